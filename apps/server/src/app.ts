@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { TConfig } from './config/env.ts';
+import type { Db } from './db/client.ts';
+import type { TClock } from './lib/clock.ts';
+import { loggerOptions } from './lib/logger.ts';
+import { authPlugin, type TRouteAccess } from './plugins/auth.ts';
+import { registerErrorHandler } from './plugins/error-handler.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { orgUnitRoutes } from './modules/org-units/org-units.routes.ts';
+import { roleRoutes } from './modules/roles/roles.routes.ts';
+import { userRoutes } from './modules/users/users.routes.ts';
+
+/** The app's dependency object: everything from the outside world goes through here (tests swap the clock). */
+export interface TAppDeps {
+  db: Db;
+  config: TConfig;
+  clock: TClock;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: TAppDeps;
+    /** Every /api route with its declared access (for the route × role test and docs). */
+    routeAccess: TRouteAccess[];
+  }
+}
+
+/** Build the app: plugins and module routes. Never listens; server.ts does, tests use inject(). */
+export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : loggerOptions(deps.config.logLevel),
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+    trustProxy: true,
+    bodyLimit: 1_048_576,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('deps', deps);
+  const routes: TRouteAccess[] = [];
+  app.decorate('routeAccess', routes);
+  app.addHook('onSend', async (req, reply) => {
+    void reply.header('x-request-id', String(req.id));
+  });
+
+  registerErrorHandler(app);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // antd's CSS-in-JS injects <style> elements at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // The app is served over plain HTTP on a LAN as often as behind TLS; HSTS is the proxy's job.
+    strictTransportSecurity: false,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Huifang 回访 API', version: '0.1.0', description: 'Customer evaluation and follow-up system' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'hf_sid' } } },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(authPlugin, { deps, routes });
+
+  await app.register(
+    async (api) => {
+      await api.register(healthRoutes);
+      await api.register(authRoutes);
+      await api.register(dashboardRoutes);
+      await api.register(orgUnitRoutes);
+      await api.register(userRoutes);
+      await api.register(roleRoutes);
+      await api.register(auditRoutes);
+      api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: '/api' },
+  );
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { url: '/api/openapi.json' } as never });
+
+  await registerWeb(app, deps.config.webDist);
+  return app;
+}
+
+/** Serve the built SPA; unknown non-API GETs fall back to index.html so client routes survive a reload. */
+async function registerWeb(app: FastifyInstance, dist: string): Promise<void> {
+  const index = path.join(dist, 'index.html');
+  if (!fs.existsSync(index)) return;
+  await app.register(fastifyStatic, { root: dist, prefix: '/', wildcard: false, index: false });
+  const sendIndex = (_req: unknown, reply: { header: (k: string, v: string) => unknown; sendFile: (f: string) => unknown }) => {
+    reply.header('cache-control', 'no-cache');
+    return reply.sendFile('index.html');
+  };
+  app.get('/', sendIndex as never);
+  app.get('/*', (req, reply) => {
+    if (req.url.startsWith('/api/')) return reply.callNotFound();
+    const file = path.join(dist, decodeURIComponent(req.url.split('?')[0] ?? '/'));
+    if (file.startsWith(dist) && fs.existsSync(file) && fs.statSync(file).isFile()) {
+      return reply.sendFile(path.relative(dist, file), { maxAge: '1y', immutable: true });
+    }
+    return sendIndex(req, reply as never);
+  });
+}

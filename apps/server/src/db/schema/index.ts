@@ -1,0 +1,5 @@
+export * from './tenants.ts';
+export * from './org.ts';
+export * from './users.ts';
+export * from './auth.ts';
+export * from './audit.ts';

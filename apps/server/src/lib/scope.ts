@@ -1,0 +1,55 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { TDataScope, TPermission } from '@huifang/shared';
+
+/**
+ * Who is asking, derived from the session — never from the request body. Every repository read and write takes it.
+ * `unitPath` is the materialised path of the user's unit (see db/schema/org.ts).
+ */
+export interface TScope {
+  tenantId: string;
+  userId: string;
+  unitId: string;
+  unitPath: string;
+  dataScope: TDataScope;
+}
+
+export interface TActor extends TScope {
+  username: string;
+  displayName: string;
+  permissions: ReadonlySet<TPermission>;
+}
+
+/** Context of a write, for the audit row written in the same transaction. */
+export interface TAuditCtx {
+  tenantId: string;
+  actorId: string | null;
+  actorName: string | null;
+  ip: string | null;
+  requestId: string | null;
+}
+
+/**
+ * Condition "this unit id is visible to the scope". `own` and `unit` see only the user's own unit; `subtree` the
+ * unit and all below it; `tenant` every unit of the tenant.
+ */
+export function unitVisible(scope: TScope, unitIdColumn: AnyPgColumn | SQL): SQL {
+  switch (scope.dataScope) {
+    case 'tenant':
+      return sql`true`;
+    case 'subtree':
+      return sql`${unitIdColumn} in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like ${scope.unitPath + '%'})`;
+    case 'unit':
+    case 'own':
+      return sql`${unitIdColumn} = ${scope.unitId}`;
+  }
+}
+
+/**
+ * Condition for records owned by a person and a unit (users, audit events, later customers): `own` sees only rows
+ * whose owner is the user, wider scopes see rows of visible units.
+ */
+export function ownedVisible(scope: TScope, ownerColumn: AnyPgColumn | SQL, unitIdColumn: AnyPgColumn | SQL): SQL {
+  if (scope.dataScope === 'own') return sql`${ownerColumn} = ${scope.userId}`;
+  return unitVisible(scope, unitIdColumn);
+}

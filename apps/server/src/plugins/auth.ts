@@ -1,0 +1,103 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { PERMISSIONS, type TPermission } from '@huifang/shared';
+import { AppError } from '../lib/app-error.ts';
+import type { TActor, TAuditCtx, TScope } from '../lib/scope.ts';
+import { resolveSession, type TRequestMeta, type TResolvedSession } from '../modules/auth/auth.service.ts';
+import type { TAppDeps } from '../app.ts';
+
+/**
+ * Every /api route declares its access in `config.access`: 'public', 'authenticated', or one permission.
+ * A route without a declaration fails at registration, so none can slip through unguarded.
+ */
+export type TAccess = 'public' | 'authenticated' | TPermission;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: TAccess;
+  }
+  interface FastifyRequest {
+    session: TResolvedSession | null;
+    /** The caller's scope; throws UNAUTHENTICATED on a public route without a session. */
+    scope(): TScope;
+    /** Scope plus permissions, for rules such as "may grant this role". */
+    actor(): TActor;
+    auditCtx(): TAuditCtx;
+    meta(): TRequestMeta;
+  }
+}
+
+export const SESSION_COOKIE = 'hf_sid';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const KNOWN = new Set<string>(['public', 'authenticated', ...PERMISSIONS]);
+
+/** Routes seen at registration, with their access; the route × role test enumerates them. */
+export interface TRouteAccess {
+  method: string;
+  url: string;
+  access: TAccess;
+}
+
+function tokensEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && crypto.timingSafeEqual(ab, bb);
+}
+
+export const authPlugin = fp(
+  async (app: FastifyInstance, opts: { deps: TAppDeps; routes: TRouteAccess[] }) => {
+    const { deps } = opts;
+
+    app.addHook('onRoute', (route) => {
+      if (!route.url.startsWith('/api') || route.method === 'HEAD') return;
+      // The API browser (@fastify/swagger-ui) registers its own static routes; they are public like the spec.
+      if (route.url.startsWith('/api/docs')) route.config = { ...(route.config as object), access: 'public' };
+      const access = (route.config as { access?: TAccess } | undefined)?.access;
+      if (!access || !KNOWN.has(access)) {
+        throw new Error(`route ${String(route.method)} ${route.url} declares no valid config.access`);
+      }
+      for (const m of [route.method].flat()) opts.routes.push({ method: String(m), url: route.url, access });
+    });
+
+    app.decorateRequest('session', null);
+    app.decorateRequest('scope', function (this: FastifyRequest): TScope {
+      const s = this.session;
+      if (!s) throw new AppError('UNAUTHENTICATED', 'log in first');
+      return { tenantId: s.tenantId, userId: s.userId, unitId: s.unitId, unitPath: s.unitPath, dataScope: s.dataScope };
+    });
+    app.decorateRequest('actor', function (this: FastifyRequest): TActor {
+      const s = this.session;
+      if (!s) throw new AppError('UNAUTHENTICATED', 'log in first');
+      return { ...this.scope(), username: s.username, displayName: s.displayName, permissions: s.permissions };
+    });
+    app.decorateRequest('auditCtx', function (this: FastifyRequest): TAuditCtx {
+      const s = this.session;
+      if (!s) throw new AppError('UNAUTHENTICATED', 'log in first');
+      return { tenantId: s.tenantId, actorId: s.userId, actorName: s.displayName, ip: this.ip, requestId: String(this.id) };
+    });
+    app.decorateRequest('meta', function (this: FastifyRequest): TRequestMeta {
+      return { ip: this.ip, userAgent: this.headers['user-agent'] ?? null, requestId: String(this.id) };
+    });
+
+    app.addHook('preHandler', async (req) => {
+      const access = req.routeOptions.config.access;
+      if (!access) return; // non-API routes (static files, docs)
+      const token = req.cookies[SESSION_COOKIE];
+      req.session = token ? await resolveSession(deps, token) : null;
+      if (access === 'public') return;
+      if (!req.session) throw new AppError('UNAUTHENTICATED', 'log in first');
+      // CSRF: cookie-authenticated writes must echo the session's token in a header a cross-site form cannot set.
+      if (!SAFE_METHODS.has(req.method)) {
+        const sent = req.headers['x-csrf-token'];
+        if (typeof sent !== 'string' || !tokensEqual(sent, req.session.csrfToken)) {
+          throw new AppError('CSRF_FAILED', 'missing or wrong X-CSRF-Token header');
+        }
+      }
+      if (access !== 'authenticated' && !req.session.permissions.has(access)) {
+        throw new AppError('FORBIDDEN', `permission ${access} required`);
+      }
+    });
+  },
+  { name: 'huifang-auth' },
+);

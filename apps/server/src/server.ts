@@ -1,0 +1,68 @@
+import pino from 'pino';
+import { buildApp } from './app.ts';
+import { loadConfig } from './config/env.ts';
+import { createDatabase } from './db/client.ts';
+import { startEmbeddedPostgres, type TEmbeddedPostgres } from './db/embedded.ts';
+import { runMigrations } from './db/migrate.ts';
+import { jobDefinitions, startJobs, type TJobs } from './jobs/queue.ts';
+import { systemClock } from './lib/clock.ts';
+import { loggerOptions } from './lib/logger.ts';
+import { bootstrapTenant } from './modules/bootstrap/bootstrap.service.ts';
+import { DEMO_PASSWORD, loadDemoData } from './modules/bootstrap/demo-data.ts';
+
+/** env → database (embedded or external) → migrations → first-run bootstrap → buildApp → listen → graceful stop. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, process.argv.slice(2));
+  const log = pino(loggerOptions(config.logLevel));
+  let embedded: TEmbeddedPostgres | null = null;
+  let jobs: TJobs | null = null;
+
+  let connectionString = config.databaseUrl;
+  if (!connectionString) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPgPort,
+      log: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
+    });
+    connectionString = embedded.connectionString;
+  }
+  const database = createDatabase(connectionString);
+  await runMigrations(database.pool);
+  log.info('database migrated');
+
+  const deps = { db: database.db, config, clock: systemClock };
+  const adminPassword = config.adminPassword ?? (config.demo ? DEMO_PASSWORD : undefined);
+  const boot = await bootstrapTenant(deps, { tenantName: config.tenantName, adminPassword, timeZone: config.defaultTimeZone });
+  if (boot.generatedAdminPassword) {
+    // Printed once, on the first start only; it must be changed at first login.
+    log.warn(`first start: created user "admin" with password ${boot.generatedAdminPassword} (set HUIFANG_ADMIN_PASSWORD to choose it)`);
+  }
+  if (config.demo && (await loadDemoData(deps, boot.tenantId))) log.info(`demo data loaded; demo users' password is ${DEMO_PASSWORD}`);
+
+  const app = await buildApp(deps);
+  if (config.jobs) jobs = await startJobs(connectionString, jobDefinitions({ ...deps, log, sessionIdleMinutes: config.sessionIdleMinutes }), log);
+  await app.listen({ port: config.port, host: config.host });
+  log.info(`Huifang is running at http://localhost:${config.port}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    await app.close().catch((err) => log.error({ err }, 'closing http'));
+    await jobs?.stop().catch((err) => log.error({ err }, 'stopping jobs'));
+    await database.close().catch(() => undefined);
+    await embedded?.stop().catch((err) => log.error({ err }, 'stopping bundled Postgres'));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  // eslint-disable-next-line no-console
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+/**
+ * Permissions are ticked per role in the UI (勾选方式). Every API route declares one of these (or is public /
+ * authenticated-only); a test fails when a route declares none. Labels live in the web locales under `perm.<key>`.
+ */
+export const PERMISSIONS = [
+  'dashboard:read',
+  'org:read',
+  'org:write',
+  'user:read',
+  'user:write',
+  'role:read',
+  'role:write',
+  'audit:read',
+  'pii:reveal',
+] as const;
+export type TPermission = (typeof PERMISSIONS)[number];
+
+/** Groups for the permission picker. */
+export const PERMISSION_GROUPS: { key: string; permissions: TPermission[] }[] = [
+  { key: 'dashboard', permissions: ['dashboard:read'] },
+  { key: 'org', permissions: ['org:read', 'org:write'] },
+  { key: 'user', permissions: ['user:read', 'user:write'] },
+  { key: 'role', permissions: ['role:read', 'role:write'] },
+  { key: 'audit', permissions: ['audit:read'] },
+  { key: 'privacy', permissions: ['pii:reveal'] },
+];
+
+/**
+ * Data scope of a role: own records / own unit / own unit and everything below it / whole tenant.
+ * A user with several roles gets the widest scope among them.
+ */
+export const DATA_SCOPES = ['own', 'unit', 'subtree', 'tenant'] as const;
+export type TDataScope = (typeof DATA_SCOPES)[number];
+export const DATA_SCOPE_RANK: Record<TDataScope, number> = { own: 0, unit: 1, subtree: 2, tenant: 3 };
+
+/** Org unit types: 总部 / 分公司(分行) / 网点(门店/科室) / 部门 / 窗口. */
+export const UNIT_TYPES = ['hq', 'branch', 'outlet', 'department', 'counter'] as const;
+export type TUnitType = (typeof UNIT_TYPES)[number];
+
+/** Built-in roles (DESIGN §1). Their permission sets are seeded per tenant and may be edited except `admin`. */
+export const BUILTIN_ROLES = ['admin', 'manager', 'supervisor', 'agent', 'teller', 'auditor', 'kiosk'] as const;
+export type TBuiltinRole = (typeof BUILTIN_ROLES)[number];
+
+export const BUILTIN_ROLE_DEFAULTS: Record<
+  TBuiltinRole,
+  { name: string; permissions: TPermission[]; dataScope: TDataScope }
+> = {
+  admin: { name: '系统管理员', permissions: [...PERMISSIONS], dataScope: 'tenant' },
+  manager: {
+    name: '经理',
+    permissions: ['dashboard:read', 'org:read', 'user:read', 'user:write', 'role:read', 'audit:read', 'pii:reveal'],
+    dataScope: 'subtree',
+  },
+  supervisor: {
+    name: '主管',
+    permissions: ['dashboard:read', 'org:read', 'user:read'],
+    dataScope: 'subtree',
+  },
+  agent: { name: '回访员/客服', permissions: ['dashboard:read'], dataScope: 'own' },
+  teller: { name: '柜员', permissions: ['dashboard:read'], dataScope: 'own' },
+  auditor: {
+    name: '审计',
+    permissions: ['dashboard:read', 'org:read', 'user:read', 'role:read', 'audit:read'],
+    dataScope: 'tenant',
+  },
+  // The kiosk device role can only post evaluations for its counter (evaluation capture issue); no UI permissions.
+  kiosk: { name: '评价器设备', permissions: [], dataScope: 'unit' },
+};
+
+export const LOCALES = ['zh-CN', 'en-US'] as const;
+export type TLocale = (typeof LOCALES)[number];

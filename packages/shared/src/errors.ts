@@ -1,0 +1,43 @@
+/**
+ * The one list of error codes. The server throws AppError(code); the web app maps every code to zh-CN / en-US
+ * text through an exhaustive table (apps/web/src/api/error-text.ts), so adding a code here fails the web typecheck
+ * until it has a translation.
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: 400,
+  INVALID_CREDENTIALS: 401,
+  UNAUTHENTICATED: 401,
+  ACCOUNT_DISABLED: 403,
+  FORBIDDEN: 403,
+  CSRF_FAILED: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  USERNAME_TAKEN: 409,
+  ROLE_KEY_TAKEN: 409,
+  UNIT_HAS_CHILDREN: 409,
+  UNIT_MOVE_INTO_SELF: 409,
+  BUILTIN_ROLE_LOCKED: 409,
+  WRONG_PASSWORD: 400,
+  PASSWORD_TOO_WEAK: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+} as const;
+
+export type TErrorCode = keyof typeof ERROR_CODES;
+export const ERROR_CODE_LIST = Object.keys(ERROR_CODES) as TErrorCode[];
+
+/** One error body for every failure: `{ code, message, requestId, details? }`. */
+export interface TErrorBody {
+  code: TErrorCode;
+  message: string;
+  requestId: string;
+  details?: TErrorDetail[];
+}
+
+/** A field at fault: `path` is the dotted path into the request (e.g. `body.username`). */
+export interface TErrorDetail {
+  path: string;
+  message: string;
+}
