@@ -48,6 +48,9 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}):
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // The API speaks JSON only. Fastify's built-in text/plain parser would let a cross-site form (text/plain needs no
+  // CORS preflight) reach the handlers; without it such requests get 415 UNSUPPORTED_MEDIA_TYPE.
+  app.removeContentTypeParser('text/plain');
   app.decorate('deps', deps);
   const routes: TRouteAccess[] = [];
   app.decorate('routeAccess', routes);

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const boot = await bootstrapTenant(deps, { tenantName: config.tenantName, adminPassword, timeZone: config.defaultTimeZone });
   if (boot.generatedAdminPassword) {
     // Printed once, on the first start only; it must be changed at first login.
-    log.warn(`first start: created user "admin" with password ${boot.generatedAdminPassword} (set HUIFANG_ADMIN_PASSWORD to choose it)`);
+    log.warn(`first start: created user admin with password ${boot.generatedAdminPassword} (set HUIFANG_ADMIN_PASSWORD to choose it)`);
   }
   if (config.demo && (await loadDemoData(deps, boot.tenantId))) log.info(`demo data loaded; demo users' password is ${DEMO_PASSWORD}`);
 
@@ -62,7 +62,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  // eslint-disable-next-line no-console
   console.error(err);
   process.exit(1);
 });

@@ -80,7 +80,9 @@ export const authPlugin = fp(
       return { ip: this.ip, userAgent: this.headers['user-agent'] ?? null, requestId: String(this.id) };
     });
 
-    app.addHook('preHandler', async (req) => {
+    // preValidation, not preHandler: a caller without a session or permission learns nothing about the route's
+    // schema (401/403 before any 400) and a forbidden write is refused whatever its body.
+    app.addHook('preValidation', async (req) => {
       const access = req.routeOptions.config.access;
       if (!access) return; // non-API routes (static files, docs)
       const token = req.cookies[SESSION_COOKIE];

@@ -1,0 +1,109 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import { loadConfig, type TConfig } from '../src/config/env.ts';
+import { createDatabase, type TDatabase } from '../src/db/client.ts';
+import { createFixedClock } from '../src/lib/clock.ts';
+import { bootstrapTenant } from '../src/modules/bootstrap/bootstrap.service.ts';
+import { DEMO_PASSWORD, loadDemoData } from '../src/modules/bootstrap/demo-data.ts';
+
+export const ADMIN_PASSWORD = 'Admin12345';
+export { DEMO_PASSWORD };
+
+/** A fresh database cloned from the migrated template. */
+export async function createTestDatabase(): Promise<{ url: string; database: TDatabase; drop(): Promise<void> }> {
+  const adminUrl = inject('pgAdminUrl');
+  const name = `t_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE huifang_template`);
+  await admin.end();
+  const url = adminUrl.replace(/\/postgres$/, `/${name}`);
+  const database = createDatabase(url, 5);
+  return {
+    url,
+    database,
+    drop: async () => {
+      await database.close();
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TTestApp {
+  app: FastifyInstance;
+  db: TDatabase['db'];
+  pool: TDatabase['pool'];
+  clock: ReturnType<typeof createFixedClock>;
+  config: TConfig;
+  tenantId: string;
+  /** Log in and get a client that sends the session cookie and the CSRF header. */
+  login(username: string, password?: string): Promise<TClient>;
+  close(): Promise<void>;
+}
+
+export interface TClient {
+  me: { user: { id: string; unitId: string }; csrfToken: string; permissions: string[] };
+  cookie: string;
+  request(opts: InjectOptions): Promise<LightMyRequestResponse>;
+  get(url: string): Promise<LightMyRequestResponse>;
+  post(url: string, payload?: unknown): Promise<LightMyRequestResponse>;
+  patch(url: string, payload?: unknown): Promise<LightMyRequestResponse>;
+  del(url: string): Promise<LightMyRequestResponse>;
+}
+
+/**
+ * The real app on its own real database: bootstrapped tenant (admin / ADMIN_PASSWORD), the demo org tree and
+ * demo users (password DEMO_PASSWORD), and a settable clock.
+ */
+export async function createTestApp(opts: { env?: Record<string, string>; demo?: boolean } = {}): Promise<TTestApp> {
+  const tdb = await createTestDatabase();
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS: 'false', ...opts.env });
+  const clock = createFixedClock(new Date());
+  const deps = { db: tdb.database.db, config, clock };
+  const boot = await bootstrapTenant(deps, { tenantName: '测试银行', adminPassword: ADMIN_PASSWORD, timeZone: 'Asia/Shanghai' });
+  if (opts.demo !== false) await loadDemoData(deps, boot.tenantId);
+  const app = await buildApp(deps, { logger: false });
+  await app.ready();
+
+  const login = async (username: string, password = username === 'admin' ? ADMIN_PASSWORD : DEMO_PASSWORD): Promise<TClient> => {
+    const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+    if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
+    const cookie = res.cookies.find((c) => c.name === 'hf_sid');
+    if (!cookie) throw new Error('no session cookie');
+    const me = res.json();
+    const request = (o: InjectOptions) =>
+      app.inject({
+        ...o,
+        headers: { cookie: `hf_sid=${cookie.value}`, 'x-csrf-token': me.csrfToken, ...(o.headers ?? {}) },
+      });
+    return {
+      me,
+      cookie: cookie.value,
+      request,
+      get: (url) => request({ method: 'GET', url }),
+      post: (url, payload) => request({ method: 'POST', url, payload: payload as InjectOptions['payload'] }),
+      patch: (url, payload) => request({ method: 'PATCH', url, payload: payload as InjectOptions['payload'] }),
+      del: (url) => request({ method: 'DELETE', url }),
+    };
+  };
+
+  return {
+    app,
+    db: tdb.database.db,
+    pool: tdb.database.pool,
+    clock,
+    config,
+    tenantId: boot.tenantId,
+    login,
+    close: async () => {
+      await app.close();
+      await tdb.drop();
+    },
+  };
+}
