@@ -22,5 +22,6 @@ export function createDatabase(connectionString: string, max = 10): TDatabase {
   // An idle client losing its connection (e.g. Postgres restart) must not crash the process.
   pool.on('error', () => undefined);
   const db = drizzle(pool, { schema });
-  return { db, pool, close: () => pool.end() };
+  let closing: Promise<void> | null = null;
+  return { db, pool, close: () => (closing ??= pool.end()) };
 }

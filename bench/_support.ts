@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildApp } from '../apps/server/src/app.ts';
+import { loadConfig } from '../apps/server/src/config/env.ts';
+import { createDatabase } from '../apps/server/src/db/client.ts';
+import { startEmbeddedPostgres } from '../apps/server/src/db/embedded.ts';
+import { runMigrations } from '../apps/server/src/db/migrate.ts';
+import { systemClock } from '../apps/server/src/lib/clock.ts';
+import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.service.ts';
+import { loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
+
+/** A bundled Postgres in a temp dir with the demo tenant, and the app on it. */
+export async function benchApp() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-'));
+  const pgServer = await startEmbeddedPostgres({ dataDir, port: 55000 + Math.floor(Math.random() * 5000), log: { info: () => undefined, warn: () => undefined } });
+  const database = createDatabase(pgServer.connectionString);
+  await runMigrations(database.pool);
+  const config = loadConfig({ LOG_LEVEL: 'silent', JOBS: 'false', LOGIN_MAX_FAILURES_PER_IP: '100000' });
+  const deps = { db: database.db, config, clock: systemClock };
+  const boot = await bootstrapTenant(deps, { tenantName: '基准测试银行', adminPassword: 'Admin12345', timeZone: 'Asia/Shanghai' });
+  await loadDemoData(deps, boot.tenantId);
+  const app = await buildApp(deps, { logger: false });
+  await app.ready();
+  return {
+    app,
+    pool: database.pool,
+    tenantId: boot.tenantId,
+    close: async () => {
+      await app.close();
+      await database.close();
+      await pgServer.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function timeIt(n: number, fn: () => Promise<unknown>) {
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn();
+    ms.push(performance.now() - t0);
+  }
+  ms.sort((a, b) => a - b);
+  const pct = (p: number) => Number(ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]!.toFixed(2));
+  return { n, p50: pct(0.5), p95: pct(0.95), max: pct(1) };
+}
