@@ -38,6 +38,9 @@ describe('bundled Postgres (DATABASE_URL unset)', () => {
     const admin = await httpLogin(first.baseUrl, 'admin', 'Admin12345');
     const created = await admin.call('POST', '/api/org-units', { parentId: admin.me.user.unitId, type: 'branch', name: '崩溃前创建的分行' });
     expect(created.status).toBe(201);
+    // No secrets in logs: neither the password nor the session cookie appears in anything the server printed.
+    expect(first.output()).not.toContain('Admin12345');
+    expect(first.output()).not.toContain('hf_sid=');
 
     // 1) kill -9 the app: its postmaster child keeps running, orphaned, holding postmaster.pid.
     first.proc.kill('SIGKILL');
