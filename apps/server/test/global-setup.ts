@@ -3,12 +3,6 @@ import type { TestProject } from 'vitest/node';
 import { runMigrations } from '../src/db/migrate.ts';
 import { startPgCluster } from './pg-cluster.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Connection string of the test cluster's `postgres` database (template `huifang_template` is migrated). */
-    pgAdminUrl: string;
-  }
-}
 
 /** One Debian PostgreSQL for the whole run; a migrated template database that each test file clones. */
 export default async function setup(project: TestProject) {

@@ -9,6 +9,13 @@ import { createFixedClock } from '../src/lib/clock.ts';
 import { bootstrapTenant } from '../src/modules/bootstrap/bootstrap.service.ts';
 import { DEMO_PASSWORD, loadDemoData } from '../src/modules/bootstrap/demo-data.ts';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Connection string of the test cluster's `postgres` database (template `huifang_template` is migrated). */
+    pgAdminUrl: string;
+  }
+}
+
 export const ADMIN_PASSWORD = 'Admin12345';
 export { DEMO_PASSWORD };
 
