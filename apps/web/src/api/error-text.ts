@@ -1,0 +1,44 @@
+import type { TErrorCode } from '@huifang/shared';
+import { ApiError } from './client.ts';
+
+/** Every error code the server can send, in both languages. Exhaustive: a new code fails the typecheck here. */
+export const ERROR_TEXT: Record<TErrorCode, { zh: string; en: string }> = {
+  VALIDATION_FAILED: { zh: '输入有误，请检查标红的字段', en: 'Please check the highlighted fields' },
+  INVALID_CREDENTIALS: { zh: '用户名或密码错误', en: 'Wrong username or password' },
+  UNAUTHENTICATED: { zh: '登录已过期，请重新登录', en: 'Your session has ended; please log in again' },
+  ACCOUNT_DISABLED: { zh: '该账号已停用，请联系管理员', en: 'This account is disabled; contact your administrator' },
+  FORBIDDEN: { zh: '没有权限执行此操作', en: 'You do not have permission to do this' },
+  CSRF_FAILED: { zh: '页面已过期，请刷新后重试', en: 'The page is out of date; reload and try again' },
+  NOT_FOUND: { zh: '记录不存在或无权查看', en: 'Not found, or not visible to you' },
+  CONFLICT: { zh: '与现有数据冲突', en: 'Conflicts with existing data' },
+  USERNAME_TAKEN: { zh: '用户名已存在', en: 'That username is taken' },
+  ROLE_KEY_TAKEN: { zh: '角色名称已存在', en: 'A role with this name exists' },
+  UNIT_HAS_CHILDREN: { zh: '请先停用下级单位', en: 'Disable the units below it first' },
+  UNIT_MOVE_INTO_SELF: { zh: '不能移动到自身或其下级', en: 'A unit cannot move below itself' },
+  BUILTIN_ROLE_LOCKED: { zh: '内置角色不可删除，系统管理员角色不可修改', en: 'Built-in roles cannot be deleted; the admin role cannot change' },
+  WRONG_PASSWORD: { zh: '当前密码不正确', en: 'The current password is wrong' },
+  PASSWORD_TOO_WEAK: { zh: '密码强度不足', en: 'The password is too weak' },
+  PAYLOAD_TOO_LARGE: { zh: '提交的内容过大', en: 'The request is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { zh: '不支持的内容类型', en: 'Unsupported content type' },
+  RATE_LIMITED: { zh: '尝试过于频繁，请稍后再试', en: 'Too many attempts; try again later' },
+  INTERNAL: { zh: '服务器出错了，请稍后重试', en: 'Something went wrong on the server; try again' },
+};
+
+export function errorText(err: unknown, lang: string): string {
+  const isZh = !lang.startsWith('en');
+  if (err instanceof ApiError) {
+    const t = ERROR_TEXT[err.code] ?? ERROR_TEXT.INTERNAL;
+    const base = isZh ? t.zh : t.en;
+    if (err.code === 'RATE_LIMITED' && err.retryAfter) return isZh ? `${base}（${Math.ceil(err.retryAfter / 60)} 分钟后）` : `${base} (in ${Math.ceil(err.retryAfter / 60)} min)`;
+    return base;
+  }
+  return isZh ? '网络错误，请检查连接' : 'Network error; check your connection';
+}
+
+/** Map `details[].path` (e.g. `body.username`) onto antd form fields. */
+export function fieldErrors(err: unknown): { name: (string | number)[]; errors: string[] }[] {
+  if (!(err instanceof ApiError)) return [];
+  return err.details
+    .filter((d) => d.path.startsWith('body.'))
+    .map((d) => ({ name: d.path.slice(5).split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), errors: [d.message] }));
+}

@@ -1,0 +1,84 @@
+import { ApartmentOutlined, AuditOutlined, DashboardOutlined, DownOutlined, KeyOutlined, LogoutOutlined, SafetyOutlined, TeamOutlined } from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
+import type { TPermission } from '@huifang/shared';
+import { Breadcrumb, Dropdown, Layout, Menu, Space, Typography } from 'antd';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { can, logout, useMe } from '../features/auth/api.ts';
+import { LangSwitch } from '../features/auth/components/lang-switch.tsx';
+
+interface TNavItem {
+  path: string;
+  labelKey: string;
+  icon: ReactNode;
+  permission: TPermission;
+}
+
+/** The menu: an item shows only when the user holds its permission. */
+export const NAV: TNavItem[] = [
+  { path: '/', labelKey: 'menu.dashboard', icon: <DashboardOutlined />, permission: 'dashboard:read' },
+  { path: '/org', labelKey: 'menu.org', icon: <ApartmentOutlined />, permission: 'org:read' },
+  { path: '/users', labelKey: 'menu.users', icon: <TeamOutlined />, permission: 'user:read' },
+  { path: '/roles', labelKey: 'menu.roles', icon: <SafetyOutlined />, permission: 'role:read' },
+  { path: '/audit', labelKey: 'menu.audit', icon: <AuditOutlined />, permission: 'audit:read' },
+];
+
+export function AppLayout() {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const location = useLocation();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const items = NAV.filter((n) => can(me, n.permission));
+  const current = NAV.find((n) => n.path !== '/' && location.pathname.startsWith(n.path)) ?? (location.pathname === '/' ? NAV[0] : undefined);
+  const crumbTitle = location.pathname === '/account/password' ? t('menu.password') : current ? t(current.labelKey) : '';
+
+  const onLogout = async () => {
+    await logout();
+    qc.clear();
+    void navigate('/login', { replace: true });
+  };
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider breakpoint="lg" collapsedWidth={64} theme="dark" width={208}>
+        <div style={{ color: '#fff', fontSize: 18, fontWeight: 600, padding: '18px 20px', whiteSpace: 'nowrap', overflow: 'hidden' }}>{t('app.name')}</div>
+        <Menu
+          theme="dark"
+          mode="inline"
+          selectedKeys={current ? [current.path] : []}
+          items={items.map((n) => ({ key: n.path, icon: n.icon, label: <Link to={n.path}>{t(n.labelKey)}</Link> }))}
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header style={{ background: '#fff', padding: '0 24px', display: 'flex', alignItems: 'center', justifyContent: 'space-between', borderBottom: '1px solid #f0f0f0' }}>
+          <Breadcrumb items={[{ title: <Link to="/">{me?.tenant.name ?? t('app.name')}</Link> }, ...(crumbTitle ? [{ title: crumbTitle }] : [])]} />
+          <Space size="large">
+            <LangSwitch />
+            <Dropdown
+              menu={{
+                items: [
+                  { key: 'password', icon: <KeyOutlined />, label: t('menu.password'), onClick: () => void navigate('/account/password') },
+                  { type: 'divider' },
+                  { key: 'logout', icon: <LogoutOutlined />, label: t('menu.logout'), onClick: () => void onLogout() },
+                ],
+              }}
+            >
+              <a data-testid="user-menu" onClick={(e) => e.preventDefault()} style={{ cursor: 'pointer' }}>
+                <Space>
+                  <Typography.Text>{me?.user.displayName}</Typography.Text>
+                  <Typography.Text type="secondary">{me?.user.unitName}</Typography.Text>
+                  <DownOutlined />
+                </Space>
+              </a>
+            </Dropdown>
+          </Space>
+        </Layout.Header>
+        <Layout.Content style={{ margin: 24 }}>
+          <Outlet />
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,37 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { App as AntApp, ConfigProvider } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import timezone from 'dayjs/plugin/timezone';
+import utc from 'dayjs/plugin/utc';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api/client.ts';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+export const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      retry: (n, err) => !(err instanceof ApiError && err.status < 500) && n < 2,
+      refetchOnWindowFocus: false,
+      staleTime: 10_000,
+    },
+  },
+});
+
+export function Providers({ children }: { children: ReactNode }) {
+  const { i18n } = useTranslation();
+  const isEn = i18n.language === 'en-US';
+  dayjs.locale(isEn ? 'en' : 'zh-cn');
+  return (
+    <QueryClientProvider client={queryClient}>
+      <ConfigProvider locale={isEn ? enUS : zhCN} theme={{ token: { colorPrimary: '#1a6fd6', borderRadius: 6 } }}>
+        <AntApp>{children}</AntApp>
+      </ConfigProvider>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,77 @@
+import type { TPermission } from '@huifang/shared';
+import { Button, Result, Spin } from 'antd';
+import { useEffect, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { BrowserRouter, Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { setUnauthenticatedHandler } from '../api/client.ts';
+import { can, ME_KEY, useMe } from '../features/auth/api.ts';
+import { LoginPage } from '../features/auth/pages/login-page.tsx';
+import { PasswordPage } from '../features/auth/pages/password-page.tsx';
+import { AuditPage } from '../features/audit/pages/audit-page.tsx';
+import { DashboardPage } from '../features/dashboard/pages/dashboard-page.tsx';
+import { OrgPage } from '../features/org/pages/org-page.tsx';
+import { RolesPage } from '../features/roles/pages/roles-page.tsx';
+import { UsersPage } from '../features/users/pages/users-page.tsx';
+import { AppLayout } from './layout.tsx';
+import { queryClient } from './providers.tsx';
+
+/** Logged in, and (unless on the password page) not forced to change the password first. */
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { data: me, isLoading } = useMe();
+  const location = useLocation();
+  if (isLoading) return <Spin fullscreen />;
+  if (!me) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (me.user.mustChangePassword && location.pathname !== '/account/password') return <Navigate to="/account/password" replace />;
+  return children;
+}
+
+function RequirePermission({ permission, children }: { permission: TPermission; children: ReactNode }) {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  if (!can(me, permission))
+    return (
+      <Result status="403" title="403" subTitle={t('common.noPermission')} extra={<Link to="/account/password"><Button>{t('menu.password')}</Button></Link>} />
+    );
+  return children;
+}
+
+/** A 401 from any call (session expired or revoked) sends the user to the login page. */
+function SessionWatch() {
+  const navigate = useNavigate();
+  const location = useLocation();
+  useEffect(() => {
+    setUnauthenticatedHandler(() => {
+      queryClient.setQueryData(ME_KEY, null);
+      void navigate('/login', { replace: true, state: { from: location.pathname } });
+    });
+  }, [navigate, location.pathname]);
+  return null;
+}
+
+const guarded = (permission: TPermission, el: ReactNode) => <RequirePermission permission={permission}>{el}</RequirePermission>;
+
+export function AppRouter() {
+  return (
+    <BrowserRouter>
+      <SessionWatch />
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route
+          element={
+            <RequireAuth>
+              <AppLayout />
+            </RequireAuth>
+          }
+        >
+          <Route index element={guarded('dashboard:read', <DashboardPage />)} />
+          <Route path="org" element={guarded('org:read', <OrgPage />)} />
+          <Route path="users" element={guarded('user:read', <UsersPage />)} />
+          <Route path="roles" element={guarded('role:read', <RolesPage />)} />
+          <Route path="audit" element={guarded('audit:read', <AuditPage />)} />
+          <Route path="account/password" element={<PasswordPage />} />
+          <Route path="*" element={<Navigate to="/" replace />} />
+        </Route>
+      </Routes>
+    </BrowserRouter>
+  );
+}
