@@ -57,6 +57,7 @@ export function AppLayout() {
           <Space size="large">
             <LangSwitch />
             <Dropdown
+              trigger={['click']}
               menu={{
                 items: [
                   { key: 'password', icon: <KeyOutlined />, label: t('menu.password'), onClick: () => void navigate('/account/password') },

@@ -107,6 +107,7 @@ export function UsersPage() {
                 {
                   title: t('common.actions'),
                   key: 'actions',
+                  width: 230,
                   fixed: 'right' as const,
                   render: (_: unknown, u: TUser) => (
                     <Space size={0}>
