@@ -17,10 +17,15 @@ async function login(page: Page, username: string, password: string) {
 
 /** Pick an option of an antd Select / TreeSelect form field by typing and clicking the match. */
 async function pick(page: Page, fieldId: string, text: string) {
+  // Only one dropdown may be open at a time, so the option clicked is this field's.
+  await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'detached' }).catch(() => undefined);
   await page.click(`#${fieldId}`, { force: true });
+  const dropdown = page.locator('.ant-select-dropdown:visible');
+  await dropdown.waitFor();
   await page.keyboard.type(text);
-  const option = page.locator(`.ant-select-dropdown:visible [title="${text}"]`).first();
-  await option.click();
+  await dropdown.locator(`[title="${text}"]`).first().click();
+  await page.keyboard.press('Escape');
+  await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
 }
 
 describe('foundation journey', () => {

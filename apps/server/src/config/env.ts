@@ -67,7 +67,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
-    dataDir: path.resolve(e.DATA_DIR),
+    // `npm start` runs the server workspace script inside apps/server; INIT_CWD is where the user typed it.
+    dataDir: path.resolve(source.INIT_CWD ?? process.cwd(), e.DATA_DIR),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     adminPassword: e.HUIFANG_ADMIN_PASSWORD,
     demo: truthy(e.HUIFANG_DEMO) || argv.includes('--demo'),

@@ -22,3 +22,16 @@ describe('GET /api/health', () => {
     await other.app.close();
   });
 });
+
+describe('security headers', () => {
+  it('sets CSP, nosniff, frame and referrer policies and a request id on every response', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/health' });
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});
