@@ -15,6 +15,9 @@ import { loggerOptions } from './lib/logger.ts';
 import { authPlugin, type TRouteAccess } from './plugins/auth.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { customerRoutes } from './modules/customers/customers.routes.ts';
+import { serviceRecordRoutes } from './modules/service-records/service-records.routes.ts';
+import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
@@ -99,6 +102,9 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}):
       await api.register(userRoutes);
       await api.register(roleRoutes);
       await api.register(auditRoutes);
+      await api.register(customerRoutes);
+      await api.register(serviceRecordRoutes);
+      await api.register(settingsRoutes);
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

@@ -8,6 +8,7 @@ import { jobDefinitions, startJobs, type TJobs } from './jobs/queue.ts';
 import { systemClock } from './lib/clock.ts';
 import { loggerOptions } from './lib/logger.ts';
 import { bootstrapTenant } from './modules/bootstrap/bootstrap.service.ts';
+import { loadDemoCustomers } from './modules/bootstrap/demo-customers.ts';
 import { DEMO_PASSWORD, loadDemoData } from './modules/bootstrap/demo-data.ts';
 
 /** env → database (embedded or external) → migrations → first-run bootstrap → buildApp → listen → graceful stop. */
@@ -37,7 +38,11 @@ async function main(): Promise<void> {
     // Printed once, on the first start only; it must be changed at first login.
     log.warn(`first start: created user admin with password ${boot.generatedAdminPassword} (set HUIFANG_ADMIN_PASSWORD to choose it)`);
   }
-  if (config.demo && (await loadDemoData(deps, boot.tenantId))) log.info(`demo data loaded; demo users' password is ${DEMO_PASSWORD}`);
+  if (config.demo) {
+    if (await loadDemoData(deps, boot.tenantId)) log.info(`demo data loaded; demo users' password is ${DEMO_PASSWORD}`);
+    const n = await loadDemoCustomers(deps, boot.tenantId);
+    if (n) log.info(`demo customers loaded: ${n}`);
+  }
 
   const app = await buildApp(deps);
   if (config.jobs) jobs = await startJobs(connectionString, jobDefinitions({ ...deps, log, sessionIdleMinutes: config.sessionIdleMinutes }), log);

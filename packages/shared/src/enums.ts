@@ -12,6 +12,11 @@ export const PERMISSIONS = [
   'role:write',
   'audit:read',
   'pii:reveal',
+  'customer:read',
+  'customer:write',
+  'customer:export',
+  'customer:import',
+  'settings:write',
 ] as const;
 export type TPermission = (typeof PERMISSIONS)[number];
 
@@ -21,6 +26,8 @@ export const PERMISSION_GROUPS: { key: string; permissions: TPermission[] }[] = 
   { key: 'org', permissions: ['org:read', 'org:write'] },
   { key: 'user', permissions: ['user:read', 'user:write'] },
   { key: 'role', permissions: ['role:read', 'role:write'] },
+  { key: 'customer', permissions: ['customer:read', 'customer:write', 'customer:export', 'customer:import'] },
+  { key: 'settings', permissions: ['settings:write'] },
   { key: 'audit', permissions: ['audit:read'] },
   { key: 'privacy', permissions: ['pii:reveal'] },
 ];
@@ -48,19 +55,22 @@ export const BUILTIN_ROLE_DEFAULTS: Record<
   admin: { name: '系统管理员', permissions: [...PERMISSIONS], dataScope: 'tenant' },
   manager: {
     name: '经理',
-    permissions: ['dashboard:read', 'org:read', 'user:read', 'user:write', 'role:read', 'audit:read', 'pii:reveal'],
+    permissions: [
+      'dashboard:read', 'org:read', 'user:read', 'user:write', 'role:read', 'audit:read', 'pii:reveal',
+      'customer:read', 'customer:write', 'customer:export', 'customer:import',
+    ],
     dataScope: 'subtree',
   },
   supervisor: {
     name: '主管',
-    permissions: ['dashboard:read', 'org:read', 'user:read'],
+    permissions: ['dashboard:read', 'org:read', 'user:read', 'customer:read', 'customer:write'],
     dataScope: 'subtree',
   },
-  agent: { name: '回访员/客服', permissions: ['dashboard:read'], dataScope: 'own' },
-  teller: { name: '柜员', permissions: ['dashboard:read'], dataScope: 'own' },
+  agent: { name: '回访员/客服', permissions: ['dashboard:read', 'customer:read', 'customer:write'], dataScope: 'own' },
+  teller: { name: '柜员', permissions: ['dashboard:read', 'customer:read'], dataScope: 'own' },
   auditor: {
     name: '审计',
-    permissions: ['dashboard:read', 'org:read', 'user:read', 'role:read', 'audit:read'],
+    permissions: ['dashboard:read', 'org:read', 'user:read', 'role:read', 'audit:read', 'customer:read'],
     dataScope: 'tenant',
   },
   // The kiosk device role can only post evaluations for its counter (evaluation capture issue); no UI permissions.

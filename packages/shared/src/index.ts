@@ -8,3 +8,5 @@ export * from './schemas/users.ts';
 export * from './schemas/roles.ts';
 export * from './schemas/audit.ts';
 export * from './schemas/dashboard.ts';
+export * from './schemas/customers.ts';
+export * from './customers/mask.ts';

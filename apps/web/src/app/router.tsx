@@ -8,6 +8,8 @@ import { can, ME_KEY, useMe } from '../features/auth/api.ts';
 import { LoginPage } from '../features/auth/pages/login-page.tsx';
 import { PasswordPage } from '../features/auth/pages/password-page.tsx';
 import { AuditPage } from '../features/audit/pages/audit-page.tsx';
+import { CustomerPage } from '../features/customers/pages/customer-page.tsx';
+import { CustomersPage } from '../features/customers/pages/customers-page.tsx';
 import { DashboardPage } from '../features/dashboard/pages/dashboard-page.tsx';
 import { OrgPage } from '../features/org/pages/org-page.tsx';
 import { RolesPage } from '../features/roles/pages/roles-page.tsx';
@@ -64,6 +66,8 @@ export function AppRouter() {
           }
         >
           <Route index element={guarded('dashboard:read', <DashboardPage />)} />
+          <Route path="customers" element={guarded('customer:read', <CustomersPage />)} />
+          <Route path="customers/:id" element={guarded('customer:read', <CustomerPage />)} />
           <Route path="org" element={guarded('org:read', <OrgPage />)} />
           <Route path="users" element={guarded('user:read', <UsersPage />)} />
           <Route path="roles" element={guarded('role:read', <RolesPage />)} />

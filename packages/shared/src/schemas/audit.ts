@@ -45,4 +45,13 @@ export const AUDIT_ACTIONS = [
   'role.updated',
   'role.deleted',
   'tenant.bootstrapped',
+  'customer.created',
+  'customer.updated',
+  'customer.bulk_updated',
+  'customer.pii_revealed',
+  'customer.note_added',
+  'custom_field.created',
+  'service_type.created',
+  'service_record.created',
+  'transaction.created',
 ] as const;

@@ -6,6 +6,7 @@ import { orgUnits, roles, tenants, userRoles, users } from '../../db/schema/inde
 import type { TClock } from '../../lib/clock.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { hashPassword } from '../auth/password.ts';
+import { ensureTenantDefaults } from '../settings/settings.service.ts';
 
 export interface TBootstrapResult {
   tenantId: string;
@@ -53,6 +54,7 @@ export async function bootstrapTenant(
     const [existing] = await tx.select().from(tenants).orderBy(tenants.createdAt).limit(1);
     if (existing) {
       await ensureBuiltinRoles(tx, existing.id, now);
+      await ensureTenantDefaults(tx, existing.id);
       return { tenantId: existing.id, created: false, generatedAdminPassword: null };
     }
     const [tenant] = await tx.insert(tenants).values({ slug: 'default', name: opts.tenantName, timeZone: opts.timeZone, createdAt: now }).returning();
@@ -60,6 +62,7 @@ export async function bootstrapTenant(
     const rootId = crypto.randomUUID();
     await tx.insert(orgUnits).values({ id: rootId, tenantId, parentId: null, type: 'hq', name: opts.tenantName, code: 'HQ', path: `/${rootId}/`, depth: 0, createdAt: now, updatedAt: now });
     await ensureBuiltinRoles(tx, tenantId, now);
+    await ensureTenantDefaults(tx, tenantId);
     const generated = opts.adminPassword ? null : crypto.randomBytes(9).toString('base64url') + '7a';
     const [admin] = await tx
       .insert(users)

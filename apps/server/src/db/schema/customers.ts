@@ -1,0 +1,185 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { orgUnits } from './org.ts';
+import { tenants } from './tenants.ts';
+import { users } from './users.ts';
+
+/**
+ * Customer records 客户档案 (DESIGN §2). Large tables keep `tenant_id` first in their indexes (Citus-ready).
+ * Phones are stored normalised (national format) in `phones`; `phone_digits` holds their digits joined by spaces
+ * and carries a trigram index, so a fragment such as "5678" finds customers among millions.
+ */
+export const customers = pgTable(
+  'customers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    kind: text('kind').notNull().default('individual'),
+    name: text('name').notNull(),
+    gender: text('gender'),
+    birthday: date('birthday'),
+    phones: text('phones').array().notNull().default([]),
+    phoneDigits: text('phone_digits').notNull().default(''),
+    email: text('email'),
+    address: text('address'),
+    idNumber: text('id_number'),
+    /** 信息来源 (dictionary customer_source) */
+    source: text('source'),
+    ownerId: uuid('owner_id').references(() => users.id),
+    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    tags: text('tags').array().notNull().default([]),
+    tier: text('tier'),
+    lifecycleStage: text('lifecycle_stage'),
+    /** 意向级别 (dictionary intent_level) */
+    intentLevel: text('intent_level'),
+    consentService: boolean('consent_service').notNull().default(true),
+    consentMarketing: boolean('consent_marketing').notNull().default(false),
+    doNotContactUntil: timestamp('do_not_contact_until', { withTimezone: true }),
+    /** Tenant-defined fields, keyed by custom_field_defs.key. */
+    custom: jsonb('custom').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('customers_tenant_unit_created_idx').on(t.tenantId, t.unitId, t.createdAt),
+    index('customers_tenant_created_idx').on(t.tenantId, t.createdAt),
+    index('customers_tenant_owner_idx').on(t.tenantId, t.ownerId),
+    index('customers_phone_trgm_idx').using('gin', sql`${t.phoneDigits} gin_trgm_ops`),
+    index('customers_name_trgm_idx').using('gin', sql`${t.name} gin_trgm_ops`),
+    index('customers_tags_idx').using('gin', t.tags),
+    index('customers_custom_idx').using('gin', sql`${t.custom} jsonb_path_ops`),
+  ],
+);
+
+/** Contact persons of a company customer (one primary). */
+export const customerContacts = pgTable(
+  'customer_contacts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    title: text('title'),
+    phone: text('phone'),
+    email: text('email'),
+    isPrimary: boolean('is_primary').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('customer_contacts_customer_idx').on(t.tenantId, t.customerId)],
+);
+
+/** Tenant-defined fields: appear in forms, lists, filters and exports without code changes. */
+export const customFieldDefs = pgTable(
+  'custom_field_defs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    /** 'customer' or 'service_record' */
+    entity: text('entity').notNull(),
+    /** For service-record fields: the service type they belong to (null = all types). */
+    serviceTypeId: uuid('service_type_id'),
+    key: text('key').notNull(),
+    label: text('label').notNull(),
+    type: text('type').$type<'text' | 'number' | 'date' | 'option'>().notNull(),
+    options: text('options').array().notNull().default([]),
+    isRequired: boolean('is_required').notNull().default(false),
+    sortOrder: integer('sort_order').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('custom_field_defs_key_uq').on(t.tenantId, t.entity, t.key)],
+);
+
+/** Dictionaries a tenant edits: intent_level 意向级别, customer_source 信息来源, tier, lifecycle_stage. */
+export const dictionaryItems = pgTable(
+  'dictionary_items',
+  {
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    dict: text('dict').notNull(),
+    code: text('code').notNull(),
+    label: text('label').notNull(),
+    sortOrder: integer('sort_order').notNull().default(0),
+    isActive: boolean('is_active').notNull().default(true),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.dict, t.code] })],
+);
+
+/** Service types 服务类型: counter visit, sale/delivery, repair, outpatient visit, discharge… */
+export const serviceTypes = pgTable(
+  'service_types',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    key: text('key').notNull(),
+    name: text('name').notNull(),
+    isActive: boolean('is_active').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('service_types_key_uq').on(t.tenantId, t.key)],
+);
+
+/** Service records 服务记录: what the organisation did for a customer; triggers of follow-up rules. */
+export const serviceRecords = pgTable(
+  'service_records',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+    serviceTypeId: uuid('service_type_id').notNull().references(() => serviceTypes.id),
+    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    staffId: uuid('staff_id').references(() => users.id),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    summary: text('summary'),
+    custom: jsonb('custom').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('service_records_customer_idx').on(t.tenantId, t.customerId, t.occurredAt)],
+);
+
+/** Transactions 交易: orders, returns, payments received 回款. Money in integer fen. */
+export const transactions = pgTable(
+  'transactions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    /** order | return | payment */
+    kind: text('kind').notNull(),
+    orderNo: text('order_no'),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    note: text('note'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('transactions_customer_idx').on(t.tenantId, t.customerId, t.occurredAt)],
+);
+
+/** Notes on the customer timeline. */
+export const customerNotes = pgTable(
+  'customer_notes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+    authorId: uuid('author_id').references(() => users.id),
+    body: text('body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('customer_notes_customer_idx').on(t.tenantId, t.customerId, t.createdAt)],
+);
+
+/** Saved list filters; later the segments that feed follow-up plans. */
+export const savedFilters = pgTable(
+  'saved_filters',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    ownerId: uuid('owner_id').notNull().references(() => users.id),
+    entity: text('entity').notNull(),
+    name: text('name').notNull(),
+    filter: jsonb('filter').$type<Record<string, unknown>>().notNull(),
+    isShared: boolean('is_shared').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('saved_filters_owner_idx').on(t.tenantId, t.ownerId)],
+);

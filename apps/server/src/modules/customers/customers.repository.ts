@@ -1,0 +1,114 @@
+import { and, arrayContains, eq, gte, ilike, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import type { TCustomerListQuery } from '@huifang/shared';
+import type { DbOrTx } from '../../db/client.ts';
+import { customerContacts, customers, orgUnits, users } from '../../db/schema/index.ts';
+import { invalidField } from '../../lib/app-error.ts';
+import { likeEscape, orderBy, pageOffset } from '../../lib/pagination.ts';
+import { ownedVisible, type TScope } from '../../lib/scope.ts';
+
+export type TCustomerRow = typeof customers.$inferSelect;
+export interface TCustomerJoined {
+  c: TCustomerRow;
+  unitName: string;
+  ownerName: string | null;
+}
+
+/** `own` scope sees the customers it owns; wider scopes see customers of visible units. */
+export const customerVisible = (scope: TScope) =>
+  and(eq(customers.tenantId, scope.tenantId), ownedVisible(scope, customers.ownerId, customers.unitId));
+
+const SORTS = { createdAt: customers.createdAt, updatedAt: customers.updatedAt, name: customers.name };
+
+function parseCustomFilter(raw: string | undefined): Record<string, string | number> | null {
+  if (!raw) return null;
+  try {
+    const v: unknown = JSON.parse(raw);
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const ok = Object.entries(v).every(([, x]) => typeof x === 'string' || typeof x === 'number');
+      if (ok) return v as Record<string, string | number>;
+    }
+  } catch {
+    /* fall through */
+  }
+  throw invalidField('querystring.custom', 'custom must be a JSON object of field → value');
+}
+
+export function listConditions(scope: TScope, q: TCustomerListQuery, unitPath: string | null): SQL {
+  const conds: (SQL | undefined)[] = [customerVisible(scope)];
+  if (q.kind) conds.push(eq(customers.kind, q.kind));
+  if (q.unitId) conds.push(unitPath ? sql`${customers.unitId} in (select id from org_units where tenant_id = ${scope.tenantId} and path like ${unitPath + '%'})` : sql`false`);
+  if (q.ownerId) conds.push(eq(customers.ownerId, q.ownerId));
+  if (q.tier) conds.push(eq(customers.tier, q.tier));
+  if (q.intentLevel) conds.push(eq(customers.intentLevel, q.intentLevel));
+  if (q.lifecycleStage) conds.push(eq(customers.lifecycleStage, q.lifecycleStage));
+  if (q.source) conds.push(eq(customers.source, q.source));
+  if (q.tags) conds.push(arrayContains(customers.tags, q.tags.split(',').map((s) => s.trim()).filter(Boolean)));
+  if (q.createdFrom) conds.push(gte(customers.createdAt, new Date(q.createdFrom)));
+  if (q.createdTo) conds.push(lte(customers.createdAt, new Date(q.createdTo)));
+  const custom = parseCustomFilter(q.custom);
+  if (custom) conds.push(sql`${customers.custom} @> ${JSON.stringify(custom)}::jsonb`);
+  if (q.q) {
+    const digits = q.q.replace(/\D/g, '');
+    // Three or more digits and nothing else: a phone fragment (trigram index); otherwise a name (trigram index).
+    if (digits.length >= 3 && digits.length === q.q.replace(/[\s-]/g, '').length) conds.push(ilike(customers.phoneDigits, `%${digits}%`));
+    else conds.push(ilike(customers.name, `%${likeEscape(q.q)}%`));
+  }
+  return and(...conds)!;
+}
+
+export async function listCustomers(db: DbOrTx, scope: TScope, q: TCustomerListQuery, unitPath: string | null) {
+  const where = listConditions(scope, q, unitPath);
+  const [rows, [count]] = await Promise.all([
+    db
+      .select({ c: customers, unitName: orgUnits.name, ownerName: users.displayName })
+      .from(customers)
+      .innerJoin(orgUnits, eq(orgUnits.id, customers.unitId))
+      .leftJoin(users, eq(users.id, customers.ownerId))
+      .where(where)
+      .orderBy(orderBy(q.sort, SORTS, sql`${customers.createdAt} desc`), sql`${customers.id} desc`)
+      .limit(q.pageSize)
+      .offset(pageOffset(q)),
+    db.select({ n: sql<number>`count(*)::int` }).from(customers).where(where),
+  ]);
+  return { rows: rows as TCustomerJoined[], total: count?.n ?? 0 };
+}
+
+export async function findVisibleCustomer(db: DbOrTx, scope: TScope, id: string): Promise<TCustomerJoined | null> {
+  const [row] = await db
+    .select({ c: customers, unitName: orgUnits.name, ownerName: users.displayName })
+    .from(customers)
+    .innerJoin(orgUnits, eq(orgUnits.id, customers.unitId))
+    .leftJoin(users, eq(users.id, customers.ownerId))
+    .where(and(customerVisible(scope), eq(customers.id, id)));
+  return (row as TCustomerJoined | undefined) ?? null;
+}
+
+export async function findVisibleIds(db: DbOrTx, scope: TScope, ids: string[]): Promise<string[]> {
+  const rows = await db.select({ id: customers.id }).from(customers).where(and(customerVisible(scope), inArray(customers.id, ids)));
+  return rows.map((r) => r.id);
+}
+
+export const contactsOf = (db: DbOrTx, tenantId: string, customerId: string) =>
+  db
+    .select()
+    .from(customerContacts)
+    .where(and(eq(customerContacts.tenantId, tenantId), eq(customerContacts.customerId, customerId)))
+    .orderBy(sql`${customerContacts.isPrimary} desc, ${customerContacts.createdAt} asc`);
+
+export async function replaceContacts(
+  db: DbOrTx,
+  tenantId: string,
+  customerId: string,
+  contacts: { name: string; title?: string | null; phone?: string | null; email?: string | null; isPrimary: boolean }[],
+) {
+  await db.delete(customerContacts).where(and(eq(customerContacts.tenantId, tenantId), eq(customerContacts.customerId, customerId)));
+  if (!contacts.length) return;
+  // Exactly one primary: the first one flagged, else the first one.
+  const primary = Math.max(0, contacts.findIndex((c) => c.isPrimary));
+  await db.insert(customerContacts).values(
+    contacts.map((c, i) => ({ tenantId, customerId, name: c.name, title: c.title ?? null, phone: c.phone ?? null, email: c.email ?? null, isPrimary: i === primary })),
+  );
+}
+
+export const phoneDigitsOf = (phones: string[]) => phones.map((p) => p.replace(/\D/g, '')).join(' ');
+

@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  ZBulkCustomerInput,
+  ZCreateCustomerInput,
+  ZCustomer,
+  ZCustomerDetail,
+  ZCustomerListQuery,
+  ZIdParams,
+  ZNoteInput,
+  ZPage,
+  ZRevealInput,
+  ZRevealResult,
+  ZTimelineItem,
+  ZUpdateCustomerInput,
+} from '@huifang/shared';
+import { bulkUpdate, createCustomer, findCustomers, getCustomer, revealField, updateCustomer } from './customers.service.ts';
+import { addNote, getTimeline } from './timeline.ts';
+
+export const customerRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { deps } = app;
+  const tags = ['customers'];
+
+  app.get(
+    '/customers',
+    { config: { access: 'customer:read' }, schema: { tags, summary: '客户列表 (filter, sort, search by name or phone fragment)', querystring: ZCustomerListQuery, response: { 200: ZPage(ZCustomer) } } },
+    async (req) => findCustomers(deps, req.scope(), req.query),
+  );
+  app.get(
+    '/customers/:id',
+    { config: { access: 'customer:read' }, schema: { tags, summary: '客户360', params: ZIdParams, response: { 200: ZCustomerDetail } } },
+    async (req) => getCustomer(deps, req.scope(), req.params.id),
+  );
+  app.post(
+    '/customers',
+    { config: { access: 'customer:write' }, schema: { tags, summary: '新建客户', body: ZCreateCustomerInput, response: { 201: ZCustomerDetail } } },
+    async (req, reply) => reply.status(201).send(await createCustomer(deps, req.scope(), req.auditCtx(), req.body)),
+  );
+  app.patch(
+    '/customers/:id',
+    { config: { access: 'customer:write' }, schema: { tags, summary: '修改客户', params: ZIdParams, body: ZUpdateCustomerInput, response: { 200: ZCustomerDetail } } },
+    async (req) => updateCustomer(deps, req.scope(), req.auditCtx(), req.params.id, req.body),
+  );
+  app.post(
+    '/customers/bulk',
+    { config: { access: 'customer:write' }, schema: { tags, summary: '批量打标签 / 转移归属', body: ZBulkCustomerInput, response: { 200: z.object({ updated: z.number().int(), notFound: z.number().int() }) } } },
+    async (req) => bulkUpdate(deps, req.scope(), req.auditCtx(), req.body),
+  );
+  app.post(
+    '/customers/:id/reveal',
+    { config: { access: 'pii:reveal' }, schema: { tags, summary: '查看完整个人信息 (audited)', params: ZIdParams, body: ZRevealInput, response: { 200: ZRevealResult } } },
+    async (req) => revealField(deps, req.scope(), req.auditCtx(), req.params.id, req.body.field, req.body.index),
+  );
+  app.get(
+    '/customers/:id/timeline',
+    { config: { access: 'customer:read' }, schema: { tags, summary: '客户时间线', params: ZIdParams, response: { 200: z.object({ items: z.array(ZTimelineItem) }) } } },
+    async (req) => ({ items: await getTimeline(deps, req.scope(), req.params.id) }),
+  );
+  app.post(
+    '/customers/:id/notes',
+    { config: { access: 'customer:write' }, schema: { tags, summary: '添加备注', params: ZIdParams, body: ZNoteInput, response: { 201: z.object({ items: z.array(ZTimelineItem) }) } } },
+    async (req, reply) => reply.status(201).send({ items: await addNote(deps, req.scope(), req.auditCtx(), req.params.id, req.body.body) }),
+  );
+};

@@ -1,0 +1,170 @@
+import { and, eq, sql } from 'drizzle-orm';
+import {
+  maskAddress,
+  maskEmail,
+  maskIdNumber,
+  maskPhone,
+  type TBulkCustomerInput,
+  type TCreateCustomerInput,
+  type TCustomer,
+  type TCustomerDetail,
+  type TCustomerListQuery,
+  type TPiiField,
+  type TUpdateCustomerInput,
+} from '@huifang/shared';
+import type { Db, DbOrTx } from '../../db/client.ts';
+import { customers, customFieldDefs } from '../../db/schema/index.ts';
+import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import type { TClock } from '../../lib/clock.ts';
+import { toPage } from '../../lib/pagination.ts';
+import type { TAuditCtx, TScope } from '../../lib/scope.ts';
+import { insertAuditEvent } from '../audit/audit.repository.ts';
+import { findVisibleUnit } from '../org-units/org-units.repository.ts';
+import { findVisibleUser } from '../users/users.repository.ts';
+import { checkCustomValues } from './custom-values.ts';
+import {
+  contactsOf,
+  findVisibleCustomer,
+  findVisibleIds,
+  listCustomers,
+  phoneDigitsOf,
+  replaceContacts,
+  type TCustomerJoined,
+  type TCustomerRow,
+} from './customers.repository.ts';
+
+type TDeps = { db: Db; clock: TClock };
+
+/** The API never sends personal data in clear: phones, e-mail, address and ID number are masked here. */
+export function toCustomerDto({ c, unitName, ownerName }: TCustomerJoined): TCustomer {
+  return {
+    id: c.id,
+    kind: c.kind as TCustomer['kind'],
+    name: c.name,
+    gender: c.gender,
+    birthday: c.birthday,
+    phones: c.phones.map(maskPhone),
+    email: c.email ? maskEmail(c.email) : null,
+    address: c.address ? maskAddress(c.address) : null,
+    idNumber: c.idNumber ? maskIdNumber(c.idNumber) : null,
+    source: c.source,
+    ownerId: c.ownerId,
+    ownerName,
+    unitId: c.unitId,
+    unitName,
+    tags: c.tags,
+    tier: c.tier,
+    lifecycleStage: c.lifecycleStage,
+    intentLevel: c.intentLevel,
+    consentService: c.consentService,
+    consentMarketing: c.consentMarketing,
+    doNotContactUntil: c.doNotContactUntil?.toISOString() ?? null,
+    custom: c.custom,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+/** What the audit log keeps of a customer: no personal data in clear. */
+const auditView = (c: TCustomer) => ({ ...c, updatedAt: undefined });
+
+export async function findCustomers(deps: TDeps, scope: TScope, q: TCustomerListQuery) {
+  let unitPath: string | null = null;
+  if (q.unitId) unitPath = (await findVisibleUnit(deps.db, scope, q.unitId))?.path ?? null;
+  const { rows, total } = await listCustomers(deps.db, scope, q, unitPath);
+  return toPage(rows.map(toCustomerDto), total, q);
+}
+
+export async function getCustomer(deps: TDeps, scope: TScope, id: string): Promise<TCustomerDetail> {
+  const row = await findVisibleCustomer(deps.db, scope, id);
+  if (!row) throw notFound('customer');
+  const contacts = await contactsOf(deps.db, scope.tenantId, id);
+  return {
+    ...toCustomerDto(row),
+    contacts: contacts.map((k) => ({ id: k.id, name: k.name, title: k.title, phone: k.phone ? maskPhone(k.phone) : null, email: k.email ? maskEmail(k.email) : null, isPrimary: k.isPrimary })),
+  };
+}
+
+async function customDefs(db: DbOrTx, tenantId: string) {
+  return db.select().from(customFieldDefs).where(and(eq(customFieldDefs.tenantId, tenantId), eq(customFieldDefs.entity, 'customer')));
+}
+
+/** Unit and owner must be visible to the caller (else: field not found); custom values must fit their definitions. */
+async function checkRefs(db: DbOrTx, scope: TScope, input: TUpdateCustomerInput, isCreate: boolean, current?: Record<string, unknown>) {
+  if (input.unitId && !(await findVisibleUnit(db, scope, input.unitId))) throw invalidField('body.unitId', 'unit not found');
+  if (input.ownerId && !(await findVisibleUser(db, scope, input.ownerId))) throw invalidField('body.ownerId', 'owner not found');
+  if (!input.custom) return current ?? {};
+  const { values, errors } = checkCustomValues(await customDefs(db, scope.tenantId), input.custom, { isCreate });
+  if (errors.length) throw new AppError('VALIDATION_FAILED', 'custom field values are invalid', { details: errors });
+  return { ...(current ?? {}), ...values };
+}
+
+export async function createCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx, input: TCreateCustomerInput): Promise<TCustomerDetail> {
+  const custom = await checkRefs(deps.db, scope, input, true);
+  // An `own`-scope user (agent) owns what they create, or they could not see it afterwards.
+  const ownerId = input.ownerId ?? (scope.dataScope === 'own' ? scope.userId : null);
+  const now = deps.clock.now();
+  const id = await deps.db.transaction(async (tx) => {
+    const { contacts, ...fields } = input;
+    const [row] = await tx
+      .insert(customers)
+      .values({ ...fields, ownerId, tenantId: scope.tenantId, custom, phoneDigits: phoneDigitsOf(input.phones), doNotContactUntil: input.doNotContactUntil ? new Date(input.doNotContactUntil) : null, createdAt: now, updatedAt: now })
+      .returning({ id: customers.id });
+    if (contacts) await replaceContacts(tx, scope.tenantId, row!.id, contacts);
+    const created = await findVisibleCustomer(tx, { ...scope, dataScope: 'tenant' }, row!.id);
+    await insertAuditEvent(tx, ctx, { action: 'customer.created', entityType: 'customer', entityId: row!.id, unitId: input.unitId, summary: `新建客户 ${input.name}`, after: auditView(toCustomerDto(created!)) }, now);
+    return row!.id;
+  });
+  return getCustomer(deps, { ...scope, dataScope: 'tenant' }, id);
+}
+
+export async function updateCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx, id: string, input: TUpdateCustomerInput): Promise<TCustomerDetail> {
+  const before = await findVisibleCustomer(deps.db, scope, id);
+  if (!before) throw notFound('customer');
+  const custom = await checkRefs(deps.db, scope, input, false, before.c.custom);
+  const now = deps.clock.now();
+  await deps.db.transaction(async (tx) => {
+    const { contacts, doNotContactUntil, ...fields } = input;
+    const patch: Partial<TCustomerRow> = { ...fields, custom, updatedAt: now };
+    if (input.phones) patch.phoneDigits = phoneDigitsOf(input.phones);
+    if (doNotContactUntil !== undefined) patch.doNotContactUntil = doNotContactUntil ? new Date(doNotContactUntil) : null;
+    await tx.update(customers).set(patch).where(and(eq(customers.tenantId, scope.tenantId), eq(customers.id, id)));
+    if (contacts) await replaceContacts(tx, scope.tenantId, id, contacts);
+    const after = await findVisibleCustomer(tx, { ...scope, dataScope: 'tenant' }, id);
+    await insertAuditEvent(tx, ctx, { action: 'customer.updated', entityType: 'customer', entityId: id, unitId: after!.c.unitId, summary: `修改客户 ${after!.c.name}`, before: auditView(toCustomerDto(before)), after: auditView(toCustomerDto(after!)) }, now);
+  });
+  return getCustomer(deps, { ...scope, dataScope: 'tenant' }, id);
+}
+
+/** Reveal one personal field in clear. Needs pii:reveal; every reveal writes an audit row (which field, whose). */
+export async function revealField(deps: TDeps, scope: TScope, ctx: TAuditCtx, id: string, field: TPiiField, index: number) {
+  const row = await findVisibleCustomer(deps.db, scope, id);
+  if (!row) throw notFound('customer');
+  const value = field === 'phone' ? (row.c.phones[index] ?? null) : field === 'email' ? row.c.email : field === 'address' ? row.c.address : row.c.idNumber;
+  await insertAuditEvent(deps.db, ctx, { action: 'customer.pii_revealed', entityType: 'customer', entityId: id, unitId: row.c.unitId, summary: `查看客户 ${row.c.name} 的完整${FIELD_LABEL[field]}`, after: { field, index } }, deps.clock.now());
+  return { field, value };
+}
+const FIELD_LABEL: Record<TPiiField, string> = { phone: '电话', email: '邮箱', address: '地址', idNumber: '证件号' };
+
+/** Bulk tag / reassign owner over visible customers only; ids outside the scope are reported, not touched. */
+export async function bulkUpdate(deps: TDeps, scope: TScope, ctx: TAuditCtx, input: TBulkCustomerInput) {
+  if (!input.addTags?.length && !input.removeTags?.length && !input.ownerId) throw invalidField('body', 'nothing to change');
+  if (input.ownerId && !(await findVisibleUser(deps.db, scope, input.ownerId))) throw invalidField('body.ownerId', 'owner not found');
+  const ids = await findVisibleIds(deps.db, scope, [...new Set(input.ids)]);
+  const now = deps.clock.now();
+  await deps.db.transaction(async (tx) => {
+    if (ids.length === 0) return;
+    const add = input.addTags ?? [];
+    const remove = input.removeTags ?? [];
+    await tx
+      .update(customers)
+      .set({
+        tags: sql`array(select distinct t from unnest(array_cat(${customers.tags}, ${add}::text[])) t where not (t = any(${remove}::text[])) order by t)`,
+        ...(input.ownerId ? { ownerId: input.ownerId } : {}),
+        updatedAt: now,
+      })
+      .where(and(eq(customers.tenantId, scope.tenantId), sql`${customers.id} = any(${ids}::uuid[])`));
+    await insertAuditEvent(tx, ctx, { action: 'customer.bulk_updated', entityType: 'customer', entityId: null, unitId: scope.unitId, summary: `批量修改 ${ids.length} 个客户`, after: { ids, addTags: add, removeTags: remove, ownerId: input.ownerId ?? null } }, now);
+  });
+  return { updated: ids.length, notFound: input.ids.length - ids.length };
+}

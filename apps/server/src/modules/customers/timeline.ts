@@ -1,0 +1,51 @@
+import { sql } from 'drizzle-orm';
+import type { TTimelineItem } from '@huifang/shared';
+import type { Db } from '../../db/client.ts';
+import { customerNotes } from '../../db/schema/index.ts';
+import { notFound } from '../../lib/app-error.ts';
+import type { TClock } from '../../lib/clock.ts';
+import type { TAuditCtx, TScope } from '../../lib/scope.ts';
+import { insertAuditEvent } from '../audit/audit.repository.ts';
+import { findVisibleCustomer } from './customers.repository.ts';
+
+/**
+ * Customer 360 timeline: service records, transactions and notes in one chronological list (newest first).
+ * Evaluations, follow-ups and tickets join it in later issues.
+ */
+export async function getTimeline(deps: { db: Db }, scope: TScope, customerId: string, limit = 200): Promise<TTimelineItem[]> {
+  if (!(await findVisibleCustomer(deps.db, scope, customerId))) throw notFound('customer');
+  const t = scope.tenantId;
+  const res = await deps.db.execute<{ id: string; kind: TTimelineItem['kind']; at: Date | string; title: string; detail: string | null; actor_name: string | null; amount_fen: string | number | null }>(sql`
+    select * from (
+      select sr.id::text, 'service_record' as kind, sr.occurred_at as at, st.name as title, sr.summary as detail, u.display_name as actor_name, null::bigint as amount_fen
+        from service_records sr join service_types st on st.id = sr.service_type_id left join users u on u.id = sr.staff_id
+        where sr.tenant_id = ${t} and sr.customer_id = ${customerId}
+      union all
+      select tr.id::text, 'transaction', tr.occurred_at, tr.kind || coalesce(' ' || tr.order_no, ''), tr.note, null, tr.amount_fen
+        from transactions tr where tr.tenant_id = ${t} and tr.customer_id = ${customerId}
+      union all
+      select n.id::text, 'note', n.created_at, '备注', n.body, u.display_name, null
+        from customer_notes n left join users u on u.id = n.author_id
+        where n.tenant_id = ${t} and n.customer_id = ${customerId}
+    ) x order by at desc limit ${limit}`);
+  return res.rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    at: new Date(r.at).toISOString(),
+    title: r.title,
+    detail: r.detail,
+    actorName: r.actor_name,
+    amountFen: r.amount_fen === null ? null : Number(r.amount_fen),
+  }));
+}
+
+export async function addNote(deps: { db: Db; clock: TClock }, scope: TScope, ctx: TAuditCtx, customerId: string, body: string) {
+  const c = await findVisibleCustomer(deps.db, scope, customerId);
+  if (!c) throw notFound('customer');
+  const now = deps.clock.now();
+  await deps.db.transaction(async (tx) => {
+    await tx.insert(customerNotes).values({ tenantId: scope.tenantId, customerId, authorId: scope.userId, body, createdAt: now });
+    await insertAuditEvent(tx, ctx, { action: 'customer.note_added', entityType: 'customer', entityId: customerId, unitId: c.c.unitId, summary: `为客户 ${c.c.name} 添加备注` }, now);
+  });
+  return getTimeline(deps, scope, customerId);
+}
