@@ -7,6 +7,7 @@ import { createDatabase } from '../apps/server/src/db/client.ts';
 import { startEmbeddedPostgres } from '../apps/server/src/db/embedded.ts';
 import { runMigrations } from '../apps/server/src/db/migrate.ts';
 import { systemClock } from '../apps/server/src/lib/clock.ts';
+import { inlineJobs, jobDefinitions } from '../apps/server/src/jobs/queue.ts';
 import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.service.ts';
 import { loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
 
@@ -17,13 +18,15 @@ export async function benchApp() {
   const database = createDatabase(pgServer.connectionString);
   await runMigrations(database.pool);
   const config = loadConfig({ LOG_LEVEL: 'silent', JOBS: 'false', LOGIN_MAX_FAILURES_PER_IP: '100000' });
-  const deps = { db: database.db, config, clock: systemClock };
+  const jobs = inlineJobs(jobDefinitions({ db: database.db, clock: systemClock, log: { info: () => undefined, error: () => undefined } as never, sessionIdleMinutes: 30 }));
+  const deps = { db: database.db, config, clock: systemClock, jobs };
   const boot = await bootstrapTenant(deps, { tenantName: '基准测试银行', adminPassword: 'Admin12345', timeZone: 'Asia/Shanghai' });
   await loadDemoData(deps, boot.tenantId);
   const app = await buildApp(deps, { logger: false });
   await app.ready();
   return {
     app,
+    jobs,
     pool: database.pool,
     tenantId: boot.tenantId,
     close: async () => {

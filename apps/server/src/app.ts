@@ -10,12 +10,14 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { TConfig } from './config/env.ts';
 import type { Db } from './db/client.ts';
+import type { TJobSender } from './jobs/queue.ts';
 import type { TClock } from './lib/clock.ts';
 import { loggerOptions } from './lib/logger.ts';
 import { authPlugin, type TRouteAccess } from './plugins/auth.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { customerRoutes } from './modules/customers/customers.routes.ts';
+import { importRoutes } from './modules/imports/imports.routes.ts';
 import { serviceRecordRoutes } from './modules/service-records/service-records.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
@@ -30,6 +32,8 @@ export interface TAppDeps {
   db: Db;
   config: TConfig;
   clock: TClock;
+  /** Queue background work (pg-boss in the server; run inline in tests). */
+  jobs: TJobSender;
 }
 
 declare module 'fastify' {
@@ -104,6 +108,7 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}):
       await api.register(auditRoutes);
       await api.register(customerRoutes);
       await api.register(serviceRecordRoutes);
+      await api.register(importRoutes);
       await api.register(settingsRoutes);
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },

@@ -4,10 +4,11 @@ import { loadConfig } from './config/env.ts';
 import { createDatabase } from './db/client.ts';
 import { startEmbeddedPostgres, type TEmbeddedPostgres } from './db/embedded.ts';
 import { runMigrations } from './db/migrate.ts';
-import { jobDefinitions, startJobs, type TJobs } from './jobs/queue.ts';
+import { jobDefinitions, startJobs } from './jobs/queue.ts';
 import { systemClock } from './lib/clock.ts';
 import { loggerOptions } from './lib/logger.ts';
 import { bootstrapTenant } from './modules/bootstrap/bootstrap.service.ts';
+import { recoverImports } from './modules/imports/imports.service.ts';
 import { loadDemoCustomers } from './modules/bootstrap/demo-customers.ts';
 import { DEMO_PASSWORD, loadDemoData } from './modules/bootstrap/demo-data.ts';
 
@@ -16,7 +17,6 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, process.argv.slice(2));
   const log = pino(loggerOptions(config.logLevel));
   let embedded: TEmbeddedPostgres | null = null;
-  let jobs: TJobs | null = null;
 
   let connectionString = config.databaseUrl;
   if (!connectionString) {
@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   await runMigrations(database.pool);
   log.info('database migrated');
 
-  const deps = { db: database.db, config, clock: systemClock };
+  const defs = jobDefinitions({ db: database.db, clock: systemClock, log, sessionIdleMinutes: config.sessionIdleMinutes });
+  const jobs = await startJobs(connectionString, defs, log, { work: config.jobs });
+  const deps = { db: database.db, config, clock: systemClock, jobs };
   const adminPassword = config.adminPassword ?? (config.demo ? DEMO_PASSWORD : undefined);
   const boot = await bootstrapTenant(deps, { tenantName: config.tenantName, adminPassword, timeZone: config.defaultTimeZone });
   if (boot.generatedAdminPassword) {
@@ -45,7 +47,10 @@ async function main(): Promise<void> {
   }
 
   const app = await buildApp(deps);
-  if (config.jobs) jobs = await startJobs(connectionString, jobDefinitions({ ...deps, log, sessionIdleMinutes: config.sessionIdleMinutes }), log);
+  if (config.jobs) {
+    const n = await recoverImports(deps);
+    if (n) log.warn(`re-queued ${n} unfinished import(s)`);
+  }
   await app.listen({ port: config.port, host: config.host });
   log.info(`Huifang is running at http://localhost:${config.port}`);
 
@@ -57,7 +62,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
     await app.close().catch((err) => log.error({ err }, 'closing http'));
-    await jobs?.stop().catch((err) => log.error({ err }, 'stopping jobs'));
+    await jobs.stop().catch((err) => log.error({ err }, 'stopping jobs'));
     await database.close().catch(() => undefined);
     await embedded?.stop().catch((err) => log.error({ err }, 'stopping bundled Postgres'));
     process.exit(0);

@@ -6,6 +6,7 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig, type TConfig } from '../src/config/env.ts';
 import { createDatabase, type TDatabase } from '../src/db/client.ts';
 import { createFixedClock } from '../src/lib/clock.ts';
+import { inlineJobs, jobDefinitions } from '../src/jobs/queue.ts';
 import { bootstrapTenant } from '../src/modules/bootstrap/bootstrap.service.ts';
 import { DEMO_PASSWORD, loadDemoData } from '../src/modules/bootstrap/demo-data.ts';
 
@@ -47,6 +48,8 @@ export interface TTestApp {
   db: TDatabase['db'];
   pool: TDatabase['pool'];
   clock: ReturnType<typeof createFixedClock>;
+  /** Background jobs run inline; await idle() to let queued ones finish. */
+  jobs: ReturnType<typeof inlineJobs>;
   config: TConfig;
   tenantId: string;
   /** Log in and get a client that sends the session cookie and the CSRF header. */
@@ -72,7 +75,8 @@ export async function createTestApp(opts: { env?: Record<string, string>; demo?:
   const tdb = await createTestDatabase();
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS: 'false', ...opts.env });
   const clock = createFixedClock(new Date());
-  const deps = { db: tdb.database.db, config, clock };
+  const jobs = inlineJobs(jobDefinitions({ db: tdb.database.db, clock, log: { info: () => undefined, error: () => undefined } as never, sessionIdleMinutes: config.sessionIdleMinutes }));
+  const deps = { db: tdb.database.db, config, clock, jobs };
   const boot = await bootstrapTenant(deps, { tenantName: '测试银行', adminPassword: ADMIN_PASSWORD, timeZone: 'Asia/Shanghai' });
   if (opts.demo !== false) await loadDemoData(deps, boot.tenantId);
   const app = await buildApp(deps, { logger: false });
@@ -105,10 +109,12 @@ export async function createTestApp(opts: { env?: Record<string, string>; demo?:
     db: tdb.database.db,
     pool: tdb.database.pool,
     clock,
+    jobs,
     config,
     tenantId: boot.tenantId,
     login,
     close: async () => {
+      await jobs.idle();
       await app.close();
       await tdb.drop();
     },

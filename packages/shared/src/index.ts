@@ -10,3 +10,4 @@ export * from './schemas/audit.ts';
 export * from './schemas/dashboard.ts';
 export * from './schemas/customers.ts';
 export * from './customers/mask.ts';
+export * from './schemas/imports.ts';

@@ -3,23 +3,28 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import type { TClock } from '../lib/clock.ts';
 import { purgeExpiredSessions } from '../modules/auth/session.repository.ts';
+import { runImport } from '../modules/imports/imports.runner.ts';
 
 /**
  * The job registry. Each job: a queue name, an optional cron schedule, and an idempotent handler (a job may run
  * twice after a crash; running it again must do no harm). Later issues add rules, reminders, SLA timers, sending.
  */
-interface TJobDef {
+export interface TJobDef {
   name: string;
   cron?: string;
-  handler: () => Promise<void>;
+  handler: (data: Record<string, unknown>) => Promise<void>;
 }
 
-export interface TJobs {
-  boss: PgBoss;
+/** What services use to queue work. */
+export interface TJobSender {
+  send(name: string, data: object): Promise<void>;
+}
+
+export interface TJobs extends TJobSender {
   stop(): Promise<void>;
 }
 
-export function jobDefinitions(deps: { db: Db; clock: TClock; log: Logger; sessionIdleMinutes: number }): TJobDef[] {
+export function jobDefinitions(deps: { db: Db; clock: TClock; log: Pick<Logger, 'info' | 'error'>; sessionIdleMinutes: number }): TJobDef[] {
   return [
     {
       name: 'session-purge',
@@ -29,17 +34,49 @@ export function jobDefinitions(deps: { db: Db; clock: TClock; log: Logger; sessi
         if (n) deps.log.info({ purged: n }, 'expired sessions purged');
       },
     },
+    { name: 'customer-import', handler: async (data) => runImport(deps, String(data.jobId)) },
   ];
 }
 
-export async function startJobs(connectionString: string, defs: TJobDef[], log: Logger): Promise<TJobs> {
+/**
+ * pg-boss in the app's database. Every process can send; only processes with JOBS=true work the queues.
+ */
+export async function startJobs(connectionString: string, defs: TJobDef[], log: Logger, opts: { work: boolean }): Promise<TJobs> {
   const boss = new PgBoss({ connectionString, schema: 'pgboss', application_name: 'huifang-jobs' });
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   await boss.start();
   for (const def of defs) {
     await boss.createQueue(def.name);
+    if (!opts.work) continue;
     if (def.cron) await boss.schedule(def.name, def.cron, undefined, { tz: 'Asia/Shanghai' });
-    await boss.work(def.name, async () => def.handler());
+    await boss.work<Record<string, unknown>>(def.name, async (jobs) => {
+      for (const job of jobs) await def.handler(job.data ?? {});
+    });
   }
-  return { boss, stop: () => boss.stop({ graceful: true, timeout: 10_000 }) };
+  return {
+    send: async (name, data) => {
+      await boss.send(name, data as object);
+    },
+    stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
+  };
+}
+
+/** For tests and tools: run each sent job in this process right away (after the caller's await returns). */
+export function inlineJobs(defs: TJobDef[], onError: (err: unknown) => void = () => undefined): TJobs & { idle(): Promise<void> } {
+  const running = new Set<Promise<void>>();
+  return {
+    send: async (name, data) => {
+      const def = defs.find((d) => d.name === name);
+      if (!def) throw new Error(`unknown job ${name}`);
+      const p = new Promise<void>((resolve) => setImmediate(resolve)).then(() => def.handler(data as Record<string, unknown>)).catch(onError);
+      running.add(p);
+      void p.finally(() => running.delete(p));
+    },
+    stop: async () => {
+      await Promise.all(running);
+    },
+    idle: async () => {
+      while (running.size) await Promise.all(running);
+    },
+  };
 }

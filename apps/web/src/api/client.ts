@@ -26,15 +26,16 @@ export const setUnauthenticatedHandler = (fn: () => void) => {
   onUnauthenticated = fn;
 };
 
-export async function api<T>(method: string, url: string, body?: unknown): Promise<T> {
+export async function api<T>(method: string, url: string, body?: unknown, raw?: { blob: Blob; contentType: string }): Promise<T> {
   const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (raw) headers['content-type'] = raw.contentType;
+  else if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   const res = await fetch(`/api${url}`, {
     method,
     headers,
     credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: raw ? raw.blob : body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   const data: unknown = text ? JSON.parse(text) : null;
@@ -58,6 +59,8 @@ export const get = <T>(url: string) => api<T>('GET', url);
 export const post = <T>(url: string, body?: unknown) => api<T>('POST', url, body ?? {});
 export const patch = <T>(url: string, body: unknown) => api<T>('PATCH', url, body);
 export const del = <T>(url: string) => api<T>('DELETE', url);
+/** Send a file as the raw request body. */
+export const upload = <T>(url: string, file: Blob, contentType: string) => api<T>('POST', url, undefined, { blob: file, contentType });
 
 /** Build a query string from defined values. */
 export function qs(params: Record<string, string | number | boolean | undefined | null>): string {

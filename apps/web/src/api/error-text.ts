@@ -29,16 +29,27 @@ export function errorText(err: unknown, lang: string): string {
   if (err instanceof ApiError) {
     const t = ERROR_TEXT[err.code] ?? ERROR_TEXT.INTERNAL;
     const base = isZh ? t.zh : t.en;
-    if (err.code === 'RATE_LIMITED' && err.retryAfter) return isZh ? `${base}（${Math.ceil(err.retryAfter / 60)} 分钟后）` : `${base} (in ${Math.ceil(err.retryAfter / 60)} min)`;
+    if (err.code === 'RATE_LIMITED' && err.retryAfter) return `${base}${retryText(err.retryAfter, isZh)}`;
     return base;
   }
   return isZh ? '网络错误，请检查连接' : 'Network error; check your connection';
 }
 
-/** Map `details[].path` (e.g. `body.username`) onto antd form fields. */
-export function fieldErrors(err: unknown): { name: (string | number)[]; errors: string[] }[] {
+function retryText(seconds: number, isZh: boolean): string {
+  if (seconds < 60) return isZh ? `（${seconds} 秒后重试）` : ` (retry in ${seconds} s)`;
+  const min = Math.ceil(seconds / 60);
+  return isZh ? `（${min} 分钟后重试）` : ` (retry in ${min} min)`;
+}
+
+/**
+ * Map `details[].path` (e.g. `body.username`) onto antd form fields. Validation messages come from the shared Zod
+ * schemas; for a business error on a field (USERNAME_TAKEN, WRONG_PASSWORD, …) the field shows this table's text in
+ * the user's language when `lang` is given.
+ */
+export function fieldErrors(err: unknown, lang?: string): { name: (string | number)[]; errors: string[] }[] {
   if (!(err instanceof ApiError)) return [];
+  const text = lang && err.code !== 'VALIDATION_FAILED' ? errorText(err, lang) : null;
   return err.details
     .filter((d) => d.path.startsWith('body.'))
-    .map((d) => ({ name: d.path.slice(5).split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), errors: [d.message] }));
+    .map((d) => ({ name: d.path.slice(5).split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), errors: [text ?? d.message] }));
 }

@@ -11,6 +11,8 @@ void i18n.use(initReactI18next).init({
   resources: { 'zh-CN': { translation: zhCN }, 'en-US': { translation: enUS } },
   lng: initial,
   fallbackLng: 'zh-CN',
+  // Keys such as `perm.org:read` contain ':'; with one namespace there is nothing to separate.
+  nsSeparator: false,
   interpolation: { escapeValue: false },
 });
 document.documentElement.lang = initial;

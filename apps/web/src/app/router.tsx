@@ -10,6 +10,7 @@ import { PasswordPage } from '../features/auth/pages/password-page.tsx';
 import { AuditPage } from '../features/audit/pages/audit-page.tsx';
 import { CustomerPage } from '../features/customers/pages/customer-page.tsx';
 import { CustomersPage } from '../features/customers/pages/customers-page.tsx';
+import { ImportPage } from '../features/customers/pages/import-page.tsx';
 import { DashboardPage } from '../features/dashboard/pages/dashboard-page.tsx';
 import { OrgPage } from '../features/org/pages/org-page.tsx';
 import { RolesPage } from '../features/roles/pages/roles-page.tsx';
@@ -44,9 +45,9 @@ function SessionWatch() {
   useEffect(() => {
     setUnauthenticatedHandler(() => {
       queryClient.setQueryData(ME_KEY, null);
-      void navigate('/login', { replace: true, state: { from: location.pathname } });
+      void navigate('/login', { replace: true, state: { from: location.pathname + location.search } });
     });
-  }, [navigate, location.pathname]);
+  }, [navigate, location.pathname, location.search]);
   return null;
 }
 
@@ -67,6 +68,7 @@ export function AppRouter() {
         >
           <Route index element={guarded('dashboard:read', <DashboardPage />)} />
           <Route path="customers" element={guarded('customer:read', <CustomersPage />)} />
+          <Route path="customers/import" element={guarded('customer:import', <ImportPage />)} />
           <Route path="customers/:id" element={guarded('customer:read', <CustomerPage />)} />
           <Route path="org" element={guarded('org:read', <OrgPage />)} />
           <Route path="users" element={guarded('user:read', <UsersPage />)} />

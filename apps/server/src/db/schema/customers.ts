@@ -47,6 +47,9 @@ export const customers = pgTable(
     index('customers_phone_trgm_idx').using('gin', sql`${t.phoneDigits} gin_trgm_ops`),
     index('customers_name_trgm_idx').using('gin', sql`${t.name} gin_trgm_ops`),
     index('customers_tags_idx').using('gin', t.tags),
+    // Upsert keys of imports: a phone number, or an ID number.
+    index('customers_phones_idx').using('gin', t.phones),
+    index('customers_id_number_idx').on(t.tenantId, t.idNumber),
     index('customers_custom_idx').using('gin', sql`${t.custom} jsonb_path_ops`),
   ],
 );

@@ -15,6 +15,7 @@ import {
   ZUpdateCustomerInput,
 } from '@huifang/shared';
 import { bulkUpdate, createCustomer, findCustomers, getCustomer, revealField, updateCustomer } from './customers.service.ts';
+import { exportCustomers } from './customers.export.ts';
 import { addNote, getTimeline } from './timeline.ts';
 
 export const customerRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -25,6 +26,21 @@ export const customerRoutes: FastifyPluginAsyncZod = async (app) => {
     '/customers',
     { config: { access: 'customer:read' }, schema: { tags, summary: '客户列表 (filter, sort, search by name or phone fragment)', querystring: ZCustomerListQuery, response: { 200: ZPage(ZCustomer) } } },
     async (req) => findCustomers(deps, req.scope(), req.query),
+  );
+  app.get(
+    '/customers/export',
+    {
+      config: { access: 'customer:export' },
+      schema: { tags, summary: '导出客户 (CSV/xlsx, audited; PII in clear only with pii:reveal)', querystring: ZCustomerListQuery.extend({ format: z.enum(['csv', 'xlsx']).default('xlsx') }) },
+    },
+    async (req, reply) => {
+      const { format, ...q } = req.query;
+      const file = await exportCustomers(deps, req.actor(), req.auditCtx(), q, format);
+      return reply
+        .header('content-type', file.contentType)
+        .header('content-disposition', `attachment; filename="${file.fileName}"`)
+        .send(file.stream);
+    },
   );
   app.get(
     '/customers/:id',

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import {
   maskAddress,
   maskEmail,
@@ -17,7 +17,7 @@ import { customers, customFieldDefs } from '../../db/schema/index.ts';
 import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { toPage } from '../../lib/pagination.ts';
-import type { TAuditCtx, TScope } from '../../lib/scope.ts';
+import { pgArray, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { findVisibleUnit } from '../org-units/org-units.repository.ts';
 import { findVisibleUser } from '../users/users.repository.ts';
@@ -159,11 +159,11 @@ export async function bulkUpdate(deps: TDeps, scope: TScope, ctx: TAuditCtx, inp
     await tx
       .update(customers)
       .set({
-        tags: sql`array(select distinct t from unnest(array_cat(${customers.tags}, ${add}::text[])) t where not (t = any(${remove}::text[])) order by t)`,
+        tags: sql`array(select distinct t from unnest(array_cat(${customers.tags}, ${pgArray(add, 'text')})) t where not (t = any(${pgArray(remove, 'text')})) order by t)`,
         ...(input.ownerId ? { ownerId: input.ownerId } : {}),
         updatedAt: now,
       })
-      .where(and(eq(customers.tenantId, scope.tenantId), sql`${customers.id} = any(${ids}::uuid[])`));
+      .where(and(eq(customers.tenantId, scope.tenantId), inArray(customers.id, ids)));
     await insertAuditEvent(tx, ctx, { action: 'customer.bulk_updated', entityType: 'customer', entityId: null, unitId: scope.unitId, summary: `批量修改 ${ids.length} 个客户`, after: { ids, addTags: add, removeTags: remove, ownerId: input.ownerId ?? null } }, now);
   });
   return { updated: ids.length, notFound: input.ids.length - ids.length };

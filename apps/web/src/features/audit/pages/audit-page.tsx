@@ -1,15 +1,20 @@
 import { useQuery } from '@tanstack/react-query';
 import { AUDIT_ACTIONS, type TAuditEvent, type TPage, type TUser } from '@huifang/shared';
 import { Card, DatePicker, Descriptions, Drawer, Input, Select, Space, Table, Typography } from 'antd';
-import type { Dayjs } from 'dayjs';
+import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, qs } from '../../../api/client.ts';
-import { fmtTime } from '../../../lib/format.ts';
+import { fmtTime, TIME_ZONE } from '../../../lib/format.ts';
+import zhCN from '../../../locales/zh-CN.json';
 import { can, useMe } from '../../auth/api.ts';
 import { DiffView } from '../components/diff-view.tsx';
 
-const ENTITY_TYPES = ['user', 'org_unit', 'role', 'tenant'];
+/** Object types with a label in the locales (the audit log's entity_type values). */
+const ENTITY_TYPES = Object.keys(zhCN.entity);
+/** A picked calendar day, as an instant in the tenant's zone. */
+const dayStart = (d: Dayjs | undefined) => (d ? dayjs.tz(d.format('YYYY-MM-DD'), TIME_ZONE).format() : undefined);
+const dayEnd = (d: Dayjs | undefined) => (d ? dayjs.tz(d.format('YYYY-MM-DD'), TIME_ZONE).endOf('day').format() : undefined);
 
 export function AuditPage() {
   const { t } = useTranslation();
@@ -18,7 +23,7 @@ export function AuditPage() {
   const [f, setF] = useState<{ action?: string; entityType?: string; actorId?: string; q?: string; range?: [Dayjs, Dayjs] | null }>({});
   const [actorSearch, setActorSearch] = useState('');
   const [open, setOpen] = useState<TAuditEvent | null>(null);
-  const query = { ...page, action: f.action, entityType: f.entityType, actorId: f.actorId, q: f.q, from: f.range?.[0]?.startOf('day').format(), to: f.range?.[1]?.endOf('day').format() };
+  const query = { ...page, action: f.action, entityType: f.entityType, actorId: f.actorId, q: f.q, from: dayStart(f.range?.[0]), to: dayEnd(f.range?.[1]) };
   const { data, isFetching } = useQuery({ queryKey: ['audit', query], queryFn: () => get<TPage<TAuditEvent>>(`/audit-events${qs(query)}`), placeholderData: (p) => p });
   const actors = useQuery({
     queryKey: ['audit-actors', actorSearch],

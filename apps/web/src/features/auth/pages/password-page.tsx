@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { ZChangePasswordInput } from '@huifang/shared';
 import { Alert, App, Button, Card, Form, Input } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
 import { errorText, fieldErrors } from '../../../api/error-text.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { changePassword, ME_KEY, useMe } from '../api.ts';
@@ -18,6 +19,7 @@ export function PasswordPage() {
   const [form] = Form.useForm<TValues>();
   const qc = useQueryClient();
   const me = useMe().data;
+  const navigate = useNavigate();
 
   const onFinish = async (v: TValues) => {
     try {
@@ -25,8 +27,10 @@ export function PasswordPage() {
       qc.setQueryData(ME_KEY, next);
       form.resetFields();
       void message.success(t('password.done'));
+      // A forced change (first login, reset by an admin) was in the way of the app: go on to it.
+      if (me?.user.mustChangePassword) void navigate('/', { replace: true });
     } catch (e) {
-      const fields = fieldErrors(e);
+      const fields = fieldErrors(e, i18n.language);
       if (fields.length) form.setFields(fields as never);
       else void message.error(errorText(e, i18n.language));
     }

@@ -64,7 +64,21 @@ export function CustomersPage() {
   };
 
   return (
-    <Card title={t('customer.title')} extra={canWrite && <Button type="primary" data-testid="customer-create" onClick={() => setCreating(true)}>{t('customer.create')}</Button>}>
+    <Card
+      title={t('customer.title')}
+      extra={
+        <Space>
+          {can(me, 'customer:import') && <Link to="/customers/import"><Button data-testid="customer-import">{t('import.import')}</Button></Link>}
+          {can(me, 'customer:export') && (
+            <Space.Compact>
+              <Button href={`/api/customers/export${qs({ ...filters, format: 'xlsx' })}`} data-testid="customer-export">{t('import.export')} xlsx</Button>
+              <Button href={`/api/customers/export${qs({ ...filters, format: 'csv' })}`}>CSV</Button>
+            </Space.Compact>
+          )}
+          {canWrite && <Button type="primary" data-testid="customer-create" onClick={() => setCreating(true)}>{t('customer.create')}</Button>}
+        </Space>
+      }
+    >
       <Space wrap style={{ marginBottom: 16 }}>
         <Input.Search data-testid="customer-search" placeholder={t('customer.searchPlaceholder')} allowClear defaultValue={filters.q} onSearch={(v) => setFilter('q', v || undefined)} style={{ width: 240 }} />
         <TreeSelect placeholder={t('common.unit')} allowClear treeData={tree} value={filters.unitId} onChange={(v?: string) => setFilter('unitId', v)} treeDefaultExpandAll showSearch treeNodeFilterProp="title" style={{ width: 200 }} />

@@ -40,7 +40,7 @@ export function UnitFormModal(props: { open: boolean; parent?: TOrgUnit; unit?: 
       void message.success(t('common.saved'));
       props.onClose(saved);
     } catch (e) {
-      const f = fieldErrors(e);
+      const f = fieldErrors(e, i18n.language);
       if (f.length) form.setFields(f as never);
       else void message.error(errorText(e, i18n.language));
     }

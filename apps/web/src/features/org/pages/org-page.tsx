@@ -3,7 +3,6 @@ import type { TOrgUnit } from '@huifang/shared';
 import { App, Button, Card, Checkbox, Col, Descriptions, Empty, Popconfirm, Row, Space, Tag, Tree, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
 import { patch } from '../../../api/client.ts';
 import { errorText } from '../../../api/error-text.ts';
 import { fmtTime } from '../../../lib/format.ts';
@@ -11,6 +10,7 @@ import { can, useMe } from '../../auth/api.ts';
 import { buildTree, UNITS_KEY, useUnits } from '../api.ts';
 import { MoveUnitModal } from '../components/move-unit-modal.tsx';
 import { UnitFormModal } from '../components/unit-form-modal.tsx';
+import { UnitUsers } from '../components/unit-users.tsx';
 
 export function OrgPage() {
   const { t, i18n } = useTranslation();
@@ -98,16 +98,16 @@ export function OrgPage() {
           }
         >
           {selected ? (
-            <Descriptions column={1} bordered size="small">
-              <Descriptions.Item label={t('common.type')}>{t(`unitType.${selected.type}`)}</Descriptions.Item>
-              <Descriptions.Item label={t('common.code')}>{selected.code ?? '—'}</Descriptions.Item>
-              <Descriptions.Item label={t('org.parent')}>{parent?.name ?? '—'}</Descriptions.Item>
-              <Descriptions.Item label={t('common.status')}>{selected.isActive ? t('common.active') : t('common.inactive')}</Descriptions.Item>
-              <Descriptions.Item label={t('common.createdAt')}>{fmtTime(selected.createdAt)}</Descriptions.Item>
-              <Descriptions.Item label={t('org.users')}>
-                {can(me, 'user:read') ? <Link to={`/users?unitId=${selected.id}`}>{t('org.viewUsers')}</Link> : '—'}
-              </Descriptions.Item>
-            </Descriptions>
+            <>
+              <Descriptions column={1} bordered size="small">
+                <Descriptions.Item label={t('common.type')}>{t(`unitType.${selected.type}`)}</Descriptions.Item>
+                <Descriptions.Item label={t('common.code')}>{selected.code ?? '—'}</Descriptions.Item>
+                <Descriptions.Item label={t('org.parent')}>{parent?.name ?? '—'}</Descriptions.Item>
+                <Descriptions.Item label={t('common.status')}>{selected.isActive ? t('common.active') : t('common.inactive')}</Descriptions.Item>
+                <Descriptions.Item label={t('common.createdAt')}>{fmtTime(selected.createdAt)}</Descriptions.Item>
+              </Descriptions>
+              {can(me, 'user:read') && <UnitUsers unitId={selected.id} />}
+            </>
           ) : (
             <Empty description={<Typography.Text type="secondary">{t('org.selectUnit')}</Typography.Text>} />
           )}

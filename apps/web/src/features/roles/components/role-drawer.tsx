@@ -43,13 +43,15 @@ function PermissionPicker({ value = [], onChange, disabled }: { value?: TPermiss
   );
 }
 
-export function RoleDrawer(props: { open: boolean; role?: TRole; onClose: () => void }) {
+/** Create or edit a role; read-only for the admin role and for users without role:write. */
+export function RoleDrawer(props: { open: boolean; role?: TRole; readOnly?: boolean; onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [form] = Form.useForm<TValues>();
   const role = props.role;
-  const locked = role?.key === 'admin';
+  const isAdminRole = role?.key === 'admin';
+  const locked = isAdminRole || !!props.readOnly;
 
   useEffect(() => {
     if (!props.open) return;
@@ -66,7 +68,7 @@ export function RoleDrawer(props: { open: boolean; role?: TRole; onClose: () => 
       void message.success(t('common.saved'));
       props.onClose();
     } catch (e) {
-      const f = fieldErrors(e);
+      const f = fieldErrors(e, i18n.language);
       if (f.length) form.setFields(f as never);
       else void message.error(errorText(e, i18n.language));
     }
@@ -76,7 +78,7 @@ export function RoleDrawer(props: { open: boolean; role?: TRole; onClose: () => 
     <Drawer
       open={props.open}
       width={560}
-      title={role ? `${t('role.edit')} · ${role.name}` : t('role.create')}
+      title={role ? `${locked ? t('role.permissions') : t('role.edit')} · ${role.name}` : t('role.create')}
       onClose={props.onClose}
       destroyOnHidden
       extra={
@@ -88,7 +90,7 @@ export function RoleDrawer(props: { open: boolean; role?: TRole; onClose: () => 
         </Space>
       }
     >
-      {locked && <Alert type="info" showIcon style={{ marginBottom: 16 }} message={t('role.locked')} />}
+      {isAdminRole && <Alert type="info" showIcon style={{ marginBottom: 16 }} message={t('role.locked')} />}
       <Form form={form} name="role" layout="vertical" disabled={locked}>
         <Form.Item name="name" label={t('role.name')} rules={[zodRule(ZCreateRoleInput.shape.name)]}>
           <Input />

@@ -55,7 +55,7 @@ export function RolesPage() {
           },
         ]}
       />
-      <RoleDrawer open={!!drawer} role={drawer?.role} onClose={() => setDrawer(null)} />
+      <RoleDrawer open={!!drawer} role={drawer?.role} readOnly={!canWrite} onClose={() => setDrawer(null)} />
     </Card>
   );
 }

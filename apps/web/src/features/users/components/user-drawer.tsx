@@ -73,7 +73,7 @@ export function UserDrawer(props: { open: boolean; user?: TUser; defaultUnitId?:
       void message.success(t('common.saved'));
       props.onClose();
     } catch (e) {
-      const f = fieldErrors(e);
+      const f = fieldErrors(e, i18n.language);
       if (f.length) form.setFields(f as never);
       else void message.error(errorText(e, i18n.language));
     }

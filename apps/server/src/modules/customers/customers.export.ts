@@ -1,0 +1,111 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { and, eq, lt, or, sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import type { TCustomerListQuery, TCustomFieldDef } from '@huifang/shared';
+import type { Db } from '../../db/client.ts';
+import { customers, orgUnits, users } from '../../db/schema/index.ts';
+import type { TClock } from '../../lib/clock.ts';
+import type { TActor, TAuditCtx } from '../../lib/scope.ts';
+import { insertAuditEvent } from '../audit/audit.repository.ts';
+import { findVisibleUnit } from '../org-units/org-units.repository.ts';
+import { listCustomFields } from '../settings/settings.service.ts';
+import { listConditions, type TCustomerJoined } from './customers.repository.ts';
+import { toCustomerDto } from './customers.service.ts';
+import { CSV_BOM, safeCell, toCsvLine } from './lib/spreadsheet-safe.ts';
+
+export type TExportFormat = 'csv' | 'xlsx';
+const BATCH = 2000;
+
+/** Columns of the export, in order; custom fields follow. `clear` rows carry personal data in clear. */
+function columns(defs: TCustomFieldDef[]) {
+  const base: { header: string; value: (r: TCustomerJoined, clear: boolean) => unknown }[] = [
+    { header: '客户名称', value: (r) => r.c.name },
+    { header: '类型', value: (r) => (r.c.kind === 'company' ? '企业' : '个人') },
+    { header: '电话', value: (r, clear) => (clear ? r.c.phones : toCustomerDto(r).phones).join(', ') },
+    { header: '邮箱', value: (r, clear) => (clear ? r.c.email : toCustomerDto(r).email) },
+    { header: '地址', value: (r, clear) => (clear ? r.c.address : toCustomerDto(r).address) },
+    { header: '证件号', value: (r, clear) => (clear ? r.c.idNumber : toCustomerDto(r).idNumber) },
+    { header: '性别', value: (r) => ({ male: '男', female: '女', unknown: '未知' })[r.c.gender ?? ''] ?? '' },
+    { header: '生日', value: (r) => r.c.birthday },
+    { header: '所属单位', value: (r) => r.unitName },
+    { header: '归属员工', value: (r) => r.ownerName },
+    { header: '等级', value: (r) => r.c.tier },
+    { header: '生命周期', value: (r) => r.c.lifecycleStage },
+    { header: '意向级别', value: (r) => r.c.intentLevel },
+    { header: '信息来源', value: (r) => r.c.source },
+    { header: '标签', value: (r) => r.c.tags.join(', ') },
+    { header: '同意服务回访', value: (r) => (r.c.consentService ? '是' : '否') },
+    { header: '同意营销', value: (r) => (r.c.consentMarketing ? '是' : '否') },
+    { header: '创建时间', value: (r) => r.c.createdAt },
+  ];
+  return [...base, ...defs.map((d) => ({ header: d.label, value: (r: TCustomerJoined) => r.c.custom[d.key] ?? null }))];
+}
+
+/** Keyset batches over the filtered, scoped list (newest first), so memory stays flat for a million rows. */
+async function* batches(db: Db, where: ReturnType<typeof listConditions>): AsyncGenerator<TCustomerJoined[]> {
+  let after: { at: Date; id: string } | null = null;
+  for (;;) {
+    const cursor = after ? or(lt(customers.createdAt, after.at), and(eq(customers.createdAt, after.at), lt(customers.id, after.id))) : undefined;
+    const rows = (await db
+      .select({ c: customers, unitName: orgUnits.name, ownerName: users.displayName })
+      .from(customers)
+      .innerJoin(orgUnits, eq(orgUnits.id, customers.unitId))
+      .leftJoin(users, eq(users.id, customers.ownerId))
+      .where(and(where, cursor))
+      .orderBy(sql`${customers.createdAt} desc, ${customers.id} desc`)
+      .limit(BATCH)) as TCustomerJoined[];
+    if (rows.length === 0) return;
+    yield rows;
+    const last = rows[rows.length - 1]!;
+    after = { at: last.c.createdAt, id: last.c.id };
+    if (rows.length < BATCH) return;
+  }
+}
+
+/**
+ * Export the filtered list as CSV (UTF-8 with BOM, for Excel) or xlsx, formula-injection safe. Personal data is
+ * exported in clear only for users holding pii:reveal; every export writes an audit row (filters, row count).
+ */
+export async function exportCustomers(
+  deps: { db: Db; clock: TClock },
+  actor: TActor,
+  ctx: TAuditCtx,
+  q: TCustomerListQuery,
+  format: TExportFormat,
+): Promise<{ stream: Readable; fileName: string; contentType: string }> {
+  const unitPath = q.unitId ? ((await findVisibleUnit(deps.db, actor, q.unitId))?.path ?? null) : null;
+  const where = listConditions(actor, q, unitPath);
+  const clear = actor.permissions.has('pii:reveal');
+  const cols = columns(await listCustomFields(deps.db, actor.tenantId, 'customer'));
+  const out = new PassThrough();
+  const stamp = deps.clock.now().toISOString().slice(0, 10);
+  let rows = 0;
+
+  const run = async () => {
+    if (format === 'csv') {
+      out.write(CSV_BOM + toCsvLine(cols.map((c) => c.header)) + '\r\n');
+      for await (const batch of batches(deps.db, where)) {
+        out.write(batch.map((r) => toCsvLine(cols.map((c) => c.value(r, clear)))).join('\r\n') + '\r\n');
+        rows += batch.length;
+      }
+      out.end();
+    } else {
+      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
+      const ws = wb.addWorksheet('客户');
+      ws.addRow(cols.map((c) => c.header)).commit();
+      for await (const batch of batches(deps.db, where)) {
+        for (const r of batch) ws.addRow(cols.map((c) => safeCell(c.value(r, clear)))).commit();
+        rows += batch.length;
+      }
+      ws.commit();
+      await wb.commit();
+    }
+    await insertAuditEvent(deps.db, ctx, { action: 'customer.exported', entityType: 'customer', entityId: null, unitId: actor.unitId, summary: `导出客户 ${rows} 条（${format}，${clear ? '含完整个人信息' : '个人信息已脱敏'}）`, after: { format, rows, pii: clear ? 'clear' : 'masked', filters: q } }, deps.clock.now());
+  };
+  run().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+  return {
+    stream: out,
+    fileName: `customers-${stamp}.${format}`,
+    contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  };
+}

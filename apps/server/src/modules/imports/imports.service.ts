@@ -1,0 +1,172 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import type { TImportJob, TStartImportInput } from '@huifang/shared';
+import type { Db } from '../../db/client.ts';
+import { importErrors, importJobs } from '../../db/schema/index.ts';
+import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import type { TClock } from '../../lib/clock.ts';
+import type { TActor, TAuditCtx } from '../../lib/scope.ts';
+import { insertAuditEvent } from '../audit/audit.repository.ts';
+import { decodeText, detectEncoding } from '../customers/lib/text-encoding.ts';
+import { safeCell } from '../customers/lib/spreadsheet-safe.ts';
+import { findVisibleUnit } from '../org-units/org-units.repository.ts';
+import { listCustomFields } from '../settings/settings.service.ts';
+import { IMPORT_FIELDS, suggestMapping } from './mapping.ts';
+import { isXlsx, parseCsv, parseXlsx, type TRow } from './parse.ts';
+
+export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
+export type TImportDeps = { db: Db; clock: TClock; jobs: { send(name: string, data: object): Promise<void> } };
+
+
+const toDto = (j: typeof importJobs.$inferSelect): TImportJob => ({
+  id: j.id,
+  fileName: j.fileName,
+  format: j.format,
+  encoding: j.encoding,
+  status: j.status as TImportJob['status'],
+  upsertKey: j.upsertKey,
+  totalRows: j.totalRows,
+  processedRows: j.processedRows,
+  insertedRows: j.insertedRows,
+  updatedRows: j.updatedRows,
+  errorRows: j.errorRows,
+  errorMessage: j.errorMessage,
+  createdAt: j.createdAt.toISOString(),
+  finishedAt: j.finishedAt?.toISOString() ?? null,
+});
+
+/** All rows of a file (header first). CSV in UTF-8 or GB18030/GBK, or xlsx (first sheet). */
+export async function* readRows(file: Buffer, format: string, encoding: string): AsyncGenerator<TRow> {
+  if (format === 'xlsx') yield* parseXlsx(file);
+  else yield* parseCsv(decodeText(file, encoding as 'utf-8' | 'gb18030'));
+}
+
+/**
+ * Upload: check the file, detect format and encoding, keep it, and answer headers, a preview of the first rows and
+ * a suggested column mapping. Nothing is imported yet.
+ */
+export async function uploadImport(deps: TImportDeps, actor: TActor, input: { fileName: string; file: Buffer; encoding?: 'utf-8' | 'gb18030' }) {
+  if (input.file.length === 0) throw invalidField('body', '文件为空');
+  if (input.file.length > MAX_IMPORT_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', '文件超过 50MB，请拆分后导入');
+  const format = isXlsx(input.file) ? 'xlsx' : 'csv';
+  if (format === 'csv' && input.file.subarray(0, 1024).includes(0)) throw invalidField('body', '无法识别的文件：请上传 CSV 或 xlsx');
+  const encoding = format === 'xlsx' ? 'utf-8' : (input.encoding ?? detectEncoding(input.file));
+  const preview: TRow[] = [];
+  try {
+    for await (const row of readRows(input.file, format, encoding)) {
+      preview.push(row);
+      if (preview.length > 20) break;
+    }
+  } catch (e) {
+    throw invalidField('body', `文件无法解析：${(e as Error).message}`);
+  }
+  const headers = preview[0]?.map((h) => h.trim()) ?? [];
+  if (headers.length === 0 || headers.every((h) => h === '')) throw invalidField('body', '文件没有表头');
+  if (new Set(headers).size !== headers.length) throw invalidField('body', '表头有重复的列名');
+  if (preview.length < 2) throw invalidField('body', '文件没有数据行');
+  // A full pass now: a malformed file is refused whole at upload, and the progress bar knows the total.
+  let totalRows = -1;
+  try {
+    for await (const _row of readRows(input.file, format, encoding)) totalRows++;
+  } catch (e) {
+    throw invalidField('body', `文件无法解析：${(e as Error).message}`);
+  }
+  const defs = await listCustomFields(deps.db, actor.tenantId, 'customer');
+  const [job] = await deps.db
+    .insert(importJobs)
+    .values({ tenantId: actor.tenantId, createdBy: actor.userId, unitId: actor.unitId, fileName: input.fileName.slice(0, 200), file: input.file, sizeBytes: input.file.length, format, encoding, totalRows, createdAt: deps.clock.now() })
+    .returning();
+  return {
+    job: toDto(job!),
+    headers,
+    preview: preview.slice(1),
+    suggestedMapping: suggestMapping(headers, defs),
+    fields: [...IMPORT_FIELDS, ...defs.map((d) => `custom.${d.key}`)],
+  };
+}
+
+async function loadJob(db: Db, actor: TActor, id: string) {
+  // Import jobs are private to the user who uploaded them (their file holds personal data).
+  const [job] = await db.select().from(importJobs).where(and(eq(importJobs.tenantId, actor.tenantId), eq(importJobs.id, id), eq(importJobs.createdBy, actor.userId)));
+  if (!job) throw notFound('import');
+  return job;
+}
+
+export async function getImport(deps: Pick<TImportDeps, 'db'>, actor: TActor, id: string): Promise<TImportJob> {
+  return toDto(await loadJob(deps.db, actor, id));
+}
+
+export async function listImports(deps: Pick<TImportDeps, 'db'>, actor: TActor) {
+  const rows = await deps.db
+    .select()
+    .from(importJobs)
+    .where(and(eq(importJobs.tenantId, actor.tenantId), eq(importJobs.createdBy, actor.userId)))
+    .orderBy(desc(importJobs.createdAt))
+    .limit(50);
+  return rows.map(toDto);
+}
+
+/** Start: check the mapping (name is required, fields known, none twice), then queue the job. */
+export async function startImport(
+  deps: TImportDeps,
+  actor: TActor,
+  ctx: TAuditCtx,
+  id: string,
+  input: TStartImportInput,
+): Promise<TImportJob> {
+  const job = await loadJob(deps.db, actor, id);
+  if (job.status !== 'uploaded') throw new AppError('CONFLICT', 'this import has already been started');
+  const defs = await listCustomFields(deps.db, actor.tenantId, 'customer');
+  const known = new Set<string>([...IMPORT_FIELDS, ...defs.map((d) => `custom.${d.key}`)]);
+  const targets = Object.values(input.mapping).filter(Boolean);
+  for (const [col, field] of Object.entries(input.mapping)) if (field && !known.has(field)) throw invalidField(`body.mapping.${col}`, `unknown field ${field}`);
+  if (new Set(targets).size !== targets.length) throw invalidField('body.mapping', '同一字段只能对应一列');
+  if (!targets.includes('name')) throw invalidField('body.mapping', '必须指定“客户名称”列');
+  if (input.upsertKey === 'phone' && !targets.includes('phones')) throw invalidField('body.upsertKey', '按电话更新需要映射电话列');
+  if (input.upsertKey === 'idNumber' && !targets.includes('idNumber')) throw invalidField('body.upsertKey', '按证件号更新需要映射证件号列');
+  const unit = await findVisibleUnit(deps.db, actor, input.defaultUnitId);
+  if (!unit?.isActive) throw invalidField('body.defaultUnitId', 'unit not found');
+  const now = deps.clock.now();
+  const [updated] = await deps.db
+    .update(importJobs)
+    .set({ status: 'queued', mapping: input.mapping, upsertKey: input.upsertKey, defaultUnitId: input.defaultUnitId, encoding: input.encoding ?? job.encoding })
+    .where(and(eq(importJobs.id, id), eq(importJobs.status, 'uploaded')))
+    .returning();
+  if (!updated) throw new AppError('CONFLICT', 'this import has already been started');
+  await insertAuditEvent(deps.db, ctx, { action: 'customer.import_started', entityType: 'import', entityId: id, unitId: actor.unitId, summary: `开始导入 ${job.fileName}` }, now);
+  // If this send is lost (crash right here) the job stays `queued`; recoverImports() re-sends it at the next start.
+  await deps.jobs.send('customer-import', { jobId: id });
+  return toDto(updated);
+}
+
+/** The downloadable error report: row, column, reason. */
+export async function errorReport(deps: Pick<TImportDeps, 'db'>, actor: TActor, id: string): Promise<Buffer> {
+  const job = await loadJob(deps.db, actor, id);
+  const rows = await deps.db.select().from(importErrors).where(and(eq(importErrors.tenantId, actor.tenantId), eq(importErrors.jobId, id))).orderBy(importErrors.rowNo, importErrors.id);
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('错误报告');
+  ws.columns = [
+    { header: '行号', key: 'row', width: 8 },
+    { header: '列', key: 'column', width: 16 },
+    { header: '原因', key: 'reason', width: 60 },
+  ];
+  for (const r of rows) ws.addRow({ row: r.rowNo, column: safeCell(r.column ?? ''), reason: safeCell(r.reason) });
+  ws.addRow([]);
+  ws.addRow([safeCell(`文件：${job.fileName}（行号从表头下第一行记为 1；对应 Excel 行号 = 行号 + 1）`)]);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/**
+ * Jobs left `queued` (a lost send) or `running` without a heartbeat for 5 minutes (a crashed worker) are sent
+ * again; the runner resumes after the last committed batch.
+ */
+export async function recoverImports(deps: TImportDeps): Promise<number> {
+  const stale = new Date(deps.clock.now().getTime() - 5 * 60_000);
+  const rows = await deps.db
+    .update(importJobs)
+    .set({ status: 'queued' })
+    .where(sql`${importJobs.status} = 'queued' or (${importJobs.status} = 'running' and coalesce(${importJobs.heartbeatAt}, ${importJobs.createdAt}) < ${stale})`)
+    .returning({ id: importJobs.id });
+  for (const r of rows) await deps.jobs.send('customer-import', { jobId: r.id });
+  return rows.length;
+}

@@ -1,0 +1,172 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+
+let t: TTestApp;
+let admin: TClient;
+let shUnit: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await t.login('admin');
+  shUnit = (await t.pool.query(`select id from org_units where code = 'SH'`)).rows[0].id;
+});
+afterAll(async () => t.close());
+
+const uniq = () => Math.random().toString(36).slice(2, 8);
+const phone = () => `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+
+async function uploadFile(c: TClient, body: Buffer | string, fileName = 'customers.csv', contentType = 'text/csv', extra = '') {
+  return c.request({ method: 'POST', url: `/api/customer-imports?fileName=${encodeURIComponent(fileName)}${extra}`, payload: typeof body === 'string' ? Buffer.from(body) : body, headers: { 'content-type': contentType } });
+}
+
+async function runToEnd(c: TClient, jobId: string, mapping: Record<string, string>, upsertKey = 'phone') {
+  const res = await c.post(`/api/customer-imports/${jobId}/start`, { mapping, upsertKey, defaultUnitId: shUnit });
+  expect(res.statusCode, res.body).toBe(200);
+  await t.jobs.idle();
+  return (await c.get(`/api/customer-imports/${jobId}`)).json();
+}
+
+const count = async (where: string, args: unknown[]) => Number((await t.pool.query(`select count(*) from customers where ${where}`, args)).rows[0].count);
+
+describe('customer import', () => {
+  it('lands the good rows, reports each bad row with column and reason, and re-imports the fixed file by phone', async () => {
+    const tag = uniq();
+    const [p1, p2, p3] = [phone(), phone(), phone()];
+    const csv = [
+      '姓名,手机,邮箱,标签',
+      `好客户一${tag},${p1},a@example.com,${tag}`,
+      `好客户二${tag},${p2},,${tag}`,
+      `坏电话${tag},12345,,${tag}`,
+      `,${p3},,${tag}`,
+      `重复${tag},${p1},,${tag}`,
+    ].join('\r\n');
+    const up = await uploadFile(admin, csv);
+    expect(up.statusCode, up.body).toBe(201);
+    const u = up.json();
+    expect(u.headers).toEqual(['姓名', '手机', '邮箱', '标签']);
+    expect(u.suggestedMapping).toEqual({ 姓名: 'name', 手机: 'phones', 邮箱: 'email', 标签: 'tags' });
+    expect(u.job.totalRows).toBe(5);
+
+    const job = await runToEnd(admin, u.job.id, u.suggestedMapping);
+    expect(job.errorMessage ?? '').toBe('');
+    expect(job).toMatchObject({ status: 'done', totalRows: 5, processedRows: 5, insertedRows: 2, updatedRows: 0, errorRows: 3 });
+    expect(await count(`$1 = any(tags)`, [tag])).toBe(2);
+
+    const report = await admin.get(`/api/customer-imports/${u.job.id}/errors.xlsx`);
+    expect(report.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(report.rawPayload as unknown as ArrayBuffer);
+    const rows = wb.worksheets[0]!.getSheetValues().slice(2).filter(Boolean).map((r) => (r as unknown[]).slice(1, 4));
+    expect(rows.filter((r) => typeof r[0] === 'number').map((r) => [r[0], r[1]])).toEqual([
+      [3, '手机'],
+      [4, '姓名'],
+      [5, '手机'],
+    ]);
+    expect(String(rows[2]![2])).toContain('与第 1 行重复');
+
+    // Fix the file: the good rows update (by phone), the fixed rows land.
+    const fixed = ['姓名,手机,标签', `好客户一改${tag},${p1},${tag}`, `坏电话已改${tag},${phone()},${tag}`, `补了名字${tag},${p3},${tag}`].join('\n');
+    const up2 = (await uploadFile(admin, fixed)).json();
+    const job2 = await runToEnd(admin, up2.job.id, up2.suggestedMapping);
+    expect(job2).toMatchObject({ status: 'done', insertedRows: 2, updatedRows: 1, errorRows: 0 });
+    expect(await count(`$1 = any(tags)`, [tag])).toBe(4);
+    expect(await count(`name = $1 and $2 = any(phones)`, [`好客户一改${tag}`, p1])).toBe(1);
+
+    const audit = await t.pool.query(`select summary from audit_events where action = 'customer.imported' and entity_id = $1`, [u.job.id]);
+    expect(audit.rows[0].summary).toContain('新增 2');
+  });
+
+  it('reads GBK-encoded CSV (common from Excel/WPS) and xlsx', async () => {
+    // "姓名,手机\n张三,<phone>" with the Chinese in GBK bytes.
+    const p = phone();
+    const gbk = Buffer.concat([Buffer.from([0xd0, 0xd5, 0xc3, 0xfb]), Buffer.from(','), Buffer.from([0xca, 0xd6, 0xbb, 0xfa]), Buffer.from('\n'), Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]), Buffer.from(`,${p}\n`)]);
+    const up = await uploadFile(admin, gbk);
+    expect(up.statusCode, up.body).toBe(201);
+    expect(up.json().job.encoding).toBe('gb18030');
+    expect(up.json().headers).toEqual(['姓名', '手机']);
+    expect(up.json().preview[0]).toEqual(['张三', p]);
+
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('客户');
+    const p2 = phone();
+    ws.addRow(['客户名称', '电话', '生日']);
+    ws.addRow(['李四', Number(p2), new Date('1988-02-03T00:00:00Z')]);
+    const buf = Buffer.from(await wb.xlsx.writeBuffer());
+    const up2 = await uploadFile(admin, buf, 'c.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(up2.statusCode, up2.body).toBe(201);
+    const job = await runToEnd(admin, up2.json().job.id, up2.json().suggestedMapping);
+    expect(job).toMatchObject({ status: 'done', insertedRows: 1, errorRows: 0 });
+    expect(await count(`$1 = any(phones) and birthday = '1988-02-03'`, [p2])).toBe(1);
+  });
+
+  it('refuses empty, malformed, header-only and oversized files with a clear message and no job', async () => {
+    const before = Number((await t.pool.query('select count(*) from import_jobs')).rows[0].count);
+    const empty = await uploadFile(admin, '');
+    expect(empty.statusCode).toBe(400);
+    const headerOnly = await uploadFile(admin, '姓名,手机\n');
+    expect(headerOnly.statusCode).toBe(400);
+    expect(headerOnly.json().message).toContain('没有数据行');
+    const broken = await uploadFile(admin, '姓名,手机\n"张三,138\n');
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().message).toContain('无法解析');
+    const big = await uploadFile(admin, Buffer.alloc(50 * 1024 * 1024 + 10, 0x41));
+    expect([413]).toContain(big.statusCode);
+    expect(Number((await t.pool.query('select count(*) from import_jobs')).rows[0].count)).toBe(before);
+  });
+
+  it('checks the mapping before starting, and only the uploader sees the job', async () => {
+    const up = (await uploadFile(admin, `姓名,手机\n王五,${phone()}\n`)).json();
+    const noName = await admin.post(`/api/customer-imports/${up.job.id}/start`, { mapping: { 手机: 'phones' }, upsertKey: 'phone', defaultUnitId: shUnit });
+    expect(noName.statusCode).toBe(400);
+    expect(noName.json().details[0].path).toBe('body.mapping');
+    const unknown = await admin.post(`/api/customer-imports/${up.job.id}/start`, { mapping: { 姓名: 'name', 手机: 'nonsense' }, upsertKey: 'none', defaultUnitId: shUnit });
+    expect(unknown.statusCode).toBe(400);
+    const mgr = await t.login('zhang.manager');
+    expect((await mgr.get(`/api/customer-imports/${up.job.id}`)).statusCode).toBe(404);
+    const teller = await t.login('chen.teller');
+    expect((await uploadFile(teller, `姓名\n赵六\n`)).statusCode).toBe(403);
+  });
+});
+
+describe('customer export', () => {
+  it('exports the filtered list as CSV with formula cells escaped, masked without pii:reveal, and audits it', async () => {
+    const tag = uniq();
+    const p = phone();
+    const created = await admin.post('/api/customers', { name: `=HYPERLINK("http://x")${tag}`, phones: [p], unitId: shUnit, tags: [tag] });
+    expect(created.statusCode, created.body).toBe(201);
+    const res = await admin.get(`/api/customers/export?format=csv&tags=${tag}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/csv');
+    const text = res.body;
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    const lines = text.slice(1).trim().split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(`"'=HYPERLINK(""http://x"")${tag}"`);
+    expect(lines[1]).toContain(p); // admin holds pii:reveal: phones in clear
+
+    const sup = await t.login('wang.supervisor'); // no customer:export
+    expect((await sup.get(`/api/customers/export?format=csv`)).statusCode).toBe(403);
+
+    const audit = await t.pool.query(`select after from audit_events where action = 'customer.exported' order by id desc limit 1`);
+    expect(audit.rows[0].after).toMatchObject({ format: 'csv', rows: 1, pii: 'clear' });
+  });
+
+  it('exports xlsx with personal data masked for a user without pii:reveal', async () => {
+    const roleRes = await admin.post('/api/roles', { name: `导出员${uniq()}`, permissions: ['customer:read', 'customer:export'], dataScope: 'tenant' });
+    const hqUnit = (await t.pool.query(`select id from org_units where code = 'HQ'`)).rows[0].id;
+    const username = `exp${uniq()}`;
+    await admin.post('/api/users', { username, password: 'Export1234', displayName: '导出员', unitId: hqUnit, roleIds: [roleRes.json().id] });
+    const exporter = await t.login(username, 'Export1234');
+    const tag = uniq();
+    const p = phone();
+    await admin.post('/api/customers', { name: `脱敏${tag}`, phones: [p], unitId: shUnit, tags: [tag] });
+    const res = await exporter.get(`/api/customers/export?format=xlsx&tags=${tag}`);
+    expect(res.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const row = wb.worksheets[0]!.getRow(2).values as unknown[];
+    expect(row).toContain(`脱敏${tag}`);
+    expect(row).toContain(`${p.slice(0, 3)}****${p.slice(-4)}`);
+    expect(JSON.stringify(row)).not.toContain(p);
+  });
+});
