@@ -37,7 +37,7 @@ export async function startE2E(): Promise<TE2E> {
   const tdb = await createTestDatabase();
   await tdb.database.close();
   const server = await startServerProcess(
-    { DATABASE_URL: tdb.url, PORT: String(await freePort()), HUIFANG_ADMIN_PASSWORD: ADMIN_PASSWORD, JOBS: 'false', LOG_LEVEL: 'warn' },
+    { DATABASE_URL: tdb.url, PORT: String(await freePort()), HUIFANG_ADMIN_PASSWORD: ADMIN_PASSWORD, JOBS: 'true', LOG_LEVEL: 'warn' },
     ['--demo'],
   );
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });

@@ -51,31 +51,40 @@ export const ZContactInput = z.object({
 export type TContactInput = z.infer<typeof ZContactInput>;
 
 const customerFields = {
-  kind: z.enum(CUSTOMER_KINDS).default('individual'),
+  kind: z.enum(CUSTOMER_KINDS),
   name: z.string().trim().min(1, '请输入客户名称').max(100),
   gender: z.enum(GENDERS).nullish(),
   birthday: z.iso.date().nullish(),
-  phones: z.array(ZPhoneInput).max(5).default([]),
+  phones: z.array(ZPhoneInput).max(5),
   email: z.email('邮箱格式不正确').nullish(),
   address: z.string().trim().max(200).nullish(),
   idNumber: z.string().trim().regex(/^\d{17}[\dXx]$/, '身份证号须为 18 位').nullish(),
   source: z.string().trim().max(40).nullish(),
   ownerId: ZId.nullish(),
   unitId: ZId,
-  tags: z.array(z.string().trim().min(1).max(20)).max(30).default([]),
+  tags: z.array(z.string().trim().min(1).max(20)).max(30),
   tier: z.string().trim().max(20).nullish(),
   lifecycleStage: z.string().trim().max(20).nullish(),
   intentLevel: z.string().trim().max(20).nullish(),
-  consentService: z.boolean().default(true),
-  consentMarketing: z.boolean().default(false),
+  consentService: z.boolean(),
+  consentMarketing: z.boolean(),
   doNotContactUntil: z.iso.datetime({ offset: true }).nullish(),
   /** Values of tenant-defined fields, checked against their definitions by the server. */
-  custom: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).default({}),
+  custom: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
   contacts: z.array(ZContactInput).max(20).optional(),
 };
 
-export const ZCreateCustomerInput = z.object(customerFields);
+export const ZCreateCustomerInput = z.object({
+  ...customerFields,
+  kind: customerFields.kind.default('individual'),
+  phones: customerFields.phones.default([]),
+  tags: customerFields.tags.default([]),
+  consentService: customerFields.consentService.default(true),
+  consentMarketing: customerFields.consentMarketing.default(false),
+  custom: customerFields.custom.default({}),
+});
 export type TCreateCustomerInput = z.infer<typeof ZCreateCustomerInput>;
+/** No defaults here: a field left out of a patch stays as it is (a default would silently reset it). */
 export const ZUpdateCustomerInput = z.object(customerFields).partial();
 export type TUpdateCustomerInput = z.infer<typeof ZUpdateCustomerInput>;
 

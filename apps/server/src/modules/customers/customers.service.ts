@@ -150,7 +150,8 @@ const FIELD_LABEL: Record<TPiiField, string> = { phone: '电话', email: '邮箱
 export async function bulkUpdate(deps: TDeps, scope: TScope, ctx: TAuditCtx, input: TBulkCustomerInput) {
   if (!input.addTags?.length && !input.removeTags?.length && !input.ownerId) throw invalidField('body', 'nothing to change');
   if (input.ownerId && !(await findVisibleUser(deps.db, scope, input.ownerId))) throw invalidField('body.ownerId', 'owner not found');
-  const ids = await findVisibleIds(deps.db, scope, [...new Set(input.ids)]);
+  const asked = [...new Set(input.ids)];
+  const ids = await findVisibleIds(deps.db, scope, asked);
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
     if (ids.length === 0) return;
@@ -166,5 +167,5 @@ export async function bulkUpdate(deps: TDeps, scope: TScope, ctx: TAuditCtx, inp
       .where(and(eq(customers.tenantId, scope.tenantId), inArray(customers.id, ids)));
     await insertAuditEvent(tx, ctx, { action: 'customer.bulk_updated', entityType: 'customer', entityId: null, unitId: scope.unitId, summary: `批量修改 ${ids.length} 个客户`, after: { ids, addTags: add, removeTags: remove, ownerId: input.ownerId ?? null } }, now);
   });
-  return { updated: ids.length, notFound: input.ids.length - ids.length };
+  return { updated: ids.length, notFound: asked.length - ids.length };
 }

@@ -8,7 +8,7 @@ import { errorText } from '../../../api/error-text.ts';
 import { buildTree, UNITS_KEY, useUnits, type TUnitNode } from '../api.ts';
 
 /** Move a unit under another parent; the unit itself and its descendants are not offered. */
-export function MoveUnitModal(props: { unit: TOrgUnit | null; onClose: () => void }) {
+export function MoveUnitModal(props: { unit: TOrgUnit | null; onClose: (movedUnder?: string) => void }) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const qc = useQueryClient();
@@ -29,14 +29,14 @@ export function MoveUnitModal(props: { unit: TOrgUnit | null; onClose: () => voi
       await post(`/org-units/${props.unit.id}/move`, { parentId: target });
       await qc.invalidateQueries({ queryKey: UNITS_KEY });
       void message.success(t('common.saved'));
-      props.onClose();
+      props.onClose(target);
     } catch (e) {
       void message.error(errorText(e, i18n.language));
     }
   };
 
   return (
-    <Modal open={!!props.unit} title={`${t('org.move')} · ${props.unit?.name ?? ''}`} onOk={() => void onOk()} onCancel={props.onClose} okButtonProps={{ disabled: !target }} destroyOnHidden>
+    <Modal open={!!props.unit} title={`${t('org.move')} · ${props.unit?.name ?? ''}`} onOk={() => void onOk()} onCancel={() => props.onClose()} okButtonProps={{ disabled: !target }} destroyOnHidden>
       <Form layout="vertical">
         <Form.Item label={t('org.moveTo')}>
           <TreeSelect data-testid="move-target" treeData={tree} value={target} onChange={setTarget} treeDefaultExpandAll showSearch treeNodeFilterProp="title" />

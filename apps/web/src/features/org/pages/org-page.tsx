@@ -23,6 +23,13 @@ export function OrgPage() {
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [form, setForm] = useState<{ mode: 'create' | 'edit' } | null>(null);
   const [moving, setMoving] = useState<TOrgUnit | null>(null);
+  // null until the user folds or unfolds a node: everything open.
+  const [expanded, setExpanded] = useState<string[] | null>(null);
+  const expandedKeys = expanded ?? units.map((u) => u.id);
+  /** Open the node a unit was just created or moved under, so the user sees it. */
+  const reveal = (parentId: string | null | undefined) => {
+    if (parentId) setExpanded((keys) => (keys && !keys.includes(parentId) ? [...keys, parentId] : keys));
+  };
   const selected = units.find((u) => u.id === selectedId) ?? null;
   const parent = selected?.parentId ? units.find((u) => u.id === selected.parentId) : undefined;
 
@@ -62,7 +69,8 @@ export function OrgPage() {
             <Tree
               data-testid="org-tree"
               treeData={treeData as never}
-              defaultExpandAll
+              expandedKeys={expandedKeys}
+              onExpand={(keys) => setExpanded(keys as string[])}
               blockNode
               selectedKeys={selectedId ? [selectedId] : []}
               onSelect={(keys) => setSelectedId((keys[0] as string | undefined) ?? null)}
@@ -119,10 +127,19 @@ export function OrgPage() {
         unit={form?.mode === 'edit' ? (selected ?? undefined) : undefined}
         onClose={(saved) => {
           setForm(null);
-          if (saved) setSelectedId(saved.id);
+          if (saved) {
+            reveal(saved.parentId);
+            setSelectedId(saved.id);
+          }
         }}
       />
-      <MoveUnitModal unit={moving} onClose={() => setMoving(null)} />
+      <MoveUnitModal
+        unit={moving}
+        onClose={(parentId) => {
+          setMoving(null);
+          reveal(parentId);
+        }}
+      />
     </Row>
   );
 }
