@@ -72,7 +72,7 @@ describe('customer journey', () => {
 
     // The reveal is in the audit log.
     await page.click('.ant-layout-sider >> text=审计日志');
-    await page.locator('.ant-table-row', { hasText: '查看客户 导入甲 的完整电话' }).waitFor();
+    await page.locator('.ant-table-row', { hasText: '查看客户 导*甲 的完整电话' }).waitFor();
     await e.shot(page, '14-audit-reveal');
   });
 });

@@ -16,6 +16,7 @@ export const PERMISSIONS = [
   'customer:write',
   'customer:export',
   'customer:import',
+  'customer:erase',
   'settings:write',
 ] as const;
 export type TPermission = (typeof PERMISSIONS)[number];
@@ -26,7 +27,7 @@ export const PERMISSION_GROUPS: { key: string; permissions: TPermission[] }[] = 
   { key: 'org', permissions: ['org:read', 'org:write'] },
   { key: 'user', permissions: ['user:read', 'user:write'] },
   { key: 'role', permissions: ['role:read', 'role:write'] },
-  { key: 'customer', permissions: ['customer:read', 'customer:write', 'customer:export', 'customer:import'] },
+  { key: 'customer', permissions: ['customer:read', 'customer:write', 'customer:export', 'customer:import', 'customer:erase'] },
   { key: 'settings', permissions: ['settings:write'] },
   { key: 'audit', permissions: ['audit:read'] },
   { key: 'privacy', permissions: ['pii:reveal'] },

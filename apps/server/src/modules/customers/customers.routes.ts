@@ -16,6 +16,7 @@ import {
 } from '@huifang/shared';
 import { bulkUpdate, createCustomer, findCustomers, getCustomer, revealField, updateCustomer } from './customers.service.ts';
 import { exportCustomers } from './customers.export.ts';
+import { eraseCustomer, exportCustomerData } from './privacy.ts';
 import { addNote, getTimeline } from './timeline.ts';
 
 export const customerRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -66,6 +67,22 @@ export const customerRoutes: FastifyPluginAsyncZod = async (app) => {
     '/customers/:id/reveal',
     { config: { access: 'pii:reveal' }, schema: { tags, summary: '查看完整个人信息 (audited)', params: ZIdParams, body: ZRevealInput, response: { 200: ZRevealResult } } },
     async (req) => revealField(deps, req.scope(), req.auditCtx(), req.params.id, req.body.field, req.body.index),
+  );
+  app.post(
+    '/customers/:id/access-request',
+    { config: { access: 'pii:reveal' }, schema: { tags, summary: '查阅请求: all data of one customer in clear (audited)', params: ZIdParams } },
+    async (req, reply) => {
+      const data = await exportCustomerData(deps, req.scope(), req.auditCtx(), req.params.id);
+      return reply.header('content-disposition', `attachment; filename="customer-${req.params.id}.json"`).send(data);
+    },
+  );
+  app.delete(
+    '/customers/:id',
+    { config: { access: 'customer:erase' }, schema: { tags, summary: '删除请求: erase the customer and all their data (audited)', params: ZIdParams, response: { 200: z.object({ ok: z.literal(true) }) } } },
+    async (req) => {
+      await eraseCustomer(deps, req.scope(), req.auditCtx(), req.params.id);
+      return { ok: true as const };
+    },
   );
   app.get(
     '/customers/:id/timeline',

@@ -3,6 +3,7 @@ import {
   maskAddress,
   maskEmail,
   maskIdNumber,
+  maskName,
   maskPhone,
   type TBulkCustomerInput,
   type TCreateCustomerInput,
@@ -65,8 +66,11 @@ export function toCustomerDto({ c, unitName, ownerName }: TCustomerJoined): TCus
   };
 }
 
-/** What the audit log keeps of a customer: no personal data in clear. */
-const auditView = (c: TCustomer) => ({ ...c, updatedAt: undefined });
+/**
+ * What the audit log keeps of a customer: no personal data in clear, not even the name, so that erasing a customer
+ * (deletion request) leaves nothing personal in the append-only audit table.
+ */
+const auditView = (c: TCustomer) => ({ ...c, name: maskName(c.name), updatedAt: undefined });
 
 export async function findCustomers(deps: TDeps, scope: TScope, q: TCustomerListQuery) {
   let unitPath: string | null = null;
@@ -112,7 +116,7 @@ export async function createCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx,
       .returning({ id: customers.id });
     if (contacts) await replaceContacts(tx, scope.tenantId, row!.id, contacts);
     const created = await findVisibleCustomer(tx, { ...scope, dataScope: 'tenant' }, row!.id);
-    await insertAuditEvent(tx, ctx, { action: 'customer.created', entityType: 'customer', entityId: row!.id, unitId: input.unitId, summary: `新建客户 ${input.name}`, after: auditView(toCustomerDto(created!)) }, now);
+    await insertAuditEvent(tx, ctx, { action: 'customer.created', entityType: 'customer', entityId: row!.id, unitId: input.unitId, summary: `新建客户 ${maskName(input.name)}`, after: auditView(toCustomerDto(created!)) }, now);
     return row!.id;
   });
   return getCustomer(deps, { ...scope, dataScope: 'tenant' }, id);
@@ -131,7 +135,7 @@ export async function updateCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx,
     await tx.update(customers).set(patch).where(and(eq(customers.tenantId, scope.tenantId), eq(customers.id, id)));
     if (contacts) await replaceContacts(tx, scope.tenantId, id, contacts);
     const after = await findVisibleCustomer(tx, { ...scope, dataScope: 'tenant' }, id);
-    await insertAuditEvent(tx, ctx, { action: 'customer.updated', entityType: 'customer', entityId: id, unitId: after!.c.unitId, summary: `修改客户 ${after!.c.name}`, before: auditView(toCustomerDto(before)), after: auditView(toCustomerDto(after!)) }, now);
+    await insertAuditEvent(tx, ctx, { action: 'customer.updated', entityType: 'customer', entityId: id, unitId: after!.c.unitId, summary: `修改客户 ${maskName(after!.c.name)}`, before: auditView(toCustomerDto(before)), after: auditView(toCustomerDto(after!)) }, now);
   });
   return getCustomer(deps, { ...scope, dataScope: 'tenant' }, id);
 }
@@ -141,7 +145,7 @@ export async function revealField(deps: TDeps, scope: TScope, ctx: TAuditCtx, id
   const row = await findVisibleCustomer(deps.db, scope, id);
   if (!row) throw notFound('customer');
   const value = field === 'phone' ? (row.c.phones[index] ?? null) : field === 'email' ? row.c.email : field === 'address' ? row.c.address : row.c.idNumber;
-  await insertAuditEvent(deps.db, ctx, { action: 'customer.pii_revealed', entityType: 'customer', entityId: id, unitId: row.c.unitId, summary: `查看客户 ${row.c.name} 的完整${FIELD_LABEL[field]}`, after: { field, index } }, deps.clock.now());
+  await insertAuditEvent(deps.db, ctx, { action: 'customer.pii_revealed', entityType: 'customer', entityId: id, unitId: row.c.unitId, summary: `查看客户 ${maskName(row.c.name)} 的完整${FIELD_LABEL[field]}`, after: { field, index } }, deps.clock.now());
   return { field, value };
 }
 const FIELD_LABEL: Record<TPiiField, string> = { phone: '电话', email: '邮箱', address: '地址', idNumber: '证件号' };

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_INTENT_LEVELS, type TCustomerDetail, type TTimelineItem } from '@huifang/shared';
+import { DEFAULT_INTENT_LEVELS, maskName, type TCustomerDetail, type TTimelineItem } from '@huifang/shared';
 import { auditCount, auditRowsOfRequest, countRows, expectError, unitIdByCode } from '../../../test/helpers.ts';
 import { createCustomer, customerCount, letters, listCustomers } from '../../../test/customers-helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
@@ -79,9 +79,10 @@ describe('POST /api/customers', () => {
     const audit = await auditRowsOfRequest(t, res);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ action: 'customer.created', entity_type: 'customer', entity_id: c.id, actor_id: admin.me.user.id, unit_id: unitId });
-    expect(audit[0]!.after).toMatchObject({ name, phones: ['138****5678'], email: 'zh***@example.com' });
-    const text = JSON.stringify(audit[0]!.after);
-    for (const clear of ['13812345678', 'zhangsan@', '110101199001011234', '世纪大道']) expect(text).not.toContain(clear);
+    // Not even the name in clear: an erased customer must leave nothing personal in the append-only audit table.
+    expect(audit[0]!.after).toMatchObject({ id: c.id, name: maskName(name), phones: ['138****5678'], email: 'zh***@example.com', idNumber: '110101********1234' });
+    const text = JSON.stringify(audit[0]);
+    for (const clear of [name, '13812345678', 'zhangsan@', '110101199001011234', '世纪大道']) expect(text).not.toContain(clear);
   });
 
   it('creates a company with contacts: exactly one primary (the first flagged), contact PII masked', async () => {
@@ -234,10 +235,10 @@ describe('PATCH /api/customers/:id', () => {
     const audit = await auditRowsOfRequest(t, res);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ action: 'customer.updated', entity_id: c.id });
-    expect(audit[0]!.before).toMatchObject({ name: c.name, phones: ['139****2222'] });
-    expect(audit[0]!.after).toMatchObject({ name: newName, phones: ['137****4444', '158****6666'] });
-    const text = JSON.stringify([audit[0]!.before, audit[0]!.after]);
-    for (const clear of ['13911112222', '13733334444', '15855556666', 'before@']) expect(text).not.toContain(clear);
+    expect(audit[0]!.before).toMatchObject({ name: maskName(c.name), phones: ['139****2222'] });
+    expect(audit[0]!.after).toMatchObject({ name: maskName(newName), phones: ['137****4444', '158****6666'], tier: '重要' });
+    const text = JSON.stringify(audit[0]);
+    for (const clear of [c.name, newName, '13911112222', '13733334444', '15855556666', 'before@']) expect(text).not.toContain(clear);
   });
 
   it('leaves the fields a patch does not name as they were', async () => {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { TTimelineItem } from '@huifang/shared';
+import { maskName, type TTimelineItem } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
 import { customerNotes } from '../../db/schema/index.ts';
 import { notFound } from '../../lib/app-error.ts';
@@ -45,7 +45,7 @@ export async function addNote(deps: { db: Db; clock: TClock }, scope: TScope, ct
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
     await tx.insert(customerNotes).values({ tenantId: scope.tenantId, customerId, authorId: scope.userId, body, createdAt: now });
-    await insertAuditEvent(tx, ctx, { action: 'customer.note_added', entityType: 'customer', entityId: customerId, unitId: c.c.unitId, summary: `为客户 ${c.c.name} 添加备注` }, now);
+    await insertAuditEvent(tx, ctx, { action: 'customer.note_added', entityType: 'customer', entityId: customerId, unitId: c.c.unitId, summary: `为客户 ${maskName(c.c.name)} 添加备注` }, now);
   });
   return getTimeline(deps, scope, customerId);
 }

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { TCreateServiceRecordInput, TCreateTransactionInput } from '@huifang/shared';
+import { maskName, type TCreateServiceRecordInput, type TCreateTransactionInput } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
 import { customFieldDefs, serviceRecords, serviceTypes, transactions } from '../../db/schema/index.ts';
 import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
@@ -33,7 +33,7 @@ export async function addServiceRecord(deps: TDeps, scope: TScope, ctx: TAuditCt
       .insert(serviceRecords)
       .values({ tenantId: scope.tenantId, customerId, serviceTypeId: type.id, unitId, staffId: input.staffId ?? null, occurredAt: new Date(input.occurredAt), summary: input.summary ?? null, custom: values, createdAt: now })
       .returning();
-    await insertAuditEvent(tx, ctx, { action: 'service_record.created', entityType: 'service_record', entityId: row!.id, unitId, summary: `${type.name} · ${customer.c.name}` }, now);
+    await insertAuditEvent(tx, ctx, { action: 'service_record.created', entityType: 'service_record', entityId: row!.id, unitId, summary: `${type.name} · ${maskName(customer.c.name)}` }, now);
     return { id: row!.id };
   });
 }
@@ -47,7 +47,7 @@ export async function addTransaction(deps: TDeps, scope: TScope, ctx: TAuditCtx,
       .insert(transactions)
       .values({ tenantId: scope.tenantId, customerId, unitId: customer.c.unitId, kind: input.kind, amountFen: input.amountFen, occurredAt: new Date(input.occurredAt), orderNo: input.orderNo ?? null, note: input.note ?? null, createdAt: now })
       .returning();
-    await insertAuditEvent(tx, ctx, { action: 'transaction.created', entityType: 'transaction', entityId: row!.id, unitId: customer.c.unitId, summary: `${input.kind} ${(input.amountFen / 100).toFixed(2)} · ${customer.c.name}` }, now);
+    await insertAuditEvent(tx, ctx, { action: 'transaction.created', entityType: 'transaction', entityId: row!.id, unitId: customer.c.unitId, summary: `${input.kind} ${(input.amountFen / 100).toFixed(2)} · ${maskName(customer.c.name)}` }, now);
     return { id: row!.id };
   });
 }

@@ -1,10 +1,10 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { TCustomerDetail, TTimelineItem } from '@huifang/shared';
-import { App, Button, Card, Col, Descriptions, Empty, Form, Input, Row, Skeleton, Space, Tag, Timeline, Typography } from 'antd';
+import { App, Button, Card, Col, Descriptions, Empty, Form, Input, Popconfirm, Row, Skeleton, Space, Tag, Timeline, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useParams } from 'react-router';
-import { get, post } from '../../../api/client.ts';
+import { useNavigate, useParams } from 'react-router';
+import { del, get, post } from '../../../api/client.ts';
 import { errorText } from '../../../api/error-text.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { can, useMe } from '../../auth/api.ts';
@@ -21,6 +21,7 @@ export function CustomerPage() {
   const { message } = App.useApp();
   const qc = useQueryClient();
   const me = useMe().data;
+  const navigate = useNavigate();
   const [editing, setEditing] = useState(false);
   const [note, setNote] = useState('');
   const defs = useCustomFields().data ?? [];
@@ -30,6 +31,28 @@ export function CustomerPage() {
   if (customer.isError) return <Empty description={errorText(customer.error, i18n.language)} />;
   if (!c) return <Skeleton active />;
 
+  const accessRequest = async () => {
+    try {
+      const data = await post<unknown>(`/customers/${id}/access-request`);
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+      a.download = `customer-${id}.json`;
+      a.click();
+      URL.revokeObjectURL(a.href);
+    } catch (e) {
+      void message.error(errorText(e, i18n.language));
+    }
+  };
+  const erase = async () => {
+    try {
+      await del(`/customers/${id}`);
+      void message.success(t('customer.erased'));
+      await qc.invalidateQueries({ queryKey: ['customers'] });
+      void navigate('/customers', { replace: true });
+    } catch (e) {
+      void message.error(errorText(e, i18n.language));
+    }
+  };
   const addNote = async () => {
     try {
       await post(`/customers/${id}/notes`, { body: note });
@@ -43,7 +66,20 @@ export function CustomerPage() {
   return (
     <Row gutter={16}>
       <Col xs={24} lg={14}>
-        <Card title={<Space>{c.name}{c.tier && <Tag color="gold">{c.tier}</Tag>}<Tag>{t(`customer.${c.kind}`)}</Tag></Space>} extra={can(me, 'customer:write') && <Button onClick={() => setEditing(true)}>{t('common.edit')}</Button>}>
+        <Card
+          title={<Space>{c.name}{c.tier && <Tag color="gold">{c.tier}</Tag>}<Tag>{t(`customer.${c.kind}`)}</Tag></Space>}
+          extra={
+            <Space>
+              {can(me, 'customer:write') && <Button onClick={() => setEditing(true)}>{t('common.edit')}</Button>}
+              {can(me, 'pii:reveal') && <Button onClick={() => void accessRequest()}>{t('customer.accessRequest')}</Button>}
+              {can(me, 'customer:erase') && (
+                <Popconfirm title={t('customer.eraseConfirm', { name: c.name })} okButtonProps={{ danger: true }} onConfirm={() => void erase()}>
+                  <Button danger>{t('customer.erase')}</Button>
+                </Popconfirm>
+              )}
+            </Space>
+          }
+        >
           <Descriptions column={2} size="small" bordered>
             <Descriptions.Item label={t('customer.phones')} span={2}>
               <Space direction="vertical" size={0}>

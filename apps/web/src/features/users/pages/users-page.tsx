@@ -101,7 +101,7 @@ export function UsersPage() {
               </Space>
             ),
           },
-          { title: t('user.lastLogin'), dataIndex: 'lastLoginAt', sorter: true, render: fmtTime },
+          { title: t('user.lastLogin'), dataIndex: 'lastLoginAt', sorter: true, render: (v: string | null) => <span style={{ whiteSpace: 'nowrap' }}>{fmtTime(v)}</span> },
           ...(canWrite
             ? [
                 {
