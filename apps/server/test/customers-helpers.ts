@@ -10,12 +10,6 @@ export function letters(n = 10): string {
   return Array.from(crypto.randomBytes(n), (b) => abc[b % abc.length]).join('');
 }
 
-/** A valid CN mobile number 1[3-9]xxxxxxxxx, random enough that its last digits rarely repeat. */
-export function randomMobile(): string {
-  const b = crypto.randomBytes(10);
-  return `1${3 + (b[0]! % 7)}${Array.from(b.subarray(1), (x) => x % 10).join('')}`;
-}
-
 export const customerCount = (t: TTestApp) => countRows(t, 'select 1 from customers');
 
 /** Create a customer through the API (must answer 201) in the unit with the given code. */

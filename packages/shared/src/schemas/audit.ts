@@ -56,6 +56,7 @@ export const AUDIT_ACTIONS = [
   'customer.data_exported',
   'customer.erased',
   'customer.merged',
+  'data_quality.settings_changed',
   'custom_field.created',
   'service_type.created',
   'service_record.created',

@@ -202,3 +202,28 @@ export type TCreateTransactionInput = z.infer<typeof ZCreateTransactionInput>;
 
 export const ZDictionaryItem = z.object({ code: z.string(), label: z.string(), sortOrder: z.number().int() });
 export const DICTIONARIES = ['intent_level', 'customer_source', 'tier', 'lifecycle_stage'] as const;
+
+/** Fields a 有效客户 rule or the completeness score can require (custom fields as `custom.<key>`). */
+export const DQ_FIELDS = ['name', 'phones', 'email', 'address', 'idNumber', 'gender', 'birthday', 'source', 'tier', 'lifecycleStage', 'intentLevel', 'ownerId', 'tags'] as const;
+export const ZDataQualitySettings = z.object({
+  validRequired: z.array(z.string().regex(/^([a-zA-Z]+|custom\.[a-z][a-z0-9_]*)$/)).min(1).max(30),
+  completenessFields: z.array(z.string().regex(/^([a-zA-Z]+|custom\.[a-z][a-z0-9_]*)$/)).min(1).max(30),
+});
+export type TDataQualitySettings = z.infer<typeof ZDataQualitySettings>;
+export const ZDataQualitySummary = z.object({
+  total: z.number().int(),
+  valid: z.number().int(),
+  invalidPhones: z.number().int(),
+  avgCompleteness: z.number(),
+  missing: z.array(z.object({ field: z.string(), count: z.number().int() })),
+  duplicateGroups: z.number().int(),
+  toFix: z.array(z.object({ id: z.string(), name: z.string(), unitName: z.string(), completeness: z.number().int(), missing: z.array(z.string()), isValid: z.boolean() })),
+});
+export type TDataQualitySummary = z.infer<typeof ZDataQualitySummary>;
+export const ZDuplicateGroup = z.object({
+  reason: z.enum(['same_phone', 'same_name_similar_address']),
+  key: z.string(),
+  customers: z.array(z.object({ id: z.string(), name: z.string(), phones: z.array(z.string()), address: z.string().nullable(), unitName: z.string(), createdAt: z.string() })),
+});
+export type TDuplicateGroup = z.infer<typeof ZDuplicateGroup>;
+export const ZMergeInput = z.object({ keepId: ZId, mergeIds: z.array(ZId).min(1).max(20) });

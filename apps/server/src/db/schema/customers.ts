@@ -50,6 +50,8 @@ export const customers = pgTable(
     // Upsert keys of imports: a phone number, or an ID number.
     index('customers_phones_idx').using('gin', t.phones),
     index('customers_id_number_idx').on(t.tenantId, t.idNumber),
+    // Duplicate finder: same name (then similar address).
+    index('customers_tenant_name_idx').on(t.tenantId, t.name),
     index('customers_custom_idx').using('gin', sql`${t.custom} jsonb_path_ops`),
   ],
 );
@@ -186,3 +188,11 @@ export const savedFilters = pgTable(
   },
   (t) => [index('saved_filters_owner_idx').on(t.tenantId, t.ownerId)],
 );
+
+/** Per-tenant data-quality settings: the 有效客户 rule and the fields that make up the completeness score. */
+export const tenantDataQuality = pgTable('tenant_data_quality', {
+  tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id),
+  validRequired: text('valid_required').array().notNull().default(['name', 'phones']),
+  completenessFields: text('completeness_fields').array().notNull().default(['name', 'phones', 'gender', 'birthday', 'address', 'email', 'source', 'intentLevel', 'tier', 'ownerId']),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -5,6 +5,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { patch, post } from '../../../api/client.ts';
 import { errorText, fieldErrors } from '../../../api/error-text.ts';
+import { validatedValues } from '../../../lib/form.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { UNITS_KEY } from '../api.ts';
 
@@ -31,7 +32,8 @@ export function UnitFormModal(props: { open: boolean; parent?: TOrgUnit; unit?: 
   }, [props.open, editing, props.parent, form]);
 
   const onOk = async () => {
-    const v = await form.validateFields();
+    const v = await validatedValues(form);
+    if (!v) return;
     try {
       const saved = editing
         ? await patch<TOrgUnit>(`/org-units/${editing.id}`, { ...v, code: v.code || null })

@@ -30,7 +30,8 @@ export function OrgPage() {
   const reveal = (parentId: string | null | undefined) => {
     if (parentId) setExpanded((keys) => (keys && !keys.includes(parentId) ? [...keys, parentId] : keys));
   };
-  const selected = units.find((u) => u.id === selectedId) ?? null;
+  // Until the user picks one, the top of the visible tree is shown.
+  const selected = units.find((u) => u.id === selectedId) ?? units.find((u) => !units.some((p) => p.id === u.parentId)) ?? null;
   const parent = selected?.parentId ? units.find((u) => u.id === selected.parentId) : undefined;
 
   const treeData = useMemo(
@@ -72,8 +73,9 @@ export function OrgPage() {
               expandedKeys={expandedKeys}
               onExpand={(keys) => setExpanded(keys as string[])}
               blockNode
-              selectedKeys={selectedId ? [selectedId] : []}
-              onSelect={(keys) => setSelectedId((keys[0] as string | undefined) ?? null)}
+              selectedKeys={selected ? [selected.id] : []}
+              // Clicking the selected node again keeps it selected (antd would clear the selection).
+              onSelect={(_keys, info) => setSelectedId(String(info.node.key))}
             />
           )}
         </Card>

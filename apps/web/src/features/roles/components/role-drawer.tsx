@@ -5,6 +5,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { patch, post } from '../../../api/client.ts';
 import { errorText, fieldErrors } from '../../../api/error-text.ts';
+import { validatedValues } from '../../../lib/form.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { ROLES_KEY } from '../../users/api.ts';
 
@@ -60,7 +61,8 @@ export function RoleDrawer(props: { open: boolean; role?: TRole; readOnly?: bool
   }, [props.open, role, form]);
 
   const onSave = async () => {
-    const v = await form.validateFields();
+    const v = await validatedValues(form);
+    if (!v) return;
     try {
       if (role) await patch(`/roles/${role.id}`, v);
       else await post('/roles', v);

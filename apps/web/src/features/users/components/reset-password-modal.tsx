@@ -3,6 +3,7 @@ import { App, Form, Input, Modal } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { post } from '../../../api/client.ts';
 import { errorText } from '../../../api/error-text.ts';
+import { validatedValues } from '../../../lib/form.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 
 export function ResetPasswordModal(props: { user: TUser | null; onClose: () => void }) {
@@ -10,7 +11,8 @@ export function ResetPasswordModal(props: { user: TUser | null; onClose: () => v
   const { message } = App.useApp();
   const [form] = Form.useForm<{ password: string }>();
   const onOk = async () => {
-    const v = await form.validateFields();
+    const v = await validatedValues(form);
+    if (!v) return;
     try {
       await post(`/users/${props.user!.id}/reset-password`, v);
       void message.success(t('user.resetDone'));

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { patch, post } from '../../../api/client.ts';
 import { errorText, fieldErrors } from '../../../api/error-text.ts';
+import { validatedValues } from '../../../lib/form.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { buildTree, useUnits } from '../../org/api.ts';
 import { readAsDataUrl, USERS_KEY, useRoles } from '../api.ts';
@@ -57,7 +58,8 @@ export function UserDrawer(props: { open: boolean; user?: TUser; defaultUnitId?:
   }, [props.open, editing, props.defaultUnitId, form]);
 
   const onSave = async () => {
-    const v = await form.validateFields();
+    const v = await validatedValues(form);
+    if (!v) return;
     const body = {
       ...v,
       staffNo: v.staffNo || null,
