@@ -19,6 +19,7 @@ import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { customerRoutes } from './modules/customers/customers.routes.ts';
 import { importRoutes } from './modules/imports/imports.routes.ts';
 import { dataQualityRoutes } from './modules/data-quality/data-quality.routes.ts';
+import { savedFilterRoutes } from './modules/saved-filters/saved-filters.routes.ts';
 import { serviceRecordRoutes } from './modules/service-records/service-records.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
@@ -111,6 +112,7 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}):
       await api.register(serviceRecordRoutes);
       await api.register(importRoutes);
       await api.register(dataQualityRoutes);
+      await api.register(savedFilterRoutes);
       await api.register(settingsRoutes);
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },

@@ -11,11 +11,12 @@ import { AuditPage } from '../features/audit/pages/audit-page.tsx';
 import { CustomerPage } from '../features/customers/pages/customer-page.tsx';
 import { CustomersPage } from '../features/customers/pages/customers-page.tsx';
 import { ImportPage } from '../features/customers/pages/import-page.tsx';
+import { QualityPage } from '../features/customers/pages/quality-page.tsx';
 import { DashboardPage } from '../features/dashboard/pages/dashboard-page.tsx';
 import { OrgPage } from '../features/org/pages/org-page.tsx';
 import { RolesPage } from '../features/roles/pages/roles-page.tsx';
 import { UsersPage } from '../features/users/pages/users-page.tsx';
-import { AppLayout } from './layout.tsx';
+import { AppLayout, NAV } from './layout.tsx';
 import { queryClient } from './providers.tsx';
 
 /** Logged in, and (unless on the password page) not forced to change the password first. */
@@ -33,7 +34,16 @@ function RequirePermission({ permission, children }: { permission: TPermission; 
   const me = useMe().data;
   if (!can(me, permission))
     return (
-      <Result status="403" title="403" subTitle={t('common.noPermission')} extra={<Link to="/account/password"><Button>{t('menu.password')}</Button></Link>} />
+      <Result
+        status="403"
+        title="403"
+        subTitle={t('common.noPermission')}
+        extra={
+          <Link to={NAV.find((n) => can(me, n.permission))?.path ?? '/account/password'}>
+            <Button type="primary">{t('common.back')}</Button>
+          </Link>
+        }
+      />
     );
   return children;
 }
@@ -69,6 +79,7 @@ export function AppRouter() {
           <Route index element={guarded('dashboard:read', <DashboardPage />)} />
           <Route path="customers" element={guarded('customer:read', <CustomersPage />)} />
           <Route path="customers/import" element={guarded('customer:import', <ImportPage />)} />
+          <Route path="customers/quality" element={guarded('customer:read', <QualityPage />)} />
           <Route path="customers/:id" element={guarded('customer:read', <CustomerPage />)} />
           <Route path="org" element={guarded('org:read', <OrgPage />)} />
           <Route path="users" element={guarded('user:read', <UsersPage />)} />

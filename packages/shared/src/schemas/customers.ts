@@ -227,3 +227,13 @@ export const ZDuplicateGroup = z.object({
 });
 export type TDuplicateGroup = z.infer<typeof ZDuplicateGroup>;
 export const ZMergeInput = z.object({ keepId: ZId, mergeIds: z.array(ZId).min(1).max(20) });
+
+/** A saved list filter (later a segment feeding follow-up plans): the list query minus paging. */
+export const ZSavedFilter = z.object({ id: z.string(), entity: z.string(), name: z.string(), filter: z.record(z.string(), z.string()), isShared: z.boolean(), isMine: z.boolean(), createdAt: z.string() });
+export type TSavedFilter = z.infer<typeof ZSavedFilter>;
+export const ZCreateSavedFilterInput = z.object({
+  entity: z.enum(['customer']).default('customer'),
+  name: z.string().trim().min(1, '请输入名称').max(40),
+  filter: z.record(z.string().max(40), z.string().max(1000)).refine((f) => Object.keys(f).length <= 20, 'too many conditions'),
+  isShared: z.boolean().default(false),
+});

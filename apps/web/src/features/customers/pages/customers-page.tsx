@@ -12,6 +12,7 @@ import { buildTree, useUnits } from '../../org/api.ts';
 import { CUSTOMERS_KEY, useDictionary } from '../api.ts';
 import { CustomerDrawer } from '../components/customer-drawer.tsx';
 import { RevealText } from '../components/reveal-text.tsx';
+import { SavedFilters } from '../components/saved-filters.tsx';
 
 const FILTER_KEYS = ['q', 'unitId', 'tier', 'intentLevel', 'kind', 'tags'] as const;
 
@@ -68,6 +69,7 @@ export function CustomersPage() {
       title={t('customer.title')}
       extra={
         <Space>
+          <Link to="/customers/quality"><Button>{t('dq.title')}</Button></Link>
           {can(me, 'customer:import') && <Link to="/customers/import"><Button data-testid="customer-import">{t('import.import')}</Button></Link>}
           {can(me, 'customer:export') && (
             <Space.Compact>
@@ -86,6 +88,7 @@ export function CustomersPage() {
         <Select placeholder={t('customer.intentLevel')} allowClear value={filters.intentLevel} onChange={(v?: string) => setFilter('intentLevel', v)} options={intents.map((d) => ({ value: d.code, label: d.label }))} style={{ width: 140 }} />
         <Select placeholder={t('customer.kind')} allowClear value={filters.kind} onChange={(v?: string) => setFilter('kind', v)} options={[{ value: 'individual', label: t('customer.individual') }, { value: 'company', label: t('customer.company') }]} style={{ width: 110 }} />
         <Input placeholder={t('customer.tags')} allowClear defaultValue={filters.tags} onPressEnter={(e) => setFilter('tags', (e.target as HTMLInputElement).value || undefined)} style={{ width: 140 }} />
+        <SavedFilters current={filters} canSave={canWrite} onApply={(f) => { setParams(new URLSearchParams(f), { replace: true }); setPage((p) => ({ ...p, page: 1 })); }} />
         {canWrite && selected.length > 0 && <Button onClick={bulkTag}>{t('customer.bulkTag')} ({selected.length})</Button>}
       </Space>
       <Table<TCustomer>

@@ -151,6 +151,11 @@ export function UserDrawer(props: { open: boolean; user?: TUser; defaultUnitId?:
             >
               <Button>{t('user.upload')}</Button>
             </Upload>
+            {currentPhoto && (
+              <Button type="link" danger onClick={() => setPhoto(null)}>
+                {t('user.removePhoto')}
+              </Button>
+            )}
           </Space>
         </Form.Item>
         {editing && (
