@@ -37,7 +37,8 @@ const get = (url: string) => async () => {
   const r = await t.app.inject({ method: 'GET', url, headers: { cookie: `hf_sid=${manager}` } });
   if (r.statusCode !== 200) throw new Error(`${r.statusCode} ${r.body}`);
 };
-const listUrl = '/api/customers?tier=VIP&intentLevel=考虑中&sort=-createdAt&page=3&pageSize=20';
+const listUrl = `/api/customers?tier=VIP&sort=-createdAt&page=3&pageSize=20`;
+const listUrl2 = `/api/customers?tier=${encodeURIComponent('重要')}&intentLevel=${encodeURIComponent('关注')}&sort=-createdAt&page=2&pageSize=20`;
 const phoneUrls = ['5678', '13312', '0007919', '88888'].map((q) => `/api/customers?q=${q}&pageSize=20`);
 let i = 0;
 const phoneSearch = async () => get(phoneUrls[i++ % phoneUrls.length]!)();
@@ -45,9 +46,11 @@ const phoneSearch = async () => get(phoneUrls[i++ % phoneUrls.length]!)();
 async function measure() {
   await timeIt(10, get(listUrl));
   const list = await timeIt(100, get(listUrl));
+  await timeIt(5, get(listUrl2));
+  const list2 = await timeIt(50, get(listUrl2));
   await timeIt(8, phoneSearch);
   const phone = await timeIt(100, phoneSearch);
-  return { list, phone };
+  return { list, list2, phone };
 }
 const indexed = await measure();
 // Baseline: the same requests with index use disabled for every pool connection.
@@ -66,6 +69,7 @@ console.log(JSON.stringify({
   load_seconds: Number(loadSeconds.toFixed(1)),
   scope: 'manager of 上海分行 (subtree ≈ half the customers)',
   list_filter_sort_page_ms: indexed.list,
+  list_two_filters_sort_page_ms: indexed.list2,
   phone_fragment_search_ms: indexed.phone,
   baseline_without_indexes_ms: seq,
   targets: { list_p95_ms: 50, phone_p95_ms: 100 },

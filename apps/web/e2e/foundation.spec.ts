@@ -15,6 +15,19 @@ async function login(page: Page, username: string, password: string) {
   await page.click('form[id=login] button[type=submit]');
 }
 
+/** Wait until an element has stopped moving (antd drawers and modals slide in). */
+async function waitStill(page: Page, selector: string) {
+  const box = async () => JSON.stringify(await page.locator(selector).first().boundingBox());
+  let last = '';
+  for (let i = 0; i < 50; i++) {
+    const now = await box();
+    if (now === last && now !== 'null') return;
+    last = now;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`${selector} kept moving`);
+}
+
 /** Pick an option of an antd Select / TreeSelect form field by typing and clicking the match. */
 async function pick(page: Page, fieldId: string, text: string) {
   // Only one dropdown may be open at a time, so the option clicked is this field's.
@@ -26,6 +39,8 @@ async function pick(page: Page, fieldId: string, text: string) {
   await dropdown.locator(`[title="${text}"]`).first().click();
   await page.keyboard.press('Escape');
   await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
+  // The choice must show in the field; otherwise the click landed elsewhere.
+  await expect.poll(() => page.locator(`.ant-form-item:has(#${fieldId}) .ant-select`).first().innerText()).toContain(text);
 }
 
 describe('foundation journey', () => {
@@ -51,6 +66,7 @@ describe('foundation journey', () => {
     // Create the branch manager.
     await page.click('.ant-layout-sider >> text=用户管理');
     await page.click('[data-testid=user-create]');
+    await waitStill(page, '.ant-drawer-content');
     await page.fill('#user_username', 'sz.manager');
     await page.fill('#user_password', 'Initial123');
     await page.fill('#user_displayName', '孙经理');

@@ -21,6 +21,8 @@ export function ZPage<T extends z.ZodTypeAny>(item: T) {
     total: z.number().int(),
     page: z.number().int(),
     pageSize: z.number().int(),
+    /** Set when counting exactly would scan too much: `total` is then the planner's estimate (≥ 10,000). */
+    totalIsEstimate: z.boolean().optional(),
   });
 }
 export interface TPage<T> {
@@ -28,4 +30,5 @@ export interface TPage<T> {
   total: number;
   page: number;
   pageSize: number;
+  totalIsEstimate?: boolean;
 }

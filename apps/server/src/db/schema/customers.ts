@@ -43,6 +43,9 @@ export const customers = pgTable(
   (t) => [
     index('customers_tenant_unit_created_idx').on(t.tenantId, t.unitId, t.createdAt),
     index('customers_tenant_created_idx').on(t.tenantId, t.createdAt),
+    // The usual list filters, newest first (list with a filter + sort + page at a million rows).
+    index('customers_tenant_tier_created_idx').on(t.tenantId, t.tier, t.createdAt),
+    index('customers_tenant_intent_created_idx').on(t.tenantId, t.intentLevel, t.createdAt),
     index('customers_tenant_owner_idx').on(t.tenantId, t.ownerId),
     index('customers_phone_trgm_idx').using('gin', sql`${t.phoneDigits} gin_trgm_ops`),
     index('customers_name_trgm_idx').using('gin', sql`${t.name} gin_trgm_ops`),

@@ -7,10 +7,9 @@ import { customers, orgUnits, users } from '../../db/schema/index.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TActor, TAuditCtx } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { findVisibleUnit } from '../org-units/org-units.repository.ts';
 import { listCustomFields } from '../settings/settings.service.ts';
 import { listConditions, type TCustomerJoined } from './customers.repository.ts';
-import { toCustomerDto } from './customers.service.ts';
+import { resolveUnitLists, toCustomerDto } from './customers.service.ts';
 import { CSV_BOM, safeCell, toCsvLine } from './lib/spreadsheet-safe.ts';
 
 export type TExportFormat = 'csv' | 'xlsx';
@@ -73,8 +72,7 @@ export async function exportCustomers(
   q: TCustomerListQuery,
   format: TExportFormat,
 ): Promise<{ stream: Readable; fileName: string; contentType: string }> {
-  const unitPath = q.unitId ? ((await findVisibleUnit(deps.db, actor, q.unitId))?.path ?? null) : null;
-  const where = listConditions(actor, q, unitPath);
+  const where = listConditions(actor, q, await resolveUnitLists(deps.db, actor, q));
   const clear = actor.permissions.has('pii:reveal');
   const cols = columns(await listCustomFields(deps.db, actor.tenantId, 'customer'));
   const out = new PassThrough();

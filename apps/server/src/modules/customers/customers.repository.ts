@@ -33,10 +33,22 @@ function parseCustomFilter(raw: string | undefined): Record<string, string | num
   throw invalidField('querystring.custom', 'custom must be a JSON object of field → value');
 }
 
-export function listConditions(scope: TScope, q: TCustomerListQuery, unitPath: string | null): SQL {
-  const conds: (SQL | undefined)[] = [customerVisible(scope)];
+/**
+ * Unit lists resolved before the query: `scopeUnitIds` for a subtree scope, `filterUnitIds` for the unit filter.
+ * As literal lists (not a sub-select) they let Postgres walk a (tenant, filter, created_at) index newest-first and
+ * stop after one page, instead of collecting every row of the subtree and sorting it.
+ */
+export interface TUnitLists {
+  scopeUnitIds: string[] | null;
+  filterUnitIds: string[] | null;
+}
+
+export function listConditions(scope: TScope, q: TCustomerListQuery, units: TUnitLists): SQL {
+  const conds: (SQL | undefined)[] = [
+    units.scopeUnitIds ? and(eq(customers.tenantId, scope.tenantId), inArray(customers.unitId, units.scopeUnitIds)) : customerVisible(scope),
+  ];
   if (q.kind) conds.push(eq(customers.kind, q.kind));
-  if (q.unitId) conds.push(unitPath ? sql`${customers.unitId} in (select id from org_units where tenant_id = ${scope.tenantId} and path like ${unitPath + '%'})` : sql`false`);
+  if (q.unitId) conds.push(units.filterUnitIds?.length ? inArray(customers.unitId, units.filterUnitIds) : sql`false`);
   if (q.ownerId) conds.push(eq(customers.ownerId, q.ownerId));
   if (q.tier) conds.push(eq(customers.tier, q.tier));
   if (q.intentLevel) conds.push(eq(customers.intentLevel, q.intentLevel));
@@ -56,9 +68,22 @@ export function listConditions(scope: TScope, q: TCustomerListQuery, unitPath: s
   return and(...conds)!;
 }
 
-export async function listCustomers(db: DbOrTx, scope: TScope, q: TCustomerListQuery, unitPath: string | null) {
-  const where = listConditions(scope, q, unitPath);
-  const [rows, [count]] = await Promise.all([
+/** Past this many matches the list shows an estimate: counting a million rows exactly on every page costs too much. */
+export const EXACT_COUNT_CAP = 1_000;
+
+/** Exact count up to the cap; beyond it the planner's row estimate (never below the cap). */
+async function cappedCount(db: DbOrTx, where: SQL): Promise<{ total: number; isEstimate: boolean }> {
+  const capped = await db.execute<{ n: number }>(sql`select count(*)::int as n from (select 1 from ${customers} where ${where} limit ${EXACT_COUNT_CAP + 1}) x`);
+  const n = Number(capped.rows[0]?.n ?? 0);
+  if (n <= EXACT_COUNT_CAP) return { total: n, isEstimate: false };
+  const plan = await db.execute<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(sql`explain (format json) select 1 from ${customers} where ${where}`);
+  const estimate = Math.round(plan.rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? n);
+  return { total: Math.max(estimate, n), isEstimate: true };
+}
+
+export async function listCustomers(db: DbOrTx, scope: TScope, q: TCustomerListQuery, units: TUnitLists) {
+  const where = listConditions(scope, q, units);
+  const [rows, count] = await Promise.all([
     db
       .select({ c: customers, unitName: orgUnits.name, ownerName: users.displayName })
       .from(customers)
@@ -68,9 +93,9 @@ export async function listCustomers(db: DbOrTx, scope: TScope, q: TCustomerListQ
       .orderBy(orderBy(q.sort, SORTS, sql`${customers.createdAt} desc`), sql`${customers.id} desc`)
       .limit(q.pageSize)
       .offset(pageOffset(q)),
-    db.select({ n: sql<number>`count(*)::int` }).from(customers).where(where),
+    cappedCount(db, where),
   ]);
-  return { rows: rows as TCustomerJoined[], total: count?.n ?? 0 };
+  return { rows: rows as TCustomerJoined[], total: count.total, isEstimate: count.isEstimate };
 }
 
 export async function findVisibleCustomer(db: DbOrTx, scope: TScope, id: string): Promise<TCustomerJoined | null> {

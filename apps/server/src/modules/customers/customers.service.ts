@@ -20,7 +20,7 @@ import type { TClock } from '../../lib/clock.ts';
 import { toPage } from '../../lib/pagination.ts';
 import { pgArray, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { findVisibleUnit } from '../org-units/org-units.repository.ts';
+import { findVisibleUnit, subtreeUnitIds } from '../org-units/org-units.repository.ts';
 import { findVisibleUser } from '../users/users.repository.ts';
 import { checkCustomValues } from './custom-values.ts';
 import {
@@ -32,6 +32,7 @@ import {
   replaceContacts,
   type TCustomerJoined,
   type TCustomerRow,
+  type TUnitLists,
 } from './customers.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
@@ -72,11 +73,16 @@ export function toCustomerDto({ c, unitName, ownerName }: TCustomerJoined): TCus
  */
 const auditView = (c: TCustomer) => ({ ...c, name: maskName(c.name), updatedAt: undefined });
 
+/** Resolve the subtree scope and the unit filter to literal id lists (see TUnitLists). */
+export async function resolveUnitLists(db: DbOrTx, scope: TScope, q: Pick<TCustomerListQuery, 'unitId'>): Promise<TUnitLists> {
+  const scopeUnitIds = scope.dataScope === 'subtree' ? await subtreeUnitIds(db, scope.tenantId, scope.unitPath) : null;
+  const filterUnit = q.unitId ? await findVisibleUnit(db, scope, q.unitId) : null;
+  return { scopeUnitIds, filterUnitIds: filterUnit ? await subtreeUnitIds(db, scope.tenantId, filterUnit.path) : null };
+}
+
 export async function findCustomers(deps: TDeps, scope: TScope, q: TCustomerListQuery) {
-  let unitPath: string | null = null;
-  if (q.unitId) unitPath = (await findVisibleUnit(deps.db, scope, q.unitId))?.path ?? null;
-  const { rows, total } = await listCustomers(deps.db, scope, q, unitPath);
-  return toPage(rows.map(toCustomerDto), total, q);
+  const { rows, total, isEstimate } = await listCustomers(deps.db, scope, q, await resolveUnitLists(deps.db, scope, q));
+  return { ...toPage(rows.map(toCustomerDto), total, q), ...(isEstimate ? { totalIsEstimate: true } : {}) };
 }
 
 export async function getCustomer(deps: TDeps, scope: TScope, id: string): Promise<TCustomerDetail> {

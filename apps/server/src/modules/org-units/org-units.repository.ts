@@ -100,3 +100,9 @@ export function toOrgUnitDto(r: TOrgUnitRow): TOrgUnit {
     updatedAt: r.updatedAt.toISOString(),
   };
 }
+
+/** Ids of a unit and everything below it (for filters the planner handles better as a literal list). */
+export async function subtreeUnitIds(db: DbOrTx, tenantId: string, path: string): Promise<string[]> {
+  const rows = await db.select({ id: orgUnits.id }).from(orgUnits).where(and(eq(orgUnits.tenantId, tenantId), like(orgUnits.path, `${path}%`)));
+  return rows.map((r) => r.id);
+}

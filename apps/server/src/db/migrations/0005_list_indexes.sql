@@ -1,0 +1,2 @@
+CREATE INDEX "customers_tenant_tier_created_idx" ON "customers" USING btree ("tenant_id","tier","created_at");--> statement-breakpoint
+CREATE INDEX "customers_tenant_intent_created_idx" ON "customers" USING btree ("tenant_id","intent_level","created_at");
