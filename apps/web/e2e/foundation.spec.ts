@@ -66,7 +66,7 @@ describe('foundation journey', () => {
     // Create the branch manager.
     await page.click('.ant-layout-sider >> text=用户管理');
     await page.click('[data-testid=user-create]');
-    await waitStill(page, '.ant-drawer-content');
+    await waitStill(page, '.ant-drawer-section');
     await page.fill('#user_username', 'sz.manager');
     await page.fill('#user_password', 'Initial123');
     await page.fill('#user_displayName', '孙经理');
