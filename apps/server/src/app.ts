@@ -28,6 +28,7 @@ import { healthRoutes } from './modules/health/health.routes.ts';
 import { orgUnitRoutes } from './modules/org-units/org-units.routes.ts';
 import { roleRoutes } from './modules/roles/roles.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
+import { evaluationRoutes } from './modules/evaluations/evaluations.routes.ts';
 
 /** The app's dependency object: everything from the outside world goes through here (tests swap the clock). */
 export interface TAppDeps {
@@ -114,6 +115,7 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}):
       await api.register(dataQualityRoutes);
       await api.register(savedFilterRoutes);
       await api.register(settingsRoutes);
+      await api.register(evaluationRoutes);
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

@@ -110,14 +110,14 @@ describe('route × role access matrix', () => {
     ]);
   });
 
-  it('guards writes with an action permission (:write, :reveal, :export, :import, :erase); only login is a public write, only own-account writes need no permission', () => {
+  it('guards writes with an action permission (:write, :reveal, :export, :import, :erase, :manage, :appeal, :serve, :reply); only login is a public write, only own-account writes need no permission', () => {
     for (const r of t.app.routeAccess) {
       const label = `${r.method} ${r.url} (${r.access})`;
       // Reading an import job's progress and error report is part of importing; nothing else reads with an action permission.
       if (r.method === 'GET' || r.method === 'HEAD') expect(r.access, label).toMatch(r.url.startsWith('/api/customer-imports') ? /^customer:import$/ : /^(public|authenticated|[a-z]+:(read|export))$/);
       else if (r.access === 'public') expect(label).toBe('POST /api/auth/login (public)');
       else if (r.access === 'authenticated') expect(r.url, label).toMatch(/^\/api\/auth\//);
-      else expect(r.access, label).toMatch(/:(write|reveal|export|import|erase)$/);
+      else expect(r.access, label).toMatch(/:(write|reveal|export|import|erase|manage|appeal|serve|reply)$/);
     }
   });
 

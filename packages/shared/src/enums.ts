@@ -18,6 +18,16 @@ export const PERMISSIONS = [
   'customer:import',
   'customer:erase',
   'settings:write',
+  // Evaluation capture (DESIGN §4)
+  'evaluation:read',
+  'evaluation:manage',
+  'evaluation:appeal',
+  'counter:serve',
+  'kiosk:manage',
+  'survey:read',
+  'survey:write',
+  'review:read',
+  'review:reply',
 ] as const;
 export type TPermission = (typeof PERMISSIONS)[number];
 
@@ -28,6 +38,9 @@ export const PERMISSION_GROUPS: { key: string; permissions: TPermission[] }[] = 
   { key: 'user', permissions: ['user:read', 'user:write'] },
   { key: 'role', permissions: ['role:read', 'role:write'] },
   { key: 'customer', permissions: ['customer:read', 'customer:write', 'customer:export', 'customer:import', 'customer:erase'] },
+  { key: 'evaluation', permissions: ['evaluation:read', 'evaluation:manage', 'evaluation:appeal', 'counter:serve', 'kiosk:manage'] },
+  { key: 'survey', permissions: ['survey:read', 'survey:write'] },
+  { key: 'review', permissions: ['review:read', 'review:reply'] },
   { key: 'settings', permissions: ['settings:write'] },
   { key: 'audit', permissions: ['audit:read'] },
   { key: 'privacy', permissions: ['pii:reveal'] },
@@ -59,19 +72,20 @@ export const BUILTIN_ROLE_DEFAULTS: Record<
     permissions: [
       'dashboard:read', 'org:read', 'user:read', 'user:write', 'role:read', 'audit:read', 'pii:reveal',
       'customer:read', 'customer:write', 'customer:export', 'customer:import',
+      'evaluation:read', 'evaluation:manage', 'kiosk:manage', 'survey:read', 'survey:write', 'review:read', 'review:reply',
     ],
     dataScope: 'subtree',
   },
   supervisor: {
     name: '主管',
-    permissions: ['dashboard:read', 'org:read', 'user:read', 'customer:read', 'customer:write'],
+    permissions: ['dashboard:read', 'org:read', 'user:read', 'customer:read', 'customer:write', 'evaluation:read', 'survey:read', 'review:read'],
     dataScope: 'subtree',
   },
-  agent: { name: '回访员/客服', permissions: ['dashboard:read', 'customer:read', 'customer:write'], dataScope: 'own' },
-  teller: { name: '柜员', permissions: ['dashboard:read', 'customer:read'], dataScope: 'own' },
+  agent: { name: '回访员/客服', permissions: ['dashboard:read', 'customer:read', 'customer:write', 'evaluation:read', 'survey:read'], dataScope: 'own' },
+  teller: { name: '柜员', permissions: ['dashboard:read', 'customer:read', 'evaluation:read', 'evaluation:appeal', 'counter:serve'], dataScope: 'own' },
   auditor: {
     name: '审计',
-    permissions: ['dashboard:read', 'org:read', 'user:read', 'role:read', 'audit:read', 'customer:read'],
+    permissions: ['dashboard:read', 'org:read', 'user:read', 'role:read', 'audit:read', 'customer:read', 'evaluation:read', 'survey:read', 'review:read'],
     dataScope: 'tenant',
   },
   // The kiosk device role can only post evaluations for its counter (evaluation capture issue); no UI permissions.

@@ -11,3 +11,4 @@ export * from './schemas/dashboard.ts';
 export * from './schemas/customers.ts';
 export * from './customers/mask.ts';
 export * from './schemas/imports.ts';
+export * from './schemas/evaluations.ts';

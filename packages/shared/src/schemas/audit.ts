@@ -61,4 +61,8 @@ export const AUDIT_ACTIONS = [
   'service_type.created',
   'service_record.created',
   'transaction.created',
+  'evaluation.appealed',
+  'evaluation.appeal_rejected',
+  'evaluation.excluded',
+  'evaluation.restored',
 ] as const;

@@ -5,3 +5,4 @@ export * from './auth.ts';
 export * from './audit.ts';
 export * from './customers.ts';
 export * from './imports.ts';
+export * from './evaluations.ts';

@@ -6,6 +6,7 @@ import { notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
+import { relinkEvaluations } from '../evaluations/evaluations.repository.ts';
 import { findVisibleCustomer } from './customers.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
@@ -41,6 +42,8 @@ export async function eraseCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx, 
   const row = await findVisibleCustomer(deps.db, scope, id);
   if (!row) throw notFound('customer');
   await deps.db.transaction(async (tx) => {
+    // Evaluations stay for the statistics, without the customer link and their free text.
+    await relinkEvaluations(tx, scope.tenantId, [id], null);
     // Contacts, service records, transactions and notes go with it (ON DELETE CASCADE).
     await tx.delete(customers).where(and(eq(customers.tenantId, scope.tenantId), eq(customers.id, id)));
     await insertAuditEvent(tx, ctx, { action: 'customer.erased', entityType: 'customer', entityId: id, unitId: row.c.unitId, summary: `删除客户 ${maskName(row.c.name)} 的全部数据（删除请求）` }, deps.clock.now());

@@ -10,7 +10,7 @@ import { findVisibleCustomer } from './customers.repository.ts';
 
 /**
  * Customer 360 timeline: service records, transactions and notes in one chronological list (newest first).
- * Evaluations, follow-ups and tickets join it in later issues.
+ * Evaluations of every channel join it; follow-ups and tickets in later issues.
  */
 export async function getTimeline(deps: { db: Db }, scope: TScope, customerId: string, limit = 200): Promise<TTimelineItem[]> {
   if (!(await findVisibleCustomer(deps.db, scope, customerId))) throw notFound('customer');
@@ -27,6 +27,14 @@ export async function getTimeline(deps: { db: Db }, scope: TScope, customerId: s
       select n.id::text, 'note', n.created_at, '备注', n.body, u.display_name, null
         from customer_notes n left join users u on u.id = n.author_id
         where n.tenant_id = ${t} and n.customer_id = ${customerId}
+      union all
+      select e.id::text, 'evaluation', e.occurred_at,
+             case e.channel when 'kiosk' then '窗口评价' when 'survey' then '问卷' when 'order_review' then '订单评价'
+                            when 'followup' then '回访' else '评价' end
+               || ' · ' || coalesce(e.rating_label, e.score || '/5', '未评价'),
+             e.text, u.display_name, null
+        from evaluations e left join users u on u.id = e.staff_id
+        where e.tenant_id = ${t} and e.customer_id = ${customerId}
     ) x order by at desc limit ${limit}`);
   return res.rows.map((r) => ({
     id: r.id,

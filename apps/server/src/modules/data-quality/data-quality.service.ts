@@ -1,3 +1,4 @@
+import { relinkEvaluations } from '../evaluations/evaluations.repository.ts';
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { DQ_FIELDS, maskName, type TDataQualitySettings, type TDataQualitySummary, type TDuplicateGroup } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
@@ -124,6 +125,7 @@ export async function mergeCustomers(deps: TDeps, scope: TScope, ctx: TAuditCtx,
     for (const table of [serviceRecords, transactions, customerNotes, customerContacts]) {
       await tx.update(table).set({ customerId: keepId }).where(and(eq(table.tenantId, scope.tenantId), inArray(table.customerId, ids)));
     }
+    await relinkEvaluations(tx, scope.tenantId, ids, keepId);
     await tx
       .update(customers)
       .set({

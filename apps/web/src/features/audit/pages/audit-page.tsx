@@ -6,12 +6,12 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, qs } from '../../../api/client.ts';
 import { fmtTime, TIME_ZONE } from '../../../lib/format.ts';
-import zhCN from '../../../locales/zh-CN.json';
+import i18n from '../../../app/i18n.ts';
 import { can, useMe } from '../../auth/api.ts';
 import { DiffView } from '../components/diff-view.tsx';
 
 /** Object types with a label in the locales (the audit log's entity_type values). */
-const ENTITY_TYPES = Object.keys(zhCN.entity);
+const ENTITY_TYPES = Object.keys((i18n.getResource('zh-CN', 'translation', 'entity') ?? {}) as Record<string, string>);
 /** A picked calendar day, as an instant in the tenant's zone. */
 const dayStart = (d: Dayjs | undefined) => (d ? dayjs.tz(d.format('YYYY-MM-DD'), TIME_ZONE).format() : undefined);
 const dayEnd = (d: Dayjs | undefined) => (d ? dayjs.tz(d.format('YYYY-MM-DD'), TIME_ZONE).endOf('day').format() : undefined);

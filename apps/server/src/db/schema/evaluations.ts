@@ -1,0 +1,73 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, index, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { customers, serviceRecords } from './customers.ts';
+import { orgUnits } from './org.ts';
+import { tenants } from './tenants.ts';
+import { users } from './users.ts';
+
+/**
+ * The one append-only store of evaluations 评价 for every channel (DESIGN §4): kiosk, survey, order review,
+ * follow-up call, staff entry. A trigger (migration 0007) refuses UPDATE/DELETE/TRUNCATE, except the erasure of a
+ * customer, which runs with `huifang.customer_relink = on` and may only clear the customer link and the free text.
+ * `(tenant_id, idempotency_key)` is unique: submitting twice with the same key stores one evaluation.
+ */
+export const evaluations = pgTable(
+  'evaluations',
+  {
+    id: uuid('id').notNull().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    /** kiosk | survey | order_review | followup | staff */
+    channel: text('channel').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The unit the evaluation counts for (the outlet of a counter, the shop of an order); scoping goes by it. */
+    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    counterId: uuid('counter_id').references(() => orgUnits.id),
+    staffId: uuid('staff_id').references(() => users.id),
+    customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'set null' }),
+    serviceRecordId: uuid('service_record_id').references(() => serviceRecords.id, { onDelete: 'set null' }),
+    /** What the evaluation is about, per channel: service_session, survey_response, order_review, followup_task. */
+    refType: text('ref_type'),
+    refId: uuid('ref_id'),
+    /** device | link | user | api, and its id (device id, link id, user id, API client). */
+    sourceType: text('source_type').notNull(),
+    sourceId: text('source_id'),
+    /** Overall score on 1–5 (5 best); null = 未评价 (no press before the timeout). */
+    score: smallint('score'),
+    ratingLabel: text('rating_label'),
+    /** Dimension key → value on 1–5. */
+    dimensions: jsonb('dimensions').$type<Record<string, number>>().notNull().default({}),
+    /** Raw answers (survey responses), as submitted. */
+    answers: jsonb('answers'),
+    text: text('text'),
+    flags: text('flags').array().notNull().default([]),
+    idempotencyKey: text('idempotency_key').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('evaluations_idempotency_uq').on(t.tenantId, t.idempotencyKey),
+    index('evaluations_occurred_idx').on(t.tenantId, t.occurredAt, t.id),
+    index('evaluations_unit_idx').on(t.tenantId, t.unitId, t.occurredAt),
+    index('evaluations_staff_idx').on(t.tenantId, t.staffId, t.occurredAt),
+    index('evaluations_customer_idx').on(t.tenantId, t.customerId, t.occurredAt).where(sql`${t.customerId} is not null`),
+    index('evaluations_ref_idx').on(t.tenantId, t.refType, t.refId),
+  ],
+);
+
+/**
+ * Corrections of an evaluation, append-only too: appeal 申诉 (by the rated staff member), appeal_rejected, exclude
+ * (a manager takes it out of the statistics, with a reason), restore. The latest exclude/restore decides.
+ */
+export const evaluationCorrections = pgTable(
+  'evaluation_corrections',
+  {
+    id: bigserial('id', { mode: 'number' }).notNull(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    evaluationId: uuid('evaluation_id').notNull(),
+    kind: text('kind').notNull(),
+    reason: text('reason').notNull(),
+    actorId: uuid('actor_id').references(() => users.id),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('evaluation_corrections_eval_idx').on(t.tenantId, t.evaluationId, t.at)],
+);

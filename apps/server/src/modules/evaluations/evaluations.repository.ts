@@ -1,0 +1,206 @@
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { maskName, type TCorrectionKind, type TEvaluation, type TEvaluationChannel, type TEvaluationCorrection, type TEvaluationListQuery, type TEvaluationSource } from '@huifang/shared';
+import type { DbOrTx } from '../../db/client.ts';
+import { evaluationCorrections, evaluations } from '../../db/schema/index.ts';
+import { invalidField } from '../../lib/app-error.ts';
+import { ownedVisible, type TScope } from '../../lib/scope.ts';
+
+/** What a channel hands to the store. The idempotency key is the client's (kiosk, link) or derived from the source. */
+export interface TNewEvaluation {
+  tenantId: string;
+  channel: TEvaluationChannel;
+  occurredAt: Date;
+  unitId: string;
+  counterId?: string | null;
+  staffId?: string | null;
+  customerId?: string | null;
+  serviceRecordId?: string | null;
+  refType?: string | null;
+  refId?: string | null;
+  sourceType: TEvaluationSource;
+  sourceId?: string | null;
+  score: number | null;
+  ratingLabel?: string | null;
+  dimensions?: Record<string, number>;
+  answers?: unknown;
+  text?: string | null;
+  flags?: string[];
+  idempotencyKey: string;
+}
+
+/**
+ * Store one evaluation, exactly once per `(tenant, idempotencyKey)`: a repeat returns the stored row's id with
+ * `isDuplicate` and writes nothing. One statement on the happy path (ingestion speed matters: DESIGN §4, bench/).
+ */
+export async function insertEvaluation(db: DbOrTx, e: TNewEvaluation): Promise<{ id: string; isDuplicate: boolean }> {
+  const inserted = await db
+    .insert(evaluations)
+    .values({
+      tenantId: e.tenantId,
+      channel: e.channel,
+      occurredAt: e.occurredAt,
+      unitId: e.unitId,
+      counterId: e.counterId ?? null,
+      staffId: e.staffId ?? null,
+      customerId: e.customerId ?? null,
+      serviceRecordId: e.serviceRecordId ?? null,
+      refType: e.refType ?? null,
+      refId: e.refId ?? null,
+      sourceType: e.sourceType,
+      sourceId: e.sourceId ?? null,
+      score: e.score,
+      ratingLabel: e.ratingLabel ?? null,
+      dimensions: e.dimensions ?? {},
+      answers: e.answers ?? null,
+      text: e.text ?? null,
+      flags: e.flags ?? [],
+      idempotencyKey: e.idempotencyKey,
+    })
+    .onConflictDoNothing({ target: [evaluations.tenantId, evaluations.idempotencyKey] })
+    .returning({ id: evaluations.id });
+  if (inserted[0]) return { id: inserted[0].id, isDuplicate: false };
+  const [existing] = await db
+    .select({ id: evaluations.id })
+    .from(evaluations)
+    .where(and(eq(evaluations.tenantId, e.tenantId), eq(evaluations.idempotencyKey, e.idempotencyKey)));
+  if (!existing) throw new Error('evaluation conflict without a stored row');
+  return { id: existing.id, isDuplicate: true };
+}
+
+/**
+ * Move evaluations to another customer (merge of duplicates) or detach them and clear their free text (erasure).
+ * The append-only trigger allows exactly this under `huifang.customer_relink` (migration 0007).
+ */
+export async function relinkEvaluations(tx: DbOrTx, tenantId: string, fromIds: string[], toId: string | null): Promise<void> {
+  if (fromIds.length === 0) return;
+  await tx.execute(sql`select set_config('huifang.customer_relink', 'on', true)`);
+  await tx
+    .update(evaluations)
+    .set(toId ? { customerId: toId } : { customerId: null, text: null, answers: null })
+    .where(and(eq(evaluations.tenantId, tenantId), inArray(evaluations.customerId, fromIds)));
+  await tx.execute(sql`select set_config('huifang.customer_relink', 'off', true)`);
+}
+
+/** Latest exclude/restore decides; an appeal is open until a decision row follows it. */
+const EFFECTIVE = sql`
+  coalesce((select ec.kind = 'exclude' from evaluation_corrections ec
+     where ec.tenant_id = e.tenant_id and ec.evaluation_id = e.id and ec.kind in ('exclude', 'restore')
+     order by ec.id desc limit 1), false) as is_excluded,
+  (select case when a.id is null then 'none'
+               when exists (select 1 from evaluation_corrections d where d.tenant_id = e.tenant_id and d.evaluation_id = e.id
+                            and d.kind <> 'appeal' and d.id > a.id) then 'decided'
+               else 'open' end
+     from (select max(ec.id) as id from evaluation_corrections ec
+           where ec.tenant_id = e.tenant_id and ec.evaluation_id = e.id and ec.kind = 'appeal') a) as appeal_state`;
+
+type TRow = {
+  id: string; channel: string; occurred_at: Date | string; received_at: Date | string; unit_id: string; unit_name: string | null;
+  counter_id: string | null; counter_name: string | null; staff_id: string | null; staff_name: string | null;
+  customer_id: string | null; customer_name: string | null; service_record_id: string | null; ref_type: string | null; ref_id: string | null;
+  source_type: string; score: number | null; rating_label: string | null; dimensions: Record<string, number>; text: string | null;
+  flags: string[]; is_excluded: boolean; appeal_state: 'none' | 'open' | 'decided'; answers?: unknown;
+};
+
+const toEvaluation = (r: TRow, canReveal: boolean): TEvaluation => ({
+  id: r.id,
+  channel: r.channel as TEvaluation['channel'],
+  occurredAt: new Date(r.occurred_at).toISOString(),
+  receivedAt: new Date(r.received_at).toISOString(),
+  unitId: r.unit_id,
+  unitName: r.unit_name,
+  counterId: r.counter_id,
+  counterName: r.counter_name,
+  staffId: r.staff_id,
+  staffName: r.staff_name,
+  customerId: r.customer_id,
+  customerName: r.customer_name === null ? null : canReveal ? r.customer_name : maskName(r.customer_name),
+  serviceRecordId: r.service_record_id,
+  refType: r.ref_type,
+  refId: r.ref_id,
+  sourceType: r.source_type as TEvaluation['sourceType'],
+  score: r.score,
+  ratingLabel: r.rating_label,
+  dimensions: r.dimensions,
+  text: r.text,
+  flags: r.flags,
+  isExcluded: r.is_excluded,
+  appealState: r.appeal_state,
+});
+
+const SELECT = sql`
+  select e.id, e.channel, e.occurred_at, e.received_at, e.unit_id, u.name as unit_name, e.counter_id, cu.name as counter_name,
+         e.staff_id, s.display_name as staff_name, e.customer_id, c.name as customer_name, e.service_record_id, e.ref_type, e.ref_id,
+         e.source_type, e.score, e.rating_label, e.dimensions, e.text, e.flags, ${EFFECTIVE}`;
+const FROM = sql`
+  from evaluations e
+  left join org_units u on u.id = e.unit_id
+  left join org_units cu on cu.id = e.counter_id
+  left join users s on s.id = e.staff_id
+  left join customers c on c.id = e.customer_id`;
+
+/** Staff with `own` scope see the evaluations of their own service; wider scopes those of visible units. */
+const visible = (scope: TScope) => sql`e.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`e.staff_id`, sql`e.unit_id`)}`;
+
+function decodeCursor(cursor: string): { at: string; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('bad');
+    return { at, id };
+  } catch {
+    throw invalidField('querystring.cursor', 'invalid cursor');
+  }
+}
+const encodeCursor = (at: string, id: string) => Buffer.from(JSON.stringify([at, id])).toString('base64url');
+
+/** Newest first, keyset-paginated on (occurred_at, id). */
+export async function listEvaluations(db: DbOrTx, scope: TScope, q: TEvaluationListQuery, canReveal: boolean) {
+  const conds: SQL[] = [visible(scope)];
+  if (q.channel) conds.push(sql`e.channel = ${q.channel}`);
+  if (q.unitId) conds.push(sql`e.unit_id in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like (select p.path from org_units p where p.id = ${q.unitId} and p.tenant_id = ${scope.tenantId}) || '%')`);
+  if (q.staffId) conds.push(sql`e.staff_id = ${q.staffId}`);
+  if (q.customerId) conds.push(sql`e.customer_id = ${q.customerId}`);
+  if (q.score === 'unrated') conds.push(sql`e.score is null`);
+  else if (q.score !== undefined) conds.push(sql`e.score = ${q.score}`);
+  if (q.flag) conds.push(sql`${q.flag} = any(e.flags)`);
+  if (q.from) conds.push(sql`e.occurred_at >= ${new Date(q.from)}`);
+  if (q.to) conds.push(sql`e.occurred_at <= ${new Date(q.to)}`);
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor);
+    conds.push(sql`(e.occurred_at, e.id) < (${new Date(c.at)}, ${c.id}::uuid)`);
+  }
+  let inner = sql`${SELECT} ${FROM} where ${sql.join(conds, sql` and `)} order by e.occurred_at desc, e.id desc`;
+  const outer: SQL[] = [];
+  if (q.excluded) outer.push(sql`is_excluded = ${q.excluded === 'true'}`);
+  if (q.appeal === 'open') outer.push(sql`appeal_state = 'open'`);
+  // Correction filters apply after the keyset scan; over-fetching would be needed at large volumes, so they
+  // read a bounded window (appeals and exclusions are rare and recent).
+  if (outer.length) inner = sql`select * from (${inner} limit 5000) x where ${sql.join(outer, sql` and `)}`;
+  const res = await db.execute<TRow>(sql`${inner} limit ${q.pageSize + 1}`);
+  const rows = res.rows.slice(0, q.pageSize);
+  const last = rows.at(-1);
+  return {
+    items: rows.map((r) => toEvaluation(r, canReveal)),
+    nextCursor: res.rows.length > q.pageSize && last ? encodeCursor(new Date(last.occurred_at).toISOString(), last.id) : null,
+  };
+}
+
+export async function findEvaluation(db: DbOrTx, scope: TScope, id: string, canReveal: boolean) {
+  const res = await db.execute<TRow>(sql`${SELECT}, e.answers ${FROM} where ${visible(scope)} and e.id = ${id}`);
+  const row = res.rows[0];
+  if (!row) return null;
+  const corrections = await db.execute<{ id: string; kind: TCorrectionKind; reason: string; actor_id: string | null; actor_name: string | null; at: Date | string }>(sql`
+    select ec.id::text, ec.kind, ec.reason, ec.actor_id, u.display_name as actor_name, ec.at
+    from evaluation_corrections ec left join users u on u.id = ec.actor_id
+    where ec.tenant_id = ${scope.tenantId} and ec.evaluation_id = ${id} order by ec.id`);
+  return {
+    ...toEvaluation(row, canReveal),
+    answers: row.answers ?? null,
+    corrections: corrections.rows.map(
+      (c): TEvaluationCorrection => ({ id: c.id, kind: c.kind, reason: c.reason, actorId: c.actor_id, actorName: c.actor_name, at: new Date(c.at).toISOString() }),
+    ),
+  };
+}
+
+export async function insertCorrection(db: DbOrTx, tenantId: string, evaluationId: string, kind: TCorrectionKind, reason: string, actorId: string, at: Date) {
+  await db.insert(evaluationCorrections).values({ tenantId, evaluationId, kind, reason, actorId, at });
+}
