@@ -12,6 +12,7 @@ import { CustomerPage } from '../features/customers/pages/customer-page.tsx';
 import { CustomersPage } from '../features/customers/pages/customers-page.tsx';
 import { ImportPage } from '../features/customers/pages/import-page.tsx';
 import { QualityPage } from '../features/customers/pages/quality-page.tsx';
+import { EvaluationsPage } from '../features/evaluations/pages/evaluations-page.tsx';
 import { DashboardPage } from '../features/dashboard/pages/dashboard-page.tsx';
 import { OrgPage } from '../features/org/pages/org-page.tsx';
 import { RolesPage } from '../features/roles/pages/roles-page.tsx';
@@ -81,6 +82,7 @@ export function AppRouter() {
           <Route path="customers/import" element={guarded('customer:import', <ImportPage />)} />
           <Route path="customers/quality" element={guarded('customer:read', <QualityPage />)} />
           <Route path="customers/:id" element={guarded('customer:read', <CustomerPage />)} />
+          <Route path="evaluations" element={guarded('evaluation:read', <EvaluationsPage />)} />
           <Route path="org" element={guarded('org:read', <OrgPage />)} />
           <Route path="users" element={guarded('user:read', <UsersPage />)} />
           <Route path="roles" element={guarded('role:read', <RolesPage />)} />

@@ -1,0 +1,111 @@
+import { EVALUATION_CHANNELS, EVALUATION_FLAGS, type TEvaluation } from '@huifang/shared';
+import { Button, Card, DatePicker, Select, Space, Table, TreeSelect, Typography } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
+import { fmtTime, TIME_ZONE } from '../../../lib/format.ts';
+import { can, useMe } from '../../auth/api.ts';
+import { buildTree, useUnits } from '../../org/api.ts';
+import { useEvaluationStream, type TEvaluationFilters } from '../api.ts';
+import { EvaluationDrawer } from '../components/evaluation-drawer.tsx';
+import { ScoreTag, StateTags } from '../components/evaluation-tags.tsx';
+
+const FILTER_KEYS = ['channel', 'unitId', 'staffId', 'customerId', 'score', 'flag', 'excluded', 'appeal', 'from', 'to'] as const;
+const dayStart = (d: Dayjs) => dayjs.tz(d.format('YYYY-MM-DD'), TIME_ZONE).format();
+const dayEnd = (d: Dayjs) => dayjs.tz(d.format('YYYY-MM-DD'), TIME_ZONE).endOf('day').format();
+
+/** 评价记录: every channel in one stream, newest first; filters live in the URL so other pages can link here. */
+export function EvaluationsPage() {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const [params, setParams] = useSearchParams();
+  const [open, setOpen] = useState<string | null>(params.get('open'));
+  const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, params.get(k) ?? undefined]).filter(([, v]) => v !== undefined)) as TEvaluationFilters;
+  const stream = useEvaluationStream(filters);
+  const items = useMemo(() => stream.data?.pages.flatMap((p) => p.items) ?? [], [stream.data]);
+  const units = useUnits().data ?? [];
+  const tree = useMemo(() => buildTree(units), [units]);
+  const set = (k: (typeof FILTER_KEYS)[number], v: string | undefined) => {
+    const next = new URLSearchParams(params);
+    if (v) next.set(k, v);
+    else next.delete(k);
+    setParams(next, { replace: true });
+  };
+  const range: [Dayjs, Dayjs] | null = filters.from && filters.to ? [dayjs(filters.from), dayjs(filters.to)] : null;
+
+  return (
+    <Card title={t('evaluation.title')}>
+      <Space wrap style={{ marginBottom: 16 }}>
+        <DatePicker.RangePicker
+          value={range}
+          onChange={(v) => {
+            const next = new URLSearchParams(params);
+            if (v?.[0] && v[1]) {
+              next.set('from', dayStart(v[0]));
+              next.set('to', dayEnd(v[1]));
+            } else {
+              next.delete('from');
+              next.delete('to');
+            }
+            setParams(next, { replace: true });
+          }}
+        />
+        <Select placeholder={t('evaluation.channel')} allowClear style={{ width: 130 }} value={filters.channel} onChange={(v?: string) => set('channel', v)} options={EVALUATION_CHANNELS.map((c) => ({ value: c, label: t(`evaluation.channels.${c}`) }))} />
+        {can(me, 'org:read') && (
+          <TreeSelect placeholder={t('evaluation.unit')} allowClear style={{ width: 180 }} treeData={tree} treeDefaultExpandAll value={filters.unitId} onChange={(v?: string) => set('unitId', v)} />
+        )}
+        <Select
+          placeholder={t('evaluation.score')}
+          allowClear
+          style={{ width: 110 }}
+          value={filters.score === undefined ? undefined : String(filters.score)}
+          onChange={(v?: string) => set('score', v)}
+          options={[...[5, 4, 3, 2, 1].map((s) => ({ value: String(s), label: `${s}/5` })), { value: 'unrated', label: t('evaluation.unrated') }]}
+        />
+        <Select placeholder={t('evaluation.flags')} allowClear style={{ width: 130 }} value={filters.flag} onChange={(v?: string) => set('flag', v)} options={EVALUATION_FLAGS.map((f) => ({ value: f, label: t(`evaluation.flag.${f}`) }))} />
+        <Select
+          placeholder={t('evaluation.state')}
+          allowClear
+          style={{ width: 140 }}
+          value={filters.appeal === 'open' ? 'appeal' : filters.excluded === 'true' ? 'excluded' : undefined}
+          onChange={(v?: string) => {
+            const next = new URLSearchParams(params);
+            next.delete('appeal');
+            next.delete('excluded');
+            if (v === 'appeal') next.set('appeal', 'open');
+            if (v === 'excluded') next.set('excluded', 'true');
+            setParams(next, { replace: true });
+          }}
+          options={[{ value: 'appeal', label: t('evaluation.onlyAppeals') }, { value: 'excluded', label: t('evaluation.onlyExcluded') }]}
+        />
+      </Space>
+      <Table<TEvaluation>
+        rowKey="id"
+        size="middle"
+        loading={stream.isFetching && !stream.isFetchingNextPage}
+        dataSource={items}
+        pagination={false}
+        onRow={(r) => ({ onClick: () => setOpen(r.id), style: { cursor: 'pointer' } })}
+        columns={[
+          { title: t('evaluation.occurredAt'), dataIndex: 'occurredAt', width: 170, render: fmtTime },
+          { title: t('evaluation.channel'), dataIndex: 'channel', width: 110, render: (v: string) => t(`evaluation.channels.${v}`) },
+          { title: t('evaluation.score'), key: 'score', width: 110, render: (_: unknown, e) => <ScoreTag e={e} /> },
+          { title: t('evaluation.unit'), key: 'unit', render: (_: unknown, e) => [e.unitName, e.counterName].filter(Boolean).join(' · ') || '—' },
+          { title: t('evaluation.staff'), dataIndex: 'staffName', render: (v: string | null) => v ?? '—' },
+          { title: t('evaluation.customer'), dataIndex: 'customerName', render: (v: string | null) => v ?? '—' },
+          { title: t('evaluation.text'), dataIndex: 'text', ellipsis: true, render: (v: string | null) => v ?? '' },
+          { title: t('evaluation.state'), key: 'state', width: 170, render: (_: unknown, e) => <StateTags e={e} /> },
+        ]}
+      />
+      <div style={{ textAlign: 'center', marginTop: 16 }}>
+        {stream.hasNextPage ? (
+          <Button onClick={() => void stream.fetchNextPage()} loading={stream.isFetchingNextPage} data-testid="evaluations-more">{t('evaluation.more')}</Button>
+        ) : (
+          items.length > 0 && <Typography.Text type="secondary">{t('evaluation.end')}</Typography.Text>
+        )}
+      </div>
+      <EvaluationDrawer id={open} onClose={() => setOpen(null)} />
+    </Card>
+  );
+}
