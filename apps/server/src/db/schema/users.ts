@@ -53,6 +53,11 @@ export const roles = pgTable(
     permissions: text('permissions').array().notNull().default([]),
     dataScope: text('data_scope').notNull(),
     isBuiltin: boolean('is_builtin').notNull().default(false),
+    /**
+     * Built-in roles: the default permissions already offered to this role. A release that adds a permission to a
+     * built-in role's defaults grants it once at start; a permission the tenant removed stays removed.
+     */
+    defaultsSeen: text('defaults_seen').array().notNull().default([]),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

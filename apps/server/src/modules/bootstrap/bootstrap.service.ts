@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { BUILTIN_ROLE_DEFAULTS, BUILTIN_ROLES } from '@huifang/shared';
+import { BUILTIN_ROLE_DEFAULTS, BUILTIN_ROLES, PERMISSIONS, type TBuiltinRole } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { orgUnits, roles, tenants, userRoles, users } from '../../db/schema/index.ts';
 import type { TClock } from '../../lib/clock.ts';
@@ -27,16 +27,25 @@ export async function ensureBuiltinRoles(db: DbOrTx, tenantId: string, now: Date
         permissions: BUILTIN_ROLE_DEFAULTS[key].permissions,
         dataScope: BUILTIN_ROLE_DEFAULTS[key].dataScope,
         isBuiltin: true,
+        defaultsSeen: BUILTIN_ROLE_DEFAULTS[key].permissions,
         createdAt: now,
         updatedAt: now,
       })),
     )
     .onConflictDoNothing();
-  // The admin role always holds every permission, including ones added by later releases.
-  await db
-    .update(roles)
-    .set({ permissions: BUILTIN_ROLE_DEFAULTS.admin.permissions, dataScope: 'tenant' })
-    .where(and(eq(roles.tenantId, tenantId), eq(roles.key, 'admin')));
+  // Defaults added by a later release are granted once to the built-in roles; what a tenant removed stays removed.
+  const existing = await db.select().from(roles).where(and(eq(roles.tenantId, tenantId), eq(roles.isBuiltin, true)));
+  for (const role of existing) {
+    const defaults = role.key && role.key in BUILTIN_ROLE_DEFAULTS ? BUILTIN_ROLE_DEFAULTS[role.key as TBuiltinRole].permissions : [];
+    const fresh = defaults.filter((p) => !role.defaultsSeen.includes(p));
+    // The admin role always holds every permission, including ones added by later releases.
+    const permissions = role.key === 'admin' ? [...PERMISSIONS] : [...new Set([...role.permissions, ...fresh])];
+    if (fresh.length === 0 && permissions.length === role.permissions.length) continue;
+    await db
+      .update(roles)
+      .set({ permissions, defaultsSeen: [...new Set([...role.defaultsSeen, ...defaults])], ...(role.key === 'admin' ? { dataScope: 'tenant' } : {}), updatedAt: now })
+      .where(and(eq(roles.tenantId, tenantId), eq(roles.id, role.id)));
+  }
 }
 
 /**
