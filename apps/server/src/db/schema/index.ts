@@ -6,3 +6,5 @@ export * from './audit.ts';
 export * from './customers.ts';
 export * from './imports.ts';
 export * from './evaluations.ts';
+export * from './kiosk.ts';
+export * from './notifications.ts';
