@@ -8,3 +8,5 @@ export * from './imports.ts';
 export * from './evaluations.ts';
 export * from './kiosk.ts';
 export * from './notifications.ts';
+export * from './surveys.ts';
+export * from './messaging.ts';
