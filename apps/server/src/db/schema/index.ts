@@ -10,3 +10,4 @@ export * from './kiosk.ts';
 export * from './notifications.ts';
 export * from './surveys.ts';
 export * from './messaging.ts';
+export * from './order-reviews.ts';
