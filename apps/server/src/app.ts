@@ -29,6 +29,12 @@ import { orgUnitRoutes } from './modules/org-units/org-units.routes.ts';
 import { roleRoutes } from './modules/roles/roles.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
 import { evaluationRoutes } from './modules/evaluations/evaluations.routes.ts';
+import { surveyRoutes } from './modules/surveys/surveys.routes.ts';
+import { surveyPublicRoutes } from './modules/surveys/surveys.public.routes.ts';
+import { messagingRoutes } from './modules/messaging/messaging.routes.ts';
+import { kioskRoutes } from './modules/kiosk/kiosk.routes.ts';
+import { counterRoutes } from './modules/counter/counter.routes.ts';
+import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 
 /** The app's dependency object: everything from the outside world goes through here (tests swap the clock). */
 export interface TAppDeps {
@@ -116,6 +122,12 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}):
       await api.register(savedFilterRoutes);
       await api.register(settingsRoutes);
       await api.register(evaluationRoutes);
+      await api.register(surveyRoutes);
+      await api.register(surveyPublicRoutes);
+      await api.register(messagingRoutes);
+      await api.register(kioskRoutes);
+      await api.register(counterRoutes);
+      await api.register(notificationRoutes);
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

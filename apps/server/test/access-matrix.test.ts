@@ -31,6 +31,9 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
+/** Public routes that authenticate a kiosk device token instead of a session (401 without one). */
+const isDeviceRoute = (url: string) => url.startsWith('/api/kiosk/device/');
+
 let ipSeq = 0;
 const ip = () => `10.90.${Math.floor(ipSeq / 200)}.${(ipSeq++ % 200) + 1}`;
 const codeOf = (body: string) => {
@@ -106,18 +109,27 @@ describe('route × role access matrix', () => {
     expect(t.app.routeAccess.filter((r) => r.access === 'public').map((r) => r.url).filter((u) => !u.startsWith('/api/docs'))).toEqual([
       '/api/health',
       '/api/auth/login',
+      '/api/s/:token',
+      '/api/s/:token/responses',
+      '/api/kiosk/pair',
+      '/api/kiosk/device/unpair',
+      '/api/kiosk/device/state',
+      '/api/kiosk/device/ratings',
+      '/api/kiosk/device/events',
       '/api/openapi.json',
     ]);
   });
 
-  it('guards writes with an action permission (:write, :reveal, :export, :import, :erase, :manage, :appeal, :serve, :reply); only login is a public write, only own-account writes need no permission', () => {
+  it('guards writes with an action permission (:write, :reveal, :export, :import, :erase, :manage, :appeal, :serve, :reply, :work); only login is a public write, only own-account writes need no permission', () => {
     for (const r of t.app.routeAccess) {
       const label = `${r.method} ${r.url} (${r.access})`;
       // Reading an import job's progress and error report is part of importing; nothing else reads with an action permission.
       if (r.method === 'GET' || r.method === 'HEAD') expect(r.access, label).toMatch(r.url.startsWith('/api/customer-imports') ? /^customer:import$/ : /^(public|authenticated|[a-z]+:(read|export))$/);
-      else if (r.access === 'public') expect(label).toBe('POST /api/auth/login (public)');
-      else if (r.access === 'authenticated') expect(r.url, label).toMatch(/^\/api\/auth\//);
-      else expect(r.access, label).toMatch(/:(write|reveal|export|import|erase|manage|appeal|serve|reply)$/);
+      // The survey answer page (token-authenticated, rate-limited) is the other public write.
+      else if (r.access === 'public' && r.url.startsWith('/api/s/')) expect(label).toBe('POST /api/s/:token/responses (public)');
+      else if (r.access === 'public') expect(['POST /api/auth/login (public)', 'POST /api/kiosk/pair (public)', 'POST /api/kiosk/device/unpair (public)', 'POST /api/kiosk/device/ratings (public)']).toContain(label);
+      else if (r.access === 'authenticated') expect(r.url, label).toMatch(/^\/api\/(auth|notifications)\//);
+      else expect(r.access, label).toMatch(/:(write|reveal|export|import|erase|manage|appeal|serve|reply|work)$/);
     }
   });
 
@@ -136,7 +148,8 @@ describe('route × role access matrix', () => {
       for (const o of variants) {
         const res = await t.app.inject(o);
         const code = codeOf(res.body);
-        if (route.access === 'public' ? res.statusCode === 401 || res.statusCode === 403 : res.statusCode !== 401 || code !== 'UNAUTHENTICATED') {
+        // Kiosk device routes are public but authenticate the device's own token: without one they answer 401.
+        if (route.access === 'public' ? !isDeviceRoute(route.url) && (res.statusCode === 401 || res.statusCode === 403) : res.statusCode !== 401 || code !== 'UNAUTHENTICATED') {
           problems.push(`${o.method} ${o.url} (${route.access}) → ${res.statusCode} ${code}`);
         }
       }
@@ -159,7 +172,7 @@ describe('route × role access matrix', () => {
         if (holds(role, route.access)) {
           const res = await client.request(opts);
           const code = codeOf(res.body);
-          if (res.statusCode === 401 || res.statusCode >= 500 || ['FORBIDDEN', 'CSRF_FAILED', 'UNAUTHENTICATED'].includes(code ?? '')) {
+          if (isDeviceRoute(route.url) ? res.statusCode >= 500 : res.statusCode === 401 || res.statusCode >= 500 || ['FORBIDDEN', 'CSRF_FAILED', 'UNAUTHENTICATED'].includes(code ?? '')) {
             problems.push(`${label} → ${res.statusCode} ${code}`);
           }
         } else {

@@ -4,6 +4,9 @@ import type { Db } from '../db/client.ts';
 import type { TClock } from '../lib/clock.ts';
 import { purgeExpiredSessions } from '../modules/auth/session.repository.ts';
 import { runImport } from '../modules/imports/imports.runner.ts';
+import { sendDueEmails, type TMailSettings } from '../modules/messaging/outbox.sender.ts';
+import { reminderGuard } from '../modules/surveys/surveys.invitations.ts';
+import { sweepKioskTimeouts } from '../modules/kiosk/kiosk.service.ts';
 
 /**
  * The job registry. Each job: a queue name, an optional cron schedule, and an idempotent handler (a job may run
@@ -24,7 +27,7 @@ export interface TJobs extends TJobSender {
   stop(): Promise<void>;
 }
 
-export function jobDefinitions(deps: { db: Db; clock: TClock; log: Pick<Logger, 'info' | 'error'>; sessionIdleMinutes: number }): TJobDef[] {
+export function jobDefinitions(deps: { db: Db; clock: TClock; log: Pick<Logger, 'info' | 'error'>; sessionIdleMinutes: number; mail?: TMailSettings }): TJobDef[] {
   return [
     {
       name: 'session-purge',
@@ -35,6 +38,24 @@ export function jobDefinitions(deps: { db: Db; clock: TClock; log: Pick<Logger, 
       },
     },
     { name: 'customer-import', handler: async (data) => runImport(deps, String(data.jobId)) },
+    {
+      // The outbox (modules/messaging): due e-mail, every minute and right after a business write queues some.
+      name: 'outbox-send',
+      cron: '* * * * *',
+      handler: async () => {
+        const r = await sendDueEmails({ db: deps.db, clock: deps.clock, mail: deps.mail, guards: { survey_reminder: reminderGuard } });
+        if (r.sent || r.failed || r.cancelled) deps.log.info(r, 'outbox e-mail');
+      },
+    },
+    {
+      // 未评价: kiosk sessions whose rating window has passed (see sweepKioskTimeouts).
+      name: 'kiosk-timeouts',
+      cron: '* * * * *',
+      handler: async () => {
+        const n = await sweepKioskTimeouts(deps);
+        if (n) deps.log.info({ unrated: n }, 'kiosk timeouts recorded');
+      },
+    },
   ];
 }
 

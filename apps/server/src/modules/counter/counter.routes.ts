@@ -1,0 +1,93 @@
+import ExcelJS from 'exceljs';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  ZCounterContext,
+  ZIdParams,
+  ZPage,
+  ZServiceSession,
+  ZSessionListQuery,
+  ZSessionReport,
+  ZSessionReportQuery,
+  ZStartSessionInput,
+  ZTopMarkOutliers,
+  type TSessionReportQuery,
+} from '@huifang/shared';
+import { notFound } from '../../lib/app-error.ts';
+import { safeCell } from '../customers/lib/spreadsheet-safe.ts';
+import { endSession, getCounterContext, startSession } from './counter.service.ts';
+import { findSession, listSessions, sessionReport, topMarkOutliers } from './sessions.repository.ts';
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.ts';
+
+const tags = ['counter'];
+
+async function tenantTimeZone(db: DbOrTx, tenantId: string): Promise<string> {
+  const res = await db.execute<{ time_zone: string }>(sql`select time_zone from tenants where id = ${tenantId}`);
+  return res.rows[0]?.time_zone ?? 'Asia/Shanghai';
+}
+
+const GROUP_TITLE: Record<TSessionReportQuery['groupBy'], string> = { outlet: '网点', staff: '员工', day: '日期' };
+
+export const counterRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { deps } = app;
+
+  // ---- teller side 柜员端 (counter:serve) -------------------------------------------------------------------------
+  app.get('/counter/context', { config: { access: 'authenticated' }, schema: { tags, summary: 'my counters, business types, open session, today', response: { 200: ZCounterContext } } }, async (req) =>
+    getCounterContext(deps, req.scope()),
+  );
+  app.post(
+    '/counter/sessions',
+    { config: { access: 'counter:serve' }, schema: { tags, summary: '开始服务 start serving a customer', body: ZStartSessionInput, response: { 200: ZServiceSession } } },
+    async (req) => startSession(deps, req.scope(), req.body),
+  );
+  app.post(
+    '/counter/sessions/:id/end',
+    { config: { access: 'counter:serve' }, schema: { tags, summary: '结束服务 end it; the kiosk prompts for a rating', params: ZIdParams, response: { 200: ZServiceSession } } },
+    async (req) => endSession(deps, req.scope(), req.params.id),
+  );
+
+  // ---- sessions and the report (evaluation:read, scoped) ---------------------------------------------------------
+  app.get(
+    '/service-sessions',
+    { config: { access: 'evaluation:read' }, schema: { tags, summary: '服务记录 service sessions', querystring: ZSessionListQuery, response: { 200: ZPage(ZServiceSession) } } },
+    async (req) => listSessions(deps.db, req.scope(), req.query),
+  );
+  app.get(
+    '/service-sessions/report',
+    { config: { access: 'evaluation:read' }, schema: { tags, summary: '客流量/办理时长/满意度 per outlet, staff or day', querystring: ZSessionReportQuery, response: { 200: ZSessionReport } } },
+    async (req) => sessionReport(deps.db, req.scope(), req.query, await tenantTimeZone(deps.db, req.scope().tenantId)),
+  );
+  app.get(
+    '/service-sessions/report.xlsx',
+    { config: { access: 'evaluation:read' }, schema: { tags, summary: 'the same report as xlsx', querystring: ZSessionReportQuery } },
+    async (req, reply) => {
+      const report = await sessionReport(deps.db, req.scope(), req.query, await tenantTimeZone(deps.db, req.scope().tenantId));
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('服务统计');
+      ws.addRow([GROUP_TITLE[req.query.groupBy], '服务笔数', '平均办理时长(秒)', '已评价', '未评价', '平均分', '满意率', '不满意']);
+      for (const r of report.rows) {
+        ws.addRow([safeCell(r.label), r.sessions, r.avgHandlingSeconds, r.rated, r.unrated, r.avgScore, r.satisfaction === null ? null : Number((r.satisfaction * 100).toFixed(2)) / 100, r.unsatisfied]);
+      }
+      ws.getColumn(7).numFmt = '0.00%';
+      ws.getRow(1).font = { bold: true };
+      const buf = Buffer.from(await wb.xlsx.writeBuffer());
+      return reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="service-sessions-${req.query.groupBy}.xlsx"`)
+        .send(buf);
+    },
+  );
+  app.get(
+    '/service-sessions/outliers',
+    { config: { access: 'evaluation:read' }, schema: { tags, summary: '好评率异常 staff whose top-mark share is an outlier (30 days)', response: { 200: ZTopMarkOutliers } } },
+    async (req) => {
+      const now = deps.clock.now();
+      return { items: await topMarkOutliers(deps.db, req.scope(), now), since: new Date(now.getTime() - 30 * 86400_000).toISOString() };
+    },
+  );
+  app.get('/service-sessions/:id', { config: { access: 'evaluation:read' }, schema: { tags, params: ZIdParams, response: { 200: ZServiceSession } } }, async (req) => {
+    const s = await findSession(deps.db, req.scope(), req.params.id);
+    if (!s) throw notFound('service session');
+    return s;
+  });
+};

@@ -1,0 +1,126 @@
+import { sql } from 'drizzle-orm';
+import type { TCounterContext, TCounterStats, TServiceSession, TStartSessionInput } from '@huifang/shared';
+import type { Db, DbOrTx } from '../../db/client.ts';
+import { AppError, notFound } from '../../lib/app-error.ts';
+import type { TClock } from '../../lib/clock.ts';
+import { ownedVisible, unitVisible, type TScope } from '../../lib/scope.ts';
+import { announce } from '../kiosk/kiosk-hub.ts';
+import { findSession } from './sessions.repository.ts';
+
+type TDeps = { db: Db; clock: TClock };
+
+/** Offered when the teller has no 办理业务 list of their own. */
+export const DEFAULT_BUSINESS_TYPES = ['个人存取款', '开户销户', '对公结算', '理财咨询', '信用卡', '其他'];
+
+/**
+ * Counters the caller may serve at: those of the outlet their own unit belongs to (a teller sits in a counter unit),
+ * or — for staff above outlet level — any counter in their scope.
+ */
+async function servableCounters(db: DbOrTx, scope: TScope) {
+  const res = await db.execute<{ id: string; name: string; outlet_id: string; outlet_name: string }>(sql`
+    with me as (select u.path from org_units u where u.id = ${scope.unitId}),
+    my_outlet as (select o.path from org_units o, me where o.tenant_id = ${scope.tenantId} and o.type = 'outlet' and me.path like o.path || '%'
+                  order by o.depth desc limit 1)
+    select c.id, c.name, o.id as outlet_id, o.name as outlet_name
+    from org_units c
+    join lateral (select p.id, p.name from org_units p where p.tenant_id = c.tenant_id and p.type = 'outlet' and c.path like p.path || '%'
+                  order by p.depth desc limit 1) o on true
+    where c.tenant_id = ${scope.tenantId} and c.type = 'counter' and c.is_active
+      and (case when exists (select 1 from my_outlet) then c.path like (select path from my_outlet) || '%'
+                else ${scope.dataScope === 'own' || scope.dataScope === 'unit' ? sql`c.id = ${scope.unitId}` : unitVisible(scope, sql`c.id`)} end)
+    order by c.path limit 200`);
+  return res.rows;
+}
+
+export async function counterStats(db: DbOrTx, scope: TScope, now: Date, timeZone: string): Promise<TCounterStats> {
+  const res = await db.execute<{ served: number; avg_handling: number | null; rated: number; avg_score: number | null; unsatisfied: number }>(sql`
+    select count(*)::int as served, round(avg(s.handling_seconds))::int as avg_handling,
+           count(e.score)::int as rated, round(avg(e.score)::numeric, 2)::float8 as avg_score, count(*) filter (where e.score <= 2)::int as unsatisfied
+    from service_sessions s
+    left join evaluations e on e.tenant_id = s.tenant_id and e.idempotency_key = 'kiosk:session:' || s.id::text
+    where s.tenant_id = ${scope.tenantId} and s.staff_id = ${scope.userId}
+      and s.started_at >= (date_trunc('day', ${now}::timestamptz at time zone ${timeZone}) at time zone ${timeZone})`);
+  const r = res.rows[0]!;
+  return { servedToday: r.served, avgHandlingSeconds: r.avg_handling, ratedToday: r.rated, avgScoreToday: r.avg_score, unsatisfiedToday: r.unsatisfied };
+}
+
+async function tenantTimeZone(db: DbOrTx, tenantId: string): Promise<string> {
+  const res = await db.execute<{ time_zone: string }>(sql`select time_zone from tenants where id = ${tenantId}`);
+  return res.rows[0]?.time_zone ?? 'Asia/Shanghai';
+}
+
+export async function getCounterContext(deps: TDeps, scope: TScope): Promise<TCounterContext> {
+  const now = deps.clock.now();
+  const [counters, me, tz] = await Promise.all([
+    servableCounters(deps.db, scope),
+    deps.db.execute<{ business_handled: string[] }>(sql`select business_handled from users where id = ${scope.userId}`),
+    tenantTimeZone(deps.db, scope.tenantId),
+  ]);
+  const open = await deps.db.execute<{ id: string }>(sql`select id from service_sessions where tenant_id = ${scope.tenantId} and staff_id = ${scope.userId} and ended_at is null limit 1`);
+  const recentIds = await deps.db.execute<{ id: string }>(sql`select id from service_sessions where tenant_id = ${scope.tenantId} and staff_id = ${scope.userId} and ended_at is not null order by started_at desc limit 10`);
+  const sessions = await Promise.all([...open.rows, ...recentIds.rows].map((r) => findSession(deps.db, scope, r.id)));
+  const handled = me.rows[0]?.business_handled ?? [];
+  return {
+    counters: counters.map((c) => ({ id: c.id, name: c.name, outletName: c.outlet_name })),
+    defaultCounterId: counters.find((c) => c.id === scope.unitId)?.id ?? counters[0]?.id ?? null,
+    businessTypes: handled.length ? handled : DEFAULT_BUSINESS_TYPES,
+    openSession: open.rows[0] ? (sessions[0] ?? null) : null,
+    recent: sessions.slice(open.rows.length).filter((s): s is TServiceSession => s !== null),
+    stats: await counterStats(deps.db, scope, now, tz),
+  };
+}
+
+/** 开始服务: one open session per counter and per staff member; the kiosk of the counter shows the staff card. */
+export async function startSession(deps: TDeps, scope: TScope, input: TStartSessionInput): Promise<TServiceSession> {
+  const counters = await servableCounters(deps.db, scope);
+  const counter = counters.find((c) => c.id === input.counterId);
+  if (!counter) throw notFound('counter');
+  const now = deps.clock.now();
+  const id = await deps.db.transaction(async (tx) => {
+    // Serialise starts per counter and per staff member, so the checks below cannot race.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`counter:${counter.id}`}, 0))`);
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`staff:${scope.userId}`}, 0))`);
+    const busy = await tx.execute<{ counter_id: string }>(sql`
+      select counter_id from service_sessions where tenant_id = ${scope.tenantId} and ended_at is null and (counter_id = ${counter.id} or staff_id = ${scope.userId}) limit 1`);
+    if (busy.rows[0]) {
+      const msg = busy.rows[0].counter_id === counter.id ? 'this counter has a service in progress' : 'you have a service in progress at another counter';
+      throw new AppError('SESSION_ALREADY_OPEN', msg, { details: [{ path: 'body.counterId', message: msg }] });
+    }
+    if (input.customerId) {
+      const c = await tx.execute(sql`select 1 from customers where tenant_id = ${scope.tenantId} and id = ${input.customerId}`);
+      if (!c.rows[0]) throw new AppError('VALIDATION_FAILED', 'unknown customer', { details: [{ path: 'body.customerId', message: 'unknown customer' }] });
+    }
+    const res = await tx.execute<{ id: string }>(sql`
+      insert into service_sessions (tenant_id, counter_id, outlet_id, staff_id, business_type, customer_id, started_at)
+      values (${scope.tenantId}, ${counter.id}, ${counter.outlet_id}, ${scope.userId}, ${input.businessType}, ${input.customerId ?? null}, ${now})
+      returning id`);
+    await announce(tx, { k: 'counter', t: scope.tenantId, c: counter.id });
+    return res.rows[0]!.id;
+  });
+  const s = await findSession(deps.db, scope, id);
+  if (!s) throw notFound('service session');
+  return s;
+}
+
+/** 结束服务: only an open session; the kiosk then prompts for the rating (the prompt is the end's, not the teller's). */
+export async function endSession(deps: TDeps, scope: TScope, id: string): Promise<TServiceSession> {
+  const now = deps.clock.now();
+  await deps.db.transaction(async (tx) => {
+    const res = await tx.execute<{ counter_id: string }>(sql`
+      update service_sessions s set ended_at = greatest(${now}::timestamptz, s.started_at),
+             handling_seconds = greatest(0, round(extract(epoch from (${now}::timestamptz - s.started_at))))::int
+      where s.tenant_id = ${scope.tenantId} and s.id = ${id} and s.ended_at is null
+        and (s.staff_id = ${scope.userId} or ${ownedVisible(scope, sql`s.staff_id`, sql`s.counter_id`)})
+      returning s.counter_id`);
+    const row = res.rows[0];
+    if (!row) {
+      const existing = await findSession(tx, scope, id);
+      if (!existing) throw notFound('service session');
+      throw new AppError('SESSION_NOT_OPEN', 'the service has already ended');
+    }
+    await announce(tx, { k: 'counter', t: scope.tenantId, c: row.counter_id });
+  });
+  const s = await findSession(deps.db, scope, id);
+  if (!s) throw notFound('service session');
+  return s;
+}

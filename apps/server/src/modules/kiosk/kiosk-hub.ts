@@ -1,0 +1,105 @@
+import pg from 'pg';
+import { sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client.ts';
+
+/**
+ * Live fan-out for kiosks across server processes: a change is announced with `pg_notify` inside the transaction
+ * that makes it (Postgres delivers it at commit, to every process LISTENing), and each process pushes the new state
+ * to its own SSE subscribers. The payload names only what changed; subscribers re-read the state from the database,
+ * which is also what a reconnecting kiosk does (Last-Event-ID or not).
+ */
+export const KIOSK_CHANNEL = 'huifang_kiosk';
+
+export type TKioskSignal =
+  | { k: 'counter'; t: string; c: string }
+  /** A device was revoked or an outlet's key settings changed: drop cached device lookups. */
+  | { k: 'devices'; t: string };
+
+export async function announce(tx: DbOrTx, signal: TKioskSignal): Promise<void> {
+  await tx.execute(sql`select pg_notify(${KIOSK_CHANNEL}, ${JSON.stringify(signal)})`);
+}
+
+type TListener = (signal: TKioskSignal) => void;
+
+export interface TKioskHub {
+  /** Listen to signals for one counter (`tenant:counter`); returns the unsubscribe function. */
+  subscribe(key: string, fn: () => void): () => void;
+  onSignal(fn: TListener): void;
+  /** Signals seen by this process, also called by the process that sent them (no LISTEN round trip needed). */
+  dispatch(signal: TKioskSignal): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  subscriberCount(): number;
+}
+
+export function createKioskHub(db: Db, log: { warn(o: object, m: string): void }): TKioskHub {
+  const subs = new Map<string, Set<() => void>>();
+  const listeners: TListener[] = [];
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let retry: NodeJS.Timeout | null = null;
+
+  const dispatch = (s: TKioskSignal) => {
+    for (const l of listeners) l(s);
+    if (s.k === 'counter') for (const fn of subs.get(`${s.t}:${s.c}`) ?? []) fn();
+  };
+
+  const connect = async () => {
+    if (stopped) return;
+    const pool = (db as unknown as { $client: pg.Pool }).$client;
+    const c = new pg.Client({ ...(pool.options as pg.ClientConfig), application_name: 'huifang-kiosk-listen' });
+    c.on('notification', (msg) => {
+      if (msg.channel !== KIOSK_CHANNEL || !msg.payload) return;
+      try {
+        dispatch(JSON.parse(msg.payload) as TKioskSignal);
+      } catch {
+        /* not ours */
+      }
+    });
+    c.on('error', (err) => {
+      log.warn({ err }, 'kiosk LISTEN connection lost; reconnecting');
+      client = null;
+      void c.end().catch(() => undefined);
+      // While disconnected no signal arrives, so wake every subscriber after reconnecting: they re-read their state.
+      retry = setTimeout(() => void connect().then(() => dispatchAll()), 1000);
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${KIOSK_CHANNEL}`);
+      client = c;
+    } catch (err) {
+      log.warn({ err }, 'kiosk LISTEN failed; retrying');
+      await c.end().catch(() => undefined);
+      if (!stopped) retry = setTimeout(() => void connect(), 2000);
+    }
+  };
+  const dispatchAll = () => {
+    for (const set of subs.values()) for (const fn of set) fn();
+    for (const l of listeners) l({ k: 'devices', t: '*' });
+  };
+
+  return {
+    subscribe(key, fn) {
+      let set = subs.get(key);
+      if (!set) subs.set(key, (set = new Set()));
+      set.add(fn);
+      return () => {
+        set.delete(fn);
+        if (set.size === 0) subs.delete(key);
+      };
+    },
+    onSignal(fn) {
+      listeners.push(fn);
+    },
+    dispatch,
+    start: connect,
+    async stop() {
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      const c = client;
+      client = null;
+      if (c) await c.end().catch(() => undefined);
+    },
+    subscriberCount: () => [...subs.values()].reduce((n, s) => n + s.size, 0),
+  };
+}

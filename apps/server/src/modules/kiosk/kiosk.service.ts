@@ -1,0 +1,156 @@
+import { sql } from 'drizzle-orm';
+import { FAST_PRESS_MS, type TKioskRatingInput, type TKioskRatingResult, type TKioskState } from '@huifang/shared';
+import type { Db, DbOrTx } from '../../db/client.ts';
+import { AppError, notFound } from '../../lib/app-error.ts';
+import type { TClock } from '../../lib/clock.ts';
+import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
+import { findUnitManagers, notify } from '../notifications/notifications.service.ts';
+import type { TDeviceCtx } from './kiosk-devices.ts';
+
+type TDeps = { db: Db; clock: TClock };
+
+/** The store's idempotency key of a session's kiosk evaluation: a press and the timeout share it, so only one lands. */
+export const sessionEvaluationKey = (sessionId: string) => `kiosk:session:${sessionId}`;
+/** Extra time after the kiosk's own timeout before 未评价 is recorded, for a press queued by a briefly offline kiosk. */
+export const TIMEOUT_GRACE_SECONDS = 15;
+
+/** What the kiosk should show now: the latest session of its counter decides. Also what a reconnecting kiosk reads. */
+export async function readKioskState(db: DbOrTx, device: TDeviceCtx, now: Date): Promise<TKioskState> {
+  const res = await db.execute<{
+    id: string; ended_at: Date | string | null; staff_id: string; display_name: string; staff_no: string | null; title: string | null;
+    business_handled: string[]; photo: string | null; rated: boolean;
+  }>(sql`
+    select s.id, s.ended_at, s.staff_id, u.display_name, u.staff_no, u.title, u.business_handled, u.photo,
+           exists (select 1 from evaluations e where e.tenant_id = s.tenant_id and e.idempotency_key = 'kiosk:session:' || s.id::text) as rated
+    from service_sessions s join users u on u.id = s.staff_id
+    where s.tenant_id = ${device.tenantId} and s.counter_id = ${device.counterId}
+    order by s.started_at desc limit 1`);
+  const s = res.rows[0];
+  const base = { counterName: device.counterName, outletName: device.outletName, keys: device.keys, timeoutSeconds: device.timeoutSeconds, serverTime: now.toISOString() };
+  if (!s) return { ...base, state: 'idle', sessionId: null, staff: null, endedAt: null };
+  const staff = { id: s.staff_id, name: s.display_name, staffNo: s.staff_no, title: s.title, businessHandled: s.business_handled, photo: s.photo };
+  if (!s.ended_at) return { ...base, state: 'serving', sessionId: s.id, staff, endedAt: null };
+  const endedAt = new Date(s.ended_at);
+  const open = !s.rated && now.getTime() < endedAt.getTime() + device.timeoutSeconds * 1000;
+  return { ...base, state: open ? 'rating' : 'idle', sessionId: open ? s.id : null, staff: open ? staff : null, endedAt: endedAt.toISOString() };
+}
+
+/**
+ * A customer's press. Happy path = ONE statement: the evaluation is inserted from the session row only if that
+ * session is at this device's counter and has ended; the session-tied idempotency key makes it once per session.
+ * It writes the same columns as `insertEvaluation()` (the one store) — done as INSERT … SELECT so that the
+ * "has ended" check and the insert are one round trip. An 不满意 also notifies the outlet's managers, in the same
+ * transaction. Anything else (replay, not ended, already rated) costs one more read to say which.
+ */
+export async function submitRating(deps: TDeps, device: TDeviceCtx, input: TKioskRatingInput, clientKey: string): Promise<TKioskRatingResult> {
+  const key = device.keys[input.key - 1];
+  if (!key) throw new AppError('VALIDATION_FAILED', `this kiosk has ${device.keys.length} keys`, { details: [{ path: 'body.key', message: `1–${device.keys.length}` }] });
+  const now = deps.clock.now();
+  const shownAt = new Date(input.shownAt);
+  const pressedAt = new Date(input.pressedAt);
+  const isFast = pressedAt.getTime() - shownAt.getTime() < FAST_PRESS_MS;
+  const minScore = Math.min(...device.keys.map((k) => k.score));
+  const isUnsatisfied = key.score <= 2 || key.score === minScore;
+  const answers = { clientKey, key: input.key, shownAt: input.shownAt, pressedAt: input.pressedAt };
+
+  const insert = (db: DbOrTx) =>
+    db.execute<{ id: string; flags: string[]; staff_id: string; occurred_at: Date | string }>(sql`
+      insert into evaluations (tenant_id, channel, occurred_at, received_at, unit_id, counter_id, staff_id, customer_id,
+                               ref_type, ref_id, source_type, source_id, score, rating_label, dimensions, answers, flags, idempotency_key)
+      select s.tenant_id, 'kiosk', greatest(s.ended_at, least(${pressedAt}::timestamptz, ${now}::timestamptz)), ${now}, s.outlet_id, s.counter_id,
+             s.staff_id, s.customer_id, 'service_session', s.id, 'device', ${device.id}, ${key.score}, ${key.label}, '{}'::jsonb,
+             ${JSON.stringify(answers)}::jsonb,
+             case when ${isFast} or ${now}::timestamptz - s.ended_at < make_interval(secs => ${FAST_PRESS_MS / 1000}) then array['fast_press'] else '{}'::text[] end,
+             'kiosk:session:' || s.id::text
+      from service_sessions s
+      where s.tenant_id = ${device.tenantId} and s.id = ${input.sessionId} and s.counter_id = ${device.counterId} and s.ended_at is not null
+      on conflict (tenant_id, idempotency_key) do nothing
+      returning id, flags, staff_id, occurred_at`);
+
+  const row = isUnsatisfied
+    ? await deps.db.transaction(async (tx) => {
+        const r = (await insert(tx)).rows[0];
+        if (r) await notifyUnsatisfied(tx, device, r.id, r.staff_id, key.label, now);
+        return r;
+      })
+    : (await insert(deps.db)).rows[0];
+  if (row) return { evaluationId: row.id, score: key.score, label: key.label, flags: row.flags, replayed: false };
+  return explainRefusal(deps.db, device, input.sessionId, clientKey);
+}
+
+async function explainRefusal(db: DbOrTx, device: TDeviceCtx, sessionId: string, clientKey: string): Promise<TKioskRatingResult> {
+  const res = await db.execute<{ ended_at: Date | null; eval_id: string | null; client_key: string | null; score: number | null; rating_label: string | null; flags: string[] | null }>(sql`
+    select s.ended_at, e.id as eval_id, e.answers->>'clientKey' as client_key, e.score, e.rating_label, e.flags
+    from service_sessions s
+    left join evaluations e on e.tenant_id = s.tenant_id and e.idempotency_key = 'kiosk:session:' || s.id::text
+    where s.tenant_id = ${device.tenantId} and s.id = ${sessionId} and s.counter_id = ${device.counterId}`);
+  const r = res.rows[0];
+  if (!r) throw notFound('service session');
+  if (!r.ended_at) throw new AppError('SESSION_NOT_ENDED', 'the service has not ended', { details: [{ path: 'body.sessionId', message: 'not ended' }] });
+  if (r.eval_id && r.client_key === clientKey) return { evaluationId: r.eval_id, score: r.score, label: r.rating_label, flags: r.flags ?? [], replayed: true };
+  throw new AppError('ALREADY_RATED', 'this service session already has its evaluation', { details: [{ path: 'body.sessionId', message: 'already rated' }] });
+}
+
+async function notifyUnsatisfied(tx: DbOrTx, device: TDeviceCtx, evaluationId: string, staffId: string, label: string, now: Date) {
+  const managers = await findUnitManagers(tx, device.tenantId, device.outletId);
+  if (managers.length === 0) return;
+  const staff = await tx.execute<{ display_name: string; staff_no: string | null }>(sql`select display_name, staff_no from users where id = ${staffId}`);
+  const who = staff.rows[0] ? `${staff.rows[0].display_name}${staff.rows[0].staff_no ? `（${staff.rows[0].staff_no}）` : ''}` : '';
+  await notify(tx, {
+    tenantId: device.tenantId,
+    userIds: managers,
+    kind: 'evaluation.unsatisfied',
+    title: `${label}：${device.outletName} ${device.counterName}`,
+    body: `${who} 的服务收到「${label}」评价`,
+    link: `/evaluations?open=${evaluationId}&staffId=${staffId}`,
+    at: now,
+  });
+}
+
+/**
+ * Record 未评价 for ended sessions whose rating window has passed (cron, every minute): one evaluation with score
+ * null and flag `unrated`, under the session's key — if the customer's press landed first, the insert is a no-op; if
+ * the press comes later it finds the key taken (409 ALREADY_RATED). Only counters with a paired device get one.
+ * Rows are claimed with SKIP LOCKED, so several job workers never sweep the same session.
+ */
+export async function sweepKioskTimeouts(deps: TDeps, limit = 500): Promise<number> {
+  const now = deps.clock.now();
+  return deps.db.transaction(async (tx) => {
+    const due = await tx.execute<{ tenant_id: string; id: string; outlet_id: string; counter_id: string; staff_id: string; customer_id: string | null; ended_at: Date | string; timeout_seconds: number; has_device: boolean }>(sql`
+      select s.tenant_id, s.id, s.outlet_id, s.counter_id, s.staff_id, s.customer_id, s.ended_at, coalesce(ks.timeout_seconds, 30) as timeout_seconds,
+             exists (select 1 from kiosk_devices d where d.tenant_id = s.tenant_id and d.counter_id = s.counter_id and d.revoked_at is null) as has_device
+      from service_sessions s
+      left join kiosk_settings ks on ks.tenant_id = s.tenant_id and ks.outlet_id = s.outlet_id
+      where s.ended_at is not null and not s.rating_closed
+        and s.ended_at + make_interval(secs => coalesce(ks.timeout_seconds, 30) + ${TIMEOUT_GRACE_SECONDS}) <= ${now}::timestamptz
+      order by s.ended_at
+      limit ${limit}
+      for update of s skip locked`);
+    let recorded = 0;
+    for (const s of due.rows) {
+      if (!s.has_device) continue;
+      const r = await insertEvaluation(tx, {
+        tenantId: s.tenant_id,
+        channel: 'kiosk',
+        occurredAt: new Date(new Date(s.ended_at).getTime() + s.timeout_seconds * 1000),
+        unitId: s.outlet_id,
+        counterId: s.counter_id,
+        staffId: s.staff_id,
+        customerId: s.customer_id,
+        refType: 'service_session',
+        refId: s.id,
+        sourceType: 'device',
+        sourceId: null,
+        score: null,
+        flags: ['unrated'],
+        idempotencyKey: sessionEvaluationKey(s.id),
+      });
+      if (!r.isDuplicate) recorded++;
+    }
+    if (due.rows.length) {
+      const ids = due.rows.map((r) => sql`(${r.tenant_id}::uuid, ${r.id}::uuid)`);
+      await tx.execute(sql`update service_sessions set rating_closed = true where (tenant_id, id) in (${sql.join(ids, sql`, `)})`);
+    }
+    return recorded;
+  });
+}

@@ -1,0 +1,92 @@
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { TNotification, TNotificationList } from '@huifang/shared';
+import type { DbOrTx } from '../../db/client.ts';
+import { notifications } from '../../db/schema/index.ts';
+import { notFound } from '../../lib/app-error.ts';
+
+export interface TNotifyInput {
+  tenantId: string;
+  userIds: readonly string[];
+  kind: string;
+  title: string;
+  body?: string | null;
+  link?: string | null;
+  at: Date;
+}
+
+/**
+ * Write in-app notifications in the caller's transaction, so a notification exists exactly when its cause does.
+ * Later issues (reminders, SLA) reuse it; outbound channels (SMS, e-mail) go through the outbox instead.
+ */
+export async function notify(tx: DbOrTx, n: TNotifyInput): Promise<number> {
+  const ids = [...new Set(n.userIds)];
+  if (ids.length === 0) return 0;
+  await tx.insert(notifications).values(
+    ids.map((userId) => ({ tenantId: n.tenantId, userId, kind: n.kind, title: n.title, body: n.body ?? null, link: n.link ?? null, createdAt: n.at })),
+  );
+  return ids.length;
+}
+
+/**
+ * The managers of a unit: active users holding `permission` through a role whose own unit is the unit or one of its
+ * ancestors — the nearest level that has any (an outlet's own manager before the branch's, the branch's before HQ).
+ */
+export async function findUnitManagers(db: DbOrTx, tenantId: string, unitId: string, permission = 'evaluation:manage'): Promise<string[]> {
+  const res = await db.execute<{ id: string }>(sql`
+    with target as (select path from org_units where tenant_id = ${tenantId} and id = ${unitId}),
+    cand as (
+      select distinct u.id, ou.depth
+      from users u
+      join org_units ou on ou.id = u.unit_id
+      join user_roles ur on ur.user_id = u.id
+      join roles r on r.id = ur.role_id
+      where u.tenant_id = ${tenantId} and u.is_active and ${permission} = any(r.permissions)
+        and (select path from target) like ou.path || '%'
+    )
+    select id from cand where depth = (select max(depth) from cand) order by id`);
+  return res.rows.map((r) => r.id);
+}
+
+const toDto = (r: typeof notifications.$inferSelect): TNotification => ({
+  id: r.id,
+  kind: r.kind,
+  title: r.title,
+  body: r.body,
+  link: r.link,
+  readAt: r.readAt?.toISOString() ?? null,
+  createdAt: r.createdAt.toISOString(),
+});
+
+/** My notifications, newest first, and how many are unread. */
+export async function listMyNotifications(db: DbOrTx, tenantId: string, userId: string, opts: { unreadOnly: boolean; limit: number }): Promise<TNotificationList> {
+  const mine = and(eq(notifications.tenantId, tenantId), eq(notifications.userId, userId));
+  const [rows, [count]] = await Promise.all([
+    db
+      .select()
+      .from(notifications)
+      .where(opts.unreadOnly ? and(mine, isNull(notifications.readAt)) : mine)
+      .orderBy(desc(notifications.createdAt), desc(notifications.id))
+      .limit(opts.limit),
+    db.select({ n: sql<number>`count(*)::int` }).from(notifications).where(and(mine, isNull(notifications.readAt))),
+  ]);
+  return { items: rows.map(toDto), unreadCount: count?.n ?? 0 };
+}
+
+/** Mark one of mine read (someone else's is not found). */
+export async function markRead(db: DbOrTx, tenantId: string, userId: string, id: string, at: Date): Promise<void> {
+  const res = await db
+    .update(notifications)
+    .set({ readAt: sql`coalesce(${notifications.readAt}, ${at})` })
+    .where(and(eq(notifications.tenantId, tenantId), eq(notifications.userId, userId), eq(notifications.id, id)))
+    .returning({ id: notifications.id });
+  if (!res[0]) throw notFound('notification');
+}
+
+export async function markAllRead(db: DbOrTx, tenantId: string, userId: string, at: Date): Promise<number> {
+  const res = await db
+    .update(notifications)
+    .set({ readAt: at })
+    .where(and(eq(notifications.tenantId, tenantId), eq(notifications.userId, userId), isNull(notifications.readAt)))
+    .returning({ id: notifications.id });
+  return res.length;
+}
