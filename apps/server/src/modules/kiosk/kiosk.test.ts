@@ -14,7 +14,7 @@ const ip = () => `10.77.${Math.floor(ipSeq / 200)}.${(ipSeq++ % 200) + 1}`;
 
 beforeAll(async () => {
   t = await createTestApp();
-  [zhang, li, chen, teller02] = await Promise.all(['zhang.manager', 'li.manager', 'chen.teller', 'teller02'].map((u) => t.login(u)));
+  [zhang, li, chen, teller02] = (await Promise.all(['zhang.manager', 'li.manager', 'chen.teller', 'teller02'].map((u) => t.login(u)))) as [TClient, TClient, TClient, TClient];
 });
 afterAll(async () => t.close());
 
