@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   await runMigrations(database.pool);
   log.info('database migrated');
 
-  const defs = jobDefinitions({ db: database.db, clock: systemClock, log, sessionIdleMinutes: config.sessionIdleMinutes });
+  const defs = jobDefinitions({ db: database.db, clock: systemClock, log, sessionIdleMinutes: config.sessionIdleMinutes, mail: config });
   const jobs = await startJobs(connectionString, defs, log, { work: config.jobs });
   const deps = { db: database.db, config, clock: systemClock, jobs };
   const adminPassword = config.adminPassword ?? (config.demo ? DEMO_PASSWORD : undefined);

@@ -75,7 +75,7 @@ export async function createTestApp(opts: { env?: Record<string, string>; demo?:
   const tdb = await createTestDatabase();
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS: 'false', ...opts.env });
   const clock = createFixedClock(new Date());
-  const jobs = inlineJobs(jobDefinitions({ db: tdb.database.db, clock, log: { info: () => undefined, error: () => undefined } as never, sessionIdleMinutes: config.sessionIdleMinutes }));
+  const jobs = inlineJobs(jobDefinitions({ db: tdb.database.db, clock, log: { info: () => undefined, error: () => undefined } as never, sessionIdleMinutes: config.sessionIdleMinutes, mail: config }));
   const deps = { db: tdb.database.db, config, clock, jobs };
   const boot = await bootstrapTenant(deps, { tenantName: '测试银行', adminPassword: ADMIN_PASSWORD, timeZone: 'Asia/Shanghai' });
   if (opts.demo !== false) await loadDemoData(deps, boot.tenantId);

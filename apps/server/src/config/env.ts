@@ -27,6 +27,13 @@ const ZEnv = z.object({
   DEFAULT_TIME_ZONE: z.string().default('Asia/Shanghai'),
   /** Run pg-boss workers in this process (off in tests that build apps without jobs). */
   JOBS: z.enum(['0', '1', 'true', 'false']).default('true'),
+  /** Outbound e-mail (smtp://user:pass@host:587 or smtps://…). Unset → e-mail stays queued in the outbox. */
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default('慧访 Huifang <no-reply@huifang.local>'),
+  /** The address customers reach this install at, for links in e-mail (default http://localhost:PORT). */
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  /** Survey answers accepted per minute from one IP for one link (public submit endpoint). */
+  SURVEY_SUBMIT_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(60),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;
@@ -51,6 +58,10 @@ export interface TConfig {
   webDist: string;
   defaultTimeZone: string;
   jobs: boolean;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  publicBaseUrl: string;
+  surveySubmitRatePerMinute: number;
 }
 
 const truthy = (v: string | undefined) => v === '1' || v === 'true';
@@ -83,5 +94,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
     webDist: path.resolve(e.WEB_DIST ?? new URL('../../../web/dist', import.meta.url).pathname),
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
     jobs: truthy(e.JOBS),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    surveySubmitRatePerMinute: e.SURVEY_SUBMIT_RATE_PER_MINUTE,
   };
 }

@@ -1,0 +1,108 @@
+import { and, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { TOutboxListQuery } from '@huifang/shared';
+import type { DbOrTx } from '../../db/client.ts';
+import { outboxMessages } from '../../db/schema/index.ts';
+import { pageOffset } from '../../lib/pagination.ts';
+import { unitVisible, type TScope } from '../../lib/scope.ts';
+
+export type TOutboxRow = typeof outboxMessages.$inferSelect;
+
+export interface TNewMessage {
+  tenantId: string;
+  unitId?: string | null;
+  channel: 'email' | 'sms';
+  to: string;
+  subject?: string | null;
+  body: string;
+  /** Not before this time (reminders); default now. */
+  sendAfter?: Date;
+  refType?: string | null;
+  refId?: string | null;
+}
+
+/**
+ * Queue messages. Call with the transaction of the change that causes them (DESIGN §8): if that change rolls back,
+ * no message exists; if it commits, the sender job will find them. Returns the ids in input order.
+ */
+export async function enqueueMessages(tx: DbOrTx, now: Date, messages: TNewMessage[]): Promise<string[]> {
+  if (messages.length === 0) return [];
+  const ids: string[] = [];
+  for (let i = 0; i < messages.length; i += 1000) {
+    const rows = await tx
+      .insert(outboxMessages)
+      .values(
+        messages.slice(i, i + 1000).map((m) => ({
+          id: crypto.randomUUID(),
+          tenantId: m.tenantId,
+          unitId: m.unitId ?? null,
+          channel: m.channel,
+          to: m.to,
+          subject: m.subject ?? null,
+          body: m.body,
+          createdAt: now,
+          sendAfter: m.sendAfter ?? now,
+          refType: m.refType ?? null,
+          refId: m.refId ?? null,
+        })),
+      )
+      .returning({ id: outboxMessages.id });
+    ids.push(...rows.map((r) => r.id));
+  }
+  return ids;
+}
+
+/**
+ * Claim due queued messages of one channel (every tenant) for this sender: `for update skip locked` lets several
+ * workers claim disjoint sets; the claim (status sending, attempts + 1) commits before anything is sent.
+ */
+export async function lockDueMessages(tx: DbOrTx, channel: string, now: Date, limit: number): Promise<TOutboxRow[]> {
+  return tx
+    .select()
+    .from(outboxMessages)
+    .where(and(eq(outboxMessages.status, 'queued'), eq(outboxMessages.channel, channel), sql`${outboxMessages.sendAfter} <= ${now}`))
+    .orderBy(outboxMessages.sendAfter)
+    .limit(limit)
+    .for('update', { skipLocked: true });
+}
+
+export async function setStatus(db: DbOrTx, rows: Pick<TOutboxRow, 'tenantId' | 'id'>[], set: Partial<typeof outboxMessages.$inferInsert> & { attempts?: number | SQL }) {
+  if (rows.length === 0) return;
+  const byTenant = new Map<string, string[]>();
+  for (const r of rows) byTenant.set(r.tenantId, [...(byTenant.get(r.tenantId) ?? []), r.id]);
+  for (const [tenantId, ids] of byTenant) {
+    await db.update(outboxMessages).set(set).where(and(eq(outboxMessages.tenantId, tenantId), inArray(outboxMessages.id, ids)));
+  }
+}
+
+/**
+ * Messages left in `sending` by a process that died between claiming and recording the outcome. We cannot know
+ * whether the SMTP server accepted them, so they become `failed` with that explanation — never resent on their own
+ * (at most once; an admin may requeue one after checking). Returns how many.
+ */
+export async function failInterrupted(db: DbOrTx, now: Date, olderThanMs: number): Promise<number> {
+  const res = await db
+    .update(outboxMessages)
+    .set({ status: 'failed', lastError: 'interrupted while sending: delivery unknown, not retried automatically' })
+    .where(and(eq(outboxMessages.status, 'sending'), sql`${outboxMessages.claimedAt} < ${new Date(now.getTime() - olderThanMs)}`))
+    .returning({ id: outboxMessages.id });
+  return res.length;
+}
+
+/** Managers see the messages of units they can see; tenant-wide messages (no unit) only with tenant scope. */
+const visible = (scope: TScope) =>
+  and(eq(outboxMessages.tenantId, scope.tenantId), scope.dataScope === 'tenant' ? sql`true` : and(sql`${outboxMessages.unitId} is not null`, unitVisible(scope, outboxMessages.unitId)));
+
+export async function listOutbox(db: DbOrTx, scope: TScope, q: TOutboxListQuery) {
+  const where = and(visible(scope), q.status ? eq(outboxMessages.status, q.status) : undefined);
+  const [rows, totals, byStatus] = await Promise.all([
+    db.select().from(outboxMessages).where(where).orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id)).limit(q.pageSize).offset(pageOffset(q)),
+    db.select({ n: count() }).from(outboxMessages).where(where),
+    db.select({ status: outboxMessages.status, n: count() }).from(outboxMessages).where(visible(scope)).groupBy(outboxMessages.status),
+  ]);
+  return { rows, total: totals[0]?.n ?? 0, counts: Object.fromEntries(byStatus.map((r) => [r.status, r.n])) };
+}
+
+export async function findVisibleMessage(db: DbOrTx, scope: TScope, id: string) {
+  const [row] = await db.select().from(outboxMessages).where(and(visible(scope), eq(outboxMessages.id, id)));
+  return row ?? null;
+}

@@ -1,0 +1,384 @@
+import type { AddressInfo } from 'node:net';
+import ExcelJS from 'exceljs';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TSurveyDefinition, TSurveyDetail, TSurveyResults } from '@huifang/shared';
+import { createCustomer } from '../../../test/customers-helpers.ts';
+import { countRows, expectError } from '../../../test/helpers.ts';
+import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { enqueueMessages } from '../messaging/outbox.repository.ts';
+import { sendDueEmails } from '../messaging/outbox.sender.ts';
+
+/** A real SMTP server inside the test (DESIGN §10): every accepted message lands here. */
+const mails: { to: string[]; raw: string }[] = [];
+const smtp = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS'],
+  logger: false,
+  onData(stream, session, cb) {
+    let raw = '';
+    stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
+    stream.on('end', () => {
+      mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
+      cb();
+    });
+  },
+});
+
+/** The answer link in a mail (the body is quoted-printable or base64 encoded by nodemailer). */
+function tokenIn(raw: string): string {
+  const [head, ...rest] = raw.split(/\r?\n\r?\n/);
+  let body = rest.join('\n\n');
+  if (/content-transfer-encoding:\s*base64/i.test(head ?? '')) body = Buffer.from(body.replace(/\s/g, ''), 'base64').toString('utf8');
+  else body = body.replace(/=\r?\n/g, '');
+  const m = /\/s\/([A-Za-z0-9_-]{43})/.exec(body);
+  if (!m) throw new Error(`no link in mail: ${body.slice(0, 300)}`);
+  return m[1]!;
+}
+
+let t: TTestApp;
+let admin: TClient;
+beforeAll(async () => {
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const port = (smtp.server.address() as AddressInfo).port;
+  t = await createTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, PUBLIC_BASE_URL: 'https://hf.example.cn', SURVEY_SUBMIT_RATE_PER_MINUTE: '20' } });
+  admin = await t.login('admin');
+});
+afterAll(async () => {
+  await t.close();
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+});
+
+/** Two weighted dimensions (60 / 40), a skip rule and every question kind the maths use. */
+const definition = (over: Partial<TSurveyDefinition> = {}): TSurveyDefinition => ({
+  title: '网点服务满意度',
+  description: '',
+  dimensions: [
+    { key: 'service', name: '服务', weight: 60 },
+    { key: 'env', name: '环境', weight: 40 },
+  ],
+  questions: [
+    { key: 'q1', type: 'likert', title: '服务态度', required: true, dimensionKey: 'service' },
+    { key: 'q2', type: 'rating', title: '办理效率', required: true, dimensionKey: 'service' },
+    { key: 'visited', type: 'single', title: '是否到过网点', required: true, options: [{ value: 'y', label: '是' }, { value: 'n', label: '否' }], skip: [{ op: 'eq', values: ['n'], goto: 'nps' }] },
+    { key: 'q3', type: 'likert', title: '网点环境', required: true, dimensionKey: 'env' },
+    { key: 'nps', type: 'nps', title: '推荐意愿', required: true },
+    { key: 'memo', type: 'text', title: '建议', required: false },
+  ],
+  ...over,
+});
+
+async function publishedSurvey(def = definition()): Promise<TSurveyDetail> {
+  const created = await admin.post('/api/surveys', { definition: def });
+  expect(created.statusCode, created.body).toBe(201);
+  const published = await admin.post(`/api/surveys/${created.json().id}/publish`, {});
+  expect(published.statusCode, published.body).toBe(200);
+  return published.json();
+}
+
+async function openToken(surveyId: string): Promise<string> {
+  const res = await admin.post(`/api/surveys/${surveyId}/open-link`, {});
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().openToken;
+}
+
+const submit = (token: string, answers: Record<string, unknown>, key?: string, ip = '203.0.113.1') =>
+  t.app.inject({ method: 'POST', url: `/api/s/${token}/responses`, payload: { answers }, headers: { 'x-forwarded-for': ip, ...(key ? { 'idempotency-key': key } : {}) } });
+
+const full = { q1: 5, q2: 4, visited: 'y', q3: 3, nps: 9, memo: '很好' };
+const responsesOf = (surveyId: string) => countRows(t, 'select 1 from survey_responses where survey_id = $1', [surveyId]);
+const evaluationsOf = (surveyId: string) => countRows(t, "select 1 from evaluations where ref_type = 'survey_response' and answers->>'surveyId' = $1", [surveyId]);
+
+describe('designer', () => {
+  it('weights must sum to 100%: 400 with the field path, nothing written', async () => {
+    const before = await countRows(t, 'select 1 from surveys');
+    const res = await admin.post('/api/surveys', { definition: definition({ dimensions: [{ key: 'service', name: '服务', weight: 60 }, { key: 'env', name: '环境', weight: 30 }] }) });
+    expectError(res, 400, 'VALIDATION_FAILED', ['body.definition.dimensions']);
+    expect(res.json().details[0].message).toMatch(/100%/);
+    // a scored question without a dimension, and a backwards skip
+    const bad = definition();
+    bad.questions[0]!.dimensionKey = null;
+    bad.questions[2]!.skip = [{ op: 'eq', values: ['n'], goto: 'q1' }];
+    expectError(await admin.post('/api/surveys', { definition: bad }), 400, 'VALIDATION_FAILED', ['body.definition.questions.0.dimensionKey', 'body.definition.questions.2.skip.0.goto']);
+    expect(await countRows(t, 'select 1 from surveys')).toBe(before);
+  });
+
+  it('creates the consumer-goods template (7 dimensions, 100%)', async () => {
+    const res = await admin.post('/api/surveys', { template: 'consumer_goods' });
+    expect(res.statusCode, res.body).toBe(201);
+    const s = res.json() as TSurveyDetail;
+    expect(s.definition.dimensions.map((d) => [d.name, d.weight])).toEqual([
+      ['品牌与形象', 20], ['质量', 20], ['价格', 20], ['售后服务质量', 10], ['退货处理', 10], ['投诉处理', 15], ['沟通与宣传', 5],
+    ]);
+    expect(s.status).toBe('draft');
+  });
+
+  it('versioning: a draft is edited in place; editing a published survey creates version 2; responses keep their version', async () => {
+    const created = (await admin.post('/api/surveys', { definition: definition() })).json() as TSurveyDetail;
+    const edited = (await admin.request({ method: 'PUT', url: `/api/surveys/${created.id}`, payload: { definition: definition({ title: '草稿改名' }) } })).json() as TSurveyDetail;
+    expect([edited.latestVersion, edited.versions.length, edited.title]).toEqual([1, 1, '草稿改名']);
+    await admin.post(`/api/surveys/${created.id}/publish`, {});
+    const token = await openToken(created.id);
+    expect((await submit(token, full, 'device-version-1')).statusCode).toBe(201);
+
+    const v2 = (await admin.request({ method: 'PUT', url: `/api/surveys/${created.id}`, payload: { definition: definition({ title: '第二版' }) } })).json() as TSurveyDetail;
+    expect([v2.latestVersion, v2.publishedVersion, v2.hasUnpublishedChanges]).toEqual([2, 1, true]);
+    // links still serve version 1 until version 2 is published
+    expect((await t.app.inject({ method: 'GET', url: `/api/s/${token}` })).json()).toMatchObject({ version: 1, definition: { title: '草稿改名' } });
+    await admin.post(`/api/surveys/${created.id}/publish`, {});
+    expect((await submit(token, full, 'device-version-2')).statusCode).toBe(201);
+    const versions = (await t.pool.query('select version from survey_responses where survey_id = $1 order by submitted_at, version', [created.id])).rows.map((r) => r.version);
+    expect(versions.sort()).toEqual([1, 2]);
+    const old = await admin.get(`/api/surveys/${created.id}/versions/1`);
+    expect(old.json()).toMatchObject({ version: 1, responseCount: 1, definition: { title: '草稿改名' } });
+  });
+});
+
+describe('answering', () => {
+  it('personal link: single use, stored as an evaluation; a second submit gets the clear 410 and writes nothing', async () => {
+    const s = await publishedSurvey();
+    const customer = await createCustomer(t, admin, 'SH-LJZ', { name: '王小明' });
+    const link = await admin.post(`/api/surveys/${s.id}/links`, { customerId: customer.id });
+    expect(link.statusCode, link.body).toBe(201);
+    const { token, url } = link.json();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 bits
+    expect(url).toBe(`https://hf.example.cn/s/${token}`);
+    // only the hash is stored
+    expect(await countRows(t, 'select 1 from survey_links where token_hash = $1 or open_token = $1', [token])).toBe(0);
+
+    const page = await t.app.inject({ method: 'GET', url: `/api/s/${token}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('王小明');
+    expect(page.body).not.toContain(customer.id);
+
+    const res = await submit(token, full);
+    expect(res.statusCode, res.body).toBe(201);
+    const ev = (await t.pool.query("select * from evaluations where ref_type = 'survey_response' and ref_id = $1", [res.json().responseId])).rows[0];
+    expect(ev).toMatchObject({ channel: 'survey', source_type: 'link', customer_id: customer.id, unit_id: customer.unitId, text: '很好' });
+    // service (5 + 4) / 2 = 4.5, env 3 → 0.6 × 4.5 + 0.4 × 3 = 3.9 → index 78 → score 4
+    expect(ev.dimensions).toEqual({ service: 4.5, env: 3 });
+    expect(ev.score).toBe(4);
+
+    const before = [await responsesOf(s.id), await evaluationsOf(s.id)];
+    const again = await submit(token, full);
+    expectError(again, 410, 'SURVEY_LINK_USED');
+    expect(again.json().message).toBe('此问卷已提交，感谢您的参与');
+    expectError(await t.app.inject({ method: 'GET', url: `/api/s/${token}` }), 410, 'SURVEY_LINK_USED');
+    expect([await responsesOf(s.id), await evaluationsOf(s.id)]).toEqual(before);
+  });
+
+  it('an expired personal link answers 410 SURVEY_LINK_EXPIRED', async () => {
+    const s = await publishedSurvey();
+    const customer = await createCustomer(t, admin, 'SH-LJZ');
+    const { token } = (await admin.post(`/api/surveys/${s.id}/links`, { customerId: customer.id, expiresInDays: 1 })).json();
+    t.clock.advance(2 * 86_400_000);
+    try {
+      expectError(await submit(token, full), 410, 'SURVEY_LINK_EXPIRED');
+      expect(await responsesOf(s.id)).toBe(0);
+    } finally {
+      t.clock.advance(-2 * 86_400_000);
+    }
+  });
+
+  it('open link: one response per device (Idempotency-Key), another device answers too', async () => {
+    const s = await publishedSurvey();
+    const token = await openToken(s.id);
+    const first = await submit(token, full, 'device-aaaaaaaa');
+    expect(first.statusCode, first.body).toBe(201);
+    const repeat = await submit(token, { ...full, q1: 1 }, 'device-aaaaaaaa');
+    expect(repeat.statusCode).toBe(200);
+    expect(repeat.json()).toEqual({ responseId: first.json().responseId, isDuplicate: true });
+    expect((await submit(token, full, 'device-bbbbbbbb')).statusCode).toBe(201);
+    expect([await responsesOf(s.id), await evaluationsOf(s.id)]).toEqual([2, 2]);
+  });
+
+  it('skip logic is enforced server-side: an answer to a skipped question is refused with its path; nothing written', async () => {
+    const s = await publishedSurvey();
+    const token = await openToken(s.id);
+    // visited = n jumps to nps: q3 is skipped, so answering it is an error (not silently dropped)
+    const res = await submit(token, { q1: 4, q2: 4, visited: 'n', q3: 2, nps: 7 }, 'device-skip-1');
+    expectError(res, 400, 'VALIDATION_FAILED', ['body.answers.q3']);
+    expect(res.json().details[0].message).toMatch(/skipped/);
+    // a required question on the path is required; out-of-range values name their question
+    expectError(await submit(token, { q1: 4, visited: 'y', q3: 9, nps: 11 }, 'device-skip-2'), 400, 'VALIDATION_FAILED', ['body.answers.q2', 'body.answers.q3', 'body.answers.nps']);
+    expect(await responsesOf(s.id)).toBe(0);
+    // skipping properly is accepted, and the skipped dimension is left out of this response's index
+    const ok = await submit(token, { q1: 4, q2: 4, visited: 'n', nps: 7 }, 'device-skip-3');
+    expect(ok.statusCode, ok.body).toBe(201);
+    const r = (await t.pool.query('select dimension_scores, index_value from survey_responses where id = $1', [ok.json().responseId])).rows[0];
+    expect(r).toEqual({ dimension_scores: { service: 4 }, index_value: 80 });
+  });
+
+  it('rate-limits submissions per IP and link (429 with Retry-After), nothing written', async () => {
+    const s = await publishedSurvey();
+    const token = await openToken(s.id);
+    const codes: number[] = [];
+    for (let i = 0; i < 21; i++) codes.push((await submit(token, {}, undefined, '198.51.100.77')).statusCode);
+    expect(codes.slice(0, 20).every((c) => c === 400)).toBe(true);
+    expect(codes[20]).toBe(429);
+    const limited = await submit(token, full, 'device-rate', '198.51.100.77');
+    expectError(limited, 429, 'RATE_LIMITED');
+    expect(limited.headers['retry-after']).toBeDefined();
+    expect(await responsesOf(s.id)).toBe(0);
+    // another IP is not affected
+    expect((await submit(token, full, 'device-rate', '198.51.100.78')).statusCode).toBe(201);
+  });
+
+  it('unknown and draft links answer 404 / 410', async () => {
+    expectError(await t.app.inject({ method: 'GET', url: `/api/s/${'x'.repeat(43)}` }), 404, 'NOT_FOUND');
+    const draft = (await admin.post('/api/surveys', { definition: definition() })).json() as TSurveyDetail;
+    const token = await openToken(draft.id);
+    expectError(await submit(token, full, 'device-draft-1'), 410, 'SURVEY_NOT_OPEN');
+  });
+
+  it('staff enter a response for a customer in their scope (channel staff, source user); outside scope → 400 on customerId', async () => {
+    const s = await publishedSurvey();
+    const manager = await t.login('zhang.manager');
+    const own = await createCustomer(t, admin, 'SH-LJZ');
+    const other = await createCustomer(t, admin, 'HZ');
+    const res = await manager.post(`/api/surveys/${s.id}/responses`, { customerId: own.id, answers: full });
+    expect(res.statusCode, res.body).toBe(201);
+    const ev = (await t.pool.query("select channel, source_type, staff_id, customer_id from evaluations where ref_id = $1", [res.json().responseId])).rows[0];
+    expect(ev).toEqual({ channel: 'staff', source_type: 'user', staff_id: manager.me.user.id, customer_id: own.id });
+    expectError(await manager.post(`/api/surveys/${s.id}/responses`, { customerId: other.id, answers: full }), 400, 'VALIDATION_FAILED', ['body.customerId']);
+    expect(await responsesOf(s.id)).toBe(1);
+  });
+});
+
+describe('results', () => {
+  it('index, CSAT, NPS, dimension means and distributions match a hand-computed example; export is formula-safe', async () => {
+    const s = await publishedSurvey();
+    const token = await openToken(s.id);
+    const answers = [
+      { q1: 5, q2: 5, visited: 'y', q3: 4, nps: 10, memo: '=HYPERLINK("http://evil")' }, // service 5, env 4
+      { q1: 4, q2: 3, visited: 'y', q3: 2, nps: 6 }, // service 3.5, env 2
+      { q1: 3, q2: 2, visited: 'n', nps: 8 }, // service 2.5, env skipped
+    ];
+    for (const [i, a] of answers.entries()) expect((await submit(token, a, `device-results-${i}`)).statusCode).toBe(201);
+    const res = await admin.get(`/api/surveys/${s.id}/results`);
+    expect(res.statusCode, res.body).toBe(200);
+    const r = res.json() as TSurveyResults;
+    // service mean (5 + 3.5 + 2.5) / 3 = 3.6667; env (4 + 2) / 2 = 3 → (0.6 × 3.6667 + 0.4 × 3) × 20 = 68.0
+    expect(r.dimensions.map((d) => [d.key, d.mean, d.count])).toEqual([['service', 3.67, 3], ['env', 3, 2]]);
+    expect(r.satisfactionIndex).toBe(68);
+    // no CSAT question: top-two boxes over all 1–5 answers: 5,5,4 | 4 | (3,2,2,3 no) → 4 of 8 = 50%
+    expect(r.csat).toBe(50);
+    // NPS: 10 promoter, 6 detractor, 8 passive → 0
+    expect(r.nps).toBe(0);
+    expect(r.responses).toBe(3);
+    expect(r.responseRate).toBeNull();
+    const q1 = r.questions.find((q) => q.key === 'q1')!;
+    expect(q1.distribution.map((d) => [d.label, d.count])).toEqual([['很满意', 1], ['满意', 1], ['一般', 1], ['不满意', 0], ['很不满意', 0]]);
+    expect(q1.mean).toBe(4);
+    expect(r.questions.find((q) => q.key === 'q3')!.count).toBe(2);
+    expect(r.texts.map((x) => x.text)).toEqual(['=HYPERLINK("http://evil")']);
+    // version filter: nothing in a version without answers
+    expect(((await admin.get(`/api/surveys/${s.id}/results?version=1&from=2000-01-01&to=2000-01-02`)).json() as TSurveyResults).satisfactionIndex).toBeNull();
+
+    const xlsx = await admin.get(`/api/surveys/${s.id}/results/export`);
+    expect(xlsx.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const cells = wb.worksheets[0]!.getSheetValues().flat().map(String);
+    expect(cells).toContain('\'=HYPERLINK("http://evil")');
+    expect(cells).not.toContain('=HYPERLINK("http://evil")');
+  });
+});
+
+describe('e-mail invitations through the outbox', () => {
+  it('one personal link and e-mail per customer through real SMTP; the reminder goes only to non-responders', async () => {
+    const s = await publishedSurvey();
+    const people = await Promise.all(['a', 'b', 'c'].map((x) => createCustomer(t, admin, 'SH-LJZ', { email: `${x}.${s.id.slice(0, 6)}@example.cn` })));
+    const noEmail = await createCustomer(t, admin, 'SH-LJZ');
+    mails.length = 0;
+    const res = await admin.post(`/api/surveys/${s.id}/invitations`, { customerIds: [...people.map((p) => p.id), noEmail.id], remindAfterDays: 3 });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toEqual({ invited: 3, skippedNoEmail: 1, smtpConfigured: true });
+    await t.jobs.idle();
+    expect(mails.map((m) => m.to[0]).sort()).toEqual(people.map((p) => `${['a', 'b', 'c'][people.indexOf(p)]}.${s.id.slice(0, 6)}@example.cn`).sort());
+    const status = async () => (await t.pool.query("select ref_type, status, count(*)::int as n from outbox_messages where ref_id in (select link_id from survey_invitations where survey_id = $1) group by 1, 2 order by 1, 2", [s.id])).rows;
+    expect(await status()).toEqual([{ ref_type: 'survey_invitation', status: 'sent', n: 3 }, { ref_type: 'survey_reminder', status: 'queued', n: 3 }]);
+
+    // customer a answers through the link in their e-mail
+    const mailA = mails.find((m) => m.to[0]!.startsWith('a.'))!;
+    expect((await submit(tokenIn(mailA.raw), full, undefined, '203.0.113.50')).statusCode).toBe(201);
+
+    // running the sender again before the reminder is due sends nothing
+    mails.length = 0;
+    await t.jobs.send('outbox-send', {});
+    await t.jobs.idle();
+    expect(mails).toEqual([]);
+
+    t.clock.advance(3 * 86_400_000 + 60_000);
+    try {
+      await t.jobs.send('outbox-send', {});
+      await t.jobs.idle();
+      expect(mails.map((m) => m.to[0]!.slice(0, 2)).sort()).toEqual(['b.', 'c.']);
+      expect(await status()).toEqual([
+        { ref_type: 'survey_invitation', status: 'sent', n: 3 },
+        { ref_type: 'survey_reminder', status: 'cancelled', n: 1 },
+        { ref_type: 'survey_reminder', status: 'sent', n: 2 },
+      ]);
+      // never twice: another run sends nothing
+      mails.length = 0;
+      await t.jobs.send('outbox-send', {});
+      await t.jobs.idle();
+      expect(mails).toEqual([]);
+    } finally {
+      t.clock.advance(-(3 * 86_400_000 + 60_000));
+    }
+
+    const results = (await admin.get(`/api/surveys/${s.id}/results`)).json() as TSurveyResults;
+    expect([results.invitations, results.invitedResponses, results.responseRate]).toEqual([3, 1, 33.3]);
+
+    // the admin outbox page: the auditor (no pii:reveal) sees the addresses masked
+    const auditor = await t.login('zhao.auditor');
+    const page = await auditor.get('/api/outbox?pageSize=100');
+    expect(page.statusCode, page.body).toBe(200);
+    expect(page.json().smtpConfigured).toBe(true);
+    const tos = (page.json().items as { to: string }[]).map((m) => m.to);
+    expect(tos.length).toBeGreaterThanOrEqual(6);
+    expect(tos).not.toContain(`a.${s.id.slice(0, 6)}@example.cn`);
+    expect(tos.every((x) => x.includes('*'))).toBe(true);
+  });
+
+  it('without SMTP configured nothing is sent and messages stay queued', async () => {
+    const [id] = await enqueueMessages(t.db, t.clock.now(), [{ tenantId: t.tenantId, channel: 'email', to: 'q@example.cn', subject: '测试', body: '正文' }]);
+    mails.length = 0;
+    // the sender of a server without SMTP_URL
+    expect(await sendDueEmails({ db: t.db, clock: t.clock, mail: { smtpUrl: undefined, mailFrom: 'x@example.cn' } })).toEqual({ sent: 0, failed: 0, cancelled: 0 });
+    expect(mails).toEqual([]);
+    expect((await t.pool.query('select status, attempts from outbox_messages where id = $1', [id])).rows[0]).toEqual({ status: 'queued', attempts: 0 });
+    await t.jobs.send('outbox-send', {});
+    await t.jobs.idle();
+  });
+
+  it('a message left "sending" by a crashed sender is marked failed (delivery unknown), never resent on its own', async () => {
+    const [id] = await enqueueMessages(t.db, t.clock.now(), [{ tenantId: t.tenantId, channel: 'email', to: 'crash@example.cn', subject: '测试', body: '正文' }]);
+    await t.pool.query("update outbox_messages set status = 'sending', attempts = 1, claimed_at = $2 where id = $1", [id, new Date(t.clock.now().getTime() - 11 * 60_000)]);
+    mails.length = 0;
+    await t.jobs.send('outbox-send', {});
+    await t.jobs.idle();
+    expect(mails.filter((m) => m.to[0] === 'crash@example.cn')).toEqual([]);
+    expect((await t.pool.query('select status, last_error from outbox_messages where id = $1', [id])).rows[0]).toMatchObject({ status: 'failed', last_error: expect.stringMatching(/unknown/) });
+    // the admin requeues it after checking; then it is sent once
+    const res = await admin.post(`/api/outbox/${id}/requeue`, {});
+    expect(res.statusCode, res.body).toBe(200);
+    await t.jobs.idle();
+    expect(mails.filter((m) => m.to[0] === 'crash@example.cn')).toHaveLength(1);
+    expectError(await admin.post(`/api/outbox/${id}/requeue`, {}), 409, 'CONFLICT', ['params.id']);
+  });
+
+  it('invitations need a published survey and an explicit list or a saved filter (400 with the path)', async () => {
+    const draft = (await admin.post('/api/surveys', { definition: definition() })).json() as TSurveyDetail;
+    const c = await createCustomer(t, admin, 'SH-LJZ', { email: 'd@example.cn' });
+    expectError(await admin.post(`/api/surveys/${draft.id}/invitations`, { customerIds: [c.id] }), 410, 'SURVEY_NOT_OPEN');
+    const s = await publishedSurvey();
+    expectError(await admin.post(`/api/surveys/${s.id}/invitations`, {}), 400, 'VALIDATION_FAILED', ['body.customerIds']);
+    const filter = await admin.post('/api/saved-filters', { entity: 'customer', name: '陆家嘴', filter: { q: c.name } });
+    expect(filter.statusCode, filter.body).toBe(201);
+    const res = await admin.post(`/api/surveys/${s.id}/invitations`, { savedFilterId: filter.json().id, remindAfterDays: null });
+    expect(res.json()).toMatchObject({ invited: 1, skippedNoEmail: 0 });
+    await t.jobs.idle();
+  });
+});
