@@ -29,6 +29,8 @@ import { orgUnitRoutes } from './modules/org-units/org-units.routes.ts';
 import { roleRoutes } from './modules/roles/roles.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
 import { evaluationRoutes } from './modules/evaluations/evaluations.routes.ts';
+import { orderReviewRoutes } from './modules/order-reviews/order-reviews.routes.ts';
+import { reviewPublicRoutes } from './modules/order-reviews/review-public.routes.ts';
 import { surveyRoutes } from './modules/surveys/surveys.routes.ts';
 import { surveyPublicRoutes } from './modules/surveys/surveys.public.routes.ts';
 import { messagingRoutes } from './modules/messaging/messaging.routes.ts';
@@ -99,7 +101,7 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}):
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Huifang 回访 API', version: '0.1.0', description: 'Customer evaluation and follow-up system' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'hf_sid' } } },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'hf_sid' }, shopApiKey: { type: 'http', scheme: 'bearer', description: 'API client key of a shop (开放接口密钥)' } } },
       security: [{ session: [] }],
     },
     transform: jsonSchemaTransform,
@@ -122,6 +124,8 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}):
       await api.register(savedFilterRoutes);
       await api.register(settingsRoutes);
       await api.register(evaluationRoutes);
+      await api.register(orderReviewRoutes);
+      await api.register(reviewPublicRoutes);
       await api.register(surveyRoutes);
       await api.register(surveyPublicRoutes);
       await api.register(messagingRoutes);

@@ -1,0 +1,220 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TBuyerReview, TOrderReview, TPage, TShopScore } from '@huifang/shared';
+import { createCustomer, letters } from '../../../test/customers-helpers.ts';
+import { countRows, expectError, PNG_DATA_URL, unitIdByCode } from '../../../test/helpers.ts';
+import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+
+let t: TTestApp;
+let admin: TClient;
+let zhang: TClient; // 上海分行 manager: review:read + review:reply, subtree SH
+let li: TClient; // 杭州分行 manager
+let wang: TClient; // 陆家嘴 supervisor: review:read only
+beforeAll(async () => {
+  t = await createTestApp();
+  [admin, zhang, li, wang] = await Promise.all([t.login('admin'), t.login('zhang.manager'), t.login('li.manager'), t.login('wang.supervisor')]);
+});
+afterAll(async () => t.close());
+
+const SHOP = 'SH-LJZ';
+const OTHER_SHOP = 'HZ-XH';
+const dims = (d: number, s = d, l = d) => ({ description: d, service: s, logistics: l });
+const ratingCount = () => countRows(t, 'select 1 from order_ratings');
+const evaluationCount = () => countRows(t, "select 1 from evaluations where channel = 'order_review'");
+
+/** A buyer (customer of the shop) through the API. */
+async function buyer(shop = SHOP, by = admin) {
+  return (await createCustomer(t, by, shop, { name: `买家${letters(4)}` })).id;
+}
+
+/** A completed order of the buyer at `completedAt`, and a buyer link for it. */
+async function order(buyerId: string, completedAt: string, by = admin) {
+  const orderNo = `E${letters(8)}`;
+  const res = await by.post(`/api/customers/${buyerId}/transactions`, { kind: 'order', amountFen: 12_900, occurredAt: new Date(completedAt).toISOString(), orderNo });
+  expect(res.statusCode, res.body).toBe(201);
+  const transactionId = res.json().id as string;
+  const link = await zhang.post('/api/order-reviews/links', { transactionId });
+  expect(link.statusCode, link.body).toBe(201);
+  return { transactionId, orderNo, token: link.json().token as string };
+}
+
+const buyerGet = (token: string) => t.app.inject({ method: 'GET', url: `/api/review-links/${token}` });
+const rate = (token: string, body: object, headers: Record<string, string> = {}) => t.app.inject({ method: 'POST', url: `/api/review-links/${token}/rating`, payload: body, headers });
+const followup = (token: string, body: object) => t.app.inject({ method: 'POST', url: `/api/review-links/${token}/followup`, payload: body });
+const reviews = async (by: TClient, qs: string) => {
+  const res = await by.get(`/api/order-reviews?${qs}`);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as TPage<TOrderReview>;
+};
+const reviewOf = async (transactionId: string) => {
+  const r = await t.pool.query('select id from order_ratings where transaction_id = $1', [transactionId]);
+  return r.rows[0]?.id as string;
+};
+
+describe('buyer link: rate a completed order', () => {
+  it('shows only this order, stores the rating once, in the evaluation store too', async () => {
+    t.clock.set('2026-03-05T10:00:00+08:00');
+    const b = await buyer();
+    const o = await order(b, '2026-03-02T12:00:00+08:00');
+    const view = (await buyerGet(o.token)).json() as TBuyerReview;
+    expect(view).toMatchObject({ state: 'open', orderNo: o.orderNo, shopName: '陆家嘴支行', rating: null, canFollowup: false });
+    expect(JSON.stringify(view)).not.toMatch(/买家/);
+
+    const res = await rate(o.token, { dimensions: dims(5, 4, 4), text: '包装很好，发货快', images: [PNG_DATA_URL] }, { 'idempotency-key': 'k-1' });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ state: 'rated', canFollowup: true, rating: { dimensions: dims(5, 4, 4), text: '包装很好，发货快', imageCount: 1 } });
+    // The same submission again (double tap): the stored rating, nothing new.
+    expect((await rate(o.token, { dimensions: dims(5, 4, 4) }, { 'idempotency-key': 'k-1' })).statusCode).toBe(200);
+    const ev = await t.pool.query("select * from evaluations where channel = 'order_review' and idempotency_key = $1", [`order_review:${o.transactionId}`]);
+    expect(ev.rows).toHaveLength(1);
+    expect(ev.rows[0]).toMatchObject({ customer_id: b, unit_id: await unitIdByCode(t, SHOP), ref_type: 'order_review', score: 4, dimensions: dims(5, 4, 4), text: '包装很好，发货快', source_type: 'link' });
+
+    const list = await reviews(zhang, `q=${o.orderNo}`);
+    expect(list.total).toBe(1);
+    expect(list.items[0]).toMatchObject({ orderNo: o.orderNo, score: 4, isCounted: true, monthSeq: 1, monthKey: '2026-03', imageIds: [expect.any(String)] });
+    const img = await zhang.get(`/api/order-reviews/${list.items[0]!.id}/images/${list.items[0]!.imageIds[0]}`);
+    expect(img.statusCode).toBe(200);
+    expect(img.headers['content-type']).toBe('image/png');
+    expect(img.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('refuses bad input with field paths and writes nothing; an unknown token is 404', async () => {
+    t.clock.set('2026-03-05T10:00:00+08:00');
+    const o = await order(await buyer(), '2026-03-04T12:00:00+08:00');
+    const before = [await ratingCount(), await evaluationCount()];
+    expectError(await rate(o.token, { dimensions: { description: 5, service: 6, logistics: 4 } }), 400, 'VALIDATION_FAILED', ['body.dimensions.service']);
+    expectError(await rate(o.token, { dimensions: { description: 5, service: 4 } }), 400, 'VALIDATION_FAILED', ['body.dimensions.logistics']);
+    // Claims to be a PNG, is HTML.
+    const fake = `data:image/png;base64,${Buffer.from('<html><script>alert(1)</script></html>').toString('base64')}`;
+    expectError(await rate(o.token, { dimensions: dims(5), images: [fake] }), 400, 'VALIDATION_FAILED', ['body.images.0']);
+    const big = `data:image/png;base64,${Buffer.concat([Buffer.from(PNG_DATA_URL.split(',')[1]!, 'base64'), Buffer.alloc(210 * 1024)]).toString('base64')}`;
+    expectError(await rate(o.token, { dimensions: dims(5), images: [big] }), 400, 'VALIDATION_FAILED', ['body.images.0']);
+    expectError(await rate(o.token, { dimensions: dims(5) }, { 'idempotency-key': 'bad key with spaces' }), 400, 'VALIDATION_FAILED', ['headers.idempotency-key']);
+    expectError(await rate('x'.repeat(43), { dimensions: dims(5) }), 404, 'NOT_FOUND');
+    expectError(await buyerGet('y'.repeat(43)), 404, 'NOT_FOUND');
+    expect([await ratingCount(), await evaluationCount()]).toEqual(before);
+  });
+});
+
+describe('rule: within 15 calendar days of completion (tenant time zone)', () => {
+  it('completed 3-01 23:59 Shanghai: rating at 3-16 23:59:59 is accepted, at 3-17 00:00 refused and nothing is written', async () => {
+    t.clock.set('2026-03-01T23:59:30+08:00');
+    const b = await buyer();
+    const ok = await order(b, '2026-03-01T23:59:00+08:00');
+    const late = await order(b, '2026-03-01T23:59:00+08:00');
+    t.clock.set('2026-03-16T23:59:59+08:00');
+    expect((await rate(ok.token, { dimensions: dims(4) })).statusCode).toBe(201);
+    t.clock.set('2026-03-17T00:00:00+08:00');
+    const before = [await ratingCount(), await evaluationCount()];
+    const res = expectError(await rate(late.token, { dimensions: dims(4) }), 409, 'REVIEW_WINDOW_CLOSED');
+    expect(res.details?.[0]?.message).toBe('2026-03-16T16:00:00.000Z');
+    expect([await ratingCount(), await evaluationCount()]).toEqual(before);
+    expect((await buyerGet(late.token)).json()).toMatchObject({ state: 'closed', rating: null, canFollowup: false, rateDeadline: '2026-03-16T16:00:00.000Z' });
+  });
+});
+
+describe('rule: a rating can never be changed', () => {
+  it('no route edits or deletes it, a second rating is 409, and the database refuses UPDATE / DELETE / TRUNCATE', async () => {
+    t.clock.set('2026-04-02T10:00:00+08:00');
+    const o = await order(await buyer(), '2026-04-01T10:00:00+08:00');
+    expect((await rate(o.token, { dimensions: dims(2), text: '一般' })).statusCode).toBe(201);
+    expectError(await rate(o.token, { dimensions: dims(5), text: '改成好评' }), 409, 'REVIEW_ALREADY_EXISTS');
+    const writes = t.app.routeAccess.filter((r) => r.url.startsWith('/api/order-reviews/:id') && !['GET', 'POST'].includes(r.method));
+    expect(writes).toEqual([]);
+    const id = await reviewOf(o.transactionId);
+    await expect(t.pool.query('update order_ratings set score = 5 where id = $1', [id])).rejects.toThrow(/append-only/);
+    await expect(t.pool.query('update order_ratings set text = $2 where id = $1', [id, '改'])).rejects.toThrow(/append-only/);
+    await expect(t.pool.query('delete from order_ratings where id = $1', [id])).rejects.toThrow(/append-only/);
+    await expect(t.pool.query('truncate order_ratings cascade')).rejects.toThrow(/append-only/);
+    const row = (await t.pool.query('select score, text, dimensions from order_ratings where id = $1', [id])).rows[0];
+    expect(row).toEqual({ score: 2, text: '一般', dimensions: dims(2) });
+  });
+});
+
+describe('rule: only the first three ratings of a buyer for a shop in a natural month count', () => {
+  it('the 4th is stored but not counted; month edges follow Shanghai time while UTC is still in the previous day', async () => {
+    t.clock.set('2026-05-20T10:00:00+08:00');
+    const b = await buyer();
+    const orders = [];
+    for (let i = 0; i < 6; i++) orders.push(await order(b, '2026-05-20T09:00:00+08:00'));
+    for (const [i, o] of orders.slice(0, 3).entries()) {
+      t.clock.set(`2026-05-${21 + i}T10:00:00+08:00`);
+      expect((await rate(o.token, { dimensions: dims(5) })).statusCode).toBe(201);
+    }
+    t.clock.set('2026-05-31T23:59:59+08:00'); // 15:59:59Z — 4th of May
+    expect((await rate(orders[3]!.token, { dimensions: dims(1) })).statusCode).toBe(201);
+    t.clock.set('2026-06-01T00:00:00+08:00'); // 2026-05-31T16:00Z in UTC, but June in Shanghai — 1st of June
+    expect((await rate(orders[4]!.token, { dimensions: dims(3) })).statusCode).toBe(201);
+    const rows = (await t.pool.query('select month_key, month_seq, is_counted from order_ratings where buyer_key = $1 order by rated_at', [b])).rows;
+    expect(rows).toEqual([
+      { month_key: '2026-05', month_seq: 1, is_counted: true },
+      { month_key: '2026-05', month_seq: 2, is_counted: true },
+      { month_key: '2026-05', month_seq: 3, is_counted: true },
+      { month_key: '2026-05', month_seq: 4, is_counted: false },
+      { month_key: '2026-06', month_seq: 1, is_counted: true },
+    ]);
+    // In the evaluation store too (every rating lands there); only the score honours counted-ness.
+    expect(await countRows(t, "select 1 from evaluations where channel = 'order_review' and customer_id = $1", [b])).toBe(5);
+    const uncounted = await reviews(zhang, 'counted=false&pageSize=100');
+    expect(uncounted.items.some((r) => r.monthSeq === 4 && r.transactionId === orders[3]!.transactionId)).toBe(true);
+  });
+
+  it('two ratings of the same buyer–shop pair at the same moment: exactly one is the counted 3rd', async () => {
+    t.clock.set('2026-07-10T10:00:00+08:00');
+    const b = await buyer();
+    const orders = [];
+    for (let i = 0; i < 4; i++) orders.push(await order(b, '2026-07-09T10:00:00+08:00'));
+    for (const o of orders.slice(0, 2)) expect((await rate(o.token, { dimensions: dims(4) })).statusCode).toBe(201);
+    const results = await Promise.all(orders.slice(2).map((o) => rate(o.token, { dimensions: dims(4) })));
+    expect(results.map((r) => r.statusCode)).toEqual([201, 201]);
+    const rows = (await t.pool.query('select month_seq, is_counted from order_ratings where buyer_key = $1 order by month_seq', [b])).rows;
+    expect(rows).toEqual([
+      { month_seq: 1, is_counted: true },
+      { month_seq: 2, is_counted: true },
+      { month_seq: 3, is_counted: true },
+      { month_seq: 4, is_counted: false },
+    ]);
+  });
+});
+
+describe('rule: shop score = mean of counted ratings of the last six months as of the day asked', () => {
+  it('is reproducible for any date and moves at the six-month edge', async () => {
+    // A shop of its own so other tests do not disturb the figures.
+    const created = await admin.post('/api/org-units', { parentId: await unitIdByCode(t, 'SH'), type: 'outlet', name: `线上店-${letters(4)}` });
+    expect(created.statusCode, created.body).toBe(201);
+    const shopId = created.json().id as string;
+    const mk = async () => (await admin.post('/api/customers', { name: `买家${letters(4)}`, unitId: shopId })).json().id as string;
+    t.clock.set('2026-01-10T09:00:00+08:00');
+    const o1 = await order(await mk(), '2026-01-10T08:00:00+08:00');
+    t.clock.set('2026-01-15T00:00:00+08:00');
+    expect((await rate(o1.token, { dimensions: dims(5, 5, 2) })).statusCode).toBe(201);
+    t.clock.set('2026-02-28T09:00:00+08:00');
+    const o2 = await order(await mk(), '2026-02-27T12:00:00+08:00');
+    t.clock.set('2026-03-01T00:00:00+08:00');
+    expect((await rate(o2.token, { dimensions: dims(1, 1, 1) })).statusCode).toBe(201);
+    let reader = zhang;
+    const score = async (asOf: string) => {
+      const res = await reader.get(`/api/order-reviews/score?unitId=${shopId}&asOf=${asOf}`);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as TShopScore;
+    };
+    const values = (s: TShopScore) => s.dimensions.map((d) => [d.key, d.score, d.count]);
+    expect((await score('2026-01-14')).countedRatings).toBe(0);
+    expect(values(await score('2026-01-15'))).toEqual([['description', 5, 1], ['service', 5, 1], ['logistics', 2, 1]]);
+    expect(values(await score('2026-03-01'))).toEqual([['description', 3, 2], ['service', 3, 2], ['logistics', 1.5, 2]]);
+    // As of 2026-07-14 the window starts 2026-01-15 00:00: the first rating is still in; as of 07-15 it is out.
+    expect((await score('2026-07-14')).countedRatings).toBe(2);
+    expect(values(await score('2026-07-15'))).toEqual([['description', 1, 1], ['service', 1, 1], ['logistics', 1, 1]]);
+    expect((await score('2026-08-31')).countedRatings).toBe(1); // window from 03-01 00:00
+    expect(values(await score('2026-09-01'))).toEqual([['description', null, 0], ['service', null, 0], ['logistics', null, 0]]);
+    // Asking later does not change the past: the same date gives the same figures (now is 2026-03-01; ask again in 2027).
+    t.clock.set('2027-01-01T10:00:00+08:00');
+    reader = await t.login('zhang.manager'); // the clock jump ended the old session
+    expect(values(await score('2026-03-01'))).toEqual([['description', 3, 2], ['service', 3, 2], ['logistics', 1.5, 2]]);
+    const trend = await reader.get(`/api/order-reviews/score/trend?unitId=${shopId}&asOf=2026-03-15`);
+    expect(trend.json().points.map((p: TShopScore) => [p.asOf, p.countedRatings])).toEqual([
+      ['2025-10-31', 0], ['2025-11-30', 0], ['2025-12-31', 0], ['2026-01-31', 1], ['2026-02-28', 1], ['2026-03-15', 2],
+    ]);
+    expectError(await (await t.login('li.manager')).get(`/api/order-reviews/score?unitId=${shopId}`), 404, 'NOT_FOUND');
+    expectError(await reader.get(`/api/order-reviews/score?unitId=${shopId}&asOf=2026-7-1`), 400, 'VALIDATION_FAILED', ['querystring.asOf']);
+  });
+});

@@ -1,0 +1,141 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import { maskName, REVIEW_DIMENSION_LABELS, REVIEW_DIMENSIONS, type TOrderReviewListQuery, type TPage, type TReviewableOrder, type TReviewableOrderQuery, type TShopScore } from '@huifang/shared';
+import type { Db } from '../../db/client.ts';
+import { invalidField, notFound } from '../../lib/app-error.ts';
+import type { TClock } from '../../lib/clock.ts';
+import { unitVisible, type TActor, type TAuditCtx, type TScope } from '../../lib/scope.ts';
+import { insertAuditEvent } from '../audit/audit.repository.ts';
+import { safeCell } from '../customers/lib/spreadsheet-safe.ts';
+import { listConditions, listRatings, tenantTimeZone, toOrderReview } from './order-reviews.repository.ts';
+import { addDays, addMonths, localDate, RATING_WINDOW_DAYS, scoreWindow, startOfLocalDay, windowClosesAt } from './review-rules.ts';
+
+type TDeps = { db: Db; clock: TClock };
+
+async function visibleUnit(db: Db, scope: TScope, unitId: string): Promise<string> {
+  const res = await db.execute<{ name: string }>(sql`select ou.name from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.id = ${unitId} and ${unitVisible(scope, sql`ou.id`)}`);
+  if (!res.rows[0]) throw notFound('unit');
+  return res.rows[0].name;
+}
+
+/**
+ * The shop score 店铺评分 as of a local day: per dimension, the arithmetic mean (2 decimals) of the counted ratings
+ * of the last six months (window in review-rules.ts `scoreWindow`). Counted-ness was fixed when each rating was
+ * stored, so the score as of any past day is reproducible.
+ */
+async function scoreAsOf(db: Db, tenantId: string, unitId: string, unitName: string, asOf: string, tz: string): Promise<TShopScore> {
+  const w = scoreWindow(asOf, tz);
+  const avg = (k: string) => sql`round(avg((dimensions ->> ${k})::numeric) filter (where is_counted), 2)::float8`;
+  const cnt = (k: string) => sql`(count(*) filter (where is_counted and dimensions ? ${k}))::int`;
+  const res = await db.execute<Record<string, number | null>>(sql`
+    select (count(*) filter (where is_counted))::int as counted, (count(*) filter (where not is_counted))::int as uncounted,
+      ${sql.join(REVIEW_DIMENSIONS.map((k) => sql`${avg(k)} as ${sql.identifier(`s_${k}`)}, ${cnt(k)} as ${sql.identifier(`n_${k}`)}`), sql`, `)}
+    from order_ratings where tenant_id = ${tenantId} and shop_unit_id = ${unitId} and rated_at >= ${w.from} and rated_at < ${w.to}`);
+  const row = res.rows[0]!;
+  return {
+    unitId,
+    unitName,
+    asOf,
+    from: w.fromDate,
+    to: w.toDate,
+    dimensions: REVIEW_DIMENSIONS.map((key) => ({ key, score: row[`s_${key}`] ?? null, count: Number(row[`n_${key}`] ?? 0) })),
+    countedRatings: Number(row.counted ?? 0),
+    uncountedRatings: Number(row.uncounted ?? 0),
+  };
+}
+
+export async function getShopScore(deps: TDeps, scope: TScope, unitId: string, asOf: string | undefined): Promise<TShopScore> {
+  const name = await visibleUnit(deps.db, scope, unitId);
+  const tz = await tenantTimeZone(deps.db, scope.tenantId);
+  return scoreAsOf(deps.db, scope.tenantId, unitId, name, asOf ?? localDate(deps.clock.now(), tz), tz);
+}
+
+/** Six points: the score as of the last day of each of the five months before `asOf`'s month, then as of `asOf`. */
+export async function getShopScoreTrend(deps: TDeps, scope: TScope, unitId: string, asOf: string | undefined): Promise<{ points: TShopScore[] }> {
+  const name = await visibleUnit(deps.db, scope, unitId);
+  const tz = await tenantTimeZone(deps.db, scope.tenantId);
+  const day = asOf ?? localDate(deps.clock.now(), tz);
+  const firstOfMonth = `${day.slice(0, 7)}-01`;
+  const days = [5, 4, 3, 2, 1].map((i) => addDays(addMonths(firstOfMonth, -i + 1), -1));
+  days.push(day);
+  return { points: await Promise.all(days.map((d) => scoreAsOf(deps.db, scope.tenantId, unitId, name, d, tz))) };
+}
+
+const MAX_EXPORT = 50_000;
+
+/** The filtered review list as xlsx (formula-injection safe, buyer names as on screen); audited. */
+export async function exportReviews(deps: TDeps, actor: TActor, ctx: TAuditCtx, q: TOrderReviewListQuery): Promise<{ stream: Readable; fileName: string }> {
+  const tz = await tenantTimeZone(deps.db, actor.tenantId);
+  const where = listConditions(actor, q, tz);
+  const canReveal = actor.permissions.has('pii:reveal');
+  const out = new PassThrough();
+  const run = async () => {
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
+    const ws = wb.addWorksheet('订单评价');
+    ws.addRow(['评价时间', '店铺', '订单号', '买家', ...REVIEW_DIMENSIONS.map((k) => REVIEW_DIMENSION_LABELS[k]), '综合', '计入评分', '当月序号', '评价内容', '追评', '商家解释']).commit();
+    let rows = 0;
+    for (let offset = 0; offset < MAX_EXPORT; offset += 1000) {
+      const batch = await listRatings(deps.db, where, q.sort, 1000, offset);
+      for (const raw of batch) {
+        const r = toOrderReview(raw, tz, canReveal);
+        ws.addRow(
+          [localDate(new Date(r.ratedAt), tz) + ' ' + new Date(r.ratedAt).toLocaleTimeString('zh-CN', { timeZone: tz, hour12: false }), r.shopName, r.orderNo, r.isAnonymous ? '匿名' : r.buyerName, ...REVIEW_DIMENSIONS.map((k) => r.dimensions[k] ?? null), r.score, r.isCounted ? '是' : '否', r.monthSeq, r.text, r.followup?.text ?? null, r.reply?.text ?? null].map(safeCell),
+        ).commit();
+      }
+      rows += batch.length;
+      if (batch.length < 1000) break;
+    }
+    ws.commit();
+    await wb.commit();
+    await insertAuditEvent(deps.db, ctx, { action: 'order_review.exported', entityType: 'order_review', entityId: null, unitId: actor.unitId, summary: `导出订单评价 ${rows} 条`, after: { rows, filters: q } }, deps.clock.now());
+  };
+  run().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+  return { stream: out, fileName: `order-reviews-${localDate(deps.clock.now(), tz)}.xlsx` };
+}
+
+/** Completed orders of visible shops with their review state, newest first (the "copy review link" list). */
+export async function listReviewableOrders(deps: TDeps, scope: TScope, q: TReviewableOrderQuery, canReveal: boolean): Promise<TPage<TReviewableOrder>> {
+  const tz = await tenantTimeZone(deps.db, scope.tenantId);
+  const now = deps.clock.now();
+  // Open ⇔ not rated and completed on or after local day (today − 15) (see review-rules.ts).
+  const openFrom = startOfLocalDay(addDays(localDate(now, tz), -RATING_WINDOW_DAYS), tz);
+  const conds = [sql`t.tenant_id = ${scope.tenantId}`, sql`t.kind = 'order'`, sql`t.occurred_at <= ${now}`, unitVisible(scope, sql`t.unit_id`)];
+  if (q.unitId) {
+    const ok = await deps.db.execute(sql`select 1 from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.id = ${q.unitId} and ${unitVisible(scope, sql`ou.id`)}`);
+    if (!ok.rows[0]) throw invalidField('querystring.unitId', 'unit not found');
+    conds.push(sql`t.unit_id = ${q.unitId}`);
+  }
+  if (q.state === 'rated') conds.push(sql`r.id is not null`);
+  if (q.state === 'open') conds.push(sql`r.id is null and t.occurred_at >= ${openFrom}`);
+  if (q.state === 'closed') conds.push(sql`r.id is null and t.occurred_at < ${openFrom}`);
+  if (q.q) conds.push(sql`t.order_no ilike ${`%${q.q}%`}`);
+  const where = sql.join(conds, sql` and `);
+  const from = sql`from transactions t join org_units u on u.id = t.unit_id join customers c on c.id = t.customer_id left join order_ratings r on r.tenant_id = t.tenant_id and r.transaction_id = t.id`;
+  const [rows, total] = await Promise.all([
+    deps.db.execute<{ id: string; order_no: string | null; unit_id: string; unit_name: string; customer_name: string; amount_fen: string; occurred_at: string | Date; rating_id: string | null }>(
+      sql`select t.id, t.order_no, t.unit_id, u.name as unit_name, c.name as customer_name, t.amount_fen, t.occurred_at, r.id as rating_id ${from} where ${where} order by t.occurred_at desc, t.id desc limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`,
+    ),
+    deps.db.execute<{ n: number }>(sql`select count(*)::int as n ${from} where ${where}`),
+  ]);
+  return {
+    items: rows.rows.map((r) => {
+      const completedAt = new Date(r.occurred_at);
+      return {
+        transactionId: r.id,
+        orderNo: r.order_no,
+        shopUnitId: r.unit_id,
+        shopName: r.unit_name,
+        buyerName: canReveal ? r.customer_name : maskName(r.customer_name),
+        amountFen: Number(r.amount_fen),
+        completedAt: completedAt.toISOString(),
+        rateDeadline: windowClosesAt(completedAt, RATING_WINDOW_DAYS, tz).toISOString(),
+        state: r.rating_id ? 'rated' : completedAt >= openFrom ? 'open' : 'closed',
+        ratingId: r.rating_id,
+      };
+    }),
+    total: total.rows[0]?.n ?? 0,
+    page: q.page,
+    pageSize: q.pageSize,
+  };
+}
