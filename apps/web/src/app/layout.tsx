@@ -1,4 +1,4 @@
-import { ApartmentOutlined, ContactsOutlined, AuditOutlined, DashboardOutlined, DownOutlined, KeyOutlined, LogoutOutlined, SafetyOutlined, TeamOutlined, LikeOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, ContactsOutlined, AuditOutlined, DashboardOutlined, DownOutlined, KeyOutlined, LogoutOutlined, SafetyOutlined, TeamOutlined, LikeOutlined, DesktopOutlined, TabletOutlined, BarChartOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TPermission } from '@huifang/shared';
 import { Breadcrumb, Dropdown, Layout, Menu, Space, Typography } from 'antd';
@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { can, logout, useMe } from '../features/auth/api.ts';
 import { LangSwitch } from '../features/auth/components/lang-switch.tsx';
+import { NotificationBell } from '../features/notifications/components/notification-bell.tsx';
 
 interface TNavItem {
   path: string;
@@ -20,6 +21,9 @@ export const NAV: TNavItem[] = [
   { path: '/', labelKey: 'menu.dashboard', icon: <DashboardOutlined />, permission: 'dashboard:read' },
   { path: '/customers', labelKey: 'menu.customers', icon: <ContactsOutlined />, permission: 'customer:read' },
   { path: '/evaluations', labelKey: 'menu.evaluations', icon: <LikeOutlined />, permission: 'evaluation:read' },
+  { path: '/counter', labelKey: 'menu.counter', icon: <DesktopOutlined />, permission: 'counter:serve' },
+  { path: '/service-report', labelKey: 'menu.serviceReport', icon: <BarChartOutlined />, permission: 'evaluation:read' },
+  { path: '/kiosk-admin', labelKey: 'menu.kioskAdmin', icon: <TabletOutlined />, permission: 'kiosk:manage' },
   { path: '/org', labelKey: 'menu.org', icon: <ApartmentOutlined />, permission: 'org:read' },
   { path: '/users', labelKey: 'menu.users', icon: <TeamOutlined />, permission: 'user:read' },
   { path: '/roles', labelKey: 'menu.roles', icon: <SafetyOutlined />, permission: 'role:read' },
@@ -57,6 +61,7 @@ export function AppLayout() {
         <Layout.Header style={{ background: '#fff', padding: '0 24px', display: 'flex', alignItems: 'center', justifyContent: 'space-between', borderBottom: '1px solid #f0f0f0' }}>
           <Breadcrumb items={[{ title: <Link to="/">{me?.tenant.name ?? t('app.name')}</Link> }, ...(crumbTitle ? [{ title: crumbTitle }] : [])]} />
           <Space size="large">
+            <NotificationBell />
             <LangSwitch />
             <Dropdown
               trigger={['click']}

@@ -6,6 +6,10 @@ import { BrowserRouter, Link, Navigate, Route, Routes, useLocation, useNavigate 
 import { setUnauthenticatedHandler } from '../api/client.ts';
 import { can, ME_KEY, useMe } from '../features/auth/api.ts';
 import { LoginPage } from '../features/auth/pages/login-page.tsx';
+import { KioskPage } from '../features/kiosk/pages/kiosk-page.tsx';
+import { KioskAdminPage } from '../features/kiosk/pages/kiosk-admin-page.tsx';
+import { CounterPage } from '../features/counter/pages/counter-page.tsx';
+import { ServiceReportPage } from '../features/counter/pages/service-report-page.tsx';
 import { PasswordPage } from '../features/auth/pages/password-page.tsx';
 import { AuditPage } from '../features/audit/pages/audit-page.tsx';
 import { CustomerPage } from '../features/customers/pages/customer-page.tsx';
@@ -70,6 +74,8 @@ export function AppRouter() {
       <SessionWatch />
       <Routes>
         <Route path="/login" element={<LoginPage />} />
+        {/* The counter kiosk: full screen, no login shell; it authenticates with its device token. */}
+        <Route path="/kiosk" element={<KioskPage />} />
         <Route
           element={
             <RequireAuth>
@@ -83,6 +89,9 @@ export function AppRouter() {
           <Route path="customers/quality" element={guarded('customer:read', <QualityPage />)} />
           <Route path="customers/:id" element={guarded('customer:read', <CustomerPage />)} />
           <Route path="evaluations" element={guarded('evaluation:read', <EvaluationsPage />)} />
+          <Route path="counter" element={guarded('counter:serve', <CounterPage />)} />
+          <Route path="service-report" element={guarded('evaluation:read', <ServiceReportPage />)} />
+          <Route path="kiosk-admin" element={guarded('org:read', <KioskAdminPage />)} />
           <Route path="org" element={guarded('org:read', <OrgPage />)} />
           <Route path="users" element={guarded('user:read', <UsersPage />)} />
           <Route path="roles" element={guarded('role:read', <RolesPage />)} />

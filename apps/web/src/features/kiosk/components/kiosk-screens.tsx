@@ -1,0 +1,76 @@
+import type { TKioskKey, TStaffCard } from '@huifang/shared';
+import { Avatar, Button, Input, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+
+const KEY_COLORS = ['#16a34a', '#65a30d', '#ca8a04', '#ea580c', '#dc2626'];
+
+export function PairForm({ onPair, error, busy }: { onPair: (code: string) => void; error: string | null; busy: boolean }) {
+  const { t } = useTranslation();
+  const [code, setCode] = useState('');
+  return (
+    <div className="kiosk-center">
+      <Typography.Title level={2} style={{ color: '#fff' }}>{t('kiosk.pairTitle')}</Typography.Title>
+      <Typography.Paragraph style={{ color: '#cbd5e1' }}>{t('kiosk.pairHint')}</Typography.Paragraph>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          onPair(code);
+        }}
+        style={{ display: 'flex', gap: 12, width: 'min(420px, 90vw)' }}
+      >
+        <Input data-testid="pair-code" size="large" value={code} onChange={(e) => setCode(e.target.value)} placeholder="ABCD-EFGH" autoFocus style={{ letterSpacing: 4, textTransform: 'uppercase' }} />
+        <Button size="large" type="primary" htmlType="submit" loading={busy}>{t('kiosk.pair')}</Button>
+      </form>
+      {error && <Typography.Text type="danger" style={{ marginTop: 12 }}>{error}</Typography.Text>}
+    </div>
+  );
+}
+
+export function StaffCardView({ staff }: { staff: TStaffCard }) {
+  const { t } = useTranslation();
+  return (
+    <div className="kiosk-center" data-testid="staff-card">
+      <Typography.Title level={2} style={{ color: '#fff', marginBottom: 24 }}>{t('kiosk.welcome')}</Typography.Title>
+      <div className="kiosk-card">
+        <Avatar size={120} src={staff.photo ?? undefined} style={{ background: '#1d4ed8', fontSize: 48, flex: 'none' }}>{staff.name.slice(0, 1)}</Avatar>
+        <div>
+          <div style={{ fontSize: 32, fontWeight: 600 }}>{staff.name}</div>
+          <div style={{ fontSize: 18, color: '#475569' }}>{staff.title ?? ''}</div>
+          <div style={{ fontSize: 18, marginTop: 8 }}>{t('kiosk.staffNo')}：<b>{staff.staffNo ?? '—'}</b></div>
+          {staff.businessHandled.length > 0 && <div style={{ fontSize: 16, marginTop: 8, color: '#334155' }}>{t('kiosk.business')}：{staff.businessHandled.join('、')}</div>}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function RatingKeys({ keys, onPress, secondsLeft }: { keys: TKioskKey[]; onPress: (index: number) => void; secondsLeft: number }) {
+  const { t } = useTranslation();
+  return (
+    <div className="kiosk-center">
+      <Typography.Title level={2} style={{ color: '#fff' }}>{t('kiosk.prompt')}</Typography.Title>
+      <div className="kiosk-keys">
+        {keys.map((k, i) => (
+          <button key={k.label} type="button" data-testid={`kiosk-key-${i + 1}`} className="kiosk-key" style={{ background: KEY_COLORS[Math.round(((5 - k.score) / 4) * 4)] }} onClick={() => onPress(i + 1)}>
+            <span className="kiosk-key-no">{i + 1}</span>
+            {k.label}
+          </button>
+        ))}
+      </div>
+      <Typography.Text style={{ color: '#94a3b8', marginTop: 16 }}>{t('kiosk.secondsLeft', { n: secondsLeft })}</Typography.Text>
+    </div>
+  );
+}
+
+export const KIOSK_CSS = `
+.kiosk-root { position: fixed; inset: 0; background: linear-gradient(160deg, #0f172a, #1e3a8a); color: #fff; overflow: auto; font-family: system-ui, "Noto Sans CJK SC", sans-serif; }
+.kiosk-center { min-height: 100%; display: flex; flex-direction: column; align-items: center; justify-content: center; padding: 24px; text-align: center; }
+.kiosk-card { display: flex; gap: 24px; align-items: center; background: #fff; color: #0f172a; border-radius: 20px; padding: 28px 36px; text-align: left; max-width: 92vw; flex-wrap: wrap; justify-content: center; }
+.kiosk-keys { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(200px, 40vw), 1fr)); gap: 16px; width: min(1100px, 94vw); }
+.kiosk-key { position: relative; border: 0; border-radius: 20px; color: #fff; font-size: clamp(24px, 5vw, 40px); font-weight: 700; min-height: clamp(110px, 24vh, 220px); cursor: pointer; box-shadow: 0 8px 20px rgba(0,0,0,.3); }
+.kiosk-key:active { transform: scale(.97); }
+.kiosk-key-no { position: absolute; top: 10px; left: 14px; font-size: 18px; opacity: .8; }
+.kiosk-status { position: fixed; top: 10px; right: 12px; font-size: 13px; padding: 2px 10px; border-radius: 10px; }
+.kiosk-footer { position: fixed; bottom: 8px; left: 12px; font-size: 12px; color: #94a3b8; }
+`;

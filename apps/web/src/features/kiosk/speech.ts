@@ -1,0 +1,15 @@
+/** Speak with a zh-CN voice when the browser has one; silently do nothing where speech synthesis is absent. */
+export function speak(text: string): void {
+  try {
+    const synth = typeof window !== 'undefined' ? window.speechSynthesis : undefined;
+    if (!synth || typeof SpeechSynthesisUtterance === 'undefined') return;
+    const u = new SpeechSynthesisUtterance(text);
+    u.lang = 'zh-CN';
+    const voice = synth.getVoices().find((v) => v.lang.toLowerCase().replace('_', '-').startsWith('zh-cn'));
+    if (voice) u.voice = voice;
+    synth.cancel();
+    synth.speak(u);
+  } catch {
+    /* a kiosk must keep working without speech */
+  }
+}
