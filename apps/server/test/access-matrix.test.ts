@@ -31,8 +31,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-/** Public routes that authenticate a kiosk device token instead of a session (401 without one). */
-const isDeviceRoute = (url: string) => url.startsWith('/api/kiosk/device/');
+/** Public routes that authenticate a kiosk device token or a shop API key instead of a session (401 without one). */
+const isDeviceRoute = (url: string) => url.startsWith('/api/kiosk/device/') || url.startsWith('/api/shop-api/');
 
 let ipSeq = 0;
 const ip = () => `10.90.${Math.floor(ipSeq / 200)}.${(ipSeq++ % 200) + 1}`;
@@ -109,6 +109,11 @@ describe('route × role access matrix', () => {
     expect(t.app.routeAccess.filter((r) => r.access === 'public').map((r) => r.url).filter((u) => !u.startsWith('/api/docs'))).toEqual([
       '/api/health',
       '/api/auth/login',
+      '/api/review-links/:token',
+      '/api/review-links/:token/rating',
+      '/api/review-links/:token/followup',
+      '/api/shop-api/orders/:order/rating',
+      '/api/shop-api/orders/:order/followup',
       '/api/s/:token',
       '/api/s/:token/responses',
       '/api/kiosk/pair',
@@ -127,6 +132,8 @@ describe('route × role access matrix', () => {
       if (r.method === 'GET' || r.method === 'HEAD') expect(r.access, label).toMatch(r.url.startsWith('/api/customer-imports') ? /^customer:import$/ : /^(public|authenticated|[a-z]+:(read|export))$/);
       // The survey answer page (token-authenticated, rate-limited) is the other public write.
       else if (r.access === 'public' && r.url.startsWith('/api/s/')) expect(label).toBe('POST /api/s/:token/responses (public)');
+      // Buyer review links and the shop API (own tokens, rate-limited): rating and follow-up are public writes.
+      else if (r.access === 'public' && /^\/api\/(review-links|shop-api)\//.test(r.url)) expect(label).toMatch(/^POST \/api\/(review-links\/:token|shop-api\/orders\/:order)\/(rating|followup) \(public\)$/);
       else if (r.access === 'public') expect(['POST /api/auth/login (public)', 'POST /api/kiosk/pair (public)', 'POST /api/kiosk/device/unpair (public)', 'POST /api/kiosk/device/ratings (public)']).toContain(label);
       else if (r.access === 'authenticated') expect(r.url, label).toMatch(/^\/api\/(auth|notifications)\//);
       else expect(r.access, label).toMatch(/:(write|reveal|export|import|erase|manage|appeal|serve|reply|work)$/);

@@ -218,3 +218,148 @@ describe('rule: shop score = mean of counted ratings of the last six months as o
     expectError(await reader.get(`/api/order-reviews/score?unitId=${shopId}&asOf=2026-7-1`), 400, 'VALIDATION_FAILED', ['querystring.asOf']);
   });
 });
+
+describe('rule: one follow-up 追评 within 180 days (inclusive) of completion; not scored', () => {
+  it('needs a rating, is accepted once on day 180, refused on day 181, and leaves the score alone', async () => {
+    t.clock.set('2026-01-10T21:00:00+08:00');
+    const b = await buyer();
+    const early = await order(b, '2026-01-10T20:00:00+08:00');
+    const late = await order(b, '2026-01-10T20:00:00+08:00');
+    expectError(await followup(early.token, { text: '用了一段时间' }), 409, 'CONFLICT');
+    expect((await rate(early.token, { dimensions: dims(4) })).statusCode).toBe(201);
+    expect((await rate(late.token, { dimensions: dims(4) })).statusCode).toBe(201);
+    const scoreBefore = (await t.pool.query('select score, dimensions, is_counted from order_ratings where transaction_id = $1', [early.transactionId])).rows[0];
+    t.clock.set('2026-07-09T23:59:59+08:00'); // day 180
+    const ok = await followup(early.token, { text: '用了半年，质量不错', images: [PNG_DATA_URL] });
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json()).toMatchObject({ followup: { text: '用了半年，质量不错', imageCount: 1 }, canFollowup: false });
+    expectError(await followup(early.token, { text: '再追一次' }), 409, 'REVIEW_ALREADY_EXISTS');
+    t.clock.set('2026-07-10T00:00:00+08:00'); // day 181
+    expectError(await followup(late.token, { text: '太晚了' }), 409, 'REVIEW_WINDOW_CLOSED');
+    expect(await countRows(t, 'select 1 from order_review_followups f join order_ratings r on r.id = f.rating_id where r.transaction_id = $1', [late.transactionId])).toBe(0);
+    expect((await t.pool.query('select score, dimensions, is_counted from order_ratings where transaction_id = $1', [early.transactionId])).rows[0]).toEqual(scoreBefore);
+    await expect(t.pool.query("update order_review_followups set text = 'x'")).rejects.toThrow(/append-only/);
+    expectError(await followup(early.token, { text: '' }), 400, 'VALIDATION_FAILED', ['body.text']);
+  });
+});
+
+describe('rule: the shop replies 解释 once, within 30 days of the review or follow-up', () => {
+  it('once per review and per follow-up; day 31 refused; without review:reply 403; other branch 404', async () => {
+    t.clock.set('2026-08-01T10:00:00+08:00');
+    const o = await order(await buyer(), '2026-07-31T10:00:00+08:00');
+    const o2 = await order(await buyer(), '2026-07-31T10:00:00+08:00');
+    t.clock.set('2026-08-01T22:00:00+08:00');
+    expect((await rate(o.token, { dimensions: dims(2), text: '物流太慢' })).statusCode).toBe(201);
+    expect((await rate(o2.token, { dimensions: dims(3) })).statusCode).toBe(201);
+    expect((await followup(o.token, { text: '后来客服处理了' })).statusCode).toBe(201);
+    const id = await reviewOf(o.transactionId);
+    const id2 = await reviewOf(o2.transactionId);
+    const before = await countRows(t, 'select 1 from order_review_replies');
+    expectError(await wang.post(`/api/order-reviews/${id}/reply`, { target: 'rating', text: '抱歉' }), 403, 'FORBIDDEN');
+    expectError(await li.post(`/api/order-reviews/${id}/reply`, { target: 'rating', text: '抱歉' }), 404, 'NOT_FOUND');
+    expectError(await zhang.post(`/api/order-reviews/${id}/reply`, { target: 'rating', text: '' }), 400, 'VALIDATION_FAILED', ['body.text']);
+    expect(await countRows(t, 'select 1 from order_review_replies')).toBe(before);
+
+    t.clock.set('2026-08-31T23:59:59+08:00'); // day 30 after 8-01
+    const res = await zhang.post(`/api/order-reviews/${id}/reply`, { target: 'rating', text: '抱歉，已更换快递' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ reply: { text: '抱歉，已更换快递', repliedByName: '张伟' } });
+    expectError(await zhang.post(`/api/order-reviews/${id}/reply`, { target: 'rating', text: '再解释一次' }), 409, 'REVIEW_ALREADY_EXISTS');
+    expect((await zhang.post(`/api/order-reviews/${id}/reply`, { target: 'followup', text: '感谢追评' })).statusCode).toBe(200);
+    expectError(await zhang.post(`/api/order-reviews/${id2}/reply`, { target: 'followup', text: '没有追评' }), 404, 'NOT_FOUND');
+    t.clock.set('2026-09-01T00:00:00+08:00'); // day 31
+    expectError(await zhang.post(`/api/order-reviews/${id2}/reply`, { target: 'rating', text: '晚了' }), 409, 'REVIEW_WINDOW_CLOSED');
+    expect((await buyerGet(o.token)).json()).toMatchObject({ rating: { reply: { text: '抱歉，已更换快递' } }, followup: { reply: { text: '感谢追评' } } });
+    await expect(t.pool.query('delete from order_review_replies')).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('anonymous reviews and scope', () => {
+  it('an anonymous review shows no buyer name to the shop, even with pii:reveal; others are masked without it', async () => {
+    t.clock.set('2026-09-10T10:00:00+08:00');
+    const anon = await order(await buyer(), '2026-09-09T10:00:00+08:00');
+    const named = await order(await buyer(), '2026-09-09T10:00:00+08:00');
+    expect((await rate(anon.token, { dimensions: dims(5), isAnonymous: true })).statusCode).toBe(201);
+    expect((await rate(named.token, { dimensions: dims(5) })).statusCode).toBe(201);
+    const byAdmin = (await reviews(admin, 'pageSize=100&from=2026-09-10&to=2026-09-10')).items;
+    const a = byAdmin.find((r) => r.transactionId === anon.transactionId)!;
+    expect(a).toMatchObject({ isAnonymous: true, buyerName: null });
+    expect(byAdmin.find((r) => r.transactionId === named.transactionId)!.buyerName).toMatch(/^买家/);
+    const bySupervisor = (await reviews(wang, 'pageSize=100&from=2026-09-10&to=2026-09-10')).items;
+    expect(bySupervisor.find((r) => r.transactionId === anon.transactionId)!.buyerName).toBeNull();
+    expect(bySupervisor.find((r) => r.transactionId === named.transactionId)!.buyerName).toMatch(/^买\*+/);
+    const detail = await zhang.get(`/api/order-reviews/${a.id}`);
+    expect(detail.body).not.toMatch(/"buyerName":"/);
+  });
+
+  it("another branch's manager gets 404 for the review, its images and its order, and does not see it in lists", async () => {
+    t.clock.set('2026-09-12T10:00:00+08:00');
+    const o = await order(await buyer(), '2026-09-11T10:00:00+08:00');
+    expect((await rate(o.token, { dimensions: dims(4), images: [PNG_DATA_URL] })).statusCode).toBe(201);
+    const r = (await reviews(zhang, `q=${o.orderNo}`)).items[0]!;
+    expectError(await li.get(`/api/order-reviews/${r.id}`), 404, 'NOT_FOUND');
+    expectError(await li.get(`/api/order-reviews/${r.id}/images/${r.imageIds[0]}`), 404, 'NOT_FOUND');
+    expectError(await li.post('/api/order-reviews/links', { transactionId: o.transactionId }), 404, 'NOT_FOUND');
+    expect((await reviews(li, `q=${o.orderNo}`)).total).toBe(0);
+    expect((await li.get(`/api/order-reviews/orders?q=${o.orderNo}`)).json().total).toBe(0);
+    expect((await zhang.get(`/api/order-reviews/orders?q=${o.orderNo}`)).json().items[0]).toMatchObject({ state: 'rated', ratingId: r.id });
+  });
+});
+
+describe('shop API (API clients of a shop)', () => {
+  it('rates and follows up with a Bearer key, idempotently; another shop’s key gets 404; no or revoked key 401', async () => {
+    t.clock.set('2026-10-05T10:00:00+08:00');
+    const created = await admin.post('/api/api-clients', { unitId: await unitIdByCode(t, SHOP), name: '天猫同步' });
+    expect(created.statusCode, created.body).toBe(201);
+    const { key, id: clientId } = created.json() as { key: string; id: string };
+    expect(key).toMatch(/^hfk_[A-Za-z0-9_-]{43}$/);
+    expect(await countRows(t, 'select 1 from api_clients where key_hash = $1', [key])).toBe(0); // stored hashed
+    const otherKey = (await admin.post('/api/api-clients', { unitId: await unitIdByCode(t, OTHER_SHOP), name: '其他店' })).json().key as string;
+    expectError(await admin.post('/api/api-clients', { unitId: await unitIdByCode(t, SHOP) }), 400, 'VALIDATION_FAILED', ['body.name']);
+    expectError(await li.post('/api/api-clients', { unitId: await unitIdByCode(t, SHOP), name: 'x' }), 403, 'FORBIDDEN');
+
+    const o = await order(await buyer(), '2026-10-04T10:00:00+08:00');
+    const api = (path: string, body: object, k: string | null, idem?: string) =>
+      t.app.inject({ method: 'POST', url: `/api/shop-api/orders/${path}`, payload: body, headers: { ...(k ? { authorization: `Bearer ${k}` } : {}), ...(idem ? { 'idempotency-key': idem } : {}) } });
+    const before = await ratingCount();
+    expectError(await api(`${o.orderNo}/rating`, { dimensions: dims(5) }, null), 401, 'UNAUTHENTICATED');
+    expectError(await api(`${o.orderNo}/rating`, { bad: true }, null), 401, 'UNAUTHENTICATED'); // auth before validation
+    expectError(await api(`${o.orderNo}/rating`, { dimensions: dims(5) }, otherKey), 404, 'NOT_FOUND');
+    expectError(await api(`${o.orderNo}/rating`, { dimensions: dims(0) }, key), 400, 'VALIDATION_FAILED', ['body.dimensions.description']);
+    expect(await ratingCount()).toBe(before);
+
+    const first = await api(`${o.orderNo}/rating`, { dimensions: dims(5, 4, 5), text: '从天猫同步' }, key, 'tm-123');
+    expect(first.statusCode, first.body).toBe(201);
+    const replay = await api(`${o.orderNo}/rating`, { dimensions: dims(5, 4, 5), text: '从天猫同步' }, key, 'tm-123');
+    expect(replay.statusCode).toBe(200);
+    expect(replay.json().ratingId).toBe(first.json().ratingId);
+    expectError(await api(`${o.orderNo}/rating`, { dimensions: dims(1) }, key, 'tm-124'), 409, 'REVIEW_ALREADY_EXISTS');
+    expectError(await rate(o.token, { dimensions: dims(1) }), 409, 'REVIEW_ALREADY_EXISTS'); // same rules whatever the channel
+    expect(await ratingCount()).toBe(before + 1);
+    const ev = (await t.pool.query("select source_type, source_id from evaluations where idempotency_key = $1", [`order_review:${o.transactionId}`])).rows;
+    expect(ev).toEqual([{ source_type: 'api', source_id: clientId }]);
+
+    const f = await api(`${o.transactionId}/followup`, { text: '追评：很好用' }, key, 'tm-f1');
+    expect(f.statusCode, f.body).toBe(201);
+    expect((await api(`${o.transactionId}/followup`, { text: '追评：很好用' }, key, 'tm-f1')).statusCode).toBe(200);
+    t.clock.set('2026-10-20T00:00:00+08:00'); // day 16 after 10-04
+    const late = await order(await buyer(), '2026-10-04T10:00:00+08:00');
+    expectError(await api(`${late.orderNo}/rating`, { dimensions: dims(5) }, key), 409, 'REVIEW_WINDOW_CLOSED');
+
+    expect((await admin.post(`/api/api-clients/${clientId}/revoke`)).statusCode).toBe(200);
+    expectError(await api(`${late.orderNo}/rating`, { dimensions: dims(5) }, key), 401, 'UNAUTHENTICATED');
+    const spec = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/shop-api/orders/{order}/rating', '/api/shop-api/orders/{order}/followup']));
+    expect(spec.components.securitySchemes.shopApiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+});
+
+describe('export', () => {
+  it('downloads the filtered list as xlsx and writes an audit row', async () => {
+    const res = await zhang.get('/api/order-reviews/export?counted=false');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('spreadsheetml');
+    expect(res.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    expect(await countRows(t, "select 1 from audit_events where action = 'order_review.exported'")).toBeGreaterThan(0);
+  });
+});
