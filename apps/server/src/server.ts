@@ -11,6 +11,7 @@ import { bootstrapTenant } from './modules/bootstrap/bootstrap.service.ts';
 import { recoverImports } from './modules/imports/imports.service.ts';
 import { loadDemoCustomers } from './modules/bootstrap/demo-customers.ts';
 import { DEMO_PASSWORD, loadDemoData } from './modules/bootstrap/demo-data.ts';
+import { loadDemoOrderReviews } from './modules/bootstrap/demo-order-reviews.ts';
 
 /** env → database (embedded or external) → migrations → first-run bootstrap → buildApp → listen → graceful stop. */
 async function main(): Promise<void> {
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
     if (await loadDemoData(deps, boot.tenantId)) log.info(`demo data loaded; demo users' password is ${DEMO_PASSWORD}`);
     const n = await loadDemoCustomers(deps, boot.tenantId);
     if (n) log.info(`demo customers loaded: ${n}`);
+    const reviews = await loadDemoOrderReviews(deps, boot.tenantId);
+    if (reviews) log.info(`demo shop reviews loaded: ${reviews}`);
   }
 
   const app = await buildApp(deps);
