@@ -1,4 +1,5 @@
 import { ApartmentOutlined, ContactsOutlined, AuditOutlined, DashboardOutlined, DownOutlined, KeyOutlined, LogoutOutlined, SafetyOutlined, TeamOutlined, LikeOutlined, DesktopOutlined, TabletOutlined, BarChartOutlined } from '@ant-design/icons';
+import { FormOutlined, MailOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TPermission } from '@huifang/shared';
 import { Breadcrumb, Dropdown, Layout, Menu, Space, Typography } from 'antd';
@@ -21,6 +22,7 @@ export const NAV: TNavItem[] = [
   { path: '/', labelKey: 'menu.dashboard', icon: <DashboardOutlined />, permission: 'dashboard:read' },
   { path: '/customers', labelKey: 'menu.customers', icon: <ContactsOutlined />, permission: 'customer:read' },
   { path: '/evaluations', labelKey: 'menu.evaluations', icon: <LikeOutlined />, permission: 'evaluation:read' },
+  { path: '/surveys', labelKey: 'menu.surveys', icon: <FormOutlined />, permission: 'survey:read' },
   { path: '/counter', labelKey: 'menu.counter', icon: <DesktopOutlined />, permission: 'counter:serve' },
   { path: '/service-report', labelKey: 'menu.serviceReport', icon: <BarChartOutlined />, permission: 'evaluation:read' },
   { path: '/kiosk-admin', labelKey: 'menu.kioskAdmin', icon: <TabletOutlined />, permission: 'kiosk:manage' },
@@ -28,6 +30,7 @@ export const NAV: TNavItem[] = [
   { path: '/users', labelKey: 'menu.users', icon: <TeamOutlined />, permission: 'user:read' },
   { path: '/roles', labelKey: 'menu.roles', icon: <SafetyOutlined />, permission: 'role:read' },
   { path: '/audit', labelKey: 'menu.audit', icon: <AuditOutlined />, permission: 'audit:read' },
+  { path: '/outbox', labelKey: 'menu.outbox', icon: <MailOutlined />, permission: 'audit:read' },
 ];
 
 export function AppLayout() {

@@ -17,6 +17,11 @@ import { CustomersPage } from '../features/customers/pages/customers-page.tsx';
 import { ImportPage } from '../features/customers/pages/import-page.tsx';
 import { QualityPage } from '../features/customers/pages/quality-page.tsx';
 import { EvaluationsPage } from '../features/evaluations/pages/evaluations-page.tsx';
+import { AnswerPage } from '../features/surveys/pages/answer-page.tsx';
+import { SurveysPage } from '../features/surveys/pages/surveys-page.tsx';
+import { SurveyDesignerPage } from '../features/surveys/pages/survey-designer-page.tsx';
+import { SurveyResultsPage } from '../features/surveys/pages/survey-results-page.tsx';
+import { OutboxPage } from '../features/messaging/pages/outbox-page.tsx';
 import { DashboardPage } from '../features/dashboard/pages/dashboard-page.tsx';
 import { OrgPage } from '../features/org/pages/org-page.tsx';
 import { RolesPage } from '../features/roles/pages/roles-page.tsx';
@@ -74,6 +79,8 @@ export function AppRouter() {
       <SessionWatch />
       <Routes>
         <Route path="/login" element={<LoginPage />} />
+        {/* The survey answer page (H5): public, outside the login shell. */}
+        <Route path="/s/:token" element={<AnswerPage />} />
         {/* The counter kiosk: full screen, no login shell; it authenticates with its device token. */}
         <Route path="/kiosk" element={<KioskPage />} />
         <Route
@@ -89,6 +96,10 @@ export function AppRouter() {
           <Route path="customers/quality" element={guarded('customer:read', <QualityPage />)} />
           <Route path="customers/:id" element={guarded('customer:read', <CustomerPage />)} />
           <Route path="evaluations" element={guarded('evaluation:read', <EvaluationsPage />)} />
+          <Route path="surveys" element={guarded('survey:read', <SurveysPage />)} />
+          <Route path="surveys/:id" element={guarded('survey:read', <SurveyDesignerPage />)} />
+          <Route path="surveys/:id/results" element={guarded('survey:read', <SurveyResultsPage />)} />
+          <Route path="outbox" element={guarded('audit:read', <OutboxPage />)} />
           <Route path="counter" element={guarded('counter:serve', <CounterPage />)} />
           <Route path="service-report" element={guarded('evaluation:read', <ServiceReportPage />)} />
           <Route path="kiosk-admin" element={guarded('org:read', <KioskAdminPage />)} />

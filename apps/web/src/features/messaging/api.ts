@@ -1,0 +1,10 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import type { TMessageStatus, TOutboxMessage } from '@huifang/shared';
+import { get, post, qs } from '../../api/client.ts';
+
+export type TOutboxPage = { items: TOutboxMessage[]; total: number; page: number; pageSize: number; smtpConfigured: boolean; counts: Record<string, number> };
+
+export const useOutbox = (q: { page: number; pageSize: number; status?: TMessageStatus }) =>
+  useQuery({ queryKey: ['outbox', q], queryFn: () => get<TOutboxPage>(`/outbox${qs(q)}`), placeholderData: keepPreviousData, refetchInterval: 15_000 });
+
+export const requeueMessage = (id: string) => post<TOutboxMessage>(`/outbox/${id}/requeue`);

@@ -1,0 +1,81 @@
+import { MESSAGE_STATUSES, type TMessageStatus, type TOutboxMessage } from '@huifang/shared';
+import { useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Card, Segmented, Table, Tag, Tooltip } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../../../api/error-text.ts';
+import { fmtTime } from '../../../lib/format.ts';
+import { can, useMe } from '../../auth/api.ts';
+import { requeueMessage, useOutbox } from '../api.ts';
+
+const COLOR: Record<TMessageStatus, string> = { queued: 'blue', sending: 'processing', sent: 'green', failed: 'red', cancelled: 'default' };
+
+/** 发件箱: outbound messages with their status (DESIGN §8). */
+export function OutboxPage() {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const me = useMe().data;
+  const qc = useQueryClient();
+  const [page, setPage] = useState(1);
+  const [status, setStatus] = useState<TMessageStatus | 'all'>('all');
+  const list = useOutbox({ page, pageSize: 20, ...(status === 'all' ? {} : { status }) });
+  const counts = list.data?.counts ?? {};
+  return (
+    <Card title={t('outbox.title')}>
+      {list.data && !list.data.smtpConfigured && <Alert type="warning" showIcon message={t('outbox.noSmtp')} style={{ marginBottom: 16 }} data-testid="outbox-no-smtp" />}
+      <Segmented
+        style={{ marginBottom: 16 }}
+        value={status}
+        onChange={(v) => {
+          setStatus(v as TMessageStatus | 'all');
+          setPage(1);
+        }}
+        options={[{ value: 'all', label: t('outbox.all') }, ...MESSAGE_STATUSES.map((s) => ({ value: s, label: `${t(`outbox.status.${s}`)} ${counts[s] ?? 0}` }))]}
+      />
+      <Table<TOutboxMessage>
+        rowKey="id"
+        loading={list.isLoading}
+        dataSource={list.data?.items ?? []}
+        pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, showSizeChanger: false }}
+        columns={[
+          { title: t('outbox.createdAt'), dataIndex: 'createdAt', render: (v: string) => fmtTime(v), width: 170 },
+          { title: t('outbox.channel'), dataIndex: 'channel', width: 80 },
+          { title: t('outbox.to'), dataIndex: 'to' },
+          { title: t('outbox.subject'), dataIndex: 'subject' },
+          { title: t('outbox.kind'), dataIndex: 'refType', render: (v: string | null) => (v ? t(`outbox.ref.${v}`, { defaultValue: v }) : '—') },
+          {
+            title: t('outbox.statusCol'),
+            dataIndex: 'status',
+            render: (v: TMessageStatus, r) => (
+              <Tooltip title={r.lastError}>
+                <Tag color={COLOR[v]}>{t(`outbox.status.${v}`)}</Tag>
+              </Tooltip>
+            ),
+          },
+          { title: t('outbox.sendAfter'), dataIndex: 'sendAfter', render: (v: string) => fmtTime(v), width: 170 },
+          { title: t('outbox.sentAt'), dataIndex: 'sentAt', render: (v: string | null) => fmtTime(v), width: 170 },
+          { title: t('outbox.attempts'), dataIndex: 'attempts', align: 'right', width: 70 },
+          {
+            title: '',
+            render: (_, r) =>
+              r.status === 'failed' && can(me, 'settings:write') ? (
+                <Button
+                  size="small"
+                  onClick={async () => {
+                    try {
+                      await requeueMessage(r.id);
+                      await qc.invalidateQueries({ queryKey: ['outbox'] });
+                    } catch (err) {
+                      void message.error(errorText(err, i18n.language));
+                    }
+                  }}
+                >
+                  {t('outbox.requeue')}
+                </Button>
+              ) : null,
+          },
+        ]}
+      />
+    </Card>
+  );
+}

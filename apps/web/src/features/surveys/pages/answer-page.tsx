@@ -1,0 +1,77 @@
+import { useQuery } from '@tanstack/react-query';
+import { Alert, ConfigProvider, Result, Spin, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useParams } from 'react-router';
+import { ApiError } from '../../../api/client.ts';
+import { errorText, fieldErrors } from '../../../api/error-text.ts';
+import { publicSurvey, submitPublic } from '../api.ts';
+import { AnswerForm } from '../components/answer-form.tsx';
+
+const DEVICE_KEY = 'hf.survey.device';
+/** One random key per browser: the open link accepts one response per device (the server dedupes on it). */
+function deviceKey(): string {
+  let k = localStorage.getItem(DEVICE_KEY);
+  if (!k) {
+    k = `dev-${crypto.randomUUID()}`;
+    localStorage.setItem(DEVICE_KEY, k);
+  }
+  return k;
+}
+
+/**
+ * The mobile H5 answer page 答题页 at /s/:token, outside the app shell and without a session: it shows only this
+ * survey (the server sends the published definition and nothing about any customer). Phone-sized first.
+ */
+export function AnswerPage() {
+  const { t, i18n } = useTranslation();
+  const { token = '' } = useParams();
+  const survey = useQuery({ queryKey: ['public-survey', token], queryFn: () => publicSurvey(token), retry: false });
+  const [done, setDone] = useState<string | null>(null);
+  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+
+  let body;
+  if (survey.isLoading) body = <Spin style={{ display: 'block', marginTop: 80 }} />;
+  else if (survey.error) {
+    const e = survey.error;
+    body = <Result status={e instanceof ApiError && e.status === 410 ? 'success' : 'warning'} title={e instanceof ApiError && e.status === 404 ? t('survey.answer.invalidLink') : errorText(e, i18n.language)} />;
+  } else if (done !== null) body = <Result status="success" title={t('survey.answer.thanks')} subTitle={done} data-testid="answer-done" />;
+  else if (survey.data) {
+    const def = survey.data.definition;
+    body = (
+      <>
+        <Typography.Title level={3} style={{ marginTop: 8 }}>
+          {def.title}
+        </Typography.Title>
+        {def.description && <Typography.Paragraph type="secondary">{def.description}</Typography.Paragraph>}
+        {failure && <Alert type="error" showIcon message={failure} style={{ marginBottom: 16 }} />}
+        <AnswerForm
+          definition={def}
+          serverErrors={serverErrors}
+          onSubmit={async (answers) => {
+            setFailure(null);
+            try {
+              await submitPublic(token, answers, deviceKey());
+              setDone(def.thankYou ?? '');
+            } catch (err) {
+              const fields = fieldErrors(err);
+              setServerErrors(Object.fromEntries(fields.filter((f) => f.name[0] === 'answers').map((f) => [String(f.name[1]), f.errors[0] ?? ''])));
+              if (err instanceof ApiError && err.status === 410) setDone(errorText(err, i18n.language));
+              else setFailure(errorText(err, i18n.language));
+            }
+          }}
+        />
+      </>
+    );
+  }
+  return (
+    <ConfigProvider theme={{ token: { fontSize: 15 } }}>
+      <div style={{ minHeight: '100vh', background: '#f5f7fa' }}>
+        <div style={{ maxWidth: 560, margin: '0 auto', padding: '16px 16px 40px', background: '#fff', minHeight: '100vh' }} data-testid="answer-page">
+          {body}
+        </div>
+      </div>
+    </ConfigProvider>
+  );
+}
