@@ -10,6 +10,7 @@ import { loggerOptions } from './lib/logger.ts';
 import { bootstrapTenant } from './modules/bootstrap/bootstrap.service.ts';
 import { recoverImports } from './modules/imports/imports.service.ts';
 import { loadDemoCustomers } from './modules/bootstrap/demo-customers.ts';
+import { loadDemoKiosk } from './modules/bootstrap/demo-kiosk.ts';
 import { DEMO_PASSWORD, loadDemoData } from './modules/bootstrap/demo-data.ts';
 import { loadDemoOrderReviews } from './modules/bootstrap/demo-order-reviews.ts';
 
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
     if (n) log.info(`demo customers loaded: ${n}`);
     const reviews = await loadDemoOrderReviews(deps, boot.tenantId);
     if (reviews) log.info(`demo shop reviews loaded: ${reviews}`);
+    const sessions = await loadDemoKiosk(deps, boot.tenantId);
+    if (sessions) log.info(`demo counter service loaded: ${sessions} service sessions with kiosk evaluations`);
   }
 
   const app = await buildApp(deps);

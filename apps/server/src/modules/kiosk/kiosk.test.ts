@@ -307,3 +307,30 @@ describe('live push and the report', () => {
     expect((await zhang.get('/api/service-sessions/outliers')).json().items).toEqual(expect.any(Array));
   });
 });
+
+describe('demo counter service', () => {
+  it('loads 18 months of sessions and evaluations quickly, once, with an inflated teller flagged and the demo pairing code working', async () => {
+    const { loadDemoKiosk, DEMO_PAIRING_CODE } = await import('../bootstrap/demo-kiosk.ts');
+    const d = await createTestApp();
+    try {
+      const started = Date.now();
+      const n = await loadDemoKiosk({ db: d.db, clock: d.clock }, d.tenantId);
+      const ms = Date.now() - started;
+      console.log(`demo kiosk data: ${n} sessions in ${ms} ms`);
+      expect(n).toBeGreaterThan(50_000);
+      expect(ms).toBeLessThan(30_000);
+      expect(await loadDemoKiosk({ db: d.db, clock: d.clock }, d.tenantId)).toBe(0);
+      const shares = await d.pool.query(`select count(*) filter (where score is null)::float8 / count(*) as unrated from evaluations where channel = 'kiosk'`);
+      expect(shares.rows[0].unrated).toBeGreaterThan(0.05);
+      expect(shares.rows[0].unrated).toBeLessThan(0.1);
+      expect(await countRows(d, `select 1 from evaluations e left join service_sessions s on 'kiosk:session:' || s.id::text = e.idempotency_key where s.id is null`)).toBe(0);
+      const li2 = await d.login('li.manager');
+      const outliers = (await li2.get('/api/service-sessions/outliers')).json().items;
+      expect(outliers.map((o: { staffName: string }) => o.staffName)).toEqual(['马超']);
+      const paired = await d.app.inject({ method: 'POST', url: '/api/kiosk/pair', payload: { code: DEMO_PAIRING_CODE } });
+      expect(paired.json()).toMatchObject({ counterName: '1号窗口', outletName: '陆家嘴支行' });
+    } finally {
+      await d.close();
+    }
+  }, 120_000);
+});
