@@ -28,6 +28,10 @@ export const PERMISSIONS = [
   'survey:write',
   'review:read',
   'review:reply',
+  // Follow-up 回访 (DESIGN §5): read; work = claim and record attempts on own tasks; manage = plans, rules, reassign
+  'followup:read',
+  'followup:work',
+  'followup:manage',
 ] as const;
 export type TPermission = (typeof PERMISSIONS)[number];
 
@@ -41,6 +45,7 @@ export const PERMISSION_GROUPS: { key: string; permissions: TPermission[] }[] = 
   { key: 'evaluation', permissions: ['evaluation:read', 'evaluation:manage', 'evaluation:appeal', 'counter:serve', 'kiosk:manage'] },
   { key: 'survey', permissions: ['survey:read', 'survey:write'] },
   { key: 'review', permissions: ['review:read', 'review:reply'] },
+  { key: 'followup', permissions: ['followup:read', 'followup:work', 'followup:manage'] },
   { key: 'settings', permissions: ['settings:write'] },
   { key: 'audit', permissions: ['audit:read'] },
   { key: 'privacy', permissions: ['pii:reveal'] },
@@ -73,19 +78,20 @@ export const BUILTIN_ROLE_DEFAULTS: Record<
       'dashboard:read', 'org:read', 'user:read', 'user:write', 'role:read', 'audit:read', 'pii:reveal',
       'customer:read', 'customer:write', 'customer:export', 'customer:import',
       'evaluation:read', 'evaluation:manage', 'kiosk:manage', 'survey:read', 'survey:write', 'review:read', 'review:reply',
+      'followup:read', 'followup:manage',
     ],
     dataScope: 'subtree',
   },
   supervisor: {
     name: '主管',
-    permissions: ['dashboard:read', 'org:read', 'user:read', 'customer:read', 'customer:write', 'evaluation:read', 'survey:read', 'review:read'],
+    permissions: ['dashboard:read', 'org:read', 'user:read', 'customer:read', 'customer:write', 'evaluation:read', 'survey:read', 'review:read', 'followup:read', 'followup:manage'],
     dataScope: 'subtree',
   },
-  agent: { name: '回访员/客服', permissions: ['dashboard:read', 'customer:read', 'customer:write', 'evaluation:read', 'survey:read'], dataScope: 'own' },
+  agent: { name: '回访员/客服', permissions: ['dashboard:read', 'customer:read', 'customer:write', 'evaluation:read', 'survey:read', 'followup:read', 'followup:work'], dataScope: 'own' },
   teller: { name: '柜员', permissions: ['dashboard:read', 'customer:read', 'evaluation:read', 'evaluation:appeal', 'counter:serve'], dataScope: 'own' },
   auditor: {
     name: '审计',
-    permissions: ['dashboard:read', 'org:read', 'user:read', 'role:read', 'audit:read', 'customer:read', 'evaluation:read', 'survey:read', 'review:read'],
+    permissions: ['dashboard:read', 'org:read', 'user:read', 'role:read', 'audit:read', 'customer:read', 'evaluation:read', 'survey:read', 'review:read', 'followup:read'],
     dataScope: 'tenant',
   },
   // The kiosk device role can only post evaluations for its counter (evaluation capture issue); no UI permissions.

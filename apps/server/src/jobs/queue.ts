@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts';
 import type { TClock } from '../lib/clock.ts';
 import { purgeExpiredSessions } from '../modules/auth/session.repository.ts';
 import { runImport } from '../modules/imports/imports.runner.ts';
+import { runFollowupRules } from '../modules/followup/rules.ts';
 import { sendDueEmails, type TMailSettings } from '../modules/messaging/outbox.sender.ts';
 import { reminderGuard } from '../modules/surveys/surveys.invitations.ts';
 import { sweepKioskTimeouts } from '../modules/kiosk/kiosk.service.ts';
@@ -38,6 +39,15 @@ export function jobDefinitions(deps: { db: Db; clock: TClock; log: Pick<Logger, 
       },
     },
     { name: 'customer-import', handler: async (data) => runImport(deps, String(data.jobId)) },
+    // Follow-up rules (birthdays, N days after service, every N months per tier, holidays): hourly, idempotent.
+    {
+      name: 'followup-rules',
+      cron: '7 * * * *',
+      handler: async (data) => {
+        const r = await runFollowupRules(deps, typeof data.tenantId === 'string' ? { tenantId: data.tenantId } : {});
+        if (r.created) deps.log.info(r, 'follow-up rules created tasks');
+      },
+    },
     {
       // The outbox (modules/messaging): due e-mail, every minute and right after a business write queues some.
       name: 'outbox-send',

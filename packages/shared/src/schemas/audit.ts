@@ -96,6 +96,7 @@ export const AUDIT_ACTIONS = [
   'followup_plan.updated',
   'followup_plan.status_changed',
   'followup_task.reassigned',
+  'followup_task.attempt_recorded',
   'followup_task.cancelled',
   'followup_task.reopened',
   'followup_absence.created',

@@ -161,7 +161,7 @@ export type TBulkCustomerInput = z.infer<typeof ZBulkCustomerInput>;
 export const ZNoteInput = z.object({ body: z.string().trim().min(1, '请输入内容').max(2000) });
 export const ZTimelineItem = z.object({
   id: z.string(),
-  kind: z.enum(['service_record', 'transaction', 'note', 'evaluation']),
+  kind: z.enum(['service_record', 'transaction', 'note', 'evaluation', 'followup_task', 'followup_attempt']),
   at: z.string(),
   title: z.string(),
   detail: z.string().nullable(),

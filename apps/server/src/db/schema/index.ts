@@ -11,3 +11,4 @@ export * from './notifications.ts';
 export * from './surveys.ts';
 export * from './messaging.ts';
 export * from './order-reviews.ts';
+export * from './followup.ts';

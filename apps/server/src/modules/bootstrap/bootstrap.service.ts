@@ -7,6 +7,7 @@ import type { TClock } from '../../lib/clock.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { hashPassword } from '../auth/password.ts';
 import { ensureTenantDefaults } from '../settings/settings.service.ts';
+import { ensureFollowupDefaults } from '../followup/plans.service.ts';
 
 export interface TBootstrapResult {
   tenantId: string;
@@ -64,6 +65,7 @@ export async function bootstrapTenant(
     if (existing) {
       await ensureBuiltinRoles(tx, existing.id, now);
       await ensureTenantDefaults(tx, existing.id);
+      await ensureFollowupDefaults(tx, existing.id);
       return { tenantId: existing.id, created: false, generatedAdminPassword: null };
     }
     const [tenant] = await tx.insert(tenants).values({ slug: 'default', name: opts.tenantName, timeZone: opts.timeZone, createdAt: now }).returning();
@@ -72,6 +74,7 @@ export async function bootstrapTenant(
     await tx.insert(orgUnits).values({ id: rootId, tenantId, parentId: null, type: 'hq', name: opts.tenantName, code: 'HQ', path: `/${rootId}/`, depth: 0, createdAt: now, updatedAt: now });
     await ensureBuiltinRoles(tx, tenantId, now);
     await ensureTenantDefaults(tx, tenantId);
+    await ensureFollowupDefaults(tx, tenantId);
     const generated = opts.adminPassword ? null : crypto.randomBytes(9).toString('base64url') + '7a';
     const [admin] = await tx
       .insert(users)

@@ -35,6 +35,14 @@ export async function getTimeline(deps: { db: Db }, scope: TScope, customerId: s
              e.text, u.display_name, null
         from evaluations e left join users u on u.id = e.staff_id
         where e.tenant_id = ${t} and e.customer_id = ${customerId}
+      union all
+      select ft.id::text, 'followup_task', ft.created_at, '回访任务 · ' || fp.name, ft.state, u.display_name, null
+        from followup_tasks ft join followup_plans fp on fp.tenant_id = ft.tenant_id and fp.id = ft.plan_id left join users u on u.id = ft.assignee_id
+        where ft.tenant_id = ${t} and ft.customer_id = ${customerId}
+      union all
+      select fa.id::text, 'followup_attempt', fa.at, '回访 · ' || fa.outcome || coalesce(' · ' || fa.satisfaction || '/5', ''), fa.notes, u.display_name, null
+        from followup_attempts fa left join users u on u.id = fa.by_user_id
+        where fa.tenant_id = ${t} and fa.customer_id = ${customerId}
     ) x order by at desc limit ${limit}`);
   return res.rows.map((r) => ({
     id: r.id,

@@ -1,0 +1,82 @@
+/**
+ * Calendar helpers in the tenant's time zone (pure; the clock is passed in). "Today", due windows, birthdays and
+ * natural months are all local dates of the tenant, never the server's zone.
+ */
+
+export interface TLocalParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** The wall-clock parts of an instant in a zone. */
+export function localParts(at: Date, timeZone: string): TLocalParts & { second: number } {
+  const parts = Object.fromEntries(formatter(timeZone).formatToParts(at).map((p) => [p.type, p.value]));
+  return { year: Number(parts.year), month: Number(parts.month), day: Number(parts.day), hour: Number(parts.hour) % 24, minute: Number(parts.minute), second: Number(parts.second) };
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** The local calendar date (YYYY-MM-DD) of an instant. */
+export function localDate(at: Date, timeZone: string): string {
+  const p = localParts(at, timeZone);
+  return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`;
+}
+
+/** The instant of a local wall-clock time (date YYYY-MM-DD + hour) in a zone. */
+export function zonedInstant(date: string, hour: number, timeZone: string): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const wanted = Date.UTC(y, m - 1, d, hour);
+  let guess = wanted;
+  // Two rounds settle the offset, also across a DST change (zones that have them).
+  for (let i = 0; i < 2; i++) {
+    const p = localParts(new Date(guess), timeZone);
+    const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+    guess += wanted - asUtc;
+  }
+  return new Date(guess);
+}
+
+/** Add days to a local date (calendar arithmetic, no zone involved). */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1, d + days));
+  return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
+}
+
+export const isLeapYear = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/**
+ * The day a birthday is celebrated in a year. Decision: a 29 February birthday is greeted on 28 February in
+ * non-leap years (still in February, and before the day rather than after it).
+ */
+export function birthdayIn(birthday: string, year: number): string {
+  const [, m, d] = birthday.split('-').map(Number) as [number, number, number];
+  const day = m === 2 && d === 29 && !isLeapYear(year) ? 28 : d;
+  return `${pad(year, 4)}-${pad(m)}-${pad(day)}`;
+}
+
+/**
+ * The natural-month period of `date` for "every N months": periods are aligned on January (N = 3 → Jan/Apr/Jul/Oct).
+ * Returns the first day of the period and the first day of the next one.
+ */
+export function monthPeriod(date: string, everyMonths: number): { start: string; next: string } {
+  const [y, m] = date.split('-').map(Number) as [number, number, number];
+  const index = y * 12 + (m - 1);
+  const startIndex = index - (index % everyMonths);
+  const nextIndex = startIndex + everyMonths;
+  const fmt = (i: number) => `${pad(Math.floor(i / 12), 4)}-${pad((i % 12) + 1)}-01`;
+  return { start: fmt(startIndex), next: fmt(nextIndex) };
+}

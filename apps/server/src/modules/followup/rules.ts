@@ -1,0 +1,69 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { followupPlans } from '../../db/schema/index.ts';
+import type { TClock } from '../../lib/clock.ts';
+import { addDays } from './calendar.ts';
+import { generateTasks, planRule, type TPlanRow } from './generate.ts';
+import { genContext } from './plans.service.ts';
+
+type TDeps = { db: Db; clock: TClock };
+
+/** Rule kinds the scheduler runs; the others are event-driven (seams below). */
+const SCHEDULED = ['after_service', 'periodic', 'birthday', 'holiday'];
+
+/**
+ * The `followup-rules` job: every active rule plan of every tenant runs today's occurrence (tenant time zone).
+ * Idempotent: the unique occurrence key makes a second run in the same day (or after a crash) create nothing.
+ */
+export async function runFollowupRules(deps: TDeps, opts: { tenantId?: string; planId?: string } = {}): Promise<{ plans: number; created: number }> {
+  const plans = await deps.db
+    .select()
+    .from(followupPlans)
+    .where(
+      and(
+        eq(followupPlans.status, 'active'),
+        eq(followupPlans.targetKind, 'rule'),
+        sql`${followupPlans.rule} ->> 'kind' in (${sql.join(SCHEDULED.map((k) => sql`${k}`), sql`, `)})`,
+        opts.tenantId ? eq(followupPlans.tenantId, opts.tenantId) : undefined,
+        opts.planId ? eq(followupPlans.id, opts.planId) : undefined,
+      ),
+    );
+  let created = 0;
+  for (const plan of plans) {
+    const ctx = await genContext(deps, plan.tenantId, null);
+    created += await deps.db.transaction((tx) => generateTasks(tx, plan, ctx));
+  }
+  return { plans: plans.length, created };
+}
+
+async function eventPlans(deps: TDeps, tenantId: string, kind: string): Promise<TPlanRow[]> {
+  return deps.db
+    .select()
+    .from(followupPlans)
+    .where(and(eq(followupPlans.tenantId, tenantId), eq(followupPlans.status, 'active'), eq(followupPlans.targetKind, 'rule'), sql`${followupPlans.rule} ->> 'kind' = ${kind}`));
+}
+
+/**
+ * Seam for complaint tickets (a later issue): call when a complaint is resolved. Every active complaint-check plan
+ * reaching the customer gets one callback task (key complaint:<ticket>), due within the rule's working days (calendar
+ * days until a business calendar exists). Callbacks the customer expects skip the contact-frequency rule.
+ */
+export async function onComplaintResolved(deps: TDeps, e: { tenantId: string; customerId: string; ticketId: string }): Promise<number> {
+  return runEvent(deps, e.tenantId, 'complaint_resolved', e.customerId, `complaint:${e.ticketId}`, true);
+}
+
+/** Seam for churn warnings (scoring, a later issue): one churn-save task per warning (key churn:<warning>). */
+export async function onChurnWarning(deps: TDeps, e: { tenantId: string; customerId: string; warningId: string }): Promise<number> {
+  return runEvent(deps, e.tenantId, 'churn_warning', e.customerId, `churn:${e.warningId}`, false);
+}
+
+async function runEvent(deps: TDeps, tenantId: string, kind: string, customerId: string, key: string, ignoreGap: boolean): Promise<number> {
+  const ctx = await genContext(deps, tenantId, null);
+  let created = 0;
+  for (const plan of await eventPlans(deps, tenantId, kind)) {
+    const rule = planRule(plan);
+    const within = rule && 'withinDays' in rule ? rule.withinDays : 2;
+    created += await deps.db.transaction((tx) => generateTasks(tx, plan, ctx, { customerId, occurrenceKey: key, dueDate: ctx.today, dueUntilDate: addDays(ctx.today, within), ignoreGap }));
+  }
+  return created;
+}

@@ -1,0 +1,136 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { maskPhone, type TTask, type TTaskListQuery } from '@huifang/shared';
+import type { DbOrTx } from '../../db/client.ts';
+import { invalidField } from '../../lib/app-error.ts';
+import { unitVisible, type TScope } from '../../lib/scope.ts';
+
+/**
+ * Which tasks a caller sees: always those assigned to, claimed or executed by them, and unassigned tasks of their
+ * own unit's team; with a unit/subtree/tenant scope also every task of a visible unit (the supervisor view).
+ */
+export function taskVisible(scope: TScope, alias = 't'): SQL {
+  const t = sql.raw(alias);
+  const mine = sql`(${t}.assignee_id = ${scope.userId} or ${t}.claimed_by = ${scope.userId} or ${t}.executed_by = ${scope.userId}
+    or (${t}.assignee_id is null and ${t}.team_unit_id = ${scope.unitId}))`;
+  if (scope.dataScope === 'own') return sql`${t}.tenant_id = ${scope.tenantId} and ${mine}`;
+  return sql`${t}.tenant_id = ${scope.tenantId} and (${mine} or ${unitVisible(scope, sql`${t}.unit_id`)})`;
+}
+
+export type TTaskRow = {
+  id: string;
+  plan_id: string;
+  plan_name: string;
+  topic: string;
+  customer_id: string;
+  customer_name: string;
+  phones: string[];
+  unit_id: string;
+  unit_name: string;
+  assignee_id: string | null;
+  assignee_name: string | null;
+  team_unit_id: string | null;
+  claimed_by: string | null;
+  claimed_by_name: string | null;
+  executed_by: string | null;
+  state: TTask['state'];
+  due_from: Date | string;
+  due_until: Date | string;
+  next_attempt_at: Date | string | null;
+  attempts: number;
+  max_attempts: number;
+  last_outcome: string | null;
+  satisfaction: number | null;
+  occurrence_key: string;
+  completed_at: Date | string | null;
+  created_at: Date | string;
+  service_record_id: string | null;
+};
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export function toTaskDto(r: TTaskRow, now: Date): TTask {
+  const open = r.state === 'pending' || r.state === 'in_progress' || r.state === 'follow_up';
+  return {
+    id: r.id,
+    planId: r.plan_id,
+    planName: r.plan_name,
+    topic: r.topic as TTask['topic'],
+    customerId: r.customer_id,
+    customerName: r.customer_name,
+    customerPhone: r.phones[0] ? maskPhone(r.phones[0]) : null,
+    unitId: r.unit_id,
+    unitName: r.unit_name,
+    assigneeId: r.assignee_id,
+    assigneeName: r.assignee_name,
+    teamUnitId: r.team_unit_id,
+    claimedBy: r.claimed_by,
+    claimedByName: r.claimed_by_name,
+    executedBy: r.executed_by,
+    state: r.state,
+    dueFrom: iso(r.due_from)!,
+    dueUntil: iso(r.due_until)!,
+    nextAttemptAt: iso(r.next_attempt_at),
+    attempts: Number(r.attempts),
+    maxAttempts: Number(r.max_attempts),
+    lastOutcome: r.last_outcome,
+    satisfaction: r.satisfaction === null ? null : Number(r.satisfaction),
+    isOverdue: open && new Date(r.due_until).getTime() < now.getTime(),
+    occurrenceKey: r.occurrence_key,
+    completedAt: iso(r.completed_at),
+    createdAt: iso(r.created_at)!,
+  };
+}
+
+const SELECT = sql`select t.id, t.plan_id, p.name as plan_name, p.topic, t.customer_id, c.name as customer_name, c.phones, t.unit_id, ou.name as unit_name,
+    t.assignee_id, ua.display_name as assignee_name, t.team_unit_id, t.claimed_by, uc.display_name as claimed_by_name, t.executed_by, t.state,
+    t.due_from, t.due_until, t.next_attempt_at, t.attempts, p.max_attempts, t.last_outcome, t.satisfaction, t.occurrence_key, t.completed_at,
+    t.created_at, t.service_record_id
+  from followup_tasks t
+  join followup_plans p on p.tenant_id = t.tenant_id and p.id = t.plan_id
+  join customers c on c.id = t.customer_id
+  join org_units ou on ou.id = t.unit_id
+  left join users ua on ua.id = t.assignee_id
+  left join users uc on uc.id = t.claimed_by`;
+
+const SORTS: Record<string, string> = { dueFrom: 't.due_from', dueUntil: 't.due_until', createdAt: 't.created_at', state: 't.state' };
+
+export async function listTaskRows(db: DbOrTx, scope: TScope, q: TTaskListQuery, bounds: { now: Date; endOfToday: Date }) {
+  const conds: SQL[] = [taskVisible(scope)];
+  if (q.view === 'mine') conds.push(sql`(t.assignee_id = ${scope.userId} or t.claimed_by = ${scope.userId} or (t.assignee_id is null and t.team_unit_id = ${scope.unitId}))`);
+  const open = sql`t.state in ('pending', 'in_progress', 'follow_up')`;
+  if (q.bucket === 'today') conds.push(sql`${open} and t.due_from < ${bounds.endOfToday} and t.due_until >= ${bounds.now}`);
+  if (q.bucket === 'overdue') conds.push(sql`${open} and t.due_until < ${bounds.now}`);
+  if (q.bucket === 'upcoming') conds.push(sql`${open} and t.due_from >= ${bounds.endOfToday}`);
+  if (q.bucket === 'open') conds.push(open);
+  if (q.state) conds.push(sql`t.state = ${q.state}`);
+  if (q.planId) conds.push(sql`t.plan_id = ${q.planId}`);
+  if (q.assigneeId) conds.push(sql`t.assignee_id = ${q.assigneeId}`);
+  if (q.customerId) conds.push(sql`t.customer_id = ${q.customerId}`);
+  if (q.q) conds.push(sql`c.name ilike ${'%' + q.q.replace(/[\\%_]/g, (ch) => `\\${ch}`) + '%'}`);
+  const where = sql.join(conds, sql` and `);
+  let order = sql`t.due_from asc, t.id asc`;
+  if (q.sort) {
+    const desc = q.sort.startsWith('-');
+    const col = SORTS[desc ? q.sort.slice(1) : q.sort];
+    if (!col) throw invalidField('querystring.sort', `cannot sort by ${q.sort}; allowed: ${Object.keys(SORTS).join(', ')}`);
+    order = sql`${sql.raw(col)} ${sql.raw(desc ? 'desc' : 'asc')}, t.id asc`;
+  }
+  const [rows, count] = await Promise.all([
+    db.execute<TTaskRow>(sql`${SELECT} where ${where} order by ${order} limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`),
+    db.execute<{ n: number }>(sql`select count(*)::int as n from followup_tasks t join customers c on c.id = t.customer_id where ${where}`),
+  ]);
+  return { rows: rows.rows, total: Number(count.rows[0]?.n ?? 0) };
+}
+
+export async function findTaskRow(db: DbOrTx, scope: TScope, id: string): Promise<TTaskRow | null> {
+  const res = await db.execute<TTaskRow>(sql`${SELECT} where ${taskVisible(scope)} and t.id = ${id}`);
+  return res.rows[0] ?? null;
+}
+
+export async function insertTaskEvent(
+  db: DbOrTx,
+  e: { tenantId: string; taskId: string; kind: string; at: Date; actorId: string | null; fromState?: string | null; toState?: string | null; data?: unknown },
+) {
+  await db.execute(sql`insert into followup_task_events (tenant_id, task_id, kind, at, actor_id, from_state, to_state, data)
+    values (${e.tenantId}, ${e.taskId}, ${e.kind}, ${e.at}, ${e.actorId}, ${e.fromState ?? null}, ${e.toState ?? null}, ${e.data === undefined ? null : JSON.stringify(e.data)}::jsonb)`);
+}
