@@ -34,6 +34,8 @@ const ZEnv = z.object({
   PUBLIC_BASE_URL: z.string().url().optional(),
   /** Survey answers accepted per minute from one IP for one link (public submit endpoint). */
   SURVEY_SUBMIT_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /** Ratings accepted per minute from one kiosk device (a counter serves a customer every minute or two). */
+  KIOSK_RATINGS_PER_MINUTE: z.coerce.number().int().min(1).default(300),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;
@@ -62,6 +64,7 @@ export interface TConfig {
   mailFrom: string;
   publicBaseUrl: string;
   surveySubmitRatePerMinute: number;
+  kioskRatingsPerMinute: number;
 }
 
 const truthy = (v: string | undefined) => v === '1' || v === 'true';
@@ -98,5 +101,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, argv: string
     mailFrom: e.MAIL_FROM,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     surveySubmitRatePerMinute: e.SURVEY_SUBMIT_RATE_PER_MINUTE,
+    kioskRatingsPerMinute: e.KIOSK_RATINGS_PER_MINUTE,
   };
 }

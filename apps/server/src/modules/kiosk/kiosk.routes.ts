@@ -104,7 +104,7 @@ export const kioskRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/kiosk/device/ratings',
     {
-      config: { access: 'public', rateLimit: { max: 300, timeWindow: '1 minute', keyGenerator: byDevice } },
+      config: { access: 'public', rateLimit: { max: deps.config.kioskRatingsPerMinute, timeWindow: '1 minute', keyGenerator: byDevice } },
       schema: { tags, summary: '评价 a customer pressed a key (Idempotency-Key required)', headers: ZIdempotencyHeaders, body: ZKioskRatingInput, response: { 200: ZKioskRatingResult } },
     },
     async (req) => submitRating(deps, await device(req), req.body, req.headers['idempotency-key']),
