@@ -1,5 +1,6 @@
 import { ApartmentOutlined, ContactsOutlined, AuditOutlined, DashboardOutlined, DownOutlined, KeyOutlined, LogoutOutlined, SafetyOutlined, TeamOutlined, LikeOutlined, DesktopOutlined, TabletOutlined, BarChartOutlined } from '@ant-design/icons';
 import { FormOutlined, MailOutlined } from '@ant-design/icons';
+import { ShopOutlined, StarOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TPermission } from '@huifang/shared';
 import { Breadcrumb, Dropdown, Layout, Menu, Space, Typography } from 'antd';
@@ -26,6 +27,8 @@ export const NAV: TNavItem[] = [
   { path: '/counter', labelKey: 'menu.counter', icon: <DesktopOutlined />, permission: 'counter:serve' },
   { path: '/service-report', labelKey: 'menu.serviceReport', icon: <BarChartOutlined />, permission: 'evaluation:read' },
   { path: '/kiosk-admin', labelKey: 'menu.kioskAdmin', icon: <TabletOutlined />, permission: 'kiosk:manage' },
+  { path: '/order-reviews', labelKey: 'menu.orderReviews', icon: <StarOutlined />, permission: 'review:read' },
+  { path: '/shop-score', labelKey: 'menu.shopScore', icon: <ShopOutlined />, permission: 'review:read' },
   { path: '/org', labelKey: 'menu.org', icon: <ApartmentOutlined />, permission: 'org:read' },
   { path: '/users', labelKey: 'menu.users', icon: <TeamOutlined />, permission: 'user:read' },
   { path: '/roles', labelKey: 'menu.roles', icon: <SafetyOutlined />, permission: 'role:read' },

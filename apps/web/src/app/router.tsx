@@ -18,6 +18,9 @@ import { ImportPage } from '../features/customers/pages/import-page.tsx';
 import { QualityPage } from '../features/customers/pages/quality-page.tsx';
 import { EvaluationsPage } from '../features/evaluations/pages/evaluations-page.tsx';
 import { AnswerPage } from '../features/surveys/pages/answer-page.tsx';
+import { BuyerReviewPage } from '../features/order-reviews/pages/buyer-review-page.tsx';
+import { OrderReviewsPage } from '../features/order-reviews/pages/order-reviews-page.tsx';
+import { ShopScorePage } from '../features/order-reviews/pages/shop-score-page.tsx';
 import { SurveysPage } from '../features/surveys/pages/surveys-page.tsx';
 import { SurveyDesignerPage } from '../features/surveys/pages/survey-designer-page.tsx';
 import { SurveyResultsPage } from '../features/surveys/pages/survey-results-page.tsx';
@@ -81,6 +84,8 @@ export function AppRouter() {
         <Route path="/login" element={<LoginPage />} />
         {/* The survey answer page (H5): public, outside the login shell. */}
         <Route path="/s/:token" element={<AnswerPage />} />
+        {/* The buyer's order review page (phone-sized): public, reached through a per-order link token. */}
+        <Route path="/r/:token" element={<BuyerReviewPage />} />
         {/* The counter kiosk: full screen, no login shell; it authenticates with its device token. */}
         <Route path="/kiosk" element={<KioskPage />} />
         <Route
@@ -96,6 +101,8 @@ export function AppRouter() {
           <Route path="customers/quality" element={guarded('customer:read', <QualityPage />)} />
           <Route path="customers/:id" element={guarded('customer:read', <CustomerPage />)} />
           <Route path="evaluations" element={guarded('evaluation:read', <EvaluationsPage />)} />
+          <Route path="order-reviews" element={guarded('review:read', <OrderReviewsPage />)} />
+          <Route path="shop-score" element={guarded('review:read', <ShopScorePage />)} />
           <Route path="surveys" element={guarded('survey:read', <SurveysPage />)} />
           <Route path="surveys/:id" element={guarded('survey:read', <SurveyDesignerPage />)} />
           <Route path="surveys/:id/results" element={guarded('survey:read', <SurveyResultsPage />)} />

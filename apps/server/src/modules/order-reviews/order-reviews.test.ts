@@ -134,7 +134,7 @@ describe('rule: only the first three ratings of a buyer for a shop in a natural 
   it('the 4th is stored but not counted; month edges follow Shanghai time while UTC is still in the previous day', async () => {
     t.clock.set('2026-05-20T10:00:00+08:00');
     const b = await buyer();
-    const orders = [];
+    const orders: Awaited<ReturnType<typeof order>>[] = [];
     for (let i = 0; i < 6; i++) orders.push(await order(b, '2026-05-20T09:00:00+08:00'));
     for (const [i, o] of orders.slice(0, 3).entries()) {
       t.clock.set(`2026-05-${21 + i}T10:00:00+08:00`);
@@ -161,7 +161,7 @@ describe('rule: only the first three ratings of a buyer for a shop in a natural 
   it('two ratings of the same buyer–shop pair at the same moment: exactly one is the counted 3rd', async () => {
     t.clock.set('2026-07-10T10:00:00+08:00');
     const b = await buyer();
-    const orders = [];
+    const orders: Awaited<ReturnType<typeof order>>[] = [];
     for (let i = 0; i < 4; i++) orders.push(await order(b, '2026-07-09T10:00:00+08:00'));
     for (const o of orders.slice(0, 2)) expect((await rate(o.token, { dimensions: dims(4) })).statusCode).toBe(201);
     const results = await Promise.all(orders.slice(2).map((o) => rate(o.token, { dimensions: dims(4) })));

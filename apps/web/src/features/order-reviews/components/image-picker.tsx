@@ -1,0 +1,44 @@
+import { REVIEW_IMAGE_MAX_COUNT } from '@huifang/shared';
+import { Button, Image, Space, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { shrinkImage } from '../api.ts';
+
+/** Pick up to five photos; each is shrunk in the browser before it is sent. */
+export function ImagePicker({ value, onChange }: { value: string[]; onChange: (v: string[]) => void }) {
+  const { t } = useTranslation();
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <div>
+      <Space wrap>
+        {value.map((src, i) => (
+          <div key={i} style={{ position: 'relative' }}>
+            <Image src={src} width={64} height={64} style={{ objectFit: 'cover', borderRadius: 6 }} />
+            <Button size="small" type="text" danger style={{ position: 'absolute', top: -8, right: -8 }} onClick={() => onChange(value.filter((_, j) => j !== i))}>
+              ×
+            </Button>
+          </div>
+        ))}
+        {value.length < REVIEW_IMAGE_MAX_COUNT && (
+          <label style={{ display: 'inline-flex', width: 64, height: 64, border: '1px dashed #bbb', borderRadius: 6, alignItems: 'center', justifyContent: 'center', cursor: 'pointer', color: '#888' }}>
+            +{t('orderReview.photo')}
+            <input
+              type="file"
+              accept="image/png,image/jpeg,image/webp"
+              style={{ display: 'none' }}
+              data-testid="review-image-input"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                e.target.value = '';
+                if (!file) return;
+                setError(null);
+                shrinkImage(file).then((data) => onChange([...value, data]), () => setError(t('orderReview.imageError')));
+              }}
+            />
+          </label>
+        )}
+      </Space>
+      {error && <Typography.Text type="danger">{error}</Typography.Text>}
+    </div>
+  );
+}

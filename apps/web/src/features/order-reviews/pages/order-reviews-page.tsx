@@ -1,0 +1,24 @@
+import { Card, Tabs } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
+import { OrdersList } from '../components/orders-list.tsx';
+import { ReviewList } from '../components/review-list.tsx';
+
+/** 订单评价: the shop's reviews (filters, reply) and its completed orders (copy the buyer's review link). */
+export function OrderReviewsPage() {
+  const { t } = useTranslation();
+  const [params, setParams] = useSearchParams();
+  const tab = params.get('tab') ?? 'reviews';
+  return (
+    <Card title={t('orderReview.title')}>
+      <Tabs
+        activeKey={tab}
+        onChange={(k) => setParams({ tab: k }, { replace: true })}
+        items={[
+          { key: 'reviews', label: t('orderReview.tabReviews'), children: <ReviewList /> },
+          { key: 'orders', label: t('orderReview.tabOrders'), children: <OrdersList /> },
+        ]}
+      />
+    </Card>
+  );
+}
