@@ -10,6 +10,7 @@ import { loggerOptions } from './lib/logger.ts';
 import { bootstrapTenant } from './modules/bootstrap/bootstrap.service.ts';
 import { recoverImports } from './modules/imports/imports.service.ts';
 import { loadDemoCustomers } from './modules/bootstrap/demo-customers.ts';
+import { loadDemoSurveys } from './modules/bootstrap/demo-surveys.ts';
 import { loadDemoKiosk } from './modules/bootstrap/demo-kiosk.ts';
 import { DEMO_PASSWORD, loadDemoData } from './modules/bootstrap/demo-data.ts';
 import { loadDemoOrderReviews } from './modules/bootstrap/demo-order-reviews.ts';
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
     if (await loadDemoData(deps, boot.tenantId)) log.info(`demo data loaded; demo users' password is ${DEMO_PASSWORD}`);
     const n = await loadDemoCustomers(deps, boot.tenantId);
     if (n) log.info(`demo customers loaded: ${n}`);
+    const surveyResponses = await loadDemoSurveys(deps, boot.tenantId);
+    if (surveyResponses) log.info(`demo survey responses loaded: ${surveyResponses}`);
     const reviews = await loadDemoOrderReviews(deps, boot.tenantId);
     if (reviews) log.info(`demo shop reviews loaded: ${reviews}`);
     const sessions = await loadDemoKiosk(deps, boot.tenantId);
