@@ -124,7 +124,10 @@ export function AnswerForm({
           validateStatus={shown[q.key] ? 'error' : undefined}
           help={shown[q.key]}
         >
-          <QuestionInput q={q} value={answers[q.key]} onChange={(v) => setAnswers((a) => ({ ...a, [q.key]: v }))} />
+          <QuestionInput q={q} value={answers[q.key]} onChange={(v) => {
+              setAnswers((a) => ({ ...a, [q.key]: v }));
+              setErrors(({ [q.key]: _cleared, ...rest }) => rest);
+            }} />
         </Form.Item>
       ))}
       <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>

@@ -15,7 +15,7 @@ export default function BarChart({ categories, values, kind = 'bar', height = 22
         tooltip: { trigger: 'axis' },
         xAxis: { type: 'category', data: categories, axisLabel: { interval: 0, rotate: categories.length > 8 ? 30 : 0 } },
         yAxis: { type: 'value', ...(max ? { max } : {}) },
-        series: [{ type: kind, data: values, label: { show: kind === 'bar', position: 'top' }, smooth: true, itemStyle: { color: '#1a6fd6' } }],
+        series: [{ type: kind, data: values, label: { show: kind === 'bar', position: 'top' }, smooth: true, showSymbol: true, symbolSize: 6, connectNulls: true, itemStyle: { color: '#1a6fd6' } }],
       });
       chart = c;
       window.addEventListener('resize', onResize);

@@ -1,0 +1,109 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, SCREENSHOTS, startE2E, type TE2E } from './support.ts';
+
+let e: TE2E;
+beforeAll(async () => {
+  e = await startE2E();
+});
+afterAll(async () => e?.close());
+
+/** Pick an option of an antd Select form field by clicking it and the option with this title. */
+async function pick(page: Page, fieldId: string, title: string) {
+  await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'detached' }).catch(() => undefined);
+  await page.click(`#${fieldId}`, { force: true });
+  const dropdown = page.locator('.ant-select-dropdown:visible');
+  await dropdown.waitFor();
+  await dropdown.locator(`.ant-select-item-option[title="${title}"]`).first().click();
+  await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
+  await expect.poll(() => page.locator(`.ant-form-item:has(#${fieldId}) .ant-select`).first().innerText()).toContain(title);
+}
+
+async function fill(page: Page, selector: string, value: string) {
+  await page.fill(selector, '');
+  await page.fill(selector, value);
+}
+
+describe('survey journey', () => {
+  it('designs a weighted survey, publishes it, answers a personal link on a phone and sees the index', async () => {
+    const page = await e.newPage();
+    await page.goto('/login');
+    await page.fill('#login_username', 'admin');
+    await page.fill('#login_password', ADMIN_PASSWORD);
+    await page.click('form[id=login] button[type=submit]');
+    await page.waitForSelector('[data-testid=stat-units]');
+
+    // A new survey: one dimension of 100% and one Likert question to start from.
+    await page.click('.ant-layout-sider >> text=回访问卷');
+    await page.click('[data-testid=survey-new]');
+    await page.waitForSelector('[data-testid=survey-title]');
+    await fill(page, '[data-testid=survey-title]', '网点服务回访');
+
+    // Two dimensions, 服务 60% and 环境 — first mistyped as 30%: the form refuses with the reason.
+    await fill(page, 'input[data-testid=dim-name-0]', '服务');
+    await fill(page, 'input[data-testid=dim-weight-0], [data-testid=dim-weight-0] input', '60');
+    await page.click('[data-testid=dim-add]');
+    await fill(page, 'input[data-testid=dim-key-1]', 'env');
+    await fill(page, 'input[data-testid=dim-name-1]', '环境');
+    await fill(page, 'input[data-testid=dim-weight-1], [data-testid=dim-weight-1] input', '30');
+    await page.locator('[data-testid=dim-sum]', { hasText: '90%' }).waitFor();
+
+    // A second Likert question in the 环境 dimension.
+    await page.click('[data-testid=question-add]');
+    await fill(page, 'input[data-testid=question-title-1]', '网点环境是否整洁舒适？');
+    await pick(page, 'questions_1_dimensionKey', '环境');
+    await page.click('[data-testid=survey-save]');
+    await page.locator('[data-testid=survey-form-error]', { hasText: '100%' }).waitFor();
+    await e.shot(page, '41-survey-weights-error');
+
+    await fill(page, 'input[data-testid=dim-weight-1], [data-testid=dim-weight-1] input', '40');
+    await page.locator('[data-testid=dim-sum]', { hasText: '100%' }).waitFor();
+    await page.click('[data-testid=survey-save]');
+    await page.locator('.ant-message', { hasText: '已保存' }).waitFor();
+    await e.shot(page, '42-survey-designed');
+
+    // Preview renders the H5 answer page with the draft.
+    await page.click('[data-testid=survey-preview]');
+    await page.locator('[data-testid=survey-preview-body]', { hasText: '网点环境是否整洁舒适？' }).waitFor();
+    await e.shot(page, '43-survey-preview');
+    await page.click('.ant-drawer-close');
+
+    // Publish, then a single-use personal link for a demo customer.
+    await page.click('[data-testid=survey-publish]');
+    await page.locator('.ant-tag', { hasText: '已发布' }).waitFor();
+    await page.click('[data-testid=personal-customer]');
+    const dropdown = page.locator('.ant-select-dropdown:visible');
+    await dropdown.locator('.ant-select-item-option').first().click();
+    await page.click('[data-testid=personal-create]');
+    const url = (await page.locator('[data-testid=personal-link]').innerText()).trim();
+    expect(url).toMatch(/\/s\/[A-Za-z0-9_-]{43}$/);
+    await e.shot(page, '44-survey-personal-link');
+
+    // The customer answers on a phone-sized screen, outside the app shell.
+    const phone = await e.browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true, hasTouch: true });
+    const h5 = await phone.newPage();
+    await h5.goto(url);
+    await h5.locator('[data-testid=answer-page]', { hasText: '网点服务回访' }).waitFor();
+    expect(await h5.locator('.ant-layout-sider').count()).toBe(0);
+    await h5.screenshot({ path: `${SCREENSHOTS}/45-survey-h5-form.png`, fullPage: true });
+    await h5.click('[data-testid=answer-submit]');
+    await h5.locator('.ant-form-item-explain-error', { hasText: '此题为必答题' }).first().waitFor();
+    await h5.locator('[data-question=q1] .ant-radio-wrapper', { hasText: '很满意' }).click();
+    await h5.locator('[data-question=q2] .ant-radio-wrapper', { hasText: /^满意$/ }).click();
+    await h5.screenshot({ path: `${SCREENSHOTS}/46-survey-h5-answered.png`, fullPage: true });
+    await h5.click('[data-testid=answer-submit]');
+    await h5.locator('.ant-result-title', { hasText: '提交成功，感谢您的参与' }).waitFor();
+    await h5.screenshot({ path: `${SCREENSHOTS}/47-survey-h5-thanks.png`, fullPage: true });
+    // The link is single use.
+    await h5.reload();
+    await h5.locator('.ant-result-title', { hasText: '此问卷已提交，感谢您的参与' }).waitFor();
+    await h5.screenshot({ path: `${SCREENSHOTS}/48-survey-h5-used.png`, fullPage: true });
+    await phone.close();
+
+    // Results: 服务 5 (很满意), 环境 4 (满意) → (0.6 × 5 + 0.4 × 4) × 100 / 5 = 92.
+    await page.click('[data-testid=survey-results-link]');
+    await page.locator('[data-testid=kpi-index]', { hasText: '92' }).waitFor();
+    await page.locator('[data-testid=chart-dimensions] canvas').waitFor();
+    await e.shot(page, '49-survey-results');
+  });
+});
