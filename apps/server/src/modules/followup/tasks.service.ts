@@ -127,7 +127,12 @@ export async function claimTask(deps: TDeps, me: TScope, id: string) {
     const won = res.rows[0];
     if (!won) {
       const row = await findTaskRow(tx, me, id);
-      if (!row) throw notFound('task');
+      if (!row) {
+        // A team task another member just won is no longer "mine" but was a moment ago: say so, not 404.
+        const [team] = (await tx.execute(sql`select 1 from followup_tasks where tenant_id = ${me.tenantId} and id = ${id} and team_unit_id = ${me.unitId} and claimed_by is not null`)).rows;
+        if (team) throw new AppError('CONFLICT', 'task already claimed by someone else');
+        throw notFound('task');
+      }
       if (row.claimed_by && row.claimed_by !== me.userId) throw new AppError('CONFLICT', `task already claimed by ${row.claimed_by_name ?? 'someone else'}`);
       if (row.claimed_by === me.userId) throw new AppError('CONFLICT', 'you already hold this task');
       if (row.assignee_id && row.assignee_id !== me.userId) throw new AppError('CONFLICT', 'task is assigned to someone else');
