@@ -15,7 +15,7 @@ describe('demo e-commerce shop', () => {
     const started = performance.now();
     const n = await loadDemoOrderReviews(t, t.tenantId);
     const ms = performance.now() - started;
-    console.log(`demo order reviews: ${n} ratings in ${Math.round(ms)} ms`);
+    console.warn(`demo order reviews: ${n} ratings in ${Math.round(ms)} ms`);
     expect(n).toBeGreaterThan(1000);
     expect(ms).toBeLessThan(15_000);
     expect(await loadDemoOrderReviews(t, t.tenantId)).toBe(0);

@@ -6,9 +6,9 @@ export const ORDER_REVIEWS_KEY = ['order-reviews'] as const;
 type TQs = Record<string, string | number | boolean | undefined | null>;
 
 export const useOrderReviews = (q: Partial<TOrderReviewListQuery>) =>
-  useQuery({ queryKey: [...ORDER_REVIEWS_KEY, 'list', q], queryFn: () => get<TPage<TOrderReview>>(`/order-reviews${qs(q as TQs)}`) });
+  useQuery({ queryKey: [...ORDER_REVIEWS_KEY, 'list', q], refetchOnMount: 'always', queryFn: () => get<TPage<TOrderReview>>(`/order-reviews${qs(q as TQs)}`) });
 export const useReviewableOrders = (q: Partial<TReviewableOrderQuery>) =>
-  useQuery({ queryKey: [...ORDER_REVIEWS_KEY, 'orders', q], queryFn: () => get<TPage<TReviewableOrder>>(`/order-reviews/orders${qs(q as TQs)}`) });
+  useQuery({ queryKey: [...ORDER_REVIEWS_KEY, 'orders', q], refetchOnMount: 'always', queryFn: () => get<TPage<TReviewableOrder>>(`/order-reviews/orders${qs(q as TQs)}`) });
 export const useShopScore = (unitId: string | undefined, asOf: string) =>
   useQuery({ queryKey: [...ORDER_REVIEWS_KEY, 'score', unitId, asOf], enabled: !!unitId, queryFn: () => get<TShopScore>(`/order-reviews/score${qs({ unitId, asOf })}`) });
 export const useShopScoreTrend = (unitId: string | undefined, asOf: string) =>

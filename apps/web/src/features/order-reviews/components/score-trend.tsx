@@ -11,6 +11,7 @@ export default function ScoreTrend({ dates, series }: { dates: string[]; series:
       if (disposed || !ref.current) return;
       const c = echarts.init(ref.current);
       c.setOption({
+        animationDuration: 300,
         tooltip: { trigger: 'axis' },
         legend: { bottom: 0 },
         grid: { left: 40, right: 20, top: 20, bottom: 40 },

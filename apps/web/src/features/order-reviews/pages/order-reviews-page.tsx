@@ -13,6 +13,7 @@ export function OrderReviewsPage() {
     <Card title={t('orderReview.title')}>
       <Tabs
         activeKey={tab}
+        destroyOnHidden
         onChange={(k) => setParams({ tab: k }, { replace: true })}
         items={[
           { key: 'reviews', label: t('orderReview.tabReviews'), children: <ReviewList /> },
