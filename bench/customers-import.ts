@@ -1,62 +1,130 @@
 /**
- * Customer import throughput and memory (issue 3 target: ≥ 20,000 rows/s with validation, server RSS ≤ 500 MB for a
- * 1,000,000-row CSV). The real path: upload (raw CSV body, full parse), start, the import job (validation with the
- * shared schema, upsert by phone, batches of 1,000). Baseline in the same run: the same rows bulk-inserted with plain
- * multi-row INSERTs of 1,000 into a copy of the customers table with the same indexes, and no validation. RSS is sampled every 50 ms in this process, which hosts the app.
+ * Customer import throughput and memory (issue 3 target: a 1,000,000-row CSV at ≥ 20,000 rows/s with validation,
+ * server RSS ≤ 500 MB). BENCH_IMPORT_ROWS changes the row count, BENCH_IMPORT_PRELOAD the customers already there.
+ *
+ * The real path, in this process: the upload streamed from a file on disk through the HTTP route (written to
+ * DATA_DIR, parsed once through for the total), start, and the import job (streaming parse, validation with the
+ * shared schema, upsert by phone through customer_phones, set-based batches of 5,000) into a customers table that
+ * already holds BENCH_IMPORT_PRELOAD customers, a tenth of the file's phones among them (those rows are updates). One
+ * row in a thousand has a bad phone (reported, not written).
+ *
+ * Baseline in the same run: a plain COPY of the same file into a bare table (no indexes, no validation) — the most
+ * Postgres can ingest here. Also shown, to tell where time goes: the same rows INSERT … SELECTed from that table into
+ * a copy of customers with all its indexes (Postgres index maintenance, no parsing, no validation, no trigger).
+ * Peak RSS is sampled every 50 ms (process.memoryUsage().rss) in this process, which hosts the app and runs the job.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
 import { benchApp } from './_support.ts';
 
 const N = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
-const t = await benchApp();
+const PRELOAD = Number(process.env.BENCH_IMPORT_PRELOAD ?? 200_000);
 const TIERS = ['VIP', '重要', '普通'];
-const lines = ['姓名,手机,等级,标签,地址'];
-for (let g = 1; g <= N; g++) lines.push(`客户${g},1${3 + (g % 7)}${String((g * 7919) % 1e9).padStart(9, '0')},${TIERS[g % 3]},导入,上海市浦东新区世纪大道${g % 999}号`);
-const csv = Buffer.from(lines.join('\n'));
-lines.length = 0;
+const mobile = (g: number) => `1${3 + (g % 7)}${String((g * 7919) % 1e9).padStart(9, '0')}`;
 
-let peakRss = 0;
+const t = await benchApp();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-import-'));
+fs.chmodSync(dir, 0o755); // the bundled Postgres (another OS user when run as root) reads the file for the baseline COPY
+const csvPath = path.join(dir, 'customers.csv');
+
+// The file, written as a stream (never whole in this process's memory).
+{
+  const out = fs.createWriteStream(csvPath, { mode: 0o644 });
+  let buf = '姓名,手机,等级,标签,地址\n';
+  for (let g = 1; g <= N; g++) {
+    const phone = g % 1000 === 500 ? '12345' : mobile(g);
+    buf += `客户${g},${phone},${TIERS[g % 3]},导入,上海市浦东新区世纪大道${g % 999}号\n`;
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await once(out, 'drain');
+      buf = '';
+    }
+  }
+  out.end(buf);
+  await once(out, 'finish');
+}
+const fileBytes = fs.statSync(csvPath).size;
+
+const { rows: [root] } = await t.pool.query(`select id from org_units where tenant_id = $1 and parent_id is null`, [t.tenantId]);
+// Customers already there: every tenth file row's phone (→ updates), the rest landlines the file does not hold.
+const p0 = performance.now();
+await t.pool.query(
+  `insert into customers (tenant_id, kind, name, phones, phone_digits, unit_id, tier, tags, address)
+   select $1, 'individual', '老客户' || i, array[p], replace(p, '-', ''), $2, '普通', array['存量'], '杭州市西湖区文三路' || (i % 500) || '号'
+     from (select i, case when i * 10 <= $4::int then '1' || (3 + (i * 10) % 7)::text || lpad(((i::bigint * 10 * 7919) % 1000000000)::text, 9, '0')
+                          else '021-' || (20000000 + i)::text end as p
+             from generate_series(1, $3::int) i) s`,
+  [t.tenantId, root.id, PRELOAD, N],
+);
+await t.pool.query('vacuum analyze customers');
+await t.pool.query('vacuum analyze customer_phones');
+const preloadMs = performance.now() - p0;
+const { rows: [pre] } = await t.pool.query('select count(*)::int as n from customers where tenant_id = $1', [t.tenantId]);
+
+let peakRss = process.memoryUsage().rss;
+const rssAtStart = peakRss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'Admin12345' } });
 const headers = { cookie: `hf_sid=${login.cookies[0]!.value}`, 'x-csrf-token': login.json().csrfToken as string };
-const { rows: [root] } = await t.pool.query(`select id from org_units where tenant_id = $1 and parent_id is null`, [t.tenantId]);
 
 const t0 = performance.now();
-const up = await t.app.inject({ method: 'POST', url: '/api/customer-imports?fileName=bench.csv', payload: csv, headers: { ...headers, 'content-type': 'text/csv' } });
+const up = await t.app.inject({ method: 'POST', url: '/api/customer-imports?fileName=bench.csv', payload: fs.createReadStream(csvPath), headers: { ...headers, 'content-type': 'text/csv', 'content-length': String(fileBytes) } });
 if (up.statusCode !== 201) throw new Error(up.body);
 const uploadMs = performance.now() - t0;
 const jobId = up.json().job.id as string;
 const start = await t.app.inject({ method: 'POST', url: `/api/customer-imports/${jobId}/start`, payload: { mapping: up.json().suggestedMapping, upsertKey: 'phone', defaultUnitId: root.id }, headers });
 if (start.statusCode !== 200) throw new Error(start.body);
+const j0 = performance.now();
 await t.jobs.idle();
+const jobMs = performance.now() - j0;
 const totalMs = performance.now() - t0;
 clearInterval(sampler);
-const { rows: [job] } = await t.pool.query('select status, inserted_rows, error_rows, error_message from import_jobs where id = $1', [jobId]);
+const { rows: [job] } = await t.pool.query('select status, total_rows, inserted_rows, updated_rows, error_rows, error_message from import_jobs where id = $1', [jobId]);
+const { rows: [sync] } = await t.pool.query(
+  `select (select count(*) from customer_phones where tenant_id = $1)::int as phone_rows,
+          (select count(*) from customers c, unnest(c.phones) p where c.tenant_id = $1)::int as phones_in_customers`,
+  [t.tenantId],
+);
 
-// Baseline: the same rows, plain INSERTs of 1,000, no parsing or validation.
-await t.pool.query('create table bench_plain (like customers including all)');
+// Baseline: plain COPY of the same file into a bare table.
+await t.pool.query('create table bench_plain (name text, phone text, tier text, tags text, address text)');
 const b0 = performance.now();
-for (let g = 1; g <= N; g += 1000) {
-  const n = Math.min(1000, N - g + 1);
-  await t.pool.query(
-    `insert into bench_plain (id, tenant_id, kind, name, phones, phone_digits, unit_id, tier, tags, address)
-     select gen_random_uuid(), $1, 'individual', '客户' || i, array[p], p, $2, (array['VIP','重要','普通'])[1 + i % 3], array['导入'], '上海市浦东新区世纪大道' || (i % 999) || '号'
-       from (select i, '1' || (3 + i % 7)::text || lpad(((i::bigint * 7919) % 1000000000)::text, 9, '0') as p from generate_series($3::int, $4::int) i) s`,
-    [t.tenantId, root.id, g, g + n - 1],
-  );
-}
-const baselineMs = performance.now() - b0;
+await t.pool.query(`copy bench_plain from '${csvPath}' with (format csv, header true)`);
+const copyMs = performance.now() - b0;
+// Where Postgres's own time goes: the same rows into a copy of customers with all its indexes (set-based, unchecked).
+await t.pool.query('create table bench_indexed (like customers including defaults including indexes)');
+const i0 = performance.now();
+await t.pool.query(
+  `insert into bench_indexed (tenant_id, kind, name, phones, phone_digits, unit_id, tier, tags, address)
+   select $1, 'individual', name, array[phone], phone, $2, tier, array[tags], address from bench_plain`,
+  [t.tenantId, root.id],
+);
+const indexedMs = performance.now() - i0;
 
+const rate = (ms: number) => Math.round(N / (ms / 1000));
+const mb = (b: number) => Math.round(b / 1048576);
 console.log(JSON.stringify({
   bench: 'customers-import',
   rows: N,
-  file_mb: Number((csv.length / 1048576).toFixed(1)),
-  job: job,
-  upload_and_parse_ms: Math.round(uploadMs),
+  file_mb: Number((fileBytes / 1048576).toFixed(1)),
+  customers_before: pre.n,
+  preload_ms: Math.round(preloadMs),
+  job,
+  customer_phones_in_sync: sync.phone_rows === sync.phones_in_customers,
+  upload_ms: Math.round(uploadMs),
+  job_ms: Math.round(jobMs),
   total_ms: Math.round(totalMs),
-  rows_per_s: Math.round(N / (totalMs / 1000)),
-  baseline_plain_insert_rows_per_s: Math.round(N / (baselineMs / 1000)),
-  ratio_vs_plain_insert: Number((baselineMs / totalMs).toFixed(2)),
-  peak_rss_mb: Math.round(peakRss / 1048576),
+  rows_per_s: rate(totalMs),
+  job_rows_per_s: rate(jobMs),
+  baseline_copy_bare_rows_per_s: rate(copyMs),
+  ratio_vs_copy: Number((copyMs / totalMs).toFixed(3)),
+  indexed_insert_select_rows_per_s: rate(indexedMs),
+  ratio_vs_indexed_insert_select: Number((indexedMs / totalMs).toFixed(3)),
+  rss_at_start_mb: mb(rssAtStart),
+  peak_rss_mb: mb(peakRss),
   targets: { rows_per_s: 20000, peak_rss_mb: 500 },
+  meets: { rows_per_s: rate(totalMs) >= 20000, peak_rss_mb: mb(peakRss) <= 500 },
 }));
+fs.rmSync(dir, { recursive: true, force: true });
 await t.close();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ZPageQuery } from '../pagination.ts';
 import { ZId } from './common.ts';
+import { formatPhone, normalizePhone } from '../customers/phone.ts';
 
 export const CUSTOMER_KINDS = ['individual', 'company'] as const;
 export const GENDERS = ['male', 'female', 'unknown'] as const;
@@ -11,12 +12,17 @@ export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'option'] as const;
 export const PII_FIELDS = ['phone', 'email', 'address', 'idNumber'] as const;
 export type TPiiField = (typeof PII_FIELDS)[number];
 
-/** CN mobile `1[3-9]\d{9}` or landline with area code and optional extension (DESIGN §2). */
-export const ZPhoneInput = z
-  .string()
-  .trim()
-  .transform((s) => s.replace(/[\s()（）.]/g, '').replace(/^(\+?86|0086)(?=1[3-9]\d{9}$)/, ''))
-  .pipe(z.string().regex(/^(1[3-9]\d{9}|0\d{2,3}-?[2-9]\d{6,7}(-\d{1,6})?)$/, '请输入有效的手机号或带区号的座机号'));
+/**
+ * CN mobile `1[3-9]\d{9}` or landline with area code and optional extension (DESIGN §2), normalised by the one rule
+ * (normalizePhone): stored as 13812345678, 021-55551234 or 021-55551234-123, whatever spaces, dashes, +86 or
+ * full-width digits were typed. The form, the API and the import all go through this.
+ */
+export const ZPhoneInput = z.string().transform((s, ctx) => {
+  const p = normalizePhone(s);
+  if (p) return formatPhone(p);
+  ctx.addIssue({ code: 'custom', message: '请输入有效的手机号或带区号的座机号', input: s });
+  return z.NEVER;
+});
 
 export const ZCustomFieldDef = z.object({
   id: z.string(),

@@ -50,13 +50,31 @@ export const customers = pgTable(
     index('customers_phone_trgm_idx').using('gin', sql`${t.phoneDigits} gin_trgm_ops`),
     index('customers_name_trgm_idx').using('gin', sql`${t.name} gin_trgm_ops`),
     index('customers_tags_idx').using('gin', t.tags),
-    // Upsert keys of imports: a phone number, or an ID number.
-    index('customers_phones_idx').using('gin', t.phones),
+    // Upsert key of imports by ID number. (By phone: customer_phones below.)
     index('customers_id_number_idx').on(t.tenantId, t.idNumber),
     // Duplicate finder: same name (then similar address).
     index('customers_tenant_name_idx').on(t.tenantId, t.name),
-    index('customers_custom_idx').using('gin', sql`${t.custom} jsonb_path_ops`),
+    // Only customers with custom values: most have none, and every '{}' row landed in one GIN posting list, which cut
+    // bulk inserts to a quarter of their speed. The list filter adds the matching `custom <> '{}'` (customers.repository.ts).
+    index('customers_custom_idx').using('gin', sql`${t.custom} jsonb_path_ops`).where(sql`${t.custom} <> '{}'::jsonb`),
   ],
+);
+
+/**
+ * Exact phone lookup 电话 → 客户: one row per (customer, phone in customers.phones), kept in sync by statement-level
+ * triggers on customers (migration 0012), whatever writes the customers (form, bulk, merge, erasure, import). A
+ * btree probe here costs the same at any table size, where `phones @> array[…]` on a GIN index did not. A phone may
+ * belong to several customers (duplicates are allowed until merged), hence the customer in the key. No foreign key:
+ * the triggers keep it exact, and a per-row FK check would double the cost of bulk imports.
+ */
+export const customerPhones = pgTable(
+  'customer_phones',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    phone: text('phone').notNull(),
+    customerId: uuid('customer_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.phone, t.customerId] })],
 );
 
 /** Contact persons of a company customer (one primary). */

@@ -5,8 +5,10 @@ import { users } from './users.ts';
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 /**
- * Import jobs 导入任务. The uploaded file is kept in Postgres (API processes are stateless and any of them may run
- * the job); progress and counts are updated per batch so the UI can show a progress bar.
+ * Import jobs 导入任务. The uploaded file is streamed to disk (`file_path`, under DATA_DIR/imports) and read back as a
+ * stream by the job, so a million-row file never sits in memory; the API process that took the upload runs the job
+ * (or DATA_DIR is shared between processes). `file` holds files of jobs uploaded before that change. Progress and
+ * counts are updated per batch so the UI can show a progress bar.
  * status: uploaded → queued → running → done | failed
  */
 export const importJobs = pgTable(
@@ -19,7 +21,10 @@ export const importJobs = pgTable(
     unitId: uuid('unit_id').notNull(),
     entity: text('entity').notNull().default('customer'),
     fileName: text('file_name').notNull(),
-    file: bytea('file').notNull(),
+    /** Legacy: the file bytes of jobs uploaded before files went to disk. */
+    file: bytea('file'),
+    /** Absolute path of the uploaded file; removed when the job ends. */
+    filePath: text('file_path'),
     sizeBytes: integer('size_bytes').notNull(),
     format: text('format').notNull(),
     encoding: text('encoding').notNull(),

@@ -1,10 +1,10 @@
 import { and, arrayContains, eq, gte, ilike, inArray, lte, sql, type SQL } from 'drizzle-orm';
-import type { TCustomerListQuery } from '@huifang/shared';
+import { formatPhone, normalizePhone, phoneSearchKey, type TCustomerListQuery } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
-import { customerContacts, customers, orgUnits, users } from '../../db/schema/index.ts';
+import { customerContacts, customerPhones, customers, orgUnits, users } from '../../db/schema/index.ts';
 import { invalidField } from '../../lib/app-error.ts';
 import { likeEscape, orderBy, pageOffset } from '../../lib/pagination.ts';
-import { ownedVisible, type TScope } from '../../lib/scope.ts';
+import { ownedVisible, pgArray, type TScope } from '../../lib/scope.ts';
 
 export type TCustomerRow = typeof customers.$inferSelect;
 export interface TCustomerJoined {
@@ -58,15 +58,25 @@ export function listConditions(scope: TScope, q: TCustomerListQuery, units: TUni
   if (q.createdFrom) conds.push(gte(customers.createdAt, new Date(q.createdFrom)));
   if (q.createdTo) conds.push(lte(customers.createdAt, new Date(q.createdTo)));
   const custom = parseCustomFilter(q.custom);
-  if (custom) conds.push(sql`${customers.custom} @> ${JSON.stringify(custom)}::jsonb`);
+  // `custom <> '{}'` lets Postgres use the partial GIN index (a non-empty containment implies it).
+  if (custom && Object.keys(custom).length) conds.push(sql`${customers.custom} @> ${JSON.stringify(custom)}::jsonb and ${customers.custom} <> '{}'::jsonb`);
   if (q.q) {
-    const digits = q.q.replace(/\D/g, '');
-    // Three or more digits and nothing else: a phone fragment (trigram index); otherwise a name (trigram index).
-    if (digits.length >= 3 && digits.length === q.q.replace(/[\s-]/g, '').length) conds.push(ilike(customers.phoneDigits, `%${digits}%`));
+    const phone = normalizePhone(q.q);
+    const digits = phoneSearchKey(q.q);
+    // A whole phone number (+86 138 1234 5678, 021-5555 1234): exact, through customer_phones. Three or more digits
+    // with only phone punctuation: a fragment (trigram index on phone_digits). Anything else: a name (trigram index).
+    if (phone) conds.push(sql`${customers.id} in (${customerIdsWithPhone(scope.tenantId, [formatPhone(phone)])})`);
+    else if (digits.length >= 3 && PHONE_CHARS.test(q.q)) conds.push(ilike(customers.phoneDigits, `%${digits}%`));
     else conds.push(ilike(customers.name, `%${likeEscape(q.q)}%`));
   }
   return and(...conds)!;
 }
+
+const PHONE_CHARS = /^[+\d\s\-()（）]+$/;
+
+/** Ids of the customers holding one of these (normalised) phones: btree probes on customer_phones. */
+export const customerIdsWithPhone = (tenantId: string, phones: string[]) =>
+  sql`select ${customerPhones.customerId} from ${customerPhones} where ${customerPhones.tenantId} = ${tenantId} and ${customerPhones.phone} = any(${pgArray(phones, 'text')})`;
 
 /** Past this many matches the list shows an estimate: counting a million rows exactly on every page costs too much. */
 export const EXACT_COUNT_CAP = 1_000;

@@ -150,6 +150,8 @@ export async function updateCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx,
 export async function revealField(deps: TDeps, scope: TScope, ctx: TAuditCtx, id: string, field: TPiiField, index: number) {
   const row = await findVisibleCustomer(deps.db, scope, id);
   if (!row) throw notFound('customer');
+  // Nothing to reveal at that index: refused, and no audit row claims a reveal that did not happen.
+  if (field === 'phone' && index >= row.c.phones.length) throw invalidField('body.index', `the customer has ${row.c.phones.length} phone number(s)`);
   const value = field === 'phone' ? (row.c.phones[index] ?? null) : field === 'email' ? row.c.email : field === 'address' ? row.c.address : row.c.idNumber;
   await insertAuditEvent(deps.db, ctx, { action: 'customer.pii_revealed', entityType: 'customer', entityId: id, unitId: row.c.unitId, summary: `查看客户 ${maskName(row.c.name)} 的完整${FIELD_LABEL[field]}`, after: { field, index } }, deps.clock.now());
   return { field, value };

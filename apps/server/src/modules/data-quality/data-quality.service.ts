@@ -82,9 +82,16 @@ export async function getSummary(deps: Pick<TDeps, 'db'>, scope: TScope): Promis
 /** Duplicate candidates among visible customers: same phone, or same name with a similar address (trigram ≥ 0.5). */
 export async function findDuplicates(deps: Pick<TDeps, 'db'>, scope: TScope, limit = 200): Promise<TDuplicateGroup[]> {
   const visible = customerVisible(scope);
+  // Phones held by more than one customer come from customer_phones alone (an index-only walk); only those are joined
+  // to the customers to keep the visible ones.
   const byPhone = await deps.db.execute<{ key: string; ids: string[] }>(sql`
-    select p as key, array_agg(distinct customers.id) as ids from customers, unnest(customers.phones) p
-     where ${visible} group by p having count(distinct customers.id) > 1 order by p limit ${limit}`);
+    with shared as (
+      select phone from customer_phones where tenant_id = ${scope.tenantId} group by phone having count(*) > 1)
+    select s.phone as key, array_agg(distinct customers.id) as ids
+      from shared s
+      join customer_phones cp on cp.tenant_id = ${scope.tenantId} and cp.phone = s.phone
+      join customers on customers.tenant_id = cp.tenant_id and customers.id = cp.customer_id
+     where ${visible} group by s.phone having count(distinct customers.id) > 1 order by s.phone limit ${limit}`);
   const byName = await deps.db.execute<{ key: string; ids: string[] }>(sql`
     select customers.name as key, array_agg(distinct customers.id) as ids from customers
      where ${visible} and exists (

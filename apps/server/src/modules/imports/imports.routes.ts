@@ -1,22 +1,21 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ZIdParams, ZImportEncoding, ZImportJob, ZImportUpload, ZStartImportInput } from '@huifang/shared';
-import { errorReport, getImport, listImports, MAX_IMPORT_BYTES, startImport, uploadImport } from './imports.service.ts';
-
-
+import { errorReport, getImport, listImports, startImport, uploadImport } from './imports.service.ts';
 
 export const importRoutes: FastifyPluginAsyncZod = async (app) => {
   const { deps } = app;
   const tags = ['imports'];
-  // Uploads arrive as the raw file (CSV or xlsx bytes); only this plugin accepts those content types.
+  // Uploads arrive as the raw file (CSV or xlsx bytes); only this plugin accepts those content types. The body stays a
+  // stream: the handler (after the access check) writes it to disk, so a 70 MB file never sits in memory.
   for (const type of ['text/csv', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.ms-excel']) {
-    app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES + 1 }, (_req, body, done) => done(null, body));
+    app.addContentTypeParser(type, (_req, payload, done) => done(null, payload));
   }
 
   app.post(
     '/customer-imports',
     {
-      bodyLimit: MAX_IMPORT_BYTES + 1,
       config: { access: 'customer:import' },
       schema: {
         tags,
@@ -26,8 +25,9 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const file = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      return reply.status(201).send(await uploadImport(deps, req.actor(), { fileName: req.query.fileName, file, encoding: req.query.encoding }));
+      const body = req.body instanceof Readable ? req.body : Readable.from([]);
+      const declaredBytes = Number(req.headers['content-length'] ?? 0) || undefined;
+      return reply.status(201).send(await uploadImport(deps, req.actor(), { fileName: req.query.fileName, body, declaredBytes, encoding: req.query.encoding }));
     },
   );
   app.post(

@@ -1,24 +1,26 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { and, desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import type { TImportJob, TStartImportInput } from '@huifang/shared';
+import type { TConfig } from '../../config/env.ts';
 import type { Db } from '../../db/client.ts';
 import { importErrors, importJobs } from '../../db/schema/index.ts';
 import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TActor, TAuditCtx } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { decodeText, detectEncoding } from '../customers/lib/text-encoding.ts';
 import { safeCell } from '../customers/lib/spreadsheet-safe.ts';
 import { findVisibleUnit } from '../org-units/org-units.repository.ts';
 import { listCustomFields } from '../settings/settings.service.ts';
 import { IMPORT_FIELDS, suggestMapping } from './mapping.ts';
-import { isXlsx, parseCsv, parseXlsx, type TRow } from './parse.ts';
+import { isXlsx, readRowBatches, type TFileSource, type TRow } from './parse.ts';
+import { removeFile, saveUpload, UploadTooLarge, type TSavedUpload } from './upload-file.ts';
 
-export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
-export type TImportDeps = { db: Db; clock: TClock; jobs: { send(name: string, data: object): Promise<void> } };
+export type TImportDeps = { db: Db; clock: TClock; config: Pick<TConfig, 'dataDir'>; jobs: { send(name: string, data: object): Promise<void> } };
 
 
-const toDto = (j: typeof importJobs.$inferSelect): TImportJob => ({
+const toDto = (j: Omit<typeof importJobs.$inferSelect, 'file'>): TImportJob => ({
   id: j.id,
   fileName: j.fileName,
   format: j.format,
@@ -35,59 +37,85 @@ const toDto = (j: typeof importJobs.$inferSelect): TImportJob => ({
   finishedAt: j.finishedAt?.toISOString() ?? null,
 });
 
-/** All rows of a file (header first). CSV in UTF-8 or GB18030/GBK, or xlsx (first sheet). */
-export async function* readRows(file: Buffer, format: string, encoding: string): AsyncGenerator<TRow> {
-  if (format === 'xlsx') yield* parseXlsx(file);
-  else yield* parseCsv(decodeText(file, encoding as 'utf-8' | 'gb18030'));
+/** The upload limit: a million customer rows of CSV are about 70 MB. */
+export const MAX_IMPORT_BYTES = 200 * 1024 * 1024;
+
+/** The first rows of a file (header first) without reading the rest. */
+async function headRows(src: TFileSource, format: string, encoding: string, n: number): Promise<TRow[]> {
+  const out: TRow[] = [];
+  for await (const rows of readRowBatches(src, format, encoding)) {
+    out.push(...rows.slice(0, n - out.length));
+    if (out.length >= n) break;
+  }
+  return out;
 }
 
 /**
- * Upload: check the file, detect format and encoding, keep it, and answer headers, a preview of the first rows and
- * a suggested column mapping. Nothing is imported yet.
+ * Upload: stream the file to disk (DATA_DIR/imports; never whole in memory), detect format and encoding, parse it
+ * once through (a malformed file is refused whole, and the progress bar knows the total), and answer headers, a
+ * preview of the first rows and a suggested column mapping. Nothing is imported yet.
  */
-export async function uploadImport(deps: TImportDeps, actor: TActor, input: { fileName: string; file: Buffer; encoding?: 'utf-8' | 'gb18030' }) {
-  if (input.file.length === 0) throw invalidField('body', '文件为空');
-  if (input.file.length > MAX_IMPORT_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', '文件超过 50MB，请拆分后导入');
-  const format = isXlsx(input.file) ? 'xlsx' : 'csv';
-  if (format === 'csv' && input.file.subarray(0, 1024).includes(0)) throw invalidField('body', '无法识别的文件：请上传 CSV 或 xlsx');
-  const encoding = format === 'xlsx' ? 'utf-8' : (input.encoding ?? detectEncoding(input.file));
-  const preview: TRow[] = [];
+export async function uploadImport(
+  deps: TImportDeps,
+  actor: TActor,
+  input: { fileName: string; body: Readable; declaredBytes?: number; encoding?: 'utf-8' | 'gb18030' },
+) {
+  const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', `文件超过 ${MAX_IMPORT_BYTES / 1024 / 1024}MB，请拆分后导入`);
+  if ((input.declaredBytes ?? 0) > MAX_IMPORT_BYTES) {
+    input.body.resume();
+    throw tooLarge();
+  }
+  let saved: TSavedUpload;
   try {
-    for await (const row of readRows(input.file, format, encoding)) {
-      preview.push(row);
-      if (preview.length > 20) break;
+    saved = await saveUpload(input.body, path.join(deps.config.dataDir, 'imports'), MAX_IMPORT_BYTES);
+  } catch (e) {
+    if (e instanceof UploadTooLarge) throw tooLarge();
+    throw e;
+  }
+  try {
+    if (saved.bytes === 0) throw invalidField('body', '文件为空');
+    const format = isXlsx(saved.head) ? 'xlsx' : 'csv';
+    if (format === 'csv' && saved.head.subarray(0, 1024).includes(0)) throw invalidField('body', '无法识别的文件：请上传 CSV 或 xlsx');
+    const encoding = format === 'xlsx' ? 'utf-8' : (input.encoding ?? saved.encoding);
+    const src = { path: saved.path };
+    let preview: TRow[];
+    let totalRows = -1;
+    try {
+      preview = await headRows(src, format, encoding, 21);
+      const headers = preview[0]?.map((h) => h.trim()) ?? [];
+      if (headers.length === 0 || headers.every((h) => h === '')) throw invalidField('body', '文件没有表头');
+      if (new Set(headers).size !== headers.length) throw invalidField('body', '表头有重复的列名');
+      if (preview.length < 2) throw invalidField('body', '文件没有数据行');
+      for await (const rows of readRowBatches(src, format, encoding)) totalRows += rows.length;
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw invalidField('body', `文件无法解析：${(e as Error).message}`);
     }
+    const headers = preview[0]!.map((h) => h.trim());
+    const defs = await listCustomFields(deps.db, actor.tenantId, 'customer');
+    const [job] = await deps.db
+      .insert(importJobs)
+      .values({ tenantId: actor.tenantId, createdBy: actor.userId, unitId: actor.unitId, fileName: input.fileName.slice(0, 200), filePath: saved.path, sizeBytes: saved.bytes, format, encoding, totalRows, createdAt: deps.clock.now() })
+      .returning();
+    return {
+      job: toDto(job!),
+      headers,
+      preview: preview.slice(1),
+      suggestedMapping: suggestMapping(headers, defs),
+      fields: [...IMPORT_FIELDS, ...defs.map((d) => `custom.${d.key}`)],
+    };
   } catch (e) {
-    throw invalidField('body', `文件无法解析：${(e as Error).message}`);
+    removeFile(saved.path);
+    throw e;
   }
-  const headers = preview[0]?.map((h) => h.trim()) ?? [];
-  if (headers.length === 0 || headers.every((h) => h === '')) throw invalidField('body', '文件没有表头');
-  if (new Set(headers).size !== headers.length) throw invalidField('body', '表头有重复的列名');
-  if (preview.length < 2) throw invalidField('body', '文件没有数据行');
-  // A full pass now: a malformed file is refused whole at upload, and the progress bar knows the total.
-  let totalRows = -1;
-  try {
-    for await (const _row of readRows(input.file, format, encoding)) totalRows++;
-  } catch (e) {
-    throw invalidField('body', `文件无法解析：${(e as Error).message}`);
-  }
-  const defs = await listCustomFields(deps.db, actor.tenantId, 'customer');
-  const [job] = await deps.db
-    .insert(importJobs)
-    .values({ tenantId: actor.tenantId, createdBy: actor.userId, unitId: actor.unitId, fileName: input.fileName.slice(0, 200), file: input.file, sizeBytes: input.file.length, format, encoding, totalRows, createdAt: deps.clock.now() })
-    .returning();
-  return {
-    job: toDto(job!),
-    headers,
-    preview: preview.slice(1),
-    suggestedMapping: suggestMapping(headers, defs),
-    fields: [...IMPORT_FIELDS, ...defs.map((d) => `custom.${d.key}`)],
-  };
 }
+
+/** Every column but the legacy file bytes. */
+const { file: _legacyFile, ...jobColumns } = getTableColumns(importJobs);
 
 async function loadJob(db: Db, actor: TActor, id: string) {
   // Import jobs are private to the user who uploaded them (their file holds personal data).
-  const [job] = await db.select().from(importJobs).where(and(eq(importJobs.tenantId, actor.tenantId), eq(importJobs.id, id), eq(importJobs.createdBy, actor.userId)));
+  const [job] = await db.select(jobColumns).from(importJobs).where(and(eq(importJobs.tenantId, actor.tenantId), eq(importJobs.id, id), eq(importJobs.createdBy, actor.userId)));
   if (!job) throw notFound('import');
   return job;
 }
@@ -98,7 +126,7 @@ export async function getImport(deps: Pick<TImportDeps, 'db'>, actor: TActor, id
 
 export async function listImports(deps: Pick<TImportDeps, 'db'>, actor: TActor) {
   const rows = await deps.db
-    .select()
+    .select(jobColumns)
     .from(importJobs)
     .where(and(eq(importJobs.tenantId, actor.tenantId), eq(importJobs.createdBy, actor.userId)))
     .orderBy(desc(importJobs.createdAt))

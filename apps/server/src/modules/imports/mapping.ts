@@ -1,4 +1,4 @@
-import type { TCustomFieldDef } from '@huifang/shared';
+import { normalizePhone, type TCustomFieldDef } from '@huifang/shared';
 
 /** Import targets: customer fields, `unit` (code or name), `owner` (username or 工号), and `custom.<key>`. */
 export const IMPORT_FIELDS = [
@@ -48,6 +48,24 @@ export function suggestMapping(headers: string[], defs: Pick<TCustomFieldDef, 'k
 const YES = new Set(['是', 'y', 'yes', 'true', '1', '同意']);
 const NO = new Set(['否', 'n', 'no', 'false', '0', '不同意']);
 const split = (s: string) => s.split(/[,，;；、/|\s]+/).map((x) => x.trim()).filter(Boolean);
+/**
+ * Several phones in one cell: split at , ; 、 / |, then read each part as the longest runs of space-separated pieces
+ * that make one phone: "138 1234 5678" is one, "13812345678 021-5555 1234" is two.
+ */
+function splitPhones(s: string): string[] {
+  const out: string[] = [];
+  for (const part of s.split(/[,，;；、/|]+/)) {
+    const pieces = part.trim().split(/\s+/).filter(Boolean);
+    let i = 0;
+    while (i < pieces.length) {
+      let j = pieces.length;
+      while (j > i + 1 && !normalizePhone(pieces.slice(i, j).join(' '))) j--;
+      out.push(pieces.slice(i, j).join(' '));
+      i = j;
+    }
+  }
+  return out;
+}
 
 /** Turn one row's mapped texts into a customer input candidate (validated afterwards by the shared Zod schema). */
 export function rowToInput(values: Record<string, string>): { input: Record<string, unknown>; unit?: string; owner?: string; problems: { field: string; reason: string }[] } {
@@ -57,7 +75,7 @@ export function rowToInput(values: Record<string, string>): { input: Record<stri
     const v = raw.trim();
     if (v === '') continue;
     if (field.startsWith('custom.')) (input.custom as Record<string, string>)[field.slice(7)] = v;
-    else if (field === 'phones') input.phones = split(v);
+    else if (field === 'phones') input.phones = splitPhones(v);
     else if (field === 'tags') input.tags = split(v);
     else if (field === 'gender') {
       const g = { 男: 'male', 女: 'female', male: 'male', female: 'female', m: 'male', f: 'female', 未知: 'unknown' }[v.toLowerCase()];

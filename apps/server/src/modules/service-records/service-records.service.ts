@@ -21,7 +21,8 @@ export async function addServiceRecord(deps: TDeps, scope: TScope, ctx: TAuditCt
   if (!type) throw invalidField('body.serviceTypeId', 'service type not found');
   const unitId = input.unitId ?? customer.c.unitId;
   if (input.unitId && !(await findVisibleUnit(deps.db, scope, input.unitId))) throw invalidField('body.unitId', 'unit not found');
-  if (input.staffId && !(await findVisibleUser(deps.db, { ...scope, dataScope: 'tenant' }, input.staffId))) throw invalidField('body.staffId', 'staff not found');
+  // The staff member who served must be someone the caller can see (their own scope), not anyone in the tenant.
+  if (input.staffId && !(await findVisibleUser(deps.db, scope, input.staffId))) throw invalidField('body.staffId', 'staff not found');
   const defs = (await deps.db.select().from(customFieldDefs).where(and(eq(customFieldDefs.tenantId, scope.tenantId), eq(customFieldDefs.entity, 'service_record')))).filter(
     (d) => d.serviceTypeId === null || d.serviceTypeId === type.id,
   );

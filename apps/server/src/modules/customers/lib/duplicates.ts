@@ -4,9 +4,7 @@
  * phone and by name, and inside a name block candidate pairs come from a prefix-filtered bigram index, so a million
  * rows never meet an all-pairs comparison. Union-find joins transitive matches (A~B, B~C) into one group.
  */
-import { splitAddressRegion, type TAddressRegion } from '@huifang/shared';
-// Not exported from @huifang/shared's index yet: switch to the package import once it is.
-import { normalizePhone } from '../../../../../../packages/shared/src/customers/phone.ts';
+import { normalizePhone, splitAddressRegion, type TAddressRegion } from '@huifang/shared';
 
 export type TDuplicateCandidate = { id: string; name: string; phones: string[]; address: string | null };
 export type TDuplicateReason = 'same_phone' | 'same_name_similar_address';

@@ -1,0 +1,150 @@
+import { ZCreateCustomerInput, type TCustomFieldDef } from '@huifang/shared';
+import type { importJobs } from '../../db/schema/index.ts';
+import type { TScope } from '../../lib/scope.ts';
+import { checkCustomValues } from '../customers/custom-values.ts';
+import { phoneDigitsOf } from '../customers/customers.repository.ts';
+import { rowToInput } from './mapping.ts';
+
+export type TImportError = { rowNo: number; column: string | null; reason: string };
+
+/**
+ * A checked row, as the columns it writes. On insert every column is used (defaults included); on update only the
+ * columns the row gave a value for (`null` = keep the customer's value: an empty or unmapped cell wipes nothing).
+ */
+export type TImportRow = {
+  rowNo: number;
+  key: string | null;
+  insert: TCustomerColumns;
+  update: Partial<Record<keyof TCustomerColumns, unknown>>;
+};
+
+/** customers columns an import writes (snake_case: they go to Postgres as one JSON document per batch). */
+export type TCustomerColumns = {
+  kind: string;
+  name: string;
+  gender: string | null;
+  birthday: string | null;
+  phones: string[];
+  phone_digits: string;
+  email: string | null;
+  address: string | null;
+  id_number: string | null;
+  source: string | null;
+  owner_id: string | null;
+  unit_id: string;
+  tags: string[];
+  tier: string | null;
+  lifecycle_stage: string | null;
+  intent_level: string | null;
+  consent_service: boolean;
+  consent_marketing: boolean;
+  custom: Record<string, unknown>;
+};
+
+export interface TRowContext {
+  scope: TScope;
+  job: Pick<typeof importJobs.$inferSelect, 'mapping' | 'defaultUnitId' | 'upsertKey'>;
+  headers: string[];
+  defs: TCustomFieldDef[];
+  /** Visible active units by name and code. */
+  units: Map<string, string>;
+  /** Active users by username and 工号 (lower case). */
+  owners: Map<string, string>;
+  /** Upsert keys met so far in the file → first row number (duplicates inside one file are errors). */
+  keysSeen: Map<string, number>;
+}
+
+const keyColumn = (c: TRowContext, columnOf: Record<string, string>) => columnOf[c.job.upsertKey === 'phone' ? 'phones' : 'idNumber'] ?? null;
+
+/** Check and convert one row with the shared customer schema (one phone rule everywhere); the column at fault is named by its header. */
+export function checkRow(c: TRowContext, rowNo: number, cells: string[]): { row?: TImportRow; errors: TImportError[] } {
+  const mapping = c.job.mapping ?? {};
+  const values: Record<string, string> = {};
+  const columnOf: Record<string, string> = {};
+  c.headers.forEach((h, i) => {
+    const field = mapping[h];
+    if (field) {
+      values[field] = cells[i] ?? '';
+      columnOf[field] = h;
+    }
+  });
+  const errors: TImportError[] = [];
+  const { input, unit, owner, problems } = rowToInput(values);
+  for (const p of problems) errors.push({ rowNo, column: columnOf[p.field] ?? null, reason: p.reason });
+  const parsed = ZCreateCustomerInput.safeParse({ ...input, unitId: c.job.defaultUnitId });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? '');
+      errors.push({ rowNo, column: columnOf[field] ?? field, reason: issue.message });
+    }
+  }
+  const custom = checkCustomValues(c.defs, (input.custom as Record<string, unknown>) ?? {}, { isCreate: true, pathPrefix: 'custom' });
+  for (const e of custom.errors) errors.push({ rowNo, column: columnOf[e.path] ?? e.path, reason: e.message });
+  let unitId = c.job.defaultUnitId!;
+  if (unit) {
+    const found = c.units.get(unit);
+    if (found) unitId = found;
+    else errors.push({ rowNo, column: columnOf.unit ?? null, reason: `找不到单位“${unit}”（或不在您的权限范围内）` });
+  }
+  let ownerId: string | null = c.scope.dataScope === 'own' ? c.scope.userId : null;
+  if (owner) {
+    const found = c.owners.get(owner.toLowerCase());
+    if (found) ownerId = found;
+    else errors.push({ rowNo, column: columnOf.owner ?? null, reason: `找不到员工“${owner}”` });
+  }
+  if (errors.length || !parsed.success) return { errors };
+  const d = parsed.data;
+  const idNumber = d.idNumber?.toUpperCase() ?? null;
+  const key = c.job.upsertKey === 'phone' ? (d.phones[0] ?? null) : c.job.upsertKey === 'idNumber' ? idNumber : null;
+  if (c.job.upsertKey !== 'none' && !key) return { errors: [{ rowNo, column: keyColumn(c, columnOf), reason: '更新键为空' }] };
+  if (key) {
+    const first = c.keysSeen.get(key);
+    if (first !== undefined) return { errors: [{ rowNo, column: keyColumn(c, columnOf), reason: `与第 ${first} 行重复（同一文件内更新键重复）` }] };
+    c.keysSeen.set(key, rowNo);
+  }
+  const insert: TCustomerColumns = {
+    kind: d.kind,
+    name: d.name,
+    gender: d.gender ?? null,
+    birthday: d.birthday ?? null,
+    phones: d.phones,
+    phone_digits: phoneDigitsOf(d.phones),
+    email: d.email ?? null,
+    address: d.address ?? null,
+    id_number: idNumber,
+    source: d.source ?? null,
+    owner_id: ownerId,
+    unit_id: unitId,
+    tags: d.tags,
+    tier: d.tier ?? null,
+    lifecycle_stage: d.lifecycleStage ?? null,
+    intent_level: d.intentLevel ?? null,
+    consent_service: d.consentService,
+    consent_marketing: d.consentMarketing,
+    custom: custom.values,
+  };
+  // What the row itself holds (not a schema default): only that changes an existing customer.
+  const given = (field: string) => field in input;
+  const update: TImportRow['update'] = {
+    name: insert.name,
+    unit_id: insert.unit_id,
+    owner_id: insert.owner_id,
+    kind: given('kind') ? insert.kind : null,
+    gender: insert.gender,
+    birthday: insert.birthday,
+    phones: given('phones') ? insert.phones : null,
+    phone_digits: given('phones') ? insert.phone_digits : null,
+    email: insert.email,
+    address: insert.address,
+    id_number: insert.id_number,
+    source: insert.source,
+    tags: given('tags') ? insert.tags : null,
+    tier: insert.tier,
+    lifecycle_stage: insert.lifecycle_stage,
+    intent_level: insert.intent_level,
+    consent_service: given('consentService') ? insert.consent_service : null,
+    consent_marketing: given('consentMarketing') ? insert.consent_marketing : null,
+    custom: insert.custom,
+  };
+  return { errors: [], row: { rowNo, key, insert, update } };
+}
