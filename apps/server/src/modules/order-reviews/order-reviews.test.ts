@@ -363,3 +363,21 @@ describe('export', () => {
     expect(await countRows(t, "select 1 from audit_events where action = 'order_review.exported'")).toBeGreaterThan(0);
   });
 });
+
+describe('deletion request of a buyer', () => {
+  it('keeps the rating for the score history but drops the order link, text, images and follow-up text', async () => {
+    t.clock.set('2026-11-02T10:00:00+08:00');
+    const b = await buyer();
+    const o = await order(b, '2026-11-01T10:00:00+08:00');
+    expect((await rate(o.token, { dimensions: dims(3), text: '我的个人评价', images: [PNG_DATA_URL] })).statusCode).toBe(201);
+    expect((await followup(o.token, { text: '我的追评' })).statusCode).toBe(201);
+    const id = await reviewOf(o.transactionId);
+    const res = await admin.del(`/api/customers/${b}`);
+    expect(res.statusCode, res.body).toBe(200);
+    const row = (await t.pool.query('select transaction_id, text, is_anonymous, score, is_counted from order_ratings where id = $1', [id])).rows[0];
+    expect(row).toEqual({ transaction_id: null, text: null, is_anonymous: true, score: 3, is_counted: true });
+    expect((await t.pool.query('select text from order_review_followups where rating_id = $1', [id])).rows).toEqual([{ text: null }]);
+    expect(await countRows(t, 'select 1 from order_review_images where rating_id = $1', [id])).toBe(0);
+    expectError(await buyerGet(o.token), 404, 'NOT_FOUND');
+  });
+});

@@ -1,6 +1,7 @@
 import { Card, Tabs } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
+import { ApiClients } from '../components/api-clients.tsx';
 import { OrdersList } from '../components/orders-list.tsx';
 import { ReviewList } from '../components/review-list.tsx';
 
@@ -18,6 +19,7 @@ export function OrderReviewsPage() {
         items={[
           { key: 'reviews', label: t('orderReview.tabReviews'), children: <ReviewList /> },
           { key: 'orders', label: t('orderReview.tabOrders'), children: <OrdersList /> },
+          { key: 'api', label: t('orderReview.tabApi'), children: <ApiClients /> },
         ]}
       />
     </Card>
