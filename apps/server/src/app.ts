@@ -29,8 +29,6 @@ import { orgUnitRoutes } from './modules/org-units/org-units.routes.ts';
 import { roleRoutes } from './modules/roles/roles.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
 import { evaluationRoutes } from './modules/evaluations/evaluations.routes.ts';
-import { orderReviewRoutes } from './modules/order-reviews/order-reviews.routes.ts';
-import { reviewPublicRoutes } from './modules/order-reviews/review-public.routes.ts';
 import { followupRoutes } from './modules/followup/followup.routes.ts';
 import { orderReviewRoutes } from './modules/order-reviews/order-reviews.routes.ts';
 import { reviewPublicRoutes } from './modules/order-reviews/review-public.routes.ts';
@@ -127,8 +125,6 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}):
       await api.register(savedFilterRoutes);
       await api.register(settingsRoutes);
       await api.register(evaluationRoutes);
-      await api.register(orderReviewRoutes);
-      await api.register(reviewPublicRoutes);
       await api.register(followupRoutes);
       await api.register(orderReviewRoutes);
       await api.register(reviewPublicRoutes);

@@ -47,8 +47,6 @@ async function main(): Promise<void> {
     if (await loadDemoData(deps, boot.tenantId)) log.info(`demo data loaded; demo users' password is ${DEMO_PASSWORD}`);
     const n = await loadDemoCustomers(deps, boot.tenantId);
     if (n) log.info(`demo customers loaded: ${n}`);
-    const reviews = await loadDemoOrderReviews(deps, boot.tenantId);
-    if (reviews) log.info(`demo shop reviews loaded: ${reviews}`);
     const surveyResponses = await loadDemoSurveys(deps, boot.tenantId);
     if (surveyResponses) log.info(`demo survey responses loaded: ${surveyResponses}`);
     const reviews = await loadDemoOrderReviews(deps, boot.tenantId);
