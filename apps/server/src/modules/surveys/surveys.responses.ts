@@ -12,6 +12,7 @@ import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
 import { scoreResponse } from './survey-maths.ts';
 import { findLinkByHash, findSurvey, findVersion, useLink, type TLinkInfo } from './surveys.repository.ts';
 import { hashToken } from './surveys.service.ts';
+import { OPEN_LINK_TTL_MS, openLinks } from './link-cache.ts';
 
 /**
  * Published versions are immutable, so their definitions are cached in memory for good (bounded): the public submit
@@ -31,10 +32,27 @@ async function definitionOf(db: DbOrTx, tenantId: string, surveyId: string, vers
   return def;
 }
 
+/**
+ * Open links (link-cache.ts) change only when their survey is published again or closed, so the hot path keeps them for a few
+ * seconds (this process drops them at once on publish/close; other processes within OPEN_LINK_TTL_MS). Personal
+ * links are never cached: whether they were used must be read every time.
+ */
+
+async function lookupLink(db: Db, hash: string): Promise<TLinkInfo | null> {
+  const hit = openLinks.get(hash);
+  if (hit && hit.until > Date.now()) return hit.link;
+  const link = await findLinkByHash(db, hash);
+  if (link?.kind === 'open') {
+    if (openLinks.size >= 10_000) openLinks.clear();
+    openLinks.set(hash, { link, until: Date.now() + OPEN_LINK_TTL_MS });
+  }
+  return link;
+}
+
 /** The link behind a token, or the clear 410 a respondent should see. */
 async function openLink(db: Db, token: string, now: Date): Promise<TLinkInfo & { publishedVersion: number }> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw notFound('survey link');
-  const link = await findLinkByHash(db, hashToken(token));
+  const link = await lookupLink(db, hashToken(token));
   if (!link) throw notFound('survey link');
   if (link.kind === 'personal' && link.usedAt) throw new AppError('SURVEY_LINK_USED', '此问卷已提交，感谢您的参与');
   if (link.expiresAt && link.expiresAt <= now) throw new AppError('SURVEY_LINK_EXPIRED', '此问卷链接已过期');

@@ -10,6 +10,7 @@ import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { findVisibleCustomer } from '../customers/customers.repository.ts';
 import { findVisibleUnit } from '../org-units/org-units.repository.ts';
+import { forgetOpenLinks } from './link-cache.ts';
 import { consumerGoodsTemplate } from './survey-template.ts';
 import { countVersionResponses, findSurvey, findVersion, listVersions, lockSurvey } from './surveys.repository.ts';
 
@@ -104,6 +105,7 @@ export async function publishSurvey(deps: TSurveyDeps, scope: TScope, ctx: TAudi
     await tx.update(surveys).set({ status: 'published', publishedVersion: version, updatedAt: now }).where(and(eq(surveys.tenantId, scope.tenantId), eq(surveys.id, id)));
     await insertAuditEvent(tx, ctx, { action: 'survey.published', entityType: 'survey', entityId: id, unitId: s.unitId, summary: `发布问卷：${s.title}（版本 ${version}）`, after: { version } }, now);
   });
+  forgetOpenLinks();
   return getSurveyDetail(deps, scope, id);
 }
 
@@ -116,6 +118,7 @@ export async function closeSurvey(deps: TSurveyDeps, scope: TScope, ctx: TAuditC
     await tx.update(surveys).set({ status: 'closed', updatedAt: now }).where(and(eq(surveys.tenantId, scope.tenantId), eq(surveys.id, id)));
     await insertAuditEvent(tx, ctx, { action: 'survey.closed', entityType: 'survey', entityId: id, unitId: s.unitId, summary: `结束问卷：${s.title}` }, now);
   });
+  forgetOpenLinks();
   return getSurveyDetail(deps, scope, id);
 }
 
