@@ -8,7 +8,7 @@ import type { TClock } from '../../lib/clock.ts';
 import { unitVisible, type TActor, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { safeCell } from '../customers/lib/spreadsheet-safe.ts';
-import { listConditions, listRatings, tenantTimeZone, toOrderReview } from './order-reviews.repository.ts';
+import { countRatings, listConditions, listRatings, tenantTimeZone, toOrderReview } from './order-reviews.repository.ts';
 import { addDays, addMonths, localDate, RATING_WINDOW_DAYS, scoreWindow, startOfLocalDay, windowClosesAt } from './review-rules.ts';
 
 type TDeps = { db: Db; clock: TClock };
@@ -69,12 +69,14 @@ export async function exportReviews(deps: TDeps, actor: TActor, ctx: TAuditCtx, 
   const tz = await tenantTimeZone(deps.db, actor.tenantId);
   const where = listConditions(actor, q, tz);
   const canReveal = actor.permissions.has('pii:reveal');
+  // The audit row is written before the file streams, so it exists as soon as the response starts.
+  const total = Math.min(await countRatings(deps.db, where), MAX_EXPORT);
+  await insertAuditEvent(deps.db, ctx, { action: 'order_review.exported', entityType: 'order_review', entityId: null, unitId: actor.unitId, summary: `导出订单评价 ${total} 条`, after: { rows: total, filters: q } }, deps.clock.now());
   const out = new PassThrough();
   const run = async () => {
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
     const ws = wb.addWorksheet('订单评价');
     ws.addRow(['评价时间', '店铺', '订单号', '买家', ...REVIEW_DIMENSIONS.map((k) => REVIEW_DIMENSION_LABELS[k]), '综合', '计入评分', '当月序号', '评价内容', '追评', '商家解释']).commit();
-    let rows = 0;
     for (let offset = 0; offset < MAX_EXPORT; offset += 1000) {
       const batch = await listRatings(deps.db, where, q.sort, 1000, offset);
       for (const raw of batch) {
@@ -83,12 +85,10 @@ export async function exportReviews(deps: TDeps, actor: TActor, ctx: TAuditCtx, 
           [localDate(new Date(r.ratedAt), tz) + ' ' + new Date(r.ratedAt).toLocaleTimeString('zh-CN', { timeZone: tz, hour12: false }), r.shopName, r.orderNo, r.isAnonymous ? '匿名' : r.buyerName, ...REVIEW_DIMENSIONS.map((k) => r.dimensions[k] ?? null), r.score, r.isCounted ? '是' : '否', r.monthSeq, r.text, r.followup?.text ?? null, r.reply?.text ?? null].map(safeCell),
         ).commit();
       }
-      rows += batch.length;
       if (batch.length < 1000) break;
     }
     ws.commit();
     await wb.commit();
-    await insertAuditEvent(deps.db, ctx, { action: 'order_review.exported', entityType: 'order_review', entityId: null, unitId: actor.unitId, summary: `导出订单评价 ${rows} 条`, after: { rows, filters: q } }, deps.clock.now());
   };
   run().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
   return { stream: out, fileName: `order-reviews-${localDate(deps.clock.now(), tz)}.xlsx` };
