@@ -1,4 +1,4 @@
-import { ApartmentOutlined, ContactsOutlined, AuditOutlined, DashboardOutlined, DownOutlined, KeyOutlined, LogoutOutlined, SafetyOutlined, TeamOutlined, LikeOutlined, DesktopOutlined, TabletOutlined, BarChartOutlined } from '@ant-design/icons';
+import { PhoneOutlined, ApartmentOutlined, ContactsOutlined, AuditOutlined, DashboardOutlined, DownOutlined, KeyOutlined, LogoutOutlined, SafetyOutlined, TeamOutlined, LikeOutlined, DesktopOutlined, TabletOutlined, BarChartOutlined } from '@ant-design/icons';
 import { FormOutlined, MailOutlined } from '@ant-design/icons';
 import { ShopOutlined, StarOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -23,6 +23,7 @@ export const NAV: TNavItem[] = [
   { path: '/', labelKey: 'menu.dashboard', icon: <DashboardOutlined />, permission: 'dashboard:read' },
   { path: '/customers', labelKey: 'menu.customers', icon: <ContactsOutlined />, permission: 'customer:read' },
   { path: '/evaluations', labelKey: 'menu.evaluations', icon: <LikeOutlined />, permission: 'evaluation:read' },
+  { path: '/followup/workbench', labelKey: 'menu.followupWorkbench', icon: <PhoneOutlined />, permission: 'followup:work' },
   { path: '/surveys', labelKey: 'menu.surveys', icon: <FormOutlined />, permission: 'survey:read' },
   { path: '/counter', labelKey: 'menu.counter', icon: <DesktopOutlined />, permission: 'counter:serve' },
   { path: '/service-report', labelKey: 'menu.serviceReport', icon: <BarChartOutlined />, permission: 'evaluation:read' },

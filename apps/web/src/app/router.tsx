@@ -17,11 +17,7 @@ import { CustomersPage } from '../features/customers/pages/customers-page.tsx';
 import { ImportPage } from '../features/customers/pages/import-page.tsx';
 import { QualityPage } from '../features/customers/pages/quality-page.tsx';
 import { EvaluationsPage } from '../features/evaluations/pages/evaluations-page.tsx';
-import { AnswerPage } from '../features/surveys/pages/answer-page.tsx';
-import { SurveysPage } from '../features/surveys/pages/surveys-page.tsx';
-import { SurveyDesignerPage } from '../features/surveys/pages/survey-designer-page.tsx';
-import { SurveyResultsPage } from '../features/surveys/pages/survey-results-page.tsx';
-import { OutboxPage } from '../features/messaging/pages/outbox-page.tsx';
+import { WorkbenchPage } from '../features/followup/pages/workbench-page.tsx';
 import { AnswerPage } from '../features/surveys/pages/answer-page.tsx';
 import { BuyerReviewPage } from '../features/order-reviews/pages/buyer-review-page.tsx';
 import { OrderReviewsPage } from '../features/order-reviews/pages/order-reviews-page.tsx';
@@ -106,6 +102,7 @@ export function AppRouter() {
           <Route path="customers/quality" element={guarded('customer:read', <QualityPage />)} />
           <Route path="customers/:id" element={guarded('customer:read', <CustomerPage />)} />
           <Route path="evaluations" element={guarded('evaluation:read', <EvaluationsPage />)} />
+          <Route path="followup/workbench" element={guarded('followup:work', <WorkbenchPage />)} />
           <Route path="order-reviews" element={guarded('review:read', <OrderReviewsPage />)} />
           <Route path="shop-score" element={guarded('review:read', <ShopScorePage />)} />
           <Route path="surveys" element={guarded('survey:read', <SurveysPage />)} />

@@ -12,7 +12,7 @@ import { useCustomFields } from '../api.ts';
 import { CustomerDrawer } from '../components/customer-drawer.tsx';
 import { RevealText } from '../components/reveal-text.tsx';
 
-const KIND_COLOR: Record<TTimelineItem['kind'], string> = { service_record: 'blue', transaction: 'green', note: 'gray', evaluation: 'orange' };
+const KIND_COLOR: Record<TTimelineItem['kind'], string> = { service_record: 'blue', transaction: 'green', note: 'gray', evaluation: 'orange', followup_task: 'purple', followup_attempt: 'cyan' };
 
 /** 客户360: profile, contacts, custom fields and the timeline, with notes. */
 export function CustomerPage() {
