@@ -316,7 +316,7 @@ describe('demo counter service', () => {
       const started = Date.now();
       const n = await loadDemoKiosk({ db: d.db, clock: d.clock }, d.tenantId);
       const ms = Date.now() - started;
-      console.log(`demo kiosk data: ${n} sessions in ${ms} ms`);
+      console.warn(`demo kiosk data: ${n} sessions in ${ms} ms`);
       expect(n).toBeGreaterThan(50_000);
       expect(ms).toBeLessThan(30_000);
       expect(await loadDemoKiosk({ db: d.db, clock: d.clock }, d.tenantId)).toBe(0);

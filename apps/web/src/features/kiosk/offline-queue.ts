@@ -37,29 +37,31 @@ let flushing: Promise<void> | null = null;
 
 /** Deliver every due item once; concurrent calls share one run. */
 export function flush(now = () => Date.now()): Promise<void> {
-  flushing ??= (async () => {
-    try {
-      for (const item of read()) {
-        if (item.nextAt > now()) continue;
-        let done = false;
-        try {
-          await sendRating(item.body, item.key);
-          done = true;
-        } catch (err) {
-          done = err instanceof DeviceError && err.status >= 400 && err.status < 500 && err.status !== 429 && err.status !== 401;
-          if (!done) {
-            const attempts = item.attempts + 1;
-            write(read().map((q) => (q.key === item.key ? { ...q, attempts, nextAt: now() + Math.min(60_000, 1000 * 2 ** Math.min(attempts - 1, 6)) } : q)));
-            if (!(err instanceof DeviceError)) break; // network down: the rest would fail too
-          }
-        }
-        if (done) write(read().filter((q) => q.key !== item.key));
-      }
-    } finally {
-      flushing = null;
-    }
-  })();
+  // Cleared in a .finally() (asynchronous): clearing inside the run would happen before the assignment when the
+  // queue is empty, leaving a settled promise that blocks every later flush.
+  flushing ??= deliver(now).finally(() => {
+    flushing = null;
+  });
   return flushing;
+}
+
+async function deliver(now: () => number): Promise<void> {
+  for (const item of read()) {
+    if (item.nextAt > now()) continue;
+    let done = false;
+    try {
+      await sendRating(item.body, item.key);
+      done = true;
+    } catch (err) {
+      done = err instanceof DeviceError && err.status >= 400 && err.status < 500 && err.status !== 429 && err.status !== 401;
+      if (!done) {
+        const attempts = item.attempts + 1;
+        write(read().map((q) => (q.key === item.key ? { ...q, attempts, nextAt: now() + Math.min(60_000, 1000 * 2 ** Math.min(attempts - 1, 6)) } : q)));
+        if (!(err instanceof DeviceError)) break; // network down: the rest would fail too
+      }
+    }
+    if (done) write(read().filter((q) => q.key !== item.key));
+  }
 }
 
 /** Make every waiting item due now (the browser says it is back online). */

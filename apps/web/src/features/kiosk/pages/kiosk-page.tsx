@@ -51,9 +51,16 @@ export function KioskPage() {
 
   // First read: paired or not.
   useEffect(() => {
-    fetchState()
-      .then(apply)
-      .catch((e: unknown) => setScreen(e instanceof DeviceError && e.status === 401 ? { kind: 'unpaired' } : { kind: 'loading' }));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = () =>
+      fetchState()
+        .then(apply)
+        .catch((e: unknown) => {
+          if (e instanceof DeviceError && e.status === 401) setScreen({ kind: 'unpaired' });
+          else timer = setTimeout(load, 2000); // server or network down: keep trying
+        });
+    void load();
+    return () => clearTimeout(timer);
   }, [apply]);
 
   // Live stream; EventSource reconnects by itself and sends Last-Event-ID.
