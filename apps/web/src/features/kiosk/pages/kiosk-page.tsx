@@ -57,7 +57,7 @@ export function KioskPage() {
         .then(apply)
         .catch((e: unknown) => {
           if (e instanceof DeviceError && e.status === 401) setScreen({ kind: 'unpaired' });
-          else timer = setTimeout(load, 2000); // server or network down: keep trying
+          else timer = setTimeout(() => void load(), 2000); // server or network down: keep trying
         });
     void load();
     return () => clearTimeout(timer);
