@@ -105,5 +105,10 @@ describe('survey journey', () => {
     await page.locator('[data-testid=kpi-index]', { hasText: '92' }).waitFor();
     await page.locator('[data-testid=chart-dimensions] canvas').waitFor();
     await e.shot(page, '49-survey-results');
+
+    // The admin's outbox page says plainly that e-mail waits without SMTP (this server has none configured).
+    await page.click('.ant-layout-sider >> text=发件箱');
+    await page.locator('[data-testid=outbox-no-smtp]').waitFor();
+    await e.shot(page, '50-outbox');
   });
 });

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { maskEmail, ZIdParams, ZOutboxListQuery, ZOutboxMessage, ZOutboxPage, type TOutboxMessage } from '@huifang/shared';
-import { AppError, notFound } from '../../lib/app-error.ts';
-import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { findVisibleMessage, listOutbox, setStatus, type TOutboxRow } from './outbox.repository.ts';
+import { listOutbox, type TOutboxRow } from './outbox.repository.ts';
+import { requeueMessage } from './outbox.service.ts';
 
 const toDto = (r: TOutboxRow, canReveal: boolean): TOutboxMessage => ({
   id: r.id,
@@ -34,19 +33,6 @@ export const messagingRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/outbox/:id/requeue',
     { config: { access: 'settings:write' }, schema: { tags, summary: '重新发送 requeue a failed message', params: ZIdParams, response: { 200: ZOutboxMessage } } },
-    async (req) => {
-      const scope = req.scope();
-      const now = deps.clock.now();
-      const row = await deps.db.transaction(async (tx) => {
-        const m = await findVisibleMessage(tx, scope, req.params.id);
-        if (!m) throw notFound('message');
-        if (m.status !== 'failed') throw new AppError('CONFLICT', 'only failed messages can be requeued', { details: [{ path: 'params.id', message: `status is ${m.status}` }] });
-        await setStatus(tx, [m], { status: 'queued', sendAfter: now, attempts: 0 });
-        await insertAuditEvent(tx, req.auditCtx(), { action: 'outbox.requeued', entityType: 'outbox_message', entityId: m.id, unitId: m.unitId, summary: '重新发送消息' }, now);
-        return { ...m, status: 'queued', sendAfter: now, attempts: 0 };
-      });
-      await deps.jobs.send('outbox-send', {});
-      return toDto(row, req.actor().permissions.has('pii:reveal'));
-    },
+    async (req) => toDto(await requeueMessage(deps, req.scope(), req.auditCtx(), req.params.id), req.actor().permissions.has('pii:reveal')),
   );
 };
