@@ -70,6 +70,9 @@ export function SurveyDesignerPage() {
     if (survey.data) form.setFieldsValue(survey.data.definition);
   }, [survey.data, form]);
 
+  /** The weights rule in the user's language; other rules name their field. */
+  const explain = (path: string, msg: string) => (path === 'dimensions' ? t('survey.dim.mustSum', { sum }) : `${path}: ${msg}`);
+
   /** Check with the shared schema; mark the fields at fault (same paths as the server's). */
   const checked = (): TSurveyDefinition | null => {
     const values = form.getFieldsValue(true) as TSurveyDefinition;
@@ -82,7 +85,7 @@ export function SurveyDesignerPage() {
       return r.data;
     }
     form.setFields(r.error.issues.filter((i) => i.path.length > 1).map((i) => ({ name: i.path as never, errors: [i.message] })));
-    setFormError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('；'));
+    setFormError(r.error.issues.map((i) => explain(i.path.join('.'), i.message)).join('；'));
     return null;
   };
 
@@ -96,7 +99,7 @@ export function SurveyDesignerPage() {
     } catch (err) {
       const fields = fieldErrors(err).map((f) => ({ ...f, name: f.name.slice(1) as never as (string | number)[] }));
       form.setFields(fields as never);
-      setFormError(fields.map((f) => `${f.name.join('.')}: ${f.errors[0]}`).join('；') || errorText(err, i18n.language));
+      setFormError(fields.map((f) => explain(f.name.join('.'), f.errors[0] ?? '')).join('；') || errorText(err, i18n.language));
       return false;
     }
   };
