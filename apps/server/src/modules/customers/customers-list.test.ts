@@ -164,4 +164,23 @@ describe('GET /api/customers — search', () => {
     // The fragment finds it without other filters too.
     expect(idsOf(await listCustomers(admin, { q: '13912345678' }))).toContain(p1.id);
   });
+
+  it('treats a whole phone number as that phone, however it is typed (+86, spaces, dashes, full-width), not as a name', async () => {
+    const tag = letters(8);
+    const digits = `137${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+    const mobile = await createCustomer(t, admin, 'SH', { tags: [tag], phones: [digits] });
+    const land = await createCustomer(t, admin, 'SH', { tags: [tag], phones: ['0571-88889999'] });
+    // A customer whose *name* holds the typed text must not match a phone search.
+    await createCustomer(t, admin, 'SH', { tags: [tag], name: `+86 ${digits}` });
+    const ids = async (q: string) => sorted(idsOf(await listCustomers(admin, { q, tags: tag })));
+    const spaced = `${digits.slice(0, 3)} ${digits.slice(3, 7)} ${digits.slice(7)}`;
+    expect(await ids(`+86 ${spaced}`)).toEqual([mobile.id]);
+    expect(await ids(`+86${digits}`)).toEqual([mobile.id]);
+    expect(await ids(`0086-${digits}`)).toEqual([mobile.id]);
+    expect(await ids(digits.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))))).toEqual([mobile.id]); // full-width
+    expect(await ids('+86 571 8888 9999')).toEqual([land.id]);
+    expect(await ids('(0571) 88889999')).toEqual([land.id]);
+    // A fragment typed with +86 is still a phone fragment.
+    expect(await ids(`+86 ${digits.slice(0, 7)}`)).toEqual([mobile.id]);
+  });
 });

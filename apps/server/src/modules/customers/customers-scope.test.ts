@@ -166,12 +166,17 @@ describe('POST /api/customers/:id/reveal', () => {
   it('is 403 without pii:reveal, 404 out of scope, 400 for an unknown field — never with an audit row', async () => {
     const cust = await createCustomer(t, c.admin, 'SH-LJZ', { phones: ['13812345678'] });
     const hz = await createCustomer(t, c.admin, 'HZ-XH', { phones: ['13812345678'] });
+    const phoneless = await createCustomer(t, c.admin, 'SH-LJZ');
     const before = await auditCount(t);
     expectError(await c.wang.post(`/api/customers/${cust.id}/reveal`, { field: 'phone', index: 0 }), 403, 'FORBIDDEN');
     expectError(await c.zhang.post(`/api/customers/${hz.id}/reveal`, { field: 'phone', index: 0 }), 404, 'NOT_FOUND');
     expectError(await c.zhang.post(`/api/customers/${crypto.randomUUID()}/reveal`, { field: 'phone' }), 404, 'NOT_FOUND');
     expectError(await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'password' }), 400, 'VALIDATION_FAILED', ['body.field']);
     expectError(await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'phone', index: 5 }), 400, 'VALIDATION_FAILED', ['body.index']);
+    // An index the schema allows but the customer has no phone at: refused, not a null "reveal" in the audit log.
+    expectError(await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'phone', index: 1 }), 400, 'VALIDATION_FAILED', ['body.index']);
+    expectError(await c.zhang.post(`/api/customers/${phoneless.id}/reveal`, { field: 'phone', index: 0 }), 400, 'VALIDATION_FAILED', ['body.index']);
+    expect(await revealCount(phoneless.id)).toBe(0);
     expect(await auditCount(t)).toBe(before);
     expect([await revealCount(cust.id), await revealCount(hz.id)]).toEqual([0, 0]);
   });

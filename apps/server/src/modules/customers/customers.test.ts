@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_INTENT_LEVELS, maskName, type TCustomerDetail, type TTimelineItem } from '@huifang/shared';
-import { auditCount, auditRowsOfRequest, countRows, expectError, unitIdByCode } from '../../../test/helpers.ts';
+import { auditCount, auditRowsOfRequest, countRows, expectError, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createCustomer, customerCount, letters, listCustomers } from '../../../test/customers-helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 
@@ -118,6 +118,14 @@ describe('POST /api/customers', () => {
     const row = await dbRow(c.id);
     expect(row.phones).toEqual(['13812345678', '021-55551234']);
     expect(row.phone_digits).toBe('13812345678 02155551234');
+  });
+
+  it('normalises phones by the one shared rule: any landline spelling is stored as 021-55551234, an extension after a dash', async () => {
+    const c = await createCustomer(t, admin, 'SH', { phones: ['(021) 5555 1234 转 88', '０２１５５５５１２３４', '0086 138-1234-5678'] });
+    expect((await dbRow(c.id)).phones).toEqual(['021-55551234-88', '021-55551234', '13812345678']);
+    const patched = await admin.patch(`/api/customers/${c.id}`, { phones: ['+86 21 6666 7777'] });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect((await dbRow(c.id)).phones).toEqual(['021-66667777']);
   });
 
   it.each([
@@ -329,6 +337,23 @@ describe('timeline', () => {
       await auditCount(t),
     ]).toEqual(before);
     expect((await admin.get(`/api/customers/${c.id}/timeline`)).json().items).toEqual([]);
+  });
+
+  it('takes as staff of a service record only a user in the caller’s scope (400 on body.staffId otherwise), nothing written', async () => {
+    const c = await createCustomer(t, admin, 'SH-LJZ');
+    const counter = ((await admin.get('/api/service-types')).json().items as { id: string; key: string }[]).find((s) => s.key === 'counter_visit')!;
+    const occurredAt = t.clock.now().toISOString();
+    const before = [await countRows(t, 'select 1 from service_records'), await auditCount(t)];
+    // li.manager works at 杭州分行: in the tenant, but outside 上海分行 where zhang.manager sees.
+    const hzStaff = await userIdByName(t, 'li.manager');
+    expectError(await zhang.post(`/api/customers/${c.id}/service-records`, { serviceTypeId: counter.id, occurredAt, staffId: hzStaff }), 400, 'VALIDATION_FAILED', ['body.staffId']);
+    expectError(await zhang.post(`/api/customers/${c.id}/service-records`, { serviceTypeId: counter.id, occurredAt, staffId: crypto.randomUUID() }), 400, 'VALIDATION_FAILED', ['body.staffId']);
+    expect([await countRows(t, 'select 1 from service_records'), await auditCount(t)]).toEqual(before);
+    // A teller of a Shanghai counter is in scope.
+    const shStaff = await userIdByName(t, 'chen.teller');
+    const ok = await zhang.post(`/api/customers/${c.id}/service-records`, { serviceTypeId: counter.id, occurredAt, staffId: shStaff });
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect((await t.pool.query('select staff_id from service_records where id = $1', [ok.json().id])).rows[0].staff_id).toBe(shStaff);
   });
 });
 

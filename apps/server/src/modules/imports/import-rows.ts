@@ -3,20 +3,36 @@ import type { importJobs } from '../../db/schema/index.ts';
 import type { TScope } from '../../lib/scope.ts';
 import { checkCustomValues } from '../customers/custom-values.ts';
 import { phoneDigitsOf } from '../customers/customers.repository.ts';
+import type { KeyIndex } from './key-index.ts';
 import { rowToInput } from './mapping.ts';
 
 export type TImportError = { rowNo: number; column: string | null; reason: string };
 
 /**
  * A checked row, as the columns it writes. On insert every column is used (defaults included); on update only the
- * columns the row gave a value for (`null` = keep the customer's value: an empty or unmapped cell wipes nothing).
+ * columns the row gave a value for (see updateColumns: an empty or unmapped cell wipes nothing).
  */
 export type TImportRow = {
   rowNo: number;
   key: string | null;
   insert: TCustomerColumns;
-  update: Partial<Record<keyof TCustomerColumns, unknown>>;
+  /** Bit set of DEFAULTED columns the row itself held (the others are null when not given). */
+  given: number;
 };
+
+/** Columns the shared schema fills with a default: on update they change only when the row held them. */
+const DEFAULTED = ['kind', 'phones', 'tags', 'consent_service', 'consent_marketing'] as const;
+const INPUT_FIELD: Record<(typeof DEFAULTED)[number], string> = { kind: 'kind', phones: 'phones', tags: 'tags', consent_service: 'consentService', consent_marketing: 'consentMarketing' };
+
+/** The row as an update: null = keep the customer's value (name and unit are always set, custom values merged). */
+export function updateColumns(row: TImportRow): Record<keyof TCustomerColumns, unknown> {
+  const out: Record<string, unknown> = { ...row.insert };
+  DEFAULTED.forEach((col, i) => {
+    if (!(row.given & (1 << i))) out[col] = null;
+  });
+  if (out.phones === null) out.phone_digits = null;
+  return out as Record<keyof TCustomerColumns, unknown>;
+}
 
 /** customers columns an import writes (snake_case: they go to Postgres as one JSON document per batch). */
 export type TCustomerColumns = {
@@ -51,7 +67,7 @@ export interface TRowContext {
   /** Active users by username and 工号 (lower case). */
   owners: Map<string, string>;
   /** Upsert keys met so far in the file → first row number (duplicates inside one file are errors). */
-  keysSeen: Map<string, number>;
+  keysSeen: KeyIndex;
 }
 
 const keyColumn = (c: TRowContext, columnOf: Record<string, string>) => columnOf[c.job.upsertKey === 'phone' ? 'phones' : 'idNumber'] ?? null;
@@ -98,9 +114,8 @@ export function checkRow(c: TRowContext, rowNo: number, cells: string[]): { row?
   const key = c.job.upsertKey === 'phone' ? (d.phones[0] ?? null) : c.job.upsertKey === 'idNumber' ? idNumber : null;
   if (c.job.upsertKey !== 'none' && !key) return { errors: [{ rowNo, column: keyColumn(c, columnOf), reason: '更新键为空' }] };
   if (key) {
-    const first = c.keysSeen.get(key);
+    const first = c.keysSeen.firstOrAdd(key, rowNo);
     if (first !== undefined) return { errors: [{ rowNo, column: keyColumn(c, columnOf), reason: `与第 ${first} 行重复（同一文件内更新键重复）` }] };
-    c.keysSeen.set(key, rowNo);
   }
   const insert: TCustomerColumns = {
     kind: d.kind,
@@ -123,28 +138,9 @@ export function checkRow(c: TRowContext, rowNo: number, cells: string[]): { row?
     consent_marketing: d.consentMarketing,
     custom: custom.values,
   };
-  // What the row itself holds (not a schema default): only that changes an existing customer.
-  const given = (field: string) => field in input;
-  const update: TImportRow['update'] = {
-    name: insert.name,
-    unit_id: insert.unit_id,
-    owner_id: insert.owner_id,
-    kind: given('kind') ? insert.kind : null,
-    gender: insert.gender,
-    birthday: insert.birthday,
-    phones: given('phones') ? insert.phones : null,
-    phone_digits: given('phones') ? insert.phone_digits : null,
-    email: insert.email,
-    address: insert.address,
-    id_number: insert.id_number,
-    source: insert.source,
-    tags: given('tags') ? insert.tags : null,
-    tier: insert.tier,
-    lifecycle_stage: insert.lifecycle_stage,
-    intent_level: insert.intent_level,
-    consent_service: given('consentService') ? insert.consent_service : null,
-    consent_marketing: given('consentMarketing') ? insert.consent_marketing : null,
-    custom: insert.custom,
-  };
-  return { errors: [], row: { rowNo, key, insert, update } };
+  let given = 0;
+  DEFAULTED.forEach((col, i) => {
+    if (INPUT_FIELD[col] in input) given |= 1 << i;
+  });
+  return { errors: [], row: { rowNo, key, insert, given } };
 }

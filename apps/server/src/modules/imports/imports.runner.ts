@@ -10,6 +10,7 @@ import { findUserRoles } from '../auth/session.repository.ts';
 import { listCustomFields } from '../settings/settings.service.ts';
 import { checkRow, type TRowContext } from './import-rows.ts';
 import { type TCheckedBatch, writeBatch } from './import-write.ts';
+import { KeyIndex } from './key-index.ts';
 import { readRowBatches, type TFileSource } from './parse.ts';
 import { removeFile } from './upload-file.ts';
 
@@ -41,7 +42,7 @@ async function rowContext(db: Db, job: typeof importJobs.$inferSelect, scope: TS
     owners.set(u.username.toLowerCase(), u.id);
     if (u.staffNo) owners.set(u.staffNo.toLowerCase(), u.id);
   }
-  return { scope, job, headers: [], defs, units, owners, keysSeen: new Map() };
+  return { scope, job, headers: [], defs, units, owners, keysSeen: new KeyIndex() };
 }
 
 /**

@@ -186,7 +186,7 @@ export async function errorReport(deps: Pick<TImportDeps, 'db'>, actor: TActor, 
 
 /**
  * Jobs left `queued` (a lost send) or `running` without a heartbeat for 5 minutes (a crashed worker) are sent
- * again; the runner resumes after the last committed batch.
+ * again; the runner resumes after the last committed batch. Uploads left unstarted for a day are dropped.
  */
 export async function recoverImports(deps: TImportDeps): Promise<number> {
   const stale = new Date(deps.clock.now().getTime() - 5 * 60_000);
@@ -196,5 +196,12 @@ export async function recoverImports(deps: TImportDeps): Promise<number> {
     .where(sql`${importJobs.status} = 'queued' or (${importJobs.status} = 'running' and coalesce(${importJobs.heartbeatAt}, ${importJobs.createdAt}) < ${stale})`)
     .returning({ id: importJobs.id });
   for (const r of rows) await deps.jobs.send('customer-import', { jobId: r.id });
+  // Uploads never started within a day: their files (personal data) leave the disk.
+  const abandoned = await deps.db
+    .update(importJobs)
+    .set({ status: 'failed', errorMessage: '上传后 24 小时内未开始导入，文件已删除', finishedAt: deps.clock.now() })
+    .where(and(eq(importJobs.status, 'uploaded'), sql`${importJobs.createdAt} < ${new Date(deps.clock.now().getTime() - 24 * 3_600_000)}`))
+    .returning({ filePath: importJobs.filePath });
+  for (const r of abandoned) removeFile(r.filePath);
   return rows.length;
 }

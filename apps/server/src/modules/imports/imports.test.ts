@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { recoverImports } from './imports.service.ts';
 
 let t: TTestApp;
 let admin: TClient;
@@ -190,6 +191,25 @@ describe('customer import', () => {
     expect(await count(`$1 = any(tags)`, [tag])).toBe(n);
     const { rows } = await t.pool.query('select row_no, reason from import_errors where job_id = $1', [up.job.id]);
     expect(rows).toEqual([{ row_no: n + 1, reason: '与第 1 行重复（同一文件内更新键重复）' }]);
+  });
+
+  it('drops an upload left unstarted for a day: the job fails with a reason and its file leaves the disk', async () => {
+    const up = (await uploadFile(admin, `姓名,手机\n搁置${uniq()},${phone()}\n`)).json();
+    const { rows: [row] } = await t.pool.query('select file_path from import_jobs where id = $1', [up.job.id]);
+    const deps = { db: t.db, clock: t.clock, config: t.config, jobs: t.jobs };
+    await recoverImports(deps);
+    expect(fs.existsSync(row.file_path)).toBe(true); // not yet a day
+    t.clock.advance(25 * 3_600_000);
+    try {
+      await recoverImports(deps);
+    } finally {
+      t.clock.advance(-25 * 3_600_000);
+    }
+    expect(fs.existsSync(row.file_path)).toBe(false);
+    const job = (await admin.get(`/api/customer-imports/${up.job.id}`)).json();
+    expect(job.status).toBe('failed');
+    expect(job.errorMessage).toContain('24 小时');
+    expect((await admin.post(`/api/customer-imports/${up.job.id}/start`, { mapping: up.suggestedMapping, upsertKey: 'phone', defaultUnitId: shUnit })).statusCode).toBe(409);
   });
 
   it('checks the mapping before starting, and only the uploader sees the job', async () => {

@@ -119,7 +119,7 @@ export function* parseCsv(text: string): Generator<TRow> {
 }
 
 /** CSV rows from a byte stream, decoded as UTF-8 (BOM dropped) or GB18030, in batches as the chunks arrive. */
-export async function* parseCsvStream(source: AsyncIterable<Buffer | Uint8Array>, encoding: 'utf-8' | 'gb18030'): AsyncGenerator<TRow[]> {
+export async function* parseCsvStream(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, encoding: 'utf-8' | 'gb18030'): AsyncGenerator<TRow[]> {
   const decoder = new TextDecoder(encoding);
   const p = new CsvParser();
   for await (const chunk of source) {
