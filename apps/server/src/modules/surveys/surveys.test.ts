@@ -285,6 +285,50 @@ describe('results', () => {
   });
 });
 
+describe('results filters and retries', () => {
+  it('date range (tenant days) and version cut the figures', async () => {
+    const s = await publishedSurvey();
+    const token = await openToken(s.id);
+    const real = t.clock.now();
+    try {
+      t.clock.set('2025-03-10T02:00:00Z'); // 10:00 Shanghai
+      expect((await submit(token, { ...full, q1: 1, q2: 1, q3: 1 }, 'device-range-1')).statusCode).toBe(201);
+      t.clock.set('2025-04-10T15:30:00Z'); // 23:30 Shanghai, still 10 April there
+      expect((await submit(token, full, 'device-range-2')).statusCode).toBe(201);
+    } finally {
+      t.clock.set(real);
+    }
+    const get = async (qs: string) => (await admin.get(`/api/surveys/${s.id}/results${qs}`)).json() as TSurveyResults;
+    expect((await get('?from=2025-03-01&to=2025-03-31')).responses).toBe(1);
+    // service (1 + 1) / 2 = 1, env 1 → index 20
+    expect((await get('?from=2025-03-01&to=2025-03-31')).satisfactionIndex).toBe(20);
+    expect((await get('?from=2025-04-10&to=2025-04-10')).responses).toBe(1);
+    expect((await get('?from=2025-04-11&to=2025-04-30')).responses).toBe(0);
+    expect((await get('?version=1')).responses).toBe(2);
+    expect((await get('')).trend.map((m) => m.month)).toEqual(['2025-03', '2025-04']);
+    expectError(await admin.get(`/api/surveys/${s.id}/results?from=yesterday`), 400, 'VALIDATION_FAILED', ['querystring.from']);
+  });
+
+  it('a personal link retried with the Idempotency-Key of its stored response gets that response back', async () => {
+    const s = await publishedSurvey();
+    const customer = await createCustomer(t, admin, 'SH-LJZ');
+    const { token } = (await admin.post(`/api/surveys/${s.id}/links`, { customerId: customer.id })).json();
+    const first = await submit(token, full, 'device-retry-1');
+    expect(first.statusCode).toBe(201);
+    const retry = await submit(token, full, 'device-retry-1');
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json()).toEqual({ responseId: first.json().responseId, isDuplicate: true });
+    expectError(await submit(token, full, 'device-retry-2'), 410, 'SURVEY_LINK_USED');
+    expect(await responsesOf(s.id)).toBe(1);
+  });
+
+  it('staff entry needs a published survey', async () => {
+    const draft = (await admin.post('/api/surveys', { definition: definition() })).json() as TSurveyDetail;
+    const c = await createCustomer(t, admin, 'SH-LJZ');
+    expectError(await admin.post(`/api/surveys/${draft.id}/responses`, { customerId: c.id, answers: full }), 410, 'SURVEY_NOT_OPEN');
+  });
+});
+
 describe('e-mail invitations through the outbox', () => {
   it('one personal link and e-mail per customer through real SMTP; the reminder goes only to non-responders', async () => {
     const s = await publishedSurvey();
