@@ -4,7 +4,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TSurveyDefinition, TSurveyDetail, TSurveyResults } from '@huifang/shared';
 import { createCustomer } from '../../../test/customers-helpers.ts';
-import { countRows, expectError } from '../../../test/helpers.ts';
+import { countRows, expectError, unitIdByCode } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 import { enqueueMessages } from '../messaging/outbox.repository.ts';
 import { sendDueEmails } from '../messaging/outbox.sender.ts';
@@ -131,6 +131,25 @@ describe('designer', () => {
     expect(versions.sort()).toEqual([1, 2]);
     const old = await admin.get(`/api/surveys/${created.id}/versions/1`);
     expect(old.json()).toMatchObject({ version: 1, responseCount: 1, definition: { title: '草稿改名' } });
+  });
+});
+
+describe('scope', () => {
+  it('a branch survey is invisible to another branch (404); an HQ survey is readable below but only HQ may edit it', async () => {
+    const sh = await admin.post('/api/surveys', { unitId: await unitIdByCode(t, 'SH'), definition: definition({ title: '上海分行问卷' }) });
+    expect(sh.statusCode, sh.body).toBe(201);
+    const hq = (await admin.post('/api/surveys', { definition: definition({ title: '总部问卷' }) })).json() as TSurveyDetail;
+    const [zhang, li] = await Promise.all([t.login('zhang.manager'), t.login('li.manager')]);
+    expect((await zhang.get(`/api/surveys/${sh.json().id}`)).statusCode).toBe(200);
+    expectError(await li.get(`/api/surveys/${sh.json().id}`), 404, 'NOT_FOUND');
+    expectError(await li.get(`/api/surveys/${sh.json().id}/results`), 404, 'NOT_FOUND');
+    expect((await li.get('/api/surveys?pageSize=100')).json().items.map((x: { id: string }) => x.id)).not.toContain(sh.json().id);
+    expect((await li.get(`/api/surveys/${hq.id}`)).statusCode).toBe(200);
+    expectError(await li.request({ method: 'PUT', url: `/api/surveys/${hq.id}`, payload: { definition: definition() } }), 404, 'NOT_FOUND');
+    expectError(await li.post(`/api/surveys/${hq.id}/publish`, {}), 404, 'NOT_FOUND');
+    // an agent reads surveys but may not design them
+    const agent = await t.login('liu.agent');
+    expectError(await agent.post('/api/surveys', { definition: definition() }), 403, 'FORBIDDEN');
   });
 });
 
