@@ -23,14 +23,9 @@ import { SurveyDesignerPage } from '../features/surveys/pages/survey-designer-pa
 import { SurveyResultsPage } from '../features/surveys/pages/survey-results-page.tsx';
 import { OutboxPage } from '../features/messaging/pages/outbox-page.tsx';
 import { WorkbenchPage } from '../features/followup/pages/workbench-page.tsx';
-import { AnswerPage } from '../features/surveys/pages/answer-page.tsx';
 import { BuyerReviewPage } from '../features/order-reviews/pages/buyer-review-page.tsx';
 import { OrderReviewsPage } from '../features/order-reviews/pages/order-reviews-page.tsx';
 import { ShopScorePage } from '../features/order-reviews/pages/shop-score-page.tsx';
-import { SurveysPage } from '../features/surveys/pages/surveys-page.tsx';
-import { SurveyDesignerPage } from '../features/surveys/pages/survey-designer-page.tsx';
-import { SurveyResultsPage } from '../features/surveys/pages/survey-results-page.tsx';
-import { OutboxPage } from '../features/messaging/pages/outbox-page.tsx';
 import { DashboardPage } from '../features/dashboard/pages/dashboard-page.tsx';
 import { OrgPage } from '../features/org/pages/org-page.tsx';
 import { RolesPage } from '../features/roles/pages/roles-page.tsx';
