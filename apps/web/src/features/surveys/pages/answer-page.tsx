@@ -35,7 +35,7 @@ export function AnswerPage() {
   if (survey.isLoading) body = <Spin style={{ display: 'block', marginTop: 80 }} />;
   else if (survey.error) {
     const e = survey.error;
-    body = <Result status={e instanceof ApiError && e.status === 410 ? 'success' : 'warning'} title={e instanceof ApiError && e.status === 404 ? t('survey.answer.invalidLink') : errorText(e, i18n.language)} />;
+    body = <Result status={e instanceof ApiError && e.code === 'SURVEY_LINK_USED' ? 'success' : 'warning'} title={e instanceof ApiError && e.status === 404 ? t('survey.answer.invalidLink') : errorText(e, i18n.language)} />;
   } else if (done !== null) body = <Result status="success" title={t('survey.answer.thanks')} subTitle={done} data-testid="answer-done" />;
   else if (survey.data) {
     const def = survey.data.definition;
