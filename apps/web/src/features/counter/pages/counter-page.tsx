@@ -7,6 +7,7 @@ import { errorText } from '../../../api/error-text.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { useMe } from '../../auth/api.ts';
 import { useCounterContext, useSessionActions } from '../api.ts';
+import { CustomerPick } from '../components/customer-pick.tsx';
 
 export const fmtDuration = (s: number | null | undefined) => (s === null || s === undefined ? '—' : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`);
 
@@ -19,6 +20,7 @@ export function CounterPage() {
   const { start, end } = useSessionActions();
   const [counterId, setCounterId] = useState<string>();
   const [business, setBusiness] = useState<string>();
+  const [customerId, setCustomerId] = useState<string>();
   const [tick, setTick] = useState(Date.now());
   useEffect(() => {
     if (!counterId && ctx.data?.defaultCounterId) setCounterId(ctx.data.defaultCounterId);
@@ -52,7 +54,17 @@ export function CounterPage() {
           <Space wrap size="middle">
             <Select data-testid="counter-select" style={{ width: 220 }} value={counterId} onChange={setCounterId} options={(ctx.data?.counters ?? []).map((c) => ({ value: c.id, label: `${c.outletName} ${c.name}` }))} />
             <Select data-testid="business-select" style={{ width: 180 }} value={business} onChange={setBusiness} options={(ctx.data?.businessTypes ?? []).map((b) => ({ value: b, label: b }))} />
-            <Button type="primary" size="large" data-testid="start-service" disabled={!counterId || !business} loading={start.isPending} onClick={() => counterId && business && start.mutateAsync({ counterId, businessType: business }).catch(fail)}>{t('counter.start')}</Button>
+            <CustomerPick value={customerId} onChange={setCustomerId} />
+            <Button
+              type="primary"
+              size="large"
+              data-testid="start-service"
+              disabled={!counterId || !business}
+              loading={start.isPending}
+              onClick={() => counterId && business && start.mutateAsync({ counterId, businessType: business, ...(customerId ? { customerId } : {}) }).then(() => setCustomerId(undefined), fail)}
+            >
+              {t('counter.start')}
+            </Button>
           </Space>
         )}
       </Card>
