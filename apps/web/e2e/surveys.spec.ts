@@ -110,5 +110,17 @@ describe('survey journey', () => {
     await page.click('.ant-layout-sider >> text=发件箱');
     await page.locator('[data-testid=outbox-no-smtp]').waitFor();
     await e.shot(page, '50-outbox');
+
+    // An agent-style entry from the customer 360 page: answer on the customer's behalf (staff channel).
+    await page.click('.ant-layout-sider >> text=客户');
+    await page.locator('.ant-table-row a').first().click();
+    await page.click('[data-testid=customer-survey-entry]');
+    await page.click('.ant-modal .ant-select');
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="网点服务回访"]').click();
+    await page.locator('.ant-modal [data-question=q1] .ant-radio-wrapper', { hasText: '一般' }).click();
+    await page.locator('.ant-modal [data-question=q2] .ant-radio-wrapper', { hasText: '很满意' }).click();
+    await e.shot(page, '51-survey-staff-entry');
+    await page.click('.ant-modal [data-testid=answer-submit]');
+    await page.locator('.ant-message', { hasText: '答卷已保存' }).waitFor();
   });
 });

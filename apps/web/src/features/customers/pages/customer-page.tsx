@@ -11,6 +11,7 @@ import { can, useMe } from '../../auth/api.ts';
 import { useCustomFields } from '../api.ts';
 import { CustomerDrawer } from '../components/customer-drawer.tsx';
 import { RevealText } from '../components/reveal-text.tsx';
+import { CustomerSurveyEntry } from '../../surveys/components/customer-survey-entry.tsx';
 
 const KIND_COLOR: Record<TTimelineItem['kind'], string> = { service_record: 'blue', transaction: 'green', note: 'gray', evaluation: 'orange', followup_task: 'purple', followup_attempt: 'cyan' };
 
@@ -71,6 +72,7 @@ export function CustomerPage() {
           extra={
             <Space>
               {can(me, 'customer:write') && <Button onClick={() => setEditing(true)}>{t('common.edit')}</Button>}
+              {can(me, 'customer:write') && can(me, 'survey:read') && <CustomerSurveyEntry customerId={id} />}
               {can(me, 'pii:reveal') && <Button onClick={() => void accessRequest()}>{t('customer.accessRequest')}</Button>}
               {can(me, 'customer:erase') && (
                 <Popconfirm title={t('customer.eraseConfirm', { name: c.name })} okButtonProps={{ danger: true }} onConfirm={() => void erase()}>
