@@ -163,7 +163,7 @@ export async function* parseXlsx(source: Buffer | Readable): AsyncGenerator<TRow
 /** Where an import reads its file: on disk (path), or the bytes of a job uploaded before files went to disk. */
 export type TFileSource = { path: string } | { bytes: Buffer };
 
-const openSource = (src: TFileSource): Readable => ('path' in src ? fs.createReadStream(src.path, { highWaterMark: 1 << 20 }) : Readable.from([src.bytes]));
+const openSource = (src: TFileSource): Readable => ('path' in src ? fs.createReadStream(src.path, { highWaterMark: 1 << 18 }) : Readable.from([src.bytes]));
 
 /** All rows of a file (header first), in batches. CSV in UTF-8 or GB18030/GBK, or xlsx (first sheet). */
 export async function* readRowBatches(src: TFileSource, format: string, encoding: string): AsyncGenerator<TRow[]> {
