@@ -1,6 +1,7 @@
 import { PhoneOutlined, ApartmentOutlined, ContactsOutlined, AuditOutlined, DashboardOutlined, DownOutlined, KeyOutlined, LogoutOutlined, SafetyOutlined, TeamOutlined, LikeOutlined, DesktopOutlined, TabletOutlined, BarChartOutlined } from '@ant-design/icons';
 import { FormOutlined, MailOutlined } from '@ant-design/icons';
 import { ShopOutlined, StarOutlined } from '@ant-design/icons';
+import { ScheduleOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TPermission } from '@huifang/shared';
 import { Breadcrumb, Dropdown, Layout, Menu, Space, Typography } from 'antd';
@@ -24,6 +25,8 @@ export const NAV: TNavItem[] = [
   { path: '/customers', labelKey: 'menu.customers', icon: <ContactsOutlined />, permission: 'customer:read' },
   { path: '/evaluations', labelKey: 'menu.evaluations', icon: <LikeOutlined />, permission: 'evaluation:read' },
   { path: '/followup/workbench', labelKey: 'menu.followupWorkbench', icon: <PhoneOutlined />, permission: 'followup:work' },
+  { path: '/followup/plans', labelKey: 'menu.followupPlans', icon: <ScheduleOutlined />, permission: 'followup:manage' },
+  { path: '/followup/tasks', labelKey: 'menu.followupTasks', icon: <UnorderedListOutlined />, permission: 'followup:manage' },
   { path: '/surveys', labelKey: 'menu.surveys', icon: <FormOutlined />, permission: 'survey:read' },
   { path: '/counter', labelKey: 'menu.counter', icon: <DesktopOutlined />, permission: 'counter:serve' },
   { path: '/service-report', labelKey: 'menu.serviceReport', icon: <BarChartOutlined />, permission: 'evaluation:read' },

@@ -23,6 +23,8 @@ import { SurveyDesignerPage } from '../features/surveys/pages/survey-designer-pa
 import { SurveyResultsPage } from '../features/surveys/pages/survey-results-page.tsx';
 import { OutboxPage } from '../features/messaging/pages/outbox-page.tsx';
 import { WorkbenchPage } from '../features/followup/pages/workbench-page.tsx';
+import { PlansPage } from '../features/followup/pages/plans-page.tsx';
+import { TasksPage } from '../features/followup/pages/tasks-page.tsx';
 import { BuyerReviewPage } from '../features/order-reviews/pages/buyer-review-page.tsx';
 import { OrderReviewsPage } from '../features/order-reviews/pages/order-reviews-page.tsx';
 import { ShopScorePage } from '../features/order-reviews/pages/shop-score-page.tsx';
@@ -103,6 +105,8 @@ export function AppRouter() {
           <Route path="customers/:id" element={guarded('customer:read', <CustomerPage />)} />
           <Route path="evaluations" element={guarded('evaluation:read', <EvaluationsPage />)} />
           <Route path="followup/workbench" element={guarded('followup:work', <WorkbenchPage />)} />
+          <Route path="followup/plans" element={guarded('followup:read', <PlansPage />)} />
+          <Route path="followup/tasks" element={guarded('followup:read', <TasksPage />)} />
           <Route path="order-reviews" element={guarded('review:read', <OrderReviewsPage />)} />
           <Route path="shop-score" element={guarded('review:read', <ShopScorePage />)} />
           <Route path="surveys" element={guarded('survey:read', <SurveysPage />)} />

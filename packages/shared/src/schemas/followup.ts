@@ -262,6 +262,13 @@ export const ZTaskDetail = ZTask.extend({
   }),
   attemptsList: z.array(ZAttempt),
   events: z.array(ZTaskEvent),
+  /** The plan's questionnaire (its published version, else the latest), for answering beside the script. */
+  questionnaire: z
+    .object({
+      title: z.string(),
+      questions: z.array(z.object({ key: z.string(), type: z.string(), title: z.string(), required: z.boolean(), options: z.array(z.object({ value: z.string(), label: z.string() })) })),
+    })
+    .nullable(),
   /** Earlier follow-ups of this customer (other tasks), newest first. */
   history: z.array(z.object({ id: z.string(), planName: z.string(), state: z.enum(TASK_STATES), dueFrom: z.string(), lastOutcome: z.string().nullable(), satisfaction: z.number().nullable() })),
 });
@@ -277,6 +284,15 @@ export const ZTaskListQuery = ZPageQuery.extend({
   customerId: ZId.optional(),
 });
 export type TTaskListQuery = z.infer<typeof ZTaskListQuery>;
+
+/** Supervisor view: counts of the filtered tasks by state and by assignee (same filters as the list). */
+export const ZTaskSummary = z.object({
+  total: z.number(),
+  overdue: z.number(),
+  byState: z.record(z.string(), z.number()),
+  byAssignee: z.array(z.object({ assigneeId: z.string().nullable(), assigneeName: z.string().nullable(), total: z.number(), open: z.number(), overdue: z.number(), done: z.number() })),
+});
+export type TTaskSummary = z.infer<typeof ZTaskSummary>;
 
 export const ZAttemptInput = z
   .object({

@@ -22,13 +22,14 @@ import {
   ZTaskActionInput,
   ZTaskDetail,
   ZTaskListQuery,
+  ZTaskSummary,
   ZUpdatePlanInput,
 } from '@huifang/shared';
 import { createAbsence, listAbsences, listWorkers } from './absences.ts';
 import { computeKpis, kpisWorkbook } from './kpis.ts';
 import { addMethod, createPlan, getPlan, listMethods, listPlans, previewPlan, setPlanStatus, updatePlan } from './plans.service.ts';
 import { runFollowupRules } from './rules.ts';
-import { changeTaskState, claimTask, getTask, listTasks, reassignTasks, recordAttempt, releaseTask, revealTaskPhone } from './tasks.service.ts';
+import { changeTaskState, claimTask, getTask, listTasks, reassignTasks, recordAttempt, releaseTask, revealTaskPhone, summarizeTasks } from './tasks.service.ts';
 
 /** 回访 (DESIGN §5): plans, rules, tasks, attempts, workbench, supervisor view, KPIs. */
 export const followupRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -73,6 +74,9 @@ export const followupRoutes: FastifyPluginAsyncZod = async (app) => {
   // Tasks 回访任务
   app.get('/followup/tasks', { config: { access: 'followup:read' }, schema: { tags, summary: '回访任务 (我的 / 范围内)', querystring: ZTaskListQuery, response: { 200: ZPage(ZTask) } } }, async (req) =>
     listTasks(deps, req.scope(), req.query),
+  );
+  app.get('/followup/tasks/summary', { config: { access: 'followup:read' }, schema: { tags, summary: '任务统计: 按状态、按负责人 (与列表同样的筛选)', querystring: ZTaskListQuery, response: { 200: ZTaskSummary } } }, async (req) =>
+    summarizeTasks(deps, req.scope(), req.query),
   );
   app.get('/followup/tasks/:id', { config: { access: 'followup:read' }, schema: { tags, summary: '任务详情 (客户卡片、话术、记录、日志)', params: ZIdParams, response: { 200: ZTaskDetail } } }, async (req) =>
     getTask(deps, req.actor(), req.params.id),

@@ -28,7 +28,7 @@ async function travel(iso: string) {
   t.clock.set(iso);
   // A fresh client address per trip: the login rate limit counts per IP.
   const ip = `10.9.${Math.floor(++trips / 250)}.${trips % 250}`;
-  [admin, manager, hzManager, agent] = await Promise.all(['admin', 'zhang.manager', 'li.manager', 'liu.agent'].map((u) => loginAs(t, u, { ip })));
+  [admin, manager, hzManager, agent] = (await Promise.all(['admin', 'zhang.manager', 'li.manager', 'liu.agent'].map((u) => loginAs(t, u, { ip })))) as [TClient, TClient, TClient, TClient];
 }
 
 /** Customers tagged with a fresh tag in 陆家嘴支行, and a saved filter (segment) selecting them. */

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { maskPhone, type TTask, type TTaskListQuery } from '@huifang/shared';
+import { maskPhone, type TTask, type TTaskListQuery, type TTaskSummary } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import { invalidField } from '../../lib/app-error.ts';
 import { unitVisible, type TScope } from '../../lib/scope.ts';
@@ -94,7 +94,7 @@ const SELECT = sql`select t.id, t.plan_id, p.name as plan_name, p.topic, t.custo
 
 const SORTS: Record<string, string> = { dueFrom: 't.due_from', dueUntil: 't.due_until', createdAt: 't.created_at', state: 't.state' };
 
-export async function listTaskRows(db: DbOrTx, scope: TScope, q: TTaskListQuery, bounds: { now: Date; endOfToday: Date }) {
+function taskConditions(scope: TScope, q: TTaskListQuery, bounds: { now: Date; endOfToday: Date }): SQL {
   const conds: SQL[] = [taskVisible(scope)];
   if (q.view === 'mine') conds.push(sql`(t.assignee_id = ${scope.userId} or t.claimed_by = ${scope.userId} or (t.assignee_id is null and t.team_unit_id = ${scope.unitId}))`);
   const open = sql`t.state in ('pending', 'in_progress', 'follow_up')`;
@@ -107,7 +107,11 @@ export async function listTaskRows(db: DbOrTx, scope: TScope, q: TTaskListQuery,
   if (q.assigneeId) conds.push(sql`t.assignee_id = ${q.assigneeId}`);
   if (q.customerId) conds.push(sql`t.customer_id = ${q.customerId}`);
   if (q.q) conds.push(sql`c.name ilike ${'%' + q.q.replace(/[\\%_]/g, (ch) => `\\${ch}`) + '%'}`);
-  const where = sql.join(conds, sql` and `);
+  return sql.join(conds, sql` and `);
+}
+
+export async function listTaskRows(db: DbOrTx, scope: TScope, q: TTaskListQuery, bounds: { now: Date; endOfToday: Date }) {
+  const where = taskConditions(scope, q, bounds);
   let order = sql`t.due_from asc, t.id asc`;
   if (q.sort) {
     const desc = q.sort.startsWith('-');
@@ -133,4 +137,29 @@ export async function insertTaskEvent(
 ) {
   await db.execute(sql`insert into followup_task_events (tenant_id, task_id, kind, at, actor_id, from_state, to_state, data)
     values (${e.tenantId}, ${e.taskId}, ${e.kind}, ${e.at}, ${e.actorId}, ${e.fromState ?? null}, ${e.toState ?? null}, ${e.data === undefined ? null : JSON.stringify(e.data)}::jsonb)`);
+}
+
+/** Counts by state and by assignee over the list's filters (all states: the state filter is ignored), in one pass. */
+export async function summarizeTaskRows(db: DbOrTx, scope: TScope, q: TTaskListQuery, bounds: { now: Date; endOfToday: Date }): Promise<TTaskSummary> {
+  const where = taskConditions(scope, { ...q, state: undefined }, bounds);
+  const open = sql`t.state in ('pending', 'in_progress', 'follow_up')`;
+  const res = await db.execute<{ gs: number; ga: number; state: string | null; assignee_id: string | null; assignee_name: string | null; n: number; open: number; overdue: number; done: number }>(sql`
+    select grouping(t.state) as gs, grouping(t.assignee_id) as ga, t.state, t.assignee_id, max(u.display_name) as assignee_name, count(*)::int as n,
+      count(*) filter (where ${open})::int as open, count(*) filter (where ${open} and t.due_until < ${bounds.now})::int as overdue,
+      count(*) filter (where t.state = 'done')::int as done
+    from followup_tasks t join customers c on c.id = t.customer_id left join users u on u.id = t.assignee_id
+    where ${where}
+    group by grouping sets ((), (t.state), (t.assignee_id))`);
+  const total = res.rows.find((r) => Number(r.gs) === 1 && Number(r.ga) === 1);
+  const byState: Record<string, number> = {};
+  for (const r of res.rows) if (Number(r.gs) === 0 && r.state) byState[r.state] = Number(r.n);
+  return {
+    total: Number(total?.n ?? 0),
+    overdue: Number(total?.overdue ?? 0),
+    byState,
+    byAssignee: res.rows
+      .filter((r) => Number(r.ga) === 0)
+      .map((r) => ({ assigneeId: r.assignee_id, assigneeName: r.assignee_name, total: Number(r.n), open: Number(r.open), overdue: Number(r.overdue), done: Number(r.done) }))
+      .sort((a, b) => b.total - a.total),
+  };
 }

@@ -14,8 +14,8 @@ import { generateTasks, type TPlanRow } from './generate.ts';
 import { notifyStaff, responsiblePeople } from './notify.ts';
 import { findVisiblePlan, genContext, tenantTimeZone } from './plans.service.ts';
 import { renderScript, salutation } from './script.ts';
-import { checkSurveyAnswers } from './survey-seam.ts';
-import { findTaskRow, insertTaskEvent, listTaskRows, taskVisible, toTaskDto } from './tasks.repository.ts';
+import { checkSurveyAnswers, questionnaireDefinition } from './survey-seam.ts';
+import { findTaskRow, insertTaskEvent, listTaskRows, summarizeTaskRows, taskVisible, toTaskDto } from './tasks.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
 export type TWorker = TScope & { displayName: string };
@@ -26,6 +26,14 @@ export async function listTasks(deps: TDeps, scope: TScope, q: TTaskListQuery) {
   const endOfToday = zonedInstant(addDays(localDate(now, tz), 1), 0, tz);
   const { rows, total } = await listTaskRows(deps.db, scope, q, { now, endOfToday });
   return toPage(rows.map((r) => toTaskDto(r, now)), total, q);
+}
+
+/** Counts of the tasks the list would show, by state and by assignee (supervisor view). */
+export async function summarizeTasks(deps: TDeps, scope: TScope, q: TTaskListQuery) {
+  const now = deps.clock.now();
+  const tz = await tenantTimeZone(deps.db, scope.tenantId);
+  const endOfToday = zonedInstant(addDays(localDate(now, tz), 1), 0, tz);
+  return summarizeTaskRows(deps.db, scope, q, { now, endOfToday });
 }
 
 export async function getTask(deps: TDeps, viewer: TWorker, id: string): Promise<TTaskDetail> {
@@ -56,6 +64,16 @@ export async function getTask(deps: TDeps, viewer: TWorker, id: string): Promise
   ]);
   const c = customer.rows[0]!;
   const tz = await tenantTimeZone(deps.db, t);
+  const qdef = plan?.surveyId ? await questionnaireDefinition(deps.db, t, plan.surveyId) : null;
+  const questionnaire = qdef
+    ? {
+        title: qdef.title ?? '',
+        questions: (qdef.questions ?? []).flatMap((q) => {
+          const key = q.key ?? q.id;
+          return key ? [{ key, type: q.type ?? 'text', title: q.title ?? key, required: q.required ?? false, options: q.options ?? [] }] : [];
+        }),
+      }
+    : null;
   const sr = service.rows[0];
   const script = renderScript(plan?.script ?? '', {
     客户姓名: c.name,
@@ -71,6 +89,7 @@ export async function getTask(deps: TDeps, viewer: TWorker, id: string): Promise
     ...toTaskDto(row, deps.clock.now()),
     script,
     surveyId: plan?.surveyId ?? null,
+    questionnaire,
     methods: plan?.methods ?? [],
     customer: {
       id: c.id,

@@ -1,12 +1,14 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { ATTEMPT_OUTCOMES, CONNECTED_OUTCOMES, type TAttemptOutcome } from '@huifang/shared';
-import { App, Button, Card, Col, DatePicker, Descriptions, Empty, Input, List, Rate, Row, Space, Tabs, Tag, Typography } from 'antd';
+import { ATTEMPT_OUTCOMES, CONNECTED_OUTCOMES, NEXT_ACTIONS, REACHED_WHOM, type TAttemptOutcome } from '@huifang/shared';
+import { App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Empty, Input, List, Radio, Rate, Row, Select, Space, Tabs, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { ApiError } from '../../../api/client.ts';
 import { fmtTime } from '../../../lib/format.ts';
-import { claimTask, FOLLOWUP_KEY, recordAttempt, releaseTask, revealPhone, useMyTasks, useTask } from '../api.ts';
+import { claimTask, FOLLOWUP_KEY, recordAttempt, releaseTask, revealPhone, useMethods, useMyTasks, useTask } from '../api.ts';
+import { answeredOnly, QuestionnaireFields, type TAnswers } from '../components/questionnaire-fields.tsx';
 
 type TBucket = 'today' | 'overdue' | 'upcoming';
 
@@ -34,7 +36,7 @@ export function WorkbenchPage() {
           />
         </Card>
       </Col>
-      <Col xs={24} md={15}>{selected ? <TaskPanel id={selected} /> : <Card><Empty description={t('followup.empty')} /></Card>}</Col>
+      <Col xs={24} md={15}>{selected ? <TaskPanel key={selected} id={selected} /> : <Card><Empty description={t('followup.empty')} /></Card>}</Col>
     </Row>
   );
 }
@@ -48,6 +50,13 @@ function TaskPanel({ id }: { id: string }) {
   const [satisfaction, setSatisfaction] = useState<number>(0);
   const [notes, setNotes] = useState('');
   const [nextDate, setNextDate] = useState<Dayjs | null>(null);
+  const [channel, setChannel] = useState<string | null>(null);
+  const [whom, setWhom] = useState<(typeof REACHED_WHOM)[number]>('customer');
+  const [nextAction, setNextAction] = useState<(typeof NEXT_ACTIONS)[number]>('close');
+  const [abnormal, setAbnormal] = useState(false);
+  const [abnormalNote, setAbnormalNote] = useState('');
+  const [answers, setAnswers] = useState<TAnswers>({});
+  const methods = useMethods().data ?? [];
   const refresh = () => qc.invalidateQueries({ queryKey: FOLLOWUP_KEY });
   const run = async (fn: () => Promise<unknown>) => {
     try {
@@ -63,20 +72,27 @@ function TaskPanel({ id }: { id: string }) {
   const outcome = (o: TAttemptOutcome) =>
     run(async () => {
       const connected = (CONNECTED_OUTCOMES as readonly string[]).includes(o);
+      const a = connected ? answeredOnly(answers) : {};
       await recordAttempt(id, {
-        channel: d.methods[0] ?? 'phone',
+        channel: channel ?? d.methods[0] ?? 'phone',
         outcome: o,
-        reachedWhom: connected ? 'customer' : null,
+        reachedWhom: connected ? whom : null,
         satisfaction: connected && satisfaction ? satisfaction : null,
+        answers: Object.keys(a).length ? a : null,
         notes: notes || null,
-        nextAction: 'close',
+        isAbnormal: abnormal,
+        abnormalNote: abnormal ? abnormalNote || null : null,
+        nextAction: connected ? nextAction : 'continue',
         nextFollowupDate: nextDate ? nextDate.format('YYYY-MM-DD') : null,
       });
+      setAnswers({});
+      setSatisfaction(0);
+      setNotes('');
       void message.success(t('followup.recorded'));
     });
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      <Card title={`${t('followup.customer')}: ${d.customer.name}`} extra={<Tag>{t(`followup.states.${d.state}`)}</Tag>}>
+      <Card title={`${t('followup.customer')}: ${d.customer.name}`} extra={<Space><Link to={`/customers/${d.customer.id}`} data-testid="open-customer">{t('followup.openCustomer')}</Link><Tag data-testid="task-state">{t(`followup.states.${d.state}`)}</Tag></Space>}>
         <Descriptions column={2} size="small">
           <Descriptions.Item label="☎">
             <Space>
@@ -97,7 +113,20 @@ function TaskPanel({ id }: { id: string }) {
           <Button type="primary" data-testid="claim" onClick={() => void run(() => claimTask(id))} disabled={!['pending', 'follow_up'].includes(d.state)}>{t('followup.claim')}</Button>
         ) : (
           <Space direction="vertical" style={{ width: '100%' }}>
-            <Space>{t('followup.satisfaction')} <Rate value={satisfaction} onChange={setSatisfaction} /></Space>
+            {d.questionnaire && <QuestionnaireFields questionnaire={d.questionnaire} value={answers} onChange={setAnswers} />}
+            <Space wrap>
+              {t('followup.channel')}
+              <Select style={{ width: 120 }} value={channel ?? d.methods[0]} onChange={setChannel} options={d.methods.map((m) => ({ value: m, label: methods.find((x) => x.code === m)?.label ?? m }))} />
+              {t('followup.reachedWhom')}
+              <Radio.Group value={whom} onChange={(e) => setWhom(e.target.value as typeof whom)} options={REACHED_WHOM.map((w) => ({ value: w, label: t(`followup.whom.${w}`) }))} />
+            </Space>
+            <Space wrap>
+              {t('followup.nextAction')}
+              <Select style={{ width: 140 }} value={nextAction} onChange={setNextAction} data-testid="next-action" options={NEXT_ACTIONS.map((a) => ({ value: a, label: t(`followup.actions.${a}`) }))} />
+              <Checkbox checked={abnormal} onChange={(e) => setAbnormal(e.target.checked)}>{t('followup.abnormal')}</Checkbox>
+              {abnormal && <Input style={{ width: 260 }} placeholder={t('followup.abnormalNote')} value={abnormalNote} onChange={(e) => setAbnormalNote(e.target.value)} />}
+            </Space>
+            <Space>{t('followup.satisfaction')} <Rate value={satisfaction} onChange={setSatisfaction} data-testid="satisfaction" /></Space>
             <Input.TextArea placeholder={t('followup.notes')} value={notes} onChange={(e) => setNotes(e.target.value)} rows={2} />
             <Space>{t('followup.nextDate')} <DatePicker value={nextDate} onChange={setNextDate} /></Space>
             <Space wrap>
