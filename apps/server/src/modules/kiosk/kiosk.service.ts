@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm';
+import type pg from 'pg';
 import { FAST_PRESS_MS, type TKioskRatingInput, type TKioskRatingResult, type TKioskState } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
 import { findUnitManagers, notify } from '../notifications/notifications.service.ts';
+import { createBatchWriter } from '../../lib/batch-writer.ts';
 import type { TDeviceCtx } from './kiosk-devices.ts';
 
 type TDeps = { db: Db; clock: TClock };
@@ -35,6 +37,79 @@ export async function readKioskState(db: DbOrTx, device: TDeviceCtx, now: Date):
   return { ...base, state: open ? 'rating' : 'idle', sessionId: open ? s.id : null, staff: open ? staff : null, endedAt: endedAt.toISOString() };
 }
 
+/** The press, as one statement: $1 pressedAt, $2 now, $3 device, $4 score, $5 label, $6 answers, $7 isFast, $8 tenant, $9 session, $10 counter. */
+const RATE_SQL = `
+  insert into evaluations (tenant_id, channel, occurred_at, received_at, unit_id, counter_id, staff_id, customer_id,
+                           ref_type, ref_id, source_type, source_id, score, rating_label, dimensions, answers, flags, idempotency_key)
+  select s.tenant_id, 'kiosk', greatest(s.ended_at, least($1::timestamptz, $2::timestamptz)), $2::timestamptz, s.outlet_id, s.counter_id,
+         s.staff_id, s.customer_id, 'service_session', s.id, 'device', $3::text, $4::smallint, $5::text, '{}'::jsonb, $6::jsonb,
+         case when $7::boolean or $2::timestamptz - s.ended_at < make_interval(secs => ${FAST_PRESS_MS / 1000}) then array['fast_press'] else '{}'::text[] end,
+         'kiosk:session:' || s.id::text
+  from service_sessions s
+  where s.tenant_id = $8::uuid and s.id = $9::uuid and s.counter_id = $10::uuid and s.ended_at is not null
+  on conflict (tenant_id, idempotency_key) do nothing
+  returning id, flags, staff_id, occurred_at`;
+
+const poolOf = (db: Db) => (db as unknown as { $client: pg.Pool }).$client;
+
+/**
+ * Presses that need no notification are written in groups: the same INSERT … SELECT over unnest() of the batch,
+ * one statement and one commit for all presses that arrived together (application-side group commit). A session
+ * pressed twice in one batch lands once; the result carries the stored press's client key so each caller learns
+ * whether the row is its own.
+ */
+const RATE_BATCH_SQL = `
+  insert into evaluations (tenant_id, channel, occurred_at, received_at, unit_id, counter_id, staff_id, customer_id,
+                           ref_type, ref_id, source_type, source_id, score, rating_label, dimensions, answers, flags, idempotency_key)
+  select s.tenant_id, 'kiosk', greatest(s.ended_at, least(i.pressed_at, i.now)), i.now, s.outlet_id, s.counter_id,
+         s.staff_id, s.customer_id, 'service_session', s.id, 'device', i.device_id, i.score, i.label, '{}'::jsonb, i.answers,
+         case when i.is_fast or i.now - s.ended_at < make_interval(secs => ${FAST_PRESS_MS / 1000}) then array['fast_press'] else '{}'::text[] end,
+         'kiosk:session:' || s.id::text
+  from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::smallint[], $6::text[], $7::jsonb[], $8::boolean[], $9::timestamptz[], $10::timestamptz[])
+         with ordinality as i(tenant_id, session_id, counter_id, device_id, score, label, answers, is_fast, pressed_at, now, n)
+  join service_sessions s on s.tenant_id = i.tenant_id and s.id = i.session_id and s.counter_id = i.counter_id and s.ended_at is not null
+  order by i.n
+  on conflict (tenant_id, idempotency_key) do nothing
+  returning ref_id, id, flags, staff_id, occurred_at, answers->>'clientKey' as client_key`;
+
+interface TPress { tenantId: string; sessionId: string; counterId: string; deviceId: string; score: number; label: string; answers: string; isFast: boolean; pressedAt: Date; now: Date; clientKey: string }
+type TPressRow = { ref_id: string; id: string; flags: string[]; staff_id: string; occurred_at: Date | string; client_key: string };
+
+const writers = new WeakMap<object, (p: TPress) => Promise<TPressRow | undefined>>();
+function pressWriter(db: Db) {
+  let w = writers.get(db);
+  if (!w) {
+    const pool = poolOf(db);
+    const writer = createBatchWriter<TPress, TPressRow | undefined>({
+      maxBatch: 200,
+      maxInFlight: 3,
+      flush: async (items) => {
+        const col = <K extends keyof TPress>(k: K) => items.map((i) => i[k]);
+        const res = await pool.query<TPressRow>({
+          name: 'kiosk-rate-batch',
+          text: RATE_BATCH_SQL,
+          values: [col('tenantId'), col('sessionId'), col('counterId'), col('deviceId'), col('score'), col('label'), col('answers'), col('isFast'), col('pressedAt'), col('now')],
+        });
+        const bySession = new Map(res.rows.map((r) => [r.ref_id, r]));
+        // Only the press whose client key was stored owns the row; a second press of the same session gets nothing.
+        return items.map((i) => {
+          const r = bySession.get(i.sessionId);
+          return r && r.client_key === i.clientKey ? r : undefined;
+        });
+      },
+    });
+    w = (p: TPress) => writer.write(p);
+    writers.set(db, w);
+  }
+  return w;
+}
+
+/** The same statement as a Drizzle query (bound parameters), for the rare path that runs inside a transaction. */
+function asDrizzle(text: string, values: unknown[]) {
+  const parts = text.split(/\$(\d+)/);
+  return sql.join(parts.map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${values[Number(part) - 1]}`)));
+}
+
 /**
  * A customer's press. Happy path = ONE statement: the evaluation is inserted from the session row only if that
  * session is at this device's counter and has ended; the session-tied idempotency key makes it once per session.
@@ -53,27 +128,18 @@ export async function submitRating(deps: TDeps, device: TDeviceCtx, input: TKios
   const isUnsatisfied = key.score <= 2 || key.score === minScore;
   const answers = { clientKey, key: input.key, shownAt: input.shownAt, pressedAt: input.pressedAt };
 
-  const insert = (db: DbOrTx) =>
-    db.execute<{ id: string; flags: string[]; staff_id: string; occurred_at: Date | string }>(sql`
-      insert into evaluations (tenant_id, channel, occurred_at, received_at, unit_id, counter_id, staff_id, customer_id,
-                               ref_type, ref_id, source_type, source_id, score, rating_label, dimensions, answers, flags, idempotency_key)
-      select s.tenant_id, 'kiosk', greatest(s.ended_at, least(${pressedAt}::timestamptz, ${now}::timestamptz)), ${now}, s.outlet_id, s.counter_id,
-             s.staff_id, s.customer_id, 'service_session', s.id, 'device', ${device.id}, ${key.score}, ${key.label}, '{}'::jsonb,
-             ${JSON.stringify(answers)}::jsonb,
-             case when ${isFast} or ${now}::timestamptz - s.ended_at < make_interval(secs => ${FAST_PRESS_MS / 1000}) then array['fast_press'] else '{}'::text[] end,
-             'kiosk:session:' || s.id::text
-      from service_sessions s
-      where s.tenant_id = ${device.tenantId} and s.id = ${input.sessionId} and s.counter_id = ${device.counterId} and s.ended_at is not null
-      on conflict (tenant_id, idempotency_key) do nothing
-      returning id, flags, staff_id, occurred_at`);
-
-  const row = isUnsatisfied
+  type TRow = { id: string; flags: string[]; staff_id: string; occurred_at: Date | string };
+  const values = [pressedAt, now, device.id, key.score, key.label, JSON.stringify(answers), isFast, device.tenantId, input.sessionId, device.counterId];
+  const row: TRow | undefined = isUnsatisfied
     ? await deps.db.transaction(async (tx) => {
-        const r = (await insert(tx)).rows[0];
+        const r = (await tx.execute<TRow>(asDrizzle(RATE_SQL, values))).rows[0];
         if (r) await notifyUnsatisfied(tx, device, r.id, r.staff_id, key.label, now);
         return r;
       })
-    : (await insert(deps.db)).rows[0];
+    : await pressWriter(deps.db)({
+        tenantId: device.tenantId, sessionId: input.sessionId, counterId: device.counterId, deviceId: device.id, score: key.score, label: key.label,
+        answers: JSON.stringify(answers), isFast, pressedAt, now, clientKey,
+      });
   if (row) return { evaluationId: row.id, score: key.score, label: key.label, flags: row.flags, replayed: false };
   return explainRefusal(deps.db, device, input.sessionId, clientKey);
 }

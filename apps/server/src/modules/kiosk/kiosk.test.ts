@@ -189,6 +189,31 @@ describe('ratings from the kiosk', () => {
     expectError(await kiosk(other.token).rate(press(s3.id, 1)), 404, 'NOT_FOUND');
   });
 
+  it('presses written together (one batch): a double press lands once, the same key twice answers both with one row', async () => {
+    const k = await pairKiosk('SH-ZJ-W1');
+    const teller = await t.login('teller05');
+    // Two different presses of one session in the same moment: exactly one 200, the other ALREADY_RATED.
+    const s1 = await serve(teller, k.counterId);
+    const body = press(s1.id, 2);
+    const both = await Promise.all([kiosk(k.token).rate(body), kiosk(k.token).rate(body)]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    expect(await evaluationsOf(s1.id)).toHaveLength(1);
+    // The same press sent twice at once (a retry racing the original): both 200 with the same evaluation.
+    const s2 = await serve(teller, k.counterId);
+    const key = crypto.randomUUID();
+    const body2 = press(s2.id, 3);
+    const twice = await Promise.all([kiosk(k.token).rate(body2, key), kiosk(k.token).rate(body2, key)]);
+    expect(twice.map((r) => r.statusCode)).toEqual([200, 200]);
+    expect(new Set(twice.map((r) => r.json().evaluationId)).size).toBe(1);
+    // Many sessions rated at once: each press gets its own evaluation.
+    const sessions = [];
+    for (let i = 0; i < 6; i++) sessions.push(await serve(teller, k.counterId));
+    const many = await Promise.all(sessions.map((s, i) => kiosk(k.token).rate(press(s.id, 1 + (i % 3)))));
+    expect(many.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(new Set(many.map((r) => r.json().evaluationId)).size).toBe(6);
+    for (const [i, s] of sessions.entries()) expect((await evaluationsOf(s.id)).map((e) => e.score)).toEqual([[5, 4, 3][i % 3]]);
+  });
+
   it('no press within the timeout → one 未评价, even when the press arrives later or races the sweep', async () => {
     const k = await pairKiosk('HZ-XH-W1', li);
     const teller = await t.login('teller07');
