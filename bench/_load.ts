@@ -18,12 +18,14 @@ export interface TLoadResult {
  * Latency is measured per request (send → full response).
  */
 export async function runLoad(opts: {
-  port: number;
+  /** One port, or several server processes (worker w talks to ports[w % n]). */
+  port: number | number[];
   concurrency: number;
   seconds: number;
   makeRequest: (i: number) => { path: string; headers: Record<string, string>; body: string };
   expectStatus: number[];
 }): Promise<TLoadResult> {
+  const ports = [opts.port].flat();
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const lat: number[] = [];
   let seq = 0;
@@ -31,12 +33,12 @@ export async function runLoad(opts: {
   let errors = 0;
   let firstError: string | undefined;
   const deadline = performance.now() + opts.seconds * 1000;
-  const one = () =>
+  const one = (port: number) =>
     new Promise<void>((resolve) => {
       const r = opts.makeRequest(seq++);
       const t0 = performance.now();
       const req = http.request(
-        { host: '127.0.0.1', port: opts.port, method: 'POST', path: r.path, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body), ...r.headers } },
+        { host: '127.0.0.1', port, method: 'POST', path: r.path, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body), ...r.headers } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -60,8 +62,9 @@ export async function runLoad(opts: {
     });
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: opts.concurrency }, async () => {
-      while (performance.now() < deadline) await one();
+    Array.from({ length: opts.concurrency }, async (_, w) => {
+      const port = ports[w % ports.length]!;
+      while (performance.now() < deadline) await one(port);
     }),
   );
   const seconds = (performance.now() - t0) / 1000;

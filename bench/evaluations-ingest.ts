@@ -5,7 +5,8 @@
  * transaction). Targets: ≥ 5,000 acknowledged submissions/s, p99 ≤ 50 ms.
  * Baseline in the same run, on the same Postgres: a bare Fastify route doing one INSERT (no auth, no validation).
  * The load generator, the server and Postgres share this machine's cores, as they would on a 2-core box.
- *   BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 50), BENCH_POOL (server pool size, default 10)
+ *   BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 50), BENCH_POOL (server pool size, default 10),
+ *   BENCH_PROCESSES (API processes for the app, default 1; stateless, as DESIGN §9 runs N per machine)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -22,6 +23,7 @@ import { runLoad } from './_load.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
 const SESSIONS_PER_DEVICE = Math.ceil((SECONDS * 12_000) / C) + 500;
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-'));
@@ -81,7 +83,8 @@ try {
   await base.stop();
 
   // The real kiosk rating endpoint: worker w presses on device w; 5 % of presses are 不满意 (notification path).
-  const app = await startServer('app');
+  const apps = await Promise.all(Array.from({ length: PROCESSES }, () => startServer('app')));
+  const app = { port: apps.map((a) => a.port), stop: () => Promise.all(apps.map((a) => a.stop())) };
   const next = devices.map(() => 0);
   const press = (warm: boolean) => (i: number) => {
     const d = i % C;
@@ -111,6 +114,7 @@ try {
     bench: 'evaluations-ingest',
     concurrency: C,
     seconds: SECONDS,
+    appProcesses: PROCESSES,
     kiosk: { ...kiosk, storedDuringRun: stored, dbTransactionsPerRequest },
     baselineBareInsert: baseline,
     ratioThroughput: Number((kiosk.perSecond / baseline.perSecond).toFixed(3)),
