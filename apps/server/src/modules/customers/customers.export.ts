@@ -1,9 +1,10 @@
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { and, eq, lt, or, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import type { TCustomerListQuery, TCustomFieldDef } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
 import { customers, orgUnits, users } from '../../db/schema/index.ts';
+import { streamThenAudit } from '../../lib/audited-stream.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TActor, TAuditCtx } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -75,11 +76,10 @@ export async function exportCustomers(
   const where = listConditions(actor, q, await resolveUnitLists(deps.db, actor, q));
   const clear = actor.permissions.has('pii:reveal');
   const cols = columns(await listCustomFields(deps.db, actor.tenantId, 'customer'));
-  const out = new PassThrough();
   const stamp = deps.clock.now().toISOString().slice(0, 10);
   let rows = 0;
 
-  const run = async () => {
+  const produce = async (out: Writable) => {
     if (format === 'csv') {
       out.write(CSV_BOM + toCsvLine(cols.map((c) => c.header)) + '\r\n');
       for await (const batch of batches(deps.db, where)) {
@@ -98,9 +98,10 @@ export async function exportCustomers(
       ws.commit();
       await wb.commit();
     }
-    await insertAuditEvent(deps.db, ctx, { action: 'customer.exported', entityType: 'customer', entityId: null, unitId: actor.unitId, summary: `导出客户 ${rows} 条（${format}，${clear ? '含完整个人信息' : '个人信息已脱敏'}）`, after: { format, rows, pii: clear ? 'clear' : 'masked', filters: q } }, deps.clock.now());
   };
-  run().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+  const audit = () =>
+    insertAuditEvent(deps.db, ctx, { action: 'customer.exported', entityType: 'customer', entityId: null, unitId: actor.unitId, summary: `导出客户 ${rows} 条（${format}，${clear ? '含完整个人信息' : '个人信息已脱敏'}）`, after: { format, rows, pii: clear ? 'clear' : 'masked', filters: q } }, deps.clock.now());
+  const out = streamThenAudit(produce, audit);
   return {
     stream: out,
     fileName: `customers-${stamp}.${format}`,

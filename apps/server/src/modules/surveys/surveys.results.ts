@@ -1,9 +1,10 @@
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { sql, type SQL } from 'drizzle-orm';
 import { CSAT_LABELS, LIKERT_LABELS, maskName, type TSurveyDefinition, type TSurveyResults, type TSurveyResultsQuery } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
 import { notFound } from '../../lib/app-error.ts';
+import { streamThenAudit } from '../../lib/audited-stream.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { unitVisible, type TActor, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -140,13 +141,12 @@ export async function exportResults(deps: { db: Db; clock: TClock }, actor: TAct
   const def = v.definition;
   const canReveal = actor.permissions.has('pii:reveal');
   const where = responseFilter(actor, surveyId, q);
-  const out = new PassThrough();
-  const run = async () => {
+  let rows = 0;
+  const produce = async (out: Writable) => {
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
     const ws = wb.addWorksheet('答卷');
     const dimsOf = scoringDimensions(def);
     ws.addRow(['提交时间', '版本', '渠道', '客户', '单位', '满意度指数', ...dimsOf.map((d) => d.name), ...def.questions.map((x) => x.title)].map(safeCell)).commit();
-    let rows = 0;
     let after = '';
     for (;;) {
       const batch = await deps.db.execute<{ id: string; submitted_at: Date | string; version: number; channel: string; customer: string | null; unit: string | null; index_value: number | null; dimension_scores: Record<string, number>; answers: Record<string, unknown> }>(sql`
@@ -172,8 +172,8 @@ export async function exportResults(deps: { db: Db; clock: TClock }, actor: TAct
     }
     ws.commit();
     await wb.commit();
-    await insertAuditEvent(deps.db, ctx, { action: 'survey.results_exported', entityType: 'survey', entityId: surveyId, unitId: s.unitId, summary: `导出问卷答卷 ${rows} 条：${s.title}`, after: { rows, filters: q } }, deps.clock.now());
   };
-  run().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
-  return { stream: out, fileName: `survey-${surveyId.slice(0, 8)}-${deps.clock.now().toISOString().slice(0, 10)}.xlsx` };
+  const audit = () =>
+    insertAuditEvent(deps.db, ctx, { action: 'survey.results_exported', entityType: 'survey', entityId: surveyId, unitId: s.unitId, summary: `导出问卷答卷 ${rows} 条：${s.title}`, after: { rows, filters: q } }, deps.clock.now());
+  return { stream: streamThenAudit(produce, audit), fileName: `survey-${surveyId.slice(0, 8)}-${deps.clock.now().toISOString().slice(0, 10)}.xlsx` };
 }
