@@ -79,6 +79,9 @@ export const BUILTIN_ROLE_DEFAULTS: Record<
       'customer:read', 'customer:write', 'customer:export', 'customer:import',
       'evaluation:read', 'evaluation:manage', 'kiosk:manage', 'survey:read', 'survey:write', 'review:read', 'review:reply',
       'followup:read', 'followup:manage',
+      // Everything the roles a manager hires hold (teller, agent, supervisor), so that he may grant them: granting
+      // is allowed only for roles whose permissions are a subset of one's own (no privilege escalation).
+      'counter:serve', 'evaluation:appeal', 'followup:work',
     ],
     dataScope: 'subtree',
   },

@@ -33,4 +33,11 @@ describe('built-in roles across releases', () => {
     await ensureBuiltinRoles(t.db, t.tenantId, t.clock.now());
     expect((await role('manager')).permissions).not.toContain('survey:write');
   });
+
+  it('a manager holds every permission of the roles he hires, so he can grant them', () => {
+    const manager = new Set(BUILTIN_ROLE_DEFAULTS.manager.permissions);
+    for (const role of ['supervisor', 'agent', 'teller'] as const) {
+      expect(BUILTIN_ROLE_DEFAULTS[role].permissions.filter((p) => !manager.has(p)), role).toEqual([]);
+    }
+  });
 });
