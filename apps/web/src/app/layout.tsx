@@ -17,28 +17,42 @@ interface TNavItem {
   labelKey: string;
   icon: ReactNode;
   permission: TPermission;
+  /** Menu section (a titled group); none = top level. */
+  group?: 'evaluation' | 'followup' | 'system';
 }
+
+const GROUP_LABEL = { evaluation: 'menu.groupEvaluation', followup: 'menu.groupFollowup', system: 'menu.system' } as const;
 
 /** The menu: an item shows only when the user holds its permission. */
 export const NAV: TNavItem[] = [
   { path: '/', labelKey: 'menu.dashboard', icon: <DashboardOutlined />, permission: 'dashboard:read' },
   { path: '/customers', labelKey: 'menu.customers', icon: <ContactsOutlined />, permission: 'customer:read' },
-  { path: '/evaluations', labelKey: 'menu.evaluations', icon: <LikeOutlined />, permission: 'evaluation:read' },
-  { path: '/followup/workbench', labelKey: 'menu.followupWorkbench', icon: <PhoneOutlined />, permission: 'followup:work' },
-  { path: '/followup/plans', labelKey: 'menu.followupPlans', icon: <ScheduleOutlined />, permission: 'followup:manage' },
-  { path: '/followup/tasks', labelKey: 'menu.followupTasks', icon: <UnorderedListOutlined />, permission: 'followup:manage' },
-  { path: '/surveys', labelKey: 'menu.surveys', icon: <FormOutlined />, permission: 'survey:read' },
-  { path: '/counter', labelKey: 'menu.counter', icon: <DesktopOutlined />, permission: 'counter:serve' },
-  { path: '/service-report', labelKey: 'menu.serviceReport', icon: <BarChartOutlined />, permission: 'evaluation:read' },
-  { path: '/kiosk-admin', labelKey: 'menu.kioskAdmin', icon: <TabletOutlined />, permission: 'kiosk:manage' },
-  { path: '/order-reviews', labelKey: 'menu.orderReviews', icon: <StarOutlined />, permission: 'review:read' },
-  { path: '/shop-score', labelKey: 'menu.shopScore', icon: <ShopOutlined />, permission: 'review:read' },
-  { path: '/org', labelKey: 'menu.org', icon: <ApartmentOutlined />, permission: 'org:read' },
-  { path: '/users', labelKey: 'menu.users', icon: <TeamOutlined />, permission: 'user:read' },
-  { path: '/roles', labelKey: 'menu.roles', icon: <SafetyOutlined />, permission: 'role:read' },
-  { path: '/audit', labelKey: 'menu.audit', icon: <AuditOutlined />, permission: 'audit:read' },
-  { path: '/outbox', labelKey: 'menu.outbox', icon: <MailOutlined />, permission: 'audit:read' },
+  { path: '/followup/workbench', labelKey: 'menu.followupWorkbench', icon: <PhoneOutlined />, permission: 'followup:work', group: 'followup' },
+  { path: '/followup/plans', labelKey: 'menu.followupPlans', icon: <ScheduleOutlined />, permission: 'followup:manage', group: 'followup' },
+  { path: '/followup/tasks', labelKey: 'menu.followupTasks', icon: <UnorderedListOutlined />, permission: 'followup:manage', group: 'followup' },
+  { path: '/evaluations', labelKey: 'menu.evaluations', icon: <LikeOutlined />, permission: 'evaluation:read', group: 'evaluation' },
+  { path: '/surveys', labelKey: 'menu.surveys', icon: <FormOutlined />, permission: 'survey:read', group: 'evaluation' },
+  { path: '/counter', labelKey: 'menu.counter', icon: <DesktopOutlined />, permission: 'counter:serve', group: 'evaluation' },
+  { path: '/service-report', labelKey: 'menu.serviceReport', icon: <BarChartOutlined />, permission: 'evaluation:read', group: 'evaluation' },
+  { path: '/kiosk-admin', labelKey: 'menu.kioskAdmin', icon: <TabletOutlined />, permission: 'kiosk:manage', group: 'evaluation' },
+  { path: '/order-reviews', labelKey: 'menu.orderReviews', icon: <StarOutlined />, permission: 'review:read', group: 'evaluation' },
+  { path: '/shop-score', labelKey: 'menu.shopScore', icon: <ShopOutlined />, permission: 'review:read', group: 'evaluation' },
+  { path: '/org', labelKey: 'menu.org', icon: <ApartmentOutlined />, permission: 'org:read', group: 'system' },
+  { path: '/users', labelKey: 'menu.users', icon: <TeamOutlined />, permission: 'user:read', group: 'system' },
+  { path: '/roles', labelKey: 'menu.roles', icon: <SafetyOutlined />, permission: 'role:read', group: 'system' },
+  { path: '/audit', labelKey: 'menu.audit', icon: <AuditOutlined />, permission: 'audit:read', group: 'system' },
+  { path: '/outbox', labelKey: 'menu.outbox', icon: <MailOutlined />, permission: 'audit:read', group: 'system' },
 ];
+
+/** Top-level items, then one titled section per group that has at least one item the user may see. */
+function menuItems(items: TNavItem[], t: (k: string) => string) {
+  const entry = (n: TNavItem) => ({ key: n.path, icon: n.icon, label: <Link to={n.path}>{t(n.labelKey)}</Link> });
+  const groups = (['followup', 'evaluation', 'system'] as const)
+    .map((g) => ({ g, children: items.filter((n) => n.group === g).map(entry) }))
+    .filter((x) => x.children.length > 0)
+    .map((x) => ({ type: 'group' as const, key: `group-${x.g}`, label: t(GROUP_LABEL[x.g]), children: x.children }));
+  return [...items.filter((n) => !n.group).map(entry), ...groups];
+}
 
 export function AppLayout() {
   const { t } = useTranslation();
@@ -64,7 +78,7 @@ export function AppLayout() {
           theme="dark"
           mode="inline"
           selectedKeys={current ? [current.path] : []}
-          items={items.map((n) => ({ key: n.path, icon: n.icon, label: <Link to={n.path}>{t(n.labelKey)}</Link> }))}
+          items={menuItems(items, t)}
         />
       </Layout.Sider>
       <Layout>
