@@ -4,7 +4,7 @@ import type { DbOrTx } from '../../db/client.ts';
 import { customerContacts, customerPhones, customers, orgUnits, users } from '../../db/schema/index.ts';
 import { invalidField } from '../../lib/app-error.ts';
 import { likeEscape, orderBy, pageOffset } from '../../lib/pagination.ts';
-import { ownedVisible, pgArray, type TScope } from '../../lib/scope.ts';
+import { ownedVisible, type TScope } from '../../lib/scope.ts';
 
 export type TCustomerRow = typeof customers.$inferSelect;
 export interface TCustomerJoined {
@@ -65,7 +65,7 @@ export function listConditions(scope: TScope, q: TCustomerListQuery, units: TUni
     const digits = phoneSearchKey(q.q);
     // A whole phone number (+86 138 1234 5678, 021-5555 1234): exact, through customer_phones. Three or more digits
     // with only phone punctuation: a fragment (trigram index on phone_digits). Anything else: a name (trigram index).
-    if (phone) conds.push(sql`${customers.id} in (${customerIdsWithPhone(scope.tenantId, [formatPhone(phone)])})`);
+    if (phone) conds.push(sql`${customers.id} in (${customerIdsWithPhone(scope.tenantId, formatPhone(phone))})`);
     else if (digits.length >= 3 && PHONE_CHARS.test(q.q)) conds.push(ilike(customers.phoneDigits, `%${digits}%`));
     else conds.push(ilike(customers.name, `%${likeEscape(q.q)}%`));
   }
@@ -74,9 +74,9 @@ export function listConditions(scope: TScope, q: TCustomerListQuery, units: TUni
 
 const PHONE_CHARS = /^[+\d\s\-()（）]+$/;
 
-/** Ids of the customers holding one of these (normalised) phones: btree probes on customer_phones. */
-export const customerIdsWithPhone = (tenantId: string, phones: string[]) =>
-  sql`select ${customerPhones.customerId} from ${customerPhones} where ${customerPhones.tenantId} = ${tenantId} and ${customerPhones.phone} = any(${pgArray(phones, 'text')})`;
+/** Ids of the customers holding this (normalised) phone: one btree probe on customer_phones. */
+export const customerIdsWithPhone = (tenantId: string, phone: string) =>
+  sql`select ${customerPhones.customerId} from ${customerPhones} where ${customerPhones.tenantId} = ${tenantId} and ${customerPhones.phone} = ${phone}`;
 
 /** Past this many matches the list shows an estimate: counting a million rows exactly on every page costs too much. */
 export const EXACT_COUNT_CAP = 1_000;
