@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { checkAnswers, type TAnswerValue, type TSurveyDefinition } from '@huifang/shared';
+import type pg from 'pg';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { surveyResponses } from '../../db/schema/index.ts';
 import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import { createBatchWriter } from '../../lib/batch-writer.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -141,6 +143,59 @@ async function storeResponse(tx: DbOrTx, r: TStoreInput, beforeInsert?: (respons
 }
 
 /**
+ * Open-link answers that arrive together are stored by one statement (application-side group commit, like kiosk
+ * presses): the survey_responses rows and their evaluation-store rows in one CTE, so both land or neither, with one
+ * commit for the batch. A key already stored (a repeat from the same browser) returns nothing for that item; the
+ * caller then reads the stored response.
+ */
+const OPEN_BATCH_SQL = `
+  with i as (
+    select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::uuid[], $6::uuid[], $7::timestamptz[], $8::jsonb[], $9::jsonb[],
+                         $10::real[], $11::smallint[], $12::text[], $13::text[])
+      with ordinality as i(id, tenant_id, survey_id, version, link_id, unit_id, now, answers, dims, idx, score, text, key, n)
+  ), r as (
+    insert into survey_responses (id, tenant_id, survey_id, version, link_id, customer_id, unit_id, channel, entered_by, submitted_at,
+                                  answers, dimension_scores, index_value, score, text, idempotency_key)
+    select id, tenant_id, survey_id, version, link_id, null, unit_id, 'survey', null, now, answers, dims, idx, score, text, key
+    from i order by n
+    on conflict (tenant_id, idempotency_key) do nothing
+    returning id, tenant_id
+  ), e as (
+    insert into evaluations (tenant_id, channel, occurred_at, unit_id, ref_type, ref_id, source_type, source_id, score, dimensions, answers, text, idempotency_key)
+    select i.tenant_id, 'survey', i.now, i.unit_id, 'survey_response', i.id, 'link', i.link_id::text, i.score, i.dims,
+           jsonb_build_object('surveyId', i.survey_id, 'version', i.version, 'answers', i.answers), i.text, i.key
+    from i join r on r.id = i.id and r.tenant_id = i.tenant_id
+    on conflict (tenant_id, idempotency_key) do nothing
+  )
+  select id from r`;
+
+interface TOpenAnswer { id: string; tenantId: string; surveyId: string; version: number; linkId: string; unitId: string; now: Date; answers: string; dims: string; index: number | null; score: number | null; text: string | null; key: string }
+const openWriters = new WeakMap<object, (a: TOpenAnswer) => Promise<string | undefined>>();
+function openResponseWriter(db: Db) {
+  let w = openWriters.get(db);
+  if (!w) {
+    const pool = (db as unknown as { $client: pg.Pool }).$client;
+    const writer = createBatchWriter<TOpenAnswer, string | undefined>({
+      maxBatch: 200,
+      maxInFlight: 3,
+      flush: async (items) => {
+        const col = <K extends keyof TOpenAnswer>(k: K) => items.map((i) => i[k]);
+        const res = await pool.query<{ id: string }>({
+          name: 'survey-open-batch',
+          text: OPEN_BATCH_SQL,
+          values: [col('id'), col('tenantId'), col('surveyId'), col('version'), col('linkId'), col('unitId'), col('now'), col('answers'), col('dims'), col('index'), col('score'), col('text'), col('key')],
+        });
+        const stored = new Set(res.rows.map((r) => r.id));
+        return items.map((i) => (stored.has(i.id) ? i.id : undefined));
+      },
+    });
+    w = (a: TOpenAnswer) => writer.write(a);
+    openWriters.set(db, w);
+  }
+  return w;
+}
+
+/**
  * Submit through a link. Open link: one response per browser — the page sends a per-device Idempotency-Key, and a
  * repeat with it returns the first response. Personal link: single use; the link row is claimed in the same
  * transaction (a second submit gets 410 SURVEY_LINK_USED and writes nothing), except a retry carrying the
@@ -161,6 +216,22 @@ export async function submitByLink(deps: { db: Db; clock: TClock }, token: strin
   }
   const definition = await definitionOf(deps.db, link.tenantId, link.surveyId, link.publishedVersion);
   const idempotencyKey = `survey:${link.id}:${key}`;
+  if (link.kind === 'open') {
+    const problems = checkAnswers(definition, answers);
+    if (problems.length) throw new AppError('VALIDATION_FAILED', 'invalid answers', { details: problems.map((p) => ({ path: `body.${p.path}`, message: p.message })) });
+    const scored = scoreResponse(definition, answers);
+    const id = await openResponseWriter(deps.db)({
+      id: crypto.randomUUID(), tenantId: link.tenantId, surveyId: link.surveyId, version: link.publishedVersion, linkId: link.id, unitId: link.unitId, now,
+      answers: JSON.stringify(answers), dims: JSON.stringify(scored.dimensions), index: scored.index, score: scored.score, text: scored.text, key: idempotencyKey,
+    });
+    if (id) return { responseId: id, isDuplicate: false };
+    const [existing] = await deps.db
+      .select({ id: surveyResponses.id })
+      .from(surveyResponses)
+      .where(and(eq(surveyResponses.tenantId, link.tenantId), eq(surveyResponses.idempotencyKey, idempotencyKey)));
+    if (!existing) throw new Error('survey response conflict without a stored row');
+    return { responseId: existing.id, isDuplicate: true };
+  }
   return deps.db.transaction(async (tx) =>
     storeResponse(
       tx,

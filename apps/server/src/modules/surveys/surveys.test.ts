@@ -211,6 +211,18 @@ describe('answering', () => {
     expect([await responsesOf(s.id), await evaluationsOf(s.id)]).toEqual([2, 2]);
   });
 
+  it('open link answers arriving together (one batch): each device lands once, a repeat racing its original gets the same response', async () => {
+    const s = await publishedSurvey();
+    const token = await openToken(s.id);
+    const devices = Array.from({ length: 6 }, (_, i) => `batch-device-${i}-${s.id.slice(0, 8)}`);
+    const results = await Promise.all([...devices, devices[0]!, devices[1]!].map((d) => submit(token, full, d)));
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 200, 201, 201, 201, 201, 201, 201]);
+    const byDevice = new Map<string, Set<string>>();
+    [...devices, devices[0]!, devices[1]!].forEach((d, i) => byDevice.set(d, (byDevice.get(d) ?? new Set()).add(results[i]!.json().responseId)));
+    expect([...byDevice.values()].every((ids) => ids.size === 1)).toBe(true);
+    expect([await responsesOf(s.id), await evaluationsOf(s.id)]).toEqual([6, 6]);
+  });
+
   it('skip logic is enforced server-side: an answer to a skipped question is refused with its path; nothing written', async () => {
     const s = await publishedSurvey();
     const token = await openToken(s.id);
