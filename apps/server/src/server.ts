@@ -12,6 +12,7 @@ import { recoverImports } from './modules/imports/imports.service.ts';
 import { loadDemoCustomers } from './modules/bootstrap/demo-customers.ts';
 import { loadDemoSurveys } from './modules/bootstrap/demo-surveys.ts';
 import { loadDemoKiosk } from './modules/bootstrap/demo-kiosk.ts';
+import { loadDemoFollowup } from './modules/bootstrap/demo-followup.ts';
 import { DEMO_PASSWORD, loadDemoData } from './modules/bootstrap/demo-data.ts';
 import { loadDemoOrderReviews } from './modules/bootstrap/demo-order-reviews.ts';
 
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
     if (reviews) log.info(`demo shop reviews loaded: ${reviews}`);
     const sessions = await loadDemoKiosk(deps, boot.tenantId);
     if (sessions) log.info(`demo counter service loaded: ${sessions} service sessions with kiosk evaluations`);
+    const followupTasks = await loadDemoFollowup(deps, boot.tenantId);
+    if (followupTasks) log.info(`demo follow-up loaded: ${followupTasks} tasks`);
   }
 
   const app = await buildApp(deps);

@@ -28,7 +28,7 @@ export type TAttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 export const CONNECTED_OUTCOMES: readonly TAttemptOutcome[] = ['reached', 'refused', 'replied'];
 export const REACHED_WHOM = ['customer', 'family', 'contact_person'] as const;
 export const NEXT_ACTIONS = ['continue', 'bring_forward', 'escalate', 'close'] as const;
-export const TASK_EVENT_KINDS = ['created', 'reminded', 'escalated', 'claimed', 'released', 'attempted', 'reassigned', 'completed', 'failed', 'skipped', 'cancelled', 'expired', 'reopened'] as const;
+export const TASK_EVENT_KINDS = ['created', 'reminded', 'escalated', 'claimed', 'released', 'attempted', 'reassigned', 'completed', 'failed', 'skipped', 'cancelled', 'expired', 'reopened', 'customer_merged'] as const;
 
 /** Script 话术 placeholders, rendered server-side for each task. */
 export const SCRIPT_PLACEHOLDERS = ['客户姓名', '客户称呼', '服务日期', '服务类型', '坐席姓名', '计划名称', '网点名称', '礼品'] as const;

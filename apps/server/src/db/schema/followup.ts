@@ -63,9 +63,36 @@ export const followupPlans = pgTable(
 );
 
 /**
+ * One generation run 生成批次: the auditable creation record of the tasks it made (plan, rule, occurrence, count, who).
+ * Generation writes this ONE row instead of a `created` log row per task; each task names its run (created_by_run)
+ * and every later change of a task is still logged per task in followup_task_events.
+ */
+export const followupGenerationRuns = pgTable(
+  'followup_generation_runs',
+  {
+    id: uuid('id').notNull().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    planId: uuid('plan_id').notNull(),
+    /** The plan's rule kind (null: a segment / list plan's activation). */
+    ruleKind: text('rule_kind'),
+    /** What ran: `activation`, `rule:<local date>`, or the occurrence key of a single task (`next:<task>`, `complaint:<ticket>`). */
+    occurrence: text('occurrence').notNull(),
+    actorId: uuid('actor_id'),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    created: integer('created').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    foreignKey({ columns: [t.tenantId, t.planId], foreignColumns: [followupPlans.tenantId, followupPlans.id] }),
+    index('followup_generation_runs_plan_idx').on(t.tenantId, t.planId, t.at),
+  ],
+);
+
+/**
  * Tasks 回访任务: one customer, one plan, one occurrence. Generation inserts up to a million rows in one statement,
- * so only the foreign keys that matter are declared (customer: cascade on erasure; plan); users and units are never
- * deleted (only disabled), and each FK would cost a trigger call per generated row.
+ * so it declares no per-row foreign keys (each costs a trigger call and a FOR KEY SHARE row lock on the customer per
+ * generated row): tasks are only ever made by an INSERT … SELECT from customers and plans, plans are never deleted
+ * (only closed), and a statement-level trigger on customers deletes the tasks of erased customers (migration 0014).
  */
 export const followupTasks = pgTable(
   'followup_tasks',
@@ -73,8 +100,10 @@ export const followupTasks = pgTable(
     id: uuid('id').notNull().defaultRandom(),
     tenantId: uuid('tenant_id').notNull(),
     planId: uuid('plan_id').notNull(),
-    customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+    customerId: uuid('customer_id').notNull(),
     occurrenceKey: text('occurrence_key').notNull(),
+    /** The generation run that created the task (its creation record); null for tasks made before runs existed. */
+    createdByRun: uuid('created_by_run'),
     /** The customer's unit when the task was made: scoping goes by it. */
     unitId: uuid('unit_id').notNull(),
     /** Responsible person; null = the team (team_unit_id) — rotation never orphans a task. */
@@ -103,12 +132,11 @@ export const followupTasks = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    foreignKey({ columns: [t.tenantId, t.planId], foreignColumns: [followupPlans.tenantId, followupPlans.id] }),
-    // The uniqueness that makes generation idempotent (never the same task twice).
-    uniqueIndex('followup_tasks_occurrence_uq').on(t.tenantId, t.planId, t.customerId, t.occurrenceKey),
+    // The uniqueness that makes generation idempotent (never the same task twice). Customer first: it also serves
+    // "tasks of this customer" (timeline, merge, history), so no separate customer index is kept.
+    uniqueIndex('followup_tasks_customer_occurrence_uq').on(t.tenantId, t.customerId, t.planId, t.occurrenceKey),
     index('followup_tasks_assignee_idx').on(t.tenantId, t.assigneeId, t.state, t.dueUntil),
     index('followup_tasks_unit_idx').on(t.tenantId, t.unitId, t.state),
-    index('followup_tasks_customer_idx').on(t.tenantId, t.customerId),
   ],
 );
 

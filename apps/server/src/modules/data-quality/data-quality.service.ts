@@ -8,6 +8,7 @@ import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { customerVisible, phoneDigitsOf } from '../customers/customers.repository.ts';
+import { moveFollowupToCustomer } from '../followup/merge.ts';
 
 type TDeps = { db: Db; clock: TClock };
 
@@ -133,6 +134,7 @@ export async function mergeCustomers(deps: TDeps, scope: TScope, ctx: TAuditCtx,
       await tx.update(table).set({ customerId: keepId }).where(and(eq(table.tenantId, scope.tenantId), inArray(table.customerId, ids)));
     }
     await relinkEvaluations(tx, scope.tenantId, ids, keepId);
+    await moveFollowupToCustomer(tx, { tenantId: scope.tenantId, fromIds: ids, keepId, actorId: scope.userId, at: now });
     await tx
       .update(customers)
       .set({

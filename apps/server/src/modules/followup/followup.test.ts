@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TFollowupPlan, TKpis, TPlanPreview, TTask, TTaskDetail } from '@huifang/shared';
+import type { TFollowupPlan, TKpis, TPlanPreview, TTask, TTaskDetail, TTaskSummary } from '@huifang/shared';
 import { createCustomer, letters } from '../../../test/customers-helpers.ts';
 import { countRows, createUser, expectError, loginAs, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
@@ -329,5 +329,124 @@ describe('KPIs', () => {
     const xlsx = await manager.get(`/api/followup/kpis/export?planId=${plan.id}`);
     expect(xlsx.statusCode).toBe(200);
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+  });
+});
+
+describe('supervisor view, questionnaire, creation record', () => {
+  it('counts by state and by assignee follow the list filters; overdue counted on the tenant clock', async () => {
+    const { savedFilterId } = await segment(3);
+    const plan = await createPlan(manager, { savedFilterId, dueDays: 1 });
+    await activate(manager, plan.id);
+    const [a, b] = await tasksOf(manager, plan.id);
+    expect((await manager.post(`/api/followup/tasks/${a!.id}/cancel`, { reason: '客户已销户' })).statusCode).toBe(200);
+    const wang = await userIdByName(t, 'wang.supervisor');
+    expect((await manager.post('/api/followup/tasks/reassign', { taskIds: [b!.id, a!.id], assigneeId: wang })).json()).toEqual({ reassigned: 1, notFound: 0, skipped: 1 });
+    let s = (await manager.get(`/api/followup/tasks/summary?planId=${plan.id}`)).json() as TTaskSummary;
+    expect(s).toMatchObject({ total: 3, overdue: 0, byState: { pending: 2, cancelled: 1 } });
+    expect(s.byAssignee.map((x) => [x.assigneeId, x.total, x.open]).sort()).toEqual([[liuId, 2, 1], [wang, 1, 1]].sort());
+    await travel('2026-03-13T02:00:00Z'); // the 1-day windows have passed
+    s = (await manager.get(`/api/followup/tasks/summary?planId=${plan.id}`)).json();
+    expect(s.overdue).toBe(2);
+    expect((await manager.get(`/api/followup/tasks?planId=${plan.id}&bucket=overdue`)).json().total).toBe(2);
+    // The filters are validated like the list's.
+    expectError(await manager.get('/api/followup/tasks/summary?planId=nope'), 400, 'VALIDATION_FAILED', ['querystring.planId']);
+    await travel(NOW);
+  });
+
+  it('one generation run row per activation (plan, rule, count) instead of a created row per task; the task log still starts with created', async () => {
+    const { savedFilterId } = await segment(3);
+    const plan = await createPlan(manager, { savedFilterId });
+    await activate(manager, plan.id);
+    const runs = await t.pool.query('select rule_kind, occurrence, created, actor_id from followup_generation_runs where plan_id = $1', [plan.id]);
+    expect(runs.rows).toEqual([{ rule_kind: null, occurrence: 'activation', created: 3, actor_id: manager.me.user.id }]);
+    expect(await countRows(t, "select 1 from followup_task_events e join followup_tasks x on x.id = e.task_id where x.plan_id = $1 and e.kind = 'created'", [plan.id])).toBe(0);
+    expect(await countRows(t, 'select 1 from followup_tasks where plan_id = $1 and created_by_run is null', [plan.id])).toBe(0);
+    const [task] = await tasksOf(manager, plan.id);
+    const detail = (await manager.get(`/api/followup/tasks/${task!.id}`)).json() as TTaskDetail;
+    expect(detail.events).toEqual([expect.objectContaining({ kind: 'created', toState: 'pending', actorName: '张伟', data: expect.objectContaining({ occurrence: 'activation', runCreated: 3 }) })]);
+    // A re-run creates nothing and records no empty run.
+    expect((await manager.post('/api/followup/rules/run')).statusCode).toBe(200);
+    expect(await countRows(t, 'select 1 from followup_generation_runs where plan_id = $1', [plan.id])).toBe(1);
+  });
+
+  it('the plan questionnaire is shown with the task; answers are checked by question key and go to the evaluation store', async () => {
+    const def = { title: '回访问卷', questions: [{ key: 'q1', type: 'csat', title: '办理体验', required: true }, { key: 'memo', type: 'text', title: '建议', required: false }] };
+    const created = await admin.post('/api/surveys', { definition: def });
+    expect(created.statusCode, created.body).toBe(201);
+    expect((await admin.post(`/api/surveys/${created.json().id}/publish`, {})).statusCode).toBe(200);
+    const { savedFilterId } = await segment(1);
+    const plan = await createPlan(manager, { savedFilterId, surveyId: created.json().id });
+    await activate(manager, plan.id);
+    const [task] = await tasksOf(agent, plan.id);
+    const detail = (await agent.get(`/api/followup/tasks/${task!.id}`)).json() as TTaskDetail;
+    expect(detail.questionnaire).toEqual({ title: '回访问卷', questions: [expect.objectContaining({ key: 'q1', type: 'csat', title: '办理体验' }), expect.objectContaining({ key: 'memo' })] });
+    expect((await agent.post(`/api/followup/tasks/${task!.id}/claim`)).statusCode).toBe(200);
+    const before = await countRows(t, 'select 1 from followup_attempts where task_id = $1', [task!.id]);
+    expectError(await agent.post(`/api/followup/tasks/${task!.id}/attempts`, { channel: 'phone', outcome: 'reached', reachedWhom: 'customer', answers: { q9: 1 } }), 400, 'VALIDATION_FAILED', ['body.answers.q9']);
+    expect(await countRows(t, 'select 1 from followup_attempts where task_id = $1', [task!.id])).toBe(before);
+    const res = await agent.post(`/api/followup/tasks/${task!.id}/attempts`, { channel: 'phone', outcome: 'reached', reachedWhom: 'customer', satisfaction: 5, answers: { q1: 5, memo: '很好' } });
+    expect(res.statusCode, res.body).toBe(201);
+    const ev = await t.pool.query('select answers from evaluations where id = $1', [res.json().evaluationId]);
+    expect(ev.rows[0].answers).toEqual({ q1: 5, memo: '很好' });
+  });
+});
+
+describe('customer merge and erasure', () => {
+  it('merging moves tasks, attempts and contacts to the kept customer (a shared occurrence keeps both under a suffixed key); re-runs create nothing', async () => {
+    const { customers, savedFilterId } = await segment(2);
+    const [keep, dup] = customers;
+    const plan = await createPlan(manager, { savedFilterId, minGapDays: 0 });
+    expect(await activate(manager, plan.id)).toBe(2);
+    const dupTask = (await tasksOf(manager, plan.id)).find((x) => x.customerId === dup!.id)!;
+    expect((await agent.post(`/api/followup/tasks/${dupTask.id}/claim`)).statusCode).toBe(200);
+    expect((await agent.post(`/api/followup/tasks/${dupTask.id}/attempts`, { channel: 'phone', outcome: 'no_answer' })).statusCode).toBe(201);
+    const merged = await admin.post('/api/customers/merge', { keepId: keep!.id, mergeIds: [dup!.id] });
+    expect(merged.statusCode, merged.body).toBe(200);
+    const rows = await t.pool.query('select id, customer_id, occurrence_key from followup_tasks where plan_id = $1 order by occurrence_key', [plan.id]);
+    expect(rows.rows).toEqual([
+      { id: expect.any(String), customer_id: keep!.id, occurrence_key: 'once' },
+      { id: dupTask.id, customer_id: keep!.id, occurrence_key: `once~merged:${dup!.id}` },
+    ]);
+    expect(await countRows(t, 'select 1 from followup_attempts where task_id = $1 and customer_id = $2', [dupTask.id, keep!.id])).toBe(1);
+    expect(await countRows(t, 'select 1 from contact_events where customer_id = $1', [keep!.id])).toBe(1);
+    expect(await countRows(t, "select 1 from followup_task_events where task_id = $1 and kind = 'customer_merged'", [dupTask.id])).toBe(1);
+    expect((await manager.post('/api/followup/rules/run')).statusCode).toBe(200);
+    expect(((await manager.get(`/api/followup/plans/${plan.id}/preview`)).json() as TPlanPreview).willCreate).toBe(0);
+    expect(await countRows(t, 'select 1 from followup_tasks where plan_id = $1', [plan.id])).toBe(2);
+  });
+
+  it('erasing a customer deletes their follow-up tasks, attempts and log', async () => {
+    const { customers, savedFilterId } = await segment(1);
+    const plan = await createPlan(manager, { savedFilterId });
+    await activate(manager, plan.id);
+    const [task] = await tasksOf(manager, plan.id);
+    expect((await agent.post(`/api/followup/tasks/${task!.id}/claim`)).statusCode).toBe(200);
+    const erased = await admin.del(`/api/customers/${customers[0]!.id}`);
+    expect(erased.statusCode, erased.body).toBe(200);
+    expect(await countRows(t, 'select 1 from followup_tasks where id = $1', [task!.id])).toBe(0);
+    expect(await countRows(t, 'select 1 from followup_task_events where task_id = $1', [task!.id])).toBe(0);
+  });
+});
+
+describe('demo follow-up data', () => {
+  it('plans with tasks in every state and attempts; liu.agent has tasks due today and overdue; loads once', async () => {
+    const { loadDemoFollowup } = await import('../bootstrap/demo-followup.ts');
+    const { loadDemoCustomers } = await import('../bootstrap/demo-customers.ts');
+    const d = await createTestApp();
+    try {
+      await loadDemoCustomers(d, d.tenantId, 400);
+      const n = await loadDemoFollowup(d, d.tenantId);
+      expect(n).toBeGreaterThan(150);
+      const states = (await d.pool.query('select distinct state from followup_tasks where tenant_id = $1', [d.tenantId])).rows.map((r) => r.state as string);
+      expect(states.sort()).toEqual(['cancelled', 'done', 'failed', 'follow_up', 'in_progress', 'pending']);
+      expect(await countRows(d, 'select 1 from followup_attempts where tenant_id = $1', [d.tenantId])).toBeGreaterThan(50);
+      const liu = await loginAs(d, 'liu.agent');
+      for (const bucket of ['today', 'overdue', 'upcoming']) expect((await liu.get(`/api/followup/tasks?view=mine&bucket=${bucket}`)).json().total, bucket).toBeGreaterThan(0);
+      const kpis = (await (await loginAs(d, 'zhang.manager')).get(`/api/followup/kpis?from=2000-01-01`)).json() as TKpis;
+      expect(kpis.byPlan.length).toBeGreaterThanOrEqual(2);
+      expect(await loadDemoFollowup(d, d.tenantId)).toBe(0);
+    } finally {
+      await d.close();
+    }
   });
 });

@@ -49,8 +49,16 @@ export async function getTask(deps: TDeps, viewer: TWorker, id: string): Promise
     deps.db.execute<Record<string, unknown>>(sql`select a.*, u.display_name as by_name from followup_attempts a left join users u on u.id = a.by_user_id
       where a.tenant_id = ${t} and a.task_id = ${id} order by a.at desc`),
     deps.db.execute<{ id: string; kind: string; at: Date; actor_name: string | null; from_state: string | null; to_state: string | null; data: unknown }>(
-      sql`select e.id::text, e.kind, e.at, u.display_name as actor_name, e.from_state, e.to_state, e.data from followup_task_events e left join users u on u.id = e.actor_id
-          where e.tenant_id = ${t} and e.task_id = ${id} order by e.at desc, e.id desc`,
+      // The log, with the creation record of the task's generation run as its `created` entry (one run row, not one per task).
+      sql`select x.id, x.kind, x.at, x.actor_name, x.from_state, x.to_state, x.data from (
+            select e.id::text as id, e.id as seq, e.kind, e.at, u.display_name as actor_name, e.from_state, e.to_state, e.data
+            from followup_task_events e left join users u on u.id = e.actor_id where e.tenant_id = ${t} and e.task_id = ${id}
+            union all
+            select 'run:' || r.id::text, 0, 'created', r.at, u.display_name, null, 'pending',
+                   jsonb_build_object('runId', r.id, 'occurrence', r.occurrence, 'ruleKind', r.rule_kind, 'runCreated', r.created)
+            from followup_tasks ft join followup_generation_runs r on r.tenant_id = ft.tenant_id and r.id = ft.created_by_run left join users u on u.id = r.actor_id
+            where ft.tenant_id = ${t} and ft.id = ${id}) x
+          order by x.at desc, x.seq desc`,
     ),
     deps.db.execute<{ id: string; plan_name: string; state: TTaskDetail['state']; due_from: Date; last_outcome: string | null; satisfaction: number | null }>(
       sql`select t.id, p.name as plan_name, t.state, t.due_from, t.last_outcome, t.satisfaction from followup_tasks t join followup_plans p on p.tenant_id = t.tenant_id and p.id = t.plan_id

@@ -1,0 +1,49 @@
+/**
+ * Profile of follow-up generation (issue 5): EXPLAIN (ANALYZE, BUFFERS, WAL) of the generation INSERT … SELECT over
+ * BENCH_CUSTOMERS customers (default 1,000,000), rolled back. `npx tsx bench/followup-profile.ts`.
+ * Not a benchmark (timing instrumentation adds its own cost); bench/followup-generate.ts measures.
+ */
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
+import { createFixedClock } from '../apps/server/src/lib/clock.ts';
+import { generateTasks } from '../apps/server/src/modules/followup/generate.ts';
+import { genContext } from '../apps/server/src/modules/followup/plans.service.ts';
+import { benchApp } from './_support.ts';
+
+const N = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
+const t = await benchApp();
+const { rows: outlets } = await t.pool.query(`select id from org_units where tenant_id = $1 and type = 'outlet' order by code`, [t.tenantId]);
+const { rows: roots } = await t.pool.query(`select id from org_units where tenant_id = $1 and parent_id is null`, [t.tenantId]);
+await t.pool.query(
+  `insert into customers (tenant_id, kind, name, phones, phone_digits, unit_id, tier, consent_service, created_at, updated_at)
+   select $1, 'individual', '客户' || g, array['139' || lpad(g::text, 8, '0')], '139' || lpad(g::text, 8, '0'),
+          ($2::uuid[])[1 + g % ${outlets.length}], (array['VIP','重要','普通','普通','普通'])[1 + g % 5], g % 50 <> 0, now(), now()
+     from generate_series(1, $3) g`, [t.tenantId, outlets.map((o) => o.id), N]);
+await t.pool.query('vacuum analyze customers');
+console.log((await t.pool.query('show shared_buffers')).rows, (await t.pool.query('show work_mem')).rows, (await t.pool.query('show max_wal_size')).rows);
+const clock = createFixedClock('2026-04-15T02:00:00Z');
+const db = t.app.deps.db;
+const { rows } = await t.pool.query(
+  `insert into followup_plans (tenant_id, unit_id, name, topic, methods, target_kind, rule, start_date, assignment, assign_unit_id, status, created_at, updated_at)
+   values ($1, $2, 'p', 'care', '{phone}', 'rule', '{"kind":"periodic","monthsByTier":{},"defaultMonths":3}', '2026-01-01', 'round_robin', $2, 'active', now(), now()) returning id`, [t.tenantId, roots[0].id]);
+const { followupPlans } = await import('../apps/server/src/db/schema/index.ts');
+const { eq } = await import('drizzle-orm');
+const [p] = await db.select().from(followupPlans).where(eq(followupPlans.id, rows[0].id));
+const ctx = await genContext({ db, clock }, t.tenantId, null);
+const dialect = new PgDialect();
+for (const variant of (process.env.VARIANTS ?? 'base').split(',')) {
+  await db.transaction(async (tx) => {
+    const wrap = new Proxy(tx, { get: (target, prop) => (prop === 'execute' ? exec : (target as never)[prop]) });
+    const exec = async (q: SQL) => {
+        const text = dialect.sqlToQuery(q).sql;
+        if (!text.includes('insert into followup_tasks')) return tx.execute(q);
+        const r = await tx.execute(sql`explain (analyze, buffers, wal, timing on) ${q}`);
+        console.log(`=== ${variant}\n` + (r.rows as { 'QUERY PLAN': string }[]).map((x) => x['QUERY PLAN']).join('\n'));
+        return { rows: [{ n: 0 }] };
+    };
+    await generateTasks(wrap as never, p!, ctx);
+    await tx.execute(sql`rollback`);
+  }).catch((e) => console.log('end', String(e).slice(0, 80)));
+}
+await t.close();
