@@ -5,8 +5,8 @@
  * rule and count, each task naming its run). Target ≥ 100,000 tasks/s.
  * Baseline in the same run: the same rows inserted one by one from Node (one INSERT per task, in one transaction, then
  * the run row), measured on a sample and extrapolated to rows/s. JSON output with both and the ratio.
- * History (same machine, shared 2 cores): 11,441 then 16,027 tasks/s with a `created` log row per task, per-row FKs
- * to customers and plans, random task ids and an on-disk sort (see ARCHITECTURE.md, Follow-up).
+ * History (same machine, shared 2 cores, load ≈ 1): 28,819 tasks/s with a `created` log row per task, per-row FKs to
+ * customers and plans, random task ids and an on-disk sort → 113,529–115,434 tasks/s (see ARCHITECTURE.md, Follow-up).
  */
 import crypto from 'node:crypto';
 import { createFixedClock } from '../apps/server/src/lib/clock.ts';

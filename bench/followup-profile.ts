@@ -32,18 +32,28 @@ const { eq } = await import('drizzle-orm');
 const [p] = await db.select().from(followupPlans).where(eq(followupPlans.id, rows[0].id));
 const ctx = await genContext({ db, clock }, t.tenantId, null);
 const dialect = new PgDialect();
-for (const variant of (process.env.VARIANTS ?? 'base').split(',')) {
-  await db.transaction(async (tx) => {
-    const wrap = new Proxy(tx, { get: (target, prop) => (prop === 'execute' ? exec : (target as never)[prop]) });
-    const exec = async (q: SQL) => {
+// Variants (comma-separated VARIANTS): `explain` prints the plan with buffers and WAL; `time` measures the run;
+// `-<index>` drops that index (or the primary key with -pk) inside the rolled-back transaction first: per-index cost.
+for (const variant of (process.env.VARIANTS ?? 'explain,time').split(',')) {
+  await db
+    .transaction(async (tx) => {
+      for (const drop of variant.split('-').slice(1)) {
+        if (drop === 'pk') await tx.execute(sql.raw('alter table followup_tasks drop constraint followup_tasks_tenant_id_id_pk cascade'));
+        else await tx.execute(sql.raw(`drop index followup_tasks_${drop}_idx`));
+      }
+      const exec = async (q: SQL) => {
         const text = dialect.sqlToQuery(q).sql;
-        if (!text.includes('insert into followup_tasks')) return tx.execute(q);
+        if (!variant.startsWith('explain') || !text.includes('insert into followup_tasks')) return tx.execute(q);
         const r = await tx.execute(sql`explain (analyze, buffers, wal, timing on) ${q}`);
         console.log(`=== ${variant}\n` + (r.rows as { 'QUERY PLAN': string }[]).map((x) => x['QUERY PLAN']).join('\n'));
         return { rows: [{ n: 0 }] };
-    };
-    await generateTasks(wrap as never, p!, ctx);
-    await tx.execute(sql`rollback`);
-  }).catch((e) => console.log('end', String(e).slice(0, 80)));
+      };
+      const wrap = new Proxy(tx, { get: (target, prop) => (prop === 'execute' ? exec : (target as never)[prop]) });
+      const t0 = performance.now();
+      const n = await generateTasks(wrap as never, p!, ctx);
+      console.log(JSON.stringify({ variant, created: n, seconds: Number(((performance.now() - t0) / 1000).toFixed(2)) }));
+      throw new Error('rollback');
+    })
+    .catch((e: unknown) => (String(e).includes('rollback') ? undefined : console.log('error', String(e))));
 }
 await t.close();

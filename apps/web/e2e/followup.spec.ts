@@ -84,6 +84,7 @@ describe('follow-up journey', () => {
     await admin.locator('[data-testid=preview-will-create]', { hasText: '1' }).waitFor();
     await e.shot(admin, '52-followup-plan-preview');
     await admin.locator('.ant-modal-confirm-btns button').click();
+    await admin.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
 
     // Activate with confirmation (the preview again in the dialog).
     await row.locator('[data-testid=plan-activate]').click();
@@ -91,6 +92,7 @@ describe('follow-up journey', () => {
     await admin.click('[data-testid=plan-status-ok]');
     await admin.locator('.ant-message', { hasText: '生成 1 个任务' }).waitFor();
     await row.locator('[data-testid=plan-status]', { hasText: '进行中' }).waitFor();
+    await admin.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
     await e.shot(admin, '53-followup-plan-active');
 
     // The agent: the task is in today's list; claim, answer the questionnaire, record "reached" with satisfaction.

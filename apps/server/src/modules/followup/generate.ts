@@ -103,12 +103,15 @@ async function populationSql(db: DbOrTx, plan: TPlanRow, ctx: TGenContext, singl
     }
     case 'periodic': {
       // Every N months per tier; the period (aligned on January) is the occurrence, its end the due date.
-      const months = sql`coalesce((${JSON.stringify(rule.monthsByTier)}::jsonb ->> customers.tier)::int, ${rule.defaultMonths}::int)`;
+      // Plain CASEs over constants (no per-row jsonb lookup or to_char): the planner folds them when every tier has the same period.
+      const tiers = Object.entries(rule.monthsByTier);
+      const months = tiers.length ? sql`(case customers.tier ${sql.join(tiers.map(([tier, n]) => sql`when ${tier} then ${n}::int`), sql` `)} else ${rule.defaultMonths}::int end)` : sql`${rule.defaultMonths}::int`;
       const periods = [...new Set([...Object.values(rule.monthsByTier), ...(rule.defaultMonths ? [rule.defaultMonths] : [])])];
       if (!periods.length) return null;
-      const startOf = sql`case ${sql.join(periods.map((n) => sql`when ${months} = ${n}::int then ${dateLit(monthPeriod(ctx.today, n).start)}`), sql` `)} end`;
-      const nextOf = sql`case ${sql.join(periods.map((n) => sql`when ${months} = ${n}::int then ${dateLit(monthPeriod(ctx.today, n).next)}`), sql` `)} end`;
-      return sql`select ${cols}, 'period:' || ${months}::text || 'm:' || to_char(${startOf}, 'YYYY-MM') as okey, ${D} as due_date,
+      const byMonths = (f: (n: number) => SQL) => sql`(case ${months} ${sql.join(periods.map((n) => sql`when ${n}::int then ${f(n)}`), sql` `)} end)`;
+      const okey = byMonths((n) => sql`${`period:${n}m:${monthPeriod(ctx.today, n).start.slice(0, 7)}`}::text`);
+      const nextOf = byMonths((n) => dateLit(monthPeriod(ctx.today, n).next));
+      return sql`select ${cols}, ${okey} as okey, ${D} as due_date,
           least(${D} + ${plan.dueDays}::int, ${nextOf} - 1) as due_until_date, null::uuid as service_record_id, null::uuid as source_task_id
         from customers where ${target} and ${months} is not null`;
     }
@@ -206,19 +209,15 @@ export async function generateTasks(db: DbOrTx, plan: TPlanRow, ctx: TGenContext
   const dueUntil = sql`((a.due_until_date::timestamp + make_interval(hours => ${plan.contactToHour}::int)) at time zone ${ctx.timeZone})`;
   // The round-robin numbering sorts the run's customers once: in memory rather than on disk (local to this transaction).
   if (!single) await db.execute(sql`select set_config('work_mem', '256MB', true)`);
-  const res = await db.execute<{ n: number }>(sql`
-    with ${candidatesSql(plan, ctx, pop, { ignoreGap: single?.ignoreGap ?? false })},
-    ins as (
+  const res = await db.execute(sql`
+    with ${candidatesSql(plan, ctx, pop, { ignoreGap: single?.ignoreGap ?? false })}
       insert into followup_tasks (id, tenant_id, plan_id, customer_id, occurrence_key, created_by_run, unit_id, assignee_id, team_unit_id, state,
                                   due_from, due_until, service_record_id, source_task_id, created_at, updated_at)
       select (${idPrefix} || lpad(to_hex(a.rn), 12, '0'))::uuid, ${T}::uuid, ${plan.id}::uuid, a.customer_id, a.okey, ${runId}::uuid, a.unit_id, a.final_assignee, a.team_unit_id, 'pending',
              a.due_from, greatest(${dueUntil}, a.due_from), a.service_record_id, a.source_task_id, ${ctx.now}::timestamptz, ${ctx.now}::timestamptz
       from assigned a
-      on conflict (tenant_id, plan_id, customer_id, occurrence_key) do nothing
-      returning 1
-    )
-    select count(*)::int as n from ins`);
-  const n = Number(res.rows[0]?.n ?? 0);
+      on conflict (tenant_id, plan_id, customer_id, occurrence_key) do nothing`);
+  const n = res.rowCount ?? 0;
   if (n > 0) {
     const rule = planRule(plan);
     const occurrence = single ? single.occurrenceKey : rule ? `rule:${ctx.today}` : 'activation';

@@ -1,6 +1,6 @@
 import type { TKpiRow } from '@huifang/shared';
 import { Button, Card, Col, DatePicker, Row, Select, Space, Spin, Statistic, Table } from 'antd';
-import type { Dayjs } from 'dayjs';
+import dayjs, { type Dayjs } from 'dayjs';
 import { lazy, Suspense, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
@@ -49,7 +49,7 @@ export function KpiPanel() {
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space wrap>
         <Select allowClear placeholder={t('followup.tasks.plan')} style={{ width: 240 }} value={f.planId} onChange={(v?: string) => set({ planId: v })} options={plans.map((p) => ({ value: p.id, label: p.name }))} data-testid="kpi-plan" />
-        <DatePicker.RangePicker onChange={(d) => range(d as [Dayjs | null, Dayjs | null] | null)} />
+        <DatePicker.RangePicker value={[f.from ? dayjs(f.from) : null, f.to ? dayjs(f.to) : null]} allowEmpty={[true, true]} onChange={(d) => range(d as [Dayjs | null, Dayjs | null] | null)} />
         <span>{t('followup.kpi.rangeHint')}</span>
         <Button href={kpiExportUrl(f)} data-testid="kpi-export">{t('followup.kpi.export')}</Button>
       </Space>

@@ -88,7 +88,6 @@ export function PlansPage() {
         size="middle"
         loading={plans.isFetching}
         dataSource={plans.data?.items}
-        scroll={{ x: 1100 }}
         pagination={{ current: q.page, pageSize: q.pageSize, total: plans.data?.total ?? 0, onChange: (page, pageSize) => setQ((x) => ({ ...x, page, pageSize })), showTotal: (n) => t('common.total', { n }) }}
         columns={[
           { title: t('followup.plan.name'), dataIndex: 'name', render: (v: string, r) => <Link to={`/followup/tasks?planId=${r.id}`} data-testid={`plan-row-${v}`}>{v}</Link> },
@@ -113,7 +112,6 @@ export function PlansPage() {
           { title: t('followup.plan.activatedAt'), dataIndex: 'activatedAt', render: fmtTime },
           {
             title: t('common.actions'),
-            fixed: 'right',
             render: (_: unknown, r) => (
               <Space size={0} wrap>
                 <Button type="link" size="small" onClick={() => void showPreview(r)} data-testid="plan-preview-btn">{t('followup.plan.preview')}</Button>

@@ -24,6 +24,7 @@ export function WorkbenchPage() {
         <Card>
           <Tabs activeKey={bucket} onChange={(k) => setBucket(k as TBucket)} items={(['today', 'overdue', 'upcoming'] as const).map((k) => ({ key: k, label: t(`followup.buckets.${k}`) }))} />
           <List
+            style={{ maxHeight: 'calc(100vh - 260px)', overflowY: 'auto' }}
             data-testid="task-list"
             loading={tasks.isLoading}
             dataSource={tasks.data?.items ?? []}
