@@ -57,7 +57,7 @@ describe('follow-up journey', () => {
     // The plans page: create a plan on the segment with the demo questionnaire; the script shows a live example.
     await admin.goto('/followup/plans');
     await admin.locator('[data-testid=plan-status]').first().waitFor();
-    await e.shot(admin, '50-followup-plans');
+    await e.shot(admin, '60-followup-plans');
     await admin.click('[data-testid=plan-create]');
     await admin.fill('[data-testid=plan-name]', `E2E 满意度回访 ${tag}`);
     await pick(admin, 'plan_savedFilterId', `分群-${tag}`);
@@ -73,7 +73,7 @@ describe('follow-up journey', () => {
     await admin.click('#plan_startDate');
     await admin.fill('#plan_startDate', yesterday);
     await admin.keyboard.press('Enter');
-    await e.shot(admin, '51-followup-plan-form');
+    await e.shot(admin, '61-followup-plan-form');
     await admin.click('[data-testid=plan-save]');
     await admin.locator('.ant-message', { hasText: '已保存' }).waitFor();
     const row = admin.locator('tr', { hasText: `E2E 满意度回访 ${tag}` });
@@ -82,7 +82,7 @@ describe('follow-up journey', () => {
     // Preview: one task, nobody excluded.
     await row.locator('[data-testid=plan-preview-btn]').click();
     await admin.locator('[data-testid=preview-will-create]', { hasText: '1' }).waitFor();
-    await e.shot(admin, '52-followup-plan-preview');
+    await e.shot(admin, '62-followup-plan-preview');
     await admin.locator('.ant-modal-confirm-btns button').click();
     await admin.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
 
@@ -93,7 +93,7 @@ describe('follow-up journey', () => {
     await admin.locator('.ant-message', { hasText: '生成 1 个任务' }).waitFor();
     await row.locator('[data-testid=plan-status]', { hasText: '进行中' }).waitFor();
     await admin.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
-    await e.shot(admin, '53-followup-plan-active');
+    await e.shot(admin, '63-followup-plan-active');
 
     // The agent: the task is in today's list; claim, answer the questionnaire, record "reached" with satisfaction.
     const agent = await e.newPage();
@@ -107,16 +107,16 @@ describe('follow-up journey', () => {
     await agent.locator('[data-testid=questionnaire]').waitFor();
     await agent.locator('[data-testid=q-brand_trust] .ant-rate-star').nth(4).click();
     await agent.locator('[data-testid=satisfaction] .ant-rate-star').nth(4).click();
-    await e.shot(agent, '54-followup-workbench-questionnaire');
+    await e.shot(agent, '64-followup-workbench-questionnaire');
     await agent.click('[data-testid=outcome-reached]');
     await agent.locator('.ant-message', { hasText: '已记录' }).waitFor();
     await agent.locator('[data-testid=task-state]', { hasText: '已完成' }).waitFor();
-    await e.shot(agent, '55-followup-workbench-done');
+    await e.shot(agent, '65-followup-workbench-done');
 
     // The customer's timeline shows the follow-up.
     await agent.goto(`/customers/${customer.id}`);
     await agent.locator('text=回访 · reached').first().waitFor();
-    await e.shot(agent, '56-followup-customer-timeline');
+    await e.shot(agent, '66-followup-customer-timeline');
 
     // The plan's KPIs (supervisor view): one due, one done, on time, satisfaction 5.
     const planId = await row.locator('a').first().getAttribute('href').then((h) => new URLSearchParams(h!.split('?')[1]).get('planId')!);
@@ -125,9 +125,13 @@ describe('follow-up journey', () => {
     await kpiRow.waitFor();
     expect(await kpiRow.innerText()).toMatch(/100\.00%[\s\S]*100\.00%[\s\S]*5\.00/);
     await admin.locator('[data-testid=kpi-chart] canvas').waitFor();
-    await e.shot(admin, '57-followup-kpis');
+    await e.shot(admin, '67-followup-kpis');
     await admin.goto(`/followup/tasks?planId=${planId}`);
     await admin.locator('.ant-table-row', { hasText: '回访测试客户' }).waitFor();
-    await e.shot(admin, '58-followup-tasks');
+    // The whole subtree with the demo plans: counts by state and assignee, the overdue list.
+    await admin.goto('/followup/tasks?bucket=overdue');
+    await admin.locator('[data-testid=by-assignee] .ant-table-row').first().waitFor();
+    await admin.locator('.ant-table-row', { hasText: '上海分行季度满意度回访' }).first().waitFor();
+    await e.shot(admin, '68-followup-tasks-overdue');
   });
 });

@@ -101,7 +101,7 @@ function TaskPanel({ id }: { id: string }) {
               {phone ? <a href={`tel:${phone}`} data-testid="call">{t('followup.call')}</a> : <Button size="small" onClick={() => void run(async () => setPhone((await revealPhone(id)).value))}>{t('followup.reveal')}</Button>}
             </Space>
           </Descriptions.Item>
-          <Descriptions.Item label="Tier">{d.customer.tier ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.tier')}>{d.customer.tier ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('followup.due')}>{fmtTime(d.dueFrom)} ~ {fmtTime(d.dueUntil)}</Descriptions.Item>
           <Descriptions.Item label="#">{d.attempts} / {d.maxAttempts}</Descriptions.Item>
         </Descriptions>
