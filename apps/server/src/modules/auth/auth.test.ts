@@ -44,7 +44,7 @@ describe('POST /api/auth/login', () => {
     expect(cookie.value.length).toBeGreaterThanOrEqual(40);
     const me = res.json();
     expect(me.user).toMatchObject({ username: 'zhang.manager', displayName: '张伟', unitId: await unitIdByCode(t, 'SH') });
-    expect(me.permissions).toEqual(BUILTIN_ROLE_DEFAULTS.manager.permissions);
+    expect([...me.permissions].sort()).toEqual([...BUILTIN_ROLE_DEFAULTS.manager.permissions].sort());
     expect(me.dataScope).toBe('subtree');
     expect(typeof me.csrfToken).toBe('string');
     expect(me.csrfToken.length).toBeGreaterThanOrEqual(40);

@@ -82,7 +82,7 @@ function pressWriter(db: Db) {
     const pool = poolOf(db);
     const writer = createBatchWriter<TPress, TPressRow | undefined>({
       maxBatch: 200,
-      maxInFlight: 3,
+      maxInFlight: 2, // 1–6 measured within noise of each other (bench/evaluations-ingest.ts); fewer batches in flight = larger ones
       flush: async (items) => {
         const col = <K extends keyof TPress>(k: K) => items.map((i) => i[k]);
         const res = await pool.query<TPressRow>({
