@@ -309,7 +309,8 @@ describe('timeline', () => {
     ]);
     expect(items[0]).toMatchObject({ detail: '客户希望下周回电', at: t.clock.now().toISOString() });
     expect(items[0]!.actorName).toBeTruthy();
-    expect(items[2]).toMatchObject({ id: order.json().id, title: 'order NO-1' });
+    expect(items[2]).toMatchObject({ id: order.json().id, title: '订单 NO-1' });
+    expect(items[1]).toMatchObject({ id: ret.json().id, title: '退货' });
     expect(items[3]).toMatchObject({ id: sr.json().id, title: counter.name, detail: '办理开户', at: hoursAgo(3) });
     // The note answer carries the timeline too.
     expect(note.json().items.map((i: TTimelineItem) => i.kind)).toEqual(['note', 'transaction', 'transaction', 'service_record']);

@@ -21,7 +21,9 @@ export async function getTimeline(deps: { db: Db }, scope: TScope, customerId: s
         from service_records sr join service_types st on st.id = sr.service_type_id left join users u on u.id = sr.staff_id
         where sr.tenant_id = ${t} and sr.customer_id = ${customerId}
       union all
-      select tr.id::text, 'transaction', tr.occurred_at, tr.kind || coalesce(' ' || tr.order_no, ''), tr.note, null, tr.amount_fen
+      select tr.id::text, 'transaction', tr.occurred_at,
+             case tr.kind when 'order' then '订单' when 'return' then '退货' when 'payment' then '回款' else tr.kind end || coalesce(' ' || tr.order_no, ''),
+             tr.note, null, tr.amount_fen
         from transactions tr where tr.tenant_id = ${t} and tr.customer_id = ${customerId}
       union all
       select n.id::text, 'note', n.created_at, '备注', n.body, u.display_name, null
@@ -36,11 +38,18 @@ export async function getTimeline(deps: { db: Db }, scope: TScope, customerId: s
         from evaluations e left join users u on u.id = e.staff_id
         where e.tenant_id = ${t} and e.customer_id = ${customerId}
       union all
-      select ft.id::text, 'followup_task', ft.created_at, '回访任务 · ' || fp.name, ft.state, u.display_name, null
+      select ft.id::text, 'followup_task', ft.created_at, '回访任务 · ' || fp.name,
+             '状态：' || case ft.state when 'pending' then '待回访' when 'in_progress' then '进行中' when 'follow_up' then '跟进'
+                                      when 'done' then '已完成' when 'failed' then '失败' when 'cancelled' then '已取消' else ft.state end,
+             u.display_name, null
         from followup_tasks ft join followup_plans fp on fp.tenant_id = ft.tenant_id and fp.id = ft.plan_id left join users u on u.id = ft.assignee_id
         where ft.tenant_id = ${t} and ft.customer_id = ${customerId}
       union all
-      select fa.id::text, 'followup_attempt', fa.at, '回访 · ' || fa.outcome || coalesce(' · ' || fa.satisfaction || '/5', ''), fa.notes, u.display_name, null
+      select fa.id::text, 'followup_attempt', fa.at,
+             '回访 · ' || case fa.outcome when 'reached' then '已接通' when 'no_answer' then '无人接听' when 'busy' then '占线'
+                                         when 'wrong_number' then '号码错误' when 'refused' then '拒绝' when 'replied' then '已回复' else fa.outcome end
+               || coalesce(' · 满意度 ' || fa.satisfaction || '/5', ''),
+             fa.notes, u.display_name, null
         from followup_attempts fa left join users u on u.id = fa.by_user_id
         where fa.tenant_id = ${t} and fa.customer_id = ${customerId}
     ) x order by at desc limit ${limit}`);

@@ -179,8 +179,11 @@ describe('tasks', () => {
     expect(ev.rows[0]).toEqual({ channel: 'followup', ref_type: 'followup_task', ref_id: task!.id, score: 4 });
     expect(await countRows(t, "select 1 from notifications where kind = 'followup.abnormal'")).toBeGreaterThan(notesBefore);
     expect(await countRows(t, 'select 1 from followup_tasks where occurrence_key = $1', [`next:${task!.id}`])).toBe(1);
-    const timeline = (await manager.get(`/api/customers/${customers[0]!.id}/timeline`)).json().items as { kind: string }[];
+    const timeline = (await manager.get(`/api/customers/${customers[0]!.id}/timeline`)).json().items as { kind: string; title: string; detail: string | null }[];
     expect(timeline.map((i) => i.kind)).toEqual(expect.arrayContaining(['followup_task', 'followup_attempt', 'evaluation']));
+    // In the user's words, not codes.
+    expect(timeline.find((i) => i.kind === 'followup_attempt')?.title).toMatch(/^回访 · 已接通 · 满意度 4\/5$/);
+    expect(timeline.find((i) => i.kind === 'followup_task' && i.detail === '状态：已完成')).toBeTruthy();
     // A double submission finds the task closed.
     expectError(await agent.post(`/api/followup/tasks/${task!.id}/attempts`, { channel: 'phone', outcome: 'no_answer' }), 409, 'CONFLICT');
   });
