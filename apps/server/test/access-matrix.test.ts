@@ -125,6 +125,13 @@ describe('route × role access matrix', () => {
     ]);
   });
 
+  it('rate-limits every public endpoint (kiosk, survey and review links, shop API) except health, the API docs and login (throttled in Postgres)', () => {
+    const exempt = new Set(['/api/health', '/api/openapi.json', '/api/auth/login']);
+    const checked = t.app.routeAccess.filter((r) => r.access === 'public' && !exempt.has(r.url) && !r.url.startsWith('/api/docs'));
+    expect(checked.length).toBeGreaterThanOrEqual(12);
+    expect(checked.filter((r) => !r.isRateLimited).map((r) => `${r.method} ${r.url}`)).toEqual([]);
+  });
+
   it('guards writes with an action permission (:write, :reveal, :export, :import, :erase, :manage, :appeal, :serve, :reply, :work); only login is a public write, only own-account writes need no permission', () => {
     for (const r of t.app.routeAccess) {
       const label = `${r.method} ${r.url} (${r.access})`;

@@ -37,6 +37,8 @@ export interface TRouteAccess {
   method: string;
   url: string;
   access: TAccess;
+  /** Declares a per-route `config.rateLimit` (@fastify/rate-limit); public endpoints must. */
+  isRateLimited: boolean;
 }
 
 function tokensEqual(a: string, b: string): boolean {
@@ -57,7 +59,8 @@ export const authPlugin = fp(
       if (!access || !KNOWN.has(access)) {
         throw new Error(`route ${String(route.method)} ${route.url} declares no valid config.access`);
       }
-      for (const m of [route.method].flat()) opts.routes.push({ method: String(m), url: route.url, access });
+      const isRateLimited = !!(route.config as { rateLimit?: unknown } | undefined)?.rateLimit;
+      for (const m of [route.method].flat()) opts.routes.push({ method: String(m), url: route.url, access, isRateLimited });
     });
 
     app.decorateRequest('session', null);
