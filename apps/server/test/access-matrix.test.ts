@@ -229,7 +229,7 @@ describe('a route without declared access', () => {
     await ok.register(authPlugin, { deps: t.app.deps, routes });
     ok.get('/api/z', { config: { access: 'org:read' } }, async () => 1);
     await ok.ready();
-    expect(routes).toEqual([{ method: 'GET', url: '/api/z', access: 'org:read' }]);
+    expect(routes).toEqual([{ method: 'GET', url: '/api/z', access: 'org:read', isRateLimited: false }]);
     await ok.close();
   });
 });
