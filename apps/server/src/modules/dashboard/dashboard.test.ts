@@ -1,7 +1,9 @@
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TDashboardSummary } from '@huifang/shared';
 import { countRows, expectError, loginAs, subtreeUnitIds } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
 
 let t: TTestApp;
 beforeAll(async () => {
@@ -77,5 +79,44 @@ describe('GET /api/dashboard/summary', () => {
     await loginAs(t, 'li.manager', { ip: '10.99.0.5' });
     expect((await summary(zhang)).loginsToday).toBe(1);
     expect((await summary(early)).loginsToday).toBe(3);
+  });
+
+  it('evaluation figures of the caller\'s scope: today, 30 days, satisfied share, unsatisfied, open appeals; exclusions left out', async () => {
+    const shOutlet = (await t.pool.query("select id from org_units where code = 'SH-XJH'")).rows[0].id as string;
+    const hzOutlet = (await t.pool.query("select id from org_units where code = 'HZ-XH'")).rows[0].id as string;
+    const staffId = (await t.pool.query("select id from users where username = 'teller03'")).rows[0].id as string;
+    const now = t.clock.now();
+    const seed = (unitId: string, score: number | null, daysAgo: number) =>
+      insertEvaluation(t.db, { tenantId: t.tenantId, channel: 'kiosk', occurredAt: new Date(now.getTime() - daysAgo * 86_400_000), unitId, staffId, sourceType: 'device', score, idempotencyKey: crypto.randomUUID() });
+    const zhang = await t.login('zhang.manager');
+    const before = (await summary(zhang)).evaluations!;
+    // 上海: today 5 and 1, yesterday 4, 10 days ago 2 and unrated, 40 days ago (outside); 杭州: today 5 (out of scope).
+    const [a, , , low] = await Promise.all([seed(shOutlet, 5, 0), seed(shOutlet, 1, 0), seed(shOutlet, 4, 1), seed(shOutlet, 2, 10), seed(shOutlet, null, 10), seed(shOutlet, 5, 40), seed(hzOutlet, 5, 0)]);
+    const after = (await summary(zhang)).evaluations!;
+    expect({
+      today: after.today - before.today,
+      last30Days: after.last30Days - before.last30Days,
+      rated30Days: after.rated30Days - before.rated30Days,
+      unsatisfied30Days: after.unsatisfied30Days - before.unsatisfied30Days,
+    }).toEqual({ today: 2, last30Days: 5, rated30Days: 4, unsatisfied30Days: 2 });
+    // The test tenant starts without evaluations: 2 of the 4 rated (5, 4) are satisfied.
+    expect([before.rated30Days, after.satisfiedPercent30Days]).toEqual([0, 50]);
+
+    // An excluded rating leaves the figures; an open appeal is counted until decided.
+    const teller = await t.login('teller03');
+    expect((await teller.post(`/api/evaluations/${low.id}/appeal`, { reason: '客户误按' })).statusCode).toBe(200);
+    expect((await summary(zhang)).evaluations!.openAppeals).toBe(after.openAppeals + 1);
+    expect((await zhang.post(`/api/evaluations/${low.id}/exclude`, { reason: '监控确认误按' })).statusCode).toBe(200);
+    const decided = (await summary(zhang)).evaluations!;
+    expect([decided.openAppeals, decided.unsatisfied30Days, decided.rated30Days]).toEqual([after.openAppeals, after.unsatisfied30Days - 1, after.rated30Days - 1]);
+    expect(a.isDuplicate).toBe(false);
+
+    // Without evaluation:read there are no evaluation figures at all.
+    const admin = await t.login('admin');
+    const role = (await admin.post('/api/roles', { name: `只看工作台${crypto.randomUUID().slice(0, 6)}`, permissions: ['dashboard:read'], dataScope: 'tenant' })).json();
+    const username = `dash${crypto.randomUUID().slice(0, 8)}`;
+    await admin.post('/api/users', { username, password: 'Dashboard-1234', displayName: '看板', unitId: shOutlet, roleIds: [role.id] });
+    const plain = await loginAs(t, username, { password: 'Dashboard-1234' });
+    expect((await summary(plain)).evaluations).toBeNull();
   });
 });

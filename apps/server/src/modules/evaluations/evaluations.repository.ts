@@ -204,3 +204,39 @@ export async function findEvaluation(db: DbOrTx, scope: TScope, id: string, canR
 export async function insertCorrection(db: DbOrTx, tenantId: string, evaluationId: string, kind: TCorrectionKind, reason: string, actorId: string, at: Date) {
   await db.insert(evaluationCorrections).values({ tenantId, evaluationId, kind, reason, actorId, at });
 }
+
+/**
+ * Dashboard figures of the caller's scope: today and the last 30 days, excluded evaluations left out. Reads the
+ * facts through the (tenant, unit, occurred_at) index; the analytics rollups replace this at volume.
+ */
+export async function summarizeEvaluations(db: DbOrTx, scope: TScope, todayStart: Date, since: Date) {
+  const res = await db.execute<{ today: number; total: number; rated: number; satisfied: number; unsatisfied: number; open_appeals: number }>(sql`
+    with e as (
+      select e.occurred_at, e.score,
+             coalesce((select ec.kind = 'exclude' from evaluation_corrections ec
+                        where ec.tenant_id = e.tenant_id and ec.evaluation_id = e.id and ec.kind in ('exclude', 'restore')
+                        order by ec.id desc limit 1), false) as is_excluded
+      from evaluations e
+      where ${visible(scope)} and e.occurred_at >= ${since}
+    )
+    select count(*) filter (where occurred_at >= ${todayStart} and not is_excluded)::int as today,
+           count(*) filter (where not is_excluded)::int as total,
+           count(score) filter (where not is_excluded)::int as rated,
+           count(*) filter (where score >= 4 and not is_excluded)::int as satisfied,
+           count(*) filter (where score <= 2 and not is_excluded)::int as unsatisfied,
+           (select count(*)::int from evaluation_corrections a
+             join evaluations e on e.tenant_id = a.tenant_id and e.id = a.evaluation_id
+             where a.tenant_id = ${scope.tenantId} and a.kind = 'appeal' and ${visible(scope)}
+               and not exists (select 1 from evaluation_corrections d where d.tenant_id = a.tenant_id and d.evaluation_id = a.evaluation_id
+                               and d.kind <> 'appeal' and d.id > a.id)) as open_appeals
+    from e`);
+  const r = res.rows[0]!;
+  return {
+    today: r.today,
+    last30Days: r.total,
+    rated30Days: r.rated,
+    satisfiedPercent30Days: r.rated ? Math.round((r.satisfied / r.rated) * 1000) / 10 : null,
+    unsatisfied30Days: r.unsatisfied,
+    openAppeals: r.open_appeals,
+  };
+}

@@ -3,6 +3,7 @@ import type { TDashboardSummary } from '@huifang/shared';
 import { Card, Col, List, Row, Skeleton, Statistic, Typography } from 'antd';
 import { lazy, Suspense, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { get } from '../../../api/client.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { useMe } from '../../auth/api.ts';
@@ -34,6 +35,26 @@ export function DashboardPage() {
             </Card>
           </Col>
         ))}
+        {data.evaluations && (
+          <>
+            {(
+              [
+                ['dashboard.evalToday', data.evaluations.today, undefined, '/evaluations'],
+                ['dashboard.satisfied30', data.evaluations.satisfiedPercent30Days ?? '—', data.evaluations.satisfiedPercent30Days === null ? undefined : '%', '/evaluations'],
+                ['dashboard.unsatisfied30', data.evaluations.unsatisfied30Days, undefined, '/evaluations?score=1'],
+                ['dashboard.openAppeals', data.evaluations.openAppeals, undefined, '/evaluations?appeal=open'],
+              ] as const
+            ).map(([key, value, suffix, link]) => (
+              <Col xs={12} lg={6} key={key}>
+                <Link to={link}>
+                  <Card data-testid={`stat-${key.split('.')[1]}`} hoverable>
+                    <Statistic title={t(key)} value={value} suffix={suffix} />
+                  </Card>
+                </Link>
+              </Col>
+            ))}
+          </>
+        )}
         <Col xs={24} lg={12}>
           <Card title={t('dashboard.unitsByType')}>
             <Suspense fallback={<Skeleton active />}>
