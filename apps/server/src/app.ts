@@ -12,6 +12,7 @@ import type { TConfig } from './config/env.ts';
 import type { Db } from './db/client.ts';
 import type { TJobSender } from './jobs/queue.ts';
 import type { TClock } from './lib/clock.ts';
+import type { TSmsFactory } from './modules/messaging/sms/provider.ts';
 import { loggerOptions } from './lib/logger.ts';
 import { authPlugin, type TRouteAccess } from './plugins/auth.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
@@ -46,6 +47,8 @@ export interface TAppDeps {
   clock: TClock;
   /** Queue background work (pg-boss in the server; run inline in tests). */
   jobs: TJobSender;
+  /** SMS providers from tenant settings (modules/messaging/sms); tests swap it. Default: the real adapters. */
+  sms?: TSmsFactory;
 }
 
 declare module 'fastify' {

@@ -5,6 +5,7 @@ import { createDatabase } from './db/client.ts';
 import { startEmbeddedPostgres, type TEmbeddedPostgres } from './db/embedded.ts';
 import { runMigrations } from './db/migrate.ts';
 import { jobDefinitions, startJobs } from './jobs/queue.ts';
+import { createSmsFactory } from './modules/messaging/sms/provider.ts';
 import { systemClock } from './lib/clock.ts';
 import { loggerOptions } from './lib/logger.ts';
 import { bootstrapTenant } from './modules/bootstrap/bootstrap.service.ts';
@@ -35,9 +36,10 @@ async function main(): Promise<void> {
   await runMigrations(database.pool);
   log.info('database migrated');
 
-  const defs = jobDefinitions({ db: database.db, clock: systemClock, log, sessionIdleMinutes: config.sessionIdleMinutes, mail: config });
+  const sms = createSmsFactory({ log });
+  const defs = jobDefinitions({ db: database.db, clock: systemClock, log, sessionIdleMinutes: config.sessionIdleMinutes, mail: config, sms });
   const jobs = await startJobs(connectionString, defs, log, { work: config.jobs });
-  const deps = { db: database.db, config, clock: systemClock, jobs };
+  const deps = { db: database.db, config, clock: systemClock, jobs, sms };
   const adminPassword = config.adminPassword ?? (config.demo ? DEMO_PASSWORD : undefined);
   const boot = await bootstrapTenant(deps, { tenantName: config.tenantName, adminPassword, timeZone: config.defaultTimeZone });
   if (boot.generatedAdminPassword) {

@@ -5,7 +5,9 @@ import type { TClock } from '../lib/clock.ts';
 import { purgeExpiredSessions } from '../modules/auth/session.repository.ts';
 import { runImport } from '../modules/imports/imports.runner.ts';
 import { runFollowupRules } from '../modules/followup/rules.ts';
-import { sendDueEmails, type TMailSettings } from '../modules/messaging/outbox.sender.ts';
+import { runFollowupReminders } from '../modules/followup/reminders.ts';
+import { sendDueEmails, sendDueSms, type TMailSettings } from '../modules/messaging/outbox.sender.ts';
+import type { TSmsFactory } from '../modules/messaging/sms/provider.ts';
 import { reminderGuard } from '../modules/surveys/surveys.invitations.ts';
 import { sweepKioskTimeouts } from '../modules/kiosk/kiosk.service.ts';
 
@@ -28,7 +30,7 @@ export interface TJobs extends TJobSender {
   stop(): Promise<void>;
 }
 
-export function jobDefinitions(deps: { db: Db; clock: TClock; log: Pick<Logger, 'info' | 'error'>; sessionIdleMinutes: number; mail?: TMailSettings }): TJobDef[] {
+export function jobDefinitions(deps: { db: Db; clock: TClock; log: Pick<Logger, 'info' | 'error'>; sessionIdleMinutes: number; mail?: TMailSettings; sms?: TSmsFactory }): TJobDef[] {
   return [
     {
       name: 'session-purge',
@@ -48,13 +50,24 @@ export function jobDefinitions(deps: { db: Db; clock: TClock; log: Pick<Logger, 
         if (r.created) deps.log.info(r, 'follow-up rules created tasks');
       },
     },
+    // Follow-up reminders (due / overdue, once each) and escalations to the supervisor: every 15 minutes, idempotent.
+    {
+      name: 'followup-reminders',
+      cron: '*/15 * * * *',
+      handler: async (data) => {
+        const r = await runFollowupReminders(deps, typeof data.tenantId === 'string' ? { tenantId: data.tenantId } : {});
+        if (r.due || r.overdue || r.escalated) deps.log.info(r, 'follow-up reminders');
+      },
+    },
     {
       // The outbox (modules/messaging): due e-mail, every minute and right after a business write queues some.
       name: 'outbox-send',
       cron: '* * * * *',
       handler: async () => {
         const r = await sendDueEmails({ db: deps.db, clock: deps.clock, mail: deps.mail, guards: { survey_reminder: reminderGuard } });
-        if (r.sent || r.failed || r.cancelled) deps.log.info(r, 'outbox e-mail');
+        if (r.sent || r.failed || r.cancelled || r.deferred) deps.log.info(r, 'outbox e-mail');
+        const s = await sendDueSms({ db: deps.db, clock: deps.clock, mail: deps.mail, sms: deps.sms });
+        if (s.sent || s.failed || s.cancelled || s.deferred) deps.log.info(s, 'outbox sms');
       },
     },
     {

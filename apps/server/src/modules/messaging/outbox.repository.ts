@@ -18,6 +18,12 @@ export interface TNewMessage {
   sendAfter?: Date;
   refType?: string | null;
   refId?: string | null;
+  /** A message to a customer passes the contact policy in the sender (consent, do-not-contact, gap, quiet hours). */
+  customerId?: string | null;
+  isMarketing?: boolean;
+  /** SMS template of the provider and its variables (the body is the rendered text). */
+  templateCode?: string | null;
+  templateParams?: Record<string, string> | null;
 }
 
 /**
@@ -43,6 +49,10 @@ export async function enqueueMessages(tx: DbOrTx, now: Date, messages: TNewMessa
           sendAfter: m.sendAfter ?? now,
           refType: m.refType ?? null,
           refId: m.refId ?? null,
+          customerId: m.customerId ?? null,
+          isMarketing: m.isMarketing ?? false,
+          templateCode: m.templateCode ?? null,
+          templateParams: m.templateParams ?? null,
         })),
       )
       .returning({ id: outboxMessages.id });
@@ -79,11 +89,17 @@ export async function setStatus(db: DbOrTx, rows: Pick<TOutboxRow, 'tenantId' | 
  * whether the SMTP server accepted them, so they become `failed` with that explanation — never resent on their own
  * (at most once; an admin may requeue one after checking). Returns how many.
  */
-export async function failInterrupted(db: DbOrTx, now: Date, olderThanMs: number): Promise<number> {
+export async function failInterrupted(db: DbOrTx, now: Date, olderThanMs: number, channel?: 'email' | 'sms'): Promise<number> {
   const res = await db
     .update(outboxMessages)
     .set({ status: 'failed', lastError: 'interrupted while sending: delivery unknown, not retried automatically' })
-    .where(and(eq(outboxMessages.status, 'sending'), sql`${outboxMessages.claimedAt} < ${new Date(now.getTime() - olderThanMs)}`))
+    .where(
+      and(
+        eq(outboxMessages.status, 'sending'),
+        channel ? eq(outboxMessages.channel, channel) : undefined,
+        sql`${outboxMessages.claimedAt} < ${new Date(now.getTime() - olderThanMs)}`,
+      ),
+    )
     .returning({ id: outboxMessages.id });
   return res.length;
 }

@@ -1,0 +1,95 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.ts';
+import { contactEvents, customers, outboxMessages, tenants } from '../../db/schema/index.ts';
+import { contactExclusion, DEFAULT_CONTACT_POLICY, nextContactableAt, type TContactPolicy } from '../followup/contact-policy.ts';
+import type { TOutboxRow } from './outbox.repository.ts';
+
+const DAY_MS = 86_400_000;
+
+export type TPolicyDecision = { kind: 'send' } | { kind: 'defer'; until: Date; reason: string } | { kind: 'block'; reason: string };
+
+/**
+ * The contact policy in the sender (DESIGN §5): decided inside the claim transaction, for each claimed message that
+ * goes to a customer, from the customer row as it is now (no cache: an opt-out a minute ago counts).
+ * - do_not_contact / missing consent (service, or marketing for marketing messages) → blocked: cancelled, never sent;
+ * - quiet hours in the tenant's time zone → deferred to the next contact hour (send_after moves, nothing is dropped);
+ * - at most one contact per customer per `minGapDays` across channels → deferred until the gap has passed. A contact
+ *   is a contact_event, or a message of this customer that is `sending` now or ended "delivery unknown" (it may
+ *   have reached the customer), or one claimed earlier in the same batch.
+ * The customer rows are locked (`for update`, in id order) so two senders cannot both pass the gap check for one
+ * customer: the second waits for the first's claim to commit and then sees its `sending` row.
+ */
+export async function decideContacts(tx: DbOrTx, rows: TOutboxRow[], now: Date, policy: TContactPolicy = DEFAULT_CONTACT_POLICY): Promise<Map<string, TPolicyDecision>> {
+  const out = new Map<string, TPolicyDecision>();
+  const withCustomer = rows.filter((r) => r.customerId);
+  for (const r of rows) if (!r.customerId) out.set(r.id, { kind: 'send' });
+  if (withCustomer.length === 0) return out;
+  const tenantIds = [...new Set(withCustomer.map((r) => r.tenantId))];
+  const zones = new Map((await tx.select({ id: tenants.id, tz: tenants.timeZone }).from(tenants).where(inArray(tenants.id, tenantIds))).map((t) => [t.id, t.tz]));
+  const customerIds = [...new Set(withCustomer.map((r) => r.customerId!))].sort();
+  const custs = new Map(
+    (
+      await tx
+        .select({ id: customers.id, tenantId: customers.tenantId, doNotContactUntil: customers.doNotContactUntil, consentService: customers.consentService, consentMarketing: customers.consentMarketing })
+        .from(customers)
+        .where(inArray(customers.id, customerIds))
+        .orderBy(customers.id)
+        .for('update')
+    ).map((c) => [c.id, c]),
+  );
+  const last = new Map<string, Date>();
+  const bump = (id: string, at: Date | null) => {
+    if (!at) return;
+    const prev = last.get(id);
+    if (!prev || prev < at) last.set(id, at);
+  };
+  for (const tenantId of tenantIds) {
+    const ids = customerIds.filter((id) => custs.get(id)?.tenantId === tenantId);
+    if (ids.length === 0) continue;
+    const events = await tx
+      .select({ customerId: contactEvents.customerId, at: sql<Date>`max(${contactEvents.at})`.mapWith((v: string) => new Date(v)) })
+      .from(contactEvents)
+      .where(and(eq(contactEvents.tenantId, tenantId), inArray(contactEvents.customerId, ids)))
+      .groupBy(contactEvents.customerId);
+    for (const e of events) bump(e.customerId, e.at);
+    const inFlight = await tx
+      .select({ customerId: outboxMessages.customerId, at: sql<Date>`max(${outboxMessages.claimedAt})`.mapWith((v: string) => new Date(v)) })
+      .from(outboxMessages)
+      .where(
+        and(
+          eq(outboxMessages.tenantId, tenantId),
+          inArray(outboxMessages.customerId, ids),
+          sql`(${outboxMessages.status} = 'sending' or (${outboxMessages.status} = 'failed' and ${outboxMessages.lastError} like 'interrupted%'))`,
+        ),
+      )
+      .groupBy(outboxMessages.customerId);
+    for (const e of inFlight) bump(e.customerId!, e.at);
+  }
+  for (const r of withCustomer) {
+    const c = custs.get(r.customerId!);
+    if (!c || c.tenantId !== r.tenantId) {
+      out.set(r.id, { kind: 'block', reason: 'customer_gone' });
+      continue;
+    }
+    const reason = contactExclusion({ ...c, lastContactAt: last.get(c.id) ?? null }, { isMarketing: r.isMarketing, minGapDays: policy.minGapDays }, now);
+    const tz = zones.get(r.tenantId) ?? 'Asia/Shanghai';
+    if (reason === 'recent_contact') {
+      const until = nextContactableAt(new Date(last.get(c.id)!.getTime() + policy.minGapDays * DAY_MS), tz, policy);
+      out.set(r.id, { kind: 'defer', until, reason });
+      continue;
+    }
+    if (reason) {
+      out.set(r.id, { kind: 'block', reason });
+      continue;
+    }
+    const at = nextContactableAt(now, tz, policy);
+    if (at.getTime() !== now.getTime()) {
+      out.set(r.id, { kind: 'defer', until: at, reason: 'quiet_hours' });
+      continue;
+    }
+    out.set(r.id, { kind: 'send' });
+    // A later message to the same customer in this batch sees this one as the latest contact.
+    last.set(c.id, now);
+  }
+  return out;
+}

@@ -1,0 +1,48 @@
+import type { DbOrTx } from '../../db/client.ts';
+import { renderScript, type TScriptValues } from '../followup/script.ts';
+import { enqueueMessages } from './outbox.repository.ts';
+
+/**
+ * SMS templates with variables ({客户姓名}, {网点名称}… — the follow-up script placeholders): the body is rendered
+ * now (what the log provider writes and the outbox shows); the values go along as the provider template's
+ * parameters (Aliyun TemplateParam by name, Tencent TemplateParamSet in this order).
+ */
+export interface TSmsToCustomer {
+  tenantId: string;
+  unitId?: string | null;
+  customerId: string;
+  to: string;
+  template: string;
+  values: TScriptValues;
+  templateCode?: string | null;
+  isMarketing?: boolean;
+  sendAfter?: Date;
+  refType?: string | null;
+  refId?: string | null;
+}
+
+export function templateParams(values: TScriptValues): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v ?? '']));
+}
+
+/** Queue SMS to customers in the caller's transaction (DESIGN §8); the sender enforces the contact policy. */
+export async function enqueueSms(tx: DbOrTx, now: Date, list: TSmsToCustomer[]): Promise<string[]> {
+  return enqueueMessages(
+    tx,
+    now,
+    list.map((m) => ({
+      tenantId: m.tenantId,
+      unitId: m.unitId ?? null,
+      channel: 'sms' as const,
+      to: m.to,
+      body: renderScript(m.template, m.values),
+      sendAfter: m.sendAfter,
+      refType: m.refType ?? null,
+      refId: m.refId ?? null,
+      customerId: m.customerId,
+      isMarketing: m.isMarketing ?? false,
+      templateCode: m.templateCode ?? null,
+      templateParams: templateParams(m.values),
+    })),
+  );
+}
