@@ -5,6 +5,7 @@ import type { TClock } from '../lib/clock.ts';
 import { purgeExpiredSessions } from '../modules/auth/session.repository.ts';
 import { runImport } from '../modules/imports/imports.runner.ts';
 import { runFollowupRules } from '../modules/followup/rules.ts';
+import { runFollowupReminders } from '../modules/followup/reminders.ts';
 import { sendDueEmails, sendDueSms, type TMailSettings } from '../modules/messaging/outbox.sender.ts';
 import type { TSmsFactory } from '../modules/messaging/sms/provider.ts';
 import { reminderGuard } from '../modules/surveys/surveys.invitations.ts';
@@ -47,6 +48,15 @@ export function jobDefinitions(deps: { db: Db; clock: TClock; log: Pick<Logger, 
       handler: async (data) => {
         const r = await runFollowupRules(deps, typeof data.tenantId === 'string' ? { tenantId: data.tenantId } : {});
         if (r.created) deps.log.info(r, 'follow-up rules created tasks');
+      },
+    },
+    // Follow-up reminders (due / overdue, once each) and escalations to the supervisor: every 15 minutes, idempotent.
+    {
+      name: 'followup-reminders',
+      cron: '*/15 * * * *',
+      handler: async (data) => {
+        const r = await runFollowupReminders(deps, typeof data.tenantId === 'string' ? { tenantId: data.tenantId } : {});
+        if (r.due || r.overdue || r.escalated) deps.log.info(r, 'follow-up reminders');
       },
     },
     {

@@ -94,6 +94,10 @@ export const followupPlanFields = {
   giftName: z.string().trim().max(100).nullish(),
   giftFen: z.number().int().min(0).max(1e11).nullish(),
   nextFollowupDays: z.number().int().min(1).max(365).nullish(),
+  /** Reminders also by e-mail to the assignee (in-app always). */
+  remindByEmail: z.boolean(),
+  /** Overdue by more than this many days → escalated to the supervisor. */
+  escalateAfterDays: z.number().int().min(0).max(90),
 };
 
 const planBase = z.object({
@@ -106,6 +110,8 @@ const planBase = z.object({
   contactFromHour: followupPlanFields.contactFromHour.default(9),
   contactToHour: followupPlanFields.contactToHour.default(21),
   minGapDays: followupPlanFields.minGapDays.default(7),
+  remindByEmail: followupPlanFields.remindByEmail.default(false),
+  escalateAfterDays: followupPlanFields.escalateAfterDays.default(2),
 });
 
 type TPlanShape = Pick<z.infer<typeof planBase>, 'targetKind' | 'savedFilterId' | 'customerIds' | 'rule' | 'assignment' | 'assignUnitId' | 'assigneeId' | 'contactFromHour' | 'contactToHour'>;
@@ -155,6 +161,8 @@ export const ZFollowupPlan = z.object({
   giftName: z.string().nullable(),
   giftFen: z.number().nullable(),
   nextFollowupDays: z.number().nullable(),
+  remindByEmail: z.boolean(),
+  escalateAfterDays: z.number(),
   status: z.enum(PLAN_STATUSES),
   activatedAt: z.string().nullable(),
   createdAt: z.string(),
@@ -209,6 +217,8 @@ export const ZTask = z.object({
   lastOutcome: z.string().nullable(),
   satisfaction: z.number().nullable(),
   isOverdue: z.boolean(),
+  /** When the task was last escalated to a supervisor (automatically when overdue past the plan's threshold, or by an agent); null = never. */
+  escalatedAt: z.string().nullable(),
   occurrenceKey: z.string(),
   completedAt: z.string().nullable(),
   createdAt: z.string(),

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, date, foreignKey, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { customers } from './customers.ts';
 import { orgUnits } from './org.ts';
@@ -52,6 +53,10 @@ export const followupPlans = pgTable(
     giftFen: bigint('gift_fen', { mode: 'number' }),
     /** 下次回访: create one next task this many days after completion (null = only when the agent sets a date). */
     nextFollowupDays: integer('next_followup_days'),
+    /** Reminders (followup-reminders job): also e-mail the assignee (when they have an address), not only in-app. */
+    remindByEmail: boolean('remind_by_email').notNull().default(false),
+    /** Escalate to the supervisor when a task is overdue by more than this many days. */
+    escalateAfterDays: integer('escalate_after_days').notNull().default(2),
     /** draft → active → paused → closed */
     status: text('status').notNull().default('draft'),
     activatedAt: timestamp('activated_at', { withTimezone: true }),
@@ -194,6 +199,11 @@ export const followupTaskEvents = pgTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     foreignKey({ columns: [t.tenantId, t.taskId], foreignColumns: [followupTasks.tenantId, followupTasks.id] }).onDelete('cascade'),
     index('followup_task_events_task_idx').on(t.tenantId, t.taskId, t.at),
+    // Automatic reminders and escalations happen once per task and kind (data.reminder = due | overdue | escalation):
+    // the reminder job inserts with ON CONFLICT DO NOTHING, so re-running it (or two workers at once) never repeats one.
+    uniqueIndex('followup_task_events_reminder_uq')
+      .on(t.tenantId, t.taskId, sql`(data ->> 'reminder')`)
+      .where(sql`kind in ('reminded', 'escalated') and data ? 'reminder'`),
   ],
 );
 

@@ -94,6 +94,8 @@ function toPlanDto(p: TPlanRow, unitName: string, counts: Record<string, number>
     giftName: p.giftName,
     giftFen: p.giftFen,
     nextFollowupDays: p.nextFollowupDays,
+    remindByEmail: p.remindByEmail,
+    escalateAfterDays: p.escalateAfterDays,
     status: p.status as TFollowupPlan['status'],
     activatedAt: p.activatedAt?.toISOString() ?? null,
     createdAt: p.createdAt.toISOString(),
@@ -179,6 +181,8 @@ function planValues(input: TCreatePlanInput) {
     giftName: input.giftName ?? null,
     giftFen: input.giftFen ?? null,
     nextFollowupDays: input.nextFollowupDays ?? null,
+    remindByEmail: input.remindByEmail,
+    escalateAfterDays: input.escalateAfterDays,
   };
 }
 

@@ -44,6 +44,7 @@ export type TTaskRow = {
   completed_at: Date | string | null;
   created_at: Date | string;
   service_record_id: string | null;
+  escalated_at: Date | string | null;
 };
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -75,6 +76,7 @@ export function toTaskDto(r: TTaskRow, now: Date): TTask {
     lastOutcome: r.last_outcome,
     satisfaction: r.satisfaction === null ? null : Number(r.satisfaction),
     isOverdue: open && new Date(r.due_until).getTime() < now.getTime(),
+    escalatedAt: iso(r.escalated_at),
     occurrenceKey: r.occurrence_key,
     completedAt: iso(r.completed_at),
     createdAt: iso(r.created_at)!,
@@ -84,7 +86,8 @@ export function toTaskDto(r: TTaskRow, now: Date): TTask {
 const SELECT = sql`select t.id, t.plan_id, p.name as plan_name, p.topic, t.customer_id, c.name as customer_name, c.phones, t.unit_id, ou.name as unit_name,
     t.assignee_id, ua.display_name as assignee_name, t.team_unit_id, t.claimed_by, uc.display_name as claimed_by_name, t.executed_by, t.state,
     t.due_from, t.due_until, t.next_attempt_at, t.attempts, p.max_attempts, t.last_outcome, t.satisfaction, t.occurrence_key, t.completed_at,
-    t.created_at, t.service_record_id
+    t.created_at, t.service_record_id,
+    (select max(e.at) from followup_task_events e where e.tenant_id = t.tenant_id and e.task_id = t.id and e.kind = 'escalated') as escalated_at
   from followup_tasks t
   join followup_plans p on p.tenant_id = t.tenant_id and p.id = t.plan_id
   join customers c on c.id = t.customer_id

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ASSIGNMENT_POLICIES, FOLLOWUP_TOPICS, followupPlanFields as F, TARGET_KINDS, type TCreatePlanInput, type TCustomer, type TFollowupPlan, type TPage } from '@huifang/shared';
-import { Alert, App, Button, Col, DatePicker, Divider, Drawer, Form, Input, InputNumber, Radio, Row, Select, Space, TreeSelect } from 'antd';
+import { Alert, App, Button, Col, DatePicker, Divider, Drawer, Form, Input, InputNumber, Radio, Row, Select, Space, Switch, TreeSelect } from 'antd';
 import dayjs from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -49,7 +49,7 @@ export function PlanDrawer(props: { open: boolean; plan?: TFollowupPlan | undefi
     if (!props.open) return;
     form.resetFields();
     if (p) form.setFieldsValue({ ...p, startDate: dayjs(p.startDate), budgetFen: yuan(p.budgetFen), giftFen: yuan(p.giftFen), rule: p.rule ?? undefined });
-    else form.setFieldsValue({ topic: 'satisfaction', methods: ['phone'], targetKind: 'segment', startDate: dayjs(), dueDays: 7, assignment: 'owner', maxAttempts: 3, retryHours: 4, contactFromHour: 9, contactToHour: 21, minGapDays: 7, script: '您好，{客户称呼}！我是{网点名称}的{坐席姓名}，想了解一下您对我们服务的评价。' });
+    else form.setFieldsValue({ topic: 'satisfaction', methods: ['phone'], targetKind: 'segment', startDate: dayjs(), dueDays: 7, assignment: 'owner', maxAttempts: 3, retryHours: 4, contactFromHour: 9, contactToHour: 21, minGapDays: 7, escalateAfterDays: 2, remindByEmail: false, script: '您好，{客户称呼}！我是{网点名称}的{坐席姓名}，想了解一下您对我们服务的评价。' });
   }, [props.open, p, form]);
 
   const onSave = async () => {
@@ -68,6 +68,7 @@ export function PlanDrawer(props: { open: boolean; plan?: TFollowupPlan | undefi
       assigneeId: v.assigneeId ?? null,
       assignUnitId: v.assignUnitId ?? null,
       nextFollowupDays: v.nextFollowupDays ?? null,
+      remindByEmail: Boolean(v.remindByEmail),
     } as TCreatePlanInput;
     setSaving(true);
     try {
@@ -138,6 +139,8 @@ export function PlanDrawer(props: { open: boolean; plan?: TFollowupPlan | undefi
           {num('minGapDays', t('followup.plan.minGapDays'), F.minGapDays)}
           {num('contactFromHour', t('followup.plan.contactFromHour'), F.contactFromHour)}
           {num('contactToHour', t('followup.plan.contactToHour'), F.contactToHour)}
+          {num('escalateAfterDays', t('followup.plan.escalateAfterDays'), F.escalateAfterDays)}
+          <Col span={8}><Form.Item name="remindByEmail" label={t('followup.plan.remindByEmail')} valuePropName="checked"><Switch data-testid="plan-remind-email" /></Form.Item></Col>
         </Row>
         <Alert type="info" showIcon style={{ marginBottom: 16 }} message={t('followup.plan.policyHint')} />
         <Divider titlePlacement="start">{t('followup.plan.budget')}</Divider>

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { TASK_STATES, type TTask } from '@huifang/shared';
-import { App, Button, Card, Col, Input, Row, Select, Space, Statistic, Table, Tabs, Tag } from 'antd';
+import { App, Button, Card, Col, Input, Row, Select, Space, Statistic, Table, Tabs, Tag, Tooltip } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
@@ -125,7 +125,7 @@ function TasksTab() {
             columns={[
               { title: t('followup.customer'), dataIndex: 'customerName', render: (v: string, r) => <Link to={`/customers/${r.customerId}`}>{v}</Link> },
               { title: t('followup.tasks.plan'), dataIndex: 'planName' },
-              { title: t('common.status'), dataIndex: 'state', render: (s: string, r) => <Space size={2}><Tag color={STATE_COLOR[s]}>{t(`followup.states.${s}`)}</Tag>{r.isOverdue && <Tag color="red">{t('followup.buckets.overdue')}</Tag>}</Space> },
+              { title: t('common.status'), dataIndex: 'state', render: (s: string, r) => <Space size={2}><Tag color={STATE_COLOR[s]}>{t(`followup.states.${s}`)}</Tag>{r.isOverdue && <Tag color="red">{t('followup.buckets.overdue')}</Tag>}{r.escalatedAt && <Tooltip title={t('followup.escalatedAt', { at: fmtTime(r.escalatedAt) })}><Tag color="volcano" data-testid={`escalated-${r.id}`}>{t('followup.escalated')}</Tag></Tooltip>}</Space> },
               { title: t('followup.tasks.assignee'), dataIndex: 'assigneeName', render: (v: string | null, r) => v ?? `${t('followup.tasks.team')} · ${r.unitName}` },
               { title: t('followup.due'), dataIndex: 'dueUntil', render: fmtTime },
               { title: t('followup.tasks.attempts'), render: (_: unknown, r) => `${r.attempts}/${r.maxAttempts}` },

@@ -1,9 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { ATTEMPT_OUTCOMES, CONNECTED_OUTCOMES, NEXT_ACTIONS, REACHED_WHOM, type TAttemptOutcome } from '@huifang/shared';
+import { ATTEMPT_OUTCOMES, CONNECTED_OUTCOMES, NEXT_ACTIONS, REACHED_WHOM, type TAttemptOutcome, type TTaskDetail } from '@huifang/shared';
 import { App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Empty, Input, List, Radio, Rate, Row, Select, Space, Tabs, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { Link } from 'react-router';
 import { ApiError } from '../../../api/client.ts';
 import { fmtTime } from '../../../lib/format.ts';
@@ -11,6 +12,13 @@ import { claimTask, FOLLOWUP_KEY, recordAttempt, releaseTask, revealPhone, useMe
 import { answeredOnly, QuestionnaireFields, type TAnswers } from '../components/questionnaire-fields.tsx';
 
 type TBucket = 'today' | 'overdue' | 'upcoming';
+
+/** A task log entry in words: reminders and escalations say which (due / overdue / escalation). */
+function eventLabel(t: TFunction, e: TTaskDetail['events'][number]): string {
+  const reminder = (e.data as { reminder?: string } | null)?.reminder;
+  if (reminder) return t(`followup.reminders.${reminder}`);
+  return t(`followup.events.${e.kind}`, { defaultValue: e.kind });
+}
 
 /** 回访工作台: my tasks (today / overdue / upcoming); the selected task's customer card, script and one-click outcomes. */
 export function WorkbenchPage() {
@@ -141,6 +149,9 @@ function TaskPanel({ id }: { id: string }) {
       </Card>
       <Card title={t('followup.history')}>
         <List size="small" dataSource={d.attemptsList} renderItem={(a) => <List.Item>{fmtTime(a.at)} · {t(`followup.outcomes.${a.outcome}`)} {a.satisfaction ? `· ${a.satisfaction}/5` : ''} {a.notes ?? ''}</List.Item>} />
+      </Card>
+      <Card title={t('followup.log')} data-testid="task-log">
+        <List size="small" dataSource={d.events} renderItem={(e) => <List.Item>{fmtTime(e.at)} · {eventLabel(t, e)} · {e.actorName ?? t('followup.system')}</List.Item>} />
       </Card>
     </Space>
   );

@@ -1,0 +1,3 @@
+ALTER TABLE "followup_plans" ADD COLUMN "remind_by_email" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE "followup_plans" ADD COLUMN "escalate_after_days" integer DEFAULT 2 NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX "followup_task_events_reminder_uq" ON "followup_task_events" USING btree ("tenant_id","task_id",(data ->> 'reminder')) WHERE kind in ('reminded', 'escalated') and data ? 'reminder';
