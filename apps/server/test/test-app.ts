@@ -7,6 +7,7 @@ import { loadConfig, type TConfig } from '../src/config/env.ts';
 import { createDatabase, type TDatabase } from '../src/db/client.ts';
 import { createFixedClock } from '../src/lib/clock.ts';
 import { inlineJobs, jobDefinitions } from '../src/jobs/queue.ts';
+import type { TSmsFactory } from '../src/modules/messaging/sms/provider.ts';
 import { bootstrapTenant } from '../src/modules/bootstrap/bootstrap.service.ts';
 import { DEMO_PASSWORD, loadDemoData } from '../src/modules/bootstrap/demo-data.ts';
 
@@ -71,12 +72,12 @@ export interface TClient {
  * The real app on its own real database: bootstrapped tenant (admin / ADMIN_PASSWORD), the demo org tree and
  * demo users (password DEMO_PASSWORD), and a settable clock.
  */
-export async function createTestApp(opts: { env?: Record<string, string>; demo?: boolean } = {}): Promise<TTestApp> {
+export async function createTestApp(opts: { env?: Record<string, string>; demo?: boolean; sms?: TSmsFactory } = {}): Promise<TTestApp> {
   const tdb = await createTestDatabase();
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS: 'false', ...opts.env });
   const clock = createFixedClock(new Date());
-  const jobs = inlineJobs(jobDefinitions({ db: tdb.database.db, clock, log: { info: () => undefined, error: () => undefined } as never, sessionIdleMinutes: config.sessionIdleMinutes, mail: config }));
-  const deps = { db: tdb.database.db, config, clock, jobs };
+  const jobs = inlineJobs(jobDefinitions({ db: tdb.database.db, clock, log: { info: () => undefined, error: () => undefined } as never, sessionIdleMinutes: config.sessionIdleMinutes, mail: config, sms: opts.sms }));
+  const deps = { db: tdb.database.db, config, clock, jobs, sms: opts.sms };
   const boot = await bootstrapTenant(deps, { tenantName: '测试银行', adminPassword: ADMIN_PASSWORD, timeZone: 'Asia/Shanghai' });
   if (opts.demo !== false) await loadDemoData(deps, boot.tenantId);
   const app = await buildApp(deps, { logger: false });

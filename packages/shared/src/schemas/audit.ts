@@ -81,6 +81,7 @@ export const AUDIT_ACTIONS = [
   'survey.response_entered',
   'survey.results_exported',
   'outbox.requeued',
+  'sms.settings_changed',
   'kiosk.pairing_code_created',
   'kiosk.paired',
   'kiosk.revoked',

@@ -9,6 +9,7 @@ export const ZOutboxListQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
   status: z.enum(MESSAGE_STATUSES).optional(),
+  channel: z.enum(MESSAGE_CHANNELS).optional(),
 });
 export type TOutboxListQuery = z.infer<typeof ZOutboxListQuery>;
 
@@ -25,6 +26,12 @@ export const ZOutboxMessage = z.object({
   sendAfter: z.string(),
   sentAt: z.string().nullable(),
   refType: z.string().nullable(),
+  /** Marketing message (needs consent_marketing; SMS carry the opt-out text). */
+  isMarketing: z.boolean(),
+  /** The SMS provider's id of the sent message (Aliyun BizId / Tencent SerialNo). */
+  providerMessageId: z.string().nullable(),
+  /** The contact policy's last decision: deferred:<reason> (send_after moved) or blocked:<reason> (cancelled). */
+  policyOutcome: z.string().nullable(),
 });
 export type TOutboxMessage = z.infer<typeof ZOutboxMessage>;
 
@@ -37,3 +44,41 @@ export const ZOutboxPage = z.object({
   smtpConfigured: z.boolean(),
   counts: z.record(z.string(), z.number()),
 });
+export type TOutboxPage = z.infer<typeof ZOutboxPage>;
+
+/** SMS providers: log = written to the app log only (default). */
+export const SMS_PROVIDERS = ['log', 'aliyun', 'tencent'] as const;
+export type TSmsProviderName = (typeof SMS_PROVIDERS)[number];
+
+/** The tenant's SMS settings as the API shows them: the secret is never returned, only whether one is stored. */
+export const ZSmsSettings = z.object({
+  provider: z.enum(SMS_PROVIDERS),
+  accessKeyId: z.string().nullable(),
+  accessKeySecretSet: z.boolean(),
+  signName: z.string().nullable(),
+  sdkAppId: z.string().nullable(),
+  region: z.string().nullable(),
+  optOutText: z.string(),
+  updatedAt: z.string().nullable(),
+});
+export type TSmsSettings = z.infer<typeof ZSmsSettings>;
+
+const optText = (max: number) => z.string().trim().min(1).max(max).nullable().optional();
+/** Update: an absent accessKeySecret keeps the stored one. */
+export const ZSmsSettingsInput = z
+  .object({
+    provider: z.enum(SMS_PROVIDERS),
+    accessKeyId: optText(128),
+    accessKeySecret: z.string().min(1).max(256).optional(),
+    signName: optText(40),
+    sdkAppId: optText(40),
+    region: optText(40),
+    optOutText: z.string().trim().min(1).max(40).default('拒收请回复R'),
+  })
+  .superRefine((v, ctx) => {
+    if (v.provider === 'log') return;
+    if (!v.accessKeyId) ctx.addIssue({ code: 'custom', path: ['accessKeyId'], message: 'required for this provider' });
+    if (!v.signName) ctx.addIssue({ code: 'custom', path: ['signName'], message: 'required for this provider' });
+    if (v.provider === 'tencent' && !v.sdkAppId) ctx.addIssue({ code: 'custom', path: ['sdkAppId'], message: 'required for Tencent Cloud' });
+  });
+export type TSmsSettingsInput = z.infer<typeof ZSmsSettingsInput>;

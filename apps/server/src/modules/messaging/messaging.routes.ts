@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { maskEmail, ZIdParams, ZOutboxListQuery, ZOutboxMessage, ZOutboxPage, type TOutboxMessage } from '@huifang/shared';
+import { maskEmail, ZIdParams, ZOutboxListQuery, ZOutboxMessage, ZOutboxPage, ZSmsSettings, ZSmsSettingsInput, type TOutboxMessage } from '@huifang/shared';
 import { listOutbox, type TOutboxRow } from './outbox.repository.ts';
 import { requeueMessage } from './outbox.service.ts';
+import { getSmsSettings, saveSmsSettings, toSmsSettingsDto } from './sms-settings.service.ts';
 
 const toDto = (r: TOutboxRow, canReveal: boolean): TOutboxMessage => ({
   id: r.id,
@@ -15,6 +16,9 @@ const toDto = (r: TOutboxRow, canReveal: boolean): TOutboxMessage => ({
   sendAfter: r.sendAfter.toISOString(),
   sentAt: r.sentAt?.toISOString() ?? null,
   refType: r.refType,
+  isMarketing: r.isMarketing,
+  providerMessageId: r.providerMessageId,
+  policyOutcome: r.policyOutcome,
 });
 
 /** The admin's outbox page 发件箱: what was sent, what waits, what failed (DESIGN §8). */
@@ -34,5 +38,16 @@ export const messagingRoutes: FastifyPluginAsyncZod = async (app) => {
     '/outbox/:id/requeue',
     { config: { access: 'settings:write' }, schema: { tags, summary: '重新发送 requeue a failed message', params: ZIdParams, response: { 200: ZOutboxMessage } } },
     async (req) => toDto(await requeueMessage(deps, req.scope(), req.auditCtx(), req.params.id), req.actor().permissions.has('pii:reveal')),
+  );
+  // 短信设置: provider + credentials per tenant. The secret is write-only (never in a response or the audit log).
+  app.get(
+    '/settings/sms',
+    { config: { access: 'audit:read' }, schema: { tags, summary: '短信设置 SMS provider settings (admins: those who read the outbox)', response: { 200: ZSmsSettings } } },
+    async (req) => toSmsSettingsDto(await getSmsSettings(deps.db, req.scope().tenantId)),
+  );
+  app.patch(
+    '/settings/sms',
+    { config: { access: 'settings:write' }, schema: { tags, summary: '保存短信设置 save SMS provider settings', body: ZSmsSettingsInput, response: { 200: ZSmsSettings } } },
+    async (req) => saveSmsSettings(deps, req.auditCtx(), req.body),
   );
 };

@@ -109,7 +109,7 @@ const visible = (scope: TScope) =>
   and(eq(outboxMessages.tenantId, scope.tenantId), scope.dataScope === 'tenant' ? sql`true` : and(sql`${outboxMessages.unitId} is not null`, unitVisible(scope, outboxMessages.unitId)));
 
 export async function listOutbox(db: DbOrTx, scope: TScope, q: TOutboxListQuery) {
-  const where = and(visible(scope), q.status ? eq(outboxMessages.status, q.status) : undefined);
+  const where = and(visible(scope), q.status ? eq(outboxMessages.status, q.status) : undefined, q.channel ? eq(outboxMessages.channel, q.channel) : undefined);
   const [rows, totals, byStatus] = await Promise.all([
     db.select().from(outboxMessages).where(where).orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id)).limit(q.pageSize).offset(pageOffset(q)),
     db.select({ n: count() }).from(outboxMessages).where(where),
