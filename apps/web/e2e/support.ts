@@ -26,6 +26,8 @@ export interface TE2E {
   server: TServerProcess;
   browser: Browser;
   baseUrl: string;
+  /** The server's database (for journeys that seed rows no UI creates yet). */
+  dbUrl: string;
   newPage(): Promise<Page>;
   shot(page: Page, name: string): Promise<void>;
   close(): Promise<void>;
@@ -46,6 +48,7 @@ export async function startE2E(): Promise<TE2E> {
     server,
     browser,
     baseUrl: server.baseUrl,
+    dbUrl: tdb.url,
     newPage: async () => {
       const ctx = await browser.newContext({ baseURL: server.baseUrl, viewport: { width: 1366, height: 860 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
       const page = await ctx.newPage();

@@ -47,6 +47,8 @@ export function OutboxPage() {
       />
       <Table<TOutboxMessage>
         rowKey="id"
+        size="small"
+        scroll={{ x: 'max-content' }}
         loading={list.isLoading}
         dataSource={list.data?.items ?? []}
         pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, showSizeChanger: false }}
@@ -54,7 +56,7 @@ export function OutboxPage() {
           { title: t('outbox.createdAt'), dataIndex: 'createdAt', render: (v: string) => fmtTime(v), width: 170 },
           { title: t('outbox.channel'), dataIndex: 'channel', width: 80, render: (v: string, r) => <Tag>{t(`outbox.channels.${v}`)}{r.isMarketing ? ` · ${t('outbox.marketing')}` : ''}</Tag> },
           { title: t('outbox.to'), dataIndex: 'to' },
-          { title: t('outbox.subject'), dataIndex: 'subject', render: (v: string | null) => v ?? '—' },
+          ...(channel === 'sms' ? [] : [{ title: t('outbox.subject'), dataIndex: 'subject', render: (v: string | null) => v ?? '—' }]),
           { title: t('outbox.kind'), dataIndex: 'refType', render: (v: string | null) => (v ? t(`outbox.ref.${v}`, { defaultValue: v }) : '—') },
           {
             title: t('outbox.statusCol'),
@@ -73,7 +75,7 @@ export function OutboxPage() {
               const [kind, reason] = v.split(':') as [string, string];
               return (
                 <Tag color={kind === 'blocked' ? 'red' : 'gold'} data-testid="policy-outcome">
-                  {t(`outbox.policyKind.${kind}`)}：{t(`outbox.reason.${reason}`, { defaultValue: reason })}
+                  {t('outbox.policyTag', { kind: t(`outbox.policyKind.${kind}`), reason: t(`outbox.reason.${reason}`, { defaultValue: reason }) })}
                 </Tag>
               );
             },
