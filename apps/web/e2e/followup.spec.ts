@@ -115,7 +115,7 @@ describe('follow-up journey', () => {
 
     // The customer's timeline shows the follow-up.
     await agent.goto(`/customers/${customer.id}`);
-    await agent.locator('text=回访 · reached').first().waitFor();
+    await agent.locator('text=回访 · 已接通').first().waitFor();
     await e.shot(agent, '66-followup-customer-timeline');
 
     // The plan's KPIs (supervisor view): one due, one done, on time, satisfaction 5.
