@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startE2E, type TE2E } from './support.ts';
+import { fillLogin, ADMIN_PASSWORD, startE2E, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -25,10 +25,7 @@ async function xlsxWithThreeBadRows(): Promise<Buffer> {
 describe('customer journey', () => {
   it('imports an xlsx with three bad rows, downloads the error report, opens a good customer, reveals the phone and finds the reveal in the audit log', async () => {
     const page = await e.newPage();
-    await page.goto('/login');
-    await page.fill('#login_username', 'admin');
-    await page.fill('#login_password', ADMIN_PASSWORD);
-    await page.click('form[id=login] button[type=submit]');
+    await fillLogin(page, 'admin', ADMIN_PASSWORD);
     await page.waitForSelector('[data-testid=stat-units]');
 
     // Upload.

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, DEMO_PASSWORD, startE2E, type TE2E } from './support.ts';
+import { fillLogin, ADMIN_PASSWORD, DEMO_PASSWORD, startE2E, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -9,10 +9,7 @@ beforeAll(async () => {
 afterAll(async () => e?.close());
 
 async function login(page: Page, username: string, password: string) {
-  await page.goto('/login');
-  await page.fill('#login_username', username);
-  await page.fill('#login_password', password);
-  await page.click('form[id=login] button[type=submit]');
+  await fillLogin(page, username, password);
   await page.waitForSelector('[data-testid=user-menu]');
 }
 

@@ -1,6 +1,6 @@
 import { expect, describe, it, beforeAll, afterAll } from 'vitest';
 import type { Page } from 'playwright-core';
-import { DEMO_PASSWORD, startE2E, type TE2E } from './support.ts';
+import { fillLogin, DEMO_PASSWORD, startE2E, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -9,10 +9,7 @@ beforeAll(async () => {
 afterAll(async () => e?.close());
 
 async function login(page: Page, username: string) {
-  await page.goto('/login');
-  await page.fill('#login_username', username);
-  await page.fill('#login_password', DEMO_PASSWORD);
-  await page.click('form[id=login] button[type=submit]');
+  await fillLogin(page, username, DEMO_PASSWORD);
   await page.waitForSelector('[data-testid=user-menu]');
 }
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startE2E, type TE2E } from './support.ts';
+import { fillLogin, ADMIN_PASSWORD, startE2E, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -27,10 +27,7 @@ afterAll(async () => e?.close());
 describe('messaging journey', () => {
   it('configures the SMS provider (secret never shown back) and reads SMS delivery status and policy outcomes on the outbox page', async () => {
     const page = await e.newPage();
-    await page.goto('/login');
-    await page.fill('#login_username', 'admin');
-    await page.fill('#login_password', ADMIN_PASSWORD);
-    await page.click('form[id=login] button[type=submit]');
+    await fillLogin(page, 'admin', ADMIN_PASSWORD);
     await page.waitForSelector('[data-testid=stat-units]');
     await page.click('.ant-layout-sider >> text=发件箱');
     await page.waitForSelector('[data-testid=sms-settings]');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, startE2E, type TE2E } from './support.ts';
+import { fillLogin, DEMO_PASSWORD, startE2E, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -10,10 +10,7 @@ afterAll(async () => e?.close());
 describe('order review journey', () => {
   it('shop copies a review link; the buyer rates on a phone; the shop replies and sees its score', async () => {
     const page = await e.newPage();
-    await page.goto('/login');
-    await page.fill('#login_username', 'zhang.manager');
-    await page.fill('#login_password', DEMO_PASSWORD);
-    await page.click('form[id=login] button[type=submit]');
+    await fillLogin(page, 'zhang.manager', DEMO_PASSWORD);
     await page.waitForSelector('[data-testid=stat-units]');
 
     // Completed orders of the demo shop that may still be rated: copy the buyer's link of the newest.

@@ -66,3 +66,11 @@ export async function startE2E(): Promise<TE2E> {
     },
   };
 }
+
+/** Open the login page and submit the form; the caller waits for what it expects (landing page or error). */
+export async function fillLogin(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.fill('#login_username', username);
+  await page.fill('#login_password', password);
+  await page.click('form[id=login] button[type=submit]');
+}

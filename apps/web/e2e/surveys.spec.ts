@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, SCREENSHOTS, startE2E, type TE2E } from './support.ts';
+import { fillLogin, ADMIN_PASSWORD, SCREENSHOTS, startE2E, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -27,10 +27,7 @@ async function fill(page: Page, selector: string, value: string) {
 describe('survey journey', () => {
   it('designs a weighted survey, publishes it, answers a personal link on a phone and sees the index', async () => {
     const page = await e.newPage();
-    await page.goto('/login');
-    await page.fill('#login_username', 'admin');
-    await page.fill('#login_password', ADMIN_PASSWORD);
-    await page.click('form[id=login] button[type=submit]');
+    await fillLogin(page, 'admin', ADMIN_PASSWORD);
     await page.waitForSelector('[data-testid=stat-units]');
 
     // A new survey: one dimension of 100% and one Likert question to start from.
