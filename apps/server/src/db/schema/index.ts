@@ -12,3 +12,4 @@ export * from './surveys.ts';
 export * from './messaging.ts';
 export * from './order-reviews.ts';
 export * from './followup.ts';
+export * from './tenant-policy.ts';
