@@ -36,6 +36,8 @@ import { reviewPublicRoutes } from './modules/order-reviews/review-public.routes
 import { surveyRoutes } from './modules/surveys/surveys.routes.ts';
 import { surveyPublicRoutes } from './modules/surveys/surveys.public.routes.ts';
 import { messagingRoutes } from './modules/messaging/messaging.routes.ts';
+import { receiptRoutes } from './modules/messaging/receipts.routes.ts';
+import { autoSendRoutes } from './modules/followup/auto-send.routes.ts';
 import { kioskRoutes } from './modules/kiosk/kiosk.routes.ts';
 import { counterRoutes } from './modules/counter/counter.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
@@ -139,6 +141,8 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}):
       await api.register(surveyRoutes);
       await api.register(surveyPublicRoutes);
       await api.register(messagingRoutes);
+      await api.register(receiptRoutes);
+      await api.register(autoSendRoutes);
       await api.register(kioskRoutes);
       await api.register(counterRoutes);
       await api.register(notificationRoutes);

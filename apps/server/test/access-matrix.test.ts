@@ -116,6 +116,8 @@ describe('route × role access matrix', () => {
       '/api/shop-api/orders/:order/followup',
       '/api/s/:token',
       '/api/s/:token/responses',
+      '/api/public/sms-receipts/aliyun/:token',
+      '/api/public/sms-receipts/tencent/:token',
       '/api/kiosk/pair',
       '/api/kiosk/device/unpair',
       '/api/kiosk/device/state',
@@ -141,6 +143,8 @@ describe('route × role access matrix', () => {
       else if (r.access === 'public' && r.url.startsWith('/api/s/')) expect(label).toBe('POST /api/s/:token/responses (public)');
       // Buyer review links and the shop API (own tokens, rate-limited): rating and follow-up are public writes.
       else if (r.access === 'public' && /^\/api\/(review-links|shop-api)\//.test(r.url)) expect(label).toMatch(/^POST \/api\/(review-links\/:token|shop-api\/orders\/:order)\/(rating|followup) \(public\)$/);
+      // SMS delivery receipts pushed by the providers (per-tenant URL token, rate-limited).
+      else if (r.access === 'public' && r.url.startsWith('/api/public/sms-receipts/')) expect(label).toMatch(/^POST \/api\/public\/sms-receipts\/(aliyun|tencent)\/:token \(public\)$/);
       else if (r.access === 'public') expect(['POST /api/auth/login (public)', 'POST /api/kiosk/pair (public)', 'POST /api/kiosk/device/unpair (public)', 'POST /api/kiosk/device/ratings (public)']).toContain(label);
       else if (r.access === 'authenticated') expect(r.url, label).toMatch(/^\/api\/(auth|notifications)\//);
       else expect(r.access, label).toMatch(/:(write|reveal|export|import|erase|manage|appeal|serve|reply|work)$/);

@@ -6,6 +6,7 @@ import { purgeExpiredSessions } from '../modules/auth/session.repository.ts';
 import { runImport } from '../modules/imports/imports.runner.ts';
 import { runFollowupRules } from '../modules/followup/rules.ts';
 import { runFollowupReminders } from '../modules/followup/reminders.ts';
+import { autoSendOutcome, runAutoSends } from '../modules/followup/auto-send.ts';
 import { sendDueEmails, sendDueSms, type TMailSettings } from '../modules/messaging/outbox.sender.ts';
 import type { TSmsFactory } from '../modules/messaging/sms/provider.ts';
 import { reminderGuard } from '../modules/surveys/surveys.invitations.ts';
@@ -64,10 +65,20 @@ export function jobDefinitions(deps: { db: Db; clock: TClock; log: Pick<Logger, 
       name: 'outbox-send',
       cron: '* * * * *',
       handler: async () => {
-        const r = await sendDueEmails({ db: deps.db, clock: deps.clock, mail: deps.mail, guards: { survey_reminder: reminderGuard } });
+        const outcomes = { followup_task: autoSendOutcome };
+        const r = await sendDueEmails({ db: deps.db, clock: deps.clock, mail: deps.mail, guards: { survey_reminder: reminderGuard }, outcomes });
         if (r.sent || r.failed || r.cancelled || r.deferred) deps.log.info(r, 'outbox e-mail');
-        const s = await sendDueSms({ db: deps.db, clock: deps.clock, mail: deps.mail, sms: deps.sms });
+        const s = await sendDueSms({ db: deps.db, clock: deps.clock, mail: deps.mail, sms: deps.sms, outcomes });
         if (s.sent || s.failed || s.cancelled || s.deferred) deps.log.info(s, 'outbox sms');
+      },
+    },
+    {
+      // Plans with an automatic SMS / e-mail 自动发送: due tasks are queued in the outbox (idempotent, every 5 minutes).
+      name: 'followup-auto-send',
+      cron: '*/5 * * * *',
+      handler: async (data) => {
+        const r = await runAutoSends(deps, typeof data.tenantId === 'string' ? { tenantId: data.tenantId } : {});
+        if (r.queued || r.noAddress) deps.log.info(r, 'follow-up automatic messages queued');
       },
     },
     {

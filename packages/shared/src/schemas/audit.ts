@@ -82,6 +82,7 @@ export const AUDIT_ACTIONS = [
   'survey.results_exported',
   'outbox.requeued',
   'sms.settings_changed',
+  'sms.receipt_token_rotated',
   'kiosk.pairing_code_created',
   'kiosk.paired',
   'kiosk.revoked',

@@ -24,11 +24,13 @@ export type TTaskState = (typeof TASK_STATES)[number];
 export const OPEN_TASK_STATES: readonly TTaskState[] = ['pending', 'in_progress', 'follow_up'];
 export const ATTEMPT_OUTCOMES = ['reached', 'no_answer', 'busy', 'wrong_number', 'refused', 'replied'] as const;
 export type TAttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+/** Outcomes the system records for a plan's automatic SMS / e-mail (never picked by an agent). */
+export const MESSAGE_ATTEMPT_OUTCOMES = ['sent', 'send_failed'] as const;
 /** Outcomes where someone was connected (reach rate). */
 export const CONNECTED_OUTCOMES: readonly TAttemptOutcome[] = ['reached', 'refused', 'replied'];
 export const REACHED_WHOM = ['customer', 'family', 'contact_person'] as const;
 export const NEXT_ACTIONS = ['continue', 'bring_forward', 'escalate', 'close'] as const;
-export const TASK_EVENT_KINDS = ['created', 'reminded', 'escalated', 'claimed', 'released', 'attempted', 'reassigned', 'completed', 'failed', 'skipped', 'cancelled', 'expired', 'reopened', 'customer_merged'] as const;
+export const TASK_EVENT_KINDS = ['created', 'reminded', 'escalated', 'claimed', 'released', 'attempted', 'reassigned', 'completed', 'failed', 'skipped', 'cancelled', 'expired', 'reopened', 'customer_merged', 'message_queued', 'message_delivery'] as const;
 
 /** Script 话术 placeholders, rendered server-side for each task. */
 export const SCRIPT_PLACEHOLDERS = ['客户姓名', '客户称呼', '服务日期', '服务类型', '坐席姓名', '计划名称', '网点名称', '礼品'] as const;
@@ -38,6 +40,35 @@ export function unknownPlaceholders(script: string): string[] {
   const known = new Set<string>(SCRIPT_PLACEHOLDERS);
   return [...script.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '').filter((p) => !known.has(p));
 }
+
+/**
+ * The automatic message of a follow-up plan 自动发送: its tasks are sent by the system on `channel` (one of the plan's
+ * methods) instead of being worked by an agent. `template` uses the script placeholders ({客户姓名}…).
+ */
+export const ZPlanMessage = z
+  .object({
+    channel: z.enum(['sms', 'email']),
+    template: z
+      .string()
+      .trim()
+      .min(1, '请填写消息模板')
+      .max(1000)
+      .refine((s) => unknownPlaceholders(s).length === 0, { message: `未知的占位符; 可用: ${SCRIPT_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}` }),
+    /** SMS: the provider's approved template code (Aliyun SMS_xxx / Tencent template id); needed by those providers. */
+    templateCode: z.string().trim().min(1).max(64).nullish(),
+    /** E-mail subject. */
+    subject: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine((s) => unknownPlaceholders(s).length === 0, { message: '未知的占位符' })
+      .nullish(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.channel === 'email' && !m.subject) ctx.addIssue({ code: 'custom', path: ['subject'], message: '请填写邮件主题' });
+  });
+export type TPlanMessage = z.infer<typeof ZPlanMessage>;
 
 const ZMonthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, '日期格式 MM-DD');
 
@@ -98,6 +129,8 @@ export const followupPlanFields = {
   remindByEmail: z.boolean(),
   /** Overdue by more than this many days → escalated to the supervisor. */
   escalateAfterDays: z.number().int().min(0).max(90),
+  /** 自动发送: the plan's tasks are sent as SMS / e-mail by the system (null = worked by agents). */
+  message: ZPlanMessage.nullish(),
 };
 
 const planBase = z.object({
@@ -163,6 +196,7 @@ export const ZFollowupPlan = z.object({
   nextFollowupDays: z.number().nullable(),
   remindByEmail: z.boolean(),
   escalateAfterDays: z.number(),
+  message: ZPlanMessage.nullable(),
   status: z.enum(PLAN_STATUSES),
   activatedAt: z.string().nullable(),
   createdAt: z.string(),
@@ -233,7 +267,7 @@ export const ZAttempt = z.object({
   byUserName: z.string().nullable(),
   reachedWhom: z.enum(REACHED_WHOM).nullable(),
   contactName: z.string().nullable(),
-  outcome: z.enum(ATTEMPT_OUTCOMES),
+  outcome: z.enum([...ATTEMPT_OUTCOMES, ...MESSAGE_ATTEMPT_OUTCOMES]),
   notes: z.string().nullable(),
   satisfaction: z.number().nullable(),
   answers: z.unknown().nullable(),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const MESSAGE_CHANNELS = ['email', 'sms'] as const;
 export const MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'failed', 'cancelled'] as const;
 export type TMessageStatus = (typeof MESSAGE_STATUSES)[number];
+export const DELIVERY_STATUSES = ['delivered', 'undelivered'] as const;
 
 export const ZOutboxListQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
@@ -32,6 +33,10 @@ export const ZOutboxMessage = z.object({
   providerMessageId: z.string().nullable(),
   /** The contact policy's last decision: deferred:<reason> (send_after moved) or blocked:<reason> (cancelled). */
   policyOutcome: z.string().nullable(),
+  /** Provider receipt 回执: delivered | undelivered; null = none yet (or e-mail, which has no receipts). */
+  deliveryStatus: z.enum(DELIVERY_STATUSES).nullable(),
+  deliveredAt: z.string().nullable(),
+  deliveryError: z.string().nullable(),
 });
 export type TOutboxMessage = z.infer<typeof ZOutboxMessage>;
 
@@ -59,6 +64,8 @@ export const ZSmsSettings = z.object({
   sdkAppId: z.string().nullable(),
   region: z.string().nullable(),
   optOutText: z.string(),
+  /** Whether receipt webhooks are set up (the token itself is shown only once, by POST /settings/sms/receipt-token). */
+  receiptTokenSet: z.boolean(),
   updatedAt: z.string().nullable(),
 });
 export type TSmsSettings = z.infer<typeof ZSmsSettings>;
@@ -82,3 +89,43 @@ export const ZSmsSettingsInput = z
     if (v.provider === 'tencent' && !v.sdkAppId) ctx.addIssue({ code: 'custom', path: ['sdkAppId'], message: 'required for Tencent Cloud' });
   });
 export type TSmsSettingsInput = z.infer<typeof ZSmsSettingsInput>;
+
+/** A fresh receipt webhook token with the two URLs to enter in the providers' consoles (shown once). */
+export const ZSmsReceiptToken = z.object({ token: z.string(), aliyunUrl: z.string(), tencentUrl: z.string() });
+export type TSmsReceiptToken = z.infer<typeof ZSmsReceiptToken>;
+
+/** Aliyun SmsReport HTTP batch push (JSON array); unknown fields are ignored. */
+export const ZAliyunSmsReport = z
+  .array(
+    z.object({
+      biz_id: z.string().min(1).max(100),
+      success: z.boolean(),
+      err_code: z.string().max(100).nullish(),
+      err_msg: z.string().max(500).nullish(),
+      report_time: z.string().max(40).nullish(),
+      phone_number: z.string().max(40).nullish(),
+      out_id: z.string().max(100).nullish(),
+    }),
+  )
+  .max(1000);
+/** Tencent Cloud SMS delivery callback (JSON array); unknown fields are ignored. */
+export const ZTencentSmsReport = z
+  .array(
+    z.object({
+      sid: z.string().min(1).max(100),
+      report_status: z.enum(['SUCCESS', 'FAIL']),
+      errmsg: z.string().max(200).nullish(),
+      description: z.string().max(500).nullish(),
+      user_receive_time: z.string().max(40).nullish(),
+      mobile: z.string().max(40).nullish(),
+    }),
+  )
+  .max(1000);
+
+/** What a receipt push did: matched messages updated, repeats (already had this status), unknown ids (ignored). */
+export const ZReceiptResult = z.object({ updated: z.number(), unchanged: z.number(), unknown: z.number() });
+export type TReceiptResult = z.infer<typeof ZReceiptResult>;
+
+/** Messages of a plan's automatic sends, by outcome (plan KPIs). */
+export const ZPlanMessageStats = z.object({ queued: z.number(), sent: z.number(), delivered: z.number(), undelivered: z.number(), blocked: z.number(), failed: z.number() });
+export type TPlanMessageStats = z.infer<typeof ZPlanMessageStats>;

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { followupPlans } from './followup.ts';
 import { orgUnits } from './org.ts';
 import { tenants } from './tenants.ts';
 
@@ -41,6 +42,17 @@ export const outboxMessages = pgTable(
     providerMessageId: text('provider_message_id'),
     /** The contact policy's last word: deferred:<reason> (send_after moved) or blocked:<reason> (status cancelled). */
     policyOutcome: text('policy_outcome'),
+    /**
+     * Once-only key of the business fact that caused the message (e.g. `followup_task:<task>:<attempt no>`): a rerun
+     * of the job that queues it inserts nothing (ON CONFLICT DO NOTHING on the partial unique index below).
+     */
+    dedupeKey: text('dedupe_key'),
+    /** Provider receipt 回执 of a sent SMS: delivered | undelivered (null = no receipt yet / not applicable). */
+    deliveryStatus: text('delivery_status'),
+    /** The provider's report time (the customer's handset received it, or the carrier gave up). */
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    /** The receipt's status code and text, e.g. `DELIVERED 用户接收成功` / `MK:0001 空号`. */
+    deliveryError: text('delivery_error'),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
@@ -48,6 +60,9 @@ export const outboxMessages = pgTable(
     index('outbox_due_idx').on(t.sendAfter).where(sql`${t.status} = 'queued'`),
     index('outbox_tenant_created_idx').on(t.tenantId, t.createdAt),
     index('outbox_ref_idx').on(t.tenantId, t.refType, t.refId),
+    uniqueIndex('outbox_dedupe_uq').on(t.tenantId, t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
+    // Receipts find their message by the provider's id (BizId / SerialNo) within the tenant of the webhook token.
+    index('outbox_provider_msg_idx').on(t.tenantId, t.providerMessageId).where(sql`${t.providerMessageId} is not null`),
   ],
 );
 
@@ -69,5 +84,36 @@ export const smsSettings = pgTable('sms_settings', {
   region: text('region'),
   /** Appended to every marketing SMS. */
   optOutText: text('opt_out_text').notNull().default('拒收请回复R'),
+  /**
+   * Secret path segment of the tenant's receipt webhooks (/api/public/sms-receipts/<provider>/<token>): the
+   * providers' push cannot sign requests, so the unguessable URL is the credential. Shown once when (re)generated.
+   */
+  receiptToken: text('receipt_token').unique('sms_settings_receipt_token_uq'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
+
+/**
+ * The automatic message of a follow-up plan 自动短信/邮件 (DESIGN §5, §8): when a plan has one, its due tasks are not
+ * worked by an agent — the followup-auto-send job renders this template for each task's customer and queues it in the
+ * outbox. `channel` is one of the plan's methods (sms | email). No row = the plan is worked by hand.
+ */
+export const followupPlanMessages = pgTable(
+  'followup_plan_messages',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    planId: uuid('plan_id').notNull(),
+    /** sms | email */
+    channel: text('channel').notNull(),
+    /** Text with the script placeholders ({客户姓名}…). */
+    template: text('template').notNull(),
+    /** SMS: the provider's approved template (Aliyun TemplateCode / Tencent TemplateId). */
+    templateCode: text('template_code'),
+    /** E-mail subject (placeholders allowed). */
+    subject: text('subject'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.planId] }),
+    foreignKey({ columns: [t.tenantId, t.planId], foreignColumns: [followupPlans.tenantId, followupPlans.id] }).onDelete('cascade'),
+  ],
+);

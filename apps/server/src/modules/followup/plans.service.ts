@@ -12,6 +12,7 @@ import { findVisibleUnit } from '../org-units/org-units.repository.ts';
 import { findVisibleUser } from '../users/users.repository.ts';
 import { localDate } from './calendar.ts';
 import { generateTasks, previewTasks, type TGenContext, type TPlanRow } from './generate.ts';
+import { checkPlanMessage, loadPlanMessages, savePlanMessage } from './plan-messages.ts';
 
 type TDeps = { db: Db; clock: TClock };
 export const METHOD_DICT = 'followup_method';
@@ -66,7 +67,7 @@ async function taskCounts(db: DbOrTx, tenantId: string, planIds: string[]): Prom
   return out;
 }
 
-function toPlanDto(p: TPlanRow, unitName: string, counts: Record<string, number>): TFollowupPlan {
+function toPlanDto(p: TPlanRow, unitName: string, counts: Record<string, number>, message: TFollowupPlan['message'] = null): TFollowupPlan {
   return {
     id: p.id,
     unitId: p.unitId,
@@ -96,6 +97,7 @@ function toPlanDto(p: TPlanRow, unitName: string, counts: Record<string, number>
     nextFollowupDays: p.nextFollowupDays,
     remindByEmail: p.remindByEmail,
     escalateAfterDays: p.escalateAfterDays,
+    message,
     status: p.status as TFollowupPlan['status'],
     activatedAt: p.activatedAt?.toISOString() ?? null,
     createdAt: p.createdAt.toISOString(),
@@ -116,14 +118,16 @@ export async function listPlans(deps: TDeps, scope: TScope, q: { page: number; p
     deps.db.select({ n: sql<number>`count(*)::int` }).from(followupPlans).where(where),
   ]);
   const counts = await taskCounts(deps.db, scope.tenantId, rows.map((r) => r.p.id));
-  return toPage(rows.map((r) => toPlanDto(r.p, r.unitName, counts.get(r.p.id) ?? {})), total?.n ?? 0, q);
+  const messages = await loadPlanMessages(deps.db, scope.tenantId, rows.map((r) => r.p.id));
+  return toPage(rows.map((r) => toPlanDto(r.p, r.unitName, counts.get(r.p.id) ?? {}, messages.get(r.p.id) ?? null)), total?.n ?? 0, q);
 }
 
 export async function getPlan(deps: TDeps, scope: TScope, id: string): Promise<TFollowupPlan> {
   const row = await findVisiblePlan(deps.db, scope, id);
   if (!row) throw notFound('plan');
   const counts = await taskCounts(deps.db, scope.tenantId, [id]);
-  return toPlanDto(row.p, row.unitName, counts.get(id) ?? {});
+  const messages = await loadPlanMessages(deps.db, scope.tenantId, [id]);
+  return toPlanDto(row.p, row.unitName, counts.get(id) ?? {}, messages.get(id) ?? null);
 }
 
 /** References must exist and be visible to the caller; each failure is a 400 on its field. */
@@ -131,6 +135,7 @@ async function checkPlanRefs(db: DbOrTx, scope: TScope, input: TCreatePlanInput)
   const methods = new Set((await listMethods(db, scope.tenantId)).map((m) => m.code));
   const badMethod = input.methods.findIndex((m) => !methods.has(m));
   if (badMethod >= 0) throw invalidField(`body.methods.${badMethod}`, `unknown method ${input.methods[badMethod]}`);
+  checkPlanMessage(input.methods, input.message);
   if (input.savedFilterId) {
     const [f] = await db
       .select({ id: savedFilters.id })
@@ -194,7 +199,8 @@ export async function createPlan(deps: TDeps, scope: TScope, ctx: TAuditCtx, inp
       .insert(followupPlans)
       .values({ ...planValues(input), tenantId: scope.tenantId, unitId: scope.unitId, status: 'draft', createdBy: scope.userId, createdAt: now, updatedAt: now })
       .returning();
-    await insertAuditEvent(tx, ctx, { action: 'followup_plan.created', entityType: 'followup_plan', entityId: row!.id, unitId: scope.unitId, summary: `新建回访计划 ${input.name}`, after: planValues(input) }, now);
+    await savePlanMessage(tx, scope.tenantId, row!.id, input.message, now);
+    await insertAuditEvent(tx, ctx, { action: 'followup_plan.created', entityType: 'followup_plan', entityId: row!.id, unitId: scope.unitId, summary: `新建回访计划 ${input.name}`, after: { ...planValues(input), message: input.message ?? null } }, now);
     return row!.id;
   });
   return getPlan(deps, scope, id);
@@ -208,7 +214,8 @@ export async function updatePlan(deps: TDeps, scope: TScope, ctx: TAuditCtx, id:
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
     await tx.update(followupPlans).set({ ...planValues(input), updatedAt: now }).where(and(eq(followupPlans.tenantId, scope.tenantId), eq(followupPlans.id, id)));
-    await insertAuditEvent(tx, ctx, { action: 'followup_plan.updated', entityType: 'followup_plan', entityId: id, unitId: cur.p.unitId, summary: `修改回访计划 ${input.name}`, after: planValues(input) }, now);
+    await savePlanMessage(tx, scope.tenantId, id, input.message, now);
+    await insertAuditEvent(tx, ctx, { action: 'followup_plan.updated', entityType: 'followup_plan', entityId: id, unitId: cur.p.unitId, summary: `修改回访计划 ${input.name}`, after: { ...planValues(input), message: input.message ?? null } }, now);
   });
   return getPlan(deps, scope, id);
 }

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { maskEmail, ZIdParams, ZOutboxListQuery, ZOutboxMessage, ZOutboxPage, ZSmsSettings, ZSmsSettingsInput, type TOutboxMessage } from '@huifang/shared';
+import { maskEmail, ZIdParams, ZOutboxListQuery, ZOutboxMessage, ZOutboxPage, ZSmsReceiptToken, ZSmsSettings, ZSmsSettingsInput, type TOutboxMessage } from '@huifang/shared';
 import { listOutbox, type TOutboxRow } from './outbox.repository.ts';
 import { requeueMessage } from './outbox.service.ts';
+import { rotateReceiptToken } from './receipts.service.ts';
 import { getSmsSettings, saveSmsSettings, toSmsSettingsDto } from './sms-settings.service.ts';
 
 const toDto = (r: TOutboxRow, canReveal: boolean): TOutboxMessage => ({
@@ -19,6 +20,9 @@ const toDto = (r: TOutboxRow, canReveal: boolean): TOutboxMessage => ({
   isMarketing: r.isMarketing,
   providerMessageId: r.providerMessageId,
   policyOutcome: r.policyOutcome,
+  deliveryStatus: (r.deliveryStatus as TOutboxMessage['deliveryStatus']) ?? null,
+  deliveredAt: r.deliveredAt?.toISOString() ?? null,
+  deliveryError: r.deliveryError,
 });
 
 /** The admin's outbox page 发件箱: what was sent, what waits, what failed (DESIGN §8). */
@@ -49,5 +53,11 @@ export const messagingRoutes: FastifyPluginAsyncZod = async (app) => {
     '/settings/sms',
     { config: { access: 'settings:write' }, schema: { tags, summary: '保存短信设置 save SMS provider settings', body: ZSmsSettingsInput, response: { 200: ZSmsSettings } } },
     async (req) => saveSmsSettings(deps, req.auditCtx(), req.body),
+  );
+  // 短信回执地址: a new per-tenant webhook token, shown once with the URLs for the providers' consoles.
+  app.post(
+    '/settings/sms/receipt-token',
+    { config: { access: 'settings:write' }, schema: { tags, summary: '生成短信回执地址 new receipt webhook token (shown once)', response: { 200: ZSmsReceiptToken } } },
+    async (req) => rotateReceiptToken(deps, req.auditCtx()),
   );
 };

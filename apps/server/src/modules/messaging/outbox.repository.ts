@@ -24,6 +24,8 @@ export interface TNewMessage {
   /** SMS template of the provider and its variables (the body is the rendered text). */
   templateCode?: string | null;
   templateParams?: Record<string, string> | null;
+  /** Once-only key of the cause (see outbox_messages.dedupe_key); only with enqueueOnce. */
+  dedupeKey?: string | null;
 }
 
 /**
@@ -62,6 +64,42 @@ export async function enqueueMessages(tx: DbOrTx, now: Date, messages: TNewMessa
 }
 
 /**
+ * Queue messages that must exist at most once per `dedupeKey` (e.g. one per follow-up task attempt): a rerun of the
+ * caller inserts nothing (ON CONFLICT DO NOTHING on outbox_dedupe_uq). Returns the rows inserted now, with their key.
+ */
+export async function enqueueOnce(tx: DbOrTx, now: Date, messages: (TNewMessage & { dedupeKey: string })[]): Promise<{ id: string; dedupeKey: string }[]> {
+  const out: { id: string; dedupeKey: string }[] = [];
+  for (let i = 0; i < messages.length; i += 1000) {
+    const rows = await tx
+      .insert(outboxMessages)
+      .values(
+        messages.slice(i, i + 1000).map((m) => ({
+          id: crypto.randomUUID(),
+          tenantId: m.tenantId,
+          unitId: m.unitId ?? null,
+          channel: m.channel,
+          to: m.to,
+          subject: m.subject ?? null,
+          body: m.body,
+          createdAt: now,
+          sendAfter: m.sendAfter ?? now,
+          refType: m.refType ?? null,
+          refId: m.refId ?? null,
+          customerId: m.customerId ?? null,
+          isMarketing: m.isMarketing ?? false,
+          templateCode: m.templateCode ?? null,
+          templateParams: m.templateParams ?? null,
+          dedupeKey: m.dedupeKey,
+        })),
+      )
+      .onConflictDoNothing({ target: [outboxMessages.tenantId, outboxMessages.dedupeKey], where: sql`${outboxMessages.dedupeKey} is not null` })
+      .returning({ id: outboxMessages.id, dedupeKey: outboxMessages.dedupeKey });
+    out.push(...rows.map((r) => ({ id: r.id, dedupeKey: r.dedupeKey! })));
+  }
+  return out;
+}
+
+/**
  * Claim due queued messages of one channel (every tenant) for this sender: `for update skip locked` lets several
  * workers claim disjoint sets; the claim (status sending, attempts + 1) commits before anything is sent.
  */
@@ -89,7 +127,7 @@ export async function setStatus(db: DbOrTx, rows: Pick<TOutboxRow, 'tenantId' | 
  * whether the SMTP server accepted them, so they become `failed` with that explanation — never resent on their own
  * (at most once; an admin may requeue one after checking). Returns how many.
  */
-export async function failInterrupted(db: DbOrTx, now: Date, olderThanMs: number, channel?: 'email' | 'sms'): Promise<number> {
+export async function failInterrupted(db: DbOrTx, now: Date, olderThanMs: number, channel?: 'email' | 'sms'): Promise<TOutboxRow[]> {
   const res = await db
     .update(outboxMessages)
     .set({ status: 'failed', lastError: 'interrupted while sending: delivery unknown, not retried automatically' })
@@ -100,8 +138,8 @@ export async function failInterrupted(db: DbOrTx, now: Date, olderThanMs: number
         sql`${outboxMessages.claimedAt} < ${new Date(now.getTime() - olderThanMs)}`,
       ),
     )
-    .returning({ id: outboxMessages.id });
-  return res.length;
+    .returning();
+  return res;
 }
 
 /** Managers see the messages of units they can see; tenant-wide messages (no unit) only with tenant scope. */

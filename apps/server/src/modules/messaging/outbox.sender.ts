@@ -15,6 +15,15 @@ import { createSmsFactory, type TSmsFactory, type TSmsProvider } from './sms/pro
  */
 export type TOutboxGuard = (tx: DbOrTx, rows: TOutboxRow[], now: Date) => Promise<Set<string>>;
 
+/**
+ * An outcome hook learns, in the same transaction as the outbox change, how a message of its ref_type ended:
+ * `sent` (handed to SMTP / accepted by the SMS provider), `blocked` (the contact policy cancelled it; the reason is in
+ * policy_outcome) or `failed` (given up after retries, or "delivery unknown" after a crash). Deferral is not an end.
+ * Modules register theirs in the job registry, like guards (follow-up tasks: followup/auto-send.ts).
+ */
+export type TOutboxOutcome = 'sent' | 'blocked' | 'failed';
+export type TOutboxOutcomeHook = (tx: DbOrTx, rows: TOutboxRow[], outcome: TOutboxOutcome, now: Date) => Promise<void>;
+
 export interface TMailSettings {
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -25,6 +34,8 @@ export interface TSenderDeps {
   clock: TClock;
   mail: TMailSettings | undefined;
   guards?: Record<string, TOutboxGuard>;
+  /** Outcome hooks by ref_type (see TOutboxOutcomeHook). */
+  outcomes?: Record<string, TOutboxOutcomeHook>;
   /** SMS providers from tenant settings (TAppDeps.sms); default: the real adapters, log when unconfigured. */
   sms?: TSmsFactory;
   /** Contact hours and gap; default DEFAULT_CONTACT_POLICY (09–21, 7 days). */
@@ -43,6 +54,24 @@ const MAX_ATTEMPTS = 5;
 const BATCH = 50;
 /** A claim older than this without an outcome means the sender died mid-send. */
 const STALE_CLAIM_MS = 10 * 60_000;
+
+/** Tell the outcome hooks of the rows' ref_types (in the caller's transaction). */
+async function notifyOutcome(deps: TSenderDeps, tx: DbOrTx, rows: TOutboxRow[], outcome: TOutboxOutcome, now: Date): Promise<void> {
+  const hooks = deps.outcomes ?? {};
+  for (const refType of new Set(rows.map((r) => r.refType))) {
+    const hook = refType ? hooks[refType] : undefined;
+    if (hook) await hook(tx, rows.filter((r) => r.refType === refType), outcome, now);
+  }
+}
+
+/** Claims without an outcome (the sender died mid-send) become failed "delivery unknown"; their hooks hear `failed`. */
+async function failStale(deps: TSenderDeps, channel: 'email' | 'sms'): Promise<void> {
+  const now = deps.clock.now();
+  await deps.db.transaction(async (tx) => {
+    const rows = await failInterrupted(tx, now, STALE_CLAIM_MS, channel);
+    await notifyOutcome(deps, tx, rows, 'failed', now);
+  });
+}
 
 const transports = new Map<string, Transporter>();
 function transportFor(url: string): Transporter {
@@ -74,11 +103,13 @@ async function claim(deps: TSenderDeps, channel: 'email' | 'sms', now: Date, res
     result.cancelled += cancelled.length;
     const decisions = await decideContacts(tx, rows.filter((r) => !cancel.has(r.id)), now, deps.policy);
     const toSend: TOutboxRow[] = [];
+    const blocked: TOutboxRow[] = [];
     for (const r of rows) {
       if (cancel.has(r.id)) continue;
       const d = decisions.get(r.id) ?? { kind: 'send' };
       if (d.kind === 'block') {
         await setStatus(tx, [r], { status: 'cancelled', policyOutcome: `blocked:${d.reason}` });
+        blocked.push({ ...r, status: 'cancelled', policyOutcome: `blocked:${d.reason}` });
         result.cancelled += 1;
       } else if (d.kind === 'defer') {
         await setStatus(tx, [r], { sendAfter: d.until, policyOutcome: `deferred:${d.reason}` });
@@ -88,6 +119,7 @@ async function claim(deps: TSenderDeps, channel: 'email' | 'sms', now: Date, res
         toSend.push(r);
       }
     }
+    await notifyOutcome(deps, tx, blocked, 'blocked', now);
     return toSend;
   });
 }
@@ -98,6 +130,7 @@ async function markSent(deps: TSenderDeps, m: TOutboxRow, providerMessageId: str
   await deps.db.transaction(async (tx) => {
     await setStatus(tx, [m], { status: 'sent', sentAt: at, lastError: null, providerMessageId });
     if (m.customerId) await tx.insert(contactEvents).values({ tenantId: m.tenantId, customerId: m.customerId, at, channel: m.channel, refType: 'outbox_message', refId: m.id });
+    await notifyOutcome(deps, tx, [{ ...m, status: 'sent', sentAt: at, providerMessageId }], 'sent', at);
   });
 }
 
@@ -105,7 +138,11 @@ async function markError(deps: TSenderDeps, m: TOutboxRow, err: unknown, result:
   const attempts = m.attempts + 1;
   const message = err instanceof Error ? err.message.slice(0, 500) : String(err);
   if (attempts >= MAX_ATTEMPTS) {
-    await setStatus(deps.db, [m], { status: 'failed', lastError: message });
+    const now = deps.clock.now();
+    await deps.db.transaction(async (tx) => {
+      await setStatus(tx, [m], { status: 'failed', lastError: message });
+      await notifyOutcome(deps, tx, [{ ...m, status: 'failed', lastError: message }], 'failed', now);
+    });
     result.failed += 1;
   } else {
     const retryAt = new Date(deps.clock.now().getTime() + 2 ** attempts * 60_000);
@@ -126,7 +163,7 @@ export async function sendDueEmails(deps: TSenderDeps): Promise<TSendResult> {
   const result: TSendResult = { sent: 0, failed: 0, cancelled: 0 };
   const smtpUrl = deps.mail?.smtpUrl;
   if (!smtpUrl) return result;
-  await failInterrupted(deps.db, deps.clock.now(), STALE_CLAIM_MS, 'email');
+  await failStale(deps, 'email');
   const transport = transportFor(smtpUrl);
   for (;;) {
     const claimed = await claim(deps, 'email', deps.clock.now(), result);
@@ -160,7 +197,7 @@ export function smsText(m: Pick<TOutboxRow, 'body' | 'isMarketing'>, optOutText:
 export async function sendDueSms(deps: TSenderDeps): Promise<TSendResult> {
   const result: TSendResult = { sent: 0, failed: 0, cancelled: 0 };
   const factory = deps.sms ?? createSmsFactory();
-  await failInterrupted(deps.db, deps.clock.now(), STALE_CLAIM_MS, 'sms');
+  await failStale(deps, 'sms');
   for (;;) {
     const claimed = await claim(deps, 'sms', deps.clock.now(), result);
     const tenantIds = [...new Set(claimed.map((m) => m.tenantId))];

@@ -19,6 +19,7 @@ export const toSmsSettingsDto = (r: TRow | null): TSmsSettings => ({
   sdkAppId: r?.sdkAppId ?? null,
   region: r?.region ?? null,
   optOutText: r?.optOutText ?? DEFAULT_OPT_OUT,
+  receiptTokenSet: Boolean(r?.receiptToken),
   updatedAt: r?.updatedAt.toISOString() ?? null,
 });
 

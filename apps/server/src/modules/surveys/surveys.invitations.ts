@@ -78,7 +78,8 @@ export async function inviteCustomers(deps: TDeps, scope: TScope, ctx: TAuditCtx
       const messages: TNewMessage[] = [];
       for (const x of chunk) {
         const url = answerUrl(deps.config, x.token);
-        const base = { tenantId: scope.tenantId, unitId: x.c.unitId, channel: 'email' as const, to: x.c.email!, refId: linkOf.get(x.hash)! };
+        // customerId: the sender applies the contact policy (consent, opt-out, do-not-contact, gap, quiet hours) to invitations too.
+        const base = { tenantId: scope.tenantId, unitId: x.c.unitId, channel: 'email' as const, to: x.c.email!, refId: linkOf.get(x.hash)!, customerId: x.c.id };
         messages.push({ ...base, subject, body: inviteBody(def.title, url, expiresAt, false), refType: 'survey_invitation' });
         if (input.remindAfterDays) {
           messages.push({ ...base, subject: `提醒：${subject}`, body: inviteBody(def.title, url, expiresAt, true), refType: 'survey_reminder', sendAfter: new Date(now.getTime() + input.remindAfterDays * 86_400_000) });

@@ -1,0 +1,304 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TFollowupPlan, TOutboxMessage, TPlanMessageStats, TTaskDetail } from '@huifang/shared';
+import { createCustomer, letters } from '../../../test/customers-helpers.ts';
+import { countRows, expectError, loginAs, userIdByName } from '../../../test/helpers.ts';
+import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import type { TSmsProvider, TSmsRequest } from '../messaging/sms/provider.ts';
+
+/** The outside world's only fake: an SMS provider that records what would have gone out (or fails on demand). */
+const sent: TSmsRequest[] = [];
+let failing = false;
+const provider: TSmsProvider = {
+  name: 'test',
+  send: async (req) => {
+    if (failing) throw new Error('isv.BUSINESS_LIMIT_CONTROL');
+    sent.push(req);
+    return { providerMessageId: `biz-${letters(8)}^0` };
+  },
+};
+
+let t: TTestApp;
+let admin: TClient;
+let manager: TClient;
+let liuId: string;
+// 2026-03-10 10:00 in Asia/Shanghai.
+const NOW = '2026-03-10T02:00:00Z';
+
+beforeAll(async () => {
+  t = await createTestApp({ sms: () => provider });
+  t.clock.set(NOW);
+  [admin, manager] = await Promise.all([t.login('admin'), t.login('zhang.manager')]);
+  liuId = await userIdByName(t, 'liu.agent');
+});
+afterAll(async () => t.close());
+
+let trips = 0;
+async function travel(iso: string) {
+  t.clock.set(iso);
+  const ip = `10.8.${Math.floor(++trips / 250)}.${trips % 250}`;
+  [admin, manager] = (await Promise.all(['admin', 'zhang.manager'].map((u) => loginAs(t, u, { ip })))) as [TClient, TClient];
+}
+
+/** Customers of 陆家嘴支行 with a fresh tag, and the saved filter selecting them. */
+async function segment(names: string[], over: Record<string, unknown> = {}) {
+  const tag = `auto${letters(6)}`;
+  const customers = [];
+  for (const [i, name] of names.entries()) customers.push(await createCustomer(t, admin, 'SH-LJZ', { name, gender: 'male', tags: [tag], phones: [`1391234${String(i).padStart(4, '0')}`], ...over }));
+  const f = await manager.post('/api/saved-filters', { name: tag, filter: { tags: tag } });
+  expect(f.statusCode, f.body).toBe(201);
+  return { customers, savedFilterId: f.json().id as string };
+}
+
+const smsMessage = { channel: 'sms', template: '{客户称呼}您好，感谢您到{网点名称}办理业务，祝您生活愉快。', templateCode: 'SMS_4242' };
+async function smsPlan(savedFilterId: string, over: Record<string, unknown> = {}): Promise<TFollowupPlan> {
+  const res = await manager.post('/api/followup/plans', {
+    name: `短信关怀-${letters(4)}`,
+    topic: 'care',
+    methods: ['sms'],
+    targetKind: 'segment',
+    savedFilterId,
+    startDate: '2026-03-10',
+    dueDays: 7,
+    assignment: 'fixed',
+    assigneeId: liuId,
+    maxAttempts: 2,
+    retryHours: 4,
+    message: smsMessage,
+    ...over,
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const plan = res.json() as TFollowupPlan;
+  const act = await manager.post(`/api/followup/plans/${plan.id}/status`, { status: 'active' });
+  expect(act.statusCode, act.body).toBe(200);
+  return plan;
+}
+
+async function runJobs(...names: ('followup-auto-send' | 'outbox-send')[]) {
+  for (const n of names) {
+    await t.jobs.send(n, {});
+    await t.jobs.idle();
+  }
+}
+const outboxOf = async (planId: string) =>
+  (
+    await t.pool.query(
+      `select o.id, o.ref_id, o.customer_id, o.to_address, o.body, o.status, o.policy_outcome, o.template_code, o.template_params, o.provider_message_id, o.delivery_status, o.is_marketing
+       from outbox_messages o join followup_tasks ft on ft.tenant_id = o.tenant_id and ft.id = o.ref_id where o.ref_type = 'followup_task' and ft.plan_id = $1 order by o.to_address`,
+      [planId],
+    )
+  ).rows;
+const tasksOf = async (planId: string) => (await t.pool.query('select id, customer_id, state, attempts, last_outcome from followup_tasks where plan_id = $1 order by customer_id', [planId])).rows;
+async function taskDetail(id: string): Promise<TTaskDetail> {
+  const res = await admin.get(`/api/followup/tasks/${id}`);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+}
+
+describe('plan with an automatic SMS', () => {
+  it('validates the message: channel must be one of the methods, SMS template placeholders known (400 with paths, nothing written)', async () => {
+    const { savedFilterId } = await segment([]);
+    const before = await countRows(t, 'select 1 from followup_plans');
+    const bad = await manager.post('/api/followup/plans', { name: 'x', topic: 'care', methods: ['sms'], targetKind: 'segment', savedFilterId, startDate: '2026-03-10', assignment: 'owner', message: { channel: 'sms', template: '您好{客户生日}' } });
+    expectError(bad, 400, 'VALIDATION_FAILED', ['body.message.template']);
+    const noSubject = await manager.post('/api/followup/plans', { name: 'x', topic: 'care', methods: ['email'], targetKind: 'segment', savedFilterId, startDate: '2026-03-10', assignment: 'owner', message: { channel: 'email', template: '您好' } });
+    expectError(noSubject, 400, 'VALIDATION_FAILED', ['body.message.subject']);
+    const wrongMethod = await manager.post('/api/followup/plans', { name: 'x', topic: 'care', methods: ['phone'], targetKind: 'segment', savedFilterId, startDate: '2026-03-10', assignment: 'owner', message: smsMessage });
+    expectError(wrongMethod, 400, 'VALIDATION_FAILED', ['body.message.channel']);
+    expect(await countRows(t, 'select 1 from followup_plans')).toBe(before);
+  });
+
+  it('one rendered SMS per customer over a saved filter; rerun queues nothing; an opt-out since generation cancels the task; sent → attempt + done', async () => {
+    const { customers, savedFilterId } = await segment(['王建国', '李明', '赵强']);
+    const plan = await smsPlan(savedFilterId);
+    expect((await manager.get(`/api/followup/plans/${plan.id}`)).json().message).toMatchObject(smsMessage);
+    const tasks = await tasksOf(plan.id);
+    expect(tasks.map((x) => x.state)).toEqual(['pending', 'pending', 'pending']);
+    // 赵强 withdraws consent after the tasks were made (opt-out honoured at send time)
+    await t.pool.query('update customers set consent_service = false where id = $1', [customers[2]!.id]);
+
+    await runJobs('followup-auto-send');
+    const queued = await outboxOf(plan.id);
+    expect(queued).toHaveLength(3);
+    expect(queued.map((m) => m.body).sort()).toEqual(['李先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。', '王先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。', '赵先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。']);
+    expect(queued.every((m) => m.status === 'queued' && m.template_code === 'SMS_4242' && m.is_marketing === false && customers.some((c) => c.id === m.customer_id))).toBe(true);
+    expect(queued.find((m) => m.body.startsWith('王'))!.template_params).toMatchObject({ 客户称呼: '王先生', 网点名称: '陆家嘴支行' });
+    expect((await tasksOf(plan.id)).map((x) => x.state)).toEqual(['in_progress', 'in_progress', 'in_progress']);
+
+    // rerun: nothing new
+    await runJobs('followup-auto-send');
+    expect(await outboxOf(plan.id)).toHaveLength(3);
+
+    sent.length = 0;
+    await runJobs('outbox-send', 'followup-auto-send', 'outbox-send');
+    expect(sent.map((s) => s.text).sort()).toEqual(['李先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。', '王先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。']);
+    const after = await tasksOf(plan.id);
+    const zhao = after.find((x) => x.customer_id === customers[2]!.id)!;
+    expect(zhao.state).toBe('cancelled');
+    expect(after.filter((x) => x.state === 'done').map((x) => [x.attempts, x.last_outcome])).toEqual([
+      [1, 'sent'],
+      [1, 'sent'],
+    ]);
+    expect((await outboxOf(plan.id)).find((m) => m.customer_id === customers[2]!.id)).toMatchObject({ status: 'cancelled', policy_outcome: 'blocked:no_service_consent' });
+
+    const done = await taskDetail(after.find((x) => x.state === 'done')!.id);
+    expect(done.attemptsList).toMatchObject([{ channel: 'sms', outcome: 'sent', byUserId: null }]);
+    expect(done.events.map((e) => e.kind)).toEqual(['completed', 'attempted', 'message_queued', 'created']);
+    const cancelled = await taskDetail(zhao.id);
+    expect(cancelled.events[0]).toMatchObject({ kind: 'cancelled', toState: 'cancelled', data: { reason: 'no_service_consent', channel: 'sms' } });
+    expect(cancelled.attemptsList).toEqual([]);
+
+    const stats = (await manager.get(`/api/followup/plans/${plan.id}/message-stats`)).json() as TPlanMessageStats;
+    expect(stats).toEqual({ queued: 0, sent: 2, delivered: 0, undelivered: 0, blocked: 1, failed: 0 });
+    // nothing more on further runs
+    sent.length = 0;
+    await runJobs('followup-auto-send', 'outbox-send');
+    expect(sent).toEqual([]);
+    expect(await outboxOf(plan.id)).toHaveLength(3);
+  });
+
+  it('a plan worked by phone stays manual: no message is queued', async () => {
+    const { savedFilterId } = await segment(['孙丽']);
+    const plan = await smsPlan(savedFilterId, { methods: ['phone'], message: null });
+    await runJobs('followup-auto-send');
+    expect(await outboxOf(plan.id)).toEqual([]);
+    expect((await tasksOf(plan.id)).map((x) => x.state)).toEqual(['pending']);
+  });
+
+  it('quiet hours: queued at 22:00, deferred (task stays in progress), sent at 09:00 the next morning', async () => {
+    await travel('2026-03-10T14:00:00Z'); // 22:00 Shanghai
+    try {
+      const { savedFilterId } = await segment(['周杰']);
+      const plan = await smsPlan(savedFilterId);
+      sent.length = 0;
+      await runJobs('followup-auto-send', 'outbox-send');
+      expect(sent).toEqual([]);
+      expect(await outboxOf(plan.id)).toMatchObject([{ status: 'queued', policy_outcome: 'deferred:quiet_hours' }]);
+      expect((await tasksOf(plan.id)).map((x) => x.state)).toEqual(['in_progress']);
+      t.clock.set('2026-03-11T01:00:00Z'); // 09:00 Shanghai
+      await runJobs('outbox-send');
+      expect(sent).toHaveLength(1);
+      expect((await tasksOf(plan.id)).map((x) => x.state)).toEqual(['done']);
+    } finally {
+      await travel(NOW);
+    }
+  });
+
+  it('provider failures: after the outbox gives up, a send_failed attempt and a retry after the plan retry hours; then failed after max attempts', async () => {
+    const { savedFilterId } = await segment(['吴磊']);
+    const plan = await smsPlan(savedFilterId, { maxAttempts: 2, retryHours: 4 });
+    failing = true;
+    try {
+      await runJobs('followup-auto-send');
+      // the outbox retries 5 times with backoff (2, 4, 8, 16 min), then fails the message
+      for (let i = 0; i < 5; i++) {
+        await runJobs('outbox-send');
+        t.clock.advance(20 * 60_000);
+      }
+      let [task] = await tasksOf(plan.id);
+      expect(task).toMatchObject({ state: 'pending', attempts: 1, last_outcome: 'send_failed' });
+      // retry policy: a second message only after 4 hours
+      await runJobs('followup-auto-send');
+      expect(await outboxOf(plan.id)).toHaveLength(1);
+      t.clock.advance(4 * 3_600_000);
+      await runJobs('followup-auto-send');
+      expect((await outboxOf(plan.id)).map((m) => m.status).sort()).toEqual(['failed', 'queued']);
+      for (let i = 0; i < 5; i++) {
+        await runJobs('outbox-send');
+        t.clock.advance(20 * 60_000);
+      }
+      [task] = await tasksOf(plan.id);
+      expect(task).toMatchObject({ state: 'failed', attempts: 2, last_outcome: 'send_failed' });
+      await travel(t.clock.now().toISOString()); // the session idled out while the clock moved
+      const detail = await taskDetail(task.id);
+      expect(detail.attemptsList.map((a) => a.outcome)).toEqual(['send_failed', 'send_failed']);
+      expect(detail.events[0]).toMatchObject({ kind: 'failed', data: { reason: 'max_attempts' } });
+    } finally {
+      failing = false;
+      await travel(NOW);
+    }
+  });
+});
+
+describe('delivery receipts (provider webhooks)', () => {
+  let token: string;
+  let aliyunUrl: string;
+  let tencentUrl: string;
+  beforeAll(async () => {
+    const res = await admin.post('/api/settings/sms/receipt-token', {});
+    expect(res.statusCode, res.body).toBe(200);
+    ({ token, aliyunUrl, tencentUrl } = res.json());
+    expect(aliyunUrl).toMatch(new RegExp(`/api/public/sms-receipts/aliyun/${token}$`));
+    // shown once: the settings only say that one is set
+    const settings = (await admin.get('/api/settings/sms')).json();
+    expect(settings.receiptTokenSet).toBe(true);
+    expect(JSON.stringify(settings)).not.toContain(token);
+  });
+  const path = (u: string) => new URL(u).pathname;
+
+  async function sentPlan(names: string[]) {
+    const { savedFilterId } = await segment(names);
+    const plan = await smsPlan(savedFilterId);
+    await runJobs('followup-auto-send', 'outbox-send');
+    const rows = await outboxOf(plan.id);
+    expect(rows.map((r) => r.status)).toEqual(names.map(() => 'sent'));
+    return { plan, rows };
+  }
+
+  it('Aliyun SmsReport: delivered / undelivered by BizId, repeated receipt changes nothing, unknown ids counted; shown on the outbox page and the task history', async () => {
+    const { plan, rows } = await sentPlan(['钱一', '钱二']);
+    const [a, b] = rows as [(typeof rows)[0], (typeof rows)[0]];
+    const body = [
+      { phone_number: '13912340000', send_time: '2026-03-10 10:00:01', report_time: '2026-03-10 10:00:05', success: true, err_code: 'DELIVERED', err_msg: '用户接收成功', sms_size: '1', biz_id: a.provider_message_id, out_id: '' },
+      { phone_number: '13912340001', send_time: '2026-03-10 10:00:01', report_time: '2026-03-10 10:00:09', success: false, err_code: 'MK:0001', err_msg: '空号', sms_size: '1', biz_id: b.provider_message_id, out_id: '' },
+      { phone_number: '13900000000', send_time: '2026-03-10 10:00:01', report_time: '2026-03-10 10:00:09', success: true, err_code: 'DELIVERED', err_msg: '', sms_size: '1', biz_id: 'someone-else^0', out_id: '' },
+    ];
+    const res = await t.app.inject({ method: 'POST', url: path(aliyunUrl), payload: body });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ code: 0, msg: '成功', counts: { updated: 2, unchanged: 0, unknown: 1 } });
+    const after = await outboxOf(plan.id);
+    expect(after.map((r) => [r.status, r.delivery_status])).toEqual([
+      ['sent', 'delivered'],
+      ['sent', 'undelivered'],
+    ]);
+    const again = await t.app.inject({ method: 'POST', url: path(aliyunUrl), payload: body });
+    expect(again.json().counts).toEqual({ updated: 0, unchanged: 2, unknown: 1 });
+    expect(await countRows(t, `select 1 from followup_task_events where task_id = $1 and kind = 'message_delivery'`, [a.ref_id])).toBe(1);
+
+    const page = (await admin.get('/api/outbox?channel=sms&pageSize=100')).json().items as TOutboxMessage[];
+    expect(page.find((m) => m.id === a.id)).toMatchObject({ status: 'sent', deliveryStatus: 'delivered', deliveredAt: '2026-03-10T02:00:05.000Z', deliveryError: 'DELIVERED 用户接收成功' });
+    expect(page.find((m) => m.id === b.id)).toMatchObject({ deliveryStatus: 'undelivered', deliveryError: 'MK:0001 空号' });
+    const history = await taskDetail(b.ref_id);
+    expect(history.events[0]).toMatchObject({ kind: 'message_delivery', data: { status: 'undelivered', detail: 'MK:0001 空号' } });
+    expect((await manager.get(`/api/followup/plans/${plan.id}/message-stats`)).json()).toMatchObject({ sent: 0, delivered: 1, undelivered: 1 });
+  });
+
+  it('Tencent callback: SUCCESS / FAIL by SerialNo (sid), repeated push changes nothing', async () => {
+    const { plan, rows } = await sentPlan(['孔一', '孔二']);
+    const body = [
+      { user_receive_time: '2026-03-10 10:01:00', nationcode: '86', mobile: '13912340000', report_status: 'SUCCESS', errmsg: 'DELIVRD', description: '用户短信送达成功', sid: rows[0]!.provider_message_id },
+      { user_receive_time: '2026-03-10 10:01:00', nationcode: '86', mobile: '13912340001', report_status: 'FAIL', errmsg: 'UNDELIV', description: '用户短信未送达', sid: rows[1]!.provider_message_id },
+    ];
+    const res = await t.app.inject({ method: 'POST', url: path(tencentUrl), payload: body });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ result: 0, errmsg: 'OK', counts: { updated: 2, unchanged: 0, unknown: 0 } });
+    expect((await outboxOf(plan.id)).map((r) => r.delivery_status)).toEqual(['delivered', 'undelivered']);
+    expect((await t.app.inject({ method: 'POST', url: path(tencentUrl), payload: body })).json().counts).toEqual({ updated: 0, unchanged: 2, unknown: 0 });
+  });
+
+  it('a wrong token is 404, a malformed body 400 with the field path; nothing is written', async () => {
+    const { plan, rows } = await sentPlan(['冯一']);
+    const good = [{ biz_id: rows[0]!.provider_message_id, success: true, err_code: 'DELIVERED', report_time: '2026-03-10 10:00:05' }];
+    expectError(await t.app.inject({ method: 'POST', url: `/api/public/sms-receipts/aliyun/${'x'.repeat(32)}`, payload: good }), 404, 'NOT_FOUND');
+    expectError(await t.app.inject({ method: 'POST', url: `/api/public/sms-receipts/tencent/${'y'.repeat(32)}`, payload: [] }), 404, 'NOT_FOUND');
+    expectError(await t.app.inject({ method: 'POST', url: path(aliyunUrl), payload: [{ biz_id: rows[0]!.provider_message_id, success: 'yes' }] }), 400, 'VALIDATION_FAILED', ['body.0.success']);
+    expectError(await t.app.inject({ method: 'POST', url: path(tencentUrl), payload: { sid: 'x' } }), 400, 'VALIDATION_FAILED');
+    expectError(await t.app.inject({ method: 'POST', url: path(tencentUrl), payload: [{ sid: rows[0]!.provider_message_id, report_status: 'MAYBE' }] }), 400, 'VALIDATION_FAILED', ['body.0.report_status']);
+    expect((await outboxOf(plan.id)).map((r) => r.delivery_status)).toEqual([null]);
+    // rotating the token retires the old URL
+    const rotated = (await admin.post('/api/settings/sms/receipt-token', {})).json();
+    expectError(await t.app.inject({ method: 'POST', url: path(aliyunUrl), payload: good }), 404, 'NOT_FOUND');
+    expect((await t.app.inject({ method: 'POST', url: path(rotated.aliyunUrl), payload: good })).json().counts).toEqual({ updated: 1, unchanged: 0, unknown: 0 });
+    aliyunUrl = rotated.aliyunUrl;
+    tencentUrl = rotated.tencentUrl;
+  });
+});
