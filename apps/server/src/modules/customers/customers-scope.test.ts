@@ -180,6 +180,25 @@ describe('POST /api/customers/:id/reveal', () => {
     expect(await auditCount(t)).toBe(before);
     expect([await revealCount(cust.id), await revealCount(hz.id)]).toEqual([0, 0]);
   });
+
+  it('refuses to reveal an empty e-mail, address or ID number with 400 on body.field and writes no audit row', async () => {
+    const bare = await createCustomer(t, c.admin, 'SH-LJZ', { phones: ['13812345678'] });
+    // Blank values as an old import or a direct database write may have left them: still nothing to reveal.
+    const blank = await createCustomer(t, c.admin, 'SH-LJZ', { phones: ['13812345678'] });
+    await t.pool.query(`update customers set email = '', address = '   ', id_number = '' where id = $1`, [blank.id]);
+    const before = await auditCount(t);
+    for (const id of [bare.id, blank.id]) {
+      for (const field of ['email', 'address', 'idNumber']) {
+        const res = await c.zhang.post(`/api/customers/${id}/reveal`, { field });
+        expectError(res, 400, 'VALIDATION_FAILED', ['body.field']);
+        expect(res.json().details[0].message).toBe(`the customer has no ${field} on record`);
+      }
+    }
+    expect([await revealCount(bare.id), await revealCount(blank.id), await auditCount(t)]).toEqual([0, 0, before]);
+    // The phone the customer does have still reveals, with its one audit row.
+    expect((await c.zhang.post(`/api/customers/${bare.id}/reveal`, { field: 'phone' })).json()).toEqual({ field: 'phone', value: '13812345678' });
+    expect(await revealCount(bare.id)).toBe(1);
+  });
 });
 
 describe('POST /api/customers/bulk', () => {

@@ -146,13 +146,18 @@ export async function updateCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx,
   return getCustomer(deps, { ...scope, dataScope: 'tenant' }, id);
 }
 
-/** Reveal one personal field in clear. Needs pii:reveal; every reveal writes an audit row (which field, whose). */
+/**
+ * Reveal one personal field in clear. Needs pii:reveal; every reveal writes an audit row (which field, whose). A field
+ * the customer does not have (no phone at that index, no e-mail / address / ID number) is a 400 and writes nothing.
+ */
 export async function revealField(deps: TDeps, scope: TScope, ctx: TAuditCtx, id: string, field: TPiiField, index: number) {
   const row = await findVisibleCustomer(deps.db, scope, id);
   if (!row) throw notFound('customer');
   // Nothing to reveal at that index: refused, and no audit row claims a reveal that did not happen.
   if (field === 'phone' && index >= row.c.phones.length) throw invalidField('body.index', `the customer has ${row.c.phones.length} phone number(s)`);
   const value = field === 'phone' ? (row.c.phones[index] ?? null) : field === 'email' ? row.c.email : field === 'address' ? row.c.address : row.c.idNumber;
+  // An empty e-mail, address or ID number is the same: nothing to reveal, so no audit row either.
+  if (!value?.trim()) throw invalidField('body.field', `the customer has no ${field} on record`);
   await insertAuditEvent(deps.db, ctx, { action: 'customer.pii_revealed', entityType: 'customer', entityId: id, unitId: row.c.unitId, summary: `查看客户 ${maskName(row.c.name)} 的完整${FIELD_LABEL[field]}`, after: { field, index } }, deps.clock.now());
   return { field, value };
 }
