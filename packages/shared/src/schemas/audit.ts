@@ -94,6 +94,10 @@ export const AUDIT_ACTIONS = [
   'followup_task.attempt_recorded',
   'followup_task.cancelled',
   'followup_task.reopened',
+  'followup_task.bulk_cancelled',
+  'followup_task.bulk_reopened',
+  'contact_policy.changed',
+  'business_calendar.changed',
   'followup_absence.created',
   'followup_method.created',
 ] as const;

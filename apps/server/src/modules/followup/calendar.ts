@@ -80,3 +80,58 @@ export function monthPeriod(date: string, everyMonths: number): { start: string;
   const fmt = (i: number) => `${pad(Math.floor(i / 12), 4)}-${pad((i % 12) + 1)}-01`;
   return { start: fmt(startIndex), next: fmt(nextIndex) };
 }
+
+/**
+ * A business calendar 工作日历: Monday–Friday are working days, except `holidays`; Saturdays/Sundays are not, except
+ * `workdays` (调休上班). Loaded per tenant by settings/business-calendar.service.ts loadWorkCalendar.
+ */
+export interface TWorkCalendar {
+  holidays: ReadonlySet<string>;
+  workdays: ReadonlySet<string>;
+}
+
+/** Day of week of a local date, 0 = Sunday … 6 = Saturday. */
+export function weekdayOf(date: string): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+}
+
+/** Is this local date (YYYY-MM-DD) a working day? */
+export function isWorkingDate(date: string, cal: TWorkCalendar): boolean {
+  if (cal.holidays.has(date)) return false;
+  if (cal.workdays.has(date)) return true;
+  const wd = weekdayOf(date);
+  return wd !== 0 && wd !== 6;
+}
+
+/** Is the instant on a working day of the tenant (its local date in `timeZone`)? */
+export function isWorkingDay(at: Date, timeZone: string, cal: TWorkCalendar): boolean {
+  return isWorkingDate(localDate(at, timeZone), cal);
+}
+
+/**
+ * The n-th working day after a local date ("within 2 working days" of a Wednesday = Friday). n = 0: the date itself
+ * when it is a working day, else the next one. A span without working days longer than a year is a broken calendar.
+ */
+export function addWorkingDays(date: string, n: number, cal: TWorkCalendar): string {
+  let d = date;
+  let left = n;
+  if (left === 0) {
+    for (let i = 0; !isWorkingDate(d, cal); i++) {
+      if (i > 366) throw new Error('no working day within a year');
+      d = addDays(d, 1);
+    }
+    return d;
+  }
+  for (let i = 0; left > 0; i++) {
+    if (i > 366 + n) throw new Error('no working day within a year');
+    d = addDays(d, 1);
+    if (isWorkingDate(d, cal)) left -= 1;
+  }
+  return d;
+}
+
+/** addWorkingDays from the tenant-local date of an instant. */
+export function addWorkingDaysAt(at: Date, n: number, timeZone: string, cal: TWorkCalendar): string {
+  return addWorkingDays(localDate(at, timeZone), n, cal);
+}

@@ -4,6 +4,8 @@ import {
   ZAbsence,
   ZAbsenceInput,
   ZAttemptInput,
+  ZBulkTaskActionInput,
+  ZBulkTaskActionResult,
   ZCreatePlanInput,
   ZFollowupPlan,
   ZIdParams,
@@ -29,7 +31,7 @@ import { createAbsence, listAbsences, listWorkers } from './absences.ts';
 import { computeKpis, kpisWorkbook } from './kpis.ts';
 import { addMethod, createPlan, getPlan, listMethods, listPlans, previewPlan, setPlanStatus, updatePlan } from './plans.service.ts';
 import { runFollowupRules } from './rules.ts';
-import { changeTaskState, claimTask, getTask, listTasks, reassignTasks, recordAttempt, releaseTask, revealTaskPhone, summarizeTasks } from './tasks.service.ts';
+import { bulkChangeTaskState, changeTaskState, claimTask, getTask, listTasks, reassignTasks, recordAttempt, releaseTask, revealTaskPhone, summarizeTasks } from './tasks.service.ts';
 
 /** 回访 (DESIGN §5): plans, rules, tasks, attempts, workbench, supervisor view, KPIs. */
 export const followupRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -99,6 +101,16 @@ export const followupRoutes: FastifyPluginAsyncZod = async (app) => {
   );
   app.post('/followup/tasks/reassign', { config: { access: 'followup:manage' }, schema: { tags, summary: '批量转派', body: ZReassignInput, response: { 200: ZReassignResult } } }, async (req) =>
     reassignTasks(deps, req.scope(), req.auditCtx(), req.body),
+  );
+  app.post(
+    '/followup/tasks/bulk-cancel',
+    { config: { access: 'followup:manage' }, schema: { tags, summary: `批量取消 (≤500; 全部成功或全部不变: 范围外 404, 状态不允许 409 并列出)`, body: ZBulkTaskActionInput, response: { 200: ZBulkTaskActionResult } } },
+    async (req) => bulkChangeTaskState(deps, req.scope(), req.auditCtx(), 'cancel', req.body),
+  );
+  app.post(
+    '/followup/tasks/bulk-reopen',
+    { config: { access: 'followup:manage' }, schema: { tags, summary: `批量重新打开 (≤500; 全部成功或全部不变)`, body: ZBulkTaskActionInput, response: { 200: ZBulkTaskActionResult } } },
+    async (req) => bulkChangeTaskState(deps, req.scope(), req.auditCtx(), 'reopen', req.body),
   );
   app.post('/followup/tasks/:id/cancel', { config: { access: 'followup:manage' }, schema: { tags, summary: '取消任务', params: ZIdParams, body: ZTaskActionInput, response: { 200: ZOk } } }, async (req) =>
     changeTaskState(deps, req.scope(), req.auditCtx(), req.params.id, 'cancel', req.body.reason ?? null),

@@ -6,7 +6,7 @@ import type { followupPlans } from '../../db/schema/index.ts';
 import { listConditions } from '../customers/customers.repository.ts';
 import { subtreeUnitIds } from '../org-units/org-units.repository.ts';
 import { addDays, isLeapYear, monthPeriod } from './calendar.ts';
-import { contactExclusionSql } from './contact-policy.ts';
+import { contactExclusionSql, dncStartSql } from './contact-policy.ts';
 
 export type TPlanRow = typeof followupPlans.$inferSelect;
 
@@ -159,9 +159,15 @@ function candidatesSql(plan: TPlanRow, ctx: TGenContext, pop: SQL, opts: { ignor
     ),
     cand as (
       select c.*, ${reason} as reason from (
-        select pop.*, recent.last_contact_at,
-          ((pop.due_date::timestamp + make_interval(hours => ${plan.contactFromHour}::int)) at time zone ${ctx.timeZone}) as due_from
-        from pop left join recent on recent.customer_id = pop.customer_id
+        -- A do-not-contact date later than the window's start moves the start to its first contact hour (dnc_from).
+        select b.*, coalesce(b.dnc_from, b.base_from) as due_from from (
+          select a.*, ${dncStartSql(sql`a.do_not_contact_until`, sql`a.base_from`, ctx.timeZone, plan)} as dnc_from from (
+            select pop.*, recent.last_contact_at,
+              ((pop.due_date::timestamp + make_interval(hours => ${plan.contactFromHour}::int)) at time zone ${ctx.timeZone}) as base_from,
+              ((pop.due_until_date::timestamp + make_interval(hours => ${plan.contactToHour}::int)) at time zone ${ctx.timeZone}) as win_end
+            from pop left join recent on recent.customer_id = pop.customer_id
+          ) a
+        ) b
       ) c
     ),
     elig as (
@@ -206,7 +212,6 @@ export async function generateTasks(db: DbOrTx, plan: TPlanRow, ctx: TGenContext
   // next to each other in the primary-key index instead of on a million random leaf pages (gen_random_uuid()).
   const r = crypto.randomBytes(10).toString('hex');
   const idPrefix = `${r.slice(0, 12)}8${r.slice(12, 15)}${'89ab'[parseInt(r[15]!, 16) % 4]}${r.slice(16, 19)}`;
-  const dueUntil = sql`((a.due_until_date::timestamp + make_interval(hours => ${plan.contactToHour}::int)) at time zone ${ctx.timeZone})`;
   // The round-robin numbering sorts the run's customers once: in memory rather than on disk (local to this transaction).
   if (!single) await db.execute(sql`select set_config('work_mem', '256MB', true)`);
   const res = await db.execute(sql`
@@ -214,7 +219,7 @@ export async function generateTasks(db: DbOrTx, plan: TPlanRow, ctx: TGenContext
       insert into followup_tasks (id, tenant_id, plan_id, customer_id, occurrence_key, created_by_run, unit_id, assignee_id, team_unit_id, state,
                                   due_from, due_until, service_record_id, source_task_id, created_at, updated_at)
       select (${idPrefix} || lpad(to_hex(a.rn), 12, '0'))::uuid, ${T}::uuid, ${plan.id}::uuid, a.customer_id, a.okey, ${runId}::uuid, a.unit_id, a.final_assignee, a.team_unit_id, 'pending',
-             a.due_from, greatest(${dueUntil}, a.due_from), a.service_record_id, a.source_task_id, ${ctx.now}::timestamptz, ${ctx.now}::timestamptz
+             a.due_from, greatest(a.win_end, a.due_from), a.service_record_id, a.source_task_id, ${ctx.now}::timestamptz, ${ctx.now}::timestamptz
       from assigned a
       on conflict (tenant_id, plan_id, customer_id, occurrence_key) do nothing`);
   const n = res.rowCount ?? 0;

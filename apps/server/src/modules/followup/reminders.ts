@@ -41,6 +41,8 @@ const CHUNK = 1000;
  * - `due`: a task whose window has opened (due_from ≤ now < due_until) reminds its person (assignee, else whoever
  *   claimed it) once;
  * - `overdue`: a task past due_until reminds its person once;
+ * - team tasks nobody has claimed (no assignee, team_unit_id set) are reminded due / overdue once per task and kind
+ *   to the team's members with followup:work (no such member: the team's supervisors);
  * - `escalation`: a task overdue by more than its plan's `escalate_after_days` escalates once to the supervisors —
  *   the users holding followup:manage at the nearest level at or above the task's unit (not the admin role, not the
  *   assignee).
@@ -66,6 +68,12 @@ export async function runFollowupReminders(deps: TDeps, opts: { tenantId?: strin
         const r = await deliver(tx, tenant, kind, now, rows);
         total.notifications += r.notifications;
         total.emails += r.emails;
+        // Team tasks nobody has claimed: the same once-only log entry per task and kind, to the team's members.
+        const team = await logTeamReminders(tx, tenant.id, kind, now);
+        total[kind] += team.length;
+        const rt = await deliver(tx, tenant, kind, now, await fanOutToTeam(tx, tenant.id, team));
+        total.notifications += rt.notifications;
+        total.emails += rt.emails;
       }
       const esc = await logEscalations(tx, tenant.id, now);
       total.escalated += esc.length;
@@ -97,6 +105,57 @@ async function logReminders(tx: DbOrTx, tenantId: string, kind: 'due' | 'overdue
     join users u on u.id = (ins.data ->> 'userId')::uuid
     left join customers c on c.id = t.customer_id`);
   return res.rows;
+}
+
+/**
+ * Log the due / overdue reminders of TEAM tasks not yet logged: no assignee, nobody claimed them, a team unit set
+ * (round-robin found nobody, the owner left…). One log entry per task and kind (the same unique index as personal
+ * reminders — so a team task later claimed is not reminded "due" a second time); the recipients are resolved after.
+ */
+async function logTeamReminders(tx: DbOrTx, tenantId: string, kind: 'due' | 'overdue', now: Date): Promise<TRemindedRow[]> {
+  const window = kind === 'due' ? sql`t.due_from <= ${now} and t.due_until > ${now}` : sql`t.due_until <= ${now}`;
+  const res = await tx.execute<TRemindedRow>(sql`
+    with ins as (
+      insert into followup_task_events (tenant_id, task_id, kind, at, actor_id, data)
+      select t.tenant_id, t.id, 'reminded', ${now}, null, jsonb_build_object('reminder', ${kind}::text, 'teamUnitId', t.team_unit_id)
+      from followup_tasks t
+      where t.tenant_id = ${tenantId} and t.state in ${OPEN_STATES} and ${window}
+        and t.assignee_id is null and t.claimed_by is null and t.team_unit_id is not null
+      on conflict do nothing
+      returning task_id, data
+    )
+    select ins.task_id, (ins.data ->> 'teamUnitId')::uuid as unit_id, null::uuid as user_id, null::text as email, p.remind_by_email,
+           c.name as customer_name, p.name as plan_name, t.due_until
+    from ins
+    join followup_tasks t on t.tenant_id = ${tenantId} and t.id = ins.task_id
+    join followup_plans p on p.tenant_id = t.tenant_id and p.id = t.plan_id
+    left join customers c on c.id = t.customer_id`);
+  return res.rows;
+}
+
+/**
+ * The people a team task's reminder goes to: the active members of the team unit who hold followup:work (they are
+ * the ones who can claim it — a reminder to the supervisor alone would leave the work where it is); a team with no
+ * such member falls back to its supervisors (followup:manage at the nearest level, as escalation), so that a team
+ * task is never reminded to nobody. `unit_id` of the rows is the team unit.
+ */
+async function fanOutToTeam(tx: DbOrTx, tenantId: string, rows: TRemindedRow[]): Promise<TRemindedRow[]> {
+  if (rows.length === 0) return [];
+  const units = [...new Set(rows.map((r) => r.unit_id))];
+  const members = await tx.execute<{ unit_id: string; user_id: string; email: string | null }>(sql`
+    select distinct u.unit_id, u.id as user_id, u.email from users u
+    join user_roles ur on ur.user_id = u.id join roles r on r.id = ur.role_id
+    where u.tenant_id = ${tenantId} and u.is_active and u.unit_id in (${sql.join(units.map((id) => sql`${id}::uuid`), sql`, `)})
+      and 'followup:work' = any(r.permissions)`);
+  const byUnit = new Map<string, { user_id: string; email: string | null }[]>();
+  for (const m of members.rows) byUnit.set(m.unit_id, [...(byUnit.get(m.unit_id) ?? []), m]);
+  const orphan = units.filter((u) => !byUnit.has(u));
+  if (orphan.length) {
+    const sups = await supervisorsOf(tx, tenantId, orphan);
+    const emails = new Map((await tx.execute<{ id: string; email: string | null }>(sql`select id, email from users where tenant_id = ${tenantId} and id in (${sql.join([...new Set([...sups.values()].flat()), '00000000-0000-0000-0000-000000000000'].map((id) => sql`${id}::uuid`), sql`, `)})`)).rows.map((u) => [u.id, u.email]));
+    for (const [unit, ids] of sups) byUnit.set(unit, ids.map((id) => ({ user_id: id, email: emails.get(id) ?? null })));
+  }
+  return rows.flatMap((r) => (byUnit.get(r.unit_id) ?? []).map((m) => ({ ...r, user_id: m.user_id, email: m.email })));
 }
 
 /** Log the escalations not yet logged (overdue by more than the plan's threshold). */

@@ -2,7 +2,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { followupPlans } from '../../db/schema/index.ts';
 import type { TClock } from '../../lib/clock.ts';
-import { addDays } from './calendar.ts';
+import { loadWorkCalendar } from '../settings/business-calendar.service.ts';
+import { addDays, addWorkingDays } from './calendar.ts';
 import { generateTasks, planRule, type TPlanRow } from './generate.ts';
 import { genContext } from './plans.service.ts';
 
@@ -45,25 +46,30 @@ async function eventPlans(deps: TDeps, tenantId: string, kind: string): Promise<
 
 /**
  * Seam for complaint tickets (a later issue): call when a complaint is resolved. Every active complaint-check plan
- * reaching the customer gets one callback task (key complaint:<ticket>), due within the rule's working days (calendar
- * days until a business calendar exists). Callbacks the customer expects skip the contact-frequency rule.
+ * reaching the customer gets one callback task (key complaint:<ticket>), due "within N working days" (the rule's
+ * withinDays, default 2) of the tenant's business calendar 工作日历: from today (the next working day when today is
+ * a holiday or weekend) until the N-th working day after today — weekends, public holidays and make-up working days
+ * 调休 as the tenant's calendar says. Callbacks the customer expects skip the contact-frequency rule.
  */
 export async function onComplaintResolved(deps: TDeps, e: { tenantId: string; customerId: string; ticketId: string }): Promise<number> {
-  return runEvent(deps, e.tenantId, 'complaint_resolved', e.customerId, `complaint:${e.ticketId}`, true);
+  return runEvent(deps, e.tenantId, 'complaint_resolved', e.customerId, `complaint:${e.ticketId}`, true, 'working');
 }
 
 /** Seam for churn warnings (scoring, a later issue): one churn-save task per warning (key churn:<warning>). */
 export async function onChurnWarning(deps: TDeps, e: { tenantId: string; customerId: string; warningId: string }): Promise<number> {
-  return runEvent(deps, e.tenantId, 'churn_warning', e.customerId, `churn:${e.warningId}`, false);
+  return runEvent(deps, e.tenantId, 'churn_warning', e.customerId, `churn:${e.warningId}`, false, 'calendar');
 }
 
-async function runEvent(deps: TDeps, tenantId: string, kind: string, customerId: string, key: string, ignoreGap: boolean): Promise<number> {
+async function runEvent(deps: TDeps, tenantId: string, kind: string, customerId: string, key: string, ignoreGap: boolean, days: 'working' | 'calendar'): Promise<number> {
   const ctx = await genContext(deps, tenantId, null);
+  const cal = days === 'working' ? await loadWorkCalendar(deps.db, tenantId) : null;
   let created = 0;
   for (const plan of await eventPlans(deps, tenantId, kind)) {
     const rule = planRule(plan);
     const within = rule && 'withinDays' in rule ? rule.withinDays : 2;
-    created += await deps.db.transaction((tx) => generateTasks(tx, plan, ctx, { customerId, occurrenceKey: key, dueDate: ctx.today, dueUntilDate: addDays(ctx.today, within), ignoreGap }));
+    const dueDate = cal ? addWorkingDays(ctx.today, 0, cal) : ctx.today;
+    const dueUntilDate = cal ? addWorkingDays(ctx.today, within, cal) : addDays(ctx.today, within);
+    created += await deps.db.transaction((tx) => generateTasks(tx, plan, ctx, { customerId, occurrenceKey: key, dueDate, dueUntilDate, ignoreGap }));
   }
   return created;
 }

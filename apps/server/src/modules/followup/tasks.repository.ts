@@ -142,9 +142,12 @@ export async function insertTaskEvent(
     values (${e.tenantId}, ${e.taskId}, ${e.kind}, ${e.at}, ${e.actorId}, ${e.fromState ?? null}, ${e.toState ?? null}, ${e.data === undefined ? null : JSON.stringify(e.data)}::jsonb)`);
 }
 
-/** Counts by state and by assignee over the list's filters (all states: the state filter is ignored), in one pass. */
+/**
+ * Counts by state and by assignee over exactly the list's filters (state, bucket, plan, assignee, customer, search):
+ * the figures above the supervisor's table describe the rows in it. One pass.
+ */
 export async function summarizeTaskRows(db: DbOrTx, scope: TScope, q: TTaskListQuery, bounds: { now: Date; endOfToday: Date }): Promise<TTaskSummary> {
-  const where = taskConditions(scope, { ...q, state: undefined }, bounds);
+  const where = taskConditions(scope, q, bounds);
   const open = sql`t.state in ('pending', 'in_progress', 'follow_up')`;
   const res = await db.execute<{ gs: number; ga: number; state: string | null; assignee_id: string | null; assignee_name: string | null; n: number; open: number; overdue: number; done: number }>(sql`
     select grouping(t.state) as gs, grouping(t.assignee_id) as ga, t.state, t.assignee_id, max(u.display_name) as assignee_name, count(*)::int as n,

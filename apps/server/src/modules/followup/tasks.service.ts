@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { CONNECTED_OUTCOMES, maskName, maskPhone, type TAttemptInput, type TTaskDetail, type TTaskListQuery } from '@huifang/shared';
+import { CONNECTED_OUTCOMES, maskName, maskPhone, type TAttemptInput, type TBulkTaskActionInput, type TTaskDetail, type TTaskListQuery } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
@@ -338,5 +338,60 @@ export async function changeTaskState(deps: TDeps, scope: TScope, ctx: TAuditCtx
     await insertTaskEvent(tx, { tenantId: scope.tenantId, taskId: id, kind: action === 'cancel' ? 'cancelled' : 'reopened', at: now, actorId: scope.userId, fromState: row.state, toState: to, data: reason ? { reason } : undefined });
     await insertAuditEvent(tx, ctx, { action: action === 'cancel' ? 'followup_task.cancelled' : 'followup_task.reopened', entityType: 'followup_task', entityId: id, unitId: row.unit_id, summary: `${action === 'cancel' ? '取消' : '重新打开'}回访任务`, after: { reason } }, now);
     return { ok: true as const };
+  });
+}
+
+const OPEN = ['pending', 'in_progress', 'follow_up'];
+
+/**
+ * Cancel or reopen many tasks at once (supervisor), all or nothing, in one transaction:
+ * - any id not a task of the caller's units → 404 for the whole request (which ones is not said: ids outside the
+ *   scope are not confirmed to exist), nothing changed;
+ * - any task whose state does not allow the action (cancel: only open tasks; reopen: only closed ones) → 409 listing
+ *   them (details: body.taskIds.<index> with the id and its state), nothing changed;
+ * - else every task changes with its own log entry (cancelled / reopened, from → to, reason) and the request writes ONE
+ *   audit row naming all of them.
+ */
+export async function bulkChangeTaskState(deps: TDeps, scope: TScope, ctx: TAuditCtx, action: 'cancel' | 'reopen', input: TBulkTaskActionInput) {
+  const ids = [...new Set(input.taskIds)];
+  const reason = input.reason ?? null;
+  const now = deps.clock.now();
+  return deps.db.transaction(async (tx) => {
+    const rows = (
+      await tx.execute<{ id: string; state: string }>(
+        sql`select t.id, t.state from followup_tasks t where t.tenant_id = ${scope.tenantId} and ${unitVisible(scope, sql`t.unit_id`)} and t.id = any(${pgArray(ids, 'uuid')}) order by t.id for update`,
+      )
+    ).rows;
+    if (rows.length < ids.length) throw notFound('task');
+    const wrong = rows.filter((r) => (action === 'cancel' ? !OPEN.includes(r.state) : OPEN.includes(r.state)));
+    if (wrong.length) {
+      throw new AppError('CONFLICT', `${wrong.length} of ${ids.length} tasks cannot be ${action === 'cancel' ? 'cancelled' : 'reopened'}; nothing was changed`, {
+        details: wrong.map((r) => ({ path: `body.taskIds.${input.taskIds.indexOf(r.id)}`, message: `${r.id}: ${r.state}` })),
+      });
+    }
+    const to = action === 'cancel' ? 'cancelled' : 'pending';
+    await tx.execute(sql`
+      with u as (
+        update followup_tasks t set state = ${to}, claimed_by = null, claimed_at = null, completed_at = null, updated_at = ${now},
+          attempts = case when ${action} = 'reopen' then 0 else t.attempts end
+        from (select id, state as old_state from followup_tasks where tenant_id = ${scope.tenantId} and id = any(${pgArray(ids, 'uuid')})) o
+        where t.tenant_id = ${scope.tenantId} and t.id = o.id returning t.id, o.old_state)
+      insert into followup_task_events (tenant_id, task_id, kind, at, actor_id, from_state, to_state, data)
+      select ${scope.tenantId}::uuid, u.id, ${action === 'cancel' ? 'cancelled' : 'reopened'}, ${now}::timestamptz, ${scope.userId}::uuid, u.old_state, ${to},
+             ${reason === null ? null : JSON.stringify({ reason, bulk: true })}::jsonb from u`);
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: action === 'cancel' ? 'followup_task.bulk_cancelled' : 'followup_task.bulk_reopened',
+        entityType: 'followup_task',
+        entityId: null,
+        unitId: scope.unitId,
+        summary: `批量${action === 'cancel' ? '取消' : '重新打开'} ${ids.length} 个回访任务`,
+        after: { taskIds: ids, reason },
+      },
+      now,
+    );
+    return { changed: ids.length };
   });
 }

@@ -1,31 +1,36 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
 import { contactEvents, customers, outboxMessages, tenants } from '../../db/schema/index.ts';
-import { contactExclusion, DEFAULT_CONTACT_POLICY, nextContactableAt, type TContactPolicy } from '../followup/contact-policy.ts';
+import { decideContact, type TContactPolicy } from '../followup/contact-policy.ts';
+import { loadContactPolicies } from '../settings/contact-policy.service.ts';
 import type { TOutboxRow } from './outbox.repository.ts';
-
-const DAY_MS = 86_400_000;
 
 export type TPolicyDecision = { kind: 'send' } | { kind: 'defer'; until: Date; reason: string } | { kind: 'block'; reason: string };
 
 /**
  * The contact policy in the sender (DESIGN §5): decided inside the claim transaction, for each claimed message that
- * goes to a customer, from the customer row as it is now (no cache: an opt-out a minute ago counts).
- * - do_not_contact / missing consent (service, or marketing for marketing messages) → blocked: cancelled, never sent;
- * - quiet hours in the tenant's time zone → deferred to the next contact hour (send_after moves, nothing is dropped);
+ * goes to a customer, from the customer row as it is now (no cache: an opt-out a minute ago counts), with the
+ * TENANT's policy (settings → contact policy: quiet hours, gap; defaults 21:00–09:00, 7 days):
+ * - missing consent (service, or marketing for marketing messages; an opt-out withdraws consent) → blocked:
+ *   cancelled, never sent;
+ * - do_not_contact_until in the future → deferred to the first contact hour on or after it (the customer asked not
+ *   to be contacted BEFORE that date; the message is not dropped);
  * - at most one contact per customer per `minGapDays` across channels → deferred until the gap has passed. A contact
  *   is a contact_event, or a message of this customer that is `sending` now or ended "delivery unknown" (it may
- *   have reached the customer), or one claimed earlier in the same batch.
+ *   have reached the customer), or one claimed earlier in the same batch;
+ * - quiet hours in the tenant's time zone → deferred to the next contact hour.
  * The customer rows are locked (`for update`, in id order) so two senders cannot both pass the gap check for one
  * customer: the second waits for the first's claim to commit and then sees its `sending` row.
+ * `policy` overrides the tenant policies (one policy for all tenants); omitted = each tenant's own.
  */
-export async function decideContacts(tx: DbOrTx, rows: TOutboxRow[], now: Date, policy: TContactPolicy = DEFAULT_CONTACT_POLICY): Promise<Map<string, TPolicyDecision>> {
+export async function decideContacts(tx: DbOrTx, rows: TOutboxRow[], now: Date, policy?: TContactPolicy): Promise<Map<string, TPolicyDecision>> {
   const out = new Map<string, TPolicyDecision>();
   const withCustomer = rows.filter((r) => r.customerId);
   for (const r of rows) if (!r.customerId) out.set(r.id, { kind: 'send' });
   if (withCustomer.length === 0) return out;
   const tenantIds = [...new Set(withCustomer.map((r) => r.tenantId))];
   const zones = new Map((await tx.select({ id: tenants.id, tz: tenants.timeZone }).from(tenants).where(inArray(tenants.id, tenantIds))).map((t) => [t.id, t.tz]));
+  const policies = policy ? new Map(tenantIds.map((id) => [id, policy])) : await loadContactPolicies(tx, tenantIds);
   const customerIds = [...new Set(withCustomer.map((r) => r.customerId!))].sort();
   const custs = new Map(
     (
@@ -71,20 +76,10 @@ export async function decideContacts(tx: DbOrTx, rows: TOutboxRow[], now: Date, 
       out.set(r.id, { kind: 'block', reason: 'customer_gone' });
       continue;
     }
-    const reason = contactExclusion({ ...c, lastContactAt: last.get(c.id) ?? null }, { isMarketing: r.isMarketing, minGapDays: policy.minGapDays }, now);
     const tz = zones.get(r.tenantId) ?? 'Asia/Shanghai';
-    if (reason === 'recent_contact') {
-      const until = nextContactableAt(new Date(last.get(c.id)!.getTime() + policy.minGapDays * DAY_MS), tz, policy);
-      out.set(r.id, { kind: 'defer', until, reason });
-      continue;
-    }
-    if (reason) {
-      out.set(r.id, { kind: 'block', reason });
-      continue;
-    }
-    const at = nextContactableAt(now, tz, policy);
-    if (at.getTime() !== now.getTime()) {
-      out.set(r.id, { kind: 'defer', until: at, reason: 'quiet_hours' });
+    const d = decideContact({ ...c, lastContactAt: last.get(c.id) ?? null }, { isMarketing: r.isMarketing }, policies.get(r.tenantId)!, now, tz);
+    if (d.kind !== 'send') {
+      out.set(r.id, d);
       continue;
     }
     out.set(r.id, { kind: 'send' });

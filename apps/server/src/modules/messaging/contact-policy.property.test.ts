@@ -3,20 +3,20 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rootUnitId } from '../../../test/helpers.ts';
 import { createTestApp, type TTestApp } from '../../../test/test-app.ts';
-import { contactEvents, customers, outboxMessages } from '../../db/schema/index.ts';
+import { contactEvents, customers, outboxMessages, tenantContactPolicies } from '../../db/schema/index.ts';
 import { localParts } from '../followup/calendar.ts';
 import { sendDueSms } from './outbox.sender.ts';
 import type { TSmsProvider } from './sms/provider.ts';
 import { enqueueSms } from './templates.ts';
 
 /**
- * Property: whatever the schedule, the customers (consents, opt-outs, do-not-contact dates, earlier contacts) and the
- * stream of messages, the real sender (real Postgres, fake clock, a provider that only records) never sends against
- * the contact policy, never sends a message twice, and never loses one silently.
+ * Property: whatever the tenant's policy (quiet hours, gap), the schedule, the customers (consents, opt-outs,
+ * do-not-contact dates, earlier contacts) and the stream of messages, the real sender (real Postgres, fake clock, a
+ * provider that only records) never sends against the contact policy, never sends a message twice, never loses one
+ * silently, and never drops a message only because of a do-not-contact date (that defers it).
  */
 const MIN = 60_000;
 const DAY = 86_400_000;
-const GAP_DAYS = 7;
 const T0 = new Date('2026-11-02T00:00:00Z').getTime(); // 08:00 Shanghai
 
 const arbCustomer = fc.record({
@@ -30,7 +30,14 @@ const arbCustomer = fc.record({
   optOutAtStep: fc.option(fc.integer({ min: 0, max: 29 }), { nil: null, freq: 3 }),
 });
 const arbMessage = fc.record({ customer: fc.nat(), marketing: fc.boolean(), atStep: fc.integer({ min: 0, max: 29 }) });
+/** The tenant's policy: quiet hours from 19…24(=0) to 6…10 local, gap 0…10 days. */
+const arbPolicy = fc.record({ quietFromHour: fc.integer({ min: 19, max: 24 }).map((h) => h % 24), quietToHour: fc.integer({ min: 6, max: 10 }), minGapDays: fc.integer({ min: 0, max: 10 }) });
+/** Quiet at this local hour? Written out here, independent of the code under test. */
+const isQuietHour = (hour: number, p: { quietFromHour: number; quietToHour: number }) =>
+  p.quietFromHour > p.quietToHour ? hour >= p.quietFromHour || hour < p.quietToHour : hour >= p.quietFromHour && hour < p.quietToHour;
+
 const arbScenario = fc.record({
+  policy: arbPolicy,
   customers: fc.array(arbCustomer, { minLength: 1, maxLength: 4 }),
   messages: fc.array(arbMessage, { minLength: 1, maxLength: 10 }),
   /** Clock advance before each of 30 sender runs, in minutes (5 min … 2 days). */
@@ -41,7 +48,7 @@ let t: TTestApp;
 let unitId: string;
 let run = 0;
 /** What the runs exercised (so the property cannot pass vacuously). */
-const seen = { sent: 0, deferred: 0, blocked: 0 };
+const seen = { sent: 0, deferred: 0, blocked: 0, deferredDnc: 0, sentAfterDnc: 0, gapZero: 0 };
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -50,11 +57,17 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 describe('contact policy in the sender (property)', () => {
-  it('no send violates quiet hours, the 7-day gap, opt-out / do-not-contact, marketing consent + opt-out text; none doubled, none lost', async () => {
+  it('no send violates the tenant quiet hours, its gap, opt-out / do-not-contact, marketing consent + opt-out text; none doubled, none lost', async () => {
     await fc.assert(
       fc.asyncProperty(arbScenario, async (sc) => {
         run += 1;
         t.clock.set(new Date(T0));
+        const GAP_DAYS = sc.policy.minGapDays;
+        if (GAP_DAYS === 0) seen.gapZero += 1;
+        await t.db
+          .insert(tenantContactPolicies)
+          .values({ tenantId: t.tenantId, ...sc.policy, updatedAt: new Date(T0) })
+          .onConflictDoUpdate({ target: tenantContactPolicies.tenantId, set: sc.policy });
         const sends: { to: string; text: string; at: number }[] = [];
         const provider: TSmsProvider = {
           name: 'capture',
@@ -63,6 +76,7 @@ describe('contact policy in the sender (property)', () => {
             return { providerMessageId: `cap-${sends.length}` };
           },
         };
+        // No `policy` in the deps: the sender reads the tenant's policy.
         const deps = { db: t.db, clock: t.clock, mail: undefined, sms: () => provider };
         // Customers, each with its own phone (the captured `to` names the customer).
         const cs = sc.customers.map((c, i) => ({ ...c, id: crypto.randomUUID(), phone: `139${String(run).padStart(4, '0')}${String(i).padStart(4, '0')}`, optedOutAt: null as number | null }));
@@ -104,9 +118,10 @@ describe('contact policy in the sender (property)', () => {
           const c = cs.find((x) => x.phone === s.to)!;
           const m = msgs.find((x) => s.text.includes(x.token))!;
           const { hour } = localParts(new Date(s.at), 'Asia/Shanghai');
-          expect(hour >= 9 && hour < 21, `quiet hours: sent at ${new Date(s.at).toISOString()}`).toBe(true);
+          expect(isQuietHour(hour, sc.policy), `quiet hours ${sc.policy.quietFromHour}–${sc.policy.quietToHour}: sent at ${new Date(s.at).toISOString()}`).toBe(false);
           if (c.optedOutAt !== null) expect(s.at, 'sent after opt-out').toBeLessThan(c.optedOutAt);
           if (c.dncHours !== null) expect(s.at >= T0 + c.dncHours * 3_600_000, 'sent while do-not-contact').toBe(true);
+          if (c.dncHours !== null && c.dncHours > 0) seen.sentAfterDnc += 1;
           expect(c.consentService || m.marketing).toBe(true);
           if (!m.marketing) expect(c.consentService, 'service message without consent').toBe(true);
           if (m.marketing) {
@@ -129,9 +144,11 @@ describe('contact policy in the sender (property)', () => {
           const sentCount = sends.filter((s) => s.text.includes(m.token)).length;
           if (r.status === 'sent') seen.sent += 1;
           if (r.policyOutcome?.startsWith('deferred:')) seen.deferred += 1;
+          if (r.policyOutcome === 'deferred:do_not_contact') seen.deferredDnc += 1;
           if (r.status === 'cancelled') seen.blocked += 1;
           if (r.status === 'sent') expect(sentCount).toBe(1);
-          else if (r.status === 'cancelled') expect(r.policyOutcome).toMatch(/^blocked:/);
+          // Blocked only for missing consent (an opt-out withdraws it) — never for a do-not-contact date.
+          else if (r.status === 'cancelled') expect(r.policyOutcome).toMatch(/^blocked:no_(service|marketing)_consent$/);
           else {
             // still waiting: deferred by the policy to a later time, never silently stuck in the past
             expect(r.status).toBe('queued');
@@ -148,5 +165,8 @@ describe('contact policy in the sender (property)', () => {
     expect(seen.sent).toBeGreaterThan(10);
     expect(seen.deferred).toBeGreaterThan(5);
     expect(seen.blocked).toBeGreaterThan(5);
+    expect(seen.deferredDnc).toBeGreaterThan(0);
+    expect(seen.sentAfterDnc).toBeGreaterThan(0);
+    expect(seen.gapZero).toBeGreaterThan(0);
   }, 60_000);
 });

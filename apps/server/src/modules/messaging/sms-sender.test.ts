@@ -145,7 +145,7 @@ describe('contact policy in the sender', () => {
     expect(cap.sent).toHaveLength(1);
   });
 
-  it('opt-out after queueing is honoured at send time; do-not-contact and missing marketing consent block', async () => {
+  it('opt-out after queueing is honoured at send time; missing marketing consent blocks; a do-not-contact date defers (issue 5: to that date, not dropped)', async () => {
     const optedOut = await newCustomer();
     const a = await queue(optedOut);
     await t.db.update(customers).set({ consentService: false }).where(eq(customers.id, optedOut));
@@ -156,9 +156,10 @@ describe('contact policy in the sender', () => {
     const cap = capturing();
     const r = await sendDueSms({ db: t.db, clock: t.clock, mail: undefined, sms: cap.factory });
     expect(cap.sent).toHaveLength(0);
-    expect(r.cancelled).toBe(3);
+    expect(r.cancelled).toBe(2);
     expect(await row(a)).toMatchObject({ status: 'cancelled', policyOutcome: 'blocked:no_service_consent' });
-    expect(await row(b)).toMatchObject({ status: 'cancelled', policyOutcome: 'blocked:do_not_contact' });
+    // 30 days later at 10:00 Shanghai: inside contact hours, so exactly the do-not-contact instant.
+    expect(await row(b)).toMatchObject({ status: 'queued', policyOutcome: 'deferred:do_not_contact', sendAfter: new Date(MORNING.getTime() + 30 * DAY) });
     expect(await row(m)).toMatchObject({ status: 'cancelled', policyOutcome: 'blocked:no_marketing_consent' });
   });
 });

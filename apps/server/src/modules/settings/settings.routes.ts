@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DICTIONARIES, ZCreateCustomFieldInput, ZCreateServiceTypeInput, ZCustomFieldDef, ZDictionaryItem, ZServiceType } from '@huifang/shared';
+import { policyRoutes } from './policy.routes.ts';
 import { createCustomField, createServiceType, listCustomFields, listDictionary, listServiceTypes } from './settings.service.ts';
 
 export const settingsRoutes: FastifyPluginAsyncZod = async (app) => {
   const { deps } = app;
   const tags = ['settings'];
+  await app.register(policyRoutes);
   app.get(
     '/dictionaries/:dict',
     { config: { access: 'authenticated' }, schema: { tags, summary: '字典 (意向级别、信息来源…)', params: z.object({ dict: z.enum(DICTIONARIES) }), response: { 200: z.object({ items: z.array(ZDictionaryItem) }) } } },

@@ -6,6 +6,7 @@ import { AppError } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
+import { ensureCalendarDefaults } from './business-calendar.service.ts';
 
 type TDeps = { db: Db; clock: TClock };
 const isUnique = (e: unknown) => (e as { cause?: { code?: string } }).cause?.code === '23505';
@@ -33,6 +34,7 @@ export async function ensureTenantDefaults(db: DbOrTx, tenantId: string): Promis
       { tenantId, key: 'order', name: '订单' },
     ])
     .onConflictDoNothing();
+  await ensureCalendarDefaults(db, tenantId);
 }
 
 export async function listDictionary(db: DbOrTx, tenantId: string, dict: string) {
