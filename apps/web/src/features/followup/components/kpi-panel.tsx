@@ -5,6 +5,7 @@ import { lazy, Suspense, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { kpiExportUrl, useAllPlans, useKpis } from '../api.ts';
+import { PlanMessageStats } from './plan-message-stats.tsx';
 
 const KpiChart = lazy(() => import('./kpi-chart.tsx'));
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(2)}%`);
@@ -53,6 +54,7 @@ export function KpiPanel() {
         <span>{t('followup.kpi.rangeHint')}</span>
         <Button href={kpiExportUrl(f)} data-testid="kpi-export">{t('followup.kpi.export')}</Button>
       </Space>
+      <PlanMessageStats planId={f.planId} />
       <Spin spinning={kpis.isFetching}>
         {k && (
           <Row gutter={12} data-testid="kpi-total">

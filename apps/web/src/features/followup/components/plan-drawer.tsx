@@ -11,6 +11,7 @@ import { zodRule } from '../../../lib/zod-rule.ts';
 import { buildTree, useUnits } from '../../org/api.ts';
 import { createPlan, FOLLOWUP_KEY, updatePlan, useMethods, usePublishedSurveys, useSavedFilters, useWorkers } from '../api.ts';
 import { RuleFields, ruleFromForm } from './rule-fields.tsx';
+import { MessageFields } from './message-fields.tsx';
 import { ScriptField } from './script-field.tsx';
 
 const fen = (yuan: unknown) => (typeof yuan === 'number' ? Math.round(yuan * 100) : null);
@@ -48,15 +49,18 @@ export function PlanDrawer(props: { open: boolean; plan?: TFollowupPlan | undefi
   useEffect(() => {
     if (!props.open) return;
     form.resetFields();
-    if (p) form.setFieldsValue({ ...p, startDate: dayjs(p.startDate), budgetFen: yuan(p.budgetFen), giftFen: yuan(p.giftFen), rule: p.rule ?? undefined });
+    if (p) form.setFieldsValue({ ...p, startDate: dayjs(p.startDate), budgetFen: yuan(p.budgetFen), giftFen: yuan(p.giftFen), rule: p.rule ?? undefined, autoMessage: Boolean(p.message), message: p.message ?? undefined });
     else form.setFieldsValue({ topic: 'satisfaction', methods: ['phone'], targetKind: 'segment', startDate: dayjs(), dueDays: 7, assignment: 'owner', maxAttempts: 3, retryHours: 4, contactFromHour: 9, contactToHour: 21, minGapDays: 7, escalateAfterDays: 2, remindByEmail: false, script: '您好，{客户称呼}！我是{网点名称}的{坐席姓名}，想了解一下您对我们服务的评价。' });
   }, [props.open, p, form]);
 
   const onSave = async () => {
     const v = await validatedValues(form);
     if (!v) return;
+    const { autoMessage, message: msg, ...rest } = v as Record<string, unknown> & { autoMessage?: boolean; message?: { channel: 'sms' | 'email'; template: string; templateCode?: string; subject?: string } };
     const body = {
-      ...v,
+      ...rest,
+      // 自动发送: only the fields of the chosen channel; null = worked by agents.
+      message: autoMessage && msg ? { channel: msg.channel, template: msg.template, templateCode: msg.channel === 'sms' ? msg.templateCode || null : null, subject: msg.channel === 'email' ? msg.subject || null : null } : null,
       startDate: (v.startDate as dayjs.Dayjs).format('YYYY-MM-DD'),
       customerIds: v.customerIds ?? [],
       rule: v.targetKind === 'rule' ? ruleFromForm(v.rule as Record<string, unknown>) : null,
@@ -110,6 +114,7 @@ export function PlanDrawer(props: { open: boolean; plan?: TFollowupPlan | undefi
         {targetKind === 'rule' && <RuleFields />}
         <Divider titlePlacement="start">{t('followup.plan.content')}</Divider>
         <ScriptField />
+        <MessageFields />
         <Form.Item name="surveyId" label={t('followup.plan.questionnaire')}>
           <Select allowClear data-testid="plan-survey" options={surveys.map((s) => ({ value: s.id, label: s.title }))} />
         </Form.Item>

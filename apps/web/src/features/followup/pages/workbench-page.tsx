@@ -17,6 +17,8 @@ type TBucket = 'today' | 'overdue' | 'upcoming';
 function eventLabel(t: TFunction, e: TTaskDetail['events'][number]): string {
   const reminder = (e.data as { reminder?: string } | null)?.reminder;
   if (reminder) return t(`followup.reminders.${reminder}`);
+  // Provider receipt of an automatic SMS: 已送达 / 未送达.
+  if (e.kind === 'message_delivery') return t(`followup.delivery.${(e.data as { status?: string } | null)?.status ?? 'delivered'}`);
   return t(`followup.events.${e.kind}`, { defaultValue: e.kind });
 }
 

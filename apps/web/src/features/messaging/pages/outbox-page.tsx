@@ -80,6 +80,21 @@ export function OutboxPage() {
               );
             },
           },
+          {
+            // 送达: the provider's receipt (SMS); e-mail has none.
+            title: t('outbox.delivery'),
+            dataIndex: 'deliveryStatus',
+            render: (v: TOutboxMessage['deliveryStatus'], r) =>
+              v ? (
+                <Tooltip title={[r.deliveryError, r.deliveredAt ? fmtTime(r.deliveredAt) : null].filter(Boolean).join(' · ') || undefined}>
+                  <Tag color={v === 'delivered' ? 'green' : 'red'} data-testid="delivery-status">{t(`outbox.deliveryStatus.${v}`)}</Tag>
+                </Tooltip>
+              ) : r.channel === 'sms' && r.status === 'sent' ? (
+                <Tag>{t('outbox.deliveryStatus.none')}</Tag>
+              ) : (
+                '—'
+              ),
+          },
           { title: t('outbox.sendAfter'), dataIndex: 'sendAfter', render: (v: string) => fmtTime(v), width: 170 },
           { title: t('outbox.sentAt'), dataIndex: 'sentAt', render: (v: string | null) => fmtTime(v), width: 170 },
           { title: t('outbox.attempts'), dataIndex: 'attempts', align: 'right', width: 70 },

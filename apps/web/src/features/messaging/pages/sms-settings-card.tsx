@@ -1,10 +1,10 @@
 import { SMS_PROVIDERS, type TSmsSettings, type TSmsSettingsInput } from '@huifang/shared';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, Select } from 'antd';
-import { useEffect } from 'react';
+import { App, Button, Card, Form, Input, Modal, Select, Space, Tag, Typography } from 'antd';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../../api/error-text.ts';
-import { saveSmsSettings, useSmsSettings } from '../api.ts';
+import { rotateReceiptToken, saveSmsSettings, useSmsSettings } from '../api.ts';
 
 type TForm = Omit<TSmsSettingsInput, 'accessKeySecret'> & { accessKeySecret?: string };
 
@@ -31,6 +31,21 @@ export function SmsSettingsCard({ canWrite }: { canWrite: boolean }) {
     }
   };
   const needsCreds = provider === 'aliyun' || provider === 'tencent';
+  const [urls, setUrls] = useState<{ aliyunUrl: string; tencentUrl: string } | null>(null);
+  const { modal } = App.useApp();
+  const rotate = () =>
+    modal.confirm({
+      title: t('outbox.sms.receiptsRotate'),
+      content: s?.receiptTokenSet ? t('outbox.sms.receiptsRotateConfirm') : undefined,
+      onOk: async () => {
+        try {
+          setUrls(await rotateReceiptToken());
+          await qc.invalidateQueries({ queryKey: ['sms-settings'] });
+        } catch (err) {
+          void message.error(errorText(err, i18n.language));
+        }
+      },
+    });
   return (
     <Card title={t('outbox.sms.title')} size="small" style={{ marginBottom: 16 }} data-testid="sms-settings">
       <Form form={form} layout="inline" onFinish={onFinish} disabled={!canWrite} style={{ rowGap: 8 }}>
@@ -69,6 +84,26 @@ export function SmsSettingsCard({ canWrite }: { canWrite: boolean }) {
           </Form.Item>
         )}
       </Form>
+      <Space style={{ marginTop: 8 }} data-testid="sms-receipts">
+        {t('outbox.sms.receipts')}
+        <Tag color={s?.receiptTokenSet ? 'green' : 'default'}>{t(s?.receiptTokenSet ? 'outbox.sms.receiptsSet' : 'outbox.sms.receiptsNotSet')}</Tag>
+        {canWrite && (
+          <Button size="small" onClick={rotate} data-testid="sms-receipts-rotate">
+            {t('outbox.sms.receiptsRotate')}
+          </Button>
+        )}
+      </Space>
+      <Modal open={Boolean(urls)} title={t('outbox.sms.receiptsTitle')} onCancel={() => setUrls(null)} onOk={() => setUrls(null)} cancelButtonProps={{ style: { display: 'none' } }} width={720}>
+        <Typography.Paragraph>{t('outbox.sms.receiptsHint')}</Typography.Paragraph>
+        <Typography.Paragraph>
+          {t('outbox.sms.aliyunUrl')}
+          <Typography.Text code copyable style={{ display: 'block' }} data-testid="receipt-url-aliyun">{urls?.aliyunUrl}</Typography.Text>
+        </Typography.Paragraph>
+        <Typography.Paragraph>
+          {t('outbox.sms.tencentUrl')}
+          <Typography.Text code copyable style={{ display: 'block' }} data-testid="receipt-url-tencent">{urls?.tencentUrl}</Typography.Text>
+        </Typography.Paragraph>
+      </Modal>
     </Card>
   );
 }
