@@ -31,6 +31,7 @@ import { roleRoutes } from './modules/roles/roles.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
 import { evaluationRoutes } from './modules/evaluations/evaluations.routes.ts';
 import { followupRoutes } from './modules/followup/followup.routes.ts';
+import { followupPathRoutes } from './modules/followup/paths.routes.ts';
 import { orderReviewRoutes } from './modules/order-reviews/order-reviews.routes.ts';
 import { reviewPublicRoutes } from './modules/order-reviews/review-public.routes.ts';
 import { surveyRoutes } from './modules/surveys/surveys.routes.ts';
@@ -136,6 +137,7 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}):
       await api.register(settingsRoutes);
       await api.register(evaluationRoutes);
       await api.register(followupRoutes);
+      await api.register(followupPathRoutes);
       await api.register(orderReviewRoutes);
       await api.register(reviewPublicRoutes);
       await api.register(surveyRoutes);

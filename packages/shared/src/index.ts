@@ -20,4 +20,5 @@ export * from './schemas/notifications.ts';
 export * from './schemas/surveys.ts';
 export * from './schemas/messaging.ts';
 export * from './schemas/followup.ts';
+export * from './schemas/followup-paths.ts';
 export * from './schemas/tenant-policy.ts';

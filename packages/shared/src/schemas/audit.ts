@@ -100,4 +100,8 @@ export const AUDIT_ACTIONS = [
   'business_calendar.changed',
   'followup_absence.created',
   'followup_method.created',
+  'followup_path.created',
+  'followup_path.updated',
+  'followup_path.status_changed',
+  'followup_task.skipped',
 ] as const;

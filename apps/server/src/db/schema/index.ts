@@ -12,4 +12,5 @@ export * from './surveys.ts';
 export * from './messaging.ts';
 export * from './order-reviews.ts';
 export * from './followup.ts';
+export * from './followup-paths.ts';
 export * from './tenant-policy.ts';

@@ -10,6 +10,7 @@ import { checkCustomValues } from '../customers/custom-values.ts';
 import { findVisibleCustomer } from '../customers/customers.repository.ts';
 import { findVisibleUnit } from '../org-units/org-units.repository.ts';
 import { findVisibleUser } from '../users/users.repository.ts';
+import { onServiceRecordCreated } from '../followup/paths.service.ts';
 
 type TDeps = { db: Db; clock: TClock };
 
@@ -34,6 +35,8 @@ export async function addServiceRecord(deps: TDeps, scope: TScope, ctx: TAuditCt
       .insert(serviceRecords)
       .values({ tenantId: scope.tenantId, customerId, serviceTypeId: type.id, unitId, staffId: input.staffId ?? null, occurredAt: new Date(input.occurredAt), summary: input.summary ?? null, custom: values, createdAt: now })
       .returning();
+    // Plan templates 回访路径: the winning template's time points become tasks in the same transaction.
+    await onServiceRecordCreated(deps, tx, { tenantId: scope.tenantId, serviceRecordId: row!.id, actorId: scope.userId });
     await insertAuditEvent(tx, ctx, { action: 'service_record.created', entityType: 'service_record', entityId: row!.id, unitId, summary: `${type.name} · ${maskName(customer.c.name)}` }, now);
     return { id: row!.id };
   });
