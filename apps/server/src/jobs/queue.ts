@@ -7,7 +7,7 @@ import { runImport } from '../modules/imports/imports.runner.ts';
 import { runFollowupRules } from '../modules/followup/rules.ts';
 import { runFollowupReminders } from '../modules/followup/reminders.ts';
 import { runPathCatchUp } from '../modules/followup/paths.service.ts';
-import { autoSendOutcome, runAutoSends } from '../modules/followup/auto-send.ts';
+import { autoSendGuard, autoSendOutcome, runAutoSends } from '../modules/followup/auto-send.ts';
 import { sendDueEmails, sendDueSms, type TMailSettings } from '../modules/messaging/outbox.sender.ts';
 import type { TSmsFactory } from '../modules/messaging/sms/provider.ts';
 import { reminderGuard } from '../modules/surveys/surveys.invitations.ts';
@@ -76,9 +76,9 @@ export function jobDefinitions(deps: { db: Db; clock: TClock; log: Pick<Logger, 
       cron: '* * * * *',
       handler: async () => {
         const outcomes = { followup_task: autoSendOutcome };
-        const r = await sendDueEmails({ db: deps.db, clock: deps.clock, mail: deps.mail, guards: { survey_reminder: reminderGuard }, outcomes });
+        const r = await sendDueEmails({ db: deps.db, clock: deps.clock, mail: deps.mail, guards: { survey_reminder: reminderGuard, followup_task: autoSendGuard }, outcomes });
         if (r.sent || r.failed || r.cancelled || r.deferred) deps.log.info(r, 'outbox e-mail');
-        const s = await sendDueSms({ db: deps.db, clock: deps.clock, mail: deps.mail, sms: deps.sms, outcomes });
+        const s = await sendDueSms({ db: deps.db, clock: deps.clock, mail: deps.mail, sms: deps.sms, guards: { followup_task: autoSendGuard }, outcomes });
         if (s.sent || s.failed || s.cancelled || s.deferred) deps.log.info(s, 'outbox sms');
       },
     },

@@ -164,6 +164,18 @@ describe('plan with an automatic SMS', () => {
     expect((await tasksOf(plan.id)).map((x) => x.state)).toEqual(['pending']);
   });
 
+  it('closing the plan after its messages were queued cancels them at send time: nothing goes out', async () => {
+    const { savedFilterId } = await segment(['郑和']);
+    const plan = await smsPlan(savedFilterId);
+    await runJobs('followup-auto-send');
+    expect((await manager.post(`/api/followup/plans/${plan.id}/status`, { status: 'closed' })).statusCode).toBe(200);
+    sent.length = 0;
+    await runJobs('outbox-send');
+    expect(sent).toEqual([]);
+    expect(await outboxOf(plan.id)).toMatchObject([{ status: 'cancelled' }]);
+    expect((await tasksOf(plan.id)).map((x) => x.state)).toEqual(['cancelled']);
+  });
+
   it('quiet hours: queued at 22:00, deferred (task stays in progress), sent at 09:00 the next morning', async () => {
     await travel('2026-03-10T14:00:00Z'); // 22:00 Shanghai
     try {

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { MARKETING_TOPICS } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import type { TClock } from '../../lib/clock.ts';
+import { pgArray } from '../../lib/scope.ts';
 import { enqueueOnce, type TNewMessage } from '../messaging/outbox.repository.ts';
 import type { TOutboxOutcome } from '../messaging/outbox.sender.ts';
 import type { TOutboxRow } from '../messaging/outbox.repository.ts';
@@ -201,4 +202,24 @@ export async function autoSendOutcome(tx: DbOrTx, rows: TOutboxRow[], outcome: T
     if (state === 'done') await event('completed', 'done', {});
     if (state === 'failed') await event('failed', 'failed', { reason: 'max_attempts' });
   }
+}
+
+/**
+ * Outbox guard for ref_type followup_task: a queued automatic message whose task is no longer in progress (the plan
+ * was closed, a supervisor cancelled or reassigned it to an agent) has lost its purpose and is cancelled, not sent.
+ */
+export async function autoSendGuard(tx: DbOrTx, rows: TOutboxRow[]): Promise<Set<string>> {
+  const gone = new Set<string>();
+  const byTenant = new Map<string, TOutboxRow[]>();
+  for (const r of rows) byTenant.set(r.tenantId, [...(byTenant.get(r.tenantId) ?? []), r]);
+  for (const [tenantId, list] of byTenant) {
+    const ids = list.map((r) => r.refId).filter((x): x is string => Boolean(x));
+    const open = ids.length
+      ? new Set(
+          (await tx.execute<{ id: string }>(sql`select id from followup_tasks where tenant_id = ${tenantId} and id = any(${pgArray(ids, 'uuid')}) and state = 'in_progress'`)).rows.map((r) => r.id),
+        )
+      : new Set<string>();
+    for (const r of list) if (!r.refId || !open.has(r.refId)) gone.add(r.id);
+  }
+  return gone;
 }
