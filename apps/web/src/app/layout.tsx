@@ -2,6 +2,7 @@ import { PhoneOutlined, ApartmentOutlined, ContactsOutlined, AuditOutlined, Dash
 import { FormOutlined, MailOutlined } from '@ant-design/icons';
 import { ShopOutlined, StarOutlined } from '@ant-design/icons';
 import { ScheduleOutlined, UnorderedListOutlined } from '@ant-design/icons';
+import { SettingOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TPermission } from '@huifang/shared';
 import { Breadcrumb, Dropdown, Layout, Menu, Space, Typography } from 'antd';
@@ -42,6 +43,7 @@ export const NAV: TNavItem[] = [
   { path: '/roles', labelKey: 'menu.roles', icon: <SafetyOutlined />, permission: 'role:read', group: 'system' },
   { path: '/audit', labelKey: 'menu.audit', icon: <AuditOutlined />, permission: 'audit:read', group: 'system' },
   { path: '/outbox', labelKey: 'menu.outbox', icon: <MailOutlined />, permission: 'audit:read', group: 'system' },
+  { path: '/settings', labelKey: 'menu.settings', icon: <SettingOutlined />, permission: 'settings:write', group: 'system' },
 ];
 
 /** Top-level items, then one titled section per group that has at least one item the user may see. */

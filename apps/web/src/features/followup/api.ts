@@ -46,6 +46,8 @@ export const useTaskSummary = (f: TTaskFilter) =>
 export const reassignTasks = (taskIds: string[], assigneeId: string) => post<{ reassigned: number; notFound: number; skipped: number }>('/followup/tasks/reassign', { taskIds, assigneeId });
 export const cancelTask = (id: string, reason: string | null) => post<{ ok: true }>(`/followup/tasks/${id}/cancel`, { reason });
 export const reopenTask = (id: string, reason: string | null) => post<{ ok: true }>(`/followup/tasks/${id}/reopen`, { reason });
+/** Cancel / reopen many tasks in ONE request: all or nothing (409 lists the tasks whose state does not allow it). */
+export const bulkTaskAction = (action: 'cancel' | 'reopen', taskIds: string[], reason: string | null) => post<{ changed: number }>(`/followup/tasks/bulk-${action}`, { taskIds, reason });
 
 export type TKpiFilter = { planId?: string | undefined; from?: string | undefined; to?: string | undefined };
 export const useKpis = (f: TKpiFilter) => useQuery({ queryKey: [...FOLLOWUP_KEY, 'kpis', f], queryFn: () => get<TKpis>(`/followup/kpis${qs(f)}`), placeholderData: (p) => p });

@@ -9,6 +9,7 @@ import { errorText, fieldErrors } from '../../../api/error-text.ts';
 import { validatedValues } from '../../../lib/form.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { buildTree, useUnits } from '../../org/api.ts';
+import { planContactDefaults, useContactPolicy } from '../../settings/api.ts';
 import { createPlan, FOLLOWUP_KEY, updatePlan, useMethods, usePublishedSurveys, useSavedFilters, useWorkers } from '../api.ts';
 import { RuleFields, ruleFromForm } from './rule-fields.tsx';
 import { MessageFields } from './message-fields.tsx';
@@ -45,13 +46,15 @@ export function PlanDrawer(props: { open: boolean; plan?: TFollowupPlan | undefi
   const targetKind = Form.useWatch('targetKind', form) as string | undefined;
   const assignment = Form.useWatch('assignment', form) as string | undefined;
   const p = props.plan;
+  // New plans start from the tenant's contact policy (settings → 联系策略).
+  const policy = useContactPolicy().data;
 
   useEffect(() => {
     if (!props.open) return;
     form.resetFields();
     if (p) form.setFieldsValue({ ...p, startDate: dayjs(p.startDate), budgetFen: yuan(p.budgetFen), giftFen: yuan(p.giftFen), rule: p.rule ?? undefined, autoMessage: Boolean(p.message), message: p.message ?? undefined });
-    else form.setFieldsValue({ topic: 'satisfaction', methods: ['phone'], targetKind: 'segment', startDate: dayjs(), dueDays: 7, assignment: 'owner', maxAttempts: 3, retryHours: 4, contactFromHour: 9, contactToHour: 21, minGapDays: 7, escalateAfterDays: 2, remindByEmail: false, script: '您好，{客户称呼}！我是{网点名称}的{坐席姓名}，想了解一下您对我们服务的评价。' });
-  }, [props.open, p, form]);
+    else form.setFieldsValue({ topic: 'satisfaction', methods: ['phone'], targetKind: 'segment', startDate: dayjs(), dueDays: 7, assignment: 'owner', maxAttempts: 3, retryHours: 4, ...planContactDefaults(policy), escalateAfterDays: 2, remindByEmail: false, script: '您好，{客户称呼}！我是{网点名称}的{坐席姓名}，想了解一下您对我们服务的评价。' });
+  }, [props.open, p, form, policy]);
 
   const onSave = async () => {
     const v = await validatedValues(form);

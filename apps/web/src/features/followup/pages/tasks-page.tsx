@@ -1,19 +1,23 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { TASK_STATES, type TTask } from '@huifang/shared';
-import { App, Button, Card, Col, Input, Row, Select, Space, Statistic, Table, Tabs, Tag, Tooltip } from 'antd';
+import { App, Button, Card, Col, Input, Row, Select, Space, Statistic, Table, Tabs, Tag, Tooltip, type ButtonProps } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
+import { ApiError } from '../../../api/client.ts';
 import { errorText } from '../../../api/error-text.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { can, useMe } from '../../auth/api.ts';
-import { cancelTask, FOLLOWUP_KEY, reassignTasks, reopenTask, useAllPlans, useTasks, useTaskSummary, useWorkers, type TTaskFilter } from '../api.ts';
+import { bulkTaskAction, FOLLOWUP_KEY, reassignTasks, useAllPlans, useTasks, useTaskSummary, useWorkers, type TTaskFilter } from '../api.ts';
 import { KpiPanel } from '../components/kpi-panel.tsx';
 
 const OPEN = ['pending', 'in_progress', 'follow_up'];
 const STATE_COLOR: Record<string, string> = { pending: 'blue', in_progress: 'geekblue', follow_up: 'purple', done: 'green', failed: 'red', cancelled: 'default' };
 
-/** 回访任务 (supervisor view): tasks of my units by plan/state/assignee/overdue, counts, bulk reassign, cancel/reopen; KPIs tab. */
+/**
+ * 回访任务 (supervisor view): tasks of my units by plan/state/assignee/overdue, counts of exactly the filtered list (state
+ * included), bulk reassign and bulk cancel/reopen (one all-or-nothing request each); KPIs tab.
+ */
 export function TasksPage() {
   const { t } = useTranslation();
   const [params, setParams] = useSearchParams();
@@ -70,19 +74,33 @@ function TasksTab() {
       },
     });
   };
+  /** One request for all selected tasks the action fits (cancel: open ones; reopen: closed ones) — all or nothing. */
   const bulk = (action: 'cancel' | 'reopen') => {
     const rows = selected.filter((x) => (action === 'cancel' ? OPEN.includes(x.state) : !OPEN.includes(x.state)));
+    if (rows.length === 0) {
+      void message.warning(t(`followup.tasks.${action}None`));
+      return;
+    }
     let reason = '';
     modal.confirm({
       title: t(`followup.tasks.${action}Title`, { n: rows.length }),
-      content: <Input.TextArea placeholder={t('followup.tasks.reason')} onChange={(e) => (reason = e.target.value)} />,
-      okButtonProps: { danger: action === 'cancel' },
+      content: (
+        <>
+          {rows.length < selected.length && <p>{t('followup.tasks.bulkSkipped', { n: selected.length - rows.length })}</p>}
+          <Input.TextArea placeholder={t('followup.tasks.reason')} onChange={(e) => (reason = e.target.value)} />
+        </>
+      ),
+      okButtonProps: { danger: action === 'cancel', 'data-testid': `bulk-${action}-ok` } as ButtonProps,
       onOk: async () => {
         try {
-          for (const r of rows) await (action === 'cancel' ? cancelTask(r.id, reason || null) : reopenTask(r.id, reason || null));
-          await done(t('followup.tasks.bulkDone', { n: rows.length }));
+          const r = await bulkTaskAction(action, rows.map((x) => x.id), reason || null);
+          await done(t('followup.tasks.bulkDone', { n: r.changed }));
         } catch (e) {
-          fail(e);
+          // 409: some changed state meanwhile — nothing was changed; name them (details: body.taskIds.<index>).
+          if (e instanceof ApiError && e.code === 'CONFLICT' && e.details.length) {
+            const names = e.details.map((d) => rows[Number(d.path.split('.').pop())]?.customerName).filter(Boolean);
+            void message.error(t('followup.tasks.bulkConflict', { names: names.join('、'), n: names.length }));
+          } else fail(e);
           await qc.invalidateQueries({ queryKey: FOLLOWUP_KEY });
         }
       },
@@ -107,8 +125,8 @@ function TasksTab() {
         {canManage && selected.length > 0 && (
           <>
             <Button type="primary" onClick={reassign} data-testid="bulk-reassign">{t('followup.tasks.reassign')} ({selected.length})</Button>
-            <Button danger onClick={() => bulk('cancel')}>{t('followup.tasks.cancel')}</Button>
-            <Button onClick={() => bulk('reopen')}>{t('followup.tasks.reopen')}</Button>
+            <Button danger onClick={() => bulk('cancel')} data-testid="bulk-cancel">{t('followup.tasks.cancel')}</Button>
+            <Button onClick={() => bulk('reopen')} data-testid="bulk-reopen">{t('followup.tasks.reopen')}</Button>
           </>
         )}
       </Space>

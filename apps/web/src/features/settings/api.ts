@@ -1,0 +1,24 @@
+import { useQuery } from '@tanstack/react-query';
+import type { TBusinessCalendarYear, TCalendarDay, TCalendarDayInput, TContactPolicyInput, TContactPolicySettings } from '@huifang/shared';
+import { api, del, get, qs } from '../../api/client.ts';
+
+export const POLICY_KEY = ['settings', 'contact-policy'] as const;
+export const CALENDAR_KEY = ['settings', 'calendar'] as const;
+
+/** The tenant's contact policy (everyone signed in may read it: the plan form is pre-filled from it). */
+export const useContactPolicy = () => useQuery({ queryKey: POLICY_KEY, queryFn: () => get<TContactPolicySettings>('/settings/contact-policy'), staleTime: 60_000 });
+export const saveContactPolicy = (body: TContactPolicyInput) => api<TContactPolicySettings>('PUT', '/settings/contact-policy', body);
+
+export const useCalendar = (year: number) => useQuery({ queryKey: [...CALENDAR_KEY, year], queryFn: () => get<TBusinessCalendarYear>(`/settings/calendar${qs({ year })}`) });
+export const setCalendarDay = (date: string, body: TCalendarDayInput) => api<TCalendarDay>('PUT', `/settings/calendar/days/${date}`, body);
+export const removeCalendarDay = (date: string) => del<{ ok: true }>(`/settings/calendar/days/${date}`);
+
+/**
+ * A new plan's contact hours and gap from the tenant policy: quiet 21 → 9 = contact 9 → 21 (quiet from 0 = until 24).
+ * Plans keep a window inside one day; a tenant whose contact hours wrap midnight gets quietTo → 24.
+ */
+export function planContactDefaults(p: TContactPolicySettings | undefined): { contactFromHour: number; contactToHour: number; minGapDays: number } {
+  if (!p) return { contactFromHour: 9, contactToHour: 21, minGapDays: 7 };
+  const to = p.quietFromHour === 0 ? 24 : p.quietFromHour;
+  return { contactFromHour: p.quietToHour, contactToHour: p.quietToHour < to ? to : 24, minGapDays: p.minGapDays };
+}

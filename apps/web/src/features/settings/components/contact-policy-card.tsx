@@ -1,0 +1,70 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { ZContactPolicyInput, type TContactPolicyInput } from '@huifang/shared';
+import { App, Button, Card, Form, InputNumber, Space, Typography } from 'antd';
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { errorText, fieldErrors } from '../../../api/error-text.ts';
+import { fmtTime } from '../../../lib/format.ts';
+import { validatedValues } from '../../../lib/form.ts';
+import { zodRule } from '../../../lib/zod-rule.ts';
+import { POLICY_KEY, saveContactPolicy, useContactPolicy } from '../api.ts';
+
+const F = ZContactPolicyInput.shape;
+/** The whole-object rule (quiet hours must end at another hour than they start), on the field it names. */
+const crossRule = (field: keyof TContactPolicyInput, text: string) => ({ getFieldsValue }: { getFieldsValue: () => unknown }) => ({
+  validator: async () => {
+    const issue = ZContactPolicyInput.safeParse(getFieldsValue()).error?.issues.find((i) => i.path[0] === field && i.code === 'custom');
+    if (issue) throw new Error(text);
+  },
+});
+
+/** 联系策略: the tenant's quiet hours and contact gap, as the sender and new plans apply them. */
+export function ContactPolicyCard({ canWrite }: { canWrite: boolean }) {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const policy = useContactPolicy().data;
+  const [form] = Form.useForm<TContactPolicyInput>();
+  useEffect(() => {
+    if (policy) form.setFieldsValue({ quietFromHour: policy.quietFromHour, quietToHour: policy.quietToHour, minGapDays: policy.minGapDays });
+  }, [policy, form]);
+  const onSave = async () => {
+    const v = await validatedValues(form);
+    if (!v) return;
+    try {
+      await saveContactPolicy(v);
+      await qc.invalidateQueries({ queryKey: POLICY_KEY });
+      void message.success(t('settingsPage.policy.saved'));
+    } catch (err) {
+      form.setFields(fieldErrors(err, i18n.language) as never);
+      void message.error(errorText(err, i18n.language));
+    }
+  };
+  const hour = (name: 'quietFromHour' | 'quietToHour', label: string) => (
+    <Form.Item name={name} label={label} rules={[{ required: true }, zodRule(F[name]), crossRule(name, t('settingsPage.policy.sameHours'))]} dependencies={name === 'quietToHour' ? ['quietFromHour'] : []}>
+      <InputNumber min={0} max={23} precision={0} addonAfter=":00" style={{ width: 120 }} data-testid={`policy-${name}`} />
+    </Form.Item>
+  );
+  return (
+    <Card size="small" title={t('settingsPage.policy.title')} style={{ marginBottom: 16 }} data-testid="contact-policy">
+      <Typography.Paragraph type="secondary">{t('settingsPage.policy.hint')}</Typography.Paragraph>
+      <Form form={form} layout="inline" disabled={!canWrite} style={{ rowGap: 8 }}>
+        {hour('quietFromHour', t('settingsPage.policy.quietFrom'))}
+        {hour('quietToHour', t('settingsPage.policy.quietTo'))}
+        <Form.Item name="minGapDays" label={t('settingsPage.policy.minGapDays')} rules={[{ required: true }, zodRule(F.minGapDays)]}>
+          <InputNumber min={0} max={365} precision={0} addonAfter={t('settingsPage.policy.days')} style={{ width: 140 }} data-testid="policy-minGapDays" />
+        </Form.Item>
+        {canWrite && (
+          <Form.Item>
+            <Button type="primary" onClick={() => void onSave()} data-testid="policy-save">
+              {t('common.save')}
+            </Button>
+          </Form.Item>
+        )}
+      </Form>
+      <Space style={{ marginTop: 8 }}>
+        <Typography.Text type="secondary">{policy?.updatedAt ? t('settingsPage.policy.updatedAt', { at: fmtTime(policy.updatedAt) }) : t('settingsPage.policy.defaults')}</Typography.Text>
+      </Space>
+    </Card>
+  );
+}
