@@ -1,0 +1,96 @@
+import pg from 'pg';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fillLogin, ADMIN_PASSWORD, startE2E, type TE2E } from './support.ts';
+
+let e: TE2E;
+beforeAll(async () => {
+  e = await startE2E();
+});
+afterAll(async () => e?.close());
+
+async function apiCall<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
+  return page.evaluate(
+    async ([m, u, b]) => {
+      const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
+      const res = await fetch(`/api${u}`, { method: m, headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken }, body: b === undefined ? undefined : JSON.stringify(b) });
+      if (!res.ok) throw new Error(`${m} ${u}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
+    [method, url, body] as const,
+  );
+}
+
+async function pick(page: Page, fieldId: string, title: string) {
+  await page.click(`#${fieldId}`, { force: true });
+  const dropdown = page.locator('.ant-select-dropdown:visible');
+  await dropdown.waitFor();
+  await dropdown.locator(`.ant-select-item-option[title="${title}"]`).first().click();
+}
+const dropdownsClosed = (page: Page) => expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
+
+describe('automatic plan messages journey', () => {
+  it('a plan sent by SMS: message template with a live preview, saved with the plan; receipt URL generated once; a provider receipt shows as delivered', async () => {
+    const page = await e.newPage();
+    await fillLogin(page, 'admin', ADMIN_PASSWORD);
+    await page.waitForSelector('[data-testid=stat-units]');
+    const tag = `短信E2E${Date.now() % 100000}`;
+    await apiCall(page, 'POST', '/saved-filters', { name: `分群-${tag}`, filter: { tags: tag }, isShared: true });
+
+    // The plan form: SMS among the methods → 自动发送 with a template and a live preview for a sample customer.
+    await page.goto('/followup/plans');
+    await page.click('[data-testid=plan-create]');
+    await page.fill('[data-testid=plan-name]', `短信关怀 ${tag}`);
+    await pick(page, 'plan_methods', '短信');
+    await page.keyboard.press('Escape');
+    await dropdownsClosed(page);
+    await pick(page, 'plan_savedFilterId', `分群-${tag}`);
+    await dropdownsClosed(page);
+    await page.click('[data-testid=plan-auto-message]');
+    await page.locator('[data-testid=plan-message-preview]', { hasText: '王先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。' }).waitFor();
+    await page.fill('[data-testid=plan-message-template]', '{客户称呼}，您的{服务类型}已办结，');
+    await page.click('[data-testid="plan-message-preview"]');
+    await page.locator('[data-testid=plan-message-preview]', { hasText: '王先生，您的窗口服务已办结，' }).waitFor();
+    expect(await page.locator('[data-testid=plan-message-preview]').innerText()).toContain('约 1 条短信');
+    await page.fill('[data-testid=plan-message-code]', 'SMS_88880001');
+    await page.locator('[data-testid=plan-message-preview]').scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await e.shot(page, '72-plan-auto-sms');
+    await page.click('[data-testid=plan-save]');
+    await page.locator('.ant-message', { hasText: '已保存' }).waitFor();
+    const plans = await apiCall<{ items: { name: string; message: unknown }[] }>(page, 'GET', `/followup/plans?q=${encodeURIComponent(tag)}`);
+    expect(plans.items.map((p) => p.message)).toEqual([{ channel: 'sms', template: '{客户称呼}，您的{服务类型}已办结，', templateCode: 'SMS_88880001', subject: null }]);
+
+    // Receipts: generate the URL (shown once), the provider pushes a report, the outbox shows it delivered.
+    const c = new pg.Client({ connectionString: e.dbUrl });
+    await c.connect();
+    const { rows } = await c.query('select id as tenant_id from tenants limit 1');
+    await c.query(
+      `insert into outbox_messages (id, tenant_id, channel, to_address, body, status, attempts, created_at, send_after, sent_at, provider_message_id, customer_id)
+       values (gen_random_uuid(), $1, 'sms', '13900000077', '您好', 'sent', 1, now(), now(), now(), '900619746936000077^0', gen_random_uuid())`,
+      [(rows[0] as { tenant_id: string }).tenant_id],
+    );
+    await c.end();
+    await page.click('.ant-layout-sider >> text=发件箱');
+    await page.click('[data-testid=sms-receipts-rotate]');
+    await page.click('.ant-modal-confirm-btns .ant-btn-primary');
+    const aliyunUrl = await page.locator('[data-testid=receipt-url-aliyun]').innerText();
+    await page.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
+    await page.locator('.ant-message-notice').waitFor({ state: 'detached' });
+    expect(aliyunUrl).toMatch(/\/api\/public\/sms-receipts\/aliyun\/[A-Za-z0-9_-]{20,}$/);
+    await e.shot(page, '73-sms-receipt-urls');
+    await page.click('.ant-modal-footer .ant-btn-primary');
+    const res = await fetch(`${e.baseUrl}${new URL(aliyunUrl.trim()).pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ phone_number: '13900000077', send_time: '2026-11-23 10:00:00', report_time: '2026-11-23 10:00:04', success: true, err_code: 'DELIVERED', err_msg: '用户接收成功', sms_size: '1', biz_id: '900619746936000077^0', out_id: '' }]),
+    });
+    expect(await res.json()).toMatchObject({ code: 0, msg: '成功' });
+    await page.reload();
+    await page.click('[data-testid=outbox-channel] >> text=短信');
+    await page.locator('.ant-table-row', { hasText: '13900000077' }).locator('[data-testid=delivery-status]', { hasText: '已送达' }).waitFor();
+    expect(await page.locator('[data-testid=sms-receipts]').innerText()).toContain('已配置回执地址');
+    await page.locator('.ant-segmented-thumb').waitFor({ state: 'detached' });
+    await e.shot(page, '74-outbox-delivered');
+  });
+});
