@@ -116,6 +116,10 @@ export function checkRow(c: TRowContext, rowNo: number, cells: string[]): { row?
   if (key) {
     const first = c.keysSeen.firstOrAdd(key, rowNo);
     if (first !== undefined) return { errors: [{ rowNo, column: keyColumn(c, columnOf), reason: `与第 ${first} 行重复（同一文件内更新键重复）` }] };
+    // Keyed by phone, a row's other phones count as met too: a later row keyed by one of them is a duplicate of this
+    // one. So no key of a later batch can be written (inserted, or added to a customer) by an earlier batch of the
+    // same file, and a batch's key lookup may run before the previous batch commits (see imports.runner.ts).
+    if (c.job.upsertKey === 'phone') for (const p of d.phones) if (p !== key) c.keysSeen.firstOrAdd(p, rowNo);
   }
   const insert: TCustomerColumns = {
     kind: d.kind,

@@ -5,6 +5,8 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import type { TCustomerColumns, TImportRow } from './import-rows.ts';
+import { findExisting, PreviousBatchFailed, writeBatch } from './import-write.ts';
 import { recoverImports } from './imports.service.ts';
 
 let t: TTestApp;
@@ -191,6 +193,65 @@ describe('customer import', () => {
     expect(await count(`$1 = any(tags)`, [tag])).toBe(n);
     const { rows } = await t.pool.query('select row_no, reason from import_errors where job_id = $1', [up.job.id]);
     expect(rows).toEqual([{ row_no: n + 1, reason: '与第 1 行重复（同一文件内更新键重复）' }]);
+  });
+
+  it('treats a row keyed by a phone an earlier row listed as a duplicate of that row, in any batch', async () => {
+    const tag = uniq();
+    const [p1, p2] = [phone(), phone()];
+    const csv = ['姓名,手机,标签', `两个号码${tag},"${p1} ${p2}",${tag}`, `第二个号码${tag},${p2},${tag}`].join('\n');
+    const up = (await uploadFile(admin, csv)).json();
+    const job = await runToEnd(admin, up.job.id, up.suggestedMapping);
+    expect(job).toMatchObject({ status: 'done', insertedRows: 1, updatedRows: 0, errorRows: 1 });
+    expect(await count(`$1 = any(phones)`, [p2])).toBe(1);
+    const { rows } = await t.pool.query('select row_no, reason from import_errors where job_id = $1', [up.job.id]);
+    expect(rows).toEqual([{ row_no: 2, reason: '与第 1 行重复（同一文件内更新键重复）' }]);
+  });
+
+  describe('a batch written after its key lookup (the lookup runs while the previous batch is written)', () => {
+    const scopeOfAdmin = async () => {
+      const { rows: [u] } = await t.pool.query(`select u.id, u.tenant_id, u.unit_id, o.path from users u join org_units o on o.id = u.unit_id where u.username = 'admin'`);
+      return { tenantId: u.tenant_id as string, userId: u.id as string, unitId: u.unit_id as string, unitPath: u.path as string, dataScope: 'tenant' as const };
+    };
+    const row = (rowNo: number, name: string, p: string): TImportRow => {
+      const insert: TCustomerColumns = {
+        kind: 'individual', name, gender: null, birthday: null, phones: [p], phone_digits: p, email: null, address: null, id_number: null, source: null,
+        owner_id: null, unit_id: shUnit, tags: [], tier: null, lifecycle_stage: null, intent_level: null, consent_service: true, consent_marketing: false, custom: {},
+      };
+      return { rowNo, key: p, insert, given: 0b10 };
+    };
+    const jobRow = async () => (await t.pool.query(`insert into import_jobs (tenant_id, unit_id, created_by, file_name, size_bytes, format, encoding, status, upsert_key)
+      select tenant_id, unit_id, id, 'x.csv', 0, 'csv', 'utf-8', 'running', 'phone' from users where username = 'admin' returning id`)).rows[0].id as string;
+
+    it('updates the customer found, unless someone moved the phone away meanwhile: then the row is looked up again and lands as new', async () => {
+      const scope = await scopeOfAdmin();
+      const [p, q, r] = [phone(), phone(), phone()];
+      const moved = (await admin.post('/api/customers', { name: '号码被改', phones: [p], unitId: shUnit })).json().id;
+      const kept = (await admin.post('/api/customers', { name: '号码未改', phones: [r], unitId: shUnit })).json().id;
+      const existing = findExisting(t.db, scope, 'phone', [p, r]);
+      expect(await existing).toEqual(new Map([[p, moved], [r, kept]]));
+      // Another user changes the first customer's phone between the lookup and the write.
+      expect((await admin.patch(`/api/customers/${moved}`, { phones: [q] })).statusCode).toBe(200);
+      const jobId = await jobRow();
+      await writeBatch(t.db, { scope, jobId, upsertKey: 'phone', now: t.clock.now() }, { rows: 2, goods: [row(1, '导入一', p), row(2, '导入二', r)], errors: [] }, existing, Promise.resolve());
+      const names = async (id: string) => (await t.pool.query('select name, phones from customers where id = $1', [id])).rows[0];
+      expect(await names(moved)).toEqual({ name: '号码被改', phones: [q] });
+      expect(await names(kept)).toEqual({ name: '导入二', phones: [r] });
+      expect(await count(`$1 = any(phones) and name = '导入一'`, [p])).toBe(1);
+      const { rows: [job] } = await t.pool.query('select processed_rows, inserted_rows, updated_rows from import_jobs where id = $1', [jobId]);
+      expect(job).toEqual({ processed_rows: 2, inserted_rows: 1, updated_rows: 1 });
+    });
+
+    it('rolls back when the batch before it failed: nothing of it lands and the progress does not move', async () => {
+      const scope = await scopeOfAdmin();
+      const p = phone();
+      const jobId = await jobRow();
+      const failed = Promise.reject(new Error('batch 1 failed'));
+      failed.catch(() => undefined); // as the runner does: the failure is reported once, from the batch that failed
+      const write = writeBatch(t.db, { scope, jobId, upsertKey: 'phone', now: t.clock.now() }, { rows: 1, goods: [row(5001, '不应落库', p)], errors: [] }, findExisting(t.db, scope, 'phone', [p]), failed);
+      await expect(write).rejects.toBeInstanceOf(PreviousBatchFailed);
+      expect(await count(`$1 = any(phones)`, [p])).toBe(0);
+      expect((await t.pool.query('select processed_rows from import_jobs where id = $1', [jobId])).rows[0].processed_rows).toBe(0);
+    });
   });
 
   it('drops an upload left unstarted for a day: the job fails with a reason and its file leaves the disk', async () => {
