@@ -35,9 +35,13 @@ export const outboxMessages = pgTable(
     customerId: uuid('customer_id'),
     /** Marketing needs consent_marketing and carries the opt-out text (SMS). */
     isMarketing: boolean('is_marketing').notNull().default(false),
-    /** SMS: the provider's template (Aliyun TemplateCode / Tencent TemplateId) and its variables. */
+    /**
+     * SMS: the provider's template (Aliyun TemplateCode / Tencent TemplateId) and its variables. Stored as an array of
+     * [name, value] pairs: jsonb does not keep the key order of an object, and Tencent's parameters are positional.
+     * (Rows written before this are objects; the sender reads both.)
+     */
     templateCode: text('template_code'),
-    templateParams: jsonb('template_params').$type<Record<string, string>>(),
+    templateParams: jsonb('template_params').$type<Record<string, string> | [string, string][]>(),
     /** The provider's id of a sent SMS (BizId / SerialNo) — the delivery status handle. */
     providerMessageId: text('provider_message_id'),
     /** The contact policy's last word: deferred:<reason> (send_after moved) or blocked:<reason> (status cancelled). */

@@ -4,6 +4,7 @@ import { createCustomer, letters } from '../../../test/customers-helpers.ts';
 import { countRows, expectError, loginAs, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 import type { TSmsProvider, TSmsRequest } from '../messaging/sms/provider.ts';
+import { enqueueSms } from '../messaging/templates.ts';
 
 /** The outside world's only fake: an SMS provider that records what would have gone out (or fails on demand). */
 const sent: TSmsRequest[] = [];
@@ -121,7 +122,11 @@ describe('plan with an automatic SMS', () => {
     expect(queued).toHaveLength(3);
     expect(queued.map((m) => m.body).sort()).toEqual(['李先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。', '王先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。', '赵先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。']);
     expect(queued.every((m) => m.status === 'queued' && m.template_code === 'SMS_4242' && m.is_marketing === false && customers.some((c) => c.id === m.customer_id))).toBe(true);
-    expect(queued.find((m) => m.body.startsWith('王'))!.template_params).toMatchObject({ 客户称呼: '王先生', 网点名称: '陆家嘴支行' });
+    // only the placeholders the template uses, in their order (Tencent's parameters are positional)
+    expect(queued.find((m) => m.body.startsWith('王'))!.template_params).toEqual([
+      ['客户称呼', '王先生'],
+      ['网点名称', '陆家嘴支行'],
+    ]);
     expect((await tasksOf(plan.id)).map((x) => x.state)).toEqual(['in_progress', 'in_progress', 'in_progress']);
 
     // rerun: nothing new
@@ -154,6 +159,18 @@ describe('plan with an automatic SMS', () => {
     await runJobs('followup-auto-send', 'outbox-send');
     expect(sent).toEqual([]);
     expect(await outboxOf(plan.id)).toHaveLength(3);
+  });
+
+  it('provider template parameters keep the order of the template (Tencent TemplateParamSet is positional; jsonb would sort the keys)', async () => {
+    const [c] = (await segment(['陈默'])).customers;
+    await enqueueSms(t.db, t.clock.now(), [{ tenantId: t.tenantId, customerId: c!.id, to: '13912349999', template: '{网点名称}：{客户称呼}您好', values: { 客户称呼: '陈先生', 网点名称: '陆家嘴支行', 礼品: '伞' }, templateCode: 'T1' }]);
+    sent.length = 0;
+    await runJobs('outbox-send');
+    const req = sent.find((r) => r.to === '13912349999')!;
+    expect(Object.entries(req.params ?? {})).toEqual([
+      ['网点名称', '陆家嘴支行'],
+      ['客户称呼', '陈先生'],
+    ]);
   });
 
   it('a plan worked by phone stays manual: no message is queued', async () => {

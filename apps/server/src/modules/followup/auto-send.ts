@@ -116,7 +116,7 @@ export async function runAutoSends(deps: TDeps, opts: { tenantId?: string } = {}
           customerId: r.customer_id,
           isMarketing: (MARKETING_TOPICS as readonly string[]).includes(r.topic),
           templateCode: r.channel === 'sms' ? r.template_code : null,
-          templateParams: r.channel === 'sms' ? templateParams(values) : null,
+          templateParams: r.channel === 'sms' ? templateParams(values, r.template) : null,
           dedupeKey: `${AUTO_REF_TYPE}:${r.id}:${Number(r.attempts) + 1}`,
         });
       }

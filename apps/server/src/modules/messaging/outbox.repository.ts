@@ -54,7 +54,7 @@ export async function enqueueMessages(tx: DbOrTx, now: Date, messages: TNewMessa
           customerId: m.customerId ?? null,
           isMarketing: m.isMarketing ?? false,
           templateCode: m.templateCode ?? null,
-          templateParams: m.templateParams ?? null,
+          templateParams: m.templateParams ? Object.entries(m.templateParams) : null,
         })),
       )
       .returning({ id: outboxMessages.id });
@@ -88,7 +88,7 @@ export async function enqueueOnce(tx: DbOrTx, now: Date, messages: (TNewMessage 
           customerId: m.customerId ?? null,
           isMarketing: m.isMarketing ?? false,
           templateCode: m.templateCode ?? null,
-          templateParams: m.templateParams ?? null,
+          templateParams: m.templateParams ? Object.entries(m.templateParams) : null,
           dedupeKey: m.dedupeKey,
         })),
       )

@@ -218,7 +218,8 @@ export async function sendDueSms(deps: TSenderDeps): Promise<TSendResult> {
       let providerMessageId: string;
       try {
         if (p.provider instanceof Error) throw p.provider;
-        ({ providerMessageId } = await p.provider.send({ to: m.to, text: smsText(m, p.optOut), templateCode: m.templateCode, params: m.templateParams }));
+        const params = Array.isArray(m.templateParams) ? Object.fromEntries(m.templateParams) : m.templateParams;
+        ({ providerMessageId } = await p.provider.send({ to: m.to, text: smsText(m, p.optOut), templateCode: m.templateCode, params }));
       } catch (err) {
         await markError(deps, m, err, result);
         continue;

@@ -21,8 +21,14 @@ export interface TSmsToCustomer {
   refId?: string | null;
 }
 
-export function templateParams(values: TScriptValues): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v ?? '']));
+/**
+ * The provider template's parameters: with a template, only the placeholders it uses, in the order they first appear
+ * (Tencent's TemplateParamSet is positional and must match the approved template's count); without one, all values.
+ */
+export function templateParams(values: TScriptValues, template?: string): Record<string, string> {
+  if (template === undefined) return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v ?? '']));
+  const used = [...new Set([...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? ''))].filter((n) => n in values);
+  return Object.fromEntries(used.map((n) => [n, values[n as keyof TScriptValues] ?? '']));
 }
 
 /** Queue SMS to customers in the caller's transaction (DESIGN §8); the sender enforces the contact policy. */
@@ -42,7 +48,7 @@ export async function enqueueSms(tx: DbOrTx, now: Date, list: TSmsToCustomer[]):
       customerId: m.customerId,
       isMarketing: m.isMarketing ?? false,
       templateCode: m.templateCode ?? null,
-      templateParams: templateParams(m.values),
+      templateParams: templateParams(m.values, m.template),
     })),
   );
 }
