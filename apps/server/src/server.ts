@@ -14,6 +14,7 @@ import { loadDemoCustomers } from './modules/bootstrap/demo-customers.ts';
 import { loadDemoSurveys } from './modules/bootstrap/demo-surveys.ts';
 import { loadDemoKiosk } from './modules/bootstrap/demo-kiosk.ts';
 import { loadDemoFollowup } from './modules/bootstrap/demo-followup.ts';
+import { loadDemoPaths } from './modules/bootstrap/demo-paths.ts';
 import { DEMO_PASSWORD, loadDemoData } from './modules/bootstrap/demo-data.ts';
 import { loadDemoOrderReviews } from './modules/bootstrap/demo-order-reviews.ts';
 
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
     if (sessions) log.info(`demo counter service loaded: ${sessions} service sessions with kiosk evaluations`);
     const followupTasks = await loadDemoFollowup(deps, boot.tenantId);
     if (followupTasks) log.info(`demo follow-up loaded: ${followupTasks} tasks`);
+    const pathTasks = await loadDemoPaths(deps, boot.tenantId);
+    if (pathTasks) log.info(`demo follow-up paths loaded: ${pathTasks} tasks`);
   }
 
   const app = await buildApp(deps);

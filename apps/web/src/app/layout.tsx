@@ -2,6 +2,7 @@ import { PhoneOutlined, ApartmentOutlined, ContactsOutlined, AuditOutlined, Dash
 import { FormOutlined, MailOutlined } from '@ant-design/icons';
 import { ShopOutlined, StarOutlined } from '@ant-design/icons';
 import { ScheduleOutlined, UnorderedListOutlined } from '@ant-design/icons';
+import { NodeIndexOutlined } from '@ant-design/icons';
 import { SettingOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TPermission } from '@huifang/shared';
@@ -30,6 +31,7 @@ export const NAV: TNavItem[] = [
   { path: '/customers', labelKey: 'menu.customers', icon: <ContactsOutlined />, permission: 'customer:read' },
   { path: '/followup/workbench', labelKey: 'menu.followupWorkbench', icon: <PhoneOutlined />, permission: 'followup:work', group: 'followup' },
   { path: '/followup/plans', labelKey: 'menu.followupPlans', icon: <ScheduleOutlined />, permission: 'followup:manage', group: 'followup' },
+  { path: '/followup/paths', labelKey: 'menu.followupPaths', icon: <NodeIndexOutlined />, permission: 'followup:manage', group: 'followup' },
   { path: '/followup/tasks', labelKey: 'menu.followupTasks', icon: <UnorderedListOutlined />, permission: 'followup:manage', group: 'followup' },
   { path: '/evaluations', labelKey: 'menu.evaluations', icon: <LikeOutlined />, permission: 'evaluation:read', group: 'evaluation' },
   { path: '/surveys', labelKey: 'menu.surveys', icon: <FormOutlined />, permission: 'survey:read', group: 'evaluation' },

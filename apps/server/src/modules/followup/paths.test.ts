@@ -276,3 +276,28 @@ describe('skipping a point', () => {
     expectError(await agent.post(`/api/followup/path-tasks/${sms!.id}/skip`, { reason: '再次' }), 409, 'CONFLICT');
   });
 });
+
+describe('demo paths', () => {
+  it('a discharge path and a delivery path with tasks from demo service records; the 产科 record is excluded; loads once', async () => {
+    const { loadDemoPaths } = await import('../bootstrap/demo-paths.ts');
+    const { loadDemoCustomers } = await import('../bootstrap/demo-customers.ts');
+    const d = await createTestApp();
+    try {
+      await loadDemoCustomers(d, d.tenantId, 400);
+      const n = await loadDemoPaths(d, d.tenantId);
+      // 7 discharges (one of 8 is 产科) and 6 deliveries, 3 points each, minus windows already past (records up to 19 days old).
+      expect(n).toBeGreaterThan(20);
+      const byTemplate = (await d.pool.query('select t.name, count(pi.*)::int as n from followup_path_templates t left join followup_path_instances pi on pi.template_id = t.id group by t.name order by t.name')).rows;
+      expect(byTemplate).toEqual([
+        { name: '出院随访路径', n: 7 },
+        { name: '新车交付回访路径', n: 6 },
+      ]);
+      const zhang = await loginAs(d, 'zhang.manager');
+      const list = (await zhang.get('/api/followup/paths')).json();
+      expect(list.items.map((x: { status: string }) => x.status)).toEqual(['active', 'active']);
+      expect(await loadDemoPaths(d, d.tenantId)).toBe(0);
+    } finally {
+      await d.close();
+    }
+  });
+});
