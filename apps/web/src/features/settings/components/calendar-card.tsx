@@ -56,7 +56,7 @@ export function CalendarCard({ canWrite }: { canWrite: boolean }) {
       <Typography.Paragraph type="secondary">{t('settingsPage.calendar.hint')}</Typography.Paragraph>
       {cal.data && !cal.data.seeded && <Typography.Paragraph type="warning" data-testid="calendar-not-seeded">{t('settingsPage.calendar.notSeeded', { year })}</Typography.Paragraph>}
       {canWrite && (
-        <Form form={form} layout="inline" initialValues={{ kind: 'holiday', name: '' }} style={{ rowGap: 8, marginBottom: 12 }}>
+        <Form form={form} name="calendarDay" layout="inline" initialValues={{ kind: 'holiday', name: '' }} style={{ rowGap: 8, marginBottom: 12 }}>
           <Form.Item name="date" label={t('settingsPage.calendar.date')} rules={[{ required: true }]}>
             <DatePicker data-testid="calendar-date" />
           </Form.Item>

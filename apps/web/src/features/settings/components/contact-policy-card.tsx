@@ -42,17 +42,17 @@ export function ContactPolicyCard({ canWrite }: { canWrite: boolean }) {
   };
   const hour = (name: 'quietFromHour' | 'quietToHour', label: string) => (
     <Form.Item name={name} label={label} rules={[{ required: true }, zodRule(F[name]), crossRule(name, t('settingsPage.policy.sameHours'))]} dependencies={name === 'quietToHour' ? ['quietFromHour'] : []}>
-      <InputNumber min={0} max={23} precision={0} addonAfter=":00" style={{ width: 120 }} data-testid={`policy-${name}`} />
+      <InputNumber min={0} max={23} precision={0} addonAfter=":00" style={{ width: 120 }} />
     </Form.Item>
   );
   return (
     <Card size="small" title={t('settingsPage.policy.title')} style={{ marginBottom: 16 }} data-testid="contact-policy">
       <Typography.Paragraph type="secondary">{t('settingsPage.policy.hint')}</Typography.Paragraph>
-      <Form form={form} layout="inline" disabled={!canWrite} style={{ rowGap: 8 }}>
+      <Form form={form} name="policy" layout="inline" disabled={!canWrite} style={{ rowGap: 8 }}>
         {hour('quietFromHour', t('settingsPage.policy.quietFrom'))}
         {hour('quietToHour', t('settingsPage.policy.quietTo'))}
         <Form.Item name="minGapDays" label={t('settingsPage.policy.minGapDays')} rules={[{ required: true }, zodRule(F.minGapDays)]}>
-          <InputNumber min={0} max={365} precision={0} addonAfter={t('settingsPage.policy.days')} style={{ width: 140 }} data-testid="policy-minGapDays" />
+          <InputNumber min={0} max={365} precision={0} addonAfter={t('settingsPage.policy.days')} style={{ width: 140 }} />
         </Form.Item>
         {canWrite && (
           <Form.Item>
