@@ -10,6 +10,7 @@ import { ApiError } from '../../../api/client.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { claimTask, FOLLOWUP_KEY, recordAttempt, releaseTask, revealPhone, useMethods, useMyTasks, useTask } from '../api.ts';
 import { answeredOnly, QuestionnaireFields, type TAnswers } from '../components/questionnaire-fields.tsx';
+import { PathPointCard } from '../components/paths-task-point.tsx';
 
 type TBucket = 'today' | 'overdue' | 'upcoming';
 
@@ -116,6 +117,7 @@ function TaskPanel({ id }: { id: string }) {
           <Descriptions.Item label="#">{d.attempts} / {d.maxAttempts}</Descriptions.Item>
         </Descriptions>
       </Card>
+      <PathPointCard taskId={id} isOpen={['pending', 'in_progress', 'follow_up'].includes(d.state)} />
       <Card title={t('followup.script')}>
         <Typography.Paragraph data-testid="script">{d.script}</Typography.Paragraph>
       </Card>
