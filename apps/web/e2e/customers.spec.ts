@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import ExcelJS from 'exceljs';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillLogin, ADMIN_PASSWORD, startE2E, type TE2E } from './support.ts';
 
@@ -66,6 +67,30 @@ describe('customer journey', () => {
     await page.click('[data-testid=reveal-phone]');
     await page.locator('[data-testid=revealed-phone]', { hasText: '13700001111' }).waitFor();
     await e.shot(page, '13-customer-revealed');
+
+    // The timeline in both languages: a note added here and an order (no UI writes orders yet: seeded).
+    const customerId = new URL(page.url()).pathname.split('/').pop()!;
+    const db = new pg.Client({ connectionString: e.dbUrl });
+    await db.connect();
+    await db.query(
+      `insert into transactions (tenant_id, customer_id, unit_id, kind, order_no, amount_fen, occurred_at)
+       select tenant_id, id, unit_id, 'order', 'NO-8801', 123450, now() - interval '1 hour' from customers where id = $1`,
+      [customerId],
+    );
+    await db.end();
+    await page.fill('[data-testid=note-input]', '客户希望下周回电');
+    await page.press('[data-testid=note-input]', 'Enter');
+    await page.locator('[data-testid=timeline-item]', { hasText: '备注 · 备注' }).waitFor();
+    await page.locator('[data-testid=timeline-item]', { hasText: '交易 · 订单 NO-8801' }).waitFor();
+    await page.click('[data-testid=lang-switch]');
+    await page.click('.ant-select-item-option[title="English"]');
+    await page.locator('[data-testid=timeline-item]', { hasText: 'Note · Note' }).waitFor();
+    await page.locator('[data-testid=timeline-item]', { hasText: 'Transaction · Order NO-8801' }).waitFor();
+    expect((await page.locator('[data-testid=timeline-item]').allInnerTexts()).join('\n')).not.toMatch(/订单|交易|备注 ·/);
+    await e.shot(page, '15-customer-timeline-english');
+    await page.click('[data-testid=lang-switch]');
+    await page.click('.ant-select-item-option[title="中文"]');
+    await page.locator('[data-testid=timeline-item]', { hasText: '交易 · 订单 NO-8801' }).waitFor();
 
     // The reveal is in the audit log.
     await page.click('.ant-layout-sider >> text=审计日志');

@@ -165,11 +165,17 @@ export const ZBulkCustomerInput = z.object({
 export type TBulkCustomerInput = z.infer<typeof ZBulkCustomerInput>;
 
 export const ZNoteInput = z.object({ body: z.string().trim().min(1, '请输入内容').max(2000) });
+/**
+ * One timeline entry. `params` carries what the title is made of (codes and data, see timeline.ts), so the web app
+ * renders the title in the user's language; `title` (and the follow-up task's `detail`) are the same in Chinese for
+ * API clients.
+ */
 export const ZTimelineItem = z.object({
   id: z.string(),
   kind: z.enum(['service_record', 'transaction', 'note', 'evaluation', 'followup_task', 'followup_attempt']),
   at: z.string(),
   title: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
   detail: z.string().nullable(),
   actorName: z.string().nullable(),
   amountFen: z.number().nullable(),

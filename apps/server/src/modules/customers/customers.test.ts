@@ -4,6 +4,7 @@ import { DEFAULT_INTENT_LEVELS, maskName, type TCustomerDetail, type TTimelineIt
 import { auditCount, auditRowsOfRequest, countRows, expectError, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createCustomer, customerCount, letters, listCustomers } from '../../../test/customers-helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { insertEvaluation, type TNewEvaluation } from '../evaluations/evaluations.repository.ts';
 
 let t: TTestApp;
 let admin: TClient;
@@ -312,8 +313,26 @@ describe('timeline', () => {
     expect(items[2]).toMatchObject({ id: order.json().id, title: '订单 NO-1' });
     expect(items[1]).toMatchObject({ id: ret.json().id, title: '退货' });
     expect(items[3]).toMatchObject({ id: sr.json().id, title: counter.name, detail: '办理开户', at: hoursAgo(3) });
+    // What the web app renders the title from, in the user's language: codes and data, no Chinese label.
+    expect(items.map((i) => i.params)).toEqual([{}, { txKind: 'return', orderNo: null }, { txKind: 'order', orderNo: 'NO-1' }, { serviceType: counter.name }]);
     // The note answer carries the timeline too.
     expect(note.json().items.map((i: TTimelineItem) => i.kind)).toEqual(['note', 'transaction', 'transaction', 'service_record']);
+  });
+
+  it('gives evaluations their channel and rating as params (a label, a score, or none), the Chinese title unchanged', async () => {
+    const c = await createCustomer(t, admin, 'SH-LJZ');
+    const unitId = await unitIdByCode(t, 'SH-LJZ');
+    const evaluate = async (over: Partial<TNewEvaluation>, minutesAgo: number) =>
+      insertEvaluation(t.db, { tenantId: t.tenantId, channel: 'kiosk', occurredAt: new Date(t.clock.now().getTime() - minutesAgo * 60_000), unitId, customerId: c.id, sourceType: 'device', score: null, idempotencyKey: crypto.randomUUID(), ...over });
+    await evaluate({ channel: 'kiosk', score: 5, ratingLabel: '非常满意' }, 3);
+    await evaluate({ channel: 'survey', sourceType: 'link', score: 4 }, 2);
+    await evaluate({ channel: 'order_review', sourceType: 'api', score: null }, 1);
+    const items: TTimelineItem[] = (await admin.get(`/api/customers/${c.id}/timeline`)).json().items;
+    expect(items.map((i) => [i.title, i.params])).toEqual([
+      ['订单评价 · 未评价', { channel: 'order_review', ratingLabel: null, score: null }],
+      ['问卷 · 4/5', { channel: 'survey', ratingLabel: null, score: 4 }],
+      ['窗口评价 · 非常满意', { channel: 'kiosk', ratingLabel: '非常满意', score: 5 }],
+    ]);
   });
 
   it('refuses a fractional or negative amount, an empty note and an unknown service type; nothing written', async () => {

@@ -11,6 +11,7 @@ import { can, useMe } from '../../auth/api.ts';
 import { useCustomFields } from '../api.ts';
 import { CustomerDrawer } from '../components/customer-drawer.tsx';
 import { RevealText } from '../components/reveal-text.tsx';
+import { timelineDetail, timelineTitle } from '../components/timeline-title.ts';
 import { CustomerSurveyEntry } from '../../surveys/components/customer-survey-entry.tsx';
 
 const KIND_COLOR: Record<TTimelineItem['kind'], string> = { service_record: 'blue', transaction: 'green', note: 'gray', evaluation: 'orange', followup_task: 'purple', followup_attempt: 'cyan' };
@@ -123,17 +124,20 @@ export function CustomerPage() {
             </Form>
           )}
           <Timeline
-            items={(timeline.data ?? []).map((it) => ({
-              color: KIND_COLOR[it.kind],
-              children: (
-                <div>
-                  <Typography.Text strong>{t(`timeline.${it.kind}`)} · {it.title}</Typography.Text>
-                  {it.amountFen !== null && <Typography.Text> ¥{(it.amountFen / 100).toFixed(2)}</Typography.Text>}
-                  <div><Typography.Text type="secondary">{fmtTime(it.at)} {it.actorName ?? ''}</Typography.Text></div>
-                  {it.detail && <div>{it.detail}</div>}
-                </div>
-              ),
-            }))}
+            items={(timeline.data ?? []).map((it) => {
+              const detail = timelineDetail(t, it);
+              return {
+                color: KIND_COLOR[it.kind],
+                children: (
+                  <div data-testid="timeline-item">
+                    <Typography.Text strong>{t(`timeline.${it.kind}`)} · {timelineTitle(t, it)}</Typography.Text>
+                    {it.amountFen !== null && <Typography.Text> ¥{(it.amountFen / 100).toFixed(2)}</Typography.Text>}
+                    <div><Typography.Text type="secondary">{fmtTime(it.at)} {it.actorName ?? ''}</Typography.Text></div>
+                    {detail && <div>{detail}</div>}
+                  </div>
+                ),
+              };
+            })}
           />
         </Card>
       </Col>
