@@ -173,6 +173,25 @@ describe('plan with an automatic SMS', () => {
     ]);
   });
 
+  it('renders every placeholder like the workbench: salutation, latest service date and type, assignee, plan, outlet, gift', async () => {
+    const { customers, savedFilterId } = await segment(['欧阳娜娜'], { gender: 'female' });
+    const types = (await admin.get('/api/service-types')).json() as { id: string; name: string }[] | { items: { id: string; name: string }[] };
+    const type = (Array.isArray(types) ? types : types.items)[0]!;
+    for (const occurredAt of ['2026-02-01T03:00:00Z', '2026-03-08T17:30:00Z']) {
+      const sr = await admin.post(`/api/customers/${customers[0]!.id}/service-records`, { serviceTypeId: type.id, occurredAt });
+      expect(sr.statusCode, sr.body).toBe(201);
+    }
+    const template = '{客户姓名}/{客户称呼}/{服务日期}/{服务类型}/{坐席姓名}/{计划名称}/{网点名称}/{礼品}/{未知}';
+    const plan = await smsPlan(savedFilterId, { name: '全部占位符', giftName: '定制雨伞', message: { channel: 'sms', template: template.replace('/{未知}', '') } });
+    await runJobs('followup-auto-send');
+    const [m] = await outboxOf(plan.id);
+    const liu = (await t.pool.query('select display_name from users where id = $1', [liuId])).rows[0].display_name as string;
+    // 17:30Z on 8 March is 01:30 on 9 March in Shanghai
+    expect(m!.body).toBe(`欧阳娜娜/欧女士/2026-03-09/${type.name}/${liu}/全部占位符/陆家嘴支行/定制雨伞`);
+    expect((m!.template_params as [string, string][]).map(([k]) => k)).toEqual(['客户姓名', '客户称呼', '服务日期', '服务类型', '坐席姓名', '计划名称', '网点名称', '礼品']);
+    await runJobs('outbox-send'); // leave nothing queued for the next test
+  });
+
   it('a plan worked by phone stays manual: no message is queued', async () => {
     const { savedFilterId } = await segment(['孙丽']);
     const plan = await smsPlan(savedFilterId, { methods: ['phone'], message: null });

@@ -1,45 +1,19 @@
-import { sql } from 'drizzle-orm';
-import { MARKETING_TOPICS } from '@huifang/shared';
+import { sql, type SQL } from 'drizzle-orm';
+import { MARKETING_TOPICS, SCRIPT_PLACEHOLDERS } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { pgArray } from '../../lib/scope.ts';
-import { enqueueOnce, type TNewMessage } from '../messaging/outbox.repository.ts';
 import type { TOutboxOutcome } from '../messaging/outbox.sender.ts';
 import type { TOutboxRow } from '../messaging/outbox.repository.ts';
-import { templateParams } from '../messaging/templates.ts';
-import { localDate } from './calendar.ts';
 import { nextContactableAt } from './contact-policy.ts';
-import { renderScript, salutation, type TScriptValues } from './script.ts';
 
 /** Outbox ref_type of a plan's automatic message; ref_id is the task. */
 export const AUTO_REF_TYPE = 'followup_task';
-const BATCH = 500;
+/** Tasks per statement: bounds one transaction (locks, outbox rows) on a big plan; a run loops until none is due. */
+const CHUNK = 20_000;
 
 type TDeps = { db: Db; clock: TClock };
-
-interface TDueRow extends Record<string, unknown> {
-  tenant_id: string;
-  id: string;
-  unit_id: string;
-  customer_id: string;
-  attempts: number;
-  channel: 'sms' | 'email';
-  template: string;
-  template_code: string | null;
-  subject: string | null;
-  plan_name: string;
-  topic: string;
-  gift_name: string | null;
-  customer_name: string;
-  gender: string | null;
-  phone: string | null;
-  email: string | null;
-  unit_name: string;
-  assignee_name: string | null;
-  occurred_at: string | Date | null;
-  type_name: string | null;
-  time_zone: string;
-}
+type TPlaceholder = (typeof SCRIPT_PLACEHOLDERS)[number];
 
 export interface TAutoSendResult {
   queued: number;
@@ -47,105 +21,137 @@ export interface TAutoSendResult {
   noAddress: number;
 }
 
-/** The values of the script placeholders for one task (as the workbench renders the script 话术). */
-function valuesOf(r: TDueRow): TScriptValues {
-  return {
-    客户姓名: r.customer_name,
-    客户称呼: salutation(r.customer_name, r.gender),
-    服务日期: r.occurred_at ? localDate(new Date(r.occurred_at), r.time_zone) : '',
-    服务类型: r.type_name ?? '',
-    坐席姓名: r.assignee_name ?? '',
-    计划名称: r.plan_name,
-    网点名称: r.unit_name,
-    礼品: r.gift_name ?? '',
-  };
+/**
+ * The script placeholders in SQL, over the aliases of the statement below — the same values the workbench renders
+ * (script.ts renderScript / salutation; tested against the same expected texts).
+ */
+const VALUE_SQL: Record<TPlaceholder, SQL> = {
+  客户姓名: sql`c.name`,
+  客户称呼: sql`(case c.gender when 'male' then left(c.name, 1) || '先生' when 'female' then left(c.name, 1) || '女士' else c.name end)`,
+  服务日期: sql`coalesce(to_char((sr.occurred_at at time zone tn.time_zone)::date, 'YYYY-MM-DD'), '')`,
+  服务类型: sql`coalesce(st.name, '')`,
+  坐席姓名: sql`coalesce(u.display_name, '')`,
+  计划名称: sql`p.name`,
+  网点名称: sql`ou.name`,
+  礼品: sql`coalesce(p.gift_name, '')`,
+};
+const isPlaceholder = (n: string): n is TPlaceholder => (SCRIPT_PLACEHOLDERS as readonly string[]).includes(n);
+
+/** A template as one SQL `concat(…)`: literal text as parameters, each known `{占位符}` as its value expression. */
+export function renderSql(template: string): SQL {
+  const parts: SQL[] = [];
+  let at = 0;
+  for (const m of template.matchAll(/\{([^{}]*)\}/g)) {
+    const name = m[1] ?? '';
+    if (!isPlaceholder(name)) continue;
+    if (m.index > at) parts.push(sql`${template.slice(at, m.index)}::text`);
+    parts.push(VALUE_SQL[name]);
+    at = m.index + m[0].length;
+  }
+  if (at < template.length) parts.push(sql`${template.slice(at)}::text`);
+  return parts.length ? sql`concat(${sql.join(parts, sql`, `)})` : sql`''::text`;
+}
+
+/** The provider template's parameters as [name, value] pairs: the placeholders the template uses, in their order. */
+function paramsSql(template: string): SQL {
+  const used = [...new Set([...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? ''))].filter(isPlaceholder);
+  return used.length ? sql`jsonb_build_array(${sql.join(used.map((n) => sql`jsonb_build_array(${n}::text, ${VALUE_SQL[n]})`), sql`, `)})` : sql`'[]'::jsonb`;
+}
+
+interface TAutoPlan extends Record<string, unknown> {
+  tenant_id: string;
+  plan_id: string;
+  channel: 'sms' | 'email';
+  template: string;
+  template_code: string | null;
+  subject: string | null;
+  topic: string;
 }
 
 /**
  * The `followup-auto-send` job 自动发送: due pending tasks of active plans that have an automatic message
- * (followup_plan_messages) are executed by the system. Per batch, in ONE transaction: lock the due tasks (skip locked,
- * so two workers split the work), render the plan's template with each customer's values, queue one outbox message
- * per task (customerId → the sender's contact policy applies; isMarketing for marketing topics; ref followup_task),
- * move the tasks to in_progress and log `message_queued`. The outbox dedupe key `followup_task:<task>:<attempt no>`
- * makes a rerun (or a crash between commit and the next run) queue nothing twice. How the message ends is applied
- * to the task by the outbox outcome hook below (same transaction as the outbox change).
+ * (followup_plan_messages) are executed by the system. Set-based, per plan and chunk ONE statement: lock the due tasks
+ * (skip locked, so two workers split the work), render the plan's template for each customer in SQL, INSERT one
+ * outbox message per task (customer_id → the sender's contact policy; marketing by topic; ref followup_task), move
+ * the tasks to in_progress and log `message_queued` — or, without a mobile number / e-mail address, fail the task
+ * (`no_phone` / `no_email`). The outbox dedupe key `followup_task:<task>:<attempt no>` (ON CONFLICT DO NOTHING) makes
+ * a rerun queue nothing twice. How the message ends is applied to the task by the outbox outcome hook below.
  */
 export async function runAutoSends(deps: TDeps, opts: { tenantId?: string } = {}): Promise<TAutoSendResult> {
   const result: TAutoSendResult = { queued: 0, noAddress: 0 };
-  for (;;) {
-    const n = await deps.db.transaction(async (tx) => {
-      const now = deps.clock.now();
-      const due = await tx.execute<TDueRow>(sql`
-        select t.tenant_id, t.id, t.unit_id, t.customer_id, t.attempts, pm.channel, pm.template, pm.template_code, pm.subject,
-               p.name as plan_name, p.topic, p.gift_name, c.name as customer_name, c.gender, c.phones[1] as phone, c.email,
-               ou.name as unit_name, u.display_name as assignee_name, sr.occurred_at, st.name as type_name, tn.time_zone
-        from followup_tasks t
-        join followup_plan_messages pm on pm.tenant_id = t.tenant_id and pm.plan_id = t.plan_id
-        join followup_plans p on p.tenant_id = t.tenant_id and p.id = t.plan_id and p.status = 'active'
-        join customers c on c.id = t.customer_id
-        join org_units ou on ou.id = t.unit_id
-        join tenants tn on tn.id = t.tenant_id
-        left join users u on u.id = t.assignee_id
-        left join service_records sr on sr.tenant_id = t.tenant_id and sr.id = t.service_record_id
-        left join service_types st on st.id = sr.service_type_id
-        where t.state = 'pending' and t.claimed_by is null and t.due_from <= ${now} and (t.next_attempt_at is null or t.next_attempt_at <= ${now})
-          ${opts.tenantId ? sql`and t.tenant_id = ${opts.tenantId}` : sql``}
-        order by t.due_from
-        limit ${BATCH}
-        for update of t skip locked`);
-      const rows = due.rows;
-      if (rows.length === 0) return 0;
-      const messages: (TNewMessage & { dedupeKey: string })[] = [];
-      const noAddress: TDueRow[] = [];
-      for (const r of rows) {
-        const to = r.channel === 'sms' ? r.phone : r.email && /.+@.+/.test(r.email) ? r.email : null;
-        if (!to) {
-          noAddress.push(r);
-          continue;
-        }
-        const values = valuesOf(r);
-        messages.push({
-          tenantId: r.tenant_id,
-          unitId: r.unit_id,
-          channel: r.channel,
-          to,
-          subject: r.channel === 'email' ? renderScript(r.subject ?? '', values) : null,
-          body: renderScript(r.template, values),
-          refType: AUTO_REF_TYPE,
-          refId: r.id,
-          customerId: r.customer_id,
-          isMarketing: (MARKETING_TOPICS as readonly string[]).includes(r.topic),
-          templateCode: r.channel === 'sms' ? r.template_code : null,
-          templateParams: r.channel === 'sms' ? templateParams(values, r.template) : null,
-          dedupeKey: `${AUTO_REF_TYPE}:${r.id}:${Number(r.attempts) + 1}`,
-        });
-      }
-      const inserted = new Map((await enqueueOnce(tx, now, messages)).map((m) => [m.dedupeKey, m.id]));
-      // Tasks whose message exists already (a rerun after a crash) move on too: that message's outcome drives them.
-      const queued = messages.map((m) => ({ taskId: m.refId!, tenantId: m.tenantId, channel: m.channel, outboxId: inserted.get(m.dedupeKey) ?? null }));
-      if (queued.length) {
-        const data = JSON.stringify(queued.map((q) => ({ t: q.tenantId, id: q.taskId, d: { channel: q.channel, outboxId: q.outboxId } })));
-        await tx.execute(sql`
-          with q as (select (x->>'t')::uuid as tenant_id, (x->>'id')::uuid as id, x->'d' as d from jsonb_array_elements(${data}::jsonb) x),
-          u as (update followup_tasks t set state = 'in_progress', updated_at = ${now} from q where t.tenant_id = q.tenant_id and t.id = q.id returning t.tenant_id, t.id, q.d)
-          insert into followup_task_events (tenant_id, task_id, kind, at, actor_id, from_state, to_state, data)
-          select u.tenant_id, u.id, 'message_queued', ${now}::timestamptz, null, 'pending', 'in_progress', u.d from u`);
-      }
-      if (noAddress.length) {
-        const data = JSON.stringify(noAddress.map((r) => ({ t: r.tenant_id, id: r.id, d: { reason: r.channel === 'sms' ? 'no_phone' : 'no_email' } })));
-        await tx.execute(sql`
-          with q as (select (x->>'t')::uuid as tenant_id, (x->>'id')::uuid as id, x->'d' as d from jsonb_array_elements(${data}::jsonb) x),
-          u as (update followup_tasks t set state = 'failed', completed_at = ${now}, updated_at = ${now} from q where t.tenant_id = q.tenant_id and t.id = q.id returning t.tenant_id, t.id, q.d)
-          insert into followup_task_events (tenant_id, task_id, kind, at, actor_id, from_state, to_state, data)
-          select u.tenant_id, u.id, 'failed', ${now}::timestamptz, null, 'pending', 'failed', u.d from u`);
-      }
-      result.queued += queued.length;
-      result.noAddress += noAddress.length;
-      return rows.length;
-    });
-    if (n < BATCH) break;
+  const plans = await deps.db.execute<TAutoPlan>(sql`
+    select pm.tenant_id, pm.plan_id, pm.channel, pm.template, pm.template_code, pm.subject, p.topic
+    from followup_plan_messages pm join followup_plans p on p.tenant_id = pm.tenant_id and p.id = pm.plan_id
+    where p.status = 'active' ${opts.tenantId ? sql`and pm.tenant_id = ${opts.tenantId}` : sql``}`);
+  for (const plan of plans.rows) {
+    for (;;) {
+      const n = await queuePlanChunk(deps.db, plan, deps.clock.now());
+      result.queued += n.queued;
+      result.noAddress += n.noAddress;
+      if (n.queued + n.noAddress < CHUNK) break;
+    }
   }
   return result;
+}
+
+async function queuePlanChunk(db: Db, plan: TAutoPlan, now: Date): Promise<TAutoSendResult> {
+  const isSms = plan.channel === 'sms';
+  const to = isSms ? sql`c.phones[1]` : sql`(case when c.email ~ '.+@.+' then c.email end)`;
+  const isMarketing = (MARKETING_TOPICS as readonly string[]).includes(plan.topic);
+  const res = await db.execute<{ queued: number; no_address: number }>(sql`
+    with due as (
+      select t.tenant_id, t.id, t.unit_id, t.customer_id, t.assignee_id, t.service_record_id, t.attempts
+      from followup_tasks t
+      where t.tenant_id = ${plan.tenant_id} and t.plan_id = ${plan.plan_id} and t.state = 'pending' and t.claimed_by is null
+        and t.due_from <= ${now}::timestamptz and (t.next_attempt_at is null or t.next_attempt_at <= ${now}::timestamptz)
+      limit ${CHUNK}
+      for update of t skip locked
+    ),
+    r as (
+      select due.*, ${to} as to_address, ${renderSql(plan.template)} as body,
+             ${isSms ? sql`null::text` : renderSql(plan.subject ?? '')} as subject, ${isSms ? paramsSql(plan.template) : sql`null::jsonb`} as params
+      from due
+      join followup_plans p on p.tenant_id = due.tenant_id and p.id = ${plan.plan_id}
+      join tenants tn on tn.id = due.tenant_id
+      join customers c on c.id = due.customer_id
+      join org_units ou on ou.id = due.unit_id
+      left join users u on u.id = due.assignee_id
+      -- The task's service record, else the customer's latest (as the workbench fills {服务日期} / {服务类型}).
+      left join lateral (
+        select s.occurred_at, s.service_type_id from service_records s
+        where s.tenant_id = due.tenant_id and s.customer_id = due.customer_id and (due.service_record_id is null or s.id = due.service_record_id)
+        order by s.occurred_at desc limit 1
+      ) sr on true
+      left join service_types st on st.id = sr.service_type_id
+    ),
+    ins as (
+      insert into outbox_messages (id, tenant_id, unit_id, channel, to_address, subject, body, status, attempts, created_at, send_after,
+                                   ref_type, ref_id, customer_id, is_marketing, template_code, template_params, dedupe_key)
+      select gen_random_uuid(), r.tenant_id, r.unit_id, ${plan.channel}::text, r.to_address, r.subject, r.body, 'queued', 0, ${now}::timestamptz, ${now}::timestamptz,
+             ${AUTO_REF_TYPE}::text, r.id, r.customer_id, ${isMarketing}::boolean, ${isSms ? plan.template_code : null}::text, r.params,
+             ${AUTO_REF_TYPE + ':'} || r.id::text || ':' || (r.attempts + 1)::text
+      from r where r.to_address is not null
+      on conflict (tenant_id, dedupe_key) where dedupe_key is not null do nothing
+      returning id, ref_id
+    ),
+    moved as (
+      update followup_tasks t set state = case when r.to_address is null then 'failed' else 'in_progress' end,
+             completed_at = case when r.to_address is null then ${now}::timestamptz else t.completed_at end, updated_at = ${now}::timestamptz
+      from r where t.tenant_id = r.tenant_id and t.id = r.id
+      returning t.id
+    ),
+    ev as (
+      insert into followup_task_events (tenant_id, task_id, kind, at, actor_id, from_state, to_state, data)
+      select r.tenant_id, r.id, case when r.to_address is null then 'failed' else 'message_queued' end, ${now}::timestamptz, null::uuid, 'pending',
+             case when r.to_address is null then 'failed' else 'in_progress' end,
+             case when r.to_address is null then jsonb_build_object('reason', ${isSms ? 'no_phone' : 'no_email'}::text)
+                  -- a message of this attempt that exists already (a rerun after a crash) drives the task: no new id here
+                  else jsonb_build_object('channel', ${plan.channel}::text, 'outboxId', ins.id) end
+      from r left join ins on ins.ref_id = r.id
+    )
+    select (count(*) filter (where to_address is not null))::int as queued, (count(*) filter (where to_address is null))::int as no_address from r`);
+  const row = res.rows[0];
+  return { queued: Number(row?.queued ?? 0), noAddress: Number(row?.no_address ?? 0) };
 }
 
 /**

@@ -24,8 +24,6 @@ export interface TNewMessage {
   /** SMS template of the provider and its variables (the body is the rendered text). */
   templateCode?: string | null;
   templateParams?: Record<string, string> | null;
-  /** Once-only key of the cause (see outbox_messages.dedupe_key); only with enqueueOnce. */
-  dedupeKey?: string | null;
 }
 
 /**
@@ -61,42 +59,6 @@ export async function enqueueMessages(tx: DbOrTx, now: Date, messages: TNewMessa
     ids.push(...rows.map((r) => r.id));
   }
   return ids;
-}
-
-/**
- * Queue messages that must exist at most once per `dedupeKey` (e.g. one per follow-up task attempt): a rerun of the
- * caller inserts nothing (ON CONFLICT DO NOTHING on outbox_dedupe_uq). Returns the rows inserted now, with their key.
- */
-export async function enqueueOnce(tx: DbOrTx, now: Date, messages: (TNewMessage & { dedupeKey: string })[]): Promise<{ id: string; dedupeKey: string }[]> {
-  const out: { id: string; dedupeKey: string }[] = [];
-  for (let i = 0; i < messages.length; i += 1000) {
-    const rows = await tx
-      .insert(outboxMessages)
-      .values(
-        messages.slice(i, i + 1000).map((m) => ({
-          id: crypto.randomUUID(),
-          tenantId: m.tenantId,
-          unitId: m.unitId ?? null,
-          channel: m.channel,
-          to: m.to,
-          subject: m.subject ?? null,
-          body: m.body,
-          createdAt: now,
-          sendAfter: m.sendAfter ?? now,
-          refType: m.refType ?? null,
-          refId: m.refId ?? null,
-          customerId: m.customerId ?? null,
-          isMarketing: m.isMarketing ?? false,
-          templateCode: m.templateCode ?? null,
-          templateParams: m.templateParams ? Object.entries(m.templateParams) : null,
-          dedupeKey: m.dedupeKey,
-        })),
-      )
-      .onConflictDoNothing({ target: [outboxMessages.tenantId, outboxMessages.dedupeKey], where: sql`${outboxMessages.dedupeKey} is not null` })
-      .returning({ id: outboxMessages.id, dedupeKey: outboxMessages.dedupeKey });
-    out.push(...rows.map((r) => ({ id: r.id, dedupeKey: r.dedupeKey! })));
-  }
-  return out;
 }
 
 /**
