@@ -86,10 +86,14 @@ const tasksOfRecord = async (srId: string) =>
 describe('matching', () => {
   it('the highest total weight wins; a negative rule excludes; ties go to the older template', async () => {
     const typeId = await serviceType();
+    // The tie order goes by creation time (then id): a second apart, as in real use (the test clock stands still).
     const a = await createTemplate(manager, typeId, { name: 'A 通用' });
+    t.clock.set(new Date(Date.parse(NOW) + 1000).toISOString());
     const b = await createTemplate(manager, typeId, { name: 'B 心内', rules: [{ kind: 'service_type', serviceTypeId: typeId, weight: 10 }, { kind: 'field_contains', key: 'dept', value: '心内', weight: 5 }] });
+    t.clock.set(new Date(Date.parse(NOW) + 2000).toISOString());
     const c = await createTemplate(manager, typeId, { name: 'C 非儿科', rules: [{ kind: 'service_type', serviceTypeId: typeId, weight: 12 }, { kind: 'field_equals', key: 'dept', value: '儿科', negative: true }] });
 
+    t.clock.set(NOW);
     const cardio = await record(typeId, { dept: '心内科一病区', discharge_date: '2026-03-30' });
     const e1 = await explain(manager, cardio.id);
     expect(e1.templateId).toBe(b.id);
