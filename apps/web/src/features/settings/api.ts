@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import type { TBusinessCalendarYear, TCalendarDay, TCalendarDayInput, TContactPolicyInput, TContactPolicySettings } from '@huifang/shared';
+import { followupPlanFields, type TBusinessCalendarYear, type TCalendarDay, type TCalendarDayInput, type TContactPolicyInput, type TContactPolicySettings } from '@huifang/shared';
 import { api, del, get, qs } from '../../api/client.ts';
 
 export const POLICY_KEY = ['settings', 'contact-policy'] as const;
@@ -15,10 +15,11 @@ export const removeCalendarDay = (date: string) => del<{ ok: true }>(`/settings/
 
 /**
  * A new plan's contact hours and gap from the tenant policy: quiet 21 → 9 = contact 9 → 21 (quiet from 0 = until 24).
- * Plans keep a window inside one day; a tenant whose contact hours wrap midnight gets quietTo → 24.
+ * Plans keep a window inside one day; a tenant whose contact hours wrap midnight gets quietTo → 24. A plan's gap is
+ * at most what the plan form allows (90 days; the sender still applies the tenant's longer gap to messages).
  */
 export function planContactDefaults(p: TContactPolicySettings | undefined): { contactFromHour: number; contactToHour: number; minGapDays: number } {
   if (!p) return { contactFromHour: 9, contactToHour: 21, minGapDays: 7 };
   const to = p.quietFromHour === 0 ? 24 : p.quietFromHour;
-  return { contactFromHour: p.quietToHour, contactToHour: p.quietToHour < to ? to : 24, minGapDays: p.minGapDays };
+  return { contactFromHour: p.quietToHour, contactToHour: p.quietToHour < to ? to : 24, minGapDays: Math.min(p.minGapDays, followupPlanFields.minGapDays.maxValue ?? 90) };
 }
