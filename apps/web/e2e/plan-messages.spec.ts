@@ -41,6 +41,9 @@ describe('automatic plan messages journey', () => {
     await page.goto('/followup/plans');
     await page.click('[data-testid=plan-create]');
     await page.fill('[data-testid=plan-name]', `短信关怀 ${tag}`);
+    // the drawer has finished sliding in
+    await expect.poll(async () => (await page.locator('#plan_methods').boundingBox())?.x ?? -1).toBeGreaterThan(0);
+    await expect.poll(async () => { const b = await page.locator('#plan_methods').boundingBox(); return b ? b.x + b.width <= 1366 : false; }).toBe(true);
     await pick(page, 'plan_methods', '短信');
     await page.keyboard.press('Escape');
     await dropdownsClosed(page);
