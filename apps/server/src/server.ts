@@ -15,6 +15,7 @@ import { loadDemoSurveys } from './modules/bootstrap/demo-surveys.ts';
 import { loadDemoKiosk } from './modules/bootstrap/demo-kiosk.ts';
 import { loadDemoFollowup } from './modules/bootstrap/demo-followup.ts';
 import { loadDemoPaths } from './modules/bootstrap/demo-paths.ts';
+import { loadDemoPlanMessages } from './modules/bootstrap/demo-plan-messages.ts';
 import { DEMO_PASSWORD, loadDemoData } from './modules/bootstrap/demo-data.ts';
 import { loadDemoOrderReviews } from './modules/bootstrap/demo-order-reviews.ts';
 
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
     if (followupTasks) log.info(`demo follow-up loaded: ${followupTasks} tasks`);
     const pathTasks = await loadDemoPaths(deps, boot.tenantId);
     if (pathTasks) log.info(`demo follow-up paths loaded: ${pathTasks} tasks`);
+    const smsTasks = await loadDemoPlanMessages(deps, boot.tenantId);
+    if (smsTasks) log.info(`demo automatic SMS plan loaded: ${smsTasks} tasks`);
   }
 
   const app = await buildApp(deps);

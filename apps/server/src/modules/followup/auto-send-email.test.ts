@@ -116,3 +116,35 @@ describe('survey invitations pass the contact policy', () => {
     ]);
   });
 });
+
+describe('demo automatic SMS plan', () => {
+  it('an active SMS plan with sent / delivered / undelivered / deferred / upcoming tasks and its message figures; loads once', async () => {
+    const { loadDemoCustomers } = await import('../bootstrap/demo-customers.ts');
+    const { loadDemoFollowup } = await import('../bootstrap/demo-followup.ts');
+    const { loadDemoPlanMessages } = await import('../bootstrap/demo-plan-messages.ts');
+    const d = await createTestApp();
+    try {
+      await loadDemoCustomers(d, d.tenantId, 1200);
+      await loadDemoFollowup(d, d.tenantId);
+      expect(await loadDemoPlanMessages(d, d.tenantId)).toBe(25);
+      const zhang = await d.login('zhang.manager');
+      const plans = (await zhang.get('/api/followup/plans?pageSize=100')).json().items as TFollowupPlan[];
+      const plan = plans.find((p) => p.message)!;
+      expect(plan).toMatchObject({ status: 'active', methods: ['sms'], message: { channel: 'sms', templateCode: 'SMS_DEMO_0001' } });
+      expect(plan.taskCounts).toEqual({ done: 15, in_progress: 5, pending: 5 });
+      expect((await zhang.get(`/api/followup/plans/${plan.id}/message-stats`)).json()).toEqual({ queued: 5, sent: 4, delivered: 10, undelivered: 1, blocked: 0, failed: 0 });
+      const admin = await d.login('admin');
+      const done = (await d.pool.query(`select id from followup_tasks where plan_id = $1 and state = 'done' limit 1`, [plan.id])).rows[0].id as string;
+      const detail = (await admin.get(`/api/followup/tasks/${done}`)).json() as TTaskDetail;
+      expect(detail.attemptsList).toMatchObject([{ channel: 'sms', outcome: 'sent' }]);
+      expect(detail.events.map((e) => e.kind)).toContain('message_queued');
+      // the upcoming ones are the job's when due: nothing is due now
+      await d.jobs.send('followup-auto-send', {});
+      await d.jobs.idle();
+      expect((await zhang.get(`/api/followup/plans/${plan.id}/message-stats`)).json().queued).toBe(5);
+      expect(await loadDemoPlanMessages(d, d.tenantId)).toBe(0);
+    } finally {
+      await d.close();
+    }
+  });
+});
