@@ -21,7 +21,7 @@ export function ZPage<T extends z.ZodTypeAny>(item: T) {
     total: z.number().int(),
     page: z.number().int(),
     pageSize: z.number().int(),
-    /** Set when counting exactly would scan too much: `total` is then the planner's estimate (≥ 10,000). */
+    /** Set when counting exactly would cost too much: `total` is then an estimate (customers: past 1,000 matches or a 20 ms count budget). */
     totalIsEstimate: z.boolean().optional(),
   });
 }

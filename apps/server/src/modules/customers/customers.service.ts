@@ -75,9 +75,11 @@ const auditView = (c: TCustomer) => ({ ...c, name: maskName(c.name), updatedAt: 
 
 /** Resolve the subtree scope and the unit filter to literal id lists (see TUnitLists). */
 export async function resolveUnitLists(db: DbOrTx, scope: TScope, q: Pick<TCustomerListQuery, 'unitId'>): Promise<TUnitLists> {
-  const scopeUnitIds = scope.dataScope === 'subtree' ? await subtreeUnitIds(db, scope.tenantId, scope.unitPath) : null;
-  const filterUnit = q.unitId ? await findVisibleUnit(db, scope, q.unitId) : null;
-  return { scopeUnitIds, filterUnitIds: filterUnit ? await subtreeUnitIds(db, scope.tenantId, filterUnit.path) : null };
+  const [scopeUnitIds, filterUnitIds] = await Promise.all([
+    scope.dataScope === 'subtree' ? subtreeUnitIds(db, scope.tenantId, scope.unitPath) : null,
+    q.unitId ? findVisibleUnit(db, scope, q.unitId).then((u) => (u ? subtreeUnitIds(db, scope.tenantId, u.path) : null)) : null,
+  ]);
+  return { scopeUnitIds, filterUnitIds };
 }
 
 export async function findCustomers(deps: TDeps, scope: TScope, q: TCustomerListQuery) {

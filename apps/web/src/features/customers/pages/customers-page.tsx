@@ -99,7 +99,14 @@ export function CustomersPage() {
         scroll={{ x: 1100 }}
         rowSelection={canWrite ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as string[]) } : undefined}
         onRow={(r) => ({ onDoubleClick: () => void navigate(`/customers/${r.id}`) })}
-        pagination={{ current: page.page, pageSize: page.pageSize, total: data?.total ?? 0, showSizeChanger: true, showTotal: (n) => (data?.totalIsEstimate ? t('common.totalEstimate', { n }) : t('common.total', { n })) }}
+        pagination={{ current: page.page, pageSize: page.pageSize, total: data?.total ?? 0, showSizeChanger: true, showTotal: (n) =>
+            data?.totalIsEstimate ? (
+              // Past 1,000 matches (or when counting takes too long) the server estimates: say so, and why.
+              <span data-testid="customer-total" title={t('customerList.estimateHint')}>{t('common.totalEstimate', { n: n.toLocaleString(i18n.language) })}</span>
+            ) : (
+              <span data-testid="customer-total">{t('common.total', { n })}</span>
+            ),
+        }}
         onChange={(p, _f, s) => {
           const sorter = Array.isArray(s) ? s[0] : s;
           setPage({ page: p.current ?? 1, pageSize: p.pageSize ?? 20, sort: sorter?.order ? `${sorter.order === 'descend' ? '-' : ''}${String(sorter.field)}` : undefined });
