@@ -28,6 +28,30 @@ async function pick(page: Page, fieldId: string, title: string) {
   await dropdown.locator(`.ant-select-item-option[title="${title}"]`).first().click();
 }
 const dropdownsClosed = (page: Page) => expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
+/** Add SMS to the plan's methods (the automatic-message switch enables then); a pick lost to an animation is retried. */
+async function chooseSms(page: Page) {
+  const enabled = () => page.locator('[data-testid=plan-auto-message]').isEnabled();
+  for (let i = 0; i < 3; i++) {
+    await pick(page, 'plan_methods', '短信');
+    await page.keyboard.press('Escape');
+    await dropdownsClosed(page);
+    try {
+      await expect.poll(enabled, { timeout: 3000 }).toBe(true);
+      return;
+    } catch {
+      // not selected: try again
+    }
+  }
+  throw new Error('SMS could not be chosen as a method');
+}
+/** Open the plan drawer and wait until it has finished sliding in (a click during the motion lands outside). */
+async function openPlanDrawer(page: Page) {
+  await page.click('[data-testid=plan-create]');
+  await expect.poll(async () => {
+    const b = await page.locator('#plan_methods').boundingBox();
+    return b ? b.x > 0 && b.x + b.width <= 1366 : false;
+  }).toBe(true);
+}
 
 describe('automatic plan messages journey', () => {
   it('a plan sent by SMS: message template with a live preview, saved with the plan; receipt URL generated once; a provider receipt shows as delivered', async () => {
@@ -39,14 +63,9 @@ describe('automatic plan messages journey', () => {
 
     // The plan form: SMS among the methods → 自动发送 with a template and a live preview for a sample customer.
     await page.goto('/followup/plans');
-    await page.click('[data-testid=plan-create]');
+    await openPlanDrawer(page);
     await page.fill('[data-testid=plan-name]', `短信关怀 ${tag}`);
-    // the drawer has finished sliding in
-    await expect.poll(async () => (await page.locator('#plan_methods').boundingBox())?.x ?? -1).toBeGreaterThan(0);
-    await expect.poll(async () => { const b = await page.locator('#plan_methods').boundingBox(); return b ? b.x + b.width <= 1366 : false; }).toBe(true);
-    await pick(page, 'plan_methods', '短信');
-    await page.keyboard.press('Escape');
-    await dropdownsClosed(page);
+    await chooseSms(page);
     await pick(page, 'plan_savedFilterId', `分群-${tag}`);
     await dropdownsClosed(page);
     await page.click('[data-testid=plan-auto-message]');
@@ -95,5 +114,17 @@ describe('automatic plan messages journey', () => {
     expect(await page.locator('[data-testid=sms-receipts]').innerText()).toContain('已配置回执地址');
     await page.locator('.ant-segmented-thumb').waitFor({ state: 'detached' });
     await e.shot(page, '74-outbox-delivered');
+
+    // English: the same page in the user's words.
+    await page.click('[data-testid=lang-switch]');
+    await page.click('.ant-select-item-option[title="English"]');
+    await page.locator('[data-testid=delivery-status]', { hasText: 'Delivered' }).first().waitFor();
+    expect(await page.locator('[data-testid=sms-receipts]').innerText()).toContain('Receipt URL configured');
+    await page.goto('/followup/plans');
+    await openPlanDrawer(page);
+    await chooseSms(page);
+    await page.click('[data-testid=plan-auto-message]');
+    await page.locator('[data-testid=plan-message-preview]', { hasText: 'Preview (sample customer)' }).waitFor();
+    expect(await page.locator('[data-testid=plan-message-preview]').innerText()).toMatch(/\d+ characters, about 1 SMS/);
   });
 });
