@@ -26,6 +26,11 @@ export function MessageFields() {
   useEffect(() => {
     // Keep the channel among the chosen methods, and give a new message a starting text.
     if (!enabled) return;
+    // SMS and e-mail both removed from the methods: the plan is worked by agents again.
+    if (channels.length === 0) {
+      form.setFieldValue('autoMessage', false);
+      return;
+    }
     if (!channel || !channels.includes(channel)) {
       const next = channels[0];
       if (next) form.setFieldValue(['message', 'channel'], next);
