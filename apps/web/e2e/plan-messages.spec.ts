@@ -74,6 +74,8 @@ describe('automatic plan messages journey', () => {
     await page.click('[data-testid="plan-message-preview"]');
     await page.locator('[data-testid=plan-message-preview]', { hasText: '王先生，您的窗口服务已办结，' }).waitFor();
     expect(await page.locator('[data-testid=plan-message-preview]').innerText()).toContain('约 1 条短信');
+    // the provider template must declare these variables
+    expect(await page.locator('[data-testid=plan-message-vars]').innerText()).toBe('服务商模板变量：阿里云 ${salutation} ${serviceType}；腾讯云 {1} {2}');
     await page.fill('[data-testid=plan-message-code]', 'SMS_88880001');
     await page.locator('[data-testid=plan-message-preview]').scrollIntoViewIfNeeded();
     await page.evaluate(() => window.scrollTo(0, 0));

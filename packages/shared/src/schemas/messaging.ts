@@ -51,6 +51,22 @@ export const ZOutboxPage = z.object({
 });
 export type TOutboxPage = z.infer<typeof ZOutboxPage>;
 
+/**
+ * Aliyun template variables must be ASCII (`${name}`): the script placeholders go to Aliyun under these names (an
+ * Aliyun template for a plan is registered with e.g. `${salutation}您好，感谢您到${outlet}办理业务`). Tencent's
+ * parameters are positional ({1}, {2}… in the order the placeholders appear), so they need no names.
+ */
+export const ALIYUN_PARAM_NAMES: Record<string, string> = {
+  客户姓名: 'name',
+  客户称呼: 'salutation',
+  服务日期: 'serviceDate',
+  服务类型: 'serviceType',
+  坐席姓名: 'agent',
+  计划名称: 'plan',
+  网点名称: 'outlet',
+  礼品: 'gift',
+};
+
 /** SMS providers: log = written to the app log only (default). */
 export const SMS_PROVIDERS = ['log', 'aliyun', 'tencent'] as const;
 export type TSmsProviderName = (typeof SMS_PROVIDERS)[number];

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { ALIYUN_PARAM_NAMES } from '@huifang/shared';
 import type { TFetch, TSmsProvider } from './provider.ts';
 
 /** POP percent-encoding: RFC 3986 (encodeURIComponent plus ! ' ( ) *), i.e. + → %20, * → %2A, ~ kept. */
@@ -44,7 +45,8 @@ export function aliyunSmsProvider(s: TAliyunSettings, fetchFn: TFetch, now: () =
         SignatureNonce: nonce(),
         SignatureVersion: '1.0',
         TemplateCode: req.templateCode,
-        TemplateParam: JSON.stringify(req.params ?? {}),
+        // Placeholder names → Aliyun's ASCII variable names (ALIYUN_PARAM_NAMES); other names pass unchanged.
+        TemplateParam: JSON.stringify(Object.fromEntries(Object.entries(req.params ?? {}).map(([k, v]) => [ALIYUN_PARAM_NAMES[k] ?? k, v]))),
         Timestamp: now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
         Version: '2017-05-25',
       };

@@ -48,11 +48,11 @@ describe('Aliyun SMS signature (HMAC-SHA1 over the sorted, percent-encoded query
   it('sends SendSms as a signed GET and returns the BizId; a provider error throws', async () => {
     const ok = recordingFetch({ Code: 'OK', Message: 'OK', BizId: '900619746936498440^0', RequestId: 'x' });
     const p = aliyunSmsProvider({ accessKeyId: 'testId', accessKeySecret: 'testSecret', signName: '惠方银行', regionId: 'cn-hangzhou' }, ok.f, () => new Date('2026-11-23T02:00:00.123Z'), () => 'nonce-1');
-    await expect(p.send({ to: '13800000000', text: '…', templateCode: 'SMS_1', params: { name: '张三' } })).resolves.toEqual({ providerMessageId: '900619746936498440^0' });
+    await expect(p.send({ to: '13800000000', text: '…', templateCode: 'SMS_1', params: { 客户称呼: '张先生', 网点名称: '陆家嘴支行', name: '张三' } })).resolves.toEqual({ providerMessageId: '900619746936498440^0' });
     const url = new URL(ok.calls[0]!.url);
     expect(url.host).toBe('dysmsapi.aliyuncs.com');
     const q = Object.fromEntries(url.searchParams);
-    expect(q).toMatchObject({ Action: 'SendSms', PhoneNumbers: '13800000000', SignName: '惠方银行', TemplateCode: 'SMS_1', TemplateParam: '{"name":"张三"}', Timestamp: '2026-11-23T02:00:00Z', SignatureNonce: 'nonce-1' });
+    expect(q).toMatchObject({ Action: 'SendSms', PhoneNumbers: '13800000000', SignName: '惠方银行', TemplateCode: 'SMS_1', TemplateParam: '{"salutation":"张先生","outlet":"陆家嘴支行","name":"张三"}', Timestamp: '2026-11-23T02:00:00Z', SignatureNonce: 'nonce-1' });
     const { Signature, ...rest } = q;
     expect(Signature).toBe(aliyunSignature('GET', rest, 'testSecret').signature);
 

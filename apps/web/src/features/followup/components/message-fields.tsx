@@ -1,4 +1,4 @@
-import { SCRIPT_PLACEHOLDERS, ZPlanMessage } from '@huifang/shared';
+import { ALIYUN_PARAM_NAMES, SCRIPT_PLACEHOLDERS, ZPlanMessage } from '@huifang/shared';
 import { Alert, Card, Col, Form, Input, Radio, Row, Space, Switch, Tag, Typography } from 'antd';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -40,6 +40,9 @@ export function MessageFields() {
   }, [enabled, channel, channels, form, t]);
   const insert = (p: string) => form.setFieldValue(['message', 'template'], `${form.getFieldValue(['message', 'template']) ?? ''}{${p}}`);
   const preview = renderSample(template);
+  // The provider template must declare the same variables: Aliyun by ASCII name, Tencent by position.
+  const used = [...new Set([...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? ''))].filter((n) => n in ALIYUN_PARAM_NAMES);
+  const providerVars = used.length ? t('followup.automsg.providerVars', { aliyun: used.map((n) => `\${${ALIYUN_PARAM_NAMES[n]}}`).join(' '), tencent: used.map((_, i) => `{${i + 1}}`).join(' ') }) : null;
   return (
     <>
       <Form.Item name="autoMessage" label={t('followup.automsg.title')} valuePropName="checked" extra={channels.length === 0 ? t('followup.automsg.needMethod') : undefined}>
@@ -60,7 +63,7 @@ export function MessageFields() {
                   <Input data-testid="plan-message-subject" />
                 </Form.Item>
               ) : (
-                <Form.Item name={['message', 'templateCode']} label={t('followup.automsg.templateCode')} extra={t('followup.automsg.templateCodeHint')} rules={[zodRule(M.templateCode, { emptyAs: null })]}>
+                <Form.Item name={['message', 'templateCode']} label={t('followup.automsg.templateCode')} extra={<>{t('followup.automsg.templateCodeHint')}{providerVars && <div data-testid="plan-message-vars">{providerVars}</div>}</>} rules={[zodRule(M.templateCode, { emptyAs: null })]}>
                   <Input placeholder="SMS_123456789" data-testid="plan-message-code" />
                 </Form.Item>
               )}
