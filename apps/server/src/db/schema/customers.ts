@@ -13,7 +13,10 @@ export const customers = pgTable(
   'customers',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    /** No per-row foreign key on tenant_id or unit_id: one statement-level trigger checks that the unit exists AND
+     * belongs to the customer's tenant (migration 0021: 2 ms per 4,500-row import batch where the two foreign keys
+     * cost 30 ms), and a trigger on org_units refuses to delete a unit that customers still reference. */
+    tenantId: uuid('tenant_id').notNull(),
     kind: text('kind').notNull().default('individual'),
     name: text('name').notNull(),
     gender: text('gender'),
@@ -26,7 +29,7 @@ export const customers = pgTable(
     /** 信息来源 (dictionary customer_source) */
     source: text('source'),
     ownerId: uuid('owner_id').references(() => users.id),
-    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    unitId: uuid('unit_id').notNull(),
     tags: text('tags').array().notNull().default([]),
     tier: text('tier'),
     lifecycleStage: text('lifecycle_stage'),
