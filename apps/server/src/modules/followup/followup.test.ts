@@ -328,6 +328,11 @@ describe('KPIs', () => {
     // due 4; attempted 3 → 0.75; attempts 5, connected 2 → 0.4; done 2 → 0.5; on time 2/2; satisfaction (4+2)/2.
     expect(k.total).toMatchObject({ due: 4, attempted: 3, attempts: 5, connected: 2, done: 2, onTime: 2, failed: 1, satisfactionCount: 2, coverage: 0.75, reachRate: 0.4, completion: 0.5, onTimeRate: 1, avgSatisfaction: 3 });
     expect(k.byPlan).toEqual([expect.objectContaining({ key: plan.id, due: 4, coverage: 0.75 })]);
+    // The fourth task sent by the system (automatic SMS): covered and done, but not an unanswered call.
+    const { rowCount } = await t.pool.query(`update followup_tasks set attempts = 1, last_outcome = 'sent', state = 'done', completed_at = due_from where plan_id = $1 and attempts = 0`, [plan.id]);
+    expect(rowCount).toBe(1);
+    const k2 = (await manager.get(`/api/followup/kpis?planId=${plan.id}&from=2026-03-01&to=2026-03-31`)).json() as TKpis;
+    expect(k2.total).toMatchObject({ due: 4, attempted: 4, attempts: 6, connected: 2, done: 3, coverage: 1, reachRate: 0.4, completion: 0.75 });
     expect(k.byAgent).toEqual([expect.objectContaining({ key: liuId, label: '刘洋', due: 4 })]);
     const xlsx = await manager.get(`/api/followup/kpis/export?planId=${plan.id}`);
     expect(xlsx.statusCode).toBe(200);

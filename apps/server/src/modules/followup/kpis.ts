@@ -10,7 +10,9 @@ import { tenantTimeZone } from './plans.service.ts';
  * Follow-up KPIs (DESIGN §5), all computed in SQL over the tasks of the caller's units whose due window started in
  * [from, to] (local dates, default: this natural month) and by now — cancelled tasks do not count:
  * - coverage   = tasks with ≥ 1 attempt ÷ due tasks
- * - reach rate = connected attempts (reached / replied / refused) ÷ attempts
+ * - reach rate = connected attempts (reached / replied / refused) ÷ attempts by people: a task the system sent by
+ *   SMS / e-mail (last outcome sent / send_failed) counts for coverage and completion, not here — its delivery is
+ *   in the plan's message figures (plan-messages.ts), and counting it as "not connected" would sink the rate
  * - completion = done ÷ due;  on-time rate = done by the end of the window ÷ done
  * - satisfaction gained = number of satisfaction scores collected and their mean.
  * Per plan and per agent (who executed it, else the assignee) with GROUPING SETS, in one pass.
@@ -26,7 +28,7 @@ export async function computeKpis(deps: { db: Db; clock: TClock }, scope: TScope
   const visible = scope.dataScope === 'own' ? sql`(t.assignee_id = ${scope.userId} or t.executed_by = ${scope.userId})` : unitVisible(scope, sql`t.unit_id`);
   const res = await deps.db.execute<Record<string, string | number | null>>(sql`
     with t as (
-      select t.*, coalesce(t.executed_by, t.assignee_id) as agent_id from followup_tasks t
+      select t.*, coalesce(t.executed_by, t.assignee_id) as agent_id, coalesce(t.last_outcome in ('sent', 'send_failed'), false) as by_system from followup_tasks t
       where t.tenant_id = ${scope.tenantId} and ${visible} and t.state <> 'cancelled'
         and t.due_from >= ${fromAt} and t.due_from < ${toAt} and t.due_from <= ${now}
         ${q.planId ? sql`and t.plan_id = ${q.planId}` : sql``}
@@ -36,6 +38,7 @@ export async function computeKpis(deps: { db: Db; clock: TClock }, scope: TScope
         count(*)::int as due,
         count(*) filter (where t.attempts > 0)::int as attempted,
         coalesce(sum(t.attempts), 0)::int as attempts,
+        coalesce(sum(t.attempts) filter (where not t.by_system), 0)::int as people_attempts,
         coalesce(sum(t.reached_attempts), 0)::int as connected,
         count(*) filter (where t.state = 'done')::int as done,
         count(*) filter (where t.state = 'done' and t.completed_at <= t.due_until)::int as on_time,
@@ -46,7 +49,7 @@ export async function computeKpis(deps: { db: Db; clock: TClock }, scope: TScope
     )
     select g.*, p.name as plan_name, u.display_name as agent_name,
       round(g.attempted::numeric / nullif(g.due, 0), 4)::float8 as coverage,
-      round(g.connected::numeric / nullif(g.attempts, 0), 4)::float8 as reach_rate,
+      round(g.connected::numeric / nullif(g.people_attempts, 0), 4)::float8 as reach_rate,
       round(g.done::numeric / nullif(g.due, 0), 4)::float8 as completion,
       round(g.on_time::numeric / nullif(g.done, 0), 4)::float8 as on_time_rate
     from g left join followup_plans p on p.tenant_id = ${scope.tenantId} and p.id = g.plan_id left join users u on u.id = g.agent_id
