@@ -112,9 +112,10 @@ describe('plan with an automatic SMS', () => {
     const { customers, savedFilterId } = await segment(['王建国', '李明', '赵强']);
     const plan = await smsPlan(savedFilterId);
     expect((await manager.get(`/api/followup/plans/${plan.id}`)).json().message).toMatchObject(smsMessage);
-    const tasks = await tasksOf(plan.id);
-    expect(tasks.map((x) => x.state)).toEqual(['pending', 'pending', 'pending']);
-    // 赵强 withdraws consent after the tasks were made (opt-out honoured at send time)
+    // Activation queued the due tasks at once (the route starts the job; no wait for the 5-minute run).
+    await t.jobs.idle();
+    expect((await tasksOf(plan.id)).map((x) => x.state)).toEqual(['in_progress', 'in_progress', 'in_progress']);
+    // 赵强 withdraws consent after the message was queued (opt-out honoured at send time)
     await t.pool.query('update customers set consent_service = false where id = $1', [customers[2]!.id]);
 
     await runJobs('followup-auto-send');

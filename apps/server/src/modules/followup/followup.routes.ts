@@ -67,7 +67,12 @@ export const followupRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/followup/plans/:id/status',
     { config: { access: 'followup:manage' }, schema: { tags, summary: '激活 / 暂停 / 结束计划 (激活即生成任务)', params: ZIdParams, body: ZPlanStatusInput, response: { 200: z.object({ plan: ZFollowupPlan, created: z.number() }) } } },
-    async (req) => setPlanStatus(deps, req.scope(), req.auditCtx(), req.params.id, req.body.status),
+    async (req) => {
+      const res = await setPlanStatus(deps, req.scope(), req.auditCtx(), req.params.id, req.body.status);
+      // An automatic SMS / e-mail plan sends its due tasks now, not at the next 5-minute run (idempotent either way).
+      if (req.body.status === 'active') await deps.jobs.send('followup-auto-send', { tenantId: req.scope().tenantId });
+      return res;
+    },
   );
   app.post('/followup/rules/run', { config: { access: 'followup:manage' }, schema: { tags, summary: '立即运行规则 (今天的批次; 幂等)', response: { 200: z.object({ plans: z.number(), created: z.number() }) } } }, async (req) =>
     runFollowupRules(deps, { tenantId: req.scope().tenantId }),
