@@ -51,7 +51,7 @@ describe('messaging journey', () => {
     await page.locator('.ant-table-row', { hasText: '13900000003' }).waitFor();
     const table = await page.locator('.ant-table-tbody').innerText();
     expect(table).toContain('拦截：未同意服务联系/已退订');
-    expect(table).toContain('延后：7天内已联系');
+    expect(table).toContain('延后：联系间隔未满（租户联系频次规则）');
     expect(table).toContain('已发送');
     await page.locator('[data-testid=outbox-channel] .ant-segmented-item-selected', { hasText: '短信' }).waitFor();
     await page.locator('.ant-segmented-thumb').waitFor({ state: 'detached' });
@@ -59,7 +59,7 @@ describe('messaging journey', () => {
 
     await page.click('[data-testid=lang-switch]');
     await page.click('.ant-select-item-option[title="English"]');
-    await page.locator('.ant-table-tbody', { hasText: 'Deferred: contacted within 7 days' }).waitFor();
+    await page.locator('.ant-table-tbody', { hasText: 'Deferred: contacted too recently (tenant contact gap)' }).waitFor();
     expect(await page.locator('[data-testid=sms-settings]').innerText()).toContain('SMS settings');
     await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'detached' });
     await e.shot(page, '71-outbox-sms-english');
