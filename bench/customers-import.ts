@@ -30,7 +30,7 @@ const mobile = (g: number) => `1${3 + (g % 7)}${String((g * 7919) % 1e9).padStar
 
 const t = await benchApp();
 
-/** CPU seconds used so far by the bundled Postgres (postmaster and its live backends) — ticks from /proc. */
+/** CPU seconds used so far by the bundled Postgres (postmaster and its live backends; one that exits meanwhile drops out) — ticks from /proc. */
 const { rows: [{ setting: pgDataDir }] } = await t.pool.query(`select setting from pg_settings where name = 'data_directory'`);
 const postmaster = Number(fs.readFileSync(path.join(pgDataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 function postgresCpuSeconds(): number {
