@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unitIdByCode } from '../../../test/helpers.ts';
 import { createCustomer, idsOf, letters, listCustomers } from '../../../test/customers-helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
-import { cappedCount, EXACT_COUNT_CAP, pageTotal } from './customers.repository.ts';
+import { customers } from '../../db/schema/index.ts';
+import { cappedCount, COUNT_BUDGET_FROM_ROWS, EXACT_COUNT_CAP, pageTotal } from './customers.repository.ts';
 
 let t: TTestApp;
 let admin: TClient;
@@ -76,11 +77,20 @@ describe('GET /api/customers — total', () => {
 
 describe('cappedCount', () => {
   it('gives up when the budget runs out (null), and the pooled connection keeps no statement timeout', async () => {
-    // Every row sleeps 20 ms: a 5 ms budget always runs out, whatever the machine's load.
-    expect(await cappedCount(t.db, sql`pg_sleep(0.02) is not null`, 5)).toBeNull();
+    // Every row sleeps 20 ms: a 5 ms budget always runs out, whatever the machine's load (fromRows 0: any table size).
+    expect(await cappedCount(t.db, sql`pg_sleep(0.02) is not null`, { ms: 5, fromRows: 0 })).toBeNull();
     const timeouts = await Promise.all(Array.from({ length: 10 }, () => t.db.execute<{ statement_timeout: string }>(sql`show statement_timeout`)));
     expect(timeouts.map((r) => r.rows[0]!.statement_timeout)).toEqual(Array(10).fill('0'));
-    expect(await cappedCount(t.db, sql`true`, 5_000)).toBeGreaterThan(0);
+    expect(await cappedCount(t.db, sql`true`, { ms: 5_000, fromRows: 0 })).toBeGreaterThan(0);
+  });
+
+  it('counts a small table exactly however long it takes: the budget is for big tables only', async () => {
+    const tag = letters(8);
+    await insertTagged(5, 'SH-LJZ', tag);
+    const ids = (await t.pool.query<{ id: string }>('select id from customers where $1 = any(tags)', [tag])).rows.map((r) => r.id);
+    // Five rows found by primary key, each sleeping 10 ms: 50 ms against a 5 ms budget, still exact.
+    const where = sql`${customers.id} in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)}) and pg_sleep(0.01) is not null`;
+    expect(await cappedCount(t.db, where, { ms: 5, fromRows: COUNT_BUDGET_FROM_ROWS })).toBe(5);
   });
 });
 

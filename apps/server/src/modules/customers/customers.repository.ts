@@ -93,12 +93,24 @@ export interface TTotal {
   isEstimate: boolean;
 }
 
-/** Exact count up to the cap within the budget; `null` when the budget ran out (Postgres cancelled the count). */
-export async function cappedCount(db: Db, where: SQL, budgetMs = COUNT_BUDGET_MS): Promise<number | null> {
+/**
+ * Below this many customers in the table a count is cheap whatever the filter (a scan of all of them takes a few ms),
+ * so it is always exact: the budget is for big tables only, and a small one never shows an estimate because the
+ * machine was busy for 20 ms.
+ */
+export const COUNT_BUDGET_FROM_ROWS = 100_000;
+
+/**
+ * Exact count up to the cap; on a table of COUNT_BUDGET_FROM_ROWS or more (planner statistics), within the budget,
+ * else `null` (Postgres cancelled the count).
+ */
+export async function cappedCount(db: Db, where: SQL, budget = { ms: COUNT_BUDGET_MS, fromRows: COUNT_BUDGET_FROM_ROWS }): Promise<number | null> {
   try {
     return await db.transaction(async (tx) => {
+      // reltuples: the planner's row count of the table (-1 before its first ANALYZE: small).
+      const size = budget.fromRows > 0 ? await tx.execute<{ n: number }>(sql`select reltuples::float8 as n from pg_class where oid = 'customers'::regclass`) : null;
       // SET LOCAL: the timeout ends with this transaction, so the pooled connection goes back unchanged.
-      await tx.execute(sql.raw(`set local statement_timeout = ${Math.max(1, Math.floor(budgetMs))}`));
+      if (!size || Number(size.rows[0]?.n ?? 0) >= budget.fromRows) await tx.execute(sql.raw(`set local statement_timeout = ${Math.max(1, Math.floor(budget.ms))}`));
       const r = await tx.execute<{ n: number }>(sql`select count(*)::int as n from (select 1 from ${customers} where ${where} limit ${EXACT_COUNT_CAP + 1}) x`);
       return Number(r.rows[0]?.n ?? 0);
     });
@@ -132,7 +144,7 @@ export async function pageTotal(counted: number | null, estimate: () => Promise<
   return { total: Math.max(n, atLeast), isEstimate: true };
 }
 
-export async function listCustomers(db: Db, scope: TScope, q: TCustomerListQuery, units: TUnitLists, countBudgetMs = COUNT_BUDGET_MS) {
+export async function listCustomers(db: Db, scope: TScope, q: TCustomerListQuery, units: TUnitLists) {
   const where = listConditions(scope, q, units);
   const offset = pageOffset(q);
   // Page and count side by side on two pooled connections: the count's budget bounds the whole request.
@@ -150,7 +162,7 @@ export async function listCustomers(db: Db, scope: TScope, q: TCustomerListQuery
       .orderBy(orderBy(q.sort, SORTS, sql`${customers.createdAt} desc`), sql`${customers.id} desc`)
       .limit(q.pageSize)
       .offset(offset),
-    cappedCount(db, where, countBudgetMs),
+    cappedCount(db, where),
   ]);
   const count = await pageTotal(counted, () => estimate, { offset, shown: rows.length, pageSize: q.pageSize });
   return { rows: rows as TCustomerJoined[], total: count.total, isEstimate: count.isEstimate };
