@@ -79,7 +79,7 @@ export type TPathTemplateDetail = z.infer<typeof ZPathTemplateDetail>;
 export const ZPathListQuery = ZPageQuery.extend({ status: z.enum(PATH_STATUSES).optional() });
 
 /** Why a point of a record makes no task. */
-export const PATH_POINT_SKIPS = ['anchor_empty', 'expired', 'do_not_contact', 'no_service_consent', 'no_marketing_consent'] as const;
+export const PATH_POINT_SKIPS = ['anchor_empty', 'anchor_invalid', 'expired', 'do_not_contact', 'no_service_consent', 'no_marketing_consent'] as const;
 
 export const ZPathPointPreview = z.object({
   no: z.number(),

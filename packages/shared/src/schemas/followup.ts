@@ -8,7 +8,8 @@ export const FOLLOWUP_TOPICS = ['satisfaction', 'care', 'birthday', 'reminder', 
 /** Topics that are marketing: they reach only customers with marketing consent (contact policy). */
 export const MARKETING_TOPICS: readonly (typeof FOLLOWUP_TOPICS)[number][] = ['marketing', 'churn_save'];
 export const PLAN_STATUSES = ['draft', 'active', 'paused', 'closed'] as const;
-export const TARGET_KINDS = ['segment', 'list', 'rule'] as const;
+/** path: the plan's tasks come only from its plan templates 回访路径 (followup/paths*), never from a target of its own. */
+export const TARGET_KINDS = ['segment', 'list', 'rule', 'path'] as const;
 export const ASSIGNMENT_POLICIES = ['owner', 'round_robin', 'fixed'] as const;
 /** Default follow-up methods (tenant dictionary `followup_method`, extensible). */
 export const DEFAULT_FOLLOWUP_METHODS = [

@@ -41,9 +41,9 @@ export async function loadDemoPaths(deps: { db: Db; clock: TClock }, tenantId: s
       insert into followup_plans (tenant_id, unit_id, name, topic, methods, target_kind, script, survey_id, start_date, due_days, assignment, assignee_id,
                                   max_attempts, retry_hours, status, activated_at, created_by, created_at, updated_at)
       values
-        (${tenantId}, ${who.sh}, '出院随访 (回访路径)', 'satisfaction', '{phone,sms}', 'list', '{客户称呼}您好，我是随访专员{坐席姓名}，想了解您出院后的恢复情况。', ${who.survey},
+        (${tenantId}, ${who.sh}, '出院随访 (回访路径)', 'satisfaction', '{phone,sms}', 'path', '{客户称呼}您好，我是随访专员{坐席姓名}，想了解您出院后的恢复情况。', ${who.survey},
          ${addDays(today, -30)}, 7, 'fixed', ${who.liu}, 3, 4, 'active', ${at(-30, 9)}, ${who.zhang}, ${at(-31, 10)}, ${at(-30, 9)}),
-        (${tenantId}, ${who.sh}, '新车交付回访 (回访路径)', 'satisfaction', '{phone,sms}', 'list', '{客户称呼}您好，我是{网点名称}的{坐席姓名}，您的新车用得还顺手吗？', null,
+        (${tenantId}, ${who.sh}, '新车交付回访 (回访路径)', 'satisfaction', '{phone,sms}', 'path', '{客户称呼}您好，我是{网点名称}的{坐席姓名}，您的新车用得还顺手吗？', null,
          ${addDays(today, -30)}, 7, 'fixed', ${who.liu}, 3, 4, 'active', ${at(-30, 9)}, ${who.zhang}, ${at(-31, 10)}, ${at(-30, 9)})
       returning id, name`);
     const planOf = (prefix: string) => plans.rows.find((p) => p.name.startsWith(prefix))!.id;

@@ -74,6 +74,9 @@ async function targetCondition(db: DbOrTx, plan: TPlanRow): Promise<SQL> {
  * service_record_id, source_task_id). Null when nothing is due today (e.g. not a holiday).
  */
 async function populationSql(db: DbOrTx, plan: TPlanRow, ctx: TGenContext, single?: TSingleOccurrence): Promise<SQL | null> {
+  // A path plan has no population of its own: its tasks come from the templates attached to it (paths.sql.ts).
+  // Its next follow-ups (single occurrences) still go through here.
+  if (plan.targetKind === 'path' && !single) return null;
   const target = await targetCondition(db, plan);
   const cols = sql`customers.id as customer_id, customers.unit_id, customers.owner_id, customers.do_not_contact_until, customers.consent_service, customers.consent_marketing`;
   const start = plan.startDate > ctx.today ? plan.startDate : ctx.today;

@@ -19,6 +19,14 @@ import type { TGenContext } from './generate.ts';
  * left to the sender: a window weeks ahead cannot know it).
  */
 
+/**
+ * A YYYY-MM-DD text as a date, or null when it is not a real calendar day (2026-02-30, 2026-13-01): a cast would fail
+ * the whole statement, and with it every other record of the batch. Portable to Postgres 15 (no pg_input_is_valid).
+ */
+export const isoDateOrNull = (s: SQL) => sql`(case when ${s} ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' then
+    case when substr(${s}, 9, 2)::int <= extract(day from make_date(substr(${s}, 1, 4)::int, substr(${s}, 6, 2)::int, 1) + interval '1 month - 1 day')
+    then (${s})::date end end)`;
+
 const isMarketingSql = (topic: SQL) => sql`(${topic} = any(${pgArray(MARKETING_TOPICS as readonly string[], 'text')}))`;
 
 /** CTEs `recs`, `tmpl`, `scored`, `ranked`: the records (filter), the templates (filter) with their current version, scores. */
@@ -83,8 +91,9 @@ export function pointCtes(ctx: TGenContext): SQL {
         c.do_not_contact_until, c.consent_service, c.consent_marketing, p.topic, p.assignment, p.assignee_id, p.assign_unit_id, p.unit_id as plan_unit_id,
         e.ord::int as no, e.pt,
         case when e.pt -> 'anchor' ->> 'kind' = 'field'
-          then case when r.custom ->> (e.pt -> 'anchor' ->> 'key') ~ '^\\d{4}-\\d{2}-\\d{2}$' then (r.custom ->> (e.pt -> 'anchor' ->> 'key'))::date end
+          then ${isoDateOrNull(sql`(r.custom ->> (e.pt -> 'anchor' ->> 'key'))`)}
           else (r.occurred_at at time zone ${tz})::date end as anchor_date,
+        case when e.pt -> 'anchor' ->> 'kind' = 'field' then nullif(btrim(r.custom ->> (e.pt -> 'anchor' ->> 'key')), '') end as anchor_text,
         p.contact_from_hour, p.contact_to_hour
       from chosen ch join recs r on r.id = ch.sr_id join customers c on c.id = r.customer_id
       join followup_plans p on p.tenant_id = ${ctx.tenantId} and p.id = ch.plan_id
@@ -104,6 +113,7 @@ export function pointCtes(ctx: TGenContext): SQL {
       -- The contact policy's rules for a window (contact-policy.ts): do-not-contact over the whole window skips the
       -- point, one ending inside it moves the start; consent by the plan's topic.
       select c.*, greatest(c.base_from, c.do_not_contact_until) as due_from, case
+          when c.anchor_date is null and c.anchor_text is not null then 'anchor_invalid'
           when c.anchor_date is null then 'anchor_empty'
           when c.until_date < ${ctx.today}::date then 'expired'
           when c.do_not_contact_until is not null and c.do_not_contact_until >= c.due_until then 'do_not_contact'

@@ -27,14 +27,12 @@ beforeAll(async () => {
     const res = await admin.post('/api/custom-fields', { entity: 'service_record', ...f });
     expect(res.statusCode, res.body).toBe(201);
   }
-  // The plan the paths belong to: fixed assignee, contact hours 09–21 (defaults).
-  const c = await createCustomer(t, admin, 'SH-LJZ');
+  // The plan the paths belong to: a path plan (no target of its own), fixed assignee, contact hours 09–21 (defaults).
   const plan = await manager.post('/api/followup/plans', {
     name: '出院随访',
     topic: 'satisfaction',
     methods: ['phone', 'sms'],
-    targetKind: 'list',
-    customerIds: [c.id],
+    targetKind: 'path',
     script: '',
     startDate: '2026-04-01',
     dueDays: 7,
@@ -43,7 +41,12 @@ beforeAll(async () => {
   });
   expect(plan.statusCode, plan.body).toBe(201);
   planId = plan.json().id;
-  expect((await manager.post(`/api/followup/plans/${planId}/status`, { status: 'active' })).statusCode).toBe(200);
+  expect((await manager.get(`/api/followup/plans/${planId}/preview`)).json()).toMatchObject({ matched: 0, willCreate: 0 });
+  const act = await manager.post(`/api/followup/plans/${planId}/status`, { status: 'active' });
+  expect(act.statusCode, act.body).toBe(200);
+  // Activation creates nothing by itself: a path plan's tasks come only from its templates.
+  expect(act.json().created).toBe(0);
+  expect(await countRows(t, `select 1 from followup_tasks where plan_id = '${planId}'`)).toBe(0);
 });
 afterAll(async () => t.close());
 
@@ -183,6 +186,20 @@ describe('instantiation', () => {
       [2, '2026-04-01', null],
       [3, '2026-04-01', 'expired'],
     ]);
+  });
+
+  it('a date field holding no real day (imported 2026-02-30) skips its points with a reason and fails nobody else', async () => {
+    const typeId = await serviceType();
+    const tpl = await createTemplate(manager, typeId, {}, false);
+    const good = await record(typeId, { discharge_date: '2026-03-30' });
+    const bad = await record(typeId, { discharge_date: '2026-03-30' });
+    await t.pool.query(`update service_records set custom = jsonb_set(custom, '{discharge_date}', '"2026-02-30"') where id = $1`, [bad.id]);
+    expect((await manager.post(`/api/followup/paths/${tpl.id}/status`, { status: 'active' })).statusCode).toBe(200);
+    const run = await manager.post('/api/followup/paths/run');
+    expect(run.statusCode, run.body).toBe(200);
+    expect((await tasksOfRecord(good.id)).length).toBe(1);
+    expect(await tasksOfRecord(bad.id)).toEqual([]);
+    expect((await explain(manager, bad.id)).points.map((p) => [p.anchorDate, p.noTaskReason])).toEqual([[null, 'anchor_invalid']]);
   });
 
   it('the catch-up job instantiates records made while no template was active, once; the contact policy holds', async () => {

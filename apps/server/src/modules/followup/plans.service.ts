@@ -167,7 +167,7 @@ function planValues(input: TCreatePlanInput) {
     topic: input.topic,
     methods: input.methods,
     targetKind: input.targetKind,
-    savedFilterId: input.targetKind === 'list' ? null : (input.savedFilterId ?? null),
+    savedFilterId: input.targetKind === 'segment' || input.targetKind === 'rule' ? (input.savedFilterId ?? null) : null,
     customerIds: input.targetKind === 'list' ? [...new Set(input.customerIds)] : [],
     rule: input.targetKind === 'rule' && input.rule ? (input.rule as Record<string, unknown>) : null,
     script: input.script,

@@ -108,7 +108,8 @@ export function PlanDrawer(props: { open: boolean; plan?: TFollowupPlan | undefi
         <Form.Item name="targetKind" rules={[zodRule(F.targetKind)]}>
           <Radio.Group optionType="button" options={TARGET_KINDS.map((k) => ({ value: k, label: t(`followup.targetKinds.${k}`) }))} />
         </Form.Item>
-        {targetKind !== 'list' && (
+        {targetKind === 'path' && <Alert type="info" showIcon style={{ marginBottom: 16 }} message={t('followup.plan.pathHint')} />}
+        {(targetKind === 'segment' || targetKind === 'rule') && (
           <Form.Item name="savedFilterId" label={t('followup.plan.savedFilter')} extra={targetKind === 'rule' ? t('followup.plan.savedFilterRuleHint') : undefined} rules={targetKind === 'segment' ? [{ required: true, message: t('followup.plan.required') }] : []}>
             <Select allowClear data-testid="plan-filter" options={filters.map((f) => ({ value: f.id, label: f.name }))} />
           </Form.Item>

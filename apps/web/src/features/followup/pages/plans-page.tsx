@@ -96,7 +96,7 @@ export function PlansPage() {
           {
             title: t('followup.plan.target'),
             render: (_: unknown, r) =>
-              r.targetKind === 'rule' && r.rule ? `${t('followup.targetKinds.rule')} · ${t(`followup.rules.${r.rule.kind}`)}` : r.targetKind === 'list' ? `${t('followup.targetKinds.list')} · ${r.customerIds.length}` : t('followup.targetKinds.segment'),
+              r.targetKind === 'rule' && r.rule ? `${t('followup.targetKinds.rule')} · ${t(`followup.rules.${r.rule.kind}`)}` : r.targetKind === 'list' ? `${t('followup.targetKinds.list')} · ${r.customerIds.length}` : t(`followup.targetKinds.${r.targetKind}`),
           },
           {
             title: t('followup.plan.tasks'),
