@@ -235,6 +235,10 @@ export async function instantiatePaths(db: DbOrTx, ctx: TGenContext, opts: { ser
   // the one-record hook nested loops over index probes are right, so only the catch-up turns them off (this
   // transaction only).
   if (!opts.serviceRecordId) await db.execute(sql`select set_config('enable_nestloop', 'off', true)`);
+  // Edits lock their template FOR UPDATE and then decide "in use → new version, else in place". Holding the active
+  // templates FOR SHARE (shared among instantiations) before the statement takes its snapshot means an edit either
+  // commits first (and the statement sees its points) or waits until these instances exist (and makes a new version).
+  await db.execute(sql`select id from followup_path_templates where tenant_id = ${ctx.tenantId} and status = 'active' order by id for share`);
   const res = await db.execute<{ records: number; tasks: number }>(instantiateSql(ctx, filter, occurrence));
   if (!opts.serviceRecordId) await db.execute(sql`select set_config('enable_nestloop', 'on', true)`);
   const row = res.rows[0];

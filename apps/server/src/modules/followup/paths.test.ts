@@ -3,7 +3,8 @@ import type { TPathExplain, TPathTemplateDetail } from '@huifang/shared';
 import { createCustomer, letters } from '../../../test/customers-helpers.ts';
 import { countRows, expectError, loginAs, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
-import { onServiceRecordCreated, runPathCatchUp } from './paths.service.ts';
+import { instantiatePaths, onServiceRecordCreated, runPathCatchUp } from './paths.service.ts';
+import { genContext } from './plans.service.ts';
 
 let t: TTestApp;
 let admin: TClient;
@@ -220,6 +221,33 @@ describe('instantiation', () => {
 });
 
 describe('versions', () => {
+  it('an edit racing an instantiation waits for it, then sees the version in use and makes a new one', async () => {
+    const typeId = await serviceType();
+    const draft = await createTemplate(manager, typeId, {}, false);
+    const sr = await record(typeId, { discharge_date: '2026-03-30' }); // no active template yet: no instance
+    expect((await manager.post(`/api/followup/paths/${draft.id}/status`, { status: 'active' })).statusCode).toBe(200);
+    const body = { name: draft.name, planId, rules: draft.rules, points: [point({ offsetDays: 9 })] };
+    let edited: Promise<TPathTemplateDetail> | null = null;
+    let settled = false;
+    await t.db.transaction(async (tx) => {
+      // An instantiation in progress (the create hook's transaction, not yet committed)...
+      expect((await instantiatePaths(tx, await genContext(t.app.deps, t.tenantId, null), { serviceRecordId: sr.id })).tasks).toBe(1);
+      // ...and an edit of v1, which nothing has used as far as committed data says.
+      edited = put(manager, `/api/followup/paths/${draft.id}`, body).then((r) => {
+        settled = true;
+        return r.json() as TPathTemplateDetail;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(settled).toBe(false);
+    });
+    const v = await edited!;
+    expect(v.currentVersion).toBe(2);
+    expect(v.versions.map((x) => [x.version, x.isInUse, x.points[0]!.offsetDays])).toEqual([
+      [2, false, 9],
+      [1, true, 7],
+    ]);
+  });
+
   it('editing a version that made tasks makes a new version; the old tasks stay; unused versions are edited in place', async () => {
     const typeId = await serviceType();
     const draft = await createTemplate(manager, typeId, {}, false);
