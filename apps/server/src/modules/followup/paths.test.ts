@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TPathExplain, TPathTemplateDetail } from '@huifang/shared';
+import type { TPathExplain, TPathTemplateDetail, TTaskDetail } from '@huifang/shared';
 import { createCustomer, letters } from '../../../test/customers-helpers.ts';
 import { countRows, expectError, loginAs, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
@@ -217,6 +217,27 @@ describe('instantiation', () => {
     expect(await tasksOfRecord(dnc.id)).toEqual([]);
     expect((await explain(manager, dnc.id)).points.map((p) => p.noTaskReason)).toEqual(['do_not_contact']);
     expect((await manager.post('/api/followup/paths/run')).json()).toEqual({ records: 0, tasks: 0 });
+  });
+});
+
+describe('working a path task', () => {
+  it('the workbench gives the time point’s method, script and questionnaire; answers are checked against that questionnaire', async () => {
+    const def = { title: '出院一周问卷', questions: [{ key: 'pain', type: 'csat', title: '疼痛缓解', required: true }] };
+    const survey = await admin.post('/api/surveys', { definition: def });
+    expect(survey.statusCode, survey.body).toBe(201);
+    expect((await admin.post(`/api/surveys/${survey.json().id}/publish`, {})).statusCode).toBe(200);
+    const typeId = await serviceType();
+    await createTemplate(manager, typeId, { points: [point({ method: 'visit', script: '{客户称呼}您好，护士上门看看伤口。', surveyId: survey.json().id })] });
+    const sr = await record(typeId, { discharge_date: '2026-04-01' });
+    const [task] = await tasksOfRecord(sr.id);
+    const detail = (await agent.get(`/api/followup/tasks/${task!.id}`)).json() as TTaskDetail;
+    expect(detail.methods[0]).toBe('visit'); // the point's method first, though the plan has phone and SMS only
+    expect(detail.script).toMatch(/您好，护士上门看看伤口。$/);
+    expect(detail.questionnaire).toEqual({ title: '出院一周问卷', questions: [expect.objectContaining({ key: 'pain', type: 'csat' })] });
+    expect((await agent.post(`/api/followup/tasks/${task!.id}/claim`)).statusCode).toBe(200);
+    expectError(await agent.post(`/api/followup/tasks/${task!.id}/attempts`, { channel: 'visit', outcome: 'reached', reachedWhom: 'customer', answers: { q1: 5 } }), 400, 'VALIDATION_FAILED', ['body.answers.q1']);
+    const res = await agent.post(`/api/followup/tasks/${task!.id}/attempts`, { channel: 'visit', outcome: 'reached', reachedWhom: 'customer', satisfaction: 5, answers: { pain: 4 } });
+    expect(res.statusCode, res.body).toBe(201);
   });
 });
 

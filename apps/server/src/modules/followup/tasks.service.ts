@@ -7,6 +7,7 @@ import { toPage } from '../../lib/pagination.ts';
 import { pgArray, unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
+import { findTaskPathPoint } from './paths.tasks.ts';
 import { findVisibleUser } from '../users/users.repository.ts';
 import { addDays, localDate, zonedInstant } from './calendar.ts';
 import { nextContactableAt } from './contact-policy.ts';
@@ -72,7 +73,11 @@ export async function getTask(deps: TDeps, viewer: TWorker, id: string): Promise
   ]);
   const c = customer.rows[0]!;
   const tz = await tenantTimeZone(deps.db, t);
-  const qdef = plan?.surveyId ? await questionnaireDefinition(deps.db, t, plan.surveyId) : null;
+  // A task made by a plan template 回访路径 is worked with its time point's method, script and questionnaire (the
+  // plan's are the fallback).
+  const point = (await findTaskPathPoint(deps.db, t, { occurrenceKey: row.occurrence_key }))?.point ?? null;
+  const surveyId = point?.surveyId ?? plan?.surveyId ?? null;
+  const qdef = surveyId ? await questionnaireDefinition(deps.db, t, surveyId) : null;
   const questionnaire = qdef
     ? {
         title: qdef.title ?? '',
@@ -83,7 +88,7 @@ export async function getTask(deps: TDeps, viewer: TWorker, id: string): Promise
       }
     : null;
   const sr = service.rows[0];
-  const script = renderScript(plan?.script ?? '', {
+  const script = renderScript(point?.script || plan?.script || '', {
     客户姓名: c.name,
     客户称呼: salutation(c.name, c.gender),
     服务日期: sr ? localDate(new Date(sr.occurred_at), tz) : '',
@@ -96,9 +101,9 @@ export async function getTask(deps: TDeps, viewer: TWorker, id: string): Promise
   return {
     ...toTaskDto(row, deps.clock.now()),
     script,
-    surveyId: plan?.surveyId ?? null,
+    surveyId,
     questionnaire,
-    methods: plan?.methods ?? [],
+    methods: point ? [...new Set([point.method, ...(plan?.methods ?? [])])] : (plan?.methods ?? []),
     customer: {
       id: c.id,
       name: c.name,
@@ -196,16 +201,18 @@ export async function recordAttempt(deps: TDeps, me: TWorker, ctx: TAuditCtx, id
   const gen = await genContext(deps, me.tenantId, me.userId);
   const now = gen.now;
   return deps.db.transaction(async (tx) => {
-    const locked = await tx.execute<{ id: string; state: string; claimed_by: string | null; attempts: number; reached_attempts: number; plan_id: string; customer_id: string; unit_id: string; service_record_id: string | null; due_until: Date }>(
-      sql`select t.id, t.state, t.claimed_by, t.attempts, t.reached_attempts, t.plan_id, t.customer_id, t.unit_id, t.service_record_id, t.due_until
+    const locked = await tx.execute<{ id: string; state: string; claimed_by: string | null; attempts: number; reached_attempts: number; plan_id: string; customer_id: string; unit_id: string; service_record_id: string | null; due_until: Date; occurrence_key: string }>(
+      sql`select t.id, t.state, t.claimed_by, t.attempts, t.reached_attempts, t.plan_id, t.customer_id, t.unit_id, t.service_record_id, t.due_until, t.occurrence_key
           from followup_tasks t where ${taskVisible(me)} and t.id = ${id} for update`,
     );
     const task = locked.rows[0];
     if (!task) throw notFound('task');
     if (task.state !== 'in_progress' || task.claimed_by !== me.userId) throw new AppError('CONFLICT', 'claim the task before recording an attempt');
     const plan = (await findVisiblePlanUnscoped(tx, me.tenantId, task.plan_id))!;
-    if (!plan.methods.includes(input.channel)) throw invalidField('body.channel', `the plan does not use ${input.channel}`);
-    if (input.answers && plan.surveyId) await checkSurveyAnswers(tx, me.tenantId, plan.surveyId, input.answers);
+    const point = (await findTaskPathPoint(tx, me.tenantId, { occurrenceKey: task.occurrence_key }))?.point ?? null;
+    if (!plan.methods.includes(input.channel) && point?.method !== input.channel) throw invalidField('body.channel', `the plan does not use ${input.channel}`);
+    const surveyId = point?.surveyId ?? plan.surveyId;
+    if (input.answers && surveyId) await checkSurveyAnswers(tx, me.tenantId, surveyId, input.answers);
     const isConnected = (CONNECTED_OUTCOMES as readonly string[]).includes(input.outcome);
     const attempts = Number(task.attempts) + 1;
     const reached = Number(task.reached_attempts) + (isConnected ? 1 : 0);
