@@ -1,7 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { ZContactPolicyInput, type TContactPolicyInput } from '@huifang/shared';
 import { App, Button, Card, Form, InputNumber, Space, Typography } from 'antd';
-import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText, fieldErrors } from '../../../api/error-text.ts';
 import { fmtTime } from '../../../lib/format.ts';
@@ -25,9 +24,6 @@ export function ContactPolicyCard({ canWrite }: { canWrite: boolean }) {
   const qc = useQueryClient();
   const policy = useContactPolicy().data;
   const [form] = Form.useForm<TContactPolicyInput>();
-  useEffect(() => {
-    if (policy) form.setFieldsValue({ quietFromHour: policy.quietFromHour, quietToHour: policy.quietToHour, minGapDays: policy.minGapDays });
-  }, [policy, form]);
   const onSave = async () => {
     const v = await validatedValues(form);
     if (!v) return;
@@ -45,10 +41,17 @@ export function ContactPolicyCard({ canWrite }: { canWrite: boolean }) {
       <InputNumber min={0} max={23} precision={0} addonAfter=":00" style={{ width: 120 }} />
     </Form.Item>
   );
+  // The form mounts once the policy is loaded, so its first render already shows the tenant's values
+  // (and the "defaults" line never shows while the request is still under way).
+  if (!policy) return <Card size="small" title={t('settingsPage.policy.title')} style={{ marginBottom: 16 }} loading />;
   return (
     <Card size="small" title={t('settingsPage.policy.title')} style={{ marginBottom: 16 }} data-testid="contact-policy">
       <Typography.Paragraph type="secondary">{t('settingsPage.policy.hint')}</Typography.Paragraph>
-      <Form form={form} name="policy" layout="inline" disabled={!canWrite} style={{ rowGap: 8 }}>
+      <Form
+        form={form}
+        name="policy"
+        initialValues={{ quietFromHour: policy.quietFromHour, quietToHour: policy.quietToHour, minGapDays: policy.minGapDays }}
+        layout="inline" disabled={!canWrite} style={{ rowGap: 8 }}>
         {hour('quietFromHour', t('settingsPage.policy.quietFrom'))}
         {hour('quietToHour', t('settingsPage.policy.quietTo'))}
         <Form.Item name="minGapDays" label={t('settingsPage.policy.minGapDays')} rules={[{ required: true }, zodRule(F.minGapDays)]}>
@@ -63,7 +66,7 @@ export function ContactPolicyCard({ canWrite }: { canWrite: boolean }) {
         )}
       </Form>
       <Space style={{ marginTop: 8 }}>
-        <Typography.Text type="secondary">{policy?.updatedAt ? t('settingsPage.policy.updatedAt', { at: fmtTime(policy.updatedAt) }) : t('settingsPage.policy.defaults')}</Typography.Text>
+        <Typography.Text type="secondary">{policy.updatedAt ? t('settingsPage.policy.updatedAt', { at: fmtTime(policy.updatedAt) }) : t('settingsPage.policy.defaults')}</Typography.Text>
       </Space>
     </Card>
   );
