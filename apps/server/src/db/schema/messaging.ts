@@ -90,9 +90,10 @@ export const smsSettings = pgTable('sms_settings', {
   optOutText: text('opt_out_text').notNull().default('拒收请回复R'),
   /**
    * Secret path segment of the tenant's receipt webhooks (/api/public/sms-receipts/<provider>/<token>): the
-   * providers' push cannot sign requests, so the unguessable URL is the credential. Shown once when (re)generated.
+   * providers' push cannot sign requests, so the unguessable URL is the credential. Shown once when (re)generated;
+   * only its SHA-256 (hex) is stored, like session and survey-link tokens, so a database copy cannot forge receipts.
    */
-  receiptToken: text('receipt_token').unique('sms_settings_receipt_token_uq'),
+  receiptTokenHash: text('receipt_token_hash').unique('sms_settings_receipt_token_hash_uq'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
 

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TFollowupPlan, TOutboxMessage, TPlanMessageStats, TTaskDetail } from '@huifang/shared';
 import { createCustomer, letters } from '../../../test/customers-helpers.ts';
@@ -281,6 +282,10 @@ describe('delivery receipts (provider webhooks)', () => {
     const settings = (await admin.get('/api/settings/sms')).json();
     expect(settings.receiptTokenSet).toBe(true);
     expect(JSON.stringify(settings)).not.toContain(token);
+    // and the database holds only its SHA-256: a copy of it cannot be used to push forged receipts
+    const stored = (await t.pool.query(`select receipt_token_hash as h from sms_settings where tenant_id = $1`, [t.tenantId])).rows[0].h;
+    expect(stored).toBe(crypto.createHash('sha256').update(token).digest('hex'));
+    expect((await t.pool.query(`select count(*)::int as n from sms_settings where receipt_token_hash = $1`, [token])).rows[0].n).toBe(0);
   });
   const path = (u: string) => new URL(u).pathname;
 

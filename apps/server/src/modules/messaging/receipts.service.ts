@@ -29,6 +29,9 @@ export function parseReportTime(s: string | null | undefined): Date | null {
   return new Date(base.getTime() + Number(m[3]) * 60_000 + Number(m[4]) * 1000);
 }
 
+/** Only the SHA-256 of a receipt token is stored (sms_settings.receipt_token_hash). */
+const hashReceiptToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+
 const receiptUrls = (config: Pick<TConfig, 'publicBaseUrl'>, token: string) => ({
   aliyunUrl: `${config.publicBaseUrl}/api/public/sms-receipts/aliyun/${token}`,
   tencentUrl: `${config.publicBaseUrl}/api/public/sms-receipts/tencent/${token}`,
@@ -36,7 +39,8 @@ const receiptUrls = (config: Pick<TConfig, 'publicBaseUrl'>, token: string) => (
 
 /**
  * A new receipt webhook token for the tenant (the old one stops working at once). Returned once with the URLs to
- * enter in the Aliyun / Tencent consoles; afterwards the API only says that one is set. Audited without the token.
+ * enter in the Aliyun / Tencent consoles; only its hash is stored, so afterwards the API can only say that one is
+ * set. Audited without the token.
  */
 export async function rotateReceiptToken(deps: { db: Db; clock: TClock; config: Pick<TConfig, 'publicBaseUrl'> }, ctx: TAuditCtx): Promise<TSmsReceiptToken> {
   const now = deps.clock.now();
@@ -44,8 +48,8 @@ export async function rotateReceiptToken(deps: { db: Db; clock: TClock; config: 
   await deps.db.transaction(async (tx) => {
     await tx
       .insert(smsSettings)
-      .values({ tenantId: ctx.tenantId, provider: 'log', optOutText: DEFAULT_OPT_OUT, receiptToken: token, updatedAt: now })
-      .onConflictDoUpdate({ target: smsSettings.tenantId, set: { receiptToken: token, updatedAt: now } });
+      .values({ tenantId: ctx.tenantId, provider: 'log', optOutText: DEFAULT_OPT_OUT, receiptTokenHash: hashReceiptToken(token), updatedAt: now })
+      .onConflictDoUpdate({ target: smsSettings.tenantId, set: { receiptTokenHash: hashReceiptToken(token), updatedAt: now } });
     await insertAuditEvent(tx, ctx, { action: 'sms.receipt_token_rotated', entityType: 'sms_settings', entityId: null, summary: '生成短信回执地址' }, now);
   });
   return { token, ...receiptUrls(deps.config, token) };
@@ -54,7 +58,7 @@ export async function rotateReceiptToken(deps: { db: Db; clock: TClock; config: 
 /** The tenant of a webhook token; 404 for an unknown one (no hint whether the path or the token is wrong). */
 export async function tenantOfReceiptToken(db: Db, token: string): Promise<string> {
   if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) throw notFound('receipt endpoint');
-  const [row] = await db.select({ tenantId: smsSettings.tenantId }).from(smsSettings).where(eq(smsSettings.receiptToken, token));
+  const [row] = await db.select({ tenantId: smsSettings.tenantId }).from(smsSettings).where(eq(smsSettings.receiptTokenHash, hashReceiptToken(token)));
   if (!row) throw notFound('receipt endpoint');
   return row.tenantId;
 }

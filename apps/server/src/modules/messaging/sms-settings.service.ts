@@ -19,7 +19,7 @@ export const toSmsSettingsDto = (r: TRow | null): TSmsSettings => ({
   sdkAppId: r?.sdkAppId ?? null,
   region: r?.region ?? null,
   optOutText: r?.optOutText ?? DEFAULT_OPT_OUT,
-  receiptTokenSet: Boolean(r?.receiptToken),
+  receiptTokenSet: Boolean(r?.receiptTokenHash),
   updatedAt: r?.updatedAt.toISOString() ?? null,
 });
 
