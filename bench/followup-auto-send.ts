@@ -4,8 +4,9 @@
  * - queueing: the followup-auto-send job moving N due tasks to in_progress with one rendered outbox message each
  *   (batches of 500: lock skip-locked, render, INSERT … ON CONFLICT DO NOTHING, one UPDATE + event INSERT) → tasks/s;
  *   the rerun (nothing due) and the idle run with N other open tasks of a phone plan present (the every-5-minutes cost);
- * - sending: the outbox SMS sender with the log provider on a sample (contact policy, sent + contact event, outcome
- *   hook: attempt + task done) → messages/s;
+ * - sending: the outbox SMS sender (contact policy, sent + contact event, outcome hook: attempt + task done) with a
+ *   provider that answers after BENCH_SMS_LATENCY_MS (default 50, an HTTP API's round trip), BENCH_SEND_SAMPLE messages
+ *   one at a time and as many again SEND_CONCURRENCY at once → messages/s of both and their ratio;
  * - receipts: Aliyun-style pushes of 500 reports through applyReceipts → receipts/s, and the same pushes again
  *   (all unchanged).
  * Baseline in the same run: the queueing done one task at a time from Node (per task one transaction: lock the task,
@@ -17,7 +18,7 @@ import { runAutoSends } from '../apps/server/src/modules/followup/auto-send.ts';
 import { autoSendGuard, autoSendOutcome } from '../apps/server/src/modules/followup/auto-send.ts';
 import { generateTasks, type TPlanRow } from '../apps/server/src/modules/followup/generate.ts';
 import { genContext } from '../apps/server/src/modules/followup/plans.service.ts';
-import { sendDueSms } from '../apps/server/src/modules/messaging/outbox.sender.ts';
+import { SEND_CONCURRENCY, sendDueSms } from '../apps/server/src/modules/messaging/outbox.sender.ts';
 import { enqueueMessages } from '../apps/server/src/modules/messaging/outbox.repository.ts';
 import { renderScript, salutation } from '../apps/server/src/modules/followup/script.ts';
 import { sql } from 'drizzle-orm';
@@ -26,7 +27,7 @@ import { logSmsProvider } from '../apps/server/src/modules/messaging/sms/provide
 import { benchApp } from './_support.ts';
 
 const N = Number(process.env.BENCH_TASKS ?? 100_000);
-const SEND_SAMPLE = Number(process.env.BENCH_SEND_SAMPLE ?? 5_000);
+const SEND_SAMPLE = Number(process.env.BENCH_SEND_SAMPLE ?? 1_000);
 const BASELINE_SAMPLE = Number(process.env.BENCH_BASELINE_SAMPLE ?? 2_000);
 const t = await benchApp();
 const { rows: outlets } = await t.pool.query(`select id from org_units where tenant_id = $1 and type = 'outlet' order by code`, [t.tenantId]);
@@ -92,11 +93,28 @@ for (const id of baseTasks) {
 const baseSeconds = (performance.now() - b0) / 1000;
 await t.pool.query(`delete from outbox_messages where ref_type = 'followup_task_baseline'`);
 
-// Send a sample through the real sender (log provider): hold back the rest.
-await t.pool.query(`update outbox_messages set send_after = '2030-01-01' where id not in (select id from outbox_messages where ref_type = 'followup_task' order by id limit $1)`, [SEND_SAMPLE]);
-const s0 = performance.now();
-const sent = await sendDueSms({ db, clock, mail: undefined, sms: () => logSmsProvider(), guards: { followup_task: autoSendGuard }, outcomes: { followup_task: autoSendOutcome } });
-const sendSeconds = (performance.now() - s0) / 1000;
+// Sending: the real sender and outcome hook, with a provider that answers after SMS_LATENCY_MS like an HTTP API
+// (log provider behind it). The same number of messages one at a time (concurrency 1) and SEND_CONCURRENCY at once.
+const SMS_LATENCY_MS = Number(process.env.BENCH_SMS_LATENCY_MS ?? 50);
+const slowLog = () => {
+  const log = logSmsProvider();
+  return { name: 'bench', send: async (req: Parameters<typeof log.send>[0]) => (await new Promise((r) => setTimeout(r, SMS_LATENCY_MS)), log.send(req)) };
+};
+const sendDeps = { db, clock, mail: undefined, sms: slowLog, guards: { followup_task: autoSendGuard }, outcomes: { followup_task: autoSendOutcome } };
+const sendRun = async (concurrency: number) => {
+  // Release the next SEND_SAMPLE queued messages, hold back the rest.
+  await t.pool.query(`update outbox_messages set send_after = '2030-01-01' where status = 'queued' and ref_type = 'followup_task'`);
+  await t.pool.query(
+    `update outbox_messages set send_after = null where id in (select id from outbox_messages where status = 'queued' and ref_type = 'followup_task' order by id limit $1)`,
+    [SEND_SAMPLE],
+  );
+  const s0 = performance.now();
+  const r = await sendDueSms({ ...sendDeps, concurrency });
+  const seconds = (performance.now() - s0) / 1000;
+  return { concurrency, sent: r.sent, seconds: Number(seconds.toFixed(2)), messagesPerSecond: Math.round(r.sent / seconds) };
+};
+const sendOneByOne = await sendRun(1);
+const sendConcurrent = await sendRun(SEND_CONCURRENCY);
 const done = Number((await t.pool.query(`select count(*)::int as n from followup_tasks where plan_id = $1 and state = 'done'`, [sms.id])).rows[0].n);
 
 // Receipts for the sent sample, pushes of 500.
@@ -128,7 +146,7 @@ console.log(
       baselineOneByOne: { tasks: baseTasks.length, seconds: Number(baseSeconds.toFixed(2)), tasksPerSecond: Math.round(baseTasks.length / baseSeconds) },
       ratio: Number((queued.queued / queueSeconds / (baseTasks.length / baseSeconds)).toFixed(1)),
       queue: { queued: queued.queued, seconds: Number(queueSeconds.toFixed(2)), tasksPerSecond: Math.round(queued.queued / queueSeconds), rerunQueued: rerun.queued, rerunMs: Number(rerunMs.toFixed(1)) },
-      send: { sample: SEND_SAMPLE, sent: sent.sent, tasksDone: done, seconds: Number(sendSeconds.toFixed(2)), messagesPerSecond: Math.round(sent.sent / sendSeconds) },
+      send: { providerLatencyMs: SMS_LATENCY_MS, oneByOne: sendOneByOne, concurrent: sendConcurrent, ratio: Number((sendConcurrent.messagesPerSecond / sendOneByOne.messagesPerSecond).toFixed(1)), tasksDone: done },
       receipts: { pushes: pushes.length, ...first, seconds: Number(receiptSeconds.toFixed(2)), receiptsPerSecond: Math.round(first.updated / receiptSeconds), repeat: { ...again, seconds: Number(repeatSeconds.toFixed(2)) } },
     },
     null,

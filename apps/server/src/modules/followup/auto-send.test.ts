@@ -163,6 +163,25 @@ describe('plan with an automatic SMS', () => {
     expect(await outboxOf(plan.id)).toHaveLength(3);
   });
 
+  it('a sent message completes the task and, with the plan interval, creates the next follow-up once (as an agent completion does)', async () => {
+    const { customers, savedFilterId } = await segment(['钱多多']);
+    const plan = await smsPlan(savedFilterId, { nextFollowupDays: 30 });
+    await runJobs('followup-auto-send', 'outbox-send');
+    const tasks = (await t.pool.query(`select id, state, due_from, source_task_id, occurrence_key from followup_tasks where plan_id = $1 order by (occurrence_key = 'once') desc`, [plan.id])).rows;
+    expect(tasks).toHaveLength(2);
+    const [first, next] = tasks;
+    expect(first).toMatchObject({ state: 'done', occurrence_key: 'once' });
+    expect(next).toMatchObject({ state: 'pending', source_task_id: first.id, occurrence_key: `next:${first.id}` });
+    // 30 days after 10 March (Shanghai), at the start of the plan's contact hours
+    const dueLocal = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(next.due_from);
+    expect(dueLocal).toBe('2026-04-09');
+    expect((await taskDetail(next.id)).customerId).toBe(customers[0]!.id);
+    // reruns create nothing more; a closed plan creates no next task (the next one stays for the record, unsent)
+    await runJobs('followup-auto-send', 'outbox-send');
+    expect(await countRows(t, `select 1 from followup_tasks where plan_id = '${plan.id}'`)).toBe(2);
+    expect((await manager.post(`/api/followup/plans/${plan.id}/status`, { status: 'closed' })).statusCode).toBe(200);
+  });
+
   it('provider template parameters keep the order of the template (Tencent TemplateParamSet is positional; jsonb would sort the keys)', async () => {
     const [c] = (await segment(['陈默'])).customers;
     await enqueueSms(t.db, t.clock.now(), [{ tenantId: t.tenantId, customerId: c!.id, to: '13912349999', template: '{网点名称}：{客户称呼}您好', values: { 客户称呼: '陈先生', 网点名称: '陆家嘴支行', 礼品: '伞' }, templateCode: 'T1' }]);

@@ -1,11 +1,14 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { MARKETING_TOPICS, SCRIPT_PLACEHOLDERS } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { pgArray } from '../../lib/scope.ts';
 import type { TOutboxOutcome } from '../messaging/outbox.sender.ts';
 import type { TOutboxRow } from '../messaging/outbox.repository.ts';
+import { followupPlans } from '../../db/schema/index.ts';
+import { addDays, localDate } from './calendar.ts';
 import { nextContactableAt } from './contact-policy.ts';
+import { generateTasks, type TPlanRow } from './generate.ts';
 
 /** Outbox ref_type of a plan's automatic message; ref_id is the task. */
 export const AUTO_REF_TYPE = 'followup_task';
@@ -165,6 +168,7 @@ async function queuePlanChunk(db: Db, plan: TAutoPlan, now: Date): Promise<TAuto
  *   after the plan's max attempts.
  */
 export async function autoSendOutcome(tx: DbOrTx, rows: TOutboxRow[], outcome: TOutboxOutcome, now: Date): Promise<void> {
+  const plans = new Map<string, TPlanRow | null>();
   for (const m of rows) {
     if (!m.refId) continue;
     const res = await tx.execute<{ id: string; plan_id: string; customer_id: string; unit_id: string; attempts: number; max_attempts: number; retry_hours: number; from_h: number; to_h: number; time_zone: string }>(sql`
@@ -207,7 +211,37 @@ export async function autoSendOutcome(tx: DbOrTx, rows: TOutboxRow[], outcome: T
     await event('attempted', state, { attemptId: attempt!.id, outcome: isSent ? 'sent' : 'send_failed' });
     if (state === 'done') await event('completed', 'done', {});
     if (state === 'failed') await event('failed', 'failed', { reason: 'max_attempts' });
+    if (state === 'done') await nextAfterAutoSend(tx, plans, m.tenantId, task, now);
   }
+}
+
+/**
+ * 下次回访 after a message that went out: the plan's interval, once (key next:<task>), exactly as when an agent
+ * completes a task — only while the plan is active. The plan rows are read once per hook call.
+ */
+async function nextAfterAutoSend(
+  tx: DbOrTx,
+  plans: Map<string, TPlanRow | null>,
+  tenantId: string,
+  task: { id: string; plan_id: string; customer_id: string; time_zone: string },
+  now: Date,
+): Promise<void> {
+  if (!plans.has(task.plan_id)) {
+    const [p] = await tx.select().from(followupPlans).where(and(eq(followupPlans.tenantId, tenantId), eq(followupPlans.id, task.plan_id)));
+    plans.set(task.plan_id, p && p.status === 'active' && p.nextFollowupDays ? p : null);
+  }
+  const plan = plans.get(task.plan_id);
+  if (!plan) return;
+  const today = localDate(now, task.time_zone);
+  const due = addDays(today, plan.nextFollowupDays!);
+  await generateTasks(tx, plan, { tenantId: plan.tenantId, timeZone: task.time_zone, now, today, actorId: null }, {
+    customerId: task.customer_id,
+    occurrenceKey: `next:${task.id}`,
+    dueDate: due,
+    dueUntilDate: addDays(due, plan.dueDays),
+    sourceTaskId: task.id,
+    ignoreGap: true,
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Db, DbOrTx } from '../../db/client.ts';
 import { inArray } from 'drizzle-orm';
 import { contactEvents, smsSettings } from '../../db/schema/index.ts';
 import type { TClock } from '../../lib/clock.ts';
+import { forEachConcurrent } from '../../lib/concurrent.ts';
 import type { TContactPolicy } from '../followup/contact-policy.ts';
 import { decideContacts } from './contact-guard.ts';
 import { failInterrupted, lockDueMessages, setStatus, type TOutboxRow } from './outbox.repository.ts';
@@ -40,6 +41,8 @@ export interface TSenderDeps {
   sms?: TSmsFactory;
   /** Contact hours and gap; default DEFAULT_CONTACT_POLICY (09–21, 7 days). */
   policy?: TContactPolicy;
+  /** Messages handed to SMTP / the SMS provider at once (default SEND_CONCURRENCY). */
+  concurrency?: number;
 }
 
 export interface TSendResult {
@@ -52,6 +55,12 @@ export interface TSendResult {
 
 const MAX_ATTEMPTS = 5;
 const BATCH = 50;
+/**
+ * A provider call takes 50–300 ms over HTTP, so one at a time would send a 100,000-message plan in hours. Each message
+ * still has its own claim → send → outcome protocol; only the waits overlap. Each in-flight message holds a database
+ * connection just for its short outcome transaction, never during the provider call.
+ */
+export const SEND_CONCURRENCY = 8;
 /** A claim older than this without an outcome means the sender died mid-send. */
 const STALE_CLAIM_MS = 10 * 60_000;
 
@@ -167,16 +176,16 @@ export async function sendDueEmails(deps: TSenderDeps): Promise<TSendResult> {
   const transport = transportFor(smtpUrl);
   for (;;) {
     const claimed = await claim(deps, 'email', deps.clock.now(), result);
-    for (const m of claimed) {
+    await forEachConcurrent(claimed, deps.concurrency ?? SEND_CONCURRENCY, async (m) => {
       try {
         await transport.sendMail({ from: deps.mail!.mailFrom, to: m.to, subject: m.subject ?? '', text: m.body, messageId: `<${m.id}@huifang>` });
       } catch (err) {
         await markError(deps, m, err, result);
-        continue;
+        return;
       }
       await markSent(deps, m, null);
       result.sent += 1;
-    }
+    });
     if (claimed.length < BATCH) break;
   }
   return result;
@@ -213,7 +222,7 @@ export async function sendDueSms(deps: TSenderDeps): Promise<TSendResult> {
       }
       providers.set(t, { provider, optOut: s?.optOutText ?? DEFAULT_OPT_OUT });
     }
-    for (const m of claimed) {
+    await forEachConcurrent(claimed, deps.concurrency ?? SEND_CONCURRENCY, async (m) => {
       const p = providers.get(m.tenantId)!;
       let providerMessageId: string;
       try {
@@ -222,11 +231,11 @@ export async function sendDueSms(deps: TSenderDeps): Promise<TSendResult> {
         ({ providerMessageId } = await p.provider.send({ to: m.to, text: smsText(m, p.optOut), templateCode: m.templateCode, params }));
       } catch (err) {
         await markError(deps, m, err, result);
-        continue;
+        return;
       }
       await markSent(deps, m, providerMessageId);
       result.sent += 1;
-    }
+    });
     if (claimed.length < BATCH) break;
   }
   return result;

@@ -90,6 +90,31 @@ describe('SMS through the outbox', () => {
     expect(await eventsOf(c)).toHaveLength(1);
   });
 
+  it('sends several at a time (the provider waits overlap), each message once with its own provider id; a failing one does not hold up the rest', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(await queue(await newCustomer()));
+    let inFlight = 0;
+    let peak = 0;
+    const slow = capturing(async (req, n) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 30));
+      inFlight -= 1;
+      if (n === 3) throw new Error('isv.MOBILE_NUMBER_ILLEGAL');
+      return { providerMessageId: `p-${n}` };
+    });
+    const r = await sendDueSms({ db: t.db, clock: t.clock, mail: undefined, sms: slow.factory, concurrency: 4 });
+    expect(peak).toBe(4);
+    expect(slow.sent).toHaveLength(12);
+    expect(r).toMatchObject({ sent: 11, failed: 0 });
+    const rows = await Promise.all(ids.map(row));
+    expect(rows.filter((x) => x.status === 'sent')).toHaveLength(11);
+    expect(new Set(rows.map((x) => x.providerMessageId).filter(Boolean)).size).toBe(11);
+    expect(rows.filter((x) => x.status === 'queued')).toMatchObject([{ attempts: 1, lastError: 'isv.MOBILE_NUMBER_ILLEGAL' }]);
+    // Tests share the tenant and its clock: the requeued one must not go out in a later test.
+    await t.db.update(outboxMessages).set({ status: 'cancelled' }).where(and(eq(outboxMessages.tenantId, t.tenantId), eq(outboxMessages.status, 'queued')));
+  });
+
   it('a worker abandoned mid-send (provider called, outcome never recorded): never resent, shown as failed "delivery unknown", and counted as a contact', async () => {
     const c = await newCustomer();
     const id = await queue(c);
