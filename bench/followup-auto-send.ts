@@ -105,8 +105,8 @@ const sendRun = async (concurrency: number) => {
   // Release the next SEND_SAMPLE queued messages, hold back the rest.
   await t.pool.query(`update outbox_messages set send_after = '2030-01-01' where status = 'queued' and ref_type = 'followup_task'`);
   await t.pool.query(
-    `update outbox_messages set send_after = null where id in (select id from outbox_messages where status = 'queued' and ref_type = 'followup_task' order by id limit $1)`,
-    [SEND_SAMPLE],
+    `update outbox_messages set send_after = $2 where id in (select id from outbox_messages where status = 'queued' and ref_type = 'followup_task' order by id limit $1)`,
+    [SEND_SAMPLE, clock.now()],
   );
   const s0 = performance.now();
   const r = await sendDueSms({ ...sendDeps, concurrency });
