@@ -182,6 +182,26 @@ describe('plan with an automatic SMS', () => {
     expect((await manager.post(`/api/followup/plans/${plan.id}/status`, { status: 'closed' })).statusCode).toBe(200);
   });
 
+  it('queues only inside the plan contact hours: a task that fell due while the job was down waits for the next window', async () => {
+    const { savedFilterId } = await segment(['孔令辉']);
+    // Hours 10–18, due from tomorrow (11 March, 10:00 Shanghai).
+    const plan = await smsPlan(savedFilterId, { startDate: '2026-03-11', contactFromHour: 10, contactToHour: 18 });
+    await t.jobs.idle();
+    expect((await tasksOf(plan.id)).map((x) => x.state)).toEqual(['pending']);
+    // The job next runs at 19:30 on the 11th (it was down all day): past the plan's hours, although the tenant's
+    // quiet hours (21–9) would still allow a message.
+    await travel('2026-03-11T11:30:00Z');
+    await runJobs('followup-auto-send');
+    expect(await outboxOf(plan.id)).toEqual([]);
+    expect((await tasksOf(plan.id)).map((x) => x.state)).toEqual(['pending']);
+    // 12 March 10:05: queued and sent.
+    await travel('2026-03-12T02:05:00Z');
+    await runJobs('followup-auto-send', 'outbox-send');
+    expect((await outboxOf(plan.id)).map((m) => m.status)).toEqual(['sent']);
+    expect((await tasksOf(plan.id)).map((x) => x.state)).toEqual(['done']);
+    await travel(NOW);
+  });
+
   it('provider template parameters keep the order of the template (Tencent TemplateParamSet is positional; jsonb would sort the keys)', async () => {
     const [c] = (await segment(['陈默'])).customers;
     await enqueueSms(t.db, t.clock.now(), [{ tenantId: t.tenantId, customerId: c!.id, to: '13912349999', template: '{网点名称}：{客户称呼}您好', values: { 客户称呼: '陈先生', 网点名称: '陆家嘴支行', 礼品: '伞' }, templateCode: 'T1' }]);
@@ -233,11 +253,11 @@ describe('plan with an automatic SMS', () => {
     expect((await tasksOf(plan.id)).map((x) => x.state)).toEqual(['cancelled']);
   });
 
-  it('quiet hours: queued at 22:00, deferred (task stays in progress), sent at 09:00 the next morning', async () => {
+  it('tenant quiet hours hold in the sender even when the plan hours are wider: queued at 22:00, deferred (task stays in progress), sent at 09:00', async () => {
     await travel('2026-03-10T14:00:00Z'); // 22:00 Shanghai
     try {
       const { savedFilterId } = await segment(['周杰']);
-      const plan = await smsPlan(savedFilterId);
+      const plan = await smsPlan(savedFilterId, { contactFromHour: 8, contactToHour: 23 });
       sent.length = 0;
       await runJobs('followup-auto-send', 'outbox-send');
       expect(sent).toEqual([]);

@@ -7,7 +7,7 @@ import type { TOutboxOutcome } from '../messaging/outbox.sender.ts';
 import type { TOutboxRow } from '../messaging/outbox.repository.ts';
 import { followupPlans } from '../../db/schema/index.ts';
 import { addDays, localDate } from './calendar.ts';
-import { nextContactableAt } from './contact-policy.ts';
+import { isQuietTime, nextContactableAt } from './contact-policy.ts';
 import { generateTasks, type TPlanRow } from './generate.ts';
 
 /** Outbox ref_type of a plan's automatic message; ref_id is the task. */
@@ -22,6 +22,8 @@ export interface TAutoSendResult {
   queued: number;
   /** Tasks that cannot be sent on the plan's channel (no mobile number / no e-mail address): failed. */
   noAddress: number;
+  /** Plans skipped because it is outside their contact hours now. */
+  outsideHours: number;
 }
 
 /**
@@ -69,6 +71,9 @@ interface TAutoPlan extends Record<string, unknown> {
   template_code: string | null;
   subject: string | null;
   topic: string;
+  contact_from_hour: number;
+  contact_to_hour: number;
+  time_zone: string;
 }
 
 /**
@@ -81,12 +86,18 @@ interface TAutoPlan extends Record<string, unknown> {
  * a rerun queue nothing twice. How the message ends is applied to the task by the outbox outcome hook below.
  */
 export async function runAutoSends(deps: TDeps, opts: { tenantId?: string } = {}): Promise<TAutoSendResult> {
-  const result: TAutoSendResult = { queued: 0, noAddress: 0 };
+  const result: TAutoSendResult = { queued: 0, noAddress: 0, outsideHours: 0 };
   const plans = await deps.db.execute<TAutoPlan>(sql`
-    select pm.tenant_id, pm.plan_id, pm.channel, pm.template, pm.template_code, pm.subject, p.topic
-    from followup_plan_messages pm join followup_plans p on p.tenant_id = pm.tenant_id and p.id = pm.plan_id
+    select pm.tenant_id, pm.plan_id, pm.channel, pm.template, pm.template_code, pm.subject, p.topic, p.contact_from_hour, p.contact_to_hour, tn.time_zone
+    from followup_plan_messages pm join followup_plans p on p.tenant_id = pm.tenant_id and p.id = pm.plan_id join tenants tn on tn.id = pm.tenant_id
     where p.status = 'active' ${opts.tenantId ? sql`and pm.tenant_id = ${opts.tenantId}` : sql``}`);
   for (const plan of plans.rows) {
+    // Outside the plan's own contact hours nothing is queued (the sender only knows the tenant's quiet hours, which
+    // may be wider): a task that fell due while the job was down waits for the plan's next contact window.
+    if (isQuietTime(deps.clock.now(), plan.time_zone, { contactFromHour: Number(plan.contact_from_hour), contactToHour: Number(plan.contact_to_hour) })) {
+      result.outsideHours += 1;
+      continue;
+    }
     for (;;) {
       const n = await queuePlanChunk(deps.db, plan, deps.clock.now());
       result.queued += n.queued;
@@ -97,7 +108,7 @@ export async function runAutoSends(deps: TDeps, opts: { tenantId?: string } = {}
   return result;
 }
 
-async function queuePlanChunk(db: Db, plan: TAutoPlan, now: Date): Promise<TAutoSendResult> {
+async function queuePlanChunk(db: Db, plan: TAutoPlan, now: Date): Promise<{ queued: number; noAddress: number }> {
   const isSms = plan.channel === 'sms';
   const to = isSms ? sql`c.phones[1]` : sql`(case when c.email ~ '.+@.+' then c.email end)`;
   const isMarketing = (MARKETING_TOPICS as readonly string[]).includes(plan.topic);
