@@ -1,6 +1,6 @@
 /**
  * Profile of follow-up generation (issue 5): EXPLAIN (ANALYZE, BUFFERS, WAL) of the generation INSERT … SELECT over
- * BENCH_CUSTOMERS customers (default 1,000,000), rolled back. `npx tsx bench/followup-profile.ts`.
+ * BENCH_CUSTOMERS customers (default 1,000,000), rolled back. `npx tsx bench/_followup-profile.ts` (underscored: `npm run bench` skips it, it has no baseline).
  * Not a benchmark (timing instrumentation adds its own cost); bench/followup-generate.ts measures.
  */
 import { PgDialect } from 'drizzle-orm/pg-core';
