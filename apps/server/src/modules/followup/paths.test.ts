@@ -371,3 +371,47 @@ describe('demo paths', () => {
     }
   });
 });
+
+describe('automatic SMS time points', () => {
+  it('a path plan with an automatic SMS sends its SMS points; its phone points stay with the agent', async () => {
+    {
+      // Contact hours round the clock, so that the job queues at the suite's 02:00 (the sender would still hold the
+      // message until the tenant's quiet hours end; not run here).
+      const res = await manager.post('/api/followup/plans', {
+        name: `出院关怀-${letters(4)}`,
+        topic: 'care',
+        methods: ['phone', 'sms'],
+        targetKind: 'path',
+        startDate: '2026-04-01',
+        dueDays: 7,
+        assignment: 'fixed',
+        assigneeId: liuId,
+        contactFromHour: 0,
+        contactToHour: 24,
+        message: { channel: 'sms', template: '{客户称呼}您好，祝您早日康复。', templateCode: 'SMS_9001' },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      const smsPlanId = res.json().id as string;
+      expect((await manager.post(`/api/followup/plans/${smsPlanId}/status`, { status: 'active' })).statusCode).toBe(200);
+      const typeId = await serviceType();
+      await createTemplate(manager, typeId, {
+        planId: smsPlanId,
+        points: [point({ label: '出院当天电话', offsetDays: 0, windowDays: 1 }), point({ label: '出院当天短信', offsetDays: 0, windowDays: 1, method: 'sms' })],
+      });
+      const patient = await createCustomer(t, admin, 'SH-LJZ', { name: '许平', gender: 'female', phones: ['13912340001'] });
+      const rec = await record(typeId, { discharge_date: '2026-04-01' }, undefined, patient.id);
+      expect((await tasksOfRecord(rec.id)).map((x) => [x.occurrence_key.split(':')[2], x.state])).toEqual([
+        ['1', 'pending'],
+        ['2', 'pending'],
+      ]);
+      await t.jobs.send('followup-auto-send', {});
+      await t.jobs.idle();
+      const [phoneTask, smsTask] = await tasksOfRecord(rec.id);
+      expect(phoneTask!.state).toBe('pending');
+      expect(smsTask!.state).toBe('in_progress');
+      const outbox = (await t.pool.query(`select ref_id, channel, body, template_code from outbox_messages where ref_type = 'followup_task' and ref_id = any($1)`, [[phoneTask!.id, smsTask!.id]])).rows;
+      expect(outbox).toMatchObject([{ ref_id: smsTask!.id, channel: 'sms', template_code: 'SMS_9001' }]);
+      expect(outbox[0].body).toBe('许女士您好，祝您早日康复。');
+    }
+  });
+});
