@@ -68,6 +68,12 @@ export interface TClient {
   del(url: string): Promise<LightMyRequestResponse>;
 }
 
+/** 12:00 Asia/Shanghai of the current Shanghai date (UTC+8, no DST): 04:00Z. */
+export function testNoon(now = new Date()): Date {
+  const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(now);
+  return new Date(`${day}T04:00:00Z`);
+}
+
 /**
  * The real app on its own real database: bootstrapped tenant (admin / ADMIN_PASSWORD), the demo org tree and
  * demo users (password DEMO_PASSWORD), and a settable clock.
@@ -75,7 +81,9 @@ export interface TClient {
 export async function createTestApp(opts: { env?: Record<string, string>; demo?: boolean; sms?: TSmsFactory } = {}): Promise<TTestApp> {
   const tdb = await createTestDatabase();
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS: 'false', ...opts.env });
-  const clock = createFixedClock(new Date());
+  // Today, at noon in Asia/Shanghai (the tenant's zone): tests that count "today" must not depend on whether the
+  // suite runs near midnight there (a kiosk test once failed at 23:59 when its session crossed into the next day).
+  const clock = createFixedClock(testNoon());
   const jobs = inlineJobs(jobDefinitions({ db: tdb.database.db, clock, log: { info: () => undefined, error: () => undefined } as never, sessionIdleMinutes: config.sessionIdleMinutes, mail: config, sms: opts.sms }));
   const deps = { db: tdb.database.db, config, clock, jobs, sms: opts.sms };
   const boot = await bootstrapTenant(deps, { tenantName: '测试银行', adminPassword: ADMIN_PASSWORD, timeZone: 'Asia/Shanghai' });
