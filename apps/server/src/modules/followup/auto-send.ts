@@ -119,12 +119,13 @@ async function queuePlanChunk(db: Db, plan: TAutoPlan, now: Date): Promise<{ que
       where t.tenant_id = ${plan.tenant_id} and t.plan_id = ${plan.plan_id} and t.state = 'pending' and t.claimed_by is null
         and t.due_from <= ${now}::timestamptz and (t.next_attempt_at is null or t.next_attempt_at <= ${now}::timestamptz)
         -- A path task (key path:<service record>:<point no>) is sent only if its time point's method is this channel:
-        -- the phone points of the same path stay with the agents.
-        and (t.occurrence_key not like 'path:%' or exists (
+        -- the phone points of the same path stay with the agents. CASE, not OR: only it guarantees that the uuid cast
+        -- never sees another key ('once', 'sr:…').
+        and case when t.occurrence_key like 'path:%' then exists (
           select 1 from followup_path_instances pi
           join followup_path_versions v on v.tenant_id = pi.tenant_id and v.id = pi.version_id
           where pi.tenant_id = t.tenant_id and pi.service_record_id = split_part(t.occurrence_key, ':', 2)::uuid
-            and v.points -> (split_part(t.occurrence_key, ':', 3)::int - 1) ->> 'method' = ${plan.channel}))
+            and v.points -> (split_part(t.occurrence_key, ':', 3)::int - 1) ->> 'method' = ${plan.channel}) else true end
       limit ${CHUNK}
       for update of t skip locked
     ),
