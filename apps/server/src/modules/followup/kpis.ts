@@ -8,7 +8,8 @@ import { tenantTimeZone } from './plans.service.ts';
 
 /**
  * Follow-up KPIs (DESIGN §5), all computed in SQL over the tasks of the caller's units whose due window started in
- * [from, to] (local dates, default: this natural month) and by now — cancelled tasks do not count:
+ * [from, to] (local dates, default: this natural month) and by now, or that were worked before their window opened
+ * (an agent who calls at 08:30 for a 09:00 window has done the task) — cancelled tasks do not count:
  * - coverage   = tasks with ≥ 1 attempt ÷ due tasks
  * - reach rate = connected attempts (reached / replied / refused) ÷ attempts by people: a task the system sent by
  *   SMS / e-mail (last outcome sent / send_failed) counts for coverage and completion, not here — its delivery is
@@ -30,7 +31,7 @@ export async function computeKpis(deps: { db: Db; clock: TClock }, scope: TScope
     with t as (
       select t.*, coalesce(t.executed_by, t.assignee_id) as agent_id, coalesce(t.last_outcome in ('sent', 'send_failed'), false) as by_system from followup_tasks t
       where t.tenant_id = ${scope.tenantId} and ${visible} and t.state <> 'cancelled'
-        and t.due_from >= ${fromAt} and t.due_from < ${toAt} and t.due_from <= ${now}
+        and t.due_from >= ${fromAt} and t.due_from < ${toAt} and (t.due_from <= ${now} or t.attempts > 0 or t.state in ('done', 'failed'))
         ${q.planId ? sql`and t.plan_id = ${q.planId}` : sql``}
     ),
     g as (
