@@ -255,6 +255,8 @@ export const ZTask = z.object({
   /** When the task was last escalated to a supervisor (automatically when overdue past the plan's threshold, or by an agent); null = never. */
   escalatedAt: z.string().nullable(),
   occurrenceKey: z.string(),
+  /** A path task's time-point priority (1 = most urgent … 5); null for other tasks. */
+  priority: z.number().nullable(),
   completedAt: z.string().nullable(),
   createdAt: z.string(),
 });

@@ -340,6 +340,21 @@ describe('KPIs', () => {
   });
 });
 
+describe('KPIs of tasks worked early', () => {
+  it('a task done before its window opened counts (due and done); the untouched ones of that window do not yet', async () => {
+    const { savedFilterId } = await segment(2);
+    // Due from tomorrow 09:00; it is 10:00 today.
+    const plan = await createPlan(manager, { savedFilterId, startDate: '2026-03-11' });
+    await activate(manager, plan.id);
+    const [a] = await tasksOf(agent, plan.id);
+    expect((await agent.post(`/api/followup/tasks/${a!.id}/claim`)).statusCode).toBe(200);
+    const r = await agent.post(`/api/followup/tasks/${a!.id}/attempts`, { channel: 'phone', outcome: 'reached', reachedWhom: 'customer', satisfaction: 5 });
+    expect(r.statusCode, r.body).toBe(201);
+    const k = (await manager.get(`/api/followup/kpis?planId=${plan.id}&from=2026-03-01&to=2026-03-31`)).json() as TKpis;
+    expect(k.total).toMatchObject({ due: 1, attempted: 1, done: 1, onTime: 1, coverage: 1, completion: 1, avgSatisfaction: 5 });
+  });
+});
+
 describe('supervisor view, questionnaire, creation record', () => {
   it('counts by state and by assignee follow the list filters; overdue counted on the tenant clock', async () => {
     const { savedFilterId } = await segment(3);
@@ -450,6 +465,11 @@ describe('demo follow-up data', () => {
       expect(await countRows(d, 'select 1 from followup_attempts where tenant_id = $1', [d.tenantId])).toBeGreaterThan(50);
       const liu = await loginAs(d, 'liu.agent');
       for (const bucket of ['today', 'overdue', 'upcoming']) expect((await liu.get(`/api/followup/tasks?view=mine&bucket=${bucket}`)).json().total, bucket).toBeGreaterThan(0);
+      // The workbench's order (sort=priority) over plan tasks, which have no time-point priority.
+      const mine = (await liu.get(`/api/followup/tasks?view=mine&bucket=today&sort=priority`)).json() as { items: { priority: number | null; dueFrom: string }[] };
+      expect(mine.items.length).toBeGreaterThan(0);
+      expect(mine.items.every((x) => x.priority === null)).toBe(true);
+      expect(mine.items.map((x) => x.dueFrom)).toEqual(mine.items.map((x) => x.dueFrom).sort());
       const kpis = (await (await loginAs(d, 'zhang.manager')).get(`/api/followup/kpis?from=2000-01-01`)).json() as TKpis;
       expect(kpis.byPlan.length).toBeGreaterThanOrEqual(2);
       expect(await loadDemoFollowup(d, d.tenantId)).toBe(0);

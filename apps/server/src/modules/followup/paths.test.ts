@@ -415,3 +415,22 @@ describe('automatic SMS time points', () => {
     }
   });
 });
+
+describe('time-point priority', () => {
+  it('tasks carry their point priority; sort=priority puts the most urgent first', async () => {
+    const typeId = await serviceType();
+    await createTemplate(manager, typeId, {
+      points: [point({ label: '低优先', offsetDays: 1, priority: 5 }), point({ label: '紧急', offsetDays: 2, priority: 1 }), point({ label: '普通', offsetDays: 0, priority: 3 })],
+    });
+    const rec = await record(typeId, { discharge_date: '2026-04-01' });
+    const list = async (sort?: string) => {
+      const res = await manager.get(`/api/followup/tasks?customerId=${rec.customerId}${sort ? `&sort=${sort}` : ''}`);
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json().items as { occurrenceKey: string; priority: number | null }[]).map((x) => [x.occurrenceKey.split(':')[2], x.priority]);
+    };
+    // by due date (points 3, 1, 2 are due on the 1st, 2nd and 3rd)
+    expect(await list()).toEqual([['3', 3], ['1', 5], ['2', 1]]);
+    expect(await list('priority')).toEqual([['2', 1], ['3', 3], ['1', 5]]);
+    expect(await list('-priority')).toEqual([['1', 5], ['3', 3], ['2', 1]]);
+  });
+});

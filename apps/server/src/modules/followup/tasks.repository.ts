@@ -45,6 +45,7 @@ export type TTaskRow = {
   created_at: Date | string;
   service_record_id: string | null;
   escalated_at: Date | string | null;
+  priority: number | null;
 };
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -78,16 +79,27 @@ export function toTaskDto(r: TTaskRow, now: Date): TTask {
     isOverdue: open && new Date(r.due_until).getTime() < now.getTime(),
     escalatedAt: iso(r.escalated_at),
     occurrenceKey: r.occurrence_key,
+    priority: r.priority === null ? null : Number(r.priority),
     completedAt: iso(r.completed_at),
     createdAt: iso(r.created_at)!,
   };
 }
 
+/**
+ * The priority of a path task: its time point's (1 = most urgent … 5), read from the version its record was
+ * instantiated with; null for other tasks. CASE so that the uuid cast only ever sees path keys.
+ */
+const PRIORITY = `(case when t.occurrence_key like 'path:%' then (
+    select (v.points -> (split_part(t.occurrence_key, ':', 3)::int - 1) ->> 'priority')::int
+    from followup_path_instances pi join followup_path_versions v on v.tenant_id = pi.tenant_id and v.id = pi.version_id
+    where pi.tenant_id = t.tenant_id and pi.service_record_id = split_part(t.occurrence_key, ':', 2)::uuid) end)`;
+
 const SELECT = sql`select t.id, t.plan_id, p.name as plan_name, p.topic, t.customer_id, c.name as customer_name, c.phones, t.unit_id, ou.name as unit_name,
     t.assignee_id, ua.display_name as assignee_name, t.team_unit_id, t.claimed_by, uc.display_name as claimed_by_name, t.executed_by, t.state,
     t.due_from, t.due_until, t.next_attempt_at, t.attempts, p.max_attempts, t.last_outcome, t.satisfaction, t.occurrence_key, t.completed_at,
     t.created_at, t.service_record_id,
-    (select max(e.at) from followup_task_events e where e.tenant_id = t.tenant_id and e.task_id = t.id and e.kind = 'escalated') as escalated_at
+    (select max(e.at) from followup_task_events e where e.tenant_id = t.tenant_id and e.task_id = t.id and e.kind = 'escalated') as escalated_at,
+    ${sql.raw(PRIORITY)} as priority
   from followup_tasks t
   join followup_plans p on p.tenant_id = t.tenant_id and p.id = t.plan_id
   join customers c on c.id = t.customer_id
@@ -95,7 +107,8 @@ const SELECT = sql`select t.id, t.plan_id, p.name as plan_name, p.topic, t.custo
   left join users ua on ua.id = t.assignee_id
   left join users uc on uc.id = t.claimed_by`;
 
-const SORTS: Record<string, string> = { dueFrom: 't.due_from', dueUntil: 't.due_until', createdAt: 't.created_at', state: 't.state' };
+/** Sort columns; `priority` puts path tasks by their point's priority among the others (which count as the default 3). */
+const SORTS: Record<string, string> = { dueFrom: 't.due_from', dueUntil: 't.due_until', createdAt: 't.created_at', state: 't.state', priority: `coalesce(${PRIORITY}, 3)` };
 
 function taskConditions(scope: TScope, q: TTaskListQuery, bounds: { now: Date; endOfToday: Date }): SQL {
   const conds: SQL[] = [taskVisible(scope)];
@@ -120,7 +133,7 @@ export async function listTaskRows(db: DbOrTx, scope: TScope, q: TTaskListQuery,
     const desc = q.sort.startsWith('-');
     const col = SORTS[desc ? q.sort.slice(1) : q.sort];
     if (!col) throw invalidField('querystring.sort', `cannot sort by ${q.sort}; allowed: ${Object.keys(SORTS).join(', ')}`);
-    order = sql`${sql.raw(col)} ${sql.raw(desc ? 'desc' : 'asc')}, t.id asc`;
+    order = sql`${sql.raw(col)} ${sql.raw(desc ? 'desc' : 'asc')}, t.due_from asc, t.id asc`;
   }
   const [rows, count] = await Promise.all([
     db.execute<TTaskRow>(sql`${SELECT} where ${where} order by ${order} limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`),

@@ -4,8 +4,9 @@ import { api, get, post, qs } from '../../api/client.ts';
 
 export const FOLLOWUP_KEY = ['followup'] as const;
 
+/** My tasks of a bucket, the most urgent path time points first (priority 1–2), then by due time. */
 export const useMyTasks = (bucket: 'today' | 'overdue' | 'upcoming') =>
-  useQuery({ queryKey: [...FOLLOWUP_KEY, 'tasks', 'mine', bucket], queryFn: () => get<TPage<TTask>>(`/followup/tasks${qs({ view: 'mine', bucket, pageSize: 100 })}`) });
+  useQuery({ queryKey: [...FOLLOWUP_KEY, 'tasks', 'mine', bucket], queryFn: () => get<TPage<TTask>>(`/followup/tasks${qs({ view: 'mine', bucket, pageSize: 100, sort: 'priority' })}`) });
 
 export const useTask = (id: string | null) =>
   useQuery({ queryKey: [...FOLLOWUP_KEY, 'task', id], enabled: !!id, queryFn: () => get<TTaskDetail>(`/followup/tasks/${id}`) });

@@ -42,6 +42,11 @@ export function WorkbenchPage() {
             renderItem={(x) => (
               <List.Item onClick={() => setSelected(x.id)} style={{ cursor: 'pointer', background: x.id === selected ? '#e6f4ff' : undefined }} data-testid={`task-${x.id}`}>
                 <List.Item.Meta title={`${x.customerName} · ${x.planName}`} description={`${t('followup.due')} ${fmtTime(x.dueUntil)} · ${x.customerPhone ?? ''}`} />
+                {x.priority !== null && (
+                  <Tag color={x.priority <= 2 ? 'orange' : 'default'} data-testid="task-priority">
+                    {t('followup.priorityTag', { n: x.priority })}
+                  </Tag>
+                )}
                 <Tag color={x.isOverdue ? 'red' : 'blue'}>{t(`followup.states.${x.state}`)}</Tag>
               </List.Item>
             )}
