@@ -33,6 +33,15 @@ async function pick(page: Page, fieldId: string, text: string) {
   const dropdown = page.locator('.ant-select-dropdown:visible');
   await dropdown.waitFor();
   await page.keyboard.type(text);
+  // Click only once the list shows the filtered options: clicking while the filter re-renders the (shrinking) list
+  // can land beside it, which closes the dropdown with nothing chosen (seen once in CI on the roles select). Tree
+  // selects keep the ancestors of a match, so only plain options are checked.
+  await expect
+    .poll(async () => {
+      const shown = await dropdown.locator('.ant-select-item-option').allInnerTexts();
+      return shown.every((x) => x.includes(text));
+    })
+    .toBe(true);
   await dropdown.locator(`[title="${text}"]`).first().click();
   await page.keyboard.press('Escape');
   await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
