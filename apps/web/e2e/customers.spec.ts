@@ -53,7 +53,15 @@ describe('customer journey', () => {
     await page.click('text=查看客户');
     await page.fill('[data-testid=customer-search] input', '导入');
     await page.press('[data-testid=customer-search] input', 'Enter');
-    await page.locator('.ant-table-row', { hasText: '导入丙' }).waitFor();
+    // Wait for the search itself, not just for an imported row: the unfiltered list (newest first) already shows
+    // them, and clicking a row while the search result replaces that list can be lost (seen once in CI).
+    await expect
+      .poll(async () => {
+        const shown = await page.locator('.ant-table-row').allInnerTexts();
+        return shown.length === 3 && shown.every((x) => x.includes('导入'));
+      })
+      .toBe(true);
+    await page.locator('.ant-table .ant-spin-spinning').waitFor({ state: 'detached' });
     const list = await page.locator('.ant-table-tbody').innerText();
     expect(list).toContain('导入甲');
     expect(list).toContain('导入乙');
