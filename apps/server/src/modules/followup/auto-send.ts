@@ -9,6 +9,7 @@ import { followupPlans } from '../../db/schema/index.ts';
 import { addDays, localDate } from './calendar.ts';
 import { isQuietTime, nextContactableAt } from './contact-policy.ts';
 import { generateTasks, type TPlanRow } from './generate.ts';
+import { pathPointFieldSql } from './tasks.repository.ts';
 
 /** Outbox ref_type of a plan's automatic message; ref_id is the task. */
 export const AUTO_REF_TYPE = 'followup_task';
@@ -118,14 +119,9 @@ async function queuePlanChunk(db: Db, plan: TAutoPlan, now: Date): Promise<{ que
       from followup_tasks t
       where t.tenant_id = ${plan.tenant_id} and t.plan_id = ${plan.plan_id} and t.state = 'pending' and t.claimed_by is null
         and t.due_from <= ${now}::timestamptz and (t.next_attempt_at is null or t.next_attempt_at <= ${now}::timestamptz)
-        -- A path task (key path:<service record>:<point no>) is sent only if its time point's method is this channel:
-        -- the phone points of the same path stay with the agents. CASE, not OR: only it guarantees that the uuid cast
-        -- never sees another key ('once', 'sr:…').
-        and case when t.occurrence_key like 'path:%' then exists (
-          select 1 from followup_path_instances pi
-          join followup_path_versions v on v.tenant_id = pi.tenant_id and v.id = pi.version_id
-          where pi.tenant_id = t.tenant_id and pi.service_record_id = split_part(t.occurrence_key, ':', 2)::uuid
-            and v.points -> (split_part(t.occurrence_key, ':', 3)::int - 1) ->> 'method' = ${plan.channel}) else true end
+        -- A path task is sent only if its time point's method is this channel: the phone points of the same path
+        -- stay with the agents.
+        and case when t.occurrence_key like 'path:%' then ${pathPointFieldSql('method')} = ${plan.channel} else true end
       limit ${CHUNK}
       for update of t skip locked
     ),

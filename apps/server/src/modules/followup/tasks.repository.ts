@@ -86,13 +86,16 @@ export function toTaskDto(r: TTaskRow, now: Date): TTask {
 }
 
 /**
- * The priority of a path task: its time point's (1 = most urgent … 5), read from the version its record was
- * instantiated with; null for other tasks. CASE so that the uuid cast only ever sees path keys.
+ * A field of a path task's time point (`t` = followup_tasks), read from the version its record was instantiated with;
+ * null for other tasks. CASE, not OR, so that the uuid cast only ever sees path keys (`path:<record>:<point no>`).
  */
-const PRIORITY = `(case when t.occurrence_key like 'path:%' then (
-    select (v.points -> (split_part(t.occurrence_key, ':', 3)::int - 1) ->> 'priority')::int
+const pointField = (field: 'method' | 'priority') => `(case when t.occurrence_key like 'path:%' then (
+    select v.points -> (split_part(t.occurrence_key, ':', 3)::int - 1) ->> '${field}'
     from followup_path_instances pi join followup_path_versions v on v.tenant_id = pi.tenant_id and v.id = pi.version_id
     where pi.tenant_id = t.tenant_id and pi.service_record_id = split_part(t.occurrence_key, ':', 2)::uuid) end)`;
+export const pathPointFieldSql = (field: 'method' | 'priority') => sql.raw(pointField(field));
+/** A path task's time-point priority (1 = most urgent … 5); null for other tasks. */
+const PRIORITY = `(${pointField('priority')})::int`;
 
 const SELECT = sql`select t.id, t.plan_id, p.name as plan_name, p.topic, t.customer_id, c.name as customer_name, c.phones, t.unit_id, ou.name as unit_name,
     t.assignee_id, ua.display_name as assignee_name, t.team_unit_id, t.claimed_by, uc.display_name as claimed_by_name, t.executed_by, t.state,
