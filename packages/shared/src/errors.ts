@@ -1,3 +1,5 @@
+import type { TValidationCode, TValidationParams } from './validation.ts';
+
 /**
  * The one list of error codes. The server throws AppError(code); the web app maps every code to zh-CN / en-US
  * text through an exhaustive table (apps/web/src/api/error-text.ts), so adding a code here fails the web typecheck
@@ -31,6 +33,7 @@ export const ERROR_CODES = {
   PASSWORD_TOO_WEAK: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  DUPLICATE_PHONE: 409,
   RATE_LIMITED: 429,
   INTERNAL: 500,
 } as const;
@@ -46,8 +49,15 @@ export interface TErrorBody {
   details?: TErrorDetail[];
 }
 
-/** A field at fault: `path` is the dotted path into the request (e.g. `body.username`). */
+/**
+ * A field at fault: `path` is the dotted path into the request (e.g. `body.username`); `code` and `params` say what is
+ * wrong in a form the web app translates (validation.ts), `message` is the server's own wording for API clients.
+ */
 export interface TErrorDetail {
   path: string;
   message: string;
+  code?: TValidationCode;
+  params?: TValidationParams;
+  /** DUPLICATE_PHONE: the customer who has the phone, when the caller may see it (null: exists, out of scope). */
+  existing?: { id: string; name: string; phone: string; unitName: string } | null;
 }

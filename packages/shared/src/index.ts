@@ -1,4 +1,5 @@
 export * from './errors.ts';
+export * from './validation.ts';
 export * from './pagination.ts';
 export * from './enums.ts';
 export * from './schemas/common.ts';

@@ -24,5 +24,5 @@ export class AppError extends Error {
 export const notFound = (what = 'resource') => new AppError('NOT_FOUND', `${what} not found`);
 
 /** A 400 for one field, for rules Zod cannot express (e.g. "this unit is not in your scope"). */
-export const invalidField = (path: string, message: string) =>
-  new AppError('VALIDATION_FAILED', message, { details: [{ path, message }] });
+export const invalidField = (path: string, message: string, what: Pick<TErrorDetail, 'code' | 'params'> = {}) =>
+  new AppError('VALIDATION_FAILED', message, { details: [{ path, message, ...what }] });

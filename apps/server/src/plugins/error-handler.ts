@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import type { TErrorBody, TErrorDetail } from '@huifang/shared';
+import { validationDetail, type TErrorBody, type TErrorDetail } from '@huifang/shared';
 import { AppError } from '../lib/app-error.ts';
 
 /**
@@ -18,9 +18,13 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'body';
+      const input: unknown = where === 'querystring' ? req.query : where === 'params' ? req.params : where === 'headers' ? req.headers : req.body;
       const details: TErrorDetail[] = error.validation.map((v) => {
-        const sub = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
-        return { path: sub ? `${where}.${sub}` : where, message: v.message ?? 'invalid' };
+        const segments = v.instancePath.replace(/^\//, '').split('/').filter(Boolean);
+        const sub = segments.join('.');
+        // A stable code and params besides the message, so that the web app can say it in the user's language.
+        const { code, params } = validationDetail({ ...v.params, code: v.keyword }, valueAt(input, segments));
+        return { path: sub ? `${where}.${sub}` : where, message: v.message ?? 'invalid', code, params };
       });
       return reply.status(400).send(body('VALIDATION_FAILED', 'request validation failed', requestId, details));
     }
@@ -50,6 +54,15 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send(body('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`, String(req.id)));
   });
+}
+
+function valueAt(root: unknown, segments: string[]): unknown {
+  let v = root;
+  for (const s of segments) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[s];
+  }
+  return v;
 }
 
 function body(code: TErrorBody['code'], message: string, requestId: string, details?: TErrorDetail[]): TErrorBody {

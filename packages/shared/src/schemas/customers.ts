@@ -20,7 +20,7 @@ export type TPiiField = (typeof PII_FIELDS)[number];
 export const ZPhoneInput = z.string().transform((s, ctx) => {
   const p = normalizePhone(s);
   if (p) return formatPhone(p);
-  ctx.addIssue({ code: 'custom', message: '请输入有效的手机号或带区号的座机号', input: s });
+  ctx.addIssue({ code: 'custom', message: '请输入有效的手机号或带区号的座机号', input: s, params: { key: 'phone' } });
   return z.NEVER;
 });
 
@@ -88,10 +88,12 @@ export const ZCreateCustomerInput = z.object({
   consentService: customerFields.consentService.default(true),
   consentMarketing: customerFields.consentMarketing.default(false),
   custom: customerFields.custom.default({}),
+  /** Save even though another customer has one of these phones (the user saw the DUPLICATE_PHONE warning). */
+  allowDuplicatePhone: z.boolean().optional(),
 });
 export type TCreateCustomerInput = z.infer<typeof ZCreateCustomerInput>;
 /** No defaults here: a field left out of a patch stays as it is (a default would silently reset it). */
-export const ZUpdateCustomerInput = z.object(customerFields).partial();
+export const ZUpdateCustomerInput = z.object({ ...customerFields, allowDuplicatePhone: z.boolean() }).partial();
 export type TUpdateCustomerInput = z.infer<typeof ZUpdateCustomerInput>;
 
 export const ZContact = z.object({

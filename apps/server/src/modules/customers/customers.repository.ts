@@ -207,3 +207,19 @@ export async function replaceContacts(
 
 export const phoneDigitsOf = (phones: string[]) => phones.map((p) => p.replace(/\D/g, '')).join(' ');
 
+
+/**
+ * Other customers holding one of these phones (stored form, as in customers.phones), one probe of customer_phones
+ * per phone; `visible` says whether the caller may see the holder (an invisible one may only be said to exist).
+ */
+export async function findPhoneHolders(db: DbOrTx, scope: TScope, phones: string[], exceptId?: string) {
+  if (!phones.length) return [];
+  const rows = await db
+    .select({ phone: customerPhones.phone, id: customers.id, name: customers.name, unitName: orgUnits.name, visible: sql<boolean>`(${customerVisible(scope)})` })
+    .from(customerPhones)
+    .innerJoin(customers, and(eq(customers.tenantId, customerPhones.tenantId), eq(customers.id, customerPhones.customerId)))
+    .innerJoin(orgUnits, eq(orgUnits.id, customers.unitId))
+    .where(and(eq(customerPhones.tenantId, scope.tenantId), inArray(customerPhones.phone, phones), exceptId ? sql`${customers.id} <> ${exceptId}` : undefined))
+    .orderBy(sql`${customers.createdAt} asc`);
+  return rows;
+}

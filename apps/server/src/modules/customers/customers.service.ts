@@ -26,6 +26,7 @@ import { checkCustomValues } from './custom-values.ts';
 import {
   contactsOf,
   findVisibleCustomer,
+  findPhoneHolders,
   findVisibleIds,
   listCustomers,
   phoneDigitsOf,
@@ -103,16 +104,44 @@ async function customDefs(db: DbOrTx, tenantId: string) {
 
 /** Unit and owner must be visible to the caller (else: field not found); custom values must fit their definitions. */
 async function checkRefs(db: DbOrTx, scope: TScope, input: TUpdateCustomerInput, isCreate: boolean, current?: Record<string, unknown>) {
-  if (input.unitId && !(await findVisibleUnit(db, scope, input.unitId))) throw invalidField('body.unitId', 'unit not found');
-  if (input.ownerId && !(await findVisibleUser(db, scope, input.ownerId))) throw invalidField('body.ownerId', 'owner not found');
+  if (input.unitId && !(await findVisibleUnit(db, scope, input.unitId))) throw invalidField('body.unitId', 'unit not found', { code: 'not_found' });
+  if (input.ownerId && !(await findVisibleUser(db, scope, input.ownerId))) throw invalidField('body.ownerId', 'owner not found', { code: 'not_found' });
   if (!input.custom) return current ?? {};
   const { values, errors } = checkCustomValues(await customDefs(db, scope.tenantId), input.custom, { isCreate });
   if (errors.length) throw new AppError('VALIDATION_FAILED', 'custom field values are invalid', { details: errors });
   return { ...(current ?? {}), ...values };
 }
 
-export async function createCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx, input: TCreateCustomerInput): Promise<TCustomerDetail> {
+/**
+ * A phone another customer already has: 409 DUPLICATE_PHONE naming the first holder (name, masked phone, unit) when
+ * the caller may see it, else only that one exists — unless the caller confirmed with `allowDuplicatePhone`
+ * (duplicates stay possible, to be merged on the data-quality page; imports treat the phone as their key).
+ */
+async function checkDuplicatePhones(db: DbOrTx, scope: TScope, phones: string[] | undefined, allow: boolean | undefined, self?: TCustomerRow) {
+  // Only phones the customer does not have yet: an old duplicate does not block editing its other fields.
+  const added = phones?.filter((p) => !self?.phones.includes(p));
+  if (allow || !phones || !added?.length) return;
+  const holders = await findPhoneHolders(db, scope, added, self?.id);
+  if (!holders.length) return;
+  const shown = holders.find((h) => h.visible);
+  const h = shown ?? holders[0]!;
+  const index = Math.max(0, phones.indexOf(h.phone));
+  throw new AppError('DUPLICATE_PHONE', 'another customer has this phone number', {
+    details: [
+      {
+        path: `body.phones.${index}`,
+        message: 'a customer with this phone exists',
+        code: 'duplicate',
+        existing: shown ? { id: shown.id, name: shown.name, phone: maskPhone(shown.phone), unitName: shown.unitName } : null,
+      },
+    ],
+  });
+}
+
+export async function createCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx, body: TCreateCustomerInput): Promise<TCustomerDetail> {
+  const { allowDuplicatePhone, ...input } = body;
   const custom = await checkRefs(deps.db, scope, input, true);
+  await checkDuplicatePhones(deps.db, scope, input.phones, allowDuplicatePhone);
   // An `own`-scope user (agent) owns what they create, or they could not see it afterwards.
   const ownerId = input.ownerId ?? (scope.dataScope === 'own' ? scope.userId : null);
   const now = deps.clock.now();
@@ -130,10 +159,12 @@ export async function createCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx,
   return getCustomer(deps, { ...scope, dataScope: 'tenant' }, id);
 }
 
-export async function updateCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx, id: string, input: TUpdateCustomerInput): Promise<TCustomerDetail> {
+export async function updateCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx, id: string, body: TUpdateCustomerInput): Promise<TCustomerDetail> {
+  const { allowDuplicatePhone, ...input } = body;
   const before = await findVisibleCustomer(deps.db, scope, id);
   if (!before) throw notFound('customer');
   const custom = await checkRefs(deps.db, scope, input, false, before.c.custom);
+  await checkDuplicatePhones(deps.db, scope, input.phones, allowDuplicatePhone, before.c);
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
     const { contacts, doNotContactUntil, ...fields } = input;

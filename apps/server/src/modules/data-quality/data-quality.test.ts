@@ -24,7 +24,7 @@ describe('data quality', () => {
   it('finds duplicates by phone and by name + similar address, and merges them keeping both histories', async () => {
     const p = phone();
     const a = await create({ name: '周重复', phones: [p], tags: ['甲'] });
-    const b = await create({ name: '周重复二', phones: [phone(), p], email: 'zhou@example.com', tags: ['乙'] });
+    const b = await create({ name: '周重复二', phones: [phone(), p], email: 'zhou@example.com', tags: ['乙'], allowDuplicatePhone: true });
     const c = await create({ name: '吴地址', phones: [phone()], address: '上海市浦东新区世纪大道100号5楼' });
     const d = await create({ name: '吴地址', phones: [phone()], address: '上海市浦东新区世纪大道100号5楼501室' });
     await create({ name: '吴地址', phones: [phone()], address: '浙江省杭州市西湖区文三路1号' });

@@ -1,10 +1,10 @@
-import { ZCreateCustomerInput, type TCustomFieldDef } from '@huifang/shared';
+import { validationDetail, validationText, ZCreateCustomerInput, type TCustomFieldDef } from '@huifang/shared';
 import type { importJobs } from '../../db/schema/index.ts';
 import type { TScope } from '../../lib/scope.ts';
 import { checkCustomValues } from '../customers/custom-values.ts';
 import { phoneDigitsOf } from '../customers/customers.repository.ts';
 import type { KeyIndex } from './key-index.ts';
-import { rowToInput } from './mapping.ts';
+import { fieldLabelZh, rowToInput } from './mapping.ts';
 
 export type TImportError = { rowNo: number; column: string | null; reason: string };
 
@@ -91,11 +91,18 @@ export function checkRow(c: TRowContext, rowNo: number, cells: string[]): { row?
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = String(issue.path[0] ?? '');
-      errors.push({ rowNo, column: columnOf[field] ?? field, reason: issue.message });
+      const column = columnOf[field] ?? null;
+      // The report is read by the tenant's staff: a Chinese sentence naming the column ("姓名不能为空"), not Zod's text.
+      const value = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
+      errors.push({ rowNo, column, reason: validationText({ ...validationDetail(issue, value), message: issue.message }, column ?? fieldLabelZh(field), 'zh') });
     }
   }
   const custom = checkCustomValues(c.defs, (input.custom as Record<string, unknown>) ?? {}, { isCreate: true, pathPrefix: 'custom' });
-  for (const e of custom.errors) errors.push({ rowNo, column: columnOf[e.path] ?? e.path, reason: e.message });
+  for (const e of custom.errors) {
+    const def = c.defs.find((d) => `custom.${d.key}` === e.path);
+    const column = columnOf[e.path] ?? null;
+    errors.push({ rowNo, column, reason: validationText(e, column ?? def?.label ?? e.path, 'zh') });
+  }
   let unitId = c.job.defaultUnitId!;
   if (unit) {
     const found = c.units.get(unit);

@@ -76,6 +76,8 @@ describe('customer import', () => {
       [5, '手机'],
     ]);
     expect(String(rows[2]![2])).toContain('与第 1 行重复');
+    // Sentences in the tenant's language naming the column, not Zod's "Invalid input: expected string, received undefined".
+    expect([rows[0]![2], rows[1]![2]]).toEqual(['手机须为有效的手机号或带区号的座机号', '姓名不能为空']);
 
     // Fix the file: the good rows update (by phone), the fixed rows land.
     const fixed = ['姓名,手机,标签', `好客户一改${tag},${p1},${tag}`, `坏电话已改${tag},${phone()},${tag}`, `补了名字${tag},${p3},${tag}`].join('\n');

@@ -26,6 +26,9 @@ const SYNONYMS: Record<(typeof IMPORT_FIELDS)[number], string[]> = {
   consentMarketing: ['同意营销', '营销许可', 'consent marketing'],
 };
 
+/** The field's Chinese name (for the error report when the file has no column for it, e.g. 姓名 never mapped). */
+export const fieldLabelZh = (field: string): string => SYNONYMS[field as (typeof IMPORT_FIELDS)[number]]?.[0] ?? field;
+
 const norm = (s: string) => s.trim().toLowerCase().replace(/[\s_（）()]/g, '');
 
 /** Suggest header → field by the usual Chinese and English column names and custom-field labels. */

@@ -1,5 +1,5 @@
 import { and, desc, eq, or } from 'drizzle-orm';
-import { ZCustomerListQuery, type TSavedFilter } from '@huifang/shared';
+import { validationDetail, ZCustomerListQuery, type TSavedFilter } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
 import { savedFilters } from '../../db/schema/index.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
@@ -20,7 +20,7 @@ export async function createSavedFilter(deps: { db: Db; clock: TClock }, s: TSco
   // Only real list filters may be saved (the same schema the list endpoint checks).
   const { page: _p, pageSize: _ps, ...rest } = input.filter;
   const parsed = ZCustomerListQuery.safeParse(rest);
-  if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'not a valid customer filter', { details: parsed.error.issues.map((i) => ({ path: `body.filter.${i.path.join('.')}`, message: i.message })) });
+  if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'not a valid customer filter', { details: parsed.error.issues.map((i) => ({ path: `body.filter.${i.path.join('.')}`, message: i.message, ...validationDetail(i) })) });
   const [row] = await deps.db.insert(savedFilters).values({ tenantId: s.tenantId, ownerId: s.userId, entity: input.entity, name: input.name, filter: rest, isShared: input.isShared, createdAt: deps.clock.now() }).returning();
   return toDto(row!, s.userId);
 }
