@@ -140,8 +140,11 @@ export function validationText(d: { code?: string; params?: TValidationParams; m
     default: {
       const c = p.key ? CUSTOM_TEXT[p.key] : undefined;
       if (c) return zh ? c.zh(lbl) : c.en(lbl);
-      const m = d.message?.trim();
-      return m ? (zh ? `${lbl}：${m}` : `${lbl}: ${m}`) : zh ? `${lbl}的值无效` : `${lbl} is not valid`;
+      // A rule's own sentence: Chinese ones already say what the field needs (请选择负责人); none reaches an English reader.
+      const m = d.message?.trim() ?? '';
+      const isChinese = /[\u4e00-\u9fff]/.test(m);
+      if (zh) return isChinese ? m : `${lbl}的值无效`;
+      return m && !isChinese ? `${lbl}: ${m}` : `${lbl} is not valid`;
     }
   }
 }

@@ -1,4 +1,5 @@
-import type { TErrorCode } from '@huifang/shared';
+import type { FormInstance } from 'antd';
+import { langOf, validationText, type TErrorCode, type TErrorDetail } from '@huifang/shared';
 import { ApiError } from './client.ts';
 
 /** Every error code the server can send, in both languages. Exhaustive: a new code fails the typecheck here. */
@@ -30,6 +31,7 @@ export const ERROR_TEXT: Record<TErrorCode, { zh: string; en: string }> = {
   PASSWORD_TOO_WEAK: { zh: '密码强度不足', en: 'The password is too weak' },
   PAYLOAD_TOO_LARGE: { zh: '提交的内容过大', en: 'The request is too large' },
   UNSUPPORTED_MEDIA_TYPE: { zh: '不支持的内容类型', en: 'Unsupported content type' },
+  DUPLICATE_PHONE: { zh: '已有客户使用此电话号码', en: 'Another customer has this phone number' },
   RATE_LIMITED: { zh: '尝试过于频繁，请稍后再试', en: 'Too many attempts; try again later' },
   INTERNAL: { zh: '服务器出错了，请稍后重试', en: 'Something went wrong on the server; try again' },
 };
@@ -51,15 +53,65 @@ function retryText(seconds: number, isZh: boolean): string {
   return isZh ? `（${min} 分钟后重试）` : ` (retry in ${min} min)`;
 }
 
+type TName = (string | number)[];
+const nameOf = (path: string): TName => path.slice(5).split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+
+/** A detail in the user's language, naming the field: validation codes through the one table (shared validation.ts). */
+export function detailText(err: ApiError, d: TErrorDetail, label: string, lang: string): string {
+  if (err.code !== 'VALIDATION_FAILED' && err.code !== 'DUPLICATE_PHONE') return errorText(err, lang);
+  if (d.code) return validationText(d, label, langOf(lang));
+  return err.code === 'VALIDATION_FAILED' ? validationText({ code: 'custom', message: d.message }, label, langOf(lang)) : errorText(err, lang);
+}
+
 /**
- * Map `details[].path` (e.g. `body.username`) onto antd form fields. Validation messages come from the shared Zod
- * schemas; for a business error on a field (USERNAME_TAKEN, WRONG_PASSWORD, …) the field shows this table's text in
- * the user's language when `lang` is given.
+ * Map `details[].path` (e.g. `body.username`) onto antd form fields, each message a translated sentence naming the
+ * field (`labelOf` gives the field's label; see applyServerErrors for the form's own labels). For a business error
+ * on a field (USERNAME_TAKEN, WRONG_PASSWORD, …) the field shows the code's text.
  */
-export function fieldErrors(err: unknown, lang?: string): { name: (string | number)[]; errors: string[] }[] {
+export function fieldErrors(err: unknown, lang: string, labelOf: (name: TName) => string | undefined = () => undefined): { name: TName; errors: string[] }[] {
   if (!(err instanceof ApiError)) return [];
-  const text = lang && err.code !== 'VALIDATION_FAILED' ? errorText(err, lang) : null;
   return err.details
     .filter((d) => d.path.startsWith('body.'))
-    .map((d) => ({ name: d.path.slice(5).split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), errors: [text ?? d.message] }));
+    .map((d) => {
+      const name = nameOf(d.path);
+      return { name, errors: [detailText(err, d, labelOf(name) ?? '', lang)] };
+    });
+}
+
+/** Server errors put on each form, so that they leave when their field changes or the form is sent again. */
+const shownOnForm = new WeakMap<FormInstance, TName[]>();
+
+/** The label antd renders for a field of this form (`<label for="<form>_<name>" title="…">`), when it is a string. */
+function renderedLabel(form: FormInstance, name: TName): string | undefined {
+  const formName = (form as FormInstance & { __INTERNAL__?: { name?: string } }).__INTERNAL__?.name;
+  const id = formName ? `${formName}_${name.join('_')}` : name.join('_');
+  const el = typeof document === 'undefined' ? null : document.querySelector(`label[for="${CSS.escape(id)}"]`);
+  return el?.getAttribute('title') ?? el?.textContent ?? undefined;
+}
+
+/**
+ * Put a failed request's field errors on the form (translated, naming each field by its label). `rename` maps a
+ * request path onto the form field that holds it (e.g. phones → phonesText). Returns false when nothing mapped onto a
+ * field — the caller then shows errorText in a message. Errors put here leave with clearServerErrors.
+ */
+export function applyServerErrors(form: FormInstance, err: unknown, lang: string, rename: (name: TName) => TName = (n) => n): boolean {
+  clearServerErrors(form);
+  const labelled = fieldErrors(err, lang, (n) => renderedLabel(form, rename(n))).map((f) => ({ ...f, name: rename(f.name) }));
+  if (!labelled.length) return false;
+  form.setFields(labelled as never);
+  shownOnForm.set(form, [...(shownOnForm.get(form) ?? []), ...labelled.map((f) => f.name)]);
+  return true;
+}
+
+/**
+ * Take server errors off the form: all of them (before sending again), or those of the fields a change touched
+ * (`changed`: antd's onValuesChange first argument) — a corrected field must not keep the old server error.
+ */
+export function clearServerErrors(form: FormInstance, changed?: Record<string, unknown>): void {
+  const shown = shownOnForm.get(form);
+  if (!shown?.length) return;
+  const gone = changed ? shown.filter((n) => String(n[0]) in changed) : shown;
+  if (!gone.length) return;
+  form.setFields(gone.map((name) => ({ name, errors: [] })) as never);
+  shownOnForm.set(form, shown.filter((n) => !gone.includes(n)));
 }

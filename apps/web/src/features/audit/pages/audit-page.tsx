@@ -9,6 +9,7 @@ import { fmtTime, TIME_ZONE } from '../../../lib/format.ts';
 import i18n from '../../../app/i18n.ts';
 import { can, useMe } from '../../auth/api.ts';
 import { DiffView } from '../components/diff-view.tsx';
+import { actorLabel, auditSummary } from '../audit-text.ts';
 
 /** Object types with a label in the locales (the audit log's entity_type values). */
 const ENTITY_TYPES = Object.keys((i18n.getResource('zh-CN', 'translation', 'entity') ?? {}) as Record<string, string>);
@@ -17,7 +18,7 @@ const dayStart = (d: Dayjs | undefined) => (d ? dayjs.tz(d.format('YYYY-MM-DD'),
 const dayEnd = (d: Dayjs | undefined) => (d ? dayjs.tz(d.format('YYYY-MM-DD'), TIME_ZONE).endOf('day').format() : undefined);
 
 export function AuditPage() {
-  const { t } = useTranslation();
+  const { t, i18n: { language } } = useTranslation();
   const me = useMe().data;
   const [page, setPage] = useState({ page: 1, pageSize: 20 });
   const [f, setF] = useState<{ action?: string; entityType?: string; actorId?: string; q?: string; range?: [Dayjs, Dayjs] | null }>({});
@@ -63,10 +64,10 @@ export function AuditPage() {
         pagination={{ current: page.page, pageSize: page.pageSize, total: data?.total ?? 0, showSizeChanger: true, showTotal: (n) => t('common.total', { n }), onChange: (p, ps) => setPage({ page: p, pageSize: ps }) }}
         columns={[
           { title: t('audit.at'), dataIndex: 'at', width: 180, render: fmtTime },
-          { title: t('audit.actor'), dataIndex: 'actorName', render: (v: string | null) => v ?? '—' },
+          { title: t('audit.actor'), dataIndex: 'actorName', render: (v: string | null) => actorLabel(v, t) },
           { title: t('audit.action'), dataIndex: 'action', render: (v: string) => t(`action.${v}`, { defaultValue: v }) },
           { title: t('audit.entity'), dataIndex: 'entityType', render: (v: string) => t(`entity.${v}`, { defaultValue: v }) },
-          { title: t('audit.summary'), dataIndex: 'summary', ellipsis: true },
+          { title: t('audit.summary'), dataIndex: 'summary', ellipsis: true, render: (_: unknown, r: TAuditEvent) => auditSummary(r, t, language) },
           { title: t('audit.ip'), dataIndex: 'ip', width: 130, render: (v: string | null) => v ?? '—' },
         ]}
       />
@@ -75,10 +76,10 @@ export function AuditPage() {
           <>
             <Descriptions column={2} size="small" bordered>
               <Descriptions.Item label={t('audit.at')}>{fmtTime(open.at)}</Descriptions.Item>
-              <Descriptions.Item label={t('audit.actor')}>{open.actorName ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('audit.actor')}>{actorLabel(open.actorName, t)}</Descriptions.Item>
               <Descriptions.Item label={t('audit.action')}>{t(`action.${open.action}`, { defaultValue: open.action })}</Descriptions.Item>
               <Descriptions.Item label={t('audit.ip')}>{open.ip ?? '—'}</Descriptions.Item>
-              <Descriptions.Item label={t('audit.summary')} span={2}>{open.summary}</Descriptions.Item>
+              <Descriptions.Item label={t('audit.summary')} span={2}>{auditSummary(open, t, language)}</Descriptions.Item>
               <Descriptions.Item label={t('audit.requestId')} span={2}>
                 <Typography.Text copyable code>{open.requestId ?? '—'}</Typography.Text>
               </Descriptions.Item>

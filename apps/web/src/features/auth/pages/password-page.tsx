@@ -3,7 +3,7 @@ import { ZChangePasswordInput } from '@huifang/shared';
 import { Alert, App, Button, Card, Form, Input } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { errorText, fieldErrors } from '../../../api/error-text.ts';
+import { applyServerErrors, clearServerErrors, errorText } from '../../../api/error-text.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { changePassword, ME_KEY, useMe } from '../api.ts';
 
@@ -30,16 +30,14 @@ export function PasswordPage() {
       // A forced change (first login, reset by an admin) was in the way of the app: go on to it.
       if (me?.user.mustChangePassword) void navigate('/', { replace: true });
     } catch (e) {
-      const fields = fieldErrors(e, i18n.language);
-      if (fields.length) form.setFields(fields as never);
-      else void message.error(errorText(e, i18n.language));
+      if (!applyServerErrors(form, e, i18n.language)) void message.error(errorText(e, i18n.language));
     }
   };
 
   return (
     <Card title={t('password.title')} style={{ maxWidth: 480 }}>
       {me?.user.mustChangePassword && <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('password.mustChange')} />}
-      <Form form={form} name="password" layout="vertical" onFinish={onFinish}>
+      <Form form={form} name="password" onValuesChange={(changed: Record<string, unknown>) => clearServerErrors(form, changed)} layout="vertical" onFinish={onFinish}>
         <Form.Item name="currentPassword" label={t('password.current')} rules={[zodRule(ZChangePasswordInput.shape.currentPassword)]}>
           <Input.Password autoComplete="current-password" />
         </Form.Item>

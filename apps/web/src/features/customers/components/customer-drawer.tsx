@@ -1,11 +1,13 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { ZCreateCustomerInput, type TCustomerDetail, type TCustomFieldDef } from '@huifang/shared';
-import { App, Button, DatePicker, Drawer, Form, Input, InputNumber, Radio, Select, Space, Switch, TreeSelect } from 'antd';
+import { langOf, validationText, ZCreateCustomerInput, type TCustomerDetail, type TCustomFieldDef, type TErrorDetail } from '@huifang/shared';
+import { App, Button, DatePicker, Drawer, Form, Input, InputNumber, Modal, Radio, Select, Space, Switch, TreeSelect, Typography } from 'antd';
 import dayjs from 'dayjs';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { patch, post } from '../../../api/client.ts';
-import { errorText, fieldErrors } from '../../../api/error-text.ts';
+import { useNavigate } from 'react-router';
+import { ApiError, patch, post } from '../../../api/client.ts';
+import { applyServerErrors, clearServerErrors, errorText } from '../../../api/error-text.ts';
+import { validatedValues } from '../../../lib/form.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { useMe } from '../../auth/api.ts';
 import { buildTree, useUnits } from '../../org/api.ts';
@@ -34,6 +36,9 @@ export function CustomerDrawer(props: { open: boolean; customer?: TCustomerDetai
   const sources = useDictionary('customer_source').data ?? [];
   const tiers = useDictionary('tier').data ?? [];
   const c = props.customer;
+  const navigate = useNavigate();
+  /** A phone another customer has (409 DUPLICATE_PHONE): the request waiting for the user's decision. */
+  const [duplicate, setDuplicate] = useState<{ body: Record<string, unknown>; existing: TErrorDetail['existing'] } | null>(null);
 
   useEffect(() => {
     if (!props.open) return;
@@ -42,28 +47,60 @@ export function CustomerDrawer(props: { open: boolean; customer?: TCustomerDetai
     else form.setFieldsValue({ kind: 'individual', unitId: me?.user.unitId, consentService: true, consentMarketing: false });
   }, [props.open, c, form, me]);
 
-  const onSave = async () => {
-    const v = (await form.validateFields()) as Record<string, unknown> & { birthday?: dayjs.Dayjs; phonesText?: string };
-    const body: Record<string, unknown> = { ...v, birthday: v.birthday ? v.birthday.format('YYYY-MM-DD') : null };
-    delete body.phonesText;
-    if (v.phonesText !== undefined) body.phones = String(v.phonesText).split(/[,，;；\s]+/).filter(Boolean);
-    for (const k of ['email', 'address', 'idNumber']) if (body[k] === '' || body[k] === undefined) delete body[k];
+  const send = async (body: Record<string, unknown>) => {
+    clearServerErrors(form);
     try {
       const saved = c ? await patch<TCustomerDetail>(`/customers/${c.id}`, body) : await post<TCustomerDetail>('/customers', body);
       await qc.invalidateQueries({ queryKey: CUSTOMERS_KEY });
       void message.success(t('common.saved'));
       props.onClose(saved.id);
     } catch (e) {
-      const f = fieldErrors(e).map((x) => (x.name[0] === 'phones' ? { ...x, name: ['phonesText'] } : x));
-      if (f.length) form.setFields(f as never);
-      else void message.error(errorText(e, i18n.language));
+      if (e instanceof ApiError && e.code === 'DUPLICATE_PHONE') setDuplicate({ body, existing: e.details[0]?.existing ?? null });
+      else if (!applyServerErrors(form, e, i18n.language, (n) => (n[0] === 'phones' ? ['phonesText'] : n))) void message.error(errorText(e, i18n.language));
     }
+  };
+
+  const onSave = async () => {
+    const v = (await validatedValues(form)) as (Record<string, unknown> & { birthday?: dayjs.Dayjs; phonesText?: string }) | null;
+    if (!v) return;
+    const body: Record<string, unknown> = { ...v, birthday: v.birthday ? v.birthday.format('YYYY-MM-DD') : null };
+    delete body.phonesText;
+    if (v.phonesText !== undefined) body.phones = String(v.phonesText).split(/[,，;；\s]+/).filter(Boolean);
+    for (const k of ['email', 'address', 'idNumber']) if (body[k] === '' || body[k] === undefined) delete body[k];
+    await send(body);
+  };
+
+  const openExisting = () => {
+    const id = duplicate?.existing?.id;
+    setDuplicate(null);
+    props.onClose();
+    if (id) void navigate(`/customers/${id}`);
+  };
+  const saveAnyway = () => {
+    const body = duplicate?.body;
+    setDuplicate(null);
+    if (body) void send({ ...body, allowDuplicatePhone: true });
   };
 
   return (
     <Drawer open={props.open} width={600} destroyOnHidden title={c ? `${t('customer.edit')} · ${c.name}` : t('customer.create')} onClose={() => props.onClose()}
       extra={<Space><Button onClick={() => props.onClose()}>{t('common.cancel')}</Button><Button type="primary" data-testid="customer-save" onClick={() => void onSave()}>{t('common.save')}</Button></Space>}>
-      <Form form={form} name="customer" layout="vertical">
+      <Modal open={!!duplicate} title={t('customerDuplicate.title')} onCancel={() => setDuplicate(null)} destroyOnHidden
+        footer={[
+          <Button key="back" onClick={() => setDuplicate(null)}>{t('customerDuplicate.back')}</Button>,
+          duplicate?.existing ? <Button key="open" data-testid="duplicate-open" onClick={openExisting}>{t('customerDuplicate.open')}</Button> : null,
+          <Button key="save" type="primary" data-testid="duplicate-save" onClick={saveAnyway}>{t('customerDuplicate.saveAnyway')}</Button>,
+        ]}>
+        {duplicate?.existing ? (
+          <div data-testid="duplicate-existing">
+            <Typography.Paragraph>{t('customerDuplicate.visible')}</Typography.Paragraph>
+            <Typography.Text strong>{duplicate.existing.name}</Typography.Text> · {duplicate.existing.phone} · {duplicate.existing.unitName}
+          </div>
+        ) : (
+          <Typography.Paragraph data-testid="duplicate-existing">{t('customerDuplicate.hidden')}</Typography.Paragraph>
+        )}
+      </Modal>
+      <Form form={form} name="customer" layout="vertical" onValuesChange={(changed: Record<string, unknown>) => clearServerErrors(form, changed)}>
         <Form.Item name="kind" label={t('customer.kind')}>
           <Radio.Group options={[{ value: 'individual', label: t('customer.individual') }, { value: 'company', label: t('customer.company') }]} />
         </Form.Item>
@@ -90,7 +127,7 @@ export function CustomerDrawer(props: { open: boolean; customer?: TCustomerDetai
           <Form.Item name="consentMarketing" label={t('customer.consentMarketing')} valuePropName="checked"><Switch /></Form.Item>
         </Space>
         {defs.map((d) => (
-          <Form.Item key={d.key} name={['custom', d.key]} label={d.label} rules={d.isRequired ? [{ required: true, message: `${d.label} 为必填项` }] : []}>
+          <Form.Item key={d.key} name={['custom', d.key]} label={d.label} rules={d.isRequired ? [{ required: true, message: validationText({ code: 'required' }, d.label, langOf(i18n.language)) }] : []}>
             <CustomInput def={d} />
           </Form.Item>
         ))}

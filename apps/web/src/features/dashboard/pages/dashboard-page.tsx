@@ -7,11 +7,12 @@ import { Link } from 'react-router';
 import { get } from '../../../api/client.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { useMe } from '../../auth/api.ts';
+import { actorLabel, auditSummary } from '../../audit/audit-text.ts';
 
 const UnitsPie = lazy(() => import('../components/units-pie.tsx'));
 
 export function DashboardPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const me = useMe().data;
   const { data } = useQuery({ queryKey: ['dashboard'], queryFn: () => get<TDashboardSummary>('/dashboard/summary') });
   const pie = useMemo(() => (data?.unitsByType ?? []).map((r) => ({ name: t(`unitType.${r.type}`), value: r.count })), [data, t]);
@@ -69,7 +70,7 @@ export function DashboardPage() {
               dataSource={data.recentEvents}
               renderItem={(e) => (
                 <List.Item>
-                  <List.Item.Meta title={`${e.actorName ?? '—'} · ${t(`action.${e.action}`, { defaultValue: e.action })}`} description={e.summary} />
+                  <List.Item.Meta title={`${actorLabel(e.actorName, t)} · ${t(`action.${e.action}`, { defaultValue: e.action })}`} description={auditSummary(e, t, i18n.language)} />
                   <Typography.Text type="secondary">{fmtTime(e.at)}</Typography.Text>
                 </List.Item>
               )}

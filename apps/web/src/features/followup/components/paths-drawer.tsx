@@ -3,7 +3,7 @@ import { PATH_RULE_KINDS, pathTemplateFields as F, type TPathPoint, type TPathRu
 import { App, Button, Card, Col, Divider, Drawer, Form, Input, InputNumber, Row, Select, Space, Switch, Tag, Timeline } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { errorText, fieldErrors } from '../../../api/error-text.ts';
+import { applyServerErrors, clearServerErrors, errorText } from '../../../api/error-text.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { validatedValues } from '../../../lib/form.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
@@ -52,9 +52,7 @@ export function PathDrawer(props: { open: boolean; id?: string | undefined; onCl
       void message.success(props.id && d && saved.currentVersion !== d.currentVersion ? t('paths.newVersion', { v: saved.currentVersion }) : t('common.saved'));
       props.onClose();
     } catch (e) {
-      const f = fieldErrors(e);
-      if (f.length) form.setFields(f as never);
-      else void message.error(errorText(e, i18n.language));
+      if (!applyServerErrors(form, e, i18n.language)) void message.error(errorText(e, i18n.language));
     } finally {
       setSaving(false);
     }
@@ -64,7 +62,7 @@ export function PathDrawer(props: { open: boolean; id?: string | undefined; onCl
   return (
     <Drawer open={props.open} width={980} destroyOnHidden title={d ? `${t('paths.edit')} · ${d.name} · v${d.currentVersion}` : t('paths.create')} onClose={props.onClose}
       extra={<Space><Button onClick={props.onClose}>{t('common.cancel')}</Button><Button type="primary" loading={saving} data-testid="path-save" onClick={() => void onSave()}>{t('common.save')}</Button></Space>}>
-      <Form form={form} name="path" layout="vertical">
+      <Form form={form} name="path" onValuesChange={(changed: Record<string, unknown>) => clearServerErrors(form, changed)} layout="vertical">
         <Row gutter={12}>
           <Col span={12}><Form.Item name="name" label={t('paths.name')} rules={[zodRule(F.name)]}><Input data-testid="path-name" /></Form.Item></Col>
           <Col span={12}>

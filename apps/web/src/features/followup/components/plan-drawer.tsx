@@ -5,7 +5,7 @@ import dayjs from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, qs } from '../../../api/client.ts';
-import { errorText, fieldErrors } from '../../../api/error-text.ts';
+import { applyServerErrors, clearServerErrors, errorText } from '../../../api/error-text.ts';
 import { validatedValues } from '../../../lib/form.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { buildTree, useUnits } from '../../org/api.ts';
@@ -84,9 +84,7 @@ export function PlanDrawer(props: { open: boolean; plan?: TFollowupPlan | undefi
       void message.success(t('common.saved'));
       props.onClose(saved);
     } catch (e) {
-      const f = fieldErrors(e);
-      if (f.length) form.setFields(f as never);
-      else void message.error(errorText(e, i18n.language));
+      if (!applyServerErrors(form, e, i18n.language)) void message.error(errorText(e, i18n.language));
     } finally {
       setSaving(false);
     }
@@ -98,7 +96,7 @@ export function PlanDrawer(props: { open: boolean; plan?: TFollowupPlan | undefi
   return (
     <Drawer open={props.open} width={760} destroyOnHidden title={p ? `${t('followup.plan.edit')} · ${p.name}` : t('followup.plan.create')} onClose={() => props.onClose()}
       extra={<Space><Button onClick={() => props.onClose()}>{t('common.cancel')}</Button><Button type="primary" loading={saving} data-testid="plan-save" onClick={() => void onSave()}>{t('common.save')}</Button></Space>}>
-      <Form form={form} name="plan" layout="vertical">
+      <Form form={form} name="plan" onValuesChange={(changed: Record<string, unknown>) => clearServerErrors(form, changed)} layout="vertical">
         <Form.Item name="name" label={t('followup.plan.name')} rules={[zodRule(F.name)]}><Input data-testid="plan-name" /></Form.Item>
         <Row gutter={12}>
           <Col span={12}><Form.Item name="topic" label={t('followup.plan.topic')} rules={[zodRule(F.topic)]}><Select options={FOLLOWUP_TOPICS.map((x) => ({ value: x, label: t(`followup.topics.${x}`) }))} /></Form.Item></Col>

@@ -4,7 +4,7 @@ import { App, Form, Input, InputNumber, Modal, Select } from 'antd';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { patch, post } from '../../../api/client.ts';
-import { errorText, fieldErrors } from '../../../api/error-text.ts';
+import { applyServerErrors, clearServerErrors, errorText } from '../../../api/error-text.ts';
 import { validatedValues } from '../../../lib/form.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { UNITS_KEY } from '../api.ts';
@@ -42,15 +42,13 @@ export function UnitFormModal(props: { open: boolean; parent?: TOrgUnit; unit?: 
       void message.success(t('common.saved'));
       props.onClose(saved);
     } catch (e) {
-      const f = fieldErrors(e, i18n.language);
-      if (f.length) form.setFields(f as never);
-      else void message.error(errorText(e, i18n.language));
+      if (!applyServerErrors(form, e, i18n.language)) void message.error(errorText(e, i18n.language));
     }
   };
 
   return (
     <Modal open={props.open} title={editing ? t('org.rename') : `${t('org.createChild')} · ${props.parent?.name ?? ''}`} onOk={() => void onOk()} onCancel={() => props.onClose()} destroyOnHidden okText={t('common.save')}>
-      <Form form={form} name="unit" layout="vertical">
+      <Form form={form} name="unit" onValuesChange={(changed: Record<string, unknown>) => clearServerErrors(form, changed)} layout="vertical">
         <Form.Item name="type" label={t('common.type')} rules={[zodRule(ZCreateOrgUnitInput.shape.type)]}>
           <Select options={UNIT_TYPES.map((ty) => ({ value: ty, label: t(`unitType.${ty}`) }))} />
         </Form.Item>

@@ -4,7 +4,7 @@ import { Alert, App, Button, Checkbox, Drawer, Form, Input, Radio, Space, Typogr
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { patch, post } from '../../../api/client.ts';
-import { errorText, fieldErrors } from '../../../api/error-text.ts';
+import { applyServerErrors, clearServerErrors, errorText } from '../../../api/error-text.ts';
 import { validatedValues } from '../../../lib/form.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { ROLES_KEY } from '../../users/api.ts';
@@ -70,9 +70,7 @@ export function RoleDrawer(props: { open: boolean; role?: TRole; readOnly?: bool
       void message.success(t('common.saved'));
       props.onClose();
     } catch (e) {
-      const f = fieldErrors(e, i18n.language);
-      if (f.length) form.setFields(f as never);
-      else void message.error(errorText(e, i18n.language));
+      if (!applyServerErrors(form, e, i18n.language)) void message.error(errorText(e, i18n.language));
     }
   };
 
@@ -93,7 +91,7 @@ export function RoleDrawer(props: { open: boolean; role?: TRole; readOnly?: bool
       }
     >
       {isAdminRole && <Alert type="info" showIcon style={{ marginBottom: 16 }} message={t('role.locked')} />}
-      <Form form={form} name="role" layout="vertical" disabled={locked}>
+      <Form form={form} name="role" onValuesChange={(changed: Record<string, unknown>) => clearServerErrors(form, changed)} layout="vertical" disabled={locked}>
         <Form.Item name="name" label={t('role.name')} rules={[zodRule(ZCreateRoleInput.shape.name)]}>
           <Input />
         </Form.Item>

@@ -4,7 +4,7 @@ import { App, Button, Card, DatePicker, Form, Input, InputNumber, Popconfirm, Se
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { errorText, fieldErrors } from '../../../api/error-text.ts';
+import { applyServerErrors, errorText } from '../../../api/error-text.ts';
 import { validatedValues } from '../../../lib/form.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { CALENDAR_KEY, removeCalendarDay, setCalendarDay, useCalendar } from '../api.ts';
@@ -33,7 +33,7 @@ export function CalendarCard({ canWrite }: { canWrite: boolean }) {
       await refresh();
       void message.success(t('settingsPage.calendar.saved'));
     } catch (err) {
-      form.setFields(fieldErrors(err, i18n.language) as never);
+      applyServerErrors(form, err, i18n.language);
       void message.error(errorText(err, i18n.language));
     }
   };

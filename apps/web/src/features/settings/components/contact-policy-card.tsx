@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { ZContactPolicyInput, type TContactPolicyInput } from '@huifang/shared';
 import { App, Button, Card, Form, InputNumber, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { errorText, fieldErrors } from '../../../api/error-text.ts';
+import { applyServerErrors, errorText } from '../../../api/error-text.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { validatedValues } from '../../../lib/form.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
@@ -32,7 +32,7 @@ export function ContactPolicyCard({ canWrite }: { canWrite: boolean }) {
       await qc.invalidateQueries({ queryKey: POLICY_KEY });
       void message.success(t('settingsPage.policy.saved'));
     } catch (err) {
-      form.setFields(fieldErrors(err, i18n.language) as never);
+      applyServerErrors(form, err, i18n.language);
       void message.error(errorText(err, i18n.language));
     }
   };

@@ -55,7 +55,7 @@ export function AnswerPage() {
               await submitPublic(token, answers, deviceKey());
               setDone(def.thankYou ?? '');
             } catch (err) {
-              const fields = fieldErrors(err);
+              const fields = fieldErrors(err, i18n.language);
               setServerErrors(Object.fromEntries(fields.filter((f) => f.name[0] === 'answers').map((f) => [String(f.name[1]), f.errors[0] ?? ''])));
               if (err instanceof ApiError && err.status === 410) setDone(errorText(err, i18n.language));
               else setFailure(errorText(err, i18n.language));

@@ -97,7 +97,7 @@ export function SurveyDesignerPage() {
       void message.success(t('survey.saved'));
       return true;
     } catch (err) {
-      const fields = fieldErrors(err).map((f) => ({ ...f, name: f.name.slice(1) as never as (string | number)[] }));
+      const fields = fieldErrors(err, i18n.language).map((f) => ({ ...f, name: f.name.slice(1) as never as (string | number)[] }));
       form.setFields(fields as never);
       setFormError(fields.map((f) => explain(f.name.join('.'), f.errors[0] ?? '')).join('；') || errorText(err, i18n.language));
       return false;

@@ -4,7 +4,7 @@ import { App, Avatar, Button, Drawer, Form, Input, Select, Space, Switch, TreeSe
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { patch, post } from '../../../api/client.ts';
-import { errorText, fieldErrors } from '../../../api/error-text.ts';
+import { applyServerErrors, clearServerErrors, errorText } from '../../../api/error-text.ts';
 import { validatedValues } from '../../../lib/form.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { buildTree, useUnits } from '../../org/api.ts';
@@ -75,9 +75,7 @@ export function UserDrawer(props: { open: boolean; user?: TUser; defaultUnitId?:
       void message.success(t('common.saved'));
       props.onClose();
     } catch (e) {
-      const f = fieldErrors(e, i18n.language);
-      if (f.length) form.setFields(f as never);
-      else void message.error(errorText(e, i18n.language));
+      if (!applyServerErrors(form, e, i18n.language)) void message.error(errorText(e, i18n.language));
     }
   };
 
@@ -98,7 +96,7 @@ export function UserDrawer(props: { open: boolean; user?: TUser; defaultUnitId?:
         </Space>
       }
     >
-      <Form form={form} name="user" layout="vertical">
+      <Form form={form} name="user" onValuesChange={(changed: Record<string, unknown>) => clearServerErrors(form, changed)} layout="vertical">
         {!editing && (
           <>
             <Form.Item name="username" label={t('user.username')} rules={[zodRule(S.username)]}>
