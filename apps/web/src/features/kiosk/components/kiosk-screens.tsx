@@ -54,7 +54,7 @@ export function RatingKeys({ keys, onPress, secondsLeft }: { keys: TKioskKey[]; 
         {keys.map((k, i) => (
           <button key={k.label} type="button" data-testid={`kiosk-key-${i + 1}`} className="kiosk-key" style={{ background: KEY_COLORS[Math.round(((5 - k.score) / 4) * 4)] }} onClick={() => onPress(i + 1)}>
             <span className="kiosk-key-no">{i + 1}</span>
-            {k.label}
+            {t(`kioskKey.${k.label}`, { defaultValue: k.label })}
           </button>
         ))}
       </div>
@@ -64,6 +64,7 @@ export function RatingKeys({ keys, onPress, secondsLeft }: { keys: TKioskKey[]; 
 }
 
 export const KIOSK_CSS = `
+.kiosk-lang { position: fixed; top: 12px; left: 12px; z-index: 2; background: transparent; color: #cbd5e1; border: 1px solid #475569; border-radius: 6px; padding: 4px 12px; font-size: 14px; cursor: pointer; }
 .kiosk-root { position: fixed; inset: 0; background: linear-gradient(160deg, #0f172a, #1e3a8a); color: #fff; overflow: auto; font-family: system-ui, "Noto Sans CJK SC", sans-serif; }
 .kiosk-center { min-height: 100%; display: flex; flex-direction: column; align-items: center; justify-content: center; padding: 24px; text-align: center; }
 .kiosk-card { display: flex; gap: 24px; align-items: center; background: #fff; color: #0f172a; border-radius: 20px; padding: 28px 36px; text-align: left; max-width: 92vw; flex-wrap: wrap; justify-content: center; }

@@ -6,6 +6,7 @@ import { KIOSK_CSS, PairForm, RatingKeys, StaffCardView } from '../components/ki
 import { DeviceError, fetchState, pair } from '../device-api.ts';
 import { enqueue, flush, queued, retryNow } from '../offline-queue.ts';
 import { speak } from '../speech.ts';
+import i18n, { setLanguage } from '../../../app/i18n.ts';
 
 type TScreen = { kind: 'loading' } | { kind: 'unpaired' } | { kind: 'live'; state: TKioskState } | { kind: 'thanks' };
 const THANKS_MS = 3000;
@@ -41,9 +42,9 @@ export function KioskPage() {
     if (Date.now() < thanksUntil.current && state.state !== 'serving') return;
     setScreen({ kind: 'live', state });
     const spoken = `${state.sessionId}.${state.state}`;
-    if (state.state === 'serving' && lastSpoken.current !== spoken) speak('欢迎光临');
+    if (state.state === 'serving' && lastSpoken.current !== spoken) speak(i18n.t('kiosk.welcome'), i18n.language);
     if (state.state === 'rating' && lastSpoken.current !== spoken) {
-      speak('您好，请对我的服务进行评价');
+      speak(i18n.t('kiosk.prompt'), i18n.language);
       shownAt.current = { sessionId: state.sessionId!, at: Date.now() };
     }
     lastSpoken.current = spoken;
@@ -154,6 +155,10 @@ export function KioskPage() {
   return (
     <div className="kiosk-root" data-testid="kiosk" data-screen={screen.kind === 'live' ? screen.state.state : screen.kind}>
       <style>{KIOSK_CSS}</style>
+      {/* The kiosk has no app shell: its own language switch, remembered in this browser like the app's. */}
+      <button type="button" className="kiosk-lang" data-testid="kiosk-lang" onClick={() => setLanguage(i18n.language.startsWith('en') ? 'zh-CN' : 'en-US')}>
+        {i18n.language.startsWith('en') ? '中文' : 'English'}
+      </button>
       {paired && (
         <div className="kiosk-status" data-testid="kiosk-status" style={{ background: isOffline ? '#b91c1c' : pending ? '#a16207' : '#15803d' }}>
           {isOffline ? t('kiosk.offline') : t('kiosk.online')}
