@@ -66,7 +66,7 @@ export function auditSummary(e: { action: string; summary: string | null }, t: T
 
 /** Who did it: a user's name, or a system actor (import job, review link, shop API, kiosk) in the reader's language. */
 export function actorLabel(actorName: string | null, t: TFunction): string {
-  if (!actorName) return t('auditText.system');
+  if (!actorName || actorName === 'system') return t('auditText.system');
   if (actorName === '买家（评价链接）') return t('auditText.buyerLink');
   const api = actorName.match(/^开放接口：(.+)$/);
   if (api) return t('auditText.shopApi', { name: api[1] });
