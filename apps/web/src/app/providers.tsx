@@ -8,6 +8,7 @@ import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { langOf, validationText } from '@huifang/shared';
 import { ApiError } from '../api/client.ts';
 
 dayjs.extend(utc);
@@ -34,6 +35,8 @@ export function Providers({ children }: { children: ReactNode }) {
         theme={{ token: { colorPrimary: '#1a6fd6', borderRadius: 6 } }}
         // No space between two CJK characters on buttons: the label reads (and is found by tests) as written, 登录 not 登 录.
         button={{ autoInsertSpace: false }}
+        // A plain `required` rule says it like every other validation message (shared validation.ts), naming the field.
+        form={{ validateMessages: { required: validationText({ code: 'required' }, '${label}', langOf(i18n.language)) } }}
       >
         <AntApp>{children}</AntApp>
       </ConfigProvider>
