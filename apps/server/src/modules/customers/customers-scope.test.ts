@@ -143,7 +143,7 @@ describe('data scope', () => {
 
 describe('POST /api/customers/:id/reveal', () => {
   it('gives a manager the clear value of one field and writes exactly one audit row naming it', async () => {
-    const cust = await createCustomer(t, c.admin, 'SH-LJZ', { phones: ['13812345678', '021-55551234'], idNumber: '11010119900101123X', email: 'reveal.me@example.com', allowDuplicatePhone: true });
+    const cust = await createCustomer(t, c.admin, 'SH-LJZ', { phones: ['13812345678', '021-55551234'], idNumber: '11010119900101123X', email: 'reveal.me@example.com' });
     const res = await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'phone', index: 0 });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ field: 'phone', value: '13812345678' });
@@ -164,8 +164,8 @@ describe('POST /api/customers/:id/reveal', () => {
   });
 
   it('is 403 without pii:reveal, 404 out of scope, 400 for an unknown field — never with an audit row', async () => {
-    const cust = await createCustomer(t, c.admin, 'SH-LJZ', { phones: ['13812345678'], allowDuplicatePhone: true });
-    const hz = await createCustomer(t, c.admin, 'HZ-XH', { phones: ['13812345678'], allowDuplicatePhone: true });
+    const cust = await createCustomer(t, c.admin, 'SH-LJZ', { phones: ['13812345678'] });
+    const hz = await createCustomer(t, c.admin, 'HZ-XH', { phones: ['13812345678'] });
     const phoneless = await createCustomer(t, c.admin, 'SH-LJZ');
     const before = await auditCount(t);
     expectError(await c.wang.post(`/api/customers/${cust.id}/reveal`, { field: 'phone', index: 0 }), 403, 'FORBIDDEN');
@@ -182,9 +182,9 @@ describe('POST /api/customers/:id/reveal', () => {
   });
 
   it('refuses to reveal an empty e-mail, address or ID number with 400 on body.field and writes no audit row', async () => {
-    const bare = await createCustomer(t, c.admin, 'SH-LJZ', { phones: ['13812345678'], allowDuplicatePhone: true });
+    const bare = await createCustomer(t, c.admin, 'SH-LJZ', { phones: ['13812345678'] });
     // Blank values as an old import or a direct database write may have left them: still nothing to reveal.
-    const blank = await createCustomer(t, c.admin, 'SH-LJZ', { phones: ['13812345678'], allowDuplicatePhone: true });
+    const blank = await createCustomer(t, c.admin, 'SH-LJZ', { phones: ['13812345678'] });
     await t.pool.query(`update customers set email = '', address = '   ', id_number = '' where id = $1`, [blank.id]);
     const before = await auditCount(t);
     for (const id of [bare.id, blank.id]) {
