@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post } from '../../../api/client.ts';
 import { errorText } from '../../../api/error-text.ts';
+import { validatedValues } from '../../../lib/form.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { can, useMe } from '../../auth/api.ts';
@@ -36,7 +37,9 @@ export function EvaluationDrawer({ id, onClose }: { id: string | null; onClose: 
 
   const submit = async () => {
     if (!action || !e) return;
-    const { reason } = await form.validateFields();
+    const v = await validatedValues(form);
+    if (!v) return;
+    const { reason } = v as { reason: string };
     setBusy(true);
     try {
       await post(`/evaluations/${e.id}/${action.path}`, { reason });
