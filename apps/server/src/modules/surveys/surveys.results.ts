@@ -1,5 +1,4 @@
 import type { Readable, Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { sql, type SQL } from 'drizzle-orm';
 import { CSAT_LABELS, LIKERT_LABELS, maskName, type TSurveyDefinition, type TSurveyResults, type TSurveyResultsQuery } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
@@ -8,7 +7,8 @@ import { streamThenAudit } from '../../lib/audited-stream.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { unitVisible, type TActor, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { safeCell } from '../customers/lib/spreadsheet-safe.ts';
+import { createSpreadsheet, exportFileName } from '../../lib/export-file.ts';
+import { tenantTimeZone } from '../../lib/time.ts';
 import { csatShare, npsScore, round1, satisfactionIndex, scoringDimensions } from './survey-maths.ts';
 import { findSurvey, findVersion } from './surveys.repository.ts';
 
@@ -141,12 +141,12 @@ export async function exportResults(deps: { db: Db; clock: TClock }, actor: TAct
   const def = v.definition;
   const canReveal = actor.permissions.has('pii:reveal');
   const where = responseFilter(actor, surveyId, q);
+  const timeZone = await tenantTimeZone(deps.db, actor.tenantId);
   let rows = 0;
   const produce = async (out: Writable) => {
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
-    const ws = wb.addWorksheet('答卷');
+    const file = createSpreadsheet(out, 'xlsx', timeZone);
     const dimsOf = scoringDimensions(def);
-    ws.addRow(['提交时间', '版本', '渠道', '客户', '单位', '满意度指数', ...dimsOf.map((d) => d.name), ...def.questions.map((x) => x.title)].map(safeCell)).commit();
+    const ws = file.addSheet('答卷', ['提交时间', '版本', '渠道', '客户', '单位', '满意度指数', ...dimsOf.map((d) => d.name), ...def.questions.map((x) => x.title)].map((header) => ({ header })));
     let after = '';
     for (;;) {
       const batch = await deps.db.execute<{ id: string; submitted_at: Date | string; version: number; channel: string; customer: string | null; unit: string | null; index_value: number | null; dimension_scores: Record<string, number>; answers: Record<string, unknown> }>(sql`
@@ -164,16 +164,15 @@ export async function exportResults(deps: { db: Db; clock: TClock }, actor: TAct
             return ['single', 'likert', 'csat'].includes(x.type) ? choiceLabel(def, x.key, String(a)) : a;
           }),
         ];
-        ws.addRow(cells.map(safeCell)).commit();
+        ws.addRow(cells);
       }
       rows += batch.rows.length;
       if (batch.rows.length < 2000) break;
       after = batch.rows.at(-1)!.id;
     }
-    ws.commit();
-    await wb.commit();
+    await file.finish();
   };
   const audit = () =>
     insertAuditEvent(deps.db, ctx, { action: 'survey.results_exported', entityType: 'survey', entityId: surveyId, unitId: s.unitId, summary: `导出问卷答卷 ${rows} 条：${s.title}`, after: { rows, filters: q } }, deps.clock.now());
-  return { stream: streamThenAudit(produce, audit), fileName: `survey-${surveyId.slice(0, 8)}-${deps.clock.now().toISOString().slice(0, 10)}.xlsx` };
+  return { stream: streamThenAudit(produce, audit), fileName: exportFileName(`survey-${surveyId.slice(0, 8)}`, deps.clock.now(), timeZone, 'xlsx') };
 }
