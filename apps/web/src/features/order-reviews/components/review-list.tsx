@@ -42,6 +42,9 @@ export function ReviewList() {
         size="middle"
         loading={q.isFetching}
         dataSource={q.data?.items ?? []}
+        // Wider than the content area at 1440 px: the table scrolls inside its card, the page never does.
+        scroll={{ x: 'max-content' }}
+        data-testid="reviews-table"
         pagination={{ current: f.page, pageSize: 20, total: q.data?.total ?? 0, onChange: (page) => setF({ ...f, page }), showSizeChanger: false }}
         expandable={{
           expandedRowRender: (r) => (
@@ -71,7 +74,7 @@ export function ReviewList() {
           { title: t('orderReview.orderNo'), dataIndex: 'orderNo', width: 130 },
           { title: t('orderReview.buyer'), key: 'buyer', width: 90, render: (_: unknown, r) => (r.isAnonymous ? <Tag>{t('orderReview.anonymousShort')}</Tag> : r.buyerName) },
           ...REVIEW_DIMENSIONS.map((k) => ({ title: t(`orderReview.dim.${k}`), key: k, width: 140, render: (_: unknown, r: TOrderReview) => <Rate disabled value={r.dimensions[k] ?? 0} style={{ fontSize: 12 }} /> })),
-          { title: t('orderReview.text'), dataIndex: 'text', ellipsis: true, render: (v: string | null) => v ?? '' },
+          { title: t('orderReview.text'), dataIndex: 'text', width: 220, ellipsis: true, render: (v: string | null) => v ?? '' },
           { title: t('orderReview.counted'), key: 'counted', width: 110, render: (_: unknown, r) => (r.isCounted ? <Tag color="green">{t('orderReview.isCounted')}</Tag> : <Tag title={t('orderReview.notCountedWhy', { n: r.monthSeq })}>{t('orderReview.notCounted')}</Tag>) },
           {
             title: t('orderReview.reply'),
