@@ -8,3 +8,9 @@ export async function startOfDay(db: DbOrTx, now: Date, timeZone: string): Promi
   );
   return new Date(res.rows[0]!.d);
 }
+
+/** The tenant's time zone (tenants.time_zone; Asia/Shanghai when unset): every "local day" and export time uses it. */
+export async function tenantTimeZone(db: DbOrTx, tenantId: string): Promise<string> {
+  const res = await db.execute<{ time_zone: string | null }>(sql`select time_zone from tenants where id = ${tenantId}`);
+  return res.rows[0]?.time_zone ?? 'Asia/Shanghai';
+}

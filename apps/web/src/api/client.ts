@@ -38,21 +38,55 @@ export async function api<T>(method: string, url: string, body?: unknown, raw?: 
     body: raw ? raw.blob : body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
+  if (!res.ok) throw errorOf(res, text, url);
   const data: unknown = text ? JSON.parse(text) : null;
-  if (!res.ok) {
-    const e = (data ?? {}) as { code?: TErrorCode; message?: string; requestId?: string; details?: TErrorDetail[] };
-    const err = new ApiError(
-      res.status,
-      e.code ?? 'INTERNAL',
-      e.message ?? res.statusText,
-      e.requestId ?? null,
-      e.details ?? [],
-      res.headers.get('retry-after') ? Number(res.headers.get('retry-after')) : null,
-    );
-    if (err.code === 'UNAUTHENTICATED' && !url.startsWith('/auth/')) onUnauthenticated?.();
-    throw err;
-  }
   return data as T;
+}
+
+/** The ApiError of a failed response (its body is the server's JSON error, or anything else from a proxy). */
+function errorOf(res: Response, text: string, url: string): ApiError {
+  let e: { code?: TErrorCode; message?: string; requestId?: string; details?: TErrorDetail[] } = {};
+  try {
+    e = (text ? JSON.parse(text) : {}) ?? {};
+  } catch {
+    // not JSON (a proxy's error page): keep the status
+  }
+  const err = new ApiError(
+    res.status,
+    e.code ?? 'INTERNAL',
+    e.message ?? res.statusText,
+    e.requestId ?? null,
+    e.details ?? [],
+    res.headers.get('retry-after') ? Number(res.headers.get('retry-after')) : null,
+  );
+  if (err.code === 'UNAUTHENTICATED' && !url.startsWith('/auth/')) onUnauthenticated?.();
+  return err;
+}
+
+/**
+ * Download a file (an export) through fetch: on success the browser saves it under the server's file name; on an
+ * error the server's error body is thrown as an ApiError for the page to show — never a tab of raw JSON.
+ */
+export async function downloadFile(url: string): Promise<string> {
+  const res = await fetch(`/api${url}`, { credentials: 'same-origin' });
+  if (!res.ok) throw errorOf(res, await res.text(), url);
+  const blob = await res.blob();
+  const name = fileNameOf(res.headers.get('content-disposition')) ?? url.split('?')[0]!.split('/').pop() ?? 'download';
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+  return name;
+}
+
+function fileNameOf(disposition: string | null): string | null {
+  if (!disposition) return null;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (star?.[1]) return decodeURIComponent(star[1]);
+  return /filename="([^"]+)"/i.exec(disposition)?.[1] ?? null;
 }
 
 export const get = <T>(url: string) => api<T>('GET', url);

@@ -33,13 +33,9 @@ export const ZOutletParams = z.object({ outletId: ZId });
 
 export const ZPairingCodeInput = z.object({ counterId: ZId, deviceName: z.string().trim().min(1).max(40) });
 export type TPairingCodeInput = z.infer<typeof ZPairingCodeInput>;
-export const ZPairingCode = z.object({ code: z.string(), expiresAt: z.string(), counterId: z.string() });
-export type TPairingCode = z.infer<typeof ZPairingCode>;
 
 export const ZPairInput = z.object({ code: z.string().trim().min(4).max(20) });
 export type TPairInput = z.infer<typeof ZPairInput>;
-export const ZPairResult = z.object({ deviceId: z.string(), token: z.string(), counterName: z.string(), outletName: z.string() });
-export type TPairResult = z.infer<typeof ZPairResult>;
 
 export const ZKioskDevice = z.object({
   id: z.string(),
@@ -53,6 +49,16 @@ export const ZKioskDevice = z.object({
   revokedAt: z.string().nullable(),
 });
 export type TKioskDevice = z.infer<typeof ZKioskDevice>;
+
+/**
+ * A new pairing code, with the devices already active on that counter: normally one tablet serves a counter, so the
+ * manager is warned (and may revoke the older ones) before a second one is paired.
+ */
+export const ZPairingCode = z.object({ code: z.string(), expiresAt: z.string(), counterId: z.string(), activeDevices: z.array(ZKioskDevice) });
+export type TPairingCode = z.infer<typeof ZPairingCode>;
+/** `otherActiveDevices`: devices still active on the same counter besides this one (0 normally; more → a warning). */
+export const ZPairResult = z.object({ deviceId: z.string(), token: z.string(), counterName: z.string(), outletName: z.string(), otherActiveDevices: z.number().int() });
+export type TPairResult = z.infer<typeof ZPairResult>;
 
 /** Outlets and counters the caller may configure or pair (for the admin page's selects). */
 export const ZKioskUnits = z.object({

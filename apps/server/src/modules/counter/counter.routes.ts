@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   ZCounterContext,
@@ -13,18 +13,12 @@ import {
   type TSessionReportQuery,
 } from '@huifang/shared';
 import { notFound } from '../../lib/app-error.ts';
-import { safeCell } from '../customers/lib/spreadsheet-safe.ts';
+import { contentDisposition, createSpreadsheet, EXPORT_CONTENT_TYPE, exportFileName, localDay, PERCENT_FORMAT } from '../../lib/export-file.ts';
+import { tenantTimeZone } from '../../lib/time.ts';
 import { endSession, getCounterContext, startSession } from './counter.service.ts';
 import { findSession, listSessions, sessionReport, topMarkOutliers } from './sessions.repository.ts';
-import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.ts';
 
 const tags = ['counter'];
-
-async function tenantTimeZone(db: DbOrTx, tenantId: string): Promise<string> {
-  const res = await db.execute<{ time_zone: string }>(sql`select time_zone from tenants where id = ${tenantId}`);
-  return res.rows[0]?.time_zone ?? 'Asia/Shanghai';
-}
 
 const GROUP_TITLE: Record<TSessionReportQuery['groupBy'], string> = { outlet: '网点', staff: '员工', day: '日期' };
 
@@ -61,20 +55,26 @@ export const counterRoutes: FastifyPluginAsyncZod = async (app) => {
     '/service-sessions/report.xlsx',
     { config: { access: 'evaluation:read' }, schema: { tags, summary: 'the same report as xlsx', querystring: ZSessionReportQuery } },
     async (req, reply) => {
-      const report = await sessionReport(deps.db, req.scope(), req.query, await tenantTimeZone(deps.db, req.scope().tenantId));
-      const wb = new ExcelJS.Workbook();
-      const ws = wb.addWorksheet('服务统计');
-      ws.addRow([GROUP_TITLE[req.query.groupBy], '服务笔数', '平均办理时长(秒)', '已评价', '未评价', '平均分', '满意率', '不满意']);
+      const timeZone = await tenantTimeZone(deps.db, req.scope().tenantId);
+      // Computed before the response starts: a failing query is a JSON error, never half a file.
+      const report = await sessionReport(deps.db, req.scope(), req.query, timeZone);
+      const out = new PassThrough();
+      const file = createSpreadsheet(out, 'xlsx', timeZone);
+      const ws = file.addSheet('服务统计', [
+        { header: GROUP_TITLE[req.query.groupBy] },
+        ...['服务笔数', '平均办理时长(秒)', '已评价', '未评价', '平均分'].map((header) => ({ header })),
+        { header: '满意率', numFmt: PERCENT_FORMAT },
+        { header: '不满意' },
+      ]);
       for (const r of report.rows) {
-        ws.addRow([safeCell(r.label), r.sessions, r.avgHandlingSeconds, r.rated, r.unrated, r.avgScore, r.satisfaction === null ? null : Number((r.satisfaction * 100).toFixed(2)) / 100, r.unsatisfied]);
+        const label = req.query.groupBy === 'day' ? localDay(r.label) : r.label;
+        ws.addRow([label, r.sessions, r.avgHandlingSeconds, r.rated, r.unrated, r.avgScore, r.satisfaction === null ? null : Number((r.satisfaction * 100).toFixed(2)) / 100, r.unsatisfied]);
       }
-      ws.getColumn(7).numFmt = '0.00%';
-      ws.getRow(1).font = { bold: true };
-      const buf = Buffer.from(await wb.xlsx.writeBuffer());
+      void file.finish().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
       return reply
-        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', `attachment; filename="service-sessions-${req.query.groupBy}.xlsx"`)
-        .send(buf);
+        .header('content-type', EXPORT_CONTENT_TYPE.xlsx)
+        .header('content-disposition', contentDisposition(exportFileName(`service-sessions-${req.query.groupBy}`, deps.clock.now(), timeZone, 'xlsx')))
+        .send(out);
     },
   );
   app.get(

@@ -66,7 +66,7 @@ export async function sessionReport(db: DbOrTx, scope: TScope, q: TSessionReport
       ? { key: sql`s.outlet_id::text`, label: sql`max(o.name)`, unit: sql`s.outlet_id::text`, order: sql`max(o.path)` }
       : q.groupBy === 'staff'
         ? { key: sql`s.staff_id::text`, label: sql`max(u.display_name) || coalesce('（' || max(u.staff_no) || '）', '')`, unit: sql`max(s.outlet_id::text)`, order: sql`max(o.path), max(u.staff_no)` }
-        : { key: sql`to_char(s.started_at at time zone ${timeZone}, 'YYYY-MM-DD')`, label: sql`to_char(s.started_at at time zone ${timeZone}, 'YYYY-MM-DD')`, unit: sql`null::text`, order: sql`1` };
+        : { key: sql`d.day`, label: sql`d.day`, unit: sql`null::text`, order: sql`d.day` };
   const scored = sql`(case when coalesce(x.excluded, false) then null else e.score end)`;
   const res = await db.execute<{ key: string; label: string; unit_id: string | null; sessions: number; avg_handling: number | null; rated: number; unrated: number; avg_score: number | null; satisfied: number; unsatisfied: number }>(sql`
     select ${group.key} as key, ${group.label} as label, ${group.unit} as unit_id, count(*)::int as sessions,
@@ -79,6 +79,9 @@ export async function sessionReport(db: DbOrTx, scope: TScope, q: TSessionReport
     from service_sessions s
     left join org_units o on o.id = s.outlet_id
     left join users u on u.id = s.staff_id
+    -- The local day is computed once here: the same expression written twice (select and group by) carries two
+    -- separate parameters for the time zone, and Postgres then refuses it as "must appear in the GROUP BY clause".
+    cross join lateral (select to_char(s.started_at at time zone ${timeZone}, 'YYYY-MM-DD') as day) d
     ${EVAL_JOIN}
     where ${sql.join(conds, sql` and `)}
     group by ${group.key}

@@ -1,19 +1,19 @@
 import type { Readable, Writable } from 'node:stream';
 import { and, eq, lt, or, sql } from 'drizzle-orm';
-import ExcelJS from 'exceljs';
 import type { TCustomerListQuery, TCustomFieldDef } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
 import { customers, orgUnits, users } from '../../db/schema/index.ts';
 import { streamThenAudit } from '../../lib/audited-stream.ts';
+import { createSpreadsheet, EXPORT_CONTENT_TYPE, exportFileName, localDay, type TExportFormat } from '../../lib/export-file.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TActor, TAuditCtx } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { listCustomFields } from '../settings/settings.service.ts';
 import { listConditions, type TCustomerJoined } from './customers.repository.ts';
 import { resolveUnitLists, toCustomerDto } from './customers.service.ts';
-import { CSV_BOM, safeCell, toCsvLine } from './lib/spreadsheet-safe.ts';
+import { tenantTimeZone } from '../../lib/time.ts';
 
-export type TExportFormat = 'csv' | 'xlsx';
+export type { TExportFormat };
 const BATCH = 2000;
 
 /** Columns of the export, in order; custom fields follow. `clear` rows carry personal data in clear. */
@@ -26,7 +26,7 @@ function columns(defs: TCustomFieldDef[]) {
     { header: '地址', value: (r, clear) => (clear ? r.c.address : toCustomerDto(r).address) },
     { header: '证件号', value: (r, clear) => (clear ? r.c.idNumber : toCustomerDto(r).idNumber) },
     { header: '性别', value: (r) => ({ male: '男', female: '女', unknown: '未知' })[r.c.gender ?? ''] ?? '' },
-    { header: '生日', value: (r) => r.c.birthday },
+    { header: '生日', value: (r) => localDay(r.c.birthday) },
     { header: '所属单位', value: (r) => r.unitName },
     { header: '归属员工', value: (r) => r.ownerName },
     { header: '等级', value: (r) => r.c.tier },
@@ -38,7 +38,8 @@ function columns(defs: TCustomFieldDef[]) {
     { header: '同意营销', value: (r) => (r.c.consentMarketing ? '是' : '否') },
     { header: '创建时间', value: (r) => r.c.createdAt },
   ];
-  return [...base, ...defs.map((d) => ({ header: d.label, value: (r: TCustomerJoined) => r.c.custom[d.key] ?? null }))];
+  const custom = (d: TCustomFieldDef, v: unknown) => (d.type === 'date' && typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? localDay(v) : (v ?? null));
+  return [...base, ...defs.map((d) => ({ header: d.label, value: (r: TCustomerJoined) => custom(d, r.c.custom[d.key]) }))];
 }
 
 /** Keyset batches over the filtered, scoped list (newest first), so memory stays flat for a million rows. */
@@ -76,35 +77,24 @@ export async function exportCustomers(
   const where = listConditions(actor, q, await resolveUnitLists(deps.db, actor, q));
   const clear = actor.permissions.has('pii:reveal');
   const cols = columns(await listCustomFields(deps.db, actor.tenantId, 'customer'));
-  const stamp = deps.clock.now().toISOString().slice(0, 10);
+  const timeZone = await tenantTimeZone(deps.db, actor.tenantId);
   let rows = 0;
 
   const produce = async (out: Writable) => {
-    if (format === 'csv') {
-      out.write(CSV_BOM + toCsvLine(cols.map((c) => c.header)) + '\r\n');
-      for await (const batch of batches(deps.db, where)) {
-        out.write(batch.map((r) => toCsvLine(cols.map((c) => c.value(r, clear)))).join('\r\n') + '\r\n');
-        rows += batch.length;
-      }
-      out.end();
-    } else {
-      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
-      const ws = wb.addWorksheet('客户');
-      ws.addRow(cols.map((c) => c.header)).commit();
-      for await (const batch of batches(deps.db, where)) {
-        for (const r of batch) ws.addRow(cols.map((c) => safeCell(c.value(r, clear)))).commit();
-        rows += batch.length;
-      }
-      ws.commit();
-      await wb.commit();
+    const file = createSpreadsheet(out, format, timeZone);
+    const sheet = file.addSheet('客户', cols);
+    for await (const batch of batches(deps.db, where)) {
+      for (const r of batch) sheet.addRow(cols.map((c) => c.value(r, clear)));
+      rows += batch.length;
     }
+    await file.finish();
   };
   const audit = () =>
     insertAuditEvent(deps.db, ctx, { action: 'customer.exported', entityType: 'customer', entityId: null, unitId: actor.unitId, summary: `导出客户 ${rows} 条（${format}，${clear ? '含完整个人信息' : '个人信息已脱敏'}）`, after: { format, rows, pii: clear ? 'clear' : 'masked', filters: q } }, deps.clock.now());
   const out = streamThenAudit(produce, audit);
   return {
     stream: out,
-    fileName: `customers-${stamp}.${format}`,
-    contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    fileName: exportFileName('customers', deps.clock.now(), timeZone, format),
+    contentType: EXPORT_CONTENT_TYPE[format],
   };
 }

@@ -18,6 +18,7 @@ import { bulkUpdate, createCustomer, findCustomers, getCustomer, revealField, up
 import { exportCustomers } from './customers.export.ts';
 import { eraseCustomer, exportCustomerData } from './privacy.ts';
 import { addNote, getTimeline } from './timeline.ts';
+import { contentDisposition } from '../../lib/export-file.ts';
 
 export const customerRoutes: FastifyPluginAsyncZod = async (app) => {
   const { deps } = app;
@@ -39,7 +40,7 @@ export const customerRoutes: FastifyPluginAsyncZod = async (app) => {
       const file = await exportCustomers(deps, req.actor(), req.auditCtx(), q, format);
       return reply
         .header('content-type', file.contentType)
-        .header('content-disposition', `attachment; filename="${file.fileName}"`)
+        .header('content-disposition', contentDisposition(file.fileName))
         .send(file.stream);
     },
   );

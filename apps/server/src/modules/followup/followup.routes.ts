@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -28,10 +29,12 @@ import {
   ZUpdatePlanInput,
 } from '@huifang/shared';
 import { createAbsence, listAbsences, listWorkers } from './absences.ts';
-import { computeKpis, kpisWorkbook } from './kpis.ts';
+import { computeKpis, writeKpisWorkbook } from './kpis.ts';
 import { addMethod, createPlan, getPlan, listMethods, listPlans, previewPlan, setPlanStatus, updatePlan } from './plans.service.ts';
 import { runFollowupRules } from './rules.ts';
 import { bulkChangeTaskState, changeTaskState, claimTask, getTask, listTasks, reassignTasks, recordAttempt, releaseTask, revealTaskPhone, summarizeTasks } from './tasks.service.ts';
+import { contentDisposition, EXPORT_CONTENT_TYPE, exportFileName } from '../../lib/export-file.ts';
+import { tenantTimeZone } from '../../lib/time.ts';
 
 /** 回访 (DESIGN §5): plans, rules, tasks, attempts, workbench, supervisor view, KPIs. */
 export const followupRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -129,8 +132,11 @@ export const followupRoutes: FastifyPluginAsyncZod = async (app) => {
     computeKpis(deps, req.scope(), req.query),
   );
   app.get('/followup/kpis/export', { config: { access: 'followup:read' }, schema: { tags, summary: '导出回访指标 xlsx', querystring: ZKpiQuery } }, async (req, reply) => {
-    const buf = await kpisWorkbook(await computeKpis(deps, req.scope(), req.query));
-    return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', 'attachment; filename="followup-kpis.xlsx"').send(buf);
+    const kpis = await computeKpis(deps, req.scope(), req.query); // before the response starts: an error stays JSON
+    const timeZone = await tenantTimeZone(deps.db, req.scope().tenantId);
+    const out = new PassThrough();
+    writeKpisWorkbook(out, kpis, timeZone).catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+    return reply.header('content-type', EXPORT_CONTENT_TYPE.xlsx).header('content-disposition', contentDisposition(exportFileName('followup-kpis', deps.clock.now(), timeZone, 'xlsx'))).send(out);
   });
   app.get('/followup/absences', { config: { access: 'followup:read' }, schema: { tags, summary: '缺勤与代理人', response: { 200: z.object({ items: z.array(ZAbsence) }) } } }, async (req) => ({
     items: await listAbsences(deps.db, req.scope()),

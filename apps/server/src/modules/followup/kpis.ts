@@ -1,7 +1,9 @@
+import type { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import type { TKpiQuery, TKpiRow, TKpis } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
 import type { TClock } from '../../lib/clock.ts';
+import { createSpreadsheet, PERCENT_FORMAT } from '../../lib/export-file.ts';
 import { unitVisible, type TScope } from '../../lib/scope.ts';
 import { addDays, localDate, zonedInstant } from './calendar.ts';
 import { tenantTimeZone } from './plans.service.ts';
@@ -81,19 +83,18 @@ export async function computeKpis(deps: { db: Db; clock: TClock }, scope: TScope
   };
 }
 
-/** The KPIs as an xlsx workbook (two sheets: per plan, per agent; the total on top of each). */
-export async function kpisWorkbook(k: TKpis): Promise<Buffer> {
-  const { default: ExcelJS } = await import('exceljs');
-  const wb = new ExcelJS.Workbook();
-  const pct = (x: number | null) => (x === null ? '' : `${(x * 100).toFixed(2)}%`);
+/** The KPIs as an xlsx workbook into `out` (two sheets: per plan, per agent; the total on top of each; rates as % cells). */
+export async function writeKpisWorkbook(out: Writable, k: TKpis, timeZone: string): Promise<void> {
+  const file = createSpreadsheet(out, 'xlsx', timeZone);
+  const columns = [
+    ...['名称', '应回访', '已回访', '尝试次数', '接通次数', '已完成', '按时完成', '失败', '满意度条数'].map((header) => ({ header })),
+    ...['覆盖率', '接通率', '完成率', '按时率'].map((header) => ({ header, numFmt: PERCENT_FORMAT })),
+    { header: '平均满意度' },
+  ];
   for (const [name, rows] of [['按计划', k.byPlan], ['按回访员', k.byAgent]] as const) {
-    const ws = wb.addWorksheet(name);
-    ws.addRow(['名称', '应回访', '已回访', '尝试次数', '接通次数', '已完成', '按时完成', '失败', '满意度条数', '覆盖率', '接通率', '完成率', '按时率', '平均满意度']);
-    for (const r of [k.total, ...rows]) {
-      // Labels come from users' input: a leading = + - @ must not become a formula.
-      const label = /^[=+\-@\t\r]/.test(r.label) ? `'${r.label}` : r.label;
-      ws.addRow([label, r.due, r.attempted, r.attempts, r.connected, r.done, r.onTime, r.failed, r.satisfactionCount, pct(r.coverage), pct(r.reachRate), pct(r.completion), pct(r.onTimeRate), r.avgSatisfaction ?? '']);
-    }
+    const ws = file.addSheet(name, columns);
+    // Labels come from users' input: the writer escapes a leading = + - @ so it never becomes a formula.
+    for (const r of [k.total, ...rows]) ws.addRow([r.label, r.due, r.attempted, r.attempts, r.connected, r.done, r.onTime, r.failed, r.satisfactionCount, r.coverage, r.reachRate, r.completion, r.onTimeRate, r.avgSatisfaction]);
   }
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  await file.finish();
 }

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ZIdParams, ZImportEncoding, ZImportJob, ZImportUpload, ZStartImportInput } from '@huifang/shared';
 import { errorReport, getImport, listImports, startImport, uploadImport } from './imports.service.ts';
+import { contentDisposition, EXPORT_CONTENT_TYPE } from '../../lib/export-file.ts';
 
 export const importRoutes: FastifyPluginAsyncZod = async (app) => {
   const { deps } = app;
@@ -52,8 +53,8 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const buf = await errorReport(deps, req.actor(), req.params.id);
       return reply
-        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', `attachment; filename="import-errors-${req.params.id.slice(0, 8)}.xlsx"`)
+        .header('content-type', EXPORT_CONTENT_TYPE.xlsx)
+        .header('content-disposition', contentDisposition(`import-errors-${req.params.id.slice(0, 8)}.xlsx`))
         .send(buf);
     },
   );

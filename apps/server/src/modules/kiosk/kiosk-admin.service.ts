@@ -42,7 +42,7 @@ export async function createPairingCode(deps: TDeps, scope: TScope, ctx: TAuditC
     await tx.insert(kioskPairingCodes).values({ tenantId: scope.tenantId, counterId: counter.id, codeHash: sha256(code), deviceName: input.deviceName, expiresAt, createdBy: scope.userId, createdAt: now });
     await insertAuditEvent(tx, ctx, { action: 'kiosk.pairing_code_created', entityType: 'org_unit', entityId: counter.id, unitId: counter.id, summary: `生成评价器配对码：${counter.outlet_name ?? ''} ${counter.name}（${input.deviceName}）` }, now);
   });
-  return { code, expiresAt: expiresAt.toISOString(), counterId: counter.id };
+  return { code, expiresAt: expiresAt.toISOString(), counterId: counter.id, activeDevices: await activeDevicesOf(deps.db, scope, counter.id) };
 }
 
 /** The kiosk enters the code once: it is used up, and a device with a fresh 256-bit token is created. */
@@ -67,7 +67,8 @@ export async function pairDevice(deps: TDeps, rawCode: string, meta: { ip: strin
       .values({ tenantId: pc.tenantId, counterId: c.id, outletId: c.outlet_id, name: pc.deviceName, tokenHash: sha256(token), createdBy: pc.createdBy, createdAt: now, lastSeenAt: now })
       .returning({ id: kioskDevices.id });
     await insertAuditEvent(tx, { tenantId: pc.tenantId, actorId: null, actorName: `kiosk ${pc.deviceName}`, ip: meta.ip, requestId: meta.requestId }, { action: 'kiosk.paired', entityType: 'kiosk_device', entityId: device!.id, unitId: c.id, summary: `评价器已配对：${c.outlet_name} ${c.name}` }, now);
-    return { deviceId: device!.id, token, counterName: c.name, outletName: c.outlet_name };
+    const others = await tx.execute<{ n: number }>(sql`select count(*)::int as n from kiosk_devices where tenant_id = ${pc.tenantId} and counter_id = ${c.id} and revoked_at is null and id <> ${device!.id}`);
+    return { deviceId: device!.id, token, counterName: c.name, outletName: c.outlet_name, otherActiveDevices: others.rows[0]?.n ?? 0 };
   });
 }
 
@@ -84,6 +85,13 @@ const toDevice = (r: TDeviceRow): TKioskDevice => ({
 export async function listDevices(db: DbOrTx, scope: TScope): Promise<TKioskDevice[]> {
   const res = await db.execute<TDeviceRow>(sql`${deviceSelect} where d.tenant_id = ${scope.tenantId} and ${unitVisible(scope, sql`d.counter_id`)}
     order by d.revoked_at is not null, o.name, c.name, d.created_at desc limit 500`);
+  return res.rows.map(toDevice);
+}
+
+/** The devices still active (not revoked) on a counter, newest first. */
+export async function activeDevicesOf(db: DbOrTx, scope: TScope, counterId: string): Promise<TKioskDevice[]> {
+  const res = await db.execute<TDeviceRow>(sql`${deviceSelect} where d.tenant_id = ${scope.tenantId} and d.counter_id = ${counterId} and d.revoked_at is null and ${unitVisible(scope, sql`d.counter_id`)}
+    order by d.created_at desc`);
   return res.rows.map(toDevice);
 }
 

@@ -43,6 +43,20 @@ export const kioskRoutes: FastifyPluginAsyncZod = async (app) => {
   app.addHook('onReady', () => hub.start());
   app.addHook('onClose', () => hub.stop());
   const device = (req: { headers: Record<string, unknown>; cookies: Record<string, string | undefined> }) => requireDevice(cache, deps.db, tokenFrom(req.headers, req.cookies));
+  /**
+   * 最后在线 moves while the device is used (state reads, ratings, the event stream): at most one conditional UPDATE
+   * per device and minute from this process, sent after the answer and never awaited, so the rating path gains no
+   * database round trip.
+   */
+  const touchedAt = new Map<string, number>();
+  const seen = (d: TDeviceCtx) => {
+    const now = deps.clock.now();
+    const last = touchedAt.get(d.id);
+    if (last !== undefined && now.getTime() - last < 60_000 && now.getTime() >= last) return;
+    if (touchedAt.size >= 10_000) touchedAt.clear();
+    touchedAt.set(d.id, now.getTime());
+    setImmediate(() => void touchDevice(deps.db, d.id, now).catch((err: unknown) => app.log.warn({ err }, 'kiosk last seen not written')));
+  };
 
   // ---- admin: pairing, devices, outlet settings (reads org:read, writes kiosk:manage) -------------------------------------------------
   app.get('/kiosk/units', { config: { access: 'org:read' }, schema: { tags, summary: 'outlets and counters I may configure', response: { 200: ZKioskUnits } } }, async (req) =>
@@ -98,6 +112,7 @@ export const kioskRoutes: FastifyPluginAsyncZod = async (app) => {
     { config: { access: 'public', rateLimit: { max: 120, timeWindow: '1 minute', keyGenerator: byDevice } }, schema: { tags, summary: 'what the kiosk should show now', response: { 200: ZKioskState } } },
     async (req) => {
       const d = await device(req);
+      seen(d);
       return readKioskState(deps.db, d, deps.clock.now());
     },
   );
@@ -107,7 +122,12 @@ export const kioskRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'public', rateLimit: { max: deps.config.kioskRatingsPerMinute, timeWindow: '1 minute', keyGenerator: byDevice } },
       schema: { tags, summary: '评价 a customer pressed a key (Idempotency-Key required)', headers: ZIdempotencyHeaders, body: ZKioskRatingInput, response: { 200: ZKioskRatingResult } },
     },
-    async (req) => submitRating(deps, await device(req), req.body, req.headers['idempotency-key']),
+    async (req) => {
+      const d = await device(req);
+      const result = await submitRating(deps, d, req.body, req.headers['idempotency-key']);
+      seen(d);
+      return result;
+    },
   );
 
   /**
@@ -147,14 +167,14 @@ export const kioskRoutes: FastifyPluginAsyncZod = async (app) => {
       const unsubscribe = hub.subscribe(`${d.tenantId}:${d.counterId}`, push);
       const beat = setInterval(() => {
         raw.write(': ping\n\n');
-        void touchDevice(deps.db, d.id, deps.clock.now()).catch(() => undefined);
+        seen(d);
       }, HEARTBEAT_MS);
       raw.on('close', () => {
         closed = true;
         clearInterval(beat);
         unsubscribe();
       });
-      void touchDevice(deps.db, d.id, deps.clock.now()).catch(() => undefined);
+      seen(d);
       push();
     },
   );

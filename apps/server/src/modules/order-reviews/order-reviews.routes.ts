@@ -22,6 +22,7 @@ import { createApiClient, listApiClients, revokeApiClient } from './api-clients.
 import { findImage } from './order-reviews.repository.ts';
 import { createReviewLink, getReview, listReviews, replyToReview } from './order-reviews.service.ts';
 import { exportReviews, getShopScore, getShopScoreTrend, listReviewableOrders } from './shop-score.ts';
+import { contentDisposition, EXPORT_CONTENT_TYPE } from '../../lib/export-file.ts';
 
 const tags = ['order-reviews'];
 
@@ -40,7 +41,7 @@ export const orderReviewRoutes: FastifyPluginAsyncZod = async (app) => {
     { config: { access: 'review:read' }, schema: { tags, summary: '导出订单评价 xlsx (same filters; audited)', querystring: ZOrderReviewListQuery } },
     async (req, reply) => {
       const file = await exportReviews(deps, req.actor(), req.auditCtx(), req.query);
-      return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="${file.fileName}"`).send(file.stream);
+      return reply.header('content-type', EXPORT_CONTENT_TYPE.xlsx).header('content-disposition', contentDisposition(file.fileName)).send(file.stream);
     },
   );
   app.get(

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TBuyerReview, TOrderReview, TPage, TShopScore } from '@huifang/shared';
 import { createCustomer, letters } from '../../../test/customers-helpers.ts';
@@ -361,6 +362,16 @@ describe('export', () => {
     expect(res.headers['content-type']).toContain('spreadsheetml');
     expect(res.rawPayload.subarray(0, 2).toString()).toBe('PK');
     expect(await countRows(t, "select 1 from audit_events where action = 'order_review.exported'")).toBeGreaterThan(0);
+    // 评价时间 is a real date cell showing the Shanghai wall clock; the file is named by the local date.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const first = wb.worksheets[0]!.getCell('A2');
+    expect(first.value).toBeInstanceOf(Date);
+    expect(first.numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+    const stamps = (await t.pool.query(`select to_char(rated_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') as local from order_ratings where not is_counted`)).rows.map((r) => r.local as string);
+    expect(stamps).toContain((first.value as Date).toISOString().slice(0, 19).replace('T', ' '));
+    const today = (await t.pool.query(`select to_char($1::timestamptz at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as d`, [t.clock.now()])).rows[0].d as string;
+    expect(res.headers['content-disposition']).toContain(`filename="order-reviews-${today}.xlsx"`);
   });
 });
 

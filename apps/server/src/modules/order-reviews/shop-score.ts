@@ -1,13 +1,12 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { sql } from 'drizzle-orm';
-import ExcelJS from 'exceljs';
 import { maskName, REVIEW_DIMENSION_LABELS, REVIEW_DIMENSIONS, type TOrderReviewListQuery, type TPage, type TReviewableOrder, type TReviewableOrderQuery, type TShopScore } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
 import { invalidField, notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { unitVisible, type TActor, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { safeCell } from '../customers/lib/spreadsheet-safe.ts';
+import { createSpreadsheet, exportFileName } from '../../lib/export-file.ts';
 import { countRatings, listConditions, listRatings, tenantTimeZone, toOrderReview } from './order-reviews.repository.ts';
 import { addDays, addMonths, localDate, RATING_WINDOW_DAYS, scoreWindow, startOfLocalDay, windowClosesAt } from './review-rules.ts';
 
@@ -74,24 +73,20 @@ export async function exportReviews(deps: TDeps, actor: TActor, ctx: TAuditCtx, 
   await insertAuditEvent(deps.db, ctx, { action: 'order_review.exported', entityType: 'order_review', entityId: null, unitId: actor.unitId, summary: `导出订单评价 ${total} 条`, after: { rows: total, filters: q } }, deps.clock.now());
   const out = new PassThrough();
   const run = async () => {
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
-    const ws = wb.addWorksheet('订单评价');
-    ws.addRow(['评价时间', '店铺', '订单号', '买家', ...REVIEW_DIMENSIONS.map((k) => REVIEW_DIMENSION_LABELS[k]), '综合', '计入评分', '当月序号', '评价内容', '追评', '商家解释']).commit();
+    const file = createSpreadsheet(out, 'xlsx', tz);
+    const ws = file.addSheet('订单评价', ['评价时间', '店铺', '订单号', '买家', ...REVIEW_DIMENSIONS.map((k) => REVIEW_DIMENSION_LABELS[k]), '综合', '计入评分', '当月序号', '评价内容', '追评', '商家解释'].map((header) => ({ header })));
     for (let offset = 0; offset < MAX_EXPORT; offset += 1000) {
       const batch = await listRatings(deps.db, where, q.sort, 1000, offset);
       for (const raw of batch) {
         const r = toOrderReview(raw, tz, canReveal);
-        ws.addRow(
-          [localDate(new Date(r.ratedAt), tz) + ' ' + new Date(r.ratedAt).toLocaleTimeString('zh-CN', { timeZone: tz, hour12: false }), r.shopName, r.orderNo, r.isAnonymous ? '匿名' : r.buyerName, ...REVIEW_DIMENSIONS.map((k) => r.dimensions[k] ?? null), r.score, r.isCounted ? '是' : '否', r.monthSeq, r.text, r.followup?.text ?? null, r.reply?.text ?? null].map(safeCell),
-        ).commit();
+        ws.addRow([new Date(r.ratedAt), r.shopName, r.orderNo, r.isAnonymous ? '匿名' : r.buyerName, ...REVIEW_DIMENSIONS.map((k) => r.dimensions[k] ?? null), r.score, r.isCounted ? '是' : '否', r.monthSeq, r.text, r.followup?.text ?? null, r.reply?.text ?? null]);
       }
       if (batch.length < 1000) break;
     }
-    ws.commit();
-    await wb.commit();
+    await file.finish();
   };
   run().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
-  return { stream: out, fileName: `order-reviews-${localDate(deps.clock.now(), tz)}.xlsx` };
+  return { stream: out, fileName: exportFileName('order-reviews', deps.clock.now(), tz, 'xlsx') };
 }
 
 /** Completed orders of visible shops with their review state, newest first (the "copy review link" list). */

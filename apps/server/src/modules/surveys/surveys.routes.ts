@@ -23,6 +23,7 @@ import { listSurveys } from './surveys.repository.ts';
 import { enterStaffResponse } from './surveys.responses.ts';
 import { exportResults, surveyResults } from './surveys.results.ts';
 import { closeSurvey, createPersonalLink, createSurvey, ensureOpenLink, getSurveyDetail, getSurveyVersion, publishSurvey, updateSurvey } from './surveys.service.ts';
+import { contentDisposition, EXPORT_CONTENT_TYPE } from '../../lib/export-file.ts';
 
 const tags = ['surveys'];
 const idempotencyKey = (h: unknown) => (typeof h === 'string' ? h : undefined);
@@ -100,8 +101,8 @@ export const surveyRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const file = await exportResults(deps, req.actor(), req.auditCtx(), req.params.id, req.query);
       return reply
-        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', `attachment; filename="${file.fileName}"`)
+        .header('content-type', EXPORT_CONTENT_TYPE.xlsx)
+        .header('content-disposition', contentDisposition(file.fileName))
         .send(file.stream);
     },
   );

@@ -316,6 +316,14 @@ describe('results', () => {
     const cells = wb.worksheets[0]!.getSheetValues().flat().map(String);
     expect(cells).toContain('\'=HYPERLINK("http://evil")');
     expect(cells).not.toContain('=HYPERLINK("http://evil")');
+    // 提交时间 is a real date cell showing the Shanghai wall clock (not a UTC instant, not a bare serial number).
+    const submitted = (await t.pool.query(`select to_char(submitted_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') as local from survey_responses where survey_id = $1 order by id`, [s.id])).rows.map((r) => r.local as string);
+    const ws = wb.worksheets[0]!;
+    const shown = Array.from({ length: ws.rowCount - 1 }, (_, i) => ws.getCell(i + 2, 1));
+    expect(shown.every((c) => c.value instanceof Date)).toBe(true);
+    expect(shown.length).toBe(submitted.length);
+    for (const c of shown) expect(c.numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+    expect(shown.map((c) => (c.value as Date).toISOString().slice(0, 19).replace('T', ' ')).sort()).toEqual(submitted.sort());
   });
 });
 

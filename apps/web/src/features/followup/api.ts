@@ -52,4 +52,4 @@ export const bulkTaskAction = (action: 'cancel' | 'reopen', taskIds: string[], r
 
 export type TKpiFilter = { planId?: string | undefined; from?: string | undefined; to?: string | undefined };
 export const useKpis = (f: TKpiFilter) => useQuery({ queryKey: [...FOLLOWUP_KEY, 'kpis', f], queryFn: () => get<TKpis>(`/followup/kpis${qs(f)}`), placeholderData: (p) => p });
-export const kpiExportUrl = (f: TKpiFilter) => `/api/followup/kpis/export${qs(f)}`;
+export const kpiExportUrl = (f: TKpiFilter) => `/followup/kpis/export${qs(f)}`;

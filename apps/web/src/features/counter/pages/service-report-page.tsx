@@ -1,19 +1,21 @@
 import { DownloadOutlined } from '@ant-design/icons';
 import { SESSION_REPORT_GROUPS, type TSessionReportQuery, type TSessionReportRow, type TTopMarkOutlier } from '@huifang/shared';
-import { Alert, Button, Card, DatePicker, Segmented, Space, Table } from 'antd';
+import { Alert, Card, DatePicker, Segmented, Space, Table } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { errorText } from '../../../api/error-text.ts';
 import { TIME_ZONE } from '../../../lib/format.ts';
 import { reportUrl, useOutliers, useSessionReport } from '../api.ts';
 import { fmtDuration } from './counter-page.tsx';
+import { DownloadButton } from '../../../lib/download-button.tsx';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(2)}%`);
 
 /** 服务统计: customer flow, handling time and satisfaction per outlet / staff / day, xlsx, top-mark outliers. */
 export function ServiceReportPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().tz(TIME_ZONE).subtract(29, 'day').startOf('day'), dayjs().tz(TIME_ZONE).endOf('day')]);
   const [groupBy, setGroupBy] = useState<TSessionReportQuery['groupBy']>('outlet');
   const q: TSessionReportQuery = { groupBy, from: range[0].startOf('day').toISOString(), to: range[1].endOf('day').toISOString() };
@@ -32,15 +34,16 @@ export function ServiceReportPage() {
       <Card
         title={t('serviceReport.title')}
         extra={
-          <Button icon={<DownloadOutlined />} href={`/api${reportUrl(q, true)}`} data-testid="report-xlsx">
+          <DownloadButton icon={<DownloadOutlined />} url={reportUrl(q, true)} data-testid="report-xlsx">
             {t('serviceReport.export')}
-          </Button>
+          </DownloadButton>
         }
       >
         <Space wrap style={{ marginBottom: 16 }}>
           <DatePicker.RangePicker value={range} allowClear={false} onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])} />
           <Segmented value={groupBy} onChange={(v) => setGroupBy(v as TSessionReportQuery['groupBy'])} options={SESSION_REPORT_GROUPS.map((g) => ({ value: g, label: t(`serviceReport.by.${g}`) }))} />
         </Space>
+        {report.isError && <Alert type="error" showIcon style={{ marginBottom: 12 }} message={errorText(report.error, i18n.language)} data-testid="report-error" />}
         <Table<TSessionReportRow>
           rowKey="key"
           size="small"

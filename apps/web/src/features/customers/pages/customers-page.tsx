@@ -13,6 +13,7 @@ import { CUSTOMERS_KEY, useDictionary } from '../api.ts';
 import { CustomerDrawer } from '../components/customer-drawer.tsx';
 import { RevealText } from '../components/reveal-text.tsx';
 import { SavedFilters } from '../components/saved-filters.tsx';
+import { DownloadButton } from '../../../lib/download-button.tsx';
 
 const FILTER_KEYS = ['q', 'unitId', 'tier', 'intentLevel', 'kind', 'tags'] as const;
 
@@ -73,8 +74,8 @@ export function CustomersPage() {
           {can(me, 'customer:import') && <Link to="/customers/import"><Button data-testid="customer-import">{t('import.import')}</Button></Link>}
           {can(me, 'customer:export') && (
             <Space.Compact>
-              <Button href={`/api/customers/export${qs({ ...filters, format: 'xlsx' })}`} data-testid="customer-export">{t('import.export')} xlsx</Button>
-              <Button href={`/api/customers/export${qs({ ...filters, format: 'csv' })}`}>CSV</Button>
+              <DownloadButton url={`/customers/export${qs({ ...filters, format: 'xlsx' })}`} data-testid="customer-export">{t('import.export')} xlsx</DownloadButton>
+              <DownloadButton url={`/customers/export${qs({ ...filters, format: 'csv' })}`} data-testid="customer-export-csv">CSV</DownloadButton>
             </Space.Compact>
           )}
           {canWrite && <Button type="primary" data-testid="customer-create" onClick={() => setCreating(true)}>{t('customer.create')}</Button>}

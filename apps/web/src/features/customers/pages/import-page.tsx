@@ -10,6 +10,7 @@ import { errorText } from '../../../api/error-text.ts';
 import { useMe } from '../../auth/api.ts';
 import { buildTree, useUnits } from '../../org/api.ts';
 import { CUSTOMERS_KEY, useCustomFields } from '../api.ts';
+import { DownloadButton } from '../../../lib/download-button.tsx';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -129,7 +130,7 @@ export function ImportPage() {
               status={j.status === 'failed' ? 'error' : j.errorRows ? 'warning' : 'success'}
               title={j.status === 'failed' ? j.errorMessage : t('import.done', { inserted: j.insertedRows, updated: j.updatedRows, errors: j.errorRows })}
               extra={[
-                j.errorRows > 0 && <Button key="e" href={`/api/customer-imports/${j.id}/errors.xlsx`} data-testid="import-errors">{t('import.downloadErrors')}</Button>,
+                j.errorRows > 0 && <DownloadButton key="e" url={`/customer-imports/${j.id}/errors.xlsx`} data-testid="import-errors">{t('import.downloadErrors')}</DownloadButton>,
                 <Link key="l" to="/customers"><Button type="primary">{t('import.toList')}</Button></Link>,
               ]}
             />

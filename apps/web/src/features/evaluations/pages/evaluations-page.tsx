@@ -91,7 +91,8 @@ export function EvaluationsPage() {
           { title: t('evaluation.occurredAt'), dataIndex: 'occurredAt', width: 170, render: fmtTime },
           { title: t('evaluation.channel'), dataIndex: 'channel', width: 110, render: (v: string) => t(`evaluation.channels.${v}`) },
           { title: t('evaluation.score'), key: 'score', width: 110, render: (_: unknown, e) => <ScoreTag e={e} /> },
-          { title: t('evaluation.unit'), key: 'unit', render: (_: unknown, e) => [e.unitName, e.counterName].filter(Boolean).join(' · ') || '—' },
+          // Unit and counter names never break inside a word ("1号窗/口"): the cell stays one line.
+          { title: t('evaluation.unit'), key: 'unit', width: 220, onCell: () => ({ style: { whiteSpace: 'nowrap' }, 'data-testid': 'evaluation-unit' }), render: (_: unknown, e) => [e.unitName, e.counterName].filter(Boolean).join(' · ') || '—' },
           { title: t('evaluation.staff'), dataIndex: 'staffName', render: (v: string | null) => v ?? '—' },
           { title: t('evaluation.customer'), dataIndex: 'customerName', render: (v: string | null) => v ?? '—' },
           { title: t('evaluation.text'), dataIndex: 'text', ellipsis: true, render: (v: string | null) => v ?? '' },

@@ -1,11 +1,12 @@
 import type { TKpiRow } from '@huifang/shared';
-import { Button, Card, Col, DatePicker, Row, Select, Space, Spin, Statistic, Table } from 'antd';
+import { Card, Col, DatePicker, Row, Select, Space, Spin, Statistic, Table } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { lazy, Suspense, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { kpiExportUrl, useAllPlans, useKpis } from '../api.ts';
 import { PlanMessageStats } from './plan-message-stats.tsx';
+import { DownloadButton } from '../../../lib/download-button.tsx';
 
 const KpiChart = lazy(() => import('./kpi-chart.tsx'));
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(2)}%`);
@@ -52,7 +53,7 @@ export function KpiPanel() {
         <Select allowClear placeholder={t('followup.tasks.plan')} style={{ width: 240 }} value={f.planId} onChange={(v?: string) => set({ planId: v })} options={plans.map((p) => ({ value: p.id, label: p.name }))} data-testid="kpi-plan" />
         <DatePicker.RangePicker value={[f.from ? dayjs(f.from) : null, f.to ? dayjs(f.to) : null]} allowEmpty={[true, true]} onChange={(d) => range(d as [Dayjs | null, Dayjs | null] | null)} />
         <span>{t('followup.kpi.rangeHint')}</span>
-        <Button href={kpiExportUrl(f)} data-testid="kpi-export">{t('followup.kpi.export')}</Button>
+        <DownloadButton url={kpiExportUrl(f)} data-testid="kpi-export">{t('followup.kpi.export')}</DownloadButton>
       </Space>
       <PlanMessageStats planId={f.planId} />
       <Spin spinning={kpis.isFetching}>

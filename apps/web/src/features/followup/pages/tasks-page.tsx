@@ -131,7 +131,8 @@ function TasksTab() {
         )}
       </Space>
       <Row gutter={12}>
-        <Col xs={24} lg={18}>
+        {/* Side by side only where the table's 1000 px fit beside the panel (≥ 1600 px); below, the panel follows it. */}
+        <Col xs={24} xxl={18}>
           <Table<TTask>
             rowKey="id"
             size="small"
@@ -152,7 +153,7 @@ function TasksTab() {
             ]}
           />
         </Col>
-        <Col xs={24} lg={6}>
+        <Col xs={24} xxl={6}>
           <Card size="small" title={t('followup.tasks.byAssignee')}>
             <Table size="small" pagination={false} rowKey={(r) => r.assigneeId ?? 'team'} dataSource={summary?.byAssignee ?? []} data-testid="by-assignee"
               onRow={(r) => ({ onClick: () => r.assigneeId && set('assigneeId', r.assigneeId), style: { cursor: 'pointer' } })}

@@ -58,7 +58,7 @@ export function RatingKeys({ keys, onPress, secondsLeft }: { keys: TKioskKey[]; 
           </button>
         ))}
       </div>
-      <Typography.Text style={{ color: '#94a3b8', marginTop: 16 }}>{t('kiosk.secondsLeft', { n: secondsLeft })}</Typography.Text>
+      <Typography.Text style={{ color: '#94a3b8', marginTop: 16 }} data-testid="kiosk-seconds-left">{t('kiosk.secondsLeft', { n: secondsLeft })}</Typography.Text>
     </div>
   );
 }

@@ -21,6 +21,12 @@ export function KioskAdminPage() {
   const [deviceName, setDeviceName] = useState('');
   const [code, setCode] = useState<TPairingCode | null>(null);
 
+  const items = devices.data?.items ?? [];
+  /** Active devices per counter: one tablet normally serves a counter; more is flagged and offered for revoking. */
+  const activeOn = (id: string | undefined) => items.filter((d) => d.counterId === id && !d.revokedAt);
+  const onCounter = activeOn(counterId);
+  const revokeOne = (id: string) => revoke.mutateAsync(id).catch((e: unknown) => void message.error(errorText(e, i18n.language)));
+
   const makeCode = async () => {
     if (!counterId) return;
     try {
@@ -48,6 +54,28 @@ export function KioskAdminPage() {
             <Input style={{ width: 200 }} placeholder={t('kioskAdmin.deviceName')} value={deviceName} onChange={(e) => setDeviceName(e.target.value)} maxLength={40} />
             <Button type="primary" data-testid="make-code" disabled={!counterId} onClick={() => void makeCode()}>{t('kioskAdmin.makeCode')}</Button>
           </Space>
+          {onCounter.length > 0 && (
+            <Alert
+              style={{ marginTop: 16 }}
+              type="warning"
+              showIcon
+              data-testid="pair-active-devices"
+              message={t('kioskAdmin.activeOnCounter', { n: onCounter.length })}
+              description={
+                <Space direction="vertical" size={4}>
+                  {onCounter.map((d) => (
+                    <Space key={d.id} wrap>
+                      <Typography.Text strong>{d.name}</Typography.Text>
+                      <Typography.Text type="secondary">{t('kioskAdmin.pairedAt')} {fmtTime(d.createdAt)} · {t('kioskAdmin.lastSeen')} {d.lastSeenAt ? fmtTime(d.lastSeenAt) : '—'}</Typography.Text>
+                      <Popconfirm title={t('kioskAdmin.revokeConfirm')} onConfirm={() => revokeOne(d.id)}>
+                        <Button size="small" danger data-testid="pair-revoke-old">{t('kioskAdmin.revoke')}</Button>
+                      </Popconfirm>
+                    </Space>
+                  ))}
+                </Space>
+              }
+            />
+          )}
           {code && (
             <Alert
               style={{ marginTop: 16 }}
@@ -63,19 +91,30 @@ export function KioskAdminPage() {
           rowKey="id"
           size="small"
           loading={devices.isLoading}
-          dataSource={devices.data?.items ?? []}
+          dataSource={items}
           pagination={false}
           columns={[
             { title: t('kioskAdmin.deviceName'), dataIndex: 'name' },
             { title: t('kioskAdmin.counter'), render: (_, d) => `${d.outletName} ${d.counterName}` },
             { title: t('kioskAdmin.pairedAt'), render: (_, d) => fmtTime(d.createdAt) },
             { title: t('kioskAdmin.lastSeen'), render: (_, d) => (d.lastSeenAt ? fmtTime(d.lastSeenAt) : '—') },
-            { title: t('kioskAdmin.status'), render: (_, d) => (d.revokedAt ? <Tag>{t('kioskAdmin.revoked')}</Tag> : <Tag color="green">{t('kioskAdmin.active')}</Tag>) },
+            {
+              title: t('kioskAdmin.status'),
+              render: (_, d) =>
+                d.revokedAt ? (
+                  <Tag>{t('kioskAdmin.revoked')}</Tag>
+                ) : (
+                  <Space size={4} wrap>
+                    <Tag color="green">{t('kioskAdmin.active')}</Tag>
+                    {activeOn(d.counterId).length > 1 && <Tag color="orange" data-testid="device-shared-counter">{t('kioskAdmin.sharedCounter', { n: activeOn(d.counterId).length })}</Tag>}
+                  </Space>
+                ),
+            },
             {
               title: '',
               render: (_, d) =>
                 canManage && !d.revokedAt ? (
-                  <Popconfirm title={t('kioskAdmin.revokeConfirm')} onConfirm={() => revoke.mutateAsync(d.id).catch((e: unknown) => void message.error(errorText(e, i18n.language)))}>
+                  <Popconfirm title={t('kioskAdmin.revokeConfirm')} onConfirm={() => revokeOne(d.id)}>
                     <Button size="small" danger>{t('kioskAdmin.revoke')}</Button>
                   </Popconfirm>
                 ) : null,

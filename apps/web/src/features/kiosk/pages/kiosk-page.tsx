@@ -38,6 +38,7 @@ export function KioskPage() {
 
   const apply = useCallback((state: TKioskState) => {
     clockSkew.current = new Date(state.serverTime).getTime() - Date.now();
+    setNow(Date.now()); // the countdown starts from this moment, not from the last once-a-second tick
     if (state.state === 'rating' && state.sessionId && ratedLocally().includes(state.sessionId)) state = { ...state, state: 'idle', sessionId: null, staff: null };
     if (Date.now() < thanksUntil.current && state.state !== 'serving') return;
     setScreen({ kind: 'live', state });
@@ -103,7 +104,8 @@ export function KioskPage() {
 
   const live = screen.kind === 'live' ? screen.state : null;
   const deadline = live?.state === 'rating' && live.endedAt ? new Date(live.endedAt).getTime() + live.timeoutSeconds * 1000 - clockSkew.current : 0;
-  const secondsLeft = Math.max(0, Math.ceil((deadline - now) / 1000));
+  // Never more than the timeout: the skew estimate includes the transport delay, which must not add a second.
+  const secondsLeft = live ? Math.min(live.timeoutSeconds, Math.max(0, Math.ceil((deadline - now) / 1000))) : 0;
 
   const onPress = useCallback(
     (index: number) => {

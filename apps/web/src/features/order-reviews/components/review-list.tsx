@@ -8,6 +8,7 @@ import { can, useMe } from '../../auth/api.ts';
 import { buildTree, useUnits } from '../../org/api.ts';
 import { useOrderReviews } from '../api.ts';
 import { ReplyModal } from './reply-modal.tsx';
+import { DownloadButton } from '../../../lib/download-button.tsx';
 
 type TFilters = { unitId?: string; dimension?: string; dimScore?: number; hasText?: string; counted?: string; from?: string; to?: string; page: number };
 
@@ -22,7 +23,7 @@ export function ReviewList() {
   const [replying, setReplying] = useState<{ review: TOrderReview; target: 'rating' | 'followup' } | null>(null);
   const set = (patch: Partial<TFilters>) => setF({ ...f, ...patch, page: 1 });
   const mayReply = can(me, 'review:reply');
-  const exportUrl = `/api/order-reviews/export?${new URLSearchParams(Object.entries(f).filter(([k, v]) => v !== undefined && k !== 'page').map(([k, v]) => [k, String(v)])).toString()}`;
+  const exportUrl = `/order-reviews/export?${new URLSearchParams(Object.entries(f).filter(([k, v]) => v !== undefined && k !== 'page').map(([k, v]) => [k, String(v)])).toString()}`;
   const canReplyNow = (deadline: string) => dayjs().isBefore(dayjs(deadline));
 
   return (
@@ -34,13 +35,16 @@ export function ReviewList() {
         <Select placeholder={t('orderReview.hasText')} allowClear style={{ width: 120 }} value={f.hasText} onChange={(v?: string) => set({ hasText: v })} options={[{ value: 'true', label: t('orderReview.withText') }, { value: 'false', label: t('orderReview.withoutText') }]} />
         <Select placeholder={t('orderReview.counted')} allowClear style={{ width: 130 }} value={f.counted} onChange={(v?: string) => set({ counted: v })} options={[{ value: 'true', label: t('orderReview.isCounted') }, { value: 'false', label: t('orderReview.notCounted') }]} data-testid="filter-counted" />
         <DatePicker.RangePicker value={f.from && f.to ? [dayjs(f.from), dayjs(f.to)] : null} onChange={(v) => set({ from: v?.[0]?.format('YYYY-MM-DD'), to: v?.[1]?.format('YYYY-MM-DD') })} />
-        <Button href={exportUrl} data-testid="reviews-export">{t('orderReview.export')}</Button>
+        <DownloadButton url={exportUrl} data-testid="reviews-export">{t('orderReview.export')}</DownloadButton>
       </Space>
       <Table<TOrderReview>
         rowKey="id"
         size="middle"
         loading={q.isFetching}
         dataSource={q.data?.items ?? []}
+        // Wider than the content area at 1440 px: the table scrolls inside its card, the page never does.
+        scroll={{ x: 'max-content' }}
+        data-testid="reviews-table"
         pagination={{ current: f.page, pageSize: 20, total: q.data?.total ?? 0, onChange: (page) => setF({ ...f, page }), showSizeChanger: false }}
         expandable={{
           expandedRowRender: (r) => (
@@ -70,7 +74,7 @@ export function ReviewList() {
           { title: t('orderReview.orderNo'), dataIndex: 'orderNo', width: 130 },
           { title: t('orderReview.buyer'), key: 'buyer', width: 90, render: (_: unknown, r) => (r.isAnonymous ? <Tag>{t('orderReview.anonymousShort')}</Tag> : r.buyerName) },
           ...REVIEW_DIMENSIONS.map((k) => ({ title: t(`orderReview.dim.${k}`), key: k, width: 140, render: (_: unknown, r: TOrderReview) => <Rate disabled value={r.dimensions[k] ?? 0} style={{ fontSize: 12 }} /> })),
-          { title: t('orderReview.text'), dataIndex: 'text', ellipsis: true, render: (v: string | null) => v ?? '' },
+          { title: t('orderReview.text'), dataIndex: 'text', width: 220, ellipsis: true, render: (v: string | null) => v ?? '' },
           { title: t('orderReview.counted'), key: 'counted', width: 110, render: (_: unknown, r) => (r.isCounted ? <Tag color="green">{t('orderReview.isCounted')}</Tag> : <Tag title={t('orderReview.notCountedWhy', { n: r.monthSeq })}>{t('orderReview.notCounted')}</Tag>) },
           {
             title: t('orderReview.reply'),

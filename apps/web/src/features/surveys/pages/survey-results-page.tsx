@@ -1,5 +1,5 @@
 import type { TSurveyResultsQuery } from '@huifang/shared';
-import { Button, Card, Col, DatePicker, Empty, List, Row, Select, Skeleton, Space, Statistic, Tooltip, Typography } from 'antd';
+import { Card, Col, DatePicker, Empty, List, Row, Select, Skeleton, Space, Statistic, Tooltip, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +7,7 @@ import { Link, useParams } from 'react-router';
 import { qs } from '../../../api/client.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { useSurvey, useSurveyResults } from '../api.ts';
+import { DownloadButton } from '../../../lib/download-button.tsx';
 
 const BarChart = lazy(() => import('../components/bar-chart.tsx'));
 const fmt = (v: number | null, suffix = '') => (v === null ? '—' : `${v}${suffix}`);
@@ -46,9 +47,9 @@ export function SurveyResultsPage() {
               onChange={setVersion}
               options={(survey.data?.versions ?? []).map((v) => ({ value: v.version, label: `v${v.version} (${v.responseCount})` }))}
             />
-            <Button href={`/api/surveys/${id}/results/export${qs(q)}`} data-testid="results-export">
+            <DownloadButton url={`/surveys/${id}/results/export${qs(q)}`} data-testid="results-export">
               {t('survey.export')}
-            </Button>
+            </DownloadButton>
           </Space>
         }
       >
