@@ -17,6 +17,7 @@ import { loggerOptions } from './lib/logger.ts';
 import { authPlugin, type TRouteAccess } from './plugins/auth.ts';
 import { frameworkErrorHandler, registerErrorHandler } from './plugins/error-handler.ts';
 import { inputGuardPlugin } from './plugins/input-guard.ts';
+import { SnapshotRateLimitStore } from './plugins/rate-limit-store.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { customerRoutes } from './modules/customers/customers.routes.ts';
 import { importRoutes } from './modules/imports/imports.routes.ts';
@@ -114,7 +115,7 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}):
     securityHeaders(req.raw, reply.raw, (err?: unknown) => done(err instanceof Error ? err : undefined));
   });
   await app.register(fastifyCookie);
-  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyRateLimit, { global: false, store: SnapshotRateLimitStore as never });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.0.3',
