@@ -4,6 +4,7 @@ import type { TErrorDetail } from '@huifang/shared';
 import { AppError } from '../lib/app-error.ts';
 
 /** C0 control characters other than tab, line feed and carriage return. PostgreSQL refuses NUL in text and jsonb. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 /** Deeper JSON than any schema needs; jsonb and recursive code have their own (lower, less friendly) limits. */
 export const MAX_INPUT_DEPTH = 32;
