@@ -10,10 +10,8 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 export const MAX_INPUT_DEPTH = 32;
 const MAX_DETAILS = 20;
 
-const isPlain = (v: object) => {
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-};
+/** An uploaded file (Buffer, typed array, stream) is not text to check. */
+const isBinary = (v: object) => ArrayBuffer.isView(v) || v instanceof ArrayBuffer || typeof (v as { pipe?: unknown }).pipe === 'function';
 
 /**
  * Problems in one request part (body, query or params): strings or object keys holding control characters, and
@@ -28,8 +26,8 @@ export function findInputProblems(where: string, value: unknown): TErrorDetail[]
       if (CONTROL.test(v)) problems.push({ path, message: 'control characters are not allowed' });
       continue;
     }
-    // Only parsed JSON and query strings are walked: an uploaded file arrives as a Buffer or a stream.
-    if (v === null || typeof v !== 'object' || !(Array.isArray(v) || isPlain(v))) continue;
+    // Parsed JSON, query strings and route parameters are walked; an uploaded file arrives as a Buffer or a stream.
+    if (v === null || typeof v !== 'object' || isBinary(v)) continue;
     if (depth >= MAX_INPUT_DEPTH) {
       problems.push({ path, message: `nested deeper than ${MAX_INPUT_DEPTH} levels` });
       continue;
