@@ -141,10 +141,11 @@ describe('control characters in text', () => {
     expect(res.statusCode).toBe(201);
   });
 
-  it('refuses JSON nested deeper than 32 levels with 400, not a stack or jsonb error', async () => {
+  it('refuses JSON nested deeper than 32 levels centrally with 400 naming where, before any schema, stack or jsonb limit', async () => {
     const deep = `${'['.repeat(5000)}"x"${']'.repeat(5000)}`;
     const res = await admin.request({ method: 'POST', url: '/api/saved-filters', headers: { 'content-type': 'application/json' }, payload: `{"name":"深","filter":{"tags":${deep}}}` });
-    expectError(res, 400, 'VALIDATION_FAILED');
+    const body = expectError(res, 400, 'VALIDATION_FAILED');
+    expect(body.details).toEqual([{ path: `body.filter.tags${'.0'.repeat(30)}`, message: 'nested deeper than 32 levels' }]);
   });
 });
 
