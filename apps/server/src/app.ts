@@ -15,7 +15,9 @@ import type { TClock } from './lib/clock.ts';
 import type { TSmsFactory } from './modules/messaging/sms/provider.ts';
 import { loggerOptions } from './lib/logger.ts';
 import { authPlugin, type TRouteAccess } from './plugins/auth.ts';
-import { registerErrorHandler } from './plugins/error-handler.ts';
+import { frameworkErrorHandler, registerErrorHandler } from './plugins/error-handler.ts';
+import { inputGuardPlugin } from './plugins/input-guard.ts';
+import { SnapshotRateLimitStore } from './plugins/rate-limit-store.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { customerRoutes } from './modules/customers/customers.routes.ts';
 import { importRoutes } from './modules/imports/imports.routes.ts';
@@ -68,8 +70,12 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}):
     logger: opts.logger === false ? false : loggerOptions(deps.config.logLevel),
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
-    trustProxy: true,
+    // X-Forwarded-* only from the configured proxies: from anyone else a client could pick its own IP and with it
+    // fresh login-throttle and rate-limit buckets (and a forged IP in the audit log).
+    trustProxy: deps.config.trustProxy.length > 0 ? deps.config.trustProxy : false,
     bodyLimit: 1_048_576,
+    // Errors the router raises before any route or hook (bad URL encoding, a path parameter over 100 characters).
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -101,14 +107,15 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}):
         upgradeInsecureRequests: null,
       },
     },
-    // The app is served over plain HTTP on a LAN as often as behind TLS; HSTS is the proxy's job.
-    strictTransportSecurity: false,
+    // The app is served over plain HTTP on a LAN as often as behind TLS: HSTS only when configured for HTTPS
+    // (an https PUBLIC_BASE_URL or COOKIE_SECURE). Browsers ignore the header on plain-HTTP responses.
+    strictTransportSecurity: deps.config.hstsMaxAge > 0 ? { maxAge: deps.config.hstsMaxAge, includeSubDomains: false } : false,
   });
   app.addHook('onRequest', (req, reply, done) => {
     securityHeaders(req.raw, reply.raw, (err?: unknown) => done(err instanceof Error ? err : undefined));
   });
   await app.register(fastifyCookie);
-  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyRateLimit, { global: false, store: SnapshotRateLimitStore as never });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.0.3',
@@ -119,6 +126,7 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}):
     transform: jsonSchemaTransform,
   });
   await app.register(authPlugin, { deps, routes });
+  await app.register(inputGuardPlugin);
 
   await app.register(
     async (api) => {

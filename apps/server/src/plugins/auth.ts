@@ -41,6 +41,27 @@ export interface TRouteAccess {
   isRateLimited: boolean;
 }
 
+/** Whether cookies set on this response get `Secure`: the request came over HTTPS (directly or, per TRUST_PROXY, through a proxy) or COOKIE_SECURE forces it. */
+export const isSecureRequest = (req: FastifyRequest, config: Pick<TAppDeps['config'], 'cookieSecure'>) =>
+  config.cookieSecure || req.protocol === 'https';
+
+/**
+ * A browser's write may come only from the app's own pages: its Origin (when sent) must be this host as the request
+ * names it (Host, or X-Forwarded-Host from a trusted proxy) or PUBLIC_BASE_URL. Callers that send no Origin (the shop
+ * API, SMS receipt pushes, scripts) are not browsers and are judged by their credentials alone.
+ */
+export function isOwnOrigin(req: FastifyRequest, publicBaseUrl: string): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false; // "null" (sandboxed frames, file://) and garbage
+  }
+  return url.host === req.host || url.origin === new URL(publicBaseUrl).origin;
+}
+
 function tokensEqual(a: string, b: string): boolean {
   const ab = Buffer.from(a);
   const bb = Buffer.from(b);
@@ -88,6 +109,10 @@ export const authPlugin = fp(
     app.addHook('preValidation', async (req) => {
       const access = req.routeOptions.config.access;
       if (!access) return; // non-API routes (static files, docs)
+      // Public writes too: a foreign page must not log a victim's browser in, nor post as it to a survey.
+      if (!SAFE_METHODS.has(req.method) && !isOwnOrigin(req, deps.config.publicBaseUrl)) {
+        throw new AppError('CSRF_FAILED', 'cross-origin write refused (Origin is not this site)');
+      }
       const token = req.cookies[SESSION_COOKIE];
       req.session = token ? await resolveSession(deps, token) : null;
       if (access === 'public') return;

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { validationDetail, type TErrorBody, type TErrorDetail } from '@huifang/shared';
 import { AppError } from '../lib/app-error.ts';
@@ -63,6 +63,25 @@ function valueAt(root: unknown, segments: string[]): unknown {
     v = (v as Record<string, unknown>)[s];
   }
   return v;
+}
+
+/**
+ * Fastify's `frameworkErrors`: router failures that happen before any hook runs (so no error handler, no request-id
+ * header) leave in the one error body too.
+ */
+export function frameworkErrorHandler(error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const requestId = String(req.id);
+  void reply.header('x-request-id', requestId);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.status(414).send(body('URI_TOO_LONG', 'a path parameter is too long', requestId, [{ path: 'params', message: 'too long' }]));
+    return;
+  }
+  if (error.code === 'FST_ERR_BAD_URL') {
+    void reply.status(400).send(body('VALIDATION_FAILED', 'malformed URL', requestId, [{ path: 'params', message: 'malformed URL encoding' }]));
+    return;
+  }
+  req.log.error({ err: error }, 'framework error');
+  void reply.status(500).send(body('INTERNAL', 'internal error', requestId));
 }
 
 function body(code: TErrorBody['code'], message: string, requestId: string, details?: TErrorDetail[]): TErrorBody {

@@ -30,6 +30,7 @@ export const ERROR_TEXT: Record<TErrorCode, { zh: string; en: string }> = {
   WRONG_PASSWORD: { zh: '当前密码不正确', en: 'The current password is wrong' },
   PASSWORD_TOO_WEAK: { zh: '密码强度不足', en: 'The password is too weak' },
   PAYLOAD_TOO_LARGE: { zh: '提交的内容过大', en: 'The request is too large' },
+  URI_TOO_LONG: { zh: '请求地址过长', en: 'The request address is too long' },
   UNSUPPORTED_MEDIA_TYPE: { zh: '不支持的内容类型', en: 'Unsupported content type' },
   DUPLICATE_PHONE: { zh: '已有客户使用此电话号码', en: 'Another customer has this phone number' },
   RATE_LIMITED: { zh: '尝试过于频繁，请稍后再试', en: 'Too many attempts; try again later' },

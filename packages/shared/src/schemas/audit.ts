@@ -33,6 +33,7 @@ export type TAuditListQuery = z.infer<typeof ZAuditListQuery>;
 export const AUDIT_ACTIONS = [
   'auth.login',
   'auth.login_failed',
+  'auth.login_locked',
   'auth.logout',
   'auth.password_changed',
   'org_unit.created',
@@ -41,6 +42,7 @@ export const AUDIT_ACTIONS = [
   'user.created',
   'user.updated',
   'user.password_reset',
+  'user.login_unlocked',
   'role.created',
   'role.updated',
   'role.deleted',

@@ -72,3 +72,7 @@ export const ZUserListQuery = ZPageQuery.extend({
   isActive: z.enum(['true', 'false']).optional(),
 });
 export type TUserListQuery = z.infer<typeof ZUserListQuery>;
+
+/** 解除登录锁定: how many sources were waiting after failed logins on the account. */
+export const ZUnlockLoginResult = z.object({ unlockedSources: z.number().int() });
+export type TUnlockLoginResult = z.infer<typeof ZUnlockLoginResult>;

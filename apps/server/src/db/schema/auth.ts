@@ -24,8 +24,9 @@ export const sessions = pgTable(
 );
 
 /**
- * Failed-login counters, per account and per IP, kept in Postgres so every API process sees the same counts.
- * key: `acct:<tenant>:<username>` or `ip:<address>`.
+ * Failed-login counters, per account and source and per source, kept in Postgres so every API process sees the same
+ * counts (modules/auth/login-throttle.ts). key: `acct:<tenant>:<username>:src:<address>` or `ip:<address>`;
+ * window_started_at holds the last counted attempt.
  */
 export const loginThrottle = pgTable('login_throttle', {
   key: text('key').primaryKey(),

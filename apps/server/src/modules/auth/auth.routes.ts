@@ -1,30 +1,30 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ZChangePasswordInput, ZLoginInput, ZMe, ZOk } from '@huifang/shared';
 import { AppError } from '../../lib/app-error.ts';
-import { SESSION_COOKIE } from '../../plugins/auth.ts';
+import { isSecureRequest, SESSION_COOKIE } from '../../plugins/auth.ts';
 import { changePassword, login, logout, toMe } from './auth.service.ts';
 
 export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   const { deps } = app;
-  const setCookie = (reply: FastifyReply, token: string) =>
+  const setCookie = (req: FastifyRequest, reply: FastifyReply, token: string) =>
     reply.setCookie(SESSION_COOKIE, token, {
       path: '/',
       httpOnly: true,
       sameSite: 'lax',
-      secure: deps.config.cookieSecure,
+      secure: isSecureRequest(req, deps.config),
       maxAge: deps.config.sessionMaxHours * 3600,
     });
 
   app.post(
     '/auth/login',
     {
-      config: { access: 'public', rateLimit: { max: 60, timeWindow: '1 minute' } },
+      config: { access: 'public', rateLimit: { max: deps.config.loginRatePerMinute, timeWindow: '1 minute' } },
       schema: { tags: ['auth'], summary: '登录 log in', body: ZLoginInput, response: { 200: ZMe } },
     },
     async (req, reply) => {
       const { token, me } = await login(deps, req.body, req.meta());
-      setCookie(reply, token);
+      setCookie(req, reply, token);
       return me;
     },
   );
@@ -58,7 +58,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       if (!req.session) throw new AppError('UNAUTHENTICATED');
       const { token, me } = await changePassword(deps, req.session, req.body, req.meta());
-      setCookie(reply, token);
+      setCookie(req, reply, token);
       return me;
     },
   );

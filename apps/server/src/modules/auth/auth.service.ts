@@ -8,7 +8,8 @@ import { AppError, invalidField } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { clearFailures, lockedForSeconds, recordFailure } from './login-throttle.ts';
+import { notify } from '../notifications/notifications.service.ts';
+import { accountSourceKey, claimAttempt, clearKey, refundAttempt, sourceKey, type TBackoffPolicy, type TClaim } from './login-throttle.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import {
   deleteSession,
@@ -20,7 +21,11 @@ import {
   type TSessionRow,
 } from './session.repository.ts';
 
-type TAuthDeps = { db: Db; clock: TClock; config: Pick<TConfig, 'sessionIdleMinutes' | 'sessionMaxHours' | 'loginMaxFailuresPerAccount' | 'loginMaxFailuresPerIp' | 'loginLockMinutes'> };
+type TAuthDeps = {
+  db: Db;
+  clock: TClock;
+  config: Pick<TConfig, 'sessionIdleMinutes' | 'sessionMaxHours' | 'loginMaxFailuresPerAccount' | 'loginMaxFailuresPerIp' | 'loginBackoffSeconds' | 'loginLockMinutes'>;
+};
 
 export interface TRequestMeta {
   ip: string | null;
@@ -101,9 +106,18 @@ async function createSession(deps: TAuthDeps, tx: DbOrTx, tenantId: string, user
   return token;
 }
 
+const throttlePolicies = (c: TAuthDeps['config']) => {
+  const base = { backoffSeconds: c.loginBackoffSeconds, maxWaitSeconds: c.loginLockMinutes * 60 };
+  return { account: { ...base, freeFailures: c.loginMaxFailuresPerAccount }, source: { ...base, freeFailures: c.loginMaxFailuresPerIp } } satisfies Record<string, TBackoffPolicy>;
+};
+
+const waitText = (s: number) => (s < 60 ? `${s} 秒` : `${Math.ceil(s / 60)} 分钟`);
+
 /**
- * Log in. Failures are counted per account and per IP in Postgres; past the limit the key is locked and answers
- * 429 with Retry-After. Every attempt, good or bad, writes an audit row.
+ * Log in. Every attempt is first claimed on two throttle keys (this account from this source, and this source over
+ * all accounts); a key that has used up its free failures answers 429 with Retry-After, growing exponentially up to
+ * LOGIN_LOCK_MINUTES. A stranger's failures slow only his own source. Every attempt, good or bad, writes an audit
+ * row; the failure that starts a wait writes `auth.login_locked`, and the account holder is told in the app.
  */
 export async function login(deps: TAuthDeps, input: TLoginInput, meta: TRequestMeta): Promise<{ token: string; me: TMe }> {
   const now = deps.clock.now();
@@ -113,10 +127,12 @@ export async function login(deps: TAuthDeps, input: TLoginInput, meta: TRequestM
     : await deps.db.select().from(tenants).orderBy(tenants.createdAt).limit(1);
   if (!tenant) throw new AppError('INVALID_CREDENTIALS', 'invalid username or password');
 
-  const acctKey = `acct:${tenant.id}:${username}`;
-  const ipKey = `ip:${meta.ip ?? 'unknown'}`;
-  const wait = Math.max(await lockedForSeconds(deps.db, acctKey, now), await lockedForSeconds(deps.db, ipKey, now));
-  if (wait > 0) {
+  const policies = throttlePolicies(deps.config);
+  const acctKey = accountSourceKey(tenant.id, username, meta.ip);
+  const ipKey = sourceKey(meta.ip);
+  const claim = await claimAttempt(deps.db, [{ key: acctKey, policy: policies.account }, { key: ipKey, policy: policies.source }], now);
+  if (!claim.isAllowed) {
+    const wait = claim.retryAfterSeconds;
     throw new AppError('RATE_LIMITED', `too many failed logins; try again in ${wait} s`, { headers: { 'retry-after': String(wait) } });
   }
 
@@ -125,11 +141,26 @@ export async function login(deps: TAuthDeps, input: TLoginInput, meta: TRequestM
   const ctx: TAuditCtx = { tenantId: tenant.id, actorId: user?.id ?? null, actorName: user?.displayName ?? username, ip: meta.ip, requestId: meta.requestId };
 
   if (!user || !isValid) {
-    const window = { windowMinutes: deps.config.loginLockMinutes, lockMinutes: deps.config.loginLockMinutes };
     await deps.db.transaction(async (tx) => {
-      await recordFailure(tx, acctKey, now, { ...window, maxFailures: deps.config.loginMaxFailuresPerAccount });
-      await recordFailure(tx, ipKey, now, { ...window, maxFailures: deps.config.loginMaxFailuresPerIp });
       await insertAuditEvent(tx, ctx, { action: 'auth.login_failed', entityType: 'user', entityId: user?.id ?? null, unitId: user?.unitId ?? null, summary: `登录失败 ${username}` }, now);
+      for (const c of claim.claims.filter((x: TClaim) => x.waitSeconds > 0)) {
+        const isAccount = c.key === acctKey;
+        const summary = isAccount
+          ? `登录失败 ${c.failures} 次，账号 ${username} 自 ${meta.ip ?? '未知地址'} 须等待 ${waitText(c.waitSeconds)}`
+          : `来源 ${meta.ip ?? '未知地址'} 登录失败 ${c.failures} 次，须等待 ${waitText(c.waitSeconds)}`;
+        await insertAuditEvent(tx, ctx, { action: 'auth.login_locked', entityType: isAccount ? 'user' : 'ip', entityId: isAccount ? (user?.id ?? null) : null, unitId: user?.unitId ?? null, summary, after: { source: meta.ip, failures: c.failures, waitSeconds: c.waitSeconds } }, now);
+        // The holder hears of it once per episode (the failure that first makes this source wait), not on every try.
+        if (isAccount && user && c.failures === policies.account.freeFailures) {
+          await notify(tx, {
+            tenantId: tenant.id,
+            userIds: [user.id],
+            kind: 'auth.login_locked',
+            title: '您的账号有多次登录失败',
+            body: `来自 ${meta.ip ?? '未知地址'} 的登录连续失败 ${c.failures} 次，该来源须等待后再试。如非本人操作，请修改密码或联系管理员。`,
+            at: now,
+          });
+        }
+      }
     });
     throw new AppError('INVALID_CREDENTIALS', 'invalid username or password');
   }
@@ -139,7 +170,8 @@ export async function login(deps: TAuthDeps, input: TLoginInput, meta: TRequestM
   }
 
   const token = await deps.db.transaction(async (tx) => {
-    await clearFailures(tx, acctKey);
+    await clearKey(tx, acctKey);
+    await refundAttempt(tx, ipKey, policies.source);
     await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id));
     await insertAuditEvent(tx, ctx, { action: 'auth.login', entityType: 'user', entityId: user.id, unitId: user.unitId, summary: `登录 ${username}` }, now);
     return createSession(deps, tx, tenant.id, user.id, meta);

@@ -115,44 +115,153 @@ describe('POST /api/auth/login', () => {
   });
 });
 
+const wrong = 'wrong-pass-1';
+
 describe('login throttling', () => {
   let lt: TTestApp;
+  let ltAdmin: TClient;
   beforeAll(async () => {
-    lt = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', LOGIN_MAX_FAILURES_PER_IP: '4', LOGIN_LOCK_MINUTES: '15' } });
+    lt = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', LOGIN_MAX_FAILURES_PER_IP: '12', LOGIN_BACKOFF_SECONDS: '30', LOGIN_LOCK_MINUTES: '15' } });
   });
   afterAll(async () => lt.close());
-
-  it('locks an account after too many failures, even for the right password, until the lock ends', async () => {
-    // Failures from three different addresses: the lock is on the account, not on an address.
-    for (const ip of ['10.30.0.1', '10.30.0.2', '10.30.0.3']) {
-      expectError(await loginRequest(lt, 'wang.supervisor', { password: 'wrong-pass-1', ip }), 401, 'INVALID_CREDENTIALS');
-    }
-    const locked = await loginRequest(lt, 'wang.supervisor', { ip: '10.30.0.4' });
-    expectError(locked, 429, 'RATE_LIMITED');
-    const retry = Number(locked.headers['retry-after']);
-    expect(retry).toBeGreaterThan(14 * 60);
-    expect(retry).toBeLessThanOrEqual(15 * 60);
-    expect(locked.cookies).toEqual([]);
-    // Other accounts are unaffected.
-    expect((await loginRequest(lt, 'liu.agent', { ip: '10.30.0.4' })).statusCode).toBe(200);
-
-    lt.clock.advance(14 * MINUTE);
-    expectError(await loginRequest(lt, 'wang.supervisor', { ip: '10.30.0.5' }), 429, 'RATE_LIMITED');
-    lt.clock.advance(2 * MINUTE);
-    const ok = await loginRequest(lt, 'wang.supervisor', { ip: '10.30.0.5' });
-    expect(ok.statusCode).toBe(200);
-    expect(ok.json().user.username).toBe('wang.supervisor');
+  // Some tests move the clock by many minutes: a fresh admin session each time.
+  beforeEach(async () => {
+    ltAdmin = await loginAs(lt, 'admin', { ip: nextIp() });
   });
 
-  it('locks an address after too many failures for any account, but not other addresses', async () => {
+  it("a stranger's failures slow only his own source: the account holder logs in from his own network meanwhile", async () => {
+    const attacker = '10.30.0.1';
+    for (let i = 0; i < 3; i++) expectError(await loginRequest(lt, 'wang.supervisor', { password: wrong, ip: attacker }), 401, 'INVALID_CREDENTIALS');
+    // Even the right password waits at the attacker's source.
+    const locked = await loginRequest(lt, 'wang.supervisor', { ip: attacker });
+    expectError(locked, 429, 'RATE_LIMITED');
+    expect(locked.headers['retry-after']).toBe('30');
+    expect(locked.cookies).toEqual([]);
+    // The holder, from his own address, is not shut out.
+    const own = await loginRequest(lt, 'wang.supervisor', { ip: '10.30.0.2' });
+    expect(own.statusCode).toBe(200);
+    expect(own.json().user.username).toBe('wang.supervisor');
+    // After the wait the attacker's source may try again.
+    lt.clock.advance(31_000);
+    expect((await loginRequest(lt, 'wang.supervisor', { ip: attacker })).statusCode).toBe(200);
+  });
+
+  it('each further failure doubles the wait, up to LOGIN_LOCK_MINUTES; a success starts the count over', async () => {
+    const ip = '10.30.1.1';
+    const waits: number[] = [];
+    for (let i = 0; i < 2; i++) expectError(await loginRequest(lt, 'liu.agent', { password: wrong, ip }), 401, 'INVALID_CREDENTIALS');
+    for (let i = 0; i < 7; i++) {
+      expectError(await loginRequest(lt, 'liu.agent', { password: wrong, ip }), 401, 'INVALID_CREDENTIALS');
+      const refused = await loginRequest(lt, 'liu.agent', { password: wrong, ip });
+      expectError(refused, 429, 'RATE_LIMITED');
+      const wait = Number(refused.headers['retry-after']);
+      waits.push(wait);
+      lt.clock.advance(wait * 1000);
+    }
+    expect(waits).toEqual([30, 60, 120, 240, 480, 900, 900]);
+    expect((await loginRequest(lt, 'liu.agent', { ip })).statusCode).toBe(200);
+    // Counting starts over: three free failures again.
+    for (let i = 0; i < 3; i++) expectError(await loginRequest(lt, 'liu.agent', { password: wrong, ip }), 401, 'INVALID_CREDENTIALS');
+    expectError(await loginRequest(lt, 'liu.agent', { password: wrong, ip }), 429, 'RATE_LIMITED');
+  });
+
+  it('the failure that starts a wait is audited (auth.login_locked, with the source) and the holder is notified once', async () => {
+    const u = await createUser(lt, ltAdmin, { unitCode: 'SH-LJZ', roleKeys: ['agent'] });
+    const ip = '10.30.2.1';
+    let last = await loginRequest(lt, u.username, { password: wrong, ip });
+    for (let i = 0; i < 2; i++) {
+      expect(await countRows(lt, "select 1 from audit_events where action = 'auth.login_locked' and entity_id = $1", [u.id])).toBe(0);
+      last = await loginRequest(lt, u.username, { password: wrong, ip });
+    }
+    const rows = await auditRowsOfRequest(lt, last);
+    expect(rows.map((r) => r.action)).toEqual(['auth.login_failed', 'auth.login_locked']);
+    expect(rows[1]).toMatchObject({ entity_id: u.id, ip, after: { source: ip, failures: 3, waitSeconds: 30 } });
+    lt.clock.advance(30_000);
+    expectError(await loginRequest(lt, u.username, { password: wrong, ip }), 401, 'INVALID_CREDENTIALS');
+    expect(await countRows(lt, "select 1 from audit_events where action = 'auth.login_locked' and entity_id = $1", [u.id])).toBe(2);
+    const notes = await lt.pool.query('select kind, title, body from notifications where user_id = $1', [u.id]);
+    expect(notes.rows).toHaveLength(1);
+    expect(notes.rows[0]).toMatchObject({ kind: 'auth.login_locked' });
+    expect(notes.rows[0].body).toContain(ip);
+  });
+
+  it('an admin lifts the waits from every source at once (audited); the button is refused outside scope and without user:write', async () => {
+    const u = await createUser(lt, ltAdmin, { unitCode: 'SH-LJZ', roleKeys: ['agent'] });
+    for (const ip of ['10.30.3.1', '10.30.3.2']) {
+      for (let i = 0; i < 3; i++) await loginRequest(lt, u.username, { password: wrong, ip });
+      expectError(await loginRequest(lt, u.username, { password: u.password, ip }), 429, 'RATE_LIMITED');
+    }
+    // A manager of another branch sees no such user; a teller may not.
+    const li = await loginAs(lt, 'li.manager', { ip: '10.30.3.8' });
+    const teller = await loginAs(lt, 'chen.teller', { ip: '10.30.3.9' });
+    const before = await auditCount(lt);
+    expectError(await li.post(`/api/users/${u.id}/unlock-login`), 404, 'NOT_FOUND');
+    expectError(await teller.post(`/api/users/${u.id}/unlock-login`), 403, 'FORBIDDEN');
+    expect(await auditCount(lt)).toBe(before);
+    expectError(await loginRequest(lt, u.username, { password: u.password, ip: '10.30.3.1' }), 429, 'RATE_LIMITED');
+
+    const res = await ltAdmin.post(`/api/users/${u.id}/unlock-login`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ unlockedSources: 2 });
+    expect((await auditRowsOfRequest(lt, res)).map((r) => [r.action, r.entity_id])).toEqual([['user.login_unlocked', u.id]]);
+    for (const ip of ['10.30.3.1', '10.30.3.2']) expect((await loginRequest(lt, u.username, { password: u.password, ip })).statusCode).toBe(200);
+  });
+
+  it('slows an address down after too many failures for any account, but not other addresses', async () => {
     const ip = '10.40.0.1';
-    for (let i = 0; i < 4; i++) {
-      expectError(await loginRequest(lt, uniq('ghost'), { password: 'wrong-pass-1', ip }), 401, 'INVALID_CREDENTIALS');
+    for (let i = 0; i < 12; i++) {
+      expectError(await loginRequest(lt, uniq('ghost'), { password: wrong, ip }), 401, 'INVALID_CREDENTIALS');
     }
     const blocked = await loginRequest(lt, 'zhang.manager', { ip });
     expectError(blocked, 429, 'RATE_LIMITED');
-    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(blocked.headers['retry-after'])).toBe(30);
     expect((await loginRequest(lt, 'zhang.manager', { ip: '10.40.0.2' })).statusCode).toBe(200);
+  });
+
+  it('successful logins from one shared address (an office) do not use up its failures', async () => {
+    const ip = '10.40.1.1';
+    for (let i = 0; i < 10; i++) expect((await loginRequest(lt, i % 2 ? 'zhang.manager' : 'liu.agent', { ip })).statusCode).toBe(200);
+    for (let i = 0; i < 5; i++) expectError(await loginRequest(lt, uniq('ghost'), { password: wrong, ip }), 401, 'INVALID_CREDENTIALS');
+    expect((await loginRequest(lt, 'zhang.manager', { ip })).statusCode).toBe(200);
+  });
+});
+
+describe('exact limits under concurrency', () => {
+  it('50 concurrent wrong logins for one account and source: exactly LOGIN_MAX_FAILURES_PER_ACCOUNT are checked, the rest 429 with Retry-After', async () => {
+    const ct = await createTestApp({ demo: false, env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '7', LOGIN_MAX_FAILURES_PER_IP: '1000', LOGIN_RATE_PER_MINUTE: '1000' } });
+    try {
+      const all = await Promise.all(Array.from({ length: 50 }, () => loginRequest(ct, 'admin', { password: wrong, ip: '10.50.0.1' })));
+      const checked = all.filter((r) => r.statusCode === 401);
+      const refused = all.filter((r) => r.statusCode === 429);
+      expect([checked.length, refused.length]).toEqual([7, 43]);
+      for (const r of checked) expectError(r, 401, 'INVALID_CREDENTIALS');
+      for (const r of refused) {
+        expectError(r, 429, 'RATE_LIMITED');
+        expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      expect(await countRows(ct, "select 1 from audit_events where action = 'auth.login_failed'")).toBe(7);
+    } finally {
+      await ct.close();
+    }
+  });
+
+  it('50 concurrent logins from one address against LOGIN_RATE_PER_MINUTE=N: exactly N pass, the rest 429 with Retry-After in the one error body', async () => {
+    const ct = await createTestApp({ demo: false, env: { LOGIN_RATE_PER_MINUTE: '9', LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000', LOGIN_MAX_FAILURES_PER_IP: '1000' } });
+    try {
+      const all = await Promise.all(Array.from({ length: 50 }, () => loginRequest(ct, 'admin', { ip: '10.50.0.2' })));
+      const passed = all.filter((r) => r.statusCode !== 429);
+      expect(passed.map((r) => r.statusCode)).toEqual(Array(9).fill(200));
+      const limited = all.filter((r) => r.statusCode === 429);
+      expect(limited).toHaveLength(41);
+      for (const r of limited) {
+        expectError(r, 429, 'RATE_LIMITED');
+        expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      // Another address has its own allowance.
+      expect((await loginRequest(ct, 'admin', { ip: '10.50.0.3' })).statusCode).toBe(200);
+    } finally {
+      await ct.close();
+    }
   });
 });
 

@@ -18,6 +18,7 @@ import {
   ZPairResult,
 } from '@huifang/shared';
 import { notFound } from '../../lib/app-error.ts';
+import { isSecureRequest } from '../../plugins/auth.ts';
 import { createPairingCode, findDevice, getSettings, listDevices, listKioskUnits, pairDevice, putSettings, revokeDevice, touchDevice } from './kiosk-admin.service.ts';
 import { createDeviceCache, DEVICE_COOKIE, requireDevice, sha256, tokenFrom, type TDeviceCtx } from './kiosk-devices.ts';
 import { createKioskHub } from './kiosk-hub.ts';
@@ -99,7 +100,7 @@ export const kioskRoutes: FastifyPluginAsyncZod = async (app) => {
     { config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } }, schema: { tags, summary: '配对 exchange a pairing code for a device token', body: ZPairInput, response: { 200: ZPairResult } } },
     async (req, reply) => {
       const r = await pairDevice(deps, req.body.code, { ip: req.ip, requestId: String(req.id) });
-      void reply.setCookie(DEVICE_COOKIE, r.token, { path: DEVICE_PATH, httpOnly: true, sameSite: 'strict', secure: deps.config.cookieSecure, maxAge: 5 * 365 * 86400 });
+      void reply.setCookie(DEVICE_COOKIE, r.token, { path: DEVICE_PATH, httpOnly: true, sameSite: 'strict', secure: isSecureRequest(req, deps.config), maxAge: 5 * 365 * 86400 });
       return r;
     },
   );

@@ -86,7 +86,7 @@ async function openToken(surveyId: string): Promise<string> {
 }
 
 const submit = (token: string, answers: Record<string, unknown>, key?: string, ip = '203.0.113.1') =>
-  t.app.inject({ method: 'POST', url: `/api/s/${token}/responses`, payload: { answers }, headers: { 'x-forwarded-for': ip, ...(key ? { 'idempotency-key': key } : {}) } });
+  t.app.inject({ method: 'POST', url: `/api/s/${token}/responses`, payload: { answers }, remoteAddress: ip, headers: { ...(key ? { 'idempotency-key': key } : {}) } });
 
 const full = { q1: 5, q2: 4, visited: 'y', q3: 3, nps: 9, memo: '很好' };
 const responsesOf = (surveyId: string) => countRows(t, 'select 1 from survey_responses where survey_id = $1', [surveyId]);

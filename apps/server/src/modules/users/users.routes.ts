@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ZCreateUserInput, ZIdParams, ZOk, ZPage, ZResetPasswordInput, ZUpdateUserInput, ZUser, ZUserListQuery } from '@huifang/shared';
-import { createUser, findUsers, getUser, getUserPhoto, resetPassword, updateUser } from './users.service.ts';
+import { ZCreateUserInput, ZIdParams, ZOk, ZPage, ZResetPasswordInput, ZUnlockLoginResult, ZUpdateUserInput, ZUser, ZUserListQuery } from '@huifang/shared';
+import { createUser, findUsers, getUser, getUserPhoto, resetPassword, unlockLogin, updateUser } from './users.service.ts';
 
 export const userRoutes: FastifyPluginAsyncZod = async (app) => {
   const { deps } = app;
@@ -46,5 +46,11 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       await resetPassword(deps, req.actor(), req.auditCtx(), req.params.id, req.body.password);
       return { ok: true as const };
     },
+  );
+
+  app.post(
+    '/users/:id/unlock-login',
+    { config: { access: 'user:write' }, schema: { tags, summary: '解除登录锁定 lift failed-login waits', params: ZIdParams, response: { 200: ZUnlockLoginResult } } },
+    async (req) => unlockLogin(deps, req.actor(), req.auditCtx(), req.params.id),
   );
 };

@@ -6,6 +6,7 @@ import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TActor, TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
+import { clearAccountThrottle } from '../auth/login-throttle.ts';
 import { hashPassword } from '../auth/password.ts';
 import { deleteUserSessions } from '../auth/session.repository.ts';
 import { findVisibleUnit } from '../org-units/org-units.repository.ts';
@@ -162,5 +163,19 @@ export async function resetPassword(deps: TDeps, actor: TActor, ctx: TAuditCtx, 
       .where(and(eq(users.tenantId, actor.tenantId), eq(users.id, id)));
     await deleteUserSessions(tx, actor.tenantId, id);
     await insertAuditEvent(tx, ctx, { action: 'user.password_reset', entityType: 'user', entityId: id, unitId: target.unitId, summary: `重置密码 ${target.username}` }, now);
+  });
+}
+
+/**
+ * 解除登录锁定: lift the failed-login waits on a user's account from every source. Audited even when nothing was
+ * waiting, so the log shows who tried to help whom.
+ */
+export async function unlockLogin(deps: TDeps, actor: TActor, ctx: TAuditCtx, id: string): Promise<{ unlockedSources: number }> {
+  const target = await loadManageable(deps.db, actor, id);
+  const now = deps.clock.now();
+  return deps.db.transaction(async (tx) => {
+    const unlockedSources = await clearAccountThrottle(tx, actor.tenantId, target.username, now);
+    await insertAuditEvent(tx, ctx, { action: 'user.login_unlocked', entityType: 'user', entityId: id, unitId: target.unitId, summary: `解除登录锁定 ${target.username}（${unlockedSources} 个来源）`, after: { unlockedSources } }, now);
+    return { unlockedSources };
   });
 }

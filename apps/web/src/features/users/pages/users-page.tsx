@@ -1,10 +1,10 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { TPage, TUser } from '@huifang/shared';
-import { App, Button, Card, Input, Select, Space, Table, Tag, TreeSelect } from 'antd';
+import type { TPage, TUnlockLoginResult, TUser } from '@huifang/shared';
+import { App, Button, Card, Input, Popconfirm, Select, Space, Table, Tag, TreeSelect } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
-import { get, patch, qs } from '../../../api/client.ts';
+import { get, patch, post, qs } from '../../../api/client.ts';
 import { errorText } from '../../../api/error-text.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { can, useMe } from '../../auth/api.ts';
@@ -46,6 +46,16 @@ export function UsersPage() {
     try {
       await patch(`/users/${u.id}`, { isActive: !u.isActive });
       await qc.invalidateQueries({ queryKey: USERS_KEY });
+    } catch (e) {
+      void message.error(errorText(e, i18n.language));
+    }
+  };
+
+  /** 解除登录锁定: lift the failed-login waits on the account from every source. */
+  const unlockLogin = async (u: TUser) => {
+    try {
+      const r = await post<TUnlockLoginResult>(`/users/${u.id}/unlock-login`);
+      void message.success(r.unlockedSources > 0 ? t('user.unlocked', { n: r.unlockedSources }) : t('user.notLocked'));
     } catch (e) {
       void message.error(errorText(e, i18n.language));
     }
@@ -107,12 +117,15 @@ export function UsersPage() {
                 {
                   title: t('common.actions'),
                   key: 'actions',
-                  width: 230,
+                  width: 310,
                   fixed: 'right' as const,
                   render: (_: unknown, u: TUser) => (
                     <Space size={0}>
                       <Button type="link" size="small" onClick={() => setDrawer({ user: u })}>{t('common.edit')}</Button>
                       <Button type="link" size="small" onClick={() => setResetting(u)}>{t('user.resetPassword')}</Button>
+                      <Popconfirm title={t('user.unlockConfirm', { name: u.displayName })} onConfirm={() => unlockLogin(u)}>
+                        <Button type="link" size="small" data-testid={`user-unlock-${u.username}`}>{t('user.unlockLogin')}</Button>
+                      </Popconfirm>
                       <Button type="link" size="small" danger={u.isActive} onClick={() => void toggleActive(u)} disabled={u.id === me?.user.id}>
                         {u.isActive ? t('common.disable') : t('common.enable')}
                       </Button>
