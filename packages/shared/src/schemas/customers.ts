@@ -179,6 +179,8 @@ export const ZTimelineItem = z.object({
   detail: z.string().nullable(),
   actorName: z.string().nullable(),
   amountFen: z.number().nullable(),
+  /** An evaluation that holds questionnaire answers (survey, follow-up call): each question with its answer. */
+  answers: z.array(z.object({ question: z.string(), answer: z.string() })).optional(),
 });
 export type TTimelineItem = z.infer<typeof ZTimelineItem>;
 

@@ -25,6 +25,7 @@ import { findVisibleUser } from '../users/users.repository.ts';
 import { checkCustomValues } from './custom-values.ts';
 import {
   contactsOf,
+  findReadableCustomer,
   findVisibleCustomer,
   findVisibleIds,
   listCustomers,
@@ -88,7 +89,7 @@ export async function findCustomers(deps: TDeps, scope: TScope, q: TCustomerList
 }
 
 export async function getCustomer(deps: TDeps, scope: TScope, id: string): Promise<TCustomerDetail> {
-  const row = await findVisibleCustomer(deps.db, scope, id);
+  const row = await findReadableCustomer(deps.db, scope, id, deps.clock.now());
   if (!row) throw notFound('customer');
   const contacts = await contactsOf(deps.db, scope.tenantId, id);
   return {
