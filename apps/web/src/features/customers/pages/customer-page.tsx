@@ -134,6 +134,12 @@ export function CustomerPage() {
                     {it.amountFen !== null && <Typography.Text> ¥{(it.amountFen / 100).toFixed(2)}</Typography.Text>}
                     <div><Typography.Text type="secondary">{fmtTime(it.at)} {it.actorName ?? ''}</Typography.Text></div>
                     {detail && <div>{detail}</div>}
+                    {it.answers && (
+                      // Questionnaire answers of a survey response or a follow-up call.
+                      <ul style={{ margin: '4px 0 0', paddingInlineStart: 18 }} data-testid="timeline-answers">
+                        {it.answers.map((a, i) => <li key={i}><Typography.Text type="secondary">{a.question}：</Typography.Text>{a.answer}</li>)}
+                      </ul>
+                    )}
                   </div>
                 ),
               };
