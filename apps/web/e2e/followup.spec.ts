@@ -167,28 +167,34 @@ describe('follow-up journey', () => {
     await agent.click('[data-testid=open-customer]');
     await agent.waitForURL(`**/customers/${customer.id}`);
     await agent.locator('.ant-card-head-title', { hasText: `闭环客户${tag}` }).waitFor();
+    // Read only: no edit, no note; the tag says why the agent sees it.
+    await agent.locator('[data-testid=customer-read-only]').waitFor();
+    expect(await agent.locator('[data-testid=note-input]').count()).toBe(0);
     expect(await agent.locator('body').innerText()).not.toContain('13912340000');
     const answers = agent.locator('[data-testid=timeline-answers]').first();
     await answers.waitFor();
     expect(await answers.innerText()).toMatch(/办理体验：不满意[\s\S]*意见建议：服务态度差/);
     await e.shot(agent, '69-loop-agent-customer-answers');
 
-    // The manager: the bell has the 不满意 (grouped with others of its kind when there are several); it opens the evaluation.
+    // Another channel's 不满意 for the same outlet: a staff entry of the questionnaire.
+    await apiCall(admin, 'POST', `/surveys/${survey.id}/responses`, { customerId: customer.id, answers: { q1: 1 } });
+
+    // The manager: the bell groups the two 不满意 into one row; expanded, the call's one opens its evaluation.
     const manager = await e.newPage();
     await login(manager, 'zhang.manager', DEMO_PASSWORD);
     await manager.click('[data-testid=notification-bell]');
-    await manager.locator('[data-testid=notification-list]').waitFor();
     const group = manager.locator('[data-testid="notification-group-evaluation.unsatisfied"] [data-testid=notification-group]');
-    if (await group.count()) await group.click();
+    await group.locator('text=不满意评价 ×2').waitFor();
+    await group.click();
     await e.shot(manager, '70-loop-manager-bell');
     await manager.locator('[data-testid=notification-item]', { hasText: tag }).click();
     await manager.waitForURL(/\/evaluations\?open=/);
     await manager.locator('.ant-drawer', { hasText: `服务态度差${tag}` }).waitFor();
     await e.shot(manager, '71-loop-manager-evaluation');
 
-    // The survey's results count the call's answer.
+    // The survey's results count the call's answer (with the staff entry: two answers to 办理体验).
     await manager.goto(`/surveys/${survey.id}/results`);
-    await manager.locator('.ant-card', { hasText: '办理体验' }).locator('text=1 人作答').waitFor();
+    await manager.locator('.ant-card', { hasText: '办理体验' }).locator('text=2 人作答').waitFor();
     await e.shot(manager, '72-loop-survey-results');
 
     // A task link (as every follow-up notification carries) opens that task on the tasks page.

@@ -131,7 +131,11 @@ export const ZCustomer = z.object({
   updatedAt: z.string(),
 });
 export type TCustomer = z.infer<typeof ZCustomer>;
-export const ZCustomerDetail = ZCustomer.extend({ contacts: z.array(ZContact) });
+export const ZCustomerDetail = ZCustomer.extend({
+  contacts: z.array(ZContact),
+  /** Readable only as the customer of the caller's follow-up task: no edits, notes or entries (they answer 404). */
+  isReadOnly: z.boolean().optional(),
+});
 export type TCustomerDetail = z.infer<typeof ZCustomerDetail>;
 
 export const ZCustomerListQuery = ZPageQuery.extend({

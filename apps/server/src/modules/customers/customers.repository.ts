@@ -183,14 +183,14 @@ export async function findVisibleCustomer(db: DbOrTx, scope: TScope, id: string)
  * The customer as the caller may READ it (card, timeline): a visible customer, or the customer of a follow-up task the
  * caller holds (followup's heldTaskCustomer). Writes, reveals and exports keep to findVisibleCustomer.
  */
-export async function findReadableCustomer(db: DbOrTx, scope: TScope, id: string, now: Date): Promise<TCustomerJoined | null> {
+export async function findReadableCustomer(db: DbOrTx, scope: TScope, id: string, now: Date): Promise<(TCustomerJoined & { isVisible: boolean }) | null> {
   const [row] = await db
-    .select({ c: customers, unitName: orgUnits.name, ownerName: users.displayName })
+    .select({ c: customers, unitName: orgUnits.name, ownerName: users.displayName, isVisible: sql<boolean>`coalesce(${customerVisible(scope)}, false)` })
     .from(customers)
     .innerJoin(orgUnits, eq(orgUnits.id, customers.unitId))
     .leftJoin(users, eq(users.id, customers.ownerId))
     .where(and(eq(customers.tenantId, scope.tenantId), eq(customers.id, id), or(customerVisible(scope), heldTaskCustomer(scope, sql`${customers.id}`, now))));
-  return (row as TCustomerJoined | undefined) ?? null;
+  return (row as (TCustomerJoined & { isVisible: boolean }) | undefined) ?? null;
 }
 
 export async function findVisibleIds(db: DbOrTx, scope: TScope, ids: string[]): Promise<string[]> {

@@ -95,6 +95,7 @@ export async function getCustomer(deps: TDeps, scope: TScope, id: string): Promi
   return {
     ...toCustomerDto(row),
     contacts: contacts.map((k) => ({ id: k.id, name: k.name, title: k.title, phone: k.phone ? maskPhone(k.phone) : null, email: k.email ? maskEmail(k.email) : null, isPrimary: k.isPrimary })),
+    ...(row.isVisible ? {} : { isReadOnly: true }),
   };
 }
 
