@@ -179,11 +179,15 @@ export async function storeFollowupResponse(
   r: { tenantId: string; surveyId: string; answers: Record<string, TAnswerValue>; unitId: string; customerId: string; agentId: string; attemptId: string; now: Date },
 ) {
   const [s] = (
-    await tx.execute<{ version: number | null }>(sql`select coalesce(published_version, latest_version) as version from surveys where tenant_id = ${r.tenantId} and id = ${r.surveyId}`)
+    await tx.execute<{ version: number | null; is_published: boolean }>(
+      sql`select coalesce(published_version, latest_version) as version, published_version is not null as is_published from surveys where tenant_id = ${r.tenantId} and id = ${r.surveyId}`,
+    )
   ).rows;
   if (!s?.version) throw invalidField('body.answers', 'the questionnaire of this task no longer exists');
   const version = s.version;
-  const definition = await definitionOf(tx, r.tenantId, r.surveyId, version);
+  // A draft that nobody has answered yet may still be edited in place: read it, never from the cache.
+  const definition = s.is_published ? await definitionOf(tx, r.tenantId, r.surveyId, version) : (await findVersion(tx, r.tenantId, r.surveyId, version))?.definition;
+  if (!definition) throw invalidField('body.answers', 'the questionnaire of this task no longer exists');
   const asked = { ...definition, questions: definition.questions.map((q) => ({ ...q, required: false })) };
   const res = await insertResponse(tx, {
     tenantId: r.tenantId, surveyId: r.surveyId, version, definition: asked, answers: r.answers, unitId: r.unitId, customerId: r.customerId, linkId: null,
