@@ -131,4 +131,75 @@ describe('follow-up journey', () => {
     await admin.locator('.ant-table-row', { hasText: '上海分行季度满意度回访' }).first().waitFor();
     await e.shot(admin, '68-followup-tasks-overdue');
   });
+
+  it('the loop: the agent opens the card of a task customer they do not own and answers the questionnaire low; the survey counts it, the manager is alerted and lands on the evaluation, the timeline shows the answers; a notification opens its task', async () => {
+    const admin = await e.newPage();
+    await login(admin, 'admin', ADMIN_PASSWORD);
+    const units = await apiCall<{ items: { id: string; code: string | null }[] } | { id: string; code: string | null }[]>(admin, 'GET', '/org-units?pageSize=100');
+    const unitId = (Array.isArray(units) ? units : units.items).find((u) => u.code === 'SH-LJZ')!.id;
+    const users = await apiCall<{ items: { id: string; username: string }[] }>(admin, 'GET', '/users?q=liu.agent');
+    const liuId = users.items.find((u) => u.username === 'liu.agent')!.id;
+    const tag = `环${Date.now() % 100000}`;
+    // A customer liu.agent does not own, a published questionnaire, and a list plan giving liu.agent the task.
+    const customer = await apiCall<{ id: string }>(admin, 'POST', '/customers', { kind: 'individual', name: `闭环客户${tag}`, gender: 'male', phones: ['13912340000'], unitId, consentService: true, consentMarketing: false });
+    const definition = { title: `回访问卷${tag}`, questions: [{ key: 'q1', type: 'csat', title: '办理体验', required: true }, { key: 'memo', type: 'text', title: '意见建议', required: false }] };
+    const survey = await apiCall<{ id: string }>(admin, 'POST', '/surveys', { definition });
+    await apiCall(admin, 'POST', `/surveys/${survey.id}/publish`, {});
+    const plan = await apiCall<{ id: string }>(admin, 'POST', '/followup/plans', {
+      name: `闭环回访${tag}`, topic: 'satisfaction', methods: ['phone'], targetKind: 'list', customerIds: [customer.id], script: '您好{客户称呼}', surveyId: survey.id,
+      startDate: ymd(new Date(Date.now() - 86_400_000)), dueDays: 7, assignment: 'fixed', assigneeId: liuId, maxAttempts: 2, retryHours: 4,
+    });
+    await apiCall(admin, 'POST', `/followup/plans/${plan.id}/status`, { status: 'active' });
+    const taskId = (await apiCall<{ items: { id: string }[] }>(admin, 'GET', `/followup/tasks?planId=${plan.id}`)).items[0]!.id;
+
+    // The agent works the task: the customer card opens (masked), the answers are low.
+    const agent = await e.newPage();
+    await login(agent, 'liu.agent', DEMO_PASSWORD);
+    await agent.goto(`/followup/workbench?taskId=${taskId}`);
+    await agent.locator('[data-testid=script]', { hasText: '您好' }).waitFor();
+    await agent.click('[data-testid=claim]');
+    await agent.locator('[data-testid=questionnaire]').waitFor();
+    await agent.locator('[data-testid=q-q1] .ant-rate-star').nth(1).click();
+    await agent.locator('[data-testid=q-memo] textarea').fill(`服务态度差${tag}`);
+    await agent.locator('[data-testid=satisfaction] .ant-rate-star').nth(1).click();
+    await agent.click('[data-testid=outcome-reached]');
+    await agent.locator('.ant-message', { hasText: '已记录' }).waitFor();
+    await agent.click('[data-testid=open-customer]');
+    await agent.waitForURL(`**/customers/${customer.id}`);
+    await agent.locator('.ant-card-head-title', { hasText: `闭环客户${tag}` }).waitFor();
+    // Read only: no edit, no note; the tag says why the agent sees it.
+    await agent.locator('[data-testid=customer-read-only]').waitFor();
+    expect(await agent.locator('[data-testid=note-input]').count()).toBe(0);
+    expect(await agent.locator('body').innerText()).not.toContain('13912340000');
+    const answers = agent.locator('[data-testid=timeline-answers]').first();
+    await answers.waitFor();
+    expect(await answers.innerText()).toMatch(/办理体验：不满意[\s\S]*意见建议：服务态度差/);
+    await e.shot(agent, '69-loop-agent-customer-answers');
+
+    // Another channel's 不满意 for the same outlet: a staff entry of the questionnaire.
+    await apiCall(admin, 'POST', `/surveys/${survey.id}/responses`, { customerId: customer.id, answers: { q1: 1 } });
+
+    // The manager: the bell groups the two 不满意 into one row; expanded, the call's one opens its evaluation.
+    const manager = await e.newPage();
+    await login(manager, 'zhang.manager', DEMO_PASSWORD);
+    await manager.click('[data-testid=notification-bell]');
+    const group = manager.locator('[data-testid="notification-group-evaluation.unsatisfied"] [data-testid=notification-group]');
+    await group.locator('text=不满意评价 ×2').waitFor();
+    await group.click();
+    await e.shot(manager, '70-loop-manager-bell');
+    await manager.locator('[data-testid=notification-item]', { hasText: tag }).click();
+    await manager.waitForURL(/\/evaluations\?open=/);
+    await manager.locator('.ant-drawer', { hasText: `服务态度差${tag}` }).waitFor();
+    await e.shot(manager, '71-loop-manager-evaluation');
+
+    // The survey's results count the call's answer (with the staff entry: two answers to 办理体验).
+    await manager.goto(`/surveys/${survey.id}/results`);
+    await manager.locator('.ant-card', { hasText: '办理体验' }).locator('text=2 人作答').waitFor();
+    await e.shot(manager, '72-loop-survey-results');
+
+    // A task link (as every follow-up notification carries) opens that task on the tasks page.
+    await manager.goto(`/followup/tasks?taskId=${taskId}`);
+    await manager.locator('.ant-drawer [data-testid=task-state]', { hasText: '已完成' }).waitFor();
+    await manager.locator('.ant-drawer', { hasText: `闭环客户${tag}` }).waitFor();
+  });
 });

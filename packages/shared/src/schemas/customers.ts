@@ -133,7 +133,11 @@ export const ZCustomer = z.object({
   updatedAt: z.string(),
 });
 export type TCustomer = z.infer<typeof ZCustomer>;
-export const ZCustomerDetail = ZCustomer.extend({ contacts: z.array(ZContact) });
+export const ZCustomerDetail = ZCustomer.extend({
+  contacts: z.array(ZContact),
+  /** Readable only as the customer of the caller's follow-up task: no edits, notes or entries (they answer 404). */
+  isReadOnly: z.boolean().optional(),
+});
 export type TCustomerDetail = z.infer<typeof ZCustomerDetail>;
 
 export const ZCustomerListQuery = ZPageQuery.extend({
@@ -181,6 +185,8 @@ export const ZTimelineItem = z.object({
   detail: z.string().nullable(),
   actorName: z.string().nullable(),
   amountFen: z.number().nullable(),
+  /** An evaluation that holds questionnaire answers (survey, follow-up call): each question with its answer. */
+  answers: z.array(z.object({ question: z.string(), answer: z.string() })).optional(),
 });
 export type TTimelineItem = z.infer<typeof ZTimelineItem>;
 

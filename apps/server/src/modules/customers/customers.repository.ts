@@ -1,10 +1,11 @@
-import { and, arrayContains, eq, gte, ilike, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContains, eq, gte, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import { formatPhone, normalizePhone, phoneSearchKey, type TCustomerListQuery } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { customerContacts, customerPhones, customers, orgUnits, users } from '../../db/schema/index.ts';
 import { invalidField } from '../../lib/app-error.ts';
 import { likeEscape, orderBy, pageOffset } from '../../lib/pagination.ts';
 import { ownedVisible, type TScope } from '../../lib/scope.ts';
+import { heldTaskCustomer } from '../followup/tasks.repository.ts';
 
 export type TCustomerRow = typeof customers.$inferSelect;
 export interface TCustomerJoined {
@@ -176,6 +177,20 @@ export async function findVisibleCustomer(db: DbOrTx, scope: TScope, id: string)
     .leftJoin(users, eq(users.id, customers.ownerId))
     .where(and(customerVisible(scope), eq(customers.id, id)));
   return (row as TCustomerJoined | undefined) ?? null;
+}
+
+/**
+ * The customer as the caller may READ it (card, timeline): a visible customer, or the customer of a follow-up task the
+ * caller holds (followup's heldTaskCustomer). Writes, reveals and exports keep to findVisibleCustomer.
+ */
+export async function findReadableCustomer(db: DbOrTx, scope: TScope, id: string, now: Date): Promise<(TCustomerJoined & { isVisible: boolean }) | null> {
+  const [row] = await db
+    .select({ c: customers, unitName: orgUnits.name, ownerName: users.displayName, isVisible: sql<boolean>`coalesce(${customerVisible(scope)}, false)` })
+    .from(customers)
+    .innerJoin(orgUnits, eq(orgUnits.id, customers.unitId))
+    .leftJoin(users, eq(users.id, customers.ownerId))
+    .where(and(eq(customers.tenantId, scope.tenantId), eq(customers.id, id), or(customerVisible(scope), heldTaskCustomer(scope, sql`${customers.id}`, now))));
+  return (row as (TCustomerJoined & { isVisible: boolean }) | undefined) ?? null;
 }
 
 export async function findVisibleIds(db: DbOrTx, scope: TScope, ids: string[]): Promise<string[]> {

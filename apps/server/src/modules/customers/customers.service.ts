@@ -25,6 +25,7 @@ import { findVisibleUser } from '../users/users.repository.ts';
 import { checkCustomValues } from './custom-values.ts';
 import {
   contactsOf,
+  findReadableCustomer,
   findVisibleCustomer,
   findPhoneHolders,
   findVisibleIds,
@@ -89,12 +90,13 @@ export async function findCustomers(deps: TDeps, scope: TScope, q: TCustomerList
 }
 
 export async function getCustomer(deps: TDeps, scope: TScope, id: string): Promise<TCustomerDetail> {
-  const row = await findVisibleCustomer(deps.db, scope, id);
+  const row = await findReadableCustomer(deps.db, scope, id, deps.clock.now());
   if (!row) throw notFound('customer');
   const contacts = await contactsOf(deps.db, scope.tenantId, id);
   return {
     ...toCustomerDto(row),
     contacts: contacts.map((k) => ({ id: k.id, name: k.name, title: k.title, phone: k.phone ? maskPhone(k.phone) : null, email: k.email ? maskEmail(k.email) : null, isPrimary: k.isPrimary })),
+    ...(row.isVisible ? {} : { isReadOnly: true }),
   };
 }
 

@@ -5,6 +5,7 @@ import { AppError, notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
+import { alertAppeal, alertAppealDecision } from '../notifications/evaluation-alerts.ts';
 import { findEvaluation, insertCorrection } from './evaluations.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
@@ -57,6 +58,12 @@ export async function correctEvaluation(
     if (problem) throw new AppError('CONFLICT', problem, { details: [{ path: 'params.id', message: problem }] });
     const now = deps.clock.now();
     await insertCorrection(tx, scope.tenantId, id, kind, reason, scope.userId, now);
+    // An appeal tells the managers who can decide it; the decision (rejected, or upheld by excluding the rating) tells
+    // the staff member who appealed.
+    if (kind === 'appeal') await alertAppeal(tx, { tenantId: scope.tenantId, evaluationId: id, unitId: e.unitId, staffId: scope.userId, reason, at: now });
+    else if (e.appealState === 'open' && e.staffId && (kind === 'appeal_rejected' || kind === 'exclude')) {
+      await alertAppealDecision(tx, { tenantId: scope.tenantId, evaluationId: id, staffId: e.staffId, isUpheld: kind === 'exclude', reason, at: now });
+    }
     await insertAuditEvent(tx, ctx, { action: rule.action, entityType: 'evaluation', entityId: id, unitId: e.unitId, summary: `${rule.summary}：${reason}`, after: { kind, reason } }, now);
   });
   const after = await findEvaluation(deps.db, scope, id, canReveal);

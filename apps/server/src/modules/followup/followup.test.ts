@@ -392,7 +392,7 @@ describe('supervisor view, questionnaire, creation record', () => {
     expect(await countRows(t, 'select 1 from followup_generation_runs where plan_id = $1', [plan.id])).toBe(1);
   });
 
-  it('the plan questionnaire is shown with the task; answers are checked by question key and go to the evaluation store', async () => {
+  it('the plan questionnaire is shown with the task; answers are checked against it and go to the survey and the evaluation store', async () => {
     const def = { title: '回访问卷', questions: [{ key: 'q1', type: 'csat', title: '办理体验', required: true }, { key: 'memo', type: 'text', title: '建议', required: false }] };
     const created = await admin.post('/api/surveys', { definition: def });
     expect(created.statusCode, created.body).toBe(201);
@@ -410,7 +410,7 @@ describe('supervisor view, questionnaire, creation record', () => {
     const res = await agent.post(`/api/followup/tasks/${task!.id}/attempts`, { channel: 'phone', outcome: 'reached', reachedWhom: 'customer', satisfaction: 5, answers: { q1: 5, memo: '很好' } });
     expect(res.statusCode, res.body).toBe(201);
     const ev = await t.pool.query('select answers from evaluations where id = $1', [res.json().evaluationId]);
-    expect(ev.rows[0].answers).toEqual({ q1: 5, memo: '很好' });
+    expect(ev.rows[0].answers).toMatchObject({ surveyId: created.json().id, version: 1, attemptId: res.json().attemptId, answers: { q1: 5, memo: '很好' } });
   });
 });
 

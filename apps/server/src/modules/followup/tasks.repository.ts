@@ -16,6 +16,22 @@ export function taskVisible(scope: TScope, alias = 't'): SQL {
   return sql`${t}.tenant_id = ${scope.tenantId} and (${mine} or ${unitVisible(scope, sql`${t}.unit_id`)})`;
 }
 
+/** How long after a task is closed its agent may still open the customer's card (to look back at the call). */
+export const HELD_TASK_READ_DAYS = 30;
+
+/**
+ * "The customer of a follow-up task the user holds": a task assigned to, claimed by or worked by the user (a team
+ * task once claimed: nobody else in the unit gains anything), that is open or was closed (done / failed) within
+ * HELD_TASK_READ_DAYS. A cancelled task grants nothing. Read access only: the customers module uses it for the card and the timeline, so an
+ * agent whose own scope holds no customers can open the customer of their task — masked, as always.
+ */
+export function heldTaskCustomer(scope: TScope, customerId: SQL | string, now: Date): SQL {
+  const since = new Date(now.getTime() - HELD_TASK_READ_DAYS * 86_400_000);
+  return sql`exists (select 1 from followup_tasks ht where ht.tenant_id = ${scope.tenantId} and ht.customer_id = ${customerId}
+    and (ht.assignee_id = ${scope.userId} or ht.claimed_by = ${scope.userId} or ht.executed_by = ${scope.userId})
+    and (ht.state in ('pending', 'in_progress', 'follow_up') or (ht.state in ('done', 'failed') and ht.completed_at >= ${since})))`;
+}
+
 export type TTaskRow = {
   id: string;
   plan_id: string;

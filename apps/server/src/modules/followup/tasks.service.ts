@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { CONNECTED_OUTCOMES, maskName, maskPhone, type TAttemptInput, type TBulkTaskActionInput, type TTaskDetail, type TTaskListQuery } from '@huifang/shared';
+import { CONNECTED_OUTCOMES, maskName, maskPhone, type TAnswerValue, type TAttemptInput, type TBulkTaskActionInput, type TTaskDetail, type TTaskListQuery } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
@@ -7,6 +7,8 @@ import { toPage } from '../../lib/pagination.ts';
 import { pgArray, unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
+import { alertNegativeEvaluation } from '../notifications/evaluation-alerts.ts';
+import { storeFollowupResponse } from '../surveys/surveys.responses.ts';
 import { findTaskPathPoint } from './paths.tasks.ts';
 import { findVisibleUser } from '../users/users.repository.ts';
 import { addDays, localDate, zonedInstant } from './calendar.ts';
@@ -15,7 +17,7 @@ import { generateTasks, type TPlanRow } from './generate.ts';
 import { notifyStaff, responsiblePeople } from './notify.ts';
 import { findVisiblePlan, genContext, tenantTimeZone } from './plans.service.ts';
 import { renderScript, salutation } from './script.ts';
-import { checkSurveyAnswers, questionnaireDefinition } from './survey-seam.ts';
+import { questionnaireDefinition } from './survey-seam.ts';
 import { findTaskRow, insertTaskEvent, listTaskRows, summarizeTaskRows, taskVisible, toTaskDto } from './tasks.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
@@ -212,7 +214,7 @@ export async function recordAttempt(deps: TDeps, me: TWorker, ctx: TAuditCtx, id
     const point = (await findTaskPathPoint(tx, me.tenantId, { occurrenceKey: task.occurrence_key }))?.point ?? null;
     if (!plan.methods.includes(input.channel) && point?.method !== input.channel) throw invalidField('body.channel', `the plan does not use ${input.channel}`);
     const surveyId = point?.surveyId ?? plan.surveyId;
-    if (input.answers && surveyId) await checkSurveyAnswers(tx, me.tenantId, surveyId, input.answers);
+    if (input.answers && Object.values(input.answers).some((v) => v !== null) && !surveyId) throw invalidField('body.answers', 'this task has no questionnaire');
     const isConnected = (CONNECTED_OUTCOMES as readonly string[]).includes(input.outcome);
     const attempts = Number(task.attempts) + 1;
     const reached = Number(task.reached_attempts) + (isConnected ? 1 : 0);
@@ -237,8 +239,16 @@ export async function recordAttempt(deps: TDeps, me: TWorker, ctx: TAuditCtx, id
     const attemptId = attempt!.id;
     // The contact ledger the contact policy counts (every attempt is a contact, reached or not).
     await tx.execute(sql`insert into contact_events (tenant_id, customer_id, at, channel, ref_type, ref_id) values (${me.tenantId}, ${task.customer_id}, ${now}, ${input.channel}, 'followup_attempt', ${attemptId})`);
+    // The questionnaire's answers are a response of that survey (the surveys module stores and scores them, so they
+    // count in its results); the call's evaluation carries the same dimension scores, and its overall score is the
+    // agent's satisfaction or else the response's.
+    const given = Object.fromEntries(Object.entries(input.answers ?? {}).filter((x): x is [string, TAnswerValue] => x[1] !== null));
+    const response = surveyId && Object.keys(given).length
+      ? await storeFollowupResponse(tx, { tenantId: me.tenantId, surveyId, answers: given, unitId: task.unit_id, customerId: task.customer_id, agentId: me.userId, attemptId, now })
+      : null;
     let evaluationId: string | null = null;
-    if (input.satisfaction != null || input.answers) {
+    if (input.satisfaction != null || response) {
+      const score = input.satisfaction ?? response?.score ?? null;
       const ev = await insertEvaluation(tx, {
         tenantId: me.tenantId,
         channel: 'followup',
@@ -251,14 +261,16 @@ export async function recordAttempt(deps: TDeps, me: TWorker, ctx: TAuditCtx, id
         refId: id,
         sourceType: 'user',
         sourceId: me.userId,
-        score: input.satisfaction ?? null,
-        answers: input.answers ?? null,
-        text: input.notes ?? null,
+        score,
+        dimensions: response?.dimensions ?? {},
+        answers: response ? { surveyId: response.surveyId, version: response.version, responseId: response.responseId, attemptId, answers: given } : null,
+        text: [input.notes, response?.text].filter(Boolean).join('\n') || null,
         flags: input.isAbnormal ? ['abnormal'] : [],
         idempotencyKey: `followup_attempt:${attemptId}`,
       });
       evaluationId = ev.id;
       await tx.execute(sql`update followup_attempts set evaluation_id = ${evaluationId} where tenant_id = ${me.tenantId} and id = ${attemptId}`);
+      await alertNegativeEvaluation(tx, { tenantId: me.tenantId, evaluationId, channel: 'followup', unitId: task.unit_id, staffId: me.userId, score, text: input.notes ?? response?.text ?? null, at: now });
     }
     await tx.execute(sql`
       update followup_tasks set state = ${state}, attempts = ${attempts}, reached_attempts = ${reached}, last_outcome = ${input.outcome},

@@ -5,7 +5,7 @@ import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
-import { findUnitManagers, notify } from '../notifications/notifications.service.ts';
+import { alertNegativeEvaluation, isNegativeEvaluation } from '../notifications/evaluation-alerts.ts';
 import { createBatchWriter } from '../../lib/batch-writer.ts';
 import type { TDeviceCtx } from './kiosk-devices.ts';
 
@@ -125,7 +125,7 @@ export async function submitRating(deps: TDeps, device: TDeviceCtx, input: TKios
   const pressedAt = new Date(input.pressedAt);
   const isFast = pressedAt.getTime() - shownAt.getTime() < FAST_PRESS_MS;
   const minScore = Math.min(...device.keys.map((k) => k.score));
-  const isUnsatisfied = key.score <= 2 || key.score === minScore;
+  const isUnsatisfied = isNegativeEvaluation({ score: key.score, ratingLabel: key.label, isLowestOption: key.score === minScore });
   const answers = { clientKey, key: input.key, shownAt: input.shownAt, pressedAt: input.pressedAt };
 
   type TRow = { id: string; flags: string[]; staff_id: string; occurred_at: Date | string };
@@ -133,7 +133,12 @@ export async function submitRating(deps: TDeps, device: TDeviceCtx, input: TKios
   const row: TRow | undefined = isUnsatisfied
     ? await deps.db.transaction(async (tx) => {
         const r = (await tx.execute<TRow>(asDrizzle(RATE_SQL, values))).rows[0];
-        if (r) await notifyUnsatisfied(tx, device, r.id, r.staff_id, key.label, now);
+        if (r) {
+          await alertNegativeEvaluation(tx, {
+            tenantId: device.tenantId, evaluationId: r.id, channel: 'kiosk', unitId: device.outletId, counterId: device.counterId, staffId: r.staff_id,
+            score: key.score, ratingLabel: key.label, isLowestOption: key.score === minScore, at: now,
+          });
+        }
         return r;
       })
     : await pressWriter(deps.db)({
@@ -155,22 +160,6 @@ async function explainRefusal(db: DbOrTx, device: TDeviceCtx, sessionId: string,
   if (!r.ended_at) throw new AppError('SESSION_NOT_ENDED', 'the service has not ended', { details: [{ path: 'body.sessionId', message: 'not ended' }] });
   if (r.eval_id && r.client_key === clientKey) return { evaluationId: r.eval_id, score: r.score, label: r.rating_label, flags: r.flags ?? [], replayed: true };
   throw new AppError('ALREADY_RATED', 'this service session already has its evaluation', { details: [{ path: 'body.sessionId', message: 'already rated' }] });
-}
-
-async function notifyUnsatisfied(tx: DbOrTx, device: TDeviceCtx, evaluationId: string, staffId: string, label: string, now: Date) {
-  const managers = await findUnitManagers(tx, device.tenantId, device.outletId);
-  if (managers.length === 0) return;
-  const staff = await tx.execute<{ display_name: string; staff_no: string | null }>(sql`select display_name, staff_no from users where id = ${staffId}`);
-  const who = staff.rows[0] ? `${staff.rows[0].display_name}${staff.rows[0].staff_no ? `（${staff.rows[0].staff_no}）` : ''}` : '';
-  await notify(tx, {
-    tenantId: device.tenantId,
-    userIds: managers,
-    kind: 'evaluation.unsatisfied',
-    title: `${label}：${device.outletName} ${device.counterName}`,
-    body: `${who} 的服务收到「${label}」评价`,
-    link: `/evaluations?open=${evaluationId}&staffId=${staffId}`,
-    at: now,
-  });
 }
 
 /**

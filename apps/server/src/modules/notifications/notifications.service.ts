@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { TNotification, TNotificationList } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import { notifications } from '../../db/schema/index.ts';
@@ -57,19 +57,37 @@ const toDto = (r: typeof notifications.$inferSelect): TNotification => ({
   createdAt: r.createdAt.toISOString(),
 });
 
-/** My notifications, newest first, and how many are unread. */
-export async function listMyNotifications(db: DbOrTx, tenantId: string, userId: string, opts: { unreadOnly: boolean; limit: number }): Promise<TNotificationList> {
+/**
+ * My notifications, newest first (optionally of one kind), how many are unread, and the unread ones grouped by kind
+ * with the newest of each — so that 21 escalations are one row in the bell, not 21.
+ */
+export async function listMyNotifications(
+  db: DbOrTx,
+  tenantId: string,
+  userId: string,
+  opts: { unreadOnly: boolean; limit: number; kind?: string },
+): Promise<TNotificationList> {
   const mine = and(eq(notifications.tenantId, tenantId), eq(notifications.userId, userId));
-  const [rows, [count]] = await Promise.all([
-    db
-      .select()
-      .from(notifications)
-      .where(opts.unreadOnly ? and(mine, isNull(notifications.readAt)) : mine)
-      .orderBy(desc(notifications.createdAt), desc(notifications.id))
-      .limit(opts.limit),
-    db.select({ n: sql<number>`count(*)::int` }).from(notifications).where(and(mine, isNull(notifications.readAt))),
+  const listed = and(mine, opts.kind ? eq(notifications.kind, opts.kind) : undefined, opts.unreadOnly ? isNull(notifications.readAt) : undefined);
+  const [rows, groups] = await Promise.all([
+    db.select().from(notifications).where(listed).orderBy(desc(notifications.createdAt), desc(notifications.id)).limit(opts.limit),
+    // One pass over my unread rows (the partial unread index): per kind the count and the newest row.
+    db.execute<{ kind: string; unread: number; latest_id: string }>(sql`
+      select kind, count(*)::int as unread, (array_agg(id order by created_at desc, id desc))[1] as latest_id
+      from notifications where tenant_id = ${tenantId} and user_id = ${userId} and read_at is null
+      group by kind order by max(created_at) desc`),
   ]);
-  return { items: rows.map(toDto), unreadCount: count?.n ?? 0 };
+  const latestIds = groups.rows.map((g) => g.latest_id);
+  const latest = latestIds.length ? await db.select().from(notifications).where(and(mine, inArray(notifications.id, latestIds))) : [];
+  const byId = new Map(latest.map((r) => [r.id, toDto(r)]));
+  return {
+    items: rows.map(toDto),
+    unreadCount: groups.rows.reduce((n, g) => n + g.unread, 0),
+    groups: groups.rows.flatMap((g) => {
+      const l = byId.get(g.latest_id);
+      return l ? [{ kind: g.kind, unread: g.unread, latest: l }] : [];
+    }),
+  };
 }
 
 /** Mark one of mine read (someone else's is not found). */
@@ -82,11 +100,12 @@ export async function markRead(db: DbOrTx, tenantId: string, userId: string, id:
   if (!res[0]) throw notFound('notification');
 }
 
-export async function markAllRead(db: DbOrTx, tenantId: string, userId: string, at: Date): Promise<number> {
+/** Mark all mine read, or all mine of one kind (a group in the bell). */
+export async function markAllRead(db: DbOrTx, tenantId: string, userId: string, at: Date, kind?: string): Promise<number> {
   const res = await db
     .update(notifications)
     .set({ readAt: at })
-    .where(and(eq(notifications.tenantId, tenantId), eq(notifications.userId, userId), isNull(notifications.readAt)))
+    .where(and(eq(notifications.tenantId, tenantId), eq(notifications.userId, userId), isNull(notifications.readAt), kind ? eq(notifications.kind, kind) : undefined))
     .returning({ id: notifications.id });
   return res.length;
 }

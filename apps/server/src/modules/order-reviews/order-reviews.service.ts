@@ -9,6 +9,7 @@ import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
+import { alertNegativeEvaluation } from '../notifications/evaluation-alerts.ts';
 import {
   countMonthRatings,
   countRatings,
@@ -87,6 +88,8 @@ export async function submitRating(deps: TDeps, order: TOrderRef, input: TRating
       // One rating per order: the order decides the key, whatever channel submits it.
       idempotencyKey: `order_review:${order.transactionId}`,
     });
+    // A 差评 (overall ≤ 2) tells the shop's managers, as every other channel does.
+    await alertNegativeEvaluation(tx, { tenantId: order.tenantId, evaluationId: evaluation.id, channel: 'order_review', unitId: order.shopUnitId, score, text, at: now });
     await tx.insert(orderRatings).values({
       id,
       tenantId: order.tenantId,

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { checkAnswers, type TAnswerValue, type TSurveyDefinition } from '@huifang/shared';
 import type pg from 'pg';
 import type { Db, DbOrTx } from '../../db/client.ts';
@@ -11,6 +11,7 @@ import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { findVisibleCustomer } from '../customers/customers.repository.ts';
 import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
+import { alertNegativeEvaluation, isNegativeEvaluation } from '../notifications/evaluation-alerts.ts';
 import { scoreResponse } from './survey-maths.ts';
 import { findLinkByHash, findSurvey, findVersion, useLink, type TLinkInfo } from './surveys.repository.ts';
 import { hashToken } from './surveys.service.ts';
@@ -69,7 +70,7 @@ export async function getPublicSurvey(deps: { db: Db; clock: TClock }, token: st
   return { surveyId: link.surveyId, version: link.publishedVersion, definition, kind: link.kind };
 }
 
-interface TStoreInput {
+interface TResponseInput {
   tenantId: string;
   surveyId: string;
   version: number;
@@ -78,18 +79,27 @@ interface TStoreInput {
   unitId: string;
   customerId: string | null;
   linkId: string | null;
-  channel: 'survey' | 'staff';
-  sourceType: 'link' | 'user';
-  sourceId: string;
-  staffId: string | null;
+  /** survey (link) | staff (entered on the customer's behalf) | followup (answers given during a follow-up call) */
+  channel: 'survey' | 'staff' | 'followup';
+  enteredBy: string | null;
   idempotencyKey: string;
   now: Date;
 }
 
-/** Validate (400 with `body.answers.<key>` paths), score, and store once: survey_responses + the evaluation store. */
-async function storeResponse(tx: DbOrTx, r: TStoreInput, beforeInsert?: (responseId: string) => Promise<void>) {
+interface TStoreInput extends TResponseInput {
+  channel: 'survey' | 'staff';
+  sourceType: 'link' | 'user';
+  sourceId: string;
+  staffId: string | null;
+}
+
+const answerProblems = (problems: { path: string; message: string }[]) =>
+  new AppError('VALIDATION_FAILED', 'invalid answers', { details: problems.map((p) => ({ path: `body.${p.path}`, message: p.message })) });
+
+/** Validate (400 with `body.answers.<key>` paths), score, and insert the survey_responses row once (by idempotency key). */
+async function insertResponse(tx: DbOrTx, r: TResponseInput, beforeInsert?: (responseId: string) => Promise<void>) {
   const problems = checkAnswers(r.definition, r.answers);
-  if (problems.length) throw new AppError('VALIDATION_FAILED', 'invalid answers', { details: problems.map((p) => ({ path: `body.${p.path}`, message: p.message })) });
+  if (problems.length) throw answerProblems(problems);
   const scored = scoreResponse(r.definition, r.answers);
   const id = crypto.randomUUID();
   if (beforeInsert) await beforeInsert(id);
@@ -104,7 +114,7 @@ async function storeResponse(tx: DbOrTx, r: TStoreInput, beforeInsert?: (respons
       customerId: r.customerId,
       unitId: r.unitId,
       channel: r.channel,
-      enteredBy: r.sourceType === 'user' ? r.sourceId : null,
+      enteredBy: r.enteredBy,
       submittedAt: r.now,
       answers: r.answers,
       dimensionScores: scored.dimensions,
@@ -120,9 +130,20 @@ async function storeResponse(tx: DbOrTx, r: TStoreInput, beforeInsert?: (respons
       .select({ id: surveyResponses.id })
       .from(surveyResponses)
       .where(and(eq(surveyResponses.tenantId, r.tenantId), eq(surveyResponses.idempotencyKey, r.idempotencyKey)));
-    return { responseId: existing!.id, isDuplicate: true };
+    return { responseId: existing!.id, isDuplicate: true, scored };
   }
-  await insertEvaluation(tx, {
+  return { responseId: id, isDuplicate: false, scored };
+}
+
+/**
+ * Validate, score, and store once: survey_responses + the evaluation store; a negative response (overall ≤ 2 of 5)
+ * alerts the unit's managers in the same transaction.
+ */
+async function storeResponse(tx: DbOrTx, r: TStoreInput, beforeInsert?: (responseId: string) => Promise<void>) {
+  const res = await insertResponse(tx, r, beforeInsert);
+  if (res.isDuplicate) return { responseId: res.responseId, isDuplicate: true };
+  const { scored } = res;
+  const ev = await insertEvaluation(tx, {
     tenantId: r.tenantId,
     channel: r.channel,
     occurredAt: r.now,
@@ -130,7 +151,7 @@ async function storeResponse(tx: DbOrTx, r: TStoreInput, beforeInsert?: (respons
     staffId: r.staffId,
     customerId: r.customerId,
     refType: 'survey_response',
-    refId: id,
+    refId: res.responseId,
     sourceType: r.sourceType,
     sourceId: r.sourceId,
     score: scored.score,
@@ -139,7 +160,40 @@ async function storeResponse(tx: DbOrTx, r: TStoreInput, beforeInsert?: (respons
     text: scored.text,
     idempotencyKey: r.idempotencyKey,
   });
-  return { responseId: id, isDuplicate: false };
+  if (!ev.isDuplicate) {
+    await alertNegativeEvaluation(tx, { tenantId: r.tenantId, evaluationId: ev.id, channel: r.channel, unitId: r.unitId, staffId: r.staffId, score: scored.score, text: scored.text, at: r.now });
+  }
+  return { responseId: res.responseId, isDuplicate: false };
+}
+
+/**
+ * The answers an agent records during a follow-up call 回访 are a response of the plan's questionnaire: of its
+ * published version (the latest one while none is published), channel `followup`, entered by the agent, stored once
+ * per attempt (idempotency key `followup_attempt:<attempt id>`, which names the attempt and through it the task). They
+ * count in the survey's results like any other response. Every answer is checked as on the H5 page (known question,
+ * on the skip path, right form) — except that a call may end before every required question was asked, so nothing
+ * is required. The caller (the follow-up module) writes the evaluation with the returned scores, in its transaction.
+ */
+export async function storeFollowupResponse(
+  tx: DbOrTx,
+  r: { tenantId: string; surveyId: string; answers: Record<string, TAnswerValue>; unitId: string; customerId: string; agentId: string; attemptId: string; now: Date },
+) {
+  const [s] = (
+    await tx.execute<{ version: number | null; is_published: boolean }>(
+      sql`select coalesce(published_version, latest_version) as version, published_version is not null as is_published from surveys where tenant_id = ${r.tenantId} and id = ${r.surveyId}`,
+    )
+  ).rows;
+  if (!s?.version) throw invalidField('body.answers', 'the questionnaire of this task no longer exists');
+  const version = s.version;
+  // A draft that nobody has answered yet may still be edited in place: read it, never from the cache.
+  const definition = s.is_published ? await definitionOf(tx, r.tenantId, r.surveyId, version) : (await findVersion(tx, r.tenantId, r.surveyId, version))?.definition;
+  if (!definition) throw invalidField('body.answers', 'the questionnaire of this task no longer exists');
+  const asked = { ...definition, questions: definition.questions.map((q) => ({ ...q, required: false })) };
+  const res = await insertResponse(tx, {
+    tenantId: r.tenantId, surveyId: r.surveyId, version, definition: asked, answers: r.answers, unitId: r.unitId, customerId: r.customerId, linkId: null,
+    channel: 'followup', enteredBy: r.agentId, idempotencyKey: `followup_attempt:${r.attemptId}`, now: r.now,
+  });
+  return { responseId: res.responseId, surveyId: r.surveyId, version, ...res.scored };
 }
 
 /**
@@ -220,6 +274,14 @@ export async function submitByLink(deps: { db: Db; clock: TClock }, token: strin
     const problems = checkAnswers(definition, answers);
     if (problems.length) throw new AppError('VALIDATION_FAILED', 'invalid answers', { details: problems.map((p) => ({ path: `body.${p.path}`, message: p.message })) });
     const scored = scoreResponse(definition, answers);
+    // A negative answer (rare) is stored with its alert to the managers in one transaction, like a kiosk 不满意; the
+    // others go through the batched statement.
+    if (isNegativeEvaluation({ score: scored.score })) {
+      const base = { tenantId: link.tenantId, surveyId: link.surveyId, version: link.publishedVersion, definition, answers, unitId: link.unitId, customerId: null, linkId: link.id };
+      return deps.db.transaction(async (tx) =>
+        storeResponse(tx, { ...base, channel: 'survey', enteredBy: null, sourceType: 'link', sourceId: link.id, staffId: null, idempotencyKey, now }),
+      );
+    }
     const id = await openResponseWriter(deps.db)({
       id: crypto.randomUUID(), tenantId: link.tenantId, surveyId: link.surveyId, version: link.publishedVersion, linkId: link.id, unitId: link.unitId, now,
       answers: JSON.stringify(answers), dims: JSON.stringify(scored.dimensions), index: scored.index, score: scored.score, text: scored.text, key: idempotencyKey,
@@ -237,7 +299,7 @@ export async function submitByLink(deps: { db: Db; clock: TClock }, token: strin
       tx,
       {
         tenantId: link.tenantId, surveyId: link.surveyId, version: link.publishedVersion, definition, answers, unitId: link.unitId,
-        customerId: link.customerId, linkId: link.id, channel: 'survey', sourceType: 'link', sourceId: link.id, staffId: null, idempotencyKey, now,
+        customerId: link.customerId, linkId: link.id, channel: 'survey', enteredBy: null, sourceType: 'link', sourceId: link.id, staffId: null, idempotencyKey, now,
       },
       link.kind === 'personal'
         ? async (responseId) => {
@@ -280,7 +342,7 @@ export async function enterStaffResponse(
   return deps.db.transaction(async (tx) => {
     const res = await storeResponse(tx, {
       tenantId: scope.tenantId, surveyId, version: s.publishedVersion!, definition, answers: input.answers, unitId: customer.c.unitId,
-      customerId: input.customerId, linkId: null, channel: 'staff', sourceType: 'user', sourceId: scope.userId, staffId: scope.userId,
+      customerId: input.customerId, linkId: null, channel: 'staff', enteredBy: scope.userId, sourceType: 'user', sourceId: scope.userId, staffId: scope.userId,
       idempotencyKey: `survey-staff:${surveyId}:${clientKey && /^[\w.:-]{8,100}$/.test(clientKey) ? clientKey : crypto.randomUUID()}`, now,
     });
     if (!res.isDuplicate) {

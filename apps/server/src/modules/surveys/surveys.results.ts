@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { sql, type SQL } from 'drizzle-orm';
-import { CSAT_LABELS, LIKERT_LABELS, maskName, type TSurveyDefinition, type TSurveyResults, type TSurveyResultsQuery } from '@huifang/shared';
+import { maskName, type TSurveyResults, type TSurveyResultsQuery } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
 import { notFound } from '../../lib/app-error.ts';
 import { streamThenAudit } from '../../lib/audited-stream.ts';
@@ -10,6 +10,7 @@ import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { createSpreadsheet, exportFileName } from '../../lib/export-file.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { csatShare, npsScore, round1, satisfactionIndex, scoringDimensions } from './survey-maths.ts';
+import { choiceLabel } from './survey-answers.ts';
 import { findSurvey, findVersion } from './surveys.repository.ts';
 
 /** Responses of a survey the caller may count: those of units in their scope, within the date range and version. */
@@ -21,15 +22,6 @@ function responseFilter(scope: TScope, surveyId: string, q: TSurveyResultsQuery)
   if (q.version) conds.push(sql`r.version = ${q.version}`);
   return sql.join(conds, sql` and `);
 }
-
-const choiceLabel = (def: TSurveyDefinition, key: string, value: string) => {
-  const q = def.questions.find((x) => x.key === key);
-  if (!q) return value;
-  if (q.type === 'likert') return LIKERT_LABELS[Number(value)] ?? value;
-  if (q.type === 'csat') return CSAT_LABELS[Number(value)] ?? value;
-  if (q.type === 'rating') return `${value}★`;
-  return q.options?.find((o) => o.value === value)?.label ?? value;
-};
 
 /**
  * Results 结果 of one survey (DESIGN §4.2), computed in SQL over the responses in scope: counts per answer value,
@@ -159,7 +151,7 @@ export async function exportResults(deps: { db: Db; clock: TClock }, actor: TAct
         where ${where} and r.id::text > ${after} order by r.id limit 2000`);
       for (const r of batch.rows) {
         const cells = [
-          new Date(r.submitted_at), r.version, r.channel === 'staff' ? '员工代填' : '问卷链接', r.customer ? (canReveal ? r.customer : maskName(r.customer)) : null, r.unit, r.index_value,
+          new Date(r.submitted_at), r.version, r.channel === 'staff' ? '员工代填' : r.channel === 'followup' ? '回访电话' : '问卷链接', r.customer ? (canReveal ? r.customer : maskName(r.customer)) : null, r.unit, r.index_value,
           ...dimsOf.map((d) => r.dimension_scores[d.key] ?? null),
           ...def.questions.map((x) => {
             const a = r.answers[x.key];

@@ -1,14 +1,22 @@
 import { useQuery } from '@tanstack/react-query';
 import type { TOrgUnit } from '@huifang/shared';
 import { get, qs } from '../../api/client.ts';
+import { can, useMe } from '../auth/api.ts';
 
 export const UNITS_KEY = ['org-units'] as const;
 
-export const useUnits = (includeInactive = false) =>
-  useQuery({
+/**
+ * The org tree (org:read). Pages that only offer it as a filter call this for every role, so without the permission
+ * the request is not sent at all (it would only answer 403) and the list stays empty: callers hide the unit picker.
+ */
+export const useUnits = (includeInactive = false) => {
+  const canRead = can(useMe().data, 'org:read');
+  return useQuery({
     queryKey: [...UNITS_KEY, includeInactive],
     queryFn: () => get<{ items: TOrgUnit[] }>(`/org-units/tree${qs({ includeInactive: includeInactive || undefined })}`).then((r) => r.items),
+    enabled: canRead,
   });
+};
 
 export interface TUnitNode {
   key: string;

@@ -32,6 +32,8 @@ export function CustomerPage() {
   const c = customer.data;
   if (customer.isError) return <Empty description={errorText(customer.error, i18n.language)} />;
   if (!c) return <Skeleton active />;
+  // The customer of my follow-up task, outside my own scope: read only (the server refuses edits and notes).
+  const canWrite = can(me, 'customer:write') && !c.isReadOnly;
 
   const accessRequest = async () => {
     try {
@@ -72,8 +74,9 @@ export function CustomerPage() {
           title={<Space>{c.name}{c.tier && <Tag color="gold">{c.tier}</Tag>}<Tag>{t(`customer.${c.kind}`)}</Tag></Space>}
           extra={
             <Space>
-              {can(me, 'customer:write') && <Button onClick={() => setEditing(true)}>{t('common.edit')}</Button>}
-              {can(me, 'customer:write') && can(me, 'survey:read') && <CustomerSurveyEntry customerId={id} />}
+              {c.isReadOnly && <Tag color="blue" data-testid="customer-read-only">{t('customer.viaTask')}</Tag>}
+              {canWrite && <Button onClick={() => setEditing(true)}>{t('common.edit')}</Button>}
+              {canWrite && can(me, 'survey:read') && <CustomerSurveyEntry customerId={id} />}
               {can(me, 'pii:reveal') && <Button onClick={() => void accessRequest()}>{t('customer.accessRequest')}</Button>}
               {can(me, 'customer:erase') && (
                 <Popconfirm title={t('customer.eraseConfirm', { name: c.name })} okButtonProps={{ danger: true }} onConfirm={() => void erase()}>
@@ -115,7 +118,7 @@ export function CustomerPage() {
       </Col>
       <Col xs={24} lg={10}>
         <Card title={t('customer.timeline')}>
-          {can(me, 'customer:write') && (
+          {canWrite && (
             <Form onFinish={() => void addNote()} style={{ marginBottom: 16 }}>
               <Space.Compact block>
                 <Input data-testid="note-input" value={note} onChange={(e) => setNote(e.target.value)} placeholder={t('customer.notePlaceholder')} maxLength={2000} />
@@ -134,6 +137,12 @@ export function CustomerPage() {
                     {it.amountFen !== null && <Typography.Text> ¥{(it.amountFen / 100).toFixed(2)}</Typography.Text>}
                     <div><Typography.Text type="secondary">{fmtTime(it.at)} {it.actorName ?? ''}</Typography.Text></div>
                     {detail && <div>{detail}</div>}
+                    {it.answers && (
+                      // Questionnaire answers of a survey response or a follow-up call.
+                      <ul style={{ margin: '4px 0 0', paddingInlineStart: 18 }} data-testid="timeline-answers">
+                        {it.answers.map((a, i) => <li key={i}><Typography.Text type="secondary">{a.question}：</Typography.Text>{a.answer}</li>)}
+                      </ul>
+                    )}
                   </div>
                 ),
               };

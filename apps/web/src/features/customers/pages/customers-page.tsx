@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { TCustomer, TPage } from '@huifang/shared';
-import { App, Button, Card, Input, Select, Space, Table, Tag, TreeSelect } from 'antd';
+import { App, Button, Card, Empty, Input, Select, Space, Table, Tag, TreeSelect } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
@@ -24,6 +24,9 @@ export function CustomersPage() {
   const navigate = useNavigate();
   const me = useMe().data;
   const canWrite = can(me, 'customer:write');
+  // A role whose data scope is "own" sees only the customers it owns; say so when that is none, and where the
+  // customers of its follow-up tasks are (the workbench opens each task's customer card).
+  const ownOnly = me?.dataScope === 'own';
   const [params, setParams] = useSearchParams();
   const [page, setPage] = useState({ page: 1, pageSize: 20, sort: undefined as string | undefined });
   const [selected, setSelected] = useState<string[]>([]);
@@ -84,7 +87,7 @@ export function CustomersPage() {
     >
       <Space wrap style={{ marginBottom: 16 }}>
         <Input.Search data-testid="customer-search" placeholder={t('customer.searchPlaceholder')} allowClear defaultValue={filters.q} onSearch={(v) => setFilter('q', v || undefined)} style={{ width: 240 }} />
-        <TreeSelect placeholder={t('common.unit')} allowClear treeData={tree} value={filters.unitId} onChange={(v?: string) => setFilter('unitId', v)} treeDefaultExpandAll showSearch treeNodeFilterProp="title" style={{ width: 200 }} />
+        {can(me, 'org:read') && <TreeSelect placeholder={t('common.unit')} allowClear treeData={tree} value={filters.unitId} onChange={(v?: string) => setFilter('unitId', v)} treeDefaultExpandAll showSearch treeNodeFilterProp="title" style={{ width: 200 }} />}
         <Select placeholder={t('customer.tier')} allowClear value={filters.tier} onChange={(v?: string) => setFilter('tier', v)} options={tiers.map((d) => ({ value: d.code, label: d.label }))} style={{ width: 110 }} />
         <Select placeholder={t('customer.intentLevel')} allowClear value={filters.intentLevel} onChange={(v?: string) => setFilter('intentLevel', v)} options={intents.map((d) => ({ value: d.code, label: d.label }))} style={{ width: 140 }} />
         <Select placeholder={t('customer.kind')} allowClear value={filters.kind} onChange={(v?: string) => setFilter('kind', v)} options={[{ value: 'individual', label: t('customer.individual') }, { value: 'company', label: t('customer.company') }]} style={{ width: 110 }} />
@@ -98,6 +101,7 @@ export function CustomersPage() {
         loading={isFetching}
         dataSource={data?.items}
         scroll={{ x: 1100 }}
+        locale={ownOnly ? { emptyText: <Empty description={t('customerList.ownEmpty')} data-testid="customers-own-empty">{can(me, 'followup:work') && <Link to="/followup/workbench">{t('customerList.toWorkbench')}</Link>}</Empty> } : undefined}
         rowSelection={canWrite ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as string[]) } : undefined}
         onRow={(r) => ({ onDoubleClick: () => void navigate(`/customers/${r.id}`) })}
         pagination={{ current: page.page, pageSize: page.pageSize, total: data?.total ?? 0, showSizeChanger: true, showTotal: (n) =>

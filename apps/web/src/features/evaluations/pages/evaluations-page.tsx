@@ -1,7 +1,7 @@
 import { EVALUATION_CHANNELS, EVALUATION_FLAGS, type TEvaluation } from '@huifang/shared';
 import { Button, Card, DatePicker, Select, Space, Table, TreeSelect, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { fmtTime, TIME_ZONE } from '../../../lib/format.ts';
@@ -20,7 +20,20 @@ export function EvaluationsPage() {
   const { t } = useTranslation();
   const me = useMe().data;
   const [params, setParams] = useSearchParams();
-  const [open, setOpen] = useState<string | null>(params.get('open'));
+  // ?open=<id> (a notification's link) opens that evaluation's drawer — also when the page is already shown.
+  const linked = params.get('open');
+  const [open, setOpen] = useState<string | null>(linked);
+  useEffect(() => {
+    if (linked) setOpen(linked);
+  }, [linked]);
+  const close = () => {
+    setOpen(null);
+    if (params.has('open')) {
+      const next = new URLSearchParams(params);
+      next.delete('open');
+      setParams(next, { replace: true });
+    }
+  };
   const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, params.get(k) ?? undefined]).filter(([, v]) => v !== undefined)) as TEvaluationFilters;
   const stream = useEvaluationStream(filters);
   const items = useMemo(() => stream.data?.pages.flatMap((p) => p.items) ?? [], [stream.data]);
@@ -106,7 +119,7 @@ export function EvaluationsPage() {
           items.length > 0 && <Typography.Text type="secondary">{t('evaluation.end')}</Typography.Text>
         )}
       </div>
-      <EvaluationDrawer id={open} onClose={() => setOpen(null)} />
+      <EvaluationDrawer id={open} onClose={close} />
     </Card>
   );
 }

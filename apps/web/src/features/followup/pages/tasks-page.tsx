@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { TASK_STATES, type TTask } from '@huifang/shared';
-import { App, Button, Card, Col, Input, Row, Select, Space, Statistic, Table, Tabs, Tag, Tooltip, type ButtonProps } from 'antd';
+import { App, Button, Card, Col, Drawer, Input, Row, Select, Space, Statistic, Table, Tabs, Tag, Tooltip, type ButtonProps } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
@@ -10,6 +10,7 @@ import { fmtTime } from '../../../lib/format.ts';
 import { can, useMe } from '../../auth/api.ts';
 import { bulkTaskAction, FOLLOWUP_KEY, reassignTasks, useAllPlans, useTasks, useTaskSummary, useWorkers, type TTaskFilter } from '../api.ts';
 import { KpiPanel } from '../components/kpi-panel.tsx';
+import { TaskPanel } from './workbench-page.tsx';
 
 const OPEN = ['pending', 'in_progress', 'follow_up'];
 const STATE_COLOR: Record<string, string> = { pending: 'blue', in_progress: 'geekblue', follow_up: 'purple', done: 'green', failed: 'red', cancelled: 'default' };
@@ -43,11 +44,13 @@ function TasksTab() {
   const summary = useTaskSummary(f).data;
   const plans = useAllPlans().data ?? [];
   const workers = useWorkers().data ?? [];
-  const set = (k: keyof TTaskFilter, v?: string) => {
+  const openTask = params.get('taskId');
+  const set = (k: keyof TTaskFilter | 'taskId', v?: string) => {
     const n = new URLSearchParams(params);
     if (v) n.set(k, v);
     else n.delete(k);
     setParams(n, { replace: true });
+    if (k === 'taskId') return;
     setPage((p) => ({ ...p, page: 1 }));
     setSelected([]);
   };
@@ -140,9 +143,15 @@ function TasksTab() {
             dataSource={tasks.data?.items}
             scroll={{ x: 1000 }}
             rowSelection={canManage ? { selectedRowKeys: selected.map((x) => x.id), onChange: (_k, rows) => setSelected(rows) } : undefined}
+            onRow={(r) => ({
+              onClick: (e) => {
+                if (!(e.target as HTMLElement).closest('.ant-table-selection-column')) set('taskId', r.id);
+              },
+              style: { cursor: 'pointer' },
+            })}
             pagination={{ current: page.page, pageSize: page.pageSize, total: tasks.data?.total ?? 0, showSizeChanger: true, onChange: (p, s) => setPage({ page: p, pageSize: s }), showTotal: (n) => t('common.total', { n }) }}
             columns={[
-              { title: t('followup.customer'), dataIndex: 'customerName', render: (v: string, r) => <Link to={`/customers/${r.customerId}`}>{v}</Link> },
+              { title: t('followup.customer'), dataIndex: 'customerName', render: (v: string, r) => <Link to={`/customers/${r.customerId}`} onClick={(e) => e.stopPropagation()}>{v}</Link> },
               { title: t('followup.tasks.plan'), dataIndex: 'planName' },
               { title: t('common.status'), dataIndex: 'state', render: (s: string, r) => <Space size={2}><Tag color={STATE_COLOR[s]}>{t(`followup.states.${s}`)}</Tag>{r.isOverdue && <Tag color="red">{t('followup.buckets.overdue')}</Tag>}{r.escalatedAt && <Tooltip title={t('followup.escalatedAt', { at: fmtTime(r.escalatedAt) })}><Tag color="volcano" data-testid={`escalated-${r.id}`}>{t('followup.escalated')}</Tag></Tooltip>}</Space> },
               { title: t('followup.tasks.assignee'), dataIndex: 'assigneeName', render: (v: string | null, r) => v ?? `${t('followup.tasks.team')} · ${r.unitName}` },
@@ -166,6 +175,10 @@ function TasksTab() {
           </Card>
         </Col>
       </Row>
+      {/* ?taskId=… (a notification's link, or a click on a row) opens that task, whatever the filters show. */}
+      <Drawer open={!!openTask} width={720} onClose={() => set('taskId')} title={t('followup.tasks.detail')} destroyOnHidden data-testid="task-drawer">
+        {openTask && <TaskPanel id={openTask} />}
+      </Drawer>
     </>
   );
 }

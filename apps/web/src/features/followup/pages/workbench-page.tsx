@@ -5,7 +5,7 @@ import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { ApiError } from '../../../api/client.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { claimTask, FOLLOWUP_KEY, recordAttempt, releaseTask, revealPhone, useMethods, useMyTasks, useTask } from '../api.ts';
@@ -27,7 +27,9 @@ function eventLabel(t: TFunction, e: TTaskDetail['events'][number]): string {
 export function WorkbenchPage() {
   const { t } = useTranslation();
   const [bucket, setBucket] = useState<TBucket>('today');
-  const [selected, setSelected] = useState<string | null>(null);
+  // A notification's link (/followup/workbench?taskId=…) opens that task, whichever list it is in.
+  const [params] = useSearchParams();
+  const [selected, setSelected] = useState<string | null>(params.get('taskId'));
   const tasks = useMyTasks(bucket);
   return (
     <Row gutter={16}>
@@ -58,7 +60,8 @@ export function WorkbenchPage() {
   );
 }
 
-function TaskPanel({ id }: { id: string }) {
+/** One task: the customer card, script, questionnaire and outcomes (also the drawer of the tasks page). */
+export function TaskPanel({ id }: { id: string }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const qc = useQueryClient();

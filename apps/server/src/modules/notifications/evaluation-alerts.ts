@@ -1,0 +1,104 @@
+import { sql } from 'drizzle-orm';
+import type { TEvaluationChannel } from '@huifang/shared';
+import type { DbOrTx } from '../../db/client.ts';
+import { findUnitManagers, notify } from './notifications.service.ts';
+
+/**
+ * Alerts about evaluations, written in the transaction that records their cause (so an alert exists exactly when the
+ * evaluation or the appeal does). Every channel that records an evaluation calls `alertNegativeEvaluation` — kiosk,
+ * survey link (open and personal), staff entry, follow-up call, order review (buyer link and shop API) — so a 差评
+ * reaches the same people the same way whichever channel it came through. Kept in one small file so that the
+ * evaluation pipeline can take it over as an event handler.
+ */
+
+const CHANNEL_NAMES: Record<TEvaluationChannel, string> = { kiosk: '窗口评价', survey: '问卷', order_review: '订单评价', followup: '回访', staff: '员工代填问卷' };
+
+/** The drawer of one evaluation on the evaluations page (评价记录 honours `open`). */
+export const evaluationLink = (evaluationId: string) => `/evaluations?open=${evaluationId}`;
+
+/**
+ * Negative 差评 / 不满意: an overall score of 2 or less out of 5, a rating labelled 不满意, or the lowest option a
+ * channel offers (a kiosk whose keys are scored 5/4/3 still has a 不满意 key).
+ */
+export function isNegativeEvaluation(e: { score: number | null; ratingLabel?: string | null; isLowestOption?: boolean }): boolean {
+  return (e.score !== null && e.score <= 2) || Boolean(e.ratingLabel?.includes('不满意')) || Boolean(e.isLowestOption && e.score !== null);
+}
+
+export interface TEvaluationFacts {
+  tenantId: string;
+  evaluationId: string;
+  channel: TEvaluationChannel;
+  /** The unit the evaluation counts for: its managers (or the nearest ones above) are told. */
+  unitId: string;
+  counterId?: string | null;
+  staffId?: string | null;
+  score: number | null;
+  ratingLabel?: string | null;
+  text?: string | null;
+  isLowestOption?: boolean;
+  at: Date;
+}
+
+async function names(tx: DbOrTx, e: { tenantId: string; unitId: string; counterId?: string | null; staffId?: string | null }) {
+  const res = await tx.execute<{ unit: string | null; counter: string | null; staff: string | null; staff_no: string | null }>(sql`
+    select (select name from org_units where tenant_id = ${e.tenantId} and id = ${e.unitId}) as unit,
+           (select name from org_units where tenant_id = ${e.tenantId} and id = ${e.counterId ?? null}::uuid) as counter,
+           (select display_name from users where tenant_id = ${e.tenantId} and id = ${e.staffId ?? null}::uuid) as staff,
+           (select staff_no from users where tenant_id = ${e.tenantId} and id = ${e.staffId ?? null}::uuid) as staff_no`);
+  const r = res.rows[0];
+  const who = r?.staff ? `${r.staff}${r.staff_no ? `（${r.staff_no}）` : ''}` : null;
+  return { unit: r?.unit ?? '', counter: r?.counter ?? null, who };
+}
+
+/**
+ * A negative evaluation notifies the managers responsible for its unit — the users holding `evaluation:manage` at the
+ * unit or the nearest unit above it that has any (an outlet's manager before the branch's). Returns how many were told
+ * (0 for an evaluation that is not negative).
+ */
+export async function alertNegativeEvaluation(tx: DbOrTx, e: TEvaluationFacts): Promise<number> {
+  if (!isNegativeEvaluation(e)) return 0;
+  const managers = await findUnitManagers(tx, e.tenantId, e.unitId);
+  if (managers.length === 0) return 0;
+  const n = await names(tx, e);
+  const label = e.ratingLabel ?? '不满意';
+  const rating = e.ratingLabel ?? `${e.score}/5`;
+  const text = e.text?.trim() ? `：${e.text.trim().slice(0, 120)}` : '';
+  return notify(tx, {
+    tenantId: e.tenantId,
+    userIds: managers,
+    kind: 'evaluation.unsatisfied',
+    title: `${label}：${n.unit}${n.counter ? ` ${n.counter}` : ''}`,
+    body: `${CHANNEL_NAMES[e.channel]}${n.who ? ` · ${n.who} 的服务` : ''}收到「${rating}」评价${text}`,
+    link: evaluationLink(e.evaluationId),
+    at: e.at,
+  });
+}
+
+/** An appeal 申诉 notifies the managers who can decide it (evaluation:manage at the evaluation's unit or nearest above). */
+export async function alertAppeal(tx: DbOrTx, e: { tenantId: string; evaluationId: string; unitId: string; staffId: string; reason: string; at: Date }): Promise<number> {
+  const managers = (await findUnitManagers(tx, e.tenantId, e.unitId)).filter((id) => id !== e.staffId);
+  if (managers.length === 0) return 0;
+  const n = await names(tx, e);
+  return notify(tx, {
+    tenantId: e.tenantId,
+    userIds: managers,
+    kind: 'evaluation.appealed',
+    title: `评价申诉待处理：${n.unit}`,
+    body: `${n.who ?? ''} 申诉：${e.reason.slice(0, 120)}`,
+    link: evaluationLink(e.evaluationId),
+    at: e.at,
+  });
+}
+
+/** The decision on an appeal notifies the staff member who appealed: upheld (the rating is excluded) or rejected. */
+export async function alertAppealDecision(tx: DbOrTx, e: { tenantId: string; evaluationId: string; staffId: string; isUpheld: boolean; reason: string; at: Date }): Promise<number> {
+  return notify(tx, {
+    tenantId: e.tenantId,
+    userIds: [e.staffId],
+    kind: 'evaluation.appeal_decided',
+    title: e.isUpheld ? '申诉已通过：该评价已剔除，不计入统计' : '申诉已驳回',
+    body: e.reason.slice(0, 120),
+    link: evaluationLink(e.evaluationId),
+    at: e.at,
+  });
+}
