@@ -370,7 +370,7 @@ export async function bulkChangeTaskState(deps: TDeps, scope: TScope, ctx: TAudi
         sql`select t.id, t.state from followup_tasks t where t.tenant_id = ${scope.tenantId} and ${unitVisible(scope, sql`t.unit_id`)} and t.id = any(${pgArray(ids, 'uuid')}) order by t.id for update`,
       )
     ).rows;
-    if (rows.length < ids.length) throw notFound('task');
+    if (rows.length < ids.length) throw unknownRef('body.taskIds', 'task');
     const wrong = rows.filter((r) => (action === 'cancel' ? !OPEN.includes(r.state) : OPEN.includes(r.state)));
     if (wrong.length) {
       throw new AppError('CONFLICT', `${wrong.length} of ${ids.length} tasks cannot be ${action === 'cancel' ? 'cancelled' : 'reopened'}; nothing was changed`, {
