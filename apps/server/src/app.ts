@@ -65,9 +65,10 @@ declare module 'fastify' {
 }
 
 /** Build the app: plugins and module routes. Never listens; server.ts does, tests use inject(). */
-export async function buildApp(deps: TAppDeps, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildApp(deps: TAppDeps, opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger === false ? false : loggerOptions(deps.config.logLevel),
+    // logStream: where the log lines go instead of stdout (the PII canary test reads them).
+    logger: opts.logger === false ? false : { ...loggerOptions(deps.config.logLevel), ...(opts.logStream ? { stream: opts.logStream } : {}) },
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
     // X-Forwarded-* only from the configured proxies: from anyone else a client could pick its own IP and with it

@@ -286,12 +286,12 @@ describe('data scope across branches', () => {
     // Creating a user in a Hangzhou unit: the unit does not exist for him.
     const username = uniq('cross');
     const res = await zhang.post('/api/users', { username, password: TEST_PASSWORD, displayName: '越界', unitId: await unitIdByCode(t, 'HZ-XH'), roleIds: [] });
-    expectError(res, 400, 'VALIDATION_FAILED', ['body.unitId']);
+    expectError(res, 404, 'NOT_FOUND', ['body.unitId']);
     expect(await countRows(t, 'select 1 from users where username = $1', [username])).toBe(0);
     expect([await userRow(), await auditCount(t)]).toEqual(before);
   });
 
-  it('org writes by a subtree-scoped org admin stay inside the subtree (404 / 400, nothing changed)', async () => {
+  it('org writes by a subtree-scoped org admin stay inside the subtree (404, nothing changed)', async () => {
     const role = (await admin.post('/api/roles', { name: uniq('分行机构管理员'), permissions: ['org:read', 'org:write'], dataScope: 'subtree' })).json();
     const u = await createUser(t, admin, { unitCode: 'SH', roleIds: [role.id] });
     const c = await loginAs(t, u.username, { password: u.password, ip: ip() });
@@ -307,8 +307,8 @@ describe('data scope across branches', () => {
       expectError(res, 404, 'NOT_FOUND');
       expect(res.body).not.toContain(HZ_NAME);
     }
-    expectError(await c.post(`/api/org-units/${shZj}/move`, { parentId: hz }), 400, 'VALIDATION_FAILED', ['body.parentId']);
-    expectError(await c.post('/api/org-units', { parentId: hz, type: 'outlet', name: '越界' }), 400, 'VALIDATION_FAILED', ['body.parentId']);
+    expectError(await c.post(`/api/org-units/${shZj}/move`, { parentId: hz }), 404, 'NOT_FOUND', ['body.parentId']);
+    expectError(await c.post('/api/org-units', { parentId: hz, type: 'outlet', name: '越界' }), 404, 'NOT_FOUND', ['body.parentId']);
     expect([await snapshot(), await auditCount(t)]).toEqual(before);
     // Inside his subtree he may write.
     expect((await c.post('/api/org-units', { parentId: shZj, type: 'counter', name: uniq('新窗口') })).statusCode).toBe(201);
@@ -355,9 +355,9 @@ describe('data scope across branches', () => {
     expectError(await first.patch(`/api/users/${other!.id}`, { displayName: 'x' }), 404, 'NOT_FOUND');
     expectError(await first.patch(`/api/roles/${otherRole}`, { description: 'x' }), 404, 'NOT_FOUND');
     const before = [await countRows(t, 'select 1 from users'), await countRows(t, 'select 1 from org_units')];
-    expectError(await first.post('/api/users', { username: uniq('x'), password: TEST_PASSWORD, displayName: 'x', unitId: rootId, roleIds: [] }), 400, 'VALIDATION_FAILED', ['body.unitId']);
-    expectError(await first.post('/api/users', { username: uniq('x'), password: TEST_PASSWORD, displayName: 'x', unitId: first.me.user.unitId, roleIds: [otherRole] }), 400, 'VALIDATION_FAILED', ['body.roleIds']);
-    expectError(await first.post('/api/org-units', { parentId: rootId, type: 'branch', name: 'x' }), 400, 'VALIDATION_FAILED', ['body.parentId']);
+    expectError(await first.post('/api/users', { username: uniq('x'), password: TEST_PASSWORD, displayName: 'x', unitId: rootId, roleIds: [] }), 404, 'NOT_FOUND', ['body.unitId']);
+    expectError(await first.post('/api/users', { username: uniq('x'), password: TEST_PASSWORD, displayName: 'x', unitId: first.me.user.unitId, roleIds: [otherRole] }), 404, 'NOT_FOUND', ['body.roleIds']);
+    expectError(await first.post('/api/org-units', { parentId: rootId, type: 'branch', name: 'x' }), 404, 'NOT_FOUND', ['body.parentId']);
     expect([await countRows(t, 'select 1 from users'), await countRows(t, 'select 1 from org_units')]).toEqual(before);
 
     const lists = await Promise.all(['/api/org-units/tree', '/api/users?pageSize=100', '/api/roles?pageSize=100', '/api/audit-events?pageSize=100'].map((u) => first.get(u)));

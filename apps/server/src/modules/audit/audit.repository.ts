@@ -3,6 +3,7 @@ import type { TAuditEvent, TAuditListQuery } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import { auditEvents } from '../../db/schema/index.ts';
 import { likeEscape, orderBy, pageOffset, toPage } from '../../lib/pagination.ts';
+import { redactPii, redactPiiText } from '../../lib/redact.ts';
 import { ownedVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 
 export interface TAuditInput {
@@ -15,7 +16,11 @@ export interface TAuditInput {
   after?: unknown;
 }
 
-/** Append one audit row. Call it with the transaction of the change it records. */
+/**
+ * Append one audit row. Call it with the transaction of the change it records. Phone numbers, ID numbers and e-mail
+ * addresses in the summary and the before/after JSON are masked here, whatever the caller put there (a search text
+ * in an export's filters, a value typed into a form): the auditor reads these rows without pii:reveal.
+ */
 export async function insertAuditEvent(db: DbOrTx, ctx: TAuditCtx, e: TAuditInput, at: Date): Promise<void> {
   await db.insert(auditEvents).values({
     tenantId: ctx.tenantId,
@@ -26,9 +31,9 @@ export async function insertAuditEvent(db: DbOrTx, ctx: TAuditCtx, e: TAuditInpu
     entityType: e.entityType,
     entityId: e.entityId ?? null,
     unitId: e.unitId ?? null,
-    summary: e.summary ?? null,
-    before: e.before ?? null,
-    after: e.after ?? null,
+    summary: e.summary == null ? null : redactPiiText(e.summary),
+    before: e.before == null ? null : redactPii(e.before),
+    after: e.after == null ? null : redactPii(e.after),
     ip: ctx.ip,
     requestId: ctx.requestId,
   });

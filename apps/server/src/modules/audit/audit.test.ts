@@ -92,6 +92,28 @@ describe('every write leaves exactly one audit row', () => {
   });
 });
 
+describe('no personal data in audit rows', () => {
+  it('an export searched by phone, ID number or e-mail stores them masked in the row\'s filters (the auditor reads them)', async () => {
+    const admin = await t.login('admin');
+    const auditor = await t.login('zhao.auditor');
+    for (const [q, masked] of [
+      ['13528528043', '135****8043'],
+      ['135 2852 8043', '135****8043'],
+      ['33010619850312123X', '330106********123X'],
+      ['zhang.san@example.com', 'zh***@example.com'],
+    ] as const) {
+      const res = await admin.get(`/api/customers/export?format=csv&q=${encodeURIComponent(q)}`);
+      expect(res.statusCode, res.body).toBe(200);
+      const rows = await auditRowsOfRequest(t, res);
+      expect(rows.map((r) => r.action)).toEqual(['customer.exported']);
+      expect((rows[0]!.after as { filters: { q: string } }).filters.q).toBe(masked);
+      const seen = await auditor.get(`/api/audit-events/${rows[0]!.id}`);
+      expect(seen.statusCode).toBe(200);
+      expect(seen.body).not.toContain(q);
+    }
+  });
+});
+
 describe('GET /api/audit-events filters', () => {
   it('filters by action, entity type, actor, time range and text', async () => {
     const t0 = new Date('2027-05-01T02:00:00Z');

@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { TCounterContext, TCounterStats, TServiceSession, TStartSessionInput } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
-import { AppError, notFound } from '../../lib/app-error.ts';
+import { AppError, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { ownedVisible, unitVisible, type TScope } from '../../lib/scope.ts';
+import { findVisibleIds } from '../customers/customers.repository.ts';
 import { announce } from '../kiosk/kiosk-hub.ts';
 import { findSession } from './sessions.repository.ts';
 
@@ -74,7 +75,10 @@ export async function getCounterContext(deps: TDeps, scope: TScope): Promise<TCo
 export async function startSession(deps: TDeps, scope: TScope, input: TStartSessionInput): Promise<TServiceSession> {
   const counters = await servableCounters(deps.db, scope);
   const counter = counters.find((c) => c.id === input.counterId);
-  if (!counter) throw notFound('counter');
+  if (!counter) throw unknownRef('body.counterId', 'counter');
+  // The customer being served: one the teller may see (the same rule as their customer search); an unknown id and
+  // one of another branch get the same 404.
+  if (input.customerId && (await findVisibleIds(deps.db, scope, [input.customerId])).length === 0) throw unknownRef('body.customerId', 'customer');
   const now = deps.clock.now();
   const id = await deps.db.transaction(async (tx) => {
     // Serialise starts per counter and per staff member, so the checks below cannot race.
@@ -85,10 +89,6 @@ export async function startSession(deps: TDeps, scope: TScope, input: TStartSess
     if (busy.rows[0]) {
       const msg = busy.rows[0].counter_id === counter.id ? 'this counter has a service in progress' : 'you have a service in progress at another counter';
       throw new AppError('SESSION_ALREADY_OPEN', msg, { details: [{ path: 'body.counterId', message: msg }] });
-    }
-    if (input.customerId) {
-      const c = await tx.execute(sql`select 1 from customers where tenant_id = ${scope.tenantId} and id = ${input.customerId}`);
-      if (!c.rows[0]) throw new AppError('VALIDATION_FAILED', 'unknown customer', { details: [{ path: 'body.customerId', message: 'unknown customer' }] });
     }
     const res = await tx.execute<{ id: string }>(sql`
       insert into service_sessions (tenant_id, counter_id, outlet_id, staff_id, business_type, customer_id, started_at)

@@ -50,7 +50,7 @@ describe('VALIDATION_FAILED details carry a machine code and params', () => {
 
   it('names a unit outside the scope as not_found on its field', async () => {
     const res = await zhang.post('/api/customers', { name: `客户-${letters()}`, unitId: await unitIdByCode(t, 'HZ') });
-    const d = detailsOf(expectError(res, 400, 'VALIDATION_FAILED', ['body.unitId']) as { details?: TErrorDetail[] });
+    const d = detailsOf(expectError(res, 404, 'NOT_FOUND', ['body.unitId']) as { details?: TErrorDetail[] });
     expect(d[0]).toMatchObject({ code: 'not_found' });
   });
 });

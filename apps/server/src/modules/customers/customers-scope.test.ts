@@ -60,11 +60,11 @@ describe('data scope', () => {
   it('a manager cannot create a customer in, or move one to, a unit outside their scope', async () => {
     const before = [await customerCount(t), await auditCount(t)];
     const res = await c.zhang.post('/api/customers', { name: `越权客户-${letters()}`, unitId: await unitIdByCode(t, 'HZ-XH') });
-    expectError(res, 400, 'VALIDATION_FAILED', ['body.unitId']);
+    expectError(res, 404, 'NOT_FOUND', ['body.unitId']);
     expect([await customerCount(t), await auditCount(t)]).toEqual(before);
 
     const mine = await createCustomer(t, c.zhang, 'SH-ZJ');
-    expectError(await c.zhang.patch(`/api/customers/${mine.id}`, { unitId: await unitIdByCode(t, 'HZ') }), 400, 'VALIDATION_FAILED', ['body.unitId']);
+    expectError(await c.zhang.patch(`/api/customers/${mine.id}`, { unitId: await unitIdByCode(t, 'HZ') }), 404, 'NOT_FOUND', ['body.unitId']);
     expect((await c.zhang.get(`/api/customers/${mine.id}`)).json().unitId).toBe(await unitIdByCode(t, 'SH-ZJ'));
   });
 
@@ -100,7 +100,7 @@ describe('data scope', () => {
     await expectInvisible(c.liu, wangs.id);
 
     const before = await customerCount(t);
-    expectError(await c.liu.post('/api/customers', { name: `越权-${letters()}`, unitId: await unitIdByCode(t, 'HZ-XH') }), 400, 'VALIDATION_FAILED', ['body.unitId']);
+    expectError(await c.liu.post('/api/customers', { name: `越权-${letters()}`, unitId: await unitIdByCode(t, 'HZ-XH') }), 404, 'NOT_FOUND', ['body.unitId']);
     expect(await customerCount(t)).toBe(before);
   });
 
@@ -237,7 +237,7 @@ describe('POST /api/customers/bulk', () => {
     expectError(await c.zhang.post('/api/customers/bulk', { ids: [a.id] }), 400, 'VALIDATION_FAILED', ['body']);
     expectError(await c.zhang.post('/api/customers/bulk', { ids: [a.id], addTags: [], removeTags: [] }), 400, 'VALIDATION_FAILED', ['body']);
     expectError(await c.zhang.post('/api/customers/bulk', { ids: [], addTags: ['x'] }), 400, 'VALIDATION_FAILED', ['body.ids']);
-    expectError(await c.zhang.post('/api/customers/bulk', { ids: [a.id], ownerId: await userIdByName(t, 'li.manager') }), 400, 'VALIDATION_FAILED', ['body.ownerId']);
+    expectError(await c.zhang.post('/api/customers/bulk', { ids: [a.id], ownerId: await userIdByName(t, 'li.manager') }), 404, 'NOT_FOUND', ['body.ownerId']);
     expect((await c.zhang.post('/api/customers/bulk', { ids: [hz.id], addTags: ['越权'] })).json()).toEqual({ updated: 0, notFound: 1 });
     expect([await auditCount(t), await tagsOf(a.id)]).toEqual(before);
     expect((await tagsOf(hz.id)).tags).toEqual(['原标签']);

@@ -15,7 +15,7 @@ import {
 } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { customers, customFieldDefs } from '../../db/schema/index.ts';
-import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { toPage } from '../../lib/pagination.ts';
 import { pgArray, type TAuditCtx, type TScope } from '../../lib/scope.ts';
@@ -106,8 +106,8 @@ async function customDefs(db: DbOrTx, tenantId: string) {
 
 /** Unit and owner must be visible to the caller (else: field not found); custom values must fit their definitions. */
 async function checkRefs(db: DbOrTx, scope: TScope, input: TUpdateCustomerInput, isCreate: boolean, current?: Record<string, unknown>) {
-  if (input.unitId && !(await findVisibleUnit(db, scope, input.unitId))) throw invalidField('body.unitId', 'unit not found', { code: 'not_found' });
-  if (input.ownerId && !(await findVisibleUser(db, scope, input.ownerId))) throw invalidField('body.ownerId', 'owner not found', { code: 'not_found' });
+  if (input.unitId && !(await findVisibleUnit(db, scope, input.unitId))) throw unknownRef('body.unitId', 'unit');
+  if (input.ownerId && !(await findVisibleUser(db, scope, input.ownerId))) throw unknownRef('body.ownerId', 'owner');
   if (!input.custom) return current ?? {};
   const { values, errors } = checkCustomValues(await customDefs(db, scope.tenantId), input.custom, { isCreate });
   if (errors.length) throw new AppError('VALIDATION_FAILED', 'custom field values are invalid', { details: errors });
@@ -201,7 +201,7 @@ const FIELD_LABEL: Record<TPiiField, string> = { phone: '电话', email: '邮箱
 /** Bulk tag / reassign owner over visible customers only; ids outside the scope are reported, not touched. */
 export async function bulkUpdate(deps: TDeps, scope: TScope, ctx: TAuditCtx, input: TBulkCustomerInput) {
   if (!input.addTags?.length && !input.removeTags?.length && !input.ownerId) throw invalidField('body', 'nothing to change');
-  if (input.ownerId && !(await findVisibleUser(deps.db, scope, input.ownerId))) throw invalidField('body.ownerId', 'owner not found');
+  if (input.ownerId && !(await findVisibleUser(deps.db, scope, input.ownerId))) throw unknownRef('body.ownerId', 'owner');
   const asked = [...new Set(input.ids)];
   const ids = await findVisibleIds(deps.db, scope, asked);
   const now = deps.clock.now();

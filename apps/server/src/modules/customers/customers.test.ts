@@ -137,13 +137,19 @@ describe('POST /api/customers', () => {
     ['a 17-digit ID number', { idNumber: '11010119900101123' }, 'body.idNumber'],
     ['an empty name', { name: '' }, 'body.name'],
     ['a blank name', { name: '   ' }, 'body.name'],
-    ['an unknown unit', { unitId: crypto.randomUUID() }, 'body.unitId'],
     ['a unit id that is not a uuid', { unitId: 'SH' }, 'body.unitId'],
   ])('refuses %s with 400 VALIDATION_FAILED on the field and writes nothing', async (_what, over, path) => {
     const before = [await customerCount(t), await auditCount(t)];
     const res = await admin.post('/api/customers', { name: `客户-${letters()}`, unitId: await unitIdByCode(t, 'SH'), ...over });
     const body = expectError(res, 400, 'VALIDATION_FAILED', [path]);
     expect(body.details!.map((d) => d.path)).toEqual([path]);
+    expect([await customerCount(t), await auditCount(t)]).toEqual(before);
+  });
+
+  it('refuses an unknown unit with 404 NOT_FOUND on the field (as an out-of-scope one) and writes nothing', async () => {
+    const before = [await customerCount(t), await auditCount(t)];
+    const body = expectError(await admin.post('/api/customers', { name: `客户-${letters()}`, unitId: crypto.randomUUID() }), 404, 'NOT_FOUND', ['body.unitId']);
+    expect(body.details!.map((d) => d.path)).toEqual(['body.unitId']);
     expect([await customerCount(t), await auditCount(t)]).toEqual(before);
   });
 });
@@ -349,7 +355,7 @@ describe('timeline', () => {
     expectError(await admin.post(`/api/customers/${c.id}/transactions`, { kind: 'gift', amountFen: 100, occurredAt }), 400, 'VALIDATION_FAILED', ['body.kind']);
     expectError(await admin.post(`/api/customers/${c.id}/notes`, { body: '' }), 400, 'VALIDATION_FAILED', ['body.body']);
     expectError(await admin.post(`/api/customers/${c.id}/notes`, { body: '   ' }), 400, 'VALIDATION_FAILED', ['body.body']);
-    expectError(await admin.post(`/api/customers/${c.id}/service-records`, { serviceTypeId: crypto.randomUUID(), occurredAt }), 400, 'VALIDATION_FAILED', ['body.serviceTypeId']);
+    expectError(await admin.post(`/api/customers/${c.id}/service-records`, { serviceTypeId: crypto.randomUUID(), occurredAt }), 404, 'NOT_FOUND', ['body.serviceTypeId']);
     expect([
       await countRows(t, 'select 1 from transactions'),
       await countRows(t, 'select 1 from customer_notes'),
@@ -359,15 +365,15 @@ describe('timeline', () => {
     expect((await admin.get(`/api/customers/${c.id}/timeline`)).json().items).toEqual([]);
   });
 
-  it('takes as staff of a service record only a user in the caller’s scope (400 on body.staffId otherwise), nothing written', async () => {
+  it('takes as staff of a service record only a user in the caller’s scope (404 on body.staffId otherwise), nothing written', async () => {
     const c = await createCustomer(t, admin, 'SH-LJZ');
     const counter = ((await admin.get('/api/service-types')).json().items as { id: string; key: string }[]).find((s) => s.key === 'counter_visit')!;
     const occurredAt = t.clock.now().toISOString();
     const before = [await countRows(t, 'select 1 from service_records'), await auditCount(t)];
     // li.manager works at 杭州分行: in the tenant, but outside 上海分行 where zhang.manager sees.
     const hzStaff = await userIdByName(t, 'li.manager');
-    expectError(await zhang.post(`/api/customers/${c.id}/service-records`, { serviceTypeId: counter.id, occurredAt, staffId: hzStaff }), 400, 'VALIDATION_FAILED', ['body.staffId']);
-    expectError(await zhang.post(`/api/customers/${c.id}/service-records`, { serviceTypeId: counter.id, occurredAt, staffId: crypto.randomUUID() }), 400, 'VALIDATION_FAILED', ['body.staffId']);
+    expectError(await zhang.post(`/api/customers/${c.id}/service-records`, { serviceTypeId: counter.id, occurredAt, staffId: hzStaff }), 404, 'NOT_FOUND', ['body.staffId']);
+    expectError(await zhang.post(`/api/customers/${c.id}/service-records`, { serviceTypeId: counter.id, occurredAt, staffId: crypto.randomUUID() }), 404, 'NOT_FOUND', ['body.staffId']);
     expect([await countRows(t, 'select 1 from service_records'), await auditCount(t)]).toEqual(before);
     // A teller of a Shanghai counter is in scope.
     const shStaff = await userIdByName(t, 'chen.teller');

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { AppError, invalidField } from '../../lib/app-error.ts';
+import { AppError, invalidField, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -9,9 +9,10 @@ import { findVisibleUser } from '../users/users.repository.ts';
 /** Staff absences 请假/外出: meanwhile new tasks of the absent person go to the named delegate (task generation). */
 export async function createAbsence(deps: { db: Db; clock: TClock }, scope: TScope, ctx: TAuditCtx, input: { userId: string; delegateId: string; startsOn: string; endsOn: string; note?: string | null | undefined }) {
   const user = await findVisibleUser(deps.db, scope, input.userId);
-  if (!user) throw invalidField('body.userId', 'user not found');
+  if (!user) throw unknownRef('body.userId', 'user');
   const delegate = await findVisibleUser(deps.db, scope, input.delegateId);
-  if (!delegate || !delegate.user.isActive) throw invalidField('body.delegateId', 'user not found');
+  if (!delegate) throw unknownRef('body.delegateId', 'user');
+  if (!delegate.user.isActive) throw invalidField('body.delegateId', 'the user is disabled');
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     const overlap = await tx.execute(sql`select 1 from staff_absences where tenant_id = ${scope.tenantId} and user_id = ${input.userId} and starts_on <= ${input.endsOn}::date and ends_on >= ${input.startsOn}::date`);

@@ -14,7 +14,7 @@ import {
 } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { customFieldDefs, followupPathInstances, followupPathTemplates, followupPathVersions, followupPlans, orgUnits, serviceTypes } from '../../db/schema/index.ts';
-import { AppError, notFound } from '../../lib/app-error.ts';
+import { AppError, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { toPage } from '../../lib/pagination.ts';
 import { ownedVisible, unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
@@ -22,6 +22,7 @@ import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { genContext, listMethods } from './plans.service.ts';
 import type { TGenContext } from './generate.ts';
 import { instantiateSql, matchCtes, pointCtes } from './paths.sql.ts';
+import { surveyReadable } from '../surveys/surveys.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
 type TTemplateRow = typeof followupPathTemplates.$inferSelect;
@@ -43,22 +44,26 @@ function canonical(v: unknown): string {
 const parsePoints = (raw: unknown[]): TPathPoint[] => raw.map((p) => ZPathPoint.parse(p));
 const parseRules = (raw: unknown[]): TPathRule[] => raw.map((r) => ZPathRule.parse(r));
 
-/** References must exist: plan (visible, not closed), methods, surveys, service types, custom fields. All failures at once, 400 with paths. */
+/**
+ * References must exist: plan (visible, not closed), methods, surveys, service types, custom fields. An unknown or
+ * invisible plan or survey is a 404 on its field; the other failures all at once, 400 with paths.
+ */
 async function checkRefs(db: DbOrTx, scope: TScope, input: ReturnType<typeof ZPathTemplateInput.parse>): Promise<void> {
   const errors: TErrorDetail[] = [];
   const [plan] = await db.select({ status: followupPlans.status }).from(followupPlans).where(and(eq(followupPlans.tenantId, scope.tenantId), unitVisible(scope, followupPlans.unitId), eq(followupPlans.id, input.planId)));
-  if (!plan) errors.push({ path: 'body.planId', message: 'plan not found' });
-  else if (plan.status === 'closed') errors.push({ path: 'body.planId', message: 'the plan is closed' });
+  if (!plan) throw unknownRef('body.planId', 'plan');
+  if (plan.status === 'closed') errors.push({ path: 'body.planId', message: 'the plan is closed' });
   const methods = new Set((await listMethods(db, scope.tenantId)).map((m) => m.code));
   const fields = new Map((await db.select().from(customFieldDefs).where(and(eq(customFieldDefs.tenantId, scope.tenantId), eq(customFieldDefs.entity, 'service_record')))).map((f) => [f.key, f]));
   const types = new Set((await db.select({ id: serviceTypes.id }).from(serviceTypes).where(eq(serviceTypes.tenantId, scope.tenantId))).map((t) => t.id));
   const surveyIds = [...new Set(input.points.map((p) => p.surveyId).filter((s): s is string => !!s))];
   const surveys = new Set(
-    surveyIds.length ? (await db.execute<{ id: string }>(sql`select id from surveys where tenant_id = ${scope.tenantId} and id in (${sql.join(surveyIds.map((s) => sql`${s}::uuid`), sql`, `)})`)).rows.map((r) => r.id) : [],
+    surveyIds.length ? (await db.execute<{ id: string }>(sql`select s.id from surveys s where s.tenant_id = ${scope.tenantId} and ${surveyReadable(scope, sql`s.unit_id`)} and s.id in (${sql.join(surveyIds.map((s) => sql`${s}::uuid`), sql`, `)})`)).rows.map((r) => r.id) : [],
   );
+  const unknownSurvey = input.points.findIndex((p) => p.surveyId && !surveys.has(p.surveyId));
+  if (unknownSurvey >= 0) throw unknownRef(`body.points.${unknownSurvey}.surveyId`, 'survey');
   input.points.forEach((p, i) => {
     if (!methods.has(p.method)) errors.push({ path: `body.points.${i}.method`, message: `unknown method ${p.method}` });
-    if (p.surveyId && !surveys.has(p.surveyId)) errors.push({ path: `body.points.${i}.surveyId`, message: 'survey not found' });
     if (p.anchor.kind === 'field') {
       const f = fields.get(p.anchor.key);
       if (!f) errors.push({ path: `body.points.${i}.anchor.key`, message: `unknown custom field ${p.anchor.key}` });

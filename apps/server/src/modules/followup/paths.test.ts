@@ -310,7 +310,7 @@ describe('input and scope', () => {
     });
     expectError(bad2, 400, 'VALIDATION_FAILED', ['body.points.1.method', 'body.points.2.anchor.key', 'body.points.3.anchor.key', 'body.rules.1.key']);
     const bad3 = await manager.post('/api/followup/paths', { name: 'x', planId: '00000000-0000-4000-8000-000000000000', rules: [], points: [point()] });
-    expectError(bad3, 400, 'VALIDATION_FAILED', ['body.planId']);
+    expectError(bad3, 404, 'NOT_FOUND', ['body.planId']);
     expect(await countRows(t, 'select 1 from followup_path_templates')).toBe(before);
     expect(await countRows(t, 'select 1 from followup_path_versions')).toBe(versions);
   });

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { DEFAULT_FOLLOWUP_METHODS, ZFollowupRule, type TCreatePlanInput, type TFollowupPlan, type TPlanPreview } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { dictionaryItems, followupPlans, orgUnits, savedFilters, serviceTypes, tenants } from '../../db/schema/index.ts';
-import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { toPage } from '../../lib/pagination.ts';
 import { pgArray, unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
@@ -13,6 +13,7 @@ import { findVisibleUser } from '../users/users.repository.ts';
 import { localDate } from './calendar.ts';
 import { generateTasks, previewTasks, type TGenContext, type TPlanRow } from './generate.ts';
 import { checkPlanMessage, loadPlanMessages, savePlanMessage } from './plan-messages.ts';
+import { surveyReadable } from '../surveys/surveys.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
 export const METHOD_DICT = 'followup_method';
@@ -130,7 +131,7 @@ export async function getPlan(deps: TDeps, scope: TScope, id: string): Promise<T
   return toPlanDto(row.p, row.unitName, counts.get(id) ?? {}, messages.get(id) ?? null);
 }
 
-/** References must exist and be visible to the caller; each failure is a 400 on its field. */
+/** References must exist and be visible to the caller; an unknown or invisible id is a 404 on its field. */
 async function checkPlanRefs(db: DbOrTx, scope: TScope, input: TCreatePlanInput): Promise<void> {
   const methods = new Set((await listMethods(db, scope.tenantId)).map((m) => m.code));
   const badMethod = input.methods.findIndex((m) => !methods.has(m));
@@ -141,23 +142,23 @@ async function checkPlanRefs(db: DbOrTx, scope: TScope, input: TCreatePlanInput)
       .select({ id: savedFilters.id })
       .from(savedFilters)
       .where(and(eq(savedFilters.tenantId, scope.tenantId), eq(savedFilters.id, input.savedFilterId), sql`(${savedFilters.ownerId} = ${scope.userId} or ${savedFilters.isShared})`));
-    if (!f) throw invalidField('body.savedFilterId', 'saved filter not found');
+    if (!f) throw unknownRef('body.savedFilterId', 'saved filter');
   }
   if (input.targetKind === 'list') {
     const asked = [...new Set(input.customerIds)];
     const found = new Set(await findVisibleIds(db, scope, asked));
     const missing = input.customerIds.findIndex((id) => !found.has(id));
-    if (missing >= 0) throw invalidField(`body.customerIds.${missing}`, 'customer not found');
+    if (missing >= 0) throw unknownRef(`body.customerIds.${missing}`, 'customer');
   }
-  if (input.assigneeId && !(await findVisibleUser(db, scope, input.assigneeId))) throw invalidField('body.assigneeId', 'user not found');
-  if (input.assignUnitId && !(await findVisibleUnit(db, scope, input.assignUnitId))) throw invalidField('body.assignUnitId', 'unit not found');
+  if (input.assigneeId && !(await findVisibleUser(db, scope, input.assigneeId))) throw unknownRef('body.assigneeId', 'user');
+  if (input.assignUnitId && !(await findVisibleUnit(db, scope, input.assignUnitId))) throw unknownRef('body.assignUnitId', 'unit');
   if (input.rule?.kind === 'after_service') {
     const [st] = await db.select({ id: serviceTypes.id }).from(serviceTypes).where(and(eq(serviceTypes.tenantId, scope.tenantId), eq(serviceTypes.id, input.rule.serviceTypeId)));
-    if (!st) throw invalidField('body.rule.serviceTypeId', 'service type not found');
+    if (!st) throw unknownRef('body.rule.serviceTypeId', 'service type');
   }
   if (input.surveyId) {
-    const found = await db.execute(sql`select 1 from surveys where tenant_id = ${scope.tenantId} and id = ${input.surveyId}`);
-    if (!found.rows.length) throw invalidField('body.surveyId', 'survey not found');
+    const found = await db.execute(sql`select 1 from surveys s where s.tenant_id = ${scope.tenantId} and s.id = ${input.surveyId} and ${surveyReadable(scope, sql`s.unit_id`)}`);
+    if (!found.rows.length) throw unknownRef('body.surveyId', 'survey');
   }
 }
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { CONNECTED_OUTCOMES, maskName, maskPhone, type TAnswerValue, type TAttemptInput, type TBulkTaskActionInput, type TTaskDetail, type TTaskListQuery } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
-import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { toPage } from '../../lib/pagination.ts';
 import { pgArray, unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
@@ -318,7 +318,8 @@ export async function revealTaskPhone(deps: TDeps, me: TScope, ctx: TAuditCtx, i
 /** Bulk reassign open tasks of the caller's units; others are reported, not touched. */
 export async function reassignTasks(deps: TDeps, scope: TScope, ctx: TAuditCtx, input: { taskIds: string[]; assigneeId: string }) {
   const assignee = await findVisibleUser(deps.db, scope, input.assigneeId);
-  if (!assignee || !assignee.user.isActive) throw invalidField('body.assigneeId', 'user not found');
+  if (!assignee) throw unknownRef('body.assigneeId', 'user');
+  if (!assignee.user.isActive) throw invalidField('body.assigneeId', 'the user is disabled');
   const asked = [...new Set(input.taskIds)];
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
@@ -381,7 +382,7 @@ export async function bulkChangeTaskState(deps: TDeps, scope: TScope, ctx: TAudi
         sql`select t.id, t.state from followup_tasks t where t.tenant_id = ${scope.tenantId} and ${unitVisible(scope, sql`t.unit_id`)} and t.id = any(${pgArray(ids, 'uuid')}) order by t.id for update`,
       )
     ).rows;
-    if (rows.length < ids.length) throw notFound('task');
+    if (rows.length < ids.length) throw unknownRef('body.taskIds', 'task');
     const wrong = rows.filter((r) => (action === 'cancel' ? !OPEN.includes(r.state) : OPEN.includes(r.state)));
     if (wrong.length) {
       throw new AppError('CONFLICT', `${wrong.length} of ${ids.length} tasks cannot be ${action === 'cancel' ? 'cancelled' : 'reopened'}; nothing was changed`, {

@@ -6,7 +6,7 @@ import type { TImportJob, TStartImportInput } from '@huifang/shared';
 import type { TConfig } from '../../config/env.ts';
 import type { Db } from '../../db/client.ts';
 import { importErrors, importJobs } from '../../db/schema/index.ts';
-import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TActor, TAuditCtx } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -153,7 +153,8 @@ export async function startImport(
   if (input.upsertKey === 'phone' && !targets.includes('phones')) throw invalidField('body.upsertKey', '按电话更新需要映射电话列');
   if (input.upsertKey === 'idNumber' && !targets.includes('idNumber')) throw invalidField('body.upsertKey', '按证件号更新需要映射证件号列');
   const unit = await findVisibleUnit(deps.db, actor, input.defaultUnitId);
-  if (!unit?.isActive) throw invalidField('body.defaultUnitId', 'unit not found');
+  if (!unit) throw unknownRef('body.defaultUnitId', 'unit');
+  if (!unit.isActive) throw invalidField('body.defaultUnitId', 'unit is disabled');
   const now = deps.clock.now();
   const [updated] = await deps.db
     .update(importJobs)

@@ -10,7 +10,7 @@ import {
 } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { kioskDevices, kioskPairingCodes, kioskSettings } from '../../db/schema/index.ts';
-import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -33,7 +33,7 @@ async function findVisibleUnit(db: DbOrTx, scope: TScope, id: string, type: 'cou
 
 export async function createPairingCode(deps: TDeps, scope: TScope, ctx: TAuditCtx, input: { counterId: string; deviceName: string }): Promise<TPairingCode> {
   const counter = await findVisibleUnit(deps.db, scope, input.counterId, 'counter');
-  if (!counter) throw invalidField('body.counterId', 'not a counter in your scope');
+  if (!counter) throw unknownRef('body.counterId', 'counter');
   if (!counter.outlet_id) throw invalidField('body.counterId', 'the counter is not under an outlet');
   const now = deps.clock.now();
   const code = newPairingCode();

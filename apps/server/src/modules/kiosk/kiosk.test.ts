@@ -96,8 +96,8 @@ describe('pairing', () => {
   it('a pairing code only for a counter in scope; a manager of another branch gets 404 on devices and sessions', async () => {
     const shCounter = await unitIdByCode(t, 'SH-ZJ-W1');
     const before = await countRows(t, 'select 1 from kiosk_pairing_codes');
-    expectError(await li.post('/api/kiosk/pairing-codes', { counterId: shCounter, deviceName: '越界' }), 400, 'VALIDATION_FAILED', ['body.counterId']);
-    expectError(await zhang.post('/api/kiosk/pairing-codes', { counterId: await unitIdByCode(t, 'SH-ZJ'), deviceName: '不是窗口' }), 400, 'VALIDATION_FAILED', ['body.counterId']);
+    expectError(await li.post('/api/kiosk/pairing-codes', { counterId: shCounter, deviceName: '越界' }), 404, 'NOT_FOUND', ['body.counterId']);
+    expectError(await zhang.post('/api/kiosk/pairing-codes', { counterId: await unitIdByCode(t, 'SH-ZJ'), deviceName: '不是窗口' }), 404, 'NOT_FOUND', ['body.counterId']);
     expect(await countRows(t, 'select 1 from kiosk_pairing_codes')).toBe(before);
 
     const k = await pairKiosk('SH-ZJ-W1');

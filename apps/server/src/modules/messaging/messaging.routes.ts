@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { maskEmail, ZIdParams, ZOutboxListQuery, ZOutboxMessage, ZOutboxPage, ZSmsReceiptToken, ZSmsSettings, ZSmsSettingsInput, type TOutboxMessage } from '@huifang/shared';
+import { maskEmail, maskPhone, ZIdParams, ZOutboxListQuery, ZOutboxMessage, ZOutboxPage, ZSmsReceiptToken, ZSmsSettings, ZSmsSettingsInput, type TOutboxMessage } from '@huifang/shared';
+import { redactPiiText } from '../../lib/redact.ts';
 import { listOutbox, type TOutboxRow } from './outbox.repository.ts';
 import { requeueMessage } from './outbox.service.ts';
 import { rotateReceiptToken } from './receipts.service.ts';
@@ -8,11 +9,13 @@ import { getSmsSettings, saveSmsSettings, toSmsSettingsDto } from './sms-setting
 const toDto = (r: TOutboxRow, canReveal: boolean): TOutboxMessage => ({
   id: r.id,
   channel: r.channel as TOutboxMessage['channel'],
-  to: canReveal || r.channel !== 'email' ? r.to : maskEmail(r.to),
+  // SMS recipients are phone numbers: masked like every phone unless the caller holds pii:reveal (DESIGN §1).
+  to: canReveal ? r.to : r.channel === 'email' ? maskEmail(r.to) : maskPhone(r.to),
   subject: r.subject,
   status: r.status as TOutboxMessage['status'],
   attempts: r.attempts,
-  lastError: r.lastError,
+  // Provider and SMTP errors often quote the recipient ("550 <x@y>: rejected").
+  lastError: canReveal || r.lastError === null ? r.lastError : redactPiiText(r.lastError),
   createdAt: r.createdAt.toISOString(),
   sendAfter: r.sendAfter.toISOString(),
   sentAt: r.sentAt?.toISOString() ?? null,
@@ -22,7 +25,7 @@ const toDto = (r: TOutboxRow, canReveal: boolean): TOutboxMessage => ({
   policyOutcome: r.policyOutcome,
   deliveryStatus: (r.deliveryStatus as TOutboxMessage['deliveryStatus']) ?? null,
   deliveredAt: r.deliveredAt?.toISOString() ?? null,
-  deliveryError: r.deliveryError,
+  deliveryError: canReveal || r.deliveryError === null ? r.deliveryError : redactPiiText(r.deliveryError),
 });
 
 /** The admin's outbox page 发件箱: what was sent, what waits, what failed (DESIGN §8). */

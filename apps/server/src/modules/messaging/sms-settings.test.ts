@@ -4,6 +4,7 @@ import { countRows, expectError, loginAs, rootUnitId } from '../../../test/helpe
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 import { customers } from '../../db/schema/index.ts';
 import type { TSmsRequest, TSmsSettingsRow } from './sms/provider.ts';
+import { enqueueMessages } from './outbox.repository.ts';
 import { enqueueSms } from './templates.ts';
 
 let t: TTestApp;
@@ -78,5 +79,18 @@ describe('SMS on the outbox page', () => {
       { to: '13900000002', status: 'cancelled', providerMessageId: null, policyOutcome: 'blocked:no_service_consent' },
     ]);
     expectError(await admin.get('/api/outbox?channel=fax'), 400, 'VALIDATION_FAILED', ['querystring.channel']);
+  });
+
+  it('a role without pii:reveal (the auditor) sees SMS recipients masked, and errors quoting them masked too', async () => {
+    const [id] = await enqueueMessages(t.db, t.clock.now(), [{ tenantId: t.tenantId, channel: 'sms', to: '13528528043', body: '您好' }]);
+    await t.pool.query("update outbox_messages set status = 'failed', last_error = $2, delivery_error = $3 where id = $1", [id, 'rejected 13528528043', '空号 135-2852-8043']);
+    const auditor = await t.login('zhao.auditor');
+    const res = await auditor.get('/api/outbox?channel=sms&pageSize=100');
+    expect(res.statusCode, res.body).toBe(200);
+    const row = res.json<TOutboxPage>().items.find((m) => m.id === id);
+    expect(row).toMatchObject({ to: '135****8043', lastError: 'rejected 135****8043', deliveryError: '空号 135****8043' });
+    for (const s of ['13528528043', '135-2852-8043']) expect(res.body).not.toContain(s);
+    // With pii:reveal (admin) the number stays whole.
+    expect((await admin.get('/api/outbox?channel=sms&pageSize=100')).json<TOutboxPage>().items.find((m) => m.id === id)?.to).toBe('13528528043');
   });
 });

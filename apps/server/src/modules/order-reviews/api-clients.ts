@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { TApiClient } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
 import { apiClients } from '../../db/schema/index.ts';
-import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import { AppError, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -40,7 +40,7 @@ export async function listApiClients(deps: TDeps, scope: TScope): Promise<{ item
 /** A new key for a shop unit in the caller's scope: 256 random bits, shown once, only its SHA-256 kept. */
 export async function createApiClient(deps: TDeps, scope: TScope, ctx: TAuditCtx, input: { unitId: string; name: string }): Promise<TApiClient & { key: string }> {
   const unit = await deps.db.execute(sql`select 1 from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.id = ${input.unitId} and ou.is_active and ${unitVisible(scope, sql`ou.id`)}`);
-  if (!unit.rows[0]) throw invalidField('body.unitId', 'unit not found');
+  if (!unit.rows[0]) throw unknownRef('body.unitId', 'unit');
   const key = `hfk_${crypto.randomBytes(32).toString('base64url')}`;
   const now = deps.clock.now();
   const id = crypto.randomUUID();

@@ -4,7 +4,7 @@ import { ZRatingInput, ZFollowupInput, type TBuyerReview, type TOrderReview, typ
 import type { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { orderRatings, orderReviewFollowups, orderReviewImages, orderReviewLinks, orderReviewReplies } from '../../db/schema/index.ts';
-import { AppError, notFound } from '../../lib/app-error.ts';
+import { AppError, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -185,7 +185,7 @@ export async function listReviews(deps: TDeps, scope: TScope, q: TOrderReviewLis
  */
 export async function createReviewLink(deps: TDeps, scope: TScope, ctx: TAuditCtx, transactionId: string): Promise<TReviewLink> {
   const order = await findOrderInScope(deps.db, scope, transactionId);
-  if (!order) throw notFound('order');
+  if (!order) throw unknownRef('body.transactionId', 'order');
   const tz = await tenantTimeZone(deps.db, scope.tenantId);
   const token = crypto.randomBytes(32).toString('base64url');
   const now = deps.clock.now();

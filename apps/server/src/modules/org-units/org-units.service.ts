@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { TCreateOrgUnitInput, TOrgUnit, TUpdateOrgUnitInput } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
-import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -36,12 +36,12 @@ export async function getUnit(deps: TDeps, scope: TScope, id: string): Promise<T
 
 /** Create a unit below a parent the caller can see (an invisible parent is a 404, as if it did not exist). */
 export async function createUnit(deps: TDeps, scope: TScope, ctx: TAuditCtx, input: TCreateOrgUnitInput): Promise<TOrgUnit> {
-  if (!(await findVisibleUnit(deps.db, scope, input.parentId))) throw invalidField('body.parentId', 'parent unit not found');
+  if (!(await findVisibleUnit(deps.db, scope, input.parentId))) throw unknownRef('body.parentId', 'parent unit');
   const now = deps.clock.now();
   return uniqueCodeGuard(() =>
     deps.db.transaction(async (tx) => {
       const parent = await lockUnit(tx, scope.tenantId, input.parentId);
-      if (!parent) throw invalidField('body.parentId', 'parent unit not found');
+      if (!parent) throw unknownRef('body.parentId', 'parent unit');
       if (!parent.isActive) throw invalidField('body.parentId', 'parent unit is disabled');
       const id = crypto.randomUUID();
       const row = await insertUnit(tx, {
@@ -95,7 +95,7 @@ async function assertActiveParent(tx: DbOrTx, tenantId: string, parentId: string
 /** Move a unit (and everything below it) under a new parent. Both must be visible; no cycles. */
 export async function moveUnit(deps: TDeps, scope: TScope, ctx: TAuditCtx, id: string, parentId: string): Promise<TOrgUnit> {
   if (!(await findVisibleUnit(deps.db, scope, id))) throw notFound('org unit');
-  if (!(await findVisibleUnit(deps.db, scope, parentId))) throw invalidField('body.parentId', 'target unit not found');
+  if (!(await findVisibleUnit(deps.db, scope, parentId))) throw unknownRef('body.parentId', 'target unit');
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     const unit = await lockUnit(tx, scope.tenantId, id);

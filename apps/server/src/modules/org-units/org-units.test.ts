@@ -80,13 +80,8 @@ describe('creating units', () => {
     expectError(await admin.post('/api/org-units', { parentId: 'not-a-uuid', type: 'branch', name: 'x' }), 400, 'VALIDATION_FAILED', ['body.parentId']);
     const all = expectError(await admin.post('/api/org-units', {}), 400, 'VALIDATION_FAILED');
     expect(all.details!.map((d) => d.path).sort()).toEqual(['body.name', 'body.parentId', 'body.type']);
-    // A well-formed id of a unit that does not exist.
-    expectError(
-      await admin.post('/api/org-units', { parentId: crypto.randomUUID(), type: 'branch', name: 'x' }),
-      400,
-      'VALIDATION_FAILED',
-      ['body.parentId'],
-    );
+    // A well-formed id of a unit that does not exist: 404 on the field, as for a unit out of scope.
+    expectError(await admin.post('/api/org-units', { parentId: crypto.randomUUID(), type: 'branch', name: 'x' }), 404, 'NOT_FOUND', ['body.parentId']);
     expectError(await admin.patch(`/api/org-units/${root}`, { name: '' }), 400, 'VALIDATION_FAILED', ['body.name']);
     expect([await unitCount(), await auditCount(t)]).toEqual(before);
   });
@@ -141,7 +136,7 @@ describe('moving units', () => {
     const sh = await unitIdByCode(t, 'SH');
     const before = [await pathOf(root), await auditCount(t)];
     expectError(await admin.post(`/api/org-units/${root}/move`, { parentId: sh }), 409, 'CONFLICT');
-    expectError(await admin.post(`/api/org-units/${sh}/move`, { parentId: crypto.randomUUID() }), 400, 'VALIDATION_FAILED', ['body.parentId']);
+    expectError(await admin.post(`/api/org-units/${sh}/move`, { parentId: crypto.randomUUID() }), 404, 'NOT_FOUND', ['body.parentId']);
     expectError(await admin.post(`/api/org-units/${crypto.randomUUID()}/move`, { parentId: sh }), 404, 'NOT_FOUND');
     expect([await pathOf(root), await auditCount(t)]).toEqual(before);
   });

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { maskName, type TCreateServiceRecordInput, type TCreateTransactionInput } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
 import { customFieldDefs, serviceRecords, serviceTypes, transactions } from '../../db/schema/index.ts';
-import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import { AppError, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -19,11 +19,11 @@ export async function addServiceRecord(deps: TDeps, scope: TScope, ctx: TAuditCt
   const customer = await findVisibleCustomer(deps.db, scope, customerId);
   if (!customer) throw notFound('customer');
   const [type] = await deps.db.select().from(serviceTypes).where(and(eq(serviceTypes.tenantId, scope.tenantId), eq(serviceTypes.id, input.serviceTypeId)));
-  if (!type) throw invalidField('body.serviceTypeId', 'service type not found');
+  if (!type) throw unknownRef('body.serviceTypeId', 'service type');
   const unitId = input.unitId ?? customer.c.unitId;
-  if (input.unitId && !(await findVisibleUnit(deps.db, scope, input.unitId))) throw invalidField('body.unitId', 'unit not found');
+  if (input.unitId && !(await findVisibleUnit(deps.db, scope, input.unitId))) throw unknownRef('body.unitId', 'unit');
   // The staff member who served must be someone the caller can see (their own scope), not anyone in the tenant.
-  if (input.staffId && !(await findVisibleUser(deps.db, scope, input.staffId))) throw invalidField('body.staffId', 'staff not found');
+  if (input.staffId && !(await findVisibleUser(deps.db, scope, input.staffId))) throw unknownRef('body.staffId', 'staff member');
   const defs = (await deps.db.select().from(customFieldDefs).where(and(eq(customFieldDefs.tenantId, scope.tenantId), eq(customFieldDefs.entity, 'service_record')))).filter(
     (d) => d.serviceTypeId === null || d.serviceTypeId === type.id,
   );

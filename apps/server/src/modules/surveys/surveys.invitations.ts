@@ -4,7 +4,7 @@ import type { TConfig } from '../../config/env.ts';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { customers, savedFilters, surveyInvitations, surveyLinks } from '../../db/schema/index.ts';
 import type { TJobSender } from '../../jobs/queue.ts';
-import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -23,7 +23,7 @@ async function recipients(db: Db, scope: TScope, input: TCreateInvitationsInput)
   const cols = { id: customers.id, name: customers.name, email: customers.email, unitId: customers.unitId };
   if (input.customerIds) {
     const rows = await db.select(cols).from(customers).where(and(customerVisible(scope), inArray(customers.id, input.customerIds)));
-    if (rows.length !== new Set(input.customerIds).size) throw invalidField('body.customerIds', 'some customers were not found');
+    if (rows.length !== new Set(input.customerIds).size) throw unknownRef('body.customerIds', 'customer');
     return rows;
   }
   // A saved filter 保存的筛选 runs in the caller's scope, like on the customer list.
@@ -31,7 +31,7 @@ async function recipients(db: Db, scope: TScope, input: TCreateInvitationsInput)
     .select()
     .from(savedFilters)
     .where(and(eq(savedFilters.tenantId, scope.tenantId), eq(savedFilters.id, input.savedFilterId!), sql`(${savedFilters.ownerId} = ${scope.userId} or ${savedFilters.isShared})`));
-  if (!f) throw invalidField('body.savedFilterId', 'saved filter not found');
+  if (!f) throw unknownRef('body.savedFilterId', 'saved filter');
   const q = ZCustomerListQuery.parse(f.filter);
   const rows = await db.select(cols).from(customers).where(listConditions(scope, q, await resolveUnitLists(db, scope, q))).limit(MAX_RECIPIENTS + 1);
   if (rows.length > MAX_RECIPIENTS) throw invalidField('body.savedFilterId', `the filter matches more than ${MAX_RECIPIENTS} customers`);

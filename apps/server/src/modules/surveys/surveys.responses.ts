@@ -4,7 +4,7 @@ import { checkAnswers, type TAnswerValue, type TSurveyDefinition } from '@huifan
 import type pg from 'pg';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { surveyResponses } from '../../db/schema/index.ts';
-import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
 import { createBatchWriter } from '../../lib/batch-writer.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
@@ -337,7 +337,7 @@ export async function enterStaffResponse(
   if (!s) throw notFound('survey');
   if (s.publishedVersion === null || s.status !== 'published') throw new AppError('SURVEY_NOT_OPEN', 'the survey is not published', { details: [{ path: 'params.id', message: 'not published' }] });
   const customer = await findVisibleCustomer(deps.db, scope, input.customerId);
-  if (!customer) throw invalidField('body.customerId', 'customer not found');
+  if (!customer) throw unknownRef('body.customerId', 'customer');
   const definition = await definitionOf(deps.db, scope.tenantId, surveyId, s.publishedVersion);
   return deps.db.transaction(async (tx) => {
     const res = await storeResponse(tx, {

@@ -4,7 +4,7 @@ import type { TCreateSurveyInput, TSurveyDefinition, TSurveyDetail } from '@huif
 import type { TConfig } from '../../config/env.ts';
 import type { Db } from '../../db/client.ts';
 import { surveyLinks, surveys, surveyVersions } from '../../db/schema/index.ts';
-import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import { AppError, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -48,7 +48,7 @@ export async function getSurveyVersion(deps: Pick<TSurveyDeps, 'db'>, scope: TSc
 export async function createSurvey(deps: TSurveyDeps, scope: TScope, ctx: TAuditCtx, input: TCreateSurveyInput): Promise<TSurveyDetail> {
   const definition: TSurveyDefinition = input.template ? consumerGoodsTemplate() : input.definition!;
   const unitId = input.unitId ?? scope.unitId;
-  if (input.unitId && !(await findVisibleUnit(deps.db, scope, input.unitId))) throw invalidField('body.unitId', 'unit not found');
+  if (input.unitId && !(await findVisibleUnit(deps.db, scope, input.unitId))) throw unknownRef('body.unitId', 'unit');
   const now = deps.clock.now();
   const id = await deps.db.transaction(async (tx) => {
     const [row] = await tx
@@ -144,7 +144,7 @@ export async function createPersonalLink(deps: TSurveyDeps, scope: TScope, ctx: 
   return deps.db.transaction(async (tx) => {
     const s = await findSurvey(tx, scope, id);
     if (!s) throw notFound('survey');
-    if (!(await findVisibleCustomer(tx, scope, input.customerId))) throw invalidField('body.customerId', 'customer not found');
+    if (!(await findVisibleCustomer(tx, scope, input.customerId))) throw unknownRef('body.customerId', 'customer');
     const { token, hash } = newToken();
     const expiresAt = new Date(now.getTime() + input.expiresInDays * 86_400_000);
     const [link] = await tx

@@ -265,7 +265,7 @@ describe('answering', () => {
     expectError(await submit(token, full, 'device-draft-1'), 410, 'SURVEY_NOT_OPEN');
   });
 
-  it('staff enter a response for a customer in their scope (channel staff, source user); outside scope → 400 on customerId', async () => {
+  it('staff enter a response for a customer in their scope (channel staff, source user); outside scope → 404 on customerId', async () => {
     const s = await publishedSurvey();
     const manager = await t.login('zhang.manager');
     const own = await createCustomer(t, admin, 'SH-LJZ');
@@ -274,7 +274,7 @@ describe('answering', () => {
     expect(res.statusCode, res.body).toBe(201);
     const ev = (await t.pool.query("select channel, source_type, staff_id, customer_id from evaluations where ref_id = $1", [res.json().responseId])).rows[0];
     expect(ev).toEqual({ channel: 'staff', source_type: 'user', staff_id: manager.me.user.id, customer_id: own.id });
-    expectError(await manager.post(`/api/surveys/${s.id}/responses`, { customerId: other.id, answers: full }), 400, 'VALIDATION_FAILED', ['body.customerId']);
+    expectError(await manager.post(`/api/surveys/${s.id}/responses`, { customerId: other.id, answers: full }), 404, 'NOT_FOUND', ['body.customerId']);
     expect(await responsesOf(s.id)).toBe(1);
   });
 });

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { TCreateUserInput, TUpdateUserInput, TUser, TUserListQuery } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { users } from '../../db/schema/index.ts';
-import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TActor, TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -52,14 +52,14 @@ export async function getUserPhoto(deps: TDeps, scope: TScope, id: string): Prom
 
 async function assertUnitInScope(db: DbOrTx, scope: TScope, unitId: string) {
   const unit = await findVisibleUnit(db, scope, unitId);
-  if (!unit) throw invalidField('body.unitId', 'unit not found');
+  if (!unit) throw unknownRef('body.unitId', 'unit');
   if (!unit.isActive) throw invalidField('body.unitId', 'unit is disabled');
 }
 
 async function assertGrantable(db: DbOrTx, actor: TActor, roleIds: string[]) {
   const unique = [...new Set(roleIds)];
   const found = await findRolesByIds(db, actor.tenantId, unique);
-  if (found.length !== unique.length) throw invalidField('body.roleIds', 'unknown role');
+  if (found.length !== unique.length) throw unknownRef('body.roleIds', 'role');
   const denied = found.filter((r) => !canGrant(actor, r));
   if (denied.length) {
     throw new AppError('FORBIDDEN', `you cannot grant ${denied.map((r) => r.name).join(', ')}`, {

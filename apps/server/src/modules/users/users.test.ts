@@ -95,11 +95,14 @@ describe('POST /api/users', () => {
       [{ username: 'has space' }, 'body.username'],
       [{ displayName: '' }, 'body.displayName'],
       [{ photo: 'data:text/html;base64,PHA+' }, 'body.photo'],
-      [{ unitId: crypto.randomUUID() }, 'body.unitId'],
-      [{ roleIds: [crypto.randomUUID()] }, 'body.roleIds'],
     ];
     for (const [over, path] of cases) {
       const body = expectError(await admin.post('/api/users', await validInput(over)), 400, 'VALIDATION_FAILED', [path]);
+      expect(body.details!.every((d) => d.path === path)).toBe(true);
+    }
+    // Well-formed ids of nothing: 404 on the field, the answer an out-of-scope id gets.
+    for (const [over, path] of [[{ unitId: crypto.randomUUID() }, 'body.unitId'], [{ roleIds: [crypto.randomUUID()] }, 'body.roleIds']] as const) {
+      const body = expectError(await admin.post('/api/users', await validInput(over)), 404, 'NOT_FOUND', [path]);
       expect(body.details!.every((d) => d.path === path)).toBe(true);
     }
     expect([await userCount(), await auditCount(t)]).toEqual(before);
