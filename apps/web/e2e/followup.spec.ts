@@ -98,7 +98,7 @@ describe('follow-up journey', () => {
     // The agent's dashboard shows his own work (today's tasks, overdue, reach rate), not the organisation's counts.
     await agent.locator('[data-testid=stat-myTasksToday]').waitFor();
     await agent.locator('[data-testid=stat-myReach30]').waitFor();
-    expect(await agent.locator('[data-testid=stat-units], [data-testid=stat-users], [data-testid=stat-logins]').count()).toBe(0);
+    expect(await agent.locator('[data-testid=stat-units], [data-testid=stat-users], [data-testid=stat-logins], [data-testid=stat-openAppeals]').count()).toBe(0);
     await e.shot(agent, '63b-dashboard-agent');
     await agent.goto('/followup/workbench');
     // Among the agent's many demo tasks today, a phone fragment as heard on a call finds this customer's one task.

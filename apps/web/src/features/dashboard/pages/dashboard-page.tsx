@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { get } from '../../../api/client.ts';
 import { fmtTime } from '../../../lib/format.ts';
-import { useMe } from '../../auth/api.ts';
+import { can, useMe } from '../../auth/api.ts';
 
 const UnitsPie = lazy(() => import('../components/units-pie.tsx'));
 
@@ -18,7 +18,7 @@ type TTile = { key: string; testId: string; value: number | string; suffix?: str
  * follow the session's permissions — a teller his served customers, own satisfaction and appeals; an agent his tasks
  * and reach rate; a manager his scope's satisfaction, unsatisfied ratings, overdue tasks, units and users.
  */
-function tilesOf(d: TDashboardSummary, hasPersonalScope: boolean): TTile[] {
+function tilesOf(d: TDashboardSummary, hasPersonalScope: boolean, canAppeal: boolean): TTile[] {
   const tiles: TTile[] = [];
   const pct = (v: number | null) => (v === null ? '—' : v);
   if (d.counter) {
@@ -35,7 +35,7 @@ function tilesOf(d: TDashboardSummary, hasPersonalScope: boolean): TTile[] {
     const sat = { value: pct(e.satisfiedPercent30Days), suffix: e.satisfiedPercent30Days === null ? undefined : '%', to: '/evaluations' };
     if (hasPersonalScope) {
       tiles.push({ key: 'dashboard.mySatisfied30', testId: 'stat-satisfied30', ...sat });
-      tiles.push({ key: 'dashboard.myAppeals', testId: 'stat-openAppeals', value: e.openAppeals, to: '/evaluations?appeal=open' });
+      if (canAppeal) tiles.push({ key: 'dashboard.myAppeals', testId: 'stat-openAppeals', value: e.openAppeals, to: '/evaluations?appeal=open' });
     } else {
       tiles.push({ key: 'dashboard.branchSatisfied30', testId: 'stat-satisfied30', ...sat });
       tiles.push({ key: 'dashboard.unsatisfied30', testId: 'stat-unsatisfied30', value: e.unsatisfied30Days, to: '/evaluations?score=1' });
@@ -62,7 +62,7 @@ export function DashboardPage() {
 
   if (!data) return <Skeleton active />;
   // A worker's own tiles (counter or follow-up work) read as "my …"; the evaluation figures are then his own too.
-  const tiles = tilesOf(data, data.counter !== null || data.myTasks !== null);
+  const tiles = tilesOf(data, data.counter !== null || data.myTasks !== null, can(me, 'evaluation:appeal'));
   return (
     <>
       <Typography.Title level={4}>{t('dashboard.welcome', { name: me?.user.displayName ?? '' })}</Typography.Title>
