@@ -95,9 +95,22 @@ describe('follow-up journey', () => {
     // The agent: the task is in today's list; claim, answer the questionnaire, record "reached" with satisfaction.
     const agent = await e.newPage();
     await login(agent, 'liu.agent', DEMO_PASSWORD);
+    // The agent's dashboard shows his own work (today's tasks, overdue, reach rate), not the organisation's counts.
+    await agent.locator('[data-testid=stat-myTasksToday]').waitFor();
+    await agent.locator('[data-testid=stat-myReach30]').waitFor();
+    expect(await agent.locator('[data-testid=stat-units], [data-testid=stat-users], [data-testid=stat-logins], [data-testid=stat-openAppeals]').count()).toBe(0);
+    await e.shot(agent, '63b-dashboard-agent');
     await agent.goto('/followup/workbench');
+    // Among the agent's many demo tasks today, a phone fragment as heard on a call finds this customer's one task.
+    await agent.locator('[data-testid=wb-total]').waitFor();
+    expect(Number(/\d+/.exec(await agent.locator('[data-testid=wb-total]').innerText())![0])).toBeGreaterThan(1);
+    await agent.fill('input[data-testid=wb-search], [data-testid=wb-search] input', '1234-5678');
+    await agent.press('input[data-testid=wb-search], [data-testid=wb-search] input', 'Enter');
+    await agent.locator('[data-testid=wb-total]', { hasText: '共 1 条' }).waitFor();
     const item = agent.locator('[data-testid=task-list] .ant-list-item', { hasText: '回访测试客户' });
     await item.waitFor();
+    expect(await agent.locator('[data-testid=task-list] .ant-list-item').count()).toBe(1);
+    await e.shot(agent, '63a-followup-workbench-search');
     await item.click();
     await agent.locator('[data-testid=script]', { hasText: '您好，回女士' }).waitFor();
     await agent.click('[data-testid=claim]');
@@ -130,6 +143,23 @@ describe('follow-up journey', () => {
     await admin.locator('[data-testid=by-assignee] .ant-table-row').first().waitFor();
     await admin.locator('.ant-table-row', { hasText: '上海分行季度满意度回访' }).first().waitFor();
     await e.shot(admin, '68-followup-tasks-overdue');
+
+    // A teller's dashboard: customers served today, his own satisfaction and appeals; no units, users or audit.
+    const teller = await e.newPage();
+    await login(teller, 'chen.teller', DEMO_PASSWORD);
+    await teller.locator('[data-testid=stat-servedToday]').waitFor();
+    await teller.locator('[data-testid=stat-satisfied30]', { hasText: '我的近30天满意率' }).waitFor();
+    await teller.locator('[data-testid=stat-openAppeals]').waitFor();
+    expect(await teller.locator('[data-testid=stat-units], [data-testid=stat-users], [data-testid=stat-logins], [data-testid=stat-teamOverdue]').count()).toBe(0);
+    await e.shot(teller, '69-dashboard-teller');
+    // The manager: his scope's satisfaction, unsatisfied ratings and overdue tasks beside units and users.
+    const manager = await e.newPage();
+    await login(manager, 'zhang.manager', DEMO_PASSWORD);
+    await manager.locator('[data-testid=stat-teamOverdue]').waitFor();
+    await manager.locator('[data-testid=stat-unsatisfied30]').waitFor();
+    await manager.locator('[data-testid=stat-units]').waitFor();
+    expect(await manager.locator('[data-testid=stat-servedToday], [data-testid=stat-myTasksToday]').count()).toBe(0);
+    await e.shot(manager, '69a-dashboard-manager');
   });
 
   it('the loop: the agent opens the card of a task customer they do not own and answers the questionnaire low; the survey counts it, the manager is alerted and lands on the evaluation, the timeline shows the answers; a notification opens its task', async () => {

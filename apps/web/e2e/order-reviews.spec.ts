@@ -13,9 +13,25 @@ describe('order review journey', () => {
     await fillLogin(page, 'zhang.manager', DEMO_PASSWORD);
     await page.waitForSelector('[data-testid=stat-units]');
 
-    // Completed orders of the demo shop that may still be rated: copy the buyer's link of the newest.
+    // 店铺设置: the manager adds a dimension 包装完好 to the demo shop's three.
     await page.click('.ant-layout-sider >> text=订单评价');
+    await page.click('.ant-tabs-tab >> text=店铺设置');
+    const shopCard = page.locator('[data-testid=shop-线上商城旗舰店]');
+    await shopCard.locator('[data-testid=shop-dims]', { hasText: '物流服务' }).waitFor();
+    await shopCard.locator('[data-testid=shop-edit]').click();
+    await shopCard.locator('[data-testid=shop-dim-add]').click();
+    await shopCard.locator('[data-testid=shop-dim-3]').fill('包装完好');
+    await shopCard.locator('[data-testid^=shop-save-]').click();
+    await shopCard.locator('[data-testid=shop-dims]', { hasText: '包装完好' }).waitFor();
+    await e.shot(page, '40-order-reviews-shop-settings');
+
+    // Completed orders open to review are the shop's only: the bank outlets' wealth-product purchases (also
+    // transactions of kind order, ¥10,000 and up) are not listed. Copy the buyer's link of the newest.
     await page.click('.ant-tabs-tab >> text=已完成订单');
+    await page.locator('[data-testid=copy-review-link]').first().waitFor();
+    const shopsListed = await page.locator('.ant-table-row td:nth-child(2)').allInnerTexts();
+    expect(shopsListed.length).toBeGreaterThan(0);
+    expect(new Set(shopsListed)).toEqual(new Set(['线上商城旗舰店']));
     await page.locator('[data-testid=copy-review-link]').first().click();
     const link = await page.locator('[data-testid=last-review-link]').getAttribute('href');
     expect(link).toMatch(/\/r\/[A-Za-z0-9_-]{43}$/);
@@ -27,8 +43,12 @@ describe('order review journey', () => {
     await buyer.goto(link!);
     await buyer.locator('[data-testid=rating-form]').waitFor();
     expect(await buyer.locator('.ant-layout-sider').count()).toBe(0);
-    for (const [dim, stars] of [['description', 5], ['service', 4], ['logistics', 5]] as const) {
-      await buyer.locator(`[data-testid=rate-${dim}] li`).nth(stars - 1).locator('div[role=radio]').click();
+    // The shop's four dimensions, the new one last.
+    expect(await buyer.locator('[data-testid=rating-form]').innerText()).toContain('包装完好');
+    const stars = [5, 4, 5, 3];
+    expect(await buyer.locator('[data-testid^=rate-]').count()).toBe(stars.length);
+    for (const [i, n] of stars.entries()) {
+      await buyer.locator('[data-testid^=rate-]').nth(i).locator('li').nth(n - 1).locator('div[role=radio]').click();
     }
     await buyer.fill('[data-testid=rating-text]', '端到端测试：宝贝很好，物流也快');
     await e.shot(buyer, '42-buyer-review-form');
@@ -57,6 +77,8 @@ describe('order review journey', () => {
     const description = await page.locator('[data-testid=score-description]').innerText();
     expect(description).toMatch(/[1-5]\.\d\d/);
     expect(await page.locator('[data-testid=score-counts]').innerText()).toMatch(/计入评分 \d+ 条，不计入 \d+ 条/);
+    // The new dimension has its card beside the three defaults.
+    await page.locator('.ant-statistic-title', { hasText: '包装完好' }).waitFor();
     await e.shot(page, '45-shop-score');
   });
 });

@@ -30,6 +30,15 @@ describe('survey journey', () => {
     await fillLogin(page, 'admin', ADMIN_PASSWORD);
     await page.waitForSelector('[data-testid=stat-units]');
 
+    // 从模板新建 offers the bank-hall model too: its dimensions arrive weighted to 100%.
+    await page.click('.ant-layout-sider >> text=回访问卷');
+    await page.click('[data-testid=survey-from-template]');
+    await page.click('[data-testid=survey-template-bank_hall]');
+    await page.waitForSelector('[data-testid=survey-title]');
+    expect(await page.inputValue('[data-testid=survey-title]')).toBe('银行网点服务满意度调查');
+    expect(await page.inputValue('input[data-testid=dim-name-1]')).toBe('等候时间');
+    await page.locator('[data-testid=dim-sum]', { hasText: '100%' }).waitFor();
+
     // A new survey: one dimension of 100% and one Likert question to start from.
     await page.click('.ant-layout-sider >> text=回访问卷');
     await page.click('[data-testid=survey-new]');
@@ -96,6 +105,32 @@ describe('survey journey', () => {
     await h5.locator('.ant-result-title', { hasText: '此问卷已提交，感谢您的参与' }).waitFor();
     await h5.screenshot({ path: `${SCREENSHOTS}/48-survey-h5-used.png`, fullPage: true });
     await phone.close();
+
+    // The open link: a browser that answered sees 已提交 instead of the form, also after a reload; a second tab that
+    // still shows the form is told its repeat was not recorded (the server keeps the first answer only).
+    await page.click('[data-testid=open-link-create]');
+    const openUrl = (await page.locator('[data-testid=open-link]').innerText()).trim();
+    const visitor = await e.browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true, hasTouch: true });
+    const tabA = await visitor.newPage();
+    const tabB = await visitor.newPage();
+    for (const tab of [tabA, tabB]) {
+      await tab.goto(openUrl);
+      await tab.locator('[data-question=q1]').waitFor();
+    }
+    for (const tab of [tabA, tabB]) {
+      await tab.locator('[data-question=q1] .ant-radio-wrapper', { hasText: '很满意' }).click();
+      await tab.locator('[data-question=q2] .ant-radio-wrapper', { hasText: /^满意$/ }).click();
+    }
+    await tabA.click('[data-testid=answer-submit]');
+    await tabA.locator('.ant-result-title', { hasText: '提交成功，感谢您的参与' }).waitFor();
+    await tabB.click('[data-testid=answer-submit]');
+    await tabB.locator('.ant-result-title', { hasText: '您已提交过' }).waitFor();
+    await tabB.screenshot({ path: `${SCREENSHOTS}/48a-survey-open-repeat.png`, fullPage: true });
+    await tabA.reload();
+    await tabA.locator('[data-testid=answer-already] .ant-result-title', { hasText: '已提交' }).waitFor();
+    expect(await tabA.locator('[data-testid=answer-submit]').count()).toBe(0);
+    await tabA.screenshot({ path: `${SCREENSHOTS}/48b-survey-open-answered.png`, fullPage: true });
+    await visitor.close();
 
     // Results: 服务 5 (很满意), 环境 4 (满意) → (0.6 × 5 + 0.4 × 4) × 100 / 5 = 92.
     await page.click('[data-testid=survey-results-link]');

@@ -321,6 +321,7 @@ export const ZTaskDetail = ZTask.extend({
 });
 export type TTaskDetail = z.infer<typeof ZTaskDetail>;
 
+/** `q`: a customer name fragment, or a phone fragment (3+ digits). */
 export const ZTaskListQuery = ZPageQuery.extend({
   /** mine = assigned to me (or claimed by me); team = unassigned tasks of my unit; all = my scope */
   view: z.enum(['mine', 'all']).default('all'),
@@ -329,6 +330,8 @@ export const ZTaskListQuery = ZPageQuery.extend({
   planId: ZId.optional(),
   assigneeId: ZId.optional(),
   customerId: ZId.optional(),
+  /** Contact method code: a path task's time-point method, otherwise one of its plan's methods. */
+  method: z.string().trim().min(1).max(40).optional(),
 });
 export type TTaskListQuery = z.infer<typeof ZTaskListQuery>;
 

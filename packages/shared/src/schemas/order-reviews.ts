@@ -20,8 +20,30 @@ export const ZReviewImage = z
   .regex(/^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/]+=*$/, '图片须为 PNG、JPEG 或 WebP');
 
 const ZDimValue = z.number().int('评分须为 1–5 的整数').min(1, '评分须为 1–5').max(5, '评分须为 1–5');
-export const ZReviewDimensions = z.object({ description: ZDimValue, service: ZDimValue, logistics: ZDimValue }).strict();
+/** A rating: dimension key → 1–5. Which keys a shop asks for is its own setting (checked on the server). */
+const ZDimensionKey = z.string().regex(/^[a-z][a-z0-9_]{0,29}$/, '维度键须为小写字母开头的字母、数字或下划线（≤30）');
+export const ZReviewDimensions = z.record(ZDimensionKey, ZDimValue);
 export type TReviewDimensions = z.infer<typeof ZReviewDimensions>;
+
+/** One rating dimension of a shop, in display order. */
+export const ZShopDimension = z.object({ key: ZDimensionKey, name: z.string().trim().min(1, '请填写维度名称').max(20, '维度名称最多 20 字') }).strict();
+export type TShopDimension = z.infer<typeof ZShopDimension>;
+export const DEFAULT_REVIEW_DIMENSIONS: TShopDimension[] = REVIEW_DIMENSIONS.map((key) => ({ key, name: REVIEW_DIMENSION_LABELS[key] }));
+export const ZShopDimensionsInput = z
+  .object({ reviewDimensions: z.array(ZShopDimension).min(1, '至少一个维度').max(6, '最多 6 个维度') })
+  .strict()
+  .superRefine((v, ctx) => {
+    const seen = new Set<string>();
+    v.reviewDimensions.forEach((d, i) => {
+      if (seen.has(d.key)) ctx.addIssue({ code: 'custom', path: ['reviewDimensions', i, 'key'], message: '维度键重复' });
+      seen.add(d.key);
+    });
+  });
+export type TShopDimensionsInput = z.infer<typeof ZShopDimensionsInput>;
+/** A shop 店铺: a unit whose transactions are reviewable orders (DESIGN §4.3), with its rating dimensions. */
+export const ZShop = z.object({ unitId: z.string(), unitName: z.string(), reviewDimensions: z.array(ZShopDimension), updatedAt: z.string() });
+export type TShop = z.infer<typeof ZShop>;
+export const ZShopCreateInput = z.object({ unitId: ZId, reviewDimensions: z.array(ZShopDimension).min(1).max(6).optional() }).strict();
 
 export const ZRatingInput = z
   .object({
@@ -79,7 +101,7 @@ const ZBool = z.enum(['true', 'false']);
 export const ZOrderReviewListQuery = ZPageQuery.extend({
   unitId: ZId.optional(),
   /** With `dimScore`: only reviews whose `dimension` has that value. */
-  dimension: z.enum(REVIEW_DIMENSIONS).optional(),
+  dimension: ZDimensionKey.optional(),
   dimScore: z.coerce.number().int().min(1).max(5).optional(),
   /** Overall (rounded mean) score. */
   score: z.coerce.number().int().min(1).max(5).optional(),
@@ -103,7 +125,8 @@ export const ZShopScore = z.object({
   /** The six-month window, local dates inclusive. */
   from: z.string(),
   to: z.string(),
-  dimensions: z.array(z.object({ key: z.enum(REVIEW_DIMENSIONS), score: z.number().nullable(), count: z.number().int() })),
+  /** The shop's configured dimensions, in its order. */
+  dimensions: z.array(z.object({ key: z.string(), name: z.string(), score: z.number().nullable(), count: z.number().int() })),
   countedRatings: z.number().int(),
   /** Ratings in the window that do not count (4th and later of a buyer in a month). */
   uncountedRatings: z.number().int(),
@@ -137,6 +160,8 @@ export type TReviewLink = z.infer<typeof ZReviewLink>;
 /** What the buyer's review page shows: only this order. */
 export const ZBuyerReview = z.object({
   shopName: z.string(),
+  /** The shop's rating dimensions, in order: the buyer rates each. */
+  reviewDimensions: z.array(ZShopDimension),
   orderNo: z.string().nullable(),
   amountFen: z.number(),
   completedAt: z.string(),

@@ -102,7 +102,9 @@ export const ZSurveyDefinition = ZDefinitionBase.superRefine((d, ctx) => {
 });
 export type TSurveyDefinition = z.infer<typeof ZSurveyDefinition>;
 
-export const SURVEY_TEMPLATES = ['consumer_goods'] as const;
+/** 从模板新建: consumer goods (the §4.2 default model), bank hall 银行网点, hospital discharge follow-up 出院随访. */
+export const SURVEY_TEMPLATES = ['consumer_goods', 'bank_hall', 'hospital_followup'] as const;
+export type TSurveyTemplate = (typeof SURVEY_TEMPLATES)[number];
 
 export const ZCreateSurveyInput = z
   .object({ unitId: ZId.optional(), definition: ZSurveyDefinition.optional(), template: z.enum(SURVEY_TEMPLATES).optional() })
@@ -178,7 +180,8 @@ export const ZInvitationResult = z.object({
 });
 
 /** What the public H5 page gets: the published definition, never any customer data. */
-export const ZPublicSurvey = z.object({ surveyId: z.string(), version: z.number(), definition: ZDefinitionBase, kind: z.enum(['open', 'personal']) });
+/** `answered`: this browser (the device key sent as Idempotency-Key) has already answered this open link. */
+export const ZPublicSurvey = z.object({ surveyId: z.string(), version: z.number(), definition: ZDefinitionBase, kind: z.enum(['open', 'personal']), answered: z.boolean() });
 export const ZSubmitResult = z.object({ responseId: z.string(), isDuplicate: z.boolean() });
 
 export const ZSurveyResultsQuery = z.object({

@@ -147,3 +147,22 @@ export const apiClients = pgTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.id] }), uniqueIndex('api_clients_key_uq').on(t.keyHash), index('api_clients_unit_idx').on(t.tenantId, t.unitId).where(sql`${t.revokedAt} is null`)],
 );
+
+/**
+ * Shops 店铺: the units whose transactions are e-commerce orders open to order reviews (DESIGN §4.3). A bank outlet's
+ * transactions (e.g. a wealth-product purchase) are not reviewable: only a unit with a row here gets review links,
+ * the buyer page and a shop score. `reviewDimensions` are the rating dimensions of this shop, in display order
+ * (default 描述相符 / 服务态度 / 物流服务); a key once used keeps its meaning, names may be edited.
+ */
+export const shops = pgTable(
+  'shops',
+  {
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    reviewDimensions: jsonb('review_dimensions').$type<{ key: string; name: string }[]>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    updatedBy: uuid('updated_by').references(() => users.id),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.unitId] })],
+);

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
+import { DEFAULT_REVIEW_DIMENSIONS } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
-import { customers, evaluations, orderRatings, orderReviewFollowups, orderReviewReplies, orgUnits, tenants, transactions, users } from '../../db/schema/index.ts';
+import { customers, evaluations, orderRatings, orderReviewFollowups, orderReviewReplies, orgUnits, shops, tenants, transactions, users } from '../../db/schema/index.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { canFollowup, canReply, monthKey, overallScore, windowClosesAt } from '../order-reviews/review-rules.ts';
 import { phoneDigitsOf } from '../customers/customers.repository.ts';
@@ -101,6 +102,8 @@ export async function loadDemoOrderReviews(deps: { db: Db; clock: TClock }, tena
   };
   await deps.db.transaction(async (tx) => {
     await tx.insert(orgUnits).values({ id: shopId, tenantId, parentId: branch.id, type: 'outlet', name: '线上商城旗舰店', code: DEMO_SHOP_CODE, path: `${branch.path}${shopId}/`, depth: branch.depth + 1, sortOrder: 9, createdAt: now, updatedAt: now });
+    // The unit is a shop 店铺 (its orders are reviewable), with the default dimensions 描述相符 / 服务态度 / 物流服务.
+    await tx.insert(shops).values({ tenantId, unitId: shopId, reviewDimensions: DEFAULT_REVIEW_DIMENSIONS, createdAt: now, updatedAt: now });
     await tx.insert(customers).values(buyers);
     await chunk(orders, 1000, (p) => tx.insert(transactions).values(p));
     // The same row insertEvaluation() writes (channel, key per order), set-based for speed.

@@ -9,7 +9,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
     { config: { access: 'dashboard:read' }, schema: { tags: ['dashboard'], summary: '工作台概览', response: { 200: ZDashboardSummary } } },
     async (req) => {
       if (!req.session) throw new AppError('UNAUTHENTICATED');
-      return getSummary(app.deps, req.scope(), req.session.timeZone, { canReadEvaluations: req.actor().permissions.has('evaluation:read') });
+      return getSummary(app.deps, req.scope(), req.session.timeZone, req.actor().permissions);
     },
   );
 };

@@ -1,32 +1,52 @@
-import type { TDashboardSummary } from '@huifang/shared';
+import type { TDashboardSummary, TPermission } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TScope } from '../../lib/scope.ts';
 import { startOfDay } from '../../lib/time.ts';
 import { summarizeEvaluations } from '../evaluations/evaluations.repository.ts';
 import { countAuditEventsSince, recentAuditEvents } from '../audit/audit.repository.ts';
+import { myCounterFigures } from '../counter/dashboard-figures.ts';
+import { myTaskFigures, teamTaskFigures } from '../followup/dashboard-figures.ts';
 import { countUnitsByType } from '../org-units/org-units.repository.ts';
 import { countActiveUsers } from '../users/users.repository.ts';
 
-/** Real counts of the caller's scope; the analytics issue replaces this page with the full dashboards. */
-export async function getSummary(deps: { db: Db; clock: TClock }, scope: TScope, timeZone: string, opts: { canReadEvaluations: boolean }): Promise<TDashboardSummary> {
-  const today = await startOfDay(deps.db, deps.clock.now(), timeZone);
-  const since = new Date(deps.clock.now().getTime() - 30 * 86_400_000);
-  const [byType, activeUsers, loginsToday, auditEventsToday, recent, evaluations] = await Promise.all([
-    countUnitsByType(deps.db, scope),
-    countActiveUsers(deps.db, scope),
-    countAuditEventsSince(deps.db, scope, today, 'auth.login'),
-    countAuditEventsSince(deps.db, scope, today),
-    recentAuditEvents(deps.db, scope, 8),
-    opts.canReadEvaluations ? summarizeEvaluations(deps.db, scope, today, since) : Promise.resolve(null),
+/** Runs `fn` only when the caller holds `perm`; otherwise the figure is null and never computed. */
+const when = <T>(perms: ReadonlySet<string>, perm: TPermission, fn: () => Promise<T>): Promise<T | null> => (perms.has(perm) ? fn() : Promise.resolve(null));
+
+/**
+ * The dashboard 工作台 of the caller: each block only for the permission that lets him act on it, figures of his
+ * scope (DESIGN §1). Teller (counter:serve without evaluation:manage): served today, own satisfaction, appeals. Agent
+ * (followup:work without followup:manage): my tasks today, overdue, reach rate. Manager: evaluations of the branch, unsatisfied, team tasks,
+ * units and users. Admin: everything. A block the role may not see is null: never computed, never sent.
+ */
+export async function getSummary(deps: { db: Db; clock: TClock }, scope: TScope, timeZone: string, perms: ReadonlySet<string>): Promise<TDashboardSummary> {
+  const now = deps.clock.now();
+  const today = await startOfDay(deps.db, now, timeZone);
+  const endOfToday = await startOfDay(deps.db, new Date(now.getTime() + 86_400_000), timeZone);
+  const since = new Date(now.getTime() - 30 * 86_400_000);
+  const [byType, activeUsers, loginsToday, auditEventsToday, recent, evaluations, counter, myTasks, teamTasks] = await Promise.all([
+    when(perms, 'org:read', () => countUnitsByType(deps.db, scope)),
+    when(perms, 'user:read', () => countActiveUsers(deps.db, scope)),
+    when(perms, 'audit:read', () => countAuditEventsSince(deps.db, scope, today, 'auth.login')),
+    when(perms, 'audit:read', () => countAuditEventsSince(deps.db, scope, today)),
+    when(perms, 'audit:read', () => recentAuditEvents(deps.db, scope, 8)),
+    when(perms, 'evaluation:read', () => summarizeEvaluations(deps.db, scope, today, since)),
+    // Personal blocks for those who do the work; one who manages it (a manager also holds counter:serve and
+    // followup:work so that he may grant them) gets the team view instead.
+    perms.has('evaluation:manage') ? null : when(perms, 'counter:serve', () => myCounterFigures(deps.db, scope, today)),
+    perms.has('followup:manage') ? null : when(perms, 'followup:work', () => myTaskFigures(deps.db, scope, { now, endOfToday, since })),
+    when(perms, 'followup:manage', () => teamTaskFigures(deps.db, scope, now)),
   ]);
   return {
-    units: byType.reduce((n, r) => n + r.count, 0),
+    units: byType ? byType.reduce((n, r) => n + r.count, 0) : null,
     activeUsers,
     loginsToday,
     auditEventsToday,
     unitsByType: byType,
     evaluations,
-    recentEvents: recent.map(({ id, at, actorName, action, summary }) => ({ id, at, actorName, action, summary })),
+    counter,
+    myTasks,
+    teamTasks,
+    recentEvents: recent ? recent.map(({ id, at, actorName, action, summary }) => ({ id, at, actorName, action, summary })) : null,
   };
 }

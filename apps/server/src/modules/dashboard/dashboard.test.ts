@@ -25,37 +25,64 @@ describe('GET /api/dashboard/summary', () => {
     const all = await summary(admin);
     // Demo tree: 1 HQ + 2 branches + 6 outlets + 12 counters.
     expect(all.units).toBe(21);
-    expect(Object.fromEntries(all.unitsByType.map((r) => [r.type, r.count]))).toEqual({ hq: 1, branch: 2, outlet: 6, counter: 12 });
+    expect(Object.fromEntries(all.unitsByType!.map((r) => [r.type, r.count]))).toEqual({ hq: 1, branch: 2, outlet: 6, counter: 12 });
     expect(all.activeUsers).toBe(await countRows(t, 'select 1 from users where is_active and tenant_id = $1', [t.tenantId]));
 
     const sh = await summary(zhang);
     const shUnits = await subtreeUnitIds(t, 'SH');
     expect(shUnits).toHaveLength(10);
     expect(sh.units).toBe(10);
-    expect(Object.fromEntries(sh.unitsByType.map((r) => [r.type, r.count]))).toEqual({ branch: 1, outlet: 3, counter: 6 });
+    expect(Object.fromEntries(sh.unitsByType!.map((r) => [r.type, r.count]))).toEqual({ branch: 1, outlet: 3, counter: 6 });
     expect(sh.activeUsers).toBe(await activeUsersIn(shUnits));
-    expect(sh.activeUsers).toBeLessThan(all.activeUsers);
+    expect(sh.activeUsers).toBeLessThan(all.activeUsers!);
 
     // Recent events stay inside the caller's scope.
     const li = await t.login('li.manager');
     const liSummary = await summary(li);
-    expect(liSummary.recentEvents.some((e) => e.actorName === '李娜')).toBe(true);
-    expect((await summary(zhang)).recentEvents.some((e) => e.actorName === '李娜')).toBe(false);
+    expect(liSummary.recentEvents!.some((e) => e.actorName === '李娜')).toBe(true);
+    expect((await summary(zhang)).recentEvents!.some((e) => e.actorName === '李娜')).toBe(false);
     expect(liSummary.units).toBe((await subtreeUnitIds(t, 'HZ')).length);
   });
 
-  it('a supervisor sees his outlet; the own-scope agent sees only himself; kiosks have no dashboard', async () => {
+  it('a supervisor sees his outlet and the team tasks; the own-scope agent sees only his own work; kiosks have no dashboard', async () => {
     const wang = await t.login('wang.supervisor');
     const ljz = await subtreeUnitIds(t, 'SH-LJZ');
     const s = await summary(wang);
     expect(s.units).toBe(ljz.length);
     expect(s.activeUsers).toBe(await activeUsersIn(ljz));
+    expect([s.teamTasks !== null, s.myTasks, s.counter, s.recentEvents]).toEqual([true, null, null, null]);
 
+    // The own-scope agent: his tasks, not the organisation's figures (not even computed).
     const agent = await summary(await t.login('liu.agent'));
-    expect(agent.activeUsers).toBe(1);
-    expect(agent.recentEvents.every((e) => e.actorName === '刘洋')).toBe(true);
+    expect([agent.units, agent.unitsByType, agent.activeUsers, agent.loginsToday, agent.recentEvents, agent.counter, agent.teamTasks]).toEqual([null, null, null, null, null, null, null]);
+    expect(agent.myTasks).toMatchObject({ dueToday: expect.any(Number), overdue: expect.any(Number) });
 
     expectError(await (await t.login('kiosk.sh-ljz-w1')).get('/api/dashboard/summary'), 403, 'FORBIDDEN');
+  });
+
+  it('role tiles: a teller gets his served customers, own satisfaction and appeals, and nothing of the organisation; a manager the team view', async () => {
+    const teller03 = (await t.pool.query("select id, unit_id from users where username = 'teller03'")).rows[0] as { id: string; unit_id: string };
+    // teller03 sits at a counter (his unit); its parent is the outlet.
+    const counterOf = (await t.pool.query("select id, parent_id from org_units where id = $1 and type = 'counter'", [teller03.unit_id])).rows[0] as { id: string; parent_id: string };
+    const teller = await t.login('teller03');
+    const before = await summary(teller);
+    expect([before.units, before.unitsByType, before.activeUsers, before.loginsToday, before.auditEventsToday, before.recentEvents, before.myTasks, before.teamTasks]).toEqual([null, null, null, null, null, null, null, null]);
+    expect(before.evaluations).toMatchObject({ satisfiedPercent30Days: expect.toBeOneOf([null, expect.any(Number)]), openAppeals: expect.any(Number) });
+    // Two customers served this morning (sessions of his counter), one yesterday: today counts two.
+    const now = t.clock.now();
+    for (const startedAt of [new Date(now.getTime() - 3_600_000), new Date(now.getTime() - 1_800_000), new Date(now.getTime() - 86_400_000 * 2)]) {
+      await t.pool.query(
+        'insert into service_sessions (tenant_id, counter_id, outlet_id, staff_id, business_type, started_at, ended_at, handling_seconds) values ($1, $2, $3, $4, $5, $6, $7, 300)',
+        [t.tenantId, counterOf.id, counterOf.parent_id, teller03.id, '对私', startedAt, new Date(startedAt.getTime() + 300_000)],
+      );
+    }
+    expect((await summary(teller)).counter!.servedToday).toBe(before.counter!.servedToday + 2);
+    // The manager holds counter:serve and followup:work (to grant them) but sees the team, not personal tiles.
+    const zhang = await summary(await t.login('zhang.manager'));
+    expect([zhang.counter, zhang.myTasks]).toEqual([null, null]);
+    expect(zhang.teamTasks).toMatchObject({ open: expect.any(Number), overdue: expect.any(Number) });
+    expect(zhang.units).not.toBeNull();
+    expect(zhang.evaluations).not.toBeNull();
   });
 
   it('loginsToday counts logins since midnight Asia/Shanghai', async () => {

@@ -355,6 +355,56 @@ describe('KPIs of tasks worked early', () => {
   });
 });
 
+describe('workbench search, filters and sort', () => {
+  it('the agent finds a task by customer name or phone fragment, filters by plan, state, due bucket and method, and sorts by due time (priority by default)', async () => {
+    const tag = `wb${letters(6)}`;
+    const base = String(Math.floor(Math.random() * 1e4)).padStart(4, '0');
+    const phoneOf = (i: number) => `1367${base}${i}0${i}`;
+    const people = [];
+    for (let i = 0; i < 3; i++) people.push(await createCustomer(t, admin, 'SH-LJZ', { name: `台${tag}${'甲乙丙'[i]}`, tags: [tag], phones: [phoneOf(i)] }));
+    const f = await manager.post('/api/saved-filters', { name: tag, filter: { tags: tag } });
+    const savedFilterId = f.json().id as string;
+    const byPhone = await createPlan(manager, { savedFilterId, methods: ['phone'], dueDays: 3 });
+    const bySms = await createPlan(manager, { savedFilterId, methods: ['sms'], dueDays: 7 });
+    await activate(manager, byPhone.id);
+    await activate(manager, bySms.id);
+    const list = async (qs: string) => {
+      const res = await agent.get(`/api/followup/tasks?view=mine&pageSize=100&${qs}`);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as { items: TTask[]; total: number };
+    };
+    const names = (r: { items: TTask[] }) => r.items.map((x) => `${x.customerName}/${x.planName}`).sort();
+    // search: a name fragment, or a phone fragment (with punctuation as typed)
+    expect((await list(`q=${encodeURIComponent(`台${tag}乙`)}`)).total).toBe(2);
+    const p2 = phoneOf(2);
+    expect(names(await list(`q=${encodeURIComponent(`${p2.slice(3, 7)}-${p2.slice(7)}`)}`))).toEqual([`台${tag}丙/${byPhone.name}`, `台${tag}丙/${bySms.name}`].sort());
+    // filters: plan, method (the plan's methods), state, bucket — combined with the search
+    const q = `q=${encodeURIComponent(`台${tag}`)}`;
+    expect((await list(q)).total).toBe(6);
+    expect((await list(`${q}&planId=${byPhone.id}`)).items.every((x) => x.planId === byPhone.id)).toBe(true);
+    expect((await list(`${q}&method=sms`)).items.map((x) => x.planId)).toEqual([bySms.id, bySms.id, bySms.id]);
+    expect((await list(`${q}&method=visit`)).total).toBe(0);
+    const first = (await list(`${q}&planId=${byPhone.id}`)).items[0]!;
+    expect((await agent.post(`/api/followup/tasks/${first.id}/claim`, {})).statusCode).toBe(200);
+    expect((await list(`${q}&state=in_progress`)).items.map((x) => x.id)).toEqual([first.id]);
+    // sort: due time either way; the default (no sort) and `priority` keep the due order among equal priorities
+    const dueAsc = (await list(`${q}&sort=dueUntil`)).items;
+    expect(dueAsc.slice(0, 3).every((x) => x.planId === byPhone.id)).toBe(true);
+    const dueDesc = (await list(`${q}&sort=-dueUntil`)).items;
+    expect(dueDesc.slice(0, 3).every((x) => x.planId === bySms.id)).toBe(true);
+    expect((await list(`${q}&sort=priority`)).items.map((x) => x.id)).toEqual((await list(`${q}&sort=dueFrom`)).items.map((x) => x.id));
+    // overdue after the 3-day window: only the phone plan's open tasks
+    await travel('2026-03-14T02:00:00Z');
+    expect((await list(`${q}&bucket=overdue`)).items.every((x) => x.planId === byPhone.id && x.isOverdue)).toBe(true);
+    expect((await list(`${q}&bucket=overdue`)).total).toBe(3);
+    expect((await list(`${q}&bucket=today&method=sms`)).total).toBe(3);
+    // the supervisor's counts take the same filters
+    expect(((await manager.get(`/api/followup/tasks/summary?${q}&method=sms`)).json() as TTaskSummary).total).toBe(3);
+    expectError(await agent.get('/api/followup/tasks?sort=phone'), 400, 'VALIDATION_FAILED', ['querystring.sort']);
+    await travel(NOW);
+  });
+});
+
 describe('supervisor view, questionnaire, creation record', () => {
   it('counts by state and by assignee follow the list filters; overdue counted on the tenant clock', async () => {
     const { savedFilterId } = await segment(3);

@@ -126,6 +126,9 @@ const SELECT = sql`select t.id, t.plan_id, p.name as plan_name, p.topic, t.custo
   left join users ua on ua.id = t.assignee_id
   left join users uc on uc.id = t.claimed_by`;
 
+/** The plan of a task (the method filter reads its methods). */
+const PLAN_JOIN = sql`join followup_plans p on p.tenant_id = t.tenant_id and p.id = t.plan_id`;
+
 /** Sort columns; `priority` puts path tasks by their point's priority among the others (which count as the default 3). */
 const SORTS: Record<string, string> = { dueFrom: 't.due_from', dueUntil: 't.due_until', createdAt: 't.created_at', state: 't.state', priority: `coalesce(${PRIORITY}, 3)` };
 
@@ -141,7 +144,14 @@ function taskConditions(scope: TScope, q: TTaskListQuery, bounds: { now: Date; e
   if (q.planId) conds.push(sql`t.plan_id = ${q.planId}`);
   if (q.assigneeId) conds.push(sql`t.assignee_id = ${q.assigneeId}`);
   if (q.customerId) conds.push(sql`t.customer_id = ${q.customerId}`);
-  if (q.q) conds.push(sql`c.name ilike ${'%' + q.q.replace(/[\\%_]/g, (ch) => `\\${ch}`) + '%'}`);
+  if (q.q) {
+    // A phone fragment (digits and phone punctuation only, 3+ digits) searches the stored digits (trigram index),
+    // anything else the name: an agent types either from a call or a note.
+    const digits = q.q.replace(/\D/g, '');
+    if (digits.length >= 3 && /^[\d\s()+-]+$/.test(q.q)) conds.push(sql`c.phone_digits like ${'%' + digits + '%'}`);
+    else conds.push(sql`c.name ilike ${'%' + q.q.replace(/[\\%_]/g, (ch) => `\\${ch}`) + '%'}`);
+  }
+  if (q.method) conds.push(sql`(case when t.occurrence_key like 'path:%' then ${pathPointFieldSql('method')} = ${q.method} else ${q.method} = any(p.methods) end)`);
   return sql.join(conds, sql` and `);
 }
 
@@ -156,7 +166,7 @@ export async function listTaskRows(db: DbOrTx, scope: TScope, q: TTaskListQuery,
   }
   const [rows, count] = await Promise.all([
     db.execute<TTaskRow>(sql`${SELECT} where ${where} order by ${order} limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`),
-    db.execute<{ n: number }>(sql`select count(*)::int as n from followup_tasks t join customers c on c.id = t.customer_id where ${where}`),
+    db.execute<{ n: number }>(sql`select count(*)::int as n from followup_tasks t join customers c on c.id = t.customer_id ${PLAN_JOIN} where ${where}`),
   ]);
   return { rows: rows.rows, total: Number(count.rows[0]?.n ?? 0) };
 }
@@ -185,7 +195,7 @@ export async function summarizeTaskRows(db: DbOrTx, scope: TScope, q: TTaskListQ
     select grouping(t.state) as gs, grouping(t.assignee_id) as ga, t.state, t.assignee_id, max(u.display_name) as assignee_name, count(*)::int as n,
       count(*) filter (where ${open})::int as open, count(*) filter (where ${open} and t.due_until < ${bounds.now})::int as overdue,
       count(*) filter (where t.state = 'done')::int as done
-    from followup_tasks t join customers c on c.id = t.customer_id left join users u on u.id = t.assignee_id
+    from followup_tasks t join customers c on c.id = t.customer_id ${PLAN_JOIN} left join users u on u.id = t.assignee_id
     where ${where}
     group by grouping sets ((), (t.state), (t.assignee_id))`);
   const total = res.rows.find((r) => Number(r.gs) === 1 && Number(r.ga) === 1);

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { maskName, type TOrderReview, type TOrderReviewListQuery } from '@huifang/shared';
+import { maskName, type TOrderReview, type TOrderReviewListQuery, type TShopDimension } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import { unitVisible, type TScope } from '../../lib/scope.ts';
 import { addDays, REPLY_WINDOW_DAYS, startOfLocalDay, windowClosesAt } from './review-rules.ts';
@@ -15,12 +15,16 @@ export interface TOrderRef {
   buyerName: string;
   amountFen: number;
   completedAt: Date;
+  /** The shop's rating dimensions (only units marked as shops have orders here). */
+  dimensions: TShopDimension[];
 }
 
-type TOrderRow = { id: string; tenant_id: string; order_no: string | null; unit_id: string; unit_name: string; customer_id: string; customer_name: string; amount_fen: string | number; occurred_at: Date | string };
+type TOrderRow = { id: string; tenant_id: string; order_no: string | null; unit_id: string; unit_name: string; customer_id: string; customer_name: string; amount_fen: string | number; occurred_at: Date | string; review_dimensions: TShopDimension[] };
+/** Orders are transactions of kind 'order' at a unit marked as a shop (a bank outlet's purchases are not reviewable). */
 const ORDER_SELECT = sql`
-  select t.id, t.tenant_id, t.order_no, t.unit_id, u.name as unit_name, t.customer_id, c.name as customer_name, t.amount_fen, t.occurred_at
-  from transactions t join org_units u on u.id = t.unit_id join customers c on c.id = t.customer_id`;
+  select t.id, t.tenant_id, t.order_no, t.unit_id, u.name as unit_name, t.customer_id, c.name as customer_name, t.amount_fen, t.occurred_at, s.review_dimensions
+  from transactions t join org_units u on u.id = t.unit_id join customers c on c.id = t.customer_id
+  join shops s on s.tenant_id = t.tenant_id and s.unit_id = t.unit_id`;
 const toOrder = (r: TOrderRow): TOrderRef => ({
   tenantId: r.tenant_id,
   transactionId: r.id,
@@ -31,6 +35,7 @@ const toOrder = (r: TOrderRow): TOrderRef => ({
   buyerName: r.customer_name,
   amountFen: Number(r.amount_fen),
   completedAt: new Date(r.occurred_at),
+  dimensions: r.review_dimensions,
 });
 
 export async function tenantTimeZone(db: DbOrTx, tenantId: string): Promise<string> {
@@ -42,6 +47,12 @@ export async function tenantTimeZone(db: DbOrTx, tenantId: string): Promise<stri
 export async function findOrderInScope(db: DbOrTx, scope: TScope, transactionId: string): Promise<TOrderRef | null> {
   const res = await db.execute<TOrderRow>(sql`${ORDER_SELECT} where t.tenant_id = ${scope.tenantId} and t.id = ${transactionId} and t.kind = 'order' and ${unitVisible(scope, sql`t.unit_id`)}`);
   return res.rows[0] ? toOrder(res.rows[0]) : null;
+}
+
+/** Whether a transaction (any kind, any unit) is visible to the scope: tells "not a shop's order" from "not found". */
+export async function transactionVisible(db: DbOrTx, scope: TScope, transactionId: string): Promise<boolean> {
+  const res = await db.execute(sql`select 1 from transactions t where t.tenant_id = ${scope.tenantId} and t.id = ${transactionId} and ${unitVisible(scope, sql`t.unit_id`)}`);
+  return res.rows.length > 0;
 }
 
 /** The order behind a buyer's link token (its SHA-256). */

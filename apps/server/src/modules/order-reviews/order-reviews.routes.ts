@@ -16,11 +16,15 @@ import {
   ZShopScore,
   ZShopScoreQuery,
   ZShopScoreTrend,
+  ZShop,
+  ZShopCreateInput,
+  ZShopDimensionsInput,
 } from '@huifang/shared';
 import { notFound } from '../../lib/app-error.ts';
 import { createApiClient, listApiClients, revokeApiClient } from './api-clients.ts';
 import { findImage } from './order-reviews.repository.ts';
 import { createReviewLink, getReview, listReviews, replyToReview } from './order-reviews.service.ts';
+import { createShop, listShops, updateShopDimensions } from './shops.ts';
 import { exportReviews, getShopScore, getShopScoreTrend, listReviewableOrders } from './shop-score.ts';
 import { contentDisposition, EXPORT_CONTENT_TYPE } from '../../lib/export-file.ts';
 
@@ -53,6 +57,24 @@ export const orderReviewRoutes: FastifyPluginAsyncZod = async (app) => {
     '/order-reviews/links',
     { config: { access: 'review:reply' }, schema: { tags, summary: '生成买家评价链接 a per-order link token for the buyer (≥128-bit, shown once)', body: ZReviewLinkInput, response: { 201: ZReviewLink } } },
     async (req, reply) => reply.status(201).send(await createReviewLink(deps, req.scope(), req.auditCtx(), req.body.transactionId)),
+  );
+  app.get(
+    '/order-reviews/shops',
+    { config: { access: 'review:read' }, schema: { tags, summary: '店铺 the units in scope marked as shops, with their rating dimensions', response: { 200: z.object({ items: z.array(ZShop) }) } } },
+    async (req) => listShops(deps, req.scope()),
+  );
+  app.post(
+    '/order-reviews/shops',
+    { config: { access: 'review:reply' }, schema: { tags, summary: '设为店铺 mark a unit as a shop (its orders become reviewable; default dimensions unless given)', body: ZShopCreateInput, response: { 201: ZShop } } },
+    async (req, reply) => reply.status(201).send(await createShop(deps, req.scope(), req.auditCtx(), req.body)),
+  );
+  app.put(
+    '/order-reviews/shops/:unitId',
+    {
+      config: { access: 'review:reply' },
+      schema: { tags, summary: '店铺评价维度 edit a shop\'s rating dimensions (used by the buyer page and the shop score)', params: z.object({ unitId: z.uuid() }), body: ZShopDimensionsInput, response: { 200: ZShop } },
+    },
+    async (req) => updateShopDimensions(deps, req.scope(), req.auditCtx(), req.params.unitId, req.body.reviewDimensions),
   );
   app.get(
     '/order-reviews/score',

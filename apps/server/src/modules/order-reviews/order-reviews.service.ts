@@ -4,7 +4,7 @@ import { ZRatingInput, ZFollowupInput, type TBuyerReview, type TOrderReview, typ
 import type { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { orderRatings, orderReviewFollowups, orderReviewImages, orderReviewLinks, orderReviewReplies } from '../../db/schema/index.ts';
-import { AppError, notFound, unknownRef } from '../../lib/app-error.ts';
+import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -21,10 +21,12 @@ import {
   listRatings,
   tenantTimeZone,
   toOrderReview,
+  transactionVisible,
   type TOrderRef,
   type TRatingRow,
 } from './order-reviews.repository.ts';
 import { decodeReviewImages } from './review-images.ts';
+import { checkRatingDimensions } from './shops.ts';
 import { canFollowup, canRate, canReply, countedness, FOLLOWUP_WINDOW_DAYS, monthKey, overallScore, RATING_WINDOW_DAYS, REPLY_WINDOW_DAYS, windowClosesAt } from './review-rules.ts';
 
 type TDeps = { db: Db; clock: TClock };
@@ -55,6 +57,7 @@ const sourceCtx = (tenantId: string, s: TReviewSource): TAuditCtx => ({ tenantId
  * A repeat with the same Idempotency-Key returns the stored rating (`isReplay`).
  */
 export async function submitRating(deps: TDeps, order: TOrderRef, input: TRatingData, source: TReviewSource, idempotencyKey: string | null): Promise<{ rating: TRatingRow; isReplay: boolean }> {
+  checkRatingDimensions(order.dimensions, input.dimensions);
   const images = decodeReviewImages(input.images, 'body.images');
   const tz = await tenantTimeZone(deps.db, order.tenantId);
   return deps.db.transaction(async (tx) => {
@@ -185,7 +188,11 @@ export async function listReviews(deps: TDeps, scope: TScope, q: TOrderReviewLis
  */
 export async function createReviewLink(deps: TDeps, scope: TScope, ctx: TAuditCtx, transactionId: string): Promise<TReviewLink> {
   const order = await findOrderInScope(deps.db, scope, transactionId);
-  if (!order) throw unknownRef('body.transactionId', 'order');
+  if (!order) {
+    // A transaction the caller sees but whose unit is not a shop (e.g. a bank wealth-product purchase): say why.
+    if (await transactionVisible(deps.db, scope, transactionId)) throw invalidField('body.transactionId', '该交易所属单位不是店铺，订单评价只适用于店铺的订单');
+    throw unknownRef('body.transactionId', 'order');
+  }
   const tz = await tenantTimeZone(deps.db, scope.tenantId);
   const token = crypto.randomBytes(32).toString('base64url');
   const now = deps.clock.now();
@@ -211,6 +218,7 @@ export async function buyerView(deps: TDeps, order: TOrderRef): Promise<TBuyerRe
   const reply = (text: string | null, at: Date | string | null) => (text !== null && at !== null ? { text, repliedAt: new Date(at).toISOString() } : null);
   return {
     shopName: order.shopName,
+    reviewDimensions: order.dimensions,
     orderNo: order.orderNo,
     amountFen: order.amountFen,
     completedAt: order.completedAt.toISOString(),

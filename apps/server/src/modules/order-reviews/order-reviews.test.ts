@@ -13,6 +13,9 @@ let wang: TClient; // 陆家嘴 supervisor: review:read only
 beforeAll(async () => {
   t = await createTestApp();
   [admin, zhang, li, wang] = await Promise.all([t.login('admin'), t.login('zhang.manager'), t.login('li.manager'), t.login('wang.supervisor')]);
+  // Only units marked as shops have reviewable orders: each branch manager marks his shop (店铺设置).
+  expect((await zhang.post('/api/order-reviews/shops', { unitId: await unitIdByCode(t, SHOP) })).statusCode).toBe(201);
+  expect((await li.post('/api/order-reviews/shops', { unitId: await unitIdByCode(t, OTHER_SHOP) })).statusCode).toBe(201);
 });
 afterAll(async () => t.close());
 
@@ -50,6 +53,64 @@ const reviewOf = async (transactionId: string) => {
   const r = await t.pool.query('select id from order_ratings where transaction_id = $1', [transactionId]);
   return r.rows[0]?.id as string;
 };
+
+describe('shops: only a shop\'s orders are reviewable, on the shop\'s own dimensions', () => {
+  it('a bank outlet\'s wealth-product purchase is not listed as 可评价 and gets no review link (400 on transactionId, nothing written)', async () => {
+    t.clock.set('2026-05-10T10:00:00+08:00');
+    const bankCustomer = (await createCustomer(t, admin, 'SH-XJH', { name: `客户${letters(4)}` })).id;
+    const purchase = await admin.post(`/api/customers/${bankCustomer}/transactions`, { kind: 'order', amountFen: 29_200_000, occurredAt: '2026-05-08T10:00:00+08:00', orderNo: `LC${letters(6)}`, note: '理财产品认购' });
+    expect(purchase.statusCode, purchase.body).toBe(201);
+    const shopOrderBuyer = await buyer();
+    const shopOrder = await admin.post(`/api/customers/${shopOrderBuyer}/transactions`, { kind: 'order', amountFen: 9_900, occurredAt: '2026-05-08T11:00:00+08:00', orderNo: `E${letters(8)}` });
+    const listed = (await zhang.get('/api/order-reviews/orders?pageSize=100')).json() as TPage<{ transactionId: string; state: string }>;
+    expect(listed.items.map((o) => o.transactionId)).toContain(shopOrder.json().id);
+    expect(listed.items.map((o) => o.transactionId)).not.toContain(purchase.json().id);
+    const links = await countRows(t, 'select 1 from order_review_links');
+    expectError(await zhang.post('/api/order-reviews/links', { transactionId: purchase.json().id }), 400, 'VALIDATION_FAILED', ['body.transactionId']);
+    expect(await countRows(t, 'select 1 from order_review_links')).toBe(links);
+    // a transaction of another branch is still simply not found
+    const hzCustomer = (await createCustomer(t, admin, 'HZ-XH', { name: `客户${letters(4)}` })).id;
+    const hzOrder = await admin.post(`/api/customers/${hzCustomer}/transactions`, { kind: 'order', amountFen: 100, occurredAt: '2026-05-08T10:00:00+08:00' });
+    expectError(await zhang.post('/api/order-reviews/links', { transactionId: hzOrder.json().id }), 404, 'NOT_FOUND');
+    // a unit that is not a shop has no shop score
+    expectError(await zhang.get(`/api/order-reviews/score?unitId=${await unitIdByCode(t, 'SH-XJH')}`), 404, 'NOT_FOUND');
+  });
+
+  it('a manager sets a shop\'s dimensions; the buyer page asks them, the rating must give exactly them, the score shows them', async () => {
+    t.clock.set('2026-05-10T10:00:00+08:00');
+    const zj = await unitIdByCode(t, 'SH-ZJ');
+    const created = await zhang.post('/api/order-reviews/shops', { unitId: zj });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json().reviewDimensions.map((d: { name: string }) => d.name)).toEqual(['描述相符', '服务态度', '物流服务']);
+    expectError(await zhang.post('/api/order-reviews/shops', { unitId: zj }), 400, 'VALIDATION_FAILED', ['body.unitId']);
+    expectError(await li.post('/api/order-reviews/shops', { unitId: await unitIdByCode(t, 'SH-XJH') }), 400, 'VALIDATION_FAILED', ['body.unitId']);
+
+    const put = (by: TClient, reviewDimensions: object[], unitId = zj) => by.request({ method: 'PUT', url: `/api/order-reviews/shops/${unitId}`, payload: { reviewDimensions } });
+    const custom = [{ key: 'description', name: '描述相符' }, { key: 'packaging', name: '包装完好' }];
+    expectError(await put(wang, custom), 403, 'FORBIDDEN');
+    expectError(await put(li, custom), 404, 'NOT_FOUND');
+    expectError(await put(zhang, [{ key: 'description', name: '描述相符' }, { key: 'description', name: '又一个' }]), 400, 'VALIDATION_FAILED', ['body.reviewDimensions.1.key']);
+    expectError(await put(zhang, []), 400, 'VALIDATION_FAILED', ['body.reviewDimensions']);
+    const saved = await put(zhang, custom);
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.json().reviewDimensions).toEqual(custom);
+    expect(((await zhang.get('/api/order-reviews/shops')).json().items as { unitId: string; reviewDimensions: object[] }[]).find((x) => x.unitId === zj)?.reviewDimensions).toEqual(custom);
+
+    const b = await buyer('SH-ZJ');
+    const o = await order(b, '2026-05-09T12:00:00+08:00');
+    expect(((await buyerGet(o.token)).json() as TBuyerReview).reviewDimensions).toEqual(custom);
+    const before = await ratingCount();
+    expectError(await rate(o.token, { dimensions: dims(5) }), 400, 'VALIDATION_FAILED', ['body.dimensions.packaging', 'body.dimensions.service', 'body.dimensions.logistics']);
+    expect(await ratingCount()).toBe(before);
+    const ok = await rate(o.token, { dimensions: { description: 5, packaging: 3 } });
+    expect(ok.statusCode, ok.body).toBe(201);
+    const score = (await zhang.get(`/api/order-reviews/score?unitId=${zj}&asOf=2026-05-10`)).json() as TShopScore;
+    expect(score.dimensions).toEqual([
+      { key: 'description', name: '描述相符', score: 5, count: 1 },
+      { key: 'packaging', name: '包装完好', score: 3, count: 1 },
+    ]);
+  });
+});
 
 describe('buyer link: rate a completed order', () => {
   it('shows only this order, stores the rating once, in the evaluation store too', async () => {
@@ -183,6 +244,7 @@ describe('rule: shop score = mean of counted ratings of the last six months as o
     const created = await admin.post('/api/org-units', { parentId: await unitIdByCode(t, 'SH'), type: 'outlet', name: `线上店-${letters(4)}` });
     expect(created.statusCode, created.body).toBe(201);
     const shopId = created.json().id as string;
+    expect((await admin.post('/api/order-reviews/shops', { unitId: shopId })).statusCode).toBe(201);
     const mk = async () => (await admin.post('/api/customers', { name: `买家${letters(4)}`, unitId: shopId })).json().id as string;
     t.clock.set('2026-01-10T09:00:00+08:00');
     const o1 = await order(await mk(), '2026-01-10T08:00:00+08:00');

@@ -19,7 +19,11 @@ export const surveyPublicRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'public', rateLimit: { max: 120, timeWindow: '1 minute', keyGenerator: perLink } },
       schema: { tags, summary: '问卷（公开答题页）', params: ZTokenParams, response: { 200: ZPublicSurvey } },
     },
-    async (req) => getPublicSurvey(deps, req.params.token),
+    async (req) => {
+      // The answer page sends its per-device key (the one it submits with) so the answer says whether it already answered.
+      const key = req.headers['idempotency-key'];
+      return getPublicSurvey(deps, req.params.token, typeof key === 'string' ? key : undefined);
+    },
   );
   app.post(
     '/s/:token/responses',

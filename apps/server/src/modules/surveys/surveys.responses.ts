@@ -63,11 +63,27 @@ async function openLink(db: Db, token: string, now: Date): Promise<TLinkInfo & {
   return { ...link, publishedVersion: link.publishedVersion };
 }
 
-/** What the H5 page shows: the published definition only — no customer data, not even the invited one's name. */
-export async function getPublicSurvey(deps: { db: Db; clock: TClock }, token: string) {
+const validClientKey = (k: string | undefined): k is string => Boolean(k && /^[\w.:-]{8,100}$/.test(k));
+
+/** The response a browser (its per-device key) already stored through this link, if any. */
+async function findDeviceResponse(db: Db, tenantId: string, linkId: string, clientKey: string) {
+  const [r] = await db
+    .select({ id: surveyResponses.id })
+    .from(surveyResponses)
+    .where(and(eq(surveyResponses.tenantId, tenantId), eq(surveyResponses.idempotencyKey, `survey:${linkId}:${clientKey}`)));
+  return r ?? null;
+}
+
+/**
+ * What the H5 page shows: the published definition only — no customer data, not even the invited one's name.
+ * `answered` tells the page that this browser (the device key it sends as Idempotency-Key) has already answered the
+ * open link, so it shows 已提交 instead of the form; a personal link that was used answers 410 before this.
+ */
+export async function getPublicSurvey(deps: { db: Db; clock: TClock }, token: string, clientKey?: string) {
   const link = await openLink(deps.db, token, deps.clock.now());
   const definition = await definitionOf(deps.db, link.tenantId, link.surveyId, link.publishedVersion);
-  return { surveyId: link.surveyId, version: link.publishedVersion, definition, kind: link.kind };
+  const answered = validClientKey(clientKey) ? (await findDeviceResponse(deps.db, link.tenantId, link.id, clientKey)) !== null : false;
+  return { surveyId: link.surveyId, version: link.publishedVersion, definition, kind: link.kind, answered };
 }
 
 interface TResponseInput {
@@ -257,7 +273,7 @@ function openResponseWriter(db: Db) {
  */
 export async function submitByLink(deps: { db: Db; clock: TClock }, token: string, answers: Record<string, TAnswerValue>, clientKey: string | undefined) {
   const now = deps.clock.now();
-  const key = clientKey && /^[\w.:-]{8,100}$/.test(clientKey) ? clientKey : crypto.randomUUID();
+  const key = validClientKey(clientKey) ? clientKey : crypto.randomUUID();
   let link: Awaited<ReturnType<typeof openLink>>;
   try {
     link = await openLink(deps.db, token, now);
@@ -287,10 +303,7 @@ export async function submitByLink(deps: { db: Db; clock: TClock }, token: strin
       answers: JSON.stringify(answers), dims: JSON.stringify(scored.dimensions), index: scored.index, score: scored.score, text: scored.text, key: idempotencyKey,
     });
     if (id) return { responseId: id, isDuplicate: false };
-    const [existing] = await deps.db
-      .select({ id: surveyResponses.id })
-      .from(surveyResponses)
-      .where(and(eq(surveyResponses.tenantId, link.tenantId), eq(surveyResponses.idempotencyKey, idempotencyKey)));
+    const existing = await findDeviceResponse(deps.db, link.tenantId, link.id, key);
     if (!existing) throw new Error('survey response conflict without a stored row');
     return { responseId: existing.id, isDuplicate: true };
   }
@@ -313,10 +326,7 @@ export async function submitByLink(deps: { db: Db; clock: TClock }, token: strin
 async function findRetriedPersonal(db: Db, token: string, clientKey: string) {
   const link = await findLinkByHash(db, hashToken(token));
   if (!link) return null;
-  const [r] = await db
-    .select({ id: surveyResponses.id })
-    .from(surveyResponses)
-    .where(and(eq(surveyResponses.tenantId, link.tenantId), eq(surveyResponses.idempotencyKey, `survey:${link.id}:${clientKey}`)));
+  const r = await findDeviceResponse(db, link.tenantId, link.id, clientKey);
   return r ? { responseId: r.id, isDuplicate: true } : null;
 }
 

@@ -11,7 +11,7 @@ import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { findVisibleCustomer } from '../customers/customers.repository.ts';
 import { findVisibleUnit } from '../org-units/org-units.repository.ts';
 import { forgetOpenLinks } from './link-cache.ts';
-import { consumerGoodsTemplate } from './survey-template.ts';
+import { SURVEY_TEMPLATE_DEFINITIONS } from './survey-template.ts';
 import { countVersionResponses, findSurvey, findVersion, listVersions, lockSurvey } from './surveys.repository.ts';
 
 export type TSurveyDeps = { db: Db; clock: TClock; config: Pick<TConfig, 'publicBaseUrl'> };
@@ -46,7 +46,7 @@ export async function getSurveyVersion(deps: Pick<TSurveyDeps, 'db'>, scope: TSc
 }
 
 export async function createSurvey(deps: TSurveyDeps, scope: TScope, ctx: TAuditCtx, input: TCreateSurveyInput): Promise<TSurveyDetail> {
-  const definition: TSurveyDefinition = input.template ? consumerGoodsTemplate() : input.definition!;
+  const definition: TSurveyDefinition = input.template ? SURVEY_TEMPLATE_DEFINITIONS[input.template]() : input.definition!;
   const unitId = input.unitId ?? scope.unitId;
   if (input.unitId && !(await findVisibleUnit(deps.db, scope, input.unitId))) throw unknownRef('body.unitId', 'unit');
   const now = deps.clock.now();

@@ -116,6 +116,31 @@ describe('designer', () => {
     expect(s.status).toBe('draft');
   });
 
+  it('ships bank-hall and hospital discharge follow-up templates (weights 100%, every scored question in a dimension), publishable and answerable', async () => {
+    const bank = await admin.post('/api/surveys', { template: 'bank_hall' });
+    expect(bank.statusCode, bank.body).toBe(201);
+    const b = bank.json() as TSurveyDetail;
+    expect(b.definition.dimensions.map((d) => d.name)).toEqual(expect.arrayContaining(['服务态度', '等候时间', '业务效率', '网点环境']));
+    const hospital = await admin.post('/api/surveys', { template: 'hospital_followup' });
+    expect(hospital.statusCode, hospital.body).toBe(201);
+    const h = hospital.json() as TSurveyDetail;
+    expect(h.title).toContain('随访');
+    for (const s of [b, h]) {
+      expect(s.definition.dimensions.reduce((n, d) => n + d.weight, 0)).toBe(100);
+      const keys = new Set(s.definition.dimensions.map((d) => d.key));
+      for (const q of s.definition.questions.filter((x) => ['likert', 'rating', 'csat'].includes(x.type))) expect(keys.has(q.dimensionKey!)).toBe(true);
+      // every dimension has a question, so a full answer gives a satisfaction index
+      expect(new Set(s.definition.questions.map((q) => q.dimensionKey).filter(Boolean))).toEqual(keys);
+      expect((await admin.post(`/api/surveys/${s.id}/publish`, {})).statusCode).toBe(200);
+    }
+    const token = await openToken(h.id);
+    const answers = Object.fromEntries(h.definition.questions.filter((q) => q.type !== 'text').map((q) => [q.key, q.type === 'nps' ? 9 : q.type === 'likert' ? 4 : q.options![0]!.value]));
+    expect((await submit(token, answers, 'device-hospital-template')).statusCode).toBe(201);
+    const results = (await admin.get(`/api/surveys/${h.id}/results`)).json() as TSurveyResults;
+    expect(results.satisfactionIndex).toBe(80);
+    expectError(await admin.post('/api/surveys', { template: 'car_dealer' }), 400, 'VALIDATION_FAILED', ['body.template']);
+  });
+
   it('versioning: a draft is edited in place; editing a published survey creates version 2; responses keep their version', async () => {
     const created = (await admin.post('/api/surveys', { definition: definition() })).json() as TSurveyDetail;
     const edited = (await admin.request({ method: 'PUT', url: `/api/surveys/${created.id}`, payload: { definition: definition({ title: '草稿改名' }) } })).json() as TSurveyDetail;
@@ -212,6 +237,26 @@ describe('answering', () => {
     expect(repeat.json()).toEqual({ responseId: first.json().responseId, isDuplicate: true });
     expect((await submit(token, full, 'device-bbbbbbbb')).statusCode).toBe(201);
     expect([await responsesOf(s.id), await evaluationsOf(s.id)]).toEqual([2, 2]);
+  });
+
+  it('open link: the page learns this browser already answered (GET answered), and a repeat submit is told apart from a new one', async () => {
+    const s = await publishedSurvey();
+    const token = await openToken(s.id);
+    const look = (key?: string) => t.app.inject({ method: 'GET', url: `/api/s/${token}`, headers: key ? { 'idempotency-key': key } : {} });
+    expect((await look('device-answered-1')).json()).toMatchObject({ kind: 'open', answered: false });
+    const first = await submit(token, full, 'device-answered-1');
+    expect([first.statusCode, first.json().isDuplicate]).toEqual([201, false]);
+    expect((await look('device-answered-1')).json()).toMatchObject({ kind: 'open', answered: true });
+    // another browser, or none at all, still gets the form
+    expect((await look('device-answered-2')).json().answered).toBe(false);
+    expect((await look()).json().answered).toBe(false);
+    const repeat = await submit(token, { ...full, q1: 1 }, 'device-answered-1');
+    expect([repeat.statusCode, repeat.json()]).toEqual([200, { responseId: first.json().responseId, isDuplicate: true }]);
+    expect(await responsesOf(s.id)).toBe(1);
+    // the answered flag is per link: the same key on another survey's link has not answered there
+    const other = await publishedSurvey();
+    const otherToken = await openToken(other.id);
+    expect((await t.app.inject({ method: 'GET', url: `/api/s/${otherToken}`, headers: { 'idempotency-key': 'device-answered-1' } })).json().answered).toBe(false);
   });
 
   it('open link answers arriving together (one batch): each device lands once, a repeat racing its original gets the same response', async () => {

@@ -4,9 +4,14 @@ import { api, get, post, qs } from '../../api/client.ts';
 
 export const FOLLOWUP_KEY = ['followup'] as const;
 
-/** My tasks of a bucket, the most urgent path time points first (priority 1–2), then by due time. */
-export const useMyTasks = (bucket: 'today' | 'overdue' | 'upcoming') =>
-  useQuery({ queryKey: [...FOLLOWUP_KEY, 'tasks', 'mine', bucket], queryFn: () => get<TPage<TTask>>(`/followup/tasks${qs({ view: 'mine', bucket, pageSize: 100, sort: 'priority' })}`) });
+/** The workbench's search, filters and sort (all optional; sort defaults to priority). */
+export type TWorkbenchFilters = { q?: string | undefined; planId?: string | undefined; state?: string | undefined; method?: string | undefined; sort?: string | undefined };
+/** My tasks of a bucket, by default the most urgent path time points first (priority 1–2), then by due time. */
+export const useMyTasks = (bucket: 'today' | 'overdue' | 'upcoming' | 'open', f: TWorkbenchFilters = {}) =>
+  useQuery({
+    queryKey: [...FOLLOWUP_KEY, 'tasks', 'mine', bucket, f],
+    queryFn: () => get<TPage<TTask>>(`/followup/tasks${qs({ view: 'mine', bucket, pageSize: 100, ...f, sort: f.sort ?? 'priority' })}`),
+  });
 
 export const useTask = (id: string | null) =>
   useQuery({ queryKey: [...FOLLOWUP_KEY, 'task', id], enabled: !!id, queryFn: () => get<TTaskDetail>(`/followup/tasks/${id}`) });

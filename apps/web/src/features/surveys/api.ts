@@ -1,5 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { TErrorCode, TPage, TSurvey, TSurveyDefinition, TSurveyDetail, TSurveyResults, TSurveyResultsQuery } from '@huifang/shared';
+import type { TErrorCode, TPage, TSurvey, TSurveyDefinition, TSurveyDetail, TSurveyResults, TSurveyResultsQuery, TSurveyTemplate } from '@huifang/shared';
 import { api, ApiError, get, post, qs } from '../../api/client.ts';
 
 export const SURVEYS_KEY = ['surveys'] as const;
@@ -19,7 +19,7 @@ export function useSurveyMutation<TVars, TRes>(fn: (v: TVars) => Promise<TRes>) 
   return useMutation({ mutationFn: fn, onSuccess: () => qc.invalidateQueries({ queryKey: SURVEYS_KEY }) });
 }
 
-export const createSurvey = (body: { definition?: TSurveyDefinition; template?: 'consumer_goods' }) => post<TSurveyDetail>('/surveys', body);
+export const createSurvey = (body: { definition?: TSurveyDefinition; template?: TSurveyTemplate }) => post<TSurveyDetail>('/surveys', body);
 export const saveSurvey = (id: string, definition: TSurveyDefinition) => api<TSurveyDetail>('PUT', `/surveys/${id}`, { definition });
 export const publishSurvey = (id: string) => post<TSurveyDetail>(`/surveys/${id}/publish`);
 export const closeSurvey = (id: string) => post<TSurveyDetail>(`/surveys/${id}/close`);
@@ -31,13 +31,20 @@ export const inviteCustomers = (id: string, body: { customerIds?: string[]; save
 export const staffResponse = (id: string, customerId: string, answers: Record<string, unknown>) => post<{ responseId: string }>(`/surveys/${id}/responses`, { customerId, answers });
 
 /** The public answer page's calls (no session; the token is the credential). */
-export const publicSurvey = (token: string) => get<{ surveyId: string; version: number; definition: TSurveyDefinition; kind: 'open' | 'personal' }>(`/s/${token}`);
+/** `answered`: this browser (its device key) has already answered the open link. */
+export const publicSurvey = (token: string, key: string) =>
+  callWithKey<{ surveyId: string; version: number; definition: TSurveyDefinition; kind: 'open' | 'personal'; answered: boolean }>('GET', `/api/s/${token}`, undefined, key);
 export const submitPublic = (token: string, answers: Record<string, unknown>, key: string) =>
-  postWithKey<{ responseId: string; isDuplicate: boolean }>(`/api/s/${token}/responses`, { answers }, key);
+  callWithKey<{ responseId: string; isDuplicate: boolean }>('POST', `/api/s/${token}/responses`, { answers }, key);
 
-/** POST with an Idempotency-Key header (the api() helper sends none); the same error shape. No session involved. */
-async function postWithKey<T>(url: string, body: unknown, key: string): Promise<T> {
-  const res = await fetch(url, { method: 'POST', credentials: 'omit', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body) });
+/** A call with an Idempotency-Key header (the api() helper sends none); the same error shape. No session involved. */
+async function callWithKey<T>(method: 'GET' | 'POST', url: string, body: unknown, key: string): Promise<T> {
+  const res = await fetch(url, {
+    method,
+    credentials: 'omit',
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), 'idempotency-key': key },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   const data: unknown = text ? JSON.parse(text) : null;
   if (!res.ok) {

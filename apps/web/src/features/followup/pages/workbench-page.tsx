@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { ATTEMPT_OUTCOMES, CONNECTED_OUTCOMES, NEXT_ACTIONS, REACHED_WHOM, type TAttemptOutcome, type TTaskDetail } from '@huifang/shared';
+import { ATTEMPT_OUTCOMES, CONNECTED_OUTCOMES, NEXT_ACTIONS, REACHED_WHOM, TASK_STATES, type TAttemptOutcome, type TTaskDetail } from '@huifang/shared';
 import { App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Empty, Input, List, Radio, Rate, Row, Select, Space, Tabs, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
@@ -8,7 +8,7 @@ import type { TFunction } from 'i18next';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError } from '../../../api/client.ts';
 import { fmtTime } from '../../../lib/format.ts';
-import { claimTask, FOLLOWUP_KEY, recordAttempt, releaseTask, revealPhone, useMethods, useMyTasks, useTask } from '../api.ts';
+import { claimTask, FOLLOWUP_KEY, recordAttempt, releaseTask, revealPhone, useAllPlans, useMethods, useMyTasks, useTask, type TWorkbenchFilters } from '../api.ts';
 import { answeredOnly, QuestionnaireFields, type TAnswers } from '../components/questionnaire-fields.tsx';
 import { PathPointCard } from '../components/paths-task-point.tsx';
 
@@ -23,19 +23,42 @@ function eventLabel(t: TFunction, e: TTaskDetail['events'][number]): string {
   return t(`followup.events.${e.kind}`, { defaultValue: e.kind });
 }
 
-/** 回访工作台: my tasks (today / overdue / upcoming); the selected task's customer card, script and one-click outcomes. */
+const OPEN_STATES = TASK_STATES.filter((s) => ['pending', 'in_progress', 'follow_up'].includes(s));
+const SORTS = ['priority', 'dueUntil', '-dueUntil'] as const;
+
+/** Search (name or phone fragment), plan / state / method filters and the sort of the workbench list. */
+function WorkbenchFilters({ value, onChange }: { value: TWorkbenchFilters; onChange: (f: TWorkbenchFilters) => void }) {
+  const { t } = useTranslation();
+  const plans = useAllPlans().data ?? [];
+  const methods = useMethods().data ?? [];
+  const set = (patch: TWorkbenchFilters) => onChange({ ...value, ...patch });
+  return (
+    <Space wrap size={[8, 8]} style={{ marginBottom: 8 }} data-testid="workbench-filters">
+      <Input.Search allowClear placeholder={t('followup.wb.search')} style={{ width: 200 }} onSearch={(v) => set({ q: v.trim() || undefined })} data-testid="wb-search" />
+      <Select allowClear placeholder={t('followup.wb.plan')} style={{ width: 150 }} value={value.planId} onChange={(v?: string) => set({ planId: v })} options={plans.map((p) => ({ value: p.id, label: p.name }))} showSearch optionFilterProp="label" data-testid="wb-plan" />
+      <Select allowClear placeholder={t('followup.wb.state')} style={{ width: 110 }} value={value.state} onChange={(v?: string) => set({ state: v })} options={OPEN_STATES.map((s) => ({ value: s, label: t(`followup.states.${s}`) }))} data-testid="wb-state" />
+      <Select allowClear placeholder={t('followup.wb.method')} style={{ width: 110 }} value={value.method} onChange={(v?: string) => set({ method: v })} options={methods.map((m) => ({ value: m.code, label: m.label }))} data-testid="wb-method" />
+      <Select style={{ width: 140 }} value={value.sort ?? 'priority'} onChange={(v: string) => set({ sort: v })} options={SORTS.map((s) => ({ value: s, label: t(`followup.wb.sorts.${s}`) }))} data-testid="wb-sort" />
+    </Space>
+  );
+}
+
+/** 回访工作台: my tasks (today / overdue / upcoming), searchable and filtered; the selected task's customer card, script and one-click outcomes. */
 export function WorkbenchPage() {
   const { t } = useTranslation();
   const [bucket, setBucket] = useState<TBucket>('today');
   // A notification's link (/followup/workbench?taskId=…) opens that task, whichever list it is in.
   const [params] = useSearchParams();
   const [selected, setSelected] = useState<string | null>(params.get('taskId'));
-  const tasks = useMyTasks(bucket);
+  const [filters, setFilters] = useState<TWorkbenchFilters>({});
+  const tasks = useMyTasks(bucket, filters);
   return (
     <Row gutter={16}>
       <Col xs={24} md={9}>
         <Card>
+          <WorkbenchFilters value={filters} onChange={setFilters} />
           <Tabs activeKey={bucket} onChange={(k) => setBucket(k as TBucket)} items={(['today', 'overdue', 'upcoming'] as const).map((k) => ({ key: k, label: t(`followup.buckets.${k}`) }))} />
+          {tasks.data && <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="wb-total">{t('followup.wb.total', { n: tasks.data.total })}</Typography.Text>}
           <List
             style={{ maxHeight: 'calc(100vh - 260px)', overflowY: 'auto' }}
             data-testid="task-list"

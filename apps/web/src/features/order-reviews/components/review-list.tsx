@@ -1,4 +1,4 @@
-import { REVIEW_DIMENSIONS, type TOrderReview } from '@huifang/shared';
+import type { TOrderReview } from '@huifang/shared';
 import { Button, DatePicker, Image, Rate, Select, Space, Table, Tag, TreeSelect, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useMemo, useState } from 'react';
@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { fmtTime } from '../../../lib/format.ts';
 import { can, useMe } from '../../auth/api.ts';
 import { buildTree, useUnits } from '../../org/api.ts';
-import { useOrderReviews } from '../api.ts';
+import { dimensionsOf, useOrderReviews, useShops } from '../api.ts';
 import { ReplyModal } from './reply-modal.tsx';
 import { DownloadButton } from '../../../lib/download-button.tsx';
 
@@ -18,6 +18,7 @@ export function ReviewList() {
   const me = useMe().data;
   const [f, setF] = useState<TFilters>({ page: 1 });
   const q = useOrderReviews({ ...f, pageSize: 20 } as never);
+  const dims = dimensionsOf(useShops().data?.items);
   const units = useUnits().data ?? [];
   const tree = useMemo(() => buildTree(units), [units]);
   const [replying, setReplying] = useState<{ review: TOrderReview; target: 'rating' | 'followup' } | null>(null);
@@ -30,7 +31,7 @@ export function ReviewList() {
     <>
       <Space wrap style={{ marginBottom: 16 }}>
         {can(me, 'org:read') && <TreeSelect placeholder={t('orderReview.shop')} allowClear style={{ width: 200 }} treeData={tree} treeDefaultExpandAll value={f.unitId} onChange={(v?: string) => set({ unitId: v })} data-testid="filter-unit" />}
-        <Select placeholder={t('orderReview.dimension')} allowClear style={{ width: 120 }} value={f.dimension} onChange={(v?: string) => set({ dimension: v })} options={REVIEW_DIMENSIONS.map((k) => ({ value: k, label: t(`orderReview.dim.${k}`) }))} />
+        <Select placeholder={t('orderReview.dimension')} allowClear style={{ width: 120 }} value={f.dimension} onChange={(v?: string) => set({ dimension: v })} options={dims.map((d) => ({ value: d.key, label: d.name }))} />
         <Select placeholder={t('orderReview.dimScore')} allowClear style={{ width: 110 }} value={f.dimScore} onChange={(v?: number) => set({ dimScore: v })} options={[5, 4, 3, 2, 1].map((s) => ({ value: s, label: `${s} ★` }))} />
         <Select placeholder={t('orderReview.hasText')} allowClear style={{ width: 120 }} value={f.hasText} onChange={(v?: string) => set({ hasText: v })} options={[{ value: 'true', label: t('orderReview.withText') }, { value: 'false', label: t('orderReview.withoutText') }]} />
         <Select placeholder={t('orderReview.counted')} allowClear style={{ width: 130 }} value={f.counted} onChange={(v?: string) => set({ counted: v })} options={[{ value: 'true', label: t('orderReview.isCounted') }, { value: 'false', label: t('orderReview.notCounted') }]} data-testid="filter-counted" />
@@ -73,7 +74,7 @@ export function ReviewList() {
           { title: t('orderReview.shop'), dataIndex: 'shopName', width: 130 },
           { title: t('orderReview.orderNo'), dataIndex: 'orderNo', width: 130 },
           { title: t('orderReview.buyer'), key: 'buyer', width: 90, render: (_: unknown, r) => (r.isAnonymous ? <Tag>{t('orderReview.anonymousShort')}</Tag> : r.buyerName) },
-          ...REVIEW_DIMENSIONS.map((k) => ({ title: t(`orderReview.dim.${k}`), key: k, width: 140, render: (_: unknown, r: TOrderReview) => <Rate disabled value={r.dimensions[k] ?? 0} style={{ fontSize: 12 }} /> })),
+          ...dims.map(({ key: k, name }) => ({ title: name, key: k, width: 140, render: (_: unknown, r: TOrderReview) => (r.dimensions[k] === undefined ? '—' : <Rate disabled value={r.dimensions[k]} style={{ fontSize: 12 }} />) })),
           { title: t('orderReview.text'), dataIndex: 'text', width: 220, ellipsis: true, render: (v: string | null) => v ?? '' },
           { title: t('orderReview.counted'), key: 'counted', width: 110, render: (_: unknown, r) => (r.isCounted ? <Tag color="green">{t('orderReview.isCounted')}</Tag> : <Tag title={t('orderReview.notCountedWhy', { n: r.monthSeq })}>{t('orderReview.notCounted')}</Tag>) },
           {

@@ -1,4 +1,4 @@
-import { REVIEW_DIMENSIONS, type TBuyerReview, type TReviewDimensions } from '@huifang/shared';
+import type { TBuyerReview, TReviewDimensions, TShopDimension } from '@huifang/shared';
 import { Alert, Button, Card, Checkbox, Divider, Input, Rate, Result, Skeleton, Space, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -33,7 +33,7 @@ export function BuyerReviewPage() {
             <div>{t('orderReview.amount')}：¥{(view.amountFen / 100).toFixed(2)}</div>
             <div>{t('orderReview.completedAt')}：{fmtTime(view.completedAt)}</div>
           </Card>
-          {view.state === 'open' && <RatingForm token={token} deadline={view.rateDeadline} onDone={setData} />}
+          {view.state === 'open' && <RatingForm token={token} deadline={view.rateDeadline} dimensions={view.reviewDimensions} onDone={setData} />}
           {view.state === 'closed' && <Alert type="warning" showIcon data-testid="buyer-closed" message={t('orderReview.closed')} description={t('orderReview.closedHint', { at: fmtTime(view.rateDeadline) })} />}
           {view.state === 'rated' && <RatedView view={view} token={token} onDone={setData} />}
         </Space>
@@ -61,21 +61,28 @@ function useSubmit<T>(url: string, onDone: (v: TBuyerReview) => void) {
   return { submit, busy, error };
 }
 
-function RatingForm({ token, deadline, onDone }: { token: string; deadline: string; onDone: (v: TBuyerReview) => void }) {
+function RatingForm({ token, deadline, dimensions, onDone }: { token: string; deadline: string; dimensions: TShopDimension[]; onDone: (v: TBuyerReview) => void }) {
   const { t } = useTranslation();
-  const [dims, setDims] = useState<Partial<TReviewDimensions>>({});
+  const [dims, setDims] = useState<TReviewDimensions>({});
   const [text, setText] = useState('');
   const [images, setImages] = useState<string[]>([]);
   const [isAnonymous, setAnonymous] = useState(false);
   const { submit, busy, error } = useSubmit(`/review-links/${token}/rating`, onDone);
-  const complete = REVIEW_DIMENSIONS.every((k) => dims[k]);
+  const complete = dimensions.every((d) => dims[d.key]);
   return (
     <Card size="small" title={t('orderReview.rateShop')} data-testid="rating-form">
       <Typography.Paragraph type="secondary">{t('orderReview.deadline', { at: fmtTime(deadline) })}</Typography.Paragraph>
-      {REVIEW_DIMENSIONS.map((k) => (
+      {dimensions.map(({ key: k, name }) => (
         <div key={k} style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', marginBottom: 8 }}>
-          <span>{t(`orderReview.dim.${k}`)}</span>
-          <Rate value={dims[k] ?? 0} onChange={(v) => setDims({ ...dims, [k]: v || undefined })} data-testid={`rate-${k}`} />
+          <span>{name}</span>
+          <Rate
+            value={dims[k] ?? 0}
+            onChange={(v) => {
+              const { [k]: _old, ...rest } = dims;
+              setDims(v ? { ...rest, [k]: v } : rest);
+            }}
+            data-testid={`rate-${k}`}
+          />
         </div>
       ))}
       <Input.TextArea rows={3} maxLength={500} showCount placeholder={t('orderReview.textPlaceholder')} value={text} onChange={(e) => setText(e.target.value)} data-testid="rating-text" />
@@ -104,9 +111,9 @@ function RatedView({ view, token, onDone }: { view: TBuyerReview; token: string;
   return (
     <>
       <Card size="small" title={t('orderReview.yourRating')} data-testid="buyer-rated">
-        {REVIEW_DIMENSIONS.map((k) => (
+        {view.reviewDimensions.map(({ key: k, name }) => (
           <div key={k} style={{ display: 'flex', justifyContent: 'space-between' }}>
-            <span>{t(`orderReview.dim.${k}`)}</span>
+            <span>{name}</span>
             <Rate disabled value={r.dimensions[k] ?? 0} />
           </div>
         ))}

@@ -4,8 +4,9 @@ import { useSearchParams } from 'react-router';
 import { ApiClients } from '../components/api-clients.tsx';
 import { OrdersList } from '../components/orders-list.tsx';
 import { ReviewList } from '../components/review-list.tsx';
+import { ShopSettings } from '../components/shop-settings.tsx';
 
-/** 订单评价: the shop's reviews (filters, reply) and its completed orders (copy the buyer's review link). */
+/** 订单评价: the shop's reviews (filters, reply), its completed orders (copy the buyer's review link) and 店铺设置. */
 export function OrderReviewsPage() {
   const { t } = useTranslation();
   const [params, setParams] = useSearchParams();
@@ -20,6 +21,7 @@ export function OrderReviewsPage() {
           { key: 'reviews', label: t('orderReview.tabReviews'), children: <ReviewList /> },
           { key: 'orders', label: t('orderReview.tabOrders'), children: <OrdersList /> },
           { key: 'api', label: t('orderReview.tabApi'), children: <ApiClients /> },
+          { key: 'shops', label: t('orderReview.tabShops'), children: <ShopSettings /> },
         ]}
       />
     </Card>

@@ -32,7 +32,7 @@ export function DistributionCard({ survey, canWrite, canEnter }: { survey: TSurv
             {survey.openToken ? (
               <Typography.Text copyable data-testid="open-link">{answerUrl(survey.openToken)}</Typography.Text>
             ) : (
-              canWrite && <Button size="small" onClick={() => open.mutateAsync(undefined).catch(fail)}>{t('survey.makeOpenLink')}</Button>
+              canWrite && <Button size="small" data-testid="open-link-create" onClick={() => open.mutateAsync(undefined).catch(fail)}>{t('survey.makeOpenLink')}</Button>
             )}
           </div>
         </div>

@@ -26,8 +26,8 @@ function deviceKey(): string {
 export function AnswerPage() {
   const { t, i18n } = useTranslation();
   const { token = '' } = useParams();
-  const survey = useQuery({ queryKey: ['public-survey', token], queryFn: () => publicSurvey(token), retry: false });
-  const [done, setDone] = useState<string | null>(null);
+  const survey = useQuery({ queryKey: ['public-survey', token], queryFn: () => publicSurvey(token, deviceKey()), retry: false });
+  const [done, setDone] = useState<{ title: string; sub: string } | null>(null);
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
 
@@ -36,8 +36,11 @@ export function AnswerPage() {
   else if (survey.error) {
     const e = survey.error;
     body = <Result status={e instanceof ApiError && e.code === 'SURVEY_LINK_USED' ? 'success' : 'warning'} title={e instanceof ApiError && e.status === 404 ? t('survey.answer.invalidLink') : errorText(e, i18n.language)} />;
-  } else if (done !== null) body = <Result status="success" title={t('survey.answer.thanks')} subTitle={done} data-testid="answer-done" />;
-  else if (survey.data) {
+  } else if (done !== null) body = <Result status="success" title={done.title} subTitle={done.sub} data-testid="answer-done" />;
+  else if (survey.data?.answered) {
+    // This browser already answered the open link: no second form (the server would keep only the first answer).
+    body = <Result status="success" title={t('survey.answer.alreadySubmitted')} subTitle={t('survey.answer.alreadySubmittedHint')} data-testid="answer-already" />;
+  } else if (survey.data) {
     const def = survey.data.definition;
     body = (
       <>
@@ -52,12 +55,14 @@ export function AnswerPage() {
           onSubmit={async (answers) => {
             setFailure(null);
             try {
-              await submitPublic(token, answers, deviceKey());
-              setDone(def.thankYou ?? '');
+              const res = await submitPublic(token, answers, deviceKey());
+              // A repeat from this browser keeps the first answer: say so rather than thank for an answer not stored.
+              if (res.isDuplicate) setDone({ title: t('survey.answer.repeat'), sub: t('survey.answer.alreadySubmittedHint') });
+              else setDone({ title: t('survey.answer.thanks'), sub: def.thankYou ?? '' });
             } catch (err) {
               const fields = fieldErrors(err, i18n.language);
               setServerErrors(Object.fromEntries(fields.filter((f) => f.name[0] === 'answers').map((f) => [String(f.name[1]), f.errors[0] ?? ''])));
-              if (err instanceof ApiError && err.status === 410) setDone(errorText(err, i18n.language));
+              if (err instanceof ApiError && err.status === 410) setDone({ title: t('survey.answer.thanks'), sub: errorText(err, i18n.language) });
               else setFailure(errorText(err, i18n.language));
             }
           }}

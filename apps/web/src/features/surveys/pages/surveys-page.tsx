@@ -1,5 +1,5 @@
-import type { TSurvey } from '@huifang/shared';
-import { App, Button, Card, Input, Space, Table, Tag } from 'antd';
+import { SURVEY_TEMPLATES, type TSurvey } from '@huifang/shared';
+import { App, Button, Card, Dropdown, Input, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
@@ -11,7 +11,7 @@ import { blankDefinition } from '../components/blank.ts';
 
 export const STATUS_COLOR: Record<TSurvey['status'], string> = { draft: 'default', published: 'green', closed: 'orange' };
 
-/** 问卷列表: every survey the user may see; new from scratch or from the consumer-goods template 从模板新建. */
+/** 问卷列表: every survey the user may see; new from scratch or from a shipped template 从模板新建 (consumer goods, bank hall, hospital follow-up). */
 export function SurveysPage() {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
@@ -35,9 +35,17 @@ export function SurveysPage() {
       extra={
         can(me, 'survey:write') && (
           <Space>
-            <Button onClick={() => void make({ template: 'consumer_goods' })} loading={create.isPending} data-testid="survey-from-template">
-              {t('survey.fromTemplate')}
-            </Button>
+            <Dropdown
+              trigger={['click']}
+              menu={{
+                items: SURVEY_TEMPLATES.map((k) => ({ key: k, label: <span data-testid={`survey-template-${k}`}>{t(`survey.templates.${k}`)}</span> })),
+                onClick: ({ key }) => void make({ template: key as (typeof SURVEY_TEMPLATES)[number] }),
+              }}
+            >
+              <Button loading={create.isPending} data-testid="survey-from-template">
+                {t('survey.fromTemplate')}
+              </Button>
+            </Dropdown>
             <Button type="primary" onClick={() => void make({ definition: blankDefinition(t) })} loading={create.isPending} data-testid="survey-new">
               {t('survey.new')}
             </Button>
