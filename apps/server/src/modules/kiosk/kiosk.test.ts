@@ -51,6 +51,15 @@ async function serve(client: TClient, counterId: string, businessType = '个人�
   return end.json() as { id: string; handlingSeconds: number };
 }
 
+/** A service that starts and ends at once (keeps the shared clock, and so everyone's login, from running ahead). */
+async function serveBriefly(client: TClient, counterId: string) {
+  const start = await client.post('/api/counter/sessions', { counterId, businessType: '个人存取款' });
+  expect(start.statusCode, start.body).toBe(200);
+  const end = await client.post(`/api/counter/sessions/${start.json().id}/end`);
+  expect(end.statusCode, end.body).toBe(200);
+  return end.json() as { id: string };
+}
+
 const evaluationsOf = (sessionId: string) => t.pool.query('select * from evaluations where ref_id = $1', [sessionId]).then((r) => r.rows);
 
 describe('pairing', () => {
@@ -205,6 +214,7 @@ describe('ratings from the kiosk', () => {
     const twice = await Promise.all([kiosk(k.token).rate(body2, key), kiosk(k.token).rate(body2, key)]);
     expect(twice.map((r) => r.statusCode)).toEqual([200, 200]);
     expect(new Set(twice.map((r) => r.json().evaluationId)).size).toBe(1);
+    expect(twice.map((r) => r.json().replayed).sort()).toEqual([false, true]);
     // Many sessions rated at once: each press gets its own evaluation.
     const sessions = [];
     for (let i = 0; i < 6; i++) sessions.push(await serve(teller, k.counterId));
@@ -212,6 +222,42 @@ describe('ratings from the kiosk', () => {
     expect(many.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
     expect(new Set(many.map((r) => r.json().evaluationId)).size).toBe(6);
     for (const [i, s] of sessions.entries()) expect((await evaluationsOf(s.id)).map((e) => e.score)).toEqual([[5, 4, 3][i % 3]]);
+  });
+
+  it('three simultaneous presses with one Idempotency-Key: one row, and exactly one answer says it was written', async () => {
+    const k = await pairKiosk('SH-ZJ-W2');
+    const teller = await t.login('teller06');
+    for (const keyNo of [2, 1]) {
+      // Key 2 goes through the batch writer; key 1 (不满意) through its own transaction with the notification.
+      const s = await serveBriefly(teller, k.counterId);
+      const key = crypto.randomUUID();
+      const body = press(s.id, keyNo);
+      const three = await Promise.all([kiosk(k.token).rate(body, key), kiosk(k.token).rate(body, key), kiosk(k.token).rate(body, key)]);
+      expect(three.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+      expect(new Set(three.map((r) => r.json().evaluationId)).size).toBe(1);
+      expect(three.filter((r) => r.json().replayed === false)).toHaveLength(1);
+      expect(await evaluationsOf(s.id)).toHaveLength(1);
+    }
+  });
+
+  it('an Idempotency-Key reused with another body or on another session is 422 and writes nothing', async () => {
+    const k = await pairKiosk('SH-XJH-W2');
+    const teller = await t.login('teller04');
+    const s1 = await serveBriefly(teller, k.counterId);
+    const key = crypto.randomUUID();
+    const body = press(s1.id, 2);
+    expect((await kiosk(k.token).rate(body, key)).json()).toMatchObject({ replayed: false });
+    // Same key, same session, another key pressed: not a replay.
+    expectError(await kiosk(k.token).rate({ ...body, key: 3 }, key), 422, 'IDEMPOTENCY_KEY_REUSED', ['headers.idempotency-key']);
+    // Same key on the next session (a kiosk that reuses its keys): no second row under that key.
+    const s2 = await serveBriefly(teller, k.counterId);
+    expectError(await kiosk(k.token).rate(press(s2.id, 2), key), 422, 'IDEMPOTENCY_KEY_REUSED', ['headers.idempotency-key']);
+    expectError(await kiosk(k.token).rate(press(s2.id, 1), key), 422, 'IDEMPOTENCY_KEY_REUSED', ['headers.idempotency-key']);
+    expect(await evaluationsOf(s2.id)).toHaveLength(0);
+    expect((await t.pool.query(`select count(*)::int as n from evaluations where answers->>'clientKey' = $1`, [key])).rows[0].n).toBe(1);
+    // The exact repeat is still a replay, and s2 can be rated with a fresh key.
+    expect((await kiosk(k.token).rate(body, key)).json()).toMatchObject({ replayed: true, score: 4 });
+    expect((await kiosk(k.token).rate(press(s2.id, 2))).json()).toMatchObject({ replayed: false });
   });
 
   it('no press within the timeout → one 未评价, even when the press arrives later or races the sweep', async () => {
