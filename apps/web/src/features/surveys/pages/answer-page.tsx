@@ -58,6 +58,8 @@ export function AnswerPage() {
               const fields = fieldErrors(err);
               setServerErrors(Object.fromEntries(fields.filter((f) => f.name[0] === 'answers').map((f) => [String(f.name[1]), f.errors[0] ?? ''])));
               if (err instanceof ApiError && err.status === 410) setDone(errorText(err, i18n.language));
+              // One response per browser: this device already answered with other answers.
+              else if (err instanceof ApiError && err.code === 'IDEMPOTENCY_KEY_REUSED') setDone(t('survey.answer.alreadyAnswered'));
               else setFailure(errorText(err, i18n.language));
             }
           }}
