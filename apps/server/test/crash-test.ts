@@ -6,7 +6,8 @@
  * postmaster must be restarted by the server itself. Pass = 0 acknowledged answers lost, 0 duplicates, and healthy
  * again within 15 s of every kill, with no human.
  *
- * ROUNDS (default 10 per kind) and PER_ROUND (default 100 concurrent answers) can be set in the environment.
+ * ROUNDS (default 10 per kind) and PER_ROUND (default 100 concurrent answers) can be set in the environment; with
+ * CRASH_REPORT=<file> the four checks' counts are also written there as JSON (for scripts/test.mjs).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -87,8 +88,9 @@ for (const kind of ['api', 'postmaster'] as const) {
     }));
     submissions.push(...batch);
     const until = Date.now() + 90_000;
-    const inFlight = Promise.all(batch.map((s) => deliver(s, until)));
-    await sleep(Math.random() * 1500);
+    // The clients arrive over 2 s and the kill lands at a random moment inside that window, so it hits posts in flight.
+    const inFlight = Promise.all(batch.map((s) => sleep(Math.random() * 2000).then(() => deliver(s, until))));
+    await sleep(200 + Math.random() * 1600);
     const killedAt = Date.now();
     if (kind === 'api') {
       server.proc.kill('SIGKILL');
@@ -140,5 +142,7 @@ const checks = 4;
 const failedChecks = [failures.some((f) => f.includes('lost')), failures.some((f) => f.includes('duplicates')), failures.some((f) => f.includes('healthy after') || f.includes('died')), failures.some((f) => f.includes('never acknowledged'))].filter(Boolean).length;
 say(`${checks - failedChecks} passed, ${failedChecks} failed`);
 for (const f of failures) console.error(`[crash] FAIL ${f}`);
+// scripts/test.mjs reads the counts from here.
+if (process.env.CRASH_REPORT) fs.writeFileSync(process.env.CRASH_REPORT, JSON.stringify({ passed: checks - failedChecks, failed: failedChecks, failures }));
 if (failures.length === 0) fs.rmSync(dataDir, { recursive: true, force: true });
 process.exit(failures.length ? 1 : 0);
