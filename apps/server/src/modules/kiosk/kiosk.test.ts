@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, expectError, unitIdByCode } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { announce, createKioskHub } from './kiosk-hub.ts';
 
 let t: TTestApp;
 let zhang: TClient;
@@ -357,6 +358,32 @@ describe('live push and the report', () => {
     await teller.post(`/api/counter/sessions/${start.id}/end`);
     expect(await nextState()).toMatchObject({ state: 'rating', sessionId: start.id });
     ctrl.abort();
+  });
+
+  it('the LISTEN connection killed (Postgres restart, pg_terminate_backend): the hub reconnects, wakes every subscriber and hears signals again', async () => {
+    const warnings: string[] = [];
+    const hub = createKioskHub(t.db, { warn: (_o, m) => warnings.push(m) });
+    await hub.start();
+    const woken: string[] = [];
+    const off = hub.subscribe('tenant-x:counter-y', () => woken.push('woken'));
+    const until = async (what: () => boolean) => {
+      const deadline = Date.now() + 10_000;
+      while (!what()) {
+        if (Date.now() > deadline) throw new Error(`timed out; warnings: ${warnings.join('; ')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await announce(t.db, { k: 'counter', t: 'tenant-x', c: 'counter-y' });
+    await until(() => woken.length === 1);
+    const killed = await t.pool.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'huifang-kiosk-listen' and datname = current_database()");
+    expect(killed.rowCount).toBeGreaterThan(0);
+    // Back on a new connection: subscribers re-read once (signals may have been missed), then signals flow again.
+    await until(() => woken.length === 2);
+    expect(warnings).toContain('kiosk LISTEN connection lost; reconnecting');
+    await announce(t.db, { k: 'counter', t: 'tenant-x', c: 'counter-y' });
+    await until(() => woken.length === 3);
+    off();
+    await hub.stop();
   });
 
   it('reports sessions, handling time and satisfaction per outlet/staff/day, with xlsx; outliers are computed', async () => {
