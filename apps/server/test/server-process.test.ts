@@ -181,5 +181,8 @@ describe('database outages while serving (issue 11, defect 1)', () => {
     server.proc.kill('SIGTERM');
     expect(await server.waitForExit()).toBe(0);
     expect(isAlive(newPid)).toBe(false);
+    // A clean stop is not mistaken for a crash: no restart, no Postgres left behind.
+    expect(server.output().match(/exited unexpectedly/g)).toHaveLength(1);
+    expect(postmasterPid(dataDir)).toBeNull();
   }, 120_000);
 });

