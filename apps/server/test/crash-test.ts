@@ -114,7 +114,8 @@ async function deliver(s: TSubmission, until: number): Promise<void> {
     } catch (err) {
       if (err instanceof Error && err.message.startsWith('unexpected')) throw err;
     }
-    await sleep(200 + Math.random() * 300);
+    // Back off like the kiosk's offline queue (doubling, here capped at 2 s), so retries do not starve the restart.
+    await sleep(Math.min(2000, 100 * 2 ** s.attempts) * (0.5 + Math.random()));
   }
 }
 
