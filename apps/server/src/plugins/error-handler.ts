@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { validationDetail, type TErrorBody, type TErrorDetail } from '@huifang/shared';
 import { AppError } from '../lib/app-error.ts';
+import { isDbUnavailable } from '../lib/db-errors.ts';
 
 /**
  * The single error handler: every failure leaves as `{ code, message, requestId, details? }`.
@@ -46,6 +47,12 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply
         .status(400)
         .send(body('VALIDATION_FAILED', error.message, requestId, [{ path: 'body', message: error.message }]));
+    }
+    if (isDbUnavailable(error)) {
+      // Postgres restarting or a connection killed: the client may retry (every public write is idempotent by key).
+      req.log.warn({ err: error }, 'database unavailable');
+      void reply.header('retry-after', '5');
+      return reply.status(503).send(body('DB_UNAVAILABLE', 'the database is unavailable; try again shortly', requestId));
     }
     req.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send(body('INTERNAL', 'internal error', requestId));

@@ -33,8 +33,10 @@ export const ERROR_TEXT: Record<TErrorCode, { zh: string; en: string }> = {
   URI_TOO_LONG: { zh: '请求地址过长', en: 'The request address is too long' },
   UNSUPPORTED_MEDIA_TYPE: { zh: '不支持的内容类型', en: 'Unsupported content type' },
   DUPLICATE_PHONE: { zh: '已有客户使用此电话号码', en: 'Another customer has this phone number' },
+  IDEMPOTENCY_KEY_REUSED: { zh: '该请求编号已用于另一份内容，请勿重复使用', en: 'This Idempotency-Key was already used for a different request' },
   RATE_LIMITED: { zh: '尝试过于频繁，请稍后再试', en: 'Too many attempts; try again later' },
   INTERNAL: { zh: '服务器出错了，请稍后重试', en: 'Something went wrong on the server; try again' },
+  DB_UNAVAILABLE: { zh: '数据库暂时不可用，请稍后重试', en: 'The database is briefly unavailable; try again shortly' },
 };
 
 export function errorText(err: unknown, lang: string): string {

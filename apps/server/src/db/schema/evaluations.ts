@@ -46,6 +46,10 @@ export const evaluations = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     uniqueIndex('evaluations_idempotency_uq').on(t.tenantId, t.idempotencyKey),
+    // A kiosk's Idempotency-Key (answers.clientKey) names one press per tenant, whatever session it rates.
+    uniqueIndex('evaluations_kiosk_client_key_uq')
+      .on(t.tenantId, sql`(${t.answers}->>'clientKey')`)
+      .where(sql`${t.channel} = 'kiosk' and ${t.answers} ? 'clientKey'`),
     index('evaluations_occurred_idx').on(t.tenantId, t.occurredAt, t.id),
     index('evaluations_unit_idx').on(t.tenantId, t.unitId, t.occurredAt),
     index('evaluations_staff_idx').on(t.tenantId, t.staffId, t.occurredAt),

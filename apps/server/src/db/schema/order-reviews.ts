@@ -60,6 +60,8 @@ export const orderRatings = pgTable(
     sourceType: text('source_type').notNull(),
     sourceId: text('source_id'),
     idempotencyKey: text('idempotency_key'),
+    /** sha256 of the request body sent with the Idempotency-Key: a repeat with another body is 422, not a replay. */
+    requestHash: text('request_hash'),
     evaluationId: uuid('evaluation_id').notNull(),
   },
   (t) => [
@@ -82,6 +84,8 @@ export const orderReviewFollowups = pgTable(
     sourceType: text('source_type').notNull(),
     sourceId: text('source_id'),
     idempotencyKey: text('idempotency_key'),
+    /** sha256 of the request body sent with the Idempotency-Key. */
+    requestHash: text('request_hash'),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),

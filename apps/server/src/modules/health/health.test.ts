@@ -14,11 +14,12 @@ describe('GET /api/health', () => {
     expect(res.json()).toEqual({ status: 'ok' });
   });
 
-  it('answers 503 when the database is gone', async () => {
+  it('answers 503 degraded when the database is gone', async () => {
     const other = await createTestApp({ demo: false });
     await other.pool.end();
     const res = await other.app.inject({ method: 'GET', url: '/api/health' });
     expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ status: 'degraded', database: 'unavailable' });
     await other.app.close();
   });
 });

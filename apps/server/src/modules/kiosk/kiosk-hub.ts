@@ -44,6 +44,15 @@ export function createKioskHub(db: Db, log: { warn(o: object, m: string): void }
     if (s.k === 'counter') for (const fn of subs.get(`${s.t}:${s.c}`) ?? []) fn();
   };
 
+  /** After a lost LISTEN connection no signal arrived for a while: on reconnecting, every subscriber re-reads its state. */
+  let hasMissedSignals = false;
+  const reconnectLater = (ms: number) => {
+    if (stopped || retry) return;
+    retry = setTimeout(() => {
+      retry = null;
+      void connect();
+    }, ms);
+  };
   const connect = async () => {
     if (stopped) return;
     const pool = (db as unknown as { $client: pg.Pool }).$client;
@@ -56,21 +65,31 @@ export function createKioskHub(db: Db, log: { warn(o: object, m: string): void }
         /* not ours */
       }
     });
+    // Always listening: an unheard 'error' on a pg Client is an uncaught exception that ends the process.
     c.on('error', (err) => {
+      if (client !== c) return; // failed while connecting: handled below
       log.warn({ err }, 'kiosk LISTEN connection lost; reconnecting');
       client = null;
+      hasMissedSignals = true;
       void c.end().catch(() => undefined);
-      // While disconnected no signal arrives, so wake every subscriber after reconnecting: they re-read their state.
-      retry = setTimeout(() => void connect().then(() => dispatchAll()), 1000);
+      reconnectLater(1000);
     });
     try {
       await c.connect();
       await c.query(`LISTEN ${KIOSK_CHANNEL}`);
+      if (stopped) {
+        await c.end();
+        return;
+      }
       client = c;
+      if (hasMissedSignals) {
+        hasMissedSignals = false;
+        dispatchAll();
+      }
     } catch (err) {
       log.warn({ err }, 'kiosk LISTEN failed; retrying');
       await c.end().catch(() => undefined);
-      if (!stopped) retry = setTimeout(() => void connect(), 2000);
+      reconnectLater(2000);
     }
   };
   const dispatchAll = () => {
@@ -96,6 +115,7 @@ export function createKioskHub(db: Db, log: { warn(o: object, m: string): void }
     async stop() {
       stopped = true;
       if (retry) clearTimeout(retry);
+      retry = null;
       const c = client;
       client = null;
       if (c) await c.end().catch(() => undefined);

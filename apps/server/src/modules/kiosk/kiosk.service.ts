@@ -37,7 +37,10 @@ export async function readKioskState(db: DbOrTx, device: TDeviceCtx, now: Date):
   return { ...base, state: open ? 'rating' : 'idle', sessionId: open ? s.id : null, staff: open ? staff : null, endedAt: endedAt.toISOString() };
 }
 
-/** The press, as one statement: $1 pressedAt, $2 now, $3 device, $4 score, $5 label, $6 answers, $7 isFast, $8 tenant, $9 session, $10 counter. */
+/**
+ * Two unique keys make a press a no-op: the session's (one evaluation per session) and the kiosk's Idempotency-Key
+ * (answers.clientKey, one press per key in the tenant) — hence `on conflict do nothing` without a target.
+ * The press, as one statement: $1 pressedAt, $2 now, $3 device, $4 score, $5 label, $6 answers, $7 isFast, $8 tenant, $9 session, $10 counter. */
 const RATE_SQL = `
   insert into evaluations (tenant_id, channel, occurred_at, received_at, unit_id, counter_id, staff_id, customer_id,
                            ref_type, ref_id, source_type, source_id, score, rating_label, dimensions, answers, flags, idempotency_key)
@@ -47,7 +50,7 @@ const RATE_SQL = `
          'kiosk:session:' || s.id::text
   from service_sessions s
   where s.tenant_id = $8::uuid and s.id = $9::uuid and s.counter_id = $10::uuid and s.ended_at is not null
-  on conflict (tenant_id, idempotency_key) do nothing
+  on conflict do nothing
   returning id, flags, staff_id, occurred_at`;
 
 const poolOf = (db: Db) => (db as unknown as { $client: pg.Pool }).$client;
@@ -69,11 +72,11 @@ const RATE_BATCH_SQL = `
          with ordinality as i(tenant_id, session_id, counter_id, device_id, score, label, answers, is_fast, pressed_at, now, n)
   join service_sessions s on s.tenant_id = i.tenant_id and s.id = i.session_id and s.counter_id = i.counter_id and s.ended_at is not null
   order by i.n
-  on conflict (tenant_id, idempotency_key) do nothing
-  returning ref_id, id, flags, staff_id, occurred_at, answers->>'clientKey' as client_key`;
+  on conflict do nothing
+  returning ref_id, id, flags, staff_id, occurred_at, answers->>'clientKey' as client_key, answers->>'pressedAt' as pressed_at_text`;
 
-interface TPress { tenantId: string; sessionId: string; counterId: string; deviceId: string; score: number; label: string; answers: string; isFast: boolean; pressedAt: Date; now: Date; clientKey: string }
-type TPressRow = { ref_id: string; id: string; flags: string[]; staff_id: string; occurred_at: Date | string; client_key: string };
+interface TPress { tenantId: string; sessionId: string; counterId: string; deviceId: string; score: number; label: string; answers: string; isFast: boolean; pressedAt: Date; now: Date; clientKey: string; pressedAtText: string }
+type TPressRow = { ref_id: string; id: string; flags: string[]; staff_id: string; occurred_at: Date | string; client_key: string; pressed_at_text: string };
 
 const writers = new WeakMap<object, (p: TPress) => Promise<TPressRow | undefined>>();
 function pressWriter(db: Db) {
@@ -91,10 +94,14 @@ function pressWriter(db: Db) {
           values: [col('tenantId'), col('sessionId'), col('counterId'), col('deviceId'), col('score'), col('label'), col('answers'), col('isFast'), col('pressedAt'), col('now')],
         });
         const bySession = new Map(res.rows.map((r) => [r.ref_id, r]));
-        // Only the press whose client key was stored owns the row; a second press of the same session gets nothing.
+        // Exactly one press of the batch owns a stored row: the first with its client key and body (the one inserted).
+        // Another press of the same session, or the same press sent again (a retry racing the original), gets
+        // nothing here and learns from explainRefusal that it is a replay, a reused key or an already rated session.
         return items.map((i) => {
           const r = bySession.get(i.sessionId);
-          return r && r.client_key === i.clientKey ? r : undefined;
+          if (!r || r.client_key !== i.clientKey || r.pressed_at_text !== i.pressedAtText) return undefined;
+          bySession.delete(i.sessionId);
+          return r;
         });
       },
     });
@@ -143,22 +150,36 @@ export async function submitRating(deps: TDeps, device: TDeviceCtx, input: TKios
       })
     : await pressWriter(deps.db)({
         tenantId: device.tenantId, sessionId: input.sessionId, counterId: device.counterId, deviceId: device.id, score: key.score, label: key.label,
-        answers: JSON.stringify(answers), isFast, pressedAt, now, clientKey,
+        answers: JSON.stringify(answers), isFast, pressedAt, now, clientKey, pressedAtText: input.pressedAt,
       });
   if (row) return { evaluationId: row.id, score: key.score, label: key.label, flags: row.flags, replayed: false };
-  return explainRefusal(deps.db, device, input.sessionId, clientKey);
+  return explainRefusal(deps.db, device, input, clientKey);
 }
 
-async function explainRefusal(db: DbOrTx, device: TDeviceCtx, sessionId: string, clientKey: string): Promise<TKioskRatingResult> {
-  const res = await db.execute<{ ended_at: Date | null; eval_id: string | null; client_key: string | null; score: number | null; rating_label: string | null; flags: string[] | null }>(sql`
-    select s.ended_at, e.id as eval_id, e.answers->>'clientKey' as client_key, e.score, e.rating_label, e.flags
+/**
+ * Why a press stored nothing. Its Idempotency-Key already names a press: the same body (same device, session, key
+ * and times) is a replay of it; anything else is 422 IDEMPOTENCY_KEY_REUSED. Otherwise the session decides: not
+ * this counter's → 404, not ended → 409, rated already (another press, or 未评价) → 409 ALREADY_RATED.
+ */
+async function explainRefusal(db: DbOrTx, device: TDeviceCtx, input: TKioskRatingInput, clientKey: string): Promise<TKioskRatingResult> {
+  const byKey = await db.execute<{ id: string; ref_id: string; source_id: string | null; answers: Record<string, unknown>; score: number | null; rating_label: string | null; flags: string[] }>(sql`
+    select id, ref_id, source_id, answers, score, rating_label, flags from evaluations
+    where tenant_id = ${device.tenantId} and channel = 'kiosk' and answers ? 'clientKey' and answers->>'clientKey' = ${clientKey}`);
+  const stored = byKey.rows[0];
+  if (stored) {
+    const a = stored.answers;
+    const isSame = stored.ref_id === input.sessionId && stored.source_id === device.id && a.key === input.key && a.shownAt === input.shownAt && a.pressedAt === input.pressedAt;
+    if (isSame) return { evaluationId: stored.id, score: stored.score, label: stored.rating_label, flags: stored.flags, replayed: true };
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used for another press', { details: [{ path: 'headers.idempotency-key', message: 'already used for a different request' }] });
+  }
+  const res = await db.execute<{ ended_at: Date | null; eval_id: string | null }>(sql`
+    select s.ended_at, e.id as eval_id
     from service_sessions s
     left join evaluations e on e.tenant_id = s.tenant_id and e.idempotency_key = 'kiosk:session:' || s.id::text
-    where s.tenant_id = ${device.tenantId} and s.id = ${sessionId} and s.counter_id = ${device.counterId}`);
+    where s.tenant_id = ${device.tenantId} and s.id = ${input.sessionId} and s.counter_id = ${device.counterId}`);
   const r = res.rows[0];
   if (!r) throw notFound('service session');
   if (!r.ended_at) throw new AppError('SESSION_NOT_ENDED', 'the service has not ended', { details: [{ path: 'body.sessionId', message: 'not ended' }] });
-  if (r.eval_id && r.client_key === clientKey) return { evaluationId: r.eval_id, score: r.score, label: r.rating_label, flags: r.flags ?? [], replayed: true };
   throw new AppError('ALREADY_RATED', 'this service session already has its evaluation', { details: [{ path: 'body.sessionId', message: 'already rated' }] });
 }
 

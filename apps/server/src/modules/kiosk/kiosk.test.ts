@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, expectError, unitIdByCode } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { announce, createKioskHub } from './kiosk-hub.ts';
 
 let t: TTestApp;
 let zhang: TClient;
@@ -49,6 +50,15 @@ async function serve(client: TClient, counterId: string, businessType = '个人�
   const end = await client.post(`/api/counter/sessions/${start.json().id}/end`);
   expect(end.statusCode, end.body).toBe(200);
   return end.json() as { id: string; handlingSeconds: number };
+}
+
+/** A service that starts and ends at once (keeps the shared clock, and so everyone's login, from running ahead). */
+async function serveBriefly(client: TClient, counterId: string) {
+  const start = await client.post('/api/counter/sessions', { counterId, businessType: '个人存取款' });
+  expect(start.statusCode, start.body).toBe(200);
+  const end = await client.post(`/api/counter/sessions/${start.json().id}/end`);
+  expect(end.statusCode, end.body).toBe(200);
+  return end.json() as { id: string };
 }
 
 const evaluationsOf = (sessionId: string) => t.pool.query('select * from evaluations where ref_id = $1', [sessionId]).then((r) => r.rows);
@@ -205,6 +215,7 @@ describe('ratings from the kiosk', () => {
     const twice = await Promise.all([kiosk(k.token).rate(body2, key), kiosk(k.token).rate(body2, key)]);
     expect(twice.map((r) => r.statusCode)).toEqual([200, 200]);
     expect(new Set(twice.map((r) => r.json().evaluationId)).size).toBe(1);
+    expect(twice.map((r) => r.json().replayed).sort()).toEqual([false, true]);
     // Many sessions rated at once: each press gets its own evaluation.
     const sessions = [];
     for (let i = 0; i < 6; i++) sessions.push(await serve(teller, k.counterId));
@@ -212,6 +223,42 @@ describe('ratings from the kiosk', () => {
     expect(many.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
     expect(new Set(many.map((r) => r.json().evaluationId)).size).toBe(6);
     for (const [i, s] of sessions.entries()) expect((await evaluationsOf(s.id)).map((e) => e.score)).toEqual([[5, 4, 3][i % 3]]);
+  });
+
+  it('three simultaneous presses with one Idempotency-Key: one row, and exactly one answer says it was written', async () => {
+    const k = await pairKiosk('SH-ZJ-W2');
+    const teller = await t.login('teller06');
+    for (const keyNo of [2, 1]) {
+      // Key 2 goes through the batch writer; key 1 (不满意) through its own transaction with the notification.
+      const s = await serveBriefly(teller, k.counterId);
+      const key = crypto.randomUUID();
+      const body = press(s.id, keyNo);
+      const three = await Promise.all([kiosk(k.token).rate(body, key), kiosk(k.token).rate(body, key), kiosk(k.token).rate(body, key)]);
+      expect(three.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+      expect(new Set(three.map((r) => r.json().evaluationId)).size).toBe(1);
+      expect(three.filter((r) => r.json().replayed === false)).toHaveLength(1);
+      expect(await evaluationsOf(s.id)).toHaveLength(1);
+    }
+  });
+
+  it('an Idempotency-Key reused with another body or on another session is 422 and writes nothing', async () => {
+    const k = await pairKiosk('SH-XJH-W2');
+    const teller = await t.login('teller04');
+    const s1 = await serveBriefly(teller, k.counterId);
+    const key = crypto.randomUUID();
+    const body = press(s1.id, 2);
+    expect((await kiosk(k.token).rate(body, key)).json()).toMatchObject({ replayed: false });
+    // Same key, same session, another key pressed: not a replay.
+    expectError(await kiosk(k.token).rate({ ...body, key: 3 }, key), 422, 'IDEMPOTENCY_KEY_REUSED', ['headers.idempotency-key']);
+    // Same key on the next session (a kiosk that reuses its keys): no second row under that key.
+    const s2 = await serveBriefly(teller, k.counterId);
+    expectError(await kiosk(k.token).rate(press(s2.id, 2), key), 422, 'IDEMPOTENCY_KEY_REUSED', ['headers.idempotency-key']);
+    expectError(await kiosk(k.token).rate(press(s2.id, 1), key), 422, 'IDEMPOTENCY_KEY_REUSED', ['headers.idempotency-key']);
+    expect(await evaluationsOf(s2.id)).toHaveLength(0);
+    expect((await t.pool.query(`select count(*)::int as n from evaluations where answers->>'clientKey' = $1`, [key])).rows[0].n).toBe(1);
+    // The exact repeat is still a replay, and s2 can be rated with a fresh key.
+    expect((await kiosk(k.token).rate(body, key)).json()).toMatchObject({ replayed: true, score: 4 });
+    expect((await kiosk(k.token).rate(press(s2.id, 2))).json()).toMatchObject({ replayed: false });
   });
 
   it('no press within the timeout → one 未评价, even when the press arrives later or races the sweep', async () => {
@@ -311,6 +358,32 @@ describe('live push and the report', () => {
     await teller.post(`/api/counter/sessions/${start.id}/end`);
     expect(await nextState()).toMatchObject({ state: 'rating', sessionId: start.id });
     ctrl.abort();
+  });
+
+  it('the LISTEN connection killed (Postgres restart, pg_terminate_backend): the hub reconnects, wakes every subscriber and hears signals again', async () => {
+    const warnings: string[] = [];
+    const hub = createKioskHub(t.db, { warn: (_o, m) => warnings.push(m) });
+    await hub.start();
+    const woken: string[] = [];
+    const off = hub.subscribe('tenant-x:counter-y', () => woken.push('woken'));
+    const until = async (what: () => boolean) => {
+      const deadline = Date.now() + 10_000;
+      while (!what()) {
+        if (Date.now() > deadline) throw new Error(`timed out; warnings: ${warnings.join('; ')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await announce(t.db, { k: 'counter', t: 'tenant-x', c: 'counter-y' });
+    await until(() => woken.length === 1);
+    const killed = await t.pool.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'huifang-kiosk-listen' and datname = current_database()");
+    expect(killed.rowCount).toBeGreaterThan(0);
+    // Back on a new connection: subscribers re-read once (signals may have been missed), then signals flow again.
+    await until(() => woken.length === 2);
+    expect(warnings).toContain('kiosk LISTEN connection lost; reconnecting');
+    await announce(t.db, { k: 'counter', t: 'tenant-x', c: 'counter-y' });
+    await until(() => woken.length === 3);
+    off();
+    await hub.stop();
   });
 
   it('reports sessions, handling time and satisfaction per outlet/staff/day, with xlsx; outliers are computed', async () => {

@@ -73,9 +73,9 @@ export async function findShopOrder(db: DbOrTx, tenantId: string, shopUnitId: st
 export type TRatingRow = {
   id: string; transaction_id: string | null; order_no: string | null; shop_unit_id: string; shop_name: string | null; buyer_name: string | null;
   is_anonymous: boolean; dimensions: Record<string, number>; score: number; text: string | null; completed_at: Date | string; rated_at: Date | string;
-  month_key: string; month_seq: number; is_counted: boolean; source_type: string; source_id: string | null; idempotency_key: string | null; evaluation_id: string;
+  month_key: string; month_seq: number; is_counted: boolean; source_type: string; source_id: string | null; idempotency_key: string | null; request_hash: string | null; evaluation_id: string;
   image_ids: string[]; reply_text: string | null; reply_at: Date | string | null; reply_by: string | null;
-  f_text: string | null; f_at: Date | string | null; f_key: string | null; f_image_ids: string[]; f_reply_text: string | null; f_reply_at: Date | string | null; f_reply_by: string | null;
+  f_text: string | null; f_at: Date | string | null; f_key: string | null; f_hash: string | null; f_image_ids: string[]; f_reply_text: string | null; f_reply_at: Date | string | null; f_reply_by: string | null;
 };
 
 const images = (target: 'rating' | 'followup') =>
@@ -84,10 +84,10 @@ const images = (target: 'rating' | 'followup') =>
 export const RATING_SELECT = sql`
   select r.id, r.transaction_id, t.order_no, r.shop_unit_id, u.name as shop_name,
          case when r.is_anonymous then null else c.name end as buyer_name, r.is_anonymous, r.dimensions, r.score, r.text,
-         r.completed_at, r.rated_at, r.month_key, r.month_seq, r.is_counted, r.source_type, r.source_id, r.idempotency_key, r.evaluation_id,
+         r.completed_at, r.rated_at, r.month_key, r.month_seq, r.is_counted, r.source_type, r.source_id, r.idempotency_key, r.request_hash, r.evaluation_id,
          ${images('rating')} as image_ids,
          rr.text as reply_text, rr.replied_at as reply_at, ru.display_name as reply_by,
-         f.text as f_text, f.created_at as f_at, f.idempotency_key as f_key, ${images('followup')} as f_image_ids,
+         f.text as f_text, f.created_at as f_at, f.idempotency_key as f_key, f.request_hash as f_hash, ${images('followup')} as f_image_ids,
          fr.text as f_reply_text, fr.replied_at as f_reply_at, fru.display_name as f_reply_by
   from order_ratings r
   left join transactions t on t.id = r.transaction_id

@@ -59,13 +59,17 @@ const sourceCtx = (tenantId: string, s: TReviewSource): TAuditCtx => ({ tenantId
 export async function submitRating(deps: TDeps, order: TOrderRef, input: TRatingData, source: TReviewSource, idempotencyKey: string | null): Promise<{ rating: TRatingRow; isReplay: boolean }> {
   checkRatingDimensions(order.dimensions, input.dimensions);
   const images = decodeReviewImages(input.images, 'body.images');
+  const requestHash = idempotencyKey ? hashRequest(order, input) : null;
   const tz = await tenantTimeZone(deps.db, order.tenantId);
   return deps.db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`order-rating:${order.tenantId}:${order.shopUnitId}:${order.buyerId}`}, 0))`);
     const now = deps.clock.now();
     const existing = await findRatingOfOrder(tx, order.tenantId, order.transactionId);
     if (existing) {
-      if (idempotencyKey && existing.idempotency_key === idempotencyKey && existing.source_id === source.id) return { rating: existing, isReplay: true };
+      if (idempotencyKey && existing.idempotency_key === idempotencyKey && existing.source_id === source.id) {
+        assertSameRequest(existing.request_hash, requestHash);
+        return { rating: existing, isReplay: true };
+      }
       throw alreadyExists('rating');
     }
     if (!canRate(order.completedAt, now, tz)) throw windowClosed('rating', windowClosesAt(order.completedAt, RATING_WINDOW_DAYS, tz));
@@ -111,6 +115,7 @@ export async function submitRating(deps: TDeps, order: TOrderRef, input: TRating
       sourceType: source.type,
       sourceId: source.id,
       idempotencyKey,
+      requestHash,
       evaluationId: evaluation.id,
     });
     if (images.length) await tx.insert(orderReviewImages).values(images.map((img, i) => ({ tenantId: order.tenantId, ratingId: id, target: 'rating', position: i, mime: img.mime, bytes: img.bytes, createdAt: now })));
@@ -127,9 +132,24 @@ export async function submitRating(deps: TDeps, order: TOrderRef, input: TRating
   });
 }
 
+/** sha256 of what a request asks for (the order and the parsed body, keys sorted), stored with its Idempotency-Key. */
+function hashRequest(order: TOrderRef, input: object): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, canonical(x)])) : v;
+  return crypto.createHash('sha256').update(JSON.stringify(canonical({ order: order.transactionId, body: input }))).digest('hex');
+}
+
+/** A repeated Idempotency-Key is a replay only with the same body; rows stored before hashes existed are trusted. */
+function assertSameRequest(stored: string | null, requestHash: string | null): void {
+  if (stored && requestHash && stored !== requestHash) {
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different body', { details: [{ path: 'headers.idempotency-key', message: 'already used for a different request' }] });
+  }
+}
+
 /** The one follow-up 追评 of a rated order, within 180 days (inclusive) of completion; never edited, not scored. */
 export async function submitFollowup(deps: TDeps, order: TOrderRef, input: TFollowupData, source: TReviewSource, idempotencyKey: string | null): Promise<{ rating: TRatingRow; isReplay: boolean }> {
   const images = decodeReviewImages(input.images, 'body.images');
+  const requestHash = idempotencyKey ? hashRequest(order, input) : null;
   const tz = await tenantTimeZone(deps.db, order.tenantId);
   return deps.db.transaction(async (tx) => {
     const rating = await findRatingOfOrder(tx, order.tenantId, order.transactionId);
@@ -138,11 +158,14 @@ export async function submitFollowup(deps: TDeps, order: TOrderRef, input: TFoll
     const now = deps.clock.now();
     const again = (await findRatingOfOrder(tx, order.tenantId, order.transactionId))!;
     if (again.f_at !== null) {
-      if (idempotencyKey && again.f_key === idempotencyKey) return { rating: again, isReplay: true };
+      if (idempotencyKey && again.f_key === idempotencyKey) {
+        assertSameRequest(again.f_hash, requestHash);
+        return { rating: again, isReplay: true };
+      }
       throw alreadyExists('follow-up');
     }
     if (!canFollowup(order.completedAt, now, tz)) throw windowClosed('follow-up', windowClosesAt(order.completedAt, FOLLOWUP_WINDOW_DAYS, tz));
-    await tx.insert(orderReviewFollowups).values({ tenantId: order.tenantId, ratingId: rating.id, text: input.text, createdAt: now, sourceType: source.type, sourceId: source.id, idempotencyKey });
+    await tx.insert(orderReviewFollowups).values({ tenantId: order.tenantId, ratingId: rating.id, text: input.text, createdAt: now, sourceType: source.type, sourceId: source.id, idempotencyKey, requestHash });
     if (images.length) await tx.insert(orderReviewImages).values(images.map((img, i) => ({ tenantId: order.tenantId, ratingId: rating.id, target: 'followup', position: i, mime: img.mime, bytes: img.bytes, createdAt: now })));
     await insertAuditEvent(tx, sourceCtx(order.tenantId, source), { action: 'order_review.followed_up', entityType: 'order_review', entityId: rating.id, unitId: order.shopUnitId, summary: `订单 ${order.orderNo ?? order.transactionId} 追评` }, now);
     return { rating: (await findRatingOfOrder(tx, order.tenantId, order.transactionId))!, isReplay: false };

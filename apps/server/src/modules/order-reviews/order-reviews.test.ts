@@ -125,7 +125,9 @@ describe('buyer link: rate a completed order', () => {
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({ state: 'rated', canFollowup: true, rating: { dimensions: dims(5, 4, 4), text: '包装很好，发货快', imageCount: 1 } });
     // The same submission again (double tap): the stored rating, nothing new.
-    expect((await rate(o.token, { dimensions: dims(5, 4, 4) }, { 'idempotency-key': 'k-1' })).statusCode).toBe(200);
+    expect((await rate(o.token, { dimensions: dims(5, 4, 4), text: '包装很好，发货快', images: [PNG_DATA_URL] }, { 'idempotency-key': 'k-1' })).statusCode).toBe(200);
+    // The same key with another body is not a replay.
+    expectError(await rate(o.token, { dimensions: dims(5, 4, 4) }, { 'idempotency-key': 'k-1' }), 422, 'IDEMPOTENCY_KEY_REUSED', ['headers.idempotency-key']);
     const ev = await t.pool.query("select * from evaluations where channel = 'order_review' and idempotency_key = $1", [`order_review:${o.transactionId}`]);
     expect(ev.rows).toHaveLength(1);
     expect(ev.rows[0]).toMatchObject({ customer_id: b, unit_id: await unitIdByCode(t, SHOP), ref_type: 'order_review', score: 4, dimensions: dims(5, 4, 4), text: '包装很好，发货快', source_type: 'link' });
@@ -396,6 +398,7 @@ describe('shop API (API clients of a shop)', () => {
     const replay = await api(`${o.orderNo}/rating`, { dimensions: dims(5, 4, 5), text: '从天猫同步' }, key, 'tm-123');
     expect(replay.statusCode).toBe(200);
     expect(replay.json().ratingId).toBe(first.json().ratingId);
+    expectError(await api(`${o.orderNo}/rating`, { dimensions: dims(1, 1, 1), text: '从天猫同步' }, key, 'tm-123'), 422, 'IDEMPOTENCY_KEY_REUSED', ['headers.idempotency-key']);
     expectError(await api(`${o.orderNo}/rating`, { dimensions: dims(1) }, key, 'tm-124'), 409, 'REVIEW_ALREADY_EXISTS');
     expectError(await rate(o.token, { dimensions: dims(1) }), 409, 'REVIEW_ALREADY_EXISTS'); // same rules whatever the channel
     expect(await ratingCount()).toBe(before + 1);
@@ -405,6 +408,7 @@ describe('shop API (API clients of a shop)', () => {
     const f = await api(`${o.transactionId}/followup`, { text: '追评：很好用' }, key, 'tm-f1');
     expect(f.statusCode, f.body).toBe(201);
     expect((await api(`${o.transactionId}/followup`, { text: '追评：很好用' }, key, 'tm-f1')).statusCode).toBe(200);
+    expectError(await api(`${o.transactionId}/followup`, { text: '追评：不好用' }, key, 'tm-f1'), 422, 'IDEMPOTENCY_KEY_REUSED', ['headers.idempotency-key']);
     t.clock.set('2026-10-20T00:00:00+08:00'); // day 16 after 10-04
     const late = await order(await buyer(), '2026-10-04T10:00:00+08:00');
     expectError(await api(`${late.orderNo}/rating`, { dimensions: dims(5) }, key), 409, 'REVIEW_WINDOW_CLOSED');

@@ -142,11 +142,9 @@ async function insertResponse(tx: DbOrTx, r: TResponseInput, beforeInsert?: (res
     .onConflictDoNothing({ target: [surveyResponses.tenantId, surveyResponses.idempotencyKey] })
     .returning({ id: surveyResponses.id });
   if (!inserted[0]) {
-    const [existing] = await tx
-      .select({ id: surveyResponses.id })
-      .from(surveyResponses)
-      .where(and(eq(surveyResponses.tenantId, r.tenantId), eq(surveyResponses.idempotencyKey, r.idempotencyKey)));
-    return { responseId: existing!.id, isDuplicate: true, scored };
+    // A repeat of the same body is a replay; another body under the same key is 422 IDEMPOTENCY_KEY_REUSED.
+    const replay = await replayOf(tx, r.tenantId, r.idempotencyKey, r.answers, r.customerId);
+    return { ...replay, scored };
   }
   return { responseId: id, isDuplicate: false, scored };
 }
@@ -279,7 +277,7 @@ export async function submitByLink(deps: { db: Db; clock: TClock }, token: strin
     link = await openLink(deps.db, token, now);
   } catch (err) {
     if (err instanceof AppError && err.code === 'SURVEY_LINK_USED' && clientKey) {
-      const retried = await findRetriedPersonal(deps.db, token, clientKey);
+      const retried = await findRetriedPersonal(deps.db, token, clientKey, answers);
       if (retried) return retried;
     }
     throw err;
@@ -303,9 +301,7 @@ export async function submitByLink(deps: { db: Db; clock: TClock }, token: strin
       answers: JSON.stringify(answers), dims: JSON.stringify(scored.dimensions), index: scored.index, score: scored.score, text: scored.text, key: idempotencyKey,
     });
     if (id) return { responseId: id, isDuplicate: false };
-    const existing = await findDeviceResponse(deps.db, link.tenantId, link.id, key);
-    if (!existing) throw new Error('survey response conflict without a stored row');
-    return { responseId: existing.id, isDuplicate: true };
+    return replayOf(deps.db, link.tenantId, idempotencyKey, answers, null);
   }
   return deps.db.transaction(async (tx) =>
     storeResponse(
@@ -323,11 +319,26 @@ export async function submitByLink(deps: { db: Db; clock: TClock }, token: strin
   );
 }
 
-async function findRetriedPersonal(db: Db, token: string, clientKey: string) {
+async function findRetriedPersonal(db: Db, token: string, clientKey: string, answers: Record<string, TAnswerValue>) {
   const link = await findLinkByHash(db, hashToken(token));
   if (!link) return null;
-  const r = await findDeviceResponse(db, link.tenantId, link.id, clientKey);
-  return r ? { responseId: r.id, isDuplicate: true } : null;
+  const key = `survey:${link.id}:${clientKey}`;
+  const [r] = await db.select({ id: surveyResponses.id }).from(surveyResponses).where(and(eq(surveyResponses.tenantId, link.tenantId), eq(surveyResponses.idempotencyKey, key)));
+  return r ? replayOf(db, link.tenantId, key, answers, link.customerId) : null;
+}
+
+/**
+ * The response already stored under this Idempotency-Key: a repeat of the same body (answers, and the customer for
+ * staff entry; jsonb equality ignores key order) gets it back; another body under the same key is 422.
+ */
+async function replayOf(db: DbOrTx, tenantId: string, idempotencyKey: string, answers: Record<string, TAnswerValue>, customerId: string | null) {
+  const [existing] = await db
+    .select({ id: surveyResponses.id, isSame: sql<boolean>`${surveyResponses.answers} = ${JSON.stringify(answers)}::jsonb and ${surveyResponses.customerId} is not distinct from ${customerId}::uuid` })
+    .from(surveyResponses)
+    .where(and(eq(surveyResponses.tenantId, tenantId), eq(surveyResponses.idempotencyKey, idempotencyKey)));
+  if (!existing) throw new Error('survey response conflict without a stored row');
+  if (!existing.isSame) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with other answers', { details: [{ path: 'headers.idempotency-key', message: 'already used for a different request' }] });
+  return { responseId: existing.id, isDuplicate: true };
 }
 
 /**

@@ -232,9 +232,11 @@ describe('answering', () => {
     const token = await openToken(s.id);
     const first = await submit(token, full, 'device-aaaaaaaa');
     expect(first.statusCode, first.body).toBe(201);
-    const repeat = await submit(token, { ...full, q1: 1 }, 'device-aaaaaaaa');
+    const repeat = await submit(token, full, 'device-aaaaaaaa');
     expect(repeat.statusCode).toBe(200);
     expect(repeat.json()).toEqual({ responseId: first.json().responseId, isDuplicate: true });
+    // The same key with other answers is not a replay: 422, and the stored response is unchanged.
+    expectError(await submit(token, { ...full, q1: 1 }, 'device-aaaaaaaa'), 422, 'IDEMPOTENCY_KEY_REUSED', ['headers.idempotency-key']);
     expect((await submit(token, full, 'device-bbbbbbbb')).statusCode).toBe(201);
     expect([await responsesOf(s.id), await evaluationsOf(s.id)]).toEqual([2, 2]);
   });

@@ -63,6 +63,8 @@ export function AnswerPage() {
               const fields = fieldErrors(err, i18n.language);
               setServerErrors(Object.fromEntries(fields.filter((f) => f.name[0] === 'answers').map((f) => [String(f.name[1]), f.errors[0] ?? ''])));
               if (err instanceof ApiError && err.status === 410) setDone({ title: t('survey.answer.thanks'), sub: errorText(err, i18n.language) });
+              // One response per browser: this device already answered with other answers.
+              else if (err instanceof ApiError && err.code === 'IDEMPOTENCY_KEY_REUSED') setDone({ title: t('survey.answer.alreadyAnswered'), sub: '' });
               else setFailure(errorText(err, i18n.language));
             }
           }}
