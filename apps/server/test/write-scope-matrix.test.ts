@@ -63,6 +63,8 @@ beforeAll(async () => {
   const pc = await ok(await li.post('/api/kiosk/pairing-codes', { counterId: hz.counter, deviceName: '杭州平板' }), 'HZ pairing code');
   hz.device = (await ok(await t.app.inject({ method: 'POST', url: '/api/kiosk/pair', payload: { code: pc.code } }), 'HZ kiosk')).deviceId!;
   hz.transaction = (await ok(await li.post(`/api/customers/${hz.customer}/transactions`, { kind: 'order', amountFen: 100, occurredAt: t.clock.now().toISOString(), orderNo: uniq('HZ') }), 'HZ order')).id;
+  // Only a shop's orders are reviewable: 杭州分行 marks the customer's outlet as its shop (店铺设置).
+  await ok(await li.post('/api/order-reviews/shops', { unitId: hz.outlet }), 'HZ shop');
   const link = await ok(await li.post('/api/order-reviews/links', { transactionId: hz.transaction }), 'HZ review link');
   await ok(await t.app.inject({ method: 'POST', url: `/api/review-links/${link.token}/rating`, payload: { dimensions: { description: 3, service: 3, logistics: 3 } }, headers: { 'idempotency-key': 'hz-1' } }), 'HZ rating');
   hz.rating = await one('HZ order rating', `select id from order_ratings where tenant_id = $1 and shop_unit_id in ${HZ_UNITS} limit 1`);
@@ -199,6 +201,9 @@ const CASES: TCase[] = [
   { label: 'absence delegate', method: 'POST', url: () => '/api/followup/absences', body: () => ({ userId: own.user, delegateId: hz.user, startsOn: '2026-03-10', endsOn: '2026-03-11' }), field: 'body.delegateId' },
   { label: 'path plan', method: 'POST', url: () => '/api/followup/paths', body: () => pathBody({ planId: hz.plan }), field: 'body.planId' },
   { label: 'path point survey', method: 'POST', url: () => '/api/followup/paths', body: () => pathBody({ points: [{ label: '一周', anchor: { kind: 'occurred_at' }, offsetDays: 7, windowDays: 2, method: 'phone', surveyId: hz.survey }] }), field: 'body.points.0.surveyId' },
+  { label: 'mark a shop', method: 'POST', url: () => '/api/order-reviews/shops', body: () => ({ unitId: hz.unit }), field: 'body.unitId' },
+  { label: 'shop dimensions', method: 'PUT', url: () => `/api/order-reviews/shops/${hz.outlet}`, body: () => ({ reviewDimensions: [{ key: 'service', name: '服务态度' }] }) },
+  { label: 'unlock a login', method: 'POST', url: () => `/api/users/${hz.user}/unlock-login` },
   { label: 'review link order', method: 'POST', url: () => '/api/order-reviews/links', body: () => ({ transactionId: hz.transaction }), field: 'body.transactionId' },
   { label: 'API key unit', method: 'POST', url: () => '/api/api-clients', body: () => ({ unitId: hz.outlet, name: '越界' }), field: 'body.unitId' },
   { label: 'new unit parent', method: 'POST', url: () => '/api/org-units', body: () => ({ parentId: hz.unit, type: 'outlet', name: '越界' }), field: 'body.parentId' },
@@ -256,8 +261,8 @@ describe('scope matrix for writes: a 上海分行 caller and 杭州分行 object
       if (['GET', 'HEAD'].includes(r.method) || r.access === 'public' || exempt.has(`${r.method} ${r.url}`)) continue;
       const op = doc.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()];
       const bodyIds = Object.keys(op?.requestBody?.content?.['application/json']?.schema?.properties ?? {}).filter((k) => /(Id|Ids)$/.test(k) && !exemptFields.has(k));
-      const key = `${r.method} ${r.url.replace(/:outletId/, ':id')}`;
-      if (/:(id|outletId)/.test(r.url) && !covered.has(key)) missing.push(key);
+      const key = `${r.method} ${r.url.replace(/:(outletId|unitId)/, ':id')}`;
+      if (/:(id|outletId|unitId)/.test(r.url) && !covered.has(key)) missing.push(key);
       for (const f of bodyIds) if (!reported.has(`${key} body.${f}`) && !CASES.some((c) => c.field?.startsWith(`body.${f}`) && key === `${c.method} ${c.url().replace(/[0-9a-f-]{36}/g, ':id')}`)) missing.push(`${key} body.${f}`);
     }
     expect(missing).toEqual([]);

@@ -19,7 +19,7 @@ describe('checkCustomValues', () => {
     expect(r.errors.map((e) => e.path).sort()).toEqual(['body.custom.colour', 'body.custom.delivered_on', 'body.custom.mileage', 'body.custom.vip_level']);
   });
   it('requires required fields on create and refuses clearing them later', () => {
-    expect(checkCustomValues(defs, {}, { isCreate: true }).errors).toEqual([{ path: 'body.custom.vip_level', message: '会员等级 为必填项' }]);
+    expect(checkCustomValues(defs, {}, { isCreate: true }).errors).toEqual([{ path: 'body.custom.vip_level', code: 'required', message: '会员等级 为必填项' }]);
     expect(checkCustomValues(defs, { vip_level: null }, { isCreate: false }).errors).toHaveLength(1);
     expect(checkCustomValues(defs, { car_model: null }, { isCreate: false })).toEqual({ values: { car_model: null }, errors: [] });
   });

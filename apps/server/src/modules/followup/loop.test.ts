@@ -202,6 +202,8 @@ describe('negative evaluations from every channel', () => {
     n = await count();
     const b = customer.id;
     const tx = ok<{ id: string }>(await admin.post(`/api/customers/${b}/transactions`, { kind: 'order', amountFen: 9_900, occurredAt: '2026-03-08T04:00:00Z', orderNo: `E${letters(8)}` }), 201);
+    // Only a shop's orders are reviewable: the manager marks the customer's outlet as a shop first.
+    ok(await zhang.post('/api/order-reviews/shops', { unitId: customer.unitId }), 201);
     const review = ok<{ token: string }>(await zhang.post('/api/order-reviews/links', { transactionId: tx.id }), 201);
     const rated = await t.app.inject({ method: 'POST', url: `/api/review-links/${review.token}/rating`, payload: { dimensions: { description: 1, service: 2, logistics: 2 }, text: '货不对板' } });
     expect(rated.statusCode, rated.body).toBe(201);

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { DEFAULT_REVIEW_DIMENSIONS, type TShop, type TShopDimension } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { shops } from '../../db/schema/index.ts';
-import { AppError, invalidField, notFound } from '../../lib/app-error.ts';
+import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -35,7 +35,7 @@ async function shopInScope(db: DbOrTx, scope: TScope, unitId: string): Promise<T
 /** Mark a unit of the caller's scope as a shop (its transactions become reviewable orders). */
 export async function createShop(deps: TDeps, scope: TScope, ctx: TAuditCtx, input: { unitId: string; reviewDimensions?: TShopDimension[] | undefined }): Promise<TShop> {
   const unit = await deps.db.execute<{ name: string }>(sql`select ou.name from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.id = ${input.unitId} and ${unitVisible(scope, sql`ou.id`)}`);
-  if (!unit.rows[0]) throw invalidField('body.unitId', 'unit not found');
+  if (!unit.rows[0]) throw unknownRef('body.unitId', 'unit');
   const dims = input.reviewDimensions ?? DEFAULT_REVIEW_DIMENSIONS;
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {

@@ -252,8 +252,10 @@ describe('answering', () => {
     // another browser, or none at all, still gets the form
     expect((await look('device-answered-2')).json().answered).toBe(false);
     expect((await look()).json().answered).toBe(false);
-    const repeat = await submit(token, { ...full, q1: 1 }, 'device-answered-1');
+    const repeat = await submit(token, full, 'device-answered-1');
     expect([repeat.statusCode, repeat.json()]).toEqual([200, { responseId: first.json().responseId, isDuplicate: true }]);
+    // other answers from the same browser are not a second response either: 422, which the page shows as 已提交过
+    expectError(await submit(token, { ...full, q1: 1 }, 'device-answered-1'), 422, 'IDEMPOTENCY_KEY_REUSED', ['headers.idempotency-key']);
     expect(await responsesOf(s.id)).toBe(1);
     // the answered flag is per link: the same key on another survey's link has not answered there
     const other = await publishedSurvey();
