@@ -83,7 +83,7 @@ describe('shops: only a shop\'s orders are reviewable, on the shop\'s own dimens
     expect(created.statusCode, created.body).toBe(201);
     expect(created.json().reviewDimensions.map((d: { name: string }) => d.name)).toEqual(['描述相符', '服务态度', '物流服务']);
     expectError(await zhang.post('/api/order-reviews/shops', { unitId: zj }), 400, 'VALIDATION_FAILED', ['body.unitId']);
-    expectError(await li.post('/api/order-reviews/shops', { unitId: await unitIdByCode(t, 'SH-XJH') }), 400, 'VALIDATION_FAILED', ['body.unitId']);
+    expectError(await li.post('/api/order-reviews/shops', { unitId: await unitIdByCode(t, 'SH-XJH') }), 404, 'NOT_FOUND', ['body.unitId']);
 
     const put = (by: TClient, reviewDimensions: object[], unitId = zj) => by.request({ method: 'PUT', url: `/api/order-reviews/shops/${unitId}`, payload: { reviewDimensions } });
     const custom = [{ key: 'description', name: '描述相符' }, { key: 'packaging', name: '包装完好' }];
