@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { TNotification, TNotificationList } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import { notifications } from '../../db/schema/index.ts';
@@ -57,7 +57,13 @@ const toDto = (r: typeof notifications.$inferSelect): TNotification => ({
   createdAt: r.createdAt.toISOString(),
 });
 
-/** My notifications, newest first, and how many are unread. */
+/**
+ * Kinds that stay at the top of the bell until read: a 不满意 must reach its manager at once (DESIGN §3), and the bell
+ * shows only the latest few — a quarter-hourly burst of follow-up reminders would otherwise push it out of sight.
+ */
+const PINNED_UNREAD_KINDS = ['evaluation.unsatisfied'];
+
+/** My notifications — unread pinned kinds first, then newest first — and how many are unread. */
 export async function listMyNotifications(db: DbOrTx, tenantId: string, userId: string, opts: { unreadOnly: boolean; limit: number }): Promise<TNotificationList> {
   const mine = and(eq(notifications.tenantId, tenantId), eq(notifications.userId, userId));
   const [rows, [count]] = await Promise.all([
@@ -65,7 +71,11 @@ export async function listMyNotifications(db: DbOrTx, tenantId: string, userId: 
       .select()
       .from(notifications)
       .where(opts.unreadOnly ? and(mine, isNull(notifications.readAt)) : mine)
-      .orderBy(desc(notifications.createdAt), desc(notifications.id))
+      .orderBy(
+        sql`(${notifications.readAt} is null and ${inArray(notifications.kind, PINNED_UNREAD_KINDS)}) desc`,
+        desc(notifications.createdAt),
+        desc(notifications.id),
+      )
       .limit(opts.limit),
     db.select({ n: sql<number>`count(*)::int` }).from(notifications).where(and(mine, isNull(notifications.readAt))),
   ]);
