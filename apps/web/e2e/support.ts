@@ -120,7 +120,7 @@ export async function pick(page: Page, fieldId: string, title: string, opts: { t
     // (Tree selects keep the ancestors of a match, so only plain options are checked.)
     await dropdown.locator('.ant-select-item-option').filter({ hasNotText: title }).first().waitFor({ state: 'detached' });
   }
-  await dropdown.locator(`.ant-select-item-option[title="${title}"], .ant-select-tree-node-content-wrapper[title="${title}"]`).first().click();
+  await dropdown.locator(`[title="${title}"]`).first().click();
   // A multiple select stays open after a choice; Escape closes it as a user would.
   if (await field.evaluate((el) => el.classList.contains('ant-select-multiple'))) await page.keyboard.press('Escape');
   await dropdownsClosed(page);
