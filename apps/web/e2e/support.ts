@@ -38,9 +38,13 @@ export async function startE2E(): Promise<TE2E> {
   if (!fs.existsSync(path.join(ROOT, 'apps/web/dist/index.html'))) throw new Error('build the web app first: npm run build -w @huifang/web');
   const tdb = await createTestDatabase();
   await tdb.database.close();
+  // Boot with --demo loads ~100,000 counter sessions and more: 64 s measured on the shared 2-core machine at load 18,
+  // over 90 s with two more CPU hogs. The boot may use the hook's whole budget (vitest.config.ts: 180 s) less the
+  // browser's start, so that a boot that never ends still fails with the server's own output.
   const server = await startServerProcess(
     { DATABASE_URL: tdb.url, PORT: String(await freePort()), HUIFANG_ADMIN_PASSWORD: ADMIN_PASSWORD, JOBS: 'true', LOG_LEVEL: 'warn' },
     ['--demo'],
+    160_000,
   );
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
