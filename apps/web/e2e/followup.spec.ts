@@ -42,7 +42,6 @@ describe('follow-up journey', () => {
     await admin.keyboard.press('Enter');
     await e.shot(admin, '61-followup-plan-form');
     await admin.click('[data-testid=plan-save]');
-    await admin.locator('.ant-message', { hasText: '已保存' }).waitFor();
     const row = admin.locator('tr', { hasText: `E2E 满意度回访 ${tag}` });
     await row.waitFor();
 
@@ -57,7 +56,6 @@ describe('follow-up journey', () => {
     await row.locator('[data-testid=plan-activate]').click();
     await admin.locator('.ant-modal-confirm [data-testid=plan-preview]').waitFor();
     await admin.click('[data-testid=plan-status-ok]');
-    await admin.locator('.ant-message', { hasText: '生成 1 个任务' }).waitFor();
     await row.locator('[data-testid=plan-status]', { hasText: '进行中' }).waitFor();
     await admin.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
     await e.shot(admin, '63-followup-plan-active');
@@ -76,7 +74,6 @@ describe('follow-up journey', () => {
     await agent.locator('[data-testid=satisfaction] .ant-rate-star').nth(4).click();
     await e.shot(agent, '64-followup-workbench-questionnaire');
     await agent.click('[data-testid=outcome-reached]');
-    await agent.locator('.ant-message', { hasText: '已记录' }).waitFor();
     await agent.locator('[data-testid=task-state]', { hasText: '已完成' }).waitFor();
     await e.shot(agent, '65-followup-workbench-done');
 

@@ -96,12 +96,10 @@ describe('the whole loop', () => {
     await pick(manager, 'plan_assigneeId', '刘洋 · 上海分行', { type: true });
     await e.shot(manager, '90-loop-plan-form');
     await manager.click('[data-testid=plan-save]');
-    await manager.locator('.ant-message', { hasText: '已保存' }).waitFor();
     const planRow = manager.locator('.ant-table-row', { hasText: planName });
     await planRow.locator('[data-testid=plan-activate]').click();
     await manager.locator('.ant-modal-confirm [data-testid=plan-preview]').waitFor();
     await manager.click('[data-testid=plan-status-ok]');
-    await manager.locator('.ant-message', { hasText: '生成 1 个任务' }).waitFor();
     await planRow.locator('[data-testid=plan-status]', { hasText: '进行中' }).waitFor();
 
     // The questionnaire's results before the call.
@@ -141,7 +139,6 @@ describe('the whole loop', () => {
     await agent.locator('[data-testid=satisfaction] .ant-rate-star-full').first().waitFor();
     await e.shot(agent, '92-loop-agent-low-answers');
     await agent.click('[data-testid=outcome-reached]');
-    await agent.locator('.ant-message', { hasText: '已记录' }).waitFor();
     await agent.locator('[data-testid=task-state]', { hasText: '已完成' }).waitFor();
 
     // ── The survey's results count exactly this response: +1 response, +1 on each answered question, +0 on the skipped. ──
