@@ -131,7 +131,8 @@ describe('contact policy, business calendar and bulk task operations', () => {
     await page.locator('.ant-modal-confirm', { hasText: '取消 3 个未完成任务' }).waitFor();
     await page.fill('.ant-modal-confirm textarea', '客户已在网点当面回访');
     await page.click('[data-testid=bulk-cancel-ok]');
-    await page.locator('.ant-message', { hasText: '已处理 3 个任务' }).waitFor();
+    // The dialog stays open (OK loading) until the request has answered; the state filter then shows the outcome.
+    await page.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
     await page.goto(`/followup/tasks?planId=${plan.id}&state=cancelled`);
     await page.locator('.ant-table-row', { hasText: '批量甲' }).waitFor();
     const stats = page.locator('.ant-statistic');
