@@ -26,6 +26,9 @@ export default defineConfig({
           hookTimeout: 180_000,
           pool: 'forks',
           fileParallelism: false,
+          // expect.poll waits for a state of the page like a locator does: as long as the page's default timeout
+          // (15 s, support.ts), not vitest's 1 s — on a busy 2-core machine an antd dropdown takes longer to close.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],

@@ -12,8 +12,11 @@ export interface TServerProcess {
   waitForExit(): Promise<number | null>;
 }
 
-/** Start the real server (`src/server.ts`) as a child process and wait until /api/health answers ok. */
-export async function startServerProcess(env: Record<string, string>, args: string[] = []): Promise<TServerProcess> {
+/**
+ * Start the real server (`src/server.ts`) as a child process and wait until /api/health answers ok, the process exits,
+ * or `readyWithinMs` has passed (then it is killed and its output shown).
+ */
+export async function startServerProcess(env: Record<string, string>, args: string[] = [], readyWithinMs = 90_000): Promise<TServerProcess> {
   const port = env.PORT;
   if (!port) throw new Error('PORT is required');
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', ...env };
@@ -24,7 +27,7 @@ export async function startServerProcess(env: Record<string, string>, args: stri
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + readyWithinMs;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}:\n${out}`);
     if (Date.now() > deadline) {

@@ -1,6 +1,5 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillLogin, ADMIN_PASSWORD, startE2E, type TE2E } from './support.ts';
+import { fillLogin, pick, ADMIN_PASSWORD, startE2E, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -8,46 +7,8 @@ beforeAll(async () => {
 });
 afterAll(async () => e?.close());
 
-async function login(page: Page, username: string, password: string) {
-  await fillLogin(page, username, password);
-}
-
-/** Wait until an element has stopped moving (antd drawers and modals slide in). */
-async function waitStill(page: Page, selector: string) {
-  const box = async () => JSON.stringify(await page.locator(selector).first().boundingBox());
-  let last = '';
-  for (let i = 0; i < 50; i++) {
-    const now = await box();
-    if (now === last && now !== 'null') return;
-    last = now;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`${selector} kept moving`);
-}
-
-/** Pick an option of an antd Select / TreeSelect form field by typing and clicking the match. */
-async function pick(page: Page, fieldId: string, text: string) {
-  // Only one dropdown may be open at a time, so the option clicked is this field's.
-  await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'detached' }).catch(() => undefined);
-  await page.click(`#${fieldId}`, { force: true });
-  const dropdown = page.locator('.ant-select-dropdown:visible');
-  await dropdown.waitFor();
-  await page.keyboard.type(text);
-  // Click only once the list shows the filtered options: clicking while the filter re-renders the (shrinking) list
-  // can land beside it, which closes the dropdown with nothing chosen (seen once in CI on the roles select). Tree
-  // selects keep the ancestors of a match, so only plain options are checked.
-  await expect
-    .poll(async () => {
-      const shown = await dropdown.locator('.ant-select-item-option').allInnerTexts();
-      return shown.every((x) => x.includes(text));
-    })
-    .toBe(true);
-  await dropdown.locator(`[title="${text}"]`).first().click();
-  await page.keyboard.press('Escape');
-  await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
-  // The choice must show in the field; otherwise the click landed elsewhere.
-  await expect.poll(() => page.locator(`.ant-form-item:has(#${fieldId}) .ant-select`).first().innerText()).toContain(text);
-}
+/** Open the login page and submit; the caller waits for what follows (landing page, password change, error). */
+const login = fillLogin;
 
 describe('foundation journey', () => {
   it('admin creates a branch and its manager; the manager sees only that branch; language switches', async () => {
@@ -72,12 +33,11 @@ describe('foundation journey', () => {
     // Create the branch manager.
     await page.click('.ant-layout-sider >> text=用户管理');
     await page.click('[data-testid=user-create]');
-    await waitStill(page, '.ant-drawer-section');
     await page.fill('#user_username', 'sz.manager');
     await page.fill('#user_password', 'Initial123');
     await page.fill('#user_displayName', '孙经理');
-    await pick(page, 'user_unitId', '深圳分行');
-    await pick(page, 'user_roleIds', '经理');
+    await pick(page, 'user_unitId', '深圳分行', { type: true });
+    await pick(page, 'user_roleIds', '经理', { type: true });
     await page.fill('#user_staffNo', 'M3001');
     await e.shot(page, '03-user-drawer');
     await page.click('[data-testid=user-save]');

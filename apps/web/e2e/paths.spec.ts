@@ -45,10 +45,12 @@ describe('plan templates 回访路径', () => {
     await agent.waitForSelector('[data-testid=user-menu]');
     await agent.goto('/followup/workbench');
     const pathTask = agent.locator('[data-testid=task-list] .ant-list-item', { hasText: '回访路径' }).first();
+    const bucket: Record<string, string> = { 今日待回访: 'today', 已逾期: 'overdue', 即将到期: 'upcoming' };
     let found = false;
     for (const tab of ['今日待回访', '已逾期', '即将到期']) {
       await agent.locator('.ant-tabs-tab', { hasText: tab }).click();
-      await agent.locator('[data-testid=task-list] .ant-spin-spinning').waitFor({ state: 'detached' });
+      // That tab's own list, loaded: right after the switch the previous tab's rows may still be shown.
+      await agent.locator(`[data-testid=task-list][data-bucket=${bucket[tab]}][aria-busy=false]`).waitFor();
       if ((await pathTask.count()) > 0) {
         found = true;
         break;

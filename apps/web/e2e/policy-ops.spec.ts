@@ -83,6 +83,25 @@ describe('contact policy, business calendar and bulk task operations', () => {
     expect(await page.inputValue('#plan_minGapDays')).toBe('3');
     await page.keyboard.press('Escape');
 
+    // On a slow line the policy arrives after the user has started the plan: it fills the untouched contact fields
+    // and keeps what was typed (it used to reset the whole form).
+    const slow = await e.newPage();
+    await fillLogin(slow, 'admin', ADMIN_PASSWORD);
+    await slow.waitForSelector('[data-testid=user-menu]');
+    let release = () => undefined as void;
+    const held = new Promise<void>((r) => (release = r));
+    await slow.route('**/api/settings/contact-policy', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await slow.goto('/followup/plans');
+    await slow.click('[data-testid=plan-create]');
+    await slow.fill('[data-testid=plan-name]', '策略稍后到达');
+    release();
+    await expect.poll(() => slow.inputValue('#plan_contactFromHour')).toBe('8');
+    expect(await slow.inputValue('[data-testid=plan-name]')).toBe('策略稍后到达');
+    await slow.close();
+
     // The supervisor view: three tasks of a plan cancelled in one request; the counts follow the state filter.
     const units = await apiCall<{ items?: { id: string; code: string | null }[] } | { id: string; code: string | null }[]>(page, 'GET', '/org-units?pageSize=100');
     const unitId = (Array.isArray(units) ? units : units.items!).find((u) => u.code === 'SH-LJZ')!.id;
@@ -112,7 +131,8 @@ describe('contact policy, business calendar and bulk task operations', () => {
     await page.locator('.ant-modal-confirm', { hasText: '取消 3 个未完成任务' }).waitFor();
     await page.fill('.ant-modal-confirm textarea', '客户已在网点当面回访');
     await page.click('[data-testid=bulk-cancel-ok]');
-    await page.locator('.ant-message', { hasText: '已处理 3 个任务' }).waitFor();
+    // The dialog stays open (OK loading) until the request has answered; the state filter then shows the outcome.
+    await page.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
     await page.goto(`/followup/tasks?planId=${plan.id}&state=cancelled`);
     await page.locator('.ant-table-row', { hasText: '批量甲' }).waitFor();
     const stats = page.locator('.ant-statistic');

@@ -38,9 +38,13 @@ export async function startE2E(): Promise<TE2E> {
   if (!fs.existsSync(path.join(ROOT, 'apps/web/dist/index.html'))) throw new Error('build the web app first: npm run build -w @huifang/web');
   const tdb = await createTestDatabase();
   await tdb.database.close();
+  // Boot with --demo loads ~100,000 counter sessions and more: 64 s measured on the shared 2-core machine at load 18,
+  // over 90 s with two more CPU hogs. The boot may use the hook's whole budget (vitest.config.ts: 180 s) less the
+  // browser's start, so that a boot that never ends still fails with the server's own output.
   const server = await startServerProcess(
     { DATABASE_URL: tdb.url, PORT: String(await freePort()), HUIFANG_ADMIN_PASSWORD: ADMIN_PASSWORD, JOBS: 'true', LOG_LEVEL: 'warn' },
     ['--demo'],
+    160_000,
   );
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
@@ -73,4 +77,56 @@ export async function fillLogin(page: Page, username: string, password: string):
   await page.fill('#login_username', username);
   await page.fill('#login_password', password);
   await page.click('form[id=login] button[type=submit]');
+}
+
+/** Log in and wait for the app shell (the user menu), as a user waits for the landing page. */
+export async function login(page: Page, username: string, password: string): Promise<void> {
+  await fillLogin(page, username, password);
+  await page.locator('[data-testid=user-menu]').waitFor();
+}
+
+/** A JSON API call from the logged-in page (session cookie + CSRF token), for test set-up only. */
+export async function apiCall<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
+  return page.evaluate(
+    async ([m, u, b]) => {
+      const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
+      const res = await fetch(`/api${u}`, { method: m, headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken }, body: b === undefined ? undefined : JSON.stringify(b) });
+      if (!res.ok) throw new Error(`${m} ${u}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
+    [method, url, body] as const,
+  );
+}
+
+/**
+ * Wait until every antd select dropdown has finished closing (its leave animation included). On a busy machine the
+ * animation takes seconds, so this waits on the page's own timeout rather than a short poll.
+ */
+export async function dropdownsClosed(page: Page): Promise<void> {
+  await page.locator('.ant-select-dropdown:visible').first().waitFor({ state: 'hidden' });
+}
+
+/**
+ * Choose an option of an antd Select / TreeSelect form field as a user does: click the field (once it stands still:
+ * no forced click while a drawer slides in), optionally type to filter, click the option once the list shows it,
+ * and wait until the dropdown has closed and the field shows the choice.
+ */
+export async function pick(page: Page, fieldId: string, title: string, opts: { type?: boolean } = {}): Promise<void> {
+  // Only one dropdown is open at a time, so the one that opens is this field's.
+  await dropdownsClosed(page);
+  const field = page.locator('.ant-select', { has: page.locator(`#${fieldId}`) });
+  await field.click();
+  const dropdown = page.locator('.ant-select-dropdown:visible');
+  await dropdown.waitFor();
+  if (opts.type) {
+    await page.keyboard.type(title);
+    // Click only once the filter has been applied: a click while the list shrinks can land beside it.
+    // (Tree selects keep the ancestors of a match, so only plain options are checked.)
+    await dropdown.locator('.ant-select-item-option').filter({ hasNotText: title }).first().waitFor({ state: 'detached' });
+  }
+  await dropdown.locator(`[title="${title}"]`).first().click();
+  // A multiple select stays open after a choice; Escape closes it as a user would.
+  if (await field.evaluate((el) => el.classList.contains('ant-select-multiple'))) await page.keyboard.press('Escape');
+  await dropdownsClosed(page);
+  await page.locator('.ant-select', { has: page.locator(`#${fieldId}`), hasText: title }).waitFor();
 }

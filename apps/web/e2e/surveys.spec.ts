@@ -1,23 +1,12 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillLogin, ADMIN_PASSWORD, SCREENSHOTS, startE2E, type TE2E } from './support.ts';
+import { fillLogin, pick, ADMIN_PASSWORD, SCREENSHOTS, startE2E, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
   e = await startE2E();
 });
 afterAll(async () => e?.close());
-
-/** Pick an option of an antd Select form field by clicking it and the option with this title. */
-async function pick(page: Page, fieldId: string, title: string) {
-  await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'detached' }).catch(() => undefined);
-  await page.click(`#${fieldId}`, { force: true });
-  const dropdown = page.locator('.ant-select-dropdown:visible');
-  await dropdown.waitFor();
-  await dropdown.locator(`.ant-select-item-option[title="${title}"]`).first().click();
-  await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
-  await expect.poll(() => page.locator(`.ant-form-item:has(#${fieldId}) .ant-select`).first().innerText()).toContain(title);
-}
 
 async function fill(page: Page, selector: string, value: string) {
   await page.fill(selector, '');

@@ -58,8 +58,15 @@ const toDto = (r: typeof notifications.$inferSelect): TNotification => ({
 });
 
 /**
- * My notifications, newest first (optionally of one kind), how many are unread, and the unread ones grouped by kind
- * with the newest of each — so that 21 escalations are one row in the bell, not 21.
+ * Kinds that stay at the top of the bell until read: a 不满意 must reach its manager at once (DESIGN §3), and the bell
+ * shows only the latest few — a quarter-hourly burst of follow-up reminders would otherwise push it out of sight.
+ */
+const PINNED_UNREAD_KINDS = ['evaluation.unsatisfied'];
+
+/**
+ * My notifications (optionally of one kind), unread pinned kinds first, then newest first; how many are unread; and
+ * the unread ones grouped by kind with the newest of each (pinned kinds first) — so that 21 escalations are one row in
+ * the bell, not 21.
  */
 export async function listMyNotifications(
   db: DbOrTx,
@@ -70,12 +77,17 @@ export async function listMyNotifications(
   const mine = and(eq(notifications.tenantId, tenantId), eq(notifications.userId, userId));
   const listed = and(mine, opts.kind ? eq(notifications.kind, opts.kind) : undefined, opts.unreadOnly ? isNull(notifications.readAt) : undefined);
   const [rows, groups] = await Promise.all([
-    db.select().from(notifications).where(listed).orderBy(desc(notifications.createdAt), desc(notifications.id)).limit(opts.limit),
+    db
+      .select()
+      .from(notifications)
+      .where(listed)
+      .orderBy(sql`(${notifications.readAt} is null and ${inArray(notifications.kind, PINNED_UNREAD_KINDS)}) desc`, desc(notifications.createdAt), desc(notifications.id))
+      .limit(opts.limit),
     // One pass over my unread rows (the partial unread index): per kind the count and the newest row.
     db.execute<{ kind: string; unread: number; latest_id: string }>(sql`
       select kind, count(*)::int as unread, (array_agg(id order by created_at desc, id desc))[1] as latest_id
       from notifications where tenant_id = ${tenantId} and user_id = ${userId} and read_at is null
-      group by kind order by max(created_at) desc`),
+      group by kind order by bool_or(${inArray(notifications.kind, PINNED_UNREAD_KINDS)}) desc, max(created_at) desc`),
   ]);
   const latestIds = groups.rows.map((g) => g.latest_id);
   const latest = latestIds.length ? await db.select().from(notifications).where(and(mine, inArray(notifications.id, latestIds))) : [];

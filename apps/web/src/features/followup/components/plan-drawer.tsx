@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ASSIGNMENT_POLICIES, FOLLOWUP_TOPICS, followupPlanFields as F, TARGET_KINDS, type TCreatePlanInput, type TCustomer, type TFollowupPlan, type TPage } from '@huifang/shared';
 import { Alert, App, Button, Col, DatePicker, Divider, Drawer, Form, Input, InputNumber, Radio, Row, Select, Space, Switch, TreeSelect } from 'antd';
 import dayjs from 'dayjs';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, qs } from '../../../api/client.ts';
 import { applyServerErrors, clearServerErrors, errorText } from '../../../api/error-text.ts';
@@ -49,11 +49,21 @@ export function PlanDrawer(props: { open: boolean; plan?: TFollowupPlan | undefi
   // New plans start from the tenant's contact policy (settings → 联系策略).
   const policy = useContactPolicy().data;
 
+  const policyRef = useRef(policy);
+  policyRef.current = policy;
+  // The form is filled once per opening. The tenant policy is not a dependency here: when it arrived after the
+  // drawer opened, it used to reset the whole form and wipe what the user had already typed or chosen.
   useEffect(() => {
     if (!props.open) return;
     form.resetFields();
     if (p) form.setFieldsValue({ ...p, startDate: dayjs(p.startDate), budgetFen: yuan(p.budgetFen), giftFen: yuan(p.giftFen), rule: p.rule ?? undefined, autoMessage: Boolean(p.message), message: p.message ?? undefined });
-    else form.setFieldsValue({ topic: 'satisfaction', methods: ['phone'], targetKind: 'segment', startDate: dayjs(), dueDays: 7, assignment: 'owner', maxAttempts: 3, retryHours: 4, ...planContactDefaults(policy), escalateAfterDays: 2, remindByEmail: false, script: '您好，{客户称呼}！我是{网点名称}的{坐席姓名}，想了解一下您对我们服务的评价。' });
+    else form.setFieldsValue({ topic: 'satisfaction', methods: ['phone'], targetKind: 'segment', startDate: dayjs(), dueDays: 7, assignment: 'owner', maxAttempts: 3, retryHours: 4, ...planContactDefaults(policyRef.current), escalateAfterDays: 2, remindByEmail: false, script: '您好，{客户称呼}！我是{网点名称}的{坐席姓名}，想了解一下您对我们服务的评价。' });
+  }, [props.open, p, form]);
+  // A policy that arrives later fills only the contact fields of a new plan that the user has not touched.
+  useEffect(() => {
+    if (!props.open || p || !policy) return;
+    const defaults = planContactDefaults(policy);
+    form.setFieldsValue(Object.fromEntries(Object.entries(defaults).filter(([k]) => !form.isFieldTouched(k))));
   }, [props.open, p, form, policy]);
 
   const onSave = async () => {

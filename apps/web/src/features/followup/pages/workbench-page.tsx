@@ -62,6 +62,10 @@ export function WorkbenchPage() {
           <List
             style={{ maxHeight: 'calc(100vh - 260px)', overflowY: 'auto' }}
             data-testid="task-list"
+            // Which tab's tasks the list shows and whether they are still loading, for assistive tech and journeys:
+            // right after a tab switch the previous tab's rows may still be on screen.
+            data-bucket={bucket}
+            aria-busy={tasks.isFetching}
             loading={tasks.isLoading}
             dataSource={tasks.data?.items ?? []}
             renderItem={(x) => (
