@@ -1,6 +1,5 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillLogin, ADMIN_PASSWORD, startE2E, type TE2E } from './support.ts';
+import { apiCall, fillLogin, ADMIN_PASSWORD, startE2E, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -8,18 +7,6 @@ beforeAll(async () => {
 });
 afterAll(async () => e?.close());
 
-/** A JSON API call from the logged-in page (session cookie + CSRF token), for test set-up only. */
-async function apiCall<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
-  return page.evaluate(
-    async ([m, u, b]) => {
-      const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
-      const res = await fetch(`/api${u}`, { method: m, headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken }, body: b === undefined ? undefined : JSON.stringify(b) });
-      if (!res.ok) throw new Error(`${m} ${u}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as T;
-    },
-    [method, url, body] as const,
-  );
-}
 const ymd = (d: Date) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(d);
 
 describe('contact policy, business calendar and bulk task operations', () => {
