@@ -69,6 +69,8 @@ export const orderRatings = pgTable(
     uniqueIndex('order_ratings_tx_uq').on(t.tenantId, t.transactionId),
     index('order_ratings_shop_idx').on(t.tenantId, t.shopUnitId, t.ratedAt),
     index('order_ratings_buyer_month_idx').on(t.tenantId, t.shopUnitId, t.buyerKey, t.monthKey),
+    // An Idempotency-Key names one request of its sender: the same key on another order is refused (422).
+    index('order_ratings_idem_idx').on(t.tenantId, t.sourceId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
   ],
 );
 
@@ -90,6 +92,7 @@ export const orderReviewFollowups = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     uniqueIndex('order_review_followups_rating_uq').on(t.tenantId, t.ratingId),
+    index('order_review_followups_idem_idx').on(t.tenantId, t.sourceId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
     foreignKey({ columns: [t.tenantId, t.ratingId], foreignColumns: [orderRatings.tenantId, orderRatings.id] }),
   ],
 );

@@ -72,6 +72,7 @@ export async function submitRating(deps: TDeps, order: TOrderRef, input: TRating
       }
       throw alreadyExists('rating');
     }
+    await assertKeyUnused(tx, order.tenantId, 'order_ratings', source.id, idempotencyKey);
     if (!canRate(order.completedAt, now, tz)) throw windowClosed('rating', windowClosesAt(order.completedAt, RATING_WINDOW_DAYS, tz));
     const month = monthKey(now, tz);
     const { monthSeq, isCounted } = countedness(await countMonthRatings(tx, order.tenantId, order.shopUnitId, order.buyerId, month));
@@ -140,6 +141,16 @@ function hashRequest(order: TOrderRef, input: object): string {
 }
 
 /** A repeated Idempotency-Key is a replay only with the same body; rows stored before hashes existed are trusted. */
+/**
+ * The sender's Idempotency-Key is not already the key of another order's rating or follow-up: a key names one request,
+ * so a key reused on another order is 422, never a second row (the replay of the same order returned earlier).
+ */
+async function assertKeyUnused(tx: DbOrTx, tenantId: string, table: 'order_ratings' | 'order_review_followups', sourceId: string | null, idempotencyKey: string | null): Promise<void> {
+  if (!idempotencyKey) return;
+  const used = await tx.execute(sql`select 1 from ${sql.identifier(table)} where tenant_id = ${tenantId} and source_id is not distinct from ${sourceId} and idempotency_key = ${idempotencyKey} limit 1`);
+  if (used.rows.length) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used for another order', { details: [{ path: 'headers.idempotency-key', message: 'already used for a different request' }] });
+}
+
 function assertSameRequest(stored: string | null, requestHash: string | null): void {
   if (stored && requestHash && stored !== requestHash) {
     throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different body', { details: [{ path: 'headers.idempotency-key', message: 'already used for a different request' }] });
@@ -164,6 +175,7 @@ export async function submitFollowup(deps: TDeps, order: TOrderRef, input: TFoll
       }
       throw alreadyExists('follow-up');
     }
+    await assertKeyUnused(tx, order.tenantId, 'order_review_followups', source.id, idempotencyKey);
     if (!canFollowup(order.completedAt, now, tz)) throw windowClosed('follow-up', windowClosesAt(order.completedAt, FOLLOWUP_WINDOW_DAYS, tz));
     await tx.insert(orderReviewFollowups).values({ tenantId: order.tenantId, ratingId: rating.id, text: input.text, createdAt: now, sourceType: source.type, sourceId: source.id, idempotencyKey, requestHash });
     if (images.length) await tx.insert(orderReviewImages).values(images.map((img, i) => ({ tenantId: order.tenantId, ratingId: rating.id, target: 'followup', position: i, mime: img.mime, bytes: img.bytes, createdAt: now })));

@@ -400,6 +400,9 @@ describe('shop API (API clients of a shop)', () => {
     expect(replay.json().ratingId).toBe(first.json().ratingId);
     expectError(await api(`${o.orderNo}/rating`, { dimensions: dims(1, 1, 1), text: '从天猫同步' }, key, 'tm-123'), 422, 'IDEMPOTENCY_KEY_REUSED', ['headers.idempotency-key']);
     expectError(await api(`${o.orderNo}/rating`, { dimensions: dims(1) }, key, 'tm-124'), 409, 'REVIEW_ALREADY_EXISTS');
+    // The key names one request of this sender: on another order it is refused, and nothing is written there.
+    const o2 = await order(await buyer(), '2026-10-04T10:00:00+08:00');
+    expectError(await api(`${o2.orderNo}/rating`, { dimensions: dims(5, 4, 5), text: '从天猫同步' }, key, 'tm-123'), 422, 'IDEMPOTENCY_KEY_REUSED', ['headers.idempotency-key']);
     expectError(await rate(o.token, { dimensions: dims(1) }), 409, 'REVIEW_ALREADY_EXISTS'); // same rules whatever the channel
     expect(await ratingCount()).toBe(before + 1);
     const ev = (await t.pool.query("select source_type, source_id from evaluations where idempotency_key = $1", [`order_review:${o.transactionId}`])).rows;
@@ -409,6 +412,8 @@ describe('shop API (API clients of a shop)', () => {
     expect(f.statusCode, f.body).toBe(201);
     expect((await api(`${o.transactionId}/followup`, { text: '追评：很好用' }, key, 'tm-f1')).statusCode).toBe(200);
     expectError(await api(`${o.transactionId}/followup`, { text: '追评：不好用' }, key, 'tm-f1'), 422, 'IDEMPOTENCY_KEY_REUSED', ['headers.idempotency-key']);
+    expect((await api(`${o2.orderNo}/rating`, { dimensions: dims(4) }, key, 'tm-125')).statusCode).toBe(201);
+    expectError(await api(`${o2.transactionId}/followup`, { text: '追评：很好用' }, key, 'tm-f1'), 422, 'IDEMPOTENCY_KEY_REUSED', ['headers.idempotency-key']);
     t.clock.set('2026-10-20T00:00:00+08:00'); // day 16 after 10-04
     const late = await order(await buyer(), '2026-10-04T10:00:00+08:00');
     expectError(await api(`${late.orderNo}/rating`, { dimensions: dims(5) }, key), 409, 'REVIEW_WINDOW_CLOSED');

@@ -1,0 +1,2 @@
+CREATE INDEX "order_ratings_idem_idx" ON "order_ratings" USING btree ("tenant_id","source_id","idempotency_key") WHERE "order_ratings"."idempotency_key" is not null;--> statement-breakpoint
+CREATE INDEX "order_review_followups_idem_idx" ON "order_review_followups" USING btree ("tenant_id","source_id","idempotency_key") WHERE "order_review_followups"."idempotency_key" is not null;
