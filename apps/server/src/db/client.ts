@@ -18,7 +18,9 @@ export interface TDatabase {
 }
 
 export function createDatabase(connectionString: string, max = 10): TDatabase {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'huifang' });
+  // jit=off for the app's sessions: JIT compiles a query whose estimated cost is high (a survey's answer distribution
+  // over months of answers), and that compile alone took 0.9–1.3 s on Postgres 15 for queries that run in tens of ms.
+  const pool = new pg.Pool({ connectionString, max, application_name: 'huifang', options: '-c jit=off' });
   // A client losing its connection (Postgres restarted, pg_terminate_backend) must not crash the process. pg-pool
   // listens only to idle clients; a client checked out for a transaction emits 'error' with nobody listening, which
   // Node turns into an uncaught exception. So every client gets its own listener for its whole life: the query in
@@ -26,10 +28,6 @@ export function createDatabase(connectionString: string, max = 10): TDatabase {
   pool.on('error', () => undefined);
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
-    // JIT compiles a query whose estimated cost is high (a survey's answer distribution over months of answers) and
-    // that compile alone took 0.9–1.3 s on Postgres 15, for queries that run in tens of ms. This app's queries are
-    // short, so it is off for its sessions. Queued before the client's first query; a failure here surfaces there.
-    client.query('SET jit = off').catch(() => undefined);
   });
   const db = drizzle(pool, { schema });
   let closing: Promise<void> | null = null;
