@@ -125,8 +125,9 @@ export async function pick(page: Page, fieldId: string, title: string, opts: { t
     await dropdown.locator('.ant-select-item-option').filter({ hasNotText: title }).first().waitFor({ state: 'detached' });
   }
   await dropdown.locator(`[title="${title}"]`).first().click();
-  // A multiple select stays open after a choice; Escape closes it as a user would.
-  if (await field.evaluate((el) => el.classList.contains('ant-select-multiple'))) await page.keyboard.press('Escape');
+  // A multiple select stays open after a choice; the user clicks elsewhere, which blurs it and closes the list. (Not
+  // Escape: once the list has closed by itself, Escape reaches the drawer around the form and closes the whole form.)
+  if (await field.evaluate((el) => el.classList.contains('ant-select-multiple'))) await field.locator('input').evaluate((el) => (el as HTMLInputElement).blur());
   await dropdownsClosed(page);
   await page.locator('.ant-select', { has: page.locator(`#${fieldId}`), hasText: title }).waitFor();
 }
