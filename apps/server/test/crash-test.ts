@@ -119,10 +119,14 @@ async function deliver(s: TSubmission, until: number): Promise<void> {
   }
 }
 
-async function waitHealthy(since: number): Promise<number> {
+/**
+ * Milliseconds from the kill until health is ok again. After a postmaster kill, a backend that has not yet noticed its
+ * postmaster's death may still answer a health check, so recovery also needs a new postmaster (`isRestarted`).
+ */
+async function waitHealthy(since: number, isRestarted: () => boolean = () => true): Promise<number> {
   for (;;) {
     const res = await fetch(`${baseUrl}/api/health`).catch(() => null);
-    if (res?.ok) return Date.now() - since;
+    if (res?.ok && isRestarted()) return Date.now() - since;
     if (Date.now() - since > 60_000) return Infinity;
     await sleep(100);
   }
@@ -154,11 +158,20 @@ for (const kind of ['api', 'postmaster'] as const) {
       server.proc.kill('SIGKILL');
       await server.waitForExit();
       server = await startServerProcess(env); // the supervisor: start it again at once
-    } else {
-      process.kill(postmasterPid(), 'SIGKILL');
-      await sleep(50);
     }
-    const ms = await waitHealthy(killedAt);
+    let isRestarted = () => true;
+    if (kind === 'postmaster') {
+      const oldPid = postmasterPid();
+      process.kill(oldPid, 'SIGKILL');
+      isRestarted = () => {
+        try {
+          return postmasterPid() !== oldPid;
+        } catch {
+          return false; // no pid file: not up yet
+        }
+      };
+    }
+    const ms = await waitHealthy(killedAt, isRestarted);
     recoveries.push({ kind, round, ms });
     if (ms > HEALTHY_WITHIN_MS) failures.push(`${kind} round ${round}: healthy after ${ms} ms`);
     if (kind === 'postmaster' && server.proc.exitCode !== null) failures.push(`postmaster round ${round}: the API process died`);
