@@ -118,6 +118,7 @@ export async function pick(page: Page, fieldId: string, title: string, opts: { t
   await field.click();
   const dropdown = page.locator('.ant-select-dropdown:visible');
   await dropdown.waitFor();
+  const isMultiple = await field.evaluate((el) => el.classList.contains('ant-select-multiple'));
   if (opts.type) {
     await page.keyboard.type(title);
     // Click only once the filter has been applied: a click while the list shrinks can land beside it.
@@ -125,9 +126,20 @@ export async function pick(page: Page, fieldId: string, title: string, opts: { t
     await dropdown.locator('.ant-select-item-option').filter({ hasNotText: title }).first().waitFor({ state: 'detached' });
   }
   await dropdown.locator(`[title="${title}"]`).first().click();
-  // A multiple select stays open after a choice; the user clicks elsewhere, which blurs it and closes the list. (Not
-  // Escape: once the list has closed by itself, Escape reaches the drawer around the form and closes the whole form.)
-  if (await field.evaluate((el) => el.classList.contains('ant-select-multiple'))) await field.locator('input').evaluate((el) => (el as HTMLInputElement).blur());
-  await dropdownsClosed(page);
-  await page.locator('.ant-select', { has: page.locator(`#${fieldId}`), hasText: title }).waitFor();
+  try {
+    // The field shows the choice (what the user looks for) before anything else happens.
+    await page.locator('.ant-select', { has: page.locator(`#${fieldId}`), hasText: title }).waitFor();
+    // A multiple select stays open after a choice; the user clicks somewhere neutral (the title of the drawer or
+    // dialog around the form), which closes the list. Not Tab: it selects the active option again, which in a multiple
+    // select removes the choice just made. Not Escape: once the list has closed, it closes the drawer around the form.
+    if (isMultiple) {
+      const around = page.locator('.ant-drawer-content, .ant-modal-content').filter({ has: field }).last();
+      if (await around.count()) await around.locator('.ant-drawer-title, .ant-modal-title').first().click();
+      else if (await dropdown.isVisible()) await page.keyboard.press('Escape');
+    }
+    await dropdownsClosed(page);
+  } catch (err) {
+    await page.screenshot({ path: path.join(SCREENSHOTS, `pick-failed-${fieldId}-${Date.now()}.png`) }).catch(() => undefined);
+    throw err;
+  }
 }
