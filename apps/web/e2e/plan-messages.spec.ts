@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, fillLogin, pick, ADMIN_PASSWORD, startE2E, type TE2E } from './support.ts';
+import { fillLogin, ADMIN_PASSWORD, startE2E, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -9,15 +9,48 @@ beforeAll(async () => {
 });
 afterAll(async () => e?.close());
 
-/** Add SMS to the plan's methods; the automatic-message switch becomes usable then. */
-async function chooseSms(page: Page) {
-  await pick(page, 'plan_methods', '短信');
-  await page.locator('[data-testid=plan-auto-message]:enabled').waitFor();
+async function apiCall<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
+  return page.evaluate(
+    async ([m, u, b]) => {
+      const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
+      const res = await fetch(`/api${u}`, { method: m, headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken }, body: b === undefined ? undefined : JSON.stringify(b) });
+      if (!res.ok) throw new Error(`${m} ${u}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
+    [method, url, body] as const,
+  );
 }
-/** Open the plan drawer: the form is there once its first field is (clicks wait for the fields to stand still). */
+
+async function pick(page: Page, fieldId: string, title: string) {
+  await page.click(`#${fieldId}`, { force: true });
+  const dropdown = page.locator('.ant-select-dropdown:visible');
+  await dropdown.waitFor();
+  await dropdown.locator(`.ant-select-item-option[title="${title}"]`).first().click();
+}
+const dropdownsClosed = (page: Page) => expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
+/** Add SMS to the plan's methods (the automatic-message switch enables then); a pick lost to an animation is retried. */
+async function chooseSms(page: Page) {
+  const enabled = () => page.locator('[data-testid=plan-auto-message]').isEnabled();
+  for (let i = 0; i < 3; i++) {
+    await pick(page, 'plan_methods', '短信');
+    await page.keyboard.press('Escape');
+    await dropdownsClosed(page);
+    try {
+      await expect.poll(enabled, { timeout: 3000 }).toBe(true);
+      return;
+    } catch {
+      // not selected: try again
+    }
+  }
+  throw new Error('SMS could not be chosen as a method');
+}
+/** Open the plan drawer and wait until it has finished sliding in (a click during the motion lands outside). */
 async function openPlanDrawer(page: Page) {
   await page.click('[data-testid=plan-create]');
-  await page.locator('[data-testid=plan-name]').waitFor();
+  await expect.poll(async () => {
+    const b = await page.locator('#plan_methods').boundingBox();
+    return b ? b.x > 0 && b.x + b.width <= 1366 : false;
+  }).toBe(true);
 }
 
 describe('automatic plan messages journey', () => {
@@ -34,6 +67,7 @@ describe('automatic plan messages journey', () => {
     await page.fill('[data-testid=plan-name]', `短信关怀 ${tag}`);
     await chooseSms(page);
     await pick(page, 'plan_savedFilterId', `分群-${tag}`);
+    await dropdownsClosed(page);
     await page.click('[data-testid=plan-auto-message]');
     await page.locator('[data-testid=plan-message-preview]', { hasText: '王先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。' }).waitFor();
     await page.fill('[data-testid=plan-message-template]', '{客户称呼}，您的{服务类型}已办结，');
