@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import pg from 'pg';
-import { freePort } from './pg-cluster.ts';
+import { freePorts } from './pg-cluster.ts';
 import { httpLogin, startServerProcess, type TServerProcess } from './server-process.ts';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 10);
@@ -26,9 +26,9 @@ const HEALTHY_WITHIN_MS = 15_000;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-crash-'));
-const pgPort = await freePort();
+const [pgPort, httpPort] = await freePorts(2);
 const env = {
-  DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(pgPort), HUIFANG_ADMIN_PASSWORD: 'Admin12345', JOBS: 'true',
+  DATA_DIR: dataDir, PORT: String(httpPort), EMBEDDED_PG_PORT: String(pgPort), HUIFANG_ADMIN_PASSWORD: 'Admin12345', JOBS: 'true',
   LOG_LEVEL: 'warn', SURVEY_SUBMIT_RATE_PER_MINUTE: '1000000', KIOSK_RATINGS_PER_MINUTE: '1000000',
 };
 let server: TServerProcess = await startServerProcess(env);

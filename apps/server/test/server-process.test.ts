@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { freePort } from './pg-cluster.ts';
+import { freePort, freePorts } from './pg-cluster.ts';
 import { httpLogin, startServerProcess, type TServerProcess } from './server-process.ts';
 
 const running: TServerProcess[] = [];
@@ -31,7 +31,8 @@ const isAlive = (pid: number) => {
 describe('bundled Postgres (DATABASE_URL unset)', () => {
   it('survives kill -9 of the server, with or without the orphaned postmaster, and loses no data', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-proc-'));
-    const env = { DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()), HUIFANG_ADMIN_PASSWORD: 'Admin12345', JOBS: 'true' };
+    const [httpPort, pgPort] = await freePorts(2);
+    const env = { DATA_DIR: dataDir, PORT: String(httpPort), EMBEDDED_PG_PORT: String(pgPort), HUIFANG_ADMIN_PASSWORD: 'Admin12345', JOBS: 'true' };
 
     const first = await startServerProcess(env);
     running.push(first);
@@ -150,7 +151,8 @@ describe('database outages while serving (issue 11, defect 1)', () => {
 
   it('bundled Postgres: a postmaster killed with -9 is restarted by the server; health says degraded, then ok; nothing committed is lost', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-pmkill-'));
-    const env = { DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()), HUIFANG_ADMIN_PASSWORD: 'Admin12345', JOBS: 'true' };
+    const [httpPort, pgPort] = await freePorts(2);
+    const env = { DATA_DIR: dataDir, PORT: String(httpPort), EMBEDDED_PG_PORT: String(pgPort), HUIFANG_ADMIN_PASSWORD: 'Admin12345', JOBS: 'true' };
     const server = await startServerProcess(env);
     running.push(server);
     const admin = await httpLogin(server.baseUrl, 'admin', 'Admin12345');
