@@ -1,11 +1,13 @@
 // Lint catches floating promises and `any`; formatting is the formatter's job, not lint's.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', '.artifacts/**', 'apps/server/src/db/migrations/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  prettier,
   {
     files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {

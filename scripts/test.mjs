@@ -2,7 +2,7 @@
 // `npm test`: every test layer on a fresh machine.
 //  1. System packages npm cannot bring: Debian's chromium, fonts-noto-cjk (Chinese glyphs in screenshots) and
 //     postgresql (the external-database tests). Installed here when running as root, else we stop with the command.
-//  2. Typecheck, build the web app (the e2e layer drives the built SPA served by the real server).
+//  2. Typecheck, lint (ESLint) and format check (Prettier, width 120), build the web app (the e2e layer drives the built SPA served by the real server).
 //  3. vitest project `server` (unit + integration on real PostgreSQL), then project `e2e` (Chromium journeys).
 //  4. The crash test (`npm run test:resilience`): kill -9 of the API process and of the bundled postmaster under load.
 //  5. A closing line "N passed, N failed" summing them all.
@@ -56,6 +56,11 @@ const npx = (bin, args) => ['node', [path.join(root, 'node_modules', bin), ...ar
 if (run('typecheck', ...npx('typescript/bin/tsc', ['-p', 'packages/shared'])) !== 0) process.exit(1);
 if (run('typecheck', ...npx('typescript/bin/tsc', ['-p', 'apps/server'])) !== 0) process.exit(1);
 if (run('typecheck', ...npx('typescript/bin/tsc', ['-p', 'apps/web'])) !== 0) process.exit(1);
+if (run('lint', ...npx('eslint/bin/eslint.js', ['.'])) !== 0) process.exit(1);
+if (run('format check', ...npx('prettier/bin/prettier.cjs', ['--check', '.', '--log-level', 'warn'])) !== 0) {
+  console.error('[test] run `npm run format` to reformat, then commit');
+  process.exit(1);
+}
 if (run('build web', 'npm', ['run', 'build', '-w', '@huifang/web']) !== 0) process.exit(1);
 
 let passed = 0;
