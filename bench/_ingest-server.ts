@@ -25,8 +25,20 @@ if (mode === 'baseline') {
   console.log(`listening ${(app.server.address() as { port: number }).port}`);
 } else {
   const database = createDatabase(url, POOL);
-  const config = loadConfig({ LOG_LEVEL: 'silent', JOBS: 'false', DATABASE_URL: url, KIOSK_RATINGS_PER_MINUTE: process.env.KIOSK_RATINGS_PER_MINUTE });
-  const jobs = inlineJobs(jobDefinitions({ db: database.db, clock: systemClock, log: { info: () => undefined, error: () => undefined } as never, sessionIdleMinutes: 30 }));
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    JOBS: 'false',
+    DATABASE_URL: url,
+    KIOSK_RATINGS_PER_MINUTE: process.env.KIOSK_RATINGS_PER_MINUTE,
+  });
+  const jobs = inlineJobs(
+    jobDefinitions({
+      db: database.db,
+      clock: systemClock,
+      log: { info: () => undefined, error: () => undefined } as never,
+      sessionIdleMinutes: 30,
+    }),
+  );
   const app = await buildApp({ db: database.db, config, clock: systemClock, jobs }, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   console.log(`listening ${(app.server.address() as { port: number }).port}`);

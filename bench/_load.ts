@@ -38,7 +38,14 @@ export async function runLoad(opts: {
       const r = opts.makeRequest(seq++);
       const t0 = performance.now();
       const req = http.request(
-        { host: '127.0.0.1', port, method: 'POST', path: r.path, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body), ...r.headers } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: r.path,
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body), ...r.headers },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -72,5 +79,15 @@ export async function runLoad(opts: {
   if (firstError) console.error(`first error: ${firstError}`);
   lat.sort((a, b) => a - b);
   const pct = (p: number) => Number((lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0).toFixed(2));
-  return { requests: lat.length, ok, errors, seconds: Number(seconds.toFixed(2)), perSecond: Math.round(ok / seconds), p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), max: pct(1) };
+  return {
+    requests: lat.length,
+    ok,
+    errors,
+    seconds: Number(seconds.toFixed(2)),
+    perSecond: Math.round(ok / seconds),
+    p50: pct(0.5),
+    p95: pct(0.95),
+    p99: pct(0.99),
+    max: pct(1),
+  };
 }

@@ -14,13 +14,28 @@ import { loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts'
 /** A bundled Postgres in a temp dir with the demo tenant, and the app on it. */
 export async function benchApp() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-'));
-  const pgServer = await startEmbeddedPostgres({ dataDir, port: 55000 + Math.floor(Math.random() * 5000), log: { info: () => undefined, warn: () => undefined } });
+  const pgServer = await startEmbeddedPostgres({
+    dataDir,
+    port: 55000 + Math.floor(Math.random() * 5000),
+    log: { info: () => undefined, warn: () => undefined },
+  });
   const database = createDatabase(pgServer.connectionString);
   await runMigrations(database.pool);
   const config = loadConfig({ LOG_LEVEL: 'silent', JOBS: 'false', LOGIN_MAX_FAILURES_PER_IP: '100000' });
-  const jobs = inlineJobs(jobDefinitions({ db: database.db, clock: systemClock, log: { info: () => undefined, error: () => undefined } as never, sessionIdleMinutes: 30 }));
+  const jobs = inlineJobs(
+    jobDefinitions({
+      db: database.db,
+      clock: systemClock,
+      log: { info: () => undefined, error: () => undefined } as never,
+      sessionIdleMinutes: 30,
+    }),
+  );
   const deps = { db: database.db, config, clock: systemClock, jobs };
-  const boot = await bootstrapTenant(deps, { tenantName: '基准测试银行', adminPassword: 'Admin12345', timeZone: 'Asia/Shanghai' });
+  const boot = await bootstrapTenant(deps, {
+    tenantName: '基准测试银行',
+    adminPassword: 'Admin12345',
+    timeZone: 'Asia/Shanghai',
+  });
   await loadDemoData(deps, boot.tenantId);
   const app = await buildApp(deps, { logger: false });
   await app.ready();

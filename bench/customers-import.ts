@@ -31,7 +31,9 @@ const mobile = (g: number) => `1${3 + (g % 7)}${String((g * 7919) % 1e9).padStar
 const t = await benchApp();
 
 /** CPU seconds used so far by the bundled Postgres (postmaster and its live backends; one that exits meanwhile drops out) — ticks from /proc. */
-const { rows: [{ setting: pgDataDir }] } = await t.pool.query(`select setting from pg_settings where name = 'data_directory'`);
+const {
+  rows: [{ setting: pgDataDir }],
+} = await t.pool.query(`select setting from pg_settings where name = 'data_directory'`);
 const postmaster = Number(fs.readFileSync(path.join(pgDataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 function postgresCpuSeconds(): number {
   let ticks = 0;
@@ -67,11 +69,16 @@ const csvPath = path.join(dir, 'customers.csv');
 }
 // The same rows as an xlsx workbook, written by another process (the writer's memory must not count here).
 const xlsxPath = path.join(dir, 'customers.xlsx');
-if (FORMAT === 'xlsx') execFileSync(process.execPath, [path.join(import.meta.dirname, '_xlsx-file.mjs'), xlsxPath, String(N)], { stdio: 'inherit' });
+if (FORMAT === 'xlsx')
+  execFileSync(process.execPath, [path.join(import.meta.dirname, '_xlsx-file.mjs'), xlsxPath, String(N)], {
+    stdio: 'inherit',
+  });
 const uploadPath = FORMAT === 'xlsx' ? xlsxPath : csvPath;
 const fileBytes = fs.statSync(uploadPath).size;
 
-const { rows: [root] } = await t.pool.query(`select id from org_units where tenant_id = $1 and parent_id is null`, [t.tenantId]);
+const {
+  rows: [root],
+} = await t.pool.query(`select id from org_units where tenant_id = $1 and parent_id is null`, [t.tenantId]);
 // Customers already there: every tenth file row's phone (→ updates), the rest landlines the file does not hold.
 const p0 = performance.now();
 await t.pool.query(
@@ -85,7 +92,9 @@ await t.pool.query(
 await t.pool.query('vacuum analyze customers');
 await t.pool.query('vacuum analyze customer_phones');
 const preloadMs = performance.now() - p0;
-const { rows: [pre] } = await t.pool.query('select count(*)::int as n from customers where tenant_id = $1', [t.tenantId]);
+const {
+  rows: [pre],
+} = await t.pool.query('select count(*)::int as n from customers where tenant_id = $1', [t.tenantId]);
 
 let peakRss = process.memoryUsage().rss;
 const rssAtStart = peakRss;
@@ -97,28 +106,53 @@ const sampler = setInterval(() => {
   peakByPhase[phase] = Math.max(peakByPhase[phase] ?? 0, m.rss);
   if (m.rss > peakRss) [peakRss, atPeak] = [m.rss, m];
 }, 50);
-const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'Admin12345' } });
+const login = await t.app.inject({
+  method: 'POST',
+  url: '/api/auth/login',
+  payload: { username: 'admin', password: 'Admin12345' },
+});
 const headers = { cookie: `hf_sid=${login.cookies[0]!.value}`, 'x-csrf-token': login.json().csrfToken as string };
 
 const t0 = performance.now();
-const contentType = FORMAT === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv';
-const up = await t.app.inject({ method: 'POST', url: `/api/customer-imports?fileName=bench.${FORMAT}`, payload: fs.createReadStream(uploadPath), headers: { ...headers, 'content-type': contentType, 'content-length': String(fileBytes) } });
+const contentType =
+  FORMAT === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv';
+const up = await t.app.inject({
+  method: 'POST',
+  url: `/api/customer-imports?fileName=bench.${FORMAT}`,
+  payload: fs.createReadStream(uploadPath),
+  headers: { ...headers, 'content-type': contentType, 'content-length': String(fileBytes) },
+});
 if (up.statusCode !== 201) throw new Error(up.body);
 const uploadMs = performance.now() - t0;
 const jobId = up.json().job.id as string;
 phase = 'job';
-const start = await t.app.inject({ method: 'POST', url: `/api/customer-imports/${jobId}/start`, payload: { mapping: up.json().suggestedMapping, upsertKey: 'phone', defaultUnitId: root.id }, headers });
+const start = await t.app.inject({
+  method: 'POST',
+  url: `/api/customer-imports/${jobId}/start`,
+  payload: { mapping: up.json().suggestedMapping, upsertKey: 'phone', defaultUnitId: root.id },
+  headers,
+});
 if (start.statusCode !== 200) throw new Error(start.body);
 const j0 = performance.now();
 const [nodeCpu0, pgCpu0] = [process.cpuUsage(), postgresCpuSeconds()];
 await t.jobs.idle();
 const jobMs = performance.now() - j0;
 const nodeCpu = process.cpuUsage(nodeCpu0);
-const jobCpu = { node_s: Number(((nodeCpu.user + nodeCpu.system) / 1e6).toFixed(1)), postgres_s: Number((postgresCpuSeconds() - pgCpu0).toFixed(1)) };
+const jobCpu = {
+  node_s: Number(((nodeCpu.user + nodeCpu.system) / 1e6).toFixed(1)),
+  postgres_s: Number((postgresCpuSeconds() - pgCpu0).toFixed(1)),
+};
 const totalMs = performance.now() - t0;
 clearInterval(sampler);
-const { rows: [job] } = await t.pool.query('select status, total_rows, inserted_rows, updated_rows, error_rows, error_message from import_jobs where id = $1', [jobId]);
-const { rows: [sync] } = await t.pool.query(
+const {
+  rows: [job],
+} = await t.pool.query(
+  'select status, total_rows, inserted_rows, updated_rows, error_rows, error_message from import_jobs where id = $1',
+  [jobId],
+);
+const {
+  rows: [sync],
+} = await t.pool.query(
   `select (select count(*) from customer_phones where tenant_id = $1)::int as phone_rows,
           (select count(*) from customers c, unnest(c.phones) p where c.tenant_id = $1)::int as phones_in_customers`,
   [t.tenantId],
@@ -141,35 +175,42 @@ const indexedMs = performance.now() - i0;
 
 const rate = (ms: number) => Math.round(N / (ms / 1000));
 const mb = (b: number) => Math.round(b / 1048576);
-console.log(JSON.stringify({
-  bench: 'customers-import',
-  rows: N,
-  format: FORMAT,
-  file_mb: Number((fileBytes / 1048576).toFixed(1)),
-  customers_before: pre.n,
-  preload_ms: Math.round(preloadMs),
-  job,
-  customer_phones_in_sync: sync.phone_rows === sync.phones_in_customers,
-  upload_ms: Math.round(uploadMs),
-  job_ms: Math.round(jobMs),
-  total_ms: Math.round(totalMs),
-  rows_per_s: rate(totalMs),
-  job_rows_per_s: rate(jobMs),
-  baseline_copy_bare_rows_per_s: rate(copyMs),
-  ratio_vs_copy: Number((copyMs / totalMs).toFixed(3)),
-  indexed_insert_select_rows_per_s: rate(indexedMs),
-  ratio_vs_indexed_insert_select: Number((indexedMs / totalMs).toFixed(3)),
-  rss_at_start_mb: mb(rssAtStart),
-  peak_rss_mb: mb(peakRss),
-  peak_rss_mb_by_phase: Object.fromEntries(Object.entries(peakByPhase).map(([k, v]) => [k, mb(v)])),
-  at_peak_mb: { heap_total: mb(atPeak.heapTotal), heap_used: mb(atPeak.heapUsed), external: mb(atPeak.external), array_buffers: mb(atPeak.arrayBuffers) },
-  // CPU the job used (this process + Postgres): on a loaded machine the wall clock says little, this says what the
-  // import costs; rows/s on an otherwise idle machine is bounded by rows / (cpu seconds / cores).
-  job_cpu_s: jobCpu,
-  job_rows_per_cpu_s: Math.round(N / (jobCpu.node_s + jobCpu.postgres_s)),
-  import_ms_by_phase: Object.fromEntries(Object.entries(importTimings).map(([k, v]) => [k, Math.round(v)])),
-  targets: { rows_per_s: 20000, peak_rss_mb: 500 },
-  meets: { rows_per_s: rate(totalMs) >= 20000, peak_rss_mb: mb(peakRss) <= 500 },
-}));
+console.log(
+  JSON.stringify({
+    bench: 'customers-import',
+    rows: N,
+    format: FORMAT,
+    file_mb: Number((fileBytes / 1048576).toFixed(1)),
+    customers_before: pre.n,
+    preload_ms: Math.round(preloadMs),
+    job,
+    customer_phones_in_sync: sync.phone_rows === sync.phones_in_customers,
+    upload_ms: Math.round(uploadMs),
+    job_ms: Math.round(jobMs),
+    total_ms: Math.round(totalMs),
+    rows_per_s: rate(totalMs),
+    job_rows_per_s: rate(jobMs),
+    baseline_copy_bare_rows_per_s: rate(copyMs),
+    ratio_vs_copy: Number((copyMs / totalMs).toFixed(3)),
+    indexed_insert_select_rows_per_s: rate(indexedMs),
+    ratio_vs_indexed_insert_select: Number((indexedMs / totalMs).toFixed(3)),
+    rss_at_start_mb: mb(rssAtStart),
+    peak_rss_mb: mb(peakRss),
+    peak_rss_mb_by_phase: Object.fromEntries(Object.entries(peakByPhase).map(([k, v]) => [k, mb(v)])),
+    at_peak_mb: {
+      heap_total: mb(atPeak.heapTotal),
+      heap_used: mb(atPeak.heapUsed),
+      external: mb(atPeak.external),
+      array_buffers: mb(atPeak.arrayBuffers),
+    },
+    // CPU the job used (this process + Postgres): on a loaded machine the wall clock says little, this says what the
+    // import costs; rows/s on an otherwise idle machine is bounded by rows / (cpu seconds / cores).
+    job_cpu_s: jobCpu,
+    job_rows_per_cpu_s: Math.round(N / (jobCpu.node_s + jobCpu.postgres_s)),
+    import_ms_by_phase: Object.fromEntries(Object.entries(importTimings).map(([k, v]) => [k, Math.round(v)])),
+    targets: { rows_per_s: 20000, peak_rss_mb: 500 },
+    meets: { rows_per_s: rate(totalMs) >= 20000, peak_rss_mb: mb(peakRss) <= 500 },
+  }),
+);
 fs.rmSync(dir, { recursive: true, force: true });
 await t.close();

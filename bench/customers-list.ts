@@ -15,7 +15,10 @@ import { benchApp, timeIt } from './_support.ts';
 const N = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
 const t = await benchApp();
 const t0 = performance.now();
-const { rows: outlets } = await t.pool.query(`select id, code from org_units where tenant_id = $1 and type = 'outlet' order by code`, [t.tenantId]);
+const { rows: outlets } = await t.pool.query(
+  `select id, code from org_units where tenant_id = $1 and type = 'outlet' order by code`,
+  [t.tenantId],
+);
 // h(k): a pseudo-random non-negative int per row and attribute, so that the attributes do not move together.
 const h = (k: number) => `(hashint4(g + ${k}) & 2147483647)`;
 await t.pool.query(
@@ -46,7 +49,9 @@ const get = (url: string) => async () => {
   const r = await t.app.inject({ method: 'GET', url, headers: { cookie: `hf_sid=${manager}` } });
   if (r.statusCode !== 200) throw new Error(`${r.statusCode} ${r.body}`);
 };
-const unitId = async (code: string) => (await t.pool.query(`select id from org_units where tenant_id = $1 and code = $2`, [t.tenantId, code])).rows[0].id as string;
+const unitId = async (code: string) =>
+  (await t.pool.query(`select id from org_units where tenant_id = $1 and code = $2`, [t.tenantId, code])).rows[0]
+    .id as string;
 const enc = encodeURIComponent;
 /** The list cases, each sorted by `-createdAt` (the manager of 上海分行 sees about half of the customers). */
 const cases = {
@@ -82,24 +87,35 @@ const indexed = await measure(100);
 const dbName = (await t.pool.query('select current_database() d')).rows[0].d as string;
 await t.pool.query(`alter database ${dbName} set enable_indexscan = off`);
 await t.pool.query(`alter database ${dbName} set enable_bitmapscan = off`);
-await t.pool.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()').catch(() => undefined);
+await t.pool
+  .query(
+    'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+  )
+  .catch(() => undefined);
 // The connection that ran the lines above keeps its old settings (ALTER DATABASE applies to new sessions), and the
 // pool would hand it out again: an earlier version measured its "baseline" largely with indexes on. End it too.
 await t.pool.query('select pg_terminate_backend(pg_backend_pid())').catch(() => undefined);
-const settings = await Promise.all(Array.from({ length: 4 }, () => t.pool.query(`select current_setting('enable_indexscan') i, current_setting('enable_bitmapscan') b`)));
-if (settings.some((r) => r.rows[0].i !== 'off' || r.rows[0].b !== 'off')) throw new Error('baseline: index scans are still enabled on a pooled connection');
+const settings = await Promise.all(
+  Array.from({ length: 4 }, () =>
+    t.pool.query(`select current_setting('enable_indexscan') i, current_setting('enable_bitmapscan') b`),
+  ),
+);
+if (settings.some((r) => r.rows[0].i !== 'off' || r.rows[0].b !== 'off'))
+  throw new Error('baseline: index scans are still enabled on a pooled connection');
 const seq = await measure(10).catch((e: Error) => ({ error: e.message }));
 const ratio = (k: TCase | 'phone') => ('error' in seq ? null : Number((seq[k].p95 / indexed[k].p95).toFixed(1)));
 
-console.log(JSON.stringify({
-  bench: 'customers-list',
-  customers: N,
-  load_seconds: Number(loadSeconds.toFixed(1)),
-  scope: 'manager of 上海分行 (subtree ≈ half the customers)',
-  answers,
-  indexed_ms: indexed,
-  baseline_without_indexes_ms: seq,
-  ratio_p95: Object.fromEntries([...Object.keys(cases), 'phone'].map((k) => [k, ratio(k as TCase)])),
-  targets: { list_p95_ms: 50, phone_p95_ms: 100 },
-}));
+console.log(
+  JSON.stringify({
+    bench: 'customers-list',
+    customers: N,
+    load_seconds: Number(loadSeconds.toFixed(1)),
+    scope: 'manager of 上海分行 (subtree ≈ half the customers)',
+    answers,
+    indexed_ms: indexed,
+    baseline_without_indexes_ms: seq,
+    ratio_p95: Object.fromEntries([...Object.keys(cases), 'phone'].map((k) => [k, ratio(k as TCase)])),
+    targets: { list_p95_ms: 50, phone_p95_ms: 100 },
+  }),
+);
 await t.close();

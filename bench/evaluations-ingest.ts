@@ -27,29 +27,51 @@ const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
 const SESSIONS_PER_DEVICE = Math.ceil((SECONDS * 12_000) / C) + 500;
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-'));
-const pgServer = await startEmbeddedPostgres({ dataDir, port: 55000 + Math.floor(Math.random() * 5000), log: { info: () => undefined, warn: () => undefined } });
+const pgServer = await startEmbeddedPostgres({
+  dataDir,
+  port: 55000 + Math.floor(Math.random() * 5000),
+  log: { info: () => undefined, warn: () => undefined },
+});
 const url = pgServer.connectionString;
 const database = createDatabase(url);
 const children: ChildProcess[] = [];
 try {
   await runMigrations(database.pool);
-  const boot = await bootstrapTenant({ db: database.db, clock: systemClock }, { tenantName: '基准测试银行', adminPassword: 'Admin12345', timeZone: 'Asia/Shanghai' });
+  const boot = await bootstrapTenant(
+    { db: database.db, clock: systemClock },
+    { tenantName: '基准测试银行', adminPassword: 'Admin12345', timeZone: 'Asia/Shanghai' },
+  );
   await loadDemoData({ db: database.db, clock: systemClock }, boot.tenantId);
   const q = (text: string, params: unknown[] = []) => database.pool.query(text, params);
-  await q('create table bench_baseline (id uuid primary key default gen_random_uuid(), idempotency_key text not null unique, score int, at timestamptz not null default now())');
+  await q(
+    'create table bench_baseline (id uuid primary key default gen_random_uuid(), idempotency_key text not null unique, score int, at timestamptz not null default now())',
+  );
 
   // C counters (one kiosk each) spread over the demo outlets, each with enough ended, unrated service sessions.
   const t = boot.tenantId;
-  const outlets = (await q(`select id, path, depth from org_units where tenant_id = $1 and type = 'outlet' order by code`, [t])).rows as { id: string; path: string; depth: number }[];
-  const staff = (await q(`select u.id from users u where u.tenant_id = $1 and u.username like 'teller%' order by u.username limit 1`, [t])).rows[0].id as string;
+  const outlets = (
+    await q(`select id, path, depth from org_units where tenant_id = $1 and type = 'outlet' order by code`, [t])
+  ).rows as { id: string; path: string; depth: number }[];
+  const staff = (
+    await q(
+      `select u.id from users u where u.tenant_id = $1 and u.username like 'teller%' order by u.username limit 1`,
+      [t],
+    )
+  ).rows[0].id as string;
   const devices: { token: string; sessions: string[] }[] = [];
   for (let i = 0; i < C; i++) {
     const o = outlets[i % outlets.length]!;
     const counterId = crypto.randomUUID();
-    await q(`insert into org_units (id, tenant_id, parent_id, type, name, code, path, depth, sort_order, created_at, updated_at)
-             values ($1, $2, $3, 'counter', $4, $5, $6, $7, 100 + $8, now(), now())`, [counterId, t, o.id, `基准${i + 1}号窗口`, `BENCH-W${i + 1}`, `${o.path}${counterId}/`, o.depth + 1, i]);
+    await q(
+      `insert into org_units (id, tenant_id, parent_id, type, name, code, path, depth, sort_order, created_at, updated_at)
+             values ($1, $2, $3, 'counter', $4, $5, $6, $7, 100 + $8, now(), now())`,
+      [counterId, t, o.id, `基准${i + 1}号窗口`, `BENCH-W${i + 1}`, `${o.path}${counterId}/`, o.depth + 1, i],
+    );
     const token = crypto.randomBytes(32).toString('base64url');
-    await q(`insert into kiosk_devices (tenant_id, counter_id, outlet_id, name, token_hash, created_at) values ($1, $2, $3, $4, $5, now())`, [t, counterId, o.id, `基准评价器${i + 1}`, crypto.createHash('sha256').update(token).digest('hex')]);
+    await q(
+      `insert into kiosk_devices (tenant_id, counter_id, outlet_id, name, token_hash, created_at) values ($1, $2, $3, $4, $5, now())`,
+      [t, counterId, o.id, `基准评价器${i + 1}`, crypto.createHash('sha256').update(token).digest('hex')],
+    );
     const s = await q(
       `insert into service_sessions (tenant_id, counter_id, outlet_id, staff_id, business_type, started_at, ended_at, handling_seconds)
        select $1, $2, $3, $4, '个人存取款', now() - interval '1 hour' - g * interval '1 second', now() - interval '50 minutes' - g * interval '1 second', 600
@@ -61,10 +83,21 @@ try {
   await q('vacuum analyze');
 
   const startServer = async (mode: 'app' | 'baseline') => {
-    const child = spawn(process.execPath, [...(process.env.BENCH_PROF && mode === 'app' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', path.join(import.meta.dirname, '_ingest-server.ts'), mode, url], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, KIOSK_RATINGS_PER_MINUTE: '1000000' },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        ...(process.env.BENCH_PROF && mode === 'app' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+        '--import',
+        'tsx',
+        path.join(import.meta.dirname, '_ingest-server.ts'),
+        mode,
+        url,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, KIOSK_RATINGS_PER_MINUTE: '1000000' },
+      },
+    );
     children.push(child);
     const port = await new Promise<number>((resolve, reject) => {
       child.stdout!.on('data', (d: Buffer) => {
@@ -73,13 +106,32 @@ try {
       });
       child.once('exit', (code) => reject(new Error(`${mode} server exited ${code}`)));
     });
-    return { port, stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGINT'); }) };
+    return {
+      port,
+      stop: () =>
+        new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGINT');
+        }),
+    };
   };
 
   // Baseline: the bare INSERT route.
   const base = await startServer('baseline');
-  await runLoad({ port: base.port, concurrency: C, seconds: 2, expectStatus: [200], makeRequest: (i) => ({ path: '/insert', headers: {}, body: JSON.stringify({ key: `warm-${i}`, score: 4 }) }) });
-  const baseline = await runLoad({ port: base.port, concurrency: C, seconds: SECONDS, expectStatus: [200], makeRequest: (i) => ({ path: '/insert', headers: {}, body: JSON.stringify({ key: `b-${i}`, score: 4 }) }) });
+  await runLoad({
+    port: base.port,
+    concurrency: C,
+    seconds: 2,
+    expectStatus: [200],
+    makeRequest: (i) => ({ path: '/insert', headers: {}, body: JSON.stringify({ key: `warm-${i}`, score: 4 }) }),
+  });
+  const baseline = await runLoad({
+    port: base.port,
+    concurrency: C,
+    seconds: SECONDS,
+    expectStatus: [200],
+    makeRequest: (i) => ({ path: '/insert', headers: {}, body: JSON.stringify({ key: `b-${i}`, score: 4 }) }),
+  });
   await base.stop();
 
   // The real kiosk rating endpoint: worker w presses on device w; 5 % of presses are 不满意 (notification path).
@@ -95,14 +147,29 @@ try {
     return {
       path: '/api/kiosk/device/ratings',
       headers: { authorization: `Bearer ${dev.token}`, 'idempotency-key': crypto.randomUUID() },
-      body: JSON.stringify({ sessionId, key, shownAt: new Date(shown).toISOString(), pressedAt: new Date(shown + 2000).toISOString() }),
+      body: JSON.stringify({
+        sessionId,
+        key,
+        shownAt: new Date(shown).toISOString(),
+        pressedAt: new Date(shown + 2000).toISOString(),
+      }),
     };
   };
   await runLoad({ port: app.port, concurrency: C, seconds: 2, expectStatus: [200], makeRequest: press(true) });
   const before = Number((await q(`select count(*) from evaluations where channel = 'kiosk'`)).rows[0].count);
-  const xacts = async () => Number((await q('select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()')).rows[0].n);
+  const xacts = async () =>
+    Number(
+      (await q('select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()'))
+        .rows[0].n,
+    );
   const xactsBefore = await xacts();
-  const kiosk = await runLoad({ port: app.port, concurrency: C, seconds: SECONDS, expectStatus: [200], makeRequest: press(false) });
+  const kiosk = await runLoad({
+    port: app.port,
+    concurrency: C,
+    seconds: SECONDS,
+    expectStatus: [200],
+    makeRequest: press(false),
+  });
   const stored = Number((await q(`select count(*) from evaluations where channel = 'kiosk'`)).rows[0].count) - before;
   // Statistics are flushed by backends at most once a second; wait so the count is complete.
   await new Promise((r) => setTimeout(r, 1500));

@@ -31,7 +31,9 @@ const {
   rows: [st],
 } = await t.pool.query(`select id from service_types where tenant_id = $1 and key = 'discharge'`, [t.tenantId]);
 if (!st) throw new Error('the demo has no discharge service type');
-const customers = Number((await t.pool.query(`select count(*)::int as n from customers where tenant_id = $1`, [t.tenantId])).rows[0].n);
+const customers = Number(
+  (await t.pool.query(`select count(*)::int as n from customers where tenant_id = $1`, [t.tenantId])).rows[0].n,
+);
 
 /** `n` discharge records numbered from `from`, over the demo customers; returns their ids. */
 async function insertRecords(from: number, n: number, tag: string): Promise<string[]> {
@@ -47,7 +49,15 @@ async function insertRecords(from: number, n: number, tag: string): Promise<stri
   );
   return rows.map((r) => r.id as string);
 }
-const tasksNow = async () => Number((await t.pool.query(`select count(*)::int as n from followup_tasks where tenant_id = $1 and occurrence_key like 'path:%'`, [t.tenantId])).rows[0].n);
+const tasksNow = async () =>
+  Number(
+    (
+      await t.pool.query(
+        `select count(*)::int as n from followup_tasks where tenant_id = $1 and occurrence_key like 'path:%'`,
+        [t.tenantId],
+      )
+    ).rows[0].n,
+  );
 
 // Whatever the demo left to catch up, first (so both measurements start from "nothing pending").
 await runPathCatchUp(deps, { tenantId: t.tenantId });
@@ -57,7 +67,10 @@ const baseIds = await insertRecords(1, BASELINE, '出院 (baseline)');
 await t.pool.query('analyze service_records');
 const tasksBefore = await tasksNow();
 const b0 = performance.now();
-for (const id of baseIds) await db.transaction((tx) => onServiceRecordCreated(deps, tx, { tenantId: t.tenantId, serviceRecordId: id, actorId: null }));
+for (const id of baseIds)
+  await db.transaction((tx) =>
+    onServiceRecordCreated(deps, tx, { tenantId: t.tenantId, serviceRecordId: id, actorId: null }),
+  );
 const baseSeconds = (performance.now() - b0) / 1000;
 const baseTasks = (await tasksNow()) - tasksBefore;
 
@@ -71,8 +84,12 @@ const r0 = performance.now();
 const rerun = await runPathCatchUp(deps, { tenantId: t.tenantId });
 const rerunSeconds = (performance.now() - r0) / 1000;
 const excluded = Number(
-  (await db.execute<{ n: number }>(sql`select count(*)::int as n from service_records sr where sr.tenant_id = ${t.tenantId} and sr.summary = '出院' and sr.custom->>'dept' = '产科'
-     and exists (select 1 from followup_path_instances pi where pi.tenant_id = sr.tenant_id and pi.service_record_id = sr.id)`)).rows[0]!.n,
+  (
+    await db.execute<{
+      n: number;
+    }>(sql`select count(*)::int as n from service_records sr where sr.tenant_id = ${t.tenantId} and sr.summary = '出院' and sr.custom->>'dept' = '产科'
+     and exists (select 1 from followup_path_instances pi where pi.tenant_id = sr.tenant_id and pi.service_record_id = sr.id)`)
+  ).rows[0]!.n,
 );
 
 const catchUpTps = caught.tasks / catchUpSeconds;
@@ -82,9 +99,21 @@ console.log(
     {
       records: N,
       customers,
-      catchUp: { records: caught.records, tasks: caught.tasks, seconds: Number(catchUpSeconds.toFixed(2)), recordsPerSecond: Math.round(caught.records / catchUpSeconds), tasksPerSecond: Math.round(catchUpTps) },
+      catchUp: {
+        records: caught.records,
+        tasks: caught.tasks,
+        seconds: Number(catchUpSeconds.toFixed(2)),
+        recordsPerSecond: Math.round(caught.records / catchUpSeconds),
+        tasksPerSecond: Math.round(catchUpTps),
+      },
       rerun: { records: rerun.records, tasks: rerun.tasks, seconds: Number(rerunSeconds.toFixed(2)) },
-      baselineOneByOne: { records: BASELINE, tasks: baseTasks, seconds: Number(baseSeconds.toFixed(2)), recordsPerSecond: Math.round(BASELINE / baseSeconds), tasksPerSecond: Math.round(baseTps) },
+      baselineOneByOne: {
+        records: BASELINE,
+        tasks: baseTasks,
+        seconds: Number(baseSeconds.toFixed(2)),
+        recordsPerSecond: Math.round(BASELINE / baseSeconds),
+        tasksPerSecond: Math.round(baseTps),
+      },
       ratio: Number((catchUpTps / baseTps).toFixed(1)),
       obstetricsRecordsWithAPath: excluded,
     },

@@ -34,15 +34,30 @@ if (process.argv[2] === 'serve') {
     const app = Fastify({ logger: false });
     app.post('/insert', async (req) => {
       const body = req.body as { key: string; answers: unknown };
-      await pool.query('insert into bench_baseline (idempotency_key, answers) values ($1, $2)', [body.key, JSON.stringify(body.answers)]);
+      await pool.query('insert into bench_baseline (idempotency_key, answers) values ($1, $2)', [
+        body.key,
+        JSON.stringify(body.answers),
+      ]);
       return { ok: true };
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     console.log(`listening ${(app.server.address() as { port: number }).port}`);
   } else {
     const database = createDatabase(url!, POOL);
-    const config = loadConfig({ LOG_LEVEL: 'silent', JOBS: 'false', DATABASE_URL: url, SURVEY_SUBMIT_RATE_PER_MINUTE: '100000000' });
-    const jobs = inlineJobs(jobDefinitions({ db: database.db, clock: systemClock, log: { info: () => undefined, error: () => undefined } as never, sessionIdleMinutes: 30 }));
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      JOBS: 'false',
+      DATABASE_URL: url,
+      SURVEY_SUBMIT_RATE_PER_MINUTE: '100000000',
+    });
+    const jobs = inlineJobs(
+      jobDefinitions({
+        db: database.db,
+        clock: systemClock,
+        log: { info: () => undefined, error: () => undefined } as never,
+        sessionIdleMinutes: 30,
+      }),
+    );
     const app = await buildApp({ db: database.db, config, clock: systemClock, jobs }, { logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     console.log(`listening ${(app.server.address() as { port: number }).port}`);
@@ -52,7 +67,11 @@ if (process.argv[2] === 'serve') {
   const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
   const C = Number(process.env.BENCH_CONCURRENCY ?? 50);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-'));
-  const pgServer = await startEmbeddedPostgres({ dataDir, port: 55000 + Math.floor(Math.random() * 5000), log: { info: () => undefined, warn: () => undefined } });
+  const pgServer = await startEmbeddedPostgres({
+    dataDir,
+    port: 55000 + Math.floor(Math.random() * 5000),
+    log: { info: () => undefined, warn: () => undefined },
+  });
   const url = pgServer.connectionString;
   const database = createDatabase(url);
   const children: ChildProcess[] = [];
@@ -61,25 +80,54 @@ if (process.argv[2] === 'serve') {
     const config = loadConfig({ LOG_LEVEL: 'silent', JOBS: 'false' });
     const jobs = inlineJobs([]);
     const deps = { db: database.db, config, clock: systemClock, jobs };
-    const boot = await bootstrapTenant(deps, { tenantName: '基准测试银行', adminPassword: 'Admin12345', timeZone: 'Asia/Shanghai' });
+    const boot = await bootstrapTenant(deps, {
+      tenantName: '基准测试银行',
+      adminPassword: 'Admin12345',
+      timeZone: 'Asia/Shanghai',
+    });
     await loadDemoData(deps, boot.tenantId);
-    await database.pool.query('create table bench_baseline (id uuid primary key default gen_random_uuid(), idempotency_key text not null unique, answers jsonb, at timestamptz not null default now())');
+    await database.pool.query(
+      'create table bench_baseline (id uuid primary key default gen_random_uuid(), idempotency_key text not null unique, answers jsonb, at timestamptz not null default now())',
+    );
 
     // The template survey, published, with its open link — through the API as an admin would.
     const setup = await buildApp(deps, { logger: false });
-    const login = await setup.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'Admin12345' } });
-    const headers = { cookie: `hf_sid=${login.cookies.find((c) => c.name === 'hf_sid')!.value}`, 'x-csrf-token': login.json().csrfToken as string };
-    const survey = (await setup.inject({ method: 'POST', url: '/api/surveys', headers, payload: { template: 'consumer_goods' } })).json() as { id: string };
+    const login = await setup.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username: 'admin', password: 'Admin12345' },
+    });
+    const headers = {
+      cookie: `hf_sid=${login.cookies.find((c) => c.name === 'hf_sid')!.value}`,
+      'x-csrf-token': login.json().csrfToken as string,
+    };
+    const survey = (
+      await setup.inject({ method: 'POST', url: '/api/surveys', headers, payload: { template: 'consumer_goods' } })
+    ).json() as { id: string };
     await setup.inject({ method: 'POST', url: `/api/surveys/${survey.id}/publish`, headers, payload: {} });
-    const token = ((await setup.inject({ method: 'POST', url: `/api/surveys/${survey.id}/open-link`, headers, payload: {} })).json() as { openToken: string }).openToken;
+    const token = (
+      (
+        await setup.inject({ method: 'POST', url: `/api/surveys/${survey.id}/open-link`, headers, payload: {} })
+      ).json() as { openToken: string }
+    ).openToken;
     await setup.close();
     await database.pool.query('vacuum analyze');
 
     const answers = (i: number) => {
       const v = (k: number) => 1 + ((i + k) % 5);
       const a: Record<string, unknown> = {
-        brand_trust: v(0), brand_image: v(1), quality_overall: v(2), quality_durability: v(3), price_value: v(4), price_transparency: v(0),
-        service_speed: v(1), service_attitude: v(2), had_return: i % 3 === 0 ? 'yes' : 'no', had_complaint: i % 5 === 0 ? 'yes' : 'no', comm_info: v(3), nps: i % 11,
+        brand_trust: v(0),
+        brand_image: v(1),
+        quality_overall: v(2),
+        quality_durability: v(3),
+        price_value: v(4),
+        price_transparency: v(0),
+        service_speed: v(1),
+        service_attitude: v(2),
+        had_return: i % 3 === 0 ? 'yes' : 'no',
+        had_complaint: i % 5 === 0 ? 'yes' : 'no',
+        comm_info: v(3),
+        nps: i % 11,
       };
       if (i % 3 === 0) Object.assign(a, { return_process: v(4), return_refund: v(0) });
       if (i % 5 === 0) Object.assign(a, { complaint_handling: v(1), complaint_speed: v(2) });
@@ -88,7 +136,19 @@ if (process.argv[2] === 'serve') {
     };
 
     const startServer = async (mode: 'app' | 'baseline') => {
-      const child = spawn(process.execPath, [...(process.env.BENCH_PROF && mode === 'app' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/surveys/prof'] : []), '--import', 'tsx', import.meta.filename, 'serve', mode, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(
+        process.execPath,
+        [
+          ...(process.env.BENCH_PROF && mode === 'app' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/surveys/prof'] : []),
+          '--import',
+          'tsx',
+          import.meta.filename,
+          'serve',
+          mode,
+          url,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       children.push(child);
       const port = await new Promise<number>((resolve, reject) => {
         child.stdout!.on('data', (d: Buffer) => {
@@ -97,23 +157,53 @@ if (process.argv[2] === 'serve') {
         });
         child.once('exit', (code) => reject(new Error(`${mode} server exited ${code}`)));
       });
-      return { port, stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGINT'); }) };
+      return {
+        port,
+        stop: () =>
+          new Promise<void>((resolve) => {
+            child.once('exit', () => resolve());
+            child.kill('SIGINT');
+          }),
+      };
     };
 
     const base = await startServer('baseline');
-    const bare = (prefix: string) => (i: number) => ({ path: '/insert', headers: {}, body: JSON.stringify({ key: `${prefix}-${i}`, answers: answers(i) }) });
+    const bare = (prefix: string) => (i: number) => ({
+      path: '/insert',
+      headers: {},
+      body: JSON.stringify({ key: `${prefix}-${i}`, answers: answers(i) }),
+    });
     await runLoad({ port: base.port, concurrency: C, seconds: 2, expectStatus: [200], makeRequest: bare('warm') });
-    const baseline = await runLoad({ port: base.port, concurrency: C, seconds: SECONDS, expectStatus: [200], makeRequest: bare('b') });
+    const baseline = await runLoad({
+      port: base.port,
+      concurrency: C,
+      seconds: SECONDS,
+      expectStatus: [200],
+      makeRequest: bare('b'),
+    });
     await base.stop();
 
     const app = await startServer('app');
-    const submit = (i: number) => ({ path: `/api/s/${token}/responses`, headers: { 'idempotency-key': `dev-${crypto.randomUUID()}` }, body: JSON.stringify({ answers: answers(i) }) });
+    const submit = (i: number) => ({
+      path: `/api/s/${token}/responses`,
+      headers: { 'idempotency-key': `dev-${crypto.randomUUID()}` },
+      body: JSON.stringify({ answers: answers(i) }),
+    });
     await runLoad({ port: app.port, concurrency: C, seconds: 2, expectStatus: [201], makeRequest: submit });
-    const count = async () => Number((await database.pool.query(`select count(*) from survey_responses`)).rows[0].count);
+    const count = async () =>
+      Number((await database.pool.query(`select count(*) from survey_responses`)).rows[0].count);
     const before = await count();
-    const run = await runLoad({ port: app.port, concurrency: C, seconds: SECONDS, expectStatus: [201], makeRequest: submit });
+    const run = await runLoad({
+      port: app.port,
+      concurrency: C,
+      seconds: SECONDS,
+      expectStatus: [201],
+      makeRequest: submit,
+    });
     const stored = (await count()) - before;
-    const evals = Number((await database.pool.query(`select count(*) from evaluations where ref_type = 'survey_response'`)).rows[0].count);
+    const evals = Number(
+      (await database.pool.query(`select count(*) from evaluations where ref_type = 'survey_response'`)).rows[0].count,
+    );
     await app.stop();
 
     console.log(

@@ -16,7 +16,10 @@ for (const f of files) {
   // The server's heap limit (apps/server/package.json "start"): benches that host the app measure it as it runs.
   // Without it V8 sizes the heap from the machine's memory (4 GB here) and collects lazily: the import peaked at
   // 500 MB RSS; with it, ~310 MB.
-  const r = spawnSync(process.execPath, ['--max-old-space-size=512', '--import', 'tsx', path.join('bench', f)], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--max-old-space-size=512', '--import', 'tsx', path.join('bench', f)], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -69,11 +69,27 @@ let ok = true;
 for (const project of ['server', 'e2e']) {
   const out = path.join(artefacts, `vitest-${project}.json`);
   fs.rmSync(out, { force: true });
-  const status = run(`${project} tests`, ...npx('vitest/vitest.mjs', ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]));
+  const status = run(
+    `${project} tests`,
+    ...npx('vitest/vitest.mjs', [
+      'run',
+      '--project',
+      project,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${out}`,
+    ]),
+  );
   if (fs.existsSync(out)) {
     const report = JSON.parse(fs.readFileSync(out, 'utf8'));
     passed += report.numPassedTests;
-    failed += report.numFailedTests + (report.numTotalTests - report.numPassedTests - report.numFailedTests - report.numPendingTests - report.numTodoTests);
+    failed +=
+      report.numFailedTests +
+      (report.numTotalTests -
+        report.numPassedTests -
+        report.numFailedTests -
+        report.numPendingTests -
+        report.numTodoTests);
   }
   if (status !== 0) ok = false;
 }

@@ -7,7 +7,12 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { TConfig } from './config/env.ts';
 import type { Db } from './db/client.ts';
 import type { TJobSender } from './jobs/queue.ts';
@@ -65,10 +70,16 @@ declare module 'fastify' {
 }
 
 /** Build the app: plugins and module routes. Never listens; server.ts does, tests use inject(). */
-export async function buildApp(deps: TAppDeps, opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  deps: TAppDeps,
+  opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     // logStream: where the log lines go instead of stdout (the PII canary test reads them).
-    logger: opts.logger === false ? false : { ...loggerOptions(deps.config.logLevel), ...(opts.logStream ? { stream: opts.logStream } : {}) },
+    logger:
+      opts.logger === false
+        ? false
+        : { ...loggerOptions(deps.config.logLevel), ...(opts.logStream ? { stream: opts.logStream } : {}) },
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
     // X-Forwarded-* only from the configured proxies: from anyone else a client could pick its own IP and with it
@@ -110,7 +121,8 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean; logStre
     },
     // The app is served over plain HTTP on a LAN as often as behind TLS: HSTS only when configured for HTTPS
     // (an https PUBLIC_BASE_URL or COOKIE_SECURE). Browsers ignore the header on plain-HTTP responses.
-    strictTransportSecurity: deps.config.hstsMaxAge > 0 ? { maxAge: deps.config.hstsMaxAge, includeSubDomains: false } : false,
+    strictTransportSecurity:
+      deps.config.hstsMaxAge > 0 ? { maxAge: deps.config.hstsMaxAge, includeSubDomains: false } : false,
   });
   app.addHook('onRequest', (req, reply, done) => {
     securityHeaders(req.raw, reply.raw, (err?: unknown) => done(err instanceof Error ? err : undefined));
@@ -121,7 +133,12 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean; logStre
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Huifang 回访 API', version: '0.1.0', description: 'Customer evaluation and follow-up system' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'hf_sid' }, shopApiKey: { type: 'http', scheme: 'bearer', description: 'API client key of a shop (开放接口密钥)' } } },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'hf_sid' },
+          shopApiKey: { type: 'http', scheme: 'bearer', description: 'API client key of a shop (开放接口密钥)' },
+        },
+      },
       security: [{ session: [] }],
     },
     transform: jsonSchemaTransform,
@@ -161,7 +178,11 @@ export async function buildApp(deps: TAppDeps, opts: { logger?: boolean; logStre
     },
     { prefix: '/api' },
   );
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { url: '/api/openapi.json' } as never });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    uiConfig: { url: '/api/openapi.json' } as never,
+  });
 
   await registerWeb(app, deps.config.webDist);
   return app;
@@ -172,7 +193,10 @@ async function registerWeb(app: FastifyInstance, dist: string): Promise<void> {
   const index = path.join(dist, 'index.html');
   if (!fs.existsSync(index)) return;
   await app.register(fastifyStatic, { root: dist, prefix: '/', wildcard: false, index: false });
-  const sendIndex = (_req: unknown, reply: { header: (k: string, v: string) => unknown; sendFile: (f: string) => unknown }) => {
+  const sendIndex = (
+    _req: unknown,
+    reply: { header: (k: string, v: string) => unknown; sendFile: (f: string) => unknown },
+  ) => {
     reply.header('cache-control', 'no-cache');
     return reply.sendFile('index.html');
   };

@@ -9,7 +9,23 @@ import { loggerOptions } from './lib/logger.ts';
  * a start's time, and a restart after a crash should be back quickly.
  */
 const loadAppModules = async () => {
-  const [app, client, migrate, queue, sms, bootstrap, imports, demoCustomers, demoSurveys, demoKiosk, demoFollowup, demoPaths, demoPlanMessages, demoData, demoOrderReviews] = await Promise.all([
+  const [
+    app,
+    client,
+    migrate,
+    queue,
+    sms,
+    bootstrap,
+    imports,
+    demoCustomers,
+    demoSurveys,
+    demoKiosk,
+    demoFollowup,
+    demoPaths,
+    demoPlanMessages,
+    demoData,
+    demoOrderReviews,
+  ] = await Promise.all([
     import('./app.ts'),
     import('./db/client.ts'),
     import('./db/migrate.ts'),
@@ -27,8 +43,21 @@ const loadAppModules = async () => {
     import('./modules/bootstrap/demo-order-reviews.ts'),
   ]);
   return {
-    ...app, ...client, ...migrate, ...queue, ...sms, ...bootstrap, ...imports, ...demoCustomers, ...demoSurveys, ...demoKiosk, ...demoFollowup, ...demoPaths,
-    ...demoPlanMessages, ...demoData, ...demoOrderReviews,
+    ...app,
+    ...client,
+    ...migrate,
+    ...queue,
+    ...sms,
+    ...bootstrap,
+    ...imports,
+    ...demoCustomers,
+    ...demoSurveys,
+    ...demoKiosk,
+    ...demoFollowup,
+    ...demoPaths,
+    ...demoPlanMessages,
+    ...demoData,
+    ...demoOrderReviews,
   };
 };
 
@@ -50,22 +79,50 @@ async function main(): Promise<void> {
     connectionString = embedded.connectionString;
   }
   const {
-    buildApp, createDatabase, runMigrations, jobDefinitions, startJobs, createSmsFactory, bootstrapTenant, recoverImports, loadDemoCustomers, loadDemoSurveys,
-    loadDemoKiosk, loadDemoFollowup, loadDemoPaths, loadDemoPlanMessages, DEMO_PASSWORD, loadDemoData, loadDemoOrderReviews,
+    buildApp,
+    createDatabase,
+    runMigrations,
+    jobDefinitions,
+    startJobs,
+    createSmsFactory,
+    bootstrapTenant,
+    recoverImports,
+    loadDemoCustomers,
+    loadDemoSurveys,
+    loadDemoKiosk,
+    loadDemoFollowup,
+    loadDemoPaths,
+    loadDemoPlanMessages,
+    DEMO_PASSWORD,
+    loadDemoData,
+    loadDemoOrderReviews,
   } = await modules;
   const database = createDatabase(connectionString);
   await runMigrations(database.pool);
   log.info('database migrated');
 
   const sms = createSmsFactory({ log });
-  const defs = jobDefinitions({ db: database.db, clock: systemClock, log, sessionIdleMinutes: config.sessionIdleMinutes, mail: config, sms });
+  const defs = jobDefinitions({
+    db: database.db,
+    clock: systemClock,
+    log,
+    sessionIdleMinutes: config.sessionIdleMinutes,
+    mail: config,
+    sms,
+  });
   const jobs = await startJobs(connectionString, defs, log, { work: config.jobs });
   const deps = { db: database.db, config, clock: systemClock, jobs, sms };
   const adminPassword = config.adminPassword ?? (config.demo ? DEMO_PASSWORD : undefined);
-  const boot = await bootstrapTenant(deps, { tenantName: config.tenantName, adminPassword, timeZone: config.defaultTimeZone });
+  const boot = await bootstrapTenant(deps, {
+    tenantName: config.tenantName,
+    adminPassword,
+    timeZone: config.defaultTimeZone,
+  });
   if (boot.generatedAdminPassword) {
     // Printed once, on the first start only; it must be changed at first login.
-    log.warn(`first start: created user admin with password ${boot.generatedAdminPassword} (set HUIFANG_ADMIN_PASSWORD to choose it)`);
+    log.warn(
+      `first start: created user admin with password ${boot.generatedAdminPassword} (set HUIFANG_ADMIN_PASSWORD to choose it)`,
+    );
   }
   if (config.demo) {
     if (await loadDemoData(deps, boot.tenantId)) log.info(`demo data loaded; demo users' password is ${DEMO_PASSWORD}`);

@@ -56,11 +56,15 @@ describe('route × role access matrix', () => {
       if (!username) ({ username, password } = await createUser(t, admin, { unitCode: 'SH-LJZ', roleKeys: [role] }));
       callers.set(role, { client: await loginAs(t, username, { password, ip: ip() }), username, password });
     }
-    fixtureRoleId = (await admin.post('/api/roles', { name: uniq('矩阵角色'), permissions: [], dataScope: 'own' })).json().id;
+    fixtureRoleId = (
+      await admin.post('/api/roles', { name: uniq('矩阵角色'), permissions: [], dataScope: 'own' })
+    ).json().id;
   });
 
   const holds = (role: TBuiltinRole, access: TRouteAccess['access']) =>
-    access === 'public' || access === 'authenticated' || BUILTIN_ROLE_DEFAULTS[role].permissions.includes(access as TPermission);
+    access === 'public' ||
+    access === 'authenticated' ||
+    BUILTIN_ROLE_DEFAULTS[role].permissions.includes(access as TPermission);
 
   /** A request for `route` as `role`: path ids of objects in the caller's scope, harmless bodies. */
   async function requestFor(route: TRouteAccess, role: TBuiltinRole): Promise<InjectOptions> {
@@ -71,7 +75,10 @@ describe('route × role access matrix', () => {
     else if (route.url.startsWith('/api/users/:id')) id = client.me.user.id;
     else if (key === 'GET /api/roles/:id' || key === 'PATCH /api/roles/:id') id = fixtureRoleId;
     else if (route.url === '/api/audit-events/:id') {
-      const r = await t.pool.query('select id from audit_events where actor_id = $1 and action = $2 order by id desc limit 1', [client.me.user.id, 'auth.login']);
+      const r = await t.pool.query(
+        'select id from audit_events where actor_id = $1 and action = $2 order by id desc limit 1',
+        [client.me.user.id, 'auth.login'],
+      );
       id = String(r.rows[0].id);
     }
     const url = route.url.replace(':id', id).replace('*', 'index.html');
@@ -81,14 +88,24 @@ describe('route × role access matrix', () => {
       'POST /api/org-units': { parentId: client.me.user.unitId, type: 'department', name: uniq('矩阵部门') },
       'PATCH /api/org-units/:id': { sortOrder: 0 },
       'POST /api/org-units/:id/move': { parentId: client.me.user.unitId },
-      'POST /api/users': { username: uniq('matrix'), password: TEST_PASSWORD, displayName: '矩阵', unitId: client.me.user.unitId, roleIds: [] },
+      'POST /api/users': {
+        username: uniq('matrix'),
+        password: TEST_PASSWORD,
+        displayName: '矩阵',
+        unitId: client.me.user.unitId,
+        roleIds: [],
+      },
       'PATCH /api/users/:id': { title: '矩阵' },
       // Weak on purpose: proves the permission layer let it through without resetting anyone's password.
       'POST /api/users/:id/reset-password': { password: 'weak' },
       'POST /api/roles': { name: uniq('矩阵新角色'), permissions: [], dataScope: 'own' },
       'PATCH /api/roles/:id': { description: '矩阵' },
     };
-    return { method: route.method as InjectOptions['method'], url, ...(key in bodies ? { payload: bodies[key] as object } : {}) };
+    return {
+      method: route.method as InjectOptions['method'],
+      url,
+      ...(key in bodies ? { payload: bodies[key] as object } : {}),
+    };
   }
 
   it('covers the contract routes', () => {
@@ -106,7 +123,12 @@ describe('route × role access matrix', () => {
     ]) {
       expect(have, r).toContain(r);
     }
-    expect(t.app.routeAccess.filter((r) => r.access === 'public').map((r) => r.url).filter((u) => !u.startsWith('/api/docs'))).toEqual([
+    expect(
+      t.app.routeAccess
+        .filter((r) => r.access === 'public')
+        .map((r) => r.url)
+        .filter((u) => !u.startsWith('/api/docs')),
+    ).toEqual([
       '/api/health',
       '/api/auth/login',
       '/api/review-links/:token',
@@ -129,7 +151,9 @@ describe('route × role access matrix', () => {
 
   it('rate-limits every public endpoint (kiosk, survey and review links, shop API) except health, the API docs and login (throttled in Postgres)', () => {
     const exempt = new Set(['/api/health', '/api/openapi.json', '/api/auth/login']);
-    const checked = t.app.routeAccess.filter((r) => r.access === 'public' && !exempt.has(r.url) && !r.url.startsWith('/api/docs'));
+    const checked = t.app.routeAccess.filter(
+      (r) => r.access === 'public' && !exempt.has(r.url) && !r.url.startsWith('/api/docs'),
+    );
     expect(checked.length).toBeGreaterThanOrEqual(12);
     expect(checked.filter((r) => !r.isRateLimited).map((r) => `${r.method} ${r.url}`)).toEqual([]);
   });
@@ -138,14 +162,30 @@ describe('route × role access matrix', () => {
     for (const r of t.app.routeAccess) {
       const label = `${r.method} ${r.url} (${r.access})`;
       // Reading an import job's progress and error report is part of importing; nothing else reads with an action permission.
-      if (r.method === 'GET' || r.method === 'HEAD') expect(r.access, label).toMatch(r.url.startsWith('/api/customer-imports') ? /^customer:import$/ : /^(public|authenticated|[a-z]+:(read|export))$/);
+      if (r.method === 'GET' || r.method === 'HEAD')
+        expect(r.access, label).toMatch(
+          r.url.startsWith('/api/customer-imports')
+            ? /^customer:import$/
+            : /^(public|authenticated|[a-z]+:(read|export))$/,
+        );
       // The survey answer page (token-authenticated, rate-limited) is the other public write.
-      else if (r.access === 'public' && r.url.startsWith('/api/s/')) expect(label).toBe('POST /api/s/:token/responses (public)');
+      else if (r.access === 'public' && r.url.startsWith('/api/s/'))
+        expect(label).toBe('POST /api/s/:token/responses (public)');
       // Buyer review links and the shop API (own tokens, rate-limited): rating and follow-up are public writes.
-      else if (r.access === 'public' && /^\/api\/(review-links|shop-api)\//.test(r.url)) expect(label).toMatch(/^POST \/api\/(review-links\/:token|shop-api\/orders\/:order)\/(rating|followup) \(public\)$/);
+      else if (r.access === 'public' && /^\/api\/(review-links|shop-api)\//.test(r.url))
+        expect(label).toMatch(
+          /^POST \/api\/(review-links\/:token|shop-api\/orders\/:order)\/(rating|followup) \(public\)$/,
+        );
       // SMS delivery receipts pushed by the providers (per-tenant URL token, rate-limited).
-      else if (r.access === 'public' && r.url.startsWith('/api/public/sms-receipts/')) expect(label).toMatch(/^POST \/api\/public\/sms-receipts\/(aliyun|tencent)\/:token \(public\)$/);
-      else if (r.access === 'public') expect(['POST /api/auth/login (public)', 'POST /api/kiosk/pair (public)', 'POST /api/kiosk/device/unpair (public)', 'POST /api/kiosk/device/ratings (public)']).toContain(label);
+      else if (r.access === 'public' && r.url.startsWith('/api/public/sms-receipts/'))
+        expect(label).toMatch(/^POST \/api\/public\/sms-receipts\/(aliyun|tencent)\/:token \(public\)$/);
+      else if (r.access === 'public')
+        expect([
+          'POST /api/auth/login (public)',
+          'POST /api/kiosk/pair (public)',
+          'POST /api/kiosk/device/unpair (public)',
+          'POST /api/kiosk/device/ratings (public)',
+        ]).toContain(label);
       else if (r.access === 'authenticated') expect(r.url, label).toMatch(/^\/api\/(auth|notifications)\//);
       else expect(r.access, label).toMatch(/:(write|reveal|export|import|erase|manage|appeal|serve|reply|work)$/);
     }
@@ -153,7 +193,9 @@ describe('route × role access matrix', () => {
 
   it('every built-in role holds its default permissions', () => {
     for (const role of BUILTIN_ROLES) {
-      expect([...callers.get(role)!.client.me.permissions].sort(), role).toEqual([...BUILTIN_ROLE_DEFAULTS[role].permissions].sort());
+      expect([...callers.get(role)!.client.me.permissions].sort(), role).toEqual(
+        [...BUILTIN_ROLE_DEFAULTS[role].permissions].sort(),
+      );
     }
   });
 
@@ -162,12 +204,19 @@ describe('route × role access matrix', () => {
     const before = await auditCount(t);
     for (const route of t.app.routeAccess) {
       const opts = await requestFor(route, 'admin');
-      const variants: InjectOptions[] = route.access === 'public' ? [opts] : [opts, { ...opts, url: route.url.replace(':id', 'not-an-id').replace('*', 'index.html'), payload: {} }];
+      const variants: InjectOptions[] =
+        route.access === 'public'
+          ? [opts]
+          : [opts, { ...opts, url: route.url.replace(':id', 'not-an-id').replace('*', 'index.html'), payload: {} }];
       for (const o of variants) {
         const res = await t.app.inject(o);
         const code = codeOf(res.body);
         // Kiosk device routes are public but authenticate the device's own token: without one they answer 401.
-        if (route.access === 'public' ? !isDeviceRoute(route.url) && (res.statusCode === 401 || res.statusCode === 403) : res.statusCode !== 401 || code !== 'UNAUTHENTICATED') {
+        if (
+          route.access === 'public'
+            ? !isDeviceRoute(route.url) && (res.statusCode === 401 || res.statusCode === 403)
+            : res.statusCode !== 401 || code !== 'UNAUTHENTICATED'
+        ) {
           problems.push(`${o.method} ${o.url} (${route.access}) → ${res.statusCode} ${code}`);
         }
       }
@@ -184,20 +233,28 @@ describe('route × role access matrix', () => {
       for (const role of BUILTIN_ROLES) {
         let { client } = callers.get(role)!;
         // Logging out ends the session; use a throwaway one.
-        if (route.url === '/api/auth/logout') client = await loginAs(t, callers.get(role)!.username, { password: callers.get(role)!.password, ip: ip() });
+        if (route.url === '/api/auth/logout')
+          client = await loginAs(t, callers.get(role)!.username, { password: callers.get(role)!.password, ip: ip() });
         const opts = await requestFor(route, role);
         const label = `${role} ${opts.method} ${opts.url} (${route.access})`;
         if (holds(role, route.access)) {
           const res = await client.request(opts);
           const code = codeOf(res.body);
-          if (isDeviceRoute(route.url) ? res.statusCode >= 500 : res.statusCode === 401 || res.statusCode >= 500 || ['FORBIDDEN', 'CSRF_FAILED', 'UNAUTHENTICATED'].includes(code ?? '')) {
+          if (
+            isDeviceRoute(route.url)
+              ? res.statusCode >= 500
+              : res.statusCode === 401 ||
+                res.statusCode >= 500 ||
+                ['FORBIDDEN', 'CSRF_FAILED', 'UNAUTHENTICATED'].includes(code ?? '')
+          ) {
             problems.push(`${label} → ${res.statusCode} ${code}`);
           }
         } else {
           const before = await auditCount(t);
           for (const o of [opts, { ...opts, payload: opts.payload ? {} : undefined }]) {
             const res = await client.request(o);
-            if (res.statusCode !== 403 || codeOf(res.body) !== 'FORBIDDEN') problems.push(`${label} → ${res.statusCode} ${res.body}`);
+            if (res.statusCode !== 403 || codeOf(res.body) !== 'FORBIDDEN')
+              problems.push(`${label} → ${res.statusCode} ${res.body}`);
           }
           if ((await auditCount(t)) !== before) problems.push(`${label} wrote an audit row`);
         }
@@ -248,8 +305,12 @@ describe('data scope across branches', () => {
     const hzTeller = demoTellers().find((u) => u.unitCode.startsWith('HZ'))!;
     const hzUserId = await userIdByName(t, hzTeller.username);
     expect((await admin.patch(`/api/users/${hzUserId}`, { photo: PNG_DATA_URL })).statusCode).toBe(200);
-    const liLogin = await t.pool.query('select id from audit_events where actor_id = $1 and action = $2 limit 1', [li.me.user.id, 'auth.login']);
-    const userRow = async () => JSON.stringify((await t.pool.query('select * from users where id = $1', [hzUserId])).rows[0]);
+    const liLogin = await t.pool.query('select id from audit_events where actor_id = $1 and action = $2 limit 1', [
+      li.me.user.id,
+      'auth.login',
+    ]);
+    const userRow = async () =>
+      JSON.stringify((await t.pool.query('select * from users where id = $1', [hzUserId])).rows[0]);
     const before = [await userRow(), await auditCount(t)];
 
     const notFound = [
@@ -263,15 +324,22 @@ describe('data scope across branches', () => {
     ];
     for (const res of notFound) {
       expectError(res, 404, 'NOT_FOUND');
-      for (const secret of [HZ_NAME, '李娜', hzTeller.displayName, hzTeller.username]) expect(res.body).not.toContain(secret);
+      for (const secret of [HZ_NAME, '李娜', hzTeller.displayName, hzTeller.username])
+        expect(res.body).not.toContain(secret);
     }
     // Org writes need org:write, which a manager lacks: refused before any lookup, revealing nothing.
-    for (const res of [await zhang.patch(`/api/org-units/${hz}`, { name: '越界' }), await zhang.post(`/api/org-units/${hz}/move`, { parentId: zhang.me.user.unitId })]) {
+    for (const res of [
+      await zhang.patch(`/api/org-units/${hz}`, { name: '越界' }),
+      await zhang.post(`/api/org-units/${hz}/move`, { parentId: zhang.me.user.unitId }),
+    ]) {
       expectError(res, 403, 'FORBIDDEN');
       expect(res.body).not.toContain(HZ_NAME);
     }
 
-    const tree = (await zhang.get('/api/org-units/tree')).json().items.map((u: { id: string }) => u.id).sort();
+    const tree = (await zhang.get('/api/org-units/tree'))
+      .json()
+      .items.map((u: { id: string }) => u.id)
+      .sort();
     expect(tree).toEqual(await subtreeUnitIds(t, 'SH'));
     expect((await zhang.get(`/api/org-units?q=${encodeURIComponent('杭州')}`)).json().total).toBe(0);
     const list = (await zhang.get('/api/users?pageSize=100')).json();
@@ -281,22 +349,42 @@ describe('data scope across branches', () => {
     expect((await zhang.get(`/api/users?q=${encodeURIComponent('李娜')}`)).json().total).toBe(0);
     expect((await zhang.get(`/api/users?unitId=${hz}`)).json()).toMatchObject({ items: [], total: 0 });
     const events = (await zhang.get('/api/audit-events?pageSize=100')).json().items;
-    expect(events.some((e: { unitId: string | null; actorId: string | null }) => e.actorId === li.me.user.id || hzUnits.has(e.unitId ?? ''))).toBe(false);
+    expect(
+      events.some(
+        (e: { unitId: string | null; actorId: string | null }) =>
+          e.actorId === li.me.user.id || hzUnits.has(e.unitId ?? ''),
+      ),
+    ).toBe(false);
 
     // Creating a user in a Hangzhou unit: the unit does not exist for him.
     const username = uniq('cross');
-    const res = await zhang.post('/api/users', { username, password: TEST_PASSWORD, displayName: '越界', unitId: await unitIdByCode(t, 'HZ-XH'), roleIds: [] });
+    const res = await zhang.post('/api/users', {
+      username,
+      password: TEST_PASSWORD,
+      displayName: '越界',
+      unitId: await unitIdByCode(t, 'HZ-XH'),
+      roleIds: [],
+    });
     expectError(res, 404, 'NOT_FOUND', ['body.unitId']);
     expect(await countRows(t, 'select 1 from users where username = $1', [username])).toBe(0);
     expect([await userRow(), await auditCount(t)]).toEqual(before);
   });
 
   it('org writes by a subtree-scoped org admin stay inside the subtree (404, nothing changed)', async () => {
-    const role = (await admin.post('/api/roles', { name: uniq('分行机构管理员'), permissions: ['org:read', 'org:write'], dataScope: 'subtree' })).json();
+    const role = (
+      await admin.post('/api/roles', {
+        name: uniq('分行机构管理员'),
+        permissions: ['org:read', 'org:write'],
+        dataScope: 'subtree',
+      })
+    ).json();
     const u = await createUser(t, admin, { unitCode: 'SH', roleIds: [role.id] });
     const c = await loginAs(t, u.username, { password: u.password, ip: ip() });
     const [hz, hzXh, shZj] = await Promise.all(['HZ', 'HZ-XH', 'SH-ZJ'].map((code) => unitIdByCode(t, code)));
-    const snapshot = async () => JSON.stringify((await t.pool.query('select id, name, path, parent_id, is_active from org_units order by id')).rows);
+    const snapshot = async () =>
+      JSON.stringify(
+        (await t.pool.query('select id, name, path, parent_id, is_active from org_units order by id')).rows,
+      );
     const before = [await snapshot(), await auditCount(t)];
     for (const res of [
       await c.get(`/api/org-units/${hz}`),
@@ -308,10 +396,14 @@ describe('data scope across branches', () => {
       expect(res.body).not.toContain(HZ_NAME);
     }
     expectError(await c.post(`/api/org-units/${shZj}/move`, { parentId: hz }), 404, 'NOT_FOUND', ['body.parentId']);
-    expectError(await c.post('/api/org-units', { parentId: hz, type: 'outlet', name: '越界' }), 404, 'NOT_FOUND', ['body.parentId']);
+    expectError(await c.post('/api/org-units', { parentId: hz, type: 'outlet', name: '越界' }), 404, 'NOT_FOUND', [
+      'body.parentId',
+    ]);
     expect([await snapshot(), await auditCount(t)]).toEqual(before);
     // Inside his subtree he may write.
-    expect((await c.post('/api/org-units', { parentId: shZj, type: 'counter', name: uniq('新窗口') })).statusCode).toBe(201);
+    expect((await c.post('/api/org-units', { parentId: shZj, type: 'counter', name: uniq('新窗口') })).statusCode).toBe(
+      201,
+    );
   });
 
   it('a supervisor sees his outlet and its counters; a teller cannot list users; the auditor sees both branches', async () => {
@@ -326,28 +418,61 @@ describe('data scope across branches', () => {
     const auditor = await t.login('zhao.auditor');
     const ids = (await auditor.get('/api/org-units/tree')).json().items.map((u: { id: string }) => u.id);
     expect(ids).toEqual(expect.arrayContaining([await unitIdByCode(t, 'SH'), await unitIdByCode(t, 'HZ')]));
-    const names = (await auditor.get('/api/users?pageSize=100')).json().items.map((u: { username: string }) => u.username);
+    const names = (await auditor.get('/api/users?pageSize=100'))
+      .json()
+      .items.map((u: { username: string }) => u.username);
     expect(names).toEqual(expect.arrayContaining(['zhang.manager', 'li.manager']));
   });
 
   it('a second tenant is invisible to the first, and the other way round', async () => {
     const now = new Date(t.clock.now().getTime() + 86_400_000);
     const slug = uniq('second');
-    const [tenant] = await t.db.insert(tenants).values({ slug, name: '第二银行', timeZone: 'Asia/Shanghai', createdAt: now }).returning();
+    const [tenant] = await t.db
+      .insert(tenants)
+      .values({ slug, name: '第二银行', timeZone: 'Asia/Shanghai', createdAt: now })
+      .returning();
     const rootId = crypto.randomUUID();
-    await t.db.insert(orgUnits).values({ id: rootId, tenantId: tenant!.id, parentId: null, type: 'hq', name: '第二银行总部', code: 'HQ', path: `/${rootId}/`, depth: 0, createdAt: now, updatedAt: now });
+    await t.db
+      .insert(orgUnits)
+      .values({
+        id: rootId,
+        tenantId: tenant!.id,
+        parentId: null,
+        type: 'hq',
+        name: '第二银行总部',
+        code: 'HQ',
+        path: `/${rootId}/`,
+        depth: 0,
+        createdAt: now,
+        updatedAt: now,
+      });
     await ensureBuiltinRoles(t.db, tenant!.id, now);
     const password = 'Second-admin-1';
-    const [other] = await t.db.insert(users).values({ tenantId: tenant!.id, unitId: rootId, username: 'admin', displayName: '第二管理员', passwordHash: await hashPassword(password) }).returning();
+    const [other] = await t.db
+      .insert(users)
+      .values({
+        tenantId: tenant!.id,
+        unitId: rootId,
+        username: 'admin',
+        displayName: '第二管理员',
+        passwordHash: await hashPassword(password),
+      })
+      .returning();
     const roleRow = await t.pool.query('select id from roles where tenant_id = $1 and key = $2', [tenant!.id, 'admin']);
     const otherRole: string = roleRow.rows[0].id;
     await t.db.insert(userRoles).values({ tenantId: tenant!.id, userId: other!.id, roleId: otherRole });
     const second = await loginAs(t, 'admin', { password, tenant: slug, ip: ip() });
     expect(second.me).toMatchObject({ user: { id: other!.id }, tenant: { slug } });
-    const otherEvent = (await t.pool.query('select id from audit_events where tenant_id = $1 limit 1', [tenant!.id])).rows[0].id;
+    const otherEvent = (await t.pool.query('select id from audit_events where tenant_id = $1 limit 1', [tenant!.id]))
+      .rows[0].id;
     const first = await t.login('admin');
 
-    for (const url of [`/api/org-units/${rootId}`, `/api/users/${other!.id}`, `/api/roles/${otherRole}`, `/api/audit-events/${otherEvent}`]) {
+    for (const url of [
+      `/api/org-units/${rootId}`,
+      `/api/users/${other!.id}`,
+      `/api/roles/${otherRole}`,
+      `/api/audit-events/${otherEvent}`,
+    ]) {
       const res = await first.get(url);
       expectError(res, 404, 'NOT_FOUND');
       expect(res.body).not.toContain('第二');
@@ -355,12 +480,43 @@ describe('data scope across branches', () => {
     expectError(await first.patch(`/api/users/${other!.id}`, { displayName: 'x' }), 404, 'NOT_FOUND');
     expectError(await first.patch(`/api/roles/${otherRole}`, { description: 'x' }), 404, 'NOT_FOUND');
     const before = [await countRows(t, 'select 1 from users'), await countRows(t, 'select 1 from org_units')];
-    expectError(await first.post('/api/users', { username: uniq('x'), password: TEST_PASSWORD, displayName: 'x', unitId: rootId, roleIds: [] }), 404, 'NOT_FOUND', ['body.unitId']);
-    expectError(await first.post('/api/users', { username: uniq('x'), password: TEST_PASSWORD, displayName: 'x', unitId: first.me.user.unitId, roleIds: [otherRole] }), 404, 'NOT_FOUND', ['body.roleIds']);
-    expectError(await first.post('/api/org-units', { parentId: rootId, type: 'branch', name: 'x' }), 404, 'NOT_FOUND', ['body.parentId']);
+    expectError(
+      await first.post('/api/users', {
+        username: uniq('x'),
+        password: TEST_PASSWORD,
+        displayName: 'x',
+        unitId: rootId,
+        roleIds: [],
+      }),
+      404,
+      'NOT_FOUND',
+      ['body.unitId'],
+    );
+    expectError(
+      await first.post('/api/users', {
+        username: uniq('x'),
+        password: TEST_PASSWORD,
+        displayName: 'x',
+        unitId: first.me.user.unitId,
+        roleIds: [otherRole],
+      }),
+      404,
+      'NOT_FOUND',
+      ['body.roleIds'],
+    );
+    expectError(await first.post('/api/org-units', { parentId: rootId, type: 'branch', name: 'x' }), 404, 'NOT_FOUND', [
+      'body.parentId',
+    ]);
     expect([await countRows(t, 'select 1 from users'), await countRows(t, 'select 1 from org_units')]).toEqual(before);
 
-    const lists = await Promise.all(['/api/org-units/tree', '/api/users?pageSize=100', '/api/roles?pageSize=100', '/api/audit-events?pageSize=100'].map((u) => first.get(u)));
+    const lists = await Promise.all(
+      [
+        '/api/org-units/tree',
+        '/api/users?pageSize=100',
+        '/api/roles?pageSize=100',
+        '/api/audit-events?pageSize=100',
+      ].map((u) => first.get(u)),
+    );
     for (const res of lists) {
       expect(res.statusCode).toBe(200);
       expect(res.body).not.toContain(tenant!.id);
@@ -368,10 +524,21 @@ describe('data scope across branches', () => {
     }
     // The other way round.
     expect((await second.get('/api/org-units/tree')).json().items.map((u: { id: string }) => u.id)).toEqual([rootId]);
-    expect((await second.get('/api/users?pageSize=100')).json().items.map((u: { id: string }) => u.id)).toEqual([other!.id]);
+    expect((await second.get('/api/users?pageSize=100')).json().items.map((u: { id: string }) => u.id)).toEqual([
+      other!.id,
+    ]);
     expectError(await second.get(`/api/org-units/${first.me.user.unitId}`), 404, 'NOT_FOUND');
     expectError(await second.get(`/api/users/${first.me.user.id}`), 404, 'NOT_FOUND');
     // One tenant's password does not open the other's account of the same name.
-    expectError(await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password, }, remoteAddress: ip() }), 401, 'INVALID_CREDENTIALS');
+    expectError(
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'admin', password },
+        remoteAddress: ip(),
+      }),
+      401,
+      'INVALID_CREDENTIALS',
+    );
   });
 });

@@ -28,8 +28,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-crash-'));
 const [pgPort, httpPort] = await freePorts(2);
 const env = {
-  DATA_DIR: dataDir, PORT: String(httpPort), EMBEDDED_PG_PORT: String(pgPort), HUIFANG_ADMIN_PASSWORD: 'Admin12345', JOBS: 'true',
-  LOG_LEVEL: 'warn', SURVEY_SUBMIT_RATE_PER_MINUTE: '1000000', KIOSK_RATINGS_PER_MINUTE: '1000000',
+  DATA_DIR: dataDir,
+  PORT: String(httpPort),
+  EMBEDDED_PG_PORT: String(pgPort),
+  HUIFANG_ADMIN_PASSWORD: 'Admin12345',
+  JOBS: 'true',
+  LOG_LEVEL: 'warn',
+  SURVEY_SUBMIT_RATE_PER_MINUTE: '1000000',
+  KIOSK_RATINGS_PER_MINUTE: '1000000',
 };
 let server: TServerProcess = await startServerProcess(env);
 const baseUrl = server.baseUrl;
@@ -39,7 +45,9 @@ const postmasterPid = () => Number(fs.readFileSync(path.join(dataDir, 'pg', 'pos
 const admin = await httpLogin(baseUrl, 'admin', 'Admin12345');
 const created = await admin.call('POST', '/api/surveys', {
   definition: {
-    title: '崩溃测试问卷', description: '', dimensions: [{ key: 'service', name: '服务', weight: 100 }],
+    title: '崩溃测试问卷',
+    description: '',
+    dimensions: [{ key: 'service', name: '服务', weight: 100 }],
     questions: [
       { key: 'q1', type: 'likert', title: '服务态度', required: true, dimensionKey: 'service' },
       { key: 'memo', type: 'text', title: '建议', required: false },
@@ -59,8 +67,13 @@ const unit = async (parentId: string, type: string, name: string) => {
 };
 const outletId = await unit(await unit(admin.me.user.unitId, 'branch', '崩溃测试分行'), 'outlet', '崩溃测试网点');
 const counterId = await unit(outletId, 'counter', '1号窗口');
-const pairingCode = (await admin.call('POST', '/api/kiosk/pairing-codes', { counterId, deviceName: '崩溃测试评价器' })).json.code;
-const paired = await fetch(`${baseUrl}/api/kiosk/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: pairingCode }) });
+const pairingCode = (await admin.call('POST', '/api/kiosk/pairing-codes', { counterId, deviceName: '崩溃测试评价器' }))
+  .json.code;
+const paired = await fetch(`${baseUrl}/api/kiosk/pair`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ code: pairingCode }),
+});
 const kioskToken = ((await paired.json()) as { token: string }).token;
 const password = fs.readFileSync(path.join(dataDir, '.pg-password'), 'utf8').trim();
 const connect = async () => {
@@ -78,7 +91,8 @@ async function endedSessions(n: number): Promise<string[]> {
   const r = await c.query<{ id: string }>(
     `insert into service_sessions (tenant_id, counter_id, outlet_id, staff_id, business_type, started_at, ended_at, handling_seconds)
      select $1, $2, $3, $4, '崩溃测试', now() - interval '2 minutes', now() - interval '1 second', 119 from generate_series(1, $5) returning id`,
-    [tenantId, counterId, outletId, admin.me.user.id, n]);
+    [tenantId, counterId, outletId, admin.me.user.id, n],
+  );
   await c.end();
   return r.rows.map((x) => x.id);
 }
@@ -87,7 +101,8 @@ interface TSubmission {
   kind: 'survey' | 'kiosk';
   key: string;
   /** survey: the answers; kiosk: the press. */
-  body: { answers: { q1: number; memo: string } } | { sessionId: string; key: number; shownAt: string; pressedAt: string };
+  body:
+    { answers: { q1: number; memo: string } } | { sessionId: string; key: number; shownAt: string; pressedAt: string };
   /** What the acknowledging answer named (responseId / evaluationId). */
   storedId: string | null;
   /** How many answers said a row was written (kiosk `replayed: false`): at most one. */
@@ -103,8 +118,17 @@ async function deliver(s: TSubmission, until: number): Promise<void> {
   while (Date.now() < until) {
     s.attempts++;
     try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': s.key, ...auth }, body: JSON.stringify(s.body) });
-      const body = (await res.json()) as { responseId?: string; evaluationId?: string; replayed?: boolean; code?: string };
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': s.key, ...auth },
+        body: JSON.stringify(s.body),
+      });
+      const body = (await res.json()) as {
+        responseId?: string;
+        evaluationId?: string;
+        replayed?: boolean;
+        code?: string;
+      };
       if (res.status === 200 || res.status === 201) {
         s.storedId = (s.kind === 'survey' ? body.responseId : body.evaluationId) ?? null;
         if (s.kind === 'kiosk' && body.replayed === false) s.writtenAnswers++;
@@ -141,11 +165,25 @@ for (const kind of ['api', 'postmaster'] as const) {
     const now = Date.now();
     const batch: TSubmission[] = [
       ...Array.from({ length: Math.floor(PER_ROUND / 2) }, (): TSubmission => ({
-        kind: 'survey', key: `crash-${crypto.randomUUID()}`, body: { answers: { q1: 1 + Math.floor(Math.random() * 5), memo: `第${round}轮 ${kind}` } }, storedId: null, writtenAnswers: 0, attempts: 0,
+        kind: 'survey',
+        key: `crash-${crypto.randomUUID()}`,
+        body: { answers: { q1: 1 + Math.floor(Math.random() * 5), memo: `第${round}轮 ${kind}` } },
+        storedId: null,
+        writtenAnswers: 0,
+        attempts: 0,
       })),
       ...sessions.map((sessionId): TSubmission => ({
-        kind: 'kiosk', key: `crash-${crypto.randomUUID()}`, body: { sessionId, key: 1 + Math.floor(Math.random() * 4), shownAt: new Date(now - 1000).toISOString(), pressedAt: new Date(now).toISOString() },
-        storedId: null, writtenAnswers: 0, attempts: 0,
+        kind: 'kiosk',
+        key: `crash-${crypto.randomUUID()}`,
+        body: {
+          sessionId,
+          key: 1 + Math.floor(Math.random() * 4),
+          shownAt: new Date(now - 1000).toISOString(),
+          pressedAt: new Date(now).toISOString(),
+        },
+        storedId: null,
+        writtenAnswers: 0,
+        attempts: 0,
       })),
     ];
     submissions.push(...batch);
@@ -174,30 +212,54 @@ for (const kind of ['api', 'postmaster'] as const) {
     const ms = await waitHealthy(killedAt, isRestarted);
     recoveries.push({ kind, round, ms });
     if (ms > HEALTHY_WITHIN_MS) failures.push(`${kind} round ${round}: healthy after ${ms} ms`);
-    if (kind === 'postmaster' && server.proc.exitCode !== null) failures.push(`postmaster round ${round}: the API process died`);
+    if (kind === 'postmaster' && server.proc.exitCode !== null)
+      failures.push(`postmaster round ${round}: the API process died`);
     await inFlight;
     const unanswered = batch.filter((s) => !s.storedId).length;
     if (unanswered) failures.push(`${kind} round ${round}: ${unanswered} answers never acknowledged`);
-    say(`[crash] ${kind} kill, round ${round}: healthy after ${ms} ms; ${PER_ROUND - unanswered}/${PER_ROUND} acknowledged, ${batch.reduce((n, s) => n + s.attempts, 0)} posts`);
+    say(
+      `[crash] ${kind} kill, round ${round}: healthy after ${ms} ms; ${PER_ROUND - unanswered}/${PER_ROUND} acknowledged, ${batch.reduce((n, s) => n + s.attempts, 0)} posts`,
+    );
   }
 }
 
 // What is stored: every acknowledged answer exactly once, with what was sent, and (surveys) one evaluation each.
 const db = await connect();
-const responses = (await db.query<{ id: string; key: string; q1: number; n_eval: number }>(
-  `select r.id, r.idempotency_key as key, (r.answers->>'q1')::int as q1,
+const responses = (
+  await db.query<{ id: string; key: string; q1: number; n_eval: number }>(
+    `select r.id, r.idempotency_key as key, (r.answers->>'q1')::int as q1,
           (select count(*)::int from evaluations e where e.tenant_id = r.tenant_id and e.ref_type = 'survey_response' and e.ref_id = r.id) as n_eval
-   from survey_responses r where r.survey_id = $1`, [created.json.id])).rows;
-const presses = (await db.query<{ id: string; key: string; session_id: string; key_no: number }>(
-  `select id, answers->>'clientKey' as key, ref_id as session_id, (answers->>'key')::int as key_no
-   from evaluations where tenant_id = $1 and channel = 'kiosk' and counter_id = $2 and score is not null`, [tenantId, counterId])).rows;
-const perSession = (await db.query<{ n: number }>(
-  `select count(*)::int as n from evaluations where tenant_id = $1 and counter_id = $2 group by ref_id having count(*) > 1`, [tenantId, counterId])).rows;
+   from survey_responses r where r.survey_id = $1`,
+    [created.json.id],
+  )
+).rows;
+const presses = (
+  await db.query<{ id: string; key: string; session_id: string; key_no: number }>(
+    `select id, answers->>'clientKey' as key, ref_id as session_id, (answers->>'key')::int as key_no
+   from evaluations where tenant_id = $1 and channel = 'kiosk' and counter_id = $2 and score is not null`,
+    [tenantId, counterId],
+  )
+).rows;
+const perSession = (
+  await db.query<{ n: number }>(
+    `select count(*)::int as n from evaluations where tenant_id = $1 and counter_id = $2 group by ref_id having count(*) > 1`,
+    [tenantId, counterId],
+  )
+).rows;
 await db.end();
 const storedByKey = new Map<string, { id: string; matches: (s: TSubmission) => boolean }[]>();
-const add = (key: string, row: { id: string; matches: (s: TSubmission) => boolean }) => storedByKey.set(key, [...(storedByKey.get(key) ?? []), row]);
-for (const r of responses) add(r.key.slice(r.key.lastIndexOf(':') + 1), { id: r.id, matches: (s) => 'answers' in s.body && s.body.answers.q1 === r.q1 });
-for (const r of presses) add(r.key, { id: r.id, matches: (s) => 'sessionId' in s.body && s.body.sessionId === r.session_id && s.body.key === r.key_no });
+const add = (key: string, row: { id: string; matches: (s: TSubmission) => boolean }) =>
+  storedByKey.set(key, [...(storedByKey.get(key) ?? []), row]);
+for (const r of responses)
+  add(r.key.slice(r.key.lastIndexOf(':') + 1), {
+    id: r.id,
+    matches: (s) => 'answers' in s.body && s.body.answers.q1 === r.q1,
+  });
+for (const r of presses)
+  add(r.key, {
+    id: r.id,
+    matches: (s) => 'sessionId' in s.body && s.body.sessionId === r.session_id && s.body.key === r.key_no,
+  });
 let lost = 0;
 let duplicates = responses.filter((r) => r.n_eval !== 1).length + perSession.length;
 for (const s of submissions) {
@@ -213,12 +275,30 @@ if (duplicates) failures.push(`${duplicates} duplicates`);
 server.proc.kill('SIGTERM');
 await server.waitForExit();
 const worst = (kind: string) => Math.max(...recoveries.filter((r) => r.kind === kind).map((r) => r.ms));
-say(JSON.stringify({ submissions: submissions.length, acknowledged, stored: responses.length + presses.length, lost, duplicates, worstRecoveryMs: { api: worst('api'), postmaster: worst('postmaster') } }));
+say(
+  JSON.stringify({
+    submissions: submissions.length,
+    acknowledged,
+    stored: responses.length + presses.length,
+    lost,
+    duplicates,
+    worstRecoveryMs: { api: worst('api'), postmaster: worst('postmaster') },
+  }),
+);
 const checks = 4;
-const failedChecks = [failures.some((f) => f.includes('lost')), failures.some((f) => f.includes('duplicates')), failures.some((f) => f.includes('healthy after') || f.includes('died')), failures.some((f) => f.includes('never acknowledged'))].filter(Boolean).length;
+const failedChecks = [
+  failures.some((f) => f.includes('lost')),
+  failures.some((f) => f.includes('duplicates')),
+  failures.some((f) => f.includes('healthy after') || f.includes('died')),
+  failures.some((f) => f.includes('never acknowledged')),
+].filter(Boolean).length;
 say(`${checks - failedChecks} passed, ${failedChecks} failed`);
 for (const f of failures) console.error(`[crash] FAIL ${f}`);
 // scripts/test.mjs reads the counts from here.
-if (process.env.CRASH_REPORT) fs.writeFileSync(process.env.CRASH_REPORT, JSON.stringify({ passed: checks - failedChecks, failed: failedChecks, failures }));
+if (process.env.CRASH_REPORT)
+  fs.writeFileSync(
+    process.env.CRASH_REPORT,
+    JSON.stringify({ passed: checks - failedChecks, failed: failedChecks, failures }),
+  );
 if (failures.length === 0) fs.rmSync(dataDir, { recursive: true, force: true });
 process.exit(failures.length ? 1 : 0);

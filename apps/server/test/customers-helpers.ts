@@ -17,8 +17,18 @@ export const customerCount = (t: TTestApp) => countRows(t, 'select 1 from custom
  * freely, so they confirm a duplicate phone (`allowDuplicatePhone`); the warning itself is tested with explicit
  * requests (customer-validation.test.ts).
  */
-export async function createCustomer(t: TTestApp, by: TClient, unitCode: string, over: Record<string, unknown> = {}): Promise<TCustomerDetail> {
-  const res = await by.post('/api/customers', { name: `客户-${letters()}`, unitId: await unitIdByCode(t, unitCode), allowDuplicatePhone: true, ...over });
+export async function createCustomer(
+  t: TTestApp,
+  by: TClient,
+  unitCode: string,
+  over: Record<string, unknown> = {},
+): Promise<TCustomerDetail> {
+  const res = await by.post('/api/customers', {
+    name: `客户-${letters()}`,
+    unitId: await unitIdByCode(t, unitCode),
+    allowDuplicatePhone: true,
+    ...over,
+  });
   expect({ status: res.statusCode, body: res.body }).toMatchObject({ status: 201 });
   return res.json() as TCustomerDetail;
 }

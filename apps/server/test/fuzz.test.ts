@@ -44,14 +44,21 @@ const nasty = fc.constantFrom(
 );
 const hugeString = fc.constantFrom('x'.repeat(300_000), '长'.repeat(60_000), '\u0000'.repeat(1000));
 const hostileString = fc.oneof(fc.string({ unit: 'binary', maxLength: 24 }), nasty, hugeString);
-const hostileNumber = fc.oneof(fc.integer(), fc.double({ noNaN: true }), fc.constantFrom(-1, 0, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 0.1));
+const hostileNumber = fc.oneof(
+  fc.integer(),
+  fc.double({ noNaN: true }),
+  fc.constantFrom(-1, 0, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 0.1),
+);
 const scalar = fc.oneof(hostileString, hostileNumber, fc.boolean(), fc.constant(null), fc.uuid());
 const deeplyNested = fc.integer({ min: 30, max: 80 }).map((n) => {
   let v: unknown = 'deep';
   for (let i = 0; i < n; i++) v = i % 2 ? [v] : { a: v };
   return v;
 });
-const key = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'id', 'tenantId', 'name'), fc.string({ unit: 'binary', maxLength: 8 }));
+const key = fc.oneof(
+  fc.constantFrom('__proto__', 'constructor', 'prototype', 'id', 'tenantId', 'name'),
+  fc.string({ unit: 'binary', maxLength: 8 }),
+);
 const { value } = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -140,7 +147,14 @@ function mutationsOf(base: unknown, seed: number): InjectOptions[] {
   const ls = leaves(base).filter((l) => l.path.length > 0);
   const hostile = (v: unknown, i: number): unknown => {
     const text = typeof v === 'string' ? v : String(v);
-    return [`${text.slice(0, 1)}\u0000${text.slice(1)}`, `${text}\u0008`, 'x'.repeat(200_000), typeof v === 'string' ? 12 : 'not-a-number', { nested: [v] }, null][i % 6];
+    return [
+      `${text.slice(0, 1)}\u0000${text.slice(1)}`,
+      `${text}\u0008`,
+      'x'.repeat(200_000),
+      typeof v === 'string' ? 12 : 'not-a-number',
+      { nested: [v] },
+      null,
+    ][i % 6];
   };
   const out: unknown[] = [base];
   const picks = fc.sample(fc.nat({ max: Math.max(ls.length - 1, 0) }), { numRuns: MUTATIONS_PER_ROUTE, seed });
@@ -152,13 +166,19 @@ function mutationsOf(base: unknown, seed: number): InjectOptions[] {
   return [
     ...out.map((b) => ({ payload: JSON.stringify(b), headers: { 'content-type': 'application/json' } })),
     // The valid body again, with a prototype-pollution key on top.
-    { payload: JSON.stringify(base).replace(/^\{/, '{"__proto__":{"isAdmin":true},'), headers: { 'content-type': 'application/json' } },
+    {
+      payload: JSON.stringify(base).replace(/^\{/, '{"__proto__":{"isAdmin":true},'),
+      headers: { 'content-type': 'application/json' },
+    },
   ];
 }
 
 /** Bodies for a route: whole-body garbage, and objects with the route's own fields (from OpenAPI) filled with hostile values. */
 function bodiesFor(fields: string[], seed: number): InjectOptions[] {
-  const shaped = fc.dictionary(fields.length > 0 ? fc.oneof(fc.constantFrom(...fields), key) : key, value, { minKeys: 1, maxKeys: Math.max(3, fields.length) });
+  const shaped = fc.dictionary(fields.length > 0 ? fc.oneof(fc.constantFrom(...fields), key) : key, value, {
+    minKeys: 1,
+    maxKeys: Math.max(3, fields.length),
+  });
   const json = fc.sample(fc.oneof(value, shaped, shaped), { numRuns: BODIES_PER_ROUTE, seed });
   const raw = [
     '{"__proto__":{"isAdmin":true},"name":"x"}',
@@ -180,7 +200,9 @@ const paramValues = (seed: number) => [
   '-1',
   '%E0%A4%A',
   'p'.repeat(5000),
-  ...fc.sample(fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }), { numRuns: PARAMS_PER_ROUTE, seed }).map(encodeURIComponent),
+  ...fc
+    .sample(fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }), { numRuns: PARAMS_PER_ROUTE, seed })
+    .map(encodeURIComponent),
 ];
 
 // ---- what "nothing written" means -------------------------------------------------------------------------------
@@ -207,11 +229,14 @@ function problemOf(res: LightMyRequestResponse): string | null {
     return `non-JSON error body: ${res.body.slice(0, 120)}`;
   }
   const keys = Object.keys(body);
-  if (!keys.every((k) => ['code', 'message', 'requestId', 'details'].includes(k))) return `extra keys ${keys.join(',')}`;
+  if (!keys.every((k) => ['code', 'message', 'requestId', 'details'].includes(k)))
+    return `extra keys ${keys.join(',')}`;
   if (typeof body.code !== 'string' || !CODES.has(body.code)) return `unknown code ${String(body.code)}`;
-  if (ERROR_CODES[body.code as keyof typeof ERROR_CODES] !== res.statusCode) return `code ${body.code} with status ${res.statusCode}`;
+  if (ERROR_CODES[body.code as keyof typeof ERROR_CODES] !== res.statusCode)
+    return `code ${body.code} with status ${res.statusCode}`;
   if (typeof body.message !== 'string') return 'no message';
-  if (body.requestId !== res.headers['x-request-id'] || typeof body.requestId !== 'string') return 'requestId missing or not the x-request-id header';
+  if (body.requestId !== res.headers['x-request-id'] || typeof body.requestId !== 'string')
+    return 'requestId missing or not the x-request-id header';
   return null;
 }
 
@@ -224,7 +249,10 @@ describe('fuzz: hostile input on every mutating route', () => {
     components = spec.components?.schemas ?? {};
     someUnitId = admin.me.user.unitId;
     const routes = t.app.routeAccess.filter(
-      (r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method) && !r.url.startsWith('/api/docs') && r.url !== '/api/auth/logout',
+      (r) =>
+        !['GET', 'HEAD', 'OPTIONS'].includes(r.method) &&
+        !r.url.startsWith('/api/docs') &&
+        r.url !== '/api/auth/logout',
     );
     expect(routes.length).toBeGreaterThan(40);
 
@@ -235,7 +263,10 @@ describe('fuzz: hostile input on every mutating route', () => {
     let before = await rowCounts();
     const send = async (label: string, opts: InjectOptions) => {
       // Each request from its own address so the per-address rate limits and login slow-down stay out of the way.
-      const res = await admin.request({ ...opts, remoteAddress: `10.98.${Math.floor(ipSeq / 250)}.${(ipSeq++ % 250) + 1}` });
+      const res = await admin.request({
+        ...opts,
+        remoteAddress: `10.98.${Math.floor(ipSeq / 250)}.${(ipSeq++ % 250) + 1}`,
+      });
       requests++;
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
       const problem = problemOf(res);
@@ -256,13 +287,24 @@ describe('fuzz: hostile input on every mutating route', () => {
       const params = [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
       const validish = route.url.replace(/:(\w+)/g, () => crypto.randomUUID());
 
-      const bodies = [...(schema ? mutationsOf(exampleOf(schema, SEED + i), SEED + i) : []), ...bodiesFor(fields, SEED + i)];
+      const bodies = [
+        ...(schema ? mutationsOf(exampleOf(schema, SEED + i), SEED + i) : []),
+        ...bodiesFor(fields, SEED + i),
+      ];
       for (const [j, b] of bodies.entries()) {
-        await send(`${route.method} ${route.url} body#${j} ${String(b.payload).slice(0, 80)}`, { method: route.method as InjectOptions['method'], url: validish, ...b });
+        await send(`${route.method} ${route.url} body#${j} ${String(b.payload).slice(0, 80)}`, {
+          method: route.method as InjectOptions['method'],
+          url: validish,
+          ...b,
+        });
       }
       for (const p of params.length > 0 ? paramValues(SEED + i) : []) {
         const url = route.url.replace(/:(\w+)/g, () => p);
-        await send(`${route.method} ${url.slice(0, 120)}`, { method: route.method as InjectOptions['method'], url, payload: {} });
+        await send(`${route.method} ${url.slice(0, 120)}`, {
+          method: route.method as InjectOptions['method'],
+          url,
+          payload: {},
+        });
       }
     }
     expect(problems).toEqual([]);

@@ -3,7 +3,6 @@ import type { TestProject } from 'vitest/node';
 import { runMigrations } from '../src/db/migrate.ts';
 import { startPgCluster } from './pg-cluster.ts';
 
-
 /** One Debian PostgreSQL for the whole run; a migrated template database that each test file clones. */
 export default async function setup(project: TestProject) {
   const cluster = await startPgCluster();

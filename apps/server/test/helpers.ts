@@ -8,24 +8,35 @@ import { ADMIN_PASSWORD, DEMO_PASSWORD, type TClient, type TTestApp } from './te
 export const uniq = (prefix: string) => `${prefix}-${crypto.randomBytes(4).toString('hex')}`;
 
 export async function unitIdByCode(t: TTestApp, code: string): Promise<string> {
-  const r = await t.pool.query<{ id: string }>('select id from org_units where tenant_id = $1 and code = $2', [t.tenantId, code]);
+  const r = await t.pool.query<{ id: string }>('select id from org_units where tenant_id = $1 and code = $2', [
+    t.tenantId,
+    code,
+  ]);
   if (!r.rows[0]) throw new Error(`no unit ${code}`);
   return r.rows[0].id;
 }
 
 export async function rootUnitId(t: TTestApp): Promise<string> {
-  const r = await t.pool.query<{ id: string }>('select id from org_units where tenant_id = $1 and parent_id is null', [t.tenantId]);
+  const r = await t.pool.query<{ id: string }>('select id from org_units where tenant_id = $1 and parent_id is null', [
+    t.tenantId,
+  ]);
   return r.rows[0]!.id;
 }
 
 export async function userIdByName(t: TTestApp, username: string): Promise<string> {
-  const r = await t.pool.query<{ id: string }>('select id from users where tenant_id = $1 and username = $2', [t.tenantId, username]);
+  const r = await t.pool.query<{ id: string }>('select id from users where tenant_id = $1 and username = $2', [
+    t.tenantId,
+    username,
+  ]);
   if (!r.rows[0]) throw new Error(`no user ${username}`);
   return r.rows[0].id;
 }
 
 export async function roleIdByKey(t: TTestApp, key: string): Promise<string> {
-  const r = await t.pool.query<{ id: string }>('select id from roles where tenant_id = $1 and key = $2', [t.tenantId, key]);
+  const r = await t.pool.query<{ id: string }>('select id from roles where tenant_id = $1 and key = $2', [
+    t.tenantId,
+    key,
+  ]);
   if (!r.rows[0]) throw new Error(`no role ${key}`);
   return r.rows[0].id;
 }
@@ -93,7 +104,11 @@ export function loginRequest(t: TTestApp, username: string, opts: TLoginOpts = {
   return t.app.inject({
     method: 'POST',
     url: '/api/auth/login',
-    payload: { username, password: opts.password ?? defaultPassword(username), ...(opts.tenant ? { tenant: opts.tenant } : {}) },
+    payload: {
+      username,
+      password: opts.password ?? defaultPassword(username),
+      ...(opts.tenant ? { tenant: opts.tenant } : {}),
+    },
     ...(opts.ip ? { remoteAddress: opts.ip } : {}),
   });
 }
@@ -132,7 +147,14 @@ export const TEST_PASSWORD = 'Passw0rd-test';
 export async function createUser(
   t: TTestApp,
   by: TClient,
-  o: { unitCode: string; roleKeys?: string[]; roleIds?: string[]; username?: string; password?: string; displayName?: string },
+  o: {
+    unitCode: string;
+    roleKeys?: string[];
+    roleIds?: string[];
+    username?: string;
+    password?: string;
+    displayName?: string;
+  },
 ): Promise<{ id: string; username: string; password: string }> {
   const username = o.username ?? uniq('u').toLowerCase();
   const password = o.password ?? TEST_PASSWORD;

@@ -48,7 +48,8 @@ export async function freePorts(n: number): Promise<number[]> {
 }
 
 const isRoot = () => process.getuid?.() === 0;
-const asPg = (cmd: string, args: string[]): [string, string[]] => (isRoot() ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
+const asPg = (cmd: string, args: string[]): [string, string[]] =>
+  isRoot() ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
 
 export async function startPgCluster(): Promise<TPgCluster> {
   const bin = findPgBin();
@@ -58,12 +59,34 @@ export async function startPgCluster(): Promise<TPgCluster> {
   const dataDir = path.join(dir, 'data');
   fs.mkdirSync(dataDir);
   if (isRoot()) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
-  const [c1, a1] = asPg(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C']);
+  const [c1, a1] = asPg(path.join(bin, 'initdb'), [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '--encoding=UTF8',
+    '--locale=C',
+  ]);
   execFileSync(c1, a1, { stdio: 'ignore' });
   const port = await freePort();
   const [c2, a2] = asPg(path.join(bin, 'postgres'), [
-    '-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300',
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'max_connections=300',
   ]);
   const proc: ChildProcess = spawn(c2, a2, { stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {

@@ -48,27 +48,54 @@ beforeAll(async () => {
   t = await createTestApp({ env: { LOG_LEVEL: 'info' }, logStream });
   admin = await t.login('admin');
   const shUnit = await unitIdByCode(t, 'SH');
-  const created = await admin.post('/api/customers', { name: '金丝雀', unitId: shUnit, phones: [PHONE], idNumber: ID_NUMBER, email: EMAIL, address: ADDRESS, consentService: true });
+  const created = await admin.post('/api/customers', {
+    name: '金丝雀',
+    unitId: shUnit,
+    phones: [PHONE],
+    idNumber: ID_NUMBER,
+    email: EMAIL,
+    address: ADDRESS,
+    consentService: true,
+  });
   expect(created.statusCode, created.body).toBe(201);
   const customerId = created.json().id as string;
   // The customer moves through the modules that can carry personal data: a note, an order, a follow-up plan and its
   // tasks, a survey link, an SMS to the phone, a counter session, a search and an export by phone.
   const note = await admin.post(`/api/customers/${customerId}/notes`, { body: '来电咨询理财' });
   expect(note.statusCode, note.body).toBeLessThan(300);
-  const order = await admin.post(`/api/customers/${customerId}/transactions`, { kind: 'order', amountFen: 12_900, occurredAt: t.clock.now().toISOString(), orderNo: uniq('E') });
+  const order = await admin.post(`/api/customers/${customerId}/transactions`, {
+    kind: 'order',
+    amountFen: 12_900,
+    occurredAt: t.clock.now().toISOString(),
+    orderNo: uniq('E'),
+  });
   expect(order.statusCode, order.body).toBe(201);
-  const plan = await admin.post('/api/followup/plans', { name: uniq('金丝雀计划'), topic: 'care', methods: ['phone', 'sms'], targetKind: 'list', customerIds: [customerId], startDate: t.clock.now().toISOString().slice(0, 10), assignment: 'owner' });
+  const plan = await admin.post('/api/followup/plans', {
+    name: uniq('金丝雀计划'),
+    topic: 'care',
+    methods: ['phone', 'sms'],
+    targetKind: 'list',
+    customerIds: [customerId],
+    startDate: t.clock.now().toISOString().slice(0, 10),
+    assignment: 'owner',
+  });
   expect(plan.statusCode, plan.body).toBe(201);
   expect((await admin.post(`/api/followup/plans/${plan.json().id}/status`, { status: 'active' })).statusCode).toBe(200);
   const survey = await admin.post('/api/surveys', { template: 'consumer_goods' });
   expect(survey.statusCode, survey.body).toBe(201);
   expect((await admin.post(`/api/surveys/${survey.json().id}/publish`)).statusCode).toBe(200);
   expect((await admin.post(`/api/surveys/${survey.json().id}/links`, { customerId })).statusCode).toBe(201);
-  await enqueueMessages(t.db, t.clock.now(), [{ tenantId: t.tenantId, unitId: shUnit, channel: 'sms', to: PHONE, body: '您好', customerId }]);
+  await enqueueMessages(t.db, t.clock.now(), [
+    { tenantId: t.tenantId, unitId: shUnit, channel: 'sms', to: PHONE, body: '您好', customerId },
+  ]);
   await t.jobs.idle();
   const teller = await t.login('chen.teller');
   await t.pool.query('update customers set owner_id = $2 where id = $1', [customerId, teller.me.user.id]);
-  const session = await teller.post('/api/counter/sessions', { counterId: await unitIdByCode(t, 'SH-LJZ-W1'), businessType: '开户销户', customerId });
+  const session = await teller.post('/api/counter/sessions', {
+    counterId: await unitIdByCode(t, 'SH-LJZ-W1'),
+    businessType: '开户销户',
+    customerId,
+  });
   expect(session.statusCode, session.body).toBe(200);
   expect((await admin.get(`/api/customers?q=${PHONE}`)).json().total).toBe(1);
 
@@ -124,7 +151,11 @@ async function tour(client: TClient): Promise<{ requests: number; ok: number; ma
 
 describe('PII canary', () => {
   it('a role with every permission but pii:reveal, the auditor and a teller never see the canary, in any response or export', async () => {
-    const role = await admin.post('/api/roles', { name: uniq('无脱敏查看'), permissions: PERMISSIONS.filter((p) => p !== 'pii:reveal'), dataScope: 'tenant' });
+    const role = await admin.post('/api/roles', {
+      name: uniq('无脱敏查看'),
+      permissions: PERMISSIONS.filter((p) => p !== 'pii:reveal'),
+      dataScope: 'tenant',
+    });
     expect(role.statusCode, role.body).toBe(201);
     const u = await createUser(t, admin, { unitCode: 'HQ', roleIds: [role.json().id] });
     const everything = await loginAs(t, u.username, { password: u.password });
@@ -141,7 +172,8 @@ describe('PII canary', () => {
     // The tour is real: customer detail, tasks, outbox and the customer export answered.
     expect(total).toBeGreaterThan(300);
     // Control: with pii:reveal (admin) the reveal shows the phone, so a leak would have been seen.
-    const canaryId = (await t.pool.query<{ id: string }>('select id from customers where name = $1', ['金丝雀'])).rows[0]!.id;
+    const canaryId = (await t.pool.query<{ id: string }>('select id from customers where name = $1', ['金丝雀']))
+      .rows[0]!.id;
     const shown = await admin.post(`/api/customers/${canaryId}/reveal`, { field: 'phone', index: 0 });
     expect(shown.json().value).toBe(PHONE);
     // Several hundred requests per role on a shared machine.
@@ -162,12 +194,33 @@ describe('PII canary', () => {
     const before = logLines.length;
     // Drizzle's error lists every parameter in its message; pg's detail quotes the failing row.
     const id = crypto.randomUUID();
-    const row = { id, tenantId: t.tenantId, name: '金丝雀二', unitId: await unitIdByCode(t, 'SH'), phones: [PHONE], address: ADDRESS, idNumber: ID_NUMBER, email: EMAIL };
+    const row = {
+      id,
+      tenantId: t.tenantId,
+      name: '金丝雀二',
+      unitId: await unitIdByCode(t, 'SH'),
+      phones: [PHONE],
+      address: ADDRESS,
+      idNumber: ID_NUMBER,
+      email: EMAIL,
+    };
     await t.db.insert(customers).values(row);
-    const duplicate = await t.db.insert(customers).values(row).then(() => null, (e: unknown) => e);
+    const duplicate = await t.db
+      .insert(customers)
+      .values(row)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     const notNull = await t.pool
-      .query('insert into customers (id, tenant_id, name, unit_id, phones, address, id_number) values ($1, $2, $3, null, $4, $5, $6)', [crypto.randomUUID(), t.tenantId, '金丝雀三', [PHONE], ADDRESS, ID_NUMBER])
-      .then(() => null, (e: unknown) => e);
+      .query(
+        'insert into customers (id, tenant_id, name, unit_id, phones, address, id_number) values ($1, $2, $3, null, $4, $5, $6)',
+        [crypto.randomUUID(), t.tenantId, '金丝雀三', [PHONE], ADDRESS, ID_NUMBER],
+      )
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(String((duplicate as Error).message)).toContain(PHONE);
     expect(JSON.stringify(notNull)).toContain('Failing row contains');
     t.app.log.error({ err: duplicate }, 'unhandled error');

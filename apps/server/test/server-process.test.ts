@@ -32,12 +32,22 @@ describe('bundled Postgres (DATABASE_URL unset)', () => {
   it('survives kill -9 of the server, with or without the orphaned postmaster, and loses no data', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-proc-'));
     const [httpPort, pgPort] = await freePorts(2);
-    const env = { DATA_DIR: dataDir, PORT: String(httpPort), EMBEDDED_PG_PORT: String(pgPort), HUIFANG_ADMIN_PASSWORD: 'Admin12345', JOBS: 'true' };
+    const env = {
+      DATA_DIR: dataDir,
+      PORT: String(httpPort),
+      EMBEDDED_PG_PORT: String(pgPort),
+      HUIFANG_ADMIN_PASSWORD: 'Admin12345',
+      JOBS: 'true',
+    };
 
     const first = await startServerProcess(env);
     running.push(first);
     const admin = await httpLogin(first.baseUrl, 'admin', 'Admin12345');
-    const created = await admin.call('POST', '/api/org-units', { parentId: admin.me.user.unitId, type: 'branch', name: '崩溃前创建的分行' });
+    const created = await admin.call('POST', '/api/org-units', {
+      parentId: admin.me.user.unitId,
+      type: 'branch',
+      name: '崩溃前创建的分行',
+    });
     expect(created.status).toBe(201);
     // No secrets in logs: neither the password nor the session cookie appears in anything the server printed.
     expect(first.output()).not.toContain('Admin12345');
@@ -84,7 +94,11 @@ describe('external Postgres (DATABASE_URL set)', () => {
     await c.connect();
     await c.query(`CREATE DATABASE ${name}`);
     await c.end();
-    const env = { DATABASE_URL: adminUrl.replace(/\/postgres$/, `/${name}`), PORT: String(await freePort()), JOBS: 'true' };
+    const env = {
+      DATABASE_URL: adminUrl.replace(/\/postgres$/, `/${name}`),
+      PORT: String(await freePort()),
+      JOBS: 'true',
+    };
 
     const first = await startServerProcess(env);
     running.push(first);
@@ -112,7 +126,12 @@ describe('database outages while serving (issue 11, defect 1)', () => {
     const c = new pg.Client({ connectionString: adminUrl });
     await c.connect();
     await c.query(`CREATE DATABASE ${name}`);
-    const server = await startServerProcess({ DATABASE_URL: adminUrl.replace(/\/postgres$/, `/${name}`), PORT: String(await freePort()), HUIFANG_ADMIN_PASSWORD: 'Admin12345', JOBS: 'true' });
+    const server = await startServerProcess({
+      DATABASE_URL: adminUrl.replace(/\/postgres$/, `/${name}`),
+      PORT: String(await freePort()),
+      HUIFANG_ADMIN_PASSWORD: 'Admin12345',
+      JOBS: 'true',
+    });
     running.push(server);
     const admin = await httpLogin(server.baseUrl, 'admin', 'Admin12345');
 
@@ -122,14 +141,19 @@ describe('database outages while serving (issue 11, defect 1)', () => {
     let seq = 0;
     const worker = async () => {
       while (isTraffic) {
-        const r = await admin.call('POST', '/api/org-units', { parentId: admin.me.user.unitId, type: 'branch', name: `并发分行${seq++}` }).catch(() => ({ status: 0, json: {} as any }));
+        const r = await admin
+          .call('POST', '/api/org-units', { parentId: admin.me.user.unitId, type: 'branch', name: `并发分行${seq++}` })
+          .catch(() => ({ status: 0, json: {} as any }));
         statuses.push({ status: r.status, code: r.json?.code });
       }
     };
     const workers = Array.from({ length: 8 }, worker);
     for (let i = 0; i < 5; i++) {
       await new Promise((r) => setTimeout(r, 300));
-      await c.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+      await c.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+        [name],
+      );
     }
     await new Promise((r) => setTimeout(r, 300));
     isTraffic = false;
@@ -141,10 +165,21 @@ describe('database outages while serving (issue 11, defect 1)', () => {
     const failed = statuses.filter((s) => s.status !== 201);
     expect(failed.length, 'some requests were in flight when their connection was killed').toBeGreaterThan(0);
     // Every failure is the clear 503, never a 500 or a dropped connection.
-    expect(failed.every((s) => s.status === 503 && s.code === 'DB_UNAVAILABLE'), JSON.stringify(failed.slice(0, 5))).toBe(true);
+    expect(
+      failed.every((s) => s.status === 503 && s.code === 'DB_UNAVAILABLE'),
+      JSON.stringify(failed.slice(0, 5)),
+    ).toBe(true);
     // And the next requests are served without a restart (the session survived too).
     expect((await fetch(`${server.baseUrl}/api/health`)).status).toBe(200);
-    expect((await admin.call('POST', '/api/org-units', { parentId: admin.me.user.unitId, type: 'branch', name: '恢复后创建的分行' })).status).toBe(201);
+    expect(
+      (
+        await admin.call('POST', '/api/org-units', {
+          parentId: admin.me.user.unitId,
+          type: 'branch',
+          name: '恢复后创建的分行',
+        })
+      ).status,
+    ).toBe(201);
     server.proc.kill('SIGTERM');
     await server.waitForExit();
   }, 120_000);
@@ -152,11 +187,25 @@ describe('database outages while serving (issue 11, defect 1)', () => {
   it('bundled Postgres: a postmaster killed with -9 is restarted by the server; health says degraded, then ok; nothing committed is lost', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-pmkill-'));
     const [httpPort, pgPort] = await freePorts(2);
-    const env = { DATA_DIR: dataDir, PORT: String(httpPort), EMBEDDED_PG_PORT: String(pgPort), HUIFANG_ADMIN_PASSWORD: 'Admin12345', JOBS: 'true' };
+    const env = {
+      DATA_DIR: dataDir,
+      PORT: String(httpPort),
+      EMBEDDED_PG_PORT: String(pgPort),
+      HUIFANG_ADMIN_PASSWORD: 'Admin12345',
+      JOBS: 'true',
+    };
     const server = await startServerProcess(env);
     running.push(server);
     const admin = await httpLogin(server.baseUrl, 'admin', 'Admin12345');
-    expect((await admin.call('POST', '/api/org-units', { parentId: admin.me.user.unitId, type: 'branch', name: '宕机前创建的分行' })).status).toBe(201);
+    expect(
+      (
+        await admin.call('POST', '/api/org-units', {
+          parentId: admin.me.user.unitId,
+          type: 'branch',
+          name: '宕机前创建的分行',
+        })
+      ).status,
+    ).toBe(201);
 
     const oldPid = postmasterPid(dataDir)!;
     process.kill(oldPid, 'SIGKILL');
@@ -170,7 +219,10 @@ describe('database outages while serving (issue 11, defect 1)', () => {
       // over only once a new postmaster runs.
       const pid = postmasterPid(dataDir);
       if (status === 'ok' && pid !== null && pid !== oldPid) break;
-      if (Date.now() - killedAt > 15_000) throw new Error(`not healthy 15 s after the postmaster died: ${health.join(' → ')}\n${server.output().slice(-3000)}`);
+      if (Date.now() - killedAt > 15_000)
+        throw new Error(
+          `not healthy 15 s after the postmaster died: ${health.join(' → ')}\n${server.output().slice(-3000)}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(health.slice(-2)).toEqual(['degraded', 'ok']);

@@ -16,12 +16,20 @@ export interface TServerProcess {
  * Start the real server (`src/server.ts`) as a child process and wait until /api/health answers ok, the process exits,
  * or `readyWithinMs` has passed (then it is killed and its output shown).
  */
-export async function startServerProcess(env: Record<string, string>, args: string[] = [], readyWithinMs = 90_000): Promise<TServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  args: string[] = [],
+  readyWithinMs = 90_000,
+): Promise<TServerProcess> {
   const port = env.PORT;
   if (!port) throw new Error('PORT is required');
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', ...env };
   if (!('DATABASE_URL' in env)) delete childEnv.DATABASE_URL;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], { cwd: SERVER_DIR, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
+    cwd: SERVER_DIR,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -47,10 +55,17 @@ export async function startServerProcess(env: Record<string, string>, args: stri
 
 /** Log in over HTTP and return a tiny client with cookie and CSRF token. */
 export async function httpLogin(baseUrl: string, username: string, password: string) {
-  const res = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const me = (await res.json()) as { csrfToken: string; user: { id: string; unitId: string; mustChangePassword: boolean } };
+  const me = (await res.json()) as {
+    csrfToken: string;
+    user: { id: string; unitId: string; mustChangePassword: boolean };
+  };
   const call = async (method: string, url: string, body?: unknown) => {
     const r = await fetch(`${baseUrl}${url}`, {
       method,

@@ -78,21 +78,39 @@ export function testNoon(now = new Date()): Date {
  * The real app on its own real database: bootstrapped tenant (admin / ADMIN_PASSWORD), the demo org tree and
  * demo users (password DEMO_PASSWORD), and a settable clock.
  */
-export async function createTestApp(opts: { env?: Record<string, string>; demo?: boolean; sms?: TSmsFactory; logStream?: NodeJS.WritableStream } = {}): Promise<TTestApp> {
+export async function createTestApp(
+  opts: { env?: Record<string, string>; demo?: boolean; sms?: TSmsFactory; logStream?: NodeJS.WritableStream } = {},
+): Promise<TTestApp> {
   const tdb = await createTestDatabase();
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS: 'false', ...opts.env });
   // Today, at noon in Asia/Shanghai (the tenant's zone): tests that count "today" must not depend on whether the
   // suite runs near midnight there (a kiosk test once failed at 23:59 when its session crossed into the next day).
   const clock = createFixedClock(testNoon());
-  const jobs = inlineJobs(jobDefinitions({ db: tdb.database.db, clock, log: { info: () => undefined, error: () => undefined } as never, sessionIdleMinutes: config.sessionIdleMinutes, mail: config, sms: opts.sms }));
+  const jobs = inlineJobs(
+    jobDefinitions({
+      db: tdb.database.db,
+      clock,
+      log: { info: () => undefined, error: () => undefined } as never,
+      sessionIdleMinutes: config.sessionIdleMinutes,
+      mail: config,
+      sms: opts.sms,
+    }),
+  );
   const deps = { db: tdb.database.db, config, clock, jobs, sms: opts.sms };
-  const boot = await bootstrapTenant(deps, { tenantName: '测试银行', adminPassword: ADMIN_PASSWORD, timeZone: 'Asia/Shanghai' });
+  const boot = await bootstrapTenant(deps, {
+    tenantName: '测试银行',
+    adminPassword: ADMIN_PASSWORD,
+    timeZone: 'Asia/Shanghai',
+  });
   if (opts.demo !== false) await loadDemoData(deps, boot.tenantId);
   // With a logStream the app logs as in production (level from env LOG_LEVEL) into it; otherwise not at all.
   const app = await buildApp(deps, opts.logStream ? { logStream: opts.logStream } : { logger: false });
   await app.ready();
 
-  const login = async (username: string, password = username === 'admin' ? ADMIN_PASSWORD : DEMO_PASSWORD): Promise<TClient> => {
+  const login = async (
+    username: string,
+    password = username === 'admin' ? ADMIN_PASSWORD : DEMO_PASSWORD,
+  ): Promise<TClient> => {
     const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
     if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
     const cookie = res.cookies.find((c) => c.name === 'hf_sid');

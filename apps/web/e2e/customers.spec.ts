@@ -32,7 +32,11 @@ describe('customer journey', () => {
     // Upload.
     await page.click('.ant-layout-sider >> text=客户');
     await page.click('[data-testid=customer-import]');
-    await page.setInputFiles('.ant-upload input[type=file]', { name: '客户名单.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: await xlsxWithThreeBadRows() });
+    await page.setInputFiles('.ant-upload input[type=file]', {
+      name: '客户名单.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer: await xlsxWithThreeBadRows(),
+    });
     await page.locator('text=共 6 行数据').waitFor();
     await e.shot(page, '11-import-mapping');
 
@@ -46,7 +50,9 @@ describe('customer journey', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=import-errors]')]);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(fs.readFileSync((await download.path())!) as unknown as ArrayBuffer);
-    const rows = (wb.worksheets[0]!.getSheetValues() as unknown[][]).filter((r) => r && typeof r[1] === 'number').map((r) => r[1]);
+    const rows = (wb.worksheets[0]!.getSheetValues() as unknown[][])
+      .filter((r) => r && typeof r[1] === 'number')
+      .map((r) => r[1]);
     expect(rows).toEqual([3, 4, 6]);
 
     // The good rows are in the list.
@@ -94,7 +100,9 @@ describe('customer journey', () => {
     await page.click('.ant-select-item-option[title="English"]');
     await page.locator('[data-testid=timeline-item]', { hasText: 'Note · Note' }).waitFor();
     await page.locator('[data-testid=timeline-item]', { hasText: 'Transaction · Order NO-8801' }).waitFor();
-    expect((await page.locator('[data-testid=timeline-item]').allInnerTexts()).join('\n')).not.toMatch(/订单|交易|备注 ·/);
+    expect((await page.locator('[data-testid=timeline-item]').allInnerTexts()).join('\n')).not.toMatch(
+      /订单|交易|备注 ·/,
+    );
     await e.shot(page, '15-customer-timeline-english');
     await page.click('[data-testid=lang-switch]');
     await page.click('.ant-select-item-option[title="中文"]');

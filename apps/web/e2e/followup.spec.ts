@@ -16,11 +16,23 @@ describe('follow-up journey', () => {
 
     // Set-up: a customer of 陆家嘴支行 owned by liu.agent, tagged, and a shared saved filter (segment) selecting the tag.
     const units = await apiCall<{ id: string; code: string | null }[]>(admin, 'GET', '/org-units?pageSize=100');
-    const unitId = (Array.isArray(units) ? units : (units as unknown as { items: { id: string; code: string | null }[] }).items).find((u) => u.code === 'SH-LJZ')!.id;
+    const unitId = (
+      Array.isArray(units) ? units : (units as unknown as { items: { id: string; code: string | null }[] }).items
+    ).find((u) => u.code === 'SH-LJZ')!.id;
     const users = await apiCall<{ items: { id: string; username: string }[] }>(admin, 'GET', '/users?q=liu.agent');
     const liuId = users.items.find((u) => u.username === 'liu.agent')!.id;
     const tag = `回访E2E${Date.now() % 100000}`;
-    const customer = await apiCall<{ id: string }>(admin, 'POST', '/customers', { kind: 'individual', name: '回访测试客户', gender: 'female', phones: ['13912345678'], unitId, ownerId: liuId, tags: [tag], consentService: true, consentMarketing: false });
+    const customer = await apiCall<{ id: string }>(admin, 'POST', '/customers', {
+      kind: 'individual',
+      name: '回访测试客户',
+      gender: 'female',
+      phones: ['13912345678'],
+      unitId,
+      ownerId: liuId,
+      tags: [tag],
+      consentService: true,
+      consentMarketing: false,
+    });
     await apiCall(admin, 'POST', '/saved-filters', { name: `分群-${tag}`, filter: { tags: tag }, isShared: true });
 
     // The plans page: create a plan on the segment with the demo questionnaire; the script shows a live example.
@@ -66,7 +78,13 @@ describe('follow-up journey', () => {
     // The agent's dashboard shows his own work (today's tasks, overdue, reach rate), not the organisation's counts.
     await agent.locator('[data-testid=stat-myTasksToday]').waitFor();
     await agent.locator('[data-testid=stat-myReach30]').waitFor();
-    expect(await agent.locator('[data-testid=stat-units], [data-testid=stat-users], [data-testid=stat-logins], [data-testid=stat-openAppeals]').count()).toBe(0);
+    expect(
+      await agent
+        .locator(
+          '[data-testid=stat-units], [data-testid=stat-users], [data-testid=stat-logins], [data-testid=stat-openAppeals]',
+        )
+        .count(),
+    ).toBe(0);
     await e.shot(agent, '63b-dashboard-agent');
     await agent.goto('/followup/workbench');
     // Among the agent's many demo tasks today, a phone fragment as heard on a call finds this customer's one task.
@@ -96,7 +114,11 @@ describe('follow-up journey', () => {
     await e.shot(agent, '66-followup-customer-timeline');
 
     // The plan's KPIs (supervisor view): one due, one done, on time, satisfaction 5.
-    const planId = await row.locator('a').first().getAttribute('href').then((h) => new URLSearchParams(h!.split('?')[1]).get('planId')!);
+    const planId = await row
+      .locator('a')
+      .first()
+      .getAttribute('href')
+      .then((h) => new URLSearchParams(h!.split('?')[1]).get('planId')!);
     await admin.goto(`/followup/tasks?tab=kpis&planId=${planId}&from=2000-01-01`);
     const kpiRow = admin.locator('[data-testid=kpi-by-plan] tr', { hasText: `E2E 满意度回访 ${tag}` });
     await kpiRow.waitFor();
@@ -117,7 +139,13 @@ describe('follow-up journey', () => {
     await teller.locator('[data-testid=stat-servedToday]').waitFor();
     await teller.locator('[data-testid=stat-satisfied30]', { hasText: '我的近30天满意率' }).waitFor();
     await teller.locator('[data-testid=stat-openAppeals]').waitFor();
-    expect(await teller.locator('[data-testid=stat-units], [data-testid=stat-users], [data-testid=stat-logins], [data-testid=stat-teamOverdue]').count()).toBe(0);
+    expect(
+      await teller
+        .locator(
+          '[data-testid=stat-units], [data-testid=stat-users], [data-testid=stat-logins], [data-testid=stat-teamOverdue]',
+        )
+        .count(),
+    ).toBe(0);
     await e.shot(teller, '69-dashboard-teller');
     // The manager: his scope's satisfaction, unsatisfied ratings and overdue tasks beside units and users.
     const manager = await e.newPage();
@@ -132,22 +160,50 @@ describe('follow-up journey', () => {
   it('the loop: the agent opens the card of a task customer they do not own and answers the questionnaire low; the survey counts it, the manager is alerted and lands on the evaluation, the timeline shows the answers; a notification opens its task', async () => {
     const admin = await e.newPage();
     await login(admin, 'admin', ADMIN_PASSWORD);
-    const units = await apiCall<{ items: { id: string; code: string | null }[] } | { id: string; code: string | null }[]>(admin, 'GET', '/org-units?pageSize=100');
+    const units = await apiCall<
+      { items: { id: string; code: string | null }[] } | { id: string; code: string | null }[]
+    >(admin, 'GET', '/org-units?pageSize=100');
     const unitId = (Array.isArray(units) ? units : units.items).find((u) => u.code === 'SH-LJZ')!.id;
     const users = await apiCall<{ items: { id: string; username: string }[] }>(admin, 'GET', '/users?q=liu.agent');
     const liuId = users.items.find((u) => u.username === 'liu.agent')!.id;
     const tag = `环${Date.now() % 100000}`;
     // A customer liu.agent does not own, a published questionnaire, and a list plan giving liu.agent the task.
-    const customer = await apiCall<{ id: string }>(admin, 'POST', '/customers', { kind: 'individual', name: `闭环客户${tag}`, gender: 'male', phones: ['13912340000'], unitId, consentService: true, consentMarketing: false });
-    const definition = { title: `回访问卷${tag}`, questions: [{ key: 'q1', type: 'csat', title: '办理体验', required: true }, { key: 'memo', type: 'text', title: '意见建议', required: false }] };
+    const customer = await apiCall<{ id: string }>(admin, 'POST', '/customers', {
+      kind: 'individual',
+      name: `闭环客户${tag}`,
+      gender: 'male',
+      phones: ['13912340000'],
+      unitId,
+      consentService: true,
+      consentMarketing: false,
+    });
+    const definition = {
+      title: `回访问卷${tag}`,
+      questions: [
+        { key: 'q1', type: 'csat', title: '办理体验', required: true },
+        { key: 'memo', type: 'text', title: '意见建议', required: false },
+      ],
+    };
     const survey = await apiCall<{ id: string }>(admin, 'POST', '/surveys', { definition });
     await apiCall(admin, 'POST', `/surveys/${survey.id}/publish`, {});
     const plan = await apiCall<{ id: string }>(admin, 'POST', '/followup/plans', {
-      name: `闭环回访${tag}`, topic: 'satisfaction', methods: ['phone'], targetKind: 'list', customerIds: [customer.id], script: '您好{客户称呼}', surveyId: survey.id,
-      startDate: ymd(new Date(Date.now() - 86_400_000)), dueDays: 7, assignment: 'fixed', assigneeId: liuId, maxAttempts: 2, retryHours: 4,
+      name: `闭环回访${tag}`,
+      topic: 'satisfaction',
+      methods: ['phone'],
+      targetKind: 'list',
+      customerIds: [customer.id],
+      script: '您好{客户称呼}',
+      surveyId: survey.id,
+      startDate: ymd(new Date(Date.now() - 86_400_000)),
+      dueDays: 7,
+      assignment: 'fixed',
+      assigneeId: liuId,
+      maxAttempts: 2,
+      retryHours: 4,
     });
     await apiCall(admin, 'POST', `/followup/plans/${plan.id}/status`, { status: 'active' });
-    const taskId = (await apiCall<{ items: { id: string }[] }>(admin, 'GET', `/followup/tasks?planId=${plan.id}`)).items[0]!.id;
+    const taskId = (await apiCall<{ items: { id: string }[] }>(admin, 'GET', `/followup/tasks?planId=${plan.id}`))
+      .items[0]!.id;
 
     // The agent works the task: the customer card opens (masked), the answers are low.
     const agent = await e.newPage();
@@ -180,7 +236,9 @@ describe('follow-up journey', () => {
     const manager = await e.newPage();
     await login(manager, 'zhang.manager', DEMO_PASSWORD);
     await manager.click('[data-testid=notification-bell]');
-    const group = manager.locator('[data-testid="notification-group-evaluation.unsatisfied"] [data-testid=notification-group]');
+    const group = manager.locator(
+      '[data-testid="notification-group-evaluation.unsatisfied"] [data-testid=notification-group]',
+    );
     await group.locator('text=不满意评价 ×2').waitFor();
     await group.click();
     await e.shot(manager, '70-loop-manager-bell');

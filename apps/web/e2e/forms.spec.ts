@@ -22,7 +22,8 @@ function pageErrors(page: Page): string[] {
   return out;
 }
 
-const fieldError = (page: Page, id: string) => page.locator('.ant-form-item', { has: page.locator(`#${id}`) }).locator('.ant-form-item-explain');
+const fieldError = (page: Page, id: string) =>
+  page.locator('.ant-form-item', { has: page.locator(`#${id}`) }).locator('.ant-form-item-explain');
 
 async function openNewCustomer(page: Page) {
   await page.goto('/customers');
@@ -51,7 +52,9 @@ describe('forms say what is wrong, in the user’s language', () => {
     await page.fill('#customer_name', '表单测试甲');
     await page.fill('#customer_phonesText', '12345');
     await page.click('[data-testid=customer-save]');
-    await expect.poll(() => fieldError(page, 'customer_phonesText').innerText()).toBe('电话须为有效的手机号或带区号的座机号');
+    await expect
+      .poll(() => fieldError(page, 'customer_phonesText').innerText())
+      .toBe('电话须为有效的手机号或带区号的座机号');
     // The phone is corrected while another field goes wrong: the old phone error leaves, the new one shows.
     const phone = freshPhone();
     await page.fill('#customer_phonesText', phone);
@@ -73,7 +76,9 @@ describe('forms say what is wrong, in the user’s language', () => {
     await page.click('[data-testid=customer-save]');
     const modal = page.locator('.ant-modal', { hasText: '已有客户使用此电话' });
     await modal.waitFor();
-    expect(await modal.locator('[data-testid=duplicate-existing]').innerText()).toContain(`表单测试甲 · ${phone.slice(0, 3)}****${phone.slice(-4)}`);
+    expect(await modal.locator('[data-testid=duplicate-existing]').innerText()).toContain(
+      `表单测试甲 · ${phone.slice(0, 3)}****${phone.slice(-4)}`,
+    );
     await e.shot(page, '61-forms-duplicate-phone');
     await page.click('[data-testid=duplicate-open]');
     await page.waitForURL(firstUrl);
@@ -102,7 +107,9 @@ describe('forms say what is wrong, in the user’s language', () => {
     await page.fill('#customer_name', 'Form test');
     await page.fill('#customer_phonesText', '12345');
     await page.click('[data-testid=customer-save]');
-    await expect.poll(() => fieldError(page, 'customer_phonesText').innerText()).toBe('Phones must be a valid mobile number or a landline with its area code');
+    await expect
+      .poll(() => fieldError(page, 'customer_phonesText').innerText())
+      .toBe('Phones must be a valid mobile number or a landline with its area code');
     const shown = await page.locator('.ant-drawer').innerText();
     expect(shown).not.toMatch(RAW);
 
@@ -122,14 +129,20 @@ describe('forms say what is wrong, in the user’s language', () => {
     ws.addRow(['姓名', '手机']);
     ws.addRow(['表单导入', freshPhone()]);
     ws.addRow(['', '13712345678']);
-    await page.setInputFiles('.ant-upload input[type=file]', { name: '表单导入.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(await wb.xlsx.writeBuffer()) });
+    await page.setInputFiles('.ant-upload input[type=file]', {
+      name: '表单导入.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer: Buffer.from(await wb.xlsx.writeBuffer()),
+    });
     await page.locator('text=共 2 行数据').waitFor();
     await page.click('[data-testid=import-start]');
     await page.locator('.ant-result', { hasText: '导入完成：新增 1，更新 0，错误 1 行' }).waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=import-errors]')]);
     const report = new ExcelJS.Workbook();
     await report.xlsx.load(fs.readFileSync((await download.path())!) as unknown as ArrayBuffer);
-    const rows = (report.worksheets[0]!.getSheetValues() as unknown[][]).filter((r) => r && typeof r[1] === 'number').map((r) => r.slice(1, 4));
+    const rows = (report.worksheets[0]!.getSheetValues() as unknown[][])
+      .filter((r) => r && typeof r[1] === 'number')
+      .map((r) => r.slice(1, 4));
     expect(rows).toEqual([[2, '姓名', '姓名不能为空']]);
 
     // Export, so that the activity holds 导出客户 too.

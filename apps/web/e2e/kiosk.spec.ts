@@ -20,7 +20,10 @@ async function serveOnce(teller: Page, kiosk: Page): Promise<string> {
   await teller.click('[data-testid=start-service]');
   await teller.locator('[data-testid=serving-tag]').waitFor();
   await kiosk.locator('[data-testid=staff-card]', { hasText: '陈静' }).waitFor();
-  const [ended] = await Promise.all([teller.waitForResponse((r) => r.url().includes('/end') && r.request().method() === 'POST'), teller.click('[data-testid=end-service]')]);
+  const [ended] = await Promise.all([
+    teller.waitForResponse((r) => r.url().includes('/end') && r.request().method() === 'POST'),
+    teller.click('[data-testid=end-service]'),
+  ]);
   await screen(kiosk, 'rating');
   // A human needs a moment to read the keys (faster presses are flagged fast_press).
   await kiosk.waitForTimeout(1200);
@@ -68,7 +71,9 @@ describe('counter evaluator journey', () => {
     await kiosk.locator('[data-testid=kiosk-thanks]').waitFor();
     await screen(kiosk, 'idle');
 
-    await kiosk.waitForFunction(() => (JSON.parse(localStorage.getItem('hf.kiosk.queue') ?? '[]') as unknown[]).length === 0);
+    await kiosk.waitForFunction(
+      () => (JSON.parse(localStorage.getItem('hf.kiosk.queue') ?? '[]') as unknown[]).length === 0,
+    );
 
     // 3. The network drops right before the press: queued locally, delivered once when back.
     const third = await serveOnce(teller, kiosk);
@@ -76,12 +81,16 @@ describe('counter evaluator journey', () => {
     await kiosk.waitForFunction(() => !navigator.onLine);
     await kiosk.locator('[data-testid=kiosk-status]', { hasText: '离线' }).waitFor();
     await kiosk.keyboard.press('2');
-    await kiosk.waitForFunction(() => (JSON.parse(localStorage.getItem('hf.kiosk.queue') ?? '[]') as unknown[]).length === 1);
+    await kiosk.waitForFunction(
+      () => (JSON.parse(localStorage.getItem('hf.kiosk.queue') ?? '[]') as unknown[]).length === 1,
+    );
     await kiosk.locator('[data-testid=kiosk-status]', { hasText: '待发送 1 条' }).waitFor();
     await e.shot(kiosk, '44-kiosk-offline');
     await kiosk.context().setOffline(false);
     await kiosk.locator('[data-testid=kiosk-status]', { hasText: '在线' }).waitFor({ timeout: 20_000 });
-    await kiosk.waitForFunction(() => (JSON.parse(localStorage.getItem('hf.kiosk.queue') ?? '[]') as unknown[]).length === 0);
+    await kiosk.waitForFunction(
+      () => (JSON.parse(localStorage.getItem('hf.kiosk.queue') ?? '[]') as unknown[]).length === 0,
+    );
 
     // The teller's recent list shows the ratings.
     await teller.reload();
@@ -94,7 +103,9 @@ describe('counter evaluator journey', () => {
     await manager.click('[data-testid=notification-bell]');
     await manager.locator('[data-testid=notification-list]', { hasText: '不满意：陆家嘴支行 1号窗口' }).waitFor();
     await e.shot(manager, '45-manager-notification');
-    const evals = (await (await manager.request.get('/api/evaluations?channel=kiosk&pageSize=100')).json()) as { items: { refId: string; score: number | null; ratingLabel: string | null }[] };
+    const evals = (await (await manager.request.get('/api/evaluations?channel=kiosk&pageSize=100')).json()) as {
+      items: { refId: string; score: number | null; ratingLabel: string | null }[];
+    };
     const of = (id: string) => evals.items.filter((x) => x.refId === id);
     expect(of(second).map((x) => x.ratingLabel)).toEqual(['非常满意']);
     expect(of(third).map((x) => x.ratingLabel)).toEqual(['满意']);

@@ -16,7 +16,9 @@ describe('login slow-down journey', () => {
     }
     // Even the right password waits now, and the page says how long.
     await fillLogin(page, 'wang.supervisor', DEMO_PASSWORD);
-    await expect.poll(() => page.locator('[data-testid=login-error]').innerText()).toMatch(/尝试过于频繁.*（[0-9]+ 秒后重试）/);
+    await expect
+      .poll(() => page.locator('[data-testid=login-error]').innerText())
+      .toMatch(/尝试过于频繁.*（[0-9]+ 秒后重试）/);
     await e.shot(page, 'login-throttle-01-wait-zh');
 
     // In English too.
@@ -25,7 +27,9 @@ describe('login slow-down journey', () => {
     await page.fill('#login_username', 'wang.supervisor');
     await page.fill('#login_password', DEMO_PASSWORD);
     await page.click('form[id=login] button[type=submit]');
-    await expect.poll(() => page.locator('[data-testid=login-error]').innerText()).toMatch(/Too many attempts.*\(retry in [0-9]+ s\)/);
+    await expect
+      .poll(() => page.locator('[data-testid=login-error]').innerText())
+      .toMatch(/Too many attempts.*\(retry in [0-9]+ s\)/);
     await e.shot(page, 'login-throttle-02-wait-en');
 
     // The admin unlocks the account in 用户管理.

@@ -20,8 +20,23 @@ const SURVEY = '消费品客户满意度调查';
 const ymd = (d: Date) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(d);
 
 /** The questions the agent answers (all 1 star / the lowest choice) and one the skip rule leaves out. */
-const LIKERT = ['brand_trust', 'brand_image', 'quality_overall', 'quality_durability', 'price_value', 'price_transparency', 'service_speed', 'service_attitude', 'comm_info'];
-const COUNTED = { brand_trust: '您对我们品牌的信任程度如何？', price_value: '您认为产品的性价比如何？', comm_info: '您对我们产品信息和活动宣传的满意程度？', had_return: '过去一年内您是否办理过退换货？' };
+const LIKERT = [
+  'brand_trust',
+  'brand_image',
+  'quality_overall',
+  'quality_durability',
+  'price_value',
+  'price_transparency',
+  'service_speed',
+  'service_attitude',
+  'comm_info',
+];
+const COUNTED = {
+  brand_trust: '您对我们品牌的信任程度如何？',
+  price_value: '您认为产品的性价比如何？',
+  comm_info: '您对我们产品信息和活动宣传的满意程度？',
+  had_return: '过去一年内您是否办理过退换货？',
+};
 const SKIPPED = { return_process: '您对退换货流程便捷程度的满意程度？' };
 
 /** The survey results page: the number of responses and, per question, how many answered it. */
@@ -33,7 +48,10 @@ async function readResults(page: Page, questions: Record<string, string>) {
   for (const [key, title] of Object.entries(questions)) answered[key] = await questionCount(page, title);
   return { total, answered };
 }
-const questionCard = (page: Page, title: string) => page.locator('.ant-card', { has: page.locator('.ant-card-head-title', { hasText: title }) }).locator('.ant-card-extra');
+const questionCard = (page: Page, title: string) =>
+  page
+    .locator('.ant-card', { has: page.locator('.ant-card-head-title', { hasText: title }) })
+    .locator('.ant-card-extra');
 async function questionCount(page: Page, title: string): Promise<number> {
   const extra = questionCard(page, title);
   await extra.waitFor();
@@ -54,19 +72,28 @@ async function readReport(page: Page, by: TGroup) {
   const labels = card.locator('.ant-table-tbody .ant-table-row td:first-child');
   // The table shows this grouping once every row is one of it (not the previous grouping's rows, not empty).
   await expect
-    .poll(async () => {
-      const shown = await labels.allInnerTexts();
-      return shown.length > 0 && shown.every((l) => GROUPS[by].row.test(l.trim()));
-    }, { message: `服务统计 by ${by} shows its rows` })
+    .poll(
+      async () => {
+        const shown = await labels.allInnerTexts();
+        return shown.length > 0 && shown.every((l) => GROUPS[by].row.test(l.trim()));
+      },
+      { message: `服务统计 by ${by} shows its rows` },
+    )
     .toBe(true);
-  const cells = await card.locator('.ant-table-tbody .ant-table-row').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
+  const cells = await card
+    .locator('.ant-table-tbody .ant-table-row')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
   const rows = new Map(cells.map((c) => [c[0]!, { sessions: Number(c[1]), unsatisfied: Number(c[7]) }]));
   const sum = (k: 'sessions' | 'unsatisfied') => [...rows.values()].reduce((a, r) => a + r[k], 0);
   return { rows, sessions: sum('sessions'), unsatisfied: sum('unsatisfied') };
 }
 async function readReports(page: Page) {
   await page.goto('/service-report');
-  return { outlet: await readReport(page, 'outlet'), staff: await readReport(page, 'staff'), day: await readReport(page, 'day') };
+  return {
+    outlet: await readReport(page, 'outlet'),
+    staff: await readReport(page, 'staff'),
+    day: await readReport(page, 'day'),
+  };
 }
 
 describe('the whole loop', () => {
@@ -75,11 +102,22 @@ describe('the whole loop', () => {
     // then a plan with the demo questionnaire assigned to the agent, made in the plans page.
     const manager = await e.newPage();
     await login(manager, 'zhang.manager', DEMO_PASSWORD);
-    const units = await apiCall<{ id: string; code: string | null }[] | { items: { id: string; code: string | null }[] }>(manager, 'GET', '/org-units?pageSize=100');
+    const units = await apiCall<
+      { id: string; code: string | null }[] | { items: { id: string; code: string | null }[] }
+    >(manager, 'GET', '/org-units?pageSize=100');
     const unitId = (Array.isArray(units) ? units : units.items).find((u) => u.code === 'SH-LJZ')!.id;
     const tag = `闭环E2E${Date.now() % 100000}`;
     const customerName = '闭环测试客户';
-    const customer = await apiCall<{ id: string }>(manager, 'POST', '/customers', { kind: 'individual', name: customerName, gender: 'male', phones: ['13912340001'], unitId, tags: [tag], consentService: true, consentMarketing: false });
+    const customer = await apiCall<{ id: string }>(manager, 'POST', '/customers', {
+      kind: 'individual',
+      name: customerName,
+      gender: 'male',
+      phones: ['13912340001'],
+      unitId,
+      tags: [tag],
+      consentService: true,
+      consentMarketing: false,
+    });
     await apiCall(manager, 'POST', '/saved-filters', { name: `分群-${tag}`, filter: { tags: tag }, isShared: true });
 
     const planName = `闭环回访 ${tag}`;
@@ -145,7 +183,9 @@ describe('the whole loop', () => {
     await manager.reload();
     await manager.locator('.ant-statistic', { hasText: `答卷 ${before.total + 1}，` }).waitFor();
     for (const [key, title] of Object.entries(COUNTED)) {
-      await questionCard(manager, title).filter({ hasText: new RegExp(`^${before.answered[key]! + 1} 人作答`) }).waitFor();
+      await questionCard(manager, title)
+        .filter({ hasText: new RegExp(`^${before.answered[key]! + 1} 人作答`) })
+        .waitFor();
     }
     expect(await questionCount(manager, SKIPPED.return_process)).toBe(before.answered.return_process);
     await e.shot(manager, '93-loop-survey-results');
@@ -153,7 +193,12 @@ describe('the whole loop', () => {
     // ── The manager's bell: the negative evaluation of the call. ──
     await manager.reload();
     await manager.click('[data-testid=notification-bell]');
-    await manager.locator('[data-testid=notification-list] .ant-list-item').filter({ hasText: '不满意' }).filter({ hasText: '回访' }).first().waitFor();
+    await manager
+      .locator('[data-testid=notification-list] .ant-list-item')
+      .filter({ hasText: '不满意' })
+      .filter({ hasText: '回访' })
+      .first()
+      .waitFor();
     await e.shot(manager, '94-loop-bell-followup');
     await manager.keyboard.press('Escape');
 
@@ -185,17 +230,32 @@ describe('the whole loop', () => {
     await kiosk.waitForTimeout(1200);
     await kiosk.locator('[data-testid=kiosk-key-4]', { hasText: '不满意' }).click();
     await kiosk.locator('[data-testid=kiosk-thanks]').waitFor();
-    await kiosk.waitForFunction(() => (JSON.parse(localStorage.getItem('hf.kiosk.queue') ?? '[]') as unknown[]).length === 0);
+    await kiosk.waitForFunction(
+      () => (JSON.parse(localStorage.getItem('hf.kiosk.queue') ?? '[]') as unknown[]).length === 0,
+    );
 
     // ── 服务统计: by outlet, staff and day the totals agree, and each grouping counts the new session and its 不满意. ──
     const report1 = await readReports(manager);
     await e.shot(manager, '96-loop-service-report-day');
     for (const by of ['outlet', 'staff', 'day'] as const) {
-      expect({ by, sessions: report1[by].sessions, unsatisfied: report1[by].unsatisfied }).toEqual({ by, sessions: report1.outlet.sessions, unsatisfied: report1.outlet.unsatisfied });
-      expect({ by, sessions: report1[by].sessions - report0[by].sessions, unsatisfied: report1[by].unsatisfied - report0[by].unsatisfied }).toEqual({ by, sessions: 1, unsatisfied: 1 });
+      expect({ by, sessions: report1[by].sessions, unsatisfied: report1[by].unsatisfied }).toEqual({
+        by,
+        sessions: report1.outlet.sessions,
+        unsatisfied: report1.outlet.unsatisfied,
+      });
+      expect({
+        by,
+        sessions: report1[by].sessions - report0[by].sessions,
+        unsatisfied: report1[by].unsatisfied - report0[by].unsatisfied,
+      }).toEqual({ by, sessions: 1, unsatisfied: 1 });
     }
     const today = ymd(new Date());
-    const delta = (by: TGroup, label: string) => (report1[by].rows.get(label)?.unsatisfied ?? 0) - (report0[by].rows.get(label)?.unsatisfied ?? 0);
-    expect({ outlet: delta('outlet', '陆家嘴支行'), staff: delta('staff', '陈静（T3001）'), day: delta('day', today) }).toEqual({ outlet: 1, staff: 1, day: 1 });
+    const delta = (by: TGroup, label: string) =>
+      (report1[by].rows.get(label)?.unsatisfied ?? 0) - (report0[by].rows.get(label)?.unsatisfied ?? 0);
+    expect({
+      outlet: delta('outlet', '陆家嘴支行'),
+      staff: delta('staff', '陈静（T3001）'),
+      day: delta('day', today),
+    }).toEqual({ outlet: 1, staff: 1, day: 1 });
   }, 300_000);
 });

@@ -24,7 +24,10 @@ describe('服务统计 and exports', () => {
     await page.goto('/service-report');
     await page.locator('.ant-table-row', { hasText: '陆家嘴支行' }).first().waitFor();
     await page.locator('.ant-segmented-item', { hasText: '日期' }).click();
-    await page.locator('.ant-table-row', { hasText: /^\d{4}-\d{2}-\d{2}/ }).first().waitFor();
+    await page
+      .locator('.ant-table-row', { hasText: /^\d{4}-\d{2}-\d{2}/ })
+      .first()
+      .waitFor();
     expect(await page.locator('[data-testid=report-error]').count()).toBe(0);
     await e.shot(page, '60-service-report-by-day');
 
@@ -33,7 +36,11 @@ describe('服务统计 and exports', () => {
 
     // The server fails: the page shows the translated error and stays; no tab of raw JSON, no file.
     await page.route('**/api/service-sessions/report.xlsx*', (route) =>
-      route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ code: 'INTERNAL', message: 'internal error', requestId: 'r1' }) }),
+      route.fulfill({
+        status: 500,
+        contentType: 'application/json',
+        body: JSON.stringify({ code: 'INTERNAL', message: 'internal error', requestId: 'r1' }),
+      }),
     );
     const url = page.url();
     let downloads = 0;

@@ -11,15 +11,32 @@ beforeAll(async () => {
   await c.connect();
   const { rows } = await c.query('select id as tenant_id from tenants limit 1');
   const { tenant_id: tenantId } = rows[0] as { tenant_id: string };
-  const ins = (to: string, status: string, extra: { provider?: string; outcome?: string; marketing?: boolean; after?: string }) =>
+  const ins = (
+    to: string,
+    status: string,
+    extra: { provider?: string; outcome?: string; marketing?: boolean; after?: string },
+  ) =>
     c.query(
       `insert into outbox_messages (id, tenant_id, channel, to_address, body, status, attempts, created_at, send_after, sent_at, provider_message_id, policy_outcome, is_marketing, customer_id)
        values (gen_random_uuid(), $1, 'sms', $2, '您好', $3, $4, now(), ${extra.after ?? 'now()'}, $5, $6, $7, $8, gen_random_uuid())`,
-      [tenantId, to, status, status === 'sent' ? 1 : 0, status === 'sent' ? new Date() : null, extra.provider ?? null, extra.outcome ?? null, extra.marketing ?? false],
+      [
+        tenantId,
+        to,
+        status,
+        status === 'sent' ? 1 : 0,
+        status === 'sent' ? new Date() : null,
+        extra.provider ?? null,
+        extra.outcome ?? null,
+        extra.marketing ?? false,
+      ],
     );
   await ins('13900000001', 'sent', { provider: '900619746936498440^0' });
   await ins('13900000002', 'cancelled', { outcome: 'blocked:no_service_consent' });
-  await ins('13900000003', 'queued', { outcome: 'deferred:recent_contact', after: "now() + interval '5 days'", marketing: true });
+  await ins('13900000003', 'queued', {
+    outcome: 'deferred:recent_contact',
+    after: "now() + interval '5 days'",
+    marketing: true,
+  });
   await c.end();
 });
 afterAll(async () => e?.close());
@@ -59,7 +76,9 @@ describe('messaging journey', () => {
 
     await page.click('[data-testid=lang-switch]');
     await page.click('.ant-select-item-option[title="English"]');
-    await page.locator('.ant-table-tbody', { hasText: 'Deferred: contacted too recently (tenant contact gap)' }).waitFor();
+    await page
+      .locator('.ant-table-tbody', { hasText: 'Deferred: contacted too recently (tenant contact gap)' })
+      .waitFor();
     expect(await page.locator('[data-testid=sms-settings]').innerText()).toContain('SMS settings');
     await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'detached' });
     await e.shot(page, '71-outbox-sms-english');

@@ -38,7 +38,13 @@ describe('order review journey', () => {
     await e.shot(page, '41-order-reviews-orders');
 
     // The buyer, on a phone, outside the app shell.
-    const phone = await e.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const phone = await e.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
     const buyer = await phone.newPage();
     await buyer.goto(link!);
     await buyer.locator('[data-testid=rating-form]').waitFor();
@@ -48,7 +54,13 @@ describe('order review journey', () => {
     const stars = [5, 4, 5, 3];
     expect(await buyer.locator('[data-testid^=rate-]').count()).toBe(stars.length);
     for (const [i, n] of stars.entries()) {
-      await buyer.locator('[data-testid^=rate-]').nth(i).locator('li').nth(n - 1).locator('div[role=radio]').click();
+      await buyer
+        .locator('[data-testid^=rate-]')
+        .nth(i)
+        .locator('li')
+        .nth(n - 1)
+        .locator('div[role=radio]')
+        .click();
     }
     await buyer.fill('[data-testid=rating-text]', '端到端测试：宝贝很好，物流也快');
     await e.shot(buyer, '42-buyer-review-form');

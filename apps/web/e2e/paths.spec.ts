@@ -60,9 +60,13 @@ describe('plan templates 回访路径', () => {
     // The list shows the time point's priority (the demo discharge points have 1, 2 and 4) and puts path tasks of
     // priority 1–2 before the plan tasks (which count as 3).
     expect(await pathTask.locator('[data-testid=task-priority]').innerText()).toMatch(/^优先级 [124]$/);
-    const priorities = await agent.locator('[data-testid=task-list] .ant-list-item').evaluateAll((items) =>
-      items.map((li) => Number(li.querySelector('[data-testid=task-priority]')?.textContent?.replace(/\D/g, '') || 3)),
-    );
+    const priorities = await agent
+      .locator('[data-testid=task-list] .ant-list-item')
+      .evaluateAll((items) =>
+        items.map((li) =>
+          Number(li.querySelector('[data-testid=task-priority]')?.textContent?.replace(/\D/g, '') || 3),
+        ),
+      );
     expect(priorities).toEqual([...priorities].sort((a, b) => a - b));
     await pathTask.click();
     const card = agent.locator('[data-testid=path-point]');

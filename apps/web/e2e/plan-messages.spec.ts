@@ -9,7 +9,6 @@ beforeAll(async () => {
 });
 afterAll(async () => e?.close());
 
-
 async function pick(page: Page, fieldId: string, title: string) {
   await page.click(`#${fieldId}`, { force: true });
   const dropdown = page.locator('.ant-select-dropdown:visible');
@@ -36,10 +35,12 @@ async function chooseSms(page: Page) {
 /** Open the plan drawer and wait until it has finished sliding in (a click during the motion lands outside). */
 async function openPlanDrawer(page: Page) {
   await page.click('[data-testid=plan-create]');
-  await expect.poll(async () => {
-    const b = await page.locator('#plan_methods').boundingBox();
-    return b ? b.x > 0 && b.x + b.width <= 1366 : false;
-  }).toBe(true);
+  await expect
+    .poll(async () => {
+      const b = await page.locator('#plan_methods').boundingBox();
+      return b ? b.x > 0 && b.x + b.width <= 1366 : false;
+    })
+    .toBe(true);
 }
 
 describe('automatic plan messages journey', () => {
@@ -58,21 +59,33 @@ describe('automatic plan messages journey', () => {
     await pick(page, 'plan_savedFilterId', `分群-${tag}`);
     await dropdownsClosed(page);
     await page.click('[data-testid=plan-auto-message]');
-    await page.locator('[data-testid=plan-message-preview]', { hasText: '王先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。' }).waitFor();
+    await page
+      .locator('[data-testid=plan-message-preview]', {
+        hasText: '王先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。',
+      })
+      .waitFor();
     await page.fill('[data-testid=plan-message-template]', '{客户称呼}，您的{服务类型}已办结，');
     await page.click('[data-testid="plan-message-preview"]');
     await page.locator('[data-testid=plan-message-preview]', { hasText: '王先生，您的窗口服务已办结，' }).waitFor();
     expect(await page.locator('[data-testid=plan-message-preview]').innerText()).toContain('约 1 条短信');
     // the provider template must declare these variables
-    expect(await page.locator('[data-testid=plan-message-vars]').innerText()).toBe('服务商模板变量：阿里云 ${salutation} ${serviceType}；腾讯云 {1} {2}');
+    expect(await page.locator('[data-testid=plan-message-vars]').innerText()).toBe(
+      '服务商模板变量：阿里云 ${salutation} ${serviceType}；腾讯云 {1} {2}',
+    );
     await page.fill('[data-testid=plan-message-code]', 'SMS_88880001');
     await page.locator('[data-testid=plan-message-preview]').scrollIntoViewIfNeeded();
     await page.evaluate(() => window.scrollTo(0, 0));
     await e.shot(page, '72-plan-auto-sms');
     await page.click('[data-testid=plan-save]');
     await page.locator('.ant-message', { hasText: '已保存' }).waitFor();
-    const plans = await apiCall<{ items: { name: string; message: unknown }[] }>(page, 'GET', `/followup/plans?q=${encodeURIComponent(tag)}`);
-    expect(plans.items.map((p) => p.message)).toEqual([{ channel: 'sms', template: '{客户称呼}，您的{服务类型}已办结，', templateCode: 'SMS_88880001', subject: null }]);
+    const plans = await apiCall<{ items: { name: string; message: unknown }[] }>(
+      page,
+      'GET',
+      `/followup/plans?q=${encodeURIComponent(tag)}`,
+    );
+    expect(plans.items.map((p) => p.message)).toEqual([
+      { channel: 'sms', template: '{客户称呼}，您的{服务类型}已办结，', templateCode: 'SMS_88880001', subject: null },
+    ]);
 
     // Receipts: generate the URL (shown once), the provider pushes a report, the outbox shows it delivered.
     const c = new pg.Client({ connectionString: e.dbUrl });
@@ -96,12 +109,27 @@ describe('automatic plan messages journey', () => {
     const res = await fetch(`${e.baseUrl}${new URL(aliyunUrl.trim()).pathname}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([{ phone_number: '13900000077', send_time: '2026-11-23 10:00:00', report_time: '2026-11-23 10:00:04', success: true, err_code: 'DELIVERED', err_msg: '用户接收成功', sms_size: '1', biz_id: '900619746936000077^0', out_id: '' }]),
+      body: JSON.stringify([
+        {
+          phone_number: '13900000077',
+          send_time: '2026-11-23 10:00:00',
+          report_time: '2026-11-23 10:00:04',
+          success: true,
+          err_code: 'DELIVERED',
+          err_msg: '用户接收成功',
+          sms_size: '1',
+          biz_id: '900619746936000077^0',
+          out_id: '',
+        },
+      ]),
     });
     expect(await res.json()).toMatchObject({ code: 0, msg: '成功' });
     await page.reload();
     await page.click('[data-testid=outbox-channel] >> text=短信');
-    await page.locator('.ant-table-row', { hasText: '13900000077' }).locator('[data-testid=delivery-status]', { hasText: '已送达' }).waitFor();
+    await page
+      .locator('.ant-table-row', { hasText: '13900000077' })
+      .locator('[data-testid=delivery-status]', { hasText: '已送达' })
+      .waitFor();
     expect(await page.locator('[data-testid=sms-receipts]').innerText()).toContain('已配置回执地址');
     await page.locator('.ant-segmented-thumb').waitFor({ state: 'detached' });
     await e.shot(page, '74-outbox-delivered');

@@ -90,12 +90,26 @@ describe('contact policy, business calendar and bulk task operations', () => {
     await slow.close();
 
     // The supervisor view: three tasks of a plan cancelled in one request; the counts follow the state filter.
-    const units = await apiCall<{ items?: { id: string; code: string | null }[] } | { id: string; code: string | null }[]>(page, 'GET', '/org-units?pageSize=100');
+    const units = await apiCall<
+      { items?: { id: string; code: string | null }[] } | { id: string; code: string | null }[]
+    >(page, 'GET', '/org-units?pageSize=100');
     const unitId = (Array.isArray(units) ? units : units.items!).find((u) => u.code === 'SH-LJZ')!.id;
     const users = await apiCall<{ items: { id: string; username: string }[] }>(page, 'GET', '/users?q=liu.agent');
     const liuId = users.items.find((u) => u.username === 'liu.agent')!.id;
     const ids: string[] = [];
-    for (const name of ['批量甲', '批量乙', '批量丙']) ids.push((await apiCall<{ id: string }>(page, 'POST', '/customers', { kind: 'individual', name, phones: [], unitId, consentService: true, consentMarketing: false })).id);
+    for (const name of ['批量甲', '批量乙', '批量丙'])
+      ids.push(
+        (
+          await apiCall<{ id: string }>(page, 'POST', '/customers', {
+            kind: 'individual',
+            name,
+            phones: [],
+            unitId,
+            consentService: true,
+            consentMarketing: false,
+          })
+        ).id,
+      );
     const plan = await apiCall<{ id: string }>(page, 'POST', '/followup/plans', {
       name: '批量取消演示',
       topic: 'satisfaction',
@@ -124,7 +138,9 @@ describe('contact policy, business calendar and bulk task operations', () => {
     await page.locator('.ant-table-row', { hasText: '批量甲' }).waitFor();
     const stats = page.locator('.ant-statistic');
     await expect.poll(async () => (await stats.first().innerText()).replace(/\s+/g, ' ')).toContain('3');
-    expect((await stats.allInnerTexts()).map((s) => s.replace(/\s+/g, ' '))).toEqual(expect.arrayContaining(['全部 3', '已取消 3', '待回访 0']));
+    expect((await stats.allInnerTexts()).map((s) => s.replace(/\s+/g, ' '))).toEqual(
+      expect.arrayContaining(['全部 3', '已取消 3', '待回访 0']),
+    );
     await e.shot(page, '77-followup-bulk-cancelled');
   }, 120_000);
 });

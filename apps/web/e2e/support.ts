@@ -35,14 +35,21 @@ export interface TE2E {
 
 /** The real server (built SPA, demo data, its own database) and Debian's Chromium. */
 export async function startE2E(): Promise<TE2E> {
-  if (!fs.existsSync(path.join(ROOT, 'apps/web/dist/index.html'))) throw new Error('build the web app first: npm run build -w @huifang/web');
+  if (!fs.existsSync(path.join(ROOT, 'apps/web/dist/index.html')))
+    throw new Error('build the web app first: npm run build -w @huifang/web');
   const tdb = await createTestDatabase();
   await tdb.database.close();
   // Boot with --demo loads ~100,000 counter sessions and more: 64 s measured on the shared 2-core machine at load 18,
   // over 90 s with two more CPU hogs. The boot may use the hook's whole budget (vitest.config.ts: 180 s) less the
   // browser's start, so that a boot that never ends still fails with the server's own output.
   const server = await startServerProcess(
-    { DATABASE_URL: tdb.url, PORT: String(await freePort()), HUIFANG_ADMIN_PASSWORD: ADMIN_PASSWORD, JOBS: 'true', LOG_LEVEL: 'warn' },
+    {
+      DATABASE_URL: tdb.url,
+      PORT: String(await freePort()),
+      HUIFANG_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      JOBS: 'true',
+      LOG_LEVEL: 'warn',
+    },
     ['--demo'],
     160_000,
   );
@@ -54,7 +61,12 @@ export async function startE2E(): Promise<TE2E> {
     baseUrl: server.baseUrl,
     dbUrl: tdb.url,
     newPage: async () => {
-      const ctx = await browser.newContext({ baseURL: server.baseUrl, viewport: { width: 1366, height: 860 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      const ctx = await browser.newContext({
+        baseURL: server.baseUrl,
+        viewport: { width: 1366, height: 860 },
+        locale: 'zh-CN',
+        timezoneId: 'Asia/Shanghai',
+      });
       const page = await ctx.newPage();
       page.setDefaultTimeout(15_000);
       return page;
@@ -90,7 +102,11 @@ export async function apiCall<T>(page: Page, method: string, url: string, body?:
   return page.evaluate(
     async ([m, u, b]) => {
       const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
-      const res = await fetch(`/api${u}`, { method: m, headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken }, body: b === undefined ? undefined : JSON.stringify(b) });
+      const res = await fetch(`/api${u}`, {
+        method: m,
+        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
+        body: b === undefined ? undefined : JSON.stringify(b),
+      });
       if (!res.ok) throw new Error(`${m} ${u}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     },
@@ -123,7 +139,11 @@ export async function pick(page: Page, fieldId: string, title: string, opts: { t
     await page.keyboard.type(title);
     // Click only once the filter has been applied: a click while the list shrinks can land beside it.
     // (Tree selects keep the ancestors of a match, so only plain options are checked.)
-    await dropdown.locator('.ant-select-item-option').filter({ hasNotText: title }).first().waitFor({ state: 'detached' });
+    await dropdown
+      .locator('.ant-select-item-option')
+      .filter({ hasNotText: title })
+      .first()
+      .waitFor({ state: 'detached' });
   }
   await dropdown.locator(`[title="${title}"]`).first().click();
   try {
@@ -139,7 +159,9 @@ export async function pick(page: Page, fieldId: string, title: string, opts: { t
     }
     await dropdownsClosed(page);
   } catch (err) {
-    await page.screenshot({ path: path.join(SCREENSHOTS, `pick-failed-${fieldId}-${Date.now()}.png`) }).catch(() => undefined);
+    await page
+      .screenshot({ path: path.join(SCREENSHOTS, `pick-failed-${fieldId}-${Date.now()}.png`) })
+      .catch(() => undefined);
     throw err;
   }
 }

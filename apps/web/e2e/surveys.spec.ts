@@ -75,7 +75,12 @@ describe('survey journey', () => {
     await e.shot(page, '44-survey-personal-link');
 
     // The customer answers on a phone-sized screen, outside the app shell.
-    const phone = await e.browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true, hasTouch: true });
+    const phone = await e.browser.newContext({
+      viewport: { width: 375, height: 812 },
+      locale: 'zh-CN',
+      isMobile: true,
+      hasTouch: true,
+    });
     const h5 = await phone.newPage();
     await h5.goto(url);
     await h5.locator('[data-testid=answer-page]', { hasText: '网点服务回访' }).waitFor();
@@ -99,7 +104,12 @@ describe('survey journey', () => {
     // still shows the form is told its repeat was not recorded (the server keeps the first answer only).
     await page.click('[data-testid=open-link-create]');
     const openUrl = (await page.locator('[data-testid=open-link]').innerText()).trim();
-    const visitor = await e.browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true, hasTouch: true });
+    const visitor = await e.browser.newContext({
+      viewport: { width: 375, height: 812 },
+      locale: 'zh-CN',
+      isMobile: true,
+      hasTouch: true,
+    });
     const tabA = await visitor.newPage();
     const tabB = await visitor.newPage();
     for (const tab of [tabA, tabB]) {

@@ -36,7 +36,9 @@ describe('validation sentences', () => {
   it('a keyed custom rule is translated; a Chinese rule sentence is kept in Chinese and never shown in English', () => {
     const phone = ZCreateCustomerInput.shape.phones;
     expect(say(phone, ['12345'], '电话', 'zh')).toBe('电话须为有效的手机号或带区号的座机号');
-    expect(say(phone, ['12345'], 'Phones', 'en')).toBe('Phones must be a valid mobile number or a landline with its area code');
+    expect(say(phone, ['12345'], 'Phones', 'en')).toBe(
+      'Phones must be a valid mobile number or a landline with its area code',
+    );
     const rule = z.string().refine(() => false, '请选择负责人');
     expect(say(rule, 'x', '负责人', 'zh')).toBe('请选择负责人');
     expect(say(rule, 'x', 'Assignee', 'en')).toBe('Assignee is not valid');
@@ -44,7 +46,12 @@ describe('validation sentences', () => {
 
   it('never lets Zod’s own English through', () => {
     const shape = ZCreateCustomerInput.shape;
-    for (const [schema, v] of [[shape.name, undefined], [shape.unitId, undefined], [shape.birthday, 'x'], [shape.tags, 'x']] as const) {
+    for (const [schema, v] of [
+      [shape.name, undefined],
+      [shape.unitId, undefined],
+      [shape.birthday, 'x'],
+      [shape.tags, 'x'],
+    ] as const) {
       expect(say(schema, v, '字段', 'zh')).not.toMatch(/Invalid|expected|received/);
     }
   });

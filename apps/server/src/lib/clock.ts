@@ -5,7 +5,9 @@ export interface TClock {
 export const systemClock: TClock = { now: () => new Date() };
 
 /** A settable clock for tests. */
-export function createFixedClock(start: Date | string): TClock & { set(d: Date | string): void; advance(ms: number): void } {
+export function createFixedClock(
+  start: Date | string,
+): TClock & { set(d: Date | string): void; advance(ms: number): void } {
   let t = new Date(start).getTime();
   return {
     now: () => new Date(t),

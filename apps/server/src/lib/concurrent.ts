@@ -2,7 +2,11 @@
  * Run `fn` over the items with at most `limit` calls in flight, in item order of starting. Resolves when all have
  * settled; the first rejection is rethrown after the others have finished (none is left running behind the caller).
  */
-export async function forEachConcurrent<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachConcurrent<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failure: { err: unknown } | null = null;
   const worker = async () => {

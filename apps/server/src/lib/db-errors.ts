@@ -4,7 +4,15 @@
  * request, on a fresh connection, succeeds once Postgres is back. Drizzle wraps driver errors, so the cause chain
  * is followed.
  */
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 const MESSAGES = [
   'Connection terminated',
   'connection error and is not queryable',
@@ -22,7 +30,8 @@ export function isDbUnavailable(err: unknown): boolean {
     const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
     if (typeof code === 'string') {
       // SQLSTATE class 08 (connection exception), 57P01–57P03 (admin / crash shutdown, cannot connect now).
-      if (/^08...$/.test(code) || code === '57P01' || code === '57P02' || code === '57P03' || SOCKET_CODES.has(code)) return true;
+      if (/^08...$/.test(code) || code === '57P01' || code === '57P02' || code === '57P03' || SOCKET_CODES.has(code))
+        return true;
     }
     if (typeof message === 'string' && MESSAGES.some((m) => message.includes(m))) return true;
     e = cause;

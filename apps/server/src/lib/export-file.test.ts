@@ -14,7 +14,12 @@ async function write(format: TExportFormat, rows: unknown[][]): Promise<Buffer> 
   out.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise((resolve) => out.on('end', resolve));
   const file = createSpreadsheet(out, format, 'Asia/Shanghai');
-  const sheet = file.addSheet('表', [{ header: '时间' }, { header: '生日' }, { header: '名称' }, { header: '比例', numFmt: '0.00%' }]);
+  const sheet = file.addSheet('表', [
+    { header: '时间' },
+    { header: '生日' },
+    { header: '名称' },
+    { header: '比例', numFmt: '0.00%' },
+  ]);
   for (const r of rows) sheet.addRow(r);
   await file.finish();
   await done;
@@ -29,7 +34,9 @@ describe('export files (xlsx and CSV) show times in the tenant time zone', () =>
 
   it('xlsx: an instant is a real date cell showing the Shanghai wall clock; a day a date cell; formats set', async () => {
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load((await write('xlsx', [[LATE_UTC, new LocalDay('1990-02-03'), '=1+1', 0.5]])) as unknown as ArrayBuffer);
+    await wb.xlsx.load(
+      (await write('xlsx', [[LATE_UTC, new LocalDay('1990-02-03'), '=1+1', 0.5]])) as unknown as ArrayBuffer,
+    );
     const ws = wb.worksheets[0]!;
     expect(ws.getCell('A1').value).toBe('时间');
     // A spreadsheet cell has no zone: its serial number is the local wall clock (ExcelJS reads it back as UTC fields).
@@ -44,7 +51,9 @@ describe('export files (xlsx and CSV) show times in the tenant time zone', () =>
 
   it('file names carry the tenant-local date; Content-Disposition keeps a UTF-8 name', () => {
     expect(exportFileName('customers', LATE_UTC, 'Asia/Shanghai', 'csv')).toBe('customers-2026-12-05.csv');
-    expect(contentDisposition('问卷-2026-12-05.xlsx')).toBe(`attachment; filename="__-2026-12-05.xlsx"; filename*=UTF-8''${encodeURIComponent('问卷-2026-12-05.xlsx')}`);
+    expect(contentDisposition('问卷-2026-12-05.xlsx')).toBe(
+      `attachment; filename="__-2026-12-05.xlsx"; filename*=UTF-8''${encodeURIComponent('问卷-2026-12-05.xlsx')}`,
+    );
   });
 });
 
@@ -61,11 +70,20 @@ describe('customer export (创建时间 and the file name)', () => {
   it('writes 创建时间 as Shanghai local time in CSV and as a date cell in xlsx, and names the file by the local date', async () => {
     const tag = uniq('tz');
     const unitId = (await t.pool.query(`select id from org_units where code = 'SH'`)).rows[0].id as string;
-    const created = await admin.post('/api/customers', { name: `时区${tag}`, phones: ['13900001111'], unitId, tags: [tag], birthday: '1990-02-03' });
+    const created = await admin.post('/api/customers', {
+      name: `时区${tag}`,
+      phones: ['13900001111'],
+      unitId,
+      tags: [tag],
+      birthday: '1990-02-03',
+    });
     expect(created.statusCode, created.body).toBe(201);
     // The expected text comes from Postgres, independently of the code under test.
     const { local, at } = (
-      await t.pool.query<{ local: string; at: Date }>(`select to_char(created_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') as local, created_at as at from customers where id = $1`, [created.json().id])
+      await t.pool.query<{ local: string; at: Date }>(
+        `select to_char(created_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') as local, created_at as at from customers where id = $1`,
+        [created.json().id],
+      )
     ).rows[0]!;
 
     const csv = await admin.get(`/api/customers/export?format=csv&tags=${tag}`);

@@ -35,11 +35,27 @@ const fmtCache = new Map<string, Intl.DateTimeFormat>();
 function wallClock(at: Date, timeZone: string): { y: number; m: number; d: number; h: number; mi: number; s: number } {
   let f = fmtCache.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
     fmtCache.set(timeZone, f);
   }
   const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
-  return { y: Number(p.year), m: Number(p.month), d: Number(p.day), h: Number(p.hour), mi: Number(p.minute), s: Number(p.second) };
+  return {
+    y: Number(p.year),
+    m: Number(p.month),
+    d: Number(p.day),
+    h: Number(p.hour),
+    mi: Number(p.minute),
+    s: Number(p.second),
+  };
 }
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -96,7 +112,14 @@ export interface TSpreadsheetWriter {
 export function createSpreadsheet(out: Writable, format: TExportFormat, timeZone: string): TSpreadsheetWriter {
   if (format === 'csv') {
     let sheets = 0;
-    const csvValue = (v: unknown) => (v instanceof Date ? (Number.isNaN(v.getTime()) ? null : formatLocalDateTime(v, timeZone)) : v instanceof LocalDay ? v.date : v);
+    const csvValue = (v: unknown) =>
+      v instanceof Date
+        ? Number.isNaN(v.getTime())
+          ? null
+          : formatLocalDateTime(v, timeZone)
+        : v instanceof LocalDay
+          ? v.date
+          : v;
     return {
       addSheet(_name, columns) {
         if (sheets++ > 0) throw new Error('a CSV file holds one sheet');
@@ -129,7 +152,8 @@ export function createSpreadsheet(out: Writable, format: TExportFormat, timeZone
             }),
           );
           values.forEach((v, i) => {
-            const numFmt = v instanceof Date ? DATE_TIME_FORMAT : v instanceof LocalDay ? DATE_FORMAT : columns[i]?.numFmt;
+            const numFmt =
+              v instanceof Date ? DATE_TIME_FORMAT : v instanceof LocalDay ? DATE_FORMAT : columns[i]?.numFmt;
             if (numFmt) row.getCell(i + 1).numFmt = numFmt;
           });
           row.commit();

@@ -69,11 +69,20 @@ function scrubError(e: TSerializedError, depth: number): void {
   if (depth > 5) return;
   for (const v of Object.values(e)) {
     if (v && typeof v === 'object' && !Array.isArray(v)) scrubError(v as TSerializedError, depth + 1);
-    if (Array.isArray(v)) for (const x of v) if (x && typeof x === 'object') scrubError(x as TSerializedError, depth + 1);
+    if (Array.isArray(v))
+      for (const x of v) if (x && typeof x === 'object') scrubError(x as TSerializedError, depth + 1);
   }
 }
 
-type TLoggedRequest = { method?: string; url?: string; host?: string; hostname?: string; ip?: string; headers?: Record<string, unknown>; socket?: { remotePort?: number } };
+type TLoggedRequest = {
+  method?: string;
+  url?: string;
+  host?: string;
+  hostname?: string;
+  ip?: string;
+  headers?: Record<string, unknown>;
+  socket?: { remotePort?: number };
+};
 
 /**
  * Pino options. Secrets never reach the log: cookies, auth headers, passwords and CSRF tokens are redacted, and link

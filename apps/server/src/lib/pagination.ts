@@ -4,16 +4,13 @@ import type { TPage, TPageQuery } from '@huifang/shared';
 import { invalidField } from './app-error.ts';
 
 /** Resolve `sort` ("field" / "-field") against an allow-list of columns; unknown fields are a 400 on `sort`. */
-export function orderBy(
-  sort: string | undefined,
-  columns: Record<string, AnyPgColumn | SQL>,
-  fallback: SQL,
-): SQL {
+export function orderBy(sort: string | undefined, columns: Record<string, AnyPgColumn | SQL>, fallback: SQL): SQL {
   if (!sort) return fallback;
   const isDesc = sort.startsWith('-');
   const key = isDesc ? sort.slice(1) : sort;
   const column = columns[key];
-  if (!column) throw invalidField('querystring.sort', `cannot sort by ${key}; allowed: ${Object.keys(columns).join(', ')}`);
+  if (!column)
+    throw invalidField('querystring.sort', `cannot sort by ${key}; allowed: ${Object.keys(columns).join(', ')}`);
   return isDesc ? desc(column) : asc(column);
 }
 

@@ -15,7 +15,10 @@ const MOBILE = new RegExp(`${B}(?:(?:\\+|00)?86[\\s-]?)?1[3-9]\\d(?:[\\s.-]?\\d{
 /** Landline with its area code: 021-55551234, 0571 8888 1234, (010)12345678. */
 const LANDLINE = new RegExp(`${B}\\(?0\\d{2,3}\\)?[\\s-]?[2-9]\\d{2,3}[\\s-]?\\d{4}${E}`, 'g');
 /** 18-character resident ID: region, a birth date 18xx–20xx, sequence, check digit (may be X). */
-const ID_NUMBER = new RegExp(`${B}\\d{6}(?:18|19|20)\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])\\d{3}[\\dXx]${E}`, 'g');
+const ID_NUMBER = new RegExp(
+  `${B}\\d{6}(?:18|19|20)\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])\\d{3}[\\dXx]${E}`,
+  'g',
+);
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
 
 /** Mask every phone number, ID number and e-mail address in a text; anything else is left as it is. */

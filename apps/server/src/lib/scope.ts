@@ -57,5 +57,8 @@ export function ownedVisible(scope: TScope, ownerColumn: AnyPgColumn | SQL, unit
 /** A Postgres array parameter (Drizzle would spread a JS array into a row tuple): `ARRAY[$1, $2]::text[]`. */
 export function pgArray(values: readonly string[], type: 'text' | 'uuid'): SQL {
   if (values.length === 0) return sql.raw(`'{}'::${type}[]`);
-  return sql`ARRAY[${sql.join(values.map((v) => sql`${v}`), sql`, `)}]::${sql.raw(type)}[]`;
+  return sql`ARRAY[${sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  )}]::${sql.raw(type)}[]`;
 }

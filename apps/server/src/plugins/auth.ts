@@ -81,7 +81,8 @@ export const authPlugin = fp(
         throw new Error(`route ${String(route.method)} ${route.url} declares no valid config.access`);
       }
       const isRateLimited = !!(route.config as { rateLimit?: unknown } | undefined)?.rateLimit;
-      for (const m of [route.method].flat()) opts.routes.push({ method: String(m), url: route.url, access, isRateLimited });
+      for (const m of [route.method].flat())
+        opts.routes.push({ method: String(m), url: route.url, access, isRateLimited });
     });
 
     app.decorateRequest('session', null);
@@ -98,7 +99,13 @@ export const authPlugin = fp(
     app.decorateRequest('auditCtx', function (this: FastifyRequest): TAuditCtx {
       const s = this.session;
       if (!s) throw new AppError('UNAUTHENTICATED', 'log in first');
-      return { tenantId: s.tenantId, actorId: s.userId, actorName: s.displayName, ip: this.ip, requestId: String(this.id) };
+      return {
+        tenantId: s.tenantId,
+        actorId: s.userId,
+        actorName: s.displayName,
+        ip: this.ip,
+        requestId: String(this.id),
+      };
     });
     app.decorateRequest('meta', function (this: FastifyRequest): TRequestMeta {
       return { ip: this.ip, userAgent: this.headers['user-agent'] ?? null, requestId: String(this.id) };

@@ -19,7 +19,14 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'body';
-      const input: unknown = where === 'querystring' ? req.query : where === 'params' ? req.params : where === 'headers' ? req.headers : req.body;
+      const input: unknown =
+        where === 'querystring'
+          ? req.query
+          : where === 'params'
+            ? req.params
+            : where === 'headers'
+              ? req.headers
+              : req.body;
       const details: TErrorDetail[] = error.validation.map((v) => {
         const segments = v.instancePath.replace(/^\//, '').split('/').filter(Boolean);
         const sub = segments.join('.');
@@ -52,7 +59,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       // Postgres restarting or a connection killed: the client may retry (every public write is idempotent by key).
       req.log.warn({ err: error }, 'database unavailable');
       void reply.header('retry-after', '5');
-      return reply.status(503).send(body('DB_UNAVAILABLE', 'the database is unavailable; try again shortly', requestId));
+      return reply
+        .status(503)
+        .send(body('DB_UNAVAILABLE', 'the database is unavailable; try again shortly', requestId));
     }
     req.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send(body('INTERNAL', 'internal error', requestId));
@@ -80,11 +89,17 @@ export function frameworkErrorHandler(error: FastifyError, req: FastifyRequest, 
   const requestId = String(req.id);
   void reply.header('x-request-id', requestId);
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    void reply.status(414).send(body('URI_TOO_LONG', 'a path parameter is too long', requestId, [{ path: 'params', message: 'too long' }]));
+    void reply
+      .status(414)
+      .send(body('URI_TOO_LONG', 'a path parameter is too long', requestId, [{ path: 'params', message: 'too long' }]));
     return;
   }
   if (error.code === 'FST_ERR_BAD_URL') {
-    void reply.status(400).send(body('VALIDATION_FAILED', 'malformed URL', requestId, [{ path: 'params', message: 'malformed URL encoding' }]));
+    void reply
+      .status(400)
+      .send(
+        body('VALIDATION_FAILED', 'malformed URL', requestId, [{ path: 'params', message: 'malformed URL encoding' }]),
+      );
     return;
   }
   req.log.error({ err: error }, 'framework error');

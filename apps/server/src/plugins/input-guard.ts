@@ -11,7 +11,8 @@ export const MAX_INPUT_DEPTH = 32;
 const MAX_DETAILS = 20;
 
 /** An uploaded file (Buffer, typed array, stream) is not text to check. */
-const isBinary = (v: object) => ArrayBuffer.isView(v) || v instanceof ArrayBuffer || typeof (v as { pipe?: unknown }).pipe === 'function';
+const isBinary = (v: object) =>
+  ArrayBuffer.isView(v) || v instanceof ArrayBuffer || typeof (v as { pipe?: unknown }).pipe === 'function';
 
 /**
  * Problems in one request part (body, query or params): strings or object keys holding control characters, and

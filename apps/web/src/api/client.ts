@@ -26,7 +26,12 @@ export const setUnauthenticatedHandler = (fn: () => void) => {
   onUnauthenticated = fn;
 };
 
-export async function api<T>(method: string, url: string, body?: unknown, raw?: { blob: Blob; contentType: string }): Promise<T> {
+export async function api<T>(
+  method: string,
+  url: string,
+  body?: unknown,
+  raw?: { blob: Blob; contentType: string },
+): Promise<T> {
   const headers: Record<string, string> = {};
   if (raw) headers['content-type'] = raw.contentType;
   else if (body !== undefined) headers['content-type'] = 'application/json';
@@ -94,7 +99,8 @@ export const post = <T>(url: string, body?: unknown) => api<T>('POST', url, body
 export const patch = <T>(url: string, body: unknown) => api<T>('PATCH', url, body);
 export const del = <T>(url: string) => api<T>('DELETE', url);
 /** Send a file as the raw request body. */
-export const upload = <T>(url: string, file: Blob, contentType: string) => api<T>('POST', url, undefined, { blob: file, contentType });
+export const upload = <T>(url: string, file: Blob, contentType: string) =>
+  api<T>('POST', url, undefined, { blob: file, contentType });
 
 /** Build a query string from defined values. */
 export function qs(params: Record<string, string | number | boolean | undefined | null>): string {

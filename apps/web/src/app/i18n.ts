@@ -18,7 +18,8 @@ function deepMerge(into: TMessages, from: TMessages): TMessages {
 }
 function withFeatures(base: TMessages, lang: string): TMessages {
   let merged: TMessages = { ...base };
-  for (const [file, messages] of Object.entries(featureFiles)) if (file.endsWith(`/${lang}.json`)) merged = deepMerge(merged, messages);
+  for (const [file, messages] of Object.entries(featureFiles))
+    if (file.endsWith(`/${lang}.json`)) merged = deepMerge(merged, messages);
   return merged;
 }
 
@@ -27,7 +28,10 @@ const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(LANG_KE
 const initial = saved === 'en-US' ? 'en-US' : 'zh-CN';
 
 void i18n.use(initReactI18next).init({
-  resources: { 'zh-CN': { translation: withFeatures(zhCN, 'zh-CN') }, 'en-US': { translation: withFeatures(enUS, 'en-US') } },
+  resources: {
+    'zh-CN': { translation: withFeatures(zhCN, 'zh-CN') },
+    'en-US': { translation: withFeatures(enUS, 'en-US') },
+  },
   lng: initial,
   fallbackLng: 'zh-CN',
   // Keys such as `perm.org:read` contain ':'; with one namespace there is nothing to separate.

@@ -1,4 +1,19 @@
-import { PhoneOutlined, ApartmentOutlined, ContactsOutlined, AuditOutlined, DashboardOutlined, DownOutlined, KeyOutlined, LogoutOutlined, SafetyOutlined, TeamOutlined, LikeOutlined, DesktopOutlined, TabletOutlined, BarChartOutlined } from '@ant-design/icons';
+import {
+  PhoneOutlined,
+  ApartmentOutlined,
+  ContactsOutlined,
+  AuditOutlined,
+  DashboardOutlined,
+  DownOutlined,
+  KeyOutlined,
+  LogoutOutlined,
+  SafetyOutlined,
+  TeamOutlined,
+  LikeOutlined,
+  DesktopOutlined,
+  TabletOutlined,
+  BarChartOutlined,
+} from '@ant-design/icons';
 import { FormOutlined, MailOutlined } from '@ant-design/icons';
 import { ShopOutlined, StarOutlined } from '@ant-design/icons';
 import { ScheduleOutlined, UnorderedListOutlined } from '@ant-design/icons';
@@ -23,29 +38,105 @@ interface TNavItem {
   group?: 'evaluation' | 'followup' | 'system';
 }
 
-const GROUP_LABEL = { evaluation: 'menu.groupEvaluation', followup: 'menu.groupFollowup', system: 'menu.system' } as const;
+const GROUP_LABEL = {
+  evaluation: 'menu.groupEvaluation',
+  followup: 'menu.groupFollowup',
+  system: 'menu.system',
+} as const;
 
 /** The menu: an item shows only when the user holds its permission. */
 export const NAV: TNavItem[] = [
   { path: '/', labelKey: 'menu.dashboard', icon: <DashboardOutlined />, permission: 'dashboard:read' },
   { path: '/customers', labelKey: 'menu.customers', icon: <ContactsOutlined />, permission: 'customer:read' },
-  { path: '/followup/workbench', labelKey: 'menu.followupWorkbench', icon: <PhoneOutlined />, permission: 'followup:work', group: 'followup' },
-  { path: '/followup/plans', labelKey: 'menu.followupPlans', icon: <ScheduleOutlined />, permission: 'followup:manage', group: 'followup' },
-  { path: '/followup/paths', labelKey: 'menu.followupPaths', icon: <NodeIndexOutlined />, permission: 'followup:manage', group: 'followup' },
-  { path: '/followup/tasks', labelKey: 'menu.followupTasks', icon: <UnorderedListOutlined />, permission: 'followup:manage', group: 'followup' },
-  { path: '/evaluations', labelKey: 'menu.evaluations', icon: <LikeOutlined />, permission: 'evaluation:read', group: 'evaluation' },
-  { path: '/surveys', labelKey: 'menu.surveys', icon: <FormOutlined />, permission: 'survey:read', group: 'evaluation' },
-  { path: '/counter', labelKey: 'menu.counter', icon: <DesktopOutlined />, permission: 'counter:serve', group: 'evaluation' },
-  { path: '/service-report', labelKey: 'menu.serviceReport', icon: <BarChartOutlined />, permission: 'evaluation:read', group: 'evaluation' },
-  { path: '/kiosk-admin', labelKey: 'menu.kioskAdmin', icon: <TabletOutlined />, permission: 'kiosk:manage', group: 'evaluation' },
-  { path: '/order-reviews', labelKey: 'menu.orderReviews', icon: <StarOutlined />, permission: 'review:read', group: 'evaluation' },
-  { path: '/shop-score', labelKey: 'menu.shopScore', icon: <ShopOutlined />, permission: 'review:read', group: 'evaluation' },
+  {
+    path: '/followup/workbench',
+    labelKey: 'menu.followupWorkbench',
+    icon: <PhoneOutlined />,
+    permission: 'followup:work',
+    group: 'followup',
+  },
+  {
+    path: '/followup/plans',
+    labelKey: 'menu.followupPlans',
+    icon: <ScheduleOutlined />,
+    permission: 'followup:manage',
+    group: 'followup',
+  },
+  {
+    path: '/followup/paths',
+    labelKey: 'menu.followupPaths',
+    icon: <NodeIndexOutlined />,
+    permission: 'followup:manage',
+    group: 'followup',
+  },
+  {
+    path: '/followup/tasks',
+    labelKey: 'menu.followupTasks',
+    icon: <UnorderedListOutlined />,
+    permission: 'followup:manage',
+    group: 'followup',
+  },
+  {
+    path: '/evaluations',
+    labelKey: 'menu.evaluations',
+    icon: <LikeOutlined />,
+    permission: 'evaluation:read',
+    group: 'evaluation',
+  },
+  {
+    path: '/surveys',
+    labelKey: 'menu.surveys',
+    icon: <FormOutlined />,
+    permission: 'survey:read',
+    group: 'evaluation',
+  },
+  {
+    path: '/counter',
+    labelKey: 'menu.counter',
+    icon: <DesktopOutlined />,
+    permission: 'counter:serve',
+    group: 'evaluation',
+  },
+  {
+    path: '/service-report',
+    labelKey: 'menu.serviceReport',
+    icon: <BarChartOutlined />,
+    permission: 'evaluation:read',
+    group: 'evaluation',
+  },
+  {
+    path: '/kiosk-admin',
+    labelKey: 'menu.kioskAdmin',
+    icon: <TabletOutlined />,
+    permission: 'kiosk:manage',
+    group: 'evaluation',
+  },
+  {
+    path: '/order-reviews',
+    labelKey: 'menu.orderReviews',
+    icon: <StarOutlined />,
+    permission: 'review:read',
+    group: 'evaluation',
+  },
+  {
+    path: '/shop-score',
+    labelKey: 'menu.shopScore',
+    icon: <ShopOutlined />,
+    permission: 'review:read',
+    group: 'evaluation',
+  },
   { path: '/org', labelKey: 'menu.org', icon: <ApartmentOutlined />, permission: 'org:read', group: 'system' },
   { path: '/users', labelKey: 'menu.users', icon: <TeamOutlined />, permission: 'user:read', group: 'system' },
   { path: '/roles', labelKey: 'menu.roles', icon: <SafetyOutlined />, permission: 'role:read', group: 'system' },
   { path: '/audit', labelKey: 'menu.audit', icon: <AuditOutlined />, permission: 'audit:read', group: 'system' },
   { path: '/outbox', labelKey: 'menu.outbox', icon: <MailOutlined />, permission: 'audit:read', group: 'system' },
-  { path: '/settings', labelKey: 'menu.settings', icon: <SettingOutlined />, permission: 'settings:write', group: 'system' },
+  {
+    path: '/settings',
+    labelKey: 'menu.settings',
+    icon: <SettingOutlined />,
+    permission: 'settings:write',
+    group: 'system',
+  },
 ];
 
 /** Top-level items, then one titled section per group that has at least one item the user may see. */
@@ -65,8 +156,11 @@ export function AppLayout() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const items = NAV.filter((n) => can(me, n.permission));
-  const current = NAV.find((n) => n.path !== '/' && location.pathname.startsWith(n.path)) ?? (location.pathname === '/' ? NAV[0] : undefined);
-  const crumbTitle = location.pathname === '/account/password' ? t('menu.password') : current ? t(current.labelKey) : '';
+  const current =
+    NAV.find((n) => n.path !== '/' && location.pathname.startsWith(n.path)) ??
+    (location.pathname === '/' ? NAV[0] : undefined);
+  const crumbTitle =
+    location.pathname === '/account/password' ? t('menu.password') : current ? t(current.labelKey) : '';
 
   const onLogout = async () => {
     await logout();
@@ -77,17 +171,37 @@ export function AppLayout() {
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider breakpoint="lg" collapsedWidth={64} theme="dark" width={208}>
-        <div style={{ color: '#fff', fontSize: 18, fontWeight: 600, padding: '18px 20px', whiteSpace: 'nowrap', overflow: 'hidden' }}>{t('app.name')}</div>
-        <Menu
-          theme="dark"
-          mode="inline"
-          selectedKeys={current ? [current.path] : []}
-          items={menuItems(items, t)}
-        />
+        <div
+          style={{
+            color: '#fff',
+            fontSize: 18,
+            fontWeight: 600,
+            padding: '18px 20px',
+            whiteSpace: 'nowrap',
+            overflow: 'hidden',
+          }}
+        >
+          {t('app.name')}
+        </div>
+        <Menu theme="dark" mode="inline" selectedKeys={current ? [current.path] : []} items={menuItems(items, t)} />
       </Layout.Sider>
       <Layout>
-        <Layout.Header style={{ background: '#fff', padding: '0 24px', display: 'flex', alignItems: 'center', justifyContent: 'space-between', borderBottom: '1px solid #f0f0f0' }}>
-          <Breadcrumb items={[{ title: <Link to="/">{me?.tenant.name ?? t('app.name')}</Link> }, ...(crumbTitle ? [{ title: crumbTitle }] : [])]} />
+        <Layout.Header
+          style={{
+            background: '#fff',
+            padding: '0 24px',
+            display: 'flex',
+            alignItems: 'center',
+            justifyContent: 'space-between',
+            borderBottom: '1px solid #f0f0f0',
+          }}
+        >
+          <Breadcrumb
+            items={[
+              { title: <Link to="/">{me?.tenant.name ?? t('app.name')}</Link> },
+              ...(crumbTitle ? [{ title: crumbTitle }] : []),
+            ]}
+          />
           <Space size="large">
             <NotificationBell />
             <LangSwitch />
@@ -95,7 +209,12 @@ export function AppLayout() {
               trigger={['click']}
               menu={{
                 items: [
-                  { key: 'password', icon: <KeyOutlined />, label: t('menu.password'), onClick: () => void navigate('/account/password') },
+                  {
+                    key: 'password',
+                    icon: <KeyOutlined />,
+                    label: t('menu.password'),
+                    onClick: () => void navigate('/account/password'),
+                  },
                   { type: 'divider' },
                   { key: 'logout', icon: <LogoutOutlined />, label: t('menu.logout'), onClick: () => void onLogout() },
                 ],

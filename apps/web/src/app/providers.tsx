@@ -36,7 +36,9 @@ export function Providers({ children }: { children: ReactNode }) {
         // No space between two CJK characters on buttons: the label reads (and is found by tests) as written, 登录 not 登 录.
         button={{ autoInsertSpace: false }}
         // A plain `required` rule says it like every other validation message (shared validation.ts), naming the field.
-        form={{ validateMessages: { required: validationText({ code: 'required' }, '${label}', langOf(i18n.language)) } }}
+        form={{
+          validateMessages: { required: validationText({ code: 'required' }, '${label}', langOf(i18n.language)) },
+        }}
       >
         <AntApp>{children}</AntApp>
       </ConfigProvider>

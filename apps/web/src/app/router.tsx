@@ -43,7 +43,8 @@ function RequireAuth({ children }: { children: ReactNode }) {
   const location = useLocation();
   if (isLoading) return <Spin fullscreen />;
   if (!me) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
-  if (me.user.mustChangePassword && location.pathname !== '/account/password') return <Navigate to="/account/password" replace />;
+  if (me.user.mustChangePassword && location.pathname !== '/account/password')
+    return <Navigate to="/account/password" replace />;
   return children;
 }
 
@@ -79,7 +80,9 @@ function SessionWatch() {
   return null;
 }
 
-const guarded = (permission: TPermission, el: ReactNode) => <RequirePermission permission={permission}>{el}</RequirePermission>;
+const guarded = (permission: TPermission, el: ReactNode) => (
+  <RequirePermission permission={permission}>{el}</RequirePermission>
+);
 
 export function AppRouter() {
   return (

@@ -5,7 +5,15 @@ import { useEffect, useRef } from 'react';
  * never download it), sets `option`, follows window resizes, disposes on unmount or when `option` changes.
  * Callers memoise `option` on their data.
  */
-export function EChart({ option, height, testId }: { option: Record<string, unknown>; height: number; testId?: string }) {
+export function EChart({
+  option,
+  height,
+  testId,
+}: {
+  option: Record<string, unknown>;
+  height: number;
+  testId?: string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     let disposed = false;

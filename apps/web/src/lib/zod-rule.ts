@@ -16,9 +16,14 @@ export function zodRule(schema: z.ZodType, opts: { emptyAs?: null | undefined | 
       const r = schema.safeParse(v);
       const issue = r.error?.issues[0];
       if (!issue) return;
-      const at = issue.path.reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<PropertyKey, unknown>)[k] : undefined), v);
+      const at = issue.path.reduce<unknown>(
+        (x, k) => (x && typeof x === 'object' ? (x as Record<PropertyKey, unknown>)[k] : undefined),
+        v,
+      );
       // '${label}' is antd's placeholder for the Form.Item's label.
-      throw new Error(validationText({ ...validationDetail(issue, at), message: issue.message }, '${label}', langOf(i18n.language)));
+      throw new Error(
+        validationText({ ...validationDetail(issue, at), message: issue.message }, '${label}', langOf(i18n.language)),
+      );
     },
   };
 }

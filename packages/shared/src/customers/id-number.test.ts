@@ -29,7 +29,10 @@ describe('parseCnIdNumber', () => {
   it('reads birthday and gender (odd sequence = male)', () => {
     expect(parseCnIdNumber('11010519491231002X', TODAY)).toEqual({ birthday: '1949-12-31', gender: 'female' });
     expect(parseCnIdNumber(withCheck('33010619900307123'), TODAY)).toEqual({ birthday: '1990-03-07', gender: 'male' });
-    expect(parseCnIdNumber(withCheck('44030420000229008'), TODAY)).toEqual({ birthday: '2000-02-29', gender: 'female' });
+    expect(parseCnIdNumber(withCheck('44030420000229008'), TODAY)).toEqual({
+      birthday: '2000-02-29',
+      gender: 'female',
+    });
   });
 
   it('accepts a lower-case x, spaces and full-width digits', () => {

@@ -84,10 +84,31 @@ describe('maskAddress', () => {
 
 describe('splitAddressRegion', () => {
   it('names province, city and district', () => {
-    expect(splitAddressRegion('浙江省杭州市西湖区文三路')).toEqual({ province: '浙江', city: '杭州', prefix: '浙江省杭州市', district: '西湖区', body: '西湖区文三路' });
-    expect(splitAddressRegion('上海市浦东新区')).toMatchObject({ province: '上海', city: null, prefix: '上海市', district: '浦东新区' });
-    expect(splitAddressRegion('浙江杭州市西湖区')).toMatchObject({ province: '浙江', city: '杭州', prefix: '浙江杭州市' });
-    expect(splitAddressRegion('文三路100号')).toEqual({ province: null, city: null, prefix: '', district: null, body: '文三路100号' });
+    expect(splitAddressRegion('浙江省杭州市西湖区文三路')).toEqual({
+      province: '浙江',
+      city: '杭州',
+      prefix: '浙江省杭州市',
+      district: '西湖区',
+      body: '西湖区文三路',
+    });
+    expect(splitAddressRegion('上海市浦东新区')).toMatchObject({
+      province: '上海',
+      city: null,
+      prefix: '上海市',
+      district: '浦东新区',
+    });
+    expect(splitAddressRegion('浙江杭州市西湖区')).toMatchObject({
+      province: '浙江',
+      city: '杭州',
+      prefix: '浙江杭州市',
+    });
+    expect(splitAddressRegion('文三路100号')).toEqual({
+      province: null,
+      city: null,
+      prefix: '',
+      district: null,
+      body: '文三路100号',
+    });
   });
 });
 

@@ -45,7 +45,10 @@ const PROVINCE_NAMES =
   '北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门';
 /** A place name: CJK characters that are not themselves an administrative or street suffix. */
 const NAME = '(?:(?![省市区县旗盟路街道巷弄号镇乡村楼栋室])[\\u3400-\\u9fff])';
-const PROVINCE = new RegExp(`^(?:(${PROVINCE_NAMES})(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)|(${NAME}{2,3})省)`, 'u');
+const PROVINCE = new RegExp(
+  `^(?:(${PROVINCE_NAMES})(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)|(${NAME}{2,3})省)`,
+  'u',
+);
 /** A province written without its suffix (浙江杭州市…) counts only when a city or district follows: not 四川北路. */
 const BARE_PROVINCE = new RegExp(`^(${PROVINCE_NAMES})`, 'u');
 const CITY = new RegExp(`^(${NAME}{1,7}?)(?:市|自治州|地区|盟)`, 'u');

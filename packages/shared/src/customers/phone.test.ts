@@ -26,7 +26,8 @@ describe('normalizePhone: mobiles', () => {
   });
 
   it('accepts every mobile prefix 13–19', () => {
-    for (const p of ['13', '14', '15', '16', '17', '18', '19']) expect(normalizePhone(`${p}912345678`)?.kind).toBe('mobile');
+    for (const p of ['13', '14', '15', '16', '17', '18', '19'])
+      expect(normalizePhone(`${p}912345678`)?.kind).toBe('mobile');
   });
 
   it.each([
@@ -70,7 +71,12 @@ describe('normalizePhone: landlines', () => {
     ['0086-571-88889999', '0571', '88889999'],
     ['86-21-55551234', '021', '55551234'],
   ])('%s → %s-%s', (raw, area, local) => {
-    expect(normalizePhone(raw)).toEqual({ kind: 'landline', e164: `+86${area.slice(1)}${local}`, national: `${area}-${local}`, extension: null });
+    expect(normalizePhone(raw)).toEqual({
+      kind: 'landline',
+      e164: `+86${area.slice(1)}${local}`,
+      national: `${area}-${local}`,
+      extension: null,
+    });
   });
 
   it('gives the E.164 form without trunk 0 and extension', () => {

@@ -29,7 +29,11 @@ const ALLOWED = /^\+?[\d\s\-.()]+$/;
 
 /** Full-width → half-width (NFKC), the various dashes → '-', lower case. */
 function canonical(raw: string): string {
-  return raw.normalize('NFKC').replace(/[\u2010-\u2015\u2212\u30fc\ufe63]/g, '-').toLowerCase().trim();
+  return raw
+    .normalize('NFKC')
+    .replace(/[\u2010-\u2015\u2212\u30fc\ufe63]/g, '-')
+    .toLowerCase()
+    .trim();
 }
 
 /**

@@ -38,7 +38,10 @@ export type TCustomFieldDef = z.infer<typeof ZCustomFieldDef>;
 
 export const ZCreateCustomFieldInput = z.object({
   entity: z.enum(['customer', 'service_record']).default('customer'),
-  key: z.string().trim().regex(/^[a-z][a-z0-9_]{0,39}$/, '字段键须以小写字母开头，只含小写字母、数字和下划线'),
+  key: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_]{0,39}$/, '字段键须以小写字母开头，只含小写字母、数字和下划线'),
   label: z.string().trim().min(1).max(40),
   type: z.enum(CUSTOM_FIELD_TYPES),
   options: z.array(z.string().trim().min(1).max(40)).max(100).default([]),
@@ -64,7 +67,11 @@ const customerFields = {
   phones: z.array(ZPhoneInput).max(5),
   email: z.email('邮箱格式不正确').nullish(),
   address: z.string().trim().max(200).nullish(),
-  idNumber: z.string().trim().regex(/^\d{17}[\dXx]$/, '身份证号须为 18 位').nullish(),
+  idNumber: z
+    .string()
+    .trim()
+    .regex(/^\d{17}[\dXx]$/, '身份证号须为 18 位')
+    .nullish(),
   source: z.string().trim().max(40).nullish(),
   ownerId: ZId.nullish(),
   unitId: ZId,
@@ -195,7 +202,10 @@ export const TRANSACTION_KINDS = ['order', 'return', 'payment'] as const;
 export const ZServiceType = z.object({ id: z.string(), key: z.string(), name: z.string(), isActive: z.boolean() });
 export type TServiceType = z.infer<typeof ZServiceType>;
 export const ZCreateServiceTypeInput = z.object({
-  key: z.string().trim().regex(/^[a-z][a-z0-9_]{0,39}$/, '键须以小写字母开头，只含小写字母、数字和下划线'),
+  key: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_]{0,39}$/, '键须以小写字母开头，只含小写字母、数字和下划线'),
   name: z.string().trim().min(1).max(40),
 });
 
@@ -224,10 +234,30 @@ export const ZDictionaryItem = z.object({ code: z.string(), label: z.string(), s
 export const DICTIONARIES = ['intent_level', 'customer_source', 'tier', 'lifecycle_stage'] as const;
 
 /** Fields a 有效客户 rule or the completeness score can require (custom fields as `custom.<key>`). */
-export const DQ_FIELDS = ['name', 'phones', 'email', 'address', 'idNumber', 'gender', 'birthday', 'source', 'tier', 'lifecycleStage', 'intentLevel', 'ownerId', 'tags'] as const;
+export const DQ_FIELDS = [
+  'name',
+  'phones',
+  'email',
+  'address',
+  'idNumber',
+  'gender',
+  'birthday',
+  'source',
+  'tier',
+  'lifecycleStage',
+  'intentLevel',
+  'ownerId',
+  'tags',
+] as const;
 export const ZDataQualitySettings = z.object({
-  validRequired: z.array(z.string().regex(/^([a-zA-Z]+|custom\.[a-z][a-z0-9_]*)$/)).min(1).max(30),
-  completenessFields: z.array(z.string().regex(/^([a-zA-Z]+|custom\.[a-z][a-z0-9_]*)$/)).min(1).max(30),
+  validRequired: z
+    .array(z.string().regex(/^([a-zA-Z]+|custom\.[a-z][a-z0-9_]*)$/))
+    .min(1)
+    .max(30),
+  completenessFields: z
+    .array(z.string().regex(/^([a-zA-Z]+|custom\.[a-z][a-z0-9_]*)$/))
+    .min(1)
+    .max(30),
 });
 export type TDataQualitySettings = z.infer<typeof ZDataQualitySettings>;
 export const ZDataQualitySummary = z.object({
@@ -237,23 +267,51 @@ export const ZDataQualitySummary = z.object({
   avgCompleteness: z.number(),
   missing: z.array(z.object({ field: z.string(), count: z.number().int() })),
   duplicateGroups: z.number().int(),
-  toFix: z.array(z.object({ id: z.string(), name: z.string(), unitName: z.string(), completeness: z.number().int(), missing: z.array(z.string()), isValid: z.boolean() })),
+  toFix: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      unitName: z.string(),
+      completeness: z.number().int(),
+      missing: z.array(z.string()),
+      isValid: z.boolean(),
+    }),
+  ),
 });
 export type TDataQualitySummary = z.infer<typeof ZDataQualitySummary>;
 export const ZDuplicateGroup = z.object({
   reason: z.enum(['same_phone', 'same_name_similar_address']),
   key: z.string(),
-  customers: z.array(z.object({ id: z.string(), name: z.string(), phones: z.array(z.string()), address: z.string().nullable(), unitName: z.string(), createdAt: z.string() })),
+  customers: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      phones: z.array(z.string()),
+      address: z.string().nullable(),
+      unitName: z.string(),
+      createdAt: z.string(),
+    }),
+  ),
 });
 export type TDuplicateGroup = z.infer<typeof ZDuplicateGroup>;
 export const ZMergeInput = z.object({ keepId: ZId, mergeIds: z.array(ZId).min(1).max(20) });
 
 /** A saved list filter (later a segment feeding follow-up plans): the list query minus paging. */
-export const ZSavedFilter = z.object({ id: z.string(), entity: z.string(), name: z.string(), filter: z.record(z.string(), z.string()), isShared: z.boolean(), isMine: z.boolean(), createdAt: z.string() });
+export const ZSavedFilter = z.object({
+  id: z.string(),
+  entity: z.string(),
+  name: z.string(),
+  filter: z.record(z.string(), z.string()),
+  isShared: z.boolean(),
+  isMine: z.boolean(),
+  createdAt: z.string(),
+});
 export type TSavedFilter = z.infer<typeof ZSavedFilter>;
 export const ZCreateSavedFilterInput = z.object({
   entity: z.enum(['customer']).default('customer'),
   name: z.string().trim().min(1, '请输入名称').max(40),
-  filter: z.record(z.string().max(40), z.string().max(1000)).refine((f) => Object.keys(f).length <= 20, 'too many conditions'),
+  filter: z
+    .record(z.string().max(40), z.string().max(1000))
+    .refine((f) => Object.keys(f).length <= 20, 'too many conditions'),
   isShared: z.boolean().default(false),
 });

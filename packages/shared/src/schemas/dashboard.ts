@@ -27,11 +27,26 @@ export const ZDashboardSummary = z.object({
   /** The teller's own counter today. */
   counter: z.object({ servedToday: z.number().int(), avgHandlingSecondsToday: z.number().int().nullable() }).nullable(),
   /** The agent's own follow-up tasks; reach rate = connected ÷ his attempts of the last 30 days (percent, 1 decimal). */
-  myTasks: z.object({ dueToday: z.number().int(), overdue: z.number().int(), attempts30Days: z.number().int(), reachPercent30Days: z.number().nullable() }).nullable(),
+  myTasks: z
+    .object({
+      dueToday: z.number().int(),
+      overdue: z.number().int(),
+      attempts30Days: z.number().int(),
+      reachPercent30Days: z.number().nullable(),
+    })
+    .nullable(),
   /** Open and overdue follow-up tasks of the caller's scope (team view). */
   teamTasks: z.object({ open: z.number().int(), overdue: z.number().int() }).nullable(),
   recentEvents: z
-    .array(z.object({ id: z.string(), at: z.string(), actorName: z.string().nullable(), action: z.string(), summary: z.string().nullable() }))
+    .array(
+      z.object({
+        id: z.string(),
+        at: z.string(),
+        actorName: z.string().nullable(),
+        action: z.string(),
+        summary: z.string().nullable(),
+      }),
+    )
     .nullable(),
 });
 export type TDashboardSummary = z.infer<typeof ZDashboardSummary>;

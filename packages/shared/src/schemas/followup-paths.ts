@@ -11,7 +11,10 @@ export type TPathStatus = (typeof PATH_STATUSES)[number];
 export const PATH_RULE_KINDS = ['service_type', 'field_equals', 'field_contains'] as const;
 
 /** The anchor of a time point: the record's service time, or a date custom field of its type (出院日期, 交车日期…). */
-export const ZPathAnchor = z.discriminatedUnion('kind', [z.object({ kind: z.literal('occurred_at') }), z.object({ kind: z.literal('field'), key: z.string().trim().min(1).max(60) })]);
+export const ZPathAnchor = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('occurred_at') }),
+  z.object({ kind: z.literal('field'), key: z.string().trim().min(1).max(60) }),
+]);
 export type TPathAnchor = z.infer<typeof ZPathAnchor>;
 
 export const ZPathPoint = z.object({
@@ -34,8 +37,18 @@ export type TPathPoint = z.infer<typeof ZPathPoint>;
 const ruleBase = { weight: z.number().int().min(1).max(1000).default(10), negative: z.boolean().default(false) };
 export const ZPathRule = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('service_type'), serviceTypeId: ZId, ...ruleBase }),
-  z.object({ kind: z.literal('field_equals'), key: z.string().trim().min(1).max(60), value: z.string().trim().min(1).max(200), ...ruleBase }),
-  z.object({ kind: z.literal('field_contains'), key: z.string().trim().min(1).max(60), value: z.string().trim().min(1).max(200), ...ruleBase }),
+  z.object({
+    kind: z.literal('field_equals'),
+    key: z.string().trim().min(1).max(60),
+    value: z.string().trim().min(1).max(200),
+    ...ruleBase,
+  }),
+  z.object({
+    kind: z.literal('field_contains'),
+    key: z.string().trim().min(1).max(60),
+    value: z.string().trim().min(1).max(200),
+    ...ruleBase,
+  }),
 ]);
 export type TPathRule = z.infer<typeof ZPathRule>;
 
@@ -51,7 +64,14 @@ export const pathTemplateFields = ZPathTemplateInput.shape;
 
 export const ZPathStatusInput = z.object({ status: z.enum(['active', 'retired']) });
 
-export const ZPathVersion = z.object({ id: z.string(), version: z.number(), points: z.array(ZPathPoint), createdAt: z.string(), isInUse: z.boolean(), tasks: z.number() });
+export const ZPathVersion = z.object({
+  id: z.string(),
+  version: z.number(),
+  points: z.array(ZPathPoint),
+  createdAt: z.string(),
+  isInUse: z.boolean(),
+  tasks: z.number(),
+});
 export type TPathVersion = z.infer<typeof ZPathVersion>;
 
 export const ZPathTemplate = z.object({
@@ -79,7 +99,14 @@ export type TPathTemplateDetail = z.infer<typeof ZPathTemplateDetail>;
 export const ZPathListQuery = ZPageQuery.extend({ status: z.enum(PATH_STATUSES).optional() });
 
 /** Why a point of a record makes no task. */
-export const PATH_POINT_SKIPS = ['anchor_empty', 'anchor_invalid', 'expired', 'do_not_contact', 'no_service_consent', 'no_marketing_consent'] as const;
+export const PATH_POINT_SKIPS = [
+  'anchor_empty',
+  'anchor_invalid',
+  'expired',
+  'do_not_contact',
+  'no_service_consent',
+  'no_marketing_consent',
+] as const;
 
 export const ZPathPointPreview = z.object({
   no: z.number(),

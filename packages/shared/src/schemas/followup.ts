@@ -4,7 +4,15 @@ import { ZId } from './common.ts';
 
 /** Follow-up 回访 (DESIGN §5): plans, rules, tasks, attempts, KPIs. */
 
-export const FOLLOWUP_TOPICS = ['satisfaction', 'care', 'birthday', 'reminder', 'complaint_check', 'churn_save', 'marketing'] as const;
+export const FOLLOWUP_TOPICS = [
+  'satisfaction',
+  'care',
+  'birthday',
+  'reminder',
+  'complaint_check',
+  'churn_save',
+  'marketing',
+] as const;
 /** Topics that are marketing: they reach only customers with marketing consent (contact policy). */
 export const MARKETING_TOPICS: readonly (typeof FOLLOWUP_TOPICS)[number][] = ['marketing', 'churn_save'];
 export const PLAN_STATUSES = ['draft', 'active', 'paused', 'closed'] as const;
@@ -31,10 +39,36 @@ export const MESSAGE_ATTEMPT_OUTCOMES = ['sent', 'send_failed'] as const;
 export const CONNECTED_OUTCOMES: readonly TAttemptOutcome[] = ['reached', 'refused', 'replied'];
 export const REACHED_WHOM = ['customer', 'family', 'contact_person'] as const;
 export const NEXT_ACTIONS = ['continue', 'bring_forward', 'escalate', 'close'] as const;
-export const TASK_EVENT_KINDS = ['created', 'reminded', 'escalated', 'claimed', 'released', 'attempted', 'reassigned', 'completed', 'failed', 'skipped', 'cancelled', 'expired', 'reopened', 'customer_merged', 'message_queued', 'message_delivery'] as const;
+export const TASK_EVENT_KINDS = [
+  'created',
+  'reminded',
+  'escalated',
+  'claimed',
+  'released',
+  'attempted',
+  'reassigned',
+  'completed',
+  'failed',
+  'skipped',
+  'cancelled',
+  'expired',
+  'reopened',
+  'customer_merged',
+  'message_queued',
+  'message_delivery',
+] as const;
 
 /** Script 话术 placeholders, rendered server-side for each task. */
-export const SCRIPT_PLACEHOLDERS = ['客户姓名', '客户称呼', '服务日期', '服务类型', '坐席姓名', '计划名称', '网点名称', '礼品'] as const;
+export const SCRIPT_PLACEHOLDERS = [
+  '客户姓名',
+  '客户称呼',
+  '服务日期',
+  '服务类型',
+  '坐席姓名',
+  '计划名称',
+  '网点名称',
+  '礼品',
+] as const;
 
 /** Placeholders `{…}` in a script that are not known. */
 export function unknownPlaceholders(script: string): string[] {
@@ -54,7 +88,9 @@ export const ZPlanMessage = z
       .trim()
       .min(1, '请填写消息模板')
       .max(1000)
-      .refine((s) => unknownPlaceholders(s).length === 0, { message: `未知的占位符; 可用: ${SCRIPT_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}` }),
+      .refine((s) => unknownPlaceholders(s).length === 0, {
+        message: `未知的占位符; 可用: ${SCRIPT_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
+      }),
     /** SMS: the provider's approved template code (Aliyun SMS_xxx / Tencent template id); needed by those providers. */
     templateCode: z.string().trim().min(1).max(64).nullish(),
     /** E-mail subject. */
@@ -67,7 +103,8 @@ export const ZPlanMessage = z
       .nullish(),
   })
   .superRefine((m, ctx) => {
-    if (m.channel === 'email' && !m.subject) ctx.addIssue({ code: 'custom', path: ['subject'], message: '请填写邮件主题' });
+    if (m.channel === 'email' && !m.subject)
+      ctx.addIssue({ code: 'custom', path: ['subject'], message: '请填写邮件主题' });
   });
 export type TPlanMessage = z.infer<typeof ZPlanMessage>;
 
@@ -91,12 +128,24 @@ export const ZFollowupRule = z.discriminatedUnion('kind', [
     defaultMonths: z.number().int().min(1).max(12).nullable().default(3),
   }),
   z.object({ kind: z.literal('birthday'), leadDays: z.number().int().min(0).max(30).default(0) }),
-  z.object({ kind: z.literal('holiday'), name: z.string().trim().min(1).max(40), dates: z.array(ZMonthDay).min(1).max(30), leadDays: z.number().int().min(0).max(30).default(0) }),
+  z.object({
+    kind: z.literal('holiday'),
+    name: z.string().trim().min(1).max(40),
+    dates: z.array(ZMonthDay).min(1).max(30),
+    leadDays: z.number().int().min(0).max(30).default(0),
+  }),
   z.object({ kind: z.literal('complaint_resolved'), withinDays: z.number().int().min(1).max(30).default(2) }),
   z.object({ kind: z.literal('churn_warning'), withinDays: z.number().int().min(1).max(30).default(3) }),
 ]);
 export type TFollowupRule = z.infer<typeof ZFollowupRule>;
-export const RULE_KINDS = ['after_service', 'periodic', 'birthday', 'holiday', 'complaint_resolved', 'churn_warning'] as const;
+export const RULE_KINDS = [
+  'after_service',
+  'periodic',
+  'birthday',
+  'holiday',
+  'complaint_resolved',
+  'churn_warning',
+] as const;
 
 /** Field schemas, reused one by one by the web form (zodRule). */
 export const followupPlanFields = {
@@ -110,7 +159,9 @@ export const followupPlanFields = {
   script: z
     .string()
     .max(4000)
-    .refine((s) => unknownPlaceholders(s).length === 0, { message: `未知的占位符; 可用: ${SCRIPT_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}` }),
+    .refine((s) => unknownPlaceholders(s).length === 0, {
+      message: `未知的占位符; 可用: ${SCRIPT_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
+    }),
   surveyId: ZId.nullish(),
   startDate: z.iso.date('请选择开始日期'),
   dueDays: z.number().int().min(1).max(90),
@@ -148,16 +199,32 @@ const planBase = z.object({
   escalateAfterDays: followupPlanFields.escalateAfterDays.default(2),
 });
 
-type TPlanShape = Pick<z.infer<typeof planBase>, 'targetKind' | 'savedFilterId' | 'customerIds' | 'rule' | 'assignment' | 'assignUnitId' | 'assigneeId' | 'contactFromHour' | 'contactToHour'>;
+type TPlanShape = Pick<
+  z.infer<typeof planBase>,
+  | 'targetKind'
+  | 'savedFilterId'
+  | 'customerIds'
+  | 'rule'
+  | 'assignment'
+  | 'assignUnitId'
+  | 'assigneeId'
+  | 'contactFromHour'
+  | 'contactToHour'
+>;
 
 /** Cross-field rules of a plan, each reported on its field. */
 function checkPlan(p: TPlanShape, ctx: z.RefinementCtx) {
-  if (p.targetKind === 'segment' && !p.savedFilterId) ctx.addIssue({ code: 'custom', path: ['savedFilterId'], message: '请选择客户分群 (保存的筛选)' });
-  if (p.targetKind === 'list' && p.customerIds.length === 0) ctx.addIssue({ code: 'custom', path: ['customerIds'], message: '请至少选择一位客户' });
+  if (p.targetKind === 'segment' && !p.savedFilterId)
+    ctx.addIssue({ code: 'custom', path: ['savedFilterId'], message: '请选择客户分群 (保存的筛选)' });
+  if (p.targetKind === 'list' && p.customerIds.length === 0)
+    ctx.addIssue({ code: 'custom', path: ['customerIds'], message: '请至少选择一位客户' });
   if (p.targetKind === 'rule' && !p.rule) ctx.addIssue({ code: 'custom', path: ['rule'], message: '请设置规则' });
-  if (p.assignment === 'fixed' && !p.assigneeId) ctx.addIssue({ code: 'custom', path: ['assigneeId'], message: '请选择负责人' });
-  if (p.assignment === 'round_robin' && !p.assignUnitId) ctx.addIssue({ code: 'custom', path: ['assignUnitId'], message: '请选择轮流分配的单位' });
-  if (p.contactFromHour >= p.contactToHour) ctx.addIssue({ code: 'custom', path: ['contactToHour'], message: '联系时段结束须晚于开始' });
+  if (p.assignment === 'fixed' && !p.assigneeId)
+    ctx.addIssue({ code: 'custom', path: ['assigneeId'], message: '请选择负责人' });
+  if (p.assignment === 'round_robin' && !p.assignUnitId)
+    ctx.addIssue({ code: 'custom', path: ['assignUnitId'], message: '请选择轮流分配的单位' });
+  if (p.contactFromHour >= p.contactToHour)
+    ctx.addIssue({ code: 'custom', path: ['contactToHour'], message: '联系时段结束须晚于开始' });
 }
 
 export const ZCreatePlanInput = planBase.superRefine(checkPlan);
@@ -208,7 +275,12 @@ export type TFollowupPlan = z.infer<typeof ZFollowupPlan>;
 
 export const ZPlanListQuery = ZPageQuery.extend({ status: z.enum(PLAN_STATUSES).optional() });
 
-export const CONTACT_EXCLUSION_REASONS = ['do_not_contact', 'no_service_consent', 'no_marketing_consent', 'recent_contact'] as const;
+export const CONTACT_EXCLUSION_REASONS = [
+  'do_not_contact',
+  'no_service_consent',
+  'no_marketing_consent',
+  'recent_contact',
+] as const;
 export type TContactExclusionReason = (typeof CONTACT_EXCLUSION_REASONS)[number];
 
 /** What activation (or today's rule run) would create. */
@@ -313,11 +385,28 @@ export const ZTaskDetail = ZTask.extend({
   questionnaire: z
     .object({
       title: z.string(),
-      questions: z.array(z.object({ key: z.string(), type: z.string(), title: z.string(), required: z.boolean(), options: z.array(z.object({ value: z.string(), label: z.string() })) })),
+      questions: z.array(
+        z.object({
+          key: z.string(),
+          type: z.string(),
+          title: z.string(),
+          required: z.boolean(),
+          options: z.array(z.object({ value: z.string(), label: z.string() })),
+        }),
+      ),
     })
     .nullable(),
   /** Earlier follow-ups of this customer (other tasks), newest first. */
-  history: z.array(z.object({ id: z.string(), planName: z.string(), state: z.enum(TASK_STATES), dueFrom: z.string(), lastOutcome: z.string().nullable(), satisfaction: z.number().nullable() })),
+  history: z.array(
+    z.object({
+      id: z.string(),
+      planName: z.string(),
+      state: z.enum(TASK_STATES),
+      dueFrom: z.string(),
+      lastOutcome: z.string().nullable(),
+      satisfaction: z.number().nullable(),
+    }),
+  ),
 });
 export type TTaskDetail = z.infer<typeof ZTaskDetail>;
 
@@ -340,7 +429,16 @@ export const ZTaskSummary = z.object({
   total: z.number(),
   overdue: z.number(),
   byState: z.record(z.string(), z.number()),
-  byAssignee: z.array(z.object({ assigneeId: z.string().nullable(), assigneeName: z.string().nullable(), total: z.number(), open: z.number(), overdue: z.number(), done: z.number() })),
+  byAssignee: z.array(
+    z.object({
+      assigneeId: z.string().nullable(),
+      assigneeName: z.string().nullable(),
+      total: z.number(),
+      open: z.number(),
+      overdue: z.number(),
+      done: z.number(),
+    }),
+  ),
 });
 export type TTaskSummary = z.infer<typeof ZTaskSummary>;
 
@@ -353,7 +451,12 @@ export const ZAttemptInput = z
     notes: z.string().max(2000).nullish(),
     satisfaction: z.number().int().min(1).max(5).nullish(),
     /** Questionnaire answers keyed by question id. */
-    answers: z.record(z.string().max(64), z.union([z.string().max(2000), z.number(), z.array(z.string().max(200)).max(50), z.null()])).nullish(),
+    answers: z
+      .record(
+        z.string().max(64),
+        z.union([z.string().max(2000), z.number(), z.array(z.string().max(200)).max(50), z.null()]),
+      )
+      .nullish(),
     isAbnormal: z.boolean().default(false),
     abnormalNote: z.string().max(1000).nullish(),
     nextAction: z.enum(NEXT_ACTIONS).default('close'),
@@ -363,10 +466,14 @@ export const ZAttemptInput = z
   })
   .superRefine((a, ctx) => {
     const connected = (CONNECTED_OUTCOMES as readonly string[]).includes(a.outcome);
-    if (connected && !a.reachedWhom) ctx.addIssue({ code: 'custom', path: ['reachedWhom'], message: '请选择联系到的人' });
-    if (!connected && a.satisfaction != null) ctx.addIssue({ code: 'custom', path: ['satisfaction'], message: '未联系上不能填写满意度' });
-    if (a.isAbnormal && !a.abnormalNote) ctx.addIssue({ code: 'custom', path: ['abnormalNote'], message: '请说明异常情况' });
-    if (a.nextAction === 'bring_forward' && !a.nextFollowupDate) ctx.addIssue({ code: 'custom', path: ['nextFollowupDate'], message: '请填写下次回访日期' });
+    if (connected && !a.reachedWhom)
+      ctx.addIssue({ code: 'custom', path: ['reachedWhom'], message: '请选择联系到的人' });
+    if (!connected && a.satisfaction != null)
+      ctx.addIssue({ code: 'custom', path: ['satisfaction'], message: '未联系上不能填写满意度' });
+    if (a.isAbnormal && !a.abnormalNote)
+      ctx.addIssue({ code: 'custom', path: ['abnormalNote'], message: '请说明异常情况' });
+    if (a.nextAction === 'bring_forward' && !a.nextFollowupDate)
+      ctx.addIssue({ code: 'custom', path: ['nextFollowupDate'], message: '请填写下次回访日期' });
   });
 export type TAttemptInput = z.infer<typeof ZAttemptInput>;
 
@@ -379,10 +486,25 @@ export const ZReassignResult = z.object({ reassigned: z.number(), notFound: z.nu
 export const ZTaskActionInput = z.object({ reason: z.string().trim().max(500).nullish() });
 
 export const ZAbsenceInput = z
-  .object({ userId: ZId, delegateId: ZId, startsOn: z.iso.date(), endsOn: z.iso.date(), note: z.string().max(200).nullish() })
+  .object({
+    userId: ZId,
+    delegateId: ZId,
+    startsOn: z.iso.date(),
+    endsOn: z.iso.date(),
+    note: z.string().max(200).nullish(),
+  })
   .refine((a) => a.startsOn <= a.endsOn, { path: ['endsOn'], message: '结束日期不能早于开始日期' })
   .refine((a) => a.userId !== a.delegateId, { path: ['delegateId'], message: '代理人不能是本人' });
-export const ZAbsence = z.object({ id: z.string(), userId: z.string(), userName: z.string(), delegateId: z.string(), delegateName: z.string(), startsOn: z.string(), endsOn: z.string(), note: z.string().nullable() });
+export const ZAbsence = z.object({
+  id: z.string(),
+  userId: z.string(),
+  userName: z.string(),
+  delegateId: z.string(),
+  delegateName: z.string(),
+  startsOn: z.string(),
+  endsOn: z.string(),
+  note: z.string().nullable(),
+});
 
 export const ZKpiQuery = z.object({
   from: z.iso.date().optional(),
@@ -414,5 +536,11 @@ export type TKpiRow = z.infer<typeof ZKpiRow>;
 export const ZKpis = z.object({ total: ZKpiRow, byPlan: z.array(ZKpiRow), byAgent: z.array(ZKpiRow) });
 export type TKpis = z.infer<typeof ZKpis>;
 
-export const ZMethodInput = z.object({ code: z.string().trim().regex(/^[a-z][a-z0-9_]{1,30}$/, '编码: 小写字母、数字、下划线'), label: z.string().trim().min(1).max(20) });
+export const ZMethodInput = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_]{1,30}$/, '编码: 小写字母、数字、下划线'),
+  label: z.string().trim().min(1).max(20),
+});
 export const ZMethod = z.object({ code: z.string(), label: z.string() });

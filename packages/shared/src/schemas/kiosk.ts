@@ -54,15 +54,28 @@ export type TKioskDevice = z.infer<typeof ZKioskDevice>;
  * A new pairing code, with the devices already active on that counter: normally one tablet serves a counter, so the
  * manager is warned (and may revoke the older ones) before a second one is paired.
  */
-export const ZPairingCode = z.object({ code: z.string(), expiresAt: z.string(), counterId: z.string(), activeDevices: z.array(ZKioskDevice) });
+export const ZPairingCode = z.object({
+  code: z.string(),
+  expiresAt: z.string(),
+  counterId: z.string(),
+  activeDevices: z.array(ZKioskDevice),
+});
 export type TPairingCode = z.infer<typeof ZPairingCode>;
 /** `otherActiveDevices`: devices still active on the same counter besides this one (0 normally; more → a warning). */
-export const ZPairResult = z.object({ deviceId: z.string(), token: z.string(), counterName: z.string(), outletName: z.string(), otherActiveDevices: z.number().int() });
+export const ZPairResult = z.object({
+  deviceId: z.string(),
+  token: z.string(),
+  counterName: z.string(),
+  outletName: z.string(),
+  otherActiveDevices: z.number().int(),
+});
 export type TPairResult = z.infer<typeof ZPairResult>;
 
 /** Outlets and counters the caller may configure or pair (for the admin page's selects). */
 export const ZKioskUnits = z.object({
-  outlets: z.array(z.object({ id: z.string(), name: z.string(), counters: z.array(z.object({ id: z.string(), name: z.string() })) })),
+  outlets: z.array(
+    z.object({ id: z.string(), name: z.string(), counters: z.array(z.object({ id: z.string(), name: z.string() })) }),
+  ),
 });
 export type TKioskUnits = z.infer<typeof ZKioskUnits>;
 
@@ -99,7 +112,13 @@ export const ZKioskRatingInput = z.object({
   pressedAt: z.iso.datetime({ offset: true }),
 });
 export type TKioskRatingInput = z.infer<typeof ZKioskRatingInput>;
-export const ZIdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(8).max(100).regex(/^[A-Za-z0-9_.:-]+$/) });
+export const ZIdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(8)
+    .max(100)
+    .regex(/^[A-Za-z0-9_.:-]+$/),
+});
 export const ZKioskRatingResult = z.object({
   evaluationId: z.string(),
   score: z.number().nullable(),

@@ -102,7 +102,8 @@ export const ZSmsSettingsInput = z
     if (v.provider === 'log') return;
     if (!v.accessKeyId) ctx.addIssue({ code: 'custom', path: ['accessKeyId'], message: 'required for this provider' });
     if (!v.signName) ctx.addIssue({ code: 'custom', path: ['signName'], message: 'required for this provider' });
-    if (v.provider === 'tencent' && !v.sdkAppId) ctx.addIssue({ code: 'custom', path: ['sdkAppId'], message: 'required for Tencent Cloud' });
+    if (v.provider === 'tencent' && !v.sdkAppId)
+      ctx.addIssue({ code: 'custom', path: ['sdkAppId'], message: 'required for Tencent Cloud' });
   });
 export type TSmsSettingsInput = z.infer<typeof ZSmsSettingsInput>;
 
@@ -143,5 +144,12 @@ export const ZReceiptResult = z.object({ updated: z.number(), unchanged: z.numbe
 export type TReceiptResult = z.infer<typeof ZReceiptResult>;
 
 /** Messages of a plan's automatic sends, by outcome (plan KPIs). */
-export const ZPlanMessageStats = z.object({ queued: z.number(), sent: z.number(), delivered: z.number(), undelivered: z.number(), blocked: z.number(), failed: z.number() });
+export const ZPlanMessageStats = z.object({
+  queued: z.number(),
+  sent: z.number(),
+  delivered: z.number(),
+  undelivered: z.number(),
+  blocked: z.number(),
+  failed: z.number(),
+});
 export type TPlanMessageStats = z.infer<typeof ZPlanMessageStats>;

@@ -24,7 +24,10 @@ export const ZNotificationList = z.object({
 });
 export type TNotificationList = z.infer<typeof ZNotificationList>;
 
-const ZKind = z.string().regex(/^[a-z_]+(\.[a-z_]+)*$/).max(60);
+const ZKind = z
+  .string()
+  .regex(/^[a-z_]+(\.[a-z_]+)*$/)
+  .max(60);
 export const ZNotificationQuery = z.object({
   unread: z.enum(['true', 'false']).optional(),
   /** Only notifications of this kind (e.g. followup.escalated). */

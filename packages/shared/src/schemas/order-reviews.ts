@@ -9,7 +9,11 @@ import { ZId } from './common.ts';
 export const REVIEW_DIMENSIONS = ['description', 'service', 'logistics'] as const;
 export type TReviewDimension = (typeof REVIEW_DIMENSIONS)[number];
 /** zh-CN names of the default dimensions (the UI translates through its locale files). */
-export const REVIEW_DIMENSION_LABELS: Record<TReviewDimension, string> = { description: '描述相符', service: '服务态度', logistics: '物流服务' };
+export const REVIEW_DIMENSION_LABELS: Record<TReviewDimension, string> = {
+  description: '描述相符',
+  service: '服务态度',
+  logistics: '物流服务',
+};
 
 /** Images: at most 5 per review, each ≤ 200 KB once decoded, PNG / JPEG / WebP (checked by content on the server). */
 export const REVIEW_IMAGE_MAX_BYTES = 200 * 1024;
@@ -26,24 +30,37 @@ export const ZReviewDimensions = z.record(ZDimensionKey, ZDimValue);
 export type TReviewDimensions = z.infer<typeof ZReviewDimensions>;
 
 /** One rating dimension of a shop, in display order. */
-export const ZShopDimension = z.object({ key: ZDimensionKey, name: z.string().trim().min(1, '请填写维度名称').max(20, '维度名称最多 20 字') }).strict();
+export const ZShopDimension = z
+  .object({ key: ZDimensionKey, name: z.string().trim().min(1, '请填写维度名称').max(20, '维度名称最多 20 字') })
+  .strict();
 export type TShopDimension = z.infer<typeof ZShopDimension>;
-export const DEFAULT_REVIEW_DIMENSIONS: TShopDimension[] = REVIEW_DIMENSIONS.map((key) => ({ key, name: REVIEW_DIMENSION_LABELS[key] }));
+export const DEFAULT_REVIEW_DIMENSIONS: TShopDimension[] = REVIEW_DIMENSIONS.map((key) => ({
+  key,
+  name: REVIEW_DIMENSION_LABELS[key],
+}));
 export const ZShopDimensionsInput = z
   .object({ reviewDimensions: z.array(ZShopDimension).min(1, '至少一个维度').max(6, '最多 6 个维度') })
   .strict()
   .superRefine((v, ctx) => {
     const seen = new Set<string>();
     v.reviewDimensions.forEach((d, i) => {
-      if (seen.has(d.key)) ctx.addIssue({ code: 'custom', path: ['reviewDimensions', i, 'key'], message: '维度键重复' });
+      if (seen.has(d.key))
+        ctx.addIssue({ code: 'custom', path: ['reviewDimensions', i, 'key'], message: '维度键重复' });
       seen.add(d.key);
     });
   });
 export type TShopDimensionsInput = z.infer<typeof ZShopDimensionsInput>;
 /** A shop 店铺: a unit whose transactions are reviewable orders (DESIGN §4.3), with its rating dimensions. */
-export const ZShop = z.object({ unitId: z.string(), unitName: z.string(), reviewDimensions: z.array(ZShopDimension), updatedAt: z.string() });
+export const ZShop = z.object({
+  unitId: z.string(),
+  unitName: z.string(),
+  reviewDimensions: z.array(ZShopDimension),
+  updatedAt: z.string(),
+});
 export type TShop = z.infer<typeof ZShop>;
-export const ZShopCreateInput = z.object({ unitId: ZId, reviewDimensions: z.array(ZShopDimension).min(1).max(6).optional() }).strict();
+export const ZShopCreateInput = z
+  .object({ unitId: ZId, reviewDimensions: z.array(ZShopDimension).min(1).max(6).optional() })
+  .strict();
 
 export const ZRatingInput = z
   .object({
@@ -64,11 +81,22 @@ export const ZFollowupInput = z
 export type TFollowupInput = z.input<typeof ZFollowupInput>;
 
 export const REPLY_TARGETS = ['rating', 'followup'] as const;
-export const ZReplyInput = z.object({ target: z.enum(REPLY_TARGETS), text: z.string().trim().min(1, '请填写解释内容').max(500, '解释最多 500 字') }).strict();
+export const ZReplyInput = z
+  .object({
+    target: z.enum(REPLY_TARGETS),
+    text: z.string().trim().min(1, '请填写解释内容').max(500, '解释最多 500 字'),
+  })
+  .strict();
 export type TReplyInput = z.infer<typeof ZReplyInput>;
 
 const ZReply = z.object({ text: z.string(), repliedAt: z.string(), repliedByName: z.string().nullable() });
-const ZFollowup = z.object({ text: z.string().nullable(), createdAt: z.string(), imageIds: z.array(z.string()), reply: ZReply.nullable(), replyDeadline: z.string() });
+const ZFollowup = z.object({
+  text: z.string().nullable(),
+  createdAt: z.string(),
+  imageIds: z.array(z.string()),
+  reply: ZReply.nullable(),
+  replyDeadline: z.string(),
+});
 
 /** A review as the shop sees it. `buyerName` is null for anonymous reviews, masked without pii:reveal. */
 export const ZOrderReview = z.object({
@@ -126,7 +154,9 @@ export const ZShopScore = z.object({
   from: z.string(),
   to: z.string(),
   /** The shop's configured dimensions, in its order. */
-  dimensions: z.array(z.object({ key: z.string(), name: z.string(), score: z.number().nullable(), count: z.number().int() })),
+  dimensions: z.array(
+    z.object({ key: z.string(), name: z.string(), score: z.number().nullable(), count: z.number().int() }),
+  ),
   countedRatings: z.number().int(),
   /** Ratings in the window that do not count (4th and later of a buyer in a month). */
   uncountedRatings: z.number().int(),
@@ -150,7 +180,10 @@ export const ZReviewableOrder = z.object({
   ratingId: z.string().nullable(),
 });
 export type TReviewableOrder = z.infer<typeof ZReviewableOrder>;
-export const ZReviewableOrderQuery = ZPageQuery.extend({ unitId: ZId.optional(), state: z.enum(['open', 'rated', 'closed']).optional() });
+export const ZReviewableOrderQuery = ZPageQuery.extend({
+  unitId: ZId.optional(),
+  state: z.enum(['open', 'rated', 'closed']).optional(),
+});
 export type TReviewableOrderQuery = z.infer<typeof ZReviewableOrderQuery>;
 
 export const ZReviewLinkInput = z.object({ transactionId: ZId }).strict();
@@ -171,18 +204,45 @@ export const ZBuyerReview = z.object({
   state: z.enum(['open', 'closed', 'rated']),
   canFollowup: z.boolean(),
   rating: z
-    .object({ dimensions: z.record(z.string(), z.number()), text: z.string().nullable(), ratedAt: z.string(), isAnonymous: z.boolean(), imageCount: z.number().int(), reply: ZReply.omit({ repliedByName: true }).nullable() })
+    .object({
+      dimensions: z.record(z.string(), z.number()),
+      text: z.string().nullable(),
+      ratedAt: z.string(),
+      isAnonymous: z.boolean(),
+      imageCount: z.number().int(),
+      reply: ZReply.omit({ repliedByName: true }).nullable(),
+    })
     .nullable(),
-  followup: z.object({ text: z.string().nullable(), createdAt: z.string(), imageCount: z.number().int(), reply: ZReply.omit({ repliedByName: true }).nullable() }).nullable(),
+  followup: z
+    .object({
+      text: z.string().nullable(),
+      createdAt: z.string(),
+      imageCount: z.number().int(),
+      reply: ZReply.omit({ repliedByName: true }).nullable(),
+    })
+    .nullable(),
 });
 export type TBuyerReview = z.infer<typeof ZBuyerReview>;
 export const ZReviewTokenParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'invalid link') });
 
 /** Shop API 开放接口 clients: a key for one shop unit, shown once. */
 export const ZApiClientInput = z.object({ unitId: ZId, name: z.string().trim().min(1).max(60) }).strict();
-export const ZApiClient = z.object({ id: z.string(), unitId: z.string(), unitName: z.string().nullable(), name: z.string(), keyPrefix: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() });
+export const ZApiClient = z.object({
+  id: z.string(),
+  unitId: z.string(),
+  unitName: z.string().nullable(),
+  name: z.string(),
+  keyPrefix: z.string(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
 export type TApiClient = z.infer<typeof ZApiClient>;
 export const ZApiClientCreated = ZApiClient.extend({ key: z.string() });
 export const ZShopApiOrderParams = z.object({ order: z.string().min(1).max(64) });
-export const ZShopApiRatingResult = z.object({ ratingId: z.string(), isCounted: z.boolean(), monthSeq: z.number().int(), ratedAt: z.string() });
+export const ZShopApiRatingResult = z.object({
+  ratingId: z.string(),
+  isCounted: z.boolean(),
+  monthSeq: z.number().int(),
+  ratedAt: z.string(),
+});
 export const ZShopApiFollowupResult = z.object({ ratingId: z.string(), createdAt: z.string() });

@@ -6,7 +6,17 @@ import { ZId } from './common.ts';
  * (designer, H5 answer page). Scored questions (Likert 李克特, stars, CSAT) are on a 1–5 scale (5 best) and feed the
  * dimension means; NPS (0–10) is reported on its own and never enters the satisfaction index.
  */
-export const QUESTION_TYPES = ['single', 'multiple', 'likert', 'rating', 'nps', 'csat', 'text', 'number', 'date'] as const;
+export const QUESTION_TYPES = [
+  'single',
+  'multiple',
+  'likert',
+  'rating',
+  'nps',
+  'csat',
+  'text',
+  'number',
+  'date',
+] as const;
 export type TQuestionType = (typeof QUESTION_TYPES)[number];
 
 /** Types answered on the common 1–5 scale; they belong to a dimension and enter the satisfaction index. */
@@ -16,7 +26,13 @@ export const isScored = (t: TQuestionType) => SCORED_TYPES.includes(t);
 /** 5-point Likert labels, value 5 (很满意) … 1 (很不满意). */
 export const LIKERT_LABELS: Record<number, string> = { 5: '很满意', 4: '满意', 3: '一般', 2: '不满意', 1: '很不满意' };
 /** CSAT labels (value 5 … 1). */
-export const CSAT_LABELS: Record<number, string> = { 5: '非常满意', 4: '满意', 3: '一般', 2: '不满意', 1: '非常不满意' };
+export const CSAT_LABELS: Record<number, string> = {
+  5: '非常满意',
+  4: '满意',
+  3: '一般',
+  2: '不满意',
+  1: '非常不满意',
+};
 
 export const END_OF_SURVEY = 'end';
 const ZKey = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'lower-case letters, digits and _, starting with a letter');
@@ -24,12 +40,18 @@ const ZKey = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'lower-case letters, dig
 /** Skip logic 跳题: when the answer of this question equals / is in `values`, continue at `goto` (a later question or 'end'). */
 export const ZSkipRule = z.object({
   op: z.enum(['eq', 'in']),
-  values: z.array(z.union([z.string().max(40), z.number()])).min(1).max(20),
+  values: z
+    .array(z.union([z.string().max(40), z.number()]))
+    .min(1)
+    .max(20),
   goto: z.string().max(32),
 });
 export type TSkipRule = z.infer<typeof ZSkipRule>;
 
-export const ZQuestionOption = z.object({ value: z.string().trim().min(1).max(40), label: z.string().trim().min(1).max(100) });
+export const ZQuestionOption = z.object({
+  value: z.string().trim().min(1).max(40),
+  label: z.string().trim().min(1).max(100),
+});
 
 export const ZQuestion = z.object({
   key: ZKey,
@@ -46,7 +68,11 @@ export const ZQuestion = z.object({
 export type TQuestion = z.infer<typeof ZQuestion>;
 
 /** A dimension with its weight in whole percent; the weights of a survey sum to 100. */
-export const ZDimension = z.object({ key: ZKey, name: z.string().trim().min(1).max(50), weight: z.number().int().min(0).max(100) });
+export const ZDimension = z.object({
+  key: ZKey,
+  name: z.string().trim().min(1).max(50),
+  weight: z.number().int().min(0).max(100),
+});
 export type TDimension = z.infer<typeof ZDimension>;
 
 const ZDefinitionBase = z.object({
@@ -58,11 +84,14 @@ const ZDefinitionBase = z.object({
 });
 
 /** Rules across fields. Paths are relative to the definition (the server prefixes `body.definition`). */
-export function definitionProblems(d: z.infer<typeof ZDefinitionBase>): { path: (string | number)[]; message: string }[] {
+export function definitionProblems(
+  d: z.infer<typeof ZDefinitionBase>,
+): { path: (string | number)[]; message: string }[] {
   const out: { path: (string | number)[]; message: string }[] = [];
   const dimKeys = new Set<string>();
   d.dimensions.forEach((dim, i) => {
-    if (dimKeys.has(dim.key)) out.push({ path: ['dimensions', i, 'key'], message: `duplicate dimension key ${dim.key}` });
+    if (dimKeys.has(dim.key))
+      out.push({ path: ['dimensions', i, 'key'], message: `duplicate dimension key ${dim.key}` });
     dimKeys.add(dim.key);
   });
   if (d.dimensions.length > 0) {
@@ -71,27 +100,35 @@ export function definitionProblems(d: z.infer<typeof ZDefinitionBase>): { path: 
   }
   const keys = d.questions.map((q) => q.key);
   d.questions.forEach((q, i) => {
-    if (keys.indexOf(q.key) !== i) out.push({ path: ['questions', i, 'key'], message: `duplicate question key ${q.key}` });
+    if (keys.indexOf(q.key) !== i)
+      out.push({ path: ['questions', i, 'key'], message: `duplicate question key ${q.key}` });
     if ((q.type === 'single' || q.type === 'multiple') && (!q.options || q.options.length < 2)) {
       out.push({ path: ['questions', i, 'options'], message: 'a choice question needs at least 2 options' });
     }
     if (q.options) {
       const vals = q.options.map((o) => o.value);
       vals.forEach((v, j) => {
-        if (vals.indexOf(v) !== j) out.push({ path: ['questions', i, 'options', j, 'value'], message: `duplicate option ${v}` });
+        if (vals.indexOf(v) !== j)
+          out.push({ path: ['questions', i, 'options', j, 'value'], message: `duplicate option ${v}` });
       });
     }
     if (isScored(q.type) && d.dimensions.length > 0) {
-      if (!q.dimensionKey) out.push({ path: ['questions', i, 'dimensionKey'], message: 'a scored question belongs to a dimension' });
-      else if (!dimKeys.has(q.dimensionKey)) out.push({ path: ['questions', i, 'dimensionKey'], message: `unknown dimension ${q.dimensionKey}` });
+      if (!q.dimensionKey)
+        out.push({ path: ['questions', i, 'dimensionKey'], message: 'a scored question belongs to a dimension' });
+      else if (!dimKeys.has(q.dimensionKey))
+        out.push({ path: ['questions', i, 'dimensionKey'], message: `unknown dimension ${q.dimensionKey}` });
     } else if (q.dimensionKey && !isScored(q.type)) {
-      out.push({ path: ['questions', i, 'dimensionKey'], message: 'only Likert, star and CSAT questions belong to a dimension' });
+      out.push({
+        path: ['questions', i, 'dimensionKey'],
+        message: 'only Likert, star and CSAT questions belong to a dimension',
+      });
     }
     (q.skip ?? []).forEach((r, j) => {
       if (r.goto === END_OF_SURVEY) return;
       const target = keys.indexOf(r.goto);
       if (target < 0) out.push({ path: ['questions', i, 'skip', j, 'goto'], message: `unknown question ${r.goto}` });
-      else if (target <= i) out.push({ path: ['questions', i, 'skip', j, 'goto'], message: 'skip logic may only jump forward' });
+      else if (target <= i)
+        out.push({ path: ['questions', i, 'skip', j, 'goto'], message: 'skip logic may only jump forward' });
     });
   });
   return out;
@@ -107,9 +144,14 @@ export const SURVEY_TEMPLATES = ['consumer_goods', 'bank_hall', 'hospital_follow
 export type TSurveyTemplate = (typeof SURVEY_TEMPLATES)[number];
 
 export const ZCreateSurveyInput = z
-  .object({ unitId: ZId.optional(), definition: ZSurveyDefinition.optional(), template: z.enum(SURVEY_TEMPLATES).optional() })
+  .object({
+    unitId: ZId.optional(),
+    definition: ZSurveyDefinition.optional(),
+    template: z.enum(SURVEY_TEMPLATES).optional(),
+  })
   .superRefine((v, ctx) => {
-    if (!v.definition === !v.template) ctx.addIssue({ code: 'custom', path: ['definition'], message: 'give either a definition or a template' });
+    if (!v.definition === !v.template)
+      ctx.addIssue({ code: 'custom', path: ['definition'], message: 'give either a definition or a template' });
   });
 export type TCreateSurveyInput = z.infer<typeof ZCreateSurveyInput>;
 export const ZUpdateSurveyInput = z.object({ definition: ZSurveyDefinition });
@@ -134,7 +176,12 @@ export const ZSurvey = z.object({
 });
 export type TSurvey = z.infer<typeof ZSurvey>;
 
-export const ZSurveyVersion = z.object({ version: z.number(), publishedAt: z.string().nullable(), responseCount: z.number(), createdAt: z.string() });
+export const ZSurveyVersion = z.object({
+  version: z.number(),
+  publishedAt: z.string().nullable(),
+  responseCount: z.number(),
+  createdAt: z.string(),
+});
 export const ZSurveyDetail = ZSurvey.extend({ definition: ZDefinitionBase, versions: z.array(ZSurveyVersion) });
 export type TSurveyDetail = z.infer<typeof ZSurveyDetail>;
 export const ZSurveyVersionDetail = ZSurveyVersion.extend({ definition: ZDefinitionBase });
@@ -155,8 +202,16 @@ export type TSubmitSurveyInput = z.infer<typeof ZSubmitSurveyInput>;
 /** Staff entry on a customer's behalf (e.g. during a phone call). */
 export const ZStaffResponseInput = ZSubmitSurveyInput.extend({ customerId: ZId });
 
-export const ZCreatePersonalLinkInput = z.object({ customerId: ZId, expiresInDays: z.number().int().min(1).max(365).default(30) });
-export const ZPersonalLink = z.object({ linkId: z.string(), token: z.string(), url: z.string(), expiresAt: z.string().nullable() });
+export const ZCreatePersonalLinkInput = z.object({
+  customerId: ZId,
+  expiresInDays: z.number().int().min(1).max(365).default(30),
+});
+export const ZPersonalLink = z.object({
+  linkId: z.string(),
+  token: z.string(),
+  url: z.string(),
+  expiresAt: z.string().nullable(),
+});
 
 export const ZCreateInvitationsInput = z
   .object({
@@ -168,8 +223,14 @@ export const ZCreateInvitationsInput = z
     remindAfterDays: z.number().int().min(1).max(60).nullable().default(3),
   })
   .superRefine((v, ctx) => {
-    if (!v.customerIds === !v.savedFilterId) ctx.addIssue({ code: 'custom', path: ['customerIds'], message: 'give either customerIds or savedFilterId' });
-    if (v.remindAfterDays && v.remindAfterDays >= v.expiresInDays) ctx.addIssue({ code: 'custom', path: ['remindAfterDays'], message: 'the reminder must come before the link expires' });
+    if (!v.customerIds === !v.savedFilterId)
+      ctx.addIssue({ code: 'custom', path: ['customerIds'], message: 'give either customerIds or savedFilterId' });
+    if (v.remindAfterDays && v.remindAfterDays >= v.expiresInDays)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['remindAfterDays'],
+        message: 'the reminder must come before the link expires',
+      });
   });
 export type TCreateInvitationsInput = z.infer<typeof ZCreateInvitationsInput>;
 export const ZInvitationResult = z.object({
@@ -181,7 +242,13 @@ export const ZInvitationResult = z.object({
 
 /** What the public H5 page gets: the published definition, never any customer data. */
 /** `answered`: this browser (the device key sent as Idempotency-Key) has already answered this open link. */
-export const ZPublicSurvey = z.object({ surveyId: z.string(), version: z.number(), definition: ZDefinitionBase, kind: z.enum(['open', 'personal']), answered: z.boolean() });
+export const ZPublicSurvey = z.object({
+  surveyId: z.string(),
+  version: z.number(),
+  definition: ZDefinitionBase,
+  kind: z.enum(['open', 'personal']),
+  answered: z.boolean(),
+});
 export const ZSubmitResult = z.object({ responseId: z.string(), isDuplicate: z.boolean() });
 
 export const ZSurveyResultsQuery = z.object({
@@ -200,7 +267,9 @@ export const ZSurveyResults = z.object({
   satisfactionIndex: z.number().nullable(),
   csat: z.number().nullable(),
   nps: z.number().nullable(),
-  dimensions: z.array(z.object({ key: z.string(), name: z.string(), weight: z.number(), mean: z.number().nullable(), count: z.number() })),
+  dimensions: z.array(
+    z.object({ key: z.string(), name: z.string(), weight: z.number(), mean: z.number().nullable(), count: z.number() }),
+  ),
   questions: z.array(
     z.object({
       key: z.string(),
@@ -234,7 +303,8 @@ export function surveyPath(def: Pick<TSurveyDefinition, 'questions'>, answers: R
         const vals = r.values.map(String);
         return r.op === 'eq' ? given.length === 1 && given[0] === vals[0] : given.some((g) => vals.includes(g));
       });
-      if (rule) next = rule.goto === END_OF_SURVEY ? def.questions.length : def.questions.findIndex((x) => x.key === rule.goto);
+      if (rule)
+        next = rule.goto === END_OF_SURVEY ? def.questions.length : def.questions.findIndex((x) => x.key === rule.goto);
       if (next <= i) next = i + 1; // defensive: definitions are checked to jump forward only
     }
     i = next;
@@ -246,12 +316,15 @@ const isEmpty = (v: unknown) => v === undefined || v === null || v === '' || (Ar
 
 /** Check one answer against its question; returns a message or null. */
 export function answerProblem(q: TQuestion, v: TAnswerValue): string | null {
-  const int = (min: number, max: number) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? null : `an integer ${min}–${max}`);
+  const int = (min: number, max: number) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? null : `an integer ${min}–${max}`;
   switch (q.type) {
     case 'single':
       return typeof v === 'string' && q.options?.some((o) => o.value === v) ? null : 'one of the options';
     case 'multiple':
-      return Array.isArray(v) && v.every((x) => q.options?.some((o) => o.value === x)) && new Set(v).size === v.length ? null : 'options of the question';
+      return Array.isArray(v) && v.every((x) => q.options?.some((o) => o.value === x)) && new Set(v).size === v.length
+        ? null
+        : 'options of the question';
     case 'likert':
     case 'rating':
     case 'csat':
@@ -261,7 +334,9 @@ export function answerProblem(q: TQuestion, v: TAnswerValue): string | null {
     case 'number':
       return typeof v === 'number' && Number.isFinite(v) ? null : 'a number';
     case 'date':
-      return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? null : 'a date YYYY-MM-DD';
+      return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))
+        ? null
+        : 'a date YYYY-MM-DD';
     case 'text':
       return typeof v === 'string' ? null : 'a text';
   }
@@ -272,14 +347,18 @@ export function answerProblem(q: TQuestion, v: TAnswerValue): string | null {
  * skipped or unknown question is refused, not silently dropped), required ones present, each of the right form.
  * Paths are relative to the body (`answers.<key>`).
  */
-export function checkAnswers(def: Pick<TSurveyDefinition, 'questions'>, answers: Record<string, TAnswerValue>): { path: string; message: string }[] {
+export function checkAnswers(
+  def: Pick<TSurveyDefinition, 'questions'>,
+  answers: Record<string, TAnswerValue>,
+): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
   const known = new Set(def.questions.map((q) => q.key));
   const path = surveyPath(def, answers);
   const onPath = new Set(path.map((q) => q.key));
   for (const key of Object.keys(answers)) {
     if (!known.has(key)) problems.push({ path: `answers.${key}`, message: 'no such question' });
-    else if (!onPath.has(key) && !isEmpty(answers[key])) problems.push({ path: `answers.${key}`, message: 'this question was skipped by the skip logic' });
+    else if (!onPath.has(key) && !isEmpty(answers[key]))
+      problems.push({ path: `answers.${key}`, message: 'this question was skipped by the skip logic' });
   }
   for (const q of path) {
     const v = answers[q.key];

@@ -8,7 +8,10 @@ export const ZContactPolicyInput = z
     quietToHour: z.number().int().min(0).max(23),
     minGapDays: z.number().int().min(0).max(365),
   })
-  .refine((p) => p.quietFromHour !== p.quietToHour, { path: ['quietToHour'], message: '免打扰结束时间须不同于开始时间' });
+  .refine((p) => p.quietFromHour !== p.quietToHour, {
+    path: ['quietToHour'],
+    message: '免打扰结束时间须不同于开始时间',
+  });
 export type TContactPolicyInput = z.infer<typeof ZContactPolicyInput>;
 
 export const ZContactPolicy = z.object({

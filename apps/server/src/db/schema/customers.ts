@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { orgUnits } from './org.ts';
 import { tenants } from './tenants.ts';
 import { users } from './users.ts';
@@ -59,7 +72,9 @@ export const customers = pgTable(
     index('customers_tenant_name_idx').on(t.tenantId, t.name),
     // Only customers with custom values: most have none, and every '{}' row landed in one GIN posting list, which cut
     // bulk inserts to a quarter of their speed. The list filter adds the matching `custom <> '{}'` (customers.repository.ts).
-    index('customers_custom_idx').using('gin', sql`${t.custom} jsonb_path_ops`).where(sql`${t.custom} <> '{}'::jsonb`),
+    index('customers_custom_idx')
+      .using('gin', sql`${t.custom} jsonb_path_ops`)
+      .where(sql`${t.custom} <> '{}'::jsonb`),
   ],
 );
 
@@ -85,8 +100,12 @@ export const customerContacts = pgTable(
   'customer_contacts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
-    customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     title: text('title'),
     phone: text('phone'),
@@ -102,7 +121,9 @@ export const customFieldDefs = pgTable(
   'custom_field_defs',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     /** 'customer' or 'service_record' */
     entity: text('entity').notNull(),
     /** For service-record fields: the service type they belong to (null = all types). */
@@ -122,7 +143,9 @@ export const customFieldDefs = pgTable(
 export const dictionaryItems = pgTable(
   'dictionary_items',
   {
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     dict: text('dict').notNull(),
     code: text('code').notNull(),
     label: text('label').notNull(),
@@ -137,7 +160,9 @@ export const serviceTypes = pgTable(
   'service_types',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     key: text('key').notNull(),
     name: text('name').notNull(),
     isActive: boolean('is_active').notNull().default(true),
@@ -151,10 +176,18 @@ export const serviceRecords = pgTable(
   'service_records',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
-    customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
-    serviceTypeId: uuid('service_type_id').notNull().references(() => serviceTypes.id),
-    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    serviceTypeId: uuid('service_type_id')
+      .notNull()
+      .references(() => serviceTypes.id),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
     staffId: uuid('staff_id').references(() => users.id),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
     summary: text('summary'),
@@ -169,9 +202,15 @@ export const transactions = pgTable(
   'transactions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
-    customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
-    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
     /** order | return | payment */
     kind: text('kind').notNull(),
     orderNo: text('order_no'),
@@ -188,8 +227,12 @@ export const customerNotes = pgTable(
   'customer_notes',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
-    customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
     authorId: uuid('author_id').references(() => users.id),
     body: text('body').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -202,8 +245,12 @@ export const savedFilters = pgTable(
   'saved_filters',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
-    ownerId: uuid('owner_id').notNull().references(() => users.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id),
     entity: text('entity').notNull(),
     name: text('name').notNull(),
     filter: jsonb('filter').$type<Record<string, unknown>>().notNull(),
@@ -215,8 +262,13 @@ export const savedFilters = pgTable(
 
 /** Per-tenant data-quality settings: the 有效客户 rule and the fields that make up the completeness score. */
 export const tenantDataQuality = pgTable('tenant_data_quality', {
-  tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id),
+  tenantId: uuid('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id),
   validRequired: text('valid_required').array().notNull().default(['name', 'phones']),
-  completenessFields: text('completeness_fields').array().notNull().default(['name', 'phones', 'gender', 'birthday', 'address', 'email', 'source', 'intentLevel', 'tier', 'ownerId']),
+  completenessFields: text('completeness_fields')
+    .array()
+    .notNull()
+    .default(['name', 'phones', 'gender', 'birthday', 'address', 'email', 'source', 'intentLevel', 'tier', 'ownerId']),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

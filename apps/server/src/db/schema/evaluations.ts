@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { customers, serviceRecords } from './customers.ts';
 import { orgUnits } from './org.ts';
 import { tenants } from './tenants.ts';
@@ -15,13 +26,17 @@ export const evaluations = pgTable(
   'evaluations',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     /** kiosk | survey | order_review | followup | staff */
     channel: text('channel').notNull(),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     /** The unit the evaluation counts for (the outlet of a counter, the shop of an order); scoping goes by it. */
-    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
     counterId: uuid('counter_id').references(() => orgUnits.id),
     staffId: uuid('staff_id').references(() => users.id),
     customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'set null' }),
@@ -53,7 +68,9 @@ export const evaluations = pgTable(
     index('evaluations_occurred_idx').on(t.tenantId, t.occurredAt, t.id),
     index('evaluations_unit_idx').on(t.tenantId, t.unitId, t.occurredAt),
     index('evaluations_staff_idx').on(t.tenantId, t.staffId, t.occurredAt),
-    index('evaluations_customer_idx').on(t.tenantId, t.customerId, t.occurredAt).where(sql`${t.customerId} is not null`),
+    index('evaluations_customer_idx')
+      .on(t.tenantId, t.customerId, t.occurredAt)
+      .where(sql`${t.customerId} is not null`),
     index('evaluations_ref_idx').on(t.tenantId, t.refType, t.refId),
   ],
 );
@@ -66,12 +83,17 @@ export const evaluationCorrections = pgTable(
   'evaluation_corrections',
   {
     id: bigserial('id', { mode: 'number' }).notNull(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     evaluationId: uuid('evaluation_id').notNull(),
     kind: text('kind').notNull(),
     reason: text('reason').notNull(),
     actorId: uuid('actor_id').references(() => users.id),
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('evaluation_corrections_eval_idx').on(t.tenantId, t.evaluationId, t.at)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('evaluation_corrections_eval_idx').on(t.tenantId, t.evaluationId, t.at),
+  ],
 );

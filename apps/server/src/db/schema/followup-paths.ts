@@ -1,4 +1,15 @@
-import { foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { serviceRecords } from './customers.ts';
 import { followupPlans } from './followup.ts';
 import { orgUnits } from './org.ts';
@@ -14,9 +25,13 @@ export const followupPathTemplates = pgTable(
   'followup_path_templates',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     /** The owning unit: the template applies to customers of this unit and below; scoping goes by it. */
-    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
     planId: uuid('plan_id').notNull(),
     name: text('name').notNull(),
     /** draft → active ⇄ retired */
@@ -50,7 +65,10 @@ export const followupPathVersions = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    foreignKey({ columns: [t.tenantId, t.templateId], foreignColumns: [followupPathTemplates.tenantId, followupPathTemplates.id] }),
+    foreignKey({
+      columns: [t.tenantId, t.templateId],
+      foreignColumns: [followupPathTemplates.tenantId, followupPathTemplates.id],
+    }),
     uniqueIndex('followup_path_versions_template_uq').on(t.tenantId, t.templateId, t.version),
   ],
 );
@@ -63,7 +81,9 @@ export const followupPathInstances = pgTable(
   'followup_path_instances',
   {
     tenantId: uuid('tenant_id').notNull(),
-    serviceRecordId: uuid('service_record_id').notNull().references(() => serviceRecords.id, { onDelete: 'cascade' }),
+    serviceRecordId: uuid('service_record_id')
+      .notNull()
+      .references(() => serviceRecords.id, { onDelete: 'cascade' }),
     templateId: uuid('template_id').notNull(),
     versionId: uuid('version_id').notNull(),
     planId: uuid('plan_id').notNull(),
@@ -74,7 +94,10 @@ export const followupPathInstances = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.serviceRecordId] }),
-    foreignKey({ columns: [t.tenantId, t.versionId], foreignColumns: [followupPathVersions.tenantId, followupPathVersions.id] }),
+    foreignKey({
+      columns: [t.tenantId, t.versionId],
+      foreignColumns: [followupPathVersions.tenantId, followupPathVersions.id],
+    }),
     index('followup_path_instances_version_idx').on(t.tenantId, t.versionId),
   ],
 );

@@ -1,5 +1,21 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, date, foreignKey, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { customers } from './customers.ts';
 import { orgUnits } from './org.ts';
 import { tenants } from './tenants.ts';
@@ -16,9 +32,13 @@ export const followupPlans = pgTable(
   'followup_plans',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     /** The owning unit: the plan reaches customers of this unit and below; scoping goes by it. */
-    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
     name: text('name').notNull(),
     /** satisfaction | care | birthday | reminder | complaint_check | churn_save | marketing */
     topic: text('topic').notNull(),
@@ -64,7 +84,11 @@ export const followupPlans = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('followup_plans_unit_idx').on(t.tenantId, t.unitId), index('followup_plans_status_idx').on(t.tenantId, t.status)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('followup_plans_unit_idx').on(t.tenantId, t.unitId),
+    index('followup_plans_status_idx').on(t.tenantId, t.status),
+  ],
 );
 
 /**
@@ -76,7 +100,9 @@ export const followupGenerationRuns = pgTable(
   'followup_generation_runs',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     planId: uuid('plan_id').notNull(),
     /** The plan's rule kind (null: a segment / list plan's activation). */
     ruleKind: text('rule_kind'),
@@ -150,11 +176,17 @@ export const followupAttempts = pgTable(
   'followup_attempts',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     taskId: uuid('task_id').notNull(),
     planId: uuid('plan_id').notNull(),
-    customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
-    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
     byUserId: uuid('by_user_id').references(() => users.id),
     at: timestamp('at', { withTimezone: true }).notNull(),
     channel: text('channel').notNull(),
@@ -175,7 +207,10 @@ export const followupAttempts = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    foreignKey({ columns: [t.tenantId, t.taskId], foreignColumns: [followupTasks.tenantId, followupTasks.id] }).onDelete('cascade'),
+    foreignKey({
+      columns: [t.tenantId, t.taskId],
+      foreignColumns: [followupTasks.tenantId, followupTasks.id],
+    }).onDelete('cascade'),
     index('followup_attempts_task_idx').on(t.tenantId, t.taskId, t.at),
     index('followup_attempts_customer_idx').on(t.tenantId, t.customerId, t.at),
   ],
@@ -197,7 +232,10 @@ export const followupTaskEvents = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    foreignKey({ columns: [t.tenantId, t.taskId], foreignColumns: [followupTasks.tenantId, followupTasks.id] }).onDelete('cascade'),
+    foreignKey({
+      columns: [t.tenantId, t.taskId],
+      foreignColumns: [followupTasks.tenantId, followupTasks.id],
+    }).onDelete('cascade'),
     index('followup_task_events_task_idx').on(t.tenantId, t.taskId, t.at),
     // Automatic reminders and escalations happen once per task and kind (data.reminder = due | overdue | escalation):
     // the reminder job inserts with ON CONFLICT DO NOTHING, so re-running it (or two workers at once) never repeats one.
@@ -215,14 +253,21 @@ export const contactEvents = pgTable(
   'contact_events',
   {
     id: bigserial('id', { mode: 'number' }).notNull(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
-    customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
     at: timestamp('at', { withTimezone: true }).notNull(),
     channel: text('channel').notNull(),
     refType: text('ref_type'),
     refId: uuid('ref_id'),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('contact_events_customer_idx').on(t.tenantId, t.customerId, t.at)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('contact_events_customer_idx').on(t.tenantId, t.customerId, t.at),
+  ],
 );
 
 /** Staff absences: a delegate receives new tasks of the absent person meanwhile. */
@@ -230,14 +275,23 @@ export const staffAbsences = pgTable(
   'staff_absences',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    delegateId: uuid('delegate_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    delegateId: uuid('delegate_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     startsOn: date('starts_on').notNull(),
     endsOn: date('ends_on').notNull(),
     note: text('note'),
     createdBy: uuid('created_by').references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('staff_absences_user_idx').on(t.tenantId, t.userId, t.startsOn)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('staff_absences_user_idx').on(t.tenantId, t.userId, t.startsOn),
+  ],
 );

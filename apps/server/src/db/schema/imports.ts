@@ -15,8 +15,12 @@ export const importJobs = pgTable(
   'import_jobs',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
-    createdBy: uuid('created_by').notNull().references(() => users.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    createdBy: uuid('created_by')
+      .notNull()
+      .references(() => users.id),
     /** The creator's unit, for audit scoping. */
     unitId: uuid('unit_id').notNull(),
     entity: text('entity').notNull().default('customer'),
@@ -53,7 +57,9 @@ export const importErrors = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     tenantId: uuid('tenant_id').notNull(),
-    jobId: uuid('job_id').notNull().references(() => importJobs.id, { onDelete: 'cascade' }),
+    jobId: uuid('job_id')
+      .notNull()
+      .references(() => importJobs.id, { onDelete: 'cascade' }),
     rowNo: integer('row_no').notNull(),
     column: text('column'),
     reason: text('reason').notNull(),

@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { boolean, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { followupPlans } from './followup.ts';
 import { orgUnits } from './org.ts';
 import { tenants } from './tenants.ts';
@@ -13,7 +25,9 @@ export const outboxMessages = pgTable(
   'outbox_messages',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     /** The unit the message is about (scoping of the admin list); null = tenant-wide. */
     unitId: uuid('unit_id').references(() => orgUnits.id),
     /** email | sms */
@@ -61,12 +75,18 @@ export const outboxMessages = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     // The sender claims due rows of every tenant: a partial index over the (small) queued set.
-    index('outbox_due_idx').on(t.sendAfter).where(sql`${t.status} = 'queued'`),
+    index('outbox_due_idx')
+      .on(t.sendAfter)
+      .where(sql`${t.status} = 'queued'`),
     index('outbox_tenant_created_idx').on(t.tenantId, t.createdAt),
     index('outbox_ref_idx').on(t.tenantId, t.refType, t.refId),
-    uniqueIndex('outbox_dedupe_uq').on(t.tenantId, t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
+    uniqueIndex('outbox_dedupe_uq')
+      .on(t.tenantId, t.dedupeKey)
+      .where(sql`${t.dedupeKey} is not null`),
     // Receipts find their message by the provider's id (BizId / SerialNo) within the tenant of the webhook token.
-    index('outbox_provider_msg_idx').on(t.tenantId, t.providerMessageId).where(sql`${t.providerMessageId} is not null`),
+    index('outbox_provider_msg_idx')
+      .on(t.tenantId, t.providerMessageId)
+      .where(sql`${t.providerMessageId} is not null`),
   ],
 );
 
@@ -119,6 +139,9 @@ export const followupPlanMessages = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.planId] }),
-    foreignKey({ columns: [t.tenantId, t.planId], foreignColumns: [followupPlans.tenantId, followupPlans.id] }).onDelete('cascade'),
+    foreignKey({
+      columns: [t.tenantId, t.planId],
+      foreignColumns: [followupPlans.tenantId, followupPlans.id],
+    }).onDelete('cascade'),
   ],
 );

@@ -8,8 +8,12 @@ export const notifications = pgTable(
   'notifications',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     /** e.g. evaluation.unsatisfied; later issues add reminders. */
     kind: text('kind').notNull(),
     title: text('title').notNull(),
@@ -22,6 +26,8 @@ export const notifications = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     index('notifications_user_idx').on(t.tenantId, t.userId, t.createdAt),
-    index('notifications_unread_idx').on(t.tenantId, t.userId).where(sql`${t.readAt} is null`),
+    index('notifications_unread_idx')
+      .on(t.tenantId, t.userId)
+      .where(sql`${t.readAt} is null`),
   ],
 );

@@ -1,5 +1,19 @@
 import { sql } from 'drizzle-orm';
-import { boolean, customType, foreignKey, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  customType,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { transactions } from './customers.ts';
 import { orgUnits } from './org.ts';
 import { tenants } from './tenants.ts';
@@ -22,13 +36,21 @@ export const orderReviewLinks = pgTable(
   'order_review_links',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
-    transactionId: uuid('transaction_id').notNull().references(() => transactions.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    transactionId: uuid('transaction_id')
+      .notNull()
+      .references(() => transactions.id, { onDelete: 'cascade' }),
     tokenHash: text('token_hash').notNull(),
     createdBy: uuid('created_by').references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), uniqueIndex('order_review_links_token_uq').on(t.tokenHash), index('order_review_links_tx_idx').on(t.tenantId, t.transactionId)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('order_review_links_token_uq').on(t.tokenHash),
+    index('order_review_links_tx_idx').on(t.tenantId, t.transactionId),
+  ],
 );
 
 /** Shop ratings 店铺评分: one per order, never changed. Counted-ness is decided at insert and kept. */
@@ -36,12 +58,16 @@ export const orderRatings = pgTable(
   'order_ratings',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     /** Null only after the order was erased with its customer. */
     transactionId: uuid('transaction_id').references(() => transactions.id, { onDelete: 'set null' }),
     /** The buyer at rating time (kept for the monthly count; not a foreign key, see the table comment). */
     buyerKey: uuid('buyer_key').notNull(),
-    shopUnitId: uuid('shop_unit_id').notNull().references(() => orgUnits.id),
+    shopUnitId: uuid('shop_unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
     completedAt: timestamp('completed_at', { withTimezone: true }).notNull(),
     ratedAt: timestamp('rated_at', { withTimezone: true }).notNull(),
     /** Natural month of `rated_at` in the tenant's time zone, 'YYYY-MM'. */
@@ -70,7 +96,9 @@ export const orderRatings = pgTable(
     index('order_ratings_shop_idx').on(t.tenantId, t.shopUnitId, t.ratedAt),
     index('order_ratings_buyer_month_idx').on(t.tenantId, t.shopUnitId, t.buyerKey, t.monthKey),
     // An Idempotency-Key names one request of its sender: the same key on another order is refused (422).
-    index('order_ratings_idem_idx').on(t.tenantId, t.sourceId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+    index('order_ratings_idem_idx')
+      .on(t.tenantId, t.sourceId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
   ],
 );
 
@@ -79,7 +107,9 @@ export const orderReviewFollowups = pgTable(
   'order_review_followups',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     ratingId: uuid('rating_id').notNull(),
     text: text('text'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
@@ -92,7 +122,9 @@ export const orderReviewFollowups = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     uniqueIndex('order_review_followups_rating_uq').on(t.tenantId, t.ratingId),
-    index('order_review_followups_idem_idx').on(t.tenantId, t.sourceId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+    index('order_review_followups_idem_idx')
+      .on(t.tenantId, t.sourceId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
     foreignKey({ columns: [t.tenantId, t.ratingId], foreignColumns: [orderRatings.tenantId, orderRatings.id] }),
   ],
 );
@@ -102,7 +134,9 @@ export const orderReviewReplies = pgTable(
   'order_review_replies',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     ratingId: uuid('rating_id').notNull(),
     /** rating | followup */
     target: text('target').notNull(),
@@ -122,7 +156,9 @@ export const orderReviewImages = pgTable(
   'order_review_images',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     ratingId: uuid('rating_id').notNull(),
     /** rating | followup */
     target: text('target').notNull(),
@@ -143,8 +179,12 @@ export const apiClients = pgTable(
   'api_clients',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
-    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
     name: text('name').notNull(),
     keyPrefix: text('key_prefix').notNull(),
     keyHash: text('key_hash').notNull(),
@@ -152,7 +192,13 @@ export const apiClients = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), uniqueIndex('api_clients_key_uq').on(t.keyHash), index('api_clients_unit_idx').on(t.tenantId, t.unitId).where(sql`${t.revokedAt} is null`)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('api_clients_key_uq').on(t.keyHash),
+    index('api_clients_unit_idx')
+      .on(t.tenantId, t.unitId)
+      .where(sql`${t.revokedAt} is null`),
+  ],
 );
 
 /**
@@ -164,8 +210,12 @@ export const apiClients = pgTable(
 export const shops = pgTable(
   'shops',
   {
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
-    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
     reviewDimensions: jsonb('review_dimensions').$type<{ key: string; name: string }[]>().notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),

@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, primaryKey, real, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { customers } from './customers.ts';
 import { orgUnits } from './org.ts';
 import { tenants } from './tenants.ts';
@@ -14,9 +26,13 @@ export const surveys = pgTable(
   'surveys',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     /** The owning unit: scoping goes by it, and responses without a customer count for it. */
-    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
     title: text('title').notNull(),
     /** draft (never published) | published | closed (links answer "closed"). */
     status: text('status').notNull().default('draft'),
@@ -33,7 +49,9 @@ export const surveys = pgTable(
 export const surveyVersions = pgTable(
   'survey_versions',
   {
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     surveyId: uuid('survey_id').notNull(),
     version: integer('version').notNull(),
     /** TSurveyDefinition (packages/shared/src/schemas/surveys.ts), validated before it is stored. */
@@ -54,7 +72,9 @@ export const surveyLinks = pgTable(
   'survey_links',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     surveyId: uuid('survey_id').notNull(),
     kind: text('kind').notNull(),
     tokenHash: text('token_hash').notNull(),
@@ -71,7 +91,9 @@ export const surveyLinks = pgTable(
     // The public page knows only the token: the hash is unique across tenants.
     uniqueIndex('survey_links_token_uq').on(t.tokenHash),
     index('survey_links_survey_idx').on(t.tenantId, t.surveyId, t.kind),
-    index('survey_links_customer_idx').on(t.tenantId, t.customerId).where(sql`${t.customerId} is not null`),
+    index('survey_links_customer_idx')
+      .on(t.tenantId, t.customerId)
+      .where(sql`${t.customerId} is not null`),
   ],
 );
 
@@ -83,12 +105,16 @@ export const surveyResponses = pgTable(
   'survey_responses',
   {
     id: uuid('id').notNull(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     surveyId: uuid('survey_id').notNull(),
     version: integer('version').notNull(),
     linkId: uuid('link_id'),
     customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'set null' }),
-    unitId: uuid('unit_id').notNull().references(() => orgUnits.id),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
     /** survey (link) | staff (entered by a user on the customer's behalf) */
     channel: text('channel').notNull(),
     enteredBy: uuid('entered_by').references(() => users.id),
@@ -113,15 +139,22 @@ export const surveyInvitations = pgTable(
   'survey_invitations',
   {
     id: uuid('id').notNull().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
     surveyId: uuid('survey_id').notNull(),
     linkId: uuid('link_id').notNull(),
-    customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
     email: text('email').notNull(),
     messageId: uuid('message_id'),
     reminderMessageId: uuid('reminder_message_id'),
     createdBy: uuid('created_by').references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('survey_invitations_survey_idx').on(t.tenantId, t.surveyId)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('survey_invitations_survey_idx').on(t.tenantId, t.surveyId),
+  ],
 );

@@ -20,7 +20,10 @@ export const tenantContactPolicies = pgTable(
     updatedBy: uuid('updated_by'),
   },
   (t) => [
-    check('tenant_contact_policies_hours_ck', sql`${t.quietFromHour} between 0 and 23 and ${t.quietToHour} between 0 and 23 and ${t.quietFromHour} <> ${t.quietToHour}`),
+    check(
+      'tenant_contact_policies_hours_ck',
+      sql`${t.quietFromHour} between 0 and 23 and ${t.quietToHour} between 0 and 23 and ${t.quietFromHour} <> ${t.quietToHour}`,
+    ),
     check('tenant_contact_policies_gap_ck', sql`${t.minGapDays} between 0 and 365`),
   ],
 );
@@ -41,7 +44,10 @@ export const businessCalendarDays = pgTable(
     name: text('name').notNull().default(''),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.day] }), check('business_calendar_days_kind_ck', sql`${t.kind} in ('holiday', 'workday')`)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.day] }),
+    check('business_calendar_days_kind_ck', sql`${t.kind} in ('holiday', 'workday')`),
+  ],
 );
 
 /** Which official years were seeded for a tenant: seeding happens once, so a day the tenant removed stays removed. */

@@ -61,7 +61,10 @@ export const roles = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('roles_tenant_key_uq').on(t.tenantId, t.key), uniqueIndex('roles_tenant_name_uq').on(t.tenantId, t.name)],
+  (t) => [
+    uniqueIndex('roles_tenant_key_uq').on(t.tenantId, t.key),
+    uniqueIndex('roles_tenant_name_uq').on(t.tenantId, t.name),
+  ],
 );
 
 export const userRoles = pgTable(

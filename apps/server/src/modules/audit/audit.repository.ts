@@ -66,13 +66,19 @@ export async function listAuditEvents(db: DbOrTx, scope: TScope, q: TAuditListQu
       .orderBy(orderBy(q.sort, SORTS, sql`${auditEvents.at} desc, ${auditEvents.id} desc`))
       .limit(q.pageSize)
       .offset(pageOffset(q)),
-    db.select({ n: sql<number>`count(*)::int` }).from(auditEvents).where(where),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(auditEvents)
+      .where(where),
   ]);
   return toPage(rows.map(toDto), count?.n ?? 0, q);
 }
 
 export async function findAuditEvent(db: DbOrTx, scope: TScope, id: number): Promise<TAuditEvent | null> {
-  const [row] = await db.select().from(auditEvents).where(and(visible(scope), eq(auditEvents.id, id)));
+  const [row] = await db
+    .select()
+    .from(auditEvents)
+    .where(and(visible(scope), eq(auditEvents.id, id)));
   return row ? toDto(row) : null;
 }
 
@@ -85,7 +91,12 @@ export async function countAuditEventsSince(db: DbOrTx, scope: TScope, since: Da
 }
 
 export async function recentAuditEvents(db: DbOrTx, scope: TScope, limit: number) {
-  const rows = await db.select().from(auditEvents).where(visible(scope)).orderBy(sql`${auditEvents.at} desc, ${auditEvents.id} desc`).limit(limit);
+  const rows = await db
+    .select()
+    .from(auditEvents)
+    .where(visible(scope))
+    .orderBy(sql`${auditEvents.at} desc, ${auditEvents.id} desc`)
+    .limit(limit);
   return rows.map(toDto);
 }
 

@@ -9,7 +9,12 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
     '/audit-events',
     {
       config: { access: 'audit:read' },
-      schema: { tags: ['audit'], summary: '审计日志 audit log', querystring: ZAuditListQuery, response: { 200: ZPage(ZAuditEvent) } },
+      schema: {
+        tags: ['audit'],
+        summary: '审计日志 audit log',
+        querystring: ZAuditListQuery,
+        response: { 200: ZPage(ZAuditEvent) },
+      },
     },
     async (req) => listAuditEvents(app.deps.db, req.scope(), req.query),
   );
@@ -18,7 +23,11 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
     '/audit-events/:id',
     {
       config: { access: 'audit:read' },
-      schema: { tags: ['audit'], params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: ZAuditEvent } },
+      schema: {
+        tags: ['audit'],
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        response: { 200: ZAuditEvent },
+      },
     },
     async (req) => {
       const event = await findAuditEvent(app.deps.db, req.scope(), req.params.id);

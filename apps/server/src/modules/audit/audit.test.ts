@@ -36,31 +36,89 @@ describe('every write leaves exactly one audit row', () => {
     const send = (c: TClient, method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
       c.request({ method, url, remoteAddress: ip, ...(payload ? { payload: payload as object } : {}) });
     const root = await rootUnitId(t);
-    const checks: { res: LightMyRequestResponse; action: string; actor: string | null; before: boolean; after: boolean }[] = [];
-    const check = (res: LightMyRequestResponse, action: string, before: boolean, after: boolean, actor: string | null = admin.me.user.id) => {
+    const checks: {
+      res: LightMyRequestResponse;
+      action: string;
+      actor: string | null;
+      before: boolean;
+      after: boolean;
+    }[] = [];
+    const check = (
+      res: LightMyRequestResponse,
+      action: string,
+      before: boolean,
+      after: boolean,
+      actor: string | null = admin.me.user.id,
+    ) => {
       expect(res.statusCode, `${action}: ${res.body}`).toBeLessThan(300);
       checks.push({ res, action, actor, before, after });
       return res;
     };
 
     check(loginRes, 'auth.login', false, false);
-    const unit = check(await send(admin, 'POST', '/api/org-units', { parentId: root, type: 'branch', name: uniq('审计分行') }), 'org_unit.created', false, true).json();
-    const child = check(await send(admin, 'POST', '/api/org-units', { parentId: root, type: 'outlet', name: uniq('审计网点') }), 'org_unit.created', false, true).json();
-    check(await send(admin, 'PATCH', `/api/org-units/${unit.id}`, { name: uniq('改名') }), 'org_unit.updated', true, true);
-    check(await send(admin, 'POST', `/api/org-units/${child.id}/move`, { parentId: unit.id }), 'org_unit.moved', true, true);
-    const role = check(await send(admin, 'POST', '/api/roles', { name: uniq('审计角色'), permissions: ['dashboard:read'], dataScope: 'own' }), 'role.created', false, true).json();
+    const unit = check(
+      await send(admin, 'POST', '/api/org-units', { parentId: root, type: 'branch', name: uniq('审计分行') }),
+      'org_unit.created',
+      false,
+      true,
+    ).json();
+    const child = check(
+      await send(admin, 'POST', '/api/org-units', { parentId: root, type: 'outlet', name: uniq('审计网点') }),
+      'org_unit.created',
+      false,
+      true,
+    ).json();
+    check(
+      await send(admin, 'PATCH', `/api/org-units/${unit.id}`, { name: uniq('改名') }),
+      'org_unit.updated',
+      true,
+      true,
+    );
+    check(
+      await send(admin, 'POST', `/api/org-units/${child.id}/move`, { parentId: unit.id }),
+      'org_unit.moved',
+      true,
+      true,
+    );
+    const role = check(
+      await send(admin, 'POST', '/api/roles', {
+        name: uniq('审计角色'),
+        permissions: ['dashboard:read'],
+        dataScope: 'own',
+      }),
+      'role.created',
+      false,
+      true,
+    ).json();
     check(await send(admin, 'PATCH', `/api/roles/${role.id}`, { description: '改' }), 'role.updated', true, true);
     const password = 'Audit-pass-1';
     const user = check(
-      await send(admin, 'POST', '/api/users', { username: uniq('audit.user'), password, displayName: '审计对象', unitId: child.id, roleIds: [role.id] }),
+      await send(admin, 'POST', '/api/users', {
+        username: uniq('audit.user'),
+        password,
+        displayName: '审计对象',
+        unitId: child.id,
+        roleIds: [role.id],
+      }),
       'user.created',
       false,
       true,
     ).json();
     check(await send(admin, 'PATCH', `/api/users/${user.id}`, { title: '柜员' }), 'user.updated', true, true);
-    check(await send(admin, 'POST', `/api/users/${user.id}/reset-password`, { password: 'Audit-pass-2' }), 'user.password_reset', false, false);
+    check(
+      await send(admin, 'POST', `/api/users/${user.id}/reset-password`, { password: 'Audit-pass-2' }),
+      'user.password_reset',
+      false,
+      false,
+    );
     const other = await loginAs(t, user.username, { password: 'Audit-pass-2', ip });
-    check(await send(other, 'POST', '/api/auth/password', { currentPassword: 'Audit-pass-2', newPassword: 'Audit-pass-3' }), 'auth.password_changed', false, false, user.id);
+    check(
+      await send(other, 'POST', '/api/auth/password', { currentPassword: 'Audit-pass-2', newPassword: 'Audit-pass-3' }),
+      'auth.password_changed',
+      false,
+      false,
+      user.id,
+    );
     check(await send(admin, 'PATCH', `/api/users/${user.id}`, { roleIds: [] }), 'user.updated', true, true);
     check(await send(admin, 'DELETE', `/api/roles/${role.id}`), 'role.deleted', true, false);
     check(await send(admin, 'POST', '/api/auth/logout'), 'auth.logout', false, false);
@@ -69,7 +127,10 @@ describe('every write leaves exactly one audit row', () => {
 
     for (const c of checks) {
       const rows = await auditRowsOfRequest(t, c.res);
-      expect(rows.map((r) => r.action), c.action).toEqual([c.action]);
+      expect(
+        rows.map((r) => r.action),
+        c.action,
+      ).toEqual([c.action]);
       const row = rows[0]!;
       expect(row, c.action).toMatchObject({ actor_id: c.actor, ip, request_id: c.res.headers['x-request-id'] });
       expect(row.actor_name, c.action).toBeTruthy();
@@ -79,13 +140,26 @@ describe('every write leaves exactly one audit row', () => {
     // The API shows the same row.
     const [first] = await auditRowsOfRequest(t, checks[1]!.res);
     const shown = (await (await loginAs(t, 'admin', { ip })).get(`/api/audit-events/${first!.id}`)).json();
-    expect(shown).toMatchObject({ id: String(first!.id), action: 'org_unit.created', ip, requestId: checks[1]!.res.headers['x-request-id'], after: unit });
+    expect(shown).toMatchObject({
+      id: String(first!.id),
+      action: 'org_unit.created',
+      ip,
+      requestId: checks[1]!.res.headers['x-request-id'],
+      after: unit,
+    });
   });
 
   it('reads write nothing', async () => {
     const admin = await t.login('admin');
     const before = await auditCount(t);
-    for (const url of ['/api/users', '/api/org-units/tree', '/api/roles', '/api/audit-events', '/api/dashboard/summary', '/api/auth/me']) {
+    for (const url of [
+      '/api/users',
+      '/api/org-units/tree',
+      '/api/roles',
+      '/api/audit-events',
+      '/api/dashboard/summary',
+      '/api/auth/me',
+    ]) {
       expect((await admin.get(url)).statusCode).toBe(200);
     }
     expect(await auditCount(t)).toBe(before);
@@ -93,7 +167,7 @@ describe('every write leaves exactly one audit row', () => {
 });
 
 describe('no personal data in audit rows', () => {
-  it('an export searched by phone, ID number or e-mail stores them masked in the row\'s filters (the auditor reads them)', async () => {
+  it("an export searched by phone, ID number or e-mail stores them masked in the row's filters (the auditor reads them)", async () => {
     const admin = await t.login('admin');
     const auditor = await t.login('zhao.auditor');
     for (const [q, masked] of [
@@ -131,12 +205,30 @@ describe('GET /api/audit-events filters', () => {
     const q = (s: string) => admin.get(`/api/audit-events?pageSize=100&${s}`);
     const mid = new Date(t0.getTime() + 10 * 60_000).toISOString();
     const tagQ = `q=${encodeURIComponent(tag)}`;
-    expect(items(await q(tagQ)).map((e) => e.entityId).sort()).toEqual([a.id, b.id, made.id].sort());
-    expect(items(await q(`${tagQ}&action=org_unit.created`)).map((e) => e.entityId).sort()).toEqual([a.id, b.id].sort());
+    expect(
+      items(await q(tagQ))
+        .map((e) => e.entityId)
+        .sort(),
+    ).toEqual([a.id, b.id, made.id].sort());
+    expect(
+      items(await q(`${tagQ}&action=org_unit.created`))
+        .map((e) => e.entityId)
+        .sort(),
+    ).toEqual([a.id, b.id].sort());
     expect(items(await q(`${tagQ}&entityType=user`)).map((e) => e.entityId)).toEqual([made.id]);
-    expect(items(await q(`${tagQ}&from=${mid}`)).map((e) => e.entityId).sort()).toEqual([b.id, made.id].sort());
+    expect(
+      items(await q(`${tagQ}&from=${mid}`))
+        .map((e) => e.entityId)
+        .sort(),
+    ).toEqual([b.id, made.id].sort());
     expect(items(await q(`${tagQ}&to=${mid}`)).map((e) => e.entityId)).toEqual([a.id]);
-    expect(items(await q(`${tagQ}&from=${encodeURIComponent('2027-05-01T10:15:00+08:00')}&to=${encodeURIComponent('2027-05-01T10:25:00+08:00')}`)).map((e) => e.entityId)).toEqual([b.id]);
+    expect(
+      items(
+        await q(
+          `${tagQ}&from=${encodeURIComponent('2027-05-01T10:15:00+08:00')}&to=${encodeURIComponent('2027-05-01T10:25:00+08:00')}`,
+        ),
+      ).map((e) => e.entityId),
+    ).toEqual([b.id]);
     expect(items(await q(`q=${made.username}`)).map((e) => e.action)).toEqual(['user.created']);
 
     const byZhang = items(await q(`actorId=${zhang.me.user.id}&from=${t0.toISOString()}`));
@@ -157,7 +249,9 @@ describe('append-only', () => {
     const before = await t.pool.query('select * from audit_events order by id');
     expect(before.rowCount).toBeGreaterThan(0);
     await expect(t.pool.query(`update audit_events set summary = 'tampered'`)).rejects.toThrow(/append-only/);
-    await expect(t.pool.query(`update audit_events set actor_id = null where id = $1`, [before.rows[0].id])).rejects.toThrow(/append-only/);
+    await expect(
+      t.pool.query(`update audit_events set actor_id = null where id = $1`, [before.rows[0].id]),
+    ).rejects.toThrow(/append-only/);
     await expect(t.pool.query('delete from audit_events')).rejects.toThrow(/append-only/);
     await expect(t.pool.query('truncate audit_events')).rejects.toThrow(/append-only/);
     const after = await t.pool.query('select * from audit_events where id <= $1 order by id', [before.rows.at(-1).id]);

@@ -31,7 +31,10 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/auth/logout',
-    { config: { access: 'authenticated' }, schema: { tags: ['auth'], summary: '退出 log out', response: { 200: ZOk } } },
+    {
+      config: { access: 'authenticated' },
+      schema: { tags: ['auth'], summary: '退出 log out', response: { 200: ZOk } },
+    },
     async (req, reply) => {
       if (!req.session) throw new AppError('UNAUTHENTICATED');
       await logout(deps, req.session, req.meta());
@@ -42,7 +45,10 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/auth/me',
-    { config: { access: 'authenticated' }, schema: { tags: ['auth'], summary: '当前用户 current user', response: { 200: ZMe } } },
+    {
+      config: { access: 'authenticated' },
+      schema: { tags: ['auth'], summary: '当前用户 current user', response: { 200: ZMe } },
+    },
     async (req) => {
       if (!req.session) throw new AppError('UNAUTHENTICATED');
       return toMe(req.session);
@@ -53,7 +59,12 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     '/auth/password',
     {
       config: { access: 'authenticated' },
-      schema: { tags: ['auth'], summary: '修改密码 change own password', body: ZChangePasswordInput, response: { 200: ZMe } },
+      schema: {
+        tags: ['auth'],
+        summary: '修改密码 change own password',
+        body: ZChangePasswordInput,
+        response: { 200: ZMe },
+      },
     },
     async (req, reply) => {
       if (!req.session) throw new AppError('UNAUTHENTICATED');

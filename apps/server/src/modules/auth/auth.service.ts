@@ -1,6 +1,13 @@
 import crypto from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { DATA_SCOPE_RANK, PERMISSIONS, type TDataScope, type TLoginInput, type TMe, type TPermission } from '@huifang/shared';
+import {
+  DATA_SCOPE_RANK,
+  PERMISSIONS,
+  type TDataScope,
+  type TLoginInput,
+  type TMe,
+  type TPermission,
+} from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { tenants, users } from '../../db/schema/index.ts';
 import type { TConfig } from '../../config/env.ts';
@@ -9,7 +16,15 @@ import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { notify } from '../notifications/notifications.service.ts';
-import { accountSourceKey, claimAttempt, clearKey, refundAttempt, sourceKey, type TBackoffPolicy, type TClaim } from './login-throttle.ts';
+import {
+  accountSourceKey,
+  claimAttempt,
+  clearKey,
+  refundAttempt,
+  sourceKey,
+  type TBackoffPolicy,
+  type TClaim,
+} from './login-throttle.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import {
   deleteSession,
@@ -24,7 +39,15 @@ import {
 type TAuthDeps = {
   db: Db;
   clock: TClock;
-  config: Pick<TConfig, 'sessionIdleMinutes' | 'sessionMaxHours' | 'loginMaxFailuresPerAccount' | 'loginMaxFailuresPerIp' | 'loginBackoffSeconds' | 'loginLockMinutes'>;
+  config: Pick<
+    TConfig,
+    | 'sessionIdleMinutes'
+    | 'sessionMaxHours'
+    | 'loginMaxFailuresPerAccount'
+    | 'loginMaxFailuresPerIp'
+    | 'loginBackoffSeconds'
+    | 'loginLockMinutes'
+  >;
 };
 
 export interface TRequestMeta {
@@ -108,7 +131,10 @@ async function createSession(deps: TAuthDeps, tx: DbOrTx, tenantId: string, user
 
 const throttlePolicies = (c: TAuthDeps['config']) => {
   const base = { backoffSeconds: c.loginBackoffSeconds, maxWaitSeconds: c.loginLockMinutes * 60 };
-  return { account: { ...base, freeFailures: c.loginMaxFailuresPerAccount }, source: { ...base, freeFailures: c.loginMaxFailuresPerIp } } satisfies Record<string, TBackoffPolicy>;
+  return {
+    account: { ...base, freeFailures: c.loginMaxFailuresPerAccount },
+    source: { ...base, freeFailures: c.loginMaxFailuresPerIp },
+  } satisfies Record<string, TBackoffPolicy>;
 };
 
 const waitText = (s: number) => (s < 60 ? `${s} 秒` : `${Math.ceil(s / 60)} 分钟`);
@@ -119,7 +145,11 @@ const waitText = (s: number) => (s < 60 ? `${s} 秒` : `${Math.ceil(s / 60)} 分
  * LOGIN_LOCK_MINUTES. A stranger's failures slow only his own source. Every attempt, good or bad, writes an audit
  * row; the failure that starts a wait writes `auth.login_locked`, and the account holder is told in the app.
  */
-export async function login(deps: TAuthDeps, input: TLoginInput, meta: TRequestMeta): Promise<{ token: string; me: TMe }> {
+export async function login(
+  deps: TAuthDeps,
+  input: TLoginInput,
+  meta: TRequestMeta,
+): Promise<{ token: string; me: TMe }> {
   const now = deps.clock.now();
   const username = input.username.trim().toLowerCase();
   const [tenant] = input.tenant
@@ -130,25 +160,66 @@ export async function login(deps: TAuthDeps, input: TLoginInput, meta: TRequestM
   const policies = throttlePolicies(deps.config);
   const acctKey = accountSourceKey(tenant.id, username, meta.ip);
   const ipKey = sourceKey(meta.ip);
-  const claim = await claimAttempt(deps.db, [{ key: acctKey, policy: policies.account }, { key: ipKey, policy: policies.source }], now);
+  const claim = await claimAttempt(
+    deps.db,
+    [
+      { key: acctKey, policy: policies.account },
+      { key: ipKey, policy: policies.source },
+    ],
+    now,
+  );
   if (!claim.isAllowed) {
     const wait = claim.retryAfterSeconds;
-    throw new AppError('RATE_LIMITED', `too many failed logins; try again in ${wait} s`, { headers: { 'retry-after': String(wait) } });
+    throw new AppError('RATE_LIMITED', `too many failed logins; try again in ${wait} s`, {
+      headers: { 'retry-after': String(wait) },
+    });
   }
 
-  const [user] = await deps.db.select().from(users).where(and(eq(users.tenantId, tenant.id), eq(users.username, username)));
+  const [user] = await deps.db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, tenant.id), eq(users.username, username)));
   const isValid = await verifyPassword(user?.passwordHash ?? null, input.password);
-  const ctx: TAuditCtx = { tenantId: tenant.id, actorId: user?.id ?? null, actorName: user?.displayName ?? username, ip: meta.ip, requestId: meta.requestId };
+  const ctx: TAuditCtx = {
+    tenantId: tenant.id,
+    actorId: user?.id ?? null,
+    actorName: user?.displayName ?? username,
+    ip: meta.ip,
+    requestId: meta.requestId,
+  };
 
   if (!user || !isValid) {
     await deps.db.transaction(async (tx) => {
-      await insertAuditEvent(tx, ctx, { action: 'auth.login_failed', entityType: 'user', entityId: user?.id ?? null, unitId: user?.unitId ?? null, summary: `登录失败 ${username}` }, now);
+      await insertAuditEvent(
+        tx,
+        ctx,
+        {
+          action: 'auth.login_failed',
+          entityType: 'user',
+          entityId: user?.id ?? null,
+          unitId: user?.unitId ?? null,
+          summary: `登录失败 ${username}`,
+        },
+        now,
+      );
       for (const c of claim.claims.filter((x: TClaim) => x.waitSeconds > 0)) {
         const isAccount = c.key === acctKey;
         const summary = isAccount
           ? `登录失败 ${c.failures} 次，账号 ${username} 自 ${meta.ip ?? '未知地址'} 须等待 ${waitText(c.waitSeconds)}`
           : `来源 ${meta.ip ?? '未知地址'} 登录失败 ${c.failures} 次，须等待 ${waitText(c.waitSeconds)}`;
-        await insertAuditEvent(tx, ctx, { action: 'auth.login_locked', entityType: isAccount ? 'user' : 'ip', entityId: isAccount ? (user?.id ?? null) : null, unitId: user?.unitId ?? null, summary, after: { source: meta.ip, failures: c.failures, waitSeconds: c.waitSeconds } }, now);
+        await insertAuditEvent(
+          tx,
+          ctx,
+          {
+            action: 'auth.login_locked',
+            entityType: isAccount ? 'user' : 'ip',
+            entityId: isAccount ? (user?.id ?? null) : null,
+            unitId: user?.unitId ?? null,
+            summary,
+            after: { source: meta.ip, failures: c.failures, waitSeconds: c.waitSeconds },
+          },
+          now,
+        );
         // The holder hears of it once per episode (the failure that first makes this source wait), not on every try.
         if (isAccount && user && c.failures === policies.account.freeFailures) {
           await notify(tx, {
@@ -165,7 +236,18 @@ export async function login(deps: TAuthDeps, input: TLoginInput, meta: TRequestM
     throw new AppError('INVALID_CREDENTIALS', 'invalid username or password');
   }
   if (!user.isActive) {
-    await insertAuditEvent(deps.db, ctx, { action: 'auth.login_failed', entityType: 'user', entityId: user.id, unitId: user.unitId, summary: `停用账号尝试登录 ${username}` }, now);
+    await insertAuditEvent(
+      deps.db,
+      ctx,
+      {
+        action: 'auth.login_failed',
+        entityType: 'user',
+        entityId: user.id,
+        unitId: user.unitId,
+        summary: `停用账号尝试登录 ${username}`,
+      },
+      now,
+    );
     throw new AppError('ACCOUNT_DISABLED', 'this account is disabled');
   }
 
@@ -173,7 +255,12 @@ export async function login(deps: TAuthDeps, input: TLoginInput, meta: TRequestM
     await clearKey(tx, acctKey);
     await refundAttempt(tx, ipKey, policies.source);
     await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id));
-    await insertAuditEvent(tx, ctx, { action: 'auth.login', entityType: 'user', entityId: user.id, unitId: user.unitId, summary: `登录 ${username}` }, now);
+    await insertAuditEvent(
+      tx,
+      ctx,
+      { action: 'auth.login', entityType: 'user', entityId: user.id, unitId: user.unitId, summary: `登录 ${username}` },
+      now,
+    );
     return createSession(deps, tx, tenant.id, user.id, meta);
   });
   const session = await resolveSession(deps, token);
@@ -182,10 +269,27 @@ export async function login(deps: TAuthDeps, input: TLoginInput, meta: TRequestM
 }
 
 export async function logout(deps: TAuthDeps, s: TResolvedSession, meta: TRequestMeta): Promise<void> {
-  const ctx: TAuditCtx = { tenantId: s.tenantId, actorId: s.userId, actorName: s.displayName, ip: meta.ip, requestId: meta.requestId };
+  const ctx: TAuditCtx = {
+    tenantId: s.tenantId,
+    actorId: s.userId,
+    actorName: s.displayName,
+    ip: meta.ip,
+    requestId: meta.requestId,
+  };
   await deps.db.transaction(async (tx) => {
     await deleteSession(tx, s.tokenHash);
-    await insertAuditEvent(tx, ctx, { action: 'auth.logout', entityType: 'user', entityId: s.userId, unitId: s.unitId, summary: `退出 ${s.username}` }, deps.clock.now());
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'auth.logout',
+        entityType: 'user',
+        entityId: s.userId,
+        unitId: s.unitId,
+        summary: `退出 ${s.username}`,
+      },
+      deps.clock.now(),
+    );
   });
 }
 
@@ -198,18 +302,44 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
   meta: TRequestMeta,
 ): Promise<{ token: string; me: TMe }> {
-  const [user] = await deps.db.select().from(users).where(and(eq(users.tenantId, s.tenantId), eq(users.id, s.userId)));
+  const [user] = await deps.db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, s.tenantId), eq(users.id, s.userId)));
   if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    throw new AppError('WRONG_PASSWORD', 'current password is wrong', { details: [{ path: 'body.currentPassword', message: 'wrong password' }] });
+    throw new AppError('WRONG_PASSWORD', 'current password is wrong', {
+      details: [{ path: 'body.currentPassword', message: 'wrong password' }],
+    });
   }
-  if (input.newPassword === input.currentPassword) throw invalidField('body.newPassword', 'the new password must differ from the current one');
+  if (input.newPassword === input.currentPassword)
+    throw invalidField('body.newPassword', 'the new password must differ from the current one');
   const hash = await hashPassword(input.newPassword);
   const now = deps.clock.now();
-  const ctx: TAuditCtx = { tenantId: s.tenantId, actorId: s.userId, actorName: s.displayName, ip: meta.ip, requestId: meta.requestId };
+  const ctx: TAuditCtx = {
+    tenantId: s.tenantId,
+    actorId: s.userId,
+    actorName: s.displayName,
+    ip: meta.ip,
+    requestId: meta.requestId,
+  };
   const token = await deps.db.transaction(async (tx) => {
-    await tx.update(users).set({ passwordHash: hash, mustChangePassword: false, passwordChangedAt: now, updatedAt: now }).where(eq(users.id, s.userId));
+    await tx
+      .update(users)
+      .set({ passwordHash: hash, mustChangePassword: false, passwordChangedAt: now, updatedAt: now })
+      .where(eq(users.id, s.userId));
     await deleteUserSessions(tx, s.tenantId, s.userId);
-    await insertAuditEvent(tx, ctx, { action: 'auth.password_changed', entityType: 'user', entityId: s.userId, unitId: s.unitId, summary: `修改密码 ${s.username}` }, now);
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'auth.password_changed',
+        entityType: 'user',
+        entityId: s.userId,
+        unitId: s.unitId,
+        summary: `修改密码 ${s.username}`,
+      },
+      now,
+    );
     return createSession(deps, tx, s.tenantId, s.userId, meta);
   });
   const session = await resolveSession(deps, token);

@@ -43,7 +43,11 @@ describe('POST /api/auth/login', () => {
     expect(cookie).toMatchObject({ name: 'hf_sid', httpOnly: true, sameSite: 'Lax', path: '/' });
     expect(cookie.value.length).toBeGreaterThanOrEqual(40);
     const me = res.json();
-    expect(me.user).toMatchObject({ username: 'zhang.manager', displayName: '张伟', unitId: await unitIdByCode(t, 'SH') });
+    expect(me.user).toMatchObject({
+      username: 'zhang.manager',
+      displayName: '张伟',
+      unitId: await unitIdByCode(t, 'SH'),
+    });
     expect([...me.permissions].sort()).toEqual([...BUILTIN_ROLE_DEFAULTS.manager.permissions].sort());
     expect(me.dataScope).toBe('subtree');
     expect(typeof me.csrfToken).toBe('string');
@@ -72,7 +76,12 @@ describe('POST /api/auth/login', () => {
     expect(res.statusCode).toBe(200);
     const rows = await auditRowsOfRequest(t, res);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ action: 'auth.login', actor_id: res.json().user.id, entity_id: res.json().user.id, ip });
+    expect(rows[0]).toMatchObject({
+      action: 'auth.login',
+      actor_id: res.json().user.id,
+      entity_id: res.json().user.id,
+      ip,
+    });
   });
 
   it('refuses a disabled account with 403 ACCOUNT_DISABLED and no session', async () => {
@@ -109,7 +118,10 @@ describe('POST /api/auth/login', () => {
 
   it('stores passwords as argon2id hashes', async () => {
     const u = await createUser(t, admin, { unitCode: 'SH', roleKeys: ['agent'] });
-    const r = await t.pool.query<{ password_hash: string }>('select password_hash from users where id = $1 or username = $2', [u.id, 'admin']);
+    const r = await t.pool.query<{ password_hash: string }>(
+      'select password_hash from users where id = $1 or username = $2',
+      [u.id, 'admin'],
+    );
     expect(r.rows).toHaveLength(2);
     for (const row of r.rows) expect(row.password_hash.startsWith('$argon2id$')).toBe(true);
   });
@@ -121,7 +133,14 @@ describe('login throttling', () => {
   let lt: TTestApp;
   let ltAdmin: TClient;
   beforeAll(async () => {
-    lt = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', LOGIN_MAX_FAILURES_PER_IP: '12', LOGIN_BACKOFF_SECONDS: '30', LOGIN_LOCK_MINUTES: '15' } });
+    lt = await createTestApp({
+      env: {
+        LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
+        LOGIN_MAX_FAILURES_PER_IP: '12',
+        LOGIN_BACKOFF_SECONDS: '30',
+        LOGIN_LOCK_MINUTES: '15',
+      },
+    });
   });
   afterAll(async () => lt.close());
   // Some tests move the clock by many minutes: a fresh admin session each time.
@@ -131,7 +150,12 @@ describe('login throttling', () => {
 
   it("a stranger's failures slow only his own source: the account holder logs in from his own network meanwhile", async () => {
     const attacker = '10.30.0.1';
-    for (let i = 0; i < 3; i++) expectError(await loginRequest(lt, 'wang.supervisor', { password: wrong, ip: attacker }), 401, 'INVALID_CREDENTIALS');
+    for (let i = 0; i < 3; i++)
+      expectError(
+        await loginRequest(lt, 'wang.supervisor', { password: wrong, ip: attacker }),
+        401,
+        'INVALID_CREDENTIALS',
+      );
     // Even the right password waits at the attacker's source.
     const locked = await loginRequest(lt, 'wang.supervisor', { ip: attacker });
     expectError(locked, 429, 'RATE_LIMITED');
@@ -149,7 +173,8 @@ describe('login throttling', () => {
   it('each further failure doubles the wait, up to LOGIN_LOCK_MINUTES; a success starts the count over', async () => {
     const ip = '10.30.1.1';
     const waits: number[] = [];
-    for (let i = 0; i < 2; i++) expectError(await loginRequest(lt, 'liu.agent', { password: wrong, ip }), 401, 'INVALID_CREDENTIALS');
+    for (let i = 0; i < 2; i++)
+      expectError(await loginRequest(lt, 'liu.agent', { password: wrong, ip }), 401, 'INVALID_CREDENTIALS');
     for (let i = 0; i < 7; i++) {
       expectError(await loginRequest(lt, 'liu.agent', { password: wrong, ip }), 401, 'INVALID_CREDENTIALS');
       const refused = await loginRequest(lt, 'liu.agent', { password: wrong, ip });
@@ -161,7 +186,8 @@ describe('login throttling', () => {
     expect(waits).toEqual([30, 60, 120, 240, 480, 900, 900]);
     expect((await loginRequest(lt, 'liu.agent', { ip })).statusCode).toBe(200);
     // Counting starts over: three free failures again.
-    for (let i = 0; i < 3; i++) expectError(await loginRequest(lt, 'liu.agent', { password: wrong, ip }), 401, 'INVALID_CREDENTIALS');
+    for (let i = 0; i < 3; i++)
+      expectError(await loginRequest(lt, 'liu.agent', { password: wrong, ip }), 401, 'INVALID_CREDENTIALS');
     expectError(await loginRequest(lt, 'liu.agent', { password: wrong, ip }), 429, 'RATE_LIMITED');
   });
 
@@ -170,7 +196,9 @@ describe('login throttling', () => {
     const ip = '10.30.2.1';
     let last = await loginRequest(lt, u.username, { password: wrong, ip });
     for (let i = 0; i < 2; i++) {
-      expect(await countRows(lt, "select 1 from audit_events where action = 'auth.login_locked' and entity_id = $1", [u.id])).toBe(0);
+      expect(
+        await countRows(lt, "select 1 from audit_events where action = 'auth.login_locked' and entity_id = $1", [u.id]),
+      ).toBe(0);
       last = await loginRequest(lt, u.username, { password: wrong, ip });
     }
     const rows = await auditRowsOfRequest(lt, last);
@@ -178,7 +206,9 @@ describe('login throttling', () => {
     expect(rows[1]).toMatchObject({ entity_id: u.id, ip, after: { source: ip, failures: 3, waitSeconds: 30 } });
     lt.clock.advance(30_000);
     expectError(await loginRequest(lt, u.username, { password: wrong, ip }), 401, 'INVALID_CREDENTIALS');
-    expect(await countRows(lt, "select 1 from audit_events where action = 'auth.login_locked' and entity_id = $1", [u.id])).toBe(2);
+    expect(
+      await countRows(lt, "select 1 from audit_events where action = 'auth.login_locked' and entity_id = $1", [u.id]),
+    ).toBe(2);
     const notes = await lt.pool.query('select kind, title, body from notifications where user_id = $1', [u.id]);
     expect(notes.rows).toHaveLength(1);
     expect(notes.rows[0]).toMatchObject({ kind: 'auth.login_locked' });
@@ -203,8 +233,11 @@ describe('login throttling', () => {
     const res = await ltAdmin.post(`/api/users/${u.id}/unlock-login`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ unlockedSources: 2 });
-    expect((await auditRowsOfRequest(lt, res)).map((r) => [r.action, r.entity_id])).toEqual([['user.login_unlocked', u.id]]);
-    for (const ip of ['10.30.3.1', '10.30.3.2']) expect((await loginRequest(lt, u.username, { password: u.password, ip })).statusCode).toBe(200);
+    expect((await auditRowsOfRequest(lt, res)).map((r) => [r.action, r.entity_id])).toEqual([
+      ['user.login_unlocked', u.id],
+    ]);
+    for (const ip of ['10.30.3.1', '10.30.3.2'])
+      expect((await loginRequest(lt, u.username, { password: u.password, ip })).statusCode).toBe(200);
   });
 
   it('slows an address down after too many failures for any account, but not other addresses', async () => {
@@ -220,17 +253,24 @@ describe('login throttling', () => {
 
   it('successful logins from one shared address (an office) do not use up its failures', async () => {
     const ip = '10.40.1.1';
-    for (let i = 0; i < 10; i++) expect((await loginRequest(lt, i % 2 ? 'zhang.manager' : 'liu.agent', { ip })).statusCode).toBe(200);
-    for (let i = 0; i < 5; i++) expectError(await loginRequest(lt, uniq('ghost'), { password: wrong, ip }), 401, 'INVALID_CREDENTIALS');
+    for (let i = 0; i < 10; i++)
+      expect((await loginRequest(lt, i % 2 ? 'zhang.manager' : 'liu.agent', { ip })).statusCode).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expectError(await loginRequest(lt, uniq('ghost'), { password: wrong, ip }), 401, 'INVALID_CREDENTIALS');
     expect((await loginRequest(lt, 'zhang.manager', { ip })).statusCode).toBe(200);
   });
 });
 
 describe('exact limits under concurrency', () => {
   it('50 concurrent wrong logins for one account and source: exactly LOGIN_MAX_FAILURES_PER_ACCOUNT are checked, the rest 429 with Retry-After', async () => {
-    const ct = await createTestApp({ demo: false, env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '7', LOGIN_MAX_FAILURES_PER_IP: '1000', LOGIN_RATE_PER_MINUTE: '1000' } });
+    const ct = await createTestApp({
+      demo: false,
+      env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '7', LOGIN_MAX_FAILURES_PER_IP: '1000', LOGIN_RATE_PER_MINUTE: '1000' },
+    });
     try {
-      const all = await Promise.all(Array.from({ length: 50 }, () => loginRequest(ct, 'admin', { password: wrong, ip: '10.50.0.1' })));
+      const all = await Promise.all(
+        Array.from({ length: 50 }, () => loginRequest(ct, 'admin', { password: wrong, ip: '10.50.0.1' })),
+      );
       const checked = all.filter((r) => r.statusCode === 401);
       const refused = all.filter((r) => r.statusCode === 429);
       expect([checked.length, refused.length]).toEqual([7, 43]);
@@ -246,7 +286,10 @@ describe('exact limits under concurrency', () => {
   });
 
   it('50 concurrent logins from one address against LOGIN_RATE_PER_MINUTE=N: exactly N pass, the rest 429 with Retry-After in the one error body', async () => {
-    const ct = await createTestApp({ demo: false, env: { LOGIN_RATE_PER_MINUTE: '9', LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000', LOGIN_MAX_FAILURES_PER_IP: '1000' } });
+    const ct = await createTestApp({
+      demo: false,
+      env: { LOGIN_RATE_PER_MINUTE: '9', LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000', LOGIN_MAX_FAILURES_PER_IP: '1000' },
+    });
     try {
       const all = await Promise.all(Array.from({ length: 50 }, () => loginRequest(ct, 'admin', { ip: '10.50.0.2' })));
       const passed = all.filter((r) => r.statusCode !== 429);
@@ -282,7 +325,9 @@ describe('sessions', () => {
     }
     expect(await meStatus(t, idler.cookie)).toBe(401);
     // last_seen is written at most once a minute: a request 30 s after the last write leaves it as it was.
-    const lastSeen = async () => (await t.pool.query('select last_seen_at from sessions where token_hash = $1', [hashToken(active.cookie)])).rows[0]?.last_seen_at;
+    const lastSeen = async () =>
+      (await t.pool.query('select last_seen_at from sessions where token_hash = $1', [hashToken(active.cookie)]))
+        .rows[0]?.last_seen_at;
     const seen = await lastSeen();
     expect(seen.getTime()).toBe(t.clock.now().getTime());
     t.clock.advance(30_000);
@@ -291,7 +336,12 @@ describe('sessions', () => {
     t.clock.advance(idle * MINUTE);
     expect(await meStatus(t, active.cookie)).toBe(401);
     // Expired sessions are deleted, not just refused.
-    expect(await countRows(t, 'select 1 from sessions where token_hash in ($1, $2)', [hashToken(active.cookie), hashToken(idler.cookie)])).toBe(0);
+    expect(
+      await countRows(t, 'select 1 from sessions where token_hash in ($1, $2)', [
+        hashToken(active.cookie),
+        hashToken(idler.cookie),
+      ]),
+    ).toBe(0);
   });
 
   it('expires after SESSION_MAX_HOURS however active', async () => {
@@ -323,9 +373,13 @@ describe('POST /api/auth/password', () => {
   it('refuses a wrong current password and changes nothing', async () => {
     const u = await createUser(t, admin, { unitCode: 'SH-ZJ', roleKeys: ['teller'] });
     const c = await loginAs(t, u.username, { password: u.password, ip: nextIp() });
-    const hash = async () => (await t.pool.query('select password_hash from users where id = $1', [u.id])).rows[0].password_hash;
+    const hash = async () =>
+      (await t.pool.query('select password_hash from users where id = $1', [u.id])).rows[0].password_hash;
     const before = [await hash(), await auditCount(t)];
-    const res = await c.post('/api/auth/password', { currentPassword: 'Wrong-pass-9', newPassword: 'Brand-new-pass-9' });
+    const res = await c.post('/api/auth/password', {
+      currentPassword: 'Wrong-pass-9',
+      newPassword: 'Brand-new-pass-9',
+    });
     expectError(res, 400, 'WRONG_PASSWORD', ['body.currentPassword']);
     const weak = await c.post('/api/auth/password', { currentPassword: u.password, newPassword: 'short' });
     expectError(weak, 400, 'VALIDATION_FAILED', ['body.newPassword']);
@@ -370,15 +424,33 @@ describe('CSRF', () => {
     for (const token of [undefined, 'wrong-token', other.me.csrfToken]) {
       const headers: Record<string, string> = { cookie: `hf_sid=${admin.cookie}` };
       if (token) headers['x-csrf-token'] = token;
-      const res = await t.app.inject({ method: 'PATCH', url: `/api/org-units/${unitId}`, headers, payload: { name: uniq('csrf') } });
+      const res = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/org-units/${unitId}`,
+        headers,
+        payload: { name: uniq('csrf') },
+      });
       expectError(res, 403, 'CSRF_FAILED');
-      const created = await t.app.inject({ method: 'POST', url: '/api/users', headers, payload: { username: uniq('csrf'), password: TEST_PASSWORD, displayName: 'x', unitId, roleIds: [] } });
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/api/users',
+        headers,
+        payload: { username: uniq('csrf'), password: TEST_PASSWORD, displayName: 'x', unitId, roleIds: [] },
+      });
       expectError(created, 403, 'CSRF_FAILED');
       expectError(await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers }), 403, 'CSRF_FAILED');
     }
     expect([await name(), await auditCount(t)]).toEqual(before);
     expect(await meStatus(t, admin.cookie)).toBe(200);
     // Reads need no token.
-    expect((await t.app.inject({ method: 'GET', url: `/api/org-units/${unitId}`, headers: { cookie: `hf_sid=${admin.cookie}` } })).statusCode).toBe(200);
+    expect(
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: `/api/org-units/${unitId}`,
+          headers: { cookie: `hf_sid=${admin.cookie}` },
+        })
+      ).statusCode,
+    ).toBe(200);
   });
 });

@@ -24,7 +24,8 @@ export function waitAfter(failures: number, p: TBackoffPolicy): number {
   return Math.min(p.backoffSeconds * 2 ** Math.min(failures - p.freeFailures, 30), p.maxWaitSeconds);
 }
 
-export const accountSourceKey = (tenantId: string, username: string, ip: string | null) => `acct:${tenantId}:${username}:src:${ip ?? 'unknown'}`;
+export const accountSourceKey = (tenantId: string, username: string, ip: string | null) =>
+  `acct:${tenantId}:${username}:src:${ip ?? 'unknown'}`;
 export const sourceKey = (ip: string | null) => `ip:${ip ?? 'unknown'}`;
 
 export interface TClaim {
@@ -42,7 +43,11 @@ export type TClaimResult = { isAllowed: true; claims: TClaim[] } | { isAllowed: 
  * up front (a success refunds it), in one transaction holding the keys' rows, so N concurrent attempts against a key
  * with N free failures let exactly N through. If any key is waiting, nothing is counted and the attempt is refused.
  */
-export async function claimAttempt(db: Db, keys: { key: string; policy: TBackoffPolicy }[], now: Date): Promise<TClaimResult> {
+export async function claimAttempt(
+  db: Db,
+  keys: { key: string; policy: TBackoffPolicy }[],
+  now: Date,
+): Promise<TClaimResult> {
   const sorted = [...keys].sort((a, b) => a.key.localeCompare(b.key)); // one lock order: no deadlocks
   return db.transaction(async (tx) => {
     await tx
@@ -52,13 +57,19 @@ export async function claimAttempt(db: Db, keys: { key: string; policy: TBackoff
     const rows = await tx
       .select()
       .from(loginThrottle)
-      .where(inArray(loginThrottle.key, sorted.map((k) => k.key)))
+      .where(
+        inArray(
+          loginThrottle.key,
+          sorted.map((k) => k.key),
+        ),
+      )
       .for('update');
     const byKey = new Map(rows.map((r) => [r.key, r]));
     let retryAfter = 0;
     for (const { key } of sorted) {
       const lockedUntil = byKey.get(key)?.lockedUntil;
-      if (lockedUntil && lockedUntil > now) retryAfter = Math.max(retryAfter, Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000));
+      if (lockedUntil && lockedUntil > now)
+        retryAfter = Math.max(retryAfter, Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000));
     }
     if (retryAfter > 0) return { isAllowed: false as const, retryAfterSeconds: retryAfter };
     const claims: TClaim[] = [];
@@ -69,7 +80,11 @@ export async function claimAttempt(db: Db, keys: { key: string; policy: TBackoff
       const waitSeconds = waitAfter(failures, policy);
       await tx
         .update(loginThrottle)
-        .set({ failures, windowStartedAt: now, lockedUntil: waitSeconds > 0 ? new Date(now.getTime() + waitSeconds * 1000) : null })
+        .set({
+          failures,
+          windowStartedAt: now,
+          lockedUntil: waitSeconds > 0 ? new Date(now.getTime() + waitSeconds * 1000) : null,
+        })
         .where(eq(loginThrottle.key, key));
       claims.push({ key, failures, waitSeconds });
     }

@@ -52,7 +52,13 @@ export async function findSession(db: DbOrTx, tokenHash: string): Promise<TSessi
 
 export async function findUserRoles(db: DbOrTx, tenantId: string, userId: string) {
   return db
-    .select({ id: roles.id, key: roles.key, name: roles.name, permissions: roles.permissions, dataScope: roles.dataScope })
+    .select({
+      id: roles.id,
+      key: roles.key,
+      name: roles.name,
+      permissions: roles.permissions,
+      dataScope: roles.dataScope,
+    })
     .from(userRoles)
     .innerJoin(roles, eq(roles.id, userRoles.roleId))
     .where(and(eq(userRoles.tenantId, tenantId), eq(userRoles.userId, userId)));
@@ -60,7 +66,16 @@ export async function findUserRoles(db: DbOrTx, tenantId: string, userId: string
 
 export async function insertSession(
   db: DbOrTx,
-  row: { tokenHash: string; tenantId: string; userId: string; csrfToken: string; ip: string | null; userAgent: string | null; now: Date; expiresAt: Date },
+  row: {
+    tokenHash: string;
+    tenantId: string;
+    userId: string;
+    csrfToken: string;
+    ip: string | null;
+    userAgent: string | null;
+    now: Date;
+    expiresAt: Date;
+  },
 ) {
   await db.insert(sessions).values({
     tokenHash: row.tokenHash,

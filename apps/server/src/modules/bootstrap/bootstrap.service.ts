@@ -35,16 +35,25 @@ export async function ensureBuiltinRoles(db: DbOrTx, tenantId: string, now: Date
     )
     .onConflictDoNothing();
   // Defaults added by a later release are granted once to the built-in roles; what a tenant removed stays removed.
-  const existing = await db.select().from(roles).where(and(eq(roles.tenantId, tenantId), eq(roles.isBuiltin, true)));
+  const existing = await db
+    .select()
+    .from(roles)
+    .where(and(eq(roles.tenantId, tenantId), eq(roles.isBuiltin, true)));
   for (const role of existing) {
-    const defaults = role.key && role.key in BUILTIN_ROLE_DEFAULTS ? BUILTIN_ROLE_DEFAULTS[role.key as TBuiltinRole].permissions : [];
+    const defaults =
+      role.key && role.key in BUILTIN_ROLE_DEFAULTS ? BUILTIN_ROLE_DEFAULTS[role.key as TBuiltinRole].permissions : [];
     const fresh = defaults.filter((p) => !role.defaultsSeen.includes(p));
     // The admin role always holds every permission, including ones added by later releases.
     const permissions = role.key === 'admin' ? [...PERMISSIONS] : [...new Set([...role.permissions, ...fresh])];
     if (fresh.length === 0 && permissions.length === role.permissions.length) continue;
     await db
       .update(roles)
-      .set({ permissions, defaultsSeen: [...new Set([...role.defaultsSeen, ...defaults])], ...(role.key === 'admin' ? { dataScope: 'tenant' } : {}), updatedAt: now })
+      .set({
+        permissions,
+        defaultsSeen: [...new Set([...role.defaultsSeen, ...defaults])],
+        ...(role.key === 'admin' ? { dataScope: 'tenant' } : {}),
+        updatedAt: now,
+      })
       .where(and(eq(roles.tenantId, tenantId), eq(roles.id, role.id)));
   }
 }
@@ -68,10 +77,26 @@ export async function bootstrapTenant(
       await ensureFollowupDefaults(tx, existing.id);
       return { tenantId: existing.id, created: false, generatedAdminPassword: null };
     }
-    const [tenant] = await tx.insert(tenants).values({ slug: 'default', name: opts.tenantName, timeZone: opts.timeZone, createdAt: now }).returning();
+    const [tenant] = await tx
+      .insert(tenants)
+      .values({ slug: 'default', name: opts.tenantName, timeZone: opts.timeZone, createdAt: now })
+      .returning();
     const tenantId = tenant!.id;
     const rootId = crypto.randomUUID();
-    await tx.insert(orgUnits).values({ id: rootId, tenantId, parentId: null, type: 'hq', name: opts.tenantName, code: 'HQ', path: `/${rootId}/`, depth: 0, createdAt: now, updatedAt: now });
+    await tx
+      .insert(orgUnits)
+      .values({
+        id: rootId,
+        tenantId,
+        parentId: null,
+        type: 'hq',
+        name: opts.tenantName,
+        code: 'HQ',
+        path: `/${rootId}/`,
+        depth: 0,
+        createdAt: now,
+        updatedAt: now,
+      });
     await ensureBuiltinRoles(tx, tenantId, now);
     await ensureTenantDefaults(tx, tenantId);
     await ensureFollowupDefaults(tx, tenantId);
@@ -90,12 +115,21 @@ export async function bootstrapTenant(
         updatedAt: now,
       })
       .returning();
-    const [adminRole] = await tx.select().from(roles).where(and(eq(roles.tenantId, tenantId), eq(roles.key, 'admin')));
+    const [adminRole] = await tx
+      .select()
+      .from(roles)
+      .where(and(eq(roles.tenantId, tenantId), eq(roles.key, 'admin')));
     await tx.insert(userRoles).values({ tenantId, userId: admin!.id, roleId: adminRole!.id });
     await insertAuditEvent(
       tx,
       { tenantId, actorId: null, actorName: 'system', ip: null, requestId: null },
-      { action: 'tenant.bootstrapped', entityType: 'tenant', entityId: tenantId, unitId: rootId, summary: `初始化租户 ${opts.tenantName}` },
+      {
+        action: 'tenant.bootstrapped',
+        entityType: 'tenant',
+        entityId: tenantId,
+        unitId: rootId,
+        summary: `初始化租户 ${opts.tenantName}`,
+      },
       now,
     );
     return { tenantId, created: true, generatedAdminPassword: generated };
@@ -103,6 +137,9 @@ export async function bootstrapTenant(
 }
 
 export async function findRootUnit(db: DbOrTx, tenantId: string) {
-  const [root] = await db.select().from(orgUnits).where(and(eq(orgUnits.tenantId, tenantId), isNull(orgUnits.parentId)));
+  const [root] = await db
+    .select()
+    .from(orgUnits)
+    .where(and(eq(orgUnits.tenantId, tenantId), isNull(orgUnits.parentId)));
   return root ?? null;
 }

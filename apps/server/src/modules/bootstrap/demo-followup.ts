@@ -14,10 +14,18 @@ const TZ = 'Asia/Shanghai';
  */
 export async function loadDemoFollowup(deps: { db: Db; clock: TClock }, tenantId: string): Promise<number> {
   const db = deps.db;
-  const [exists] = (await db.execute<{ n: number }>(sql`select count(*)::int as n from followup_plans where tenant_id = ${tenantId}`)).rows;
+  const [exists] = (
+    await db.execute<{ n: number }>(sql`select count(*)::int as n from followup_plans where tenant_id = ${tenantId}`)
+  ).rows;
   if ((exists?.n ?? 0) > 0) return 0;
   const [who] = (
-    await db.execute<{ liu: string | null; wang: string | null; zhang: string | null; sh: string | null; survey: string | null }>(sql`
+    await db.execute<{
+      liu: string | null;
+      wang: string | null;
+      zhang: string | null;
+      sh: string | null;
+      survey: string | null;
+    }>(sql`
       select (select id from users where tenant_id = ${tenantId} and username = 'liu.agent') as liu,
              (select id from users where tenant_id = ${tenantId} and username = 'wang.supervisor') as wang,
              (select id from users where tenant_id = ${tenantId} and username = 'zhang.manager') as zhang,
@@ -28,7 +36,8 @@ export async function loadDemoFollowup(deps: { db: Db; clock: TClock }, tenantId
   const now = deps.clock.now();
   const today = localDate(now, TZ);
   const at = (days: number, hour: number) => zonedInstant(addDays(today, days), hour, TZ);
-  const script = '您好，{客户称呼}！我是{网点名称}的回访专员{坐席姓名}，想占用您两分钟了解一下您{服务日期}办理{服务类型}的体验。';
+  const script =
+    '您好，{客户称呼}！我是{网点名称}的回访专员{坐席姓名}，想占用您两分钟了解一下您{服务日期}办理{服务类型}的体验。';
 
   return db.transaction(async (tx) => {
     const plans = await tx.execute<{ id: string; name: string }>(sql`

@@ -15,7 +15,9 @@ const INFLATED_TELLER = 'teller08';
  * exclusions, a paired demo kiosk at SH-LJZ-W1 and a pairing code for another. Set-based SQL: a few seconds.
  */
 export async function loadDemoKiosk(deps: { db: Db; clock: TClock }, tenantId: string): Promise<number> {
-  const done = await deps.db.execute<{ n: number }>(sql`select count(*)::int as n from service_sessions where tenant_id = ${tenantId}`);
+  const done = await deps.db.execute<{ n: number }>(
+    sql`select count(*)::int as n from service_sessions where tenant_id = ${tenantId}`,
+  );
   if ((done.rows[0]?.n ?? 0) > 0) return 0;
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {

@@ -15,10 +15,21 @@ const TZ = 'Asia/Shanghai';
  */
 export async function loadDemoPaths(deps: { db: Db; clock: TClock }, tenantId: string): Promise<number> {
   const db = deps.db;
-  const [exists] = (await db.execute<{ n: number }>(sql`select count(*)::int as n from followup_path_templates where tenant_id = ${tenantId}`)).rows;
+  const [exists] = (
+    await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from followup_path_templates where tenant_id = ${tenantId}`,
+    )
+  ).rows;
   if ((exists?.n ?? 0) > 0) return 0;
   const [who] = (
-    await db.execute<{ liu: string | null; zhang: string | null; sh: string | null; survey: string | null; discharge: string | null; sale: string | null }>(sql`
+    await db.execute<{
+      liu: string | null;
+      zhang: string | null;
+      sh: string | null;
+      survey: string | null;
+      discharge: string | null;
+      sale: string | null;
+    }>(sql`
       select (select id from users where tenant_id = ${tenantId} and username = 'liu.agent') as liu,
              (select id from users where tenant_id = ${tenantId} and username = 'zhang.manager') as zhang,
              (select id from org_units where tenant_id = ${tenantId} and code = 'SH') as sh,
@@ -47,14 +58,35 @@ export async function loadDemoPaths(deps: { db: Db; clock: TClock }, tenantId: s
          ${addDays(today, -30)}, 7, 'fixed', ${who.liu}, 3, 4, 'active', ${at(-30, 9)}, ${who.zhang}, ${at(-31, 10)}, ${at(-30, 9)})
       returning id, name`);
     const planOf = (prefix: string) => plans.rows.find((p) => p.name.startsWith(prefix))!.id;
-    const pt = (label: string, anchor: object, offsetDays: number, windowDays: number, method: string, extra: object = {}) => ({ label, anchor, offsetDays, windowDays, method, script: '', surveyId: null, priority: 3, skippable: false, ...extra });
+    const pt = (
+      label: string,
+      anchor: object,
+      offsetDays: number,
+      windowDays: number,
+      method: string,
+      extra: object = {},
+    ) => ({
+      label,
+      anchor,
+      offsetDays,
+      windowDays,
+      method,
+      script: '',
+      surveyId: null,
+      priority: 3,
+      skippable: false,
+      ...extra,
+    });
     const discharge = { kind: 'field', key: 'discharge_date' };
     const delivery = { kind: 'field', key: 'delivery_date' };
     const templates = [
       {
         name: '出院随访路径',
         plan: planOf('出院随访'),
-        rules: [{ kind: 'service_type', serviceTypeId: who.discharge, weight: 10, negative: false }, { kind: 'field_equals', key: 'dept', value: '产科', weight: 10, negative: true }],
+        rules: [
+          { kind: 'service_type', serviceTypeId: who.discharge, weight: 10, negative: false },
+          { kind: 'field_equals', key: 'dept', value: '产科', weight: 10, negative: true },
+        ],
         points: [
           pt('出院一周电话随访', discharge, 7, 2, 'phone', { surveyId: who.survey, priority: 1 }),
           pt('出院一月电话随访', discharge, 30, 5, 'phone', { priority: 2 }),
@@ -64,7 +96,10 @@ export async function loadDemoPaths(deps: { db: Db; clock: TClock }, tenantId: s
       {
         name: '新车交付回访路径',
         plan: planOf('新车交付'),
-        rules: [{ kind: 'service_type', serviceTypeId: who.sale, weight: 10, negative: false }, { kind: 'field_contains', key: 'car_model', value: 'SUV', weight: 5, negative: false }],
+        rules: [
+          { kind: 'service_type', serviceTypeId: who.sale, weight: 10, negative: false },
+          { kind: 'field_contains', key: 'car_model', value: 'SUV', weight: 5, negative: false },
+        ],
         points: [
           pt('交车三日回访', delivery, 3, 1, 'phone', { priority: 1 }),
           pt('首月用车回访', delivery, 30, 5, 'phone', { priority: 2 }),
@@ -74,7 +109,9 @@ export async function loadDemoPaths(deps: { db: Db; clock: TClock }, tenantId: s
     ];
     for (const [i, tpl] of templates.entries()) {
       const [t] = (
-        await tx.execute<{ id: string }>(sql`insert into followup_path_templates (tenant_id, unit_id, plan_id, name, status, current_version, rules, created_by, created_at, updated_at)
+        await tx.execute<{
+          id: string;
+        }>(sql`insert into followup_path_templates (tenant_id, unit_id, plan_id, name, status, current_version, rules, created_by, created_at, updated_at)
           values (${tenantId}, ${who.sh}, ${tpl.plan}, ${tpl.name}, 'active', 1, ${JSON.stringify(tpl.rules)}::jsonb, ${who.zhang}, ${at(-30, 10 + i)}, ${at(-30, 10 + i)}) returning id`)
       ).rows;
       await tx.execute(sql`insert into followup_path_versions (tenant_id, template_id, version, points, created_by, created_at)

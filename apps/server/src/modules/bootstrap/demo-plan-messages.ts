@@ -15,7 +15,11 @@ const TEMPLATE = '{客户称呼}您好，您在{网点名称}的定期存款将�
  */
 export async function loadDemoPlanMessages(deps: { db: Db; clock: TClock }, tenantId: string): Promise<number> {
   const db = deps.db;
-  const [exists] = (await db.execute<{ n: number }>(sql`select count(*)::int as n from followup_plan_messages where tenant_id = ${tenantId}`)).rows;
+  const [exists] = (
+    await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from followup_plan_messages where tenant_id = ${tenantId}`,
+    )
+  ).rows;
   if ((exists?.n ?? 0) > 0) return 0;
   const [who] = (
     await db.execute<{ liu: string | null; zhang: string | null; sh: string | null }>(sql`
@@ -48,7 +52,9 @@ export async function loadDemoPlanMessages(deps: { db: Db; clock: TClock }, tena
     await tx.execute(sql`insert into followup_plan_messages (tenant_id, plan_id, channel, template, template_code, updated_at)
       values (${tenantId}, ${planId}, 'sms', ${TEMPLATE}, 'SMS_DEMO_0001', ${at(-11, 10)})`);
     const [run] = (
-      await tx.execute<{ id: string }>(sql`insert into followup_generation_runs (tenant_id, plan_id, rule_kind, occurrence, actor_id, at, created)
+      await tx.execute<{
+        id: string;
+      }>(sql`insert into followup_generation_runs (tenant_id, plan_id, rule_kind, occurrence, actor_id, at, created)
         values (${tenantId}, ${planId}, null, 'activation', ${who.zhang}, ${at(-10, 9)}, ${picked.rows.length}) returning id`)
     ).rows;
     /*

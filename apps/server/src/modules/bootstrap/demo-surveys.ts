@@ -2,7 +2,14 @@ import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { TAnswerValue } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
-import { evaluations, surveyInvitations, surveyLinks, surveyResponses, surveys, surveyVersions } from '../../db/schema/index.ts';
+import {
+  evaluations,
+  surveyInvitations,
+  surveyLinks,
+  surveyResponses,
+  surveys,
+  surveyVersions,
+} from '../../db/schema/index.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { scoreResponse } from '../surveys/survey-maths.ts';
 import { consumerGoodsTemplate } from '../surveys/survey-template.ts';
@@ -19,12 +26,35 @@ function rng(seed: number) {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: T[]) => xs[Math.floor(next() * xs.length)]! };
+  return {
+    next,
+    int: (n: number) => Math.floor(next() * n),
+    pick: <T>(xs: T[]) => xs[Math.floor(next() * xs.length)]!,
+  };
 }
 
 /** Mean answer per dimension: 价格 is the weak one; 投诉处理 and 退货处理 lag a little. */
-const BASE: Record<string, number> = { brand: 4.1, quality: 4.2, price: 3.3, after_sales: 3.9, returns: 3.6, complaints: 3.5, communication: 4.0 };
-const TEXTS = ['价格偏高，希望多些优惠活动', '售后响应很快，点赞', '退货流程太繁琐', '产品质量不错，会继续购买', '客服态度很好', '希望投诉处理能更及时', '包装可以更环保', '门店服务热情', '物流有点慢', '促销规则不够清楚'];
+const BASE: Record<string, number> = {
+  brand: 4.1,
+  quality: 4.2,
+  price: 3.3,
+  after_sales: 3.9,
+  returns: 3.6,
+  complaints: 3.5,
+  communication: 4.0,
+};
+const TEXTS = [
+  '价格偏高，希望多些优惠活动',
+  '售后响应很快，点赞',
+  '退货流程太繁琐',
+  '产品质量不错，会继续购买',
+  '客服态度很好',
+  '希望投诉处理能更及时',
+  '包装可以更环保',
+  '门店服务热情',
+  '物流有点慢',
+  '促销规则不够清楚',
+];
 
 /**
  * Demo survey data: the consumer-goods template survey (owned by HQ, published 18 months ago) with ~2,700 responses
@@ -34,9 +64,13 @@ const TEXTS = ['价格偏高，希望多些优惠活动', '售后响应很快，
  * Rows are computed with the real scoring code and inserted in multi-row batches.
  */
 export async function loadDemoSurveys(deps: { db: Db; clock: TClock }, tenantId: string): Promise<number> {
-  const exists = await deps.db.execute<{ n: number }>(sql`select count(*)::int as n from surveys where tenant_id = ${tenantId} and title = ${DEMO_SURVEY_TITLE}`);
+  const exists = await deps.db.execute<{ n: number }>(
+    sql`select count(*)::int as n from surveys where tenant_id = ${tenantId} and title = ${DEMO_SURVEY_TITLE}`,
+  );
   if ((exists.rows[0]?.n ?? 0) > 0) return 0;
-  const root = await deps.db.execute<{ id: string }>(sql`select id from org_units where tenant_id = ${tenantId} and parent_id is null`);
+  const root = await deps.db.execute<{ id: string }>(
+    sql`select id from org_units where tenant_id = ${tenantId} and parent_id is null`,
+  );
   const rootId = root.rows[0]?.id;
   if (!rootId) return 0;
   const customerRows = await deps.db.execute<{ id: string; unit_id: string }>(sql`
@@ -77,10 +111,25 @@ export async function loadDemoSurveys(deps: { db: Db; clock: TClock }, tenantId:
         if (!open) {
           const invitedAt = new Date(at.getTime() - (1 + r.int(3)) * 86_400_000);
           links.push({
-            id: linkId, tenantId, surveyId, kind: 'personal', tokenHash: crypto.randomBytes(32).toString('hex'), customerId, expiresAt: new Date(invitedAt.getTime() + 14 * 86_400_000),
-            usedAt: isAnswer ? at : null, responseId: isAnswer ? responseId : null, createdAt: invitedAt,
+            id: linkId,
+            tenantId,
+            surveyId,
+            kind: 'personal',
+            tokenHash: crypto.randomBytes(32).toString('hex'),
+            customerId,
+            expiresAt: new Date(invitedAt.getTime() + 14 * 86_400_000),
+            usedAt: isAnswer ? at : null,
+            responseId: isAnswer ? responseId : null,
+            createdAt: invitedAt,
           });
-          invites.push({ tenantId, surveyId, linkId, customerId, email: `demo.${customerId.slice(0, 8)}@example.cn`, createdAt: invitedAt });
+          invites.push({
+            tenantId,
+            surveyId,
+            linkId,
+            customerId,
+            email: `demo.${customerId.slice(0, 8)}@example.cn`,
+            createdAt: invitedAt,
+          });
         }
         if (!isAnswer) continue;
         const shift = season + (outlet === weakOutlet ? -0.3 : 0) + (r.next() - 0.5) * 0.8;
@@ -105,22 +154,64 @@ export async function loadDemoSurveys(deps: { db: Db; clock: TClock }, tenantId:
         const key = `survey:demo:${responseId}`;
         answered.add(responseId);
         responses.push({
-          id: responseId, tenantId, surveyId, version: 1, linkId: open ? null : linkId, customerId: open ? null : customerId, unitId, channel: 'survey', submittedAt: at,
-          answers, dimensionScores: s.dimensions, indexValue: s.index, score: s.score, text: s.text, idempotencyKey: key,
+          id: responseId,
+          tenantId,
+          surveyId,
+          version: 1,
+          linkId: open ? null : linkId,
+          customerId: open ? null : customerId,
+          unitId,
+          channel: 'survey',
+          submittedAt: at,
+          answers,
+          dimensionScores: s.dimensions,
+          indexValue: s.index,
+          score: s.score,
+          text: s.text,
+          idempotencyKey: key,
         });
         evals.push({
-          tenantId, channel: 'survey', occurredAt: at, receivedAt: at, unitId, customerId: open ? null : customerId, refType: 'survey_response', refId: responseId,
-          sourceType: 'link', sourceId: open ? null : linkId, score: s.score, dimensions: s.dimensions, answers: { surveyId, version: 1, answers }, text: s.text, idempotencyKey: key,
+          tenantId,
+          channel: 'survey',
+          occurredAt: at,
+          receivedAt: at,
+          unitId,
+          customerId: open ? null : customerId,
+          refType: 'survey_response',
+          refId: responseId,
+          sourceType: 'link',
+          sourceId: open ? null : linkId,
+          score: s.score,
+          dimensions: s.dimensions,
+          answers: { surveyId, version: 1, answers },
+          text: s.text,
+          idempotencyKey: key,
         });
       }
     }
   }
 
   await deps.db.transaction(async (tx) => {
-    await tx.insert(surveys).values({ id: surveyId, tenantId, unitId: rootId, title: def.title, status: 'published', latestVersion: 1, publishedVersion: 1, createdAt: start, updatedAt: start });
-    await tx.insert(surveyVersions).values({ tenantId, surveyId, version: 1, definition: def, createdAt: start, publishedAt: start });
+    await tx
+      .insert(surveys)
+      .values({
+        id: surveyId,
+        tenantId,
+        unitId: rootId,
+        title: def.title,
+        status: 'published',
+        latestVersion: 1,
+        publishedVersion: 1,
+        createdAt: start,
+        updatedAt: start,
+      });
+    await tx
+      .insert(surveyVersions)
+      .values({ tenantId, surveyId, version: 1, definition: def, createdAt: start, publishedAt: start });
     const openToken = crypto.randomBytes(32).toString('base64url');
-    await tx.insert(surveyLinks).values({ tenantId, surveyId, kind: 'open', tokenHash: hashToken(openToken), openToken, createdAt: start });
+    await tx
+      .insert(surveyLinks)
+      .values({ tenantId, surveyId, kind: 'open', tokenHash: hashToken(openToken), openToken, createdAt: start });
     const batch = async <T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>) => {
       for (let i = 0; i < rows.length; i += 500) await insert(rows.slice(i, i + 500));
     };

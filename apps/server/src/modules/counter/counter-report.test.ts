@@ -33,23 +33,28 @@ afterAll(async () => t.close());
 const range = `from=${encodeURIComponent('2026-03-09T16:00:00Z')}&to=${encodeURIComponent('2026-03-11T16:00:00Z')}&unitId=`;
 
 describe('服务统计 grouped by every dimension', () => {
-  it.each(SESSION_REPORT_GROUPS)('groupBy=%s answers 200 with both sessions, and its xlsx downloads', async (groupBy) => {
-    const res = await zhang.get(`/api/service-sessions/report?groupBy=${groupBy}&${range}${counterId}`);
-    expect(res.statusCode, res.body).toBe(200);
-    const rows = res.json().rows as { key: string; label: string; sessions: number }[];
-    expect(rows.reduce((a, r) => a + r.sessions, 0)).toBe(2);
+  it.each(SESSION_REPORT_GROUPS)(
+    'groupBy=%s answers 200 with both sessions, and its xlsx downloads',
+    async (groupBy) => {
+      const res = await zhang.get(`/api/service-sessions/report?groupBy=${groupBy}&${range}${counterId}`);
+      expect(res.statusCode, res.body).toBe(200);
+      const rows = res.json().rows as { key: string; label: string; sessions: number }[];
+      expect(rows.reduce((a, r) => a + r.sessions, 0)).toBe(2);
 
-    const xlsx = await zhang.get(`/api/service-sessions/report.xlsx?groupBy=${groupBy}&${range}${counterId}`);
-    expect(xlsx.statusCode, xlsx.body).toBe(200);
-    expect(xlsx.headers['content-type']).toContain('spreadsheetml');
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
-    expect(wb.worksheets[0]!.rowCount).toBe(1 + rows.length);
-  });
+      const xlsx = await zhang.get(`/api/service-sessions/report.xlsx?groupBy=${groupBy}&${range}${counterId}`);
+      expect(xlsx.statusCode, xlsx.body).toBe(200);
+      expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+      expect(wb.worksheets[0]!.rowCount).toBe(1 + rows.length);
+    },
+  );
 
   it('days are the tenant-local days (Asia/Shanghai), and the xlsx holds them as date cells', async () => {
     const res = await zhang.get(`/api/service-sessions/report?groupBy=day&${range}${counterId}`);
-    expect(res.json().rows.map((r: { key: string; label: string; sessions: number }) => [r.key, r.label, r.sessions])).toEqual([
+    expect(
+      res.json().rows.map((r: { key: string; label: string; sessions: number }) => [r.key, r.label, r.sessions]),
+    ).toEqual([
       ['2026-03-10', '2026-03-10', 1],
       ['2026-03-11', '2026-03-11', 1],
     ]);

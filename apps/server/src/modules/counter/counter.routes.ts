@@ -13,7 +13,14 @@ import {
   type TSessionReportQuery,
 } from '@huifang/shared';
 import { notFound } from '../../lib/app-error.ts';
-import { contentDisposition, createSpreadsheet, EXPORT_CONTENT_TYPE, exportFileName, localDay, PERCENT_FORMAT } from '../../lib/export-file.ts';
+import {
+  contentDisposition,
+  createSpreadsheet,
+  EXPORT_CONTENT_TYPE,
+  exportFileName,
+  localDay,
+  PERCENT_FORMAT,
+} from '../../lib/export-file.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { endSession, getCounterContext, startSession } from './counter.service.ts';
 import { findSession, listSessions, sessionReport, topMarkOutliers } from './sessions.repository.ts';
@@ -26,34 +33,74 @@ export const counterRoutes: FastifyPluginAsyncZod = async (app) => {
   const { deps } = app;
 
   // ---- teller side 柜员端 (counter:serve) -------------------------------------------------------------------------
-  app.get('/counter/context', { config: { access: 'authenticated' }, schema: { tags, summary: 'my counters, business types, open session, today', response: { 200: ZCounterContext } } }, async (req) =>
-    getCounterContext(deps, req.scope()),
+  app.get(
+    '/counter/context',
+    {
+      config: { access: 'authenticated' },
+      schema: { tags, summary: 'my counters, business types, open session, today', response: { 200: ZCounterContext } },
+    },
+    async (req) => getCounterContext(deps, req.scope()),
   );
   app.post(
     '/counter/sessions',
-    { config: { access: 'counter:serve' }, schema: { tags, summary: '开始服务 start serving a customer', body: ZStartSessionInput, response: { 200: ZServiceSession } } },
+    {
+      config: { access: 'counter:serve' },
+      schema: {
+        tags,
+        summary: '开始服务 start serving a customer',
+        body: ZStartSessionInput,
+        response: { 200: ZServiceSession },
+      },
+    },
     async (req) => startSession(deps, req.scope(), req.body),
   );
   app.post(
     '/counter/sessions/:id/end',
-    { config: { access: 'counter:serve' }, schema: { tags, summary: '结束服务 end it; the kiosk prompts for a rating', params: ZIdParams, response: { 200: ZServiceSession } } },
+    {
+      config: { access: 'counter:serve' },
+      schema: {
+        tags,
+        summary: '结束服务 end it; the kiosk prompts for a rating',
+        params: ZIdParams,
+        response: { 200: ZServiceSession },
+      },
+    },
     async (req) => endSession(deps, req.scope(), req.params.id),
   );
 
   // ---- sessions and the report (evaluation:read, scoped) ---------------------------------------------------------
   app.get(
     '/service-sessions',
-    { config: { access: 'evaluation:read' }, schema: { tags, summary: '服务记录 service sessions', querystring: ZSessionListQuery, response: { 200: ZPage(ZServiceSession) } } },
+    {
+      config: { access: 'evaluation:read' },
+      schema: {
+        tags,
+        summary: '服务记录 service sessions',
+        querystring: ZSessionListQuery,
+        response: { 200: ZPage(ZServiceSession) },
+      },
+    },
     async (req) => listSessions(deps.db, req.scope(), req.query),
   );
   app.get(
     '/service-sessions/report',
-    { config: { access: 'evaluation:read' }, schema: { tags, summary: '客流量/办理时长/满意度 per outlet, staff or day', querystring: ZSessionReportQuery, response: { 200: ZSessionReport } } },
+    {
+      config: { access: 'evaluation:read' },
+      schema: {
+        tags,
+        summary: '客流量/办理时长/满意度 per outlet, staff or day',
+        querystring: ZSessionReportQuery,
+        response: { 200: ZSessionReport },
+      },
+    },
     async (req) => sessionReport(deps.db, req.scope(), req.query, await tenantTimeZone(deps.db, req.scope().tenantId)),
   );
   app.get(
     '/service-sessions/report.xlsx',
-    { config: { access: 'evaluation:read' }, schema: { tags, summary: 'the same report as xlsx', querystring: ZSessionReportQuery } },
+    {
+      config: { access: 'evaluation:read' },
+      schema: { tags, summary: 'the same report as xlsx', querystring: ZSessionReportQuery },
+    },
     async (req, reply) => {
       const timeZone = await tenantTimeZone(deps.db, req.scope().tenantId);
       // Computed before the response starts: a failing query is a JSON error, never half a file.
@@ -68,26 +115,54 @@ export const counterRoutes: FastifyPluginAsyncZod = async (app) => {
       ]);
       for (const r of report.rows) {
         const label = req.query.groupBy === 'day' ? localDay(r.label) : r.label;
-        ws.addRow([label, r.sessions, r.avgHandlingSeconds, r.rated, r.unrated, r.avgScore, r.satisfaction === null ? null : Number((r.satisfaction * 100).toFixed(2)) / 100, r.unsatisfied]);
+        ws.addRow([
+          label,
+          r.sessions,
+          r.avgHandlingSeconds,
+          r.rated,
+          r.unrated,
+          r.avgScore,
+          r.satisfaction === null ? null : Number((r.satisfaction * 100).toFixed(2)) / 100,
+          r.unsatisfied,
+        ]);
       }
       void file.finish().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
       return reply
         .header('content-type', EXPORT_CONTENT_TYPE.xlsx)
-        .header('content-disposition', contentDisposition(exportFileName(`service-sessions-${req.query.groupBy}`, deps.clock.now(), timeZone, 'xlsx')))
+        .header(
+          'content-disposition',
+          contentDisposition(
+            exportFileName(`service-sessions-${req.query.groupBy}`, deps.clock.now(), timeZone, 'xlsx'),
+          ),
+        )
         .send(out);
     },
   );
   app.get(
     '/service-sessions/outliers',
-    { config: { access: 'evaluation:read' }, schema: { tags, summary: '好评率异常 staff whose top-mark share is an outlier (30 days)', response: { 200: ZTopMarkOutliers } } },
+    {
+      config: { access: 'evaluation:read' },
+      schema: {
+        tags,
+        summary: '好评率异常 staff whose top-mark share is an outlier (30 days)',
+        response: { 200: ZTopMarkOutliers },
+      },
+    },
     async (req) => {
       const now = deps.clock.now();
-      return { items: await topMarkOutliers(deps.db, req.scope(), now), since: new Date(now.getTime() - 30 * 86400_000).toISOString() };
+      return {
+        items: await topMarkOutliers(deps.db, req.scope(), now),
+        since: new Date(now.getTime() - 30 * 86400_000).toISOString(),
+      };
     },
   );
-  app.get('/service-sessions/:id', { config: { access: 'evaluation:read' }, schema: { tags, params: ZIdParams, response: { 200: ZServiceSession } } }, async (req) => {
-    const s = await findSession(deps.db, req.scope(), req.params.id);
-    if (!s) throw notFound('service session');
-    return s;
-  });
+  app.get(
+    '/service-sessions/:id',
+    { config: { access: 'evaluation:read' }, schema: { tags, params: ZIdParams, response: { 200: ZServiceSession } } },
+    async (req) => {
+      const s = await findSession(deps.db, req.scope(), req.params.id);
+      if (!s) throw notFound('service session');
+      return s;
+    },
+  );
 };

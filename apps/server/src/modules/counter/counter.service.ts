@@ -34,7 +34,13 @@ async function servableCounters(db: DbOrTx, scope: TScope) {
 }
 
 export async function counterStats(db: DbOrTx, scope: TScope, now: Date, timeZone: string): Promise<TCounterStats> {
-  const res = await db.execute<{ served: number; avg_handling: number | null; rated: number; avg_score: number | null; unsatisfied: number }>(sql`
+  const res = await db.execute<{
+    served: number;
+    avg_handling: number | null;
+    rated: number;
+    avg_score: number | null;
+    unsatisfied: number;
+  }>(sql`
     select count(*)::int as served, round(avg(s.handling_seconds))::int as avg_handling,
            count(e.score)::int as rated, round(avg(e.score)::numeric, 2)::float8 as avg_score, count(*) filter (where e.score <= 2)::int as unsatisfied
     from service_sessions s
@@ -42,7 +48,13 @@ export async function counterStats(db: DbOrTx, scope: TScope, now: Date, timeZon
     where s.tenant_id = ${scope.tenantId} and s.staff_id = ${scope.userId}
       and s.started_at >= (date_trunc('day', ${now}::timestamptz at time zone ${timeZone}) at time zone ${timeZone})`);
   const r = res.rows[0]!;
-  return { servedToday: r.served, avgHandlingSeconds: r.avg_handling, ratedToday: r.rated, avgScoreToday: r.avg_score, unsatisfiedToday: r.unsatisfied };
+  return {
+    servedToday: r.served,
+    avgHandlingSeconds: r.avg_handling,
+    ratedToday: r.rated,
+    avgScoreToday: r.avg_score,
+    unsatisfiedToday: r.unsatisfied,
+  };
 }
 
 async function tenantTimeZone(db: DbOrTx, tenantId: string): Promise<string> {
@@ -57,8 +69,12 @@ export async function getCounterContext(deps: TDeps, scope: TScope): Promise<TCo
     deps.db.execute<{ business_handled: string[] }>(sql`select business_handled from users where id = ${scope.userId}`),
     tenantTimeZone(deps.db, scope.tenantId),
   ]);
-  const open = await deps.db.execute<{ id: string }>(sql`select id from service_sessions where tenant_id = ${scope.tenantId} and staff_id = ${scope.userId} and ended_at is null limit 1`);
-  const recentIds = await deps.db.execute<{ id: string }>(sql`select id from service_sessions where tenant_id = ${scope.tenantId} and staff_id = ${scope.userId} and ended_at is not null order by started_at desc limit 10`);
+  const open = await deps.db.execute<{ id: string }>(
+    sql`select id from service_sessions where tenant_id = ${scope.tenantId} and staff_id = ${scope.userId} and ended_at is null limit 1`,
+  );
+  const recentIds = await deps.db.execute<{ id: string }>(
+    sql`select id from service_sessions where tenant_id = ${scope.tenantId} and staff_id = ${scope.userId} and ended_at is not null order by started_at desc limit 10`,
+  );
   const sessions = await Promise.all([...open.rows, ...recentIds.rows].map((r) => findSession(deps.db, scope, r.id)));
   const handled = me.rows[0]?.business_handled ?? [];
   return {
@@ -78,7 +94,8 @@ export async function startSession(deps: TDeps, scope: TScope, input: TStartSess
   if (!counter) throw unknownRef('body.counterId', 'counter');
   // The customer being served: one the teller may see (the same rule as their customer search); an unknown id and
   // one of another branch get the same 404.
-  if (input.customerId && (await findVisibleIds(deps.db, scope, [input.customerId])).length === 0) throw unknownRef('body.customerId', 'customer');
+  if (input.customerId && (await findVisibleIds(deps.db, scope, [input.customerId])).length === 0)
+    throw unknownRef('body.customerId', 'customer');
   const now = deps.clock.now();
   const id = await deps.db.transaction(async (tx) => {
     // Serialise starts per counter and per staff member, so the checks below cannot race.
@@ -87,7 +104,10 @@ export async function startSession(deps: TDeps, scope: TScope, input: TStartSess
     const busy = await tx.execute<{ counter_id: string }>(sql`
       select counter_id from service_sessions where tenant_id = ${scope.tenantId} and ended_at is null and (counter_id = ${counter.id} or staff_id = ${scope.userId}) limit 1`);
     if (busy.rows[0]) {
-      const msg = busy.rows[0].counter_id === counter.id ? 'this counter has a service in progress' : 'you have a service in progress at another counter';
+      const msg =
+        busy.rows[0].counter_id === counter.id
+          ? 'this counter has a service in progress'
+          : 'you have a service in progress at another counter';
       throw new AppError('SESSION_ALREADY_OPEN', msg, { details: [{ path: 'body.counterId', message: msg }] });
     }
     const res = await tx.execute<{ id: string }>(sql`

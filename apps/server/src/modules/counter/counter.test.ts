@@ -14,7 +14,15 @@ afterAll(async () => t.close());
 
 async function insertCustomer(unitCode: string, ownerId: string | null) {
   const id = crypto.randomUUID();
-  await t.db.insert(customers).values({ id, tenantId: t.tenantId, name: `柜面客户${id.slice(0, 4)}`, unitId: await unitIdByCode(t, unitCode), ownerId });
+  await t.db
+    .insert(customers)
+    .values({
+      id,
+      tenantId: t.tenantId,
+      name: `柜面客户${id.slice(0, 4)}`,
+      unitId: await unitIdByCode(t, unitCode),
+      ownerId,
+    });
   return id;
 }
 
@@ -25,8 +33,16 @@ describe('POST /api/counter/sessions: the customer being served', () => {
     const sessions = () => countRows(t, 'select 1 from service_sessions where tenant_id = $1', [t.tenantId]);
     const before = await sessions();
 
-    const out = await chen.post('/api/counter/sessions', { counterId: w1, businessType: '开户销户', customerId: hzCustomer });
-    const unknown = await chen.post('/api/counter/sessions', { counterId: w1, businessType: '开户销户', customerId: crypto.randomUUID() });
+    const out = await chen.post('/api/counter/sessions', {
+      counterId: w1,
+      businessType: '开户销户',
+      customerId: hzCustomer,
+    });
+    const unknown = await chen.post('/api/counter/sessions', {
+      counterId: w1,
+      businessType: '开户销户',
+      customerId: crypto.randomUUID(),
+    });
     for (const res of [out, unknown]) expectError(res, 404, 'NOT_FOUND', ['body.customerId']);
     const { requestId: _a, ...outBody } = out.json();
     const { requestId: _b, ...unknownBody } = unknown.json();

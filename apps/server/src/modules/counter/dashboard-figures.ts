@@ -8,5 +8,8 @@ export async function myCounterFigures(db: DbOrTx, scope: TScope, todayStart: Da
     select count(*)::int as served, round(avg(s.handling_seconds))::int as handling
     from service_sessions s where s.tenant_id = ${scope.tenantId} and s.staff_id = ${scope.userId} and s.started_at >= ${todayStart}`);
   const r = res.rows[0];
-  return { servedToday: Number(r?.served ?? 0), avgHandlingSecondsToday: r?.handling === null || r?.handling === undefined ? null : Number(r.handling) };
+  return {
+    servedToday: Number(r?.served ?? 0),
+    avgHandlingSecondsToday: r?.handling === null || r?.handling === undefined ? null : Number(r.handling),
+  };
 }

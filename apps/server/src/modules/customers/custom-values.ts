@@ -28,31 +28,52 @@ export function checkCustomValues(
     switch (def.type) {
       case 'number': {
         const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
-        if (!Number.isFinite(n)) errors.push({ path, message: `${def.label} 须为数字`, code: 'invalid_type', params: { expected: 'number' } });
+        if (!Number.isFinite(n))
+          errors.push({ path, message: `${def.label} 须为数字`, code: 'invalid_type', params: { expected: 'number' } });
         else out[key] = n;
         break;
       }
       case 'date': {
         const s = String(raw).trim();
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || Number.isNaN(Date.parse(`${s}T00:00:00Z`))) errors.push({ path, message: `${def.label} 须为日期 YYYY-MM-DD`, code: 'invalid_format', params: { format: 'date' } });
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || Number.isNaN(Date.parse(`${s}T00:00:00Z`)))
+          errors.push({
+            path,
+            message: `${def.label} 须为日期 YYYY-MM-DD`,
+            code: 'invalid_format',
+            params: { format: 'date' },
+          });
         else out[key] = s;
         break;
       }
       case 'option': {
         const s = String(raw).trim();
-        if (!def.options.includes(s)) errors.push({ path, message: `${def.label} 须为以下之一：${def.options.join('、')}`, code: 'invalid_value', params: { values: def.options } });
+        if (!def.options.includes(s))
+          errors.push({
+            path,
+            message: `${def.label} 须为以下之一：${def.options.join('、')}`,
+            code: 'invalid_value',
+            params: { values: def.options },
+          });
         else out[key] = s;
         break;
       }
       default: {
         const s = String(raw).trim();
-        if (s.length > 500) errors.push({ path, message: `${def.label} 不能超过 500 字`, code: 'too_big', params: { origin: 'string', maximum: 500 } });
+        if (s.length > 500)
+          errors.push({
+            path,
+            message: `${def.label} 不能超过 500 字`,
+            code: 'too_big',
+            params: { origin: 'string', maximum: 500 },
+          });
         else out[key] = s;
       }
     }
   }
   if (opts.isCreate) {
-    for (const d of defs) if (d.isRequired && !(d.key in values)) errors.push({ path: `${prefix}.${d.key}`, message: `${d.label} 为必填项`, code: 'required' });
+    for (const d of defs)
+      if (d.isRequired && !(d.key in values))
+        errors.push({ path: `${prefix}.${d.key}`, message: `${d.label} 为必填项`, code: 'required' });
   }
   return { values: out, errors };
 }

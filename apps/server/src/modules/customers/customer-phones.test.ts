@@ -23,7 +23,10 @@ async function drift() {
       except select 'missing', tenant_id, phone, customer_id from customer_phones)`);
   return rows;
 }
-const phonesOf = async (id: string) => (await t.pool.query('select phone from customer_phones where customer_id = $1 order by phone', [id])).rows.map((r) => r.phone as string);
+const phonesOf = async (id: string) =>
+  (await t.pool.query('select phone from customer_phones where customer_id = $1 order by phone', [id])).rows.map(
+    (r) => r.phone as string,
+  );
 
 describe('customer_phones (exact phone lookup table)', () => {
   it('follows create, update, bulk edit, merge and erasure exactly', async () => {
@@ -56,9 +59,18 @@ describe('customer_phones (exact phone lookup table)', () => {
     const [p1, p2, p3] = [mobile(), mobile(), mobile()];
     const old = await createCustomer(t, admin, 'SH', { phones: [p1] });
     const csv = `姓名,手机\n老客户,"${p1}, ${p2}"\n新客户,${p3}\n`;
-    const up = await admin.request({ method: 'POST', url: '/api/customer-imports?fileName=p.csv', payload: Buffer.from(csv), headers: { 'content-type': 'text/csv' } });
+    const up = await admin.request({
+      method: 'POST',
+      url: '/api/customer-imports?fileName=p.csv',
+      payload: Buffer.from(csv),
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(up.statusCode, up.body).toBe(201);
-    const start = await admin.post(`/api/customer-imports/${up.json().job.id}/start`, { mapping: up.json().suggestedMapping, upsertKey: 'phone', defaultUnitId: await unitIdByCode(t, 'SH') });
+    const start = await admin.post(`/api/customer-imports/${up.json().job.id}/start`, {
+      mapping: up.json().suggestedMapping,
+      upsertKey: 'phone',
+      defaultUnitId: await unitIdByCode(t, 'SH'),
+    });
     expect(start.statusCode, start.body).toBe(200);
     await t.jobs.idle();
     expect(await phonesOf(old.id)).toEqual([p1, p2].sort());

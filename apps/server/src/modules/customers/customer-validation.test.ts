@@ -33,13 +33,36 @@ describe('VALIDATION_FAILED details carry a machine code and params', () => {
 
   it('gives bounds, formats and custom rule keys as params', async () => {
     const unitId = await unitIdByCode(t, 'SH');
-    const res = await admin.post('/api/customers', { unitId, name: 'x'.repeat(101), email: 'not-an-email', phones: ['12345'] });
+    const res = await admin.post('/api/customers', {
+      unitId,
+      name: 'x'.repeat(101),
+      email: 'not-an-email',
+      phones: ['12345'],
+    });
     const d = detailsOf(expectError(res, 400, 'VALIDATION_FAILED') as { details?: TErrorDetail[] });
-    expect(d.find((x) => x.path === 'body.name')).toMatchObject({ code: 'too_big', params: { maximum: 100, origin: 'string' } });
-    expect(d.find((x) => x.path === 'body.email')).toMatchObject({ code: 'invalid_format', params: { format: 'email' } });
+    expect(d.find((x) => x.path === 'body.name')).toMatchObject({
+      code: 'too_big',
+      params: { maximum: 100, origin: 'string' },
+    });
+    expect(d.find((x) => x.path === 'body.email')).toMatchObject({
+      code: 'invalid_format',
+      params: { format: 'email' },
+    });
     expect(d.find((x) => x.path === 'body.phones.0')).toMatchObject({ code: 'custom', params: { key: 'phone' } });
-    expect(validationText(d.find((x) => x.path === 'body.name')!, 'Name', 'en')).toBe('Name allows at most 100 characters');
-    expect(validationText(d.find((x) => x.path === 'body.phones.0')!, '电话', 'zh')).toBe('电话须为有效的手机号或带区号的座机号');
+    expect(
+      validationText(
+        d.find((x) => x.path === 'body.name')!,
+        'Name',
+        'en',
+      ),
+    ).toBe('Name allows at most 100 characters');
+    expect(
+      validationText(
+        d.find((x) => x.path === 'body.phones.0')!,
+        '电话',
+        'zh',
+      ),
+    ).toBe('电话须为有效的手机号或带区号的座机号');
   });
 
   it('says "required" for an empty plan name too (every form, not just customers)', async () => {
@@ -60,13 +83,25 @@ describe('a phone another customer has (DUPLICATE_PHONE)', () => {
     const p = phone();
     const first = await createCustomer(t, zhang, 'SH-LJZ', { name: `甲-${letters()}`, phones: [p] });
     const [customers, audits] = [await customerCount(t), await auditCount(t)];
-    const res = await zhang.post('/api/customers', { name: `乙-${letters()}`, unitId: await unitIdByCode(t, 'SH'), phones: [phone(), ` ${p.slice(0, 3)} ${p.slice(3)}`] });
+    const res = await zhang.post('/api/customers', {
+      name: `乙-${letters()}`,
+      unitId: await unitIdByCode(t, 'SH'),
+      phones: [phone(), ` ${p.slice(0, 3)} ${p.slice(3)}`],
+    });
     const body = expectError(res, 409, 'DUPLICATE_PHONE', ['body.phones.1']) as { details?: TErrorDetail[] };
-    expect(detailsOf(body)[0]).toMatchObject({ code: 'duplicate', existing: { id: first.id, name: first.name, phone: `${p.slice(0, 3)}****${p.slice(-4)}`, unitName: '陆家嘴支行' } });
+    expect(detailsOf(body)[0]).toMatchObject({
+      code: 'duplicate',
+      existing: { id: first.id, name: first.name, phone: `${p.slice(0, 3)}****${p.slice(-4)}`, unitName: '陆家嘴支行' },
+    });
     expect(res.body).not.toContain(p);
     expect([await customerCount(t), await auditCount(t)]).toEqual([customers, audits]);
 
-    const confirmed = await zhang.post('/api/customers', { name: `乙-${letters()}`, unitId: await unitIdByCode(t, 'SH'), phones: [p], allowDuplicatePhone: true });
+    const confirmed = await zhang.post('/api/customers', {
+      name: `乙-${letters()}`,
+      unitId: await unitIdByCode(t, 'SH'),
+      phones: [p],
+      allowDuplicatePhone: true,
+    });
     expect(confirmed.statusCode, confirmed.body).toBe(201);
     expect(await customerCount(t)).toBe(customers + 1);
   });
@@ -74,7 +109,11 @@ describe('a phone another customer has (DUPLICATE_PHONE)', () => {
   it('reveals nothing of a holder outside the caller’s scope beyond "one exists"', async () => {
     const p = phone();
     const hidden = await createCustomer(t, admin, 'HZ', { name: `杭州-${letters()}`, phones: [p] });
-    const res = await zhang.post('/api/customers', { name: `上海-${letters()}`, unitId: await unitIdByCode(t, 'SH'), phones: [p] });
+    const res = await zhang.post('/api/customers', {
+      name: `上海-${letters()}`,
+      unitId: await unitIdByCode(t, 'SH'),
+      phones: [p],
+    });
     const body = expectError(res, 409, 'DUPLICATE_PHONE', ['body.phones.0']) as { details?: TErrorDetail[] };
     expect(detailsOf(body)[0]!.existing).toBeNull();
     expect(res.body).not.toContain(hidden.id);
@@ -91,6 +130,9 @@ describe('a phone another customer has (DUPLICATE_PHONE)', () => {
     const r = phone();
     const c = await createCustomer(t, zhang, 'SH', { phones: [r] });
     const add = await zhang.patch(`/api/customers/${a.id}`, { phones: [p, r] });
-    expect(detailsOf(expectError(add, 409, 'DUPLICATE_PHONE', ['body.phones.1']) as { details?: TErrorDetail[] })[0]!.existing).toMatchObject({ id: c.id });
+    expect(
+      detailsOf(expectError(add, 409, 'DUPLICATE_PHONE', ['body.phones.1']) as { details?: TErrorDetail[] })[0]!
+        .existing,
+    ).toMatchObject({ id: c.id });
   });
 });

@@ -45,12 +45,22 @@ describe('GET /api/customers — pagination and sort', () => {
       t.clock.advance(1000);
       made.push((await createCustomer(t, admin, 'SH', { name: `${base}-${suffix}`, tags: [tag] })).id);
     }
-    expect(namesOf(await listCustomers(admin, { tags: tag, sort: 'name' }))).toEqual([`${base}-A`, `${base}-B`, `${base}-C`]);
-    expect(namesOf(await listCustomers(admin, { tags: tag, sort: '-name' }))).toEqual([`${base}-C`, `${base}-B`, `${base}-A`]);
+    expect(namesOf(await listCustomers(admin, { tags: tag, sort: 'name' }))).toEqual([
+      `${base}-A`,
+      `${base}-B`,
+      `${base}-C`,
+    ]);
+    expect(namesOf(await listCustomers(admin, { tags: tag, sort: '-name' }))).toEqual([
+      `${base}-C`,
+      `${base}-B`,
+      `${base}-A`,
+    ]);
     expect(idsOf(await listCustomers(admin, { tags: tag, sort: '-createdAt' }))).toEqual([made[2], made[1], made[0]]);
     expect(idsOf(await listCustomers(admin, { tags: tag, sort: 'createdAt' }))).toEqual(made);
     for (const sort of ['phones', '-idNumber', 'name;drop', '-']) {
-      expectError(await admin.get(`/api/customers?sort=${encodeURIComponent(sort)}`), 400, 'VALIDATION_FAILED', ['querystring.sort']);
+      expectError(await admin.get(`/api/customers?sort=${encodeURIComponent(sort)}`), 400, 'VALIDATION_FAILED', [
+        'querystring.sort',
+      ]);
     }
   });
 
@@ -69,8 +79,18 @@ describe('GET /api/customers — pagination and sort', () => {
 describe('GET /api/customers — filters', () => {
   it('filters by tier, intent level and kind, and combines them', async () => {
     const tag = letters(8);
-    const a = await createCustomer(t, admin, 'SH', { tags: [tag], tier: 'VIP', intentLevel: '考虑中', kind: 'individual' });
-    const b = await createCustomer(t, admin, 'SH', { tags: [tag], tier: '普通', intentLevel: '考虑中', kind: 'company' });
+    const a = await createCustomer(t, admin, 'SH', {
+      tags: [tag],
+      tier: 'VIP',
+      intentLevel: '考虑中',
+      kind: 'individual',
+    });
+    const b = await createCustomer(t, admin, 'SH', {
+      tags: [tag],
+      tier: '普通',
+      intentLevel: '考虑中',
+      kind: 'company',
+    });
     const c = await createCustomer(t, admin, 'SH', { tags: [tag], tier: 'VIP', intentLevel: '关注', kind: 'company' });
     const ids = async (q: Record<string, string>) => sorted(idsOf(await listCustomers(admin, { tags: tag, ...q })));
     expect(await ids({})).toEqual(sorted([a.id, b.id, c.id]));
@@ -97,9 +117,17 @@ describe('GET /api/customers — filters', () => {
   it('filters by unit: the unit and everything below it', async () => {
     const tag = letters(8);
     const make = async (code: string) => (await createCustomer(t, admin, code, { tags: [tag] })).id;
-    const [sh, ljz, ljzW1, xjh, hz] = [await make('SH'), await make('SH-LJZ'), await make('SH-LJZ-W1'), await make('SH-XJH'), await make('HZ-XH')];
+    const [sh, ljz, ljzW1, xjh, hz] = [
+      await make('SH'),
+      await make('SH-LJZ'),
+      await make('SH-LJZ-W1'),
+      await make('SH-XJH'),
+      await make('HZ-XH'),
+    ];
     const ids = async (code: string) => {
-      const unitId = (await t.pool.query('select id from org_units where tenant_id = $1 and code = $2', [t.tenantId, code])).rows[0].id as string;
+      const unitId = (
+        await t.pool.query('select id from org_units where tenant_id = $1 and code = $2', [t.tenantId, code])
+      ).rows[0].id as string;
       return sorted(idsOf(await listCustomers(admin, { tags: tag, unitId })));
     };
     expect(await ids('SH')).toEqual(sorted([sh, ljz, ljzW1, xjh]));
@@ -137,7 +165,8 @@ describe('GET /api/customers — search', () => {
     const a = await createCustomer(t, admin, 'SH', { name: `王小明-${tok}`, tags: [tag] });
     const b = await createCustomer(t, admin, 'SH', { name: `王大明-${tok}`, tags: [tag] });
     const c = await createCustomer(t, admin, 'SH', { name: `李四-${tok}`, tags: [tag] });
-    const ids = async (q: string, withTag = true) => sorted(idsOf(await listCustomers(admin, { q, ...(withTag ? { tags: tag } : {}), pageSize: 100 })));
+    const ids = async (q: string, withTag = true) =>
+      sorted(idsOf(await listCustomers(admin, { q, ...(withTag ? { tags: tag } : {}), pageSize: 100 })));
     expect(await ids('小明')).toEqual([a.id]);
     expect(await ids('王')).toEqual(sorted([a.id, b.id]));
     expect(await ids(tok, false)).toEqual(sorted([a.id, b.id, c.id]));

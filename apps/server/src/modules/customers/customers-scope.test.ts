@@ -1,6 +1,13 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditCount, auditRowsOfRequest, countRows, expectError, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
+import {
+  auditCount,
+  auditRowsOfRequest,
+  countRows,
+  expectError,
+  unitIdByCode,
+  userIdByName,
+} from '../../../test/helpers.ts';
 import { createCustomer, customerCount, idsOf, letters, listCustomers } from '../../../test/customers-helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 
@@ -18,24 +25,42 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const taggedIds = async (by: TClient, tag: string) => idsOf(await listCustomers(by, { tags: tag, pageSize: 100 })).sort();
-const revealCount = (id: string) => countRows(t, `select 1 from audit_events where action = 'customer.pii_revealed' and entity_id = $1`, [id]);
-const nameInDb = async (id: string) => (await t.pool.query('select name from customers where id = $1', [id])).rows[0].name as string;
+const taggedIds = async (by: TClient, tag: string) =>
+  idsOf(await listCustomers(by, { tags: tag, pageSize: 100 })).sort();
+const revealCount = (id: string) =>
+  countRows(t, `select 1 from audit_events where action = 'customer.pii_revealed' and entity_id = $1`, [id]);
+const nameInDb = async (id: string) =>
+  (await t.pool.query('select name from customers where id = $1', [id])).rows[0].name as string;
 const childRows = async (id: string) =>
-  Promise.all(['customer_notes', 'service_records', 'transactions'].map((table) => countRows(t, `select 1 from ${table} where customer_id = $1`, [id])));
+  Promise.all(
+    ['customer_notes', 'service_records', 'transactions'].map((table) =>
+      countRows(t, `select 1 from ${table} where customer_id = $1`, [id]),
+    ),
+  );
 
 /** Every customer route on one id must answer 404 for this caller, and write nothing. */
 async function expectInvisible(by: TClient, id: string) {
   const before = [await auditCount(t), await nameInDb(id), ...(await childRows(id))];
-  const counter = ((await c.admin.get('/api/service-types')).json().items as { id: string; key: string }[]).find((s) => s.key === 'counter_visit')!;
+  const counter = ((await c.admin.get('/api/service-types')).json().items as { id: string; key: string }[]).find(
+    (s) => s.key === 'counter_visit',
+  )!;
   const at = t.clock.now().toISOString();
   expectError(await by.get(`/api/customers/${id}`), 404, 'NOT_FOUND');
   expectError(await by.patch(`/api/customers/${id}`, { name: '越权修改' }), 404, 'NOT_FOUND');
   expectError(await by.get(`/api/customers/${id}/timeline`), 404, 'NOT_FOUND');
   expectError(await by.post(`/api/customers/${id}/notes`, { body: '越权备注' }), 404, 'NOT_FOUND');
-  expectError(await by.post(`/api/customers/${id}/service-records`, { serviceTypeId: counter.id, occurredAt: at }), 404, 'NOT_FOUND');
-  expectError(await by.post(`/api/customers/${id}/transactions`, { kind: 'order', amountFen: 100, occurredAt: at }), 404, 'NOT_FOUND');
-  if (by.me.permissions.includes('pii:reveal')) expectError(await by.post(`/api/customers/${id}/reveal`, { field: 'phone', index: 0 }), 404, 'NOT_FOUND');
+  expectError(
+    await by.post(`/api/customers/${id}/service-records`, { serviceTypeId: counter.id, occurredAt: at }),
+    404,
+    'NOT_FOUND',
+  );
+  expectError(
+    await by.post(`/api/customers/${id}/transactions`, { kind: 'order', amountFen: 100, occurredAt: at }),
+    404,
+    'NOT_FOUND',
+  );
+  if (by.me.permissions.includes('pii:reveal'))
+    expectError(await by.post(`/api/customers/${id}/reveal`, { field: 'phone', index: 0 }), 404, 'NOT_FOUND');
   expect([await auditCount(t), await nameInDb(id), ...(await childRows(id))]).toEqual(before);
 }
 
@@ -59,12 +84,20 @@ describe('data scope', () => {
 
   it('a manager cannot create a customer in, or move one to, a unit outside their scope', async () => {
     const before = [await customerCount(t), await auditCount(t)];
-    const res = await c.zhang.post('/api/customers', { name: `越权客户-${letters()}`, unitId: await unitIdByCode(t, 'HZ-XH') });
+    const res = await c.zhang.post('/api/customers', {
+      name: `越权客户-${letters()}`,
+      unitId: await unitIdByCode(t, 'HZ-XH'),
+    });
     expectError(res, 404, 'NOT_FOUND', ['body.unitId']);
     expect([await customerCount(t), await auditCount(t)]).toEqual(before);
 
     const mine = await createCustomer(t, c.zhang, 'SH-ZJ');
-    expectError(await c.zhang.patch(`/api/customers/${mine.id}`, { unitId: await unitIdByCode(t, 'HZ') }), 404, 'NOT_FOUND', ['body.unitId']);
+    expectError(
+      await c.zhang.patch(`/api/customers/${mine.id}`, { unitId: await unitIdByCode(t, 'HZ') }),
+      404,
+      'NOT_FOUND',
+      ['body.unitId'],
+    );
     expect((await c.zhang.get(`/api/customers/${mine.id}`)).json().unitId).toBe(await unitIdByCode(t, 'SH-ZJ'));
   });
 
@@ -82,7 +115,11 @@ describe('data scope', () => {
   it('an agent (own scope) owns what they create and sees only customers they own', async () => {
     const tag = letters(8);
     const liuId = await userIdByName(t, 'liu.agent');
-    const res = await c.liu.post('/api/customers', { name: `坐席客户-${letters()}`, unitId: await unitIdByCode(t, 'SH'), tags: [tag] });
+    const res = await c.liu.post('/api/customers', {
+      name: `坐席客户-${letters()}`,
+      unitId: await unitIdByCode(t, 'SH'),
+      tags: [tag],
+    });
     expect(res.statusCode).toBe(201);
     const own = res.json();
     expect(own).toMatchObject({ ownerId: liuId, ownerName: '刘洋' });
@@ -92,7 +129,10 @@ describe('data scope', () => {
 
     // Same unit, no owner / another owner: invisible.
     const unowned = await createCustomer(t, c.admin, 'SH', { tags: [tag] });
-    const wangs = await createCustomer(t, c.admin, 'SH', { tags: [tag], ownerId: await userIdByName(t, 'wang.supervisor') });
+    const wangs = await createCustomer(t, c.admin, 'SH', {
+      tags: [tag],
+      ownerId: await userIdByName(t, 'wang.supervisor'),
+    });
     // Assigned to the agent in another branch: visible, ownership is what counts.
     const assigned = await createCustomer(t, c.admin, 'HZ-XH', { tags: [tag], ownerId: liuId });
     expect(await taggedIds(c.liu, tag)).toEqual([own.id, assigned.id].sort());
@@ -100,7 +140,12 @@ describe('data scope', () => {
     await expectInvisible(c.liu, wangs.id);
 
     const before = await customerCount(t);
-    expectError(await c.liu.post('/api/customers', { name: `越权-${letters()}`, unitId: await unitIdByCode(t, 'HZ-XH') }), 404, 'NOT_FOUND', ['body.unitId']);
+    expectError(
+      await c.liu.post('/api/customers', { name: `越权-${letters()}`, unitId: await unitIdByCode(t, 'HZ-XH') }),
+      404,
+      'NOT_FOUND',
+      ['body.unitId'],
+    );
     expect(await customerCount(t)).toBe(before);
   });
 
@@ -115,7 +160,14 @@ describe('data scope', () => {
     expectError(await c.chen.get(`/api/customers/${sameCounter.id}`), 404, 'NOT_FOUND');
 
     const before = [await customerCount(t), await auditCount(t)];
-    expectError(await c.chen.post('/api/customers', { name: `柜员客户-${letters()}`, unitId: await unitIdByCode(t, 'SH-LJZ-W1') }), 403, 'FORBIDDEN');
+    expectError(
+      await c.chen.post('/api/customers', {
+        name: `柜员客户-${letters()}`,
+        unitId: await unitIdByCode(t, 'SH-LJZ-W1'),
+      }),
+      403,
+      'FORBIDDEN',
+    );
     expectError(await c.chen.patch(`/api/customers/${owned.id}`, { name: '柜员改名' }), 403, 'FORBIDDEN');
     expectError(await c.chen.post(`/api/customers/${owned.id}/notes`, { body: '柜员备注' }), 403, 'FORBIDDEN');
     expectError(await c.chen.post(`/api/customers/${owned.id}/reveal`, { field: 'phone' }), 403, 'FORBIDDEN');
@@ -132,7 +184,11 @@ describe('data scope', () => {
     expect((await c.auditor.get(`/api/customers/${sh.id}`)).json().phones).toEqual(['137****1111']);
 
     const before = [await customerCount(t), await auditCount(t), await nameInDb(sh.id)];
-    expectError(await c.auditor.post('/api/customers', { name: `审计客户-${letters()}`, unitId: await unitIdByCode(t, 'SH') }), 403, 'FORBIDDEN');
+    expectError(
+      await c.auditor.post('/api/customers', { name: `审计客户-${letters()}`, unitId: await unitIdByCode(t, 'SH') }),
+      403,
+      'FORBIDDEN',
+    );
     expectError(await c.auditor.patch(`/api/customers/${sh.id}`, { name: '审计改名' }), 403, 'FORBIDDEN');
     expectError(await c.auditor.post(`/api/customers/${sh.id}/notes`, { body: '审计备注' }), 403, 'FORBIDDEN');
     expectError(await c.auditor.post('/api/customers/bulk', { ids: [sh.id], addTags: ['x'] }), 403, 'FORBIDDEN');
@@ -143,18 +199,33 @@ describe('data scope', () => {
 
 describe('POST /api/customers/:id/reveal', () => {
   it('gives a manager the clear value of one field and writes exactly one audit row naming it', async () => {
-    const cust = await createCustomer(t, c.admin, 'SH-LJZ', { phones: ['13812345678', '021-55551234'], idNumber: '11010119900101123X', email: 'reveal.me@example.com' });
+    const cust = await createCustomer(t, c.admin, 'SH-LJZ', {
+      phones: ['13812345678', '021-55551234'],
+      idNumber: '11010119900101123X',
+      email: 'reveal.me@example.com',
+    });
     const res = await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'phone', index: 0 });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ field: 'phone', value: '13812345678' });
     const rows = await auditRowsOfRequest(t, res);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ action: 'customer.pii_revealed', entity_type: 'customer', entity_id: cust.id, actor_id: c.zhang.me.user.id });
+    expect(rows[0]).toMatchObject({
+      action: 'customer.pii_revealed',
+      entity_type: 'customer',
+      entity_id: cust.id,
+      actor_id: c.zhang.me.user.id,
+    });
     expect(rows[0]!.after).toMatchObject({ field: 'phone', index: 0 });
     expect(JSON.stringify(rows[0])).not.toContain('13812345678');
 
-    expect((await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'phone', index: 1 })).json()).toEqual({ field: 'phone', value: '021-55551234' });
-    expect((await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'idNumber' })).json()).toEqual({ field: 'idNumber', value: '11010119900101123X' });
+    expect((await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'phone', index: 1 })).json()).toEqual({
+      field: 'phone',
+      value: '021-55551234',
+    });
+    expect((await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'idNumber' })).json()).toEqual({
+      field: 'idNumber',
+      value: '11010119900101123X',
+    });
     const email = await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'email' });
     expect(email.json()).toEqual({ field: 'email', value: 'reveal.me@example.com' });
     expect((await auditRowsOfRequest(t, email))[0]!.after).toMatchObject({ field: 'email' });
@@ -170,12 +241,36 @@ describe('POST /api/customers/:id/reveal', () => {
     const before = await auditCount(t);
     expectError(await c.wang.post(`/api/customers/${cust.id}/reveal`, { field: 'phone', index: 0 }), 403, 'FORBIDDEN');
     expectError(await c.zhang.post(`/api/customers/${hz.id}/reveal`, { field: 'phone', index: 0 }), 404, 'NOT_FOUND');
-    expectError(await c.zhang.post(`/api/customers/${crypto.randomUUID()}/reveal`, { field: 'phone' }), 404, 'NOT_FOUND');
-    expectError(await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'password' }), 400, 'VALIDATION_FAILED', ['body.field']);
-    expectError(await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'phone', index: 5 }), 400, 'VALIDATION_FAILED', ['body.index']);
+    expectError(
+      await c.zhang.post(`/api/customers/${crypto.randomUUID()}/reveal`, { field: 'phone' }),
+      404,
+      'NOT_FOUND',
+    );
+    expectError(
+      await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'password' }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.field'],
+    );
+    expectError(
+      await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'phone', index: 5 }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.index'],
+    );
     // An index the schema allows but the customer has no phone at: refused, not a null "reveal" in the audit log.
-    expectError(await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'phone', index: 1 }), 400, 'VALIDATION_FAILED', ['body.index']);
-    expectError(await c.zhang.post(`/api/customers/${phoneless.id}/reveal`, { field: 'phone', index: 0 }), 400, 'VALIDATION_FAILED', ['body.index']);
+    expectError(
+      await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'phone', index: 1 }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.index'],
+    );
+    expectError(
+      await c.zhang.post(`/api/customers/${phoneless.id}/reveal`, { field: 'phone', index: 0 }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.index'],
+    );
     expect(await revealCount(phoneless.id)).toBe(0);
     expect(await auditCount(t)).toBe(before);
     expect([await revealCount(cust.id), await revealCount(hz.id)]).toEqual([0, 0]);
@@ -196,13 +291,20 @@ describe('POST /api/customers/:id/reveal', () => {
     }
     expect([await revealCount(bare.id), await revealCount(blank.id), await auditCount(t)]).toEqual([0, 0, before]);
     // The phone the customer does have still reveals, with its one audit row.
-    expect((await c.zhang.post(`/api/customers/${bare.id}/reveal`, { field: 'phone' })).json()).toEqual({ field: 'phone', value: '13812345678' });
+    expect((await c.zhang.post(`/api/customers/${bare.id}/reveal`, { field: 'phone' })).json()).toEqual({
+      field: 'phone',
+      value: '13812345678',
+    });
     expect(await revealCount(bare.id)).toBe(1);
   });
 });
 
 describe('POST /api/customers/bulk', () => {
-  const tagsOf = async (id: string) => (await t.pool.query('select tags, owner_id from customers where id = $1', [id])).rows[0] as { tags: string[]; owner_id: string | null };
+  const tagsOf = async (id: string) =>
+    (await t.pool.query('select tags, owner_id from customers where id = $1', [id])).rows[0] as {
+      tags: string[];
+      owner_id: string | null;
+    };
 
   it('tags and reassigns only the visible customers, reports the rest, and writes one audit row', async () => {
     const wangId = await userIdByName(t, 'wang.supervisor');
@@ -210,7 +312,12 @@ describe('POST /api/customers/bulk', () => {
     const b = await createCustomer(t, c.admin, 'SH-XJH', { tags: [] });
     const hz = await createCustomer(t, c.admin, 'HZ-XH', { tags: ['待回访'] });
     const ghost = crypto.randomUUID();
-    const res = await c.zhang.post('/api/customers/bulk', { ids: [a.id, b.id, hz.id, ghost, a.id], addTags: ['重点'], removeTags: ['待回访'], ownerId: wangId });
+    const res = await c.zhang.post('/api/customers/bulk', {
+      ids: [a.id, b.id, hz.id, ghost, a.id],
+      addTags: ['重点'],
+      removeTags: ['待回访'],
+      ownerId: wangId,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ updated: 2, notFound: 2 });
 
@@ -226,7 +333,10 @@ describe('POST /api/customers/bulk', () => {
     expect(((rows[0]!.after as { ids: string[] }).ids ?? []).sort()).toEqual([a.id, b.id].sort());
 
     // Adding a tag twice keeps one copy.
-    expect((await c.zhang.post('/api/customers/bulk', { ids: [b.id], addTags: ['重点'] })).json()).toEqual({ updated: 1, notFound: 0 });
+    expect((await c.zhang.post('/api/customers/bulk', { ids: [b.id], addTags: ['重点'] })).json()).toEqual({
+      updated: 1,
+      notFound: 0,
+    });
     expect((await tagsOf(b.id)).tags).toEqual(['重点']);
   });
 
@@ -235,10 +345,25 @@ describe('POST /api/customers/bulk', () => {
     const hz = await createCustomer(t, c.admin, 'HZ', { tags: ['原标签'] });
     const before = [await auditCount(t), await tagsOf(a.id)];
     expectError(await c.zhang.post('/api/customers/bulk', { ids: [a.id] }), 400, 'VALIDATION_FAILED', ['body']);
-    expectError(await c.zhang.post('/api/customers/bulk', { ids: [a.id], addTags: [], removeTags: [] }), 400, 'VALIDATION_FAILED', ['body']);
-    expectError(await c.zhang.post('/api/customers/bulk', { ids: [], addTags: ['x'] }), 400, 'VALIDATION_FAILED', ['body.ids']);
-    expectError(await c.zhang.post('/api/customers/bulk', { ids: [a.id], ownerId: await userIdByName(t, 'li.manager') }), 404, 'NOT_FOUND', ['body.ownerId']);
-    expect((await c.zhang.post('/api/customers/bulk', { ids: [hz.id], addTags: ['越权'] })).json()).toEqual({ updated: 0, notFound: 1 });
+    expectError(
+      await c.zhang.post('/api/customers/bulk', { ids: [a.id], addTags: [], removeTags: [] }),
+      400,
+      'VALIDATION_FAILED',
+      ['body'],
+    );
+    expectError(await c.zhang.post('/api/customers/bulk', { ids: [], addTags: ['x'] }), 400, 'VALIDATION_FAILED', [
+      'body.ids',
+    ]);
+    expectError(
+      await c.zhang.post('/api/customers/bulk', { ids: [a.id], ownerId: await userIdByName(t, 'li.manager') }),
+      404,
+      'NOT_FOUND',
+      ['body.ownerId'],
+    );
+    expect((await c.zhang.post('/api/customers/bulk', { ids: [hz.id], addTags: ['越权'] })).json()).toEqual({
+      updated: 0,
+      notFound: 1,
+    });
     expect([await auditCount(t), await tagsOf(a.id)]).toEqual(before);
     expect((await tagsOf(hz.id)).tags).toEqual(['原标签']);
   });

@@ -4,7 +4,13 @@ import type { TCustomerListQuery, TCustomFieldDef } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
 import { customers, orgUnits, users } from '../../db/schema/index.ts';
 import { streamThenAudit } from '../../lib/audited-stream.ts';
-import { createSpreadsheet, EXPORT_CONTENT_TYPE, exportFileName, localDay, type TExportFormat } from '../../lib/export-file.ts';
+import {
+  createSpreadsheet,
+  EXPORT_CONTENT_TYPE,
+  exportFileName,
+  localDay,
+  type TExportFormat,
+} from '../../lib/export-file.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TActor, TAuditCtx } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
@@ -38,15 +44,21 @@ function columns(defs: TCustomFieldDef[]) {
     { header: '同意营销', value: (r) => (r.c.consentMarketing ? '是' : '否') },
     { header: '创建时间', value: (r) => r.c.createdAt },
   ];
-  const custom = (d: TCustomFieldDef, v: unknown) => (d.type === 'date' && typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? localDay(v) : (v ?? null));
-  return [...base, ...defs.map((d) => ({ header: d.label, value: (r: TCustomerJoined) => custom(d, r.c.custom[d.key]) }))];
+  const custom = (d: TCustomFieldDef, v: unknown) =>
+    d.type === 'date' && typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? localDay(v) : (v ?? null);
+  return [
+    ...base,
+    ...defs.map((d) => ({ header: d.label, value: (r: TCustomerJoined) => custom(d, r.c.custom[d.key]) })),
+  ];
 }
 
 /** Keyset batches over the filtered, scoped list (newest first), so memory stays flat for a million rows. */
 async function* batches(db: Db, where: ReturnType<typeof listConditions>): AsyncGenerator<TCustomerJoined[]> {
   let after: { at: Date; id: string } | null = null;
   for (;;) {
-    const cursor = after ? or(lt(customers.createdAt, after.at), and(eq(customers.createdAt, after.at), lt(customers.id, after.id))) : undefined;
+    const cursor = after
+      ? or(lt(customers.createdAt, after.at), and(eq(customers.createdAt, after.at), lt(customers.id, after.id)))
+      : undefined;
     const rows = (await db
       .select({ c: customers, unitName: orgUnits.name, ownerName: users.displayName })
       .from(customers)
@@ -90,7 +102,19 @@ export async function exportCustomers(
     await file.finish();
   };
   const audit = () =>
-    insertAuditEvent(deps.db, ctx, { action: 'customer.exported', entityType: 'customer', entityId: null, unitId: actor.unitId, summary: `导出客户 ${rows} 条（${format}，${clear ? '含完整个人信息' : '个人信息已脱敏'}）`, after: { format, rows, pii: clear ? 'clear' : 'masked', filters: q } }, deps.clock.now());
+    insertAuditEvent(
+      deps.db,
+      ctx,
+      {
+        action: 'customer.exported',
+        entityType: 'customer',
+        entityId: null,
+        unitId: actor.unitId,
+        summary: `导出客户 ${rows} 条（${format}，${clear ? '含完整个人信息' : '个人信息已脱敏'}）`,
+        after: { format, rows, pii: clear ? 'clear' : 'masked', filters: q },
+      },
+      deps.clock.now(),
+    );
   const out = streamThenAudit(produce, audit);
   return {
     stream: out,

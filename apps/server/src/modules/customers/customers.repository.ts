@@ -46,7 +46,9 @@ export interface TUnitLists {
 
 export function listConditions(scope: TScope, q: TCustomerListQuery, units: TUnitLists): SQL {
   const conds: (SQL | undefined)[] = [
-    units.scopeUnitIds ? and(eq(customers.tenantId, scope.tenantId), inArray(customers.unitId, units.scopeUnitIds)) : customerVisible(scope),
+    units.scopeUnitIds
+      ? and(eq(customers.tenantId, scope.tenantId), inArray(customers.unitId, units.scopeUnitIds))
+      : customerVisible(scope),
   ];
   if (q.kind) conds.push(eq(customers.kind, q.kind));
   if (q.unitId) conds.push(units.filterUnitIds?.length ? inArray(customers.unitId, units.filterUnitIds) : sql`false`);
@@ -55,12 +57,22 @@ export function listConditions(scope: TScope, q: TCustomerListQuery, units: TUni
   if (q.intentLevel) conds.push(eq(customers.intentLevel, q.intentLevel));
   if (q.lifecycleStage) conds.push(eq(customers.lifecycleStage, q.lifecycleStage));
   if (q.source) conds.push(eq(customers.source, q.source));
-  if (q.tags) conds.push(arrayContains(customers.tags, q.tags.split(',').map((s) => s.trim()).filter(Boolean)));
+  if (q.tags)
+    conds.push(
+      arrayContains(
+        customers.tags,
+        q.tags
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    );
   if (q.createdFrom) conds.push(gte(customers.createdAt, new Date(q.createdFrom)));
   if (q.createdTo) conds.push(lte(customers.createdAt, new Date(q.createdTo)));
   const custom = parseCustomFilter(q.custom);
   // `custom <> '{}'` lets Postgres use the partial GIN index (a non-empty containment implies it).
-  if (custom && Object.keys(custom).length) conds.push(sql`${customers.custom} @> ${JSON.stringify(custom)}::jsonb and ${customers.custom} <> '{}'::jsonb`);
+  if (custom && Object.keys(custom).length)
+    conds.push(sql`${customers.custom} @> ${JSON.stringify(custom)}::jsonb and ${customers.custom} <> '{}'::jsonb`);
   if (q.q) {
     const phone = normalizePhone(q.q);
     const digits = phoneSearchKey(q.q);
@@ -105,14 +117,26 @@ export const COUNT_BUDGET_FROM_ROWS = 100_000;
  * Exact count up to the cap; on a table of COUNT_BUDGET_FROM_ROWS or more (planner statistics), within the budget,
  * else `null` (Postgres cancelled the count).
  */
-export async function cappedCount(db: Db, where: SQL, budget = { ms: COUNT_BUDGET_MS, fromRows: COUNT_BUDGET_FROM_ROWS }): Promise<number | null> {
+export async function cappedCount(
+  db: Db,
+  where: SQL,
+  budget = { ms: COUNT_BUDGET_MS, fromRows: COUNT_BUDGET_FROM_ROWS },
+): Promise<number | null> {
   try {
     return await db.transaction(async (tx) => {
       // reltuples: the planner's row count of the table (-1 before its first ANALYZE: small).
-      const size = budget.fromRows > 0 ? await tx.execute<{ n: number }>(sql`select reltuples::float8 as n from pg_class where oid = 'customers'::regclass`) : null;
+      const size =
+        budget.fromRows > 0
+          ? await tx.execute<{ n: number }>(
+              sql`select reltuples::float8 as n from pg_class where oid = 'customers'::regclass`,
+            )
+          : null;
       // SET LOCAL: the timeout ends with this transaction, so the pooled connection goes back unchanged.
-      if (!size || Number(size.rows[0]?.n ?? 0) >= budget.fromRows) await tx.execute(sql.raw(`set local statement_timeout = ${Math.max(1, Math.floor(budget.ms))}`));
-      const r = await tx.execute<{ n: number }>(sql`select count(*)::int as n from (select 1 from ${customers} where ${where} limit ${EXACT_COUNT_CAP + 1}) x`);
+      if (!size || Number(size.rows[0]?.n ?? 0) >= budget.fromRows)
+        await tx.execute(sql.raw(`set local statement_timeout = ${Math.max(1, Math.floor(budget.ms))}`));
+      const r = await tx.execute<{ n: number }>(
+        sql`select count(*)::int as n from (select 1 from ${customers} where ${where} limit ${EXACT_COUNT_CAP + 1}) x`,
+      );
       return Number(r.rows[0]?.n ?? 0);
     });
   } catch (e) {
@@ -122,10 +146,13 @@ export async function cappedCount(db: Db, where: SQL, budget = { ms: COUNT_BUDGE
 }
 
 /** 57014 query_canceled: what statement_timeout raises (Drizzle wraps the pg error in `cause`). */
-const isQueryCanceled = (e: unknown) => (e as { code?: string }).code === '57014' || (e as { cause?: { code?: string } }).cause?.code === '57014';
+const isQueryCanceled = (e: unknown) =>
+  (e as { code?: string }).code === '57014' || (e as { cause?: { code?: string } }).cause?.code === '57014';
 
 async function estimatedCount(db: Db, where: SQL): Promise<number> {
-  const plan = await db.execute<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(sql`explain (format json) select 1 from ${customers} where ${where}`);
+  const plan = await db.execute<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+    sql`explain (format json) select 1 from ${customers} where ${where}`,
+  );
   return Math.round(plan.rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
 }
 
@@ -135,7 +162,11 @@ async function estimatedCount(db: Db, where: SQL): Promise<number> {
  * within what is known: at least cap + 1 when the count reached the cap, at least the rows up to this page (and one
  * more when it is full), at most `offset` when the page lies past the end.
  */
-export async function pageTotal(counted: number | null, estimate: () => Promise<number>, page: { offset: number; shown: number; pageSize: number }): Promise<TTotal> {
+export async function pageTotal(
+  counted: number | null,
+  estimate: () => Promise<number>,
+  page: { offset: number; shown: number; pageSize: number },
+): Promise<TTotal> {
   const { offset, shown, pageSize } = page;
   if (counted !== null && counted <= EXACT_COUNT_CAP) return { total: counted, isEstimate: false };
   if (shown < pageSize && (shown > 0 || offset === 0)) return { total: offset + shown, isEstimate: false };
@@ -183,18 +214,37 @@ export async function findVisibleCustomer(db: DbOrTx, scope: TScope, id: string)
  * The customer as the caller may READ it (card, timeline): a visible customer, or the customer of a follow-up task the
  * caller holds (followup's heldTaskCustomer). Writes, reveals and exports keep to findVisibleCustomer.
  */
-export async function findReadableCustomer(db: DbOrTx, scope: TScope, id: string, now: Date): Promise<(TCustomerJoined & { isVisible: boolean }) | null> {
+export async function findReadableCustomer(
+  db: DbOrTx,
+  scope: TScope,
+  id: string,
+  now: Date,
+): Promise<(TCustomerJoined & { isVisible: boolean }) | null> {
   const [row] = await db
-    .select({ c: customers, unitName: orgUnits.name, ownerName: users.displayName, isVisible: sql<boolean>`coalesce(${customerVisible(scope)}, false)` })
+    .select({
+      c: customers,
+      unitName: orgUnits.name,
+      ownerName: users.displayName,
+      isVisible: sql<boolean>`coalesce(${customerVisible(scope)}, false)`,
+    })
     .from(customers)
     .innerJoin(orgUnits, eq(orgUnits.id, customers.unitId))
     .leftJoin(users, eq(users.id, customers.ownerId))
-    .where(and(eq(customers.tenantId, scope.tenantId), eq(customers.id, id), or(customerVisible(scope), heldTaskCustomer(scope, sql`${customers.id}`, now))));
+    .where(
+      and(
+        eq(customers.tenantId, scope.tenantId),
+        eq(customers.id, id),
+        or(customerVisible(scope), heldTaskCustomer(scope, sql`${customers.id}`, now)),
+      ),
+    );
   return (row as (TCustomerJoined & { isVisible: boolean }) | undefined) ?? null;
 }
 
 export async function findVisibleIds(db: DbOrTx, scope: TScope, ids: string[]): Promise<string[]> {
-  const rows = await db.select({ id: customers.id }).from(customers).where(and(customerVisible(scope), inArray(customers.id, ids)));
+  const rows = await db
+    .select({ id: customers.id })
+    .from(customers)
+    .where(and(customerVisible(scope), inArray(customers.id, ids)));
   return rows.map((r) => r.id);
 }
 
@@ -211,17 +261,31 @@ export async function replaceContacts(
   customerId: string,
   contacts: { name: string; title?: string | null; phone?: string | null; email?: string | null; isPrimary: boolean }[],
 ) {
-  await db.delete(customerContacts).where(and(eq(customerContacts.tenantId, tenantId), eq(customerContacts.customerId, customerId)));
+  await db
+    .delete(customerContacts)
+    .where(and(eq(customerContacts.tenantId, tenantId), eq(customerContacts.customerId, customerId)));
   if (!contacts.length) return;
   // Exactly one primary: the first one flagged, else the first one.
-  const primary = Math.max(0, contacts.findIndex((c) => c.isPrimary));
-  await db.insert(customerContacts).values(
-    contacts.map((c, i) => ({ tenantId, customerId, name: c.name, title: c.title ?? null, phone: c.phone ?? null, email: c.email ?? null, isPrimary: i === primary })),
+  const primary = Math.max(
+    0,
+    contacts.findIndex((c) => c.isPrimary),
   );
+  await db
+    .insert(customerContacts)
+    .values(
+      contacts.map((c, i) => ({
+        tenantId,
+        customerId,
+        name: c.name,
+        title: c.title ?? null,
+        phone: c.phone ?? null,
+        email: c.email ?? null,
+        isPrimary: i === primary,
+      })),
+    );
 }
 
 export const phoneDigitsOf = (phones: string[]) => phones.map((p) => p.replace(/\D/g, '')).join(' ');
-
 
 /**
  * Other customers holding one of these phones (stored form, as in customers.phones), one probe of customer_phones
@@ -230,11 +294,26 @@ export const phoneDigitsOf = (phones: string[]) => phones.map((p) => p.replace(/
 export async function findPhoneHolders(db: DbOrTx, scope: TScope, phones: string[], exceptId?: string) {
   if (!phones.length) return [];
   const rows = await db
-    .select({ phone: customerPhones.phone, id: customers.id, name: customers.name, unitName: orgUnits.name, visible: sql<boolean>`(${customerVisible(scope)})` })
+    .select({
+      phone: customerPhones.phone,
+      id: customers.id,
+      name: customers.name,
+      unitName: orgUnits.name,
+      visible: sql<boolean>`(${customerVisible(scope)})`,
+    })
     .from(customerPhones)
-    .innerJoin(customers, and(eq(customers.tenantId, customerPhones.tenantId), eq(customers.id, customerPhones.customerId)))
+    .innerJoin(
+      customers,
+      and(eq(customers.tenantId, customerPhones.tenantId), eq(customers.id, customerPhones.customerId)),
+    )
     .innerJoin(orgUnits, eq(orgUnits.id, customers.unitId))
-    .where(and(eq(customerPhones.tenantId, scope.tenantId), inArray(customerPhones.phone, phones), exceptId ? sql`${customers.id} <> ${exceptId}` : undefined))
+    .where(
+      and(
+        eq(customerPhones.tenantId, scope.tenantId),
+        inArray(customerPhones.phone, phones),
+        exceptId ? sql`${customers.id} <> ${exceptId}` : undefined,
+      ),
+    )
     .orderBy(sql`${customers.createdAt} asc`);
   return rows;
 }

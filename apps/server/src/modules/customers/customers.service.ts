@@ -76,10 +76,16 @@ export function toCustomerDto({ c, unitName, ownerName }: TCustomerJoined): TCus
 const auditView = (c: TCustomer) => ({ ...c, name: maskName(c.name), updatedAt: undefined });
 
 /** Resolve the subtree scope and the unit filter to literal id lists (see TUnitLists). */
-export async function resolveUnitLists(db: DbOrTx, scope: TScope, q: Pick<TCustomerListQuery, 'unitId'>): Promise<TUnitLists> {
+export async function resolveUnitLists(
+  db: DbOrTx,
+  scope: TScope,
+  q: Pick<TCustomerListQuery, 'unitId'>,
+): Promise<TUnitLists> {
   const [scopeUnitIds, filterUnitIds] = await Promise.all([
     scope.dataScope === 'subtree' ? subtreeUnitIds(db, scope.tenantId, scope.unitPath) : null,
-    q.unitId ? findVisibleUnit(db, scope, q.unitId).then((u) => (u ? subtreeUnitIds(db, scope.tenantId, u.path) : null)) : null,
+    q.unitId
+      ? findVisibleUnit(db, scope, q.unitId).then((u) => (u ? subtreeUnitIds(db, scope.tenantId, u.path) : null))
+      : null,
   ]);
   return { scopeUnitIds, filterUnitIds };
 }
@@ -95,17 +101,33 @@ export async function getCustomer(deps: TDeps, scope: TScope, id: string): Promi
   const contacts = await contactsOf(deps.db, scope.tenantId, id);
   return {
     ...toCustomerDto(row),
-    contacts: contacts.map((k) => ({ id: k.id, name: k.name, title: k.title, phone: k.phone ? maskPhone(k.phone) : null, email: k.email ? maskEmail(k.email) : null, isPrimary: k.isPrimary })),
+    contacts: contacts.map((k) => ({
+      id: k.id,
+      name: k.name,
+      title: k.title,
+      phone: k.phone ? maskPhone(k.phone) : null,
+      email: k.email ? maskEmail(k.email) : null,
+      isPrimary: k.isPrimary,
+    })),
     ...(row.isVisible ? {} : { isReadOnly: true }),
   };
 }
 
 async function customDefs(db: DbOrTx, tenantId: string) {
-  return db.select().from(customFieldDefs).where(and(eq(customFieldDefs.tenantId, tenantId), eq(customFieldDefs.entity, 'customer')));
+  return db
+    .select()
+    .from(customFieldDefs)
+    .where(and(eq(customFieldDefs.tenantId, tenantId), eq(customFieldDefs.entity, 'customer')));
 }
 
 /** Unit and owner must be visible to the caller (else: field not found); custom values must fit their definitions. */
-async function checkRefs(db: DbOrTx, scope: TScope, input: TUpdateCustomerInput, isCreate: boolean, current?: Record<string, unknown>) {
+async function checkRefs(
+  db: DbOrTx,
+  scope: TScope,
+  input: TUpdateCustomerInput,
+  isCreate: boolean,
+  current?: Record<string, unknown>,
+) {
   if (input.unitId && !(await findVisibleUnit(db, scope, input.unitId))) throw unknownRef('body.unitId', 'unit');
   if (input.ownerId && !(await findVisibleUser(db, scope, input.ownerId))) throw unknownRef('body.ownerId', 'owner');
   if (!input.custom) return current ?? {};
@@ -119,7 +141,13 @@ async function checkRefs(db: DbOrTx, scope: TScope, input: TUpdateCustomerInput,
  * the caller may see it, else only that one exists — unless the caller confirmed with `allowDuplicatePhone`
  * (duplicates stay possible, to be merged on the data-quality page; imports treat the phone as their key).
  */
-async function checkDuplicatePhones(db: DbOrTx, scope: TScope, phones: string[] | undefined, allow: boolean | undefined, self?: TCustomerRow) {
+async function checkDuplicatePhones(
+  db: DbOrTx,
+  scope: TScope,
+  phones: string[] | undefined,
+  allow: boolean | undefined,
+  self?: TCustomerRow,
+) {
   // Only phones the customer does not have yet: an old duplicate does not block editing its other fields.
   const added = phones?.filter((p) => !self?.phones.includes(p));
   if (allow || !phones || !added?.length) return;
@@ -134,13 +162,20 @@ async function checkDuplicatePhones(db: DbOrTx, scope: TScope, phones: string[] 
         path: `body.phones.${index}`,
         message: 'a customer with this phone exists',
         code: 'duplicate',
-        existing: shown ? { id: shown.id, name: shown.name, phone: maskPhone(shown.phone), unitName: shown.unitName } : null,
+        existing: shown
+          ? { id: shown.id, name: shown.name, phone: maskPhone(shown.phone), unitName: shown.unitName }
+          : null,
       },
     ],
   });
 }
 
-export async function createCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx, body: TCreateCustomerInput): Promise<TCustomerDetail> {
+export async function createCustomer(
+  deps: TDeps,
+  scope: TScope,
+  ctx: TAuditCtx,
+  body: TCreateCustomerInput,
+): Promise<TCustomerDetail> {
   const { allowDuplicatePhone, ...input } = body;
   const custom = await checkRefs(deps.db, scope, input, true);
   await checkDuplicatePhones(deps.db, scope, input.phones, allowDuplicatePhone);
@@ -151,17 +186,44 @@ export async function createCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx,
     const { contacts, ...fields } = input;
     const [row] = await tx
       .insert(customers)
-      .values({ ...fields, ownerId, tenantId: scope.tenantId, custom, phoneDigits: phoneDigitsOf(input.phones), doNotContactUntil: input.doNotContactUntil ? new Date(input.doNotContactUntil) : null, createdAt: now, updatedAt: now })
+      .values({
+        ...fields,
+        ownerId,
+        tenantId: scope.tenantId,
+        custom,
+        phoneDigits: phoneDigitsOf(input.phones),
+        doNotContactUntil: input.doNotContactUntil ? new Date(input.doNotContactUntil) : null,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning({ id: customers.id });
     if (contacts) await replaceContacts(tx, scope.tenantId, row!.id, contacts);
     const created = await findVisibleCustomer(tx, { ...scope, dataScope: 'tenant' }, row!.id);
-    await insertAuditEvent(tx, ctx, { action: 'customer.created', entityType: 'customer', entityId: row!.id, unitId: input.unitId, summary: `新建客户 ${maskName(input.name)}`, after: auditView(toCustomerDto(created!)) }, now);
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'customer.created',
+        entityType: 'customer',
+        entityId: row!.id,
+        unitId: input.unitId,
+        summary: `新建客户 ${maskName(input.name)}`,
+        after: auditView(toCustomerDto(created!)),
+      },
+      now,
+    );
     return row!.id;
   });
   return getCustomer(deps, { ...scope, dataScope: 'tenant' }, id);
 }
 
-export async function updateCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx, id: string, body: TUpdateCustomerInput): Promise<TCustomerDetail> {
+export async function updateCustomer(
+  deps: TDeps,
+  scope: TScope,
+  ctx: TAuditCtx,
+  id: string,
+  body: TUpdateCustomerInput,
+): Promise<TCustomerDetail> {
   const { allowDuplicatePhone, ...input } = body;
   const before = await findVisibleCustomer(deps.db, scope, id);
   if (!before) throw notFound('customer');
@@ -172,11 +234,28 @@ export async function updateCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx,
     const { contacts, doNotContactUntil, ...fields } = input;
     const patch: Partial<TCustomerRow> = { ...fields, custom, updatedAt: now };
     if (input.phones) patch.phoneDigits = phoneDigitsOf(input.phones);
-    if (doNotContactUntil !== undefined) patch.doNotContactUntil = doNotContactUntil ? new Date(doNotContactUntil) : null;
-    await tx.update(customers).set(patch).where(and(eq(customers.tenantId, scope.tenantId), eq(customers.id, id)));
+    if (doNotContactUntil !== undefined)
+      patch.doNotContactUntil = doNotContactUntil ? new Date(doNotContactUntil) : null;
+    await tx
+      .update(customers)
+      .set(patch)
+      .where(and(eq(customers.tenantId, scope.tenantId), eq(customers.id, id)));
     if (contacts) await replaceContacts(tx, scope.tenantId, id, contacts);
     const after = await findVisibleCustomer(tx, { ...scope, dataScope: 'tenant' }, id);
-    await insertAuditEvent(tx, ctx, { action: 'customer.updated', entityType: 'customer', entityId: id, unitId: after!.c.unitId, summary: `修改客户 ${maskName(after!.c.name)}`, before: auditView(toCustomerDto(before)), after: auditView(toCustomerDto(after!)) }, now);
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'customer.updated',
+        entityType: 'customer',
+        entityId: id,
+        unitId: after!.c.unitId,
+        summary: `修改客户 ${maskName(after!.c.name)}`,
+        before: auditView(toCustomerDto(before)),
+        after: auditView(toCustomerDto(after!)),
+      },
+      now,
+    );
   });
   return getCustomer(deps, { ...scope, dataScope: 'tenant' }, id);
 }
@@ -185,23 +264,52 @@ export async function updateCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx,
  * Reveal one personal field in clear. Needs pii:reveal; every reveal writes an audit row (which field, whose). A field
  * the customer does not have (no phone at that index, no e-mail / address / ID number) is a 400 and writes nothing.
  */
-export async function revealField(deps: TDeps, scope: TScope, ctx: TAuditCtx, id: string, field: TPiiField, index: number) {
+export async function revealField(
+  deps: TDeps,
+  scope: TScope,
+  ctx: TAuditCtx,
+  id: string,
+  field: TPiiField,
+  index: number,
+) {
   const row = await findVisibleCustomer(deps.db, scope, id);
   if (!row) throw notFound('customer');
   // Nothing to reveal at that index: refused, and no audit row claims a reveal that did not happen.
-  if (field === 'phone' && index >= row.c.phones.length) throw invalidField('body.index', `the customer has ${row.c.phones.length} phone number(s)`);
-  const value = field === 'phone' ? (row.c.phones[index] ?? null) : field === 'email' ? row.c.email : field === 'address' ? row.c.address : row.c.idNumber;
+  if (field === 'phone' && index >= row.c.phones.length)
+    throw invalidField('body.index', `the customer has ${row.c.phones.length} phone number(s)`);
+  const value =
+    field === 'phone'
+      ? (row.c.phones[index] ?? null)
+      : field === 'email'
+        ? row.c.email
+        : field === 'address'
+          ? row.c.address
+          : row.c.idNumber;
   // An empty e-mail, address or ID number is the same: nothing to reveal, so no audit row either.
   if (!value?.trim()) throw invalidField('body.field', `the customer has no ${field} on record`);
-  await insertAuditEvent(deps.db, ctx, { action: 'customer.pii_revealed', entityType: 'customer', entityId: id, unitId: row.c.unitId, summary: `查看客户 ${maskName(row.c.name)} 的完整${FIELD_LABEL[field]}`, after: { field, index } }, deps.clock.now());
+  await insertAuditEvent(
+    deps.db,
+    ctx,
+    {
+      action: 'customer.pii_revealed',
+      entityType: 'customer',
+      entityId: id,
+      unitId: row.c.unitId,
+      summary: `查看客户 ${maskName(row.c.name)} 的完整${FIELD_LABEL[field]}`,
+      after: { field, index },
+    },
+    deps.clock.now(),
+  );
   return { field, value };
 }
 const FIELD_LABEL: Record<TPiiField, string> = { phone: '电话', email: '邮箱', address: '地址', idNumber: '证件号' };
 
 /** Bulk tag / reassign owner over visible customers only; ids outside the scope are reported, not touched. */
 export async function bulkUpdate(deps: TDeps, scope: TScope, ctx: TAuditCtx, input: TBulkCustomerInput) {
-  if (!input.addTags?.length && !input.removeTags?.length && !input.ownerId) throw invalidField('body', 'nothing to change');
-  if (input.ownerId && !(await findVisibleUser(deps.db, scope, input.ownerId))) throw unknownRef('body.ownerId', 'owner');
+  if (!input.addTags?.length && !input.removeTags?.length && !input.ownerId)
+    throw invalidField('body', 'nothing to change');
+  if (input.ownerId && !(await findVisibleUser(deps.db, scope, input.ownerId)))
+    throw unknownRef('body.ownerId', 'owner');
   const asked = [...new Set(input.ids)];
   const ids = await findVisibleIds(deps.db, scope, asked);
   const now = deps.clock.now();
@@ -217,7 +325,19 @@ export async function bulkUpdate(deps: TDeps, scope: TScope, ctx: TAuditCtx, inp
         updatedAt: now,
       })
       .where(and(eq(customers.tenantId, scope.tenantId), inArray(customers.id, ids)));
-    await insertAuditEvent(tx, ctx, { action: 'customer.bulk_updated', entityType: 'customer', entityId: null, unitId: scope.unitId, summary: `批量修改 ${ids.length} 个客户`, after: { ids, addTags: add, removeTags: remove, ownerId: input.ownerId ?? null } }, now);
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'customer.bulk_updated',
+        entityType: 'customer',
+        entityId: null,
+        unitId: scope.unitId,
+        summary: `批量修改 ${ids.length} 个客户`,
+        after: { ids, addTags: add, removeTags: remove, ownerId: input.ownerId ?? null },
+      },
+      now,
+    );
   });
   return { updated: ids.length, notFound: asked.length - ids.length };
 }

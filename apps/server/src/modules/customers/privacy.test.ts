@@ -15,12 +15,35 @@ const phone = () => `136${String(Math.floor(Math.random() * 1e8)).padStart(8, '0
 
 async function customerWithHistory(name: string) {
   const p = phone();
-  const c = await admin.post('/api/customers', { name, phones: [p], email: 'wang@example.com', address: '上海市浦东新区世纪大道100号', unitId: shUnit, contacts: [{ name: '联系人', phone: phone(), isPrimary: true }] });
+  const c = await admin.post('/api/customers', {
+    name,
+    phones: [p],
+    email: 'wang@example.com',
+    address: '上海市浦东新区世纪大道100号',
+    unitId: shUnit,
+    contacts: [{ name: '联系人', phone: phone(), isPrimary: true }],
+  });
   expect(c.statusCode, c.body).toBe(201);
   const id = c.json().id as string;
   const types = (await admin.get('/api/service-types')).json().items;
-  expect((await admin.post(`/api/customers/${id}/service-records`, { serviceTypeId: types[0].id, occurredAt: '2026-05-01T10:00:00+08:00', summary: '开户' })).statusCode).toBe(201);
-  expect((await admin.post(`/api/customers/${id}/transactions`, { kind: 'order', amountFen: 1234500, occurredAt: '2026-05-02T10:00:00+08:00' })).statusCode).toBe(201);
+  expect(
+    (
+      await admin.post(`/api/customers/${id}/service-records`, {
+        serviceTypeId: types[0].id,
+        occurredAt: '2026-05-01T10:00:00+08:00',
+        summary: '开户',
+      })
+    ).statusCode,
+  ).toBe(201);
+  expect(
+    (
+      await admin.post(`/api/customers/${id}/transactions`, {
+        kind: 'order',
+        amountFen: 1234500,
+        occurredAt: '2026-05-02T10:00:00+08:00',
+      })
+    ).statusCode,
+  ).toBe(201);
   expect((await admin.post(`/api/customers/${id}/notes`, { body: '客户偏好电话联系' })).statusCode).toBe(201);
   return { id, phone: p };
 }
@@ -31,12 +54,20 @@ describe('privacy requests', () => {
     const res = await admin.post(`/api/customers/${id}/access-request`);
     expect(res.statusCode).toBe(200);
     const data = res.json();
-    expect(data.customer).toMatchObject({ name: '王查阅', phones: [p], email: 'wang@example.com', address: '上海市浦东新区世纪大道100号' });
+    expect(data.customer).toMatchObject({
+      name: '王查阅',
+      phones: [p],
+      email: 'wang@example.com',
+      address: '上海市浦东新区世纪大道100号',
+    });
     expect(data.contacts).toHaveLength(1);
     expect(data.serviceRecords).toHaveLength(1);
     expect(data.transactions[0].amountFen).toBe(1234500);
     expect(data.notes[0].body).toBe('客户偏好电话联系');
-    const audit = await t.pool.query(`select summary from audit_events where action = 'customer.data_exported' and entity_id = $1`, [id]);
+    const audit = await t.pool.query(
+      `select summary from audit_events where action = 'customer.data_exported' and entity_id = $1`,
+      [id],
+    );
     expect(audit.rows).toHaveLength(1);
     const sup = await t.login('wang.supervisor');
     expect((await sup.post(`/api/customers/${id}/access-request`)).statusCode).toBe(403);
@@ -50,9 +81,15 @@ describe('privacy requests', () => {
     expect(res.statusCode).toBe(200);
     for (const table of ['customers', 'customer_contacts', 'service_records', 'transactions', 'customer_notes']) {
       const col = table === 'customers' ? 'id' : 'customer_id';
-      expect(Number((await t.pool.query(`select count(*) from ${table} where ${col} = $1`, [id])).rows[0].count), table).toBe(0);
+      expect(
+        Number((await t.pool.query(`select count(*) from ${table} where ${col} = $1`, [id])).rows[0].count),
+        table,
+      ).toBe(0);
     }
-    const audit = await t.pool.query(`select action, summary, before::text, after::text from audit_events where entity_id = $1 or summary like '%删除%'`, [id]);
+    const audit = await t.pool.query(
+      `select action, summary, before::text, after::text from audit_events where entity_id = $1 or summary like '%删除%'`,
+      [id],
+    );
     expect(audit.rows.map((r) => r.action)).toContain('customer.erased');
     const everything = JSON.stringify((await t.pool.query(`select * from audit_events`)).rows);
     expect(everything).not.toContain('李删除');

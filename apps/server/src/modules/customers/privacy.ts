@@ -17,13 +17,36 @@ export async function exportCustomerData(deps: TDeps, scope: TScope, ctx: TAudit
   if (!row) throw notFound('customer');
   const t = scope.tenantId;
   const [contacts, records, txs, notes] = await Promise.all([
-    deps.db.select().from(customerContacts).where(and(eq(customerContacts.tenantId, t), eq(customerContacts.customerId, id))),
-    deps.db.select().from(serviceRecords).where(and(eq(serviceRecords.tenantId, t), eq(serviceRecords.customerId, id))),
-    deps.db.select().from(transactions).where(and(eq(transactions.tenantId, t), eq(transactions.customerId, id))),
-    deps.db.select().from(customerNotes).where(and(eq(customerNotes.tenantId, t), eq(customerNotes.customerId, id))),
+    deps.db
+      .select()
+      .from(customerContacts)
+      .where(and(eq(customerContacts.tenantId, t), eq(customerContacts.customerId, id))),
+    deps.db
+      .select()
+      .from(serviceRecords)
+      .where(and(eq(serviceRecords.tenantId, t), eq(serviceRecords.customerId, id))),
+    deps.db
+      .select()
+      .from(transactions)
+      .where(and(eq(transactions.tenantId, t), eq(transactions.customerId, id))),
+    deps.db
+      .select()
+      .from(customerNotes)
+      .where(and(eq(customerNotes.tenantId, t), eq(customerNotes.customerId, id))),
   ]);
   const { tenantId: _t, phoneDigits: _p, ...profile } = row.c;
-  await insertAuditEvent(deps.db, ctx, { action: 'customer.data_exported', entityType: 'customer', entityId: id, unitId: row.c.unitId, summary: `导出客户 ${maskName(row.c.name)} 的全部个人数据（查阅请求）` }, deps.clock.now());
+  await insertAuditEvent(
+    deps.db,
+    ctx,
+    {
+      action: 'customer.data_exported',
+      entityType: 'customer',
+      entityId: id,
+      unitId: row.c.unitId,
+      summary: `导出客户 ${maskName(row.c.name)} 的全部个人数据（查阅请求）`,
+    },
+    deps.clock.now(),
+  );
   return {
     exportedAt: deps.clock.now().toISOString(),
     customer: { ...profile, unitName: row.unitName, ownerName: row.ownerName },
@@ -46,6 +69,17 @@ export async function eraseCustomer(deps: TDeps, scope: TScope, ctx: TAuditCtx, 
     await relinkEvaluations(tx, scope.tenantId, [id], null);
     // Contacts, service records, transactions and notes go with it (ON DELETE CASCADE).
     await tx.delete(customers).where(and(eq(customers.tenantId, scope.tenantId), eq(customers.id, id)));
-    await insertAuditEvent(tx, ctx, { action: 'customer.erased', entityType: 'customer', entityId: id, unitId: row.c.unitId, summary: `删除客户 ${maskName(row.c.name)} 的全部数据（删除请求）` }, deps.clock.now());
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'customer.erased',
+        entityType: 'customer',
+        entityId: id,
+        unitId: row.c.unitId,
+        summary: `删除客户 ${maskName(row.c.name)} 的全部数据（删除请求）`,
+      },
+      deps.clock.now(),
+    );
   });
 }

@@ -16,10 +16,25 @@ import { findReadableCustomer, findVisibleCustomer } from './customers.repositor
  * channel and rating, follow-up plan and task state, attempt outcome and satisfaction): the web app renders the title
  * from them in the user's language. `title` keeps the Chinese text for API clients (zh-CN renders the same).
  */
-export async function getTimeline(deps: { db: Db; clock: TClock }, scope: TScope, customerId: string, limit = 200): Promise<TTimelineItem[]> {
+export async function getTimeline(
+  deps: { db: Db; clock: TClock },
+  scope: TScope,
+  customerId: string,
+  limit = 200,
+): Promise<TTimelineItem[]> {
   if (!(await findReadableCustomer(deps.db, scope, customerId, deps.clock.now()))) throw notFound('customer');
   const t = scope.tenantId;
-  const res = await deps.db.execute<{ id: string; kind: TTimelineItem['kind']; at: Date | string; title: string; params: Record<string, string | number | null>; detail: string | null; actor_name: string | null; amount_fen: string | number | null; answers: unknown }>(sql`
+  const res = await deps.db.execute<{
+    id: string;
+    kind: TTimelineItem['kind'];
+    at: Date | string;
+    title: string;
+    params: Record<string, string | number | null>;
+    detail: string | null;
+    actor_name: string | null;
+    amount_fen: string | number | null;
+    answers: unknown;
+  }>(sql`
     select * from (
       select sr.id::text, 'service_record' as kind, sr.occurred_at as at, st.name as title, jsonb_build_object('serviceType', st.name) as params, sr.summary as detail, u.display_name as actor_name, null::bigint as amount_fen, null::jsonb as answers
         from service_records sr join service_types st on st.id = sr.service_type_id left join users u on u.id = sr.staff_id
@@ -62,7 +77,11 @@ export async function getTimeline(deps: { db: Db; clock: TClock }, scope: TScope
     const ref = r.kind === 'evaluation' ? asResponseRef(r.answers) : null;
     return ref ? [{ id: r.id, ref }] : [];
   });
-  const lines = await describeResponses(deps.db, t, withAnswers.map((x) => x.ref));
+  const lines = await describeResponses(
+    deps.db,
+    t,
+    withAnswers.map((x) => x.ref),
+  );
   const answersOf = new Map(withAnswers.map((x, i) => [x.id, lines[i] ?? []]));
   return res.rows.map((r) => ({
     ...(answersOf.get(r.id)?.length ? { answers: answersOf.get(r.id) } : {}),
@@ -77,13 +96,32 @@ export async function getTimeline(deps: { db: Db; clock: TClock }, scope: TScope
   }));
 }
 
-export async function addNote(deps: { db: Db; clock: TClock }, scope: TScope, ctx: TAuditCtx, customerId: string, body: string) {
+export async function addNote(
+  deps: { db: Db; clock: TClock },
+  scope: TScope,
+  ctx: TAuditCtx,
+  customerId: string,
+  body: string,
+) {
   const c = await findVisibleCustomer(deps.db, scope, customerId);
   if (!c) throw notFound('customer');
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
-    await tx.insert(customerNotes).values({ tenantId: scope.tenantId, customerId, authorId: scope.userId, body, createdAt: now });
-    await insertAuditEvent(tx, ctx, { action: 'customer.note_added', entityType: 'customer', entityId: customerId, unitId: c.c.unitId, summary: `为客户 ${maskName(c.c.name)} 添加备注` }, now);
+    await tx
+      .insert(customerNotes)
+      .values({ tenantId: scope.tenantId, customerId, authorId: scope.userId, body, createdAt: now });
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'customer.note_added',
+        entityType: 'customer',
+        entityId: customerId,
+        unitId: c.c.unitId,
+        summary: `为客户 ${maskName(c.c.name)} 添加备注`,
+      },
+      now,
+    );
   });
   return getTimeline(deps, scope, customerId);
 }

@@ -11,7 +11,8 @@ import { countUnitsByType } from '../org-units/org-units.repository.ts';
 import { countActiveUsers } from '../users/users.repository.ts';
 
 /** Runs `fn` only when the caller holds `perm`; otherwise the figure is null and never computed. */
-const when = <T>(perms: ReadonlySet<string>, perm: TPermission, fn: () => Promise<T>): Promise<T | null> => (perms.has(perm) ? fn() : Promise.resolve(null));
+const when = <T>(perms: ReadonlySet<string>, perm: TPermission, fn: () => Promise<T>): Promise<T | null> =>
+  perms.has(perm) ? fn() : Promise.resolve(null);
 
 /**
  * The dashboard 工作台 of the caller: each block only for the permission that lets him act on it, figures of his
@@ -19,24 +20,34 @@ const when = <T>(perms: ReadonlySet<string>, perm: TPermission, fn: () => Promis
  * (followup:work without followup:manage): my tasks today, overdue, reach rate. Manager: evaluations of the branch, unsatisfied, team tasks,
  * units and users. Admin: everything. A block the role may not see is null: never computed, never sent.
  */
-export async function getSummary(deps: { db: Db; clock: TClock }, scope: TScope, timeZone: string, perms: ReadonlySet<string>): Promise<TDashboardSummary> {
+export async function getSummary(
+  deps: { db: Db; clock: TClock },
+  scope: TScope,
+  timeZone: string,
+  perms: ReadonlySet<string>,
+): Promise<TDashboardSummary> {
   const now = deps.clock.now();
   const today = await startOfDay(deps.db, now, timeZone);
   const endOfToday = await startOfDay(deps.db, new Date(now.getTime() + 86_400_000), timeZone);
   const since = new Date(now.getTime() - 30 * 86_400_000);
-  const [byType, activeUsers, loginsToday, auditEventsToday, recent, evaluations, counter, myTasks, teamTasks] = await Promise.all([
-    when(perms, 'org:read', () => countUnitsByType(deps.db, scope)),
-    when(perms, 'user:read', () => countActiveUsers(deps.db, scope)),
-    when(perms, 'audit:read', () => countAuditEventsSince(deps.db, scope, today, 'auth.login')),
-    when(perms, 'audit:read', () => countAuditEventsSince(deps.db, scope, today)),
-    when(perms, 'audit:read', () => recentAuditEvents(deps.db, scope, 8)),
-    when(perms, 'evaluation:read', () => summarizeEvaluations(deps.db, scope, today, since)),
-    // Personal blocks for those who do the work; one who manages it (a manager also holds counter:serve and
-    // followup:work so that he may grant them) gets the team view instead.
-    perms.has('evaluation:manage') ? null : when(perms, 'counter:serve', () => myCounterFigures(deps.db, scope, today)),
-    perms.has('followup:manage') ? null : when(perms, 'followup:work', () => myTaskFigures(deps.db, scope, { now, endOfToday, since })),
-    when(perms, 'followup:manage', () => teamTaskFigures(deps.db, scope, now)),
-  ]);
+  const [byType, activeUsers, loginsToday, auditEventsToday, recent, evaluations, counter, myTasks, teamTasks] =
+    await Promise.all([
+      when(perms, 'org:read', () => countUnitsByType(deps.db, scope)),
+      when(perms, 'user:read', () => countActiveUsers(deps.db, scope)),
+      when(perms, 'audit:read', () => countAuditEventsSince(deps.db, scope, today, 'auth.login')),
+      when(perms, 'audit:read', () => countAuditEventsSince(deps.db, scope, today)),
+      when(perms, 'audit:read', () => recentAuditEvents(deps.db, scope, 8)),
+      when(perms, 'evaluation:read', () => summarizeEvaluations(deps.db, scope, today, since)),
+      // Personal blocks for those who do the work; one who manages it (a manager also holds counter:serve and
+      // followup:work so that he may grant them) gets the team view instead.
+      perms.has('evaluation:manage')
+        ? null
+        : when(perms, 'counter:serve', () => myCounterFigures(deps.db, scope, today)),
+      perms.has('followup:manage')
+        ? null
+        : when(perms, 'followup:work', () => myTaskFigures(deps.db, scope, { now, endOfToday, since })),
+      when(perms, 'followup:manage', () => teamTaskFigures(deps.db, scope, now)),
+    ]);
   return {
     units: byType ? byType.reduce((n, r) => n + r.count, 0) : null,
     activeUsers,
@@ -47,6 +58,8 @@ export async function getSummary(deps: { db: Db; clock: TClock }, scope: TScope,
     counter,
     myTasks,
     teamTasks,
-    recentEvents: recent ? recent.map(({ id, at, actorName, action, summary }) => ({ id, at, actorName, action, summary })) : null,
+    recentEvents: recent
+      ? recent.map(({ id, at, actorName, action, summary }) => ({ id, at, actorName, action, summary }))
+      : null,
   };
 }

@@ -24,14 +24,25 @@ describe('data quality', () => {
   it('finds duplicates by phone and by name + similar address, and merges them keeping both histories', async () => {
     const p = phone();
     const a = await create({ name: '周重复', phones: [p], tags: ['甲'] });
-    const b = await create({ name: '周重复二', phones: [phone(), p], email: 'zhou@example.com', tags: ['乙'], allowDuplicatePhone: true });
+    const b = await create({
+      name: '周重复二',
+      phones: [phone(), p],
+      email: 'zhou@example.com',
+      tags: ['乙'],
+      allowDuplicatePhone: true,
+    });
     const c = await create({ name: '吴地址', phones: [phone()], address: '上海市浦东新区世纪大道100号5楼' });
     const d = await create({ name: '吴地址', phones: [phone()], address: '上海市浦东新区世纪大道100号5楼501室' });
     await create({ name: '吴地址', phones: [phone()], address: '浙江省杭州市西湖区文三路1号' });
-    const groups = (await admin.get('/api/data-quality/duplicates')).json().items as { reason: string; customers: { id: string }[] }[];
+    const groups = (await admin.get('/api/data-quality/duplicates')).json().items as {
+      reason: string;
+      customers: { id: string }[];
+    }[];
     const phoneGroup = groups.find((g) => g.reason === 'same_phone' && g.customers.some((x) => x.id === a));
     expect(phoneGroup?.customers.map((x) => x.id).sort()).toEqual([a, b].sort());
-    const nameGroup = groups.find((g) => g.reason === 'same_name_similar_address' && g.customers.some((x) => x.id === c));
+    const nameGroup = groups.find(
+      (g) => g.reason === 'same_name_similar_address' && g.customers.some((x) => x.id === c),
+    );
     expect(nameGroup?.customers.map((x) => x.id).sort()).toEqual([c, d].sort());
 
     await admin.post(`/api/customers/${b}/notes`, { body: '二号的备注' });
@@ -48,7 +59,18 @@ describe('data quality', () => {
 
   it('scores completeness and applies the configurable valid-customer rule', async () => {
     const tag = `dq${Date.now()}`;
-    const full = await create({ name: '完整客户', phones: [phone()], gender: 'male', birthday: '1990-01-01', address: '上海市静安区南京西路1号', email: 'full@example.com', source: '转介绍', intentLevel: '考虑中', tier: 'VIP', tags: [tag] });
+    const full = await create({
+      name: '完整客户',
+      phones: [phone()],
+      gender: 'male',
+      birthday: '1990-01-01',
+      address: '上海市静安区南京西路1号',
+      email: 'full@example.com',
+      source: '转介绍',
+      intentLevel: '考虑中',
+      tier: 'VIP',
+      tags: [tag],
+    });
     const bare = await create({ name: '空客户', tags: [tag] });
     // SH manager's view: both counted; the bare one (no phone) is not valid and is listed to fix.
     const mgr = await t.login('zhang.manager');
@@ -58,16 +80,39 @@ describe('data quality', () => {
     expect(bareRow.missing).toContain('phones');
     // Worst first: invalid ones, then by completeness. The complete one lacks only an owner: 9 of 10 fields.
     const ids = s.toFix.map((r: { id: string }) => r.id);
-    expect(s.toFix.find((r: { id: string }) => r.id === full)).toMatchObject({ isValid: true, completeness: 90, missing: ['ownerId'] });
+    expect(s.toFix.find((r: { id: string }) => r.id === full)).toMatchObject({
+      isValid: true,
+      completeness: 90,
+      missing: ['ownerId'],
+    });
     expect(ids.indexOf(bare)).toBeLessThan(ids.indexOf(full));
     const validBefore = s.valid;
 
     // Only settings:write may change the rule; requiring an ID number makes the complete one invalid too.
-    expect((await mgr.request({ method: 'PUT', url: '/api/data-quality/settings', payload: { validRequired: ['name'], completenessFields: ['name'] } })).statusCode).toBe(403);
-    const bad = await admin.request({ method: 'PUT', url: '/api/data-quality/settings', payload: { validRequired: ['name', 'nonsense'], completenessFields: ['name'] } });
+    expect(
+      (
+        await mgr.request({
+          method: 'PUT',
+          url: '/api/data-quality/settings',
+          payload: { validRequired: ['name'], completenessFields: ['name'] },
+        })
+      ).statusCode,
+    ).toBe(403);
+    const bad = await admin.request({
+      method: 'PUT',
+      url: '/api/data-quality/settings',
+      payload: { validRequired: ['name', 'nonsense'], completenessFields: ['name'] },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().details[0].path).toBe('body.validRequired.1');
-    const ok = await admin.request({ method: 'PUT', url: '/api/data-quality/settings', payload: { validRequired: ['name', 'phones', 'idNumber'], completenessFields: ['name', 'phones', 'idNumber', 'email'] } });
+    const ok = await admin.request({
+      method: 'PUT',
+      url: '/api/data-quality/settings',
+      payload: {
+        validRequired: ['name', 'phones', 'idNumber'],
+        completenessFields: ['name', 'phones', 'idNumber', 'email'],
+      },
+    });
     expect(ok.statusCode, ok.body).toBe(200);
     s = (await mgr.get('/api/data-quality/summary')).json();
     expect(s.valid).toBeLessThan(validBefore);

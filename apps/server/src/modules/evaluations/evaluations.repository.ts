@@ -1,5 +1,13 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { maskName, type TCorrectionKind, type TEvaluation, type TEvaluationChannel, type TEvaluationCorrection, type TEvaluationListQuery, type TEvaluationSource } from '@huifang/shared';
+import {
+  maskName,
+  type TCorrectionKind,
+  type TEvaluation,
+  type TEvaluationChannel,
+  type TEvaluationCorrection,
+  type TEvaluationListQuery,
+  type TEvaluationSource,
+} from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import { evaluationCorrections, evaluations } from '../../db/schema/index.ts';
 import { invalidField } from '../../lib/app-error.ts';
@@ -71,7 +79,12 @@ export async function insertEvaluation(db: DbOrTx, e: TNewEvaluation): Promise<{
  * Move evaluations to another customer (merge of duplicates) or detach them and clear their free text (erasure).
  * The append-only trigger allows exactly this under `huifang.customer_relink` (migration 0007).
  */
-export async function relinkEvaluations(tx: DbOrTx, tenantId: string, fromIds: string[], toId: string | null): Promise<void> {
+export async function relinkEvaluations(
+  tx: DbOrTx,
+  tenantId: string,
+  fromIds: string[],
+  toId: string | null,
+): Promise<void> {
   if (fromIds.length === 0) return;
   await tx.execute(sql`select set_config('huifang.customer_relink', 'on', true)`);
   await tx
@@ -94,11 +107,30 @@ const EFFECTIVE = sql`
            where ec.tenant_id = e.tenant_id and ec.evaluation_id = e.id and ec.kind = 'appeal') a) as appeal_state`;
 
 type TRow = {
-  id: string; channel: string; occurred_at: Date | string; received_at: Date | string; unit_id: string; unit_name: string | null;
-  counter_id: string | null; counter_name: string | null; staff_id: string | null; staff_name: string | null;
-  customer_id: string | null; customer_name: string | null; service_record_id: string | null; ref_type: string | null; ref_id: string | null;
-  source_type: string; score: number | null; rating_label: string | null; dimensions: Record<string, number>; text: string | null;
-  flags: string[]; is_excluded: boolean; appeal_state: 'none' | 'open' | 'decided'; answers?: unknown;
+  id: string;
+  channel: string;
+  occurred_at: Date | string;
+  received_at: Date | string;
+  unit_id: string;
+  unit_name: string | null;
+  counter_id: string | null;
+  counter_name: string | null;
+  staff_id: string | null;
+  staff_name: string | null;
+  customer_id: string | null;
+  customer_name: string | null;
+  service_record_id: string | null;
+  ref_type: string | null;
+  ref_id: string | null;
+  source_type: string;
+  score: number | null;
+  rating_label: string | null;
+  dimensions: Record<string, number>;
+  text: string | null;
+  flags: string[];
+  is_excluded: boolean;
+  appeal_state: 'none' | 'open' | 'decided';
+  answers?: unknown;
 };
 
 const toEvaluation = (r: TRow, canReveal: boolean): TEvaluation => ({
@@ -139,12 +171,14 @@ const FROM = sql`
   left join customers c on c.id = e.customer_id`;
 
 /** Staff with `own` scope see the evaluations of their own service; wider scopes those of visible units. */
-const visible = (scope: TScope) => sql`e.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`e.staff_id`, sql`e.unit_id`)}`;
+const visible = (scope: TScope) =>
+  sql`e.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`e.staff_id`, sql`e.unit_id`)}`;
 
 function decodeCursor(cursor: string): { at: string; id: string } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('bad');
+    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id))
+      throw new Error('bad');
     return { at, id };
   } catch {
     throw invalidField('querystring.cursor', 'invalid cursor');
@@ -156,7 +190,10 @@ const encodeCursor = (at: string, id: string) => Buffer.from(JSON.stringify([at,
 export async function listEvaluations(db: DbOrTx, scope: TScope, q: TEvaluationListQuery, canReveal: boolean) {
   const conds: SQL[] = [visible(scope)];
   if (q.channel) conds.push(sql`e.channel = ${q.channel}`);
-  if (q.unitId) conds.push(sql`e.unit_id in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like (select p.path from org_units p where p.id = ${q.unitId} and p.tenant_id = ${scope.tenantId}) || '%')`);
+  if (q.unitId)
+    conds.push(
+      sql`e.unit_id in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like (select p.path from org_units p where p.id = ${q.unitId} and p.tenant_id = ${scope.tenantId}) || '%')`,
+    );
   if (q.staffId) conds.push(sql`e.staff_id = ${q.staffId}`);
   if (q.customerId) conds.push(sql`e.customer_id = ${q.customerId}`);
   if (q.score === 'unrated') conds.push(sql`e.score is null`);
@@ -180,7 +217,8 @@ export async function listEvaluations(db: DbOrTx, scope: TScope, q: TEvaluationL
   const last = rows.at(-1);
   return {
     items: rows.map((r) => toEvaluation(r, canReveal)),
-    nextCursor: res.rows.length > q.pageSize && last ? encodeCursor(new Date(last.occurred_at).toISOString(), last.id) : null,
+    nextCursor:
+      res.rows.length > q.pageSize && last ? encodeCursor(new Date(last.occurred_at).toISOString(), last.id) : null,
   };
 }
 
@@ -188,20 +226,40 @@ export async function findEvaluation(db: DbOrTx, scope: TScope, id: string, canR
   const res = await db.execute<TRow>(sql`${SELECT}, e.answers ${FROM} where ${visible(scope)} and e.id = ${id}`);
   const row = res.rows[0];
   if (!row) return null;
-  const corrections = await db.execute<{ id: string; kind: TCorrectionKind; reason: string; actor_id: string | null; actor_name: string | null; at: Date | string }>(sql`
+  const corrections = await db.execute<{
+    id: string;
+    kind: TCorrectionKind;
+    reason: string;
+    actor_id: string | null;
+    actor_name: string | null;
+    at: Date | string;
+  }>(sql`
     select ec.id::text, ec.kind, ec.reason, ec.actor_id, u.display_name as actor_name, ec.at
     from evaluation_corrections ec left join users u on u.id = ec.actor_id
     where ec.tenant_id = ${scope.tenantId} and ec.evaluation_id = ${id} order by ec.id`);
   return {
     ...toEvaluation(row, canReveal),
     answers: row.answers ?? null,
-    corrections: corrections.rows.map(
-      (c): TEvaluationCorrection => ({ id: c.id, kind: c.kind, reason: c.reason, actorId: c.actor_id, actorName: c.actor_name, at: new Date(c.at).toISOString() }),
-    ),
+    corrections: corrections.rows.map((c): TEvaluationCorrection => ({
+      id: c.id,
+      kind: c.kind,
+      reason: c.reason,
+      actorId: c.actor_id,
+      actorName: c.actor_name,
+      at: new Date(c.at).toISOString(),
+    })),
   };
 }
 
-export async function insertCorrection(db: DbOrTx, tenantId: string, evaluationId: string, kind: TCorrectionKind, reason: string, actorId: string, at: Date) {
+export async function insertCorrection(
+  db: DbOrTx,
+  tenantId: string,
+  evaluationId: string,
+  kind: TCorrectionKind,
+  reason: string,
+  actorId: string,
+  at: Date,
+) {
   await db.insert(evaluationCorrections).values({ tenantId, evaluationId, kind, reason, actorId, at });
 }
 
@@ -210,7 +268,14 @@ export async function insertCorrection(db: DbOrTx, tenantId: string, evaluationI
  * facts through the (tenant, unit, occurred_at) index; the analytics rollups replace this at volume.
  */
 export async function summarizeEvaluations(db: DbOrTx, scope: TScope, todayStart: Date, since: Date) {
-  const res = await db.execute<{ today: number; total: number; rated: number; satisfied: number; unsatisfied: number; open_appeals: number }>(sql`
+  const res = await db.execute<{
+    today: number;
+    total: number;
+    rated: number;
+    satisfied: number;
+    unsatisfied: number;
+    open_appeals: number;
+  }>(sql`
     with e as (
       select e.occurred_at, e.score,
              coalesce((select ec.kind = 'exclude' from evaluation_corrections ec

@@ -1,5 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ZCorrectionInput, ZEvaluationDetail, ZEvaluationListQuery, ZEvaluationStream, ZIdParams } from '@huifang/shared';
+import {
+  ZCorrectionInput,
+  ZEvaluationDetail,
+  ZEvaluationListQuery,
+  ZEvaluationStream,
+  ZIdParams,
+} from '@huifang/shared';
 import { notFound } from '../../lib/app-error.ts';
 import { findEvaluation, listEvaluations } from './evaluations.repository.ts';
 import { correctEvaluation } from './evaluations.service.ts';
@@ -11,27 +17,56 @@ export const evaluationRoutes: FastifyPluginAsyncZod = async (app) => {
     '/evaluations',
     {
       config: { access: 'evaluation:read' },
-      schema: { tags, summary: '评价（全部渠道）evaluations, newest first, keyset cursor', querystring: ZEvaluationListQuery, response: { 200: ZEvaluationStream } },
+      schema: {
+        tags,
+        summary: '评价（全部渠道）evaluations, newest first, keyset cursor',
+        querystring: ZEvaluationListQuery,
+        response: { 200: ZEvaluationStream },
+      },
     },
     async (req) => listEvaluations(app.deps.db, req.scope(), req.query, req.actor().permissions.has('pii:reveal')),
   );
 
   app.get(
     '/evaluations/:id',
-    { config: { access: 'evaluation:read' }, schema: { tags, params: ZIdParams, response: { 200: ZEvaluationDetail } } },
+    {
+      config: { access: 'evaluation:read' },
+      schema: { tags, params: ZIdParams, response: { 200: ZEvaluationDetail } },
+    },
     async (req) => {
-      const e = await findEvaluation(app.deps.db, req.scope(), req.params.id, req.actor().permissions.has('pii:reveal'));
+      const e = await findEvaluation(
+        app.deps.db,
+        req.scope(),
+        req.params.id,
+        req.actor().permissions.has('pii:reveal'),
+      );
       if (!e) throw notFound('evaluation');
       return e;
     },
   );
 
-  const correction = (path: string, kind: 'appeal' | 'appeal_rejected' | 'exclude' | 'restore', access: 'evaluation:appeal' | 'evaluation:manage', summary: string) =>
+  const correction = (
+    path: string,
+    kind: 'appeal' | 'appeal_rejected' | 'exclude' | 'restore',
+    access: 'evaluation:appeal' | 'evaluation:manage',
+    summary: string,
+  ) =>
     app.post(
       `/evaluations/:id/${path}`,
-      { config: { access }, schema: { tags, summary, params: ZIdParams, body: ZCorrectionInput, response: { 200: ZEvaluationDetail } } },
+      {
+        config: { access },
+        schema: { tags, summary, params: ZIdParams, body: ZCorrectionInput, response: { 200: ZEvaluationDetail } },
+      },
       async (req) =>
-        correctEvaluation(app.deps, req.scope(), req.auditCtx(), req.params.id, kind, req.body.reason, req.actor().permissions.has('pii:reveal')),
+        correctEvaluation(
+          app.deps,
+          req.scope(),
+          req.auditCtx(),
+          req.params.id,
+          kind,
+          req.body.reason,
+          req.actor().permissions.has('pii:reveal'),
+        ),
     );
   correction('appeal', 'appeal', 'evaluation:appeal', '申诉 appeal a rating of my own service');
   correction('reject-appeal', 'appeal_rejected', 'evaluation:manage', '驳回申诉 reject an appeal');

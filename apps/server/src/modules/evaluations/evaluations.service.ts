@@ -11,11 +11,20 @@ import { findEvaluation, insertCorrection } from './evaluations.repository.ts';
 type TDeps = { db: Db; clock: TClock };
 
 /** What each correction needs to hold beforehand, and the audit action it writes. */
-const RULES: Record<TCorrectionKind, { check: (e: TEvaluationDetail, scope: TScope) => string | null; action: string; summary: string }> = {
+const RULES: Record<
+  TCorrectionKind,
+  { check: (e: TEvaluationDetail, scope: TScope) => string | null; action: string; summary: string }
+> = {
   appeal: {
     // A teller appeals 申诉 ratings of their own service only, once at a time, and not an excluded one.
     check: (e, scope) =>
-      e.staffId !== scope.userId ? 'only the rated staff member may appeal' : e.appealState === 'open' ? 'an appeal is already open' : e.isExcluded ? 'the rating is already excluded' : null,
+      e.staffId !== scope.userId
+        ? 'only the rated staff member may appeal'
+        : e.appealState === 'open'
+          ? 'an appeal is already open'
+          : e.isExcluded
+            ? 'the rating is already excluded'
+            : null,
     action: 'evaluation.appealed',
     summary: '对评价提出申诉',
   },
@@ -60,11 +69,38 @@ export async function correctEvaluation(
     await insertCorrection(tx, scope.tenantId, id, kind, reason, scope.userId, now);
     // An appeal tells the managers who can decide it; the decision (rejected, or upheld by excluding the rating) tells
     // the staff member who appealed.
-    if (kind === 'appeal') await alertAppeal(tx, { tenantId: scope.tenantId, evaluationId: id, unitId: e.unitId, staffId: scope.userId, reason, at: now });
+    if (kind === 'appeal')
+      await alertAppeal(tx, {
+        tenantId: scope.tenantId,
+        evaluationId: id,
+        unitId: e.unitId,
+        staffId: scope.userId,
+        reason,
+        at: now,
+      });
     else if (e.appealState === 'open' && e.staffId && (kind === 'appeal_rejected' || kind === 'exclude')) {
-      await alertAppealDecision(tx, { tenantId: scope.tenantId, evaluationId: id, staffId: e.staffId, isUpheld: kind === 'exclude', reason, at: now });
+      await alertAppealDecision(tx, {
+        tenantId: scope.tenantId,
+        evaluationId: id,
+        staffId: e.staffId,
+        isUpheld: kind === 'exclude',
+        reason,
+        at: now,
+      });
     }
-    await insertAuditEvent(tx, ctx, { action: rule.action, entityType: 'evaluation', entityId: id, unitId: e.unitId, summary: `${rule.summary}：${reason}`, after: { kind, reason } }, now);
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: rule.action,
+        entityType: 'evaluation',
+        entityId: id,
+        unitId: e.unitId,
+        summary: `${rule.summary}：${reason}`,
+        after: { kind, reason },
+      },
+      now,
+    );
   });
   const after = await findEvaluation(deps.db, scope, id, canReveal);
   if (!after) throw notFound('evaluation');

@@ -13,7 +13,12 @@ let hzManager: TClient;
 let teller: TClient;
 beforeAll(async () => {
   t = await createTestApp();
-  [admin, shManager, hzManager, teller] = await Promise.all([t.login('admin'), t.login('zhang.manager'), t.login('li.manager'), t.login('chen.teller')]);
+  [admin, shManager, hzManager, teller] = await Promise.all([
+    t.login('admin'),
+    t.login('zhang.manager'),
+    t.login('li.manager'),
+    t.login('chen.teller'),
+  ]);
 });
 afterAll(async () => t.close());
 
@@ -64,14 +69,18 @@ describe('evaluation store', () => {
     const seen: TEvaluation[] = [];
     let cursor: string | null = null;
     do {
-      const page: TEvaluationStream = stream(await admin.get(`/api/evaluations?staffId=${staffId}&pageSize=3${cursor ? `&cursor=${cursor}` : ''}`));
+      const page: TEvaluationStream = stream(
+        await admin.get(`/api/evaluations?staffId=${staffId}&pageSize=3${cursor ? `&cursor=${cursor}` : ''}`),
+      );
       seen.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen.map((e) => e.id).sort()).toEqual([...ids].sort());
     const times = seen.map((e) => e.occurredAt);
     expect(times).toEqual([...times].sort().reverse());
-    await expectError(await admin.get('/api/evaluations?cursor=garbage'), 400, 'VALIDATION_FAILED', ['querystring.cursor']);
+    await expectError(await admin.get('/api/evaluations?cursor=garbage'), 400, 'VALIDATION_FAILED', [
+      'querystring.cursor',
+    ]);
   });
 
   it('scopes by data scope: the teller sees own ratings, the branch manager the branch, the other branch 404', async () => {
@@ -84,31 +93,50 @@ describe('evaluation store', () => {
     expect((await shManager.get(`/api/evaluations/${other.id}`)).statusCode).toBe(200);
     await expectError(await hzManager.get(`/api/evaluations/${own.id}`), 404, 'NOT_FOUND');
     expect(stream(await hzManager.get('/api/evaluations?pageSize=100')).items.map((e) => e.id)).not.toContain(own.id);
-    await expectError(await hzManager.post(`/api/evaluations/${own.id}/exclude`, { reason: '越权剔除' }), 404, 'NOT_FOUND');
+    await expectError(
+      await hzManager.post(`/api/evaluations/${own.id}/exclude`, { reason: '越权剔除' }),
+      404,
+      'NOT_FOUND',
+    );
   });
 
   it('appeal → manager excludes with a reason: stays stored, leaves the statistics filter, audited; restore brings it back', async () => {
     const { id } = await seed({ score: 1, ratingLabel: '不满意' });
-    await expectError(await teller.post(`/api/evaluations/${id}/appeal`, { reason: '' }), 400, 'VALIDATION_FAILED', ['body.reason']);
+    await expectError(await teller.post(`/api/evaluations/${id}/appeal`, { reason: '' }), 400, 'VALIDATION_FAILED', [
+      'body.reason',
+    ]);
     const appealed = await teller.post(`/api/evaluations/${id}/appeal`, { reason: '客户误按' });
     expect(appealed.statusCode, appealed.body).toBe(200);
     expect((appealed.json() as TEvaluationDetail).appealState).toBe('open');
     await expectError(await teller.post(`/api/evaluations/${id}/appeal`, { reason: '再次申诉' }), 409, 'CONFLICT');
     // A teller cannot decide.
     await expectError(await teller.post(`/api/evaluations/${id}/exclude`, { reason: '自己剔除' }), 403, 'FORBIDDEN');
-    expect(stream(await shManager.get('/api/evaluations?appeal=open&pageSize=100')).items.map((e) => e.id)).toContain(id);
+    expect(stream(await shManager.get('/api/evaluations?appeal=open&pageSize=100')).items.map((e) => e.id)).toContain(
+      id,
+    );
 
     const excluded = await shManager.post(`/api/evaluations/${id}/exclude`, { reason: '客户确认误按，监控可证' });
     expect(excluded.statusCode, excluded.body).toBe(200);
     const d = excluded.json() as TEvaluationDetail;
     expect(d).toMatchObject({ isExcluded: true, appealState: 'decided', score: 1 });
-    expect(d.corrections.map((c) => [c.kind, c.reason])).toEqual([['appeal', '客户误按'], ['exclude', '客户确认误按，监控可证']]);
+    expect(d.corrections.map((c) => [c.kind, c.reason])).toEqual([
+      ['appeal', '客户误按'],
+      ['exclude', '客户确认误按，监控可证'],
+    ]);
     const audit = await auditRowsOfRequest(t, excluded);
     expect(audit.map((a) => [a.action, a.entity_id])).toEqual([['evaluation.excluded', id]]);
-    await expectError(await shManager.post(`/api/evaluations/${id}/exclude`, { reason: '再剔除一次' }), 409, 'CONFLICT');
+    await expectError(
+      await shManager.post(`/api/evaluations/${id}/exclude`, { reason: '再剔除一次' }),
+      409,
+      'CONFLICT',
+    );
 
-    expect(stream(await shManager.get('/api/evaluations?excluded=true&pageSize=100')).items.map((e) => e.id)).toContain(id);
-    expect(stream(await shManager.get('/api/evaluations?excluded=false&pageSize=100')).items.map((e) => e.id)).not.toContain(id);
+    expect(stream(await shManager.get('/api/evaluations?excluded=true&pageSize=100')).items.map((e) => e.id)).toContain(
+      id,
+    );
+    expect(
+      stream(await shManager.get('/api/evaluations?excluded=false&pageSize=100')).items.map((e) => e.id),
+    ).not.toContain(id);
     const restored = await shManager.post(`/api/evaluations/${id}/restore`, { reason: '复核后恢复' });
     expect((restored.json() as TEvaluationDetail).isExcluded).toBe(false);
   });
@@ -116,19 +144,31 @@ describe('evaluation store', () => {
   it('appeals only for the rated staff member; rejecting closes the appeal', async () => {
     const other = await seed({ staffId: await userIdByName(t, 'teller02'), unitId: await unitIdByCode(t, 'SH-LJZ') });
     // chen.teller cannot even see it.
-    await expectError(await teller.post(`/api/evaluations/${other.id}/appeal`, { reason: '不是我的' }), 404, 'NOT_FOUND');
+    await expectError(
+      await teller.post(`/api/evaluations/${other.id}/appeal`, { reason: '不是我的' }),
+      404,
+      'NOT_FOUND',
+    );
     const mine = await seed();
     await teller.post(`/api/evaluations/${mine.id}/appeal`, { reason: '系统故障' });
     const rejected = await shManager.post(`/api/evaluations/${mine.id}/reject-appeal`, { reason: '评价有效' });
-    expect((rejected.json() as TEvaluationDetail)).toMatchObject({ appealState: 'decided', isExcluded: false });
-    await expectError(await shManager.post(`/api/evaluations/${mine.id}/reject-appeal`, { reason: '再驳回' }), 409, 'CONFLICT');
+    expect(rejected.json() as TEvaluationDetail).toMatchObject({ appealState: 'decided', isExcluded: false });
+    await expectError(
+      await shManager.post(`/api/evaluations/${mine.id}/reject-appeal`, { reason: '再驳回' }),
+      409,
+      'CONFLICT',
+    );
   });
 
   it("joins the customer's timeline; merging keeps it; erasure keeps the statistic but drops the link and the text", async () => {
     const a = await createCustomer(t, admin, 'SH-LJZ');
     const b = await createCustomer(t, admin, 'SH-LJZ');
     const { id } = await seed({ customerId: b.id, text: '柜员很耐心，我是王先生 13800001111' });
-    const timeline = (await admin.get(`/api/customers/${b.id}/timeline`)).json().items as { id: string; kind: string; title: string }[];
+    const timeline = (await admin.get(`/api/customers/${b.id}/timeline`)).json().items as {
+      id: string;
+      kind: string;
+      title: string;
+    }[];
     expect(timeline.find((i) => i.id === id)).toMatchObject({ kind: 'evaluation', title: '窗口评价 · 满意' });
 
     const merged = await admin.post('/api/customers/merge', { keepId: a.id, mergeIds: [b.id] });
@@ -140,6 +180,8 @@ describe('evaluation store', () => {
     const after = (await t.pool.query('select customer_id, text, score from evaluations where id = $1', [id])).rows[0];
     expect(after).toEqual({ customer_id: null, text: null, score: 4 });
     // Outside an erasure the relink switch is off again: the row is append-only as before.
-    await expect(t.pool.query('update evaluations set customer_id = null where id = $1', [id])).rejects.toThrow(/append-only/);
+    await expect(t.pool.query('update evaluations set customer_id = null where id = $1', [id])).rejects.toThrow(
+      /append-only/,
+    );
   });
 });

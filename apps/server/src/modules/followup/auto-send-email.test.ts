@@ -48,7 +48,12 @@ async function runJobs(...names: string[]) {
 describe('plan with an automatic e-mail, through real SMTP', () => {
   it('one e-mail per customer with the rendered subject and text; a customer without an address fails the task; rerun sends nothing', async () => {
     const tag = `mail${letters(6)}`;
-    const a = await createCustomer(t, admin, 'SH-LJZ', { name: '林静', gender: 'female', tags: [tag], email: `lin.${tag}@example.cn` });
+    const a = await createCustomer(t, admin, 'SH-LJZ', {
+      name: '林静',
+      gender: 'female',
+      tags: [tag],
+      email: `lin.${tag}@example.cn`,
+    });
     const noMail = await createCustomer(t, admin, 'SH-LJZ', { name: '何平', tags: [tag] });
     const f = await manager.post('/api/saved-filters', { name: tag, filter: { tags: tag } });
     const res = await manager.post('/api/followup/plans', {
@@ -60,7 +65,11 @@ describe('plan with an automatic e-mail, through real SMTP', () => {
       startDate: '2026-03-10',
       assignment: 'fixed',
       assigneeId: await userIdByName(t, 'liu.agent'),
-      message: { channel: 'email', subject: '{客户称呼}，感谢您选择{网点名称}', template: '{客户称呼}您好：\n感谢您近期到{网点名称}办理业务。' },
+      message: {
+        channel: 'email',
+        subject: '{客户称呼}，感谢您选择{网点名称}',
+        template: '{客户称呼}您好：\n感谢您近期到{网点名称}办理业务。',
+      },
     });
     expect(res.statusCode, res.body).toBe(201);
     const plan = res.json() as TFollowupPlan;
@@ -73,14 +82,31 @@ describe('plan with an automatic e-mail, through real SMTP', () => {
     expect(raw).toMatch(/Subject: =\?UTF-8\?/); // encoded Chinese subject
     expect(Buffer.from(raw).toString('utf8')).toMatch(/Message-ID: <[0-9a-f-]+@huifang>/);
 
-    const tasks = (await t.pool.query('select id, customer_id, state, last_outcome from followup_tasks where plan_id = $1', [plan.id])).rows;
+    const tasks = (
+      await t.pool.query('select id, customer_id, state, last_outcome from followup_tasks where plan_id = $1', [
+        plan.id,
+      ])
+    ).rows;
     expect(tasks.find((x) => x.customer_id === a.id)).toMatchObject({ state: 'done', last_outcome: 'sent' });
     const failed = tasks.find((x) => x.customer_id === noMail.id)!;
     expect(failed.state).toBe('failed');
-    const detail = (await admin.get(`/api/followup/tasks/${tasks.find((x) => x.customer_id === a.id)!.id}`)).json() as TTaskDetail;
+    const detail = (
+      await admin.get(`/api/followup/tasks/${tasks.find((x) => x.customer_id === a.id)!.id}`)
+    ).json() as TTaskDetail;
     expect(detail.attemptsList).toMatchObject([{ channel: 'email', outcome: 'sent' }]);
-    const out = (await t.pool.query("select subject, body, customer_id from outbox_messages where ref_type = 'followup_task' and ref_id = $1", [detail.id])).rows;
-    expect(out).toEqual([{ subject: '林女士，感谢您选择陆家嘴支行', body: '林女士您好：\n感谢您近期到陆家嘴支行办理业务。', customer_id: a.id }]);
+    const out = (
+      await t.pool.query(
+        "select subject, body, customer_id from outbox_messages where ref_type = 'followup_task' and ref_id = $1",
+        [detail.id],
+      )
+    ).rows;
+    expect(out).toEqual([
+      {
+        subject: '林女士，感谢您选择陆家嘴支行',
+        body: '林女士您好：\n感谢您近期到陆家嘴支行办理业务。',
+        customer_id: a.id,
+      },
+    ]);
     const failedDetail = (await admin.get(`/api/followup/tasks/${failed.id}`)).json() as TTaskDetail;
     expect(failedDetail.events[0]).toMatchObject({ kind: 'failed', data: { reason: 'no_email' } });
 
@@ -93,7 +119,12 @@ describe('plan with an automatic e-mail, through real SMTP', () => {
 describe('survey invitations pass the contact policy', () => {
   it('an invitation to a customer who opted out is blocked, not sent; one to a customer who did not is sent', async () => {
     const created = await admin.post('/api/surveys', {
-      definition: { title: '网点满意度', description: '', dimensions: [], questions: [{ key: 'q1', type: 'rating', title: '办理效率', required: true }] },
+      definition: {
+        title: '网点满意度',
+        description: '',
+        dimensions: [],
+        questions: [{ key: 'q1', type: 'rating', title: '办理效率', required: true }],
+      },
     });
     expect(created.statusCode, created.body).toBe(201);
     const surveyId = created.json().id as string;
@@ -109,7 +140,12 @@ describe('survey invitations pass the contact policy', () => {
     await t.jobs.idle();
     await runJobs('outbox-send');
     expect(mails.map((m) => m.to)).toEqual([[`ok.${tag}@example.cn`]]);
-    const rows = (await t.pool.query("select customer_id, status, policy_outcome from outbox_messages where ref_type = 'survey_invitation' and customer_id = any($1::uuid[]) order by to_address", [[optedOut.id, ok.id]])).rows;
+    const rows = (
+      await t.pool.query(
+        "select customer_id, status, policy_outcome from outbox_messages where ref_type = 'survey_invitation' and customer_id = any($1::uuid[]) order by to_address",
+        [[optedOut.id, ok.id]],
+      )
+    ).rows;
     expect(rows).toEqual([
       { customer_id: ok.id, status: 'sent', policy_outcome: null },
       { customer_id: optedOut.id, status: 'cancelled', policy_outcome: 'blocked:no_service_consent' },
@@ -130,11 +166,24 @@ describe('demo automatic SMS plan', () => {
       const zhang = await d.login('zhang.manager');
       const plans = (await zhang.get('/api/followup/plans?pageSize=100')).json().items as TFollowupPlan[];
       const plan = plans.find((p) => p.message)!;
-      expect(plan).toMatchObject({ status: 'active', methods: ['sms'], message: { channel: 'sms', templateCode: 'SMS_DEMO_0001' } });
+      expect(plan).toMatchObject({
+        status: 'active',
+        methods: ['sms'],
+        message: { channel: 'sms', templateCode: 'SMS_DEMO_0001' },
+      });
       expect(plan.taskCounts).toEqual({ done: 15, in_progress: 5, pending: 5 });
-      expect((await zhang.get(`/api/followup/plans/${plan.id}/message-stats`)).json()).toEqual({ queued: 5, sent: 4, delivered: 10, undelivered: 1, blocked: 0, failed: 0 });
+      expect((await zhang.get(`/api/followup/plans/${plan.id}/message-stats`)).json()).toEqual({
+        queued: 5,
+        sent: 4,
+        delivered: 10,
+        undelivered: 1,
+        blocked: 0,
+        failed: 0,
+      });
       const admin = await d.login('admin');
-      const done = (await d.pool.query(`select id from followup_tasks where plan_id = $1 and state = 'done' limit 1`, [plan.id])).rows[0].id as string;
+      const done = (
+        await d.pool.query(`select id from followup_tasks where plan_id = $1 and state = 'done' limit 1`, [plan.id])
+      ).rows[0].id as string;
       const detail = (await admin.get(`/api/followup/tasks/${done}`)).json() as TTaskDetail;
       expect(detail.attemptsList).toMatchObject([{ channel: 'sms', outcome: 'sent' }]);
       expect(detail.events.map((e) => e.kind)).toContain('message_queued');

@@ -9,7 +9,15 @@ export const autoSendRoutes: FastifyPluginAsyncZod = async (app) => {
   const { deps } = app;
   app.get(
     '/followup/plans/:id/message-stats',
-    { config: { access: 'followup:read' }, schema: { tags: ['followup'], summary: '自动发送统计 messages of the plan by outcome', params: ZIdParams, response: { 200: ZPlanMessageStats } } },
+    {
+      config: { access: 'followup:read' },
+      schema: {
+        tags: ['followup'],
+        summary: '自动发送统计 messages of the plan by outcome',
+        params: ZIdParams,
+        response: { 200: ZPlanMessageStats },
+      },
+    },
     async (req) => {
       const scope = req.scope();
       if (!(await findVisiblePlan(deps.db, scope, req.params.id))) throw notFound('plan');

@@ -38,20 +38,36 @@ let trips = 0;
 async function travel(iso: string) {
   t.clock.set(iso);
   const ip = `10.8.${Math.floor(++trips / 250)}.${trips % 250}`;
-  [admin, manager] = (await Promise.all(['admin', 'zhang.manager'].map((u) => loginAs(t, u, { ip })))) as [TClient, TClient];
+  [admin, manager] = (await Promise.all(['admin', 'zhang.manager'].map((u) => loginAs(t, u, { ip })))) as [
+    TClient,
+    TClient,
+  ];
 }
 
 /** Customers of 陆家嘴支行 with a fresh tag, and the saved filter selecting them. */
 async function segment(names: string[], over: Record<string, unknown> = {}) {
   const tag = `auto${letters(6)}`;
   const customers = [];
-  for (const [i, name] of names.entries()) customers.push(await createCustomer(t, admin, 'SH-LJZ', { name, gender: 'male', tags: [tag], phones: [`1391234${String(i).padStart(4, '0')}`], ...over }));
+  for (const [i, name] of names.entries())
+    customers.push(
+      await createCustomer(t, admin, 'SH-LJZ', {
+        name,
+        gender: 'male',
+        tags: [tag],
+        phones: [`1391234${String(i).padStart(4, '0')}`],
+        ...over,
+      }),
+    );
   const f = await manager.post('/api/saved-filters', { name: tag, filter: { tags: tag } });
   expect(f.statusCode, f.body).toBe(201);
   return { customers, savedFilterId: f.json().id as string };
 }
 
-const smsMessage = { channel: 'sms', template: '{客户称呼}您好，感谢您到{网点名称}办理业务，祝您生活愉快。', templateCode: 'SMS_4242' };
+const smsMessage = {
+  channel: 'sms',
+  template: '{客户称呼}您好，感谢您到{网点名称}办理业务，祝您生活愉快。',
+  templateCode: 'SMS_4242',
+};
 async function smsPlan(savedFilterId: string, over: Record<string, unknown> = {}): Promise<TFollowupPlan> {
   const res = await manager.post('/api/followup/plans', {
     name: `短信关怀-${letters(4)}`,
@@ -89,7 +105,13 @@ const outboxOf = async (planId: string) =>
       [planId],
     )
   ).rows;
-const tasksOf = async (planId: string) => (await t.pool.query('select id, customer_id, state, attempts, last_outcome from followup_tasks where plan_id = $1 order by customer_id', [planId])).rows;
+const tasksOf = async (planId: string) =>
+  (
+    await t.pool.query(
+      'select id, customer_id, state, attempts, last_outcome from followup_tasks where plan_id = $1 order by customer_id',
+      [planId],
+    )
+  ).rows;
 async function taskDetail(id: string): Promise<TTaskDetail> {
   const res = await admin.get(`/api/followup/tasks/${id}`);
   expect(res.statusCode, res.body).toBe(200);
@@ -100,11 +122,38 @@ describe('plan with an automatic SMS', () => {
   it('validates the message: channel must be one of the methods, SMS template placeholders known (400 with paths, nothing written)', async () => {
     const { savedFilterId } = await segment([]);
     const before = await countRows(t, 'select 1 from followup_plans');
-    const bad = await manager.post('/api/followup/plans', { name: 'x', topic: 'care', methods: ['sms'], targetKind: 'segment', savedFilterId, startDate: '2026-03-10', assignment: 'owner', message: { channel: 'sms', template: '您好{客户生日}' } });
+    const bad = await manager.post('/api/followup/plans', {
+      name: 'x',
+      topic: 'care',
+      methods: ['sms'],
+      targetKind: 'segment',
+      savedFilterId,
+      startDate: '2026-03-10',
+      assignment: 'owner',
+      message: { channel: 'sms', template: '您好{客户生日}' },
+    });
     expectError(bad, 400, 'VALIDATION_FAILED', ['body.message.template']);
-    const noSubject = await manager.post('/api/followup/plans', { name: 'x', topic: 'care', methods: ['email'], targetKind: 'segment', savedFilterId, startDate: '2026-03-10', assignment: 'owner', message: { channel: 'email', template: '您好' } });
+    const noSubject = await manager.post('/api/followup/plans', {
+      name: 'x',
+      topic: 'care',
+      methods: ['email'],
+      targetKind: 'segment',
+      savedFilterId,
+      startDate: '2026-03-10',
+      assignment: 'owner',
+      message: { channel: 'email', template: '您好' },
+    });
     expectError(noSubject, 400, 'VALIDATION_FAILED', ['body.message.subject']);
-    const wrongMethod = await manager.post('/api/followup/plans', { name: 'x', topic: 'care', methods: ['phone'], targetKind: 'segment', savedFilterId, startDate: '2026-03-10', assignment: 'owner', message: smsMessage });
+    const wrongMethod = await manager.post('/api/followup/plans', {
+      name: 'x',
+      topic: 'care',
+      methods: ['phone'],
+      targetKind: 'segment',
+      savedFilterId,
+      startDate: '2026-03-10',
+      assignment: 'owner',
+      message: smsMessage,
+    });
     expectError(wrongMethod, 400, 'VALIDATION_FAILED', ['body.message.channel']);
     expect(await countRows(t, 'select 1 from followup_plans')).toBe(before);
   });
@@ -122,8 +171,20 @@ describe('plan with an automatic SMS', () => {
     await runJobs('followup-auto-send');
     const queued = await outboxOf(plan.id);
     expect(queued).toHaveLength(3);
-    expect(queued.map((m) => m.body).sort()).toEqual(['李先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。', '王先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。', '赵先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。']);
-    expect(queued.every((m) => m.status === 'queued' && m.template_code === 'SMS_4242' && m.is_marketing === false && customers.some((c) => c.id === m.customer_id))).toBe(true);
+    expect(queued.map((m) => m.body).sort()).toEqual([
+      '李先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。',
+      '王先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。',
+      '赵先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。',
+    ]);
+    expect(
+      queued.every(
+        (m) =>
+          m.status === 'queued' &&
+          m.template_code === 'SMS_4242' &&
+          m.is_marketing === false &&
+          customers.some((c) => c.id === m.customer_id),
+      ),
+    ).toBe(true);
     // only the placeholders the template uses, in their order (Tencent's parameters are positional)
     expect(queued.find((m) => m.body.startsWith('王'))!.template_params).toEqual([
       ['客户称呼', '王先生'],
@@ -137,7 +198,10 @@ describe('plan with an automatic SMS', () => {
 
     sent.length = 0;
     await runJobs('outbox-send', 'followup-auto-send', 'outbox-send');
-    expect(sent.map((s) => s.text).sort()).toEqual(['李先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。', '王先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。']);
+    expect(sent.map((s) => s.text).sort()).toEqual([
+      '李先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。',
+      '王先生您好，感谢您到陆家嘴支行办理业务，祝您生活愉快。',
+    ]);
     const after = await tasksOf(plan.id);
     const zhao = after.find((x) => x.customer_id === customers[2]!.id)!;
     expect(zhao.state).toBe('cancelled');
@@ -145,13 +209,20 @@ describe('plan with an automatic SMS', () => {
       [1, 'sent'],
       [1, 'sent'],
     ]);
-    expect((await outboxOf(plan.id)).find((m) => m.customer_id === customers[2]!.id)).toMatchObject({ status: 'cancelled', policy_outcome: 'blocked:no_service_consent' });
+    expect((await outboxOf(plan.id)).find((m) => m.customer_id === customers[2]!.id)).toMatchObject({
+      status: 'cancelled',
+      policy_outcome: 'blocked:no_service_consent',
+    });
 
     const done = await taskDetail(after.find((x) => x.state === 'done')!.id);
     expect(done.attemptsList).toMatchObject([{ channel: 'sms', outcome: 'sent', byUserId: null }]);
     expect(done.events.map((e) => e.kind)).toEqual(['completed', 'attempted', 'message_queued', 'created']);
     const cancelled = await taskDetail(zhao.id);
-    expect(cancelled.events[0]).toMatchObject({ kind: 'cancelled', toState: 'cancelled', data: { reason: 'no_service_consent', channel: 'sms' } });
+    expect(cancelled.events[0]).toMatchObject({
+      kind: 'cancelled',
+      toState: 'cancelled',
+      data: { reason: 'no_service_consent', channel: 'sms' },
+    });
     expect(cancelled.attemptsList).toEqual([]);
 
     const stats = (await manager.get(`/api/followup/plans/${plan.id}/message-stats`)).json() as TPlanMessageStats;
@@ -167,7 +238,12 @@ describe('plan with an automatic SMS', () => {
     const { customers, savedFilterId } = await segment(['钱多多']);
     const plan = await smsPlan(savedFilterId, { nextFollowupDays: 30 });
     await runJobs('followup-auto-send', 'outbox-send');
-    const tasks = (await t.pool.query(`select id, state, due_from, source_task_id, occurrence_key from followup_tasks where plan_id = $1 order by (occurrence_key = 'once') desc`, [plan.id])).rows;
+    const tasks = (
+      await t.pool.query(
+        `select id, state, due_from, source_task_id, occurrence_key from followup_tasks where plan_id = $1 order by (occurrence_key = 'once') desc`,
+        [plan.id],
+      )
+    ).rows;
     expect(tasks).toHaveLength(2);
     const [first, next] = tasks;
     expect(first).toMatchObject({ state: 'done', occurrence_key: 'once' });
@@ -204,7 +280,16 @@ describe('plan with an automatic SMS', () => {
 
   it('provider template parameters keep the order of the template (Tencent TemplateParamSet is positional; jsonb would sort the keys)', async () => {
     const [c] = (await segment(['陈默'])).customers;
-    await enqueueSms(t.db, t.clock.now(), [{ tenantId: t.tenantId, customerId: c!.id, to: '13912349999', template: '{网点名称}：{客户称呼}您好', values: { 客户称呼: '陈先生', 网点名称: '陆家嘴支行', 礼品: '伞' }, templateCode: 'T1' }]);
+    await enqueueSms(t.db, t.clock.now(), [
+      {
+        tenantId: t.tenantId,
+        customerId: c!.id,
+        to: '13912349999',
+        template: '{网点名称}：{客户称呼}您好',
+        values: { 客户称呼: '陈先生', 网点名称: '陆家嘴支行', 礼品: '伞' },
+        templateCode: 'T1',
+      },
+    ]);
     sent.length = 0;
     await runJobs('outbox-send');
     const req = sent.find((r) => r.to === '13912349999')!;
@@ -216,20 +301,38 @@ describe('plan with an automatic SMS', () => {
 
   it('renders every placeholder like the workbench: salutation, latest service date and type, assignee, plan, outlet, gift', async () => {
     const { customers, savedFilterId } = await segment(['欧阳娜娜'], { gender: 'female' });
-    const types = (await admin.get('/api/service-types')).json() as { id: string; name: string }[] | { items: { id: string; name: string }[] };
+    const types = (await admin.get('/api/service-types')).json() as
+      { id: string; name: string }[] | { items: { id: string; name: string }[] };
     const type = (Array.isArray(types) ? types : types.items)[0]!;
     for (const occurredAt of ['2026-02-01T03:00:00Z', '2026-03-08T17:30:00Z']) {
-      const sr = await admin.post(`/api/customers/${customers[0]!.id}/service-records`, { serviceTypeId: type.id, occurredAt });
+      const sr = await admin.post(`/api/customers/${customers[0]!.id}/service-records`, {
+        serviceTypeId: type.id,
+        occurredAt,
+      });
       expect(sr.statusCode, sr.body).toBe(201);
     }
     const template = '{客户姓名}/{客户称呼}/{服务日期}/{服务类型}/{坐席姓名}/{计划名称}/{网点名称}/{礼品}/{未知}';
-    const plan = await smsPlan(savedFilterId, { name: '全部占位符', giftName: '定制雨伞', message: { channel: 'sms', template: template.replace('/{未知}', '') } });
+    const plan = await smsPlan(savedFilterId, {
+      name: '全部占位符',
+      giftName: '定制雨伞',
+      message: { channel: 'sms', template: template.replace('/{未知}', '') },
+    });
     await runJobs('followup-auto-send');
     const [m] = await outboxOf(plan.id);
-    const liu = (await t.pool.query('select display_name from users where id = $1', [liuId])).rows[0].display_name as string;
+    const liu = (await t.pool.query('select display_name from users where id = $1', [liuId])).rows[0]
+      .display_name as string;
     // 17:30Z on 8 March is 01:30 on 9 March in Shanghai
     expect(m!.body).toBe(`欧阳娜娜/欧女士/2026-03-09/${type.name}/${liu}/全部占位符/陆家嘴支行/定制雨伞`);
-    expect((m!.template_params as [string, string][]).map(([k]) => k)).toEqual(['客户姓名', '客户称呼', '服务日期', '服务类型', '坐席姓名', '计划名称', '网点名称', '礼品']);
+    expect((m!.template_params as [string, string][]).map(([k]) => k)).toEqual([
+      '客户姓名',
+      '客户称呼',
+      '服务日期',
+      '服务类型',
+      '坐席姓名',
+      '计划名称',
+      '网点名称',
+      '礼品',
+    ]);
     await runJobs('outbox-send'); // leave nothing queued for the next test
   });
 
@@ -322,9 +425,14 @@ describe('delivery receipts (provider webhooks)', () => {
     expect(settings.receiptTokenSet).toBe(true);
     expect(JSON.stringify(settings)).not.toContain(token);
     // and the database holds only its SHA-256: a copy of it cannot be used to push forged receipts
-    const stored = (await t.pool.query(`select receipt_token_hash as h from sms_settings where tenant_id = $1`, [t.tenantId])).rows[0].h;
+    const stored = (
+      await t.pool.query(`select receipt_token_hash as h from sms_settings where tenant_id = $1`, [t.tenantId])
+    ).rows[0].h;
     expect(stored).toBe(crypto.createHash('sha256').update(token).digest('hex'));
-    expect((await t.pool.query(`select count(*)::int as n from sms_settings where receipt_token_hash = $1`, [token])).rows[0].n).toBe(0);
+    expect(
+      (await t.pool.query(`select count(*)::int as n from sms_settings where receipt_token_hash = $1`, [token])).rows[0]
+        .n,
+    ).toBe(0);
   });
   const path = (u: string) => new URL(u).pathname;
 
@@ -341,9 +449,39 @@ describe('delivery receipts (provider webhooks)', () => {
     const { plan, rows } = await sentPlan(['钱一', '钱二']);
     const [a, b] = rows as [(typeof rows)[0], (typeof rows)[0]];
     const body = [
-      { phone_number: '13912340000', send_time: '2026-03-10 10:00:01', report_time: '2026-03-10 10:00:05', success: true, err_code: 'DELIVERED', err_msg: '用户接收成功', sms_size: '1', biz_id: a.provider_message_id, out_id: '' },
-      { phone_number: '13912340001', send_time: '2026-03-10 10:00:01', report_time: '2026-03-10 10:00:09', success: false, err_code: 'MK:0001', err_msg: '空号', sms_size: '1', biz_id: b.provider_message_id, out_id: '' },
-      { phone_number: '13900000000', send_time: '2026-03-10 10:00:01', report_time: '2026-03-10 10:00:09', success: true, err_code: 'DELIVERED', err_msg: '', sms_size: '1', biz_id: 'someone-else^0', out_id: '' },
+      {
+        phone_number: '13912340000',
+        send_time: '2026-03-10 10:00:01',
+        report_time: '2026-03-10 10:00:05',
+        success: true,
+        err_code: 'DELIVERED',
+        err_msg: '用户接收成功',
+        sms_size: '1',
+        biz_id: a.provider_message_id,
+        out_id: '',
+      },
+      {
+        phone_number: '13912340001',
+        send_time: '2026-03-10 10:00:01',
+        report_time: '2026-03-10 10:00:09',
+        success: false,
+        err_code: 'MK:0001',
+        err_msg: '空号',
+        sms_size: '1',
+        biz_id: b.provider_message_id,
+        out_id: '',
+      },
+      {
+        phone_number: '13900000000',
+        send_time: '2026-03-10 10:00:01',
+        report_time: '2026-03-10 10:00:09',
+        success: true,
+        err_code: 'DELIVERED',
+        err_msg: '',
+        sms_size: '1',
+        biz_id: 'someone-else^0',
+        out_id: '',
+      },
     ];
     const res = await t.app.inject({ method: 'POST', url: path(aliyunUrl), payload: body });
     expect(res.statusCode, res.body).toBe(200);
@@ -355,42 +493,120 @@ describe('delivery receipts (provider webhooks)', () => {
     ]);
     const again = await t.app.inject({ method: 'POST', url: path(aliyunUrl), payload: body });
     expect(again.json().counts).toEqual({ updated: 0, unchanged: 2, unknown: 1 });
-    expect(await countRows(t, `select 1 from followup_task_events where task_id = $1 and kind = 'message_delivery'`, [a.ref_id])).toBe(1);
+    expect(
+      await countRows(t, `select 1 from followup_task_events where task_id = $1 and kind = 'message_delivery'`, [
+        a.ref_id,
+      ]),
+    ).toBe(1);
 
     const page = (await admin.get('/api/outbox?channel=sms&pageSize=100')).json().items as TOutboxMessage[];
-    expect(page.find((m) => m.id === a.id)).toMatchObject({ status: 'sent', deliveryStatus: 'delivered', deliveredAt: '2026-03-10T02:00:05.000Z', deliveryError: 'DELIVERED 用户接收成功' });
-    expect(page.find((m) => m.id === b.id)).toMatchObject({ deliveryStatus: 'undelivered', deliveryError: 'MK:0001 空号' });
+    expect(page.find((m) => m.id === a.id)).toMatchObject({
+      status: 'sent',
+      deliveryStatus: 'delivered',
+      deliveredAt: '2026-03-10T02:00:05.000Z',
+      deliveryError: 'DELIVERED 用户接收成功',
+    });
+    expect(page.find((m) => m.id === b.id)).toMatchObject({
+      deliveryStatus: 'undelivered',
+      deliveryError: 'MK:0001 空号',
+    });
     const history = await taskDetail(b.ref_id);
-    expect(history.events[0]).toMatchObject({ kind: 'message_delivery', data: { status: 'undelivered', detail: 'MK:0001 空号' } });
-    expect((await manager.get(`/api/followup/plans/${plan.id}/message-stats`)).json()).toMatchObject({ sent: 0, delivered: 1, undelivered: 1 });
+    expect(history.events[0]).toMatchObject({
+      kind: 'message_delivery',
+      data: { status: 'undelivered', detail: 'MK:0001 空号' },
+    });
+    expect((await manager.get(`/api/followup/plans/${plan.id}/message-stats`)).json()).toMatchObject({
+      sent: 0,
+      delivered: 1,
+      undelivered: 1,
+    });
   });
 
   it('Tencent callback: SUCCESS / FAIL by SerialNo (sid), repeated push changes nothing', async () => {
     const { plan, rows } = await sentPlan(['孔一', '孔二']);
     const body = [
-      { user_receive_time: '2026-03-10 10:01:00', nationcode: '86', mobile: '13912340000', report_status: 'SUCCESS', errmsg: 'DELIVRD', description: '用户短信送达成功', sid: rows[0]!.provider_message_id },
-      { user_receive_time: '2026-03-10 10:01:00', nationcode: '86', mobile: '13912340001', report_status: 'FAIL', errmsg: 'UNDELIV', description: '用户短信未送达', sid: rows[1]!.provider_message_id },
+      {
+        user_receive_time: '2026-03-10 10:01:00',
+        nationcode: '86',
+        mobile: '13912340000',
+        report_status: 'SUCCESS',
+        errmsg: 'DELIVRD',
+        description: '用户短信送达成功',
+        sid: rows[0]!.provider_message_id,
+      },
+      {
+        user_receive_time: '2026-03-10 10:01:00',
+        nationcode: '86',
+        mobile: '13912340001',
+        report_status: 'FAIL',
+        errmsg: 'UNDELIV',
+        description: '用户短信未送达',
+        sid: rows[1]!.provider_message_id,
+      },
     ];
     const res = await t.app.inject({ method: 'POST', url: path(tencentUrl), payload: body });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ result: 0, errmsg: 'OK', counts: { updated: 2, unchanged: 0, unknown: 0 } });
     expect((await outboxOf(plan.id)).map((r) => r.delivery_status)).toEqual(['delivered', 'undelivered']);
-    expect((await t.app.inject({ method: 'POST', url: path(tencentUrl), payload: body })).json().counts).toEqual({ updated: 0, unchanged: 2, unknown: 0 });
+    expect((await t.app.inject({ method: 'POST', url: path(tencentUrl), payload: body })).json().counts).toEqual({
+      updated: 0,
+      unchanged: 2,
+      unknown: 0,
+    });
   });
 
   it('a wrong token is 404, a malformed body 400 with the field path; nothing is written', async () => {
     const { plan, rows } = await sentPlan(['冯一']);
-    const good = [{ biz_id: rows[0]!.provider_message_id, success: true, err_code: 'DELIVERED', report_time: '2026-03-10 10:00:05' }];
-    expectError(await t.app.inject({ method: 'POST', url: `/api/public/sms-receipts/aliyun/${'x'.repeat(32)}`, payload: good }), 404, 'NOT_FOUND');
-    expectError(await t.app.inject({ method: 'POST', url: `/api/public/sms-receipts/tencent/${'y'.repeat(32)}`, payload: [] }), 404, 'NOT_FOUND');
-    expectError(await t.app.inject({ method: 'POST', url: path(aliyunUrl), payload: [{ biz_id: rows[0]!.provider_message_id, success: 'yes' }] }), 400, 'VALIDATION_FAILED', ['body.0.success']);
-    expectError(await t.app.inject({ method: 'POST', url: path(tencentUrl), payload: { sid: 'x' } }), 400, 'VALIDATION_FAILED');
-    expectError(await t.app.inject({ method: 'POST', url: path(tencentUrl), payload: [{ sid: rows[0]!.provider_message_id, report_status: 'MAYBE' }] }), 400, 'VALIDATION_FAILED', ['body.0.report_status']);
+    const good = [
+      {
+        biz_id: rows[0]!.provider_message_id,
+        success: true,
+        err_code: 'DELIVERED',
+        report_time: '2026-03-10 10:00:05',
+      },
+    ];
+    expectError(
+      await t.app.inject({ method: 'POST', url: `/api/public/sms-receipts/aliyun/${'x'.repeat(32)}`, payload: good }),
+      404,
+      'NOT_FOUND',
+    );
+    expectError(
+      await t.app.inject({ method: 'POST', url: `/api/public/sms-receipts/tencent/${'y'.repeat(32)}`, payload: [] }),
+      404,
+      'NOT_FOUND',
+    );
+    expectError(
+      await t.app.inject({
+        method: 'POST',
+        url: path(aliyunUrl),
+        payload: [{ biz_id: rows[0]!.provider_message_id, success: 'yes' }],
+      }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.0.success'],
+    );
+    expectError(
+      await t.app.inject({ method: 'POST', url: path(tencentUrl), payload: { sid: 'x' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectError(
+      await t.app.inject({
+        method: 'POST',
+        url: path(tencentUrl),
+        payload: [{ sid: rows[0]!.provider_message_id, report_status: 'MAYBE' }],
+      }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.0.report_status'],
+    );
     expect((await outboxOf(plan.id)).map((r) => r.delivery_status)).toEqual([null]);
     // rotating the token retires the old URL
     const rotated = (await admin.post('/api/settings/sms/receipt-token', {})).json();
     expectError(await t.app.inject({ method: 'POST', url: path(aliyunUrl), payload: good }), 404, 'NOT_FOUND');
-    expect((await t.app.inject({ method: 'POST', url: path(rotated.aliyunUrl), payload: good })).json().counts).toEqual({ updated: 1, unchanged: 0, unknown: 0 });
+    expect((await t.app.inject({ method: 'POST', url: path(rotated.aliyunUrl), payload: good })).json().counts).toEqual(
+      { updated: 1, unchanged: 0, unknown: 0 },
+    );
     aliyunUrl = rotated.aliyunUrl;
     tencentUrl = rotated.tencentUrl;
   });

@@ -61,7 +61,12 @@ export function renderSql(template: string): SQL {
 /** The provider template's parameters as [name, value] pairs: the placeholders the template uses, in their order. */
 function paramsSql(template: string): SQL {
   const used = [...new Set([...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? ''))].filter(isPlaceholder);
-  return used.length ? sql`jsonb_build_array(${sql.join(used.map((n) => sql`jsonb_build_array(${n}::text, ${VALUE_SQL[n]})`), sql`, `)})` : sql`'[]'::jsonb`;
+  return used.length
+    ? sql`jsonb_build_array(${sql.join(
+        used.map((n) => sql`jsonb_build_array(${n}::text, ${VALUE_SQL[n]})`),
+        sql`, `,
+      )})`
+    : sql`'[]'::jsonb`;
 }
 
 interface TAutoPlan extends Record<string, unknown> {
@@ -95,7 +100,12 @@ export async function runAutoSends(deps: TDeps, opts: { tenantId?: string } = {}
   for (const plan of plans.rows) {
     // Outside the plan's own contact hours nothing is queued (the sender only knows the tenant's quiet hours, which
     // may be wider): a task that fell due while the job was down waits for the plan's next contact window.
-    if (isQuietTime(deps.clock.now(), plan.time_zone, { contactFromHour: Number(plan.contact_from_hour), contactToHour: Number(plan.contact_to_hour) })) {
+    if (
+      isQuietTime(deps.clock.now(), plan.time_zone, {
+        contactFromHour: Number(plan.contact_from_hour),
+        contactToHour: Number(plan.contact_to_hour),
+      })
+    ) {
       result.outsideHours += 1;
       continue;
     }
@@ -182,11 +192,27 @@ async function queuePlanChunk(db: Db, plan: TAutoPlan, now: Date): Promise<{ que
  *   retries after the plan's retry hours (inside its contact hours) — the next run queues attempt n+1 — or fails
  *   after the plan's max attempts.
  */
-export async function autoSendOutcome(tx: DbOrTx, rows: TOutboxRow[], outcome: TOutboxOutcome, now: Date): Promise<void> {
+export async function autoSendOutcome(
+  tx: DbOrTx,
+  rows: TOutboxRow[],
+  outcome: TOutboxOutcome,
+  now: Date,
+): Promise<void> {
   const plans = new Map<string, TPlanRow | null>();
   for (const m of rows) {
     if (!m.refId) continue;
-    const res = await tx.execute<{ id: string; plan_id: string; customer_id: string; unit_id: string; attempts: number; max_attempts: number; retry_hours: number; from_h: number; to_h: number; time_zone: string }>(sql`
+    const res = await tx.execute<{
+      id: string;
+      plan_id: string;
+      customer_id: string;
+      unit_id: string;
+      attempts: number;
+      max_attempts: number;
+      retry_hours: number;
+      from_h: number;
+      to_h: number;
+      time_zone: string;
+    }>(sql`
       select t.id, t.plan_id, t.customer_id, t.unit_id, t.attempts, p.max_attempts, p.retry_hours, p.contact_from_hour as from_h, p.contact_to_hour as to_h, tn.time_zone
       from followup_tasks t join followup_plans p on p.tenant_id = t.tenant_id and p.id = t.plan_id join tenants tn on tn.id = t.tenant_id
       where t.tenant_id = ${m.tenantId} and t.id = ${m.refId} and t.state = 'in_progress' for update of t`);
@@ -197,7 +223,9 @@ export async function autoSendOutcome(tx: DbOrTx, rows: TOutboxRow[], outcome: T
         values (${m.tenantId}, ${task.id}, ${kind}, ${now}, null, 'in_progress', ${toState}, ${JSON.stringify({ ...data, outboxId: m.id, channel: m.channel })}::jsonb)`);
     if (outcome === 'blocked') {
       const reason = (m.policyOutcome ?? '').replace(/^blocked:/, '') || 'contact_policy';
-      await tx.execute(sql`update followup_tasks set state = 'cancelled', updated_at = ${now} where tenant_id = ${m.tenantId} and id = ${task.id}`);
+      await tx.execute(
+        sql`update followup_tasks set state = 'cancelled', updated_at = ${now} where tenant_id = ${m.tenantId} and id = ${task.id}`,
+      );
       await event('cancelled', 'cancelled', { reason });
       continue;
     }
@@ -216,7 +244,11 @@ export async function autoSendOutcome(tx: DbOrTx, rows: TOutboxRow[], outcome: T
     else if (attempts >= Number(task.max_attempts)) state = 'failed';
     else {
       state = 'pending';
-      nextAttemptAt = nextContactableAt(new Date(now.getTime() + Number(task.retry_hours) * 3_600_000), task.time_zone, { contactFromHour: Number(task.from_h), contactToHour: Number(task.to_h) });
+      nextAttemptAt = nextContactableAt(
+        new Date(now.getTime() + Number(task.retry_hours) * 3_600_000),
+        task.time_zone,
+        { contactFromHour: Number(task.from_h), contactToHour: Number(task.to_h) },
+      );
     }
     const closed = state !== 'pending';
     await tx.execute(sql`
@@ -242,21 +274,29 @@ async function nextAfterAutoSend(
   now: Date,
 ): Promise<void> {
   if (!plans.has(task.plan_id)) {
-    const [p] = await tx.select().from(followupPlans).where(and(eq(followupPlans.tenantId, tenantId), eq(followupPlans.id, task.plan_id)));
+    const [p] = await tx
+      .select()
+      .from(followupPlans)
+      .where(and(eq(followupPlans.tenantId, tenantId), eq(followupPlans.id, task.plan_id)));
     plans.set(task.plan_id, p && p.status === 'active' && p.nextFollowupDays ? p : null);
   }
   const plan = plans.get(task.plan_id);
   if (!plan) return;
   const today = localDate(now, task.time_zone);
   const due = addDays(today, plan.nextFollowupDays!);
-  await generateTasks(tx, plan, { tenantId: plan.tenantId, timeZone: task.time_zone, now, today, actorId: null }, {
-    customerId: task.customer_id,
-    occurrenceKey: `next:${task.id}`,
-    dueDate: due,
-    dueUntilDate: addDays(due, plan.dueDays),
-    sourceTaskId: task.id,
-    ignoreGap: true,
-  });
+  await generateTasks(
+    tx,
+    plan,
+    { tenantId: plan.tenantId, timeZone: task.time_zone, now, today, actorId: null },
+    {
+      customerId: task.customer_id,
+      occurrenceKey: `next:${task.id}`,
+      dueDate: due,
+      dueUntilDate: addDays(due, plan.dueDays),
+      sourceTaskId: task.id,
+      ignoreGap: true,
+    },
+  );
 }
 
 /**
@@ -271,7 +311,11 @@ export async function autoSendGuard(tx: DbOrTx, rows: TOutboxRow[]): Promise<Set
     const ids = list.map((r) => r.refId).filter((x): x is string => Boolean(x));
     const open = ids.length
       ? new Set(
-          (await tx.execute<{ id: string }>(sql`select id from followup_tasks where tenant_id = ${tenantId} and id = any(${pgArray(ids, 'uuid')}) and state = 'in_progress'`)).rows.map((r) => r.id),
+          (
+            await tx.execute<{ id: string }>(
+              sql`select id from followup_tasks where tenant_id = ${tenantId} and id = any(${pgArray(ids, 'uuid')}) and state = 'in_progress'`,
+            )
+          ).rows.map((r) => r.id),
         )
       : new Set<string>();
     for (const r of list) if (!r.refId || !open.has(r.refId)) gone.add(r.id);

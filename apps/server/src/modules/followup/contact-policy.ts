@@ -30,11 +30,21 @@ export interface TContactSubject {
 const DAY_MS = 86_400_000;
 
 /** Why this customer may not be contacted at `at` (first reason in a fixed order), or null when allowed. */
-export function contactExclusion(s: TContactSubject, opts: { isMarketing: boolean; minGapDays: number; ignoreGap?: boolean }, at: Date): TContactExclusionReason | null {
+export function contactExclusion(
+  s: TContactSubject,
+  opts: { isMarketing: boolean; minGapDays: number; ignoreGap?: boolean },
+  at: Date,
+): TContactExclusionReason | null {
   if (s.doNotContactUntil && s.doNotContactUntil.getTime() > at.getTime()) return 'do_not_contact';
   if (!opts.isMarketing && !s.consentService) return 'no_service_consent';
   if (opts.isMarketing && !s.consentMarketing) return 'no_marketing_consent';
-  if (!opts.ignoreGap && opts.minGapDays > 0 && s.lastContactAt && s.lastContactAt.getTime() > at.getTime() - opts.minGapDays * DAY_MS) return 'recent_contact';
+  if (
+    !opts.ignoreGap &&
+    opts.minGapDays > 0 &&
+    s.lastContactAt &&
+    s.lastContactAt.getTime() > at.getTime() - opts.minGapDays * DAY_MS
+  )
+    return 'recent_contact';
   return null;
 }
 
@@ -42,7 +52,11 @@ export function contactExclusion(s: TContactSubject, opts: { isMarketing: boolea
  * True when `at` falls in quiet hours (outside the contact hours) of the zone. Contact hours [from, to) may wrap
  * midnight (from > to: e.g. quiet hours 01–06 of a 24-hour hotline leave contact hours 06–01).
  */
-export function isQuietTime(at: Date, timeZone: string, p: Pick<TContactPolicy, 'contactFromHour' | 'contactToHour'>): boolean {
+export function isQuietTime(
+  at: Date,
+  timeZone: string,
+  p: Pick<TContactPolicy, 'contactFromHour' | 'contactToHour'>,
+): boolean {
   const { hour } = localParts(at, timeZone);
   if (p.contactFromHour < p.contactToHour) return hour < p.contactFromHour || hour >= p.contactToHour;
   if (p.contactFromHour > p.contactToHour) return hour >= p.contactToHour && hour < p.contactFromHour;
@@ -50,7 +64,11 @@ export function isQuietTime(at: Date, timeZone: string, p: Pick<TContactPolicy, 
 }
 
 /** `at` itself inside contact hours, else the next start of contact hours (today's or tomorrow's). */
-export function nextContactableAt(at: Date, timeZone: string, p: Pick<TContactPolicy, 'contactFromHour' | 'contactToHour'>): Date {
+export function nextContactableAt(
+  at: Date,
+  timeZone: string,
+  p: Pick<TContactPolicy, 'contactFromHour' | 'contactToHour'>,
+): Date {
   if (!isQuietTime(at, timeZone, p)) return at;
   const today = localDate(at, timeZone);
   const { hour } = localParts(at, timeZone);
@@ -66,7 +84,11 @@ export interface TTenantContactPolicy {
 export const DEFAULT_TENANT_CONTACT_POLICY: TTenantContactPolicy = { quietFromHour: 21, quietToHour: 9, minGapDays: 7 };
 
 /** Quiet hours 21 → 9 are contact hours 9 → 21 (contactToHour 0 = until midnight, handled as a wrap). */
-export const contactHoursOf = (p: TTenantContactPolicy): TContactPolicy => ({ contactFromHour: p.quietToHour, contactToHour: p.quietFromHour, minGapDays: p.minGapDays });
+export const contactHoursOf = (p: TTenantContactPolicy): TContactPolicy => ({
+  contactFromHour: p.quietToHour,
+  contactToHour: p.quietFromHour,
+  minGapDays: p.minGapDays,
+});
 
 export type TContactDecision =
   | { kind: 'send' }
@@ -80,7 +102,13 @@ export type TContactDecision =
  *   be contacted BEFORE it — a deferral, not a refusal), the end of the gap after the last contact; moved into
  *   contact hours. Now → send; later → defer to it, with the rule that held it back longest as the reason.
  */
-export function decideContact(s: TContactSubject, opts: { isMarketing: boolean; ignoreGap?: boolean }, policy: TContactPolicy, at: Date, timeZone: string): TContactDecision {
+export function decideContact(
+  s: TContactSubject,
+  opts: { isMarketing: boolean; ignoreGap?: boolean },
+  policy: TContactPolicy,
+  at: Date,
+  timeZone: string,
+): TContactDecision {
   if (!opts.isMarketing && !s.consentService) return { kind: 'block', reason: 'no_service_consent' };
   if (opts.isMarketing && !s.consentMarketing) return { kind: 'block', reason: 'no_marketing_consent' };
   let earliest = at;
@@ -121,9 +149,15 @@ export function contactExclusionSql(opts: { isMarketing: boolean; minGapDays: nu
  * The first contact hour on or after a do-not-contact instant `dnc` that is later than `base` (else null), in the
  * zone, for contact hours from < to (plans): before `from` → that day at `from`; at/after `to` → the next day at `from`.
  */
-export function dncStartSql(dnc: SQL, base: SQL, timeZone: string, p: Pick<TContactPolicy, 'contactFromHour' | 'contactToHour'>): SQL {
+export function dncStartSql(
+  dnc: SQL,
+  base: SQL,
+  timeZone: string,
+  p: Pick<TContactPolicy, 'contactFromHour' | 'contactToHour'>,
+): SQL {
   const local = sql`(${dnc} at time zone ${timeZone})`;
-  const at = (days: number) => sql`((${local}::date + ${days}::int)::timestamp + make_interval(hours => ${p.contactFromHour}::int)) at time zone ${timeZone}`;
+  const at = (days: number) =>
+    sql`((${local}::date + ${days}::int)::timestamp + make_interval(hours => ${p.contactFromHour}::int)) at time zone ${timeZone}`;
   return sql`(case when ${dnc} is null or ${dnc} <= ${base} then null
     when extract(hour from ${local}) < ${p.contactFromHour}::int then ${at(0)}
     when extract(hour from ${local}) >= ${p.contactToHour}::int then ${at(1)}

@@ -5,7 +5,8 @@ import { pgArray, type TScope } from '../../lib/scope.ts';
 import { taskVisible } from './tasks.repository.ts';
 
 const OPEN = sql`t.state in ('pending', 'in_progress', 'follow_up')`;
-const MINE = (scope: TScope) => sql`(t.assignee_id = ${scope.userId} or t.claimed_by = ${scope.userId} or (t.assignee_id is null and t.team_unit_id = ${scope.unitId}))`;
+const MINE = (scope: TScope) =>
+  sql`(t.assignee_id = ${scope.userId} or t.claimed_by = ${scope.userId} or (t.assignee_id is null and t.team_unit_id = ${scope.unitId}))`;
 
 /**
  * The agent's own figures for the dashboard 工作台: open tasks due today (same rule as the workbench's 今日待回访),
@@ -20,7 +21,12 @@ export async function myTaskFigures(db: DbOrTx, scope: TScope, bounds: { now: Da
       (count(*) filter (where a.outcome = any(${pgArray(CONNECTED_OUTCOMES, 'text')})))::int as connected
     from followup_attempts a where a.tenant_id = ${scope.tenantId} and a.by_user_id = ${scope.userId} and a.at >= ${bounds.since}`);
   const r = res.rows[0]!;
-  return { dueToday: Number(r.today), overdue: Number(r.overdue), attempts30Days: Number(r.attempts), reachPercent30Days: Number(r.attempts) ? Math.round((Number(r.connected) / Number(r.attempts)) * 1000) / 10 : null };
+  return {
+    dueToday: Number(r.today),
+    overdue: Number(r.overdue),
+    attempts30Days: Number(r.attempts),
+    reachPercent30Days: Number(r.attempts) ? Math.round((Number(r.connected) / Number(r.attempts)) * 1000) / 10 : null,
+  };
 }
 
 /** Open and overdue tasks of the caller's scope (a manager's or supervisor's view of the team). */

@@ -1,6 +1,13 @@
 import crypto from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
-import { MARKETING_TOPICS, ZCustomerListQuery, ZFollowupRule, type TContactExclusionReason, type TFollowupRule, type TPlanPreview } from '@huifang/shared';
+import {
+  MARKETING_TOPICS,
+  ZCustomerListQuery,
+  ZFollowupRule,
+  type TContactExclusionReason,
+  type TFollowupRule,
+  type TPlanPreview,
+} from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import type { followupPlans } from '../../db/schema/index.ts';
 import { listConditions } from '../customers/customers.repository.ts';
@@ -39,32 +46,65 @@ export interface TSingleOccurrence {
 }
 
 export const planRule = (plan: TPlanRow): TFollowupRule | null => (plan.rule ? ZFollowupRule.parse(plan.rule) : null);
-export const isMarketingPlan = (plan: Pick<TPlanRow, 'topic'>) => (MARKETING_TOPICS as readonly string[]).includes(plan.topic);
+export const isMarketingPlan = (plan: Pick<TPlanRow, 'topic'>) =>
+  (MARKETING_TOPICS as readonly string[]).includes(plan.topic);
 
 const dateLit = (d: string) => sql`${d}::date`;
 
 /** Customers of the plan's unit and below, narrowed by its target (saved filter / list). Null: the plan reaches nobody. */
 async function targetCondition(db: DbOrTx, plan: TPlanRow): Promise<SQL> {
-  const [unit] = (await db.execute<{ path: string }>(sql`select path from org_units where tenant_id = ${plan.tenantId} and id = ${plan.unitId}`)).rows;
+  const [unit] = (
+    await db.execute<{ path: string }>(
+      sql`select path from org_units where tenant_id = ${plan.tenantId} and id = ${plan.unitId}`,
+    )
+  ).rows;
   const unitPath = unit?.path ?? '/-/';
   const conds: SQL[] = [sql`customers.tenant_id = ${plan.tenantId}`];
   // The plan's own subtree (literal ids: lets the planner use the unit indexes).
   const unitIds = await subtreeUnitIds(db, plan.tenantId, unitPath);
-  conds.push(unitIds.length ? sql`customers.unit_id in (${sql.join(unitIds.map((u) => sql`${u}::uuid`), sql`, `)})` : sql`false`);
+  conds.push(
+    unitIds.length
+      ? sql`customers.unit_id in (${sql.join(
+          unitIds.map((u) => sql`${u}::uuid`),
+          sql`, `,
+        )})`
+      : sql`false`,
+  );
   if (plan.savedFilterId) {
-    const [f] = (await db.execute<{ filter: Record<string, string> }>(sql`select filter from saved_filters where tenant_id = ${plan.tenantId} and id = ${plan.savedFilterId}`)).rows;
+    const [f] = (
+      await db.execute<{ filter: Record<string, string> }>(
+        sql`select filter from saved_filters where tenant_id = ${plan.tenantId} and id = ${plan.savedFilterId}`,
+      )
+    ).rows;
     if (!f) return sql`false`;
     const q = ZCustomerListQuery.parse(f.filter);
-    const scope = { tenantId: plan.tenantId, userId: plan.createdBy ?? '00000000-0000-0000-0000-000000000000', unitId: plan.unitId, unitPath, dataScope: 'subtree' as const };
+    const scope = {
+      tenantId: plan.tenantId,
+      userId: plan.createdBy ?? '00000000-0000-0000-0000-000000000000',
+      unitId: plan.unitId,
+      unitPath,
+      dataScope: 'subtree' as const,
+    };
     let filterUnitIds: string[] | null = null;
     if (q.unitId) {
-      const [fu] = (await db.execute<{ path: string }>(sql`select path from org_units where tenant_id = ${plan.tenantId} and id = ${q.unitId} and path like ${unitPath + '%'}`)).rows;
+      const [fu] = (
+        await db.execute<{ path: string }>(
+          sql`select path from org_units where tenant_id = ${plan.tenantId} and id = ${q.unitId} and path like ${unitPath + '%'}`,
+        )
+      ).rows;
       filterUnitIds = fu ? await subtreeUnitIds(db, plan.tenantId, fu.path) : [];
     }
     conds.push(listConditions(scope, q, { scopeUnitIds: unitIds, filterUnitIds }));
   }
   if (plan.targetKind === 'list') {
-    conds.push(plan.customerIds.length ? sql`customers.id in (${sql.join(plan.customerIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`false`);
+    conds.push(
+      plan.customerIds.length
+        ? sql`customers.id in (${sql.join(
+            plan.customerIds.map((id) => sql`${id}::uuid`),
+            sql`, `,
+          )})`
+        : sql`false`,
+    );
   }
   return sql.join(conds, sql` and `);
 }
@@ -73,7 +113,12 @@ async function targetCondition(db: DbOrTx, plan: TPlanRow): Promise<SQL> {
  * The population of one run: rows (customer_id, unit_id, owner_id, policy columns, okey, due_date, due_until_date,
  * service_record_id, source_task_id). Null when nothing is due today (e.g. not a holiday).
  */
-async function populationSql(db: DbOrTx, plan: TPlanRow, ctx: TGenContext, single?: TSingleOccurrence): Promise<SQL | null> {
+async function populationSql(
+  db: DbOrTx,
+  plan: TPlanRow,
+  ctx: TGenContext,
+  single?: TSingleOccurrence,
+): Promise<SQL | null> {
   // A path plan has no population of its own: its tasks come from the templates attached to it (paths.sql.ts).
   // Its next follow-ups (single occurrences) still go through here.
   if (plan.targetKind === 'path' && !single) return null;
@@ -108,10 +153,21 @@ async function populationSql(db: DbOrTx, plan: TPlanRow, ctx: TGenContext, singl
       // Every N months per tier; the period (aligned on January) is the occurrence, its end the due date.
       // Plain CASEs over constants (no per-row jsonb lookup or to_char): the planner folds them when every tier has the same period.
       const tiers = Object.entries(rule.monthsByTier);
-      const months = tiers.length ? sql`(case customers.tier ${sql.join(tiers.map(([tier, n]) => sql`when ${tier} then ${n}::int`), sql` `)} else ${rule.defaultMonths}::int end)` : sql`${rule.defaultMonths}::int`;
-      const periods = [...new Set([...Object.values(rule.monthsByTier), ...(rule.defaultMonths ? [rule.defaultMonths] : [])])];
+      const months = tiers.length
+        ? sql`(case customers.tier ${sql.join(
+            tiers.map(([tier, n]) => sql`when ${tier} then ${n}::int`),
+            sql` `,
+          )} else ${rule.defaultMonths}::int end)`
+        : sql`${rule.defaultMonths}::int`;
+      const periods = [
+        ...new Set([...Object.values(rule.monthsByTier), ...(rule.defaultMonths ? [rule.defaultMonths] : [])]),
+      ];
       if (!periods.length) return null;
-      const byMonths = (f: (n: number) => SQL) => sql`(case ${months} ${sql.join(periods.map((n) => sql`when ${n}::int then ${f(n)}`), sql` `)} end)`;
+      const byMonths = (f: (n: number) => SQL) =>
+        sql`(case ${months} ${sql.join(
+          periods.map((n) => sql`when ${n}::int then ${f(n)}`),
+          sql` `,
+        )} end)`;
       const okey = byMonths((n) => sql`${`period:${n}m:${monthPeriod(ctx.today, n).start.slice(0, 7)}`}::text`);
       const nextOf = byMonths((n) => dateLit(monthPeriod(ctx.today, n).next));
       return sql`select ${cols}, ${okey} as okey, ${D} as due_date,
@@ -124,7 +180,9 @@ async function populationSql(db: DbOrTx, plan: TPlanRow, ctx: TGenContext, singl
       const md = day.slice(5);
       // 29 Feb birthdays are greeted on 28 Feb in non-leap years (calendar.birthdayIn).
       const isFeb28NonLeap = md === '02-28' && !isLeapYear(year);
-      const match = isFeb28NonLeap ? sql`to_char(customers.birthday, 'MM-DD') in ('02-28', '02-29')` : sql`to_char(customers.birthday, 'MM-DD') = ${md}`;
+      const match = isFeb28NonLeap
+        ? sql`to_char(customers.birthday, 'MM-DD') in ('02-28', '02-29')`
+        : sql`to_char(customers.birthday, 'MM-DD') = ${md}`;
       return sql`select ${cols}, ${'birthday:' + year}::text as okey, ${D} as due_date, ${dateLit(day)} as due_until_date,
           null::uuid as service_record_id, null::uuid as source_task_id
         from customers where ${target} and customers.birthday is not null and ${match}`;
@@ -149,10 +207,18 @@ async function populationSql(db: DbOrTx, plan: TPlanRow, ctx: TGenContext, singl
 function candidatesSql(plan: TPlanRow, ctx: TGenContext, pop: SQL, opts: { ignoreGap: boolean }): SQL {
   const T = plan.tenantId;
   const gapFrom = addDays(ctx.today, -(plan.minGapDays + 1));
-  const reason = contactExclusionSql({ isMarketing: isMarketingPlan(plan), minGapDays: plan.minGapDays, ignoreGap: opts.ignoreGap });
+  const reason = contactExclusionSql({
+    isMarketing: isMarketingPlan(plan),
+    minGapDays: plan.minGapDays,
+    ignoreGap: opts.ignoreGap,
+  });
   const agentsUnit = plan.assignment === 'round_robin' ? plan.assignUnitId : null;
   const assignee =
-    plan.assignment === 'owner' ? sql`ow.id` : plan.assignment === 'fixed' ? sql`(select u.id from users u where u.id = ${plan.assigneeId} and u.is_active)` : sql`ag.id`;
+    plan.assignment === 'owner'
+      ? sql`ow.id`
+      : plan.assignment === 'fixed'
+        ? sql`(select u.id from users u where u.id = ${plan.assigneeId} and u.is_active)`
+        : sql`ag.id`;
   const team = plan.assignment === 'owner' ? sql`e.unit_id` : sql`${plan.assignUnitId ?? plan.unitId}::uuid`;
   return sql`
     pop as (${pop}),
@@ -205,7 +271,12 @@ function candidatesSql(plan: TPlanRow, ctx: TGenContext, pop: SQL, opts: { ignor
  * followup_generation_runs (plan, rule, occurrence, count, actor) named by each task's created_by_run — not a log row
  * per task; every later change of a task is logged per task.
  */
-export async function generateTasks(db: DbOrTx, plan: TPlanRow, ctx: TGenContext, single?: TSingleOccurrence): Promise<number> {
+export async function generateTasks(
+  db: DbOrTx,
+  plan: TPlanRow,
+  ctx: TGenContext,
+  single?: TSingleOccurrence,
+): Promise<number> {
   const pop = await populationSql(db, plan, ctx, single);
   if (!pop) return 0;
   const T = plan.tenantId;
@@ -237,10 +308,21 @@ export async function generateTasks(db: DbOrTx, plan: TPlanRow, ctx: TGenContext
 
 /** What a run would do now, without writing: matched, to create, already there, excluded by reason, to the team. */
 export async function previewTasks(db: DbOrTx, plan: TPlanRow, ctx: TGenContext): Promise<TPlanPreview> {
-  const empty: TPlanPreview = { matched: 0, willCreate: 0, alreadyExists: 0, excluded: { do_not_contact: 0, no_service_consent: 0, no_marketing_consent: 0, recent_contact: 0 }, toTeam: 0 };
+  const empty: TPlanPreview = {
+    matched: 0,
+    willCreate: 0,
+    alreadyExists: 0,
+    excluded: { do_not_contact: 0, no_service_consent: 0, no_marketing_consent: 0, recent_contact: 0 },
+    toTeam: 0,
+  };
   const pop = await populationSql(db, plan, ctx);
   if (!pop) return empty;
-  const res = await db.execute<{ matched: number; will_create: number; to_team: number; reasons: Record<string, number> | null }>(sql`
+  const res = await db.execute<{
+    matched: number;
+    will_create: number;
+    to_team: number;
+    reasons: Record<string, number> | null;
+  }>(sql`
     with ${candidatesSql(plan, ctx, pop, { ignoreGap: false })}
     select (select count(*)::int from cand) as matched,
            (select count(*)::int from assigned) as will_create,
@@ -252,5 +334,11 @@ export async function previewTasks(db: DbOrTx, plan: TPlanRow, ctx: TGenContext)
   const excludedTotal = Object.values(excluded).reduce((s, n) => s + n, 0);
   const matched = Number(row.matched);
   const willCreate = Number(row.will_create);
-  return { matched, willCreate, alreadyExists: matched - excludedTotal - willCreate, excluded, toTeam: Number(row.to_team) };
+  return {
+    matched,
+    willCreate,
+    alreadyExists: matched - excludedTotal - willCreate,
+    excluded,
+    toTeam: Number(row.to_team),
+  };
 }

@@ -28,7 +28,10 @@ export async function computeKpis(deps: { db: Db; clock: TClock }, scope: TScope
   const to = q.to ?? today;
   const fromAt = zonedInstant(from, 0, tz);
   const toAt = zonedInstant(addDays(to, 1), 0, tz);
-  const visible = scope.dataScope === 'own' ? sql`(t.assignee_id = ${scope.userId} or t.executed_by = ${scope.userId})` : unitVisible(scope, sql`t.unit_id`);
+  const visible =
+    scope.dataScope === 'own'
+      ? sql`(t.assignee_id = ${scope.userId} or t.executed_by = ${scope.userId})`
+      : unitVisible(scope, sql`t.unit_id`);
   const res = await deps.db.execute<Record<string, string | number | null>>(sql`
     with t as (
       select t.*, coalesce(t.executed_by, t.assignee_id) as agent_id, coalesce(t.last_outcome in ('sent', 'send_failed'), false) as by_system from followup_tasks t
@@ -75,11 +78,27 @@ export async function computeKpis(deps: { db: Db; clock: TClock }, scope: TScope
     avgSatisfaction: r.avg_satisfaction === null ? null : Number(r.avg_satisfaction),
   });
   const totalRow = res.rows.find((r) => Number(r.gp) === 1 && Number(r.ga) === 1);
-  const zero = { due: 0, attempted: 0, attempts: 0, connected: 0, done: 0, on_time: 0, failed: 0, satisfaction_count: 0, coverage: null, reach_rate: null, completion: null, on_time_rate: null, avg_satisfaction: null };
+  const zero = {
+    due: 0,
+    attempted: 0,
+    attempts: 0,
+    connected: 0,
+    done: 0,
+    on_time: 0,
+    failed: 0,
+    satisfaction_count: 0,
+    coverage: null,
+    reach_rate: null,
+    completion: null,
+    on_time_rate: null,
+    avg_satisfaction: null,
+  };
   return {
     total: row(totalRow ?? zero, 'total', '合计'),
     byPlan: res.rows.filter((r) => Number(r.gp) === 0).map((r) => row(r, String(r.plan_id), String(r.plan_name ?? ''))),
-    byAgent: res.rows.filter((r) => Number(r.ga) === 0).map((r) => row(r, String(r.agent_id ?? 'team'), r.agent_name === null ? '(团队)' : String(r.agent_name))),
+    byAgent: res.rows
+      .filter((r) => Number(r.ga) === 0)
+      .map((r) => row(r, String(r.agent_id ?? 'team'), r.agent_name === null ? '(团队)' : String(r.agent_name))),
   };
 }
 
@@ -87,14 +106,35 @@ export async function computeKpis(deps: { db: Db; clock: TClock }, scope: TScope
 export async function writeKpisWorkbook(out: Writable, k: TKpis, timeZone: string): Promise<void> {
   const file = createSpreadsheet(out, 'xlsx', timeZone);
   const columns = [
-    ...['名称', '应回访', '已回访', '尝试次数', '接通次数', '已完成', '按时完成', '失败', '满意度条数'].map((header) => ({ header })),
+    ...['名称', '应回访', '已回访', '尝试次数', '接通次数', '已完成', '按时完成', '失败', '满意度条数'].map(
+      (header) => ({ header }),
+    ),
     ...['覆盖率', '接通率', '完成率', '按时率'].map((header) => ({ header, numFmt: PERCENT_FORMAT })),
     { header: '平均满意度' },
   ];
-  for (const [name, rows] of [['按计划', k.byPlan], ['按回访员', k.byAgent]] as const) {
+  for (const [name, rows] of [
+    ['按计划', k.byPlan],
+    ['按回访员', k.byAgent],
+  ] as const) {
     const ws = file.addSheet(name, columns);
     // Labels come from users' input: the writer escapes a leading = + - @ so it never becomes a formula.
-    for (const r of [k.total, ...rows]) ws.addRow([r.label, r.due, r.attempted, r.attempts, r.connected, r.done, r.onTime, r.failed, r.satisfactionCount, r.coverage, r.reachRate, r.completion, r.onTimeRate, r.avgSatisfaction]);
+    for (const r of [k.total, ...rows])
+      ws.addRow([
+        r.label,
+        r.due,
+        r.attempted,
+        r.attempts,
+        r.connected,
+        r.done,
+        r.onTime,
+        r.failed,
+        r.satisfactionCount,
+        r.coverage,
+        r.reachRate,
+        r.completion,
+        r.onTimeRate,
+        r.avgSatisfaction,
+      ]);
   }
   await file.finish();
 }

@@ -9,7 +9,10 @@ import { pgArray } from '../../lib/scope.ts';
  * `<occurrence>~merged:<old customer>` so the unique occurrence key still holds and a re-run creates nothing new.
  * Each moved task gets a `customer_merged` log entry. Call inside the merge transaction, before the customers go.
  */
-export async function moveFollowupToCustomer(tx: DbOrTx, e: { tenantId: string; fromIds: string[]; keepId: string; actorId: string | null; at: Date }): Promise<number> {
+export async function moveFollowupToCustomer(
+  tx: DbOrTx,
+  e: { tenantId: string; fromIds: string[]; keepId: string; actorId: string | null; at: Date },
+): Promise<number> {
   const from = pgArray(e.fromIds, 'uuid');
   const moved = await tx.execute<{ id: string }>(sql`
     with ranked as (
@@ -25,8 +28,12 @@ export async function moveFollowupToCustomer(tx: DbOrTx, e: { tenantId: string; 
       select ${e.tenantId}::uuid, upd.id, 'customer_merged', ${e.at}::timestamptz, ${e.actorId}::uuid, jsonb_build_object('from', upd.old_customer, 'to', ${e.keepId}::uuid) from upd
     )
     select id from upd`);
-  await tx.execute(sql`update followup_attempts set customer_id = ${e.keepId} where tenant_id = ${e.tenantId} and customer_id = any(${from})`);
-  await tx.execute(sql`update contact_events set customer_id = ${e.keepId} where tenant_id = ${e.tenantId} and customer_id = any(${from})`);
+  await tx.execute(
+    sql`update followup_attempts set customer_id = ${e.keepId} where tenant_id = ${e.tenantId} and customer_id = any(${from})`,
+  );
+  await tx.execute(
+    sql`update contact_events set customer_id = ${e.keepId} where tenant_id = ${e.tenantId} and customer_id = any(${from})`,
+  );
   await tx.execute(sql`
     update followup_plans set customer_ids = array(select distinct case when c = any(${from}) then ${e.keepId}::uuid else c end from unnest(customer_ids) c)
     where tenant_id = ${e.tenantId} and customer_ids && ${from}`);

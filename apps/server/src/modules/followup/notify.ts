@@ -3,7 +3,18 @@ import type { DbOrTx } from '../../db/client.ts';
 import { notify } from '../notifications/notifications.service.ts';
 
 /** Abnormal findings and escalations are pushed at once as in-app notifications (modules/notifications). */
-export async function notifyStaff(tx: DbOrTx, n: { tenantId: string; userIds: readonly string[]; kind: string; title: string; body: string | null; link: string | null; at: Date }): Promise<number> {
+export async function notifyStaff(
+  tx: DbOrTx,
+  n: {
+    tenantId: string;
+    userIds: readonly string[];
+    kind: string;
+    title: string;
+    body: string | null;
+    link: string | null;
+    at: Date;
+  },
+): Promise<number> {
   return notify(tx, n);
 }
 
@@ -11,7 +22,13 @@ export async function notifyStaff(tx: DbOrTx, n: { tenantId: string; userIds: re
  * Who answers for a customer's follow-up: the customer's owner and the nearest people above the task's unit who
  * manage follow-up (followup:manage) — not the agent who reports.
  */
-export async function responsiblePeople(db: DbOrTx, tenantId: string, unitId: string, ownerId: string | null, exceptUserId: string): Promise<string[]> {
+export async function responsiblePeople(
+  db: DbOrTx,
+  tenantId: string,
+  unitId: string,
+  ownerId: string | null,
+  exceptUserId: string,
+): Promise<string[]> {
   const res = await db.execute<{ id: string }>(sql`
     with target as (select path from org_units where tenant_id = ${tenantId} and id = ${unitId}),
     cand as (

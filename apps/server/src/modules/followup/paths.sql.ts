@@ -23,7 +23,9 @@ import type { TGenContext } from './generate.ts';
  * A YYYY-MM-DD text as a date, or null when it is not a real calendar day (2026-02-30, 2026-13-01): a cast would fail
  * the whole statement, and with it every other record of the batch. Portable to Postgres 15 (no pg_input_is_valid).
  */
-export const isoDateOrNull = (s: SQL) => sql`(case when ${s} ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' then
+export const isoDateOrNull = (
+  s: SQL,
+) => sql`(case when ${s} ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' then
     case when substr(${s}, 9, 2)::int <= extract(day from make_date(substr(${s}, 1, 4)::int, substr(${s}, 6, 2)::int, 1) + interval '1 month - 1 day')
     then (${s})::date end end)`;
 

@@ -21,7 +21,11 @@ export interface TTaskPathPoint {
 }
 
 /** The time point a task came from (method, script, questionnaire, priority, skippable), or null for other tasks. */
-export async function findTaskPathPoint(db: DbOrTx, tenantId: string, task: { occurrenceKey: string }): Promise<TTaskPathPoint | null> {
+export async function findTaskPathPoint(
+  db: DbOrTx,
+  tenantId: string,
+  task: { occurrenceKey: string },
+): Promise<TTaskPathPoint | null> {
   const m = PATH_KEY.exec(task.occurrenceKey);
   if (!m) return null;
   const [row] = (
@@ -34,12 +38,22 @@ export async function findTaskPathPoint(db: DbOrTx, tenantId: string, task: { oc
   const no = Number(m[2]);
   const raw = row?.points[no - 1];
   if (!row || !raw) return null;
-  return { templateId: row.template_id, templateName: row.name, version: Number(row.version), no, point: ZPathPoint.parse(raw) };
+  return {
+    templateId: row.template_id,
+    templateName: row.name,
+    version: Number(row.version),
+    no,
+    point: ZPathPoint.parse(raw),
+  };
 }
 
 /** The path point of a task the caller can see (workbench: method, priority, script, skippable). */
 export async function getTaskPathPoint(deps: TDeps, scope: TScope, taskId: string): Promise<TTaskPathPoint | null> {
-  const [t] = (await deps.db.execute<{ occurrence_key: string }>(sql`select t.occurrence_key from followup_tasks t where ${taskVisible(scope)} and t.id = ${taskId}`)).rows;
+  const [t] = (
+    await deps.db.execute<{ occurrence_key: string }>(
+      sql`select t.occurrence_key from followup_tasks t where ${taskVisible(scope)} and t.id = ${taskId}`,
+    )
+  ).rows;
   if (!t) throw notFound('task');
   return findTaskPathPoint(deps.db, scope.tenantId, { occurrenceKey: t.occurrence_key });
 }
@@ -52,16 +66,42 @@ export async function skipPathTask(deps: TDeps, scope: TScope, ctx: TAuditCtx, t
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     const [t] = (
-      await tx.execute<{ state: string; unit_id: string; occurrence_key: string }>(sql`select t.state, t.unit_id, t.occurrence_key from followup_tasks t where ${taskVisible(scope)} and t.id = ${taskId} for update`)
+      await tx.execute<{ state: string; unit_id: string; occurrence_key: string }>(
+        sql`select t.state, t.unit_id, t.occurrence_key from followup_tasks t where ${taskVisible(scope)} and t.id = ${taskId} for update`,
+      )
     ).rows;
     if (!t) throw notFound('task');
     const pp = await findTaskPathPoint(tx, scope.tenantId, { occurrenceKey: t.occurrence_key });
     if (!pp) throw new AppError('CONFLICT', 'not a path task');
     if (!pp.point.skippable) throw new AppError('CONFLICT', 'this time point may not be skipped');
-    if (!['pending', 'in_progress', 'follow_up'].includes(t.state)) throw new AppError('CONFLICT', `a ${t.state} task cannot be skipped`);
-    await tx.execute(sql`update followup_tasks set state = 'cancelled', claimed_by = null, claimed_at = null, updated_at = ${now} where tenant_id = ${scope.tenantId} and id = ${taskId}`);
-    await insertTaskEvent(tx, { tenantId: scope.tenantId, taskId, kind: 'skipped', at: now, actorId: scope.userId, fromState: t.state, toState: 'cancelled', data: { reason, point: pp.no, label: pp.point.label } });
-    await insertAuditEvent(tx, ctx, { action: 'followup_task.skipped', entityType: 'followup_task', entityId: taskId, unitId: t.unit_id, summary: `跳过回访路径节点 ${pp.point.label}`, after: { reason } }, now);
+    if (!['pending', 'in_progress', 'follow_up'].includes(t.state))
+      throw new AppError('CONFLICT', `a ${t.state} task cannot be skipped`);
+    await tx.execute(
+      sql`update followup_tasks set state = 'cancelled', claimed_by = null, claimed_at = null, updated_at = ${now} where tenant_id = ${scope.tenantId} and id = ${taskId}`,
+    );
+    await insertTaskEvent(tx, {
+      tenantId: scope.tenantId,
+      taskId,
+      kind: 'skipped',
+      at: now,
+      actorId: scope.userId,
+      fromState: t.state,
+      toState: 'cancelled',
+      data: { reason, point: pp.no, label: pp.point.label },
+    });
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'followup_task.skipped',
+        entityType: 'followup_task',
+        entityId: taskId,
+        unitId: t.unit_id,
+        summary: `跳过回访路径节点 ${pp.point.label}`,
+        after: { reason },
+      },
+      now,
+    );
     return { ok: true as const };
   });
 }

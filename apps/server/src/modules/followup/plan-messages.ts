@@ -8,21 +8,47 @@ import { invalidField } from '../../lib/app-error.ts';
  * The automatic message of a plan 自动发送 (one row per plan in followup_plan_messages). A plan with one is worked by
  * the followup-auto-send job; without one, by agents.
  */
-export async function loadPlanMessages(db: DbOrTx, tenantId: string, planIds: string[]): Promise<Map<string, TPlanMessage>> {
+export async function loadPlanMessages(
+  db: DbOrTx,
+  tenantId: string,
+  planIds: string[],
+): Promise<Map<string, TPlanMessage>> {
   if (planIds.length === 0) return new Map();
-  const rows = await db.select().from(followupPlanMessages).where(and(eq(followupPlanMessages.tenantId, tenantId), inArray(followupPlanMessages.planId, planIds)));
-  return new Map(rows.map((r) => [r.planId, { channel: r.channel as TPlanMessage['channel'], template: r.template, templateCode: r.templateCode, subject: r.subject }]));
+  const rows = await db
+    .select()
+    .from(followupPlanMessages)
+    .where(and(eq(followupPlanMessages.tenantId, tenantId), inArray(followupPlanMessages.planId, planIds)));
+  return new Map(
+    rows.map((r) => [
+      r.planId,
+      {
+        channel: r.channel as TPlanMessage['channel'],
+        template: r.template,
+        templateCode: r.templateCode,
+        subject: r.subject,
+      },
+    ]),
+  );
 }
 
 /** The message channel must be one of the plan's methods (else 400 on body.message.channel). */
 export function checkPlanMessage(methods: string[], message: TPlanMessage | null | undefined): void {
-  if (message && !methods.includes(message.channel)) throw invalidField('body.message.channel', `the plan's methods do not include ${message.channel}`);
+  if (message && !methods.includes(message.channel))
+    throw invalidField('body.message.channel', `the plan's methods do not include ${message.channel}`);
 }
 
 /** Store (or remove, when null) the plan's automatic message in the caller's transaction. */
-export async function savePlanMessage(tx: DbOrTx, tenantId: string, planId: string, message: TPlanMessage | null | undefined, now: Date): Promise<void> {
+export async function savePlanMessage(
+  tx: DbOrTx,
+  tenantId: string,
+  planId: string,
+  message: TPlanMessage | null | undefined,
+  now: Date,
+): Promise<void> {
   if (!message) {
-    await tx.delete(followupPlanMessages).where(and(eq(followupPlanMessages.tenantId, tenantId), eq(followupPlanMessages.planId, planId)));
+    await tx
+      .delete(followupPlanMessages)
+      .where(and(eq(followupPlanMessages.tenantId, tenantId), eq(followupPlanMessages.planId, planId)));
     return;
   }
   const values = {

@@ -19,12 +19,32 @@ const run = async () => {
   await t.jobs.idle();
 };
 const events = async (taskId: string, kind: string) =>
-  (await t.pool.query<{ reminder: string; data: Record<string, unknown> }>(`select data ->> 'reminder' as reminder, data from followup_task_events where task_id = $1 and kind = $2 order by id`, [taskId, kind])).rows;
+  (
+    await t.pool.query<{ reminder: string; data: Record<string, unknown> }>(
+      `select data ->> 'reminder' as reminder, data from followup_task_events where task_id = $1 and kind = $2 order by id`,
+      [taskId, kind],
+    )
+  ).rows;
 const notesFor = async (taskId: string) =>
-  (await t.pool.query<{ user_id: string; kind: string; title: string; body: string }>(`select user_id, kind, title, body from notifications where link = $1 order by created_at, user_id`, [`/followup/tasks?taskId=${taskId}`])).rows;
-const mailsFor = async (taskId: string) => (await t.pool.query<{ to: string; subject: string; body: string }>(`select to_address as to, subject, body from outbox_messages where ref_type = 'followup_task' and ref_id = $1 order by created_at`, [taskId])).rows;
+  (
+    await t.pool.query<{ user_id: string; kind: string; title: string; body: string }>(
+      `select user_id, kind, title, body from notifications where link = $1 order by created_at, user_id`,
+      [`/followup/tasks?taskId=${taskId}`],
+    )
+  ).rows;
+const mailsFor = async (taskId: string) =>
+  (
+    await t.pool.query<{ to: string; subject: string; body: string }>(
+      `select to_address as to, subject, body from outbox_messages where ref_type = 'followup_task' and ref_id = $1 order by created_at`,
+      [taskId],
+    )
+  ).rows;
 
-async function planWithTasks(unitCode: string, n: number, over: Record<string, unknown>): Promise<{ plan: TFollowupPlan; tasks: TTask[] }> {
+async function planWithTasks(
+  unitCode: string,
+  n: number,
+  over: Record<string, unknown>,
+): Promise<{ plan: TFollowupPlan; tasks: TTask[] }> {
   const customers = [];
   for (let i = 0; i < n; i++) customers.push(await createCustomer(t, admin, unitCode));
   const res = await manager.post('/api/followup/plans', {
@@ -57,7 +77,12 @@ beforeAll(async () => {
   // 2026-03-10 10:00 in Asia/Shanghai.
   t.clock.set('2026-03-10T02:00:00Z');
   [admin, manager] = await Promise.all([t.login('admin'), t.login('zhang.manager')]);
-  ids = { liu: await userIdByName(t, 'liu.agent'), wang: await userIdByName(t, 'wang.supervisor'), zhang: await userIdByName(t, 'zhang.manager'), li: await userIdByName(t, 'li.manager') };
+  ids = {
+    liu: await userIdByName(t, 'liu.agent'),
+    wang: await userIdByName(t, 'wang.supervisor'),
+    zhang: await userIdByName(t, 'zhang.manager'),
+    li: await userIdByName(t, 'li.manager'),
+  };
   await t.pool.query(`update users set email = 'liu.agent@example.com' where id = $1`, [ids.liu]);
   const a = await planWithTasks('SH-LJZ', 3, { remindByEmail: true, escalateAfterDays: 2 });
   expect(a.plan).toMatchObject({ remindByEmail: true, escalateAfterDays: 2 });
@@ -67,14 +92,27 @@ beforeAll(async () => {
   noMail = b.tasks[0]!;
   expect(open.dueFrom).toBe('2026-03-10T16:00:00.000Z');
   expect(open.dueUntil).toBe('2026-03-13T13:00:00.000Z');
-  expect((await manager.post(`/api/followup/tasks/${cancelled.id}/cancel`, { reason: '客户已销户' })).statusCode).toBe(200);
+  expect((await manager.post(`/api/followup/tasks/${cancelled.id}/cancel`, { reason: '客户已销户' })).statusCode).toBe(
+    200,
+  );
   await t.pool.query(`update followup_tasks set state = 'done', completed_at = now() where id = $1`, [done.id]);
 });
 afterAll(async () => t.close());
 
 describe('followup reminders', () => {
   it('plan options are validated with their field paths', async () => {
-    const res = await manager.post('/api/followup/plans', { name: 'x', topic: 'care', methods: ['phone'], targetKind: 'list', customerIds: [open.customerId], startDate: '2026-03-11', assignment: 'fixed', assigneeId: ids.liu, remindByEmail: 'yes', escalateAfterDays: -1 });
+    const res = await manager.post('/api/followup/plans', {
+      name: 'x',
+      topic: 'care',
+      methods: ['phone'],
+      targetKind: 'list',
+      customerIds: [open.customerId],
+      startDate: '2026-03-11',
+      assignment: 'fixed',
+      assigneeId: ids.liu,
+      remindByEmail: 'yes',
+      escalateAfterDays: -1,
+    });
     expectError(res, 400, 'VALIDATION_FAILED', ['body.remindByEmail', 'body.escalateAfterDays']);
   });
 
@@ -89,11 +127,15 @@ describe('followup reminders', () => {
     expect((await events(open.id, 'reminded')).map((e) => e.reminder)).toEqual(['due']);
     expect((await events(noMail.id, 'reminded')).map((e) => e.reminder)).toEqual(['due']);
     const notes = await notesFor(open.id);
-    expect(notes).toEqual([expect.objectContaining({ user_id: ids.liu, kind: 'followup.due', title: '回访任务已到期' })]);
+    expect(notes).toEqual([
+      expect.objectContaining({ user_id: ids.liu, kind: 'followup.due', title: '回访任务已到期' }),
+    ]);
     // Local dates in the message: the window closes 13 March 21:00 Shanghai time.
     expect(notes[0]!.body).toContain('截止 2026-03-13 21:00');
     // E-mail only where the plan enables it (and the user has an address).
-    expect(await mailsFor(open.id)).toEqual([expect.objectContaining({ to: 'liu.agent@example.com', subject: '[慧访] 回访任务已到期' })]);
+    expect(await mailsFor(open.id)).toEqual([
+      expect.objectContaining({ to: 'liu.agent@example.com', subject: '[慧访] 回访任务已到期' }),
+    ]);
     expect(await mailsFor(noMail.id)).toEqual([]);
     expect(await notesFor(noMail.id)).toEqual([expect.objectContaining({ user_id: ids.liu, kind: 'followup.due' })]);
   });
@@ -134,24 +176,42 @@ describe('followup reminders', () => {
     await run();
     expect((await events(open.id, 'escalated')).map((e) => e.reminder)).toEqual(['escalation']);
     expect((await events(noMail.id, 'escalated')).map((e) => e.reminder)).toEqual(['escalation']);
-    const esc = async (id: string) => (await notesFor(id)).filter((n) => n.kind === 'followup.escalated').map((n) => n.user_id);
+    const esc = async (id: string) =>
+      (await notesFor(id)).filter((n) => n.kind === 'followup.escalated').map((n) => n.user_id);
     // 陆家嘴支行 has its own supervisor (王芳): she, not the branch manager, gets it; 张江支行 has none → 上海分行 (张伟).
     expect(await esc(open.id)).toEqual([ids.wang]);
     expect(await esc(noMail.id)).toEqual([ids.zhang]);
     expect(await esc(cancelled.id)).toEqual([]);
     expect(await esc(done.id)).toEqual([]);
-    const all = await t.pool.query<{ user_id: string }>(`select distinct user_id from notifications where link = any($1)`, [[open, cancelled, done, noMail].map((x) => `/followup/tasks?taskId=${x.id}`)]);
+    const all = await t.pool.query<{ user_id: string }>(
+      `select distinct user_id from notifications where link = any($1)`,
+      [[open, cancelled, done, noMail].map((x) => `/followup/tasks?taskId=${x.id}`)],
+    );
     expect(all.rows.map((r) => r.user_id).sort()).toEqual([ids.liu, ids.wang, ids.zhang].sort());
     expect(all.rows.map((r) => r.user_id)).not.toContain(ids.li);
   });
 
   it('the task log shows the reminders and the escalation; the task list marks escalated tasks', async () => {
     manager = await t.login('zhang.manager');
-    const detail = (await (await t.login('wang.supervisor')).get(`/api/followup/tasks/${open.id}`)).json() as TTaskDetail;
-    const kinds = detail.events.filter((e) => e.kind === 'reminded' || e.kind === 'escalated').map((e) => [e.kind, (e.data as { reminder?: string } | null)?.reminder]);
-    expect(kinds).toEqual(expect.arrayContaining([['reminded', 'due'], ['reminded', 'overdue'], ['escalated', 'escalation']]));
+    const detail = (
+      await (await t.login('wang.supervisor')).get(`/api/followup/tasks/${open.id}`)
+    ).json() as TTaskDetail;
+    const kinds = detail.events
+      .filter((e) => e.kind === 'reminded' || e.kind === 'escalated')
+      .map((e) => [e.kind, (e.data as { reminder?: string } | null)?.reminder]);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        ['reminded', 'due'],
+        ['reminded', 'overdue'],
+        ['escalated', 'escalation'],
+      ]),
+    );
     // The supervisor view's list marks escalated tasks (escalatedAt), not the others.
     const list = (await manager.get(`/api/followup/tasks?planId=${open.planId}&pageSize=100`)).json().items as TTask[];
-    expect(Object.fromEntries(list.map((x) => [x.id, x.escalatedAt]))).toEqual({ [open.id]: '2026-03-15T13:00:01.000Z', [cancelled.id]: null, [done.id]: null });
+    expect(Object.fromEntries(list.map((x) => [x.id, x.escalatedAt]))).toEqual({
+      [open.id]: '2026-03-15T13:00:01.000Z',
+      [cancelled.id]: null,
+      [done.id]: null,
+    });
   });
 });

@@ -57,9 +57,18 @@ const CHUNK = 1000;
 export async function runFollowupReminders(deps: TDeps, opts: { tenantId?: string } = {}): Promise<TReminderResult> {
   const now = deps.clock.now();
   const tenants = await deps.db.execute<{ id: string; time_zone: string }>(
-    opts.tenantId ? sql`select id, time_zone from tenants where id = ${opts.tenantId}` : sql`select id, time_zone from tenants`,
+    opts.tenantId
+      ? sql`select id, time_zone from tenants where id = ${opts.tenantId}`
+      : sql`select id, time_zone from tenants`,
   );
-  const total: TReminderResult = { tenants: tenants.rows.length, due: 0, overdue: 0, escalated: 0, notifications: 0, emails: 0 };
+  const total: TReminderResult = {
+    tenants: tenants.rows.length,
+    due: 0,
+    overdue: 0,
+    escalated: 0,
+    notifications: 0,
+    emails: 0,
+  };
   for (const tenant of tenants.rows) {
     await deps.db.transaction(async (tx) => {
       for (const kind of ['due', 'overdue'] as const) {
@@ -112,7 +121,12 @@ async function logReminders(tx: DbOrTx, tenantId: string, kind: 'due' | 'overdue
  * (round-robin found nobody, the owner left…). One log entry per task and kind (the same unique index as personal
  * reminders — so a team task later claimed is not reminded "due" a second time); the recipients are resolved after.
  */
-async function logTeamReminders(tx: DbOrTx, tenantId: string, kind: 'due' | 'overdue', now: Date): Promise<TRemindedRow[]> {
+async function logTeamReminders(
+  tx: DbOrTx,
+  tenantId: string,
+  kind: 'due' | 'overdue',
+  now: Date,
+): Promise<TRemindedRow[]> {
   const window = kind === 'due' ? sql`t.due_from <= ${now} and t.due_until > ${now}` : sql`t.due_until <= ${now}`;
   const res = await tx.execute<TRemindedRow>(sql`
     with ins as (
@@ -145,15 +159,33 @@ async function fanOutToTeam(tx: DbOrTx, tenantId: string, rows: TRemindedRow[]):
   const members = await tx.execute<{ unit_id: string; user_id: string; email: string | null }>(sql`
     select distinct u.unit_id, u.id as user_id, u.email from users u
     join user_roles ur on ur.user_id = u.id join roles r on r.id = ur.role_id
-    where u.tenant_id = ${tenantId} and u.is_active and u.unit_id in (${sql.join(units.map((id) => sql`${id}::uuid`), sql`, `)})
+    where u.tenant_id = ${tenantId} and u.is_active and u.unit_id in (${sql.join(
+      units.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )})
       and 'followup:work' = any(r.permissions)`);
   const byUnit = new Map<string, { user_id: string; email: string | null }[]>();
   for (const m of members.rows) byUnit.set(m.unit_id, [...(byUnit.get(m.unit_id) ?? []), m]);
   const orphan = units.filter((u) => !byUnit.has(u));
   if (orphan.length) {
     const sups = await supervisorsOf(tx, tenantId, orphan);
-    const emails = new Map((await tx.execute<{ id: string; email: string | null }>(sql`select id, email from users where tenant_id = ${tenantId} and id in (${sql.join([...new Set([...sups.values()].flat()), '00000000-0000-0000-0000-000000000000'].map((id) => sql`${id}::uuid`), sql`, `)})`)).rows.map((u) => [u.id, u.email]));
-    for (const [unit, ids] of sups) byUnit.set(unit, ids.map((id) => ({ user_id: id, email: emails.get(id) ?? null })));
+    const emails = new Map(
+      (
+        await tx.execute<{ id: string; email: string | null }>(
+          sql`select id, email from users where tenant_id = ${tenantId} and id in (${sql.join(
+            [...new Set([...sups.values()].flat()), '00000000-0000-0000-0000-000000000000'].map(
+              (id) => sql`${id}::uuid`,
+            ),
+            sql`, `,
+          )})`,
+        )
+      ).rows.map((u) => [u.id, u.email]),
+    );
+    for (const [unit, ids] of sups)
+      byUnit.set(
+        unit,
+        ids.map((id) => ({ user_id: id, email: emails.get(id) ?? null })),
+      );
   }
   return rows.flatMap((r) => (byUnit.get(r.unit_id) ?? []).map((m) => ({ ...r, user_id: m.user_id, email: m.email })));
 }
@@ -185,11 +217,18 @@ async function logEscalations(tx: DbOrTx, tenantId: string, now: Date): Promise<
  * The supervisors of each unit: active users holding followup:manage (through a non-admin role) whose unit is the
  * unit or its nearest ancestor that has any — the pattern of notifications' findUnitManagers, for many units at once.
  */
-export async function supervisorsOf(tx: DbOrTx, tenantId: string, unitIds: readonly string[]): Promise<Map<string, string[]>> {
+export async function supervisorsOf(
+  tx: DbOrTx,
+  tenantId: string,
+  unitIds: readonly string[],
+): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (unitIds.length === 0) return out;
   const res = await tx.execute<{ unit_id: string; user_id: string }>(sql`
-    with target as (select id, path from org_units where tenant_id = ${tenantId} and id in (${sql.join(unitIds.map((u) => sql`${u}::uuid`), sql`, `)})),
+    with target as (select id, path from org_units where tenant_id = ${tenantId} and id in (${sql.join(
+      unitIds.map((u) => sql`${u}::uuid`),
+      sql`, `,
+    )})),
     cand as (
       select distinct tg.id as unit_id, u.id as user_id, ou.depth
       from target tg
@@ -204,7 +243,11 @@ export async function supervisorsOf(tx: DbOrTx, tenantId: string, unitIds: reado
   return out;
 }
 
-const TITLES: Record<TReminderKind, string> = { due: '回访任务已到期', overdue: '回访任务已逾期', escalation: '回访任务逾期升级' };
+const TITLES: Record<TReminderKind, string> = {
+  due: '回访任务已到期',
+  overdue: '回访任务已逾期',
+  escalation: '回访任务逾期升级',
+};
 
 function describe(row: TRemindedRow, timeZone: string): string {
   const until = new Date(row.due_until);
@@ -217,16 +260,39 @@ async function insertNotifications(tx: DbOrTx, rows: (typeof notifications.$infe
   return rows.length;
 }
 
-async function deliver(tx: DbOrTx, tenant: { id: string; time_zone: string }, kind: 'due' | 'overdue', now: Date, rows: TRemindedRow[]) {
+async function deliver(
+  tx: DbOrTx,
+  tenant: { id: string; time_zone: string },
+  kind: 'due' | 'overdue',
+  now: Date,
+  rows: TRemindedRow[],
+) {
   const notes: (typeof notifications.$inferInsert)[] = [];
   const mails: TNewMessage[] = [];
   for (const r of rows) {
     if (!r.user_id) continue;
     const body = describe(r, tenant.time_zone);
     const link = `/followup/tasks?taskId=${r.task_id}`;
-    notes.push({ tenantId: tenant.id, userId: r.user_id, kind: `followup.${kind}`, title: TITLES[kind], body, link, createdAt: now });
+    notes.push({
+      tenantId: tenant.id,
+      userId: r.user_id,
+      kind: `followup.${kind}`,
+      title: TITLES[kind],
+      body,
+      link,
+      createdAt: now,
+    });
     if (r.remind_by_email && r.email) {
-      mails.push({ tenantId: tenant.id, unitId: r.unit_id, channel: 'email', to: r.email, subject: `[慧访] ${TITLES[kind]}`, body: `${TITLES[kind]}：${body}\n请登录慧访处理：${link}`, refType: 'followup_task', refId: r.task_id });
+      mails.push({
+        tenantId: tenant.id,
+        unitId: r.unit_id,
+        channel: 'email',
+        to: r.email,
+        subject: `[慧访] ${TITLES[kind]}`,
+        body: `${TITLES[kind]}：${body}\n请登录慧访处理：${link}`,
+        refType: 'followup_task',
+        refId: r.task_id,
+      });
     }
   }
   const n = await insertNotifications(tx, notes);
@@ -234,14 +300,27 @@ async function deliver(tx: DbOrTx, tenant: { id: string; time_zone: string }, ki
   return { notifications: n, emails: mails.length };
 }
 
-async function deliverEscalations(tx: DbOrTx, tenant: { id: string; time_zone: string }, now: Date, rows: TRemindedRow[]): Promise<number> {
+async function deliverEscalations(
+  tx: DbOrTx,
+  tenant: { id: string; time_zone: string },
+  now: Date,
+  rows: TRemindedRow[],
+): Promise<number> {
   const sups = await supervisorsOf(tx, tenant.id, [...new Set(rows.map((r) => r.unit_id))]);
   const notes: (typeof notifications.$inferInsert)[] = [];
   for (const r of rows) {
     const body = describe(r, tenant.time_zone);
     for (const userId of sups.get(r.unit_id) ?? []) {
       if (userId === r.user_id) continue;
-      notes.push({ tenantId: tenant.id, userId, kind: 'followup.escalated', title: TITLES.escalation, body, link: `/followup/tasks?taskId=${r.task_id}`, createdAt: now });
+      notes.push({
+        tenantId: tenant.id,
+        userId,
+        kind: 'followup.escalated',
+        title: TITLES.escalation,
+        body,
+        link: `/followup/tasks?taskId=${r.task_id}`,
+        createdAt: now,
+      });
     }
   }
   return insertNotifications(tx, notes);

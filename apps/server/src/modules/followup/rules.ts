@@ -16,7 +16,10 @@ const SCHEDULED = ['after_service', 'periodic', 'birthday', 'holiday'];
  * The `followup-rules` job: every active rule plan of every tenant runs today's occurrence (tenant time zone).
  * Idempotent: the unique occurrence key makes a second run in the same day (or after a crash) create nothing.
  */
-export async function runFollowupRules(deps: TDeps, opts: { tenantId?: string; planId?: string } = {}): Promise<{ plans: number; created: number }> {
+export async function runFollowupRules(
+  deps: TDeps,
+  opts: { tenantId?: string; planId?: string } = {},
+): Promise<{ plans: number; created: number }> {
   const plans = await deps.db
     .select()
     .from(followupPlans)
@@ -24,7 +27,10 @@ export async function runFollowupRules(deps: TDeps, opts: { tenantId?: string; p
       and(
         eq(followupPlans.status, 'active'),
         eq(followupPlans.targetKind, 'rule'),
-        sql`${followupPlans.rule} ->> 'kind' in (${sql.join(SCHEDULED.map((k) => sql`${k}`), sql`, `)})`,
+        sql`${followupPlans.rule} ->> 'kind' in (${sql.join(
+          SCHEDULED.map((k) => sql`${k}`),
+          sql`, `,
+        )})`,
         opts.tenantId ? eq(followupPlans.tenantId, opts.tenantId) : undefined,
         opts.planId ? eq(followupPlans.id, opts.planId) : undefined,
       ),
@@ -41,7 +47,14 @@ async function eventPlans(deps: TDeps, tenantId: string, kind: string): Promise<
   return deps.db
     .select()
     .from(followupPlans)
-    .where(and(eq(followupPlans.tenantId, tenantId), eq(followupPlans.status, 'active'), eq(followupPlans.targetKind, 'rule'), sql`${followupPlans.rule} ->> 'kind' = ${kind}`));
+    .where(
+      and(
+        eq(followupPlans.tenantId, tenantId),
+        eq(followupPlans.status, 'active'),
+        eq(followupPlans.targetKind, 'rule'),
+        sql`${followupPlans.rule} ->> 'kind' = ${kind}`,
+      ),
+    );
 }
 
 /**
@@ -51,16 +64,30 @@ async function eventPlans(deps: TDeps, tenantId: string, kind: string): Promise<
  * a holiday or weekend) until the N-th working day after today — weekends, public holidays and make-up working days
  * 调休 as the tenant's calendar says. Callbacks the customer expects skip the contact-frequency rule.
  */
-export async function onComplaintResolved(deps: TDeps, e: { tenantId: string; customerId: string; ticketId: string }): Promise<number> {
+export async function onComplaintResolved(
+  deps: TDeps,
+  e: { tenantId: string; customerId: string; ticketId: string },
+): Promise<number> {
   return runEvent(deps, e.tenantId, 'complaint_resolved', e.customerId, `complaint:${e.ticketId}`, true, 'working');
 }
 
 /** Seam for churn warnings (scoring, a later issue): one churn-save task per warning (key churn:<warning>). */
-export async function onChurnWarning(deps: TDeps, e: { tenantId: string; customerId: string; warningId: string }): Promise<number> {
+export async function onChurnWarning(
+  deps: TDeps,
+  e: { tenantId: string; customerId: string; warningId: string },
+): Promise<number> {
   return runEvent(deps, e.tenantId, 'churn_warning', e.customerId, `churn:${e.warningId}`, false, 'calendar');
 }
 
-async function runEvent(deps: TDeps, tenantId: string, kind: string, customerId: string, key: string, ignoreGap: boolean, days: 'working' | 'calendar'): Promise<number> {
+async function runEvent(
+  deps: TDeps,
+  tenantId: string,
+  kind: string,
+  customerId: string,
+  key: string,
+  ignoreGap: boolean,
+  days: 'working' | 'calendar',
+): Promise<number> {
   const ctx = await genContext(deps, tenantId, null);
   const cal = days === 'working' ? await loadWorkCalendar(deps.db, tenantId) : null;
   let created = 0;
@@ -69,7 +96,9 @@ async function runEvent(deps: TDeps, tenantId: string, kind: string, customerId:
     const within = rule && 'withinDays' in rule ? rule.withinDays : 2;
     const dueDate = cal ? addWorkingDays(ctx.today, 0, cal) : ctx.today;
     const dueUntilDate = cal ? addWorkingDays(ctx.today, within, cal) : addDays(ctx.today, within);
-    created += await deps.db.transaction((tx) => generateTasks(tx, plan, ctx, { customerId, occurrenceKey: key, dueDate, dueUntilDate, ignoreGap }));
+    created += await deps.db.transaction((tx) =>
+      generateTasks(tx, plan, ctx, { customerId, occurrenceKey: key, dueDate, dueUntilDate, ignoreGap }),
+    );
   }
   return created;
 }

@@ -8,7 +8,9 @@ export type TScriptValues = Partial<Record<(typeof SCRIPT_PLACEHOLDERS)[number],
  */
 export function renderScript(script: string, values: TScriptValues): string {
   const known = new Set<string>(SCRIPT_PLACEHOLDERS);
-  return script.replace(/\{([^{}]*)\}/g, (whole, name: string) => (known.has(name) ? (values[name as keyof TScriptValues] ?? '') : whole));
+  return script.replace(/\{([^{}]*)\}/g, (whole, name: string) =>
+    known.has(name) ? (values[name as keyof TScriptValues] ?? '') : whole,
+  );
 }
 
 /** 先生 / 女士 after the surname; the full name when the gender is unknown. */

@@ -130,13 +130,23 @@ const SELECT = sql`select t.id, t.plan_id, p.name as plan_name, p.topic, t.custo
 const PLAN_JOIN = sql`join followup_plans p on p.tenant_id = t.tenant_id and p.id = t.plan_id`;
 
 /** Sort columns; `priority` puts path tasks by their point's priority among the others (which count as the default 3). */
-const SORTS: Record<string, string> = { dueFrom: 't.due_from', dueUntil: 't.due_until', createdAt: 't.created_at', state: 't.state', priority: `coalesce(${PRIORITY}, 3)` };
+const SORTS: Record<string, string> = {
+  dueFrom: 't.due_from',
+  dueUntil: 't.due_until',
+  createdAt: 't.created_at',
+  state: 't.state',
+  priority: `coalesce(${PRIORITY}, 3)`,
+};
 
 function taskConditions(scope: TScope, q: TTaskListQuery, bounds: { now: Date; endOfToday: Date }): SQL {
   const conds: SQL[] = [taskVisible(scope)];
-  if (q.view === 'mine') conds.push(sql`(t.assignee_id = ${scope.userId} or t.claimed_by = ${scope.userId} or (t.assignee_id is null and t.team_unit_id = ${scope.unitId}))`);
+  if (q.view === 'mine')
+    conds.push(
+      sql`(t.assignee_id = ${scope.userId} or t.claimed_by = ${scope.userId} or (t.assignee_id is null and t.team_unit_id = ${scope.unitId}))`,
+    );
   const open = sql`t.state in ('pending', 'in_progress', 'follow_up')`;
-  if (q.bucket === 'today') conds.push(sql`${open} and t.due_from < ${bounds.endOfToday} and t.due_until >= ${bounds.now}`);
+  if (q.bucket === 'today')
+    conds.push(sql`${open} and t.due_from < ${bounds.endOfToday} and t.due_until >= ${bounds.now}`);
   if (q.bucket === 'overdue') conds.push(sql`${open} and t.due_until < ${bounds.now}`);
   if (q.bucket === 'upcoming') conds.push(sql`${open} and t.due_from >= ${bounds.endOfToday}`);
   if (q.bucket === 'open') conds.push(open);
@@ -151,22 +161,35 @@ function taskConditions(scope: TScope, q: TTaskListQuery, bounds: { now: Date; e
     if (digits.length >= 3 && /^[\d\s()+-]+$/.test(q.q)) conds.push(sql`c.phone_digits like ${'%' + digits + '%'}`);
     else conds.push(sql`c.name ilike ${'%' + q.q.replace(/[\\%_]/g, (ch) => `\\${ch}`) + '%'}`);
   }
-  if (q.method) conds.push(sql`(case when t.occurrence_key like 'path:%' then ${pathPointFieldSql('method')} = ${q.method} else ${q.method} = any(p.methods) end)`);
+  if (q.method)
+    conds.push(
+      sql`(case when t.occurrence_key like 'path:%' then ${pathPointFieldSql('method')} = ${q.method} else ${q.method} = any(p.methods) end)`,
+    );
   return sql.join(conds, sql` and `);
 }
 
-export async function listTaskRows(db: DbOrTx, scope: TScope, q: TTaskListQuery, bounds: { now: Date; endOfToday: Date }) {
+export async function listTaskRows(
+  db: DbOrTx,
+  scope: TScope,
+  q: TTaskListQuery,
+  bounds: { now: Date; endOfToday: Date },
+) {
   const where = taskConditions(scope, q, bounds);
   let order = sql`t.due_from asc, t.id asc`;
   if (q.sort) {
     const desc = q.sort.startsWith('-');
     const col = SORTS[desc ? q.sort.slice(1) : q.sort];
-    if (!col) throw invalidField('querystring.sort', `cannot sort by ${q.sort}; allowed: ${Object.keys(SORTS).join(', ')}`);
+    if (!col)
+      throw invalidField('querystring.sort', `cannot sort by ${q.sort}; allowed: ${Object.keys(SORTS).join(', ')}`);
     order = sql`${sql.raw(col)} ${sql.raw(desc ? 'desc' : 'asc')}, t.due_from asc, t.id asc`;
   }
   const [rows, count] = await Promise.all([
-    db.execute<TTaskRow>(sql`${SELECT} where ${where} order by ${order} limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`),
-    db.execute<{ n: number }>(sql`select count(*)::int as n from followup_tasks t join customers c on c.id = t.customer_id ${PLAN_JOIN} where ${where}`),
+    db.execute<TTaskRow>(
+      sql`${SELECT} where ${where} order by ${order} limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`,
+    ),
+    db.execute<{ n: number }>(
+      sql`select count(*)::int as n from followup_tasks t join customers c on c.id = t.customer_id ${PLAN_JOIN} where ${where}`,
+    ),
   ]);
   return { rows: rows.rows, total: Number(count.rows[0]?.n ?? 0) };
 }
@@ -178,7 +201,16 @@ export async function findTaskRow(db: DbOrTx, scope: TScope, id: string): Promis
 
 export async function insertTaskEvent(
   db: DbOrTx,
-  e: { tenantId: string; taskId: string; kind: string; at: Date; actorId: string | null; fromState?: string | null; toState?: string | null; data?: unknown },
+  e: {
+    tenantId: string;
+    taskId: string;
+    kind: string;
+    at: Date;
+    actorId: string | null;
+    fromState?: string | null;
+    toState?: string | null;
+    data?: unknown;
+  },
 ) {
   await db.execute(sql`insert into followup_task_events (tenant_id, task_id, kind, at, actor_id, from_state, to_state, data)
     values (${e.tenantId}, ${e.taskId}, ${e.kind}, ${e.at}, ${e.actorId}, ${e.fromState ?? null}, ${e.toState ?? null}, ${e.data === undefined ? null : JSON.stringify(e.data)}::jsonb)`);
@@ -188,10 +220,25 @@ export async function insertTaskEvent(
  * Counts by state and by assignee over exactly the list's filters (state, bucket, plan, assignee, customer, search):
  * the figures above the supervisor's table describe the rows in it. One pass.
  */
-export async function summarizeTaskRows(db: DbOrTx, scope: TScope, q: TTaskListQuery, bounds: { now: Date; endOfToday: Date }): Promise<TTaskSummary> {
+export async function summarizeTaskRows(
+  db: DbOrTx,
+  scope: TScope,
+  q: TTaskListQuery,
+  bounds: { now: Date; endOfToday: Date },
+): Promise<TTaskSummary> {
   const where = taskConditions(scope, q, bounds);
   const open = sql`t.state in ('pending', 'in_progress', 'follow_up')`;
-  const res = await db.execute<{ gs: number; ga: number; state: string | null; assignee_id: string | null; assignee_name: string | null; n: number; open: number; overdue: number; done: number }>(sql`
+  const res = await db.execute<{
+    gs: number;
+    ga: number;
+    state: string | null;
+    assignee_id: string | null;
+    assignee_name: string | null;
+    n: number;
+    open: number;
+    overdue: number;
+    done: number;
+  }>(sql`
     select grouping(t.state) as gs, grouping(t.assignee_id) as ga, t.state, t.assignee_id, max(u.display_name) as assignee_name, count(*)::int as n,
       count(*) filter (where ${open})::int as open, count(*) filter (where ${open} and t.due_until < ${bounds.now})::int as overdue,
       count(*) filter (where t.state = 'done')::int as done
@@ -207,7 +254,14 @@ export async function summarizeTaskRows(db: DbOrTx, scope: TScope, q: TTaskListQ
     byState,
     byAssignee: res.rows
       .filter((r) => Number(r.ga) === 0)
-      .map((r) => ({ assigneeId: r.assignee_id, assigneeName: r.assignee_name, total: Number(r.n), open: Number(r.open), overdue: Number(r.overdue), done: Number(r.done) }))
+      .map((r) => ({
+        assigneeId: r.assignee_id,
+        assigneeName: r.assignee_name,
+        total: Number(r.n),
+        open: Number(r.open),
+        overdue: Number(r.overdue),
+        done: Number(r.done),
+      }))
       .sort((a, b) => b.total - a.total),
   };
 }

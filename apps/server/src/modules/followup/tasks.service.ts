@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { CONNECTED_OUTCOMES, maskName, maskPhone, type TAnswerValue, type TAttemptInput, type TBulkTaskActionInput, type TTaskDetail, type TTaskListQuery } from '@huifang/shared';
+import {
+  CONNECTED_OUTCOMES,
+  maskName,
+  maskPhone,
+  type TAnswerValue,
+  type TAttemptInput,
+  type TBulkTaskActionInput,
+  type TTaskDetail,
+  type TTaskListQuery,
+} from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
@@ -18,7 +27,14 @@ import { notifyStaff, responsiblePeople } from './notify.ts';
 import { findVisiblePlan, genContext, tenantTimeZone } from './plans.service.ts';
 import { renderScript, salutation } from './script.ts';
 import { questionnaireDefinition } from './survey-seam.ts';
-import { findTaskRow, insertTaskEvent, listTaskRows, summarizeTaskRows, taskVisible, toTaskDto } from './tasks.repository.ts';
+import {
+  findTaskRow,
+  insertTaskEvent,
+  listTaskRows,
+  summarizeTaskRows,
+  taskVisible,
+  toTaskDto,
+} from './tasks.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
 export type TWorker = TScope & { displayName: string };
@@ -28,7 +44,11 @@ export async function listTasks(deps: TDeps, scope: TScope, q: TTaskListQuery) {
   const tz = await tenantTimeZone(deps.db, scope.tenantId);
   const endOfToday = zonedInstant(addDays(localDate(now, tz), 1), 0, tz);
   const { rows, total } = await listTaskRows(deps.db, scope, q, { now, endOfToday });
-  return toPage(rows.map((r) => toTaskDto(r, now)), total, q);
+  return toPage(
+    rows.map((r) => toTaskDto(r, now)),
+    total,
+    q,
+  );
 }
 
 /** Counts of the tasks the list would show, by state and by assignee (supervisor view). */
@@ -45,13 +65,33 @@ export async function getTask(deps: TDeps, viewer: TWorker, id: string): Promise
   const t = viewer.tenantId;
   const [plan, customer, attempts, events, history, service] = await Promise.all([
     findVisiblePlanUnscoped(deps.db, t, row.plan_id),
-    deps.db.execute<{ id: string; name: string; gender: string | null; tier: string | null; phones: string[]; tags: string[]; owner_name: string | null; consent_marketing: boolean; do_not_contact_until: Date | null }>(
+    deps.db.execute<{
+      id: string;
+      name: string;
+      gender: string | null;
+      tier: string | null;
+      phones: string[];
+      tags: string[];
+      owner_name: string | null;
+      consent_marketing: boolean;
+      do_not_contact_until: Date | null;
+    }>(
       sql`select c.id, c.name, c.gender, c.tier, c.phones, c.tags, u.display_name as owner_name, c.consent_marketing, c.do_not_contact_until
           from customers c left join users u on u.id = c.owner_id where c.id = ${row.customer_id}`,
     ),
-    deps.db.execute<Record<string, unknown>>(sql`select a.*, u.display_name as by_name from followup_attempts a left join users u on u.id = a.by_user_id
+    deps.db.execute<
+      Record<string, unknown>
+    >(sql`select a.*, u.display_name as by_name from followup_attempts a left join users u on u.id = a.by_user_id
       where a.tenant_id = ${t} and a.task_id = ${id} order by a.at desc`),
-    deps.db.execute<{ id: string; kind: string; at: Date; actor_name: string | null; from_state: string | null; to_state: string | null; data: unknown }>(
+    deps.db.execute<{
+      id: string;
+      kind: string;
+      at: Date;
+      actor_name: string | null;
+      from_state: string | null;
+      to_state: string | null;
+      data: unknown;
+    }>(
       // The log, with the creation record of the task's generation run as its `created` entry (one run row, not one per task).
       sql`select x.id, x.kind, x.at, x.actor_name, x.from_state, x.to_state, x.data from (
             select e.id::text as id, e.id as seq, e.kind, e.at, u.display_name as actor_name, e.from_state, e.to_state, e.data
@@ -63,7 +103,14 @@ export async function getTask(deps: TDeps, viewer: TWorker, id: string): Promise
             where ft.tenant_id = ${t} and ft.id = ${id}) x
           order by x.at desc, x.seq desc`,
     ),
-    deps.db.execute<{ id: string; plan_name: string; state: TTaskDetail['state']; due_from: Date; last_outcome: string | null; satisfaction: number | null }>(
+    deps.db.execute<{
+      id: string;
+      plan_name: string;
+      state: TTaskDetail['state'];
+      due_from: Date;
+      last_outcome: string | null;
+      satisfaction: number | null;
+    }>(
       sql`select t.id, p.name as plan_name, t.state, t.due_from, t.last_outcome, t.satisfaction from followup_tasks t join followup_plans p on p.tenant_id = t.tenant_id and p.id = t.plan_id
           where t.tenant_id = ${t} and t.customer_id = ${row.customer_id} and t.id <> ${id} order by t.due_from desc limit 20`,
     ),
@@ -85,7 +132,17 @@ export async function getTask(deps: TDeps, viewer: TWorker, id: string): Promise
         title: qdef.title ?? '',
         questions: (qdef.questions ?? []).flatMap((q) => {
           const key = q.key ?? q.id;
-          return key ? [{ key, type: q.type ?? 'text', title: q.title ?? key, required: q.required ?? false, options: q.options ?? [] }] : [];
+          return key
+            ? [
+                {
+                  key,
+                  type: q.type ?? 'text',
+                  title: q.title ?? key,
+                  required: q.required ?? false,
+                  options: q.options ?? [],
+                },
+              ]
+            : [];
         }),
       }
     : null;
@@ -134,13 +191,32 @@ export async function getTask(deps: TDeps, viewer: TWorker, id: string): Promise
       nextAction: (a.next_action as TTaskDetail['attemptsList'][number]['nextAction']) ?? null,
       nextFollowupDate: (a.next_followup_date as string | null) ?? null,
     })),
-    events: events.rows.map((e) => ({ id: e.id, kind: e.kind, at: new Date(e.at).toISOString(), actorName: e.actor_name, fromState: e.from_state, toState: e.to_state, data: e.data ?? null })),
-    history: history.rows.map((h) => ({ id: h.id, planName: h.plan_name, state: h.state, dueFrom: new Date(h.due_from).toISOString(), lastOutcome: h.last_outcome, satisfaction: h.satisfaction === null ? null : Number(h.satisfaction) })),
+    events: events.rows.map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      at: new Date(e.at).toISOString(),
+      actorName: e.actor_name,
+      fromState: e.from_state,
+      toState: e.to_state,
+      data: e.data ?? null,
+    })),
+    history: history.rows.map((h) => ({
+      id: h.id,
+      planName: h.plan_name,
+      state: h.state,
+      dueFrom: new Date(h.due_from).toISOString(),
+      lastOutcome: h.last_outcome,
+      satisfaction: h.satisfaction === null ? null : Number(h.satisfaction),
+    })),
   };
 }
 
 async function findVisiblePlanUnscoped(db: DbOrTx, tenantId: string, planId: string): Promise<TPlanRow | null> {
-  const row = await findVisiblePlan(db, { tenantId, userId: '', unitId: '', unitPath: '', dataScope: 'tenant' }, planId);
+  const row = await findVisiblePlan(
+    db,
+    { tenantId, userId: '', unitId: '', unitPath: '', dataScope: 'tenant' },
+    planId,
+  );
   return row?.p ?? null;
 }
 
@@ -163,16 +239,30 @@ export async function claimTask(deps: TDeps, me: TScope, id: string) {
       const row = await findTaskRow(tx, me, id);
       if (!row) {
         // A team task another member just won is no longer "mine" but was a moment ago: say so, not 404.
-        const [team] = (await tx.execute(sql`select 1 from followup_tasks where tenant_id = ${me.tenantId} and id = ${id} and team_unit_id = ${me.unitId} and claimed_by is not null`)).rows;
+        const [team] = (
+          await tx.execute(
+            sql`select 1 from followup_tasks where tenant_id = ${me.tenantId} and id = ${id} and team_unit_id = ${me.unitId} and claimed_by is not null`,
+          )
+        ).rows;
         if (team) throw new AppError('CONFLICT', 'task already claimed by someone else');
         throw notFound('task');
       }
-      if (row.claimed_by && row.claimed_by !== me.userId) throw new AppError('CONFLICT', `task already claimed by ${row.claimed_by_name ?? 'someone else'}`);
+      if (row.claimed_by && row.claimed_by !== me.userId)
+        throw new AppError('CONFLICT', `task already claimed by ${row.claimed_by_name ?? 'someone else'}`);
       if (row.claimed_by === me.userId) throw new AppError('CONFLICT', 'you already hold this task');
-      if (row.assignee_id && row.assignee_id !== me.userId) throw new AppError('CONFLICT', 'task is assigned to someone else');
+      if (row.assignee_id && row.assignee_id !== me.userId)
+        throw new AppError('CONFLICT', 'task is assigned to someone else');
       throw new AppError('CONFLICT', `a ${row.state} task cannot be claimed`);
     }
-    await insertTaskEvent(tx, { tenantId: me.tenantId, taskId: id, kind: 'claimed', at: now, actorId: me.userId, fromState: won.from_state, toState: 'in_progress' });
+    await insertTaskEvent(tx, {
+      tenantId: me.tenantId,
+      taskId: id,
+      kind: 'claimed',
+      at: now,
+      actorId: me.userId,
+      fromState: won.from_state,
+      toState: 'in_progress',
+    });
     return { ok: true as const };
   });
 }
@@ -188,7 +278,15 @@ export async function releaseTask(deps: TDeps, me: TScope, id: string) {
       if (!(await findTaskRow(tx, me, id))) throw notFound('task');
       throw new AppError('CONFLICT', 'you do not hold this task');
     }
-    await insertTaskEvent(tx, { tenantId: me.tenantId, taskId: id, kind: 'released', at: now, actorId: me.userId, fromState: 'in_progress', toState: res.rows[0].state });
+    await insertTaskEvent(tx, {
+      tenantId: me.tenantId,
+      taskId: id,
+      kind: 'released',
+      at: now,
+      actorId: me.userId,
+      fromState: 'in_progress',
+      toState: res.rows[0].state,
+    });
     return { ok: true as const };
   });
 }
@@ -203,18 +301,33 @@ export async function recordAttempt(deps: TDeps, me: TWorker, ctx: TAuditCtx, id
   const gen = await genContext(deps, me.tenantId, me.userId);
   const now = gen.now;
   return deps.db.transaction(async (tx) => {
-    const locked = await tx.execute<{ id: string; state: string; claimed_by: string | null; attempts: number; reached_attempts: number; plan_id: string; customer_id: string; unit_id: string; service_record_id: string | null; due_until: Date; occurrence_key: string }>(
+    const locked = await tx.execute<{
+      id: string;
+      state: string;
+      claimed_by: string | null;
+      attempts: number;
+      reached_attempts: number;
+      plan_id: string;
+      customer_id: string;
+      unit_id: string;
+      service_record_id: string | null;
+      due_until: Date;
+      occurrence_key: string;
+    }>(
       sql`select t.id, t.state, t.claimed_by, t.attempts, t.reached_attempts, t.plan_id, t.customer_id, t.unit_id, t.service_record_id, t.due_until, t.occurrence_key
           from followup_tasks t where ${taskVisible(me)} and t.id = ${id} for update`,
     );
     const task = locked.rows[0];
     if (!task) throw notFound('task');
-    if (task.state !== 'in_progress' || task.claimed_by !== me.userId) throw new AppError('CONFLICT', 'claim the task before recording an attempt');
+    if (task.state !== 'in_progress' || task.claimed_by !== me.userId)
+      throw new AppError('CONFLICT', 'claim the task before recording an attempt');
     const plan = (await findVisiblePlanUnscoped(tx, me.tenantId, task.plan_id))!;
     const point = (await findTaskPathPoint(tx, me.tenantId, { occurrenceKey: task.occurrence_key }))?.point ?? null;
-    if (!plan.methods.includes(input.channel) && point?.method !== input.channel) throw invalidField('body.channel', `the plan does not use ${input.channel}`);
+    if (!plan.methods.includes(input.channel) && point?.method !== input.channel)
+      throw invalidField('body.channel', `the plan does not use ${input.channel}`);
     const surveyId = point?.surveyId ?? plan.surveyId;
-    if (input.answers && Object.values(input.answers).some((v) => v !== null) && !surveyId) throw invalidField('body.answers', 'this task has no questionnaire');
+    if (input.answers && Object.values(input.answers).some((v) => v !== null) && !surveyId)
+      throw invalidField('body.answers', 'this task has no questionnaire');
     const isConnected = (CONNECTED_OUTCOMES as readonly string[]).includes(input.outcome);
     const attempts = Number(task.attempts) + 1;
     const reached = Number(task.reached_attempts) + (isConnected ? 1 : 0);
@@ -238,14 +351,28 @@ export async function recordAttempt(deps: TDeps, me: TWorker, ctx: TAuditCtx, id
     ).rows;
     const attemptId = attempt!.id;
     // The contact ledger the contact policy counts (every attempt is a contact, reached or not).
-    await tx.execute(sql`insert into contact_events (tenant_id, customer_id, at, channel, ref_type, ref_id) values (${me.tenantId}, ${task.customer_id}, ${now}, ${input.channel}, 'followup_attempt', ${attemptId})`);
+    await tx.execute(
+      sql`insert into contact_events (tenant_id, customer_id, at, channel, ref_type, ref_id) values (${me.tenantId}, ${task.customer_id}, ${now}, ${input.channel}, 'followup_attempt', ${attemptId})`,
+    );
     // The questionnaire's answers are a response of that survey (the surveys module stores and scores them, so they
     // count in its results); the call's evaluation carries the same dimension scores, and its overall score is the
     // agent's satisfaction or else the response's.
-    const given = Object.fromEntries(Object.entries(input.answers ?? {}).filter((x): x is [string, TAnswerValue] => x[1] !== null));
-    const response = surveyId && Object.keys(given).length
-      ? await storeFollowupResponse(tx, { tenantId: me.tenantId, surveyId, answers: given, unitId: task.unit_id, customerId: task.customer_id, agentId: me.userId, attemptId, now })
-      : null;
+    const given = Object.fromEntries(
+      Object.entries(input.answers ?? {}).filter((x): x is [string, TAnswerValue] => x[1] !== null),
+    );
+    const response =
+      surveyId && Object.keys(given).length
+        ? await storeFollowupResponse(tx, {
+            tenantId: me.tenantId,
+            surveyId,
+            answers: given,
+            unitId: task.unit_id,
+            customerId: task.customer_id,
+            agentId: me.userId,
+            attemptId,
+            now,
+          })
+        : null;
     let evaluationId: string | null = null;
     if (input.satisfaction != null || response) {
       const score = input.satisfaction ?? response?.score ?? null;
@@ -263,28 +390,87 @@ export async function recordAttempt(deps: TDeps, me: TWorker, ctx: TAuditCtx, id
         sourceId: me.userId,
         score,
         dimensions: response?.dimensions ?? {},
-        answers: response ? { surveyId: response.surveyId, version: response.version, responseId: response.responseId, attemptId, answers: given } : null,
+        answers: response
+          ? {
+              surveyId: response.surveyId,
+              version: response.version,
+              responseId: response.responseId,
+              attemptId,
+              answers: given,
+            }
+          : null,
         text: [input.notes, response?.text].filter(Boolean).join('\n') || null,
         flags: input.isAbnormal ? ['abnormal'] : [],
         idempotencyKey: `followup_attempt:${attemptId}`,
       });
       evaluationId = ev.id;
-      await tx.execute(sql`update followup_attempts set evaluation_id = ${evaluationId} where tenant_id = ${me.tenantId} and id = ${attemptId}`);
-      await alertNegativeEvaluation(tx, { tenantId: me.tenantId, evaluationId, channel: 'followup', unitId: task.unit_id, staffId: me.userId, score, text: input.notes ?? response?.text ?? null, at: now });
+      await tx.execute(
+        sql`update followup_attempts set evaluation_id = ${evaluationId} where tenant_id = ${me.tenantId} and id = ${attemptId}`,
+      );
+      await alertNegativeEvaluation(tx, {
+        tenantId: me.tenantId,
+        evaluationId,
+        channel: 'followup',
+        unitId: task.unit_id,
+        staffId: me.userId,
+        score,
+        text: input.notes ?? response?.text ?? null,
+        at: now,
+      });
     }
     await tx.execute(sql`
       update followup_tasks set state = ${state}, attempts = ${attempts}, reached_attempts = ${reached}, last_outcome = ${input.outcome},
         satisfaction = coalesce(${input.satisfaction ?? null}::smallint, satisfaction), executed_by = ${me.userId}, claimed_by = null, claimed_at = null,
         next_attempt_at = ${nextAttemptAt}, completed_at = ${closed ? now : null}, updated_at = ${now}
       where tenant_id = ${me.tenantId} and id = ${id}`);
-    await insertTaskEvent(tx, { tenantId: me.tenantId, taskId: id, kind: 'attempted', at: now, actorId: me.userId, fromState: 'in_progress', toState: state, data: { attemptId, outcome: input.outcome } });
-    if (state === 'done') await insertTaskEvent(tx, { tenantId: me.tenantId, taskId: id, kind: 'completed', at: now, actorId: me.userId, fromState: 'in_progress', toState: 'done' });
-    if (state === 'failed') await insertTaskEvent(tx, { tenantId: me.tenantId, taskId: id, kind: 'failed', at: now, actorId: me.userId, fromState: 'in_progress', toState: 'failed', data: { reason: 'max_attempts' } });
-    const [cust] = (await tx.execute<{ name: string; owner_id: string | null }>(sql`select name, owner_id from customers where id = ${task.customer_id}`)).rows;
+    await insertTaskEvent(tx, {
+      tenantId: me.tenantId,
+      taskId: id,
+      kind: 'attempted',
+      at: now,
+      actorId: me.userId,
+      fromState: 'in_progress',
+      toState: state,
+      data: { attemptId, outcome: input.outcome },
+    });
+    if (state === 'done')
+      await insertTaskEvent(tx, {
+        tenantId: me.tenantId,
+        taskId: id,
+        kind: 'completed',
+        at: now,
+        actorId: me.userId,
+        fromState: 'in_progress',
+        toState: 'done',
+      });
+    if (state === 'failed')
+      await insertTaskEvent(tx, {
+        tenantId: me.tenantId,
+        taskId: id,
+        kind: 'failed',
+        at: now,
+        actorId: me.userId,
+        fromState: 'in_progress',
+        toState: 'failed',
+        data: { reason: 'max_attempts' },
+      });
+    const [cust] = (
+      await tx.execute<{ name: string; owner_id: string | null }>(
+        sql`select name, owner_id from customers where id = ${task.customer_id}`,
+      )
+    ).rows;
     const who = maskName(cust?.name ?? '');
     if (input.isAbnormal || input.nextAction === 'escalate') {
       const people = await responsiblePeople(tx, me.tenantId, task.unit_id, cust?.owner_id ?? null, me.userId);
-      if (input.nextAction === 'escalate') await insertTaskEvent(tx, { tenantId: me.tenantId, taskId: id, kind: 'escalated', at: now, actorId: me.userId, data: { to: people } });
+      if (input.nextAction === 'escalate')
+        await insertTaskEvent(tx, {
+          tenantId: me.tenantId,
+          taskId: id,
+          kind: 'escalated',
+          at: now,
+          actorId: me.userId,
+          data: { to: people },
+        });
       await notifyStaff(tx, {
         tenantId: me.tenantId,
         userIds: people,
@@ -296,12 +482,33 @@ export async function recordAttempt(deps: TDeps, me: TWorker, ctx: TAuditCtx, id
       });
     }
     // 下次回访: an explicit date, or the plan's interval after completion; created once (key next:<task>).
-    const nextDate = input.nextFollowupDate ?? (state === 'done' && plan.nextFollowupDays ? addDays(gen.today, plan.nextFollowupDays) : null);
+    const nextDate =
+      input.nextFollowupDate ??
+      (state === 'done' && plan.nextFollowupDays ? addDays(gen.today, plan.nextFollowupDays) : null);
     let nextTaskCreated = 0;
     if (nextDate && plan.status === 'active') {
-      nextTaskCreated = await generateTasks(tx, plan, gen, { customerId: task.customer_id, occurrenceKey: `next:${id}`, dueDate: nextDate, dueUntilDate: addDays(nextDate, plan.dueDays), sourceTaskId: id, ignoreGap: true });
+      nextTaskCreated = await generateTasks(tx, plan, gen, {
+        customerId: task.customer_id,
+        occurrenceKey: `next:${id}`,
+        dueDate: nextDate,
+        dueUntilDate: addDays(nextDate, plan.dueDays),
+        sourceTaskId: id,
+        ignoreGap: true,
+      });
     }
-    await insertAuditEvent(tx, ctx, { action: 'followup_task.attempt_recorded', entityType: 'followup_task', entityId: id, unitId: task.unit_id, summary: `回访客户 ${who}: ${input.outcome}`, after: { outcome: input.outcome, state } }, now);
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'followup_task.attempt_recorded',
+        entityType: 'followup_task',
+        entityId: id,
+        unitId: task.unit_id,
+        summary: `回访客户 ${who}: ${input.outcome}`,
+        after: { outcome: input.outcome, state },
+      },
+      now,
+    );
     return { state, attemptId, evaluationId, nextTaskCreated: nextTaskCreated > 0 };
   });
 }
@@ -311,12 +518,29 @@ export async function revealTaskPhone(deps: TDeps, me: TScope, ctx: TAuditCtx, i
   const row = await findTaskRow(deps.db, me, id);
   if (!row || (row.assignee_id !== me.userId && row.claimed_by !== me.userId)) throw notFound('task');
   const value = row.phones[index] ?? null;
-  await insertAuditEvent(deps.db, ctx, { action: 'customer.pii_revealed', entityType: 'customer', entityId: row.customer_id, unitId: row.unit_id, summary: `回访查看客户 ${maskName(row.customer_name)} 的完整电话`, after: { field: 'phone', index, taskId: id } }, deps.clock.now());
+  await insertAuditEvent(
+    deps.db,
+    ctx,
+    {
+      action: 'customer.pii_revealed',
+      entityType: 'customer',
+      entityId: row.customer_id,
+      unitId: row.unit_id,
+      summary: `回访查看客户 ${maskName(row.customer_name)} 的完整电话`,
+      after: { field: 'phone', index, taskId: id },
+    },
+    deps.clock.now(),
+  );
   return { field: 'phone' as const, value };
 }
 
 /** Bulk reassign open tasks of the caller's units; others are reported, not touched. */
-export async function reassignTasks(deps: TDeps, scope: TScope, ctx: TAuditCtx, input: { taskIds: string[]; assigneeId: string }) {
+export async function reassignTasks(
+  deps: TDeps,
+  scope: TScope,
+  ctx: TAuditCtx,
+  input: { taskIds: string[]; assigneeId: string },
+) {
   const assignee = await findVisibleUser(deps.db, scope, input.assigneeId);
   if (!assignee) throw unknownRef('body.assigneeId', 'user');
   if (!assignee.user.isActive) throw invalidField('body.assigneeId', 'the user is disabled');
@@ -337,17 +561,44 @@ export async function reassignTasks(deps: TDeps, scope: TScope, ctx: TAuditCtx, 
           where t.tenant_id = ${scope.tenantId} and t.id = o.id returning t.id, t.state, o.old_state, o.old_assignee)
         insert into followup_task_events (tenant_id, task_id, kind, at, actor_id, from_state, to_state, data)
         select ${scope.tenantId}::uuid, u.id, 'reassigned', ${now}::timestamptz, ${scope.userId}::uuid, u.old_state, u.state, jsonb_build_object('from', u.old_assignee, 'to', ${input.assigneeId}::uuid) from u`);
-      await insertAuditEvent(tx, ctx, { action: 'followup_task.reassigned', entityType: 'followup_task', entityId: null, unitId: scope.unitId, summary: `转派 ${ids.length} 个回访任务给 ${assignee.user.displayName}`, after: { taskIds: ids, assigneeId: input.assigneeId } }, now);
+      await insertAuditEvent(
+        tx,
+        ctx,
+        {
+          action: 'followup_task.reassigned',
+          entityType: 'followup_task',
+          entityId: null,
+          unitId: scope.unitId,
+          summary: `转派 ${ids.length} 个回访任务给 ${assignee.user.displayName}`,
+          after: { taskIds: ids, assigneeId: input.assigneeId },
+        },
+        now,
+      );
     }
-    return { reassigned: open.length, notFound: asked.length - visible.rows.length, skipped: visible.rows.length - open.length };
+    return {
+      reassigned: open.length,
+      notFound: asked.length - visible.rows.length,
+      skipped: visible.rows.length - open.length,
+    };
   });
 }
 
 /** Cancel an open task, or reopen a closed one (supervisor). */
-export async function changeTaskState(deps: TDeps, scope: TScope, ctx: TAuditCtx, id: string, action: 'cancel' | 'reopen', reason: string | null) {
+export async function changeTaskState(
+  deps: TDeps,
+  scope: TScope,
+  ctx: TAuditCtx,
+  id: string,
+  action: 'cancel' | 'reopen',
+  reason: string | null,
+) {
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
-    const [row] = (await tx.execute<{ state: string; unit_id: string }>(sql`select t.state, t.unit_id from followup_tasks t where t.tenant_id = ${scope.tenantId} and ${unitVisible(scope, sql`t.unit_id`)} and t.id = ${id} for update`)).rows;
+    const [row] = (
+      await tx.execute<{ state: string; unit_id: string }>(
+        sql`select t.state, t.unit_id from followup_tasks t where t.tenant_id = ${scope.tenantId} and ${unitVisible(scope, sql`t.unit_id`)} and t.id = ${id} for update`,
+      )
+    ).rows;
     if (!row) throw notFound('task');
     const isOpen = ['pending', 'in_progress', 'follow_up'].includes(row.state);
     if (action === 'cancel' && !isOpen) throw new AppError('CONFLICT', `a ${row.state} task cannot be cancelled`);
@@ -355,8 +606,29 @@ export async function changeTaskState(deps: TDeps, scope: TScope, ctx: TAuditCtx
     const to = action === 'cancel' ? 'cancelled' : 'pending';
     await tx.execute(sql`update followup_tasks set state = ${to}, claimed_by = null, claimed_at = null, completed_at = null, updated_at = ${now},
       attempts = case when ${action} = 'reopen' then 0 else attempts end where tenant_id = ${scope.tenantId} and id = ${id}`);
-    await insertTaskEvent(tx, { tenantId: scope.tenantId, taskId: id, kind: action === 'cancel' ? 'cancelled' : 'reopened', at: now, actorId: scope.userId, fromState: row.state, toState: to, data: reason ? { reason } : undefined });
-    await insertAuditEvent(tx, ctx, { action: action === 'cancel' ? 'followup_task.cancelled' : 'followup_task.reopened', entityType: 'followup_task', entityId: id, unitId: row.unit_id, summary: `${action === 'cancel' ? '取消' : '重新打开'}回访任务`, after: { reason } }, now);
+    await insertTaskEvent(tx, {
+      tenantId: scope.tenantId,
+      taskId: id,
+      kind: action === 'cancel' ? 'cancelled' : 'reopened',
+      at: now,
+      actorId: scope.userId,
+      fromState: row.state,
+      toState: to,
+      data: reason ? { reason } : undefined,
+    });
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: action === 'cancel' ? 'followup_task.cancelled' : 'followup_task.reopened',
+        entityType: 'followup_task',
+        entityId: id,
+        unitId: row.unit_id,
+        summary: `${action === 'cancel' ? '取消' : '重新打开'}回访任务`,
+        after: { reason },
+      },
+      now,
+    );
     return { ok: true as const };
   });
 }
@@ -372,7 +644,13 @@ const OPEN = ['pending', 'in_progress', 'follow_up'];
  * - else every task changes with its own log entry (cancelled / reopened, from → to, reason) and the request writes ONE
  *   audit row naming all of them.
  */
-export async function bulkChangeTaskState(deps: TDeps, scope: TScope, ctx: TAuditCtx, action: 'cancel' | 'reopen', input: TBulkTaskActionInput) {
+export async function bulkChangeTaskState(
+  deps: TDeps,
+  scope: TScope,
+  ctx: TAuditCtx,
+  action: 'cancel' | 'reopen',
+  input: TBulkTaskActionInput,
+) {
   const ids = [...new Set(input.taskIds)];
   const reason = input.reason ?? null;
   const now = deps.clock.now();
@@ -385,9 +663,16 @@ export async function bulkChangeTaskState(deps: TDeps, scope: TScope, ctx: TAudi
     if (rows.length < ids.length) throw unknownRef('body.taskIds', 'task');
     const wrong = rows.filter((r) => (action === 'cancel' ? !OPEN.includes(r.state) : OPEN.includes(r.state)));
     if (wrong.length) {
-      throw new AppError('CONFLICT', `${wrong.length} of ${ids.length} tasks cannot be ${action === 'cancel' ? 'cancelled' : 'reopened'}; nothing was changed`, {
-        details: wrong.map((r) => ({ path: `body.taskIds.${input.taskIds.indexOf(r.id)}`, message: `${r.id}: ${r.state}` })),
-      });
+      throw new AppError(
+        'CONFLICT',
+        `${wrong.length} of ${ids.length} tasks cannot be ${action === 'cancel' ? 'cancelled' : 'reopened'}; nothing was changed`,
+        {
+          details: wrong.map((r) => ({
+            path: `body.taskIds.${input.taskIds.indexOf(r.id)}`,
+            message: `${r.id}: ${r.state}`,
+          })),
+        },
+      );
     }
     const to = action === 'cancel' ? 'cancelled' : 'pending';
     await tx.execute(sql`

@@ -9,8 +9,12 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'public' },
       schema: {
         tags: ['health'],
-        summary: 'liveness with a database round trip: 200 ok, or 503 degraded while the database is unreachable (the process keeps serving and recovers by itself)',
-        response: { 200: z.object({ status: z.literal('ok') }), 503: z.object({ status: z.literal('degraded'), database: z.literal('unavailable') }) },
+        summary:
+          'liveness with a database round trip: 200 ok, or 503 degraded while the database is unreachable (the process keeps serving and recovers by itself)',
+        response: {
+          200: z.object({ status: z.literal('ok') }),
+          503: z.object({ status: z.literal('degraded'), database: z.literal('unavailable') }),
+        },
       },
     },
     async (req, reply) => {

@@ -22,7 +22,13 @@ export type TImportRow = {
 
 /** Columns the shared schema fills with a default: on update they change only when the row held them. */
 const DEFAULTED = ['kind', 'phones', 'tags', 'consent_service', 'consent_marketing'] as const;
-const INPUT_FIELD: Record<(typeof DEFAULTED)[number], string> = { kind: 'kind', phones: 'phones', tags: 'tags', consent_service: 'consentService', consent_marketing: 'consentMarketing' };
+const INPUT_FIELD: Record<(typeof DEFAULTED)[number], string> = {
+  kind: 'kind',
+  phones: 'phones',
+  tags: 'tags',
+  consent_service: 'consentService',
+  consent_marketing: 'consentMarketing',
+};
 
 /** The row as an update: null = keep the customer's value (name and unit are always set, custom values merged). */
 export function updateColumns(row: TImportRow): Record<keyof TCustomerColumns, unknown> {
@@ -70,7 +76,8 @@ export interface TRowContext {
   keysSeen: KeyIndex;
 }
 
-const keyColumn = (c: TRowContext, columnOf: Record<string, string>) => columnOf[c.job.upsertKey === 'phone' ? 'phones' : 'idNumber'] ?? null;
+const keyColumn = (c: TRowContext, columnOf: Record<string, string>) =>
+  columnOf[c.job.upsertKey === 'phone' ? 'phones' : 'idNumber'] ?? null;
 
 /** Check and convert one row with the shared customer schema (one phone rule everywhere); the column at fault is named by its header. */
 export function checkRow(c: TRowContext, rowNo: number, cells: string[]): { row?: TImportRow; errors: TImportError[] } {
@@ -93,11 +100,25 @@ export function checkRow(c: TRowContext, rowNo: number, cells: string[]): { row?
       const field = String(issue.path[0] ?? '');
       const column = columnOf[field] ?? null;
       // The report is read by the tenant's staff: a Chinese sentence naming the column ("姓名不能为空"), not Zod's text.
-      const value = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
-      errors.push({ rowNo, column, reason: validationText({ ...validationDetail(issue, value), message: issue.message }, column ?? fieldLabelZh(field), 'zh') });
+      const value = issue.path.reduce<unknown>(
+        (v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+        input,
+      );
+      errors.push({
+        rowNo,
+        column,
+        reason: validationText(
+          { ...validationDetail(issue, value), message: issue.message },
+          column ?? fieldLabelZh(field),
+          'zh',
+        ),
+      });
     }
   }
-  const custom = checkCustomValues(c.defs, (input.custom as Record<string, unknown>) ?? {}, { isCreate: true, pathPrefix: 'custom' });
+  const custom = checkCustomValues(c.defs, (input.custom as Record<string, unknown>) ?? {}, {
+    isCreate: true,
+    pathPrefix: 'custom',
+  });
   for (const e of custom.errors) {
     const def = c.defs.find((d) => `custom.${d.key}` === e.path);
     const column = columnOf[e.path] ?? null;
@@ -119,10 +140,14 @@ export function checkRow(c: TRowContext, rowNo: number, cells: string[]): { row?
   const d = parsed.data;
   const idNumber = d.idNumber?.toUpperCase() ?? null;
   const key = c.job.upsertKey === 'phone' ? (d.phones[0] ?? null) : c.job.upsertKey === 'idNumber' ? idNumber : null;
-  if (c.job.upsertKey !== 'none' && !key) return { errors: [{ rowNo, column: keyColumn(c, columnOf), reason: '更新键为空' }] };
+  if (c.job.upsertKey !== 'none' && !key)
+    return { errors: [{ rowNo, column: keyColumn(c, columnOf), reason: '更新键为空' }] };
   if (key) {
     const first = c.keysSeen.firstOrAdd(key, rowNo);
-    if (first !== undefined) return { errors: [{ rowNo, column: keyColumn(c, columnOf), reason: `与第 ${first} 行重复（同一文件内更新键重复）` }] };
+    if (first !== undefined)
+      return {
+        errors: [{ rowNo, column: keyColumn(c, columnOf), reason: `与第 ${first} 行重复（同一文件内更新键重复）` }],
+      };
     // Keyed by phone, a row's other phones count as met too: a later row keyed by one of them is a duplicate of this
     // one. So no key of a later batch can be written (inserted, or added to a customer) by an earlier batch of the
     // same file, and a batch's key lookup may run before the previous batch commits (see imports.runner.ts).

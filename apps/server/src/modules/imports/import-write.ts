@@ -18,9 +18,25 @@ const since = (t0: number) => performance.now() - t0;
 
 /** The customers columns of an import, typed for json_to_recordset. */
 const COLUMNS: Record<keyof TCustomerColumns, string> = {
-  kind: 'text', name: 'text', gender: 'text', birthday: 'date', phones: 'text[]', phone_digits: 'text', email: 'text', address: 'text',
-  id_number: 'text', source: 'text', owner_id: 'uuid', unit_id: 'uuid', tags: 'text[]', tier: 'text', lifecycle_stage: 'text',
-  intent_level: 'text', consent_service: 'boolean', consent_marketing: 'boolean', custom: 'jsonb',
+  kind: 'text',
+  name: 'text',
+  gender: 'text',
+  birthday: 'date',
+  phones: 'text[]',
+  phone_digits: 'text',
+  email: 'text',
+  address: 'text',
+  id_number: 'text',
+  source: 'text',
+  owner_id: 'uuid',
+  unit_id: 'uuid',
+  tags: 'text[]',
+  tier: 'text',
+  lifecycle_stage: 'text',
+  intent_level: 'text',
+  consent_service: 'boolean',
+  consent_marketing: 'boolean',
+  custom: 'jsonb',
 };
 const NAMES = Object.keys(COLUMNS) as (keyof TCustomerColumns)[];
 const recordType = (extra = '') => sql.raw(`x(${extra}${NAMES.map((n) => `${n} ${COLUMNS[n]}`).join(', ')})`);
@@ -36,7 +52,12 @@ const ALWAYS = new Set<keyof TCustomerColumns>(['name', 'unit_id']);
  * Phones are probed index-only first and only the hits visit customers (for the scope check): most keys of a big
  * import are new, and the customers probe was half of the lookup's time.
  */
-export async function findExisting(tx: DbOrTx, scope: TScope, upsertKey: string | null, keys: string[]): Promise<Map<string, string | 'hidden'>> {
+export async function findExisting(
+  tx: DbOrTx,
+  scope: TScope,
+  upsertKey: string | null,
+  keys: string[],
+): Promise<Map<string, string | 'hidden'>> {
   const out = new Map<string, string | 'hidden'>();
   if (!keys.length || (upsertKey !== 'phone' && upsertKey !== 'idNumber')) return out;
   const tenantId = scope.tenantId;
@@ -59,7 +80,8 @@ export async function findExisting(tx: DbOrTx, scope: TScope, upsertKey: string 
 }
 
 /** The keys of a batch's good rows, for findExisting. */
-export const batchKeys = (goods: TImportRow[]): string[] => goods.map((g) => g.key).filter((k): k is string => k !== null);
+export const batchKeys = (goods: TImportRow[]): string[] =>
+  goods.map((g) => g.key).filter((k): k is string => k !== null);
 
 /**
  * Write one batch in one transaction, set-based: one INSERT … SELECT FROM json_to_recordset for the new customers,
@@ -78,7 +100,13 @@ export const batchKeys = (goods: TImportRow[]): string[] => goods.map((g) => g.k
  * that the customer still holds the key and is still in scope, and the rows it misses are looked up again here, in
  * the transaction — the result is the same as looking every key up inside it.
  */
-export async function writeBatch(db: Db, c: TWriteContext, batch: TCheckedBatch, existing: Promise<Map<string, string | 'hidden'>>, previous: Promise<void>): Promise<void> {
+export async function writeBatch(
+  db: Db,
+  c: TWriteContext,
+  batch: TCheckedBatch,
+  existing: Promise<Map<string, string | 'hidden'>>,
+  previous: Promise<void>,
+): Promise<void> {
   const tenantId = c.scope.tenantId;
   const now = sql`${c.now.toISOString()}::timestamptz`;
   const found = await existing;
@@ -94,7 +122,8 @@ export async function writeBatch(db: Db, c: TWriteContext, batch: TCheckedBatch,
       const updates: { id: string; row: TImportRow }[] = [];
       for (const g of goods) {
         const hit = g.key ? hits.get(g.key) : undefined;
-        if (hit === 'hidden') errors.push({ rowNo: g.rowNo, column: null, reason: '已存在相同更新键的客户，但不在您的权限范围内' });
+        if (hit === 'hidden')
+          errors.push({ rowNo: g.rowNo, column: null, reason: '已存在相同更新键的客户，但不在您的权限范围内' });
         else if (hit) updates.push({ id: hit, row: g });
         else inserts.push(g.insert);
       }
@@ -114,7 +143,13 @@ export async function writeBatch(db: Db, c: TWriteContext, batch: TCheckedBatch,
     const updateFound = async (rows: { id: string; row: TImportRow }[]): Promise<TImportRow[]> => {
       if (!rows.length) return [];
       const t1 = performance.now();
-      const set = NAMES.map((n) => (ALWAYS.has(n) ? `${n} = x.${n}` : n === 'custom' ? 'custom = c.custom || x.custom' : `${n} = coalesce(x.${n}, c.${n})`)).join(', ');
+      const set = NAMES.map((n) =>
+        ALWAYS.has(n)
+          ? `${n} = x.${n}`
+          : n === 'custom'
+            ? 'custom = c.custom || x.custom'
+            : `${n} = coalesce(x.${n}, c.${n})`,
+      ).join(', ');
       const stillHolds = c.upsertKey === 'phone' ? sql.raw('x.key = any(c.phones)') : sql.raw('c.id_number = x.key');
       const done = await tx.execute<{ key: string }>(sql`
         update ${customers} c set ${sql.raw(set)}, updated_at = ${now}
@@ -141,7 +176,8 @@ export async function writeBatch(db: Db, c: TWriteContext, batch: TCheckedBatch,
       const again = split(stale, await findExisting(tx, c.scope, c.upsertKey, batchKeys(stale)));
       await insertNew(again.inserts);
       const left = await updateFound(again.updates);
-      if (left.length) throw new Error(`第 ${left.map((g) => g.rowNo).join('、')} 行的客户在导入时被他人修改，请重新导入`);
+      if (left.length)
+        throw new Error(`第 ${left.map((g) => g.rowNo).join('、')} 行的客户在导入时被他人修改，请重新导入`);
     }
     if (errors.length) {
       await tx.execute(sql`

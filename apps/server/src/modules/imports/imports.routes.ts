@@ -10,7 +10,12 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
   const tags = ['imports'];
   // Uploads arrive as the raw file (CSV or xlsx bytes); only this plugin accepts those content types. The body stays a
   // stream: the handler (after the access check) writes it to disk, so a 70 MB file never sits in memory.
-  for (const type of ['text/csv', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.ms-excel']) {
+  for (const type of [
+    'text/csv',
+    'application/octet-stream',
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    'application/vnd.ms-excel',
+  ]) {
     app.addContentTypeParser(type, (_req, payload, done) => done(null, payload));
   }
 
@@ -28,7 +33,16 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const body = req.body instanceof Readable ? req.body : Readable.from([]);
       const declaredBytes = Number(req.headers['content-length'] ?? 0) || undefined;
-      return reply.status(201).send(await uploadImport(deps, req.actor(), { fileName: req.query.fileName, body, declaredBytes, encoding: req.query.encoding }));
+      return reply
+        .status(201)
+        .send(
+          await uploadImport(deps, req.actor(), {
+            fileName: req.query.fileName,
+            body,
+            declaredBytes,
+            encoding: req.query.encoding,
+          }),
+        );
     },
   );
   app.post(
@@ -45,11 +59,28 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => startImport(deps, req.actor(), req.auditCtx(), req.params.id, req.body),
   );
-  app.get('/customer-imports', { config: { access: 'customer:import' }, schema: { tags, summary: '我的导入', response: { 200: z.object({ items: z.array(ZImportJob) }) } } }, async (req) => ({ items: await listImports(deps, req.actor()) }));
-  app.get('/customer-imports/:id', { config: { access: 'customer:import' }, schema: { tags, summary: '导入进度', params: ZIdParams, response: { 200: ZImportJob } } }, async (req) => getImport(deps, req.actor(), req.params.id));
+  app.get(
+    '/customer-imports',
+    {
+      config: { access: 'customer:import' },
+      schema: { tags, summary: '我的导入', response: { 200: z.object({ items: z.array(ZImportJob) }) } },
+    },
+    async (req) => ({ items: await listImports(deps, req.actor()) }),
+  );
+  app.get(
+    '/customer-imports/:id',
+    {
+      config: { access: 'customer:import' },
+      schema: { tags, summary: '导入进度', params: ZIdParams, response: { 200: ZImportJob } },
+    },
+    async (req) => getImport(deps, req.actor(), req.params.id),
+  );
   app.get(
     '/customer-imports/:id/errors.xlsx',
-    { config: { access: 'customer:import' }, schema: { tags, summary: '错误报告 (xlsx: row, column, reason)', params: ZIdParams } },
+    {
+      config: { access: 'customer:import' },
+      schema: { tags, summary: '错误报告 (xlsx: row, column, reason)', params: ZIdParams },
+    },
     async (req, reply) => {
       const buf = await errorReport(deps, req.actor(), req.params.id);
       return reply

@@ -25,7 +25,11 @@ const WRITES_IN_FLIGHT = 2;
 
 /** The uploader's scope as it is now (their roles may have changed since the upload). */
 async function scopeOf(db: Db, tenantId: string, userId: string): Promise<TScope | null> {
-  const [u] = await db.select({ unitId: users.unitId, path: orgUnits.path, isActive: users.isActive }).from(users).innerJoin(orgUnits, eq(orgUnits.id, users.unitId)).where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));
+  const [u] = await db
+    .select({ unitId: users.unitId, path: orgUnits.path, isActive: users.isActive })
+    .from(users)
+    .innerJoin(orgUnits, eq(orgUnits.id, users.unitId))
+    .where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));
   if (!u?.isActive) return null;
   const { dataScope, permissions } = combineRoles(await findUserRoles(db, tenantId, userId));
   if (!permissions.has('customer:import')) return null;
@@ -35,8 +39,14 @@ async function scopeOf(db: Db, tenantId: string, userId: string): Promise<TScope
 async function rowContext(db: Db, job: typeof importJobs.$inferSelect, scope: TScope): Promise<TRowContext> {
   const [defs, unitRows, userRows] = await Promise.all([
     listCustomFields(db, job.tenantId, 'customer'),
-    db.select({ id: orgUnits.id, code: orgUnits.code, name: orgUnits.name }).from(orgUnits).where(and(eq(orgUnits.tenantId, job.tenantId), eq(orgUnits.isActive, true), unitVisible(scope, orgUnits.id))),
-    db.select({ id: users.id, username: users.username, staffNo: users.staffNo }).from(users).where(and(eq(users.tenantId, job.tenantId), eq(users.isActive, true))),
+    db
+      .select({ id: orgUnits.id, code: orgUnits.code, name: orgUnits.name })
+      .from(orgUnits)
+      .where(and(eq(orgUnits.tenantId, job.tenantId), eq(orgUnits.isActive, true), unitVisible(scope, orgUnits.id))),
+    db
+      .select({ id: users.id, username: users.username, staffNo: users.staffNo })
+      .from(users)
+      .where(and(eq(users.tenantId, job.tenantId), eq(users.isActive, true))),
   ]);
   const units = new Map<string, string>();
   for (const u of unitRows) {
@@ -57,10 +67,17 @@ async function rowContext(db: Db, job: typeof importJobs.$inferSelect, scope: TS
  * n+1 (Postgres, see writeBatch), which commit in file order. Idempotent.
  */
 export async function runImport(deps: { db: Db; clock: TClock }, jobId: string): Promise<void> {
-  const [job] = await deps.db.update(importJobs).set({ status: 'running', startedAt: sql`coalesce(${importJobs.startedAt}, now())`, heartbeatAt: new Date() }).where(and(eq(importJobs.id, jobId), eq(importJobs.status, 'queued'))).returning();
+  const [job] = await deps.db
+    .update(importJobs)
+    .set({ status: 'running', startedAt: sql`coalesce(${importJobs.startedAt}, now())`, heartbeatAt: new Date() })
+    .where(and(eq(importJobs.id, jobId), eq(importJobs.status, 'queued')))
+    .returning();
   if (!job) return;
   const fail = async (message: string) => {
-    await deps.db.update(importJobs).set({ status: 'failed', errorMessage: message, finishedAt: deps.clock.now() }).where(eq(importJobs.id, jobId));
+    await deps.db
+      .update(importJobs)
+      .set({ status: 'failed', errorMessage: message, finishedAt: deps.clock.now() })
+      .where(eq(importJobs.id, jobId));
     removeFile(job.filePath);
   };
   const src: TFileSource | null = job.filePath ? { path: job.filePath } : job.file ? { bytes: job.file } : null;
@@ -118,12 +135,23 @@ export async function runImport(deps: { db: Db; clock: TClock }, jobId: string):
     if (batch.rows) await flush(batch);
     await Promise.all(writes);
     if (writeError) throw writeError;
-    const [done] = await deps.db.update(importJobs).set({ status: 'done', totalRows: rowNo, heartbeatAt: new Date(), finishedAt: deps.clock.now() }).where(eq(importJobs.id, jobId)).returning();
+    const [done] = await deps.db
+      .update(importJobs)
+      .set({ status: 'done', totalRows: rowNo, heartbeatAt: new Date(), finishedAt: deps.clock.now() })
+      .where(eq(importJobs.id, jobId))
+      .returning();
     removeFile(job.filePath);
     await insertAuditEvent(
       deps.db,
       { tenantId: job.tenantId, actorId: job.createdBy, actorName: null, ip: null, requestId: null },
-      { action: 'customer.imported', entityType: 'import', entityId: jobId, unitId: job.unitId, summary: `导入 ${job.fileName}：新增 ${done!.insertedRows}，更新 ${done!.updatedRows}，错误 ${done!.errorRows} 行`, after: { inserted: done!.insertedRows, updated: done!.updatedRows, errorRows: done!.errorRows } },
+      {
+        action: 'customer.imported',
+        entityType: 'import',
+        entityId: jobId,
+        unitId: job.unitId,
+        summary: `导入 ${job.fileName}：新增 ${done!.insertedRows}，更新 ${done!.updatedRows}，错误 ${done!.errorRows} 行`,
+        after: { inserted: done!.insertedRows, updated: done!.updatedRows, errorRows: done!.errorRows },
+      },
       deps.clock.now(),
     );
   } catch (e) {

@@ -17,8 +17,12 @@ import { IMPORT_FIELDS, suggestMapping } from './mapping.ts';
 import { isXlsx, readRowBatches, type TFileSource, type TRow } from './parse.ts';
 import { removeFile, saveUpload, UploadTooLarge, type TSavedUpload } from './upload-file.ts';
 
-export type TImportDeps = { db: Db; clock: TClock; config: Pick<TConfig, 'dataDir'>; jobs: { send(name: string, data: object): Promise<void> } };
-
+export type TImportDeps = {
+  db: Db;
+  clock: TClock;
+  config: Pick<TConfig, 'dataDir'>;
+  jobs: { send(name: string, data: object): Promise<void> };
+};
 
 const toDto = (j: Omit<typeof importJobs.$inferSelect, 'file'>): TImportJob => ({
   id: j.id,
@@ -60,7 +64,8 @@ export async function uploadImport(
   actor: TActor,
   input: { fileName: string; body: Readable; declaredBytes?: number; encoding?: 'utf-8' | 'gb18030' },
 ) {
-  const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', `文件超过 ${MAX_IMPORT_BYTES / 1024 / 1024}MB，请拆分后导入`);
+  const tooLarge = () =>
+    new AppError('PAYLOAD_TOO_LARGE', `文件超过 ${MAX_IMPORT_BYTES / 1024 / 1024}MB，请拆分后导入`);
   if ((input.declaredBytes ?? 0) > MAX_IMPORT_BYTES) {
     input.body.resume();
     throw tooLarge();
@@ -75,7 +80,8 @@ export async function uploadImport(
   try {
     if (saved.bytes === 0) throw invalidField('body', '文件为空');
     const format = isXlsx(saved.head) ? 'xlsx' : 'csv';
-    if (format === 'csv' && saved.head.subarray(0, 1024).includes(0)) throw invalidField('body', '无法识别的文件：请上传 CSV 或 xlsx');
+    if (format === 'csv' && saved.head.subarray(0, 1024).includes(0))
+      throw invalidField('body', '无法识别的文件：请上传 CSV 或 xlsx');
     const encoding = format === 'xlsx' ? 'utf-8' : (input.encoding ?? saved.encoding);
     const src = { path: saved.path };
     let preview: TRow[];
@@ -95,7 +101,18 @@ export async function uploadImport(
     const defs = await listCustomFields(deps.db, actor.tenantId, 'customer');
     const [job] = await deps.db
       .insert(importJobs)
-      .values({ tenantId: actor.tenantId, createdBy: actor.userId, unitId: actor.unitId, fileName: input.fileName.slice(0, 200), filePath: saved.path, sizeBytes: saved.bytes, format, encoding, totalRows, createdAt: deps.clock.now() })
+      .values({
+        tenantId: actor.tenantId,
+        createdBy: actor.userId,
+        unitId: actor.unitId,
+        fileName: input.fileName.slice(0, 200),
+        filePath: saved.path,
+        sizeBytes: saved.bytes,
+        format,
+        encoding,
+        totalRows,
+        createdAt: deps.clock.now(),
+      })
       .returning();
     return {
       job: toDto(job!),
@@ -115,7 +132,10 @@ const { file: _legacyFile, ...jobColumns } = getTableColumns(importJobs);
 
 async function loadJob(db: Db, actor: TActor, id: string) {
   // Import jobs are private to the user who uploaded them (their file holds personal data).
-  const [job] = await db.select(jobColumns).from(importJobs).where(and(eq(importJobs.tenantId, actor.tenantId), eq(importJobs.id, id), eq(importJobs.createdBy, actor.userId)));
+  const [job] = await db
+    .select(jobColumns)
+    .from(importJobs)
+    .where(and(eq(importJobs.tenantId, actor.tenantId), eq(importJobs.id, id), eq(importJobs.createdBy, actor.userId)));
   if (!job) throw notFound('import');
   return job;
 }
@@ -147,22 +167,42 @@ export async function startImport(
   const defs = await listCustomFields(deps.db, actor.tenantId, 'customer');
   const known = new Set<string>([...IMPORT_FIELDS, ...defs.map((d) => `custom.${d.key}`)]);
   const targets = Object.values(input.mapping).filter(Boolean);
-  for (const [col, field] of Object.entries(input.mapping)) if (field && !known.has(field)) throw invalidField(`body.mapping.${col}`, `unknown field ${field}`);
+  for (const [col, field] of Object.entries(input.mapping))
+    if (field && !known.has(field)) throw invalidField(`body.mapping.${col}`, `unknown field ${field}`);
   if (new Set(targets).size !== targets.length) throw invalidField('body.mapping', '同一字段只能对应一列');
   if (!targets.includes('name')) throw invalidField('body.mapping', '必须指定“客户名称”列');
-  if (input.upsertKey === 'phone' && !targets.includes('phones')) throw invalidField('body.upsertKey', '按电话更新需要映射电话列');
-  if (input.upsertKey === 'idNumber' && !targets.includes('idNumber')) throw invalidField('body.upsertKey', '按证件号更新需要映射证件号列');
+  if (input.upsertKey === 'phone' && !targets.includes('phones'))
+    throw invalidField('body.upsertKey', '按电话更新需要映射电话列');
+  if (input.upsertKey === 'idNumber' && !targets.includes('idNumber'))
+    throw invalidField('body.upsertKey', '按证件号更新需要映射证件号列');
   const unit = await findVisibleUnit(deps.db, actor, input.defaultUnitId);
   if (!unit) throw unknownRef('body.defaultUnitId', 'unit');
   if (!unit.isActive) throw invalidField('body.defaultUnitId', 'unit is disabled');
   const now = deps.clock.now();
   const [updated] = await deps.db
     .update(importJobs)
-    .set({ status: 'queued', mapping: input.mapping, upsertKey: input.upsertKey, defaultUnitId: input.defaultUnitId, encoding: input.encoding ?? job.encoding })
+    .set({
+      status: 'queued',
+      mapping: input.mapping,
+      upsertKey: input.upsertKey,
+      defaultUnitId: input.defaultUnitId,
+      encoding: input.encoding ?? job.encoding,
+    })
     .where(and(eq(importJobs.id, id), eq(importJobs.status, 'uploaded')))
     .returning();
   if (!updated) throw new AppError('CONFLICT', 'this import has already been started');
-  await insertAuditEvent(deps.db, ctx, { action: 'customer.import_started', entityType: 'import', entityId: id, unitId: actor.unitId, summary: `开始导入 ${job.fileName}` }, now);
+  await insertAuditEvent(
+    deps.db,
+    ctx,
+    {
+      action: 'customer.import_started',
+      entityType: 'import',
+      entityId: id,
+      unitId: actor.unitId,
+      summary: `开始导入 ${job.fileName}`,
+    },
+    now,
+  );
   // If this send is lost (crash right here) the job stays `queued`; recoverImports() re-sends it at the next start.
   await deps.jobs.send('customer-import', { jobId: id });
   return toDto(updated);
@@ -171,7 +211,11 @@ export async function startImport(
 /** The downloadable error report: row, column, reason. */
 export async function errorReport(deps: Pick<TImportDeps, 'db'>, actor: TActor, id: string): Promise<Buffer> {
   const job = await loadJob(deps.db, actor, id);
-  const rows = await deps.db.select().from(importErrors).where(and(eq(importErrors.tenantId, actor.tenantId), eq(importErrors.jobId, id))).orderBy(importErrors.rowNo, importErrors.id);
+  const rows = await deps.db
+    .select()
+    .from(importErrors)
+    .where(and(eq(importErrors.tenantId, actor.tenantId), eq(importErrors.jobId, id)))
+    .orderBy(importErrors.rowNo, importErrors.id);
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('错误报告');
   ws.columns = [
@@ -194,14 +238,21 @@ export async function recoverImports(deps: TImportDeps): Promise<number> {
   const rows = await deps.db
     .update(importJobs)
     .set({ status: 'queued' })
-    .where(sql`${importJobs.status} = 'queued' or (${importJobs.status} = 'running' and coalesce(${importJobs.heartbeatAt}, ${importJobs.createdAt}) < ${stale})`)
+    .where(
+      sql`${importJobs.status} = 'queued' or (${importJobs.status} = 'running' and coalesce(${importJobs.heartbeatAt}, ${importJobs.createdAt}) < ${stale})`,
+    )
     .returning({ id: importJobs.id });
   for (const r of rows) await deps.jobs.send('customer-import', { jobId: r.id });
   // Uploads never started within a day: their files (personal data) leave the disk.
   const abandoned = await deps.db
     .update(importJobs)
     .set({ status: 'failed', errorMessage: '上传后 24 小时内未开始导入，文件已删除', finishedAt: deps.clock.now() })
-    .where(and(eq(importJobs.status, 'uploaded'), sql`${importJobs.createdAt} < ${new Date(deps.clock.now().getTime() - 24 * 3_600_000)}`))
+    .where(
+      and(
+        eq(importJobs.status, 'uploaded'),
+        sql`${importJobs.createdAt} < ${new Date(deps.clock.now().getTime() - 24 * 3_600_000)}`,
+      ),
+    )
     .returning({ filePath: importJobs.filePath });
   for (const r of abandoned) removeFile(r.filePath);
   return rows.length;

@@ -2,8 +2,23 @@ import { normalizePhone, type TCustomFieldDef } from '@huifang/shared';
 
 /** Import targets: customer fields, `unit` (code or name), `owner` (username or 工号), and `custom.<key>`. */
 export const IMPORT_FIELDS = [
-  'name', 'kind', 'phones', 'email', 'address', 'idNumber', 'gender', 'birthday', 'source', 'tier', 'lifecycleStage',
-  'intentLevel', 'tags', 'unit', 'owner', 'consentService', 'consentMarketing',
+  'name',
+  'kind',
+  'phones',
+  'email',
+  'address',
+  'idNumber',
+  'gender',
+  'birthday',
+  'source',
+  'tier',
+  'lifecycleStage',
+  'intentLevel',
+  'tags',
+  'unit',
+  'owner',
+  'consentService',
+  'consentMarketing',
 ] as const;
 
 const SYNONYMS: Record<(typeof IMPORT_FIELDS)[number], string[]> = {
@@ -29,17 +44,26 @@ const SYNONYMS: Record<(typeof IMPORT_FIELDS)[number], string[]> = {
 /** The field's Chinese name (for the error report when the file has no column for it, e.g. 姓名 never mapped). */
 export const fieldLabelZh = (field: string): string => SYNONYMS[field as (typeof IMPORT_FIELDS)[number]]?.[0] ?? field;
 
-const norm = (s: string) => s.trim().toLowerCase().replace(/[\s_（）()]/g, '');
+const norm = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_（）()]/g, '');
 
 /** Suggest header → field by the usual Chinese and English column names and custom-field labels. */
-export function suggestMapping(headers: string[], defs: Pick<TCustomFieldDef, 'key' | 'label'>[]): Record<string, string> {
+export function suggestMapping(
+  headers: string[],
+  defs: Pick<TCustomFieldDef, 'key' | 'label'>[],
+): Record<string, string> {
   const out: Record<string, string> = {};
   const taken = new Set<string>();
   for (const h of headers) {
     const n = norm(h);
     const field =
       (Object.entries(SYNONYMS).find(([, names]) => names.some((x) => norm(x) === n))?.[0] as string | undefined) ??
-      (defs.find((d) => norm(d.label) === n || norm(d.key) === n) ? `custom.${defs.find((d) => norm(d.label) === n || norm(d.key) === n)!.key}` : undefined);
+      (defs.find((d) => norm(d.label) === n || norm(d.key) === n)
+        ? `custom.${defs.find((d) => norm(d.label) === n || norm(d.key) === n)!.key}`
+        : undefined);
     if (field && !taken.has(field)) {
       out[h] = field;
       taken.add(field);
@@ -50,7 +74,11 @@ export function suggestMapping(headers: string[], defs: Pick<TCustomFieldDef, 'k
 
 const YES = new Set(['是', 'y', 'yes', 'true', '1', '同意']);
 const NO = new Set(['否', 'n', 'no', 'false', '0', '不同意']);
-const split = (s: string) => s.split(/[,，;；、/|\s]+/).map((x) => x.trim()).filter(Boolean);
+const split = (s: string) =>
+  s
+    .split(/[,，;；、/|\s]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 /**
  * Several phones in one cell: split at , ; 、 / |, then read each part as the longest runs of space-separated pieces
  * that make one phone: "138 1234 5678" is one, "13812345678 021-5555 1234" is two.
@@ -71,7 +99,12 @@ function splitPhones(s: string): string[] {
 }
 
 /** Turn one row's mapped texts into a customer input candidate (validated afterwards by the shared Zod schema). */
-export function rowToInput(values: Record<string, string>): { input: Record<string, unknown>; unit?: string; owner?: string; problems: { field: string; reason: string }[] } {
+export function rowToInput(values: Record<string, string>): {
+  input: Record<string, unknown>;
+  unit?: string;
+  owner?: string;
+  problems: { field: string; reason: string }[];
+} {
   const input: Record<string, unknown> = { custom: {} };
   const problems: { field: string; reason: string }[] = [];
   for (const [field, raw] of Object.entries(values)) {
@@ -81,11 +114,15 @@ export function rowToInput(values: Record<string, string>): { input: Record<stri
     else if (field === 'phones') input.phones = splitPhones(v);
     else if (field === 'tags') input.tags = split(v);
     else if (field === 'gender') {
-      const g = { 男: 'male', 女: 'female', male: 'male', female: 'female', m: 'male', f: 'female', 未知: 'unknown' }[v.toLowerCase()];
+      const g = { 男: 'male', 女: 'female', male: 'male', female: 'female', m: 'male', f: 'female', 未知: 'unknown' }[
+        v.toLowerCase()
+      ];
       if (g) input.gender = g;
       else problems.push({ field, reason: '性别须为 男/女' });
     } else if (field === 'kind') {
-      const k = { 个人: 'individual', 企业: 'company', 公司: 'company', individual: 'individual', company: 'company' }[v.toLowerCase()];
+      const k = { 个人: 'individual', 企业: 'company', 公司: 'company', individual: 'individual', company: 'company' }[
+        v.toLowerCase()
+      ];
       if (k) input.kind = k;
       else problems.push({ field, reason: '类型须为 个人/企业' });
     } else if (field === 'birthday') {

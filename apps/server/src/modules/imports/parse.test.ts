@@ -23,7 +23,12 @@ describe('parseCsv', () => {
     for (let cut1 = 0; cut1 <= text.length; cut1++) {
       for (const cut2 of [cut1, Math.min(text.length, cut1 + 1), Math.min(text.length, cut1 + 2)]) {
         const p = new CsvParser();
-        const rows = [...p.push(text.slice(0, cut1)), ...p.push(text.slice(cut1, cut2)), ...p.push(text.slice(cut2)), ...p.end()];
+        const rows = [
+          ...p.push(text.slice(0, cut1)),
+          ...p.push(text.slice(cut1, cut2)),
+          ...p.push(text.slice(cut2)),
+          ...p.end(),
+        ];
         expect(rows, `cut at ${cut1}/${cut2}`).toEqual(whole);
       }
     }
@@ -32,11 +37,16 @@ describe('parseCsv', () => {
   it('streams bytes: a UTF-8 BOM is dropped, a GB18030 character split across chunks decodes whole', async () => {
     const utf8 = Buffer.from('\ufeff姓名,手机\n张三,13812345678\n');
     const rows: string[][] = [];
-    for await (const batch of parseCsvStream([utf8.subarray(0, 4), utf8.subarray(4, 9), utf8.subarray(9)], 'utf-8')) rows.push(...batch);
-    expect(rows).toEqual([['姓名', '手机'], ['张三', '13812345678']]);
+    for await (const batch of parseCsvStream([utf8.subarray(0, 4), utf8.subarray(4, 9), utf8.subarray(9)], 'utf-8'))
+      rows.push(...batch);
+    expect(rows).toEqual([
+      ['姓名', '手机'],
+      ['张三', '13812345678'],
+    ]);
     const gbk = Buffer.from([0xd5, 0xc5, 0xc8, 0xfd, 0x2c, 0x31, 0x0a]); // 张三,1
     const out: string[][] = [];
-    for await (const batch of parseCsvStream([gbk.subarray(0, 1), gbk.subarray(1, 3), gbk.subarray(3)], 'gb18030')) out.push(...batch);
+    for await (const batch of parseCsvStream([gbk.subarray(0, 1), gbk.subarray(1, 3), gbk.subarray(3)], 'gb18030'))
+      out.push(...batch);
     expect(out).toEqual([['张三', '1']]);
   });
 });

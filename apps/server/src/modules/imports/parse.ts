@@ -119,7 +119,10 @@ export function* parseCsv(text: string): Generator<TRow> {
 }
 
 /** CSV rows from a byte stream, decoded as UTF-8 (BOM dropped) or GB18030, in batches as the chunks arrive. */
-export async function* parseCsvStream(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, encoding: 'utf-8' | 'gb18030'): AsyncGenerator<TRow[]> {
+export async function* parseCsvStream(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  encoding: 'utf-8' | 'gb18030',
+): AsyncGenerator<TRow[]> {
   const decoder = new TextDecoder(encoding);
   const p = new CsvParser();
   for await (const chunk of source) {
@@ -145,7 +148,13 @@ function cellText(v: ExcelJS.CellValue): string {
 /** Rows of the first worksheet of an xlsx file, read as a stream (exceljs' streaming WorkbookReader). */
 export async function* parseXlsx(source: Buffer | Readable): AsyncGenerator<TRow> {
   const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', worksheets: 'emit', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    sharedStrings: 'cache',
+    worksheets: 'emit',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    entries: 'ignore',
+  });
   try {
     for await (const sheet of reader) {
       for await (const row of sheet) {
@@ -163,7 +172,8 @@ export async function* parseXlsx(source: Buffer | Readable): AsyncGenerator<TRow
 /** Where an import reads its file: on disk (path), or the bytes of a job uploaded before files went to disk. */
 export type TFileSource = { path: string } | { bytes: Buffer };
 
-const openSource = (src: TFileSource): Readable => ('path' in src ? fs.createReadStream(src.path, { highWaterMark: 1 << 18 }) : Readable.from([src.bytes]));
+const openSource = (src: TFileSource): Readable =>
+  'path' in src ? fs.createReadStream(src.path, { highWaterMark: 1 << 18 }) : Readable.from([src.bytes]);
 
 /** All rows of a file (header first), in batches. CSV in UTF-8 or GB18030/GBK, or xlsx (first sheet). */
 export async function* readRowBatches(src: TFileSource, format: string, encoding: string): AsyncGenerator<TRow[]> {
@@ -187,4 +197,5 @@ export async function* readRowBatches(src: TFileSource, format: string, encoding
   }
 }
 
-export const isXlsx = (buf: Uint8Array) => buf.length > 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04;
+export const isXlsx = (buf: Uint8Array) =>
+  buf.length > 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04;

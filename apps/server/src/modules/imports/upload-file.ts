@@ -82,7 +82,8 @@ export async function saveUpload(body: Readable, dir: string, maxBytes: number):
   const head = Buffer.concat(headParts);
   const hasBom = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
   let encoding: TTextEncoding = 'utf-8';
-  if (!hasBom && !isUtf8) encoding = looksLikeGb18030(firstHigh < SNIFF_BYTES ? head : Buffer.concat(windowParts)) ? 'gb18030' : 'utf-8';
+  if (!hasBom && !isUtf8)
+    encoding = looksLikeGb18030(firstHigh < SNIFF_BYTES ? head : Buffer.concat(windowParts)) ? 'gb18030' : 'utf-8';
   return { path: file, bytes, head, encoding };
 }
 

@@ -17,12 +17,18 @@ afterAll(async () => t.close());
 async function pair(counterId: string, name: string) {
   const pc = await zhang.post('/api/kiosk/pairing-codes', { counterId, deviceName: name });
   expect(pc.statusCode, pc.body).toBe(200);
-  const res = await t.app.inject({ method: 'POST', url: '/api/kiosk/pair', payload: { code: pc.json().code }, remoteAddress: `10.88.0.${++ipSeq}` });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/kiosk/pair',
+    payload: { code: pc.json().code },
+    remoteAddress: `10.88.0.${++ipSeq}`,
+  });
   expect(res.statusCode, res.body).toBe(200);
   return { code: pc.json(), paired: res.json() as { deviceId: string; token: string; otherActiveDevices: number } };
 }
 
-const lastSeen = async (deviceId: string) => ((await zhang.get(`/api/kiosk/devices/${deviceId}`)).json() as { lastSeenAt: string | null }).lastSeenAt;
+const lastSeen = async (deviceId: string) =>
+  ((await zhang.get(`/api/kiosk/devices/${deviceId}`)).json() as { lastSeenAt: string | null }).lastSeenAt;
 
 describe('最后在线 of a device in use', () => {
   it('moves on state reads and rating posts, at most once a minute', async () => {
@@ -55,7 +61,12 @@ describe('最后在线 of a device in use', () => {
       method: 'POST',
       url: '/api/kiosk/device/ratings',
       headers: { ...auth, 'idempotency-key': crypto.randomUUID() },
-      payload: { sessionId: start.json().id, key: 1, shownAt: new Date(ratedAt.getTime() - 2000).toISOString(), pressedAt: ratedAt.toISOString() },
+      payload: {
+        sessionId: start.json().id,
+        key: 1,
+        shownAt: new Date(ratedAt.getTime() - 2000).toISOString(),
+        pressedAt: ratedAt.toISOString(),
+      },
     });
     expect(rate.statusCode, rate.body).toBe(200);
     await expect.poll(() => lastSeen(paired.deviceId), { timeout: 5000 }).toBe(ratedAt.toISOString());
@@ -70,15 +81,24 @@ describe('several devices on one counter', () => {
     expect(first.paired.otherActiveDevices).toBe(0);
 
     const second = await pair(counterId, '新平板');
-    expect(second.code.activeDevices).toEqual([expect.objectContaining({ id: first.paired.deviceId, name: '旧平板', revokedAt: null })]);
+    expect(second.code.activeDevices).toEqual([
+      expect.objectContaining({ id: first.paired.deviceId, name: '旧平板', revokedAt: null }),
+    ]);
     expect(second.paired.otherActiveDevices).toBe(1);
 
     const third = await zhang.post('/api/kiosk/pairing-codes', { counterId, deviceName: '第三台' });
-    expect(third.json().activeDevices.map((d: { name: string }) => d.name).sort()).toEqual(['新平板', '旧平板'].sort());
+    expect(
+      third
+        .json()
+        .activeDevices.map((d: { name: string }) => d.name)
+        .sort(),
+    ).toEqual(['新平板', '旧平板'].sort());
 
     // The manager revokes the older ones; the next code for the counter warns of none.
     expect((await zhang.post(`/api/kiosk/devices/${first.paired.deviceId}/revoke`)).statusCode).toBe(200);
     expect((await zhang.post(`/api/kiosk/devices/${second.paired.deviceId}/revoke`)).statusCode).toBe(200);
-    expect((await zhang.post('/api/kiosk/pairing-codes', { counterId, deviceName: '唯一' })).json().activeDevices).toEqual([]);
+    expect(
+      (await zhang.post('/api/kiosk/pairing-codes', { counterId, deviceName: '唯一' })).json().activeDevices,
+    ).toEqual([]);
   });
 });

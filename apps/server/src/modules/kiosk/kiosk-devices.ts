@@ -55,7 +55,16 @@ export function createDeviceCache() {
 export type TDeviceCache = ReturnType<typeof createDeviceCache>;
 
 async function loadDevice(db: DbOrTx, tokenHash: string): Promise<TDeviceCtx | null> {
-  const res = await db.execute<{ id: string; tenant_id: string; counter_id: string; counter_name: string; outlet_id: string; outlet_name: string; keys: TKioskKey[] | null; timeout_seconds: number | null }>(sql`
+  const res = await db.execute<{
+    id: string;
+    tenant_id: string;
+    counter_id: string;
+    counter_name: string;
+    outlet_id: string;
+    outlet_name: string;
+    keys: TKioskKey[] | null;
+    timeout_seconds: number | null;
+  }>(sql`
     select d.id, d.tenant_id, d.counter_id, c.name as counter_name, d.outlet_id, o.name as outlet_name, ks.keys, ks.timeout_seconds
     from kiosk_devices d
     join org_units c on c.id = d.counter_id
@@ -77,7 +86,10 @@ async function loadDevice(db: DbOrTx, tokenHash: string): Promise<TDeviceCtx | n
 }
 
 /** The device token comes as `Authorization: Bearer …` (API clients, the bench) or the kiosk page's HttpOnly cookie. */
-export function tokenFrom(headers: Record<string, unknown>, cookies: Record<string, string | undefined>): string | null {
+export function tokenFrom(
+  headers: Record<string, unknown>,
+  cookies: Record<string, string | undefined>,
+): string | null {
   const auth = headers.authorization;
   if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7).trim() || null;
   return cookies[DEVICE_COOKIE] ?? null;

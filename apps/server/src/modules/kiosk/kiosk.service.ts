@@ -19,8 +19,15 @@ export const TIMEOUT_GRACE_SECONDS = 15;
 /** What the kiosk should show now: the latest session of its counter decides. Also what a reconnecting kiosk reads. */
 export async function readKioskState(db: DbOrTx, device: TDeviceCtx, now: Date): Promise<TKioskState> {
   const res = await db.execute<{
-    id: string; ended_at: Date | string | null; staff_id: string; display_name: string; staff_no: string | null; title: string | null;
-    business_handled: string[]; photo: string | null; rated: boolean;
+    id: string;
+    ended_at: Date | string | null;
+    staff_id: string;
+    display_name: string;
+    staff_no: string | null;
+    title: string | null;
+    business_handled: string[];
+    photo: string | null;
+    rated: boolean;
   }>(sql`
     select s.id, s.ended_at, s.staff_id, u.display_name, u.staff_no, u.title, u.business_handled, u.photo,
            exists (select 1 from evaluations e where e.tenant_id = s.tenant_id and e.idempotency_key = 'kiosk:session:' || s.id::text) as rated
@@ -28,13 +35,32 @@ export async function readKioskState(db: DbOrTx, device: TDeviceCtx, now: Date):
     where s.tenant_id = ${device.tenantId} and s.counter_id = ${device.counterId}
     order by s.started_at desc limit 1`);
   const s = res.rows[0];
-  const base = { counterName: device.counterName, outletName: device.outletName, keys: device.keys, timeoutSeconds: device.timeoutSeconds, serverTime: now.toISOString() };
+  const base = {
+    counterName: device.counterName,
+    outletName: device.outletName,
+    keys: device.keys,
+    timeoutSeconds: device.timeoutSeconds,
+    serverTime: now.toISOString(),
+  };
   if (!s) return { ...base, state: 'idle', sessionId: null, staff: null, endedAt: null };
-  const staff = { id: s.staff_id, name: s.display_name, staffNo: s.staff_no, title: s.title, businessHandled: s.business_handled, photo: s.photo };
+  const staff = {
+    id: s.staff_id,
+    name: s.display_name,
+    staffNo: s.staff_no,
+    title: s.title,
+    businessHandled: s.business_handled,
+    photo: s.photo,
+  };
   if (!s.ended_at) return { ...base, state: 'serving', sessionId: s.id, staff, endedAt: null };
   const endedAt = new Date(s.ended_at);
   const open = !s.rated && now.getTime() < endedAt.getTime() + device.timeoutSeconds * 1000;
-  return { ...base, state: open ? 'rating' : 'idle', sessionId: open ? s.id : null, staff: open ? staff : null, endedAt: endedAt.toISOString() };
+  return {
+    ...base,
+    state: open ? 'rating' : 'idle',
+    sessionId: open ? s.id : null,
+    staff: open ? staff : null,
+    endedAt: endedAt.toISOString(),
+  };
 }
 
 /**
@@ -75,8 +101,29 @@ const RATE_BATCH_SQL = `
   on conflict do nothing
   returning ref_id, id, flags, staff_id, occurred_at, answers->>'clientKey' as client_key, answers->>'pressedAt' as pressed_at_text`;
 
-interface TPress { tenantId: string; sessionId: string; counterId: string; deviceId: string; score: number; label: string; answers: string; isFast: boolean; pressedAt: Date; now: Date; clientKey: string; pressedAtText: string }
-type TPressRow = { ref_id: string; id: string; flags: string[]; staff_id: string; occurred_at: Date | string; client_key: string; pressed_at_text: string };
+interface TPress {
+  tenantId: string;
+  sessionId: string;
+  counterId: string;
+  deviceId: string;
+  score: number;
+  label: string;
+  answers: string;
+  isFast: boolean;
+  pressedAt: Date;
+  now: Date;
+  clientKey: string;
+  pressedAtText: string;
+}
+type TPressRow = {
+  ref_id: string;
+  id: string;
+  flags: string[];
+  staff_id: string;
+  occurred_at: Date | string;
+  client_key: string;
+  pressed_at_text: string;
+};
 
 const writers = new WeakMap<object, (p: TPress) => Promise<TPressRow | undefined>>();
 function pressWriter(db: Db) {
@@ -91,7 +138,18 @@ function pressWriter(db: Db) {
         const res = await pool.query<TPressRow>({
           name: 'kiosk-rate-batch',
           text: RATE_BATCH_SQL,
-          values: [col('tenantId'), col('sessionId'), col('counterId'), col('deviceId'), col('score'), col('label'), col('answers'), col('isFast'), col('pressedAt'), col('now')],
+          values: [
+            col('tenantId'),
+            col('sessionId'),
+            col('counterId'),
+            col('deviceId'),
+            col('score'),
+            col('label'),
+            col('answers'),
+            col('isFast'),
+            col('pressedAt'),
+            col('now'),
+          ],
         });
         const bySession = new Map(res.rows.map((r) => [r.ref_id, r]));
         // Exactly one press of the batch owns a stored row: the first with its client key and body (the one inserted).
@@ -124,33 +182,74 @@ function asDrizzle(text: string, values: unknown[]) {
  * "has ended" check and the insert are one round trip. An 不满意 also notifies the outlet's managers, in the same
  * transaction. Anything else (replay, not ended, already rated) costs one more read to say which.
  */
-export async function submitRating(deps: TDeps, device: TDeviceCtx, input: TKioskRatingInput, clientKey: string): Promise<TKioskRatingResult> {
+export async function submitRating(
+  deps: TDeps,
+  device: TDeviceCtx,
+  input: TKioskRatingInput,
+  clientKey: string,
+): Promise<TKioskRatingResult> {
   const key = device.keys[input.key - 1];
-  if (!key) throw new AppError('VALIDATION_FAILED', `this kiosk has ${device.keys.length} keys`, { details: [{ path: 'body.key', message: `1–${device.keys.length}` }] });
+  if (!key)
+    throw new AppError('VALIDATION_FAILED', `this kiosk has ${device.keys.length} keys`, {
+      details: [{ path: 'body.key', message: `1–${device.keys.length}` }],
+    });
   const now = deps.clock.now();
   const shownAt = new Date(input.shownAt);
   const pressedAt = new Date(input.pressedAt);
   const isFast = pressedAt.getTime() - shownAt.getTime() < FAST_PRESS_MS;
   const minScore = Math.min(...device.keys.map((k) => k.score));
-  const isUnsatisfied = isNegativeEvaluation({ score: key.score, ratingLabel: key.label, isLowestOption: key.score === minScore });
+  const isUnsatisfied = isNegativeEvaluation({
+    score: key.score,
+    ratingLabel: key.label,
+    isLowestOption: key.score === minScore,
+  });
   const answers = { clientKey, key: input.key, shownAt: input.shownAt, pressedAt: input.pressedAt };
 
   type TRow = { id: string; flags: string[]; staff_id: string; occurred_at: Date | string };
-  const values = [pressedAt, now, device.id, key.score, key.label, JSON.stringify(answers), isFast, device.tenantId, input.sessionId, device.counterId];
+  const values = [
+    pressedAt,
+    now,
+    device.id,
+    key.score,
+    key.label,
+    JSON.stringify(answers),
+    isFast,
+    device.tenantId,
+    input.sessionId,
+    device.counterId,
+  ];
   const row: TRow | undefined = isUnsatisfied
     ? await deps.db.transaction(async (tx) => {
         const r = (await tx.execute<TRow>(asDrizzle(RATE_SQL, values))).rows[0];
         if (r) {
           await alertNegativeEvaluation(tx, {
-            tenantId: device.tenantId, evaluationId: r.id, channel: 'kiosk', unitId: device.outletId, counterId: device.counterId, staffId: r.staff_id,
-            score: key.score, ratingLabel: key.label, isLowestOption: key.score === minScore, at: now,
+            tenantId: device.tenantId,
+            evaluationId: r.id,
+            channel: 'kiosk',
+            unitId: device.outletId,
+            counterId: device.counterId,
+            staffId: r.staff_id,
+            score: key.score,
+            ratingLabel: key.label,
+            isLowestOption: key.score === minScore,
+            at: now,
           });
         }
         return r;
       })
     : await pressWriter(deps.db)({
-        tenantId: device.tenantId, sessionId: input.sessionId, counterId: device.counterId, deviceId: device.id, score: key.score, label: key.label,
-        answers: JSON.stringify(answers), isFast, pressedAt, now, clientKey, pressedAtText: input.pressedAt,
+        tenantId: device.tenantId,
+        sessionId: input.sessionId,
+        counterId: device.counterId,
+        deviceId: device.id,
+        score: key.score,
+        label: key.label,
+        answers: JSON.stringify(answers),
+        isFast,
+        pressedAt,
+        now,
+        clientKey,
+        pressedAtText: input.pressedAt,
       });
   if (row) return { evaluationId: row.id, score: key.score, label: key.label, flags: row.flags, replayed: false };
   return explainRefusal(deps.db, device, input, clientKey);
@@ -161,16 +260,43 @@ export async function submitRating(deps: TDeps, device: TDeviceCtx, input: TKios
  * and times) is a replay of it; anything else is 422 IDEMPOTENCY_KEY_REUSED. Otherwise the session decides: not
  * this counter's → 404, not ended → 409, rated already (another press, or 未评价) → 409 ALREADY_RATED.
  */
-async function explainRefusal(db: DbOrTx, device: TDeviceCtx, input: TKioskRatingInput, clientKey: string): Promise<TKioskRatingResult> {
-  const byKey = await db.execute<{ id: string; ref_id: string; source_id: string | null; answers: Record<string, unknown>; score: number | null; rating_label: string | null; flags: string[] }>(sql`
+async function explainRefusal(
+  db: DbOrTx,
+  device: TDeviceCtx,
+  input: TKioskRatingInput,
+  clientKey: string,
+): Promise<TKioskRatingResult> {
+  const byKey = await db.execute<{
+    id: string;
+    ref_id: string;
+    source_id: string | null;
+    answers: Record<string, unknown>;
+    score: number | null;
+    rating_label: string | null;
+    flags: string[];
+  }>(sql`
     select id, ref_id, source_id, answers, score, rating_label, flags from evaluations
     where tenant_id = ${device.tenantId} and channel = 'kiosk' and answers ? 'clientKey' and answers->>'clientKey' = ${clientKey}`);
   const stored = byKey.rows[0];
   if (stored) {
     const a = stored.answers;
-    const isSame = stored.ref_id === input.sessionId && stored.source_id === device.id && a.key === input.key && a.shownAt === input.shownAt && a.pressedAt === input.pressedAt;
-    if (isSame) return { evaluationId: stored.id, score: stored.score, label: stored.rating_label, flags: stored.flags, replayed: true };
-    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used for another press', { details: [{ path: 'headers.idempotency-key', message: 'already used for a different request' }] });
+    const isSame =
+      stored.ref_id === input.sessionId &&
+      stored.source_id === device.id &&
+      a.key === input.key &&
+      a.shownAt === input.shownAt &&
+      a.pressedAt === input.pressedAt;
+    if (isSame)
+      return {
+        evaluationId: stored.id,
+        score: stored.score,
+        label: stored.rating_label,
+        flags: stored.flags,
+        replayed: true,
+      };
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used for another press', {
+      details: [{ path: 'headers.idempotency-key', message: 'already used for a different request' }],
+    });
   }
   const res = await db.execute<{ ended_at: Date | null; eval_id: string | null }>(sql`
     select s.ended_at, e.id as eval_id
@@ -179,8 +305,13 @@ async function explainRefusal(db: DbOrTx, device: TDeviceCtx, input: TKioskRatin
     where s.tenant_id = ${device.tenantId} and s.id = ${input.sessionId} and s.counter_id = ${device.counterId}`);
   const r = res.rows[0];
   if (!r) throw notFound('service session');
-  if (!r.ended_at) throw new AppError('SESSION_NOT_ENDED', 'the service has not ended', { details: [{ path: 'body.sessionId', message: 'not ended' }] });
-  throw new AppError('ALREADY_RATED', 'this service session already has its evaluation', { details: [{ path: 'body.sessionId', message: 'already rated' }] });
+  if (!r.ended_at)
+    throw new AppError('SESSION_NOT_ENDED', 'the service has not ended', {
+      details: [{ path: 'body.sessionId', message: 'not ended' }],
+    });
+  throw new AppError('ALREADY_RATED', 'this service session already has its evaluation', {
+    details: [{ path: 'body.sessionId', message: 'already rated' }],
+  });
 }
 
 /**
@@ -192,7 +323,17 @@ async function explainRefusal(db: DbOrTx, device: TDeviceCtx, input: TKioskRatin
 export async function sweepKioskTimeouts(deps: TDeps, limit = 500): Promise<number> {
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
-    const due = await tx.execute<{ tenant_id: string; id: string; outlet_id: string; counter_id: string; staff_id: string; customer_id: string | null; ended_at: Date | string; timeout_seconds: number; has_device: boolean }>(sql`
+    const due = await tx.execute<{
+      tenant_id: string;
+      id: string;
+      outlet_id: string;
+      counter_id: string;
+      staff_id: string;
+      customer_id: string | null;
+      ended_at: Date | string;
+      timeout_seconds: number;
+      has_device: boolean;
+    }>(sql`
       select s.tenant_id, s.id, s.outlet_id, s.counter_id, s.staff_id, s.customer_id, s.ended_at, coalesce(ks.timeout_seconds, 30) as timeout_seconds,
              exists (select 1 from kiosk_devices d where d.tenant_id = s.tenant_id and d.counter_id = s.counter_id and d.revoked_at is null) as has_device
       from service_sessions s
@@ -225,7 +366,9 @@ export async function sweepKioskTimeouts(deps: TDeps, limit = 500): Promise<numb
     }
     if (due.rows.length) {
       const ids = due.rows.map((r) => sql`(${r.tenant_id}::uuid, ${r.id}::uuid)`);
-      await tx.execute(sql`update service_sessions set rating_closed = true where (tenant_id, id) in (${sql.join(ids, sql`, `)})`);
+      await tx.execute(
+        sql`update service_sessions set rating_closed = true where (tenant_id, id) in (${sql.join(ids, sql`, `)})`,
+      );
     }
     return recorded;
   });

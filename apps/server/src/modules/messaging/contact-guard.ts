@@ -5,7 +5,8 @@ import { decideContact, type TContactPolicy } from '../followup/contact-policy.t
 import { loadContactPolicies } from '../settings/contact-policy.service.ts';
 import type { TOutboxRow } from './outbox.repository.ts';
 
-export type TPolicyDecision = { kind: 'send' } | { kind: 'defer'; until: Date; reason: string } | { kind: 'block'; reason: string };
+export type TPolicyDecision =
+  { kind: 'send' } | { kind: 'defer'; until: Date; reason: string } | { kind: 'block'; reason: string };
 
 /**
  * The contact policy in the sender (DESIGN §5): decided inside the claim transaction, for each claimed message that
@@ -23,19 +24,34 @@ export type TPolicyDecision = { kind: 'send' } | { kind: 'defer'; until: Date; r
  * customer: the second waits for the first's claim to commit and then sees its `sending` row.
  * `policy` overrides the tenant policies (one policy for all tenants); omitted = each tenant's own.
  */
-export async function decideContacts(tx: DbOrTx, rows: TOutboxRow[], now: Date, policy?: TContactPolicy): Promise<Map<string, TPolicyDecision>> {
+export async function decideContacts(
+  tx: DbOrTx,
+  rows: TOutboxRow[],
+  now: Date,
+  policy?: TContactPolicy,
+): Promise<Map<string, TPolicyDecision>> {
   const out = new Map<string, TPolicyDecision>();
   const withCustomer = rows.filter((r) => r.customerId);
   for (const r of rows) if (!r.customerId) out.set(r.id, { kind: 'send' });
   if (withCustomer.length === 0) return out;
   const tenantIds = [...new Set(withCustomer.map((r) => r.tenantId))];
-  const zones = new Map((await tx.select({ id: tenants.id, tz: tenants.timeZone }).from(tenants).where(inArray(tenants.id, tenantIds))).map((t) => [t.id, t.tz]));
+  const zones = new Map(
+    (await tx.select({ id: tenants.id, tz: tenants.timeZone }).from(tenants).where(inArray(tenants.id, tenantIds))).map(
+      (t) => [t.id, t.tz],
+    ),
+  );
   const policies = policy ? new Map(tenantIds.map((id) => [id, policy])) : await loadContactPolicies(tx, tenantIds);
   const customerIds = [...new Set(withCustomer.map((r) => r.customerId!))].sort();
   const custs = new Map(
     (
       await tx
-        .select({ id: customers.id, tenantId: customers.tenantId, doNotContactUntil: customers.doNotContactUntil, consentService: customers.consentService, consentMarketing: customers.consentMarketing })
+        .select({
+          id: customers.id,
+          tenantId: customers.tenantId,
+          doNotContactUntil: customers.doNotContactUntil,
+          consentService: customers.consentService,
+          consentMarketing: customers.consentMarketing,
+        })
         .from(customers)
         .where(inArray(customers.id, customerIds))
         .orderBy(customers.id)
@@ -52,13 +68,19 @@ export async function decideContacts(tx: DbOrTx, rows: TOutboxRow[], now: Date, 
     const ids = customerIds.filter((id) => custs.get(id)?.tenantId === tenantId);
     if (ids.length === 0) continue;
     const events = await tx
-      .select({ customerId: contactEvents.customerId, at: sql<Date>`max(${contactEvents.at})`.mapWith((v: string) => new Date(v)) })
+      .select({
+        customerId: contactEvents.customerId,
+        at: sql<Date>`max(${contactEvents.at})`.mapWith((v: string) => new Date(v)),
+      })
       .from(contactEvents)
       .where(and(eq(contactEvents.tenantId, tenantId), inArray(contactEvents.customerId, ids)))
       .groupBy(contactEvents.customerId);
     for (const e of events) bump(e.customerId, e.at);
     const inFlight = await tx
-      .select({ customerId: outboxMessages.customerId, at: sql<Date>`max(${outboxMessages.claimedAt})`.mapWith((v: string) => new Date(v)) })
+      .select({
+        customerId: outboxMessages.customerId,
+        at: sql<Date>`max(${outboxMessages.claimedAt})`.mapWith((v: string) => new Date(v)),
+      })
       .from(outboxMessages)
       .where(
         and(
@@ -77,7 +99,13 @@ export async function decideContacts(tx: DbOrTx, rows: TOutboxRow[], now: Date, 
       continue;
     }
     const tz = zones.get(r.tenantId) ?? 'Asia/Shanghai';
-    const d = decideContact({ ...c, lastContactAt: last.get(c.id) ?? null }, { isMarketing: r.isMarketing }, policies.get(r.tenantId)!, now, tz);
+    const d = decideContact(
+      { ...c, lastContactAt: last.get(c.id) ?? null },
+      { isMarketing: r.isMarketing },
+      policies.get(r.tenantId)!,
+      now,
+      tz,
+    );
     if (d.kind !== 'send') {
       out.set(r.id, d);
       continue;

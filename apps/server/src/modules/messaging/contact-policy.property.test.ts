@@ -31,10 +31,16 @@ const arbCustomer = fc.record({
 });
 const arbMessage = fc.record({ customer: fc.nat(), marketing: fc.boolean(), atStep: fc.integer({ min: 0, max: 29 }) });
 /** The tenant's policy: quiet hours from 19…24(=0) to 6…10 local, gap 0…10 days. */
-const arbPolicy = fc.record({ quietFromHour: fc.integer({ min: 19, max: 24 }).map((h) => h % 24), quietToHour: fc.integer({ min: 6, max: 10 }), minGapDays: fc.integer({ min: 0, max: 10 }) });
+const arbPolicy = fc.record({
+  quietFromHour: fc.integer({ min: 19, max: 24 }).map((h) => h % 24),
+  quietToHour: fc.integer({ min: 6, max: 10 }),
+  minGapDays: fc.integer({ min: 0, max: 10 }),
+});
 /** Quiet at this local hour? Written out here, independent of the code under test. */
 const isQuietHour = (hour: number, p: { quietFromHour: number; quietToHour: number }) =>
-  p.quietFromHour > p.quietToHour ? hour >= p.quietFromHour || hour < p.quietToHour : hour >= p.quietFromHour && hour < p.quietToHour;
+  p.quietFromHour > p.quietToHour
+    ? hour >= p.quietFromHour || hour < p.quietToHour
+    : hour >= p.quietFromHour && hour < p.quietToHour;
 
 const arbScenario = fc.record({
   policy: arbPolicy,
@@ -79,7 +85,12 @@ describe('contact policy in the sender (property)', () => {
         // No `policy` in the deps: the sender reads the tenant's policy.
         const deps = { db: t.db, clock: t.clock, mail: undefined, sms: () => provider };
         // Customers, each with its own phone (the captured `to` names the customer).
-        const cs = sc.customers.map((c, i) => ({ ...c, id: crypto.randomUUID(), phone: `139${String(run).padStart(4, '0')}${String(i).padStart(4, '0')}`, optedOutAt: null as number | null }));
+        const cs = sc.customers.map((c, i) => ({
+          ...c,
+          id: crypto.randomUUID(),
+          phone: `139${String(run).padStart(4, '0')}${String(i).padStart(4, '0')}`,
+          optedOutAt: null as number | null,
+        }));
         for (const c of cs) {
           await t.db.insert(customers).values({
             id: c.id,
@@ -91,15 +102,31 @@ describe('contact policy in the sender (property)', () => {
             consentMarketing: c.consentMarketing,
             doNotContactUntil: c.dncHours === null ? null : new Date(T0 + c.dncHours * 3_600_000),
           });
-          if (c.priorContactHours !== null) await t.db.insert(contactEvents).values({ tenantId: t.tenantId, customerId: c.id, at: new Date(T0 - c.priorContactHours * 3_600_000), channel: 'phone' });
+          if (c.priorContactHours !== null)
+            await t.db
+              .insert(contactEvents)
+              .values({
+                tenantId: t.tenantId,
+                customerId: c.id,
+                at: new Date(T0 - c.priorContactHours * 3_600_000),
+                channel: 'phone',
+              });
         }
-        const msgs = sc.messages.map((m, i) => ({ ...m, c: cs[m.customer % cs.length]!, token: `#${run}-${i}#`, id: '' }));
+        const msgs = sc.messages.map((m, i) => ({
+          ...m,
+          c: cs[m.customer % cs.length]!,
+          token: `#${run}-${i}#`,
+          id: '',
+        }));
         for (let step = 0; step < sc.steps.length; step++) {
           t.clock.advance(sc.steps[step]! * MIN);
           const now = t.clock.now();
           for (const c of cs) {
             if (c.optOutAtStep === step) {
-              await t.db.update(customers).set({ consentService: false, consentMarketing: false }).where(eq(customers.id, c.id));
+              await t.db
+                .update(customers)
+                .set({ consentService: false, consentMarketing: false })
+                .where(eq(customers.id, c.id));
               c.optedOutAt = now.getTime();
             }
           }
@@ -107,7 +134,14 @@ describe('contact policy in the sender (property)', () => {
           const ids = await enqueueSms(
             t.db,
             now,
-            due.map((m) => ({ tenantId: t.tenantId, customerId: m.c.id, to: m.c.phone, template: '{客户姓名}您好', values: { 客户姓名: m.token }, isMarketing: m.marketing })),
+            due.map((m) => ({
+              tenantId: t.tenantId,
+              customerId: m.c.id,
+              to: m.c.phone,
+              template: '{客户姓名}您好',
+              values: { 客户姓名: m.token },
+              isMarketing: m.marketing,
+            })),
           );
           ids.forEach((id, i) => (due[i]!.id = id));
           await sendDueSms(deps);
@@ -118,7 +152,10 @@ describe('contact policy in the sender (property)', () => {
           const c = cs.find((x) => x.phone === s.to)!;
           const m = msgs.find((x) => s.text.includes(x.token))!;
           const { hour } = localParts(new Date(s.at), 'Asia/Shanghai');
-          expect(isQuietHour(hour, sc.policy), `quiet hours ${sc.policy.quietFromHour}–${sc.policy.quietToHour}: sent at ${new Date(s.at).toISOString()}`).toBe(false);
+          expect(
+            isQuietHour(hour, sc.policy),
+            `quiet hours ${sc.policy.quietFromHour}–${sc.policy.quietToHour}: sent at ${new Date(s.at).toISOString()}`,
+          ).toBe(false);
           if (c.optedOutAt !== null) expect(s.at, 'sent after opt-out').toBeLessThan(c.optedOutAt);
           if (c.dncHours !== null) expect(s.at >= T0 + c.dncHours * 3_600_000, 'sent while do-not-contact').toBe(true);
           if (c.dncHours !== null && c.dncHours > 0) seen.sentAfterDnc += 1;
@@ -128,15 +165,25 @@ describe('contact policy in the sender (property)', () => {
             expect(c.consentMarketing, 'marketing without consent').toBe(true);
             expect(s.text.endsWith('拒收请回复R'), 'marketing without opt-out text').toBe(true);
           }
-          if (c.priorContactHours !== null) expect(s.at - (T0 - c.priorContactHours * 3_600_000)).toBeGreaterThanOrEqual(GAP_DAYS * DAY);
+          if (c.priorContactHours !== null)
+            expect(s.at - (T0 - c.priorContactHours * 3_600_000)).toBeGreaterThanOrEqual(GAP_DAYS * DAY);
         }
         for (const c of cs) {
           const times = sends.filter((s) => s.to === c.phone).map((s) => s.at);
-          for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!, 'two contacts within the gap').toBeGreaterThanOrEqual(GAP_DAYS * DAY);
+          for (let i = 1; i < times.length; i++)
+            expect(times[i]! - times[i - 1]!, 'two contacts within the gap').toBeGreaterThanOrEqual(GAP_DAYS * DAY);
         }
         // --- none doubled, none lost ---
         for (const m of msgs) expect(sends.filter((s) => s.text.includes(m.token)).length).toBeLessThanOrEqual(1);
-        const rows = await t.db.select().from(outboxMessages).where(inArray(outboxMessages.id, msgs.map((m) => m.id)));
+        const rows = await t.db
+          .select()
+          .from(outboxMessages)
+          .where(
+            inArray(
+              outboxMessages.id,
+              msgs.map((m) => m.id),
+            ),
+          );
         expect(rows).toHaveLength(msgs.length);
         const end = t.clock.now().getTime();
         for (const r of rows) {
@@ -148,7 +195,8 @@ describe('contact policy in the sender (property)', () => {
           if (r.status === 'cancelled') seen.blocked += 1;
           if (r.status === 'sent') expect(sentCount).toBe(1);
           // Blocked only for missing consent (an opt-out withdraws it) — never for a do-not-contact date.
-          else if (r.status === 'cancelled') expect(r.policyOutcome).toMatch(/^blocked:no_(service|marketing)_consent$/);
+          else if (r.status === 'cancelled')
+            expect(r.policyOutcome).toMatch(/^blocked:no_(service|marketing)_consent$/);
           else {
             // still waiting: deferred by the policy to a later time, never silently stuck in the past
             expect(r.status).toBe('queued');
@@ -158,7 +206,10 @@ describe('contact policy in the sender (property)', () => {
           }
         }
         // Leave nothing due for the next run (its clock starts again at T0).
-        await t.db.update(outboxMessages).set({ status: 'cancelled' }).where(sql`${outboxMessages.status} = 'queued'`);
+        await t.db
+          .update(outboxMessages)
+          .set({ status: 'cancelled' })
+          .where(sql`${outboxMessages.status} = 'queued'`);
       }),
       { numRuns: 40 },
     );

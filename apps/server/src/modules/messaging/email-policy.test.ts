@@ -40,7 +40,9 @@ describe('contact policy for e-mail (same sender rules as SMS, counted across ch
   it('an e-mail to a customer writes a contact event; an SMS to them the same day waits out the 7-day gap; staff mail is not policed', async () => {
     const unitId = await rootUnitId(t);
     const c = crypto.randomUUID();
-    await t.db.insert(customers).values({ id: c, tenantId: t.tenantId, name: '钱七', unitId, phones: ['13700000000'], email: 'qian@example.cn' });
+    await t.db
+      .insert(customers)
+      .values({ id: c, tenantId: t.tenantId, name: '钱七', unitId, phones: ['13700000000'], email: 'qian@example.cn' });
     const [mailId, smsId, staffId] = await enqueueMessages(t.db, t.clock.now(), [
       { tenantId: t.tenantId, channel: 'email', to: 'qian@example.cn', subject: '回访', body: '您好', customerId: c },
       { tenantId: t.tenantId, channel: 'sms', to: '13700000000', body: '您好', customerId: c },
@@ -49,23 +51,45 @@ describe('contact policy for e-mail (same sender rules as SMS, counted across ch
     const mail = { smtpUrl, mailFrom: 'huifang@example.cn' };
     await sendDueEmails({ db: t.db, clock: t.clock, mail });
     expect(mails.sort()).toEqual([['qian@example.cn'], ['staff@example.cn']]);
-    expect(await t.db.select().from(contactEvents).where(eq(contactEvents.customerId, c))).toMatchObject([{ channel: 'email', refId: mailId }]);
+    expect(await t.db.select().from(contactEvents).where(eq(contactEvents.customerId, c))).toMatchObject([
+      { channel: 'email', refId: mailId },
+    ]);
     const sent: string[] = [];
-    await sendDueSms({ db: t.db, clock: t.clock, mail, sms: () => ({ name: 'c', send: async (r) => (sent.push(r.to), { providerMessageId: 'x' }) }) });
+    await sendDueSms({
+      db: t.db,
+      clock: t.clock,
+      mail,
+      sms: () => ({ name: 'c', send: async (r) => (sent.push(r.to), { providerMessageId: 'x' }) }),
+    });
     expect(sent).toEqual([]);
-    const [sms] = await t.db.select().from(outboxMessages).where(and(eq(outboxMessages.tenantId, t.tenantId), eq(outboxMessages.id, smsId!)));
-    expect(sms).toMatchObject({ status: 'queued', policyOutcome: 'deferred:recent_contact', sendAfter: new Date('2026-11-30T02:00:00Z') });
-    const [staff] = await t.db.select().from(outboxMessages).where(and(eq(outboxMessages.tenantId, t.tenantId), eq(outboxMessages.id, staffId!)));
+    const [sms] = await t.db
+      .select()
+      .from(outboxMessages)
+      .where(and(eq(outboxMessages.tenantId, t.tenantId), eq(outboxMessages.id, smsId!)));
+    expect(sms).toMatchObject({
+      status: 'queued',
+      policyOutcome: 'deferred:recent_contact',
+      sendAfter: new Date('2026-11-30T02:00:00Z'),
+    });
+    const [staff] = await t.db
+      .select()
+      .from(outboxMessages)
+      .where(and(eq(outboxMessages.tenantId, t.tenantId), eq(outboxMessages.id, staffId!)));
     expect(staff).toMatchObject({ status: 'sent', policyOutcome: null });
 
     // An opted-out customer's e-mail is blocked at send time.
     await t.db.update(customers).set({ consentService: false }).where(eq(customers.id, c));
     t.clock.set('2026-12-01T02:00:00Z');
-    const [later] = await enqueueMessages(t.db, t.clock.now(), [{ tenantId: t.tenantId, channel: 'email', to: 'qian@example.cn', subject: '回访', body: '您好', customerId: c }]);
+    const [later] = await enqueueMessages(t.db, t.clock.now(), [
+      { tenantId: t.tenantId, channel: 'email', to: 'qian@example.cn', subject: '回访', body: '您好', customerId: c },
+    ]);
     mails.length = 0;
     await sendDueEmails({ db: t.db, clock: t.clock, mail });
     expect(mails).toEqual([]);
-    const [l] = await t.db.select().from(outboxMessages).where(and(eq(outboxMessages.tenantId, t.tenantId), eq(outboxMessages.id, later!)));
+    const [l] = await t.db
+      .select()
+      .from(outboxMessages)
+      .where(and(eq(outboxMessages.tenantId, t.tenantId), eq(outboxMessages.id, later!)));
     expect(l).toMatchObject({ status: 'cancelled', policyOutcome: 'blocked:no_service_consent' });
   });
 });

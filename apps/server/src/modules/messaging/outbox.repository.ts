@@ -69,18 +69,31 @@ export async function lockDueMessages(tx: DbOrTx, channel: string, now: Date, li
   return tx
     .select()
     .from(outboxMessages)
-    .where(and(eq(outboxMessages.status, 'queued'), eq(outboxMessages.channel, channel), sql`${outboxMessages.sendAfter} <= ${now}`))
+    .where(
+      and(
+        eq(outboxMessages.status, 'queued'),
+        eq(outboxMessages.channel, channel),
+        sql`${outboxMessages.sendAfter} <= ${now}`,
+      ),
+    )
     .orderBy(outboxMessages.sendAfter)
     .limit(limit)
     .for('update', { skipLocked: true });
 }
 
-export async function setStatus(db: DbOrTx, rows: Pick<TOutboxRow, 'tenantId' | 'id'>[], set: Partial<typeof outboxMessages.$inferInsert> & { attempts?: number | SQL }) {
+export async function setStatus(
+  db: DbOrTx,
+  rows: Pick<TOutboxRow, 'tenantId' | 'id'>[],
+  set: Partial<typeof outboxMessages.$inferInsert> & { attempts?: number | SQL },
+) {
   if (rows.length === 0) return;
   const byTenant = new Map<string, string[]>();
   for (const r of rows) byTenant.set(r.tenantId, [...(byTenant.get(r.tenantId) ?? []), r.id]);
   for (const [tenantId, ids] of byTenant) {
-    await db.update(outboxMessages).set(set).where(and(eq(outboxMessages.tenantId, tenantId), inArray(outboxMessages.id, ids)));
+    await db
+      .update(outboxMessages)
+      .set(set)
+      .where(and(eq(outboxMessages.tenantId, tenantId), inArray(outboxMessages.id, ids)));
   }
 }
 
@@ -89,7 +102,12 @@ export async function setStatus(db: DbOrTx, rows: Pick<TOutboxRow, 'tenantId' | 
  * whether the SMTP server accepted them, so they become `failed` with that explanation — never resent on their own
  * (at most once; an admin may requeue one after checking). Returns how many.
  */
-export async function failInterrupted(db: DbOrTx, now: Date, olderThanMs: number, channel?: 'email' | 'sms'): Promise<TOutboxRow[]> {
+export async function failInterrupted(
+  db: DbOrTx,
+  now: Date,
+  olderThanMs: number,
+  channel?: 'email' | 'sms',
+): Promise<TOutboxRow[]> {
   const res = await db
     .update(outboxMessages)
     .set({ status: 'failed', lastError: 'interrupted while sending: delivery unknown, not retried automatically' })
@@ -106,19 +124,41 @@ export async function failInterrupted(db: DbOrTx, now: Date, olderThanMs: number
 
 /** Managers see the messages of units they can see; tenant-wide messages (no unit) only with tenant scope. */
 const visible = (scope: TScope) =>
-  and(eq(outboxMessages.tenantId, scope.tenantId), scope.dataScope === 'tenant' ? sql`true` : and(sql`${outboxMessages.unitId} is not null`, unitVisible(scope, outboxMessages.unitId)));
+  and(
+    eq(outboxMessages.tenantId, scope.tenantId),
+    scope.dataScope === 'tenant'
+      ? sql`true`
+      : and(sql`${outboxMessages.unitId} is not null`, unitVisible(scope, outboxMessages.unitId)),
+  );
 
 export async function listOutbox(db: DbOrTx, scope: TScope, q: TOutboxListQuery) {
-  const where = and(visible(scope), q.status ? eq(outboxMessages.status, q.status) : undefined, q.channel ? eq(outboxMessages.channel, q.channel) : undefined);
+  const where = and(
+    visible(scope),
+    q.status ? eq(outboxMessages.status, q.status) : undefined,
+    q.channel ? eq(outboxMessages.channel, q.channel) : undefined,
+  );
   const [rows, totals, byStatus] = await Promise.all([
-    db.select().from(outboxMessages).where(where).orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id)).limit(q.pageSize).offset(pageOffset(q)),
+    db
+      .select()
+      .from(outboxMessages)
+      .where(where)
+      .orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id))
+      .limit(q.pageSize)
+      .offset(pageOffset(q)),
     db.select({ n: count() }).from(outboxMessages).where(where),
-    db.select({ status: outboxMessages.status, n: count() }).from(outboxMessages).where(visible(scope)).groupBy(outboxMessages.status),
+    db
+      .select({ status: outboxMessages.status, n: count() })
+      .from(outboxMessages)
+      .where(visible(scope))
+      .groupBy(outboxMessages.status),
   ]);
   return { rows, total: totals[0]?.n ?? 0, counts: Object.fromEntries(byStatus.map((r) => [r.status, r.n])) };
 }
 
 export async function findVisibleMessage(db: DbOrTx, scope: TScope, id: string) {
-  const [row] = await db.select().from(outboxMessages).where(and(visible(scope), eq(outboxMessages.id, id)));
+  const [row] = await db
+    .select()
+    .from(outboxMessages)
+    .where(and(visible(scope), eq(outboxMessages.id, id)));
   return row ?? null;
 }

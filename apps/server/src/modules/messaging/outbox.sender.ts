@@ -65,11 +65,23 @@ export const SEND_CONCURRENCY = 8;
 const STALE_CLAIM_MS = 10 * 60_000;
 
 /** Tell the outcome hooks of the rows' ref_types (in the caller's transaction). */
-async function notifyOutcome(deps: TSenderDeps, tx: DbOrTx, rows: TOutboxRow[], outcome: TOutboxOutcome, now: Date): Promise<void> {
+async function notifyOutcome(
+  deps: TSenderDeps,
+  tx: DbOrTx,
+  rows: TOutboxRow[],
+  outcome: TOutboxOutcome,
+  now: Date,
+): Promise<void> {
   const hooks = deps.outcomes ?? {};
   for (const refType of new Set(rows.map((r) => r.refType))) {
     const hook = refType ? hooks[refType] : undefined;
-    if (hook) await hook(tx, rows.filter((r) => r.refType === refType), outcome, now);
+    if (hook)
+      await hook(
+        tx,
+        rows.filter((r) => r.refType === refType),
+        outcome,
+        now,
+      );
   }
 }
 
@@ -97,7 +109,12 @@ function transportFor(url: string): Transporter {
  * policy (blocked → cancelled with the reason, deferred → stays queued with a later send_after), the rest become
  * `sending` (attempts + 1, claimed_at) — all in one transaction that commits before anything is sent.
  */
-async function claim(deps: TSenderDeps, channel: 'email' | 'sms', now: Date, result: TSendResult): Promise<TOutboxRow[]> {
+async function claim(
+  deps: TSenderDeps,
+  channel: 'email' | 'sms',
+  now: Date,
+  result: TSendResult,
+): Promise<TOutboxRow[]> {
   return deps.db.transaction(async (tx) => {
     const rows = await lockDueMessages(tx, channel, now, BATCH);
     const cancel = new Set<string>();
@@ -105,12 +122,22 @@ async function claim(deps: TSenderDeps, channel: 'email' | 'sms', now: Date, res
     for (const refType of new Set(rows.map((r) => r.refType))) {
       const guard = refType ? guards[refType] : undefined;
       if (!guard) continue;
-      for (const id of await guard(tx, rows.filter((r) => r.refType === refType), now)) cancel.add(id);
+      for (const id of await guard(
+        tx,
+        rows.filter((r) => r.refType === refType),
+        now,
+      ))
+        cancel.add(id);
     }
     const cancelled = rows.filter((r) => cancel.has(r.id));
     await setStatus(tx, cancelled, { status: 'cancelled', lastError: null });
     result.cancelled += cancelled.length;
-    const decisions = await decideContacts(tx, rows.filter((r) => !cancel.has(r.id)), now, deps.policy);
+    const decisions = await decideContacts(
+      tx,
+      rows.filter((r) => !cancel.has(r.id)),
+      now,
+      deps.policy,
+    );
     const toSend: TOutboxRow[] = [];
     const blocked: TOutboxRow[] = [];
     for (const r of rows) {
@@ -138,7 +165,17 @@ async function markSent(deps: TSenderDeps, m: TOutboxRow, providerMessageId: str
   const at = deps.clock.now();
   await deps.db.transaction(async (tx) => {
     await setStatus(tx, [m], { status: 'sent', sentAt: at, lastError: null, providerMessageId });
-    if (m.customerId) await tx.insert(contactEvents).values({ tenantId: m.tenantId, customerId: m.customerId, at, channel: m.channel, refType: 'outbox_message', refId: m.id });
+    if (m.customerId)
+      await tx
+        .insert(contactEvents)
+        .values({
+          tenantId: m.tenantId,
+          customerId: m.customerId,
+          at,
+          channel: m.channel,
+          refType: 'outbox_message',
+          refId: m.id,
+        });
     await notifyOutcome(deps, tx, [{ ...m, status: 'sent', sentAt: at, providerMessageId }], 'sent', at);
   });
 }
@@ -178,7 +215,13 @@ export async function sendDueEmails(deps: TSenderDeps): Promise<TSendResult> {
     const claimed = await claim(deps, 'email', deps.clock.now(), result);
     await forEachConcurrent(claimed, deps.concurrency ?? SEND_CONCURRENCY, async (m) => {
       try {
-        await transport.sendMail({ from: deps.mail!.mailFrom, to: m.to, subject: m.subject ?? '', text: m.body, messageId: `<${m.id}@huifang>` });
+        await transport.sendMail({
+          from: deps.mail!.mailFrom,
+          to: m.to,
+          subject: m.subject ?? '',
+          text: m.body,
+          messageId: `<${m.id}@huifang>`,
+        });
       } catch (err) {
         await markError(deps, m, err, result);
         return;
@@ -210,7 +253,9 @@ export async function sendDueSms(deps: TSenderDeps): Promise<TSendResult> {
   for (;;) {
     const claimed = await claim(deps, 'sms', deps.clock.now(), result);
     const tenantIds = [...new Set(claimed.map((m) => m.tenantId))];
-    const settings = tenantIds.length ? await deps.db.select().from(smsSettings).where(inArray(smsSettings.tenantId, tenantIds)) : [];
+    const settings = tenantIds.length
+      ? await deps.db.select().from(smsSettings).where(inArray(smsSettings.tenantId, tenantIds))
+      : [];
     const providers = new Map<string, { provider: TSmsProvider | Error; optOut: string }>();
     for (const t of tenantIds) {
       const s = settings.find((x) => x.tenantId === t) ?? null;
@@ -228,7 +273,12 @@ export async function sendDueSms(deps: TSenderDeps): Promise<TSendResult> {
       try {
         if (p.provider instanceof Error) throw p.provider;
         const params = Array.isArray(m.templateParams) ? Object.fromEntries(m.templateParams) : m.templateParams;
-        ({ providerMessageId } = await p.provider.send({ to: m.to, text: smsText(m, p.optOut), templateCode: m.templateCode, params }));
+        ({ providerMessageId } = await p.provider.send({
+          to: m.to,
+          text: smsText(m, p.optOut),
+          templateCode: m.templateCode,
+          params,
+        }));
       } catch (err) {
         await markError(deps, m, err, result);
         return;

@@ -37,7 +37,12 @@ export const receiptRoutes: FastifyPluginAsyncZod = async (app) => {
       const counts = await applyReceipts(
         deps.db,
         tenantId,
-        req.body.map((r) => ({ providerMessageId: r.biz_id, delivered: r.success, at: parseReportTime(r.report_time), detail: [r.err_code, r.err_msg].filter(Boolean).join(' ') || null })),
+        req.body.map((r) => ({
+          providerMessageId: r.biz_id,
+          delivered: r.success,
+          at: parseReportTime(r.report_time),
+          detail: [r.err_code, r.err_msg].filter(Boolean).join(' ') || null,
+        })),
         deps.clock.now(),
       );
       if (counts.unknown) req.log.info({ counts }, 'aliyun sms receipts with unknown biz_id ignored');

@@ -42,15 +42,32 @@ const receiptUrls = (config: Pick<TConfig, 'publicBaseUrl'>, token: string) => (
  * enter in the Aliyun / Tencent consoles; only its hash is stored, so afterwards the API can only say that one is
  * set. Audited without the token.
  */
-export async function rotateReceiptToken(deps: { db: Db; clock: TClock; config: Pick<TConfig, 'publicBaseUrl'> }, ctx: TAuditCtx): Promise<TSmsReceiptToken> {
+export async function rotateReceiptToken(
+  deps: { db: Db; clock: TClock; config: Pick<TConfig, 'publicBaseUrl'> },
+  ctx: TAuditCtx,
+): Promise<TSmsReceiptToken> {
   const now = deps.clock.now();
   const token = crypto.randomBytes(24).toString('base64url');
   await deps.db.transaction(async (tx) => {
     await tx
       .insert(smsSettings)
-      .values({ tenantId: ctx.tenantId, provider: 'log', optOutText: DEFAULT_OPT_OUT, receiptTokenHash: hashReceiptToken(token), updatedAt: now })
-      .onConflictDoUpdate({ target: smsSettings.tenantId, set: { receiptTokenHash: hashReceiptToken(token), updatedAt: now } });
-    await insertAuditEvent(tx, ctx, { action: 'sms.receipt_token_rotated', entityType: 'sms_settings', entityId: null, summary: '生成短信回执地址' }, now);
+      .values({
+        tenantId: ctx.tenantId,
+        provider: 'log',
+        optOutText: DEFAULT_OPT_OUT,
+        receiptTokenHash: hashReceiptToken(token),
+        updatedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: smsSettings.tenantId,
+        set: { receiptTokenHash: hashReceiptToken(token), updatedAt: now },
+      });
+    await insertAuditEvent(
+      tx,
+      ctx,
+      { action: 'sms.receipt_token_rotated', entityType: 'sms_settings', entityId: null, summary: '生成短信回执地址' },
+      now,
+    );
   });
   return { token, ...receiptUrls(deps.config, token) };
 }
@@ -58,7 +75,10 @@ export async function rotateReceiptToken(deps: { db: Db; clock: TClock; config: 
 /** The tenant of a webhook token; 404 for an unknown one (no hint whether the path or the token is wrong). */
 export async function tenantOfReceiptToken(db: Db, token: string): Promise<string> {
   if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) throw notFound('receipt endpoint');
-  const [row] = await db.select({ tenantId: smsSettings.tenantId }).from(smsSettings).where(eq(smsSettings.receiptTokenHash, hashReceiptToken(token)));
+  const [row] = await db
+    .select({ tenantId: smsSettings.tenantId })
+    .from(smsSettings)
+    .where(eq(smsSettings.receiptTokenHash, hashReceiptToken(token)));
   if (!row) throw notFound('receipt endpoint');
   return row.tenantId;
 }
@@ -70,12 +90,22 @@ export async function tenantOfReceiptToken(db: Db, token: string): Promise<strin
  * ignored and counted. A changed status of an automatic follow-up message is logged on its task (message_delivery).
  * One statement for the update and one for the task log, however many reports a push carries.
  */
-export async function applyReceipts(db: Db, tenantId: string, receipts: TReceipt[], now: Date): Promise<TReceiptResult> {
+export async function applyReceipts(
+  db: Db,
+  tenantId: string,
+  receipts: TReceipt[],
+  now: Date,
+): Promise<TReceiptResult> {
   if (receipts.length === 0) return { updated: 0, unchanged: 0, unknown: 0 };
   // The last report per id wins within one push.
   const byId = new Map(receipts.map((r) => [r.providerMessageId, r]));
   const data = JSON.stringify(
-    [...byId.values()].map((r) => ({ id: r.providerMessageId, s: r.delivered ? 'delivered' : 'undelivered', at: (r.at ?? now).toISOString(), d: r.detail?.slice(0, 500) ?? null })),
+    [...byId.values()].map((r) => ({
+      id: r.providerMessageId,
+      s: r.delivered ? 'delivered' : 'undelivered',
+      at: (r.at ?? now).toISOString(),
+      d: r.detail?.slice(0, 500) ?? null,
+    })),
   );
   return db.transaction(async (tx) => {
     const res = await tx.execute<{ matched: number; updated: number }>(sql`

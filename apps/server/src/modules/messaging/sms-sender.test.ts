@@ -8,7 +8,11 @@ import type { TSmsProvider, TSmsRequest } from './sms/provider.ts';
 import { enqueueSms } from './templates.ts';
 
 /** The outside world's only fake: a provider that captures what would have gone out. */
-function capturing(behaviour: (req: TSmsRequest, n: number) => Promise<{ providerMessageId: string }> = async (_r, n) => ({ providerMessageId: `p-${n}` })) {
+function capturing(
+  behaviour: (req: TSmsRequest, n: number) => Promise<{ providerMessageId: string }> = async (_r, n) => ({
+    providerMessageId: `p-${n}`,
+  }),
+) {
   const sent: TSmsRequest[] = [];
   const provider: TSmsProvider = {
     name: 'test',
@@ -28,20 +32,34 @@ const MORNING = new Date('2026-11-23T02:00:00Z');
 
 async function newCustomer(set: Partial<typeof customers.$inferInsert> = {}) {
   const id = crypto.randomUUID();
-  await t.db.insert(customers).values({ id, tenantId: t.tenantId, name: '张三', unitId, phones: ['13800000000'], ...set });
+  await t.db
+    .insert(customers)
+    .values({ id, tenantId: t.tenantId, name: '张三', unitId, phones: ['13800000000'], ...set });
   return id;
 }
 async function queue(customerId: string, extra: { isMarketing?: boolean; template?: string } = {}) {
   const [id] = await enqueueSms(t.db, t.clock.now(), [
-    { tenantId: t.tenantId, customerId, to: '13800000000', template: extra.template ?? '{客户姓名}您好，感谢您到{网点名称}办理业务', values: { 客户姓名: '张先生', 网点名称: '陆家嘴支行' }, templateCode: 'SMS_1', isMarketing: extra.isMarketing },
+    {
+      tenantId: t.tenantId,
+      customerId,
+      to: '13800000000',
+      template: extra.template ?? '{客户姓名}您好，感谢您到{网点名称}办理业务',
+      values: { 客户姓名: '张先生', 网点名称: '陆家嘴支行' },
+      templateCode: 'SMS_1',
+      isMarketing: extra.isMarketing,
+    },
   ]);
   return id!;
 }
 async function row(id: string) {
-  const [r] = await t.db.select().from(outboxMessages).where(and(eq(outboxMessages.tenantId, t.tenantId), eq(outboxMessages.id, id)));
+  const [r] = await t.db
+    .select()
+    .from(outboxMessages)
+    .where(and(eq(outboxMessages.tenantId, t.tenantId), eq(outboxMessages.id, id)));
   return r!;
 }
-const eventsOf = (customerId: string) => t.db.select().from(contactEvents).where(eq(contactEvents.customerId, customerId));
+const eventsOf = (customerId: string) =>
+  t.db.select().from(contactEvents).where(eq(contactEvents.customerId, customerId));
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -57,7 +75,14 @@ describe('SMS through the outbox', () => {
     const cap = capturing();
     const r = await sendDueSms({ db: t.db, clock: t.clock, mail: undefined, sms: cap.factory });
     expect(r).toMatchObject({ sent: 1, failed: 0 });
-    expect(cap.sent).toEqual([{ to: '13800000000', text: '张先生您好，感谢您到陆家嘴支行办理业务', templateCode: 'SMS_1', params: { 客户姓名: '张先生', 网点名称: '陆家嘴支行' } }]);
+    expect(cap.sent).toEqual([
+      {
+        to: '13800000000',
+        text: '张先生您好，感谢您到陆家嘴支行办理业务',
+        templateCode: 'SMS_1',
+        params: { 客户姓名: '张先生', 网点名称: '陆家嘴支行' },
+      },
+    ]);
     expect(await row(id)).toMatchObject({ status: 'sent', providerMessageId: 'p-1', sentAt: MORNING, attempts: 1 });
     expect(await eventsOf(c)).toMatchObject([{ channel: 'sms', refType: 'outbox_message', refId: id, at: MORNING }]);
   });
@@ -110,9 +135,14 @@ describe('SMS through the outbox', () => {
     const rows = await Promise.all(ids.map(row));
     expect(rows.filter((x) => x.status === 'sent')).toHaveLength(11);
     expect(new Set(rows.map((x) => x.providerMessageId).filter(Boolean)).size).toBe(11);
-    expect(rows.filter((x) => x.status === 'queued')).toMatchObject([{ attempts: 1, lastError: 'isv.MOBILE_NUMBER_ILLEGAL' }]);
+    expect(rows.filter((x) => x.status === 'queued')).toMatchObject([
+      { attempts: 1, lastError: 'isv.MOBILE_NUMBER_ILLEGAL' },
+    ]);
     // Tests share the tenant and its clock: the requeued one must not go out in a later test.
-    await t.db.update(outboxMessages).set({ status: 'cancelled' }).where(and(eq(outboxMessages.tenantId, t.tenantId), eq(outboxMessages.status, 'queued')));
+    await t.db
+      .update(outboxMessages)
+      .set({ status: 'cancelled' })
+      .where(and(eq(outboxMessages.tenantId, t.tenantId), eq(outboxMessages.status, 'queued')));
   });
 
   it('a worker abandoned mid-send (provider called, outcome never recorded): never resent, shown as failed "delivery unknown", and counted as a contact', async () => {
@@ -148,7 +178,11 @@ describe('contact policy in the sender', () => {
     const cap = capturing();
     await sendDueSms({ db: t.db, clock: t.clock, mail: undefined, sms: cap.factory });
     expect(cap.sent).toHaveLength(0);
-    expect(await row(id)).toMatchObject({ status: 'queued', policyOutcome: 'deferred:quiet_hours', sendAfter: new Date('2026-11-24T01:00:00Z') });
+    expect(await row(id)).toMatchObject({
+      status: 'queued',
+      policyOutcome: 'deferred:quiet_hours',
+      sendAfter: new Date('2026-11-24T01:00:00Z'),
+    });
     t.clock.set('2026-11-24T01:00:00Z');
     await sendDueSms({ db: t.db, clock: t.clock, mail: undefined, sms: cap.factory });
     expect(cap.sent).toHaveLength(1);
@@ -156,12 +190,17 @@ describe('contact policy in the sender', () => {
 
   it('one contact per customer per 7 days across channels: the second waits until the gap has passed', async () => {
     const c = await newCustomer();
-    await t.db.insert(contactEvents).values({ tenantId: t.tenantId, customerId: c, at: new Date(MORNING.getTime() - 2 * DAY), channel: 'phone' });
+    await t.db
+      .insert(contactEvents)
+      .values({ tenantId: t.tenantId, customerId: c, at: new Date(MORNING.getTime() - 2 * DAY), channel: 'phone' });
     const id = await queue(c);
     const cap = capturing();
     await sendDueSms({ db: t.db, clock: t.clock, mail: undefined, sms: cap.factory });
     expect(cap.sent).toHaveLength(0);
-    expect(await row(id)).toMatchObject({ policyOutcome: 'deferred:recent_contact', sendAfter: new Date(MORNING.getTime() + 5 * DAY) });
+    expect(await row(id)).toMatchObject({
+      policyOutcome: 'deferred:recent_contact',
+      sendAfter: new Date(MORNING.getTime() + 5 * DAY),
+    });
     // Two queued in one batch: only one goes.
     const c2 = await newCustomer();
     await queue(c2);
@@ -184,7 +223,11 @@ describe('contact policy in the sender', () => {
     expect(r.cancelled).toBe(2);
     expect(await row(a)).toMatchObject({ status: 'cancelled', policyOutcome: 'blocked:no_service_consent' });
     // 30 days later at 10:00 Shanghai: inside contact hours, so exactly the do-not-contact instant.
-    expect(await row(b)).toMatchObject({ status: 'queued', policyOutcome: 'deferred:do_not_contact', sendAfter: new Date(MORNING.getTime() + 30 * DAY) });
+    expect(await row(b)).toMatchObject({
+      status: 'queued',
+      policyOutcome: 'deferred:do_not_contact',
+      sendAfter: new Date(MORNING.getTime() + 30 * DAY),
+    });
     expect(await row(m)).toMatchObject({ status: 'cancelled', policyOutcome: 'blocked:no_marketing_consent' });
   });
 });

@@ -29,7 +29,11 @@ export async function getSmsSettings(db: Db, tenantId: string): Promise<TRow | n
 }
 
 /** Save the tenant's SMS settings (audited, the secret never in the audit row). An absent secret keeps the stored one. */
-export async function saveSmsSettings(deps: { db: Db; clock: TClock }, ctx: TAuditCtx, input: TSmsSettingsInput): Promise<TSmsSettings> {
+export async function saveSmsSettings(
+  deps: { db: Db; clock: TClock },
+  ctx: TAuditCtx,
+  input: TSmsSettingsInput,
+): Promise<TSmsSettings> {
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     const [before] = await tx.select().from(smsSettings).where(eq(smsSettings.tenantId, ctx.tenantId)).for('update');
@@ -45,12 +49,23 @@ export async function saveSmsSettings(deps: { db: Db; clock: TClock }, ctx: TAud
       optOutText: input.optOutText,
       updatedAt: now,
     };
-    const [row] = await tx.insert(smsSettings).values({ tenantId: ctx.tenantId, ...values }).onConflictDoUpdate({ target: smsSettings.tenantId, set: values }).returning();
+    const [row] = await tx
+      .insert(smsSettings)
+      .values({ tenantId: ctx.tenantId, ...values })
+      .onConflictDoUpdate({ target: smsSettings.tenantId, set: values })
+      .returning();
     const dto = toSmsSettingsDto(row!);
     await insertAuditEvent(
       tx,
       ctx,
-      { action: 'sms.settings_changed', entityType: 'sms_settings', entityId: null, summary: `短信服务商 ${input.provider}`, before: before ? toSmsSettingsDto(before) : null, after: { ...dto, secretChanged: Boolean(input.accessKeySecret) } },
+      {
+        action: 'sms.settings_changed',
+        entityType: 'sms_settings',
+        entityId: null,
+        summary: `短信服务商 ${input.provider}`,
+        before: before ? toSmsSettingsDto(before) : null,
+        after: { ...dto, secretChanged: Boolean(input.accessKeySecret) },
+      },
       now,
     );
     return dto;

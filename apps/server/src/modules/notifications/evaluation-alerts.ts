@@ -11,7 +11,13 @@ import { findUnitManagers, notify } from './notifications.service.ts';
  * evaluation pipeline can take it over as an event handler.
  */
 
-const CHANNEL_NAMES: Record<TEvaluationChannel, string> = { kiosk: '窗口评价', survey: '问卷', order_review: '订单评价', followup: '回访', staff: '员工代填问卷' };
+const CHANNEL_NAMES: Record<TEvaluationChannel, string> = {
+  kiosk: '窗口评价',
+  survey: '问卷',
+  order_review: '订单评价',
+  followup: '回访',
+  staff: '员工代填问卷',
+};
 
 /** The drawer of one evaluation on the evaluations page (评价记录 honours `open`). */
 export const evaluationLink = (evaluationId: string) => `/evaluations?open=${evaluationId}`;
@@ -20,8 +26,16 @@ export const evaluationLink = (evaluationId: string) => `/evaluations?open=${eva
  * Negative 差评 / 不满意: an overall score of 2 or less out of 5, a rating labelled 不满意, or the lowest option a
  * channel offers (a kiosk whose keys are scored 5/4/3 still has a 不满意 key).
  */
-export function isNegativeEvaluation(e: { score: number | null; ratingLabel?: string | null; isLowestOption?: boolean }): boolean {
-  return (e.score !== null && e.score <= 2) || Boolean(e.ratingLabel?.includes('不满意')) || Boolean(e.isLowestOption && e.score !== null);
+export function isNegativeEvaluation(e: {
+  score: number | null;
+  ratingLabel?: string | null;
+  isLowestOption?: boolean;
+}): boolean {
+  return (
+    (e.score !== null && e.score <= 2) ||
+    Boolean(e.ratingLabel?.includes('不满意')) ||
+    Boolean(e.isLowestOption && e.score !== null)
+  );
 }
 
 export interface TEvaluationFacts {
@@ -39,8 +53,16 @@ export interface TEvaluationFacts {
   at: Date;
 }
 
-async function names(tx: DbOrTx, e: { tenantId: string; unitId: string; counterId?: string | null; staffId?: string | null }) {
-  const res = await tx.execute<{ unit: string | null; counter: string | null; staff: string | null; staff_no: string | null }>(sql`
+async function names(
+  tx: DbOrTx,
+  e: { tenantId: string; unitId: string; counterId?: string | null; staffId?: string | null },
+) {
+  const res = await tx.execute<{
+    unit: string | null;
+    counter: string | null;
+    staff: string | null;
+    staff_no: string | null;
+  }>(sql`
     select (select name from org_units where tenant_id = ${e.tenantId} and id = ${e.unitId}) as unit,
            (select name from org_units where tenant_id = ${e.tenantId} and id = ${e.counterId ?? null}::uuid) as counter,
            (select display_name from users where tenant_id = ${e.tenantId} and id = ${e.staffId ?? null}::uuid) as staff,
@@ -75,7 +97,10 @@ export async function alertNegativeEvaluation(tx: DbOrTx, e: TEvaluationFacts): 
 }
 
 /** An appeal 申诉 notifies the managers who can decide it (evaluation:manage at the evaluation's unit or nearest above). */
-export async function alertAppeal(tx: DbOrTx, e: { tenantId: string; evaluationId: string; unitId: string; staffId: string; reason: string; at: Date }): Promise<number> {
+export async function alertAppeal(
+  tx: DbOrTx,
+  e: { tenantId: string; evaluationId: string; unitId: string; staffId: string; reason: string; at: Date },
+): Promise<number> {
   const managers = (await findUnitManagers(tx, e.tenantId, e.unitId)).filter((id) => id !== e.staffId);
   if (managers.length === 0) return 0;
   const n = await names(tx, e);
@@ -91,7 +116,10 @@ export async function alertAppeal(tx: DbOrTx, e: { tenantId: string; evaluationI
 }
 
 /** The decision on an appeal notifies the staff member who appealed: upheld (the rating is excluded) or rejected. */
-export async function alertAppealDecision(tx: DbOrTx, e: { tenantId: string; evaluationId: string; staffId: string; isUpheld: boolean; reason: string; at: Date }): Promise<number> {
+export async function alertAppealDecision(
+  tx: DbOrTx,
+  e: { tenantId: string; evaluationId: string; staffId: string; isUpheld: boolean; reason: string; at: Date },
+): Promise<number> {
   return notify(tx, {
     tenantId: e.tenantId,
     userIds: [e.staffId],

@@ -21,9 +21,19 @@ export interface TNotifyInput {
 export async function notify(tx: DbOrTx, n: TNotifyInput): Promise<number> {
   const ids = [...new Set(n.userIds)];
   if (ids.length === 0) return 0;
-  await tx.insert(notifications).values(
-    ids.map((userId) => ({ tenantId: n.tenantId, userId, kind: n.kind, title: n.title, body: n.body ?? null, link: n.link ?? null, createdAt: n.at })),
-  );
+  await tx
+    .insert(notifications)
+    .values(
+      ids.map((userId) => ({
+        tenantId: n.tenantId,
+        userId,
+        kind: n.kind,
+        title: n.title,
+        body: n.body ?? null,
+        link: n.link ?? null,
+        createdAt: n.at,
+      })),
+    );
   return ids.length;
 }
 
@@ -31,7 +41,12 @@ export async function notify(tx: DbOrTx, n: TNotifyInput): Promise<number> {
  * The managers of a unit: active users holding `permission` through a role whose own unit is the unit or one of its
  * ancestors — the nearest level that has any (an outlet's own manager before the branch's, the branch's before HQ).
  */
-export async function findUnitManagers(db: DbOrTx, tenantId: string, unitId: string, permission = 'evaluation:manage'): Promise<string[]> {
+export async function findUnitManagers(
+  db: DbOrTx,
+  tenantId: string,
+  unitId: string,
+  permission = 'evaluation:manage',
+): Promise<string[]> {
   const res = await db.execute<{ id: string }>(sql`
     with target as (select path from org_units where tenant_id = ${tenantId} and id = ${unitId}),
     cand as (
@@ -75,13 +90,21 @@ export async function listMyNotifications(
   opts: { unreadOnly: boolean; limit: number; kind?: string },
 ): Promise<TNotificationList> {
   const mine = and(eq(notifications.tenantId, tenantId), eq(notifications.userId, userId));
-  const listed = and(mine, opts.kind ? eq(notifications.kind, opts.kind) : undefined, opts.unreadOnly ? isNull(notifications.readAt) : undefined);
+  const listed = and(
+    mine,
+    opts.kind ? eq(notifications.kind, opts.kind) : undefined,
+    opts.unreadOnly ? isNull(notifications.readAt) : undefined,
+  );
   const [rows, groups] = await Promise.all([
     db
       .select()
       .from(notifications)
       .where(listed)
-      .orderBy(sql`(${notifications.readAt} is null and ${inArray(notifications.kind, PINNED_UNREAD_KINDS)}) desc`, desc(notifications.createdAt), desc(notifications.id))
+      .orderBy(
+        sql`(${notifications.readAt} is null and ${inArray(notifications.kind, PINNED_UNREAD_KINDS)}) desc`,
+        desc(notifications.createdAt),
+        desc(notifications.id),
+      )
       .limit(opts.limit),
     // One pass over my unread rows (the partial unread index): per kind the count and the newest row.
     db.execute<{ kind: string; unread: number; latest_id: string }>(sql`
@@ -90,7 +113,12 @@ export async function listMyNotifications(
       group by kind order by bool_or(${inArray(notifications.kind, PINNED_UNREAD_KINDS)}) desc, max(created_at) desc`),
   ]);
   const latestIds = groups.rows.map((g) => g.latest_id);
-  const latest = latestIds.length ? await db.select().from(notifications).where(and(mine, inArray(notifications.id, latestIds))) : [];
+  const latest = latestIds.length
+    ? await db
+        .select()
+        .from(notifications)
+        .where(and(mine, inArray(notifications.id, latestIds)))
+    : [];
   const byId = new Map(latest.map((r) => [r.id, toDto(r)]));
   return {
     items: rows.map(toDto),
@@ -113,11 +141,24 @@ export async function markRead(db: DbOrTx, tenantId: string, userId: string, id:
 }
 
 /** Mark all mine read, or all mine of one kind (a group in the bell). */
-export async function markAllRead(db: DbOrTx, tenantId: string, userId: string, at: Date, kind?: string): Promise<number> {
+export async function markAllRead(
+  db: DbOrTx,
+  tenantId: string,
+  userId: string,
+  at: Date,
+  kind?: string,
+): Promise<number> {
   const res = await db
     .update(notifications)
     .set({ readAt: at })
-    .where(and(eq(notifications.tenantId, tenantId), eq(notifications.userId, userId), isNull(notifications.readAt), kind ? eq(notifications.kind, kind) : undefined))
+    .where(
+      and(
+        eq(notifications.tenantId, tenantId),
+        eq(notifications.userId, userId),
+        isNull(notifications.readAt),
+        kind ? eq(notifications.kind, kind) : undefined,
+      ),
+    )
     .returning({ id: notifications.id });
   return res.length;
 }

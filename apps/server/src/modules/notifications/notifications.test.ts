@@ -23,15 +23,23 @@ describe('the bell', () => {
     await insert('evaluation.unsatisfied', '不满意：陆家嘴支行 1号窗口', 30);
     // The quarter-hourly reminder job: one escalation per overdue task, all newer than the 不满意.
     for (let i = 0; i < 12; i++) await insert('followup.escalated', `回访升级: 客户 ${i}`, 20 - i);
-    const list = (await zhang.get('/api/notifications?limit=10')).json() as { items: { id: string; kind: string; title: string }[]; unreadCount: number };
+    const list = (await zhang.get('/api/notifications?limit=10')).json() as {
+      items: { id: string; kind: string; title: string }[];
+      unreadCount: number;
+    };
     expect(list.unreadCount).toBe(13);
     expect(list.items).toHaveLength(10);
     expect(list.items[0]).toMatchObject({ kind: 'evaluation.unsatisfied', title: '不满意：陆家嘴支行 1号窗口' });
     // The rest newest first.
-    expect(list.items.slice(1).map((n) => n.title)).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3].map((i) => `回访升级: 客户 ${i}`));
+    expect(list.items.slice(1).map((n) => n.title)).toEqual(
+      [11, 10, 9, 8, 7, 6, 5, 4, 3].map((i) => `回访升级: 客户 ${i}`),
+    );
 
     expect((await zhang.post(`/api/notifications/${list.items[0]!.id}/read`)).statusCode).toBe(200);
-    const after = (await zhang.get('/api/notifications?limit=10')).json() as { items: { kind: string }[]; unreadCount: number };
+    const after = (await zhang.get('/api/notifications?limit=10')).json() as {
+      items: { kind: string }[];
+      unreadCount: number;
+    };
     expect(after.unreadCount).toBe(12);
     expect(after.items.map((n) => n.kind)).toEqual(Array(10).fill('followup.escalated'));
   });

@@ -21,7 +21,15 @@ export interface TApiCaller {
 }
 
 const SELECT = sql`select a.id, a.unit_id, u.name as unit_name, a.name, a.key_prefix, a.created_at, a.revoked_at from api_clients a left join org_units u on u.id = a.unit_id`;
-type TRow = { id: string; unit_id: string; unit_name: string | null; name: string; key_prefix: string; created_at: Date | string; revoked_at: Date | string | null };
+type TRow = {
+  id: string;
+  unit_id: string;
+  unit_name: string | null;
+  name: string;
+  key_prefix: string;
+  created_at: Date | string;
+  revoked_at: Date | string | null;
+};
 const toDto = (r: TRow): TApiClient => ({
   id: r.id,
   unitId: r.unit_id,
@@ -33,20 +41,51 @@ const toDto = (r: TRow): TApiClient => ({
 });
 
 export async function listApiClients(deps: TDeps, scope: TScope): Promise<{ items: TApiClient[] }> {
-  const res = await deps.db.execute<TRow>(sql`${SELECT} where a.tenant_id = ${scope.tenantId} and ${unitVisible(scope, sql`a.unit_id`)} order by a.created_at desc`);
+  const res = await deps.db.execute<TRow>(
+    sql`${SELECT} where a.tenant_id = ${scope.tenantId} and ${unitVisible(scope, sql`a.unit_id`)} order by a.created_at desc`,
+  );
   return { items: res.rows.map(toDto) };
 }
 
 /** A new key for a shop unit in the caller's scope: 256 random bits, shown once, only its SHA-256 kept. */
-export async function createApiClient(deps: TDeps, scope: TScope, ctx: TAuditCtx, input: { unitId: string; name: string }): Promise<TApiClient & { key: string }> {
-  const unit = await deps.db.execute(sql`select 1 from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.id = ${input.unitId} and ou.is_active and ${unitVisible(scope, sql`ou.id`)}`);
+export async function createApiClient(
+  deps: TDeps,
+  scope: TScope,
+  ctx: TAuditCtx,
+  input: { unitId: string; name: string },
+): Promise<TApiClient & { key: string }> {
+  const unit = await deps.db.execute(
+    sql`select 1 from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.id = ${input.unitId} and ou.is_active and ${unitVisible(scope, sql`ou.id`)}`,
+  );
   if (!unit.rows[0]) throw unknownRef('body.unitId', 'unit');
   const key = `hfk_${crypto.randomBytes(32).toString('base64url')}`;
   const now = deps.clock.now();
   const id = crypto.randomUUID();
   await deps.db.transaction(async (tx) => {
-    await tx.insert(apiClients).values({ id, tenantId: scope.tenantId, unitId: input.unitId, name: input.name, keyPrefix: key.slice(0, 12), keyHash: sha256(key), createdBy: scope.userId, createdAt: now });
-    await insertAuditEvent(tx, ctx, { action: 'api_client.created', entityType: 'api_client', entityId: id, unitId: input.unitId, summary: `创建开放接口密钥「${input.name}」` }, now);
+    await tx
+      .insert(apiClients)
+      .values({
+        id,
+        tenantId: scope.tenantId,
+        unitId: input.unitId,
+        name: input.name,
+        keyPrefix: key.slice(0, 12),
+        keyHash: sha256(key),
+        createdBy: scope.userId,
+        createdAt: now,
+      });
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'api_client.created',
+        entityType: 'api_client',
+        entityId: id,
+        unitId: input.unitId,
+        summary: `创建开放接口密钥「${input.name}」`,
+      },
+      now,
+    );
   });
   const res = await deps.db.execute<TRow>(sql`${SELECT} where a.tenant_id = ${scope.tenantId} and a.id = ${id}`);
   return { ...toDto(res.rows[0]!), key };
@@ -55,12 +94,28 @@ export async function createApiClient(deps: TDeps, scope: TScope, ctx: TAuditCtx
 export async function revokeApiClient(deps: TDeps, scope: TScope, ctx: TAuditCtx, id: string): Promise<TApiClient> {
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
-    const found = await tx.execute<TRow>(sql`${SELECT} where a.tenant_id = ${scope.tenantId} and a.id = ${id} and ${unitVisible(scope, sql`a.unit_id`)} for update of a`);
+    const found = await tx.execute<TRow>(
+      sql`${SELECT} where a.tenant_id = ${scope.tenantId} and a.id = ${id} and ${unitVisible(scope, sql`a.unit_id`)} for update of a`,
+    );
     const row = found.rows[0];
     if (!row) throw notFound('API client');
     if (row.revoked_at !== null) throw new AppError('CONFLICT', 'already revoked');
-    await tx.update(apiClients).set({ revokedAt: now }).where(and(eq(apiClients.tenantId, scope.tenantId), eq(apiClients.id, id)));
-    await insertAuditEvent(tx, ctx, { action: 'api_client.revoked', entityType: 'api_client', entityId: id, unitId: row.unit_id, summary: `停用开放接口密钥「${row.name}」` }, now);
+    await tx
+      .update(apiClients)
+      .set({ revokedAt: now })
+      .where(and(eq(apiClients.tenantId, scope.tenantId), eq(apiClients.id, id)));
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'api_client.revoked',
+        entityType: 'api_client',
+        entityId: id,
+        unitId: row.unit_id,
+        summary: `停用开放接口密钥「${row.name}」`,
+      },
+      now,
+    );
   });
   const res = await deps.db.execute<TRow>(sql`${SELECT} where a.tenant_id = ${scope.tenantId} and a.id = ${id}`);
   return toDto(res.rows[0]!);

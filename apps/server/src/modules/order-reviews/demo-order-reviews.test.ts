@@ -21,10 +21,20 @@ describe('demo e-commerce shop', () => {
     expect(await loadDemoOrderReviews(t, t.tenantId)).toBe(0);
     const shop = await unitIdByCode(t, DEMO_SHOP_CODE);
     // Every rating inside its 15-day window; counted = first three of the buyer in the month; evaluations mirror them.
-    expect(await countRows(t, "select 1 from order_ratings r join tenants te on te.id = r.tenant_id where (r.rated_at at time zone te.time_zone)::date > (r.completed_at at time zone te.time_zone)::date + 15")).toBe(0);
+    expect(
+      await countRows(
+        t,
+        'select 1 from order_ratings r join tenants te on te.id = r.tenant_id where (r.rated_at at time zone te.time_zone)::date > (r.completed_at at time zone te.time_zone)::date + 15',
+      ),
+    ).toBe(0);
     expect(await countRows(t, 'select 1 from order_ratings where is_counted <> (month_seq <= 3)')).toBe(0);
     expect(await countRows(t, 'select 1 from order_ratings where not is_counted')).toBeGreaterThan(0);
-    expect(await countRows(t, "select 1 from order_ratings r where not exists (select 1 from evaluations e where e.id = r.evaluation_id and e.channel = 'order_review' and e.score = r.score)")).toBe(0);
+    expect(
+      await countRows(
+        t,
+        "select 1 from order_ratings r where not exists (select 1 from evaluations e where e.id = r.evaluation_id and e.channel = 'order_review' and e.score = r.score)",
+      ),
+    ).toBe(0);
     expect(await countRows(t, 'select 1 from order_review_followups')).toBeGreaterThan(0);
     expect(await countRows(t, 'select 1 from order_review_replies')).toBeGreaterThan(0);
     const admin = await t.login('admin');

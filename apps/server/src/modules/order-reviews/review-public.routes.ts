@@ -1,7 +1,15 @@
 import crypto from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ZBuyerReview, ZFollowupInput, ZRatingInput, ZReviewTokenParams, ZShopApiFollowupResult, ZShopApiOrderParams, ZShopApiRatingResult } from '@huifang/shared';
+import {
+  ZBuyerReview,
+  ZFollowupInput,
+  ZRatingInput,
+  ZReviewTokenParams,
+  ZShopApiFollowupResult,
+  ZShopApiOrderParams,
+  ZShopApiRatingResult,
+} from '@huifang/shared';
 import { invalidField, notFound } from '../../lib/app-error.ts';
 import { authenticateApiClient, type TApiCaller } from './api-clients.ts';
 import { findShopOrder } from './order-reviews.repository.ts';
@@ -14,7 +22,8 @@ const hashed = (s: string) => crypto.createHash('sha256').update(s).digest('hex'
 function idempotencyKey(req: FastifyRequest): string | null {
   const v = req.headers['idempotency-key'];
   if (v === undefined) return null;
-  if (typeof v !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(v)) throw invalidField('headers.idempotency-key', 'Idempotency-Key must be 1–100 printable ASCII characters');
+  if (typeof v !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(v))
+    throw invalidField('headers.idempotency-key', 'Idempotency-Key must be 1–100 printable ASCII characters');
   return v;
 }
 
@@ -29,11 +38,26 @@ export const reviewPublicRoutes: FastifyPluginAsyncZod = async (app) => {
   const { deps } = app;
   const tags = ['order-reviews (buyer link)'];
   const perLink = (req: FastifyRequest) => `review-link:${hashed(req.url.split('/')[3] ?? '')}:${req.ip}`;
-  const linkSource = (req: FastifyRequest, token: string): TReviewSource => ({ type: 'link', id: hashed(token), actorName: '买家（评价链接）', ip: req.ip, requestId: String(req.id) });
+  const linkSource = (req: FastifyRequest, token: string): TReviewSource => ({
+    type: 'link',
+    id: hashed(token),
+    actorName: '买家（评价链接）',
+    ip: req.ip,
+    requestId: String(req.id),
+  });
 
   app.get(
     '/review-links/:token',
-    { config: { access: 'public', rateLimit: { max: 60, timeWindow: '1 minute', keyGenerator: perLink } }, schema: { tags, security: [], summary: '买家评价页 what the buyer sees for this order', params: ZReviewTokenParams, response: { 200: ZBuyerReview } } },
+    {
+      config: { access: 'public', rateLimit: { max: 60, timeWindow: '1 minute', keyGenerator: perLink } },
+      schema: {
+        tags,
+        security: [],
+        summary: '买家评价页 what the buyer sees for this order',
+        params: ZReviewTokenParams,
+        response: { 200: ZBuyerReview },
+      },
+    },
     async (req) => buyerView(deps, await orderOfToken(deps.db, req.params.token)),
   );
   app.post(
@@ -41,7 +65,14 @@ export const reviewPublicRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       bodyLimit: BODY_LIMIT,
       config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute', keyGenerator: perLink } },
-      schema: { tags, security: [], summary: '买家评分 rate the order (within 15 days of completion; once; never changed)', params: ZReviewTokenParams, body: ZRatingInput, response: { 200: ZBuyerReview, 201: ZBuyerReview } },
+      schema: {
+        tags,
+        security: [],
+        summary: '买家评分 rate the order (within 15 days of completion; once; never changed)',
+        params: ZReviewTokenParams,
+        body: ZRatingInput,
+        response: { 200: ZBuyerReview, 201: ZBuyerReview },
+      },
     },
     async (req, reply) => {
       const order = await orderOfToken(deps.db, req.params.token);
@@ -54,7 +85,14 @@ export const reviewPublicRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       bodyLimit: BODY_LIMIT,
       config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute', keyGenerator: perLink } },
-      schema: { tags, security: [], summary: '追评 the one follow-up, within 180 days of completion (inclusive)', params: ZReviewTokenParams, body: ZFollowupInput, response: { 200: ZBuyerReview, 201: ZBuyerReview } },
+      schema: {
+        tags,
+        security: [],
+        summary: '追评 the one follow-up, within 180 days of completion (inclusive)',
+        params: ZReviewTokenParams,
+        body: ZFollowupInput,
+        response: { 200: ZBuyerReview, 201: ZBuyerReview },
+      },
     },
     async (req, reply) => {
       const order = await orderOfToken(deps.db, req.params.token);
@@ -75,7 +113,17 @@ export const reviewPublicRoutes: FastifyPluginAsyncZod = async (app) => {
     if (!client) throw new Error('API client not resolved');
     const order = await findShopOrder(deps.db, client.tenantId, client.unitId, req.params.order);
     if (!order) throw notFound('order');
-    return { client, order, source: { type: 'api', id: client.id, actorName: `开放接口：${client.name}`, ip: req.ip, requestId: String(req.id) } satisfies TReviewSource };
+    return {
+      client,
+      order,
+      source: {
+        type: 'api',
+        id: client.id,
+        actorName: `开放接口：${client.name}`,
+        ip: req.ip,
+        requestId: String(req.id),
+      } satisfies TReviewSource,
+    };
   };
   const security = [{ shopApiKey: [] }];
 
@@ -88,7 +136,8 @@ export const reviewPublicRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: apiTags,
         security,
-        summary: '提交店铺评分 rate an order of the key\'s shop (by order number or id). Authorization: Bearer <key>; Idempotency-Key recommended. 201 created, 200 replay of the same key; 404 order of another shop; 409 REVIEW_WINDOW_CLOSED / REVIEW_ALREADY_EXISTS',
+        summary:
+          "提交店铺评分 rate an order of the key's shop (by order number or id). Authorization: Bearer <key>; Idempotency-Key recommended. 201 created, 200 replay of the same key; 404 order of another shop; 409 REVIEW_WINDOW_CLOSED / REVIEW_ALREADY_EXISTS",
         params: ZShopApiOrderParams,
         body: ZRatingInput,
         response: { 200: ZShopApiRatingResult, 201: ZShopApiRatingResult },
@@ -97,7 +146,14 @@ export const reviewPublicRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const { order, source } = await apiOrder(req);
       const { rating, isReplay } = await submitRating(deps, order, req.body, source, idempotencyKey(req));
-      return reply.status(isReplay ? 200 : 201).send({ ratingId: rating.id, isCounted: rating.is_counted, monthSeq: rating.month_seq, ratedAt: new Date(rating.rated_at).toISOString() });
+      return reply
+        .status(isReplay ? 200 : 201)
+        .send({
+          ratingId: rating.id,
+          isCounted: rating.is_counted,
+          monthSeq: rating.month_seq,
+          ratedAt: new Date(rating.rated_at).toISOString(),
+        });
     },
   );
   app.post(
@@ -109,7 +165,8 @@ export const reviewPublicRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: apiTags,
         security,
-        summary: '提交追评 the one follow-up of a rated order, within 180 days of completion. Same auth, idempotency and errors as the rating',
+        summary:
+          '提交追评 the one follow-up of a rated order, within 180 days of completion. Same auth, idempotency and errors as the rating',
         params: ZShopApiOrderParams,
         body: ZFollowupInput,
         response: { 200: ZShopApiFollowupResult, 201: ZShopApiFollowupResult },
@@ -118,7 +175,9 @@ export const reviewPublicRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const { order, source } = await apiOrder(req);
       const { rating, isReplay } = await submitFollowup(deps, order, req.body, source, idempotencyKey(req));
-      return reply.status(isReplay ? 200 : 201).send({ ratingId: rating.id, createdAt: new Date(rating.f_at!).toISOString() });
+      return reply
+        .status(isReplay ? 200 : 201)
+        .send({ ratingId: rating.id, createdAt: new Date(rating.f_at!).toISOString() });
     },
   );
 };

@@ -103,7 +103,11 @@ describe('shop score: mean of counted ratings of the last six months as of a day
   });
 
   it('includes a rating on the first day of the window and on the day asked; excludes the day before and the day after', () => {
-    const mk = (iso: string, v: number, isCounted = true) => ({ ratedAt: at(iso), isCounted, dimensions: { description: v, service: v, logistics: v } });
+    const mk = (iso: string, v: number, isCounted = true) => ({
+      ratedAt: at(iso),
+      isCounted,
+      dimensions: { description: v, service: v, logistics: v },
+    });
     const ratings = [
       mk('2026-03-15T23:59:59+08:00', 1), // one second before the window
       mk('2026-03-16T00:00:00+08:00', 5), // first instant of the window
@@ -111,9 +115,13 @@ describe('shop score: mean of counted ratings of the last six months as of a day
       mk('2026-09-16T00:00:00+08:00', 1), // tomorrow
       mk('2026-06-01T12:00:00+08:00', 1, false), // not counted: never in the score
     ];
-    expect(shopScore(ratings, ['description'], '2026-09-15', SH)).toEqual([{ key: 'description', score: 4.5, count: 2 }]);
+    expect(shopScore(ratings, ['description'], '2026-09-15', SH)).toEqual([
+      { key: 'description', score: 4.5, count: 2 },
+    ]);
     // A day later the first one has left the window and the "tomorrow" one has arrived.
-    expect(shopScore(ratings, ['description'], '2026-09-16', SH)).toEqual([{ key: 'description', score: 2.5, count: 2 }]);
+    expect(shopScore(ratings, ['description'], '2026-09-16', SH)).toEqual([
+      { key: 'description', score: 2.5, count: 2 },
+    ]);
     expect(shopScore([], ['service'], '2026-09-16', SH)).toEqual([{ key: 'service', score: null, count: 0 }]);
   });
 

@@ -24,15 +24,35 @@ const fmtCache = new Map<string, Intl.DateTimeFormat>();
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = fmtCache.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
     fmtCache.set(timeZone, f);
   }
   return f;
 }
 
 function localParts(at: Date, timeZone: string): { y: number; m: number; d: number; h: number; mi: number; s: number } {
-  const p = Object.fromEntries(formatter(timeZone).formatToParts(at).map((x) => [x.type, x.value]));
-  return { y: Number(p.year), m: Number(p.month), d: Number(p.day), h: Number(p.hour), mi: Number(p.minute), s: Number(p.second) };
+  const p = Object.fromEntries(
+    formatter(timeZone)
+      .formatToParts(at)
+      .map((x) => [x.type, x.value]),
+  );
+  return {
+    y: Number(p.year),
+    m: Number(p.month),
+    d: Number(p.day),
+    h: Number(p.hour),
+    mi: Number(p.minute),
+    s: Number(p.second),
+  };
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -90,11 +110,14 @@ export const isWithinDays = (start: Date, now: Date, days: number, timeZone: str
   now.getTime() >= start.getTime() && now.getTime() < windowClosesAt(start, days, timeZone).getTime();
 
 /** May the buyer still rate an order completed at `completedAt`? */
-export const canRate = (completedAt: Date, now: Date, timeZone: string) => isWithinDays(completedAt, now, RATING_WINDOW_DAYS, timeZone);
+export const canRate = (completedAt: Date, now: Date, timeZone: string) =>
+  isWithinDays(completedAt, now, RATING_WINDOW_DAYS, timeZone);
 /** May the buyer (who rated) still add the one follow-up? */
-export const canFollowup = (completedAt: Date, now: Date, timeZone: string) => isWithinDays(completedAt, now, FOLLOWUP_WINDOW_DAYS, timeZone);
+export const canFollowup = (completedAt: Date, now: Date, timeZone: string) =>
+  isWithinDays(completedAt, now, FOLLOWUP_WINDOW_DAYS, timeZone);
 /** May the shop still reply to a review or follow-up made at `madeAt`? */
-export const canReply = (madeAt: Date, now: Date, timeZone: string) => isWithinDays(madeAt, now, REPLY_WINDOW_DAYS, timeZone);
+export const canReply = (madeAt: Date, now: Date, timeZone: string) =>
+  isWithinDays(madeAt, now, REPLY_WINDOW_DAYS, timeZone);
 
 /**
  * Counted-ness of a new rating, given how many ratings the same buyer already made for the same shop in the same
@@ -106,7 +129,10 @@ export function countedness(earlierInMonth: number): { monthSeq: number; isCount
 }
 
 /** The six-month score window as of local day `asOf`: [from, to) as instants, and the local dates it covers. */
-export function scoreWindow(asOf: string, timeZone: string): { from: Date; to: Date; fromDate: string; toDate: string } {
+export function scoreWindow(
+  asOf: string,
+  timeZone: string,
+): { from: Date; to: Date; fromDate: string; toDate: string } {
   const next = addDays(asOf, 1);
   const fromDate = addMonths(next, -SCORE_WINDOW_MONTHS);
   return { from: startOfLocalDay(fromDate, timeZone), to: startOfLocalDay(next, timeZone), fromDate, toDate: asOf };
@@ -128,12 +154,18 @@ export interface TScoredRating {
  * The shop score per dimension as of `asOf`: the arithmetic mean (2 decimals) of the counted ratings in the window.
  * The reference the SQL of the score page is tested against.
  */
-export function shopScore(ratings: TScoredRating[], keys: readonly string[], asOf: string, timeZone: string): { key: string; score: number | null; count: number }[] {
+export function shopScore(
+  ratings: TScoredRating[],
+  keys: readonly string[],
+  asOf: string,
+  timeZone: string,
+): { key: string; score: number | null; count: number }[] {
   const { from, to } = scoreWindow(asOf, timeZone);
   const inWindow = ratings.filter((r) => r.isCounted && r.ratedAt >= from && r.ratedAt < to);
   return keys.map((key) => {
     const values = inWindow.map((r) => r.dimensions[key]).filter((v): v is number => typeof v === 'number');
-    const score = values.length === 0 ? null : Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 100) / 100;
+    const score =
+      values.length === 0 ? null : Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 100) / 100;
     return { key, score, count: values.length };
   });
 }

@@ -9,7 +9,11 @@ export type TOrgUnitRow = typeof orgUnits.$inferSelect;
 
 const visible = (scope: TScope) => and(eq(orgUnits.tenantId, scope.tenantId), unitVisible(scope, orgUnits.id));
 
-export async function listVisibleUnits(db: DbOrTx, scope: TScope, opts: { includeInactive: boolean; q?: string | undefined }) {
+export async function listVisibleUnits(
+  db: DbOrTx,
+  scope: TScope,
+  opts: { includeInactive: boolean; q?: string | undefined },
+) {
   return db
     .select()
     .from(orgUnits)
@@ -24,19 +28,37 @@ export async function listVisibleUnits(db: DbOrTx, scope: TScope, opts: { includ
 }
 
 export async function findVisibleUnit(db: DbOrTx, scope: TScope, id: string): Promise<TOrgUnitRow | null> {
-  const [row] = await db.select().from(orgUnits).where(and(visible(scope), eq(orgUnits.id, id)));
+  const [row] = await db
+    .select()
+    .from(orgUnits)
+    .where(and(visible(scope), eq(orgUnits.id, id)));
   return row ?? null;
 }
 
 /** Lock a unit row for the rest of the transaction (moves and child creation must see a stable path). */
 export async function lockUnit(db: DbOrTx, tenantId: string, id: string): Promise<TOrgUnitRow | null> {
-  const [row] = await db.select().from(orgUnits).where(and(eq(orgUnits.tenantId, tenantId), eq(orgUnits.id, id))).for('update');
+  const [row] = await db
+    .select()
+    .from(orgUnits)
+    .where(and(eq(orgUnits.tenantId, tenantId), eq(orgUnits.id, id)))
+    .for('update');
   return row ?? null;
 }
 
 export async function insertUnit(
   db: DbOrTx,
-  v: { id: string; tenantId: string; parentId: string | null; type: string; name: string; code: string | null; path: string; depth: number; sortOrder: number; now: Date },
+  v: {
+    id: string;
+    tenantId: string;
+    parentId: string | null;
+    type: string;
+    name: string;
+    code: string | null;
+    path: string;
+    depth: number;
+    sortOrder: number;
+    now: Date;
+  },
 ) {
   const [row] = await db
     .insert(orgUnits)
@@ -45,8 +67,17 @@ export async function insertUnit(
   return row!;
 }
 
-export async function updateUnit(db: DbOrTx, tenantId: string, id: string, patch: Partial<Pick<TOrgUnitRow, 'name' | 'type' | 'code' | 'sortOrder' | 'isActive' | 'updatedAt'>>) {
-  const [row] = await db.update(orgUnits).set(patch).where(and(eq(orgUnits.tenantId, tenantId), eq(orgUnits.id, id))).returning();
+export async function updateUnit(
+  db: DbOrTx,
+  tenantId: string,
+  id: string,
+  patch: Partial<Pick<TOrgUnitRow, 'name' | 'type' | 'code' | 'sortOrder' | 'isActive' | 'updatedAt'>>,
+) {
+  const [row] = await db
+    .update(orgUnits)
+    .set(patch)
+    .where(and(eq(orgUnits.tenantId, tenantId), eq(orgUnits.id, id)))
+    .returning();
   return row!;
 }
 
@@ -103,6 +134,9 @@ export function toOrgUnitDto(r: TOrgUnitRow): TOrgUnit {
 
 /** Ids of a unit and everything below it (for filters the planner handles better as a literal list). */
 export async function subtreeUnitIds(db: DbOrTx, tenantId: string, path: string): Promise<string[]> {
-  const rows = await db.select({ id: orgUnits.id }).from(orgUnits).where(and(eq(orgUnits.tenantId, tenantId), like(orgUnits.path, `${path}%`)));
+  const rows = await db
+    .select({ id: orgUnits.id })
+    .from(orgUnits)
+    .where(and(eq(orgUnits.tenantId, tenantId), like(orgUnits.path, `${path}%`)));
   return rows.map((r) => r.id);
 }

@@ -22,7 +22,9 @@ async function uniqueCodeGuard<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if ((e as { cause?: { code?: string } }).cause?.code === '23505' || (e as { code?: string }).code === '23505') {
-      throw new AppError('CONFLICT', 'unit code already in use', { details: [{ path: 'body.code', message: '编码已被使用' }] });
+      throw new AppError('CONFLICT', 'unit code already in use', {
+        details: [{ path: 'body.code', message: '编码已被使用' }],
+      });
     }
     throw e;
   }
@@ -35,7 +37,12 @@ export async function getUnit(deps: TDeps, scope: TScope, id: string): Promise<T
 }
 
 /** Create a unit below a parent the caller can see (an invisible parent is a 404, as if it did not exist). */
-export async function createUnit(deps: TDeps, scope: TScope, ctx: TAuditCtx, input: TCreateOrgUnitInput): Promise<TOrgUnit> {
+export async function createUnit(
+  deps: TDeps,
+  scope: TScope,
+  ctx: TAuditCtx,
+  input: TCreateOrgUnitInput,
+): Promise<TOrgUnit> {
   if (!(await findVisibleUnit(deps.db, scope, input.parentId))) throw unknownRef('body.parentId', 'parent unit');
   const now = deps.clock.now();
   return uniqueCodeGuard(() =>
@@ -57,14 +64,32 @@ export async function createUnit(deps: TDeps, scope: TScope, ctx: TAuditCtx, inp
         now,
       });
       const dto = toOrgUnitDto(row);
-      await insertAuditEvent(tx, ctx, { action: 'org_unit.created', entityType: 'org_unit', entityId: id, unitId: id, summary: `新建单位 ${row.name}`, after: dto }, now);
+      await insertAuditEvent(
+        tx,
+        ctx,
+        {
+          action: 'org_unit.created',
+          entityType: 'org_unit',
+          entityId: id,
+          unitId: id,
+          summary: `新建单位 ${row.name}`,
+          after: dto,
+        },
+        now,
+      );
       return dto;
     }),
   );
 }
 
 /** Rename, retype, re-code, reorder, disable or enable. Disabling a unit with active children is refused. */
-export async function changeUnit(deps: TDeps, scope: TScope, ctx: TAuditCtx, id: string, input: TUpdateOrgUnitInput): Promise<TOrgUnit> {
+export async function changeUnit(
+  deps: TDeps,
+  scope: TScope,
+  ctx: TAuditCtx,
+  id: string,
+  input: TUpdateOrgUnitInput,
+): Promise<TOrgUnit> {
   if (!(await findVisibleUnit(deps.db, scope, id))) throw notFound('org unit');
   const now = deps.clock.now();
   return uniqueCodeGuard(() =>
@@ -81,7 +106,20 @@ export async function changeUnit(deps: TDeps, scope: TScope, ctx: TAuditCtx, id:
       const patch = { ...input, code: input.code === '' ? null : input.code, updatedAt: now };
       const row = await updateUnit(tx, scope.tenantId, id, patch);
       const dto = toOrgUnitDto(row);
-      await insertAuditEvent(tx, ctx, { action: 'org_unit.updated', entityType: 'org_unit', entityId: id, unitId: id, summary: `修改单位 ${row.name}`, before: toOrgUnitDto(before), after: dto }, now);
+      await insertAuditEvent(
+        tx,
+        ctx,
+        {
+          action: 'org_unit.updated',
+          entityType: 'org_unit',
+          entityId: id,
+          unitId: id,
+          summary: `修改单位 ${row.name}`,
+          before: toOrgUnitDto(before),
+          after: dto,
+        },
+        now,
+      );
       return dto;
     }),
   );
@@ -93,7 +131,13 @@ async function assertActiveParent(tx: DbOrTx, tenantId: string, parentId: string
 }
 
 /** Move a unit (and everything below it) under a new parent. Both must be visible; no cycles. */
-export async function moveUnit(deps: TDeps, scope: TScope, ctx: TAuditCtx, id: string, parentId: string): Promise<TOrgUnit> {
+export async function moveUnit(
+  deps: TDeps,
+  scope: TScope,
+  ctx: TAuditCtx,
+  id: string,
+  parentId: string,
+): Promise<TOrgUnit> {
   if (!(await findVisibleUnit(deps.db, scope, id))) throw notFound('org unit');
   if (!(await findVisibleUnit(deps.db, scope, parentId))) throw unknownRef('body.parentId', 'target unit');
   const now = deps.clock.now();
@@ -106,7 +150,20 @@ export async function moveUnit(deps: TDeps, scope: TScope, ctx: TAuditCtx, id: s
     if (unit.parentId === parent.id) return toOrgUnitDto(unit);
     const row = await moveSubtree(tx, scope.tenantId, unit, parent, now);
     const dto = toOrgUnitDto(row);
-    await insertAuditEvent(tx, ctx, { action: 'org_unit.moved', entityType: 'org_unit', entityId: id, unitId: id, summary: `移动单位 ${row.name} → ${parent.name}`, before: { parentId: unit.parentId }, after: { parentId: parent.id } }, now);
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'org_unit.moved',
+        entityType: 'org_unit',
+        entityId: id,
+        unitId: id,
+        summary: `移动单位 ${row.name} → ${parent.name}`,
+        before: { parentId: unit.parentId },
+        after: { parentId: parent.id },
+      },
+      now,
+    );
     return dto;
   });
 }

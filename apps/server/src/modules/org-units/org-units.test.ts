@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TOrgUnit } from '@huifang/shared';
-import { auditCount, auditRowsOfRequest, countRows, expectError, rootUnitId, uniq, unitIdByCode } from '../../../test/helpers.ts';
+import {
+  auditCount,
+  auditRowsOfRequest,
+  countRows,
+  expectError,
+  rootUnitId,
+  uniq,
+  unitIdByCode,
+} from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 
 let t: TTestApp;
@@ -16,7 +24,8 @@ beforeEach(async () => {
 });
 
 const unitCount = () => countRows(t, 'select 1 from org_units');
-const pathOf = async (id: string) => (await t.pool.query<{ path: string }>('select path from org_units where id = $1', [id])).rows[0]!.path;
+const pathOf = async (id: string) =>
+  (await t.pool.query<{ path: string }>('select path from org_units where id = $1', [id])).rows[0]!.path;
 const tree = async (c: TClient, includeInactive = false) => {
   const res = await c.get(`/api/org-units/tree${includeInactive ? '?includeInactive=true' : ''}`);
   expect(res.statusCode).toBe(200);
@@ -38,7 +47,12 @@ describe('creating units', () => {
     expect(branch).toMatchObject({ parentId: root, type: 'branch', name: '苏州分行', code, depth: 1, isActive: true });
     const rows = await auditRowsOfRequest(t, res);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ action: 'org_unit.created', entity_type: 'org_unit', entity_id: branch.id, actor_id: admin.me.user.id });
+    expect(rows[0]).toMatchObject({
+      action: 'org_unit.created',
+      entity_type: 'org_unit',
+      entity_id: branch.id,
+      actor_id: admin.me.user.id,
+    });
     expect(rows[0]!.after).toEqual(branch);
 
     const outlet = await create(branch.id, 'outlet');
@@ -75,13 +89,33 @@ describe('creating units', () => {
 
   it('rejects bad input with field paths and adds no row', async () => {
     const before = [await unitCount(), await auditCount(t)];
-    expectError(await admin.post('/api/org-units', { parentId: root, type: 'branch', name: '   ' }), 400, 'VALIDATION_FAILED', ['body.name']);
-    expectError(await admin.post('/api/org-units', { parentId: root, type: 'planet', name: 'x' }), 400, 'VALIDATION_FAILED', ['body.type']);
-    expectError(await admin.post('/api/org-units', { parentId: 'not-a-uuid', type: 'branch', name: 'x' }), 400, 'VALIDATION_FAILED', ['body.parentId']);
+    expectError(
+      await admin.post('/api/org-units', { parentId: root, type: 'branch', name: '   ' }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.name'],
+    );
+    expectError(
+      await admin.post('/api/org-units', { parentId: root, type: 'planet', name: 'x' }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.type'],
+    );
+    expectError(
+      await admin.post('/api/org-units', { parentId: 'not-a-uuid', type: 'branch', name: 'x' }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.parentId'],
+    );
     const all = expectError(await admin.post('/api/org-units', {}), 400, 'VALIDATION_FAILED');
     expect(all.details!.map((d) => d.path).sort()).toEqual(['body.name', 'body.parentId', 'body.type']);
     // A well-formed id of a unit that does not exist: 404 on the field, as for a unit out of scope.
-    expectError(await admin.post('/api/org-units', { parentId: crypto.randomUUID(), type: 'branch', name: 'x' }), 404, 'NOT_FOUND', ['body.parentId']);
+    expectError(
+      await admin.post('/api/org-units', { parentId: crypto.randomUUID(), type: 'branch', name: 'x' }),
+      404,
+      'NOT_FOUND',
+      ['body.parentId'],
+    );
     expectError(await admin.patch(`/api/org-units/${root}`, { name: '' }), 400, 'VALIDATION_FAILED', ['body.name']);
     expect([await unitCount(), await auditCount(t)]).toEqual(before);
   });
@@ -103,7 +137,12 @@ describe('moving units', () => {
     expect(res.json()).toMatchObject({ id: outlet.id, parentId: hz, depth: 2 });
     const [row, ...more] = await auditRowsOfRequest(t, res);
     expect(more).toEqual([]);
-    expect(row).toMatchObject({ action: 'org_unit.moved', entity_id: outlet.id, before: { parentId: sh }, after: { parentId: hz } });
+    expect(row).toMatchObject({
+      action: 'org_unit.moved',
+      entity_id: outlet.id,
+      before: { parentId: sh },
+      after: { parentId: hz },
+    });
 
     const all = await tree(admin);
     expect(all.find((u) => u.id === outlet.id)).toMatchObject({ parentId: hz, depth: 2 });
@@ -136,7 +175,9 @@ describe('moving units', () => {
     const sh = await unitIdByCode(t, 'SH');
     const before = [await pathOf(root), await auditCount(t)];
     expectError(await admin.post(`/api/org-units/${root}/move`, { parentId: sh }), 409, 'CONFLICT');
-    expectError(await admin.post(`/api/org-units/${sh}/move`, { parentId: crypto.randomUUID() }), 404, 'NOT_FOUND', ['body.parentId']);
+    expectError(await admin.post(`/api/org-units/${sh}/move`, { parentId: crypto.randomUUID() }), 404, 'NOT_FOUND', [
+      'body.parentId',
+    ]);
     expectError(await admin.post(`/api/org-units/${crypto.randomUUID()}/move`, { parentId: sh }), 404, 'NOT_FOUND');
     expect([await pathOf(root), await auditCount(t)]).toEqual(before);
   });
@@ -164,7 +205,12 @@ describe('disabling units', () => {
     expect((await admin.patch(`/api/org-units/${parent.id}`, { isActive: false })).statusCode).toBe(200);
     expectError(await admin.patch(`/api/org-units/${leaf.id}`, { isActive: true }), 409, 'CONFLICT');
     // Nothing new can be created below a disabled unit.
-    expectError(await admin.post('/api/org-units', { parentId: parent.id, type: 'counter', name: 'x' }), 400, 'VALIDATION_FAILED', ['body.parentId']);
+    expectError(
+      await admin.post('/api/org-units', { parentId: parent.id, type: 'counter', name: 'x' }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.parentId'],
+    );
   });
 
   it('refuses to disable the root', async () => {
@@ -179,7 +225,9 @@ describe('GET /api/org-units', () => {
     const unit = await create(root, 'department', name, uniq('Q').toUpperCase());
     const byName = (await admin.get(`/api/org-units?q=${encodeURIComponent(name)}`)).json();
     expect(byName).toEqual({ items: [unit], total: 1, page: 1, pageSize: 20 });
-    expect((await admin.get(`/api/org-units?q=${unit.code}`)).json().items.map((u: TOrgUnit) => u.id)).toEqual([unit.id]);
+    expect((await admin.get(`/api/org-units?q=${unit.code}`)).json().items.map((u: TOrgUnit) => u.id)).toEqual([
+      unit.id,
+    ]);
     const page = (await admin.get('/api/org-units?page=2&pageSize=3')).json();
     expect(page).toMatchObject({ page: 2, pageSize: 3 });
     expect(page.items).toHaveLength(3);

@@ -12,7 +12,10 @@ const SORTS = { name: roles.name, createdAt: roles.createdAt };
 
 /** Roles are tenant-wide: every user with role:read sees all roles of their tenant. */
 export async function listRoles(db: DbOrTx, tenantId: string, q: TPageQuery) {
-  const where = and(eq(roles.tenantId, tenantId), q.q ? sql`${roles.name} ilike ${'%' + q.q.replace(/[\\%_]/g, '\\$&') + '%'}` : undefined);
+  const where = and(
+    eq(roles.tenantId, tenantId),
+    q.q ? sql`${roles.name} ilike ${'%' + q.q.replace(/[\\%_]/g, '\\$&') + '%'}` : undefined,
+  );
   const [rows, [count]] = await Promise.all([
     db
       .select({ role: roles, userCount })
@@ -21,13 +24,23 @@ export async function listRoles(db: DbOrTx, tenantId: string, q: TPageQuery) {
       .orderBy(orderBy(q.sort, SORTS, sql`${roles.isBuiltin} desc, ${roles.createdAt} asc, ${roles.name} asc`))
       .limit(q.pageSize)
       .offset(pageOffset(q)),
-    db.select({ n: sql<number>`count(*)::int` }).from(roles).where(where),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(roles)
+      .where(where),
   ]);
-  return toPage(rows.map((r) => toRoleDto(r.role, r.userCount)), count?.n ?? 0, q);
+  return toPage(
+    rows.map((r) => toRoleDto(r.role, r.userCount)),
+    count?.n ?? 0,
+    q,
+  );
 }
 
 export async function findRole(db: DbOrTx, tenantId: string, id: string) {
-  const [row] = await db.select({ role: roles, userCount }).from(roles).where(and(eq(roles.tenantId, tenantId), eq(roles.id, id)));
+  const [row] = await db
+    .select({ role: roles, userCount })
+    .from(roles)
+    .where(and(eq(roles.tenantId, tenantId), eq(roles.id, id)));
   return row ? toRoleDto(row.role, row.userCount) : null;
 }
 

@@ -9,7 +9,10 @@ export const roleRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/roles',
-    { config: { access: 'role:read' }, schema: { tags, summary: '角色列表', querystring: ZPageQuery, response: { 200: ZPage(ZRole) } } },
+    {
+      config: { access: 'role:read' },
+      schema: { tags, summary: '角色列表', querystring: ZPageQuery, response: { 200: ZPage(ZRole) } },
+    },
     async (req) => listRoles(deps.db, req.scope().tenantId, req.query),
   );
   app.get(
@@ -19,17 +22,26 @@ export const roleRoutes: FastifyPluginAsyncZod = async (app) => {
   );
   app.post(
     '/roles',
-    { config: { access: 'role:write' }, schema: { tags, summary: '新建角色', body: ZCreateRoleInput, response: { 201: ZRole } } },
+    {
+      config: { access: 'role:write' },
+      schema: { tags, summary: '新建角色', body: ZCreateRoleInput, response: { 201: ZRole } },
+    },
     async (req, reply) => reply.status(201).send(await createRole(deps, req.actor(), req.auditCtx(), req.body)),
   );
   app.patch(
     '/roles/:id',
-    { config: { access: 'role:write' }, schema: { tags, summary: '修改角色权限', params: ZIdParams, body: ZUpdateRoleInput, response: { 200: ZRole } } },
+    {
+      config: { access: 'role:write' },
+      schema: { tags, summary: '修改角色权限', params: ZIdParams, body: ZUpdateRoleInput, response: { 200: ZRole } },
+    },
     async (req) => updateRole(deps, req.actor(), req.auditCtx(), req.params.id, req.body),
   );
   app.delete(
     '/roles/:id',
-    { config: { access: 'role:write' }, schema: { tags, summary: '删除角色', params: ZIdParams, response: { 200: ZOk } } },
+    {
+      config: { access: 'role:write' },
+      schema: { tags, summary: '删除角色', params: ZIdParams, response: { 200: ZOk } },
+    },
     async (req) => {
       await deleteRole(deps, req.actor(), req.auditCtx(), req.params.id);
       return { ok: true as const };

@@ -12,13 +12,18 @@ import { findRole } from './roles.repository.ts';
 type TDeps = { db: Db; clock: TClock };
 
 const isUniqueViolation = (e: unknown) => (e as { cause?: { code?: string } }).cause?.code === '23505';
-const nameTaken = () => new AppError('ROLE_KEY_TAKEN', 'a role with this name exists', { details: [{ path: 'body.name', message: '角色名称已存在' }] });
+const nameTaken = () =>
+  new AppError('ROLE_KEY_TAKEN', 'a role with this name exists', {
+    details: [{ path: 'body.name', message: '角色名称已存在' }],
+  });
 /** Keep permissions in the canonical order so audit diffs are stable. */
 const canonical = (ps: readonly string[]) => PERMISSIONS.filter((p) => ps.includes(p));
 
 function assertWithinActor(actor: TActor, role: { permissions: string[]; dataScope: string }) {
   if (!canGrant(actor, role)) {
-    throw new AppError('FORBIDDEN', 'a role cannot exceed your own permissions', { details: [{ path: 'body.permissions', message: 'exceeds your own permissions' }] });
+    throw new AppError('FORBIDDEN', 'a role cannot exceed your own permissions', {
+      details: [{ path: 'body.permissions', message: 'exceeds your own permissions' }],
+    });
   }
 }
 
@@ -36,10 +41,30 @@ export async function createRole(deps: TDeps, actor: TActor, ctx: TAuditCtx, inp
     return await deps.db.transaction(async (tx) => {
       const [row] = await tx
         .insert(roles)
-        .values({ tenantId: actor.tenantId, name: input.name, description: input.description ?? null, permissions, dataScope: input.dataScope, createdAt: now, updatedAt: now })
+        .values({
+          tenantId: actor.tenantId,
+          name: input.name,
+          description: input.description ?? null,
+          permissions,
+          dataScope: input.dataScope,
+          createdAt: now,
+          updatedAt: now,
+        })
         .returning();
       const dto = (await findRole(tx, actor.tenantId, row!.id))!;
-      await insertAuditEvent(tx, ctx, { action: 'role.created', entityType: 'role', entityId: dto.id, unitId: actor.unitId, summary: `新建角色 ${dto.name}`, after: dto }, now);
+      await insertAuditEvent(
+        tx,
+        ctx,
+        {
+          action: 'role.created',
+          entityType: 'role',
+          entityId: dto.id,
+          unitId: actor.unitId,
+          summary: `新建角色 ${dto.name}`,
+          after: dto,
+        },
+        now,
+      );
       return dto;
     });
   } catch (e) {
@@ -49,9 +74,16 @@ export async function createRole(deps: TDeps, actor: TActor, ctx: TAuditCtx, inp
 }
 
 /** Built-in roles may be re-ticked, except `admin`, which always holds everything (so nobody locks the tenant out). */
-export async function updateRole(deps: TDeps, actor: TActor, ctx: TAuditCtx, id: string, input: TUpdateRoleInput): Promise<TRole> {
+export async function updateRole(
+  deps: TDeps,
+  actor: TActor,
+  ctx: TAuditCtx,
+  id: string,
+  input: TUpdateRoleInput,
+): Promise<TRole> {
   const before = await getRole(deps, actor.tenantId, id);
-  if (before.key === 'admin') throw new AppError('BUILTIN_ROLE_LOCKED', 'the system administrator role cannot be changed');
+  if (before.key === 'admin')
+    throw new AppError('BUILTIN_ROLE_LOCKED', 'the system administrator role cannot be changed');
   const permissions = input.permissions ? canonical(input.permissions) : before.permissions;
   assertWithinActor(actor, before);
   assertWithinActor(actor, { permissions, dataScope: input.dataScope ?? before.dataScope });
@@ -63,7 +95,20 @@ export async function updateRole(deps: TDeps, actor: TActor, ctx: TAuditCtx, id:
         .set({ ...input, permissions, updatedAt: now })
         .where(and(eq(roles.tenantId, actor.tenantId), eq(roles.id, id)));
       const after = (await findRole(tx, actor.tenantId, id))!;
-      await insertAuditEvent(tx, ctx, { action: 'role.updated', entityType: 'role', entityId: id, unitId: actor.unitId, summary: `修改角色 ${after.name}`, before, after }, now);
+      await insertAuditEvent(
+        tx,
+        ctx,
+        {
+          action: 'role.updated',
+          entityType: 'role',
+          entityId: id,
+          unitId: actor.unitId,
+          summary: `修改角色 ${after.name}`,
+          before,
+          after,
+        },
+        now,
+      );
       return after;
     });
   } catch (e) {
@@ -81,6 +126,18 @@ export async function deleteRole(deps: TDeps, actor: TActor, ctx: TAuditCtx, id:
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
     await tx.delete(roles).where(and(eq(roles.tenantId, actor.tenantId), eq(roles.id, id)));
-    await insertAuditEvent(tx, ctx, { action: 'role.deleted', entityType: 'role', entityId: id, unitId: actor.unitId, summary: `删除角色 ${before.name}`, before }, now);
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'role.deleted',
+        entityType: 'role',
+        entityId: id,
+        unitId: actor.unitId,
+        summary: `删除角色 ${before.name}`,
+        before,
+      },
+      now,
+    );
   });
 }

@@ -28,7 +28,12 @@ const roleCount = () => countRows(t, 'select 1 from roles');
 let ipSeq = 0;
 const ip = () => `10.60.0.${++ipSeq}`;
 
-async function createRole(input: { name?: string; permissions: string[]; dataScope: string; description?: string }): Promise<TRole> {
+async function createRole(input: {
+  name?: string;
+  permissions: string[];
+  dataScope: string;
+  description?: string;
+}): Promise<TRole> {
   const res = await admin.post('/api/roles', { name: uniq('角色'), ...input });
   expect(res.statusCode, res.body).toBe(201);
   return res.json();
@@ -61,11 +66,21 @@ describe('custom roles', () => {
     });
     expect(create.statusCode).toBe(201);
     const role: TRole = create.json();
-    expect(role).toMatchObject({ isBuiltin: false, key: null, dataScope: 'unit', userCount: 0, description: '只读本网点' });
+    expect(role).toMatchObject({
+      isBuiltin: false,
+      key: null,
+      dataScope: 'unit',
+      userCount: 0,
+      description: '只读本网点',
+    });
     // Stored in the canonical order, whatever order they were ticked in.
     expect(role.permissions).toEqual(['dashboard:read', 'org:read', 'user:read']);
     const [row] = await auditRowsOfRequest(t, create);
-    expect(row).toMatchObject({ action: 'role.created', entity_id: role.id, after: { name: role.name, permissions: role.permissions } });
+    expect(row).toMatchObject({
+      action: 'role.created',
+      entity_id: role.id,
+      after: { name: role.name, permissions: role.permissions },
+    });
 
     const u = await createUser(t, admin, { unitCode: 'SH-LJZ', roleIds: [role.id] });
     const c = await loginAs(t, u.username, { password: u.password, ip: ip() });
@@ -92,7 +107,10 @@ describe('custom roles', () => {
     expectError(await c.get('/api/users'), 403, 'FORBIDDEN');
     expect((await c.get('/api/org-units/tree')).json().items).toHaveLength(1);
 
-    const res = await admin.patch(`/api/roles/${role.id}`, { permissions: ['org:read', 'user:read'], dataScope: 'subtree' });
+    const res = await admin.patch(`/api/roles/${role.id}`, {
+      permissions: ['org:read', 'user:read'],
+      dataScope: 'subtree',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ permissions: ['org:read', 'user:read'], dataScope: 'subtree', userCount: 1 });
     const [row, ...more] = await auditRowsOfRequest(t, res);
@@ -105,9 +123,15 @@ describe('custom roles', () => {
 
     expect((await c.get('/api/users')).statusCode).toBe(200);
     expectError(await c.get('/api/dashboard/summary'), 403, 'FORBIDDEN');
-    const ids = (await c.get('/api/org-units/tree')).json().items.map((x: { id: string }) => x.id).sort();
+    const ids = (await c.get('/api/org-units/tree'))
+      .json()
+      .items.map((x: { id: string }) => x.id)
+      .sort();
     expect(ids).toEqual(await subtreeUnitIds(t, 'HZ'));
-    expect((await c.get('/api/auth/me')).json()).toMatchObject({ permissions: ['org:read', 'user:read'], dataScope: 'subtree' });
+    expect((await c.get('/api/auth/me')).json()).toMatchObject({
+      permissions: ['org:read', 'user:read'],
+      dataScope: 'subtree',
+    });
   });
 
   it('deletes an unused custom role, audited; it is gone afterwards', async () => {
@@ -156,7 +180,12 @@ describe('refusals', () => {
     const before = [await roleCount(), await auditCount(t)];
     const dup = await admin.post('/api/roles', { name: role.name, permissions: [], dataScope: 'own' });
     expectError(dup, 409, 'ROLE_KEY_TAKEN', ['body.name']);
-    expectError(await admin.post('/api/roles', { name: '经理', permissions: [], dataScope: 'own' }), 409, 'ROLE_KEY_TAKEN', ['body.name']);
+    expectError(
+      await admin.post('/api/roles', { name: '经理', permissions: [], dataScope: 'own' }),
+      409,
+      'ROLE_KEY_TAKEN',
+      ['body.name'],
+    );
     const other = await createRole({ permissions: [], dataScope: 'own' });
     const afterCreate = [before[0]! + 1, before[1]! + 1];
     expectError(await admin.patch(`/api/roles/${other.id}`, { name: role.name }), 409, 'ROLE_KEY_TAKEN', ['body.name']);
@@ -166,13 +195,27 @@ describe('refusals', () => {
   it('an unknown permission or scope is 400 with its path', async () => {
     const before = [await roleCount(), await auditCount(t)];
     expectError(
-      await admin.post('/api/roles', { name: uniq('坏角色'), permissions: ['org:read', 'rocket:launch'], dataScope: 'own' }),
+      await admin.post('/api/roles', {
+        name: uniq('坏角色'),
+        permissions: ['org:read', 'rocket:launch'],
+        dataScope: 'own',
+      }),
       400,
       'VALIDATION_FAILED',
       ['body.permissions.1'],
     );
-    expectError(await admin.post('/api/roles', { name: uniq('坏角色'), permissions: [], dataScope: 'galaxy' }), 400, 'VALIDATION_FAILED', ['body.dataScope']);
-    expectError(await admin.post('/api/roles', { name: ' ', permissions: [], dataScope: 'own' }), 400, 'VALIDATION_FAILED', ['body.name']);
+    expectError(
+      await admin.post('/api/roles', { name: uniq('坏角色'), permissions: [], dataScope: 'galaxy' }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.dataScope'],
+    );
+    expectError(
+      await admin.post('/api/roles', { name: ' ', permissions: [], dataScope: 'own' }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.name'],
+    );
     expect([await roleCount(), await auditCount(t)]).toEqual(before);
   });
 
@@ -182,9 +225,22 @@ describe('refusals', () => {
     const u = await createUser(t, admin, { unitCode: 'SH', roleIds: [limited.id] });
     const c = await loginAs(t, u.username, { password: u.password, ip: ip() });
     const before = [await roleCount(), await auditCount(t)];
-    expectError(await c.post('/api/roles', { name: uniq('越权'), permissions: ['user:write'], dataScope: 'own' }), 403, 'FORBIDDEN', ['body.permissions']);
-    expectError(await c.post('/api/roles', { name: uniq('越权'), permissions: [], dataScope: 'tenant' }), 403, 'FORBIDDEN');
-    expectError(await c.patch(`/api/roles/${await roleIdByKey(t, 'teller')}`, { permissions: ['role:read'] }), 403, 'FORBIDDEN');
+    expectError(
+      await c.post('/api/roles', { name: uniq('越权'), permissions: ['user:write'], dataScope: 'own' }),
+      403,
+      'FORBIDDEN',
+      ['body.permissions'],
+    );
+    expectError(
+      await c.post('/api/roles', { name: uniq('越权'), permissions: [], dataScope: 'tenant' }),
+      403,
+      'FORBIDDEN',
+    );
+    expectError(
+      await c.patch(`/api/roles/${await roleIdByKey(t, 'teller')}`, { permissions: ['role:read'] }),
+      403,
+      'FORBIDDEN',
+    );
     expect([await roleCount(), await auditCount(t)]).toEqual(before);
   });
 });

@@ -16,7 +16,11 @@ describe('saved filters', () => {
     expect(bad.json().details[0].path).toBe('body.filter.sort');
     const own = await zhang.post('/api/saved-filters', { name: 'VIP 客户', filter: { tier: 'VIP', tags: '理财客户' } });
     expect(own.statusCode, own.body).toBe(201);
-    const shared = await zhang.post('/api/saved-filters', { name: '意向强', filter: { intentLevel: '马上要做' }, isShared: true });
+    const shared = await zhang.post('/api/saved-filters', {
+      name: '意向强',
+      filter: { intentLevel: '马上要做' },
+      isShared: true,
+    });
     const liSees = (await li.get('/api/saved-filters')).json().items.map((f: { name: string }) => f.name);
     expect(liSees).toContain('意向强');
     expect(liSees).not.toContain('VIP 客户');

@@ -24,19 +24,27 @@ const provider: TSmsProvider = {
   },
 };
 const send = () => sendDueSms({ db: t.db, clock: t.clock, mail: undefined, sms: () => provider });
-const put = (c: TClient, payload: unknown) => c.request({ method: 'PUT', url: '/api/settings/contact-policy', payload: payload as Record<string, unknown> });
+const put = (c: TClient, payload: unknown) =>
+  c.request({ method: 'PUT', url: '/api/settings/contact-policy', payload: payload as Record<string, unknown> });
 
 async function newCustomer(set: Partial<typeof customers.$inferInsert> = {}) {
   const id = crypto.randomUUID();
-  await t.db.insert(customers).values({ id, tenantId: t.tenantId, name: '李四', unitId, phones: ['13900000000'], ...set });
+  await t.db
+    .insert(customers)
+    .values({ id, tenantId: t.tenantId, name: '李四', unitId, phones: ['13900000000'], ...set });
   return id;
 }
 async function queue(customerId: string) {
-  const [id] = await enqueueSms(t.db, t.clock.now(), [{ tenantId: t.tenantId, customerId, to: '13900000000', template: '{客户姓名}您好', values: { 客户姓名: '李先生' } }]);
+  const [id] = await enqueueSms(t.db, t.clock.now(), [
+    { tenantId: t.tenantId, customerId, to: '13900000000', template: '{客户姓名}您好', values: { 客户姓名: '李先生' } },
+  ]);
   return id!;
 }
 async function row(id: string) {
-  const [r] = await t.db.select().from(outboxMessages).where(and(eq(outboxMessages.tenantId, t.tenantId), eq(outboxMessages.id, id)));
+  const [r] = await t.db
+    .select()
+    .from(outboxMessages)
+    .where(and(eq(outboxMessages.tenantId, t.tenantId), eq(outboxMessages.id, id)));
   return r!;
 }
 
@@ -55,14 +63,27 @@ beforeEach(async () => {
 
 describe('contact policy settings', () => {
   it('defaults 21:00–09:00 / 7 days until saved; saving is audited with before and after', async () => {
-    expect((await admin.get('/api/settings/contact-policy')).json()).toEqual({ quietFromHour: 21, quietToHour: 9, minGapDays: 7, updatedAt: null });
+    expect((await admin.get('/api/settings/contact-policy')).json()).toEqual({
+      quietFromHour: 21,
+      quietToHour: 9,
+      minGapDays: 7,
+      updatedAt: null,
+    });
     const res = await put(admin, { quietFromHour: 20, quietToHour: 8, minGapDays: 3 });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ quietFromHour: 20, quietToHour: 8, minGapDays: 3 });
-    expect((await admin.get('/api/settings/contact-policy')).json()).toMatchObject({ quietFromHour: 20, quietToHour: 8, minGapDays: 3 });
+    expect((await admin.get('/api/settings/contact-policy')).json()).toMatchObject({
+      quietFromHour: 20,
+      quietToHour: 8,
+      minGapDays: 3,
+    });
     const audit = await auditRowsOfRequest(t, res);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'contact_policy.changed', before: { quietFromHour: 21, quietToHour: 9, minGapDays: 7 }, after: { quietFromHour: 20, quietToHour: 8, minGapDays: 3 } });
+    expect(audit[0]).toMatchObject({
+      action: 'contact_policy.changed',
+      before: { quietFromHour: 21, quietToHour: 9, minGapDays: 7 },
+      after: { quietFromHour: 20, quietToHour: 8, minGapDays: 3 },
+    });
   });
 
   it('bad input → 400 with the field path, nothing written', async () => {
@@ -94,11 +115,17 @@ describe('the sender applies the tenant policy', () => {
     expect(await row(a)).toMatchObject({ status: 'sent' });
 
     // (a session of the moved clock: sessions expire by the same clock)
-    expect((await put(await t.login('admin'), { quietFromHour: 20, quietToHour: 8, minGapDays: 7 })).statusCode).toBe(200);
+    expect((await put(await t.login('admin'), { quietFromHour: 20, quietToHour: 8, minGapDays: 7 })).statusCode).toBe(
+      200,
+    );
     const b = await queue(await newCustomer());
     await send();
     // deferred to 08:00 next morning (the tenant's end of quiet hours), not 09:00
-    expect(await row(b)).toMatchObject({ status: 'queued', policyOutcome: 'deferred:quiet_hours', sendAfter: new Date('2026-11-24T00:00:00Z') });
+    expect(await row(b)).toMatchObject({
+      status: 'queued',
+      policyOutcome: 'deferred:quiet_hours',
+      sendAfter: new Date('2026-11-24T00:00:00Z'),
+    });
     t.clock.set(new Date('2026-11-24T00:00:00Z'));
     await send();
     expect(await row(b)).toMatchObject({ status: 'sent' });
@@ -106,14 +133,20 @@ describe('the sender applies the tenant policy', () => {
 
   it('the gap comes from the tenant: 2 days instead of 7', async () => {
     t.clock.set(new Date('2026-11-23T02:00:00Z')); // Mon 10:00
-    expect((await put(await t.login('admin'), { quietFromHour: 21, quietToHour: 9, minGapDays: 2 })).statusCode).toBe(200);
+    expect((await put(await t.login('admin'), { quietFromHour: 21, quietToHour: 9, minGapDays: 2 })).statusCode).toBe(
+      200,
+    );
     const c = await newCustomer();
     await queue(c);
     await send();
     t.clock.set(new Date('2026-11-24T02:00:00Z'));
     const second = await queue(c);
     await send();
-    expect(await row(second)).toMatchObject({ status: 'queued', policyOutcome: 'deferred:recent_contact', sendAfter: new Date('2026-11-25T02:00:00Z') });
+    expect(await row(second)).toMatchObject({
+      status: 'queued',
+      policyOutcome: 'deferred:recent_contact',
+      sendAfter: new Date('2026-11-25T02:00:00Z'),
+    });
     t.clock.set(new Date('2026-11-25T02:00:00Z'));
     await send();
     expect(await row(second)).toMatchObject({ status: 'sent' });
@@ -126,7 +159,11 @@ describe('the sender applies the tenant policy', () => {
     const id = await queue(c);
     await send();
     expect(sent).toHaveLength(0);
-    expect(await row(id)).toMatchObject({ status: 'queued', policyOutcome: 'deferred:do_not_contact', sendAfter: new Date('2026-11-27T01:00:00Z') });
+    expect(await row(id)).toMatchObject({
+      status: 'queued',
+      policyOutcome: 'deferred:do_not_contact',
+      sendAfter: new Date('2026-11-27T01:00:00Z'),
+    });
     t.clock.set(new Date('2026-11-26T15:00:00Z')); // Thu 23:00 — still before the date
     await send();
     expect(sent).toHaveLength(0);

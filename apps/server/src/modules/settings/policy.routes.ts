@@ -1,5 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ZBusinessCalendarYear, ZCalendarDay, ZCalendarDayInput, ZCalendarDayParams, ZCalendarQuery, ZContactPolicy, ZContactPolicyInput, ZOk } from '@huifang/shared';
+import {
+  ZBusinessCalendarYear,
+  ZCalendarDay,
+  ZCalendarDayInput,
+  ZCalendarDayParams,
+  ZCalendarQuery,
+  ZContactPolicy,
+  ZContactPolicyInput,
+  ZOk,
+} from '@huifang/shared';
 import { getCalendarYear, removeCalendarDay, setCalendarDay } from './business-calendar.service.ts';
 import { getContactPolicy, saveContactPolicy } from './contact-policy.service.ts';
 
@@ -7,19 +16,55 @@ import { getContactPolicy, saveContactPolicy } from './contact-policy.service.ts
 export const policyRoutes: FastifyPluginAsyncZod = async (app) => {
   const { deps } = app;
   const tags = ['settings'];
-  app.get('/settings/contact-policy', { config: { access: 'authenticated' }, schema: { tags, summary: '联系策略 (免打扰时段、联系间隔)', response: { 200: ZContactPolicy } } }, async (req) =>
-    getContactPolicy(deps.db, req.scope().tenantId),
+  app.get(
+    '/settings/contact-policy',
+    {
+      config: { access: 'authenticated' },
+      schema: { tags, summary: '联系策略 (免打扰时段、联系间隔)', response: { 200: ZContactPolicy } },
+    },
+    async (req) => getContactPolicy(deps.db, req.scope().tenantId),
   );
-  app.put('/settings/contact-policy', { config: { access: 'settings:write' }, schema: { tags, summary: '修改联系策略', body: ZContactPolicyInput, response: { 200: ZContactPolicy } } }, async (req) =>
-    saveContactPolicy(deps, req.scope(), req.auditCtx(), req.body),
+  app.put(
+    '/settings/contact-policy',
+    {
+      config: { access: 'settings:write' },
+      schema: { tags, summary: '修改联系策略', body: ZContactPolicyInput, response: { 200: ZContactPolicy } },
+    },
+    async (req) => saveContactPolicy(deps, req.scope(), req.auditCtx(), req.body),
   );
-  app.get('/settings/calendar', { config: { access: 'authenticated' }, schema: { tags, summary: '工作日历 (节假日与调休上班日)', querystring: ZCalendarQuery, response: { 200: ZBusinessCalendarYear } } }, async (req) =>
-    getCalendarYear(deps.db, req.scope().tenantId, req.query.year),
+  app.get(
+    '/settings/calendar',
+    {
+      config: { access: 'authenticated' },
+      schema: {
+        tags,
+        summary: '工作日历 (节假日与调休上班日)',
+        querystring: ZCalendarQuery,
+        response: { 200: ZBusinessCalendarYear },
+      },
+    },
+    async (req) => getCalendarYear(deps.db, req.scope().tenantId, req.query.year),
   );
-  app.put('/settings/calendar/days/:date', { config: { access: 'settings:write' }, schema: { tags, summary: '设为节假日或调休上班日', params: ZCalendarDayParams, body: ZCalendarDayInput, response: { 200: ZCalendarDay } } }, async (req) =>
-    setCalendarDay(deps, req.scope(), req.auditCtx(), req.params.date, req.body),
+  app.put(
+    '/settings/calendar/days/:date',
+    {
+      config: { access: 'settings:write' },
+      schema: {
+        tags,
+        summary: '设为节假日或调休上班日',
+        params: ZCalendarDayParams,
+        body: ZCalendarDayInput,
+        response: { 200: ZCalendarDay },
+      },
+    },
+    async (req) => setCalendarDay(deps, req.scope(), req.auditCtx(), req.params.date, req.body),
   );
-  app.delete('/settings/calendar/days/:date', { config: { access: 'settings:write' }, schema: { tags, summary: '恢复为普通日', params: ZCalendarDayParams, response: { 200: ZOk } } }, async (req) =>
-    removeCalendarDay(deps, req.scope(), req.auditCtx(), req.params.date),
+  app.delete(
+    '/settings/calendar/days/:date',
+    {
+      config: { access: 'settings:write' },
+      schema: { tags, summary: '恢复为普通日', params: ZCalendarDayParams, response: { 200: ZOk } },
+    },
+    async (req) => removeCalendarDay(deps, req.scope(), req.auditCtx(), req.params.date),
   );
 };

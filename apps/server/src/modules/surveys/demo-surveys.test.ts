@@ -31,7 +31,9 @@ describe('demo survey data', () => {
     const junes = r.trend.filter((m) => m.month.endsWith('-06')).map((m) => m.index!);
     expect(Math.max(...febs)).toBeLessThan(Math.min(...junes));
     // every response is in the evaluation store too
-    const ev = await t.pool.query("select count(*)::int as n from evaluations where ref_type = 'survey_response' and channel = 'survey'");
+    const ev = await t.pool.query(
+      "select count(*)::int as n from evaluations where ref_type = 'survey_response' and channel = 'survey'",
+    );
     expect(ev.rows[0].n).toBe(n);
   });
 });

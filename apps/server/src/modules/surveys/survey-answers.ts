@@ -18,11 +18,18 @@ export interface TAnswerLine {
 }
 
 /** One response's answers as "question → answer" lines, in the order of the questionnaire. */
-export function answerLines(def: Pick<TSurveyDefinition, 'questions'>, answers: Record<string, unknown>): TAnswerLine[] {
+export function answerLines(
+  def: Pick<TSurveyDefinition, 'questions'>,
+  answers: Record<string, unknown>,
+): TAnswerLine[] {
   return def.questions.flatMap((q) => {
     const v = answers[q.key];
     if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)) return [];
-    const answer = Array.isArray(v) ? v.map((x) => choiceLabel(def, q.key, String(x))).join('、') : q.type === 'nps' ? `${String(v)}/10` : choiceLabel(def, q.key, String(v));
+    const answer = Array.isArray(v)
+      ? v.map((x) => choiceLabel(def, q.key, String(x))).join('、')
+      : q.type === 'nps'
+        ? `${String(v)}/10`
+        : choiceLabel(def, q.key, String(v));
     return [{ question: q.title, answer }];
   });
 }
@@ -40,12 +47,23 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function asResponseRef(x: unknown): TResponseRef | null {
   if (!x || typeof x !== 'object') return null;
   const r = x as Record<string, unknown>;
-  if (typeof r.surveyId !== 'string' || !UUID.test(r.surveyId) || typeof r.version !== 'number' || !r.answers || typeof r.answers !== 'object') return null;
+  if (
+    typeof r.surveyId !== 'string' ||
+    !UUID.test(r.surveyId) ||
+    typeof r.version !== 'number' ||
+    !r.answers ||
+    typeof r.answers !== 'object'
+  )
+    return null;
   return { surveyId: r.surveyId, version: r.version, answers: r.answers as Record<string, unknown> };
 }
 
 /** The answer lines of several responses (e.g. a customer's timeline), each survey version read once. */
-export async function describeResponses(db: DbOrTx, tenantId: string, refs: readonly TResponseRef[]): Promise<TAnswerLine[][]> {
+export async function describeResponses(
+  db: DbOrTx,
+  tenantId: string,
+  refs: readonly TResponseRef[],
+): Promise<TAnswerLine[][]> {
   const defs = new Map<string, Pick<TSurveyDefinition, 'questions'> | null>();
   for (const r of refs) {
     const k = `${r.surveyId}:${r.version}`;

@@ -5,19 +5,34 @@ import { csatShare, npsScore, round1, satisfactionIndex, scoreResponse } from '.
 describe('satisfaction index', () => {
   it('is Σ weight × mean × 100 / 5 (hand-computed)', () => {
     // 0.6 × 4.5 + 0.4 × 3 = 3.9 → 78
-    expect(satisfactionIndex([{ weight: 60, mean: 4.5 }, { weight: 40, mean: 3 }])).toBe(78);
+    expect(
+      satisfactionIndex([
+        { weight: 60, mean: 4.5 },
+        { weight: 40, mean: 3 },
+      ]),
+    ).toBe(78);
     // the default consumer-goods weights, all means 4 → 80
     expect(satisfactionIndex([20, 20, 20, 10, 10, 15, 5].map((weight) => ({ weight, mean: 4 })))).toBe(80);
   });
   it('rounds to one decimal, half away from zero', () => {
     // 0.5 × 4.1 + 0.5 × 3.8425 = 3.97125 → 79.425 → 79.4
-    expect(satisfactionIndex([{ weight: 50, mean: 4.1 }, { weight: 50, mean: 3.8425 }])).toBe(79.4);
+    expect(
+      satisfactionIndex([
+        { weight: 50, mean: 4.1 },
+        { weight: 50, mean: 3.8425 },
+      ]),
+    ).toBe(79.4);
     // (0.5 × 4 + 0.5 × 4.0125) × 20 = 80.125 → 80.1 ; 4.00625 × 20 = 80.125… exact half cases
     expect(round1(72.45)).toBe(72.5);
     expect(round1(-12.25)).toBe(-12.3);
   });
   it('leaves out dimensions without answers and rescales the rest; empty → null', () => {
-    expect(satisfactionIndex([{ weight: 80, mean: 5 }, { weight: 20, mean: null }])).toBe(100);
+    expect(
+      satisfactionIndex([
+        { weight: 80, mean: 5 },
+        { weight: 20, mean: null },
+      ]),
+    ).toBe(100);
     expect(satisfactionIndex([{ weight: 50, mean: null }])).toBeNull();
     expect(satisfactionIndex([])).toBeNull();
   });
@@ -41,7 +56,10 @@ describe('CSAT and NPS', () => {
 
 describe('scoreResponse', () => {
   const def: Pick<TSurveyDefinition, 'dimensions' | 'questions'> = {
-    dimensions: [{ key: 'quality', name: '质量', weight: 70 }, { key: 'price', name: '价格', weight: 30 }],
+    dimensions: [
+      { key: 'quality', name: '质量', weight: 70 },
+      { key: 'price', name: '价格', weight: 30 },
+    ],
     questions: [
       { key: 'q1', type: 'likert', title: 'a', required: true, dimensionKey: 'quality' },
       { key: 'q2', type: 'rating', title: 'b', required: true, dimensionKey: 'quality' },

@@ -13,13 +13,13 @@ import { isScored, type TAnswerValue, type TSurveyDefinition } from '@huifang/sh
  * - NPS = % promoters (9–10) − % detractors (0–6).
  * Rounding: one decimal, half away from zero; empty input → null (never 0, which would be a real figure).
  */
-export const round1 = (x: number) => Math.sign(x) * Math.round(Math.abs(x) * 10 + 1e-9) / 10;
+export const round1 = (x: number) => (Math.sign(x) * Math.round(Math.abs(x) * 10 + 1e-9)) / 10;
 
 export function satisfactionIndex(dims: { weight: number; mean: number | null }[]): number | null {
   const present = dims.filter((d): d is { weight: number; mean: number } => d.mean !== null && d.weight > 0);
   const weightSum = present.reduce((s, d) => s + d.weight, 0);
   if (weightSum === 0) return null;
-  return round1(present.reduce((s, d) => s + d.weight * d.mean, 0) / weightSum * 100 / 5);
+  return round1(((present.reduce((s, d) => s + d.weight * d.mean, 0) / weightSum) * 100) / 5);
 }
 
 /** `counts[v]` = number of answers with value v on 1–5. */
@@ -53,13 +53,18 @@ export const OVERALL_DIMENSION = 'overall';
 
 /** The dimensions a definition scores on (the implicit overall one when it names none). */
 export const scoringDimensions = (def: Pick<TSurveyDefinition, 'dimensions'>) =>
-  def.dimensions.length ? def.dimensions.map((d) => ({ key: d.key, name: d.name, weight: d.weight })) : [{ key: OVERALL_DIMENSION, name: '总体', weight: 100 }];
+  def.dimensions.length
+    ? def.dimensions.map((d) => ({ key: d.key, name: d.name, weight: d.weight }))
+    : [{ key: OVERALL_DIMENSION, name: '总体', weight: 100 }];
 
 /**
  * Score one response: per-dimension means (1–5, 2 decimals), its own index, the overall 1–5 score for the evaluation
  * store (index / 20, rounded; null without scored answers) and its free texts joined.
  */
-export function scoreResponse(def: Pick<TSurveyDefinition, 'dimensions' | 'questions'>, answers: Record<string, TAnswerValue>) {
+export function scoreResponse(
+  def: Pick<TSurveyDefinition, 'dimensions' | 'questions'>,
+  answers: Record<string, TAnswerValue>,
+) {
   const byDim = new Map<string, number[]>();
   const texts: string[] = [];
   for (const q of def.questions) {
@@ -73,7 +78,9 @@ export function scoreResponse(def: Pick<TSurveyDefinition, 'dimensions' | 'quest
   }
   const dimensions: Record<string, number> = {};
   for (const [k, xs] of byDim) dimensions[k] = Math.round(mean(xs)! * 100) / 100;
-  const index = satisfactionIndex(scoringDimensions(def).map((d) => ({ weight: d.weight, mean: dimensions[d.key] ?? null })));
+  const index = satisfactionIndex(
+    scoringDimensions(def).map((d) => ({ weight: d.weight, mean: dimensions[d.key] ?? null })),
+  );
   const score = index === null ? null : Math.min(5, Math.max(1, Math.round(index / 20)));
   return { dimensions, index, score, text: texts.length ? texts.join('\n') : null };
 }

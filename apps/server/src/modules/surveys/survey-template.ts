@@ -6,7 +6,13 @@ import type { TSurveyDefinition, TSurveyTemplate } from '@huifang/shared';
  * returned goods / never complained skip those sections.
  */
 export function consumerGoodsTemplate(): TSurveyDefinition {
-  const likert = (key: string, title: string, dimensionKey: string) => ({ key, type: 'likert' as const, title, required: true, dimensionKey });
+  const likert = (key: string, title: string, dimensionKey: string) => ({
+    key,
+    type: 'likert' as const,
+    title,
+    required: true,
+    dimensionKey,
+  });
   return {
     title: '消费品客户满意度调查',
     description: '感谢您抽出时间参与本次调查。您的意见将帮助我们改进产品和服务，大约需要 3 分钟。',
@@ -62,7 +68,13 @@ export function consumerGoodsTemplate(): TSurveyDefinition {
   };
 }
 
-const likert = (key: string, title: string, dimensionKey: string) => ({ key, type: 'likert' as const, title, required: true, dimensionKey });
+const likert = (key: string, title: string, dimensionKey: string) => ({
+  key,
+  type: 'likert' as const,
+  title,
+  required: true,
+  dimensionKey,
+});
 const yesNo = (key: string, title: string, skipTo: string | null, skipOn: 'yes' | 'no' = 'no') => ({
   key,
   type: 'single' as const,

@@ -12,7 +12,8 @@ const ZTokenParams = z.object({ token: z.string().max(100) });
 export const surveyPublicRoutes: FastifyPluginAsyncZod = async (app) => {
   const { deps } = app;
   const tags = ['surveys (public)'];
-  const perLink = (req: { ip: string; params: unknown }) => `${req.ip}:${(req.params as { token?: string }).token ?? ''}`;
+  const perLink = (req: { ip: string; params: unknown }) =>
+    `${req.ip}:${(req.params as { token?: string }).token ?? ''}`;
   app.get(
     '/s/:token',
     {
@@ -28,12 +29,26 @@ export const surveyPublicRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/s/:token/responses',
     {
-      config: { access: 'public', rateLimit: { max: deps.config.surveySubmitRatePerMinute, timeWindow: '1 minute', keyGenerator: perLink } },
-      schema: { tags, summary: '提交答卷（Idempotency-Key 头）', params: ZTokenParams, body: ZSubmitSurveyInput, response: { 201: ZSubmitResult, 200: ZSubmitResult } },
+      config: {
+        access: 'public',
+        rateLimit: { max: deps.config.surveySubmitRatePerMinute, timeWindow: '1 minute', keyGenerator: perLink },
+      },
+      schema: {
+        tags,
+        summary: '提交答卷（Idempotency-Key 头）',
+        params: ZTokenParams,
+        body: ZSubmitSurveyInput,
+        response: { 201: ZSubmitResult, 200: ZSubmitResult },
+      },
     },
     async (req, reply) => {
       const key = req.headers['idempotency-key'];
-      const res = await submitByLink(deps, req.params.token, req.body.answers, typeof key === 'string' ? key : undefined);
+      const res = await submitByLink(
+        deps,
+        req.params.token,
+        req.body.answers,
+        typeof key === 'string' ? key : undefined,
+      );
       return reply.status(res.isDuplicate ? 200 : 201).send(res);
     },
   );

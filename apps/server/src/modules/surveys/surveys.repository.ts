@@ -22,8 +22,18 @@ const COLUMNS = sql`s.id, s.title, s.unit_id, u.name as unit_name, s.status, s.l
   (select l.open_token from survey_links l where l.tenant_id = s.tenant_id and l.survey_id = s.id and l.kind = 'open' order by l.created_at desc limit 1) as open_token`;
 
 type TSurveyRow = {
-  id: string; title: string; unit_id: string; unit_name: string | null; status: TSurvey['status']; latest_version: number; published_version: number | null;
-  created_at: Date | string; updated_at: Date | string; response_count: number; invitation_count: number; open_token: string | null;
+  id: string;
+  title: string;
+  unit_id: string;
+  unit_name: string | null;
+  status: TSurvey['status'];
+  latest_version: number;
+  published_version: number | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  response_count: number;
+  invitation_count: number;
+  open_token: string | null;
 };
 
 export const toSurvey = (r: TSurveyRow): TSurvey => ({
@@ -42,7 +52,11 @@ export const toSurvey = (r: TSurveyRow): TSurvey => ({
   updatedAt: new Date(r.updated_at).toISOString(),
 });
 
-export async function listSurveys(db: DbOrTx, scope: TScope, q: { page: number; pageSize: number; q?: string | undefined; status?: string | undefined }) {
+export async function listSurveys(
+  db: DbOrTx,
+  scope: TScope,
+  q: { page: number; pageSize: number; q?: string | undefined; status?: string | undefined },
+) {
   const conds: SQL[] = [sql`s.tenant_id = ${scope.tenantId}`, surveyReadable(scope, sql`s.unit_id`)];
   if (q.q) conds.push(sql`s.title ilike ${`%${likeEscape(q.q)}%`}`);
   if (q.status) conds.push(sql`s.status = ${q.status}`);
@@ -55,16 +69,26 @@ export async function listSurveys(db: DbOrTx, scope: TScope, q: { page: number; 
   return { items: rows.rows.map(toSurvey), total: total.rows[0]?.n ?? 0 };
 }
 
-export async function findSurvey(db: DbOrTx, scope: TScope, id: string, mode: 'read' | 'write' = 'read'): Promise<TSurvey | null> {
+export async function findSurvey(
+  db: DbOrTx,
+  scope: TScope,
+  id: string,
+  mode: 'read' | 'write' = 'read',
+): Promise<TSurvey | null> {
   const access = mode === 'read' ? surveyReadable(scope, sql`s.unit_id`) : unitVisible(scope, sql`s.unit_id`);
-  const res = await db.execute<TSurveyRow>(sql`select ${COLUMNS} from surveys s left join org_units u on u.id = s.unit_id
+  const res =
+    await db.execute<TSurveyRow>(sql`select ${COLUMNS} from surveys s left join org_units u on u.id = s.unit_id
     where s.tenant_id = ${scope.tenantId} and s.id = ${id} and ${access}`);
   return res.rows[0] ? toSurvey(res.rows[0]) : null;
 }
 
 /** Lock the survey row for the rest of the transaction (edits and publishing are serialised per survey). */
 export async function lockSurvey(tx: DbOrTx, tenantId: string, id: string) {
-  const [row] = await tx.select().from(surveys).where(and(eq(surveys.tenantId, tenantId), eq(surveys.id, id))).for('update');
+  const [row] = await tx
+    .select()
+    .from(surveys)
+    .where(and(eq(surveys.tenantId, tenantId), eq(surveys.id, id)))
+    .for('update');
   return row ?? null;
 }
 
@@ -72,12 +96,23 @@ export async function findVersion(db: DbOrTx, tenantId: string, surveyId: string
   const [row] = await db
     .select()
     .from(surveyVersions)
-    .where(and(eq(surveyVersions.tenantId, tenantId), eq(surveyVersions.surveyId, surveyId), eq(surveyVersions.version, version)));
+    .where(
+      and(
+        eq(surveyVersions.tenantId, tenantId),
+        eq(surveyVersions.surveyId, surveyId),
+        eq(surveyVersions.version, version),
+      ),
+    );
   return row ? { ...row, definition: row.definition as TSurveyDefinition } : null;
 }
 
 export async function listVersions(db: DbOrTx, tenantId: string, surveyId: string) {
-  const res = await db.execute<{ version: number; published_at: Date | string | null; created_at: Date | string; response_count: number }>(sql`
+  const res = await db.execute<{
+    version: number;
+    published_at: Date | string | null;
+    created_at: Date | string;
+    response_count: number;
+  }>(sql`
     select v.version, v.published_at, v.created_at,
       (select count(*)::int from survey_responses r where r.tenant_id = v.tenant_id and r.survey_id = v.survey_id and r.version = v.version) as response_count
     from survey_versions v where v.tenant_id = ${tenantId} and v.survey_id = ${surveyId} order by v.version desc`);
@@ -89,8 +124,15 @@ export async function listVersions(db: DbOrTx, tenantId: string, surveyId: strin
   }));
 }
 
-export async function countVersionResponses(db: DbOrTx, tenantId: string, surveyId: string, version: number): Promise<number> {
-  const res = await db.execute<{ n: number }>(sql`select count(*)::int as n from survey_responses where tenant_id = ${tenantId} and survey_id = ${surveyId} and version = ${version}`);
+export async function countVersionResponses(
+  db: DbOrTx,
+  tenantId: string,
+  surveyId: string,
+  version: number,
+): Promise<number> {
+  const res = await db.execute<{ n: number }>(
+    sql`select count(*)::int as n from survey_responses where tenant_id = ${tenantId} and survey_id = ${surveyId} and version = ${version}`,
+  );
   return res.rows[0]?.n ?? 0;
 }
 
@@ -111,8 +153,17 @@ export interface TLinkInfo {
 
 export async function findLinkByHash(db: DbOrTx, tokenHash: string): Promise<TLinkInfo | null> {
   const res = await db.execute<{
-    id: string; tenant_id: string; survey_id: string; kind: 'open' | 'personal'; customer_id: string | null; expires_at: Date | string | null;
-    used_at: Date | string | null; response_id: string | null; status: string; published_version: number | null; unit_id: string;
+    id: string;
+    tenant_id: string;
+    survey_id: string;
+    kind: 'open' | 'personal';
+    customer_id: string | null;
+    expires_at: Date | string | null;
+    used_at: Date | string | null;
+    response_id: string | null;
+    status: string;
+    published_version: number | null;
+    unit_id: string;
   }>(sql`select l.id, l.tenant_id, l.survey_id, l.kind, l.customer_id, l.expires_at, l.used_at, l.response_id, s.status, s.published_version,
            coalesce(c.unit_id, s.unit_id) as unit_id
          from survey_links l
@@ -137,7 +188,13 @@ export async function findLinkByHash(db: DbOrTx, tokenHash: string): Promise<TLi
 }
 
 /** Mark a personal link used; false when it was used already (the row lock makes concurrent submits race safely). */
-export async function useLink(tx: DbOrTx, tenantId: string, linkId: string, responseId: string, now: Date): Promise<boolean> {
+export async function useLink(
+  tx: DbOrTx,
+  tenantId: string,
+  linkId: string,
+  responseId: string,
+  now: Date,
+): Promise<boolean> {
   const res = await tx
     .update(surveyLinks)
     .set({ usedAt: now, responseId })

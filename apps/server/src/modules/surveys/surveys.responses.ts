@@ -22,7 +22,12 @@ import { OPEN_LINK_TTL_MS, openLinks } from './link-cache.ts';
  * path then costs one indexed link lookup plus the insert transaction (DESIGN: ≥ 5,000 submissions/s).
  */
 const definitions = new Map<string, TSurveyDefinition>();
-async function definitionOf(db: DbOrTx, tenantId: string, surveyId: string, version: number): Promise<TSurveyDefinition> {
+async function definitionOf(
+  db: DbOrTx,
+  tenantId: string,
+  surveyId: string,
+  version: number,
+): Promise<TSurveyDefinition> {
   const key = `${tenantId}:${surveyId}:${version}`;
   let def = definitions.get(key);
   if (!def) {
@@ -59,7 +64,8 @@ async function openLink(db: Db, token: string, now: Date): Promise<TLinkInfo & {
   if (!link) throw notFound('survey link');
   if (link.kind === 'personal' && link.usedAt) throw new AppError('SURVEY_LINK_USED', '此问卷已提交，感谢您的参与');
   if (link.expiresAt && link.expiresAt <= now) throw new AppError('SURVEY_LINK_EXPIRED', '此问卷链接已过期');
-  if (link.status !== 'published' || link.publishedVersion === null) throw new AppError('SURVEY_NOT_OPEN', '此问卷暂未开放或已结束');
+  if (link.status !== 'published' || link.publishedVersion === null)
+    throw new AppError('SURVEY_NOT_OPEN', '此问卷暂未开放或已结束');
   return { ...link, publishedVersion: link.publishedVersion };
 }
 
@@ -70,7 +76,9 @@ async function findDeviceResponse(db: Db, tenantId: string, linkId: string, clie
   const [r] = await db
     .select({ id: surveyResponses.id })
     .from(surveyResponses)
-    .where(and(eq(surveyResponses.tenantId, tenantId), eq(surveyResponses.idempotencyKey, `survey:${linkId}:${clientKey}`)));
+    .where(
+      and(eq(surveyResponses.tenantId, tenantId), eq(surveyResponses.idempotencyKey, `survey:${linkId}:${clientKey}`)),
+    );
   return r ?? null;
 }
 
@@ -82,7 +90,9 @@ async function findDeviceResponse(db: Db, tenantId: string, linkId: string, clie
 export async function getPublicSurvey(deps: { db: Db; clock: TClock }, token: string, clientKey?: string) {
   const link = await openLink(deps.db, token, deps.clock.now());
   const definition = await definitionOf(deps.db, link.tenantId, link.surveyId, link.publishedVersion);
-  const answered = validClientKey(clientKey) ? (await findDeviceResponse(deps.db, link.tenantId, link.id, clientKey)) !== null : false;
+  const answered = validClientKey(clientKey)
+    ? (await findDeviceResponse(deps.db, link.tenantId, link.id, clientKey)) !== null
+    : false;
   return { surveyId: link.surveyId, version: link.publishedVersion, definition, kind: link.kind, answered };
 }
 
@@ -110,7 +120,9 @@ interface TStoreInput extends TResponseInput {
 }
 
 const answerProblems = (problems: { path: string; message: string }[]) =>
-  new AppError('VALIDATION_FAILED', 'invalid answers', { details: problems.map((p) => ({ path: `body.${p.path}`, message: p.message })) });
+  new AppError('VALIDATION_FAILED', 'invalid answers', {
+    details: problems.map((p) => ({ path: `body.${p.path}`, message: p.message })),
+  });
 
 /** Validate (400 with `body.answers.<key>` paths), score, and insert the survey_responses row once (by idempotency key). */
 async function insertResponse(tx: DbOrTx, r: TResponseInput, beforeInsert?: (responseId: string) => Promise<void>) {
@@ -175,7 +187,16 @@ async function storeResponse(tx: DbOrTx, r: TStoreInput, beforeInsert?: (respons
     idempotencyKey: r.idempotencyKey,
   });
   if (!ev.isDuplicate) {
-    await alertNegativeEvaluation(tx, { tenantId: r.tenantId, evaluationId: ev.id, channel: r.channel, unitId: r.unitId, staffId: r.staffId, score: scored.score, text: scored.text, at: r.now });
+    await alertNegativeEvaluation(tx, {
+      tenantId: r.tenantId,
+      evaluationId: ev.id,
+      channel: r.channel,
+      unitId: r.unitId,
+      staffId: r.staffId,
+      score: scored.score,
+      text: scored.text,
+      at: r.now,
+    });
   }
   return { responseId: res.responseId, isDuplicate: false };
 }
@@ -190,7 +211,16 @@ async function storeResponse(tx: DbOrTx, r: TStoreInput, beforeInsert?: (respons
  */
 export async function storeFollowupResponse(
   tx: DbOrTx,
-  r: { tenantId: string; surveyId: string; answers: Record<string, TAnswerValue>; unitId: string; customerId: string; agentId: string; attemptId: string; now: Date },
+  r: {
+    tenantId: string;
+    surveyId: string;
+    answers: Record<string, TAnswerValue>;
+    unitId: string;
+    customerId: string;
+    agentId: string;
+    attemptId: string;
+    now: Date;
+  },
 ) {
   const [s] = (
     await tx.execute<{ version: number | null; is_published: boolean }>(
@@ -200,12 +230,24 @@ export async function storeFollowupResponse(
   if (!s?.version) throw invalidField('body.answers', 'the questionnaire of this task no longer exists');
   const version = s.version;
   // A draft that nobody has answered yet may still be edited in place: read it, never from the cache.
-  const definition = s.is_published ? await definitionOf(tx, r.tenantId, r.surveyId, version) : (await findVersion(tx, r.tenantId, r.surveyId, version))?.definition;
+  const definition = s.is_published
+    ? await definitionOf(tx, r.tenantId, r.surveyId, version)
+    : (await findVersion(tx, r.tenantId, r.surveyId, version))?.definition;
   if (!definition) throw invalidField('body.answers', 'the questionnaire of this task no longer exists');
   const asked = { ...definition, questions: definition.questions.map((q) => ({ ...q, required: false })) };
   const res = await insertResponse(tx, {
-    tenantId: r.tenantId, surveyId: r.surveyId, version, definition: asked, answers: r.answers, unitId: r.unitId, customerId: r.customerId, linkId: null,
-    channel: 'followup', enteredBy: r.agentId, idempotencyKey: `followup_attempt:${r.attemptId}`, now: r.now,
+    tenantId: r.tenantId,
+    surveyId: r.surveyId,
+    version,
+    definition: asked,
+    answers: r.answers,
+    unitId: r.unitId,
+    customerId: r.customerId,
+    linkId: null,
+    channel: 'followup',
+    enteredBy: r.agentId,
+    idempotencyKey: `followup_attempt:${r.attemptId}`,
+    now: r.now,
   });
   return { responseId: res.responseId, surveyId: r.surveyId, version, ...res.scored };
 }
@@ -237,7 +279,21 @@ const OPEN_BATCH_SQL = `
   )
   select id from r`;
 
-interface TOpenAnswer { id: string; tenantId: string; surveyId: string; version: number; linkId: string; unitId: string; now: Date; answers: string; dims: string; index: number | null; score: number | null; text: string | null; key: string }
+interface TOpenAnswer {
+  id: string;
+  tenantId: string;
+  surveyId: string;
+  version: number;
+  linkId: string;
+  unitId: string;
+  now: Date;
+  answers: string;
+  dims: string;
+  index: number | null;
+  score: number | null;
+  text: string | null;
+  key: string;
+}
 const openWriters = new WeakMap<object, (a: TOpenAnswer) => Promise<string | undefined>>();
 function openResponseWriter(db: Db) {
   let w = openWriters.get(db);
@@ -251,7 +307,21 @@ function openResponseWriter(db: Db) {
         const res = await pool.query<{ id: string }>({
           name: 'survey-open-batch',
           text: OPEN_BATCH_SQL,
-          values: [col('id'), col('tenantId'), col('surveyId'), col('version'), col('linkId'), col('unitId'), col('now'), col('answers'), col('dims'), col('index'), col('score'), col('text'), col('key')],
+          values: [
+            col('id'),
+            col('tenantId'),
+            col('surveyId'),
+            col('version'),
+            col('linkId'),
+            col('unitId'),
+            col('now'),
+            col('answers'),
+            col('dims'),
+            col('index'),
+            col('score'),
+            col('text'),
+            col('key'),
+          ],
         });
         const stored = new Set(res.rows.map((r) => r.id));
         return items.map((i) => (stored.has(i.id) ? i.id : undefined));
@@ -269,7 +339,12 @@ function openResponseWriter(db: Db) {
  * transaction (a second submit gets 410 SURVEY_LINK_USED and writes nothing), except a retry carrying the
  * Idempotency-Key of the stored response, which gets that response back.
  */
-export async function submitByLink(deps: { db: Db; clock: TClock }, token: string, answers: Record<string, TAnswerValue>, clientKey: string | undefined) {
+export async function submitByLink(
+  deps: { db: Db; clock: TClock },
+  token: string,
+  answers: Record<string, TAnswerValue>,
+  clientKey: string | undefined,
+) {
   const now = deps.clock.now();
   const key = validClientKey(clientKey) ? clientKey : crypto.randomUUID();
   let link: Awaited<ReturnType<typeof openLink>>;
@@ -286,19 +361,51 @@ export async function submitByLink(deps: { db: Db; clock: TClock }, token: strin
   const idempotencyKey = `survey:${link.id}:${key}`;
   if (link.kind === 'open') {
     const problems = checkAnswers(definition, answers);
-    if (problems.length) throw new AppError('VALIDATION_FAILED', 'invalid answers', { details: problems.map((p) => ({ path: `body.${p.path}`, message: p.message })) });
+    if (problems.length)
+      throw new AppError('VALIDATION_FAILED', 'invalid answers', {
+        details: problems.map((p) => ({ path: `body.${p.path}`, message: p.message })),
+      });
     const scored = scoreResponse(definition, answers);
     // A negative answer (rare) is stored with its alert to the managers in one transaction, like a kiosk 不满意; the
     // others go through the batched statement.
     if (isNegativeEvaluation({ score: scored.score })) {
-      const base = { tenantId: link.tenantId, surveyId: link.surveyId, version: link.publishedVersion, definition, answers, unitId: link.unitId, customerId: null, linkId: link.id };
+      const base = {
+        tenantId: link.tenantId,
+        surveyId: link.surveyId,
+        version: link.publishedVersion,
+        definition,
+        answers,
+        unitId: link.unitId,
+        customerId: null,
+        linkId: link.id,
+      };
       return deps.db.transaction(async (tx) =>
-        storeResponse(tx, { ...base, channel: 'survey', enteredBy: null, sourceType: 'link', sourceId: link.id, staffId: null, idempotencyKey, now }),
+        storeResponse(tx, {
+          ...base,
+          channel: 'survey',
+          enteredBy: null,
+          sourceType: 'link',
+          sourceId: link.id,
+          staffId: null,
+          idempotencyKey,
+          now,
+        }),
       );
     }
     const id = await openResponseWriter(deps.db)({
-      id: crypto.randomUUID(), tenantId: link.tenantId, surveyId: link.surveyId, version: link.publishedVersion, linkId: link.id, unitId: link.unitId, now,
-      answers: JSON.stringify(answers), dims: JSON.stringify(scored.dimensions), index: scored.index, score: scored.score, text: scored.text, key: idempotencyKey,
+      id: crypto.randomUUID(),
+      tenantId: link.tenantId,
+      surveyId: link.surveyId,
+      version: link.publishedVersion,
+      linkId: link.id,
+      unitId: link.unitId,
+      now,
+      answers: JSON.stringify(answers),
+      dims: JSON.stringify(scored.dimensions),
+      index: scored.index,
+      score: scored.score,
+      text: scored.text,
+      key: idempotencyKey,
     });
     if (id) return { responseId: id, isDuplicate: false };
     return replayOf(deps.db, link.tenantId, idempotencyKey, answers, null);
@@ -307,12 +414,26 @@ export async function submitByLink(deps: { db: Db; clock: TClock }, token: strin
     storeResponse(
       tx,
       {
-        tenantId: link.tenantId, surveyId: link.surveyId, version: link.publishedVersion, definition, answers, unitId: link.unitId,
-        customerId: link.customerId, linkId: link.id, channel: 'survey', enteredBy: null, sourceType: 'link', sourceId: link.id, staffId: null, idempotencyKey, now,
+        tenantId: link.tenantId,
+        surveyId: link.surveyId,
+        version: link.publishedVersion,
+        definition,
+        answers,
+        unitId: link.unitId,
+        customerId: link.customerId,
+        linkId: link.id,
+        channel: 'survey',
+        enteredBy: null,
+        sourceType: 'link',
+        sourceId: link.id,
+        staffId: null,
+        idempotencyKey,
+        now,
       },
       link.kind === 'personal'
         ? async (responseId) => {
-            if (!(await useLink(tx, link.tenantId, link.id, responseId, now))) throw new AppError('SURVEY_LINK_USED', '此问卷已提交，感谢您的参与');
+            if (!(await useLink(tx, link.tenantId, link.id, responseId, now)))
+              throw new AppError('SURVEY_LINK_USED', '此问卷已提交，感谢您的参与');
           }
         : undefined,
     ),
@@ -323,7 +444,10 @@ async function findRetriedPersonal(db: Db, token: string, clientKey: string, ans
   const link = await findLinkByHash(db, hashToken(token));
   if (!link) return null;
   const key = `survey:${link.id}:${clientKey}`;
-  const [r] = await db.select({ id: surveyResponses.id }).from(surveyResponses).where(and(eq(surveyResponses.tenantId, link.tenantId), eq(surveyResponses.idempotencyKey, key)));
+  const [r] = await db
+    .select({ id: surveyResponses.id })
+    .from(surveyResponses)
+    .where(and(eq(surveyResponses.tenantId, link.tenantId), eq(surveyResponses.idempotencyKey, key)));
   return r ? replayOf(db, link.tenantId, key, answers, link.customerId) : null;
 }
 
@@ -331,13 +455,25 @@ async function findRetriedPersonal(db: Db, token: string, clientKey: string, ans
  * The response already stored under this Idempotency-Key: a repeat of the same body (answers, and the customer for
  * staff entry; jsonb equality ignores key order) gets it back; another body under the same key is 422.
  */
-async function replayOf(db: DbOrTx, tenantId: string, idempotencyKey: string, answers: Record<string, TAnswerValue>, customerId: string | null) {
+async function replayOf(
+  db: DbOrTx,
+  tenantId: string,
+  idempotencyKey: string,
+  answers: Record<string, TAnswerValue>,
+  customerId: string | null,
+) {
   const [existing] = await db
-    .select({ id: surveyResponses.id, isSame: sql<boolean>`${surveyResponses.answers} = ${JSON.stringify(answers)}::jsonb and ${surveyResponses.customerId} is not distinct from ${customerId}::uuid` })
+    .select({
+      id: surveyResponses.id,
+      isSame: sql<boolean>`${surveyResponses.answers} = ${JSON.stringify(answers)}::jsonb and ${surveyResponses.customerId} is not distinct from ${customerId}::uuid`,
+    })
     .from(surveyResponses)
     .where(and(eq(surveyResponses.tenantId, tenantId), eq(surveyResponses.idempotencyKey, idempotencyKey)));
   if (!existing) throw new Error('survey response conflict without a stored row');
-  if (!existing.isSame) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with other answers', { details: [{ path: 'headers.idempotency-key', message: 'already used for a different request' }] });
+  if (!existing.isSame)
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with other answers', {
+      details: [{ path: 'headers.idempotency-key', message: 'already used for a different request' }],
+    });
   return { responseId: existing.id, isDuplicate: true };
 }
 
@@ -356,18 +492,45 @@ export async function enterStaffResponse(
   const now = deps.clock.now();
   const s = await findSurvey(deps.db, scope, surveyId);
   if (!s) throw notFound('survey');
-  if (s.publishedVersion === null || s.status !== 'published') throw new AppError('SURVEY_NOT_OPEN', 'the survey is not published', { details: [{ path: 'params.id', message: 'not published' }] });
+  if (s.publishedVersion === null || s.status !== 'published')
+    throw new AppError('SURVEY_NOT_OPEN', 'the survey is not published', {
+      details: [{ path: 'params.id', message: 'not published' }],
+    });
   const customer = await findVisibleCustomer(deps.db, scope, input.customerId);
   if (!customer) throw unknownRef('body.customerId', 'customer');
   const definition = await definitionOf(deps.db, scope.tenantId, surveyId, s.publishedVersion);
   return deps.db.transaction(async (tx) => {
     const res = await storeResponse(tx, {
-      tenantId: scope.tenantId, surveyId, version: s.publishedVersion!, definition, answers: input.answers, unitId: customer.c.unitId,
-      customerId: input.customerId, linkId: null, channel: 'staff', enteredBy: scope.userId, sourceType: 'user', sourceId: scope.userId, staffId: scope.userId,
-      idempotencyKey: `survey-staff:${surveyId}:${clientKey && /^[\w.:-]{8,100}$/.test(clientKey) ? clientKey : crypto.randomUUID()}`, now,
+      tenantId: scope.tenantId,
+      surveyId,
+      version: s.publishedVersion!,
+      definition,
+      answers: input.answers,
+      unitId: customer.c.unitId,
+      customerId: input.customerId,
+      linkId: null,
+      channel: 'staff',
+      enteredBy: scope.userId,
+      sourceType: 'user',
+      sourceId: scope.userId,
+      staffId: scope.userId,
+      idempotencyKey: `survey-staff:${surveyId}:${clientKey && /^[\w.:-]{8,100}$/.test(clientKey) ? clientKey : crypto.randomUUID()}`,
+      now,
     });
     if (!res.isDuplicate) {
-      await insertAuditEvent(tx, ctx, { action: 'survey.response_entered', entityType: 'survey', entityId: surveyId, unitId: customer.c.unitId, summary: `代客户填写问卷：${s.title}`, after: { responseId: res.responseId, customerId: input.customerId } }, now);
+      await insertAuditEvent(
+        tx,
+        ctx,
+        {
+          action: 'survey.response_entered',
+          entityType: 'survey',
+          entityId: surveyId,
+          unitId: customer.c.unitId,
+          summary: `代客户填写问卷：${s.title}`,
+          after: { responseId: res.responseId, customerId: input.customerId },
+        },
+        now,
+      );
     }
     return res;
   });

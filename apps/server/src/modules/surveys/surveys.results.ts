@@ -15,7 +15,11 @@ import { findSurvey, findVersion } from './surveys.repository.ts';
 
 /** Responses of a survey the caller may count: those of units in their scope, within the date range and version. */
 function responseFilter(scope: TScope, surveyId: string, q: TSurveyResultsQuery): SQL {
-  const conds: SQL[] = [sql`r.tenant_id = ${scope.tenantId}`, sql`r.survey_id = ${surveyId}`, unitVisible(scope, sql`r.unit_id`)];
+  const conds: SQL[] = [
+    sql`r.tenant_id = ${scope.tenantId}`,
+    sql`r.survey_id = ${surveyId}`,
+    unitVisible(scope, sql`r.unit_id`),
+  ];
   const tz = sql`(select t.time_zone from tenants t where t.id = ${scope.tenantId})`;
   if (q.from) conds.push(sql`r.submitted_at >= (${q.from}::date)::timestamp at time zone ${tz}`);
   if (q.to) conds.push(sql`r.submitted_at < (${q.to}::date + 1)::timestamp at time zone ${tz}`);
@@ -29,7 +33,12 @@ function responseFilter(scope: TScope, surveyId: string, q: TSurveyResultsQuery)
  * weights are those of the chosen version, or of the published (else latest) one when all versions are shown;
  * answers are matched to questions by key.
  */
-export async function surveyResults(deps: { db: Db }, scope: TScope, surveyId: string, q: TSurveyResultsQuery): Promise<TSurveyResults> {
+export async function surveyResults(
+  deps: { db: Db },
+  scope: TScope,
+  surveyId: string,
+  q: TSurveyResultsQuery,
+): Promise<TSurveyResults> {
   const s = await findSurvey(deps.db, scope, surveyId);
   if (!s) throw notFound('survey');
   const version = q.version ?? s.publishedVersion ?? s.latestVersion;
@@ -76,7 +85,11 @@ export async function surveyResults(deps: { db: Db }, scope: TScope, surveyId: s
   const answeredOf = new Map(answered.rows.map((a) => [a.key, a.n]));
 
   const dimMean = new Map(dims.rows.map((d) => [d.key, d]));
-  const dimensions = scoringDimensions(def).map((d) => ({ ...d, mean: dimMean.has(d.key) ? Math.round(dimMean.get(d.key)!.mean * 100) / 100 : null, count: dimMean.get(d.key)?.n ?? 0 }));
+  const dimensions = scoringDimensions(def).map((d) => ({
+    ...d,
+    mean: dimMean.has(d.key) ? Math.round(dimMean.get(d.key)!.mean * 100) / 100 : null,
+    count: dimMean.get(d.key)?.n ?? 0,
+  }));
   const byKey = new Map<string, { value: string; n: number }[]>();
   for (const r of values.rows) byKey.set(r.key, [...(byKey.get(r.key) ?? []), { value: r.value, n: r.n }]);
   const tally = (types: string[], min: number, max: number) => {
@@ -97,7 +110,9 @@ export async function surveyResults(deps: { db: Db }, scope: TScope, surveyId: s
     invitations: inv.invitations,
     invitedResponses: inv.answered,
     responseRate: inv.invitations ? round1((inv.answered / inv.invitations) * 100) : null,
-    satisfactionIndex: satisfactionIndex(dimensions.map((d) => ({ weight: d.weight, mean: dimMean.get(d.key)?.mean ?? null }))),
+    satisfactionIndex: satisfactionIndex(
+      dimensions.map((d) => ({ weight: d.weight, mean: dimMean.get(d.key)?.mean ?? null })),
+    ),
     csat: csatShare(tally(hasCsat ? ['csat'] : ['likert', 'rating', 'csat'], 1, 5)),
     nps: npsScore(tally(['nps'], 0, 10)),
     dimensions,
@@ -105,11 +120,19 @@ export async function surveyResults(deps: { db: Db }, scope: TScope, surveyId: s
       .filter((x) => x.type !== 'text')
       .map((x) => {
         const rows = byKey.get(x.key) ?? [];
-        const scale = x.type === 'nps' ? [...Array(11).keys()].map(String) : ['likert', 'rating', 'csat'].includes(x.type) ? ['5', '4', '3', '2', '1'] : (x.options ?? []).map((o) => o.value);
+        const scale =
+          x.type === 'nps'
+            ? [...Array(11).keys()].map(String)
+            : ['likert', 'rating', 'csat'].includes(x.type)
+              ? ['5', '4', '3', '2', '1']
+              : (x.options ?? []).map((o) => o.value);
         const known = new Map(rows.map((r) => [r.value, r.n]));
         const distribution =
           x.type === 'number' || x.type === 'date'
-            ? rows.sort((a, b) => b.n - a.n).slice(0, 20).map((r) => ({ value: r.value, label: r.value, count: r.n }))
+            ? rows
+                .sort((a, b) => b.n - a.n)
+                .slice(0, 20)
+                .map((r) => ({ value: r.value, label: r.value, count: r.n }))
             : scale.map((value) => ({ value, label: choiceLabel(def, x.key, value), count: known.get(value) ?? 0 }));
         const numeric = rows.filter((r) => r.value !== '' && !Number.isNaN(Number(r.value)));
         const total = numeric.reduce((a, r) => a + r.n, 0);
@@ -119,7 +142,10 @@ export async function surveyResults(deps: { db: Db }, scope: TScope, surveyId: s
           title: x.title,
           type: x.type,
           count: answeredOf.get(x.key) ?? 0,
-          mean: isNumeric && total ? Math.round((numeric.reduce((a, r) => a + Number(r.value) * r.n, 0) / total) * 100) / 100 : null,
+          mean:
+            isNumeric && total
+              ? Math.round((numeric.reduce((a, r) => a + Number(r.value) * r.n, 0) / total) * 100) / 100
+              : null,
           distribution,
         };
       }),
@@ -129,7 +155,13 @@ export async function surveyResults(deps: { db: Db }, scope: TScope, surveyId: s
 }
 
 /** Export the responses in scope as xlsx: one row per response, one column per question; cells formula-safe. Audited. */
-export async function exportResults(deps: { db: Db; clock: TClock }, actor: TActor, ctx: TAuditCtx, surveyId: string, q: TSurveyResultsQuery): Promise<{ stream: Readable; fileName: string }> {
+export async function exportResults(
+  deps: { db: Db; clock: TClock },
+  actor: TActor,
+  ctx: TAuditCtx,
+  surveyId: string,
+  q: TSurveyResultsQuery,
+): Promise<{ stream: Readable; fileName: string }> {
   const s = await findSurvey(deps.db, actor, surveyId);
   if (!s) throw notFound('survey');
   const v = await findVersion(deps.db, actor.tenantId, surveyId, q.version ?? s.publishedVersion ?? s.latestVersion);
@@ -142,16 +174,43 @@ export async function exportResults(deps: { db: Db; clock: TClock }, actor: TAct
   const produce = async (out: Writable) => {
     const file = createSpreadsheet(out, 'xlsx', timeZone);
     const dimsOf = scoringDimensions(def);
-    const ws = file.addSheet('答卷', ['提交时间', '版本', '渠道', '客户', '单位', '满意度指数', ...dimsOf.map((d) => d.name), ...def.questions.map((x) => x.title)].map((header) => ({ header })));
+    const ws = file.addSheet(
+      '答卷',
+      [
+        '提交时间',
+        '版本',
+        '渠道',
+        '客户',
+        '单位',
+        '满意度指数',
+        ...dimsOf.map((d) => d.name),
+        ...def.questions.map((x) => x.title),
+      ].map((header) => ({ header })),
+    );
     let after = '';
     for (;;) {
-      const batch = await deps.db.execute<{ id: string; submitted_at: Date | string; version: number; channel: string; customer: string | null; unit: string | null; index_value: number | null; dimension_scores: Record<string, number>; answers: Record<string, unknown> }>(sql`
+      const batch = await deps.db.execute<{
+        id: string;
+        submitted_at: Date | string;
+        version: number;
+        channel: string;
+        customer: string | null;
+        unit: string | null;
+        index_value: number | null;
+        dimension_scores: Record<string, number>;
+        answers: Record<string, unknown>;
+      }>(sql`
         select r.id, r.submitted_at, r.version, r.channel, c.name as customer, u.name as unit, r.index_value, r.dimension_scores, r.answers
         from survey_responses r left join customers c on c.id = r.customer_id left join org_units u on u.id = r.unit_id
         where ${where} and r.id::text > ${after} order by r.id limit 2000`);
       for (const r of batch.rows) {
         const cells = [
-          new Date(r.submitted_at), r.version, r.channel === 'staff' ? '员工代填' : r.channel === 'followup' ? '回访电话' : '问卷链接', r.customer ? (canReveal ? r.customer : maskName(r.customer)) : null, r.unit, r.index_value,
+          new Date(r.submitted_at),
+          r.version,
+          r.channel === 'staff' ? '员工代填' : r.channel === 'followup' ? '回访电话' : '问卷链接',
+          r.customer ? (canReveal ? r.customer : maskName(r.customer)) : null,
+          r.unit,
+          r.index_value,
           ...dimsOf.map((d) => r.dimension_scores[d.key] ?? null),
           ...def.questions.map((x) => {
             const a = r.answers[x.key];
@@ -169,6 +228,21 @@ export async function exportResults(deps: { db: Db; clock: TClock }, actor: TAct
     await file.finish();
   };
   const audit = () =>
-    insertAuditEvent(deps.db, ctx, { action: 'survey.results_exported', entityType: 'survey', entityId: surveyId, unitId: s.unitId, summary: `导出问卷答卷 ${rows} 条：${s.title}`, after: { rows, filters: q } }, deps.clock.now());
-  return { stream: streamThenAudit(produce, audit), fileName: exportFileName(`survey-${surveyId.slice(0, 8)}`, deps.clock.now(), timeZone, 'xlsx') };
+    insertAuditEvent(
+      deps.db,
+      ctx,
+      {
+        action: 'survey.results_exported',
+        entityType: 'survey',
+        entityId: surveyId,
+        unitId: s.unitId,
+        summary: `导出问卷答卷 ${rows} 条：${s.title}`,
+        after: { rows, filters: q },
+      },
+      deps.clock.now(),
+    );
+  return {
+    stream: streamThenAudit(produce, audit),
+    fileName: exportFileName(`survey-${surveyId.slice(0, 8)}`, deps.clock.now(), timeZone, 'xlsx'),
+  };
 }

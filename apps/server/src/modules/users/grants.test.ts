@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { TPermission } from '@huifang/shared';
 import { canGrant } from './grants.ts';
 
-const manager = { permissions: new Set<TPermission>(['user:read', 'user:write', 'org:read']), dataScope: 'subtree' as const };
+const manager = {
+  permissions: new Set<TPermission>(['user:read', 'user:write', 'org:read']),
+  dataScope: 'subtree' as const,
+};
 
 describe('canGrant', () => {
   it('allows a role whose permissions and scope the actor holds', () => {

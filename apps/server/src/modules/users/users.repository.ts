@@ -27,7 +27,8 @@ export async function listUsers(db: DbOrTx, scope: TScope, q: TUserListQuery, un
         : sql`${users.unitId} in (select id from org_units where tenant_id = ${scope.tenantId} and path like ${unitPath + '%'})`,
     );
   }
-  if (q.roleId) conds.push(sql`exists (select 1 from user_roles ur where ur.user_id = ${users.id} and ur.role_id = ${q.roleId})`);
+  if (q.roleId)
+    conds.push(sql`exists (select 1 from user_roles ur where ur.user_id = ${users.id} and ur.role_id = ${q.roleId})`);
   if (q.isActive) conds.push(eq(users.isActive, q.isActive === 'true'));
   if (q.q) {
     const pat = `%${likeEscape(q.q)}%`;
@@ -43,9 +44,16 @@ export async function listUsers(db: DbOrTx, scope: TScope, q: TUserListQuery, un
       .orderBy(orderBy(q.sort, SORTS, sql`${users.createdAt} asc, ${users.id} asc`))
       .limit(q.pageSize)
       .offset(pageOffset(q)),
-    db.select({ n: sql<number>`count(*)::int` }).from(users).where(where),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(users)
+      .where(where),
   ]);
-  const roleMap = await rolesOfUsers(db, scope.tenantId, rows.map((r) => r.user.id));
+  const roleMap = await rolesOfUsers(
+    db,
+    scope.tenantId,
+    rows.map((r) => r.user.id),
+  );
   return toPage(
     rows.map((r) => toUserDto(r.user, r.unitName, roleMap.get(r.user.id) ?? [])),
     count?.n ?? 0,
@@ -63,10 +71,20 @@ export async function findVisibleUser(db: DbOrTx, scope: TScope, id: string) {
 }
 
 export async function rolesOfUsers(db: DbOrTx, tenantId: string, userIds: string[]) {
-  const map = new Map<string, { id: string; name: string; key: string | null; permissions: string[]; dataScope: string }[]>();
+  const map = new Map<
+    string,
+    { id: string; name: string; key: string | null; permissions: string[]; dataScope: string }[]
+  >();
   if (userIds.length === 0) return map;
   const rows = await db
-    .select({ userId: userRoles.userId, id: roles.id, name: roles.name, key: roles.key, permissions: roles.permissions, dataScope: roles.dataScope })
+    .select({
+      userId: userRoles.userId,
+      id: roles.id,
+      name: roles.name,
+      key: roles.key,
+      permissions: roles.permissions,
+      dataScope: roles.dataScope,
+    })
     .from(userRoles)
     .innerJoin(roles, eq(roles.id, userRoles.roleId))
     .where(and(eq(userRoles.tenantId, tenantId), inArray(userRoles.userId, userIds)));
@@ -76,7 +94,10 @@ export async function rolesOfUsers(db: DbOrTx, tenantId: string, userIds: string
 
 export async function findRolesByIds(db: DbOrTx, tenantId: string, ids: string[]) {
   if (ids.length === 0) return [];
-  return db.select().from(roles).where(and(eq(roles.tenantId, tenantId), inArray(roles.id, ids)));
+  return db
+    .select()
+    .from(roles)
+    .where(and(eq(roles.tenantId, tenantId), inArray(roles.id, ids)));
 }
 
 export async function setUserRoles(db: DbOrTx, tenantId: string, userId: string, roleIds: string[]) {
@@ -85,19 +106,34 @@ export async function setUserRoles(db: DbOrTx, tenantId: string, userId: string,
 }
 
 export async function countActiveUsers(db: DbOrTx, scope: TScope) {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(users).where(and(visible(scope), eq(users.isActive, true)));
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(users)
+    .where(and(visible(scope), eq(users.isActive, true)));
   return row?.n ?? 0;
 }
 
 export async function unitPathOf(db: DbOrTx, tenantId: string, unitId: string) {
-  const [row] = await db.select({ path: orgUnits.path }).from(orgUnits).where(and(eq(orgUnits.tenantId, tenantId), eq(orgUnits.id, unitId)));
+  const [row] = await db
+    .select({ path: orgUnits.path })
+    .from(orgUnits)
+    .where(and(eq(orgUnits.tenantId, tenantId), eq(orgUnits.id, unitId)));
   return row?.path ?? null;
 }
 
 export const usernameTaken = async (db: DbOrTx, tenantId: string, username: string) =>
-  (await db.select({ id: users.id }).from(users).where(and(eq(users.tenantId, tenantId), eq(users.username, username)))).length > 0;
+  (
+    await db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.tenantId, tenantId), eq(users.username, username)))
+  ).length > 0;
 
-export function toUserDto(u: TUserRow, unitName: string, rs: { id: string; name: string; key: string | null }[]): TUser {
+export function toUserDto(
+  u: TUserRow,
+  unitName: string,
+  rs: { id: string; name: string; key: string | null }[],
+): TUser {
   return {
     id: u.id,
     username: u.username,
@@ -117,4 +153,3 @@ export function toUserDto(u: TUserRow, unitName: string, rs: { id: string; name:
     createdAt: u.createdAt.toISOString(),
   };
 }
-

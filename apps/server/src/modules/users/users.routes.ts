@@ -1,6 +1,24 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ZCreateUserInput, ZIdParams, ZOk, ZPage, ZResetPasswordInput, ZUnlockLoginResult, ZUpdateUserInput, ZUser, ZUserListQuery } from '@huifang/shared';
-import { createUser, findUsers, getUser, getUserPhoto, resetPassword, unlockLogin, updateUser } from './users.service.ts';
+import {
+  ZCreateUserInput,
+  ZIdParams,
+  ZOk,
+  ZPage,
+  ZResetPasswordInput,
+  ZUnlockLoginResult,
+  ZUpdateUserInput,
+  ZUser,
+  ZUserListQuery,
+} from '@huifang/shared';
+import {
+  createUser,
+  findUsers,
+  getUser,
+  getUserPhoto,
+  resetPassword,
+  unlockLogin,
+  updateUser,
+} from './users.service.ts';
 
 export const userRoutes: FastifyPluginAsyncZod = async (app) => {
   const { deps } = app;
@@ -8,7 +26,10 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/users',
-    { config: { access: 'user:read' }, schema: { tags, summary: '用户列表', querystring: ZUserListQuery, response: { 200: ZPage(ZUser) } } },
+    {
+      config: { access: 'user:read' },
+      schema: { tags, summary: '用户列表', querystring: ZUserListQuery, response: { 200: ZPage(ZUser) } },
+    },
     async (req) => findUsers(deps, req.scope(), req.query),
   );
 
@@ -29,19 +50,28 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/users',
-    { config: { access: 'user:write' }, schema: { tags, summary: '新建用户', body: ZCreateUserInput, response: { 201: ZUser } } },
+    {
+      config: { access: 'user:write' },
+      schema: { tags, summary: '新建用户', body: ZCreateUserInput, response: { 201: ZUser } },
+    },
     async (req, reply) => reply.status(201).send(await createUser(deps, req.actor(), req.auditCtx(), req.body)),
   );
 
   app.patch(
     '/users/:id',
-    { config: { access: 'user:write' }, schema: { tags, summary: '修改/停用用户', params: ZIdParams, body: ZUpdateUserInput, response: { 200: ZUser } } },
+    {
+      config: { access: 'user:write' },
+      schema: { tags, summary: '修改/停用用户', params: ZIdParams, body: ZUpdateUserInput, response: { 200: ZUser } },
+    },
     async (req) => updateUser(deps, req.actor(), req.auditCtx(), req.params.id, req.body),
   );
 
   app.post(
     '/users/:id/reset-password',
-    { config: { access: 'user:write' }, schema: { tags, summary: '重置密码', params: ZIdParams, body: ZResetPasswordInput, response: { 200: ZOk } } },
+    {
+      config: { access: 'user:write' },
+      schema: { tags, summary: '重置密码', params: ZIdParams, body: ZResetPasswordInput, response: { 200: ZOk } },
+    },
     async (req) => {
       await resetPassword(deps, req.actor(), req.auditCtx(), req.params.id, req.body.password);
       return { ok: true as const };
@@ -50,7 +80,15 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/users/:id/unlock-login',
-    { config: { access: 'user:write' }, schema: { tags, summary: '解除登录锁定 lift failed-login waits', params: ZIdParams, response: { 200: ZUnlockLoginResult } } },
+    {
+      config: { access: 'user:write' },
+      schema: {
+        tags,
+        summary: '解除登录锁定 lift failed-login waits',
+        params: ZIdParams,
+        response: { 200: ZUnlockLoginResult },
+      },
+    },
     async (req) => unlockLogin(deps, req.actor(), req.auditCtx(), req.params.id),
   );
 };

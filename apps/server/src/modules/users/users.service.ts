@@ -30,7 +30,8 @@ const auditView = (u: TUser) => ({ ...u, lastLoginAt: undefined });
 export async function findUsers(deps: TDeps, scope: TScope, q: TUserListQuery) {
   let unitPath: string | null = null;
   if (q.unitId) {
-    if (!(await findVisibleUnit(deps.db, scope, q.unitId))) return { items: [], total: 0, page: q.page, pageSize: q.pageSize };
+    if (!(await findVisibleUnit(deps.db, scope, q.unitId)))
+      return { items: [], total: 0, page: q.page, pageSize: q.pageSize };
     unitPath = await unitPathOf(deps.db, scope.tenantId, q.unitId);
   }
   return listUsers(deps.db, scope, q, unitPath);
@@ -101,7 +102,19 @@ export async function createUser(deps: TDeps, actor: TActor, ctx: TAuditCtx, inp
         .returning();
       await setUserRoles(tx, actor.tenantId, row!.id, roleIds);
       const dto = await getUserIn(tx, actor, row!.id);
-      await insertAuditEvent(tx, ctx, { action: 'user.created', entityType: 'user', entityId: dto.id, unitId: dto.unitId, summary: `新建用户 ${dto.username} ${dto.displayName}`, after: auditView(dto) }, now);
+      await insertAuditEvent(
+        tx,
+        ctx,
+        {
+          action: 'user.created',
+          entityType: 'user',
+          entityId: dto.id,
+          unitId: dto.unitId,
+          summary: `新建用户 ${dto.username} ${dto.displayName}`,
+          after: auditView(dto),
+        },
+        now,
+      );
       return dto;
     });
   } catch (e) {
@@ -111,7 +124,9 @@ export async function createUser(deps: TDeps, actor: TActor, ctx: TAuditCtx, inp
 }
 
 const usernameTakenError = () =>
-  new AppError('USERNAME_TAKEN', 'username already exists', { details: [{ path: 'body.username', message: '用户名已存在' }] });
+  new AppError('USERNAME_TAKEN', 'username already exists', {
+    details: [{ path: 'body.username', message: '用户名已存在' }],
+  });
 
 async function getUserIn(db: DbOrTx, scope: TScope, id: string): Promise<TUser> {
   const row = await findVisibleUser(db, { ...scope, dataScope: 'tenant' }, id);
@@ -131,28 +146,59 @@ async function loadManageable(db: DbOrTx, actor: TActor, id: string) {
   return toUserDto(before.user, before.unitName, held);
 }
 
-export async function updateUser(deps: TDeps, actor: TActor, ctx: TAuditCtx, id: string, input: TUpdateUserInput): Promise<TUser> {
+export async function updateUser(
+  deps: TDeps,
+  actor: TActor,
+  ctx: TAuditCtx,
+  id: string,
+  input: TUpdateUserInput,
+): Promise<TUser> {
   const before = await loadManageable(deps.db, actor, id);
   if (input.unitId && input.unitId !== before.unitId) await assertUnitInScope(deps.db, actor, input.unitId);
   const roleIds = input.roleIds ? await assertGrantable(deps.db, actor, input.roleIds) : null;
   if (id === actor.userId && (input.isActive === false || roleIds)) {
-    throw invalidField(input.isActive === false ? 'body.isActive' : 'body.roleIds', 'you cannot disable yourself or change your own roles');
+    throw invalidField(
+      input.isActive === false ? 'body.isActive' : 'body.roleIds',
+      'you cannot disable yourself or change your own roles',
+    );
   }
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     const { roleIds: _ignored, ...fields } = input;
-    await tx.update(users).set({ ...fields, updatedAt: now }).where(and(eq(users.tenantId, actor.tenantId), eq(users.id, id)));
+    await tx
+      .update(users)
+      .set({ ...fields, updatedAt: now })
+      .where(and(eq(users.tenantId, actor.tenantId), eq(users.id, id)));
     if (roleIds) await setUserRoles(tx, actor.tenantId, id, roleIds);
     // A disabled user is logged out everywhere at once.
     if (input.isActive === false) await deleteUserSessions(tx, actor.tenantId, id);
     const after = await getUserIn(tx, actor, id);
-    await insertAuditEvent(tx, ctx, { action: 'user.updated', entityType: 'user', entityId: id, unitId: after.unitId, summary: `修改用户 ${after.username} ${after.displayName}`, before: auditView(before), after: auditView(after) }, now);
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'user.updated',
+        entityType: 'user',
+        entityId: id,
+        unitId: after.unitId,
+        summary: `修改用户 ${after.username} ${after.displayName}`,
+        before: auditView(before),
+        after: auditView(after),
+      },
+      now,
+    );
     return after;
   });
 }
 
 /** Admin reset: new password, must change at next login, every session of the user revoked. */
-export async function resetPassword(deps: TDeps, actor: TActor, ctx: TAuditCtx, id: string, password: string): Promise<void> {
+export async function resetPassword(
+  deps: TDeps,
+  actor: TActor,
+  ctx: TAuditCtx,
+  id: string,
+  password: string,
+): Promise<void> {
   const target = await loadManageable(deps.db, actor, id);
   const hash = await hashPassword(password);
   const now = deps.clock.now();
@@ -162,7 +208,18 @@ export async function resetPassword(deps: TDeps, actor: TActor, ctx: TAuditCtx, 
       .set({ passwordHash: hash, mustChangePassword: true, passwordChangedAt: now, updatedAt: now })
       .where(and(eq(users.tenantId, actor.tenantId), eq(users.id, id)));
     await deleteUserSessions(tx, actor.tenantId, id);
-    await insertAuditEvent(tx, ctx, { action: 'user.password_reset', entityType: 'user', entityId: id, unitId: target.unitId, summary: `重置密码 ${target.username}` }, now);
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'user.password_reset',
+        entityType: 'user',
+        entityId: id,
+        unitId: target.unitId,
+        summary: `重置密码 ${target.username}`,
+      },
+      now,
+    );
   });
 }
 
@@ -170,12 +227,29 @@ export async function resetPassword(deps: TDeps, actor: TActor, ctx: TAuditCtx, 
  * 解除登录锁定: lift the failed-login waits on a user's account from every source. Audited even when nothing was
  * waiting, so the log shows who tried to help whom.
  */
-export async function unlockLogin(deps: TDeps, actor: TActor, ctx: TAuditCtx, id: string): Promise<{ unlockedSources: number }> {
+export async function unlockLogin(
+  deps: TDeps,
+  actor: TActor,
+  ctx: TAuditCtx,
+  id: string,
+): Promise<{ unlockedSources: number }> {
   const target = await loadManageable(deps.db, actor, id);
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     const unlockedSources = await clearAccountThrottle(tx, actor.tenantId, target.username, now);
-    await insertAuditEvent(tx, ctx, { action: 'user.login_unlocked', entityType: 'user', entityId: id, unitId: target.unitId, summary: `解除登录锁定 ${target.username}（${unlockedSources} 个来源）`, after: { unlockedSources } }, now);
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'user.login_unlocked',
+        entityType: 'user',
+        entityId: id,
+        unitId: target.unitId,
+        summary: `解除登录锁定 ${target.username}（${unlockedSources} 个来源）`,
+        after: { unlockedSources },
+      },
+      now,
+    );
     return { unlockedSources };
   });
 }

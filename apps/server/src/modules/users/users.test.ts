@@ -42,7 +42,14 @@ const validInput = async (over: Record<string, unknown> = {}) => ({
 describe('POST /api/users', () => {
   it('creates a user: lower-cased username, must change password, roles attached, audited without secrets', async () => {
     const username = uniq('Mixed.Case_User');
-    const input = await validInput({ username, staffNo: 'T9001', phone: '13812345678', email: 'a@example.com', photo: PNG_DATA_URL, businessHandled: ['开户'] });
+    const input = await validInput({
+      username,
+      staffNo: 'T9001',
+      phone: '13812345678',
+      email: 'a@example.com',
+      photo: PNG_DATA_URL,
+      businessHandled: ['开户'],
+    });
     const res = await admin.post('/api/users', input);
     expect(res.statusCode).toBe(201);
     const user: TUser = res.json();
@@ -70,7 +77,9 @@ describe('POST /api/users', () => {
     expect(Object.keys(after)).not.toContain('photo');
     expect(JSON.stringify(after)).not.toMatch(/argon2|base64|Passw0rd/);
     // The new user logs in with the lower-cased name, whatever case they type.
-    expect((await loginRequest(t, username.toUpperCase(), { password: TEST_PASSWORD, ip: '10.50.0.1' })).statusCode).toBe(200);
+    expect(
+      (await loginRequest(t, username.toUpperCase(), { password: TEST_PASSWORD, ip: '10.50.0.1' })).statusCode,
+    ).toBe(200);
   });
 
   it('refuses a taken username, case-insensitively, with 409 USERNAME_TAKEN and no second row', async () => {
@@ -78,7 +87,9 @@ describe('POST /api/users', () => {
     const before = [await userCount(), await auditCount(t)];
     const res = await admin.post('/api/users', await validInput({ username: first.username.toUpperCase() }));
     expectError(res, 409, 'USERNAME_TAKEN', ['body.username']);
-    expectError(await admin.post('/api/users', await validInput({ username: 'Admin' })), 409, 'USERNAME_TAKEN', ['body.username']);
+    expectError(await admin.post('/api/users', await validInput({ username: 'Admin' })), 409, 'USERNAME_TAKEN', [
+      'body.username',
+    ]);
     expect([await userCount(), await auditCount(t)]).toEqual(before);
     expect(await countRows(t, 'select 1 from users where lower(username) = $1', [first.username])).toBe(1);
   });
@@ -97,11 +108,16 @@ describe('POST /api/users', () => {
       [{ photo: 'data:text/html;base64,PHA+' }, 'body.photo'],
     ];
     for (const [over, path] of cases) {
-      const body = expectError(await admin.post('/api/users', await validInput(over)), 400, 'VALIDATION_FAILED', [path]);
+      const body = expectError(await admin.post('/api/users', await validInput(over)), 400, 'VALIDATION_FAILED', [
+        path,
+      ]);
       expect(body.details!.every((d) => d.path === path)).toBe(true);
     }
     // Well-formed ids of nothing: 404 on the field, the answer an out-of-scope id gets.
-    for (const [over, path] of [[{ unitId: crypto.randomUUID() }, 'body.unitId'], [{ roleIds: [crypto.randomUUID()] }, 'body.roleIds']] as const) {
+    for (const [over, path] of [
+      [{ unitId: crypto.randomUUID() }, 'body.unitId'],
+      [{ roleIds: [crypto.randomUUID()] }, 'body.roleIds'],
+    ] as const) {
       const body = expectError(await admin.post('/api/users', await validInput(over)), 404, 'NOT_FOUND', [path]);
       expect(body.details!.every((d) => d.path === path)).toBe(true);
     }
@@ -117,7 +133,11 @@ describe('GET /api/users', () => {
     const page = res.json();
     expect(Object.keys(page).sort()).toEqual(['items', 'page', 'pageSize', 'total']);
     expect(page).toMatchObject({ total, page: 2, pageSize: 5 });
-    const all = (await t.pool.query<{ username: string }>('select username from users where tenant_id = $1 order by username', [t.tenantId])).rows;
+    const all = (
+      await t.pool.query<{ username: string }>('select username from users where tenant_id = $1 order by username', [
+        t.tenantId,
+      ])
+    ).rows;
     expect(page.items.map((u: TUser) => u.username)).toEqual(all.slice(5, 10).map((r) => r.username));
     const desc = (await admin.get('/api/users?pageSize=1&sort=-username')).json();
     expect(desc.items[0].username).toBe(all.at(-1)!.username);
@@ -190,7 +210,9 @@ describe('disabling and password resets', () => {
     const u = await createUser(t, admin, { unitCode: 'HZ-XH', roleKeys: ['teller'] });
     const first = await loginAs(t, u.username, { password: u.password, ip: '10.50.2.1' });
     const own = 'Own-choice-77';
-    expect((await first.post('/api/auth/password', { currentPassword: u.password, newPassword: own })).statusCode).toBe(200);
+    expect((await first.post('/api/auth/password', { currentPassword: u.password, newPassword: own })).statusCode).toBe(
+      200,
+    );
     const c = await loginAs(t, u.username, { password: own, ip: '10.50.2.2' });
     expect(c.me.user).toMatchObject({ mustChangePassword: false });
 
@@ -201,24 +223,38 @@ describe('disabling and password resets', () => {
     expect(await meStatus(t, c.cookie)).toBe(401);
     expect((await admin.get(`/api/users/${u.id}`)).json().mustChangePassword).toBe(true);
     const rows = await auditRowsOfRequest(t, res);
-    expect(rows.map((r) => [r.action, r.entity_id, r.actor_id])).toEqual([['user.password_reset', u.id, admin.me.user.id]]);
+    expect(rows.map((r) => [r.action, r.entity_id, r.actor_id])).toEqual([
+      ['user.password_reset', u.id, admin.me.user.id],
+    ]);
     expect(JSON.stringify(rows[0])).not.toContain(reset);
     expectError(await loginRequest(t, u.username, { password: own, ip: '10.50.2.3' }), 401, 'INVALID_CREDENTIALS');
     const again = await loginRequest(t, u.username, { password: reset, ip: '10.50.2.4' });
     expect(again.statusCode).toBe(200);
     expect(again.json().user.mustChangePassword).toBe(true);
     // A weak reset password is refused.
-    expectError(await admin.post(`/api/users/${u.id}/reset-password`, { password: 'weak' }), 400, 'VALIDATION_FAILED', ['body.password']);
+    expectError(await admin.post(`/api/users/${u.id}/reset-password`, { password: 'weak' }), 400, 'VALIDATION_FAILED', [
+      'body.password',
+    ]);
   });
 
   it('nobody can disable themselves or change their own roles', async () => {
     const zhang = await t.login('zhang.manager');
     const before = await auditCount(t);
-    expectError(await admin.patch(`/api/users/${admin.me.user.id}`, { isActive: false }), 400, 'VALIDATION_FAILED', ['body.isActive']);
-    expectError(await zhang.patch(`/api/users/${zhang.me.user.id}`, { isActive: false }), 400, 'VALIDATION_FAILED', ['body.isActive']);
-    expectError(await zhang.patch(`/api/users/${zhang.me.user.id}`, { roleIds: [] }), 400, 'VALIDATION_FAILED', ['body.roleIds']);
+    expectError(await admin.patch(`/api/users/${admin.me.user.id}`, { isActive: false }), 400, 'VALIDATION_FAILED', [
+      'body.isActive',
+    ]);
+    expectError(await zhang.patch(`/api/users/${zhang.me.user.id}`, { isActive: false }), 400, 'VALIDATION_FAILED', [
+      'body.isActive',
+    ]);
+    expectError(await zhang.patch(`/api/users/${zhang.me.user.id}`, { roleIds: [] }), 400, 'VALIDATION_FAILED', [
+      'body.roleIds',
+    ]);
     expect(await auditCount(t)).toBe(before);
-    expect(await countRows(t, 'select 1 from users where id = any($1) and is_active', [[admin.me.user.id, zhang.me.user.id]])).toBe(2);
+    expect(
+      await countRows(t, 'select 1 from users where id = any($1) and is_active', [
+        [admin.me.user.id, zhang.me.user.id],
+      ]),
+    ).toBe(2);
   });
 });
 
@@ -228,7 +264,10 @@ describe('no privilege escalation', () => {
     const before = [await userCount(), await auditCount(t)];
     for (const key of ['admin', 'auditor']) {
       const username = uniq(`esc.${key}`);
-      const res = await zhang.post('/api/users', await validInput({ username, unitId: await unitIdByCode(t, 'SH'), roleIds: [await roleIdByKey(t, key)] }));
+      const res = await zhang.post(
+        '/api/users',
+        await validInput({ username, unitId: await unitIdByCode(t, 'SH'), roleIds: [await roleIdByKey(t, key)] }),
+      );
       expectError(res, 403, 'FORBIDDEN', ['body.roleIds']);
       expect(await countRows(t, 'select 1 from users where username = $1', [username])).toBe(0);
     }
@@ -247,8 +286,16 @@ describe('no privilege escalation', () => {
     // ... but not manage them.
     expectError(await zhang.patch(`/api/users/${boss.id}`, { displayName: '被改名' }), 403, 'FORBIDDEN');
     expectError(await zhang.patch(`/api/users/${boss.id}`, { isActive: false }), 403, 'FORBIDDEN');
-    expectError(await zhang.patch(`/api/users/${boss.id}`, { roleIds: [await roleIdByKey(t, 'teller')] }), 403, 'FORBIDDEN');
-    expectError(await zhang.post(`/api/users/${boss.id}/reset-password`, { password: 'Taken-over-1' }), 403, 'FORBIDDEN');
+    expectError(
+      await zhang.patch(`/api/users/${boss.id}`, { roleIds: [await roleIdByKey(t, 'teller')] }),
+      403,
+      'FORBIDDEN',
+    );
+    expectError(
+      await zhang.post(`/api/users/${boss.id}/reset-password`, { password: 'Taken-over-1' }),
+      403,
+      'FORBIDDEN',
+    );
     expect([JSON.stringify((await admin.get(`/api/users/${boss.id}`)).json()), await auditCount(t)]).toEqual(before);
     expect((await loginRequest(t, boss.username, { password: boss.password, ip: '10.50.3.1' })).statusCode).toBe(200);
   });

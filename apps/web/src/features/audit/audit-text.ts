@@ -7,7 +7,10 @@ import type { TFunction } from 'i18next';
  */
 type TRule = [RegExp, (m: RegExpMatchArray, t: TFunction) => string];
 const subject = (re: RegExp): TRule => [re, (m) => m[1] ?? ''];
-const count = (re: RegExp): TRule => [re, (m, t) => t('auditText.count', { count: Number(m[1]) }) + (m[2] ? ` · ${m[2]}` : '')];
+const count = (re: RegExp): TRule => [
+  re,
+  (m, t) => t('auditText.count', { count: Number(m[1]) }) + (m[2] ? ` · ${m[2]}` : ''),
+];
 
 const EN_RULES: Record<string, TRule> = {
   'auth.login': subject(/^登录 (.+)$/),
@@ -30,7 +33,10 @@ const EN_RULES: Record<string, TRule> = {
   'customer.pii_revealed': subject(/^(?:回访)?查看客户 (\S+) 的/),
   'customer.note_added': subject(/^为客户 (\S+)/),
   'customer.import_started': subject(/^开始导入 (.+)$/),
-  'customer.imported': [/^导入 (.+?)：新增 (\d+)，更新 (\d+)，错误 (\d+) 行/, (m, t) => t('auditText.imported', { file: m[1], inserted: m[2], updated: m[3], errors: m[4] })],
+  'customer.imported': [
+    /^导入 (.+?)：新增 (\d+)，更新 (\d+)，错误 (\d+) 行/,
+    (m, t) => t('auditText.imported', { file: m[1], inserted: m[2], updated: m[3], errors: m[4] }),
+  ],
   'customer.exported': count(/^导出客户 (\d+) 条/),
   'customer.bulk_updated': count(/^批量修改 (\d+) /),
   'customer.merged': count(/^合并 (\d+) 个重复客户到 (\S+)/),
@@ -52,7 +58,16 @@ const EN_RULES: Record<string, TRule> = {
   'kiosk.settings_changed': subject(/^评价器按键设置：(.+)$/),
 };
 // Surveys: "发布问卷：<title>" and the like — the title after the colon.
-for (const a of ['survey.created', 'survey.updated', 'survey.published', 'survey.closed', 'survey.link_created', 'survey.invitations_sent', 'survey.response_entered']) EN_RULES[a] = subject(/^[^：]+：(.+)$/);
+for (const a of [
+  'survey.created',
+  'survey.updated',
+  'survey.published',
+  'survey.closed',
+  'survey.link_created',
+  'survey.invitations_sent',
+  'survey.response_entered',
+])
+  EN_RULES[a] = subject(/^[^：]+：(.+)$/);
 
 const isZh = (lang: string) => !lang.startsWith('en');
 

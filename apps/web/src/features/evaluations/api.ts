@@ -11,6 +11,7 @@ export const useEvaluationStream = (filters: TEvaluationFilters, pageSize = 30) 
   useInfiniteQuery({
     queryKey: [...EVALUATIONS_KEY, filters, pageSize],
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => get<TEvaluationStream>(`/evaluations${qs({ ...filters, pageSize, cursor: pageParam })}`),
+    queryFn: ({ pageParam }) =>
+      get<TEvaluationStream>(`/evaluations${qs({ ...filters, pageSize, cursor: pageParam })}`),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });

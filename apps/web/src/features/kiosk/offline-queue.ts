@@ -53,10 +53,17 @@ async function deliver(now: () => number): Promise<void> {
       await sendRating(item.body, item.key);
       done = true;
     } catch (err) {
-      done = err instanceof DeviceError && err.status >= 400 && err.status < 500 && err.status !== 429 && err.status !== 401;
+      done =
+        err instanceof DeviceError && err.status >= 400 && err.status < 500 && err.status !== 429 && err.status !== 401;
       if (!done) {
         const attempts = item.attempts + 1;
-        write(read().map((q) => (q.key === item.key ? { ...q, attempts, nextAt: now() + Math.min(60_000, 1000 * 2 ** Math.min(attempts - 1, 6)) } : q)));
+        write(
+          read().map((q) =>
+            q.key === item.key
+              ? { ...q, attempts, nextAt: now() + Math.min(60_000, 1000 * 2 ** Math.min(attempts - 1, 6)) }
+              : q,
+          ),
+        );
         if (!(err instanceof DeviceError)) break; // network down: the rest would fail too
       }
     }

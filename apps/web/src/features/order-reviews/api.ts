@@ -1,23 +1,57 @@
 import { useQuery } from '@tanstack/react-query';
 import { DEFAULT_REVIEW_DIMENSIONS } from '@huifang/shared';
-import type { TErrorCode, TErrorDetail, TBuyerReview, TOrderReview, TOrderReviewListQuery, TPage, TReviewableOrder, TReviewableOrderQuery, TShop, TShopDimension, TShopScore, TShopScoreTrend } from '@huifang/shared';
+import type {
+  TErrorCode,
+  TErrorDetail,
+  TBuyerReview,
+  TOrderReview,
+  TOrderReviewListQuery,
+  TPage,
+  TReviewableOrder,
+  TReviewableOrderQuery,
+  TShop,
+  TShopDimension,
+  TShopScore,
+  TShopScoreTrend,
+} from '@huifang/shared';
 import { api, ApiError, get, post, qs } from '../../api/client.ts';
 
 export const ORDER_REVIEWS_KEY = ['order-reviews'] as const;
 type TQs = Record<string, string | number | boolean | undefined | null>;
 
 export const useOrderReviews = (q: Partial<TOrderReviewListQuery>) =>
-  useQuery({ queryKey: [...ORDER_REVIEWS_KEY, 'list', q], refetchOnMount: 'always', queryFn: () => get<TPage<TOrderReview>>(`/order-reviews${qs(q as TQs)}`) });
+  useQuery({
+    queryKey: [...ORDER_REVIEWS_KEY, 'list', q],
+    refetchOnMount: 'always',
+    queryFn: () => get<TPage<TOrderReview>>(`/order-reviews${qs(q as TQs)}`),
+  });
 export const useReviewableOrders = (q: Partial<TReviewableOrderQuery>) =>
-  useQuery({ queryKey: [...ORDER_REVIEWS_KEY, 'orders', q], refetchOnMount: 'always', queryFn: () => get<TPage<TReviewableOrder>>(`/order-reviews/orders${qs(q as TQs)}`) });
+  useQuery({
+    queryKey: [...ORDER_REVIEWS_KEY, 'orders', q],
+    refetchOnMount: 'always',
+    queryFn: () => get<TPage<TReviewableOrder>>(`/order-reviews/orders${qs(q as TQs)}`),
+  });
 export const useShopScore = (unitId: string | undefined, asOf: string) =>
-  useQuery({ queryKey: [...ORDER_REVIEWS_KEY, 'score', unitId, asOf], enabled: !!unitId, queryFn: () => get<TShopScore>(`/order-reviews/score${qs({ unitId, asOf })}`) });
+  useQuery({
+    queryKey: [...ORDER_REVIEWS_KEY, 'score', unitId, asOf],
+    enabled: !!unitId,
+    queryFn: () => get<TShopScore>(`/order-reviews/score${qs({ unitId, asOf })}`),
+  });
 export const useShopScoreTrend = (unitId: string | undefined, asOf: string) =>
-  useQuery({ queryKey: [...ORDER_REVIEWS_KEY, 'trend', unitId, asOf], enabled: !!unitId, queryFn: () => get<TShopScoreTrend>(`/order-reviews/score/trend${qs({ unitId, asOf })}`) });
+  useQuery({
+    queryKey: [...ORDER_REVIEWS_KEY, 'trend', unitId, asOf],
+    enabled: !!unitId,
+    queryFn: () => get<TShopScoreTrend>(`/order-reviews/score/trend${qs({ unitId, asOf })}`),
+  });
 /** The shops 店铺 in scope and their rating dimensions. */
-export const useShops = () => useQuery({ queryKey: [...ORDER_REVIEWS_KEY, 'shops'], queryFn: () => get<{ items: TShop[] }>('/order-reviews/shops') });
+export const useShops = () =>
+  useQuery({
+    queryKey: [...ORDER_REVIEWS_KEY, 'shops'],
+    queryFn: () => get<{ items: TShop[] }>('/order-reviews/shops'),
+  });
 export const createShop = (unitId: string) => post<TShop>('/order-reviews/shops', { unitId });
-export const saveShopDimensions = (unitId: string, reviewDimensions: TShopDimension[]) => api<TShop>('PUT', `/order-reviews/shops/${unitId}`, { reviewDimensions });
+export const saveShopDimensions = (unitId: string, reviewDimensions: TShopDimension[]) =>
+  api<TShop>('PUT', `/order-reviews/shops/${unitId}`, { reviewDimensions });
 /** Every dimension of the shops in scope, once per key (the review list's columns and filter); the defaults until loaded. */
 export function dimensionsOf(shops: TShop[] | undefined): TShopDimension[] {
   if (!shops?.length) return DEFAULT_REVIEW_DIMENSIONS;
@@ -26,7 +60,11 @@ export function dimensionsOf(shops: TShop[] | undefined): TShopDimension[] {
   return out;
 }
 export const useBuyerReview = (token: string) =>
-  useQuery({ queryKey: ['buyer-review', token], retry: false, queryFn: () => get<TBuyerReview>(`/review-links/${token}`) });
+  useQuery({
+    queryKey: ['buyer-review', token],
+    retry: false,
+    queryFn: () => get<TBuyerReview>(`/review-links/${token}`),
+  });
 
 /** Downscale a photo in the browser (≤ 1024 px, JPEG) so it fits the server's 200 KB limit. */
 export async function shrinkImage(file: File): Promise<string> {
@@ -38,7 +76,11 @@ export async function shrinkImage(file: File): Promise<string> {
       img.onerror = () => reject(new Error('not an image'));
       img.src = url;
     });
-    for (const [max, quality] of [[1024, 0.8], [800, 0.7], [600, 0.6]] as const) {
+    for (const [max, quality] of [
+      [1024, 0.8],
+      [800, 0.7],
+      [600, 0.6],
+    ] as const) {
       const scale = Math.min(1, max / Math.max(img.width, img.height));
       const canvas = document.createElement('canvas');
       canvas.width = Math.round(img.width * scale);
@@ -55,12 +97,24 @@ export async function shrinkImage(file: File): Promise<string> {
 
 /** POST with an Idempotency-Key (the buyer page: a double tap stores one review). Errors become ApiError. */
 export async function postIdempotent<T>(url: string, body: unknown, key: string): Promise<T> {
-  const res = await fetch(`/api${url}`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body), credentials: 'same-origin' });
+  const res = await fetch(`/api${url}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify(body),
+    credentials: 'same-origin',
+  });
   const text = await res.text();
   const data: unknown = text ? JSON.parse(text) : null;
   if (!res.ok) {
     const e = (data ?? {}) as { code?: TErrorCode; message?: string; requestId?: string; details?: TErrorDetail[] };
-    throw new ApiError(res.status, e.code ?? 'INTERNAL', e.message ?? res.statusText, e.requestId ?? null, e.details ?? [], res.headers.get('retry-after') ? Number(res.headers.get('retry-after')) : null);
+    throw new ApiError(
+      res.status,
+      e.code ?? 'INTERNAL',
+      e.message ?? res.statusText,
+      e.requestId ?? null,
+      e.details ?? [],
+      res.headers.get('retry-after') ? Number(res.headers.get('retry-after')) : null,
+    );
   }
   return data as T;
 }

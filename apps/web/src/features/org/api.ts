@@ -13,7 +13,10 @@ export const useUnits = (includeInactive = false) => {
   const canRead = can(useMe().data, 'org:read');
   return useQuery({
     queryKey: [...UNITS_KEY, includeInactive],
-    queryFn: () => get<{ items: TOrgUnit[] }>(`/org-units/tree${qs({ includeInactive: includeInactive || undefined })}`).then((r) => r.items),
+    queryFn: () =>
+      get<{ items: TOrgUnit[] }>(`/org-units/tree${qs({ includeInactive: includeInactive || undefined })}`).then(
+        (r) => r.items,
+      ),
     enabled: canRead,
   });
 };

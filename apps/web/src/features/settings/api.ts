@@ -1,16 +1,34 @@
 import { useQuery } from '@tanstack/react-query';
-import { followupPlanFields, type TBusinessCalendarYear, type TCalendarDay, type TCalendarDayInput, type TContactPolicyInput, type TContactPolicySettings } from '@huifang/shared';
+import {
+  followupPlanFields,
+  type TBusinessCalendarYear,
+  type TCalendarDay,
+  type TCalendarDayInput,
+  type TContactPolicyInput,
+  type TContactPolicySettings,
+} from '@huifang/shared';
 import { api, del, get, qs } from '../../api/client.ts';
 
 export const POLICY_KEY = ['settings', 'contact-policy'] as const;
 export const CALENDAR_KEY = ['settings', 'calendar'] as const;
 
 /** The tenant's contact policy (everyone signed in may read it: the plan form is pre-filled from it). */
-export const useContactPolicy = () => useQuery({ queryKey: POLICY_KEY, queryFn: () => get<TContactPolicySettings>('/settings/contact-policy'), staleTime: 60_000 });
-export const saveContactPolicy = (body: TContactPolicyInput) => api<TContactPolicySettings>('PUT', '/settings/contact-policy', body);
+export const useContactPolicy = () =>
+  useQuery({
+    queryKey: POLICY_KEY,
+    queryFn: () => get<TContactPolicySettings>('/settings/contact-policy'),
+    staleTime: 60_000,
+  });
+export const saveContactPolicy = (body: TContactPolicyInput) =>
+  api<TContactPolicySettings>('PUT', '/settings/contact-policy', body);
 
-export const useCalendar = (year: number) => useQuery({ queryKey: [...CALENDAR_KEY, year], queryFn: () => get<TBusinessCalendarYear>(`/settings/calendar${qs({ year })}`) });
-export const setCalendarDay = (date: string, body: TCalendarDayInput) => api<TCalendarDay>('PUT', `/settings/calendar/days/${date}`, body);
+export const useCalendar = (year: number) =>
+  useQuery({
+    queryKey: [...CALENDAR_KEY, year],
+    queryFn: () => get<TBusinessCalendarYear>(`/settings/calendar${qs({ year })}`),
+  });
+export const setCalendarDay = (date: string, body: TCalendarDayInput) =>
+  api<TCalendarDay>('PUT', `/settings/calendar/days/${date}`, body);
 export const removeCalendarDay = (date: string) => del<{ ok: true }>(`/settings/calendar/days/${date}`);
 
 /**
@@ -18,8 +36,16 @@ export const removeCalendarDay = (date: string) => del<{ ok: true }>(`/settings/
  * Plans keep a window inside one day; a tenant whose contact hours wrap midnight gets quietTo → 24. A plan's gap is
  * at most what the plan form allows (90 days; the sender still applies the tenant's longer gap to messages).
  */
-export function planContactDefaults(p: TContactPolicySettings | undefined): { contactFromHour: number; contactToHour: number; minGapDays: number } {
+export function planContactDefaults(p: TContactPolicySettings | undefined): {
+  contactFromHour: number;
+  contactToHour: number;
+  minGapDays: number;
+} {
   if (!p) return { contactFromHour: 9, contactToHour: 21, minGapDays: 7 };
   const to = p.quietFromHour === 0 ? 24 : p.quietFromHour;
-  return { contactFromHour: p.quietToHour, contactToHour: p.quietToHour < to ? to : 24, minGapDays: Math.min(p.minGapDays, followupPlanFields.minGapDays.maxValue ?? 90) };
+  return {
+    contactFromHour: p.quietToHour,
+    contactToHour: p.quietToHour < to ? to : 24,
+    minGapDays: Math.min(p.minGapDays, followupPlanFields.minGapDays.maxValue ?? 90),
+  };
 }

@@ -1,17 +1,38 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { TErrorCode, TPage, TSurvey, TSurveyDefinition, TSurveyDetail, TSurveyResults, TSurveyResultsQuery, TSurveyTemplate } from '@huifang/shared';
+import type {
+  TErrorCode,
+  TPage,
+  TSurvey,
+  TSurveyDefinition,
+  TSurveyDetail,
+  TSurveyResults,
+  TSurveyResultsQuery,
+  TSurveyTemplate,
+} from '@huifang/shared';
 import { api, ApiError, get, post, qs } from '../../api/client.ts';
 
 export const SURVEYS_KEY = ['surveys'] as const;
 
 export const useSurveys = (q: { page: number; pageSize: number; q?: string }) =>
-  useQuery({ queryKey: [...SURVEYS_KEY, 'list', q], queryFn: () => get<TPage<TSurvey>>(`/surveys${qs(q)}`), placeholderData: keepPreviousData });
+  useQuery({
+    queryKey: [...SURVEYS_KEY, 'list', q],
+    queryFn: () => get<TPage<TSurvey>>(`/surveys${qs(q)}`),
+    placeholderData: keepPreviousData,
+  });
 
 export const useSurvey = (id: string | undefined) =>
-  useQuery({ queryKey: [...SURVEYS_KEY, id], queryFn: () => get<TSurveyDetail>(`/surveys/${id}`), enabled: Boolean(id) });
+  useQuery({
+    queryKey: [...SURVEYS_KEY, id],
+    queryFn: () => get<TSurveyDetail>(`/surveys/${id}`),
+    enabled: Boolean(id),
+  });
 
 export const useSurveyResults = (id: string, q: TSurveyResultsQuery) =>
-  useQuery({ queryKey: [...SURVEYS_KEY, id, 'results', q], queryFn: () => get<TSurveyResults>(`/surveys/${id}/results${qs(q)}`), placeholderData: keepPreviousData });
+  useQuery({
+    queryKey: [...SURVEYS_KEY, id, 'results', q],
+    queryFn: () => get<TSurveyResults>(`/surveys/${id}/results${qs(q)}`),
+    placeholderData: keepPreviousData,
+  });
 
 /** Every write refreshes the survey queries. */
 export function useSurveyMutation<TVars, TRes>(fn: (v: TVars) => Promise<TRes>) {
@@ -19,21 +40,35 @@ export function useSurveyMutation<TVars, TRes>(fn: (v: TVars) => Promise<TRes>) 
   return useMutation({ mutationFn: fn, onSuccess: () => qc.invalidateQueries({ queryKey: SURVEYS_KEY }) });
 }
 
-export const createSurvey = (body: { definition?: TSurveyDefinition; template?: TSurveyTemplate }) => post<TSurveyDetail>('/surveys', body);
-export const saveSurvey = (id: string, definition: TSurveyDefinition) => api<TSurveyDetail>('PUT', `/surveys/${id}`, { definition });
+export const createSurvey = (body: { definition?: TSurveyDefinition; template?: TSurveyTemplate }) =>
+  post<TSurveyDetail>('/surveys', body);
+export const saveSurvey = (id: string, definition: TSurveyDefinition) =>
+  api<TSurveyDetail>('PUT', `/surveys/${id}`, { definition });
 export const publishSurvey = (id: string) => post<TSurveyDetail>(`/surveys/${id}/publish`);
 export const closeSurvey = (id: string) => post<TSurveyDetail>(`/surveys/${id}/close`);
 export const openLink = (id: string) => post<TSurveyDetail>(`/surveys/${id}/open-link`);
 export const personalLink = (id: string, customerId: string, expiresInDays: number) =>
-  post<{ linkId: string; token: string; url: string; expiresAt: string | null }>(`/surveys/${id}/links`, { customerId, expiresInDays });
-export const inviteCustomers = (id: string, body: { customerIds?: string[]; savedFilterId?: string; remindAfterDays: number | null; expiresInDays: number }) =>
-  post<{ invited: number; skippedNoEmail: number; smtpConfigured: boolean }>(`/surveys/${id}/invitations`, body);
-export const staffResponse = (id: string, customerId: string, answers: Record<string, unknown>) => post<{ responseId: string }>(`/surveys/${id}/responses`, { customerId, answers });
+  post<{ linkId: string; token: string; url: string; expiresAt: string | null }>(`/surveys/${id}/links`, {
+    customerId,
+    expiresInDays,
+  });
+export const inviteCustomers = (
+  id: string,
+  body: { customerIds?: string[]; savedFilterId?: string; remindAfterDays: number | null; expiresInDays: number },
+) => post<{ invited: number; skippedNoEmail: number; smtpConfigured: boolean }>(`/surveys/${id}/invitations`, body);
+export const staffResponse = (id: string, customerId: string, answers: Record<string, unknown>) =>
+  post<{ responseId: string }>(`/surveys/${id}/responses`, { customerId, answers });
 
 /** The public answer page's calls (no session; the token is the credential). */
 /** `answered`: this browser (its device key) has already answered the open link. */
 export const publicSurvey = (token: string, key: string) =>
-  callWithKey<{ surveyId: string; version: number; definition: TSurveyDefinition; kind: 'open' | 'personal'; answered: boolean }>('GET', `/api/s/${token}`, undefined, key);
+  callWithKey<{
+    surveyId: string;
+    version: number;
+    definition: TSurveyDefinition;
+    kind: 'open' | 'personal';
+    answered: boolean;
+  }>('GET', `/api/s/${token}`, undefined, key);
 export const submitPublic = (token: string, answers: Record<string, unknown>, key: string) =>
   callWithKey<{ responseId: string; isDuplicate: boolean }>('POST', `/api/s/${token}/responses`, { answers }, key);
 
@@ -48,8 +83,20 @@ async function callWithKey<T>(method: 'GET' | 'POST', url: string, body: unknown
   const text = await res.text();
   const data: unknown = text ? JSON.parse(text) : null;
   if (!res.ok) {
-    const e = (data ?? {}) as { code?: string; message?: string; requestId?: string; details?: { path: string; message: string }[] };
-    throw new ApiError(res.status, (e.code ?? 'INTERNAL') as TErrorCode, e.message ?? res.statusText, e.requestId ?? null, e.details ?? [], res.headers.get('retry-after') ? Number(res.headers.get('retry-after')) : null);
+    const e = (data ?? {}) as {
+      code?: string;
+      message?: string;
+      requestId?: string;
+      details?: { path: string; message: string }[];
+    };
+    throw new ApiError(
+      res.status,
+      (e.code ?? 'INTERNAL') as TErrorCode,
+      e.message ?? res.statusText,
+      e.requestId ?? null,
+      e.details ?? [],
+      res.headers.get('retry-after') ? Number(res.headers.get('retry-after')) : null,
+    );
   }
   return data as T;
 }

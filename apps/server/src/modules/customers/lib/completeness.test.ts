@@ -17,12 +17,14 @@ const full = {
 
 describe('isFieldPresent', () => {
   it('counts non-empty text, non-empty arrays, numbers including 0, valid dates and answered booleans', () => {
-    for (const f of ['name', 'phones', 'birthday', 'score', 'consentMarketing', 'custom.car_model', 'custom.mileage']) expect(isFieldPresent(full, f)).toBe(true);
+    for (const f of ['name', 'phones', 'birthday', 'score', 'consentMarketing', 'custom.car_model', 'custom.mileage'])
+      expect(isFieldPresent(full, f)).toBe(true);
   });
 
   it('treats null, undefined, blank text, empty arrays, NaN and invalid dates as missing', () => {
     const c = { name: '   ', phones: [], email: null, score: Number.NaN, birthday: new Date('not a date'), meta: {} };
-    for (const f of ['name', 'phones', 'email', 'score', 'birthday', 'meta', 'absent']) expect(isFieldPresent(c, f)).toBe(false);
+    for (const f of ['name', 'phones', 'email', 'score', 'birthday', 'meta', 'absent'])
+      expect(isFieldPresent(c, f)).toBe(false);
   });
 
   it('reads custom fields under custom.<key>, and only there', () => {
@@ -53,20 +55,48 @@ describe('completenessScore', () => {
   });
 
   it('weights the present fields and lists the missing ones in order', () => {
-    expect(completenessScore({ name: '张三', phones: ['13812345678'] }, fields)).toEqual({ score: 60, missing: ['email', 'address', 'custom.car_model'] });
-    expect(completenessScore({ email: 'a@b.cn', custom: { car_model: 'x' } }, fields)).toEqual({ score: 30, missing: ['name', 'phones', 'address'] });
-    expect(completenessScore({}, fields)).toEqual({ score: 0, missing: ['name', 'phones', 'email', 'address', 'custom.car_model'] });
+    expect(completenessScore({ name: '张三', phones: ['13812345678'] }, fields)).toEqual({
+      score: 60,
+      missing: ['email', 'address', 'custom.car_model'],
+    });
+    expect(completenessScore({ email: 'a@b.cn', custom: { car_model: 'x' } }, fields)).toEqual({
+      score: 30,
+      missing: ['name', 'phones', 'address'],
+    });
+    expect(completenessScore({}, fields)).toEqual({
+      score: 0,
+      missing: ['name', 'phones', 'email', 'address', 'custom.car_model'],
+    });
   });
 
   it('is an integer rounded down, and never 100 while a counted field is missing', () => {
-    const three = [{ field: 'a', weight: 1 }, { field: 'b', weight: 1 }, { field: 'c', weight: 1 }];
+    const three = [
+      { field: 'a', weight: 1 },
+      { field: 'b', weight: 1 },
+      { field: 'c', weight: 1 },
+    ];
     expect(completenessScore({ a: 1, b: 1 }, three).score).toBe(66);
-    expect(completenessScore({ a: 'x' }, [{ field: 'a', weight: 0.29 }, { field: 'b', weight: 0.71 }]).score).toBe(29); // 28.999… in floats
-    expect(completenessScore({ a: 'x' }, [{ field: 'a', weight: 9999 }, { field: 'b', weight: 1 }])).toEqual({ score: 99, missing: ['b'] });
+    expect(
+      completenessScore({ a: 'x' }, [
+        { field: 'a', weight: 0.29 },
+        { field: 'b', weight: 0.71 },
+      ]).score,
+    ).toBe(29); // 28.999… in floats
+    expect(
+      completenessScore({ a: 'x' }, [
+        { field: 'a', weight: 9999 },
+        { field: 'b', weight: 1 },
+      ]),
+    ).toEqual({ score: 99, missing: ['b'] });
   });
 
   it('ignores fields with zero, negative or non-finite weight', () => {
-    const f = [{ field: 'name', weight: 1 }, { field: 'email', weight: 0 }, { field: 'address', weight: -5 }, { field: 'tags', weight: Number.NaN }];
+    const f = [
+      { field: 'name', weight: 1 },
+      { field: 'email', weight: 0 },
+      { field: 'address', weight: -5 },
+      { field: 'tags', weight: Number.NaN },
+    ];
     expect(completenessScore({ name: '张三' }, f)).toEqual({ score: 100, missing: [] });
   });
 
@@ -77,11 +107,16 @@ describe('completenessScore', () => {
 
 describe('isValidCustomer', () => {
   it('is valid when every required field is present', () => {
-    expect(isValidCustomer(full, { required: ['name', 'phones', 'custom.car_model'] })).toEqual({ valid: true, missing: [] });
+    expect(isValidCustomer(full, { required: ['name', 'phones', 'custom.car_model'] })).toEqual({
+      valid: true,
+      missing: [],
+    });
   });
 
   it('lists each missing required field once', () => {
-    expect(isValidCustomer({ name: '张三', phones: [] }, { required: ['name', 'phones', 'custom.car_model', 'phones'] })).toEqual({ valid: false, missing: ['phones', 'custom.car_model'] });
+    expect(
+      isValidCustomer({ name: '张三', phones: [] }, { required: ['name', 'phones', 'custom.car_model', 'phones'] }),
+    ).toEqual({ valid: false, missing: ['phones', 'custom.car_model'] });
   });
 
   it('is valid with an empty rule', () => {

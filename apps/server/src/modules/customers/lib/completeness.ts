@@ -65,7 +65,10 @@ export function completenessScore(customer: TCustomerLike, fields: readonly TCom
 }
 
 /** 有效客户: valid when every required field is present; `missing` lists the absent ones (each once, in rule order). */
-export function isValidCustomer(customer: TCustomerLike, rule: TValidCustomerRule): { valid: boolean; missing: string[] } {
+export function isValidCustomer(
+  customer: TCustomerLike,
+  rule: TValidCustomerRule,
+): { valid: boolean; missing: string[] } {
   const missing = [...new Set(rule.required)].filter((f) => !isFieldPresent(customer, f));
   return { valid: missing.length === 0, missing };
 }

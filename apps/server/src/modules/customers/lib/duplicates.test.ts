@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { addressSimilarity, findDuplicateGroups, normalizeAddress, normalizeCustomerName, type TDuplicateCandidate } from './duplicates.ts';
+import {
+  addressSimilarity,
+  findDuplicateGroups,
+  normalizeAddress,
+  normalizeCustomerName,
+  type TDuplicateCandidate,
+} from './duplicates.ts';
 
-const c = (id: string, name: string, phones: string[] = [], address: string | null = null): TDuplicateCandidate => ({ id, name, phones, address });
+const c = (id: string, name: string, phones: string[] = [], address: string | null = null): TDuplicateCandidate => ({
+  id,
+  name,
+  phones,
+  address,
+});
 
 describe('normalizeCustomerName', () => {
   it('ignores spaces, width, case and middle dots', () => {
@@ -103,7 +114,9 @@ describe('findDuplicateGroups', () => {
   });
 
   it('does not group the same name in different cities', () => {
-    expect(findDuplicateGroups([c('a', '李娜', [], '杭州市西湖区文三路1号'), c('b', '李娜', [], '苏州市西湖区文三路1号')])).toEqual([]);
+    expect(
+      findDuplicateGroups([c('a', '李娜', [], '杭州市西湖区文三路1号'), c('b', '李娜', [], '苏州市西湖区文三路1号')]),
+    ).toEqual([]);
   });
 
   it('joins transitive matches into one group, reason same_phone and the weakest link as score', () => {
@@ -124,7 +137,10 @@ describe('findDuplicateGroups', () => {
     expect(weaker).toHaveLength(1);
     expect(weaker[0]).toMatchObject({ reason: 'same_phone', ids: ['a', 'b', 'd'] });
     expect(weaker[0]!.score).toBeLessThan(1);
-    expect(weaker[0]!.score).toBe(Math.round(addressSimilarity('北京市朝阳区建国路88号1号楼101室', '北京市朝阳区建国路88号1号楼102室') * 1000) / 1000);
+    expect(weaker[0]!.score).toBe(
+      Math.round(addressSimilarity('北京市朝阳区建国路88号1号楼101室', '北京市朝阳区建国路88号1号楼102室') * 1000) /
+        1000,
+    );
   });
 
   it('chains name matches: a~b and b~c are one group even when a and c are not similar enough', () => {
@@ -139,7 +155,10 @@ describe('findDuplicateGroups', () => {
   });
 
   it('honours a custom threshold and refuses a meaningless one', () => {
-    const rows = [c('a', '周杰', [], '深圳市南山区科技园科苑路15号'), c('b', '周杰', [], '深圳市南山区科技园科苑路16号')];
+    const rows = [
+      c('a', '周杰', [], '深圳市南山区科技园科苑路15号'),
+      c('b', '周杰', [], '深圳市南山区科技园科苑路16号'),
+    ];
     const s = addressSimilarity(rows[0]!.address!, rows[1]!.address!);
     expect(findDuplicateGroups(rows, { minAddressSimilarity: s })).toHaveLength(1);
     expect(findDuplicateGroups(rows, { minAddressSimilarity: s + 0.01 })).toHaveLength(0);
@@ -163,16 +182,27 @@ describe('findDuplicateGroups', () => {
 
   it('handles 200,000 customers in a few seconds', () => {
     const rnd = mulberry32(42);
-    const surnames = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈'];
+    const surnames = [
+      ...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈',
+    ];
     const given = [...'伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红'];
-    const cities = ['上海市浦东新区', '上海市徐汇区', '浙江省杭州市西湖区', '北京市朝阳区', '广东省深圳市南山区', '江苏省南京市鼓楼区'];
+    const cities = [
+      '上海市浦东新区',
+      '上海市徐汇区',
+      '浙江省杭州市西湖区',
+      '北京市朝阳区',
+      '广东省深圳市南山区',
+      '江苏省南京市鼓楼区',
+    ];
     const roads = ['人民路', '解放路', '中山路', '建设路', '和平路', '新华路', '文化路', '胜利路', '青年路', '学院路'];
     const n = 200_000;
     const rows: TDuplicateCandidate[] = [];
     for (let i = 0; i < n; i++) {
       const name = `${pick(rnd, surnames)}${pick(rnd, given)}${rnd() < 0.5 ? pick(rnd, given) : ''}`;
       const address = `${pick(rnd, cities)}${pick(rnd, roads)}${1 + Math.floor(rnd() * 999)}号${1 + Math.floor(rnd() * 30)}栋${1 + Math.floor(rnd() * 30)}0${1 + Math.floor(rnd() * 4)}室`;
-      rows.push(c(`c${i}`, name, [`1${3 + Math.floor(rnd() * 7)}${String(Math.floor(rnd() * 1e9)).padStart(9, '0')}`], address));
+      rows.push(
+        c(`c${i}`, name, [`1${3 + Math.floor(rnd() * 7)}${String(Math.floor(rnd() * 1e9)).padStart(9, '0')}`], address),
+      );
     }
     // Planted duplicates: 500 re-entries by phone (typed differently), 500 by name + same address written differently.
     for (let k = 0; k < 500; k++) {

@@ -16,8 +16,31 @@ export type TDuplicateMatch = { reason: TDuplicateReason; ids: string[]; score: 
 export type TFindDuplicatesOptions = { minAddressSimilarity?: number };
 
 const DEFAULT_MIN_SIMILARITY = 0.8;
-const TRADITIONAL: Record<string, string> = { 號: '号', 樓: '楼', 區: '区', 縣: '县', 棟: '栋', 層: '层', 單: '单', 門: '门', 號樓: '号楼' };
-const CN_DIGIT: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const TRADITIONAL: Record<string, string> = {
+  號: '号',
+  樓: '楼',
+  區: '区',
+  縣: '县',
+  棟: '栋',
+  層: '层',
+  單: '单',
+  門: '门',
+  號樓: '号楼',
+};
+const CN_DIGIT: Record<string, number> = {
+  零: 0,
+  〇: 0,
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+};
 /** Chinese numerals written before a building/unit/floor/room word: 三号楼 → 3号楼, 十二层 → 12层. */
 const CN_NUMERAL_BEFORE_UNIT = /([零〇一二两三四五六七八九十百]+)(?=号|栋|幢|座|楼|层|单元|室|弄|巷|排|期|户|门)/g;
 
@@ -37,7 +60,10 @@ function cnNumeral(s: string): string {
 
 /** Name as compared: trimmed, no spaces or middle dots, full-width → half-width, lower case. */
 export function normalizeCustomerName(name: string): string {
-  return name.normalize('NFKC').replace(/[\s·•・.]/g, '').toLowerCase();
+  return name
+    .normalize('NFKC')
+    .replace(/[\s·•・.]/g, '')
+    .toLowerCase();
 }
 
 /** Address as compared: half-width, lower case, 號 → 号 (and a few other traditional forms), # → 号, Chinese numerals of
@@ -59,7 +85,8 @@ function toAddr(address: string): TAddr {
   return { body: r.body, province: r.province, city: r.city };
 }
 
-const sameRegion = (x: string | null, y: string | null) => x === null || y === null || x === y || x.endsWith(y) || y.endsWith(x);
+const sameRegion = (x: string | null, y: string | null) =>
+  x === null || y === null || x === y || x.endsWith(y) || y.endsWith(x);
 
 /** The province/city prefix is compared, not scored: one that both share (or only one names) is stripped. */
 function compatible(a: TAddr, b: TAddr): boolean {
@@ -147,7 +174,13 @@ function unionFind(n: number) {
  * prefix filtering (Bayardo et al.): for Dice ≥ t two bigram sets overlap in at least ⌈t·|X|/(2−t)⌉ tokens, so with
  * tokens ordered rarest first, a pair that matches shares a token within the first |X| − overlap + 1 of each.
  */
-function joinBlock(members: number[], addrs: TAddr[], ids: Map<string, number>, t: number, union: (a: number, b: number, s: number) => void) {
+function joinBlock(
+  members: number[],
+  addrs: TAddr[],
+  ids: Map<string, number>,
+  t: number,
+  union: (a: number, b: number, s: number) => void,
+) {
   const reps: number[] = [];
   const byKey = new Map<string, number>();
   for (const i of members) {
@@ -189,7 +222,10 @@ function joinBlock(members: number[], addrs: TAddr[], ids: Map<string, number>, 
 }
 
 /** Groups of likely duplicates, each listing its ids in input order; groups ordered by their first member. */
-export function findDuplicateGroups(rows: readonly TDuplicateCandidate[], options: TFindDuplicatesOptions = {}): TDuplicateMatch[] {
+export function findDuplicateGroups(
+  rows: readonly TDuplicateCandidate[],
+  options: TFindDuplicatesOptions = {},
+): TDuplicateMatch[] {
   const t = options.minAddressSimilarity ?? DEFAULT_MIN_SIMILARITY;
   if (!(t > 0 && t <= 1)) throw new RangeError('minAddressSimilarity must be in (0, 1]');
   const uf = unionFind(rows.length);

@@ -18,9 +18,12 @@ describe('safeCell', () => {
     expect(safeCell(input)).toBe(output);
   });
 
-  it.each(['张三', '13812345678', '021-55551234', 'a=b', '1+1', 'x@example.com', "'already quoted", ''])('leaves %j alone', (s) => {
-    expect(safeCell(s)).toBe(s);
-  });
+  it.each(['张三', '13812345678', '021-55551234', 'a=b', '1+1', 'x@example.com', "'already quoted", ''])(
+    'leaves %j alone',
+    (s) => {
+      expect(safeCell(s)).toBe(s);
+    },
+  );
 
   it('keeps real numbers and dates typed, so spreadsheets can sum and sort them', () => {
     expect(safeCell(-12.5)).toBe(-12.5);
@@ -30,7 +33,8 @@ describe('safeCell', () => {
   });
 
   it('turns missing and non-finite values into an empty cell', () => {
-    for (const v of [null, undefined, Number.NaN, Number.POSITIVE_INFINITY, new Date('nope')]) expect(safeCell(v)).toBeNull();
+    for (const v of [null, undefined, Number.NaN, Number.POSITIVE_INFINITY, new Date('nope')])
+      expect(safeCell(v)).toBeNull();
   });
 
   it('renders booleans, bigints, arrays and objects as text, escaped too', () => {
@@ -56,7 +60,9 @@ describe('toCsvLine', () => {
   });
 
   it('quotes values holding a comma, quote, CR or LF and doubles quotes (RFC 4180)', () => {
-    expect(toCsvLine(['上海市,浦东新区', '他说"好"', 'a\nb', 'a\rb'])).toBe('"上海市,浦东新区","他说""好""","a\nb","a\rb"');
+    expect(toCsvLine(['上海市,浦东新区', '他说"好"', 'a\nb', 'a\rb'])).toBe(
+      '"上海市,浦东新区","他说""好""","a\nb","a\rb"',
+    );
   });
 
   it('escapes formulas before quoting', () => {

@@ -14,7 +14,7 @@ const GBK: Record<string, number[]> = {
 /** Text made of ASCII and the words above, as GBK bytes. */
 function gbk(text: string): Buffer {
   const bytes: number[] = [];
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const word = text.slice(i, i + 2);
     const code = GBK[word];
     if (code) {

@@ -11,7 +11,11 @@ export function popEncode(s: string): string {
  * Aliyun RPC signature (SignatureVersion 1.0, HMAC-SHA1): sort the parameters by name, percent-encode names and
  * values, join as a query, StringToSign = METHOD & %2F & encode(query), key = secret + '&', base64.
  */
-export function aliyunSignature(method: string, params: Record<string, string>, accessKeySecret: string): { stringToSign: string; signature: string; canonicalQuery: string } {
+export function aliyunSignature(
+  method: string,
+  params: Record<string, string>,
+  accessKeySecret: string,
+): { stringToSign: string; signature: string; canonicalQuery: string } {
   const canonicalQuery = Object.keys(params)
     .sort()
     .map((k) => `${popEncode(k)}=${popEncode(params[k]!)}`)
@@ -29,7 +33,12 @@ export interface TAliyunSettings {
 }
 
 /** dysmsapi SendSms (2017-05-25) over GET with a signed query. */
-export function aliyunSmsProvider(s: TAliyunSettings, fetchFn: TFetch, now: () => Date, nonce: () => string = () => crypto.randomUUID()): TSmsProvider {
+export function aliyunSmsProvider(
+  s: TAliyunSettings,
+  fetchFn: TFetch,
+  now: () => Date,
+  nonce: () => string = () => crypto.randomUUID(),
+): TSmsProvider {
   return {
     name: 'aliyun',
     send: async (req) => {
@@ -46,12 +55,19 @@ export function aliyunSmsProvider(s: TAliyunSettings, fetchFn: TFetch, now: () =
         SignatureVersion: '1.0',
         TemplateCode: req.templateCode,
         // Placeholder names → Aliyun's ASCII variable names (ALIYUN_PARAM_NAMES); other names pass unchanged.
-        TemplateParam: JSON.stringify(Object.fromEntries(Object.entries(req.params ?? {}).map(([k, v]) => [ALIYUN_PARAM_NAMES[k] ?? k, v]))),
-        Timestamp: now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        TemplateParam: JSON.stringify(
+          Object.fromEntries(Object.entries(req.params ?? {}).map(([k, v]) => [ALIYUN_PARAM_NAMES[k] ?? k, v])),
+        ),
+        Timestamp: now()
+          .toISOString()
+          .replace(/\.\d{3}Z$/, 'Z'),
         Version: '2017-05-25',
       };
       const { signature, canonicalQuery } = aliyunSignature('GET', params, s.accessKeySecret);
-      const res = await fetchFn(`https://dysmsapi.aliyuncs.com/?Signature=${popEncode(signature)}&${canonicalQuery}`, { method: 'GET', headers: { accept: 'application/json' } });
+      const res = await fetchFn(`https://dysmsapi.aliyuncs.com/?Signature=${popEncode(signature)}&${canonicalQuery}`, {
+        method: 'GET',
+        headers: { accept: 'application/json' },
+      });
       const body = await res.text();
       let json: { Code?: string; Message?: string; BizId?: string } = {};
       try {
@@ -59,7 +75,8 @@ export function aliyunSmsProvider(s: TAliyunSettings, fetchFn: TFetch, now: () =
       } catch {
         throw new Error(`aliyun sms: HTTP ${res.status} ${body.slice(0, 200)}`);
       }
-      if (!res.ok || json.Code !== 'OK' || !json.BizId) throw new Error(`aliyun sms: ${json.Code ?? res.status} ${json.Message ?? ''}`.trim());
+      if (!res.ok || json.Code !== 'OK' || !json.BizId)
+        throw new Error(`aliyun sms: ${json.Code ?? res.status} ${json.Message ?? ''}`.trim());
       return { providerMessageId: json.BizId };
     },
   };

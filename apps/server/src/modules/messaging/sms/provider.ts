@@ -16,7 +16,10 @@ export interface TSmsProvider {
   send(req: TSmsRequest): Promise<{ providerMessageId: string }>;
 }
 
-export type TFetch = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+export type TFetch = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
 
 export interface TSmsSettingsRow {
   provider: string;
@@ -43,7 +46,10 @@ export function logSmsProvider(log: TSmsFactoryOpts['log'] = { info: () => undef
     name: 'log',
     send: async (req) => {
       n += 1;
-      log.info({ sms: { to: req.to, templateCode: req.templateCode ?? null, params: req.params ?? null, text: req.text } }, 'sms (log provider)');
+      log.info(
+        { sms: { to: req.to, templateCode: req.templateCode ?? null, params: req.params ?? null, text: req.text } },
+        'sms (log provider)',
+      );
       return { providerMessageId: `log-${Date.now().toString(36)}-${n}` };
     },
   };
@@ -58,9 +64,18 @@ export function createSmsFactory(opts: TSmsFactoryOpts = {}): TSmsFactory {
       if (!v) throw new Error(`sms settings incomplete: ${what}`);
       return v;
     };
-    const cred = { accessKeyId: need(s.accessKeyId, 'accessKeyId'), accessKeySecret: need(s.accessKeySecret, 'accessKeySecret'), signName: need(s.signName, 'signName') };
+    const cred = {
+      accessKeyId: need(s.accessKeyId, 'accessKeyId'),
+      accessKeySecret: need(s.accessKeySecret, 'accessKeySecret'),
+      signName: need(s.signName, 'signName'),
+    };
     if (s.provider === 'aliyun') return aliyunSmsProvider({ ...cred, regionId: s.region ?? 'cn-hangzhou' }, f, now);
-    if (s.provider === 'tencent') return tencentSmsProvider({ ...cred, sdkAppId: need(s.sdkAppId, 'sdkAppId'), region: s.region ?? 'ap-guangzhou' }, f, now);
+    if (s.provider === 'tencent')
+      return tencentSmsProvider(
+        { ...cred, sdkAppId: need(s.sdkAppId, 'sdkAppId'), region: s.region ?? 'ap-guangzhou' },
+        f,
+        now,
+      );
     throw new Error(`unknown sms provider ${s.provider}`);
   };
 }

@@ -47,18 +47,44 @@ describe('Aliyun SMS signature (HMAC-SHA1 over the sorted, percent-encoded query
 
   it('sends SendSms as a signed GET and returns the BizId; a provider error throws', async () => {
     const ok = recordingFetch({ Code: 'OK', Message: 'OK', BizId: '900619746936498440^0', RequestId: 'x' });
-    const p = aliyunSmsProvider({ accessKeyId: 'testId', accessKeySecret: 'testSecret', signName: '惠方银行', regionId: 'cn-hangzhou' }, ok.f, () => new Date('2026-11-23T02:00:00.123Z'), () => 'nonce-1');
-    await expect(p.send({ to: '13800000000', text: '…', templateCode: 'SMS_1', params: { 客户称呼: '张先生', 网点名称: '陆家嘴支行', name: '张三' } })).resolves.toEqual({ providerMessageId: '900619746936498440^0' });
+    const p = aliyunSmsProvider(
+      { accessKeyId: 'testId', accessKeySecret: 'testSecret', signName: '惠方银行', regionId: 'cn-hangzhou' },
+      ok.f,
+      () => new Date('2026-11-23T02:00:00.123Z'),
+      () => 'nonce-1',
+    );
+    await expect(
+      p.send({
+        to: '13800000000',
+        text: '…',
+        templateCode: 'SMS_1',
+        params: { 客户称呼: '张先生', 网点名称: '陆家嘴支行', name: '张三' },
+      }),
+    ).resolves.toEqual({ providerMessageId: '900619746936498440^0' });
     const url = new URL(ok.calls[0]!.url);
     expect(url.host).toBe('dysmsapi.aliyuncs.com');
     const q = Object.fromEntries(url.searchParams);
-    expect(q).toMatchObject({ Action: 'SendSms', PhoneNumbers: '13800000000', SignName: '惠方银行', TemplateCode: 'SMS_1', TemplateParam: '{"salutation":"张先生","outlet":"陆家嘴支行","name":"张三"}', Timestamp: '2026-11-23T02:00:00Z', SignatureNonce: 'nonce-1' });
+    expect(q).toMatchObject({
+      Action: 'SendSms',
+      PhoneNumbers: '13800000000',
+      SignName: '惠方银行',
+      TemplateCode: 'SMS_1',
+      TemplateParam: '{"salutation":"张先生","outlet":"陆家嘴支行","name":"张三"}',
+      Timestamp: '2026-11-23T02:00:00Z',
+      SignatureNonce: 'nonce-1',
+    });
     const { Signature, ...rest } = q;
     expect(Signature).toBe(aliyunSignature('GET', rest, 'testSecret').signature);
 
     const bad = recordingFetch({ Code: 'isv.BUSINESS_LIMIT_CONTROL', Message: '触发分钟级流控' });
-    const p2 = aliyunSmsProvider({ accessKeyId: 'a', accessKeySecret: 'b', signName: 's', regionId: 'cn-hangzhou' }, bad.f, () => new Date());
-    await expect(p2.send({ to: '1', text: '', templateCode: 'T', params: {} })).rejects.toThrow(/BUSINESS_LIMIT_CONTROL/);
+    const p2 = aliyunSmsProvider(
+      { accessKeyId: 'a', accessKeySecret: 'b', signName: 's', regionId: 'cn-hangzhou' },
+      bad.f,
+      () => new Date(),
+    );
+    await expect(p2.send({ to: '1', text: '', templateCode: 'T', params: {} })).rejects.toThrow(
+      /BUSINESS_LIMIT_CONTROL/,
+    );
   });
 });
 
@@ -72,26 +98,69 @@ describe('Tencent Cloud SMS signature (TC3-HMAC-SHA256)', () => {
       timestamp: 1551113065,
       payload: '{"Limit": 1, "Filters": [{"Values": ["\\u672a\\u547d\\u540d"], "Name": "instance-name"}]}',
     });
-    expect(r.stringToSign).toBe('TC3-HMAC-SHA256\n1551113065\n2019-02-25/cvm/tc3_request\n5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031');
+    expect(r.stringToSign).toBe(
+      'TC3-HMAC-SHA256\n1551113065\n2019-02-25/cvm/tc3_request\n5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031',
+    );
     expect(r.authorization).toBe(
       'TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168',
     );
   });
 
   it('sends SendSms 2021-01-11 with the signed headers and returns the SerialNo', async () => {
-    const ok = recordingFetch({ Response: { SendStatusSet: [{ SerialNo: '2019:123', PhoneNumber: '+8613800000000', Code: 'Ok', Message: 'send success' }], RequestId: 'r' } });
+    const ok = recordingFetch({
+      Response: {
+        SendStatusSet: [{ SerialNo: '2019:123', PhoneNumber: '+8613800000000', Code: 'Ok', Message: 'send success' }],
+        RequestId: 'r',
+      },
+    });
     const now = new Date('2026-11-23T02:00:00Z');
-    const p = tencentSmsProvider({ accessKeyId: 'AKID1', accessKeySecret: 'sk', signName: '惠方银行', sdkAppId: '1400000001', region: 'ap-guangzhou' }, ok.f, () => now);
-    await expect(p.send({ to: '13800000000', text: '', templateCode: '449739', params: { a: '张三', b: '3' } })).resolves.toEqual({ providerMessageId: '2019:123' });
+    const p = tencentSmsProvider(
+      {
+        accessKeyId: 'AKID1',
+        accessKeySecret: 'sk',
+        signName: '惠方银行',
+        sdkAppId: '1400000001',
+        region: 'ap-guangzhou',
+      },
+      ok.f,
+      () => now,
+    );
+    await expect(
+      p.send({ to: '13800000000', text: '', templateCode: '449739', params: { a: '张三', b: '3' } }),
+    ).resolves.toEqual({ providerMessageId: '2019:123' });
     const { url, init } = ok.calls[0]!;
     expect(url).toBe('https://sms.tencentcloudapi.com/');
-    expect(JSON.parse(init.body!)).toEqual({ PhoneNumberSet: ['+8613800000000'], SmsSdkAppId: '1400000001', SignName: '惠方银行', TemplateId: '449739', TemplateParamSet: ['张三', '3'] });
-    expect(init.headers).toMatchObject({ 'x-tc-action': 'SendSms', 'x-tc-version': '2021-01-11', 'x-tc-timestamp': String(now.getTime() / 1000), 'x-tc-region': 'ap-guangzhou' });
-    const expected = tc3Sign({ secretId: 'AKID1', secretKey: 'sk', service: 'sms', host: 'sms.tencentcloudapi.com', timestamp: now.getTime() / 1000, payload: init.body! });
+    expect(JSON.parse(init.body!)).toEqual({
+      PhoneNumberSet: ['+8613800000000'],
+      SmsSdkAppId: '1400000001',
+      SignName: '惠方银行',
+      TemplateId: '449739',
+      TemplateParamSet: ['张三', '3'],
+    });
+    expect(init.headers).toMatchObject({
+      'x-tc-action': 'SendSms',
+      'x-tc-version': '2021-01-11',
+      'x-tc-timestamp': String(now.getTime() / 1000),
+      'x-tc-region': 'ap-guangzhou',
+    });
+    const expected = tc3Sign({
+      secretId: 'AKID1',
+      secretKey: 'sk',
+      service: 'sms',
+      host: 'sms.tencentcloudapi.com',
+      timestamp: now.getTime() / 1000,
+      payload: init.body!,
+    });
     expect(init.headers.authorization).toBe(expected.authorization);
 
-    const bad = recordingFetch({ Response: { Error: { Code: 'AuthFailure.SignatureFailure', Message: 'bad sig' }, RequestId: 'r' } });
-    const p2 = tencentSmsProvider({ accessKeyId: 'a', accessKeySecret: 'b', signName: 's', sdkAppId: '1', region: 'ap-guangzhou' }, bad.f, () => now);
+    const bad = recordingFetch({
+      Response: { Error: { Code: 'AuthFailure.SignatureFailure', Message: 'bad sig' }, RequestId: 'r' },
+    });
+    const p2 = tencentSmsProvider(
+      { accessKeyId: 'a', accessKeySecret: 'b', signName: 's', sdkAppId: '1', region: 'ap-guangzhou' },
+      bad.f,
+      () => now,
+    );
     await expect(p2.send({ to: '1', text: '', templateCode: 'T', params: {} })).rejects.toThrow(/SignatureFailure/);
   });
 });
@@ -104,6 +173,15 @@ describe('sms factory', () => {
     expect(p.name).toBe('log');
     await p.send({ to: '13800000000', text: '您好' });
     expect(lines).toEqual([{ sms: { to: '13800000000', templateCode: null, params: null, text: '您好' } }]);
-    expect(() => make({ provider: 'aliyun', accessKeyId: 'a', accessKeySecret: null, signName: 's', sdkAppId: null, region: null })).toThrow(/accessKeySecret/);
+    expect(() =>
+      make({
+        provider: 'aliyun',
+        accessKeyId: 'a',
+        accessKeySecret: null,
+        signName: 's',
+        sdkAppId: null,
+        region: null,
+      }),
+    ).toThrow(/accessKeySecret/);
   });
 });

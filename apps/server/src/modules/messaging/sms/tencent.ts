@@ -9,10 +9,25 @@ const hmac = (key: crypto.BinaryLike, s: string) => crypto.createHmac('sha256', 
  * hashed payload) → string to sign (algorithm, timestamp, date/service/tc3_request scope, hashed request) →
  * key chain TC3+secret → date → service → tc3_request → hex HMAC.
  */
-export function tc3Sign(opts: { secretId: string; secretKey: string; service: string; host: string; timestamp: number; payload: string; contentType?: string }) {
+export function tc3Sign(opts: {
+  secretId: string;
+  secretKey: string;
+  service: string;
+  host: string;
+  timestamp: number;
+  payload: string;
+  contentType?: string;
+}) {
   const contentType = opts.contentType ?? 'application/json; charset=utf-8';
   const signedHeaders = 'content-type;host';
-  const canonicalRequest = ['POST', '/', '', `content-type:${contentType}\nhost:${opts.host}\n`, signedHeaders, sha256hex(opts.payload)].join('\n');
+  const canonicalRequest = [
+    'POST',
+    '/',
+    '',
+    `content-type:${contentType}\nhost:${opts.host}\n`,
+    signedHeaders,
+    sha256hex(opts.payload),
+  ].join('\n');
   const date = new Date(opts.timestamp * 1000).toISOString().slice(0, 10);
   const scope = `${date}/${opts.service}/tc3_request`;
   const stringToSign = ['TC3-HMAC-SHA256', String(opts.timestamp), scope, sha256hex(canonicalRequest)].join('\n');
@@ -40,9 +55,22 @@ export function tencentSmsProvider(s: TTencentSettings, fetchFn: TFetch, now: ()
     send: async (req) => {
       if (!req.templateCode) throw new Error('tencent sms needs a TemplateId');
       const to = req.to.startsWith('+') ? req.to : `+86${req.to}`;
-      const payload = JSON.stringify({ PhoneNumberSet: [to], SmsSdkAppId: s.sdkAppId, SignName: s.signName, TemplateId: req.templateCode, TemplateParamSet: Object.values(req.params ?? {}) });
+      const payload = JSON.stringify({
+        PhoneNumberSet: [to],
+        SmsSdkAppId: s.sdkAppId,
+        SignName: s.signName,
+        TemplateId: req.templateCode,
+        TemplateParamSet: Object.values(req.params ?? {}),
+      });
       const timestamp = Math.floor(now().getTime() / 1000);
-      const sig = tc3Sign({ secretId: s.accessKeyId, secretKey: s.accessKeySecret, service: 'sms', host, timestamp, payload });
+      const sig = tc3Sign({
+        secretId: s.accessKeyId,
+        secretKey: s.accessKeySecret,
+        service: 'sms',
+        host,
+        timestamp,
+        payload,
+      });
       const res = await fetchFn(`https://${host}/`, {
         method: 'POST',
         headers: {
@@ -57,7 +85,12 @@ export function tencentSmsProvider(s: TTencentSettings, fetchFn: TFetch, now: ()
         body: payload,
       });
       const text = await res.text();
-      let json: { Response?: { Error?: { Code: string; Message: string }; SendStatusSet?: { Code: string; Message: string; SerialNo: string }[] } } = {};
+      let json: {
+        Response?: {
+          Error?: { Code: string; Message: string };
+          SendStatusSet?: { Code: string; Message: string; SerialNo: string }[];
+        };
+      } = {};
       try {
         json = JSON.parse(text) as typeof json;
       } catch {
@@ -66,7 +99,8 @@ export function tencentSmsProvider(s: TTencentSettings, fetchFn: TFetch, now: ()
       const r = json.Response;
       if (r?.Error) throw new Error(`tencent sms: ${r.Error.Code} ${r.Error.Message}`);
       const st = r?.SendStatusSet?.[0];
-      if (!res.ok || !st || st.Code !== 'Ok') throw new Error(`tencent sms: ${st?.Code ?? res.status} ${st?.Message ?? ''}`.trim());
+      if (!res.ok || !st || st.Code !== 'Ok')
+        throw new Error(`tencent sms: ${st?.Code ?? res.status} ${st?.Message ?? ''}`.trim());
       return { providerMessageId: st.SerialNo };
     },
   };

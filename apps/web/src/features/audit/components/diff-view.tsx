@@ -1,7 +1,8 @@
 import { Col, Row, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 
-const asRecord = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+const asRecord = (v: unknown): Record<string, unknown> | null =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
 
 /** Before / after side by side; on an update the changed keys are highlighted. A missing side (create, delete) shows —. */
@@ -22,7 +23,13 @@ export function DiffView({ before, after }: { before: unknown; after: unknown })
             <div
               key={k}
               data-changed={changed || undefined}
-              style={{ fontFamily: 'monospace', fontSize: 12, background: changed ? '#fff1b8' : undefined, padding: '1px 4px', wordBreak: 'break-all' }}
+              style={{
+                fontFamily: 'monospace',
+                fontSize: 12,
+                background: changed ? '#fff1b8' : undefined,
+                padding: '1px 4px',
+                wordBreak: 'break-all',
+              }}
             >
               <span style={{ color: '#8c8c8c' }}>{k}:</span> {show(rec[k])}
             </div>

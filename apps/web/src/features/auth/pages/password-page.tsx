@@ -36,12 +36,29 @@ export function PasswordPage() {
 
   return (
     <Card title={t('password.title')} style={{ maxWidth: 480 }}>
-      {me?.user.mustChangePassword && <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('password.mustChange')} />}
-      <Form form={form} name="password" onValuesChange={(changed: Record<string, unknown>) => clearServerErrors(form, changed)} layout="vertical" onFinish={onFinish}>
-        <Form.Item name="currentPassword" label={t('password.current')} rules={[zodRule(ZChangePasswordInput.shape.currentPassword)]}>
+      {me?.user.mustChangePassword && (
+        <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('password.mustChange')} />
+      )}
+      <Form
+        form={form}
+        name="password"
+        onValuesChange={(changed: Record<string, unknown>) => clearServerErrors(form, changed)}
+        layout="vertical"
+        onFinish={onFinish}
+      >
+        <Form.Item
+          name="currentPassword"
+          label={t('password.current')}
+          rules={[zodRule(ZChangePasswordInput.shape.currentPassword)]}
+        >
           <Input.Password autoComplete="current-password" />
         </Form.Item>
-        <Form.Item name="newPassword" label={t('password.new')} extra={t('password.hint')} rules={[zodRule(ZChangePasswordInput.shape.newPassword)]}>
+        <Form.Item
+          name="newPassword"
+          label={t('password.new')}
+          extra={t('password.hint')}
+          rules={[zodRule(ZChangePasswordInput.shape.newPassword)]}
+        >
           <Input.Password autoComplete="new-password" />
         </Form.Item>
         <Form.Item

@@ -9,7 +9,8 @@ import { useMe } from '../../auth/api.ts';
 import { useCounterContext, useSessionActions } from '../api.ts';
 import { CustomerPick } from '../components/customer-pick.tsx';
 
-export const fmtDuration = (s: number | null | undefined) => (s === null || s === undefined ? '—' : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`);
+export const fmtDuration = (s: number | null | undefined) =>
+  s === null || s === undefined ? '—' : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 
 /** 柜台服务: compact page for the teller's PC — confirm the counter, start and end each service, today's figures. */
 export function CounterPage() {
@@ -42,18 +43,47 @@ export function CounterPage() {
         ) : open ? (
           <Space direction="vertical" size="middle" style={{ width: '100%' }}>
             <Space wrap size="large">
-              <Tag color="processing" style={{ fontSize: 16, padding: '4px 10px' }} data-testid="serving-tag">{t('counter.serving')}</Tag>
-              <Typography.Text>{open.outletName} {open.counterName}</Typography.Text>
+              <Tag color="processing" style={{ fontSize: 16, padding: '4px 10px' }} data-testid="serving-tag">
+                {t('counter.serving')}
+              </Tag>
+              <Typography.Text>
+                {open.outletName} {open.counterName}
+              </Typography.Text>
               <Typography.Text>{open.businessType}</Typography.Text>
-              <Typography.Text type="secondary">{t('counter.since', { time: fmtTime(open.startedAt) })}</Typography.Text>
-              <Typography.Text strong style={{ fontSize: 20 }}>{fmtDuration(Math.max(0, Math.round((tick - new Date(open.startedAt).getTime()) / 1000)))}</Typography.Text>
+              <Typography.Text type="secondary">
+                {t('counter.since', { time: fmtTime(open.startedAt) })}
+              </Typography.Text>
+              <Typography.Text strong style={{ fontSize: 20 }}>
+                {fmtDuration(Math.max(0, Math.round((tick - new Date(open.startedAt).getTime()) / 1000)))}
+              </Typography.Text>
             </Space>
-            <Button type="primary" danger size="large" data-testid="end-service" loading={end.isPending} onClick={() => end.mutateAsync(open.id).catch(fail)}>{t('counter.end')}</Button>
+            <Button
+              type="primary"
+              danger
+              size="large"
+              data-testid="end-service"
+              loading={end.isPending}
+              onClick={() => end.mutateAsync(open.id).catch(fail)}
+            >
+              {t('counter.end')}
+            </Button>
           </Space>
         ) : (
           <Space wrap size="middle">
-            <Select data-testid="counter-select" style={{ width: 220 }} value={counterId} onChange={setCounterId} options={(ctx.data?.counters ?? []).map((c) => ({ value: c.id, label: `${c.outletName} ${c.name}` }))} />
-            <Select data-testid="business-select" style={{ width: 180 }} value={business} onChange={setBusiness} options={(ctx.data?.businessTypes ?? []).map((b) => ({ value: b, label: b }))} />
+            <Select
+              data-testid="counter-select"
+              style={{ width: 220 }}
+              value={counterId}
+              onChange={setCounterId}
+              options={(ctx.data?.counters ?? []).map((c) => ({ value: c.id, label: `${c.outletName} ${c.name}` }))}
+            />
+            <Select
+              data-testid="business-select"
+              style={{ width: 180 }}
+              value={business}
+              onChange={setBusiness}
+              options={(ctx.data?.businessTypes ?? []).map((b) => ({ value: b, label: b }))}
+            />
             <CustomerPick value={customerId} onChange={setCustomerId} />
             <Button
               type="primary"
@@ -61,7 +91,13 @@ export function CounterPage() {
               data-testid="start-service"
               disabled={!counterId || !business}
               loading={start.isPending}
-              onClick={() => counterId && business && start.mutateAsync({ counterId, businessType: business, ...(customerId ? { customerId } : {}) }).then(() => setCustomerId(undefined), fail)}
+              onClick={() =>
+                counterId &&
+                business &&
+                start
+                  .mutateAsync({ counterId, businessType: business, ...(customerId ? { customerId } : {}) })
+                  .then(() => setCustomerId(undefined), fail)
+              }
             >
               {t('counter.start')}
             </Button>
@@ -69,12 +105,40 @@ export function CounterPage() {
         )}
       </Card>
       <Row gutter={12}>
-        <Col span={6}><Card size="small"><Statistic title={t('counter.servedToday')} value={stats?.servedToday ?? 0} /></Card></Col>
-        <Col span={6}><Card size="small"><Statistic title={t('counter.avgHandling')} value={fmtDuration(stats?.avgHandlingSeconds)} /></Card></Col>
-        <Col span={6}><Card size="small"><Statistic title={t('counter.avgScore')} value={stats?.avgScoreToday ?? '—'} suffix={stats?.ratedToday ? t('counter.ofRated', { n: stats.ratedToday }) : undefined} /></Card></Col>
-        <Col span={6}><Card size="small"><Statistic title={t('counter.unsatisfied')} value={stats?.unsatisfiedToday ?? 0} valueStyle={stats?.unsatisfiedToday ? { color: '#cf1322' } : undefined} /></Card></Col>
+        <Col span={6}>
+          <Card size="small">
+            <Statistic title={t('counter.servedToday')} value={stats?.servedToday ?? 0} />
+          </Card>
+        </Col>
+        <Col span={6}>
+          <Card size="small">
+            <Statistic title={t('counter.avgHandling')} value={fmtDuration(stats?.avgHandlingSeconds)} />
+          </Card>
+        </Col>
+        <Col span={6}>
+          <Card size="small">
+            <Statistic
+              title={t('counter.avgScore')}
+              value={stats?.avgScoreToday ?? '—'}
+              suffix={stats?.ratedToday ? t('counter.ofRated', { n: stats.ratedToday }) : undefined}
+            />
+          </Card>
+        </Col>
+        <Col span={6}>
+          <Card size="small">
+            <Statistic
+              title={t('counter.unsatisfied')}
+              value={stats?.unsatisfiedToday ?? 0}
+              valueStyle={stats?.unsatisfiedToday ? { color: '#cf1322' } : undefined}
+            />
+          </Card>
+        </Col>
       </Row>
-      <Card size="small" title={t('counter.recent')} extra={me && <Link to={`/evaluations?staffId=${me.user.id}&channel=kiosk`}>{t('counter.myEvaluations')}</Link>}>
+      <Card
+        size="small"
+        title={t('counter.recent')}
+        extra={me && <Link to={`/evaluations?staffId=${me.user.id}&channel=kiosk`}>{t('counter.myEvaluations')}</Link>}
+      >
         <Table<TServiceSession>
           rowKey="id"
           size="small"
@@ -84,7 +148,19 @@ export function CounterPage() {
             { title: t('counter.startedAt'), render: (_, s) => fmtTime(s.startedAt) },
             { title: t('counter.business'), dataIndex: 'businessType' },
             { title: t('counter.handling'), render: (_, s) => fmtDuration(s.handlingSeconds) },
-            { title: t('counter.rating'), render: (_, s) => (s.evaluationId ? (s.score === null ? <Tag>{t('counter.unrated')}</Tag> : <Link to={`/evaluations?open=${s.evaluationId}`}>{s.ratingLabel ?? s.score}</Link>) : '—') },
+            {
+              title: t('counter.rating'),
+              render: (_, s) =>
+                s.evaluationId ? (
+                  s.score === null ? (
+                    <Tag>{t('counter.unrated')}</Tag>
+                  ) : (
+                    <Link to={`/evaluations?open=${s.evaluationId}`}>{s.ratingLabel ?? s.score}</Link>
+                  )
+                ) : (
+                  '—'
+                ),
+            },
           ]}
         />
       </Card>

@@ -1,5 +1,10 @@
 import { DownloadOutlined } from '@ant-design/icons';
-import { SESSION_REPORT_GROUPS, type TSessionReportQuery, type TSessionReportRow, type TTopMarkOutlier } from '@huifang/shared';
+import {
+  SESSION_REPORT_GROUPS,
+  type TSessionReportQuery,
+  type TSessionReportRow,
+  type TTopMarkOutlier,
+} from '@huifang/shared';
 import { Alert, Card, DatePicker, Segmented, Space, Table } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
@@ -16,9 +21,16 @@ const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(2)}
 /** 服务统计: customer flow, handling time and satisfaction per outlet / staff / day, xlsx, top-mark outliers. */
 export function ServiceReportPage() {
   const { t, i18n } = useTranslation();
-  const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().tz(TIME_ZONE).subtract(29, 'day').startOf('day'), dayjs().tz(TIME_ZONE).endOf('day')]);
+  const [range, setRange] = useState<[Dayjs, Dayjs]>([
+    dayjs().tz(TIME_ZONE).subtract(29, 'day').startOf('day'),
+    dayjs().tz(TIME_ZONE).endOf('day'),
+  ]);
   const [groupBy, setGroupBy] = useState<TSessionReportQuery['groupBy']>('outlet');
-  const q: TSessionReportQuery = { groupBy, from: range[0].startOf('day').toISOString(), to: range[1].endOf('day').toISOString() };
+  const q: TSessionReportQuery = {
+    groupBy,
+    from: range[0].startOf('day').toISOString(),
+    to: range[1].endOf('day').toISOString(),
+  };
   const report = useSessionReport(q);
   const outliers = useOutliers();
   const evalLink = (r: TSessionReportRow) => {
@@ -40,10 +52,26 @@ export function ServiceReportPage() {
         }
       >
         <Space wrap style={{ marginBottom: 16 }}>
-          <DatePicker.RangePicker value={range} allowClear={false} onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])} />
-          <Segmented value={groupBy} onChange={(v) => setGroupBy(v as TSessionReportQuery['groupBy'])} options={SESSION_REPORT_GROUPS.map((g) => ({ value: g, label: t(`serviceReport.by.${g}`) }))} />
+          <DatePicker.RangePicker
+            value={range}
+            allowClear={false}
+            onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])}
+          />
+          <Segmented
+            value={groupBy}
+            onChange={(v) => setGroupBy(v as TSessionReportQuery['groupBy'])}
+            options={SESSION_REPORT_GROUPS.map((g) => ({ value: g, label: t(`serviceReport.by.${g}`) }))}
+          />
         </Space>
-        {report.isError && <Alert type="error" showIcon style={{ marginBottom: 12 }} message={errorText(report.error, i18n.language)} data-testid="report-error" />}
+        {report.isError && (
+          <Alert
+            type="error"
+            showIcon
+            style={{ marginBottom: 12 }}
+            message={errorText(report.error, i18n.language)}
+            data-testid="report-error"
+          />
+        )}
         <Table<TSessionReportRow>
           rowKey="key"
           size="small"
@@ -53,12 +81,20 @@ export function ServiceReportPage() {
           columns={[
             { title: t(`serviceReport.by.${groupBy}`), dataIndex: 'label' },
             { title: t('serviceReport.sessions'), dataIndex: 'sessions', align: 'right' },
-            { title: t('serviceReport.avgHandling'), align: 'right', render: (_, r) => fmtDuration(r.avgHandlingSeconds) },
+            {
+              title: t('serviceReport.avgHandling'),
+              align: 'right',
+              render: (_, r) => fmtDuration(r.avgHandlingSeconds),
+            },
             { title: t('serviceReport.rated'), dataIndex: 'rated', align: 'right' },
             { title: t('serviceReport.unrated'), dataIndex: 'unrated', align: 'right' },
             { title: t('serviceReport.avgScore'), align: 'right', render: (_, r) => r.avgScore?.toFixed(2) ?? '—' },
             { title: t('serviceReport.satisfaction'), align: 'right', render: (_, r) => pct(r.satisfaction) },
-            { title: t('serviceReport.unsatisfied'), align: 'right', render: (_, r) => (r.unsatisfied ? <Link to={`${evalLink(r)}&score=1`}>{r.unsatisfied}</Link> : 0) },
+            {
+              title: t('serviceReport.unsatisfied'),
+              align: 'right',
+              render: (_, r) => (r.unsatisfied ? <Link to={`${evalLink(r)}&score=1`}>{r.unsatisfied}</Link> : 0),
+            },
             { title: '', render: (_, r) => <Link to={evalLink(r)}>{t('serviceReport.evaluations')}</Link> },
           ]}
         />
@@ -76,8 +112,21 @@ export function ServiceReportPage() {
             { title: t('serviceReport.by.outlet'), dataIndex: 'outletName' },
             { title: t('serviceReport.ratings'), dataIndex: 'ratings', align: 'right' },
             { title: t('serviceReport.topShare'), align: 'right', render: (_, r) => pct(r.topShare) },
-            { title: t('serviceReport.peerMean'), align: 'right', render: (_, r) => `${pct(r.outletMean)} ± ${pct(r.outletStddev)}` },
-            { title: '', render: (_, r) => <Link to={`/evaluations?channel=kiosk&staffId=${r.staffId}&score=5&from=${encodeURIComponent(outliers.data?.since ?? '')}`}>{t('serviceReport.evaluations')}</Link> },
+            {
+              title: t('serviceReport.peerMean'),
+              align: 'right',
+              render: (_, r) => `${pct(r.outletMean)} ± ${pct(r.outletStddev)}`,
+            },
+            {
+              title: '',
+              render: (_, r) => (
+                <Link
+                  to={`/evaluations?channel=kiosk&staffId=${r.staffId}&score=5&from=${encodeURIComponent(outliers.data?.since ?? '')}`}
+                >
+                  {t('serviceReport.evaluations')}
+                </Link>
+              ),
+            },
           ]}
         />
       </Card>

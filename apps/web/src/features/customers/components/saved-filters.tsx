@@ -7,11 +7,18 @@ import { get, post } from '../../../api/client.ts';
 import { errorText } from '../../../api/error-text.ts';
 
 /** Pick a saved filter (own or shared), or save the current one under a name. */
-export function SavedFilters(props: { current: Record<string, string | undefined>; canSave: boolean; onApply: (filter: Record<string, string>) => void }) {
+export function SavedFilters(props: {
+  current: Record<string, string | undefined>;
+  canSave: boolean;
+  onApply: (filter: Record<string, string>) => void;
+}) {
   const { t, i18n } = useTranslation();
   const { message, modal } = App.useApp();
   const qc = useQueryClient();
-  const list = useQuery({ queryKey: ['saved-filters'], queryFn: () => get<{ items: TSavedFilter[] }>('/saved-filters').then((r) => r.items) });
+  const list = useQuery({
+    queryKey: ['saved-filters'],
+    queryFn: () => get<{ items: TSavedFilter[] }>('/saved-filters').then((r) => r.items),
+  });
   const [picked, setPicked] = useState<string | undefined>();
   const active = Object.fromEntries(Object.entries(props.current).filter((e): e is [string, string] => !!e[1]));
 
@@ -46,14 +53,21 @@ export function SavedFilters(props: { current: Record<string, string | undefined
         allowClear
         style={{ width: 160 }}
         value={picked}
-        options={(list.data ?? []).map((f) => ({ value: f.id, label: f.isShared && !f.isMine ? `${f.name} · ${t('customer.shared')}` : f.name }))}
+        options={(list.data ?? []).map((f) => ({
+          value: f.id,
+          label: f.isShared && !f.isMine ? `${f.name} · ${t('customer.shared')}` : f.name,
+        }))}
         onChange={(id?: string) => {
           setPicked(id);
           const f = list.data?.find((x) => x.id === id);
           props.onApply(f?.filter ?? {});
         }}
       />
-      {props.canSave && <Button disabled={Object.keys(active).length === 0} onClick={save}>{t('customer.saveFilter')}</Button>}
+      {props.canSave && (
+        <Button disabled={Object.keys(active).length === 0} onClick={save}>
+          {t('customer.saveFilter')}
+        </Button>
+      )}
     </Space.Compact>
   );
 }

@@ -11,7 +11,8 @@ const num = (p: TParams, k: string): number | null => (typeof p[k] === 'number' 
  */
 export function timelineTitle(t: TFunction, it: TTimelineItem): string {
   const p = it.params ?? {};
-  const code = (group: string, value: string | null) => (value === null ? '' : t(`customerTimeline.${group}.${value}`, { defaultValue: value }));
+  const code = (group: string, value: string | null) =>
+    value === null ? '' : t(`customerTimeline.${group}.${value}`, { defaultValue: value });
   switch (it.kind) {
     case 'service_record':
       return str(p, 'serviceType') ?? it.title;
@@ -39,7 +40,10 @@ export function timelineTitle(t: TFunction, it: TTimelineItem): string {
       if (outcome === null) return it.title;
       const satisfaction = num(p, 'satisfaction');
       const label = t(`followup.outcomes.${outcome}`, { defaultValue: outcome });
-      return t('customerTimeline.attempt', { outcome: label }) + (satisfaction !== null ? t('customerTimeline.satisfaction', { n: satisfaction }) : '');
+      return (
+        t('customerTimeline.attempt', { outcome: label }) +
+        (satisfaction !== null ? t('customerTimeline.satisfaction', { n: satisfaction }) : '')
+      );
     }
   }
 }

@@ -31,7 +31,10 @@ export function CustomersPage() {
   const [page, setPage] = useState({ page: 1, pageSize: 20, sort: undefined as string | undefined });
   const [selected, setSelected] = useState<string[]>([]);
   const [creating, setCreating] = useState(false);
-  const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, params.get(k) ?? undefined])) as Record<(typeof FILTER_KEYS)[number], string | undefined>;
+  const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, params.get(k) ?? undefined])) as Record<
+    (typeof FILTER_KEYS)[number],
+    string | undefined
+  >;
   const units = useUnits().data ?? [];
   const tree = useMemo(() => buildTree(units), [units]);
   const tiers = useDictionary('tier').data ?? [];
@@ -73,27 +76,107 @@ export function CustomersPage() {
       title={t('customer.title')}
       extra={
         <Space>
-          <Link to="/customers/quality"><Button>{t('dq.title')}</Button></Link>
-          {can(me, 'customer:import') && <Link to="/customers/import"><Button data-testid="customer-import">{t('import.import')}</Button></Link>}
+          <Link to="/customers/quality">
+            <Button>{t('dq.title')}</Button>
+          </Link>
+          {can(me, 'customer:import') && (
+            <Link to="/customers/import">
+              <Button data-testid="customer-import">{t('import.import')}</Button>
+            </Link>
+          )}
           {can(me, 'customer:export') && (
             <Space.Compact>
-              <DownloadButton url={`/customers/export${qs({ ...filters, format: 'xlsx' })}`} data-testid="customer-export">{t('import.export')} xlsx</DownloadButton>
-              <DownloadButton url={`/customers/export${qs({ ...filters, format: 'csv' })}`} data-testid="customer-export-csv">CSV</DownloadButton>
+              <DownloadButton
+                url={`/customers/export${qs({ ...filters, format: 'xlsx' })}`}
+                data-testid="customer-export"
+              >
+                {t('import.export')} xlsx
+              </DownloadButton>
+              <DownloadButton
+                url={`/customers/export${qs({ ...filters, format: 'csv' })}`}
+                data-testid="customer-export-csv"
+              >
+                CSV
+              </DownloadButton>
             </Space.Compact>
           )}
-          {canWrite && <Button type="primary" data-testid="customer-create" onClick={() => setCreating(true)}>{t('customer.create')}</Button>}
+          {canWrite && (
+            <Button type="primary" data-testid="customer-create" onClick={() => setCreating(true)}>
+              {t('customer.create')}
+            </Button>
+          )}
         </Space>
       }
     >
       <Space wrap style={{ marginBottom: 16 }}>
-        <Input.Search data-testid="customer-search" placeholder={t('customer.searchPlaceholder')} allowClear defaultValue={filters.q} onSearch={(v) => setFilter('q', v || undefined)} style={{ width: 240 }} />
-        {can(me, 'org:read') && <TreeSelect placeholder={t('common.unit')} allowClear treeData={tree} value={filters.unitId} onChange={(v?: string) => setFilter('unitId', v)} treeDefaultExpandAll showSearch treeNodeFilterProp="title" style={{ width: 200 }} />}
-        <Select placeholder={t('customer.tier')} allowClear value={filters.tier} onChange={(v?: string) => setFilter('tier', v)} options={tiers.map((d) => ({ value: d.code, label: d.label }))} style={{ width: 110 }} />
-        <Select placeholder={t('customer.intentLevel')} allowClear value={filters.intentLevel} onChange={(v?: string) => setFilter('intentLevel', v)} options={intents.map((d) => ({ value: d.code, label: d.label }))} style={{ width: 140 }} />
-        <Select placeholder={t('customer.kind')} allowClear value={filters.kind} onChange={(v?: string) => setFilter('kind', v)} options={[{ value: 'individual', label: t('customer.individual') }, { value: 'company', label: t('customer.company') }]} style={{ width: 110 }} />
-        <Input placeholder={t('customer.tags')} allowClear defaultValue={filters.tags} onPressEnter={(e) => setFilter('tags', (e.target as HTMLInputElement).value || undefined)} style={{ width: 140 }} />
-        <SavedFilters current={filters} canSave={canWrite} onApply={(f) => { setParams(new URLSearchParams(f), { replace: true }); setPage((p) => ({ ...p, page: 1 })); }} />
-        {canWrite && selected.length > 0 && <Button onClick={bulkTag}>{t('customer.bulkTag')} ({selected.length})</Button>}
+        <Input.Search
+          data-testid="customer-search"
+          placeholder={t('customer.searchPlaceholder')}
+          allowClear
+          defaultValue={filters.q}
+          onSearch={(v) => setFilter('q', v || undefined)}
+          style={{ width: 240 }}
+        />
+        {can(me, 'org:read') && (
+          <TreeSelect
+            placeholder={t('common.unit')}
+            allowClear
+            treeData={tree}
+            value={filters.unitId}
+            onChange={(v?: string) => setFilter('unitId', v)}
+            treeDefaultExpandAll
+            showSearch
+            treeNodeFilterProp="title"
+            style={{ width: 200 }}
+          />
+        )}
+        <Select
+          placeholder={t('customer.tier')}
+          allowClear
+          value={filters.tier}
+          onChange={(v?: string) => setFilter('tier', v)}
+          options={tiers.map((d) => ({ value: d.code, label: d.label }))}
+          style={{ width: 110 }}
+        />
+        <Select
+          placeholder={t('customer.intentLevel')}
+          allowClear
+          value={filters.intentLevel}
+          onChange={(v?: string) => setFilter('intentLevel', v)}
+          options={intents.map((d) => ({ value: d.code, label: d.label }))}
+          style={{ width: 140 }}
+        />
+        <Select
+          placeholder={t('customer.kind')}
+          allowClear
+          value={filters.kind}
+          onChange={(v?: string) => setFilter('kind', v)}
+          options={[
+            { value: 'individual', label: t('customer.individual') },
+            { value: 'company', label: t('customer.company') },
+          ]}
+          style={{ width: 110 }}
+        />
+        <Input
+          placeholder={t('customer.tags')}
+          allowClear
+          defaultValue={filters.tags}
+          onPressEnter={(e) => setFilter('tags', (e.target as HTMLInputElement).value || undefined)}
+          style={{ width: 140 }}
+        />
+        <SavedFilters
+          current={filters}
+          canSave={canWrite}
+          onApply={(f) => {
+            setParams(new URLSearchParams(f), { replace: true });
+            setPage((p) => ({ ...p, page: 1 }));
+          }}
+        />
+        {canWrite && selected.length > 0 && (
+          <Button onClick={bulkTag}>
+            {t('customer.bulkTag')} ({selected.length})
+          </Button>
+        )}
       </Space>
       <Table<TCustomer>
         rowKey="id"
@@ -101,33 +184,77 @@ export function CustomersPage() {
         loading={isFetching}
         dataSource={data?.items}
         scroll={{ x: 1100 }}
-        locale={ownOnly ? { emptyText: <Empty description={t('customerList.ownEmpty')} data-testid="customers-own-empty">{can(me, 'followup:work') && <Link to="/followup/workbench">{t('customerList.toWorkbench')}</Link>}</Empty> } : undefined}
+        locale={
+          ownOnly
+            ? {
+                emptyText: (
+                  <Empty description={t('customerList.ownEmpty')} data-testid="customers-own-empty">
+                    {can(me, 'followup:work') && <Link to="/followup/workbench">{t('customerList.toWorkbench')}</Link>}
+                  </Empty>
+                ),
+              }
+            : undefined
+        }
         rowSelection={canWrite ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as string[]) } : undefined}
         onRow={(r) => ({ onDoubleClick: () => void navigate(`/customers/${r.id}`) })}
-        pagination={{ current: page.page, pageSize: page.pageSize, total: data?.total ?? 0, showSizeChanger: true, showTotal: (n) =>
+        pagination={{
+          current: page.page,
+          pageSize: page.pageSize,
+          total: data?.total ?? 0,
+          showSizeChanger: true,
+          showTotal: (n) =>
             data?.totalIsEstimate ? (
               // Past 1,000 matches (or when counting takes too long) the server estimates: say so, and why.
-              <span data-testid="customer-total" title={t('customerList.estimateHint')}>{t('common.totalEstimate', { n: n.toLocaleString(i18n.language) })}</span>
+              <span data-testid="customer-total" title={t('customerList.estimateHint')}>
+                {t('common.totalEstimate', { n: n.toLocaleString(i18n.language) })}
+              </span>
             ) : (
               <span data-testid="customer-total">{t('common.total', { n })}</span>
             ),
         }}
         onChange={(p, _f, s) => {
           const sorter = Array.isArray(s) ? s[0] : s;
-          setPage({ page: p.current ?? 1, pageSize: p.pageSize ?? 20, sort: sorter?.order ? `${sorter.order === 'descend' ? '-' : ''}${String(sorter.field)}` : undefined });
+          setPage({
+            page: p.current ?? 1,
+            pageSize: p.pageSize ?? 20,
+            sort: sorter?.order ? `${sorter.order === 'descend' ? '-' : ''}${String(sorter.field)}` : undefined,
+          });
         }}
         columns={[
-          { title: t('customer.name'), dataIndex: 'name', sorter: true, render: (v: string, r) => <Link to={`/customers/${r.id}`}>{v}</Link> },
-          { title: t('customer.phones'), dataIndex: 'phones', render: (ps: string[], r) => <RevealText customerId={r.id} field="phone" masked={ps[0] ?? null} /> },
+          {
+            title: t('customer.name'),
+            dataIndex: 'name',
+            sorter: true,
+            render: (v: string, r) => <Link to={`/customers/${r.id}`}>{v}</Link>,
+          },
+          {
+            title: t('customer.phones'),
+            dataIndex: 'phones',
+            render: (ps: string[], r) => <RevealText customerId={r.id} field="phone" masked={ps[0] ?? null} />,
+          },
           { title: t('common.unit'), dataIndex: 'unitName' },
           { title: t('customer.owner'), dataIndex: 'ownerName', render: (v: string | null) => v ?? '—' },
-          { title: t('customer.tier'), dataIndex: 'tier', render: (v: string | null) => (v ? <Tag color={v === 'VIP' ? 'gold' : undefined}>{v}</Tag> : '—') },
+          {
+            title: t('customer.tier'),
+            dataIndex: 'tier',
+            render: (v: string | null) => (v ? <Tag color={v === 'VIP' ? 'gold' : undefined}>{v}</Tag> : '—'),
+          },
           { title: t('customer.intentLevel'), dataIndex: 'intentLevel', render: (v: string | null) => v ?? '—' },
-          { title: t('customer.tags'), dataIndex: 'tags', render: (ts: string[]) => ts.map((x) => <Tag key={x}>{x}</Tag>) },
+          {
+            title: t('customer.tags'),
+            dataIndex: 'tags',
+            render: (ts: string[]) => ts.map((x) => <Tag key={x}>{x}</Tag>),
+          },
           { title: t('common.createdAt'), dataIndex: 'createdAt', sorter: true, render: fmtTime },
         ]}
       />
-      <CustomerDrawer open={creating} onClose={(id) => { setCreating(false); if (id) void navigate(`/customers/${id}`); }} />
+      <CustomerDrawer
+        open={creating}
+        onClose={(id) => {
+          setCreating(false);
+          if (id) void navigate(`/customers/${id}`);
+        }}
+      />
     </Card>
   );
 }

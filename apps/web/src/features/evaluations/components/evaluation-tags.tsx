@@ -14,7 +14,11 @@ export function StateTags({ e }: { e: Pick<TEvaluation, 'isExcluded' | 'appealSt
   const { t } = useTranslation();
   return (
     <Space size={4}>
-      {e.isExcluded ? <Tag color="red">{t('evaluation.excluded')}</Tag> : <Tag color="blue">{t('evaluation.counted')}</Tag>}
+      {e.isExcluded ? (
+        <Tag color="red">{t('evaluation.excluded')}</Tag>
+      ) : (
+        <Tag color="blue">{t('evaluation.counted')}</Tag>
+      )}
       {e.appealState === 'open' && <Tag color="orange">{t('evaluation.appealOpen')}</Tag>}
       {e.appealState === 'decided' && <Tag>{t('evaluation.appealDecided')}</Tag>}
     </Space>

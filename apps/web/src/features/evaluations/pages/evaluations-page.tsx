@@ -11,7 +11,18 @@ import { useEvaluationStream, type TEvaluationFilters } from '../api.ts';
 import { EvaluationDrawer } from '../components/evaluation-drawer.tsx';
 import { ScoreTag, StateTags } from '../components/evaluation-tags.tsx';
 
-const FILTER_KEYS = ['channel', 'unitId', 'staffId', 'customerId', 'score', 'flag', 'excluded', 'appeal', 'from', 'to'] as const;
+const FILTER_KEYS = [
+  'channel',
+  'unitId',
+  'staffId',
+  'customerId',
+  'score',
+  'flag',
+  'excluded',
+  'appeal',
+  'from',
+  'to',
+] as const;
 const dayStart = (d: Dayjs) => dayjs.tz(d.format('YYYY-MM-DD'), TIME_ZONE).format();
 const dayEnd = (d: Dayjs) => dayjs.tz(d.format('YYYY-MM-DD'), TIME_ZONE).endOf('day').format();
 
@@ -34,7 +45,9 @@ export function EvaluationsPage() {
       setParams(next, { replace: true });
     }
   };
-  const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, params.get(k) ?? undefined]).filter(([, v]) => v !== undefined)) as TEvaluationFilters;
+  const filters = Object.fromEntries(
+    FILTER_KEYS.map((k) => [k, params.get(k) ?? undefined]).filter(([, v]) => v !== undefined),
+  ) as TEvaluationFilters;
   const stream = useEvaluationStream(filters);
   const items = useMemo(() => stream.data?.pages.flatMap((p) => p.items) ?? [], [stream.data]);
   const units = useUnits().data ?? [];
@@ -64,9 +77,24 @@ export function EvaluationsPage() {
             setParams(next, { replace: true });
           }}
         />
-        <Select placeholder={t('evaluation.channel')} allowClear style={{ width: 130 }} value={filters.channel} onChange={(v?: string) => set('channel', v)} options={EVALUATION_CHANNELS.map((c) => ({ value: c, label: t(`evaluation.channels.${c}`) }))} />
+        <Select
+          placeholder={t('evaluation.channel')}
+          allowClear
+          style={{ width: 130 }}
+          value={filters.channel}
+          onChange={(v?: string) => set('channel', v)}
+          options={EVALUATION_CHANNELS.map((c) => ({ value: c, label: t(`evaluation.channels.${c}`) }))}
+        />
         {can(me, 'org:read') && (
-          <TreeSelect placeholder={t('evaluation.unit')} allowClear style={{ width: 180 }} treeData={tree} treeDefaultExpandAll value={filters.unitId} onChange={(v?: string) => set('unitId', v)} />
+          <TreeSelect
+            placeholder={t('evaluation.unit')}
+            allowClear
+            style={{ width: 180 }}
+            treeData={tree}
+            treeDefaultExpandAll
+            value={filters.unitId}
+            onChange={(v?: string) => set('unitId', v)}
+          />
         )}
         <Select
           placeholder={t('evaluation.score')}
@@ -74,9 +102,19 @@ export function EvaluationsPage() {
           style={{ width: 110 }}
           value={filters.score === undefined ? undefined : String(filters.score)}
           onChange={(v?: string) => set('score', v)}
-          options={[...[5, 4, 3, 2, 1].map((s) => ({ value: String(s), label: `${s}/5` })), { value: 'unrated', label: t('evaluation.unrated') }]}
+          options={[
+            ...[5, 4, 3, 2, 1].map((s) => ({ value: String(s), label: `${s}/5` })),
+            { value: 'unrated', label: t('evaluation.unrated') },
+          ]}
         />
-        <Select placeholder={t('evaluation.flags')} allowClear style={{ width: 130 }} value={filters.flag} onChange={(v?: string) => set('flag', v)} options={EVALUATION_FLAGS.map((f) => ({ value: f, label: t(`evaluation.flag.${f}`) }))} />
+        <Select
+          placeholder={t('evaluation.flags')}
+          allowClear
+          style={{ width: 130 }}
+          value={filters.flag}
+          onChange={(v?: string) => set('flag', v)}
+          options={EVALUATION_FLAGS.map((f) => ({ value: f, label: t(`evaluation.flag.${f}`) }))}
+        />
         <Select
           placeholder={t('evaluation.state')}
           allowClear
@@ -90,7 +128,10 @@ export function EvaluationsPage() {
             if (v === 'excluded') next.set('excluded', 'true');
             setParams(next, { replace: true });
           }}
-          options={[{ value: 'appeal', label: t('evaluation.onlyAppeals') }, { value: 'excluded', label: t('evaluation.onlyExcluded') }]}
+          options={[
+            { value: 'appeal', label: t('evaluation.onlyAppeals') },
+            { value: 'excluded', label: t('evaluation.onlyExcluded') },
+          ]}
         />
       </Space>
       <Table<TEvaluation>
@@ -102,10 +143,21 @@ export function EvaluationsPage() {
         onRow={(r) => ({ onClick: () => setOpen(r.id), style: { cursor: 'pointer' } })}
         columns={[
           { title: t('evaluation.occurredAt'), dataIndex: 'occurredAt', width: 170, render: fmtTime },
-          { title: t('evaluation.channel'), dataIndex: 'channel', width: 110, render: (v: string) => t(`evaluation.channels.${v}`) },
+          {
+            title: t('evaluation.channel'),
+            dataIndex: 'channel',
+            width: 110,
+            render: (v: string) => t(`evaluation.channels.${v}`),
+          },
           { title: t('evaluation.score'), key: 'score', width: 110, render: (_: unknown, e) => <ScoreTag e={e} /> },
           // Unit and counter names never break inside a word ("1号窗/口"): the cell stays one line.
-          { title: t('evaluation.unit'), key: 'unit', width: 220, onCell: () => ({ style: { whiteSpace: 'nowrap' }, 'data-testid': 'evaluation-unit' }), render: (_: unknown, e) => [e.unitName, e.counterName].filter(Boolean).join(' · ') || '—' },
+          {
+            title: t('evaluation.unit'),
+            key: 'unit',
+            width: 220,
+            onCell: () => ({ style: { whiteSpace: 'nowrap' }, 'data-testid': 'evaluation-unit' }),
+            render: (_: unknown, e) => [e.unitName, e.counterName].filter(Boolean).join(' · ') || '—',
+          },
           { title: t('evaluation.staff'), dataIndex: 'staffName', render: (v: string | null) => v ?? '—' },
           { title: t('evaluation.customer'), dataIndex: 'customerName', render: (v: string | null) => v ?? '—' },
           { title: t('evaluation.text'), dataIndex: 'text', ellipsis: true, render: (v: string | null) => v ?? '' },
@@ -114,7 +166,13 @@ export function EvaluationsPage() {
       />
       <div style={{ textAlign: 'center', marginTop: 16 }}>
         {stream.hasNextPage ? (
-          <Button onClick={() => void stream.fetchNextPage()} loading={stream.isFetchingNextPage} data-testid="evaluations-more">{t('evaluation.more')}</Button>
+          <Button
+            onClick={() => void stream.fetchNextPage()}
+            loading={stream.isFetchingNextPage}
+            data-testid="evaluations-more"
+          >
+            {t('evaluation.more')}
+          </Button>
         ) : (
           items.length > 0 && <Typography.Text type="secondary">{t('evaluation.end')}</Typography.Text>
         )}

@@ -35,17 +35,35 @@ export function MessageFields() {
       const next = channels[0];
       if (next) form.setFieldValue(['message', 'channel'], next);
     }
-    if (!form.getFieldValue(['message', 'template'])) form.setFieldValue(['message', 'template'], t(channel === 'email' ? 'followup.automsg.defaultEmail' : 'followup.automsg.defaultSms'));
-    if (channel === 'email' && !form.getFieldValue(['message', 'subject'])) form.setFieldValue(['message', 'subject'], t('followup.automsg.defaultSubject'));
+    if (!form.getFieldValue(['message', 'template']))
+      form.setFieldValue(
+        ['message', 'template'],
+        t(channel === 'email' ? 'followup.automsg.defaultEmail' : 'followup.automsg.defaultSms'),
+      );
+    if (channel === 'email' && !form.getFieldValue(['message', 'subject']))
+      form.setFieldValue(['message', 'subject'], t('followup.automsg.defaultSubject'));
   }, [enabled, channel, channels, form, t]);
-  const insert = (p: string) => form.setFieldValue(['message', 'template'], `${form.getFieldValue(['message', 'template']) ?? ''}{${p}}`);
+  const insert = (p: string) =>
+    form.setFieldValue(['message', 'template'], `${form.getFieldValue(['message', 'template']) ?? ''}{${p}}`);
   const preview = renderSample(template);
   // The provider template must declare the same variables: Aliyun by ASCII name, Tencent by position.
-  const used = [...new Set([...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? ''))].filter((n) => n in ALIYUN_PARAM_NAMES);
-  const providerVars = used.length ? t('followup.automsg.providerVars', { aliyun: used.map((n) => `\${${ALIYUN_PARAM_NAMES[n]}}`).join(' '), tencent: used.map((_, i) => `{${i + 1}}`).join(' ') }) : null;
+  const used = [...new Set([...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? ''))].filter(
+    (n) => n in ALIYUN_PARAM_NAMES,
+  );
+  const providerVars = used.length
+    ? t('followup.automsg.providerVars', {
+        aliyun: used.map((n) => `\${${ALIYUN_PARAM_NAMES[n]}}`).join(' '),
+        tencent: used.map((_, i) => `{${i + 1}}`).join(' '),
+      })
+    : null;
   return (
     <>
-      <Form.Item name="autoMessage" label={t('followup.automsg.title')} valuePropName="checked" extra={channels.length === 0 ? t('followup.automsg.needMethod') : undefined}>
+      <Form.Item
+        name="autoMessage"
+        label={t('followup.automsg.title')}
+        valuePropName="checked"
+        extra={channels.length === 0 ? t('followup.automsg.needMethod') : undefined}
+      >
         <Switch disabled={channels.length === 0} data-testid="plan-auto-message" />
       </Form.Item>
       {enabled && channels.length > 0 && (
@@ -53,17 +71,39 @@ export function MessageFields() {
           <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t('followup.automsg.enabled')} />
           <Row gutter={12}>
             <Col span={8}>
-              <Form.Item name={['message', 'channel']} label={t('followup.automsg.channel')} rules={[zodRule(M.channel)]}>
-                <Radio.Group optionType="button" options={channels.map((c) => ({ value: c, label: t(`outbox.channels.${c}`) }))} data-testid="plan-message-channel" />
+              <Form.Item
+                name={['message', 'channel']}
+                label={t('followup.automsg.channel')}
+                rules={[zodRule(M.channel)]}
+              >
+                <Radio.Group
+                  optionType="button"
+                  options={channels.map((c) => ({ value: c, label: t(`outbox.channels.${c}`) }))}
+                  data-testid="plan-message-channel"
+                />
               </Form.Item>
             </Col>
             <Col span={16}>
               {channel === 'email' ? (
-                <Form.Item name={['message', 'subject']} label={t('followup.automsg.subject')} rules={[zodRule(M.subject.unwrap().unwrap())]}>
+                <Form.Item
+                  name={['message', 'subject']}
+                  label={t('followup.automsg.subject')}
+                  rules={[zodRule(M.subject.unwrap().unwrap())]}
+                >
                   <Input data-testid="plan-message-subject" />
                 </Form.Item>
               ) : (
-                <Form.Item name={['message', 'templateCode']} label={t('followup.automsg.templateCode')} extra={<>{t('followup.automsg.templateCodeHint')}{providerVars && <div data-testid="plan-message-vars">{providerVars}</div>}</>} rules={[zodRule(M.templateCode, { emptyAs: null })]}>
+                <Form.Item
+                  name={['message', 'templateCode']}
+                  label={t('followup.automsg.templateCode')}
+                  extra={
+                    <>
+                      {t('followup.automsg.templateCodeHint')}
+                      {providerVars && <div data-testid="plan-message-vars">{providerVars}</div>}
+                    </>
+                  }
+                  rules={[zodRule(M.templateCode, { emptyAs: null })]}
+                >
                   <Input placeholder="SMS_123456789" data-testid="plan-message-code" />
                 </Form.Item>
               )}
@@ -84,10 +124,27 @@ export function MessageFields() {
           >
             <Input.TextArea rows={3} data-testid="plan-message-template" />
           </Form.Item>
-          <Card size="small" title={t('followup.automsg.preview')} style={{ marginBottom: 16 }} data-testid="plan-message-preview"
-            extra={channel === 'sms' ? <Typography.Text type="secondary">{t('followup.automsg.smsLength', { n: preview.length, parts: smsParts(preview.length) })}</Typography.Text> : undefined}>
-            {channel === 'email' && <Typography.Text strong style={{ display: 'block' }}>{renderSample(subject) || '—'}</Typography.Text>}
-            <Typography.Paragraph style={{ marginBottom: 0, whiteSpace: 'pre-wrap' }}>{preview || '—'}</Typography.Paragraph>
+          <Card
+            size="small"
+            title={t('followup.automsg.preview')}
+            style={{ marginBottom: 16 }}
+            data-testid="plan-message-preview"
+            extra={
+              channel === 'sms' ? (
+                <Typography.Text type="secondary">
+                  {t('followup.automsg.smsLength', { n: preview.length, parts: smsParts(preview.length) })}
+                </Typography.Text>
+              ) : undefined
+            }
+          >
+            {channel === 'email' && (
+              <Typography.Text strong style={{ display: 'block' }}>
+                {renderSample(subject) || '—'}
+              </Typography.Text>
+            )}
+            <Typography.Paragraph style={{ marginBottom: 0, whiteSpace: 'pre-wrap' }}>
+              {preview || '—'}
+            </Typography.Paragraph>
           </Card>
         </>
       )}

@@ -43,11 +43,18 @@ export function ExplainView(props: { serviceRecordId: string | null; templateId?
   return (
     <Space direction="vertical" style={{ width: '100%' }} data-testid="paths-explain">
       <Descriptions size="small" column={2} bordered>
-        <Descriptions.Item label={t('paths.explain.record')}>{e.serviceTypeName} · {fmtTime(e.occurredAt)}</Descriptions.Item>
+        <Descriptions.Item label={t('paths.explain.record')}>
+          {e.serviceTypeName} · {fmtTime(e.occurredAt)}
+        </Descriptions.Item>
         <Descriptions.Item label={t('paths.explain.result')}>
           {e.templateId ? (
             <span data-testid="paths-explain-winner">
-              {chosen?.name ?? e.templateId} · v{e.version} {e.isInstantiated ? <Tag color="green">{t('paths.explain.instantiated')}</Tag> : <Tag>{props.templateId ? t('paths.explain.preview') : t('paths.explain.wouldGet')}</Tag>}
+              {chosen?.name ?? e.templateId} · v{e.version}{' '}
+              {e.isInstantiated ? (
+                <Tag color="green">{t('paths.explain.instantiated')}</Tag>
+              ) : (
+                <Tag>{props.templateId ? t('paths.explain.preview') : t('paths.explain.wouldGet')}</Tag>
+              )}
             </span>
           ) : (
             <Tag data-testid="paths-explain-winner">{t('paths.explain.none')}</Tag>
@@ -62,17 +69,33 @@ export function ExplainView(props: { serviceRecordId: string | null; templateId?
           dataSource={e.candidates}
           title={() => t('paths.explain.candidates')}
           columns={[
-            { title: t('paths.name'), dataIndex: 'name', render: (v: string, c) => (c.templateId === e.templateId ? <b>{v}</b> : v) },
+            {
+              title: t('paths.name'),
+              dataIndex: 'name',
+              render: (v: string, c) => (c.templateId === e.templateId ? <b>{v}</b> : v),
+            },
             { title: t('paths.explain.score'), dataIndex: 'score' },
-            { title: t('paths.explain.matchedRules'), dataIndex: 'matchedRules', render: (v: number[]) => (v.length ? v.map((i) => `#${i + 1}`).join(', ') : '—') },
+            {
+              title: t('paths.explain.matchedRules'),
+              dataIndex: 'matchedRules',
+              render: (v: number[]) => (v.length ? v.map((i) => `#${i + 1}`).join(', ') : '—'),
+            },
             {
               title: t('paths.explain.verdict'),
               render: (_: unknown, c) =>
-                c.excluded ? <Tag color="red">{t('paths.explain.excluded')}</Tag>
-                : c.status !== 'active' ? <Tag>{t(`paths.status.${c.status}`)}</Tag>
-                : c.planStatus !== 'active' ? <Tag>{t('paths.explain.planInactive')}</Tag>
-                : c.score <= 0 ? <Tag>{t('paths.explain.noMatch')}</Tag>
-                : <Tag color={c.templateId === e.templateId ? 'green' : 'blue'}>{c.templateId === e.templateId ? t('paths.explain.winner') : t('paths.explain.eligible')}</Tag>,
+                c.excluded ? (
+                  <Tag color="red">{t('paths.explain.excluded')}</Tag>
+                ) : c.status !== 'active' ? (
+                  <Tag>{t(`paths.status.${c.status}`)}</Tag>
+                ) : c.planStatus !== 'active' ? (
+                  <Tag>{t('paths.explain.planInactive')}</Tag>
+                ) : c.score <= 0 ? (
+                  <Tag>{t('paths.explain.noMatch')}</Tag>
+                ) : (
+                  <Tag color={c.templateId === e.templateId ? 'green' : 'blue'}>
+                    {c.templateId === e.templateId ? t('paths.explain.winner') : t('paths.explain.eligible')}
+                  </Tag>
+                ),
             },
           ]}
         />
@@ -90,13 +113,20 @@ export function ExplainView(props: { serviceRecordId: string | null; templateId?
           { title: t('paths.point.label'), dataIndex: 'label' },
           { title: t('paths.point.method'), dataIndex: 'method', render: (v: string) => methods.get(v) ?? v },
           { title: t('paths.explain.anchorDate'), dataIndex: 'anchorDate', render: (v: string | null) => v ?? '—' },
-          { title: t('paths.explain.window'), render: (_: unknown, p) => (p.dueFromDate ? `${p.dueFromDate} ~ ${p.dueUntilDate}` : '—') },
+          {
+            title: t('paths.explain.window'),
+            render: (_: unknown, p) => (p.dueFromDate ? `${p.dueFromDate} ~ ${p.dueUntilDate}` : '—'),
+          },
           {
             title: t('paths.explain.task'),
             render: (_: unknown, p) =>
-              p.taskId ? <Tag color="green">{t(`followup.states.${p.taskState ?? 'pending'}`)}</Tag>
-              : p.noTaskReason ? <Tag color="orange">{t(`paths.noTask.${p.noTaskReason}`)}</Tag>
-              : <Tag color="blue">{t('paths.explain.willCreate')}</Tag>,
+              p.taskId ? (
+                <Tag color="green">{t(`followup.states.${p.taskState ?? 'pending'}`)}</Tag>
+              ) : p.noTaskReason ? (
+                <Tag color="orange">{t(`paths.noTask.${p.noTaskReason}`)}</Tag>
+              ) : (
+                <Tag color="blue">{t('paths.explain.willCreate')}</Tag>
+              ),
           },
         ]}
       />

@@ -17,12 +17,23 @@ export function RuleFields() {
   );
   return (
     <>
-      <Form.Item name={['rule', 'kind']} label={t('followup.plan.ruleKind')} rules={[{ required: true, message: t('followup.plan.required') }]}>
-        <Select data-testid="plan-rule-kind" options={RULE_KINDS.map((k) => ({ value: k, label: t(`followup.rules.${k}`) }))} />
+      <Form.Item
+        name={['rule', 'kind']}
+        label={t('followup.plan.ruleKind')}
+        rules={[{ required: true, message: t('followup.plan.required') }]}
+      >
+        <Select
+          data-testid="plan-rule-kind"
+          options={RULE_KINDS.map((k) => ({ value: k, label: t(`followup.rules.${k}`) }))}
+        />
       </Form.Item>
       {kind === 'after_service' && (
         <Space wrap>
-          <Form.Item name={['rule', 'serviceTypeId']} label={t('followup.plan.serviceType')} rules={[{ required: true, message: t('followup.plan.required') }]}>
+          <Form.Item
+            name={['rule', 'serviceTypeId']}
+            label={t('followup.plan.serviceType')}
+            rules={[{ required: true, message: t('followup.plan.required') }]}
+          >
             <Select style={{ width: 200 }} options={serviceTypes.map((s) => ({ value: s.id, label: s.name }))} />
           </Form.Item>
           {days('afterDays', t('followup.plan.afterDays'))}
@@ -32,11 +43,18 @@ export function RuleFields() {
       {kind === 'periodic' && (
         <Space wrap>
           {tiers.map((tier) => (
-            <Form.Item key={tier.code} name={['rule', 'monthsByTier', tier.code]} label={`${tier.label} ${t('followup.plan.everyMonths')}`}>
+            <Form.Item
+              key={tier.code}
+              name={['rule', 'monthsByTier', tier.code]}
+              label={`${tier.label} ${t('followup.plan.everyMonths')}`}
+            >
               <InputNumber min={1} max={12} style={{ width: 120 }} />
             </Form.Item>
           ))}
-          <Form.Item name={['rule', 'defaultMonths']} label={`${t('followup.plan.otherTiers')} ${t('followup.plan.everyMonths')}`}>
+          <Form.Item
+            name={['rule', 'defaultMonths']}
+            label={`${t('followup.plan.otherTiers')} ${t('followup.plan.everyMonths')}`}
+          >
             <InputNumber min={1} max={12} style={{ width: 120 }} />
           </Form.Item>
         </Space>
@@ -44,14 +62,25 @@ export function RuleFields() {
       {kind === 'birthday' && days('leadDays', t('followup.plan.leadDays'))}
       {kind === 'holiday' && (
         <Space wrap>
-          <Form.Item name={['rule', 'name']} label={t('followup.plan.holidayName')} rules={[{ required: true, message: t('followup.plan.required') }]}><Input style={{ width: 160 }} /></Form.Item>
-          <Form.Item name={['rule', 'dates']} label={t('followup.plan.holidayDates')} rules={[{ required: true, message: t('followup.plan.required') }]}>
+          <Form.Item
+            name={['rule', 'name']}
+            label={t('followup.plan.holidayName')}
+            rules={[{ required: true, message: t('followup.plan.required') }]}
+          >
+            <Input style={{ width: 160 }} />
+          </Form.Item>
+          <Form.Item
+            name={['rule', 'dates']}
+            label={t('followup.plan.holidayDates')}
+            rules={[{ required: true, message: t('followup.plan.required') }]}
+          >
             <Select mode="tags" style={{ width: 240 }} placeholder="MM-DD" tokenSeparators={[',', ' ']} />
           </Form.Item>
           {days('leadDays', t('followup.plan.leadDays'))}
         </Space>
       )}
-      {(kind === 'complaint_resolved' || kind === 'churn_warning') && days('withinDays', t('followup.plan.withinDays'), 1)}
+      {(kind === 'complaint_resolved' || kind === 'churn_warning') &&
+        days('withinDays', t('followup.plan.withinDays'), 1)}
     </>
   );
 }
@@ -63,7 +92,9 @@ export function ruleFromForm(rule: Record<string, unknown> | undefined): Record<
   for (const [k, v] of Object.entries(rule)) if (v !== undefined && v !== null && v !== '') out[k] = v;
   if (rule.kind === 'periodic') {
     const m = (rule.monthsByTier ?? {}) as Record<string, number | null | undefined>;
-    out.monthsByTier = Object.fromEntries(Object.entries(m).filter((e): e is [string, number] => typeof e[1] === 'number'));
+    out.monthsByTier = Object.fromEntries(
+      Object.entries(m).filter((e): e is [string, number] => typeof e[1] === 'number'),
+    );
     out.defaultMonths = typeof rule.defaultMonths === 'number' ? rule.defaultMonths : null;
   }
   return out;

@@ -15,7 +15,8 @@ const SAMPLE: Record<(typeof SCRIPT_PLACEHOLDERS)[number], string> = {
   礼品: '定制保温杯',
 };
 
-export const renderSample = (script: string) => script.replace(/\{([^{}]*)\}/g, (whole, name: string) => SAMPLE[name as keyof typeof SAMPLE] ?? whole);
+export const renderSample = (script: string) =>
+  script.replace(/\{([^{}]*)\}/g, (whole, name: string) => SAMPLE[name as keyof typeof SAMPLE] ?? whole);
 
 /** 话术 with clickable placeholders ({客户姓名}…) and a live example rendered with sample values. */
 export function ScriptField() {
@@ -25,19 +26,31 @@ export function ScriptField() {
   const insert = (p: string) => form.setFieldValue('script', `${form.getFieldValue('script') ?? ''}{${p}}`);
   return (
     <>
-      <Form.Item name="script" label={t('followup.plan.script')} rules={[zodRule(followupPlanFields.script, { emptyAs: '' })]}
+      <Form.Item
+        name="script"
+        label={t('followup.plan.script')}
+        rules={[zodRule(followupPlanFields.script, { emptyAs: '' })]}
         extra={
           <Space wrap size={4} style={{ marginTop: 4 }}>
             {t('followup.plan.placeholders')}
             {SCRIPT_PLACEHOLDERS.map((p) => (
-              <Tag key={p} color="blue" style={{ cursor: 'pointer' }} onClick={() => insert(p)} data-testid={`ph-${p}`}>{`{${p}}`}</Tag>
+              <Tag
+                key={p}
+                color="blue"
+                style={{ cursor: 'pointer' }}
+                onClick={() => insert(p)}
+                data-testid={`ph-${p}`}
+              >{`{${p}}`}</Tag>
             ))}
           </Space>
-        }>
+        }
+      >
         <Input.TextArea rows={3} data-testid="plan-script" />
       </Form.Item>
       <Card size="small" title={t('followup.plan.scriptExample')} style={{ marginBottom: 16 }}>
-        <Typography.Paragraph data-testid="plan-script-example" style={{ marginBottom: 0 }}>{renderSample(script) || '—'}</Typography.Paragraph>
+        <Typography.Paragraph data-testid="plan-script-example" style={{ marginBottom: 0 }}>
+          {renderSample(script) || '—'}
+        </Typography.Paragraph>
       </Card>
     </>
   );

@@ -1,6 +1,22 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { TASK_STATES, type TTask } from '@huifang/shared';
-import { App, Button, Card, Col, Drawer, Input, Row, Select, Space, Statistic, Table, Tabs, Tag, Tooltip, type ButtonProps } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  Col,
+  Drawer,
+  Input,
+  Row,
+  Select,
+  Space,
+  Statistic,
+  Table,
+  Tabs,
+  Tag,
+  Tooltip,
+  type ButtonProps,
+} from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
@@ -8,12 +24,28 @@ import { ApiError } from '../../../api/client.ts';
 import { errorText } from '../../../api/error-text.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { can, useMe } from '../../auth/api.ts';
-import { bulkTaskAction, FOLLOWUP_KEY, reassignTasks, useAllPlans, useTasks, useTaskSummary, useWorkers, type TTaskFilter } from '../api.ts';
+import {
+  bulkTaskAction,
+  FOLLOWUP_KEY,
+  reassignTasks,
+  useAllPlans,
+  useTasks,
+  useTaskSummary,
+  useWorkers,
+  type TTaskFilter,
+} from '../api.ts';
 import { KpiPanel } from '../components/kpi-panel.tsx';
 import { TaskPanel } from './workbench-page.tsx';
 
 const OPEN = ['pending', 'in_progress', 'follow_up'];
-const STATE_COLOR: Record<string, string> = { pending: 'blue', in_progress: 'geekblue', follow_up: 'purple', done: 'green', failed: 'red', cancelled: 'default' };
+const STATE_COLOR: Record<string, string> = {
+  pending: 'blue',
+  in_progress: 'geekblue',
+  follow_up: 'purple',
+  done: 'green',
+  failed: 'red',
+  cancelled: 'default',
+};
 
 /**
  * 回访任务 (supervisor view): tasks of my units by plan/state/assignee/overdue, counts of exactly the filtered list (state
@@ -25,8 +57,18 @@ export function TasksPage() {
   const tab = params.get('tab') ?? 'tasks';
   return (
     <Card title={t('menu.followupTasks')}>
-      <Tabs activeKey={tab} onChange={(k) => { const n = new URLSearchParams(params); n.set('tab', k); setParams(n, { replace: true }); }}
-        items={[{ key: 'tasks', label: t('followup.tasks.title'), children: <TasksTab /> }, { key: 'kpis', label: t('followup.kpi.title'), children: <KpiPanel /> }]} />
+      <Tabs
+        activeKey={tab}
+        onChange={(k) => {
+          const n = new URLSearchParams(params);
+          n.set('tab', k);
+          setParams(n, { replace: true });
+        }}
+        items={[
+          { key: 'tasks', label: t('followup.tasks.title'), children: <TasksTab /> },
+          { key: 'kpis', label: t('followup.kpi.title'), children: <KpiPanel /> },
+        ]}
+      />
     </Card>
   );
 }
@@ -37,7 +79,13 @@ function TasksTab() {
   const qc = useQueryClient();
   const canManage = can(useMe().data, 'followup:manage');
   const [params, setParams] = useSearchParams();
-  const f: TTaskFilter = { planId: params.get('planId') ?? undefined, state: params.get('state') ?? undefined, assigneeId: params.get('assigneeId') ?? undefined, bucket: params.get('bucket') ?? undefined, q: params.get('q') ?? undefined };
+  const f: TTaskFilter = {
+    planId: params.get('planId') ?? undefined,
+    state: params.get('state') ?? undefined,
+    assigneeId: params.get('assigneeId') ?? undefined,
+    bucket: params.get('bucket') ?? undefined,
+    q: params.get('q') ?? undefined,
+  };
   const [page, setPage] = useState({ page: 1, pageSize: 20 });
   const [selected, setSelected] = useState<TTask[]>([]);
   const tasks = useTasks(f, page);
@@ -65,11 +113,24 @@ function TasksTab() {
     let to: string | undefined;
     modal.confirm({
       title: t('followup.tasks.reassignTitle', { n: selected.length }),
-      content: <Select autoFocus showSearch optionFilterProp="label" style={{ width: '100%' }} data-testid="reassign-to" onChange={(v: string) => (to = v)} options={workers.map((w) => ({ value: w.id, label: `${w.displayName} · ${w.unitName}` }))} />,
+      content: (
+        <Select
+          autoFocus
+          showSearch
+          optionFilterProp="label"
+          style={{ width: '100%' }}
+          data-testid="reassign-to"
+          onChange={(v: string) => (to = v)}
+          options={workers.map((w) => ({ value: w.id, label: `${w.displayName} · ${w.unitName}` }))}
+        />
+      ),
       onOk: async () => {
         if (!to) throw new Error('pick');
         try {
-          const r = await reassignTasks(selected.map((x) => x.id), to);
+          const r = await reassignTasks(
+            selected.map((x) => x.id),
+            to,
+          );
           await done(t('followup.tasks.reassigned', r));
         } catch (e) {
           fail(e);
@@ -89,14 +150,20 @@ function TasksTab() {
       title: t(`followup.tasks.${action}Title`, { n: rows.length }),
       content: (
         <>
-          {rows.length < selected.length && <p>{t('followup.tasks.bulkSkipped', { n: selected.length - rows.length })}</p>}
+          {rows.length < selected.length && (
+            <p>{t('followup.tasks.bulkSkipped', { n: selected.length - rows.length })}</p>
+          )}
           <Input.TextArea placeholder={t('followup.tasks.reason')} onChange={(e) => (reason = e.target.value)} />
         </>
       ),
       okButtonProps: { danger: action === 'cancel', 'data-testid': `bulk-${action}-ok` } as ButtonProps,
       onOk: async () => {
         try {
-          const r = await bulkTaskAction(action, rows.map((x) => x.id), reason || null);
+          const r = await bulkTaskAction(
+            action,
+            rows.map((x) => x.id),
+            reason || null,
+          );
           await done(t('followup.tasks.bulkDone', { n: r.changed }));
         } catch (e) {
           // 409: some changed state meanwhile — nothing was changed; name them (details: body.taskIds.<index>).
@@ -113,23 +180,86 @@ function TasksTab() {
   return (
     <>
       <Row gutter={12} style={{ marginBottom: 12 }}>
-        <Col xs={12} md={3}><Card size="small" hoverable onClick={() => set('bucket')}><Statistic title={t('followup.tasks.total')} value={summary?.total ?? 0} /></Card></Col>
-        <Col xs={12} md={3}><Card size="small" hoverable onClick={() => set('bucket', 'overdue')} data-testid="summary-overdue"><Statistic title={t('followup.buckets.overdue')} value={summary?.overdue ?? 0} valueStyle={{ color: '#cf1322' }} /></Card></Col>
+        <Col xs={12} md={3}>
+          <Card size="small" hoverable onClick={() => set('bucket')}>
+            <Statistic title={t('followup.tasks.total')} value={summary?.total ?? 0} />
+          </Card>
+        </Col>
+        <Col xs={12} md={3}>
+          <Card size="small" hoverable onClick={() => set('bucket', 'overdue')} data-testid="summary-overdue">
+            <Statistic
+              title={t('followup.buckets.overdue')}
+              value={summary?.overdue ?? 0}
+              valueStyle={{ color: '#cf1322' }}
+            />
+          </Card>
+        </Col>
         {TASK_STATES.map((s) => (
-          <Col xs={12} md={3} key={s}><Card size="small" hoverable onClick={() => set('state', f.state === s ? undefined : s)}><Statistic title={t(`followup.states.${s}`)} value={summary?.byState[s] ?? 0} /></Card></Col>
+          <Col xs={12} md={3} key={s}>
+            <Card size="small" hoverable onClick={() => set('state', f.state === s ? undefined : s)}>
+              <Statistic title={t(`followup.states.${s}`)} value={summary?.byState[s] ?? 0} />
+            </Card>
+          </Col>
         ))}
       </Row>
       <Space wrap style={{ marginBottom: 12 }}>
-        <Select allowClear placeholder={t('followup.tasks.plan')} style={{ width: 220 }} value={f.planId} onChange={(v?: string) => set('planId', v)} options={plans.map((p) => ({ value: p.id, label: p.name }))} data-testid="filter-plan" />
-        <Select allowClear placeholder={t('common.status')} style={{ width: 120 }} value={f.state} onChange={(v?: string) => set('state', v)} options={TASK_STATES.map((s) => ({ value: s, label: t(`followup.states.${s}`) }))} />
-        <Select allowClear showSearch optionFilterProp="label" placeholder={t('followup.tasks.assignee')} style={{ width: 180 }} value={f.assigneeId} onChange={(v?: string) => set('assigneeId', v)} options={workers.map((w) => ({ value: w.id, label: w.displayName }))} />
-        <Select allowClear placeholder={t('followup.tasks.due')} style={{ width: 140 }} value={f.bucket} onChange={(v?: string) => set('bucket', v)} options={(['today', 'overdue', 'upcoming', 'open'] as const).map((b) => ({ value: b, label: t(`followup.buckets.${b}`) }))} data-testid="filter-bucket" />
-        <Input.Search allowClear placeholder={t('followup.customer')} defaultValue={f.q} onSearch={(v) => set('q', v || undefined)} style={{ width: 180 }} />
+        <Select
+          allowClear
+          placeholder={t('followup.tasks.plan')}
+          style={{ width: 220 }}
+          value={f.planId}
+          onChange={(v?: string) => set('planId', v)}
+          options={plans.map((p) => ({ value: p.id, label: p.name }))}
+          data-testid="filter-plan"
+        />
+        <Select
+          allowClear
+          placeholder={t('common.status')}
+          style={{ width: 120 }}
+          value={f.state}
+          onChange={(v?: string) => set('state', v)}
+          options={TASK_STATES.map((s) => ({ value: s, label: t(`followup.states.${s}`) }))}
+        />
+        <Select
+          allowClear
+          showSearch
+          optionFilterProp="label"
+          placeholder={t('followup.tasks.assignee')}
+          style={{ width: 180 }}
+          value={f.assigneeId}
+          onChange={(v?: string) => set('assigneeId', v)}
+          options={workers.map((w) => ({ value: w.id, label: w.displayName }))}
+        />
+        <Select
+          allowClear
+          placeholder={t('followup.tasks.due')}
+          style={{ width: 140 }}
+          value={f.bucket}
+          onChange={(v?: string) => set('bucket', v)}
+          options={(['today', 'overdue', 'upcoming', 'open'] as const).map((b) => ({
+            value: b,
+            label: t(`followup.buckets.${b}`),
+          }))}
+          data-testid="filter-bucket"
+        />
+        <Input.Search
+          allowClear
+          placeholder={t('followup.customer')}
+          defaultValue={f.q}
+          onSearch={(v) => set('q', v || undefined)}
+          style={{ width: 180 }}
+        />
         {canManage && selected.length > 0 && (
           <>
-            <Button type="primary" onClick={reassign} data-testid="bulk-reassign">{t('followup.tasks.reassign')} ({selected.length})</Button>
-            <Button danger onClick={() => bulk('cancel')} data-testid="bulk-cancel">{t('followup.tasks.cancel')}</Button>
-            <Button onClick={() => bulk('reopen')} data-testid="bulk-reopen">{t('followup.tasks.reopen')}</Button>
+            <Button type="primary" onClick={reassign} data-testid="bulk-reassign">
+              {t('followup.tasks.reassign')} ({selected.length})
+            </Button>
+            <Button danger onClick={() => bulk('cancel')} data-testid="bulk-cancel">
+              {t('followup.tasks.cancel')}
+            </Button>
+            <Button onClick={() => bulk('reopen')} data-testid="bulk-reopen">
+              {t('followup.tasks.reopen')}
+            </Button>
           </>
         )}
       </Space>
@@ -142,41 +272,108 @@ function TasksTab() {
             loading={tasks.isFetching}
             dataSource={tasks.data?.items}
             scroll={{ x: 1000 }}
-            rowSelection={canManage ? { selectedRowKeys: selected.map((x) => x.id), onChange: (_k, rows) => setSelected(rows) } : undefined}
+            rowSelection={
+              canManage
+                ? { selectedRowKeys: selected.map((x) => x.id), onChange: (_k, rows) => setSelected(rows) }
+                : undefined
+            }
             onRow={(r) => ({
               onClick: (e) => {
                 if (!(e.target as HTMLElement).closest('.ant-table-selection-column')) set('taskId', r.id);
               },
               style: { cursor: 'pointer' },
             })}
-            pagination={{ current: page.page, pageSize: page.pageSize, total: tasks.data?.total ?? 0, showSizeChanger: true, onChange: (p, s) => setPage({ page: p, pageSize: s }), showTotal: (n) => t('common.total', { n }) }}
+            pagination={{
+              current: page.page,
+              pageSize: page.pageSize,
+              total: tasks.data?.total ?? 0,
+              showSizeChanger: true,
+              onChange: (p, s) => setPage({ page: p, pageSize: s }),
+              showTotal: (n) => t('common.total', { n }),
+            }}
             columns={[
-              { title: t('followup.customer'), dataIndex: 'customerName', render: (v: string, r) => <Link to={`/customers/${r.customerId}`} onClick={(e) => e.stopPropagation()}>{v}</Link> },
+              {
+                title: t('followup.customer'),
+                dataIndex: 'customerName',
+                render: (v: string, r) => (
+                  <Link to={`/customers/${r.customerId}`} onClick={(e) => e.stopPropagation()}>
+                    {v}
+                  </Link>
+                ),
+              },
               { title: t('followup.tasks.plan'), dataIndex: 'planName' },
-              { title: t('common.status'), dataIndex: 'state', render: (s: string, r) => <Space size={2}><Tag color={STATE_COLOR[s]}>{t(`followup.states.${s}`)}</Tag>{r.isOverdue && <Tag color="red">{t('followup.buckets.overdue')}</Tag>}{r.escalatedAt && <Tooltip title={t('followup.escalatedAt', { at: fmtTime(r.escalatedAt) })}><Tag color="volcano" data-testid={`escalated-${r.id}`}>{t('followup.escalated')}</Tag></Tooltip>}</Space> },
-              { title: t('followup.tasks.assignee'), dataIndex: 'assigneeName', render: (v: string | null, r) => v ?? `${t('followup.tasks.team')} · ${r.unitName}` },
+              {
+                title: t('common.status'),
+                dataIndex: 'state',
+                render: (s: string, r) => (
+                  <Space size={2}>
+                    <Tag color={STATE_COLOR[s]}>{t(`followup.states.${s}`)}</Tag>
+                    {r.isOverdue && <Tag color="red">{t('followup.buckets.overdue')}</Tag>}
+                    {r.escalatedAt && (
+                      <Tooltip title={t('followup.escalatedAt', { at: fmtTime(r.escalatedAt) })}>
+                        <Tag color="volcano" data-testid={`escalated-${r.id}`}>
+                          {t('followup.escalated')}
+                        </Tag>
+                      </Tooltip>
+                    )}
+                  </Space>
+                ),
+              },
+              {
+                title: t('followup.tasks.assignee'),
+                dataIndex: 'assigneeName',
+                render: (v: string | null, r) => v ?? `${t('followup.tasks.team')} · ${r.unitName}`,
+              },
               { title: t('followup.due'), dataIndex: 'dueUntil', render: fmtTime },
               { title: t('followup.tasks.attempts'), render: (_: unknown, r) => `${r.attempts}/${r.maxAttempts}` },
-              { title: t('followup.tasks.lastOutcome'), dataIndex: 'lastOutcome', render: (v: string | null) => (v ? t(`followup.outcomes.${v}`) : '—') },
+              {
+                title: t('followup.tasks.lastOutcome'),
+                dataIndex: 'lastOutcome',
+                render: (v: string | null) => (v ? t(`followup.outcomes.${v}`) : '—'),
+              },
               { title: t('followup.satisfaction'), dataIndex: 'satisfaction', render: (v: number | null) => v ?? '—' },
             ]}
           />
         </Col>
         <Col xs={24} xxl={6}>
           <Card size="small" title={t('followup.tasks.byAssignee')}>
-            <Table size="small" pagination={false} rowKey={(r) => r.assigneeId ?? 'team'} dataSource={summary?.byAssignee ?? []} data-testid="by-assignee"
-              onRow={(r) => ({ onClick: () => r.assigneeId && set('assigneeId', r.assigneeId), style: { cursor: 'pointer' } })}
+            <Table
+              size="small"
+              pagination={false}
+              rowKey={(r) => r.assigneeId ?? 'team'}
+              dataSource={summary?.byAssignee ?? []}
+              data-testid="by-assignee"
+              onRow={(r) => ({
+                onClick: () => r.assigneeId && set('assigneeId', r.assigneeId),
+                style: { cursor: 'pointer' },
+              })}
               columns={[
-                { title: t('followup.tasks.assignee'), dataIndex: 'assigneeName', render: (v: string | null) => v ?? t('followup.tasks.team') },
+                {
+                  title: t('followup.tasks.assignee'),
+                  dataIndex: 'assigneeName',
+                  render: (v: string | null) => v ?? t('followup.tasks.team'),
+                },
                 { title: t('followup.tasks.open'), dataIndex: 'open' },
-                { title: t('followup.buckets.overdue'), dataIndex: 'overdue', render: (n: number) => (n ? <Tag color="red">{n}</Tag> : 0) },
+                {
+                  title: t('followup.buckets.overdue'),
+                  dataIndex: 'overdue',
+                  render: (n: number) => (n ? <Tag color="red">{n}</Tag> : 0),
+                },
                 { title: t('followup.states.done'), dataIndex: 'done' },
-              ]} />
+              ]}
+            />
           </Card>
         </Col>
       </Row>
       {/* ?taskId=… (a notification's link, or a click on a row) opens that task, whatever the filters show. */}
-      <Drawer open={!!openTask} width={720} onClose={() => set('taskId')} title={t('followup.tasks.detail')} destroyOnHidden data-testid="task-drawer">
+      <Drawer
+        open={!!openTask}
+        width={720}
+        onClose={() => set('taskId')}
+        title={t('followup.tasks.detail')}
+        destroyOnHidden
+        data-testid="task-drawer"
+      >
         {openTask && <TaskPanel id={openTask} />}
       </Drawer>
     </>

@@ -5,12 +5,22 @@ import { useTranslation } from 'react-i18next';
 
 const KEY_COLORS = ['#16a34a', '#65a30d', '#ca8a04', '#ea580c', '#dc2626'];
 
-export function PairForm({ onPair, error, busy }: { onPair: (code: string) => void; error: string | null; busy: boolean }) {
+export function PairForm({
+  onPair,
+  error,
+  busy,
+}: {
+  onPair: (code: string) => void;
+  error: string | null;
+  busy: boolean;
+}) {
   const { t } = useTranslation();
   const [code, setCode] = useState('');
   return (
     <div className="kiosk-center">
-      <Typography.Title level={2} style={{ color: '#fff' }}>{t('kiosk.pairTitle')}</Typography.Title>
+      <Typography.Title level={2} style={{ color: '#fff' }}>
+        {t('kiosk.pairTitle')}
+      </Typography.Title>
       <Typography.Paragraph style={{ color: '#cbd5e1' }}>{t('kiosk.pairHint')}</Typography.Paragraph>
       <form
         onSubmit={(e) => {
@@ -19,10 +29,24 @@ export function PairForm({ onPair, error, busy }: { onPair: (code: string) => vo
         }}
         style={{ display: 'flex', gap: 12, width: 'min(420px, 90vw)' }}
       >
-        <Input data-testid="pair-code" size="large" value={code} onChange={(e) => setCode(e.target.value)} placeholder="ABCD-EFGH" autoFocus style={{ letterSpacing: 4, textTransform: 'uppercase' }} />
-        <Button size="large" type="primary" htmlType="submit" loading={busy}>{t('kiosk.pair')}</Button>
+        <Input
+          data-testid="pair-code"
+          size="large"
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          placeholder="ABCD-EFGH"
+          autoFocus
+          style={{ letterSpacing: 4, textTransform: 'uppercase' }}
+        />
+        <Button size="large" type="primary" htmlType="submit" loading={busy}>
+          {t('kiosk.pair')}
+        </Button>
       </form>
-      {error && <Typography.Text type="danger" style={{ marginTop: 12 }}>{error}</Typography.Text>}
+      {error && (
+        <Typography.Text type="danger" style={{ marginTop: 12 }}>
+          {error}
+        </Typography.Text>
+      )}
     </div>
   );
 }
@@ -31,34 +55,63 @@ export function StaffCardView({ staff }: { staff: TStaffCard }) {
   const { t } = useTranslation();
   return (
     <div className="kiosk-center" data-testid="staff-card">
-      <Typography.Title level={2} style={{ color: '#fff', marginBottom: 24 }}>{t('kiosk.welcome')}</Typography.Title>
+      <Typography.Title level={2} style={{ color: '#fff', marginBottom: 24 }}>
+        {t('kiosk.welcome')}
+      </Typography.Title>
       <div className="kiosk-card">
-        <Avatar size={120} src={staff.photo ?? undefined} style={{ background: '#1d4ed8', fontSize: 48, flex: 'none' }}>{staff.name.slice(0, 1)}</Avatar>
+        <Avatar size={120} src={staff.photo ?? undefined} style={{ background: '#1d4ed8', fontSize: 48, flex: 'none' }}>
+          {staff.name.slice(0, 1)}
+        </Avatar>
         <div>
           <div style={{ fontSize: 32, fontWeight: 600 }}>{staff.name}</div>
           <div style={{ fontSize: 18, color: '#475569' }}>{staff.title ?? ''}</div>
-          <div style={{ fontSize: 18, marginTop: 8 }}>{t('kiosk.staffNo')}：<b>{staff.staffNo ?? '—'}</b></div>
-          {staff.businessHandled.length > 0 && <div style={{ fontSize: 16, marginTop: 8, color: '#334155' }}>{t('kiosk.business')}：{staff.businessHandled.join('、')}</div>}
+          <div style={{ fontSize: 18, marginTop: 8 }}>
+            {t('kiosk.staffNo')}：<b>{staff.staffNo ?? '—'}</b>
+          </div>
+          {staff.businessHandled.length > 0 && (
+            <div style={{ fontSize: 16, marginTop: 8, color: '#334155' }}>
+              {t('kiosk.business')}：{staff.businessHandled.join('、')}
+            </div>
+          )}
         </div>
       </div>
     </div>
   );
 }
 
-export function RatingKeys({ keys, onPress, secondsLeft }: { keys: TKioskKey[]; onPress: (index: number) => void; secondsLeft: number }) {
+export function RatingKeys({
+  keys,
+  onPress,
+  secondsLeft,
+}: {
+  keys: TKioskKey[];
+  onPress: (index: number) => void;
+  secondsLeft: number;
+}) {
   const { t } = useTranslation();
   return (
     <div className="kiosk-center">
-      <Typography.Title level={2} style={{ color: '#fff' }}>{t('kiosk.prompt')}</Typography.Title>
+      <Typography.Title level={2} style={{ color: '#fff' }}>
+        {t('kiosk.prompt')}
+      </Typography.Title>
       <div className="kiosk-keys">
         {keys.map((k, i) => (
-          <button key={k.label} type="button" data-testid={`kiosk-key-${i + 1}`} className="kiosk-key" style={{ background: KEY_COLORS[Math.round(((5 - k.score) / 4) * 4)] }} onClick={() => onPress(i + 1)}>
+          <button
+            key={k.label}
+            type="button"
+            data-testid={`kiosk-key-${i + 1}`}
+            className="kiosk-key"
+            style={{ background: KEY_COLORS[Math.round(((5 - k.score) / 4) * 4)] }}
+            onClick={() => onPress(i + 1)}
+          >
             <span className="kiosk-key-no">{i + 1}</span>
             {t(`kioskKey.${k.label}`, { defaultValue: k.label })}
           </button>
         ))}
       </div>
-      <Typography.Text style={{ color: '#94a3b8', marginTop: 16 }} data-testid="kiosk-seconds-left">{t('kiosk.secondsLeft', { n: secondsLeft })}</Typography.Text>
+      <Typography.Text style={{ color: '#94a3b8', marginTop: 16 }} data-testid="kiosk-seconds-left">
+        {t('kiosk.secondsLeft', { n: secondsLeft })}
+      </Typography.Text>
     </div>
   );
 }

@@ -1,6 +1,28 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import { DEFAULT_KIOSK_KEYS, ZKioskSettingsInput, type TKioskDevice, type TKioskKey, type TPairingCode } from '@huifang/shared';
-import { App, Alert, Button, Card, Col, Form, Input, InputNumber, Popconfirm, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import {
+  DEFAULT_KIOSK_KEYS,
+  ZKioskSettingsInput,
+  type TKioskDevice,
+  type TKioskKey,
+  type TPairingCode,
+} from '@huifang/shared';
+import {
+  App,
+  Alert,
+  Button,
+  Card,
+  Col,
+  Form,
+  Input,
+  InputNumber,
+  Popconfirm,
+  Row,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../../api/error-text.ts';
@@ -25,7 +47,8 @@ export function KioskAdminPage() {
   /** Active devices per counter: one tablet normally serves a counter; more is flagged and offered for revoking. */
   const activeOn = (id: string | undefined) => items.filter((d) => d.counterId === id && !d.revokedAt);
   const onCounter = activeOn(counterId);
-  const revokeOne = (id: string) => revoke.mutateAsync(id).catch((e: unknown) => void message.error(errorText(e, i18n.language)));
+  const revokeOne = (id: string) =>
+    revoke.mutateAsync(id).catch((e: unknown) => void message.error(errorText(e, i18n.language)));
 
   const makeCode = async () => {
     if (!counterId) return;
@@ -49,10 +72,21 @@ export function KioskAdminPage() {
               onChange={setCounterId}
               showSearch
               optionFilterProp="label"
-              options={units.map((o) => ({ label: o.name, options: o.counters.map((c) => ({ value: c.id, label: `${o.name} ${c.name}` })) }))}
+              options={units.map((o) => ({
+                label: o.name,
+                options: o.counters.map((c) => ({ value: c.id, label: `${o.name} ${c.name}` })),
+              }))}
             />
-            <Input style={{ width: 200 }} placeholder={t('kioskAdmin.deviceName')} value={deviceName} onChange={(e) => setDeviceName(e.target.value)} maxLength={40} />
-            <Button type="primary" data-testid="make-code" disabled={!counterId} onClick={() => void makeCode()}>{t('kioskAdmin.makeCode')}</Button>
+            <Input
+              style={{ width: 200 }}
+              placeholder={t('kioskAdmin.deviceName')}
+              value={deviceName}
+              onChange={(e) => setDeviceName(e.target.value)}
+              maxLength={40}
+            />
+            <Button type="primary" data-testid="make-code" disabled={!counterId} onClick={() => void makeCode()}>
+              {t('kioskAdmin.makeCode')}
+            </Button>
           </Space>
           {onCounter.length > 0 && (
             <Alert
@@ -66,9 +100,14 @@ export function KioskAdminPage() {
                   {onCounter.map((d) => (
                     <Space key={d.id} wrap>
                       <Typography.Text strong>{d.name}</Typography.Text>
-                      <Typography.Text type="secondary">{t('kioskAdmin.pairedAt')} {fmtTime(d.createdAt)} · {t('kioskAdmin.lastSeen')} {d.lastSeenAt ? fmtTime(d.lastSeenAt) : '—'}</Typography.Text>
+                      <Typography.Text type="secondary">
+                        {t('kioskAdmin.pairedAt')} {fmtTime(d.createdAt)} · {t('kioskAdmin.lastSeen')}{' '}
+                        {d.lastSeenAt ? fmtTime(d.lastSeenAt) : '—'}
+                      </Typography.Text>
                       <Popconfirm title={t('kioskAdmin.revokeConfirm')} onConfirm={() => revokeOne(d.id)}>
-                        <Button size="small" danger data-testid="pair-revoke-old">{t('kioskAdmin.revoke')}</Button>
+                        <Button size="small" danger data-testid="pair-revoke-old">
+                          {t('kioskAdmin.revoke')}
+                        </Button>
                       </Popconfirm>
                     </Space>
                   ))}
@@ -80,7 +119,19 @@ export function KioskAdminPage() {
             <Alert
               style={{ marginTop: 16 }}
               type="success"
-              message={<span>{t('kioskAdmin.codeIs')} <Typography.Text data-testid="pairing-code" copyable strong style={{ fontSize: 24, letterSpacing: 4 }}>{code.code}</Typography.Text></span>}
+              message={
+                <span>
+                  {t('kioskAdmin.codeIs')}{' '}
+                  <Typography.Text
+                    data-testid="pairing-code"
+                    copyable
+                    strong
+                    style={{ fontSize: 24, letterSpacing: 4 }}
+                  >
+                    {code.code}
+                  </Typography.Text>
+                </span>
+              }
               description={t('kioskAdmin.codeHint', { time: fmtTime(code.expiresAt) })}
             />
           )}
@@ -106,7 +157,11 @@ export function KioskAdminPage() {
                 ) : (
                   <Space size={4} wrap>
                     <Tag color="green">{t('kioskAdmin.active')}</Tag>
-                    {activeOn(d.counterId).length > 1 && <Tag color="orange" data-testid="device-shared-counter">{t('kioskAdmin.sharedCounter', { n: activeOn(d.counterId).length })}</Tag>}
+                    {activeOn(d.counterId).length > 1 && (
+                      <Tag color="orange" data-testid="device-shared-counter">
+                        {t('kioskAdmin.sharedCounter', { n: activeOn(d.counterId).length })}
+                      </Tag>
+                    )}
                   </Space>
                 ),
             },
@@ -115,7 +170,9 @@ export function KioskAdminPage() {
               render: (_, d) =>
                 canManage && !d.revokedAt ? (
                   <Popconfirm title={t('kioskAdmin.revokeConfirm')} onConfirm={() => revokeOne(d.id)}>
-                    <Button size="small" danger>{t('kioskAdmin.revoke')}</Button>
+                    <Button size="small" danger>
+                      {t('kioskAdmin.revoke')}
+                    </Button>
                   </Popconfirm>
                 ) : null,
             },
@@ -147,19 +204,64 @@ function OutletSettings({ outlets, canManage }: { outlets: { id: string; name: s
   const parsed = ZKioskSettingsInput.safeParse({ keys, timeoutSeconds: timeout });
 
   return (
-    <Card title={t('kioskAdmin.settings')} extra={<Select style={{ width: 200 }} value={outletId} onChange={setOutletId} options={outlets.map((o) => ({ value: o.id, label: o.name }))} />}>
+    <Card
+      title={t('kioskAdmin.settings')}
+      extra={
+        <Select
+          style={{ width: 200 }}
+          value={outletId}
+          onChange={setOutletId}
+          options={outlets.map((o) => ({ value: o.id, label: o.name }))}
+        />
+      }
+    >
       <Form layout="vertical" disabled={!canManage}>
         {keys.map((k, i) => (
           <Row gutter={8} key={i} align="middle" style={{ marginBottom: 8 }}>
-            <Col flex="40px"><Tag>{i + 1}</Tag></Col>
-            <Col flex="200px"><Input value={k.label} maxLength={8} onChange={(e) => setKeys(keys.map((x, j) => (j === i ? { ...x, label: e.target.value } : x)))} /></Col>
-            <Col flex="140px"><InputNumber addonBefore={t('kioskAdmin.score')} min={1} max={5} value={k.score} onChange={(v) => setKeys(keys.map((x, j) => (j === i ? { ...x, score: v ?? 1 } : x)))} /></Col>
-            <Col><Button icon={<DeleteOutlined />} disabled={keys.length <= 3} onClick={() => setKeys(keys.filter((_, j) => j !== i))} /></Col>
+            <Col flex="40px">
+              <Tag>{i + 1}</Tag>
+            </Col>
+            <Col flex="200px">
+              <Input
+                value={k.label}
+                maxLength={8}
+                onChange={(e) => setKeys(keys.map((x, j) => (j === i ? { ...x, label: e.target.value } : x)))}
+              />
+            </Col>
+            <Col flex="140px">
+              <InputNumber
+                addonBefore={t('kioskAdmin.score')}
+                min={1}
+                max={5}
+                value={k.score}
+                onChange={(v) => setKeys(keys.map((x, j) => (j === i ? { ...x, score: v ?? 1 } : x)))}
+              />
+            </Col>
+            <Col>
+              <Button
+                icon={<DeleteOutlined />}
+                disabled={keys.length <= 3}
+                onClick={() => setKeys(keys.filter((_, j) => j !== i))}
+              />
+            </Col>
           </Row>
         ))}
         <Space style={{ marginTop: 8 }} wrap>
-          <Button icon={<PlusOutlined />} disabled={keys.length >= 5} onClick={() => setKeys([...keys, { label: '', score: 3 }])}>{t('kioskAdmin.addKey')}</Button>
-          <InputNumber addonBefore={t('kioskAdmin.timeout')} addonAfter={t('kioskAdmin.seconds')} min={5} max={300} value={timeout} onChange={(v) => setTimeoutSeconds(v ?? 30)} />
+          <Button
+            icon={<PlusOutlined />}
+            disabled={keys.length >= 5}
+            onClick={() => setKeys([...keys, { label: '', score: 3 }])}
+          >
+            {t('kioskAdmin.addKey')}
+          </Button>
+          <InputNumber
+            addonBefore={t('kioskAdmin.timeout')}
+            addonAfter={t('kioskAdmin.seconds')}
+            min={5}
+            max={300}
+            value={timeout}
+            onChange={(v) => setTimeoutSeconds(v ?? 30)}
+          />
           <Button
             type="primary"
             disabled={!parsed.success}

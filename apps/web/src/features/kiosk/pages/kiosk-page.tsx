@@ -39,7 +39,8 @@ export function KioskPage() {
   const apply = useCallback((state: TKioskState) => {
     clockSkew.current = new Date(state.serverTime).getTime() - Date.now();
     setNow(Date.now()); // the countdown starts from this moment, not from the last once-a-second tick
-    if (state.state === 'rating' && state.sessionId && ratedLocally().includes(state.sessionId)) state = { ...state, state: 'idle', sessionId: null, staff: null };
+    if (state.state === 'rating' && state.sessionId && ratedLocally().includes(state.sessionId))
+      state = { ...state, state: 'idle', sessionId: null, staff: null };
     if (Date.now() < thanksUntil.current && state.state !== 'serving') return;
     setScreen({ kind: 'live', state });
     const spoken = `${state.sessionId}.${state.state}`;
@@ -103,7 +104,10 @@ export function KioskPage() {
   }, []);
 
   const live = screen.kind === 'live' ? screen.state : null;
-  const deadline = live?.state === 'rating' && live.endedAt ? new Date(live.endedAt).getTime() + live.timeoutSeconds * 1000 - clockSkew.current : 0;
+  const deadline =
+    live?.state === 'rating' && live.endedAt
+      ? new Date(live.endedAt).getTime() + live.timeoutSeconds * 1000 - clockSkew.current
+      : 0;
   // Never more than the timeout: the skew estimate includes the transport delay, which must not add a second.
   const secondsLeft = live ? Math.min(live.timeoutSeconds, Math.max(0, Math.ceil((deadline - now) / 1000))) : 0;
 
@@ -112,7 +116,12 @@ export function KioskPage() {
       if (!live || live.state !== 'rating' || !live.sessionId || index > live.keys.length) return;
       const pressedAt = Date.now();
       const shown = shownAt.current?.sessionId === live.sessionId ? shownAt.current.at : pressedAt;
-      enqueue({ sessionId: live.sessionId, key: index, shownAt: new Date(shown).toISOString(), pressedAt: new Date(pressedAt).toISOString() });
+      enqueue({
+        sessionId: live.sessionId,
+        key: index,
+        shownAt: new Date(shown).toISOString(),
+        pressedAt: new Date(pressedAt).toISOString(),
+      });
       localStorage.setItem(RATED_KEY, JSON.stringify([...ratedLocally().slice(-50), live.sessionId]));
       setPending(queued().length);
       void flush().then(() => setPending(queued().length));
@@ -120,7 +129,9 @@ export function KioskPage() {
       setScreen({ kind: 'thanks' });
       setTimeout(() => {
         thanksUntil.current = 0;
-        void fetchState().then(apply).catch(() => setScreen({ kind: 'live', state: { ...live, state: 'idle', sessionId: null, staff: null } }));
+        void fetchState()
+          .then(apply)
+          .catch(() => setScreen({ kind: 'live', state: { ...live, state: 'idle', sessionId: null, staff: null } }));
       }, THANKS_MS);
     },
     [live, apply],
@@ -137,7 +148,8 @@ export function KioskPage() {
 
   // Past the timeout the kiosk goes idle by itself (the server records 未评价).
   useEffect(() => {
-    if (live?.state === 'rating' && deadline && now > deadline) setScreen({ kind: 'live', state: { ...live, state: 'idle', sessionId: null, staff: null } });
+    if (live?.state === 'rating' && deadline && now > deadline)
+      setScreen({ kind: 'live', state: { ...live, state: 'idle', sessionId: null, staff: null } });
   }, [live, deadline, now]);
 
   const doPair = async (code: string) => {
@@ -155,19 +167,36 @@ export function KioskPage() {
 
   const isOffline = !online || (paired && !streamUp);
   return (
-    <div className="kiosk-root" data-testid="kiosk" data-screen={screen.kind === 'live' ? screen.state.state : screen.kind}>
+    <div
+      className="kiosk-root"
+      data-testid="kiosk"
+      data-screen={screen.kind === 'live' ? screen.state.state : screen.kind}
+    >
       <style>{KIOSK_CSS}</style>
       {/* The kiosk has no app shell: its own language switch, remembered in this browser like the app's. */}
-      <button type="button" className="kiosk-lang" data-testid="kiosk-lang" onClick={() => setLanguage(i18n.language.startsWith('en') ? 'zh-CN' : 'en-US')}>
+      <button
+        type="button"
+        className="kiosk-lang"
+        data-testid="kiosk-lang"
+        onClick={() => setLanguage(i18n.language.startsWith('en') ? 'zh-CN' : 'en-US')}
+      >
         {i18n.language.startsWith('en') ? '中文' : 'English'}
       </button>
       {paired && (
-        <div className="kiosk-status" data-testid="kiosk-status" style={{ background: isOffline ? '#b91c1c' : pending ? '#a16207' : '#15803d' }}>
+        <div
+          className="kiosk-status"
+          data-testid="kiosk-status"
+          style={{ background: isOffline ? '#b91c1c' : pending ? '#a16207' : '#15803d' }}
+        >
           {isOffline ? t('kiosk.offline') : t('kiosk.online')}
           {pending > 0 && ` · ${t('kiosk.pending', { n: pending })}`}
         </div>
       )}
-      {screen.kind === 'loading' && <div className="kiosk-center"><Spin size="large" /></div>}
+      {screen.kind === 'loading' && (
+        <div className="kiosk-center">
+          <Spin size="large" />
+        </div>
+      )}
       {screen.kind === 'unpaired' && <PairForm onPair={(c) => void doPair(c)} error={pairError} busy={busy} />}
       {screen.kind === 'thanks' && (
         <div className="kiosk-center" data-testid="kiosk-thanks">
@@ -177,12 +206,18 @@ export function KioskPage() {
       {live?.state === 'idle' && (
         <div className="kiosk-center" data-testid="kiosk-idle">
           <div style={{ fontSize: 'clamp(28px, 6vw, 56px)', fontWeight: 700 }}>{t('kiosk.idleTitle')}</div>
-          <div style={{ fontSize: 20, color: '#cbd5e1', marginTop: 12 }}>{live.outletName} · {live.counterName}</div>
+          <div style={{ fontSize: 20, color: '#cbd5e1', marginTop: 12 }}>
+            {live.outletName} · {live.counterName}
+          </div>
         </div>
       )}
       {live?.state === 'serving' && live.staff && <StaffCardView staff={live.staff} />}
       {live?.state === 'rating' && <RatingKeys keys={live.keys} onPress={onPress} secondsLeft={secondsLeft} />}
-      {live && <div className="kiosk-footer">{live.outletName} {live.counterName}</div>}
+      {live && (
+        <div className="kiosk-footer">
+          {live.outletName} {live.counterName}
+        </div>
+      )}
     </div>
   );
 }

@@ -9,7 +9,13 @@ import { can, useMe } from '../../auth/api.ts';
 import { requeueMessage, useOutbox } from '../api.ts';
 import { SmsSettingsCard } from './sms-settings-card.tsx';
 
-const COLOR: Record<TMessageStatus, string> = { queued: 'blue', sending: 'processing', sent: 'green', failed: 'red', cancelled: 'default' };
+const COLOR: Record<TMessageStatus, string> = {
+  queued: 'blue',
+  sending: 'processing',
+  sent: 'green',
+  failed: 'red',
+  cancelled: 'default',
+};
 
 /** 发件箱: outbound messages with their status (DESIGN §8). */
 export function OutboxPage() {
@@ -20,12 +26,25 @@ export function OutboxPage() {
   const [page, setPage] = useState(1);
   const [status, setStatus] = useState<TMessageStatus | 'all'>('all');
   const [channel, setChannel] = useState<'email' | 'sms' | 'all'>('all');
-  const list = useOutbox({ page, pageSize: 20, ...(status === 'all' ? {} : { status }), ...(channel === 'all' ? {} : { channel }) });
+  const list = useOutbox({
+    page,
+    pageSize: 20,
+    ...(status === 'all' ? {} : { status }),
+    ...(channel === 'all' ? {} : { channel }),
+  });
   const counts = list.data?.counts ?? {};
   return (
     <Card title={t('outbox.title')}>
       <SmsSettingsCard canWrite={can(me, 'settings:write')} />
-      {list.data && !list.data.smtpConfigured && <Alert type="warning" showIcon message={t('outbox.noSmtp')} style={{ marginBottom: 16 }} data-testid="outbox-no-smtp" />}
+      {list.data && !list.data.smtpConfigured && (
+        <Alert
+          type="warning"
+          showIcon
+          message={t('outbox.noSmtp')}
+          style={{ marginBottom: 16 }}
+          data-testid="outbox-no-smtp"
+        />
+      )}
       <Segmented
         style={{ marginBottom: 16, marginRight: 16 }}
         value={channel}
@@ -33,7 +52,11 @@ export function OutboxPage() {
           setChannel(v as 'email' | 'sms' | 'all');
           setPage(1);
         }}
-        options={[{ value: 'all', label: t('outbox.allChannels') }, { value: 'email', label: t('outbox.channels.email') }, { value: 'sms', label: t('outbox.channels.sms') }]}
+        options={[
+          { value: 'all', label: t('outbox.allChannels') },
+          { value: 'email', label: t('outbox.channels.email') },
+          { value: 'sms', label: t('outbox.channels.sms') },
+        ]}
         data-testid="outbox-channel"
       />
       <Segmented
@@ -43,7 +66,10 @@ export function OutboxPage() {
           setStatus(v as TMessageStatus | 'all');
           setPage(1);
         }}
-        options={[{ value: 'all', label: t('outbox.all') }, ...MESSAGE_STATUSES.map((s) => ({ value: s, label: `${t(`outbox.status.${s}`)} ${counts[s] ?? 0}` }))]}
+        options={[
+          { value: 'all', label: t('outbox.all') },
+          ...MESSAGE_STATUSES.map((s) => ({ value: s, label: `${t(`outbox.status.${s}`)} ${counts[s] ?? 0}` })),
+        ]}
       />
       <Table<TOutboxMessage>
         rowKey="id"
@@ -51,18 +77,46 @@ export function OutboxPage() {
         scroll={{ x: 'max-content' }}
         loading={list.isLoading}
         dataSource={list.data?.items ?? []}
-        pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, showSizeChanger: false }}
+        pagination={{
+          current: page,
+          pageSize: 20,
+          total: list.data?.total ?? 0,
+          onChange: setPage,
+          showSizeChanger: false,
+        }}
         columns={[
           { title: t('outbox.createdAt'), dataIndex: 'createdAt', render: (v: string) => fmtTime(v), width: 170 },
-          { title: t('outbox.channel'), dataIndex: 'channel', width: 80, render: (v: string, r) => <Tag>{t(`outbox.channels.${v}`)}{r.isMarketing ? ` · ${t('outbox.marketing')}` : ''}</Tag> },
+          {
+            title: t('outbox.channel'),
+            dataIndex: 'channel',
+            width: 80,
+            render: (v: string, r) => (
+              <Tag>
+                {t(`outbox.channels.${v}`)}
+                {r.isMarketing ? ` · ${t('outbox.marketing')}` : ''}
+              </Tag>
+            ),
+          },
           { title: t('outbox.to'), dataIndex: 'to' },
-          ...(channel === 'sms' ? [] : [{ title: t('outbox.subject'), dataIndex: 'subject', render: (v: string | null) => v ?? '—' }]),
-          { title: t('outbox.kind'), dataIndex: 'refType', render: (v: string | null) => (v ? t(`outbox.ref.${v}`, { defaultValue: v }) : '—') },
+          ...(channel === 'sms'
+            ? []
+            : [{ title: t('outbox.subject'), dataIndex: 'subject', render: (v: string | null) => v ?? '—' }]),
+          {
+            title: t('outbox.kind'),
+            dataIndex: 'refType',
+            render: (v: string | null) => (v ? t(`outbox.ref.${v}`, { defaultValue: v }) : '—'),
+          },
           {
             title: t('outbox.statusCol'),
             dataIndex: 'status',
             render: (v: TMessageStatus, r) => (
-              <Tooltip title={[r.lastError, r.providerMessageId ? `${t('outbox.providerId')}: ${r.providerMessageId}` : null].filter(Boolean).join(' · ') || undefined}>
+              <Tooltip
+                title={
+                  [r.lastError, r.providerMessageId ? `${t('outbox.providerId')}: ${r.providerMessageId}` : null]
+                    .filter(Boolean)
+                    .join(' · ') || undefined
+                }
+              >
                 <Tag color={COLOR[v]}>{t(`outbox.status.${v}`)}</Tag>
               </Tooltip>
             ),
@@ -75,7 +129,10 @@ export function OutboxPage() {
               const [kind, reason] = v.split(':') as [string, string];
               return (
                 <Tag color={kind === 'blocked' ? 'red' : 'gold'} data-testid="policy-outcome">
-                  {t('outbox.policyTag', { kind: t(`outbox.policyKind.${kind}`), reason: t(`outbox.reason.${reason}`, { defaultValue: reason }) })}
+                  {t('outbox.policyTag', {
+                    kind: t(`outbox.policyKind.${kind}`),
+                    reason: t(`outbox.reason.${reason}`, { defaultValue: reason }),
+                  })}
                 </Tag>
               );
             },
@@ -86,8 +143,15 @@ export function OutboxPage() {
             dataIndex: 'deliveryStatus',
             render: (v: TOutboxMessage['deliveryStatus'], r) =>
               v ? (
-                <Tooltip title={[r.deliveryError, r.deliveredAt ? fmtTime(r.deliveredAt) : null].filter(Boolean).join(' · ') || undefined}>
-                  <Tag color={v === 'delivered' ? 'green' : 'red'} data-testid="delivery-status">{t(`outbox.deliveryStatus.${v}`)}</Tag>
+                <Tooltip
+                  title={
+                    [r.deliveryError, r.deliveredAt ? fmtTime(r.deliveredAt) : null].filter(Boolean).join(' · ') ||
+                    undefined
+                  }
+                >
+                  <Tag color={v === 'delivered' ? 'green' : 'red'} data-testid="delivery-status">
+                    {t(`outbox.deliveryStatus.${v}`)}
+                  </Tag>
                 </Tooltip>
               ) : r.channel === 'sms' && r.status === 'sent' ? (
                 <Tag>{t('outbox.deliveryStatus.none')}</Tag>

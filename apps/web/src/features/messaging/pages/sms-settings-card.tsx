@@ -18,7 +18,16 @@ export function SmsSettingsCard({ canWrite }: { canWrite: boolean }) {
   const provider = Form.useWatch('provider', form);
   const s: TSmsSettings | undefined = settings.data;
   useEffect(() => {
-    if (s) form.setFieldsValue({ provider: s.provider, accessKeyId: s.accessKeyId, signName: s.signName, sdkAppId: s.sdkAppId, region: s.region, optOutText: s.optOutText, accessKeySecret: undefined });
+    if (s)
+      form.setFieldsValue({
+        provider: s.provider,
+        accessKeyId: s.accessKeyId,
+        signName: s.signName,
+        sdkAppId: s.sdkAppId,
+        region: s.region,
+        optOutText: s.optOutText,
+        accessKeySecret: undefined,
+      });
   }, [s, form]);
   const onFinish = async (v: TForm) => {
     try {
@@ -50,15 +59,30 @@ export function SmsSettingsCard({ canWrite }: { canWrite: boolean }) {
     <Card title={t('outbox.sms.title')} size="small" style={{ marginBottom: 16 }} data-testid="sms-settings">
       <Form form={form} layout="inline" onFinish={onFinish} disabled={!canWrite} style={{ rowGap: 8 }}>
         <Form.Item name="provider" label={t('outbox.sms.provider')}>
-          <Select style={{ width: 160 }} options={SMS_PROVIDERS.map((p) => ({ value: p, label: t(`outbox.sms.providers.${p}`) }))} />
+          <Select
+            style={{ width: 160 }}
+            options={SMS_PROVIDERS.map((p) => ({ value: p, label: t(`outbox.sms.providers.${p}`) }))}
+          />
         </Form.Item>
         {needsCreds && (
           <>
-            <Form.Item name="accessKeyId" label={provider === 'tencent' ? 'SecretId' : 'AccessKey ID'} rules={[{ required: true }]}>
+            <Form.Item
+              name="accessKeyId"
+              label={provider === 'tencent' ? 'SecretId' : 'AccessKey ID'}
+              rules={[{ required: true }]}
+            >
               <Input style={{ width: 200 }} autoComplete="off" />
             </Form.Item>
-            <Form.Item name="accessKeySecret" label={provider === 'tencent' ? 'SecretKey' : 'AccessKey Secret'} rules={[{ required: !s?.accessKeySecretSet }]}>
-              <Input.Password style={{ width: 200 }} autoComplete="new-password" placeholder={s?.accessKeySecretSet ? t('outbox.sms.secretSet') : ''} />
+            <Form.Item
+              name="accessKeySecret"
+              label={provider === 'tencent' ? 'SecretKey' : 'AccessKey Secret'}
+              rules={[{ required: !s?.accessKeySecretSet }]}
+            >
+              <Input.Password
+                style={{ width: 200 }}
+                autoComplete="new-password"
+                placeholder={s?.accessKeySecretSet ? t('outbox.sms.secretSet') : ''}
+              />
             </Form.Item>
             <Form.Item name="signName" label={t('outbox.sms.signName')} rules={[{ required: true }]}>
               <Input style={{ width: 140 }} />
@@ -86,22 +110,35 @@ export function SmsSettingsCard({ canWrite }: { canWrite: boolean }) {
       </Form>
       <Space style={{ marginTop: 8 }} data-testid="sms-receipts">
         {t('outbox.sms.receipts')}
-        <Tag color={s?.receiptTokenSet ? 'green' : 'default'}>{t(s?.receiptTokenSet ? 'outbox.sms.receiptsSet' : 'outbox.sms.receiptsNotSet')}</Tag>
+        <Tag color={s?.receiptTokenSet ? 'green' : 'default'}>
+          {t(s?.receiptTokenSet ? 'outbox.sms.receiptsSet' : 'outbox.sms.receiptsNotSet')}
+        </Tag>
         {canWrite && (
           <Button size="small" onClick={rotate} data-testid="sms-receipts-rotate">
             {t('outbox.sms.receiptsRotate')}
           </Button>
         )}
       </Space>
-      <Modal open={Boolean(urls)} title={t('outbox.sms.receiptsTitle')} onCancel={() => setUrls(null)} onOk={() => setUrls(null)} cancelButtonProps={{ style: { display: 'none' } }} width={720}>
+      <Modal
+        open={Boolean(urls)}
+        title={t('outbox.sms.receiptsTitle')}
+        onCancel={() => setUrls(null)}
+        onOk={() => setUrls(null)}
+        cancelButtonProps={{ style: { display: 'none' } }}
+        width={720}
+      >
         <Typography.Paragraph>{t('outbox.sms.receiptsHint')}</Typography.Paragraph>
         <Typography.Paragraph>
           {t('outbox.sms.aliyunUrl')}
-          <Typography.Text code copyable style={{ display: 'block' }} data-testid="receipt-url-aliyun">{urls?.aliyunUrl}</Typography.Text>
+          <Typography.Text code copyable style={{ display: 'block' }} data-testid="receipt-url-aliyun">
+            {urls?.aliyunUrl}
+          </Typography.Text>
         </Typography.Paragraph>
         <Typography.Paragraph>
           {t('outbox.sms.tencentUrl')}
-          <Typography.Text code copyable style={{ display: 'block' }} data-testid="receipt-url-tencent">{urls?.tencentUrl}</Typography.Text>
+          <Typography.Text code copyable style={{ display: 'block' }} data-testid="receipt-url-tencent">
+            {urls?.tencentUrl}
+          </Typography.Text>
         </Typography.Paragraph>
       </Modal>
     </Card>

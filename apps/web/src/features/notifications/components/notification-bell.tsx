@@ -17,14 +17,37 @@ const GROUP_LINKS: Record<string, string> = {
 
 function Item({ n, onOpen }: { n: TNotification; onOpen: (n: TNotification) => void }) {
   return (
-    <List.Item style={{ cursor: 'pointer', background: n.readAt ? undefined : '#e6f4ff', paddingInline: 8 }} onClick={() => onOpen(n)} data-testid="notification-item">
-      <List.Item.Meta title={<Typography.Text strong={!n.readAt}>{n.title}</Typography.Text>} description={<>{n.body}<br /><Typography.Text type="secondary" style={{ fontSize: 12 }}>{fmtTime(n.createdAt)}</Typography.Text></>} />
+    <List.Item
+      style={{ cursor: 'pointer', background: n.readAt ? undefined : '#e6f4ff', paddingInline: 8 }}
+      onClick={() => onOpen(n)}
+      data-testid="notification-item"
+    >
+      <List.Item.Meta
+        title={<Typography.Text strong={!n.readAt}>{n.title}</Typography.Text>}
+        description={
+          <>
+            {n.body}
+            <br />
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {fmtTime(n.createdAt)}
+            </Typography.Text>
+          </>
+        }
+      />
     </List.Item>
   );
 }
 
 /** One row for the unread notifications of a kind ("回访任务逾期升级 ×21"); expands to them, links to a filtered list. */
-function Group({ g, onOpen, onNavigate }: { g: TNotificationGroup; onOpen: (n: TNotification) => void; onNavigate: (path: string) => void }) {
+function Group({
+  g,
+  onOpen,
+  onNavigate,
+}: {
+  g: TNotificationGroup;
+  onOpen: (n: TNotification) => void;
+  onNavigate: (path: string) => void;
+}) {
   const { t } = useTranslation();
   const [expanded, setExpanded] = useState(false);
   const items = useKindNotifications(g.kind, expanded);
@@ -33,19 +56,46 @@ function Group({ g, onOpen, onNavigate }: { g: TNotificationGroup; onOpen: (n: T
   const label = t(`notifications.kinds.${g.kind.replaceAll('.', '_')}`, { defaultValue: g.latest.title });
   return (
     <div data-testid={`notification-group-${g.kind}`} style={{ borderBottom: '1px solid #f0f0f0' }}>
-      <div style={{ cursor: 'pointer', background: '#e6f4ff', padding: '8px' }} onClick={() => setExpanded((x) => !x)} data-testid="notification-group">
+      <div
+        style={{ cursor: 'pointer', background: '#e6f4ff', padding: '8px' }}
+        onClick={() => setExpanded((x) => !x)}
+        data-testid="notification-group"
+      >
         <Space>
           {expanded ? <DownOutlined /> : <RightOutlined />}
-          <Typography.Text strong>{label} ×{g.unread}</Typography.Text>
+          <Typography.Text strong>
+            {label} ×{g.unread}
+          </Typography.Text>
         </Space>
-        <div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('notifications.latest', { at: fmtTime(g.latest.createdAt) })}</Typography.Text></div>
+        <div>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t('notifications.latest', { at: fmtTime(g.latest.createdAt) })}
+          </Typography.Text>
+        </div>
       </div>
       {expanded && (
         <div style={{ paddingInlineStart: 12 }}>
-          <List size="small" loading={items.isLoading} dataSource={items.data?.items ?? []} renderItem={(n) => <Item n={n} onOpen={onOpen} />} style={{ maxHeight: 320, overflowY: 'auto' }} />
+          <List
+            size="small"
+            loading={items.isLoading}
+            dataSource={items.data?.items ?? []}
+            renderItem={(n) => <Item n={n} onOpen={onOpen} />}
+            style={{ maxHeight: 320, overflowY: 'auto' }}
+          />
           <Space>
-            {GROUP_LINKS[g.kind] && <Button type="link" size="small" onClick={() => onNavigate(GROUP_LINKS[g.kind]!)} data-testid="notification-group-list">{t('notifications.openList')}</Button>}
-            <Button type="link" size="small" onClick={() => mark.mutate({ kind: g.kind })}>{t('notifications.readKind')}</Button>
+            {GROUP_LINKS[g.kind] && (
+              <Button
+                type="link"
+                size="small"
+                onClick={() => onNavigate(GROUP_LINKS[g.kind]!)}
+                data-testid="notification-group-list"
+              >
+                {t('notifications.openList')}
+              </Button>
+            )}
+            <Button type="link" size="small" onClick={() => mark.mutate({ kind: g.kind })}>
+              {t('notifications.readKind')}
+            </Button>
           </Space>
         </div>
       )}
@@ -81,17 +131,45 @@ export function NotificationBell() {
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('notifications.empty')} />
       ) : (
         <>
-          {groups.map((g) => (g.unread > 1 ? <Group key={g.kind} g={g} onOpen={openOne} onNavigate={go} /> : <List key={g.kind} size="small" dataSource={[g.latest]} renderItem={(n) => <Item n={n} onOpen={openOne} />} />))}
-          {read.length > 0 && <List size="small" dataSource={read} renderItem={(n) => <Item n={n} onOpen={openOne} />} />}
+          {groups.map((g) =>
+            g.unread > 1 ? (
+              <Group key={g.kind} g={g} onOpen={openOne} onNavigate={go} />
+            ) : (
+              <List
+                key={g.kind}
+                size="small"
+                dataSource={[g.latest]}
+                renderItem={(n) => <Item n={n} onOpen={openOne} />}
+              />
+            ),
+          )}
+          {read.length > 0 && (
+            <List size="small" dataSource={read} renderItem={(n) => <Item n={n} onOpen={openOne} />} />
+          )}
         </>
       )}
-      {unread > 0 && <Button type="link" block onClick={() => mark.mutate({})}>{t('notifications.readAll')}</Button>}
+      {unread > 0 && (
+        <Button type="link" block onClick={() => mark.mutate({})}>
+          {t('notifications.readAll')}
+        </Button>
+      )}
     </div>
   );
   return (
-    <Popover trigger="click" placement="bottomRight" open={open} onOpenChange={setOpen} title={t('notifications.title')} content={content}>
+    <Popover
+      trigger="click"
+      placement="bottomRight"
+      open={open}
+      onOpenChange={setOpen}
+      title={t('notifications.title')}
+      content={content}
+    >
       <Badge count={unread} size="small" data-testid="notification-badge">
-        <BellOutlined data-testid="notification-bell" aria-label={t('notifications.title')} style={{ fontSize: 18, cursor: 'pointer' }} />
+        <BellOutlined
+          data-testid="notification-bell"
+          aria-label={t('notifications.title')}
+          style={{ fontSize: 18, cursor: 'pointer' }}
+        />
       </Badge>
     </Popover>
   );

@@ -35,14 +35,44 @@ export function ApiClients() {
     <>
       {admin && (
         <Space wrap style={{ marginBottom: 16 }}>
-          <TreeSelect placeholder={t('orderReview.shop')} style={{ width: 220 }} treeData={treeData} treeDefaultExpandAll value={unitId} onChange={(v: string) => setUnitId(v)} />
-          <Input placeholder={t('orderReview.apiName')} style={{ width: 200 }} value={name} maxLength={60} onChange={(e) => setName(e.target.value)} />
-          <Button type="primary" disabled={!unitId || !name.trim()} onClick={() => void run(async () => setKey((await post<{ key: string }>('/api-clients', { unitId, name })).key))}>
+          <TreeSelect
+            placeholder={t('orderReview.shop')}
+            style={{ width: 220 }}
+            treeData={treeData}
+            treeDefaultExpandAll
+            value={unitId}
+            onChange={(v: string) => setUnitId(v)}
+          />
+          <Input
+            placeholder={t('orderReview.apiName')}
+            style={{ width: 200 }}
+            value={name}
+            maxLength={60}
+            onChange={(e) => setName(e.target.value)}
+          />
+          <Button
+            type="primary"
+            disabled={!unitId || !name.trim()}
+            onClick={() =>
+              void run(async () => setKey((await post<{ key: string }>('/api-clients', { unitId, name })).key))
+            }
+          >
             {t('orderReview.apiCreate')}
           </Button>
         </Space>
       )}
-      {key && <Alert type="success" style={{ marginBottom: 16 }} message={t('orderReview.apiKeyOnce')} description={<Typography.Text copyable code>{key}</Typography.Text>} />}
+      {key && (
+        <Alert
+          type="success"
+          style={{ marginBottom: 16 }}
+          message={t('orderReview.apiKeyOnce')}
+          description={
+            <Typography.Text copyable code>
+              {key}
+            </Typography.Text>
+          }
+        />
+      )}
       {error && <Alert type="error" style={{ marginBottom: 16 }} message={error} />}
       <Typography.Paragraph type="secondary">{t('orderReview.apiHelp')}</Typography.Paragraph>
       <Table<TApiClient>
@@ -55,7 +85,20 @@ export function ApiClients() {
           { title: t('orderReview.shop'), dataIndex: 'unitName' },
           { title: t('orderReview.apiPrefix'), dataIndex: 'keyPrefix', render: (v: string) => <code>{v}…</code> },
           { title: t('orderReview.apiCreatedAt'), dataIndex: 'createdAt', render: fmtTime },
-          { title: '', key: 'state', render: (_: unknown, c) => (c.revokedAt ? <Tag>{t('orderReview.apiRevoked')}</Tag> : admin && <Button size="small" danger onClick={() => void run(() => post(`/api-clients/${c.id}/revoke`))}>{t('orderReview.apiRevoke')}</Button>) },
+          {
+            title: '',
+            key: 'state',
+            render: (_: unknown, c) =>
+              c.revokedAt ? (
+                <Tag>{t('orderReview.apiRevoked')}</Tag>
+              ) : (
+                admin && (
+                  <Button size="small" danger onClick={() => void run(() => post(`/api-clients/${c.id}/revoke`))}>
+                    {t('orderReview.apiRevoke')}
+                  </Button>
+                )
+              ),
+          },
         ]}
       />
     </>

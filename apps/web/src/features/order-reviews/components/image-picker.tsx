@@ -14,13 +14,31 @@ export function ImagePicker({ value, onChange }: { value: string[]; onChange: (v
         {value.map((src, i) => (
           <div key={i} style={{ position: 'relative' }}>
             <Image src={src} width={64} height={64} style={{ objectFit: 'cover', borderRadius: 6 }} />
-            <Button size="small" type="text" danger style={{ position: 'absolute', top: -8, right: -8 }} onClick={() => onChange(value.filter((_, j) => j !== i))}>
+            <Button
+              size="small"
+              type="text"
+              danger
+              style={{ position: 'absolute', top: -8, right: -8 }}
+              onClick={() => onChange(value.filter((_, j) => j !== i))}
+            >
               ×
             </Button>
           </div>
         ))}
         {value.length < REVIEW_IMAGE_MAX_COUNT && (
-          <label style={{ display: 'inline-flex', width: 64, height: 64, border: '1px dashed #bbb', borderRadius: 6, alignItems: 'center', justifyContent: 'center', cursor: 'pointer', color: '#888' }}>
+          <label
+            style={{
+              display: 'inline-flex',
+              width: 64,
+              height: 64,
+              border: '1px dashed #bbb',
+              borderRadius: 6,
+              alignItems: 'center',
+              justifyContent: 'center',
+              cursor: 'pointer',
+              color: '#888',
+            }}
+          >
             +{t('orderReview.photo')}
             <input
               type="file"
@@ -32,7 +50,10 @@ export function ImagePicker({ value, onChange }: { value: string[]; onChange: (v
                 e.target.value = '';
                 if (!file) return;
                 setError(null);
-                shrinkImage(file).then((data) => onChange([...value, data]), () => setError(t('orderReview.imageError')));
+                shrinkImage(file).then(
+                  (data) => onChange([...value, data]),
+                  () => setError(t('orderReview.imageError')),
+                );
               }}
             />
           </label>

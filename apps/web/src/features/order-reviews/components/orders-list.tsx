@@ -32,15 +32,38 @@ export function OrdersList({ unitId }: { unitId?: string }) {
     <>
       {holder}
       <Space style={{ marginBottom: 16 }} wrap>
-        <Select style={{ width: 150 }} allowClear placeholder={t('orderReview.orderState')} value={state} onChange={(v?: string) => { setState(v); setPage(1); }} options={(['open', 'rated', 'closed'] as const).map((s) => ({ value: s, label: t(`orderReview.orderStates.${s}`) }))} />
-        {lastLink && <a href={lastLink} data-testid="last-review-link" target="_blank" rel="noreferrer">{lastLink.slice(0, 60)}…</a>}
+        <Select
+          style={{ width: 150 }}
+          allowClear
+          placeholder={t('orderReview.orderState')}
+          value={state}
+          onChange={(v?: string) => {
+            setState(v);
+            setPage(1);
+          }}
+          options={(['open', 'rated', 'closed'] as const).map((s) => ({
+            value: s,
+            label: t(`orderReview.orderStates.${s}`),
+          }))}
+        />
+        {lastLink && (
+          <a href={lastLink} data-testid="last-review-link" target="_blank" rel="noreferrer">
+            {lastLink.slice(0, 60)}…
+          </a>
+        )}
       </Space>
       <Table<TReviewableOrder>
         rowKey="transactionId"
         size="middle"
         loading={q.isFetching}
         dataSource={q.data?.items ?? []}
-        pagination={{ current: page, pageSize: 20, total: q.data?.total ?? 0, onChange: setPage, showSizeChanger: false }}
+        pagination={{
+          current: page,
+          pageSize: 20,
+          total: q.data?.total ?? 0,
+          onChange: setPage,
+          showSizeChanger: false,
+        }}
         columns={[
           { title: t('orderReview.completedAt'), dataIndex: 'completedAt', width: 170, render: fmtTime },
           { title: t('orderReview.shop'), dataIndex: 'shopName' },
@@ -48,8 +71,26 @@ export function OrdersList({ unitId }: { unitId?: string }) {
           { title: t('orderReview.buyer'), dataIndex: 'buyerName' },
           { title: t('orderReview.amount'), dataIndex: 'amountFen', render: (v: number) => `¥${(v / 100).toFixed(2)}` },
           { title: t('orderReview.rateDeadline'), dataIndex: 'rateDeadline', width: 170, render: fmtTime },
-          { title: t('orderReview.orderState'), dataIndex: 'state', render: (s: string) => <Tag color={s === 'open' ? 'green' : s === 'rated' ? 'blue' : 'default'}>{t(`orderReview.orderStates.${s}`)}</Tag> },
-          { title: '', key: 'link', render: (_: unknown, o) => can(me, 'review:reply') && o.state === 'open' && <Button size="small" data-testid="copy-review-link" onClick={() => void copy(o)}>{t('orderReview.copyLink')}</Button> },
+          {
+            title: t('orderReview.orderState'),
+            dataIndex: 'state',
+            render: (s: string) => (
+              <Tag color={s === 'open' ? 'green' : s === 'rated' ? 'blue' : 'default'}>
+                {t(`orderReview.orderStates.${s}`)}
+              </Tag>
+            ),
+          },
+          {
+            title: '',
+            key: 'link',
+            render: (_: unknown, o) =>
+              can(me, 'review:reply') &&
+              o.state === 'open' && (
+                <Button size="small" data-testid="copy-review-link" onClick={() => void copy(o)}>
+                  {t('orderReview.copyLink')}
+                </Button>
+              ),
+          },
         ]}
       />
     </>

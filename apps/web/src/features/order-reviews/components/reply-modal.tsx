@@ -8,7 +8,15 @@ import { errorText } from '../../../api/error-text.ts';
 import { ORDER_REVIEWS_KEY } from '../api.ts';
 
 /** 解释: once per review / follow-up; the server enforces once and the 30-day window and says why when it refuses. */
-export function ReplyModal({ review, target, onClose }: { review: TOrderReview | null; target: 'rating' | 'followup'; onClose: () => void }) {
+export function ReplyModal({
+  review,
+  target,
+  onClose,
+}: {
+  review: TOrderReview | null;
+  target: 'rating' | 'followup';
+  onClose: () => void;
+}) {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
   const [text, setText] = useState('');
@@ -30,9 +38,23 @@ export function ReplyModal({ review, target, onClose }: { review: TOrderReview |
     }
   };
   return (
-    <Modal open={!!review} title={t(target === 'rating' ? 'orderReview.replyToRating' : 'orderReview.replyToFollowup')} onCancel={onClose} onOk={() => void ok()} okButtonProps={{ disabled: !text.trim(), loading: busy, 'data-testid': 'reply-ok' } as never} destroyOnHidden>
+    <Modal
+      open={!!review}
+      title={t(target === 'rating' ? 'orderReview.replyToRating' : 'orderReview.replyToFollowup')}
+      onCancel={onClose}
+      onOk={() => void ok()}
+      okButtonProps={{ disabled: !text.trim(), loading: busy, 'data-testid': 'reply-ok' } as never}
+      destroyOnHidden
+    >
       <Alert type="info" style={{ marginBottom: 12 }} message={t('orderReview.replyOnce')} />
-      <Input.TextArea rows={4} maxLength={500} showCount value={text} onChange={(e) => setText(e.target.value)} data-testid="reply-text" />
+      <Input.TextArea
+        rows={4}
+        maxLength={500}
+        showCount
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        data-testid="reply-text"
+      />
       {error && <Alert type="error" style={{ marginTop: 12 }} message={error} data-testid="reply-error" />}
     </Modal>
   );

@@ -2,7 +2,13 @@ import { useMemo } from 'react';
 import { EChart } from '../../../lib/echart.tsx';
 
 /** ECharts line chart of the score per dimension. Loaded lazily (React.lazy). */
-export default function ScoreTrend({ dates, series }: { dates: string[]; series: { name: string; data: (number | null)[] }[] }) {
+export default function ScoreTrend({
+  dates,
+  series,
+}: {
+  dates: string[];
+  series: { name: string; data: (number | null)[] }[];
+}) {
   const option = useMemo(
     () => ({
       animationDuration: 300,

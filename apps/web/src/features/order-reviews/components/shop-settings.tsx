@@ -23,7 +23,10 @@ function ShopDimensions({ shop, canEdit, onSaved }: { shop: TShop; canEdit: bool
     setBusy(true);
     setError(null);
     try {
-      await saveShopDimensions(shop.unitId, dims.map((d) => ({ ...d, name: d.name.trim() })));
+      await saveShopDimensions(
+        shop.unitId,
+        dims.map((d) => ({ ...d, name: d.name.trim() })),
+      );
       await onSaved();
       setDims(null);
     } catch (e) {
@@ -33,25 +36,73 @@ function ShopDimensions({ shop, canEdit, onSaved }: { shop: TShop; canEdit: bool
     }
   };
   return (
-    <Card size="small" title={shop.unitName} data-testid={`shop-${shop.unitName}`} extra={canEdit && !dims && <Button size="small" onClick={() => setDims(shop.reviewDimensions)} data-testid="shop-edit">{t('orderReview.shopEdit')}</Button>}>
+    <Card
+      size="small"
+      title={shop.unitName}
+      data-testid={`shop-${shop.unitName}`}
+      extra={
+        canEdit &&
+        !dims && (
+          <Button size="small" onClick={() => setDims(shop.reviewDimensions)} data-testid="shop-edit">
+            {t('orderReview.shopEdit')}
+          </Button>
+        )
+      }
+    >
       {!dims ? (
         <Space wrap data-testid="shop-dims">
-          {shop.reviewDimensions.map((d) => <Tag key={d.key}>{d.name}</Tag>)}
+          {shop.reviewDimensions.map((d) => (
+            <Tag key={d.key}>{d.name}</Tag>
+          ))}
         </Space>
       ) : (
         <Space direction="vertical" style={{ width: '100%' }}>
           {dims.map((d, i) => (
             <Space key={d.key}>
-              <Input style={{ width: 200 }} maxLength={20} value={d.name} onChange={(e) => setDims(dims.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))} data-testid={`shop-dim-${i}`} />
-              <Button size="small" danger disabled={dims.length <= 1} onClick={() => setDims(dims.filter((_, j) => j !== i))} data-testid={`shop-dim-remove-${i}`}>{t('orderReview.shopDimRemove')}</Button>
+              <Input
+                style={{ width: 200 }}
+                maxLength={20}
+                value={d.name}
+                onChange={(e) => setDims(dims.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))}
+                data-testid={`shop-dim-${i}`}
+              />
+              <Button
+                size="small"
+                danger
+                disabled={dims.length <= 1}
+                onClick={() => setDims(dims.filter((_, j) => j !== i))}
+                data-testid={`shop-dim-remove-${i}`}
+              >
+                {t('orderReview.shopDimRemove')}
+              </Button>
             </Space>
           ))}
           <Space>
-            <Button size="small" disabled={dims.length >= 6} onClick={() => setDims([...dims, { key: newKey(), name: '' }])} data-testid="shop-dim-add">{t('orderReview.shopDimAdd')}</Button>
-            <Button size="small" type="primary" loading={busy} disabled={dims.some((d) => !d.name.trim())} onClick={() => void save()} data-testid={`shop-save-${slug}`}>{t('orderReview.shopSave')}</Button>
-            <Button size="small" onClick={() => setDims(null)}>{t('orderReview.shopCancel')}</Button>
+            <Button
+              size="small"
+              disabled={dims.length >= 6}
+              onClick={() => setDims([...dims, { key: newKey(), name: '' }])}
+              data-testid="shop-dim-add"
+            >
+              {t('orderReview.shopDimAdd')}
+            </Button>
+            <Button
+              size="small"
+              type="primary"
+              loading={busy}
+              disabled={dims.some((d) => !d.name.trim())}
+              onClick={() => void save()}
+              data-testid={`shop-save-${slug}`}
+            >
+              {t('orderReview.shopSave')}
+            </Button>
+            <Button size="small" onClick={() => setDims(null)}>
+              {t('orderReview.shopCancel')}
+            </Button>
           </Space>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('orderReview.shopDimHint')}</Typography.Text>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t('orderReview.shopDimHint')}
+          </Typography.Text>
           {error && <Alert type="error" message={error} data-testid="shop-error" />}
         </Space>
       )}
@@ -87,12 +138,24 @@ export function ShopSettings() {
       <Alert type="info" showIcon message={t('orderReview.shopsHint')} />
       {canEdit && (
         <Space wrap>
-          <TreeSelect placeholder={t('orderReview.shopPickUnit')} style={{ width: 240 }} treeData={treeData} treeDefaultExpandAll value={unitId} onChange={(v: string) => setUnitId(v)} data-testid="shop-unit" />
-          <Button type="primary" disabled={!unitId} onClick={() => void add()} data-testid="shop-create">{t('orderReview.shopCreate')}</Button>
+          <TreeSelect
+            placeholder={t('orderReview.shopPickUnit')}
+            style={{ width: 240 }}
+            treeData={treeData}
+            treeDefaultExpandAll
+            value={unitId}
+            onChange={(v: string) => setUnitId(v)}
+            data-testid="shop-unit"
+          />
+          <Button type="primary" disabled={!unitId} onClick={() => void add()} data-testid="shop-create">
+            {t('orderReview.shopCreate')}
+          </Button>
         </Space>
       )}
       {error && <Alert type="error" message={error} />}
-      {(shops.data?.items ?? []).map((s) => <ShopDimensions key={s.unitId} shop={s} canEdit={canEdit} onSaved={refresh} />)}
+      {(shops.data?.items ?? []).map((s) => (
+        <ShopDimensions key={s.unitId} shop={s} canEdit={canEdit} onSaved={refresh} />
+      ))}
     </Space>
   );
 }

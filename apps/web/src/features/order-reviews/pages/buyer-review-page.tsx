@@ -24,17 +24,40 @@ export function BuyerReviewPage() {
         {t('orderReview.buyerTitle')}
       </Typography.Title>
       {q.isLoading && <Skeleton active />}
-      {q.error && <Result status="404" title={t('orderReview.linkInvalid')} subTitle={t('orderReview.linkInvalidHint')} />}
+      {q.error && (
+        <Result status="404" title={t('orderReview.linkInvalid')} subTitle={t('orderReview.linkInvalidHint')} />
+      )}
       {view && (
         <Space direction="vertical" style={{ width: '100%' }} size={12}>
           <Card size="small" data-testid="buyer-order">
             <Typography.Text strong>{view.shopName}</Typography.Text>
-            <div>{t('orderReview.orderNo')}：{view.orderNo ?? '—'}</div>
-            <div>{t('orderReview.amount')}：¥{(view.amountFen / 100).toFixed(2)}</div>
-            <div>{t('orderReview.completedAt')}：{fmtTime(view.completedAt)}</div>
+            <div>
+              {t('orderReview.orderNo')}：{view.orderNo ?? '—'}
+            </div>
+            <div>
+              {t('orderReview.amount')}：¥{(view.amountFen / 100).toFixed(2)}
+            </div>
+            <div>
+              {t('orderReview.completedAt')}：{fmtTime(view.completedAt)}
+            </div>
           </Card>
-          {view.state === 'open' && <RatingForm token={token} deadline={view.rateDeadline} dimensions={view.reviewDimensions} onDone={setData} />}
-          {view.state === 'closed' && <Alert type="warning" showIcon data-testid="buyer-closed" message={t('orderReview.closed')} description={t('orderReview.closedHint', { at: fmtTime(view.rateDeadline) })} />}
+          {view.state === 'open' && (
+            <RatingForm
+              token={token}
+              deadline={view.rateDeadline}
+              dimensions={view.reviewDimensions}
+              onDone={setData}
+            />
+          )}
+          {view.state === 'closed' && (
+            <Alert
+              type="warning"
+              showIcon
+              data-testid="buyer-closed"
+              message={t('orderReview.closed')}
+              description={t('orderReview.closedHint', { at: fmtTime(view.rateDeadline) })}
+            />
+          )}
           {view.state === 'rated' && <RatedView view={view} token={token} onDone={setData} />}
         </Space>
       )}
@@ -61,7 +84,17 @@ function useSubmit<T>(url: string, onDone: (v: TBuyerReview) => void) {
   return { submit, busy, error };
 }
 
-function RatingForm({ token, deadline, dimensions, onDone }: { token: string; deadline: string; dimensions: TShopDimension[]; onDone: (v: TBuyerReview) => void }) {
+function RatingForm({
+  token,
+  deadline,
+  dimensions,
+  onDone,
+}: {
+  token: string;
+  deadline: string;
+  dimensions: TShopDimension[];
+  onDone: (v: TBuyerReview) => void;
+}) {
   const { t } = useTranslation();
   const [dims, setDims] = useState<TReviewDimensions>({});
   const [text, setText] = useState('');
@@ -71,9 +104,14 @@ function RatingForm({ token, deadline, dimensions, onDone }: { token: string; de
   const complete = dimensions.every((d) => dims[d.key]);
   return (
     <Card size="small" title={t('orderReview.rateShop')} data-testid="rating-form">
-      <Typography.Paragraph type="secondary">{t('orderReview.deadline', { at: fmtTime(deadline) })}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary">
+        {t('orderReview.deadline', { at: fmtTime(deadline) })}
+      </Typography.Paragraph>
       {dimensions.map(({ key: k, name }) => (
-        <div key={k} style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', marginBottom: 8 }}>
+        <div
+          key={k}
+          style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', marginBottom: 8 }}
+        >
           <span>{name}</span>
           <Rate
             value={dims[k] ?? 0}
@@ -85,14 +123,36 @@ function RatingForm({ token, deadline, dimensions, onDone }: { token: string; de
           />
         </div>
       ))}
-      <Input.TextArea rows={3} maxLength={500} showCount placeholder={t('orderReview.textPlaceholder')} value={text} onChange={(e) => setText(e.target.value)} data-testid="rating-text" />
+      <Input.TextArea
+        rows={3}
+        maxLength={500}
+        showCount
+        placeholder={t('orderReview.textPlaceholder')}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        data-testid="rating-text"
+      />
       <Divider style={{ margin: '12px 0' }} />
       <ImagePicker value={images} onChange={setImages} />
-      <Checkbox style={{ marginTop: 12 }} checked={isAnonymous} onChange={(e) => setAnonymous(e.target.checked)} data-testid="rating-anonymous">
+      <Checkbox
+        style={{ marginTop: 12 }}
+        checked={isAnonymous}
+        onChange={(e) => setAnonymous(e.target.checked)}
+        data-testid="rating-anonymous"
+      >
         {t('orderReview.anonymous')}
       </Checkbox>
       {error && <Alert type="error" style={{ marginTop: 12 }} message={error} />}
-      <Button type="primary" block size="large" style={{ marginTop: 12 }} disabled={!complete} loading={busy} data-testid="rating-submit" onClick={() => void submit({ dimensions: dims, text: text || undefined, images, isAnonymous })}>
+      <Button
+        type="primary"
+        block
+        size="large"
+        style={{ marginTop: 12 }}
+        disabled={!complete}
+        loading={busy}
+        data-testid="rating-submit"
+        onClick={() => void submit({ dimensions: dims, text: text || undefined, images, isAnonymous })}
+      >
         {t('orderReview.submit')}
       </Button>
       <Typography.Paragraph type="secondary" style={{ marginTop: 8, fontSize: 12 }}>
@@ -118,25 +178,54 @@ function RatedView({ view, token, onDone }: { view: TBuyerReview; token: string;
           </div>
         ))}
         {r.text && <Typography.Paragraph style={{ marginTop: 8 }}>{r.text}</Typography.Paragraph>}
-        <Typography.Text type="secondary">{fmtTime(r.ratedAt)}{r.isAnonymous ? ` · ${t('orderReview.anonymousShort')}` : ''}{r.imageCount ? ` · ${t('orderReview.images', { n: r.imageCount })}` : ''}</Typography.Text>
-        {r.reply && <Alert style={{ marginTop: 8 }} type="info" message={`${t('orderReview.shopReply')}：${r.reply.text}`} />}
+        <Typography.Text type="secondary">
+          {fmtTime(r.ratedAt)}
+          {r.isAnonymous ? ` · ${t('orderReview.anonymousShort')}` : ''}
+          {r.imageCount ? ` · ${t('orderReview.images', { n: r.imageCount })}` : ''}
+        </Typography.Text>
+        {r.reply && (
+          <Alert style={{ marginTop: 8 }} type="info" message={`${t('orderReview.shopReply')}：${r.reply.text}`} />
+        )}
       </Card>
       {view.followup && (
         <Card size="small" title={t('orderReview.followup')} data-testid="buyer-followup">
           <Typography.Paragraph>{view.followup.text}</Typography.Paragraph>
           <Typography.Text type="secondary">{fmtTime(view.followup.createdAt)}</Typography.Text>
-          {view.followup.reply && <Alert style={{ marginTop: 8 }} type="info" message={`${t('orderReview.shopReply')}：${view.followup.reply.text}`} />}
+          {view.followup.reply && (
+            <Alert
+              style={{ marginTop: 8 }}
+              type="info"
+              message={`${t('orderReview.shopReply')}：${view.followup.reply.text}`}
+            />
+          )}
         </Card>
       )}
       {view.canFollowup && (
         <Card size="small" title={t('orderReview.addFollowup')} data-testid="followup-form">
-          <Typography.Paragraph type="secondary">{t('orderReview.followupDeadline', { at: fmtTime(view.followupDeadline) })}</Typography.Paragraph>
-          <Input.TextArea rows={3} maxLength={500} showCount value={text} onChange={(e) => setText(e.target.value)} data-testid="followup-text" />
+          <Typography.Paragraph type="secondary">
+            {t('orderReview.followupDeadline', { at: fmtTime(view.followupDeadline) })}
+          </Typography.Paragraph>
+          <Input.TextArea
+            rows={3}
+            maxLength={500}
+            showCount
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            data-testid="followup-text"
+          />
           <div style={{ marginTop: 8 }}>
             <ImagePicker value={images} onChange={setImages} />
           </div>
           {error && <Alert type="error" style={{ marginTop: 12 }} message={error} />}
-          <Button type="primary" block style={{ marginTop: 12 }} disabled={!text.trim()} loading={busy} data-testid="followup-submit" onClick={() => void submit({ text, images })}>
+          <Button
+            type="primary"
+            block
+            style={{ marginTop: 12 }}
+            disabled={!text.trim()}
+            loading={busy}
+            data-testid="followup-submit"
+            onClick={() => void submit({ text, images })}
+          >
             {t('orderReview.submitFollowup')}
           </Button>
         </Card>

@@ -20,15 +20,29 @@ export function ShopScorePage() {
   const chart = useMemo(
     () => ({
       dates: (trend.data?.points ?? []).map((p) => p.asOf),
-      series: (trend.data?.points.at(-1)?.dimensions ?? []).map(({ key, name }) => ({ name, data: (trend.data?.points ?? []).map((p) => p.dimensions.find((d) => d.key === key)?.score ?? null) })),
+      series: (trend.data?.points.at(-1)?.dimensions ?? []).map(({ key, name }) => ({
+        name,
+        data: (trend.data?.points ?? []).map((p) => p.dimensions.find((d) => d.key === key)?.score ?? null),
+      })),
     }),
     [trend.data],
   );
   return (
     <Card title={t('orderReview.scoreTitle')}>
       <Space wrap style={{ marginBottom: 16 }}>
-        <Select style={{ width: 220 }} value={shop} onChange={(v: string) => setUnitId(v)} options={(shops.data?.items ?? []).map((s) => ({ value: s.unitId, label: s.unitName }))} data-testid="score-unit" />
-        <DatePicker allowClear={false} value={dayjs(asOf)} onChange={(d) => d && setAsOf(d.format('YYYY-MM-DD'))} data-testid="score-date" />
+        <Select
+          style={{ width: 220 }}
+          value={shop}
+          onChange={(v: string) => setUnitId(v)}
+          options={(shops.data?.items ?? []).map((s) => ({ value: s.unitId, label: s.unitName }))}
+          data-testid="score-unit"
+        />
+        <DatePicker
+          allowClear={false}
+          value={dayjs(asOf)}
+          onChange={(d) => d && setAsOf(d.format('YYYY-MM-DD'))}
+          data-testid="score-date"
+        />
       </Space>
       {shops.data && shops.data.items.length === 0 ? (
         <Empty description={t('orderReview.noShops')} data-testid="score-no-shops" />
@@ -36,19 +50,28 @@ export function ShopScorePage() {
         <Skeleton active />
       ) : (
         <>
-          <Typography.Paragraph type="secondary">{t('orderReview.scoreWindow', { from: score.data.from, to: score.data.to })}</Typography.Paragraph>
+          <Typography.Paragraph type="secondary">
+            {t('orderReview.scoreWindow', { from: score.data.from, to: score.data.to })}
+          </Typography.Paragraph>
           <Row gutter={[16, 16]}>
             {score.data.dimensions.map((d) => (
               <Col xs={24} md={8} key={d.key}>
                 <Card data-testid={`score-${d.key}`}>
-                  <Statistic title={d.name} value={d.score === null ? '—' : d.score.toFixed(2)} suffix={d.score === null ? undefined : '/ 5'} />
+                  <Statistic
+                    title={d.name}
+                    value={d.score === null ? '—' : d.score.toFixed(2)}
+                    suffix={d.score === null ? undefined : '/ 5'}
+                  />
                   <Typography.Text type="secondary">{t('orderReview.countedN', { n: d.count })}</Typography.Text>
                 </Card>
               </Col>
             ))}
           </Row>
           <Typography.Paragraph style={{ marginTop: 12 }} data-testid="score-counts">
-            {t('orderReview.scoreCounts', { counted: score.data.countedRatings, uncounted: score.data.uncountedRatings })}
+            {t('orderReview.scoreCounts', {
+              counted: score.data.countedRatings,
+              uncounted: score.data.uncountedRatings,
+            })}
           </Typography.Paragraph>
         </>
       )}

@@ -36,10 +36,25 @@ export function MoveUnitModal(props: { unit: TOrgUnit | null; onClose: (movedUnd
   };
 
   return (
-    <Modal open={!!props.unit} title={`${t('org.move')} · ${props.unit?.name ?? ''}`} onOk={() => void onOk()} onCancel={() => props.onClose()} okButtonProps={{ disabled: !target }} destroyOnHidden>
+    <Modal
+      open={!!props.unit}
+      title={`${t('org.move')} · ${props.unit?.name ?? ''}`}
+      onOk={() => void onOk()}
+      onCancel={() => props.onClose()}
+      okButtonProps={{ disabled: !target }}
+      destroyOnHidden
+    >
       <Form layout="vertical">
         <Form.Item label={t('org.moveTo')}>
-          <TreeSelect data-testid="move-target" treeData={tree} value={target} onChange={setTarget} treeDefaultExpandAll showSearch treeNodeFilterProp="title" />
+          <TreeSelect
+            data-testid="move-target"
+            treeData={tree}
+            value={target}
+            onChange={setTarget}
+            treeDefaultExpandAll
+            showSearch
+            treeNodeFilterProp="title"
+          />
         </Form.Item>
       </Form>
     </Modal>

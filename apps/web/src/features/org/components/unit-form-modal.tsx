@@ -17,7 +17,12 @@ interface TValues {
 }
 
 /** Create a child of `parent`, or edit `unit`. */
-export function UnitFormModal(props: { open: boolean; parent?: TOrgUnit; unit?: TOrgUnit; onClose: (saved?: TOrgUnit) => void }) {
+export function UnitFormModal(props: {
+  open: boolean;
+  parent?: TOrgUnit;
+  unit?: TOrgUnit;
+  onClose: (saved?: TOrgUnit) => void;
+}) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const qc = useQueryClient();
@@ -27,7 +32,13 @@ export function UnitFormModal(props: { open: boolean; parent?: TOrgUnit; unit?: 
   useEffect(() => {
     if (!props.open) return;
     form.resetFields();
-    if (editing) form.setFieldsValue({ name: editing.name, type: editing.type, code: editing.code ?? undefined, sortOrder: editing.sortOrder });
+    if (editing)
+      form.setFieldsValue({
+        name: editing.name,
+        type: editing.type,
+        code: editing.code ?? undefined,
+        sortOrder: editing.sortOrder,
+      });
     else form.setFieldsValue({ type: nextType(props.parent?.type) });
   }, [props.open, editing, props.parent, form]);
 
@@ -47,8 +58,20 @@ export function UnitFormModal(props: { open: boolean; parent?: TOrgUnit; unit?: 
   };
 
   return (
-    <Modal open={props.open} title={editing ? t('org.rename') : `${t('org.createChild')} · ${props.parent?.name ?? ''}`} onOk={() => void onOk()} onCancel={() => props.onClose()} destroyOnHidden okText={t('common.save')}>
-      <Form form={form} name="unit" onValuesChange={(changed: Record<string, unknown>) => clearServerErrors(form, changed)} layout="vertical">
+    <Modal
+      open={props.open}
+      title={editing ? t('org.rename') : `${t('org.createChild')} · ${props.parent?.name ?? ''}`}
+      onOk={() => void onOk()}
+      onCancel={() => props.onClose()}
+      destroyOnHidden
+      okText={t('common.save')}
+    >
+      <Form
+        form={form}
+        name="unit"
+        onValuesChange={(changed: Record<string, unknown>) => clearServerErrors(form, changed)}
+        layout="vertical"
+      >
         <Form.Item name="type" label={t('common.type')} rules={[zodRule(ZCreateOrgUnitInput.shape.type)]}>
           <Select options={UNIT_TYPES.map((ty) => ({ value: ty, label: t(`unitType.${ty}`) }))} />
         </Form.Item>

@@ -24,14 +24,19 @@ export function UnitUsers({ unitId }: { unitId: string }) {
       pagination={false}
       title={() => (
         <span>
-          {t('org.users')} · {t('common.total', { n: data?.total ?? 0 })} <Link to={`/users?unitId=${unitId}`}>{t('org.viewUsers')}</Link>
+          {t('org.users')} · {t('common.total', { n: data?.total ?? 0 })}{' '}
+          <Link to={`/users?unitId=${unitId}`}>{t('org.viewUsers')}</Link>
         </span>
       )}
       columns={[
         { title: t('user.displayName'), dataIndex: 'displayName' },
         { title: t('user.username'), dataIndex: 'username' },
         { title: t('user.jobTitle'), dataIndex: 'title', render: (v: string | null) => v ?? '—' },
-        { title: t('user.roles'), dataIndex: 'roles', render: (rs: TUser['roles']) => rs.map((r) => <Tag key={r.id}>{r.name}</Tag>) },
+        {
+          title: t('user.roles'),
+          dataIndex: 'roles',
+          render: (rs: TUser['roles']) => rs.map((r) => <Tag key={r.id}>{r.name}</Tag>),
+        },
         { title: t('user.lastLogin'), dataIndex: 'lastLoginAt', render: fmtTime },
       ]}
     />

@@ -1,6 +1,20 @@
 import { useQueryClient } from '@tanstack/react-query';
 import type { TOrgUnit } from '@huifang/shared';
-import { App, Button, Card, Checkbox, Col, Descriptions, Empty, Popconfirm, Row, Space, Tag, Tree, Typography } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Col,
+  Descriptions,
+  Empty,
+  Popconfirm,
+  Row,
+  Space,
+  Tag,
+  Tree,
+  Typography,
+} from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { patch } from '../../../api/client.ts';
@@ -31,7 +45,8 @@ export function OrgPage() {
     if (parentId) setExpanded((keys) => (keys && !keys.includes(parentId) ? [...keys, parentId] : keys));
   };
   // Until the user picks one, the top of the visible tree is shown.
-  const selected = units.find((u) => u.id === selectedId) ?? units.find((u) => !units.some((p) => p.id === u.parentId)) ?? null;
+  const selected =
+    units.find((u) => u.id === selectedId) ?? units.find((u) => !units.some((p) => p.id === u.parentId)) ?? null;
   const parent = selected?.parentId ? units.find((u) => u.id === selected.parentId) : undefined;
 
   const treeData = useMemo(
@@ -65,7 +80,14 @@ export function OrgPage() {
   return (
     <Row gutter={16}>
       <Col xs={24} lg={10}>
-        <Card title={t('org.title')} extra={<Checkbox checked={showInactive} onChange={(e) => setShowInactive(e.target.checked)}>{t('org.showInactive')}</Checkbox>}>
+        <Card
+          title={t('org.title')}
+          extra={
+            <Checkbox checked={showInactive} onChange={(e) => setShowInactive(e.target.checked)}>
+              {t('org.showInactive')}
+            </Checkbox>
+          }
+        >
           {units.length > 0 && (
             <Tree
               data-testid="org-tree"
@@ -95,7 +117,11 @@ export function OrgPage() {
                   {t('org.move')}
                 </Button>
                 {selected.isActive ? (
-                  <Popconfirm title={t('common.confirmDisable')} onConfirm={() => void setActive(false)} disabled={!selected.parentId}>
+                  <Popconfirm
+                    title={t('common.confirmDisable')}
+                    onConfirm={() => void setActive(false)}
+                    disabled={!selected.parentId}
+                  >
                     <Button danger disabled={!selected.parentId}>
                       {t('common.disable')}
                     </Button>
@@ -113,7 +139,9 @@ export function OrgPage() {
                 <Descriptions.Item label={t('common.type')}>{t(`unitType.${selected.type}`)}</Descriptions.Item>
                 <Descriptions.Item label={t('common.code')}>{selected.code ?? '—'}</Descriptions.Item>
                 <Descriptions.Item label={t('org.parent')}>{parent?.name ?? '—'}</Descriptions.Item>
-                <Descriptions.Item label={t('common.status')}>{selected.isActive ? t('common.active') : t('common.inactive')}</Descriptions.Item>
+                <Descriptions.Item label={t('common.status')}>
+                  {selected.isActive ? t('common.active') : t('common.inactive')}
+                </Descriptions.Item>
                 <Descriptions.Item label={t('common.createdAt')}>{fmtTime(selected.createdAt)}</Descriptions.Item>
               </Descriptions>
               {can(me, 'user:read') && <UnitUsers unitId={selected.id} />}

@@ -17,7 +17,15 @@ interface TValues {
 }
 
 /** Permissions ticked from the list (勾选方式), grouped, with a tick-all per group. */
-function PermissionPicker({ value = [], onChange, disabled }: { value?: TPermission[]; onChange?: (v: TPermission[]) => void; disabled?: boolean }) {
+function PermissionPicker({
+  value = [],
+  onChange,
+  disabled,
+}: {
+  value?: TPermission[];
+  onChange?: (v: TPermission[]) => void;
+  disabled?: boolean;
+}) {
   const { t } = useTranslation();
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
@@ -35,7 +43,12 @@ function PermissionPicker({ value = [], onChange, disabled }: { value?: TPermiss
               <Typography.Text strong>{t(`permGroup.${g.key}`)}</Typography.Text>
             </Checkbox>
             <div style={{ paddingInlineStart: 24, marginTop: 4 }}>
-              <Checkbox.Group disabled={disabled} value={picked} onChange={(v) => set(v as TPermission[])} options={g.permissions.map((p) => ({ value: p, label: t(`perm.${p}`) }))} />
+              <Checkbox.Group
+                disabled={disabled}
+                value={picked}
+                onChange={(v) => set(v as TPermission[])}
+                options={g.permissions.map((p) => ({ value: p, label: t(`perm.${p}`) }))}
+              />
             </div>
           </div>
         );
@@ -57,7 +70,16 @@ export function RoleDrawer(props: { open: boolean; role?: TRole; readOnly?: bool
   useEffect(() => {
     if (!props.open) return;
     form.resetFields();
-    form.setFieldsValue(role ? { name: role.name, description: role.description ?? undefined, dataScope: role.dataScope, permissions: role.permissions } : { dataScope: 'unit', permissions: [] });
+    form.setFieldsValue(
+      role
+        ? {
+            name: role.name,
+            description: role.description ?? undefined,
+            dataScope: role.dataScope,
+            permissions: role.permissions,
+          }
+        : { dataScope: 'unit', permissions: [] },
+    );
   }, [props.open, role, form]);
 
   const onSave = async () => {
@@ -91,7 +113,13 @@ export function RoleDrawer(props: { open: boolean; role?: TRole; readOnly?: bool
       }
     >
       {isAdminRole && <Alert type="info" showIcon style={{ marginBottom: 16 }} message={t('role.locked')} />}
-      <Form form={form} name="role" onValuesChange={(changed: Record<string, unknown>) => clearServerErrors(form, changed)} layout="vertical" disabled={locked}>
+      <Form
+        form={form}
+        name="role"
+        onValuesChange={(changed: Record<string, unknown>) => clearServerErrors(form, changed)}
+        layout="vertical"
+        disabled={locked}
+      >
         <Form.Item name="name" label={t('role.name')} rules={[zodRule(ZCreateRoleInput.shape.name)]}>
           <Input />
         </Form.Item>

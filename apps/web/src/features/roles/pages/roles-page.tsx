@@ -27,27 +27,53 @@ export function RolesPage() {
   };
 
   return (
-    <Card title={t('role.title')} extra={canWrite && <Button type="primary" onClick={() => setDrawer({})}>{t('role.create')}</Button>}>
+    <Card
+      title={t('role.title')}
+      extra={
+        canWrite && (
+          <Button type="primary" onClick={() => setDrawer({})}>
+            {t('role.create')}
+          </Button>
+        )
+      }
+    >
       <Table<TRole>
         rowKey="id"
         loading={isFetching}
         dataSource={data}
         pagination={false}
         columns={[
-          { title: t('role.name'), dataIndex: 'name', render: (v: string, r) => <Space>{v}{r.isBuiltin && <Tag color="blue">{t('role.builtin')}</Tag>}</Space> },
+          {
+            title: t('role.name'),
+            dataIndex: 'name',
+            render: (v: string, r) => (
+              <Space>
+                {v}
+                {r.isBuiltin && <Tag color="blue">{t('role.builtin')}</Tag>}
+              </Space>
+            ),
+          },
           { title: t('common.description'), dataIndex: 'description', render: (v: string | null) => v ?? '—' },
           { title: t('role.dataScope'), dataIndex: 'dataScope', render: (v: TRole['dataScope']) => t(`scope.${v}`) },
-          { title: t('role.permissions'), dataIndex: 'permissions', render: (ps: string[]) => t('role.permCount', { n: ps.length }) },
+          {
+            title: t('role.permissions'),
+            dataIndex: 'permissions',
+            render: (ps: string[]) => t('role.permCount', { n: ps.length }),
+          },
           { title: t('role.userCount'), dataIndex: 'userCount' },
           {
             title: t('common.actions'),
             key: 'a',
             render: (_: unknown, r) => (
               <Space size={0}>
-                <Button type="link" size="small" onClick={() => setDrawer({ role: r })}>{canWrite ? t('common.edit') : t('role.permissions')}</Button>
+                <Button type="link" size="small" onClick={() => setDrawer({ role: r })}>
+                  {canWrite ? t('common.edit') : t('role.permissions')}
+                </Button>
                 {canWrite && !r.isBuiltin && (
                   <Popconfirm title={t('common.confirmDelete')} onConfirm={() => void remove(r)}>
-                    <Button type="link" size="small" danger>{t('common.delete')}</Button>
+                    <Button type="link" size="small" danger>
+                      {t('common.delete')}
+                    </Button>
                   </Popconfirm>
                 )}
               </Space>

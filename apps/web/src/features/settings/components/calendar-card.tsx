@@ -1,6 +1,20 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { CALENDAR_DAY_KINDS, ZCalendarDayInput, type TCalendarDay, type TCalendarDayKind } from '@huifang/shared';
-import { App, Button, Card, DatePicker, Form, Input, InputNumber, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  DatePicker,
+  Form,
+  Input,
+  InputNumber,
+  Popconfirm,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -51,19 +65,51 @@ export function CalendarCard({ canWrite }: { canWrite: boolean }) {
       size="small"
       title={t('settingsPage.calendar.title')}
       data-testid="business-calendar"
-      extra={<InputNumber min={2000} max={2100} value={year} onChange={(v) => v && setYear(v)} addonBefore={t('settingsPage.calendar.year')} style={{ width: 150 }} data-testid="calendar-year" />}
+      extra={
+        <InputNumber
+          min={2000}
+          max={2100}
+          value={year}
+          onChange={(v) => v && setYear(v)}
+          addonBefore={t('settingsPage.calendar.year')}
+          style={{ width: 150 }}
+          data-testid="calendar-year"
+        />
+      }
     >
       <Typography.Paragraph type="secondary">{t('settingsPage.calendar.hint')}</Typography.Paragraph>
-      {cal.data && !cal.data.seeded && <Typography.Paragraph type="warning" data-testid="calendar-not-seeded">{t('settingsPage.calendar.notSeeded', { year })}</Typography.Paragraph>}
+      {cal.data && !cal.data.seeded && (
+        <Typography.Paragraph type="warning" data-testid="calendar-not-seeded">
+          {t('settingsPage.calendar.notSeeded', { year })}
+        </Typography.Paragraph>
+      )}
       {canWrite && (
-        <Form form={form} name="calendarDay" layout="inline" initialValues={{ kind: 'holiday', name: '' }} style={{ rowGap: 8, marginBottom: 12 }}>
+        <Form
+          form={form}
+          name="calendarDay"
+          layout="inline"
+          initialValues={{ kind: 'holiday', name: '' }}
+          style={{ rowGap: 8, marginBottom: 12 }}
+        >
           <Form.Item name="date" label={t('settingsPage.calendar.date')} rules={[{ required: true }]}>
             <DatePicker data-testid="calendar-date" />
           </Form.Item>
-          <Form.Item name="kind" label={t('settingsPage.calendar.kind')} rules={[zodRule(ZCalendarDayInput.shape.kind)]}>
-            <Select style={{ width: 140 }} options={CALENDAR_DAY_KINDS.map((k) => ({ value: k, label: t(`settingsPage.calendar.kinds.${k}`) }))} data-testid="calendar-kind" />
+          <Form.Item
+            name="kind"
+            label={t('settingsPage.calendar.kind')}
+            rules={[zodRule(ZCalendarDayInput.shape.kind)]}
+          >
+            <Select
+              style={{ width: 140 }}
+              options={CALENDAR_DAY_KINDS.map((k) => ({ value: k, label: t(`settingsPage.calendar.kinds.${k}`) }))}
+              data-testid="calendar-kind"
+            />
           </Form.Item>
-          <Form.Item name="name" label={t('settingsPage.calendar.name')} rules={[zodRule(ZCalendarDayInput.shape.name, { emptyAs: '' })]}>
+          <Form.Item
+            name="name"
+            label={t('settingsPage.calendar.name')}
+            rules={[zodRule(ZCalendarDayInput.shape.name, { emptyAs: '' })]}
+          >
             <Input style={{ width: 160 }} maxLength={50} data-testid="calendar-name" />
           </Form.Item>
           <Form.Item>
@@ -83,8 +129,20 @@ export function CalendarCard({ canWrite }: { canWrite: boolean }) {
         data-testid="calendar-days"
         columns={[
           { title: t('settingsPage.calendar.date'), dataIndex: 'date', width: 130 },
-          { title: t('settingsPage.calendar.weekday'), dataIndex: 'date', width: 90, render: (d: string) => t(`settingsPage.calendar.weekdays.${WEEKDAY_KEYS[dayjs(d).day()]}`) },
-          { title: t('settingsPage.calendar.kind'), dataIndex: 'kind', width: 130, render: (k: TCalendarDayKind) => <Tag color={k === 'holiday' ? 'red' : 'blue'}>{t(`settingsPage.calendar.kinds.${k}`)}</Tag> },
+          {
+            title: t('settingsPage.calendar.weekday'),
+            dataIndex: 'date',
+            width: 90,
+            render: (d: string) => t(`settingsPage.calendar.weekdays.${WEEKDAY_KEYS[dayjs(d).day()]}`),
+          },
+          {
+            title: t('settingsPage.calendar.kind'),
+            dataIndex: 'kind',
+            width: 130,
+            render: (k: TCalendarDayKind) => (
+              <Tag color={k === 'holiday' ? 'red' : 'blue'}>{t(`settingsPage.calendar.kinds.${k}`)}</Tag>
+            ),
+          },
           { title: t('settingsPage.calendar.name'), dataIndex: 'name' },
           ...(canWrite
             ? [
@@ -92,7 +150,10 @@ export function CalendarCard({ canWrite }: { canWrite: boolean }) {
                   title: '',
                   width: 90,
                   render: (_: unknown, r: TCalendarDay) => (
-                    <Popconfirm title={t('settingsPage.calendar.removeConfirm', { date: r.date })} onConfirm={() => onRemove(r.date)}>
+                    <Popconfirm
+                      title={t('settingsPage.calendar.removeConfirm', { date: r.date })}
+                      onConfirm={() => onRemove(r.date)}
+                    >
                       <Button size="small" type="link" danger data-testid={`calendar-remove-${r.date}`}>
                         {t('settingsPage.calendar.remove')}
                       </Button>
@@ -106,8 +167,12 @@ export function CalendarCard({ canWrite }: { canWrite: boolean }) {
           <Table.Summary.Row>
             <Table.Summary.Cell index={0} colSpan={5}>
               <Space>
-                <Tag color="red">{t('settingsPage.calendar.kinds.holiday')} {days.filter((d) => d.kind === 'holiday').length}</Tag>
-                <Tag color="blue">{t('settingsPage.calendar.kinds.workday')} {days.filter((d) => d.kind === 'workday').length}</Tag>
+                <Tag color="red">
+                  {t('settingsPage.calendar.kinds.holiday')} {days.filter((d) => d.kind === 'holiday').length}
+                </Tag>
+                <Tag color="blue">
+                  {t('settingsPage.calendar.kinds.workday')} {days.filter((d) => d.kind === 'workday').length}
+                </Tag>
               </Space>
             </Table.Summary.Cell>
           </Table.Summary.Row>

@@ -10,12 +10,16 @@ import { POLICY_KEY, saveContactPolicy, useContactPolicy } from '../api.ts';
 
 const F = ZContactPolicyInput.shape;
 /** The whole-object rule (quiet hours must end at another hour than they start), on the field it names. */
-const crossRule = (field: keyof TContactPolicyInput, text: string) => ({ getFieldsValue }: { getFieldsValue: () => unknown }) => ({
-  validator: async () => {
-    const issue = ZContactPolicyInput.safeParse(getFieldsValue()).error?.issues.find((i) => i.path[0] === field && i.code === 'custom');
-    if (issue) throw new Error(text);
-  },
-});
+const crossRule =
+  (field: keyof TContactPolicyInput, text: string) =>
+  ({ getFieldsValue }: { getFieldsValue: () => unknown }) => ({
+    validator: async () => {
+      const issue = ZContactPolicyInput.safeParse(getFieldsValue()).error?.issues.find(
+        (i) => i.path[0] === field && i.code === 'custom',
+      );
+      if (issue) throw new Error(text);
+    },
+  });
 
 /** 联系策略: the tenant's quiet hours and contact gap, as the sender and new plans apply them. */
 export function ContactPolicyCard({ canWrite }: { canWrite: boolean }) {
@@ -37,7 +41,12 @@ export function ContactPolicyCard({ canWrite }: { canWrite: boolean }) {
     }
   };
   const hour = (name: 'quietFromHour' | 'quietToHour', label: string) => (
-    <Form.Item name={name} label={label} rules={[{ required: true }, zodRule(F[name]), crossRule(name, t('settingsPage.policy.sameHours'))]} dependencies={name === 'quietToHour' ? ['quietFromHour'] : []}>
+    <Form.Item
+      name={name}
+      label={label}
+      rules={[{ required: true }, zodRule(F[name]), crossRule(name, t('settingsPage.policy.sameHours'))]}
+      dependencies={name === 'quietToHour' ? ['quietFromHour'] : []}
+    >
       <InputNumber min={0} max={23} precision={0} addonAfter=":00" style={{ width: 120 }} />
     </Form.Item>
   );
@@ -50,12 +59,29 @@ export function ContactPolicyCard({ canWrite }: { canWrite: boolean }) {
       <Form
         form={form}
         name="policy"
-        initialValues={{ quietFromHour: policy.quietFromHour, quietToHour: policy.quietToHour, minGapDays: policy.minGapDays }}
-        layout="inline" disabled={!canWrite} style={{ rowGap: 8 }}>
+        initialValues={{
+          quietFromHour: policy.quietFromHour,
+          quietToHour: policy.quietToHour,
+          minGapDays: policy.minGapDays,
+        }}
+        layout="inline"
+        disabled={!canWrite}
+        style={{ rowGap: 8 }}
+      >
         {hour('quietFromHour', t('settingsPage.policy.quietFrom'))}
         {hour('quietToHour', t('settingsPage.policy.quietTo'))}
-        <Form.Item name="minGapDays" label={t('settingsPage.policy.minGapDays')} rules={[{ required: true }, zodRule(F.minGapDays)]}>
-          <InputNumber min={0} max={365} precision={0} addonAfter={t('settingsPage.policy.days')} style={{ width: 140 }} />
+        <Form.Item
+          name="minGapDays"
+          label={t('settingsPage.policy.minGapDays')}
+          rules={[{ required: true }, zodRule(F.minGapDays)]}
+        >
+          <InputNumber
+            min={0}
+            max={365}
+            precision={0}
+            addonAfter={t('settingsPage.policy.days')}
+            style={{ width: 140 }}
+          />
         </Form.Item>
         {canWrite && (
           <Form.Item>
@@ -66,7 +92,11 @@ export function ContactPolicyCard({ canWrite }: { canWrite: boolean }) {
         )}
       </Form>
       <Space style={{ marginTop: 8 }}>
-        <Typography.Text type="secondary">{policy.updatedAt ? t('settingsPage.policy.updatedAt', { at: fmtTime(policy.updatedAt) }) : t('settingsPage.policy.defaults')}</Typography.Text>
+        <Typography.Text type="secondary">
+          {policy.updatedAt
+            ? t('settingsPage.policy.updatedAt', { at: fmtTime(policy.updatedAt) })
+            : t('settingsPage.policy.defaults')}
+        </Typography.Text>
       </Space>
     </Card>
   );

@@ -1,4 +1,12 @@
-import { checkAnswers, CSAT_LABELS, LIKERT_LABELS, surveyPath, type TAnswerValue, type TQuestion, type TSurveyDefinition } from '@huifang/shared';
+import {
+  checkAnswers,
+  CSAT_LABELS,
+  LIKERT_LABELS,
+  surveyPath,
+  type TAnswerValue,
+  type TQuestion,
+  type TSurveyDefinition,
+} from '@huifang/shared';
 import { Button, Checkbox, Form, Input, InputNumber, Radio, Rate, Space, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -6,7 +14,15 @@ import { useTranslation } from 'react-i18next';
 type TAnswers = Record<string, TAnswerValue | undefined>;
 
 /** One question's input, sized for a phone first (large touch targets, one column). */
-function QuestionInput({ q, value, onChange }: { q: TQuestion; value: TAnswerValue | undefined; onChange: (v: TAnswerValue | undefined) => void }) {
+function QuestionInput({
+  q,
+  value,
+  onChange,
+}: {
+  q: TQuestion;
+  value: TAnswerValue | undefined;
+  onChange: (v: TAnswerValue | undefined) => void;
+}) {
   const scale = (labels: Record<number, string>) => (
     <Radio.Group value={value} onChange={(e) => onChange(e.target.value as number)} style={{ width: '100%' }}>
       <Space direction="vertical" style={{ width: '100%' }}>
@@ -48,10 +64,21 @@ function QuestionInput({ q, value, onChange }: { q: TQuestion; value: TAnswerVal
     case 'csat':
       return scale(CSAT_LABELS);
     case 'rating':
-      return <Rate value={(value as number | undefined) ?? 0} onChange={(v) => onChange(v || undefined)} style={{ fontSize: 32 }} />;
+      return (
+        <Rate
+          value={(value as number | undefined) ?? 0}
+          onChange={(v) => onChange(v || undefined)}
+          style={{ fontSize: 32 }}
+        />
+      );
     case 'nps':
       return (
-        <Radio.Group value={value} onChange={(e) => onChange(e.target.value as number)} optionType="button" buttonStyle="solid">
+        <Radio.Group
+          value={value}
+          onChange={(e) => onChange(e.target.value as number)}
+          optionType="button"
+          buttonStyle="solid"
+        >
           {[...Array(11).keys()].map((v) => (
             <Radio.Button key={v} value={v} style={{ minWidth: 30, padding: '0 6px', textAlign: 'center' }}>
               {v}
@@ -60,11 +87,33 @@ function QuestionInput({ q, value, onChange }: { q: TQuestion; value: TAnswerVal
         </Radio.Group>
       );
     case 'number':
-      return <InputNumber value={value as number | undefined} onChange={(v) => onChange(v ?? undefined)} style={{ width: '100%' }} size="large" />;
+      return (
+        <InputNumber
+          value={value as number | undefined}
+          onChange={(v) => onChange(v ?? undefined)}
+          style={{ width: '100%' }}
+          size="large"
+        />
+      );
     case 'date':
-      return <Input type="date" value={(value as string | undefined) ?? ''} onChange={(e) => onChange(e.target.value || undefined)} size="large" />;
+      return (
+        <Input
+          type="date"
+          value={(value as string | undefined) ?? ''}
+          onChange={(e) => onChange(e.target.value || undefined)}
+          size="large"
+        />
+      );
     case 'text':
-      return <Input.TextArea value={(value as string | undefined) ?? ''} onChange={(e) => onChange(e.target.value)} rows={4} maxLength={2000} showCount />;
+      return (
+        <Input.TextArea
+          value={(value as string | undefined) ?? ''}
+          onChange={(e) => onChange(e.target.value)}
+          rows={4}
+          maxLength={2000}
+          showCount
+        />
+      );
   }
 }
 
@@ -93,11 +142,24 @@ export function AnswerForm({
 
   const submit = async () => {
     const onPath = new Set(path.map((q) => q.key));
-    const clean = Object.fromEntries(Object.entries(answers).filter(([k, v]) => onPath.has(k) && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0))) as Record<string, TAnswerValue>;
+    const clean = Object.fromEntries(
+      Object.entries(answers).filter(
+        ([k, v]) => onPath.has(k) && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0),
+      ),
+    ) as Record<string, TAnswerValue>;
     const problems = checkAnswers(definition, clean);
-    setErrors(Object.fromEntries(problems.map((p) => [p.path.replace(/^answers\./, ''), p.message === 'required' ? t('survey.answer.required') : p.message])));
+    setErrors(
+      Object.fromEntries(
+        problems.map((p) => [
+          p.path.replace(/^answers\./, ''),
+          p.message === 'required' ? t('survey.answer.required') : p.message,
+        ]),
+      ),
+    );
     if (problems.length) {
-      document.querySelector(`[data-question="${problems[0]!.path.replace(/^answers\./, '')}"]`)?.scrollIntoView({ behavior: 'smooth', block: 'center' });
+      document
+        .querySelector(`[data-question="${problems[0]!.path.replace(/^answers\./, '')}"]`)
+        ?.scrollIntoView({ behavior: 'smooth', block: 'center' });
       return;
     }
     setBusy(true);
@@ -124,10 +186,14 @@ export function AnswerForm({
           validateStatus={shown[q.key] ? 'error' : undefined}
           help={shown[q.key]}
         >
-          <QuestionInput q={q} value={answers[q.key]} onChange={(v) => {
+          <QuestionInput
+            q={q}
+            value={answers[q.key]}
+            onChange={(v) => {
               setAnswers((a) => ({ ...a, [q.key]: v }));
               setErrors(({ [q.key]: _cleared, ...rest }) => rest);
-            }} />
+            }}
+          />
         </Form.Item>
       ))}
       <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>

@@ -5,5 +5,7 @@ export const blankDefinition = (t: (k: string) => string): TSurveyDefinition => 
   title: t('survey.blank.title'),
   description: '',
   dimensions: [{ key: 'overall', name: t('survey.blank.dimension'), weight: 100 }],
-  questions: [{ key: 'q1', type: 'likert', title: t('survey.blank.question'), required: true, dimensionKey: 'overall' }],
+  questions: [
+    { key: 'q1', type: 'likert', title: t('survey.blank.question'), required: true, dimensionKey: 'overall' },
+  ],
 });

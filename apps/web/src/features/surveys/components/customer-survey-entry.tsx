@@ -18,10 +18,15 @@ export function CustomerSurveyEntry({ customerId }: { customerId: string }) {
   const qc = useQueryClient();
   const [open, setOpen] = useState(false);
   const [survey, setSurvey] = useState<TSurvey>();
-  const list = useQuery({ queryKey: ['surveys', 'published'], queryFn: () => get<TPage<TSurvey>>(`/surveys${qs({ status: 'published', pageSize: 100 })}`), enabled: open });
+  const list = useQuery({
+    queryKey: ['surveys', 'published'],
+    queryFn: () => get<TPage<TSurvey>>(`/surveys${qs({ status: 'published', pageSize: 100 })}`),
+    enabled: open,
+  });
   const def = useQuery({
     queryKey: ['surveys', survey?.id, 'v', survey?.publishedVersion],
-    queryFn: () => get<{ definition: TSurveyDefinition }>(`/surveys/${survey!.id}/versions/${survey!.publishedVersion}`),
+    queryFn: () =>
+      get<{ definition: TSurveyDefinition }>(`/surveys/${survey!.id}/versions/${survey!.publishedVersion}`),
     enabled: Boolean(survey?.publishedVersion),
   });
   return (
@@ -29,7 +34,14 @@ export function CustomerSurveyEntry({ customerId }: { customerId: string }) {
       <Button onClick={() => setOpen(true)} data-testid="customer-survey-entry">
         {t('survey.staffEntry')}
       </Button>
-      <Modal open={open} title={t('survey.staffEntry')} onCancel={() => setOpen(false)} footer={null} width={560} destroyOnHidden>
+      <Modal
+        open={open}
+        title={t('survey.staffEntry')}
+        onCancel={() => setOpen(false)}
+        footer={null}
+        width={560}
+        destroyOnHidden
+      >
         <Select
           style={{ width: '100%', marginBottom: 16 }}
           placeholder={t('survey.pickSurvey')}

@@ -12,7 +12,15 @@ import { CustomerPicker } from './customer-picker.tsx';
 const answerUrl = (token: string) => `${window.location.origin}/s/${token}`;
 
 /** 发放: open link, single-use personal links, e-mail invitations with reminders, and staff entry 代客户填写. */
-export function DistributionCard({ survey, canWrite, canEnter }: { survey: TSurveyDetail; canWrite: boolean; canEnter: boolean }) {
+export function DistributionCard({
+  survey,
+  canWrite,
+  canEnter,
+}: {
+  survey: TSurveyDetail;
+  canWrite: boolean;
+  canEnter: boolean;
+}) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const published = survey.status === 'published';
@@ -30,9 +38,19 @@ export function DistributionCard({ survey, canWrite, canEnter }: { survey: TSurv
           <Typography.Text strong>{t('survey.openLink')}</Typography.Text>
           <div>
             {survey.openToken ? (
-              <Typography.Text copyable data-testid="open-link">{answerUrl(survey.openToken)}</Typography.Text>
+              <Typography.Text copyable data-testid="open-link">
+                {answerUrl(survey.openToken)}
+              </Typography.Text>
             ) : (
-              canWrite && <Button size="small" data-testid="open-link-create" onClick={() => open.mutateAsync(undefined).catch(fail)}>{t('survey.makeOpenLink')}</Button>
+              canWrite && (
+                <Button
+                  size="small"
+                  data-testid="open-link-create"
+                  onClick={() => open.mutateAsync(undefined).catch(fail)}
+                >
+                  {t('survey.makeOpenLink')}
+                </Button>
+              )
             )}
           </div>
         </div>
@@ -40,7 +58,11 @@ export function DistributionCard({ survey, canWrite, canEnter }: { survey: TSurv
           <div>
             <Typography.Text strong>{t('survey.personalLink')}</Typography.Text>
             <Space.Compact style={{ width: '100%', marginTop: 4 }}>
-              <CustomerPicker testId="personal-customer" value={personal.customerId} onChange={(v) => setPersonal({ customerId: v as string })} />
+              <CustomerPicker
+                testId="personal-customer"
+                value={personal.customerId}
+                onChange={(v) => setPersonal({ customerId: v as string })}
+              />
               <Button
                 type="primary"
                 disabled={!personal.customerId || !published}
@@ -65,7 +87,11 @@ export function DistributionCard({ survey, canWrite, canEnter }: { survey: TSurv
                 style={{ marginTop: 8 }}
                 type="success"
                 message={t('survey.linkOnce')}
-                description={<Typography.Text copyable data-testid="personal-link">{personal.url}</Typography.Text>}
+                description={
+                  <Typography.Text copyable data-testid="personal-link">
+                    {personal.url}
+                  </Typography.Text>
+                }
               />
             )}
           </div>
@@ -92,9 +118,18 @@ export function DistributionCard({ survey, canWrite, canEnter }: { survey: TSurv
 function InviteModal({ surveyId, onClose }: { surveyId: string; onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
-  const [form] = Form.useForm<{ mode: 'list' | 'filter'; customerIds?: string[]; savedFilterId?: string; remindAfterDays: number | null; expiresInDays: number }>();
+  const [form] = Form.useForm<{
+    mode: 'list' | 'filter';
+    customerIds?: string[];
+    savedFilterId?: string;
+    remindAfterDays: number | null;
+    expiresInDays: number;
+  }>();
   const mode = Form.useWatch('mode', form);
-  const filters = useQuery({ queryKey: ['saved-filters'], queryFn: () => get<{ items: TSavedFilter[] }>('/saved-filters') });
+  const filters = useQuery({
+    queryKey: ['saved-filters'],
+    queryFn: () => get<{ items: TSavedFilter[] }>('/saved-filters'),
+  });
   const invite = useSurveyMutation((v: Parameters<typeof inviteCustomers>[1]) => inviteCustomers(surveyId, v));
   return (
     <Modal
@@ -120,7 +155,12 @@ function InviteModal({ surveyId, onClose }: { surveyId: string; onClose: () => v
     >
       <Form form={form} layout="vertical" initialValues={{ mode: 'list', remindAfterDays: 3, expiresInDays: 14 }}>
         <Form.Item name="mode">
-          <Radio.Group options={[{ value: 'list', label: t('survey.inviteList') }, { value: 'filter', label: t('survey.inviteFilter') }]} />
+          <Radio.Group
+            options={[
+              { value: 'list', label: t('survey.inviteList') },
+              { value: 'filter', label: t('survey.inviteFilter') },
+            ]}
+          />
         </Form.Item>
         {mode === 'filter' ? (
           <Form.Item name="savedFilterId" label={t('survey.savedFilter')}>
@@ -148,7 +188,11 @@ function StaffEntryModal({ survey, onClose }: { survey: TSurveyDetail; onClose: 
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const [customerId, setCustomerId] = useState<string>();
-  const published = useQuery({ queryKey: ['surveys', survey.id, 'v', survey.publishedVersion], queryFn: () => get<{ definition: TSurveyDetail['definition'] }>(`/surveys/${survey.id}/versions/${survey.publishedVersion}`) });
+  const published = useQuery({
+    queryKey: ['surveys', survey.id, 'v', survey.publishedVersion],
+    queryFn: () =>
+      get<{ definition: TSurveyDetail['definition'] }>(`/surveys/${survey.id}/versions/${survey.publishedVersion}`),
+  });
   return (
     <Modal open title={t('survey.staffEntry')} onCancel={onClose} footer={null} width={560}>
       <CustomerPicker value={customerId} onChange={(v) => setCustomerId(v as string)} />

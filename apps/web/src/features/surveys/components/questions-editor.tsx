@@ -23,7 +23,11 @@ function OptionsList({ qIndex }: { qIndex: number }) {
               <Button type="text" icon={<DeleteOutlined />} onClick={() => remove(f.name)} />
             </Space>
           ))}
-          <Button size="small" icon={<PlusOutlined />} onClick={() => add({ value: `o${fields.length + 1}`, label: '' })}>
+          <Button
+            size="small"
+            icon={<PlusOutlined />}
+            onClick={() => add({ value: `o${fields.length + 1}`, label: '' })}
+          >
             {t('survey.q.addOption')}
           </Button>
         </Space>
@@ -43,14 +47,26 @@ function SkipRules({ qIndex, laterKeys }: { qIndex: number; laterKeys: string[] 
             <Space key={f.key} align="baseline" wrap>
               <span>{t('survey.q.ifAnswer')}</span>
               <Form.Item name={[f.name, 'op']} noStyle>
-                <Select style={{ width: 90 }} options={[{ value: 'eq', label: t('survey.q.eq') }, { value: 'in', label: t('survey.q.in') }]} />
+                <Select
+                  style={{ width: 90 }}
+                  options={[
+                    { value: 'eq', label: t('survey.q.eq') },
+                    { value: 'in', label: t('survey.q.in') },
+                  ]}
+                />
               </Form.Item>
               <Form.Item name={[f.name, 'values']} noStyle>
                 <Select mode="tags" style={{ width: 160 }} placeholder={t('survey.q.values')} />
               </Form.Item>
               <span>{t('survey.q.goto')}</span>
               <Form.Item name={[f.name, 'goto']} noStyle>
-                <Select style={{ width: 160 }} options={[...laterKeys.map((k) => ({ value: k, label: k })), { value: 'end', label: t('survey.q.end') }]} />
+                <Select
+                  style={{ width: 160 }}
+                  options={[
+                    ...laterKeys.map((k) => ({ value: k, label: k })),
+                    { value: 'end', label: t('survey.q.end') },
+                  ]}
+                />
               </Form.Item>
               <Button type="text" icon={<DeleteOutlined />} onClick={() => remove(f.name)} />
             </Space>
@@ -88,8 +104,12 @@ export function QuestionsEditor({ form }: { form: FormInstance<TSurveyDefinition
                 }
                 extra={
                   <Space>
-                    <Button size="small" disabled={i === 0} onClick={() => move(i, i - 1)}>↑</Button>
-                    <Button size="small" disabled={i === fields.length - 1} onClick={() => move(i, i + 1)}>↓</Button>
+                    <Button size="small" disabled={i === 0} onClick={() => move(i, i - 1)}>
+                      ↑
+                    </Button>
+                    <Button size="small" disabled={i === fields.length - 1} onClick={() => move(i, i + 1)}>
+                      ↓
+                    </Button>
                     <Button size="small" danger icon={<DeleteOutlined />} onClick={() => remove(f.name)} />
                   </Space>
                 }
@@ -102,7 +122,10 @@ export function QuestionsEditor({ form }: { form: FormInstance<TSurveyDefinition
                   </Col>
                   <Col xs={24} md={5}>
                     <Form.Item name={[f.name, 'type']} label={t('survey.q.type')}>
-                      <Select data-testid={`question-type-${i}`} options={QUESTION_TYPES.map((x) => ({ value: x, label: t(`survey.types.${x}`) }))} />
+                      <Select
+                        data-testid={`question-type-${i}`}
+                        options={QUESTION_TYPES.map((x) => ({ value: x, label: t(`survey.types.${x}`) }))}
+                      />
                     </Form.Item>
                   </Col>
                   <Col xs={24} md={10}>
@@ -118,7 +141,10 @@ export function QuestionsEditor({ form }: { form: FormInstance<TSurveyDefinition
                   {isScored(type) && (
                     <Col xs={12} md={3}>
                       <Form.Item name={[f.name, 'dimensionKey']} label={t('survey.q.dimension')}>
-                        <Select data-testid={`question-dimension-${i}`} options={dimensions.filter(Boolean).map((d) => ({ value: d.key, label: d.name || d.key }))} />
+                        <Select
+                          data-testid={`question-dimension-${i}`}
+                          options={dimensions.filter(Boolean).map((d) => ({ value: d.key, label: d.name || d.key }))}
+                        />
                       </Form.Item>
                     </Col>
                   )}
@@ -130,7 +156,13 @@ export function QuestionsEditor({ form }: { form: FormInstance<TSurveyDefinition
                 )}
                 {type !== 'text' && (
                   <Form.Item label={t('survey.q.skip')} style={{ marginBottom: 0 }}>
-                    <SkipRules qIndex={f.name} laterKeys={questions.slice(i + 1).map((x) => x?.key).filter(Boolean)} />
+                    <SkipRules
+                      qIndex={f.name}
+                      laterKeys={questions
+                        .slice(i + 1)
+                        .map((x) => x?.key)
+                        .filter(Boolean)}
+                    />
                   </Form.Item>
                 )}
               </Card>
@@ -145,7 +177,13 @@ export function QuestionsEditor({ form }: { form: FormInstance<TSurveyDefinition
               const used = new Set(questions.map((x) => x?.key));
               let n = fields.length + 1;
               while (used.has(`q${n}`)) n++;
-              add({ key: `q${n}`, type: 'likert', title: '', required: true, dimensionKey: dimensions[0]?.key ?? null });
+              add({
+                key: `q${n}`,
+                type: 'likert',
+                title: '',
+                required: true,
+                dimensionKey: dimensions[0]?.key ?? null,
+              });
             }}
           >
             {t('survey.q.add')}

@@ -26,7 +26,11 @@ function deviceKey(): string {
 export function AnswerPage() {
   const { t, i18n } = useTranslation();
   const { token = '' } = useParams();
-  const survey = useQuery({ queryKey: ['public-survey', token], queryFn: () => publicSurvey(token, deviceKey()), retry: false });
+  const survey = useQuery({
+    queryKey: ['public-survey', token],
+    queryFn: () => publicSurvey(token, deviceKey()),
+    retry: false,
+  });
   const [done, setDone] = useState<{ title: string; sub: string } | null>(null);
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
@@ -35,11 +39,24 @@ export function AnswerPage() {
   if (survey.isLoading) body = <Spin style={{ display: 'block', marginTop: 80 }} />;
   else if (survey.error) {
     const e = survey.error;
-    body = <Result status={e instanceof ApiError && e.code === 'SURVEY_LINK_USED' ? 'success' : 'warning'} title={e instanceof ApiError && e.status === 404 ? t('survey.answer.invalidLink') : errorText(e, i18n.language)} />;
-  } else if (done !== null) body = <Result status="success" title={done.title} subTitle={done.sub} data-testid="answer-done" />;
+    body = (
+      <Result
+        status={e instanceof ApiError && e.code === 'SURVEY_LINK_USED' ? 'success' : 'warning'}
+        title={e instanceof ApiError && e.status === 404 ? t('survey.answer.invalidLink') : errorText(e, i18n.language)}
+      />
+    );
+  } else if (done !== null)
+    body = <Result status="success" title={done.title} subTitle={done.sub} data-testid="answer-done" />;
   else if (survey.data?.answered) {
     // This browser already answered the open link: no second form (the server would keep only the first answer).
-    body = <Result status="success" title={t('survey.answer.alreadySubmitted')} subTitle={t('survey.answer.alreadySubmittedHint')} data-testid="answer-already" />;
+    body = (
+      <Result
+        status="success"
+        title={t('survey.answer.alreadySubmitted')}
+        subTitle={t('survey.answer.alreadySubmittedHint')}
+        data-testid="answer-already"
+      />
+    );
   } else if (survey.data) {
     const def = survey.data.definition;
     body = (
@@ -57,14 +74,21 @@ export function AnswerPage() {
             try {
               const res = await submitPublic(token, answers, deviceKey());
               // A repeat from this browser keeps the first answer: say so rather than thank for an answer not stored.
-              if (res.isDuplicate) setDone({ title: t('survey.answer.repeat'), sub: t('survey.answer.alreadySubmittedHint') });
+              if (res.isDuplicate)
+                setDone({ title: t('survey.answer.repeat'), sub: t('survey.answer.alreadySubmittedHint') });
               else setDone({ title: t('survey.answer.thanks'), sub: def.thankYou ?? '' });
             } catch (err) {
               const fields = fieldErrors(err, i18n.language);
-              setServerErrors(Object.fromEntries(fields.filter((f) => f.name[0] === 'answers').map((f) => [String(f.name[1]), f.errors[0] ?? ''])));
-              if (err instanceof ApiError && err.status === 410) setDone({ title: t('survey.answer.thanks'), sub: errorText(err, i18n.language) });
+              setServerErrors(
+                Object.fromEntries(
+                  fields.filter((f) => f.name[0] === 'answers').map((f) => [String(f.name[1]), f.errors[0] ?? '']),
+                ),
+              );
+              if (err instanceof ApiError && err.status === 410)
+                setDone({ title: t('survey.answer.thanks'), sub: errorText(err, i18n.language) });
               // One response per browser: this device already answered with other answers.
-              else if (err instanceof ApiError && err.code === 'IDEMPOTENCY_KEY_REUSED') setDone({ title: t('survey.answer.alreadyAnswered'), sub: '' });
+              else if (err instanceof ApiError && err.code === 'IDEMPOTENCY_KEY_REUSED')
+                setDone({ title: t('survey.answer.alreadyAnswered'), sub: '' });
               else setFailure(errorText(err, i18n.language));
             }
           }}
@@ -75,7 +99,10 @@ export function AnswerPage() {
   return (
     <ConfigProvider theme={{ token: { fontSize: 15 } }}>
       <div style={{ minHeight: '100vh', background: '#f5f7fa' }}>
-        <div style={{ maxWidth: 560, margin: '0 auto', padding: '16px 16px 40px', background: '#fff', minHeight: '100vh' }} data-testid="answer-page">
+        <div
+          style={{ maxWidth: 560, margin: '0 auto', padding: '16px 16px 40px', background: '#fff', minHeight: '100vh' }}
+          data-testid="answer-page"
+        >
           {body}
         </div>
       </div>

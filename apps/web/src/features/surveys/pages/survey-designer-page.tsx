@@ -1,6 +1,21 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { ZSurveyDefinition, type TSurveyDefinition } from '@huifang/shared';
-import { Alert, App, Button, Card, Col, Drawer, Form, Input, InputNumber, Row, Space, Spin, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Drawer,
+  Form,
+  Input,
+  InputNumber,
+  Row,
+  Space,
+  Spin,
+  Tag,
+  Typography,
+} from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -34,7 +49,12 @@ function DimensionsEditor({ sum }: { sum: number }) {
             </Space>
           ))}
           <Space>
-            <Button size="small" icon={<PlusOutlined />} onClick={() => add({ key: `d${fields.length + 1}`, name: '', weight: 0 })} data-testid="dim-add">
+            <Button
+              size="small"
+              icon={<PlusOutlined />}
+              onClick={() => add({ key: `d${fields.length + 1}`, name: '', weight: 0 })}
+              data-testid="dim-add"
+            >
               {t('survey.dim.add')}
             </Button>
             {fields.length > 0 && (
@@ -71,20 +91,26 @@ export function SurveyDesignerPage() {
   }, [survey.data, form]);
 
   /** The weights rule in the user's language; other rules name their field. */
-  const explain = (path: string, msg: string) => (path === 'dimensions' ? t('survey.dim.mustSum', { sum }) : `${path}: ${msg}`);
+  const explain = (path: string, msg: string) =>
+    path === 'dimensions' ? t('survey.dim.mustSum', { sum }) : `${path}: ${msg}`;
 
   /** Check with the shared schema; mark the fields at fault (same paths as the server's). */
   const checked = (): TSurveyDefinition | null => {
     const values = form.getFieldsValue(true) as TSurveyDefinition;
     const r = ZSurveyDefinition.safeParse(values);
     form.setFields(
-      Object.keys(form.getFieldsError().reduce((a, e) => ({ ...a, [JSON.stringify(e.name)]: 1 }), {})).map((k) => ({ name: JSON.parse(k) as never, errors: [] })),
+      Object.keys(form.getFieldsError().reduce((a, e) => ({ ...a, [JSON.stringify(e.name)]: 1 }), {})).map((k) => ({
+        name: JSON.parse(k) as never,
+        errors: [],
+      })),
     );
     if (r.success) {
       setFormError(null);
       return r.data;
     }
-    form.setFields(r.error.issues.filter((i) => i.path.length > 1).map((i) => ({ name: i.path as never, errors: [i.message] })));
+    form.setFields(
+      r.error.issues.filter((i) => i.path.length > 1).map((i) => ({ name: i.path as never, errors: [i.message] })),
+    );
     setFormError(r.error.issues.map((i) => explain(i.path.join('.'), i.message)).join('；'));
     return null;
   };
@@ -97,9 +123,14 @@ export function SurveyDesignerPage() {
       void message.success(t('survey.saved'));
       return true;
     } catch (err) {
-      const fields = fieldErrors(err, i18n.language).map((f) => ({ ...f, name: f.name.slice(1) as never as (string | number)[] }));
+      const fields = fieldErrors(err, i18n.language).map((f) => ({
+        ...f,
+        name: f.name.slice(1) as never as (string | number)[],
+      }));
       form.setFields(fields as never);
-      setFormError(fields.map((f) => explain(f.name.join('.'), f.errors[0] ?? '')).join('；') || errorText(err, i18n.language));
+      setFormError(
+        fields.map((f) => explain(f.name.join('.'), f.errors[0] ?? '')).join('；') || errorText(err, i18n.language),
+      );
       return false;
     }
   };
@@ -121,7 +152,10 @@ export function SurveyDesignerPage() {
           }
           extra={
             <Space>
-              <Button onClick={() => setPreview(form.getFieldsValue(true) as TSurveyDefinition)} data-testid="survey-preview">
+              <Button
+                onClick={() => setPreview(form.getFieldsValue(true) as TSurveyDefinition)}
+                data-testid="survey-preview"
+              >
                 {t('survey.preview')}
               </Button>
               {canWrite && (
@@ -146,7 +180,12 @@ export function SurveyDesignerPage() {
                     {t('survey.publish')}
                   </Button>
                   {s.status === 'published' && (
-                    <Button danger onClick={() => modal.confirm({ title: t('survey.closeConfirm'), onOk: () => close.mutateAsync(undefined) })}>
+                    <Button
+                      danger
+                      onClick={() =>
+                        modal.confirm({ title: t('survey.closeConfirm'), onOk: () => close.mutateAsync(undefined) })
+                      }
+                    >
                       {t('survey.close')}
                     </Button>
                   )}
@@ -158,8 +197,19 @@ export function SurveyDesignerPage() {
             </Space>
           }
         >
-          {s.status !== 'draft' && <Alert type="info" showIcon message={t('survey.versionNote')} style={{ marginBottom: 12 }} />}
-          {formError && <Alert type="error" showIcon message={t('survey.fixErrors')} description={formError} style={{ marginBottom: 12 }} data-testid="survey-form-error" />}
+          {s.status !== 'draft' && (
+            <Alert type="info" showIcon message={t('survey.versionNote')} style={{ marginBottom: 12 }} />
+          )}
+          {formError && (
+            <Alert
+              type="error"
+              showIcon
+              message={t('survey.fixErrors')}
+              description={formError}
+              style={{ marginBottom: 12 }}
+              data-testid="survey-form-error"
+            />
+          )}
           <Form form={form} layout="vertical" disabled={!canWrite}>
             <Form.Item name="title" label={t('survey.name')}>
               <Input data-testid="survey-title" />
@@ -185,16 +235,26 @@ export function SurveyDesignerPage() {
       <Col xs={24} xl={8}>
         <DistributionCard survey={s} canWrite={canWrite} canEnter={can(me, 'customer:write')} />
       </Col>
-      <Drawer open={preview !== null} onClose={() => setPreview(null)} title={t('survey.preview')} size={420} destroyOnHidden>
-        {preview && (ZSurveyDefinition.safeParse(preview).success ? (
-          <div style={{ maxWidth: 375, margin: '0 auto' }} data-testid="survey-preview-body">
-            <Typography.Title level={4}>{preview.title}</Typography.Title>
-            <Typography.Paragraph type="secondary">{preview.description}</Typography.Paragraph>
-            <AnswerForm definition={ZSurveyDefinition.parse(preview)} onSubmit={() => void message.info(t('survey.previewOnly'))} />
-          </div>
-        ) : (
-          <Alert type="warning" message={t('survey.previewInvalid')} />
-        ))}
+      <Drawer
+        open={preview !== null}
+        onClose={() => setPreview(null)}
+        title={t('survey.preview')}
+        size={420}
+        destroyOnHidden
+      >
+        {preview &&
+          (ZSurveyDefinition.safeParse(preview).success ? (
+            <div style={{ maxWidth: 375, margin: '0 auto' }} data-testid="survey-preview-body">
+              <Typography.Title level={4}>{preview.title}</Typography.Title>
+              <Typography.Paragraph type="secondary">{preview.description}</Typography.Paragraph>
+              <AnswerForm
+                definition={ZSurveyDefinition.parse(preview)}
+                onSubmit={() => void message.info(t('survey.previewOnly'))}
+              />
+            </div>
+          ) : (
+            <Alert type="warning" message={t('survey.previewInvalid')} />
+          ))}
       </Drawer>
     </Row>
   );

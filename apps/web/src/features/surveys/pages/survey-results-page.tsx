@@ -45,7 +45,10 @@ export function SurveyResultsPage() {
               style={{ width: 140 }}
               value={version}
               onChange={setVersion}
-              options={(survey.data?.versions ?? []).map((v) => ({ value: v.version, label: `v${v.version} (${v.responseCount})` }))}
+              options={(survey.data?.versions ?? []).map((v) => ({
+                value: v.version,
+                label: `v${v.version} (${v.responseCount})`,
+              }))}
             />
             <DownloadButton url={`/surveys/${id}/results/export${qs(q)}`} data-testid="results-export">
               {t('survey.export')}
@@ -76,32 +79,69 @@ export function SurveyResultsPage() {
               <Statistic
                 title={t('survey.responseRate')}
                 value={fmt(r.responseRate, '%')}
-                suffix={<Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('survey.responsesOf', { n: r.responses, invited: r.invitedResponses, total: r.invitations })}</Typography.Text>}
+                suffix={
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {t('survey.responsesOf', { n: r.responses, invited: r.invitedResponses, total: r.invitations })}
+                  </Typography.Text>
+                }
               />
             </Col>
           </Row>
         )}
       </Card>
-      {r && r.responses === 0 && <Card><Empty description={t('survey.noResponses')} /></Card>}
+      {r && r.responses === 0 && (
+        <Card>
+          <Empty description={t('survey.noResponses')} />
+        </Card>
+      )}
       {r && r.responses > 0 && (
         <>
           <Row gutter={16}>
             <Col xs={24} lg={12}>
               <Card title={t('survey.dimensionMeans')} size="small">
-                {chart(<BarChart testId="chart-dimensions" categories={r.dimensions.map((d) => `${d.name} ${d.weight}%`)} values={r.dimensions.map((d) => d.mean)} max={5} />)}
+                {chart(
+                  <BarChart
+                    testId="chart-dimensions"
+                    categories={r.dimensions.map((d) => `${d.name} ${d.weight}%`)}
+                    values={r.dimensions.map((d) => d.mean)}
+                    max={5}
+                  />,
+                )}
               </Card>
             </Col>
             <Col xs={24} lg={12}>
               <Card title={t('survey.trend')} size="small">
-                {chart(<BarChart kind="line" categories={r.trend.map((x) => x.month)} values={r.trend.map((x) => x.index)} max={100} />)}
+                {chart(
+                  <BarChart
+                    kind="line"
+                    categories={r.trend.map((x) => x.month)}
+                    values={r.trend.map((x) => x.index)}
+                    max={100}
+                  />,
+                )}
               </Card>
             </Col>
           </Row>
           <Row gutter={[16, 16]}>
             {r.questions.map((qq) => (
               <Col xs={24} lg={12} key={qq.key}>
-                <Card size="small" title={qq.title} extra={<Typography.Text type="secondary">{t('survey.answered', { n: qq.count })}{qq.mean !== null ? ` · ${t('survey.mean')} ${qq.mean}` : ''}</Typography.Text>}>
-                  {chart(<BarChart categories={qq.distribution.map((d) => d.label)} values={qq.distribution.map((d) => d.count)} height={200} />)}
+                <Card
+                  size="small"
+                  title={qq.title}
+                  extra={
+                    <Typography.Text type="secondary">
+                      {t('survey.answered', { n: qq.count })}
+                      {qq.mean !== null ? ` · ${t('survey.mean')} ${qq.mean}` : ''}
+                    </Typography.Text>
+                  }
+                >
+                  {chart(
+                    <BarChart
+                      categories={qq.distribution.map((d) => d.label)}
+                      values={qq.distribution.map((d) => d.count)}
+                      height={200}
+                    />,
+                  )}
                 </Card>
               </Col>
             ))}
@@ -112,7 +152,10 @@ export function SurveyResultsPage() {
               locale={{ emptyText: t('survey.noTexts') }}
               renderItem={(x) => (
                 <List.Item>
-                  <List.Item.Meta description={fmtTime(x.at)} title={<Typography.Text style={{ whiteSpace: 'pre-wrap' }}>{x.text}</Typography.Text>} />
+                  <List.Item.Meta
+                    description={fmtTime(x.at)}
+                    title={<Typography.Text style={{ whiteSpace: 'pre-wrap' }}>{x.text}</Typography.Text>}
+                  />
                 </List.Item>
               )}
             />

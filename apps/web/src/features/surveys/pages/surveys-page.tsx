@@ -9,7 +9,11 @@ import { can, useMe } from '../../auth/api.ts';
 import { createSurvey, useSurveyMutation, useSurveys } from '../api.ts';
 import { blankDefinition } from '../components/blank.ts';
 
-export const STATUS_COLOR: Record<TSurvey['status'], string> = { draft: 'default', published: 'green', closed: 'orange' };
+export const STATUS_COLOR: Record<TSurvey['status'], string> = {
+  draft: 'default',
+  published: 'green',
+  closed: 'orange',
+};
 
 /** 问卷列表: every survey the user may see; new from scratch or from a shipped template 从模板新建 (consumer goods, bank hall, hospital follow-up). */
 export function SurveysPage() {
@@ -38,7 +42,10 @@ export function SurveysPage() {
             <Dropdown
               trigger={['click']}
               menu={{
-                items: SURVEY_TEMPLATES.map((k) => ({ key: k, label: <span data-testid={`survey-template-${k}`}>{t(`survey.templates.${k}`)}</span> })),
+                items: SURVEY_TEMPLATES.map((k) => ({
+                  key: k,
+                  label: <span data-testid={`survey-template-${k}`}>{t(`survey.templates.${k}`)}</span>,
+                })),
                 onClick: ({ key }) => void make({ template: key as (typeof SURVEY_TEMPLATES)[number] }),
               }}
             >
@@ -46,23 +53,50 @@ export function SurveysPage() {
                 {t('survey.fromTemplate')}
               </Button>
             </Dropdown>
-            <Button type="primary" onClick={() => void make({ definition: blankDefinition(t) })} loading={create.isPending} data-testid="survey-new">
+            <Button
+              type="primary"
+              onClick={() => void make({ definition: blankDefinition(t) })}
+              loading={create.isPending}
+              data-testid="survey-new"
+            >
               {t('survey.new')}
             </Button>
           </Space>
         )
       }
     >
-      <Input.Search placeholder={t('survey.search')} allowClear onSearch={(v) => { setQ(v); setPage(1); }} style={{ width: 260, marginBottom: 16 }} />
+      <Input.Search
+        placeholder={t('survey.search')}
+        allowClear
+        onSearch={(v) => {
+          setQ(v);
+          setPage(1);
+        }}
+        style={{ width: 260, marginBottom: 16 }}
+      />
       <Table<TSurvey>
         rowKey="id"
         loading={list.isLoading}
         dataSource={list.data?.items ?? []}
-        pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, showSizeChanger: false }}
+        pagination={{
+          current: page,
+          pageSize: 20,
+          total: list.data?.total ?? 0,
+          onChange: setPage,
+          showSizeChanger: false,
+        }}
         columns={[
-          { title: t('survey.name'), dataIndex: 'title', render: (v: string, r) => <Link to={`/surveys/${r.id}`}>{v}</Link> },
+          {
+            title: t('survey.name'),
+            dataIndex: 'title',
+            render: (v: string, r) => <Link to={`/surveys/${r.id}`}>{v}</Link>,
+          },
           { title: t('survey.unit'), dataIndex: 'unitName' },
-          { title: t('survey.status'), dataIndex: 'status', render: (v: TSurvey['status']) => <Tag color={STATUS_COLOR[v]}>{t(`survey.statuses.${v}`)}</Tag> },
+          {
+            title: t('survey.status'),
+            dataIndex: 'status',
+            render: (v: TSurvey['status']) => <Tag color={STATUS_COLOR[v]}>{t(`survey.statuses.${v}`)}</Tag>,
+          },
           { title: t('survey.version'), render: (_, r) => `v${r.publishedVersion ?? '-'} / v${r.latestVersion}` },
           { title: t('survey.responses'), dataIndex: 'responseCount', align: 'right' },
           { title: t('survey.invitations'), dataIndex: 'invitationCount', align: 'right' },

@@ -22,9 +22,20 @@ export function ResetPasswordModal(props: { user: TUser | null; onClose: () => v
     }
   };
   return (
-    <Modal open={!!props.user} title={`${t('user.resetPassword')} · ${props.user?.displayName ?? ''}`} onOk={() => void onOk()} onCancel={props.onClose} destroyOnHidden>
+    <Modal
+      open={!!props.user}
+      title={`${t('user.resetPassword')} · ${props.user?.displayName ?? ''}`}
+      onOk={() => void onOk()}
+      onCancel={props.onClose}
+      destroyOnHidden
+    >
       <Form form={form} layout="vertical" name="reset">
-        <Form.Item name="password" label={t('user.newPassword')} extra={t('password.hint')} rules={[zodRule(ZResetPasswordInput.shape.password)]}>
+        <Form.Item
+          name="password"
+          label={t('user.newPassword')}
+          extra={t('password.hint')}
+          rules={[zodRule(ZResetPasswordInput.shape.password)]}
+        >
           <Input.Password autoComplete="new-password" />
         </Form.Item>
       </Form>

@@ -96,13 +96,23 @@ export function UserDrawer(props: { open: boolean; user?: TUser; defaultUnitId?:
         </Space>
       }
     >
-      <Form form={form} name="user" onValuesChange={(changed: Record<string, unknown>) => clearServerErrors(form, changed)} layout="vertical">
+      <Form
+        form={form}
+        name="user"
+        onValuesChange={(changed: Record<string, unknown>) => clearServerErrors(form, changed)}
+        layout="vertical"
+      >
         {!editing && (
           <>
             <Form.Item name="username" label={t('user.username')} rules={[zodRule(S.username)]}>
               <Input autoComplete="off" />
             </Form.Item>
-            <Form.Item name="password" label={t('user.initialPassword')} extra={t('password.hint')} rules={[zodRule(S.password)]}>
+            <Form.Item
+              name="password"
+              label={t('user.initialPassword')}
+              extra={t('password.hint')}
+              rules={[zodRule(S.password)]}
+            >
               <Input.Password autoComplete="new-password" />
             </Form.Item>
           </>
@@ -114,13 +124,22 @@ export function UserDrawer(props: { open: boolean; user?: TUser; defaultUnitId?:
           <TreeSelect treeData={tree} treeDefaultExpandAll showSearch treeNodeFilterProp="title" />
         </Form.Item>
         <Form.Item name="roleIds" label={t('user.roles')} rules={[zodRule(S.roleIds)]}>
-          <Select mode="multiple" options={roles.map((r) => ({ value: r.id, label: r.name }))} optionFilterProp="label" />
+          <Select
+            mode="multiple"
+            options={roles.map((r) => ({ value: r.id, label: r.name }))}
+            optionFilterProp="label"
+          />
         </Form.Item>
         <Space.Compact block>
           <Form.Item name="staffNo" label={t('user.staffNo')} style={{ flex: 1 }} rules={[zodRule(S.staffNo)]}>
             <Input />
           </Form.Item>
-          <Form.Item name="title" label={t('user.jobTitle')} style={{ flex: 1, marginInlineStart: 8 }} rules={[zodRule(S.title)]}>
+          <Form.Item
+            name="title"
+            label={t('user.jobTitle')}
+            style={{ flex: 1, marginInlineStart: 8 }}
+            rules={[zodRule(S.title)]}
+          >
             <Input />
           </Form.Item>
         </Space.Compact>

@@ -24,7 +24,12 @@ export function UsersPage() {
   const [search, setSearch] = useState('');
   const [drawer, setDrawer] = useState<{ user?: TUser } | null>(null);
   const [resetting, setResetting] = useState<TUser | null>(null);
-  const filters = { unitId: params.get('unitId') ?? undefined, roleId: params.get('roleId') ?? undefined, isActive: params.get('isActive') ?? undefined, q: params.get('q') ?? undefined };
+  const filters = {
+    unitId: params.get('unitId') ?? undefined,
+    roleId: params.get('roleId') ?? undefined,
+    isActive: params.get('isActive') ?? undefined,
+    q: params.get('q') ?? undefined,
+  };
   const units = useUnits().data ?? [];
   const tree = useMemo(() => buildTree(units), [units]);
   const roles = useRoles().data ?? [];
@@ -64,12 +69,42 @@ export function UsersPage() {
   return (
     <Card
       title={t('user.title')}
-      extra={canWrite && <Button type="primary" data-testid="user-create" onClick={() => setDrawer({})}>{t('user.create')}</Button>}
+      extra={
+        canWrite && (
+          <Button type="primary" data-testid="user-create" onClick={() => setDrawer({})}>
+            {t('user.create')}
+          </Button>
+        )
+      }
     >
       <Space wrap style={{ marginBottom: 16 }}>
-        <Input.Search placeholder={t('user.searchPlaceholder')} allowClear value={search} onChange={(e) => setSearch(e.target.value)} onSearch={(v) => setFilter('q', v || undefined)} style={{ width: 220 }} />
-        <TreeSelect placeholder={t('common.unit')} allowClear treeData={tree} value={filters.unitId} onChange={(v?: string) => setFilter('unitId', v)} treeDefaultExpandAll style={{ width: 220 }} showSearch treeNodeFilterProp="title" />
-        <Select placeholder={t('user.roles')} allowClear value={filters.roleId} onChange={(v?: string) => setFilter('roleId', v)} options={roles.map((r) => ({ value: r.id, label: r.name }))} style={{ width: 160 }} />
+        <Input.Search
+          placeholder={t('user.searchPlaceholder')}
+          allowClear
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          onSearch={(v) => setFilter('q', v || undefined)}
+          style={{ width: 220 }}
+        />
+        <TreeSelect
+          placeholder={t('common.unit')}
+          allowClear
+          treeData={tree}
+          value={filters.unitId}
+          onChange={(v?: string) => setFilter('unitId', v)}
+          treeDefaultExpandAll
+          style={{ width: 220 }}
+          showSearch
+          treeNodeFilterProp="title"
+        />
+        <Select
+          placeholder={t('user.roles')}
+          allowClear
+          value={filters.roleId}
+          onChange={(v?: string) => setFilter('roleId', v)}
+          options={roles.map((r) => ({ value: r.id, label: r.name }))}
+          style={{ width: 160 }}
+        />
         <Select
           placeholder={t('common.status')}
           allowClear
@@ -88,7 +123,13 @@ export function UsersPage() {
         loading={isFetching}
         dataSource={data?.items}
         scroll={{ x: 1000 }}
-        pagination={{ current: page.page, pageSize: page.pageSize, total: data?.total ?? 0, showSizeChanger: true, showTotal: (n) => t('common.total', { n }) }}
+        pagination={{
+          current: page.page,
+          pageSize: page.pageSize,
+          total: data?.total ?? 0,
+          showSizeChanger: true,
+          showTotal: (n) => t('common.total', { n }),
+        }}
         onChange={(p, _f, s) => {
           const sorter = Array.isArray(s) ? s[0] : s;
           const sort = sorter?.order ? `${sorter.order === 'descend' ? '-' : ''}${String(sorter.field)}` : undefined;
@@ -100,7 +141,11 @@ export function UsersPage() {
           { title: t('user.staffNo'), dataIndex: 'staffNo', sorter: true, render: (v: string | null) => v ?? '—' },
           { title: t('user.jobTitle'), dataIndex: 'title', render: (v: string | null) => v ?? '—' },
           { title: t('common.unit'), dataIndex: 'unitName' },
-          { title: t('user.roles'), dataIndex: 'roles', render: (rs: TUser['roles']) => rs.map((r) => <Tag key={r.id}>{r.name}</Tag>) },
+          {
+            title: t('user.roles'),
+            dataIndex: 'roles',
+            render: (rs: TUser['roles']) => rs.map((r) => <Tag key={r.id}>{r.name}</Tag>),
+          },
           {
             title: t('common.status'),
             dataIndex: 'isActive',
@@ -111,7 +156,12 @@ export function UsersPage() {
               </Space>
             ),
           },
-          { title: t('user.lastLogin'), dataIndex: 'lastLoginAt', sorter: true, render: (v: string | null) => <span style={{ whiteSpace: 'nowrap' }}>{fmtTime(v)}</span> },
+          {
+            title: t('user.lastLogin'),
+            dataIndex: 'lastLoginAt',
+            sorter: true,
+            render: (v: string | null) => <span style={{ whiteSpace: 'nowrap' }}>{fmtTime(v)}</span>,
+          },
           ...(canWrite
             ? [
                 {
@@ -121,12 +171,27 @@ export function UsersPage() {
                   fixed: 'right' as const,
                   render: (_: unknown, u: TUser) => (
                     <Space size={0}>
-                      <Button type="link" size="small" onClick={() => setDrawer({ user: u })}>{t('common.edit')}</Button>
-                      <Button type="link" size="small" onClick={() => setResetting(u)}>{t('user.resetPassword')}</Button>
-                      <Popconfirm title={t('user.unlockConfirm', { name: u.displayName })} onConfirm={() => unlockLogin(u)}>
-                        <Button type="link" size="small" data-testid={`user-unlock-${u.username}`}>{t('user.unlockLogin')}</Button>
+                      <Button type="link" size="small" onClick={() => setDrawer({ user: u })}>
+                        {t('common.edit')}
+                      </Button>
+                      <Button type="link" size="small" onClick={() => setResetting(u)}>
+                        {t('user.resetPassword')}
+                      </Button>
+                      <Popconfirm
+                        title={t('user.unlockConfirm', { name: u.displayName })}
+                        onConfirm={() => unlockLogin(u)}
+                      >
+                        <Button type="link" size="small" data-testid={`user-unlock-${u.username}`}>
+                          {t('user.unlockLogin')}
+                        </Button>
                       </Popconfirm>
-                      <Button type="link" size="small" danger={u.isActive} onClick={() => void toggleActive(u)} disabled={u.id === me?.user.id}>
+                      <Button
+                        type="link"
+                        size="small"
+                        danger={u.isActive}
+                        onClick={() => void toggleActive(u)}
+                        disabled={u.id === me?.user.id}
+                      >
                         {u.isActive ? t('common.disable') : t('common.enable')}
                       </Button>
                     </Space>
