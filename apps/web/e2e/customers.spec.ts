@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import ExcelJS from 'exceljs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillLogin, ADMIN_PASSWORD, startE2E, type TE2E } from './support.ts';
+import { fillLogin, ADMIN_PASSWORD, startE2E, type TE2E, pickOption } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -97,7 +97,7 @@ describe('customer journey', () => {
     await page.locator('[data-testid=timeline-item]', { hasText: '备注 · 备注' }).waitFor();
     await page.locator('[data-testid=timeline-item]', { hasText: '交易 · 订单 NO-8801' }).waitFor();
     await page.click('[data-testid=lang-switch]');
-    await page.click('.ant-select-item-option[title="English"]');
+    await pickOption(page, 'English');
     await page.locator('[data-testid=timeline-item]', { hasText: 'Note · Note' }).waitFor();
     await page.locator('[data-testid=timeline-item]', { hasText: 'Transaction · Order NO-8801' }).waitFor();
     expect((await page.locator('[data-testid=timeline-item]').allInnerTexts()).join('\n')).not.toMatch(
@@ -105,7 +105,7 @@ describe('customer journey', () => {
     );
     await e.shot(page, '15-customer-timeline-english');
     await page.click('[data-testid=lang-switch]');
-    await page.click('.ant-select-item-option[title="中文"]');
+    await pickOption(page, '中文');
     await page.locator('[data-testid=timeline-item]', { hasText: '交易 · 订单 NO-8801' }).waitFor();
 
     // The reveal is in the audit log.

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, DEMO_PASSWORD, fillLogin, startE2E, type TE2E } from './support.ts';
+import { ADMIN_PASSWORD, DEMO_PASSWORD, fillLogin, startE2E, type TE2E, pickOption, untilStill } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -33,7 +33,7 @@ async function openNewCustomer(page: Page) {
 
 async function switchTo(page: Page, lang: 'English' | '中文') {
   await page.click('[data-testid=lang-switch]');
-  await page.click(`.ant-select-item-option[title="${lang}"]`);
+  await pickOption(page, lang);
 }
 
 describe('forms say what is wrong, in the user’s language', () => {
@@ -80,6 +80,7 @@ describe('forms say what is wrong, in the user’s language', () => {
       `表单测试甲 · ${phone.slice(0, 3)}****${phone.slice(-4)}`,
     );
     await e.shot(page, '61-forms-duplicate-phone');
+    await untilStill(modal.locator('[data-testid=duplicate-open]'));
     await page.click('[data-testid=duplicate-open]');
     await page.waitForURL(firstUrl);
     // …or saved anyway, once the user says this is someone else.
@@ -88,6 +89,7 @@ describe('forms say what is wrong, in the user’s language', () => {
     await page.fill('#customer_phonesText', phone);
     await page.click('[data-testid=customer-save]');
     await modal.waitFor();
+    await untilStill(modal.locator('[data-testid=duplicate-save]'));
     await page.click('[data-testid=duplicate-save]');
     await page.waitForURL((u) => /\/customers\/[0-9a-f-]{36}$/.test(u.pathname) && u.href !== firstUrl);
     await page.locator('text=已保存').first().waitFor();

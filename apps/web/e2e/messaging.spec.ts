@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillLogin, ADMIN_PASSWORD, startE2E, type TE2E } from './support.ts';
+import { fillLogin, ADMIN_PASSWORD, startE2E, type TE2E, pickOption } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -51,7 +51,7 @@ describe('messaging journey', () => {
 
     // Aliyun with credentials; after saving and reloading the secret field is empty, marked as set.
     await page.click('[data-testid=sms-settings] .ant-select');
-    await page.click('.ant-select-item-option[title="阿里云短信"]');
+    await pickOption(page, '阿里云短信');
     await page.fill('#accessKeyId', 'LTAI5tExample');
     await page.fill('#accessKeySecret', 'super-secret-value');
     await page.fill('#signName', '惠方银行');
@@ -75,7 +75,7 @@ describe('messaging journey', () => {
     await e.shot(page, '70-outbox-sms');
 
     await page.click('[data-testid=lang-switch]');
-    await page.click('.ant-select-item-option[title="English"]');
+    await pickOption(page, 'English');
     await page
       .locator('.ant-table-tbody', { hasText: 'Deferred: contacted too recently (tenant contact gap)' })
       .waitFor();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillLogin, DEMO_PASSWORD, startE2E, type TE2E } from './support.ts';
+import { fillLogin, DEMO_PASSWORD, startE2E, type TE2E, pressOption } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -20,7 +20,10 @@ describe('plan templates 回访路径', () => {
     // Which path a record gets and why: pick a discharge record of the demo.
     await page.click('[data-testid=paths-record-picker]');
     await page.keyboard.type('出院');
-    await page.locator('.ant-select-item-option', { hasText: '出院随访路径' }).first().click();
+    await pressOption(
+      page,
+      page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '出院随访路径' }).first(),
+    );
     const winner = page.locator('[data-testid=paths-explain-winner]');
     await winner.waitFor();
     expect(await winner.innerText()).toMatch(/出院随访路径 · v1/);

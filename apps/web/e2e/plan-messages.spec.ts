@@ -1,7 +1,16 @@
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, fillLogin, ADMIN_PASSWORD, startE2E, type TE2E } from './support.ts';
+import {
+  apiCall,
+  dropdownsClosed,
+  fillLogin,
+  pick,
+  ADMIN_PASSWORD,
+  startE2E,
+  type TE2E,
+  pickOption,
+} from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -9,28 +18,10 @@ beforeAll(async () => {
 });
 afterAll(async () => e?.close());
 
-async function pick(page: Page, fieldId: string, title: string) {
-  await page.click(`#${fieldId}`, { force: true });
-  const dropdown = page.locator('.ant-select-dropdown:visible');
-  await dropdown.waitFor();
-  await dropdown.locator(`.ant-select-item-option[title="${title}"]`).first().click();
-}
-const dropdownsClosed = (page: Page) => expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
-/** Add SMS to the plan's methods (the automatic-message switch enables then); a pick lost to an animation is retried. */
+/** Add SMS to the plan's methods; the automatic-message switch enables then. */
 async function chooseSms(page: Page) {
-  const enabled = () => page.locator('[data-testid=plan-auto-message]').isEnabled();
-  for (let i = 0; i < 3; i++) {
-    await pick(page, 'plan_methods', '短信');
-    await page.keyboard.press('Escape');
-    await dropdownsClosed(page);
-    try {
-      await expect.poll(enabled, { timeout: 3000 }).toBe(true);
-      return;
-    } catch {
-      // not selected: try again
-    }
-  }
-  throw new Error('SMS could not be chosen as a method');
+  await pick(page, 'plan_methods', '短信');
+  await expect.poll(() => page.locator('[data-testid=plan-auto-message]').isEnabled()).toBe(true);
 }
 /** Open the plan drawer and wait until it has finished sliding in (a click during the motion lands outside). */
 async function openPlanDrawer(page: Page) {
@@ -136,7 +127,7 @@ describe('automatic plan messages journey', () => {
 
     // English: the same page in the user's words.
     await page.click('[data-testid=lang-switch]');
-    await page.click('.ant-select-item-option[title="English"]');
+    await pickOption(page, 'English');
     await page.locator('[data-testid=delivery-status]', { hasText: 'Delivered' }).first().waitFor();
     expect(await page.locator('[data-testid=sms-receipts]').innerText()).toContain('Receipt URL configured');
     await page.goto('/followup/plans');

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { createTestDatabase } from '../../server/test/test-app.ts';
 import { freePort } from '../../server/test/pg-cluster.ts';
 import { startServerProcess, type TServerProcess } from '../../server/test/server-process.ts';
@@ -115,6 +116,55 @@ export async function apiCall<T>(page: Page, method: string, url: string, body?:
 }
 
 /**
+ * Press an option of an open select list as a person does: point at it and wait until the list highlights it (the
+ * list re-renders when the pointer enters it), press, and release only while the option is still under the pointer.
+ * On a busy machine the list can be re-laid-out between a press and a release a few milliseconds apart (a synthetic
+ * click); the release then lands on the form behind the list and the choice is silently lost (issue 10, item 16).
+ */
+export async function pressOption(page: Page, option: ReturnType<Page['locator']>): Promise<void> {
+  await untilStill(option);
+  await option.hover();
+  await expect
+    .poll(() => option.evaluate((el) => (el.closest('.ant-select-item, .ant-select-tree-treenode') ?? el).className))
+    .toMatch(/-active|-hover|treenode/);
+  const box = await option.boundingBox();
+  if (!box) throw new Error('the option left the list before it was pressed');
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  const under = () => option.evaluate((el, [px, py]) => el.contains(document.elementFromPoint(px!, py!)), [x, y]);
+  await expect.poll(under).toBe(true);
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await expect.poll(under).toBe(true);
+  await page.mouse.up();
+}
+
+/**
+ * Wait until the element and the dialog, drawer or list around it have finished their enter/leave motion (antd marks
+ * it with `*-enter`, `*-appear`, `*-leave` classes). Before a motion starts, an element can stand still at its final
+ * place for a few frames, so "stable" is not enough: a click there lands, then the zoom moves the button away.
+ */
+export async function untilStill(target: ReturnType<Page['locator']>): Promise<void> {
+  await expect
+    .poll(() =>
+      target.evaluate((el) => {
+        for (let n: Element | null = el; n; n = n.parentElement)
+          if (/(^|\s)\S+-(appear|enter|leave)(\s|$)/.test(n.getAttribute('class') ?? '')) return false;
+        return true;
+      }),
+    )
+    .toBe(true);
+}
+
+/** Choose the option titled `title` in the open select list (a select without a form field id, e.g. the language). */
+export async function pickOption(page: Page, title: string): Promise<void> {
+  await pressOption(
+    page,
+    page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${title}"]`).first(),
+  );
+}
+
+/**
  * Wait until every antd select dropdown has finished closing (its leave animation included). On a busy machine the
  * animation takes seconds, so this waits on the page's own timeout rather than a short poll.
  */
@@ -145,8 +195,8 @@ export async function pick(page: Page, fieldId: string, title: string, opts: { t
       .first()
       .waitFor({ state: 'detached' });
   }
-  await dropdown.locator(`[title="${title}"]`).first().click();
   try {
+    await pressOption(page, dropdown.locator(`.ant-select-item-option[title="${title}"], [title="${title}"]`).first());
     // The field shows the choice (what the user looks for) before anything else happens.
     await page.locator('.ant-select', { has: page.locator(`#${fieldId}`), hasText: title }).waitFor();
     // A multiple select stays open after a choice; the user clicks somewhere neutral (the title of the drawer or

@@ -1,6 +1,15 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillLogin, pick, ADMIN_PASSWORD, SCREENSHOTS, startE2E, type TE2E } from './support.ts';
+import {
+  fillLogin,
+  pick,
+  ADMIN_PASSWORD,
+  SCREENSHOTS,
+  startE2E,
+  type TE2E,
+  pickOption,
+  pressOption,
+} from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -68,7 +77,7 @@ describe('survey journey', () => {
     await page.locator('.ant-tag', { hasText: '已发布' }).waitFor();
     await page.click('[data-testid=personal-customer]');
     const dropdown = page.locator('.ant-select-dropdown:visible');
-    await dropdown.locator('.ant-select-item-option').first().click();
+    await pressOption(page, dropdown.locator('.ant-select-item-option').first());
     await page.click('[data-testid=personal-create]');
     const url = (await page.locator('[data-testid=personal-link]').innerText()).trim();
     expect(url).toMatch(/\/s\/[A-Za-z0-9_-]{43}$/);
@@ -147,7 +156,7 @@ describe('survey journey', () => {
     await page.locator('.ant-table-row a').first().click();
     await page.click('[data-testid=customer-survey-entry]');
     await page.click('.ant-modal .ant-select');
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="网点服务回访"]').click();
+    await pickOption(page, '网点服务回访');
     await page.locator('.ant-modal [data-question=q1] .ant-radio-wrapper', { hasText: '一般' }).click();
     await page.locator('.ant-modal [data-question=q2] .ant-radio-wrapper', { hasText: '很满意' }).click();
     await e.shot(page, '51-survey-staff-entry');
