@@ -432,20 +432,18 @@ describe('data scope across branches', () => {
       .values({ slug, name: '第二银行', timeZone: 'Asia/Shanghai', createdAt: now })
       .returning();
     const rootId = crypto.randomUUID();
-    await t.db
-      .insert(orgUnits)
-      .values({
-        id: rootId,
-        tenantId: tenant!.id,
-        parentId: null,
-        type: 'hq',
-        name: '第二银行总部',
-        code: 'HQ',
-        path: `/${rootId}/`,
-        depth: 0,
-        createdAt: now,
-        updatedAt: now,
-      });
+    await t.db.insert(orgUnits).values({
+      id: rootId,
+      tenantId: tenant!.id,
+      parentId: null,
+      type: 'hq',
+      name: '第二银行总部',
+      code: 'HQ',
+      path: `/${rootId}/`,
+      depth: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
     await ensureBuiltinRoles(t.db, tenant!.id, now);
     const password = 'Second-admin-1';
     const [other] = await t.db

@@ -83,20 +83,18 @@ export async function bootstrapTenant(
       .returning();
     const tenantId = tenant!.id;
     const rootId = crypto.randomUUID();
-    await tx
-      .insert(orgUnits)
-      .values({
-        id: rootId,
-        tenantId,
-        parentId: null,
-        type: 'hq',
-        name: opts.tenantName,
-        code: 'HQ',
-        path: `/${rootId}/`,
-        depth: 0,
-        createdAt: now,
-        updatedAt: now,
-      });
+    await tx.insert(orgUnits).values({
+      id: rootId,
+      tenantId,
+      parentId: null,
+      type: 'hq',
+      name: opts.tenantName,
+      code: 'HQ',
+      path: `/${rootId}/`,
+      depth: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
     await ensureBuiltinRoles(tx, tenantId, now);
     await ensureTenantDefaults(tx, tenantId);
     await ensureFollowupDefaults(tx, tenantId);

@@ -110,21 +110,19 @@ async function insertTree(
 ) {
   for (const [i, n] of nodes.entries()) {
     const id = crypto.randomUUID();
-    await tx
-      .insert(orgUnits)
-      .values({
-        id,
-        tenantId,
-        parentId: parent.id,
-        type: n.type,
-        name: n.name,
-        code: n.code,
-        path: `${parent.path}${id}/`,
-        depth: parent.depth + 1,
-        sortOrder: i,
-        createdAt: now,
-        updatedAt: now,
-      });
+    await tx.insert(orgUnits).values({
+      id,
+      tenantId,
+      parentId: parent.id,
+      type: n.type,
+      name: n.name,
+      code: n.code,
+      path: `${parent.path}${id}/`,
+      depth: parent.depth + 1,
+      sortOrder: i,
+      createdAt: now,
+      updatedAt: now,
+    });
     byCode.set(n.code, id);
     if (n.children)
       await insertTree(

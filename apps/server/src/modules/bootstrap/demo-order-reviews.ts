@@ -218,55 +218,49 @@ export async function loadDemoOrderReviews(
     for (let i = 0; i < rows.length; i += size) await fn(rows.slice(i, i + size));
   };
   await deps.db.transaction(async (tx) => {
-    await tx
-      .insert(orgUnits)
-      .values({
-        id: shopId,
-        tenantId,
-        parentId: branch.id,
-        type: 'outlet',
-        name: '线上商城旗舰店',
-        code: DEMO_SHOP_CODE,
-        path: `${branch.path}${shopId}/`,
-        depth: branch.depth + 1,
-        sortOrder: 9,
-        createdAt: now,
-        updatedAt: now,
-      });
+    await tx.insert(orgUnits).values({
+      id: shopId,
+      tenantId,
+      parentId: branch.id,
+      type: 'outlet',
+      name: '线上商城旗舰店',
+      code: DEMO_SHOP_CODE,
+      path: `${branch.path}${shopId}/`,
+      depth: branch.depth + 1,
+      sortOrder: 9,
+      createdAt: now,
+      updatedAt: now,
+    });
     // The unit is a shop 店铺 (its orders are reviewable), with the default dimensions 描述相符 / 服务态度 / 物流服务.
-    await tx
-      .insert(shops)
-      .values({
-        tenantId,
-        unitId: shopId,
-        reviewDimensions: DEFAULT_REVIEW_DIMENSIONS,
-        createdAt: now,
-        updatedAt: now,
-      });
+    await tx.insert(shops).values({
+      tenantId,
+      unitId: shopId,
+      reviewDimensions: DEFAULT_REVIEW_DIMENSIONS,
+      createdAt: now,
+      updatedAt: now,
+    });
     await tx.insert(customers).values(buyers);
     await chunk(orders, 1000, (p) => tx.insert(transactions).values(p));
     // The same row insertEvaluation() writes (channel, key per order), set-based for speed.
     await chunk(ratings, 1000, (p) =>
-      tx
-        .insert(evaluations)
-        .values(
-          p.map((x) => ({
-            id: x.evaluationId,
-            tenantId,
-            channel: 'order_review',
-            occurredAt: x.ratedAt,
-            receivedAt: x.ratedAt,
-            unitId: shopId,
-            customerId: x.buyerKey,
-            refType: 'order_review',
-            refId: x.id,
-            sourceType: x.sourceType,
-            score: x.score,
-            dimensions: x.dimensions,
-            text: x.text ?? null,
-            idempotencyKey: `order_review:${x.transactionId}`,
-          })),
-        ),
+      tx.insert(evaluations).values(
+        p.map((x) => ({
+          id: x.evaluationId,
+          tenantId,
+          channel: 'order_review',
+          occurredAt: x.ratedAt,
+          receivedAt: x.ratedAt,
+          unitId: shopId,
+          customerId: x.buyerKey,
+          refType: 'order_review',
+          refId: x.id,
+          sourceType: x.sourceType,
+          score: x.score,
+          dimensions: x.dimensions,
+          text: x.text ?? null,
+          idempotencyKey: `order_review:${x.transactionId}`,
+        })),
+      ),
     );
     await chunk(ratings, 1000, (p) => tx.insert(orderRatings).values(p));
     await chunk(followups, 1000, (p) => tx.insert(orderReviewFollowups).values(p));

@@ -192,19 +192,17 @@ export async function loadDemoSurveys(deps: { db: Db; clock: TClock }, tenantId:
   }
 
   await deps.db.transaction(async (tx) => {
-    await tx
-      .insert(surveys)
-      .values({
-        id: surveyId,
-        tenantId,
-        unitId: rootId,
-        title: def.title,
-        status: 'published',
-        latestVersion: 1,
-        publishedVersion: 1,
-        createdAt: start,
-        updatedAt: start,
-      });
+    await tx.insert(surveys).values({
+      id: surveyId,
+      tenantId,
+      unitId: rootId,
+      title: def.title,
+      status: 'published',
+      latestVersion: 1,
+      publishedVersion: 1,
+      createdAt: start,
+      updatedAt: start,
+    });
     await tx
       .insert(surveyVersions)
       .values({ tenantId, surveyId, version: 1, definition: def, createdAt: start, publishedAt: start });

@@ -270,19 +270,17 @@ export async function replaceContacts(
     0,
     contacts.findIndex((c) => c.isPrimary),
   );
-  await db
-    .insert(customerContacts)
-    .values(
-      contacts.map((c, i) => ({
-        tenantId,
-        customerId,
-        name: c.name,
-        title: c.title ?? null,
-        phone: c.phone ?? null,
-        email: c.email ?? null,
-        isPrimary: i === primary,
-      })),
-    );
+  await db.insert(customerContacts).values(
+    contacts.map((c, i) => ({
+      tenantId,
+      customerId,
+      name: c.name,
+      title: c.title ?? null,
+      phone: c.phone ?? null,
+      email: c.email ?? null,
+      isPrimary: i === primary,
+    })),
+  );
 }
 
 export const phoneDigitsOf = (phones: string[]) => phones.map((p) => p.replace(/\D/g, '')).join(' ');

@@ -301,16 +301,14 @@ export async function createPathTemplate(
         updatedAt: now,
       })
       .returning();
-    await tx
-      .insert(followupPathVersions)
-      .values({
-        tenantId: scope.tenantId,
-        templateId: t!.id,
-        version: 1,
-        points: input.points,
-        createdBy: scope.userId,
-        createdAt: now,
-      });
+    await tx.insert(followupPathVersions).values({
+      tenantId: scope.tenantId,
+      templateId: t!.id,
+      version: 1,
+      points: input.points,
+      createdBy: scope.userId,
+      createdAt: now,
+    });
     await insertAuditEvent(
       tx,
       ctx,
@@ -369,16 +367,14 @@ export async function updatePathTemplate(
       );
       if (used.rows.length) {
         version = t!.currentVersion + 1;
-        await tx
-          .insert(followupPathVersions)
-          .values({
-            tenantId: scope.tenantId,
-            templateId: id,
-            version,
-            points: input.points,
-            createdBy: scope.userId,
-            createdAt: now,
-          });
+        await tx.insert(followupPathVersions).values({
+          tenantId: scope.tenantId,
+          templateId: id,
+          version,
+          points: input.points,
+          createdBy: scope.userId,
+          createdAt: now,
+        });
       } else {
         await tx
           .update(followupPathVersions)

@@ -33,16 +33,14 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const body = req.body instanceof Readable ? req.body : Readable.from([]);
       const declaredBytes = Number(req.headers['content-length'] ?? 0) || undefined;
-      return reply
-        .status(201)
-        .send(
-          await uploadImport(deps, req.actor(), {
-            fileName: req.query.fileName,
-            body,
-            declaredBytes,
-            encoding: req.query.encoding,
-          }),
-        );
+      return reply.status(201).send(
+        await uploadImport(deps, req.actor(), {
+          fileName: req.query.fileName,
+          body,
+          declaredBytes,
+          encoding: req.query.encoding,
+        }),
+      );
     },
   );
   app.post(

@@ -44,17 +44,15 @@ export async function createPairingCode(
   const code = newPairingCode();
   const expiresAt = new Date(now.getTime() + PAIRING_CODE_MINUTES * 60_000);
   await deps.db.transaction(async (tx) => {
-    await tx
-      .insert(kioskPairingCodes)
-      .values({
-        tenantId: scope.tenantId,
-        counterId: counter.id,
-        codeHash: sha256(code),
-        deviceName: input.deviceName,
-        expiresAt,
-        createdBy: scope.userId,
-        createdAt: now,
-      });
+    await tx.insert(kioskPairingCodes).values({
+      tenantId: scope.tenantId,
+      counterId: counter.id,
+      codeHash: sha256(code),
+      deviceName: input.deviceName,
+      expiresAt,
+      createdBy: scope.userId,
+      createdAt: now,
+    });
     await insertAuditEvent(
       tx,
       ctx,

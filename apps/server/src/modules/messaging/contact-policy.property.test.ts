@@ -103,14 +103,12 @@ describe('contact policy in the sender (property)', () => {
             doNotContactUntil: c.dncHours === null ? null : new Date(T0 + c.dncHours * 3_600_000),
           });
           if (c.priorContactHours !== null)
-            await t.db
-              .insert(contactEvents)
-              .values({
-                tenantId: t.tenantId,
-                customerId: c.id,
-                at: new Date(T0 - c.priorContactHours * 3_600_000),
-                channel: 'phone',
-              });
+            await t.db.insert(contactEvents).values({
+              tenantId: t.tenantId,
+              customerId: c.id,
+              at: new Date(T0 - c.priorContactHours * 3_600_000),
+              channel: 'phone',
+            });
         }
         const msgs = sc.messages.map((m, i) => ({
           ...m,

@@ -166,16 +166,14 @@ async function markSent(deps: TSenderDeps, m: TOutboxRow, providerMessageId: str
   await deps.db.transaction(async (tx) => {
     await setStatus(tx, [m], { status: 'sent', sentAt: at, lastError: null, providerMessageId });
     if (m.customerId)
-      await tx
-        .insert(contactEvents)
-        .values({
-          tenantId: m.tenantId,
-          customerId: m.customerId,
-          at,
-          channel: m.channel,
-          refType: 'outbox_message',
-          refId: m.id,
-        });
+      await tx.insert(contactEvents).values({
+        tenantId: m.tenantId,
+        customerId: m.customerId,
+        at,
+        channel: m.channel,
+        refType: 'outbox_message',
+        refId: m.id,
+      });
     await notifyOutcome(deps, tx, [{ ...m, status: 'sent', sentAt: at, providerMessageId }], 'sent', at);
   });
 }

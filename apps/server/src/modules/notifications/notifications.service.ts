@@ -21,19 +21,17 @@ export interface TNotifyInput {
 export async function notify(tx: DbOrTx, n: TNotifyInput): Promise<number> {
   const ids = [...new Set(n.userIds)];
   if (ids.length === 0) return 0;
-  await tx
-    .insert(notifications)
-    .values(
-      ids.map((userId) => ({
-        tenantId: n.tenantId,
-        userId,
-        kind: n.kind,
-        title: n.title,
-        body: n.body ?? null,
-        link: n.link ?? null,
-        createdAt: n.at,
-      })),
-    );
+  await tx.insert(notifications).values(
+    ids.map((userId) => ({
+      tenantId: n.tenantId,
+      userId,
+      kind: n.kind,
+      title: n.title,
+      body: n.body ?? null,
+      link: n.link ?? null,
+      createdAt: n.at,
+    })),
+  );
   return ids.length;
 }
 

@@ -62,18 +62,16 @@ export async function createApiClient(
   const now = deps.clock.now();
   const id = crypto.randomUUID();
   await deps.db.transaction(async (tx) => {
-    await tx
-      .insert(apiClients)
-      .values({
-        id,
-        tenantId: scope.tenantId,
-        unitId: input.unitId,
-        name: input.name,
-        keyPrefix: key.slice(0, 12),
-        keyHash: sha256(key),
-        createdBy: scope.userId,
-        createdAt: now,
-      });
+    await tx.insert(apiClients).values({
+      id,
+      tenantId: scope.tenantId,
+      unitId: input.unitId,
+      name: input.name,
+      keyPrefix: key.slice(0, 12),
+      keyHash: sha256(key),
+      createdBy: scope.userId,
+      createdAt: now,
+    });
     await insertAuditEvent(
       tx,
       ctx,

@@ -146,14 +146,12 @@ export const reviewPublicRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const { order, source } = await apiOrder(req);
       const { rating, isReplay } = await submitRating(deps, order, req.body, source, idempotencyKey(req));
-      return reply
-        .status(isReplay ? 200 : 201)
-        .send({
-          ratingId: rating.id,
-          isCounted: rating.is_counted,
-          monthSeq: rating.month_seq,
-          ratedAt: new Date(rating.rated_at).toISOString(),
-        });
+      return reply.status(isReplay ? 200 : 201).send({
+        ratingId: rating.id,
+        isCounted: rating.is_counted,
+        monthSeq: rating.month_seq,
+        ratedAt: new Date(rating.rated_at).toISOString(),
+      });
     },
   );
   app.post(

@@ -253,17 +253,15 @@ export async function ensureOpenLink(
       .where(and(eq(surveyLinks.tenantId, scope.tenantId), eq(surveyLinks.surveyId, id), eq(surveyLinks.kind, 'open')));
     if (existing) return;
     const { token, hash } = newToken();
-    await tx
-      .insert(surveyLinks)
-      .values({
-        tenantId: scope.tenantId,
-        surveyId: id,
-        kind: 'open',
-        tokenHash: hash,
-        openToken: token,
-        createdBy: scope.userId,
-        createdAt: now,
-      });
+    await tx.insert(surveyLinks).values({
+      tenantId: scope.tenantId,
+      surveyId: id,
+      kind: 'open',
+      tokenHash: hash,
+      openToken: token,
+      createdBy: scope.userId,
+      createdAt: now,
+    });
     await insertAuditEvent(
       tx,
       ctx,
