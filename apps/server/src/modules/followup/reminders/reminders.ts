@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { maskName } from '@huifang/shared';
-import type { Db, DbOrTx } from '../../db/client.ts';
-import { notifications } from '../../db/schema/index.ts';
-import type { TClock } from '../../lib/clock.ts';
-import { enqueueMessages, type TNewMessage } from '../messaging/outbox.repository.ts';
-import { localDate, localParts } from './calendar.ts';
+import type { Db, DbOrTx } from '../../../db/client.ts';
+import { notifications } from '../../../db/schema/index.ts';
+import type { TClock } from '../../../lib/clock.ts';
+import { enqueueMessages, type TNewMessage } from '../../messaging/outbox.repository.ts';
+import { localDate, localParts } from '../calendar.ts';
 
 type TDeps = { db: Db; clock: TClock };
 

@@ -6,7 +6,7 @@ import {
   type TFollowupPlan,
   type TPlanPreview,
 } from '@huifang/shared';
-import type { Db, DbOrTx } from '../../db/client.ts';
+import type { Db, DbOrTx } from '../../../db/client.ts';
 import {
   dictionaryItems,
   followupPlans,
@@ -14,19 +14,19 @@ import {
   savedFilters,
   serviceTypes,
   tenants,
-} from '../../db/schema/index.ts';
-import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
-import type { TClock } from '../../lib/clock.ts';
-import { toPage } from '../../lib/pagination.ts';
-import { pgArray, unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
-import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { findVisibleIds } from '../customers/customers.repository.ts';
-import { findVisibleUnit } from '../org-units/org-units.repository.ts';
-import { findVisibleUser } from '../users/users.repository.ts';
-import { localDate } from './calendar.ts';
-import { generateTasks, previewTasks, type TGenContext, type TPlanRow } from './generate.ts';
+} from '../../../db/schema/index.ts';
+import { AppError, invalidField, notFound, unknownRef } from '../../../lib/app-error.ts';
+import type { TClock } from '../../../lib/clock.ts';
+import { toPage } from '../../../lib/pagination.ts';
+import { pgArray, unitVisible, type TAuditCtx, type TScope } from '../../../lib/scope.ts';
+import { insertAuditEvent } from '../../audit/audit.repository.ts';
+import { findVisibleIds } from '../../customers/customers.repository.ts';
+import { findVisibleUnit } from '../../org-units/org-units.repository.ts';
+import { findVisibleUser } from '../../users/users.repository.ts';
+import { localDate } from '../calendar.ts';
+import { generateTasks, previewTasks, type TGenContext, type TPlanRow } from '../rules/generate.ts';
 import { checkPlanMessage, loadPlanMessages, savePlanMessage } from './plan-messages.ts';
-import { surveyReadable } from '../surveys/surveys.repository.ts';
+import { surveyReadable } from '../../surveys/surveys.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
 export const METHOD_DICT = 'followup_method';
