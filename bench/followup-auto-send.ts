@@ -20,7 +20,7 @@ import { generateTasks, type TPlanRow } from '../apps/server/src/modules/followu
 import { genContext } from '../apps/server/src/modules/followup/plans/plans.service.ts';
 import { SEND_CONCURRENCY, sendDueSms } from '../apps/server/src/modules/messaging/outbox.sender.ts';
 import { enqueueMessages } from '../apps/server/src/modules/messaging/outbox.repository.ts';
-import { renderScript, salutation } from '../apps/server/src/modules/followup/script.ts';
+import { renderScript, salutation } from '../apps/server/src/modules/policy/script.ts';
 import { sql } from 'drizzle-orm';
 import { applyReceipts } from '../apps/server/src/modules/messaging/receipts.service.ts';
 import { logSmsProvider } from '../apps/server/src/modules/messaging/sms/provider.ts';

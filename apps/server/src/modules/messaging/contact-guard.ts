@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
 import { contactEvents, customers, outboxMessages, tenants } from '../../db/schema/index.ts';
-import { decideContact, type TContactPolicy } from '../followup/contact-policy.ts';
+import { decideContact, type TContactPolicy } from '../policy/contact-policy.ts';
 import { loadContactPolicies } from '../settings/contact-policy.service.ts';
 import type { TOutboxRow } from './outbox.repository.ts';
 

@@ -4,7 +4,7 @@ import { inArray } from 'drizzle-orm';
 import { contactEvents, smsSettings } from '../../db/schema/index.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { forEachConcurrent } from '../../lib/concurrent.ts';
-import type { TContactPolicy } from '../followup/contact-policy.ts';
+import type { TContactPolicy } from '../policy/contact-policy.ts';
 import { decideContacts } from './contact-guard.ts';
 import { failInterrupted, lockDueMessages, setStatus, type TOutboxRow } from './outbox.repository.ts';
 import { createSmsFactory, type TSmsFactory, type TSmsProvider } from './sms/provider.ts';

@@ -6,8 +6,8 @@ import { pgArray } from '../../../lib/scope.ts';
 import type { TOutboxOutcome } from '../../messaging/outbox.sender.ts';
 import type { TOutboxRow } from '../../messaging/outbox.repository.ts';
 import { followupPlans } from '../../../db/schema/index.ts';
-import { addDays, localDate } from '../calendar.ts';
-import { isQuietTime, nextContactableAt } from '../contact-policy.ts';
+import { addDays, localDate } from '../../policy/calendar.ts';
+import { isQuietTime, nextContactableAt } from '../../policy/contact-policy.ts';
 import { generateTasks, type TPlanRow } from '../rules/generate.ts';
 import { pathPointFieldSql } from '../tasks/tasks.repository.ts';
 

@@ -5,7 +5,7 @@ import type { Db } from '../../../db/client.ts';
 import type { TClock } from '../../../lib/clock.ts';
 import { createSpreadsheet, PERCENT_FORMAT } from '../../../lib/export-file.ts';
 import { unitVisible, type TScope } from '../../../lib/scope.ts';
-import { addDays, localDate, zonedInstant } from '../calendar.ts';
+import { addDays, localDate, zonedInstant } from '../../policy/calendar.ts';
 import { tenantTimeZone } from '../plans/plans.service.ts';
 
 /**

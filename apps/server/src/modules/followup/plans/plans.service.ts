@@ -23,7 +23,7 @@ import { insertAuditEvent } from '../../audit/audit.repository.ts';
 import { findVisibleIds } from '../../customers/customers.repository.ts';
 import { findVisibleUnit } from '../../org-units/org-units.repository.ts';
 import { findVisibleUser } from '../../users/users.repository.ts';
-import { localDate } from '../calendar.ts';
+import { localDate } from '../../policy/calendar.ts';
 import { generateTasks, previewTasks, type TGenContext, type TPlanRow } from '../rules/generate.ts';
 import { checkPlanMessage, loadPlanMessages, savePlanMessage } from './plan-messages.ts';
 import { surveyReadable } from '../../surveys/surveys.repository.ts';

@@ -4,7 +4,7 @@ import type { Db, DbOrTx } from '../../../db/client.ts';
 import { notifications } from '../../../db/schema/index.ts';
 import type { TClock } from '../../../lib/clock.ts';
 import { enqueueMessages, type TNewMessage } from '../../messaging/outbox.repository.ts';
-import { localDate, localParts } from '../calendar.ts';
+import { localDate, localParts } from '../../policy/calendar.ts';
 
 type TDeps = { db: Db; clock: TClock };
 

@@ -20,12 +20,12 @@ import { alertNegativeEvaluation } from '../../notifications/evaluation-alerts.t
 import { storeFollowupResponse } from '../../surveys/surveys.responses.ts';
 import { findTaskPathPoint } from '../paths/paths.tasks.ts';
 import { findVisibleUser } from '../../users/users.repository.ts';
-import { addDays, localDate, zonedInstant } from '../calendar.ts';
-import { nextContactableAt } from '../contact-policy.ts';
+import { addDays, localDate, zonedInstant } from '../../policy/calendar.ts';
+import { nextContactableAt } from '../../policy/contact-policy.ts';
 import { generateTasks, type TPlanRow } from '../rules/generate.ts';
 import { notifyStaff, responsiblePeople } from './notify.ts';
 import { findVisiblePlan, genContext, tenantTimeZone } from '../plans/plans.service.ts';
-import { renderScript, salutation } from '../script.ts';
+import { renderScript, salutation } from '../../policy/script.ts';
 import { questionnaireDefinition } from './survey-seam.ts';
 import {
   findTaskRow,

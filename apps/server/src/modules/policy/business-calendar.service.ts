@@ -6,7 +6,7 @@ import { notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { addDays, type TWorkCalendar } from '../followup/calendar.ts';
+import { addDays, type TWorkCalendar } from './calendar.ts';
 import { OFFICIAL_CALENDARS } from './cn-holidays.ts';
 
 type TDeps = { db: Db; clock: TClock };
