@@ -31,6 +31,7 @@ import { savedFilterRoutes } from './modules/saved-filters/saved-filters.routes.
 import { serviceRecordRoutes } from './modules/service-records/service-records.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
+import { resolveSession } from './modules/auth/auth.service.ts';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { orgUnitRoutes } from './modules/org-units/org-units.routes.ts';
@@ -143,7 +144,7 @@ export async function buildApp(
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(authPlugin, { deps, routes });
+  await app.register(authPlugin, { deps, routes, resolveSession: (token) => resolveSession(deps, token) });
   await app.register(inputGuardPlugin);
 
   await app.register(
