@@ -24,7 +24,8 @@ import { addDays, localDate, zonedInstant } from '../../policy/calendar.ts';
 import { nextContactableAt } from '../../policy/contact-policy.ts';
 import { generateTasks, type TPlanRow } from '../rules/generate.ts';
 import { notifyStaff, responsiblePeople } from './notify.ts';
-import { findVisiblePlan, genContext, tenantTimeZone } from '../plans/plans.service.ts';
+import { tenantTimeZone } from '../../../lib/time.ts';
+import { findVisiblePlan, genContext } from '../plans/plans.service.ts';
 import { renderScript, salutation } from '../../policy/script.ts';
 import { questionnaireDefinition } from './survey-seam.ts';
 import {
