@@ -34,7 +34,7 @@ export async function ensureCalendarDefaults(db: DbOrTx, tenantId: string, now =
 }
 
 /**
- * The tenant's calendar exceptions as sets, for addWorkingDays / isWorkingDay (followup/calendar.ts). Optionally only a
+ * The tenant's calendar exceptions as sets, for addWorkingDays / isWorkingDay (policy/calendar.ts). Optionally only a
  * date range [from, to) — SLA timers over a few weeks need little; without a range the whole calendar (tens of rows
  * per year).
  */
