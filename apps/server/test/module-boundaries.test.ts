@@ -93,6 +93,14 @@ describe('module boundaries', () => {
     expect(readers).toEqual([]);
   });
 
+  it('the web app calls fetch only in api/client.ts (one wrapper: error model, 401, CSRF, downloads)', () => {
+    const WEB = path.resolve(import.meta.dirname, '../../web/src');
+    const callers = sourceFiles(WEB)
+      .filter((f) => /\bfetch\(/.test(fs.readFileSync(f, 'utf8')))
+      .map((f) => path.relative(WEB, f).split(path.sep).join('/'));
+    expect(callers).toEqual(['api/client.ts']);
+  });
+
   it('the rules above see imports at all (the scan is not empty)', () => {
     expect(violations((from, to) => moduleOf(from) === 'followup' && moduleOf(to) !== null).length).toBeGreaterThan(50);
   });
