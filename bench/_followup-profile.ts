@@ -7,8 +7,8 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import type { SQL } from 'drizzle-orm';
 import { sql } from 'drizzle-orm';
 import { createFixedClock } from '../apps/server/src/lib/clock.ts';
-import { generateTasks } from '../apps/server/src/modules/followup/generate.ts';
-import { genContext } from '../apps/server/src/modules/followup/plans.service.ts';
+import { generateTasks } from '../apps/server/src/modules/followup/rules/generate.ts';
+import { genContext } from '../apps/server/src/modules/followup/plans/plans.service.ts';
 import { benchApp } from './_support.ts';
 
 const N = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);

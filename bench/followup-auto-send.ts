@@ -14,13 +14,13 @@
  * plan, extrapolated to tasks/s. JSON output with both and the ratio.
  */
 import { createFixedClock } from '../apps/server/src/lib/clock.ts';
-import { runAutoSends } from '../apps/server/src/modules/followup/auto-send.ts';
-import { autoSendGuard, autoSendOutcome } from '../apps/server/src/modules/followup/auto-send.ts';
-import { generateTasks, type TPlanRow } from '../apps/server/src/modules/followup/generate.ts';
-import { genContext } from '../apps/server/src/modules/followup/plans.service.ts';
+import { runAutoSends } from '../apps/server/src/modules/followup/auto-send/auto-send.ts';
+import { autoSendGuard, autoSendOutcome } from '../apps/server/src/modules/followup/auto-send/auto-send.ts';
+import { generateTasks, type TPlanRow } from '../apps/server/src/modules/followup/rules/generate.ts';
+import { genContext } from '../apps/server/src/modules/followup/plans/plans.service.ts';
 import { SEND_CONCURRENCY, sendDueSms } from '../apps/server/src/modules/messaging/outbox.sender.ts';
 import { enqueueMessages } from '../apps/server/src/modules/messaging/outbox.repository.ts';
-import { renderScript, salutation } from '../apps/server/src/modules/followup/script.ts';
+import { renderScript, salutation } from '../apps/server/src/modules/policy/script.ts';
 import { sql } from 'drizzle-orm';
 import { applyReceipts } from '../apps/server/src/modules/messaging/receipts.service.ts';
 import { logSmsProvider } from '../apps/server/src/modules/messaging/sms/provider.ts';

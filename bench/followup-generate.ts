@@ -10,8 +10,8 @@
  */
 import crypto from 'node:crypto';
 import { createFixedClock } from '../apps/server/src/lib/clock.ts';
-import { generateTasks, type TPlanRow } from '../apps/server/src/modules/followup/generate.ts';
-import { genContext } from '../apps/server/src/modules/followup/plans.service.ts';
+import { generateTasks, type TPlanRow } from '../apps/server/src/modules/followup/rules/generate.ts';
+import { genContext } from '../apps/server/src/modules/followup/plans/plans.service.ts';
 import { benchApp } from './_support.ts';
 
 const N = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);

@@ -16,7 +16,7 @@ import { sql } from 'drizzle-orm';
 import { systemClock } from '../apps/server/src/lib/clock.ts';
 import { loadDemoCustomers } from '../apps/server/src/modules/bootstrap/demo-customers.ts';
 import { loadDemoPaths } from '../apps/server/src/modules/bootstrap/demo-paths.ts';
-import { onServiceRecordCreated, runPathCatchUp } from '../apps/server/src/modules/followup/paths.service.ts';
+import { onServiceRecordCreated, runPathCatchUp } from '../apps/server/src/modules/followup/paths/paths.service.ts';
 import { benchApp } from './_support.ts';
 
 const N = Number(process.env.BENCH_PATH_RECORDS ?? 50_000);

@@ -31,6 +31,7 @@ import { savedFilterRoutes } from './modules/saved-filters/saved-filters.routes.
 import { serviceRecordRoutes } from './modules/service-records/service-records.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
+import { resolveSession } from './modules/auth/auth.service.ts';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { orgUnitRoutes } from './modules/org-units/org-units.routes.ts';
@@ -38,14 +39,14 @@ import { roleRoutes } from './modules/roles/roles.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
 import { evaluationRoutes } from './modules/evaluations/evaluations.routes.ts';
 import { followupRoutes } from './modules/followup/followup.routes.ts';
-import { followupPathRoutes } from './modules/followup/paths.routes.ts';
+import { followupPathRoutes } from './modules/followup/paths/paths.routes.ts';
 import { orderReviewRoutes } from './modules/order-reviews/order-reviews.routes.ts';
 import { reviewPublicRoutes } from './modules/order-reviews/review-public.routes.ts';
 import { surveyRoutes } from './modules/surveys/surveys.routes.ts';
 import { surveyPublicRoutes } from './modules/surveys/surveys.public.routes.ts';
 import { messagingRoutes } from './modules/messaging/messaging.routes.ts';
 import { receiptRoutes } from './modules/messaging/receipts.routes.ts';
-import { autoSendRoutes } from './modules/followup/auto-send.routes.ts';
+import { autoSendRoutes } from './modules/followup/auto-send/auto-send.routes.ts';
 import { kioskRoutes } from './modules/kiosk/kiosk.routes.ts';
 import { counterRoutes } from './modules/counter/counter.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
@@ -143,7 +144,7 @@ export async function buildApp(
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(authPlugin, { deps, routes });
+  await app.register(authPlugin, { deps, routes, resolveSession: (token) => resolveSession(deps, token) });
   await app.register(inputGuardPlugin);
 
   await app.register(

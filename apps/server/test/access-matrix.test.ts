@@ -269,7 +269,7 @@ describe('route × role access matrix', () => {
 describe('a route without declared access', () => {
   it('fails at registration, naming the route', async () => {
     const bare = Fastify();
-    await bare.register(authPlugin, { deps: t.app.deps, routes: [] });
+    await bare.register(authPlugin, { deps: t.app.deps, routes: [], resolveSession: async () => null });
     let error: unknown;
     try {
       bare.get('/api/x', async () => 1);
@@ -281,13 +281,13 @@ describe('a route without declared access', () => {
     await bare.close().catch(() => undefined);
 
     const typo = Fastify();
-    await typo.register(authPlugin, { deps: t.app.deps, routes: [] });
+    await typo.register(authPlugin, { deps: t.app.deps, routes: [], resolveSession: async () => null });
     expect(() => typo.get('/api/y', { config: { access: 'users:write' as never } }, async () => 1)).toThrow(/\/api\/y/);
     await typo.close().catch(() => undefined);
 
     const routes: TRouteAccess[] = [];
     const ok = Fastify();
-    await ok.register(authPlugin, { deps: t.app.deps, routes });
+    await ok.register(authPlugin, { deps: t.app.deps, routes, resolveSession: async () => null });
     ok.get('/api/z', { config: { access: 'org:read' } }, async () => 1);
     await ok.ready();
     expect(routes).toEqual([{ method: 'GET', url: '/api/z', access: 'org:read', isRateLimited: false }]);

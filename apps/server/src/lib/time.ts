@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { tenants } from '../db/schema/index.ts';
 
 /** Midnight of `now`'s calendar day in `timeZone` (e.g. Asia/Shanghai), as an instant. Postgres knows the zones. */
 export async function startOfDay(db: DbOrTx, now: Date, timeZone: string): Promise<Date> {
@@ -9,8 +10,23 @@ export async function startOfDay(db: DbOrTx, now: Date, timeZone: string): Promi
   return new Date(res.rows[0]!.d);
 }
 
-/** The tenant's time zone (tenants.time_zone; Asia/Shanghai when unset): every "local day" and export time uses it. */
+/** A tenant's time zone when tenants.time_zone is unset (and the demo's). */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+/**
+ * The one reader of tenants.time_zone: every "local day", business-calendar step and export time of a tenant uses the
+ * zone this returns (DEFAULT_TIME_ZONE when unset). Batch form for jobs that handle several tenants at once.
+ */
+export async function tenantTimeZones(db: DbOrTx, tenantIds: readonly string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(tenantIds)];
+  const rows = ids.length
+    ? await db.select({ id: tenants.id, tz: tenants.timeZone }).from(tenants).where(inArray(tenants.id, ids))
+    : [];
+  const found = new Map(rows.map((r) => [r.id, r.tz]));
+  return new Map(ids.map((id) => [id, found.get(id) ?? DEFAULT_TIME_ZONE]));
+}
+
+/** The tenant's time zone (see tenantTimeZones). */
 export async function tenantTimeZone(db: DbOrTx, tenantId: string): Promise<string> {
-  const res = await db.execute<{ time_zone: string | null }>(sql`select time_zone from tenants where id = ${tenantId}`);
-  return res.rows[0]?.time_zone ?? 'Asia/Shanghai';
+  return (await tenantTimeZones(db, [tenantId])).get(tenantId) ?? DEFAULT_TIME_ZONE;
 }

@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import { PERMISSIONS, type TPermission } from '@huifang/shared';
 import { AppError } from '../lib/app-error.ts';
 import type { TActor, TAuditCtx, TScope } from '../lib/scope.ts';
-import { resolveSession, type TRequestMeta, type TResolvedSession } from '../modules/auth/auth.service.ts';
+import type { TRequestMeta, TResolvedSession } from '../modules/auth/auth.service.ts';
 import type { TAppDeps } from '../app.ts';
 
 /**
@@ -68,9 +68,19 @@ function tokensEqual(a: string, b: string): boolean {
   return ab.length === bb.length && crypto.timingSafeEqual(ab, bb);
 }
 
+/**
+ * The plugin's narrow dependencies: the config it reads and how a session cookie becomes a session. The auth module's
+ * service is wired in by app.ts, so the plugin does not depend on any module (or on its database access).
+ */
+export interface TAuthPluginOptions {
+  deps: Pick<TAppDeps, 'config'>;
+  routes: TRouteAccess[];
+  resolveSession: (token: string) => Promise<TResolvedSession | null>;
+}
+
 export const authPlugin = fp(
-  async (app: FastifyInstance, opts: { deps: TAppDeps; routes: TRouteAccess[] }) => {
-    const { deps } = opts;
+  async (app: FastifyInstance, opts: TAuthPluginOptions) => {
+    const { deps, resolveSession } = opts;
 
     app.addHook('onRoute', (route) => {
       if (!route.url.startsWith('/api') || route.method === 'HEAD') return;
@@ -121,7 +131,7 @@ export const authPlugin = fp(
         throw new AppError('CSRF_FAILED', 'cross-origin write refused (Origin is not this site)');
       }
       const token = req.cookies[SESSION_COOKIE];
-      req.session = token ? await resolveSession(deps, token) : null;
+      req.session = token ? await resolveSession(token) : null;
       if (access === 'public') return;
       if (!req.session) throw new AppError('UNAUTHENTICATED', 'log in first');
       // CSRF: cookie-authenticated writes must echo the session's token in a header a cross-site form cannot set.

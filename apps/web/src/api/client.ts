@@ -26,30 +26,51 @@ export const setUnauthenticatedHandler = (fn: () => void) => {
   onUnauthenticated = fn;
 };
 
-export async function api<T>(
-  method: string,
-  url: string,
-  body?: unknown,
-  raw?: { blob: Blob; contentType: string },
-): Promise<T> {
-  const headers: Record<string, string> = {};
-  if (raw) headers['content-type'] = raw.contentType;
-  else if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  const res = await fetch(`/api${url}`, {
+/** How one call differs from a plain JSON call of the logged-in user. */
+export interface TRequestOptions {
+  /** JSON body. */
+  body?: unknown;
+  /** A file sent as the raw request body instead. */
+  raw?: { blob: Blob; contentType: string };
+  /** Extra headers, e.g. `idempotency-key` (a double tap stores one answer). */
+  headers?: Record<string, string>;
+  /**
+   * false for calls that are not the user's session: the kiosk (its own device cookie), the public survey and buyer
+   * pages. Their 401 does not mean "log in", they send no X-CSRF-Token, and survey links send no cookie at all.
+   */
+  isSessionCall?: boolean;
+  /** 'omit': the call must not carry the user's session cookie (public survey links). */
+  credentials?: RequestCredentials;
+}
+
+/** The one fetch of the app: every call to /api goes through here. `url` is relative to /api. */
+async function send(method: string, url: string, opts: TRequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.raw) headers['content-type'] = opts.raw.contentType;
+  else if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken && opts.isSessionCall !== false) headers['x-csrf-token'] = csrfToken;
+  return fetch(`/api${url}`, {
     method,
     headers,
-    credentials: 'same-origin',
-    body: raw ? raw.blob : body === undefined ? undefined : JSON.stringify(body),
+    credentials: opts.credentials ?? 'same-origin',
+    body: opts.raw ? opts.raw.blob : opts.body === undefined ? undefined : JSON.stringify(opts.body),
   });
+}
+
+/** A JSON call; a failed one throws the server's error body as an ApiError. */
+export async function request<T>(method: string, url: string, opts: TRequestOptions = {}): Promise<T> {
+  const res = await send(method, url, opts);
   const text = await res.text();
-  if (!res.ok) throw errorOf(res, text, url);
+  if (!res.ok) throw errorOf(res, text, url, opts.isSessionCall !== false);
   const data: unknown = text ? JSON.parse(text) : null;
   return data as T;
 }
 
+export const api = <T>(method: string, url: string, body?: unknown, raw?: { blob: Blob; contentType: string }) =>
+  request<T>(method, url, { body, raw });
+
 /** The ApiError of a failed response (its body is the server's JSON error, or anything else from a proxy). */
-function errorOf(res: Response, text: string, url: string): ApiError {
+function errorOf(res: Response, text: string, url: string, isSessionCall = true): ApiError {
   let e: { code?: TErrorCode; message?: string; requestId?: string; details?: TErrorDetail[] } = {};
   try {
     e = (text ? JSON.parse(text) : {}) ?? {};
@@ -64,7 +85,7 @@ function errorOf(res: Response, text: string, url: string): ApiError {
     e.details ?? [],
     res.headers.get('retry-after') ? Number(res.headers.get('retry-after')) : null,
   );
-  if (err.code === 'UNAUTHENTICATED' && !url.startsWith('/auth/')) onUnauthenticated?.();
+  if (err.code === 'UNAUTHENTICATED' && isSessionCall && !url.startsWith('/auth/')) onUnauthenticated?.();
   return err;
 }
 
@@ -73,7 +94,7 @@ function errorOf(res: Response, text: string, url: string): ApiError {
  * error the server's error body is thrown as an ApiError for the page to show — never a tab of raw JSON.
  */
 export async function downloadFile(url: string): Promise<string> {
-  const res = await fetch(`/api${url}`, { credentials: 'same-origin' });
+  const res = await send('GET', url, {});
   if (!res.ok) throw errorOf(res, await res.text(), url);
   const blob = await res.blob();
   const name = fileNameOf(res.headers.get('content-disposition')) ?? url.split('?')[0]!.split('/').pop() ?? 'download';

@@ -7,7 +7,7 @@ import type { TClock } from '../../lib/clock.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { hashPassword } from '../auth/password.ts';
 import { ensureTenantDefaults } from '../settings/settings.service.ts';
-import { ensureFollowupDefaults } from '../followup/plans.service.ts';
+import { ensureFollowupDefaults } from '../followup/plans/plans.service.ts';
 
 export interface TBootstrapResult {
   tenantId: string;

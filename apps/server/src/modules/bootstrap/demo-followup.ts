@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import type { TClock } from '../../lib/clock.ts';
-import { addDays, localDate, zonedInstant } from '../followup/calendar.ts';
+import { addDays, localDate, zonedInstant } from '../policy/calendar.ts';
 
 const TZ = 'Asia/Shanghai';
 

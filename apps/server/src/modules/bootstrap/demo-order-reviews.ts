@@ -10,11 +10,11 @@ import {
   orderReviewReplies,
   orgUnits,
   shops,
-  tenants,
   transactions,
   users,
 } from '../../db/schema/index.ts';
 import type { TClock } from '../../lib/clock.ts';
+import { tenantTimeZone } from '../../lib/time.ts';
 import { canFollowup, canReply, monthKey, overallScore, windowClosesAt } from '../order-reviews/review-rules.ts';
 import { phoneDigitsOf } from '../customers/customers.repository.ts';
 
@@ -89,8 +89,7 @@ export async function loadDemoOrderReviews(
     .from(orgUnits)
     .where(and(eq(orgUnits.tenantId, tenantId), eq(orgUnits.code, 'SH')));
   if (!branch) return 0;
-  const [tenant] = await deps.db.select({ tz: tenants.timeZone }).from(tenants).where(eq(tenants.id, tenantId));
-  const tz = tenant?.tz ?? 'Asia/Shanghai';
+  const tz = await tenantTimeZone(deps.db, tenantId);
   const [replier] = await deps.db
     .select({ id: users.id })
     .from(users)

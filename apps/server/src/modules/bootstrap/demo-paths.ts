@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import type { TClock } from '../../lib/clock.ts';
-import { addDays, localDate, zonedInstant } from '../followup/calendar.ts';
-import { genContext } from '../followup/plans.service.ts';
-import { instantiatePaths } from '../followup/paths.service.ts';
+import { addDays, localDate, zonedInstant } from '../policy/calendar.ts';
+import { genContext } from '../followup/plans/plans.service.ts';
+import { instantiatePaths } from '../followup/paths/paths.service.ts';
 
 const TZ = 'Asia/Shanghai';
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import type { TClock } from '../../lib/clock.ts';
-import { addDays, localDate, zonedInstant } from '../followup/calendar.ts';
+import { addDays, localDate, zonedInstant } from '../policy/calendar.ts';
 
 const TZ = 'Asia/Shanghai';
 const TEMPLATE = '{客户称呼}您好，您在{网点名称}的定期存款将于近日到期，如需续存请致电网点或到店办理。';

@@ -4,6 +4,7 @@ import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { ownedVisible, unitVisible, type TScope } from '../../lib/scope.ts';
+import { tenantTimeZone } from '../../lib/time.ts';
 import { findVisibleIds } from '../customers/customers.repository.ts';
 import { announce } from '../kiosk/kiosk-hub.ts';
 import { findSession } from './sessions.repository.ts';
@@ -55,11 +56,6 @@ export async function counterStats(db: DbOrTx, scope: TScope, now: Date, timeZon
     avgScoreToday: r.avg_score,
     unsatisfiedToday: r.unsatisfied,
   };
-}
-
-async function tenantTimeZone(db: DbOrTx, tenantId: string): Promise<string> {
-  const res = await db.execute<{ time_zone: string }>(sql`select time_zone from tenants where id = ${tenantId}`);
-  return res.rows[0]?.time_zone ?? 'Asia/Shanghai';
 }
 
 export async function getCounterContext(deps: TDeps, scope: TScope): Promise<TCounterContext> {

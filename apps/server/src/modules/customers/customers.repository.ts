@@ -5,7 +5,7 @@ import { customerContacts, customerPhones, customers, orgUnits, users } from '..
 import { invalidField } from '../../lib/app-error.ts';
 import { likeEscape, orderBy, pageOffset } from '../../lib/pagination.ts';
 import { ownedVisible, type TScope } from '../../lib/scope.ts';
-import { heldTaskCustomer } from '../followup/tasks.repository.ts';
+import { heldTaskCustomer } from '../followup/tasks/tasks.repository.ts';
 
 export type TCustomerRow = typeof customers.$inferSelect;
 export interface TCustomerJoined {

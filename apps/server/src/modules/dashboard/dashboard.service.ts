@@ -6,7 +6,7 @@ import { startOfDay } from '../../lib/time.ts';
 import { summarizeEvaluations } from '../evaluations/evaluations.repository.ts';
 import { countAuditEventsSince, recentAuditEvents } from '../audit/audit.repository.ts';
 import { myCounterFigures } from '../counter/dashboard-figures.ts';
-import { myTaskFigures, teamTaskFigures } from '../followup/dashboard-figures.ts';
+import { myTaskFigures, teamTaskFigures } from '../followup/figures/dashboard-figures.ts';
 import { countUnitsByType } from '../org-units/org-units.repository.ts';
 import { countActiveUsers } from '../users/users.repository.ts';
 

@@ -21,7 +21,7 @@ import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { customerVisible, phoneDigitsOf } from '../customers/customers.repository.ts';
-import { moveFollowupToCustomer } from '../followup/merge.ts';
+import { moveFollowupToCustomer } from '../followup/tasks/merge.ts';
 
 type TDeps = { db: Db; clock: TClock };
 

@@ -28,8 +28,8 @@ import {
   ZTaskSummary,
   ZUpdatePlanInput,
 } from '@huifang/shared';
-import { createAbsence, listAbsences, listWorkers } from './absences.ts';
-import { computeKpis, writeKpisWorkbook } from './kpis.ts';
+import { createAbsence, listAbsences, listWorkers } from './tasks/absences.ts';
+import { computeKpis, writeKpisWorkbook } from './figures/kpis.ts';
 import {
   addMethod,
   createPlan,
@@ -39,8 +39,8 @@ import {
   previewPlan,
   setPlanStatus,
   updatePlan,
-} from './plans.service.ts';
-import { runFollowupRules } from './rules.ts';
+} from './plans/plans.service.ts';
+import { runFollowupRules } from './rules/rules.ts';
 import {
   bulkChangeTaskState,
   changeTaskState,
@@ -52,7 +52,7 @@ import {
   releaseTask,
   revealTaskPhone,
   summarizeTasks,
-} from './tasks.service.ts';
+} from './tasks/tasks.service.ts';
 import { contentDisposition, EXPORT_CONTENT_TYPE, exportFileName } from '../../lib/export-file.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 

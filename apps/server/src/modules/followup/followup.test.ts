@@ -3,7 +3,7 @@ import type { TFollowupPlan, TKpis, TPlanPreview, TTask, TTaskDetail, TTaskSumma
 import { createCustomer, letters } from '../../../test/customers-helpers.ts';
 import { countRows, createUser, expectError, loginAs, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
-import { onComplaintResolved } from './rules.ts';
+import { onComplaintResolved } from './rules/rules.ts';
 
 let t: TTestApp;
 let admin: TClient;

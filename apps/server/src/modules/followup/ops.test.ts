@@ -10,7 +10,7 @@ import {
   userIdByName,
 } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
-import { onComplaintResolved } from './rules.ts';
+import { onComplaintResolved } from './rules/rules.ts';
 
 /**
  * Issue 5 operations left open: business calendar 工作日历 (complaint callbacks within 2 working days over the

@@ -1,9 +1,10 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
-import { contactEvents, customers, outboxMessages, tenants } from '../../db/schema/index.ts';
-import { decideContact, type TContactPolicy } from '../followup/contact-policy.ts';
+import { contactEvents, customers, outboxMessages } from '../../db/schema/index.ts';
+import { decideContact, type TContactPolicy } from '../policy/contact-policy.ts';
 import { loadContactPolicies } from '../settings/contact-policy.service.ts';
 import type { TOutboxRow } from './outbox.repository.ts';
+import { DEFAULT_TIME_ZONE, tenantTimeZones } from '../../lib/time.ts';
 
 export type TPolicyDecision =
   { kind: 'send' } | { kind: 'defer'; until: Date; reason: string } | { kind: 'block'; reason: string };
@@ -35,11 +36,7 @@ export async function decideContacts(
   for (const r of rows) if (!r.customerId) out.set(r.id, { kind: 'send' });
   if (withCustomer.length === 0) return out;
   const tenantIds = [...new Set(withCustomer.map((r) => r.tenantId))];
-  const zones = new Map(
-    (await tx.select({ id: tenants.id, tz: tenants.timeZone }).from(tenants).where(inArray(tenants.id, tenantIds))).map(
-      (t) => [t.id, t.tz],
-    ),
-  );
+  const zones = await tenantTimeZones(tx, tenantIds);
   const policies = policy ? new Map(tenantIds.map((id) => [id, policy])) : await loadContactPolicies(tx, tenantIds);
   const customerIds = [...new Set(withCustomer.map((r) => r.customerId!))].sort();
   const custs = new Map(
@@ -98,7 +95,7 @@ export async function decideContacts(
       out.set(r.id, { kind: 'block', reason: 'customer_gone' });
       continue;
     }
-    const tz = zones.get(r.tenantId) ?? 'Asia/Shanghai';
+    const tz = zones.get(r.tenantId) ?? DEFAULT_TIME_ZONE;
     const d = decideContact(
       { ...c, lastContactAt: last.get(c.id) ?? null },
       { isMarketing: r.isMarketing },

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rootUnitId } from '../../../test/helpers.ts';
 import { createTestApp, type TTestApp } from '../../../test/test-app.ts';
 import { contactEvents, customers, outboxMessages, tenantContactPolicies } from '../../db/schema/index.ts';
-import { localParts } from '../followup/calendar.ts';
+import { localParts } from '../policy/calendar.ts';
 import { sendDueSms } from './outbox.sender.ts';
 import type { TSmsProvider } from './sms/provider.ts';
 import { enqueueSms } from './templates.ts';

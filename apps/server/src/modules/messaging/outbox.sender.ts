@@ -4,7 +4,7 @@ import { inArray } from 'drizzle-orm';
 import { contactEvents, smsSettings } from '../../db/schema/index.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { forEachConcurrent } from '../../lib/concurrent.ts';
-import type { TContactPolicy } from '../followup/contact-policy.ts';
+import type { TContactPolicy } from '../policy/contact-policy.ts';
 import { decideContacts } from './contact-guard.ts';
 import { failInterrupted, lockDueMessages, setStatus, type TOutboxRow } from './outbox.repository.ts';
 import { createSmsFactory, type TSmsFactory, type TSmsProvider } from './sms/provider.ts';
@@ -20,7 +20,7 @@ export type TOutboxGuard = (tx: DbOrTx, rows: TOutboxRow[], now: Date) => Promis
  * An outcome hook learns, in the same transaction as the outbox change, how a message of its ref_type ended:
  * `sent` (handed to SMTP / accepted by the SMS provider), `blocked` (the contact policy cancelled it; the reason is in
  * policy_outcome) or `failed` (given up after retries, or "delivery unknown" after a crash). Deferral is not an end.
- * Modules register theirs in the job registry, like guards (follow-up tasks: followup/auto-send.ts).
+ * Modules register theirs in the job registry, like guards (follow-up tasks: followup/auto-send/auto-send.ts).
  */
 export type TOutboxOutcome = 'sent' | 'blocked' | 'failed';
 export type TOutboxOutcomeHook = (tx: DbOrTx, rows: TOutboxRow[], outcome: TOutboxOutcome, now: Date) => Promise<void>;

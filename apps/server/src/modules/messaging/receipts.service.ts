@@ -8,7 +8,7 @@ import { notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { zonedInstant } from '../followup/calendar.ts';
+import { zonedInstant } from '../policy/calendar.ts';
 import { DEFAULT_OPT_OUT } from './outbox.sender.ts';
 
 /** One delivery report 回执, provider-neutral. */

@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../../db/client.ts';
-import { renderScript, type TScriptValues } from '../followup/script.ts';
+import { renderScript, type TScriptValues } from '../policy/script.ts';
 import { enqueueMessages } from './outbox.repository.ts';
 
 /**

@@ -49,11 +49,6 @@ const toOrder = (r: TOrderRow): TOrderRef => ({
   dimensions: r.review_dimensions,
 });
 
-export async function tenantTimeZone(db: DbOrTx, tenantId: string): Promise<string> {
-  const res = await db.execute<{ time_zone: string }>(sql`select time_zone from tenants where id = ${tenantId}`);
-  return res.rows[0]?.time_zone ?? 'Asia/Shanghai';
-}
-
 /** An order of a shop visible to the scope (staff side). */
 export async function findOrderInScope(db: DbOrTx, scope: TScope, transactionId: string): Promise<TOrderRef | null> {
   const res = await db.execute<TOrderRow>(

@@ -21,6 +21,7 @@ import {
 } from '../../db/schema/index.ts';
 import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
+import { tenantTimeZone } from '../../lib/time.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
@@ -34,7 +35,6 @@ import {
   findRatingOfOrder,
   listConditions,
   listRatings,
-  tenantTimeZone,
   toOrderReview,
   transactionVisible,
   type TOrderRef,

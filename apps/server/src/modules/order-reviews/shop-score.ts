@@ -15,13 +15,8 @@ import type { TClock } from '../../lib/clock.ts';
 import { unitVisible, type TActor, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { createSpreadsheet, exportFileName } from '../../lib/export-file.ts';
-import {
-  countRatings,
-  listConditions,
-  listRatings,
-  tenantTimeZone,
-  toOrderReview,
-} from './order-reviews.repository.ts';
+import { countRatings, listConditions, listRatings, toOrderReview } from './order-reviews.repository.ts';
+import { tenantTimeZone } from '../../lib/time.ts';
 import {
   addDays,
   addMonths,

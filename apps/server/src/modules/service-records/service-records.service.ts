@@ -10,7 +10,7 @@ import { checkCustomValues } from '../customers/custom-values.ts';
 import { findVisibleCustomer } from '../customers/customers.repository.ts';
 import { findVisibleUnit } from '../org-units/org-units.repository.ts';
 import { findVisibleUser } from '../users/users.repository.ts';
-import { onServiceRecordCreated } from '../followup/paths.service.ts';
+import { onServiceRecordCreated } from '../followup/paths/paths.service.ts';
 
 type TDeps = { db: Db; clock: TClock };
 

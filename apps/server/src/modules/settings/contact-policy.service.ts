@@ -5,7 +5,7 @@ import { tenantContactPolicies } from '../../db/schema/index.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { contactHoursOf, DEFAULT_TENANT_CONTACT_POLICY, type TContactPolicy } from '../followup/contact-policy.ts';
+import { contactHoursOf, DEFAULT_TENANT_CONTACT_POLICY, type TContactPolicy } from '../policy/contact-policy.ts';
 
 type TRow = typeof tenantContactPolicies.$inferSelect;
 const toDto = (r: TRow | undefined): TContactPolicySettings =>

@@ -9,7 +9,7 @@ import {
   ZContactPolicyInput,
   ZOk,
 } from '@huifang/shared';
-import { getCalendarYear, removeCalendarDay, setCalendarDay } from './business-calendar.service.ts';
+import { getCalendarYear, removeCalendarDay, setCalendarDay } from '../policy/business-calendar.service.ts';
 import { getContactPolicy, saveContactPolicy } from './contact-policy.service.ts';
 
 /** Tenant contact policy 联系策略 and business calendar 工作日历 (settings area; writes need settings:write, audited). */

@@ -11,7 +11,7 @@ import { AppError } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { ensureCalendarDefaults } from './business-calendar.service.ts';
+import { ensureCalendarDefaults } from '../policy/business-calendar.service.ts';
 
 type TDeps = { db: Db; clock: TClock };
 const isUnique = (e: unknown) => (e as { cause?: { code?: string } }).cause?.code === '23505';

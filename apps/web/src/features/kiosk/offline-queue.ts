@@ -1,5 +1,6 @@
 import type { TKioskRatingInput } from '@huifang/shared';
-import { DeviceError, sendRating } from './device-api.ts';
+import { ApiError } from '../../api/client.ts';
+import { sendRating } from './device-api.ts';
 
 /**
  * Ratings are written to localStorage first, with their Idempotency-Key, then delivered; a failed delivery (network
@@ -54,7 +55,7 @@ async function deliver(now: () => number): Promise<void> {
       done = true;
     } catch (err) {
       done =
-        err instanceof DeviceError && err.status >= 400 && err.status < 500 && err.status !== 429 && err.status !== 401;
+        err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 429 && err.status !== 401;
       if (!done) {
         const attempts = item.attempts + 1;
         write(
@@ -64,7 +65,7 @@ async function deliver(now: () => number): Promise<void> {
               : q,
           ),
         );
-        if (!(err instanceof DeviceError)) break; // network down: the rest would fail too
+        if (!(err instanceof ApiError)) break; // network down: the rest would fail too
       }
     }
     if (done) write(read().filter((q) => q.key !== item.key));

@@ -1,8 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { DEFAULT_REVIEW_DIMENSIONS } from '@huifang/shared';
 import type {
-  TErrorCode,
-  TErrorDetail,
   TBuyerReview,
   TOrderReview,
   TOrderReviewListQuery,
@@ -14,7 +12,7 @@ import type {
   TShopScore,
   TShopScoreTrend,
 } from '@huifang/shared';
-import { api, ApiError, get, post, qs } from '../../api/client.ts';
+import { api, get, post, qs, request } from '../../api/client.ts';
 
 export const ORDER_REVIEWS_KEY = ['order-reviews'] as const;
 type TQs = Record<string, string | number | boolean | undefined | null>;
@@ -96,25 +94,5 @@ export async function shrinkImage(file: File): Promise<string> {
 }
 
 /** POST with an Idempotency-Key (the buyer page: a double tap stores one review). Errors become ApiError. */
-export async function postIdempotent<T>(url: string, body: unknown, key: string): Promise<T> {
-  const res = await fetch(`/api${url}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify(body),
-    credentials: 'same-origin',
-  });
-  const text = await res.text();
-  const data: unknown = text ? JSON.parse(text) : null;
-  if (!res.ok) {
-    const e = (data ?? {}) as { code?: TErrorCode; message?: string; requestId?: string; details?: TErrorDetail[] };
-    throw new ApiError(
-      res.status,
-      e.code ?? 'INTERNAL',
-      e.message ?? res.statusText,
-      e.requestId ?? null,
-      e.details ?? [],
-      res.headers.get('retry-after') ? Number(res.headers.get('retry-after')) : null,
-    );
-  }
-  return data as T;
-}
+export const postIdempotent = <T>(url: string, body: unknown, key: string) =>
+  request<T>('POST', url, { body, headers: { 'idempotency-key': key }, isSessionCall: false });

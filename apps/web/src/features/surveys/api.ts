@@ -1,6 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type {
-  TErrorCode,
   TPage,
   TSurvey,
   TSurveyDefinition,
@@ -9,7 +8,7 @@ import type {
   TSurveyResultsQuery,
   TSurveyTemplate,
 } from '@huifang/shared';
-import { api, ApiError, get, post, qs } from '../../api/client.ts';
+import { api, get, post, qs, request } from '../../api/client.ts';
 
 export const SURVEYS_KEY = ['surveys'] as const;
 
@@ -68,35 +67,16 @@ export const publicSurvey = (token: string, key: string) =>
     definition: TSurveyDefinition;
     kind: 'open' | 'personal';
     answered: boolean;
-  }>('GET', `/api/s/${token}`, undefined, key);
+  }>('GET', `/s/${token}`, undefined, key);
 export const submitPublic = (token: string, answers: Record<string, unknown>, key: string) =>
-  callWithKey<{ responseId: string; isDuplicate: boolean }>('POST', `/api/s/${token}/responses`, { answers }, key);
+  callWithKey<{ responseId: string; isDuplicate: boolean }>('POST', `/s/${token}/responses`, { answers }, key);
 
-/** A call with an Idempotency-Key header (the api() helper sends none); the same error shape. No session involved. */
-async function callWithKey<T>(method: 'GET' | 'POST', url: string, body: unknown, key: string): Promise<T> {
-  const res = await fetch(url, {
-    method,
+/** A public call with an Idempotency-Key header (the browser's device key); no session involved, no cookie sent. */
+function callWithKey<T>(method: 'GET' | 'POST', url: string, body: unknown, key: string): Promise<T> {
+  return request<T>(method, url, {
+    body,
+    headers: { 'idempotency-key': key },
+    isSessionCall: false,
     credentials: 'omit',
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), 'idempotency-key': key },
-    body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const text = await res.text();
-  const data: unknown = text ? JSON.parse(text) : null;
-  if (!res.ok) {
-    const e = (data ?? {}) as {
-      code?: string;
-      message?: string;
-      requestId?: string;
-      details?: { path: string; message: string }[];
-    };
-    throw new ApiError(
-      res.status,
-      (e.code ?? 'INTERNAL') as TErrorCode,
-      e.message ?? res.statusText,
-      e.requestId ?? null,
-      e.details ?? [],
-      res.headers.get('retry-after') ? Number(res.headers.get('retry-after')) : null,
-    );
-  }
-  return data as T;
 }

@@ -3,7 +3,8 @@ import { Result, Spin } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { KIOSK_CSS, PairForm, RatingKeys, StaffCardView } from '../components/kiosk-screens.tsx';
-import { DeviceError, fetchState, pair } from '../device-api.ts';
+import { ApiError } from '../../../api/client.ts';
+import { fetchState, pair } from '../device-api.ts';
 import { enqueue, flush, queued, retryNow } from '../offline-queue.ts';
 import { speak } from '../speech.ts';
 import i18n, { setLanguage } from '../../../app/i18n.ts';
@@ -59,7 +60,7 @@ export function KioskPage() {
       fetchState()
         .then(apply)
         .catch((e: unknown) => {
-          if (e instanceof DeviceError && e.status === 401) setScreen({ kind: 'unpaired' });
+          if (e instanceof ApiError && e.status === 401) setScreen({ kind: 'unpaired' });
           else timer = setTimeout(() => void load(), 2000); // server or network down: keep trying
         });
     void load();
@@ -159,7 +160,7 @@ export function KioskPage() {
       await pair(code);
       apply(await fetchState());
     } catch (e) {
-      setPairError(e instanceof DeviceError && e.status === 429 ? t('kiosk.tooMany') : t('kiosk.badCode'));
+      setPairError(e instanceof ApiError && e.status === 429 ? t('kiosk.tooMany') : t('kiosk.badCode'));
     } finally {
       setBusy(false);
     }

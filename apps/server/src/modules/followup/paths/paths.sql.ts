@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { MARKETING_TOPICS } from '@huifang/shared';
-import { pgArray } from '../../lib/scope.ts';
-import type { TGenContext } from './generate.ts';
+import { pgArray } from '../../../lib/scope.ts';
+import type { TGenContext } from '../rules/generate.ts';
 
 /**
  * The SQL of plan templates 回访路径, shared by instantiation (one INSERT … SELECT for any number of service records)

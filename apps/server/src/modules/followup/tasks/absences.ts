@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
-import { AppError, invalidField, unknownRef } from '../../lib/app-error.ts';
-import type { TClock } from '../../lib/clock.ts';
-import { unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
-import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { findVisibleUser } from '../users/users.repository.ts';
+import type { Db } from '../../../db/client.ts';
+import { AppError, invalidField, unknownRef } from '../../../lib/app-error.ts';
+import type { TClock } from '../../../lib/clock.ts';
+import { unitVisible, type TAuditCtx, type TScope } from '../../../lib/scope.ts';
+import { insertAuditEvent } from '../../audit/audit.repository.ts';
+import { findVisibleUser } from '../../users/users.repository.ts';
 
 /** Staff absences 请假/外出: meanwhile new tasks of the absent person go to the named delegate (task generation). */
 export async function createAbsence(

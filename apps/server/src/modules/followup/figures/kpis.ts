@@ -1,12 +1,12 @@
 import type { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import type { TKpiQuery, TKpiRow, TKpis } from '@huifang/shared';
-import type { Db } from '../../db/client.ts';
-import type { TClock } from '../../lib/clock.ts';
-import { createSpreadsheet, PERCENT_FORMAT } from '../../lib/export-file.ts';
-import { unitVisible, type TScope } from '../../lib/scope.ts';
-import { addDays, localDate, zonedInstant } from './calendar.ts';
-import { tenantTimeZone } from './plans.service.ts';
+import type { Db } from '../../../db/client.ts';
+import type { TClock } from '../../../lib/clock.ts';
+import { createSpreadsheet, PERCENT_FORMAT } from '../../../lib/export-file.ts';
+import { unitVisible, type TScope } from '../../../lib/scope.ts';
+import { addDays, localDate, zonedInstant } from '../../policy/calendar.ts';
+import { tenantTimeZone } from '../../../lib/time.ts';
 
 /**
  * Follow-up KPIs (DESIGN §5), all computed in SQL over the tasks of the caller's units whose due window started in

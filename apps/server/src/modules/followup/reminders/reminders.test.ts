@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TFollowupPlan, TTask, TTaskDetail } from '@huifang/shared';
-import { createCustomer } from '../../../test/customers-helpers.ts';
-import { expectError, userIdByName } from '../../../test/helpers.ts';
-import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { createCustomer } from '../../../../test/customers-helpers.ts';
+import { expectError, userIdByName } from '../../../../test/helpers.ts';
+import { createTestApp, type TClient, type TTestApp } from '../../../../test/test-app.ts';
 
 let t: TTestApp;
 let admin: TClient;

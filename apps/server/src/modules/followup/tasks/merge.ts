@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.ts';
-import { pgArray } from '../../lib/scope.ts';
+import type { DbOrTx } from '../../../db/client.ts';
+import { pgArray } from '../../../lib/scope.ts';
 
 /**
  * Customer merge 合并重复客户: the merged customers' follow-up tasks, attempts, contacts (the contact-policy ledger)

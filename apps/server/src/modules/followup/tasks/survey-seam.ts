@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.ts';
+import type { DbOrTx } from '../../../db/client.ts';
 
 /**
  * A plan's questionnaire is a survey (DESIGN §4.2): the workbench shows the definition of its published version (the

@@ -103,7 +103,7 @@ export function monthPeriod(date: string, everyMonths: number): { start: string;
 
 /**
  * A business calendar 工作日历: Monday–Friday are working days, except `holidays`; Saturdays/Sundays are not, except
- * `workdays` (调休上班). Loaded per tenant by settings/business-calendar.service.ts loadWorkCalendar.
+ * `workdays` (调休上班). Loaded per tenant by policy/business-calendar.service.ts loadWorkCalendar.
  */
 export interface TWorkCalendar {
   holidays: ReadonlySet<string>;

@@ -1,8 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { maskPhone, type TTask, type TTaskListQuery, type TTaskSummary } from '@huifang/shared';
-import type { DbOrTx } from '../../db/client.ts';
-import { invalidField } from '../../lib/app-error.ts';
-import { unitVisible, type TScope } from '../../lib/scope.ts';
+import type { DbOrTx } from '../../../db/client.ts';
+import { invalidField } from '../../../lib/app-error.ts';
+import { unitVisible, type TScope } from '../../../lib/scope.ts';
 
 /**
  * Which tasks a caller sees: always those assigned to, claimed or executed by them, and unassigned tasks of their

@@ -1,15 +1,15 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { MARKETING_TOPICS, SCRIPT_PLACEHOLDERS } from '@huifang/shared';
-import type { Db, DbOrTx } from '../../db/client.ts';
-import type { TClock } from '../../lib/clock.ts';
-import { pgArray } from '../../lib/scope.ts';
-import type { TOutboxOutcome } from '../messaging/outbox.sender.ts';
-import type { TOutboxRow } from '../messaging/outbox.repository.ts';
-import { followupPlans } from '../../db/schema/index.ts';
-import { addDays, localDate } from './calendar.ts';
-import { isQuietTime, nextContactableAt } from './contact-policy.ts';
-import { generateTasks, type TPlanRow } from './generate.ts';
-import { pathPointFieldSql } from './tasks.repository.ts';
+import type { Db, DbOrTx } from '../../../db/client.ts';
+import type { TClock } from '../../../lib/clock.ts';
+import { pgArray } from '../../../lib/scope.ts';
+import type { TOutboxOutcome } from '../../messaging/outbox.sender.ts';
+import type { TOutboxRow } from '../../messaging/outbox.repository.ts';
+import { followupPlans } from '../../../db/schema/index.ts';
+import { addDays, localDate } from '../../policy/calendar.ts';
+import { isQuietTime, nextContactableAt } from '../../policy/contact-policy.ts';
+import { generateTasks, type TPlanRow } from '../rules/generate.ts';
+import { pathPointFieldSql } from '../tasks/tasks.repository.ts';
 
 /** Outbox ref_type of a plan's automatic message; ref_id is the task. */
 export const AUTO_REF_TYPE = 'followup_task';

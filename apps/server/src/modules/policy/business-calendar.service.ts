@@ -6,7 +6,7 @@ import { notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { addDays, type TWorkCalendar } from '../followup/calendar.ts';
+import { addDays, type TWorkCalendar } from './calendar.ts';
 import { OFFICIAL_CALENDARS } from './cn-holidays.ts';
 
 type TDeps = { db: Db; clock: TClock };
@@ -34,7 +34,7 @@ export async function ensureCalendarDefaults(db: DbOrTx, tenantId: string, now =
 }
 
 /**
- * The tenant's calendar exceptions as sets, for addWorkingDays / isWorkingDay (followup/calendar.ts). Optionally only a
+ * The tenant's calendar exceptions as sets, for addWorkingDays / isWorkingDay (policy/calendar.ts). Optionally only a
  * date range [from, to) — SLA timers over a few weeks need little; without a range the whole calendar (tens of rows
  * per year).
  */

@@ -12,7 +12,7 @@ import {
   type TPathTemplateInput,
   ZPathTemplateInput,
 } from '@huifang/shared';
-import type { Db, DbOrTx } from '../../db/client.ts';
+import type { Db, DbOrTx } from '../../../db/client.ts';
 import {
   customFieldDefs,
   followupPathInstances,
@@ -21,16 +21,16 @@ import {
   followupPlans,
   orgUnits,
   serviceTypes,
-} from '../../db/schema/index.ts';
-import { AppError, notFound, unknownRef } from '../../lib/app-error.ts';
-import type { TClock } from '../../lib/clock.ts';
-import { toPage } from '../../lib/pagination.ts';
-import { ownedVisible, unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
-import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { genContext, listMethods } from './plans.service.ts';
-import type { TGenContext } from './generate.ts';
+} from '../../../db/schema/index.ts';
+import { AppError, notFound, unknownRef } from '../../../lib/app-error.ts';
+import type { TClock } from '../../../lib/clock.ts';
+import { toPage } from '../../../lib/pagination.ts';
+import { ownedVisible, unitVisible, type TAuditCtx, type TScope } from '../../../lib/scope.ts';
+import { insertAuditEvent } from '../../audit/audit.repository.ts';
+import { genContext, listMethods } from '../plans/plans.service.ts';
+import type { TGenContext } from '../rules/generate.ts';
 import { instantiateSql, matchCtes, pointCtes } from './paths.sql.ts';
-import { surveyReadable } from '../surveys/surveys.repository.ts';
+import { surveyReadable } from '../../surveys/surveys.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
 type TTemplateRow = typeof followupPathTemplates.$inferSelect;

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { CONNECTED_OUTCOMES } from '@huifang/shared';
-import type { DbOrTx } from '../../db/client.ts';
-import { pgArray, type TScope } from '../../lib/scope.ts';
-import { taskVisible } from './tasks.repository.ts';
+import type { DbOrTx } from '../../../db/client.ts';
+import { pgArray, type TScope } from '../../../lib/scope.ts';
+import { taskVisible } from '../tasks/tasks.repository.ts';
 
 const OPEN = sql`t.state in ('pending', 'in_progress', 'follow_up')`;
 const MINE = (scope: TScope) =>

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.ts';
-import { notify } from '../notifications/notifications.service.ts';
+import type { DbOrTx } from '../../../db/client.ts';
+import { notify } from '../../notifications/notifications.service.ts';
 
 /** Abnormal findings and escalations are pushed at once as in-app notifications (modules/notifications). */
 export async function notifyStaff(

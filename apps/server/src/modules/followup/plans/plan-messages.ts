@@ -1,8 +1,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { TPlanMessage, TPlanMessageStats } from '@huifang/shared';
-import type { DbOrTx } from '../../db/client.ts';
-import { followupPlanMessages } from '../../db/schema/index.ts';
-import { invalidField } from '../../lib/app-error.ts';
+import type { DbOrTx } from '../../../db/client.ts';
+import { followupPlanMessages } from '../../../db/schema/index.ts';
+import { invalidField } from '../../../lib/app-error.ts';
 
 /**
  * The automatic message of a plan 自动发送 (one row per plan in followup_plan_messages). A plan with one is worked by

@@ -1,11 +1,11 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
-import { followupPlans } from '../../db/schema/index.ts';
-import type { TClock } from '../../lib/clock.ts';
-import { loadWorkCalendar } from '../settings/business-calendar.service.ts';
-import { addDays, addWorkingDays } from './calendar.ts';
+import type { Db } from '../../../db/client.ts';
+import { followupPlans } from '../../../db/schema/index.ts';
+import type { TClock } from '../../../lib/clock.ts';
+import { loadWorkCalendar } from '../../policy/business-calendar.service.ts';
+import { addDays, addWorkingDays } from '../../policy/calendar.ts';
 import { generateTasks, planRule, type TPlanRow } from './generate.ts';
-import { genContext } from './plans.service.ts';
+import { genContext } from '../plans/plans.service.ts';
 
 type TDeps = { db: Db; clock: TClock };
 

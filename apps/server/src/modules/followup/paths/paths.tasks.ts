@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { ZPathPoint, type TPathPoint } from '@huifang/shared';
-import type { Db, DbOrTx } from '../../db/client.ts';
-import { AppError, notFound } from '../../lib/app-error.ts';
-import type { TClock } from '../../lib/clock.ts';
-import type { TAuditCtx, TScope } from '../../lib/scope.ts';
-import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { insertTaskEvent, taskVisible } from './tasks.repository.ts';
+import type { Db, DbOrTx } from '../../../db/client.ts';
+import { AppError, notFound } from '../../../lib/app-error.ts';
+import type { TClock } from '../../../lib/clock.ts';
+import type { TAuditCtx, TScope } from '../../../lib/scope.ts';
+import { insertAuditEvent } from '../../audit/audit.repository.ts';
+import { insertTaskEvent, taskVisible } from '../tasks/tasks.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
 

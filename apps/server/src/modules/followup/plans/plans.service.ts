@@ -6,27 +6,21 @@ import {
   type TFollowupPlan,
   type TPlanPreview,
 } from '@huifang/shared';
-import type { Db, DbOrTx } from '../../db/client.ts';
-import {
-  dictionaryItems,
-  followupPlans,
-  orgUnits,
-  savedFilters,
-  serviceTypes,
-  tenants,
-} from '../../db/schema/index.ts';
-import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
-import type { TClock } from '../../lib/clock.ts';
-import { toPage } from '../../lib/pagination.ts';
-import { pgArray, unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
-import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { findVisibleIds } from '../customers/customers.repository.ts';
-import { findVisibleUnit } from '../org-units/org-units.repository.ts';
-import { findVisibleUser } from '../users/users.repository.ts';
-import { localDate } from './calendar.ts';
-import { generateTasks, previewTasks, type TGenContext, type TPlanRow } from './generate.ts';
+import type { Db, DbOrTx } from '../../../db/client.ts';
+import { dictionaryItems, followupPlans, orgUnits, savedFilters, serviceTypes } from '../../../db/schema/index.ts';
+import { AppError, invalidField, notFound, unknownRef } from '../../../lib/app-error.ts';
+import type { TClock } from '../../../lib/clock.ts';
+import { toPage } from '../../../lib/pagination.ts';
+import { pgArray, unitVisible, type TAuditCtx, type TScope } from '../../../lib/scope.ts';
+import { tenantTimeZone } from '../../../lib/time.ts';
+import { insertAuditEvent } from '../../audit/audit.repository.ts';
+import { findVisibleIds } from '../../customers/customers.repository.ts';
+import { findVisibleUnit } from '../../org-units/org-units.repository.ts';
+import { findVisibleUser } from '../../users/users.repository.ts';
+import { localDate } from '../../policy/calendar.ts';
+import { generateTasks, previewTasks, type TGenContext, type TPlanRow } from '../rules/generate.ts';
 import { checkPlanMessage, loadPlanMessages, savePlanMessage } from './plan-messages.ts';
-import { surveyReadable } from '../surveys/surveys.repository.ts';
+import { surveyReadable } from '../../surveys/surveys.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
 export const METHOD_DICT = 'followup_method';
@@ -97,11 +91,6 @@ export async function addMethod(deps: TDeps, scope: TScope, ctx: TAuditCtx, inpu
     );
     return { code: input.code, label: input.label };
   });
-}
-
-export async function tenantTimeZone(db: DbOrTx, tenantId: string): Promise<string> {
-  const [t] = await db.select({ tz: tenants.timeZone }).from(tenants).where(eq(tenants.id, tenantId));
-  return t?.tz ?? 'Asia/Shanghai';
 }
 
 export async function genContext(deps: TDeps, tenantId: string, actorId: string | null): Promise<TGenContext> {

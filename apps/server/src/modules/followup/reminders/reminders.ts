@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { maskName } from '@huifang/shared';
-import type { Db, DbOrTx } from '../../db/client.ts';
-import { notifications } from '../../db/schema/index.ts';
-import type { TClock } from '../../lib/clock.ts';
-import { enqueueMessages, type TNewMessage } from '../messaging/outbox.repository.ts';
-import { localDate, localParts } from './calendar.ts';
+import type { Db, DbOrTx } from '../../../db/client.ts';
+import { notifications } from '../../../db/schema/index.ts';
+import type { TClock } from '../../../lib/clock.ts';
+import { tenantTimeZones } from '../../../lib/time.ts';
+import { enqueueMessages, type TNewMessage } from '../../messaging/outbox.repository.ts';
+import { localDate, localParts } from '../../policy/calendar.ts';
 
 type TDeps = { db: Db; clock: TClock };
 
@@ -56,20 +57,23 @@ const CHUNK = 1000;
  */
 export async function runFollowupReminders(deps: TDeps, opts: { tenantId?: string } = {}): Promise<TReminderResult> {
   const now = deps.clock.now();
-  const tenants = await deps.db.execute<{ id: string; time_zone: string }>(
-    opts.tenantId
-      ? sql`select id, time_zone from tenants where id = ${opts.tenantId}`
-      : sql`select id, time_zone from tenants`,
+  const ids = await deps.db.execute<{ id: string }>(
+    opts.tenantId ? sql`select id from tenants where id = ${opts.tenantId}` : sql`select id from tenants`,
   );
+  const zones = await tenantTimeZones(
+    deps.db,
+    ids.rows.map((r) => r.id),
+  );
+  const tenants = [...zones].map(([id, time_zone]) => ({ id, time_zone }));
   const total: TReminderResult = {
-    tenants: tenants.rows.length,
+    tenants: tenants.length,
     due: 0,
     overdue: 0,
     escalated: 0,
     notifications: 0,
     emails: 0,
   };
-  for (const tenant of tenants.rows) {
+  for (const tenant of tenants) {
     await deps.db.transaction(async (tx) => {
       for (const kind of ['due', 'overdue'] as const) {
         const rows = await logReminders(tx, tenant.id, kind, now);

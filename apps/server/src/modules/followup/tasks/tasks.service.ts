@@ -9,23 +9,24 @@ import {
   type TTaskDetail,
   type TTaskListQuery,
 } from '@huifang/shared';
-import type { Db, DbOrTx } from '../../db/client.ts';
-import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
-import type { TClock } from '../../lib/clock.ts';
-import { toPage } from '../../lib/pagination.ts';
-import { pgArray, unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
-import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
-import { alertNegativeEvaluation } from '../notifications/evaluation-alerts.ts';
-import { storeFollowupResponse } from '../surveys/surveys.responses.ts';
-import { findTaskPathPoint } from './paths.tasks.ts';
-import { findVisibleUser } from '../users/users.repository.ts';
-import { addDays, localDate, zonedInstant } from './calendar.ts';
-import { nextContactableAt } from './contact-policy.ts';
-import { generateTasks, type TPlanRow } from './generate.ts';
+import type { Db, DbOrTx } from '../../../db/client.ts';
+import { AppError, invalidField, notFound, unknownRef } from '../../../lib/app-error.ts';
+import type { TClock } from '../../../lib/clock.ts';
+import { toPage } from '../../../lib/pagination.ts';
+import { pgArray, unitVisible, type TAuditCtx, type TScope } from '../../../lib/scope.ts';
+import { insertAuditEvent } from '../../audit/audit.repository.ts';
+import { insertEvaluation } from '../../evaluations/evaluations.repository.ts';
+import { alertNegativeEvaluation } from '../../notifications/evaluation-alerts.ts';
+import { storeFollowupResponse } from '../../surveys/surveys.responses.ts';
+import { findTaskPathPoint } from '../paths/paths.tasks.ts';
+import { findVisibleUser } from '../../users/users.repository.ts';
+import { addDays, localDate, zonedInstant } from '../../policy/calendar.ts';
+import { nextContactableAt } from '../../policy/contact-policy.ts';
+import { generateTasks, type TPlanRow } from '../rules/generate.ts';
 import { notifyStaff, responsiblePeople } from './notify.ts';
-import { findVisiblePlan, genContext, tenantTimeZone } from './plans.service.ts';
-import { renderScript, salutation } from './script.ts';
+import { tenantTimeZone } from '../../../lib/time.ts';
+import { findVisiblePlan, genContext } from '../plans/plans.service.ts';
+import { renderScript, salutation } from '../../policy/script.ts';
 import { questionnaireDefinition } from './survey-seam.ts';
 import {
   findTaskRow,

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TFollowupPlan, TOutboxMessage, TPlanMessageStats, TTaskDetail } from '@huifang/shared';
-import { createCustomer, letters } from '../../../test/customers-helpers.ts';
-import { countRows, expectError, loginAs, userIdByName } from '../../../test/helpers.ts';
-import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
-import type { TSmsProvider, TSmsRequest } from '../messaging/sms/provider.ts';
-import { enqueueSms } from '../messaging/templates.ts';
+import { createCustomer, letters } from '../../../../test/customers-helpers.ts';
+import { countRows, expectError, loginAs, userIdByName } from '../../../../test/helpers.ts';
+import { createTestApp, type TClient, type TTestApp } from '../../../../test/test-app.ts';
+import type { TSmsProvider, TSmsRequest } from '../../messaging/sms/provider.ts';
+import { enqueueSms } from '../../messaging/templates.ts';
 
 /** The outside world's only fake: an SMS provider that records what would have gone out (or fails on demand). */
 const sent: TSmsRequest[] = [];

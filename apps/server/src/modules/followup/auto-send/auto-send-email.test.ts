@@ -2,9 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TFollowupPlan, TTaskDetail } from '@huifang/shared';
-import { createCustomer, letters } from '../../../test/customers-helpers.ts';
-import { userIdByName } from '../../../test/helpers.ts';
-import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { createCustomer, letters } from '../../../../test/customers-helpers.ts';
+import { userIdByName } from '../../../../test/helpers.ts';
+import { createTestApp, type TClient, type TTestApp } from '../../../../test/test-app.ts';
 
 /** A real SMTP server: every accepted message lands here (envelope recipients + raw text). */
 const mails: { to: string[]; raw: string }[] = [];
@@ -155,9 +155,9 @@ describe('survey invitations pass the contact policy', () => {
 
 describe('demo automatic SMS plan', () => {
   it('an active SMS plan with sent / delivered / undelivered / deferred / upcoming tasks and its message figures; loads once', async () => {
-    const { loadDemoCustomers } = await import('../bootstrap/demo-customers.ts');
-    const { loadDemoFollowup } = await import('../bootstrap/demo-followup.ts');
-    const { loadDemoPlanMessages } = await import('../bootstrap/demo-plan-messages.ts');
+    const { loadDemoCustomers } = await import('../../bootstrap/demo-customers.ts');
+    const { loadDemoFollowup } = await import('../../bootstrap/demo-followup.ts');
+    const { loadDemoPlanMessages } = await import('../../bootstrap/demo-plan-messages.ts');
     const d = await createTestApp();
     try {
       await loadDemoCustomers(d, d.tenantId, 1200);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TPathExplain, TPathTemplateDetail, TTaskDetail } from '@huifang/shared';
-import { createCustomer, letters } from '../../../test/customers-helpers.ts';
-import { countRows, expectError, loginAs, userIdByName } from '../../../test/helpers.ts';
-import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { createCustomer, letters } from '../../../../test/customers-helpers.ts';
+import { countRows, expectError, loginAs, userIdByName } from '../../../../test/helpers.ts';
+import { createTestApp, type TClient, type TTestApp } from '../../../../test/test-app.ts';
 import { instantiatePaths, onServiceRecordCreated, runPathCatchUp } from './paths.service.ts';
-import { genContext } from './plans.service.ts';
+import { genContext } from '../plans/plans.service.ts';
 
 let t: TTestApp;
 let admin: TClient;
@@ -547,8 +547,8 @@ describe('skipping a point', () => {
 
 describe('demo paths', () => {
   it('a discharge path and a delivery path with tasks from demo service records; the 产科 record is excluded; loads once', async () => {
-    const { loadDemoPaths } = await import('../bootstrap/demo-paths.ts');
-    const { loadDemoCustomers } = await import('../bootstrap/demo-customers.ts');
+    const { loadDemoPaths } = await import('../../bootstrap/demo-paths.ts');
+    const { loadDemoCustomers } = await import('../../bootstrap/demo-customers.ts');
     const d = await createTestApp();
     try {
       await loadDemoCustomers(d, d.tenantId, 400);

@@ -8,12 +8,12 @@ import {
   type TFollowupRule,
   type TPlanPreview,
 } from '@huifang/shared';
-import type { DbOrTx } from '../../db/client.ts';
-import type { followupPlans } from '../../db/schema/index.ts';
-import { listConditions } from '../customers/customers.repository.ts';
-import { subtreeUnitIds } from '../org-units/org-units.repository.ts';
-import { addDays, isLeapYear, monthPeriod } from './calendar.ts';
-import { contactExclusionSql, dncStartSql } from './contact-policy.ts';
+import type { DbOrTx } from '../../../db/client.ts';
+import type { followupPlans } from '../../../db/schema/index.ts';
+import { listConditions } from '../../customers/customers.repository.ts';
+import { subtreeUnitIds } from '../../org-units/org-units.repository.ts';
+import { addDays, isLeapYear, monthPeriod } from '../../policy/calendar.ts';
+import { contactExclusionSql, dncStartSql } from '../../policy/contact-policy.ts';
 
 export type TPlanRow = typeof followupPlans.$inferSelect;
 

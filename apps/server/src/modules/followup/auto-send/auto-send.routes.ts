@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ZIdParams, ZPlanMessageStats } from '@huifang/shared';
-import { notFound } from '../../lib/app-error.ts';
-import { planMessageStats } from './plan-messages.ts';
-import { findVisiblePlan } from './plans.service.ts';
+import { notFound } from '../../../lib/app-error.ts';
+import { planMessageStats } from '../plans/plan-messages.ts';
+import { findVisiblePlan } from '../plans/plans.service.ts';
 
 /** Automatic plan messages 自动发送: their figures beside the plan's KPIs. */
 export const autoSendRoutes: FastifyPluginAsyncZod = async (app) => {
