@@ -12,6 +12,8 @@ import { sendDueEmails, sendDueSms, type TMailSettings } from '../modules/messag
 import type { TSmsFactory } from '../modules/messaging/sms/provider.ts';
 import { reminderGuard } from '../modules/surveys/surveys.invitations.ts';
 import { sweepKioskTimeouts } from '../modules/kiosk/kiosk.service.ts';
+import { runEvaluationConsumers } from '../modules/evaluations/evaluation-events.ts';
+import { EVALUATION_CONSUMERS } from '../modules/evaluations/evaluation-consumers.ts';
 
 /**
  * The job registry. Each job: a queue name, an optional cron schedule, and an idempotent handler (a job may run
@@ -20,6 +22,8 @@ import { sweepKioskTimeouts } from '../modules/kiosk/kiosk.service.ts';
 export interface TJobDef {
   name: string;
   cron?: string;
+  /** Run every N seconds (a worker queues it; the queue holds at most one waiting run) — for prompt consumers. */
+  everySeconds?: number;
   handler: (data: Record<string, unknown>) => Promise<void>;
 }
 
@@ -123,6 +127,20 @@ export function jobDefinitions(deps: {
         if (n) deps.log.info({ unrated: n }, 'kiosk timeouts recorded');
       },
     },
+    {
+      // The evaluation events (modules/evaluations/evaluation-events.ts): every consumer of EVALUATION_CONSUMERS
+      // (negative-evaluation alerts, …) handles each event once; an event a consumer failed on is retried next run.
+      name: 'evaluation-events',
+      everySeconds: 2,
+      handler: async () => {
+        const r = await runEvaluationConsumers(deps.db, EVALUATION_CONSUMERS, {
+          onError: (err, consumer, event) =>
+            deps.log.error({ err, consumer, eventId: event.id }, 'evaluation event consumer failed; retried next run'),
+        });
+        for (const [consumer, c] of Object.entries(r))
+          if (c.processed || c.failed) deps.log.info({ consumer, ...c }, 'evaluation events');
+      },
+    },
   ];
 }
 
@@ -138,19 +156,35 @@ export async function startJobs(
   const boss = new PgBoss({ connectionString, schema: 'pgboss', application_name: 'huifang-jobs' });
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   await boss.start();
+  const timers: NodeJS.Timeout[] = [];
   for (const def of defs) {
-    await boss.createQueue(def.name);
+    // 'stately': at most one queued and one active job, so the workers' ticks of an everySeconds job never pile up.
+    await boss.createQueue(def.name, def.everySeconds ? { name: def.name, policy: 'stately' } : undefined);
     if (!opts.work) continue;
     if (def.cron) await boss.schedule(def.name, def.cron, undefined, { tz: 'Asia/Shanghai' });
-    await boss.work<Record<string, unknown>>(def.name, async (jobs) => {
-      for (const job of jobs) await def.handler(job.data ?? {});
-    });
+    await boss.work<Record<string, unknown>>(
+      def.name,
+      { pollingIntervalSeconds: def.everySeconds ? Math.max(0.5, def.everySeconds / 2) : 2 },
+      async (jobs) => {
+        for (const job of jobs) await def.handler(job.data ?? {});
+      },
+    );
+    if (def.everySeconds) {
+      const tick = setInterval(() => {
+        boss.send(def.name, {}).catch((err: unknown) => log.error({ err, job: def.name }, 'queueing a job'));
+      }, def.everySeconds * 1000);
+      tick.unref();
+      timers.push(tick);
+    }
   }
   return {
     send: async (name, data) => {
       await boss.send(name, data as object);
     },
-    stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
+    stop: async () => {
+      for (const t of timers) clearInterval(t);
+      await boss.stop({ graceful: true, timeout: 10_000 });
+    },
   };
 }
 

@@ -4,7 +4,7 @@ import type { TNotificationList, TSurveyResults, TTask, TTimelineItem } from '@h
 import { createCustomer, letters } from '../../../test/customers-helpers.ts';
 import { countRows, createUser, expectError, loginAs, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
-import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
+import { recordEvaluation } from '../evaluations/evaluations.write.ts';
 import { notify } from '../notifications/notifications.service.ts';
 
 /**
@@ -321,7 +321,7 @@ describe('negative evaluations from every channel', () => {
 describe('appeals 申诉', () => {
   it('an appeal notifies the managers who decide it; the decision notifies the teller who appealed', async () => {
     const teller = await t.login('chen.teller');
-    const ev = await insertEvaluation(t.db, {
+    const ev = await recordEvaluation(t.db, {
       tenantId: t.tenantId,
       channel: 'kiosk',
       occurredAt: t.clock.now(),
