@@ -49,6 +49,11 @@ export interface TEvaluationConsumer {
   name: string;
   /** The kinds it reads; other events are not its business. */
   kinds: readonly TEvaluationEventKind[];
+  /**
+   * Leave loaded history (events whose payload has `isBackfill`: demo data, imports) alone: such events are not
+   * pending for it, so the first run after a large load does not wade through them (alerts react to news only).
+   */
+  skipsBackfill?: boolean;
   /** Runs in the transaction that writes the marker; must do all its writes through `tx`. */
   handle: (tx: DbOrTx, event: TEvaluationEvent) => Promise<void>;
 }
@@ -96,6 +101,7 @@ const toEvent = (r: TEventRow): TEvaluationEvent => ({
 const pendingOf = (consumer: TEvaluationConsumer) => sql`
   ev.tx >= coalesce((select f.tx_floor from evaluation_event_floors f where f.consumer = ${consumer.name}), '0'::xid8)
   and ev.kind = any(${sql.param([...consumer.kinds])}::text[])
+  ${consumer.skipsBackfill ? sql`and not (ev.payload ? 'isBackfill')` : sql``}
   and not exists (select 1 from evaluation_event_consumptions c
                   where c.consumer = ${consumer.name} and c.tenant_id = ev.tenant_id and c.event_id = ev.id)`;
 

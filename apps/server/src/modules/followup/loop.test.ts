@@ -141,6 +141,7 @@ describe("a call's questionnaire answers", () => {
     ok(await agent.post(`/api/followup/tasks/${taskId}/claim`));
     const results = async () => ok<TSurveyResults>(await zhang.get(`/api/surveys/${survey.id}/results`));
     const before = await results();
+    await t.runEvaluationEvents();
     const alertsBefore = (await unsatisfiedOf(zhang)).length;
 
     // A wrong answer: 400 on its field, nothing written (no attempt, no response, no evaluation).
@@ -226,6 +227,7 @@ describe("a call's questionnaire answers", () => {
 
     // The manager of the customer's unit is told, with a link to that evaluation; 杭州's manager is not.
     // (The test clock stands still: notifications share a time, so they are found by their link, not their order.)
+    await t.runEvaluationEvents();
     const alerts = await unsatisfiedOf(zhang);
     expect(alerts).toHaveLength(alertsBefore + 1);
     const alert = alerts.find((x) => x.link === `/evaluations?open=${res.evaluationId}`)!;
@@ -257,7 +259,11 @@ describe('negative evaluations from every channel', () => {
         payload: { answers },
         headers: { 'idempotency-key': crypto.randomUUID() },
       });
-    const count = async () => (await unsatisfiedOf(zhang)).length;
+    // Alerts are the work of the evaluation-events job: run it before each count.
+    const count = async () => {
+      await t.runEvaluationEvents();
+      return (await unsatisfiedOf(zhang)).length;
+    };
 
     let n = await count();
     expect((await submit(open.openToken, { sat: 5 })).statusCode).toBe(201);

@@ -103,8 +103,8 @@ export async function alertNegativeEvaluation(tx: DbOrTx, e: TEvaluationFacts): 
 export const negativeEvaluationAlerts: TEvaluationConsumer = {
   name: 'negative-evaluation-alerts',
   kinds: ['recorded'],
+  skipsBackfill: true,
   handle: async (tx, ev) => {
-    if (ev.payload.isBackfill === true) return;
     await alertNegativeEvaluation(tx, {
       tenantId: ev.tenantId,
       evaluationId: ev.evaluationId,
