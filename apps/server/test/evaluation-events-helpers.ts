@@ -23,7 +23,9 @@ export async function expectOneEventPerFact(t: TTestApp, evaluationIds: string[]
     limit 5`);
   expect(corrections.rows, 'corrections without exactly one event').toEqual([]);
   for (const id of evaluationIds) {
-    const n = await t.pool.query(`select 1 from evaluation_events where evaluation_id = $1 and kind = 'recorded'`, [id]);
+    const n = await t.pool.query(`select 1 from evaluation_events where evaluation_id = $1 and kind = 'recorded'`, [
+      id,
+    ]);
     expect(n.rowCount, `recorded events of evaluation ${id}`).toBe(1);
   }
 }

@@ -15,8 +15,10 @@ const OWNER = 'apps/server/src/modules/evaluations/';
 const EXEMPT = [OWNER, 'apps/server/src/db/schema/', 'apps/server/src/db/migrations/'];
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.git', 'data', 'coverage', 'test-results']);
 
-const TABLES = 'evaluations|evaluation_corrections|evaluation_events|evaluation_event_consumptions|evaluation_event_floors';
-const DRIZZLE_TABLES = 'evaluations|evaluationCorrections|evaluationEvents|evaluationEventConsumptions|evaluationEventFloors';
+const TABLES =
+  'evaluations|evaluation_corrections|evaluation_events|evaluation_event_consumptions|evaluation_event_floors';
+const DRIZZLE_TABLES =
+  'evaluations|evaluationCorrections|evaluationEvents|evaluationEventConsumptions|evaluationEventFloors';
 const TABLE = `(?:"?public"?\\.)?"?(?:${TABLES})"?(?![\\w])`;
 /** SQL writes (any case, across line breaks) and Drizzle writes (`.insert(evaluations)`, `tx.update(schema.evaluations)`). */
 const WRITES: RegExp[] = [

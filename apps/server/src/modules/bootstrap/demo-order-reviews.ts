@@ -218,31 +218,27 @@ export async function loadDemoOrderReviews(
     for (let i = 0; i < rows.length; i += size) await fn(rows.slice(i, i + size));
   };
   await deps.db.transaction(async (tx) => {
-    await tx
-      .insert(orgUnits)
-      .values({
-        id: shopId,
-        tenantId,
-        parentId: branch.id,
-        type: 'outlet',
-        name: '线上商城旗舰店',
-        code: DEMO_SHOP_CODE,
-        path: `${branch.path}${shopId}/`,
-        depth: branch.depth + 1,
-        sortOrder: 9,
-        createdAt: now,
-        updatedAt: now,
-      });
+    await tx.insert(orgUnits).values({
+      id: shopId,
+      tenantId,
+      parentId: branch.id,
+      type: 'outlet',
+      name: '线上商城旗舰店',
+      code: DEMO_SHOP_CODE,
+      path: `${branch.path}${shopId}/`,
+      depth: branch.depth + 1,
+      sortOrder: 9,
+      createdAt: now,
+      updatedAt: now,
+    });
     // The unit is a shop 店铺 (its orders are reviewable), with the default dimensions 描述相符 / 服务态度 / 物流服务.
-    await tx
-      .insert(shops)
-      .values({
-        tenantId,
-        unitId: shopId,
-        reviewDimensions: DEFAULT_REVIEW_DIMENSIONS,
-        createdAt: now,
-        updatedAt: now,
-      });
+    await tx.insert(shops).values({
+      tenantId,
+      unitId: shopId,
+      reviewDimensions: DEFAULT_REVIEW_DIMENSIONS,
+      createdAt: now,
+      updatedAt: now,
+    });
     await tx.insert(customers).values(buyers);
     await chunk(orders, 1000, (p) => tx.insert(transactions).values(p));
     // Through the evaluation store's write path (one statement per chunk), marked as loaded history for the consumers.

@@ -2,13 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { TAnswerValue } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
-import {
-  surveyInvitations,
-  surveyLinks,
-  surveyResponses,
-  surveys,
-  surveyVersions,
-} from '../../db/schema/index.ts';
+import { surveyInvitations, surveyLinks, surveyResponses, surveys, surveyVersions } from '../../db/schema/index.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { scoreResponse } from '../surveys/survey-maths.ts';
 import { consumerGoodsTemplate } from '../surveys/survey-template.ts';
@@ -193,19 +187,17 @@ export async function loadDemoSurveys(deps: { db: Db; clock: TClock }, tenantId:
   }
 
   await deps.db.transaction(async (tx) => {
-    await tx
-      .insert(surveys)
-      .values({
-        id: surveyId,
-        tenantId,
-        unitId: rootId,
-        title: def.title,
-        status: 'published',
-        latestVersion: 1,
-        publishedVersion: 1,
-        createdAt: start,
-        updatedAt: start,
-      });
+    await tx.insert(surveys).values({
+      id: surveyId,
+      tenantId,
+      unitId: rootId,
+      title: def.title,
+      status: 'published',
+      latestVersion: 1,
+      publishedVersion: 1,
+      createdAt: start,
+      updatedAt: start,
+    });
     await tx
       .insert(surveyVersions)
       .values({ tenantId, surveyId, version: 1, definition: def, createdAt: start, publishedAt: start });

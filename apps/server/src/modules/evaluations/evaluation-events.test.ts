@@ -213,8 +213,6 @@ describe('consumers', () => {
       await evaluation({ score: 1, ratingLabel: '不满意', event: { isBackfill: true } }),
     );
     await runEvaluationConsumers(t.db, [negativeEvaluationAlerts]);
-    expect(
-      await countRows(t, `select 1 from notifications where link = $1`, [`/evaluations?open=${id}`]),
-    ).toBe(0);
+    expect(await countRows(t, `select 1 from notifications where link = $1`, [`/evaluations?open=${id}`])).toBe(0);
   });
 });

@@ -67,7 +67,14 @@ export async function correctEvaluation(
     const problem = rule.check(e, scope);
     if (problem) throw new AppError('CONFLICT', problem, { details: [{ path: 'params.id', message: problem }] });
     const now = deps.clock.now();
-    await recordCorrection(tx, { tenantId: scope.tenantId, evaluationId: id, kind, reason, actorId: scope.userId, at: now });
+    await recordCorrection(tx, {
+      tenantId: scope.tenantId,
+      evaluationId: id,
+      kind,
+      reason,
+      actorId: scope.userId,
+      at: now,
+    });
     // An appeal tells the managers who can decide it; the decision (rejected, or upheld by excluding the rating) tells
     // the staff member who appealed.
     if (kind === 'appeal')

@@ -16,7 +16,7 @@ import { createBatchWriter } from '../../lib/batch-writer.ts';
  * - `recordFromSource(ctes, tail)` — the statement text for a channel whose rows come from its own tables in the same
  *   statement (kiosk: the press is inserted from the service session only if it ended at this counter; open survey
  *   link: the survey_responses rows and their evaluations land together). The channel defines a relation `src` with
- *   SOURCE_COLUMNS; this module owns the INSERT into evaluations and evaluation_events;
+ *   the columns of UNNEST_SRC below; this module owns the INSERT into evaluations and evaluation_events;
  * - `createGroupCommit(...)` — such a statement behind the application-side group commit (lib/batch-writer.ts) used
  *   on the hot paths: one statement and one commit per batch, the event insert included.
  */
@@ -59,19 +59,10 @@ export interface TRecordedPayload {
 }
 
 /**
- * The columns (in this order, with these types) of the relation `src` a channel defines for `recordFromSource`.
- * `id` and `received_at` may be null (generated / now()); `ord` orders the rows (the first of two with one key wins);
- * `event_payload` is the `recorded` event's payload.
- */
-export const SOURCE_COLUMNS = `id uuid, tenant_id uuid, channel text, occurred_at timestamptz, received_at timestamptz, unit_id uuid,
-  counter_id uuid, staff_id uuid, customer_id uuid, service_record_id uuid, ref_type text, ref_id uuid, source_type text,
-  source_id text, score smallint, rating_label text, dimensions jsonb, answers jsonb, text text, flags text[],
-  idempotency_key text, event_payload jsonb, ord bigint`;
-
-/**
  * One statement: `with <ctes (defining src)>, recorded as (insert into evaluations …), recorded_events as (insert into
  * evaluation_events …) <tail>`. `recorded` returns id, tenant_id, idempotency_key, flags, staff_id, occurred_at,
- * ref_id, answers for the tail to select from. Conflicts on any unique key (the idempotency key, the kiosk client key)
+ * ref_id, answers for the tail to select from. `src` has the columns of UNNEST_SRC (id and received_at may be null:
+ * generated / now(); `ord` orders the rows; `event_payload` is the recorded event's payload). Conflicts on any unique key (the idempotency key, the kiosk client key)
  * insert nothing and emit no event. Two source rows with one key: the first by `ord` lands; its event takes the
  * payload of the source row that matches the stored row.
  */

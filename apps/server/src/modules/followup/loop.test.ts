@@ -5,6 +5,7 @@ import { createCustomer, letters } from '../../../test/customers-helpers.ts';
 import { countRows, createUser, expectError, loginAs, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 import { recordEvaluation } from '../evaluations/evaluations.write.ts';
+import { expectOneEventPerFact } from '../../../test/evaluation-events-helpers.ts';
 import { notify } from '../notifications/notifications.service.ts';
 
 /**
@@ -234,6 +235,8 @@ describe("a call's questionnaire answers", () => {
     expect(alert).toMatchObject({ title: expect.stringContaining('陆家嘴支行') });
     expect(alert.body).toContain('刘洋');
     expect((await unsatisfiedOf(li)).some((n) => n.link?.includes(res.evaluationId))).toBe(false);
+    // Whatever the channel, each evaluation it stored has exactly one event (modules/evaluations).
+    await expectOneEventPerFact(t);
   });
 });
 
@@ -321,6 +324,8 @@ describe('negative evaluations from every channel', () => {
     expect(rated.statusCode, rated.body).toBe(201);
     expect(await count()).toBe(n + 1);
     expect((await unsatisfiedOf(zhang)).some((x) => x.body?.includes('货不对板'))).toBe(true);
+    // Whatever the channel, each evaluation it stored has exactly one event (modules/evaluations).
+    await expectOneEventPerFact(t);
   });
 });
 

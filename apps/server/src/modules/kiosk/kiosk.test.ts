@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, expectError, unitIdByCode } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { expectOneEventPerFact } from '../../../test/evaluation-events-helpers.ts';
 import { announce, createKioskHub } from './kiosk-hub.ts';
 
 let t: TTestApp;
@@ -382,6 +383,8 @@ describe('ratings from the kiosk', () => {
     expect(new Set(many.map((r) => r.json().evaluationId)).size).toBe(6);
     for (const [i, s] of sessions.entries())
       expect((await evaluationsOf(s.id)).map((e) => e.score)).toEqual([[5, 4, 3][i % 3]]);
+    // Whatever the channel, each evaluation it stored has exactly one event (modules/evaluations).
+    await expectOneEventPerFact(t);
   });
 
   it('three simultaneous presses with one Idempotency-Key: one row, and exactly one answer says it was written', async () => {
@@ -461,6 +464,8 @@ describe('ratings from the kiosk', () => {
     ]);
     expect([200, 409]).toContain(res.statusCode);
     expect(await evaluationsOf(s2.id)).toHaveLength(1);
+    // Whatever the channel, each evaluation it stored has exactly one event (modules/evaluations).
+    await expectOneEventPerFact(t);
   });
 
   it('an outlet configures 3–5 keys and the timeout; bad settings are 400 and change nothing', async () => {

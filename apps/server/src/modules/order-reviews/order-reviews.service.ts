@@ -164,19 +164,17 @@ export async function submitRating(
       evaluationId: evaluation.id,
     });
     if (images.length)
-      await tx
-        .insert(orderReviewImages)
-        .values(
-          images.map((img, i) => ({
-            tenantId: order.tenantId,
-            ratingId: id,
-            target: 'rating',
-            position: i,
-            mime: img.mime,
-            bytes: img.bytes,
-            createdAt: now,
-          })),
-        );
+      await tx.insert(orderReviewImages).values(
+        images.map((img, i) => ({
+          tenantId: order.tenantId,
+          ratingId: id,
+          target: 'rating',
+          position: i,
+          mime: img.mime,
+          bytes: img.bytes,
+          createdAt: now,
+        })),
+      );
     await insertAuditEvent(
       tx,
       sourceCtx(order.tenantId, source),
@@ -270,32 +268,28 @@ export async function submitFollowup(
     await assertKeyUnused(tx, order.tenantId, 'order_review_followups', source.id, idempotencyKey);
     if (!canFollowup(order.completedAt, now, tz))
       throw windowClosed('follow-up', windowClosesAt(order.completedAt, FOLLOWUP_WINDOW_DAYS, tz));
-    await tx
-      .insert(orderReviewFollowups)
-      .values({
-        tenantId: order.tenantId,
-        ratingId: rating.id,
-        text: input.text,
-        createdAt: now,
-        sourceType: source.type,
-        sourceId: source.id,
-        idempotencyKey,
-        requestHash,
-      });
+    await tx.insert(orderReviewFollowups).values({
+      tenantId: order.tenantId,
+      ratingId: rating.id,
+      text: input.text,
+      createdAt: now,
+      sourceType: source.type,
+      sourceId: source.id,
+      idempotencyKey,
+      requestHash,
+    });
     if (images.length)
-      await tx
-        .insert(orderReviewImages)
-        .values(
-          images.map((img, i) => ({
-            tenantId: order.tenantId,
-            ratingId: rating.id,
-            target: 'followup',
-            position: i,
-            mime: img.mime,
-            bytes: img.bytes,
-            createdAt: now,
-          })),
-        );
+      await tx.insert(orderReviewImages).values(
+        images.map((img, i) => ({
+          tenantId: order.tenantId,
+          ratingId: rating.id,
+          target: 'followup',
+          position: i,
+          mime: img.mime,
+          bytes: img.bytes,
+          createdAt: now,
+        })),
+      );
     await insertAuditEvent(
       tx,
       sourceCtx(order.tenantId, source),
@@ -332,16 +326,14 @@ export async function replyToReview(
     const now = deps.clock.now();
     if (!canReply(new Date(madeAt), now, tz))
       throw windowClosed('reply', windowClosesAt(new Date(madeAt), REPLY_WINDOW_DAYS, tz));
-    await tx
-      .insert(orderReviewReplies)
-      .values({
-        tenantId: scope.tenantId,
-        ratingId: id,
-        target: input.target,
-        text: input.text,
-        repliedBy: scope.userId,
-        repliedAt: now,
-      });
+    await tx.insert(orderReviewReplies).values({
+      tenantId: scope.tenantId,
+      ratingId: id,
+      target: input.target,
+      text: input.text,
+      repliedBy: scope.userId,
+      repliedAt: now,
+    });
     await insertAuditEvent(
       tx,
       ctx,
@@ -403,15 +395,13 @@ export async function createReviewLink(
   const token = crypto.randomBytes(32).toString('base64url');
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
-    await tx
-      .insert(orderReviewLinks)
-      .values({
-        tenantId: scope.tenantId,
-        transactionId,
-        tokenHash: sha256(token),
-        createdBy: scope.userId,
-        createdAt: now,
-      });
+    await tx.insert(orderReviewLinks).values({
+      tenantId: scope.tenantId,
+      transactionId,
+      tokenHash: sha256(token),
+      createdBy: scope.userId,
+      createdAt: now,
+    });
     await insertAuditEvent(
       tx,
       ctx,
