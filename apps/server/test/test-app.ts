@@ -52,7 +52,7 @@ export interface TTestApp {
   pool: TDatabase['pool'];
   clock: ReturnType<typeof createFixedClock>;
   /**
-   * Run the consumers of the evaluation events (what the `evaluation-events` job does every 2 s in a server), e.g.
+   * Run the consumers of the evaluation events (what the `evaluation-events` job does every second in a server), e.g.
    * before asserting a negative evaluation's alert. Throws if a consumer failed on an event.
    */
   runEvaluationEvents(): Promise<void>;

@@ -131,7 +131,7 @@ export function jobDefinitions(deps: {
       // The evaluation events (modules/evaluations/evaluation-events.ts): every consumer of EVALUATION_CONSUMERS
       // (negative-evaluation alerts, …) handles each event once; an event a consumer failed on is retried next run.
       name: 'evaluation-events',
-      everySeconds: 2,
+      everySeconds: 1,
       handler: async () => {
         const r = await runEvaluationConsumers(deps.db, EVALUATION_CONSUMERS, {
           onError: (err, consumer, event) =>
