@@ -128,9 +128,21 @@ export async function runEvaluationConsumer(
              e.counter_id, e.staff_id, e.customer_id, e.score, e.rating_label, e.text, e.flags
       from ev join evaluations e on e.tenant_id = ev.tenant_id and e.id = ev.evaluation_id
       order by ev.tx, ev.id`);
+    // Another worker may have processed an event between this statement's snapshot and its row lock (it held the
+    // lock, committed its marker, released): now that the locks are ours, a fresh read of the markers tells.
+    const ids = claimed.rows.map((r) => Number(r.id));
+    const already = ids.length
+      ? new Set(
+          (
+            await tx.execute<{ event_id: string }>(sql`
+              select event_id::text from evaluation_event_consumptions
+              where consumer = ${consumer.name} and event_id = any(${sql.param(ids)}::bigint[])`)
+          ).rows.map((r) => Number(r.event_id)),
+        )
+      : new Set<number>();
     const done: { tenantId: string; id: number }[] = [];
     let failed = 0;
-    for (const row of claimed.rows) {
+    for (const row of claimed.rows.filter((r) => !already.has(Number(r.id)))) {
       const event = toEvent(row);
       try {
         await tx.transaction(async (sp) => consumer.handle(sp, event));
