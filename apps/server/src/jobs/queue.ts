@@ -22,7 +22,7 @@ import { EVALUATION_CONSUMERS } from '../modules/evaluations/evaluation-consumer
 export interface TJobDef {
   name: string;
   cron?: string;
-  /** Run every N seconds (a worker queues it; the queue holds at most one waiting run) — for prompt consumers. */
+  /** Also run every N seconds in each working process (in-process ticker, see startJobs) — for prompt consumers. */
   everySeconds?: number;
   handler: (data: Record<string, unknown>) => Promise<void>;
 }
@@ -131,6 +131,7 @@ export function jobDefinitions(deps: {
       // The evaluation events (modules/evaluations/evaluation-events.ts): every consumer of EVALUATION_CONSUMERS
       // (negative-evaluation alerts, …) handles each event once; an event a consumer failed on is retried next run.
       name: 'evaluation-events',
+      cron: '* * * * *',
       everySeconds: 1,
       handler: async () => {
         const r = await runEvaluationConsumers(deps.db, EVALUATION_CONSUMERS, {
@@ -156,25 +157,31 @@ export async function startJobs(
   const boss = new PgBoss({ connectionString, schema: 'pgboss', application_name: 'huifang-jobs' });
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   await boss.start();
-  const timers: NodeJS.Timeout[] = [];
+  const ticks: { timer: NodeJS.Timeout; idle: () => Promise<void> }[] = [];
   for (const def of defs) {
-    // 'stately': at most one queued and one active job, so the workers' ticks of an everySeconds job never pile up.
-    await boss.createQueue(def.name, def.everySeconds ? { name: def.name, policy: 'stately' } : undefined);
+    await boss.createQueue(def.name);
     if (!opts.work) continue;
     if (def.cron) await boss.schedule(def.name, def.cron, undefined, { tz: 'Asia/Shanghai' });
-    await boss.work<Record<string, unknown>>(
-      def.name,
-      { pollingIntervalSeconds: def.everySeconds ? Math.max(0.5, def.everySeconds / 2) : 2 },
-      async (jobs) => {
-        for (const job of jobs) await def.handler(job.data ?? {});
-      },
-    );
+    await boss.work<Record<string, unknown>>(def.name, async (jobs) => {
+      for (const job of jobs) await def.handler(job.data ?? {});
+    });
     if (def.everySeconds) {
+      // Between the cron runs, a ticker in each working process runs the handler itself (never two at once here;
+      // the handler is safe to run in several processes). Not through pg-boss: its worker completes each job without
+      // awaiting it, so a connection killed during that completion (pg_terminate_backend, a Postgres restart) is an
+      // unhandled rejection that ends the process — once a minute is the risk the other jobs take, once a second is not.
+      let running: Promise<void> | null = null;
       const tick = setInterval(() => {
-        boss.send(def.name, {}).catch((err: unknown) => log.error({ err, job: def.name }, 'queueing a job'));
+        if (running) return;
+        running = def
+          .handler({})
+          .catch((err: unknown) => log.error({ err, job: def.name }, 'job failed; runs again on the next tick'))
+          .finally(() => {
+            running = null;
+          });
       }, def.everySeconds * 1000);
+      ticks.push({ timer: tick, idle: () => running ?? Promise.resolve() });
       tick.unref();
-      timers.push(tick);
     }
   }
   return {
@@ -182,7 +189,8 @@ export async function startJobs(
       await boss.send(name, data as object);
     },
     stop: async () => {
-      for (const t of timers) clearInterval(t);
+      for (const t of ticks) clearInterval(t.timer);
+      await Promise.all(ticks.map((t) => t.idle()));
       await boss.stop({ graceful: true, timeout: 10_000 });
     },
   };
