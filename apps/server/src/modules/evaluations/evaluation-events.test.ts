@@ -207,6 +207,15 @@ describe('consumers', () => {
     expect(await effectsOf(name, lateRow.id)).toBe(1);
   });
 
+  it('the evaluation-events job (jobs/queue.ts) runs the registered consumers: its run alerts a negative evaluation', async () => {
+    const { id } = await recordEvaluation(t.db, await evaluation({ score: 2, ratingLabel: '不满意' }));
+    const alerts = () => countRows(t, `select 1 from notifications where link = $1`, [`/evaluations?open=${id}`]);
+    expect(await alerts()).toBe(0);
+    await t.jobs.send('evaluation-events', {});
+    await t.jobs.idle();
+    expect(await alerts()).toBe(1);
+  });
+
   it('loaded history (backfill) does not alert', async () => {
     const { id } = await recordEvaluation(
       t.db,
