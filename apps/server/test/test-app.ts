@@ -7,6 +7,8 @@ import { loadConfig, type TConfig } from '../src/config/env.ts';
 import { createDatabase, type TDatabase } from '../src/db/client.ts';
 import { createFixedClock } from '../src/lib/clock.ts';
 import { inlineJobs, jobDefinitions } from '../src/jobs/queue.ts';
+import { EVALUATION_CONSUMERS } from '../src/modules/evaluations/evaluation-consumers.ts';
+import { runEvaluationConsumers } from '../src/modules/evaluations/evaluation-events.ts';
 import type { TSmsFactory } from '../src/modules/messaging/sms/provider.ts';
 import { bootstrapTenant } from '../src/modules/bootstrap/bootstrap.service.ts';
 import { DEMO_PASSWORD, loadDemoData } from '../src/modules/bootstrap/demo-data.ts';
@@ -49,6 +51,11 @@ export interface TTestApp {
   db: TDatabase['db'];
   pool: TDatabase['pool'];
   clock: ReturnType<typeof createFixedClock>;
+  /**
+   * Run the consumers of the evaluation events (what the `evaluation-events` job does every second in a server), e.g.
+   * before asserting a negative evaluation's alert. Throws if a consumer failed on an event.
+   */
+  runEvaluationEvents(): Promise<void>;
   /** Background jobs run inline; await idle() to let queued ones finish. */
   jobs: ReturnType<typeof inlineJobs>;
   config: TConfig;
@@ -141,6 +148,11 @@ export async function createTestApp(
     config,
     tenantId: boot.tenantId,
     login,
+    runEvaluationEvents: async () => {
+      const failures: unknown[] = [];
+      await runEvaluationConsumers(tdb.database.db, EVALUATION_CONSUMERS, { onError: (err) => failures.push(err) });
+      if (failures.length) throw failures[0];
+    },
     close: async () => {
       await jobs.idle();
       await app.close();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '@huifang/shared';
 import { demoTellers } from '../src/modules/bootstrap/demo-data.ts';
 import { enqueueMessages } from '../src/modules/messaging/outbox.repository.ts';
-import { insertEvaluation } from '../src/modules/evaluations/evaluations.repository.ts';
+import { recordEvaluation } from '../src/modules/evaluations/evaluations.write.ts';
 import { createUser, loginAs, uniq, unitIdByCode, userIdByName } from './helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from './test-app.ts';
 
@@ -64,7 +64,7 @@ beforeAll(async () => {
     )
   ).id;
   hz.evaluation = (
-    await insertEvaluation(t.db, {
+    await recordEvaluation(t.db, {
       tenantId: t.tenantId,
       channel: 'kiosk',
       occurredAt: t.clock.now(),

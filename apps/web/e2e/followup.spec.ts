@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, login, pick, ADMIN_PASSWORD, DEMO_PASSWORD, startE2E, type TE2E } from './support.ts';
+import { apiCall, BELL_POLL_WAIT, login, pick, ADMIN_PASSWORD, DEMO_PASSWORD, startE2E, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -239,7 +239,9 @@ describe('follow-up journey', () => {
     const group = manager.locator(
       '[data-testid="notification-group-evaluation.unsatisfied"] [data-testid=notification-group]',
     );
-    await group.locator('text=不满意评价 ×2').waitFor();
+    // The alert is written by the evaluation-events job (about a second after the submit) and the bell polls every
+    // 15 s: wait for the bell to show it, through one poll.
+    await group.locator('text=不满意评价 ×2').waitFor({ timeout: BELL_POLL_WAIT });
     await group.click();
     await e.shot(manager, '70-loop-manager-bell');
     await manager.locator('[data-testid=notification-item]', { hasText: tag }).click();

@@ -1,6 +1,6 @@
 import { expect, describe, it, beforeAll, afterAll } from 'vitest';
 import type { Page } from 'playwright-core';
-import { fillLogin, DEMO_PASSWORD, startE2E, type TE2E } from './support.ts';
+import { BELL_POLL_WAIT, fillLogin, DEMO_PASSWORD, startE2E, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -99,9 +99,13 @@ describe('counter evaluator journey', () => {
     // 4. The manager of 上海分行 sees the 不满意 in the bell and each session has exactly one evaluation.
     const manager = await e.newPage();
     await login(manager, 'zhang.manager');
-    await manager.locator('[data-testid=notification-badge] .ant-badge-count').waitFor();
+    // The alert is written by the evaluation-events job (about a second after the submit) and the bell polls every
+    // 15 s: wait for the bell to show it, through one poll.
+    await manager.locator('[data-testid=notification-badge] .ant-badge-count').waitFor({ timeout: BELL_POLL_WAIT });
     await manager.click('[data-testid=notification-bell]');
-    await manager.locator('[data-testid=notification-list]', { hasText: '不满意：陆家嘴支行 1号窗口' }).waitFor();
+    await manager
+      .locator('[data-testid=notification-list]', { hasText: '不满意：陆家嘴支行 1号窗口' })
+      .waitFor({ timeout: BELL_POLL_WAIT });
     await e.shot(manager, '45-manager-notification');
     const evals = (await (await manager.request.get('/api/evaluations?channel=kiosk&pageSize=100')).json()) as {
       items: { refId: string; score: number | null; ratingLabel: string | null }[];

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, DEMO_PASSWORD, login, pick, startE2E, type TE2E } from './support.ts';
+import { apiCall, BELL_POLL_WAIT, DEMO_PASSWORD, login, pick, startE2E, type TE2E } from './support.ts';
 
 /**
  * The whole loop across modules, as four roles (DESIGN: "a feature is done when the next module in the loop sees its
@@ -198,7 +198,7 @@ describe('the whole loop', () => {
       .filter({ hasText: '不满意' })
       .filter({ hasText: '回访' })
       .first()
-      .waitFor();
+      .waitFor({ timeout: BELL_POLL_WAIT }); // the evaluation-events job writes the alert; the bell polls every 15 s
     await e.shot(manager, '94-loop-bell-followup');
     await manager.keyboard.press('Escape');
 

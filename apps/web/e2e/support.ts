@@ -11,6 +11,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 export const SCREENSHOTS = path.join(ROOT, '.artifacts', 'screenshots');
 export const ADMIN_PASSWORD = 'Admin12345';
 export const DEMO_PASSWORD = 'Huifang2026';
+/**
+ * How long to wait for a notification to reach the bell: alerts of evaluations are written by the evaluation-events
+ * job (every second with JOBS=true) and the bell polls every 15 s (features/notifications/api.ts) — one poll and a margin.
+ */
+export const BELL_POLL_WAIT = 25_000;
 
 export const CHROMIUM_ARGS = [
   '--headless',

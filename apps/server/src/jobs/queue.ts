@@ -12,6 +12,8 @@ import { sendDueEmails, sendDueSms, type TMailSettings } from '../modules/messag
 import type { TSmsFactory } from '../modules/messaging/sms/provider.ts';
 import { reminderGuard } from '../modules/surveys/surveys.invitations.ts';
 import { sweepKioskTimeouts } from '../modules/kiosk/kiosk.service.ts';
+import { runEvaluationConsumers } from '../modules/evaluations/evaluation-events.ts';
+import { EVALUATION_CONSUMERS } from '../modules/evaluations/evaluation-consumers.ts';
 
 /**
  * The job registry. Each job: a queue name, an optional cron schedule, and an idempotent handler (a job may run
@@ -20,6 +22,8 @@ import { sweepKioskTimeouts } from '../modules/kiosk/kiosk.service.ts';
 export interface TJobDef {
   name: string;
   cron?: string;
+  /** Also run every N seconds in each working process (in-process ticker, see startJobs) — for prompt consumers. */
+  everySeconds?: number;
   handler: (data: Record<string, unknown>) => Promise<void>;
 }
 
@@ -123,6 +127,21 @@ export function jobDefinitions(deps: {
         if (n) deps.log.info({ unrated: n }, 'kiosk timeouts recorded');
       },
     },
+    {
+      // The evaluation events (modules/evaluations/evaluation-events.ts): every consumer of EVALUATION_CONSUMERS
+      // (negative-evaluation alerts, …) handles each event once; an event a consumer failed on is retried next run.
+      name: 'evaluation-events',
+      cron: '* * * * *',
+      everySeconds: 1,
+      handler: async () => {
+        const r = await runEvaluationConsumers(deps.db, EVALUATION_CONSUMERS, {
+          onError: (err, consumer, event) =>
+            deps.log.error({ err, consumer, eventId: event.id }, 'evaluation event consumer failed; retried next run'),
+        });
+        for (const [consumer, c] of Object.entries(r))
+          if (c.processed || c.failed) deps.log.info({ consumer, ...c }, 'evaluation events');
+      },
+    },
   ];
 }
 
@@ -138,6 +157,7 @@ export async function startJobs(
   const boss = new PgBoss({ connectionString, schema: 'pgboss', application_name: 'huifang-jobs' });
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   await boss.start();
+  const ticks: { timer: NodeJS.Timeout; idle: () => Promise<void> }[] = [];
   for (const def of defs) {
     await boss.createQueue(def.name);
     if (!opts.work) continue;
@@ -145,12 +165,34 @@ export async function startJobs(
     await boss.work<Record<string, unknown>>(def.name, async (jobs) => {
       for (const job of jobs) await def.handler(job.data ?? {});
     });
+    if (def.everySeconds) {
+      // Between the cron runs, a ticker in each working process runs the handler itself (never two at once here;
+      // the handler is safe to run in several processes). Not through pg-boss: its worker completes each job without
+      // awaiting it, so a connection killed during that completion (pg_terminate_backend, a Postgres restart) is an
+      // unhandled rejection that ends the process — once a minute is the risk the other jobs take, once a second is not.
+      let running: Promise<void> | null = null;
+      const tick = setInterval(() => {
+        if (running) return;
+        running = def
+          .handler({})
+          .catch((err: unknown) => log.error({ err, job: def.name }, 'job failed; runs again on the next tick'))
+          .finally(() => {
+            running = null;
+          });
+      }, def.everySeconds * 1000);
+      ticks.push({ timer: tick, idle: () => running ?? Promise.resolve() });
+      tick.unref();
+    }
   }
   return {
     send: async (name, data) => {
       await boss.send(name, data as object);
     },
-    stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
+    stop: async () => {
+      for (const t of ticks) clearInterval(t.timer);
+      await Promise.all(ticks.map((t) => t.idle()));
+      await boss.stop({ graceful: true, timeout: 10_000 });
+    },
   };
 }
 

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
+  customType,
   index,
   jsonb,
   pgTable,
@@ -97,3 +99,53 @@ export const evaluationCorrections = pgTable(
     index('evaluation_corrections_eval_idx').on(t.tenantId, t.evaluationId, t.at),
   ],
 );
+
+/** Postgres `xid8` (the 64-bit transaction id of `pg_current_xact_id()`), read as text. */
+const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
+
+/**
+ * The outbox of the evaluation pipeline (DESIGN §9): one row per recorded evaluation (`recorded`) and per correction
+ * (`appeal`, `appeal_rejected`, `exclude`, `restore`), inserted by modules/evaluations in the same statement or
+ * transaction as the fact, so an event exists exactly when its fact does. Consumers (evaluation-events.ts) read it;
+ * `tx` is the writing transaction's id, which lets a consumer's floor advance safely past events that commit late.
+ */
+export const evaluationEvents = pgTable(
+  'evaluation_events',
+  {
+    id: bigserial('id', { mode: 'number' }).notNull(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    evaluationId: uuid('evaluation_id').notNull(),
+    /** recorded | appeal | appeal_rejected | exclude | restore */
+    kind: text('kind').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    /** Channel facts the row does not hold (kiosk: isLowestOption; bulk loads: isBackfill; corrections: reason…). */
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    tx: xid8('tx')
+      .notNull()
+      .default(sql`pg_current_xact_id()`),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('evaluation_events_tx_idx').on(t.tx, t.id)],
+);
+
+/** Which consumer has processed which event: written in the consumer's transaction, so a replay finds it done. */
+export const evaluationEventConsumptions = pgTable(
+  'evaluation_event_consumptions',
+  {
+    consumer: text('consumer').notNull(),
+    tenantId: uuid('tenant_id').notNull(),
+    eventId: bigint('event_id', { mode: 'number' }).notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.consumer, t.tenantId, t.eventId] })],
+);
+
+/**
+ * Per consumer, the transaction-id floor below which every event is processed (see evaluation-events.ts): it keeps
+ * the scan for pending events short without ever skipping an event whose transaction committed late.
+ */
+export const evaluationEventFloors = pgTable('evaluation_event_floors', {
+  consumer: text('consumer').primaryKey(),
+  txFloor: xid8('tx_floor').notNull(),
+});

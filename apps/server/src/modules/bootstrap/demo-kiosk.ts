@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { newDeviceToken, sha256 } from '../kiosk/kiosk-devices.ts';
+import { boundSql, recordCorrectionsFromSource, recordFromSource } from '../evaluations/evaluations.write.ts';
 
 /** Documented in the README's demo section: enter it on /kiosk to pair that browser to 陆家嘴支行 1号窗口. */
 export const DEMO_PAIRING_CODE = 'DEMO-LJZ1';
@@ -62,41 +63,56 @@ export async function loadDemoKiosk(deps: { db: Db; clock: TClock }, tenantId: s
       )
       select count(*)::int as n from ins`);
     // One kiosk evaluation per session: ~7% no press (未评价), the rest on the default keys.
-    await tx.execute(sql`
-      insert into evaluations (tenant_id, channel, occurred_at, received_at, unit_id, counter_id, staff_id, ref_type, ref_id, source_type,
-                               score, rating_label, answers, flags, idempotency_key)
-      select s.tenant_id, 'kiosk', s.ended_at + make_interval(secs => case when x.score is null then 30 else 3 + r.r2 * 10 end),
-             s.ended_at + make_interval(secs => 40), s.outlet_id, s.counter_id, s.staff_id, 'service_session', s.id, 'device',
-             x.score, case x.score when 5 then '非常满意' when 4 then '满意' when 3 then '一般' when 1 then '不满意' end,
-             '{"demo": true}'::jsonb,
-             case when x.score is null then array['unrated'] when r.r2 < (case when c.username = ${INFLATED_TELLER} then 0.2 else 0.015 end) then array['fast_press'] else '{}'::text[] end,
-             'kiosk:session:' || s.id::text
-      from (select ss.*, random() as r1, random() as r2 from service_sessions ss where ss.tenant_id = ${tenantId}) s
+    await tx.execute(
+      boundSql(
+        recordFromSource(
+          `src as (
+      select null::uuid as id, s.tenant_id, 'kiosk'::text as channel,
+             s.ended_at + make_interval(secs => case when x.score is null then 30 else 3 + r.r2 * 10 end) as occurred_at,
+             s.ended_at + make_interval(secs => 40) as received_at, s.outlet_id as unit_id, s.counter_id, s.staff_id,
+             null::uuid as customer_id, null::uuid as service_record_id, 'service_session'::text as ref_type, s.id as ref_id,
+             'device'::text as source_type, null::text as source_id, x.score,
+             case x.score when 5 then '非常满意' when 4 then '满意' when 3 then '一般' when 1 then '不满意' end as rating_label,
+             '{}'::jsonb as dimensions, '{"demo": true}'::jsonb as answers, null::text as text,
+             case when x.score is null then array['unrated'] when r.r2 < (case when c.username = $2 then 0.2 else 0.015 end) then array['fast_press'] else '{}'::text[] end as flags,
+             'kiosk:session:' || s.id::text as idempotency_key, '{"isBackfill": true}'::jsonb as event_payload, 1::bigint as ord
+      from (select ss.*, random() as r1, random() as r2 from service_sessions ss where ss.tenant_id = $1::uuid) s
       join demo_counters c on c.counter_id = s.counter_id
       cross join lateral (select s.r1, s.r2) r
       cross join lateral (select case
         when r.r1 < 0.07 then null
-        when c.username = ${INFLATED_TELLER} then case when r.r1 < 0.97 then 5 else 4 end
-        when c.username = ${WEAK_TELLER} then case when r.r1 < 0.38 then 5 when r.r1 < 0.66 then 4 when r.r1 < 0.84 then 3 else 1 end
-        else case when r.r1 < 0.62 then 5 when r.r1 < 0.87 then 4 when r.r1 < 0.96 then 3 else 1 end end::smallint as score) x`);
+        when c.username = $2 then case when r.r1 < 0.97 then 5 else 4 end
+        when c.username = $3 then case when r.r1 < 0.38 then 5 when r.r1 < 0.66 then 4 when r.r1 < 0.84 then 3 else 1 end
+        else case when r.r1 < 0.62 then 5 when r.r1 < 0.87 then 4 when r.r1 < 0.96 then 3 else 1 end end::smallint as score) x
+    )`,
+          'select count(*) from recorded',
+        ),
+        [tenantId, INFLATED_TELLER, WEAK_TELLER],
+      ),
+    );
     // A few appeals 申诉 of 不满意 ratings in the last two months: some excluded by the branch manager, some rejected.
-    await tx.execute(sql`
-      with picked as (
+    await tx.execute(
+      boundSql(
+        recordCorrectionsFromSource(`picked as (
         select e.id, e.staff_id, e.occurred_at, row_number() over (order by e.occurred_at desc) as rn,
                (select m.id from users m join org_units mu on mu.id = m.unit_id join org_units ou on ou.id = e.unit_id
                 where m.tenant_id = e.tenant_id and m.username in ('zhang.manager', 'li.manager') and ou.path like mu.path || '%' limit 1) as manager_id
         from evaluations e join demo_counters c on c.staff_id = e.staff_id
-        where e.tenant_id = ${tenantId} and e.channel = 'kiosk' and e.score = 1 and e.occurred_at > ${now}::timestamptz - interval '60 days'
+        where e.tenant_id = $1::uuid and e.channel = 'kiosk' and e.score = 1 and e.occurred_at > $2::timestamptz - interval '60 days'
         order by e.occurred_at desc limit 8
-      )
-      insert into evaluation_corrections (tenant_id, evaluation_id, kind, reason, actor_id, at)
-      select ${tenantId}, id, kind, reason, actor, at from (
-        select id, 'appeal' as kind, '客户因排队时间长迁怒，与服务无关' as reason, staff_id as actor, occurred_at + interval '2 hours' as at, 1 as ord, rn from picked
-        union all
-        select id, case when rn % 2 = 0 then 'exclude' else 'appeal_rejected' end,
-               case when rn % 2 = 0 then '经调阅录像，客户误按，予以剔除' else '录像显示服务态度欠佳，维持评价' end,
-               manager_id, occurred_at + interval '1 day', 2, rn from picked where rn <= 6
-      ) c order by at, ord`);
+      ),
+      csrc as (
+        select $1::uuid as tenant_id, id as evaluation_id, kind, reason, actor as actor_id, at, ord, '{"isBackfill": true}'::jsonb as event_payload from (
+          select id, 'appeal' as kind, '客户因排队时间长迁怒，与服务无关' as reason, staff_id as actor, occurred_at + interval '2 hours' as at, 1 as ord, rn from picked
+          union all
+          select id, case when rn % 2 = 0 then 'exclude' else 'appeal_rejected' end,
+                 case when rn % 2 = 0 then '经调阅录像，客户误按，予以剔除' else '录像显示服务态度欠佳，维持评价' end,
+                 manager_id, occurred_at + interval '1 day', 2, rn from picked where rn <= 6
+        ) c
+      )`),
+        [tenantId, now],
+      ),
+    );
     // The demo kiosk of 陆家嘴支行 1号窗口 (listed on 评价器管理) and a pairing code for a browser to become it.
     const w1 = await tx.execute<{ counter_id: string; outlet_id: string }>(sql`
       select c.id as counter_id, c.parent_id as outlet_id from org_units c where c.tenant_id = ${tenantId} and c.code = 'SH-LJZ-W1'`);

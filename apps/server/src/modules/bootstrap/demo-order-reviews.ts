@@ -4,7 +4,6 @@ import { DEFAULT_REVIEW_DIMENSIONS } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
 import {
   customers,
-  evaluations,
   orderRatings,
   orderReviewFollowups,
   orderReviewReplies,
@@ -16,6 +15,7 @@ import {
 import type { TClock } from '../../lib/clock.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { canFollowup, canReply, monthKey, overallScore, windowClosesAt } from '../order-reviews/review-rules.ts';
+import { recordEvaluations } from '../evaluations/evaluations.write.ts';
 import { phoneDigitsOf } from '../customers/customers.repository.ts';
 
 export const DEMO_SHOP_CODE = 'SH-SHOP';
@@ -240,24 +240,26 @@ export async function loadDemoOrderReviews(
     });
     await tx.insert(customers).values(buyers);
     await chunk(orders, 1000, (p) => tx.insert(transactions).values(p));
-    // The same row insertEvaluation() writes (channel, key per order), set-based for speed.
+    // Through the evaluation store's write path (one statement per chunk), marked as loaded history for the consumers.
     await chunk(ratings, 1000, (p) =>
-      tx.insert(evaluations).values(
+      recordEvaluations(
+        tx,
         p.map((x) => ({
           id: x.evaluationId,
           tenantId,
-          channel: 'order_review',
+          channel: 'order_review' as const,
           occurredAt: x.ratedAt,
           receivedAt: x.ratedAt,
           unitId: shopId,
           customerId: x.buyerKey,
           refType: 'order_review',
           refId: x.id,
-          sourceType: x.sourceType,
+          sourceType: x.sourceType as 'api' | 'link',
           score: x.score,
           dimensions: x.dimensions,
           text: x.text ?? null,
           idempotencyKey: `order_review:${x.transactionId}`,
+          event: { isBackfill: true },
         })),
       ),
     );

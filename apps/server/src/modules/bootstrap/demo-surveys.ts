@@ -2,17 +2,11 @@ import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { TAnswerValue } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
-import {
-  evaluations,
-  surveyInvitations,
-  surveyLinks,
-  surveyResponses,
-  surveys,
-  surveyVersions,
-} from '../../db/schema/index.ts';
+import { surveyInvitations, surveyLinks, surveyResponses, surveys, surveyVersions } from '../../db/schema/index.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { scoreResponse } from '../surveys/survey-maths.ts';
 import { consumerGoodsTemplate } from '../surveys/survey-template.ts';
+import { recordEvaluations, type TNewEvaluation } from '../evaluations/evaluations.write.ts';
 import { hashToken } from '../surveys/surveys.service.ts';
 
 export const DEMO_SURVEY_TITLE = consumerGoodsTemplate().title;
@@ -88,7 +82,7 @@ export async function loadDemoSurveys(deps: { db: Db; clock: TClock }, tenantId:
   const r = rng(2026);
   const surveyId = crypto.randomUUID();
   const responses: (typeof surveyResponses.$inferInsert)[] = [];
-  const evals: (typeof evaluations.$inferInsert)[] = [];
+  const evals: TNewEvaluation[] = [];
   const links: (typeof surveyLinks.$inferInsert)[] = [];
   const invites: (typeof surveyInvitations.$inferInsert)[] = [];
   const answered = new Set<string>();
@@ -186,6 +180,7 @@ export async function loadDemoSurveys(deps: { db: Db; clock: TClock }, tenantId:
           answers: { surveyId, version: 1, answers },
           text: s.text,
           idempotencyKey: key,
+          event: { isBackfill: true },
         });
       }
     }
@@ -216,7 +211,7 @@ export async function loadDemoSurveys(deps: { db: Db; clock: TClock }, tenantId:
     await batch(links, (c) => tx.insert(surveyLinks).values(c));
     await batch(invites, (c) => tx.insert(surveyInvitations).values(c));
     await batch(responses, (c) => tx.insert(surveyResponses).values(c));
-    await batch(evals, (c) => tx.insert(evaluations).values(c));
+    await batch(evals, (c) => recordEvaluations(tx, c));
   });
   return responses.length;
 }

@@ -11,7 +11,7 @@ import {
 } from '../../../test/helpers.ts';
 import { createCustomer, customerCount, letters, listCustomers } from '../../../test/customers-helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
-import { insertEvaluation, type TNewEvaluation } from '../evaluations/evaluations.repository.ts';
+import { recordEvaluation, type TNewEvaluation } from '../evaluations/evaluations.write.ts';
 
 let t: TTestApp;
 let admin: TClient;
@@ -467,7 +467,7 @@ describe('timeline', () => {
     const c = await createCustomer(t, admin, 'SH-LJZ');
     const unitId = await unitIdByCode(t, 'SH-LJZ');
     const evaluate = async (over: Partial<TNewEvaluation>, minutesAgo: number) =>
-      insertEvaluation(t.db, {
+      recordEvaluation(t.db, {
         tenantId: t.tenantId,
         channel: 'kiosk',
         occurredAt: new Date(t.clock.now().getTime() - minutesAgo * 60_000),

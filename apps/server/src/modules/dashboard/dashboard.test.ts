@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TDashboardSummary } from '@huifang/shared';
 import { countRows, expectError, loginAs, subtreeUnitIds } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
-import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
+import { recordEvaluation } from '../evaluations/evaluations.write.ts';
 
 let t: TTestApp;
 beforeAll(async () => {
@@ -163,7 +163,7 @@ describe('GET /api/dashboard/summary', () => {
     const staffId = (await t.pool.query("select id from users where username = 'teller03'")).rows[0].id as string;
     const now = t.clock.now();
     const seed = (unitId: string, score: number | null, daysAgo: number) =>
-      insertEvaluation(t.db, {
+      recordEvaluation(t.db, {
         tenantId: t.tenantId,
         channel: 'kiosk',
         occurredAt: new Date(now.getTime() - daysAgo * 86_400_000),

@@ -3,77 +3,13 @@ import {
   maskName,
   type TCorrectionKind,
   type TEvaluation,
-  type TEvaluationChannel,
   type TEvaluationCorrection,
   type TEvaluationListQuery,
-  type TEvaluationSource,
 } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
-import { evaluationCorrections, evaluations } from '../../db/schema/index.ts';
+import { evaluations } from '../../db/schema/index.ts';
 import { invalidField } from '../../lib/app-error.ts';
 import { ownedVisible, type TScope } from '../../lib/scope.ts';
-
-/** What a channel hands to the store. The idempotency key is the client's (kiosk, link) or derived from the source. */
-export interface TNewEvaluation {
-  tenantId: string;
-  channel: TEvaluationChannel;
-  occurredAt: Date;
-  unitId: string;
-  counterId?: string | null;
-  staffId?: string | null;
-  customerId?: string | null;
-  serviceRecordId?: string | null;
-  refType?: string | null;
-  refId?: string | null;
-  sourceType: TEvaluationSource;
-  sourceId?: string | null;
-  score: number | null;
-  ratingLabel?: string | null;
-  dimensions?: Record<string, number>;
-  answers?: unknown;
-  text?: string | null;
-  flags?: string[];
-  idempotencyKey: string;
-}
-
-/**
- * Store one evaluation, exactly once per `(tenant, idempotencyKey)`: a repeat returns the stored row's id with
- * `isDuplicate` and writes nothing. One statement on the happy path (ingestion speed matters: DESIGN §4, bench/).
- */
-export async function insertEvaluation(db: DbOrTx, e: TNewEvaluation): Promise<{ id: string; isDuplicate: boolean }> {
-  const inserted = await db
-    .insert(evaluations)
-    .values({
-      tenantId: e.tenantId,
-      channel: e.channel,
-      occurredAt: e.occurredAt,
-      unitId: e.unitId,
-      counterId: e.counterId ?? null,
-      staffId: e.staffId ?? null,
-      customerId: e.customerId ?? null,
-      serviceRecordId: e.serviceRecordId ?? null,
-      refType: e.refType ?? null,
-      refId: e.refId ?? null,
-      sourceType: e.sourceType,
-      sourceId: e.sourceId ?? null,
-      score: e.score,
-      ratingLabel: e.ratingLabel ?? null,
-      dimensions: e.dimensions ?? {},
-      answers: e.answers ?? null,
-      text: e.text ?? null,
-      flags: e.flags ?? [],
-      idempotencyKey: e.idempotencyKey,
-    })
-    .onConflictDoNothing({ target: [evaluations.tenantId, evaluations.idempotencyKey] })
-    .returning({ id: evaluations.id });
-  if (inserted[0]) return { id: inserted[0].id, isDuplicate: false };
-  const [existing] = await db
-    .select({ id: evaluations.id })
-    .from(evaluations)
-    .where(and(eq(evaluations.tenantId, e.tenantId), eq(evaluations.idempotencyKey, e.idempotencyKey)));
-  if (!existing) throw new Error('evaluation conflict without a stored row');
-  return { id: existing.id, isDuplicate: true };
-}
 
 /**
  * Move evaluations to another customer (merge of duplicates) or detach them and clear their free text (erasure).
@@ -249,18 +185,6 @@ export async function findEvaluation(db: DbOrTx, scope: TScope, id: string, canR
       at: new Date(c.at).toISOString(),
     })),
   };
-}
-
-export async function insertCorrection(
-  db: DbOrTx,
-  tenantId: string,
-  evaluationId: string,
-  kind: TCorrectionKind,
-  reason: string,
-  actorId: string,
-  at: Date,
-) {
-  await db.insert(evaluationCorrections).values({ tenantId, evaluationId, kind, reason, actorId, at });
 }
 
 /**

@@ -6,7 +6,8 @@ import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { alertAppeal, alertAppealDecision } from '../notifications/evaluation-alerts.ts';
-import { findEvaluation, insertCorrection } from './evaluations.repository.ts';
+import { findEvaluation } from './evaluations.repository.ts';
+import { recordCorrection } from './evaluations.write.ts';
 
 type TDeps = { db: Db; clock: TClock };
 
@@ -66,7 +67,14 @@ export async function correctEvaluation(
     const problem = rule.check(e, scope);
     if (problem) throw new AppError('CONFLICT', problem, { details: [{ path: 'params.id', message: problem }] });
     const now = deps.clock.now();
-    await insertCorrection(tx, scope.tenantId, id, kind, reason, scope.userId, now);
+    await recordCorrection(tx, {
+      tenantId: scope.tenantId,
+      evaluationId: id,
+      kind,
+      reason,
+      actorId: scope.userId,
+      at: now,
+    });
     // An appeal tells the managers who can decide it; the decision (rejected, or upheld by excluding the rating) tells
     // the staff member who appealed.
     if (kind === 'appeal')

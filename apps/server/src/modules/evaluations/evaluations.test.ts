@@ -4,7 +4,7 @@ import type { TEvaluation, TEvaluationDetail, TEvaluationStream } from '@huifang
 import { createCustomer } from '../../../test/customers-helpers.ts';
 import { auditRowsOfRequest, countRows, expectError, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
-import { insertEvaluation, type TNewEvaluation } from './evaluations.repository.ts';
+import { recordEvaluation, type TNewEvaluation } from './evaluations.write.ts';
 
 let t: TTestApp;
 let admin: TClient;
@@ -25,7 +25,7 @@ afterAll(async () => t.close());
 /** A kiosk-like evaluation of chen.teller (陆家嘴 1号窗口) unless overridden. */
 async function seed(over: Partial<TNewEvaluation> = {}) {
   const counterId = await unitIdByCode(t, 'SH-LJZ-W1');
-  return insertEvaluation(t.db, {
+  return recordEvaluation(t.db, {
     tenantId: t.tenantId,
     channel: 'kiosk',
     occurredAt: t.clock.now(),

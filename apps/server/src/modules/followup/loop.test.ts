@@ -4,7 +4,8 @@ import type { TNotificationList, TSurveyResults, TTask, TTimelineItem } from '@h
 import { createCustomer, letters } from '../../../test/customers-helpers.ts';
 import { countRows, createUser, expectError, loginAs, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
-import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
+import { recordEvaluation } from '../evaluations/evaluations.write.ts';
+import { expectOneEventPerFact } from '../../../test/evaluation-events-helpers.ts';
 import { notify } from '../notifications/notifications.service.ts';
 
 /**
@@ -141,6 +142,7 @@ describe("a call's questionnaire answers", () => {
     ok(await agent.post(`/api/followup/tasks/${taskId}/claim`));
     const results = async () => ok<TSurveyResults>(await zhang.get(`/api/surveys/${survey.id}/results`));
     const before = await results();
+    await t.runEvaluationEvents();
     const alertsBefore = (await unsatisfiedOf(zhang)).length;
 
     // A wrong answer: 400 on its field, nothing written (no attempt, no response, no evaluation).
@@ -226,12 +228,15 @@ describe("a call's questionnaire answers", () => {
 
     // The manager of the customer's unit is told, with a link to that evaluation; 杭州's manager is not.
     // (The test clock stands still: notifications share a time, so they are found by their link, not their order.)
+    await t.runEvaluationEvents();
     const alerts = await unsatisfiedOf(zhang);
     expect(alerts).toHaveLength(alertsBefore + 1);
     const alert = alerts.find((x) => x.link === `/evaluations?open=${res.evaluationId}`)!;
     expect(alert).toMatchObject({ title: expect.stringContaining('陆家嘴支行') });
     expect(alert.body).toContain('刘洋');
     expect((await unsatisfiedOf(li)).some((n) => n.link?.includes(res.evaluationId))).toBe(false);
+    // Whatever the channel, each evaluation it stored has exactly one event (modules/evaluations).
+    await expectOneEventPerFact(t);
   });
 });
 
@@ -257,7 +262,11 @@ describe('negative evaluations from every channel', () => {
         payload: { answers },
         headers: { 'idempotency-key': crypto.randomUUID() },
       });
-    const count = async () => (await unsatisfiedOf(zhang)).length;
+    // Alerts are the work of the evaluation-events job: run it before each count.
+    const count = async () => {
+      await t.runEvaluationEvents();
+      return (await unsatisfiedOf(zhang)).length;
+    };
 
     let n = await count();
     expect((await submit(open.openToken, { sat: 5 })).statusCode).toBe(201);
@@ -315,13 +324,15 @@ describe('negative evaluations from every channel', () => {
     expect(rated.statusCode, rated.body).toBe(201);
     expect(await count()).toBe(n + 1);
     expect((await unsatisfiedOf(zhang)).some((x) => x.body?.includes('货不对板'))).toBe(true);
+    // Whatever the channel, each evaluation it stored has exactly one event (modules/evaluations).
+    await expectOneEventPerFact(t);
   });
 });
 
 describe('appeals 申诉', () => {
   it('an appeal notifies the managers who decide it; the decision notifies the teller who appealed', async () => {
     const teller = await t.login('chen.teller');
-    const ev = await insertEvaluation(t.db, {
+    const ev = await recordEvaluation(t.db, {
       tenantId: t.tenantId,
       channel: 'kiosk',
       occurredAt: t.clock.now(),

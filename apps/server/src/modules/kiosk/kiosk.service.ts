@@ -1,12 +1,9 @@
 import { sql } from 'drizzle-orm';
-import type pg from 'pg';
 import { FAST_PRESS_MS, type TKioskRatingInput, type TKioskRatingResult, type TKioskState } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
-import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
-import { alertNegativeEvaluation, isNegativeEvaluation } from '../notifications/evaluation-alerts.ts';
-import { createBatchWriter } from '../../lib/batch-writer.ts';
+import { createGroupCommit, recordEvaluations, recordFromSource } from '../evaluations/evaluations.write.ts';
 import type { TDeviceCtx } from './kiosk-devices.ts';
 
 type TDeps = { db: Db; clock: TClock };
@@ -64,42 +61,31 @@ export async function readKioskState(db: DbOrTx, device: TDeviceCtx, now: Date):
 }
 
 /**
- * Two unique keys make a press a no-op: the session's (one evaluation per session) and the kiosk's Idempotency-Key
- * (answers.clientKey, one press per key in the tenant) — hence `on conflict do nothing` without a target.
- * The press, as one statement: $1 pressedAt, $2 now, $3 device, $4 score, $5 label, $6 answers, $7 isFast, $8 tenant, $9 session, $10 counter. */
-const RATE_SQL = `
-  insert into evaluations (tenant_id, channel, occurred_at, received_at, unit_id, counter_id, staff_id, customer_id,
-                           ref_type, ref_id, source_type, source_id, score, rating_label, dimensions, answers, flags, idempotency_key)
-  select s.tenant_id, 'kiosk', greatest(s.ended_at, least($1::timestamptz, $2::timestamptz)), $2::timestamptz, s.outlet_id, s.counter_id,
-         s.staff_id, s.customer_id, 'service_session', s.id, 'device', $3::text, $4::smallint, $5::text, '{}'::jsonb, $6::jsonb,
-         case when $7::boolean or $2::timestamptz - s.ended_at < make_interval(secs => ${FAST_PRESS_MS / 1000}) then array['fast_press'] else '{}'::text[] end,
-         'kiosk:session:' || s.id::text
-  from service_sessions s
-  where s.tenant_id = $8::uuid and s.id = $9::uuid and s.counter_id = $10::uuid and s.ended_at is not null
-  on conflict do nothing
-  returning id, flags, staff_id, occurred_at`;
-
-const poolOf = (db: Db) => (db as unknown as { $client: pg.Pool }).$client;
-
-/**
- * Presses that need no notification are written in groups: the same INSERT … SELECT over unnest() of the batch,
- * one statement and one commit for all presses that arrived together (application-side group commit). A session
- * pressed twice in one batch lands once; the result carries the stored press's client key so each caller learns
- * whether the row is its own.
+ * A customer's press, written by the evaluation store (modules/evaluations) from the session row in ONE statement:
+ * the evaluation is inserted only if that session is at this device's counter and has ended, under the session's
+ * idempotency key (one evaluation per session; the press and the timeout share it). Two unique keys make a press a
+ * no-op: the session's and the kiosk's Idempotency-Key (answers.clientKey, one press per key in the tenant).
+ * Presses that arrive together share one statement and one commit (group commit); a session pressed twice in one
+ * batch lands once, and the result carries the stored press's client key so each caller learns whether the row is
+ * its own.
  */
-const RATE_BATCH_SQL = `
-  insert into evaluations (tenant_id, channel, occurred_at, received_at, unit_id, counter_id, staff_id, customer_id,
-                           ref_type, ref_id, source_type, source_id, score, rating_label, dimensions, answers, flags, idempotency_key)
-  select s.tenant_id, 'kiosk', greatest(s.ended_at, least(i.pressed_at, i.now)), i.now, s.outlet_id, s.counter_id,
-         s.staff_id, s.customer_id, 'service_session', s.id, 'device', i.device_id, i.score, i.label, '{}'::jsonb, i.answers,
-         case when i.is_fast or i.now - s.ended_at < make_interval(secs => ${FAST_PRESS_MS / 1000}) then array['fast_press'] else '{}'::text[] end,
-         'kiosk:session:' || s.id::text
-  from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::smallint[], $6::text[], $7::jsonb[], $8::boolean[], $9::timestamptz[], $10::timestamptz[])
-         with ordinality as i(tenant_id, session_id, counter_id, device_id, score, label, answers, is_fast, pressed_at, now, n)
-  join service_sessions s on s.tenant_id = i.tenant_id and s.id = i.session_id and s.counter_id = i.counter_id and s.ended_at is not null
-  order by i.n
-  on conflict do nothing
-  returning ref_id, id, flags, staff_id, occurred_at, answers->>'clientKey' as client_key, answers->>'pressedAt' as pressed_at_text`;
+const PRESS_SQL = recordFromSource(
+  `i as (
+    select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::smallint[], $6::text[], $7::jsonb[], $8::boolean[],
+                         $9::timestamptz[], $10::timestamptz[], $11::boolean[])
+      with ordinality as i(tenant_id, session_id, counter_id, device_id, score, label, answers, is_fast, pressed_at, now, is_lowest, n)
+  ),
+  src as (
+    select null::uuid as id, s.tenant_id, 'kiosk'::text as channel, greatest(s.ended_at, least(i.pressed_at, i.now)) as occurred_at,
+           i.now as received_at, s.outlet_id as unit_id, s.counter_id, s.staff_id, s.customer_id, null::uuid as service_record_id,
+           'service_session'::text as ref_type, s.id as ref_id, 'device'::text as source_type, i.device_id as source_id,
+           i.score, i.label as rating_label, '{}'::jsonb as dimensions, i.answers, null::text as text,
+           case when i.is_fast or i.now - s.ended_at < make_interval(secs => ${FAST_PRESS_MS / 1000}) then array['fast_press'] else '{}'::text[] end as flags,
+           'kiosk:session:' || s.id::text as idempotency_key, jsonb_build_object('isLowestOption', i.is_lowest) as event_payload, i.n as ord
+    from i join service_sessions s on s.tenant_id = i.tenant_id and s.id = i.session_id and s.counter_id = i.counter_id and s.ended_at is not null
+  )`,
+  `select ref_id, id, flags, staff_id, occurred_at, answers->>'clientKey' as client_key, answers->>'pressedAt' as pressed_at_text from recorded`,
+);
 
 interface TPress {
   tenantId: string;
@@ -112,6 +98,7 @@ interface TPress {
   isFast: boolean;
   pressedAt: Date;
   now: Date;
+  isLowestOption: boolean;
   clientKey: string;
   pressedAtText: string;
 }
@@ -125,62 +112,45 @@ type TPressRow = {
   pressed_at_text: string;
 };
 
-const writers = new WeakMap<object, (p: TPress) => Promise<TPressRow | undefined>>();
-function pressWriter(db: Db) {
-  let w = writers.get(db);
-  if (!w) {
-    const pool = poolOf(db);
-    const writer = createBatchWriter<TPress, TPressRow | undefined>({
-      maxBatch: 200,
-      maxInFlight: 2, // 1–6 measured within noise of each other (bench/evaluations-ingest.ts); fewer batches in flight = larger ones
-      flush: async (items) => {
-        const col = <K extends keyof TPress>(k: K) => items.map((i) => i[k]);
-        const res = await pool.query<TPressRow>({
-          name: 'kiosk-rate-batch',
-          text: RATE_BATCH_SQL,
-          values: [
-            col('tenantId'),
-            col('sessionId'),
-            col('counterId'),
-            col('deviceId'),
-            col('score'),
-            col('label'),
-            col('answers'),
-            col('isFast'),
-            col('pressedAt'),
-            col('now'),
-          ],
-        });
-        const bySession = new Map(res.rows.map((r) => [r.ref_id, r]));
-        // Exactly one press of the batch owns a stored row: the first with its client key and body (the one inserted).
-        // Another press of the same session, or the same press sent again (a retry racing the original), gets
-        // nothing here and learns from explainRefusal that it is a replay, a reused key or an already rated session.
-        return items.map((i) => {
-          const r = bySession.get(i.sessionId);
-          if (!r || r.client_key !== i.clientKey || r.pressed_at_text !== i.pressedAtText) return undefined;
-          bySession.delete(i.sessionId);
-          return r;
-        });
-      },
+const pressWriter = createGroupCommit<TPress, TPressRow, TPressRow | undefined>({
+  name: 'kiosk-rate-batch',
+  text: PRESS_SQL,
+  maxBatch: 200,
+  maxInFlight: 2, // 1–6 measured within noise of each other (bench/evaluations-ingest.ts); fewer batches in flight = larger ones
+  params: (items) => {
+    const col = <K extends keyof TPress>(k: K) => items.map((i) => i[k]);
+    return [
+      col('tenantId'),
+      col('sessionId'),
+      col('counterId'),
+      col('deviceId'),
+      col('score'),
+      col('label'),
+      col('answers'),
+      col('isFast'),
+      col('pressedAt'),
+      col('now'),
+      col('isLowestOption'),
+    ];
+  },
+  results: (rows, items) => {
+    const bySession = new Map(rows.map((r) => [r.ref_id, r]));
+    // Exactly one press of the batch owns a stored row: the first with its client key and body (the one inserted).
+    // Another press of the same session, or the same press sent again (a retry racing the original), gets
+    // nothing here and learns from explainRefusal that it is a replay, a reused key or an already rated session.
+    return items.map((i) => {
+      const r = bySession.get(i.sessionId);
+      if (!r || r.client_key !== i.clientKey || r.pressed_at_text !== i.pressedAtText) return undefined;
+      bySession.delete(i.sessionId);
+      return r;
     });
-    w = (p: TPress) => writer.write(p);
-    writers.set(db, w);
-  }
-  return w;
-}
-
-/** The same statement as a Drizzle query (bound parameters), for the rare path that runs inside a transaction. */
-function asDrizzle(text: string, values: unknown[]) {
-  const parts = text.split(/\$(\d+)/);
-  return sql.join(parts.map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${values[Number(part) - 1]}`)));
-}
+  },
+});
 
 /**
- * A customer's press. Happy path = ONE statement: the evaluation is inserted from the session row only if that
- * session is at this device's counter and has ended; the session-tied idempotency key makes it once per session.
- * It writes the same columns as `insertEvaluation()` (the one store) — done as INSERT … SELECT so that the
- * "has ended" check and the insert are one round trip. An 不满意 also notifies the outlet's managers, in the same
- * transaction. Anything else (replay, not ended, already rated) costs one more read to say which.
+ * A customer's press (see PRESS_SQL). An 不满意 notifies the outlet's managers through the evaluation event
+ * (notifications/evaluation-alerts.ts). Anything else than a stored press (replay, not ended, already rated) costs one
+ * more read to say which.
  */
 export async function submitRating(
   deps: TDeps,
@@ -198,59 +168,22 @@ export async function submitRating(
   const pressedAt = new Date(input.pressedAt);
   const isFast = pressedAt.getTime() - shownAt.getTime() < FAST_PRESS_MS;
   const minScore = Math.min(...device.keys.map((k) => k.score));
-  const isUnsatisfied = isNegativeEvaluation({
-    score: key.score,
-    ratingLabel: key.label,
-    isLowestOption: key.score === minScore,
-  });
   const answers = { clientKey, key: input.key, shownAt: input.shownAt, pressedAt: input.pressedAt };
-
-  type TRow = { id: string; flags: string[]; staff_id: string; occurred_at: Date | string };
-  const values = [
+  const row = await pressWriter(deps.db)({
+    tenantId: device.tenantId,
+    sessionId: input.sessionId,
+    counterId: device.counterId,
+    deviceId: device.id,
+    score: key.score,
+    label: key.label,
+    answers: JSON.stringify(answers),
+    isFast,
     pressedAt,
     now,
-    device.id,
-    key.score,
-    key.label,
-    JSON.stringify(answers),
-    isFast,
-    device.tenantId,
-    input.sessionId,
-    device.counterId,
-  ];
-  const row: TRow | undefined = isUnsatisfied
-    ? await deps.db.transaction(async (tx) => {
-        const r = (await tx.execute<TRow>(asDrizzle(RATE_SQL, values))).rows[0];
-        if (r) {
-          await alertNegativeEvaluation(tx, {
-            tenantId: device.tenantId,
-            evaluationId: r.id,
-            channel: 'kiosk',
-            unitId: device.outletId,
-            counterId: device.counterId,
-            staffId: r.staff_id,
-            score: key.score,
-            ratingLabel: key.label,
-            isLowestOption: key.score === minScore,
-            at: now,
-          });
-        }
-        return r;
-      })
-    : await pressWriter(deps.db)({
-        tenantId: device.tenantId,
-        sessionId: input.sessionId,
-        counterId: device.counterId,
-        deviceId: device.id,
-        score: key.score,
-        label: key.label,
-        answers: JSON.stringify(answers),
-        isFast,
-        pressedAt,
-        now,
-        clientKey,
-        pressedAtText: input.pressedAt,
-      });
+    isLowestOption: key.score === minScore,
+    clientKey,
+    pressedAtText: input.pressedAt,
+  });
   if (row) return { evaluationId: row.id, score: key.score, label: key.label, flags: row.flags, replayed: false };
   return explainRefusal(deps.db, device, input, clientKey);
 }
@@ -343,12 +276,12 @@ export async function sweepKioskTimeouts(deps: TDeps, limit = 500): Promise<numb
       order by s.ended_at
       limit ${limit}
       for update of s skip locked`);
-    let recorded = 0;
-    for (const s of due.rows) {
-      if (!s.has_device) continue;
-      const r = await insertEvaluation(tx, {
+    const rows = due.rows.filter((s) => s.has_device);
+    const stored = await recordEvaluations(
+      tx,
+      rows.map((s) => ({
         tenantId: s.tenant_id,
-        channel: 'kiosk',
+        channel: 'kiosk' as const,
         occurredAt: new Date(new Date(s.ended_at).getTime() + s.timeout_seconds * 1000),
         unitId: s.outlet_id,
         counterId: s.counter_id,
@@ -356,14 +289,14 @@ export async function sweepKioskTimeouts(deps: TDeps, limit = 500): Promise<numb
         customerId: s.customer_id,
         refType: 'service_session',
         refId: s.id,
-        sourceType: 'device',
+        sourceType: 'device' as const,
         sourceId: null,
         score: null,
         flags: ['unrated'],
         idempotencyKey: sessionEvaluationKey(s.id),
-      });
-      if (!r.isDuplicate) recorded++;
-    }
+      })),
+    );
+    const recorded = stored.filter((r) => !r.isDuplicate).length;
     if (due.rows.length) {
       const ids = due.rows.map((r) => sql`(${r.tenant_id}::uuid, ${r.id}::uuid)`);
       await tx.execute(

@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, expectError, unitIdByCode } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { expectOneEventPerFact } from '../../../test/evaluation-events-helpers.ts';
 import { announce, createKioskHub } from './kiosk-hub.ts';
 
 let t: TTestApp;
@@ -382,6 +383,8 @@ describe('ratings from the kiosk', () => {
     expect(new Set(many.map((r) => r.json().evaluationId)).size).toBe(6);
     for (const [i, s] of sessions.entries())
       expect((await evaluationsOf(s.id)).map((e) => e.score)).toEqual([[5, 4, 3][i % 3]]);
+    // Whatever the channel, each evaluation it stored has exactly one event (modules/evaluations).
+    await expectOneEventPerFact(t);
   });
 
   it('three simultaneous presses with one Idempotency-Key: one row, and exactly one answer says it was written', async () => {
@@ -461,6 +464,8 @@ describe('ratings from the kiosk', () => {
     ]);
     expect([200, 409]).toContain(res.statusCode);
     expect(await evaluationsOf(s2.id)).toHaveLength(1);
+    // Whatever the channel, each evaluation it stored has exactly one event (modules/evaluations).
+    await expectOneEventPerFact(t);
   });
 
   it('an outlet configures 3–5 keys and the timeout; bad settings are 400 and change nothing', async () => {
@@ -521,7 +526,7 @@ describe('ratings from the kiosk', () => {
 });
 
 describe('不满意 notifies the outlet manager', () => {
-  it('the nearest manager above the outlet gets it, in the same transaction; others do not', async () => {
+  it('the nearest manager above the outlet gets it, once, through the evaluation event; others do not', async () => {
     const admin = await t.login('admin');
     const unread = async (c: TClient) => (await c.get('/api/notifications')).json().unreadCount as number;
     const [zBefore, lBefore, aBefore] = [await unread(zhang), await unread(li), await unread(admin)];
@@ -529,6 +534,9 @@ describe('不满意 notifies the outlet manager', () => {
     const s = await serve(chen, k.counterId);
     const res = await kiosk(k.token).rate(press(s.id, 4));
     expect(res.json()).toMatchObject({ score: 1, label: '不满意' });
+    // The alert is the work of the evaluation-events job (run twice: a replay tells nobody again).
+    await t.runEvaluationEvents();
+    await t.runEvaluationEvents();
     const list = (await zhang.get('/api/notifications')).json();
     expect(list.unreadCount).toBe(zBefore + 1);
     expect(list.items[0]).toMatchObject({
@@ -543,6 +551,7 @@ describe('不满意 notifies the outlet manager', () => {
     // A satisfied press notifies nobody.
     const s2 = await serve(chen, k.counterId);
     await kiosk(k.token).rate(press(s2.id, 1));
+    await t.runEvaluationEvents();
     expect(await unread(zhang)).toBe(zBefore + 1);
 
     expectError(await li.post(`/api/notifications/${list.items[0].id}/read`), 404, 'NOT_FOUND');

@@ -1,14 +1,14 @@
 import { sql } from 'drizzle-orm';
 import type { TEvaluationChannel } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
+import type { TEvaluationConsumer } from '../evaluations/evaluation-events.ts';
 import { findUnitManagers, notify } from './notifications.service.ts';
 
 /**
- * Alerts about evaluations, written in the transaction that records their cause (so an alert exists exactly when the
- * evaluation or the appeal does). Every channel that records an evaluation calls `alertNegativeEvaluation` — kiosk,
- * survey link (open and personal), staff entry, follow-up call, order review (buyer link and shop API) — so a 差评
- * reaches the same people the same way whichever channel it came through. Kept in one small file so that the
- * evaluation pipeline can take it over as an event handler.
+ * Alerts about evaluations. A negative evaluation is alerted by a consumer of the evaluation events
+ * (`negativeEvaluationAlerts`, registered in evaluations/evaluation-consumers.ts), so a 差评 from any channel — kiosk,
+ * survey link (open and personal), staff entry, follow-up call, order review (buyer link and shop API) — reaches the
+ * same people the same way, exactly once. Appeal alerts are written in the transaction of the appeal.
  */
 
 const CHANNEL_NAMES: Record<TEvaluationChannel, string> = {
@@ -95,6 +95,31 @@ export async function alertNegativeEvaluation(tx: DbOrTx, e: TEvaluationFacts): 
     at: e.at,
   });
 }
+
+/**
+ * The event consumer: every `recorded` event of a negative evaluation alerts once (the consumer's marker, written in
+ * the same transaction as the notifications, makes a replay a no-op). Loaded history (`isBackfill`) alerts nobody.
+ */
+export const negativeEvaluationAlerts: TEvaluationConsumer = {
+  name: 'negative-evaluation-alerts',
+  kinds: ['recorded'],
+  skipsBackfill: true,
+  handle: async (tx, ev) => {
+    await alertNegativeEvaluation(tx, {
+      tenantId: ev.tenantId,
+      evaluationId: ev.evaluationId,
+      channel: ev.evaluation.channel,
+      unitId: ev.evaluation.unitId,
+      counterId: ev.evaluation.counterId,
+      staffId: ev.evaluation.staffId,
+      score: ev.evaluation.score,
+      ratingLabel: ev.evaluation.ratingLabel,
+      text: ev.evaluation.text,
+      isLowestOption: ev.payload.isLowestOption === true,
+      at: ev.at,
+    });
+  },
+};
 
 /** An appeal 申诉 notifies the managers who can decide it (evaluation:manage at the evaluation's unit or nearest above). */
 export async function alertAppeal(

@@ -24,8 +24,7 @@ import type { TClock } from '../../lib/clock.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
-import { alertNegativeEvaluation } from '../notifications/evaluation-alerts.ts';
+import { recordEvaluation } from '../evaluations/evaluations.write.ts';
 import {
   countMonthRatings,
   countRatings,
@@ -126,7 +125,7 @@ export async function submitRating(
     const dimensions = { ...input.dimensions };
     const score = overallScore(dimensions);
     const text = input.text ? input.text : null;
-    const evaluation = await insertEvaluation(tx, {
+    const evaluation = await recordEvaluation(tx, {
       tenantId: order.tenantId,
       channel: 'order_review',
       occurredAt: now,
@@ -142,16 +141,7 @@ export async function submitRating(
       // One rating per order: the order decides the key, whatever channel submits it.
       idempotencyKey: `order_review:${order.transactionId}`,
     });
-    // A 差评 (overall ≤ 2) tells the shop's managers, as every other channel does.
-    await alertNegativeEvaluation(tx, {
-      tenantId: order.tenantId,
-      evaluationId: evaluation.id,
-      channel: 'order_review',
-      unitId: order.shopUnitId,
-      score,
-      text,
-      at: now,
-    });
+    // A 差评 (overall ≤ 2) tells the shop's managers through the evaluation event, as every other channel does.
     await tx.insert(orderRatings).values({
       id,
       tenantId: order.tenantId,

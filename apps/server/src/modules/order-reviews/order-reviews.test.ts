@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TBuyerReview, TOrderReview, TPage, TShopScore } from '@huifang/shared';
 import { createCustomer, letters } from '../../../test/customers-helpers.ts';
 import { countRows, expectError, PNG_DATA_URL, unitIdByCode } from '../../../test/helpers.ts';
+import { expectOneEventPerFact } from '../../../test/evaluation-events-helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 
 let t: TTestApp;
@@ -694,6 +695,8 @@ describe('shop API (API clients of a shop)', () => {
       expect.arrayContaining(['/api/shop-api/orders/{order}/rating', '/api/shop-api/orders/{order}/followup']),
     );
     expect(spec.components.securitySchemes.shopApiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    // Whatever the channel, each evaluation it stored has exactly one event (modules/evaluations).
+    await expectOneEventPerFact(t);
   });
 });
 

@@ -1,17 +1,14 @@
 import crypto from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { checkAnswers, type TAnswerValue, type TSurveyDefinition } from '@huifang/shared';
-import type pg from 'pg';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { surveyResponses } from '../../db/schema/index.ts';
 import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
-import { createBatchWriter } from '../../lib/batch-writer.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { findVisibleCustomer } from '../customers/customers.repository.ts';
-import { insertEvaluation } from '../evaluations/evaluations.repository.ts';
-import { alertNegativeEvaluation, isNegativeEvaluation } from '../notifications/evaluation-alerts.ts';
+import { createGroupCommit, recordEvaluation, recordFromSource } from '../evaluations/evaluations.write.ts';
 import { scoreResponse } from './survey-maths.ts';
 import { findLinkByHash, findSurvey, findVersion, useLink, type TLinkInfo } from './surveys.repository.ts';
 import { hashToken } from './surveys.service.ts';
@@ -162,14 +159,14 @@ async function insertResponse(tx: DbOrTx, r: TResponseInput, beforeInsert?: (res
 }
 
 /**
- * Validate, score, and store once: survey_responses + the evaluation store; a negative response (overall ≤ 2 of 5)
- * alerts the unit's managers in the same transaction.
+ * Validate, score, and store once: survey_responses + the evaluation store (whose event alerts the unit's managers of
+ * a negative response, overall ≤ 2 of 5).
  */
 async function storeResponse(tx: DbOrTx, r: TStoreInput, beforeInsert?: (responseId: string) => Promise<void>) {
   const res = await insertResponse(tx, r, beforeInsert);
   if (res.isDuplicate) return { responseId: res.responseId, isDuplicate: true };
   const { scored } = res;
-  const ev = await insertEvaluation(tx, {
+  await recordEvaluation(tx, {
     tenantId: r.tenantId,
     channel: r.channel,
     occurredAt: r.now,
@@ -186,18 +183,6 @@ async function storeResponse(tx: DbOrTx, r: TStoreInput, beforeInsert?: (respons
     text: scored.text,
     idempotencyKey: r.idempotencyKey,
   });
-  if (!ev.isDuplicate) {
-    await alertNegativeEvaluation(tx, {
-      tenantId: r.tenantId,
-      evaluationId: ev.id,
-      channel: r.channel,
-      unitId: r.unitId,
-      staffId: r.staffId,
-      score: scored.score,
-      text: scored.text,
-      at: r.now,
-    });
-  }
   return { responseId: res.responseId, isDuplicate: false };
 }
 
@@ -254,12 +239,12 @@ export async function storeFollowupResponse(
 
 /**
  * Open-link answers that arrive together are stored by one statement (application-side group commit, like kiosk
- * presses): the survey_responses rows and their evaluation-store rows in one CTE, so both land or neither, with one
- * commit for the batch. A key already stored (a repeat from the same browser) returns nothing for that item; the
- * caller then reads the stored response.
+ * presses): the survey_responses rows and, through the evaluation store, their evaluations and events, so all land or
+ * none, with one commit for the batch. A key already stored (a repeat from the same browser) returns nothing for that
+ * item; the caller then reads the stored response.
  */
-const OPEN_BATCH_SQL = `
-  with i as (
+const OPEN_BATCH_SQL = recordFromSource(
+  `i as (
     select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::uuid[], $6::uuid[], $7::timestamptz[], $8::jsonb[], $9::jsonb[],
                          $10::real[], $11::smallint[], $12::text[], $13::text[])
       with ordinality as i(id, tenant_id, survey_id, version, link_id, unit_id, now, answers, dims, idx, score, text, key, n)
@@ -270,14 +255,17 @@ const OPEN_BATCH_SQL = `
     from i order by n
     on conflict (tenant_id, idempotency_key) do nothing
     returning id, tenant_id
-  ), e as (
-    insert into evaluations (tenant_id, channel, occurred_at, unit_id, ref_type, ref_id, source_type, source_id, score, dimensions, answers, text, idempotency_key)
-    select i.tenant_id, 'survey', i.now, i.unit_id, 'survey_response', i.id, 'link', i.link_id::text, i.score, i.dims,
-           jsonb_build_object('surveyId', i.survey_id, 'version', i.version, 'answers', i.answers), i.text, i.key
+  ), src as (
+    select null::uuid as id, i.tenant_id, 'survey'::text as channel, i.now as occurred_at, null::timestamptz as received_at,
+           i.unit_id, null::uuid as counter_id, null::uuid as staff_id, null::uuid as customer_id, null::uuid as service_record_id,
+           'survey_response'::text as ref_type, i.id as ref_id, 'link'::text as source_type, i.link_id::text as source_id, i.score,
+           null::text as rating_label, i.dims as dimensions,
+           jsonb_build_object('surveyId', i.survey_id, 'version', i.version, 'answers', i.answers) as answers, i.text,
+           '{}'::text[] as flags, i.key as idempotency_key, '{}'::jsonb as event_payload, i.n as ord
     from i join r on r.id = i.id and r.tenant_id = i.tenant_id
-    on conflict (tenant_id, idempotency_key) do nothing
-  )
-  select id from r`;
+  )`,
+  'select id from r',
+);
 
 interface TOpenAnswer {
   id: string;
@@ -294,44 +282,34 @@ interface TOpenAnswer {
   text: string | null;
   key: string;
 }
-const openWriters = new WeakMap<object, (a: TOpenAnswer) => Promise<string | undefined>>();
-function openResponseWriter(db: Db) {
-  let w = openWriters.get(db);
-  if (!w) {
-    const pool = (db as unknown as { $client: pg.Pool }).$client;
-    const writer = createBatchWriter<TOpenAnswer, string | undefined>({
-      maxBatch: 200,
-      maxInFlight: 3,
-      flush: async (items) => {
-        const col = <K extends keyof TOpenAnswer>(k: K) => items.map((i) => i[k]);
-        const res = await pool.query<{ id: string }>({
-          name: 'survey-open-batch',
-          text: OPEN_BATCH_SQL,
-          values: [
-            col('id'),
-            col('tenantId'),
-            col('surveyId'),
-            col('version'),
-            col('linkId'),
-            col('unitId'),
-            col('now'),
-            col('answers'),
-            col('dims'),
-            col('index'),
-            col('score'),
-            col('text'),
-            col('key'),
-          ],
-        });
-        const stored = new Set(res.rows.map((r) => r.id));
-        return items.map((i) => (stored.has(i.id) ? i.id : undefined));
-      },
-    });
-    w = (a: TOpenAnswer) => writer.write(a);
-    openWriters.set(db, w);
-  }
-  return w;
-}
+const openResponseWriter = createGroupCommit<TOpenAnswer, { id: string }, string | undefined>({
+  name: 'survey-open-batch',
+  text: OPEN_BATCH_SQL,
+  maxBatch: 200,
+  maxInFlight: 3,
+  params: (items) => {
+    const col = <K extends keyof TOpenAnswer>(k: K) => items.map((i) => i[k]);
+    return [
+      col('id'),
+      col('tenantId'),
+      col('surveyId'),
+      col('version'),
+      col('linkId'),
+      col('unitId'),
+      col('now'),
+      col('answers'),
+      col('dims'),
+      col('index'),
+      col('score'),
+      col('text'),
+      col('key'),
+    ];
+  },
+  results: (rows, items) => {
+    const stored = new Set(rows.map((r) => r.id));
+    return items.map((i) => (stored.has(i.id) ? i.id : undefined));
+  },
+});
 
 /**
  * Submit through a link. Open link: one response per browser — the page sends a per-device Idempotency-Key, and a
@@ -366,32 +344,6 @@ export async function submitByLink(
         details: problems.map((p) => ({ path: `body.${p.path}`, message: p.message })),
       });
     const scored = scoreResponse(definition, answers);
-    // A negative answer (rare) is stored with its alert to the managers in one transaction, like a kiosk 不满意; the
-    // others go through the batched statement.
-    if (isNegativeEvaluation({ score: scored.score })) {
-      const base = {
-        tenantId: link.tenantId,
-        surveyId: link.surveyId,
-        version: link.publishedVersion,
-        definition,
-        answers,
-        unitId: link.unitId,
-        customerId: null,
-        linkId: link.id,
-      };
-      return deps.db.transaction(async (tx) =>
-        storeResponse(tx, {
-          ...base,
-          channel: 'survey',
-          enteredBy: null,
-          sourceType: 'link',
-          sourceId: link.id,
-          staffId: null,
-          idempotencyKey,
-          now,
-        }),
-      );
-    }
     const id = await openResponseWriter(deps.db)({
       id: crypto.randomUUID(),
       tenantId: link.tenantId,

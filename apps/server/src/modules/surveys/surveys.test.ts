@@ -7,6 +7,7 @@ import { createCustomer } from '../../../test/customers-helpers.ts';
 import { countRows, expectError, unitIdByCode } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 import { enqueueMessages } from '../messaging/outbox.repository.ts';
+import { expectOneEventPerFact } from '../../../test/evaluation-events-helpers.ts';
 import { sendDueEmails } from '../messaging/outbox.sender.ts';
 
 /** A real SMTP server inside the test (DESIGN §10): every accepted message lands here. */
@@ -304,6 +305,8 @@ describe('answering', () => {
     expect(again.json().message).toBe('此问卷已提交，感谢您的参与');
     expectError(await t.app.inject({ method: 'GET', url: `/api/s/${token}` }), 410, 'SURVEY_LINK_USED');
     expect([await responsesOf(s.id), await evaluationsOf(s.id)]).toEqual(before);
+    // Whatever the channel, each evaluation it stored has exactly one event (modules/evaluations).
+    await expectOneEventPerFact(t);
   });
 
   it('an expired personal link answers 410 SURVEY_LINK_EXPIRED', async () => {
@@ -385,6 +388,8 @@ describe('answering', () => {
     );
     expect([...byDevice.values()].every((ids) => ids.size === 1)).toBe(true);
     expect([await responsesOf(s.id), await evaluationsOf(s.id)]).toEqual([6, 6]);
+    // Whatever the channel, each evaluation it stored has exactly one event (modules/evaluations).
+    await expectOneEventPerFact(t);
   });
 
   it('skip logic is enforced server-side: an answer to a skipped question is refused with its path; nothing written', async () => {
@@ -455,6 +460,8 @@ describe('answering', () => {
       ['body.customerId'],
     );
     expect(await responsesOf(s.id)).toBe(1);
+    // Whatever the channel, each evaluation it stored has exactly one event (modules/evaluations).
+    await expectOneEventPerFact(t);
   });
 });
 

@@ -15,8 +15,7 @@ import type { TClock } from '../../../lib/clock.ts';
 import { toPage } from '../../../lib/pagination.ts';
 import { pgArray, unitVisible, type TAuditCtx, type TScope } from '../../../lib/scope.ts';
 import { insertAuditEvent } from '../../audit/audit.repository.ts';
-import { insertEvaluation } from '../../evaluations/evaluations.repository.ts';
-import { alertNegativeEvaluation } from '../../notifications/evaluation-alerts.ts';
+import { recordEvaluation } from '../../evaluations/evaluations.write.ts';
 import { storeFollowupResponse } from '../../surveys/surveys.responses.ts';
 import { findTaskPathPoint } from '../paths/paths.tasks.ts';
 import { findVisibleUser } from '../../users/users.repository.ts';
@@ -377,7 +376,7 @@ export async function recordAttempt(deps: TDeps, me: TWorker, ctx: TAuditCtx, id
     let evaluationId: string | null = null;
     if (input.satisfaction != null || response) {
       const score = input.satisfaction ?? response?.score ?? null;
-      const ev = await insertEvaluation(tx, {
+      const ev = await recordEvaluation(tx, {
         tenantId: me.tenantId,
         channel: 'followup',
         occurredAt: now,
@@ -408,16 +407,7 @@ export async function recordAttempt(deps: TDeps, me: TWorker, ctx: TAuditCtx, id
       await tx.execute(
         sql`update followup_attempts set evaluation_id = ${evaluationId} where tenant_id = ${me.tenantId} and id = ${attemptId}`,
       );
-      await alertNegativeEvaluation(tx, {
-        tenantId: me.tenantId,
-        evaluationId,
-        channel: 'followup',
-        unitId: task.unit_id,
-        staffId: me.userId,
-        score,
-        text: input.notes ?? response?.text ?? null,
-        at: now,
-      });
+      // A negative call is alerted by the evaluation event (notifications/evaluation-alerts.ts).
     }
     await tx.execute(sql`
       update followup_tasks set state = ${state}, attempts = ${attempts}, reached_attempts = ${reached}, last_outcome = ${input.outcome},
