@@ -9,6 +9,7 @@ import { unitVisible, type TActor, type TAuditCtx, type TScope } from '../../lib
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { createSpreadsheet, exportFileName } from '../../lib/export-file.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
+import { surveyRollupFigures } from '../evaluations/survey-rollups.ts';
 import { csatShare, npsScore, round1, satisfactionIndex, scoringDimensions } from './survey-maths.ts';
 import { choiceLabel } from './survey-answers.ts';
 import { findSurvey, findVersion } from './surveys.repository.ts';
@@ -28,8 +29,8 @@ function responseFilter(scope: TScope, surveyId: string, q: TSurveyResultsQuery)
 }
 
 /**
- * Results 结果 of one survey (DESIGN §4.2), computed in SQL over the responses in scope: counts per answer value,
- * dimension means (mean of each response's dimension mean), and the figures from survey-maths.ts. Questions and
+ * Results 结果 of one survey (DESIGN §4.2) over the counted responses in scope, from the survey rollups: counts per
+ * answer value, dimension means (mean of each response's dimension mean), and the figures from survey-maths.ts. Questions and
  * weights are those of the chosen version, or of the published (else latest) one when all versions are shown;
  * answers are matched to questions by key.
  */
@@ -47,22 +48,12 @@ export async function surveyResults(
   const def = v.definition;
   const where = responseFilter(scope, surveyId, q);
 
-  // One pass over the answers (EXPLAIN ANALYZE: expanding every response's answers with jsonb_each is most of the
-  // cost): per question key, how many responses answered it (value null) and, for the non-text questions only, how
-  // often each value was given (multiple choice: each chosen option). Free-text answers are never grouped.
+  // The figures come from the survey rollups (evaluations/survey-rollups.ts: counted responses only, per local day);
+  // the free-text answers are listed from the responses themselves. Questions are matched to answers by key.
   const textKeys = def.questions.filter((x) => x.type === 'text').map((x) => x.key);
   const keyList = (keys: string[]) => sql.join(keys.map((k) => sql`${k}`).concat(sql`''`), sql`, `);
-  const [dims, tallies, texts, invites, trend] = await Promise.all([
-    deps.db.execute<{ key: string; mean: number; n: number }>(sql`
-      select d.key, avg(d.value::numeric)::float8 as mean, count(*)::int as n
-      from survey_responses r, jsonb_each_text(r.dimension_scores) d where ${where} group by d.key`),
-    deps.db.execute<{ key: string; value: string | null; n: number }>(sql`
-      with a as materialized (select a.key, a.value from survey_responses r cross join lateral jsonb_each(r.answers) a where ${where})
-      select key, null::text as value, count(*)::int as n from a group by key
-      union all
-      select key, value #>> '{}', count(*)::int from a where jsonb_typeof(value) <> 'array' and key not in (${keyList(textKeys)}) group by 1, 2
-      union all
-      select a.key, x.value, count(*)::int from a cross join lateral jsonb_array_elements_text(a.value) x(value) where jsonb_typeof(a.value) = 'array' group by 1, 2`),
+  const [figures, texts, invites] = await Promise.all([
+    surveyRollupFigures(deps.db, scope, surveyId, q),
     deps.db.execute<{ key: string; text: string; at: Date | string }>(sql`
       select k.key, r.answers ->> k.key as text, r.submitted_at as at
       from survey_responses r cross join unnest(array[${keyList(textKeys)}]::text[]) k(key)
@@ -73,25 +64,18 @@ export async function surveyResults(
       from survey_invitations i join survey_links l on l.tenant_id = i.tenant_id and l.id = i.link_id
       join customers c on c.id = i.customer_id
       where i.tenant_id = ${scope.tenantId} and i.survey_id = ${surveyId} and ${unitVisible(scope, sql`c.unit_id`)}`),
-    // The monthly trend also gives the total (the sum of its months), so the responses are not counted apart.
-    deps.db.execute<{ month: string; n: number; idx: number | null }>(sql`
-      select to_char(date_trunc('month', r.submitted_at at time zone (select t.time_zone from tenants t where t.id = ${scope.tenantId})), 'YYYY-MM') as month,
-             count(*)::int as n, avg(r.index_value)::float8 as idx
-      from survey_responses r where ${where} group by 1 order by 1`),
   ]);
-  const answered = { rows: tallies.rows.filter((r) => r.value === null) };
-  const values = { rows: tallies.rows.filter((r): r is { key: string; value: string; n: number } => r.value !== null) };
-  const counts = { rows: [{ n: trend.rows.reduce((a, t) => a + t.n, 0) }] };
-  const answeredOf = new Map(answered.rows.map((a) => [a.key, a.n]));
-
-  const dimMean = new Map(dims.rows.map((d) => [d.key, d]));
+  const isText = new Set(textKeys);
+  const answeredOf = new Map(figures.answered.map((a) => [a.key, a.n]));
+  const dimMean = new Map(figures.dimensions.map((d) => [d.key, d]));
   const dimensions = scoringDimensions(def).map((d) => ({
     ...d,
     mean: dimMean.has(d.key) ? Math.round(dimMean.get(d.key)!.mean * 100) / 100 : null,
     count: dimMean.get(d.key)?.n ?? 0,
   }));
   const byKey = new Map<string, { value: string; n: number }[]>();
-  for (const r of values.rows) byKey.set(r.key, [...(byKey.get(r.key) ?? []), { value: r.value, n: r.n }]);
+  for (const r of figures.values.filter((x) => !isText.has(x.key)))
+    byKey.set(r.key, [...(byKey.get(r.key) ?? []), { value: r.value, n: r.n }]);
   const tally = (types: string[], min: number, max: number) => {
     const out: Record<number, number> = {};
     for (const qq of def.questions.filter((x) => types.includes(x.type))) {
@@ -106,7 +90,8 @@ export async function surveyResults(
   const inv = invites.rows[0] ?? { invitations: 0, answered: 0 };
 
   return {
-    responses: counts.rows[0]?.n ?? 0,
+    // The monthly trend gives the total too (the sum of its months).
+    responses: figures.months.reduce((a, m) => a + m.n, 0),
     invitations: inv.invitations,
     invitedResponses: inv.answered,
     responseRate: inv.invitations ? round1((inv.answered / inv.invitations) * 100) : null,
@@ -150,7 +135,11 @@ export async function surveyResults(
         };
       }),
     texts: texts.rows.map((t) => ({ questionKey: t.key, text: t.text, at: new Date(t.at).toISOString() })),
-    trend: trend.rows.map((t) => ({ month: t.month, responses: t.n, index: t.idx === null ? null : round1(t.idx) })),
+    trend: figures.months.map((t) => ({
+      month: t.month,
+      responses: t.n,
+      index: t.index === null ? null : round1(t.index),
+    })),
   };
 }
 

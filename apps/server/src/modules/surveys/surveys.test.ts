@@ -537,6 +537,36 @@ describe('results', () => {
 });
 
 describe('results filters and retries', () => {
+  it('a response whose evaluation a manager excludes leaves the results (index, means, counts, trend); restoring it brings it back', async () => {
+    const s = await publishedSurvey();
+    const token = await openToken(s.id);
+    expect((await submit(token, full, 'device-exclude-1')).statusCode).toBe(201);
+    const low = await submit(token, { ...full, q1: 1, q2: 1, q3: 1, nps: 0 }, 'device-exclude-2');
+    expect(low.statusCode).toBe(201);
+    const get = async () => (await admin.get(`/api/surveys/${s.id}/results`)).json() as TSurveyResults;
+    const both = await get();
+    // service (4.5 + 1) / 2 = 2.75, env (3 + 1) / 2 = 2 → (0.6 × 2.75 + 0.4 × 2) × 20 = 49
+    expect([both.responses, both.satisfactionIndex, both.nps]).toEqual([2, 49, 0]);
+    const ev = (
+      await t.pool.query("select id from evaluations where ref_type = 'survey_response' and ref_id = $1", [
+        low.json().responseId,
+      ])
+    ).rows[0].id as string;
+    const excluded = await admin.post(`/api/evaluations/${ev}/exclude`, { reason: '重复提交' });
+    expect(excluded.statusCode, excluded.body).toBe(200);
+    const after = await get();
+    // service (5 + 4) / 2 = 4.5, env 3 → (0.6 × 4.5 + 0.4 × 3) × 20 = 78
+    expect([after.responses, after.satisfactionIndex, after.nps]).toEqual([1, 78, 100]);
+    expect(after.dimensions.map((d) => [d.key, d.mean, d.count])).toEqual([
+      ['service', 4.5, 1],
+      ['env', 3, 1],
+    ]);
+    expect(after.questions.find((q) => q.key === 'q1')!.distribution.find((d) => d.value === '1')!.count).toBe(0);
+    expect(after.trend.reduce((a, m) => a + m.responses, 0)).toBe(1);
+    expect((await admin.post(`/api/evaluations/${ev}/restore`, { reason: '复核后恢复' })).statusCode).toBe(200);
+    expect(await get()).toEqual(both);
+  });
+
   it('date range (tenant days) and version cut the figures', async () => {
     const s = await publishedSurvey();
     const token = await openToken(s.id);
