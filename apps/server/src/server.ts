@@ -3,6 +3,7 @@ import { loadConfig } from './config/env.ts';
 import { startEmbeddedPostgres, type TEmbeddedPostgres } from './db/embedded.ts';
 import { systemClock } from './lib/clock.ts';
 import { loggerOptions } from './lib/logger.ts';
+import { onUnhandledRejection } from './lib/rejection-guard.ts';
 
 /**
  * Everything else is imported while the bundled Postgres starts: loading and compiling the app's modules is most of
@@ -65,6 +66,10 @@ const loadAppModules = async () => {
 async function main(): Promise<void> {
   const config = loadConfig(process.env, process.argv.slice(2));
   const log = pino(loggerOptions(config.logLevel));
+  process.on(
+    'unhandledRejection',
+    onUnhandledRejection(log, (code) => process.exit(code)),
+  );
   const modules = loadAppModules();
   modules.catch(() => undefined); // awaited below; a failure there stops the start
   let embedded: TEmbeddedPostgres | null = null;
