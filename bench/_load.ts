@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 
 export interface TLoadResult {
   requests: number;
@@ -89,5 +91,61 @@ export async function runLoad(opts: {
     p95: pct(0.95),
     p99: pct(0.99),
     max: pct(1),
+  };
+}
+
+/** user + system CPU of a process in ms from /proc/<pid>/stat; with `reaped`, also that of its exited children. */
+function procCpuMs(pid: number, reaped = false): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) in parentheses: utime is field 14, cutime 16.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0);
+    return (ticks * 1000) / CLK_TCK;
+  } catch {
+    return 0; // exited
+  }
+}
+const cpuOfThisProcess = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const CLK_TCK = 100; // USER_HZ, 100 on Linux x86/arm (`getconf CLK_TCK`)
+
+/** The postmaster of a data dir and all its backends: live ones plus those that exited (reaped by the postmaster). */
+function postgresCpuMs(pgDataDir: string): number {
+  const postmaster = Number(fs.readFileSync(path.join(pgDataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  let ms = procCpuMs(postmaster, true);
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) ms += procCpuMs(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ms;
+}
+
+/**
+ * CPU spent per request by each party of a run — the server process(es), Postgres and this load generator — in ms.
+ * On a shared, busy 2-core machine throughput swings with the neighbours' load; CPU per request does not, and where
+ * every party competes for the same cores it is what bounds throughput.
+ */
+export function cpuMeter(opts: { serverPids: number[]; pgDataDir: string }) {
+  const read = () => ({
+    server: opts.serverPids.reduce((s, p) => s + procCpuMs(p), 0),
+    postgres: postgresCpuMs(opts.pgDataDir),
+    loadGenerator: cpuOfThisProcess(),
+  });
+  const t0 = read();
+  return {
+    perRequest(requests: number) {
+      const t1 = read();
+      const per = (k: keyof typeof t0) => Number(((t1[k] - t0[k]) / Math.max(1, requests)).toFixed(3));
+      const r = { server: per('server'), postgres: per('postgres'), loadGenerator: per('loadGenerator') };
+      return { ...r, total: Number((r.server + r.postgres + r.loadGenerator).toFixed(3)) };
+    },
   };
 }

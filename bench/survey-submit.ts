@@ -22,6 +22,7 @@ import { systemClock } from '../apps/server/src/lib/clock.ts';
 import { inlineJobs, jobDefinitions } from '../apps/server/src/jobs/queue.ts';
 import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.service.ts';
 import { loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
+import { cpuProfArgs } from './_cpu-prof.ts';
 import { runLoad } from './_load.ts';
 
 const POOL = Number(process.env.BENCH_POOL ?? 10);
@@ -138,15 +139,7 @@ if (process.argv[2] === 'serve') {
     const startServer = async (mode: 'app' | 'baseline') => {
       const child = spawn(
         process.execPath,
-        [
-          ...(process.env.BENCH_PROF && mode === 'app' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/surveys/prof'] : []),
-          '--import',
-          'tsx',
-          import.meta.filename,
-          'serve',
-          mode,
-          url,
-        ],
+        [...cpuProfArgs('survey-submit', mode), '--import', 'tsx', import.meta.filename, 'serve', mode, url],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
       children.push(child);
