@@ -6,7 +6,8 @@
  * Targets: ≥ 5,000 submissions/s (issue 4); ≥ 1.0× the bare route of the same run and p99 ≤ 50 ms (issue 12).
  * Baseline in the same run, same Postgres: a bare Fastify route doing one INSERT. CPU per request of each party
  * (server, Postgres, load generator) is reported beside.
- *   BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 50), BENCH_POOL (server pool size, default 10)
+ *   BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 50), BENCH_POOL (server pool size, default 10),
+ *   BENCH_LOG (the app's LOG_LEVEL, into /dev/null; default: no logger), BENCH_CPU_PROF (see _cpu-prof.ts)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -24,7 +25,7 @@ import { systemClock } from '../apps/server/src/lib/clock.ts';
 import { inlineJobs, jobDefinitions } from '../apps/server/src/jobs/queue.ts';
 import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.service.ts';
 import { loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
-import { cpuProfArgs } from './_cpu-prof.ts';
+import { benchLogger, cpuProfArgs } from './_cpu-prof.ts';
 import { cpuMeter, runLoad } from './_load.ts';
 
 const POOL = Number(process.env.BENCH_POOL ?? 10);
@@ -48,7 +49,7 @@ if (process.argv[2] === 'serve') {
   } else {
     const database = createDatabase(url!, POOL);
     const config = loadConfig({
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: process.env.BENCH_LOG ?? 'silent',
       JOBS: 'false',
       DATABASE_URL: url,
       SURVEY_SUBMIT_RATE_PER_MINUTE: '100000000',
@@ -61,7 +62,7 @@ if (process.argv[2] === 'serve') {
         sessionIdleMinutes: 30,
       }),
     );
-    const app = await buildApp({ db: database.db, config, clock: systemClock, jobs }, { logger: false });
+    const app = await buildApp({ db: database.db, config, clock: systemClock, jobs }, benchLogger());
     await app.listen({ port: 0, host: '127.0.0.1' });
     console.log(`listening ${(app.server.address() as { port: number }).port}`);
   }
