@@ -1,8 +1,8 @@
 /**
  * Summarise a V8 .cpuprofile (from BENCH_CPU_PROF=1, see _cpu-prof.ts): self time by function and by file/package,
- * and inclusive time by package and by app file, as % of the busy (non-idle) time after the first HTTP request
- * (server start-up, module loading and tsx compilation are left out).
- *   npx tsx bench/_cpuprofile-summary.ts <file.cpuprofile> [top=25] [--callers=<function name>]
+ * and inclusive time by package and by app file, as % of the busy (non-idle) time from 2 s after the first HTTP
+ * request (server start-up, module loading, tsx compilation and the warm-up are left out).
+ *   npx tsx bench/_cpuprofile-summary.ts <file.cpuprofile> [top=25] [--callers=<function name>] [--skip-seconds=2]
  */
 import fs from 'node:fs';
 
@@ -48,9 +48,11 @@ const stackOf = (id: number) => {
   return s;
 };
 
-// Start at the first sample that is inside an HTTP request.
+// Start --skip-seconds (default 2: the benches' warm-up) after the first sample that is inside an HTTP request.
+const skipUs = 1e6 * Number(process.argv.find((a) => a.startsWith('--skip-seconds='))?.slice(15) ?? 2);
 let start = prof.samples.findIndex((id) => stackOf(id).some((n) => n.callFrame.url === 'node:_http_server'));
 if (start < 0) start = 0;
+for (let t = 0; start < prof.samples.length && t < skipUs; start++) t += prof.timeDeltas[start + 1] ?? 0;
 const selfFn = new Map<string, number>();
 const selfArea = new Map<string, number>();
 const inclArea = new Map<string, number>();
@@ -103,9 +105,7 @@ const print = (title: string, m: Map<string, number>) => {
   console.log(`\n## ${title}`);
   for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(v)}  ${k}`);
 };
-console.log(
-  `${file}\nbusy ${(busy / 1e6).toFixed(2)} s, idle ${(idle / 1e6).toFixed(2)} s (from the first HTTP request on)`,
-);
+console.log(`${file}\nbusy ${(busy / 1e6).toFixed(2)} s, idle ${(idle / 1e6).toFixed(2)} s (after the skipped start)`);
 print('self time by function', selfFn);
 print('self time by file / package', selfArea);
 print('inclusive time by file / package (a sample counts once per area on its stack)', inclArea);

@@ -4,7 +4,8 @@
  * Idempotency-Key, c=50 closed-loop clients, against a real Huifang server process: link lookup, cached published
  * definition, answer validation, scoring, survey_responses + evaluation store in one transaction.
  * Targets: ≥ 5,000 submissions/s (issue 4); ≥ 1.0× the bare route of the same run and p99 ≤ 50 ms (issue 12).
- * Baseline in the same run, same Postgres: a bare Fastify route doing one INSERT. CPU per request of each party
+ * Baseline in the same run, same Postgres: a bare Fastify route doing one INSERT, measured in one-second slices
+ * alternating with the app's. CPU per request of each party
  * (server, Postgres, load generator) is reported beside.
  *   BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 50), BENCH_POOL (server pool size, default 10),
  *   BENCH_LOG (the app's LOG_LEVEL, into /dev/null; default: no logger), BENCH_CPU_PROF (see _cpu-prof.ts)
@@ -26,7 +27,7 @@ import { inlineJobs, jobDefinitions } from '../apps/server/src/jobs/queue.ts';
 import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.service.ts';
 import { loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
 import { benchLogger, cpuProfArgs } from './_cpu-prof.ts';
-import { cpuMeter, runLoad } from './_load.ts';
+import { runInterleaved, runLoad } from './_load.ts';
 
 const POOL = Number(process.env.BENCH_POOL ?? 10);
 
@@ -171,18 +172,8 @@ if (process.argv[2] === 'serve') {
       body: JSON.stringify({ key: `${prefix}-${i}`, answers: answers(i) }),
     });
     await runLoad({ port: base.port, concurrency: C, seconds: 2, expectStatus: [200], makeRequest: bare('warm') });
-    const pgDataDir = path.join(dataDir, 'pg');
-    const baseCpu = cpuMeter({ serverPids: [base.pid], pgDataDir });
-    const baselineLoad = await runLoad({
-      port: base.port,
-      concurrency: C,
-      seconds: SECONDS,
-      expectStatus: [200],
-      makeRequest: bare('b'),
-    });
-    const baseline = { ...baselineLoad, cpuMsPerRequest: baseCpu.perRequest(baselineLoad.requests) };
-    await base.stop();
-
+    // Both servers run side by side and are measured in alternating one-second slices (runInterleaved), so that the
+    // load of the machine's neighbours falls on both alike.
     const app = await startServer('app');
     const submit = (i: number) => ({
       path: `/api/s/${token}/responses`,
@@ -193,20 +184,32 @@ if (process.argv[2] === 'serve') {
     const count = async () =>
       Number((await database.pool.query(`select count(*) from survey_responses`)).rows[0].count);
     const before = await count();
-    const appCpu = cpuMeter({ serverPids: [app.pid], pgDataDir });
-    const run = await runLoad({
-      port: app.port,
-      concurrency: C,
-      seconds: SECONDS,
-      expectStatus: [201],
-      makeRequest: submit,
-    });
-    const runCpu = appCpu.perRequest(run.requests);
+    const pgDataDir = path.join(dataDir, 'pg');
+    const { baseline, submit: run } = await runInterleaved(
+      {
+        baseline: {
+          port: base.port,
+          concurrency: C,
+          expectStatus: [200],
+          makeRequest: bare('b'),
+          cpu: { serverPids: [base.pid], pgDataDir },
+        },
+        submit: {
+          port: app.port,
+          concurrency: C,
+          expectStatus: [201],
+          makeRequest: submit,
+          cpu: { serverPids: [app.pid], pgDataDir },
+        },
+      },
+      SECONDS,
+    );
     const stored = (await count()) - before;
     const evals = Number(
       (await database.pool.query(`select count(*) from evaluations where ref_type = 'survey_response'`)).rows[0].count,
     );
     await app.stop();
+    await base.stop();
 
     console.log(
       JSON.stringify(
@@ -214,14 +217,14 @@ if (process.argv[2] === 'serve') {
           bench: 'survey-submit',
           concurrency: C,
           seconds: SECONDS,
-          submit: { ...run, cpuMsPerRequest: runCpu, storedDuringRun: stored, evaluationsTotal: evals },
+          submit: { ...run, storedDuringRun: stored, evaluationsTotal: evals },
           baselineBareInsert: baseline,
           // The figures issue 12 asks for: throughput against the bare one-INSERT route of the same run, and p99.
           ratioThroughput: Number((run.perSecond / baseline.perSecond).toFixed(3)),
           p99Ms: run.p99,
           baselineP99Ms: baseline.p99,
           /** CPU per request of app + Postgres + load generator over the same for the bare route (< 1 = cheaper). */
-          ratioCpuPerRequest: Number((runCpu.total / baseline.cpuMsPerRequest.total).toFixed(3)),
+          ratioCpuPerRequest: Number((run.cpuMsPerRequest!.total / baseline.cpuMsPerRequest!.total).toFixed(3)),
           targets: {
             ratioThroughput: 1,
             p99Ms: 50,
