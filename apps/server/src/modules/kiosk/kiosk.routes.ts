@@ -18,6 +18,7 @@ import {
   ZPairResult,
 } from '@huifang/shared';
 import { notFound } from '../../lib/app-error.ts';
+import { hotPathLogging } from '../../lib/logger.ts';
 import { isSecureRequest } from '../../plugins/auth.ts';
 import {
   createPairingCode,
@@ -228,6 +229,7 @@ export const kioskRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/kiosk/device/ratings',
     {
+      ...hotPathLogging,
       config: {
         access: 'public',
         rateLimit: { max: deps.config.kioskRatingsPerMinute, timeWindow: '1 minute', keyGenerator: byDevice },
