@@ -1,6 +1,7 @@
 /**
  * A server process for bench/evaluations-ingest.ts: `app` = the real Huifang app (as `npm start` builds it) on the
  * given database; `baseline` = a bare Fastify route doing one INSERT and nothing else. Prints "listening <port>".
+ * BENCH_LOG=info: the app logs as `npm start` does (LOG_LEVEL=info), into /dev/null; default: no logger.
  */
 import Fastify from 'fastify';
 import pg from 'pg';
@@ -9,6 +10,7 @@ import { loadConfig } from '../apps/server/src/config/env.ts';
 import { createDatabase } from '../apps/server/src/db/client.ts';
 import { systemClock } from '../apps/server/src/lib/clock.ts';
 import { inlineJobs, jobDefinitions } from '../apps/server/src/jobs/queue.ts';
+import { benchLogger } from './_cpu-prof.ts';
 
 const [mode, url] = [process.argv[2], process.argv[3]!];
 const POOL = Number(process.env.BENCH_POOL ?? 10);
@@ -26,7 +28,7 @@ if (mode === 'baseline') {
 } else {
   const database = createDatabase(url, POOL);
   const config = loadConfig({
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.BENCH_LOG ?? 'silent',
     JOBS: 'false',
     DATABASE_URL: url,
     KIOSK_RATINGS_PER_MINUTE: process.env.KIOSK_RATINGS_PER_MINUTE,
@@ -39,7 +41,7 @@ if (mode === 'baseline') {
       sessionIdleMinutes: 30,
     }),
   );
-  const app = await buildApp({ db: database.db, config, clock: systemClock, jobs }, { logger: false });
+  const app = await buildApp({ db: database.db, config, clock: systemClock, jobs }, benchLogger());
   await app.listen({ port: 0, host: '127.0.0.1' });
   console.log(`listening ${(app.server.address() as { port: number }).port}`);
 }

@@ -121,29 +121,46 @@ export const authPlugin = fp(
       return { ip: this.ip, userAgent: this.headers['user-agent'] ?? null, requestId: String(this.id) };
     });
 
-    // preValidation, not preHandler: a caller without a session or permission learns nothing about the route's
-    // schema (401/403 before any 400) and a forbidden write is refused whatever its body.
-    app.addHook('preValidation', async (req) => {
-      const access = req.routeOptions.config.access;
-      if (!access) return; // non-API routes (static files, docs)
-      // Public writes too: a foreign page must not log a victim's browser in, nor post as it to a survey.
-      if (!SAFE_METHODS.has(req.method) && !isOwnOrigin(req, deps.config.publicBaseUrl)) {
-        throw new AppError('CSRF_FAILED', 'cross-origin write refused (Origin is not this site)');
-      }
-      const token = req.cookies[SESSION_COOKIE];
-      req.session = token ? await resolveSession(token) : null;
-      if (access === 'public') return;
-      if (!req.session) throw new AppError('UNAUTHENTICATED', 'log in first');
+    /** What the route's access asks of the resolved session: null when it may go on, else the error to answer. */
+    const refusal = (req: FastifyRequest, access: TAccess): AppError | null => {
+      if (access === 'public') return null;
+      if (!req.session) return new AppError('UNAUTHENTICATED', 'log in first');
       // CSRF: cookie-authenticated writes must echo the session's token in a header a cross-site form cannot set.
       if (!SAFE_METHODS.has(req.method)) {
         const sent = req.headers['x-csrf-token'];
         if (typeof sent !== 'string' || !tokensEqual(sent, req.session.csrfToken)) {
-          throw new AppError('CSRF_FAILED', 'missing or wrong X-CSRF-Token header');
+          return new AppError('CSRF_FAILED', 'missing or wrong X-CSRF-Token header');
         }
       }
       if (access !== 'authenticated' && !req.session.permissions.has(access)) {
-        throw new AppError('FORBIDDEN', `permission ${access} required`);
+        return new AppError('FORBIDDEN', `permission ${access} required`);
       }
+      return null;
+    };
+
+    // preValidation, not preHandler: a caller without a session or permission learns nothing about the route's
+    // schema (401/403 before any 400) and a forbidden write is refused whatever its body.
+    // Callback-style rather than async: a request without a session cookie (kiosk presses, survey answers) passes
+    // without a promise; only the session lookup is asynchronous.
+    app.addHook('preValidation', (req, _reply, done) => {
+      const access = req.routeOptions.config.access;
+      if (!access) return done(); // non-API routes (static files, docs)
+      // Public writes too: a foreign page must not log a victim's browser in, nor post as it to a survey.
+      if (!SAFE_METHODS.has(req.method) && !isOwnOrigin(req, deps.config.publicBaseUrl)) {
+        return done(new AppError('CSRF_FAILED', 'cross-origin write refused (Origin is not this site)'));
+      }
+      const token = req.cookies[SESSION_COOKIE];
+      if (!token) {
+        req.session = null;
+        return done(refusal(req, access) ?? undefined);
+      }
+      resolveSession(token).then(
+        (session) => {
+          req.session = session;
+          done(refusal(req, access) ?? undefined);
+        },
+        (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+      );
     });
   },
   { name: 'huifang-auth' },

@@ -52,14 +52,16 @@ export function findInputProblems(where: string, value: unknown): TErrorDetail[]
  */
 export const inputGuardPlugin = fp(
   async (app: FastifyInstance) => {
-    app.addHook('preValidation', async (req) => {
-      if (!req.routeOptions.config.access) return;
+    // Callback-style (not async): it runs on every API request and never waits for anything.
+    app.addHook('preValidation', (req, _reply, done) => {
+      if (!req.routeOptions.config.access) return done();
       const details = [
         ...findInputProblems('params', req.params),
         ...findInputProblems('query', req.query),
         ...findInputProblems('body', req.body),
       ];
-      if (details.length > 0) throw new AppError('VALIDATION_FAILED', 'request validation failed', { details });
+      if (details.length > 0) return done(new AppError('VALIDATION_FAILED', 'request validation failed', { details }));
+      done();
     });
   },
   { name: 'huifang-input-guard', dependencies: ['huifang-auth'] },

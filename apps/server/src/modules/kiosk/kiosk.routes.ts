@@ -18,6 +18,7 @@ import {
   ZPairResult,
 } from '@huifang/shared';
 import { notFound } from '../../lib/app-error.ts';
+import { hotPathLogging } from '../../lib/logger.ts';
 import { isSecureRequest } from '../../plugins/auth.ts';
 import {
   createPairingCode,
@@ -45,14 +46,26 @@ const tags = ['kiosk'];
 const DEVICE_PATH = '/api/kiosk/device';
 const HEARTBEAT_MS = 25_000;
 
+type TDeviceRequest = { headers: Record<string, unknown>; cookies: Record<string, string | undefined> };
+/**
+ * The sha256 of the request's device token (null without one), computed once per request: the rate limit's key and
+ * the device lookup both need it.
+ */
+const tokenHashes = new WeakMap<object, string | null>();
+const tokenHashOf = (req: TDeviceRequest): string | null => {
+  let h = tokenHashes.get(req);
+  if (h === undefined) {
+    const token = tokenFrom(req.headers, req.cookies);
+    h = token ? sha256(token) : null;
+    tokenHashes.set(req, h);
+  }
+  return h;
+};
+
 /** Per-device limit on the public device endpoints (keyed by the token, or the IP without one). */
-const byDevice = (req: {
-  headers: Record<string, unknown>;
-  cookies: Record<string, string | undefined>;
-  ip: string;
-}) => {
-  const token = tokenFrom(req.headers, req.cookies);
-  return token ? `kiosk:${sha256(token).slice(0, 24)}` : `ip:${req.ip}`;
+const byDevice = (req: TDeviceRequest & { ip: string }) => {
+  const hash = tokenHashOf(req);
+  return hash ? `kiosk:${hash.slice(0, 24)}` : `ip:${req.ip}`;
 };
 
 export const kioskRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -64,8 +77,7 @@ export const kioskRoutes: FastifyPluginAsyncZod = async (app) => {
   });
   app.addHook('onReady', () => hub.start());
   app.addHook('onClose', () => hub.stop());
-  const device = (req: { headers: Record<string, unknown>; cookies: Record<string, string | undefined> }) =>
-    requireDevice(cache, deps.db, tokenFrom(req.headers, req.cookies));
+  const device = (req: TDeviceRequest) => requireDevice(cache, deps.db, tokenHashOf(req));
   /**
    * 最后在线 moves while the device is used (state reads, ratings, the event stream): at most one conditional UPDATE
    * per device and minute from this process, sent after the answer and never awaited, so the rating path gains no
@@ -217,6 +229,7 @@ export const kioskRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/kiosk/device/ratings',
     {
+      ...hotPathLogging,
       config: {
         access: 'public',
         rateLimit: { max: deps.config.kioskRatingsPerMinute, timeWindow: '1 minute', keyGenerator: byDevice },

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ZPublicSurvey, ZSubmitResult, ZSubmitSurveyInput } from '@huifang/shared';
+import { hotPathLogging } from '../../lib/logger.ts';
 import { getPublicSurvey, submitByLink } from './surveys.responses.ts';
 
 const ZTokenParams = z.object({ token: z.string().max(100) });
@@ -29,6 +30,7 @@ export const surveyPublicRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/s/:token/responses',
     {
+      ...hotPathLogging,
       config: {
         access: 'public',
         rateLimit: { max: deps.config.surveySubmitRatePerMinute, timeWindow: '1 minute', keyGenerator: perLink },

@@ -21,7 +21,7 @@ export function newToken(): { token: string; hash: string } {
   const token = crypto.randomBytes(32).toString('base64url');
   return { token, hash: hashToken(token) };
 }
-export const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+export const hashToken = (token: string) => crypto.hash('sha256', token, 'hex');
 export const answerUrl = (config: Pick<TConfig, 'publicBaseUrl'>, token: string) =>
   `${config.publicBaseUrl}/s/${token}`;
 
