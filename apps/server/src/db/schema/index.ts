@@ -14,3 +14,4 @@ export * from './order-reviews.ts';
 export * from './followup.ts';
 export * from './followup-paths.ts';
 export * from './tenant-policy.ts';
+export * from './evaluation-rollups.ts';

@@ -14,15 +14,13 @@ afterAll(async () => t.close());
 
 async function insertCustomer(unitCode: string, ownerId: string | null) {
   const id = crypto.randomUUID();
-  await t.db
-    .insert(customers)
-    .values({
-      id,
-      tenantId: t.tenantId,
-      name: `柜面客户${id.slice(0, 4)}`,
-      unitId: await unitIdByCode(t, unitCode),
-      ownerId,
-    });
+  await t.db.insert(customers).values({
+    id,
+    tenantId: t.tenantId,
+    name: `柜面客户${id.slice(0, 4)}`,
+    unitId: await unitIdByCode(t, unitCode),
+    ownerId,
+  });
   return id;
 }
 
