@@ -61,15 +61,16 @@ try {
                from users u where u.tenant_id = '${t}' and u.username like '%teller%')
     select c.n, c.counter_id, c.outlet_id, u.id as staff_id from c join u on u.n = c.n % (select count(*) from u)`);
 
-  // The facts, with the rollup triggers off: sessions over the last 365 days, one kiosk evaluation each.
-  await q('alter table service_sessions disable trigger service_session_rollups_insert');
-  await q('alter table evaluations disable trigger evaluation_rollups_insert');
-  await q('alter table evaluation_corrections disable trigger evaluation_rollups_corrections');
+  // The facts, with every trigger off on the generating connection (session_replication_role = replica skips the
+  // rollup triggers and the foreign-key checks; the rows are consistent by construction): sessions over the last 365
+  // days, one kiosk evaluation each, ~2.5 % of the 不满意 excluded on appeal.
+  const gen = await database.pool.connect();
+  await gen.query('set session_replication_role = replica');
   const g0 = performance.now();
   const CHUNK = 1_000_000;
   for (let from = 0; from < N; from += CHUNK) {
     const to = Math.min(N, from + CHUNK) - 1;
-    await q(
+    await gen.query(
       `insert into service_sessions (tenant_id, counter_id, outlet_id, staff_id, business_type, started_at, ended_at, handling_seconds, rating_closed)
        select $1, c.counter_id, c.outlet_id, c.staff_id, (array['个人存取款','开户销户','对公结算','理财咨询'])[1 + g % 4],
               st, st + make_interval(secs => h), h, true
@@ -81,7 +82,7 @@ try {
   }
   const sessionsSeconds = seconds(g0);
   const e0 = performance.now();
-  await q(
+  await gen.query(
     `insert into evaluations (tenant_id, channel, occurred_at, received_at, unit_id, counter_id, staff_id, ref_type, ref_id,
                               source_type, score, flags, idempotency_key)
      select s.tenant_id, 'kiosk', s.ended_at + interval '5 seconds', s.ended_at + interval '6 seconds', s.outlet_id, s.counter_id,
@@ -91,16 +92,15 @@ try {
      from (select ss.*, random() as r from service_sessions ss where ss.tenant_id = $1) s`,
     [t],
   );
-  await q(
+  await gen.query(
     `insert into evaluation_corrections (tenant_id, evaluation_id, kind, reason, at)
      select tenant_id, id, 'exclude', 'bench', occurred_at + interval '1 day' from evaluations
      where tenant_id = $1 and score = 1 and random() < 0.025`,
     [t],
   );
   const evaluationsSeconds = seconds(e0);
-  await q('alter table service_sessions enable trigger service_session_rollups_insert');
-  await q('alter table evaluations enable trigger evaluation_rollups_insert');
-  await q('alter table evaluation_corrections enable trigger evaluation_rollups_corrections');
+  await gen.query('set session_replication_role = origin');
+  gen.release();
   const r0 = performance.now();
   await rebuildEvaluationRollups(database.db);
   const rebuildSeconds = seconds(r0);

@@ -40,7 +40,7 @@ async function servableCounters(db: DbOrTx, scope: TScope) {
  * from the session rollups, ratings from the evaluation rollups (kiosk; excluded ratings left out).
  */
 export async function counterStats(db: DbOrTx, scope: TScope, now: Date, timeZone: string): Promise<TCounterStats> {
-  const days = await localDays(db, timeZone, now);
+  const days = localDays(timeZone, now);
   const toDay = days.plus(1);
   const own: TScope = { ...scope, dataScope: 'own' };
   const [sessions, [figures]] = await Promise.all([

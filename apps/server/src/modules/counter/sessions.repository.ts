@@ -104,7 +104,7 @@ export async function sessionReport(
   q: TSessionReportQuery,
   timeZone: string,
 ): Promise<TSessionReport> {
-  const { fromDay, toDay } = await dayRange(db, timeZone, new Date(q.from), new Date(q.to));
+  const { fromDay, toDay } = dayRange(timeZone, new Date(q.from), new Date(q.to));
   const conds: SQL[] = [
     sql`sr.tenant_id = ${scope.tenantId}`,
     sql`${ownedVisible(scope, sql`sr.staff_id`, sql`sr.counter_id`)}`,
@@ -119,11 +119,30 @@ export async function sessionReport(
         ? sql`sr.staff_id::text`
         : sql`to_char(sr.day, 'YYYY-MM-DD')`;
   const dim: TRollupDim = q.groupBy === 'outlet' ? 'unit' : q.groupBy;
+  // Labels and their order come with the sessions (one round trip); keys with evaluations only are looked up apart.
+  const labelled =
+    q.groupBy === 'outlet'
+      ? sql`left join org_units o on o.id::text = k.key
+            cross join lateral (select o.name as label, o.path as ord) l`
+      : q.groupBy === 'staff'
+        ? sql`left join users u on u.id::text = k.key left join org_units o on o.id::text = k.unit_id
+              cross join lateral (select u.display_name || coalesce('（' || u.staff_no || '）', '') as label,
+                                         coalesce(o.path, '') || chr(1) || coalesce(u.staff_no, '') as ord) l`
+        : sql`cross join lateral (select k.key as label, k.key as ord) l`;
   const [sessions, figures] = await Promise.all([
-    db.execute<{ key: string; unit_id: string; sessions: number; avg_handling: number | null }>(sql`
-      select ${key} as key, max(sr.outlet_id::text) as unit_id, sum(sr.sessions)::int as sessions,
-             round(sum(sr.handling_sum)::numeric / nullif(sum(sr.handled), 0))::int as avg_handling
-      from service_session_rollups sr where ${sql.join(conds, sql` and `)} group by 1`),
+    db.execute<{
+      key: string;
+      unit_id: string;
+      sessions: number;
+      avg_handling: number | null;
+      label: string | null;
+      ord: string | null;
+    }>(sql`
+      select k.*, l.label, l.ord from (
+        select ${key} as key, max(sr.outlet_id::text) as unit_id, sum(sr.sessions)::int as sessions,
+               round(sum(sr.handling_sum)::numeric / nullif(sum(sr.handled), 0))::int as avg_handling
+        from service_session_rollups sr where ${sql.join(conds, sql` and `)} group by 1) k
+      ${labelled}`),
     readEvaluationRollups(
       db,
       scope,
@@ -133,8 +152,11 @@ export async function sessionReport(
   ]);
   type TAcc = { key: string; unitId: string | null; sessions: number; avgHandling: number | null };
   const byKey = new Map<string, TAcc & { f: (typeof figures)[number][] }>();
-  for (const r of sessions.rows)
+  const labels = new Map<string, { label: string; order: string }>();
+  for (const r of sessions.rows) {
     byKey.set(r.key, { key: r.key, unitId: r.unit_id, sessions: r.sessions, avgHandling: r.avg_handling, f: [] });
+    if (r.label !== null) labels.set(r.key, { label: r.label, order: r.ord ?? '' });
+  }
   for (const f of figures) {
     const k = f.keys[dim];
     if (!k) continue;
@@ -142,14 +164,16 @@ export async function sessionReport(
     acc.f.push(f);
     byKey.set(k, acc);
   }
-  const keys = [...byKey.keys()];
-  const labels = await reportLabels(
-    db,
-    scope,
-    q.groupBy,
-    keys,
-    [...byKey.values()].map((a) => a.unitId),
-  );
+  const unlabelled = [...byKey.values()].filter((a) => !labels.has(a.key));
+  if (unlabelled.length)
+    for (const [k, v] of await reportLabels(
+      db,
+      scope,
+      q.groupBy,
+      unlabelled.map((a) => a.key),
+      unlabelled.map((a) => a.unitId),
+    ))
+      labels.set(k, v);
   const rows = [...byKey.values()].map((a) => {
     const rated = a.f.reduce((n, f) => n + f.rated, 0);
     const scoreSum = a.f.reduce((n, f) => n + f.scoreSum, 0);
@@ -207,7 +231,7 @@ async function reportLabels(
   const pathOf = new Map(paths.rows.map((p) => [p.id, p.path]));
   const order = new Map(keys.map((k, i) => [k, pathOf.get(outletIds[i] ?? '') ?? '']));
   return new Map(
-    res.rows.map((r) => [r.id, { label: r.label, order: `${order.get(r.id) ?? ''}\u0000${r.staff_no ?? ''}` }]),
+    res.rows.map((r) => [r.id, { label: r.label, order: `${order.get(r.id) ?? ''}\u0001${r.staff_no ?? ''}` }]),
   );
 }
 
@@ -225,7 +249,7 @@ export async function topMarkOutliers(
   timeZone: string,
   minRatings = 20,
 ): Promise<{ since: string; items: TTopMarkOutlier[] }> {
-  const days = await localDays(db, timeZone, now);
+  const days = localDays(timeZone, now);
   const fromDay = days.plus(-29);
   const sinceRes = await db.execute<{ at: Date | string }>(
     sql`select (${fromDay}::date::timestamp at time zone ${timeZone}) as at`,

@@ -31,7 +31,7 @@ export async function getSummary(
   const today = await startOfDay(deps.db, now, timeZone);
   const endOfToday = await startOfDay(deps.db, new Date(now.getTime() + 86_400_000), timeZone);
   const since = new Date(now.getTime() - 30 * 86_400_000);
-  const days = await localDays(deps.db, timeZone, now);
+  const days = localDays(timeZone, now);
   const [byType, activeUsers, loginsToday, auditEventsToday, recent, evaluations, counter, myTasks, teamTasks] =
     await Promise.all([
       when(perms, 'org:read', () => countUnitsByType(deps.db, scope)),

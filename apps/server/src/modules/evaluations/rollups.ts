@@ -116,16 +116,14 @@ export async function readEvaluationRollups(
   });
 }
 
-/** The local day (`YYYY-MM-DD`) of an instant in a time zone, and days around it; Postgres knows the zones. */
-export async function localDays(
-  db: DbOrTx,
-  timeZone: string,
-  at: Date,
-): Promise<{ today: string; plus: (n: number) => string }> {
-  const res = await db.execute<{ d: string }>(
-    sql`select to_char((${at.toISOString()}::timestamptz at time zone ${timeZone})::date, 'YYYY-MM-DD') as d`,
-  );
-  const today = res.rows[0]!.d;
+/** The local calendar day (`YYYY-MM-DD`) of an instant in an IANA time zone (the zones Postgres uses too). */
+export function localDay(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/** Today (local) and days around it. */
+export function localDays(timeZone: string, at: Date): { today: string; plus: (n: number) => string } {
+  const today = localDay(at, timeZone);
   return { today, plus: (n: number) => addDays(today, n) };
 }
 
@@ -137,14 +135,12 @@ export function addDays(day: string, n: number): string {
 }
 
 /**
- * The local days an instant range [from, to) touches: the first day of `from`, and the day after the one holding
- * the last instant before `to` (so a range from midnight to midnight is exactly its days).
+ * The local days an instant range [from, to) touches: the day of `from`, and the day after the one holding the
+ * last instant before `to` (so a range from local midnight to local midnight is exactly its days).
  */
-export async function dayRange(db: DbOrTx, timeZone: string, from: Date, to: Date) {
-  const res = await db.execute<{ f: string; t: string }>(sql`
-    select to_char((${from.toISOString()}::timestamptz at time zone ${timeZone})::date, 'YYYY-MM-DD') as f,
-           to_char(((${to.toISOString()}::timestamptz - interval '1 microsecond') at time zone ${timeZone})::date + 1, 'YYYY-MM-DD') as t`);
-  return { fromDay: res.rows[0]!.f, toDay: res.rows[0]!.t };
+export function dayRange(timeZone: string, from: Date, to: Date): { fromDay: string; toDay: string } {
+  const last = new Date(Math.max(from.getTime(), to.getTime() - 1));
+  return { fromDay: localDay(from, timeZone), toDay: addDays(localDay(last, timeZone), 1) };
 }
 
 /** Recompute the rollups of one tenant (or all) from the facts; writers wait meanwhile. */
