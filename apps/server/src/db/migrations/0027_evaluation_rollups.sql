@@ -43,9 +43,13 @@ CREATE VIEW evaluation_exclusions AS
   WHERE c.kind IN ('exclude', 'restore')
   ORDER BY c.tenant_id, c.evaluation_id, c.id DESC;
 --> statement-breakpoint
-CREATE FUNCTION evaluation_is_excluded(p_tenant uuid, p_evaluation uuid) RETURNS boolean LANGUAGE sql STABLE AS $$
-  SELECT coalesce((SELECT x.is_excluded FROM evaluation_exclusions x
-                   WHERE x.tenant_id = p_tenant AND x.evaluation_id = p_evaluation), false)
+-- PL/pgSQL rather than SQL: its query plan is kept for the session, where an SQL function called per row would be
+-- planned again in every statement that calls it.
+CREATE FUNCTION evaluation_is_excluded(p_tenant uuid, p_evaluation uuid) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN coalesce((SELECT x.is_excluded FROM evaluation_exclusions x
+                   WHERE x.tenant_id = p_tenant AND x.evaluation_id = p_evaluation), false);
+END;
 $$;
 --> statement-breakpoint
 -- Rollup keys: the local day in the tenant's time zone (tenants.time_zone, the same column lib/time.ts
@@ -68,9 +72,13 @@ BEGIN
   FROM (
     SELECT x.tenant_id, (x.occurred_at AT TIME ZONE t.time_zone)::date AS day, x.unit_id, x.counter_id, x.staff_id,
            x.channel, s.business_type, x.score,
-           x.sign * (CASE WHEN x.is_excluded THEN 0 ELSE 1 END) AS counted,
-           x.sign * (CASE WHEN x.is_excluded THEN 1 ELSE 0 END) AS excl
-    FROM (SELECT n.*, 1 AS sign, evaluation_is_excluded(n.tenant_id, n.id) AS is_excluded FROM new_rows n) x
+           CASE WHEN x.is_excluded THEN 0 ELSE 1 END AS counted,
+           CASE WHEN x.is_excluded THEN 1 ELSE 0 END AS excl
+    -- An evaluation is normally new to its corrections; the lateral lookup (an index probe) covers one that is not.
+    FROM (SELECT n.*, coalesce(v.is_excluded, false) AS is_excluded
+          FROM new_rows n
+          LEFT JOIN LATERAL (SELECT v.is_excluded FROM evaluation_exclusions v
+                             WHERE v.tenant_id = n.tenant_id AND v.evaluation_id = n.id) v ON true) x
     JOIN tenants t ON t.id = x.tenant_id
     LEFT JOIN service_sessions s ON x.ref_type = 'service_session' AND s.tenant_id = x.tenant_id AND s.id = x.ref_id
   ) d
