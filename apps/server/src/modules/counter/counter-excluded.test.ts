@@ -64,6 +64,17 @@ describe('excluded ratings leave the counter figures', () => {
 
     await exclude(evalId);
     expect(await stats()).toMatchObject({ servedToday: 1, ratedToday: 0, unsatisfiedToday: 0, avgScoreToday: null });
+    // 服务统计 reads the same rollups: the manager's report agrees with the teller's own figures.
+    const day = 86_400_000;
+    const range = `from=${encodeURIComponent(new Date(t.clock.now().getTime() - day).toISOString())}&to=${encodeURIComponent(new Date(t.clock.now().getTime() + day).toISOString())}`;
+    const report = await zhang.get(`/api/service-sessions/report?groupBy=staff&${range}`);
+    expect(report.statusCode, report.body).toBe(200);
+    expect(report.json().rows.find((r: { key: string }) => r.key === chen.me.user.id)).toMatchObject({
+      sessions: 1,
+      rated: 0,
+      unsatisfied: 0,
+      avgScore: null,
+    });
 
     const restored = await zhang.post(`/api/evaluations/${evalId}/restore`, { reason: '复核后恢复' });
     expect(restored.statusCode, restored.body).toBe(200);

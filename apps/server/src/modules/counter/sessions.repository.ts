@@ -122,10 +122,10 @@ export async function sessionReport(
   // Labels and their order come with the sessions (one round trip); keys with evaluations only are looked up apart.
   const labelled =
     q.groupBy === 'outlet'
-      ? sql`left join org_units o on o.id::text = k.key
+      ? sql`left join org_units o on o.id = k.key::uuid
             cross join lateral (select o.name as label, o.path as ord) l`
       : q.groupBy === 'staff'
-        ? sql`left join users u on u.id::text = k.key left join org_units o on o.id::text = k.unit_id
+        ? sql`left join users u on u.id = k.key::uuid left join org_units o on o.id = k.unit_id::uuid
               cross join lateral (select u.display_name || coalesce('（' || u.staff_no || '）', '') as label,
                                          coalesce(o.path, '') || chr(1) || coalesce(u.staff_no, '') as ord) l`
         : sql`cross join lateral (select k.key as label, k.key as ord) l`;
