@@ -15,3 +15,4 @@ export * from './followup.ts';
 export * from './followup-paths.ts';
 export * from './tenant-policy.ts';
 export * from './survey-rollups.ts';
+export * from './evaluation-rollups.ts';

@@ -148,13 +148,8 @@ export const counterRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: ZTopMarkOutliers },
       },
     },
-    async (req) => {
-      const now = deps.clock.now();
-      return {
-        items: await topMarkOutliers(deps.db, req.scope(), now),
-        since: new Date(now.getTime() - 30 * 86400_000).toISOString(),
-      };
-    },
+    async (req) =>
+      topMarkOutliers(deps.db, req.scope(), deps.clock.now(), await tenantTimeZone(deps.db, req.scope().tenantId)),
   );
   app.get(
     '/service-sessions/:id',

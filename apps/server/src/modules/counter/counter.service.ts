@@ -3,11 +3,13 @@ import type { TCounterContext, TCounterStats, TServiceSession, TStartSessionInpu
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
+import { tenantTimeZone } from '../../lib/time.ts';
 import { ownedVisible, unitVisible, type TScope } from '../../lib/scope.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { findVisibleIds } from '../customers/customers.repository.ts';
 import { announce } from '../kiosk/kiosk-hub.ts';
-import { findSession } from './sessions.repository.ts';
+import { localDays, readEvaluationRollups } from '../evaluations/rollups.ts';
+import { findSession, mySessionFigures } from './sessions.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
 
@@ -34,27 +36,24 @@ async function servableCounters(db: DbOrTx, scope: TScope) {
   return res.rows;
 }
 
+/**
+ * 柜台服务 today figures of the teller himself (his own figures, whatever his data scope): sessions and handling time
+ * from the session rollups, ratings from the evaluation rollups (kiosk; excluded ratings left out).
+ */
 export async function counterStats(db: DbOrTx, scope: TScope, now: Date, timeZone: string): Promise<TCounterStats> {
-  const res = await db.execute<{
-    served: number;
-    avg_handling: number | null;
-    rated: number;
-    avg_score: number | null;
-    unsatisfied: number;
-  }>(sql`
-    select count(*)::int as served, round(avg(s.handling_seconds))::int as avg_handling,
-           count(e.score)::int as rated, round(avg(e.score)::numeric, 2)::float8 as avg_score, count(*) filter (where e.score <= 2)::int as unsatisfied
-    from service_sessions s
-    left join evaluations e on e.tenant_id = s.tenant_id and e.idempotency_key = 'kiosk:session:' || s.id::text
-    where s.tenant_id = ${scope.tenantId} and s.staff_id = ${scope.userId}
-      and s.started_at >= (date_trunc('day', ${now}::timestamptz at time zone ${timeZone}) at time zone ${timeZone})`);
-  const r = res.rows[0]!;
+  const days = localDays(timeZone, now);
+  const toDay = days.plus(1);
+  const own: TScope = { ...scope, dataScope: 'own' };
+  const [sessions, [figures]] = await Promise.all([
+    mySessionFigures(db, own, days.today, toDay),
+    readEvaluationRollups(db, own, { fromDay: days.today, toDay, channel: 'kiosk' }),
+  ]);
   return {
-    servedToday: r.served,
-    avgHandlingSeconds: r.avg_handling,
-    ratedToday: r.rated,
-    avgScoreToday: r.avg_score,
-    unsatisfiedToday: r.unsatisfied,
+    servedToday: sessions.served,
+    avgHandlingSeconds: sessions.avgHandlingSeconds,
+    ratedToday: figures?.rated ?? 0,
+    avgScoreToday: figures?.avgScore ?? null,
+    unsatisfiedToday: figures?.unsatisfied ?? 0,
   };
 }
 

@@ -9,17 +9,11 @@ import type {
 } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import { ownedVisible, type TScope } from '../../lib/scope.ts';
+import { addDays, dayRange, localDays, readEvaluationRollups, type TRollupDim } from '../evaluations/rollups.ts';
 
 /** Sessions are visible like owned records: tellers (`own`) see theirs, managers those of counters in their subtree. */
 const visible = (scope: TScope) =>
   sql`s.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`s.staff_id`, sql`s.counter_id`)}`;
-
-/** The session's kiosk evaluation (key shared by the press and the timeout), and whether a manager excluded it. */
-const EVAL_JOIN = sql`
-  left join evaluations e on e.tenant_id = s.tenant_id and e.idempotency_key = 'kiosk:session:' || s.id::text
-  left join lateral (select ec.kind = 'exclude' as excluded from evaluation_corrections ec
-                     where ec.tenant_id = e.tenant_id and ec.evaluation_id = e.id and ec.kind in ('exclude', 'restore')
-                     order by ec.id desc limit 1) x on true`;
 
 type TRow = {
   id: string;
@@ -45,7 +39,7 @@ const SELECT = sql`
   left join org_units c on c.id = s.counter_id
   left join org_units o on o.id = s.outlet_id
   left join users u on u.id = s.staff_id
-  left join evaluations e on e.tenant_id = s.tenant_id and e.idempotency_key = 'kiosk:session:' || s.id::text`;
+  left join evaluations e on e.tenant_id = s.tenant_id and e.ref_type = 'service_session' and e.ref_id = s.id`;
 const toSession = (r: TRow): TServiceSession => ({
   id: r.id,
   counterId: r.counter_id,
@@ -88,9 +82,21 @@ export async function listSessions(db: DbOrTx, scope: TScope, q: TSessionListQue
   return { items: rows.rows.map(toSession), total: count.rows[0]?.n ?? 0, page: q.page, pageSize: q.pageSize };
 }
 
+/** A staff member's own sessions over local days [fromDay, toDay): served and mean handling time (rollups). */
+export async function mySessionFigures(db: DbOrTx, scope: TScope, fromDay: string, toDay: string) {
+  const res = await db.execute<{ served: number; avg_handling: number | null }>(sql`
+    select coalesce(sum(sr.sessions), 0)::int as served,
+           round(sum(sr.handling_sum)::numeric / nullif(sum(sr.handled), 0))::int as avg_handling
+    from service_session_rollups sr
+    where sr.tenant_id = ${scope.tenantId} and sr.staff_id = ${scope.userId} and sr.day >= ${fromDay}::date and sr.day < ${toDay}::date`);
+  const r = res.rows[0];
+  return { served: Number(r?.served ?? 0), avgHandlingSeconds: r?.avg_handling ?? null };
+}
+
 /**
- * 客流量 / 办理时长 / 满意度 per outlet, staff or day (tenant time zone). Excluded evaluations do not count towards the
- * scores (they stay stored); 未评价 are counted apart.
+ * 客流量 / 办理时长 / 满意度 per outlet, staff or day (tenant time zone), over whole local days: sessions from
+ * `service_session_rollups` (by the day a session started), satisfaction from the evaluation rollups (kiosk channel,
+ * by the day the customer rated). Excluded evaluations do not count (they stay stored); 未评价 are counted apart.
  */
 export async function sessionReport(
   db: DbOrTx,
@@ -98,129 +104,220 @@ export async function sessionReport(
   q: TSessionReportQuery,
   timeZone: string,
 ): Promise<TSessionReport> {
+  const { fromDay, toDay } = dayRange(timeZone, new Date(q.from), new Date(q.to));
   const conds: SQL[] = [
-    visible(scope),
-    sql`s.started_at >= ${new Date(q.from)}`,
-    sql`s.started_at < ${new Date(q.to)}`,
+    sql`sr.tenant_id = ${scope.tenantId}`,
+    sql`${ownedVisible(scope, sql`sr.staff_id`, sql`sr.counter_id`)}`,
+    sql`sr.day >= ${fromDay}::date`,
+    sql`sr.day < ${toDay}::date`,
   ];
-  if (q.unitId) conds.push(subtreeOf(scope, q.unitId, sql`s.counter_id`));
-  const group =
+  if (q.unitId) conds.push(subtreeOf(scope, q.unitId, sql`sr.counter_id`));
+  const key =
     q.groupBy === 'outlet'
-      ? { key: sql`s.outlet_id::text`, label: sql`max(o.name)`, unit: sql`s.outlet_id::text`, order: sql`max(o.path)` }
+      ? sql`sr.outlet_id::text`
       : q.groupBy === 'staff'
-        ? {
-            key: sql`s.staff_id::text`,
-            label: sql`max(u.display_name) || coalesce('（' || max(u.staff_no) || '）', '')`,
-            unit: sql`max(s.outlet_id::text)`,
-            order: sql`max(o.path), max(u.staff_no)`,
-          }
-        : { key: sql`d.day`, label: sql`d.day`, unit: sql`null::text`, order: sql`d.day` };
-  const scored = sql`(case when coalesce(x.excluded, false) then null else e.score end)`;
-  const res = await db.execute<{
-    key: string;
-    label: string;
-    unit_id: string | null;
-    sessions: number;
-    avg_handling: number | null;
-    rated: number;
-    unrated: number;
-    avg_score: number | null;
-    satisfied: number;
-    unsatisfied: number;
-  }>(sql`
-    select ${group.key} as key, ${group.label} as label, ${group.unit} as unit_id, count(*)::int as sessions,
-           round(avg(s.handling_seconds))::int as avg_handling,
-           count(${scored})::int as rated,
-           count(*) filter (where e.id is not null and e.score is null)::int as unrated,
-           round(avg(${scored})::numeric, 2)::float8 as avg_score,
-           count(*) filter (where ${scored} >= 4)::int as satisfied,
-           count(*) filter (where ${scored} <= 2)::int as unsatisfied
-    from service_sessions s
-    left join org_units o on o.id = s.outlet_id
-    left join users u on u.id = s.staff_id
-    -- The local day is computed once here: the same expression written twice (select and group by) carries two
-    -- separate parameters for the time zone, and Postgres then refuses it as "must appear in the GROUP BY clause".
-    cross join lateral (select to_char(s.started_at at time zone ${timeZone}, 'YYYY-MM-DD') as day) d
-    ${EVAL_JOIN}
-    where ${sql.join(conds, sql` and `)}
-    group by ${group.key}
-    order by ${group.order}
-    limit 2000`);
-  return {
-    rows: res.rows.map((r) => ({
-      key: r.key,
-      label: r.label,
-      unitId: r.unit_id,
-      sessions: r.sessions,
-      avgHandlingSeconds: r.avg_handling,
-      rated: r.rated,
-      unrated: r.unrated,
-      avgScore: r.avg_score,
-      satisfaction: r.rated ? Math.round((r.satisfied / r.rated) * 10000) / 10000 : null,
-      unsatisfied: r.unsatisfied,
-    })),
-  };
+        ? sql`sr.staff_id::text`
+        : sql`to_char(sr.day, 'YYYY-MM-DD')`;
+  const dim: TRollupDim = q.groupBy === 'outlet' ? 'unit' : q.groupBy;
+  // Labels and their order come with the sessions (one round trip); keys with evaluations only are looked up apart.
+  const labelled =
+    q.groupBy === 'outlet'
+      ? sql`left join org_units o on o.id = k.key::uuid
+            cross join lateral (select o.name as label, o.path as ord) l`
+      : q.groupBy === 'staff'
+        ? sql`left join users u on u.id = k.key::uuid left join org_units o on o.id = k.unit_id::uuid
+              cross join lateral (select u.display_name || coalesce('（' || u.staff_no || '）', '') as label,
+                                         coalesce(o.path, '') || chr(1) || coalesce(u.staff_no, '') as ord) l`
+        : sql`cross join lateral (select k.key as label, k.key as ord) l`;
+  const [sessions, figures] = await Promise.all([
+    db.execute<{
+      key: string;
+      unit_id: string;
+      sessions: number;
+      avg_handling: number | null;
+      label: string | null;
+      ord: string | null;
+    }>(sql`
+      select k.*, l.label, l.ord from (
+        select ${key} as key, max(sr.outlet_id::text) as unit_id, sum(sr.sessions)::int as sessions,
+               round(sum(sr.handling_sum)::numeric / nullif(sum(sr.handled), 0))::int as avg_handling
+        from service_session_rollups sr where ${sql.join(conds, sql` and `)} group by 1) k
+      ${labelled}`),
+    readEvaluationRollups(
+      db,
+      scope,
+      { fromDay, toDay, channel: 'kiosk', counterIn: q.unitId, scopeBy: 'counter' },
+      q.groupBy === 'staff' ? ['staff', 'unit'] : [dim],
+    ),
+  ]);
+  type TAcc = { key: string; unitId: string | null; sessions: number; avgHandling: number | null };
+  const byKey = new Map<string, TAcc & { f: (typeof figures)[number][] }>();
+  const labels = new Map<string, { label: string; order: string }>();
+  for (const r of sessions.rows) {
+    byKey.set(r.key, { key: r.key, unitId: r.unit_id, sessions: r.sessions, avgHandling: r.avg_handling, f: [] });
+    if (r.label !== null) labels.set(r.key, { label: r.label, order: r.ord ?? '' });
+  }
+  for (const f of figures) {
+    const k = f.keys[dim];
+    if (!k) continue;
+    const acc = byKey.get(k) ?? { key: k, unitId: f.keys.unit ?? null, sessions: 0, avgHandling: null, f: [] };
+    acc.f.push(f);
+    byKey.set(k, acc);
+  }
+  const unlabelled = [...byKey.values()].filter((a) => !labels.has(a.key));
+  if (unlabelled.length)
+    for (const [k, v] of await reportLabels(
+      db,
+      scope,
+      q.groupBy,
+      unlabelled.map((a) => a.key),
+      unlabelled.map((a) => a.unitId),
+    ))
+      labels.set(k, v);
+  const rows = [...byKey.values()].map((a) => {
+    const rated = a.f.reduce((n, f) => n + f.rated, 0);
+    const scoreSum = a.f.reduce((n, f) => n + f.scoreSum, 0);
+    const satisfied = a.f.reduce((n, f) => n + f.satisfied, 0);
+    const label = labels.get(a.key);
+    return {
+      order: label?.order ?? a.key,
+      row: {
+        key: a.key,
+        label: label?.label ?? a.key,
+        unitId: q.groupBy === 'outlet' ? a.key : q.groupBy === 'staff' ? a.unitId : null,
+        sessions: a.sessions,
+        avgHandlingSeconds: a.avgHandling,
+        rated,
+        unrated: a.f.reduce((n, f) => n + f.unrated, 0),
+        // One key's figures come from one row (or, for staff in two outlets, are summed): the mean of the sums.
+        avgScore: a.f.length === 1 ? a.f[0]!.avgScore : rated ? Math.round((scoreSum / rated) * 100) / 100 : null,
+        satisfaction: rated ? Math.round((satisfied / rated) * 10000) / 10000 : null,
+        unsatisfied: a.f.reduce((n, f) => n + f.unsatisfied, 0),
+      },
+    };
+  });
+  rows.sort((x, y) => (x.order < y.order ? -1 : x.order > y.order ? 1 : 0));
+  return { rows: rows.slice(0, 2000).map((r) => r.row) };
+}
+
+/** Labels (outlet name; staff name（工号）; the day itself) and the sort order of the report's keys. */
+async function reportLabels(
+  db: DbOrTx,
+  scope: TScope,
+  groupBy: TSessionReportQuery['groupBy'],
+  keys: string[],
+  outletIds: (string | null)[],
+): Promise<Map<string, { label: string; order: string }>> {
+  if (groupBy === 'day' || keys.length === 0) return new Map(keys.map((k) => [k, { label: k, order: k }]));
+  if (groupBy === 'outlet') {
+    const res = await db.execute<{ id: string; name: string; path: string }>(sql`
+      select id::text, name, path from org_units where tenant_id = ${scope.tenantId} and id::text in (${sql.join(
+        keys.map((k) => sql`${k}`),
+        sql`, `,
+      )})`);
+    return new Map(res.rows.map((r) => [r.id, { label: r.name, order: r.path }]));
+  }
+  const res = await db.execute<{ id: string; label: string; staff_no: string | null }>(sql`
+    select u.id::text, u.display_name || coalesce('（' || u.staff_no || '）', '') as label, u.staff_no
+    from users u where u.tenant_id = ${scope.tenantId} and u.id::text in (${sql.join(
+      keys.map((k) => sql`${k}`),
+      sql`, `,
+    )})`);
+  const paths = await db.execute<{ id: string; path: string }>(sql`
+    select id::text, path from org_units where tenant_id = ${scope.tenantId} and id::text in (${sql.join(
+      [...new Set(outletIds.filter((o): o is string => o !== null)), ''].map((k) => sql`${k}`),
+      sql`, `,
+    )})`);
+  const pathOf = new Map(paths.rows.map((p) => [p.id, p.path]));
+  const order = new Map(keys.map((k, i) => [k, pathOf.get(outletIds[i] ?? '') ?? '']));
+  return new Map(
+    res.rows.map((r) => [r.id, { label: r.label, order: `${order.get(r.id) ?? ''}\u0001${r.staff_no ?? ''}` }]),
+  );
 }
 
 /**
- * Staff whose share of top marks (the best score, 5) over the last 30 days is an outlier: above mean + 2σ of their
- * peers. Peers = the other staff of the same outlet with ≥ 20 ratings (leave-one-out, so one inflated teller does not
- * hide behind their own numbers); when an outlet has fewer than 3 such peers, the branch above it is the peer group.
- * σ is floored at 0.05 so that identical peers do not flag noise. Read-only: evaluations are never edited.
+ * Staff whose share of top marks (the best score, 5) over the last 30 local days (today included) is an outlier:
+ * above mean + 2σ of their peers. Peers = the other staff of the same outlet with ≥ 20 counted ratings
+ * (leave-one-out, so one inflated teller does not hide behind their own numbers); when an outlet has fewer than 3 such
+ * peers, the branch above it is the peer group. σ is floored at 0.05 so that identical peers do not flag noise.
+ * Reads the evaluation rollups: ratings a manager excluded do not count.
  */
 export async function topMarkOutliers(
   db: DbOrTx,
   scope: TScope,
   now: Date,
+  timeZone: string,
   minRatings = 20,
-): Promise<TTopMarkOutlier[]> {
-  const since = new Date(now.getTime() - 30 * 86400_000);
-  const res = await db.execute<{
-    staff_id: string;
-    staff_name: string;
-    outlet_id: string;
-    outlet_name: string;
-    ratings: number;
-    top_share: number;
-    peer_mean: number;
-    peer_sd: number;
-  }>(sql`
-    with per_staff as (
-      select e.staff_id, e.unit_id as outlet_id, count(*)::int as ratings, avg((e.score = 5)::int)::float8 as top_share
-      from evaluations e
-      where e.tenant_id = ${scope.tenantId} and e.channel = 'kiosk' and e.score is not null and e.staff_id is not null
-        and e.occurred_at >= ${since} and e.occurred_at < ${now}
-        and ${ownedVisible(scope, sql`e.staff_id`, sql`e.unit_id`)}
-      group by e.staff_id, e.unit_id having count(*) >= ${minRatings}
+): Promise<{ since: string; items: TTopMarkOutlier[] }> {
+  const days = localDays(timeZone, now);
+  const fromDay = days.plus(-29);
+  const sinceRes = await db.execute<{ at: Date | string }>(
+    sql`select (${fromDay}::date::timestamp at time zone ${timeZone}) as at`,
+  );
+  const since = new Date(sinceRes.rows[0]!.at).toISOString();
+  const figures = await readEvaluationRollups(
+    db,
+    scope,
+    { fromDay, toDay: addDays(days.today, 1), channel: 'kiosk', hasStaff: true },
+    ['staff', 'unit'],
+  );
+  const perStaff = figures
+    .filter((f) => f.rated >= minRatings)
+    .map((f) => ({
+      staffId: f.keys.staff!,
+      outletId: f.keys.unit!,
+      ratings: f.rated,
+      topShare: f.scores[4] / f.rated,
+    }));
+  if (perStaff.length === 0) return { since, items: [] };
+  const ids = (xs: string[]) =>
+    sql.join(
+      [...new Set(xs)].map((x) => sql`${x}::uuid`),
+      sql`, `,
+    );
+  const [units, users] = await Promise.all([
+    db.execute<{ id: string; name: string; parent_id: string | null }>(
+      sql`select id, name, parent_id from org_units where tenant_id = ${scope.tenantId} and id in (${ids(perStaff.map((p) => p.outletId))})`,
     ),
-    placed as (
-      select p.*, o.name as outlet_name, o.parent_id,
-             count(*) over (partition by p.outlet_id) as n_outlet
-      from per_staff p join org_units o on o.id = p.outlet_id
+    db.execute<{ id: string; display_name: string }>(
+      sql`select id, display_name from users where tenant_id = ${scope.tenantId} and id in (${ids(perStaff.map((p) => p.staffId))})`,
     ),
-    grouped as (
-      select pl.*, case when pl.n_outlet - 1 >= 3 then pl.outlet_id else pl.parent_id end as peer_group from placed pl
-    ),
-    stats as (
-      select g.*, count(*) over w as n, sum(g.top_share) over w as s1, sum(g.top_share * g.top_share) over w as s2
-      from grouped g window w as (partition by g.peer_group)
-    )
-    select st.staff_id, u.display_name as staff_name, st.outlet_id, st.outlet_name, st.ratings, st.top_share,
-           (st.s1 - st.top_share) / (st.n - 1) as peer_mean,
-           sqrt(greatest((st.s2 - st.top_share * st.top_share) / (st.n - 1) - power((st.s1 - st.top_share) / (st.n - 1), 2), 0)) as peer_sd
-    from stats st join users u on u.id = st.staff_id
-    where st.n >= 3
-      and st.top_share > (st.s1 - st.top_share) / (st.n - 1)
-                         + 2 * greatest(sqrt(greatest((st.s2 - st.top_share * st.top_share) / (st.n - 1) - power((st.s1 - st.top_share) / (st.n - 1), 2), 0)), 0.05)
-    order by st.top_share desc`);
-  return res.rows.map((r) => ({
-    staffId: r.staff_id,
-    staffName: r.staff_name,
-    outletId: r.outlet_id,
-    outletName: r.outlet_name,
-    ratings: r.ratings,
-    topShare: Math.round(r.top_share * 10000) / 10000,
-    outletMean: Math.round(r.peer_mean * 10000) / 10000,
-    outletStddev: Math.round(r.peer_sd * 10000) / 10000,
-  }));
+  ]);
+  const unit = new Map(units.rows.map((u) => [u.id, u]));
+  const nameOf = new Map(users.rows.map((u) => [u.id, u.display_name]));
+  const perOutlet = new Map<string, number>();
+  for (const p of perStaff) perOutlet.set(p.outletId, (perOutlet.get(p.outletId) ?? 0) + 1);
+  const placed = perStaff
+    .filter((p) => unit.has(p.outletId) && nameOf.has(p.staffId))
+    .map((p) => ({
+      ...p,
+      group: (perOutlet.get(p.outletId)! - 1 >= 3 ? p.outletId : unit.get(p.outletId)!.parent_id) ?? '',
+    }));
+  const groups = new Map<string, { n: number; s1: number; s2: number }>();
+  for (const p of placed) {
+    const g = groups.get(p.group) ?? { n: 0, s1: 0, s2: 0 };
+    groups.set(p.group, { n: g.n + 1, s1: g.s1 + p.topShare, s2: g.s2 + p.topShare * p.topShare });
+  }
+  const round4 = (x: number) => Math.round(x * 10000) / 10000;
+  const items = placed.flatMap((p) => {
+    const g = groups.get(p.group)!;
+    if (g.n < 3) return [];
+    const mean = (g.s1 - p.topShare) / (g.n - 1);
+    const sd = Math.sqrt(Math.max((g.s2 - p.topShare * p.topShare) / (g.n - 1) - mean * mean, 0));
+    if (!(p.topShare > mean + 2 * Math.max(sd, 0.05))) return [];
+    return [
+      {
+        staffId: p.staffId,
+        staffName: nameOf.get(p.staffId)!,
+        outletId: p.outletId,
+        outletName: unit.get(p.outletId)!.name,
+        ratings: p.ratings,
+        topShare: round4(p.topShare),
+        outletMean: round4(mean),
+        outletStddev: round4(sd),
+      },
+    ];
+  });
+  items.sort((x, y) => y.topShare - x.topShare);
+  return { since, items };
 }

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TScope } from '../../lib/scope.ts';
 import { startOfDay } from '../../lib/time.ts';
+import { localDays } from '../evaluations/rollups.ts';
 import { summarizeEvaluations } from '../evaluations/evaluations.repository.ts';
 import { countAuditEventsSince, recentAuditEvents } from '../audit/audit.repository.ts';
 import { myCounterFigures } from '../counter/dashboard-figures.ts';
@@ -30,6 +31,7 @@ export async function getSummary(
   const today = await startOfDay(deps.db, now, timeZone);
   const endOfToday = await startOfDay(deps.db, new Date(now.getTime() + 86_400_000), timeZone);
   const since = new Date(now.getTime() - 30 * 86_400_000);
+  const days = localDays(timeZone, now);
   const [byType, activeUsers, loginsToday, auditEventsToday, recent, evaluations, counter, myTasks, teamTasks] =
     await Promise.all([
       when(perms, 'org:read', () => countUnitsByType(deps.db, scope)),
@@ -37,12 +39,12 @@ export async function getSummary(
       when(perms, 'audit:read', () => countAuditEventsSince(deps.db, scope, today, 'auth.login')),
       when(perms, 'audit:read', () => countAuditEventsSince(deps.db, scope, today)),
       when(perms, 'audit:read', () => recentAuditEvents(deps.db, scope, 8)),
-      when(perms, 'evaluation:read', () => summarizeEvaluations(deps.db, scope, today, since)),
+      when(perms, 'evaluation:read', () => summarizeEvaluations(deps.db, scope, days.today)),
       // Personal blocks for those who do the work; one who manages it (a manager also holds counter:serve and
       // followup:work so that he may grant them) gets the team view instead.
       perms.has('evaluation:manage')
         ? null
-        : when(perms, 'counter:serve', () => myCounterFigures(deps.db, scope, today)),
+        : when(perms, 'counter:serve', () => myCounterFigures(deps.db, scope, days.today, days.plus(1))),
       perms.has('followup:manage')
         ? null
         : when(perms, 'followup:work', () => myTaskFigures(deps.db, scope, { now, endOfToday, since })),

@@ -10,6 +10,7 @@ import type { DbOrTx } from '../../db/client.ts';
 import { evaluations } from '../../db/schema/index.ts';
 import { invalidField } from '../../lib/app-error.ts';
 import { ownedVisible, type TScope } from '../../lib/scope.ts';
+import { addDays, readEvaluationRollups } from './rollups.ts';
 
 /**
  * Move evaluations to another customer (merge of duplicates) or detach them and clear their free text (erasure).
@@ -30,11 +31,12 @@ export async function relinkEvaluations(
   await tx.execute(sql`select set_config('huifang.customer_relink', 'off', true)`);
 }
 
-/** Latest exclude/restore decides; an appeal is open until a decision row follows it. */
+/**
+ * Latest exclude/restore decides (the SQL function `evaluation_is_excluded`, the one definition the rollups use too);
+ * an appeal is open until a decision row follows it.
+ */
 const EFFECTIVE = sql`
-  coalesce((select ec.kind = 'exclude' from evaluation_corrections ec
-     where ec.tenant_id = e.tenant_id and ec.evaluation_id = e.id and ec.kind in ('exclude', 'restore')
-     order by ec.id desc limit 1), false) as is_excluded,
+  evaluation_is_excluded(e.tenant_id, e.id) as is_excluded,
   (select case when a.id is null then 'none'
                when exists (select 1 from evaluation_corrections d where d.tenant_id = e.tenant_id and d.evaluation_id = e.id
                             and d.kind <> 'appeal' and d.id > a.id) then 'decided'
@@ -188,44 +190,28 @@ export async function findEvaluation(db: DbOrTx, scope: TScope, id: string, canR
 }
 
 /**
- * Dashboard figures of the caller's scope: today and the last 30 days, excluded evaluations left out. Reads the
- * facts through the (tenant, unit, occurred_at) index; the analytics rollups replace this at volume.
+ * Dashboard figures of the caller's scope: today and the last 30 local days (today included), from the rollups
+ * (excluded evaluations left out); open appeals from the corrections.
  */
-export async function summarizeEvaluations(db: DbOrTx, scope: TScope, todayStart: Date, since: Date) {
-  const res = await db.execute<{
-    today: number;
-    total: number;
-    rated: number;
-    satisfied: number;
-    unsatisfied: number;
-    open_appeals: number;
-  }>(sql`
-    with e as (
-      select e.occurred_at, e.score,
-             coalesce((select ec.kind = 'exclude' from evaluation_corrections ec
-                        where ec.tenant_id = e.tenant_id and ec.evaluation_id = e.id and ec.kind in ('exclude', 'restore')
-                        order by ec.id desc limit 1), false) as is_excluded
-      from evaluations e
-      where ${visible(scope)} and e.occurred_at >= ${since}
-    )
-    select count(*) filter (where occurred_at >= ${todayStart} and not is_excluded)::int as today,
-           count(*) filter (where not is_excluded)::int as total,
-           count(score) filter (where not is_excluded)::int as rated,
-           count(*) filter (where score >= 4 and not is_excluded)::int as satisfied,
-           count(*) filter (where score <= 2 and not is_excluded)::int as unsatisfied,
-           (select count(*)::int from evaluation_corrections a
-             join evaluations e on e.tenant_id = a.tenant_id and e.id = a.evaluation_id
-             where a.tenant_id = ${scope.tenantId} and a.kind = 'appeal' and ${visible(scope)}
-               and not exists (select 1 from evaluation_corrections d where d.tenant_id = a.tenant_id and d.evaluation_id = a.evaluation_id
-                               and d.kind <> 'appeal' and d.id > a.id)) as open_appeals
-    from e`);
-  const r = res.rows[0]!;
+export async function summarizeEvaluations(db: DbOrTx, scope: TScope, today: string) {
+  const tomorrow = addDays(today, 1);
+  const [[todays], [last30], appeals] = await Promise.all([
+    readEvaluationRollups(db, scope, { fromDay: today, toDay: tomorrow }),
+    readEvaluationRollups(db, scope, { fromDay: addDays(today, -29), toDay: tomorrow }),
+    db.execute<{ open_appeals: number }>(sql`
+      select count(*)::int as open_appeals from evaluation_corrections a
+      join evaluations e on e.tenant_id = a.tenant_id and e.id = a.evaluation_id
+      where a.tenant_id = ${scope.tenantId} and a.kind = 'appeal' and ${visible(scope)}
+        and not exists (select 1 from evaluation_corrections d where d.tenant_id = a.tenant_id and d.evaluation_id = a.evaluation_id
+                        and d.kind <> 'appeal' and d.id > a.id)`),
+  ]);
+  const rated = last30?.rated ?? 0;
   return {
-    today: r.today,
-    last30Days: r.total,
-    rated30Days: r.rated,
-    satisfiedPercent30Days: r.rated ? Math.round((r.satisfied / r.rated) * 1000) / 10 : null,
-    unsatisfied30Days: r.unsatisfied,
-    openAppeals: r.open_appeals,
+    today: todays?.total ?? 0,
+    last30Days: last30?.total ?? 0,
+    rated30Days: rated,
+    satisfiedPercent30Days: rated ? Math.round(((last30?.satisfied ?? 0) / rated) * 1000) / 10 : null,
+    unsatisfied30Days: last30?.unsatisfied ?? 0,
+    openAppeals: appeals.rows[0]?.open_appeals ?? 0,
   };
 }

@@ -348,7 +348,7 @@ describe('survey rollups', () => {
     }
   });
 
-  it('npm run rollups:rebuild-surveys recomputes lost or damaged rows from the facts', async () => {
+  it('npm run rollups:rebuild recomputes lost or damaged rows from the facts', async () => {
     const expected = await rollupRows();
     expect(expected.size).toBeGreaterThan(0);
     await t.pool.query("delete from survey_rollups where tenant_id = $1 and kind = 'value'", [t.tenantId]);
@@ -358,7 +358,7 @@ describe('survey rollups', () => {
       url: (t.pool.options as { connectionString: string }).connectionString.replace(/\/[^/]+$/, `/${r.rows[0].db}`),
     }));
     const code = await new Promise<number | null>((resolve) => {
-      const child = spawn('npm', ['run', 'rollups:rebuild-surveys', '--silent', '--', t.tenantId], {
+      const child = spawn('npm', ['run', 'rollups:rebuild', '--silent', '--', t.tenantId], {
         cwd: serverDir,
         env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' },
         stdio: 'ignore',

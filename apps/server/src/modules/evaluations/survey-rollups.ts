@@ -104,7 +104,7 @@ export async function surveyRollupFigures(
 /**
  * Recompute the survey rollups of one tenant (all tenants without one) from the facts; returns the responses
  * counted. Writers wait for it (it locks the rollup table), so it may run while the app serves.
- * `npm run rollups:rebuild-surveys -w @huifang/server`.
+ * `npm run rollups:rebuild -w @huifang/server`.
  */
 export async function rebuildSurveyRollups(db: DbOrTx, tenantId?: string): Promise<number> {
   const res = await db.execute<{ n: number }>(sql`select survey_rollups_rebuild(${tenantId ?? null}::uuid) as n`);

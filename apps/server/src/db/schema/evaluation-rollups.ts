@@ -1,0 +1,65 @@
+import { bigint, date, integer, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
+
+/**
+ * The read model of evaluation figures (DESIGN §9): per tenant × local day (tenant time zone) × unit × counter ×
+ * staff × channel × business type 业务类型. Maintained in the writing transaction by triggers on `evaluations` and
+ * `evaluation_corrections` (see the migration `evaluation_rollups`), recomputed from the facts by
+ * `evaluation_rollups_rebuild()` (`npm run rollups:rebuild -w @huifang/server`). Owned by modules/evaluations;
+ * read through modules/evaluations/rollups.ts.
+ *
+ * A row counts each evaluation once: either in `total` (counted: rated + 未评价) or in `excluded` (the latest
+ * exclude/restore correction is an exclude). Scores are on 1–5; rated = total − unrated.
+ */
+export const evaluationRollups = pgTable(
+  'evaluation_rollups',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    /** The local calendar day of `occurred_at` in the tenant's time zone (tenants.time_zone). */
+    day: date('day', { mode: 'string' }).notNull(),
+    unitId: uuid('unit_id').notNull(),
+    counterId: uuid('counter_id'),
+    staffId: uuid('staff_id'),
+    channel: text('channel').notNull(),
+    /** The business type of the service session rated (kiosk); null for channels without one. */
+    businessType: text('business_type'),
+    total: integer('total').notNull().default(0),
+    scoreSum: bigint('score_sum', { mode: 'number' }).notNull().default(0),
+    score1: integer('score_1').notNull().default(0),
+    score2: integer('score_2').notNull().default(0),
+    score3: integer('score_3').notNull().default(0),
+    score4: integer('score_4').notNull().default(0),
+    score5: integer('score_5').notNull().default(0),
+    /** 未评价: counted evaluations without a score (no press before the kiosk timeout). */
+    unrated: integer('unrated').notNull().default(0),
+    /** Evaluations a manager excluded (they stay stored, outside every figure). */
+    excluded: integer('excluded').notNull().default(0),
+  },
+  (t) => [
+    // Null counter / staff / business type are keys of their own (Postgres 15+: NULLS NOT DISTINCT).
+    unique('evaluation_rollups_key_uq')
+      .on(t.tenantId, t.day, t.unitId, t.counterId, t.staffId, t.channel, t.businessType)
+      .nullsNotDistinct(),
+  ],
+);
+
+/**
+ * Counter sessions per tenant × local day of `started_at` × outlet × counter × staff × business type: 客流量 and
+ * 办理时长 for 服务统计 beside the evaluation figures. Maintained by triggers on `service_sessions` (insert, and the
+ * end of a session setting its handling time); rebuilt with the evaluation rollups. Read by modules/counter.
+ */
+export const serviceSessionRollups = pgTable(
+  'service_session_rollups',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    outletId: uuid('outlet_id').notNull(),
+    counterId: uuid('counter_id').notNull(),
+    staffId: uuid('staff_id').notNull(),
+    businessType: text('business_type').notNull(),
+    sessions: integer('sessions').notNull().default(0),
+    /** Sessions with a handling time (ended), and the sum of those times in seconds. */
+    handled: integer('handled').notNull().default(0),
+    handlingSum: bigint('handling_sum', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.day, t.outletId, t.counterId, t.staffId, t.businessType] })],
+);

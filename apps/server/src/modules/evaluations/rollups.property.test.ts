@@ -1,0 +1,265 @@
+import crypto from 'node:crypto';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unitIdByCode, userIdByName } from '../../../test/helpers.ts';
+import { createTestApp, type TTestApp } from '../../../test/test-app.ts';
+import { rebuildEvaluationRollups } from './rollups.ts';
+
+/**
+ * Property: whatever evaluations (channels, units, counters, staff, scores incl. 未评价, times around local midnight
+ * and across a daylight-saving change), corrections (exclude / restore / appeal / appeal_rejected in any order, repeated
+ * excludes, restores without an exclude, corrections arriving before their evaluation), service sessions (started, then
+ * ended, then closed) and customer relinks, written in random batches and orders, every rollup row equals a GROUP BY
+ * over the facts with the latest exclude/restore deciding, and a rebuild gives the same rows.
+ */
+let t: TTestApp;
+let units: string[];
+let counters: { id: string; outlet: string }[];
+let staff: string[];
+const TIME_ZONE = 'America/New_York'; // not the default zone, and 8 March 2026 is a DST change there
+const T0 = new Date('2026-03-08T05:00:00Z').getTime(); // local midnight of 8 March (EST)
+const MIN = 60_000;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await t.pool.query('update tenants set time_zone = $1 where id = $2', [TIME_ZONE, t.tenantId]);
+  await rebuildEvaluationRollups(t.db, t.tenantId);
+  units = await Promise.all(['SH-LJZ', 'SH-XJH', 'HZ-XH'].map((c) => unitIdByCode(t, c)));
+  counters = [
+    { id: await unitIdByCode(t, 'SH-LJZ-W1'), outlet: units[0]! },
+    { id: await unitIdByCode(t, 'SH-XJH-W2'), outlet: units[1]! },
+  ];
+  staff = await Promise.all(['chen.teller', 'teller02', 'teller03'].map((u) => userIdByName(t, u)));
+});
+afterAll(async () => t.close());
+
+const arbEvaluation = fc.record({
+  channel: fc.constantFrom('kiosk', 'survey', 'staff', 'followup'),
+  unit: fc.nat(2),
+  counter: fc.option(fc.nat(1), { nil: null }),
+  staff: fc.option(fc.nat(2), { nil: null }),
+  /** Minutes from T0: days −1 … +2 around local midnights, often within minutes of one. */
+  minutes: fc.oneof(
+    fc.integer({ min: -1440, max: 3 * 1440 }),
+    fc.tuple(fc.integer({ min: -1, max: 2 }), fc.integer({ min: -3, max: 3 })).map(([d, m]) => d * 1440 + m),
+  ),
+  score: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null, freq: 4 }),
+  /** Rates the session of this index (kiosk-like, carries a business type), if any. */
+  session: fc.option(fc.nat(3), { nil: null }),
+});
+const arbSession = fc.record({
+  counter: fc.nat(1),
+  staff: fc.nat(2),
+  businessType: fc.constantFrom('对私', '对公', 'VIP'),
+  minutes: fc.integer({ min: -1440, max: 3 * 1440 }),
+  handling: fc.integer({ min: 0, max: 1800 }),
+});
+type TOp =
+  | { k: 'evals'; items: number[] }
+  | { k: 'corrections'; items: { e: number; kind: string }[] }
+  | { k: 'endSessions' }
+  | { k: 'closeSessions' }
+  | { k: 'relink'; items: number[] };
+
+const arbCase = fc
+  .record({
+    evals: fc.array(arbEvaluation, { minLength: 1, maxLength: 30 }),
+    sessions: fc.array(arbSession, { minLength: 4, maxLength: 4 }),
+    corrections: fc.array(
+      fc.record({ e: fc.nat(29), kind: fc.constantFrom('exclude', 'exclude', 'restore', 'appeal', 'appeal_rejected') }),
+      { maxLength: 20 },
+    ),
+    order: fc.array(fc.nat(1000), { minLength: 60, maxLength: 60 }),
+    cuts: fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 40, maxLength: 40 }),
+    relinks: fc.array(fc.nat(29), { maxLength: 4 }),
+  })
+  .map((c) => {
+    // Evaluations and corrections interleaved in a random order, cut into random batch sizes.
+    const items: ({ k: 'e'; i: number } | { k: 'c'; i: number })[] = [
+      ...c.evals.map((_, i) => ({ k: 'e' as const, i })),
+      ...c.corrections.map((_, i) => ({ k: 'c' as const, i })),
+    ];
+    const shuffled = items
+      .map((it, n) => ({ it, w: c.order[n % c.order.length]! * 100 + n }))
+      .sort((a, b) => a.w - b.w)
+      .map((x) => x.it);
+    const ops: TOp[] = [];
+    let pos = 0;
+    let cut = 0;
+    while (pos < shuffled.length) {
+      const size = c.cuts[cut++ % c.cuts.length]!;
+      const chunk = shuffled.slice(pos, pos + size);
+      pos += size;
+      const ev = chunk.filter((x) => x.k === 'e').map((x) => x.i);
+      const co = chunk.filter((x) => x.k === 'c').map((x) => c.corrections[x.i]!);
+      if (ev.length) ops.push({ k: 'evals', items: ev });
+      if (co.length) ops.push({ k: 'corrections', items: co.map((x) => ({ e: x.e % c.evals.length, kind: x.kind })) });
+      if (cut === 2) ops.push({ k: 'endSessions' });
+      if (cut === 4) ops.push({ k: 'closeSessions' }, { k: 'relink', items: c.relinks.map((r) => r % c.evals.length) });
+    }
+    return { ...c, ops };
+  });
+
+const ROLLUP_COLUMNS = `tenant_id, day::text, unit_id, counter_id, staff_id, channel, business_type,
+  total, score_sum::int, score_1, score_2, score_3, score_4, score_5, unrated, excluded`;
+
+/** The rollups as stored (rows that went to zero everywhere left aside). */
+const stored = async () =>
+  (
+    await t.pool.query(
+      `select ${ROLLUP_COLUMNS} from evaluation_rollups where tenant_id = $1 and (total <> 0 or excluded <> 0)
+       order by 2, 3, 4, 5, 6, 7`,
+      [t.tenantId],
+    )
+  ).rows;
+
+/** The same figures by GROUP BY over the facts, with the rule written out here independently of the migration. */
+const expected = async () =>
+  (
+    await t.pool.query(
+      `with f as (
+         select e.*, (e.occurred_at at time zone tn.time_zone)::date as d, s.business_type as bt,
+                coalesce((select c.kind = 'exclude' from evaluation_corrections c
+                          where c.tenant_id = e.tenant_id and c.evaluation_id = e.id and c.kind in ('exclude', 'restore')
+                          order by c.id desc limit 1), false) as x
+         from evaluations e join tenants tn on tn.id = e.tenant_id
+         left join service_sessions s on e.ref_type = 'service_session' and s.tenant_id = e.tenant_id and s.id = e.ref_id
+         where e.tenant_id = $1)
+       select tenant_id, d::text as day, unit_id, counter_id, staff_id, channel, bt as business_type,
+              (count(*) filter (where not x))::int as total, (coalesce(sum(score) filter (where not x), 0))::int as score_sum,
+              (count(*) filter (where not x and score = 1))::int as score_1, (count(*) filter (where not x and score = 2))::int as score_2,
+              (count(*) filter (where not x and score = 3))::int as score_3, (count(*) filter (where not x and score = 4))::int as score_4,
+              (count(*) filter (where not x and score = 5))::int as score_5,
+              (count(*) filter (where not x and score is null))::int as unrated, (count(*) filter (where x))::int as excluded
+       from f group by 1, 2, 3, 4, 5, 6, 7 order by 2, 3, 4, 5, 6, 7`,
+      [t.tenantId],
+    )
+  ).rows;
+
+const storedSessions = async () =>
+  (
+    await t.pool.query(
+      `select day::text, outlet_id, counter_id, staff_id, business_type, sessions, handled, handling_sum::int
+       from service_session_rollups where tenant_id = $1 and (sessions <> 0 or handled <> 0) order by 1, 2, 3, 4, 5`,
+      [t.tenantId],
+    )
+  ).rows;
+const expectedSessions = async () =>
+  (
+    await t.pool.query(
+      `select (s.started_at at time zone tn.time_zone)::date::text as day, s.outlet_id, s.counter_id, s.staff_id, s.business_type,
+              count(*)::int as sessions, count(s.handling_seconds)::int as handled, coalesce(sum(s.handling_seconds), 0)::int as handling_sum
+       from service_sessions s join tenants tn on tn.id = s.tenant_id where s.tenant_id = $1
+       group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5`,
+      [t.tenantId],
+    )
+  ).rows;
+
+describe('evaluation rollups (property)', () => {
+  it('equal a GROUP BY over the facts after any sequence of batches, and the rebuild agrees', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbCase, async (c) => {
+        // Each run starts from rollups equal to the facts so far, so that a counterexample stands on its own.
+        await rebuildEvaluationRollups(t.db, t.tenantId);
+        const evalIds = c.evals.map(() => crypto.randomUUID());
+        // Sessions are stored ended (one open session per counter is a constraint), without handling time yet.
+        const sessionIds = c.sessions.map(() => crypto.randomUUID());
+        await t.pool.query(
+          `insert into service_sessions (id, tenant_id, counter_id, outlet_id, staff_id, business_type, started_at, ended_at)
+           select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::timestamptz[], $7::timestamptz[])`,
+          [
+            sessionIds,
+            sessionIds.map(() => t.tenantId),
+            c.sessions.map((s) => counters[s.counter]!.id),
+            c.sessions.map((s) => counters[s.counter]!.outlet),
+            c.sessions.map((s) => staff[s.staff]!),
+            c.sessions.map((s) => s.businessType),
+            c.sessions.map((s) => new Date(T0 + s.minutes * MIN)),
+          ],
+        );
+        for (const op of c.ops) {
+          if (op.k === 'evals') {
+            const es = op.items.map((i) => c.evals[i]!);
+            await t.pool.query(
+              `insert into evaluations (id, tenant_id, channel, occurred_at, unit_id, counter_id, staff_id, ref_type, ref_id,
+                                        source_type, score, idempotency_key, customer_id, text)
+               select i.id, $2, i.channel, i.at, i.unit, i.counter, i.staff, case when i.ref is null then null else 'service_session' end,
+                      i.ref, 'device', i.score, i.id::text, null, 'x'
+               from unnest($1::uuid[], $3::text[], $4::timestamptz[], $5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::smallint[])
+                 as i(id, channel, at, unit, counter, staff, ref, score)`,
+              [
+                op.items.map((i) => evalIds[i]!),
+                t.tenantId,
+                es.map((e) => e.channel),
+                es.map((e) => new Date(T0 + e.minutes * MIN)),
+                es.map((e) => units[e.unit]!),
+                es.map((e) => (e.counter === null ? null : counters[e.counter]!.id)),
+                es.map((e) => (e.staff === null ? null : staff[e.staff]!)),
+                es.map((e) => (e.session === null ? null : sessionIds[e.session]!)),
+                es.map((e) => e.score),
+              ],
+            );
+          } else if (op.k === 'corrections') {
+            await t.pool.query(
+              `insert into evaluation_corrections (tenant_id, evaluation_id, kind, reason, at)
+               select $1, e, k, 'property', now() from unnest($2::uuid[], $3::text[]) with ordinality as i(e, k, n) order by n`,
+              [t.tenantId, op.items.map((x) => evalIds[x.e]!), op.items.map((x) => x.kind)],
+            );
+          } else if (op.k === 'endSessions') {
+            await t.pool.query(
+              `update service_sessions s set handling_seconds = h from unnest($1::uuid[], $2::int[]) as i(id, h)
+               where s.tenant_id = $3 and s.id = i.id`,
+              [sessionIds, c.sessions.map((s) => s.handling), t.tenantId],
+            );
+          } else if (op.k === 'closeSessions') {
+            await t.pool.query(
+              'update service_sessions set rating_closed = true where tenant_id = $1 and id = any($2)',
+              [t.tenantId, sessionIds],
+            );
+          } else {
+            // The erasure path: an UPDATE under huifang.customer_relink, which changes no rollup key.
+            const client = await t.pool.connect();
+            try {
+              await client.query('begin');
+              await client.query(`select set_config('huifang.customer_relink', 'on', true)`);
+              await client.query(
+                'update evaluations set customer_id = null, text = null where tenant_id = $1 and id = any($2)',
+                [t.tenantId, op.items.map((i) => evalIds[i]!)],
+              );
+              await client.query('commit');
+            } finally {
+              client.release();
+            }
+          }
+        }
+        const want = await expected();
+        expect(await stored()).toEqual(want);
+        expect(await storedSessions()).toEqual(await expectedSessions());
+        await rebuildEvaluationRollups(t.db, t.tenantId);
+        expect(await stored()).toEqual(want);
+        expect(await storedSessions()).toEqual(await expectedSessions());
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+
+  it('refuse an update that would move an evaluation to another counter or staff member', async () => {
+    const id = crypto.randomUUID();
+    await t.pool.query(
+      `insert into evaluations (id, tenant_id, channel, occurred_at, unit_id, staff_id, source_type, score, idempotency_key)
+       values ($1, $2, 'staff', now(), $3, $4, 'user', 3, $5)`,
+      [id, t.tenantId, units[0], staff[0], id],
+    );
+    const client = await t.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query(`select set_config('huifang.customer_relink', 'on', true)`);
+      await expect(client.query('update evaluations set staff_id = $1 where id = $2', [staff[1], id])).rejects.toThrow(
+        /rollup keys are immutable/,
+      );
+      await client.query('rollback');
+    } finally {
+      client.release();
+    }
+  });
+});

@@ -1,0 +1,149 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { TEvaluationChannel } from '@huifang/shared';
+import type { DbOrTx } from '../../db/client.ts';
+import { ownedVisible, type TScope } from '../../lib/scope.ts';
+
+/**
+ * The read model of evaluation figures: `evaluation_rollups`, kept by triggers in the writing transaction
+ * (migration `evaluation_rollups`). Every statistic of evaluations reads it through this file, so the numbers agree
+ * by construction: excluded ratings (the latest exclude/restore decides) are counted apart, 未评价 apart from rated.
+ * Days are local days in the tenant's time zone (`YYYY-MM-DD`).
+ */
+
+export type TRollupDim = 'day' | 'unit' | 'counter' | 'staff' | 'channel' | 'businessType';
+const DIM_COLUMN: Record<TRollupDim, SQL> = {
+  day: sql`to_char(r.day, 'YYYY-MM-DD')`,
+  unit: sql`r.unit_id::text`,
+  counter: sql`r.counter_id::text`,
+  staff: sql`r.staff_id::text`,
+  channel: sql`r.channel`,
+  businessType: sql`r.business_type`,
+};
+
+export interface TRollupFilter {
+  /** First local day, inclusive. */
+  fromDay: string;
+  /** Last local day, exclusive. */
+  toDay: string;
+  channel?: TEvaluationChannel;
+  staffId?: string;
+  /** Only units (unit_id) in the subtree of this unit. */
+  unitIn?: string;
+  /** Only counters (counter_id) in the subtree of this unit. */
+  counterIn?: string;
+  /** Rows with a staff member only. */
+  hasStaff?: boolean;
+  /**
+   * Which unit column the caller's scope applies to: the unit (default; evaluations are scoped like owned records
+   * by staff and unit) or the counter (服务统计, scoped like the service sessions beside it).
+   */
+  scopeBy?: 'unit' | 'counter';
+}
+
+export interface TRollupFigures {
+  keys: Partial<Record<TRollupDim, string | null>>;
+  /** Counted evaluations: rated + 未评价. */
+  total: number;
+  rated: number;
+  unrated: number;
+  scoreSum: number;
+  /** Counted ratings per score, index 0 = score 1 … index 4 = score 5. */
+  scores: [number, number, number, number, number];
+  /** Mean score of the rated ones, two decimals (rounded in SQL); null without a rating. */
+  avgScore: number | null;
+  /** Scores 4–5 (满意) and 1–2 (不满意) among the rated. */
+  satisfied: number;
+  unsatisfied: number;
+  excluded: number;
+}
+
+const subtree = (scope: TScope, unitId: string, column: SQL) =>
+  sql`${column} in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like (select p.path from org_units p where p.id = ${unitId} and p.tenant_id = ${scope.tenantId}) || '%')`;
+
+/** Sums of the rollups of the caller's scope, grouped by `groupBy` (none = one row of totals). */
+export async function readEvaluationRollups(
+  db: DbOrTx,
+  scope: TScope,
+  filter: TRollupFilter,
+  groupBy: readonly TRollupDim[] = [],
+): Promise<TRollupFigures[]> {
+  const conds: SQL[] = [
+    sql`r.tenant_id = ${scope.tenantId}`,
+    sql`r.day >= ${filter.fromDay}::date`,
+    sql`r.day < ${filter.toDay}::date`,
+    ownedVisible(scope, sql`r.staff_id`, filter.scopeBy === 'counter' ? sql`r.counter_id` : sql`r.unit_id`),
+  ];
+  if (filter.channel) conds.push(sql`r.channel = ${filter.channel}`);
+  if (filter.staffId) conds.push(sql`r.staff_id = ${filter.staffId}`);
+  if (filter.hasStaff) conds.push(sql`r.staff_id is not null`);
+  if (filter.unitIn) conds.push(subtree(scope, filter.unitIn, sql`r.unit_id`));
+  if (filter.counterIn) conds.push(subtree(scope, filter.counterIn, sql`r.counter_id`));
+  const dims = groupBy.map((d, i) => sql`${DIM_COLUMN[d]} as ${sql.raw(`k${i}`)}`);
+  const res = await db.execute<Record<string, string | number | null>>(sql`
+    select ${dims.length ? sql`${sql.join(dims, sql`, `)},` : sql``}
+           coalesce(sum(r.total), 0)::int as total, coalesce(sum(r.unrated), 0)::int as unrated,
+           coalesce(sum(r.score_sum), 0)::float8 as score_sum,
+           coalesce(sum(r.score_1), 0)::int as s1, coalesce(sum(r.score_2), 0)::int as s2, coalesce(sum(r.score_3), 0)::int as s3,
+           coalesce(sum(r.score_4), 0)::int as s4, coalesce(sum(r.score_5), 0)::int as s5,
+           round(sum(r.score_sum)::numeric / nullif(sum(r.total) - sum(r.unrated), 0), 2)::float8 as avg_score,
+           coalesce(sum(r.excluded), 0)::int as excluded
+    from evaluation_rollups r
+    where ${sql.join(conds, sql` and `)}
+    ${
+      dims.length
+        ? sql`group by ${sql.join(
+            groupBy.map((_, i) => sql.raw(String(i + 1))),
+            sql`, `,
+          )}`
+        : sql``
+    }`);
+  return res.rows.map((r) => {
+    const scores: TRollupFigures['scores'] = [Number(r.s1), Number(r.s2), Number(r.s3), Number(r.s4), Number(r.s5)];
+    const total = Number(r.total);
+    const unrated = Number(r.unrated);
+    return {
+      keys: Object.fromEntries(groupBy.map((d, i) => [d, (r[`k${i}`] as string | null) ?? null])),
+      total,
+      rated: total - unrated,
+      unrated,
+      scoreSum: Number(r.score_sum),
+      scores,
+      avgScore: r.avg_score === null ? null : Number(r.avg_score),
+      satisfied: scores[3] + scores[4],
+      unsatisfied: scores[0] + scores[1],
+      excluded: Number(r.excluded),
+    };
+  });
+}
+
+/** The local calendar day (`YYYY-MM-DD`) of an instant in an IANA time zone (the zones Postgres uses too). */
+export function localDay(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/** Today (local) and days around it. */
+export function localDays(timeZone: string, at: Date): { today: string; plus: (n: number) => string } {
+  const today = localDay(at, timeZone);
+  return { today, plus: (n: number) => addDays(today, n) };
+}
+
+/** `YYYY-MM-DD` + n calendar days (pure date arithmetic, no time zone involved). */
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * The local days an instant range [from, to) touches: the day of `from`, and the day after the one holding the
+ * last instant before `to` (so a range from local midnight to local midnight is exactly its days).
+ */
+export function dayRange(timeZone: string, from: Date, to: Date): { fromDay: string; toDay: string } {
+  const last = new Date(Math.max(from.getTime(), to.getTime() - 1));
+  return { fromDay: localDay(from, timeZone), toDay: addDays(localDay(last, timeZone), 1) };
+}
+
+/** Recompute the rollups of one tenant (or all) from the facts; writers wait meanwhile. */
+export async function rebuildEvaluationRollups(db: DbOrTx, tenantId?: string): Promise<void> {
+  await db.execute(sql`select evaluation_rollups_rebuild(${tenantId ?? null}::uuid)`);
+}
