@@ -5,7 +5,6 @@ import { AppError, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { ownedVisible, unitVisible, type TScope } from '../../lib/scope.ts';
-import { tenantTimeZone } from '../../lib/time.ts';
 import { findVisibleIds } from '../customers/customers.repository.ts';
 import { announce } from '../kiosk/kiosk-hub.ts';
 import { localDays, readEvaluationRollups } from '../evaluations/rollups.ts';
