@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { recordEvaluation } from '../evaluations/evaluations.write.ts';
 
 /**
  * Regression (issue 12): 柜台服务 today figures (counterStats) and 好评率异常 (topMarkOutliers) counted ratings that a
@@ -16,24 +17,20 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-/** A kiosk evaluation as the kiosk stores it (the test seeds facts, the app under test reads them). */
+/** A kiosk evaluation through the store's one write path (the test seeds facts, the app under test reads them). */
 async function seedKiosk(e: { unitId: string; staffId: string; score: number | null; at: Date; sessionId?: string }) {
-  const id = crypto.randomUUID();
-  await t.pool.query(
-    `insert into evaluations (id, tenant_id, channel, occurred_at, unit_id, staff_id, ref_type, ref_id, source_type, score, idempotency_key)
-     values ($1, $2, 'kiosk', $3, $4, $5, $6, $7, 'device', $8, $9)`,
-    [
-      id,
-      t.tenantId,
-      e.at,
-      e.unitId,
-      e.staffId,
-      e.sessionId ? 'service_session' : null,
-      e.sessionId ?? null,
-      e.score,
-      e.sessionId ? `kiosk:session:${e.sessionId}` : crypto.randomUUID(),
-    ],
-  );
+  const { id } = await recordEvaluation(t.db, {
+    tenantId: t.tenantId,
+    channel: 'kiosk',
+    occurredAt: e.at,
+    unitId: e.unitId,
+    staffId: e.staffId,
+    refType: e.sessionId ? 'service_session' : null,
+    refId: e.sessionId ?? null,
+    sourceType: 'device',
+    score: e.score,
+    idempotencyKey: e.sessionId ? `kiosk:session:${e.sessionId}` : crypto.randomUUID(),
+  });
   return id;
 }
 

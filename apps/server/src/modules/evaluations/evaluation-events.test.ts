@@ -186,7 +186,8 @@ describe('consumers', () => {
       // (a Drizzle view of this one client, so the write runs in its open transaction)
       await recordEvaluation(drizzle(slow) as unknown as Db, await evaluation({ idempotencyKey: 'late-key' }));
       // …a later one commits first and is processed…
-      const early = await recordEvaluation(t.db, await evaluation());
+      // (another teller: the same rollup row would wait for the slow transaction's lock, as any writer of one key does)
+      const early = await recordEvaluation(t.db, await evaluation({ staffId: await userIdByName(t, 'zhang.manager') }));
       expect(await runEvaluationConsumer(t.db, consumer)).toEqual({ processed: 1, failed: 0 });
       expect(await effectsOf(name, early.id)).toBe(1);
       // …then the slow one commits, with the smaller id.
