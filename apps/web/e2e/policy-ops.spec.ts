@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, fillLogin, ADMIN_PASSWORD, startE2E, type TE2E, pickOption } from './support.ts';
+import { apiCall, fillLogin, ADMIN_PASSWORD, startE2E, type TE2E, pick, pickOption } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -34,6 +34,20 @@ describe('contact policy, business calendar and bulk task operations', () => {
     expect(await page.inputValue('#policy_quietFromHour')).toBe('20');
     expect(await page.inputValue('#policy_minGapDays')).toBe('3');
 
+    // 不满意提醒阈值: default ≤ 2 分; the admin raises it to ≤ 3 分 and it stays saved.
+    const alerts = page.locator('[data-testid=evaluation-policy]');
+    await alerts.locator('text=尚未修改，使用默认值 (≤ 2 分)').waitFor();
+    await alerts.locator('text=例如 2 表示 1–2 分提醒店长/网点负责人').waitFor();
+    await pick(page, 'evaluationPolicy_negativeScoreMax', '≤ 3 分');
+    await page.click('[data-testid=evaluation-policy-save]');
+    await page.locator('.ant-message', { hasText: '评价提醒设置已保存' }).waitFor();
+    await page.reload();
+    await alerts.locator('text=最近修改').waitFor();
+    expect(await alerts.locator('.ant-select').innerText()).toContain('≤ 3 分');
+    expect(await apiCall<{ negativeScoreMax: number }>(page, 'GET', '/settings/evaluation-policy')).toMatchObject({
+      negativeScoreMax: 3,
+    });
+
     // The 2026 calendar as the State Council published it; the tenant removes a make-up day and adds its own holiday.
     const cal = page.locator('[data-testid=business-calendar]');
     await cal.locator('.ant-table-row', { hasText: '2026-10-10' }).waitFor();
@@ -57,6 +71,7 @@ describe('contact policy, business calendar and bulk task operations', () => {
     await cal.locator('text=Business calendar').waitFor();
     await cal.locator('.ant-table-row', { hasText: '2026-09-20' }).locator('text=Make-up workday').waitFor();
     await policy.locator('text=Quiet from').waitFor();
+    await alerts.locator('text=Dissatisfaction alert threshold').waitFor();
     await e.shot(page, '76-settings-policy-calendar-en');
     await page.click('[data-testid=lang-switch]');
     await pickOption(page, '中文');

@@ -99,6 +99,7 @@ export const AUDIT_ACTIONS = [
   'followup_task.bulk_cancelled',
   'followup_task.bulk_reopened',
   'contact_policy.changed',
+  'evaluation_policy.changed',
   'business_calendar.changed',
   'followup_absence.created',
   'followup_method.created',

@@ -23,6 +23,23 @@ export const ZContactPolicy = z.object({
 });
 export type TContactPolicySettings = z.infer<typeof ZContactPolicy>;
 
+/**
+ * A tenant's evaluation policy: 不满意提醒阈值 — an overall score (1–5) at most `negativeScoreMax` alerts the unit's
+ * managers (2: scores 1–2 alert). A 不满意 label and a kiosk's lowest key always alert.
+ */
+export const NEGATIVE_SCORE_MAX_DEFAULT = 2;
+export const ZEvaluationPolicyInput = z.object({
+  negativeScoreMax: z.number().int().min(1).max(4),
+});
+export type TEvaluationPolicyInput = z.infer<typeof ZEvaluationPolicyInput>;
+
+export const ZEvaluationPolicy = z.object({
+  negativeScoreMax: z.number(),
+  /** null: never saved, the default applies (2). */
+  updatedAt: z.string().nullable(),
+});
+export type TEvaluationPolicySettings = z.infer<typeof ZEvaluationPolicy>;
+
 /** Business calendar 工作日历: exceptions to Monday–Friday — holidays 节假日 and make-up working days 调休上班. */
 export const CALENDAR_DAY_KINDS = ['holiday', 'workday'] as const;
 export type TCalendarDayKind = (typeof CALENDAR_DAY_KINDS)[number];

@@ -62,3 +62,21 @@ export const businessCalendarYears = pgTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.year] })],
 );
+
+/**
+ * A tenant's evaluation policy: 不满意提醒阈值 — an evaluation whose overall score (1–5) is at most
+ * `negative_score_max` alerts the unit's managers (a 不满意 label and a kiosk's lowest key always alert).
+ * No row = the default 2 (1–2 points alert).
+ */
+export const tenantEvaluationPolicies = pgTable(
+  'tenant_evaluation_policies',
+  {
+    tenantId: uuid('tenant_id')
+      .primaryKey()
+      .references(() => tenants.id),
+    negativeScoreMax: smallint('negative_score_max').notNull().default(2),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    updatedBy: uuid('updated_by'),
+  },
+  (t) => [check('tenant_evaluation_policies_score_ck', sql`${t.negativeScoreMax} between 1 and 4`)],
+);

@@ -226,3 +226,26 @@ describe('consumers', () => {
     expect(await countRows(t, `select 1 from notifications where link = $1`, [`/evaluations?open=${id}`])).toBe(0);
   });
 });
+
+describe('the per-run memo of a consumer', () => {
+  it('loads a value once per run of the consumer, and afresh on the next run', async () => {
+    let loads = 0;
+    const seen: number[] = [];
+    const consumer: TEvaluationConsumer = {
+      name: `memo-${crypto.randomUUID()}`,
+      kinds: ['recorded'],
+      handle: async (_tx, _ev, run) => {
+        seen.push(await run.memo('setting', async () => ++loads));
+      },
+    };
+    await recordEvaluations(t.db, [await evaluation(), await evaluation(), await evaluation()]);
+    const first = await runEvaluationConsumer(t.db, consumer, { limit: 1000 });
+    expect(first.processed).toBeGreaterThanOrEqual(3);
+    expect(loads).toBe(1);
+    expect(new Set(seen)).toEqual(new Set([1]));
+    await recordEvaluations(t.db, [await evaluation(), await evaluation()]);
+    expect((await runEvaluationConsumer(t.db, consumer, { limit: 1000 })).processed).toBe(2);
+    expect(loads).toBe(2);
+    expect(seen.slice(-2)).toEqual([2, 2]);
+  });
+});

@@ -54,8 +54,28 @@ export interface TEvaluationConsumer {
    * pending for it, so the first run after a large load does not wade through them (alerts react to news only).
    */
   skipsBackfill?: boolean;
-  /** Runs in the transaction that writes the marker; must do all its writes through `tx`. */
-  handle: (tx: DbOrTx, event: TEvaluationEvent) => Promise<void>;
+  /**
+   * Runs in the transaction that writes the marker; must do all its writes through `tx`. `run` lives for one run of
+   * the consumer (one batch of events): a place to keep what it reads once per batch, e.g. a tenant's settings.
+   */
+  handle: (tx: DbOrTx, event: TEvaluationEvent, run: TConsumerRun) => Promise<void>;
+}
+
+/** Per-run memo of a consumer: `load` runs once per key and run (a failed load is not kept, the next event retries). */
+export interface TConsumerRun {
+  memo<T>(key: string, load: () => Promise<T>): Promise<T>;
+}
+
+function consumerRun(): TConsumerRun {
+  const values = new Map<string, unknown>();
+  return {
+    memo: async <T>(key: string, load: () => Promise<T>): Promise<T> => {
+      if (values.has(key)) return values.get(key) as T;
+      const v = await load();
+      values.set(key, v);
+      return v;
+    },
+  };
 }
 
 type TEventRow = {
@@ -140,12 +160,13 @@ export async function runEvaluationConsumer(
           ).rows.map((r) => Number(r.event_id)),
         )
       : new Set<number>();
+    const run = consumerRun();
     const done: { tenantId: string; id: number }[] = [];
     let failed = 0;
     for (const row of claimed.rows.filter((r) => !already.has(Number(r.id)))) {
       const event = toEvent(row);
       try {
-        await tx.transaction(async (sp) => consumer.handle(sp, event));
+        await tx.transaction(async (sp) => consumer.handle(sp, event, run));
         done.push({ tenantId: event.tenantId, id: event.id });
       } catch (err) {
         failed++;

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
-import type { TEvaluationChannel } from '@huifang/shared';
+import { NEGATIVE_SCORE_MAX_DEFAULT, type TEvaluationChannel } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import type { TEvaluationConsumer } from '../evaluations/evaluation-events.ts';
+import { getNegativeScoreMax } from '../settings/evaluation-policy.service.ts';
 import { findUnitManagers, notify } from './notifications.service.ts';
 
 /**
@@ -23,16 +24,20 @@ const CHANNEL_NAMES: Record<TEvaluationChannel, string> = {
 export const evaluationLink = (evaluationId: string) => `/evaluations?open=${evaluationId}`;
 
 /**
- * Negative 差评 / 不满意: an overall score of 2 or less out of 5, a rating labelled 不满意, or the lowest option a
- * channel offers (a kiosk whose keys are scored 5/4/3 still has a 不满意 key).
+ * Negative 差评 / 不满意: an overall score at most the tenant's 不满意提醒阈值 `negativeScoreMax` (1–4 out of 5, default
+ * 2), a rating labelled 不满意, or the lowest option a channel offers (a kiosk whose keys are scored 5/4/3 still has a
+ * 不满意 key) — the last two whatever the threshold.
  */
-export function isNegativeEvaluation(e: {
-  score: number | null;
-  ratingLabel?: string | null;
-  isLowestOption?: boolean;
-}): boolean {
+export function isNegativeEvaluation(
+  e: {
+    score: number | null;
+    ratingLabel?: string | null;
+    isLowestOption?: boolean;
+  },
+  negativeScoreMax: number = NEGATIVE_SCORE_MAX_DEFAULT,
+): boolean {
   return (
-    (e.score !== null && e.score <= 2) ||
+    (e.score !== null && e.score <= negativeScoreMax) ||
     Boolean(e.ratingLabel?.includes('不满意')) ||
     Boolean(e.isLowestOption && e.score !== null)
   );
@@ -51,6 +56,8 @@ export interface TEvaluationFacts {
   text?: string | null;
   isLowestOption?: boolean;
   at: Date;
+  /** The tenant's 不满意提醒阈值 (scores at most this alert); the default 2 when not given. */
+  negativeScoreMax?: number;
 }
 
 async function names(
@@ -78,7 +85,7 @@ async function names(
  * (0 for an evaluation that is not negative).
  */
 export async function alertNegativeEvaluation(tx: DbOrTx, e: TEvaluationFacts): Promise<number> {
-  if (!isNegativeEvaluation(e)) return 0;
+  if (!isNegativeEvaluation(e, e.negativeScoreMax)) return 0;
   const managers = await findUnitManagers(tx, e.tenantId, e.unitId);
   if (managers.length === 0) return 0;
   const n = await names(tx, e);
@@ -99,12 +106,18 @@ export async function alertNegativeEvaluation(tx: DbOrTx, e: TEvaluationFacts): 
 /**
  * The event consumer: every `recorded` event of a negative evaluation alerts once (the consumer's marker, written in
  * the same transaction as the notifications, makes a replay a no-op). Loaded history (`isBackfill`) alerts nobody.
+ * The tenant's 不满意提醒阈值 in force when the consumer handles the event decides (read once per tenant and run of
+ * the consumer), not the one when the evaluation was recorded: an event still pending when the admin changes the
+ * threshold is judged by the new one, and an event already handled is not judged again.
  */
 export const negativeEvaluationAlerts: TEvaluationConsumer = {
   name: 'negative-evaluation-alerts',
   kinds: ['recorded'],
   skipsBackfill: true,
-  handle: async (tx, ev) => {
+  handle: async (tx, ev, run) => {
+    const negativeScoreMax = await run.memo(`negativeScoreMax:${ev.tenantId}`, () =>
+      getNegativeScoreMax(tx, ev.tenantId),
+    );
     await alertNegativeEvaluation(tx, {
       tenantId: ev.tenantId,
       evaluationId: ev.evaluationId,
@@ -117,6 +130,7 @@ export const negativeEvaluationAlerts: TEvaluationConsumer = {
       text: ev.evaluation.text,
       isLowestOption: ev.payload.isLowestOption === true,
       at: ev.at,
+      negativeScoreMax,
     });
   },
 };

@@ -7,12 +7,15 @@ import {
   ZCalendarQuery,
   ZContactPolicy,
   ZContactPolicyInput,
+  ZEvaluationPolicy,
+  ZEvaluationPolicyInput,
   ZOk,
 } from '@huifang/shared';
 import { getCalendarYear, removeCalendarDay, setCalendarDay } from '../policy/business-calendar.service.ts';
 import { getContactPolicy, saveContactPolicy } from './contact-policy.service.ts';
+import { getEvaluationPolicy, saveEvaluationPolicy } from './evaluation-policy.service.ts';
 
-/** Tenant contact policy 联系策略 and business calendar 工作日历 (settings area; writes need settings:write, audited). */
+/** Tenant contact policy 联系策略, evaluation alerts 评价提醒 and business calendar 工作日历 (settings area; writes need settings:write, audited). */
 export const policyRoutes: FastifyPluginAsyncZod = async (app) => {
   const { deps } = app;
   const tags = ['settings'];
@@ -31,6 +34,22 @@ export const policyRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: { tags, summary: '修改联系策略', body: ZContactPolicyInput, response: { 200: ZContactPolicy } },
     },
     async (req) => saveContactPolicy(deps, req.scope(), req.auditCtx(), req.body),
+  );
+  app.get(
+    '/settings/evaluation-policy',
+    {
+      config: { access: 'authenticated' },
+      schema: { tags, summary: '评价提醒设置 (不满意提醒阈值)', response: { 200: ZEvaluationPolicy } },
+    },
+    async (req) => getEvaluationPolicy(deps.db, req.scope().tenantId),
+  );
+  app.put(
+    '/settings/evaluation-policy',
+    {
+      config: { access: 'settings:write' },
+      schema: { tags, summary: '修改评价提醒设置', body: ZEvaluationPolicyInput, response: { 200: ZEvaluationPolicy } },
+    },
+    async (req) => saveEvaluationPolicy(deps, req.scope(), req.auditCtx(), req.body),
   );
   app.get(
     '/settings/calendar',

@@ -6,11 +6,14 @@ import {
   type TCalendarDayInput,
   type TContactPolicyInput,
   type TContactPolicySettings,
+  type TEvaluationPolicyInput,
+  type TEvaluationPolicySettings,
 } from '@huifang/shared';
 import { api, del, get, qs } from '../../api/client.ts';
 
 export const POLICY_KEY = ['settings', 'contact-policy'] as const;
 export const CALENDAR_KEY = ['settings', 'calendar'] as const;
+export const EVALUATION_POLICY_KEY = ['settings', 'evaluation-policy'] as const;
 
 /** The tenant's contact policy (everyone signed in may read it: the plan form is pre-filled from it). */
 export const useContactPolicy = () =>
@@ -21,6 +24,15 @@ export const useContactPolicy = () =>
   });
 export const saveContactPolicy = (body: TContactPolicyInput) =>
   api<TContactPolicySettings>('PUT', '/settings/contact-policy', body);
+
+/** The tenant's 不满意提醒阈值 (evaluation alerts). */
+export const useEvaluationPolicy = () =>
+  useQuery({
+    queryKey: EVALUATION_POLICY_KEY,
+    queryFn: () => get<TEvaluationPolicySettings>('/settings/evaluation-policy'),
+  });
+export const saveEvaluationPolicy = (body: TEvaluationPolicyInput) =>
+  api<TEvaluationPolicySettings>('PUT', '/settings/evaluation-policy', body);
 
 export const useCalendar = (year: number) =>
   useQuery({
