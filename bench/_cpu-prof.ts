@@ -16,7 +16,8 @@ export function cpuProfArgs(bench: string, mode: string): string[] {
 
 /**
  * BENCH_PG_STATEMENTS=1: load pg_stat_statements into the bench's Postgres (a restart with shared_preload_libraries),
- * so that `topStatements` can say which statements took the database's time during a run.
+ * so that `topStatements` can say which statements took the database's time during a run. `=all` also counts the
+ * statements run by functions and triggers (their time is then counted twice: in themselves and in their caller).
  */
 export async function withStatementStats(
   pgServer: { connectionString: string; stop(): Promise<void> },
@@ -27,6 +28,8 @@ export async function withStatementStats(
   await c.connect();
   await c.query(`alter system set shared_preload_libraries = 'pg_stat_statements'`);
   await c.query(`alter system set pg_stat_statements.track_planning = on`);
+  // BENCH_PG_STATEMENTS=all: statements run inside functions and triggers too (the rollup triggers' upserts).
+  if (process.env.BENCH_PG_STATEMENTS === 'all') await c.query(`alter system set pg_stat_statements.track = 'all'`);
   await c.end();
   await pgServer.stop();
   const again = await restart();

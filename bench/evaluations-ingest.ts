@@ -9,7 +9,7 @@
  * The load generator, the server and Postgres share this machine's cores, as they would on a 2-core box.
  *   BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 50), BENCH_POOL (server pool size, default 10),
  *   BENCH_PROCESSES (API processes for the app, default 1; stateless, as DESIGN §9 runs N per machine),
- *   BENCH_UNSATISFIED_EVERY (one press in N is 不满意, default 20), BENCH_LOG (the app's LOG_LEVEL, into /dev/null;
+ *   BENCH_UNSATISFIED_EVERY (one press in N is 不满意, default 20), BENCH_ROLLUPS=0 (rollup triggers off), BENCH_LOG (the app's LOG_LEVEL, into /dev/null;
  *   default: no logger), BENCH_CPU_PROF and BENCH_PG_STATEMENTS (see _cpu-prof.ts)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -84,6 +84,12 @@ try {
     );
     devices.push({ token, sessions: s.rows.map((r: { id: string }) => r.id) });
   }
+  // BENCH_ROLLUPS=0: the same run without the rollup triggers on evaluations (issue 12: the rollups' cost to the
+  // write path is this run against a default one).
+  if (process.env.BENCH_ROLLUPS === '0')
+    await q(
+      'alter table evaluations disable trigger evaluation_rollups_insert, disable trigger survey_rollups_evaluations_ins',
+    );
   await q('vacuum analyze');
 
   const startServer = async (mode: 'app' | 'baseline') => {
@@ -168,6 +174,21 @@ try {
   const xactsBefore = await xacts();
   await topStatements(database.pool, true);
   const pgDataDir = path.join(dataDir, 'pg');
+  // BENCH_PG_WAITS=1: sample what the active backends wait on during the run (share of samples, by statement).
+  const waits = new Map<string, number>();
+  let waitSamples = 0;
+  let sampling = !!process.env.BENCH_PG_WAITS;
+  const sampler = (async () => {
+    while (sampling) {
+      const r = await q(
+        `select coalesce(wait_event_type || ':' || wait_event, 'cpu') as w, left(regexp_replace(query, '\\s+', ' ', 'g'), 24) as q
+         from pg_stat_activity where state = 'active' and pid <> pg_backend_pid() and backend_type = 'client backend'`,
+      );
+      for (const row of r.rows as { w: string; q: string }[]) waits.set(`${row.w} ${row.q}`, (waits.get(`${row.w} ${row.q}`) ?? 0) + 1);
+      waitSamples++;
+      await new Promise((res) => setTimeout(res, 5));
+    }
+  })();
   const runs = await runInterleaved(
     {
       baseline: {
@@ -188,6 +209,8 @@ try {
     SECONDS,
   );
   const { kiosk, baseline } = runs;
+  sampling = false;
+  await sampler;
   const statements = await topStatements(database.pool);
   const stored = Number((await q(`select count(*) from evaluations where channel = 'kiosk'`)).rows[0].count) - before;
   // Statistics are flushed by backends at most once a second; wait so the count is complete. Each bare request is
@@ -214,6 +237,13 @@ try {
     /** CPU per request of app + Postgres + load generator over the same for the bare route (< 1 = cheaper). */
     ratioCpuPerRequest: Number((kiosk.cpuMsPerRequest!.total / baseline.cpuMsPerRequest!.total).toFixed(3)),
     ...(statements ? { kioskRunStatements: statements } : {}),
+    ...(waitSamples
+      ? {
+          pgWaits: Object.fromEntries(
+            [...waits].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, Number((v / waitSamples).toFixed(2))]),
+          ),
+        }
+      : {}),
     targets: {
       ratioThroughput: 1,
       p99Ms: 50,
