@@ -184,7 +184,8 @@ try {
         `select coalesce(wait_event_type || ':' || wait_event, 'cpu') as w, left(regexp_replace(query, '\\s+', ' ', 'g'), 24) as q
          from pg_stat_activity where state = 'active' and pid <> pg_backend_pid() and backend_type = 'client backend'`,
       );
-      for (const row of r.rows as { w: string; q: string }[]) waits.set(`${row.w} ${row.q}`, (waits.get(`${row.w} ${row.q}`) ?? 0) + 1);
+      for (const row of r.rows as { w: string; q: string }[])
+        waits.set(`${row.w} ${row.q}`, (waits.get(`${row.w} ${row.q}`) ?? 0) + 1);
       waitSamples++;
       await new Promise((res) => setTimeout(res, 5));
     }
@@ -240,7 +241,10 @@ try {
     ...(waitSamples
       ? {
           pgWaits: Object.fromEntries(
-            [...waits].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, Number((v / waitSamples).toFixed(2))]),
+            [...waits]
+              .sort((a, b) => b[1] - a[1])
+              .slice(0, 12)
+              .map(([k, v]) => [k, Number((v / waitSamples).toFixed(2))]),
           ),
         }
       : {}),

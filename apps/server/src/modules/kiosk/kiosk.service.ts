@@ -84,7 +84,7 @@ const PRESS_SQL = recordFromSource(
            'kiosk:session:' || s.id::text as idempotency_key, jsonb_build_object('isLowestOption', i.is_lowest) as event_payload, i.n as ord
     from i join service_sessions s on s.tenant_id = i.tenant_id and s.id = i.session_id and s.counter_id = i.counter_id and s.ended_at is not null
   )`,
-  `select ref_id, id, flags, staff_id, occurred_at, answers->>'clientKey' as client_key, answers->>'pressedAt' as pressed_at_text from recorded`,
+  `select ref_id, id, flags, answers->>'clientKey' as client_key, answers->>'pressedAt' as pressed_at_text from recorded`,
 );
 
 interface TPress {
@@ -96,8 +96,9 @@ interface TPress {
   label: string;
   answers: string;
   isFast: boolean;
-  pressedAt: Date;
-  now: Date;
+  /** ISO strings: node-postgres formats a Date element by element in JS (in the local zone), toISOString is native. */
+  pressedAt: string;
+  now: string;
   isLowestOption: boolean;
   clientKey: string;
   pressedAtText: string;
@@ -106,8 +107,6 @@ type TPressRow = {
   ref_id: string;
   id: string;
   flags: string[];
-  staff_id: string;
-  occurred_at: Date | string;
   client_key: string;
   pressed_at_text: string;
 };
@@ -178,8 +177,8 @@ export async function submitRating(
     label: key.label,
     answers: JSON.stringify(answers),
     isFast,
-    pressedAt,
-    now,
+    pressedAt: pressedAt.toISOString(),
+    now: now.toISOString(),
     isLowestOption: key.score === minScore,
     clientKey,
     pressedAtText: input.pressedAt,
