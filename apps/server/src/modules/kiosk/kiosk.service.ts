@@ -71,9 +71,9 @@ export async function readKioskState(db: DbOrTx, device: TDeviceCtx, now: Date):
  */
 const PRESS_SQL = recordFromSource(
   `i as (
-    select * from json_to_recordset($1::json)
-      as i(tenant_id uuid, session_id uuid, counter_id uuid, device_id uuid, score smallint, label text, answers jsonb,
-           is_fast boolean, pressed_at timestamptz, now timestamptz, is_lowest boolean, n bigint)
+    select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::smallint[], $6::text[], $7::jsonb[], $8::boolean[],
+                         $9::timestamptz[], $10::timestamptz[], $11::boolean[])
+      with ordinality as i(tenant_id, session_id, counter_id, device_id, score, label, answers, is_fast, pressed_at, now, is_lowest, n)
   ),
   src as (
     select null::uuid as id, s.tenant_id, 'kiosk'::text as channel, greatest(s.ended_at, least(i.pressed_at, i.now)) as occurred_at,
@@ -94,9 +94,9 @@ interface TPress {
   deviceId: string;
   score: number;
   label: string;
-  answers: { clientKey: string; key: number; shownAt: string; pressedAt: string };
+  answers: string;
   isFast: boolean;
-  /** ISO strings (toISOString is native; node-postgres formats a Date in JS, in the local zone). */
+  /** ISO strings: node-postgres formats a Date element by element in JS (in the local zone), toISOString is native. */
   pressedAt: string;
   now: string;
   isLowestOption: boolean;
@@ -116,26 +116,22 @@ const pressWriter = createGroupCommit<TPress, TPressRow, TPressRow | undefined>(
   text: PRESS_SQL,
   maxBatch: 200,
   maxInFlight: 2, // 1–6 measured within noise of each other (bench/evaluations-ingest.ts); fewer batches in flight = larger ones
-  // The batch as ONE json parameter: JSON.stringify is native, where node-postgres would build eleven array literals
-  // escaping element by element in JS (the largest item of the press path in the server's profile after HTTP).
-  params: (items) => [
-    JSON.stringify(
-      items.map((i, n) => ({
-        tenant_id: i.tenantId,
-        session_id: i.sessionId,
-        counter_id: i.counterId,
-        device_id: i.deviceId,
-        score: i.score,
-        label: i.label,
-        answers: i.answers,
-        is_fast: i.isFast,
-        pressed_at: i.pressedAt,
-        now: i.now,
-        is_lowest: i.isLowestOption,
-        n: n + 1,
-      })),
-    ),
-  ],
+  params: (items) => {
+    const col = <K extends keyof TPress>(k: K) => items.map((i) => i[k]);
+    return [
+      col('tenantId'),
+      col('sessionId'),
+      col('counterId'),
+      col('deviceId'),
+      col('score'),
+      col('label'),
+      col('answers'),
+      col('isFast'),
+      col('pressedAt'),
+      col('now'),
+      col('isLowestOption'),
+    ];
+  },
   results: (rows, items) => {
     const bySession = new Map(rows.map((r) => [r.ref_id, r]));
     // Exactly one press of the batch owns a stored row: the first with its client key and body (the one inserted).
@@ -179,7 +175,7 @@ export async function submitRating(
     deviceId: device.id,
     score: key.score,
     label: key.label,
-    answers,
+    answers: JSON.stringify(answers),
     isFast,
     pressedAt: pressedAt.toISOString(),
     now: now.toISOString(),
