@@ -8,7 +8,7 @@
  * alternating with the app's. CPU per request of each party
  * (server, Postgres, load generator) is reported beside.
  *   BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 50), BENCH_POOL (server pool size, default 10),
- *   BENCH_LOG (the app's LOG_LEVEL, into /dev/null; default: no logger), BENCH_CPU_PROF (see _cpu-prof.ts)
+ *   BENCH_ROLLUPS=0 (rollup triggers off), BENCH_LOG (the app's LOG_LEVEL, into /dev/null; default: no logger), BENCH_CPU_PROF (see _cpu-prof.ts)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -91,6 +91,12 @@ if (process.argv[2] === 'serve') {
       timeZone: 'Asia/Shanghai',
     });
     await loadDemoData(deps, boot.tenantId);
+    // BENCH_ROLLUPS=0: the same run without the rollup triggers on evaluations (their cost to the write path is this
+    // run against a default one).
+    if (process.env.BENCH_ROLLUPS === '0')
+      await database.pool.query(
+        'alter table evaluations disable trigger evaluation_rollups_insert, disable trigger survey_rollups_evaluations_ins',
+      );
     await database.pool.query(
       'create table bench_baseline (id uuid primary key default gen_random_uuid(), idempotency_key text not null unique, answers jsonb, at timestamptz not null default now())',
     );
