@@ -32,6 +32,19 @@ export const PERMISSIONS = [
   'followup:read',
   'followup:work',
   'followup:manage',
+  // Feedback handling and complaints (DESIGN §6): read classified feedback / correct its labels; tickets: read,
+  // work (handle the tickets assigned to one), manage (create by hand, assign, SLA settings), supervise (the
+  // service supervision team 服务监督团队: top of the escalation chain, decides appeals)
+  'feedback:read',
+  'feedback:label',
+  'ticket:read',
+  'ticket:work',
+  'ticket:manage',
+  'ticket:supervise',
+  // Customer value 客户分级 (DESIGN §3): scoring models, rule classes, recompute runs
+  'value:manage',
+  // Queue ticketing 排队叫号 (DESIGN §4.4): outlet queue settings, hall displays, notices (calling uses counter:serve)
+  'queue:manage',
 ] as const;
 export type TPermission = (typeof PERMISSIONS)[number];
 
@@ -52,6 +65,10 @@ export const PERMISSION_GROUPS: { key: string; permissions: TPermission[] }[] = 
   { key: 'survey', permissions: ['survey:read', 'survey:write'] },
   { key: 'review', permissions: ['review:read', 'review:reply'] },
   { key: 'followup', permissions: ['followup:read', 'followup:work', 'followup:manage'] },
+  { key: 'feedback', permissions: ['feedback:read', 'feedback:label'] },
+  { key: 'ticket', permissions: ['ticket:read', 'ticket:work', 'ticket:manage', 'ticket:supervise'] },
+  { key: 'value', permissions: ['value:manage'] },
+  { key: 'queue', permissions: ['queue:manage'] },
   { key: 'settings', permissions: ['settings:write'] },
   { key: 'audit', permissions: ['audit:read'] },
   { key: 'privacy', permissions: ['pii:reveal'] },
@@ -70,7 +87,16 @@ export const UNIT_TYPES = ['hq', 'branch', 'outlet', 'department', 'counter'] as
 export type TUnitType = (typeof UNIT_TYPES)[number];
 
 /** Built-in roles (DESIGN §1). Their permission sets are seeded per tenant and may be edited except `admin`. */
-export const BUILTIN_ROLES = ['admin', 'manager', 'supervisor', 'agent', 'teller', 'auditor', 'kiosk'] as const;
+export const BUILTIN_ROLES = [
+  'admin',
+  'manager',
+  'supervisor',
+  'agent',
+  'teller',
+  'auditor',
+  'supervision',
+  'kiosk',
+] as const;
 export type TBuiltinRole = (typeof BUILTIN_ROLES)[number];
 
 export const BUILTIN_ROLE_DEFAULTS: Record<
@@ -106,6 +132,13 @@ export const BUILTIN_ROLE_DEFAULTS: Record<
       'counter:serve',
       'evaluation:appeal',
       'followup:work',
+      'feedback:read',
+      'feedback:label',
+      'ticket:read',
+      'ticket:work',
+      'ticket:manage',
+      'value:manage',
+      'queue:manage',
     ],
     dataScope: 'subtree',
   },
@@ -122,6 +155,11 @@ export const BUILTIN_ROLE_DEFAULTS: Record<
       'review:read',
       'followup:read',
       'followup:manage',
+      'feedback:read',
+      'feedback:label',
+      'ticket:read',
+      'ticket:work',
+      'ticket:manage',
     ],
     dataScope: 'subtree',
   },
@@ -135,12 +173,24 @@ export const BUILTIN_ROLE_DEFAULTS: Record<
       'survey:read',
       'followup:read',
       'followup:work',
+      'feedback:read',
+      'feedback:label',
+      'ticket:read',
+      'ticket:work',
     ],
     dataScope: 'own',
   },
   teller: {
     name: '柜员',
-    permissions: ['dashboard:read', 'customer:read', 'evaluation:read', 'evaluation:appeal', 'counter:serve'],
+    permissions: [
+      'dashboard:read',
+      'customer:read',
+      'evaluation:read',
+      'evaluation:appeal',
+      'counter:serve',
+      // own scope: the tickets about oneself, to answer and appeal them
+      'ticket:read',
+    ],
     dataScope: 'own',
   },
   auditor: {
@@ -156,6 +206,25 @@ export const BUILTIN_ROLE_DEFAULTS: Record<
       'survey:read',
       'review:read',
       'followup:read',
+      'feedback:read',
+      'ticket:read',
+    ],
+    dataScope: 'tenant',
+  },
+  // 服务监督团队: the top of the complaint escalation chain; decides staff appeals (fault / no fault).
+  supervision: {
+    name: '服务监督团队',
+    permissions: [
+      'dashboard:read',
+      'org:read',
+      'user:read',
+      'customer:read',
+      'evaluation:read',
+      'feedback:read',
+      'feedback:label',
+      'ticket:read',
+      'ticket:work',
+      'ticket:supervise',
     ],
     dataScope: 'tenant',
   },
