@@ -49,6 +49,10 @@ export const ERROR_TEXT: Record<TErrorCode, { zh: string; en: string }> = {
     zh: '该请求编号已用于另一份内容，请勿重复使用',
     en: 'This Idempotency-Key was already used for a different request',
   },
+  TICKET_ACTION_NOT_ALLOWED: {
+    zh: '工单当前状态不允许此操作，请刷新后重试',
+    en: "This action is not allowed in the ticket's current state; reload and retry",
+  },
   RATE_LIMITED: { zh: '尝试过于频繁，请稍后再试', en: 'Too many attempts; try again later' },
   INTERNAL: { zh: '服务器出错了，请稍后重试', en: 'Something went wrong on the server; try again' },
   DB_UNAVAILABLE: { zh: '数据库暂时不可用，请稍后重试', en: 'The database is briefly unavailable; try again shortly' },

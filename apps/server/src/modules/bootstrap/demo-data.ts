@@ -76,6 +76,14 @@ export const DEMO_USERS: TDemoUser[] = [
     title: '网点主管',
   },
   { username: 'liu.agent', displayName: '刘洋', unitCode: 'SH', role: 'agent', staffNo: 'K1002', title: '回访专员' },
+  {
+    username: 'qian.supervision',
+    displayName: '钱明',
+    unitCode: 'HQ',
+    role: 'supervision',
+    staffNo: 'Q0001',
+    title: '服务监督专员',
+  },
   { username: 'kiosk.sh-ljz-w1', displayName: '陆家嘴1号窗口评价器', unitCode: 'SH-LJZ-W1', role: 'kiosk' },
 ];
 
