@@ -3,6 +3,7 @@ import { allowedTicketActions, TICKET_STATUSES, TICKET_TRANSITIONS } from '@huif
 import { unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TTestApp } from '../../../test/test-app.ts';
 import { AppError } from '../../lib/app-error.ts';
+import { escalateTicket, levelAssignee } from './escalation.ts';
 import { applyTicketAction, appendTicketEvent, openTicket } from './ticket-actions.ts';
 
 /** The ticket write path: opening exactly once per source, the state machine, versions, the append-only history. */
@@ -129,5 +130,30 @@ describe('ticket state machine', () => {
     await expect(t.pool.query('delete from ticket_events where ticket_id = $1', [ticket.id])).rejects.toThrow(
       /append-only/,
     );
+  });
+});
+
+describe('escalation chain', () => {
+  it('finds the nearest person of each level for an outlet ticket: agent, supervisor, manager, supervision team', async () => {
+    const names = ['liu.agent', 'wang.supervisor', 'zhang.manager', 'qian.supervision'];
+    for (let level = 0; level < names.length; level++) {
+      expect(await levelAssignee(t.db, t.tenantId, unitId, level), names[level]).toBe(
+        await userIdByName(t, names[level]!),
+      );
+    }
+  });
+
+  it('escalates step by step to the top and then stops', async () => {
+    const { ticket } = await open({ assigneeId: agentId });
+    const esc = () =>
+      t.db.transaction((tx) =>
+        escalateTicket(tx, { tenantId: t.tenantId, ticketId: ticket.id, actorId: null, at: at(9), reason: 'SLA' }),
+      );
+    expect((await esc())?.ticket.escalationLevel).toBe(1);
+    expect((await esc())?.ticket.escalationLevel).toBe(2);
+    const top = await esc();
+    expect(top?.ticket.escalationLevel).toBe(3);
+    expect(top?.ticket.assigneeId).toBe(await userIdByName(t, 'qian.supervision'));
+    expect(await esc()).toBeNull();
   });
 });
