@@ -24,3 +24,4 @@ export * from './schemas/followup.ts';
 export * from './schemas/followup-paths.ts';
 export * from './schemas/tenant-policy.ts';
 export * from './schemas/tickets.ts';
+export * from './schemas/ticket-sla.ts';

@@ -96,7 +96,7 @@ export function allowedTicketActions(status: TTicketStatus): TTicketAction[] {
 /**
  * Event types of the append-only history. The action events carry the state change; the others record what happened
  * without changing the state: notes (internal), attachments, edits of priority/category, SLA warnings and breaches
- * (written by the SLA job), the close-the-loop callback, and the staff appeal.
+ * and checkpoints (written by the SLA job), the close-the-loop callback, and the staff appeal.
  */
 export const TICKET_EVENT_TYPES = [
   'created',
@@ -107,6 +107,8 @@ export const TICKET_EVENT_TYPES = [
   'category_changed',
   'sla_warning',
   'sla_breached',
+  /** Written by the SLA job when a clock pauses, stops or changes level: the working minutes used so far, frozen. */
+  'sla_checkpoint',
   'callback_sent',
   'callback_answered',
   'appeal_filed',
