@@ -14,6 +14,7 @@ import { reminderGuard } from '../modules/surveys/surveys.invitations.ts';
 import { sweepKioskTimeouts } from '../modules/kiosk/kiosk.service.ts';
 import { runEvaluationConsumers } from '../modules/evaluations/evaluation-events.ts';
 import { EVALUATION_CONSUMERS } from '../modules/evaluations/evaluation-consumers.ts';
+import { runTicketSla } from '../modules/tickets/sla/sla-job.ts';
 
 /**
  * The job registry. Each job: a queue name, an optional cron schedule, and an idempotent handler (a job may run
@@ -140,6 +141,18 @@ export function jobDefinitions(deps: {
         });
         for (const [consumer, c] of Object.entries(r))
           if (c.processed || c.failed) deps.log.info({ consumer, ...c }, 'evaluation events');
+      },
+    },
+    {
+      // Ticket SLA (modules/tickets/sla): warnings, breaches and escalations at their time, and the cached deadlines
+      // of tickets whose events changed — every minute, and every 5 s in-process so a new ticket shows its due times
+      // at once. Idempotent; `{ tenantId }` limits a run to one tenant (after a calendar or SLA policy edit).
+      name: 'ticket-sla',
+      cron: '* * * * *',
+      everySeconds: 5,
+      handler: async (data) => {
+        const r = await runTicketSla(deps, typeof data.tenantId === 'string' ? { tenantId: data.tenantId } : {});
+        if (r.warnings || r.breaches || r.escalations) deps.log.info(r, 'ticket SLA');
       },
     },
   ];

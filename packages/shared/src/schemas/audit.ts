@@ -101,6 +101,7 @@ export const AUDIT_ACTIONS = [
   'contact_policy.changed',
   'evaluation_policy.changed',
   'business_calendar.changed',
+  'ticket_sla.changed',
   'followup_absence.created',
   'followup_method.created',
   'followup_path.created',

@@ -71,6 +71,8 @@ export const tickets = pgTable(
     slaState: text('sla_state').notNull().default('ok'),
     slaEventId: bigint('sla_event_id', { mode: 'number' }).notNull().default(0),
     slaComputedAt: timestamp('sla_computed_at', { withTimezone: true }),
+    /** When the derived SLA next changes by time alone (a warning point or deadline); the SLA job looks again then. */
+    slaNextCheckAt: timestamp('sla_next_check_at', { withTimezone: true }),
     /** Bumped by every action: clients send the version they saw, a stale one gets 409. */
     version: integer('version').notNull().default(1),
   },
@@ -96,6 +98,9 @@ export const tickets = pgTable(
     index('tickets_open_sla_idx')
       .on(t.tenantId, t.resolutionDueAt)
       .where(sql`${t.status} not in ('resolved', 'closed')`),
+    index('tickets_sla_next_check_idx')
+      .on(t.slaNextCheckAt)
+      .where(sql`${t.slaNextCheckAt} is not null and ${t.status} not in ('resolved', 'closed')`),
     check(
       'tickets_status_ck',
       sql`${t.status} in ('new', 'assigned', 'in_progress', 'waiting_customer', 'resolved', 'closed', 'reopened')`,

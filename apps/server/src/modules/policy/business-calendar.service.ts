@@ -1,15 +1,33 @@
-import { and, asc, eq, gte, lt } from 'drizzle-orm';
-import type { TBusinessCalendarYear, TCalendarDay, TCalendarDayInput } from '@huifang/shared';
+import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
+import {
+  CALENDAR_RUNOUT_WARN_DAYS,
+  type TBusinessCalendarYear,
+  type TCalendarCoverage,
+  type TCalendarDay,
+  type TCalendarDayInput,
+} from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { businessCalendarDays, businessCalendarYears } from '../../db/schema/index.ts';
 import { notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { addDays, type TWorkCalendar } from './calendar.ts';
+import { tenantTimeZone } from '../../lib/time.ts';
+import { addDays, localDate, type TWorkCalendar } from './calendar.ts';
 import { OFFICIAL_CALENDARS } from './cn-holidays.ts';
+import type { TJobSender } from '../../jobs/queue.ts';
+import { invalidateOpenTicketSla } from '../tickets/sla/sla-job.ts';
 
-type TDeps = { db: Db; clock: TClock };
+/** `jobs`: when given, the SLA job re-derives the tenant's open tickets right after an edit (else within a minute). */
+type TDeps = { db: Db; clock: TClock; jobs?: TJobSender };
+
+/**
+ * A calendar edit moves the deadlines of the tenant's open tickets (never the working time they already used): mark
+ * their SLA cache due in the edit's transaction, and ask the SLA job to run once it is committed.
+ */
+async function afterCalendarEdit(deps: TDeps, tenantId: string): Promise<void> {
+  await deps.jobs?.send('ticket-sla', { tenantId });
+}
 
 /**
  * Load the official holidays of every built-in year into the tenant's calendar — once per year (business_calendar_years
@@ -87,7 +105,7 @@ export async function setCalendarDay(
   input: TCalendarDayInput,
 ): Promise<TCalendarDay> {
   const now = deps.clock.now();
-  return deps.db.transaction(async (tx) => {
+  const result = await deps.db.transaction(async (tx) => {
     const [before] = await tx
       .select()
       .from(businessCalendarDays)
@@ -113,8 +131,11 @@ export async function setCalendarDay(
       },
       now,
     );
+    await invalidateOpenTicketSla(tx, scope.tenantId, now);
     return after;
   });
+  await afterCalendarEdit(deps, scope.tenantId);
+  return result;
 }
 
 /** Remove a day's exception: it becomes an ordinary weekday / weekend day again. 404 when it has none. */
@@ -125,7 +146,7 @@ export async function removeCalendarDay(
   date: string,
 ): Promise<{ ok: true }> {
   const now = deps.clock.now();
-  return deps.db.transaction(async (tx) => {
+  const result = await deps.db.transaction(async (tx) => {
     const [before] = await tx
       .delete(businessCalendarDays)
       .where(and(eq(businessCalendarDays.tenantId, scope.tenantId), eq(businessCalendarDays.day, date)))
@@ -145,6 +166,30 @@ export async function removeCalendarDay(
       },
       now,
     );
+    await invalidateOpenTicketSla(tx, scope.tenantId, now);
     return { ok: true as const };
   });
+  await afterCalendarEdit(deps, scope.tenantId);
+  return result;
+}
+
+/**
+ * How far the tenant's calendar reaches: the end of the last year it holds (official holidays loaded, or any day the
+ * tenant set). Past that day every weekday counts as a working day — 春节 included — so the admin is warned
+ * CALENDAR_RUNOUT_WARN_DAYS ahead to load or enter next year's holidays.
+ */
+export async function getCalendarCoverage(db: DbOrTx, tenantId: string, now: Date): Promise<TCalendarCoverage> {
+  const timeZone = await tenantTimeZone(db, tenantId);
+  const res = await db.execute<{ year: number | null }>(sql`
+    select max(y)::int as year from (
+      select year as y from business_calendar_years where tenant_id = ${tenantId}
+      union all
+      select extract(year from max(day))::int from business_calendar_days where tenant_id = ${tenantId}
+    ) s`);
+  const year = res.rows[0]?.year ?? null;
+  if (year === null) return { coveredUntil: null, daysLeft: null, isRunningOut: true };
+  const coveredUntil = `${year}-12-31`;
+  const today = localDate(now, timeZone);
+  const daysLeft = Math.round((Date.parse(coveredUntil) - Date.parse(today)) / 86_400_000);
+  return { coveredUntil, daysLeft, isRunningOut: daysLeft <= CALENDAR_RUNOUT_WARN_DAYS };
 }

@@ -16,8 +16,7 @@ const TZ = 'Asia/Shanghai';
 const sh = (s: string) => new Date(`${s}:00+08:00`);
 const add = (s: string, minutes: number, hours?: TWorkingHours) =>
   addWorkingMinutes(sh(s), minutes, cal, TZ, hours).toISOString();
-const between = (a: string, b: string, hours?: TWorkingHours) =>
-  workingMinutesBetween(sh(a), sh(b), cal, TZ, hours);
+const between = (a: string, b: string, hours?: TWorkingHours) => workingMinutesBetween(sh(a), sh(b), cal, TZ, hours);
 const iso = (s: string) => sh(s).toISOString();
 
 describe('addWorkingMinutes', () => {

@@ -10,8 +10,17 @@ import {
   ZEvaluationPolicy,
   ZEvaluationPolicyInput,
   ZOk,
+  ZCalendarCoverage,
+  ZTicketSlaSettings,
+  ZTicketSlaSettingsInput,
 } from '@huifang/shared';
-import { getCalendarYear, removeCalendarDay, setCalendarDay } from '../policy/business-calendar.service.ts';
+import {
+  getCalendarCoverage,
+  getCalendarYear,
+  removeCalendarDay,
+  setCalendarDay,
+} from '../policy/business-calendar.service.ts';
+import { getTicketSlaSettings, saveTicketSlaSettings } from './ticket-sla.service.ts';
 import { getContactPolicy, saveContactPolicy } from './contact-policy.service.ts';
 import { getEvaluationPolicy, saveEvaluationPolicy } from './evaluation-policy.service.ts';
 
@@ -63,6 +72,34 @@ export const policyRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => getCalendarYear(deps.db, req.scope().tenantId, req.query.year),
+  );
+  app.get(
+    '/settings/calendar/coverage',
+    {
+      config: { access: 'authenticated' },
+      schema: { tags, summary: '工作日历覆盖到哪一天 (60 天内用完时提醒)', response: { 200: ZCalendarCoverage } },
+    },
+    async (req) => getCalendarCoverage(deps.db, req.scope().tenantId, deps.clock.now()),
+  );
+  app.get(
+    '/settings/ticket-sla',
+    {
+      config: { access: 'authenticated' },
+      schema: {
+        tags,
+        summary: '工单时限 (各优先级首次响应、解决时限、预警比例、各级处理时限)',
+        response: { 200: ZTicketSlaSettings },
+      },
+    },
+    async (req) => getTicketSlaSettings(deps.db, req.scope().tenantId),
+  );
+  app.put(
+    '/settings/ticket-sla',
+    {
+      config: { access: 'settings:write' },
+      schema: { tags, summary: '修改工单时限', body: ZTicketSlaSettingsInput, response: { 200: ZTicketSlaSettings } },
+    },
+    async (req) => saveTicketSlaSettings(deps, req.scope(), req.auditCtx(), req.body),
   );
   app.put(
     '/settings/calendar/days/:date',
