@@ -26,6 +26,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { can, logout, useMe } from '../features/auth/api.ts';
+import { CalendarRunoutAlert } from '../features/settings/components/calendar-runout-alert.tsx';
 import { LangSwitch } from '../features/auth/components/lang-switch.tsx';
 import { NotificationBell } from '../features/notifications/components/notification-bell.tsx';
 
@@ -231,6 +232,7 @@ export function AppLayout() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ margin: 24 }}>
+          <CalendarRunoutAlert banner />
           <Outlet />
         </Layout.Content>
       </Layout>

@@ -22,6 +22,7 @@ import { applyServerErrors, errorText } from '../../../api/error-text.ts';
 import { validatedValues } from '../../../lib/form.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { CALENDAR_KEY, removeCalendarDay, setCalendarDay, useCalendar } from '../api.ts';
+import { CalendarRunoutAlert } from './calendar-runout-alert.tsx';
 
 const WEEKDAY_KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 type TAddForm = { date: Dayjs; kind: TCalendarDayKind; name: string };
@@ -37,6 +38,7 @@ export function CalendarCard({ canWrite }: { canWrite: boolean }) {
   const [year, setYear] = useState(dayjs().year());
   const cal = useCalendar(year);
   const [form] = Form.useForm<TAddForm>();
+  // The coverage key lies under CALENDAR_KEY: an added day of a new year ends the run-out warning.
   const refresh = () => qc.invalidateQueries({ queryKey: CALENDAR_KEY });
   const onAdd = async () => {
     const v = await validatedValues(form);
@@ -78,6 +80,7 @@ export function CalendarCard({ canWrite }: { canWrite: boolean }) {
       }
     >
       <Typography.Paragraph type="secondary">{t('settingsPage.calendar.hint')}</Typography.Paragraph>
+      <CalendarRunoutAlert />
       {cal.data && !cal.data.seeded && (
         <Typography.Paragraph type="warning" data-testid="calendar-not-seeded">
           {t('settingsPage.calendar.notSeeded', { year })}
