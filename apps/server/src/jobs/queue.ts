@@ -151,7 +151,10 @@ export function jobDefinitions(deps: {
       cron: '* * * * *',
       everySeconds: 5,
       handler: async (data) => {
-        const r = await runTicketSla(deps, typeof data.tenantId === 'string' ? { tenantId: data.tenantId } : {});
+        const r = await runTicketSla(deps, {
+          ...(typeof data.tenantId === 'string' ? { tenantId: data.tenantId } : {}),
+          onError: (err, ticketId) => deps.log.error({ err, ticketId }, 'ticket SLA failed; tried again next run'),
+        });
         if (r.warnings || r.breaches || r.escalations) deps.log.info(r, 'ticket SLA');
       },
     },

@@ -71,7 +71,14 @@ export async function invalidateOpenTicketSla(tx: DbOrTx, tenantId: string, now:
   return res.length;
 }
 
-export async function runTicketSla(deps: TDeps, opts: { tenantId?: string } = {}): Promise<TSlaRunResult> {
+/**
+ * One run over the stale tickets (all tenants, or one). A ticket that fails (e.g. a calendar without any working day
+ * for a year) is reported through `onError` and skipped, so it cannot hold up the others; it is tried again next run.
+ */
+export async function runTicketSla(
+  deps: TDeps,
+  opts: { tenantId?: string; onError?: (err: unknown, ticketId: string) => void } = {},
+): Promise<TSlaRunResult> {
   const total: TSlaRunResult = { recomputed: 0, warnings: 0, breaches: 0, escalations: 0 };
   const now = deps.clock.now();
   const done = new Set<string>();
@@ -96,7 +103,14 @@ export async function runTicketSla(deps: TDeps, opts: { tenantId?: string } = {}
       done.add(r.id);
       if (context?.tenantId !== r.tenant_id) context = await loadTenantContext(deps.db, r.tenant_id);
       const c = context;
-      const out = await deps.db.transaction((tx) => recomputeTicket(tx, r.tenant_id, r.id, c, now));
+      let out: Awaited<ReturnType<typeof recomputeTicket>>;
+      try {
+        out = await deps.db.transaction((tx) => recomputeTicket(tx, r.tenant_id, r.id, c, now));
+      } catch (err) {
+        if (!opts.onError) throw err;
+        opts.onError(err, r.id);
+        continue;
+      }
       total.recomputed += 1;
       total.warnings += out.warnings;
       total.breaches += out.breaches;
