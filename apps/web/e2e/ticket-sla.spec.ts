@@ -59,7 +59,7 @@ describe('ticket SLA settings and the calendar run-out warning', () => {
     await page.click('[data-testid=lang-switch]');
     await pickOption(page, 'English');
     await sla.locator('text=Ticket SLA').waitFor();
-    await sla.locator('text=Supervisor target').waitFor();
+    await sla.locator('th', { hasText: 'Supervisor target' }).first().waitFor();
     await e.shot(page, '92-settings-ticket-sla-en');
     await page.click('[data-testid=lang-switch]');
     await pickOption(page, '中文');

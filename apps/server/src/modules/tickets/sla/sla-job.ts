@@ -212,7 +212,7 @@ async function recomputeTicket(
   await tx
     .update(tickets)
     .set({
-      firstResponseDueAt: derived.cycle === 0 ? derived.firstResponse.dueAt : null,
+      firstResponseDueAt: derived.firstResponse.dueAt,
       resolutionDueAt: derived.resolution.dueAt,
       slaState: derived.state,
       slaEventId: lastEventId,
