@@ -35,8 +35,8 @@ export const ZTicketSlaPolicyInput = z
     priority: ZTicketPriority,
     firstResponseMinutes: ZMinutes,
     resolutionMinutes: ZMinutes,
-    /** Strictly between 0 and 1 (two decimals are kept). */
-    warnRatio: z.number().gt(0).lt(1),
+    /** Strictly between 0 and 1, kept with two decimals (so 0.01…0.99: 0.999 would be stored as 1). */
+    warnRatio: z.number().min(0.01).max(0.99),
     /** OLA per escalation level 0…3 in working minutes; 0 = no internal target at that level. */
     levelMinutes: z.array(z.number().int().min(0).max(MAX_MINUTES)).length(ESCALATION_LEVELS.length),
   })

@@ -241,6 +241,9 @@ describe('SLA settings', () => {
       'body.policies.1.resolutionMinutes',
       'body.policies.2.warnRatio',
     ]);
+    // 0.999 would be stored as 1.00 (two decimals) and break the table's check: refused as a 400, not a 500.
+    const almostOne = defaults().map((p, i) => (i === 0 ? { ...p, warnRatio: 0.999 } : p));
+    expectError(await putSla(admin, almostOne), 400, 'VALIDATION_FAILED', ['body.policies.0.warnRatio']);
     const twice = defaults().map((p, i) => (i === 3 ? { ...p, priority: 'urgent' } : p));
     expectError(await putSla(admin, twice), 400, 'VALIDATION_FAILED', ['body.policies.3.priority']);
     expect((await admin.get('/api/settings/ticket-sla')).body).toBe(before);
