@@ -2,7 +2,10 @@
  * China's official public holidays and make-up working days 调休上班, as published by the General Office of the State
  * Council (国务院办公厅关于2026年部分节假日安排的通知, 2025-11-04, 国办发明电〔2025〕7号 — Xinhua). Seeded once per tenant
  * and year into business_calendar_days; the tenant edits its copy afterwards. Add next year's notice here when it is
- * published (usually November).
+ * published (usually November). 2027: no copy of the State Council's 2027 notice could be found when this was last
+ * checked (2026-12-05), so 2027 is not built in — 调休 days cannot be guessed. Until it is added (or the admin enters
+ * the days under 系统设置 → 工作日历), the calendar coverage warning (GET /api/settings/calendar/coverage, shown to
+ * settings:write users) says the calendar ends on 2026-12-31.
  */
 export interface TOfficialYear {
   /** [first day, last day, name] of each 放假 range (weekend days inside a range included). */
