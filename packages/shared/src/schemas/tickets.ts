@@ -192,7 +192,12 @@ export const ZTicketAppealState = z.object({
   /** The viewer holds ticket:supervise and may record the decision. */
   canDecide: z.boolean(),
   appeal: z
-    .object({ reason: z.string(), filedAt: z.string(), filedBy: z.string().nullable(), filedByName: z.string().nullable() })
+    .object({
+      reason: z.string(),
+      filedAt: z.string(),
+      filedBy: z.string().nullable(),
+      filedByName: z.string().nullable(),
+    })
     .nullable(),
   /** The appeal (if any) waits for the supervision team's decision. */
   isPending: z.boolean(),

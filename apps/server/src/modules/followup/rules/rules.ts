@@ -111,14 +111,22 @@ const TICKET_CALLBACK_PLAN = '工单处理回访（系统）';
 /**
  * Seam for the close-the-loop of complaint tickets (tickets/close-loop): one follow-up call task 回访任务 for the
  * customer, in the caller's transaction, under the tenant's system plan 工单处理回访 (made on first use: the whole
- * tenant, phone, the customer's owner else the customer's unit team, due within `withinWorkingDays` working days of the
+ * tenant, phone, the given assignee else the customer's owner else the customer's unit team, due within `withinWorkingDays` working days of the
  * business calendar). The task's key names the callback, so a repeat creates nothing and returns the same task; the
  * agent's recorded result is the callback's answer (flag ticket_callback). Null when the customer may not be called
  * (do-not-contact, no service consent).
  */
 export async function createTicketCallbackTask(
   tx: DbOrTx,
-  e: { tenantId: string; customerId: string; callbackId: string; now: Date; withinWorkingDays: number },
+  e: {
+    tenantId: string;
+    customerId: string;
+    callbackId: string;
+    now: Date;
+    withinWorkingDays: number;
+    /** Who calls (e.g. the ticket unit's agent 客服); default the plan's assignment (the customer's owner, else the team). */
+    assigneeId?: string | null;
+  },
 ): Promise<string | null> {
   const timeZone = await tenantTimeZone(tx, e.tenantId);
   const today = localDate(e.now, timeZone);
@@ -148,6 +156,18 @@ export async function createTicketCallbackTask(
         eq(followupTasks.occurrenceKey, key),
       ),
     );
+  if (task && e.assigneeId)
+    await tx
+      .update(followupTasks)
+      .set({ assigneeId: e.assigneeId })
+      .where(
+        and(
+          eq(followupTasks.tenantId, e.tenantId),
+          eq(followupTasks.id, task.id),
+          eq(followupTasks.state, 'pending'),
+          sql`${followupTasks.claimedBy} is null`,
+        ),
+      );
   return task?.id ?? null;
 }
 

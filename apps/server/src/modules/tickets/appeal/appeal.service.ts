@@ -112,7 +112,9 @@ export async function getAppealState(deps: TDeps, viewer: TActor, id: string): P
   return {
     ticketId: t.id,
     canAppeal: mayAppeal(t, ev, viewer.userId),
-    canDecide: viewer.permissions.has('ticket:supervise') && (await findTicketForViewer(deps.db, viewer, id, { scopeOnly: true })) !== null,
+    canDecide:
+      viewer.permissions.has('ticket:supervise') &&
+      (await findTicketForViewer(deps.db, viewer, id, { scopeOnly: true })) !== null,
     appeal: ev.filed
       ? {
           reason: ev.filed.reason,

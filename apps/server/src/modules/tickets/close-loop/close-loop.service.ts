@@ -10,6 +10,7 @@ import { enqueueMessages } from '../../messaging/outbox.repository.ts';
 import { loadWorkCalendar } from '../../policy/business-calendar.service.ts';
 import { addWorkingDaysAt, localDate, zonedInstant } from '../../policy/calendar.ts';
 import { createPublishedSystemSurvey, issueSystemPersonalLink } from '../../surveys/surveys.service.ts';
+import { levelAssignee } from '../escalation.ts';
 import { applyTicketAction, appendTicketEvent, type TTicketRow } from '../ticket-actions.ts';
 import type { TTicketListener } from '../ticket-listeners.ts';
 import { callbackSurveyDefinition } from './callback-survey.ts';
@@ -47,11 +48,23 @@ async function closeIfResolved(tx: DbOrTx, ticket: Pick<TTicketRow, 'tenantId' |
     )
   ).rows;
   if (row?.status !== 'resolved') return false;
-  await applyTicketAction(tx, { tenantId: ticket.tenantId, ticketId: ticket.id, action: 'close', actorId: null, at, reason });
+  await applyTicketAction(tx, {
+    tenantId: ticket.tenantId,
+    ticketId: ticket.id,
+    action: 'close',
+    actorId: null,
+    at,
+    reason,
+  });
   return true;
 }
 
-async function finishCallback(tx: DbOrTx, cb: Pick<TCallbackRow, 'tenantId' | 'id'>, outcome: TTicketCallbackOutcome, at: Date) {
+async function finishCallback(
+  tx: DbOrTx,
+  cb: Pick<TCallbackRow, 'tenantId' | 'id'>,
+  outcome: TTicketCallbackOutcome,
+  at: Date,
+) {
   await tx
     .update(ticketCallbacks)
     .set({ outcome, finishedAt: at })
@@ -192,7 +205,14 @@ async function sendCallback(deps: TJobDeps, tenantId: string, id: string): Promi
       ]);
       sent = { surveyLinkId: link.linkId, messageId: messageId!, expiresAt };
     } else if (cb.mode === 'callback' && customer) {
+      // The call goes to an agent 客服 of the ticket's unit chain (the customer's owner is often a teller).
+      const [unit] = (
+        await tx.execute<{ unit_id: string }>(
+          sql`select unit_id from tickets where tenant_id = ${tenantId} and id = ${cb.ticketId}`,
+        )
+      ).rows;
       const taskId = await createTicketCallbackTask(tx, {
+        assigneeId: unit ? await levelAssignee(tx, tenantId, unit.unit_id, 0) : null,
         tenantId,
         customerId: cb.customerId,
         callbackId: cb.id,
@@ -297,4 +317,3 @@ export async function listTicketCallbacks(db: DbOrTx, tenantId: string, ticketId
     createdAt: r.createdAt.toISOString(),
   }));
 }
-

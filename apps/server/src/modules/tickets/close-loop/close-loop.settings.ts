@@ -13,7 +13,11 @@ import { insertAuditEvent } from '../../audit/audit.repository.ts';
  */
 type TRaw = Record<string, unknown> & { survey?: { id: string; threshold: number } };
 
-export async function readCloseLoopRaw(db: DbOrTx, tenantId: string, lock = false): Promise<{ raw: TRaw; updatedAt: Date | null }> {
+export async function readCloseLoopRaw(
+  db: DbOrTx,
+  tenantId: string,
+  lock = false,
+): Promise<{ raw: TRaw; updatedAt: Date | null }> {
   const q = db
     .select({ closeLoop: tenantTicketPolicies.closeLoop, updatedAt: tenantTicketPolicies.updatedAt })
     .from(tenantTicketPolicies)
