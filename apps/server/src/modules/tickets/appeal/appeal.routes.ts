@@ -25,7 +25,9 @@ export const appealRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/tickets/:id/appeal',
     {
-      config: { access: 'ticket:read' },
+      // The staff member's right to dispute a judgement of their service (the same as appealing an evaluation);
+      // the service also checks that the ticket is about them.
+      config: { access: 'evaluation:appeal' },
       schema: {
         tags,
         summary: '被投诉员工提出异议申诉',
