@@ -9,7 +9,7 @@ import { ADMIN_PASSWORD, apiCall, login, SCREENSHOTS, startE2E, type TE2E } from
  * Closing the loop 回访闭环: the admin sets the callback survey under 系统设置; an agent resolves a complaint ticket
  * (seeded through the ticket write path: the tickets pages are built on another branch); the callback survey SMS goes
  * out; the customer opens the link on a phone and answers 非常不满意 with a reason → the ticket is reopened and
- * escalated, and its callback shows the answer (checked through the API the ticket page uses).
+ * escalated; the ticket's callback panel shows the answer and the supervision team records its fault decision.
  */
 let e: TE2E;
 let db: TDatabase;
@@ -110,6 +110,21 @@ describe('close the loop', () => {
       [ticket.id],
     );
     expect(reopen.rows[0]!.payload.reason).toBe('问题根本没有解决，柜员也没有道歉');
+
+    // The ticket's callback and appeal panels (mounted on their own page until the ticket detail page takes them).
+    await page.goto(`/ticket-close-loop/${ticket.id}`);
+    const callbacks = page.locator('[data-testid=ticket-callbacks]');
+    await callbacks.locator('.ant-tag', { hasText: '客户不满意，已重开' }).waitFor();
+    expect(await callbacks.locator('[data-testid=callback-answer]').innerText()).toContain('1 分');
+    // The supervision team records a fault decision without an appeal (admin holds ticket:supervise).
+    const appeal = page.locator('[data-testid=ticket-appeal]');
+    await appeal.locator('.ant-radio-wrapper', { hasText: '无责' }).click();
+    await appeal.locator('[data-testid=decision-note]').fill('调阅录像，柜员按规定办理');
+    await appeal.locator('[data-testid=decision-submit]').click();
+    await appeal.locator('[data-testid=fault-decision]', { hasText: '无责' }).waitFor();
+    await e.shot(page, '92-close-loop-ticket-panels');
+    const fault = await db.pool.query('select fault_decision from tickets where id = $1', [ticket.id]);
+    expect(fault.rows[0].fault_decision).toBe('no_fault');
     await page.close();
   });
 });
