@@ -158,8 +158,17 @@ export type TCloseLoopConfig = z.infer<typeof ZCloseLoopConfig>;
 export const ZCloseLoopSettings = ZCloseLoopConfig.extend({ updatedAt: z.string().nullable() });
 export type TCloseLoopSettings = z.infer<typeof ZCloseLoopSettings>;
 
-/** Where a callback stands: waiting for its delay, sent, or finished with an outcome. */
-export const TICKET_CALLBACK_OUTCOMES = ['satisfied', 'reopened', 'timeout', 'cancelled', 'no_contact'] as const;
+/** Where a callback ended: answered (satisfied / reopened), timed out, cancelled by hand, or nothing was sent. */
+export const TICKET_CALLBACK_OUTCOMES = [
+  'satisfied',
+  'reopened',
+  'timeout',
+  'cancelled',
+  'no_contact',
+  'not_sampled',
+] as const;
+/** Why a callback is not sent (the ticket then closes at once, or after the auto-close period). */
+export const TICKET_CALLBACK_SKIP_REASONS = ['not_sampled', 'no_customer', 'no_contact'] as const;
 export type TTicketCallbackOutcome = (typeof TICKET_CALLBACK_OUTCOMES)[number];
 export const ZTicketCallback = z.object({
   id: z.string(),
@@ -169,6 +178,7 @@ export const ZTicketCallback = z.object({
   expiresAt: z.string().nullable(),
   autoCloseAt: z.string().nullable(),
   followupTaskId: z.string().nullable(),
+  skipReason: z.enum(TICKET_CALLBACK_SKIP_REASONS).nullable(),
   answeredAt: z.string().nullable(),
   score: z.number().nullable(),
   comment: z.string().nullable(),

@@ -24,11 +24,13 @@ import {
 import { isTicketSampled } from './sampling.ts';
 
 /**
- * Closing the loop 回访闭环 (DESIGN §6). On `resolve` (listener, same transaction): a sampled ticket with a customer
- * gets one callback row, due `delayMinutes` later; an unsampled one — or one without a customer — is closed at once
- * (reason 未抽样回访 / 无客户信息，未回访), so no resolved ticket waits for an answer nobody was asked for. The
- * `ticket-close-loop` job then sends due callbacks (a personal survey link by SMS through the outbox, or a follow-up
- * call task) and closes tickets whose callback went unanswered for N working days or expired (回访超时自动关闭).
+ * Closing the loop 回访闭环 (DESIGN §6). On `resolve` (listener, same transaction): every resolution gets one callback
+ * row. A sampled ticket with a customer: due `delayMinutes` later. Not sampled: closed by the next job run (未抽样回访).
+ * No customer (or, at send time, no phone / may not be called): nothing is sent and the ticket closes after the
+ * auto-close period (无客户信息 / 无法联系客户，未回访), so the agent can still reopen it. The resolving transaction never
+ * closes the ticket itself. The `ticket-close-loop` job sends due callbacks (a personal survey link by SMS through
+ * the outbox, or a follow-up call task) and closes tickets whose callback went unanswered for N working days of the
+ * business calendar after sending, or whose link expired (回访超时自动关闭).
  * The answer arrives as an evaluation flagged `ticket_callback` (close-loop.consumer.ts). A ticket closed or reopened
  * by hand cancels its open callback. Every step is idempotent: rows are claimed with a lock and checked again.
  */
@@ -91,25 +93,28 @@ export async function closeLoopListener(...[tx, ticket, event]: Parameters<TTick
   }
   if (event.type !== 'resolve') return;
   const cfg = await getCloseLoopConfig(tx, ticket.tenantId);
-  if (!ticket.customerId) {
-    await closeIfResolved(tx, ticket, event.at, CLOSE_REASON_NO_CUSTOMER);
-    return;
-  }
-  if (!isTicketSampled(ticket.id, cfg.samplePercent)) {
-    await closeIfResolved(tx, ticket, event.at, CLOSE_REASON_NOT_SAMPLED);
-    return;
-  }
+  const row = {
+    tenantId: ticket.tenantId,
+    ticketId: ticket.id,
+    resolveEventId: event.id,
+    customerId: ticket.customerId,
+    mode: cfg.mode,
+    sendAfter: new Date(event.at.getTime() + cfg.delayMinutes * 60_000),
+    createdAt: event.at,
+  };
+  // Nothing to send: not sampled → closed by the next job run; no customer → closed after the auto-close period
+  // (the agent may still reopen it meanwhile). Never closed inside the resolving transaction itself.
+  const skip = !ticket.customerId
+    ? {
+        skipReason: 'no_customer',
+        autoCloseAt: await workingDaysAfter(tx, ticket.tenantId, event.at, cfg.autoCloseWorkingDays),
+      }
+    : !isTicketSampled(ticket.id, cfg.samplePercent)
+      ? { skipReason: 'not_sampled', autoCloseAt: event.at }
+      : {};
   await tx
     .insert(ticketCallbacks)
-    .values({
-      tenantId: ticket.tenantId,
-      ticketId: ticket.id,
-      resolveEventId: event.id,
-      customerId: ticket.customerId,
-      mode: cfg.mode,
-      sendAfter: new Date(event.at.getTime() + cfg.delayMinutes * 60_000),
-      createdAt: event.at,
-    })
+    .values({ ...row, ...skip })
     .onConflictDoNothing();
 }
 
@@ -172,14 +177,16 @@ async function sendCallback(deps: TJobDeps, tenantId: string, id: string): Promi
       return false;
     }
     const cfg: TCloseLoopConfig = parseCloseLoop((await readCloseLoopRaw(tx, tenantId)).raw);
-    const [customer] = (
-      await tx.execute<{ phones: string[]; unit_id: string }>(
-        sql`select phones, unit_id from customers where tenant_id = ${tenantId} and id = ${cb.customerId}`,
-      )
-    ).rows;
+    const [customer] = cb.customerId
+      ? (
+          await tx.execute<{ phones: string[]; unit_id: string }>(
+            sql`select phones, unit_id from customers where tenant_id = ${tenantId} and id = ${cb.customerId}`,
+          )
+        ).rows
+      : [];
     const autoCloseAt = await workingDaysAfter(tx, tenantId, now, cfg.autoCloseWorkingDays);
     let sent: Partial<TCallbackRow> | null = null;
-    if (cb.mode === 'survey' && customer?.phones[0]) {
+    if (cb.mode === 'survey' && cb.customerId && customer?.phones[0]) {
       const expiresAt = new Date(now.getTime() + cfg.expiryHours * 3_600_000);
       const surveyId = await callbackSurveyId(tx, tenantId, cfg.reopenAtOrBelow, now);
       const link = await issueSystemPersonalLink(tx, deps.config, {
@@ -204,7 +211,7 @@ async function sendCallback(deps: TJobDeps, tenantId: string, id: string): Promi
         },
       ]);
       sent = { surveyLinkId: link.linkId, messageId: messageId!, expiresAt };
-    } else if (cb.mode === 'callback' && customer) {
+    } else if (cb.mode === 'callback' && cb.customerId && customer) {
       // The call goes to an agent 客服 of the ticket's unit chain (the customer's owner is often a teller).
       const [unit] = (
         await tx.execute<{ unit_id: string }>(
@@ -222,8 +229,11 @@ async function sendCallback(deps: TJobDeps, tenantId: string, id: string): Promi
       if (taskId) sent = { followupTaskId: taskId };
     }
     if (!sent) {
-      await finishCallback(tx, cb, 'no_contact', now);
-      await closeIfResolved(tx, { tenantId, id: cb.ticketId }, now, CLOSE_REASON_NO_CONTACT);
+      // No phone, or the customer may not be called: nothing goes out; closed after the auto-close period.
+      await tx
+        .update(ticketCallbacks)
+        .set({ skipReason: 'no_contact', autoCloseAt })
+        .where(and(eq(ticketCallbacks.tenantId, tenantId), eq(ticketCallbacks.id, cb.id)));
       return false;
     }
     await tx
@@ -257,11 +267,19 @@ async function expireCallback(deps: TJobDeps, tenantId: string, id: string): Pro
       .from(ticketCallbacks)
       .where(and(eq(ticketCallbacks.tenantId, tenantId), eq(ticketCallbacks.id, id), isNull(ticketCallbacks.outcome)))
       .for('update', { skipLocked: true });
-    if (!cb?.sentAt) return false;
+    if (!cb || (!cb.sentAt && !cb.skipReason)) return false;
     const due = [cb.autoCloseAt, cb.expiresAt].filter((d): d is Date => d !== null);
     if (!due.some((d) => d <= now)) return false;
-    await finishCallback(tx, cb, 'timeout', now);
-    await closeIfResolved(tx, { tenantId, id: cb.ticketId }, now, CLOSE_REASON_TIMEOUT);
+    const [outcome, reason]: [TTicketCallbackOutcome, string] =
+      cb.skipReason === 'not_sampled'
+        ? ['not_sampled', CLOSE_REASON_NOT_SAMPLED]
+        : cb.skipReason === 'no_customer'
+          ? ['no_contact', CLOSE_REASON_NO_CUSTOMER]
+          : cb.skipReason === 'no_contact'
+            ? ['no_contact', CLOSE_REASON_NO_CONTACT]
+            : ['timeout', CLOSE_REASON_TIMEOUT];
+    await finishCallback(tx, cb, outcome, now);
+    await closeIfResolved(tx, { tenantId, id: cb.ticketId }, now, reason);
     return true;
   });
 }
@@ -273,7 +291,14 @@ export async function runCloseLoop(deps: TJobDeps, opts: { limit?: number } = {}
   const toSend = await deps.db
     .select({ tenantId: ticketCallbacks.tenantId, id: ticketCallbacks.id })
     .from(ticketCallbacks)
-    .where(and(isNull(ticketCallbacks.outcome), isNull(ticketCallbacks.sentAt), lte(ticketCallbacks.sendAfter, now)))
+    .where(
+      and(
+        isNull(ticketCallbacks.outcome),
+        isNull(ticketCallbacks.sentAt),
+        isNull(ticketCallbacks.skipReason),
+        lte(ticketCallbacks.sendAfter, now),
+      ),
+    )
     .orderBy(ticketCallbacks.sendAfter)
     .limit(limit);
   let sent = 0;
@@ -284,7 +309,7 @@ export async function runCloseLoop(deps: TJobDeps, opts: { limit?: number } = {}
     .where(
       and(
         isNull(ticketCallbacks.outcome),
-        sql`${ticketCallbacks.sentAt} is not null`,
+        sql`(${ticketCallbacks.sentAt} is not null or ${ticketCallbacks.skipReason} is not null)`,
         sql`(${ticketCallbacks.autoCloseAt} <= ${now} or ${ticketCallbacks.expiresAt} <= ${now})`,
       ),
     )
@@ -310,6 +335,7 @@ export async function listTicketCallbacks(db: DbOrTx, tenantId: string, ticketId
     expiresAt: iso(r.expiresAt),
     autoCloseAt: iso(r.autoCloseAt),
     followupTaskId: r.followupTaskId,
+    skipReason: r.skipReason as TTicketCallback['skipReason'],
     answeredAt: iso(r.answeredAt),
     score: r.score,
     comment: r.comment,

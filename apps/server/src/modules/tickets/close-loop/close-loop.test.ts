@@ -142,6 +142,7 @@ describe('callback by survey SMS', () => {
   it('samples deterministically by ticket id: the sampled get a callback, the others close at once (未抽样回访)', async () => {
     await config({ samplePercent: 50 });
     const at = shanghai('2026-12-02', 10);
+    t.clock.set(at);
     const seen = { sampled: 0, skipped: 0 };
     for (let i = 0; i < 12 && (seen.sampled === 0 || seen.skipped === 0); i++) {
       const { ticket, resolveEvent } = await resolvedTicket(at);
@@ -156,9 +157,16 @@ describe('callback by survey SMS', () => {
         expect(await callbacks(ticket.id)).toHaveLength(1);
       } else {
         seen.skipped++;
-        expect(row.status).toBe('closed');
-        expect(await callbacks(ticket.id)).toHaveLength(0);
-        expect((await events(ticket.id)).at(-1)).toMatchObject({ type: 'close', payload: { reason: '未抽样回访' } });
+        // Never closed inside the resolving transaction: the next run of the job closes it.
+        expect(row.status).toBe('resolved');
+        expect(await callbacks(ticket.id)).toMatchObject([{ skip_reason: 'not_sampled', sent_at: null }]);
+        await runJob();
+        await runJob();
+        expect((await ticketRow(ticket.id)).status).toBe('closed');
+        expect((await events(ticket.id)).filter((e) => e.type === 'close')).toMatchObject([
+          { payload: { reason: '未抽样回访' } },
+        ]);
+        expect(await smsFor((await callbacks(ticket.id))[0].id)).toHaveLength(0);
       }
     }
     expect(seen.sampled).toBeGreaterThan(0);
@@ -245,11 +253,20 @@ describe('callback by survey SMS', () => {
     expect((await callbacks(ticket.id))[0]).toMatchObject({ outcome: 'timeout' });
   });
 
-  it('a ticket without a customer closes at once; a reopen by hand cancels the waiting callback', async () => {
-    const at = shanghai('2026-12-02', 9);
+  it('a ticket without a customer closes after the auto-close period; a reopen by hand cancels the callback', async () => {
+    const at = shanghai('2026-12-02', 9); // Wednesday → due Friday 09:00
     t.clock.set(at);
     const none = await resolvedTicket(at, { customerId: null });
+    expect((await ticketRow(none.ticket.id)).status).toBe('resolved');
+    t.clock.set(shanghai('2026-12-04', 8, 59));
+    await runJob();
+    expect((await ticketRow(none.ticket.id)).status).toBe('resolved');
+    t.clock.set(shanghai('2026-12-04', 9));
+    await runJob();
     expect((await ticketRow(none.ticket.id)).status).toBe('closed');
+    expect((await events(none.ticket.id)).at(-1)).toMatchObject({ payload: { reason: '无客户信息，未回访' } });
+    expect((await callbacks(none.ticket.id))[0]).toMatchObject({ outcome: 'no_contact', skip_reason: 'no_customer' });
+    t.clock.set(at);
     const { ticket } = await resolvedTicket(at);
     await t.db.transaction((tx) =>
       applyTicketAction(tx, {

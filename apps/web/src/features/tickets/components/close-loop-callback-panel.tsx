@@ -10,6 +10,7 @@ const OUTCOME_COLOR: Record<string, string> = {
   timeout: 'default',
   cancelled: 'default',
   no_contact: 'orange',
+  not_sampled: 'default',
 };
 
 /** 回访记录 of one ticket: when the callback goes / went out, until when it waits, and the customer's answer. */
@@ -19,6 +20,8 @@ export function TicketCallbackPanel({ ticketId }: { ticketId: string }) {
   const stateOf = (c: TTicketCallback) =>
     c.outcome ? (
       <Tag color={OUTCOME_COLOR[c.outcome]}>{t(`closeLoop.outcome.${c.outcome}`)}</Tag>
+    ) : c.skipReason ? (
+      <Tag color="orange">{t(`closeLoop.skip.${c.skipReason}`)}</Tag>
     ) : (
       <Tag color="blue">{t(c.sentAt ? 'closeLoop.state.waiting' : 'closeLoop.state.scheduled')}</Tag>
     );
@@ -39,7 +42,11 @@ export function TicketCallbackPanel({ ticketId }: { ticketId: string }) {
               title: t('closeLoop.panel.sentAt'),
               key: 'sent',
               render: (_, c) =>
-                c.sentAt ? fmtTime(c.sentAt) : t('closeLoop.panel.sendAfter', { at: fmtTime(c.sendAfter) }),
+                c.sentAt
+                  ? fmtTime(c.sentAt)
+                  : c.skipReason
+                    ? '—'
+                    : t('closeLoop.panel.sendAfter', { at: fmtTime(c.sendAfter) }),
             },
             {
               title: t('closeLoop.panel.autoCloseAt'),
