@@ -51,6 +51,8 @@ import { autoSendRoutes } from './modules/followup/auto-send/auto-send.routes.ts
 import { kioskRoutes } from './modules/kiosk/kiosk.routes.ts';
 import { counterRoutes } from './modules/counter/counter.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
+import { closeLoopRoutes } from './modules/tickets/close-loop/close-loop.routes.ts';
+import { appealRoutes } from './modules/tickets/appeal/appeal.routes.ts';
 
 /** The app's dependency object: everything from the outside world goes through here (tests swap the clock). */
 export interface TAppDeps {
@@ -182,6 +184,8 @@ export async function buildApp(
       await api.register(kioskRoutes);
       await api.register(counterRoutes);
       await api.register(notificationRoutes);
+      await api.register(closeLoopRoutes);
+      await api.register(appealRoutes);
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

@@ -113,6 +113,7 @@ async function main(): Promise<void> {
     log,
     sessionIdleMinutes: config.sessionIdleMinutes,
     mail: config,
+    publicBaseUrl: config.publicBaseUrl,
     sms,
   });
   const jobs = await startJobs(connectionString, defs, log, { work: config.jobs });

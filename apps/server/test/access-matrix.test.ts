@@ -187,7 +187,10 @@ describe('route × role access matrix', () => {
           'POST /api/kiosk/device/ratings (public)',
         ]).toContain(label);
       else if (r.access === 'authenticated') expect(r.url, label).toMatch(/^\/api\/(auth|notifications)\//);
-      else expect(r.access, label).toMatch(/:(write|reveal|export|import|erase|manage|appeal|serve|reply|work)$/);
+      else
+        expect(r.access, label).toMatch(
+          /:(write|reveal|export|import|erase|manage|appeal|serve|reply|work|supervise)$/,
+        );
     }
   });
 

@@ -100,6 +100,7 @@ export async function createTestApp(
       log: { info: () => undefined, error: () => undefined } as never,
       sessionIdleMinutes: config.sessionIdleMinutes,
       mail: config,
+      publicBaseUrl: config.publicBaseUrl,
       sms: opts.sms,
     }),
   );

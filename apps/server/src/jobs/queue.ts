@@ -15,6 +15,7 @@ import { sweepKioskTimeouts } from '../modules/kiosk/kiosk.service.ts';
 import { runEvaluationConsumers } from '../modules/evaluations/evaluation-events.ts';
 import { EVALUATION_CONSUMERS } from '../modules/evaluations/evaluation-consumers.ts';
 import { runTicketSla } from '../modules/tickets/sla/sla-job.ts';
+import { runCloseLoop } from '../modules/tickets/close-loop/close-loop.service.ts';
 
 /**
  * The job registry. Each job: a queue name, an optional cron schedule, and an idempotent handler (a job may run
@@ -44,6 +45,8 @@ export function jobDefinitions(deps: {
   sessionIdleMinutes: number;
   mail?: TMailSettings;
   sms?: TSmsFactory;
+  /** Base of links sent to customers (ticket callback surveys); default the local server. */
+  publicBaseUrl?: string;
 }): TJobDef[] {
   return [
     {
@@ -156,6 +159,19 @@ export function jobDefinitions(deps: {
           onError: (err, ticketId) => deps.log.error({ err, ticketId }, 'ticket SLA failed; tried again next run'),
         });
         if (r.warnings || r.breaches || r.escalations) deps.log.info(r, 'ticket SLA');
+      },
+    },
+    {
+      // Ticket close-the-loop 回访闭环: send due callbacks (survey SMS / call task), auto-close unanswered ones; idempotent.
+      name: 'ticket-close-loop',
+      cron: '* * * * *',
+      handler: async () => {
+        const r = await runCloseLoop({
+          db: deps.db,
+          clock: deps.clock,
+          config: { publicBaseUrl: deps.publicBaseUrl ?? 'http://localhost:3000' },
+        });
+        if (r.sent || r.closed) deps.log.info(r, 'ticket callbacks');
       },
     },
   ];

@@ -8,7 +8,7 @@ type TMessages = { [key: string]: string | TMessages };
  * Each feature may keep its own strings in `features/<feature>/locales/{zh-CN,en-US}.json`; they are merged over
  * the shared files, so that features do not all edit one big file. Keys stay globally unique (prefix them).
  */
-const featureFiles = import.meta.glob<TMessages>('../features/*/locales/*.json', { eager: true, import: 'default' });
+const featureFiles = import.meta.glob<TMessages>('../features/**/locales/*.json', { eager: true, import: 'default' });
 function deepMerge(into: TMessages, from: TMessages): TMessages {
   for (const [k, v] of Object.entries(from)) {
     const cur = into[k];

@@ -123,3 +123,121 @@ export type TTicketSlaState = (typeof TICKET_SLA_STATES)[number];
 /** Outcome of a staff appeal against a complaint, decided by the supervision team. */
 export const TICKET_FAULT_DECISIONS = ['at_fault', 'no_fault'] as const;
 export type TTicketFaultDecision = (typeof TICKET_FAULT_DECISIONS)[number];
+
+/**
+ * Closing the loop 回访闭环 (DESIGN §6), stored in tenant_ticket_policies.close_loop: after a ticket is resolved, a share
+ * of tickets (sampled deterministically by ticket id) gets, after a delay, either a follow-up call task 回访任务 for an
+ * agent ('callback') or a short satisfaction survey by SMS link ('survey'). A score at or below `reopenAtOrBelow`
+ * (N of 5) needs a comment and reopens the ticket (escalated one level); a higher score closes it; no answer within
+ * `autoCloseWorkingDays` working days of sending (or the link expired) closes it automatically.
+ */
+export const CLOSE_LOOP_MODES = ['callback', 'survey'] as const;
+export type TCloseLoopMode = (typeof CLOSE_LOOP_MODES)[number];
+export const ZCloseLoopConfig = z.object({
+  mode: z.enum(CLOSE_LOOP_MODES).default('survey'),
+  /** Share of resolved tickets that get a callback, in whole percent (0 = none, every resolved ticket closes at once). */
+  samplePercent: z.number().int().min(0).max(100).default(100),
+  /** Minutes after resolution before the survey is sent / the call task becomes due. */
+  delayMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(60),
+  /** Hours the survey link stays valid after sending. */
+  expiryHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24)
+    .default(72),
+  /** Score (of 5) at or below which a comment is required and the ticket reopens; 0 = never reopens. */
+  reopenAtOrBelow: z.number().int().min(0).max(4).default(2),
+  /** Unanswered this many working days (business calendar) after sending → closed automatically. */
+  autoCloseWorkingDays: z.number().int().min(1).max(10).default(2),
+});
+export type TCloseLoopConfig = z.infer<typeof ZCloseLoopConfig>;
+export const ZCloseLoopSettings = ZCloseLoopConfig.extend({ updatedAt: z.string().nullable() });
+export type TCloseLoopSettings = z.infer<typeof ZCloseLoopSettings>;
+
+/** Where a callback ended: answered (satisfied / reopened), timed out, cancelled by hand, or nothing was sent. */
+export const TICKET_CALLBACK_OUTCOMES = [
+  'satisfied',
+  'reopened',
+  'timeout',
+  'cancelled',
+  'no_contact',
+  'not_sampled',
+] as const;
+/** Why a callback is not sent (the ticket then closes at once, or after the auto-close period). */
+export const TICKET_CALLBACK_SKIP_REASONS = ['not_sampled', 'no_customer', 'no_contact'] as const;
+export type TTicketCallbackOutcome = (typeof TICKET_CALLBACK_OUTCOMES)[number];
+export const ZTicketCallback = z.object({
+  id: z.string(),
+  mode: z.enum(CLOSE_LOOP_MODES),
+  sendAfter: z.string(),
+  sentAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  autoCloseAt: z.string().nullable(),
+  followupTaskId: z.string().nullable(),
+  skipReason: z.enum(TICKET_CALLBACK_SKIP_REASONS).nullable(),
+  answeredAt: z.string().nullable(),
+  score: z.number().nullable(),
+  comment: z.string().nullable(),
+  outcome: z.enum(TICKET_CALLBACK_OUTCOMES).nullable(),
+  createdAt: z.string(),
+});
+export type TTicketCallback = z.infer<typeof ZTicketCallback>;
+
+/** 处理结果异议申诉: the staff member complained about disputes the complaint; the supervision team decides. */
+export const ZTicketAppealInput = z.object({ reason: z.string().trim().min(2).max(2000) });
+export type TTicketAppealInput = z.infer<typeof ZTicketAppealInput>;
+export const ZTicketFaultDecisionInput = z.object({
+  decision: z.enum(TICKET_FAULT_DECISIONS),
+  note: z.string().trim().min(1).max(2000),
+});
+export type TTicketFaultDecisionInput = z.infer<typeof ZTicketFaultDecisionInput>;
+export const ZTicketAppealState = z.object({
+  ticketId: z.string(),
+  /** The viewer is the staff member complained about and may file an appeal now. */
+  canAppeal: z.boolean(),
+  /** The viewer holds ticket:supervise and may record the decision. */
+  canDecide: z.boolean(),
+  appeal: z
+    .object({
+      reason: z.string(),
+      filedAt: z.string(),
+      filedBy: z.string().nullable(),
+      filedByName: z.string().nullable(),
+    })
+    .nullable(),
+  /** The appeal (if any) waits for the supervision team's decision. */
+  isPending: z.boolean(),
+  faultDecision: z.enum(TICKET_FAULT_DECISIONS).nullable(),
+  decision: z
+    .object({
+      decision: z.enum(TICKET_FAULT_DECISIONS),
+      note: z.string(),
+      decidedAt: z.string(),
+      decidedByName: z.string().nullable(),
+    })
+    .nullable(),
+});
+export type TTicketAppealState = z.infer<typeof ZTicketAppealState>;
+
+/** Complaints per staff member for the staff figures: only a supervision team "at fault" decision counts as upheld. */
+export const ZStaffComplaintFigures = z.object({
+  staffId: z.string(),
+  staffName: z.string().nullable(),
+  received: z.number(),
+  upheld: z.number(),
+  noFault: z.number(),
+  /** Mean hours (wall clock) from opening to the latest resolution, over the resolved ones; null when none. */
+  meanResolutionHours: z.number().nullable(),
+  slaBreaches: z.number(),
+});
+export type TStaffComplaintFigures = z.infer<typeof ZStaffComplaintFigures>;
+export const ZStaffComplaintQuery = z.object({
+  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+});

@@ -17,3 +17,4 @@ export * from './tenant-policy.ts';
 export * from './survey-rollups.ts';
 export * from './evaluation-rollups.ts';
 export * from './tickets.ts';
+export * from './ticket-callbacks.ts';

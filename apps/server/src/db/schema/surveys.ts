@@ -83,6 +83,11 @@ export const surveyLinks = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     usedAt: timestamp('used_at', { withTimezone: true }),
     responseId: uuid('response_id'),
+    /** Flags the evaluation of this link's response carries (e.g. 'ticket_callback' for a ticket's callback survey). */
+    flags: text('flags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdBy: uuid('created_by').references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },

@@ -1,5 +1,6 @@
 import { negativeEvaluationAlerts } from '../notifications/evaluation-alerts.ts';
 import type { TEvaluationConsumer } from './evaluation-events.ts';
+import { ticketCallbackAnswers } from '../tickets/close-loop/close-loop.consumer.ts';
 
 /**
  * The registry of evaluation-event consumers, run in this order by the `evaluation-events` job (jobs/queue.ts). To add
@@ -7,4 +8,4 @@ import type { TEvaluationConsumer } from './evaluation-events.ts';
  * writes only through `tx`) beside its module, and add it to this list. A new consumer starts at the oldest event
  * still stored.
  */
-export const EVALUATION_CONSUMERS: readonly TEvaluationConsumer[] = [negativeEvaluationAlerts];
+export const EVALUATION_CONSUMERS: readonly TEvaluationConsumer[] = [negativeEvaluationAlerts, ticketCallbackAnswers];

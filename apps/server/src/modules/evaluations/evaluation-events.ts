@@ -41,6 +41,10 @@ export interface TEvaluationEvent {
     ratingLabel: string | null;
     text: string | null;
     flags: string[];
+    /** What the evaluation answers (e.g. followup_task + task id) and its source (e.g. the survey link id). */
+    refType: string | null;
+    refId: string | null;
+    sourceId: string | null;
   };
 }
 
@@ -95,6 +99,9 @@ type TEventRow = {
   rating_label: string | null;
   text: string | null;
   flags: string[];
+  ref_type: string | null;
+  ref_id: string | null;
+  source_id: string | null;
 };
 
 const toEvent = (r: TEventRow): TEvaluationEvent => ({
@@ -115,6 +122,9 @@ const toEvent = (r: TEventRow): TEvaluationEvent => ({
     ratingLabel: r.rating_label,
     text: r.text,
     flags: r.flags,
+    refType: r.ref_type,
+    refId: r.ref_id,
+    sourceId: r.source_id,
   },
 });
 
@@ -145,7 +155,8 @@ export async function runEvaluationConsumer(
         for update of ev skip locked
       )
       select ev.id::text, ev.tenant_id, ev.evaluation_id, ev.kind, ev.at, ev.payload, e.channel, e.occurred_at, e.unit_id,
-             e.counter_id, e.staff_id, e.customer_id, e.score, e.rating_label, e.text, e.flags
+             e.counter_id, e.staff_id, e.customer_id, e.score, e.rating_label, e.text, e.flags,
+             e.ref_type, e.ref_id, e.source_id
       from ev join evaluations e on e.tenant_id = ev.tenant_id and e.id = ev.evaluation_id
       order by ev.tx, ev.id`);
     // Another worker may have processed an event between this statement's snapshot and its row lock (it held the

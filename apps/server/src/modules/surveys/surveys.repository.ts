@@ -149,6 +149,8 @@ export interface TLinkInfo {
   status: string;
   publishedVersion: number | null;
   unitId: string;
+  /** Flags the evaluation of a response through this link carries (survey_links.flags). */
+  flags: string[];
 }
 
 export async function findLinkByHash(db: DbOrTx, tokenHash: string): Promise<TLinkInfo | null> {
@@ -164,7 +166,8 @@ export async function findLinkByHash(db: DbOrTx, tokenHash: string): Promise<TLi
     status: string;
     published_version: number | null;
     unit_id: string;
-  }>(sql`select l.id, l.tenant_id, l.survey_id, l.kind, l.customer_id, l.expires_at, l.used_at, l.response_id, s.status, s.published_version,
+    flags: string[];
+  }>(sql`select l.id, l.tenant_id, l.survey_id, l.kind, l.customer_id, l.expires_at, l.used_at, l.response_id, s.status, s.published_version, l.flags,
            coalesce(c.unit_id, s.unit_id) as unit_id
          from survey_links l
          join surveys s on s.tenant_id = l.tenant_id and s.id = l.survey_id
@@ -184,6 +187,7 @@ export async function findLinkByHash(db: DbOrTx, tokenHash: string): Promise<TLi
     status: r.status,
     publishedVersion: r.published_version,
     unitId: r.unit_id,
+    flags: r.flags ?? [],
   };
 }
 

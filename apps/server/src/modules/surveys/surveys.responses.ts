@@ -114,6 +114,8 @@ interface TStoreInput extends TResponseInput {
   sourceType: 'link' | 'user';
   sourceId: string;
   staffId: string | null;
+  /** Flags for the evaluation (a personal link's survey_links.flags). */
+  flags?: string[];
 }
 
 const answerProblems = (problems: { path: string; message: string }[]) =>
@@ -181,6 +183,7 @@ async function storeResponse(tx: DbOrTx, r: TStoreInput, beforeInsert?: (respons
     dimensions: scored.dimensions,
     answers: { surveyId: r.surveyId, version: r.version, answers: r.answers },
     text: scored.text,
+    flags: r.flags ?? [],
     idempotencyKey: r.idempotencyKey,
   });
   return { responseId: res.responseId, isDuplicate: false };
@@ -379,6 +382,7 @@ export async function submitByLink(
         sourceType: 'link',
         sourceId: link.id,
         staffId: null,
+        flags: link.flags,
         idempotencyKey,
         now,
       },

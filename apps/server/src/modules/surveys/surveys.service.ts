@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { TCreateSurveyInput, TSurveyDefinition, TSurveyDetail } from '@huifang/shared';
 import type { TConfig } from '../../config/env.ts';
-import type { Db } from '../../db/client.ts';
+import type { Db, DbOrTx } from '../../db/client.ts';
 import { surveyLinks, surveys, surveyVersions } from '../../db/schema/index.ts';
 import { AppError, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
@@ -321,4 +321,64 @@ export async function createPersonalLink(
     );
     return { linkId: link!.id, token, url: answerUrl(deps.config, token), expiresAt: expiresAt.toISOString() };
   });
+}
+
+/**
+ * A survey owned by the system, published at once (e.g. the 处理满意度 survey of ticket callbacks): created in the
+ * caller's transaction, not audited as a person's act. Returns its id.
+ */
+export async function createPublishedSystemSurvey(
+  tx: DbOrTx,
+  input: { tenantId: string; unitId: string; definition: TSurveyDefinition; now: Date },
+): Promise<string> {
+  const [row] = await tx
+    .insert(surveys)
+    .values({
+      tenantId: input.tenantId,
+      unitId: input.unitId,
+      title: input.definition.title,
+      status: 'published',
+      latestVersion: 1,
+      publishedVersion: 1,
+      createdBy: null,
+      createdAt: input.now,
+      updatedAt: input.now,
+    })
+    .returning({ id: surveys.id });
+  await tx.insert(surveyVersions).values({
+    tenantId: input.tenantId,
+    surveyId: row!.id,
+    version: 1,
+    definition: input.definition,
+    createdAt: input.now,
+    publishedAt: input.now,
+  });
+  return row!.id;
+}
+
+/**
+ * A single-use personal link issued by the system in the caller's transaction (ticket callbacks): `flags` are carried
+ * by the evaluation of its response, so consumers can tell what it answers. The token is returned once, never stored.
+ */
+export async function issueSystemPersonalLink(
+  tx: DbOrTx,
+  config: Pick<TConfig, 'publicBaseUrl'>,
+  input: { tenantId: string; surveyId: string; customerId: string; expiresAt: Date; flags: string[]; now: Date },
+): Promise<{ linkId: string; token: string; url: string }> {
+  const { token, hash } = newToken();
+  const [link] = await tx
+    .insert(surveyLinks)
+    .values({
+      tenantId: input.tenantId,
+      surveyId: input.surveyId,
+      kind: 'personal',
+      tokenHash: hash,
+      customerId: input.customerId,
+      expiresAt: input.expiresAt,
+      flags: input.flags,
+      createdBy: null,
+      createdAt: input.now,
+    })
+    .returning({ id: surveyLinks.id });
+  return { linkId: link!.id, token, url: answerUrl(config, token) };
 }

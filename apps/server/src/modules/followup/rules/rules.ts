@@ -1,9 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../../db/client.ts';
-import { followupPlans } from '../../../db/schema/index.ts';
+import type { Db, DbOrTx } from '../../../db/client.ts';
+import { followupPlans, followupTasks } from '../../../db/schema/index.ts';
+import { tenantTimeZone } from '../../../lib/time.ts';
 import type { TClock } from '../../../lib/clock.ts';
 import { loadWorkCalendar } from '../../policy/business-calendar.service.ts';
-import { addDays, addWorkingDays } from '../../policy/calendar.ts';
+import { addDays, addWorkingDays, localDate } from '../../policy/calendar.ts';
 import { generateTasks, planRule, type TPlanRow } from './generate.ts';
 import { genContext } from '../plans/plans.service.ts';
 
@@ -101,4 +102,115 @@ async function runEvent(
     );
   }
   return created;
+}
+
+/** Occurrence keys of ticket callback tasks: `ticket-callback:<callback id>`; their call results carry flag ticket_callback. */
+export const TICKET_CALLBACK_KEY_PREFIX = 'ticket-callback:';
+const TICKET_CALLBACK_PLAN = '工单处理回访（系统）';
+
+/**
+ * Seam for the close-the-loop of complaint tickets (tickets/close-loop): one follow-up call task 回访任务 for the
+ * customer, in the caller's transaction, under the tenant's system plan 工单处理回访 (made on first use: the whole
+ * tenant, phone, the given assignee else the customer's owner else the customer's unit team, due within `withinWorkingDays` working days of the
+ * business calendar). The task's key names the callback, so a repeat creates nothing and returns the same task; the
+ * agent's recorded result is the callback's answer (flag ticket_callback). Null when the customer may not be called
+ * (do-not-contact, no service consent).
+ */
+export async function createTicketCallbackTask(
+  tx: DbOrTx,
+  e: {
+    tenantId: string;
+    customerId: string;
+    callbackId: string;
+    now: Date;
+    withinWorkingDays: number;
+    /** Who calls (e.g. the ticket unit's agent 客服); default the plan's assignment (the customer's owner, else the team). */
+    assigneeId?: string | null;
+  },
+): Promise<string | null> {
+  const timeZone = await tenantTimeZone(tx, e.tenantId);
+  const today = localDate(e.now, timeZone);
+  const plan = await ticketCallbackPlan(tx, e.tenantId, e.now, today);
+  const cal = await loadWorkCalendar(tx, e.tenantId);
+  const key = `${TICKET_CALLBACK_KEY_PREFIX}${e.callbackId}`;
+  await generateTasks(
+    tx,
+    plan,
+    { tenantId: e.tenantId, timeZone, now: e.now, today, actorId: null },
+    {
+      customerId: e.customerId,
+      occurrenceKey: key,
+      dueDate: addWorkingDays(today, 0, cal),
+      dueUntilDate: addWorkingDays(today, e.withinWorkingDays, cal),
+      ignoreGap: true,
+    },
+  );
+  const [task] = await tx
+    .select({ id: followupTasks.id })
+    .from(followupTasks)
+    .where(
+      and(
+        eq(followupTasks.tenantId, e.tenantId),
+        eq(followupTasks.customerId, e.customerId),
+        eq(followupTasks.planId, plan.id),
+        eq(followupTasks.occurrenceKey, key),
+      ),
+    );
+  if (task && e.assigneeId)
+    await tx
+      .update(followupTasks)
+      .set({ assigneeId: e.assigneeId })
+      .where(
+        and(
+          eq(followupTasks.tenantId, e.tenantId),
+          eq(followupTasks.id, task.id),
+          eq(followupTasks.state, 'pending'),
+          sql`${followupTasks.claimedBy} is null`,
+        ),
+      );
+  return task?.id ?? null;
+}
+
+async function ticketCallbackPlan(tx: DbOrTx, tenantId: string, now: Date, today: string): Promise<TPlanRow> {
+  const [found] = await tx
+    .select()
+    .from(followupPlans)
+    .where(
+      and(
+        eq(followupPlans.tenantId, tenantId),
+        eq(followupPlans.name, TICKET_CALLBACK_PLAN),
+        sql`${followupPlans.createdBy} is null`,
+      ),
+    )
+    .limit(1);
+  if (found) return found;
+  const [root] = (
+    await tx.execute<{ id: string }>(
+      sql`select id from org_units where tenant_id = ${tenantId} order by depth, created_at limit 1`,
+    )
+  ).rows;
+  const [plan] = await tx
+    .insert(followupPlans)
+    .values({
+      tenantId,
+      unitId: root!.id,
+      name: TICKET_CALLBACK_PLAN,
+      topic: 'complaint_check',
+      methods: ['phone'],
+      targetKind: 'rule',
+      rule: { kind: 'complaint_resolved', withinDays: 2 },
+      script: '{客户称呼}您好，这里是{网点名称}。您此前反映的问题已处理完毕，想了解您对处理结果是否满意（1–5 分）？',
+      startDate: today,
+      dueDays: 2,
+      assignment: 'owner',
+      maxAttempts: 3,
+      minGapDays: 0,
+      status: 'active',
+      activatedAt: now,
+      createdBy: null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  return plan!;
 }

@@ -22,6 +22,7 @@ import { findVisibleUser } from '../../users/users.repository.ts';
 import { addDays, localDate, zonedInstant } from '../../policy/calendar.ts';
 import { nextContactableAt } from '../../policy/contact-policy.ts';
 import { generateTasks, type TPlanRow } from '../rules/generate.ts';
+import { TICKET_CALLBACK_KEY_PREFIX } from '../rules/rules.ts';
 import { notifyStaff, responsiblePeople } from './notify.ts';
 import { tenantTimeZone } from '../../../lib/time.ts';
 import { findVisiblePlan, genContext } from '../plans/plans.service.ts';
@@ -400,7 +401,11 @@ export async function recordAttempt(deps: TDeps, me: TWorker, ctx: TAuditCtx, id
             }
           : null,
         text: [input.notes, response?.text].filter(Boolean).join('\n') || null,
-        flags: input.isAbnormal ? ['abnormal'] : [],
+        // A ticket's close-the-loop call (rules.ts createTicketCallbackTask): its result answers the ticket's callback.
+        flags: [
+          ...(input.isAbnormal ? ['abnormal'] : []),
+          ...(task.occurrence_key.startsWith(TICKET_CALLBACK_KEY_PREFIX) ? ['ticket_callback'] : []),
+        ],
         idempotencyKey: `followup_attempt:${attemptId}`,
       });
       evaluationId = ev.id;

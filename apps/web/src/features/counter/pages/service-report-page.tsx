@@ -15,6 +15,8 @@ import { TIME_ZONE } from '../../../lib/format.ts';
 import { reportUrl, useOutliers, useSessionReport } from '../api.ts';
 import { fmtDuration } from './counter-page.tsx';
 import { DownloadButton } from '../../../lib/download-button.tsx';
+import { can, useMe } from '../../auth/api.ts';
+import { StaffComplaintsCard } from '../../tickets/components/appeal-staff-complaints-card.tsx';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(2)}%`);
 
@@ -32,6 +34,7 @@ export function ServiceReportPage() {
     to: range[1].endOf('day').toISOString(),
   };
   const report = useSessionReport(q);
+  const canSeeComplaints = can(useMe().data, 'ticket:read');
   const outliers = useOutliers();
   const evalLink = (r: TSessionReportRow) => {
     const day = groupBy === 'day' ? dayjs.tz(r.key, TIME_ZONE) : null;
@@ -130,6 +133,12 @@ export function ServiceReportPage() {
           ]}
         />
       </Card>
+      {canSeeComplaints && (
+        <StaffComplaintsCard
+          from={range[0].tz(TIME_ZONE).format('YYYY-MM-DD')}
+          to={range[1].tz(TIME_ZONE).format('YYYY-MM-DD')}
+        />
+      )}
     </Space>
   );
 }
