@@ -17,3 +17,5 @@ export * from './tenant-policy.ts';
 export * from './survey-rollups.ts';
 export * from './evaluation-rollups.ts';
 export * from './tickets.ts';
+export * from './ticket-rollups.ts';
+export * from './counter-potential.ts';
