@@ -28,9 +28,13 @@ export function PotentialButton({ session, size }: { session: TServiceSession; s
   const flag = async (customer?: { name: string; phone: string }) => {
     try {
       const r = await flagPotential.mutateAsync({ id: session.id, ...(customer ? { customer } : {}) });
-      void message.success(
-        t(r.taskCreated ? 'counter.potential.done' : 'counter.potential.doneNoTask', { name: r.customerName }),
-      );
+      // What happened, in parts: an outlet head without a mobile gets no SMS; a do-not-contact customer no task.
+      const parts = [
+        t('counter.potential.done', { name: r.customerName }),
+        ...(r.smsQueued > 0 ? [t('counter.potential.sms')] : []),
+        ...(r.taskCreated ? [t('counter.potential.task')] : []),
+      ];
+      void message.success(parts.join(t('counter.potential.separator')));
       setAsking(false);
     } catch (e) {
       if (!customer || !applyServerErrors(form, e, i18n.language, (n) => (Array.isArray(n) ? n.slice(-1) : n)))
