@@ -42,9 +42,10 @@ CREATE TABLE "counter_potential_customers" (
 );
 --> statement-breakpoint
 ALTER TABLE "counter_potential_customers" ADD CONSTRAINT "counter_potential_customers_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "counter_potential_customers" ADD CONSTRAINT "counter_potential_customers_customer_id_customers_id_fk" FOREIGN KEY ("customer_id") REFERENCES "public"."customers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "counter_potential_customers" ADD CONSTRAINT "counter_potential_customers_outlet_id_org_units_id_fk" FOREIGN KEY ("outlet_id") REFERENCES "public"."org_units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "counter_potential_customers" ADD CONSTRAINT "counter_potential_customers_counter_id_org_units_id_fk" FOREIGN KEY ("counter_id") REFERENCES "public"."org_units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "counter_potential_customers" ADD CONSTRAINT "counter_potential_customers_staff_id_users_id_fk" FOREIGN KEY ("staff_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "counter_potential_session_uq" ON "counter_potential_customers" USING btree ("tenant_id","session_id");--> statement-breakpoint
 CREATE INDEX "counter_potential_outlet_idx" ON "counter_potential_customers" USING btree ("tenant_id","outlet_id","flagged_at");--> statement-breakpoint
-CREATE INDEX "counter_potential_customer_idx" ON "counter_potential_customers" USING btree ("tenant_id","customer_id");
+CREATE INDEX "counter_potential_customer_idx" ON "counter_potential_customers" USING btree ("customer_id");

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { customers } from './customers.ts';
 import { orgUnits } from './org.ts';
 import { tenants } from './tenants.ts';
 import { users } from './users.ts';
@@ -19,7 +20,10 @@ export const counterPotentialCustomers = pgTable(
       .references(() => tenants.id),
     /** The service session during or after which the teller flagged (service_sessions: keyed by tenant + id). */
     sessionId: uuid('session_id').notNull(),
-    customerId: uuid('customer_id').notNull(),
+    /** An erased customer takes its flags along; a merge moves them to the kept customer (data-quality). */
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
     outletId: uuid('outlet_id')
       .notNull()
       .references(() => orgUnits.id),
@@ -37,7 +41,8 @@ export const counterPotentialCustomers = pgTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     uniqueIndex('counter_potential_session_uq').on(t.tenantId, t.sessionId),
     index('counter_potential_outlet_idx').on(t.tenantId, t.outletId, t.flaggedAt),
-    index('counter_potential_customer_idx').on(t.tenantId, t.customerId),
+    // customer_id first: the foreign key's check when customers are deleted (erasure, merge) probes it.
+    index('counter_potential_customer_idx').on(t.customerId),
     check('counter_potential_source_ck', sql`${t.customerSource} in ('linked', 'matched', 'created')`),
   ],
 );

@@ -167,3 +167,16 @@ export async function flagPotentialCustomer(
     return toDto(flag!, { smsQueued, taskCreated: tasks > 0, isRepeat: false });
   });
 }
+
+/** A merge of duplicate customers (data-quality) moves their 潜力客户 flags to the kept customer; in its transaction. */
+export async function moveFlagsToCustomer(
+  tx: DbOrTx,
+  e: { tenantId: string; fromIds: string[]; keepId: string },
+): Promise<void> {
+  if (e.fromIds.length === 0) return;
+  await tx.execute(sql`update counter_potential_customers set customer_id = ${e.keepId}
+    where tenant_id = ${e.tenantId} and customer_id in (${sql.join(
+      e.fromIds.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )})`);
+}

@@ -182,3 +182,23 @@ describe('POST /api/counter/sessions/:id/potential-customer', () => {
     expect((await tasksOf(sessionId)).rowCount).toBe(0);
   });
 });
+
+describe('a flagged customer merged or erased', () => {
+  it('a merge moves the flag to the kept customer; an erasure takes it along', async () => {
+    const admin = await t.login('admin');
+    const dup = await insertCustomer('SH-LJZ', chen.me.user.id, ['13600000033']);
+    const keep = await insertCustomer('SH-LJZ', chen.me.user.id, ['13600000044']);
+    const sessionId = await service(dup);
+    expect((await chen.post(`/api/counter/sessions/${sessionId}/potential-customer`, {})).statusCode).toBe(200);
+    await end(sessionId);
+    const merged = await admin.post('/api/customers/merge', { keepId: keep, mergeIds: [dup] });
+    expect(merged.statusCode, merged.body).toBe(200);
+    const flagOf = async () =>
+      (await t.pool.query('select customer_id from counter_potential_customers where session_id = $1', [sessionId]))
+        .rows;
+    expect(await flagOf()).toEqual([{ customer_id: keep }]);
+    const erased = await admin.del(`/api/customers/${keep}`);
+    expect(erased.statusCode, erased.body).toBeLessThan(300);
+    expect(await flagOf()).toEqual([]);
+  });
+});
