@@ -69,9 +69,12 @@ export interface TOutletHeadSms {
   /** The unit the fact belongs to (the outlet, or a counter / unit below it). */
   unitId: string;
   template: string;
-  /** Values besides {网点} (the outlet's name) and {时间} (`at` in the tenant's time zone). */
+  /** Values besides {网点} (the outlet's name) and {时间} (`occurredAt` in the tenant's time zone). */
   values: Record<string, string>;
+  /** Now: when the message is queued. */
   at: Date;
+  /** When the fact happened (a kiosk press delivered late from offline); `at` when not given. */
+  occurredAt?: Date;
   refType: string;
   refId: string;
   /** The fact's once-only key; each head's message is keyed `<key>:<user id>`. */
@@ -82,7 +85,7 @@ export interface TOutletHeadSms {
 export async function smsOutletHeads(tx: DbOrTx, m: TOutletHeadSms): Promise<number> {
   const { outlet, heads } = await findOutletHeadPhones(tx, m.tenantId, m.unitId);
   if (heads.length === 0) return 0;
-  const values = { 网点: outlet.name, 时间: await localTime(tx, m.tenantId, m.at), ...m.values };
+  const values = { 网点: outlet.name, 时间: await localTime(tx, m.tenantId, m.occurredAt ?? m.at), ...m.values };
   const ids = await enqueueStaffSms(
     tx,
     m.at,
