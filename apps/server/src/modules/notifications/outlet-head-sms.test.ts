@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { sendDueSms } from '../messaging/outbox.sender.ts';
 import { alertNegativeEvaluation } from './evaluation-alerts.ts';
 
 let t: TTestApp;
@@ -108,6 +109,14 @@ describe('不满意 → an SMS to the outlet head at once', () => {
       }),
     );
     expect(await smsOf(bad.evaluationId)).toHaveLength(1);
+
+    // No SMS provider configured (the tenant has no sms_settings): the sender's log provider takes it, like every SMS.
+    await sendDueSms({ db: t.db, clock: t.clock, mail: undefined });
+    const sent = await t.pool.query<{ status: string; provider_message_id: string }>(
+      `select status, provider_message_id from outbox_messages where ref_type = 'evaluation_unsatisfied' and ref_id = $1`,
+      [bad.evaluationId],
+    );
+    expect(sent.rows[0]).toMatchObject({ status: 'sent', provider_message_id: expect.stringMatching(/^log-/) });
 
     // A satisfied press sends nothing.
     const good = await serveAndPress(k, 1);
