@@ -225,6 +225,12 @@ const CASES: TCase[] = [
   // path ids
   { label: 'end a service session', method: 'POST', url: () => `/api/counter/sessions/${hz.session}/end` },
   {
+    label: 'flag a potential customer',
+    method: 'POST',
+    url: () => `/api/counter/sessions/${hz.session}/potential-customer`,
+    body: () => ({ customer: { name: '越界', phone: '13700000002' } }),
+  },
+  {
     label: 'edit a customer',
     method: 'PATCH',
     url: () => `/api/customers/${hz.customer}`,

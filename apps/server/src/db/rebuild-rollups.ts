@@ -3,14 +3,15 @@ import { loadConfig } from '../config/env.ts';
 import { loggerOptions } from '../lib/logger.ts';
 import { rebuildEvaluationRollups } from '../modules/evaluations/rollups.ts';
 import { rebuildSurveyRollups } from '../modules/evaluations/survey-rollups.ts';
+import { rebuildTicketRollups } from '../modules/tickets/rollups/ticket-rollups.ts';
 import { createDatabase } from './client.ts';
 import { startEmbeddedPostgres, type TEmbeddedPostgres } from './embedded.ts';
 import { runMigrations } from './migrate.ts';
 
 /**
  * `npm run rollups:rebuild -w @huifang/server [-- <tenant id>]`: recompute every rollup of the read model from the
- * facts (all tenants, or one): evaluation and session rollups (服务统计, dashboard, counter figures) and the survey
- * rollups (survey results and index). Needed after a tenant changes its time zone (the rollups' local days follow
+ * facts (all tenants, or one): evaluation and session rollups (服务统计, dashboard, counter figures), the survey
+ * rollups (survey results and index) and the complaint rollups (ticket_rollups, from ticket_events). Needed after a tenant changes its time zone (the rollups' local days follow
  * tenants.time_zone at the time of writing); harmless otherwise. Writers wait while it runs. The same database as
  * `npm start` (DATABASE_URL, or the bundled Postgres in ./data/pg — stop the server first in that case).
  */
@@ -44,6 +45,12 @@ async function main(): Promise<void> {
     log.info(
       { tenantId: tenantId ?? 'all', responses, ms: Math.round(performance.now() - surveysStarted) },
       'survey rollups rebuilt from the facts',
+    );
+    const ticketsStarted = performance.now();
+    const tickets = await rebuildTicketRollups(database.db, tenantId);
+    log.info(
+      { tenantId: tenantId ?? 'all', tickets, ms: Math.round(performance.now() - ticketsStarted) },
+      'complaint rollups rebuilt from the ticket events',
     );
   } finally {
     await database.close();

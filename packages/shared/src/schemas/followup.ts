@@ -136,6 +136,8 @@ export const ZFollowupRule = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('complaint_resolved'), withinDays: z.number().int().min(1).max(30).default(2) }),
   z.object({ kind: z.literal('churn_warning'), withinDays: z.number().int().min(1).max(30).default(3) }),
+  /** A teller flagged a potential customer 潜力客户 on the counter page: one task per flagged service session. */
+  z.object({ kind: z.literal('potential_customer'), withinDays: z.number().int().min(1).max(30).default(3) }),
 ]);
 export type TFollowupRule = z.infer<typeof ZFollowupRule>;
 export const RULE_KINDS = [
@@ -145,6 +147,7 @@ export const RULE_KINDS = [
   'holiday',
   'complaint_resolved',
   'churn_warning',
+  'potential_customer',
 ] as const;
 
 /** Field schemas, reused one by one by the web form (zodRule). */

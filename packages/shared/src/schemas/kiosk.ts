@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZId } from './common.ts';
+import { ZPhoneInput } from './customers.ts';
 import { DEFAULT_KIOSK_KEYS } from './evaluations.ts';
 
 /**
@@ -147,8 +148,43 @@ export const ZServiceSession = z.object({
   score: z.number().nullable(),
   ratingLabel: z.string().nullable(),
   evaluationId: z.string().nullable(),
+  /** The teller flagged the customer served as a potential customer 潜力客户 (once per session). */
+  isPotentialCustomer: z.boolean(),
 });
 export type TServiceSession = z.infer<typeof ZServiceSession>;
+
+/**
+ * 潜力客户: flag the customer of one's own service (during or after it). Without a customer linked to the service,
+ * the quick form names one (name + phone): the outlet's customer with that phone, or a new one.
+ */
+export const ZPotentialCustomerInput = z.object({
+  customer: z
+    .object({
+      name: z.string().trim().min(1, '请输入客户姓名').max(100),
+      phone: ZPhoneInput,
+    })
+    .optional(),
+});
+export type TPotentialCustomerInput = z.infer<typeof ZPotentialCustomerInput>;
+
+export const POTENTIAL_CUSTOMER_SOURCES = ['linked', 'matched', 'created'] as const;
+export const ZPotentialCustomerFlag = z.object({
+  id: z.string(),
+  sessionId: z.string(),
+  customerId: z.string(),
+  /** Masked (张*). */
+  customerName: z.string(),
+  /** linked: the service's customer; matched / created: from the quick form. */
+  customerSource: z.enum(POTENTIAL_CUSTOMER_SOURCES),
+  flaggedAt: z.string(),
+  /** SMS queued to the outlet head(s) by this request (0 on a repeat). */
+  smsQueued: z.number(),
+  /** A follow-up task was created for the customer by this request. */
+  taskCreated: z.boolean(),
+  /** The session was already flagged: nothing more was done. */
+  isRepeat: z.boolean(),
+});
+export type TPotentialCustomerFlag = z.infer<typeof ZPotentialCustomerFlag>;
 
 export const ZStartSessionInput = z.object({
   counterId: ZId,

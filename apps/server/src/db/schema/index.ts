@@ -18,3 +18,5 @@ export * from './survey-rollups.ts';
 export * from './evaluation-rollups.ts';
 export * from './tickets.ts';
 export * from './ticket-callbacks.ts';
+export * from './ticket-rollups.ts';
+export * from './counter-potential.ts';

@@ -4,6 +4,8 @@ import {
   ZCounterContext,
   ZIdParams,
   ZPage,
+  ZPotentialCustomerFlag,
+  ZPotentialCustomerInput,
   ZServiceSession,
   ZSessionListQuery,
   ZSessionReport,
@@ -23,6 +25,7 @@ import {
 } from '../../lib/export-file.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { endSession, getCounterContext, startSession } from './counter.service.ts';
+import { flagPotentialCustomer } from './potential-customer.service.ts';
 import { findSession, listSessions, sessionReport, topMarkOutliers } from './sessions.repository.ts';
 
 const tags = ['counter'];
@@ -66,6 +69,20 @@ export const counterRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => endSession(deps, req.scope(), req.params.id),
+  );
+  app.post(
+    '/counter/sessions/:id/potential-customer',
+    {
+      config: { access: 'counter:serve' },
+      schema: {
+        tags,
+        summary: '潜力客户 flag the customer of my service: SMS to the outlet head, follow-up task (once per session)',
+        params: ZIdParams,
+        body: ZPotentialCustomerInput,
+        response: { 200: ZPotentialCustomerFlag },
+      },
+    },
+    async (req) => flagPotentialCustomer(deps, req.scope(), req.auditCtx(), req.params.id, req.body),
   );
 
   // ---- sessions and the report (evaluation:read, scoped) ---------------------------------------------------------

@@ -31,10 +31,12 @@ type TRow = {
   score: number | null;
   rating_label: string | null;
   evaluation_id: string | null;
+  is_potential: boolean;
 };
 const SELECT = sql`
   select s.id, s.counter_id, c.name as counter_name, s.outlet_id, o.name as outlet_name, s.staff_id, u.display_name as staff_name, s.business_type,
-         s.customer_id, s.started_at, s.ended_at, s.handling_seconds, e.score, e.rating_label, e.id as evaluation_id
+         s.customer_id, s.started_at, s.ended_at, s.handling_seconds, e.score, e.rating_label, e.id as evaluation_id,
+         exists (select 1 from counter_potential_customers pc where pc.tenant_id = s.tenant_id and pc.session_id = s.id) as is_potential
   from service_sessions s
   left join org_units c on c.id = s.counter_id
   left join org_units o on o.id = s.outlet_id
@@ -56,6 +58,7 @@ const toSession = (r: TRow): TServiceSession => ({
   score: r.score,
   ratingLabel: r.rating_label,
   evaluationId: r.evaluation_id,
+  isPotentialCustomer: r.is_potential,
 });
 
 export async function findSession(db: DbOrTx, scope: TScope, id: string): Promise<TServiceSession | null> {

@@ -21,6 +21,7 @@ import type { TClock } from '../../lib/clock.ts';
 import type { TAuditCtx, TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { customerVisible, phoneDigitsOf } from '../customers/customers.repository.ts';
+import { moveFlagsToCustomer } from '../counter/potential-customer.service.ts';
 import { moveFollowupToCustomer } from '../followup/tasks/merge.ts';
 
 type TDeps = { db: Db; clock: TClock };
@@ -246,6 +247,7 @@ export async function mergeCustomers(deps: TDeps, scope: TScope, ctx: TAuditCtx,
         .where(and(eq(table.tenantId, scope.tenantId), inArray(table.customerId, ids)));
     }
     await relinkEvaluations(tx, scope.tenantId, ids, keepId);
+    await moveFlagsToCustomer(tx, { tenantId: scope.tenantId, fromIds: ids, keepId });
     await moveFollowupToCustomer(tx, {
       tenantId: scope.tenantId,
       fromIds: ids,

@@ -24,11 +24,17 @@ export interface TNewMessage {
   /** SMS template of the provider and its variables (the body is the rendered text). */
   templateCode?: string | null;
   templateParams?: Record<string, string> | null;
+  /**
+   * Once-only key of the business fact that causes the message (e.g. `evaluation_unsatisfied:<evaluation>:<user>`):
+   * a message whose key is already in the outbox is not queued again (a replayed consumer sends nothing twice).
+   */
+  dedupeKey?: string | null;
 }
 
 /**
  * Queue messages. Call with the transaction of the change that causes them (DESIGN §8): if that change rolls back,
- * no message exists; if it commits, the sender job will find them. Returns the ids in input order.
+ * no message exists; if it commits, the sender job will find them. Returns the ids in input order — of the messages
+ * queued: one whose dedupe key is already in the outbox is skipped (ON CONFLICT DO NOTHING).
  */
 export async function enqueueMessages(tx: DbOrTx, now: Date, messages: TNewMessage[]): Promise<string[]> {
   if (messages.length === 0) return [];
@@ -53,8 +59,13 @@ export async function enqueueMessages(tx: DbOrTx, now: Date, messages: TNewMessa
           isMarketing: m.isMarketing ?? false,
           templateCode: m.templateCode ?? null,
           templateParams: m.templateParams ? Object.entries(m.templateParams) : null,
+          dedupeKey: m.dedupeKey ?? null,
         })),
       )
+      .onConflictDoNothing({
+        target: [outboxMessages.tenantId, outboxMessages.dedupeKey],
+        where: sql`${outboxMessages.dedupeKey} is not null`,
+      })
       .returning({ id: outboxMessages.id });
     ids.push(...rows.map((r) => r.id));
   }

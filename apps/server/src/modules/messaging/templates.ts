@@ -52,3 +52,50 @@ export async function enqueueSms(tx: DbOrTx, now: Date, list: TSmsToCustomer[]):
     })),
   );
 }
+
+/**
+ * A staff alert's template with named variables (`{网点}`, `{员工}`…): each known `{名称}` is replaced by its value,
+ * unknown ones stay as written. The same values go along as the provider template's parameters, in the order the
+ * template first uses them.
+ */
+export function renderTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(/\{([^{}]*)\}/g, (whole, name: string) => (name in values ? (values[name] ?? '') : whole));
+}
+
+export interface TSmsToStaff {
+  tenantId: string;
+  unitId?: string | null;
+  to: string;
+  template: string;
+  values: Record<string, string>;
+  templateCode?: string | null;
+  refType: string;
+  refId?: string | null;
+  /** Once-only key: the same fact never queues the same staff SMS twice. */
+  dedupeKey: string;
+}
+
+/** Queue SMS to staff (no customer: the customer contact policy does not apply) in the caller's transaction. */
+export async function enqueueStaffSms(tx: DbOrTx, now: Date, list: TSmsToStaff[]): Promise<string[]> {
+  return enqueueMessages(
+    tx,
+    now,
+    list.map((m) => {
+      const used = [...new Set([...m.template.matchAll(/\{([^{}]*)\}/g)].map((x) => x[1] ?? ''))].filter(
+        (n) => n in m.values,
+      );
+      return {
+        tenantId: m.tenantId,
+        unitId: m.unitId ?? null,
+        channel: 'sms' as const,
+        to: m.to,
+        body: renderTemplate(m.template, m.values),
+        refType: m.refType,
+        refId: m.refId ?? null,
+        templateCode: m.templateCode ?? null,
+        templateParams: Object.fromEntries(used.map((n) => [n, m.values[n] ?? ''])),
+        dedupeKey: m.dedupeKey,
+      };
+    }),
+  );
+}

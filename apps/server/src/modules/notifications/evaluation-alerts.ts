@@ -4,6 +4,7 @@ import type { DbOrTx } from '../../db/client.ts';
 import type { TEvaluationConsumer } from '../evaluations/evaluation-events.ts';
 import { getNegativeScoreMax } from '../settings/evaluation-policy.service.ts';
 import { findUnitManagers, notify } from './notifications.service.ts';
+import { smsOutletHeads, UNSATISFIED_SMS_TEMPLATE } from './outlet-head-sms.ts';
 
 /**
  * Alerts about evaluations. A negative evaluation is alerted by a consumer of the evaluation events
@@ -56,6 +57,8 @@ export interface TEvaluationFacts {
   text?: string | null;
   isLowestOption?: boolean;
   at: Date;
+  /** When the customer rated (the SMS names it); `at` when not given. */
+  occurredAt?: Date;
   /** The tenant's 不满意提醒阈值 (scores at most this alert); the default 2 when not given. */
   negativeScoreMax?: number;
 }
@@ -81,7 +84,8 @@ async function names(
 
 /**
  * A negative evaluation notifies the managers responsible for its unit — the users holding `evaluation:manage` at the
- * unit or the nearest unit above it that has any (an outlet's manager before the branch's). Returns how many were told
+ * unit or the nearest unit above it that has any (an outlet's manager before the branch's) — in the app, and the
+ * outlet heads among them who have a mobile number by SMS (outlet-head-sms.ts). Returns how many were told in the app
  * (0 for an evaluation that is not negative).
  */
 export async function alertNegativeEvaluation(tx: DbOrTx, e: TEvaluationFacts): Promise<number> {
@@ -92,6 +96,18 @@ export async function alertNegativeEvaluation(tx: DbOrTx, e: TEvaluationFacts): 
   const label = e.ratingLabel ?? '不满意';
   const rating = e.ratingLabel ?? `${e.score}/5`;
   const text = e.text?.trim() ? `：${e.text.trim().slice(0, 120)}` : '';
+  // The outlet head's SMS 短信 (DESIGN §4.1), once per evaluation and head whatever replays the event.
+  await smsOutletHeads(tx, {
+    tenantId: e.tenantId,
+    unitId: e.unitId,
+    template: UNSATISFIED_SMS_TEMPLATE,
+    values: { 窗口: n.counter ?? '', 员工: n.who ?? '', 评价: rating },
+    at: e.at,
+    occurredAt: e.occurredAt,
+    refType: 'evaluation_unsatisfied',
+    refId: e.evaluationId,
+    dedupeKey: `evaluation_unsatisfied:${e.evaluationId}`,
+  });
   return notify(tx, {
     tenantId: e.tenantId,
     userIds: managers,
@@ -130,6 +146,7 @@ export const negativeEvaluationAlerts: TEvaluationConsumer = {
       text: ev.evaluation.text,
       isLowestOption: ev.payload.isLowestOption === true,
       at: ev.at,
+      occurredAt: ev.evaluation.occurredAt,
       negativeScoreMax,
     });
   },

@@ -1,6 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type {
   TCounterContext,
+  TPotentialCustomerFlag,
+  TPotentialCustomerInput,
   TServiceSession,
   TSessionReport,
   TSessionReportQuery,
@@ -27,6 +29,12 @@ export function useSessionActions() {
     }),
     end: useMutation({
       mutationFn: (id: string) => post<TServiceSession>(`/counter/sessions/${id}/end`),
+      onSuccess: done,
+    }),
+    /** 潜力客户: flag the customer of one of my services (once per session). */
+    flagPotential: useMutation({
+      mutationFn: ({ id, ...input }: TPotentialCustomerInput & { id: string }) =>
+        post<TPotentialCustomerFlag>(`/counter/sessions/${id}/potential-customer`, input),
       onSuccess: done,
     }),
   };

@@ -195,7 +195,8 @@ async function populationSql(
     }
     case 'complaint_resolved':
     case 'churn_warning':
-      // Event-driven: only through onComplaintResolved / onChurnWarning (single occurrences).
+    case 'potential_customer':
+      // Event-driven: only through onComplaintResolved / onChurnWarning / onPotentialCustomer (single occurrences).
       return null;
   }
 }

@@ -1,8 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../../db/client.ts';
 import { followupPlans, followupTasks } from '../../../db/schema/index.ts';
-import { tenantTimeZone } from '../../../lib/time.ts';
 import type { TClock } from '../../../lib/clock.ts';
+import { tenantTimeZone } from '../../../lib/time.ts';
 import { loadWorkCalendar } from '../../policy/business-calendar.service.ts';
 import { addDays, addWorkingDays, localDate } from '../../policy/calendar.ts';
 import { generateTasks, planRule, type TPlanRow } from './generate.ts';
@@ -213,4 +213,54 @@ async function ticketCallbackPlan(tx: DbOrTx, tenantId: string, now: Date, today
     })
     .returning();
   return plan!;
+}
+
+/** The tenant's built-in 潜力客户跟进 plan: one per tenant, its id derived from the tenant (no lookup by name). */
+const potentialPlanId = (tenantId: string) => sql`md5(${tenantId}::text || ':potential_customer')::uuid`;
+
+/**
+ * Seam for the counter page (counter/potential-customer.service.ts), in the caller's transaction: a teller flagged
+ * a potential customer 潜力客户 during or after a service. The tenant's 潜力客户跟进 plan (rule kind
+ * `potential_customer`, made on first use: active, topic care 关怀 — the customer asked at the counter, so this is
+ * service contact, not marketing — owner assignment, phone) gets one task for the customer (key
+ * potential:<session>), due today until `withinDays` (default 3) days later. With the plan's owner assignment the
+ * task goes to `assigneeId` (the caller passes the customer's owner, else the outlet's 客服); a fixed or round-robin
+ * assignment an admin chose is honoured. A paused or closed plan makes no task. Returns the tasks created (0 or 1).
+ */
+export async function onPotentialCustomer(
+  tx: DbOrTx,
+  e: { tenantId: string; customerId: string; sessionId: string; assigneeId: string | null; actorId: string; now: Date },
+): Promise<number> {
+  const timeZone = await tenantTimeZone(tx, e.tenantId);
+  const today = localDate(e.now, timeZone);
+  await tx.execute(sql`
+    insert into followup_plans (id, tenant_id, unit_id, name, topic, methods, target_kind, rule, script, start_date, due_days,
+                                assignment, status, activated_at, created_at, updated_at)
+    select ${potentialPlanId(e.tenantId)}, ${e.tenantId}, ou.id, '潜力客户跟进', 'care', array['phone'], 'rule',
+           ${JSON.stringify({ kind: 'potential_customer', withinDays: 3 })}::jsonb,
+           '您好，{客户称呼}！我是{网点名称}的{坐席姓名}，感谢您今天到访办理业务，想就您关心的产品再为您详细介绍一下。',
+           ${today}::date, 3, 'owner', 'active', ${e.now}, ${e.now}, ${e.now}
+    from org_units ou where ou.tenant_id = ${e.tenantId} and ou.parent_id is null
+    on conflict do nothing`);
+  const [plan] = await tx
+    .select()
+    .from(followupPlans)
+    .where(and(eq(followupPlans.tenantId, e.tenantId), eq(followupPlans.id, potentialPlanId(e.tenantId))));
+  if (!plan || plan.status !== 'active') return 0;
+  const rule = planRule(plan);
+  const within = rule && 'withinDays' in rule ? rule.withinDays : 3;
+  const assigned: TPlanRow =
+    plan.assignment === 'owner' && e.assigneeId ? { ...plan, assignment: 'fixed', assigneeId: e.assigneeId } : plan;
+  return generateTasks(
+    tx,
+    assigned,
+    { tenantId: e.tenantId, timeZone, now: e.now, today, actorId: e.actorId },
+    {
+      customerId: e.customerId,
+      occurrenceKey: `potential:${e.sessionId}`,
+      dueDate: today,
+      dueUntilDate: addDays(today, within),
+      ignoreGap: true,
+    },
+  );
 }

@@ -8,6 +8,7 @@ import { fmtTime } from '../../../lib/format.ts';
 import { useMe } from '../../auth/api.ts';
 import { useCounterContext, useSessionActions } from '../api.ts';
 import { CustomerPick } from '../components/customer-pick.tsx';
+import { PotentialButton } from '../components/potential-button.tsx';
 
 export const fmtDuration = (s: number | null | undefined) =>
   s === null || s === undefined ? '—' : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
@@ -57,16 +58,19 @@ export function CounterPage() {
                 {fmtDuration(Math.max(0, Math.round((tick - new Date(open.startedAt).getTime()) / 1000)))}
               </Typography.Text>
             </Space>
-            <Button
-              type="primary"
-              danger
-              size="large"
-              data-testid="end-service"
-              loading={end.isPending}
-              onClick={() => end.mutateAsync(open.id).catch(fail)}
-            >
-              {t('counter.end')}
-            </Button>
+            <Space size="middle">
+              <Button
+                type="primary"
+                danger
+                size="large"
+                data-testid="end-service"
+                loading={end.isPending}
+                onClick={() => end.mutateAsync(open.id).catch(fail)}
+              >
+                {t('counter.end')}
+              </Button>
+              <PotentialButton session={open} size="large" />
+            </Space>
           </Space>
         ) : (
           <Space wrap size="middle">
@@ -161,6 +165,7 @@ export function CounterPage() {
                   '—'
                 ),
             },
+            { title: t('counter.potential.column'), render: (_, s) => <PotentialButton session={s} size="small" /> },
           ]}
         />
       </Card>

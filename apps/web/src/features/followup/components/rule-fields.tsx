@@ -79,7 +79,7 @@ export function RuleFields() {
           {days('leadDays', t('followup.plan.leadDays'))}
         </Space>
       )}
-      {(kind === 'complaint_resolved' || kind === 'churn_warning') &&
+      {(kind === 'complaint_resolved' || kind === 'churn_warning' || kind === 'potential_customer') &&
         days('withinDays', t('followup.plan.withinDays'), 1)}
     </>
   );
