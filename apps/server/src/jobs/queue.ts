@@ -14,6 +14,7 @@ import { reminderGuard } from '../modules/surveys/surveys.invitations.ts';
 import { sweepKioskTimeouts } from '../modules/kiosk/kiosk.service.ts';
 import { runEvaluationConsumers } from '../modules/evaluations/evaluation-events.ts';
 import { EVALUATION_CONSUMERS } from '../modules/evaluations/evaluation-consumers.ts';
+import { foldSurveyRollups } from '../modules/evaluations/survey-rollups.ts';
 
 /**
  * The job registry. Each job: a queue name, an optional cron schedule, and an idempotent handler (a job may run
@@ -140,6 +141,16 @@ export function jobDefinitions(deps: {
         });
         for (const [consumer, c] of Object.entries(r))
           if (c.processed || c.failed) deps.log.info({ consumer, ...c }, 'evaluation events');
+      },
+    },
+    {
+      // The survey responses queued by the write path (survey_rollup_pending) into the survey rollups, in bulk; readers
+      // fold their own tenant before reading, this keeps the queue short (modules/evaluations/survey-rollups.ts).
+      name: 'survey-rollups-fold',
+      cron: '* * * * *',
+      everySeconds: 5,
+      handler: async () => {
+        await foldSurveyRollups(deps.db);
       },
     },
   ];
