@@ -3,9 +3,15 @@ CREATE TABLE "survey_rollup_pending" (
 	"response_id" uuid NOT NULL,
 	"sign" smallint NOT NULL
 );
+--> statement-breakpoint
+ALTER TABLE "evaluation_events" DROP CONSTRAINT "evaluation_events_tenant_id_tenants_id_fk";
 
 --> statement-breakpoint
--- Custom SQL (issue 12, speed): the survey rollups leave the write path. Until now the statement-level trigger on
+-- Custom SQL (issue 12, speed), 2: evaluation_events loses its foreign key to tenants (above, generated): each event is
+-- written by the statement of its evaluation or correction, whose tenant key already holds; the per-row check took
+-- a KEY SHARE lock on the one tenant row for every press of every concurrent batch.
+
+-- Custom SQL (issue 12, speed), 1: the survey rollups leave the write path. Until now the statement-level trigger on
 -- evaluations upserted every (question, value) × (day, month) row of the survey rollups in the writing transaction:
 -- ~70 rows per response, the same hot rows for every response of a day, ~0.3 ms of Postgres per response (more than
 -- half the open-link submit's throughput). Now the writing transaction appends one row per response to
