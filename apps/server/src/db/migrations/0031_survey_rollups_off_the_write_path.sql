@@ -67,14 +67,16 @@ END;
 $$;
 --> statement-breakpoint
 -- Move the pending responses of one tenant (all tenants when p_tenant is null) into survey_rollups; returns how many
--- pending rows it took. Each pending row is taken by exactly one fold: a concurrent fold's DELETE waits for the rows
--- this one deleted and then skips them, so its reading afterwards sees this one's committed rollups. Rows are netted
--- per response first (+1 then -1 cancel out before touching any rollup row).
+-- pending rows it took. Folds run one at a time (advisory lock, held to the end of the transaction): one that takes
+-- away (-1) and adds (+1) upserts rollup rows in two sorted passes, and two such folds at once could deadlock. A fold
+-- that waited then finds the rows the other took gone, and reads the other's committed rollups. Rows are netted per
+-- response first (+1 then -1 cancel out before touching any rollup row).
 CREATE FUNCTION survey_rollups_fold(p_tenant uuid) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
   v_add_t uuid[]; v_add_r uuid[]; v_sub_t uuid[]; v_sub_r uuid[];
   v_taken integer;
 BEGIN
+  PERFORM pg_advisory_xact_lock(hashtextextended('survey_rollups_fold', 0));
   WITH d AS (
     DELETE FROM survey_rollup_pending p WHERE p_tenant IS NULL OR p.tenant_id = p_tenant
     RETURNING p.tenant_id, p.response_id, p.sign

@@ -402,6 +402,47 @@ describe('survey rollups', () => {
     expect(await rollupRows(created.id)).toEqual(await expectedRows(created.id));
   });
 
+  it('folds running at once (readers, the job, several processes) each take a pending row once', async () => {
+    const created = (await admin.post('/api/surveys', { definition: V1 })).json() as TSurveyDetail;
+    await publish(created.id);
+    const token = (await admin.post(`/api/surveys/${created.id}/open-link`, {})).json().openToken as string;
+    let ids: string[] | undefined;
+    for (let round = 0; round < 3; round++) {
+      const res = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          t.app.inject({
+            method: 'POST',
+            url: `/api/s/${token}/responses`,
+            payload: { answers: { q1: 1 + ((i + round) % 5), visited: 'y', multi: i % 2 ? ['a', 'c'] : ['b'] } },
+            headers: { 'idempotency-key': `device-rollup-${++device}` },
+          }),
+        ),
+      );
+      for (const r of res) expect(r.statusCode, r.body).toBe(201);
+      // four of them excluded, restored, excluded again: a -1 or +1 queued each round beside the new +1s
+      ids ??= (
+        await t.pool.query<{ id: string }>(
+          "select id from evaluations where tenant_id = $1 and answers->>'surveyId' = $2 order by id limit 4",
+          [t.tenantId, created.id],
+        )
+      ).rows.map((r) => r.id);
+      await t.pool.query(
+        `insert into evaluation_corrections (tenant_id, evaluation_id, kind, reason, actor_id, at)
+         select $1, e, $3, '并发折叠', $4, now() from unnest($2::uuid[]) e`,
+        [t.tenantId, ids, round % 2 ? 'restore' : 'exclude', admin.me.user.id],
+      );
+      const taken = await Promise.all([
+        t.pool.query('select survey_rollups_fold(null) as n'),
+        t.pool.query('select survey_rollups_fold($1) as n', [t.tenantId]),
+        t.pool.query('select survey_rollups_fold(null) as n'),
+        t.pool.query('select survey_rollups_fold($1) as n', [t.tenantId]),
+      ]);
+      // 12 responses + 4 corrections queued this round, each taken by exactly one of the folds
+      expect(taken.reduce((a, r) => a + (r.rows[0].n as number), 0)).toBe(16);
+    }
+    expect(await rollupRows(created.id)).toEqual(await expectedRows(created.id));
+  });
+
   it('npm run rollups:rebuild recomputes lost or damaged rows from the facts', async () => {
     const expected = await rollupRows();
     expect(expected.size).toBeGreaterThan(0);
