@@ -6,7 +6,9 @@
  * Targets: ≥ 5,000 submissions/s (issue 4); ≥ 1.0× the bare route of the same run and p99 ≤ 50 ms (issue 12).
  * Baseline in the same run, same Postgres: a bare Fastify route doing one INSERT, measured in one-second slices
  * alternating with the app's. CPU per request of each party
- * (server, Postgres, load generator) is reported beside.
+ * (server, Postgres, load generator) is reported beside, and `fold`: the survey rollups' queue of the run folded
+ * afterwards (what the survey-rollups-fold job does every 5 s; the bench app runs no jobs), its Postgres CPU per
+ * response, added to the app's in `ratioCpuPerRequestWithFold`.
  *   BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 50), BENCH_POOL (server pool size, default 10),
  *   BENCH_ROLLUPS=0 (rollup triggers off), BENCH_LOG (the app's LOG_LEVEL, into /dev/null; default: no logger), BENCH_CPU_PROF (see _cpu-prof.ts)
  */
