@@ -16,6 +16,7 @@ import { runEvaluationConsumers } from '../modules/evaluations/evaluation-events
 import { EVALUATION_CONSUMERS } from '../modules/evaluations/evaluation-consumers.ts';
 import { runTicketSla } from '../modules/tickets/sla/sla-job.ts';
 import { runCloseLoop } from '../modules/tickets/close-loop/close-loop.service.ts';
+import { foldSurveyRollups } from '../modules/evaluations/survey-rollups.ts';
 
 /**
  * The job registry. Each job: a queue name, an optional cron schedule, and an idempotent handler (a job may run
@@ -172,6 +173,16 @@ export function jobDefinitions(deps: {
           config: { publicBaseUrl: deps.publicBaseUrl ?? 'http://localhost:3000' },
         });
         if (r.sent || r.closed) deps.log.info(r, 'ticket callbacks');
+      },
+    },
+    {
+      // The survey responses queued by the write path (survey_rollup_pending) into the survey rollups, in bulk; readers
+      // fold their own tenant before reading, this keeps the queue short (modules/evaluations/survey-rollups.ts).
+      name: 'survey-rollups-fold',
+      cron: '* * * * *',
+      everySeconds: 5,
+      handler: async () => {
+        await foldSurveyRollups(deps.db);
       },
     },
   ];

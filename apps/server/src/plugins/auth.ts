@@ -53,13 +53,28 @@ export const isSecureRequest = (req: FastifyRequest, config: Pick<TAppDeps['conf
 export function isOwnOrigin(req: FastifyRequest, publicBaseUrl: string): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
-  let url: URL;
+  const url = parsedOrigin(origin);
+  if (url === null) return false; // "null" (sandboxed frames, file://) and garbage
+  return url.host === req.host || url.origin === parsedOrigin(publicBaseUrl)?.origin;
+}
+
+/**
+ * `new URL(value)`'s host and origin, memoised: a site sees a handful of Origin values, and parsing two URLs on every
+ * write was a measurable part of the ingestion hot paths (bench/README.md). Bounded: cleared when it grows past 256.
+ */
+const parsedOrigins = new Map<string, { host: string; origin: string } | null>();
+function parsedOrigin(value: string): { host: string; origin: string } | null {
+  let parsed = parsedOrigins.get(value);
+  if (parsed !== undefined) return parsed;
   try {
-    url = new URL(origin);
+    const url = new URL(value);
+    parsed = { host: url.host, origin: url.origin };
   } catch {
-    return false; // "null" (sandboxed frames, file://) and garbage
+    parsed = null;
   }
-  return url.host === req.host || url.origin === new URL(publicBaseUrl).origin;
+  if (parsedOrigins.size >= 256) parsedOrigins.clear();
+  parsedOrigins.set(value, parsed);
+  return parsed;
 }
 
 function tokensEqual(a: string, b: string): boolean {

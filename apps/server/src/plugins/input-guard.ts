@@ -14,32 +14,45 @@ const MAX_DETAILS = 20;
 const isBinary = (v: object) =>
   ArrayBuffer.isView(v) || v instanceof ArrayBuffer || typeof (v as { pipe?: unknown }).pipe === 'function';
 
+/** A value to visit; its path ("body.answers.q1") is spelled out only for a problem found (most requests have none). */
+interface TVisit {
+  parent: TVisit | null;
+  key: string;
+  value: unknown;
+  depth: number;
+}
+const pathOf = (v: TVisit): string => (v.parent ? `${pathOf(v.parent)}.${v.key}` : v.key);
+
 /**
  * Problems in one request part (body, query or params): strings or object keys holding control characters, and
  * nesting deeper than MAX_INPUT_DEPTH. Walks with its own stack, so a hostile million-level body cannot overflow it.
  */
 export function findInputProblems(where: string, value: unknown): TErrorDetail[] {
   const problems: TErrorDetail[] = [];
-  const stack: { path: string; value: unknown; depth: number }[] = [{ path: where, value, depth: 0 }];
+  const stack: TVisit[] = [{ parent: null, key: where, value, depth: 0 }];
   while (stack.length > 0 && problems.length < MAX_DETAILS) {
-    const { path, value: v, depth } = stack.pop()!;
+    const visit = stack.pop()!;
+    const v = visit.value;
     if (typeof v === 'string') {
-      if (CONTROL.test(v)) problems.push({ path, message: 'control characters are not allowed' });
+      if (CONTROL.test(v)) problems.push({ path: pathOf(visit), message: 'control characters are not allowed' });
       continue;
     }
     // Parsed JSON, query strings and route parameters are walked; an uploaded file arrives as a Buffer or a stream.
     if (v === null || typeof v !== 'object' || isBinary(v)) continue;
-    if (depth >= MAX_INPUT_DEPTH) {
-      problems.push({ path, message: `nested deeper than ${MAX_INPUT_DEPTH} levels` });
+    if (visit.depth >= MAX_INPUT_DEPTH) {
+      problems.push({ path: pathOf(visit), message: `nested deeper than ${MAX_INPUT_DEPTH} levels` });
       continue;
     }
-    for (const [k, child] of Object.entries(v)) {
-      const childPath = `${path}.${k}`;
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
       if (CONTROL.test(k)) {
-        problems.push({ path: childPath, message: 'control characters are not allowed' });
+        problems.push({ path: `${pathOf(visit)}.${k}`, message: 'control characters are not allowed' });
         continue;
       }
-      stack.push({ path: childPath, value: child, depth: depth + 1 });
+      const child = o[k];
+      // numbers, booleans and nulls (most of an answer sheet) need no visit of their own
+      if (child !== null && (typeof child === 'string' || typeof child === 'object'))
+        stack.push({ parent: visit, key: k, value: child, depth: visit.depth + 1 });
     }
   }
   return problems;

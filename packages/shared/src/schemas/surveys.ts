@@ -314,10 +314,12 @@ export function surveyPath(def: Pick<TSurveyDefinition, 'questions'>, answers: R
 
 const isEmpty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
+/** Module-level, not a closure per call: answerProblem runs for every answer of every submission (hot path). */
+const intProblem = (v: TAnswerValue, min: number, max: number) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? null : `an integer ${min}–${max}`;
+
 /** Check one answer against its question; returns a message or null. */
 export function answerProblem(q: TQuestion, v: TAnswerValue): string | null {
-  const int = (min: number, max: number) =>
-    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? null : `an integer ${min}–${max}`;
   switch (q.type) {
     case 'single':
       return typeof v === 'string' && q.options?.some((o) => o.value === v) ? null : 'one of the options';
@@ -328,9 +330,9 @@ export function answerProblem(q: TQuestion, v: TAnswerValue): string | null {
     case 'likert':
     case 'rating':
     case 'csat':
-      return int(1, 5);
+      return intProblem(v, 1, 5);
     case 'nps':
-      return int(0, 10);
+      return intProblem(v, 0, 10);
     case 'number':
       return typeof v === 'number' && Number.isFinite(v) ? null : 'a number';
     case 'date':

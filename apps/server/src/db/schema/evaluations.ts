@@ -113,9 +113,12 @@ export const evaluationEvents = pgTable(
   'evaluation_events',
   {
     id: bigserial('id', { mode: 'number' }).notNull(),
-    tenantId: uuid('tenant_id')
-      .notNull()
-      .references(() => tenants.id),
+    /**
+     * No foreign key (dropped by migration 0031): every event is written in the statement of its evaluation or
+     * correction, whose own key to tenants already holds, and the per-row check locked the one hot tenant row for
+     * every press (issue 12, speed).
+     */
+    tenantId: uuid('tenant_id').notNull(),
     evaluationId: uuid('evaluation_id').notNull(),
     /** recorded | appeal | appeal_rejected | exclude | restore */
     kind: text('kind').notNull(),

@@ -1,4 +1,14 @@
-import { date, doublePrecision, integer, numeric, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import {
+  date,
+  doublePrecision,
+  integer,
+  numeric,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 /**
  * The read model of survey results 问卷结果 (DESIGN §4.2, §9): counted survey responses — those whose evaluation is
@@ -6,8 +16,9 @@ import { date, doublePrecision, integer, numeric, pgTable, primaryKey, text, uui
  * unit × local day (the tenant's time zone) × figure, and again per local month (`grain` 'month', `day` = the
  * month's first day) so that a long period reads a month in one row. Raw counts and sums only: weights come from the version a
  * reader shows. Owned by the evaluations module: maintained in the writing transaction by the triggers of migration
- * 0027 (on evaluations and evaluation_corrections), recomputed from the facts by `survey_rollups_rebuild`
- * (modules/evaluations/survey-rollups.ts). Rows whose count falls to 0 are deleted.
+ * 0028 (on evaluations and evaluation_corrections) through `survey_rollup_pending` (below) since migration 0031,
+ * recomputed from the facts by `survey_rollups_rebuild` (modules/evaluations/survey-rollups.ts). Rows whose count
+ * falls to 0 are deleted.
  *
  * `kind` / `key` / `value`:
  * - `response`, '', '': n responses; index_n of them with an index, index_sum their Σ index (float8: sums of
@@ -42,3 +53,17 @@ export const surveyRollups = pgTable(
     }),
   ],
 );
+
+/**
+ * Survey responses counted (+1) or uncounted (-1) by a committed write but not yet added into `survey_rollups`
+ * (migration 0031): the writing transaction appends one row per response here — no shared rollup row is locked or
+ * updated on the write path — and `survey_rollups_fold` moves them into the rollups in bulk (per key, not per
+ * response). Every reader folds its tenant before reading (surveyRollupFigures), and the `survey-rollups-fold` job
+ * folds all tenants every few seconds, so this table stays small. rollups + pending = GROUP BY over the facts.
+ */
+export const surveyRollupPending = pgTable('survey_rollup_pending', {
+  tenantId: uuid('tenant_id').notNull(),
+  responseId: uuid('response_id').notNull(),
+  /** 1 counted, -1 no longer counted (excluded). */
+  sign: smallint('sign').notNull(),
+});

@@ -6,13 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TSurveyDefinition, TSurveyDetail } from '@huifang/shared';
 import { createCustomer } from '../../../test/customers-helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
-import { rebuildSurveyRollups, wholeMonths } from './survey-rollups.ts';
+import { jobDefinitions } from '../../jobs/queue.ts';
+import { foldSurveyRollups, rebuildSurveyRollups, wholeMonths } from './survey-rollups.ts';
 
 /**
  * Property: whatever survey responses arrive (two versions, several units, local days either side of midnight and
  * of a month's end, skipped and empty answers, open-link batches and single staff entries) and whatever exclude /
  * restore corrections follow (in any order, one by one through the API or several in one statement), every row of
- * survey_rollups equals a GROUP BY over the facts — computed here in TypeScript from the raw rows — and a rebuild
+ * survey_rollups (after the write path's queue is folded into them, as every reader does; folds also happen at random
+ * points in between) equals a GROUP BY over the facts — computed here in TypeScript from the raw rows — and a rebuild
  * gives the same rows.
  */
 
@@ -143,6 +145,8 @@ const arbAction = fc.oneof(
     }),
     weight: 2,
   },
+  // what the survey-rollups-fold job or a reader does at any moment
+  { arbitrary: fc.record({ t: fc.constant('fold' as const) }), weight: 1 },
 );
 
 type TRow = { n: number; sum: number; indexN: number; indexSum: number };
@@ -219,7 +223,9 @@ async function expectedRows(surveyId?: string): Promise<Map<string, TRow>> {
   return out;
 }
 
+/** survey_rollups as a reader sees them: the tenant's queued responses folded in first. */
 async function rollupRows(surveyId?: string): Promise<Map<string, TRow>> {
+  await foldSurveyRollups(t.db, t.tenantId);
   const res = await t.pool.query(
     `select survey_id, grain, day::text as day, kind, version, unit_id, key, value, n, sum::text as sum, index_n, index_sum
      from survey_rollups where tenant_id = $1 and ($2::uuid is null or survey_id = $2)`,
@@ -301,6 +307,8 @@ describe('survey rollups', () => {
             if (!ids.length) continue;
             const res = await admin.post(`/api/evaluations/${ids[a.pick % ids.length]}/${a.kind}`, { reason: '复核' });
             expect([200, 409], res.body).toContain(res.statusCode);
+          } else if (a.t === 'fold') {
+            await foldSurveyRollups(t.db);
           }
         }
         // each run checks its own survey, so that a counterexample is about its own actions
@@ -325,13 +333,15 @@ describe('survey rollups', () => {
       headers: { 'idempotency-key': `device-rollup-${++device}` },
     });
     expect(res.statusCode, res.body).toBe(201);
-    const days = async () =>
-      (
+    const days = async () => {
+      await foldSurveyRollups(t.db, t.tenantId);
+      return (
         await t.pool.query(
           "select grain, day::text as day from survey_rollups where survey_id = $1 and kind = 'response' order by grain",
           [created.id],
         )
       ).rows;
+    };
     expect(await days()).toEqual([
       { grain: 'day', day: '2026-04-01' },
       { grain: 'month', day: '2026-04-01' },
@@ -346,6 +356,91 @@ describe('survey rollups', () => {
     } finally {
       await t.pool.query("update tenants set time_zone = 'Asia/Shanghai' where id = $1", [t.tenantId]);
     }
+  });
+
+  it('the write path only queues a response; the results read and the fold job add it into the rollups', async () => {
+    const created = (await admin.post('/api/surveys', { definition: V1 })).json() as TSurveyDetail;
+    await publish(created.id);
+    const token = (await admin.post(`/api/surveys/${created.id}/open-link`, {})).json().openToken as string;
+    const submit = async (q1: number) => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/s/${token}/responses`,
+        payload: { answers: { q1, visited: 'n' } },
+        headers: { 'idempotency-key': `device-rollup-${++device}` },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    };
+    const stored = async () =>
+      (await t.pool.query('select count(*)::int as n from survey_rollups where survey_id = $1', [created.id])).rows[0]
+        .n as number;
+    const pending = async () =>
+      (await t.pool.query('select count(*)::int as n from survey_rollup_pending where tenant_id = $1', [t.tenantId]))
+        .rows[0].n as number;
+    await foldSurveyRollups(t.db);
+    await submit(4);
+    // no shared rollup row written by the submit: one queued row
+    expect(await stored()).toBe(0);
+    expect(await pending()).toBe(1);
+    // the results read folds the tenant's queue first, so it shows the response at once
+    const results = await admin.get(`/api/surveys/${created.id}/results`);
+    expect(results.statusCode, results.body).toBe(200);
+    expect(results.json().responses).toBe(1);
+    expect(await pending()).toBe(0);
+    expect(await stored()).toBeGreaterThan(0);
+    // the job folds without any reader
+    await submit(2);
+    expect(await pending()).toBe(1);
+    const job = jobDefinitions({
+      db: t.db,
+      clock: t.clock,
+      log: { info: () => undefined, error: () => undefined },
+      sessionIdleMinutes: 30,
+    }).find((j) => j.name === 'survey-rollups-fold')!;
+    await job.handler({});
+    expect(await pending()).toBe(0);
+    expect(await rollupRows(created.id)).toEqual(await expectedRows(created.id));
+  });
+
+  it('folds running at once (readers, the job, several processes) each take a pending row once', async () => {
+    const created = (await admin.post('/api/surveys', { definition: V1 })).json() as TSurveyDetail;
+    await publish(created.id);
+    const token = (await admin.post(`/api/surveys/${created.id}/open-link`, {})).json().openToken as string;
+    let ids: string[] | undefined;
+    for (let round = 0; round < 3; round++) {
+      const res = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          t.app.inject({
+            method: 'POST',
+            url: `/api/s/${token}/responses`,
+            payload: { answers: { q1: 1 + ((i + round) % 5), visited: 'y', multi: i % 2 ? ['a', 'c'] : ['b'] } },
+            headers: { 'idempotency-key': `device-rollup-${++device}` },
+          }),
+        ),
+      );
+      for (const r of res) expect(r.statusCode, r.body).toBe(201);
+      // four of them excluded, restored, excluded again: a -1 or +1 queued each round beside the new +1s
+      ids ??= (
+        await t.pool.query<{ id: string }>(
+          "select id from evaluations where tenant_id = $1 and answers->>'surveyId' = $2 order by id limit 4",
+          [t.tenantId, created.id],
+        )
+      ).rows.map((r) => r.id);
+      await t.pool.query(
+        `insert into evaluation_corrections (tenant_id, evaluation_id, kind, reason, actor_id, at)
+         select $1, e, $3, '并发折叠', $4, now() from unnest($2::uuid[]) e`,
+        [t.tenantId, ids, round % 2 ? 'restore' : 'exclude', admin.me.user.id],
+      );
+      const taken = await Promise.all([
+        t.pool.query('select survey_rollups_fold(null) as n'),
+        t.pool.query('select survey_rollups_fold($1) as n', [t.tenantId]),
+        t.pool.query('select survey_rollups_fold(null) as n'),
+        t.pool.query('select survey_rollups_fold($1) as n', [t.tenantId]),
+      ]);
+      // 12 responses + 4 corrections queued this round, each taken by exactly one of the folds
+      expect(taken.reduce((a, r) => a + (r.rows[0].n as number), 0)).toBe(16);
+    }
+    expect(await rollupRows(created.id)).toEqual(await expectedRows(created.id));
   });
 
   it('npm run rollups:rebuild recomputes lost or damaged rows from the facts', async () => {

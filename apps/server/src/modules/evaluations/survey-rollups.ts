@@ -3,10 +3,12 @@ import type { DbOrTx } from '../../db/client.ts';
 import { unitVisible, type TScope } from '../../lib/scope.ts';
 
 /**
- * The survey side of the evaluation read model: table survey_rollups (db/schema/survey-rollups.ts), kept by the
- * triggers of migration 0027 in the transaction that stores an evaluation or a correction, so that only counted
- * responses (evaluation stored, not excluded) are in it, per local day and per local month. Readers get raw counts and sums; the weights and the maths
- * (index, CSAT, NPS) stay with the survey that shows them (surveys/survey-maths.ts).
+ * The survey side of the evaluation read model: table survey_rollups (db/schema/survey-rollups.ts), so that only
+ * counted responses (evaluation stored, not excluded) are in it, per local day and per local month. The triggers of
+ * migrations 0028/0031 queue each counted (or uncounted) response in `survey_rollup_pending` in the transaction that
+ * stores the evaluation or the correction; `foldSurveyRollups` adds the queue into the rollups in bulk — every reader
+ * folds first, and the `survey-rollups-fold` job folds every few seconds. Readers get raw counts and sums; the weights
+ * and the maths (index, CSAT, NPS) stay with the survey that shows them (surveys/survey-maths.ts).
  */
 
 export interface TSurveyRollupFilter {
@@ -48,7 +50,18 @@ export function wholeMonths(from?: string, to?: string): { monthsFrom?: string; 
 }
 
 /**
- * The figures of one survey over the units the caller may count (`unitVisible`), read from the rollups: whole
+ * Add the responses queued in `survey_rollup_pending` (one tenant's, or all) into survey_rollups; returns the queued
+ * rows taken. Afterwards the tenant's rollups equal a GROUP BY over its facts as of this call (a fold running
+ * concurrently is waited for). Safe to run anywhere, any number of times.
+ */
+export async function foldSurveyRollups(db: DbOrTx, tenantId?: string): Promise<number> {
+  const res = await db.execute<{ n: number }>(sql`select survey_rollups_fold(${tenantId ?? null}::uuid) as n`);
+  return res.rows[0]?.n ?? 0;
+}
+
+/**
+ * The figures of one survey over the units the caller may count (`unitVisible`), read from the rollups after folding
+ * the tenant's queued responses into them: whole
  * months from the month rows, the days at either end of the period from the day rows (two index range scans). The
  * caller checks that the survey itself is readable.
  */
@@ -75,6 +88,7 @@ export async function surveyRollupFigures(
   if (q.from) days.push(sql`s.day >= ${q.from}::date`);
   if (q.to) days.push(sql`s.day <= ${q.to}::date`);
   const and = (conds: SQL[]) => sql.join(conds, sql` and `);
+  await foldSurveyRollups(db, scope.tenantId);
   const res = await db.execute<{
     kind: 'response' | 'dimension' | 'answered' | 'value';
     key: string;

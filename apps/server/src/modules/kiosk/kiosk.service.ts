@@ -71,9 +71,11 @@ export async function readKioskState(db: DbOrTx, device: TDeviceCtx, now: Date):
  */
 const PRESS_SQL = recordFromSource(
   `i as (
-    select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::smallint[], $6::text[], $7::jsonb[], $8::boolean[],
-                         $9::timestamptz[], $10::timestamptz[], $11::boolean[])
-      with ordinality as i(tenant_id, session_id, counter_id, device_id, score, label, answers, is_fast, pressed_at, now, is_lowest, n)
+    select u.tenant_id, u.session_id, u.counter_id, u.device_id, u.score, u.label, $7::jsonb -> (u.n - 1)::int as answers,
+           u.is_fast, u.pressed_at, u.now, u.is_lowest, u.n
+    from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::smallint[], $6::text[], $8::boolean[],
+                $9::timestamptz[], $10::timestamptz[], $11::boolean[])
+      with ordinality as u(tenant_id, session_id, counter_id, device_id, score, label, is_fast, pressed_at, now, is_lowest, n)
   ),
   src as (
     select null::uuid as id, s.tenant_id, 'kiosk'::text as channel, greatest(s.ended_at, least(i.pressed_at, i.now)) as occurred_at,
@@ -125,7 +127,8 @@ const pressWriter = createGroupCommit<TPress, TPressRow, TPressRow | undefined>(
       col('deviceId'),
       col('score'),
       col('label'),
-      col('answers'),
+      // one JSON array (press i at index i - 1) of texts already JSON: a jsonb[] parameter escaped every quote
+      `[${col('answers').join(',')}]`,
       col('isFast'),
       col('pressedAt'),
       col('now'),

@@ -248,9 +248,11 @@ export async function storeFollowupResponse(
  */
 const OPEN_BATCH_SQL = recordFromSource(
   `i as (
-    select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::uuid[], $6::uuid[], $7::timestamptz[], $8::jsonb[], $9::jsonb[],
-                         $10::real[], $11::smallint[], $12::text[], $13::text[])
-      with ordinality as i(id, tenant_id, survey_id, version, link_id, unit_id, now, answers, dims, idx, score, text, key, n)
+    select u.id, u.tenant_id, u.survey_id, u.version, u.link_id, u.unit_id, u.now,
+           $8::jsonb -> (u.n - 1)::int as answers, $9::jsonb -> (u.n - 1)::int as dims, u.idx, u.score, u.text, u.key, u.n
+    from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::uuid[], $6::uuid[], $7::timestamptz[],
+                $10::real[], $11::smallint[], $12::text[], $13::text[])
+      with ordinality as u(id, tenant_id, survey_id, version, link_id, unit_id, now, idx, score, text, key, n)
   ), r as (
     insert into survey_responses (id, tenant_id, survey_id, version, link_id, customer_id, unit_id, channel, entered_by, submitted_at,
                                   answers, dimension_scores, index_value, score, text, idempotency_key)
@@ -299,9 +301,11 @@ const openResponseWriter = createGroupCommit<TOpenAnswer, { id: string }, string
       col('version'),
       col('linkId'),
       col('unitId'),
-      col('now'),
-      col('answers'),
-      col('dims'),
+      items.map((i) => i.now.toISOString()),
+      // the answer sheets and dimension scores as one JSON array each (element i of the batch at index i - 1): already
+      // JSON text, joined as it is, where a jsonb[] parameter would escape every quote of every element
+      `[${col('answers').join(',')}]`,
+      `[${col('dims').join(',')}]`,
       col('index'),
       col('score'),
       col('text'),
