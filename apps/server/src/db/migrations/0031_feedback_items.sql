@@ -24,7 +24,7 @@ CREATE TABLE "feedback_items" (
 --> statement-breakpoint
 CREATE TABLE "feedback_label_corrections" (
 	"tenant_id" uuid NOT NULL,
-	"id" uuid DEFAULT gen_random_uuid() NOT NULL,
+	"id" bigserial NOT NULL,
 	"item_id" uuid NOT NULL,
 	"actor_id" uuid,
 	"at" timestamp with time zone NOT NULL,

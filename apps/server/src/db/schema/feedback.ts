@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigserial,
   doublePrecision,
   foreignKey,
   index,
@@ -79,7 +80,8 @@ export const feedbackLabelCorrections = pgTable(
     tenantId: uuid('tenant_id')
       .notNull()
       .references(() => tenants.id),
-    id: uuid('id').notNull().defaultRandom(),
+    /** In order of writing: the history's order (two corrections may share a clock reading). */
+    id: bigserial('id', { mode: 'number' }).notNull(),
     itemId: uuid('item_id').notNull(),
     actorId: uuid('actor_id').references(() => users.id),
     at: timestamp('at', { withTimezone: true }).notNull(),

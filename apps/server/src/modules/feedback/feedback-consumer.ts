@@ -16,8 +16,6 @@ export interface TClassifiedFeedback {
   text: string;
   labels: TFeedbackLabels;
   occurredAt: Date;
-  /** The evaluation came in as loaded history (demo data, an import), not as news. */
-  isBackfill: boolean;
 }
 
 export type TFeedbackListener = (tx: DbOrTx, item: TClassifiedFeedback) => Promise<void>;
@@ -41,12 +39,13 @@ export function onFeedbackClassified(listener: TFeedbackListener): () => void {
 /**
  * The evaluation-event consumer that labels every free text entering Huifang: a `recorded` evaluation with a non-empty
  * text (survey text answers, order reviews, follow-up call notes, staff-entered surveys) becomes one feedback item.
- * Loaded history is classified too, so the 反馈分析 figures cover it; listeners learn whether it was (`isBackfill`).
- * Idempotent: one item per evaluation (unique), and a replay inserts nothing and tells no listener twice.
+ * Loaded history (`isBackfill`: demo data) is left to classifyLoadedHistory (feedback-backfill.ts), run after the
+ * load. Idempotent: one item per evaluation (unique), and a replay inserts nothing and tells no listener twice.
  */
 export const feedbackClassification: TEvaluationConsumer = {
   name: 'feedback-classification',
   kinds: ['recorded'],
+  skipsBackfill: true,
   handle: async (tx, ev) => {
     const text = ev.evaluation.text?.trim();
     if (!text) return;
@@ -64,7 +63,6 @@ export const feedbackClassification: TEvaluationConsumer = {
     };
     const stored = await insertFeedbackItem(tx, item);
     if (!stored || labels.category !== 'complaint') return;
-    for (const listener of FEEDBACK_LISTENERS)
-      await listener(tx, { ...item, id: stored.id, isBackfill: 'isBackfill' in ev.payload });
+    for (const listener of FEEDBACK_LISTENERS) await listener(tx, { ...item, id: stored.id });
   },
 };

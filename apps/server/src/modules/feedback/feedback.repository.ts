@@ -176,11 +176,11 @@ export async function listLabelCorrections(db: DbOrTx, tenantId: string, itemId:
     new_topics: string[];
     reason: string | null;
   }>(sql`
-    select c.id, c.at, c.actor_id, u.display_name as actor_name, c.old_category, c.old_sentiment, c.old_topics,
+    select c.id::text, c.at, c.actor_id, u.display_name as actor_name, c.old_category, c.old_sentiment, c.old_topics,
            c.new_category, c.new_sentiment, c.new_topics, c.reason
     from feedback_label_corrections c left join users u on u.tenant_id = c.tenant_id and u.id = c.actor_id
     where c.tenant_id = ${tenantId} and c.item_id = ${itemId}
-    order by c.at, c.id`);
+    order by c.id`);
   return res.rows.map((c): TFeedbackCorrection => ({
     id: c.id,
     at: iso(c.at),

@@ -1,7 +1,12 @@
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TFeedbackItem, TFeedbackItemDetail, TFeedbackSummary, TSurveyDetail } from '@huifang/shared';
+import { createCustomer } from '../../../test/customers-helpers.ts';
 import { countRows, expectError, unitIdByCode } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { relinkEvaluations } from '../evaluations/evaluations.repository.ts';
+import { recordEvaluation, type TNewEvaluation } from '../evaluations/evaluations.write.ts';
+import { classifyLoadedHistory } from './feedback-backfill.ts';
 import { onFeedbackClassified, type TClassifiedFeedback } from './feedback-consumer.ts';
 
 let t: TTestApp;
@@ -143,7 +148,7 @@ describe('a survey answer with text becomes a classified feedback item', () => {
     for (const k of item.model.keywords) expect(text).toContain(k);
     expect(await countRows(t, 'select 1 from feedback_items where evaluation_id = $1', [item.evaluationId])).toBe(1);
     expect(heard.filter((h) => h.id === item.id)).toHaveLength(1);
-    expect(heard.find((h) => h.id === item.id)).toMatchObject({ isBackfill: false, labels: { category: 'complaint' } });
+    expect(heard.find((h) => h.id === item.id)).toMatchObject({ labels: { category: 'complaint' } });
   });
 
   it('filters by category, sentiment, topic, unit subtree, period and corrected', async () => {
@@ -239,5 +244,65 @@ describe('a survey answer with text becomes a classified feedback item', () => {
     expect(summary.byCategory.complaint).toBe(summaryBefore.byCategory.complaint - 1);
     expect(summary.byCategory.suggestion).toBe(summaryBefore.byCategory.suggestion + 1);
     expect(summary.correctionRate).toBeCloseTo(summary.corrected / summary.total, 4);
+  });
+});
+
+describe('loaded history and erasure', () => {
+  const evaluation = async (over: Partial<TNewEvaluation>): Promise<TNewEvaluation> => ({
+    tenantId: t.tenantId,
+    channel: 'order_review',
+    occurredAt: t.clock.now(),
+    unitId: await unitIdByCode(t, 'SH-LJZ'),
+    sourceType: 'link',
+    score: 2,
+    idempotencyKey: crypto.randomUUID(),
+    ...over,
+  });
+  const itemOf = (evaluationId: string) =>
+    t.pool
+      .query<{ text: string; keywords: string[]; customer_id: string | null }>(
+        'select text, keywords, customer_id from feedback_items where evaluation_id = $1',
+        [evaluationId],
+      )
+      .then((r) => r.rows);
+
+  it('the consumer leaves loaded history (isBackfill) to classifyLoadedHistory, which tells no listener', async () => {
+    const heard: string[] = [];
+    const stop = onFeedbackClassified(async (_tx, item) => {
+      heard.push(item.evaluationId);
+    });
+    try {
+      const loaded = await recordEvaluation(
+        t.db,
+        await evaluation({ text: '快递太慢了，包装也破了，差评', event: { isBackfill: true } }),
+      );
+      await t.runEvaluationEvents();
+      expect(await itemOf(loaded.id)).toEqual([]);
+      expect(await classifyLoadedHistory({ db: t.db }, t.tenantId)).toBeGreaterThanOrEqual(1);
+      expect(await itemOf(loaded.id)).toHaveLength(1);
+      expect(await classifyLoadedHistory({ db: t.db }, t.tenantId)).toBe(0);
+      expect(heard).not.toContain(loaded.id);
+    } finally {
+      stop();
+    }
+  });
+
+  it("erasing a customer clears the item's text and keywords with the evaluation's; a merge moves its customer", async () => {
+    const [a, b, c] = [
+      await createCustomer(t, zhang, 'SH-LJZ'),
+      await createCustomer(t, zhang, 'SH-LJZ'),
+      await createCustomer(t, zhang, 'SH-LJZ'),
+    ];
+    const erased = await recordEvaluation(t.db, await evaluation({ customerId: a.id, text: '王先生说柜员态度太差' }));
+    const merged = await recordEvaluation(t.db, await evaluation({ customerId: b.id, text: '服务很好，谢谢' }));
+    await t.runEvaluationEvents();
+    expect((await itemOf(erased.id))[0]).toMatchObject({ text: '王先生说柜员态度太差', customer_id: a.id });
+    expect((await itemOf(erased.id))[0]!.keywords.length).toBeGreaterThan(0);
+    await t.db.transaction(async (tx) => {
+      await relinkEvaluations(tx, t.tenantId, [a.id], null);
+      await relinkEvaluations(tx, t.tenantId, [b.id], c.id);
+    });
+    expect(await itemOf(erased.id)).toEqual([{ text: '', keywords: [], customer_id: null }]);
+    expect((await itemOf(merged.id))[0]).toMatchObject({ text: '服务很好，谢谢', customer_id: c.id });
   });
 });
