@@ -42,6 +42,8 @@ describe('feedback classifier', () => {
     expect(s.keywords).toContain('建议');
     expect(classifyText('希望能增加周末的营业时间').category).toBe('suggestion');
     expect(classifyText('我要投诉这个柜员').category).toBe('complaint');
+    // 投诉处理 names the complaint service: a wish about it is a suggestion.
+    expect(classifyText('希望投诉处理能更及时').category).toBe('suggestion');
   });
 
   it('praise, complaint and topics', () => {

@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import type { TFeedbackCategory, TFeedbackLabels, TFeedbackSentiment } from '@huifang/shared';
-import { COMPLAINT_CUES, EXPLICIT_COMPLAINT_CUES, SUGGESTION_CUES, TOPICS } from './lexicon.ts';
+import {
+  COMPLAINT_CUES,
+  COMPLAINT_SERVICE_WORDS,
+  EXPLICIT_COMPLAINT_CUES,
+  SUGGESTION_CUES,
+  TOPICS,
+} from './lexicon.ts';
 import type { TLinearModel } from './logistic.ts';
 import { contrastParts, lexiconScore } from './rules.ts';
 import { NEGATED, normalizeText, segmentClauses, weightedFeatures } from './segment.ts';
@@ -66,6 +72,9 @@ const EVIDENCE_WEIGHT = 0.35;
 const MAX_KEYWORDS = 6;
 
 const hasCue = (text: string, cues: readonly string[]) => cues.filter((c) => text.includes(c));
+
+/** The text without 投诉 where it names the complaint service (投诉处理, 投诉电话…), for the cue search. */
+const SERVICE_MENTION = new RegExp(`投诉(?=${COMPLAINT_SERVICE_WORDS.join('|')})`, 'g');
 
 /** The surface words of a model feature: `a_b` → ab, `¬好` → 好. */
 const surface = (feature: string) => feature.replace(NEGATED, '').replace('_', '');
@@ -154,8 +163,9 @@ export function classifyText(text: string, model: TSentimentModel = shippedModel
   const norm = normalizeText(text);
   const clauses = segmentClauses(norm);
   const { sentiment, score, drivers } = scoreSentiment(clauses, model);
-  const explicit = hasCue(norm, EXPLICIT_COMPLAINT_CUES);
-  const complaint = hasCue(norm, COMPLAINT_CUES);
+  const cueText = norm.replace(SERVICE_MENTION, '　');
+  const explicit = hasCue(cueText, EXPLICIT_COMPLAINT_CUES);
+  const complaint = hasCue(cueText, COMPLAINT_CUES);
   const suggestion = hasCue(norm, SUGGESTION_CUES);
   const category = categoryOf(sentiment, explicit, complaint, suggestion);
   const cues = category === 'complaint' ? [...explicit, ...complaint] : category === 'suggestion' ? suggestion : [];

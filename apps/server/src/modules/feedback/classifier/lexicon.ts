@@ -155,6 +155,10 @@ export const NEGATIVE_WORDS: Readonly<Record<string, number>> = {
   破: 1,
   简陋: 1,
   一般: 0.5,
+  色差: 1,
+  破损: 1.5,
+  破了: 1.5,
+  不新鲜: 1.5,
 };
 
 /** Negation words 否定词: flip the sentiment word within the next few tokens of the same clause. */
@@ -265,6 +269,12 @@ export const COMPLAINT_CUES: readonly string[] = [
   '再也不',
   '不会再',
 ];
+
+/**
+ * Words after which 投诉 names the complaint service rather than a complaint (希望投诉处理能更及时 is a suggestion): such
+ * a 投诉 is neither a cue nor a negative word.
+ */
+export const COMPLAINT_SERVICE_WORDS: readonly string[] = ['处理', '流程', '渠道', '电话', '热线', '方式', '入口'];
 
 /** Suggestion cues 建议线索. Matched as substrings. */
 export const SUGGESTION_CUES: readonly string[] = [

@@ -1,4 +1,5 @@
 import {
+  COMPLAINT_SERVICE_WORDS,
   CONTRAST_AFTER,
   CONTRAST_BEFORE,
   CONTRASTS,
@@ -76,6 +77,8 @@ export function lexiconScore(clauses: readonly (readonly string[])[]): { score: 
       if (value === 0) continue;
       // 好 before another sentiment word is a degree word (好干净), not praise.
       if (token === '好' && i + 1 < tokens.length && polarity(tokens[i + 1]!) !== 0) continue;
+      // 投诉处理, 投诉电话: the complaint service, not a complaint.
+      if (token === '投诉' && COMPLAINT_SERVICE_WORDS.includes(tokens[i + 1] ?? '')) continue;
       let negatedAt = -1;
       let degree = 1;
       let degreeAt = -1;
