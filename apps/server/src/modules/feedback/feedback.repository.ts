@@ -15,6 +15,7 @@ import {
 import type { DbOrTx } from '../../db/client.ts';
 import { invalidField } from '../../lib/app-error.ts';
 import { likeEscape, pageOffset, toPage } from '../../lib/pagination.ts';
+import { redactPiiText } from '../../lib/redact.ts';
 import { ownedVisible, pgArray, type TScope } from '../../lib/scope.ts';
 
 /** A stored feedback item as the consumer writes it. */
@@ -79,27 +80,35 @@ type TRow = {
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-const toItem = (r: TRow): TFeedbackItem => ({
-  id: r.id,
-  evaluationId: r.evaluation_id,
-  channel: r.channel,
-  unitId: r.unit_id,
-  unitName: r.unit_name,
-  staffId: r.staff_id,
-  staffName: r.staff_name,
-  customerId: r.customer_id,
-  text: r.text,
-  occurredAt: iso(r.occurred_at),
-  classifiedAt: iso(r.classified_at),
-  category: r.corrected_category ?? r.category,
-  sentiment: r.corrected_sentiment ?? r.sentiment,
-  topics: r.corrected_topics ?? r.topics,
-  model: { category: r.category, sentiment: r.sentiment, score: r.score, topics: r.topics, keywords: r.keywords },
-  isCorrected: r.corrected_at !== null,
-  correctedById: r.corrected_by,
-  correctedByName: r.corrected_by_name,
-  correctedAt: r.corrected_at === null ? null : iso(r.corrected_at),
-});
+/**
+ * A row as the API shows it. Free text may hold a phone number, ID number or e-mail typed by the customer: masked
+ * unless the reader may reveal personal data (then the keywords a mask hid are left out too).
+ */
+const toItem = (r: TRow, canReveal: boolean): TFeedbackItem => {
+  const text = canReveal ? r.text : redactPiiText(r.text);
+  const keywords = text === r.text ? r.keywords : r.keywords.filter((k) => text.includes(k));
+  return {
+    id: r.id,
+    evaluationId: r.evaluation_id,
+    channel: r.channel,
+    unitId: r.unit_id,
+    unitName: r.unit_name,
+    staffId: r.staff_id,
+    staffName: r.staff_name,
+    customerId: r.customer_id,
+    text,
+    occurredAt: iso(r.occurred_at),
+    classifiedAt: iso(r.classified_at),
+    category: r.corrected_category ?? r.category,
+    sentiment: r.corrected_sentiment ?? r.sentiment,
+    topics: r.corrected_topics ?? r.topics,
+    model: { category: r.category, sentiment: r.sentiment, score: r.score, topics: r.topics, keywords },
+    isCorrected: r.corrected_at !== null,
+    correctedById: r.corrected_by,
+    correctedByName: r.corrected_by_name,
+    correctedAt: r.corrected_at === null ? null : iso(r.corrected_at),
+  };
+};
 
 const SELECT = sql`
   select fi.id, fi.evaluation_id, fi.channel, fi.unit_id, u.name as unit_name, fi.staff_id, s.display_name as staff_name,
@@ -129,13 +138,18 @@ const SORTS: Record<string, SQL> = {
   correctedAt: sql`fi.corrected_at`,
 };
 
-export async function listFeedbackItems(db: DbOrTx, scope: TScope, q: TFeedbackListQuery) {
+export async function listFeedbackItems(db: DbOrTx, scope: TScope, q: TFeedbackListQuery, canReveal: boolean) {
   const conds = scopeFilters(scope, q);
   if (q.category) conds.push(sql`${CATEGORY} = ${q.category}`);
   if (q.sentiment) conds.push(sql`${SENTIMENT} = ${q.sentiment}`);
   if (q.topic) conds.push(sql`${q.topic} = any(${TOPICS})`);
   if (q.corrected) conds.push(q.corrected === 'true' ? sql`fi.corrected_at is not null` : sql`fi.corrected_at is null`);
-  if (q.q) conds.push(sql`fi.text ilike ${'%' + likeEscape(q.q) + '%'}`);
+  if (q.q) {
+    // The texts are shown masked to such a reader: a search must not confirm the digits a mask hides.
+    if (!canReveal && /\d{4}/.test(q.q))
+      throw invalidField('querystring.q', 'searching for digits in feedback texts needs pii:reveal');
+    conds.push(sql`fi.text ilike ${'%' + likeEscape(q.q) + '%'}`);
+  }
   let order = sql`fi.occurred_at desc, fi.id desc`;
   if (q.sort) {
     const isDesc = q.sort.startsWith('-');
@@ -150,16 +164,20 @@ export async function listFeedbackItems(db: DbOrTx, scope: TScope, q: TFeedbackL
     db.execute<TRow>(sql`${SELECT} where ${where} order by ${order} limit ${q.pageSize} offset ${pageOffset(q)}`),
     db.execute<{ n: number }>(sql`select count(*)::int as n from feedback_items fi where ${where}`),
   ]);
-  return toPage(rows.rows.map(toItem), count.rows[0]?.n ?? 0, q);
+  return toPage(
+    rows.rows.map((r) => toItem(r, canReveal)),
+    count.rows[0]?.n ?? 0,
+    q,
+  );
 }
 
 /** One item in the caller's scope, or null; `forUpdate` locks the row (a correction). */
-export async function findFeedbackItem(db: DbOrTx, scope: TScope, id: string, forUpdate = false) {
+export async function findFeedbackItem(db: DbOrTx, scope: TScope, id: string, canReveal: boolean, forUpdate = false) {
   const res = await db.execute<TRow>(
     sql`${SELECT} where ${visible(scope)} and fi.id = ${id} ${forUpdate ? sql`for update of fi` : sql``}`,
   );
   const row = res.rows[0];
-  return row ? toItem(row) : null;
+  return row ? toItem(row, canReveal) : null;
 }
 
 export async function listLabelCorrections(db: DbOrTx, tenantId: string, itemId: string) {

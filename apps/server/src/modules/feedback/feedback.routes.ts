@@ -49,7 +49,7 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: ZPage(ZFeedbackItem) },
       },
     },
-    async (req) => listFeedback(app.deps, req.scope(), req.query),
+    async (req) => listFeedback(app.deps, req.scope(), req.query, req.actor().permissions.has('pii:reveal')),
   );
 
   app.get(
@@ -72,7 +72,7 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'feedback:read' },
       schema: { tags, params: ZIdParams, response: { 200: ZFeedbackItemDetail } },
     },
-    async (req) => getFeedbackItem(app.deps.db, req.scope(), req.params.id),
+    async (req) => getFeedbackItem(app.deps.db, req.scope(), req.params.id, req.actor().permissions.has('pii:reveal')),
   );
 
   app.patch(
@@ -87,6 +87,14 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: ZFeedbackItemDetail },
       },
     },
-    async (req) => correctFeedbackLabels(app.deps, req.scope(), req.auditCtx(), req.params.id, req.body),
+    async (req) =>
+      correctFeedbackLabels(
+        app.deps,
+        req.scope(),
+        req.auditCtx(),
+        req.params.id,
+        req.body,
+        req.actor().permissions.has('pii:reveal'),
+      ),
   );
 };

@@ -37,14 +37,19 @@ export async function classifyFeedback(texts: readonly string[]): Promise<TFeedb
   return out;
 }
 
-export const listFeedback = (deps: Pick<TDeps, 'db'>, scope: TScope, q: TFeedbackListQuery) =>
-  listFeedbackItems(deps.db, scope, q);
+export const listFeedback = (deps: Pick<TDeps, 'db'>, scope: TScope, q: TFeedbackListQuery, canReveal: boolean) =>
+  listFeedbackItems(deps.db, scope, q, canReveal);
 
 export const feedbackSummary = (deps: Pick<TDeps, 'db'>, scope: TScope, q: TFeedbackSummaryQuery) =>
   summarizeFeedback(deps.db, scope, q);
 
-export async function getFeedbackItem(db: Db, scope: TScope, id: string): Promise<TFeedbackItemDetail> {
-  const item = await findFeedbackItem(db, scope, id);
+export async function getFeedbackItem(
+  db: Db,
+  scope: TScope,
+  id: string,
+  canReveal: boolean,
+): Promise<TFeedbackItemDetail> {
+  const item = await findFeedbackItem(db, scope, id, canReveal);
   if (!item) throw notFound('feedback item');
   return { ...item, corrections: await listLabelCorrections(db, scope.tenantId, id) };
 }
@@ -59,9 +64,10 @@ export async function correctFeedbackLabels(
   ctx: TAuditCtx,
   id: string,
   input: TFeedbackLabelInput,
+  canReveal: boolean,
 ): Promise<TFeedbackItemDetail> {
   await deps.db.transaction(async (tx) => {
-    const item = await findFeedbackItem(tx, scope, id, true);
+    const item = await findFeedbackItem(tx, scope, id, false, true);
     if (!item) throw notFound('feedback item');
     const old = { category: item.category, sentiment: item.sentiment, topics: item.topics };
     const next = {
@@ -94,5 +100,5 @@ export async function correctFeedbackLabels(
       at,
     );
   });
-  return getFeedbackItem(deps.db, scope, id);
+  return getFeedbackItem(deps.db, scope, id, canReveal);
 }

@@ -287,6 +287,28 @@ describe('loaded history and erasure', () => {
     }
   });
 
+  it('a phone number in the text is masked for a reader without pii:reveal', async () => {
+    const e = await recordEvaluation(
+      t.db,
+      await evaluation({ text: '柜员态度太差，请打我电话13812345678回复', idempotencyKey: crypto.randomUUID() }),
+    );
+    await t.runEvaluationEvents();
+    const id = (await t.pool.query<{ id: string }>('select id from feedback_items where evaluation_id = $1', [e.id]))
+      .rows[0]!.id;
+    expect(zhang.me.permissions).toContain('pii:reveal');
+    expect(auditor.me.permissions).not.toContain('pii:reveal');
+    expect(((await zhang.get(`/api/feedback/items/${id}`)).json() as TFeedbackItem).text).toContain('13812345678');
+    const masked = (await auditor.get(`/api/feedback/items/${id}`)).json() as TFeedbackItem;
+    expect(masked.text).not.toContain('13812345678');
+    expect(masked.text).toContain('柜员态度太差');
+    for (const k of masked.model.keywords) expect(masked.text).toContain(k);
+    const listed = (await itemsOf(auditor, `q=${encodeURIComponent('请打我电话')}`)).items[0]!;
+    expect(listed.text).toBe(masked.text);
+    // Nor can a search confirm the hidden digits.
+    expectError(await auditor.get('/api/feedback/items?q=13812345678'), 400, 'VALIDATION_FAILED', ['querystring.q']);
+    expect((await itemsOf(zhang, 'q=13812345678')).total).toBe(1);
+  });
+
   it("erasing a customer clears the item's text and keywords with the evaluation's; a merge moves its customer", async () => {
     const [a, b, c] = [
       await createCustomer(t, zhang, 'SH-LJZ'),
