@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, login, pick, startE2E, untilStill, type TE2E } from './support.ts';
+import { DEMO_PASSWORD, login, pick, pickOption, startE2E, untilStill, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -61,5 +61,15 @@ describe('feedback analysis journey', () => {
     expect(await history.first().innerText()).toContain(target);
     expect(await history.first().innerText()).toContain('人工复核');
     await e.shot(page, '62-feedback-history');
+    await page.keyboard.press('Escape');
+    await page.locator('.ant-modal:visible').waitFor({ state: 'hidden' });
+
+    // The same page in English: labels, tiles and the menu.
+    await page.click('[data-testid=lang-switch]');
+    await pickOption(page, 'English');
+    await page.locator('.ant-card-head-title', { hasText: 'Feedback analysis' }).waitFor();
+    expect(await page.locator('[data-testid=feedback-stat-complaint]').innerText()).toContain('Complaints');
+    expect(await same.locator('[data-testid=feedback-corrected]').innerText()).toBe('Corrected');
+    await e.shot(page, '63-feedback-en');
   });
 });
