@@ -53,6 +53,7 @@ import { counterRoutes } from './modules/counter/counter.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 import { closeLoopRoutes } from './modules/tickets/close-loop/close-loop.routes.ts';
 import { appealRoutes } from './modules/tickets/appeal/appeal.routes.ts';
+import { feedbackRoutes } from './modules/feedback/feedback.routes.ts';
 
 /** The app's dependency object: everything from the outside world goes through here (tests swap the clock). */
 export interface TAppDeps {
@@ -186,6 +187,7 @@ export async function buildApp(
       await api.register(notificationRoutes);
       await api.register(closeLoopRoutes);
       await api.register(appealRoutes);
+      await api.register(feedbackRoutes);
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

@@ -26,6 +26,7 @@ const loadAppModules = async () => {
     demoPlanMessages,
     demoData,
     demoOrderReviews,
+    feedbackBackfill,
   ] = await Promise.all([
     import('./app.ts'),
     import('./db/client.ts'),
@@ -42,6 +43,7 @@ const loadAppModules = async () => {
     import('./modules/bootstrap/demo-plan-messages.ts'),
     import('./modules/bootstrap/demo-data.ts'),
     import('./modules/bootstrap/demo-order-reviews.ts'),
+    import('./modules/feedback/feedback-backfill.ts'),
   ]);
   return {
     ...app,
@@ -59,6 +61,7 @@ const loadAppModules = async () => {
     ...demoPlanMessages,
     ...demoData,
     ...demoOrderReviews,
+    ...feedbackBackfill,
   };
 };
 
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
     DEMO_PASSWORD,
     loadDemoData,
     loadDemoOrderReviews,
+    classifyLoadedHistory,
   } = await modules;
   const database = createDatabase(connectionString);
   await runMigrations(database.pool);
@@ -146,6 +150,8 @@ async function main(): Promise<void> {
     if (pathTasks) log.info(`demo follow-up paths loaded: ${pathTasks} tasks`);
     const smsTasks = await loadDemoPlanMessages(deps, boot.tenantId);
     if (smsTasks) log.info(`demo automatic SMS plan loaded: ${smsTasks} tasks`);
+    const feedback = await classifyLoadedHistory(deps, boot.tenantId);
+    if (feedback) log.info(`demo feedback classified: ${feedback} texts`);
   }
 
   const app = await buildApp(deps);

@@ -76,6 +76,21 @@ beforeAll(async () => {
       idempotencyKey: crypto.randomUUID(),
     })
   ).id;
+  const hzText = await recordEvaluation(t.db, {
+    tenantId: t.tenantId,
+    channel: 'order_review',
+    occurredAt: t.clock.now(),
+    unitId: hz.outlet,
+    sourceType: 'link',
+    score: 1,
+    text: '杭州的服务太差了',
+    idempotencyKey: crypto.randomUUID(),
+  });
+  await t.runEvaluationEvents();
+  hz.feedbackItem = await one(
+    'HZ feedback item',
+    `select id from feedback_items where tenant_id = $1 and evaluation_id = '${hzText.id}'`,
+  );
   hz.plan = (await ok(await li.post('/api/followup/plans', planBody({ customerIds: [hz.customer] })), 'HZ plan')).id;
   await ok(await li.post(`/api/followup/plans/${hz.plan}/status`, { status: 'active' }), 'HZ plan active');
   hz.task = await one(
@@ -292,6 +307,12 @@ const CASES: TCase[] = [
     method: 'POST',
     url: () => `/api/evaluations/${hz.evaluation}/restore`,
     body: () => ({ reason: '越界恢复' }),
+  },
+  {
+    label: 'correct feedback labels',
+    method: 'PATCH',
+    url: () => `/api/feedback/items/${hz.feedbackItem}/labels`,
+    body: () => ({ category: 'praise' }),
   },
   { label: 'edit a plan', method: 'PUT', url: () => `/api/followup/plans/${hz.plan}`, body: () => planBody({}) },
   {

@@ -25,3 +25,4 @@ export * from './schemas/followup-paths.ts';
 export * from './schemas/tenant-policy.ts';
 export * from './schemas/tickets.ts';
 export * from './schemas/ticket-sla.ts';
+export * from './schemas/feedback.ts';

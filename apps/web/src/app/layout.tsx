@@ -19,6 +19,7 @@ import { ShopOutlined, StarOutlined } from '@ant-design/icons';
 import { ScheduleOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import { NodeIndexOutlined } from '@ant-design/icons';
 import { SettingOutlined } from '@ant-design/icons';
+import { MessageOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TPermission } from '@huifang/shared';
 import { Breadcrumb, Dropdown, Layout, Menu, Space, Typography } from 'antd';
@@ -82,6 +83,13 @@ export const NAV: TNavItem[] = [
     labelKey: 'menu.evaluations',
     icon: <LikeOutlined />,
     permission: 'evaluation:read',
+    group: 'evaluation',
+  },
+  {
+    path: '/feedback',
+    labelKey: 'menu.feedback',
+    icon: <MessageOutlined />,
+    permission: 'feedback:read',
     group: 'evaluation',
   },
   {

@@ -17,6 +17,7 @@ import { CustomersPage } from '../features/customers/pages/customers-page.tsx';
 import { ImportPage } from '../features/customers/pages/import-page.tsx';
 import { QualityPage } from '../features/customers/pages/quality-page.tsx';
 import { EvaluationsPage } from '../features/evaluations/pages/evaluations-page.tsx';
+import { FeedbackPage } from '../features/feedback/pages/feedback-page.tsx';
 import { AnswerPage } from '../features/surveys/pages/answer-page.tsx';
 import { SurveysPage } from '../features/surveys/pages/surveys-page.tsx';
 import { SurveyDesignerPage } from '../features/surveys/pages/survey-designer-page.tsx';
@@ -110,6 +111,7 @@ export function AppRouter() {
           <Route path="customers/quality" element={guarded('customer:read', <QualityPage />)} />
           <Route path="customers/:id" element={guarded('customer:read', <CustomerPage />)} />
           <Route path="evaluations" element={guarded('evaluation:read', <EvaluationsPage />)} />
+          <Route path="feedback" element={guarded('feedback:read', <FeedbackPage />)} />
           <Route path="followup/workbench" element={guarded('followup:work', <WorkbenchPage />)} />
           <Route path="followup/plans" element={guarded('followup:read', <PlansPage />)} />
           <Route path="followup/tasks" element={guarded('followup:read', <TasksPage />)} />

@@ -108,4 +108,5 @@ export const AUDIT_ACTIONS = [
   'followup_path.updated',
   'followup_path.status_changed',
   'followup_task.skipped',
+  'feedback.labels_corrected',
 ] as const;

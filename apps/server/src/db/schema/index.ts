@@ -20,3 +20,4 @@ export * from './tickets.ts';
 export * from './ticket-callbacks.ts';
 export * from './ticket-rollups.ts';
 export * from './counter-potential.ts';
+export * from './feedback.ts';

@@ -1,3 +1,4 @@
+import { feedbackClassification } from '../feedback/feedback-consumer.ts';
 import { negativeEvaluationAlerts } from '../notifications/evaluation-alerts.ts';
 import type { TEvaluationConsumer } from './evaluation-events.ts';
 import { ticketCallbackAnswers } from '../tickets/close-loop/close-loop.consumer.ts';
@@ -8,4 +9,8 @@ import { ticketCallbackAnswers } from '../tickets/close-loop/close-loop.consumer
  * writes only through `tx`) beside its module, and add it to this list. A new consumer starts at the oldest event
  * still stored.
  */
-export const EVALUATION_CONSUMERS: readonly TEvaluationConsumer[] = [negativeEvaluationAlerts, ticketCallbackAnswers];
+export const EVALUATION_CONSUMERS: readonly TEvaluationConsumer[] = [
+  negativeEvaluationAlerts,
+  feedbackClassification,
+  ticketCallbackAnswers,
+];
