@@ -114,7 +114,7 @@ export const evaluationEvents = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).notNull(),
     /**
-     * No foreign key (dropped by migration 0031): every event is written in the statement of its evaluation or
+     * No foreign key (dropped by migration 0035): every event is written in the statement of its evaluation or
      * correction, whose own key to tenants already holds, and the per-row check locked the one hot tenant row for
      * every press (issue 12, speed).
      */

@@ -16,7 +16,7 @@ import {
  * unit × local day (the tenant's time zone) × figure, and again per local month (`grain` 'month', `day` = the
  * month's first day) so that a long period reads a month in one row. Raw counts and sums only: weights come from the version a
  * reader shows. Owned by the evaluations module: maintained in the writing transaction by the triggers of migration
- * 0028 (on evaluations and evaluation_corrections) through `survey_rollup_pending` (below) since migration 0031,
+ * 0028 (on evaluations and evaluation_corrections) through `survey_rollup_pending` (below) since migration 0035,
  * recomputed from the facts by `survey_rollups_rebuild` (modules/evaluations/survey-rollups.ts). Rows whose count
  * falls to 0 are deleted.
  *
@@ -56,7 +56,7 @@ export const surveyRollups = pgTable(
 
 /**
  * Survey responses counted (+1) or uncounted (-1) by a committed write but not yet added into `survey_rollups`
- * (migration 0031): the writing transaction appends one row per response here — no shared rollup row is locked or
+ * (migration 0035): the writing transaction appends one row per response here — no shared rollup row is locked or
  * updated on the write path — and `survey_rollups_fold` moves them into the rollups in bulk (per key, not per
  * response). Every reader folds its tenant before reading (surveyRollupFigures), and the `survey-rollups-fold` job
  * folds all tenants every few seconds, so this table stays small. rollups + pending = GROUP BY over the facts.

@@ -5,7 +5,7 @@ import { unitVisible, type TScope } from '../../lib/scope.ts';
 /**
  * The survey side of the evaluation read model: table survey_rollups (db/schema/survey-rollups.ts), so that only
  * counted responses (evaluation stored, not excluded) are in it, per local day and per local month. The triggers of
- * migrations 0028/0031 queue each counted (or uncounted) response in `survey_rollup_pending` in the transaction that
+ * migrations 0028/0035 queue each counted (or uncounted) response in `survey_rollup_pending` in the transaction that
  * stores the evaluation or the correction; `foldSurveyRollups` adds the queue into the rollups in bulk — every reader
  * folds first, and the `survey-rollups-fold` job folds every few seconds. Readers get raw counts and sums; the weights
  * and the maths (index, CSAT, NPS) stay with the survey that shows them (surveys/survey-maths.ts).
