@@ -14,6 +14,7 @@ import { reminderGuard } from '../modules/surveys/surveys.invitations.ts';
 import { sweepKioskTimeouts } from '../modules/kiosk/kiosk.service.ts';
 import { runEvaluationConsumers } from '../modules/evaluations/evaluation-events.ts';
 import { EVALUATION_CONSUMERS } from '../modules/evaluations/evaluation-consumers.ts';
+import { runScheduledRecomputes, runValueRecompute } from '../modules/value/value.runner.ts';
 
 /**
  * The job registry. Each job: a queue name, an optional cron schedule, and an idempotent handler (a job may run
@@ -116,6 +117,20 @@ export function jobDefinitions(deps: {
       handler: async (data) => {
         const r = await runAutoSends(deps, typeof data.tenantId === 'string' ? { tenantId: data.tenantId } : {});
         if (r.queued || r.noAddress) deps.log.info(r, 'follow-up automatic messages queued');
+      },
+    },
+    // Customer value 客户分级: one recompute run (queued by POST /value/runs or the schedule below).
+    { name: 'value-recompute', handler: async (data) => runValueRecompute(deps, String(data.runId)) },
+    {
+      // Monthly recompute on the tenant's day of the month (checked daily at 02:17; one run per tenant and month).
+      name: 'value-schedule',
+      cron: '17 2 * * *',
+      handler: async () => {
+        const runs: string[] = [];
+        const n = await runScheduledRecomputes({ ...deps, enqueue: async (id) => void runs.push(id) });
+        // One after another in this handler: a recompute is a whole-tenant pass; the runs are already recorded as queued.
+        for (const id of runs) await runValueRecompute(deps, id);
+        if (n) deps.log.info({ runs: n }, 'scheduled value recomputes');
       },
     },
     {
