@@ -68,10 +68,20 @@ export function deriveMetrics(r: TRawMetrics): TValueMetrics {
   };
 }
 
-/** Round half away from zero to two decimals (as Postgres `round(numeric, 2)`). */
+/**
+ * Round half away from zero to two decimals exactly as Postgres does `round(x::numeric, 2)` for a float8 x: the double
+ * is first written with 15 significant digits (float8 → numeric), and that decimal is rounded. So 2.675 (stored as
+ * 2.67499999999999982…) rounds to 2.68 in both, and the SQL recompute and these functions agree to the cent.
+ */
 export function round2(x: number): number {
-  const s = Math.sign(x);
-  return (s * Math.round(Math.abs(x) * 100 + 1e-9)) / 100;
+  const sign = x < 0 ? -1 : 1;
+  const text = Math.abs(x).toPrecision(15);
+  if (text.includes('e')) return Math.abs(x) < 1 ? 0 : x;
+  const [int, frac = ''] = text.split('.');
+  const digits = (frac + '000').slice(0, 3);
+  let cents = BigInt(int!) * 100n + BigInt(digits.slice(0, 2));
+  if (digits[2]! >= '5') cents += 1n;
+  return (sign * Number(cents)) / 100;
 }
 
 /**
@@ -103,6 +113,7 @@ export function weightedScore(model: TWeightedModel, m: TValueMetrics): { total:
       contribution: round2((ind.weight * score) / 100),
     };
   });
+  // 0 + (w₁ × s₁) / 100 + (w₂ × s₂) / 100 + …: the very doubles SQL computes (weightedScoreSql).
   const total = model.indicators.reduce((s, ind) => s + (ind.weight * normalise(m[ind.metric], ind)) / 100, 0);
   return { total: round2(total), parts };
 }

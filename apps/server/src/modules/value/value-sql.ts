@@ -1,14 +1,15 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type {
-  TCondition,
-  TExpertModel,
-  TLifecycleModel,
-  TPercentileModel,
-  TRuleClasses,
-  TStarModel,
-  TValueConfig,
-  TValueMetric,
-  TWeightedModel,
+import {
+  VALUE_METRICS,
+  type TCondition,
+  type TExpertModel,
+  type TLifecycleModel,
+  type TPercentileModel,
+  type TRuleClasses,
+  type TStarModel,
+  type TValueConfig,
+  type TValueMetric,
+  type TWeightedModel,
 } from '@huifang/shared';
 
 /**
@@ -17,20 +18,24 @@ import type {
  * functions' answers for the same customers. Numbers are `numeric` throughout (exact decimals).
  */
 
-const num = (n: number) => sql`${String(n)}::numeric`;
+const num = (n: number) => sql`${String(n)}::float8`;
 
-/** A metric over the raw columns of a metrics row (alias m). Rates are null without a base, as in deriveMetrics. */
-export function metricSql(metric: TValueMetric): SQL {
-  const wan = (col: string) => sql.raw(`(m.${col}::numeric / 1000000)`);
+/**
+ * A metric over the raw columns of a metrics row (alias m), in float8 with the very operations of deriveMetrics in
+ * the same order (integers multiplied first, one division last), so SQL and JS compute the same doubles: exact on
+ * thresholds such as 10 万 or 95 %, and identical elsewhere. Rates are null without a base.
+ */
+export function metricExprSql(metric: TValueMetric): SQL {
+  const wan = (col: string) => sql.raw(`(m.${col}::float8 / 1000000)`);
   const rate = (part: string, base: string) =>
-    sql.raw(`(case when m.${base} > 0 then m.${part}::numeric * 100 / m.${base} end)`);
+    sql.raw(`(case when m.${base} > 0 then (m.${part} * 100)::float8 / m.${base} end)`);
   switch (metric) {
     case 'salesWan':
       return wan('sales_fen');
     case 'prevSalesWan':
       return wan('prev_sales_fen');
     case 'batches':
-      return sql.raw('m.batches');
+      return sql.raw('m.batches::float8');
     case 'returnsWan':
       return wan('returns_fen');
     case 'paymentsWan':
@@ -47,18 +52,28 @@ export function metricSql(metric: TValueMetric): SQL {
       return rate('returns_fen', 'sales_fen');
     case 'growth':
       return sql.raw(
-        '(case when m.prev_sales_fen > 0 then (m.sales_fen - m.prev_sales_fen)::numeric * 100 / m.prev_sales_fen end)',
+        '(case when m.prev_sales_fen > 0 then ((m.sales_fen - m.prev_sales_fen) * 100)::float8 / m.prev_sales_fen end)',
       );
     case 'daysSinceOrder':
-      return sql.raw('m.days_since_order');
+      return sql.raw('m.days_since_order::float8');
     case 'isNew':
-      return sql.raw('(case when m.is_new then 1 else 0 end)');
+      return sql.raw('(case when m.is_new then 1 else 0 end)::float8');
     case 'managerRating':
-      return sql.raw('m.manager_rating');
+      return sql.raw('m.manager_rating::float8');
     case 'expertScore':
-      return sql.raw('m.expert_score');
+      return sql.raw('m.expert_score::float8');
   }
 }
+
+/** Every metric computed once per row as column v_<metric> (the scoring level reads these, see scoreInsert). */
+export const derivedMetricsSql = () =>
+  sql.join(
+    VALUE_METRICS.map((x) => sql`${metricExprSql(x)} as ${sql.raw(`v_${x.toLowerCase()}`)}`),
+    sql`, `,
+  );
+
+/** A metric as the scoring level sees it: the column derivedMetricsSql made (alias m). */
+export const metricSql = (metric: TValueMetric): SQL => sql.raw(`m.v_${metric.toLowerCase()}`);
 
 const OPS = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=', neq: '<>' } as const;
 
@@ -84,14 +99,17 @@ export function weightedScoreSql(model: TWeightedModel): SQL {
         ? sql`(${x} - ${num(i.min)}) * 100 / ${num(i.max - i.min)}`
         : sql`(${num(i.max)} - ${x}) * 100 / ${num(i.max - i.min)}`;
     // greatest / least skip NULLs (least(100, null) is 100): a missing value must be caught before them.
-    return sql`${num(i.weight)} * (case when ${x} is null then 0 else greatest(0::numeric, least(100::numeric, ${raw})) end)`;
+    return sql`(${num(i.weight)} * (case when ${x} is null then 0 else greatest(0::float8, least(100::float8, ${raw})) end)) / 100`;
   });
-  return sql`round((${sql.join(parts, sql` + `)}) / 100, 2)`;
+  // The sum in indicator order from 0, as weightedScore; rounded half away from zero through numeric (round2).
+  return sql`round((0::float8 + ${sql.join(parts, sql` + `)})::numeric, 2)`;
 }
 
 /** Σ weight × score / 100 over the criteria (a missing criterion counts 0); null without scores. */
 export function expertScoreSql(model: TExpertModel, scoresCol: SQL): SQL {
-  const parts = model.criteria.map((c) => sql`${num(c.weight)} * coalesce((${scoresCol} ->> ${c.key})::numeric, 0)`);
+  const parts = model.criteria.map(
+    (c) => sql`${String(c.weight)}::numeric * coalesce((${scoresCol} ->> ${c.key})::numeric, 0)`,
+  );
   return sql`(case when ${scoresCol} is not null and ${scoresCol} <> '{}'::jsonb then round((${sql.join(parts, sql` + `)}) / 100, 2) end)`;
 }
 
@@ -111,7 +129,7 @@ export function lifecycleSql(model: TLifecycleModel, score: SQL): SQL {
       )})`
     : sql`false`;
   return sql`(case when m.days_since_order >= ${model.churnDays}::int then 'churned'
-    when ${score} >= ${num(model.highValueMinScore)} then 'high_value'
+    when ${score} >= ${String(model.highValueMinScore)}::numeric then 'high_value'
     when m.days_since_order is null and ${intents} then 'potential' else 'ordinary' end)`;
 }
 
@@ -191,10 +209,12 @@ export function scoreInsert(cfg: TValueConfig, tenantId: string, runId: string):
   return sql`insert into customer_values (tenant_id, run_id, customer_id, score, expert_score, rule_class, tier, lifecycle,
       r, f, m, stars, sales_fen, prev_sales_fen, batches, returns_fen, payments_fen, prev_payments_fen, debt_fen,
       days_since_order, is_new, manager_rating, recent_fen, prior_fen)
-    with s1 as (
+    with s0 as (
+      select m.*, ${derivedMetricsSql()} from value_stage m
+    ), s1 as (
       select m.*, ${score} as score, ${ruleClassSql(cfg.ruleClasses)} as rule_class, ${starsSql(cfg.stars)} as stars,
         (m.batches > 0 or m.sales_fen > 0) as hb, (m.days_since_order is not null) as ho
-      from value_stage m
+      from s0 m
     ), s2 as (
       select s1.*, greatest(sum(batches) over g, 1)::numeric as q_all, greatest(sum(sales_fen) over g, 1)::numeric as a_all,
         count(*) over g as gn
@@ -214,7 +234,9 @@ export function scoreInsert(cfg: TValueConfig, tenantId: string, runId: string):
       case when m.ho then 1 + (m.mr - 1) * 5 / m.hn end, m.stars,
       m.sales_fen, m.prev_sales_fen, m.batches, m.returns_fen, m.payments_fen, m.prev_payments_fen, m.debt_fen,
       m.days_since_order, m.is_new, m.manager_rating, m.recent_fen, m.prior_fen
-    from s3 m`;
+    from s3 m
+    -- In key order: the primary key and the customer index are appended to instead of written at random places.
+    order by m.customer_id`;
 }
 
 /** The churn-warning condition over customer_values (alias m) — as churnWarning() in scoring.ts. */

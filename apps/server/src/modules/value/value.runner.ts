@@ -45,6 +45,8 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
       )
     ).rows.map((r) => r.lo);
     const newWarnings = await deps.db.transaction(async (tx) => {
+      // Sorts of the window functions (a million rows) in memory rather than on disk; reset at commit.
+      await tx.execute(sql`set local work_mem = '128MB'`);
       await tx.execute(STAGE_DDL);
       let done = 0;
       for (let i = 0; i < bounds.length; i++) {
@@ -68,27 +70,35 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
       await tx.execute(scoreInsert(cfg, tenantId, runId));
       const churn = churnSql(cfg);
       const at = deps.clock.now();
+      // New warnings come back only when a follow-up rule listens to them (no 100,000 ids for nobody).
+      const notify = await hasEventPlans(deps, tenantId, 'churn_warning');
+      // Customers at risk now, from the staged metrics (same columns as customer_values), with statistics: the
+      // open / close statements below then join it by hash, never row by row.
+      await tx.execute(
+        sql`create temp table value_risk on commit drop as
+            select m.customer_id, case when ${churn.noPurchase} then 'no_purchase' else 'spend_drop' end as reason,
+              m.days_since_order,
+              case when not ${churn.noPurchase} then round((m.prior_fen - m.recent_fen)::numeric * 100 / m.prior_fen, 2) end as drop_pct
+            from value_stage m where ${churn.noPurchase} or ${churn.spendDrop}`,
+      );
+      await tx.execute(sql`analyze value_risk`);
       // Open warnings for customers now at risk (one open warning per customer: the partial unique index) …
       const opened = await tx.execute<{ id: string; customer_id: string }>(
         sql`insert into value_churn_warnings (tenant_id, customer_id, run_id, reason, days_since_order, drop_pct, created_at)
-            select ${tenantId}::uuid, m.customer_id, ${runId}::uuid,
-              case when ${churn.noPurchase} then 'no_purchase' else 'spend_drop' end, m.days_since_order,
-              case when not ${churn.noPurchase} then round((m.prior_fen - m.recent_fen)::numeric * 100 / m.prior_fen, 2) end,
+            select ${tenantId}::uuid, r.customer_id, ${runId}::uuid, r.reason, r.days_since_order, r.drop_pct,
               ${at.toISOString()}::timestamptz
-            from customer_values m
-            where m.tenant_id = ${tenantId} and m.run_id = ${runId} and (${churn.noPurchase} or ${churn.spendDrop})
+            from value_risk r
             on conflict (tenant_id, customer_id) where resolved_at is null do nothing
-            returning id, customer_id`,
+            ${notify ? sql`returning id, customer_id` : sql``}`,
       );
       // … and close those whose customers are no longer at risk.
       await tx.execute(
         sql`update value_churn_warnings w set resolved_at = ${at.toISOString()}::timestamptz
-            where w.tenant_id = ${tenantId} and w.resolved_at is null and not exists (
-              select 1 from customer_values m where m.tenant_id = ${tenantId} and m.run_id = ${runId}
-                and m.customer_id = w.customer_id and (${churn.noPurchase} or ${churn.spendDrop}))`,
+            where w.tenant_id = ${tenantId} and w.resolved_at is null
+              and not exists (select 1 from value_risk r where r.customer_id = w.customer_id)`,
       );
       const counts = await runCounts(tx, tenantId, runId);
-      counts.churn = { opened: opened.rows.length };
+      counts.churn = { opened: opened.rowCount ?? 0 };
       await tx
         .update(valueRuns)
         .set({ status: 'done', processed: done, total: done, counts, finishedAt: deps.clock.now() })
@@ -96,7 +106,7 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
       return opened.rows;
     });
     // Follow-up rules on churn warning 流失预警 (followup/rules): one churn-save task per new warning, after commit.
-    if (newWarnings.length && (await hasEventPlans(deps, tenantId, 'churn_warning')))
+    if (newWarnings.length)
       for (const w of newWarnings) await onChurnWarning(deps, { tenantId, customerId: w.customer_id, warningId: w.id });
   } catch (err) {
     await deps.db
