@@ -241,6 +241,18 @@ describe('recompute with the default models (DESIGN §3)', () => {
     expect(idsOf(large).sort()).toEqual([ids[0]!, ids[1]!, tied].sort());
     expect((await listCustomers(admin, { custom, valueTier: 'small' })).total).toBe(2);
     expect((await listCustomers(admin, { custom, valueClass: 'no_business' })).total).toBe(0);
+    // The export of the same filter carries the value columns.
+    const csv = await admin.get(
+      `/api/customers/export?${new URLSearchParams({ format: 'csv', custom, valueTier: 'large' })}`,
+    );
+    expect(csv.statusCode, csv.body).toBe(200);
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
+    expect(lines[0]).toContain('价值得分,价值分层,客户分类,价值生命周期,星级');
+    expect(lines.slice(1)).toHaveLength(3);
+    expect(lines.slice(1).every((l) => l.includes(',大客户,'))).toBe(true);
   });
 });
 
