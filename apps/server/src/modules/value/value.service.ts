@@ -36,6 +36,7 @@ import {
 
 type TDeps = { db: Db; clock: TClock };
 export const VALUE_RECOMPUTE_JOB = 'value-recompute';
+export const STALE_RUN_MS = 2 * 3600_000;
 
 const isUniqueViolation = (e: unknown) => (e as { cause?: { code?: string } }).cause?.code === '23505';
 
@@ -90,6 +91,18 @@ function toRun(row: NonNullable<Awaited<ReturnType<typeof findRun>>>): TValueRun
 export async function startValueRun(deps: TDeps & { jobs: TJobSender }, scope: TScope, ctx: TAuditCtx) {
   const now = deps.clock.now();
   const { version } = await latestConfig(deps.db, scope.tenantId);
+  // A run left queued or running by a crashed process would hold the one-run-at-a-time slot for ever: past
+  // STALE_RUN_MS it is marked failed (a live run of a million customers takes well under a minute).
+  await deps.db
+    .update(valueRuns)
+    .set({ status: 'failed', errorMessage: 'interrupted (no progress)', finishedAt: now })
+    .where(
+      and(
+        eq(valueRuns.tenantId, scope.tenantId),
+        sql`${valueRuns.status} in ('queued', 'running')`,
+        sql`coalesce(${valueRuns.startedAt}, ${valueRuns.createdAt}) < ${new Date(now.getTime() - STALE_RUN_MS).toISOString()}::timestamptz`,
+      ),
+    );
   let id: string;
   try {
     id = await deps.db.transaction(async (tx) => {

@@ -314,6 +314,17 @@ describe('models edited, runs kept and compared', () => {
     expectError(await admin.post('/api/value/runs'), 409, 'CONFLICT');
     await t.jobs.idle();
   });
+
+  it('a run left running by a crashed process for over two hours no longer blocks a recompute', async () => {
+    const stale = await t.pool.query<{ id: string }>(
+      `insert into value_runs (tenant_id, model_version, trigger, status, as_of, created_at, started_at)
+       values ($1, 0, 'manual', 'running', $2, $2, $2) returning id`,
+      [t.tenantId, new Date(t.clock.now().getTime() - 3 * 3600_000)],
+    );
+    await recompute();
+    const row = await t.pool.query(`select status, error_message from value_runs where id = $1`, [stale.rows[0]!.id]);
+    expect(row.rows[0]).toEqual({ status: 'failed', error_message: 'interrupted (no progress)' });
+  });
 });
 
 describe('stars, expert scores, churn warnings', () => {
