@@ -78,12 +78,13 @@ describe('customer value 客户分级 journey', () => {
     await dropdownsClosed(page);
     await page.locator('[data-testid=customer-total]', { hasText: '共 1 条' }).waitFor();
     await page.locator('tbody tr', { hasText: `${tag}-5` }).waitFor();
-    await e.shot(page, '92-value-customer-filter');
+    await e.shot(page, '92-value-customer-list');
 
     // Its card explains the score: each indicator's value, normalised score and weight.
     await page.goto(`/customers/${ids[4]}`);
     await page.locator('[data-testid=customer-value-parts] tbody tr').first().waitFor();
     expect(await page.locator('[data-testid=customer-value-parts] tbody tr').count()).toBe(5);
+    await e.shot(page, '92-value-customer-card');
 
     // Save the filter as a segment and plan a follow-up on it: the plan reaches exactly that customer.
     await page.goto(`/customers?tags=${encodeURIComponent(tag)}&valueTier=large`);

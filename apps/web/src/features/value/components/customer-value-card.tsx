@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { errorText } from '../../../api/error-text.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { useCustomerValue, useSetStars } from '../api.ts';
+import { ExpertScoresButton } from './expert-scores-button.tsx';
 
 const fmt = (v: number | null) => (v === null ? '—' : Number.isInteger(v) ? String(v) : v.toFixed(2));
 
@@ -26,7 +27,12 @@ export function CustomerValueCard(props: { customerId: string; canManage: boolea
       },
     );
   return (
-    <Card title={t('value.card')} style={{ marginTop: 16 }} data-testid="customer-value-card">
+    <Card
+      title={t('value.card')}
+      style={{ marginTop: 16 }}
+      data-testid="customer-value-card"
+      extra={props.canManage ? <ExpertScoresButton customerId={props.customerId} /> : null}
+    >
       {!v ? (
         <Typography.Text type="secondary">{t('value.notComputed')}</Typography.Text>
       ) : (

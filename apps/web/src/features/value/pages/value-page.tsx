@@ -6,6 +6,7 @@ import { errorText } from '../../../api/error-text.ts';
 import { can, useMe } from '../../auth/api.ts';
 import { previewValueConfig, useSaveValueConfig, useValueConfig, type TPreviewRow } from '../api.ts';
 import { ChurnPanel } from '../components/churn-panel.tsx';
+import { OtherModels } from '../components/other-models.tsx';
 import { RuleClassesEditor } from '../components/rule-classes-editor.tsx';
 import { RunsPanel } from '../components/runs-panel.tsx';
 import { WeightedEditor } from '../components/weighted-editor.tsx';
@@ -82,6 +83,10 @@ function ModelsTab(props: { version: number; draft: TValueConfig; onChange: (c: 
           value={draft.ruleClasses}
           onChange={(ruleClasses) => props.onChange({ ...draft, ruleClasses })}
         />
+      </div>
+      <div>
+        <Typography.Title level={5}>{t('value.otherModels')}</Typography.Title>
+        <OtherModels value={draft} onChange={props.onChange} />
       </div>
       <Space>
         <Button data-testid="value-preview" loading={loading} disabled={!isValid} onClick={() => void runPreview()}>
