@@ -54,6 +54,7 @@ import { notificationRoutes } from './modules/notifications/notifications.routes
 import { closeLoopRoutes } from './modules/tickets/close-loop/close-loop.routes.ts';
 import { appealRoutes } from './modules/tickets/appeal/appeal.routes.ts';
 import { feedbackRoutes } from './modules/feedback/feedback.routes.ts';
+import { valueRoutes } from './modules/value/value.routes.ts';
 
 /** The app's dependency object: everything from the outside world goes through here (tests swap the clock). */
 export interface TAppDeps {
@@ -188,6 +189,7 @@ export async function buildApp(
       await api.register(closeLoopRoutes);
       await api.register(appealRoutes);
       await api.register(feedbackRoutes);
+      await api.register(valueRoutes);
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

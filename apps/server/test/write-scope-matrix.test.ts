@@ -278,6 +278,20 @@ const CASES: TCase[] = [
     body: () => ({ kind: 'order', amountFen: 100, occurredAt: new Date().toISOString() }),
   },
   {
+    label: 'set service stars by hand',
+    method: 'PUT',
+    url: () => `/api/customers/${hz.customer}/value/stars`,
+    body: () => ({ stars: 5, reason: '越界设定' }),
+  },
+  {
+    label: 'score the expert criteria',
+    method: 'PUT',
+    url: () => `/api/customers/${hz.customer}/value/expert-scores`,
+    body: () => ({
+      scores: { volume: 1, margin: 1, potential: 1, credit: 1, quote_success: 1, relationship: 1, service_level: 1 },
+    }),
+  },
+  {
     label: 'start an import',
     method: 'POST',
     url: () => `/api/customer-imports/${hz.importJob}/start`,

@@ -26,3 +26,4 @@ export * from './schemas/tenant-policy.ts';
 export * from './schemas/tickets.ts';
 export * from './schemas/ticket-sla.ts';
 export * from './schemas/feedback.ts';
+export * from './schemas/value.ts';

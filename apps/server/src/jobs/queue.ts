@@ -17,6 +17,7 @@ import { EVALUATION_CONSUMERS } from '../modules/evaluations/evaluation-consumer
 import { runTicketSla } from '../modules/tickets/sla/sla-job.ts';
 import { runCloseLoop } from '../modules/tickets/close-loop/close-loop.service.ts';
 import { foldSurveyRollups } from '../modules/evaluations/survey-rollups.ts';
+import { runScheduledRecomputes, runValueRecompute } from '../modules/value/value.runner.ts';
 
 /**
  * The job registry. Each job: a queue name, an optional cron schedule, and an idempotent handler (a job may run
@@ -121,6 +122,20 @@ export function jobDefinitions(deps: {
       handler: async (data) => {
         const r = await runAutoSends(deps, typeof data.tenantId === 'string' ? { tenantId: data.tenantId } : {});
         if (r.queued || r.noAddress) deps.log.info(r, 'follow-up automatic messages queued');
+      },
+    },
+    // Customer value 客户分级: one recompute run (queued by POST /value/runs or the schedule below).
+    { name: 'value-recompute', handler: async (data) => runValueRecompute(deps, String(data.runId)) },
+    {
+      // Monthly recompute on the tenant's day of the month (checked daily at 02:17; one run per tenant and month).
+      name: 'value-schedule',
+      cron: '17 2 * * *',
+      handler: async () => {
+        const runs: string[] = [];
+        const n = await runScheduledRecomputes({ ...deps, enqueue: async (id) => void runs.push(id) });
+        // One after another in this handler: a recompute is a whole-tenant pass; the runs are already recorded as queued.
+        for (const id of runs) await runValueRecompute(deps, id);
+        if (n) deps.log.info({ runs: n }, 'scheduled value recomputes');
       },
     },
     {

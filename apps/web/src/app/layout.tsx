@@ -20,6 +20,7 @@ import { ScheduleOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import { NodeIndexOutlined } from '@ant-design/icons';
 import { SettingOutlined } from '@ant-design/icons';
 import { MessageOutlined } from '@ant-design/icons';
+import { RiseOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TPermission } from '@huifang/shared';
 import { Breadcrumb, Dropdown, Layout, Menu, Space, Typography } from 'antd';
@@ -50,6 +51,7 @@ const GROUP_LABEL = {
 export const NAV: TNavItem[] = [
   { path: '/', labelKey: 'menu.dashboard', icon: <DashboardOutlined />, permission: 'dashboard:read' },
   { path: '/customers', labelKey: 'menu.customers', icon: <ContactsOutlined />, permission: 'customer:read' },
+  { path: '/value', labelKey: 'menu.value', icon: <RiseOutlined />, permission: 'customer:read' },
   {
     path: '/followup/workbench',
     labelKey: 'menu.followupWorkbench',

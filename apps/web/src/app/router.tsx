@@ -36,6 +36,7 @@ import { DashboardPage } from '../features/dashboard/pages/dashboard-page.tsx';
 import { OrgPage } from '../features/org/pages/org-page.tsx';
 import { RolesPage } from '../features/roles/pages/roles-page.tsx';
 import { UsersPage } from '../features/users/pages/users-page.tsx';
+import { ValuePage } from '../features/value/pages/value-page.tsx';
 import { AppLayout, NAV } from './layout.tsx';
 import { queryClient } from './providers.tsx';
 
@@ -110,6 +111,7 @@ export function AppRouter() {
           <Route path="customers/import" element={guarded('customer:import', <ImportPage />)} />
           <Route path="customers/quality" element={guarded('customer:read', <QualityPage />)} />
           <Route path="customers/:id" element={guarded('customer:read', <CustomerPage />)} />
+          <Route path="value" element={guarded('customer:read', <ValuePage />)} />
           <Route path="evaluations" element={guarded('evaluation:read', <EvaluationsPage />)} />
           <Route path="feedback" element={guarded('feedback:read', <FeedbackPage />)} />
           <Route path="followup/workbench" element={guarded('followup:work', <WorkbenchPage />)} />

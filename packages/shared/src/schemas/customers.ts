@@ -163,6 +163,12 @@ export const ZCustomerListQuery = ZPageQuery.extend({
   createdTo: z.iso.datetime({ offset: true }).optional(),
   /** JSON object of custom-field equality filters, e.g. {"vip_level":"金卡"}. */
   custom: z.string().max(1000).optional(),
+  /** Customer value 客户分级 of the latest finished recompute run (modules/value): percentile tier, rule class… */
+  valueTier: z.string().max(40).optional(),
+  valueClass: z.string().max(40).optional(),
+  valueLifecycle: z.enum(['high_value', 'potential', 'ordinary', 'churned']).optional(),
+  valueStarsMin: z.coerce.number().int().min(0).max(5).optional(),
+  valueScoreMin: z.coerce.number().min(0).max(100).optional(),
 });
 export type TCustomerListQuery = z.infer<typeof ZCustomerListQuery>;
 

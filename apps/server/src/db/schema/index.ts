@@ -21,3 +21,4 @@ export * from './ticket-callbacks.ts';
 export * from './ticket-rollups.ts';
 export * from './counter-potential.ts';
 export * from './feedback.ts';
+export * from './value.ts';

@@ -18,13 +18,14 @@ import { listCustomFields } from '../settings/settings.service.ts';
 import { listConditions, type TCustomerJoined } from './customers.repository.ts';
 import { resolveUnitLists, toCustomerDto } from './customers.service.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
+import { exportValues, type TExportValue } from '../value/value-filter.ts';
 
 export type { TExportFormat };
 const BATCH = 2000;
 
 /** Columns of the export, in order; custom fields follow. `clear` rows carry personal data in clear. */
 function columns(defs: TCustomFieldDef[]) {
-  const base: { header: string; value: (r: TCustomerJoined, clear: boolean) => unknown }[] = [
+  const base: { header: string; value: (r: TCustomerJoined, clear: boolean, v?: TExportValue) => unknown }[] = [
     { header: '客户名称', value: (r) => r.c.name },
     { header: '类型', value: (r) => (r.c.kind === 'company' ? '企业' : '个人') },
     { header: '电话', value: (r, clear) => (clear ? r.c.phones : toCustomerDto(r).phones).join(', ') },
@@ -43,6 +44,12 @@ function columns(defs: TCustomFieldDef[]) {
     { header: '同意服务回访', value: (r) => (r.c.consentService ? '是' : '否') },
     { header: '同意营销', value: (r) => (r.c.consentMarketing ? '是' : '否') },
     { header: '创建时间', value: (r) => r.c.createdAt },
+    // Customer value 客户分级: the latest recompute run (modules/value).
+    { header: '价值得分', value: (_r, _c, v) => v?.score ?? null },
+    { header: '价值分层', value: (_r, _c, v) => v?.tier ?? null },
+    { header: '客户分类', value: (_r, _c, v) => v?.ruleClass ?? null },
+    { header: '价值生命周期', value: (_r, _c, v) => v?.lifecycle ?? null },
+    { header: '星级', value: (_r, _c, v) => v?.stars ?? null },
   ];
   const custom = (d: TCustomFieldDef, v: unknown) =>
     d.type === 'date' && typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? localDay(v) : (v ?? null);
@@ -96,7 +103,12 @@ export async function exportCustomers(
     const file = createSpreadsheet(out, format, timeZone);
     const sheet = file.addSheet('客户', cols);
     for await (const batch of batches(deps.db, where)) {
-      for (const r of batch) sheet.addRow(cols.map((c) => c.value(r, clear)));
+      const values = await exportValues(
+        deps.db,
+        actor.tenantId,
+        batch.map((r) => r.c.id),
+      );
+      for (const r of batch) sheet.addRow(cols.map((c) => c.value(r, clear, values.get(r.c.id))));
       rows += batch.length;
     }
     await file.finish();

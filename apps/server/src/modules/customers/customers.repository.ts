@@ -6,6 +6,7 @@ import { invalidField } from '../../lib/app-error.ts';
 import { likeEscape, orderBy, pageOffset } from '../../lib/pagination.ts';
 import { ownedVisible, type TScope } from '../../lib/scope.ts';
 import { heldTaskCustomer } from '../followup/tasks/tasks.repository.ts';
+import { valueListCondition } from '../value/value-filter.ts';
 
 export type TCustomerRow = typeof customers.$inferSelect;
 export interface TCustomerJoined {
@@ -69,6 +70,8 @@ export function listConditions(scope: TScope, q: TCustomerListQuery, units: TUni
     );
   if (q.createdFrom) conds.push(gte(customers.createdAt, new Date(q.createdFrom)));
   if (q.createdTo) conds.push(lte(customers.createdAt, new Date(q.createdTo)));
+  const value = valueListCondition(scope.tenantId, q);
+  if (value) conds.push(value);
   const custom = parseCustomFilter(q.custom);
   // `custom <> '{}'` lets Postgres use the partial GIN index (a non-empty containment implies it).
   if (custom && Object.keys(custom).length)

@@ -72,7 +72,12 @@ export async function onComplaintResolved(
   return runEvent(deps, e.tenantId, 'complaint_resolved', e.customerId, `complaint:${e.ticketId}`, true, 'working');
 }
 
-/** Seam for churn warnings (scoring, a later issue): one churn-save task per warning (key churn:<warning>). */
+/** Whether any active rule plan of the tenant listens to this event kind (callers skip per-event work when none). */
+export async function hasEventPlans(deps: TDeps, tenantId: string, kind: string): Promise<boolean> {
+  return (await eventPlans(deps, tenantId, kind)).length > 0;
+}
+
+/** Seam for churn warnings (modules/value, after each recompute run): one churn-save task per warning (key churn:<warning>). */
 export async function onChurnWarning(
   deps: TDeps,
   e: { tenantId: string; customerId: string; warningId: string },

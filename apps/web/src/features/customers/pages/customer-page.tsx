@@ -29,6 +29,7 @@ import { CustomerDrawer } from '../components/customer-drawer.tsx';
 import { RevealText } from '../components/reveal-text.tsx';
 import { timelineDetail, timelineTitle } from '../components/timeline-title.ts';
 import { CustomerSurveyEntry } from '../../surveys/components/customer-survey-entry.tsx';
+import { CustomerValueCard } from '../../value/components/customer-value-card.tsx';
 
 const KIND_COLOR: Record<TTimelineItem['kind'], string> = {
   service_record: 'blue',
@@ -183,6 +184,7 @@ export function CustomerPage() {
             </>
           )}
         </Card>
+        <CustomerValueCard customerId={id} canManage={can(me, 'value:manage')} />
       </Col>
       <Col xs={24} lg={10}>
         <Card title={t('customer.timeline')}>

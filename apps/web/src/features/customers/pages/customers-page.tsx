@@ -14,8 +14,19 @@ import { CustomerDrawer } from '../components/customer-drawer.tsx';
 import { RevealText } from '../components/reveal-text.tsx';
 import { SavedFilters } from '../components/saved-filters.tsx';
 import { DownloadButton } from '../../../lib/download-button.tsx';
+import { ValueFilters } from '../../value/components/value-filters.tsx';
 
-const FILTER_KEYS = ['q', 'unitId', 'tier', 'intentLevel', 'kind', 'tags'] as const;
+const FILTER_KEYS = [
+  'q',
+  'unitId',
+  'tier',
+  'intentLevel',
+  'kind',
+  'tags',
+  'valueTier',
+  'valueClass',
+  'valueLifecycle',
+] as const;
 
 export function CustomersPage() {
   const { t, i18n } = useTranslation();
@@ -164,6 +175,7 @@ export function CustomersPage() {
           onPressEnter={(e) => setFilter('tags', (e.target as HTMLInputElement).value || undefined)}
           style={{ width: 140 }}
         />
+        <ValueFilters values={filters} onChange={setFilter} />
         <SavedFilters
           current={filters}
           canSave={canWrite}

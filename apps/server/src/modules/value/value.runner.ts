@@ -1,0 +1,166 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { valueRuns } from '../../db/schema/index.ts';
+import type { TClock } from '../../lib/clock.ts';
+import { localDate } from '../policy/calendar.ts';
+import { tenantTimeZone } from '../../lib/time.ts';
+import { hasEventPlans, onChurnWarning } from '../followup/rules/rules.ts';
+import { churnSql, metricsSelect, scoreInsert, STAGE_DDL } from './value-sql.ts';
+import { configVersion, latestConfig } from './value.repository.ts';
+
+type TDeps = { db: Db; clock: TClock };
+
+/** Customers per chunk of the metrics pass: the progress bar moves once per chunk. */
+export const RUN_CHUNK_CUSTOMERS = 50_000;
+
+/**
+ * The `value-recompute` job: one run over every customer of the tenant, in one transaction (so a run is all or
+ * nothing): metrics per chunk of customers into a staging table (one range scan of transactions per chunk; progress
+ * written from another connection so the UI sees it), then one INSERT … SELECT scoring them all (ranks by window
+ * functions), then churn warnings. Idempotent: a run that is not queued (done, or already taken) is left alone.
+ */
+export async function runValueRecompute(deps: TDeps, runId: string): Promise<void> {
+  const [run] = await deps.db
+    .update(valueRuns)
+    .set({ status: 'running', startedAt: deps.clock.now() })
+    .where(and(eq(valueRuns.id, runId), eq(valueRuns.status, 'queued')))
+    .returning();
+  if (!run) return;
+  try {
+    const cfg = await configVersion(deps.db, run.tenantId, run.modelVersion);
+    const tenantId = run.tenantId;
+    const total = Number(
+      (
+        await deps.db.execute<{ n: number }>(
+          sql`select count(*)::int as n from customers where tenant_id = ${tenantId}`,
+        )
+      ).rows[0]?.n ?? 0,
+    );
+    await deps.db.update(valueRuns).set({ total }).where(eq(valueRuns.id, runId));
+    // Every RUN_CHUNK_CUSTOMERS-th customer id starts a chunk (uuid order, the order of transactions_customer_idx).
+    const bounds = (
+      await deps.db.execute<{ lo: string }>(
+        sql`select id::text as lo from (select id, row_number() over (order by id) as rn from customers
+            where tenant_id = ${tenantId}) s where (rn - 1) % ${RUN_CHUNK_CUSTOMERS} = 0 order by id`,
+      )
+    ).rows.map((r) => r.lo);
+    const newWarnings = await deps.db.transaction(async (tx) => {
+      // Sorts of the window functions (a million rows) in memory rather than on disk; reset at commit.
+      await tx.execute(sql`set local work_mem = '128MB'`);
+      await tx.execute(STAGE_DDL);
+      let done = 0;
+      for (let i = 0; i < bounds.length; i++) {
+        const lo = bounds[i]!;
+        const hi = bounds[i + 1];
+        const range = (col: string) =>
+          hi
+            ? sql`${sql.raw(col)} >= ${lo}::uuid and ${sql.raw(col)} < ${hi}::uuid`
+            : sql`${sql.raw(col)} >= ${lo}::uuid`;
+        const r = await tx.execute(
+          sql`insert into value_stage ${metricsSelect(cfg, tenantId, run.asOf, range('c.id'), range('customer_id'))}`,
+        );
+        done += r.rowCount ?? 0;
+        // Progress from the pool (autocommit), visible at once; the run row is not touched by tx until the end.
+        await deps.db
+          .update(valueRuns)
+          .set({ processed: Math.round(done * 0.8) })
+          .where(eq(valueRuns.id, runId));
+      }
+      await tx.execute(sql`analyze value_stage`);
+      await tx.execute(scoreInsert(cfg, tenantId, runId));
+      const churn = churnSql(cfg);
+      const at = deps.clock.now();
+      // New warnings come back only when a follow-up rule listens to them (no 100,000 ids for nobody).
+      const notify = await hasEventPlans(deps, tenantId, 'churn_warning');
+      // Customers at risk now, from the staged metrics (same columns as customer_values), with statistics: the
+      // open / close statements below then join it by hash, never row by row.
+      await tx.execute(
+        sql`create temp table value_risk on commit drop as
+            select m.customer_id, case when ${churn.noPurchase} then 'no_purchase' else 'spend_drop' end as reason,
+              m.days_since_order,
+              case when not ${churn.noPurchase} then round((m.prior_fen - m.recent_fen)::numeric * 100 / m.prior_fen, 2) end as drop_pct
+            from value_stage m where ${churn.noPurchase} or ${churn.spendDrop}`,
+      );
+      await tx.execute(sql`analyze value_risk`);
+      // Open warnings for customers now at risk (one open warning per customer: the partial unique index) …
+      const opened = await tx.execute<{ id: string; customer_id: string }>(
+        sql`insert into value_churn_warnings (tenant_id, customer_id, run_id, reason, days_since_order, drop_pct, created_at)
+            select ${tenantId}::uuid, r.customer_id, ${runId}::uuid, r.reason, r.days_since_order, r.drop_pct,
+              ${at.toISOString()}::timestamptz
+            from value_risk r
+            on conflict (tenant_id, customer_id) where resolved_at is null do nothing
+            ${notify ? sql`returning id, customer_id` : sql``}`,
+      );
+      // … and close those whose customers are no longer at risk.
+      await tx.execute(
+        sql`update value_churn_warnings w set resolved_at = ${at.toISOString()}::timestamptz
+            where w.tenant_id = ${tenantId} and w.resolved_at is null
+              and not exists (select 1 from value_risk r where r.customer_id = w.customer_id)`,
+      );
+      const counts = await runCounts(tx, tenantId, runId);
+      counts.churn = { opened: opened.rowCount ?? 0 };
+      await tx
+        .update(valueRuns)
+        .set({ status: 'done', processed: done, total: done, counts, finishedAt: deps.clock.now() })
+        .where(eq(valueRuns.id, runId));
+      return opened.rows;
+    });
+    // Follow-up rules on churn warning 流失预警 (followup/rules): one churn-save task per new warning, after commit.
+    if (newWarnings.length)
+      for (const w of newWarnings) await onChurnWarning(deps, { tenantId, customerId: w.customer_id, warningId: w.id });
+  } catch (err) {
+    await deps.db
+      .update(valueRuns)
+      .set({ status: 'failed', errorMessage: err instanceof Error ? err.message : String(err), finishedAt: new Date() })
+      .where(eq(valueRuns.id, runId));
+    throw err;
+  }
+}
+
+async function runCounts(db: Pick<Db, 'execute'>, tenantId: string, runId: string) {
+  const rows = (
+    await db.execute<{ dim: string; k: string | null; n: number }>(
+      sql`select 'tier' as dim, tier as k, count(*)::int as n from customer_values where tenant_id = ${tenantId} and run_id = ${runId} group by tier
+          union all select 'ruleClass', rule_class, count(*)::int from customer_values where tenant_id = ${tenantId} and run_id = ${runId} group by rule_class
+          union all select 'lifecycle', lifecycle, count(*)::int from customer_values where tenant_id = ${tenantId} and run_id = ${runId} group by lifecycle
+          union all select 'stars', stars::text, count(*)::int from customer_values where tenant_id = ${tenantId} and run_id = ${runId} group by stars`,
+    )
+  ).rows;
+  const out: Record<string, Record<string, number>> = {};
+  for (const r of rows) (out[r.dim] ??= {})[r.k ?? '-'] = Number(r.n);
+  return out;
+}
+
+/**
+ * The `value-schedule` job (daily): every tenant whose model asks for a monthly recompute on today's day of the
+ * month (tenant time zone) gets one run for this month — the (tenant, month) key makes a second call a no-op.
+ */
+export async function runScheduledRecomputes(
+  deps: TDeps & { enqueue: (runId: string) => Promise<void> },
+): Promise<number> {
+  const tenants = (await deps.db.execute<{ id: string }>(sql`select id from tenants`)).rows;
+  let queued = 0;
+  for (const t of tenants) {
+    const { version, config } = await latestConfig(deps.db, t.id);
+    if (config.scheduleDay === null) continue;
+    const today = localDate(deps.clock.now(), await tenantTimeZone(deps.db, t.id));
+    if (Number(today.slice(8, 10)) !== config.scheduleDay) continue;
+    const [row] = await deps.db
+      .insert(valueRuns)
+      .values({
+        tenantId: t.id,
+        modelVersion: version,
+        trigger: 'schedule',
+        scheduleKey: today.slice(0, 7),
+        asOf: deps.clock.now(),
+        createdAt: deps.clock.now(),
+      })
+      .onConflictDoNothing()
+      .returning({ id: valueRuns.id });
+    if (row) {
+      await deps.enqueue(row.id);
+      queued++;
+    }
+  }
+  return queued;
+}
