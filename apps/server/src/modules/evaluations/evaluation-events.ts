@@ -235,3 +235,12 @@ export async function runEvaluationConsumers(
   }
   return out;
 }
+
+/**
+ * Forget what one consumer has done (its markers and its floor), so that its next run reads every stored event
+ * again: the replay after restoring a consumer's tables from a backup, or a test proving a consumer idempotent.
+ */
+export async function forgetConsumerProgress(db: DbOrTx, consumer: string): Promise<void> {
+  await db.execute(sql`delete from evaluation_event_consumptions where consumer = ${consumer}`);
+  await db.execute(sql`delete from evaluation_event_floors where consumer = ${consumer}`);
+}

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { forgetConsumerProgress } from '../../evaluations/evaluation-events.ts';
 import type { TCloseLoopConfig } from '@huifang/shared';
 import { unitIdByCode, userIdByName } from '../../../../test/helpers.ts';
 import { createCustomer } from '../../../../test/customers-helpers.ts';
@@ -317,8 +318,7 @@ describe('callback by follow-up call', () => {
     expect(row.status).toBe('assigned');
     expect(row.escalation_level).toBe(1);
     // A consumer retried from scratch (markers and floor gone, as after a crash before commit) changes nothing twice.
-    await t.pool.query(`delete from evaluation_event_consumptions where consumer = 'ticket-callback-answers'`);
-    await t.pool.query(`delete from evaluation_event_floors where consumer = 'ticket-callback-answers'`);
+    await forgetConsumerProgress(t.db, 'ticket-callback-answers');
     await t.runEvaluationEvents();
     expect((await events(ticket.id)).filter((e) => e.type === 'callback_answered')).toHaveLength(1);
     expect((await events(ticket.id)).filter((e) => e.type === 'reopen')).toHaveLength(1);
