@@ -107,4 +107,6 @@ export const AUDIT_ACTIONS = [
   'followup_path.updated',
   'followup_path.status_changed',
   'followup_task.skipped',
+  'ticket.exported',
+  'ticket_policy.changed',
 ] as const;

@@ -1,4 +1,5 @@
 import { negativeEvaluationAlerts } from '../notifications/evaluation-alerts.ts';
+import { ticketsFromEvaluations } from '../tickets/ticket-auto-create.ts';
 import type { TEvaluationConsumer } from './evaluation-events.ts';
 
 /**
@@ -7,4 +8,4 @@ import type { TEvaluationConsumer } from './evaluation-events.ts';
  * writes only through `tx`) beside its module, and add it to this list. A new consumer starts at the oldest event
  * still stored.
  */
-export const EVALUATION_CONSUMERS: readonly TEvaluationConsumer[] = [negativeEvaluationAlerts];
+export const EVALUATION_CONSUMERS: readonly TEvaluationConsumer[] = [negativeEvaluationAlerts, ticketsFromEvaluations];

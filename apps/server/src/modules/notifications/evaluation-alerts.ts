@@ -12,7 +12,7 @@ import { findUnitManagers, notify } from './notifications.service.ts';
  * same people the same way, exactly once. Appeal alerts are written in the transaction of the appeal.
  */
 
-const CHANNEL_NAMES: Record<TEvaluationChannel, string> = {
+export const CHANNEL_NAMES: Record<TEvaluationChannel, string> = {
   kiosk: '窗口评价',
   survey: '问卷',
   order_review: '订单评价',
@@ -60,7 +60,7 @@ export interface TEvaluationFacts {
   negativeScoreMax?: number;
 }
 
-async function names(
+export async function names(
   tx: DbOrTx,
   e: { tenantId: string; unitId: string; counterId?: string | null; staffId?: string | null },
 ) {
