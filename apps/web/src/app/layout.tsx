@@ -19,6 +19,7 @@ import { ShopOutlined, StarOutlined } from '@ant-design/icons';
 import { ScheduleOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import { NodeIndexOutlined } from '@ant-design/icons';
 import { SettingOutlined } from '@ant-design/icons';
+import { ProfileOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TPermission } from '@huifang/shared';
 import { Breadcrumb, Dropdown, Layout, Menu, Space, Typography } from 'antd';
@@ -48,6 +49,7 @@ const GROUP_LABEL = {
 export const NAV: TNavItem[] = [
   { path: '/', labelKey: 'menu.dashboard', icon: <DashboardOutlined />, permission: 'dashboard:read' },
   { path: '/customers', labelKey: 'menu.customers', icon: <ContactsOutlined />, permission: 'customer:read' },
+  { path: '/tickets', labelKey: 'menu.tickets', icon: <ProfileOutlined />, permission: 'ticket:read' },
   {
     path: '/followup/workbench',
     labelKey: 'menu.followupWorkbench',

@@ -328,7 +328,8 @@ export const TICKET_ATTACHMENT_TYPES = [
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   'application/vnd.openxmlformats-officedocument.presentationml.presentation',
 ] as const;
-export const ZTicketAttachmentQuery = z.object({ fileName: z.string().trim().min(1).max(200) });
+/** The file's name as the user's computer called it (raw body uploads carry no name of their own). */
+export const ZTicketAttachmentQuery = z.object({ fileName: z.string().trim().min(1).max(200).default('附件') });
 export const ZTicketAttachmentParams = z.object({ id: ZId, aid: ZId });
 
 /** 工单策略: when a negative evaluation opens a ticket, and the priority it gets. */

@@ -328,3 +328,19 @@ export async function canTakeTickets(db: DbOrTx, tenantId: string, userId: strin
     ) as ok`);
   return res.rows[0]?.ok === true;
 }
+
+/** The people who may be given tickets of a unit (see canTakeTickets), for the assign dialog. */
+export async function listTicketTakers(db: DbOrTx, tenantId: string, unitId: string) {
+  const res = await db.execute<{ id: string; display_name: string; unit_name: string }>(sql`
+    select distinct u.id, u.display_name, ou.name as unit_name
+    from users u
+    join org_units ou on ou.id = u.unit_id
+    join user_roles ur on ur.user_id = u.id
+    join roles r on r.id = ur.role_id
+    where u.tenant_id = ${tenantId} and u.is_active
+      and 'ticket:work' = any(r.permissions)
+      and (r.data_scope = 'tenant'
+           or (select path from org_units where tenant_id = ${tenantId} and id = ${unitId}) like ou.path || '%')
+    order by u.display_name`);
+  return res.rows.map((r) => ({ id: r.id, displayName: r.display_name, unitName: r.unit_name }));
+}

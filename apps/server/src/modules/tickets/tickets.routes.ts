@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   TICKET_ATTACHMENT_TYPES,
@@ -29,6 +30,7 @@ import {
   findTickets,
   getTicketBoard,
   getTicketDetail,
+  ticketAssignees,
   updateTicket,
 } from './tickets.service.ts';
 
@@ -86,6 +88,23 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => getTicketDetail(deps, req.actor(), req.params.id),
   );
+  app.get(
+    '/tickets/:id/assignees',
+    {
+      config: { access: 'ticket:manage' },
+      schema: {
+        tags,
+        summary: "可分派的处理人 (active, ticket:work, seeing the ticket's unit)",
+        params: ZIdParams,
+        response: {
+          200: z.object({
+            items: z.array(z.object({ id: z.string(), displayName: z.string(), unitName: z.string() })),
+          }),
+        },
+      },
+    },
+    async (req) => ticketAssignees(deps, req.actor(), req.params.id),
+  );
   app.post(
     '/tickets',
     {
@@ -111,7 +130,7 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/tickets/:id/actions',
     {
-      config: { access: 'ticket:read' },
+      config: { access: 'ticket:work' },
       schema: {
         tags,
         summary: '工单操作 (assign, start, wait_customer, customer_replied, resolve, close, reopen, escalate)',

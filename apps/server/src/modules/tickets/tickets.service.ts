@@ -35,6 +35,7 @@ import {
   canTakeTickets,
   findVisibleTicketRow,
   listTicketRows,
+  listTicketTakers,
   lockVisibleTicket,
   ticketEventsOf,
   toAttachmentDto,
@@ -143,9 +144,14 @@ export async function getTicketDetail(deps: TTicketDeps, actor: TActor, id: stri
   };
 }
 
-async function checkAssignee(db: DbOrTx, tenantId: string, userId: string, unitId: string) {
-  if (!(await canTakeTickets(db, tenantId, userId, unitId)))
-    throw invalidField('body.assigneeId', '该用户不能处理此网点的工单', { code: 'custom' });
+/**
+ * An assignee must be able to take tickets of the unit (active, ticket:work, seeing the unit): else 400 on the field.
+ * Someone the caller can neither see nor give the ticket to is a 404 on the field, like every id out of scope.
+ */
+async function checkAssignee(db: DbOrTx, actor: TActor, userId: string, unitId: string) {
+  if (await canTakeTickets(db, actor.tenantId, userId, unitId)) return;
+  if (!(await findVisibleUser(db, actor, userId))) throw unknownRef('body.assigneeId', 'assignee');
+  throw invalidField('body.assigneeId', '该用户不能处理此网点的工单', { code: 'custom' });
 }
 
 /** 新建工单 by hand: the unit, customer and staff member must be in the creator's scope. */
@@ -162,7 +168,7 @@ export async function createTicket(deps: TTicketDeps, actor: TActor, input: TCre
     if (input.assigneeId === undefined) assigneeId = await levelAssignee(tx, actor.tenantId, unit.id, 0);
     else {
       assigneeId = input.assigneeId;
-      if (assigneeId) await checkAssignee(tx, actor.tenantId, assigneeId, unit.id);
+      if (assigneeId) await checkAssignee(tx, actor, assigneeId, unit.id);
     }
     const { ticket } = await openTicket(tx, {
       tenantId: actor.tenantId,
@@ -208,7 +214,7 @@ export async function actOnTicket(deps: TTicketDeps, actor: TActor, id: string, 
       return;
     }
     if (input.assigneeId && (input.action === 'assign' || input.action === 'escalate'))
-      await checkAssignee(tx, actor.tenantId, input.assigneeId, row.unit_id);
+      await checkAssignee(tx, actor, input.assigneeId, row.unit_id);
     await applyTicketAction(tx, {
       ...base,
       action: input.action,
@@ -265,4 +271,10 @@ export async function updateTicket(deps: TTicketDeps, actor: TActor, id: string,
       });
   });
   return getTicketDetail(deps, actor, id);
+}
+
+/** Who the viewer may hand this ticket to (assign dialog). */
+export async function ticketAssignees(deps: TTicketDeps, actor: TActor, id: string) {
+  const ticket = await visibleTicket(deps.db, actor, id);
+  return { items: await listTicketTakers(deps.db, actor.tenantId, ticket.unitId) };
 }

@@ -182,12 +182,22 @@ describe('actions', () => {
   it('assign checks the assignee: active, holds ticket:work, sees the unit; escalate goes up the chain', async () => {
     const { ticket } = await create(wang);
     const liId = await userIdByName(t, 'li.manager');
+    // Someone of another branch: not found (like every id out of scope); a teller in scope who may not work tickets: 400.
+    expectError(await act(wang, ticket.id, { action: 'assign', version: 1, assigneeId: liId }), 404, 'NOT_FOUND', [
+      'body.assigneeId',
+    ]);
     expectError(
-      await act(wang, ticket.id, { action: 'assign', version: 1, assigneeId: liId }),
+      await act(wang, ticket.id, { action: 'assign', version: 1, assigneeId: chenId }),
       400,
       'VALIDATION_FAILED',
       ['body.assigneeId'],
     );
+    const takers = (await wang.get(`/api/tickets/${ticket.id}/assignees`))
+      .json()
+      .items.map((u: { id: string }) => u.id);
+    expect(takers).toContain(liuId);
+    expect(takers).not.toContain(liId);
+    expect(takers).not.toContain(chenId);
     expectError(await act(wang, ticket.id, { action: 'assign', version: 1 }), 400, 'VALIDATION_FAILED', [
       'body.assigneeId',
     ]);

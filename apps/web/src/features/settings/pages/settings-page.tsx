@@ -4,6 +4,7 @@ import { can, useMe } from '../../auth/api.ts';
 import { CalendarCard } from '../components/calendar-card.tsx';
 import { ContactPolicyCard } from '../components/contact-policy-card.tsx';
 import { EvaluationPolicyCard } from '../components/evaluation-policy-card.tsx';
+import { TicketPolicyCard } from '../../tickets/components/ticket-policy-card.tsx';
 
 /** 系统设置: the tenant's contact policy 联系策略, evaluation alerts 评价提醒 and business calendar 工作日历. */
 export function SettingsPage() {
@@ -13,6 +14,7 @@ export function SettingsPage() {
     <Card title={t('menu.settings')}>
       <ContactPolicyCard canWrite={canWrite} />
       <EvaluationPolicyCard canWrite={canWrite} />
+      <TicketPolicyCard canWrite={canWrite} />
       <CalendarCard canWrite={canWrite} />
     </Card>
   );
