@@ -64,7 +64,14 @@ const act = (by: TClient, id: string, body: Record<string, unknown>) => by.post(
 describe('manual tickets and scope', () => {
   it('a supervisor opens a ticket for the outlet; it goes to the nearest 客服, who is told; other branches get 404', async () => {
     const before = (await liu.get('/api/notifications')).json().unreadCount as number;
+    await t.pool.query(`update users set email = 'liu.agent@example.com' where id = $1`, [liuId]);
     const { ticket } = await create(wang);
+    const mails = await t.pool.query(
+      `select to_address as "to", subject, body from outbox_messages where ref_type = 'ticket' and ref_id = $1`,
+      [ticket.id],
+    );
+    expect(mails.rows).toEqual([expect.objectContaining({ to: 'liu.agent@example.com' })]);
+    expect(mails.rows[0].body).toContain(`/tickets/${ticket.id}`);
     expect(ticket.status).toBe('assigned');
     expect(ticket.assigneeId).toBe(liuId);
     expect(ticket.no).toMatch(/^GD\d{6}$/);
@@ -350,6 +357,8 @@ describe('ticket policy settings', () => {
       'VALIDATION_FAILED',
       ['body.autoMaxScore', 'body.autoPriority'],
     );
+    const policyAudits = () => countRows(t, `select 1 from audit_events where action = 'ticket_policy.changed'`);
+    const a0 = await policyAudits();
     const res = await admin.request({
       method: 'PUT',
       url: '/api/settings/ticket-policy',
@@ -357,7 +366,7 @@ describe('ticket policy settings', () => {
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ autoMaxScore: 2, autoPriority: 'high' });
-    expect(await countRows(t, `select 1 from audit_events where action = 'ticket_policy.changed'`)).toBe(1);
+    expect(await policyAudits()).toBe(a0 + 1);
   });
 });
 
@@ -399,7 +408,19 @@ describe('auto-creation from a negative kiosk press', () => {
   const ticketsOf = (evaluationId: string) =>
     t.pool.query('select * from tickets where source_evaluation_id = $1', [evaluationId]).then((r) => r.rows);
 
+  const setPolicy = async (autoMaxScore: number, autoPriority: string) =>
+    expect(
+      (
+        await admin.request({
+          method: 'PUT',
+          url: '/api/settings/ticket-policy',
+          payload: { autoMaxScore, autoPriority },
+        })
+      ).statusCode,
+    ).toBe(200);
+
   it('opens exactly one ticket, even when the job runs again or the consumer is replayed', async () => {
+    await setPolicy(2, 'high');
     const wBefore = (await wang.get('/api/notifications')).json().unreadCount as number;
     const evaluationId = await negativePress();
     await t.runEvaluationEvents();
@@ -435,6 +456,18 @@ describe('auto-creation from a negative kiosk press', () => {
     expect(await ticketsOf(evaluationId)).toHaveLength(1);
     expect(await countRows(t, 'select 1 from ticket_events where ticket_id = $1', [ticket.id])).toBe(1);
     expect((await wang.get('/api/notifications')).json().unreadCount).toBe(wBefore + 1);
+  });
+
+  it('the policy threshold decides (一般 = 3 opens one only at ≤ 3)', async () => {
+    await setPolicy(2, 'normal');
+    const fair = await negativePress(3);
+    await t.runEvaluationEvents();
+    expect(await ticketsOf(fair)).toHaveLength(0);
+    await setPolicy(3, 'urgent');
+    const fair2 = await negativePress(3);
+    await t.runEvaluationEvents();
+    expect(await ticketsOf(fair2)).toEqual([expect.objectContaining({ priority: 'urgent' })]);
+    await setPolicy(2, 'normal');
   });
 
   it('a satisfied press and a close-the-loop answer open no ticket', async () => {
