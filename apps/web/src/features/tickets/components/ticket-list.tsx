@@ -154,7 +154,7 @@ export function TicketList({ mine }: { mine: boolean }) {
         size="small"
         loading={list.isLoading}
         dataSource={list.data?.items ?? []}
-        scroll={{ x: 1100 }}
+        scroll={{ x: 1450 }}
         pagination={{
           current: page.page,
           pageSize: page.pageSize,
@@ -172,6 +172,7 @@ export function TicketList({ mine }: { mine: boolean }) {
           {
             title: t('tickets.col.title'),
             dataIndex: 'title',
+            width: 260,
             ellipsis: true,
             render: (v: string, r) => <Link to={`/tickets/${r.id}`}>{v}</Link>,
           },

@@ -63,7 +63,9 @@ export function TicketTimeline({ events }: { events: TTicketEvent[] }) {
               )}
               {reason && (
                 <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>
-                  {t('tickets.detail.reasonLabel', { text: reason })}
+                  {t(e.type === 'resolve' ? 'tickets.detail.resolutionLabel' : 'tickets.detail.reasonLabel', {
+                    text: reason,
+                  })}
                 </Typography.Paragraph>
               )}
             </div>
