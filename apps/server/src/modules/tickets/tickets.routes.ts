@@ -91,7 +91,7 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/tickets/:id/assignees',
     {
-      config: { access: 'ticket:manage' },
+      config: { access: 'ticket:read' },
       schema: {
         tags,
         summary: "可分派的处理人 (active, ticket:work, seeing the ticket's unit)",
