@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { maskName, ticketNumber, type TTicketListQuery } from '@huifang/shared';
 import type { Db } from '../../db/client.ts';
 import { streamThenAudit } from '../../lib/audited-stream.ts';
+import { redactPiiText } from '../../lib/redact.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { createSpreadsheet, EXPORT_CONTENT_TYPE, exportFileName } from '../../lib/export-file.ts';
 import type { TActor, TAuditCtx } from '../../lib/scope.ts';
@@ -92,7 +93,8 @@ export async function exportTickets(
     f.addRow(['导出人', actor.displayName]);
     f.addRow(['导出时间', deps.clock.now()]);
     if (filters.length === 0) f.addRow(['筛选', '（无，全部可见工单）']);
-    for (const [k, v] of filters) f.addRow([k, Array.isArray(v) ? v.join(', ') : String(v)]);
+    // The search text may be a phone number or a name typed by the user: redacted like in the audit log.
+    for (const [k, v] of filters) f.addRow([k, redactPiiText(Array.isArray(v) ? v.join(', ') : String(v))]);
     await file.finish();
   };
   const audit = () =>
