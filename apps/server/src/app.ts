@@ -55,6 +55,7 @@ import { closeLoopRoutes } from './modules/tickets/close-loop/close-loop.routes.
 import { appealRoutes } from './modules/tickets/appeal/appeal.routes.ts';
 import { feedbackRoutes } from './modules/feedback/feedback.routes.ts';
 import { valueRoutes } from './modules/value/value.routes.ts';
+import { ticketRoutes } from './modules/tickets/tickets.routes.ts';
 
 /** The app's dependency object: everything from the outside world goes through here (tests swap the clock). */
 export interface TAppDeps {
@@ -190,6 +191,7 @@ export async function buildApp(
       await api.register(appealRoutes);
       await api.register(feedbackRoutes);
       await api.register(valueRoutes);
+      await api.register(ticketRoutes);
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

@@ -174,6 +174,18 @@ beforeAll(async () => {
       'SH customer',
     )
   ).id;
+  const ticketOf = async (res: LightMyRequestResponse, what: string) => {
+    await ok(res, what);
+    return (res.json() as { ticket: { id: string } }).ticket.id;
+  };
+  hz.ticket = await ticketOf(
+    await li.post('/api/tickets', { title: '杭州工单', category: 'other', unitId: hz.outlet }),
+    'HZ ticket',
+  );
+  own.ticket = await ticketOf(
+    await sh.post('/api/tickets', { title: '上海工单', category: 'other', unitId: own.unit }),
+    'SH ticket',
+  );
   own.plan = (await ok(await sh.post('/api/followup/plans', planBody({})), 'SH plan')).id;
   await ok(await sh.post(`/api/followup/plans/${own.plan}/status`, { status: 'active' }), 'SH plan active');
   own.draftPlan = (await ok(await sh.post('/api/followup/plans', planBody({})), 'SH draft plan')).id;
@@ -766,6 +778,65 @@ const CASES: TCase[] = [
     url: () => `/api/surveys/${own.survey}/responses`,
     body: () => ({ customerId: hz.customer, answers: {} }),
     field: 'body.customerId',
+  },
+  {
+    label: 'ticket priority',
+    method: 'PATCH',
+    url: () => `/api/tickets/${hz.ticket}`,
+    body: () => ({ version: 1, priority: 'high' }),
+  },
+  {
+    label: 'ticket action',
+    method: 'POST',
+    url: () => `/api/tickets/${hz.ticket}/actions`,
+    body: () => ({ action: 'start', version: 1 }),
+  },
+  {
+    label: 'ticket note',
+    method: 'POST',
+    url: () => `/api/tickets/${hz.ticket}/notes`,
+    body: () => ({ text: '越界' }),
+  },
+  {
+    label: 'ticket attachment',
+    method: 'POST',
+    url: () => `/api/tickets/${hz.ticket}/attachments`,
+    body: () => ({}),
+  },
+  {
+    label: 'ticket unit',
+    method: 'POST',
+    url: () => '/api/tickets',
+    body: () => ({ title: '越界', category: 'other', unitId: hz.outlet }),
+    field: 'body.unitId',
+  },
+  {
+    label: 'ticket customer',
+    method: 'POST',
+    url: () => '/api/tickets',
+    body: () => ({ title: '越界', category: 'other', unitId: own.unit, customerId: hz.customer }),
+    field: 'body.customerId',
+  },
+  {
+    label: 'ticket staff',
+    method: 'POST',
+    url: () => '/api/tickets',
+    body: () => ({ title: '越界', category: 'other', unitId: own.unit, staffId: hz.user }),
+    field: 'body.staffId',
+  },
+  {
+    label: 'ticket assignee',
+    method: 'POST',
+    url: () => '/api/tickets',
+    body: () => ({ title: '越界', category: 'other', unitId: own.unit, assigneeId: hz.user }),
+    field: 'body.assigneeId',
+  },
+  {
+    label: 'ticket assign to',
+    method: 'POST',
+    url: () => `/api/tickets/${own.ticket}/actions`,
+    body: () => ({ action: 'assign', version: 1, assigneeId: hz.user }),
+    field: 'body.assigneeId',
   },
   {
     label: 'pairing code counter',

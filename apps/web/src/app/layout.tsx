@@ -21,6 +21,7 @@ import { NodeIndexOutlined } from '@ant-design/icons';
 import { SettingOutlined } from '@ant-design/icons';
 import { MessageOutlined } from '@ant-design/icons';
 import { RiseOutlined } from '@ant-design/icons';
+import { ProfileOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TPermission } from '@huifang/shared';
 import { Breadcrumb, Dropdown, Layout, Menu, Space, Typography } from 'antd';
@@ -52,6 +53,7 @@ export const NAV: TNavItem[] = [
   { path: '/', labelKey: 'menu.dashboard', icon: <DashboardOutlined />, permission: 'dashboard:read' },
   { path: '/customers', labelKey: 'menu.customers', icon: <ContactsOutlined />, permission: 'customer:read' },
   { path: '/value', labelKey: 'menu.value', icon: <RiseOutlined />, permission: 'customer:read' },
+  { path: '/tickets', labelKey: 'menu.tickets', icon: <ProfileOutlined />, permission: 'ticket:read' },
   {
     path: '/followup/workbench',
     labelKey: 'menu.followupWorkbench',

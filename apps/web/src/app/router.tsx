@@ -29,6 +29,8 @@ import { WorkbenchPage } from '../features/followup/pages/workbench-page.tsx';
 import { PlansPage } from '../features/followup/pages/plans-page.tsx';
 import { TasksPage } from '../features/followup/pages/tasks-page.tsx';
 import { PathsPage } from '../features/followup/pages/paths-page.tsx';
+import { TicketsPage } from '../features/tickets/pages/tickets-page.tsx';
+import { TicketPage } from '../features/tickets/pages/ticket-page.tsx';
 import { BuyerReviewPage } from '../features/order-reviews/pages/buyer-review-page.tsx';
 import { OrderReviewsPage } from '../features/order-reviews/pages/order-reviews-page.tsx';
 import { ShopScorePage } from '../features/order-reviews/pages/shop-score-page.tsx';
@@ -118,6 +120,8 @@ export function AppRouter() {
           <Route path="followup/plans" element={guarded('followup:read', <PlansPage />)} />
           <Route path="followup/tasks" element={guarded('followup:read', <TasksPage />)} />
           <Route path="followup/paths" element={guarded('followup:read', <PathsPage />)} />
+          <Route path="tickets" element={guarded('ticket:read', <TicketsPage />)} />
+          <Route path="tickets/:id" element={guarded('ticket:read', <TicketPage />)} />
           <Route path="order-reviews" element={guarded('review:read', <OrderReviewsPage />)} />
           <Route path="shop-score" element={guarded('review:read', <ShopScorePage />)} />
           <Route path="surveys" element={guarded('survey:read', <SurveysPage />)} />

@@ -109,4 +109,6 @@ export const AUDIT_ACTIONS = [
   'followup_path.status_changed',
   'followup_task.skipped',
   'feedback.labels_corrected',
+  'ticket.exported',
+  'ticket_policy.changed',
 ] as const;

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { ZPageQuery } from '../pagination.ts';
+import { ZId, ZTimestamp } from './common.ts';
+import { ZCustomer } from './customers.ts';
+import { ZEvaluation } from './evaluations.ts';
+import { ZTask } from './followup.ts';
 
 /**
  * Complaint tickets 工单 (DESIGN §6). The state machine lives here so that the server and the web app agree on which
@@ -241,3 +246,218 @@ export const ZStaffComplaintQuery = z.object({
   from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
 });
+// ---------------------------------------------------------------------------------------------------------------------
+// API contract of the tickets module (list, board, detail, writes, ticket policy settings).
+
+export const ZTicketAction = z.enum(TICKET_ACTIONS);
+export const ZTicketSlaState = z.enum(TICKET_SLA_STATES);
+export const ZTicketSource = z.enum(TICKET_SOURCES);
+
+/** The human number of a ticket: GD + the sequence, zero-padded to 6 digits (GD000123). */
+export const ticketNumber = (seq: number) => `GD${String(seq).padStart(6, '0')}`;
+
+/** One ticket as lists, boards and the detail header show it (the SLA cache and the fault decision as stored). */
+export const ZTicket = z.object({
+  id: ZId,
+  no: z.string(),
+  source: ZTicketSource,
+  sourceEvaluationId: z.string().nullable(),
+  sourceFeedbackId: z.string().nullable(),
+  category: ZTicketCategory,
+  priority: ZTicketPriority,
+  status: ZTicketStatus,
+  title: z.string(),
+  description: z.string(),
+  unitId: z.string(),
+  unitName: z.string(),
+  customerId: z.string().nullable(),
+  /** Masked (maskName) like every list of customers. */
+  customerName: z.string().nullable(),
+  staffId: z.string().nullable(),
+  staffName: z.string().nullable(),
+  assigneeId: z.string().nullable(),
+  assigneeName: z.string().nullable(),
+  escalationLevel: z.number().int(),
+  createdBy: z.string().nullable(),
+  createdAt: ZTimestamp,
+  updatedAt: ZTimestamp,
+  firstRespondedAt: ZTimestamp.nullable(),
+  resolvedAt: ZTimestamp.nullable(),
+  closedAt: ZTimestamp.nullable(),
+  reopenCount: z.number().int(),
+  firstResponseDueAt: ZTimestamp.nullable(),
+  resolutionDueAt: ZTimestamp.nullable(),
+  slaState: ZTicketSlaState,
+  faultDecision: z.enum(TICKET_FAULT_DECISIONS).nullable(),
+  version: z.number().int(),
+});
+export type TTicket = z.infer<typeof ZTicket>;
+
+const csv = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .union([z.enum(values), z.array(z.enum(values))])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .optional();
+
+/** 工单列表 filters (GET /api/tickets and its export). `status` and `slaState` take several values (repeat the key). */
+export const ZTicketListQuery = ZPageQuery.extend({
+  status: csv(TICKET_STATUSES),
+  /** open = every status still someone's work (OPEN_TICKET_STATUSES). */
+  open: z.enum(['true']).optional(),
+  priority: ZTicketPriority.optional(),
+  category: ZTicketCategory.optional(),
+  slaState: csv(TICKET_SLA_STATES),
+  assignee: z.enum(['me']).optional(),
+  /** The unit and every unit below it. */
+  unitId: ZId.optional(),
+  staffId: ZId.optional(),
+  customerId: ZId.optional(),
+  source: ZTicketSource.optional(),
+  createdFrom: z.iso.datetime({ offset: true }).optional(),
+  createdTo: z.iso.datetime({ offset: true }).optional(),
+});
+export type TTicketListQuery = z.infer<typeof ZTicketListQuery>;
+export const TICKET_SORTS = ['createdAt', 'updatedAt', 'resolutionDueAt'] as const;
+
+/** 工单看板: counts per status and per SLA state of my scope, and each status column's first cards by due time. */
+export const ZTicketBoard = z.object({
+  byStatus: z.record(z.string(), z.number().int()),
+  bySlaState: z.record(z.string(), z.number().int()),
+  columns: z.array(z.object({ status: ZTicketStatus, total: z.number().int(), items: z.array(ZTicket) })),
+});
+export type TTicketBoard = z.infer<typeof ZTicketBoard>;
+export const ZTicketBoardQuery = z.object({
+  perColumn: z.coerce.number().int().min(1).max(50).default(10),
+  assignee: z.enum(['me']).optional(),
+  unitId: ZId.optional(),
+});
+export type TTicketBoardQuery = z.infer<typeof ZTicketBoardQuery>;
+
+export const ZTicketEvent = z.object({
+  id: z.number().int(),
+  type: z.enum(TICKET_EVENT_TYPES),
+  actorId: z.string().nullable(),
+  /** null = the system (a job). */
+  actorName: z.string().nullable(),
+  at: ZTimestamp,
+  fromStatus: ZTicketStatus.nullable(),
+  toStatus: ZTicketStatus.nullable(),
+  payload: z.record(z.string(), z.unknown()),
+});
+export type TTicketEvent = z.infer<typeof ZTicketEvent>;
+
+export const ZTicketAttachment = z.object({
+  id: ZId,
+  fileName: z.string(),
+  mimeType: z.string(),
+  sizeBytes: z.number().int(),
+  uploadedBy: z.string().nullable(),
+  uploadedByName: z.string().nullable(),
+  uploadedAt: ZTimestamp,
+});
+export type TTicketAttachment = z.infer<typeof ZTicketAttachment>;
+
+/** The customer panel of a ticket: the masked card and the customer's history as the viewer may see it. */
+export const ZTicketCustomerPanel = z.object({
+  customer: ZCustomer,
+  /** The viewer may open the 客户360 page and reveal fields (the customer is in their customer scope). */
+  isVisible: z.boolean(),
+  tickets: z.array(ZTicket),
+  evaluations: z.array(ZEvaluation),
+  tasks: z.array(ZTask),
+});
+export type TTicketCustomerPanel = z.infer<typeof ZTicketCustomerPanel>;
+
+export const ZTicketDetail = z.object({
+  ticket: ZTicket,
+  events: z.array(ZTicketEvent),
+  attachments: z.array(ZTicketAttachment),
+  /** What the viewer may do now: the state machine's actions ∩ the viewer's permissions on this ticket. */
+  allowedActions: z.array(ZTicketAction),
+  /** The viewer may add notes and attachments. */
+  canWork: z.boolean(),
+  /** The viewer may change priority and category. */
+  canManage: z.boolean(),
+  customer: ZTicketCustomerPanel.nullable(),
+});
+export type TTicketDetail = z.infer<typeof ZTicketDetail>;
+
+export const ZCreateTicketInput = z.object({
+  title: z.string().trim().min(2).max(200),
+  description: z.string().trim().max(5000).default(''),
+  category: ZTicketCategory,
+  priority: ZTicketPriority.default('normal'),
+  unitId: ZId,
+  customerId: ZId.nullable().optional(),
+  staffId: ZId.nullable().optional(),
+  /** Omitted: the level-0 person of the unit's chain (客服); null: leave it unassigned. */
+  assigneeId: ZId.nullable().optional(),
+});
+export type TCreateTicketInput = z.infer<typeof ZCreateTicketInput>;
+
+/** Actions that need a reason: the resolution text, or why it is closed/reopened/escalated. */
+export const TICKET_ACTIONS_WITH_REASON: readonly TTicketAction[] = ['resolve', 'close', 'reopen', 'escalate'];
+
+export const ZTicketActionInput = z
+  .object({
+    action: ZTicketAction,
+    version: z.number().int().min(1),
+    assigneeId: ZId.optional(),
+    reason: z.string().trim().max(2000).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.action === 'resolve' && !v.reason)
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: '请填写处理结果' });
+    if (v.action === 'assign' && !v.assigneeId)
+      ctx.addIssue({ code: 'custom', path: ['assigneeId'], message: '请选择处理人' });
+  });
+export type TTicketActionInput = z.infer<typeof ZTicketActionInput>;
+
+export const ZTicketNoteInput = z.object({
+  text: z.string().trim().min(1).max(5000),
+  /** Internal 内部备注: staff only, never shown to the customer. */
+  internal: z.boolean().default(true),
+});
+export type TTicketNoteInput = z.infer<typeof ZTicketNoteInput>;
+
+export const ZUpdateTicketInput = z
+  .object({
+    version: z.number().int().min(1),
+    priority: ZTicketPriority.optional(),
+    category: ZTicketCategory.optional(),
+  })
+  .refine((v) => v.priority !== undefined || v.category !== undefined, {
+    message: 'nothing to change',
+    path: ['priority'],
+  });
+export type TUpdateTicketInput = z.infer<typeof ZUpdateTicketInput>;
+
+export const TICKET_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
+/** What may be attached: images, PDF and office documents (checked by the file's first bytes too). */
+export const TICKET_ATTACHMENT_TYPES = [
+  'image/png',
+  'image/jpeg',
+  'image/webp',
+  'image/gif',
+  'application/pdf',
+  'application/msword',
+  'application/vnd.ms-excel',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+] as const;
+/** The file's name as the user's computer called it (raw body uploads carry no name of their own). */
+export const ZTicketAttachmentQuery = z.object({ fileName: z.string().trim().min(1).max(200).default('附件') });
+export const ZTicketAttachmentParams = z.object({ id: ZId, aid: ZId });
+
+/** 工单策略: when a negative evaluation opens a ticket, and the priority it gets. */
+export const ZTicketPolicyInput = z.object({
+  /** An overall score at or below this (of 5) opens a ticket; 不满意 and the kiosk's lowest key always do. */
+  autoMaxScore: z.number().int().min(0).max(4),
+  autoPriority: ZTicketPriority,
+});
+export type TTicketPolicyInput = z.infer<typeof ZTicketPolicyInput>;
+export const ZTicketPolicy = ZTicketPolicyInput.extend({ updatedAt: z.string().nullable() });
+export type TTicketPolicy = z.infer<typeof ZTicketPolicy>;
+export const TICKET_AUTO_MAX_SCORE_DEFAULT = 2;

@@ -1,5 +1,6 @@
 import { feedbackClassification } from '../feedback/feedback-consumer.ts';
 import { negativeEvaluationAlerts } from '../notifications/evaluation-alerts.ts';
+import { ticketsFromEvaluations } from '../tickets/ticket-auto-create.ts';
 import type { TEvaluationConsumer } from './evaluation-events.ts';
 import { ticketCallbackAnswers } from '../tickets/close-loop/close-loop.consumer.ts';
 
@@ -11,6 +12,8 @@ import { ticketCallbackAnswers } from '../tickets/close-loop/close-loop.consumer
  */
 export const EVALUATION_CONSUMERS: readonly TEvaluationConsumer[] = [
   negativeEvaluationAlerts,
+  // before the classifier: a negative evaluation's ticket exists when its complaint text arrives (it becomes a note)
+  ticketsFromEvaluations,
   feedbackClassification,
   ticketCallbackAnswers,
 ];

@@ -13,7 +13,7 @@ import { smsOutletHeads, UNSATISFIED_SMS_TEMPLATE } from './outlet-head-sms.ts';
  * same people the same way, exactly once. Appeal alerts are written in the transaction of the appeal.
  */
 
-const CHANNEL_NAMES: Record<TEvaluationChannel, string> = {
+export const CHANNEL_NAMES: Record<TEvaluationChannel, string> = {
   kiosk: '窗口评价',
   survey: '问卷',
   order_review: '订单评价',
@@ -63,7 +63,7 @@ export interface TEvaluationFacts {
   negativeScoreMax?: number;
 }
 
-async function names(
+export async function names(
   tx: DbOrTx,
   e: { tenantId: string; unitId: string; counterId?: string | null; staffId?: string | null },
 ) {
