@@ -2,6 +2,7 @@ import type { TEvaluationChannel, TFeedbackLabels } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import type { TEvaluationConsumer } from '../evaluations/evaluation-events.ts';
 import { classifyText } from './classifier/classify.ts';
+import { ticketsFromComplaints } from '../tickets/ticket-auto-create.ts';
 import { insertFeedbackItem } from './feedback.repository.ts';
 
 /** What a listener hears about a newly classified feedback item. */
@@ -16,6 +17,8 @@ export interface TClassifiedFeedback {
   text: string;
   labels: TFeedbackLabels;
   occurredAt: Date;
+  /** The evaluation's flags (e.g. ticket_callback: the answer to a complaint ticket's callback). */
+  flags: string[];
 }
 
 export type TFeedbackListener = (tx: DbOrTx, item: TClassifiedFeedback) => Promise<void>;
@@ -25,7 +28,7 @@ export type TFeedbackListener = (tx: DbOrTx, item: TClassifiedFeedback) => Promi
  * opens a ticket). A listener that throws rolls the item back with it: the event is retried on the next run, so a
  * listener must be idempotent per item id like the consumer itself.
  */
-export const FEEDBACK_LISTENERS: TFeedbackListener[] = [];
+export const FEEDBACK_LISTENERS: TFeedbackListener[] = [(tx, item) => ticketsFromComplaints(tx, item)];
 
 /** Register a listener (see FEEDBACK_LISTENERS); returns a function that removes it. */
 export function onFeedbackClassified(listener: TFeedbackListener): () => void {
@@ -63,6 +66,7 @@ export const feedbackClassification: TEvaluationConsumer = {
     };
     const stored = await insertFeedbackItem(tx, item);
     if (!stored || labels.category !== 'complaint') return;
-    for (const listener of FEEDBACK_LISTENERS) await listener(tx, { ...item, id: stored.id });
+    for (const listener of FEEDBACK_LISTENERS)
+      await listener(tx, { ...item, id: stored.id, flags: ev.evaluation.flags });
   },
 };

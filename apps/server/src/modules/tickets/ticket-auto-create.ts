@@ -3,6 +3,7 @@ import type { TEvaluationChannel, TTicketCategory, TTicketPriority } from '@huif
 import type { DbOrTx } from '../../db/client.ts';
 import { ticketEvents, tickets } from '../../db/schema/index.ts';
 import type { TEvaluationConsumer } from '../evaluations/evaluation-events.ts';
+import type { TClassifiedFeedback } from '../feedback/feedback-consumer.ts';
 import { CHANNEL_NAMES, isNegativeEvaluation, names } from '../notifications/evaluation-alerts.ts';
 import { levelAssignee } from './escalation.ts';
 import { appendTicketEvent, openTicket, type TTicketRow } from './ticket-actions.ts';
@@ -225,4 +226,28 @@ export async function openTicketFromFeedback(
     payload: { feedbackId: item.feedbackId, keywords: item.keywords, topics: item.topics, category: item.category },
   });
   return { ticket, created, noted: false };
+}
+
+/**
+ * The feedback classifier's listener (FEEDBACK_LISTENERS in feedback/feedback-consumer.ts): a complaint-class text
+ * opens a ticket, or becomes a note on the ticket its negative evaluation already opened. The answers to a ticket's
+ * own callback survey / call (flag ticket_callback) are left to the close-the-loop consumer, which reopens that ticket
+ * instead of opening a second one.
+ */
+export async function ticketsFromComplaints(tx: DbOrTx, item: TClassifiedFeedback): Promise<void> {
+  if (item.flags.includes(TICKET_CALLBACK_FLAG)) return;
+  await openTicketFromFeedback(tx, {
+    tenantId: item.tenantId,
+    feedbackId: item.id,
+    evaluationId: item.evaluationId,
+    unitId: item.unitId,
+    staffId: item.staffId,
+    customerId: item.customerId,
+    channel: item.channel,
+    text: item.text,
+    category: item.labels.category,
+    topics: item.labels.topics,
+    keywords: item.labels.keywords,
+    occurredAt: item.occurredAt,
+  });
 }
