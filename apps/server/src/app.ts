@@ -51,6 +51,7 @@ import { autoSendRoutes } from './modules/followup/auto-send/auto-send.routes.ts
 import { kioskRoutes } from './modules/kiosk/kiosk.routes.ts';
 import { counterRoutes } from './modules/counter/counter.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
+import { queueRoutes } from './modules/queue/queue.routes.ts';
 
 /** The app's dependency object: everything from the outside world goes through here (tests swap the clock). */
 export interface TAppDeps {
@@ -182,6 +183,7 @@ export async function buildApp(
       await api.register(kioskRoutes);
       await api.register(counterRoutes);
       await api.register(notificationRoutes);
+      await api.register(queueRoutes);
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

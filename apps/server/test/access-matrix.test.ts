@@ -145,6 +145,9 @@ describe('route × role access matrix', () => {
       '/api/kiosk/device/state',
       '/api/kiosk/device/ratings',
       '/api/kiosk/device/events',
+      '/api/queue/take/:token',
+      '/api/queue/take/:token/tickets',
+      '/api/queue/tickets/:id/public',
       '/api/openapi.json',
     ]);
   });
@@ -176,6 +179,9 @@ describe('route × role access matrix', () => {
         expect(label).toMatch(
           /^POST \/api\/(review-links\/:token|shop-api\/orders\/:order)\/(rating|followup) \(public\)$/,
         );
+      // Taking a queue number 取号 (per-outlet link token, Idempotency-Key, rate-limited).
+      else if (r.access === 'public' && r.url.startsWith('/api/queue/'))
+        expect(label).toBe('POST /api/queue/take/:token/tickets (public)');
       // SMS delivery receipts pushed by the providers (per-tenant URL token, rate-limited).
       else if (r.access === 'public' && r.url.startsWith('/api/public/sms-receipts/'))
         expect(label).toMatch(/^POST \/api\/public\/sms-receipts\/(aliyun|tencent)\/:token \(public\)$/);

@@ -23,3 +23,4 @@ export * from './schemas/messaging.ts';
 export * from './schemas/followup.ts';
 export * from './schemas/followup-paths.ts';
 export * from './schemas/tenant-policy.ts';
+export * from './schemas/queue.ts';

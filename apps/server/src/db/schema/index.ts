@@ -16,3 +16,4 @@ export * from './followup-paths.ts';
 export * from './tenant-policy.ts';
 export * from './survey-rollups.ts';
 export * from './evaluation-rollups.ts';
+export * from './queue.ts';

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { ZId } from './common.ts';
+
+/**
+ * Queue ticketing 排队叫号 (DESIGN §4.4): outlet set-up (business types with prefixes, counters ↔ types, opening hours,
+ * the priority rule), taking a number 取号 (public: touch screen and phone page), calling 叫号 from the counter page.
+ */
+
+const ZHhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
+
+export const ZQueueTypeInput = z.object({
+  /** Absent: a new type. */
+  id: ZId.optional(),
+  name: z.string().trim().min(1).max(20),
+  /** 号码前缀, e.g. A → A001. */
+  prefix: z
+    .string()
+    .trim()
+    .regex(/^[A-Z]{1,2}$/, '1–2 capital letters'),
+  isActive: z.boolean().default(true),
+  /** Counters 窗口 of the outlet that serve this type. */
+  counterIds: z.array(ZId).max(100).default([]),
+});
+export type TQueueTypeInput = z.infer<typeof ZQueueTypeInput>;
+
+export const ZQueueSetupInput = z
+  .object({
+    opensAt: ZHhMm,
+    closesAt: ZHhMm,
+    /** Customers of these tiers 客户等级 are called first (the priority rule); empty: first come, first served. */
+    vipTiers: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+    /** …but never more than this many priority customers in a row. */
+    maxVipInRow: z.number().int().min(1).max(20).default(3),
+    types: z.array(ZQueueTypeInput).min(1).max(20),
+  })
+  .superRefine((v, ctx) => {
+    if (v.opensAt >= v.closesAt)
+      ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'closes before it opens' });
+    const seen = new Set<string>();
+    v.types.forEach((t, i) => {
+      if (seen.has(t.prefix))
+        ctx.addIssue({ code: 'custom', path: ['types', i, 'prefix'], message: 'prefix used twice' });
+      seen.add(t.prefix);
+    });
+  });
+export type TQueueSetupInput = z.infer<typeof ZQueueSetupInput>;
+
+export const ZQueueType = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  sortOrder: z.number(),
+  isActive: z.boolean(),
+  counterIds: z.array(z.string()),
+});
+export type TQueueType = z.infer<typeof ZQueueType>;
+
+export const ZQueueSetup = z.object({
+  outletId: z.string(),
+  outletName: z.string(),
+  /** Null until the manager saves the set-up once. */
+  opensAt: z.string().nullable(),
+  closesAt: z.string().nullable(),
+  vipTiers: z.array(z.string()),
+  maxVipInRow: z.number(),
+  /** The public take-a-number link token (QR code); null until set up. */
+  linkToken: z.string().nullable(),
+  types: z.array(ZQueueType),
+  counters: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+export type TQueueSetup = z.infer<typeof ZQueueSetup>;
+
+export const ZQueueOutlets = z.object({
+  items: z.array(z.object({ id: z.string(), name: z.string(), isSetUp: z.boolean() })),
+});
+export type TQueueOutlets = z.infer<typeof ZQueueOutlets>;
+
+// ---- public: take a number 取号 ---------------------------------------------------------------------------------
+
+export const ZQueueLinkParams = z.object({ token: z.string().min(16).max(64) });
+
+export const ZQueueBoard = z.object({
+  outletName: z.string(),
+  isOpen: z.boolean(),
+  opensAt: z.string(),
+  closesAt: z.string(),
+  types: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      prefix: z.string(),
+      waiting: z.number(),
+      estimatedWaitMinutes: z.number(),
+    }),
+  ),
+});
+export type TQueueBoard = z.infer<typeof ZQueueBoard>;
+
+export const QUEUE_CHANNELS = ['screen', 'phone'] as const;
+export const ZTakeTicketInput = z.object({
+  typeId: ZId,
+  channel: z.enum(QUEUE_CHANNELS),
+  /** Optional: a known customer is recognised by it (and a priority tier applies). */
+  phone: z.string().trim().max(30).optional(),
+});
+export type TTakeTicketInput = z.infer<typeof ZTakeTicketInput>;
+
+export const QUEUE_TICKET_STATUSES = ['waiting', 'called', 'no_show'] as const;
+export type TQueueTicketStatus = (typeof QUEUE_TICKET_STATUSES)[number];
+
+/** What the customer sees of their ticket (screen slip, phone page). */
+export const ZQueuePublicTicket = z.object({
+  id: z.string(),
+  number: z.string(),
+  typeName: z.string(),
+  outletName: z.string(),
+  status: z.enum(QUEUE_TICKET_STATUSES),
+  /** People before this ticket in its queue (waiting only). */
+  ahead: z.number(),
+  estimatedWaitMinutes: z.number(),
+  /** The counter it was called to 请到 X 号窗口 (called only). */
+  counterName: z.string().nullable(),
+  takenAt: z.string(),
+  calledAt: z.string().nullable(),
+  /** True when this Idempotency-Key had taken the ticket already: nothing new was written. */
+  replayed: z.boolean().optional(),
+});
+export type TQueuePublicTicket = z.infer<typeof ZQueuePublicTicket>;
+
+// ---- the counter page: call 叫号 --------------------------------------------------------------------------------
+
+export const ZQueueTicket = z.object({
+  id: z.string(),
+  number: z.string(),
+  typeId: z.string(),
+  typeName: z.string(),
+  status: z.enum(QUEUE_TICKET_STATUSES),
+  isVip: z.boolean(),
+  customerId: z.string().nullable(),
+  takenAt: z.string(),
+  calledAt: z.string().nullable(),
+  counterId: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  skipCount: z.number(),
+  callCount: z.number(),
+  /** Seconds from the take to the first call. */
+  waitSeconds: z.number().nullable(),
+});
+export type TQueueTicket = z.infer<typeof ZQueueTicket>;
+
+export const ZCounterQueue = z.object({
+  counterId: z.string(),
+  /** Types this counter serves, with the people waiting in each. */
+  types: z.array(z.object({ id: z.string(), name: z.string(), prefix: z.string(), waiting: z.number() })),
+  /** Other active types of the outlet (transfer targets), and its counters. */
+  transferTypes: z.array(z.object({ id: z.string(), name: z.string() })),
+  transferCounters: z.array(z.object({ id: z.string(), name: z.string() })),
+  /** The ticket called to this counter whose service is still open. */
+  current: ZQueueTicket.nullable(),
+});
+export type TCounterQueue = z.infer<typeof ZCounterQueue>;
+
+export const ZTransferInput = z
+  .object({ typeId: ZId.optional(), counterId: ZId.optional() })
+  .refine((v) => (v.typeId ? 1 : 0) + (v.counterId ? 1 : 0) === 1, {
+    message: 'either typeId or counterId',
+    path: ['typeId'],
+  });
+export type TTransferInput = z.infer<typeof ZTransferInput>;
