@@ -11,6 +11,7 @@ import {
   TeamOutlined,
   LikeOutlined,
   DesktopOutlined,
+  OrderedListOutlined,
   TabletOutlined,
   BarChartOutlined,
 } from '@ant-design/icons';
@@ -109,6 +110,13 @@ export const NAV: TNavItem[] = [
     labelKey: 'menu.kioskAdmin',
     icon: <TabletOutlined />,
     permission: 'kiosk:manage',
+    group: 'evaluation',
+  },
+  {
+    path: '/queue-settings',
+    labelKey: 'menu.queueSettings',
+    icon: <OrderedListOutlined />,
+    permission: 'queue:manage',
     group: 'evaluation',
   },
   {
