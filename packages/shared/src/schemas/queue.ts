@@ -67,6 +67,7 @@ export const ZQueueSetup = z.object({
   linkToken: z.string().nullable(),
   types: z.array(ZQueueType),
   counters: z.array(z.object({ id: z.string(), name: z.string() })),
+  notices: z.array(z.object({ text: z.string().nullable(), image: z.string().nullable() })),
 });
 export type TQueueSetup = z.infer<typeof ZQueueSetup>;
 
@@ -167,3 +168,45 @@ export const ZTransferInput = z
     path: ['typeId'],
   });
 export type TTransferInput = z.infer<typeof ZTransferInput>;
+
+// ---- hall display 叫号屏 and notices 宣传信息 -------------------------------------------------------------------------
+
+/** An image notice is a data URL (PNG/JPEG/WebP/GIF) of at most ~300 KB. */
+export const ZQueueNotice = z
+  .object({
+    text: z.string().trim().max(200).nullable().default(null),
+    image: z
+      .string()
+      .max(400_000)
+      .regex(/^data:image\/(png|jpeg|webp|gif);base64,[A-Za-z0-9+/=]+$/, 'PNG/JPEG/WebP/GIF data URL')
+      .nullable()
+      .default(null),
+  })
+  .refine((n) => n.text || n.image, { message: 'text or image', path: ['text'] });
+export type TQueueNotice = z.infer<typeof ZQueueNotice>;
+export const ZQueueNoticesInput = z.object({ notices: z.array(ZQueueNotice).max(10) });
+export type TQueueNoticesInput = z.infer<typeof ZQueueNoticesInput>;
+
+export const ZDisplayCodeInput = z.object({ deviceName: z.string().trim().min(1).max(40) });
+export const ZDisplayCode = z.object({ code: z.string(), expiresAt: z.string(), outletId: z.string() });
+export type TDisplayCode = z.infer<typeof ZDisplayCode>;
+export const ZDisplayPairResult = z.object({ token: z.string(), displayId: z.string(), outletName: z.string() });
+
+export const ZQueueCall = z.object({
+  /** The event id of the call (a recall is a new one): the display speaks each once. */
+  eventId: z.number(),
+  number: z.string(),
+  counterName: z.string(),
+  at: z.string(),
+});
+export type TQueueCall = z.infer<typeof ZQueueCall>;
+export const ZDisplayState = z.object({
+  outletName: z.string(),
+  /** The number at each counter now (called, service not ended). */
+  current: z.array(ZQueueCall),
+  /** The last calls today, newest first. */
+  recent: z.array(ZQueueCall),
+  notices: z.array(ZQueueNotice),
+  serverTime: z.string(),
+});
+export type TDisplayState = z.infer<typeof ZDisplayState>;

@@ -24,6 +24,29 @@ CREATE TABLE "queue_day_numbers" (
 	CONSTRAINT "queue_day_numbers_type_id_day_pk" PRIMARY KEY("type_id","day")
 );
 --> statement-breakpoint
+CREATE TABLE "queue_display_codes" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"tenant_id" uuid NOT NULL,
+	"outlet_id" uuid NOT NULL,
+	"code_hash" text NOT NULL,
+	"device_name" text NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	"used_at" timestamp with time zone,
+	"created_by" uuid,
+	"created_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "queue_displays" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"tenant_id" uuid NOT NULL,
+	"outlet_id" uuid NOT NULL,
+	"name" text NOT NULL,
+	"token_hash" text NOT NULL,
+	"created_by" uuid,
+	"created_at" timestamp with time zone NOT NULL,
+	"revoked_at" timestamp with time zone
+);
+--> statement-breakpoint
 CREATE TABLE "queue_settings" (
 	"tenant_id" uuid NOT NULL,
 	"outlet_id" uuid NOT NULL,
@@ -32,6 +55,7 @@ CREATE TABLE "queue_settings" (
 	"link_token" text NOT NULL,
 	"vip_tiers" text[] DEFAULT '{}'::text[] NOT NULL,
 	"max_vip_in_row" integer DEFAULT 3 NOT NULL,
+	"notices" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"updated_by" uuid,
 	"updated_at" timestamp with time zone NOT NULL,
 	CONSTRAINT "queue_settings_tenant_id_outlet_id_pk" PRIMARY KEY("tenant_id","outlet_id")
@@ -81,6 +105,12 @@ ALTER TABLE "queue_counter_types" ADD CONSTRAINT "queue_counter_types_counter_id
 ALTER TABLE "queue_counter_types" ADD CONSTRAINT "queue_counter_types_type_id_queue_business_types_id_fk" FOREIGN KEY ("type_id") REFERENCES "public"."queue_business_types"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_day_numbers" ADD CONSTRAINT "queue_day_numbers_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_day_numbers" ADD CONSTRAINT "queue_day_numbers_type_id_queue_business_types_id_fk" FOREIGN KEY ("type_id") REFERENCES "public"."queue_business_types"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "queue_display_codes" ADD CONSTRAINT "queue_display_codes_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "queue_display_codes" ADD CONSTRAINT "queue_display_codes_outlet_id_org_units_id_fk" FOREIGN KEY ("outlet_id") REFERENCES "public"."org_units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "queue_display_codes" ADD CONSTRAINT "queue_display_codes_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "queue_displays" ADD CONSTRAINT "queue_displays_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "queue_displays" ADD CONSTRAINT "queue_displays_outlet_id_org_units_id_fk" FOREIGN KEY ("outlet_id") REFERENCES "public"."org_units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "queue_displays" ADD CONSTRAINT "queue_displays_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_settings" ADD CONSTRAINT "queue_settings_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_settings" ADD CONSTRAINT "queue_settings_outlet_id_org_units_id_fk" FOREIGN KEY ("outlet_id") REFERENCES "public"."org_units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_settings" ADD CONSTRAINT "queue_settings_updated_by_users_id_fk" FOREIGN KEY ("updated_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -98,6 +128,9 @@ ALTER TABLE "queue_tickets" ADD CONSTRAINT "queue_tickets_staff_id_users_id_fk" 
 ALTER TABLE "queue_tickets" ADD CONSTRAINT "queue_tickets_target_counter_id_org_units_id_fk" FOREIGN KEY ("target_counter_id") REFERENCES "public"."org_units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "queue_business_types_prefix_uq" ON "queue_business_types" USING btree ("tenant_id","outlet_id","prefix");--> statement-breakpoint
 CREATE INDEX "queue_counter_types_type_idx" ON "queue_counter_types" USING btree ("type_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "queue_display_codes_hash_uq" ON "queue_display_codes" USING btree ("code_hash");--> statement-breakpoint
+CREATE UNIQUE INDEX "queue_displays_token_uq" ON "queue_displays" USING btree ("token_hash");--> statement-breakpoint
+CREATE INDEX "queue_displays_outlet_idx" ON "queue_displays" USING btree ("tenant_id","outlet_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "queue_settings_link_uq" ON "queue_settings" USING btree ("link_token");--> statement-breakpoint
 CREATE INDEX "queue_ticket_events_ticket_idx" ON "queue_ticket_events" USING btree ("ticket_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "queue_tickets_number_uq" ON "queue_tickets" USING btree ("taken_type_id","day","seq");--> statement-breakpoint

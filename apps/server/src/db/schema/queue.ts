@@ -83,6 +83,11 @@ export const queueSettings = pgTable(
       .notNull()
       .default(sql`'{}'::text[]`),
     maxVipInRow: integer('max_vip_in_row').notNull().default(3),
+    /** 宣传信息 shown on the hall display between calls: text and/or an image (data URL), in order. */
+    notices: jsonb('notices')
+      .$type<{ text: string | null; image: string | null }[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     updatedBy: uuid('updated_by').references(() => users.id),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
@@ -184,4 +189,50 @@ export const queueTicketEvents = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>(),
   },
   (t) => [index('queue_ticket_events_ticket_idx').on(t.ticketId, t.id)],
+);
+
+/**
+ * Hall displays 叫号屏 (a TV browser), paired to an outlet like a kiosk is to a counter (modules/kiosk): a manager's
+ * single-use code (10 minutes, stored hashed) is exchanged for a device token of which only the SHA-256 is stored.
+ */
+export const queueDisplayCodes = pgTable(
+  'queue_display_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    outletId: uuid('outlet_id')
+      .notNull()
+      .references(() => orgUnits.id),
+    codeHash: text('code_hash').notNull(),
+    deviceName: text('device_name').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('queue_display_codes_hash_uq').on(t.codeHash)],
+);
+
+export const queueDisplays = pgTable(
+  'queue_displays',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    outletId: uuid('outlet_id')
+      .notNull()
+      .references(() => orgUnits.id),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('queue_displays_token_uq').on(t.tokenHash),
+    index('queue_displays_outlet_idx').on(t.tenantId, t.outletId),
+  ],
 );

@@ -126,16 +126,18 @@ export async function closeSessionTx(
   now: Date,
   opts: { withoutRating?: boolean } = {},
 ): Promise<boolean> {
-  const res = await tx.execute<{ counter_id: string }>(sql`
+  const res = await tx.execute<{ counter_id: string; outlet_id: string }>(sql`
     update service_sessions s set ended_at = greatest(${now}::timestamptz, s.started_at),
            handling_seconds = greatest(0, round(extract(epoch from (${now}::timestamptz - s.started_at))))::int,
            rating_closed = ${opts.withoutRating === true}
     where s.tenant_id = ${scope.tenantId} and s.id = ${id} and s.ended_at is null
       and (s.staff_id = ${scope.userId} or ${ownedVisible(scope, sql`s.staff_id`, sql`s.counter_id`)})
-    returning s.counter_id`);
+    returning s.counter_id, s.outlet_id`);
   const row = res.rows[0];
   if (!row) return false;
   await announce(tx, { k: 'counter', t: scope.tenantId, c: row.counter_id });
+  // The outlet's hall displays show the number being served at each counter until its service ends (modules/queue).
+  await announce(tx, { k: 'queue', t: scope.tenantId, o: row.outlet_id });
   return true;
 }
 

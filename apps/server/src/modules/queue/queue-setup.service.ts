@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { TQueueOutlets, TQueueSetup, TQueueSetupInput } from '@huifang/shared';
+import type { TQueueNotice, TQueueNoticesInput, TQueueOutlets, TQueueSetup, TQueueSetupInput } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { pgArray, unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
+import { announce } from '../kiosk/kiosk-hub.ts';
 import { DEFAULT_MAX_VIP_IN_ROW } from './queue-rules.ts';
 
 type TDeps = { db: Db; clock: TClock };
@@ -46,8 +47,9 @@ export async function getQueueSetup(db: DbOrTx, scope: TScope, outletId: string)
       vip_tiers: string[];
       max_vip_in_row: number;
       link_token: string;
+      notices: TQueueNotice[];
     }>(sql`
-      select opens_at, closes_at, vip_tiers, max_vip_in_row, link_token from queue_settings
+      select opens_at, closes_at, vip_tiers, max_vip_in_row, link_token, notices from queue_settings
       where tenant_id = ${scope.tenantId} and outlet_id = ${outlet.id}`),
     db.execute<{
       id: string;
@@ -81,6 +83,7 @@ export async function getQueueSetup(db: DbOrTx, scope: TScope, outletId: string)
       counterIds: t.counter_ids,
     })),
     counters,
+    notices: s?.notices ?? [],
   };
 }
 
@@ -164,6 +167,40 @@ export async function putQueueSetup(
       },
       now,
     );
+  });
+  return getQueueSetup(deps.db, scope, outlet.id);
+}
+
+/** 宣传信息: the notices the outlet's hall displays show between calls (after the queue is set up). */
+export async function putQueueNotices(
+  deps: TDeps,
+  scope: TScope,
+  ctx: TAuditCtx,
+  outletId: string,
+  input: TQueueNoticesInput,
+): Promise<TQueueSetup> {
+  const outlet = await findVisibleOutlet(deps.db, scope, outletId);
+  if (!outlet) throw notFound('outlet');
+  const now = deps.clock.now();
+  await deps.db.transaction(async (tx) => {
+    const res = await tx.execute(sql`
+      update queue_settings set notices = ${JSON.stringify(input.notices)}::jsonb, updated_by = ${scope.userId}, updated_at = ${now}
+      where tenant_id = ${scope.tenantId} and outlet_id = ${outlet.id} returning outlet_id`);
+    if (!res.rows[0]) throw notFound('queue set-up of this outlet');
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'queue.notices_updated',
+        entityType: 'org_unit',
+        entityId: outlet.id,
+        unitId: outlet.id,
+        summary: `修改叫号屏宣传信息：${outlet.name}（${input.notices.length} 条）`,
+        after: { notices: input.notices.map((n) => ({ text: n.text, hasImage: n.image !== null })) },
+      },
+      now,
+    );
+    await announce(tx, { k: 'queue', t: scope.tenantId, o: outlet.id });
   });
   return getQueueSetup(deps.db, scope, outlet.id);
 }

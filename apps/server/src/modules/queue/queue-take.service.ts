@@ -161,6 +161,16 @@ export async function takeTicket(
   return { ...ticket, replayed };
 }
 
+/** The tenant and outlet of a ticket (its live stream listens to that outlet's queue). */
+export async function ticketOutlet(db: DbOrTx, id: string): Promise<{ tenantId: string; outletId: string }> {
+  const res = await db.execute<{ tenant_id: string; outlet_id: string }>(
+    sql`select tenant_id, outlet_id from queue_tickets where id = ${id}`,
+  );
+  const r = res.rows[0];
+  if (!r) throw notFound('ticket');
+  return { tenantId: r.tenant_id, outletId: r.outlet_id };
+}
+
 /** What the customer sees of a ticket (by its id, an unguessable UUID handed to the taker). */
 export async function readPublicTicket(deps: TDeps, id: string): Promise<TQueuePublicTicket> {
   const res = await deps.db.execute<{

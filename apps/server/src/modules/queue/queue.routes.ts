@@ -14,6 +14,7 @@ import {
   ZTakeTicketInput,
   ZTransferInput,
 } from '@huifang/shared';
+import { queueLiveRoutes } from './queue-live.routes.ts';
 import { callNext, readCounterQueue, recallTicket, skipTicket, transferTicket } from './queue-call.service.ts';
 import { getQueueSetup, listQueueOutlets, putQueueSetup } from './queue-setup.service.ts';
 import { readBoard, readPublicTicket, takeTicket } from './queue-take.service.ts';
@@ -28,6 +29,7 @@ const perLink = (req: { params: unknown; ip: string }) => {
 
 export const queueRoutes: FastifyPluginAsyncZod = async (app) => {
   const { deps } = app;
+  await app.register(queueLiveRoutes);
 
   // ---- outlet set-up 排队设置 (reads org:read, writes queue:manage) -------------------------------------------------
   app.get(
