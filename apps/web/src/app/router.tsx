@@ -12,6 +12,7 @@ import { CounterPage } from '../features/counter/pages/counter-page.tsx';
 import { ServiceReportPage } from '../features/counter/pages/service-report-page.tsx';
 import { QueueSettingsPage } from '../features/queue/pages/queue-settings-page.tsx';
 import { TakePage } from '../features/queue/pages/take-page.tsx';
+import { DisplayPage } from '../features/queue/pages/display-page.tsx';
 import { PasswordPage } from '../features/auth/pages/password-page.tsx';
 import { AuditPage } from '../features/audit/pages/audit-page.tsx';
 import { CustomerPage } from '../features/customers/pages/customer-page.tsx';
@@ -101,6 +102,8 @@ export function AppRouter() {
         {/* Taking a queue number 取号: public, reached through the outlet's link (touch screen; phone by QR code). */}
         <Route path="/queue/take/:token" element={<TakePage mode="screen" />} />
         <Route path="/queue/m/:token" element={<TakePage mode="phone" />} />
+        {/* The hall display 叫号屏: a TV browser paired to an outlet with its own device token. */}
+        <Route path="/queue/display" element={<DisplayPage />} />
         <Route
           element={
             <RequireAuth>

@@ -1,5 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import type {
+  TDisplayCode,
+  TDisplayState,
+  TQueueNoticesInput,
   TCounterQueue,
   TQueueBoard,
   TQueueOutlets,
@@ -75,10 +79,38 @@ export const useQueueBoard = (token: string) =>
   });
 export const takeTicket = (token: string, input: TTakeTicketInput, idempotencyKey: string) =>
   publicCall<TQueuePublicTicket>('POST', `/queue/take/${token}/tickets`, input, { 'idempotency-key': idempotencyKey });
-export const usePublicTicket = (id: string | null) =>
-  useQuery({
-    queryKey: [...KEY, 'ticket', id],
+/** The customer's ticket, live: the SSE stream pushes each change; a slow poll covers a dropped stream. */
+export function usePublicTicket(id: string | null) {
+  const qc = useQueryClient();
+  const key = [...KEY, 'ticket', id];
+  useEffect(() => {
+    if (!id) return;
+    const es = new EventSource(`/api/queue/tickets/${id}/events`);
+    es.addEventListener('state', (e) =>
+      qc.setQueryData([...KEY, 'ticket', id], JSON.parse((e as MessageEvent<string>).data) as TQueuePublicTicket),
+    );
+    return () => es.close();
+  }, [id, qc]);
+  return useQuery({
+    queryKey: key,
     queryFn: () => publicCall<TQueuePublicTicket>('GET', `/queue/tickets/${id}/public`),
     enabled: !!id,
-    refetchInterval: 5000,
+    refetchInterval: 30_000,
   });
+}
+
+// ---- the hall display (its own device cookie) and the manager's side of it -----------------------------------------
+const displayCall = <T>(method: string, url: string, body?: unknown) =>
+  request<T>(method, url, { body, isSessionCall: false });
+export const readDisplayState = () => displayCall<TDisplayState>('GET', '/queue/display/state');
+export const pairDisplay = (code: string) => displayCall<unknown>('POST', '/queue/display/pair', { code });
+export const createDisplayCode = (outletId: string, deviceName: string) =>
+  post<TDisplayCode>(`/queue/outlets/${outletId}/display-codes`, { deviceName });
+export function useSaveNotices(outletId: string | undefined) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: TQueueNoticesInput) =>
+      request<TQueueSetup>('PUT', `/queue/outlets/${outletId}/notices`, { body: input }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: KEY }),
+  });
+}

@@ -2,9 +2,11 @@ import { ZQueueSetupInput, type TQueueSetup, type TQueueTypeInput } from '@huifa
 import { App, Button, Card, Empty, Input, InputNumber, QRCode, Select, Space, Switch, Table, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
 import { errorText } from '../../../api/error-text.ts';
 import { can, useMe } from '../../auth/api.ts';
 import { useQueueOutlets, useQueueSetup, useSaveQueueSetup } from '../api.ts';
+import { DisplayCard } from '../components/display-card.tsx';
 
 type TRow = TQueueTypeInput & { key: string };
 const toRows = (s: TQueueSetup): TRow[] =>
@@ -23,7 +25,8 @@ export function QueueSettingsPage() {
   const { message } = App.useApp();
   const canEdit = can(useMe().data, 'queue:manage');
   const outlets = useQueueOutlets();
-  const [outletId, setOutletId] = useState<string>();
+  const [params] = useSearchParams();
+  const [outletId, setOutletId] = useState<string | undefined>(params.get('outlet') ?? undefined);
   const setup = useQueueSetup(outletId);
   const save = useSaveQueueSetup(outletId);
   const [opensAt, setOpensAt] = useState('09:00');
@@ -184,6 +187,7 @@ export function QueueSettingsPage() {
               </Button>
             )}
           </Card>
+          {s.linkToken && <DisplayCard setup={s} canEdit={canEdit} />}
           {link('take') && (
             <Card size="small" title={t('queue.settings.links')}>
               <Space size="large" align="start" wrap>
