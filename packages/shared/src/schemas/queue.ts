@@ -31,6 +31,9 @@ export const ZQueueSetupInput = z
     vipTiers: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
     /** …but never more than this many priority customers in a row. */
     maxVipInRow: z.number().int().min(1).max(20).default(3),
+    /** 排队预警: more than this many waiting / anyone waiting longer than this many minutes (null: off). */
+    alertQueueLength: z.number().int().min(1).max(1000).nullable().default(null),
+    alertWaitMinutes: z.number().int().min(1).max(600).nullable().default(null),
     types: z.array(ZQueueTypeInput).min(1).max(20),
   })
   .superRefine((v, ctx) => {
@@ -63,6 +66,8 @@ export const ZQueueSetup = z.object({
   closesAt: z.string().nullable(),
   vipTiers: z.array(z.string()),
   maxVipInRow: z.number(),
+  alertQueueLength: z.number().nullable(),
+  alertWaitMinutes: z.number().nullable(),
   /** The public take-a-number link token (QR code); null until set up. */
   linkToken: z.string().nullable(),
   types: z.array(ZQueueType),

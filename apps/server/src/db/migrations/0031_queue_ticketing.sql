@@ -1,3 +1,13 @@
+CREATE TABLE "queue_alerts" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"tenant_id" uuid NOT NULL,
+	"outlet_id" uuid NOT NULL,
+	"kind" text NOT NULL,
+	"value" integer NOT NULL,
+	"started_at" timestamp with time zone NOT NULL,
+	"cleared_at" timestamp with time zone
+);
+--> statement-breakpoint
 CREATE TABLE "queue_business_types" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"tenant_id" uuid NOT NULL,
@@ -55,6 +65,8 @@ CREATE TABLE "queue_settings" (
 	"link_token" text NOT NULL,
 	"vip_tiers" text[] DEFAULT '{}'::text[] NOT NULL,
 	"max_vip_in_row" integer DEFAULT 3 NOT NULL,
+	"alert_queue_length" integer,
+	"alert_wait_minutes" integer,
 	"notices" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"updated_by" uuid,
 	"updated_at" timestamp with time zone NOT NULL,
@@ -98,6 +110,8 @@ CREATE TABLE "queue_tickets" (
 	"call_count" smallint DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "queue_alerts" ADD CONSTRAINT "queue_alerts_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "queue_alerts" ADD CONSTRAINT "queue_alerts_outlet_id_org_units_id_fk" FOREIGN KEY ("outlet_id") REFERENCES "public"."org_units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_business_types" ADD CONSTRAINT "queue_business_types_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_business_types" ADD CONSTRAINT "queue_business_types_outlet_id_org_units_id_fk" FOREIGN KEY ("outlet_id") REFERENCES "public"."org_units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_counter_types" ADD CONSTRAINT "queue_counter_types_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -126,6 +140,7 @@ ALTER TABLE "queue_tickets" ADD CONSTRAINT "queue_tickets_customer_id_customers_
 ALTER TABLE "queue_tickets" ADD CONSTRAINT "queue_tickets_counter_id_org_units_id_fk" FOREIGN KEY ("counter_id") REFERENCES "public"."org_units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_tickets" ADD CONSTRAINT "queue_tickets_staff_id_users_id_fk" FOREIGN KEY ("staff_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_tickets" ADD CONSTRAINT "queue_tickets_target_counter_id_org_units_id_fk" FOREIGN KEY ("target_counter_id") REFERENCES "public"."org_units"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE UNIQUE INDEX "queue_alerts_open_uq" ON "queue_alerts" USING btree ("outlet_id","kind") WHERE "queue_alerts"."cleared_at" is null;--> statement-breakpoint
 CREATE UNIQUE INDEX "queue_business_types_prefix_uq" ON "queue_business_types" USING btree ("tenant_id","outlet_id","prefix");--> statement-breakpoint
 CREATE INDEX "queue_counter_types_type_idx" ON "queue_counter_types" USING btree ("type_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "queue_display_codes_hash_uq" ON "queue_display_codes" USING btree ("code_hash");--> statement-breakpoint

@@ -83,6 +83,9 @@ export const queueSettings = pgTable(
       .notNull()
       .default(sql`'{}'::text[]`),
     maxVipInRow: integer('max_vip_in_row').notNull().default(3),
+    /** Alerts 排队预警 to the outlet head: more than this many waiting, or anyone waiting longer than this (null: off). */
+    alertQueueLength: integer('alert_queue_length'),
+    alertWaitMinutes: integer('alert_wait_minutes'),
     /** 宣传信息 shown on the hall display between calls: text and/or an image (data URL), in order. */
     notices: jsonb('notices')
       .$type<{ text: string | null; image: string | null }[]>()
@@ -234,5 +237,32 @@ export const queueDisplays = pgTable(
   (t) => [
     uniqueIndex('queue_displays_token_uq').on(t.tokenHash),
     index('queue_displays_outlet_idx').on(t.tenantId, t.outletId),
+  ],
+);
+
+/**
+ * Alert breaches 排队预警: one row per outlet and kind while the condition lasts (the partial unique index makes the
+ * alert go out once per breach, not once per customer); `clearedAt` is set when the queue is back under the threshold.
+ */
+export const queueAlerts = pgTable(
+  'queue_alerts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    outletId: uuid('outlet_id')
+      .notNull()
+      .references(() => orgUnits.id),
+    /** length | wait */
+    kind: text('kind').notNull(),
+    value: integer('value').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    clearedAt: timestamp('cleared_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('queue_alerts_open_uq')
+      .on(t.outletId, t.kind)
+      .where(sql`${t.clearedAt} is null`),
   ],
 );

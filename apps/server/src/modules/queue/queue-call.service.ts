@@ -7,6 +7,7 @@ import type { TScope } from '../../lib/scope.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { closeSessionTx, openSessionTx, servableCounters } from '../counter/counter.service.ts';
 import { announce } from '../kiosk/kiosk-hub.ts';
+import { checkQueueAlerts } from './queue-alerts.ts';
 import { localDayTime, preferVip } from './queue-rules.ts';
 
 type TDeps = { db: Db; clock: TClock };
@@ -165,6 +166,7 @@ export async function callNext(deps: TDeps, scope: TScope, counterId: string): P
         target_counter_id = null
       where id = ${t.id}`);
     await appendEvent(tx, scope, t.id, 'called', now, counter.id, { sessionId });
+    await checkQueueAlerts(tx, scope.tenantId, counter.outlet_id, now);
     await announce(tx, { k: 'queue', t: scope.tenantId, o: counter.outlet_id });
     return t.id;
   });

@@ -48,8 +48,10 @@ export async function getQueueSetup(db: DbOrTx, scope: TScope, outletId: string)
       max_vip_in_row: number;
       link_token: string;
       notices: TQueueNotice[];
+      alert_queue_length: number | null;
+      alert_wait_minutes: number | null;
     }>(sql`
-      select opens_at, closes_at, vip_tiers, max_vip_in_row, link_token, notices from queue_settings
+      select opens_at, closes_at, vip_tiers, max_vip_in_row, link_token, notices, alert_queue_length, alert_wait_minutes from queue_settings
       where tenant_id = ${scope.tenantId} and outlet_id = ${outlet.id}`),
     db.execute<{
       id: string;
@@ -73,6 +75,8 @@ export async function getQueueSetup(db: DbOrTx, scope: TScope, outletId: string)
     closesAt: s?.closes_at ?? null,
     vipTiers: s?.vip_tiers ?? [],
     maxVipInRow: s?.max_vip_in_row ?? DEFAULT_MAX_VIP_IN_ROW,
+    alertQueueLength: s?.alert_queue_length ?? null,
+    alertWaitMinutes: s?.alert_wait_minutes ?? null,
     linkToken: s?.link_token ?? null,
     types: types.rows.map((t) => ({
       id: t.id,
@@ -148,11 +152,14 @@ export async function putQueueSetup(
           select ${scope.tenantId}, c, ${id} from unnest(${pgArray([...new Set(t.counterIds)], 'uuid')}) c`);
     }
     await tx.execute(sql`
-      insert into queue_settings (tenant_id, outlet_id, opens_at, closes_at, link_token, vip_tiers, max_vip_in_row, updated_by, updated_at)
+      insert into queue_settings (tenant_id, outlet_id, opens_at, closes_at, link_token, vip_tiers, max_vip_in_row,
+                                  alert_queue_length, alert_wait_minutes, updated_by, updated_at)
       values (${scope.tenantId}, ${outlet.id}, ${input.opensAt}, ${input.closesAt}, ${crypto.randomBytes(18).toString('base64url')},
-              ${pgArray(input.vipTiers, 'text')}, ${input.maxVipInRow}, ${scope.userId}, ${now})
+              ${pgArray(input.vipTiers, 'text')}, ${input.maxVipInRow}, ${input.alertQueueLength}, ${input.alertWaitMinutes},
+              ${scope.userId}, ${now})
       on conflict (tenant_id, outlet_id) do update set opens_at = excluded.opens_at, closes_at = excluded.closes_at,
-        vip_tiers = excluded.vip_tiers, max_vip_in_row = excluded.max_vip_in_row, updated_by = excluded.updated_by,
+        vip_tiers = excluded.vip_tiers, max_vip_in_row = excluded.max_vip_in_row,
+        alert_queue_length = excluded.alert_queue_length, alert_wait_minutes = excluded.alert_wait_minutes, updated_by = excluded.updated_by,
         updated_at = excluded.updated_at`);
     await insertAuditEvent(
       tx,

@@ -13,6 +13,7 @@ import type { TClock } from '../../lib/clock.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { findCustomerTierByPhone } from '../customers/customers.repository.ts';
 import { announce } from '../kiosk/kiosk-hub.ts';
+import { checkQueueAlerts } from './queue-alerts.ts';
 import { DEFAULT_HANDLING_SECONDS, estimateWaitMinutes, isOpenAt, localDayTime, ticketNumber } from './queue-rules.ts';
 
 type TDeps = { db: Db; clock: TClock };
@@ -154,6 +155,7 @@ export async function takeTicket(
     await tx.execute(sql`
       insert into queue_ticket_events (tenant_id, ticket_id, kind, at, data)
       values (${link.tenantId}, ${ticketId}, 'taken', ${now}, ${JSON.stringify({ channel: input.channel, isVip })}::jsonb)`);
+    await checkQueueAlerts(tx, link.tenantId, link.outletId, now);
     await announce(tx, { k: 'queue', t: link.tenantId, o: link.outletId });
     return { id: ticketId, replayed: false };
   });

@@ -33,6 +33,8 @@ export function QueueSettingsPage() {
   const [closesAt, setClosesAt] = useState('17:00');
   const [vipTiers, setVipTiers] = useState<string[]>([]);
   const [maxVipInRow, setMaxVipInRow] = useState(3);
+  const [alertQueueLength, setAlertQueueLength] = useState<number | null>(null);
+  const [alertWaitMinutes, setAlertWaitMinutes] = useState<number | null>(null);
   const [rows, setRows] = useState<TRow[]>([]);
   useEffect(() => {
     if (!outletId && outlets.data?.items[0]) setOutletId(outlets.data.items[0].id);
@@ -44,6 +46,8 @@ export function QueueSettingsPage() {
     setClosesAt(s.closesAt ?? '17:00');
     setVipTiers(s.vipTiers);
     setMaxVipInRow(s.maxVipInRow);
+    setAlertQueueLength(s.alertQueueLength);
+    setAlertWaitMinutes(s.alertWaitMinutes);
     setRows(
       s.types.length ? toRows(s) : [{ key: 'new-0', name: '个人业务', prefix: 'A', isActive: true, counterIds: [] }],
     );
@@ -57,6 +61,8 @@ export function QueueSettingsPage() {
       closesAt,
       vipTiers,
       maxVipInRow,
+      alertQueueLength,
+      alertWaitMinutes,
       types: rows.map(({ key: _key, ...r }) => r),
     });
     if (!parsed.success) {
@@ -115,6 +121,20 @@ export function QueueSettingsPage() {
               />
               <Typography.Text type="secondary">{t('queue.settings.maxVipInRow')}</Typography.Text>
               <InputNumber min={1} max={20} value={maxVipInRow} onChange={(v) => setMaxVipInRow(v ?? 1)} />
+              <Typography.Text type="secondary">{t('queue.settings.alertLength')}</Typography.Text>
+              <InputNumber
+                min={1}
+                max={1000}
+                value={alertQueueLength}
+                onChange={(v) => setAlertQueueLength(v ?? null)}
+              />
+              <Typography.Text type="secondary">{t('queue.settings.alertWait')}</Typography.Text>
+              <InputNumber
+                min={1}
+                max={600}
+                value={alertWaitMinutes}
+                onChange={(v) => setAlertWaitMinutes(v ?? null)}
+              />
             </Space>
           </Card>
           <Card
