@@ -215,3 +215,44 @@ export const ZDisplayState = z.object({
   serverTime: z.string(),
 });
 export type TDisplayState = z.infer<typeof ZDisplayState>;
+
+// ---- figures 排队统计 ---------------------------------------------------------------------------------------------
+
+export const QUEUE_FIGURE_GROUPS = ['outlet', 'type', 'counter', 'hour'] as const;
+export const ZQueueFiguresQuery = z.object({
+  groupBy: z.enum(QUEUE_FIGURE_GROUPS).default('outlet'),
+  unitId: ZId.optional(),
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+});
+export type TQueueFiguresQuery = z.infer<typeof ZQueueFiguresQuery>;
+export const ZQueueFigures = z.object({
+  rows: z.array(
+    z.object({
+      key: z.string(),
+      label: z.string(),
+      taken: z.number(),
+      served: z.number(),
+      /** No-shows, and tickets never called by the end of their day. */
+      abandoned: z.number(),
+      avgWaitSeconds: z.number().nullable(),
+      p90WaitSeconds: z.number().nullable(),
+      avgHandlingSeconds: z.number().nullable(),
+      p90HandlingSeconds: z.number().nullable(),
+    }),
+  ),
+  /** Tickets taken per ISO weekday (1 = Monday) and local hour, with their mean wait. */
+  heatmap: z.array(
+    z.object({ weekday: z.number(), hour: z.number(), taken: z.number(), avgWaitSeconds: z.number().nullable() }),
+  ),
+  /** Kiosk ratings of the visits by how long the customer waited (excluded ratings left out). */
+  waitBands: z.array(
+    z.object({
+      band: z.string(),
+      rated: z.number(),
+      avgScore: z.number().nullable(),
+      satisfaction: z.number().nullable(),
+    }),
+  ),
+});
+export type TQueueFigures = z.infer<typeof ZQueueFigures>;

@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   ZCounterQueue,
@@ -5,6 +6,8 @@ import {
   ZIdParams,
   ZOutletParams,
   ZQueueBoard,
+  ZQueueFigures,
+  ZQueueFiguresQuery,
   ZQueueLinkParams,
   ZQueueOutlets,
   ZQueuePublicTicket,
@@ -14,6 +17,16 @@ import {
   ZTakeTicketInput,
   ZTransferInput,
 } from '@huifang/shared';
+import {
+  contentDisposition,
+  createSpreadsheet,
+  EXPORT_CONTENT_TYPE,
+  exportFileName,
+  PERCENT_FORMAT,
+} from '../../lib/export-file.ts';
+import { tenantTimeZone } from '../../lib/time.ts';
+import { insertAuditEvent } from '../audit/audit.repository.ts';
+import { queueFigures } from './queue-figures.ts';
 import { queueLiveRoutes } from './queue-live.routes.ts';
 import { callNext, readCounterQueue, recallTicket, skipTicket, transferTicket } from './queue-call.service.ts';
 import { getQueueSetup, listQueueOutlets, putQueueSetup } from './queue-setup.service.ts';
@@ -117,6 +130,94 @@ export const queueRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => transferTicket(deps, req.scope(), req.params.id, req.body),
+  );
+
+  // ---- figures 排队统计 (evaluation:read, scoped to the outlets the caller sees) -----------------------------------------
+  app.get(
+    '/queue/figures',
+    {
+      config: { access: 'evaluation:read' },
+      schema: {
+        tags,
+        summary: '取号/服务/弃号、等候与办理时长 per outlet, type, counter or hour; heat map; rating by wait',
+        querystring: ZQueueFiguresQuery,
+        response: { 200: ZQueueFigures },
+      },
+    },
+    async (req) =>
+      queueFigures(
+        deps.db,
+        req.scope(),
+        req.query,
+        await tenantTimeZone(deps.db, req.scope().tenantId),
+        deps.clock.now(),
+      ),
+  );
+  app.get(
+    '/queue/figures.xlsx',
+    {
+      config: { access: 'evaluation:read' },
+      schema: { tags, summary: 'the same figures as xlsx (audited)', querystring: ZQueueFiguresQuery },
+    },
+    async (req, reply) => {
+      const scope = req.scope();
+      const timeZone = await tenantTimeZone(deps.db, scope.tenantId);
+      const now = deps.clock.now();
+      // Computed before the response starts: a failing query is a JSON error, never half a file.
+      const f = await queueFigures(deps.db, scope, req.query, timeZone, now);
+      await insertAuditEvent(
+        deps.db,
+        req.auditCtx(),
+        {
+          action: 'queue.figures_exported',
+          entityType: 'queue_figures',
+          entityId: null,
+          unitId: scope.unitId,
+          summary: `导出排队统计（${f.rows.length} 行）`,
+          after: { filters: req.query },
+        },
+        now,
+      );
+      const out = new PassThrough();
+      const file = createSpreadsheet(out, 'xlsx', timeZone);
+      const min = (s: number | null) => (s === null ? null : Math.round(s / 6) / 10);
+      const rows = file.addSheet('排队统计', [
+        { header: '分组' },
+        ...['取号', '服务', '弃号', '平均等候(分)', 'P90等候(分)', '平均办理(分)', 'P90办理(分)'].map((header) => ({
+          header,
+        })),
+      ]);
+      for (const r of f.rows)
+        rows.addRow([
+          r.label,
+          r.taken,
+          r.served,
+          r.abandoned,
+          min(r.avgWaitSeconds),
+          min(r.p90WaitSeconds),
+          min(r.avgHandlingSeconds),
+          min(r.p90HandlingSeconds),
+        ]);
+      const heat = file.addSheet('时段热力图', [
+        { header: '星期' },
+        { header: '时' },
+        { header: '取号' },
+        { header: '平均等候(分)' },
+      ]);
+      for (const h of f.heatmap) heat.addRow([h.weekday, h.hour, h.taken, min(h.avgWaitSeconds)]);
+      const bands = file.addSheet('等候与满意度', [
+        { header: '等候(分钟)' },
+        { header: '已评价' },
+        { header: '平均分' },
+        { header: '满意率', numFmt: PERCENT_FORMAT },
+      ]);
+      for (const b of f.waitBands) bands.addRow([b.band, b.rated, b.avgScore, b.satisfaction]);
+      void file.finish().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+      return reply
+        .header('content-type', EXPORT_CONTENT_TYPE.xlsx)
+        .header('content-disposition', contentDisposition(exportFileName('queue-figures', now, timeZone, 'xlsx')))
+        .send(out);
+    },
   );
 
   // ---- public: take a number 取号 (touch screen at the door, phone page by QR code) --------------------------------
