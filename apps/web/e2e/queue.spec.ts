@@ -121,5 +121,13 @@ describe('queue ticketing journey', () => {
     );
     expect(sessions.items[0]).toMatchObject({ score: 5 });
     expect(sessions.items[0]!.handlingSeconds).not.toBeNull();
+
+    // The outlet's wait figures show the visit: one taken, one served, and its rating in a wait band.
+    await manager.goto('/queue-figures');
+    const row = manager.locator('[data-testid=queue-figures-table] tr', { hasText: '陆家嘴支行' });
+    await row.waitFor();
+    expect((await row.locator('td').allTextContents()).slice(1, 4)).toEqual(['1', '1', '0']);
+    await manager.getByText('满意率').waitFor();
+    await e.shot(manager, '74-queue-figures');
   });
 });

@@ -12,6 +12,7 @@ import {
   LikeOutlined,
   DesktopOutlined,
   OrderedListOutlined,
+  FieldTimeOutlined,
   TabletOutlined,
   BarChartOutlined,
 } from '@ant-design/icons';
@@ -117,6 +118,13 @@ export const NAV: TNavItem[] = [
     labelKey: 'menu.queueSettings',
     icon: <OrderedListOutlined />,
     permission: 'queue:manage',
+    group: 'evaluation',
+  },
+  {
+    path: '/queue-figures',
+    labelKey: 'menu.queueFigures',
+    icon: <FieldTimeOutlined />,
+    permission: 'evaluation:read',
     group: 'evaluation',
   },
   {

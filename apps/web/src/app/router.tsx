@@ -13,6 +13,7 @@ import { ServiceReportPage } from '../features/counter/pages/service-report-page
 import { QueueSettingsPage } from '../features/queue/pages/queue-settings-page.tsx';
 import { TakePage } from '../features/queue/pages/take-page.tsx';
 import { DisplayPage } from '../features/queue/pages/display-page.tsx';
+import { QueueFiguresPage } from '../features/queue/pages/queue-figures-page.tsx';
 import { PasswordPage } from '../features/auth/pages/password-page.tsx';
 import { AuditPage } from '../features/audit/pages/audit-page.tsx';
 import { CustomerPage } from '../features/customers/pages/customer-page.tsx';
@@ -132,6 +133,7 @@ export function AppRouter() {
           <Route path="service-report" element={guarded('evaluation:read', <ServiceReportPage />)} />
           <Route path="kiosk-admin" element={guarded('org:read', <KioskAdminPage />)} />
           <Route path="queue-settings" element={guarded('org:read', <QueueSettingsPage />)} />
+          <Route path="queue-figures" element={guarded('evaluation:read', <QueueFiguresPage />)} />
           <Route path="org" element={guarded('org:read', <OrgPage />)} />
           <Route path="users" element={guarded('user:read', <UsersPage />)} />
           <Route path="roles" element={guarded('role:read', <RolesPage />)} />
