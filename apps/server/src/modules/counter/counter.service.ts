@@ -19,7 +19,7 @@ export const DEFAULT_BUSINESS_TYPES = ['个人存取款', '开户销户', '对�
  * Counters the caller may serve at: those of the outlet their own unit belongs to (a teller sits in a counter unit),
  * or — for staff above outlet level — any counter in their scope.
  */
-export async function servableCounters(db: DbOrTx, scope: TScope) {
+export async function servableCounters(db: DbOrTx, scope: TScope, onlyId?: string) {
   const res = await db.execute<{ id: string; name: string; outlet_id: string; outlet_name: string }>(sql`
     with me as (select u.path from org_units u where u.id = ${scope.unitId}),
     my_outlet as (select o.path from org_units o, me where o.tenant_id = ${scope.tenantId} and o.type = 'outlet' and me.path like o.path || '%'
@@ -28,7 +28,7 @@ export async function servableCounters(db: DbOrTx, scope: TScope) {
     from org_units c
     join lateral (select p.id, p.name from org_units p where p.tenant_id = c.tenant_id and p.type = 'outlet' and c.path like p.path || '%'
                   order by p.depth desc limit 1) o on true
-    where c.tenant_id = ${scope.tenantId} and c.type = 'counter' and c.is_active
+    where c.tenant_id = ${scope.tenantId} and c.type = 'counter' and c.is_active ${onlyId ? sql`and c.id = ${onlyId}` : sql``}
       and (case when exists (select 1 from my_outlet) then c.path like (select path from my_outlet) || '%'
                 else ${scope.dataScope === 'own' || scope.dataScope === 'unit' ? sql`c.id = ${scope.unitId}` : unitVisible(scope, sql`c.id`)} end)
     order by c.path limit 200`);

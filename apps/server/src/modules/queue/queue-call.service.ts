@@ -15,7 +15,8 @@ type TCounter = Awaited<ReturnType<typeof servableCounters>>[number];
 
 /** A counter the teller may serve at (the counter page's rule), else 404 on the given path. */
 async function requireCounter(db: DbOrTx, scope: TScope, counterId: string, path: string): Promise<TCounter> {
-  const counter = (await servableCounters(db, scope)).find((c) => c.id === counterId);
+  // One counter by id (servableCounters' rule): the hot path never lists the tenant's counters.
+  const counter = (await servableCounters(db, scope, counterId))[0];
   if (!counter) throw unknownRef(path, 'counter');
   return counter;
 }
@@ -130,17 +131,16 @@ export async function callNext(deps: TDeps, scope: TScope, counterId: string): P
   const now = deps.clock.now();
   const { day } = localDayTime(now, await tenantTimeZone(deps.db, scope.tenantId));
   const id = await deps.db.transaction(async (tx) => {
-    const [types, settings, recent] = await Promise.all([
-      counterTypeIds(tx, counter.id),
-      tx.execute<{ vip_tiers: string[]; max_vip_in_row: number }>(sql`
-        select vip_tiers, max_vip_in_row from queue_settings where tenant_id = ${scope.tenantId} and outlet_id = ${counter.outlet_id}`),
-      // The outlet's latest calls today, newest first (event ids order them even within one millisecond).
-      tx.execute<{ is_vip: boolean }>(sql`
+    // One connection in a transaction: the reads go one after another.
+    const types = await counterTypeIds(tx, counter.id);
+    const settings = await tx.execute<{ vip_tiers: string[]; max_vip_in_row: number }>(sql`
+        select vip_tiers, max_vip_in_row from queue_settings where tenant_id = ${scope.tenantId} and outlet_id = ${counter.outlet_id}`);
+    // The outlet's latest calls today, newest first (event ids order them even within one millisecond).
+    const recent = await tx.execute<{ is_vip: boolean }>(sql`
         select q.is_vip from queue_ticket_events e join queue_tickets q on q.id = e.ticket_id
         where q.tenant_id = ${scope.tenantId} and q.outlet_id = ${counter.outlet_id} and q.day = ${day}::date
           and e.kind = 'called'
-        order by e.id desc limit 20`),
-    ]);
+        order by e.id desc limit 20`);
     const rule = settings.rows[0];
     const vipFirst = preferVip(
       (rule?.vip_tiers.length ?? 0) > 0,
@@ -192,8 +192,7 @@ async function lockServedTicket(tx: DbOrTx, scope: TScope, ticketId: string) {
            exists (select 1 from service_sessions s where s.tenant_id = q.tenant_id and s.id = q.session_id and s.ended_at is null) as is_open
     from queue_tickets q where q.tenant_id = ${scope.tenantId} and q.id = ${ticketId} for update of q`);
   const r = res.rows[0];
-  const counters = await servableCounters(tx, scope);
-  if (!r || !r.counter_id || !counters.some((c) => c.id === r.counter_id)) throw notFound('ticket');
+  if (!r || !r.counter_id || !(await servableCounters(tx, scope, r.counter_id))[0]) throw notFound('ticket');
   if (r.status !== 'called' || !r.is_open || !r.session_id)
     throw new AppError('TICKET_NOT_CALLED', 'this number is not being served at a counter');
   return { ...r, counter_id: r.counter_id, session_id: r.session_id };
