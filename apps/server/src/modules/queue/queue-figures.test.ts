@@ -88,6 +88,13 @@ describe('queue figures 排队统计', () => {
     for (let i = 0; i < 2; i++) {
       const c = await call();
       expect((await teller05.post(`/api/queue/tickets/${c.id}/skip`)).statusCode).toBe(200);
+      // A no-show's session closes without a rating prompt: the counter's kiosk goes back to idle at once.
+      const state = await t.app.inject({
+        method: 'GET',
+        url: '/api/kiosk/device/state',
+        headers: { authorization: `Bearer ${kioskToken}` },
+      });
+      expect(state.json()).toMatchObject({ state: 'idle', sessionId: null });
     }
     // The third is never called: abandoned once its day is over.
     t.clock.advance(24 * 3600_000);
