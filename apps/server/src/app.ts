@@ -56,6 +56,7 @@ import { appealRoutes } from './modules/tickets/appeal/appeal.routes.ts';
 import { feedbackRoutes } from './modules/feedback/feedback.routes.ts';
 import { valueRoutes } from './modules/value/value.routes.ts';
 import { ticketRoutes } from './modules/tickets/tickets.routes.ts';
+import { queueRoutes } from './modules/queue/queue.routes.ts';
 
 /** The app's dependency object: everything from the outside world goes through here (tests swap the clock). */
 export interface TAppDeps {
@@ -192,6 +193,7 @@ export async function buildApp(
       await api.register(feedbackRoutes);
       await api.register(valueRoutes);
       await api.register(ticketRoutes);
+      await api.register(queueRoutes);
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

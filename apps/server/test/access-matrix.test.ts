@@ -32,7 +32,8 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 /** Public routes that authenticate a kiosk device token or a shop API key instead of a session (401 without one). */
-const isDeviceRoute = (url: string) => url.startsWith('/api/kiosk/device/') || url.startsWith('/api/shop-api/');
+const isDeviceRoute = (url: string) =>
+  url.startsWith('/api/kiosk/device/') || url.startsWith('/api/shop-api/') || url.startsWith('/api/queue/display/');
 
 let ipSeq = 0;
 const ip = () => `10.90.${Math.floor(ipSeq / 200)}.${(ipSeq++ % 200) + 1}`;
@@ -145,6 +146,14 @@ describe('route × role access matrix', () => {
       '/api/kiosk/device/state',
       '/api/kiosk/device/ratings',
       '/api/kiosk/device/events',
+      '/api/queue/display/pair',
+      '/api/queue/display/state',
+      '/api/queue/display/events',
+      '/api/queue/display/unpair',
+      '/api/queue/tickets/:id/events',
+      '/api/queue/take/:token',
+      '/api/queue/take/:token/tickets',
+      '/api/queue/tickets/:id/public',
       '/api/openapi.json',
     ]);
   });
@@ -176,6 +185,13 @@ describe('route × role access matrix', () => {
         expect(label).toMatch(
           /^POST \/api\/(review-links\/:token|shop-api\/orders\/:order)\/(rating|followup) \(public\)$/,
         );
+      // Taking a queue number 取号 (per-outlet link token, Idempotency-Key, rate-limited); pairing a hall display.
+      else if (r.access === 'public' && r.url.startsWith('/api/queue/'))
+        expect([
+          'POST /api/queue/take/:token/tickets (public)',
+          'POST /api/queue/display/pair (public)',
+          'POST /api/queue/display/unpair (public)',
+        ]).toContain(label);
       // SMS delivery receipts pushed by the providers (per-tenant URL token, rate-limited).
       else if (r.access === 'public' && r.url.startsWith('/api/public/sms-receipts/'))
         expect(label).toMatch(/^POST \/api\/public\/sms-receipts\/(aliyun|tencent)\/:token \(public\)$/);

@@ -27,3 +27,4 @@ export * from './schemas/tickets.ts';
 export * from './schemas/ticket-sla.ts';
 export * from './schemas/feedback.ts';
 export * from './schemas/value.ts';
+export * from './schemas/queue.ts';

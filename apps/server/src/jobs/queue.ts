@@ -12,6 +12,7 @@ import { sendDueEmails, sendDueSms, type TMailSettings } from '../modules/messag
 import type { TSmsFactory } from '../modules/messaging/sms/provider.ts';
 import { reminderGuard } from '../modules/surveys/surveys.invitations.ts';
 import { sweepKioskTimeouts } from '../modules/kiosk/kiosk.service.ts';
+import { sweepQueueAlerts } from '../modules/queue/queue-alerts.ts';
 import { runEvaluationConsumers } from '../modules/evaluations/evaluation-events.ts';
 import { EVALUATION_CONSUMERS } from '../modules/evaluations/evaluation-consumers.ts';
 import { runTicketSla } from '../modules/tickets/sla/sla-job.ts';
@@ -145,6 +146,15 @@ export function jobDefinitions(deps: {
       handler: async () => {
         const n = await sweepKioskTimeouts(deps);
         if (n) deps.log.info({ unrated: n }, 'kiosk timeouts recorded');
+      },
+    },
+    {
+      // 排队预警: a wait grows while nothing happens; takes and calls check at once (modules/queue/queue-alerts.ts).
+      name: 'queue-alerts',
+      cron: '* * * * *',
+      handler: async () => {
+        const n = await sweepQueueAlerts(deps.db, deps.clock.now());
+        if (n) deps.log.info({ told: n }, 'queue alerts sent');
       },
     },
     {

@@ -33,6 +33,9 @@ export const ERROR_TEXT: Record<TErrorCode, { zh: string; en: string }> = {
   SESSION_NOT_OPEN: { zh: '该服务未在进行中', en: 'This service is not in progress' },
   SESSION_NOT_ENDED: { zh: '服务尚未结束，暂不能评价', en: 'The service has not ended yet' },
   ALREADY_RATED: { zh: '本次服务已评价', en: 'This service has already been rated' },
+  QUEUE_CLOSED: { zh: '当前不在取号时间内', en: 'Numbers cannot be taken at this time' },
+  QUEUE_EMPTY: { zh: '当前没有等候的客户', en: 'Nobody is waiting' },
+  TICKET_NOT_CALLED: { zh: '该号码不在本窗口办理中', en: 'This number is not being served at this counter' },
   SURVEY_LINK_USED: {
     zh: '此问卷已提交，感谢您的参与',
     en: 'This questionnaire has already been submitted. Thank you for taking part',

@@ -11,6 +11,8 @@ import {
   TeamOutlined,
   LikeOutlined,
   DesktopOutlined,
+  OrderedListOutlined,
+  FieldTimeOutlined,
   TabletOutlined,
   BarChartOutlined,
 } from '@ant-design/icons';
@@ -122,6 +124,20 @@ export const NAV: TNavItem[] = [
     labelKey: 'menu.kioskAdmin',
     icon: <TabletOutlined />,
     permission: 'kiosk:manage',
+    group: 'evaluation',
+  },
+  {
+    path: '/queue-settings',
+    labelKey: 'menu.queueSettings',
+    icon: <OrderedListOutlined />,
+    permission: 'queue:manage',
+    group: 'evaluation',
+  },
+  {
+    path: '/queue-figures',
+    labelKey: 'menu.queueFigures',
+    icon: <FieldTimeOutlined />,
+    permission: 'evaluation:read',
     group: 'evaluation',
   },
   {

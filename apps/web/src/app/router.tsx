@@ -10,6 +10,10 @@ import { KioskPage } from '../features/kiosk/pages/kiosk-page.tsx';
 import { KioskAdminPage } from '../features/kiosk/pages/kiosk-admin-page.tsx';
 import { CounterPage } from '../features/counter/pages/counter-page.tsx';
 import { ServiceReportPage } from '../features/counter/pages/service-report-page.tsx';
+import { QueueSettingsPage } from '../features/queue/pages/queue-settings-page.tsx';
+import { TakePage } from '../features/queue/pages/take-page.tsx';
+import { DisplayPage } from '../features/queue/pages/display-page.tsx';
+import { QueueFiguresPage } from '../features/queue/pages/queue-figures-page.tsx';
 import { PasswordPage } from '../features/auth/pages/password-page.tsx';
 import { AuditPage } from '../features/audit/pages/audit-page.tsx';
 import { CustomerPage } from '../features/customers/pages/customer-page.tsx';
@@ -101,6 +105,11 @@ export function AppRouter() {
         <Route path="/r/:token" element={<BuyerReviewPage />} />
         {/* The counter kiosk: full screen, no login shell; it authenticates with its device token. */}
         <Route path="/kiosk" element={<KioskPage />} />
+        {/* Taking a queue number 取号: public, reached through the outlet's link (touch screen; phone by QR code). */}
+        <Route path="/queue/take/:token" element={<TakePage mode="screen" />} />
+        <Route path="/queue/m/:token" element={<TakePage mode="phone" />} />
+        {/* The hall display 叫号屏: a TV browser paired to an outlet with its own device token. */}
+        <Route path="/queue/display" element={<DisplayPage />} />
         <Route
           element={
             <RequireAuth>
@@ -133,6 +142,8 @@ export function AppRouter() {
           <Route path="counter" element={guarded('counter:serve', <CounterPage />)} />
           <Route path="service-report" element={guarded('evaluation:read', <ServiceReportPage />)} />
           <Route path="kiosk-admin" element={guarded('org:read', <KioskAdminPage />)} />
+          <Route path="queue-settings" element={guarded('org:read', <QueueSettingsPage />)} />
+          <Route path="queue-figures" element={guarded('evaluation:read', <QueueFiguresPage />)} />
           <Route path="org" element={guarded('org:read', <OrgPage />)} />
           <Route path="users" element={guarded('user:read', <UsersPage />)} />
           <Route path="roles" element={guarded('role:read', <RolesPage />)} />

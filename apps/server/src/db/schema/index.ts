@@ -22,3 +22,4 @@ export * from './ticket-rollups.ts';
 export * from './counter-potential.ts';
 export * from './feedback.ts';
 export * from './value.ts';
+export * from './queue.ts';

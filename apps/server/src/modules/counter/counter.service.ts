@@ -19,7 +19,7 @@ export const DEFAULT_BUSINESS_TYPES = ['个人存取款', '开户销户', '对�
  * Counters the caller may serve at: those of the outlet their own unit belongs to (a teller sits in a counter unit),
  * or — for staff above outlet level — any counter in their scope.
  */
-async function servableCounters(db: DbOrTx, scope: TScope) {
+export async function servableCounters(db: DbOrTx, scope: TScope, onlyId?: string) {
   const res = await db.execute<{ id: string; name: string; outlet_id: string; outlet_name: string }>(sql`
     with me as (select u.path from org_units u where u.id = ${scope.unitId}),
     my_outlet as (select o.path from org_units o, me where o.tenant_id = ${scope.tenantId} and o.type = 'outlet' and me.path like o.path || '%'
@@ -28,7 +28,7 @@ async function servableCounters(db: DbOrTx, scope: TScope) {
     from org_units c
     join lateral (select p.id, p.name from org_units p where p.tenant_id = c.tenant_id and p.type = 'outlet' and c.path like p.path || '%'
                   order by p.depth desc limit 1) o on true
-    where c.tenant_id = ${scope.tenantId} and c.type = 'counter' and c.is_active
+    where c.tenant_id = ${scope.tenantId} and c.type = 'counter' and c.is_active ${onlyId ? sql`and c.id = ${onlyId}` : sql``}
       and (case when exists (select 1 from my_outlet) then c.path like (select path from my_outlet) || '%'
                 else ${scope.dataScope === 'own' || scope.dataScope === 'unit' ? sql`c.id = ${scope.unitId}` : unitVisible(scope, sql`c.id`)} end)
     order by c.path limit 200`);
@@ -81,6 +81,66 @@ export async function getCounterContext(deps: TDeps, scope: TScope): Promise<TCo
   };
 }
 
+type TServableCounter = Awaited<ReturnType<typeof servableCounters>>[number];
+
+/**
+ * Open a service session at a counter inside the caller's transaction (开始服务, and the queue's call 叫号 which starts
+ * the service of the ticket it calls): one open session per counter and per staff member.
+ */
+export async function openSessionTx(
+  tx: DbOrTx,
+  scope: TScope,
+  counter: Pick<TServableCounter, 'id' | 'outlet_id'>,
+  businessType: string,
+  customerId: string | null,
+  now: Date,
+): Promise<string> {
+  // Serialise starts per counter and per staff member, so the checks below cannot race.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`counter:${counter.id}`}, 0))`);
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`staff:${scope.userId}`}, 0))`);
+  const busy = await tx.execute<{ counter_id: string }>(sql`
+    select counter_id from service_sessions where tenant_id = ${scope.tenantId} and ended_at is null and (counter_id = ${counter.id} or staff_id = ${scope.userId}) limit 1`);
+  if (busy.rows[0]) {
+    const msg =
+      busy.rows[0].counter_id === counter.id
+        ? 'this counter has a service in progress'
+        : 'you have a service in progress at another counter';
+    throw new AppError('SESSION_ALREADY_OPEN', msg, { details: [{ path: 'body.counterId', message: msg }] });
+  }
+  const res = await tx.execute<{ id: string }>(sql`
+    insert into service_sessions (tenant_id, counter_id, outlet_id, staff_id, business_type, customer_id, started_at)
+    values (${scope.tenantId}, ${counter.id}, ${counter.outlet_id}, ${scope.userId}, ${businessType}, ${customerId}, ${now})
+    returning id`);
+  await announce(tx, { k: 'counter', t: scope.tenantId, c: counter.id });
+  return res.rows[0]!.id;
+}
+
+/**
+ * End an open session inside the caller's transaction; false when it is not open (or not the caller's to end).
+ * `withoutRating`: the customer never came (过号): the session closes with no rating prompt and no 未评价.
+ */
+export async function closeSessionTx(
+  tx: DbOrTx,
+  scope: TScope,
+  id: string,
+  now: Date,
+  opts: { withoutRating?: boolean } = {},
+): Promise<boolean> {
+  const res = await tx.execute<{ counter_id: string; outlet_id: string }>(sql`
+    update service_sessions s set ended_at = greatest(${now}::timestamptz, s.started_at),
+           handling_seconds = greatest(0, round(extract(epoch from (${now}::timestamptz - s.started_at))))::int,
+           rating_closed = ${opts.withoutRating === true}
+    where s.tenant_id = ${scope.tenantId} and s.id = ${id} and s.ended_at is null
+      and (s.staff_id = ${scope.userId} or ${ownedVisible(scope, sql`s.staff_id`, sql`s.counter_id`)})
+    returning s.counter_id, s.outlet_id`);
+  const row = res.rows[0];
+  if (!row) return false;
+  await announce(tx, { k: 'counter', t: scope.tenantId, c: row.counter_id });
+  // The outlet's hall displays show the number being served at each counter until its service ends (modules/queue).
+  await announce(tx, { k: 'queue', t: scope.tenantId, o: row.outlet_id });
+  return true;
+}
+
 /** 开始服务: one open session per counter and per staff member; the kiosk of the counter shows the staff card. */
 export async function startSession(deps: TDeps, scope: TScope, input: TStartSessionInput): Promise<TServiceSession> {
   const counters = await servableCounters(deps.db, scope);
@@ -91,26 +151,9 @@ export async function startSession(deps: TDeps, scope: TScope, input: TStartSess
   if (input.customerId && (await findVisibleIds(deps.db, scope, [input.customerId])).length === 0)
     throw unknownRef('body.customerId', 'customer');
   const now = deps.clock.now();
-  const id = await deps.db.transaction(async (tx) => {
-    // Serialise starts per counter and per staff member, so the checks below cannot race.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`counter:${counter.id}`}, 0))`);
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`staff:${scope.userId}`}, 0))`);
-    const busy = await tx.execute<{ counter_id: string }>(sql`
-      select counter_id from service_sessions where tenant_id = ${scope.tenantId} and ended_at is null and (counter_id = ${counter.id} or staff_id = ${scope.userId}) limit 1`);
-    if (busy.rows[0]) {
-      const msg =
-        busy.rows[0].counter_id === counter.id
-          ? 'this counter has a service in progress'
-          : 'you have a service in progress at another counter';
-      throw new AppError('SESSION_ALREADY_OPEN', msg, { details: [{ path: 'body.counterId', message: msg }] });
-    }
-    const res = await tx.execute<{ id: string }>(sql`
-      insert into service_sessions (tenant_id, counter_id, outlet_id, staff_id, business_type, customer_id, started_at)
-      values (${scope.tenantId}, ${counter.id}, ${counter.outlet_id}, ${scope.userId}, ${input.businessType}, ${input.customerId ?? null}, ${now})
-      returning id`);
-    await announce(tx, { k: 'counter', t: scope.tenantId, c: counter.id });
-    return res.rows[0]!.id;
-  });
+  const id = await deps.db.transaction((tx) =>
+    openSessionTx(tx, scope, counter, input.businessType, input.customerId ?? null, now),
+  );
   const s = await findSession(deps.db, scope, id);
   if (!s) throw notFound('service session');
   return s;
@@ -120,19 +163,10 @@ export async function startSession(deps: TDeps, scope: TScope, input: TStartSess
 export async function endSession(deps: TDeps, scope: TScope, id: string): Promise<TServiceSession> {
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
-    const res = await tx.execute<{ counter_id: string }>(sql`
-      update service_sessions s set ended_at = greatest(${now}::timestamptz, s.started_at),
-             handling_seconds = greatest(0, round(extract(epoch from (${now}::timestamptz - s.started_at))))::int
-      where s.tenant_id = ${scope.tenantId} and s.id = ${id} and s.ended_at is null
-        and (s.staff_id = ${scope.userId} or ${ownedVisible(scope, sql`s.staff_id`, sql`s.counter_id`)})
-      returning s.counter_id`);
-    const row = res.rows[0];
-    if (!row) {
-      const existing = await findSession(tx, scope, id);
-      if (!existing) throw notFound('service session');
-      throw new AppError('SESSION_NOT_OPEN', 'the service has already ended');
-    }
-    await announce(tx, { k: 'counter', t: scope.tenantId, c: row.counter_id });
+    if (await closeSessionTx(tx, scope, id, now)) return;
+    const existing = await findSession(tx, scope, id);
+    if (!existing) throw notFound('service session');
+    throw new AppError('SESSION_NOT_OPEN', 'the service has already ended');
   });
   const s = await findSession(deps.db, scope, id);
   if (!s) throw notFound('service session');

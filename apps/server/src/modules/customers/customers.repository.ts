@@ -318,3 +318,18 @@ export async function findPhoneHolders(db: DbOrTx, scope: TScope, phones: string
     .orderBy(sql`${customers.createdAt} asc`);
   return rows;
 }
+
+/**
+ * The customer holding a phone (stored form, as in customers.phones; the oldest if several) and their tier 客户等级,
+ * tenant-wide: a customer taking a queue number at an outlet is recognised without any user session (modules/queue).
+ */
+export async function findCustomerTierByPhone(
+  db: DbOrTx,
+  tenantId: string,
+  phone: string,
+): Promise<{ id: string; tier: string | null } | null> {
+  const res = await db.execute<{ id: string; tier: string | null }>(sql`
+    select c.id, c.tier from customer_phones p join customers c on c.tenant_id = p.tenant_id and c.id = p.customer_id
+    where p.tenant_id = ${tenantId} and p.phone = ${phone} order by c.created_at limit 1`);
+  return res.rows[0] ?? null;
+}

@@ -12,6 +12,8 @@ export const KIOSK_CHANNEL = 'huifang_kiosk';
 
 export type TKioskSignal =
   | { k: 'counter'; t: string; c: string }
+  /** An outlet's queue changed (a number taken, called, skipped…): hall displays and phone pages re-read (modules/queue). */
+  | { k: 'queue'; t: string; o: string }
   /** A device was revoked or an outlet's key settings changed: drop cached device lookups. */
   | { k: 'devices'; t: string };
 
@@ -42,6 +44,7 @@ export function createKioskHub(db: Db, log: { warn(o: object, m: string): void }
   const dispatch = (s: TKioskSignal) => {
     for (const l of listeners) l(s);
     if (s.k === 'counter') for (const fn of subs.get(`${s.t}:${s.c}`) ?? []) fn();
+    if (s.k === 'queue') for (const fn of subs.get(`${s.t}:queue:${s.o}`) ?? []) fn();
   };
 
   /** After a lost LISTEN connection no signal arrived for a while: on reconnecting, every subscriber re-reads its state. */

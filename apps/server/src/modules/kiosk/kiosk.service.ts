@@ -25,8 +25,9 @@ export async function readKioskState(db: DbOrTx, device: TDeviceCtx, now: Date):
     business_handled: string[];
     photo: string | null;
     rated: boolean;
+    rating_closed: boolean;
   }>(sql`
-    select s.id, s.ended_at, s.staff_id, u.display_name, u.staff_no, u.title, u.business_handled, u.photo,
+    select s.id, s.ended_at, s.rating_closed, s.staff_id, u.display_name, u.staff_no, u.title, u.business_handled, u.photo,
            exists (select 1 from evaluations e where e.tenant_id = s.tenant_id and e.idempotency_key = 'kiosk:session:' || s.id::text) as rated
     from service_sessions s join users u on u.id = s.staff_id
     where s.tenant_id = ${device.tenantId} and s.counter_id = ${device.counterId}
@@ -50,7 +51,8 @@ export async function readKioskState(db: DbOrTx, device: TDeviceCtx, now: Date):
   };
   if (!s.ended_at) return { ...base, state: 'serving', sessionId: s.id, staff, endedAt: null };
   const endedAt = new Date(s.ended_at);
-  const open = !s.rated && now.getTime() < endedAt.getTime() + device.timeoutSeconds * 1000;
+  // rating_closed at the end: a session closed without a prompt (a queue no-show 过号), nothing to rate.
+  const open = !s.rated && !s.rating_closed && now.getTime() < endedAt.getTime() + device.timeoutSeconds * 1000;
   return {
     ...base,
     state: open ? 'rating' : 'idle',

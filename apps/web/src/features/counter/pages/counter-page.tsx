@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import { errorText } from '../../../api/error-text.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { useMe } from '../../auth/api.ts';
+import { CounterQueuePanel } from '../../queue/components/counter-queue-panel.tsx';
 import { useCounterContext, useSessionActions } from '../api.ts';
 import { CustomerPick } from '../components/customer-pick.tsx';
 import { PotentialButton } from '../components/potential-button.tsx';
@@ -38,6 +39,7 @@ export function CounterPage() {
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%', maxWidth: 900 }}>
+      <CounterQueuePanel counterId={open?.counterId ?? counterId} isServing={!!open} />
       <Card title={t('counter.title')} loading={ctx.isLoading}>
         {ctx.data && ctx.data.counters.length === 0 ? (
           <Empty description={t('counter.noCounter')} />
