@@ -186,6 +186,37 @@ beforeAll(async () => {
     await sh.post('/api/tickets', { title: '上海工单', category: 'other', unitId: own.unit }),
     'SH ticket',
   );
+  // Queue 排队叫号: an outlet of each branch with one business type served by its first counter, and a number taken.
+  const queueOf = async (c: TClient, outletCode: string, what: string) => {
+    const outletId = await unitIdByCode(t, outletCode);
+    const setup = (await ok(
+      await c.request({
+        method: 'PUT',
+        url: `/api/queue/outlets/${outletId}/setup`,
+        payload: {
+          opensAt: '00:00',
+          closesAt: '23:59',
+          vipTiers: [],
+          maxVipInRow: 2,
+          types: [{ name: '个人业务', prefix: 'A', counterIds: [await unitIdByCode(t, `${outletCode}-W1`)] }],
+        },
+      }),
+      `${what} queue setup`,
+    )) as unknown as { types: { id: string }[]; linkToken: string };
+    const taken = await t.app.inject({
+      method: 'POST',
+      url: `/api/queue/take/${setup.linkToken}/tickets`,
+      headers: { 'idempotency-key': crypto.randomUUID() },
+      payload: { typeId: setup.types[0]!.id, channel: 'screen' },
+    });
+    return { type: setup.types[0]!.id, ticket: (await ok(taken, `${what} queue number`)).id };
+  };
+  const hzQueue = await queueOf(li, 'HZ-XH', 'HZ');
+  hz.queueType = hzQueue.type;
+  hz.queueTicket = hzQueue.ticket;
+  own.queueTicket = (await queueOf(sh, 'SH-LJZ', 'SH')).ticket;
+  // Called to the caller's counter, so that only the transfer's target is out of scope.
+  await ok(await sh.post(`/api/queue/counters/${own.counter}/call-next`), 'SH queue call');
   own.plan = (await ok(await sh.post('/api/followup/plans', planBody({})), 'SH plan')).id;
   await ok(await sh.post(`/api/followup/plans/${own.plan}/status`, { status: 'active' }), 'SH plan active');
   own.draftPlan = (await ok(await sh.post('/api/followup/plans', planBody({})), 'SH draft plan')).id;
@@ -802,6 +833,65 @@ const CASES: TCase[] = [
     method: 'POST',
     url: () => `/api/tickets/${hz.ticket}/attachments`,
     body: () => ({}),
+  },
+  {
+    label: 'queue setup',
+    method: 'PUT',
+    url: () => `/api/queue/outlets/${hz.outlet}/setup`,
+    body: () => ({
+      opensAt: '08:00',
+      closesAt: '17:00',
+      vipTiers: [],
+      maxVipInRow: 2,
+      types: [{ name: '越界', prefix: 'Z', counterIds: [hz.counter] }],
+    }),
+  },
+  {
+    label: 'queue notices',
+    method: 'PUT',
+    url: () => `/api/queue/outlets/${hz.outlet}/notices`,
+    body: () => ({ notices: [{ text: '越界' }] }),
+  },
+  {
+    label: 'queue display code',
+    method: 'POST',
+    url: () => `/api/queue/outlets/${hz.outlet}/display-codes`,
+    body: () => ({ deviceName: '越界屏' }),
+  },
+  { label: 'queue call next', method: 'POST', url: () => `/api/queue/counters/${hz.counter}/call-next` },
+  { label: 'queue recall', method: 'POST', url: () => `/api/queue/tickets/${hz.queueTicket}/recall` },
+  { label: 'queue skip', method: 'POST', url: () => `/api/queue/tickets/${hz.queueTicket}/skip` },
+  {
+    label: 'queue transfer',
+    method: 'POST',
+    url: () => `/api/queue/tickets/${hz.queueTicket}/transfer`,
+    body: () => ({ typeId: own.serviceType }),
+  },
+  {
+    label: 'queue transfer to a type',
+    method: 'POST',
+    url: () => `/api/queue/tickets/${own.queueTicket}/transfer`,
+    body: () => ({ typeId: hz.queueType }),
+    field: 'body.typeId',
+  },
+  {
+    label: 'queue transfer to a counter',
+    method: 'POST',
+    url: () => `/api/queue/tickets/${own.queueTicket}/transfer`,
+    body: () => ({ counterId: hz.counter }),
+    field: 'body.counterId',
+  },
+  {
+    label: 'appeal a ticket',
+    method: 'POST',
+    url: () => `/api/tickets/${hz.ticket}/appeal`,
+    body: () => ({ reason: '越界申诉' }),
+  },
+  {
+    label: 'decide a ticket appeal',
+    method: 'POST',
+    url: () => `/api/tickets/${hz.ticket}/appeal/decision`,
+    body: () => ({ decision: 'no_fault', note: '越界裁定' }),
   },
   {
     label: 'ticket unit',

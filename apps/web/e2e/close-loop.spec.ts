@@ -111,8 +111,8 @@ describe('close the loop', () => {
     );
     expect(reopen.rows[0]!.payload.reason).toBe('问题根本没有解决，柜员也没有道歉');
 
-    // The ticket's callback and appeal panels (mounted on their own page until the ticket detail page takes them).
-    await page.goto(`/ticket-close-loop/${ticket.id}`);
+    // The ticket detail page: its callback and appeal panels.
+    await page.goto(`/tickets/${ticket.id}`);
     const callbacks = page.locator('[data-testid=ticket-callbacks]');
     await callbacks.locator('.ant-tag', { hasText: '客户不满意，已重开' }).waitFor();
     expect(await callbacks.locator('[data-testid=callback-answer]').innerText()).toContain('1 分');

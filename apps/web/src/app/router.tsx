@@ -28,7 +28,6 @@ import { SurveyDesignerPage } from '../features/surveys/pages/survey-designer-pa
 import { SurveyResultsPage } from '../features/surveys/pages/survey-results-page.tsx';
 import { OutboxPage } from '../features/messaging/pages/outbox-page.tsx';
 import { SettingsPage } from '../features/settings/pages/settings-page.tsx';
-import { CloseLoopTicketPage } from '../features/tickets/components/close-loop-ticket-page.tsx';
 import { WorkbenchPage } from '../features/followup/pages/workbench-page.tsx';
 import { PlansPage } from '../features/followup/pages/plans-page.tsx';
 import { TasksPage } from '../features/followup/pages/tasks-page.tsx';
@@ -138,7 +137,6 @@ export function AppRouter() {
           <Route path="surveys/:id/results" element={guarded('survey:read', <SurveyResultsPage />)} />
           <Route path="outbox" element={guarded('audit:read', <OutboxPage />)} />
           <Route path="settings" element={guarded('settings:write', <SettingsPage />)} />
-          <Route path="ticket-close-loop/:id" element={guarded('ticket:read', <CloseLoopTicketPage />)} />
           <Route path="counter" element={guarded('counter:serve', <CounterPage />)} />
           <Route path="service-report" element={guarded('evaluation:read', <ServiceReportPage />)} />
           <Route path="kiosk-admin" element={guarded('org:read', <KioskAdminPage />)} />

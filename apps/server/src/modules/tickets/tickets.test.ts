@@ -3,6 +3,8 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, expectError, PNG_BYTES, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { forgetConsumerProgress } from '../evaluations/evaluation-events.ts';
+import { recordEvaluation } from '../evaluations/evaluations.write.ts';
 import { openTicketFromFeedback } from './ticket-auto-create.ts';
 
 /** The tickets API: scope, permissions per action, versions, notes, attachments, export, and auto-creation. */
@@ -457,8 +459,7 @@ describe('auto-creation from a negative kiosk press', () => {
     await t.runEvaluationEvents();
     expect(await ticketsOf(evaluationId)).toHaveLength(1);
     // A replay: the consumer's marker and floor gone, it handles the event again — still one ticket, one event.
-    await t.pool.query(`delete from evaluation_event_consumptions where consumer = 'tickets-from-evaluations'`);
-    await t.pool.query(`delete from evaluation_event_floors where consumer = 'tickets-from-evaluations'`);
+    await forgetConsumerProgress(t.db, 'tickets-from-evaluations');
     await t.runEvaluationEvents();
     expect(await ticketsOf(evaluationId)).toHaveLength(1);
     expect(await countRows(t, 'select 1 from ticket_events where ticket_id = $1', [ticket.id])).toBe(1);
@@ -479,18 +480,19 @@ describe('auto-creation from a negative kiosk press', () => {
 
   it('a satisfied press and a close-the-loop answer open no ticket', async () => {
     const ok = await negativePress(1);
-    const callback = await negativePress(4);
-    const client = await t.pool.connect();
-    try {
-      await client.query('begin');
-      await client.query(`set local huifang.customer_relink = 'on'`);
-      await client.query(`update evaluations set flags = array_append(flags, 'ticket_callback') where id = $1`, [
-        callback,
-      ]);
-      await client.query('commit');
-    } finally {
-      client.release();
-    }
+    // A 非常不满意 answer to a ticket's callback survey (flag ticket_callback), recorded as the close-the-loop does.
+    const { id: callback } = await recordEvaluation(t.db, {
+      tenantId: t.tenantId,
+      channel: 'survey',
+      occurredAt: t.clock.now(),
+      unitId: await unitIdByCode(t, 'SH-LJZ'),
+      sourceType: 'link',
+      score: 1,
+      ratingLabel: '非常不满意',
+      text: '处理结果不满意',
+      flags: ['ticket_callback'],
+      idempotencyKey: crypto.randomUUID(),
+    });
     await t.runEvaluationEvents();
     expect(await ticketsOf(ok)).toHaveLength(0);
     expect(await ticketsOf(callback)).toHaveLength(0);

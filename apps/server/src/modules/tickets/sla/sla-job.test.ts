@@ -96,7 +96,7 @@ describe('ticket SLA job', () => {
   it('writes the warning and then the breach once each, however often the job runs, and tells the people', async () => {
     const id = await open('2026-12-07T09:00', 'urgent'); // first response 60 working minutes, warning at 48
     const notes = () =>
-      countRows(t, `select 1 from notifications where link = $1 and kind like 'ticket.sla_%'`, [`/tickets?open=${id}`]);
+      countRows(t, `select 1 from notifications where link = $1 and kind like 'ticket.sla_%'`, [`/tickets/${id}`]);
     await runJob('2026-12-07T09:40');
     expect((await row(id)).sla_state).toBe('ok');
     expect(await events(id, 'sla_warning')).toEqual([]);
@@ -107,7 +107,7 @@ describe('ticket SLA job', () => {
     expect(await events(id, 'sla_warning')).toMatchObject([{ target: 'first_response', cycle: 0, limitMinutes: 60 }]);
     const warned = await notes();
     // The assignee and the unit's ticket managers.
-    const told = await t.pool.query(`select user_id from notifications where link = $1`, [`/tickets?open=${id}`]);
+    const told = await t.pool.query(`select user_id from notifications where link = $1`, [`/tickets/${id}`]);
     expect(told.rows.map((r) => r.user_id)).toContain(agentId);
     expect(warned).toBeGreaterThanOrEqual(2);
 

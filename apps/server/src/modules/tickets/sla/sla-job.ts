@@ -234,7 +234,7 @@ async function tellPeople(tx: DbOrTx, ticket: TTicketRow, m: TSlaMark, now: Date
     kind: m.type === 'sla_breached' ? 'ticket.sla_breached' : 'ticket.sla_warning',
     title: `工单 ${no} ${what}（${TARGET_NAMES[m.target]}时限）`,
     body: ticket.title,
-    link: `/tickets?open=${ticket.id}`,
+    link: `/tickets/${ticket.id}`,
     at: now,
   });
 }

@@ -27,51 +27,54 @@ export function TicketTimeline({ events }: { events: TTicketEvent[] }) {
   return (
     <Timeline
       data-testid="ticket-timeline"
-      items={events.map((e) => {
-        const p = e.payload;
-        const text = str(p.text);
-        const reason = str(p.reason);
-        const assignee = str(p.assigneeName);
-        return {
-          key: e.id,
-          color: COLOR[e.type] ?? 'blue',
-          children: (
-            <div data-testid={`event-${e.type}`}>
-              <Typography.Text strong>{label(e)}</Typography.Text>{' '}
-              <Typography.Text type="secondary">
-                {e.actorName ?? t('tickets.detail.system')} · {fmtTime(e.at)}
-              </Typography.Text>
-              {e.toStatus && e.fromStatus !== e.toStatus && (
-                <Tag style={{ marginLeft: 8 }}>{t(`tickets.status.${e.toStatus}`)}</Tag>
-              )}
-              {p.internal === true && <Tag color="gold">{t('tickets.detail.internalTag')}</Tag>}
-              {assignee && (e.type === 'assign' || e.type === 'escalate' || e.type === 'created') && (
-                <div>{t('tickets.detail.toAssignee', { name: assignee })}</div>
-              )}
-              {e.type === 'escalate' && typeof p.level === 'number' && (
-                <div>{t('tickets.detail.levelTo', { level: t(`tickets.level.${p.level}`) })}</div>
-              )}
-              {(e.type === 'priority_changed' || e.type === 'category_changed') && (
-                <div>
-                  {t(`tickets.${e.type === 'priority_changed' ? 'priority' : 'category'}.${str(p.from)}`)} →{' '}
-                  {t(`tickets.${e.type === 'priority_changed' ? 'priority' : 'category'}.${str(p.to)}`)}
-                </div>
-              )}
-              {e.type === 'attachment' && <div>{str(p.fileName)}</div>}
-              {text && (
-                <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{text}</Typography.Paragraph>
-              )}
-              {reason && (
-                <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>
-                  {t(e.type === 'resolve' ? 'tickets.detail.resolutionLabel' : 'tickets.detail.reasonLabel', {
-                    text: reason,
-                  })}
-                </Typography.Paragraph>
-              )}
-            </div>
-          ),
-        };
-      })}
+      // sla_checkpoint events freeze the SLA clock's used time (tickets/sla/derive.ts): bookkeeping, not history.
+      items={events
+        .filter((e) => e.type !== 'sla_checkpoint')
+        .map((e) => {
+          const p = e.payload;
+          const text = str(p.text);
+          const reason = str(p.reason);
+          const assignee = str(p.assigneeName);
+          return {
+            key: e.id,
+            color: COLOR[e.type] ?? 'blue',
+            children: (
+              <div data-testid={`event-${e.type}`}>
+                <Typography.Text strong>{label(e)}</Typography.Text>{' '}
+                <Typography.Text type="secondary">
+                  {e.actorName ?? t('tickets.detail.system')} · {fmtTime(e.at)}
+                </Typography.Text>
+                {e.toStatus && e.fromStatus !== e.toStatus && (
+                  <Tag style={{ marginLeft: 8 }}>{t(`tickets.status.${e.toStatus}`)}</Tag>
+                )}
+                {p.internal === true && <Tag color="gold">{t('tickets.detail.internalTag')}</Tag>}
+                {assignee && (e.type === 'assign' || e.type === 'escalate' || e.type === 'created') && (
+                  <div>{t('tickets.detail.toAssignee', { name: assignee })}</div>
+                )}
+                {e.type === 'escalate' && typeof p.level === 'number' && (
+                  <div>{t('tickets.detail.levelTo', { level: t(`tickets.level.${p.level}`) })}</div>
+                )}
+                {(e.type === 'priority_changed' || e.type === 'category_changed') && (
+                  <div>
+                    {t(`tickets.${e.type === 'priority_changed' ? 'priority' : 'category'}.${str(p.from)}`)} →{' '}
+                    {t(`tickets.${e.type === 'priority_changed' ? 'priority' : 'category'}.${str(p.to)}`)}
+                  </div>
+                )}
+                {e.type === 'attachment' && <div>{str(p.fileName)}</div>}
+                {text && (
+                  <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{text}</Typography.Paragraph>
+                )}
+                {reason && (
+                  <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>
+                    {t(e.type === 'resolve' ? 'tickets.detail.resolutionLabel' : 'tickets.detail.reasonLabel', {
+                      text: reason,
+                    })}
+                  </Typography.Paragraph>
+                )}
+              </div>
+            ),
+          };
+        })}
     />
   );
 }

@@ -23,6 +23,8 @@ import { errorText } from '../../../api/error-text.ts';
 import { DownloadButton } from '../../../lib/download-button.tsx';
 import { fmtTime } from '../../../lib/format.ts';
 import { addTicketNote, attachmentUrl, TICKETS_KEY, updateTicket, uploadTicketAttachment, useTicket } from '../api.ts';
+import { TicketAppealPanel } from '../components/appeal-panel.tsx';
+import { TicketCallbackPanel } from '../components/close-loop-callback-panel.tsx';
 import { CustomerPanel } from '../components/customer-panel.tsx';
 import { TicketActionBar } from '../components/ticket-action-bar.tsx';
 import { PriorityTag, SlaTag, StatusTag } from '../components/ticket-tags.tsx';
@@ -92,7 +94,11 @@ export function TicketPage() {
           <Attachments detail={detail} />
         </Col>
         <Col xs={24} lg={9}>
-          <CustomerPanel panel={detail.customer} />
+          <Space direction="vertical" style={{ width: '100%' }} size={16}>
+            <CustomerPanel panel={detail.customer} />
+            <TicketCallbackPanel ticketId={tk.id} />
+            <TicketAppealPanel ticketId={tk.id} />
+          </Space>
         </Col>
       </Row>
     </Space>
