@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { ticketVisible } from '../tickets.repository.ts';
 import type {
   TStaffComplaintFigures,
   TTicketAppealInput,
@@ -39,9 +40,7 @@ async function findTicketForViewer(
   opts: { lock?: boolean; scopeOnly?: boolean } = {},
 ): Promise<TTicket | null> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
-  const visible = opts.scopeOnly
-    ? unitVisible(viewer, tickets.unitId)
-    : sql`(${unitVisible(viewer, tickets.unitId)} or ${tickets.staffId} = ${viewer.userId})`;
+  const visible = opts.scopeOnly ? unitVisible(viewer, tickets.unitId) : ticketVisible(viewer, 'tickets'); // the one rule of tickets.repository.ts: units in scope, or mine
   const q = db
     .select()
     .from(tickets)
@@ -50,7 +49,7 @@ async function findTicketForViewer(
   return row ?? null;
 }
 
-/** The ticket if the viewer may see it (scope, or the staff member complained about), else 404. */
+/** The ticket if the viewer may see it (as in the ticket list: scope, or assigned to / about / opened by them), else 404. */
 export async function requireVisibleTicket(db: DbOrTx, viewer: TScope, id: string): Promise<TTicket> {
   const t = await findTicketForViewer(db, viewer, id);
   if (!t) throw notFound('ticket');
