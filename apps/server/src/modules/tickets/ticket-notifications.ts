@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { ticketNumber } from '@huifang/shared';
 import { pgArray } from '../../lib/scope.ts';
 import { enqueueMessages } from '../messaging/outbox.repository.ts';
+import { enqueueStaffSms } from '../messaging/templates.ts';
 import { findUnitManagers, notify } from '../notifications/notifications.service.ts';
 import type { TTicketListener } from './ticket-listeners.ts';
 
@@ -18,8 +19,13 @@ const TITLES = {
  * Who hears of a ticket (DESIGN §6, §8), in the transaction of its event: on `created`, `assign` and `escalate` the
  * (new) assignee gets an in-app notice; on `created` also the outlet's manager(s) — the nearest users holding
  * ticket:manage at or above the ticket's unit. Whoever caused the event is not told of it. Each recipient with an
- * e-mail address also gets an e-mail through the outbox (sent by the outbox job, exactly once).
+ * e-mail address also gets an e-mail, and each with a mobile number an SMS, through the outbox (sent by the outbox
+ * job, exactly once: the SMS carries a once-only key per event and person). Without an SMS provider configured the
+ * SMS is recorded by the log provider, as every SMS is (messaging/sms/provider.ts).
  */
+export const TICKET_SMS_TEMPLATE = '【工单】{标题}：{工单}（{网点}），请及时登录慧访处理。';
+const CN_MOBILE = /^1[3-9]\d{9}$/;
+
 export const notifyTicketPeople: TTicketListener = async (tx, ticket, event) => {
   if (event.type !== 'created' && event.type !== 'assign' && event.type !== 'escalate') return;
   const kind = event.type;
@@ -68,5 +74,25 @@ export const notifyTicketPeople: TTicketListener = async (tx, ticket, event) => 
       refType: 'ticket',
       refId: ticket.id,
     })),
+  );
+  const phones = await tx.execute<{ id: string; phone: string | null }>(sql`
+    select id, phone from users where tenant_id = ${ticket.tenantId} and id = any(${pgArray([...recipients.keys()], 'uuid')})
+      and is_active and phone is not null`);
+  await enqueueStaffSms(
+    tx,
+    event.at,
+    phones.rows
+      .map((u) => ({ id: u.id, phone: (u.phone ?? '').replace(/[\s-]/g, '') }))
+      .filter((u) => CN_MOBILE.test(u.phone))
+      .map((u) => ({
+        tenantId: ticket.tenantId,
+        unitId: ticket.unitId,
+        to: u.phone,
+        template: TICKET_SMS_TEMPLATE,
+        values: { 标题: titleFor(recipients.get(u.id)!).split('：')[0]!, 工单: no, 网点: unit.rows[0]?.name ?? '' },
+        refType: 'ticket',
+        refId: ticket.id,
+        dedupeKey: `ticket_${kind}:${event.id}:${u.id}`,
+      })),
   );
 };

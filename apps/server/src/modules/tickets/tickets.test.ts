@@ -66,14 +66,23 @@ const act = (by: TClient, id: string, body: Record<string, unknown>) => by.post(
 describe('manual tickets and scope', () => {
   it('a supervisor opens a ticket for the outlet; it goes to the nearest 客服, who is told; other branches get 404', async () => {
     const before = (await liu.get('/api/notifications')).json().unreadCount as number;
-    await t.pool.query(`update users set email = 'liu.agent@example.com' where id = $1`, [liuId]);
+    await t.pool.query(`update users set email = 'liu.agent@example.com', phone = '138-1234-5678' where id = $1`, [
+      liuId,
+    ]);
     const { ticket } = await create(wang);
-    const mails = await t.pool.query(
-      `select to_address as "to", subject, body from outbox_messages where ref_type = 'ticket' and ref_id = $1`,
-      [ticket.id],
-    );
+    const sent = (channel: string) =>
+      t.pool.query(
+        `select to_address as "to", subject, body from outbox_messages
+         where ref_type = 'ticket' and ref_id = $1 and channel = $2`,
+        [ticket.id, channel],
+      );
+    const mails = await sent('email');
     expect(mails.rows).toEqual([expect.objectContaining({ to: 'liu.agent@example.com' })]);
     expect(mails.rows[0].body).toContain(`/tickets/${ticket.id}`);
+    // …and an SMS to his mobile (the outlet's manager wang opened it himself, so is not told).
+    const sms = await sent('sms');
+    expect(sms.rows).toEqual([expect.objectContaining({ to: '13812345678' })]);
+    expect(sms.rows[0].body).toContain(ticket.no);
     expect(ticket.status).toBe('assigned');
     expect(ticket.assigneeId).toBe(liuId);
     expect(ticket.no).toMatch(/^GD\d{6}$/);
