@@ -41,6 +41,9 @@ describe('foundation journey', () => {
     await page.fill('#user_staffNo', 'M3001');
     await e.shot(page, '03-user-drawer');
     await page.click('[data-testid=user-save]');
+    await page.locator('.ant-message', { hasText: '已保存' }).first().waitFor();
+    // The list holds more than a page of demo users (oldest first): find the new one by name.
+    await page.goto('/users?q=sz.manager');
     await page.locator('.ant-table-row', { hasText: 'sz.manager' }).waitFor();
 
     // Log out.

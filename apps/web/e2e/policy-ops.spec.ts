@@ -68,7 +68,7 @@ describe('contact policy, business calendar and bulk task operations', () => {
     // English.
     await page.click('[data-testid=lang-switch]');
     await pickOption(page, 'English');
-    await cal.locator('text=Business calendar').waitFor();
+    await cal.locator('.ant-card-head-title', { hasText: 'Business calendar' }).waitFor();
     await cal.locator('.ant-table-row', { hasText: '2026-09-20' }).locator('text=Make-up workday').waitFor();
     await policy.locator('text=Quiet from').waitFor();
     await alerts.locator('text=Dissatisfaction alert threshold').waitFor();
