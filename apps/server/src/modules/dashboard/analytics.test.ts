@@ -105,6 +105,23 @@ describe('GET /api/analytics/dashboard (驾驶舱)', () => {
       200,
     );
 
+    // Complaint tickets (ticket_rollups): one received in February about teller03, two in March (one in 杭州).
+    const newTicket = async (c: TClient, unitId: string, staffId: string | null) => {
+      const res = await c.post('/api/tickets', {
+        title: '柜员态度差',
+        category: 'service_attitude',
+        priority: 'normal',
+        unitId,
+        ...(staffId ? { staffId } : {}),
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    };
+    t.clock.set('2031-02-20T06:00:00Z');
+    await newTicket(zhang, xjh, teller);
+    t.clock.set('2031-03-31T06:00:00Z');
+    await newTicket(zhang, xjh, teller);
+    await newTicket(await t.login('li.manager'), hz, null);
+
     // Default period: this month in the tenant's zone (the clock is in March 2031).
     const d = await dashboard(zhang, '');
     expect([d.period, d.current, d.previous, d.lastYear]).toEqual([
@@ -133,7 +150,8 @@ describe('GET /api/analytics/dashboard (驾驶舱)', () => {
       changePct: 275,
       yoyPct: null,
     });
-    expect(tile(d, 'ticketsReceived').value).toBe(0);
+    expect(tile(d, 'ticketsReceived')).toEqual({ value: 1, previous: 1, lastYear: 0, changePct: 0, yoyPct: null });
+    expect(tile(d, 'slaBreaches')).toEqual({ value: 0, previous: 0, lastYear: 0, changePct: null, yoyPct: null });
 
     // The trend: one point a day; 1 March holds the evaluation of 00:30 local.
     expect(d.trend).toHaveLength(31);
@@ -159,7 +177,9 @@ describe('GET /api/analytics/dashboard (驾驶舱)', () => {
     expect(tile(d, 'evaluations').value).toBe(await factCount(sh, '2031-03-01', '2031-04-01', 'true'));
     expect(tile(d, 'unrated').value).toBe(await factCount(sh, '2031-03-01', '2031-04-01', 'e.score is null'));
     const li = await dashboard(await t.login('li.manager'), 'period=month&date=2031-03-31');
-    expect([tile(li, 'evaluations').value, tile(li, 'unsatisfied').value]).toEqual([2, 2]);
+    expect([tile(li, 'evaluations').value, tile(li, 'unsatisfied').value, tile(li, 'ticketsReceived').value]).toEqual([
+      2, 2, 1,
+    ]);
     expect(tile(li, 'evaluations').value).toBe(
       await factCount(await subtreeUnitIds(t, 'HZ'), '2031-03-01', '2031-04-01', 'true'),
     );
@@ -173,6 +193,7 @@ describe('GET /api/analytics/dashboard (驾驶舱)', () => {
     expect(tile(own, 'unsatisfied')).toMatchObject({ value: 2, previous: 1, lastYear: 1 });
     expect(tile(own, 'satisfactionRate').value).toBe(50);
     expect(tile(own, 'sessions').value).toBe(2);
+    expect(tile(own, 'ticketsReceived')).toMatchObject({ value: 1, previous: 1 });
     expect(own.ranking).toEqual([]);
 
     // Other periods: the day of 1 March (环比 28 February, 同比 1 March 2030) and the ISO week across it.
