@@ -97,6 +97,10 @@ export type TAnalyticsTile = z.infer<typeof ZAnalyticsTile>;
  */
 export const ZAnalyticsDashboard = z.object({
   period: z.enum(DASHBOARD_PERIODS),
+  /**
+   * Local days [fromDay, toDay). A period still running ends today, and its 环比 / 同比 ranges cover as many days
+   * from their start (like for like); the trend always lists every day of the period.
+   */
   current: ZRange,
   previous: ZRange,
   lastYear: ZRange,

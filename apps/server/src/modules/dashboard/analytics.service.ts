@@ -10,7 +10,7 @@ import type { Db, DbOrTx } from '../../db/client.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { ownedVisible, pgArray, type TScope } from '../../lib/scope.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
-import { localDay, readEvaluationRollups, type TRollupFigures } from '../evaluations/rollups.ts';
+import { addDays, localDay, readEvaluationRollups, type TRollupFigures } from '../evaluations/rollups.ts';
 import { readTicketRollups } from '../tickets/rollups/ticket-rollups.ts';
 import { daysOf, periodOf, previousPeriod, sameLastYear, type TPeriod } from './periods.ts';
 
@@ -101,6 +101,19 @@ async function ranking(db: DbOrTx, scope: TScope, r: TRange): Promise<TAnalytics
   });
 }
 
+/** The period, its 环比 and its 同比 ranges, cut to the elapsed days when the period holds `today`. */
+export function toDate(whole: TPeriod, today: string): { current: TRange; prev: TRange; lastYear: TRange } {
+  const prev = previousPeriod(whole);
+  const lastYear = sameLastYear(whole);
+  if (!(today >= whole.fromDay && today < whole.toDay)) return { current: whole, prev, lastYear };
+  const elapsed = daysOf({ ...whole, toDay: addDays(today, 1) }).length;
+  const cut = (p: TRange): TRange => {
+    const end = addDays(p.fromDay, elapsed);
+    return { fromDay: p.fromDay, toDay: end < p.toDay ? end : p.toDay };
+  };
+  return { current: { fromDay: whole.fromDay, toDay: addDays(today, 1) }, prev: cut(prev), lastYear: cut(lastYear) };
+}
+
 export async function getAnalyticsDashboard(
   deps: { db: Db; clock: TClock },
   scope: TScope,
@@ -108,15 +121,17 @@ export async function getAnalyticsDashboard(
   q: TAnalyticsDashboardQuery,
 ): Promise<TAnalyticsDashboard> {
   const timeZone = await tenantTimeZone(deps.db, scope.tenantId);
-  const current = periodOf(q.period, q.date ?? localDay(deps.clock.now(), timeZone));
-  const prev = previousPeriod(current);
-  const lastYear = sameLastYear(current);
+  const today = localDay(deps.clock.now(), timeZone);
+  const whole = periodOf(q.period, q.date ?? today);
+  // A period still running is compared like for like: its days up to today against as many days from the start of
+  // the previous period and of last year's (1–5 December against 1–5 November and 1–5 December last year).
+  const { current, prev, lastYear } = toDate(whole, today);
   const canEval = perms.has('evaluation:read');
   const [now, before, yearAgo, byDay, ranked] = await Promise.all([
     valuesOf(deps.db, scope, current, perms),
     valuesOf(deps.db, scope, prev, perms),
     valuesOf(deps.db, scope, lastYear, perms),
-    canEval ? readEvaluationRollups(deps.db, scope, current, ['day']) : Promise.resolve([]),
+    canEval ? readEvaluationRollups(deps.db, scope, whole, ['day']) : Promise.resolve([]),
     canEval ? ranking(deps.db, scope, current) : Promise.resolve([]),
   ]);
   const tiles: TAnalyticsTile[] = (Object.keys(now) as TAnalyticsTileKey[]).map((key) => {
@@ -127,7 +142,7 @@ export async function getAnalyticsDashboard(
   });
   const days = new Map(byDay.map((f) => [f.keys.day, f]));
   const trend = canEval
-    ? daysOf(current).map((day) => {
+    ? daysOf(whole).map((day) => {
         const f = days.get(day);
         return {
           day,

@@ -205,8 +205,26 @@ describe('GET /api/analytics/dashboard (驾驶舱)', () => {
     // 28 February local: the 1 at 23:30 local only (the 4 at 00:30 local is 1 March).
     expect(tile(day, 'evaluations')).toMatchObject({ value: 1, previous: 1 });
     expect(tile(day, 'unsatisfied')).toMatchObject({ value: 0, previous: 1 });
+    // A month still running (today 10 March): 1–10 March against 1–10 February and 1–10 March 2030.
+    t.clock.set('2031-03-10T06:00:00Z');
+    const running = await dashboard(await t.login('zhang.manager'), '');
+    expect([running.current, running.previous, running.lastYear]).toEqual([
+      { fromDay: '2031-03-01', toDay: '2031-03-11' },
+      { fromDay: '2031-02-01', toDay: '2031-02-11' },
+      { fromDay: '2030-03-01', toDay: '2030-03-11' },
+    ]);
+    // March 1–10: 4 (1 March local), 5, 4; February 1–10: 5, 5; March 2030 1–10: 5.
+    expect(tile(running, 'evaluations')).toEqual({ value: 3, previous: 2, lastYear: 1, changePct: 50, yoyPct: 200 });
+    expect(running.trend).toHaveLength(31);
+    t.clock.set('2031-03-31T06:00:00Z');
+
     const year = await dashboard(zhang, 'period=year&date=2031-06-01');
-    expect(tile(year, 'evaluations')).toMatchObject({ value: 12, previous: 2, lastYear: 2 });
+    // The year 2031 runs to today (31 March): the April evaluation is not yet counted; 2030 cut to 1 January–31 March.
+    expect(year.current).toEqual({ fromDay: '2031-01-01', toDay: '2031-04-01' });
+    expect(tile(year, 'evaluations')).toMatchObject({ value: 11, previous: 2, lastYear: 2 });
+    const past = await dashboard(zhang, 'period=year&date=2030-06-01');
+    expect(past.current).toEqual({ fromDay: '2030-01-01', toDay: '2031-01-01' });
+    expect(tile(past, 'evaluations').value).toBe(2);
     expect(year.trend).toHaveLength(365);
   });
 
