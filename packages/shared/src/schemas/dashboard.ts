@@ -50,3 +50,80 @@ export const ZDashboardSummary = z.object({
     .nullable(),
 });
 export type TDashboardSummary = z.infer<typeof ZDashboardSummary>;
+
+export const DASHBOARD_PERIODS = ['day', 'week', 'month', 'quarter', 'year'] as const;
+export type TDashboardPeriod = (typeof DASHBOARD_PERIODS)[number];
+
+/** `GET /api/analytics/dashboard`: a period kind and a local day inside it (default: this month, tenant zone). */
+export const ZAnalyticsDashboardQuery = z.object({
+  period: z.enum(DASHBOARD_PERIODS).default('month'),
+  date: z.iso.date().optional(),
+});
+export type TAnalyticsDashboardQuery = z.infer<typeof ZAnalyticsDashboardQuery>;
+
+export const ANALYTICS_TILE_KEYS = [
+  'satisfactionRate',
+  'avgScore',
+  'unsatisfied',
+  'evaluations',
+  'unrated',
+  'sessions',
+  'avgHandlingSeconds',
+  'ticketsReceived',
+  'slaBreaches',
+] as const;
+export type TAnalyticsTileKey = (typeof ANALYTICS_TILE_KEYS)[number];
+
+const ZRange = z.object({ fromDay: z.string(), toDay: z.string() });
+
+/**
+ * One 驾驶舱 figure of the period, with the previous period of the same kind (环比) and the same period a year earlier
+ * (同比); the changes are relative, in percent with one decimal, null when the base is null or zero.
+ */
+export const ZAnalyticsTile = z.object({
+  key: z.enum(ANALYTICS_TILE_KEYS),
+  value: z.number().nullable(),
+  previous: z.number().nullable(),
+  lastYear: z.number().nullable(),
+  changePct: z.number().nullable(),
+  yoyPct: z.number().nullable(),
+});
+export type TAnalyticsTile = z.infer<typeof ZAnalyticsTile>;
+
+/**
+ * The home 驾驶舱 of the caller's scope (a teller: his own figures), read from the rollups only. Evaluation tiles
+ * need evaluation:read, session tiles evaluation:read or counter:serve, ticket tiles ticket:read; a tile the caller
+ * may not see is absent.
+ */
+export const ZAnalyticsDashboard = z.object({
+  period: z.enum(DASHBOARD_PERIODS),
+  /**
+   * Local days [fromDay, toDay). A period still running ends today, and its 环比 / 同比 ranges cover as many days
+   * from their start (like for like); the trend always lists every day of the period.
+   */
+  current: ZRange,
+  previous: ZRange,
+  lastYear: ZRange,
+  tiles: z.array(ZAnalyticsTile),
+  /** One point per local day of the period (evaluation tiles only). */
+  trend: z.array(
+    z.object({
+      day: z.string(),
+      evaluations: z.number().int(),
+      rated: z.number().int(),
+      satisfactionRate: z.number().nullable(),
+      unsatisfied: z.number().int(),
+    }),
+  ),
+  /** 满意度排名 of the units directly below the caller's unit, worst first (units without ratings last). */
+  ranking: z.array(
+    z.object({
+      unitId: z.string(),
+      name: z.string(),
+      rated: z.number().int(),
+      satisfactionRate: z.number().nullable(),
+      unsatisfied: z.number().int(),
+    }),
+  ),
+});
+export type TAnalyticsDashboard = z.infer<typeof ZAnalyticsDashboard>;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ZDashboardSummary } from '@huifang/shared';
+import { ZAnalyticsDashboard, ZAnalyticsDashboardQuery, ZDashboardSummary } from '@huifang/shared';
 import { AppError } from '../../lib/app-error.ts';
+import { getAnalyticsDashboard } from './analytics.service.ts';
 import { getSummary } from './dashboard.service.ts';
 
 export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -14,5 +15,19 @@ export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!req.session) throw new AppError('UNAUTHENTICATED');
       return getSummary(app.deps, req.scope(), req.session.timeZone, req.actor().permissions);
     },
+  );
+
+  app.get(
+    '/analytics/dashboard',
+    {
+      config: { access: 'dashboard:read' },
+      schema: {
+        tags: ['dashboard'],
+        summary: '驾驶舱: 本期指标、环比、同比、趋势与下级满意度排名',
+        querystring: ZAnalyticsDashboardQuery,
+        response: { 200: ZAnalyticsDashboard },
+      },
+    },
+    async (req) => getAnalyticsDashboard(app.deps, req.scope(), req.actor().permissions, req.query),
   );
 };

@@ -8,6 +8,7 @@ import { get } from '../../../api/client.ts';
 import { fmtTime } from '../../../lib/format.ts';
 import { can, useMe } from '../../auth/api.ts';
 import { actorLabel, auditSummary } from '../../audit/audit-text.ts';
+import { Cockpit } from '../components/cockpit.tsx';
 
 const UnitsPie = lazy(() => import('../components/units-pie.tsx'));
 
@@ -123,6 +124,9 @@ export function DashboardPage() {
   return (
     <>
       <Typography.Title level={4}>{t('dashboard.welcome', { name: me?.user.displayName ?? '' })}</Typography.Title>
+      {(can(me, 'evaluation:read') || can(me, 'ticket:read') || can(me, 'counter:serve')) && (
+        <Cockpit personal={data.counter !== null || data.myTasks !== null} />
+      )}
       <Row gutter={[16, 16]} data-testid="dashboard-tiles">
         {tiles.map((x) => {
           const card = (

@@ -1,0 +1,166 @@
+import { sql } from 'drizzle-orm';
+import type {
+  TAnalyticsDashboard,
+  TAnalyticsDashboardQuery,
+  TAnalyticsTile,
+  TAnalyticsTileKey,
+  TPermission,
+} from '@huifang/shared';
+import type { Db, DbOrTx } from '../../db/client.ts';
+import type { TClock } from '../../lib/clock.ts';
+import { ownedVisible, pgArray, type TScope } from '../../lib/scope.ts';
+import { tenantTimeZone } from '../../lib/time.ts';
+import { addDays, localDay, readEvaluationRollups, type TRollupFigures } from '../evaluations/rollups.ts';
+import { readTicketRollups } from '../tickets/rollups/ticket-rollups.ts';
+import { daysOf, periodOf, previousPeriod, sameLastYear, type TPeriod } from './periods.ts';
+
+/**
+ * The home 驾驶舱 (DESIGN §7): figures of the caller's scope over a period, each with 环比 and 同比, a daily trend and
+ * the 满意度排名 of the units below the caller's. Reads only the rollups — `evaluation_rollups` (through
+ * readEvaluationRollups: excluded ratings are not counted), `service_session_rollups` and `ticket_rollups` (through
+ * readTicketRollups) — never the facts. `own` scope (a teller): only the rows of his staff id.
+ */
+
+type TRange = Pick<TPeriod, 'fromDay' | 'toDay'>;
+type TValues = Partial<Record<TAnalyticsTileKey, number | null>>;
+
+const pct1 = (num: number, den: number) => (den === 0 ? null : Math.round((num * 1000) / den) / 10);
+const change = (value: number | null, base: number | null) =>
+  value === null || base === null || base === 0 ? null : Math.round(((value - base) * 1000) / base) / 10;
+
+function evaluationValues(f: TRollupFigures | undefined): TValues {
+  return {
+    satisfactionRate: f ? pct1(f.satisfied, f.rated) : null,
+    avgScore: f?.avgScore ?? null,
+    unsatisfied: f?.unsatisfied ?? 0,
+    evaluations: f?.total ?? 0,
+    unrated: f?.unrated ?? 0,
+  };
+}
+
+/** 客流量 and mean handling time from `service_session_rollups`, scoped like 服务统计 (by counter; own: staff). */
+async function sessionValues(db: DbOrTx, scope: TScope, r: TRange): Promise<TValues> {
+  const res = await db.execute<{ sessions: number; avg_handling: number | null }>(sql`
+    select coalesce(sum(sr.sessions), 0)::int as sessions,
+           round(sum(sr.handling_sum)::numeric / nullif(sum(sr.handled), 0))::int as avg_handling
+    from service_session_rollups sr
+    where sr.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`sr.staff_id`, sql`sr.counter_id`)}
+      and sr.day >= ${r.fromDay}::date and sr.day < ${r.toDay}::date`);
+  const row = res.rows[0];
+  return { sessions: Number(row?.sessions ?? 0), avgHandlingSeconds: row?.avg_handling ?? null };
+}
+
+async function ticketValues(db: DbOrTx, scope: TScope, r: TRange): Promise<TValues> {
+  const [f] = await readTicketRollups(db, scope, r);
+  return { ticketsReceived: f?.received ?? 0, slaBreaches: f?.slaBreaches ?? 0 };
+}
+
+async function valuesOf(db: DbOrTx, scope: TScope, r: TRange, perms: ReadonlySet<string>): Promise<TValues> {
+  const [e, s, tk] = await Promise.all([
+    perms.has('evaluation:read')
+      ? readEvaluationRollups(db, scope, r).then((rows) => evaluationValues(rows[0]))
+      : Promise.resolve({}),
+    perms.has('evaluation:read') || perms.has('counter:serve') ? sessionValues(db, scope, r) : Promise.resolve({}),
+    perms.has('ticket:read') ? ticketValues(db, scope, r) : Promise.resolve({}),
+  ]);
+  return { ...e, ...s, ...tk };
+}
+
+/** Ratings per unit directly below the caller's unit (its subtree summed), worst satisfaction first. */
+async function ranking(db: DbOrTx, scope: TScope, r: TRange): Promise<TAnalyticsDashboard['ranking']> {
+  if (scope.dataScope === 'own' || scope.dataScope === 'unit') return [];
+  const children = await db.execute<{ id: string; name: string; path: string }>(sql`
+    select id, name, path from org_units
+    where tenant_id = ${scope.tenantId} and parent_id = ${scope.unitId} order by path`);
+  if (children.rows.length === 0) return [];
+  const byUnit = await readEvaluationRollups(db, scope, r, ['unit']);
+  const unitIds = byUnit.map((f) => f.keys.unit).filter((u): u is string => !!u);
+  const paths = new Map<string, string>();
+  if (unitIds.length) {
+    const res = await db.execute<{ id: string; path: string }>(sql`
+      select id, path from org_units where tenant_id = ${scope.tenantId} and id = any(${pgArray(unitIds, 'uuid')})`);
+    for (const u of res.rows) paths.set(u.id, u.path);
+  }
+  const rows = children.rows.map((c) => {
+    let rated = 0;
+    let satisfied = 0;
+    let unsatisfied = 0;
+    for (const f of byUnit) {
+      const p = f.keys.unit ? paths.get(f.keys.unit) : undefined;
+      if (p === undefined || !p.startsWith(c.path)) continue;
+      rated += f.rated;
+      satisfied += f.satisfied;
+      unsatisfied += f.unsatisfied;
+    }
+    return { unitId: c.id, name: c.name, rated, satisfactionRate: pct1(satisfied, rated), unsatisfied };
+  });
+  return rows.sort((a, b) => {
+    if (a.satisfactionRate === null || b.satisfactionRate === null)
+      return (a.satisfactionRate === null ? 1 : 0) - (b.satisfactionRate === null ? 1 : 0);
+    return a.satisfactionRate - b.satisfactionRate || b.unsatisfied - a.unsatisfied;
+  });
+}
+
+/** The period, its 环比 and its 同比 ranges, cut to the elapsed days when the period holds `today`. */
+export function toDate(whole: TPeriod, today: string): { current: TRange; prev: TRange; lastYear: TRange } {
+  const prev = previousPeriod(whole);
+  const lastYear = sameLastYear(whole);
+  if (!(today >= whole.fromDay && today < whole.toDay)) return { current: whole, prev, lastYear };
+  const elapsed = daysOf({ ...whole, toDay: addDays(today, 1) }).length;
+  const cut = (p: TRange): TRange => {
+    const end = addDays(p.fromDay, elapsed);
+    return { fromDay: p.fromDay, toDay: end < p.toDay ? end : p.toDay };
+  };
+  return { current: { fromDay: whole.fromDay, toDay: addDays(today, 1) }, prev: cut(prev), lastYear: cut(lastYear) };
+}
+
+export async function getAnalyticsDashboard(
+  deps: { db: Db; clock: TClock },
+  scope: TScope,
+  perms: ReadonlySet<TPermission>,
+  q: TAnalyticsDashboardQuery,
+): Promise<TAnalyticsDashboard> {
+  const timeZone = await tenantTimeZone(deps.db, scope.tenantId);
+  const today = localDay(deps.clock.now(), timeZone);
+  const whole = periodOf(q.period, q.date ?? today);
+  // A period still running is compared like for like: its days up to today against as many days from the start of
+  // the previous period and of last year's (1–5 December against 1–5 November and 1–5 December last year).
+  const { current, prev, lastYear } = toDate(whole, today);
+  const canEval = perms.has('evaluation:read');
+  const [now, before, yearAgo, byDay, ranked] = await Promise.all([
+    valuesOf(deps.db, scope, current, perms),
+    valuesOf(deps.db, scope, prev, perms),
+    valuesOf(deps.db, scope, lastYear, perms),
+    canEval ? readEvaluationRollups(deps.db, scope, whole, ['day']) : Promise.resolve([]),
+    canEval ? ranking(deps.db, scope, current) : Promise.resolve([]),
+  ]);
+  const tiles: TAnalyticsTile[] = (Object.keys(now) as TAnalyticsTileKey[]).map((key) => {
+    const value = now[key] ?? null;
+    const previous = before[key] ?? null;
+    const ly = yearAgo[key] ?? null;
+    return { key, value, previous, lastYear: ly, changePct: change(value, previous), yoyPct: change(value, ly) };
+  });
+  const days = new Map(byDay.map((f) => [f.keys.day, f]));
+  const trend = canEval
+    ? daysOf(whole).map((day) => {
+        const f = days.get(day);
+        return {
+          day,
+          evaluations: f?.total ?? 0,
+          rated: f?.rated ?? 0,
+          satisfactionRate: f ? pct1(f.satisfied, f.rated) : null,
+          unsatisfied: f?.unsatisfied ?? 0,
+        };
+      })
+    : [];
+  const range = (p: TRange) => ({ fromDay: p.fromDay, toDay: p.toDay });
+  return {
+    period: q.period,
+    current: range(current),
+    previous: range(prev),
+    lastYear: range(lastYear),
+    tiles,
+    trend,
+    ranking: ranked,
+  };
+}
