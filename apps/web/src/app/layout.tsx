@@ -26,8 +26,8 @@ import { RiseOutlined } from '@ant-design/icons';
 import { ProfileOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TPermission } from '@huifang/shared';
-import { Breadcrumb, Dropdown, Layout, Menu, Space, Typography } from 'antd';
-import type { ReactNode } from 'react';
+import { Breadcrumb, Dropdown, Layout, Menu, Space, Spin, Typography } from 'antd';
+import { Suspense, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { can, logout, useMe } from '../features/auth/api.ts';
@@ -261,7 +261,10 @@ export function AppLayout() {
         </Layout.Header>
         <Layout.Content style={{ margin: 24 }}>
           <CalendarRunoutAlert banner />
-          <Outlet />
+          {/* Each feature page is its own lazy chunk: while it loads, the menu stays and the content shows a spinner. */}
+          <Suspense fallback={<Spin style={{ display: 'block', margin: '64px auto' }} />}>
+            <Outlet />
+          </Suspense>
         </Layout.Content>
       </Layout>
     </Layout>

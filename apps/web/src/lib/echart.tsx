@@ -19,7 +19,7 @@ export function EChart({
     let disposed = false;
     let chart: { dispose(): void; resize(): void } | null = null;
     const onResize = () => chart?.resize();
-    void import('echarts').then((echarts) => {
+    void import('./echarts.ts').then((echarts) => {
       if (disposed || !ref.current) return;
       const c = echarts.init(ref.current);
       c.setOption(option);
