@@ -1,10 +1,8 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { ZContactPolicyInput, type TContactPolicyInput } from '@huifang/shared';
-import { App, Button, Card, Form, InputNumber, Space, Typography } from 'antd';
+import { Button, Card, Form, InputNumber, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { applyServerErrors, errorText } from '../../../api/error-text.ts';
 import { fmtTime } from '../../../lib/format.ts';
-import { validatedValues } from '../../../lib/form.ts';
+import { useFormSave } from '../../../lib/use-form-save.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { POLICY_KEY, saveContactPolicy, useContactPolicy } from '../api.ts';
 
@@ -23,23 +21,14 @@ const crossRule =
 
 /** 联系策略: the tenant's quiet hours and contact gap, as the sender and new plans apply them. */
 export function ContactPolicyCard({ canWrite }: { canWrite: boolean }) {
-  const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
-  const qc = useQueryClient();
+  const { t } = useTranslation();
   const policy = useContactPolicy().data;
   const [form] = Form.useForm<TContactPolicyInput>();
-  const onSave = async () => {
-    const v = await validatedValues(form);
-    if (!v) return;
-    try {
-      await saveContactPolicy(v);
-      await qc.invalidateQueries({ queryKey: POLICY_KEY });
-      void message.success(t('settingsPage.policy.saved'));
-    } catch (err) {
-      applyServerErrors(form, err, i18n.language);
-      void message.error(errorText(err, i18n.language));
-    }
-  };
+  const onSave = useFormSave(form, {
+    save: saveContactPolicy,
+    queryKey: POLICY_KEY,
+    savedText: t('settingsPage.policy.saved'),
+  });
   const hour = (name: 'quietFromHour' | 'quietToHour', label: string) => (
     <Form.Item
       name={name}

@@ -1,10 +1,8 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { ZEvaluationPolicyInput, type TEvaluationPolicyInput } from '@huifang/shared';
-import { App, Button, Card, Form, Select, Space, Typography } from 'antd';
+import { Button, Card, Form, Select, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { applyServerErrors, errorText } from '../../../api/error-text.ts';
 import { fmtTime } from '../../../lib/format.ts';
-import { validatedValues } from '../../../lib/form.ts';
+import { useFormSave } from '../../../lib/use-form-save.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { EVALUATION_POLICY_KEY, saveEvaluationPolicy, useEvaluationPolicy } from '../api.ts';
 
@@ -13,23 +11,14 @@ const THRESHOLDS = [1, 2, 3, 4] as const;
 
 /** 评价提醒: the tenant's 不满意提醒阈值 — an overall score at most it alerts the outlet's managers (every channel). */
 export function EvaluationPolicyCard({ canWrite }: { canWrite: boolean }) {
-  const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
-  const qc = useQueryClient();
+  const { t } = useTranslation();
   const policy = useEvaluationPolicy().data;
   const [form] = Form.useForm<TEvaluationPolicyInput>();
-  const onSave = async () => {
-    const v = await validatedValues(form);
-    if (!v) return;
-    try {
-      await saveEvaluationPolicy(v);
-      await qc.invalidateQueries({ queryKey: EVALUATION_POLICY_KEY });
-      void message.success(t('settingsPage.evaluationPolicy.saved'));
-    } catch (err) {
-      applyServerErrors(form, err, i18n.language);
-      void message.error(errorText(err, i18n.language));
-    }
-  };
+  const onSave = useFormSave(form, {
+    save: saveEvaluationPolicy,
+    queryKey: EVALUATION_POLICY_KEY,
+    savedText: t('settingsPage.evaluationPolicy.saved'),
+  });
   const title = t('settingsPage.evaluationPolicy.title');
   // Mounted once loaded, so the first render shows the tenant's value (see ContactPolicyCard).
   if (!policy) return <Card size="small" title={title} style={{ marginBottom: 16 }} loading />;

@@ -1,14 +1,13 @@
-import { useQueryClient } from '@tanstack/react-query';
 import {
   ESCALATION_LEVELS,
   ZTicketSlaPolicyInput,
   type TTicketPriority,
   type TTicketSlaSettingsInput,
 } from '@huifang/shared';
-import { App, Button, Card, Form, InputNumber, Table, Typography } from 'antd';
+import { Button, Card, Form, InputNumber, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { applyServerErrors, clearServerErrors, errorText } from '../../../api/error-text.ts';
-import { validatedValues } from '../../../lib/form.ts';
+import { clearServerErrors } from '../../../api/error-text.ts';
+import { useFormSave } from '../../../lib/use-form-save.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { saveTicketSla, TICKET_SLA_KEY, useTicketSla } from '../api.ts';
 
@@ -21,23 +20,14 @@ const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${St
  * managers are warned (and the ticket escalates, for the resolution target and the OLA).
  */
 export function TicketSlaCard({ canWrite }: { canWrite: boolean }) {
-  const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
-  const qc = useQueryClient();
+  const { t } = useTranslation();
   const sla = useTicketSla().data;
   const [form] = Form.useForm<TTicketSlaSettingsInput>();
-  const onSave = async () => {
-    const v = await validatedValues(form);
-    if (!v) return;
-    try {
-      await saveTicketSla(v);
-      await qc.invalidateQueries({ queryKey: TICKET_SLA_KEY });
-      void message.success(t('settingsPage.ticketSla.saved'));
-    } catch (err) {
-      applyServerErrors(form, err, i18n.language);
-      void message.error(errorText(err, i18n.language));
-    }
-  };
+  const onSave = useFormSave(form, {
+    save: saveTicketSla,
+    queryKey: TICKET_SLA_KEY,
+    savedText: t('settingsPage.ticketSla.saved'),
+  });
   const title = t('settingsPage.ticketSla.title');
   if (!sla) return <Card size="small" title={title} style={{ marginBottom: 16 }} loading />;
   // The same rule as the server's (resolution ≥ first response), checked as the user types.

@@ -1,10 +1,8 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { CLOSE_LOOP_MODES, ZCloseLoopConfig, type TCloseLoopConfig } from '@huifang/shared';
-import { App, Button, Card, Form, InputNumber, Radio, Select, Space, Typography } from 'antd';
+import { Button, Card, Form, InputNumber, Radio, Select, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { applyServerErrors, errorText } from '../../../api/error-text.ts';
 import { fmtTime } from '../../../lib/format.ts';
-import { validatedValues } from '../../../lib/form.ts';
+import { useFormSave } from '../../../lib/use-form-save.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { CLOSE_LOOP_KEY, saveCloseLoopSettings, useCloseLoopSettings } from '../close-loop/close-loop-api.ts';
 
@@ -16,23 +14,14 @@ const THRESHOLDS = [0, 1, 2, 3, 4] as const;
  * survey by SMS; a low score reopens the ticket, no answer within N working days closes it.
  */
 export function CloseLoopSettingsCard({ canWrite }: { canWrite: boolean }) {
-  const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
-  const qc = useQueryClient();
+  const { t } = useTranslation();
   const settings = useCloseLoopSettings().data;
   const [form] = Form.useForm<TCloseLoopConfig>();
-  const onSave = async () => {
-    const v = await validatedValues(form);
-    if (!v) return;
-    try {
-      await saveCloseLoopSettings(v);
-      await qc.invalidateQueries({ queryKey: CLOSE_LOOP_KEY });
-      void message.success(t('closeLoop.settings.saved'));
-    } catch (err) {
-      applyServerErrors(form, err, i18n.language);
-      void message.error(errorText(err, i18n.language));
-    }
-  };
+  const onSave = useFormSave(form, {
+    save: saveCloseLoopSettings,
+    queryKey: CLOSE_LOOP_KEY,
+    savedText: t('closeLoop.settings.saved'),
+  });
   const title = t('closeLoop.settings.title');
   if (!settings) return <Card size="small" title={title} style={{ marginBottom: 16 }} loading />;
   const { updatedAt, ...initial } = settings;

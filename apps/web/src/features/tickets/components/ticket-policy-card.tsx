@@ -1,10 +1,8 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { TICKET_PRIORITIES, ZTicketPolicyInput, type TTicketPolicyInput } from '@huifang/shared';
-import { App, Button, Card, Form, Select, Typography } from 'antd';
+import { Button, Card, Form, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { applyServerErrors, errorText } from '../../../api/error-text.ts';
 import { fmtTime } from '../../../lib/format.ts';
-import { validatedValues } from '../../../lib/form.ts';
+import { useFormSave } from '../../../lib/use-form-save.ts';
 import { zodRule } from '../../../lib/zod-rule.ts';
 import { saveTicketPolicy, TICKET_POLICY_KEY, useTicketPolicy } from '../api.ts';
 
@@ -13,23 +11,14 @@ const THRESHOLDS = [0, 1, 2, 3, 4] as const;
 
 /** 工单策略 on 系统设置: the score at or below which an evaluation opens a ticket, and that ticket's priority. */
 export function TicketPolicyCard({ canWrite }: { canWrite: boolean }) {
-  const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
-  const qc = useQueryClient();
+  const { t } = useTranslation();
   const policy = useTicketPolicy().data;
   const [form] = Form.useForm<TTicketPolicyInput>();
-  const onSave = async () => {
-    const v = await validatedValues(form);
-    if (!v) return;
-    try {
-      await saveTicketPolicy(v);
-      await qc.invalidateQueries({ queryKey: TICKET_POLICY_KEY });
-      void message.success(t('tickets.policy.saved'));
-    } catch (err) {
-      applyServerErrors(form, err, i18n.language);
-      void message.error(errorText(err, i18n.language));
-    }
-  };
+  const onSave = useFormSave(form, {
+    save: saveTicketPolicy,
+    queryKey: TICKET_POLICY_KEY,
+    savedText: t('tickets.policy.saved'),
+  });
   const title = t('tickets.policy.title');
   if (!policy) return <Card size="small" title={title} style={{ marginBottom: 16 }} loading />;
   return (
