@@ -49,6 +49,35 @@ describe('export files (xlsx and CSV) show times in the tenant time zone', () =>
     expect(ws.getCell('D2').numFmt).toBe('0.00%');
   });
 
+  it('a report sheet opens with the filters it was made with (label | value), a blank row, then the table', async () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const done = new Promise((resolve) => out.on('end', resolve));
+    const file = createSpreadsheet(out, 'xlsx', 'Asia/Shanghai');
+    const sheet = file.addSheet(
+      '排名',
+      [{ header: '网点' }, { header: '满意率' }],
+      [
+        ['机构', '上海分行'],
+        ['期间', '2026-11-01 至 2026-11-30'],
+      ],
+    );
+    sheet.addRow(['陆家嘴支行', 0.9]);
+    await file.finish();
+    await done;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
+    const rows = wb.worksheets[0]!.getSheetValues().map((r) => (Array.isArray(r) ? r.slice(1) : r));
+    expect(rows.slice(1)).toEqual([
+      ['机构', '上海分行'],
+      ['期间', '2026-11-01 至 2026-11-30'],
+      undefined,
+      ['网点', '满意率'],
+      ['陆家嘴支行', 0.9],
+    ]);
+  });
+
   it('file names carry the tenant-local date; Content-Disposition keeps a UTF-8 name', () => {
     expect(exportFileName('customers', LATE_UTC, 'Asia/Shanghai', 'csv')).toBe('customers-2026-12-05.csv');
     expect(contentDisposition('问卷-2026-12-05.xlsx')).toBe(

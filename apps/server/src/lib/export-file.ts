@@ -101,9 +101,15 @@ export interface TSheetWriter {
   addRow(values: readonly unknown[]): void;
 }
 
+/** The filters a report was made with, written above its table (label, value), e.g. ['机构', '上海分行']. */
+export type TSheetFilters = readonly (readonly [string, string])[];
+
 export interface TSpreadsheetWriter {
-  /** Start a sheet (xlsx: a new worksheet, the previous one is committed; CSV: only one sheet is allowed). */
-  addSheet(name: string, columns: readonly TExportColumn[]): TSheetWriter;
+  /**
+   * Start a sheet (xlsx: a new worksheet, the previous one is committed; CSV: only one sheet is allowed). With
+   * `filters`, the sheet opens with one `label | value` row per filter and an empty row, then the table's header.
+   */
+  addSheet(name: string, columns: readonly TExportColumn[], filters?: TSheetFilters): TSheetWriter;
   /** Flush and end `out`. */
   finish(): Promise<void>;
 }
@@ -121,9 +127,11 @@ export function createSpreadsheet(out: Writable, format: TExportFormat, timeZone
           ? v.date
           : v;
     return {
-      addSheet(_name, columns) {
+      addSheet(_name, columns, filters) {
         if (sheets++ > 0) throw new Error('a CSV file holds one sheet');
-        out.write(CSV_BOM + toCsvLine(columns.map((c) => c.header)) + '\r\n');
+        out.write(CSV_BOM);
+        if (filters?.length) out.write(filters.map((f) => toCsvLine([...f])).join('\r\n') + '\r\n\r\n');
+        out.write(toCsvLine(columns.map((c) => c.header)) + '\r\n');
         return { addRow: (values) => void out.write(toCsvLine(values.map(csvValue)) + '\r\n') };
       },
       finish: async () => {
@@ -134,11 +142,19 @@ export function createSpreadsheet(out: Writable, format: TExportFormat, timeZone
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   let current: ExcelJS.Worksheet | null = null;
   return {
-    addSheet(name, columns) {
+    addSheet(name, columns, filters) {
       current?.commit();
       const ws = wb.addWorksheet(name);
       current = ws;
       ws.columns = columns.map((c) => ({ width: c.width ?? Math.max(10, Math.min(40, c.header.length * 2 + 4)) }));
+      if (filters?.length) {
+        for (const [label, value] of filters) {
+          const r = ws.addRow([safeCell(label), safeCell(value)]);
+          r.getCell(1).font = { bold: true };
+          r.commit();
+        }
+        ws.addRow([]).commit();
+      }
       const head = ws.addRow(columns.map((c) => safeCell(c.header)));
       head.font = { bold: true };
       head.commit();
