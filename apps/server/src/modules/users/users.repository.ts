@@ -41,7 +41,7 @@ export async function listUsers(db: DbOrTx, scope: TScope, q: TUserListQuery, un
       .from(users)
       .innerJoin(orgUnits, eq(orgUnits.id, users.unitId))
       .where(where)
-      .orderBy(orderBy(q.sort, SORTS, sql`${users.createdAt} asc, ${users.id} asc`))
+      .orderBy(orderBy(q.sort, SORTS, sql`${users.createdAt} desc, ${users.id} desc`))
       .limit(q.pageSize)
       .offset(pageOffset(q)),
     db

@@ -82,6 +82,17 @@ describe('POST /api/users', () => {
     ).toBe(200);
   });
 
+  it('lists the newest users first by default, so a user just created is on the first page', async () => {
+    // The test clock stands at noon; the demo users were stamped by the database when the tenant was set up.
+    t.clock.advance(2 * 24 * 3600_000);
+    const later = await loginAs(t, 'admin', { ip: '10.50.3.1' });
+    const created = await createUser(t, later, { unitCode: 'SH', roleKeys: ['agent'] });
+    const page = (await later.get('/api/users?pageSize=20')).json();
+    t.clock.advance(-2 * 24 * 3600_000);
+    expect(page.total).toBeGreaterThan(20);
+    expect(page.items[0].username).toBe(created.username);
+  });
+
   it('refuses a taken username, case-insensitively, with 409 USERNAME_TAKEN and no second row', async () => {
     const first = await createUser(t, admin, { unitCode: 'SH', roleKeys: ['agent'] });
     const before = [await userCount(), await auditCount(t)];
