@@ -47,12 +47,15 @@ export const useTickets = (f: TTicketFilter, page: { page: number; pageSize: num
   useQuery({
     queryKey: [...TICKETS_KEY, 'list', f, page],
     queryFn: () => get<TPage<TTicket>>(`/tickets${ticketQuery(f, page)}`),
+    // New complaints and SLA changes arrive without anyone on this page acting: follow them (paused in a hidden tab).
+    refetchInterval: 30_000,
   });
 
 export const useTicketBoard = (f: { assignee?: 'me'; unitId?: string }) =>
   useQuery({
     queryKey: [...TICKETS_KEY, 'board', f],
     queryFn: () => get<TTicketBoard>(`/tickets/board${ticketQuery(f, { perColumn: 10 })}`),
+    refetchInterval: 30_000,
   });
 
 export const useTicket = (id: string | undefined) =>
