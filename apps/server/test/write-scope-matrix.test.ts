@@ -214,6 +214,16 @@ beforeAll(async () => {
   const hzQueue = await queueOf(li, 'HZ-XH', 'HZ');
   hz.queueType = hzQueue.type;
   hz.queueTicket = hzQueue.ticket;
+  const displayCode = await ok(
+    await li.post(`/api/queue/outlets/${await unitIdByCode(t, 'HZ-XH')}/display-codes`, { deviceName: '杭州叫号屏' }),
+    'HZ display code',
+  );
+  hz.queueDisplay = (
+    (await ok(
+      await t.app.inject({ method: 'POST', url: '/api/queue/display/pair', payload: { code: displayCode.code } }),
+      'HZ display',
+    )) as unknown as { displayId: string }
+  ).displayId;
   own.queueTicket = (await queueOf(sh, 'SH-LJZ', 'SH')).ticket;
   // Called to the caller's counter, so that only the transfer's target is out of scope.
   await ok(await sh.post(`/api/queue/counters/${own.counter}/call-next`), 'SH queue call');
@@ -858,6 +868,7 @@ const CASES: TCase[] = [
     url: () => `/api/queue/outlets/${hz.outlet}/display-codes`,
     body: () => ({ deviceName: '越界屏' }),
   },
+  { label: 'revoke a hall display', method: 'POST', url: () => `/api/queue/displays/${hz.queueDisplay}/revoke` },
   { label: 'queue call next', method: 'POST', url: () => `/api/queue/counters/${hz.counter}/call-next` },
   { label: 'queue recall', method: 'POST', url: () => `/api/queue/tickets/${hz.queueTicket}/recall` },
   { label: 'queue skip', method: 'POST', url: () => `/api/queue/tickets/${hz.queueTicket}/skip` },

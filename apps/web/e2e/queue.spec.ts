@@ -60,6 +60,9 @@ describe('queue ticketing journey', () => {
     await display.fill('[data-testid=display-code]', code);
     await display.keyboard.press('Enter');
     await display.locator('[data-testid=display-notice]', { hasText: '理财讲座' }).waitFor();
+    // The manager sees the paired screen in the outlet's list.
+    await manager.reload();
+    await manager.locator('[data-testid=queue-displays] tr', { hasText: '使用中' }).first().waitFor();
 
     // The kiosk of 1号窗口 (demo pairing code, README).
     const kiosk = await e.newPage();
@@ -129,5 +132,12 @@ describe('queue ticketing journey', () => {
     expect((await row.locator('td').allTextContents()).slice(1, 4)).toEqual(['1', '1', '0']);
     await manager.getByText('满意率').waitFor();
     await e.shot(manager, '74-queue-figures');
+
+    // A screen is moved away: the manager revokes it and it goes back to asking for a pairing code at once.
+    await manager.goto(`/queue-settings?outlet=${ljz.id}`);
+    const screenRow = manager.locator('[data-testid=queue-displays] tr', { hasText: '使用中' }).first();
+    await screenRow.getByRole('button', { name: /撤\s*销/ }).click();
+    await manager.getByRole('button', { name: /确\s*定|OK/ }).click();
+    await display.locator('[data-testid=display-code]').waitFor();
   });
 });

@@ -195,6 +195,17 @@ export type TQueueNoticesInput = z.infer<typeof ZQueueNoticesInput>;
 export const ZDisplayCodeInput = z.object({ deviceName: z.string().trim().min(1).max(40) });
 export const ZDisplayCode = z.object({ code: z.string(), expiresAt: z.string(), outletId: z.string() });
 export type TDisplayCode = z.infer<typeof ZDisplayCode>;
+/** A paired hall display of an outlet, as its manager sees it (the token is never shown again). */
+export const ZQueueDisplay = z.object({
+  id: z.string(),
+  outletId: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+export type TQueueDisplay = z.infer<typeof ZQueueDisplay>;
+export const ZQueueDisplayList = z.object({ items: z.array(ZQueueDisplay) });
+
 export const ZDisplayPairResult = z.object({ token: z.string(), displayId: z.string(), outletName: z.string() });
 
 export const ZQueueCall = z.object({

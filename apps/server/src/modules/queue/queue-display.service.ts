@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm';
-import type { TDisplayCode, TDisplayState, TQueueCall, TQueueNotice } from '@huifang/shared';
+import type { TDisplayCode, TDisplayState, TQueueCall, TQueueDisplay, TQueueNotice } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { unitVisible, type TAuditCtx, type TScope } from '../../lib/scope.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
+import { announce } from '../kiosk/kiosk-hub.ts';
 import { newDeviceToken, newPairingCode, normalizeCode, sha256 } from '../kiosk/kiosk-devices.ts';
 import { localDayTime } from './queue-rules.ts';
 
@@ -99,6 +100,70 @@ export async function pairDisplay(deps: TDeps, rawCode: string, meta: { ip: stri
       now,
     );
     return { token, displayId: d.id, outletName: d.outlet_name };
+  });
+}
+
+type TDisplayRow = {
+  id: string;
+  outlet_id: string;
+  name: string;
+  created_at: Date | string;
+  revoked_at: Date | string | null;
+};
+const toDisplay = (r: TDisplayRow): TQueueDisplay => ({
+  id: r.id,
+  outletId: r.outlet_id,
+  name: r.name,
+  createdAt: new Date(r.created_at).toISOString(),
+  revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
+});
+
+/** The hall displays paired to an outlet in the caller's scope: active first, newest first. */
+export async function listDisplays(db: DbOrTx, scope: TScope, outletId: string): Promise<TQueueDisplay[]> {
+  const outlet = await db.execute(sql`
+    select 1 from org_units o
+    where o.tenant_id = ${scope.tenantId} and o.id = ${outletId} and o.type = 'outlet' and ${unitVisible(scope, sql`o.id`)}`);
+  if (!outlet.rows[0]) throw notFound('outlet');
+  const res = await db.execute<TDisplayRow>(sql`
+    select id, outlet_id, name, created_at, revoked_at from queue_displays
+    where tenant_id = ${scope.tenantId} and outlet_id = ${outletId}
+    order by revoked_at is not null, created_at desc limit 200`);
+  return res.rows.map(toDisplay);
+}
+
+/**
+ * 撤销 a hall display (lost, stolen, moved): its token stops working at once — the next page load or SSE push gets 401
+ * and the screen goes back to pairing. Idempotent; audited; out of scope → 404.
+ */
+export async function revokeDisplay(deps: TDeps, scope: TScope, ctx: TAuditCtx, id: string): Promise<TQueueDisplay> {
+  const now = deps.clock.now();
+  return deps.db.transaction(async (tx) => {
+    const res = await tx.execute<TDisplayRow & { outlet_name: string }>(sql`
+      select d.id, d.outlet_id, d.name, d.created_at, d.revoked_at, o.name as outlet_name
+      from queue_displays d join org_units o on o.id = d.outlet_id
+      where d.tenant_id = ${scope.tenantId} and d.id = ${id} and ${unitVisible(scope, sql`d.outlet_id`)}
+      for update of d`);
+    const d = res.rows[0];
+    if (!d) throw notFound('display');
+    if (d.revoked_at) return toDisplay(d);
+    await tx.execute(
+      sql`update queue_displays set revoked_at = ${now} where tenant_id = ${scope.tenantId} and id = ${id}`,
+    );
+    await insertAuditEvent(
+      tx,
+      ctx,
+      {
+        action: 'queue.display_revoked',
+        entityType: 'queue_display',
+        entityId: id,
+        unitId: d.outlet_id,
+        summary: `撤销叫号屏：${d.outlet_name}（${d.name}）`,
+      },
+      now,
+    );
+    // Open display streams of the outlet re-check their token at once: the revoked one gets `gone` and unpairs.
+    await announce(tx, { k: 'queue', t: scope.tenantId, o: d.outlet_id });
+    return toDisplay({ ...d, revoked_at: now });
   });
 }
 

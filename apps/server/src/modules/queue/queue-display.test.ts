@@ -123,6 +123,35 @@ describe('hall display 叫号屏', () => {
     );
   });
 
+  it("the manager lists the outlet's displays and revokes one: its token is refused at once, audited, out of scope 404", async () => {
+    const token = await pairDisplay();
+    const state = () =>
+      t.app.inject({ method: 'GET', url: '/api/queue/display/state', headers: { authorization: `Bearer ${token}` } });
+    expect((await state()).statusCode).toBe(200);
+    const list = await li.get(`/api/queue/outlets/${outletId}/displays`);
+    expect(list.statusCode, list.body).toBe(200);
+    const mine = list.json().items.find((d: { name: string; revokedAt: string | null }) => d.name === '大厅电视');
+    expect(mine).toMatchObject({ outletId, revokedAt: null });
+
+    const zhang = await t.login('zhang.manager');
+    expectError(await zhang.get(`/api/queue/outlets/${outletId}/displays`), 404, 'NOT_FOUND');
+    expectError(await zhang.post(`/api/queue/displays/${mine.id}/revoke`), 404, 'NOT_FOUND');
+    expect((await state()).statusCode).toBe(200);
+
+    const res = await li.post(`/api/queue/displays/${mine.id}/revoke`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().revokedAt).not.toBeNull();
+    expectError(await state(), 401, 'UNAUTHENTICATED');
+    expect((await li.post(`/api/queue/displays/${mine.id}/revoke`)).statusCode).toBe(200);
+    expect(
+      await countRows(t, "select 1 from audit_events where action = 'queue.display_revoked' and entity_id = $1", [
+        mine.id,
+      ]),
+    ).toBe(1);
+    const after = (await li.get(`/api/queue/outlets/${outletId}/displays`)).json().items;
+    expect(after.find((d: { id: string }) => d.id === mine.id).revokedAt).not.toBeNull();
+  });
+
   it('notices: text and images, a bad image is a 400 on its field with nothing written', async () => {
     expectError(
       await li.request({

@@ -9,6 +9,8 @@ import {
   ZOk,
   ZOutletParams,
   ZPairInput,
+  ZQueueDisplay,
+  ZQueueDisplayList,
   ZQueueNoticesInput,
   ZQueueSetup,
 } from '@huifang/shared';
@@ -19,8 +21,10 @@ import {
   createDisplayCode,
   DISPLAY_COOKIE,
   findDisplay,
+  listDisplays,
   pairDisplay,
   readDisplayState,
+  revokeDisplay,
 } from './queue-display.service.ts';
 import { putQueueNotices } from './queue-setup.service.ts';
 import { readPublicTicket, ticketOutlet } from './queue-take.service.ts';
@@ -131,6 +135,33 @@ export const queueLiveRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => createDisplayCode(deps, req.scope(), req.auditCtx(), req.params.outletId, req.body.deviceName),
+  );
+
+  app.get(
+    '/queue/outlets/:outletId/displays',
+    {
+      config: { access: 'org:read' },
+      schema: {
+        tags,
+        summary: '叫号屏 the hall displays paired to an outlet (active first)',
+        params: ZOutletParams,
+        response: { 200: ZQueueDisplayList },
+      },
+    },
+    async (req) => ({ items: await listDisplays(deps.db, req.scope(), req.params.outletId) }),
+  );
+  app.post(
+    '/queue/displays/:id/revoke',
+    {
+      config: { access: 'queue:manage' },
+      schema: {
+        tags,
+        summary: '撤销 a hall display: its token stops working at once',
+        params: ZIdParams,
+        response: { 200: ZQueueDisplay },
+      },
+    },
+    async (req) => revokeDisplay(deps, req.scope(), req.auditCtx(), req.params.id),
   );
 
   // ---- the hall display itself (public: its own token, rate-limited) ------------------------------------------------

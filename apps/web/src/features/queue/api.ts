@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import type {
   TDisplayCode,
   TDisplayState,
+  TQueueDisplay,
   TQueueNoticesInput,
   TCounterQueue,
   TQueueBoard,
@@ -106,6 +107,18 @@ export const readDisplayState = () => displayCall<TDisplayState>('GET', '/queue/
 export const pairDisplay = (code: string) => displayCall<unknown>('POST', '/queue/display/pair', { code });
 export const createDisplayCode = (outletId: string, deviceName: string) =>
   post<TDisplayCode>(`/queue/outlets/${outletId}/display-codes`, { deviceName });
+export const useQueueDisplays = (outletId: string) =>
+  useQuery({
+    queryKey: [...KEY, 'displays', outletId],
+    queryFn: () => get<{ items: TQueueDisplay[] }>(`/queue/outlets/${outletId}/displays`).then((r) => r.items),
+  });
+export function useRevokeDisplay(outletId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => post<TQueueDisplay>(`/queue/displays/${id}/revoke`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: [...KEY, 'displays', outletId] }),
+  });
+}
 export function useSaveNotices(outletId: string | undefined) {
   const qc = useQueryClient();
   return useMutation({

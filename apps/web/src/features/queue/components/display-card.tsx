@@ -1,9 +1,11 @@
 import { ZQueueNoticesInput, type TQueueNotice, type TQueueSetup } from '@huifang/shared';
 import { App, Button, Card, Input, Space, Typography, Upload } from 'antd';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../../api/error-text.ts';
 import { createDisplayCode, useSaveNotices } from '../api.ts';
+import { DisplayDevices } from './display-devices.tsx';
 
 const readAsDataUrl = (file: File) =>
   new Promise<string>((resolve, reject) => {
@@ -20,6 +22,8 @@ export function DisplayCard({ setup, canEdit }: { setup: TQueueSetup; canEdit: b
   const save = useSaveNotices(setup.outletId);
   const [notices, setNotices] = useState<TQueueNotice[]>(setup.notices);
   const [code, setCode] = useState<string | null>(null);
+  const [deviceName, setDeviceName] = useState('');
+  const qc = useQueryClient();
   useEffect(() => setNotices(setup.notices), [setup.notices]);
   const fail = (e: unknown) => void message.error(errorText(e, i18n.language));
   const patch = (i: number, p: Partial<TQueueNotice>) =>
@@ -38,10 +42,24 @@ export function DisplayCard({ setup, canEdit }: { setup: TQueueSetup; canEdit: b
       <Space direction="vertical" style={{ width: '100%' }}>
         {canEdit && (
           <Space>
+            <Input
+              style={{ width: 200 }}
+              maxLength={60}
+              placeholder={t('queue.display.namePlaceholder')}
+              value={deviceName}
+              onChange={(e) => setDeviceName(e.target.value)}
+            />
             <Button
               data-testid="display-pair-code"
               onClick={() =>
-                createDisplayCode(setup.outletId, t('queue.display.title')).then((c) => setCode(c.code), fail)
+                createDisplayCode(setup.outletId, deviceName.trim() || t('queue.display.title')).then((c) => {
+                  setCode(c.code);
+                  // The list shows the display once the TV has paired; look again in a while.
+                  setTimeout(
+                    () => void qc.invalidateQueries({ queryKey: ['queue', 'displays', setup.outletId] }),
+                    15_000,
+                  );
+                }, fail)
               }
             >
               {t('queue.display.newCode')}
@@ -54,6 +72,7 @@ export function DisplayCard({ setup, canEdit }: { setup: TQueueSetup; canEdit: b
             <Typography.Text type="secondary">{t('queue.display.codeHint')}</Typography.Text>
           </Space>
         )}
+        <DisplayDevices outletId={setup.outletId} canEdit={canEdit} />
         <Typography.Text strong>{t('queue.display.notices')}</Typography.Text>
         {notices.map((n, i) => (
           <Space key={i} align="start">
