@@ -61,6 +61,43 @@ describe('evaluation store', () => {
     await expect(t.pool.query('truncate evaluations cascade')).rejects.toThrow(/append-only/);
   });
 
+  it('under the customer-relink switch allows exactly a relink: the customer changes, text and answers only clear', async () => {
+    const a = await createCustomer(t, admin, 'SH-LJZ');
+    const b = await createCustomer(t, admin, 'SH-LJZ');
+    const { id } = await seed({ customerId: a.id, text: '很好', answers: { q1: 5 }, flags: ['fast_press'] });
+    const underRelink = async (set: string, params: unknown[] = []) => {
+      const c = await t.pool.connect();
+      try {
+        await c.query('begin');
+        await c.query(`select set_config('huifang.customer_relink', 'on', true)`);
+        await c.query(`update evaluations set ${set} where id = $1`, [id, ...params]);
+        await c.query('commit');
+      } catch (err) {
+        await c.query('rollback');
+        throw err;
+      } finally {
+        c.release();
+      }
+    };
+    // What 0007 let through and a relink never does: flags, label, source, receipt time, another text.
+    for (const [set, params] of [
+      ['flags = $2', [['vip']]],
+      ['rating_label = $2', ['非常满意']],
+      ['source_type = $2', ['user']],
+      ['received_at = received_at + $2::interval', ['1 hour']],
+      ['text = $2', ['改过的评价']],
+      ['answers = $2', [{ q1: 1 }]],
+    ] as const)
+      await expect(underRelink(set, [...params]), set).rejects.toThrow(/append-only/);
+    // The two relinks: merge (another customer) and erasure (no customer, no text, no answers).
+    await underRelink('customer_id = $2', [b.id]);
+    await underRelink('customer_id = null, text = null, answers = null');
+    const after = (
+      await t.pool.query('select customer_id, text, answers, flags, score from evaluations where id = $1', [id])
+    ).rows[0];
+    expect(after).toEqual({ customer_id: null, text: null, answers: null, flags: ['fast_press'], score: 4 });
+  });
+
   it('lists newest first with a keyset cursor that pages without gaps or repeats', async () => {
     const staffId = await userIdByName(t, 'teller02');
     const base = Date.parse('2026-03-01T08:00:00Z');

@@ -18,6 +18,7 @@ import {
   ZPairResult,
 } from '@huifang/shared';
 import { notFound } from '../../lib/app-error.ts';
+import { hotPathRateLimitHeaders, hotPathSerializer } from '../../lib/hot-path.ts';
 import { hotPathLogging } from '../../lib/logger.ts';
 import { isSecureRequest } from '../../plugins/auth.ts';
 import {
@@ -232,8 +233,14 @@ export const kioskRoutes: FastifyPluginAsyncZod = async (app) => {
       ...hotPathLogging,
       config: {
         access: 'public',
-        rateLimit: { max: deps.config.kioskRatingsPerMinute, timeWindow: '1 minute', keyGenerator: byDevice },
+        rateLimit: {
+          max: deps.config.kioskRatingsPerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: byDevice,
+          ...hotPathRateLimitHeaders,
+        },
       },
+      serializerCompiler: hotPathSerializer(ZKioskRatingResult),
       schema: {
         tags,
         summary: '评价 a customer pressed a key (Idempotency-Key required)',

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ZPublicSurvey, ZSubmitResult, ZSubmitSurveyInput } from '@huifang/shared';
+import { hotPathRateLimitHeaders, hotPathSerializer } from '../../lib/hot-path.ts';
 import { hotPathLogging } from '../../lib/logger.ts';
 import { getPublicSurvey, submitByLink } from './surveys.responses.ts';
 
@@ -33,8 +34,14 @@ export const surveyPublicRoutes: FastifyPluginAsyncZod = async (app) => {
       ...hotPathLogging,
       config: {
         access: 'public',
-        rateLimit: { max: deps.config.surveySubmitRatePerMinute, timeWindow: '1 minute', keyGenerator: perLink },
+        rateLimit: {
+          max: deps.config.surveySubmitRatePerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: perLink,
+          ...hotPathRateLimitHeaders,
+        },
       },
+      serializerCompiler: hotPathSerializer(ZSubmitResult),
       schema: {
         tags,
         summary: '提交答卷（Idempotency-Key 头）',
