@@ -151,14 +151,17 @@ $$;
 --> statement-breakpoint
 -- 2. The append-only trigger (0007) let a relinking UPDATE (huifang.customer_relink = on) change any column but the
 --    eight it listed (flags, rating label, source, received_at among them). Now it allows exactly what a relink does
---    (relinkEvaluations): the customer link may change, the free text and the answers may only be cleared; every
+--    (relinkEvaluations): the customer link may change, the free text, the answers and the link to a service record
+--    (erasure deletes the customer's service records) may only be cleared; every
 --    other column must stay as it was (compared as a whole row, so a column added later is covered too).
 --    evaluation_corrections shares the function and never allows an UPDATE.
 CREATE OR REPLACE FUNCTION evaluations_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'evaluations'
      AND coalesce(current_setting('huifang.customer_relink', true), '') = 'on' THEN
-    IF to_jsonb(NEW) - '{customer_id,text,answers}'::text[] = to_jsonb(OLD) - '{customer_id,text,answers}'::text[]
+    IF to_jsonb(NEW) - '{customer_id,text,answers,service_record_id}'::text[]
+         = to_jsonb(OLD) - '{customer_id,text,answers,service_record_id}'::text[]
+       AND (NEW.service_record_id IS NULL OR NEW.service_record_id IS NOT DISTINCT FROM OLD.service_record_id)
        AND (NEW.text IS NULL OR NEW.text IS NOT DISTINCT FROM OLD.text)
        AND (NEW.answers IS NULL OR NEW.answers IS NOT DISTINCT FROM OLD.answers) THEN
       RETURN NEW;

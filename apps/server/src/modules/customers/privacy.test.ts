@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordEvaluation } from '../evaluations/evaluations.write.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 
 let t: TTestApp;
@@ -96,5 +98,30 @@ describe('privacy requests', () => {
     expect(everything).not.toContain(p);
     expect(everything).not.toContain('wang@example.com');
     expect((await admin.get(`/api/customers/${id}`)).statusCode).toBe(404);
+  });
+
+  it('erasure of a customer whose service record was rated keeps the rating, unlinked from both', async () => {
+    const { id } = await customerWithHistory('赵评价');
+    const record = (await t.pool.query(`select id from service_records where customer_id = $1`, [id])).rows[0].id;
+    const rated = await recordEvaluation(t.db, {
+      tenantId: t.tenantId,
+      channel: 'staff',
+      occurredAt: t.clock.now(),
+      unitId: shUnit,
+      customerId: id,
+      serviceRecordId: record,
+      sourceType: 'user',
+      score: 4,
+      text: '赵先生说办得很快',
+      idempotencyKey: crypto.randomUUID(),
+    });
+    const res = await admin.del(`/api/customers/${id}`);
+    expect(res.statusCode, res.body).toBe(200);
+    const row = (
+      await t.pool.query(`select customer_id, service_record_id, text, score from evaluations where id = $1`, [
+        rated.id,
+      ])
+    ).rows[0];
+    expect(row).toEqual({ customer_id: null, service_record_id: null, text: null, score: 4 });
   });
 });

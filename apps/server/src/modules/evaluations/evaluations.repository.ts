@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import {
   maskName,
   type TCorrectionKind,
@@ -9,12 +9,12 @@ import {
 import type { DbOrTx } from '../../db/client.ts';
 import { evaluations } from '../../db/schema/index.ts';
 import { invalidField } from '../../lib/app-error.ts';
-import { ownedVisible, type TScope } from '../../lib/scope.ts';
+import { ownedVisible, pgArray, type TScope } from '../../lib/scope.ts';
 import { addDays, readEvaluationRollups } from './rollups.ts';
 
 /**
  * Move evaluations to another customer (merge of duplicates) or detach them and clear their free text (erasure).
- * The append-only trigger allows exactly this under `huifang.customer_relink` (migration 0007).
+ * The append-only trigger allows exactly this under `huifang.customer_relink` (migration 0039).
  */
 export async function relinkEvaluations(
   tx: DbOrTx,
@@ -24,10 +24,26 @@ export async function relinkEvaluations(
 ): Promise<void> {
   if (fromIds.length === 0) return;
   await tx.execute(sql`select set_config('huifang.customer_relink', 'on', true)`);
-  await tx
-    .update(evaluations)
-    .set(toId ? { customerId: toId } : { customerId: null, text: null, answers: null })
-    .where(and(eq(evaluations.tenantId, tenantId), inArray(evaluations.customerId, fromIds)));
+  if (toId)
+    await tx
+      .update(evaluations)
+      .set({ customerId: toId })
+      .where(and(eq(evaluations.tenantId, tenantId), inArray(evaluations.customerId, fromIds)));
+  // Erasure: the customer's service records are deleted next, so the ratings of them let go of them here (the
+  // foreign key's ON DELETE SET NULL would run outside the relink switch and be refused by the append-only trigger).
+  else
+    await tx
+      .update(evaluations)
+      .set({ customerId: null, text: null, answers: null, serviceRecordId: null })
+      .where(
+        and(
+          eq(evaluations.tenantId, tenantId),
+          or(
+            inArray(evaluations.customerId, fromIds),
+            sql`${evaluations.serviceRecordId} in (select id from service_records where tenant_id = ${tenantId} and customer_id = any(${pgArray(fromIds, 'uuid')}))`,
+          ),
+        ),
+      );
   await tx.execute(sql`select set_config('huifang.customer_relink', 'off', true)`);
 }
 
