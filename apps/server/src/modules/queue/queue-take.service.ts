@@ -74,7 +74,9 @@ export async function findLink(db: DbOrTx, token: string): Promise<TQueueLink> {
 
 /**
  * Waiting people, serving counters and the mean handling time today per active type of an outlet (handling from the
- * service sessions its calls opened; the default before the first one ends).
+ * service sessions its calls opened; the default before the first one ends). The mean starts from the outlet's
+ * tickets of the day (their index) and looks each session up by key: joining from service_sessions read every
+ * session ever ended, on every take and board read (bench/queue-peak.ts).
  */
 async function typeFigures(db: DbOrTx, tenantId: string, outletId: string, day: string) {
   const res = await db.execute<{
@@ -88,9 +90,10 @@ async function typeFigures(db: DbOrTx, tenantId: string, outletId: string, day: 
     select t.id, t.name, t.prefix,
            (select count(*)::int from queue_tickets q where q.type_id = t.id and q.day = ${day}::date and q.status = 'waiting') as waiting,
            (select count(*)::int from queue_counter_types ct where ct.type_id = t.id) as counters,
-           (select avg(s.handling_seconds)::float from queue_tickets q
-              join service_sessions s on s.tenant_id = q.tenant_id and s.id = q.session_id
-            where q.type_id = t.id and q.day = ${day}::date and s.handling_seconds is not null) as avg_handling
+           (select avg((select s.handling_seconds from service_sessions s where s.tenant_id = q.tenant_id and s.id = q.session_id))::float
+            from queue_tickets q
+            where q.tenant_id = t.tenant_id and q.outlet_id = t.outlet_id and q.day = ${day}::date and q.type_id = t.id
+              and q.session_id is not null) as avg_handling
     from queue_business_types t
     where t.tenant_id = ${tenantId} and t.outlet_id = ${outletId} and t.is_active
     order by t.sort_order, t.prefix`);
@@ -159,9 +162,9 @@ const TAKE_SQL = `
            where w.type_id = $3 and w.day = $4::date and w.status = 'waiting' and w.target_counter_id is null
              and (w.queued_at, w.seq) < ($5::timestamptz, t.seq)) as ahead,
          (select count(*)::int from queue_counter_types ct where ct.type_id = $3) as counters,
-         (select avg(s.handling_seconds)::float from queue_tickets q
-            join service_sessions s on s.tenant_id = q.tenant_id and s.id = q.session_id
-          where q.type_id = $3 and q.day = $4::date and s.handling_seconds is not null) as avg_handling,
+         (select avg((select s.handling_seconds from service_sessions s where s.tenant_id = q.tenant_id and s.id = q.session_id))::float
+          from queue_tickets q
+          where q.tenant_id = $1 and q.outlet_id = $2 and q.day = $4::date and q.type_id = $3 and q.session_id is not null) as avg_handling,
          case when $11::boolean and t.id is not null then
            (select count(*)::int from queue_tickets w
              where w.tenant_id = $1 and w.outlet_id = $2 and w.day = $4::date and w.status = 'waiting') + 1 end as outlet_waiting,
