@@ -4,7 +4,8 @@ export const DEFAULT_MAX_VIP_IN_ROW = 3;
 /** Assumed handling time per customer before an outlet has served anyone today. */
 export const DEFAULT_HANDLING_SECONDS = 300;
 
-/** A ticket number: the type's prefix and the day's sequence, at least three digits (A001, A012, A1000). */
+/** A ticket number: the type's prefix and the day's sequence, at least three digits (A001, A012, A1000). The take's
+ * statement (queue-take.service.ts TAKE_SQL) formats it the same way in SQL. */
 export const ticketNumber = (prefix: string, seq: number) => `${prefix}${String(seq).padStart(3, '0')}`;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
