@@ -6,7 +6,11 @@
  * 50; POST /api/queue/counters/:id/call-next by an idle counter's teller, then that service's end, not timed).
  * Target: p99 ≤ 100 ms for takes and calls, 0 duplicate and 0 skipped numbers (checked in SQL afterwards).
  * Baseline in the same run, same Postgres: a bare Fastify route doing one INSERT, at the same total rate, before.
- *   BENCH_SECONDS (default 60), BENCH_PREFILL (tickets per outlet taken before the run, default 4), BENCH_POOL (10)
+ * CPU per HTTP request (server process + Postgres, from /proc) of each phase against the bare route's: a takes-only
+ * and a calls-only phase of BENCH_SPLIT_SECONDS (default 10; a call's untimed end counts as a request of its own),
+ * then the mixed run at the target rates, whose latencies are the ones judged.
+ *   BENCH_SECONDS (default 60), BENCH_PREFILL (tickets per outlet taken before the run, default 4), BENCH_POOL (10),
+ *   BENCH_CPU_PROF / BENCH_PG_STATEMENTS (see _cpu-prof.ts; the statements are those of the mixed run)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -24,6 +28,8 @@ import { runMigrations } from '../apps/server/src/db/migrate.ts';
 import { systemClock } from '../apps/server/src/lib/clock.ts';
 import { inlineJobs } from '../apps/server/src/jobs/queue.ts';
 import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.service.ts';
+import { cpuProfArgs, topStatements, withStatementStats } from './_cpu-prof.ts';
+import { cpuMeter } from './_load.ts';
 
 const POOL = Number(process.env.BENCH_POOL ?? 10);
 
@@ -56,12 +62,13 @@ if (process.argv[2] === 'serve') {
   const TAKES = Number(process.env.BENCH_TAKES ?? 50);
   const CALLS = Number(process.env.BENCH_CALLS ?? 50);
   const PREFILL = Number(process.env.BENCH_PREFILL ?? 4);
+  const SPLIT_SECONDS = Number(process.env.BENCH_SPLIT_SECONDS ?? 10);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-'));
-  const pgServer = await startEmbeddedPostgres({
-    dataDir,
-    port: 55000 + Math.floor(Math.random() * 5000),
-    log: { info: () => undefined, warn: () => undefined },
-  });
+  const pgDataDir = path.join(dataDir, 'pg');
+  const pgPort = 55000 + Math.floor(Math.random() * 5000);
+  const startPg = () =>
+    startEmbeddedPostgres({ dataDir, port: pgPort, log: { info: () => undefined, warn: () => undefined } });
+  const pgServer = await withStatementStats(await startPg(), startPg);
   const url = pgServer.connectionString;
   const database = createDatabase(url);
   const children: ChildProcess[] = [];
@@ -136,9 +143,11 @@ if (process.argv[2] === 'serve') {
     await q('vacuum analyze');
 
     const startServer = async (mode: 'app' | 'baseline') => {
-      const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'serve', mode, url], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [...cpuProfArgs('queue-peak', mode), '--import', 'tsx', import.meta.filename, 'serve', mode, url],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       children.push(child);
       const port = await new Promise<number>((resolve, reject) => {
         child.stdout!.on('data', (d: Buffer) => {
@@ -147,7 +156,13 @@ if (process.argv[2] === 'serve') {
         });
         child.once('exit', (code) => reject(new Error(`${mode} server exited ${code}`)));
       });
-      return port;
+      return { port, pid: child.pid! };
+    };
+    /** CPU ms per HTTP request of the server process and Postgres over `requests` requests since `meter` was made. */
+    const cpuPer = (meter: ReturnType<typeof cpuMeter>, requests: number) => {
+      const u = meter.used();
+      const per = (ms: number) => Number((ms / Math.max(1, requests)).toFixed(3));
+      return { requests, server: per(u.server), postgres: per(u.postgres), total: per(u.server + u.postgres) };
     };
     const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
     const send = (port: number, p: string, headers: Record<string, string>, body: string) =>
@@ -196,14 +211,17 @@ if (process.argv[2] === 'serve') {
     };
 
     // Baseline: a bare INSERT route at the same total rate.
-    const basePort = await startServer('baseline');
+    const base = await startServer('baseline');
     const baseLat: number[] = [];
+    const baseMeter = cpuMeter({ serverPids: [base.pid], pgDataDir });
     await openLoop(TAKES + CALLS, SECONDS, async (i) => {
-      const r = await send(basePort, '/insert', {}, JSON.stringify({ k: `b-${i}` }));
+      const r = await send(base.port, '/insert', {}, JSON.stringify({ k: `b-${i}` }));
       if (r.status === 200) baseLat.push(r.ms);
     });
+    const baseCpu = cpuPer(baseMeter, TAKES * SECONDS + CALLS * SECONDS);
 
-    const port = await startServer('app');
+    const app = await startServer('app');
+    const port = app.port;
     const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
     const take = async (lat?: number[], errors?: string[]) => {
       const o = pick(outlets);
@@ -219,10 +237,11 @@ if (process.argv[2] === 'serve') {
     // Pre-fill: a few people waiting at every outlet.
     for (let i = 0; i < OUTLETS * PREFILL; i += 20) await Promise.all(Array.from({ length: 20 }, () => take()));
 
-    const takeLat: number[] = [];
-    const callLat: number[] = [];
+    let takeLat: number[] = [];
+    let callLat: number[] = [];
     const errors: string[] = [];
     let empty = 0;
+    let ends = 0;
     const busy = new Set<string>();
     const call = async () => {
       let c = pick(counters);
@@ -234,14 +253,36 @@ if (process.argv[2] === 'serve') {
       if (r.status === 200) {
         callLat.push(r.ms);
         const sessionId = (JSON.parse(r.body) as { sessionId: string }).sessionId;
-        await send(port, `/api/counter/sessions/${sessionId}/end`, auth, '{}');
+        const e = await send(port, `/api/counter/sessions/${sessionId}/end`, auth, '{}');
+        ends++;
+        if (e.status !== 200) errors.push(`end ${e.status} ${e.body.slice(0, 120)}`);
       } else if (r.status === 409 && r.body.includes('QUEUE_EMPTY')) {
         callLat.push(r.ms);
         empty++;
       } else errors.push(`${r.status} ${r.body.slice(0, 120)}`);
       busy.delete(c.id);
     };
+    // CPU per request, takes alone then calls alone (each call's end counted as a request).
+    const takeMeter = cpuMeter({ serverPids: [app.pid], pgDataDir });
+    await openLoop(TAKES, SPLIT_SECONDS, () => take(takeLat, errors));
+    const takeCpu = cpuPer(takeMeter, takeLat.length + errors.length);
+    const takeOnly = stats(takeLat);
+    const callMeter = cpuMeter({ serverPids: [app.pid], pgDataDir });
+    await openLoop(CALLS, SPLIT_SECONDS, () => call());
+    const callCpu = { ...cpuPer(callMeter, callLat.length + ends), calls: callLat.length, ends };
+    const callOnly = stats(callLat);
+    takeLat = [];
+    callLat = [];
+    empty = 0;
+    ends = 0;
+
+    // The judged run: takes and calls together at the target rates.
+    await topStatements(database.pool, true);
+    const loadBefore = os.loadavg();
+    const mixMeter = cpuMeter({ serverPids: [app.pid], pgDataDir });
     await Promise.all([openLoop(TAKES, SECONDS, () => take(takeLat, errors)), openLoop(CALLS, SECONDS, () => call())]);
+    const mixCpu = cpuPer(mixMeter, takeLat.length + callLat.length + ends);
+    const statements = await topStatements(database.pool);
 
     const dup = await q(
       `select count(*)::int as n from (select 1 from queue_tickets group by taken_type_id, day, seq having count(*) > 1) x`,
@@ -266,7 +307,20 @@ if (process.argv[2] === 'serve') {
           duplicateNumbers: dup.rows[0].n,
           typeDaysWithGaps: gaps.rows[0].n,
           ticketsCalledTwice: sameTicketTwice.rows[0].n,
-          baseline: { bareInsert: stats(baseLat) },
+          baseline: { bareInsert: stats(baseLat), cpuMsPerRequest: baseCpu },
+          /** CPU (server + Postgres) per HTTP request over the bare route's: takes alone, calls (+ ends) alone, mixed. */
+          cpuMsPerRequest: { takeOnly: takeCpu, callOnly: callCpu, mixed: mixCpu },
+          ratioCpuPerRequest: {
+            take: Number((takeCpu.total / baseCpu.total).toFixed(2)),
+            callAndEnd: Number((callCpu.total / baseCpu.total).toFixed(2)),
+            mixed: Number((mixCpu.total / baseCpu.total).toFixed(2)),
+          },
+          splitPhases: { seconds: SPLIT_SECONDS, take: takeOnly, call: callOnly },
+          loadAverage: {
+            before: loadBefore.map((x) => Number(x.toFixed(2))),
+            after: os.loadavg().map((x) => Number(x.toFixed(2))),
+          },
+          statements,
           target: 'p99 ≤ 100 ms, 0 duplicate numbers',
         },
         null,

@@ -1,4 +1,4 @@
-import { inArray, sql } from 'drizzle-orm';
+import { inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { tenants } from '../db/schema/index.ts';
 
@@ -29,4 +29,9 @@ export async function tenantTimeZones(db: DbOrTx, tenantIds: readonly string[]):
 /** The tenant's time zone (see tenantTimeZones). */
 export async function tenantTimeZone(db: DbOrTx, tenantId: string): Promise<string> {
   return (await tenantTimeZones(db, [tenantId])).get(tenantId) ?? DEFAULT_TIME_ZONE;
+}
+
+/** tenantTimeZone as an SQL expression, for a hot path that reads it in the same statement as other things. */
+export function tenantTimeZoneSql(tenantId: SQL): SQL {
+  return sql`coalesce((select tn.time_zone from tenants tn where tn.id = ${tenantId}), ${DEFAULT_TIME_ZONE})`;
 }

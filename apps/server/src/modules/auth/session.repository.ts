@@ -21,47 +21,67 @@ export interface TSessionRow {
   unitPath: string;
 }
 
+/**
+ * Every authenticated request resolves its session with these two reads: named prepared statements (one per database
+ * handle), so Postgres plans the four-table join once per connection instead of on every request (planning was most
+ * of its cost at the queue's peak, bench/queue-peak.ts).
+ */
+const prepared = new WeakMap<object, ReturnType<typeof prepare>>();
+function prepare(db: DbOrTx) {
+  return {
+    session: db
+      .select({
+        tokenHash: sessions.tokenHash,
+        csrfToken: sessions.csrfToken,
+        lastSeenAt: sessions.lastSeenAt,
+        expiresAt: sessions.expiresAt,
+        tenantId: sessions.tenantId,
+        tenantName: tenants.name,
+        tenantSlug: tenants.slug,
+        timeZone: tenants.timeZone,
+        userId: users.id,
+        username: users.username,
+        displayName: users.displayName,
+        isActive: users.isActive,
+        mustChangePassword: users.mustChangePassword,
+        unitId: users.unitId,
+        unitName: orgUnits.name,
+        unitPath: orgUnits.path,
+      })
+      .from(sessions)
+      .innerJoin(users, and(eq(users.id, sessions.userId), eq(users.tenantId, sessions.tenantId)))
+      .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
+      .innerJoin(orgUnits, eq(orgUnits.id, users.unitId))
+      .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
+      .limit(1)
+      .prepare('auth_find_session'),
+    roles: db
+      .select({
+        id: roles.id,
+        key: roles.key,
+        name: roles.name,
+        permissions: roles.permissions,
+        dataScope: roles.dataScope,
+      })
+      .from(userRoles)
+      .innerJoin(roles, eq(roles.id, userRoles.roleId))
+      .where(and(eq(userRoles.tenantId, sql.placeholder('tenantId')), eq(userRoles.userId, sql.placeholder('userId'))))
+      .prepare('auth_find_user_roles'),
+  };
+}
+const preparedFor = (db: DbOrTx) => {
+  let p = prepared.get(db);
+  if (!p) prepared.set(db, (p = prepare(db)));
+  return p;
+};
+
 export async function findSession(db: DbOrTx, tokenHash: string): Promise<TSessionRow | null> {
-  const rows = await db
-    .select({
-      tokenHash: sessions.tokenHash,
-      csrfToken: sessions.csrfToken,
-      lastSeenAt: sessions.lastSeenAt,
-      expiresAt: sessions.expiresAt,
-      tenantId: sessions.tenantId,
-      tenantName: tenants.name,
-      tenantSlug: tenants.slug,
-      timeZone: tenants.timeZone,
-      userId: users.id,
-      username: users.username,
-      displayName: users.displayName,
-      isActive: users.isActive,
-      mustChangePassword: users.mustChangePassword,
-      unitId: users.unitId,
-      unitName: orgUnits.name,
-      unitPath: orgUnits.path,
-    })
-    .from(sessions)
-    .innerJoin(users, and(eq(users.id, sessions.userId), eq(users.tenantId, sessions.tenantId)))
-    .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
-    .innerJoin(orgUnits, eq(orgUnits.id, users.unitId))
-    .where(eq(sessions.tokenHash, tokenHash))
-    .limit(1);
+  const rows = await preparedFor(db).session.execute({ tokenHash });
   return rows[0] ?? null;
 }
 
 export async function findUserRoles(db: DbOrTx, tenantId: string, userId: string) {
-  return db
-    .select({
-      id: roles.id,
-      key: roles.key,
-      name: roles.name,
-      permissions: roles.permissions,
-      dataScope: roles.dataScope,
-    })
-    .from(userRoles)
-    .innerJoin(roles, eq(roles.id, userRoles.roleId))
-    .where(and(eq(userRoles.tenantId, tenantId), eq(userRoles.userId, userId)));
+  return preparedFor(db).roles.execute({ tenantId, userId });
 }
 
 export async function insertSession(

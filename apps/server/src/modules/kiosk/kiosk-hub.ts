@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.ts';
+import { pgArray } from '../../lib/scope.ts';
 
 /**
  * Live fan-out for kiosks across server processes: a change is announced with `pg_notify` inside the transaction
@@ -19,6 +20,21 @@ export type TKioskSignal =
 
 export async function announce(tx: DbOrTx, signal: TKioskSignal): Promise<void> {
   await tx.execute(sql`select pg_notify(${KIOSK_CHANNEL}, ${JSON.stringify(signal)})`);
+}
+
+/**
+ * The hot paths' form of `announce`: the signals of a change sent AFTER its transaction committed, in one statement
+ * of their own. A pg_notify inside a transaction makes its commit take Postgres' one database-wide notify lock until
+ * the commit is flushed, which serialises the commits of every notifying transaction (queue takes and calls at
+ * peak: bench/queue-peak.ts). A signal lost here (the database gone right after the commit) only delays a live page
+ * until the next change or its reconnect, so a failure is not the request's.
+ */
+export async function publish(db: DbOrTx, signals: readonly TKioskSignal[]): Promise<void> {
+  const payloads = [...new Set(signals.map((s) => JSON.stringify(s)))];
+  if (payloads.length === 0) return;
+  await db
+    .execute(sql`select pg_notify(${KIOSK_CHANNEL}, p) from unnest(${pgArray(payloads, 'text')}) p`)
+    .catch(() => undefined);
 }
 
 type TListener = (signal: TKioskSignal) => void;

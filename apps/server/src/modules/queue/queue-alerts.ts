@@ -12,11 +12,18 @@ type TKind = 'length' | 'wait';
  * 排队预警: more than N people waiting, or someone waiting longer than M minutes, tells the outlet head at once —
  * in-app, and by SMS (through the outbox) to those with a phone on file. Once per breach: a breach is one open row in
  * queue_alerts (partial unique index), opened when the condition starts and cleared when it ends, so the next breach
- * alerts again. Called in the transaction of each take and call, and every minute by the `queue-alerts` job (a wait
- * grows while nothing happens).
+ * alerts again. Called after a take that can start a length breach, after a call while a breach is open (see
+ * takeTicket and callNext), and every minute by the `queue-alerts` job (a wait grows while nothing happens).
+ * `localDay`: the outlet's local day of `now` when the caller knows it.
  */
-export async function checkQueueAlerts(tx: DbOrTx, tenantId: string, outletId: string, now: Date): Promise<number> {
-  const { day } = localDayTime(now, await tenantTimeZone(tx, tenantId));
+export async function checkQueueAlerts(
+  tx: DbOrTx,
+  tenantId: string,
+  outletId: string,
+  now: Date,
+  localDay?: string,
+): Promise<number> {
+  const day = localDay ?? localDayTime(now, await tenantTimeZone(tx, tenantId)).day;
   const res = await tx.execute<{
     alert_queue_length: number | null;
     alert_wait_minutes: number | null;

@@ -4,9 +4,9 @@ import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TScope } from '../../lib/scope.ts';
-import { tenantTimeZone } from '../../lib/time.ts';
+import { tenantTimeZone, tenantTimeZoneSql } from '../../lib/time.ts';
 import { closeSessionTx, openSessionTx, servableCounters } from '../counter/counter.service.ts';
-import { announce } from '../kiosk/kiosk-hub.ts';
+import { publish, type TKioskSignal } from '../kiosk/kiosk-hub.ts';
 import { checkQueueAlerts } from './queue-alerts.ts';
 import { localDayTime, preferVip } from './queue-rules.ts';
 
@@ -120,33 +120,55 @@ async function appendEvent(
     values (${scope.tenantId}, ${ticketId}, ${kind}, ${now}, ${counterId}, ${scope.userId}, ${data ? JSON.stringify(data) : null}::jsonb)`);
 }
 
+/** What a call needs of its outlet besides the counter, in one round trip. */
+async function callContext(db: DbOrTx, tenantId: string, outletId: string) {
+  const res = await db.execute<{
+    vip_tiers: string[] | null;
+    max_vip_in_row: number | null;
+    time_zone: string;
+    has_open_alert: boolean;
+  }>(sql`
+    select qs.vip_tiers, qs.max_vip_in_row, ${tenantTimeZoneSql(sql`${tenantId}::uuid`)} as time_zone,
+           exists (select 1 from queue_alerts a where a.outlet_id = ${outletId} and a.cleared_at is null) as has_open_alert
+    from (select 1) one left join queue_settings qs on qs.tenant_id = ${tenantId} and qs.outlet_id = ${outletId}`);
+  const r = res.rows[0]!;
+  return {
+    vipTiers: r.vip_tiers ?? [],
+    maxVipInRow: r.max_vip_in_row ?? 1,
+    timeZone: r.time_zone,
+    hasOpenAlert: r.has_open_alert,
+  };
+}
+
 /**
  * 叫号 next: the first waiting ticket of today among those sent to this counter (transfers) and those of the types it
  * serves, by the outlet's priority rule, then by place in the queue. `FOR UPDATE SKIP LOCKED`: two counters calling
  * at the same instant take two different tickets. The call opens the service session (modules/counter) for the
- * ticket, in the same transaction: no session, no call.
+ * ticket, in the same transaction: no session, no call. The answer is built from what the statements returned (no
+ * read-back); the live pages are signalled after the commit; 排队预警 is judged only when a breach is open (a call
+ * shortens the queue and its oldest wait, so it can end a breach but never start one).
  */
 export async function callNext(deps: TDeps, scope: TScope, counterId: string): Promise<TQueueTicket> {
   const counter = await requireCounter(deps.db, scope, counterId, 'params.id');
   const now = deps.clock.now();
-  const { day } = localDayTime(now, await tenantTimeZone(deps.db, scope.tenantId));
-  const id = await deps.db.transaction(async (tx) => {
-    // One connection in a transaction: the reads go one after another.
-    const types = await counterTypeIds(tx, counter.id);
-    const settings = await tx.execute<{ vip_tiers: string[]; max_vip_in_row: number }>(sql`
-        select vip_tiers, max_vip_in_row from queue_settings where tenant_id = ${scope.tenantId} and outlet_id = ${counter.outlet_id}`);
-    // The outlet's latest calls today, newest first (event ids order them even within one millisecond).
-    const recent = await tx.execute<{ is_vip: boolean }>(sql`
+  const ctx = await callContext(deps.db, scope.tenantId, counter.outlet_id);
+  const { day } = localDayTime(now, ctx.timeZone);
+  const signals: TKioskSignal[] = [];
+  const ticket = await deps.db.transaction(async (tx) => {
+    let vipFirst = false;
+    if (ctx.vipTiers.length > 0) {
+      // The outlet's latest calls today, newest first (event ids order them even within one millisecond).
+      const recent = await tx.execute<{ is_vip: boolean }>(sql`
         select q.is_vip from queue_ticket_events e join queue_tickets q on q.id = e.ticket_id
         where q.tenant_id = ${scope.tenantId} and q.outlet_id = ${counter.outlet_id} and q.day = ${day}::date
           and e.kind = 'called'
         order by e.id desc limit 20`);
-    const rule = settings.rows[0];
-    const vipFirst = preferVip(
-      (rule?.vip_tiers.length ?? 0) > 0,
-      rule?.max_vip_in_row ?? 1,
-      recent.rows.map((r) => r.is_vip),
-    );
+      vipFirst = preferVip(
+        true,
+        ctx.maxVipInRow,
+        recent.rows.map((r) => r.is_vip),
+      );
+    }
     const picked = await tx.execute<{ id: string; customer_id: string | null; type_name: string }>(sql`
       select q.id, q.customer_id, (select t.name from queue_business_types t where t.id = q.type_id) as type_name
       from queue_tickets q
@@ -157,21 +179,31 @@ export async function callNext(deps: TDeps, scope: TScope, counterId: string): P
       limit 1
       for update of q skip locked`);
     const t = picked.rows[0];
-    if (!t)
+    if (!t) {
+      const types = await counterTypeIds(tx, counter.id);
       throw new AppError('QUEUE_EMPTY', types.length ? 'nobody is waiting' : 'this counter serves no business type');
-    const sessionId = await openSessionTx(tx, scope, counter, t.type_name, t.customer_id, now);
-    await tx.execute(sql`
-      update queue_tickets set status = 'called', called_at = ${now}, first_called_at = coalesce(first_called_at, ${now}),
-        counter_id = ${counter.id}, staff_id = ${scope.userId}, session_id = ${sessionId}, call_count = call_count + 1,
-        target_counter_id = null
-      where id = ${t.id}`);
-    await appendEvent(tx, scope, t.id, 'called', now, counter.id, { sessionId });
-    await checkQueueAlerts(tx, scope.tenantId, counter.outlet_id, now);
-    await announce(tx, { k: 'queue', t: scope.tenantId, o: counter.outlet_id });
-    return t.id;
+    }
+    const sessionId = await openSessionTx(tx, scope, counter, t.type_name, t.customer_id, now, signals);
+    // The call and its event in one statement.
+    const called = await tx.execute<Omit<TTicketRow, 'type_name'>>(sql`
+      with u as (
+        update queue_tickets set status = 'called', called_at = ${now}, first_called_at = coalesce(first_called_at, ${now}),
+          counter_id = ${counter.id}, staff_id = ${scope.userId}, session_id = ${sessionId}, call_count = call_count + 1,
+          target_counter_id = null
+        where id = ${t.id}
+        returning id, number, type_id, status, is_vip, customer_id, taken_at, first_called_at, called_at, counter_id,
+                  session_id, skip_count, call_count, outlet_id),
+      e as (
+        insert into queue_ticket_events (tenant_id, ticket_id, kind, at, counter_id, staff_id, data)
+        select ${scope.tenantId}, u.id, 'called', ${now}, ${counter.id}, ${scope.userId}, ${JSON.stringify({ sessionId })}::jsonb
+        from u)
+      select * from u`);
+    return toTicket({ ...called.rows[0]!, type_name: t.type_name });
   });
-  const ticket = await findTicket(deps.db, scope.tenantId, id);
-  if (!ticket) throw notFound('ticket');
+  signals.push({ k: 'queue', t: scope.tenantId, o: counter.outlet_id });
+  await publish(deps.db, signals);
+  if (ctx.hasOpenAlert)
+    await deps.db.transaction((tx) => checkQueueAlerts(tx, scope.tenantId, counter.outlet_id, now, day));
   return ticket;
 }
 
@@ -207,12 +239,14 @@ async function changed(deps: TDeps, scope: TScope, id: string) {
 /** 重呼: call the same number again (the hall display repeats it). */
 export async function recallTicket(deps: TDeps, scope: TScope, ticketId: string): Promise<TQueueTicket> {
   const now = deps.clock.now();
+  const signals: TKioskSignal[] = [];
   await deps.db.transaction(async (tx) => {
     const q = await lockServedTicket(tx, scope, ticketId);
     await tx.execute(sql`update queue_tickets set called_at = ${now}, call_count = call_count + 1 where id = ${q.id}`);
     await appendEvent(tx, scope, q.id, 'recalled', now, q.counter_id);
-    await announce(tx, { k: 'queue', t: scope.tenantId, o: q.outlet_id });
+    signals.push({ k: 'queue', t: scope.tenantId, o: q.outlet_id });
   });
+  await publish(deps.db, signals);
   return changed(deps, scope, ticketId);
 }
 
@@ -222,9 +256,10 @@ export async function recallTicket(deps: TDeps, scope: TScope, ticketId: string)
  */
 export async function skipTicket(deps: TDeps, scope: TScope, ticketId: string): Promise<TQueueTicket> {
   const now = deps.clock.now();
+  const signals: TKioskSignal[] = [];
   await deps.db.transaction(async (tx) => {
     const q = await lockServedTicket(tx, scope, ticketId);
-    await closeSessionTx(tx, scope, q.session_id, now, { withoutRating: true });
+    await closeSessionTx(tx, scope, q.session_id, now, { withoutRating: true, signals });
     const requeue = q.skip_count === 0;
     await tx.execute(sql`
       update queue_tickets set status = ${requeue ? 'waiting' : 'no_show'}, skip_count = skip_count + 1, session_id = null,
@@ -232,8 +267,9 @@ export async function skipTicket(deps: TDeps, scope: TScope, ticketId: string): 
       where id = ${q.id}`);
     await appendEvent(tx, scope, q.id, 'skipped', now, q.counter_id, { sessionId: q.session_id });
     await appendEvent(tx, scope, q.id, requeue ? 'requeued' : 'no_show', now, q.counter_id);
-    await announce(tx, { k: 'queue', t: scope.tenantId, o: q.outlet_id });
+    signals.push({ k: 'queue', t: scope.tenantId, o: q.outlet_id });
   });
+  await publish(deps.db, signals);
   return changed(deps, scope, ticketId);
 }
 
@@ -248,6 +284,7 @@ export async function transferTicket(
   input: TTransferInput,
 ): Promise<TQueueTicket> {
   const now = deps.clock.now();
+  const signals: TKioskSignal[] = [];
   await deps.db.transaction(async (tx) => {
     const q = await lockServedTicket(tx, scope, ticketId);
     if (input.typeId) {
@@ -262,7 +299,7 @@ export async function transferTicket(
           and c.path like o.path || '%' and c.id <> ${q.counter_id}`);
       if (!ok.rows[0]) throw unknownRef('body.counterId', 'other counter of this outlet');
     }
-    await closeSessionTx(tx, scope, q.session_id, now);
+    await closeSessionTx(tx, scope, q.session_id, now, { signals });
     await tx.execute(sql`
       update queue_tickets set status = 'waiting', session_id = null,
         type_id = ${input.typeId ?? sql`type_id`}, target_counter_id = ${input.counterId ?? null}
@@ -272,7 +309,8 @@ export async function transferTicket(
       toTypeId: input.typeId ?? null,
       toCounterId: input.counterId ?? null,
     });
-    await announce(tx, { k: 'queue', t: scope.tenantId, o: q.outlet_id });
+    signals.push({ k: 'queue', t: scope.tenantId, o: q.outlet_id });
   });
+  await publish(deps.db, signals);
   return changed(deps, scope, ticketId);
 }

@@ -4,12 +4,18 @@ export const DEFAULT_MAX_VIP_IN_ROW = 3;
 /** Assumed handling time per customer before an outlet has served anyone today. */
 export const DEFAULT_HANDLING_SECONDS = 300;
 
-/** A ticket number: the type's prefix and the day's sequence, at least three digits (A001, A012, A1000). */
+/** A ticket number: the type's prefix and the day's sequence, at least three digits (A001, A012, A1000). The take's
+ * statement (queue-take.service.ts TAKE_SQL) formats it the same way in SQL. */
 export const ticketNumber = (prefix: string, seq: number) => `${prefix}${String(seq).padStart(3, '0')}`;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/** The last answer per zone: within one UTC minute the local day and minute are the same (offsets are whole minutes). */
+const lastMinute = new Map<string, { minute: number; value: { day: string; hhmm: string } }>();
 /** The local day (YYYY-MM-DD) and time (HH:MM) of an instant in a time zone. */
 export function localDayTime(now: Date, timeZone: string): { day: string; hhmm: string } {
+  const minute = Math.floor(now.getTime() / 60_000);
+  const last = lastMinute.get(timeZone);
+  if (last?.minute === minute) return last.value;
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('sv-SE', {
@@ -24,7 +30,9 @@ export function localDayTime(now: Date, timeZone: string): { day: string; hhmm: 
     formatters.set(timeZone, f);
   }
   const [day = '', hhmm = ''] = f.format(now).split(' ');
-  return { day, hhmm };
+  const value = { day, hhmm };
+  lastMinute.set(timeZone, { minute, value });
+  return value;
 }
 
 /** Numbers are taken from opening time up to (not including) closing time. */

@@ -5,6 +5,7 @@ import { buildApp } from '../../app.ts';
 import { countRows, expectError, unitIdByCode } from '../../../test/helpers.ts';
 import { createCustomer } from '../../../test/customers-helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { DEFAULT_HANDLING_SECONDS, estimateWaitMinutes } from './queue-rules.ts';
 
 let t: TTestApp;
 let zhang: TClient;
@@ -293,6 +294,36 @@ describe('calling 叫号', () => {
       taken.id,
     ]);
     expect(kinds.rows.map((r) => r.kind)).toEqual(['taken', 'called']);
+    await drain(chen, w1);
+  });
+
+  it("the wait estimate uses the type's mean handling time today: the same on the take, the board and the phone page", async () => {
+    await drain(chen, w1);
+    await drain(teller02, w2);
+    const served = await takeOk(ljz.token, ljz.typeA);
+    const called = await callOk(chen, w1);
+    expect(called.id).toBe(served.id);
+    t.clock.advance(20 * 60_000); // a long service among short ones
+    await endService(chen, called);
+    await takeOk(ljz.token, ljz.typeA);
+    const board = (
+      await t.app.inject({ method: 'GET', url: `/api/queue/take/${ljz.token}`, remoteAddress: ip() })
+    ).json();
+    const a = (board.types as { id: string; waiting: number; estimatedWaitMinutes: number }[]).find(
+      (x) => x.id === ljz.typeA,
+    )!;
+    const next = await takeOk(ljz.token, ljz.typeA);
+    expect(next.ahead).toBe(a.waiting);
+    expect(next.estimatedWaitMinutes).toBe(a.estimatedWaitMinutes);
+    expect((await publicTicket(next.id)).estimatedWaitMinutes).toBe(next.estimatedWaitMinutes);
+    // The mean of the type's ended services today, here by a plain join (type A is served at 2 counters).
+    const mean = await t.pool.query<{ m: number }>(
+      `select avg(s.handling_seconds)::float as m from queue_tickets q join service_sessions s on s.id = q.session_id
+       where q.type_id = $1 and s.handling_seconds is not null`,
+      [ljz.typeA],
+    );
+    expect(mean.rows[0]!.m).not.toBe(DEFAULT_HANDLING_SECONDS);
+    expect(next.estimatedWaitMinutes).toBe(estimateWaitMinutes(next.ahead, 2, mean.rows[0]!.m));
     await drain(chen, w1);
   });
 
