@@ -92,7 +92,7 @@ export const SNAPSHOT_TILE_KEYS: readonly TAnalyticsTileKey[] = ['followupOverdu
 
 /**
  * One 驾驶舱 figure of the period, with the previous period of the same kind (环比) and the same period a year earlier
- * (同比); the changes are relative, in percent with one decimal, null when the base is null or zero. Rates
+ * (同比); the changes are relative, in percent with one decimal, null when the base is null, zero or negative (NPS). Rates
  * (satisfactionRate, csat, followupCoverage/Reach/Completion) are percent with one decimal; satisfactionIndex 0–100;
  * nps −100…100. A snapshot tile (`snapshot`: true) is the figure now, whatever the period: previous, lastYear and
  * both changes are null.
