@@ -101,6 +101,8 @@ describe('驾驶舱 on the home page', () => {
     expect(await page.locator('[data-testid=cockpit-ranking]').count()).toBe(0);
     // The complaints about him, now; no survey, follow-up KPI, heat map or tier figure of the organisation.
     expect(await page.locator('[data-testid=cockpit-openTickets]').innerText()).toContain('我的未结投诉');
+    expect(await page.locator('[data-testid=cockpit-appealsPending]').innerText()).toContain('我的待处理申诉');
+    await page.locator('[data-testid=cockpit-appealsDecided-mom]').waitFor();
     for (const key of ['satisfactionIndex', 'followupCoverage', 'churnWarnings', 'flow-heatmap', 'tiers'])
       expect(await page.locator(`[data-testid=cockpit-${key}]`).count()).toBe(0);
     await e.shot(page, '91-cockpit-teller');

@@ -78,17 +78,25 @@ export const ANALYTICS_TILE_KEYS = [
   'followupCoverage',
   'followupReach',
   'followupCompletion',
-  // Snapshots (now, not of the period): overdue follow-up tasks, open tickets, open churn warnings.
+  // Appeals 申诉 of the teller's ratings decided in the period (evaluation_appeal_rollups).
+  'appealsDecided',
+  // Snapshots (now, not of the period): overdue follow-up tasks, open tickets, open churn warnings, pending appeals.
   'followupOverdue',
   'openTickets',
   'churnWarnings',
+  'appealsPending',
 ] as const;
 export type TAnalyticsTileKey = (typeof ANALYTICS_TILE_KEYS)[number];
 
 const ZRange = z.object({ fromDay: z.string(), toDay: z.string() });
 
 /** Tiles that are a snapshot of now, not a figure of the period: they have no 环比 / 同比. */
-export const SNAPSHOT_TILE_KEYS: readonly TAnalyticsTileKey[] = ['followupOverdue', 'openTickets', 'churnWarnings'];
+export const SNAPSHOT_TILE_KEYS: readonly TAnalyticsTileKey[] = [
+  'followupOverdue',
+  'openTickets',
+  'churnWarnings',
+  'appealsPending',
+];
 
 /**
  * One 驾驶舱 figure of the period, with the previous period of the same kind (环比) and the same period a year earlier

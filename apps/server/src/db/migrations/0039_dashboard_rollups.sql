@@ -16,6 +16,16 @@ CREATE TABLE "customer_value_rollups" (
 	CONSTRAINT "customer_value_rollups_key_uq" UNIQUE NULLS NOT DISTINCT("tenant_id","run_id","unit_id","tier","lifecycle")
 );
 --> statement-breakpoint
+CREATE TABLE "evaluation_appeal_rollups" (
+	"tenant_id" uuid NOT NULL,
+	"day" date NOT NULL,
+	"unit_id" uuid NOT NULL,
+	"staff_id" uuid,
+	"filed" integer DEFAULT 0 NOT NULL,
+	"decided" integer DEFAULT 0 NOT NULL,
+	CONSTRAINT "evaluation_appeal_rollups_key_uq" UNIQUE NULLS NOT DISTINCT("tenant_id","day","unit_id","staff_id")
+);
+--> statement-breakpoint
 CREATE TABLE "followup_task_rollups" (
 	"tenant_id" uuid NOT NULL,
 	"day" date NOT NULL,
@@ -57,7 +67,7 @@ CREATE TABLE "ticket_status_counts" (
 -- Custom SQL below (not generated): the triggers that keep the 驾驶舱 read model (db/schema/dashboard-rollups.ts) in
 -- the transaction of every write of its facts, and the rebuild that recomputes it from the facts.
 --
--- Each table has ONE definition of its aggregate, a function returning the upsert statement over a source query of
+-- Each table but the appeals has ONE definition of its aggregate, a function returning the upsert statement over a source query of
 -- signed rows (`<fact row columns>, sign`: +1 counted, −1 no longer counted). The statement-level triggers run it over
 -- their transition tables (EXECUTE sees them), the rebuild over the fact table, so triggers and rebuild cannot drift
 -- (the property test modules/dashboard/read-model.property.test.ts checks them against a GROUP BY over the facts).
@@ -262,12 +272,54 @@ CREATE TRIGGER churn_warning_counts_update AFTER UPDATE ON value_churn_warnings
 CREATE TRIGGER churn_warning_counts_delete AFTER DELETE ON value_churn_warnings
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION churn_warning_counts_on_change();
 --> statement-breakpoint
+-- Appeals 申诉 of ratings: filed on the day of the appeal, decided on the day of the first decision (any correction
+-- that is not an appeal) after it — the rule of the evaluation list's appeal state ("open until a decision row
+-- follows it"). Serialised per evaluation with the advisory lock correctEvaluation() takes (re-entrant here), so a
+-- batch sees the decisions before it. An appeal still undecided before this batch is decided by the batch's first
+-- decision after it.
+CREATE FUNCTION evaluation_appeal_rollups_on_corrections() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtextextended('evaluation:' || c.evaluation_id::text, 0))
+  FROM (SELECT DISTINCT evaluation_id FROM new_rows ORDER BY 1) c;
+  INSERT INTO evaluation_appeal_rollups AS r (tenant_id, day, unit_id, staff_id, filed, decided)
+  SELECT x.tenant_id, (x.at AT TIME ZONE tn.time_zone)::date, e.unit_id, e.staff_id, sum(x.filed), sum(x.decided)
+  FROM (
+    SELECT n.tenant_id, n.evaluation_id, n.at, 1 AS filed, 0 AS decided FROM new_rows n WHERE n.kind = 'appeal'
+    UNION ALL
+    SELECT a.tenant_id, a.evaluation_id, d.at, 0, 1
+    FROM evaluation_corrections a
+    JOIN (SELECT DISTINCT tenant_id, evaluation_id FROM new_rows WHERE kind <> 'appeal') ev
+      ON ev.tenant_id = a.tenant_id AND ev.evaluation_id = a.evaluation_id
+    CROSS JOIN LATERAL (SELECT n.at FROM new_rows n
+                        WHERE n.tenant_id = a.tenant_id AND n.evaluation_id = a.evaluation_id AND n.kind <> 'appeal'
+                          AND n.id > a.id
+                        ORDER BY n.id LIMIT 1) d
+    WHERE a.kind = 'appeal'
+      AND NOT EXISTS (SELECT 1 FROM evaluation_corrections o
+                      WHERE o.tenant_id = a.tenant_id AND o.evaluation_id = a.evaluation_id AND o.kind <> 'appeal'
+                        AND o.id > a.id
+                        AND NOT EXISTS (SELECT 1 FROM new_rows n2 WHERE n2.tenant_id = o.tenant_id AND n2.id = o.id))
+  ) x
+  JOIN evaluations e ON e.tenant_id = x.tenant_id AND e.id = x.evaluation_id
+  JOIN tenants tn ON tn.id = x.tenant_id
+  GROUP BY 1, 2, 3, 4
+  ORDER BY 1, 2, 3, 4
+  ON CONFLICT ON CONSTRAINT evaluation_appeal_rollups_key_uq DO UPDATE SET
+    filed = r.filed + excluded.filed, decided = r.decided + excluded.decided;
+  RETURN NULL;
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER evaluation_appeal_rollups_corrections AFTER INSERT ON evaluation_corrections
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION evaluation_appeal_rollups_on_corrections();
+--> statement-breakpoint
 -- Recompute the read model of one tenant (or all) from the facts, writers held off meanwhile (SHARE locks wait for
 -- open writing transactions and block new ones until the rebuild commits). Used by this migration (backfill) and by
 -- `npm run rollups:rebuild`.
 CREATE FUNCTION dashboard_rollups_rebuild(p_tenant uuid DEFAULT NULL) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  LOCK TABLE followup_tasks, service_sessions, tickets, customer_values, value_churn_warnings, customers, tenants IN SHARE MODE;
+  LOCK TABLE followup_tasks, service_sessions, tickets, customer_values, value_churn_warnings, customers,
+             evaluations, evaluation_corrections, tenants IN SHARE MODE;
   DELETE FROM followup_task_rollups WHERE p_tenant IS NULL OR tenant_id = p_tenant;
   EXECUTE followup_task_rollups_upsert('SELECT f.*, 1 AS sign FROM followup_tasks f WHERE $1::uuid IS NULL OR f.tenant_id = $1') USING p_tenant;
   DELETE FROM session_hour_rollups WHERE p_tenant IS NULL OR tenant_id = p_tenant;
@@ -278,6 +330,23 @@ BEGIN
   EXECUTE customer_value_rollups_upsert('SELECT v.*, 1 AS sign FROM customer_values v WHERE $1::uuid IS NULL OR v.tenant_id = $1') USING p_tenant;
   DELETE FROM churn_warning_counts WHERE p_tenant IS NULL OR tenant_id = p_tenant;
   EXECUTE churn_warning_counts_upsert('SELECT w.*, 1 AS sign FROM value_churn_warnings w WHERE $1::uuid IS NULL OR w.tenant_id = $1') USING p_tenant;
+  DELETE FROM evaluation_appeal_rollups WHERE p_tenant IS NULL OR tenant_id = p_tenant;
+  INSERT INTO evaluation_appeal_rollups (tenant_id, day, unit_id, staff_id, filed, decided)
+  SELECT x.tenant_id, (x.at AT TIME ZONE tn.time_zone)::date, e.unit_id, e.staff_id, sum(x.filed), sum(x.decided)
+  FROM (
+    SELECT a.tenant_id, a.evaluation_id, a.at, 1 AS filed, 0 AS decided FROM evaluation_corrections a
+    WHERE a.kind = 'appeal' AND (p_tenant IS NULL OR a.tenant_id = p_tenant)
+    UNION ALL
+    SELECT a.tenant_id, a.evaluation_id, d.at, 0, 1 FROM evaluation_corrections a
+    CROSS JOIN LATERAL (SELECT d.at FROM evaluation_corrections d
+                        WHERE d.tenant_id = a.tenant_id AND d.evaluation_id = a.evaluation_id AND d.kind <> 'appeal'
+                          AND d.id > a.id
+                        ORDER BY d.id LIMIT 1) d
+    WHERE a.kind = 'appeal' AND (p_tenant IS NULL OR a.tenant_id = p_tenant)
+  ) x
+  JOIN evaluations e ON e.tenant_id = x.tenant_id AND e.id = x.evaluation_id
+  JOIN tenants tn ON tn.id = x.tenant_id
+  GROUP BY 1, 2, 3, 4;
 END;
 $$;
 --> statement-breakpoint

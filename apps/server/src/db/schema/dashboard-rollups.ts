@@ -104,3 +104,22 @@ export const churnWarningCounts = pgTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.unitId, t.reason] })],
 );
+
+/**
+ * Appeals 申诉 of ratings per tenant × local day × the rated evaluation's unit × staff: `filed` on the day of each
+ * appeal, `decided` on the day of the first decision (exclude / restore / appeal_rejected) after it — so pending now
+ * is Σ filed − Σ decided. Kept by a trigger on `evaluation_corrections` (a correction stored before its evaluation,
+ * which the API never does, is counted by the next rebuild only).
+ */
+export const evaluationAppealRollups = pgTable(
+  'evaluation_appeal_rollups',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    unitId: uuid('unit_id').notNull(),
+    staffId: uuid('staff_id'),
+    filed: integer('filed').notNull().default(0),
+    decided: integer('decided').notNull().default(0),
+  },
+  (t) => [unique('evaluation_appeal_rollups_key_uq').on(t.tenantId, t.day, t.unitId, t.staffId).nullsNotDistinct()],
+);

@@ -14,6 +14,7 @@ import { addDays, localDay, readEvaluationRollups, type TRollupFigures } from '.
 import { readTicketRollups } from '../tickets/rollups/ticket-rollups.ts';
 import { daysOf, periodOf, previousPeriod, sameLastYear, type TPeriod } from './periods.ts';
 import {
+  readAppeals,
   readCustomerValue,
   readFollowupRollups,
   readHourlyFlow,
@@ -28,11 +29,12 @@ import {
  * distribution. EVERYTHING HERE IS READ FROM ROLLUPS, NEVER FROM A SCAN OF FACTS: `evaluation_rollups` (through
  * readEvaluationRollups: excluded ratings are not counted; late-arriving ones count on the day they occurred),
  * `service_session_rollups`, `ticket_rollups` (readTicketRollups), `survey_rollups` and the 驾驶舱 read model
- * (read-model.ts: follow-up tasks, hourly flow, open tickets, customer tiers, churn warnings). Keep it so: a new
- * figure gets a rollup first.
+ * (read-model.ts: follow-up tasks, hourly flow, open tickets, customer tiers, churn warnings, appeals). Keep it so:
+ * a new figure gets a rollup first.
  *
- * Tiles per role: `own` scope (a teller, an agent) his ratings, the customers he served (teller), his follow-up
- * tasks due / overdue (agent) and the complaints about him; wider scopes the subtree's satisfaction index, rate, CSAT, NPS, 不满意, flow, handling time, follow-up KPIs, tickets and
+ * Tiles per role: `own` scope (a teller, an agent) his ratings, the customers he served and his appeals pending /
+ * decided (teller), his follow-up tasks due / overdue (agent) and the complaints about him; wider scopes the
+ * subtree's satisfaction index, rate, CSAT, NPS, 不满意, flow, handling time, follow-up KPIs, tickets and
  * churn warnings. Each block needs the permission that reads its source (see ZAnalyticsDashboard).
  */
 
@@ -80,6 +82,9 @@ async function followupValues(db: DbOrTx, scope: TScope, r: TRange): Promise<TVa
   };
 }
 
+/** A teller's appeals: decided in the period (periodic) — pending now is a snapshot (snapshotValues). */
+const canAppeal = (scope: TScope, p: ReadonlySet<string>) => scope.dataScope === 'own' && p.has('evaluation:appeal');
+
 async function surveyValues(db: DbOrTx, scope: TScope, r: TRange): Promise<TValues> {
   const f = await readSurveyFigures(db, scope, r);
   return f ? { satisfactionIndex: f.satisfactionIndex, csat: f.csat, nps: f.nps } : {};
@@ -102,6 +107,7 @@ async function valuesOf(db: DbOrTx, scope: TScope, r: TRange, perms: ReadonlySet
     canSessions(scope, perms) ? sessionValues(db, scope, r) : none,
     canFollowup(perms) ? followupValues(db, scope, r) : none,
     perms.has('ticket:read') ? ticketValues(db, scope, r) : none,
+    canAppeal(scope, perms) ? readAppeals(db, scope, r).then((a) => ({ appealsDecided: a.decided })) : none,
   ]);
   return Object.assign({}, ...parts) as TValues;
 }
@@ -114,12 +120,14 @@ async function snapshotValues(
   perms: ReadonlySet<string>,
 ): Promise<{ values: TValues; customerValue: TAnalyticsDashboard['customerValue'] }> {
   const own = scope.dataScope === 'own';
-  const [overdue, open, value] = await Promise.all([
+  const [overdue, open, value, appeals] = await Promise.all([
     canFollowup(perms) ? readOverdueTasks(db, scope, today) : null,
     perms.has('ticket:read') ? readOpenTickets(db, scope) : null,
     perms.has('customer:read') && !own ? readCustomerValue(db, scope) : null,
+    canAppeal(scope, perms) ? readAppeals(db, scope, { fromDay: today, toDay: today }) : null,
   ]);
   const values: TValues = {};
+  if (appeals) values.appealsPending = appeals.pending;
   if (overdue !== null) values.followupOverdue = overdue;
   if (open !== null) values.openTickets = open;
   if (value) values.churnWarnings = value.churnWarnings;
@@ -148,6 +156,8 @@ const TILE_ORDER: readonly TAnalyticsTileKey[] = [
   'ticketsReceived',
   'slaBreaches',
   'churnWarnings',
+  'appealsPending',
+  'appealsDecided',
 ];
 
 /** Ratings per unit directly below the caller's unit (its subtree summed), worst satisfaction first. */

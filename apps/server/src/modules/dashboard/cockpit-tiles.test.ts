@@ -105,7 +105,7 @@ beforeAll(async () => {
   // January 2032 (1–20): 新街口 4, 陆家嘴 5; 陆家嘴 1 on 25 Jan (after the 20th). November 2032: 陆家嘴 5.
   // December 2031: 陆家嘴 3.
   await kiosk(xjh, 5, '2033-01-02T02:00:00Z', tellerId);
-  await kiosk(xjh, 1, '2033-01-08T02:00:00Z', tellerId);
+  const pendingAppeal = await kiosk(xjh, 1, '2033-01-08T02:00:00Z', tellerId);
   await kiosk(ljz, 2, '2033-01-10T02:00:00Z', null);
   await kiosk(hz, 1, '2033-01-06T02:00:00Z', null);
   const appealed = await kiosk(xjh, 1, '2033-01-15T02:00:00Z', tellerId);
@@ -306,6 +306,10 @@ beforeAll(async () => {
   await kiosk(xjh, 2, '2032-12-31T15:30:00Z', tellerId);
   await kiosk(xjh, 4, '2032-12-31T16:30:00Z', tellerId);
   expect((await teller.post(`/api/evaluations/${appealed.id}/appeal`, { reason: '客户误按' })).statusCode).toBe(200);
+  // An appeal still waiting for a decision: the rating keeps counting meanwhile.
+  expect((await teller.post(`/api/evaluations/${pendingAppeal.id}/appeal`, { reason: '非本人办理' })).statusCode).toBe(
+    200,
+  );
   expect((await zhang.post(`/api/evaluations/${appealed.id}/exclude`, { reason: '监控确认误按' })).statusCode).toBe(
     200,
   );
@@ -416,7 +420,7 @@ describe('驾驶舱 tiles (hand-computed)', () => {
     expect(tiles(year).sessions).toEqual(p(3, 1, 1, 200, 200));
   });
 
-  it('a teller (own scope): his ratings, the customers he served and the complaints about him; nothing else', async () => {
+  it('a teller (own scope): his ratings, the customers he served, his appeals and the complaints about him; nothing else', async () => {
     const d = await dashboard(teller, '');
     expect(tiles(d)).toEqual({
       // Jan: 5, 1, 4 (late; the excluded 1 is out) → 2 of 3; Dec 1–20: 5, 2; Jan 2032: 4.
@@ -429,6 +433,9 @@ describe('驾驶舱 tiles (hand-computed)', () => {
       openTickets: snap(1),
       ticketsReceived: p(1, 0, 0, null, null),
       slaBreaches: p(0, 0, 0, null, null),
+      // His appeals: the 15 January one decided (excluded) on the 20th; the 8 January one still pending.
+      appealsDecided: p(1, 0, 0, null, null),
+      appealsPending: snap(1),
     });
     expect([d.ranking, d.flow, d.customerValue]).toEqual([[], [], null]);
   });

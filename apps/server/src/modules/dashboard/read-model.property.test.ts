@@ -8,7 +8,7 @@ import { rebuildDashboardRollups } from './read-model.ts';
 /**
  * Property: whatever follow-up tasks (any state, attempts, due windows around local midnights), updates (state
  * changes, attempts, reassignment, cancel), deletes, service sessions, tickets (status changes, moves, deletes),
- * customer values of a run and churn warnings (opened, resolved) are written, in random batches and orders, every
+ * customer values of a run, churn warnings (opened, resolved) and appeals and decisions of ratings are written, in random batches and orders, every
  * row of the 驾驶舱 read model equals a GROUP BY over the facts written out here independently of the migration, and
  * the rebuild gives the same rows.
  */
@@ -19,6 +19,7 @@ let counters: string[];
 let staff: string[];
 let plans: string[];
 let customers: { id: string; unit: string }[];
+let evaluations: string[];
 const TIME_ZONE = 'America/New_York'; // not the default zone; 8 March 2026 is a DST change there
 const T0 = new Date('2026-03-08T05:00:00Z').getTime();
 const MIN = 60_000;
@@ -49,6 +50,17 @@ beforeAll(async () => {
       [id, t.tenantId, unit],
     );
     customers.push({ id, unit });
+  }
+  // Ratings to appeal (units and staff vary; one without staff).
+  evaluations = [];
+  for (let i = 0; i < 4; i++) {
+    const id = crypto.randomUUID();
+    await t.pool.query(
+      `insert into evaluations (id, tenant_id, channel, occurred_at, unit_id, staff_id, source_type, score, idempotency_key)
+       values ($1, $2, 'kiosk', $3, $4, $5, 'device', 1, $6)`,
+      [id, t.tenantId, new Date(T0 + i * 600 * MIN), units[i % 3], i === 3 ? null : staff[i % 3], id],
+    );
+    evaluations.push(id);
   }
   await rebuildDashboardRollups(t.db, t.tenantId);
 });
@@ -91,6 +103,18 @@ const arbCase = fc.record({
   values: fc.array(
     fc.record({ customer: fc.nat(2), tier: fc.option(fc.constantFrom('large', 'medium', 'small'), { nil: null }) }),
     { maxLength: 3 },
+  ),
+  /** Correction batches (each one statement): evaluation, kind, minutes from T0 (days either side of midnight). */
+  corrections: fc.array(
+    fc.array(
+      fc.record({
+        e: fc.nat(3),
+        kind: fc.constantFrom('appeal', 'appeal', 'appeal_rejected', 'exclude', 'restore'),
+        minutes: arbMinutes,
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
+    { maxLength: 5 },
   ),
   warnings: fc.array(
     fc.record({ customer: fc.nat(2), reason: fc.constantFrom('no_purchase', 'spend_drop'), resolve: fc.boolean() }),
@@ -150,7 +174,24 @@ const expectedChurn = () =>
      from value_churn_warnings w join customers c on c.tenant_id = w.tenant_id and c.id = w.customer_id
      where w.tenant_id = $1 and w.resolved_at is null group by 1, 2 order by 1, 2`);
 
+const storedAppeals = () =>
+  q(`select day::text, unit_id, staff_id, filed, decided from evaluation_appeal_rollups
+     where tenant_id = $1 and (filed, decided) <> (0, 0) order by 1, 2, 3`);
+/** Filed on the appeal's day; decided on the day of the first correction after it that is not an appeal. */
+const expectedAppeals = () =>
+  q(`with a as (
+       select c.tenant_id, c.at, e.unit_id, e.staff_id,
+              (select d.at from evaluation_corrections d where d.evaluation_id = c.evaluation_id and d.kind <> 'appeal'
+                and d.id > c.id order by d.id limit 1) as decided_at
+       from evaluation_corrections c join evaluations e on e.id = c.evaluation_id
+       where c.tenant_id = $1 and c.kind = 'appeal'),
+     x as (select at, unit_id, staff_id, 1 as f, 0 as d from a
+           union all select decided_at, unit_id, staff_id, 0, 1 from a where decided_at is not null)
+     select (x.at at time zone tn.time_zone)::date::text as day, x.unit_id, x.staff_id, sum(f)::int as filed, sum(d)::int as decided
+     from x cross join tenants tn where tn.id = $1 group by 1, 2, 3 order by 1, 2, 3`);
+
 const all = async () => ({
+  appeals: await storedAppeals(),
   tasks: await storedTasks(),
   flow: await storedFlow(),
   tickets: await storedTickets(),
@@ -158,6 +199,7 @@ const all = async () => ({
   churn: await storedChurn(),
 });
 const want = async () => ({
+  appeals: await expectedAppeals(),
   tasks: await expectedTasks(),
   flow: await expectedFlow(),
   tickets: await expectedTickets(),
@@ -292,6 +334,19 @@ describe('驾驶舱 read model (property)', () => {
           );
           if (w.resolve) await t.pool.query('update value_churn_warnings set resolved_at = now() where id = $1', [id]);
         }
+        // Corrections in batches of one statement each (appeals, decisions, repeated and out of order).
+        for (const batch of c.corrections)
+          await t.pool.query(
+            `insert into evaluation_corrections (tenant_id, evaluation_id, kind, reason, at)
+             select $1, i.e, i.k, 'property', i.at from unnest($2::uuid[], $3::text[], $4::timestamptz[]) with ordinality as i(e, k, at, n)
+             order by i.n`,
+            [
+              t.tenantId,
+              batch.map((x) => evaluations[x.e]!),
+              batch.map((x) => x.kind),
+              batch.map((x) => new Date(T0 + x.minutes * MIN)),
+            ],
+          );
         const expected = await want();
         expect(await all()).toEqual(expected);
         await rebuildDashboardRollups(t.db, t.tenantId);

@@ -10,7 +10,7 @@ import { csatShare, npsScore, satisfactionIndex, scoringDimensions } from '../su
  * Readers of the 驾驶舱 read model (db/schema/dashboard-rollups.ts, kept by the triggers of migration
  * `dashboard_rollups`) and of the survey rollups, each scoped by the caller's tenant and org subtree. No reader here
  * touches a fact table: follow-up tasks, sessions, tickets, customer values and churn warnings are read from their
- * rollups; survey definitions (a handful of rows) only give the weights and question types of the versions counted.
+ * rollups, appeals from theirs; survey definitions (a handful of rows) only give the weights and question types of the versions counted.
  */
 
 type TRange = { fromDay: string; toDay: string };
@@ -54,6 +54,19 @@ export async function readOverdueTasks(db: DbOrTx, scope: TScope, today: string)
     where f.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`f.assignee_id`, sql`f.unit_id`)}
       and f.due_day < ${today}::date`);
   return Number(res.rows[0]?.n ?? 0);
+}
+
+/**
+ * Appeals 申诉 of ratings (a teller: of his own ratings): decided in [fromDay, toDay), and pending now (filed − decided
+ * over all days).
+ */
+export async function readAppeals(db: DbOrTx, scope: TScope, r: TRange): Promise<{ pending: number; decided: number }> {
+  const res = await db.execute<{ pending: number; decided: number }>(sql`
+    select coalesce(sum(a.filed) - sum(a.decided), 0)::int as pending,
+           coalesce(sum(a.decided) filter (where a.day >= ${r.fromDay}::date and a.day < ${r.toDay}::date), 0)::int as decided
+    from evaluation_appeal_rollups a
+    where a.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`a.staff_id`, sql`a.unit_id`)}`);
+  return { pending: Number(res.rows[0]?.pending ?? 0), decided: Number(res.rows[0]?.decided ?? 0) };
 }
 
 /** 客流量 per ISO weekday (1 = Monday … 7 = Sunday) × local hour over [fromDay, toDay), outlets the caller sees. */

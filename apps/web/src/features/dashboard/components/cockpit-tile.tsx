@@ -28,7 +28,7 @@ export function formatTile(key: TAnalyticsTileKey, v: number | null): string {
 }
 
 /**
- * The page behind a tile: the period's evaluations, the survey list, the counter or service report, the follow-up
+ * The page behind a tile: the period's evaluations (open appeals for the pending ones), the survey list, the counter or service report, the follow-up
  * workbench (own) or the team's tasks / KPIs, the tickets, the customer value page.
  */
 export function tileLink(key: TAnalyticsTileKey, personal: boolean, evaluations: string): string {
@@ -57,6 +57,10 @@ export function tileLink(key: TAnalyticsTileKey, personal: boolean, evaluations:
       return '/tickets';
     case 'churnWarnings':
       return '/value';
+    case 'appealsPending':
+      return '/evaluations?appeal=open';
+    case 'appealsDecided':
+      return evaluations;
   }
 }
 
