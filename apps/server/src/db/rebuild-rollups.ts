@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { loadConfig } from '../config/env.ts';
 import { loggerOptions } from '../lib/logger.ts';
+import { rebuildDashboardRollups } from '../modules/dashboard/read-model.ts';
 import { rebuildEvaluationRollups } from '../modules/evaluations/rollups.ts';
 import { rebuildSurveyRollups } from '../modules/evaluations/survey-rollups.ts';
 import { rebuildTicketRollups } from '../modules/tickets/rollups/ticket-rollups.ts';
@@ -11,7 +12,8 @@ import { runMigrations } from './migrate.ts';
 /**
  * `npm run rollups:rebuild -w @huifang/server [-- <tenant id>]`: recompute every rollup of the read model from the
  * facts (all tenants, or one): evaluation and session rollups (服务统计, dashboard, counter figures), the survey
- * rollups (survey results and index) and the complaint rollups (ticket_rollups, from ticket_events). Needed after a tenant changes its time zone (the rollups' local days follow
+ * rollups (survey results and index), the complaint rollups (ticket_rollups, from ticket_events) and the 驾驶舱 read
+ * model (follow-up task, hourly flow, ticket status, customer tier and churn warning rollups). Needed after a tenant changes its time zone (the rollups' local days follow
  * tenants.time_zone at the time of writing); harmless otherwise. Writers wait while it runs. The same database as
  * `npm start` (DATABASE_URL, or the bundled Postgres in ./data/pg — stop the server first in that case).
  */
@@ -51,6 +53,12 @@ async function main(): Promise<void> {
     log.info(
       { tenantId: tenantId ?? 'all', tickets, ms: Math.round(performance.now() - ticketsStarted) },
       'complaint rollups rebuilt from the ticket events',
+    );
+    const dashboardStarted = performance.now();
+    await rebuildDashboardRollups(database.db, tenantId);
+    log.info(
+      { tenantId: tenantId ?? 'all', ms: Math.round(performance.now() - dashboardStarted) },
+      'dashboard read model (follow-up tasks, hourly flow, tickets, tiers, churn warnings) rebuilt from the facts',
     );
   } finally {
     await database.close();

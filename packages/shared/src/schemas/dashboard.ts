@@ -63,25 +63,51 @@ export type TAnalyticsDashboardQuery = z.infer<typeof ZAnalyticsDashboardQuery>;
 
 export const ANALYTICS_TILE_KEYS = [
   'satisfactionRate',
-  'avgScore',
   'unsatisfied',
   'evaluations',
-  'unrated',
   'sessions',
   'avgHandlingSeconds',
   'ticketsReceived',
   'slaBreaches',
+  // Survey figures 问卷 (survey rollups; not for a teller).
+  'satisfactionIndex',
+  'csat',
+  'nps',
+  // Follow-up 回访 (followup_task_rollups): tasks whose due window opens in the period, and the KPIs over them.
+  'followupDue',
+  'followupCoverage',
+  'followupReach',
+  'followupCompletion',
+  // Appeals 申诉 of the teller's ratings decided in the period (evaluation_appeal_rollups).
+  'appealsDecided',
+  // Snapshots (now, not of the period): overdue follow-up tasks, open tickets, open churn warnings, pending appeals.
+  'followupOverdue',
+  'openTickets',
+  'churnWarnings',
+  'appealsPending',
 ] as const;
 export type TAnalyticsTileKey = (typeof ANALYTICS_TILE_KEYS)[number];
 
 const ZRange = z.object({ fromDay: z.string(), toDay: z.string() });
 
+/** Tiles that are a snapshot of now, not a figure of the period: they have no 环比 / 同比. */
+export const SNAPSHOT_TILE_KEYS: readonly TAnalyticsTileKey[] = [
+  'followupOverdue',
+  'openTickets',
+  'churnWarnings',
+  'appealsPending',
+];
+
 /**
  * One 驾驶舱 figure of the period, with the previous period of the same kind (环比) and the same period a year earlier
- * (同比); the changes are relative, in percent with one decimal, null when the base is null or zero.
+ * (同比); the changes are relative, in percent with one decimal, null when the base is null, zero or negative (NPS). Rates
+ * (satisfactionRate, csat, followupCoverage/Reach/Completion) are percent with one decimal; satisfactionIndex 0–100;
+ * nps −100…100. A snapshot tile (`snapshot`: true) is the figure now, whatever the period: previous, lastYear and
+ * both changes are null.
  */
 export const ZAnalyticsTile = z.object({
   key: z.enum(ANALYTICS_TILE_KEYS),
+  snapshot: z.boolean(),
   value: z.number().nullable(),
   previous: z.number().nullable(),
   lastYear: z.number().nullable(),
@@ -115,6 +141,19 @@ export const ZAnalyticsDashboard = z.object({
       unsatisfied: z.number().int(),
     }),
   ),
+  /** 客流量 per ISO weekday (1 = Monday … 7 = Sunday) × local hour of the period (the heat map); empty for a teller. */
+  flow: z.array(z.object({ weekday: z.number().int(), hour: z.number().int(), sessions: z.number().int() })),
+  /**
+   * Snapshot of the customers of the caller's units in the latest finished value run (tier 分级 and lifecycle tier);
+   * null without customer:read or before any run.
+   */
+  customerValue: z
+    .object({
+      asOf: z.string(),
+      tiers: z.array(z.object({ tier: z.string().nullable(), customers: z.number().int() })),
+      lifecycles: z.array(z.object({ lifecycle: z.string(), customers: z.number().int() })),
+    })
+    .nullable(),
   /** 满意度排名 of the units directly below the caller's unit, worst first (units without ratings last). */
   ranking: z.array(
     z.object({

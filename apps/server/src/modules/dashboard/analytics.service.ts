@@ -13,28 +13,44 @@ import { tenantTimeZone } from '../../lib/time.ts';
 import { addDays, localDay, readEvaluationRollups, type TRollupFigures } from '../evaluations/rollups.ts';
 import { readTicketRollups } from '../tickets/rollups/ticket-rollups.ts';
 import { daysOf, periodOf, previousPeriod, sameLastYear, type TPeriod } from './periods.ts';
+import {
+  readAppeals,
+  readCustomerValue,
+  readFollowupRollups,
+  readHourlyFlow,
+  readOpenTickets,
+  readOverdueTasks,
+  readSurveyFigures,
+} from './read-model.ts';
 
 /**
- * The home 驾驶舱 (DESIGN §7): figures of the caller's scope over a period, each with 环比 and 同比, a daily trend and
- * the 满意度排名 of the units below the caller's. Reads only the rollups — `evaluation_rollups` (through
- * readEvaluationRollups: excluded ratings are not counted), `service_session_rollups` and `ticket_rollups` (through
- * readTicketRollups) — never the facts. `own` scope (a teller): only the rows of his staff id.
+ * The home 驾驶舱 (DESIGN §7): the figures a role acts on over a period, each periodic one with 环比 and 同比, a daily
+ * trend, the 满意度排名 of the units below the caller's, the hour × weekday heat map of customer flow and the tier
+ * distribution. EVERYTHING HERE IS READ FROM ROLLUPS, NEVER FROM A SCAN OF FACTS: `evaluation_rollups` (through
+ * readEvaluationRollups: excluded ratings are not counted; late-arriving ones count on the day they occurred),
+ * `service_session_rollups`, `ticket_rollups` (readTicketRollups), `survey_rollups` and the 驾驶舱 read model
+ * (read-model.ts: follow-up tasks, hourly flow, open tickets, customer tiers, churn warnings, appeals). Keep it so:
+ * a new figure gets a rollup first.
+ *
+ * Tiles per role: `own` scope (a teller, an agent) his ratings, the customers he served and his appeals pending /
+ * decided (teller), his follow-up tasks due / overdue (agent) and the complaints about him; wider scopes the
+ * subtree's satisfaction index, rate, CSAT, NPS, 不满意, flow, handling time, follow-up KPIs, tickets and
+ * churn warnings. Each block needs the permission that reads its source (see ZAnalyticsDashboard).
  */
 
 type TRange = Pick<TPeriod, 'fromDay' | 'toDay'>;
 type TValues = Partial<Record<TAnalyticsTileKey, number | null>>;
 
 const pct1 = (num: number, den: number) => (den === 0 ? null : Math.round((num * 1000) / den) / 10);
+/** Relative change in percent; none against a base of 0 or below (an NPS of −20 has no meaningful "percent of"). */
 const change = (value: number | null, base: number | null) =>
-  value === null || base === null || base === 0 ? null : Math.round(((value - base) * 1000) / base) / 10;
+  value === null || base === null || base <= 0 ? null : Math.round(((value - base) * 1000) / base) / 10;
 
 function evaluationValues(f: TRollupFigures | undefined): TValues {
   return {
     satisfactionRate: f ? pct1(f.satisfied, f.rated) : null,
-    avgScore: f?.avgScore ?? null,
     unsatisfied: f?.unsatisfied ?? 0,
     evaluations: f?.total ?? 0,
-    unrated: f?.unrated ?? 0,
   };
 }
 
@@ -55,16 +71,94 @@ async function ticketValues(db: DbOrTx, scope: TScope, r: TRange): Promise<TValu
   return { ticketsReceived: f?.received ?? 0, slaBreaches: f?.slaBreaches ?? 0 };
 }
 
-async function valuesOf(db: DbOrTx, scope: TScope, r: TRange, perms: ReadonlySet<string>): Promise<TValues> {
-  const [e, s, tk] = await Promise.all([
-    perms.has('evaluation:read')
-      ? readEvaluationRollups(db, scope, r).then((rows) => evaluationValues(rows[0]))
-      : Promise.resolve({}),
-    perms.has('evaluation:read') || perms.has('counter:serve') ? sessionValues(db, scope, r) : Promise.resolve({}),
-    perms.has('ticket:read') ? ticketValues(db, scope, r) : Promise.resolve({}),
-  ]);
-  return { ...e, ...s, ...tk };
+async function followupValues(db: DbOrTx, scope: TScope, r: TRange): Promise<TValues> {
+  const f = await readFollowupRollups(db, scope, r);
+  if (scope.dataScope === 'own') return { followupDue: f.tasks };
+  return {
+    followupDue: f.tasks,
+    followupCoverage: pct1(f.attempted, f.tasks),
+    followupReach: pct1(f.connected, f.peopleAttempts),
+    followupCompletion: pct1(f.done, f.tasks),
+  };
 }
+
+/** A teller's appeals: decided in the period (periodic) — pending now is a snapshot (snapshotValues). */
+const canAppeal = (scope: TScope, p: ReadonlySet<string>) => scope.dataScope === 'own' && p.has('evaluation:appeal');
+
+async function surveyValues(db: DbOrTx, scope: TScope, r: TRange): Promise<TValues> {
+  const f = await readSurveyFigures(db, scope, r);
+  return f ? { satisfactionIndex: f.satisfactionIndex, csat: f.csat, nps: f.nps } : {};
+}
+
+/**
+ * What each block of tiles needs. In `own` scope the customers served are a teller's (counter:serve), the tasks an
+ * agent's (followup:work); wider scopes read the sessions with evaluation:read too.
+ */
+const canFollowup = (p: ReadonlySet<string>) => p.has('followup:read') || p.has('followup:work');
+const canSessions = (scope: TScope, p: ReadonlySet<string>) =>
+  p.has('counter:serve') || (scope.dataScope !== 'own' && p.has('evaluation:read'));
+
+async function valuesOf(db: DbOrTx, scope: TScope, r: TRange, perms: ReadonlySet<string>): Promise<TValues> {
+  const own = scope.dataScope === 'own';
+  const none = Promise.resolve({});
+  const parts = await Promise.all([
+    perms.has('evaluation:read') ? readEvaluationRollups(db, scope, r).then((rows) => evaluationValues(rows[0])) : none,
+    perms.has('survey:read') && !own ? surveyValues(db, scope, r) : none,
+    canSessions(scope, perms) ? sessionValues(db, scope, r) : none,
+    canFollowup(perms) ? followupValues(db, scope, r) : none,
+    perms.has('ticket:read') ? ticketValues(db, scope, r) : none,
+    canAppeal(scope, perms) ? readAppeals(db, scope, r).then((a) => ({ appealsDecided: a.decided })) : none,
+  ]);
+  return Object.assign({}, ...parts) as TValues;
+}
+
+/** Snapshot figures (now): overdue follow-up tasks, open tickets, open churn warnings. */
+async function snapshotValues(
+  db: DbOrTx,
+  scope: TScope,
+  today: string,
+  perms: ReadonlySet<string>,
+): Promise<{ values: TValues; customerValue: TAnalyticsDashboard['customerValue'] }> {
+  const own = scope.dataScope === 'own';
+  const [overdue, open, value, appeals] = await Promise.all([
+    canFollowup(perms) ? readOverdueTasks(db, scope, today) : null,
+    perms.has('ticket:read') ? readOpenTickets(db, scope) : null,
+    perms.has('customer:read') && !own ? readCustomerValue(db, scope) : null,
+    canAppeal(scope, perms) ? readAppeals(db, scope, { fromDay: today, toDay: today }) : null,
+  ]);
+  const values: TValues = {};
+  if (appeals) values.appealsPending = appeals.pending;
+  if (overdue !== null) values.followupOverdue = overdue;
+  if (open !== null) values.openTickets = open;
+  if (value) values.churnWarnings = value.churnWarnings;
+  return {
+    values,
+    customerValue: value?.asOf != null ? { asOf: value.asOf, tiers: value.tiers, lifecycles: value.lifecycles } : null,
+  };
+}
+
+/** The order tiles are shown in (the order of ANALYTICS_TILE_KEYS is the order they were added). */
+const TILE_ORDER: readonly TAnalyticsTileKey[] = [
+  'satisfactionIndex',
+  'satisfactionRate',
+  'csat',
+  'nps',
+  'unsatisfied',
+  'evaluations',
+  'sessions',
+  'avgHandlingSeconds',
+  'followupDue',
+  'followupOverdue',
+  'followupCoverage',
+  'followupReach',
+  'followupCompletion',
+  'openTickets',
+  'ticketsReceived',
+  'slaBreaches',
+  'churnWarnings',
+  'appealsPending',
+  'appealsDecided',
+];
 
 /** Ratings per unit directly below the caller's unit (its subtree summed), worst satisfaction first. */
 async function ranking(db: DbOrTx, scope: TScope, r: TRange): Promise<TAnalyticsDashboard['ranking']> {
@@ -127,19 +221,29 @@ export async function getAnalyticsDashboard(
   // the previous period and of last year's (1–5 December against 1–5 November and 1–5 December last year).
   const { current, prev, lastYear } = toDate(whole, today);
   const canEval = perms.has('evaluation:read');
-  const [now, before, yearAgo, byDay, ranked] = await Promise.all([
+  const own = scope.dataScope === 'own';
+  const [now, before, yearAgo, snap, byDay, ranked, flow] = await Promise.all([
     valuesOf(deps.db, scope, current, perms),
     valuesOf(deps.db, scope, prev, perms),
     valuesOf(deps.db, scope, lastYear, perms),
+    snapshotValues(deps.db, scope, today, perms),
     canEval ? readEvaluationRollups(deps.db, scope, whole, ['day']) : Promise.resolve([]),
     canEval ? ranking(deps.db, scope, current) : Promise.resolve([]),
+    canSessions(scope, perms) && !own ? readHourlyFlow(deps.db, scope, current) : Promise.resolve([]),
   ]);
-  const tiles: TAnalyticsTile[] = (Object.keys(now) as TAnalyticsTileKey[]).map((key) => {
-    const value = now[key] ?? null;
-    const previous = before[key] ?? null;
-    const ly = yearAgo[key] ?? null;
-    return { key, value, previous, lastYear: ly, changePct: change(value, previous), yoyPct: change(value, ly) };
-  });
+  const tiles: TAnalyticsTile[] = [];
+  for (const key of TILE_ORDER) {
+    if (key in snap.values) {
+      const value = snap.values[key] ?? null;
+      tiles.push({ key, snapshot: true, value, previous: null, lastYear: null, changePct: null, yoyPct: null });
+    } else if (key in now) {
+      const value = now[key] ?? null;
+      const previous = before[key] ?? null;
+      const ly = yearAgo[key] ?? null;
+      const changes = { changePct: change(value, previous), yoyPct: change(value, ly) };
+      tiles.push({ key, snapshot: false, value, previous, lastYear: ly, ...changes });
+    }
+  }
   const days = new Map(byDay.map((f) => [f.keys.day, f]));
   const trend = canEval
     ? daysOf(whole).map((day) => {
@@ -161,6 +265,8 @@ export async function getAnalyticsDashboard(
     lastYear: range(lastYear),
     tiles,
     trend,
+    flow,
+    customerValue: snap.customerValue,
     ranking: ranked,
   };
 }

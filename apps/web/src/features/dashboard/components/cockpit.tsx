@@ -1,19 +1,20 @@
 import { useQuery } from '@tanstack/react-query';
-import type { TAnalyticsDashboard, TAnalyticsTile, TDashboardPeriod } from '@huifang/shared';
-import { Button, Card, Col, List, Row, Segmented, Skeleton, Space, Statistic, Tag, Typography } from 'antd';
+import type { TAnalyticsDashboard, TDashboardPeriod } from '@huifang/shared';
+import { Button, Card, Col, List, Row, Segmented, Skeleton, Space, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { get } from '../../../api/client.ts';
 import { TIME_ZONE } from '../../../lib/format.ts';
+import { CockpitTile, tileLink } from './cockpit-tile.tsx';
+import { CustomerValueCard } from './customer-value-card.tsx';
 
 const TrendChart = lazy(() => import('./trend-chart.tsx'));
 const RankingChart = lazy(() => import('./ranking-chart.tsx'));
+const FlowHeatmap = lazy(() => import('./flow-heatmap.tsx'));
 
 const PERIODS: TDashboardPeriod[] = ['day', 'week', 'month', 'quarter', 'year'];
-/** Figures where a rise is bad news (red arrow up). */
-const LOWER_IS_BETTER = new Set(['unsatisfied', 'unrated', 'avgHandlingSeconds', 'ticketsReceived', 'slaBreaches']);
 
 /** Step a local day by whole periods (a quarter = 3 months). */
 const step = (day: string, period: TDashboardPeriod, n: number) =>
@@ -23,38 +24,11 @@ const step = (day: string, period: TDashboardPeriod, n: number) =>
         .format('YYYY-MM-DD')
     : dayjs(day).add(n, period).format('YYYY-MM-DD');
 
-function fmt(tile: TAnalyticsTile, v: number | null): string {
-  if (v === null) return '—';
-  if (tile.key === 'satisfactionRate') return `${v}%`;
-  if (tile.key === 'avgHandlingSeconds') return String(Math.round(v / 6) / 10);
-  return String(v);
-}
-
-function Change({
-  label,
-  pct,
-  lowerIsBetter,
-  testId,
-}: {
-  label: string;
-  pct: number | null;
-  lowerIsBetter: boolean;
-  testId: string;
-}) {
-  if (pct === null) return <Tag data-testid={testId}>{label} —</Tag>;
-  const up = pct > 0;
-  const good = pct === 0 ? null : up !== lowerIsBetter;
-  return (
-    <Tag color={good === null ? 'default' : good ? 'green' : 'red'} data-testid={testId}>
-      {label} {pct === 0 ? '→' : up ? '↑' : '↓'}
-      {Math.abs(pct)}%
-    </Tag>
-  );
-}
-
 /**
- * 驾驶舱: the caller's figures over a period (日/周/月/季/年, stepped back and forth) with 环比 and 同比 badges, the
- * daily trend and the 满意度排名 of the units below him (a teller: his own figures, no ranking).
+ * 驾驶舱: the figures the caller's role acts on over a period (日/周/月/季/年, stepped back and forth) with 环比 and 同比
+ * badges (snapshots say so instead), each a link to the page behind it; the daily trend, the 满意度排名 of the units
+ * below him, the hour × weekday heat map of customer flow and the tier distribution (a teller / agent: his own
+ * figures only).
  */
 export function Cockpit({ personal }: { personal: boolean }) {
   const { t } = useTranslation();
@@ -107,27 +81,7 @@ export function Cockpit({ personal }: { personal: boolean }) {
         <Row gutter={[16, 16]}>
           {data.tiles.map((x) => (
             <Col xs={12} lg={6} xl={4} key={x.key}>
-              <Card size="small" data-testid={`cockpit-${x.key}`}>
-                <Statistic
-                  title={t(`${prefix}${x.key}`)}
-                  value={fmt(x, x.value)}
-                  suffix={x.key === 'avgHandlingSeconds' && x.value !== null ? t('dashboard.minutesUnit') : undefined}
-                />
-                <Space size={4} wrap>
-                  <Change
-                    label={t('cockpit.mom')}
-                    pct={x.changePct}
-                    lowerIsBetter={LOWER_IS_BETTER.has(x.key)}
-                    testId={`cockpit-${x.key}-mom`}
-                  />
-                  <Change
-                    label={t('cockpit.yoy')}
-                    pct={x.yoyPct}
-                    lowerIsBetter={LOWER_IS_BETTER.has(x.key)}
-                    testId={`cockpit-${x.key}-yoy`}
-                  />
-                </Space>
-              </Card>
+              <CockpitTile tile={x} prefix={prefix} to={tileLink(x.key, personal, evalLink())} />
             </Col>
           ))}
           {data.trend.length > 1 && (
@@ -165,6 +119,20 @@ export function Cockpit({ personal }: { personal: boolean }) {
                   )}
                 />
               </Card>
+            </Col>
+          )}
+          {data.flow.length > 0 && (
+            <Col xs={24} lg={14}>
+              <Card size="small" title={t('cockpit.flow')}>
+                <Suspense fallback={<Skeleton active />}>
+                  <FlowHeatmap flow={data.flow} />
+                </Suspense>
+              </Card>
+            </Col>
+          )}
+          {data.customerValue && (
+            <Col xs={24} lg={10}>
+              <CustomerValueCard value={data.customerValue} />
             </Col>
           )}
         </Row>

@@ -1,8 +1,16 @@
 import { useMemo } from 'react';
 import { EChart } from '../../../lib/echart.tsx';
 
-/** ECharts pie of units by type. This module is loaded lazily (React.lazy). */
-export default function UnitsPie({ data }: { data: { name: string; value: number }[] }) {
+/** ECharts pie of named counts (units by type, customers by tier). This module is loaded lazily (React.lazy). */
+export default function UnitsPie({
+  data,
+  testId = 'units-pie',
+  height = 280,
+}: {
+  data: { name: string; value: number }[];
+  testId?: string;
+  height?: number;
+}) {
   const option = useMemo(
     () => ({
       tooltip: { trigger: 'item' },
@@ -11,5 +19,5 @@ export default function UnitsPie({ data }: { data: { name: string; value: number
     }),
     [data],
   );
-  return <EChart option={option} height={280} testId="units-pie" />;
+  return <EChart option={option} height={height} testId={testId} />;
 }

@@ -1,0 +1,125 @@
+import { date, integer, pgTable, primaryKey, smallint, text, unique, uuid } from 'drizzle-orm/pg-core';
+
+/**
+ * The read model of the 驾驶舱 beyond evaluations, surveys and complaint events (DESIGN §7, §9): follow-up tasks, the
+ * customer flow per hour, open tickets, customer tiers and churn warnings. Each table is kept by statement-level
+ * triggers in the transaction that writes its facts (migration `dashboard_rollups`) and recomputed from the facts by
+ * `dashboard_rollups_rebuild()` (`npm run rollups:rebuild -w @huifang/server`). Owned by modules/dashboard
+ * (read-model.ts reads them); no module writes them by hand.
+ */
+
+/**
+ * 回访任务 per tenant × local day its due window opens (due_from) × local day it closes (due_until) × the task's unit ×
+ * assignee (null = team) × plan, counted by the task's current state (a change of the task moves its counts; a
+ * cancelled task counts nowhere). The measures are those of the KPIs (modules/followup/figures/kpis.ts): coverage
+ * 覆盖率 = attempted ÷ tasks, reach rate 接通率 = connected ÷ people_attempts, completion 完成率 = done ÷ tasks.
+ * `open` with `due_day` gives the overdue snapshot: open tasks whose window closed before a given local day.
+ */
+export const followupTaskRollups = pgTable(
+  'followup_task_rollups',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    dueDay: date('due_day', { mode: 'string' }).notNull(),
+    unitId: uuid('unit_id').notNull(),
+    assigneeId: uuid('assignee_id'),
+    planId: uuid('plan_id').notNull(),
+    /** Tasks not cancelled (应回访). */
+    tasks: integer('tasks').notNull().default(0),
+    /** Tasks with at least one attempt (已回访). */
+    attempted: integer('attempted').notNull().default(0),
+    /** Tasks whose attempts reached someone at least once (触达). */
+    reached: integer('reached').notNull().default(0),
+    attempts: integer('attempts').notNull().default(0),
+    /** Attempts of tasks worked by people (not sent by the system as SMS / e-mail). */
+    peopleAttempts: integer('people_attempts').notNull().default(0),
+    /** Attempts that reached someone (reached / replied / refused). */
+    connected: integer('connected').notNull().default(0),
+    done: integer('done').notNull().default(0),
+    onTime: integer('on_time').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    /** Still pending / in progress / follow-up needed. */
+    open: integer('open').notNull().default(0),
+  },
+  (t) => [
+    unique('followup_task_rollups_key_uq')
+      .on(t.tenantId, t.day, t.dueDay, t.unitId, t.assigneeId, t.planId)
+      .nullsNotDistinct(),
+  ],
+);
+
+/** 客流量 per tenant × local day × local hour (0–23) of the session's start × outlet: the hour × weekday heat map. */
+export const sessionHourRollups = pgTable(
+  'session_hour_rollups',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    hour: smallint('hour').notNull(),
+    outletId: uuid('outlet_id').notNull(),
+    sessions: integer('sessions').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.day, t.hour, t.outletId] })],
+);
+
+/** Tickets now, per tenant × unit × staff complained about (null: nobody) × status: the open-ticket snapshot. */
+export const ticketStatusCounts = pgTable(
+  'ticket_status_counts',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    unitId: uuid('unit_id').notNull(),
+    staffId: uuid('staff_id'),
+    status: text('status').notNull(),
+    tickets: integer('tickets').notNull().default(0),
+  },
+  (t) => [unique('ticket_status_counts_key_uq').on(t.tenantId, t.unitId, t.staffId, t.status).nullsNotDistinct()],
+);
+
+/**
+ * Customers scored by a value run, per tenant × run × the customer's unit (when the run wrote its row) × tier ×
+ * lifecycle tier: the tier distribution of the latest run of a subtree.
+ */
+export const customerValueRollups = pgTable(
+  'customer_value_rollups',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    runId: uuid('run_id').notNull(),
+    unitId: uuid('unit_id').notNull(),
+    tier: text('tier'),
+    lifecycle: text('lifecycle').notNull(),
+    customers: integer('customers').notNull().default(0),
+  },
+  (t) => [
+    unique('customer_value_rollups_key_uq').on(t.tenantId, t.runId, t.unitId, t.tier, t.lifecycle).nullsNotDistinct(),
+  ],
+);
+
+/** Open churn warnings 流失预警 now, per tenant × the customer's unit (when the warning was written) × reason. */
+export const churnWarningCounts = pgTable(
+  'churn_warning_counts',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    unitId: uuid('unit_id').notNull(),
+    reason: text('reason').notNull(),
+    open: integer('open').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.unitId, t.reason] })],
+);
+
+/**
+ * Appeals 申诉 of ratings per tenant × local day × the rated evaluation's unit × staff: `filed` on the day of each
+ * appeal, `decided` on the day of the first decision (exclude / restore / appeal_rejected) after it — so pending now
+ * is Σ filed − Σ decided. Kept by a trigger on `evaluation_corrections` (a correction stored before its evaluation,
+ * which the API never does, is counted by the next rebuild only).
+ */
+export const evaluationAppealRollups = pgTable(
+  'evaluation_appeal_rollups',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    unitId: uuid('unit_id').notNull(),
+    staffId: uuid('staff_id'),
+    filed: integer('filed').notNull().default(0),
+    decided: integer('decided').notNull().default(0),
+  },
+  (t) => [unique('evaluation_appeal_rollups_key_uq').on(t.tenantId, t.day, t.unitId, t.staffId).nullsNotDistinct()],
+);
