@@ -570,6 +570,40 @@ try {
       }
     }
   }
+  // BENCH_EXPLAIN=1: the plans of the dashboard's largest rollup reads (the SQL of readEvaluationRollups and of the
+  // 客流量 tile, spelled out for each user's scope) over this year, to stderr.
+  if (process.env.BENCH_EXPLAIN === '1') {
+    const year = periods.find((p) => p.key === 'thisYear')!;
+    const sums = `coalesce(sum(r.total), 0)::int, coalesce(sum(r.unrated), 0)::int, coalesce(sum(r.score_sum), 0)::float8,
+      coalesce(sum(r.score_1), 0)::int, coalesce(sum(r.score_2), 0)::int, coalesce(sum(r.score_3), 0)::int,
+      coalesce(sum(r.score_4), 0)::int, coalesce(sum(r.score_5), 0)::int, coalesce(sum(r.excluded), 0)::int`;
+    for (const u of users) {
+      const ev = scopeSql(ctx, u, 'r.staff_id', 'r.unit_id');
+      const ss = scopeSql(ctx, u, 'sr.staff_id', 'sr.counter_id');
+      const range = `r.tenant_id = $1 and r.day >= $2::date and r.day < $3::date`;
+      for (const [label, text] of [
+        ['evaluation totals', `select ${sums} from evaluation_rollups r where ${range} and ${ev}`],
+        [
+          'evaluation by day',
+          `select to_char(r.day, 'YYYY-MM-DD'), ${sums} from evaluation_rollups r where ${range} and ${ev} group by 1`,
+        ],
+        [
+          'evaluation by unit',
+          `select r.unit_id::text, ${sums} from evaluation_rollups r where ${range} and ${ev} group by 1`,
+        ],
+        [
+          'sessions',
+          `select coalesce(sum(sr.sessions), 0)::int, sum(sr.handling_sum) from service_session_rollups sr
+                      where sr.tenant_id = $1 and sr.day >= $2::date and sr.day < $3::date and ${ss}`,
+        ],
+      ] as const) {
+        const plan = await q(`explain (analyze, buffers) ${text}`, [t, year.fromDay, year.toDay]);
+        console.error(
+          `[analytics] EXPLAIN ${u.key} thisYear ${label}:\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`,
+        );
+      }
+    }
+  }
   loads.push(os.loadavg());
   const ratios = results.map((r) => r.ratioP95).filter((r): r is number => typeof r === 'number');
   console.log(
