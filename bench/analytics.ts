@@ -38,6 +38,7 @@ import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.
 import { DEMO_PASSWORD, loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
 import { addDays, localDay, rebuildEvaluationRollups } from '../apps/server/src/modules/evaluations/rollups.ts';
 import { rebuildTicketRollups } from '../apps/server/src/modules/tickets/rollups/ticket-rollups.ts';
+import { cpuMeter } from './_load.ts';
 import { timeIt } from './_support.ts';
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
@@ -109,12 +110,12 @@ const CALLS: TCall[] = [
   {
     name: 'service-report-outlet',
     url: (p) => `/api/service-sessions/report?groupBy=outlet&from=${enc(p.from)}&to=${enc(p.to)}`,
-    facts: (c, u, p) => sessionFacts(c, u, p, 's.outlet_id'),
+    facts: (c, u, p) => serviceReportFacts(c, u, p, 's.outlet_id'),
   },
   {
     name: 'service-report-staff',
     url: (p) => `/api/service-sessions/report?groupBy=staff&from=${enc(p.from)}&to=${enc(p.to)}`,
-    facts: (c, u, p) => sessionFacts(c, u, p, 's.staff_id'),
+    facts: (c, u, p) => serviceReportFacts(c, u, p, 's.staff_id'),
   },
   {
     name: 'ticket-figures-staff',
@@ -164,6 +165,27 @@ function sessionFacts(c: TCtx, u: TUser, p: Pick<TPeriodArg, 'fromDay' | 'toDay'
      where s.tenant_id = $1 and s.started_at >= ${instant(p.fromDay)} and s.started_at < ${instant(p.toDay)}
        and ${scopeSql(c, u, 's.staff_id', 's.counter_id')}
      ${key ? 'group by 1' : ''}`,
+    [c.tenantId],
+  );
+}
+
+/** 服务统计 (GET /api/service-sessions/report) by GROUP BY over the facts: sessions joined to their kiosk evaluation
+ * and its latest exclude / restore (the query the app ran before the rollups; bench/service-stats.ts). */
+function serviceReportFacts(c: TCtx, u: TUser, p: Pick<TPeriodArg, 'fromDay' | 'toDay'>, key: string) {
+  return c.q(
+    `select ${key} as k, count(*)::int as sessions, round(avg(s.handling_seconds))::int as avg_handling,
+            count(sc.v)::int as rated, count(*) filter (where e.id is not null and e.score is null)::int as unrated,
+            round(avg(sc.v)::numeric, 2)::float8 as avg_score, count(*) filter (where sc.v >= 4)::int as satisfied,
+            count(*) filter (where sc.v <= 2)::int as unsatisfied
+     from service_sessions s
+     left join evaluations e on e.tenant_id = s.tenant_id and e.idempotency_key = 'kiosk:session:' || s.id::text
+     left join lateral (select ec.kind = 'exclude' as excluded from evaluation_corrections ec
+                        where ec.tenant_id = e.tenant_id and ec.evaluation_id = e.id and ec.kind in ('exclude', 'restore')
+                        order by ec.id desc limit 1) x on true
+     cross join lateral (select case when coalesce(x.excluded, false) then null else e.score end as v) sc
+     where s.tenant_id = $1 and s.started_at >= ${instant(p.fromDay)} and s.started_at < ${instant(p.toDay)}
+       and ${scopeSql(c, u, 's.staff_id', 's.counter_id')}
+     group by 1`,
     [c.tenantId],
   );
 }
@@ -246,6 +268,7 @@ const pgServer = await startEmbeddedPostgres({
   log: { info: () => undefined, warn: () => undefined },
 });
 const url = pgServer.connectionString;
+const pgDataDir = path.join(dataDir, 'pg');
 const database = createDatabase(url);
 const q = (text: string, params: unknown[] = []) => database.pool.query(text, params);
 const seconds = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(1));
@@ -550,22 +573,31 @@ try {
           results.push(row);
           continue;
         }
+        const apiCpu = cpuMeter({ serverPids: [child.pid!], pgDataDir });
         const api = await timeIt(RUNS, async () => {
           const r = await get(u, path_);
           if (r.status !== 200) throw new Error(`${path_} as ${u.key}: ${r.status}`);
         });
         row.api = api;
+        // CPU ms per call (server process + Postgres): steadier than wall time on the shared, loaded machine.
+        const cpu = apiCpu.perRequest(RUNS);
+        row.apiCpuMs = Number((cpu.server + cpu.postgres).toFixed(2));
         if (call.facts) {
           await call.facts(ctx, u, p); // warm
+          const factCpu = cpuMeter({ serverPids: [], pgDataDir });
           const facts = await timeIt(FACT_RUNS, () => call.facts!(ctx, u, p));
           row.facts = facts;
+          row.factsCpuMs = factCpu.perRequest(FACT_RUNS).postgres;
           row.ratioP95 = Number((facts.p95 / api.p95).toFixed(1));
+          row.ratioCpu = Number(((row.factsCpuMs as number) / (row.apiCpuMs as number)).toFixed(1));
         }
         if (api.p95 > 100) misses.push(`${call.name}/${p.key}/${u.key}: p95 ${api.p95} ms`);
         results.push(row);
         console.error(
-          `[analytics] ${call.name} ${p.key} ${u.key}: p50 ${api.p50} p95 ${api.p95}` +
-            (row.facts ? ` | facts p95 ${(row.facts as { p95: number }).p95} ×${row.ratioP95}` : ''),
+          `[analytics] ${call.name} ${p.key} ${u.key}: p50 ${api.p50} p95 ${api.p95} cpu ${row.apiCpuMs}` +
+            (row.facts
+              ? ` | facts p95 ${(row.facts as { p95: number }).p95} cpu ${row.factsCpuMs} ×${row.ratioP95} (cpu ×${row.ratioCpu})`
+              : ''),
         );
       }
     }
