@@ -1,4 +1,4 @@
-import { bigint, date, integer, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { bigint, date, index, integer, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * The read model of evaluation figures (DESIGN §9): per tenant × local day (tenant time zone) × unit × counter ×
@@ -39,6 +39,10 @@ export const evaluationRollups = pgTable(
     unique('evaluation_rollups_key_uq')
       .on(t.tenantId, t.day, t.unitId, t.counterId, t.staffId, t.channel, t.businessType)
       .nullsNotDistinct(),
+    // The read path of scoped callers (bench/analytics.ts): a teller's figures (`own`: staff_id) and a manager's
+    // (`subtree`: unit_id in his units) read their own rows instead of every row of the tenant in the day range.
+    index('evaluation_rollups_staff_idx').on(t.tenantId, t.staffId, t.day),
+    index('evaluation_rollups_unit_idx').on(t.tenantId, t.unitId, t.day),
   ],
 );
 
@@ -61,5 +65,10 @@ export const serviceSessionRollups = pgTable(
     handled: integer('handled').notNull().default(0),
     handlingSum: bigint('handling_sum', { mode: 'number' }).notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.day, t.outletId, t.counterId, t.staffId, t.businessType] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.day, t.outletId, t.counterId, t.staffId, t.businessType] }),
+    // Scoped reads (客流量 of a teller by staff_id, of a manager by counter_id in his units), as above.
+    index('service_session_rollups_staff_idx').on(t.tenantId, t.staffId, t.day),
+    index('service_session_rollups_counter_idx').on(t.tenantId, t.counterId, t.day),
+  ],
 );
