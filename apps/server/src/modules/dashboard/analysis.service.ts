@@ -154,6 +154,11 @@ interface TCtx<Q extends TAnalysisFilter = TAnalysisFilter> {
   units: TUnit[];
   range: TDayRange;
   q: Q;
+  /**
+   * `own` scope (a teller): his rows wherever they were recorded — his unit is his counter while evaluations are
+   * recorded at the outlet — so no unit subtree applies and the unit cut has the one row of his own figures.
+   */
+  own: boolean;
 }
 
 /** Sessions (客流量, handling) grouped by one column, in the caller's scope (by counter; own: staff). */
@@ -163,8 +168,11 @@ async function readSessions(db: DbOrTx, c: TCtx, group: SQL | null) {
     sql`sr.day >= ${c.range.fromDay}::date`,
     sql`sr.day < ${c.range.toDay}::date`,
     ownedVisible(c.scope, sql`sr.staff_id`, sql`sr.counter_id`),
-    sql`sr.counter_id in (select ou.id from org_units ou where ou.tenant_id = ${c.scope.tenantId} and ou.path like ${c.unit.path + '%'})`,
   ];
+  if (!c.own)
+    conds.push(
+      sql`sr.counter_id in (select ou.id from org_units ou where ou.tenant_id = ${c.scope.tenantId} and ou.path like ${c.unit.path + '%'})`,
+    );
   if (c.q.staffId) conds.push(sql`sr.staff_id = ${c.q.staffId}`);
   if (c.q.counterId) conds.push(sql`sr.counter_id = ${c.q.counterId}`);
   if (c.q.businessType) conds.push(sql`sr.business_type = ${c.q.businessType}`);
@@ -202,7 +210,7 @@ function rollupFilter(c: TCtx) {
   return {
     fromDay: c.range.fromDay,
     toDay: c.range.toDay,
-    unitIn: c.unit.id,
+    ...(c.own ? {} : { unitIn: c.unit.id }),
     ...(c.q.channel ? { channel: c.q.channel } : {}),
     ...(c.q.businessType ? { businessType: c.q.businessType } : {}),
     ...(c.q.staffId ? { staffId: c.q.staffId } : {}),
@@ -216,7 +224,7 @@ async function context<Q extends TAnalysisFilter>(deps: TDeps, scope: TScope, q:
   const unit = await visibleUnit(deps.db, scope, q.unitId ?? scope.unitId, 'querystring.unitId');
   if (q.counterId) await visibleUnit(deps.db, scope, q.counterId, 'querystring.counterId');
   const units = await subtreeUnits(deps.db, scope, unit);
-  return { scope, unit, units, range, q };
+  return { scope, unit, units, range, q, own: scope.dataScope === 'own' };
 }
 
 const lastDay = (r: TDayRange) => addDays(r.toDay, -1);
@@ -224,7 +232,8 @@ const lastDay = (r: TDayRange) => addDays(r.toDay, -1);
 /** The facts behind a row: the filters of the analysis plus the row's own key. */
 function drillOf(c: TCtx, extra: Partial<TAnalysisDrill> & { range?: TDayRange }): TAnalysisDrill {
   const r = extra.range ?? c.range;
-  const d: TAnalysisDrill = { unitId: c.unit.id, from: r.fromDay, to: lastDay(r) };
+  const d: TAnalysisDrill = { from: r.fromDay, to: lastDay(r) };
+  if (!c.own) d.unitId = c.unit.id;
   if (c.q.staffId) d.staffId = c.q.staffId;
   if (c.q.counterId) d.counterId = c.q.counterId;
   if (c.q.channel) d.channel = c.q.channel;
@@ -274,7 +283,13 @@ export async function getAnalysis(
   const bucket = (day: string) => periodOf(q.granularity, day).fromDay;
   /** A read model's key → the row it falls in (unit: the child below the chosen unit; period: its bucket). */
   const keyOf = (k: string | null): string | null | undefined =>
-    g === 'unit' ? childOf(c.unit, k ? pathOf.get(k) : undefined) : g === 'period' && k ? bucket(k) : k;
+    g === 'unit'
+      ? c.own
+        ? null
+        : childOf(c.unit, k ? pathOf.get(k) : undefined)
+      : g === 'period' && k
+        ? bucket(k)
+        : k;
 
   const applies: TApplies = {
     evaluations: g !== 'dimension',
@@ -329,7 +344,7 @@ export async function getAnalysis(
     const rows = await readTicketRollups(deps.db, scope, {
       fromDay: c.range.fromDay,
       toDay: c.range.toDay,
-      unitIn: c.unit.id,
+      ...(c.own ? {} : { unitIn: c.unit.id }),
       ...(q.staffId ? { staffId: q.staffId } : {}),
       groupBy: [d],
     });
