@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TAnalysis, TAnalysisRow, TEvaluationStream, TRanking } from '@huifang/shared';
+import type { TAnalysis, TAnalysisRow, TEvaluationStream, TRanking, TSurveyDetail } from '@huifang/shared';
 import {
   auditRowsOfRequest,
   countRows,
@@ -10,6 +10,7 @@ import {
   unitIdByCode,
   userIdByName,
 } from '../../../test/helpers.ts';
+import { createCustomer } from '../../../test/customers-helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 import { recordEvaluation } from '../evaluations/evaluations.write.ts';
 
@@ -367,5 +368,53 @@ describe('drill-down and exports', () => {
     // Out of scope: another branch's outlet exports nothing of it.
     const other = await zhang.get(`/api/evaluations/export?unitId=${ids['HZ-XH']}`);
     expect((await rowsOf(other.rawPayload)).slice(2)).toEqual([]);
+  });
+});
+
+describe('survey cut', () => {
+  it('cuts a survey by its dimensions (means by hand) and gives its index or one dimension per row', async () => {
+    // March 2033, apart from the data set above.
+    t.clock.set('2033-03-10T02:00:00Z');
+    const admin = await t.login('admin');
+    const customer = await createCustomer(t, admin, 'SH-XJH');
+    const created = await admin.post('/api/surveys', {
+      definition: {
+        title: '网点服务回访',
+        description: '',
+        dimensions: [
+          { key: 'service', name: '服务', weight: 60 },
+          { key: 'env', name: '环境', weight: 40 },
+        ],
+        questions: [
+          { key: 'q1', type: 'likert', title: '服务态度', required: true, dimensionKey: 'service' },
+          { key: 'q3', type: 'csat', title: '环境', required: true, dimensionKey: 'env' },
+        ],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const survey = created.json() as TSurveyDetail;
+    expect((await admin.post(`/api/surveys/${survey.id}/publish`, {})).statusCode).toBe(200);
+    for (const answers of [
+      { q1: 5, q3: 3 },
+      { q1: 3, q3: 1 },
+    ]) {
+      const res = await admin.post(`/api/surveys/${survey.id}/responses`, { customerId: customer.id, answers });
+      expect(res.statusCode, res.body).toBe(201);
+    }
+    const range = 'from=2033-03-01&to=2033-03-31';
+    const dims = await analysis(admin, `${range}&groupBy=dimension&surveyId=${survey.id}`);
+    // 服务 (5 + 3) / 2 = 4; 环境 (3 + 1) / 2 = 2; no evaluation figures on dimension rows.
+    expect(dims.rows.map((r) => [r.key, r.label, r.surveyResponses, r.surveyMean, r.evaluations, r.drill])).toEqual([
+      ['service', '服务', 2, 4, null, null],
+      ['env', '环境', 2, 2, null, null],
+    ]);
+    // Index per response: (60×5 + 40×3) / 100 × 20 = 84 and (60×3 + 40×1) / 100 × 20 = 44 → mean 64.
+    const byPeriod = await analysis(admin, `${range}&groupBy=period&surveyId=${survey.id}`);
+    expect([byPeriod.total.surveyResponses, byPeriod.total.surveyMean]).toEqual([2, 64]);
+    const env = await analysis(admin, `${range}&groupBy=period&surveyId=${survey.id}&dimension=env`);
+    expect([env.total.surveyResponses, env.total.surveyMean]).toEqual([2, 2]);
+    // Survey figures do not cut by staff: null there.
+    const staff = await analysis(admin, `${range}&groupBy=staff&surveyId=${survey.id}`);
+    expect(staff.total.surveyResponses).toBeNull();
   });
 });
