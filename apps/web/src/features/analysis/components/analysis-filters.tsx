@@ -154,7 +154,7 @@ export function AnalysisFilters({
         data-testid="analysis-range"
       />
       <Select
-        style={{ width: 130 }}
+        style={{ width: 180 }}
         value={params.groupBy ?? 'unit'}
         onChange={(v: string) => set({ groupBy: v })}
         options={ANALYSIS_GROUPS.filter((g) => g !== 'dimension' || params.surveyId).map((g) => ({

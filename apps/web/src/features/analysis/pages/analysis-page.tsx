@@ -109,23 +109,24 @@ export function AnalysisPage() {
             scroll={{ x: 'max-content' }}
             data-testid="analysis-table"
             summary={() => (
-              <Table.Summary.Row>
-                <Table.Summary.Cell index={0}>
-                  <b>{t('analysis.total')}</b>
-                </Table.Summary.Cell>
+              <Table.Summary.Row data-testid="analysis-total">
                 {[
-                  data.total.evaluations,
-                  data.total.rated,
-                  data.total.satisfactionRate,
-                  data.total.avgScore,
-                  data.total.unsatisfied,
-                  data.total.unrated,
-                  data.total.excluded,
-                  data.total.sessions,
+                  t('analysis.total'),
+                  num(data.total.evaluations),
+                  num(data.total.rated),
+                  data.total.satisfactionRate === null ? '—' : `${data.total.satisfactionRate}%`,
+                  num(data.total.avgScore),
+                  num(data.total.unsatisfied),
+                  num(data.total.unrated),
+                  num(data.total.excluded),
+                  num(data.total.sessions),
+                  data.total.avgHandlingSeconds === null ? '—' : Math.round(data.total.avgHandlingSeconds / 6) / 10,
+                  ...(canTickets ? [num(data.total.ticketsReceived), num(data.total.slaBreaches)] : []),
+                  ...(params.surveyId ? [num(data.total.surveyResponses), num(data.total.surveyMean)] : []),
+                  '',
                 ].map((v, i) => (
-                  <Table.Summary.Cell key={i} index={i + 1}>
-                    {num(v)}
-                    {i === 2 && v !== null ? '%' : ''}
+                  <Table.Summary.Cell key={i} index={i}>
+                    {i === 0 ? <b>{v}</b> : v}
                   </Table.Summary.Cell>
                 ))}
               </Table.Summary.Row>
