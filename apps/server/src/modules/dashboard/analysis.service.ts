@@ -6,9 +6,6 @@ import type {
   TAnalysisQuery,
   TAnalysisRow,
   TPermission,
-  TRanking,
-  TRankingQuery,
-  TRankingRow,
 } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, invalidField, unknownRef } from '../../lib/app-error.ts';
@@ -73,8 +70,8 @@ const emptyAcc = (): TAcc => ({
   meanN: 0,
   meanSum: 0,
 });
-const pct1 = (num: number, den: number) => (den === 0 ? null : Math.round((num * 1000) / den) / 10);
-const round2 = (num: number, den: number) => (den === 0 ? null : Math.round((num * 100) / den) / 100);
+export const pct1 = (num: number, den: number) => (den === 0 ? null : Math.round((num * 1000) / den) / 10);
+export const round2 = (num: number, den: number) => (den === 0 ? null : Math.round((num * 100) / den) / 100);
 
 /** Which figure families a cut holds (null columns otherwise). */
 interface TApplies {
@@ -132,7 +129,7 @@ function childOf(root: TUnit, path: string | undefined): string | null | undefin
   return rest[0] ?? null;
 }
 
-async function userNames(db: DbOrTx, scope: TScope, ids: string[]): Promise<Map<string, string>> {
+export async function userNames(db: DbOrTx, scope: TScope, ids: string[]): Promise<Map<string, string>> {
   if (!ids.length) return new Map();
   const res = await db.execute<{ id: string; name: string }>(sql`
     select id, display_name as name from users where tenant_id = ${scope.tenantId} and id = any(${pgArray(ids, 'uuid')})`);
@@ -140,7 +137,7 @@ async function userNames(db: DbOrTx, scope: TScope, ids: string[]): Promise<Map<
 }
 
 /** Counter names with their outlet (every outlet has a 1号窗口). */
-async function counterNames(db: DbOrTx, scope: TScope, ids: string[]): Promise<Map<string, string>> {
+export async function counterNames(db: DbOrTx, scope: TScope, ids: string[]): Promise<Map<string, string>> {
   if (!ids.length) return new Map();
   const res = await db.execute<{ id: string; name: string }>(sql`
     select c.id, coalesce(p.name || ' · ', '') || c.name as name from org_units c left join org_units p on p.id = c.parent_id
@@ -206,7 +203,7 @@ async function readSurvey(db: DbOrTx, c: TCtx, surveyId: string, group: SQL | nu
   return res.rows;
 }
 
-function rollupFilter(c: TCtx) {
+export function rollupFilter(c: TCtx) {
   return {
     fromDay: c.range.fromDay,
     toDay: c.range.toDay,
@@ -218,7 +215,7 @@ function rollupFilter(c: TCtx) {
   };
 }
 
-async function context<Q extends TAnalysisFilter>(deps: TDeps, scope: TScope, q: Q): Promise<TCtx<Q>> {
+export async function context<Q extends TAnalysisFilter>(deps: TDeps, scope: TScope, q: Q): Promise<TCtx<Q>> {
   const timeZone = await tenantTimeZone(deps.db, scope.tenantId);
   const range = analysisRange(q, localDay(deps.clock.now(), timeZone));
   const unit = await visibleUnit(deps.db, scope, q.unitId ?? scope.unitId, 'querystring.unitId');
@@ -227,10 +224,10 @@ async function context<Q extends TAnalysisFilter>(deps: TDeps, scope: TScope, q:
   return { scope, unit, units, range, q, own: scope.dataScope === 'own' };
 }
 
-const lastDay = (r: TDayRange) => addDays(r.toDay, -1);
+export const lastDay = (r: TDayRange) => addDays(r.toDay, -1);
 
 /** The facts behind a row: the filters of the analysis plus the row's own key. */
-function drillOf(c: TCtx, extra: Partial<TAnalysisDrill> & { range?: TDayRange }): TAnalysisDrill {
+export function drillOf(c: TCtx, extra: Partial<TAnalysisDrill> & { range?: TDayRange }): TAnalysisDrill {
   const r = extra.range ?? c.range;
   const d: TAnalysisDrill = { from: r.fromDay, to: lastDay(r) };
   if (!c.own) d.unitId = c.unit.id;
@@ -444,72 +441,3 @@ async function labelRows(
 
 const byLabel = (a: TAnalysisRow, b: TAnalysisRow) =>
   (a.key === null ? 1 : 0) - (b.key === null ? 1 : 0) || a.label.localeCompare(b.label, 'zh-CN');
-
-/**
- * 满意度排名 of staff, counters, outlets or branches (org units of that type in the chosen subtree, their subtree
- * summed): worst and best among those with at least `minRated` rated evaluations, so that one 5-star rating does
- * not top the list; the others are counted as unranked.
- */
-export async function getRanking(deps: TDeps, scope: TScope, q: TRankingQuery): Promise<TRanking> {
-  const c = await context(deps, scope, q);
-  type TEntry = { id: string; name: string; rated: number; satisfied: number; unsatisfied: number; scoreSum: number };
-  const entries = new Map<string, TEntry>();
-  const add = (
-    id: string,
-    name: string,
-    f: { rated: number; satisfied: number; unsatisfied: number; scoreSum: number },
-  ) => {
-    let e = entries.get(id);
-    if (!e) entries.set(id, (e = { id, name, rated: 0, satisfied: 0, unsatisfied: 0, scoreSum: 0 }));
-    e.rated += f.rated;
-    e.satisfied += f.satisfied;
-    e.unsatisfied += f.unsatisfied;
-    e.scoreSum += f.scoreSum;
-  };
-  if (q.kind === 'staff' || q.kind === 'counter') {
-    const rows = await readEvaluationRollups(deps.db, scope, rollupFilter(c), [q.kind]);
-    const ids = rows.map((f) => f.keys[q.kind as 'staff' | 'counter']).filter((k): k is string => !!k);
-    const names = q.kind === 'staff' ? await userNames(deps.db, scope, ids) : await counterNames(deps.db, scope, ids);
-    for (const f of rows) {
-      const id = f.keys[q.kind];
-      if (id) add(id, names.get(id) ?? id, f);
-    }
-  } else {
-    const targets = new Map(c.units.filter((u) => u.type === q.kind).map((u) => [u.id, u]));
-    const pathOf = new Map(c.units.map((u) => [u.id, u.path]));
-    for (const f of await readEvaluationRollups(deps.db, scope, rollupFilter(c), ['unit'])) {
-      const path = f.keys.unit ? pathOf.get(f.keys.unit) : undefined;
-      for (const id of path?.split('/').filter(Boolean) ?? []) {
-        const u = targets.get(id);
-        if (u) add(u.id, u.name, f);
-      }
-    }
-  }
-  const toRanked = (e: TEntry): TRankingRow => ({
-    id: e.id,
-    name: e.name,
-    rated: e.rated,
-    satisfactionRate: pct1(e.satisfied, e.rated),
-    avgScore: round2(e.scoreSum, e.rated),
-    unsatisfied: e.unsatisfied,
-    drill: drillOf(
-      c,
-      q.kind === 'staff' ? { staffId: e.id } : q.kind === 'counter' ? { counterId: e.id } : { unitId: e.id },
-    ),
-  });
-  const all = [...entries.values()];
-  const ranked = all.filter((e) => e.rated >= q.minRated).map(toRanked);
-  const rate = (r: TRankingRow) => r.satisfactionRate ?? 0;
-  const worst = [...ranked].sort((a, b) => rate(a) - rate(b) || b.unsatisfied - a.unsatisfied || b.rated - a.rated);
-  const best = [...ranked].sort((a, b) => rate(b) - rate(a) || b.rated - a.rated || a.unsatisfied - b.unsatisfied);
-  return {
-    kind: q.kind,
-    minRated: q.minRated,
-    from: c.range.fromDay,
-    to: lastDay(c.range),
-    worst: worst.slice(0, q.limit),
-    best: best.slice(0, q.limit),
-    ranked: ranked.length,
-    unranked: all.length - ranked.length,
-  };
-}

@@ -11,7 +11,8 @@ import {
 import { AppError } from '../../lib/app-error.ts';
 import { contentDisposition } from '../../lib/export-file.ts';
 import { exportAnalysis } from './analysis.export.ts';
-import { getAnalysis, getRanking } from './analysis.service.ts';
+import { getRanking } from './analysis-ranking.ts';
+import { getAnalysis } from './analysis.service.ts';
 import { getAnalyticsDashboard } from './analytics.service.ts';
 import { getSummary } from './dashboard.service.ts';
 
