@@ -9,6 +9,7 @@ export * from './schemas/users.ts';
 export * from './schemas/roles.ts';
 export * from './schemas/audit.ts';
 export * from './schemas/dashboard.ts';
+export * from './schemas/analysis.ts';
 export * from './schemas/customers.ts';
 export * from './customers/mask.ts';
 export * from './customers/phone.ts';

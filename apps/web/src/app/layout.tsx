@@ -24,6 +24,7 @@ import { SettingOutlined } from '@ant-design/icons';
 import { MessageOutlined } from '@ant-design/icons';
 import { RiseOutlined } from '@ant-design/icons';
 import { ProfileOutlined } from '@ant-design/icons';
+import { FundOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TPermission } from '@huifang/shared';
 import { Breadcrumb, Dropdown, Layout, Menu, Space, Spin, Typography } from 'antd';
@@ -88,6 +89,13 @@ export const NAV: TNavItem[] = [
     path: '/evaluations',
     labelKey: 'menu.evaluations',
     icon: <LikeOutlined />,
+    permission: 'evaluation:read',
+    group: 'evaluation',
+  },
+  {
+    path: '/analysis',
+    labelKey: 'menu.analysis',
+    icon: <FundOutlined />,
     permission: 'evaluation:read',
     group: 'evaluation',
   },

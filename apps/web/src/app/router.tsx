@@ -54,6 +54,9 @@ const QualityPage = lazy(() =>
 const EvaluationsPage = lazy(() =>
   import('../features/evaluations/pages/evaluations-page.tsx').then((m) => ({ default: m.EvaluationsPage })),
 );
+const AnalysisPage = lazy(() =>
+  import('../features/analysis/pages/analysis-page.tsx').then((m) => ({ default: m.AnalysisPage })),
+);
 const FeedbackPage = lazy(() =>
   import('../features/feedback/pages/feedback-page.tsx').then((m) => ({ default: m.FeedbackPage })),
 );
@@ -153,6 +156,7 @@ export function AppRouter() {
             <Route path="customers/:id" element={guarded('customer:read', <CustomerPage />)} />
             <Route path="value" element={guarded('customer:read', <ValuePage />)} />
             <Route path="evaluations" element={guarded('evaluation:read', <EvaluationsPage />)} />
+            <Route path="analysis" element={guarded('evaluation:read', <AnalysisPage />)} />
             <Route path="feedback" element={guarded('feedback:read', <FeedbackPage />)} />
             <Route path="followup/workbench" element={guarded('followup:work', <WorkbenchPage />)} />
             <Route path="followup/plans" element={guarded('followup:read', <PlansPage />)} />

@@ -67,6 +67,8 @@ export const AUDIT_ACTIONS = [
   'evaluation.appeal_rejected',
   'evaluation.excluded',
   'evaluation.restored',
+  'evaluation.exported',
+  'analysis.exported',
   'order_review.rated',
   'order_review.followed_up',
   'order_review.replied',

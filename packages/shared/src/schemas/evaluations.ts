@@ -69,12 +69,18 @@ export const ZEvaluationDetail = ZEvaluation.extend({
 });
 export type TEvaluationDetail = z.infer<typeof ZEvaluationDetail>;
 
+export const EVALUATION_SENTIMENTS = ['satisfied', 'neutral', 'unsatisfied'] as const;
+export type TEvaluationSentiment = (typeof EVALUATION_SENTIMENTS)[number];
+
 /** Evaluations are a big stream: keyset cursor instead of page numbers (CONVENTIONS §7). */
 export const ZEvaluationListQuery = z.object({
   cursor: z.string().max(200).optional(),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
   channel: z.enum(EVALUATION_CHANNELS).optional(),
+  /** The unit and every unit below it. */
   unitId: ZId.optional(),
+  /** The counter 窗口 (and any unit below it). */
+  counterId: ZId.optional(),
   staffId: ZId.optional(),
   customerId: ZId.optional(),
   /** Overall score exactly; `unrated` for 未评价. */
@@ -82,8 +88,11 @@ export const ZEvaluationListQuery = z.object({
   flag: z.enum(EVALUATION_FLAGS).optional(),
   excluded: z.enum(['true', 'false']).optional(),
   appeal: z.enum(['open']).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  /** 满意 = scores 4–5, 一般 = 3, 不满意 = 1–2 (as every figure counts them). */
+  sentiment: z.enum(EVALUATION_SENTIMENTS).optional(),
+  /** An instant, or a local day (tenant time zone): `from` from its start, `to` to its end. */
+  from: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+  to: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
 });
 export type TEvaluationListQuery = z.infer<typeof ZEvaluationListQuery>;
 

@@ -10,6 +10,7 @@ import type { DbOrTx } from '../../db/client.ts';
 import { evaluations } from '../../db/schema/index.ts';
 import { invalidField } from '../../lib/app-error.ts';
 import { ownedVisible, pgArray, type TScope } from '../../lib/scope.ts';
+import { tenantTimeZone } from '../../lib/time.ts';
 import { addDays, readEvaluationRollups } from './rollups.ts';
 
 /**
@@ -140,28 +141,54 @@ function decodeCursor(cursor: string): { at: string; id: string } {
 }
 const encodeCursor = (at: string, id: string) => Buffer.from(JSON.stringify([at, id])).toString('base64url');
 
-/** Newest first, keyset-paginated on (occurred_at, id). */
-export async function listEvaluations(db: DbOrTx, scope: TScope, q: TEvaluationListQuery, canReveal: boolean) {
+const inSubtree = (scope: TScope, unitId: string, column: SQL) =>
+  sql`${column} in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like (select p.path from org_units p where p.id = ${unitId} and p.tenant_id = ${scope.tenantId}) || '%')`;
+const isLocalDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);
+/** Local midnight of a day in the tenant's zone, as an instant (the rollups' day boundary). */
+const localMidnight = (day: string, timeZone: string) => sql`((${day}::date)::timestamp at time zone ${timeZone})`;
+const SENTIMENT_SCORES = { satisfied: sql`e.score >= 4`, neutral: sql`e.score = 3`, unsatisfied: sql`e.score <= 2` };
+
+/** The list's filters (also the export's), all within the caller's scope. */
+export async function evaluationConditions(db: DbOrTx, scope: TScope, q: TEvaluationListQuery): Promise<SQL[]> {
   const conds: SQL[] = [visible(scope)];
   if (q.channel) conds.push(sql`e.channel = ${q.channel}`);
-  if (q.unitId)
-    conds.push(
-      sql`e.unit_id in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like (select p.path from org_units p where p.id = ${q.unitId} and p.tenant_id = ${scope.tenantId}) || '%')`,
-    );
+  if (q.unitId) conds.push(inSubtree(scope, q.unitId, sql`e.unit_id`));
+  if (q.counterId) conds.push(inSubtree(scope, q.counterId, sql`e.counter_id`));
   if (q.staffId) conds.push(sql`e.staff_id = ${q.staffId}`);
   if (q.customerId) conds.push(sql`e.customer_id = ${q.customerId}`);
   if (q.score === 'unrated') conds.push(sql`e.score is null`);
   else if (q.score !== undefined) conds.push(sql`e.score = ${q.score}`);
+  if (q.sentiment) conds.push(SENTIMENT_SCORES[q.sentiment]);
   if (q.flag) conds.push(sql`${q.flag} = any(e.flags)`);
-  if (q.from) conds.push(sql`e.occurred_at >= ${new Date(q.from)}`);
-  if (q.to) conds.push(sql`e.occurred_at <= ${new Date(q.to)}`);
+  const timeZone =
+    (q.from && isLocalDay(q.from)) || (q.to && isLocalDay(q.to)) ? await tenantTimeZone(db, scope.tenantId) : '';
+  if (q.from)
+    conds.push(
+      isLocalDay(q.from)
+        ? sql`e.occurred_at >= ${localMidnight(q.from, timeZone)}`
+        : sql`e.occurred_at >= ${new Date(q.from)}`,
+    );
+  if (q.to)
+    conds.push(
+      isLocalDay(q.to)
+        ? sql`e.occurred_at < ${localMidnight(addDays(q.to, 1), timeZone)}`
+        : sql`e.occurred_at <= ${new Date(q.to)}`,
+    );
+  // Counted only (the figures' rule): checked row by row during the scan, no window needed.
+  if (q.excluded === 'false') conds.push(sql`not evaluation_is_excluded(e.tenant_id, e.id)`);
+  return conds;
+}
+
+/** Newest first, keyset-paginated on (occurred_at, id). */
+export async function listEvaluations(db: DbOrTx, scope: TScope, q: TEvaluationListQuery, canReveal: boolean) {
+  const conds = await evaluationConditions(db, scope, q);
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
     conds.push(sql`(e.occurred_at, e.id) < (${new Date(c.at)}, ${c.id}::uuid)`);
   }
   let inner = sql`${SELECT} ${FROM} where ${sql.join(conds, sql` and `)} order by e.occurred_at desc, e.id desc`;
   const outer: SQL[] = [];
-  if (q.excluded) outer.push(sql`is_excluded = ${q.excluded === 'true'}`);
+  if (q.excluded === 'true') outer.push(sql`is_excluded`);
   if (q.appeal === 'open') outer.push(sql`appeal_state = 'open'`);
   // Correction filters apply after the keyset scan; over-fetching would be needed at large volumes, so they
   // read a bounded window (appeals and exclusions are rare and recent).

@@ -7,6 +7,8 @@ import {
   ZIdParams,
 } from '@huifang/shared';
 import { notFound } from '../../lib/app-error.ts';
+import { contentDisposition } from '../../lib/export-file.ts';
+import { exportEvaluations } from './evaluations.export.ts';
 import { findEvaluation, listEvaluations } from './evaluations.repository.ts';
 import { correctEvaluation } from './evaluations.service.ts';
 
@@ -25,6 +27,25 @@ export const evaluationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => listEvaluations(app.deps.db, req.scope(), req.query, req.actor().permissions.has('pii:reveal')),
+  );
+
+  app.get(
+    '/evaluations/export',
+    {
+      config: { access: 'evaluation:read' },
+      schema: {
+        tags,
+        summary: '导出评价 xlsx: the list with its filters (written on the sheet), audited',
+        querystring: ZEvaluationListQuery.omit({ cursor: true, pageSize: true }),
+      },
+    },
+    async (req, reply) => {
+      const file = await exportEvaluations(app.deps, req.actor(), req.auditCtx(), req.query);
+      return reply
+        .header('content-type', file.contentType)
+        .header('content-disposition', contentDisposition(file.fileName))
+        .send(file.stream);
+    },
   );
 
   app.get(

@@ -26,6 +26,8 @@ export interface TRollupFilter {
   /** Last local day, exclusive. */
   toDay: string;
   channel?: TEvaluationChannel;
+  /** 业务类型 of the rated service session. */
+  businessType?: string;
   staffId?: string;
   /** Only units (unit_id) in the subtree of this unit. */
   unitIn?: string;
@@ -74,6 +76,7 @@ export async function readEvaluationRollups(
     ownedVisible(scope, sql`r.staff_id`, filter.scopeBy === 'counter' ? sql`r.counter_id` : sql`r.unit_id`),
   ];
   if (filter.channel) conds.push(sql`r.channel = ${filter.channel}`);
+  if (filter.businessType) conds.push(sql`r.business_type = ${filter.businessType}`);
   if (filter.staffId) conds.push(sql`r.staff_id = ${filter.staffId}`);
   if (filter.hasStaff) conds.push(sql`r.staff_id is not null`);
   if (filter.unitIn) conds.push(subtree(scope, filter.unitIn, sql`r.unit_id`));

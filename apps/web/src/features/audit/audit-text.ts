@@ -40,6 +40,8 @@ const EN_RULES: Record<string, TRule> = {
   'customer.exported': count(/^导出客户 (\d+) 条/),
   'customer.bulk_updated': count(/^批量修改 (\d+) /),
   'customer.merged': count(/^合并 (\d+) 个重复客户到 (\S+)/),
+  'evaluation.exported': count(/^导出评价 (\d+) 条/),
+  'analysis.exported': count(/^导出统计分析 (\d+) 行/),
   'order_review.exported': count(/^导出订单评价 (\d+) 条/),
   'survey.results_exported': count(/^导出问卷答卷 (\d+) 条：(.+)$/),
   'followup_task.reassigned': count(/^转派 (\d+) 个回访任务给 (.+)$/),

@@ -97,7 +97,7 @@ export function Cockpit({ personal }: { personal: boolean }) {
             <Col xs={24} lg={10}>
               <Card size="small" title={t('cockpit.ranking')}>
                 <Suspense fallback={<Skeleton active />}>
-                  <RankingChart ranking={data.ranking} />
+                  <RankingChart ranking={data.ranking} range={data.current} />
                 </Suspense>
                 <List
                   size="small"

@@ -1,12 +1,15 @@
-import { EVALUATION_CHANNELS, EVALUATION_FLAGS, type TEvaluation } from '@huifang/shared';
-import { Button, Card, DatePicker, Select, Space, Table, TreeSelect, Typography } from 'antd';
+import { DownloadOutlined } from '@ant-design/icons';
+import { EVALUATION_CHANNELS, EVALUATION_FLAGS, EVALUATION_SENTIMENTS, type TEvaluation } from '@huifang/shared';
+import { Button, Card, DatePicker, Select, Space, Table, Tag, TreeSelect, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
+import { qs } from '../../../api/client.ts';
+import { DownloadButton } from '../../../lib/download-button.tsx';
 import { fmtTime, TIME_ZONE } from '../../../lib/format.ts';
 import { can, useMe } from '../../auth/api.ts';
-import { buildTree, useUnits } from '../../org/api.ts';
+import { buildTree, useUnits, type TUnitNode } from '../../org/api.ts';
 import { useEvaluationStream, type TEvaluationFilters } from '../api.ts';
 import { EvaluationDrawer } from '../components/evaluation-drawer.tsx';
 import { ScoreTag, StateTags } from '../components/evaluation-tags.tsx';
@@ -14,17 +17,22 @@ import { ScoreTag, StateTags } from '../components/evaluation-tags.tsx';
 const FILTER_KEYS = [
   'channel',
   'unitId',
+  'counterId',
   'staffId',
   'customerId',
   'score',
   'flag',
   'excluded',
   'appeal',
+  'sentiment',
   'from',
   'to',
 ] as const;
-const dayStart = (d: Dayjs) => dayjs.tz(d.format('YYYY-MM-DD'), TIME_ZONE).format();
-const dayEnd = (d: Dayjs) => dayjs.tz(d.format('YYYY-MM-DD'), TIME_ZONE).endOf('day').format();
+/** `from`/`to` in the URL: local days (YYYY-MM-DD, the server reads them in the tenant's zone) or instants. */
+const asDay = (v: string) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? dayjs(v) : dayjs(v).tz(TIME_ZONE));
+/** Only counters 窗口 are selectable in the counter picker. */
+const countersOnly = (nodes: TUnitNode[]): TUnitNode[] =>
+  nodes.map((n) => ({ ...n, disabled: n.unit.type !== 'counter', children: countersOnly(n.children) }));
 
 /** 评价记录: every channel in one stream, newest first; filters live in the URL so other pages can link here. */
 export function EvaluationsPage() {
@@ -52,24 +60,44 @@ export function EvaluationsPage() {
   const items = useMemo(() => stream.data?.pages.flatMap((p) => p.items) ?? [], [stream.data]);
   const units = useUnits().data ?? [];
   const tree = useMemo(() => buildTree(units), [units]);
+  const counterTree = useMemo(() => countersOnly(tree), [tree]);
   const set = (k: (typeof FILTER_KEYS)[number], v: string | undefined) => {
     const next = new URLSearchParams(params);
     if (v) next.set(k, v);
     else next.delete(k);
     setParams(next, { replace: true });
   };
-  const range: [Dayjs, Dayjs] | null = filters.from && filters.to ? [dayjs(filters.from), dayjs(filters.to)] : null;
+  const range: [Dayjs, Dayjs] | null = filters.from && filters.to ? [asDay(filters.from), asDay(filters.to)] : null;
+  const state =
+    filters.appeal === 'open'
+      ? 'appeal'
+      : filters.excluded === 'true'
+        ? 'excluded'
+        : filters.excluded === 'false'
+          ? 'counted'
+          : undefined;
 
   return (
-    <Card title={t('evaluation.title')}>
+    <Card
+      title={t('evaluation.title')}
+      extra={
+        <DownloadButton
+          icon={<DownloadOutlined />}
+          url={`/evaluations/export${qs(filters)}`}
+          data-testid="evaluations-export"
+        >
+          {t('evaluation.export')}
+        </DownloadButton>
+      }
+    >
       <Space wrap style={{ marginBottom: 16 }}>
         <DatePicker.RangePicker
           value={range}
           onChange={(v) => {
             const next = new URLSearchParams(params);
             if (v?.[0] && v[1]) {
-              next.set('from', dayStart(v[0]));
-              next.set('to', dayEnd(v[1]));
+              next.set('from', v[0].format('YYYY-MM-DD'));
+              next.set('to', v[1].format('YYYY-MM-DD'));
             } else {
               next.delete('from');
               next.delete('to');
@@ -96,6 +124,27 @@ export function EvaluationsPage() {
             onChange={(v?: string) => set('unitId', v)}
           />
         )}
+        {can(me, 'org:read') && (
+          <TreeSelect
+            placeholder={t('evaluation.counter')}
+            allowClear
+            style={{ width: 180 }}
+            treeData={counterTree}
+            treeDefaultExpandAll
+            value={filters.counterId}
+            onChange={(v?: string) => set('counterId', v)}
+            data-testid="evaluations-counter"
+          />
+        )}
+        <Select
+          placeholder={t('evaluation.sentiment')}
+          allowClear
+          style={{ width: 120 }}
+          value={filters.sentiment}
+          onChange={(v?: string) => set('sentiment', v)}
+          options={EVALUATION_SENTIMENTS.map((x) => ({ value: x, label: t(`evaluation.sentiments.${x}`) }))}
+          data-testid="evaluations-sentiment"
+        />
         <Select
           placeholder={t('evaluation.score')}
           allowClear
@@ -119,20 +168,28 @@ export function EvaluationsPage() {
           placeholder={t('evaluation.state')}
           allowClear
           style={{ width: 140 }}
-          value={filters.appeal === 'open' ? 'appeal' : filters.excluded === 'true' ? 'excluded' : undefined}
+          value={state}
+          data-testid="evaluations-state"
           onChange={(v?: string) => {
             const next = new URLSearchParams(params);
             next.delete('appeal');
             next.delete('excluded');
             if (v === 'appeal') next.set('appeal', 'open');
             if (v === 'excluded') next.set('excluded', 'true');
+            if (v === 'counted') next.set('excluded', 'false');
             setParams(next, { replace: true });
           }}
           options={[
             { value: 'appeal', label: t('evaluation.onlyAppeals') },
             { value: 'excluded', label: t('evaluation.onlyExcluded') },
+            { value: 'counted', label: t('evaluation.onlyCounted') },
           ]}
         />
+        {filters.staffId && (
+          <Tag closable onClose={() => set('staffId', undefined)} data-testid="evaluations-staff-filter">
+            {t('evaluation.staff')}: {items[0]?.staffName ?? '…'}
+          </Tag>
+        )}
       </Space>
       <Table<TEvaluation>
         rowKey="id"

@@ -1,0 +1,443 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type {
+  TAnalysis,
+  TAnalysisDrill,
+  TAnalysisFilter,
+  TAnalysisQuery,
+  TAnalysisRow,
+  TPermission,
+} from '@huifang/shared';
+import type { Db, DbOrTx } from '../../db/client.ts';
+import { AppError, invalidField, unknownRef } from '../../lib/app-error.ts';
+import type { TClock } from '../../lib/clock.ts';
+import { ownedVisible, pgArray, unitVisible, type TScope } from '../../lib/scope.ts';
+import { tenantTimeZone } from '../../lib/time.ts';
+import { CHANNEL_LABELS } from '../evaluations/evaluations.export.ts';
+import { addDays, localDay, readEvaluationRollups, type TRollupDim } from '../evaluations/rollups.ts';
+import { foldSurveyRollups } from '../evaluations/survey-rollups.ts';
+import { findSurvey, findVersion } from '../surveys/surveys.repository.ts';
+import { scoringDimensions } from '../surveys/survey-maths.ts';
+import { readTicketRollups, type TTicketRollupDim } from '../tickets/rollups/ticket-rollups.ts';
+import { analysisRange, bucketsOf, type TDayRange } from './analysis-range.ts';
+import { periodOf } from './periods.ts';
+
+/**
+ * 统计分析 (DESIGN §7): the figures of a unit's subtree over a range, cut by one dimension, and the 满意度排名. Reads
+ * only the read models — evaluation_rollups (readEvaluationRollups: excluded ratings apart), service_session_rollups,
+ * ticket_rollups (readTicketRollups) and survey_rollups — never the facts. The caller's scope applies to every read
+ * (`own`: a teller's own rows); a unit or counter outside it is a 404.
+ */
+
+type TDeps = { db: Db; clock: TClock };
+interface TUnit {
+  id: string;
+  name: string;
+  type: string;
+  path: string;
+  parentId: string | null;
+}
+
+/** Raw sums of one row (merged exactly into the total). */
+interface TAcc {
+  total: number;
+  unrated: number;
+  scoreSum: number;
+  satisfied: number;
+  unsatisfied: number;
+  excluded: number;
+  sessions: number;
+  handled: number;
+  handlingSum: number;
+  received: number;
+  slaBreaches: number;
+  responses: number;
+  meanN: number;
+  meanSum: number;
+}
+const emptyAcc = (): TAcc => ({
+  total: 0,
+  unrated: 0,
+  scoreSum: 0,
+  satisfied: 0,
+  unsatisfied: 0,
+  excluded: 0,
+  sessions: 0,
+  handled: 0,
+  handlingSum: 0,
+  received: 0,
+  slaBreaches: 0,
+  responses: 0,
+  meanN: 0,
+  meanSum: 0,
+});
+export const pct1 = (num: number, den: number) => (den === 0 ? null : Math.round((num * 1000) / den) / 10);
+export const round2 = (num: number, den: number) => (den === 0 ? null : Math.round((num * 100) / den) / 100);
+
+/** Which figure families a cut holds (null columns otherwise). */
+interface TApplies {
+  evaluations: boolean;
+  sessions: boolean;
+  tickets: boolean;
+  survey: boolean;
+}
+
+function toRow(key: string | null, label: string, a: TAcc, on: TApplies, drill: TAnalysisDrill | null): TAnalysisRow {
+  const rated = a.total - a.unrated;
+  const ev = <T>(v: T) => (on.evaluations ? v : null);
+  return {
+    key,
+    label,
+    evaluations: ev(a.total),
+    rated: ev(rated),
+    satisfied: ev(a.satisfied),
+    satisfactionRate: ev(pct1(a.satisfied, rated)),
+    avgScore: ev(round2(a.scoreSum, rated)),
+    unsatisfied: ev(a.unsatisfied),
+    unrated: ev(a.unrated),
+    excluded: ev(a.excluded),
+    sessions: on.sessions ? a.sessions : null,
+    avgHandlingSeconds: on.sessions && a.handled ? Math.round(a.handlingSum / a.handled) : null,
+    ticketsReceived: on.tickets ? a.received : null,
+    slaBreaches: on.tickets ? a.slaBreaches : null,
+    surveyResponses: on.survey ? a.responses : null,
+    surveyMean: on.survey ? round2(a.meanSum, a.meanN) : null,
+    drill,
+  };
+}
+
+/** A unit of the tenant inside the caller's scope, else 404 naming the field. */
+async function visibleUnit(db: DbOrTx, scope: TScope, id: string, field: string): Promise<TUnit> {
+  const res = await db.execute<{ id: string; name: string; type: string; path: string; parent_id: string | null }>(sql`
+    select id, name, type, path, parent_id from org_units
+    where tenant_id = ${scope.tenantId} and id = ${id} and ${unitVisible(scope, sql`id`)}`);
+  const u = res.rows[0];
+  if (!u) throw unknownRef(field, 'org unit');
+  return { id: u.id, name: u.name, type: u.type, path: u.path, parentId: u.parent_id };
+}
+
+async function subtreeUnits(db: DbOrTx, scope: TScope, root: TUnit): Promise<TUnit[]> {
+  const res = await db.execute<{ id: string; name: string; type: string; path: string; parent_id: string | null }>(sql`
+    select id, name, type, path, parent_id from org_units
+    where tenant_id = ${scope.tenantId} and path like ${root.path + '%'} order by depth, sort_order, path`);
+  return res.rows.map((u) => ({ id: u.id, name: u.name, type: u.type, path: u.path, parentId: u.parent_id }));
+}
+
+/** The id of the unit directly below `root` that holds `path` (null: `root` itself). */
+function childOf(root: TUnit, path: string | undefined): string | null | undefined {
+  if (path === undefined || !path.startsWith(root.path)) return undefined;
+  const rest = path.slice(root.path.length).split('/').filter(Boolean);
+  return rest[0] ?? null;
+}
+
+export async function userNames(db: DbOrTx, scope: TScope, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const res = await db.execute<{ id: string; name: string }>(sql`
+    select id, display_name as name from users where tenant_id = ${scope.tenantId} and id = any(${pgArray(ids, 'uuid')})`);
+  return new Map(res.rows.map((r) => [r.id, r.name]));
+}
+
+/** Counter names with their outlet (every outlet has a 1号窗口). */
+export async function counterNames(db: DbOrTx, scope: TScope, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const res = await db.execute<{ id: string; name: string }>(sql`
+    select c.id, coalesce(p.name || ' · ', '') || c.name as name from org_units c left join org_units p on p.id = c.parent_id
+    where c.tenant_id = ${scope.tenantId} and c.id = any(${pgArray(ids, 'uuid')})`);
+  return new Map(res.rows.map((r) => [r.id, r.name]));
+}
+
+interface TCtx<Q extends TAnalysisFilter = TAnalysisFilter> {
+  scope: TScope;
+  unit: TUnit;
+  units: TUnit[];
+  range: TDayRange;
+  q: Q;
+  /**
+   * `own` scope (a teller): his rows wherever they were recorded — his unit is his counter while evaluations are
+   * recorded at the outlet — so no unit subtree applies and the unit cut has the one row of his own figures.
+   */
+  own: boolean;
+}
+
+/** Sessions (客流量, handling) grouped by one column, in the caller's scope (by counter; own: staff). */
+async function readSessions(db: DbOrTx, c: TCtx, group: SQL | null) {
+  const conds: SQL[] = [
+    sql`sr.tenant_id = ${c.scope.tenantId}`,
+    sql`sr.day >= ${c.range.fromDay}::date`,
+    sql`sr.day < ${c.range.toDay}::date`,
+    ownedVisible(c.scope, sql`sr.staff_id`, sql`sr.counter_id`),
+  ];
+  if (!c.own)
+    conds.push(
+      sql`sr.counter_id in (select ou.id from org_units ou where ou.tenant_id = ${c.scope.tenantId} and ou.path like ${c.unit.path + '%'})`,
+    );
+  if (c.q.staffId) conds.push(sql`sr.staff_id = ${c.q.staffId}`);
+  if (c.q.counterId) conds.push(sql`sr.counter_id = ${c.q.counterId}`);
+  if (c.q.businessType) conds.push(sql`sr.business_type = ${c.q.businessType}`);
+  const res = await db.execute<{ k: string | null; sessions: number; handled: number; handling_sum: number }>(sql`
+    select ${group ?? sql`null::text`} as k, sum(sr.sessions)::int as sessions, sum(sr.handled)::int as handled,
+           sum(sr.handling_sum)::float8 as handling_sum
+    from service_session_rollups sr where ${sql.join(conds, sql` and `)} group by 1`);
+  return res.rows;
+}
+
+/** Survey responses and mean (index, or one dimension's mean) grouped by one column, from the day rows. */
+async function readSurvey(db: DbOrTx, c: TCtx, surveyId: string, group: SQL | null, kindDimension: boolean) {
+  await foldSurveyRollups(db, c.scope.tenantId);
+  const conds: SQL[] = [
+    sql`s.tenant_id = ${c.scope.tenantId}`,
+    sql`s.survey_id = ${surveyId}`,
+    sql`s.grain = 'day'`,
+    sql`s.day >= ${c.range.fromDay}::date`,
+    sql`s.day < ${c.range.toDay}::date`,
+    unitVisible(c.scope, sql`s.unit_id`),
+    sql`s.unit_id in (select ou.id from org_units ou where ou.tenant_id = ${c.scope.tenantId} and ou.path like ${c.unit.path + '%'})`,
+  ];
+  const dim = kindDimension || c.q.dimension;
+  conds.push(dim ? sql`s.kind = 'dimension'` : sql`s.kind = 'response'`);
+  if (c.q.dimension && !kindDimension) conds.push(sql`s.key = ${c.q.dimension}`);
+  const res = await db.execute<{ k: string | null; n: number; mean_n: number; mean_sum: number }>(sql`
+    select ${group ?? sql`null::text`} as k, sum(s.n)::int as n,
+           ${dim ? sql`sum(s.n)::int` : sql`sum(s.index_n)::int`} as mean_n,
+           ${dim ? sql`sum(s.sum)::float8` : sql`sum(s.index_sum)::float8`} as mean_sum
+    from survey_rollups s where ${sql.join(conds, sql` and `)} group by 1`);
+  return res.rows;
+}
+
+export function rollupFilter(c: TCtx) {
+  return {
+    fromDay: c.range.fromDay,
+    toDay: c.range.toDay,
+    ...(c.own ? {} : { unitIn: c.unit.id }),
+    ...(c.q.channel ? { channel: c.q.channel } : {}),
+    ...(c.q.businessType ? { businessType: c.q.businessType } : {}),
+    ...(c.q.staffId ? { staffId: c.q.staffId } : {}),
+    ...(c.q.counterId ? { counterIn: c.q.counterId } : {}),
+  };
+}
+
+export async function context<Q extends TAnalysisFilter>(deps: TDeps, scope: TScope, q: Q): Promise<TCtx<Q>> {
+  const timeZone = await tenantTimeZone(deps.db, scope.tenantId);
+  const range = analysisRange(q, localDay(deps.clock.now(), timeZone));
+  const unit = await visibleUnit(deps.db, scope, q.unitId ?? scope.unitId, 'querystring.unitId');
+  if (q.counterId) await visibleUnit(deps.db, scope, q.counterId, 'querystring.counterId');
+  const units = await subtreeUnits(deps.db, scope, unit);
+  return { scope, unit, units, range, q, own: scope.dataScope === 'own' };
+}
+
+export const lastDay = (r: TDayRange) => addDays(r.toDay, -1);
+
+/** The facts behind a row: the filters of the analysis plus the row's own key. */
+export function drillOf(c: TCtx, extra: Partial<TAnalysisDrill> & { range?: TDayRange }): TAnalysisDrill {
+  const r = extra.range ?? c.range;
+  const d: TAnalysisDrill = { from: r.fromDay, to: lastDay(r) };
+  if (!c.own) d.unitId = c.unit.id;
+  if (c.q.staffId) d.staffId = c.q.staffId;
+  if (c.q.counterId) d.counterId = c.q.counterId;
+  if (c.q.channel) d.channel = c.q.channel;
+  const { range: _ignored, ...rest } = extra;
+  return { ...d, ...rest };
+}
+
+const EVAL_DIM: Record<Exclude<TAnalysisQuery['groupBy'], 'dimension'>, TRollupDim> = {
+  unit: 'unit',
+  staff: 'staff',
+  counter: 'counter',
+  channel: 'channel',
+  businessType: 'businessType',
+  period: 'day',
+};
+
+export async function getAnalysis(
+  deps: TDeps,
+  scope: TScope,
+  perms: ReadonlySet<TPermission>,
+  q: TAnalysisQuery,
+): Promise<TAnalysis> {
+  if (q.groupBy === 'dimension' && !q.surveyId)
+    throw invalidField('querystring.surveyId', 'a survey is needed to cut by dimension');
+  const c = await context(deps, scope, q);
+  let dimensionLabels: { key: string; name: string }[] = [];
+  if (q.surveyId) {
+    if (!perms.has('survey:read')) throw new AppError('FORBIDDEN', 'survey:read is needed for survey figures');
+    const survey = await findSurvey(deps.db, scope, q.surveyId);
+    if (!survey) throw unknownRef('querystring.surveyId', 'survey');
+    const version = await findVersion(
+      deps.db,
+      scope.tenantId,
+      survey.id,
+      survey.publishedVersion ?? survey.latestVersion,
+    );
+    dimensionLabels = version ? scoringDimensions(version.definition) : [];
+  }
+  const g = q.groupBy;
+  const accs = new Map<string | null, TAcc>();
+  const acc = (k: string | null) => {
+    let a = accs.get(k);
+    if (!a) accs.set(k, (a = emptyAcc()));
+    return a;
+  };
+  const pathOf = new Map(c.units.map((u) => [u.id, u.path]));
+  const bucket = (day: string) => periodOf(q.granularity, day).fromDay;
+  /** A read model's key → the row it falls in (unit: the child below the chosen unit; period: its bucket). */
+  const keyOf = (k: string | null): string | null | undefined =>
+    g === 'unit'
+      ? c.own
+        ? null
+        : childOf(c.unit, k ? pathOf.get(k) : undefined)
+      : g === 'period' && k
+        ? bucket(k)
+        : k;
+
+  const applies: TApplies = {
+    evaluations: g !== 'dimension',
+    sessions: g !== 'channel' && g !== 'dimension' && (!q.channel || q.channel === 'kiosk'),
+    tickets:
+      perms.has('ticket:read') &&
+      (g === 'unit' || g === 'staff' || g === 'period') &&
+      !q.channel &&
+      !q.counterId &&
+      !q.businessType,
+    survey:
+      !!q.surveyId &&
+      (g === 'unit' || g === 'period' || g === 'dimension') &&
+      !q.staffId &&
+      !q.counterId &&
+      !q.businessType &&
+      (!q.channel || q.channel === 'survey'),
+  };
+
+  const evalRows = g === 'dimension' ? [] : await readEvaluationRollups(deps.db, scope, rollupFilter(c), [EVAL_DIM[g]]);
+  for (const f of evalRows) {
+    const k = keyOf(f.keys[EVAL_DIM[g as keyof typeof EVAL_DIM]] ?? null);
+    if (k === undefined) continue;
+    const a = acc(k);
+    a.total += f.total;
+    a.unrated += f.unrated;
+    a.scoreSum += f.scoreSum;
+    a.satisfied += f.satisfied;
+    a.unsatisfied += f.unsatisfied;
+    a.excluded += f.excluded;
+  }
+  if (applies.sessions) {
+    const col: Partial<Record<typeof g, SQL>> = {
+      unit: sql`sr.counter_id::text`,
+      staff: sql`sr.staff_id::text`,
+      counter: sql`sr.counter_id::text`,
+      businessType: sql`sr.business_type`,
+      period: sql`to_char(sr.day, 'YYYY-MM-DD')`,
+    };
+    for (const r of await readSessions(deps.db, c, col[g] ?? null)) {
+      const k = keyOf(r.k);
+      if (k === undefined) continue;
+      const a = acc(k);
+      a.sessions += r.sessions;
+      a.handled += r.handled;
+      a.handlingSum += r.handling_sum;
+    }
+  }
+  if (applies.tickets) {
+    const dim: Record<string, TTicketRollupDim> = { unit: 'unit', staff: 'staff', period: 'day' };
+    const d = dim[g]!;
+    const rows = await readTicketRollups(deps.db, scope, {
+      fromDay: c.range.fromDay,
+      toDay: c.range.toDay,
+      ...(c.own ? {} : { unitIn: c.unit.id }),
+      ...(q.staffId ? { staffId: q.staffId } : {}),
+      groupBy: [d],
+    });
+    for (const f of rows) {
+      const k = keyOf(f.keys[d] ?? null);
+      if (k === undefined) continue;
+      const a = acc(k);
+      a.received += f.received;
+      a.slaBreaches += f.slaBreaches;
+    }
+  }
+  if (applies.survey && q.surveyId) {
+    const col = { unit: sql`s.unit_id::text`, period: sql`to_char(s.day, 'YYYY-MM-DD')`, dimension: sql`s.key` };
+    for (const r of await readSurvey(deps.db, c, q.surveyId, col[g as keyof typeof col], g === 'dimension')) {
+      const k = g === 'dimension' ? r.k : keyOf(r.k);
+      if (k === undefined) continue;
+      const a = acc(k);
+      a.responses += r.n;
+      a.meanN += r.mean_n;
+      a.meanSum += r.mean_sum;
+    }
+  }
+
+  const rows = await labelRows(deps.db, c, accs, applies, dimensionLabels);
+  const total = emptyAcc();
+  for (const a of accs.values()) for (const k of Object.keys(total) as (keyof TAcc)[]) total[k] += a[k];
+  return {
+    unit: { id: c.unit.id, name: c.unit.name, type: c.unit.type },
+    groupBy: g,
+    granularity: q.granularity,
+    from: c.range.fromDay,
+    to: lastDay(c.range),
+    rows,
+    total: toRow(null, '合计', total, applies, g === 'dimension' ? null : drillOf(c, {})),
+  };
+}
+
+/** Rows in display order with their labels and drill-down filters (every child unit / bucket, empty ones too). */
+async function labelRows(
+  db: DbOrTx,
+  c: TCtx<TAnalysisQuery>,
+  accs: Map<string | null, TAcc>,
+  on: TApplies,
+  dims: { key: string; name: string }[],
+): Promise<TAnalysisRow[]> {
+  const g = c.q.groupBy;
+  const get = (k: string | null) => accs.get(k) ?? emptyAcc();
+  const keys = [...accs.keys()];
+  const ids = keys.filter((k): k is string => !!k);
+  switch (g) {
+    case 'unit': {
+      const children = c.units.filter((u) => u.parentId === c.unit.id);
+      const rows = children.map((u) => toRow(u.id, u.name, get(u.id), on, drillOf(c, { unitId: u.id })));
+      // Rows of the chosen unit itself (an outlet's own evaluations when cutting it by its counters).
+      if (accs.has(null)) rows.unshift(toRow(c.unit.id, `${c.unit.name}（本级）`, get(null), on, drillOf(c, {})));
+      return rows;
+    }
+    case 'period':
+      return bucketsOf(c.range, c.q.granularity).map((b) =>
+        toRow(b.key, b.label, get(b.key), on, drillOf(c, { range: b })),
+      );
+    case 'staff': {
+      const names = await userNames(db, c.scope, ids);
+      return keys
+        .map((k) =>
+          toRow(k, k ? (names.get(k) ?? k) : '（无服务人员）', get(k), on, k ? drillOf(c, { staffId: k }) : null),
+        )
+        .sort(byLabel);
+    }
+    case 'counter': {
+      const names = await counterNames(db, c.scope, ids);
+      return keys
+        .map((k) =>
+          toRow(k, k ? (names.get(k) ?? k) : '（无窗口）', get(k), on, k ? drillOf(c, { counterId: k }) : null),
+        )
+        .sort(byLabel);
+    }
+    case 'channel':
+      return keys
+        .map((k) =>
+          toRow(
+            k,
+            CHANNEL_LABELS[k as keyof typeof CHANNEL_LABELS] ?? String(k),
+            get(k),
+            on,
+            drillOf(c, k ? { channel: k } : {}),
+          ),
+        )
+        .sort(byLabel);
+    case 'businessType':
+      // The evaluations list has no business type filter: the drill-down opens the analysis' own filters.
+      return keys.map((k) => toRow(k, k ?? '（无业务类型）', get(k), on, drillOf(c, {}))).sort(byLabel);
+    case 'dimension':
+      return dims.map((d) => toRow(d.key, d.name, get(d.key), on, null));
+  }
+}
+
+const byLabel = (a: TAnalysisRow, b: TAnalysisRow) =>
+  (a.key === null ? 1 : 0) - (b.key === null ? 1 : 0) || a.label.localeCompare(b.label, 'zh-CN');

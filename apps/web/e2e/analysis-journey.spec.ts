@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import ExcelJS from 'exceljs';
+import type { Download, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD, fillLogin, startE2E, type TE2E } from './support.ts';
+
+/**
+ * The demo data holds 18 months of counter evaluations up to yesterday (bootstrap/demo-kiosk.ts), so "last month"
+ * of the real clock always holds data: no clock is set.
+ */
+let e: TE2E;
+beforeAll(async () => {
+  e = await startE2E();
+});
+afterAll(async () => e?.close());
+
+async function login(username: string): Promise<Page> {
+  const page = await e.newPage();
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await fillLogin(page, username, DEMO_PASSWORD);
+  await page.waitForSelector('[data-testid=user-menu]');
+  return page;
+}
+
+/** The first sheet's rows as arrays of cell values (exceljs, 1-based columns dropped). */
+async function sheetRows(download: Download): Promise<unknown[][]> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(fs.readFileSync((await download.path())!) as unknown as ArrayBuffer);
+  return (wb.worksheets[0]!.getSheetValues() as unknown[][]).filter(Boolean).map((r) => r.slice(1));
+}
+
+/** An exported date-time cell (the tenant's wall clock, stored as Excel serial time) as the page shows it. */
+const wallClock = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 19).replace('T', ' ') : String(v));
+
+describe('统计分析 journey', () => {
+  it('a branch manager takes last month on the dashboard, clicks the worst outlet in the ranking, lands on its 不满意 evaluations and exports them', async () => {
+    const page = await login('zhang.manager');
+    await page.locator('[data-testid=cockpit-range]').waitFor();
+    // Last month: 月, one period back.
+    await page.locator('[data-testid=cockpit-period] .ant-segmented-item', { hasText: '月' }).click();
+    const thisMonth = (await page.locator('[data-testid=cockpit-range]').innerText()).slice(0, 10);
+    await page.click('[data-testid=cockpit-prev]');
+    const [y, m] = thisMonth.split('-').map(Number) as [number, number];
+    const lastMonth = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+    const rangeText = page.locator('[data-testid=cockpit-range]', { hasText: `${lastMonth}-01 ~ ` });
+    await rangeText.waitFor();
+    const [from, to] = (await rangeText.innerText()).split(' ~ ') as [string, string];
+
+    // The worst outlet is first in the ranking list and at the top of the ranking chart.
+    const worst = page.locator('[data-testid=cockpit-ranking-unit]').first();
+    await worst.waitFor();
+    const worstName = ((await worst.innerText()).split('. ')[1] ?? '').trim();
+    const worstId = new URLSearchParams(((await worst.getAttribute('href')) ?? '').split('?')[1]).get('unitId');
+    const chart = page.locator('[data-testid=cockpit-ranking-chart]');
+    await chart.locator('canvas').waitFor();
+    await e.shot(page, '95-analysis-cockpit-last-month');
+    // Its bar: the top category band (grid top 10 px, one band of 32 px per unit), just right of the axis (90 px).
+    const box = (await chart.boundingBox())!;
+    const n = await page.locator('[data-testid=cockpit-ranking-unit]').count();
+    const band = (Math.max(120, n * 32 + 30) - 30) / n;
+    await page.mouse.click(box.x + 100, box.y + 10 + band / 2);
+
+    await page.waitForURL(/\/evaluations\?/);
+    const url = new URL(page.url());
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      unitId: worstId,
+      sentiment: 'unsatisfied',
+      excluded: 'false',
+      from,
+      to,
+    });
+    // Its 不满意 evaluations: every row of that outlet, in the period; load them all.
+    const rows = page.locator('.ant-table-tbody tr.ant-table-row');
+    await rows.first().waitFor();
+    while (await page.locator('[data-testid=evaluations-more]').isVisible()) {
+      const before = await rows.count();
+      await page.click('[data-testid=evaluations-more]');
+      await page.waitForFunction(
+        (k) => document.querySelectorAll('.ant-table-tbody tr.ant-table-row').length > k,
+        before,
+      );
+    }
+    const shown = await rows.evaluateAll((trs) =>
+      trs.map((tr) => {
+        const cells = [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '');
+        return { at: cells[0]!, score: cells[2]!, unit: cells[3]! };
+      }),
+    );
+    expect(shown.length).toBeGreaterThan(0);
+    for (const r of shown) {
+      expect(r.unit.startsWith(worstName)).toBe(true);
+      expect(r.at.slice(0, 10) >= from && r.at.slice(0, 10) <= to).toBe(true);
+    }
+    await e.shot(page, '96-analysis-unsatisfied-evaluations');
+
+    // Export: the file holds the filters the page shows and exactly its rows, in its order.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid=evaluations-export]'),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^evaluations-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    const sheet = await sheetRows(download);
+    expect(sheet.slice(0, 5)).toEqual([
+      ['单位', worstName],
+      ['满意度', '不满意（1–2 分）'],
+      ['开始', from],
+      ['结束', to],
+      ['状态', '计入统计'],
+    ]);
+    expect(sheet[5]?.slice(0, 5)).toEqual(['评价时间', '渠道', '评分', '评价', '单位']);
+    const exported = sheet.slice(6).map((r) => ({
+      at: wallClock(r[0]),
+      score: String(r[3] ?? `${String(r[2])}/5`),
+      unit: [r[4], r[5]].filter(Boolean).join(' · '),
+    }));
+    expect(exported).toEqual(shown);
+    // Scored 1 or 2 only (不满意).
+    for (const r of sheet.slice(6)) expect([1, 2]).toContain(r[2]);
+  });
+
+  it('the 统计分析 page cuts the branch by outlet, ranks outlets with a minimum sample, and exports the table it shows', async () => {
+    const page = await login('zhang.manager');
+    await page.click('.ant-layout-sider >> text=统计分析');
+    await page.waitForURL(/\/analysis/);
+    await page.locator('[data-testid=analysis-preset]').click();
+    await page.locator('.ant-select-item-option', { hasText: '上月' }).click();
+    await page.locator('[data-testid=analysis-range-text]', { hasText: '上海分行' }).waitFor();
+    await page.locator('[data-testid=analysis-chart] canvas').waitFor();
+    const table = page.locator('[data-testid=analysis-table] .ant-table-tbody tr.ant-table-row');
+    await table.first().waitFor();
+    const shown = await table.evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent?.trim() ?? '')),
+    );
+    expect(shown.map((r) => r[0])).toEqual(expect.arrayContaining(['陆家嘴支行', '徐家汇支行', '张江支行']));
+    await page.locator('[data-testid=analysis-worst-item]').first().waitFor();
+    expect(await page.locator('[data-testid=analysis-ranking-help]').innerText()).toContain('少于 10 条');
+    await e.shot(page, '97-analysis-page');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=analysis-export]')]);
+    const sheet = await sheetRows(download);
+    expect(sheet[0]).toEqual(['单位', '上海分行']);
+    const head = sheet.findIndex((r) => r[0] === '下级单位');
+    expect(head).toBeGreaterThan(0);
+    expect(sheet.slice(head + 1, head + 1 + shown.length).map((r) => r.slice(0, 3).map(String))).toEqual(shown);
+    expect(sheet.at(-1)?.[0]).toBe('合计');
+  });
+});
