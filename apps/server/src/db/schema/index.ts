@@ -23,3 +23,4 @@ export * from './counter-potential.ts';
 export * from './feedback.ts';
 export * from './value.ts';
 export * from './queue.ts';
+export * from './reports.ts';
