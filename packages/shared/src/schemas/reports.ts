@@ -96,7 +96,10 @@ const ZScheduleBase = z.object({
     .refine((a) => new Set(a).size === a.length, '收件人重复'),
   enabled: z.boolean().default(true),
 });
-const frequencyFields = (s: { frequency?: TReportFrequency; weekday?: number | null; monthDay?: number | null }, ctx: z.RefinementCtx) => {
+const frequencyFields = (
+  s: { frequency?: TReportFrequency; weekday?: number | null; monthDay?: number | null },
+  ctx: z.RefinementCtx,
+) => {
   if (s.frequency === 'weekly' && !s.weekday)
     ctx.addIssue({ code: 'custom', path: ['weekday'], message: '每周发送需选择星期' });
   if (s.frequency === 'monthly' && !s.monthDay)

@@ -38,6 +38,10 @@ describe('scheduled report timing (Asia/Shanghai)', () => {
     expect(reportPeriod('monthly', april.day)).toEqual({ kind: 'month', fromDay: '2031-03-01', toDay: '2031-04-01' });
     // February 2032 (leap year) sends on the 29th; January 2031's send on the 31st reports December 2030.
     expect(latestOccurrence(monthly, at('2032-03-01T00:00:00Z'), TZ).day).toBe('2032-02-29');
-    expect(reportPeriod('monthly', '2031-01-31')).toEqual({ kind: 'month', fromDay: '2030-12-01', toDay: '2031-01-01' });
+    expect(reportPeriod('monthly', '2031-01-31')).toEqual({
+      kind: 'month',
+      fromDay: '2030-12-01',
+      toDay: '2031-01-01',
+    });
   });
 });

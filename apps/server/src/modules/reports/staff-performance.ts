@@ -54,7 +54,10 @@ export async function computeStaffPerformance(
   const [evals, sessions, followups, faults] = await Promise.all([
     readEvaluationRollups(db, scope, { fromDay: q.from, toDay, hasStaff: true }, ['staff']),
     sessionsByStaff(db, scope, q.from, toDay),
-    followupsDoneByStaff(db, scope, { fromAt: zonedInstant(q.from, 0, timeZone), toAt: zonedInstant(toDay, 0, timeZone) }),
+    followupsDoneByStaff(db, scope, {
+      fromAt: zonedInstant(q.from, 0, timeZone),
+      toAt: zonedInstant(toDay, 0, timeZone),
+    }),
     faultsByStaff(db, scope, q.from, q.to),
   ]);
   const byStaff = new Map(evals.filter((f) => f.keys.staff).map((f) => [f.keys.staff!, f]));
@@ -65,7 +68,12 @@ export async function computeStaffPerformance(
   }
   const people = new Map<string, { display_name: string; staff_no: string | null; unit_name: string | null }>();
   if (ids.size) {
-    const res = await db.execute<{ id: string; display_name: string; staff_no: string | null; unit_name: string | null }>(sql`
+    const res = await db.execute<{
+      id: string;
+      display_name: string;
+      staff_no: string | null;
+      unit_name: string | null;
+    }>(sql`
       select u.id, u.display_name, u.staff_no, ou.name as unit_name
       from users u left join org_units ou on ou.id = u.unit_id
       where u.tenant_id = ${scope.tenantId} and u.id = any(${pgArray([...ids], 'uuid')})`);
