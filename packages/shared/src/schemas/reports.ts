@@ -78,7 +78,8 @@ export const REPORT_FREQUENCIES = ['daily', 'weekly', 'monthly'] as const;
 export type TReportFrequency = (typeof REPORT_FREQUENCIES)[number];
 export const REPORT_DELIVERY_STATUSES = ['queued', 'skipped'] as const;
 
-const ZScheduleBase = z.object({
+/** The fields of a schedule (forms validate each with these); the input adds the frequency's cross-field rules. */
+export const ZReportScheduleFields = z.object({
   name: z.string().trim().min(1).max(100),
   kind: z.enum(REPORT_KINDS),
   frequency: z.enum(REPORT_FREQUENCIES),
@@ -105,7 +106,7 @@ const frequencyFields = (
   if (s.frequency === 'monthly' && !s.monthDay)
     ctx.addIssue({ code: 'custom', path: ['monthDay'], message: '每月发送需选择日期' });
 };
-export const ZReportScheduleInput = ZScheduleBase.superRefine(frequencyFields);
+export const ZReportScheduleInput = ZReportScheduleFields.superRefine(frequencyFields);
 export type TReportScheduleInput = z.input<typeof ZReportScheduleInput>;
 
 export const ZReportSchedule = z.object({

@@ -76,7 +76,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/report-schedules',
     {
-      config: { access: 'report:manage' },
+      config: { access: 'report:read' },
       schema: { tags, summary: '定时报表列表', response: { 200: z.object({ items: z.array(ZReportSchedule) }) } },
     },
     async (req) => ({ items: await listReportSchedules(deps, req.scope()) }),
@@ -117,7 +117,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/report-schedules/:id/deliveries',
     {
-      config: { access: 'report:manage' },
+      config: { access: 'report:read' },
       schema: {
         tags,
         summary: '发送记录 (newest first)',
