@@ -81,7 +81,7 @@ export function ScheduleModal({ schedule, onClose }: { schedule: TReportSchedule
       confirmLoading={save.isPending}
       destroyOnHidden
     >
-      <Form form={form} layout="vertical" initialValues={initial} data-testid="schedule-form">
+      <Form form={form} name="schedule" layout="vertical" initialValues={initial} data-testid="schedule-form">
         <Form.Item name="name" label={t('reports.scheduleName')} rules={[{ required: true }, zodRule(F.name)]}>
           <Input data-testid="schedule-name" />
         </Form.Item>
