@@ -5,7 +5,7 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TStaffPerformance } from '@huifang/shared';
-import { apiCall, DEMO_PASSWORD, fillLogin, pick, startE2E, untilStill, type TE2E } from './support.ts';
+import { apiCall, DEMO_PASSWORD, fillLogin, pick, startE2E, type TE2E } from './support.ts';
 
 /** A real SMTP server for the app's outbox: every accepted message (recipient, raw MIME) lands here. */
 const mails: { to: string; raw: string }[] = [];
@@ -86,8 +86,7 @@ describe('reports 报表: 员工绩效, 报表打印, 定时报表', () => {
     await page.locator('.ant-menu-item', { hasText: '定时报表' }).click();
     await page.click('[data-testid=schedule-new]');
     const dialog = page.locator('.ant-modal-content');
-    await untilStill(dialog.locator('[data-testid=schedule-name]'));
-    await dialog.locator('[data-testid=schedule-name]').fill('上海分行周报');
+    await dialog.locator('#schedule_name').fill('上海分行周报');
     await pick(page, 'schedule_unitId', '上海分行');
     await pick(page, 'schedule_recipientIds', '张伟', { type: true });
     await dialog.locator('.ant-modal-footer .ant-btn-primary').click();
