@@ -85,8 +85,8 @@ describe('reports 报表: 员工绩效, 报表打印, 定时报表', () => {
     // 定时报表: a weekly schedule of 上海分行 to himself, then 立即发送 — the mail arrives with last week's xlsx.
     await page.locator('.ant-menu-item', { hasText: '定时报表' }).click();
     await page.click('[data-testid=schedule-new]');
-    const dialog = page.locator('.ant-modal-content');
-    await dialog.locator('#schedule_name').fill('上海分行周报');
+    const dialog = page.locator('.ant-modal', { has: page.locator('#schedule_name') });
+    await page.locator('#schedule_name').fill('上海分行周报');
     await pick(page, 'schedule_unitId', '上海分行');
     await pick(page, 'schedule_recipientIds', '张伟', { type: true });
     await dialog.locator('.ant-modal-footer .ant-btn-primary').click();
