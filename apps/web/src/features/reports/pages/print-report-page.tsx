@@ -152,7 +152,7 @@ function ReportSheet({ data }: { data: TReportSummary }) {
         )}
       </section>
       <section className="hf-print-section">
-        <h2>{t('reports.staffTitle')}</h2>
+        <h2>{t('reports.staffSection')}</h2>
         <table className="hf-print-table" data-testid="print-staff">
           <thead>
             <tr>
