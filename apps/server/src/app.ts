@@ -57,6 +57,7 @@ import { feedbackRoutes } from './modules/feedback/feedback.routes.ts';
 import { valueRoutes } from './modules/value/value.routes.ts';
 import { ticketRoutes } from './modules/tickets/tickets.routes.ts';
 import { queueRoutes } from './modules/queue/queue.routes.ts';
+import { reportRoutes } from './modules/reports/reports.routes.ts';
 
 /** The app's dependency object: everything from the outside world goes through here (tests swap the clock). */
 export interface TAppDeps {
@@ -194,6 +195,7 @@ export async function buildApp(
       await api.register(valueRoutes);
       await api.register(ticketRoutes);
       await api.register(queueRoutes);
+      await api.register(reportRoutes);
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api' },

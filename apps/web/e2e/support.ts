@@ -40,7 +40,7 @@ export interface TE2E {
 }
 
 /** The real server (built SPA, demo data, its own database) and Debian's Chromium. */
-export async function startE2E(): Promise<TE2E> {
+export async function startE2E(opts: { env?: Record<string, string> } = {}): Promise<TE2E> {
   if (!fs.existsSync(path.join(ROOT, 'apps/web/dist/index.html')))
     throw new Error('build the web app first: npm run build -w @huifang/web');
   const tdb = await createTestDatabase();
@@ -55,6 +55,7 @@ export async function startE2E(): Promise<TE2E> {
       HUIFANG_ADMIN_PASSWORD: ADMIN_PASSWORD,
       JOBS: 'true',
       LOG_LEVEL: 'warn',
+      ...opts.env,
     },
     ['--demo'],
     160_000,

@@ -45,6 +45,10 @@ export const PERMISSIONS = [
   'value:manage',
   // Queue ticketing 排队叫号 (DESIGN §4.4): outlet queue settings, hall displays, notices (calling uses counter:serve)
   'queue:manage',
+  // Reports 报表 (DESIGN §7): scheduled reports 定时报表 — read: the list and delivery history; manage: create, edit,
+  // delete, send now
+  'report:read',
+  'report:manage',
 ] as const;
 export type TPermission = (typeof PERMISSIONS)[number];
 
@@ -69,6 +73,7 @@ export const PERMISSION_GROUPS: { key: string; permissions: TPermission[] }[] = 
   { key: 'ticket', permissions: ['ticket:read', 'ticket:work', 'ticket:manage', 'ticket:supervise'] },
   { key: 'value', permissions: ['value:manage'] },
   { key: 'queue', permissions: ['queue:manage'] },
+  { key: 'report', permissions: ['report:read', 'report:manage'] },
   { key: 'settings', permissions: ['settings:write'] },
   { key: 'audit', permissions: ['audit:read'] },
   { key: 'privacy', permissions: ['pii:reveal'] },
@@ -139,6 +144,8 @@ export const BUILTIN_ROLE_DEFAULTS: Record<
       'ticket:manage',
       'value:manage',
       'queue:manage',
+      'report:read',
+      'report:manage',
     ],
     dataScope: 'subtree',
   },

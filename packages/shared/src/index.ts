@@ -29,3 +29,4 @@ export * from './schemas/ticket-sla.ts';
 export * from './schemas/feedback.ts';
 export * from './schemas/value.ts';
 export * from './schemas/queue.ts';
+export * from './schemas/reports.ts';

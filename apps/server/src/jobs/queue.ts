@@ -19,6 +19,7 @@ import { runTicketSla } from '../modules/tickets/sla/sla-job.ts';
 import { runCloseLoop } from '../modules/tickets/close-loop/close-loop.service.ts';
 import { foldSurveyRollups } from '../modules/evaluations/survey-rollups.ts';
 import { runScheduledRecomputes, runValueRecompute } from '../modules/value/value.runner.ts';
+import { runDueReports } from '../modules/reports/schedules.service.ts';
 
 /**
  * The job registry. Each job: a queue name, an optional cron schedule, and an idempotent handler (a job may run
@@ -208,6 +209,16 @@ export function jobDefinitions(deps: {
       everySeconds: 5,
       handler: async () => {
         await foldSurveyRollups(deps.db);
+      },
+    },
+    {
+      // Scheduled reports 定时报表 (modules/reports): due schedules e-mail their xlsx through the outbox, each recipient
+      // with his own scope; once per schedule × period × recipient (report_deliveries), so a re-run sends nothing twice.
+      name: 'report-schedules',
+      cron: '*/5 * * * *',
+      handler: async (data) => {
+        const r = await runDueReports(deps, typeof data.tenantId === 'string' ? { tenantId: data.tenantId } : {});
+        if (r.queued) deps.log.info(r, 'scheduled reports queued');
       },
     },
   ];

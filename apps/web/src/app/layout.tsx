@@ -25,6 +25,7 @@ import { MessageOutlined } from '@ant-design/icons';
 import { RiseOutlined } from '@ant-design/icons';
 import { ProfileOutlined } from '@ant-design/icons';
 import { FundOutlined } from '@ant-design/icons';
+import { IdcardOutlined, PrinterOutlined, SendOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TPermission } from '@huifang/shared';
 import { Breadcrumb, Dropdown, Layout, Menu, Space, Spin, Typography } from 'antd';
@@ -161,6 +162,27 @@ export const NAV: TNavItem[] = [
     icon: <ShopOutlined />,
     permission: 'review:read',
     group: 'evaluation',
+  },
+  {
+    path: '/staff-performance',
+    labelKey: 'menu.staffPerformance',
+    icon: <IdcardOutlined />,
+    permission: 'evaluation:read',
+    group: 'evaluation',
+  },
+  {
+    path: '/reports/print',
+    labelKey: 'menu.reportPrint',
+    icon: <PrinterOutlined />,
+    permission: 'dashboard:read',
+    group: 'evaluation',
+  },
+  {
+    path: '/report-schedules',
+    labelKey: 'menu.reportSchedules',
+    icon: <SendOutlined />,
+    permission: 'report:read',
+    group: 'system',
   },
   { path: '/org', labelKey: 'menu.org', icon: <ApartmentOutlined />, permission: 'org:read', group: 'system' },
   { path: '/users', labelKey: 'menu.users', icon: <TeamOutlined />, permission: 'user:read', group: 'system' },

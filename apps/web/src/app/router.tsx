@@ -108,6 +108,15 @@ const ShopScorePage = lazy(() =>
 const DashboardPage = lazy(() =>
   import('../features/dashboard/pages/dashboard-page.tsx').then((m) => ({ default: m.DashboardPage })),
 );
+const StaffPerformancePage = lazy(() =>
+  import('../features/reports/pages/staff-performance-page.tsx').then((m) => ({ default: m.StaffPerformancePage })),
+);
+const PrintReportPage = lazy(() =>
+  import('../features/reports/pages/print-report-page.tsx').then((m) => ({ default: m.PrintReportPage })),
+);
+const ReportSchedulesPage = lazy(() =>
+  import('../features/reports/pages/report-schedules-page.tsx').then((m) => ({ default: m.ReportSchedulesPage })),
+);
 const OrgPage = lazy(() => import('../features/org/pages/org-page.tsx').then((m) => ({ default: m.OrgPage })));
 const RolesPage = lazy(() => import('../features/roles/pages/roles-page.tsx').then((m) => ({ default: m.RolesPage })));
 const UsersPage = lazy(() => import('../features/users/pages/users-page.tsx').then((m) => ({ default: m.UsersPage })));
@@ -176,6 +185,9 @@ export function AppRouter() {
             <Route path="kiosk-admin" element={guarded('org:read', <KioskAdminPage />)} />
             <Route path="queue-settings" element={guarded('org:read', <QueueSettingsPage />)} />
             <Route path="queue-figures" element={guarded('evaluation:read', <QueueFiguresPage />)} />
+            <Route path="staff-performance" element={guarded('evaluation:read', <StaffPerformancePage />)} />
+            <Route path="reports/print" element={guarded('dashboard:read', <PrintReportPage />)} />
+            <Route path="report-schedules" element={guarded('report:read', <ReportSchedulesPage />)} />
             <Route path="org" element={guarded('org:read', <OrgPage />)} />
             <Route path="users" element={guarded('user:read', <UsersPage />)} />
             <Route path="roles" element={guarded('role:read', <RolesPage />)} />

@@ -24,3 +24,4 @@ export * from './feedback.ts';
 export * from './value.ts';
 export * from './queue.ts';
 export * from './dashboard-rollups.ts';
+export * from './reports.ts';

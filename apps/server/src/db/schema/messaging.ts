@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  customType,
   foreignKey,
   index,
   integer,
@@ -142,6 +143,31 @@ export const followupPlanMessages = pgTable(
     foreignKey({
       columns: [t.tenantId, t.planId],
       foreignColumns: [followupPlans.tenantId, followupPlans.id],
+    }).onDelete('cascade'),
+  ],
+);
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/**
+ * Files attached to an outbox e-mail (e.g. a scheduled report's xlsx), written in the same transaction as the
+ * message. Kept apart from outbox_messages so that the outbox list and the sender's claim never read the bytes.
+ */
+export const outboxAttachments = pgTable(
+  'outbox_attachments',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    messageId: uuid('message_id').notNull(),
+    position: integer('position').notNull(),
+    fileName: text('file_name').notNull(),
+    contentType: text('content_type').notNull(),
+    content: bytea('content').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.messageId, t.position] }),
+    foreignKey({
+      columns: [t.tenantId, t.messageId],
+      foreignColumns: [outboxMessages.tenantId, outboxMessages.id],
     }).onDelete('cascade'),
   ],
 );

@@ -1,9 +1,9 @@
 import { and, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { TOutboxListQuery } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
-import { outboxMessages } from '../../db/schema/index.ts';
+import { outboxAttachments, outboxMessages } from '../../db/schema/index.ts';
 import { pageOffset } from '../../lib/pagination.ts';
-import { unitVisible, type TScope } from '../../lib/scope.ts';
+import { pgArray, unitVisible, type TScope } from '../../lib/scope.ts';
 
 export type TOutboxRow = typeof outboxMessages.$inferSelect;
 
@@ -29,6 +29,14 @@ export interface TNewMessage {
    * a message whose key is already in the outbox is not queued again (a replayed consumer sends nothing twice).
    */
   dedupeKey?: string | null;
+  /** E-mail attachments (e.g. a scheduled report's xlsx), stored in outbox_attachments with the message. */
+  attachments?: TOutboxAttachment[];
+}
+
+export interface TOutboxAttachment {
+  fileName: string;
+  contentType: string;
+  content: Buffer;
 }
 
 /**
@@ -40,11 +48,12 @@ export async function enqueueMessages(tx: DbOrTx, now: Date, messages: TNewMessa
   if (messages.length === 0) return [];
   const ids: string[] = [];
   for (let i = 0; i < messages.length; i += 1000) {
+    const batch = messages.slice(i, i + 1000).map((m) => ({ m, id: crypto.randomUUID() }));
     const rows = await tx
       .insert(outboxMessages)
       .values(
-        messages.slice(i, i + 1000).map((m) => ({
-          id: crypto.randomUUID(),
+        batch.map(({ m, id }) => ({
+          id,
           tenantId: m.tenantId,
           unitId: m.unitId ?? null,
           channel: m.channel,
@@ -68,6 +77,13 @@ export async function enqueueMessages(tx: DbOrTx, now: Date, messages: TNewMessa
       })
       .returning({ id: outboxMessages.id });
     ids.push(...rows.map((r) => r.id));
+    const queued = new Set(rows.map((r) => r.id));
+    const files = batch.flatMap(({ m, id }) =>
+      queued.has(id)
+        ? (m.attachments ?? []).map((a, position) => ({ tenantId: m.tenantId, messageId: id, position, ...a }))
+        : [],
+    );
+    if (files.length) await tx.insert(outboxAttachments).values(files);
   }
   return ids;
 }
@@ -172,4 +188,32 @@ export async function findVisibleMessage(db: DbOrTx, scope: TScope, id: string) 
     .from(outboxMessages)
     .where(and(visible(scope), eq(outboxMessages.id, id)));
   return row ?? null;
+}
+
+/** The attachments of claimed e-mails, by message id (one query; most messages have none). */
+export async function findAttachments(
+  db: DbOrTx,
+  rows: readonly Pick<TOutboxRow, 'tenantId' | 'id'>[],
+): Promise<Map<string, TOutboxAttachment[]>> {
+  const out = new Map<string, TOutboxAttachment[]>();
+  if (rows.length === 0) return out;
+  const found = await db
+    .select()
+    .from(outboxAttachments)
+    .where(
+      sql`(${outboxAttachments.tenantId}, ${outboxAttachments.messageId}) in (select * from unnest(${pgArray(
+        rows.map((r) => r.tenantId),
+        'uuid',
+      )}, ${pgArray(
+        rows.map((r) => r.id),
+        'uuid',
+      )}))`,
+    )
+    .orderBy(outboxAttachments.messageId, outboxAttachments.position);
+  for (const a of found) {
+    const list = out.get(a.messageId) ?? [];
+    list.push({ fileName: a.fileName, contentType: a.contentType, content: a.content });
+    out.set(a.messageId, list);
+  }
+  return out;
 }

@@ -6,7 +6,7 @@ import type { TClock } from '../../lib/clock.ts';
 import { forEachConcurrent } from '../../lib/concurrent.ts';
 import type { TContactPolicy } from '../policy/contact-policy.ts';
 import { decideContacts } from './contact-guard.ts';
-import { failInterrupted, lockDueMessages, setStatus, type TOutboxRow } from './outbox.repository.ts';
+import { failInterrupted, findAttachments, lockDueMessages, setStatus, type TOutboxRow } from './outbox.repository.ts';
 import { createSmsFactory, type TSmsFactory, type TSmsProvider } from './sms/provider.ts';
 
 /**
@@ -211,6 +211,7 @@ export async function sendDueEmails(deps: TSenderDeps): Promise<TSendResult> {
   const transport = transportFor(smtpUrl);
   for (;;) {
     const claimed = await claim(deps, 'email', deps.clock.now(), result);
+    const files = await findAttachments(deps.db, claimed);
     await forEachConcurrent(claimed, deps.concurrency ?? SEND_CONCURRENCY, async (m) => {
       try {
         await transport.sendMail({
@@ -219,6 +220,11 @@ export async function sendDueEmails(deps: TSenderDeps): Promise<TSendResult> {
           subject: m.subject ?? '',
           text: m.body,
           messageId: `<${m.id}@huifang>`,
+          attachments: files.get(m.id)?.map((a) => ({
+            filename: a.fileName,
+            contentType: a.contentType,
+            content: a.content,
+          })),
         });
       } catch (err) {
         await markError(deps, m, err, result);

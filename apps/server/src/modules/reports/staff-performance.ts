@@ -1,0 +1,149 @@
+import { sql } from 'drizzle-orm';
+import type { TStaffPerformance, TStaffPerformanceQuery, TStaffPerformanceRow } from '@huifang/shared';
+import type { DbOrTx } from '../../db/client.ts';
+import { type TExportColumn, type TSheetFilters, type TSpreadsheetWriter } from '../../lib/export-file.ts';
+import { ownedVisible, pgArray, type TScope } from '../../lib/scope.ts';
+import { addDays, readEvaluationRollups } from '../evaluations/rollups.ts';
+import { followupsDoneByStaff } from '../followup/figures/staff-done.ts';
+import { zonedInstant } from '../policy/calendar.ts';
+import { complaintFiguresForStaff } from '../tickets/appeal/appeal.service.ts';
+import type { TReportUnit } from './report-scope.ts';
+
+/**
+ * Staff performance 员工绩效 (DESIGN §7): per staff member of a report scope (see report-scope.ts) over local days
+ * [from, to]. Every figure comes from its owner's read model or function: evaluations from evaluation_rollups
+ * (readEvaluationRollups: ratings excluded on appeal are counted apart, never in the figures), customers served and
+ * handling time from service_session_rollups, follow-ups done from modules/followup (followupsDoneByStaff), complaints
+ * at fault from modules/tickets (complaintFiguresForStaff: fault decision 有责). A staff member is listed when he has
+ * any figure in the range; an `own` scope (a teller) gets exactly his own row.
+ */
+
+const pct1 = (num: number, den: number) => (den === 0 ? null : Math.round((num * 1000) / den) / 10);
+
+async function sessionsByStaff(db: DbOrTx, scope: TScope, fromDay: string, toDay: string) {
+  const res = await db.execute<{ staff_id: string; sessions: number; avg_handling: number | null }>(sql`
+    select sr.staff_id::text as staff_id, sum(sr.sessions)::int as sessions,
+           round(sum(sr.handling_sum)::numeric / nullif(sum(sr.handled), 0))::int as avg_handling
+    from service_session_rollups sr
+    where sr.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`sr.staff_id`, sql`sr.counter_id`)}
+      and sr.day >= ${fromDay}::date and sr.day < ${toDay}::date
+    group by sr.staff_id`);
+  return new Map(res.rows.map((r) => [r.staff_id, r]));
+}
+
+/** Complaints at fault per staff member; `own` reads the tickets about the caller only (they may be filed at his outlet). */
+async function faultsByStaff(db: DbOrTx, scope: TScope, from: string, to: string): Promise<Map<string, number>> {
+  const rows = await complaintFiguresForStaff(
+    db,
+    scope.dataScope === 'own' ? { ...scope, dataScope: 'tenant' } : scope,
+    { from, to },
+  );
+  return new Map(
+    rows.filter((r) => scope.dataScope !== 'own' || r.staffId === scope.userId).map((r) => [r.staffId, r.upheld]),
+  );
+}
+
+export async function computeStaffPerformance(
+  db: DbOrTx,
+  scope: TScope,
+  unit: TReportUnit,
+  q: Pick<TStaffPerformanceQuery, 'from' | 'to'>,
+  timeZone: string,
+): Promise<TStaffPerformance> {
+  const toDay = addDays(q.to, 1);
+  const [evals, sessions, followups, faults] = await Promise.all([
+    readEvaluationRollups(db, scope, { fromDay: q.from, toDay, hasStaff: true }, ['staff']),
+    sessionsByStaff(db, scope, q.from, toDay),
+    followupsDoneByStaff(db, scope, {
+      fromAt: zonedInstant(q.from, 0, timeZone),
+      toAt: zonedInstant(toDay, 0, timeZone),
+    }),
+    faultsByStaff(db, scope, q.from, q.to),
+  ]);
+  const byStaff = new Map(evals.filter((f) => f.keys.staff).map((f) => [f.keys.staff!, f]));
+  const ids = new Set<string>([...byStaff.keys(), ...sessions.keys(), ...followups.keys(), ...faults.keys()]);
+  if (scope.dataScope === 'own') {
+    for (const id of ids) if (id !== scope.userId) ids.delete(id);
+    ids.add(scope.userId);
+  }
+  const people = new Map<string, { display_name: string; staff_no: string | null; unit_name: string | null }>();
+  if (ids.size) {
+    const res = await db.execute<{
+      id: string;
+      display_name: string;
+      staff_no: string | null;
+      unit_name: string | null;
+    }>(sql`
+      select u.id, u.display_name, u.staff_no, ou.name as unit_name
+      from users u left join org_units ou on ou.id = u.unit_id
+      where u.tenant_id = ${scope.tenantId} and u.id = any(${pgArray([...ids], 'uuid')})`);
+    for (const r of res.rows) people.set(r.id, r);
+  }
+  const rows: TStaffPerformanceRow[] = [...ids].map((id) => {
+    const e = byStaff.get(id);
+    const s = sessions.get(id);
+    const p = people.get(id);
+    return {
+      staffId: id,
+      staffName: p?.display_name ?? null,
+      staffNo: p?.staff_no ?? null,
+      unitName: p?.unit_name ?? null,
+      evaluations: e?.total ?? 0,
+      rated: e?.rated ?? 0,
+      satisfactionRate: e ? pct1(e.satisfied, e.rated) : null,
+      avgScore: e?.avgScore ?? null,
+      unsatisfied: e?.unsatisfied ?? 0,
+      excluded: e?.excluded ?? 0,
+      sessions: s ? Number(s.sessions) : 0,
+      avgHandlingSeconds: s?.avg_handling ?? null,
+      followupsDone: followups.get(id) ?? 0,
+      complaintsAtFault: faults.get(id) ?? 0,
+    };
+  });
+  // Most evaluations first, then by staff number / name (a stable order for the sheet; the page sorts as it likes).
+  rows.sort(
+    (a, b) =>
+      b.evaluations - a.evaluations ||
+      (a.staffNo ?? '').localeCompare(b.staffNo ?? '') ||
+      a.staffId.localeCompare(b.staffId),
+  );
+  return { unitId: unit.id, unitName: unit.name, from: q.from, to: q.to, rows };
+}
+
+export const STAFF_PERFORMANCE_COLUMNS: TExportColumn[] = [
+  { header: '工号', width: 10 },
+  { header: '姓名', width: 12 },
+  { header: '所属机构', width: 16 },
+  { header: '评价数', width: 10 },
+  { header: '有效评分', width: 10 },
+  { header: '满意率(%)', width: 10 },
+  { header: '平均分', width: 10 },
+  { header: '不满意', width: 10 },
+  { header: '申诉剔除', width: 10 },
+  { header: '服务客户数', width: 12 },
+  { header: '平均办理时长(秒)', width: 16 },
+  { header: '完成回访', width: 10 },
+  { header: '有责投诉', width: 10 },
+];
+
+export const staffPerformanceCells = (r: TStaffPerformanceRow): unknown[] => [
+  r.staffNo,
+  r.staffName,
+  r.unitName,
+  r.evaluations,
+  r.rated,
+  r.satisfactionRate,
+  r.avgScore,
+  r.unsatisfied,
+  r.excluded,
+  r.sessions,
+  r.avgHandlingSeconds,
+  r.followupsDone,
+  r.complaintsAtFault,
+];
+
+/** The 员工绩效 sheet, with the filters the report was made with above the table. */
+export function addStaffPerformanceSheet(file: TSpreadsheetWriter, perf: TStaffPerformance, filters: TSheetFilters) {
+  const ws = file.addSheet('员工绩效', STAFF_PERFORMANCE_COLUMNS, filters);
+  for (const r of perf.rows) ws.addRow(staffPerformanceCells(r));
+}
