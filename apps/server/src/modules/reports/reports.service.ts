@@ -109,14 +109,24 @@ export async function getReportSummary(
 
 export const TILE_LABELS: Record<TAnalyticsTileKey, string> = {
   satisfactionRate: '满意率(%)',
-  avgScore: '平均分',
   unsatisfied: '不满意数',
   evaluations: '评价数',
-  unrated: '未评价',
   sessions: '客流量',
   avgHandlingSeconds: '平均办理时长(秒)',
-  ticketsReceived: '受理投诉',
-  slaBreaches: '超时工单',
+  ticketsReceived: '投诉工单',
+  slaBreaches: '超时工单(SLA)',
+  satisfactionIndex: '满意度指数',
+  csat: 'CSAT(%)',
+  nps: 'NPS',
+  followupDue: '应回访',
+  followupCoverage: '回访覆盖率(%)',
+  followupReach: '回访接通率(%)',
+  followupCompletion: '回访完成率(%)',
+  appealsDecided: '已处理申诉',
+  followupOverdue: '逾期未回访(当前)',
+  openTickets: '未结工单(当前)',
+  churnWarnings: '流失预警(当前)',
+  appealsPending: '待处理申诉(当前)',
 };
 
 function addDashboardSheets(file: TSpreadsheetWriter, d: TAnalyticsDashboard, filters: TSheetFilters) {
