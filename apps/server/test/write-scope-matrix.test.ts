@@ -214,6 +214,16 @@ beforeAll(async () => {
   const hzQueue = await queueOf(li, 'HZ-XH', 'HZ');
   hz.queueType = hzQueue.type;
   hz.queueTicket = hzQueue.ticket;
+  // 定时报表: a Hangzhou schedule (unit and recipient of 杭州分行) and one of the Shanghai caller's own.
+  hz.reportSchedule = (
+    await ok(await li.post('/api/report-schedules', reportSchedule(hz.unit!, [li.me.user.id])), 'HZ schedule')
+  ).id;
+  own.reportSchedule = (
+    await ok(
+      await sh.post('/api/report-schedules', reportSchedule(await unitIdByCode(t, 'SH'), [sh.me.user.id])),
+      'SH schedule',
+    )
+  ).id;
   const displayCode = await ok(
     await li.post(`/api/queue/outlets/${await unitIdByCode(t, 'HZ-XH')}/display-codes`, { deviceName: '杭州叫号屏' }),
     'HZ display code',
@@ -270,6 +280,14 @@ type TCase = {
 };
 
 const ownPathTemplate = () => own.pathTemplate!;
+const reportSchedule = (unitId: string, recipientIds: string[]) => ({
+  name: uniq('越界报表'),
+  kind: 'staff_performance',
+  frequency: 'daily',
+  sendTime: '08:00',
+  unitId,
+  recipientIds,
+});
 const planBody = (over: Record<string, unknown>) => ({
   name: uniq('越界计划'),
   topic: 'care',
@@ -868,6 +886,42 @@ const CASES: TCase[] = [
     url: () => `/api/queue/outlets/${hz.outlet}/display-codes`,
     body: () => ({ deviceName: '越界屏' }),
   },
+  {
+    label: 'new report schedule of a unit',
+    method: 'POST',
+    url: () => '/api/report-schedules',
+    body: () => reportSchedule(hz.unit!, [sh.me.user.id]),
+    field: 'body.unitId',
+  },
+  {
+    label: 'new report schedule to a recipient',
+    method: 'POST',
+    url: () => '/api/report-schedules',
+    body: () => reportSchedule(own.unit!, [hz.user]),
+    field: 'body.recipientIds.0',
+  },
+  {
+    label: 'edit a report schedule',
+    method: 'PUT',
+    url: () => `/api/report-schedules/${hz.reportSchedule}`,
+    body: () => reportSchedule(own.unit!, [sh.me.user.id]),
+  },
+  {
+    label: 'report schedule moved to a unit',
+    method: 'PUT',
+    url: () => `/api/report-schedules/${own.reportSchedule}`,
+    body: () => reportSchedule(hz.unit!, [sh.me.user.id]),
+    field: 'body.unitId',
+  },
+  {
+    label: 'report schedule sent to a recipient',
+    method: 'PUT',
+    url: () => `/api/report-schedules/${own.reportSchedule}`,
+    body: () => reportSchedule(own.unit!, [hz.user]),
+    field: 'body.recipientIds.0',
+  },
+  { label: 'delete a report schedule', method: 'DELETE', url: () => `/api/report-schedules/${hz.reportSchedule}` },
+  { label: 'send a report now', method: 'POST', url: () => `/api/report-schedules/${hz.reportSchedule}/send` },
   { label: 'revoke a hall display', method: 'POST', url: () => `/api/queue/displays/${hz.queueDisplay}/revoke` },
   { label: 'queue call next', method: 'POST', url: () => `/api/queue/counters/${hz.counter}/call-next` },
   { label: 'queue recall', method: 'POST', url: () => `/api/queue/tickets/${hz.queueTicket}/recall` },

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TTestApp } from '../../../test/test-app.ts';
+import { recordCorrectionsFromSource, recordEvaluation } from '../evaluations/evaluations.write.ts';
 import { rebuildDashboardRollups } from './read-model.ts';
 
 /**
@@ -54,12 +55,16 @@ beforeAll(async () => {
   // Ratings to appeal (units and staff vary; one without staff).
   evaluations = [];
   for (let i = 0; i < 4; i++) {
-    const id = crypto.randomUUID();
-    await t.pool.query(
-      `insert into evaluations (id, tenant_id, channel, occurred_at, unit_id, staff_id, source_type, score, idempotency_key)
-       values ($1, $2, 'kiosk', $3, $4, $5, 'device', 1, $6)`,
-      [id, t.tenantId, new Date(T0 + i * 600 * MIN), units[i % 3], i === 3 ? null : staff[i % 3], id],
-    );
+    const { id } = await recordEvaluation(t.db, {
+      tenantId: t.tenantId,
+      channel: 'kiosk',
+      occurredAt: new Date(T0 + i * 600 * MIN),
+      unitId: units[i % 3]!,
+      staffId: i === 3 ? null : staff[i % 3]!,
+      sourceType: 'device',
+      score: 1,
+      idempotencyKey: crypto.randomUUID(),
+    });
     evaluations.push(id);
   }
   await rebuildDashboardRollups(t.db, t.tenantId);
@@ -336,10 +341,12 @@ describe('驾驶舱 read model (property)', () => {
         }
         // Corrections in batches of one statement each (appeals, decisions, repeated and out of order).
         for (const batch of c.corrections)
+          // One statement per batch, through the evaluation module's writer (corrections and their events).
           await t.pool.query(
-            `insert into evaluation_corrections (tenant_id, evaluation_id, kind, reason, at)
-             select $1, i.e, i.k, 'property', i.at from unnest($2::uuid[], $3::text[], $4::timestamptz[]) with ordinality as i(e, k, at, n)
-             order by i.n`,
+            recordCorrectionsFromSource(`csrc as (
+              select $1::uuid as tenant_id, i.e as evaluation_id, i.k as kind, 'property'::text as reason,
+                     null::uuid as actor_id, i.at, i.n as ord, '{}'::jsonb as event_payload
+              from unnest($2::uuid[], $3::text[], $4::timestamptz[]) with ordinality as i(e, k, at, n))`),
             [
               t.tenantId,
               batch.map((x) => evaluations[x.e]!),
