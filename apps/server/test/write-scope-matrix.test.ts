@@ -897,7 +897,7 @@ const CASES: TCase[] = [
     label: 'new report schedule to a recipient',
     method: 'POST',
     url: () => '/api/report-schedules',
-    body: () => reportSchedule(own.unit!, [hz.user]),
+    body: () => reportSchedule(own.unit!, [hz.user!]),
     field: 'body.recipientIds.0',
   },
   {
@@ -917,7 +917,7 @@ const CASES: TCase[] = [
     label: 'report schedule sent to a recipient',
     method: 'PUT',
     url: () => `/api/report-schedules/${own.reportSchedule}`,
-    body: () => reportSchedule(own.unit!, [hz.user]),
+    body: () => reportSchedule(own.unit!, [hz.user!]),
     field: 'body.recipientIds.0',
   },
   { label: 'delete a report schedule', method: 'DELETE', url: () => `/api/report-schedules/${hz.reportSchedule}` },
