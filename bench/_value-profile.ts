@@ -65,6 +65,14 @@ let on = false;
   return r;
 };
 
+// The bench's baseline, same run (the machine is shared: compare ratios).
+const b0 = performance.now();
+await t.pool.query(
+  `select count(*)::int as n from (select customer_id, sum(amount_fen), count(*) from transactions
+    where tenant_id = $1 and occurred_at <= $2 group by customer_id) s`,
+  [t.tenantId, now.toISOString()],
+);
+const baseMs = performance.now() - b0;
 const { rows: runs } = await t.pool.query(
   `insert into value_runs (tenant_id, model_version, trigger, status, as_of) values ($1, 0, 'manual', 'queued', $2) returning id`,
   [t.tenantId, now.toISOString()],
@@ -83,6 +91,8 @@ const inSql = log.reduce((s, l) => s + l.ms, 0);
 console.log(
   JSON.stringify({
     total_seconds: Number((total / 1000).toFixed(2)),
+    baseline_seconds: Number((baseMs / 1000).toFixed(2)),
+    ratio: Number((total / baseMs).toFixed(1)),
     sql_seconds: Number((inSql / 1000).toFixed(2)),
     node_seconds: Number(((total - inSql) / 1000).toFixed(2)),
     statements: log.length,
