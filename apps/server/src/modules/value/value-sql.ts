@@ -244,6 +244,7 @@ export const STAGE_DDL = sql.raw(`create temp table value_stage (
  * (days since the last order, order count: few distinct values) a running count over their distinct values, and the
  * two ranks on near-unique keys (the percentile key, sales) windows over (customer, keys); all joined back by hash.
  * Each is the rank() of the window it replaces: 1 + the customers of the same partition strictly before.
+ * (The group key of groupSql is never null, so the equi-joins on it lose no row.)
  */
 export function scoreInsert(cfg: TValueConfig, tenantId: string, runId: string): SQL {
   const score = weightedScoreSql(cfg.weighted);
