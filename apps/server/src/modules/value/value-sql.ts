@@ -150,17 +150,55 @@ export function groupSql(groupBy: string): SQL {
   return sql`''`;
 }
 
+/** The period bounds of a run: the statistical year y0–at, the year before y1–y0, the churn periods r1–r0–at. */
+export type TPeriodBounds = { at: SQL; y0: SQL; y1: SQL; r0: SQL; r1: SQL };
+
+/** The bounds as expressions of asOf, worked out by Postgres in every row that uses them (fine for a few customers). */
+export function periodBoundsSql(cfg: TValueConfig, asOf: Date): TPeriodBounds {
+  const at = sql`${asOf.toISOString()}::timestamptz`;
+  return {
+    at,
+    y0: sql`(${at} - interval '1 year')`,
+    y1: sql`(${at} - interval '2 years')`,
+    r0: sql`(${at} - make_interval(days => ${cfg.churn.periodDays}::int))`,
+    r1: sql`(${at} - make_interval(days => ${2 * cfg.churn.periodDays}::int))`,
+  };
+}
+
+/**
+ * The same bounds worked out once by Postgres (same session, so the same time zone arithmetic) and returned as
+ * constants: `timestamptz - interval` is only stable, so inside an aggregate's FILTERs it is computed again for every
+ * transaction (14 times per row, most of a run's metrics time). Text in and out keeps every microsecond.
+ */
+export async function periodBoundsConst(
+  db: { execute: (q: SQL) => Promise<{ rows: unknown[] }> },
+  cfg: TValueConfig,
+  asOf: Date,
+): Promise<TPeriodBounds> {
+  const b = periodBoundsSql(cfg, asOf);
+  const row = (
+    await db.execute(
+      sql`select ${b.at}::text as at, ${b.y0}::text as y0, ${b.y1}::text as y1, ${b.r0}::text as r0, ${b.r1}::text as r1`,
+    )
+  ).rows[0] as Record<keyof TPeriodBounds, string>;
+  const c = (v: string) => sql`${v}::timestamptz`;
+  return { at: c(row.at), y0: c(row.y0), y1: c(row.y1), r0: c(row.r0), r1: c(row.r1) };
+}
+
 /**
  * Raw metrics of the customers matching `customers` (a condition on alias c; `txRange` narrows the transactions the
  * same way, e.g. a customer id range, so the aggregate is one range scan of transactions_customer_idx). The
- * statistical year is the 12 months up to asOf; "prev" the 12 months before; the churn periods are periodDays each.
+ * statistical year is the 12 months up to asOf; "prev" the 12 months before; the churn periods are periodDays each
+ * (`bounds`: periodBoundsSql or, for a whole run, periodBoundsConst).
  */
-export function metricsSelect(cfg: TValueConfig, tenantId: string, asOf: Date, customers: SQL, txRange: SQL): SQL {
-  const at = sql`${asOf.toISOString()}::timestamptz`;
-  const y0 = sql`(${at} - interval '1 year')`;
-  const y1 = sql`(${at} - interval '2 years')`;
-  const r0 = sql`(${at} - make_interval(days => ${cfg.churn.periodDays}::int))`;
-  const r1 = sql`(${at} - make_interval(days => ${2 * cfg.churn.periodDays}::int))`;
+export function metricsSelect(
+  cfg: TValueConfig,
+  tenantId: string,
+  bounds: TPeriodBounds,
+  customers: SQL,
+  txRange: SQL,
+): SQL {
+  const { at, y0, y1, r0, r1 } = bounds;
   const ratingKey = cfg.managerRatingField;
   return sql`select c.id as customer_id, c.intent_level, ${groupSql(cfg.percentile.groupBy)} as grp,
       (c.created_at > ${y0}) as is_new,
@@ -202,41 +240,61 @@ export const STAGE_DDL = sql.raw(`create temp table value_stage (
 /**
  * Everything the models make of the staged metrics, written to customer_values in one statement: the weighted score,
  * rule class, stars and lifecycle per row; percentile tiers (rank within group among customers with business) and
- * RFM (rank among customers who ever ordered) by window functions.
+ * RFM (rank among customers who ever ordered). Only narrow rows are sorted: the group totals are one aggregate, R and F
+ * (days since the last order, order count: few distinct values) a running count over their distinct values, and the
+ * two ranks on near-unique keys (the percentile key, sales) windows over (customer, keys); all joined back by hash.
+ * Each is the rank() of the window it replaces: 1 + the customers of the same partition strictly before.
+ * (The group key of groupSql is never null, so the equi-joins on it lose no row.)
  */
 export function scoreInsert(cfg: TValueConfig, tenantId: string, runId: string): SQL {
   const score = weightedScoreSql(cfg.weighted);
+  const hb = sql.raw('(batches > 0 or sales_fen > 0)');
+  const ho = sql.raw('(days_since_order is not null)');
   return sql`insert into customer_values (tenant_id, run_id, customer_id, score, expert_score, rule_class, tier, lifecycle,
       r, f, m, stars, sales_fen, prev_sales_fen, batches, returns_fen, payments_fen, prev_payments_fen, debt_fen,
       days_since_order, is_new, manager_rating, recent_fen, prior_fen)
-    with s0 as (
-      select m.*, ${derivedMetricsSql()} from value_stage m
+    with tot as (
+      select grp, ${hb} as hb, greatest(sum(batches), 1)::numeric as q_all, greatest(sum(sales_fen), 1)::numeric as a_all,
+        count(*) as gn
+      from value_stage group by 1, 2
+    ), hon as (
+      select count(*) as hn from value_stage where ${ho}
+    ), rr as (
+      select days_since_order as d,
+        1 + coalesce(sum(count(*)) over (order by days_since_order desc rows between unbounded preceding and 1 preceding), 0)::bigint as rr
+      from value_stage where ${ho} group by days_since_order
+    ), fr as (
+      select batches as b,
+        1 + coalesce(sum(count(*)) over (order by batches rows between unbounded preceding and 1 preceding), 0)::bigint as fr
+      from value_stage where ${ho} group by batches
+    ), nr as (
+      select s.customer_id,
+        rank() over (partition by s.grp, s.hb order by s.batches * t.a_all + s.sales_fen * t.q_all desc) as prank,
+        rank() over (partition by s.ho order by s.sales_fen) as mr
+      from (select customer_id, grp, batches, sales_fen, ${hb} as hb, ${ho} as ho from value_stage) s
+      join tot t on t.grp = s.grp and t.hb = s.hb
+    ), s0 as (
+      select m.*, ${derivedMetricsSql()}, ${hb} as hb, ${ho} as ho from value_stage m
     ), s1 as (
-      select m.*, ${score} as score, ${ruleClassSql(cfg.ruleClasses)} as rule_class, ${starsSql(cfg.stars)} as stars,
-        (m.batches > 0 or m.sales_fen > 0) as hb, (m.days_since_order is not null) as ho
+      select m.*, ${score} as score, ${ruleClassSql(cfg.ruleClasses)} as rule_class, ${starsSql(cfg.stars)} as stars
       from s0 m
-    ), s2 as (
-      select s1.*, greatest(sum(batches) over g, 1)::numeric as q_all, greatest(sum(sales_fen) over g, 1)::numeric as a_all,
-        count(*) over g as gn
-      from s1 window g as (partition by grp, hb)
-    ), s3 as (
-      select s2.*, rank() over (partition by grp, hb order by batches * a_all + sales_fen * q_all desc) as prank,
-        rank() over (partition by ho order by days_since_order desc) as rr,
-        rank() over (partition by ho order by batches) as fr,
-        rank() over (partition by ho order by sales_fen) as mr,
-        count(*) over (partition by ho) as hn
-      from s2
     )
     select ${tenantId}::uuid, ${runId}::uuid, m.customer_id, m.score, m.expert_score, m.rule_class,
-      case when m.hb then ${tierSql(cfg.percentile, sql`m.prank`, sql`m.gn`)} end,
+      case when m.hb then ${tierSql(cfg.percentile, sql`nr.prank`, sql`t.gn`)} end,
       ${lifecycleSql(cfg.lifecycle, sql`m.score`)},
-      case when m.ho then 1 + (m.rr - 1) * 5 / m.hn end, case when m.ho then 1 + (m.fr - 1) * 5 / m.hn end,
-      case when m.ho then 1 + (m.mr - 1) * 5 / m.hn end, m.stars,
+      case when m.ho then 1 + (rr.rr - 1) * 5 / hon.hn end, case when m.ho then 1 + (fr.fr - 1) * 5 / hon.hn end,
+      case when m.ho then 1 + (nr.mr - 1) * 5 / hon.hn end, m.stars,
       m.sales_fen, m.prev_sales_fen, m.batches, m.returns_fen, m.payments_fen, m.prev_payments_fen, m.debt_fen,
       m.days_since_order, m.is_new, m.manager_rating, m.recent_fen, m.prior_fen
-    from s3 m
-    -- In key order: the primary key and the customer index are appended to instead of written at random places.
-    order by m.customer_id`;
+    from s1 m
+    join tot t on t.grp = m.grp and t.hb = m.hb
+    join nr on nr.customer_id = m.customer_id
+    left join rr on rr.d = m.days_since_order
+    left join fr on m.ho and fr.b = m.batches
+    cross join hon`;
+  // No ORDER BY: value_stage is filled in customer id order and is the probe side of every join above, so the rows
+  // come out in key order (the primary key and the customer index are appended to) without a sort of wide rows,
+  // which spills to disk at a million. Only the write pattern depends on it, never a result.
 }
 
 /** The churn-warning condition over customer_values (alias m) — as churnWarning() in scoring.ts. */

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { valueRuns } from '../../db/schema/index.ts';
@@ -5,7 +6,7 @@ import type { TClock } from '../../lib/clock.ts';
 import { localDate } from '../policy/calendar.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { hasEventPlans, onChurnWarning } from '../followup/rules/rules.ts';
-import { churnSql, metricsSelect, scoreInsert, STAGE_DDL } from './value-sql.ts';
+import { churnSql, metricsSelect, periodBoundsConst, scoreInsert, STAGE_DDL } from './value-sql.ts';
 import { configVersion, latestConfig } from './value.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
@@ -48,6 +49,7 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
       // Sorts of the window functions (a million rows) in memory rather than on disk; reset at commit.
       await tx.execute(sql`set local work_mem = '128MB'`);
       await tx.execute(STAGE_DDL);
+      const periods = await periodBoundsConst(tx, cfg, run.asOf);
       let done = 0;
       for (let i = 0; i < bounds.length; i++) {
         const lo = bounds[i]!;
@@ -57,7 +59,9 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
             ? sql`${sql.raw(col)} >= ${lo}::uuid and ${sql.raw(col)} < ${hi}::uuid`
             : sql`${sql.raw(col)} >= ${lo}::uuid`;
         const r = await tx.execute(
-          sql`insert into value_stage ${metricsSelect(cfg, tenantId, run.asOf, range('c.id'), range('customer_id'))}`,
+          // In customer id order (chunks ascend too): the scoring insert reads the stage in that order and writes
+          // customer_values in key order without sorting a million wide rows.
+          sql`insert into value_stage ${metricsSelect(cfg, tenantId, periods, range('c.id'), range('customer_id'))} order by c.id`,
         );
         done += r.rowCount ?? 0;
         // Progress from the pool (autocommit), visible at once; the run row is not touched by tx until the end.
@@ -68,6 +72,10 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
       }
       await tx.execute(sql`analyze value_stage`);
       await tx.execute(scoreInsert(cfg, tenantId, runId));
+      await deps.db
+        .update(valueRuns)
+        .set({ processed: Math.round(done * 0.9) })
+        .where(eq(valueRuns.id, runId));
       const churn = churnSql(cfg);
       const at = deps.clock.now();
       // New warnings come back only when a follow-up rule listens to them (no 100,000 ids for nobody).
@@ -82,12 +90,20 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
             from value_stage m where ${churn.noPurchase} or ${churn.spendDrop}`,
       );
       await tx.execute(sql`analyze value_risk`);
-      // Open warnings for customers now at risk (one open warning per customer: the partial unique index) …
+      // Open warnings for customers now at risk who have none open (one open warning per customer: the partial
+      // unique index, which ON CONFLICT still guards). In customer order, with ids ascending within the run (RFC 9562
+      // version 8: 74 random bits of the run, then the row's number), so the three indexes are written page after
+      // page instead of on random leaf pages (gen_random_uuid()).
+      const r = crypto.randomBytes(10).toString('hex');
+      const idPrefix = `${r.slice(0, 12)}8${r.slice(12, 15)}${'89ab'[parseInt(r[15]!, 16) % 4]}${r.slice(16, 19)}`;
       const opened = await tx.execute<{ id: string; customer_id: string }>(
-        sql`insert into value_churn_warnings (tenant_id, customer_id, run_id, reason, days_since_order, drop_pct, created_at)
-            select ${tenantId}::uuid, r.customer_id, ${runId}::uuid, r.reason, r.days_since_order, r.drop_pct,
-              ${at.toISOString()}::timestamptz
+        sql`insert into value_churn_warnings (id, tenant_id, customer_id, run_id, reason, days_since_order, drop_pct, created_at)
+            select (${idPrefix} || lpad(to_hex(row_number() over (order by r.customer_id)), 12, '0'))::uuid, ${tenantId}::uuid,
+              r.customer_id, ${runId}::uuid, r.reason, r.days_since_order, r.drop_pct, ${at.toISOString()}::timestamptz
             from value_risk r
+            where not exists (select 1 from value_churn_warnings w
+              where w.tenant_id = ${tenantId} and w.customer_id = r.customer_id and w.resolved_at is null)
+            order by r.customer_id
             on conflict (tenant_id, customer_id) where resolved_at is null do nothing
             ${notify ? sql`returning id, customer_id` : sql``}`,
       );
@@ -117,13 +133,15 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
   }
 }
 
+/** The run's counts by tier, rule class, lifecycle and stars: one scan of its rows (grouping sets). */
 async function runCounts(db: Pick<Db, 'execute'>, tenantId: string, runId: string) {
   const rows = (
     await db.execute<{ dim: string; k: string | null; n: number }>(
-      sql`select 'tier' as dim, tier as k, count(*)::int as n from customer_values where tenant_id = ${tenantId} and run_id = ${runId} group by tier
-          union all select 'ruleClass', rule_class, count(*)::int from customer_values where tenant_id = ${tenantId} and run_id = ${runId} group by rule_class
-          union all select 'lifecycle', lifecycle, count(*)::int from customer_values where tenant_id = ${tenantId} and run_id = ${runId} group by lifecycle
-          union all select 'stars', stars::text, count(*)::int from customer_values where tenant_id = ${tenantId} and run_id = ${runId} group by stars`,
+      sql`select case when grouping(tier) = 0 then 'tier' when grouping(rule_class) = 0 then 'ruleClass'
+            when grouping(lifecycle) = 0 then 'lifecycle' else 'stars' end as dim,
+            coalesce(tier, rule_class, lifecycle, stars::text) as k, count(*)::int as n
+          from customer_values where tenant_id = ${tenantId} and run_id = ${runId}
+          group by grouping sets ((tier), (rule_class), (lifecycle), (stars))`,
     )
   ).rows;
   const out: Record<string, Record<string, number>> = {};

@@ -23,7 +23,7 @@ import {
   weightedScore,
   type TRawMetrics,
 } from './scoring.ts';
-import { metricsSelect } from './value-sql.ts';
+import { metricsSelect, periodBoundsSql } from './value-sql.ts';
 import {
   compareRunRows,
   configVersion,
@@ -231,7 +231,13 @@ export async function previewValueConfig(deps: TDeps, scope: TScope, config: TVa
   );
   const rows = (
     await deps.db.execute<TMetricsRow>(
-      metricsSelect(config, tenantId, deps.clock.now(), sql`c.id = any(${ids})`, sql`customer_id = any(${ids})`),
+      metricsSelect(
+        config,
+        tenantId,
+        periodBoundsSql(config, deps.clock.now()),
+        sql`c.id = any(${ids})`,
+        sql`customer_id = any(${ids})`,
+      ),
     )
   ).rows;
   const byId = new Map(rows.map((r) => [r.customer_id, r]));
