@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useLocation } from 'react-router';
 import { can, useMe } from '../features/auth/api.ts';
 import { AppLayout, NAV } from './layout.tsx';
+import { Providers } from './providers.tsx';
 
 /**
  * The staff app's shell: login check and the menu layout. Loaded lazily by the router, so the public phone pages
@@ -43,12 +44,14 @@ export function RequirePermission({ permission, children }: { permission: TPermi
 
 export default function StaffShell() {
   return (
-    // antd's App (message/notification/modal hooks used by the staff features) lives here, not in the shared entry:
-    // the public phone pages do not use it (47 KB gz less for them).
-    <AntApp>
-      <RequireAuth>
-        <AppLayout />
-      </RequireAuth>
-    </AntApp>
+    // antd's providers and App (message/notification/modal hooks used by the staff features) live here, not in the
+    // shared entry: the public phone pages do not use antd at all.
+    <Providers>
+      <AntApp>
+        <RequireAuth>
+          <AppLayout />
+        </RequireAuth>
+      </AntApp>
+    </Providers>
   );
 }
