@@ -7,12 +7,14 @@ import { describe, expect, it } from 'vitest';
  * Pages load only what they draw: size budgets over the built SPA (`npm run build -w @huifang/web`, which `npm test`
  * runs before this project). Sizes are gzip of the real files in apps/web/dist; what a page downloads is found by
  * following each chunk's static `imports` (and its CSS) in Vite's manifest, starting from the HTML entry and the
- * page's own route chunk, plus the chunk of the language it shows first (zh-CN, loaded before the first paint).
+ * page's own route chunk, plus the strings it loads before its first paint in the language shown first (zh-CN): the
+ * shared ones, and every feature's (staff shell) or its own feature's (public page) — app/i18n.ts.
  *
- * TARGET is issue 14's budget; LIMIT is what this test enforces. The chart chunk meets its target. The pages do not
- * yet: the shared entry alone (React DOM, antd's ConfigProvider/theme, react-router, i18next, react-query, dayjs)
- * is ~173 KB gz, so LIMIT is the size reached after the route split (a ratchet: lower it as the entry shrinks, never
- * raise it) and the gap to TARGET is printed.
+ * TARGET is issue 14's budget; LIMIT is what this test enforces. The public phone pages (no antd: lib/phone-ui) and the
+ * chart chunk meet their targets. The staff app shell + login does not yet: the entry (React DOM 69, react-router 13,
+ * i18next 18, react-query 10 KB gz) plus antd's core, form, menu, select, dropdown and App (~190 KB gz) and every
+ * feature's strings (18 KB gz) are ~420 KB gz, so its LIMIT is the size reached (a ratchet: lower it as the shell
+ * shrinks, never raise it) and the gap to TARGET is printed.
  */
 const dist = path.resolve(import.meta.dirname, '../dist');
 const manifestFile = path.join(dist, '.vite/manifest.json');
@@ -64,8 +66,8 @@ const STAFF_STRINGS = 'src/locales/features-zh-CN.ts';
 /** One feature's strings (zh-CN): a public page loads only its own, with its chunk. */
 const featureStrings = (feature: string) => `src/features/${feature}/locales/zh-CN.json?raw`;
 const BUDGET = {
-  shell: { target: 300, limit: 440 },
-  publicPage: { target: 150, limit: 350 },
+  shell: { target: 300, limit: 420 },
+  publicPage: { target: 150, limit: 150 },
   charts: { target: 200, limit: 200 },
 };
 const PUBLIC_PAGES: Record<string, { page: string; feature: string }> = {

@@ -112,7 +112,7 @@ export function RatingKeys({
 
 export const KIOSK_CSS = `
 .kiosk-lang { position: fixed; top: 12px; left: 12px; z-index: 2; background: transparent; color: #cbd5e1; border: 1px solid #475569; border-radius: 6px; padding: 4px 12px; font-size: 14px; cursor: pointer; }
-.kiosk-root { position: fixed; inset: 0; background: linear-gradient(160deg, #0f172a, #1e3a8a); color: #fff; overflow: auto; font-family: system-ui, "Noto Sans CJK SC", sans-serif; }
+.kiosk-root { position: fixed; inset: 0; line-height: 1.15; background: linear-gradient(160deg, #0f172a, #1e3a8a); color: #fff; overflow: auto; font-family: system-ui, "Noto Sans CJK SC", sans-serif; }
 .kiosk-center { min-height: 100%; display: flex; flex-direction: column; align-items: center; justify-content: center; padding: 24px; text-align: center; }
 .kiosk-card { display: flex; gap: 24px; align-items: center; background: #fff; color: #0f172a; border-radius: 20px; padding: 28px 36px; text-align: left; max-width: 92vw; flex-wrap: wrap; justify-content: center; }
 .kiosk-keys { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(200px, 40vw), 1fr)); gap: 16px; width: min(1100px, 94vw); }

@@ -110,7 +110,6 @@ export function DisplayPage() {
     <div
       data-testid="display"
       data-spoken={spoken}
-      className="hf-page"
       style={{ minHeight: '100vh', background: '#0b2545', color: '#fff', padding: 32, display: 'flex', gap: 32 }}
     >
       <div style={{ flex: 2 }}>
