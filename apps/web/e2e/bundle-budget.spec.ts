@@ -7,12 +7,14 @@ import { describe, expect, it } from 'vitest';
  * Pages load only what they draw: size budgets over the built SPA (`npm run build -w @huifang/web`, which `npm test`
  * runs before this project). Sizes are gzip of the real files in apps/web/dist; what a page downloads is found by
  * following each chunk's static `imports` (and its CSS) in Vite's manifest, starting from the HTML entry and the
- * page's own route chunk, plus the chunk of the language it shows first (zh-CN, loaded before the first paint).
+ * page's own route chunk, plus the strings it loads before its first paint in the language shown first (zh-CN): the
+ * shared ones, and every feature's (staff shell) or its own feature's (public page) — app/i18n.ts.
  *
- * TARGET is issue 14's budget; LIMIT is what this test enforces. The chart chunk meets its target. The pages do not
- * yet: the shared entry alone (React DOM, antd's ConfigProvider/theme, react-router, i18next, react-query, dayjs)
- * is ~173 KB gz, so LIMIT is the size reached after the route split (a ratchet: lower it as the entry shrinks, never
- * raise it) and the gap to TARGET is printed.
+ * TARGET is issue 14's budget; LIMIT is what this test enforces. The public phone pages (no antd: lib/phone-ui) and the
+ * chart chunk meet their targets. The staff app shell + login does not yet: the entry (React DOM 69, react-router 13,
+ * i18next 18, react-query 10 KB gz) plus antd's core, form, menu, select, dropdown and App (~190 KB gz) and every
+ * feature's strings (18 KB gz) are ~420 KB gz, so its LIMIT is the size reached (a ratchet: lower it as the shell
+ * shrinks, never raise it) and the gap to TARGET is printed.
  */
 const dist = path.resolve(import.meta.dirname, '../dist');
 const manifestFile = path.join(dist, '.vite/manifest.json');
@@ -57,18 +59,23 @@ const ENTRY = 'index.html';
 const SHELL = 'src/app/staff-shell.tsx';
 const LOGIN = 'src/features/auth/pages/login-page.tsx';
 const CHARTS = 'src/lib/echarts.ts';
+/** The shared strings of the language shown first (zh-CN): every page loads them before its first paint. */
 const FIRST_LANGUAGE = 'src/locales/zh-CN.ts';
+/** Every feature's strings (zh-CN): the staff shell loads them with its chunk (app/i18n.ts, router.tsx). */
+const STAFF_STRINGS = 'src/locales/features-zh-CN.ts';
+/** One feature's strings (zh-CN): a public page loads only its own, with its chunk. */
+const featureStrings = (feature: string) => `src/features/${feature}/locales/zh-CN.json?raw`;
 const BUDGET = {
-  shell: { target: 300, limit: 440 },
-  publicPage: { target: 150, limit: 350 },
+  shell: { target: 300, limit: 420 },
+  publicPage: { target: 150, limit: 150 },
   charts: { target: 200, limit: 200 },
 };
-const PUBLIC_PAGES: Record<string, string> = {
-  'survey /s/:token': 'src/features/surveys/pages/answer-page.tsx',
-  'review /r/:token': 'src/features/order-reviews/pages/buyer-review-page.tsx',
-  'kiosk /kiosk': 'src/features/kiosk/pages/kiosk-page.tsx',
-  'queue take /queue/take|m/:token': 'src/features/queue/pages/take-page.tsx',
-  'queue display /queue/display': 'src/features/queue/pages/display-page.tsx',
+const PUBLIC_PAGES: Record<string, { page: string; feature: string }> = {
+  'survey /s/:token': { page: 'src/features/surveys/pages/answer-page.tsx', feature: 'surveys' },
+  'review /r/:token': { page: 'src/features/order-reviews/pages/buyer-review-page.tsx', feature: 'order-reviews' },
+  'kiosk /kiosk': { page: 'src/features/kiosk/pages/kiosk-page.tsx', feature: 'kiosk' },
+  'queue take /queue/take|m/:token': { page: 'src/features/queue/pages/take-page.tsx', feature: 'queue' },
+  'queue display /queue/display': { page: 'src/features/queue/pages/display-page.tsx', feature: 'queue' },
 };
 
 describe('bundle budgets (gzip, from apps/web/dist)', () => {
@@ -82,13 +89,14 @@ describe('bundle budgets (gzip, from apps/web/dist)', () => {
   };
 
   it(`app shell + login page ≤ ${BUDGET.shell.limit} KB`, () => {
-    const kb = measure('app shell + login', closure(m, [ENTRY, FIRST_LANGUAGE, SHELL, LOGIN]), BUDGET.shell);
+    const keys = [ENTRY, FIRST_LANGUAGE, STAFF_STRINGS, SHELL, LOGIN];
+    const kb = measure('app shell + login', closure(m, keys), BUDGET.shell);
     expect(kb).toBeLessThanOrEqual(BUDGET.shell.limit);
   });
 
-  for (const [name, src] of Object.entries(PUBLIC_PAGES))
+  for (const [name, { page, feature }] of Object.entries(PUBLIC_PAGES))
     it(`public page ${name} ≤ ${BUDGET.publicPage.limit} KB, without the staff shell or charts`, () => {
-      const files = closure(m, [ENTRY, FIRST_LANGUAGE, src]);
+      const files = closure(m, [ENTRY, FIRST_LANGUAGE, featureStrings(feature), page]);
       expect(files.has(m[SHELL]!.file), `${name} pulls the staff shell`).toBe(false);
       expect(files.has(m[CHARTS]!.file), `${name} pulls ECharts`).toBe(false);
       expect(measure(name, files, BUDGET.publicPage)).toBeLessThanOrEqual(BUDGET.publicPage.limit);

@@ -96,16 +96,16 @@ describe('survey journey', () => {
     expect(await h5.locator('.ant-layout-sider').count()).toBe(0);
     await h5.screenshot({ path: `${SCREENSHOTS}/45-survey-h5-form.png`, fullPage: true });
     await h5.click('[data-testid=answer-submit]');
-    await h5.locator('.ant-form-item-explain-error', { hasText: '此题为必答题' }).first().waitFor();
-    await h5.locator('[data-question=q1] .ant-radio-wrapper', { hasText: '很满意' }).click();
-    await h5.locator('[data-question=q2] .ant-radio-wrapper', { hasText: /^满意$/ }).click();
+    await h5.locator('[data-question] [role=alert]', { hasText: '此题为必答题' }).first().waitFor();
+    await h5.locator('[data-question=q1] label', { hasText: '很满意' }).click();
+    await h5.locator('[data-question=q2] label', { hasText: /^满意$/ }).click();
     await h5.screenshot({ path: `${SCREENSHOTS}/46-survey-h5-answered.png`, fullPage: true });
     await h5.click('[data-testid=answer-submit]');
-    await h5.locator('.ant-result-title', { hasText: '提交成功，感谢您的参与' }).waitFor();
+    await h5.locator('.hf-result-title', { hasText: '提交成功，感谢您的参与' }).waitFor();
     await h5.screenshot({ path: `${SCREENSHOTS}/47-survey-h5-thanks.png`, fullPage: true });
     // The link is single use.
     await h5.reload();
-    await h5.locator('.ant-result-title', { hasText: '此问卷已提交，感谢您的参与' }).waitFor();
+    await h5.locator('.hf-result-title', { hasText: '此问卷已提交，感谢您的参与' }).waitFor();
     await h5.screenshot({ path: `${SCREENSHOTS}/48-survey-h5-used.png`, fullPage: true });
     await phone.close();
 
@@ -126,16 +126,16 @@ describe('survey journey', () => {
       await tab.locator('[data-question=q1]').waitFor();
     }
     for (const tab of [tabA, tabB]) {
-      await tab.locator('[data-question=q1] .ant-radio-wrapper', { hasText: '很满意' }).click();
-      await tab.locator('[data-question=q2] .ant-radio-wrapper', { hasText: /^满意$/ }).click();
+      await tab.locator('[data-question=q1] label', { hasText: '很满意' }).click();
+      await tab.locator('[data-question=q2] label', { hasText: /^满意$/ }).click();
     }
     await tabA.click('[data-testid=answer-submit]');
-    await tabA.locator('.ant-result-title', { hasText: '提交成功，感谢您的参与' }).waitFor();
+    await tabA.locator('.hf-result-title', { hasText: '提交成功，感谢您的参与' }).waitFor();
     await tabB.click('[data-testid=answer-submit]');
-    await tabB.locator('.ant-result-title', { hasText: '您已提交过' }).waitFor();
+    await tabB.locator('.hf-result-title', { hasText: '您已提交过' }).waitFor();
     await tabB.screenshot({ path: `${SCREENSHOTS}/48a-survey-open-repeat.png`, fullPage: true });
     await tabA.reload();
-    await tabA.locator('[data-testid=answer-already] .ant-result-title', { hasText: '已提交' }).waitFor();
+    await tabA.locator('[data-testid=answer-already] .hf-result-title', { hasText: '已提交' }).waitFor();
     expect(await tabA.locator('[data-testid=answer-submit]').count()).toBe(0);
     await tabA.screenshot({ path: `${SCREENSHOTS}/48b-survey-open-answered.png`, fullPage: true });
     await visitor.close();
@@ -157,8 +157,8 @@ describe('survey journey', () => {
     await page.click('[data-testid=customer-survey-entry]');
     await page.click('.ant-modal .ant-select');
     await pickOption(page, '网点服务回访');
-    await page.locator('.ant-modal [data-question=q1] .ant-radio-wrapper', { hasText: '一般' }).click();
-    await page.locator('.ant-modal [data-question=q2] .ant-radio-wrapper', { hasText: '很满意' }).click();
+    await page.locator('.ant-modal [data-question=q1] label', { hasText: '一般' }).click();
+    await page.locator('.ant-modal [data-question=q2] label', { hasText: '很满意' }).click();
     await e.shot(page, '51-survey-staff-entry');
     await page.click('.ant-modal [data-testid=answer-submit]');
     await page.locator('.ant-message', { hasText: '答卷已保存' }).waitFor();

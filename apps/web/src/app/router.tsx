@@ -1,21 +1,28 @@
 import type { TPermission } from '@huifang/shared';
-import { Spin } from 'antd';
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { setUnauthenticatedHandler } from '../api/client.ts';
 import { ME_KEY } from '../features/auth/api.ts';
-import { queryClient } from './providers.tsx';
+import { loadStrings } from './i18n.ts';
+import { PageLoading } from './page-loading.tsx';
+import { queryClient } from './query-client.ts';
 
 /**
  * Pages load only what they draw: every page, and the staff shell (layout, menus, login check), is its own lazy
- * chunk, so the public phone pages (survey /s, review /r, kiosk, queue) download the shared entry (React, antd core,
- * i18n, providers) and their own chunk — never the staff app. The budget test (apps/web/bundle-budget.test.ts)
- * checks the sizes over the build output.
+ * chunk, so the public phone pages (survey /s, review /r, kiosk, queue) download the shared entry (React, router,
+ * i18n, react-query — no antd) and their own chunk — never the staff app nor antd. antd's providers load with the
+ * login page and the staff shell. The budget test (apps/web/e2e/bundle-budget.spec.ts) checks the sizes over the
+ * build output.
  */
-const StaffShell = lazy(() => import('./staff-shell.tsx'));
+const StaffProviders = lazy(() => import('./providers.tsx'));
+/** A page's chunk together with the strings it shows (app/i18n.ts): every feature's for the staff shell. */
+const withStrings = <T,>(part: string, chunk: Promise<T>) => Promise.all([chunk, loadStrings(part)]).then(([m]) => m);
+const StaffShell = lazy(() => withStrings('staff', import('./staff-shell.tsx')));
 const RequirePermission = lazy(() => import('./staff-shell.tsx').then((m) => ({ default: m.RequirePermission })));
 const LoginPage = lazy(() => import('../features/auth/pages/login-page.tsx').then((m) => ({ default: m.LoginPage })));
-const KioskPage = lazy(() => import('../features/kiosk/pages/kiosk-page.tsx').then((m) => ({ default: m.KioskPage })));
+const KioskPage = lazy(() =>
+  withStrings('kiosk', import('../features/kiosk/pages/kiosk-page.tsx')).then((m) => ({ default: m.KioskPage })),
+);
 const KioskAdminPage = lazy(() =>
   import('../features/kiosk/pages/kiosk-admin-page.tsx').then((m) => ({ default: m.KioskAdminPage })),
 );
@@ -28,9 +35,11 @@ const ServiceReportPage = lazy(() =>
 const QueueSettingsPage = lazy(() =>
   import('../features/queue/pages/queue-settings-page.tsx').then((m) => ({ default: m.QueueSettingsPage })),
 );
-const TakePage = lazy(() => import('../features/queue/pages/take-page.tsx').then((m) => ({ default: m.TakePage })));
+const TakePage = lazy(() =>
+  withStrings('queue', import('../features/queue/pages/take-page.tsx')).then((m) => ({ default: m.TakePage })),
+);
 const DisplayPage = lazy(() =>
-  import('../features/queue/pages/display-page.tsx').then((m) => ({ default: m.DisplayPage })),
+  withStrings('queue', import('../features/queue/pages/display-page.tsx')).then((m) => ({ default: m.DisplayPage })),
 );
 const QueueFiguresPage = lazy(() =>
   import('../features/queue/pages/queue-figures-page.tsx').then((m) => ({ default: m.QueueFiguresPage })),
@@ -61,7 +70,7 @@ const FeedbackPage = lazy(() =>
   import('../features/feedback/pages/feedback-page.tsx').then((m) => ({ default: m.FeedbackPage })),
 );
 const AnswerPage = lazy(() =>
-  import('../features/surveys/pages/answer-page.tsx').then((m) => ({ default: m.AnswerPage })),
+  withStrings('surveys', import('../features/surveys/pages/answer-page.tsx')).then((m) => ({ default: m.AnswerPage })),
 );
 const SurveysPage = lazy(() =>
   import('../features/surveys/pages/surveys-page.tsx').then((m) => ({ default: m.SurveysPage })),
@@ -97,7 +106,9 @@ const TicketPage = lazy(() =>
   import('../features/tickets/pages/ticket-page.tsx').then((m) => ({ default: m.TicketPage })),
 );
 const BuyerReviewPage = lazy(() =>
-  import('../features/order-reviews/pages/buyer-review-page.tsx').then((m) => ({ default: m.BuyerReviewPage })),
+  withStrings('order-reviews', import('../features/order-reviews/pages/buyer-review-page.tsx')).then((m) => ({
+    default: m.BuyerReviewPage,
+  })),
 );
 const OrderReviewsPage = lazy(() =>
   import('../features/order-reviews/pages/order-reviews-page.tsx').then((m) => ({ default: m.OrderReviewsPage })),
@@ -143,9 +154,16 @@ export function AppRouter() {
   return (
     <BrowserRouter>
       <SessionWatch />
-      <Suspense fallback={<Spin fullscreen />}>
+      <Suspense fallback={<PageLoading fullscreen />}>
         <Routes>
-          <Route path="/login" element={<LoginPage />} />
+          <Route
+            path="/login"
+            element={
+              <StaffProviders>
+                <LoginPage />
+              </StaffProviders>
+            }
+          />
           {/* The survey answer page (H5): public, outside the login shell. */}
           <Route path="/s/:token" element={<AnswerPage />} />
           {/* The buyer's order review page (phone-sized): public, reached through a per-order link token. */}

@@ -1,10 +1,10 @@
 import type { TPermission } from '@huifang/shared';
-import { App as AntApp, Button, Result, Spin } from 'antd';
-import type { ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
-import { Link, Navigate, useLocation } from 'react-router';
+import { App as AntApp, Spin } from 'antd';
+import { lazy, type ReactNode } from 'react';
+import { Navigate, useLocation } from 'react-router';
 import { can, useMe } from '../features/auth/api.ts';
 import { AppLayout, NAV } from './layout.tsx';
+import { Providers } from './providers.tsx';
 
 /**
  * The staff app's shell: login check and the menu layout. Loaded lazily by the router, so the public phone pages
@@ -22,33 +22,25 @@ function RequireAuth({ children }: { children: ReactNode }) {
   return children;
 }
 
+const Forbidden = lazy(() => import('./forbidden.tsx'));
+
 export function RequirePermission({ permission, children }: { permission: TPermission; children: ReactNode }) {
-  const { t } = useTranslation();
   const me = useMe().data;
   if (!can(me, permission))
-    return (
-      <Result
-        status="403"
-        title="403"
-        subTitle={t('common.noPermission')}
-        extra={
-          <Link to={NAV.find((n) => can(me, n.permission))?.path ?? '/account/password'}>
-            <Button type="primary">{t('common.back')}</Button>
-          </Link>
-        }
-      />
-    );
+    return <Forbidden back={NAV.find((n) => can(me, n.permission))?.path ?? '/account/password'} />;
   return children;
 }
 
 export default function StaffShell() {
   return (
-    // antd's App (message/notification/modal hooks used by the staff features) lives here, not in the shared entry:
-    // the public phone pages do not use it (47 KB gz less for them).
-    <AntApp>
-      <RequireAuth>
-        <AppLayout />
-      </RequireAuth>
-    </AntApp>
+    // antd's providers and App (message/notification/modal hooks used by the staff features) live here, not in the
+    // shared entry: the public phone pages do not use antd at all.
+    <Providers>
+      <AntApp>
+        <RequireAuth>
+          <AppLayout />
+        </RequireAuth>
+      </AntApp>
+    </Providers>
   );
 }

@@ -1,9 +1,4 @@
 import base from './zh-CN.json';
-import { withFeatures, type TMessages } from './merge.ts';
 
-/** All zh-CN strings (shared + features): one lazy chunk, loaded by app/i18n.ts only when zh-CN is shown. */
-const featureFiles = import.meta.glob<TMessages>('../features/**/locales/zh-CN.json', {
-  eager: true,
-  import: 'default',
-});
-export default withFeatures(base, featureFiles);
+/** The shared zh-CN strings (every page, before the first paint); the features' own: features-zh-CN.ts, app/i18n.ts. */
+export default base;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ZPageQuery } from '../pagination.ts';
 import { ZId } from './common.ts';
+import { REVIEW_IMAGE_MAX_BYTES, REVIEW_IMAGE_MAX_COUNT } from '../review-limits.ts';
 
 /**
  * Order reviews 订单评价 (DESIGN §4.3): shop ratings 店铺评分 on three dimensions, a follow-up 追评, the shop's reply 解释.
@@ -15,9 +16,6 @@ export const REVIEW_DIMENSION_LABELS: Record<TReviewDimension, string> = {
   logistics: '物流服务',
 };
 
-/** Images: at most 5 per review, each ≤ 200 KB once decoded, PNG / JPEG / WebP (checked by content on the server). */
-export const REVIEW_IMAGE_MAX_BYTES = 200 * 1024;
-export const REVIEW_IMAGE_MAX_COUNT = 5;
 export const ZReviewImage = z
   .string()
   .max(Math.ceil((REVIEW_IMAGE_MAX_BYTES * 4) / 3) + 40, '图片不能超过 200 KB')

@@ -1,7 +1,7 @@
 import type { TKioskKey, TStaffCard } from '@huifang/shared';
-import { Avatar, Button, Input, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Button, TextInput } from '../../../lib/phone-ui/phone-ui.tsx';
 
 const KEY_COLORS = ['#16a34a', '#65a30d', '#ca8a04', '#ea580c', '#dc2626'];
 
@@ -18,10 +18,8 @@ export function PairForm({
   const [code, setCode] = useState('');
   return (
     <div className="kiosk-center">
-      <Typography.Title level={2} style={{ color: '#fff' }}>
-        {t('kiosk.pairTitle')}
-      </Typography.Title>
-      <Typography.Paragraph style={{ color: '#cbd5e1' }}>{t('kiosk.pairHint')}</Typography.Paragraph>
+      <h2 style={{ color: '#fff' }}>{t('kiosk.pairTitle')}</h2>
+      <p style={{ color: '#cbd5e1' }}>{t('kiosk.pairHint')}</p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -29,23 +27,23 @@ export function PairForm({
         }}
         style={{ display: 'flex', gap: 12, width: 'min(420px, 90vw)' }}
       >
-        <Input
-          data-testid="pair-code"
+        <TextInput
+          testId="pair-code"
           size="large"
           value={code}
-          onChange={(e) => setCode(e.target.value)}
+          onChange={setCode}
           placeholder="ABCD-EFGH"
           autoFocus
           style={{ letterSpacing: 4, textTransform: 'uppercase' }}
         />
-        <Button size="large" type="primary" htmlType="submit" loading={busy}>
+        <Button size="large" type="primary" htmlType="submit" loading={busy} style={{ flex: 'none' }}>
           {t('kiosk.pair')}
         </Button>
       </form>
       {error && (
-        <Typography.Text type="danger" style={{ marginTop: 12 }}>
+        <span className="hf-danger" style={{ marginTop: 12 }}>
           {error}
-        </Typography.Text>
+        </span>
       )}
     </div>
   );
@@ -55,13 +53,11 @@ export function StaffCardView({ staff }: { staff: TStaffCard }) {
   const { t } = useTranslation();
   return (
     <div className="kiosk-center" data-testid="staff-card">
-      <Typography.Title level={2} style={{ color: '#fff', marginBottom: 24 }}>
-        {t('kiosk.welcome')}
-      </Typography.Title>
+      <h2 style={{ color: '#fff', marginBottom: 24 }}>{t('kiosk.welcome')}</h2>
       <div className="kiosk-card">
-        <Avatar size={120} src={staff.photo ?? undefined} style={{ background: '#1d4ed8', fontSize: 48, flex: 'none' }}>
-          {staff.name.slice(0, 1)}
-        </Avatar>
+        <span className="hf-avatar" style={{ width: 120, height: 120, background: '#1d4ed8', fontSize: 48 }}>
+          {staff.photo ? <img src={staff.photo} alt="" /> : staff.name.slice(0, 1)}
+        </span>
         <div>
           <div style={{ fontSize: 32, fontWeight: 600 }}>{staff.name}</div>
           <div style={{ fontSize: 18, color: '#475569' }}>{staff.title ?? ''}</div>
@@ -91,9 +87,7 @@ export function RatingKeys({
   const { t } = useTranslation();
   return (
     <div className="kiosk-center">
-      <Typography.Title level={2} style={{ color: '#fff' }}>
-        {t('kiosk.prompt')}
-      </Typography.Title>
+      <h2 style={{ color: '#fff' }}>{t('kiosk.prompt')}</h2>
       <div className="kiosk-keys">
         {keys.map((k, i) => (
           <button
@@ -109,16 +103,16 @@ export function RatingKeys({
           </button>
         ))}
       </div>
-      <Typography.Text style={{ color: '#94a3b8', marginTop: 16 }} data-testid="kiosk-seconds-left">
+      <span style={{ color: '#94a3b8', marginTop: 16 }} data-testid="kiosk-seconds-left">
         {t('kiosk.secondsLeft', { n: secondsLeft })}
-      </Typography.Text>
+      </span>
     </div>
   );
 }
 
 export const KIOSK_CSS = `
 .kiosk-lang { position: fixed; top: 12px; left: 12px; z-index: 2; background: transparent; color: #cbd5e1; border: 1px solid #475569; border-radius: 6px; padding: 4px 12px; font-size: 14px; cursor: pointer; }
-.kiosk-root { position: fixed; inset: 0; background: linear-gradient(160deg, #0f172a, #1e3a8a); color: #fff; overflow: auto; font-family: system-ui, "Noto Sans CJK SC", sans-serif; }
+.kiosk-root { position: fixed; inset: 0; line-height: 1.15; background: linear-gradient(160deg, #0f172a, #1e3a8a); color: #fff; overflow: auto; font-family: system-ui, "Noto Sans CJK SC", sans-serif; }
 .kiosk-center { min-height: 100%; display: flex; flex-direction: column; align-items: center; justify-content: center; padding: 24px; text-align: center; }
 .kiosk-card { display: flex; gap: 24px; align-items: center; background: #fff; color: #0f172a; border-radius: 20px; padding: 28px 36px; text-align: left; max-width: 92vw; flex-wrap: wrap; justify-content: center; }
 .kiosk-keys { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(200px, 40vw), 1fr)); gap: 16px; width: min(1100px, 94vw); }

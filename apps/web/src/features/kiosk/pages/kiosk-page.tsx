@@ -1,5 +1,4 @@
 import type { TKioskState } from '@huifang/shared';
-import { Result, Spin } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { KIOSK_CSS, PairForm, RatingKeys, StaffCardView } from '../components/kiosk-screens.tsx';
@@ -7,6 +6,7 @@ import { ApiError } from '../../../api/client.ts';
 import { fetchState, pair } from '../device-api.ts';
 import { enqueue, flush, queued, retryNow } from '../offline-queue.ts';
 import { speak } from '../speech.ts';
+import { Loading, StatusIcon } from '../../../lib/phone-ui/phone-ui.tsx';
 import i18n, { setLanguage } from '../../../app/i18n.ts';
 
 type TScreen = { kind: 'loading' } | { kind: 'unpaired' } | { kind: 'live'; state: TKioskState } | { kind: 'thanks' };
@@ -169,7 +169,7 @@ export function KioskPage() {
   const isOffline = !online || (paired && !streamUp);
   return (
     <div
-      className="kiosk-root"
+      className="kiosk-root hf-page"
       data-testid="kiosk"
       data-screen={screen.kind === 'live' ? screen.state.state : screen.kind}
     >
@@ -195,13 +195,14 @@ export function KioskPage() {
       )}
       {screen.kind === 'loading' && (
         <div className="kiosk-center">
-          <Spin size="large" />
+          <Loading large />
         </div>
       )}
       {screen.kind === 'unpaired' && <PairForm onPair={(c) => void doPair(c)} error={pairError} busy={busy} />}
       {screen.kind === 'thanks' && (
         <div className="kiosk-center" data-testid="kiosk-thanks">
-          <Result status="success" title={<span style={{ color: '#fff', fontSize: 36 }}>{t('kiosk.thanks')}</span>} />
+          <StatusIcon status="success" size={72} />
+          <div style={{ color: '#fff', fontSize: 36, marginTop: 32 }}>{t('kiosk.thanks')}</div>
         </div>
       )}
       {live?.state === 'idle' && (

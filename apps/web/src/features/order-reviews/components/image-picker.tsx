@@ -1,8 +1,8 @@
 import { REVIEW_IMAGE_MAX_COUNT } from '@huifang/shared';
-import { Button, Image, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { shrinkImage } from '../api.ts';
+import { Button, Thumb } from '../../../lib/phone-ui/phone-ui.tsx';
+import { shrinkImage } from '../buyer-api.ts';
 
 /** Pick up to five photos; each is shrunk in the browser before it is sent. */
 export function ImagePicker({ value, onChange }: { value: string[]; onChange: (v: string[]) => void }) {
@@ -10,14 +10,13 @@ export function ImagePicker({ value, onChange }: { value: string[]; onChange: (v
   const [error, setError] = useState<string | null>(null);
   return (
     <div>
-      <Space wrap>
+      <div style={{ display: 'flex', flexWrap: 'wrap', gap: 8 }}>
         {value.map((src, i) => (
           <div key={i} style={{ position: 'relative' }}>
-            <Image src={src} width={64} height={64} style={{ objectFit: 'cover', borderRadius: 6 }} />
+            <Thumb src={src} size={64} />
             <Button
               size="small"
-              type="text"
-              danger
+              type="text-danger"
               style={{ position: 'absolute', top: -8, right: -8 }}
               onClick={() => onChange(value.filter((_, j) => j !== i))}
             >
@@ -58,8 +57,8 @@ export function ImagePicker({ value, onChange }: { value: string[]; onChange: (v
             />
           </label>
         )}
-      </Space>
-      {error && <Typography.Text type="danger">{error}</Typography.Text>}
+      </div>
+      {error && <span className="hf-danger">{error}</span>}
     </div>
   );
 }

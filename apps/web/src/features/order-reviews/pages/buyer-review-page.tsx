@@ -1,15 +1,36 @@
 import type { TBuyerReview, TReviewDimensions, TShopDimension } from '@huifang/shared';
-import { Alert, Button, Card, Checkbox, Divider, Input, Rate, Result, Skeleton, Space, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 
 import { errorText } from '../../../api/error-text.ts';
-import { fmtTime } from '../../../lib/format.ts';
-import { postIdempotent, useBuyerReview } from '../api.ts';
+import {
+  Alert,
+  Button,
+  Card,
+  ChoiceList,
+  LangSwitch,
+  Rate,
+  Result,
+  Skeleton,
+  TextInput,
+} from '../../../lib/phone-ui/phone-ui.tsx';
+import { postIdempotent, useBuyerReview } from '../buyer-api.ts';
 import { ImagePicker } from '../components/image-picker.tsx';
 
 const idemKey = () => crypto.randomUUID();
+
+const TIME = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+/** YYYY-MM-DD HH:mm:ss in the shop's zone (lib/format.ts's fmtTime, without dayjs on this phone page). */
+const fmtTime = (iso: string | null | undefined) => (iso ? TIME.format(new Date(iso)) : '—');
 
 /** 买家评价页: public, phone-sized, one order only (reached through the shop's per-order link). */
 export function BuyerReviewPage() {
@@ -19,18 +40,22 @@ export function BuyerReviewPage() {
   const [data, setData] = useState<TBuyerReview | null>(null);
   const view = data ?? q.data;
   return (
-    <div style={{ maxWidth: 480, margin: '0 auto', padding: 12, minHeight: '100vh', background: '#f5f5f5' }}>
-      <Typography.Title level={4} style={{ textAlign: 'center', margin: '8px 0 12px' }}>
-        {t('orderReview.buyerTitle')}
-      </Typography.Title>
-      {q.isLoading && <Skeleton active />}
+    <div
+      className="hf-page"
+      style={{ maxWidth: 480, margin: '0 auto', padding: 12, minHeight: '100vh', background: '#f5f5f5' }}
+    >
+      <div style={{ position: 'relative' }}>
+        <h4 style={{ textAlign: 'center', margin: '8px 0 12px' }}>{t('orderReview.buyerTitle')}</h4>
+        <LangSwitch style={{ position: 'absolute', right: 0, top: 0, width: 84 }} />
+      </div>
+      {q.isLoading && <Skeleton />}
       {q.error && (
         <Result status="404" title={t('orderReview.linkInvalid')} subTitle={t('orderReview.linkInvalidHint')} />
       )}
       {view && (
-        <Space direction="vertical" style={{ width: '100%' }} size={12}>
-          <Card size="small" data-testid="buyer-order">
-            <Typography.Text strong>{view.shopName}</Typography.Text>
+        <div style={{ display: 'flex', flexDirection: 'column', gap: 12 }}>
+          <Card testId="buyer-order">
+            <strong>{view.shopName}</strong>
             <div>
               {t('orderReview.orderNo')}：{view.orderNo ?? '—'}
             </div>
@@ -53,13 +78,13 @@ export function BuyerReviewPage() {
             <Alert
               type="warning"
               showIcon
-              data-testid="buyer-closed"
+              testId="buyer-closed"
               message={t('orderReview.closed')}
               description={t('orderReview.closedHint', { at: fmtTime(view.rateDeadline) })}
             />
           )}
           {view.state === 'rated' && <RatedView view={view} token={token} onDone={setData} />}
-        </Space>
+        </div>
       )}
     </div>
   );
@@ -103,10 +128,8 @@ function RatingForm({
   const { submit, busy, error } = useSubmit(`/review-links/${token}/rating`, onDone);
   const complete = dimensions.every((d) => dims[d.key]);
   return (
-    <Card size="small" title={t('orderReview.rateShop')} data-testid="rating-form">
-      <Typography.Paragraph type="secondary">
-        {t('orderReview.deadline', { at: fmtTime(deadline) })}
-      </Typography.Paragraph>
+    <Card title={t('orderReview.rateShop')} testId="rating-form">
+      <p className="hf-secondary">{t('orderReview.deadline', { at: fmtTime(deadline) })}</p>
       {dimensions.map(({ key: k, name }) => (
         <div
           key={k}
@@ -119,29 +142,30 @@ function RatingForm({
               const { [k]: _old, ...rest } = dims;
               setDims(v ? { ...rest, [k]: v } : rest);
             }}
-            data-testid={`rate-${k}`}
+            testId={`rate-${k}`}
           />
         </div>
       ))}
-      <Input.TextArea
+      <TextInput
         rows={3}
         maxLength={500}
         showCount
         placeholder={t('orderReview.textPlaceholder')}
         value={text}
-        onChange={(e) => setText(e.target.value)}
-        data-testid="rating-text"
+        onChange={setText}
+        testId="rating-text"
       />
-      <Divider style={{ margin: '12px 0' }} />
+      <div style={{ margin: '12px 0', borderTop: '1px solid rgba(5, 5, 5, 0.06)' }} />
       <ImagePicker value={images} onChange={setImages} />
-      <Checkbox
-        style={{ marginTop: 12 }}
-        checked={isAnonymous}
-        onChange={(e) => setAnonymous(e.target.checked)}
-        data-testid="rating-anonymous"
-      >
-        {t('orderReview.anonymous')}
-      </Checkbox>
+      <div style={{ marginTop: 12 }} data-testid="rating-anonymous">
+        <ChoiceList
+          kind="checkbox"
+          name="anonymous"
+          options={[{ value: 'yes', label: <span style={{ fontSize: 14 }}>{t('orderReview.anonymous')}</span> }]}
+          value={isAnonymous ? ['yes'] : []}
+          onChange={(v) => setAnonymous(v.length > 0)}
+        />
+      </div>
       {error && <Alert type="error" style={{ marginTop: 12 }} message={error} />}
       <Button
         type="primary"
@@ -150,14 +174,14 @@ function RatingForm({
         style={{ marginTop: 12 }}
         disabled={!complete}
         loading={busy}
-        data-testid="rating-submit"
+        testId="rating-submit"
         onClick={() => void submit({ dimensions: dims, text: text || undefined, images, isAnonymous })}
       >
         {t('orderReview.submit')}
       </Button>
-      <Typography.Paragraph type="secondary" style={{ marginTop: 8, fontSize: 12 }}>
+      <p className="hf-secondary" style={{ marginTop: 8, fontSize: 12 }}>
         {t('orderReview.immutableHint')}
-      </Typography.Paragraph>
+      </p>
     </Card>
   );
 }
@@ -170,27 +194,27 @@ function RatedView({ view, token, onDone }: { view: TBuyerReview; token: string;
   const r = view.rating!;
   return (
     <>
-      <Card size="small" title={t('orderReview.yourRating')} data-testid="buyer-rated">
+      <Card title={t('orderReview.yourRating')} testId="buyer-rated">
         {view.reviewDimensions.map(({ key: k, name }) => (
           <div key={k} style={{ display: 'flex', justifyContent: 'space-between' }}>
             <span>{name}</span>
             <Rate disabled value={r.dimensions[k] ?? 0} />
           </div>
         ))}
-        {r.text && <Typography.Paragraph style={{ marginTop: 8 }}>{r.text}</Typography.Paragraph>}
-        <Typography.Text type="secondary">
+        {r.text && <p style={{ marginTop: 8 }}>{r.text}</p>}
+        <span className="hf-secondary">
           {fmtTime(r.ratedAt)}
           {r.isAnonymous ? ` · ${t('orderReview.anonymousShort')}` : ''}
           {r.imageCount ? ` · ${t('orderReview.images', { n: r.imageCount })}` : ''}
-        </Typography.Text>
+        </span>
         {r.reply && (
           <Alert style={{ marginTop: 8 }} type="info" message={`${t('orderReview.shopReply')}：${r.reply.text}`} />
         )}
       </Card>
       {view.followup && (
-        <Card size="small" title={t('orderReview.followup')} data-testid="buyer-followup">
-          <Typography.Paragraph>{view.followup.text}</Typography.Paragraph>
-          <Typography.Text type="secondary">{fmtTime(view.followup.createdAt)}</Typography.Text>
+        <Card title={t('orderReview.followup')} testId="buyer-followup">
+          <p>{view.followup.text}</p>
+          <span className="hf-secondary">{fmtTime(view.followup.createdAt)}</span>
           {view.followup.reply && (
             <Alert
               style={{ marginTop: 8 }}
@@ -201,18 +225,9 @@ function RatedView({ view, token, onDone }: { view: TBuyerReview; token: string;
         </Card>
       )}
       {view.canFollowup && (
-        <Card size="small" title={t('orderReview.addFollowup')} data-testid="followup-form">
-          <Typography.Paragraph type="secondary">
-            {t('orderReview.followupDeadline', { at: fmtTime(view.followupDeadline) })}
-          </Typography.Paragraph>
-          <Input.TextArea
-            rows={3}
-            maxLength={500}
-            showCount
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            data-testid="followup-text"
-          />
+        <Card title={t('orderReview.addFollowup')} testId="followup-form">
+          <p className="hf-secondary">{t('orderReview.followupDeadline', { at: fmtTime(view.followupDeadline) })}</p>
+          <TextInput rows={3} maxLength={500} showCount value={text} onChange={setText} testId="followup-text" />
           <div style={{ marginTop: 8 }}>
             <ImagePicker value={images} onChange={setImages} />
           </div>
@@ -223,7 +238,7 @@ function RatedView({ view, token, onDone }: { view: TBuyerReview; token: string;
             style={{ marginTop: 12 }}
             disabled={!text.trim()}
             loading={busy}
-            data-testid="followup-submit"
+            testId="followup-submit"
             onClick={() => void submit({ text, images })}
           >
             {t('orderReview.submitFollowup')}

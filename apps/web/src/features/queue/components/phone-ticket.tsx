@@ -1,5 +1,5 @@
-import { Alert, Button, Card, Result, Spin, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { Alert, Button, Card, LangSwitch, Loading, Result } from '../../../lib/phone-ui/phone-ui.tsx';
 import { usePublicTicket } from '../api.ts';
 
 /** Within this many people ahead, the phone page tells the customer to come back to the hall. */
@@ -9,22 +9,27 @@ export const NEAR_AHEAD = 3;
 export function PhoneTicket({ id, onForget }: { id: string; onForget: () => void }) {
   const { t } = useTranslation();
   const q = usePublicTicket(id);
-  if (q.isLoading) return <Spin fullscreen />;
+  if (q.isLoading) return <Loading fullscreen />;
   const x = q.data;
   if (!x)
     return (
-      <Result
-        status="404"
-        title={t('queue.take.badLink')}
-        extra={<Button onClick={onForget}>{t('queue.take.again')}</Button>}
-      />
+      <div className="hf-page">
+        <Result
+          status="404"
+          title={t('queue.take.badLink')}
+          extra={<Button onClick={onForget}>{t('queue.take.again')}</Button>}
+        />
+      </div>
     );
   return (
-    <div style={{ maxWidth: 480, margin: '0 auto', padding: 16 }}>
-      <Card style={{ textAlign: 'center' }} data-testid="phone-ticket">
-        <Typography.Text type="secondary">
+    <div className="hf-page" style={{ maxWidth: 480, margin: '0 auto', padding: 16 }}>
+      <div style={{ display: 'flex', justifyContent: 'flex-end', marginBottom: 8 }}>
+        <LangSwitch />
+      </div>
+      <Card style={{ textAlign: 'center', padding: 12 }} testId="phone-ticket">
+        <span className="hf-secondary">
           {x.outletName} · {x.typeName}
-        </Typography.Text>
+        </span>
         <div style={{ fontSize: 72, fontWeight: 700 }} data-testid="phone-number">
           {x.number}
         </div>
@@ -32,17 +37,17 @@ export function PhoneTicket({ id, onForget }: { id: string; onForget: () => void
           <Alert
             type="success"
             showIcon
-            data-testid="phone-called"
+            testId="phone-called"
             message={t('queue.phone.called', { counter: x.counterName ?? '' })}
           />
         )}
         {x.status === 'waiting' && (
           <>
-            <Typography.Paragraph style={{ fontSize: 18 }} data-testid="phone-ahead">
+            <p style={{ fontSize: 18 }} data-testid="phone-ahead">
               {t('queue.take.ahead', { n: x.ahead })} · {t('queue.take.estimate', { m: x.estimatedWaitMinutes })}
-            </Typography.Paragraph>
+            </p>
             {x.ahead <= NEAR_AHEAD && (
-              <Alert type="warning" showIcon data-testid="phone-near" message={t('queue.phone.near', { n: x.ahead })} />
+              <Alert type="warning" showIcon testId="phone-near" message={t('queue.phone.near', { n: x.ahead })} />
             )}
           </>
         )}

@@ -1,10 +1,10 @@
 import type { TDisplayState, TQueueCall } from '@huifang/shared';
-import { Button, Input, Result, Spin, Typography } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../../api/error-text.ts';
 import { speak } from '../../kiosk/speech.ts';
 import { pairDisplay, readDisplayState } from '../api.ts';
+import { Button, LangSwitch, Loading, Result, TextInput } from '../../../lib/phone-ui/phone-ui.tsx';
 
 /** A call stays on the big banner this long; afterwards the notices 宣传信息 take turns. */
 const BANNER_MS = 15_000;
@@ -72,30 +72,35 @@ export function DisplayPage() {
     return () => clearInterval(id);
   }, []);
 
-  if (phase === 'loading') return <Spin fullscreen />;
+  if (phase === 'loading') return <Loading fullscreen />;
   if (phase === 'unpaired')
     return (
-      <Result
-        title={t('queue.display.pairTitle')}
-        extra={
-          <div style={{ maxWidth: 320, margin: '0 auto' }}>
-            <Input
-              data-testid="display-code"
-              size="large"
-              value={code}
-              placeholder="XXXX-XXXX"
-              onChange={(e) => setCode(e.target.value)}
-              onPressEnter={() =>
-                pairDisplay(code).then(
-                  () => window.location.reload(),
-                  (e: unknown) => setError(errorText(e, i18n.language)),
-                )
-              }
-            />
-            {error && <Typography.Text type="danger">{error}</Typography.Text>}
-          </div>
-        }
-      />
+      <div className="hf-page">
+        <div style={{ display: 'flex', justifyContent: 'flex-end', padding: 12 }}>
+          <LangSwitch />
+        </div>
+        <Result
+          title={t('queue.display.pairTitle')}
+          extra={
+            <div style={{ maxWidth: 320, margin: '0 auto' }}>
+              <TextInput
+                testId="display-code"
+                size="large"
+                value={code}
+                placeholder="XXXX-XXXX"
+                onChange={setCode}
+                onPressEnter={() =>
+                  pairDisplay(code).then(
+                    () => window.location.reload(),
+                    (e: unknown) => setError(errorText(e, i18n.language)),
+                  )
+                }
+              />
+              {error && <span className="hf-danger">{error}</span>}
+            </div>
+          }
+        />
+      </div>
     );
   const s = state!;
   const latest = s.recent[0];
@@ -143,13 +148,14 @@ export function DisplayPage() {
           </div>
         ))}
         <Button
-          ghost
+          type="ghost"
           size="small"
           style={{ marginTop: 32 }}
           onClick={() => speak(latest ? callSentence(latest, i18n.language) : '', 'zh-CN')}
         >
           {t('queue.display.testSound')}
         </Button>
+        <LangSwitch style={{ marginTop: 32, marginInlineStart: 8 }} />
       </div>
     </div>
   );

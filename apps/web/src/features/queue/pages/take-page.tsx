@@ -1,12 +1,11 @@
 import type { TQueuePublicTicket } from '@huifang/shared';
-import { Alert, Button, Card, Col, Input, Result, Row, Space, Spin, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { errorText } from '../../../api/error-text.ts';
-import { LangSwitch } from '../../auth/components/lang-switch.tsx';
 import { takeTicket, useQueueBoard } from '../api.ts';
 import { PhoneTicket } from '../components/phone-ticket.tsx';
+import { Alert, Button, Card, LangSwitch, Loading, Result, TextInput } from '../../../lib/phone-ui/phone-ui.tsx';
 
 const SLIP_MS = 8000;
 const storeKey = (token: string) => `hf.queue.${token}`;
@@ -56,8 +55,13 @@ export function TakePage({ mode }: { mode: 'screen' | 'phone' }) {
     }
   };
 
-  if (board.isLoading) return <Spin fullscreen />;
-  if (!board.data) return <Result status="404" title={t('queue.take.badLink')} />;
+  if (board.isLoading) return <Loading fullscreen />;
+  if (!board.data)
+    return (
+      <div className="hf-page">
+        <Result status="404" title={t('queue.take.badLink')} />
+      </div>
+    );
   const b = board.data;
   const big = mode === 'screen';
   if (mine)
@@ -71,13 +75,19 @@ export function TakePage({ mode }: { mode: 'screen' | 'phone' }) {
       />
     );
   return (
-    <div style={{ maxWidth: big ? 1100 : 480, margin: '0 auto', padding: big ? 32 : 16 }}>
-      <Space style={{ width: '100%', justifyContent: 'space-between' }}>
-        <Typography.Title level={big ? 1 : 3} style={{ margin: 0 }} data-testid="take-outlet">
-          {b.outletName} · {t('queue.take.title')}
-        </Typography.Title>
+    <div className="hf-page" style={{ maxWidth: big ? 1100 : 480, margin: '0 auto', padding: big ? 32 : 16 }}>
+      <div style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 8 }}>
+        {big ? (
+          <h1 style={{ margin: 0 }} data-testid="take-outlet">
+            {b.outletName} · {t('queue.take.title')}
+          </h1>
+        ) : (
+          <h3 style={{ margin: 0 }} data-testid="take-outlet">
+            {b.outletName} · {t('queue.take.title')}
+          </h3>
+        )}
         <LangSwitch />
-      </Space>
+      </div>
       {!b.isOpen && (
         <Alert
           style={{ marginTop: 16 }}
@@ -85,17 +95,17 @@ export function TakePage({ mode }: { mode: 'screen' | 'phone' }) {
           message={t('queue.take.closed', { opens: b.opensAt, closes: b.closesAt })}
         />
       )}
-      {error && <Alert style={{ marginTop: 16 }} type="error" message={error} data-testid="take-error" />}
+      {error && <Alert style={{ marginTop: 16 }} type="error" message={error} testId="take-error" />}
       {slip ? (
-        <Card style={{ marginTop: 24, textAlign: 'center' }} data-testid="take-slip">
-          <Typography.Text style={{ fontSize: 24 }}>{t('queue.take.yourNumber')}</Typography.Text>
+        <Card style={{ marginTop: 24, textAlign: 'center', padding: 12 }} testId="take-slip">
+          <span style={{ fontSize: 24 }}>{t('queue.take.yourNumber')}</span>
           <div style={{ fontSize: 96, fontWeight: 700 }} data-testid="take-number">
             {slip.number}
           </div>
-          <Typography.Paragraph style={{ fontSize: 22 }}>
+          <p style={{ fontSize: 22 }}>
             {slip.typeName} · {t('queue.take.ahead', { n: slip.ahead })} ·{' '}
             {t('queue.take.estimate', { m: slip.estimatedWaitMinutes })}
-          </Typography.Paragraph>
+          </p>
           <Button size="large" onClick={() => setSlip(null)}>
             {t('queue.take.done')}
           </Button>
@@ -103,25 +113,25 @@ export function TakePage({ mode }: { mode: 'screen' | 'phone' }) {
       ) : (
         <>
           {mode === 'phone' && (
-            <Input
+            <TextInput
               style={{ marginTop: 16 }}
               inputMode="tel"
-              data-testid="take-phone"
+              testId="take-phone"
               placeholder={t('queue.take.phone')}
               value={phone}
-              onChange={(e) => setPhone(e.target.value)}
+              onChange={setPhone}
             />
           )}
-          <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
+          <div style={{ display: 'grid', gridTemplateColumns: big ? '1fr 1fr' : '1fr', gap: 16, marginTop: 16 }}>
             {b.types.map((x) => (
-              <Col key={x.id} span={big ? 12 : 24}>
+              <div key={x.id}>
                 <Button
                   block
                   type="primary"
-                  data-testid={`take-${x.prefix}`}
+                  testId={`take-${x.prefix}`}
                   disabled={!b.isOpen || busy !== null}
                   loading={busy === x.id}
-                  style={{ height: big ? 160 : 88, whiteSpace: 'normal' }}
+                  style={{ height: big ? 160 : 88, whiteSpace: 'normal', flexWrap: 'wrap', columnGap: 8 }}
                   onClick={() => void take(x.id)}
                 >
                   <div style={{ fontSize: big ? 36 : 22, fontWeight: 600 }}>{x.name}</div>
@@ -130,9 +140,9 @@ export function TakePage({ mode }: { mode: 'screen' | 'phone' }) {
                     {t('queue.take.estimate', { m: x.estimatedWaitMinutes })}
                   </div>
                 </Button>
-              </Col>
+              </div>
             ))}
-          </Row>
+          </div>
         </>
       )}
     </div>

@@ -7,7 +7,7 @@ import {
   type TQuestion,
   type TSurveyDefinition,
 } from '@huifang/shared';
-import { Button, Checkbox, Form, Input, InputNumber, Radio, Rate, Space, Typography } from 'antd';
+import { Button, ChoiceList, Rate, Segments, TextInput } from '../../../lib/phone-ui/phone-ui.tsx';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -23,92 +23,76 @@ function QuestionInput({
   value: TAnswerValue | undefined;
   onChange: (v: TAnswerValue | undefined) => void;
 }) {
+  const name = `q-${q.key}`;
   const scale = (labels: Record<number, string>) => (
-    <Radio.Group value={value} onChange={(e) => onChange(e.target.value as number)} style={{ width: '100%' }}>
-      <Space direction="vertical" style={{ width: '100%' }}>
-        {[5, 4, 3, 2, 1].map((v) => (
-          <Radio key={v} value={v} style={{ padding: '6px 0', fontSize: 16 }}>
-            {labels[v]}
-          </Radio>
-        ))}
-      </Space>
-    </Radio.Group>
+    <ChoiceList
+      kind="radio"
+      name={name}
+      options={[5, 4, 3, 2, 1].map((v) => ({ value: v, label: labels[v] }))}
+      value={value === undefined ? [] : [value as number]}
+      onChange={(v) => onChange(v[0])}
+    />
   );
   switch (q.type) {
     case 'single':
       return (
-        <Radio.Group value={value} onChange={(e) => onChange(e.target.value as string)}>
-          <Space direction="vertical">
-            {(q.options ?? []).map((o) => (
-              <Radio key={o.value} value={o.value} style={{ padding: '6px 0', fontSize: 16 }}>
-                {o.label}
-              </Radio>
-            ))}
-          </Space>
-        </Radio.Group>
+        <ChoiceList
+          kind="radio"
+          name={name}
+          options={q.options ?? []}
+          value={value === undefined ? [] : [value as string]}
+          onChange={(v) => onChange(v[0])}
+        />
       );
     case 'multiple':
       return (
-        <Checkbox.Group value={(value as string[] | undefined) ?? []} onChange={(v) => onChange(v as string[])}>
-          <Space direction="vertical">
-            {(q.options ?? []).map((o) => (
-              <Checkbox key={o.value} value={o.value} style={{ padding: '6px 0', fontSize: 16 }}>
-                {o.label}
-              </Checkbox>
-            ))}
-          </Space>
-        </Checkbox.Group>
+        <ChoiceList
+          kind="checkbox"
+          name={name}
+          options={q.options ?? []}
+          value={(value as string[] | undefined) ?? []}
+          onChange={(v) => onChange(v)}
+        />
       );
     case 'likert':
       return scale(LIKERT_LABELS);
     case 'csat':
       return scale(CSAT_LABELS);
     case 'rating':
-      return (
-        <Rate
-          value={(value as number | undefined) ?? 0}
-          onChange={(v) => onChange(v || undefined)}
-          style={{ fontSize: 32 }}
-        />
-      );
+      return <Rate value={(value as number | undefined) ?? 0} onChange={(v) => onChange(v || undefined)} size={32} />;
     case 'nps':
       return (
-        <Radio.Group
-          value={value}
-          onChange={(e) => onChange(e.target.value as number)}
-          optionType="button"
-          buttonStyle="solid"
-        >
-          {[...Array(11).keys()].map((v) => (
-            <Radio.Button key={v} value={v} style={{ minWidth: 30, padding: '0 6px', textAlign: 'center' }}>
-              {v}
-            </Radio.Button>
-          ))}
-        </Radio.Group>
+        <Segments
+          name={name}
+          options={[...Array(11).keys()]}
+          value={value as number | undefined}
+          onChange={(v) => onChange(v)}
+        />
       );
     case 'number':
       return (
-        <InputNumber
-          value={value as number | undefined}
-          onChange={(v) => onChange(v ?? undefined)}
-          style={{ width: '100%' }}
+        <TextInput
+          type="number"
+          inputMode="decimal"
           size="large"
+          value={value === undefined ? '' : String(value as number)}
+          onChange={(v) => onChange(v === '' || Number.isNaN(Number(v)) ? undefined : Number(v))}
         />
       );
     case 'date':
       return (
-        <Input
+        <TextInput
           type="date"
-          value={(value as string | undefined) ?? ''}
-          onChange={(e) => onChange(e.target.value || undefined)}
           size="large"
+          value={(value as string | undefined) ?? ''}
+          onChange={(v) => onChange(v || undefined)}
         />
       );
     case 'text':
       return (
-        <Input.TextArea
+        <TextInput
           value={(value as string | undefined) ?? ''}
-          onChange={(e) => onChange(e.target.value)}
+          onChange={(v) => onChange(v)}
           rows={4}
           maxLength={2000}
           showCount
@@ -171,21 +155,22 @@ export function AnswerForm({
   };
 
   return (
-    <Form layout="vertical" data-testid="answer-form" onFinish={() => void submit()}>
+    <form
+      className="hf-page"
+      data-testid="answer-form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
       {path.map((q, i) => (
-        <Form.Item
-          key={q.key}
-          data-question={q.key}
-          required={q.required}
-          label={
-            <span style={{ fontSize: 16, fontWeight: 500 }}>
+        <div key={q.key} data-question={q.key} className={`hf-field${shown[q.key] ? ' hf-field-invalid' : ''}`}>
+          <div className="hf-field-label">
+            <span className={q.required ? 'hf-required' : undefined} style={{ fontSize: 16, fontWeight: 500 }}>
               {i + 1}. {q.title}
             </span>
-          }
-          extra={q.description}
-          validateStatus={shown[q.key] ? 'error' : undefined}
-          help={shown[q.key]}
-        >
+          </div>
           <QuestionInput
             q={q}
             value={answers[q.key]}
@@ -194,14 +179,20 @@ export function AnswerForm({
               setErrors(({ [q.key]: _cleared, ...rest }) => rest);
             }}
           />
-        </Form.Item>
+          {shown[q.key] && (
+            <div className="hf-field-error" role="alert">
+              {shown[q.key]}
+            </div>
+          )}
+          {q.description && <div className="hf-field-extra">{q.description}</div>}
+        </div>
       ))}
-      <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+      <p className="hf-secondary" style={{ fontSize: 12 }}>
         {t('survey.answer.progress', { n: path.length })}
-      </Typography.Paragraph>
-      <Button type="primary" htmlType="submit" size="large" block loading={busy} data-testid="answer-submit">
+      </p>
+      <Button type="primary" htmlType="submit" size="large" block loading={busy} testId="answer-submit">
         {submitLabel ?? t('survey.answer.submit')}
       </Button>
-    </Form>
+    </form>
   );
 }

@@ -1,5 +1,4 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, ConfigProvider, Result, Spin, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
@@ -7,6 +6,7 @@ import { ApiError } from '../../../api/client.ts';
 import { errorText, fieldErrors } from '../../../api/error-text.ts';
 import { publicSurvey, submitPublic } from '../api.ts';
 import { AnswerForm } from '../components/answer-form.tsx';
+import { Alert, LangSwitch, Loading, Result } from '../../../lib/phone-ui/phone-ui.tsx';
 
 const DEVICE_KEY = 'hf.survey.device';
 /** One random key per browser: the open link accepts one response per device (the server dedupes on it). */
@@ -36,7 +36,12 @@ export function AnswerPage() {
   const [failure, setFailure] = useState<string | null>(null);
 
   let body;
-  if (survey.isLoading) body = <Spin style={{ display: 'block', marginTop: 80 }} />;
+  if (survey.isLoading)
+    body = (
+      <div style={{ marginTop: 56 }}>
+        <Loading />
+      </div>
+    );
   else if (survey.error) {
     const e = survey.error;
     body = (
@@ -46,7 +51,7 @@ export function AnswerPage() {
       />
     );
   } else if (done !== null)
-    body = <Result status="success" title={done.title} subTitle={done.sub} data-testid="answer-done" />;
+    body = <Result status="success" title={done.title} subTitle={done.sub} testId="answer-done" />;
   else if (survey.data?.answered) {
     // This browser already answered the open link: no second form (the server would keep only the first answer).
     body = (
@@ -54,17 +59,15 @@ export function AnswerPage() {
         status="success"
         title={t('survey.answer.alreadySubmitted')}
         subTitle={t('survey.answer.alreadySubmittedHint')}
-        data-testid="answer-already"
+        testId="answer-already"
       />
     );
   } else if (survey.data) {
     const def = survey.data.definition;
     body = (
       <>
-        <Typography.Title level={3} style={{ marginTop: 8 }}>
-          {def.title}
-        </Typography.Title>
-        {def.description && <Typography.Paragraph type="secondary">{def.description}</Typography.Paragraph>}
+        <h3 style={{ marginTop: 8 }}>{def.title}</h3>
+        {def.description && <p className="hf-secondary">{def.description}</p>}
         {failure && <Alert type="error" showIcon message={failure} style={{ marginBottom: 16 }} />}
         <AnswerForm
           definition={def}
@@ -97,15 +100,16 @@ export function AnswerPage() {
     );
   }
   return (
-    <ConfigProvider theme={{ token: { fontSize: 15 } }}>
-      <div style={{ minHeight: '100vh', background: '#f5f7fa' }}>
-        <div
-          style={{ maxWidth: 560, margin: '0 auto', padding: '16px 16px 40px', background: '#fff', minHeight: '100vh' }}
-          data-testid="answer-page"
-        >
-          {body}
+    <div className="hf-page" style={{ minHeight: '100vh', background: '#f5f7fa', fontSize: 15 }}>
+      <div
+        style={{ maxWidth: 560, margin: '0 auto', padding: '16px 16px 40px', background: '#fff', minHeight: '100vh' }}
+        data-testid="answer-page"
+      >
+        <div style={{ display: 'flex', justifyContent: 'flex-end' }}>
+          <LangSwitch />
         </div>
+        {body}
       </div>
-    </ConfigProvider>
+    </div>
   );
 }
