@@ -122,6 +122,23 @@ const CALLS: TCall[] = [
     url: (p) => `/api/ticket-figures/staff?from=${p.fromDay}&to=${addDays(p.toDay, -1)}`,
     facts: (c, u, p) => ticketFacts(c, u, p, 't.staff_id'),
   },
+  // 统计分析, 满意度排名 and 员工绩效 (added at merge; timed without a GROUP BY twin yet).
+  {
+    name: 'analysis-by-unit',
+    url: (p) => `/api/analytics/analysis?groupBy=unit&from=${p.fromDay}&to=${addDays(p.toDay, -1)}`,
+  },
+  {
+    name: 'analysis-by-day',
+    url: (p) => `/api/analytics/analysis?groupBy=period&granularity=day&from=${p.fromDay}&to=${addDays(p.toDay, -1)}`,
+  },
+  {
+    name: 'ranking-staff',
+    url: (p) => `/api/analytics/ranking?kind=staff&from=${p.fromDay}&to=${addDays(p.toDay, -1)}`,
+  },
+  {
+    name: 'staff-performance',
+    url: (p) => `/api/reports/staff-performance?from=${p.fromDay}&to=${addDays(p.toDay, -1)}`,
+  },
 ];
 
 const enc = encodeURIComponent;
