@@ -84,11 +84,11 @@ describe('close the loop', () => {
     const h5 = await phone.newPage();
     await h5.goto(url);
     await h5.locator('[data-testid=answer-page]', { hasText: '投诉处理满意度回访' }).waitFor();
-    await h5.locator('[data-question=overall] .ant-radio-wrapper', { hasText: '非常不满意' }).click();
+    await h5.locator('[data-question=overall] label', { hasText: '非常不满意' }).click();
     await h5.locator('[data-question=comment] textarea').fill('问题根本没有解决，柜员也没有道歉');
     await h5.screenshot({ path: `${SCREENSHOTS}/91-close-loop-survey-low.png`, fullPage: true });
     await h5.click('[data-testid=answer-submit]');
-    await h5.locator('.ant-result-title', { hasText: '提交成功，感谢您的参与' }).waitFor();
+    await h5.locator('.hf-result-title', { hasText: '提交成功，感谢您的参与' }).waitFor();
     await phone.close();
 
     // The evaluation-events job (every second) hands the answer to the callback consumer.

@@ -70,9 +70,9 @@ describe('complaint → ticket → resolution → callback', () => {
       async (h5) => {
         for (const q of await h5.locator('[data-question]').all()) {
           const key = await q.getAttribute('data-question');
-          if (key === 'nps') await q.locator('.ant-radio-button-wrapper', { hasText: /^5$/ }).click();
+          if (key === 'nps') await q.locator('label', { hasText: /^5$/ }).click();
           else if (key === 'suggestion') await q.locator('textarea').fill(COMPLAINT);
-          else await q.locator('.ant-radio-wrapper', { hasText: /^一般$/ }).click();
+          else await q.locator('label', { hasText: /^一般$/ }).click();
         }
       },
       'c1-complaint-survey',
@@ -125,7 +125,7 @@ describe('complaint → ticket → resolution → callback', () => {
     await onPhone(
       url,
       async (h5) => {
-        await h5.locator('[data-question=overall] .ant-radio-wrapper', { hasText: /^满意$/ }).click();
+        await h5.locator('[data-question=overall] label', { hasText: /^满意$/ }).click();
       },
       'c3-callback-satisfied',
     );
