@@ -67,9 +67,9 @@ const STAFF_STRINGS = 'src/locales/features-zh-CN.ts';
 const featureStrings = (feature: string) => `src/features/${feature}/locales/zh-CN.json?raw`;
 const BUDGET = {
   // The shell misses its target: 419 KB after the public pages left antd, 422 once 统计分析 and the reports joined the
-  // menu (every feature's strings load with the shell). Next cuts: each feature's strings per route, the shared Zod
-  // schemas out of the shell's imports (zod ~25 KB), the notification list lazy.
-  shell: { target: 300, limit: 422 },
+  // menu, 392 once the calendar banner stopped pulling the shared Zod schemas in. Next cuts: the language switch
+  // without antd's Select (25 KB; the e2e specs pick "English" through it), each feature's strings per route.
+  shell: { target: 300, limit: 392 },
   publicPage: { target: 150, limit: 150 },
   charts: { target: 200, limit: 200 },
 };

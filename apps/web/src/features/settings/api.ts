@@ -8,17 +8,18 @@ import {
   type TContactPolicySettings,
   type TEvaluationPolicyInput,
   type TEvaluationPolicySettings,
-  type TCalendarCoverage,
   type TTicketSlaSettings,
   type TTicketSlaSettingsInput,
 } from '@huifang/shared';
 import { api, del, get, qs } from '../../api/client.ts';
+import { CALENDAR_COVERAGE_KEY } from './calendar-coverage-api.ts';
+
+export { CALENDAR_COVERAGE_KEY, useCalendarCoverage } from './calendar-coverage-api.ts';
 
 export const POLICY_KEY = ['settings', 'contact-policy'] as const;
 export const CALENDAR_KEY = ['settings', 'calendar'] as const;
 export const EVALUATION_POLICY_KEY = ['settings', 'evaluation-policy'] as const;
 export const TICKET_SLA_KEY = ['settings', 'ticket-sla'] as const;
-export const CALENDAR_COVERAGE_KEY = ['settings', 'calendar', 'coverage'] as const;
 
 /** The tenant's contact policy (everyone signed in may read it: the plan form is pre-filled from it). */
 export const useContactPolicy = () =>
@@ -74,10 +75,3 @@ export const saveTicketSla = (body: TTicketSlaSettingsInput) =>
   api<TTicketSlaSettings>('PUT', '/settings/ticket-sla', body);
 
 /** How far the business calendar reaches (the admin is warned 60 days before it runs out). */
-export const useCalendarCoverage = (enabled = true) =>
-  useQuery({
-    queryKey: CALENDAR_COVERAGE_KEY,
-    queryFn: () => get<TCalendarCoverage>('/settings/calendar/coverage'),
-    staleTime: 10 * 60_000,
-    enabled,
-  });

@@ -2,7 +2,7 @@ import { Alert } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router';
 import { can, useMe } from '../../auth/api.ts';
-import { useCalendarCoverage } from '../api.ts';
+import { useCalendarCoverage } from '../calendar-coverage-api.ts';
 
 /**
  * The business calendar 工作日历 runs out within 60 days (or holds nothing): past its last year every weekday counts as
