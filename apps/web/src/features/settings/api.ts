@@ -12,7 +12,6 @@ import {
   type TTicketSlaSettingsInput,
 } from '@huifang/shared';
 import { api, del, get, qs } from '../../api/client.ts';
-import { CALENDAR_COVERAGE_KEY } from './calendar-coverage-api.ts';
 
 export { CALENDAR_COVERAGE_KEY, useCalendarCoverage } from './calendar-coverage-api.ts';
 
