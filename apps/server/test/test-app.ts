@@ -17,19 +17,25 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Connection string of the test cluster's `postgres` database (template `huifang_template` is migrated). */
     pgAdminUrl: string;
+    /** e2e only: the migrated template with the demo data loaded, and the Shanghai day it was loaded on. */
+    demoTemplate: { name: string; day: string };
   }
 }
 
-export const ADMIN_PASSWORD = 'Admin12345';
+import { ADMIN_PASSWORD } from './constants.ts';
+
+export { ADMIN_PASSWORD };
 export { DEMO_PASSWORD };
 
-/** A fresh database cloned from the migrated template. */
-export async function createTestDatabase(): Promise<{ url: string; database: TDatabase; drop(): Promise<void> }> {
+/** A fresh database cloned from the migrated template (or another template database of the run). */
+export async function createTestDatabase(
+  template = 'huifang_template',
+): Promise<{ url: string; database: TDatabase; drop(): Promise<void> }> {
   const adminUrl = inject('pgAdminUrl');
   const name = `t_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE huifang_template`);
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   await admin.end();
   const url = adminUrl.replace(/\/postgres$/, `/${name}`);
   const database = createDatabase(url, 5);

@@ -2,14 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
+import { ADMIN_PASSWORD, demoDay } from '../../server/test/constants.ts';
 import { createTestDatabase } from '../../server/test/test-app.ts';
 import { freePort } from '../../server/test/pg-cluster.ts';
 import { startServerProcess, type TServerProcess } from '../../server/test/server-process.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SCREENSHOTS = path.join(ROOT, '.artifacts', 'screenshots');
-export const ADMIN_PASSWORD = 'Admin12345';
+export { ADMIN_PASSWORD };
 export const DEMO_PASSWORD = 'Huifang2026';
 /**
  * How long to wait for a notification to reach the bell: alerts of evaluations are written by the evaluation-events
@@ -43,9 +44,12 @@ export interface TE2E {
 export async function startE2E(opts: { env?: Record<string, string> } = {}): Promise<TE2E> {
   if (!fs.existsSync(path.join(ROOT, 'apps/web/dist/index.html')))
     throw new Error('build the web app first: npm run build -w @huifang/web');
-  const tdb = await createTestDatabase();
+  // The run's demo template (global-setup.ts) already holds what `--demo` loads, unless the day in Shanghai changed
+  // since it was built: demo data is laid out around "today", so then this boot loads it afresh.
+  const demo = inject('demoTemplate');
+  const tdb = await createTestDatabase(demo.day === demoDay() ? demo.name : undefined);
   await tdb.database.close();
-  // Boot with --demo loads ~100,000 counter sessions and more: 64 s measured on the shared 2-core machine at load 18,
+  // Boot with --demo on an empty database loads ~100,000 counter sessions and more: 64 s measured on the shared 2-core machine at load 18,
   // over 90 s with two more CPU hogs. The boot may use the hook's whole budget (vitest.config.ts: 180 s) less the
   // browser's start, so that a boot that never ends still fails with the server's own output.
   const server = await startServerProcess(
