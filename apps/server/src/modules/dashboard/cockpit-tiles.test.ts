@@ -1,8 +1,16 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TAnalyticsDashboard, TAnalyticsTile, TSurveyDefinition, TSurveyDetail } from '@huifang/shared';
+import type {
+  TAnalyticsDashboard,
+  TAnalyticsTile,
+  TPage,
+  TSurveyDefinition,
+  TSurveyDetail,
+  TTask,
+  TTaskSummary,
+} from '@huifang/shared';
 import { createCustomer } from '../../../test/customers-helpers.ts';
-import { countRows, subtreeUnitIds, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
+import { countRows, expectError, subtreeUnitIds, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 import { recordEvaluation } from '../evaluations/evaluations.write.ts';
 
@@ -532,5 +540,47 @@ describe('驾驶舱 tiles (hand-computed)', () => {
       li.openTickets.value,
       li.churnWarnings.value,
     ]).toEqual([1, 1, 1, 1, 100, 1, 1]);
+  });
+});
+
+describe('drill-down from the follow-up tiles to the task list (unit and due-day filters)', () => {
+  const list = async (c: TClient, query: string) => {
+    const res = await c.get(`/api/followup/tasks?pageSize=100&${query}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<TPage<TTask>>();
+  };
+  const summary = async (c: TClient, query: string) => {
+    const res = await c.get(`/api/followup/tasks/summary?${query}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<TTaskSummary>();
+  };
+
+  it('lists the tasks behind 应回访: the due window opening in the period, in the unit subtree', async () => {
+    const sh = await unitIdByCode(t, 'SH');
+    const jan = `unitId=${sh}&from=2033-01-01&to=2033-01-31`;
+    // January, 上海: k1–k5 (k5 cancelled); not 杭州's k6, not December's p1, p2.
+    expect((await list(zhang, jan)).total).toBe(5);
+    // The tile counts the tasks not cancelled: the list's summary by state agrees.
+    const s = await summary(zhang, jan);
+    const { cancelled = 0, ...rest } = s.byState;
+    expect(Object.values(rest).reduce((a, b) => a + b, 0)).toBe(tiles(await dashboard(zhang, '')).followupDue.value);
+    expect([s.total, cancelled]).toEqual([5, 1]);
+    // 徐家汇 only: k1, k2, k5. 陆家嘴 on 13–14 January (local days): k4 (opens 14 Jan 09:00), not k3 (12 Jan).
+    expect((await list(zhang, `unitId=${xjh}&from=2033-01-01&to=2033-01-31`)).total).toBe(3);
+    const l = await list(zhang, `unitId=${ljz}&from=2033-01-13&to=2033-01-14`);
+    expect(l.items.map((x) => x.dueFrom)).toEqual(['2033-01-14T01:00:00.000Z']);
+    // A day is local: 14 January 09:00 local is 01:00 UTC, so the day before (13th) alone holds nothing.
+    expect((await list(zhang, `unitId=${ljz}&from=2033-01-13&to=2033-01-13`)).total).toBe(0);
+    // December: p1, p2.
+    expect((await list(zhang, `from=2032-12-01&to=2032-12-31`)).total).toBe(2);
+  });
+
+  it("a unit outside the caller's subtree is a 404 naming the field; a reversed range a 400", async () => {
+    expectError(await zhang.get(`/api/followup/tasks?unitId=${hz}`), 404, 'NOT_FOUND', ['querystring.unitId']);
+    expectError(await zhang.get(`/api/followup/tasks/summary?unitId=${hz}`), 404, 'NOT_FOUND', ['querystring.unitId']);
+    expectError(await zhang.get('/api/followup/tasks?from=2033-01-31&to=2033-01-01'), 400, 'VALIDATION_FAILED', [
+      'querystring.to',
+    ]);
+    expectError(await zhang.get('/api/followup/tasks?from=2033-13-01'), 400, 'VALIDATION_FAILED', ['querystring.from']);
   });
 });
