@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   TAnalyticsDashboard,
   TAnalyticsTile,
+  TDashboardSummary,
   TPage,
   TSurveyDefinition,
   TSurveyDetail,
@@ -582,5 +583,42 @@ describe('drill-down from the follow-up tiles to the task list (unit and due-day
       'querystring.to',
     ]);
     expectError(await zhang.get('/api/followup/tasks?from=2033-13-01'), 400, 'VALIDATION_FAILED', ['querystring.from']);
+  });
+});
+
+describe('工作台 summary from the read models', () => {
+  it("a manager's open and overdue tasks and pending appeals agree with the 驾驶舱 and with direct SQL over his subtree", async () => {
+    // 20 January 12:00 local: a task of 徐家汇 whose window closed at 09:00 today is not overdue before tomorrow, in
+    // the 驾驶舱's 逾期 (window closed before today) and now in the 工作台 too (it used to count it, reading the tasks).
+    t.clock.set('2033-01-20T04:00:00Z');
+    const manager = await t.login('zhang.manager');
+    const plan = (
+      await t.pool.query<{ plan_id: string; customer_id: string }>(
+        'select plan_id, customer_id from followup_tasks where tenant_id = $1 limit 1',
+        [t.tenantId],
+      )
+    ).rows[0]!;
+    await t.pool.query(
+      `insert into followup_tasks (tenant_id, plan_id, customer_id, occurrence_key, unit_id, state, due_from, due_until,
+                                   created_at, updated_at)
+       values ($1, $2, $3, $4, $5, 'pending', '2033-01-19T01:00:00Z', '2033-01-20T01:00:00Z', now(), now())`,
+      [t.tenantId, plan.plan_id, plan.customer_id, crypto.randomUUID(), xjh],
+    );
+    const res = await manager.get('/api/dashboard/summary');
+    expect(res.statusCode, res.body).toBe(200);
+    const s = res.json<TDashboardSummary>();
+    const d = tiles(await dashboard(manager, ''));
+    const sh = await subtreeUnitIds(t, 'SH');
+    const open = await t.pool.query<{ n: number; overdue: number }>(
+      `select count(*)::int as n, (count(*) filter (where due_until < $3))::int as overdue from followup_tasks
+       where tenant_id = $1 and unit_id = any($2) and state in ('pending', 'in_progress', 'follow_up')`,
+      [t.tenantId, sh, '2033-01-19T16:00:00Z'],
+    );
+    // Open: k2, k3 and the new one; overdue: k2 only (window closed 17 January).
+    expect(s.teamTasks).toEqual({ open: open.rows[0]!.n, overdue: d.followupOverdue.value });
+    expect(s.teamTasks).toEqual({ open: 3, overdue: 1 });
+    expect(open.rows[0]!.overdue).toBe(1);
+    // Pending appeals: the one filed on 20 January and not decided (the other was excluded the same day).
+    expect(s.evaluations?.openAppeals).toBe(1);
   });
 });
