@@ -122,9 +122,16 @@ describe('统计分析 journey', () => {
     const page = await login('zhang.manager');
     await page.click('.ant-layout-sider >> text=统计分析');
     await page.waitForURL(/\/analysis/);
+    // This month's figures first; the table is read once last month's have replaced them.
+    const thisMonth = await page.locator('[data-testid=analysis-range-text]', { hasText: '上海分行' }).innerText();
     await page.locator('[data-testid=analysis-preset]').click();
     await page.locator('.ant-select-item-option', { hasText: '上月' }).click();
-    await page.locator('[data-testid=analysis-range-text]', { hasText: '上海分行' }).waitFor();
+    await page.waitForFunction((before) => {
+      const el = document.querySelector('[data-testid=analysis-range-text]');
+      return (
+        !!el && el.textContent !== before && !document.querySelector('[data-testid=analysis-table] .ant-spin-spinning')
+      );
+    }, thisMonth);
     await page.locator('[data-testid=analysis-chart] canvas').waitFor();
     const table = page.locator('[data-testid=analysis-table] .ant-table-tbody tr.ant-table-row');
     await table.first().waitFor();
