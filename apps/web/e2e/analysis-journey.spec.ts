@@ -122,9 +122,16 @@ describe('统计分析 journey', () => {
     const page = await login('zhang.manager');
     await page.click('.ant-layout-sider >> text=统计分析');
     await page.waitForURL(/\/analysis/);
+    // This month's figures first; the table is read once last month's have replaced them.
+    const thisMonth = await page.locator('[data-testid=analysis-range-text]', { hasText: '上海分行' }).innerText();
     await page.locator('[data-testid=analysis-preset]').click();
     await page.locator('.ant-select-item-option', { hasText: '上月' }).click();
-    await page.locator('[data-testid=analysis-range-text]', { hasText: '上海分行' }).waitFor();
+    await page.waitForFunction((before) => {
+      const el = document.querySelector('[data-testid=analysis-range-text]');
+      return (
+        !!el && el.textContent !== before && !document.querySelector('[data-testid=analysis-table] .ant-spin-spinning')
+      );
+    }, thisMonth);
     await page.locator('[data-testid=analysis-chart] canvas').waitFor();
     const table = page.locator('[data-testid=analysis-table] .ant-table-tbody tr.ant-table-row');
     await table.first().waitFor();
@@ -143,5 +150,61 @@ describe('统计分析 journey', () => {
     expect(head).toBeGreaterThan(0);
     expect(sheet.slice(head + 1, head + 1 + shown.length).map((r) => r.slice(0, 3).map(String))).toEqual(shown);
     expect(sheet.at(-1)?.[0]).toBe('合计');
+  });
+
+  it('switches the period cut to the hour (the last 7 days, hour by hour), and a follow-up figure opens its tasks', async () => {
+    const page = await login('zhang.manager');
+    await page.goto(`${e.baseUrl}/analysis?groupBy=period`);
+    await page.locator('[data-testid=analysis-table] .ant-table-tbody tr.ant-table-row').first().waitFor();
+    // 时: a month is too long for hours, so the range becomes the last 7 days, one row per local hour.
+    await page.locator('[data-testid=analysis-granularity] .ant-segmented-item', { hasText: /^时$/ }).click();
+    await page.waitForURL(/granularity=hour/);
+    expect(new URL(page.url()).searchParams.get('preset')).toBe('last7Days');
+    const rangeText = page.locator('[data-testid=analysis-range-text]', { hasText: '时间' });
+    await page
+      .locator('[data-testid=analysis-table] .ant-table-tbody tr.ant-table-row', { hasText: ':00' })
+      .first()
+      .waitFor();
+    const [from, to] = (await rangeText.innerText()).match(/\d{4}-\d{2}-\d{2}/g)!;
+    const labels = await page
+      .locator('[data-testid=analysis-table] .ant-table-tbody tr.ant-table-row')
+      .evaluateAll((trs) => trs.map((tr) => tr.querySelector('td')?.textContent?.trim() ?? ''));
+    expect(labels).toHaveLength(7 * 24);
+    expect(labels[0]).toBe(`${from} 00:00`);
+    expect(labels.at(-1)).toBe(`${to} 23:00`);
+    // The hours add up to the total row; the demo's counters are busiest at 10:00 (weekdays).
+    const evals = await page
+      .locator('[data-testid=analysis-table] .ant-table-tbody tr.ant-table-row')
+      .evaluateAll((trs) => trs.map((tr) => Number(tr.querySelectorAll('td')[1]?.textContent ?? 0) || 0));
+    const total = Number(
+      (await page.locator('[data-testid=analysis-total] td').nth(1).innerText()).replace(/\D/g, '') || 0,
+    );
+    expect(evals.reduce((a, b) => a + b, 0)).toBe(total);
+    expect(evals.filter((_, i) => i % 24 === 10).some((n) => n > 0)).toBe(true);
+    await page.locator('[data-testid=analysis-chart] canvas').waitFor();
+    await e.shot(page, '98-analysis-hours');
+
+    // The 驾驶舱's 应回访 tile (this month) opens the team's tasks whose due window opens this month.
+    await page.goto(`${e.baseUrl}/`);
+    const due = page.locator('[data-testid=cockpit-followupDue]');
+    await due.waitFor();
+    const [monthFrom, monthTo] = (await page.locator('[data-testid=cockpit-range]').innerText()).split(' ~ ') as [
+      string,
+      string,
+    ];
+    const dueValue = Number((await due.locator('.ant-statistic-content-value').innerText()).replace(/\D/g, ''));
+    expect(dueValue).toBeGreaterThan(0);
+    await page.click('[data-testid=cockpit-followupDue-link]');
+    await page.waitForURL(/\/followup\/tasks\?/);
+    expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({ from: monthFrom, to: monthTo });
+    await page.locator('.ant-table-tbody tr.ant-table-row').first().waitFor();
+    // The figure counts the tasks not cancelled: the list's counts by state say the same.
+    const stat = async (id: string) =>
+      Number((await page.locator(`[data-testid=${id}] .ant-statistic-content-value`).innerText()).replace(/\D/g, ''));
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=summary-total] .ant-statistic-content-value')?.textContent !== '0',
+    );
+    expect((await stat('summary-total')) - (await stat('summary-state-cancelled'))).toBe(dueValue);
+    await e.shot(page, '99-analysis-followup-tasks');
   });
 });

@@ -8,12 +8,18 @@ import { EVALUATION_CHANNELS } from './evaluations.ts';
  * rollups only; the 满意度排名 of staff, counters, outlets and branches; drill-down links to the facts.
  */
 
-/** Bucket size of the period cut (weeks start on Monday, in the tenant's time zone). */
-export const ANALYSIS_GRANULARITIES = DASHBOARD_PERIODS;
+/**
+ * Bucket size of the period cut (weeks start on Monday, in the tenant's time zone). `hour`: one bucket per local hour
+ * of each day, over at most ANALYSIS_MAX_HOUR_DAYS days.
+ */
+export const ANALYSIS_GRANULARITIES = ['hour', ...DASHBOARD_PERIODS] as const;
 export type TAnalysisGranularity = (typeof ANALYSIS_GRANULARITIES)[number];
 
 /** Ranges relative to today (tenant zone); a custom `from`/`to` replaces the preset. */
 export const ANALYSIS_PRESETS = [
+  'today',
+  'yesterday',
+  'last7Days',
   'thisWeek',
   'lastWeek',
   'thisMonth',
@@ -27,12 +33,24 @@ export const ANALYSIS_PRESETS = [
 ] as const;
 export type TAnalysisPreset = (typeof ANALYSIS_PRESETS)[number];
 
-export const ANALYSIS_GROUPS = ['unit', 'staff', 'counter', 'channel', 'businessType', 'period', 'dimension'] as const;
+/** `hour`: 时段, the hour of day (0–23, tenant time zone) summed over the range. */
+export const ANALYSIS_GROUPS = [
+  'unit',
+  'staff',
+  'counter',
+  'channel',
+  'businessType',
+  'period',
+  'hour',
+  'dimension',
+] as const;
 export type TAnalysisGroup = (typeof ANALYSIS_GROUPS)[number];
 
 /** Longest custom range in days (a day-by-day cut: 366 days). */
 export const ANALYSIS_MAX_DAYS = 3 * 366;
 export const ANALYSIS_MAX_DAY_BUCKETS = 366;
+/** Longest range of an hour-by-hour cut (7 × 24 buckets). */
+export const ANALYSIS_MAX_HOUR_DAYS = 7;
 
 /** Filters shared by the analysis, the ranking and their exports. `from`/`to` are local days, both inclusive. */
 export const ZAnalysisFilter = z.object({

@@ -424,6 +424,14 @@ export const ZTaskListQuery = ZPageQuery.extend({
   customerId: ZId.optional(),
   /** Contact method code: a path task's time-point method, otherwise one of its plan's methods. */
   method: z.string().trim().min(1).max(40).optional(),
+  /** Tasks of this unit's subtree (outside the caller's scope → 404). */
+  unitId: ZId.optional(),
+  /**
+   * Local days (tenant zone), both inclusive, of the day a task's due window opens — the day the follow-up figures
+   * (驾驶舱, 统计分析) count it on.
+   */
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
 });
 export type TTaskListQuery = z.infer<typeof ZTaskListQuery>;
 

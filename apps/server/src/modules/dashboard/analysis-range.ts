@@ -1,6 +1,7 @@
 import {
   ANALYSIS_MAX_DAY_BUCKETS,
   ANALYSIS_MAX_DAYS,
+  ANALYSIS_MAX_HOUR_DAYS,
   type TAnalysisFilter,
   type TAnalysisGranularity,
 } from '@huifang/shared';
@@ -45,6 +46,12 @@ export function analysisRange(q: Pick<TAnalysisFilter, 'from' | 'to' | 'preset' 
     if (m) {
       const current = periodOf(kind[m[2] as keyof typeof kind], today);
       r = m[1] === 'this' ? running(current) : previousPeriod(current);
+    } else if (q.preset === 'today') {
+      r = { fromDay: today, toDay: tomorrow };
+    } else if (q.preset === 'yesterday') {
+      r = { fromDay: addDays(today, -1), toDay: today };
+    } else if (q.preset === 'last7Days') {
+      r = { fromDay: addDays(today, -6), toDay: tomorrow };
     } else if (q.preset === 'last30Days') {
       r = { fromDay: addDays(today, -29), toDay: tomorrow };
     } else {
@@ -59,12 +66,29 @@ export function analysisRange(q: Pick<TAnalysisFilter, 'from' | 'to' | 'preset' 
       code: 'too_big',
       params: { maximum: ANALYSIS_MAX_DAY_BUCKETS, origin: 'days' },
     });
+  if (q.granularity === 'hour' && daysBetween(r.fromDay, r.toDay) > ANALYSIS_MAX_HOUR_DAYS)
+    throw invalidField('querystring.granularity', `an hour-by-hour cut spans at most ${ANALYSIS_MAX_HOUR_DAYS} days`, {
+      code: 'too_big',
+      params: { maximum: ANALYSIS_MAX_HOUR_DAYS, origin: 'days' },
+    });
   return r;
 }
 
-/** The buckets of a range at a granularity, each clipped to the range, in order. */
+/** `YYYY-MM-DD HH`: the key of an hour bucket (local day and hour, tenant zone). */
+export const hourKey = (day: string, hour: number) => `${day} ${String(hour).padStart(2, '0')}`;
+
+/**
+ * The buckets of a range at a granularity, each clipped to the range, in order. An hour bucket's range is its day
+ * (the facts behind it are listed by day).
+ */
 export function bucketsOf(r: TDayRange, g: TAnalysisGranularity): (TDayRange & { key: string; label: string })[] {
   const out: (TDayRange & { key: string; label: string })[] = [];
+  if (g === 'hour') {
+    for (let d = r.fromDay; d < r.toDay; d = addDays(d, 1))
+      for (let h = 0; h < 24; h++)
+        out.push({ key: hourKey(d, h), label: `${hourKey(d, h)}:00`, fromDay: d, toDay: addDays(d, 1) });
+    return out;
+  }
   for (let d = r.fromDay; d < r.toDay;) {
     const p = periodOf(g, d);
     const fromDay = p.fromDay < r.fromDay ? r.fromDay : p.fromDay;
@@ -76,7 +100,7 @@ export function bucketsOf(r: TDayRange, g: TAnalysisGranularity): (TDayRange & {
 }
 
 /** 2031-03-05 · 2031-03-03~03-09 (week) · 2031-03 · 2031Q1 · 2031. */
-export function bucketLabel(g: TAnalysisGranularity, fromDay: string, toDay: string): string {
+export function bucketLabel(g: Exclude<TAnalysisGranularity, 'hour'>, fromDay: string, toDay: string): string {
   switch (g) {
     case 'day':
       return fromDay;

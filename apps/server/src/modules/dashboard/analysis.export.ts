@@ -17,9 +17,11 @@ const GROUP_LABELS: Record<TAnalysisQuery['groupBy'], string> = {
   channel: '渠道',
   businessType: '业务类型',
   period: '时间',
+  hour: '时段',
   dimension: '问卷维度',
 };
 const GRANULARITY_LABELS: Record<TAnalysisQuery['granularity'], string> = {
+  hour: '时',
   day: '日',
   week: '周',
   month: '月',

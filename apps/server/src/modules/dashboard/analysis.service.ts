@@ -18,6 +18,7 @@ import { foldSurveyRollups } from '../evaluations/survey-rollups.ts';
 import { findSurvey, findVersion } from '../surveys/surveys.repository.ts';
 import { scoringDimensions } from '../surveys/survey-maths.ts';
 import { readTicketRollups, type TTicketRollupDim } from '../tickets/rollups/ticket-rollups.ts';
+import { readHourCut } from './analysis-hours.ts';
 import { analysisRange, bucketsOf, type TDayRange } from './analysis-range.ts';
 import { periodOf } from './periods.ts';
 
@@ -238,7 +239,7 @@ export function drillOf(c: TCtx, extra: Partial<TAnalysisDrill> & { range?: TDay
   return { ...d, ...rest };
 }
 
-const EVAL_DIM: Record<Exclude<TAnalysisQuery['groupBy'], 'dimension'>, TRollupDim> = {
+const EVAL_DIM: Record<Exclude<TAnalysisQuery['groupBy'], 'dimension' | 'hour'>, TRollupDim> = {
   unit: 'unit',
   staff: 'staff',
   counter: 'counter',
@@ -277,7 +278,9 @@ export async function getAnalysis(
     return a;
   };
   const pathOf = new Map(c.units.map((u) => [u.id, u.path]));
-  const bucket = (day: string) => periodOf(q.granularity, day).fromDay;
+  // The hour cuts (时段, or the period cut by the hour) read the hour read models (analysis-hours.ts) instead.
+  const hourly = g === 'hour' || (g === 'period' && q.granularity === 'hour');
+  const bucket = (day: string) => (q.granularity === 'hour' ? day : periodOf(q.granularity, day).fromDay);
   /** A read model's key → the row it falls in (unit: the child below the chosen unit; period: its bucket). */
   const keyOf = (k: string | null): string | null | undefined =>
     g === 'unit'
@@ -290,14 +293,20 @@ export async function getAnalysis(
 
   const applies: TApplies = {
     evaluations: g !== 'dimension',
-    sessions: g !== 'channel' && g !== 'dimension' && (!q.channel || q.channel === 'kiosk'),
+    sessions:
+      g !== 'channel' &&
+      g !== 'dimension' &&
+      (!q.channel || q.channel === 'kiosk') &&
+      (!hourly || (!c.own && !q.staffId && !q.counterId && !q.businessType)),
     tickets:
+      !hourly &&
       perms.has('ticket:read') &&
       (g === 'unit' || g === 'staff' || g === 'period') &&
       !q.channel &&
       !q.counterId &&
       !q.businessType,
     survey:
+      !hourly &&
       !!q.surveyId &&
       (g === 'unit' || g === 'period' || g === 'dimension') &&
       !q.staffId &&
@@ -306,9 +315,27 @@ export async function getAnalysis(
       (!q.channel || q.channel === 'survey'),
   };
 
-  const evalRows = g === 'dimension' ? [] : await readEvaluationRollups(deps.db, scope, rollupFilter(c), [EVAL_DIM[g]]);
+  if (hourly) {
+    const cut = await readHourCut(deps.db, scope, rollupFilter(c), {
+      byHourOfDay: g === 'hour',
+      sessionsOfUnitPath: applies.sessions ? c.unit.path : null,
+    });
+    for (const r of cut.values()) {
+      const a = acc(r.key);
+      a.sessions += r.sessions;
+      if (!r.evaluations) continue;
+      a.total += r.evaluations.total;
+      a.unrated += r.evaluations.unrated;
+      a.scoreSum += r.evaluations.scoreSum;
+      a.satisfied += r.evaluations.satisfied;
+      a.unsatisfied += r.evaluations.unsatisfied;
+      a.excluded += r.evaluations.excluded;
+    }
+  }
+  const dayDim = g === 'dimension' || g === 'hour' || hourly ? null : EVAL_DIM[g];
+  const evalRows = dayDim ? await readEvaluationRollups(deps.db, scope, rollupFilter(c), [dayDim]) : [];
   for (const f of evalRows) {
-    const k = keyOf(f.keys[EVAL_DIM[g as keyof typeof EVAL_DIM]] ?? null);
+    const k = keyOf(f.keys[dayDim!] ?? null);
     if (k === undefined) continue;
     const a = acc(k);
     a.total += f.total;
@@ -318,7 +345,7 @@ export async function getAnalysis(
     a.unsatisfied += f.unsatisfied;
     a.excluded += f.excluded;
   }
-  if (applies.sessions) {
+  if (applies.sessions && !hourly) {
     const col: Partial<Record<typeof g, SQL>> = {
       unit: sql`sr.counter_id::text`,
       staff: sql`sr.staff_id::text`,
@@ -403,6 +430,12 @@ async function labelRows(
       return bucketsOf(c.range, c.q.granularity).map((b) =>
         toRow(b.key, b.label, get(b.key), on, drillOf(c, { range: b })),
       );
+    case 'hour':
+      // 时段: every hour of the day; the facts behind one are those of the whole range (listed by day).
+      return Array.from({ length: 24 }, (_, h) => {
+        const hh = (n: number) => `${String(n).padStart(2, '0')}:00`;
+        return toRow(String(h), `${hh(h)}–${hh(h + 1)}`, get(String(h)), on, drillOf(c, {}));
+      });
     case 'staff': {
       const names = await userNames(db, c.scope, ids);
       return keys

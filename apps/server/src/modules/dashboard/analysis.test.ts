@@ -418,3 +418,66 @@ describe('survey cut', () => {
     expect(staff.total.surveyResponses).toBeNull();
   });
 });
+
+describe('hour cut (时段 and the hour granularity)', () => {
+  beforeAll(async () => {
+    // The survey cut above moves the clock a year on: back to 20 April 2032.
+    t.clock.set('2032-04-20T06:00:00Z');
+    zhang = await t.login('zhang.manager');
+  });
+
+  it('sums by hour of day from the hour read model: the rating at 00:30 local (16:30 UTC) is in hour 0', async () => {
+    const a = await analysis(zhang, `${MARCH_APRIL}&groupBy=hour`);
+    expect(a.rows.map((r) => r.key)).toEqual(Array.from({ length: 24 }, (_, h) => String(h)));
+    expect(row(a, '10')?.label).toBe('10:00–11:00');
+    // 10:00 local (02:00 UTC): 徐家汇 5,4,2,1,未评价,5 (kiosk) + 3 (survey), 陆家嘴 5,5; the excluded 1 apart.
+    // Rated 8, sum 30 → 3.75; satisfied 5,4,5,5,5 = 5 of 8.
+    expect(figures(row(a, '10'))).toEqual({
+      evaluations: 9,
+      rated: 8,
+      satisfied: 5,
+      satisfactionRate: 62.5,
+      avgScore: 3.75,
+      unsatisfied: 2,
+      unrated: 1,
+      excluded: 1,
+    });
+    // 陆家嘴's 4 at 2032-03-16 00:30 local is hour 0, not 16 (its UTC hour).
+    expect(figures(row(a, '0'))).toMatchObject({ evaluations: 1, rated: 1, avgScore: 4, excluded: 0 });
+    expect(figures(row(a, '16'))).toMatchObject({ evaluations: 0, rated: 0, avgScore: null });
+    // 客流量 by the hour the sessions started (10:00 local), from session_hour_rollups; no handling time by hour.
+    expect(row(a, '10')).toMatchObject({ sessions: 2, avgHandlingSeconds: null, ticketsReceived: null });
+    expect(row(a, '9')?.sessions).toBe(0);
+    // The hours add up to the day read model's figures of the same range.
+    const byUnit = await analysis(zhang, `${MARCH_APRIL}&groupBy=unit`);
+    expect(figures(a.total)).toEqual(figures(byUnit.total));
+    // A staff filter: sessions have no staff by hour, so none are shown; the teller's own ratings only.
+    const own = await analysis(zhang, `${MARCH_APRIL}&groupBy=hour&staffId=${ids.teller03}`);
+    expect(figures(row(own, '10'))).toMatchObject({ evaluations: 6, rated: 5, excluded: 1 });
+    expect(row(own, '10')?.sessions).toBeNull();
+  });
+
+  it('cuts a short range into local day × hour buckets; a longer one is refused naming the granularity', async () => {
+    const a = await analysis(zhang, 'from=2032-03-15&to=2032-03-16&groupBy=period&granularity=hour');
+    expect(a.granularity).toBe('hour');
+    expect(a.rows).toHaveLength(48);
+    expect(a.rows[0]).toMatchObject({ key: '2032-03-15 00', label: '2032-03-15 00:00' });
+    // 3-15 10:00: the survey 3 of 徐家汇; 3-16 00:00: 陆家嘴's 4 (still 3-15 in UTC); nothing at 3-15 16:00.
+    expect(figures(row(a, '2032-03-15 10'))).toMatchObject({ evaluations: 1, rated: 1, avgScore: 3 });
+    expect(figures(row(a, '2032-03-16 00'))).toMatchObject({ evaluations: 1, rated: 1, avgScore: 4 });
+    expect(figures(row(a, '2032-03-15 16'))).toMatchObject({ evaluations: 0 });
+    expect(a.total.evaluations).toBe(2);
+    // The facts behind an hour: its local day.
+    expect(row(a, '2032-03-16 00')?.drill).toEqual({ unitId: ids.SH, from: '2032-03-16', to: '2032-03-16' });
+
+    expectError(
+      await zhang.get('/api/analytics/analysis?from=2032-03-01&to=2032-03-08&groupBy=period&granularity=hour'),
+      400,
+      'VALIDATION_FAILED',
+      ['querystring.granularity'],
+    );
+    // The 7-day presets fit.
+    const week = await analysis(zhang, 'preset=last7Days&groupBy=period&granularity=hour');
+    expect([week.from, week.to, week.rows.length]).toEqual(['2032-04-14', '2032-04-20', 7 * 24]);
+  });
+});

@@ -1,8 +1,17 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TAnalyticsDashboard, TAnalyticsTile, TSurveyDefinition, TSurveyDetail } from '@huifang/shared';
+import type {
+  TAnalyticsDashboard,
+  TAnalyticsTile,
+  TDashboardSummary,
+  TPage,
+  TSurveyDefinition,
+  TSurveyDetail,
+  TTask,
+  TTaskSummary,
+} from '@huifang/shared';
 import { createCustomer } from '../../../test/customers-helpers.ts';
-import { countRows, subtreeUnitIds, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
+import { countRows, expectError, subtreeUnitIds, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 import { recordEvaluation } from '../evaluations/evaluations.write.ts';
 
@@ -532,5 +541,84 @@ describe('驾驶舱 tiles (hand-computed)', () => {
       li.openTickets.value,
       li.churnWarnings.value,
     ]).toEqual([1, 1, 1, 1, 100, 1, 1]);
+  });
+});
+
+describe('drill-down from the follow-up tiles to the task list (unit and due-day filters)', () => {
+  const list = async (c: TClient, query: string) => {
+    const res = await c.get(`/api/followup/tasks?pageSize=100&${query}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<TPage<TTask>>();
+  };
+  const summary = async (c: TClient, query: string) => {
+    const res = await c.get(`/api/followup/tasks/summary?${query}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<TTaskSummary>();
+  };
+
+  it('lists the tasks behind 应回访: the due window opening in the period, in the unit subtree', async () => {
+    const sh = await unitIdByCode(t, 'SH');
+    const jan = `unitId=${sh}&from=2033-01-01&to=2033-01-31`;
+    // January, 上海: k1–k5 (k5 cancelled); not 杭州's k6, not December's p1, p2.
+    expect((await list(zhang, jan)).total).toBe(5);
+    // The tile counts the tasks not cancelled: the list's summary by state agrees.
+    const s = await summary(zhang, jan);
+    const { cancelled = 0, ...rest } = s.byState;
+    expect(Object.values(rest).reduce((a, b) => a + b, 0)).toBe(tiles(await dashboard(zhang, '')).followupDue.value);
+    expect([s.total, cancelled]).toEqual([5, 1]);
+    // 徐家汇 only: k1, k2, k5. 陆家嘴 on 13–14 January (local days): k4 (opens 14 Jan 09:00), not k3 (12 Jan).
+    expect((await list(zhang, `unitId=${xjh}&from=2033-01-01&to=2033-01-31`)).total).toBe(3);
+    const l = await list(zhang, `unitId=${ljz}&from=2033-01-13&to=2033-01-14`);
+    expect(l.items.map((x) => x.dueFrom)).toEqual(['2033-01-14T01:00:00.000Z']);
+    // A day is local: 14 January 09:00 local is 01:00 UTC, so the day before (13th) alone holds nothing.
+    expect((await list(zhang, `unitId=${ljz}&from=2033-01-13&to=2033-01-13`)).total).toBe(0);
+    // December: p1, p2.
+    expect((await list(zhang, `from=2032-12-01&to=2032-12-31`)).total).toBe(2);
+  });
+
+  it("a unit outside the caller's subtree is a 404 naming the field; a reversed range a 400", async () => {
+    expectError(await zhang.get(`/api/followup/tasks?unitId=${hz}`), 404, 'NOT_FOUND', ['querystring.unitId']);
+    expectError(await zhang.get(`/api/followup/tasks/summary?unitId=${hz}`), 404, 'NOT_FOUND', ['querystring.unitId']);
+    expectError(await zhang.get('/api/followup/tasks?from=2033-01-31&to=2033-01-01'), 400, 'VALIDATION_FAILED', [
+      'querystring.to',
+    ]);
+    expectError(await zhang.get('/api/followup/tasks?from=2033-13-01'), 400, 'VALIDATION_FAILED', ['querystring.from']);
+  });
+});
+
+describe('工作台 summary from the read models', () => {
+  it("a manager's open and overdue tasks and pending appeals agree with the 驾驶舱 and with direct SQL over his subtree", async () => {
+    // 20 January 12:00 local: a task of 徐家汇 whose window closed at 09:00 today is not overdue before tomorrow, in
+    // the 驾驶舱's 逾期 (window closed before today) and now in the 工作台 too (it used to count it, reading the tasks).
+    t.clock.set('2033-01-20T04:00:00Z');
+    const manager = await t.login('zhang.manager');
+    const plan = (
+      await t.pool.query<{ plan_id: string; customer_id: string }>(
+        'select plan_id, customer_id from followup_tasks where tenant_id = $1 limit 1',
+        [t.tenantId],
+      )
+    ).rows[0]!;
+    await t.pool.query(
+      `insert into followup_tasks (tenant_id, plan_id, customer_id, occurrence_key, unit_id, state, due_from, due_until,
+                                   created_at, updated_at)
+       values ($1, $2, $3, $4, $5, 'pending', '2033-01-19T01:00:00Z', '2033-01-20T01:00:00Z', now(), now())`,
+      [t.tenantId, plan.plan_id, plan.customer_id, crypto.randomUUID(), xjh],
+    );
+    const res = await manager.get('/api/dashboard/summary');
+    expect(res.statusCode, res.body).toBe(200);
+    const s = res.json<TDashboardSummary>();
+    const d = tiles(await dashboard(manager, ''));
+    const sh = await subtreeUnitIds(t, 'SH');
+    const open = await t.pool.query<{ n: number; overdue: number }>(
+      `select count(*)::int as n, (count(*) filter (where due_until < $3))::int as overdue from followup_tasks
+       where tenant_id = $1 and unit_id = any($2) and state in ('pending', 'in_progress', 'follow_up')`,
+      [t.tenantId, sh, '2033-01-19T16:00:00Z'],
+    );
+    // Open: k2, k3 and the new one; overdue: k2 only (window closed 17 January).
+    expect(s.teamTasks).toEqual({ open: open.rows[0]!.n, overdue: d.followupOverdue.value });
+    expect(s.teamTasks).toEqual({ open: 3, overdue: 1 });
+    expect(open.rows[0]!.overdue).toBe(1);
+    // Pending appeals: the one filed on 20 January and not decided (the other was excluded the same day).
+    expect(s.evaluations?.openAppeals).toBe(1);
   });
 });

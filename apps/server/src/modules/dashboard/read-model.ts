@@ -47,6 +47,14 @@ export async function readFollowupRollups(db: DbOrTx, scope: TScope, r: TRange):
   };
 }
 
+/** Snapshot: open tasks now (pending / in progress / follow-up needed), as the task rollups scope them. */
+export async function readOpenTasks(db: DbOrTx, scope: TScope): Promise<number> {
+  const res = await db.execute<{ n: number }>(sql`
+    select coalesce(sum(f.open), 0)::int as n from followup_task_rollups f
+    where f.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`f.assignee_id`, sql`f.unit_id`)}`);
+  return Number(res.rows[0]?.n ?? 0);
+}
+
 /** Snapshot: open tasks whose due window closed before local day `today` (overdue at the end of yesterday). */
 export async function readOverdueTasks(db: DbOrTx, scope: TScope, today: string): Promise<number> {
   const res = await db.execute<{ n: number }>(sql`

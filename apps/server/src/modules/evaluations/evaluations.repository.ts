@@ -11,7 +11,7 @@ import { evaluations } from '../../db/schema/index.ts';
 import { invalidField } from '../../lib/app-error.ts';
 import { ownedVisible, pgArray, type TScope } from '../../lib/scope.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
-import { addDays, readEvaluationRollups } from './rollups.ts';
+import { addDays } from './rollups.ts';
 
 /**
  * Move evaluations to another customer (merge of duplicates) or detach them and clear their free text (erasure).
@@ -229,32 +229,5 @@ export async function findEvaluation(db: DbOrTx, scope: TScope, id: string, canR
       actorName: c.actor_name,
       at: new Date(c.at).toISOString(),
     })),
-  };
-}
-
-/**
- * Dashboard figures of the caller's scope: today and the last 30 local days (today included), from the rollups
- * (excluded evaluations left out); open appeals from the corrections.
- */
-export async function summarizeEvaluations(db: DbOrTx, scope: TScope, today: string) {
-  const tomorrow = addDays(today, 1);
-  const [[todays], [last30], appeals] = await Promise.all([
-    readEvaluationRollups(db, scope, { fromDay: today, toDay: tomorrow }),
-    readEvaluationRollups(db, scope, { fromDay: addDays(today, -29), toDay: tomorrow }),
-    db.execute<{ open_appeals: number }>(sql`
-      select count(*)::int as open_appeals from evaluation_corrections a
-      join evaluations e on e.tenant_id = a.tenant_id and e.id = a.evaluation_id
-      where a.tenant_id = ${scope.tenantId} and a.kind = 'appeal' and ${visible(scope)}
-        and not exists (select 1 from evaluation_corrections d where d.tenant_id = a.tenant_id and d.evaluation_id = a.evaluation_id
-                        and d.kind <> 'appeal' and d.id > a.id)`),
-  ]);
-  const rated = last30?.rated ?? 0;
-  return {
-    today: todays?.total ?? 0,
-    last30Days: last30?.total ?? 0,
-    rated30Days: rated,
-    satisfiedPercent30Days: rated ? Math.round(((last30?.satisfied ?? 0) / rated) * 1000) / 10 : null,
-    unsatisfied30Days: last30?.unsatisfied ?? 0,
-    openAppeals: appeals.rows[0]?.open_appeals ?? 0,
   };
 }

@@ -155,6 +155,39 @@ const expectedSessions = async () =>
     )
   ).rows;
 
+/** The hour read model (evaluation_hour_rollups) as stored, and the same by GROUP BY over the facts (local hour). */
+const storedHours = async () =>
+  (
+    await t.pool.query(
+      `select day::text, hour::int, unit_id, counter_id, staff_id, channel, business_type, total, score_sum::int,
+              score_1, score_2, score_3, score_4, score_5, unrated, excluded
+       from evaluation_hour_rollups where tenant_id = $1 and (total <> 0 or excluded <> 0) order by 1, 2, 3, 4, 5, 6, 7`,
+      [t.tenantId],
+    )
+  ).rows;
+const expectedHours = async () =>
+  (
+    await t.pool.query(
+      `with f as (
+         select e.*, (e.occurred_at at time zone tn.time_zone) as local, s.business_type as bt,
+                coalesce((select c.kind = 'exclude' from evaluation_corrections c
+                          where c.tenant_id = e.tenant_id and c.evaluation_id = e.id and c.kind in ('exclude', 'restore')
+                          order by c.id desc limit 1), false) as x
+         from evaluations e join tenants tn on tn.id = e.tenant_id
+         left join service_sessions s on e.ref_type = 'service_session' and s.tenant_id = e.tenant_id and s.id = e.ref_id
+         where e.tenant_id = $1)
+       select local::date::text as day, extract(hour from local)::int as hour, unit_id, counter_id, staff_id, channel,
+              bt as business_type,
+              (count(*) filter (where not x))::int as total, (coalesce(sum(score) filter (where not x), 0))::int as score_sum,
+              (count(*) filter (where not x and score = 1))::int as score_1, (count(*) filter (where not x and score = 2))::int as score_2,
+              (count(*) filter (where not x and score = 3))::int as score_3, (count(*) filter (where not x and score = 4))::int as score_4,
+              (count(*) filter (where not x and score = 5))::int as score_5,
+              (count(*) filter (where not x and score is null))::int as unrated, (count(*) filter (where x))::int as excluded
+       from f group by 1, 2, 3, 4, 5, 6, 7 order by 1, 2, 3, 4, 5, 6, 7`,
+      [t.tenantId],
+    )
+  ).rows;
+
 describe('evaluation rollups (property)', () => {
   it('equal a GROUP BY over the facts after any sequence of batches, and the rebuild agrees', async () => {
     await fc.assert(
@@ -235,9 +268,12 @@ describe('evaluation rollups (property)', () => {
         const want = await expected();
         expect(await stored()).toEqual(want);
         expect(await storedSessions()).toEqual(await expectedSessions());
+        const wantHours = await expectedHours();
+        expect(await storedHours()).toEqual(wantHours);
         await rebuildEvaluationRollups(t.db, t.tenantId);
         expect(await stored()).toEqual(want);
         expect(await storedSessions()).toEqual(await expectedSessions());
+        expect(await storedHours()).toEqual(wantHours);
       }),
       { numRuns: 25 },
     );

@@ -149,4 +149,6 @@ export function dayRange(timeZone: string, from: Date, to: Date): { fromDay: str
 /** Recompute the rollups of one tenant (or all) from the facts; writers wait meanwhile. */
 export async function rebuildEvaluationRollups(db: DbOrTx, tenantId?: string): Promise<void> {
   await db.execute(sql`select evaluation_rollups_rebuild(${tenantId ?? null}::uuid)`);
+  // The hour cut (evaluation_hour_rollups, read by hour-rollups.ts).
+  await db.execute(sql`select evaluation_hour_rollups_rebuild(${tenantId ?? null}::uuid)`);
 }

@@ -33,3 +33,8 @@ export function evaluationsLink(d: TAnalysisDrill, sentiment: 'unsatisfied' | nu
 export function ticketsLink(d: TAnalysisDrill, tz: (day: string, end: boolean) => string): string {
   return `/tickets${qs({ tab: 'list', unitId: d.unitId, createdFrom: tz(d.from, false), createdTo: tz(d.to, true) })}`;
 }
+
+/** Follow-up tasks of the drill's unit subtree whose due window opens on one of its days (as the figures count them). */
+export function tasksLink(d: TAnalysisDrill): string {
+  return `/followup/tasks${qs({ unitId: d.unitId, from: d.from, to: d.to })}`;
+}

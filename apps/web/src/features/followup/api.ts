@@ -110,6 +110,10 @@ export type TTaskFilter = {
   assigneeId?: string | undefined;
   bucket?: string | undefined;
   q?: string | undefined;
+  /** Unit subtree, and the local days the due window opens (both inclusive). */
+  unitId?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
 };
 export const useTasks = (f: TTaskFilter, page: { page: number; pageSize: number }) =>
   useQuery({

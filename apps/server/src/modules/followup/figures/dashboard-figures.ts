@@ -28,11 +28,3 @@ export async function myTaskFigures(db: DbOrTx, scope: TScope, bounds: { now: Da
     reachPercent30Days: Number(r.attempts) ? Math.round((Number(r.connected) / Number(r.attempts)) * 1000) / 10 : null,
   };
 }
-
-/** Open and overdue tasks of the caller's scope (a manager's or supervisor's view of the team). */
-export async function teamTaskFigures(db: DbOrTx, scope: TScope, now: Date) {
-  const res = await db.execute<{ open: number; overdue: number }>(sql`
-    select count(*)::int as open, (count(*) filter (where t.due_until < ${now}))::int as overdue
-    from followup_tasks t where ${taskVisible(scope)} and ${OPEN}`);
-  return { open: Number(res.rows[0]?.open ?? 0), overdue: Number(res.rows[0]?.overdue ?? 0) };
-}

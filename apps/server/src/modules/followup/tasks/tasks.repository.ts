@@ -138,8 +138,22 @@ const SORTS: Record<string, string> = {
   priority: `coalesce(${PRIORITY}, 3)`,
 };
 
-function taskConditions(scope: TScope, q: TTaskListQuery, bounds: { now: Date; endOfToday: Date }): SQL {
+/** Instants of the list's bounds: now, the end of today, and the `from`/`to` days (local midnight → midnight). */
+export interface TTaskBounds {
+  now: Date;
+  endOfToday: Date;
+  dueFrom?: Date;
+  dueBefore?: Date;
+}
+
+function taskConditions(scope: TScope, q: TTaskListQuery, bounds: TTaskBounds): SQL {
   const conds: SQL[] = [taskVisible(scope)];
+  if (q.unitId)
+    conds.push(
+      sql`t.unit_id in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like (select p.path from org_units p where p.tenant_id = ${scope.tenantId} and p.id = ${q.unitId}) || '%')`,
+    );
+  if (bounds.dueFrom) conds.push(sql`t.due_from >= ${bounds.dueFrom}`);
+  if (bounds.dueBefore) conds.push(sql`t.due_from < ${bounds.dueBefore}`);
   if (q.view === 'mine')
     conds.push(
       sql`(t.assignee_id = ${scope.userId} or t.claimed_by = ${scope.userId} or (t.assignee_id is null and t.team_unit_id = ${scope.unitId}))`,
@@ -168,12 +182,7 @@ function taskConditions(scope: TScope, q: TTaskListQuery, bounds: { now: Date; e
   return sql.join(conds, sql` and `);
 }
 
-export async function listTaskRows(
-  db: DbOrTx,
-  scope: TScope,
-  q: TTaskListQuery,
-  bounds: { now: Date; endOfToday: Date },
-) {
+export async function listTaskRows(db: DbOrTx, scope: TScope, q: TTaskListQuery, bounds: TTaskBounds) {
   const where = taskConditions(scope, q, bounds);
   let order = sql`t.due_from asc, t.id asc`;
   if (q.sort) {
@@ -224,7 +233,7 @@ export async function summarizeTaskRows(
   db: DbOrTx,
   scope: TScope,
   q: TTaskListQuery,
-  bounds: { now: Date; endOfToday: Date },
+  bounds: TTaskBounds,
 ): Promise<TTaskSummary> {
   const where = taskConditions(scope, q, bounds);
   const open = sql`t.state in ('pending', 'in_progress', 'follow_up')`;

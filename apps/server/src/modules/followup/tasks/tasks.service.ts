@@ -35,16 +35,36 @@ import {
   summarizeTaskRows,
   taskVisible,
   toTaskDto,
+  type TTaskBounds,
 } from './tasks.repository.ts';
+import { findVisibleUnit } from '../../org-units/org-units.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
 export type TWorker = TScope & { displayName: string };
 
-export async function listTasks(deps: TDeps, scope: TScope, q: TTaskListQuery) {
+/**
+ * The list's time bounds, and its unit and day filters checked: a unit outside the caller's scope is a 404 naming
+ * the field, `to` before `from` a 400.
+ */
+async function taskBounds(deps: TDeps, scope: TScope, q: TTaskListQuery): Promise<TTaskBounds> {
+  if (q.unitId && !(await findVisibleUnit(deps.db, scope, q.unitId)))
+    throw unknownRef('querystring.unitId', 'org unit');
+  if (q.from && q.to && q.from > q.to) throw invalidField('querystring.to', 'to must not be before from');
   const now = deps.clock.now();
   const tz = await tenantTimeZone(deps.db, scope.tenantId);
   const endOfToday = zonedInstant(addDays(localDate(now, tz), 1), 0, tz);
-  const { rows, total } = await listTaskRows(deps.db, scope, q, { now, endOfToday });
+  return {
+    now,
+    endOfToday,
+    ...(q.from ? { dueFrom: zonedInstant(q.from, 0, tz) } : {}),
+    ...(q.to ? { dueBefore: zonedInstant(addDays(q.to, 1), 0, tz) } : {}),
+  };
+}
+
+export async function listTasks(deps: TDeps, scope: TScope, q: TTaskListQuery) {
+  const bounds = await taskBounds(deps, scope, q);
+  const now = bounds.now;
+  const { rows, total } = await listTaskRows(deps.db, scope, q, bounds);
   return toPage(
     rows.map((r) => toTaskDto(r, now)),
     total,
@@ -54,10 +74,7 @@ export async function listTasks(deps: TDeps, scope: TScope, q: TTaskListQuery) {
 
 /** Counts of the tasks the list would show, by state and by assignee (supervisor view). */
 export async function summarizeTasks(deps: TDeps, scope: TScope, q: TTaskListQuery) {
-  const now = deps.clock.now();
-  const tz = await tenantTimeZone(deps.db, scope.tenantId);
-  const endOfToday = zonedInstant(addDays(localDate(now, tz), 1), 0, tz);
-  return summarizeTaskRows(deps.db, scope, q, { now, endOfToday });
+  return summarizeTaskRows(deps.db, scope, q, await taskBounds(deps, scope, q));
 }
 
 export async function getTask(deps: TDeps, viewer: TWorker, id: string): Promise<TTaskDetail> {

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import {
   ANALYSIS_GRANULARITIES,
   ANALYSIS_GROUPS,
+  ANALYSIS_MAX_HOUR_DAYS,
   ANALYSIS_PRESETS,
   EVALUATION_CHANNELS,
   type TPage,
@@ -17,6 +18,13 @@ import { get, qs } from '../../../api/client.ts';
 import { can, useMe } from '../../auth/api.ts';
 import { buildTree, useUnits, type TUnitNode } from '../../org/api.ts';
 import type { TAnalysisParams } from '../api.ts';
+
+const SHORT_PRESETS = ['today', 'yesterday', 'last7Days', 'thisWeek', 'lastWeek'];
+/** Whether the range fits an hour-by-hour cut (a custom range of at most ANALYSIS_MAX_HOUR_DAYS days). */
+const fitsHours = (p: TAnalysisParams) =>
+  p.from && p.to
+    ? dayjs(p.to).diff(dayjs(p.from), 'day') < ANALYSIS_MAX_HOUR_DAYS
+    : SHORT_PRESETS.includes(p.preset ?? 'thisMonth');
 
 const countersOnly = (nodes: TUnitNode[]): TUnitNode[] =>
   nodes.map((n) => ({ ...n, disabled: n.unit.type !== 'counter', children: countersOnly(n.children) }));
@@ -131,8 +139,18 @@ export function AnalysisFilters({
       <Segmented
         data-testid="analysis-granularity"
         value={params.granularity ?? 'month'}
-        onChange={(v) => set({ granularity: String(v) })}
-        options={ANALYSIS_GRANULARITIES.map((g) => ({ value: g, label: t(`cockpit.period.${g}`) }))}
+        onChange={(v) =>
+          // An hour-by-hour cut spans at most ANALYSIS_MAX_HOUR_DAYS: a longer range becomes the last 7 days.
+          set(
+            v === 'hour' && !fitsHours(params)
+              ? { granularity: 'hour', preset: 'last7Days', from: undefined, to: undefined }
+              : { granularity: String(v) },
+          )
+        }
+        options={ANALYSIS_GRANULARITIES.map((g) => ({
+          value: g,
+          label: g === 'hour' ? t('analysis.hourGranularity') : t(`cockpit.period.${g}`),
+        }))}
       />
       <Select
         style={{ width: 120 }}

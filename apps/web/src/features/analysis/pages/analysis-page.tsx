@@ -10,7 +10,7 @@ import { errorText } from '../../../api/error-text.ts';
 import { DownloadButton } from '../../../lib/download-button.tsx';
 import { TIME_ZONE } from '../../../lib/format.ts';
 import { can, useMe } from '../../auth/api.ts';
-import { evaluationsLink, ticketsLink, useAnalysis, type TAnalysisParams } from '../api.ts';
+import { evaluationsLink, tasksLink, ticketsLink, useAnalysis, type TAnalysisParams } from '../api.ts';
 import { AnalysisFilters } from '../components/analysis-filters.tsx';
 import { RankingTabs } from '../components/ranking-tabs.tsx';
 
@@ -71,6 +71,7 @@ export function AnalysisPage() {
     [groupBy, t],
   );
   const canTickets = can(me, 'ticket:read');
+  const canTasks = can(me, 'followup:read');
 
   return (
     <Card
@@ -174,6 +175,11 @@ export function AnalysisPage() {
                       <Link to={evaluationsLink(r.drill, null)}>{t('analysis.allLink')}</Link>
                       {r.ticketsReceived !== null && r.drill.unitId && (
                         <Link to={ticketsLink(r.drill, dayBound)}>{t('analysis.ticketsLink')}</Link>
+                      )}
+                      {canTasks && (groupBy === 'unit' || groupBy === 'period') && (
+                        <Link to={tasksLink(r.drill)} data-testid="analysis-row-tasks">
+                          {t('analysis.tasksLink')}
+                        </Link>
                       )}
                     </Space>
                   ),

@@ -29,9 +29,9 @@ export function formatTile(key: TAnalyticsTileKey, v: number | null): string {
 
 /**
  * The page behind a tile: the period's evaluations (open appeals for the pending ones), the survey list, the counter or service report, the follow-up
- * workbench (own) or the team's tasks / KPIs, the tickets, the customer value page.
+ * workbench (own) or the team's tasks / KPIs of the period, the tickets, the customer value page.
  */
-export function tileLink(key: TAnalyticsTileKey, personal: boolean, evaluations: string): string {
+export function tileLink(key: TAnalyticsTileKey, personal: boolean, evaluations: string, tasks: string): string {
   switch (key) {
     case 'satisfactionRate':
     case 'unsatisfied':
@@ -47,10 +47,13 @@ export function tileLink(key: TAnalyticsTileKey, personal: boolean, evaluations:
     case 'followupOverdue':
       return personal ? '/followup/workbench' : '/followup/tasks?bucket=overdue';
     case 'followupDue':
+      // The team's tasks counted in the figure: due window opening in the period.
+      return personal ? '/followup/workbench' : tasks;
     case 'followupCoverage':
     case 'followupReach':
     case 'followupCompletion':
-      return personal ? '/followup/workbench' : '/followup/tasks?tab=kpis';
+      // The KPIs of the same tasks (the KPI tab reads the same from / to).
+      return personal ? '/followup/workbench' : `${tasks}${tasks.includes('?') ? '&' : '?'}tab=kpis`;
     case 'openTickets':
     case 'ticketsReceived':
     case 'slaBreaches':

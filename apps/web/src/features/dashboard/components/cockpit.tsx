@@ -48,6 +48,13 @@ export function Cockpit({ personal }: { personal: boolean }) {
     p.set('to', dayjs.tz(data.current.toDay, TIME_ZONE).subtract(1, 'millisecond').format());
     return `/evaluations?${p.toString()}`;
   };
+  /** The tasks behind the follow-up figures: due window opening on a local day of the period. */
+  const tasksLink = data
+    ? `/followup/tasks?${new URLSearchParams({
+        from: data.current.fromDay,
+        to: dayjs(data.current.toDay).subtract(1, 'day').format('YYYY-MM-DD'),
+      }).toString()}`
+    : '/followup/tasks';
   return (
     <Card
       data-testid="cockpit"
@@ -81,7 +88,7 @@ export function Cockpit({ personal }: { personal: boolean }) {
         <Row gutter={[16, 16]}>
           {data.tiles.map((x) => (
             <Col xs={12} lg={6} xl={4} key={x.key}>
-              <CockpitTile tile={x} prefix={prefix} to={tileLink(x.key, personal, evalLink())} />
+              <CockpitTile tile={x} prefix={prefix} to={tileLink(x.key, personal, evalLink(), tasksLink)} />
             </Col>
           ))}
           {data.trend.length > 1 && (

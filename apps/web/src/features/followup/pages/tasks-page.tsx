@@ -35,6 +35,7 @@ import {
   type TTaskFilter,
 } from '../api.ts';
 import { KpiPanel } from '../components/kpi-panel.tsx';
+import { TaskScopeFilters } from '../components/task-scope-filters.tsx';
 import { TaskPanel } from './workbench-page.tsx';
 
 const OPEN = ['pending', 'in_progress', 'follow_up'];
@@ -85,6 +86,9 @@ function TasksTab() {
     assigneeId: params.get('assigneeId') ?? undefined,
     bucket: params.get('bucket') ?? undefined,
     q: params.get('q') ?? undefined,
+    unitId: params.get('unitId') ?? undefined,
+    from: params.get('from') ?? undefined,
+    to: params.get('to') ?? undefined,
   };
   const [page, setPage] = useState({ page: 1, pageSize: 20 });
   const [selected, setSelected] = useState<TTask[]>([]);
@@ -99,6 +103,16 @@ function TasksTab() {
     else n.delete(k);
     setParams(n, { replace: true });
     if (k === 'taskId') return;
+    setPage((p) => ({ ...p, page: 1 }));
+    setSelected([]);
+  };
+  const setScope = (changes: { unitId?: string | undefined; from?: string | undefined; to?: string | undefined }) => {
+    const n = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v) n.set(k, v);
+      else n.delete(k);
+    }
+    setParams(n, { replace: true });
     setPage((p) => ({ ...p, page: 1 }));
     setSelected([]);
   };
@@ -181,7 +195,7 @@ function TasksTab() {
     <>
       <Row gutter={12} style={{ marginBottom: 12 }}>
         <Col xs={12} md={3}>
-          <Card size="small" hoverable onClick={() => set('bucket')}>
+          <Card size="small" hoverable onClick={() => set('bucket')} data-testid="summary-total">
             <Statistic title={t('followup.tasks.total')} value={summary?.total ?? 0} />
           </Card>
         </Col>
@@ -196,7 +210,12 @@ function TasksTab() {
         </Col>
         {TASK_STATES.map((s) => (
           <Col xs={12} md={3} key={s}>
-            <Card size="small" hoverable onClick={() => set('state', f.state === s ? undefined : s)}>
+            <Card
+              size="small"
+              hoverable
+              onClick={() => set('state', f.state === s ? undefined : s)}
+              data-testid={`summary-state-${s}`}
+            >
               <Statistic title={t(`followup.states.${s}`)} value={summary?.byState[s] ?? 0} />
             </Card>
           </Col>
@@ -242,6 +261,7 @@ function TasksTab() {
           }))}
           data-testid="filter-bucket"
         />
+        <TaskScopeFilters unitId={f.unitId} from={f.from} to={f.to} set={setScope} />
         <Input.Search
           allowClear
           placeholder={t('followup.customer')}

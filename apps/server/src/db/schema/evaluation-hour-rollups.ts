@@ -1,0 +1,40 @@
+import { bigint, date, index, integer, pgTable, smallint, text, unique, uuid } from 'drizzle-orm/pg-core';
+
+/**
+ * Evaluation figures by local hour (DESIGN §7, the hour cut of 统计分析): per tenant × local day × local hour (0–23,
+ * tenant time zone) of `occurred_at` × the keys and measures of `evaluation_rollups`. Kept by triggers on
+ * `evaluations` and `evaluation_corrections` in the writing transaction (migration `evaluation_hour_rollups`, one
+ * aggregate definition shared by the triggers and `evaluation_hour_rollups_rebuild()`, which
+ * rebuildEvaluationRollups() runs). Owned by modules/evaluations; read through modules/evaluations/hour-rollups.ts.
+ * A row counts each evaluation once, in `total` (rated + 未评价) or in `excluded` (the latest exclude/restore decides).
+ */
+export const evaluationHourRollups = pgTable(
+  'evaluation_hour_rollups',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    hour: smallint('hour').notNull(),
+    unitId: uuid('unit_id').notNull(),
+    counterId: uuid('counter_id'),
+    staffId: uuid('staff_id'),
+    channel: text('channel').notNull(),
+    businessType: text('business_type'),
+    total: integer('total').notNull().default(0),
+    scoreSum: bigint('score_sum', { mode: 'number' }).notNull().default(0),
+    score1: integer('score_1').notNull().default(0),
+    score2: integer('score_2').notNull().default(0),
+    score3: integer('score_3').notNull().default(0),
+    score4: integer('score_4').notNull().default(0),
+    score5: integer('score_5').notNull().default(0),
+    unrated: integer('unrated').notNull().default(0),
+    excluded: integer('excluded').notNull().default(0),
+  },
+  (t) => [
+    unique('evaluation_hour_rollups_key_uq')
+      .on(t.tenantId, t.day, t.hour, t.unitId, t.counterId, t.staffId, t.channel, t.businessType)
+      .nullsNotDistinct(),
+    // Scoped reads, as on evaluation_rollups: a teller's own rows (staff_id), a manager's units (unit_id).
+    index('evaluation_hour_rollups_staff_idx').on(t.tenantId, t.staffId, t.day),
+    index('evaluation_hour_rollups_unit_idx').on(t.tenantId, t.unitId, t.day),
+  ],
+);
