@@ -13,7 +13,11 @@ import type { TSmsFactory } from '../modules/messaging/sms/provider.ts';
 import { reminderGuard } from '../modules/surveys/surveys.invitations.ts';
 import { sweepKioskTimeouts } from '../modules/kiosk/kiosk.service.ts';
 import { sweepQueueAlerts } from '../modules/queue/queue-alerts.ts';
-import { runEvaluationConsumers } from '../modules/evaluations/evaluation-events.ts';
+import {
+  EVENT_RETENTION_DAYS,
+  pruneConsumedEvents,
+  runEvaluationConsumers,
+} from '../modules/evaluations/evaluation-events.ts';
 import { EVALUATION_CONSUMERS } from '../modules/evaluations/evaluation-consumers.ts';
 import { runTicketSla } from '../modules/tickets/sla/sla-job.ts';
 import { runCloseLoop } from '../modules/tickets/close-loop/close-loop.service.ts';
@@ -171,6 +175,17 @@ export function jobDefinitions(deps: {
         });
         for (const [consumer, c] of Object.entries(r))
           if (c.processed || c.failed) deps.log.info({ consumer, ...c }, 'evaluation events');
+      },
+    },
+    {
+      // The outbox's old end: events every consumer is done with leave it after EVENT_RETENTION_DAYS (their markers
+      // with them); an event a consumer has not processed stays. Daily, idempotent.
+      name: 'evaluation-events-prune',
+      cron: '41 3 * * *',
+      handler: async () => {
+        const before = new Date(deps.clock.now().getTime() - EVENT_RETENTION_DAYS * 86_400_000);
+        const n = await pruneConsumedEvents(deps.db, EVALUATION_CONSUMERS, before);
+        if (n) deps.log.info({ pruned: n }, 'consumed evaluation events pruned');
       },
     },
     {

@@ -110,16 +110,16 @@ export const surveyResponses = pgTable(
   'survey_responses',
   {
     id: uuid('id').notNull(),
-    tenantId: uuid('tenant_id')
-      .notNull()
-      .references(() => tenants.id),
+    /**
+     * No foreign keys on tenant_id and unit_id (dropped by migration 0043): the statement-level trigger
+     * `survey_responses_refs_ins` checks that the unit is one of the response's tenant (issue 12, speed).
+     */
+    tenantId: uuid('tenant_id').notNull(),
     surveyId: uuid('survey_id').notNull(),
     version: integer('version').notNull(),
     linkId: uuid('link_id'),
     customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'set null' }),
-    unitId: uuid('unit_id')
-      .notNull()
-      .references(() => orgUnits.id),
+    unitId: uuid('unit_id').notNull(),
     /** survey (link) | staff (entered by a user on the customer's behalf) */
     channel: text('channel').notNull(),
     enteredBy: uuid('entered_by').references(() => users.id),

@@ -9,6 +9,7 @@ import type {
 } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import { ownedVisible, type TScope } from '../../lib/scope.ts';
+import { sessionEvaluationMatch } from '../kiosk/kiosk.service.ts';
 import { addDays, dayRange, localDays, readEvaluationRollups, type TRollupDim } from '../evaluations/rollups.ts';
 
 /** Sessions are visible like owned records: tellers (`own`) see theirs, managers those of counters in their subtree. */
@@ -41,7 +42,7 @@ const SELECT = sql`
   left join org_units c on c.id = s.counter_id
   left join org_units o on o.id = s.outlet_id
   left join users u on u.id = s.staff_id
-  left join evaluations e on e.tenant_id = s.tenant_id and e.ref_type = 'service_session' and e.ref_id = s.id`;
+  left join evaluations e on ${sessionEvaluationMatch('e', sql`s.tenant_id`, sql`s.id`)}`;
 const toSession = (r: TRow): TServiceSession => ({
   id: r.id,
   counterId: r.counter_id,

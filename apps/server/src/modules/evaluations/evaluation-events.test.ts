@@ -7,7 +7,14 @@ import { expectOneEventPerFact } from '../../../test/evaluation-events-helpers.t
 import { countRows, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 import { negativeEvaluationAlerts } from '../notifications/evaluation-alerts.ts';
-import { runEvaluationConsumer, runEvaluationConsumers, type TEvaluationConsumer } from './evaluation-events.ts';
+import { EVALUATION_CONSUMERS } from './evaluation-consumers.ts';
+import {
+  EVENT_RETENTION_DAYS,
+  pruneConsumedEvents,
+  runEvaluationConsumer,
+  runEvaluationConsumers,
+  type TEvaluationConsumer,
+} from './evaluation-events.ts';
 import { recordEvaluation, recordEvaluations, type TNewEvaluation } from './evaluations.write.ts';
 
 let t: TTestApp;
@@ -247,5 +254,60 @@ describe('the per-run memo of a consumer', () => {
     expect((await runEvaluationConsumer(t.db, consumer, { limit: 1000 })).processed).toBe(2);
     expect(loads).toBe(2);
     expect(seen.slice(-2)).toEqual([2, 2]);
+  });
+});
+
+describe('pruning consumed events (the evaluation-events-prune job)', () => {
+  const DAY = 86_400_000;
+  const markersOf = (consumer: string, evaluationId: string) =>
+    countRows(
+      t,
+      `select 1 from evaluation_event_consumptions m
+       where m.consumer = $1 and m.event_id in (select id from evaluation_events where evaluation_id = $2)`,
+      [consumer, evaluationId],
+    );
+
+  it('removes a consumed event older than the retention (and its marker); keeps an unconsumed one and recent ones', async () => {
+    const name = `prune-${crypto.randomUUID()}`;
+    const old = new Date(t.clock.now().getTime() - (EVENT_RETENTION_DAYS + 5) * DAY);
+    const before = new Date(t.clock.now().getTime() - EVENT_RETENTION_DAYS * DAY);
+    const consumed = await recordEvaluation(t.db, await evaluation({ receivedAt: old }));
+    const unconsumed = await recordEvaluation(t.db, await evaluation({ receivedAt: old }));
+    const recent = await recordEvaluation(t.db, await evaluation());
+    const failing = effectConsumer(name, new Set([unconsumed.id]));
+    await runEvaluationConsumers(t.db, [failing], { limit: 1000 });
+    expect(await markersOf(name, consumed.id)).toBe(1);
+    // A consumer that has never run has processed nothing: nothing is pruned.
+    expect(await pruneConsumedEvents(t.db, [failing, effectConsumer(`never-${crypto.randomUUID()}`)], before)).toBe(0);
+
+    expect(await pruneConsumedEvents(t.db, [failing], before, { batch: 1 })).toBeGreaterThanOrEqual(1);
+    expect(await eventsOf(consumed.id)).toEqual([]);
+    expect(await countRows(t, 'select 1 from evaluation_event_consumptions where consumer = $1', [name])).toBe(
+      await countRows(
+        t,
+        `select 1 from evaluation_event_consumptions m join evaluation_events ev on ev.tenant_id = m.tenant_id and ev.id = m.event_id
+         where m.consumer = $1`,
+        [name],
+      ),
+    );
+    expect(await eventsOf(unconsumed.id)).toHaveLength(1);
+    expect(await eventsOf(recent.id)).toHaveLength(1);
+    expect(await countRows(t, 'select 1 from evaluations where id = $1', [consumed.id])).toBe(1);
+
+    // Once processed (the consumer fixed), the old event goes too; the recent one stays.
+    expect(await runEvaluationConsumer(t.db, effectConsumer(name))).toEqual({ processed: 1, failed: 0 });
+    expect(await pruneConsumedEvents(t.db, [failing], before)).toBe(1);
+    expect(await eventsOf(unconsumed.id)).toEqual([]);
+    expect(await eventsOf(recent.id)).toHaveLength(1);
+  });
+
+  it('the job prunes with the registered consumers', async () => {
+    const old = new Date(t.clock.now().getTime() - (EVENT_RETENTION_DAYS + 1) * DAY);
+    const { id } = await recordEvaluation(t.db, await evaluation({ receivedAt: old }));
+    await runEvaluationConsumers(t.db, EVALUATION_CONSUMERS);
+    expect(await eventsOf(id)).toHaveLength(1);
+    await t.jobs.send('evaluation-events-prune', {});
+    await t.jobs.idle();
+    expect(await eventsOf(id)).toEqual([]);
   });
 });

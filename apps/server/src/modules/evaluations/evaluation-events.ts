@@ -244,3 +244,59 @@ export async function forgetConsumerProgress(db: DbOrTx, consumer: string): Prom
   await db.execute(sql`delete from evaluation_event_consumptions where consumer = ${consumer}`);
   await db.execute(sql`delete from evaluation_event_floors where consumer = ${consumer}`);
 }
+
+/** How long an event every consumer is done with stays in the outbox (the `evaluation-events-prune` job). */
+export const EVENT_RETENTION_DAYS = 30;
+
+/**
+ * Delete events older than `before` (by `at`) that every consumer in `consumers` is done with — processed (its
+ * marker exists) or none of its business (another kind; loaded history for a consumer that skips it) — together with
+ * their markers, in batches of `batch`; returns how many events went. An event a consumer has not processed (a failing
+ * one, or one of a consumer that has never run) stays, whatever its age. The scan goes by the consumers' lowest
+ * transaction-id floor (below it every consumer has handled every event, see raiseFloor), so it reads only the old
+ * end of `evaluation_events_tx_idx`; each event is still checked consumer by consumer. The evaluations and corrections
+ * themselves stay: a new consumer starts at the oldest event still stored.
+ */
+export async function pruneConsumedEvents(
+  db: Db,
+  consumers: readonly TEvaluationConsumer[],
+  before: Date,
+  opts: { batch?: number } = {},
+): Promise<number> {
+  if (consumers.length === 0) return 0;
+  const batch = opts.batch ?? 5000;
+  const done = sql.join(
+    consumers.map(
+      (c) => sql`(ev.kind <> all(${sql.param([...c.kinds])}::text[])
+        ${c.skipsBackfill ? sql`or ev.payload ? 'isBackfill'` : sql``}
+        or exists (select 1 from evaluation_event_consumptions m
+                   where m.consumer = ${c.name} and m.tenant_id = ev.tenant_id and m.event_id = ev.id))`,
+    ),
+    sql` and `,
+  );
+  let total = 0;
+  for (;;) {
+    const res = await db.execute<{ n: number }>(sql`
+      with floor as (
+        select coalesce(f.tx_floor, '0'::xid8) as tx
+        from unnest(${sql.param(consumers.map((c) => c.name))}::text[]) c(name)
+        left join evaluation_event_floors f on f.consumer = c.name
+        order by 1 limit 1
+      ), old as (
+        select ev.tenant_id, ev.id from evaluation_events ev
+        where ev.tx < (select tx from floor) and ev.at < ${before} and ${done}
+        order by ev.tx, ev.id limit ${batch}
+      ), gone as (
+        delete from evaluation_events d using old where d.tenant_id = old.tenant_id and d.id = old.id
+        returning d.tenant_id, d.id
+      ), markers as (
+        delete from evaluation_event_consumptions m using gone
+        where m.consumer = any(array(select consumer from evaluation_event_floors))
+          and m.tenant_id = gone.tenant_id and m.event_id = gone.id
+      )
+      select count(*)::int as n from gone`);
+    const n = res.rows[0]?.n ?? 0;
+    total += n;
+    if (n < batch) return total;
+  }
+}

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { FAST_PRESS_MS, type TKioskRatingInput, type TKioskRatingResult, type TKioskState } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
@@ -10,6 +10,13 @@ type TDeps = { db: Db; clock: TClock };
 
 /** The store's idempotency key of a session's kiosk evaluation: a press and the timeout share it, so only one lands. */
 export const sessionEvaluationKey = (sessionId: string) => `kiosk:session:${sessionId}`;
+/**
+ * SQL: evaluation `e` (an alias) is the evaluation of the service session `tenantId`/`sessionId` — found by that key,
+ * which every evaluation of a service session carries, through evaluations_idempotency_uq (migration 0043 dropped
+ * the index on ref_type/ref_id that only this lookup used).
+ */
+export const sessionEvaluationMatch = (e: string, tenantId: SQL, sessionId: SQL) =>
+  sql`${sql.raw(e)}.tenant_id = ${tenantId} and ${sql.raw(e)}.idempotency_key = 'kiosk:session:' || ${sessionId}::text`;
 /** Extra time after the kiosk's own timeout before 未评价 is recorded, for a press queued by a briefly offline kiosk. */
 export const TIMEOUT_GRACE_SECONDS = 15;
 

@@ -3,6 +3,7 @@ import type { TQueueFigures, TQueueFiguresQuery } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import { unitVisible, type TScope } from '../../lib/scope.ts';
 import { localDayTime } from './queue-rules.ts';
+import { sessionEvaluationMatch } from '../kiosk/kiosk.service.ts';
 
 /** Wait bands 等候时长 for the rating comparison (minutes, lower bound inclusive). */
 export const WAIT_BANDS = [
@@ -84,7 +85,7 @@ export async function queueFigures(
       )} end as band,
              count(e.id)::int as rated, avg(e.score) as avg_score,
              (count(*) filter (where e.score >= 4))::float / nullif(count(e.id), 0) as satisfaction
-      from t join evaluations e on e.tenant_id = t.tenant_id and e.ref_type = 'service_session' and e.ref_id = t.session_id
+      from t join evaluations e on ${sessionEvaluationMatch('e', sql`t.tenant_id`, sql`t.session_id`)}
       where t.wait_s is not null and e.score is not null and not evaluation_is_excluded(e.tenant_id, e.id)
       group by 1`),
   ]);
