@@ -10,7 +10,9 @@ import { rebuildEvaluationRollups } from './rollups.ts';
  * and across a daylight-saving change), corrections (exclude / restore / appeal / appeal_rejected in any order, repeated
  * excludes, restores without an exclude, corrections arriving before their evaluation), service sessions (started, then
  * ended, then closed) and customer relinks, written in random batches and orders, every rollup row equals a GROUP BY
- * over the facts with the latest exclude/restore deciding, and a rebuild gives the same rows.
+ * over the facts with the latest exclude/restore deciding — in evaluation_rollups and in each coarse table (per
+ * tenant × day, unit × day, unit × month, every key × month; times around month edges too) — and a rebuild gives the
+ * same rows.
  */
 let t: TTestApp;
 let units: string[];
@@ -42,6 +44,8 @@ const arbEvaluation = fc.record({
   minutes: fc.oneof(
     fc.integer({ min: -1440, max: 3 * 1440 }),
     fc.tuple(fc.integer({ min: -1, max: 2 }), fc.integer({ min: -3, max: 3 })).map(([d, m]) => d * 1440 + m),
+    // Minutes around the local midnights that begin March (EST) and April (EDT): the month rollups' edges.
+    fc.tuple(fc.constantFrom(-7 * 1440, 24 * 1440 - 60), fc.integer({ min: -3, max: 3 })).map(([b, m]) => b + m),
   ),
   score: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null, freq: 4 }),
   /** Rates the session of this index (kiosk-like, carries a business type), if any. */
@@ -112,6 +116,74 @@ const stored = async () =>
       [t.tenantId],
     )
   ).rows;
+
+/** The facts with their local day, business type and exclusion, the rule written out here apart from the migration. */
+const FACTS = `with f as (
+         select e.*, (e.occurred_at at time zone tn.time_zone)::date as d, s.business_type as bt,
+                coalesce((select c.kind = 'exclude' from evaluation_corrections c
+                          where c.tenant_id = e.tenant_id and c.evaluation_id = e.id and c.kind in ('exclude', 'restore')
+                          order by c.id desc limit 1), false) as x
+         from evaluations e join tenants tn on tn.id = e.tenant_id
+         left join service_sessions s on e.ref_type = 'service_session' and s.tenant_id = e.tenant_id and s.id = e.ref_id
+         where e.tenant_id = $1)`;
+const MEASURES = `total, score_sum::int, score_1, score_2, score_3, score_4, score_5, unrated, excluded`;
+const FACT_MEASURES = `(count(*) filter (where not x))::int as total, (coalesce(sum(score) filter (where not x), 0))::int as score_sum,
+  (count(*) filter (where not x and score = 1))::int as score_1, (count(*) filter (where not x and score = 2))::int as score_2,
+  (count(*) filter (where not x and score = 3))::int as score_3, (count(*) filter (where not x and score = 4))::int as score_4,
+  (count(*) filter (where not x and score = 5))::int as score_5,
+  (count(*) filter (where not x and score is null))::int as unrated, (count(*) filter (where x))::int as excluded`;
+
+/** The coarse tables (migration coarse_evaluation_rollups): their keys, and the same keys over the facts. */
+const COARSE: { table: string; keys: string; factKeys: string }[] = [
+  {
+    table: 'evaluation_rollups_tenant_day',
+    keys: 'day::text, channel, business_type',
+    factKeys: 'd::text, channel, bt',
+  },
+  {
+    table: 'evaluation_rollups_unit_day',
+    keys: 'day::text, unit_id, channel, business_type',
+    factKeys: 'd::text, unit_id, channel, bt',
+  },
+  {
+    table: 'evaluation_rollups_unit_month',
+    keys: 'month::text, unit_id, channel, business_type',
+    factKeys: `date_trunc('month', d)::date::text, unit_id, channel, bt`,
+  },
+  {
+    table: 'evaluation_rollups_month',
+    keys: 'month::text, unit_id, counter_id, staff_id, channel, business_type',
+    factKeys: `date_trunc('month', d)::date::text, unit_id, counter_id, staff_id, channel, bt`,
+  },
+];
+const keyCount = (keys: string) => keys.split(',').length;
+const positions = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(', ');
+/** Every coarse table as stored (rows gone to zero left aside) and as a GROUP BY over the facts. */
+const storedCoarse = async () => {
+  const out: Record<string, unknown[]> = {};
+  for (const c of COARSE)
+    out[c.table] = (
+      await t.pool.query(
+        `select ${c.keys}, ${MEASURES} from ${c.table} where tenant_id = $1 and (total <> 0 or excluded <> 0)
+         order by ${positions(keyCount(c.keys))}`,
+        [t.tenantId],
+      )
+    ).rows.map((r: Record<string, unknown>) => Object.values(r));
+  return out;
+};
+const expectedCoarse = async () => {
+  const out: Record<string, unknown[]> = {};
+  for (const c of COARSE) {
+    const n = keyCount(c.keys);
+    out[c.table] = (
+      await t.pool.query(
+        `${FACTS} select ${c.factKeys}, ${FACT_MEASURES} from f group by ${positions(n)} order by ${positions(n)}`,
+        [t.tenantId],
+      )
+    ).rows.map((r: Record<string, unknown>) => Object.values(r));
+  }
+  return out;
+};
 
 /** The same figures by GROUP BY over the facts, with the rule written out here independently of the migration. */
 const expected = async () =>
@@ -233,10 +305,13 @@ describe('evaluation rollups (property)', () => {
           }
         }
         const want = await expected();
+        const wantCoarse = await expectedCoarse();
         expect(await stored()).toEqual(want);
+        expect(await storedCoarse()).toEqual(wantCoarse);
         expect(await storedSessions()).toEqual(await expectedSessions());
         await rebuildEvaluationRollups(t.db, t.tenantId);
         expect(await stored()).toEqual(want);
+        expect(await storedCoarse()).toEqual(wantCoarse);
         expect(await storedSessions()).toEqual(await expectedSessions());
       }),
       { numRuns: 25 },
