@@ -1,9 +1,16 @@
 import crypto from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unitIdByCode, userIdByName } from '../../../test/helpers.ts';
+import { rootUnitId, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TTestApp } from '../../../test/test-app.ts';
-import { rebuildEvaluationRollups } from './rollups.ts';
+import type { TScope } from '../../lib/scope.ts';
+import {
+  readEvaluationRollups,
+  rebuildEvaluationRollups,
+  rollupParts,
+  type TRollupDim,
+  type TRollupFilter,
+} from './rollups.ts';
 
 /**
  * Property: whatever evaluations (channels, units, counters, staff, scores incl. 未评价, times around local midnight
@@ -315,6 +322,121 @@ describe('evaluation rollups (property)', () => {
         expect(await storedSessions()).toEqual(await expectedSessions());
       }),
       { numRuns: 25 },
+    );
+  }, 120_000);
+
+  it('the reader takes the coarse tables for whole months and the day tables for the edge months', () => {
+    const parts = (needs: { unit: boolean; staff: boolean; day: boolean }, from: string, to: string) =>
+      rollupParts(needs, from, to).map((p) => `${p.table.name} ${p.from}…${p.to}`);
+    const none = { unit: false, staff: false, day: false };
+    expect(parts(none, '2025-12-15', '2026-02-10')).toEqual([
+      'evaluation_rollups_tenant_day 2025-12-15…2026-01-01',
+      'evaluation_rollups_unit_month 2026-01-01…2026-02-01',
+      'evaluation_rollups_tenant_day 2026-02-01…2026-02-10',
+    ]);
+    expect(parts({ ...none, unit: true }, '2026-01-01', '2026-03-01')).toEqual([
+      'evaluation_rollups_unit_month 2026-01-01…2026-03-01',
+    ]);
+    expect(parts({ ...none, staff: true, unit: true }, '2025-11-30', '2026-01-01')).toEqual([
+      'evaluation_rollups 2025-11-30…2025-12-01',
+      'evaluation_rollups_month 2025-12-01…2026-01-01',
+    ]);
+    expect(parts({ ...none, day: true }, '2025-12-15', '2026-02-10')).toEqual([
+      'evaluation_rollups_tenant_day 2025-12-15…2026-02-10',
+    ]);
+    expect(parts({ ...none, unit: true }, '2026-01-05', '2026-01-20')).toEqual([
+      'evaluation_rollups_unit_day 2026-01-05…2026-01-20',
+    ]);
+  });
+
+  it('give the same figures from the coarse tables as from evaluation_rollups, for any filter, grouping and scope', async () => {
+    // Evaluations from mid-December to mid-February (local), a year boundary and partial months at both edges.
+    const Y0 = new Date('2025-12-10T05:00:00Z').getTime(); // local midnight of 10 December (EST)
+    const root = await rootUnitId(t);
+    const paths = new Map(
+      (
+        await t.pool.query<{ id: string; path: string }>('select id, path from org_units where tenant_id = $1', [
+          t.tenantId,
+        ])
+      ).rows.map((r) => [r.id, r.path]),
+    );
+    const branch = (
+      await t.pool.query<{ parent_id: string }>('select parent_id from org_units where id = $1', [units[0]])
+    ).rows[0]!.parent_id;
+    const scopeOf = (kind: number): TScope => {
+      const base = { tenantId: t.tenantId, userId: staff[0]! };
+      if (kind === 0) return { ...base, unitId: root, unitPath: paths.get(root)!, dataScope: 'tenant' };
+      if (kind === 1) return { ...base, unitId: root, unitPath: paths.get(root)!, dataScope: 'subtree' };
+      if (kind === 2) return { ...base, unitId: branch, unitPath: paths.get(branch)!, dataScope: 'subtree' };
+      if (kind === 3) return { ...base, unitId: units[1]!, unitPath: paths.get(units[1]!)!, dataScope: 'unit' };
+      return { ...base, unitId: units[0]!, unitPath: paths.get(units[0]!)!, dataScope: 'own' };
+    };
+    const DAYS = ['2025-11-20', '2025-12-01', '2025-12-14', '2025-12-31', '2026-01-01', '2026-01-02', '2026-01-31'];
+    const DAYS2 = ['2026-01-01', '2026-01-17', '2026-02-01', '2026-02-02', '2026-02-15', '2026-03-01'];
+    const DIMS: TRollupDim[] = ['day', 'unit', 'counter', 'staff', 'channel', 'businessType'];
+    const arbRead = fc.record({
+      evals: fc.array(
+        fc.record({
+          channel: fc.constantFrom('kiosk', 'survey', 'staff'),
+          unit: fc.nat(2),
+          counter: fc.option(fc.nat(1), { nil: null }),
+          staff: fc.option(fc.nat(2), { nil: null }),
+          minutes: fc.integer({ min: 0, max: 66 * 1440 }),
+          score: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null, freq: 4 }),
+          excluded: fc.boolean(),
+        }),
+        { minLength: 1, maxLength: 40 },
+      ),
+      from: fc.constantFrom(...DAYS),
+      to: fc.constantFrom(...DAYS2),
+      groupBy: fc.subarray(DIMS, { maxLength: 2 }),
+      scope: fc.nat(4),
+      channel: fc.option(fc.constantFrom('kiosk' as const, 'survey' as const), { nil: undefined }),
+      unitIn: fc.option(fc.constantFrom('root', 'branch', 'outlet'), { nil: undefined }),
+      staffId: fc.option(fc.nat(2), { nil: undefined }),
+      hasStaff: fc.option(fc.boolean(), { nil: undefined }),
+      counterIn: fc.option(fc.boolean(), { nil: undefined }),
+      scopeBy: fc.option(fc.constantFrom('unit' as const, 'counter' as const), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(arbRead, async (c) => {
+        const ids = c.evals.map(() => crypto.randomUUID());
+        await t.pool.query(
+          `insert into evaluations (id, tenant_id, channel, occurred_at, unit_id, counter_id, staff_id, source_type, score, idempotency_key)
+           select i.id, $2, i.channel, i.at, i.unit, i.counter, i.staff, 'device', i.score, i.id::text
+           from unnest($1::uuid[], $3::text[], $4::timestamptz[], $5::uuid[], $6::uuid[], $7::uuid[], $8::smallint[])
+             as i(id, channel, at, unit, counter, staff, score)`,
+          [
+            ids,
+            t.tenantId,
+            c.evals.map((e) => e.channel),
+            c.evals.map((e) => new Date(Y0 + e.minutes * MIN)),
+            c.evals.map((e) => units[e.unit]!),
+            c.evals.map((e) => (e.counter === null ? null : counters[e.counter]!.id)),
+            c.evals.map((e) => (e.staff === null ? null : staff[e.staff]!)),
+            c.evals.map((e) => e.score),
+          ],
+        );
+        await t.pool.query(
+          `insert into evaluation_corrections (tenant_id, evaluation_id, kind, reason, at)
+           select $1, e, 'exclude', 'property', now() from unnest($2::uuid[]) as e`,
+          [t.tenantId, ids.filter((_, i) => c.evals[i]!.excluded)],
+        );
+        const filter: TRollupFilter = { fromDay: c.from, toDay: c.to };
+        if (c.channel) filter.channel = c.channel;
+        if (c.unitIn) filter.unitIn = c.unitIn === 'root' ? root : c.unitIn === 'branch' ? branch : units[0]!;
+        if (c.staffId !== undefined) filter.staffId = staff[c.staffId]!;
+        if (c.hasStaff) filter.hasStaff = true;
+        if (c.counterIn) filter.counterIn = units[0]!;
+        if (c.scopeBy) filter.scopeBy = c.scopeBy;
+        const scope = scopeOf(c.scope);
+        const sorted = (rows: Awaited<ReturnType<typeof readEvaluationRollups>>) =>
+          rows.map((r) => JSON.stringify(r)).sort();
+        const coarse = await readEvaluationRollups(t.db, scope, filter, c.groupBy);
+        const fine = await readEvaluationRollups(t.db, scope, filter, c.groupBy, { fineOnly: true });
+        expect(sorted(coarse)).toEqual(sorted(fine));
+      }),
+      { numRuns: 60 },
     );
   }, 120_000);
 
