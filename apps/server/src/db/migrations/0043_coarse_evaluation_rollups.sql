@@ -212,8 +212,11 @@ $$;
 --> statement-breakpoint
 -- The coarse tables recomputed from evaluation_rollups (one source of truth): called by the rebuild after it has
 -- recomputed the fine rows from the facts, and below as the backfill.
+-- The SHARE lock waits for writers still running the old triggers to commit and holds new ones until the fill's
+-- transaction commits (the rebuild holds it already: it has just written evaluation_rollups).
 CREATE FUNCTION evaluation_coarse_rollups_fill(p_tenant uuid DEFAULT NULL) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+  LOCK TABLE evaluation_rollups IN SHARE MODE;
   DELETE FROM evaluation_rollups_tenant_day WHERE p_tenant IS NULL OR tenant_id = p_tenant;
   INSERT INTO evaluation_rollups_tenant_day (tenant_id, day, channel, business_type, total, score_sum, score_1, score_2, score_3, score_4, score_5, unrated, excluded)
   SELECT r0.tenant_id, r0.day, r0.channel, r0.business_type, sum(r0.total), sum(r0.score_sum), sum(r0.score_1), sum(r0.score_2), sum(r0.score_3), sum(r0.score_4), sum(r0.score_5), sum(r0.unrated), sum(r0.excluded)
