@@ -494,6 +494,10 @@ try {
               (select count(*) from followup_tasks)::int as tasks,
               (select count(*) from evaluation_corrections where kind = 'exclude')::int as excluded,
               (select count(*) from evaluation_rollups)::int as evaluation_rollup_rows,
+              (select count(*) from evaluation_rollups_month)::int as evaluation_month_rows,
+              (select count(*) from evaluation_rollups_unit_day)::int as evaluation_unit_day_rows,
+              (select count(*) from evaluation_rollups_unit_month)::int as evaluation_unit_month_rows,
+              (select count(*) from evaluation_rollups_tenant_day)::int as evaluation_tenant_day_rows,
               (select count(*) from service_session_rollups)::int as session_rollup_rows,
               (select count(*) from ticket_rollups)::int as ticket_rollup_rows,
               pg_size_pretty(pg_database_size(current_database())) as database_size`,
@@ -599,7 +603,8 @@ try {
         // CPU ms per call (server process + Postgres): steadier than wall time on the shared, loaded machine.
         const cpu = apiCpu.perRequest(RUNS);
         row.apiCpuMs = Number((cpu.server + cpu.postgres).toFixed(2));
-        if (call.facts) {
+        // BENCH_FACT_RUNS=0: the API calls only (e.g. a before/after comparison of the read path on the same data).
+        if (call.facts && FACT_RUNS > 0) {
           await call.facts(ctx, u, p); // warm
           const factCpu = cpuMeter({ serverPids: [], pgDataDir });
           const facts = await timeIt(FACT_RUNS, () => call.facts!(ctx, u, p));
@@ -620,7 +625,8 @@ try {
     }
   }
   // BENCH_EXPLAIN=1: the plans of the dashboard's largest rollup reads (the SQL of readEvaluationRollups and of the
-  // 客流量 tile, spelled out for each user's scope) over this year, to stderr.
+  // 客流量 tile, spelled out for each user's scope) over this year, to stderr. These read the fine evaluation_rollups
+  // (readEvaluationRollups' fine path); the coarse path reads the tables rollupParts picks.
   if (process.env.BENCH_EXPLAIN === '1') {
     const year = periods.find((p) => p.key === 'thisYear')!;
     const sums = `coalesce(sum(r.total), 0)::int, coalesce(sum(r.unrated), 0)::int, coalesce(sum(r.score_sum), 0)::float8,

@@ -46,6 +46,106 @@ export const evaluationRollups = pgTable(
   ],
 );
 
+/** The measures every evaluation rollup table carries (see evaluationRollups). */
+const evaluationMeasures = () => ({
+  total: integer('total').notNull().default(0),
+  scoreSum: bigint('score_sum', { mode: 'number' }).notNull().default(0),
+  score1: integer('score_1').notNull().default(0),
+  score2: integer('score_2').notNull().default(0),
+  score3: integer('score_3').notNull().default(0),
+  score4: integer('score_4').notNull().default(0),
+  score5: integer('score_5').notNull().default(0),
+  unrated: integer('unrated').notNull().default(0),
+  excluded: integer('excluded').notNull().default(0),
+});
+
+/*
+ * The coarse read model of evaluation figures (issue 14): the same measures as evaluation_rollups at coarser grains,
+ * so that an HQ read or a year range sums a few thousand rows instead of about as many as there are facts. Derived
+ * from evaluation_rollups' own row changes by a statement-level trigger on it (one source of truth: every write,
+ * correction and late kiosk press that moves a fine row moves these), recomputed from evaluation_rollups by
+ * `evaluation_rollups_rebuild()`; see the migration `coarse_evaluation_rollups`. readEvaluationRollups picks the
+ * coarsest table that answers a filter and grouping. `month` is the first day of the local month.
+ */
+
+/** Per tenant × local day × channel × business type: whole-tenant (HQ) figures and daily trends. */
+export const evaluationRollupsTenantDay = pgTable(
+  'evaluation_rollups_tenant_day',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    channel: text('channel').notNull(),
+    businessType: text('business_type'),
+    ...evaluationMeasures(),
+  },
+  (t) => [
+    unique('evaluation_rollups_tenant_day_key_uq').on(t.tenantId, t.day, t.channel, t.businessType).nullsNotDistinct(),
+  ],
+);
+
+/** Per tenant × local day × unit × channel × business type: figures of a subtree or by unit, by day. */
+export const evaluationRollupsUnitDay = pgTable(
+  'evaluation_rollups_unit_day',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    unitId: uuid('unit_id').notNull(),
+    channel: text('channel').notNull(),
+    businessType: text('business_type'),
+    ...evaluationMeasures(),
+  },
+  (t) => [
+    unique('evaluation_rollups_unit_day_key_uq')
+      .on(t.tenantId, t.day, t.unitId, t.channel, t.businessType)
+      .nullsNotDistinct(),
+    // A manager's subtree reads its own units' rows, not every row of the tenant in the range.
+    index('evaluation_rollups_unit_day_unit_idx').on(t.tenantId, t.unitId, t.day),
+  ],
+);
+
+/** Per tenant × local month × unit × channel × business type: the whole months of a range, without staff. */
+export const evaluationRollupsUnitMonth = pgTable(
+  'evaluation_rollups_unit_month',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    month: date('month', { mode: 'string' }).notNull(),
+    unitId: uuid('unit_id').notNull(),
+    channel: text('channel').notNull(),
+    businessType: text('business_type'),
+    ...evaluationMeasures(),
+  },
+  (t) => [
+    unique('evaluation_rollups_unit_month_key_uq')
+      .on(t.tenantId, t.month, t.unitId, t.channel, t.businessType)
+      .nullsNotDistinct(),
+  ],
+);
+
+/**
+ * Per tenant × local month × every key of evaluation_rollups (unit, counter, staff, channel, business type): the
+ * whole months of a range read by staff or counter (rankings, staff performance, a teller's own figures).
+ */
+export const evaluationRollupsMonth = pgTable(
+  'evaluation_rollups_month',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    month: date('month', { mode: 'string' }).notNull(),
+    unitId: uuid('unit_id').notNull(),
+    counterId: uuid('counter_id'),
+    staffId: uuid('staff_id'),
+    channel: text('channel').notNull(),
+    businessType: text('business_type'),
+    ...evaluationMeasures(),
+  },
+  (t) => [
+    unique('evaluation_rollups_month_key_uq')
+      .on(t.tenantId, t.month, t.unitId, t.counterId, t.staffId, t.channel, t.businessType)
+      .nullsNotDistinct(),
+    index('evaluation_rollups_month_staff_idx').on(t.tenantId, t.staffId, t.month),
+    index('evaluation_rollups_month_unit_idx').on(t.tenantId, t.unitId, t.month),
+  ],
+);
+
 /**
  * Counter sessions per tenant × local day of `started_at` × outlet × counter × staff × business type: 客流量 and
  * 办理时长 for 服务统计 beside the evaluation figures. Maintained by triggers on `service_sessions` (insert, and the

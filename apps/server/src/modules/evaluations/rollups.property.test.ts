@@ -1,16 +1,25 @@
 import crypto from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unitIdByCode, userIdByName } from '../../../test/helpers.ts';
+import { rootUnitId, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TTestApp } from '../../../test/test-app.ts';
-import { rebuildEvaluationRollups } from './rollups.ts';
+import type { TScope } from '../../lib/scope.ts';
+import {
+  readEvaluationRollups,
+  rebuildEvaluationRollups,
+  rollupParts,
+  type TRollupDim,
+  type TRollupFilter,
+} from './rollups.ts';
 
 /**
  * Property: whatever evaluations (channels, units, counters, staff, scores incl. 未评价, times around local midnight
  * and across a daylight-saving change), corrections (exclude / restore / appeal / appeal_rejected in any order, repeated
  * excludes, restores without an exclude, corrections arriving before their evaluation), service sessions (started, then
  * ended, then closed) and customer relinks, written in random batches and orders, every rollup row equals a GROUP BY
- * over the facts with the latest exclude/restore deciding, and a rebuild gives the same rows.
+ * over the facts with the latest exclude/restore deciding — in evaluation_rollups and in each coarse table (per
+ * tenant × day, unit × day, unit × month, every key × month; times around month edges too) — and a rebuild gives the
+ * same rows.
  */
 let t: TTestApp;
 let units: string[];
@@ -42,6 +51,8 @@ const arbEvaluation = fc.record({
   minutes: fc.oneof(
     fc.integer({ min: -1440, max: 3 * 1440 }),
     fc.tuple(fc.integer({ min: -1, max: 2 }), fc.integer({ min: -3, max: 3 })).map(([d, m]) => d * 1440 + m),
+    // Minutes around the local midnights that begin March (EST) and April (EDT): the month rollups' edges.
+    fc.tuple(fc.constantFrom(-7 * 1440, 24 * 1440 - 60), fc.integer({ min: -3, max: 3 })).map(([b, m]) => b + m),
   ),
   score: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null, freq: 4 }),
   /** Rates the session of this index (kiosk-like, carries a business type), if any. */
@@ -112,6 +123,74 @@ const stored = async () =>
       [t.tenantId],
     )
   ).rows;
+
+/** The facts with their local day, business type and exclusion, the rule written out here apart from the migration. */
+const FACTS = `with f as (
+         select e.*, (e.occurred_at at time zone tn.time_zone)::date as d, s.business_type as bt,
+                coalesce((select c.kind = 'exclude' from evaluation_corrections c
+                          where c.tenant_id = e.tenant_id and c.evaluation_id = e.id and c.kind in ('exclude', 'restore')
+                          order by c.id desc limit 1), false) as x
+         from evaluations e join tenants tn on tn.id = e.tenant_id
+         left join service_sessions s on e.ref_type = 'service_session' and s.tenant_id = e.tenant_id and s.id = e.ref_id
+         where e.tenant_id = $1)`;
+const MEASURES = `total, score_sum::int, score_1, score_2, score_3, score_4, score_5, unrated, excluded`;
+const FACT_MEASURES = `(count(*) filter (where not x))::int as total, (coalesce(sum(score) filter (where not x), 0))::int as score_sum,
+  (count(*) filter (where not x and score = 1))::int as score_1, (count(*) filter (where not x and score = 2))::int as score_2,
+  (count(*) filter (where not x and score = 3))::int as score_3, (count(*) filter (where not x and score = 4))::int as score_4,
+  (count(*) filter (where not x and score = 5))::int as score_5,
+  (count(*) filter (where not x and score is null))::int as unrated, (count(*) filter (where x))::int as excluded`;
+
+/** The coarse tables (migration coarse_evaluation_rollups): their keys, and the same keys over the facts. */
+const COARSE: { table: string; keys: string; factKeys: string }[] = [
+  {
+    table: 'evaluation_rollups_tenant_day',
+    keys: 'day::text, channel, business_type',
+    factKeys: 'd::text, channel, bt',
+  },
+  {
+    table: 'evaluation_rollups_unit_day',
+    keys: 'day::text, unit_id, channel, business_type',
+    factKeys: 'd::text, unit_id, channel, bt',
+  },
+  {
+    table: 'evaluation_rollups_unit_month',
+    keys: 'month::text, unit_id, channel, business_type',
+    factKeys: `date_trunc('month', d)::date::text, unit_id, channel, bt`,
+  },
+  {
+    table: 'evaluation_rollups_month',
+    keys: 'month::text, unit_id, counter_id, staff_id, channel, business_type',
+    factKeys: `date_trunc('month', d)::date::text, unit_id, counter_id, staff_id, channel, bt`,
+  },
+];
+const keyCount = (keys: string) => keys.split(',').length;
+const positions = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(', ');
+/** Every coarse table as stored (rows gone to zero left aside) and as a GROUP BY over the facts. */
+const storedCoarse = async () => {
+  const out: Record<string, unknown[]> = {};
+  for (const c of COARSE)
+    out[c.table] = (
+      await t.pool.query(
+        `select ${c.keys}, ${MEASURES} from ${c.table} where tenant_id = $1 and (total <> 0 or excluded <> 0)
+         order by ${positions(keyCount(c.keys))}`,
+        [t.tenantId],
+      )
+    ).rows.map((r: Record<string, unknown>) => Object.values(r));
+  return out;
+};
+const expectedCoarse = async () => {
+  const out: Record<string, unknown[]> = {};
+  for (const c of COARSE) {
+    const n = keyCount(c.keys);
+    out[c.table] = (
+      await t.pool.query(
+        `${FACTS} select ${c.factKeys}, ${FACT_MEASURES} from f group by ${positions(n)} order by ${positions(n)}`,
+        [t.tenantId],
+      )
+    ).rows.map((r: Record<string, unknown>) => Object.values(r));
+  }
+  return out;
+};
 
 /** The same figures by GROUP BY over the facts, with the rule written out here independently of the migration. */
 const expected = async () =>
@@ -266,16 +345,134 @@ describe('evaluation rollups (property)', () => {
           }
         }
         const want = await expected();
+        const wantCoarse = await expectedCoarse();
         expect(await stored()).toEqual(want);
+        expect(await storedCoarse()).toEqual(wantCoarse);
         expect(await storedSessions()).toEqual(await expectedSessions());
         const wantHours = await expectedHours();
         expect(await storedHours()).toEqual(wantHours);
         await rebuildEvaluationRollups(t.db, t.tenantId);
         expect(await stored()).toEqual(want);
+        expect(await storedCoarse()).toEqual(wantCoarse);
         expect(await storedSessions()).toEqual(await expectedSessions());
         expect(await storedHours()).toEqual(wantHours);
       }),
       { numRuns: 25 },
+    );
+  }, 120_000);
+
+  it('the reader takes the coarse tables for whole months and the day tables for the edge months', () => {
+    const parts = (needs: { unit: boolean; staff: boolean; day: boolean }, from: string, to: string) =>
+      rollupParts(needs, from, to).map((p) => `${p.table.name} ${p.from}…${p.to}`);
+    const none = { unit: false, staff: false, day: false };
+    expect(parts(none, '2025-12-15', '2026-02-10')).toEqual([
+      'evaluation_rollups_tenant_day 2025-12-15…2026-01-01',
+      'evaluation_rollups_unit_month 2026-01-01…2026-02-01',
+      'evaluation_rollups_tenant_day 2026-02-01…2026-02-10',
+    ]);
+    expect(parts({ ...none, unit: true }, '2026-01-01', '2026-03-01')).toEqual([
+      'evaluation_rollups_unit_month 2026-01-01…2026-03-01',
+    ]);
+    expect(parts({ ...none, staff: true, unit: true }, '2025-11-30', '2026-01-01')).toEqual([
+      'evaluation_rollups 2025-11-30…2025-12-01',
+      'evaluation_rollups_month 2025-12-01…2026-01-01',
+    ]);
+    expect(parts({ ...none, day: true }, '2025-12-15', '2026-02-10')).toEqual([
+      'evaluation_rollups_tenant_day 2025-12-15…2026-02-10',
+    ]);
+    expect(parts({ ...none, unit: true }, '2026-01-05', '2026-01-20')).toEqual([
+      'evaluation_rollups_unit_day 2026-01-05…2026-01-20',
+    ]);
+  });
+
+  it('give the same figures from the coarse tables as from evaluation_rollups, for any filter, grouping and scope', async () => {
+    // Evaluations from mid-December to mid-February (local), a year boundary and partial months at both edges.
+    const Y0 = new Date('2025-12-10T05:00:00Z').getTime(); // local midnight of 10 December (EST)
+    const root = await rootUnitId(t);
+    const paths = new Map(
+      (
+        await t.pool.query<{ id: string; path: string }>('select id, path from org_units where tenant_id = $1', [
+          t.tenantId,
+        ])
+      ).rows.map((r) => [r.id, r.path]),
+    );
+    const branch = (
+      await t.pool.query<{ parent_id: string }>('select parent_id from org_units where id = $1', [units[0]])
+    ).rows[0]!.parent_id;
+    const scopeOf = (kind: number): TScope => {
+      const base = { tenantId: t.tenantId, userId: staff[0]! };
+      if (kind === 0) return { ...base, unitId: root, unitPath: paths.get(root)!, dataScope: 'tenant' };
+      if (kind === 1) return { ...base, unitId: root, unitPath: paths.get(root)!, dataScope: 'subtree' };
+      if (kind === 2) return { ...base, unitId: branch, unitPath: paths.get(branch)!, dataScope: 'subtree' };
+      if (kind === 3) return { ...base, unitId: units[1]!, unitPath: paths.get(units[1]!)!, dataScope: 'unit' };
+      return { ...base, unitId: units[0]!, unitPath: paths.get(units[0]!)!, dataScope: 'own' };
+    };
+    const DAYS = ['2025-11-20', '2025-12-01', '2025-12-14', '2025-12-31', '2026-01-01', '2026-01-02', '2026-01-31'];
+    const DAYS2 = ['2026-01-01', '2026-01-17', '2026-02-01', '2026-02-02', '2026-02-15', '2026-03-01'];
+    const DIMS: TRollupDim[] = ['day', 'unit', 'counter', 'staff', 'channel', 'businessType'];
+    const arbRead = fc.record({
+      evals: fc.array(
+        fc.record({
+          channel: fc.constantFrom('kiosk', 'survey', 'staff'),
+          unit: fc.nat(2),
+          counter: fc.option(fc.nat(1), { nil: null }),
+          staff: fc.option(fc.nat(2), { nil: null }),
+          minutes: fc.integer({ min: 0, max: 66 * 1440 }),
+          score: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null, freq: 4 }),
+          excluded: fc.boolean(),
+        }),
+        { minLength: 1, maxLength: 40 },
+      ),
+      from: fc.constantFrom(...DAYS),
+      to: fc.constantFrom(...DAYS2),
+      groupBy: fc.subarray(DIMS, { maxLength: 2 }),
+      scope: fc.nat(4),
+      channel: fc.option(fc.constantFrom('kiosk' as const, 'survey' as const), { nil: undefined }),
+      unitIn: fc.option(fc.constantFrom('root', 'branch', 'outlet'), { nil: undefined }),
+      staffId: fc.option(fc.nat(2), { nil: undefined }),
+      hasStaff: fc.option(fc.boolean(), { nil: undefined }),
+      counterIn: fc.option(fc.boolean(), { nil: undefined }),
+      scopeBy: fc.option(fc.constantFrom('unit' as const, 'counter' as const), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(arbRead, async (c) => {
+        const ids = c.evals.map(() => crypto.randomUUID());
+        await t.pool.query(
+          `insert into evaluations (id, tenant_id, channel, occurred_at, unit_id, counter_id, staff_id, source_type, score, idempotency_key)
+           select i.id, $2, i.channel, i.at, i.unit, i.counter, i.staff, 'device', i.score, i.id::text
+           from unnest($1::uuid[], $3::text[], $4::timestamptz[], $5::uuid[], $6::uuid[], $7::uuid[], $8::smallint[])
+             as i(id, channel, at, unit, counter, staff, score)`,
+          [
+            ids,
+            t.tenantId,
+            c.evals.map((e) => e.channel),
+            c.evals.map((e) => new Date(Y0 + e.minutes * MIN)),
+            c.evals.map((e) => units[e.unit]!),
+            c.evals.map((e) => (e.counter === null ? null : counters[e.counter]!.id)),
+            c.evals.map((e) => (e.staff === null ? null : staff[e.staff]!)),
+            c.evals.map((e) => e.score),
+          ],
+        );
+        await t.pool.query(
+          `insert into evaluation_corrections (tenant_id, evaluation_id, kind, reason, at)
+           select $1, e, 'exclude', 'property', now() from unnest($2::uuid[]) as e`,
+          [t.tenantId, ids.filter((_, i) => c.evals[i]!.excluded)],
+        );
+        const filter: TRollupFilter = { fromDay: c.from, toDay: c.to };
+        if (c.channel) filter.channel = c.channel;
+        if (c.unitIn) filter.unitIn = c.unitIn === 'root' ? root : c.unitIn === 'branch' ? branch : units[0]!;
+        if (c.staffId !== undefined) filter.staffId = staff[c.staffId]!;
+        if (c.hasStaff) filter.hasStaff = true;
+        if (c.counterIn) filter.counterIn = units[0]!;
+        if (c.scopeBy) filter.scopeBy = c.scopeBy;
+        const scope = scopeOf(c.scope);
+        const sorted = (rows: Awaited<ReturnType<typeof readEvaluationRollups>>) =>
+          rows.map((r) => JSON.stringify(r)).sort();
+        const coarse = await readEvaluationRollups(t.db, scope, filter, c.groupBy);
+        const fine = await readEvaluationRollups(t.db, scope, filter, c.groupBy, { fineOnly: true });
+        expect(sorted(coarse)).toEqual(sorted(fine));
+      }),
+      { numRuns: 60 },
     );
   }, 120_000);
 

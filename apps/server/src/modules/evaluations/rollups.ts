@@ -4,8 +4,9 @@ import type { DbOrTx } from '../../db/client.ts';
 import { ownedVisible, type TScope } from '../../lib/scope.ts';
 
 /**
- * The read model of evaluation figures: `evaluation_rollups`, kept by triggers in the writing transaction
- * (migration `evaluation_rollups`). Every statistic of evaluations reads it through this file, so the numbers agree
+ * The read model of evaluation figures: `evaluation_rollups` and its coarse tables (per tenant × day, unit × day,
+ * unit × month, every key × month), kept by triggers in the writing transaction (migrations `evaluation_rollups`,
+ * `coarse_evaluation_rollups`). Every statistic of evaluations reads it through this file, so the numbers agree
  * by construction: excluded ratings (the latest exclude/restore decides) are counted apart, 未评价 apart from rated.
  * Days are local days in the tenant's time zone (`YYYY-MM-DD`).
  */
@@ -62,44 +63,144 @@ export interface TRollupFigures {
 const subtree = (scope: TScope, unitId: string, column: SQL) =>
   sql`${column} in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like (select p.path from org_units p where p.id = ${unitId} and p.tenant_id = ${scope.tenantId}) || '%')`;
 
-/** Sums of the rollups of the caller's scope, grouped by `groupBy` (none = one row of totals). */
+/**
+ * The tables of the read model, finest first (db/schema/evaluation-rollups.ts): which keys each keeps and its time
+ * grain. `evaluation_rollups` answers everything; the coarse ones answer reads that need fewer keys, in far fewer rows.
+ */
+interface TRollupTable {
+  name: string;
+  grain: 'day' | 'month';
+  /** Keeps the unit (unit_id); the tenant tables do not. */
+  hasUnit: boolean;
+  /** Keeps counter and staff (counter_id, staff_id). */
+  hasStaff: boolean;
+}
+const FINE: TRollupTable = { name: 'evaluation_rollups', grain: 'day', hasUnit: true, hasStaff: true };
+const TABLES: readonly TRollupTable[] = [
+  { name: 'evaluation_rollups_tenant_day', grain: 'day', hasUnit: false, hasStaff: false },
+  { name: 'evaluation_rollups_unit_month', grain: 'month', hasUnit: true, hasStaff: false },
+  { name: 'evaluation_rollups_unit_day', grain: 'day', hasUnit: true, hasStaff: false },
+  { name: 'evaluation_rollups_month', grain: 'month', hasUnit: true, hasStaff: true },
+  FINE,
+];
+
+/** What a read needs of a table's keys and grain. */
+interface TRollupNeeds {
+  unit: boolean;
+  staff: boolean;
+  day: boolean;
+}
+
+const pickTable = (needs: TRollupNeeds, grain: 'day' | 'month'): TRollupTable =>
+  TABLES.find((t) => t.grain === grain && (t.hasUnit || !needs.unit) && (t.hasStaff || !needs.staff)) ?? FINE;
+
+/** `YYYY-MM-01` of the month of a day, and of the month after. */
+const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+function nextMonth(day: string): string {
+  const d = new Date(`${monthOf(day)}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * The parts of a day range [fromDay, toDay) read from which table: the whole months inside it from a month table
+ * (when the read is not by day), the partial months at its edges from a day table.
+ */
+export function rollupParts(
+  needs: TRollupNeeds,
+  fromDay: string,
+  toDay: string,
+): { table: TRollupTable; from: string; to: string }[] {
+  const day = pickTable(needs, 'day');
+  const firstWhole = fromDay.endsWith('-01') ? fromDay : nextMonth(fromDay);
+  const endWhole = monthOf(toDay);
+  if (needs.day || firstWhole >= endWhole) return [{ table: day, from: fromDay, to: toDay }];
+  const parts = [{ table: pickTable(needs, 'month'), from: firstWhole, to: endWhole }];
+  if (fromDay < firstWhole) parts.unshift({ table: day, from: fromDay, to: firstWhole });
+  if (endWhole < toDay) parts.push({ table: day, from: endWhole, to: toDay });
+  return parts;
+}
+
+/** Whether a unit is the root of its tenant's tree (its subtree is the whole tenant). */
+async function isRootUnit(db: DbOrTx, scope: TScope, unitId: string): Promise<boolean> {
+  const res = await db.execute<{ root: boolean }>(
+    sql`select parent_id is null as root from org_units where tenant_id = ${scope.tenantId} and id = ${unitId}`,
+  );
+  return res.rows[0]?.root === true;
+}
+
+/** What a filter, a grouping and the caller's scope need of the rollups' keys. */
+async function rollupNeeds(
+  db: DbOrTx,
+  scope: TScope,
+  filter: TRollupFilter,
+  groupBy: readonly TRollupDim[],
+): Promise<TRollupNeeds> {
+  const scopedByUnit = scope.dataScope === 'unit' || scope.dataScope === 'subtree';
+  const staff =
+    scope.dataScope === 'own' ||
+    (scopedByUnit && filter.scopeBy === 'counter') ||
+    groupBy.includes('staff') ||
+    groupBy.includes('counter') ||
+    !!filter.staffId ||
+    !!filter.hasStaff ||
+    !!filter.counterIn;
+  // A subtree scope or filter at the tenant's root unit is the whole tenant: no unit key needed.
+  const rootScope = scope.dataScope === 'subtree' && scope.unitPath.split('/').filter(Boolean).length === 1;
+  let unit = groupBy.includes('unit') || scope.dataScope === 'unit' || (scope.dataScope === 'subtree' && !rootScope);
+  if (!unit && !staff && filter.unitIn) unit = !(await isRootUnit(db, scope, filter.unitIn));
+  return { unit, staff, day: groupBy.includes('day') };
+}
+
+/**
+ * Sums of the rollups of the caller's scope, grouped by `groupBy` (none = one row of totals). Reads the coarsest
+ * tables that answer the filter and grouping (see rollupParts); `fineOnly` reads evaluation_rollups alone (the
+ * test that both paths agree).
+ */
 export async function readEvaluationRollups(
   db: DbOrTx,
   scope: TScope,
   filter: TRollupFilter,
   groupBy: readonly TRollupDim[] = [],
+  opts: { fineOnly?: boolean } = {},
 ): Promise<TRollupFigures[]> {
-  const conds: SQL[] = [
-    sql`r.tenant_id = ${scope.tenantId}`,
-    sql`r.day >= ${filter.fromDay}::date`,
-    sql`r.day < ${filter.toDay}::date`,
-    ownedVisible(scope, sql`r.staff_id`, filter.scopeBy === 'counter' ? sql`r.counter_id` : sql`r.unit_id`),
-  ];
-  if (filter.channel) conds.push(sql`r.channel = ${filter.channel}`);
-  if (filter.businessType) conds.push(sql`r.business_type = ${filter.businessType}`);
-  if (filter.staffId) conds.push(sql`r.staff_id = ${filter.staffId}`);
-  if (filter.hasStaff) conds.push(sql`r.staff_id is not null`);
-  if (filter.unitIn) conds.push(subtree(scope, filter.unitIn, sql`r.unit_id`));
-  if (filter.counterIn) conds.push(subtree(scope, filter.counterIn, sql`r.counter_id`));
+  const parts = opts.fineOnly
+    ? [{ table: FINE, from: filter.fromDay, to: filter.toDay }]
+    : rollupParts(await rollupNeeds(db, scope, filter, groupBy), filter.fromDay, filter.toDay);
   const dims = groupBy.map((d, i) => sql`${DIM_COLUMN[d]} as ${sql.raw(`k${i}`)}`);
+  const selects = parts.map(({ table, from, to }) => {
+    const time = sql.raw(`r.${table.grain}`);
+    const conds: SQL[] = [
+      sql`r.tenant_id = ${scope.tenantId}`,
+      sql`${time} >= ${from}::date`,
+      sql`${time} < ${to}::date`,
+    ];
+    // A table without the unit key is read only where the scope and the filter are the whole tenant.
+    if (table.hasUnit)
+      conds.push(
+        ownedVisible(scope, sql`r.staff_id`, filter.scopeBy === 'counter' ? sql`r.counter_id` : sql`r.unit_id`),
+      );
+    if (filter.channel) conds.push(sql`r.channel = ${filter.channel}`);
+    if (filter.businessType) conds.push(sql`r.business_type = ${filter.businessType}`);
+    if (filter.staffId) conds.push(sql`r.staff_id = ${filter.staffId}`);
+    if (filter.hasStaff) conds.push(sql`r.staff_id is not null`);
+    if (filter.unitIn && table.hasUnit) conds.push(subtree(scope, filter.unitIn, sql`r.unit_id`));
+    if (filter.counterIn) conds.push(subtree(scope, filter.counterIn, sql`r.counter_id`));
+    return sql`select ${dims.length ? sql`${sql.join(dims, sql`, `)},` : sql``}
+      r.total, r.unrated, r.score_sum, r.score_1, r.score_2, r.score_3, r.score_4, r.score_5, r.excluded
+      from ${sql.raw(table.name)} r where ${sql.join(conds, sql` and `)}`;
+  });
+  const keys = groupBy.map((_, i) => sql.raw(`r.k${i}`));
   const res = await db.execute<Record<string, string | number | null>>(sql`
-    select ${dims.length ? sql`${sql.join(dims, sql`, `)},` : sql``}
+    select ${keys.length ? sql`${sql.join(keys, sql`, `)},` : sql``}
            coalesce(sum(r.total), 0)::int as total, coalesce(sum(r.unrated), 0)::int as unrated,
            coalesce(sum(r.score_sum), 0)::float8 as score_sum,
            coalesce(sum(r.score_1), 0)::int as s1, coalesce(sum(r.score_2), 0)::int as s2, coalesce(sum(r.score_3), 0)::int as s3,
            coalesce(sum(r.score_4), 0)::int as s4, coalesce(sum(r.score_5), 0)::int as s5,
            round(sum(r.score_sum)::numeric / nullif(sum(r.total) - sum(r.unrated), 0), 2)::float8 as avg_score,
            coalesce(sum(r.excluded), 0)::int as excluded
-    from evaluation_rollups r
-    where ${sql.join(conds, sql` and `)}
-    ${
-      dims.length
-        ? sql`group by ${sql.join(
-            groupBy.map((_, i) => sql.raw(String(i + 1))),
-            sql`, `,
-          )}`
-        : sql``
-    }`);
+    from (${sql.join(selects, sql` union all `)}) r
+    ${keys.length ? sql`group by ${sql.join(keys, sql`, `)}` : sql``}`);
   return res.rows.map((r) => {
     const scores: TRollupFigures['scores'] = [Number(r.s1), Number(r.s2), Number(r.s3), Number(r.s4), Number(r.s5)];
     const total = Number(r.total);
