@@ -219,7 +219,7 @@ export async function findDuplicates(deps: Pick<TDeps, 'db'>, scope: TScope, lim
 
 /**
  * Merge duplicates into one record, keeping both histories: service records, transactions, notes and contacts move
- * to the kept customer; phones and tags are united; empty fields are filled from the merged ones; merged rows go.
+ * to the kept customer; phones, card numbers and tags are united; empty fields are filled from the merged ones; merged rows go.
  */
 export async function mergeCustomers(deps: TDeps, scope: TScope, ctx: TAuditCtx, keepId: string, mergeIds: string[]) {
   const ids = [...new Set(mergeIds)].filter((i) => i !== keepId);
@@ -261,6 +261,7 @@ export async function mergeCustomers(deps: TDeps, scope: TScope, ctx: TAuditCtx,
         phones,
         phoneDigits: phoneDigitsOf(phones),
         tags: [...new Set([...keep.tags, ...others.flatMap((o) => o.tags)])],
+        cardNumbers: [...new Set([...keep.cardNumbers, ...others.flatMap((o) => o.cardNumbers)])],
         email: fill('email'),
         address: fill('address'),
         idNumber: fill('idNumber'),

@@ -327,6 +327,7 @@ describe('customer import', () => {
         email: null,
         address: null,
         id_number: null,
+        card_numbers: [],
         source: null,
         owner_id: null,
         unit_id: shUnit,
