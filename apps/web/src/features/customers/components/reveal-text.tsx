@@ -1,4 +1,5 @@
 import { EyeOutlined } from '@ant-design/icons';
+import type { TPiiField } from '@huifang/shared';
 import { App, Button, Space, Tooltip } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,7 +10,7 @@ import { reveal } from '../api.ts';
 /** A masked value with an eye button for users holding pii:reveal; each click is one audited reveal. */
 export function RevealText(props: {
   customerId: string;
-  field: 'phone' | 'email' | 'address' | 'idNumber';
+  field: TPiiField;
   index?: number;
   masked: string | null;
 }) {
