@@ -110,8 +110,7 @@ export function CustomerDrawer(props: { open: boolean; customer?: TCustomerDetai
 
   const onSave = async () => {
     const v = (await validatedValues(form)) as
-      | (Record<string, unknown> & { birthday?: dayjs.Dayjs; phonesText?: string; cardNumbersText?: string })
-      | null;
+      (Record<string, unknown> & { birthday?: dayjs.Dayjs; phonesText?: string; cardNumbersText?: string }) | null;
     if (!v) return;
     const body: Record<string, unknown> = { ...v, birthday: v.birthday ? v.birthday.format('YYYY-MM-DD') : null };
     delete body.phonesText;

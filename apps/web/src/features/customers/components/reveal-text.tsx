@@ -8,12 +8,7 @@ import { can, useMe } from '../../auth/api.ts';
 import { reveal } from '../api.ts';
 
 /** A masked value with an eye button for users holding pii:reveal; each click is one audited reveal. */
-export function RevealText(props: {
-  customerId: string;
-  field: TPiiField;
-  index?: number;
-  masked: string | null;
-}) {
+export function RevealText(props: { customerId: string; field: TPiiField; index?: number; masked: string | null }) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const me = useMe().data;
