@@ -338,6 +338,7 @@ export function Segments<V extends string | number>({
   onChange,
   label,
   style,
+  size,
 }: {
   name: string;
   options: V[];
@@ -346,9 +347,10 @@ export function Segments<V extends string | number>({
   /** What a segment shows (default: its value). */
   label?: (v: V) => string;
   style?: CSSProperties;
+  size?: 'medium' | 'large';
 }) {
   return (
-    <div className="hf-segments" role="radiogroup" style={style}>
+    <div className={`hf-segments${size ? ` hf-segments-${size}` : ''}`} role="radiogroup" style={style}>
       {options.map((o) => (
         <label key={String(o)} className={`hf-segment${value === o ? ' hf-checked' : ''}`}>
           <input type="radio" name={name} checked={value === o} onChange={() => onChange(o)} />

@@ -134,6 +134,7 @@ export function TakePage({ mode }: { mode: 'screen' | 'phone' }) {
         <>
           <Segments
             name="take-key"
+            size={big ? 'large' : 'medium'}
             style={{ marginTop: 16 }}
             options={[...KEYS]}
             value={keyKind}
