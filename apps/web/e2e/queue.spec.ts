@@ -1,7 +1,7 @@
 import { expect, describe, it, beforeAll, afterAll } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { TQueueSetup } from '@huifang/shared';
-import { apiCall, DEMO_PASSWORD, login, startE2E, type TE2E } from './support.ts';
+import { apiCall, DEMO_PASSWORD, login, pick, startE2E, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -149,13 +149,21 @@ describe('queue ticketing journey', () => {
       maxVipInRow: 2,
       types: [{ id: setup.types[0]!.id, name: '个人业务', prefix: 'A', counterIds: [w1] }],
     });
+    // The VIP customer's bank card is entered on the customer form, grouped as printed; stored as digits, shown masked
+    // on the customer's page and revealed on request (audited on the server).
     const card = '6217000012345678';
-    const vip = await apiCall<{ id: string }>(manager, 'POST', '/customers', {
-      name: '卡号贵宾',
-      unitId: ljz.id,
-      tier: 'VIP',
-      cardNumbers: [card],
-    });
+    await manager.goto('/customers');
+    await manager.click('[data-testid=customer-create]');
+    await manager.fill('#customer_name', '卡号贵宾');
+    await manager.fill('#customer_cardNumbersText', '6217 0000 1234 5678');
+    await pick(manager, 'customer_tier', 'VIP');
+    await manager.click('[data-testid=customer-save]');
+    await manager.waitForURL(/\/customers\/[0-9a-f-]{36}$/);
+    await manager.getByText('6217****5678').waitFor();
+    await manager.click('[data-testid=reveal-cardNumber]');
+    await manager.locator('[data-testid=revealed-cardNumber]', { hasText: card }).waitFor();
+    await e.shot(manager, '76-customer-card-revealed');
+
     const screen = await e.newPage();
     await screen.setViewportSize({ width: 1280, height: 900 });
     await screen.goto(`/queue/take/${setup.linkToken}`);
@@ -174,11 +182,5 @@ describe('queue ticketing journey', () => {
     await teller.locator('[data-testid=queue-waiting-A]', { hasText: '2' }).waitFor();
     await teller.click('[data-testid=queue-call-next]');
     await teller.locator('[data-testid=queue-current]', { hasText: byCard }).waitFor();
-
-    // The card on the customer's page: masked, revealed on request (audited on the server).
-    await manager.goto(`/customers/${vip.id}`);
-    await manager.getByText('6217****5678').waitFor();
-    await manager.click('[data-testid=reveal-cardNumber]');
-    await manager.locator('[data-testid=revealed-cardNumber]', { hasText: card }).waitFor();
   });
 });
