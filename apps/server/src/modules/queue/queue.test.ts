@@ -446,6 +446,15 @@ describe('calling 叫号', () => {
     const vipById = await createCustomer(t, zhang, 'SH-LJZ', { tier: 'VIP', idNumber });
     const rule = await setUp('SH-LJZ', { vipTiers: ['VIP'], maxVipInRow: 2 });
     const n1 = await takeOk(rule.token, rule.typeA);
+    // A VIP of another tenant holding a card: recognised only in their own tenant.
+    const foreignCard = `6222${String(crypto.randomInt(1e11, 1e12))}`;
+    await t.pool.query(
+      `with tn as (insert into tenants (slug, name) values ($1, '他行') returning id),
+            u as (insert into org_units (tenant_id, type, name, path, depth) select id, 'branch', '他行网点', 'x', 0 from tn returning id, tenant_id)
+       insert into customers (tenant_id, name, unit_id, tier, card_numbers) select tenant_id, '他行贵宾', id, 'VIP', array[$2] from u`,
+      [`other-${crypto.randomUUID().slice(0, 8)}`, foreignCard],
+    );
+    const foreign = await takeOk(rule.token, rule.typeA, { cardNumber: foreignCard });
     // An unknown card takes a plain number: no error, and nothing says whether the card exists.
     const unknown = await takeOk(rule.token, rule.typeA, { cardNumber: '6222 0000 0000 0001' });
     // Typed with dashes on the phone page: the same card.
@@ -454,10 +463,11 @@ describe('calling 叫号', () => {
     expect(Object.keys(unknown).sort()).toEqual(Object.keys(byCard).sort());
     const rows = await t.pool.query<{ id: string; is_vip: boolean; customer_id: string | null }>(
       'select id, is_vip, customer_id from queue_tickets where id = any($1)',
-      [[unknown.id, byCard.id, byId.id]],
+      [[foreign.id, unknown.id, byCard.id, byId.id]],
     );
     const row = new Map(rows.rows.map((r) => [r.id, r]));
     expect(row.get(unknown.id)).toMatchObject({ is_vip: false, customer_id: null });
+    expect(row.get(foreign.id)).toMatchObject({ is_vip: false, customer_id: null });
     expect(row.get(byCard.id)).toMatchObject({ is_vip: true, customer_id: vip.id });
     expect(row.get(byId.id)).toMatchObject({ is_vip: true, customer_id: vipById.id });
     // The VIP by card is served first, though they came after two others.
@@ -469,6 +479,7 @@ describe('calling 叫号', () => {
     await endService(chen, second);
     expect((await callOk(chen, w1)).id).toBe(n1.id);
     await drain(chen, w1);
+    await t.pool.query(`delete from customers where name = '他行贵宾' and $1 = any(card_numbers)`, [foreignCard]);
     await setUp('SH-LJZ');
   });
 
