@@ -1,7 +1,7 @@
 import { expect, describe, it, beforeAll, afterAll } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { TQueueSetup } from '@huifang/shared';
-import { apiCall, DEMO_PASSWORD, login, startE2E, type TE2E } from './support.ts';
+import { apiCall, DEMO_PASSWORD, login, pick, startE2E, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -139,5 +139,48 @@ describe('queue ticketing journey', () => {
     await screenRow.getByRole('button', { name: /撤\s*销/ }).click();
     await manager.getByRole('button', { name: /确\s*定|OK/ }).click();
     await display.locator('[data-testid=display-code]').waitFor();
+
+    // Priority by card 卡号: a VIP customer gives their bank card at the door screen instead of a phone, and is called
+    // before a walk-in who came first. A mistyped card is refused with a sentence naming the card, nothing taken.
+    await apiCall(manager, 'PUT', `/queue/outlets/${ljz.id}/setup`, {
+      opensAt: '00:00',
+      closesAt: '23:59',
+      vipTiers: ['VIP'],
+      maxVipInRow: 2,
+      types: [{ id: setup.types[0]!.id, name: '个人业务', prefix: 'A', counterIds: [w1] }],
+    });
+    // The VIP customer's bank card is entered on the customer form, grouped as printed; stored as digits, shown masked
+    // on the customer's page and revealed on request (audited on the server).
+    const card = '6217000012345678';
+    await manager.goto('/customers');
+    await manager.click('[data-testid=customer-create]');
+    await manager.fill('#customer_name', '卡号贵宾');
+    await manager.fill('#customer_cardNumbersText', '6217 0000 1234 5678');
+    await pick(manager, 'customer_tier', 'VIP');
+    await manager.click('[data-testid=customer-save]');
+    await manager.waitForURL(/\/customers\/[0-9a-f-]{36}$/);
+    await manager.getByText('6217****5678').waitFor();
+    await manager.click('[data-testid=reveal-cardNumber]');
+    await manager.locator('[data-testid=revealed-cardNumber]', { hasText: card }).waitFor();
+    await e.shot(manager, '76-customer-card-revealed');
+
+    const screen = await e.newPage();
+    await screen.setViewportSize({ width: 1280, height: 900 });
+    await screen.goto(`/queue/take/${setup.linkToken}`);
+    await screen.click('[data-testid=take-A]');
+    const walkIn = (await screen.locator('[data-testid=take-number]').textContent())!.trim();
+    await screen.getByRole('button', { name: '完成' }).click();
+    await screen.getByText('卡号', { exact: true }).click();
+    await screen.fill('[data-testid=take-phone]', '6217 000');
+    await screen.click('[data-testid=take-A]');
+    await screen.locator('[data-testid=take-error]', { hasText: '卡号须为 8–19 位数字' }).waitFor();
+    await e.shot(screen, '75-queue-take-by-card');
+    await screen.fill('[data-testid=take-phone]', '6217 0000 1234 5678');
+    await screen.click('[data-testid=take-A]');
+    const byCard = (await screen.locator('[data-testid=take-number]').textContent())!.trim();
+    expect(Number(byCard.slice(1))).toBe(Number(walkIn.slice(1)) + 1);
+    await teller.locator('[data-testid=queue-waiting-A]', { hasText: '2' }).waitFor();
+    await teller.click('[data-testid=queue-call-next]');
+    await teller.locator('[data-testid=queue-current]', { hasText: byCard }).waitFor();
   });
 });

@@ -14,6 +14,7 @@ export * from './schemas/customers.ts';
 export * from './customers/mask.ts';
 export * from './customers/phone.ts';
 export * from './customers/id-number.ts';
+export * from './customers/card-number.ts';
 export * from './schemas/imports.ts';
 export * from './schemas/evaluations.ts';
 export * from './schemas/order-reviews.ts';

@@ -91,6 +91,7 @@ export const CUSTOM_TEXT: Record<string, { zh: (l: string) => string; en: (l: st
     en: (l) => `${l} must be a valid mobile number or a landline with its area code`,
   },
   idNumber: { zh: (l) => `${l}须为 18 位身份证号`, en: (l) => `${l} must be an 18-character ID card number` },
+  cardNumber: { zh: (l) => `${l}须为 8–19 位数字`, en: (l) => `${l} must be a card number of 8–19 digits` },
 };
 
 const FORMAT_ZH: Record<string, string> = {

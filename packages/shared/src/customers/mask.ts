@@ -41,6 +41,18 @@ export function maskIdNumber(id: string): string {
   return STARS;
 }
 
+/**
+ * 卡号: a card of 12 digits or more keeps its first 4 (the issuer) and last 4, 6222****7890, as bank statements print
+ * it; a shorter one keeps only its last 4; fewer than 8 characters are fully hidden.
+ */
+export function maskCardNumber(card: string): string {
+  const c = chars(card.trim());
+  if (c.length === 0) return '';
+  if (c.length >= 12) return `${c.slice(0, 4).join('')}${STARS}${c.slice(-4).join('')}`;
+  if (c.length >= 8) return `${STARS}${c.slice(-4).join('')}`;
+  return STARS;
+}
+
 const PROVINCE_NAMES =
   '北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门';
 /** A place name: CJK characters that are not themselves an administrative or street suffix. */

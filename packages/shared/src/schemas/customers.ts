@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ZPageQuery } from '../pagination.ts';
 import { ZId } from './common.ts';
 import { formatPhone, normalizePhone } from '../customers/phone.ts';
+import { normalizeCardNumber } from '../customers/card-number.ts';
 
 export const CUSTOMER_KINDS = ['individual', 'company'] as const;
 export const GENDERS = ['male', 'female', 'unknown'] as const;
@@ -9,7 +10,7 @@ export const GENDERS = ['male', 'female', 'unknown'] as const;
 export const DEFAULT_INTENT_LEVELS = ['马上要做', '考虑中', '关注', '一年内不会做', '已做', '尚不了解'] as const;
 export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'option'] as const;
 /** PII fields that are masked unless revealed (each reveal is audited). */
-export const PII_FIELDS = ['phone', 'email', 'address', 'idNumber'] as const;
+export const PII_FIELDS = ['phone', 'email', 'address', 'idNumber', 'cardNumber'] as const;
 export type TPiiField = (typeof PII_FIELDS)[number];
 
 /**
@@ -21,6 +22,16 @@ export const ZPhoneInput = z.string().transform((s, ctx) => {
   const p = normalizePhone(s);
   if (p) return formatPhone(p);
   ctx.addIssue({ code: 'custom', message: '请输入有效的手机号或带区号的座机号', input: s, params: { key: 'phone' } });
+  return z.NEVER;
+});
+
+/** A customer may hold this many cards 卡号 (debit, credit, member cards…). */
+export const MAX_CARD_NUMBERS = 10;
+/** 卡号: 8–19 digits, stored as digits only whatever spaces or dashes were typed (normalizeCardNumber). */
+export const ZCardNumberInput = z.string().transform((s, ctx) => {
+  const d = normalizeCardNumber(s);
+  if (d) return d;
+  ctx.addIssue({ code: 'custom', message: '卡号须为 8–19 位数字', input: s, params: { key: 'cardNumber' } });
   return z.NEVER;
 });
 
@@ -72,6 +83,7 @@ const customerFields = {
     .trim()
     .regex(/^\d{17}[\dXx]$/, '身份证号须为 18 位')
     .nullish(),
+  cardNumbers: z.array(ZCardNumberInput).max(MAX_CARD_NUMBERS),
   source: z.string().trim().max(40).nullish(),
   ownerId: ZId.nullish(),
   unitId: ZId,
@@ -91,6 +103,7 @@ export const ZCreateCustomerInput = z.object({
   ...customerFields,
   kind: customerFields.kind.default('individual'),
   phones: customerFields.phones.default([]),
+  cardNumbers: customerFields.cardNumbers.default([]),
   tags: customerFields.tags.default([]),
   consentService: customerFields.consentService.default(true),
   consentMarketing: customerFields.consentMarketing.default(false),
@@ -123,6 +136,8 @@ export const ZCustomer = z.object({
   email: z.string().nullable(),
   address: z.string().nullable(),
   idNumber: z.string().nullable(),
+  /** Masked (6222****7890) unless revealed, one card at a time. */
+  cardNumbers: z.array(z.string()),
   source: z.string().nullable(),
   ownerId: z.string().nullable(),
   ownerName: z.string().nullable(),
@@ -148,7 +163,7 @@ export const ZCustomerDetail = ZCustomer.extend({
 export type TCustomerDetail = z.infer<typeof ZCustomerDetail>;
 
 export const ZCustomerListQuery = ZPageQuery.extend({
-  /** Name, or a fragment of any phone number (≥ 3 digits). */
+  /** Name, a fragment of any phone number (≥ 3 digits), or a whole card number 卡号. */
   q: z.string().trim().max(50).optional(),
   kind: z.enum(CUSTOMER_KINDS).optional(),
   unitId: ZId.optional(),
@@ -172,7 +187,16 @@ export const ZCustomerListQuery = ZPageQuery.extend({
 });
 export type TCustomerListQuery = z.infer<typeof ZCustomerListQuery>;
 
-export const ZRevealInput = z.object({ field: z.enum(PII_FIELDS), index: z.number().int().min(0).max(4).default(0) });
+/** `index`: which phone or card (the others have one value). */
+export const ZRevealInput = z.object({
+  field: z.enum(PII_FIELDS),
+  index: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_CARD_NUMBERS - 1)
+    .default(0),
+});
 export const ZRevealResult = z.object({ field: z.enum(PII_FIELDS), value: z.string().nullable() });
 
 export const ZBulkCustomerInput = z.object({

@@ -106,8 +106,14 @@ export const QUEUE_CHANNELS = ['screen', 'phone'] as const;
 export const ZTakeTicketInput = z.object({
   typeId: ZId,
   channel: z.enum(QUEUE_CHANNELS),
-  /** Optional: a known customer is recognised by it (and a priority tier applies). */
+  /**
+   * Optional, at most one of them: a known customer is recognised by a phone, a card number 卡号 or an ID number
+   * 身份证号 (and a priority tier applies). The server checks their format (400 naming the field); an unknown one
+   * still takes a plain number.
+   */
   phone: z.string().trim().max(30).optional(),
+  cardNumber: z.string().trim().max(40).optional(),
+  idNumber: z.string().trim().max(30).optional(),
 });
 export type TTakeTicketInput = z.infer<typeof ZTakeTicketInput>;
 

@@ -39,6 +39,13 @@ export const customers = pgTable(
     email: text('email'),
     address: text('address'),
     idNumber: text('id_number'),
+    /**
+     * 卡号: bank or membership cards the customer holds (up to 5), digits only (normalizeCardNumber). An array and
+     * not one indexed column, because a customer often holds several cards (debit + credit, a member card); exact
+     * lookups (a card given when taking a queue number, the list search) go through `customer_cards` below, kept by
+     * triggers as customer_phones is, so no GIN index on this column taxes every customer write.
+     */
+    cardNumbers: text('card_numbers').array().notNull().default([]),
     /** 信息来源 (dictionary customer_source) */
     source: text('source'),
     ownerId: uuid('owner_id').references(() => users.id),
@@ -93,6 +100,23 @@ export const customerPhones = pgTable(
     customerId: uuid('customer_id').notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.phone, t.customerId] })],
+);
+
+/**
+ * Exact card lookup 卡号 → 客户: one row per (customer, card in customers.card_numbers), kept in sync by triggers on
+ * customers (migration `customer_card_numbers`), the same way and for the same reasons as customer_phones: a btree
+ * probe at any table size, whatever writes the customers (form, import, merge, erasure), and customers without a
+ * card (most) cost nothing. A card may show up on several customers until they are merged, hence the customer in
+ * the key.
+ */
+export const customerCards = pgTable(
+  'customer_cards',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    cardNumber: text('card_number').notNull(),
+    customerId: uuid('customer_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.cardNumber, t.customerId] })],
 );
 
 /** Contact persons of a company customer (one primary). */

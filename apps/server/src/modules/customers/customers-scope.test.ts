@@ -368,3 +368,83 @@ describe('POST /api/customers/bulk', () => {
     expect((await tagsOf(hz.id)).tags).toEqual(['原标签']);
   });
 });
+
+describe('card numbers 卡号', () => {
+  const newCard = () => `6217${String(crypto.randomInt(1e11, 1e12))}`;
+  const cardRows = (id: string) =>
+    t.pool
+      .query<{ card_number: string }>('select card_number from customer_cards where customer_id = $1 order by 1', [id])
+      .then((r) => r.rows.map((x) => x.card_number));
+
+  it('stored as digits, masked on the detail, revealed one at a time with one audit row; found by the list search', async () => {
+    const [a, b] = [newCard(), newCard()];
+    const cust = await createCustomer(t, c.admin, 'SH-LJZ', {
+      cardNumbers: [`${a.slice(0, 4)} ${a.slice(4, 8)} ${a.slice(8, 12)} ${a.slice(12)}`, b.replace(/(\d{4})/g, '$1-')],
+    });
+    expect((await t.pool.query('select card_numbers from customers where id = $1', [cust.id])).rows[0]).toEqual({
+      card_numbers: [a, b],
+    });
+    expect(await cardRows(cust.id)).toEqual([a, b].sort());
+    const detail = (await c.zhang.get(`/api/customers/${cust.id}`)).json();
+    expect(detail.cardNumbers).toEqual([`${a.slice(0, 4)}****${a.slice(-4)}`, `${b.slice(0, 4)}****${b.slice(-4)}`]);
+    expect(JSON.stringify(detail)).not.toContain(a);
+
+    const res = await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'cardNumber', index: 1 });
+    expect(res.json()).toEqual({ field: 'cardNumber', value: b });
+    const rows = await auditRowsOfRequest(t, res);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      action: 'customer.pii_revealed',
+      entity_id: cust.id,
+      actor_id: c.zhang.me.user.id,
+    });
+    expect(rows[0]!.after).toMatchObject({ field: 'cardNumber', index: 1 });
+    expect(JSON.stringify(rows[0])).not.toContain(b);
+    // No card at that index, or no pii:reveal: refused, no audit row.
+    const before = await revealCount(cust.id);
+    expectError(
+      await c.zhang.post(`/api/customers/${cust.id}/reveal`, { field: 'cardNumber', index: 2 }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.index'],
+    );
+    expectError(await c.wang.post(`/api/customers/${cust.id}/reveal`, { field: 'cardNumber' }), 403, 'FORBIDDEN');
+    expect(await revealCount(cust.id)).toBe(before);
+
+    // The list finds the customer by a whole card, typed in groups; HZ's manager does not.
+    expect(idsOf(await listCustomers(c.zhang, { q: `${a.slice(0, 8)} ${a.slice(8)}` }))).toEqual([cust.id]);
+    expect(idsOf(await listCustomers(c.li, { q: a }))).toEqual([]);
+
+    // Editing the cards keeps the lookup exact: the removed card finds nobody any more.
+    const edit = await c.admin.patch(`/api/customers/${cust.id}`, { cardNumbers: [b] });
+    expect(edit.statusCode, edit.body).toBe(200);
+    expect(await cardRows(cust.id)).toEqual([b]);
+    expect(idsOf(await listCustomers(c.zhang, { q: a }))).toEqual([]);
+  });
+
+  it('a malformed card is a 400 naming the card, and nothing is written', async () => {
+    const before = [await customerCount(t), await auditCount(t)];
+    for (const bad of ['1234567', '12345678901234567890', '6217 ABCD 1234'])
+      expectError(
+        await c.admin.post('/api/customers', {
+          name: `客户-${letters()}`,
+          unitId: await unitIdByCode(t, 'SH'),
+          cardNumbers: [newCard(), bad],
+        }),
+        400,
+        'VALIDATION_FAILED',
+        ['body.cardNumbers.1'],
+      );
+    const cust = await createCustomer(t, c.admin, 'SH');
+    const mid = [await customerCount(t), await auditCount(t)];
+    expectError(
+      await c.admin.patch(`/api/customers/${cust.id}`, { cardNumbers: ['12-34'] }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.cardNumbers.0'],
+    );
+    expect([await customerCount(t), await auditCount(t)]).toEqual(mid);
+    expect(mid[0]).toBe(before[0]! + 1);
+    expect(await cardRows(cust.id)).toEqual([]);
+  });
+});

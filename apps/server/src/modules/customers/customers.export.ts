@@ -32,6 +32,7 @@ function columns(defs: TCustomFieldDef[]) {
     { header: '邮箱', value: (r, clear) => (clear ? r.c.email : toCustomerDto(r).email) },
     { header: '地址', value: (r, clear) => (clear ? r.c.address : toCustomerDto(r).address) },
     { header: '证件号', value: (r, clear) => (clear ? r.c.idNumber : toCustomerDto(r).idNumber) },
+    { header: '卡号', value: (r, clear) => (clear ? r.c.cardNumbers : toCustomerDto(r).cardNumbers).join(', ') },
     { header: '性别', value: (r) => ({ male: '男', female: '女', unknown: '未知' })[r.c.gender ?? ''] ?? '' },
     { header: '生日', value: (r) => localDay(r.c.birthday) },
     { header: '所属单位', value: (r) => r.unitName },

@@ -1,7 +1,13 @@
 import { and, arrayContains, eq, gte, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
-import { formatPhone, normalizePhone, phoneSearchKey, type TCustomerListQuery } from '@huifang/shared';
+import {
+  formatPhone,
+  normalizeCardNumber,
+  normalizePhone,
+  phoneSearchKey,
+  type TCustomerListQuery,
+} from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
-import { customerContacts, customerPhones, customers, orgUnits, users } from '../../db/schema/index.ts';
+import { customerCards, customerContacts, customerPhones, customers, orgUnits, users } from '../../db/schema/index.ts';
 import { invalidField } from '../../lib/app-error.ts';
 import { likeEscape, orderBy, pageOffset } from '../../lib/pagination.ts';
 import { ownedVisible, type TScope } from '../../lib/scope.ts';
@@ -81,8 +87,21 @@ export function listConditions(scope: TScope, q: TCustomerListQuery, units: TUni
     const digits = phoneSearchKey(q.q);
     // A whole phone number (+86 138 1234 5678, 021-5555 1234): exact, through customer_phones. Three or more digits
     // with only phone punctuation: a fragment (trigram index on phone_digits). Anything else: a name (trigram index).
-    if (phone) conds.push(sql`${customers.id} in (${customerIdsWithPhone(scope.tenantId, formatPhone(phone))})`);
-    else if (digits.length >= 3 && PHONE_CHARS.test(q.q)) conds.push(ilike(customers.phoneDigits, `%${digits}%`));
+    // A whole card number 卡号 (8–19 digits, grouped or not) also finds its holders exactly, through customer_cards:
+    // `id = any(array(…))` keeps each side indexable, so Postgres ORs two index scans instead of reading the table.
+    const card = PHONE_CHARS.test(q.q) ? normalizeCardNumber(q.q) : null;
+    const byCard = card ? sql`${customers.id} = any(array(${customerIdsWithCard(scope.tenantId, card)}))` : null;
+    const byPhone = phone
+      ? sql`${customers.id} in (${customerIdsWithPhone(scope.tenantId, formatPhone(phone))})`
+      : digits.length >= 3 && PHONE_CHARS.test(q.q)
+        ? ilike(customers.phoneDigits, `%${digits}%`)
+        : null;
+    if (byCard && phone)
+      conds.push(
+        sql`(${customers.id} = any(array(${customerIdsWithPhone(scope.tenantId, formatPhone(phone))})) or ${byCard})`,
+      );
+    else if (byCard && byPhone) conds.push(or(byPhone, byCard)!);
+    else if (byPhone) conds.push(byPhone);
     else conds.push(ilike(customers.name, `%${likeEscape(q.q)}%`));
   }
   return and(...conds)!;
@@ -93,6 +112,10 @@ const PHONE_CHARS = /^[+\d\s\-()（）]+$/;
 /** Ids of the customers holding this (normalised) phone: one btree probe on customer_phones. */
 export const customerIdsWithPhone = (tenantId: string, phone: string) =>
   sql`select ${customerPhones.customerId} from ${customerPhones} where ${customerPhones.tenantId} = ${tenantId} and ${customerPhones.phone} = ${phone}`;
+
+/** Ids of the customers holding this card (digits only): one btree probe on customer_cards. */
+export const customerIdsWithCard = (tenantId: string, card: string) =>
+  sql`select ${customerCards.customerId} from ${customerCards} where ${customerCards.tenantId} = ${tenantId} and ${customerCards.cardNumber} = ${card}`;
 
 /**
  * The list's total (issue 3, 1M customers). Counting every match exactly costs as much as reading every match: a
@@ -331,5 +354,36 @@ export async function findCustomerTierByPhone(
   const res = await db.execute<{ id: string; tier: string | null }>(sql`
     select c.id, c.tier from customer_phones p join customers c on c.tenant_id = p.tenant_id and c.id = p.customer_id
     where p.tenant_id = ${tenantId} and p.phone = ${phone} order by c.created_at limit 1`);
+  return res.rows[0] ?? null;
+}
+
+/**
+ * The customer holding a card 卡号 (digits only, as in customers.card_numbers; the oldest if several) and their tier,
+ * tenant-wide, as findCustomerTierByPhone: a customer taking a queue number is recognised by the card they give.
+ */
+export async function findCustomerTierByCard(
+  db: DbOrTx,
+  tenantId: string,
+  card: string,
+): Promise<{ id: string; tier: string | null } | null> {
+  const res = await db.execute<{ id: string; tier: string | null }>(sql`
+    select c.id, c.tier from customer_cards k join customers c on c.tenant_id = k.tenant_id and c.id = k.customer_id
+    where k.tenant_id = ${tenantId} and k.card_number = ${card} order by c.created_at limit 1`);
+  return res.rows[0] ?? null;
+}
+
+/**
+ * The customer with this 18-character ID number 身份证号 (upper-case X; a form may have stored a lower-case x) and
+ * their tier, tenant-wide, through customers_id_number_idx.
+ */
+export async function findCustomerTierByIdNumber(
+  db: DbOrTx,
+  tenantId: string,
+  idNumber: string,
+): Promise<{ id: string; tier: string | null } | null> {
+  const res = await db.execute<{ id: string; tier: string | null }>(sql`
+    select c.id, c.tier from customers c
+    where c.tenant_id = ${tenantId} and c.id_number in (${idNumber}, ${idNumber.toLowerCase()})
+    order by c.created_at limit 1`);
   return res.rows[0] ?? null;
 }

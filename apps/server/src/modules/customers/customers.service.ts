@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import {
   maskAddress,
+  maskCardNumber,
   maskEmail,
   maskIdNumber,
   maskName,
@@ -39,7 +40,7 @@ import {
 
 type TDeps = { db: Db; clock: TClock };
 
-/** The API never sends personal data in clear: phones, e-mail, address and ID number are masked here. */
+/** The API never sends personal data in clear: phones, e-mail, address, ID and card numbers are masked here. */
 export function toCustomerDto({ c, unitName, ownerName }: TCustomerJoined): TCustomer {
   return {
     id: c.id,
@@ -51,6 +52,7 @@ export function toCustomerDto({ c, unitName, ownerName }: TCustomerJoined): TCus
     email: c.email ? maskEmail(c.email) : null,
     address: c.address ? maskAddress(c.address) : null,
     idNumber: c.idNumber ? maskIdNumber(c.idNumber) : null,
+    cardNumbers: c.cardNumbers.map(maskCardNumber),
     source: c.source,
     ownerId: c.ownerId,
     ownerName,
@@ -277,14 +279,18 @@ export async function revealField(
   // Nothing to reveal at that index: refused, and no audit row claims a reveal that did not happen.
   if (field === 'phone' && index >= row.c.phones.length)
     throw invalidField('body.index', `the customer has ${row.c.phones.length} phone number(s)`);
+  if (field === 'cardNumber' && index >= row.c.cardNumbers.length)
+    throw invalidField('body.index', `the customer has ${row.c.cardNumbers.length} card number(s)`);
   const value =
     field === 'phone'
       ? (row.c.phones[index] ?? null)
-      : field === 'email'
-        ? row.c.email
-        : field === 'address'
-          ? row.c.address
-          : row.c.idNumber;
+      : field === 'cardNumber'
+        ? (row.c.cardNumbers[index] ?? null)
+        : field === 'email'
+          ? row.c.email
+          : field === 'address'
+            ? row.c.address
+            : row.c.idNumber;
   // An empty e-mail, address or ID number is the same: nothing to reveal, so no audit row either.
   if (!value?.trim()) throw invalidField('body.field', `the customer has no ${field} on record`);
   await insertAuditEvent(
@@ -302,7 +308,13 @@ export async function revealField(
   );
   return { field, value };
 }
-const FIELD_LABEL: Record<TPiiField, string> = { phone: '电话', email: '邮箱', address: '地址', idNumber: '证件号' };
+const FIELD_LABEL: Record<TPiiField, string> = {
+  phone: '电话',
+  email: '邮箱',
+  address: '地址',
+  idNumber: '证件号',
+  cardNumber: '卡号',
+};
 
 /** Bulk tag / reassign owner over visible customers only; ids outside the scope are reported, not touched. */
 export async function bulkUpdate(deps: TDeps, scope: TScope, ctx: TAuditCtx, input: TBulkCustomerInput) {

@@ -3,6 +3,7 @@ import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import {
   DQ_FIELDS,
   maskName,
+  MAX_CARD_NUMBERS,
   type TDataQualitySettings,
   type TDataQualitySummary,
   type TDuplicateGroup,
@@ -219,7 +220,7 @@ export async function findDuplicates(deps: Pick<TDeps, 'db'>, scope: TScope, lim
 
 /**
  * Merge duplicates into one record, keeping both histories: service records, transactions, notes and contacts move
- * to the kept customer; phones and tags are united; empty fields are filled from the merged ones; merged rows go.
+ * to the kept customer; phones, card numbers and tags are united; empty fields are filled from the merged ones; merged rows go.
  */
 export async function mergeCustomers(deps: TDeps, scope: TScope, ctx: TAuditCtx, keepId: string, mergeIds: string[]) {
   const ids = [...new Set(mergeIds)].filter((i) => i !== keepId);
@@ -236,6 +237,11 @@ export async function mergeCustomers(deps: TDeps, scope: TScope, ctx: TAuditCtx,
   if (phones.length > 5)
     throw new AppError('CONFLICT', 'the merged customer would have more than 5 phone numbers', {
       details: [{ path: 'body.mergeIds', message: '合并后电话超过 5 个' }],
+    });
+  const cardNumbers = [...new Set([...keep.cardNumbers, ...others.flatMap((o) => o.cardNumbers)])];
+  if (cardNumbers.length > MAX_CARD_NUMBERS)
+    throw new AppError('CONFLICT', `the merged customer would have more than ${MAX_CARD_NUMBERS} card numbers`, {
+      details: [{ path: 'body.mergeIds', message: `合并后卡号超过 ${MAX_CARD_NUMBERS} 个` }],
     });
   const fill = <K extends keyof typeof keep>(k: K) => keep[k] ?? others.find((o) => o[k] !== null)?.[k] ?? null;
   const now = deps.clock.now();
@@ -261,6 +267,7 @@ export async function mergeCustomers(deps: TDeps, scope: TScope, ctx: TAuditCtx,
         phones,
         phoneDigits: phoneDigitsOf(phones),
         tags: [...new Set([...keep.tags, ...others.flatMap((o) => o.tags)])],
+        cardNumbers,
         email: fill('email'),
         address: fill('address'),
         idNumber: fill('idNumber'),

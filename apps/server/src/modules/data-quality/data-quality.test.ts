@@ -23,10 +23,11 @@ const create = async (body: Record<string, unknown>) => {
 describe('data quality', () => {
   it('finds duplicates by phone and by name + similar address, and merges them keeping both histories', async () => {
     const p = phone();
-    const a = await create({ name: '周重复', phones: [p], tags: ['甲'] });
+    const a = await create({ name: '周重复', phones: [p], tags: ['甲'], cardNumbers: ['6217000000000001'] });
     const b = await create({
       name: '周重复二',
       phones: [phone(), p],
+      cardNumbers: ['6217000000000002', '6217000000000001'],
       email: 'zhou@example.com',
       tags: ['乙'],
       allowDuplicatePhone: true,
@@ -49,7 +50,18 @@ describe('data quality', () => {
     const merged = await admin.post('/api/customers/merge', { keepId: a, mergeIds: [b] });
     expect(merged.statusCode, merged.body).toBe(200);
     expect((await admin.get(`/api/customers/${b}`)).statusCode).toBe(404);
-    const kept = (await t.pool.query('select phones, tags, email from customers where id = $1', [a])).rows[0];
+    const kept = (await t.pool.query('select phones, tags, email, card_numbers from customers where id = $1', [a]))
+      .rows[0];
+    // Cards are united like phones, and the merged customer's card lookup rows went with it.
+    expect(kept.card_numbers).toEqual(['6217000000000001', '6217000000000002']);
+    const cards = await t.pool.query(
+      'select card_number, customer_id from customer_cards where customer_id = any($1)',
+      [[a, b]],
+    );
+    expect(cards.rows.map((r) => [r.card_number, r.customer_id]).sort()).toEqual([
+      ['6217000000000001', a],
+      ['6217000000000002', a],
+    ]);
     expect(kept.phones).toHaveLength(2);
     expect(kept.tags.sort()).toEqual(['乙', '甲']);
     expect(kept.email).toBe('zhou@example.com');

@@ -21,10 +21,11 @@ export type TImportRow = {
 };
 
 /** Columns the shared schema fills with a default: on update they change only when the row held them. */
-const DEFAULTED = ['kind', 'phones', 'tags', 'consent_service', 'consent_marketing'] as const;
+const DEFAULTED = ['kind', 'phones', 'tags', 'consent_service', 'consent_marketing', 'card_numbers'] as const;
 const INPUT_FIELD: Record<(typeof DEFAULTED)[number], string> = {
   kind: 'kind',
   phones: 'phones',
+  card_numbers: 'cardNumbers',
   tags: 'tags',
   consent_service: 'consentService',
   consent_marketing: 'consentMarketing',
@@ -51,6 +52,7 @@ export type TCustomerColumns = {
   email: string | null;
   address: string | null;
   id_number: string | null;
+  card_numbers: string[];
   source: string | null;
   owner_id: string | null;
   unit_id: string;
@@ -163,6 +165,7 @@ export function checkRow(c: TRowContext, rowNo: number, cells: string[]): { row?
     email: d.email ?? null,
     address: d.address ?? null,
     id_number: idNumber,
+    card_numbers: [...new Set(d.cardNumbers)],
     source: d.source ?? null,
     owner_id: ownerId,
     unit_id: unitId,

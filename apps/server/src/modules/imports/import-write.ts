@@ -27,6 +27,7 @@ const COLUMNS: Record<keyof TCustomerColumns, string> = {
   email: 'text',
   address: 'text',
   id_number: 'text',
+  card_numbers: 'text[]',
   source: 'text',
   owner_id: 'uuid',
   unit_id: 'uuid',

@@ -327,6 +327,7 @@ describe('customer import', () => {
         email: null,
         address: null,
         id_number: null,
+        card_numbers: [],
         source: null,
         owner_id: null,
         unit_id: shUnit,
@@ -455,6 +456,48 @@ describe('customer import', () => {
 });
 
 describe('customer export', () => {
+  it('imports card numbers 卡号: several per cell, stored as digits and found by them; a bad card is a row error', async () => {
+    const tag = uniq();
+    const card = () => `6217${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
+    const [c1, c2, c3] = [card(), card(), card()];
+    const [p1, p2, p3] = [phone(), phone(), phone()];
+    const grouped = (c: string) => c.replace(/(\d{4})(?=\d)/g, '$1 ');
+    const csv = [
+      '姓名,手机,卡号,标签',
+      `两张卡${tag},${p1},"${grouped(c1)}；${c2}",${tag}`,
+      `坏卡号${tag},${p2},6217-12AB,${tag}`,
+      `一张卡${tag},${p3},${c3.replace(/(\d{4})(?=\d)/g, '$1-')},${tag}`,
+    ].join('\n');
+    const up = (await uploadFile(admin, csv)).json();
+    expect(up.suggestedMapping).toMatchObject({ 卡号: 'cardNumbers' });
+    const job = await runToEnd(admin, up.job.id, up.suggestedMapping);
+    expect(job).toMatchObject({ status: 'done', insertedRows: 2, errorRows: 1 });
+    const errors = await t.pool.query('select row_no, "column", reason from import_errors where job_id = $1', [
+      up.job.id,
+    ]);
+    expect(errors.rows).toEqual([{ row_no: 2, column: '卡号', reason: '卡号须为 8–19 位数字' }]);
+    const landed = await t.pool.query(
+      `select c.name, c.card_numbers, array(select card_number from customer_cards k where k.customer_id = c.id order by 1) as lookup
+         from customers c where $1 = any(c.tags) order by c.name`,
+      [tag],
+    );
+    expect(landed.rows).toEqual([
+      { name: `一张卡${tag}`, card_numbers: [c3], lookup: [c3] },
+      { name: `两张卡${tag}`, card_numbers: [c1, c2], lookup: [c1, c2].sort() },
+    ]);
+
+    // Re-imported by phone without a card column: the cards stay.
+    const again = (await uploadFile(admin, ['姓名,手机', `两张卡改名${tag},${p1}`].join('\n'))).json();
+    expect(await runToEnd(admin, again.job.id, again.suggestedMapping)).toMatchObject({ updatedRows: 1 });
+    expect(await count(`name = $1 and card_numbers = $2`, [`两张卡改名${tag}`, [c1, c2]])).toBe(1);
+
+    // Exported in clear to a user holding pii:reveal, in a 卡号 column.
+    const res = await admin.get(`/api/customers/export?format=csv&tags=${tag}`);
+    const [header, ...lines] = res.body.slice(1).trim().split('\r\n');
+    expect(header!.split(',')).toContain('卡号');
+    expect(lines.join('\n')).toContain(`${c1}, ${c2}`);
+  });
+
   it('exports the filtered list as CSV with formula cells escaped, masked without pii:reveal, and audits it', async () => {
     const tag = uniq();
     const p = phone();
@@ -502,7 +545,14 @@ describe('customer export', () => {
     const exporter = await t.login(username, 'Export1234');
     const tag = uniq();
     const p = phone();
-    await admin.post('/api/customers', { name: `脱敏${tag}`, phones: [p], unitId: shUnit, tags: [tag] });
+    const card = '6217000011112222';
+    await admin.post('/api/customers', {
+      name: `脱敏${tag}`,
+      phones: [p],
+      cardNumbers: [card],
+      unitId: shUnit,
+      tags: [tag],
+    });
     const res = await exporter.get(`/api/customers/export?format=xlsx&tags=${tag}`);
     expect(res.statusCode).toBe(200);
     const wb = new ExcelJS.Workbook();
@@ -511,5 +561,7 @@ describe('customer export', () => {
     expect(row).toContain(`脱敏${tag}`);
     expect(row).toContain(`${p.slice(0, 3)}****${p.slice(-4)}`);
     expect(JSON.stringify(row)).not.toContain(p);
+    expect(row).toContain('6217****2222');
+    expect(JSON.stringify(row)).not.toContain(card);
   });
 });

@@ -8,6 +8,7 @@ export const IMPORT_FIELDS = [
   'email',
   'address',
   'idNumber',
+  'cardNumbers',
   'gender',
   'birthday',
   'source',
@@ -28,6 +29,7 @@ const SYNONYMS: Record<(typeof IMPORT_FIELDS)[number], string[]> = {
   email: ['邮箱', '电子邮箱', 'email', 'e-mail'],
   address: ['地址', '联系地址', '住址', 'address'],
   idNumber: ['身份证', '身份证号', '证件号', '证件号码', 'idnumber', 'id number'],
+  cardNumbers: ['卡号', '银行卡号', '会员卡号', '卡号码', 'card number', 'card numbers', 'cardnumber'],
   gender: ['性别', 'gender', 'sex'],
   birthday: ['生日', '出生日期', 'birthday', 'birth date'],
   source: ['来源', '信息来源', 'source'],
@@ -79,6 +81,11 @@ const split = (s: string) =>
     .split(/[,，;；、/|\s]+/)
     .map((x) => x.trim())
     .filter(Boolean);
+const splitCards = (s: string) =>
+  s
+    .split(/[,，;；、/|]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 /**
  * Several phones in one cell: split at , ; 、 / |, then read each part as the longest runs of space-separated pieces
  * that make one phone: "138 1234 5678" is one, "13812345678 021-5555 1234" is two.
@@ -113,6 +120,8 @@ export function rowToInput(values: Record<string, string>): {
     if (field.startsWith('custom.')) (input.custom as Record<string, string>)[field.slice(7)] = v;
     else if (field === 'phones') input.phones = splitPhones(v);
     else if (field === 'tags') input.tags = split(v);
+    // Several cards in one cell are separated like tags; spaces and dashes inside one card are its grouping.
+    else if (field === 'cardNumbers') input.cardNumbers = splitCards(v);
     else if (field === 'gender') {
       const g = { 男: 'male', 女: 'female', male: 'male', female: 'female', m: 'male', f: 'female', 未知: 'unknown' }[
         v.toLowerCase()

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type pg from 'pg';
 import {
   formatPhone,
+  normalizeCardNumber,
   normalizePhone,
   type TQueueBoard,
   type TQueuePublicTicket,
@@ -12,7 +13,11 @@ import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, invalidField, notFound, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { DEFAULT_TIME_ZONE } from '../../lib/time.ts';
-import { findCustomerTierByPhone } from '../customers/customers.repository.ts';
+import {
+  findCustomerTierByCard,
+  findCustomerTierByIdNumber,
+  findCustomerTierByPhone,
+} from '../customers/customers.repository.ts';
 import { publish } from '../kiosk/kiosk-hub.ts';
 import { checkQueueAlerts } from './queue-alerts.ts';
 import { DEFAULT_HANDLING_SECONDS, estimateWaitMinutes, isOpenAt, localDayTime } from './queue-rules.ts';
@@ -193,6 +198,42 @@ const isIdempotencyRace = (e: unknown) =>
   (e as { code?: string; constraint?: string }).code === '23505' &&
   (e as { constraint?: string }).constraint === 'queue_tickets_idem_uq';
 
+type TCustomerKey = { by: 'phone' | 'card' | 'idNumber'; value: string };
+
+/**
+ * What the taker gave to be recognised by (at most one of phone, card number 卡号, ID number 身份证号), in its stored
+ * form; a malformed one is a 400 naming its field, before anything is written.
+ */
+export function customerKeyOf(input: TTakeTicketInput): TCustomerKey | null {
+  const given = (['phone', 'cardNumber', 'idNumber'] as const).filter((k) => input[k]);
+  if (given.length > 1)
+    throw invalidField(`body.${given[1]}`, 'give one of phone, cardNumber or idNumber', { code: 'custom' });
+  if (input.phone) {
+    const p = normalizePhone(input.phone);
+    if (!p) throw invalidField('body.phone', 'not a valid phone number', { code: 'invalid_format' });
+    return { by: 'phone', value: formatPhone(p) };
+  }
+  if (input.cardNumber) {
+    const card = normalizeCardNumber(input.cardNumber);
+    if (!card) throw invalidField('body.cardNumber', 'a card number has 8–19 digits', { code: 'invalid_format' });
+    return { by: 'card', value: card };
+  }
+  if (input.idNumber) {
+    const id = input.idNumber.normalize('NFKC').replace(/\s/g, '').toUpperCase();
+    if (!/^\d{17}[\dX]$/.test(id))
+      throw invalidField('body.idNumber', 'an ID number has 18 characters', { code: 'invalid_format' });
+    return { by: 'idNumber', value: id };
+  }
+  return null;
+}
+
+/** The customer a take is recognised as (null: nobody, the same answer whether the key is unknown or not given). */
+function findTaker(db: DbOrTx, tenantId: string, key: TCustomerKey) {
+  if (key.by === 'phone') return findCustomerTierByPhone(db, tenantId, key.value);
+  if (key.by === 'card') return findCustomerTierByCard(db, tenantId, key.value);
+  return findCustomerTierByIdNumber(db, tenantId, key.value);
+}
+
 /**
  * 取号: the next number of the type for today. The Idempotency-Key makes a retried take return the same ticket: a
  * replay finds it; two retries in flight at once meet on the key's unique index, and the loser (its number rolled
@@ -208,14 +249,9 @@ export async function takeTicket(
   const link = await findLink(deps.db, token);
   const now = deps.clock.now();
   const { day, hhmm } = localDayTime(now, link.timeZone);
-  let phone: string | null = null;
-  if (input.phone) {
-    const p = normalizePhone(input.phone);
-    if (!p) throw invalidField('body.phone', 'not a valid phone number', { code: 'invalid_format' });
-    phone = formatPhone(p);
-  }
+  const key = customerKeyOf(input);
   const isOpen = isOpenAt(hhmm, link.opensAt, link.closesAt);
-  const customer = phone && isOpen ? await findCustomerTierByPhone(deps.db, link.tenantId, phone) : null;
+  const customer = key && isOpen ? await findTaker(deps.db, link.tenantId, key) : null;
   const isVip = customer?.tier != null && link.vipTiers.includes(customer.tier);
   const values = [
     link.tenantId,

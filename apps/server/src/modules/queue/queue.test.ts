@@ -434,6 +434,77 @@ describe('calling 叫号', () => {
     await setUp('SH-LJZ');
   });
 
+  it('a customer gives a card number 卡号 or ID number instead of a phone: recognised, and the VIP rule applies', async () => {
+    await drain(chen, w1);
+    await drain(teller02, w2);
+    const card = `6222${String(crypto.randomInt(1e11, 1e12))}`; // 16 digits
+    const vip = await createCustomer(t, zhang, 'SH-LJZ', {
+      tier: 'VIP',
+      cardNumbers: [`${card.slice(0, 4)} ${card.slice(4)}`],
+    });
+    const idNumber = `31010119800101${String(crypto.randomInt(1000, 10000))}`;
+    const vipById = await createCustomer(t, zhang, 'SH-LJZ', { tier: 'VIP', idNumber });
+    const rule = await setUp('SH-LJZ', { vipTiers: ['VIP'], maxVipInRow: 2 });
+    const n1 = await takeOk(rule.token, rule.typeA);
+    // A VIP of another tenant holding a card: recognised only in their own tenant.
+    const foreignCard = `6222${String(crypto.randomInt(1e11, 1e12))}`;
+    await t.pool.query(
+      `with tn as (insert into tenants (slug, name) values ($1, '他行') returning id),
+            u as (insert into org_units (tenant_id, type, name, path, depth) select id, 'branch', '他行网点', 'x', 0 from tn returning id, tenant_id)
+       insert into customers (tenant_id, name, unit_id, tier, card_numbers) select tenant_id, '他行贵宾', id, 'VIP', array[$2] from u`,
+      [`other-${crypto.randomUUID().slice(0, 8)}`, foreignCard],
+    );
+    const foreign = await takeOk(rule.token, rule.typeA, { cardNumber: foreignCard });
+    // An unknown card takes a plain number: no error, and nothing says whether the card exists.
+    const unknown = await takeOk(rule.token, rule.typeA, { cardNumber: '6222 0000 0000 0001' });
+    // Typed with dashes on the phone page: the same card.
+    const byCard = await takeOk(rule.token, rule.typeA, { cardNumber: card.replace(/(\d{4})(?=\d)/g, '$1-') });
+    const byId = await takeOk(rule.token, rule.typeA, { idNumber });
+    expect(Object.keys(unknown).sort()).toEqual(Object.keys(byCard).sort());
+    const rows = await t.pool.query<{ id: string; is_vip: boolean; customer_id: string | null }>(
+      'select id, is_vip, customer_id from queue_tickets where id = any($1)',
+      [[foreign.id, unknown.id, byCard.id, byId.id]],
+    );
+    const row = new Map(rows.rows.map((r) => [r.id, r]));
+    expect(row.get(unknown.id)).toMatchObject({ is_vip: false, customer_id: null });
+    expect(row.get(foreign.id)).toMatchObject({ is_vip: false, customer_id: null });
+    expect(row.get(byCard.id)).toMatchObject({ is_vip: true, customer_id: vip.id });
+    expect(row.get(byId.id)).toMatchObject({ is_vip: true, customer_id: vipById.id });
+    // The VIP by card is served first, though they came after two others.
+    const first = await callOk(chen, w1);
+    expect(first.id).toBe(byCard.id);
+    await endService(chen, first);
+    const second = await callOk(chen, w1);
+    expect(second.id).toBe(byId.id);
+    await endService(chen, second);
+    expect((await callOk(chen, w1)).id).toBe(n1.id);
+    await drain(chen, w1);
+    await t.pool.query(`delete from customers where name = '他行贵宾' and $1 = any(card_numbers)`, [foreignCard]);
+    await setUp('SH-LJZ');
+  });
+
+  it('a malformed card or ID number, or two keys at once: 400 naming the field, nothing written', async () => {
+    const { token, typeA } = await setUp('SH-XJH');
+    const before = await countRows(t, 'select 1 from queue_tickets');
+    for (const bad of ['1234567', '12345678901234567890', '6222 ABCD 1234 5678'])
+      expectError(await take(token, { typeId: typeA, channel: 'phone', cardNumber: bad }), 400, 'VALIDATION_FAILED', [
+        'body.cardNumber',
+      ]);
+    expectError(
+      await take(token, { typeId: typeA, channel: 'screen', idNumber: '31010119800101' }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.idNumber'],
+    );
+    expectError(
+      await take(token, { typeId: typeA, channel: 'screen', phone: '13812345678', cardNumber: '6222021234567890' }),
+      400,
+      'VALIDATION_FAILED',
+      ['body.cardNumber'],
+    );
+    expect(await countRows(t, 'select 1 from queue_tickets')).toBe(before);
+  });
+
   it("the day's queue survives a server restart", async () => {
     await drain(chen, w1);
     const x = await takeOk(ljz.token, ljz.typeA);

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import type { TCustomFieldDef } from '@huifang/shared';
+import type { TCustomFieldDef, TPiiField } from '@huifang/shared';
 import { get, post } from '../../api/client.ts';
 
 export const CUSTOMERS_KEY = ['customers'] as const;
@@ -19,7 +19,7 @@ export const useCustomFields = () =>
   });
 
 /** Reveal one personal field in clear (audited on the server). */
-export const reveal = (customerId: string, field: 'phone' | 'email' | 'address' | 'idNumber', index = 0) =>
+export const reveal = (customerId: string, field: TPiiField, index = 0) =>
   post<{ field: string; value: string | null }>(`/customers/${customerId}/reveal`, { field, index }).then(
     (r) => r.value,
   );

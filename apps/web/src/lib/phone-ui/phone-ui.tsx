@@ -336,18 +336,25 @@ export function Segments<V extends string | number>({
   options,
   value,
   onChange,
+  label,
+  style,
+  size,
 }: {
   name: string;
   options: V[];
   value: V | undefined;
   onChange: (v: V) => void;
+  /** What a segment shows (default: its value). */
+  label?: (v: V) => string;
+  style?: CSSProperties;
+  size?: 'medium' | 'large';
 }) {
   return (
-    <div className="hf-segments" role="radiogroup">
+    <div className={`hf-segments${size ? ` hf-segments-${size}` : ''}`} role="radiogroup" style={style}>
       {options.map((o) => (
         <label key={String(o)} className={`hf-segment${value === o ? ' hf-checked' : ''}`}>
           <input type="radio" name={name} checked={value === o} onChange={() => onChange(o)} />
-          {o}
+          {label ? label(o) : o}
         </label>
       ))}
     </div>

@@ -75,6 +75,7 @@ export function CustomerDrawer(props: { open: boolean; customer?: TCustomerDetai
         email: undefined,
         address: undefined,
         idNumber: undefined,
+        cardNumbers: undefined,
         birthday: c.birthday ? dayjs(c.birthday) : undefined,
       });
     else
@@ -98,20 +99,31 @@ export function CustomerDrawer(props: { open: boolean; customer?: TCustomerDetai
     } catch (e) {
       if (e instanceof ApiError && e.code === 'DUPLICATE_PHONE')
         setDuplicate({ body, existing: e.details[0]?.existing ?? null });
-      else if (!applyServerErrors(form, e, i18n.language, (n) => (n[0] === 'phones' ? ['phonesText'] : n)))
+      else if (
+        !applyServerErrors(form, e, i18n.language, (n) =>
+          n[0] === 'phones' ? ['phonesText'] : n[0] === 'cardNumbers' ? ['cardNumbersText'] : n,
+        )
+      )
         void message.error(errorText(e, i18n.language));
     }
   };
 
   const onSave = async () => {
     const v = (await validatedValues(form)) as
-      (Record<string, unknown> & { birthday?: dayjs.Dayjs; phonesText?: string }) | null;
+      (Record<string, unknown> & { birthday?: dayjs.Dayjs; phonesText?: string; cardNumbersText?: string }) | null;
     if (!v) return;
     const body: Record<string, unknown> = { ...v, birthday: v.birthday ? v.birthday.format('YYYY-MM-DD') : null };
     delete body.phonesText;
+    delete body.cardNumbersText;
     if (v.phonesText !== undefined)
       body.phones = String(v.phonesText)
         .split(/[,，;；\s]+/)
+        .filter(Boolean);
+    // Cards are separated by commas or semicolons only: spaces and dashes group the digits of one card.
+    if (v.cardNumbersText !== undefined && (v.cardNumbersText !== '' || !c))
+      body.cardNumbers = String(v.cardNumbersText)
+        .split(/[,，;；、]+/)
+        .map((s) => s.trim())
         .filter(Boolean);
     for (const k of ['email', 'address', 'idNumber']) if (body[k] === '' || body[k] === undefined) delete body[k];
     await send(body);
@@ -197,6 +209,13 @@ export function CustomerDrawer(props: { open: boolean; customer?: TCustomerDetai
           extra={c ? t('customer.phonesEditHint') : t('customer.phonesHint')}
         >
           <Input />
+        </Form.Item>
+        <Form.Item
+          name="cardNumbersText"
+          label={t('customer.cardNumbers')}
+          extra={c ? t('customer.cardNumbersEditHint') : t('customer.cardNumbersHint')}
+        >
+          <Input inputMode="numeric" />
         </Form.Item>
         <Space.Compact block>
           <Form.Item name="gender" label={t('customer.gender')} style={{ flex: 1 }}>

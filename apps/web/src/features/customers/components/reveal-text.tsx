@@ -1,4 +1,5 @@
 import { EyeOutlined } from '@ant-design/icons';
+import type { TPiiField } from '@huifang/shared';
 import { App, Button, Space, Tooltip } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,12 +8,7 @@ import { can, useMe } from '../../auth/api.ts';
 import { reveal } from '../api.ts';
 
 /** A masked value with an eye button for users holding pii:reveal; each click is one audited reveal. */
-export function RevealText(props: {
-  customerId: string;
-  field: 'phone' | 'email' | 'address' | 'idNumber';
-  index?: number;
-  masked: string | null;
-}) {
+export function RevealText(props: { customerId: string; field: TPiiField; index?: number; masked: string | null }) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const me = useMe().data;

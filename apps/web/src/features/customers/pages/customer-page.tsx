@@ -143,6 +143,15 @@ export function CustomerPage() {
             <Descriptions.Item label={t('customer.idNumber')}>
               <RevealText customerId={c.id} field="idNumber" masked={c.idNumber} />
             </Descriptions.Item>
+            <Descriptions.Item label={t('customer.cardNumbers')} span={2}>
+              <Space direction="vertical" size={0}>
+                {c.cardNumbers.length
+                  ? c.cardNumbers.map((k, i) => (
+                      <RevealText key={i} customerId={c.id} field="cardNumber" index={i} masked={k} />
+                    ))
+                  : '—'}
+              </Space>
+            </Descriptions.Item>
             <Descriptions.Item label={t('customer.address')} span={2}>
               <RevealText customerId={c.id} field="address" masked={c.address} />
             </Descriptions.Item>

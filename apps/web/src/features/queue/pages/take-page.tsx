@@ -2,25 +2,39 @@ import type { TQueuePublicTicket } from '@huifang/shared';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
+import { ApiError } from '../../../api/client.ts';
 import { errorText } from '../../../api/error-text.ts';
 import { takeTicket, useQueueBoard } from '../api.ts';
 import { PhoneTicket } from '../components/phone-ticket.tsx';
-import { Alert, Button, Card, LangSwitch, Loading, Result, TextInput } from '../../../lib/phone-ui/phone-ui.tsx';
+import {
+  Alert,
+  Button,
+  Card,
+  LangSwitch,
+  Loading,
+  Result,
+  Segments,
+  TextInput,
+} from '../../../lib/phone-ui/phone-ui.tsx';
 
 const SLIP_MS = 8000;
 const storeKey = (token: string) => `hf.queue.${token}`;
+/** What a customer may give to be recognised (a VIP tier then goes first): the field of the take request. */
+const KEYS = ['phone', 'cardNumber', 'idNumber'] as const;
+type TKey = (typeof KEYS)[number];
 
 /**
  * 取号 (public, no login): `screen` is the touch screen at the door (big buttons, the slip shows for a few seconds),
- * `phone` the page behind the outlet's QR code (an optional phone number for recognition; the ticket then stays on
- * the phone and follows the queue).
+ * `phone` the page behind the outlet's QR code (the ticket then stays on the phone and follows the queue). On both,
+ * the customer may give a phone, card 卡号 or ID number 身份证号 to be recognised; an unknown one still takes a number.
  */
 export function TakePage({ mode }: { mode: 'screen' | 'phone' }) {
   const { t, i18n } = useTranslation();
   const { token = '' } = useParams();
   const board = useQueueBoard(token);
   const [slip, setSlip] = useState<TQueuePublicTicket | null>(null);
-  const [phone, setPhone] = useState('');
+  const [keyKind, setKeyKind] = useState<TKey>('phone');
+  const [keyValue, setKeyValue] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [mine, setMine] = useState<string | null>(() =>
@@ -39,17 +53,23 @@ export function TakePage({ mode }: { mode: 'screen' | 'phone' }) {
       // One key per tap: a retried request (double tap, flaky network) takes one number.
       const ticket = await takeTicket(
         token,
-        { typeId, channel: mode, ...(phone.trim() ? { phone: phone.trim() } : {}) },
+        { typeId, channel: mode, ...(keyValue.trim() ? { [keyKind]: keyValue.trim() } : {}) },
         crypto.randomUUID(),
       );
       if (mode === 'phone') {
         localStorage.setItem(storeKey(token), ticket.id);
         setMine(ticket.id);
       } else setSlip(ticket);
-      setPhone('');
+      setKeyValue('');
       void board.refetch();
     } catch (e) {
-      setError(errorText(e, i18n.language));
+      // A malformed phone, card or ID number: say which, so the customer can correct it.
+      const field = e instanceof ApiError ? e.details[0]?.path?.replace(/^body\./, '') : undefined;
+      setError(
+        field && (KEYS as readonly string[]).includes(field)
+          ? t(`queue.take.bad.${field}`)
+          : errorText(e, i18n.language),
+      );
     } finally {
       setBusy(null);
     }
@@ -112,16 +132,28 @@ export function TakePage({ mode }: { mode: 'screen' | 'phone' }) {
         </Card>
       ) : (
         <>
-          {mode === 'phone' && (
-            <TextInput
-              style={{ marginTop: 16 }}
-              inputMode="tel"
-              testId="take-phone"
-              placeholder={t('queue.take.phone')}
-              value={phone}
-              onChange={setPhone}
-            />
-          )}
+          <Segments
+            name="take-key"
+            size={big ? 'large' : 'medium'}
+            style={{ marginTop: 16 }}
+            options={[...KEYS]}
+            value={keyKind}
+            label={(k) => t(`queue.take.by.${k}`)}
+            onChange={(k) => {
+              setKeyKind(k);
+              setKeyValue('');
+              setError(null);
+            }}
+          />
+          <TextInput
+            style={{ marginTop: 8 }}
+            size={big ? 'large' : undefined}
+            inputMode={keyKind === 'idNumber' ? 'text' : keyKind === 'phone' ? 'tel' : 'numeric'}
+            testId="take-phone"
+            placeholder={t(`queue.take.hint.${keyKind}`)}
+            value={keyValue}
+            onChange={setKeyValue}
+          />
           <div style={{ display: 'grid', gridTemplateColumns: big ? '1fr 1fr' : '1fr', gap: 16, marginTop: 16 }}>
             {b.types.map((x) => (
               <div key={x.id}>
