@@ -10,11 +10,14 @@ import { describe, expect, it } from 'vitest';
  * page's own route chunk, plus the strings it loads before its first paint in the language shown first (zh-CN): the
  * shared ones, and every feature's (staff shell) or its own feature's (public page) — app/i18n.ts.
  *
- * TARGET is issue 14's budget; LIMIT is what this test enforces. The public phone pages (no antd: lib/phone-ui) and the
- * chart chunk meet their targets. The staff app shell + login does not yet: the entry (React DOM 69, react-router 13,
- * i18next 18, react-query 10 KB gz) plus antd's core, form, menu, select, dropdown and App (~190 KB gz) and every
- * feature's strings (18 KB gz) are ~420 KB gz, so its LIMIT is the size reached (a ratchet: lower it as the shell
- * shrinks, never raise it) and the gap to TARGET is printed.
+ * TARGET is issue 14's budget; LIMIT is what this test enforces: the size reached, at or under TARGET (a ratchet: lower
+ * it as a part shrinks, never raise it past TARGET). The public phone pages (no antd: lib/phone-ui), the chart chunk and
+ * the staff app shell + login meet their targets. The shell + login is the entry (React DOM 69, react-router 13,
+ * i18next 18, react-query 10 KB gz), antd's core with the shell's Layout, Menu, Dropdown, Breadcrumb, Badge, Popover,
+ * Alert and the login's Input and Button (~140 KB gz), and every feature's strings (20 KB gz). Not in it, because the
+ * first paint does not draw them: antd's Form (the login page is a native form), Select (the language switch is a
+ * native select), Card, Typography and Spin, the bell's list (loaded on its first open) and antd's App with its
+ * message/notification/modal (it wraps the pages: app/page-app.tsx).
  */
 const dist = path.resolve(import.meta.dirname, '../dist');
 const manifestFile = path.join(dist, '.vite/manifest.json');
@@ -66,10 +69,10 @@ const STAFF_STRINGS = 'src/locales/features-zh-CN.ts';
 /** One feature's strings (zh-CN): a public page loads only its own, with its chunk. */
 const featureStrings = (feature: string) => `src/features/${feature}/locales/zh-CN.json?raw`;
 const BUDGET = {
-  // The shell misses its target: 419 KB after the public pages left antd, 422 once 统计分析 and the reports joined the
-  // menu, 392 once the calendar banner stopped pulling the shared Zod schemas in. Next cuts: the language switch
-  // without antd's Select (25 KB; the e2e specs pick "English" through it), each feature's strings per route.
-  shell: { target: 300, limit: 392 },
+  // The shell: 419 KB after the public pages left antd, 422 once 统计分析 and the reports joined the menu, 392 once the
+  // calendar banner stopped pulling the shared Zod schemas in, 292 once the login page and the shell lost antd's Form,
+  // Select, Card, Typography, Spin, List and App (bench/README.md has the table).
+  shell: { target: 300, limit: 292 },
   publicPage: { target: 150, limit: 150 },
   charts: { target: 200, limit: 200 },
 };
@@ -94,6 +97,7 @@ describe('bundle budgets (gzip, from apps/web/dist)', () => {
   it(`app shell + login page ≤ ${BUDGET.shell.limit} KB`, () => {
     const keys = [ENTRY, FIRST_LANGUAGE, STAFF_STRINGS, SHELL, LOGIN];
     const kb = measure('app shell + login', closure(m, keys), BUDGET.shell);
+    expect(BUDGET.shell.limit).toBeLessThanOrEqual(BUDGET.shell.target);
     expect(kb).toBeLessThanOrEqual(BUDGET.shell.limit);
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillLogin, pick, ADMIN_PASSWORD, startE2E, type TE2E, pickOption } from './support.ts';
+import { fillLogin, pick, ADMIN_PASSWORD, startE2E, type TE2E, switchLanguage } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -77,8 +77,7 @@ describe('foundation journey', () => {
     expect(users).not.toContain('admin');
 
     // Switch to English: the shell and pages follow, and the choice survives a reload.
-    await page.click('[data-testid=lang-switch]');
-    await pickOption(page, 'English');
+    await switchLanguage(page, 'English');
     await page.locator('.ant-layout-sider', { hasText: 'Organisation' }).waitFor();
     expect(await page.locator('.ant-card-head-title').first().innerText()).toBe('Users');
     await page.reload();
