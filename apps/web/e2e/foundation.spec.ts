@@ -94,5 +94,16 @@ describe('foundation journey', () => {
     expect(await alert.innerText()).toContain('用户名或密码错误');
     await page.goto('/users');
     await page.waitForSelector('#login_username');
+
+    // An empty form names each missing field under it, in the shown language, and sends nothing.
+    await fillLogin(page, '  ', '');
+    await expect.poll(() => page.locator('#login_username_help').innerText()).toBe('请输入用户名');
+    expect(await page.locator('#login_password_help').innerText()).toBe('请输入密码');
+    await page.fill('#login_username', 'admin');
+    await page.locator('#login_username_help').waitFor({ state: 'detached' });
+    await switchLanguage(page, 'English');
+    expect(await page.locator('#login_password_help').innerText()).toBe('Enter your Password');
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect(await page.locator('[data-testid=login-error]').count()).toBe(0);
   });
 });
