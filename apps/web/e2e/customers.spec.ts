@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import ExcelJS from 'exceljs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillLogin, ADMIN_PASSWORD, startE2E, type TE2E, pickOption } from './support.ts';
+import { fillLogin, ADMIN_PASSWORD, startE2E, type TE2E, switchLanguage } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -96,16 +96,14 @@ describe('customer journey', () => {
     await page.press('[data-testid=note-input]', 'Enter');
     await page.locator('[data-testid=timeline-item]', { hasText: '备注 · 备注' }).waitFor();
     await page.locator('[data-testid=timeline-item]', { hasText: '交易 · 订单 NO-8801' }).waitFor();
-    await page.click('[data-testid=lang-switch]');
-    await pickOption(page, 'English');
+    await switchLanguage(page, 'English');
     await page.locator('[data-testid=timeline-item]', { hasText: 'Note · Note' }).waitFor();
     await page.locator('[data-testid=timeline-item]', { hasText: 'Transaction · Order NO-8801' }).waitFor();
     expect((await page.locator('[data-testid=timeline-item]').allInnerTexts()).join('\n')).not.toMatch(
       /订单|交易|备注 ·/,
     );
     await e.shot(page, '15-customer-timeline-english');
-    await page.click('[data-testid=lang-switch]');
-    await pickOption(page, '中文');
+    await switchLanguage(page, '中文');
     await page.locator('[data-testid=timeline-item]', { hasText: '交易 · 订单 NO-8801' }).waitFor();
 
     // The reveal is in the audit log.

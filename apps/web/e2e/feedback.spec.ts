@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, login, pick, pickOption, startE2E, untilStill, type TE2E } from './support.ts';
+import { DEMO_PASSWORD, login, pick, switchLanguage, startE2E, untilStill, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -65,8 +65,7 @@ describe('feedback analysis journey', () => {
     await page.locator('.ant-modal:visible').waitFor({ state: 'hidden' });
 
     // The same page in English: labels, tiles and the menu.
-    await page.click('[data-testid=lang-switch]');
-    await pickOption(page, 'English');
+    await switchLanguage(page, 'English');
     await page.locator('.ant-card-head-title', { hasText: 'Feedback analysis' }).waitFor();
     expect(await page.locator('[data-testid=feedback-stat-complaint]').innerText()).toContain('Complaints');
     expect(await same.locator('[data-testid=feedback-corrected]').innerText()).toBe('Corrected');

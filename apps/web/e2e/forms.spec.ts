@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, DEMO_PASSWORD, fillLogin, startE2E, type TE2E, pickOption, untilStill } from './support.ts';
+import {
+  ADMIN_PASSWORD,
+  DEMO_PASSWORD,
+  fillLogin,
+  startE2E,
+  type TE2E,
+  switchLanguage,
+  untilStill,
+} from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -32,8 +40,7 @@ async function openNewCustomer(page: Page) {
 }
 
 async function switchTo(page: Page, lang: 'English' | '中文') {
-  await page.click('[data-testid=lang-switch]');
-  await pickOption(page, lang);
+  await switchLanguage(page, lang);
 }
 
 describe('forms say what is wrong, in the user’s language', () => {

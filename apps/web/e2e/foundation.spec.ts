@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillLogin, pick, ADMIN_PASSWORD, startE2E, type TE2E, pickOption } from './support.ts';
+import { fillLogin, pick, ADMIN_PASSWORD, startE2E, type TE2E, switchLanguage } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -77,8 +77,7 @@ describe('foundation journey', () => {
     expect(users).not.toContain('admin');
 
     // Switch to English: the shell and pages follow, and the choice survives a reload.
-    await page.click('[data-testid=lang-switch]');
-    await pickOption(page, 'English');
+    await switchLanguage(page, 'English');
     await page.locator('.ant-layout-sider', { hasText: 'Organisation' }).waitFor();
     expect(await page.locator('.ant-card-head-title').first().innerText()).toBe('Users');
     await page.reload();
@@ -95,5 +94,16 @@ describe('foundation journey', () => {
     expect(await alert.innerText()).toContain('用户名或密码错误');
     await page.goto('/users');
     await page.waitForSelector('#login_username');
+
+    // An empty form names each missing field under it, in the shown language, and sends nothing.
+    await fillLogin(page, '  ', '');
+    await expect.poll(() => page.locator('#login_username_help').innerText()).toBe('请输入用户名');
+    expect(await page.locator('#login_password_help').innerText()).toBe('请输入密码');
+    await page.fill('#login_username', 'admin');
+    await page.locator('#login_username_help').waitFor({ state: 'detached' });
+    await switchLanguage(page, 'English');
+    expect(await page.locator('#login_password_help').innerText()).toBe('Enter your Password');
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect(await page.locator('[data-testid=login-error]').count()).toBe(0);
   });
 });

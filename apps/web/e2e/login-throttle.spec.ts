@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, DEMO_PASSWORD, fillLogin, startE2E, type TE2E } from './support.ts';
+import { ADMIN_PASSWORD, DEMO_PASSWORD, fillLogin, startE2E, switchLanguage, type TE2E } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -22,8 +22,7 @@ describe('login slow-down journey', () => {
     await e.shot(page, 'login-throttle-01-wait-zh');
 
     // In English too.
-    await page.click('[data-testid=lang-switch]');
-    await page.locator('.ant-select-dropdown:visible [title="English"]').click();
+    await switchLanguage(page, 'English');
     await page.fill('#login_username', 'wang.supervisor');
     await page.fill('#login_password', DEMO_PASSWORD);
     await page.click('form[id=login] button[type=submit]');

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillLogin, ADMIN_PASSWORD, startE2E, type TE2E, pickOption } from './support.ts';
+import { fillLogin, ADMIN_PASSWORD, startE2E, type TE2E, pickOption, switchLanguage } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -74,8 +74,7 @@ describe('messaging journey', () => {
     await page.locator('.ant-segmented-thumb').waitFor({ state: 'detached' });
     await e.shot(page, '70-outbox-sms');
 
-    await page.click('[data-testid=lang-switch]');
-    await pickOption(page, 'English');
+    await switchLanguage(page, 'English');
     await page
       .locator('.ant-table-tbody', { hasText: 'Deferred: contacted too recently (tenant contact gap)' })
       .waitFor();

@@ -9,7 +9,7 @@ import {
   ADMIN_PASSWORD,
   startE2E,
   type TE2E,
-  pickOption,
+  switchLanguage,
 } from './support.ts';
 
 let e: TE2E;
@@ -126,8 +126,7 @@ describe('automatic plan messages journey', () => {
     await e.shot(page, '74-outbox-delivered');
 
     // English: the same page in the user's words.
-    await page.click('[data-testid=lang-switch]');
-    await pickOption(page, 'English');
+    await switchLanguage(page, 'English');
     await page.locator('[data-testid=delivery-status]', { hasText: 'Delivered' }).first().waitFor();
     expect(await page.locator('[data-testid=sms-receipts]').innerText()).toContain('Receipt URL configured');
     await page.goto('/followup/plans');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, fillLogin, ADMIN_PASSWORD, startE2E, type TE2E, pick, pickOption } from './support.ts';
+import { apiCall, fillLogin, ADMIN_PASSWORD, startE2E, type TE2E, pick, switchLanguage } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -66,15 +66,13 @@ describe('contact policy, business calendar and bulk task operations', () => {
     await e.shot(page, '75-settings-policy-calendar');
 
     // English.
-    await page.click('[data-testid=lang-switch]');
-    await pickOption(page, 'English');
+    await switchLanguage(page, 'English');
     await cal.locator('.ant-card-head-title', { hasText: 'Business calendar' }).waitFor();
     await cal.locator('.ant-table-row', { hasText: '2026-09-20' }).locator('text=Make-up workday').waitFor();
     await policy.locator('text=Quiet from').waitFor();
     await alerts.locator('text=Dissatisfaction alert threshold').waitFor();
     await e.shot(page, '76-settings-policy-calendar-en');
-    await page.click('[data-testid=lang-switch]');
-    await pickOption(page, '中文');
+    await switchLanguage(page, '中文');
 
     // A new plan starts from the tenant policy: contact 08–20, gap 3 days.
     await page.goto('/followup/plans');

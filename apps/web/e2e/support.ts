@@ -166,7 +166,16 @@ export async function untilStill(target: ReturnType<Page['locator']>): Promise<v
     .toBe(true);
 }
 
-/** Choose the option titled `title` in the open select list (a select without a form field id, e.g. the language). */
+/** Switch the staff app's language as a person does: the language control (a native select) in the header or on the
+ * login page. The page then shows the other language's strings once they have loaded (wait for a text of yours). */
+export async function switchLanguage(page: Page, label: 'English' | '中文'): Promise<void> {
+  const control = page.locator('[data-testid=lang-switch]');
+  await control.selectOption({ label });
+  // The control follows the shown language: it reads the new one once that language's strings are in.
+  await expect.poll(() => control.inputValue()).toBe(label === 'English' ? 'en-US' : 'zh-CN');
+}
+
+/** Choose the option titled `title` in the open select list (a select without a form field id). */
 export async function pickOption(page: Page, title: string): Promise<void> {
   await pressOption(
     page,

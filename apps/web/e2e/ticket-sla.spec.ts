@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, fillLogin, ADMIN_PASSWORD, DEMO_PASSWORD, startE2E, type TE2E, pickOption } from './support.ts';
+import { apiCall, fillLogin, ADMIN_PASSWORD, DEMO_PASSWORD, startE2E, type TE2E, switchLanguage } from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -56,13 +56,11 @@ describe('ticket SLA settings and the calendar run-out warning', () => {
     expect(saved.policies[1]).toMatchObject({ priority: 'high', warnRatio: 0.7, isDefault: false });
     await e.shot(page, '91-settings-ticket-sla');
 
-    await page.click('[data-testid=lang-switch]');
-    await pickOption(page, 'English');
+    await switchLanguage(page, 'English');
     await sla.locator('text=Ticket SLA').waitFor();
     await sla.locator('th', { hasText: 'Supervisor target' }).first().waitFor();
     await e.shot(page, '92-settings-ticket-sla-en');
-    await page.click('[data-testid=lang-switch]');
-    await pickOption(page, '中文');
+    await switchLanguage(page, '中文');
 
     // An agent cannot change the settings and is not shown the calendar banner.
     const agent = await e.newPage();

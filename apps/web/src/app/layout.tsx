@@ -28,14 +28,19 @@ import { FundOutlined } from '@ant-design/icons';
 import { IdcardOutlined, PrinterOutlined, SendOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TPermission } from '@huifang/shared';
-import { Breadcrumb, Dropdown, Layout, Menu, Space, Spin, Typography } from 'antd';
-import { Suspense, type ReactNode } from 'react';
+import { Breadcrumb, Dropdown, Layout, Menu, Space } from 'antd';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { can, logout, useMe } from '../features/auth/api.ts';
 import { CalendarRunoutAlert } from '../features/settings/components/calendar-runout-alert.tsx';
 import { LangSwitch } from '../features/auth/components/lang-switch.tsx';
 import { NotificationBell } from '../features/notifications/components/notification-bell.tsx';
+import { PageLoading } from './page-loading.tsx';
+
+// Started with the shell, not awaited by it: the page below needs it, the menu and header do not (page-app.tsx).
+const pageApp = import('./page-app.tsx');
+const PageApp = lazy(() => pageApp);
 
 interface TNavItem {
   path: string;
@@ -281,8 +286,9 @@ export function AppLayout() {
             >
               <a data-testid="user-menu" onClick={(e) => e.preventDefault()} style={{ cursor: 'pointer' }}>
                 <Space>
-                  <Typography.Text>{me?.user.displayName}</Typography.Text>
-                  <Typography.Text type="secondary">{me?.user.unitName}</Typography.Text>
+                  {/* Plain text in antd's colours: Typography (ellipsis, copy, edit) is not worth it in the shell. */}
+                  <span style={{ color: 'rgba(0,0,0,0.88)' }}>{me?.user.displayName}</span>
+                  <span style={{ color: 'rgba(0,0,0,0.45)' }}>{me?.user.unitName}</span>
                   <DownOutlined />
                 </Space>
               </a>
@@ -292,8 +298,10 @@ export function AppLayout() {
         <Layout.Content style={{ margin: 24 }}>
           <CalendarRunoutAlert banner />
           {/* Each feature page is its own lazy chunk: while it loads, the menu stays and the content shows a spinner. */}
-          <Suspense fallback={<Spin style={{ display: 'block', margin: '64px auto' }} />}>
-            <Outlet />
+          <Suspense fallback={<PageLoading />}>
+            <PageApp>
+              <Outlet />
+            </PageApp>
           </Suspense>
         </Layout.Content>
       </Layout>

@@ -15,25 +15,34 @@ import { queryClient } from './query-client.ts';
  * build output.
  */
 const StaffProviders = lazy(() => import('./providers.tsx'));
-/** A page's chunk together with the strings it shows (app/i18n.ts): every feature's for the staff shell. */
+/** A page's chunk together with the strings it shows (app/i18n.ts): its feature's (and those it borrows: strings-of.ts),
+ * or the staff shell's part of every feature's. */
 const withStrings = <T,>(part: string, chunk: Promise<T>) => Promise.all([chunk, loadStrings(part)]).then(([m]) => m);
-const StaffShell = lazy(() => withStrings('staff', import('./staff-shell.tsx')));
+const StaffShell = lazy(() => withStrings('shell', import('./staff-shell.tsx')));
 const RequirePermission = lazy(() => import('./staff-shell.tsx').then((m) => ({ default: m.RequirePermission })));
 const LoginPage = lazy(() => import('../features/auth/pages/login-page.tsx').then((m) => ({ default: m.LoginPage })));
 const KioskPage = lazy(() =>
   withStrings('kiosk', import('../features/kiosk/pages/kiosk-page.tsx')).then((m) => ({ default: m.KioskPage })),
 );
 const KioskAdminPage = lazy(() =>
-  import('../features/kiosk/pages/kiosk-admin-page.tsx').then((m) => ({ default: m.KioskAdminPage })),
+  withStrings('kiosk', import('../features/kiosk/pages/kiosk-admin-page.tsx')).then((m) => ({
+    default: m.KioskAdminPage,
+  })),
 );
 const CounterPage = lazy(() =>
-  import('../features/counter/pages/counter-page.tsx').then((m) => ({ default: m.CounterPage })),
+  withStrings('counter', import('../features/counter/pages/counter-page.tsx')).then((m) => ({
+    default: m.CounterPage,
+  })),
 );
 const ServiceReportPage = lazy(() =>
-  import('../features/counter/pages/service-report-page.tsx').then((m) => ({ default: m.ServiceReportPage })),
+  withStrings('counter', import('../features/counter/pages/service-report-page.tsx')).then((m) => ({
+    default: m.ServiceReportPage,
+  })),
 );
 const QueueSettingsPage = lazy(() =>
-  import('../features/queue/pages/queue-settings-page.tsx').then((m) => ({ default: m.QueueSettingsPage })),
+  withStrings('queue', import('../features/queue/pages/queue-settings-page.tsx')).then((m) => ({
+    default: m.QueueSettingsPage,
+  })),
 );
 const TakePage = lazy(() =>
   withStrings('queue', import('../features/queue/pages/take-page.tsx')).then((m) => ({ default: m.TakePage })),
@@ -42,68 +51,100 @@ const DisplayPage = lazy(() =>
   withStrings('queue', import('../features/queue/pages/display-page.tsx')).then((m) => ({ default: m.DisplayPage })),
 );
 const QueueFiguresPage = lazy(() =>
-  import('../features/queue/pages/queue-figures-page.tsx').then((m) => ({ default: m.QueueFiguresPage })),
+  withStrings('queue', import('../features/queue/pages/queue-figures-page.tsx')).then((m) => ({
+    default: m.QueueFiguresPage,
+  })),
 );
 const PasswordPage = lazy(() =>
   import('../features/auth/pages/password-page.tsx').then((m) => ({ default: m.PasswordPage })),
 );
-const AuditPage = lazy(() => import('../features/audit/pages/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
+const AuditPage = lazy(() =>
+  withStrings('audit', import('../features/audit/pages/audit-page.tsx')).then((m) => ({ default: m.AuditPage })),
+);
 const CustomerPage = lazy(() =>
-  import('../features/customers/pages/customer-page.tsx').then((m) => ({ default: m.CustomerPage })),
+  withStrings('customers', import('../features/customers/pages/customer-page.tsx')).then((m) => ({
+    default: m.CustomerPage,
+  })),
 );
 const CustomersPage = lazy(() =>
-  import('../features/customers/pages/customers-page.tsx').then((m) => ({ default: m.CustomersPage })),
+  withStrings('customers', import('../features/customers/pages/customers-page.tsx')).then((m) => ({
+    default: m.CustomersPage,
+  })),
 );
 const ImportPage = lazy(() =>
-  import('../features/customers/pages/import-page.tsx').then((m) => ({ default: m.ImportPage })),
+  withStrings('customers', import('../features/customers/pages/import-page.tsx')).then((m) => ({
+    default: m.ImportPage,
+  })),
 );
 const QualityPage = lazy(() =>
-  import('../features/customers/pages/quality-page.tsx').then((m) => ({ default: m.QualityPage })),
+  withStrings('customers', import('../features/customers/pages/quality-page.tsx')).then((m) => ({
+    default: m.QualityPage,
+  })),
 );
 const EvaluationsPage = lazy(() =>
-  import('../features/evaluations/pages/evaluations-page.tsx').then((m) => ({ default: m.EvaluationsPage })),
+  withStrings('evaluations', import('../features/evaluations/pages/evaluations-page.tsx')).then((m) => ({
+    default: m.EvaluationsPage,
+  })),
 );
 const AnalysisPage = lazy(() =>
-  import('../features/analysis/pages/analysis-page.tsx').then((m) => ({ default: m.AnalysisPage })),
+  withStrings('analysis', import('../features/analysis/pages/analysis-page.tsx')).then((m) => ({
+    default: m.AnalysisPage,
+  })),
 );
 const FeedbackPage = lazy(() =>
-  import('../features/feedback/pages/feedback-page.tsx').then((m) => ({ default: m.FeedbackPage })),
+  withStrings('feedback', import('../features/feedback/pages/feedback-page.tsx')).then((m) => ({
+    default: m.FeedbackPage,
+  })),
 );
 const AnswerPage = lazy(() =>
   withStrings('surveys', import('../features/surveys/pages/answer-page.tsx')).then((m) => ({ default: m.AnswerPage })),
 );
 const SurveysPage = lazy(() =>
-  import('../features/surveys/pages/surveys-page.tsx').then((m) => ({ default: m.SurveysPage })),
+  withStrings('surveys', import('../features/surveys/pages/surveys-page.tsx')).then((m) => ({
+    default: m.SurveysPage,
+  })),
 );
 const SurveyDesignerPage = lazy(() =>
-  import('../features/surveys/pages/survey-designer-page.tsx').then((m) => ({ default: m.SurveyDesignerPage })),
+  withStrings('surveys', import('../features/surveys/pages/survey-designer-page.tsx')).then((m) => ({
+    default: m.SurveyDesignerPage,
+  })),
 );
 const SurveyResultsPage = lazy(() =>
-  import('../features/surveys/pages/survey-results-page.tsx').then((m) => ({ default: m.SurveyResultsPage })),
+  withStrings('surveys', import('../features/surveys/pages/survey-results-page.tsx')).then((m) => ({
+    default: m.SurveyResultsPage,
+  })),
 );
 const OutboxPage = lazy(() =>
-  import('../features/messaging/pages/outbox-page.tsx').then((m) => ({ default: m.OutboxPage })),
+  withStrings('messaging', import('../features/messaging/pages/outbox-page.tsx')).then((m) => ({
+    default: m.OutboxPage,
+  })),
 );
 const SettingsPage = lazy(() =>
-  import('../features/settings/pages/settings-page.tsx').then((m) => ({ default: m.SettingsPage })),
+  withStrings('settings', import('../features/settings/pages/settings-page.tsx')).then((m) => ({
+    default: m.SettingsPage,
+  })),
 );
 const WorkbenchPage = lazy(() =>
-  import('../features/followup/pages/workbench-page.tsx').then((m) => ({ default: m.WorkbenchPage })),
+  withStrings('followup', import('../features/followup/pages/workbench-page.tsx')).then((m) => ({
+    default: m.WorkbenchPage,
+  })),
 );
 const PlansPage = lazy(() =>
-  import('../features/followup/pages/plans-page.tsx').then((m) => ({ default: m.PlansPage })),
+  withStrings('followup', import('../features/followup/pages/plans-page.tsx')).then((m) => ({ default: m.PlansPage })),
 );
 const TasksPage = lazy(() =>
-  import('../features/followup/pages/tasks-page.tsx').then((m) => ({ default: m.TasksPage })),
+  withStrings('followup', import('../features/followup/pages/tasks-page.tsx')).then((m) => ({ default: m.TasksPage })),
 );
 const PathsPage = lazy(() =>
-  import('../features/followup/pages/paths-page.tsx').then((m) => ({ default: m.PathsPage })),
+  withStrings('followup', import('../features/followup/pages/paths-page.tsx')).then((m) => ({ default: m.PathsPage })),
 );
 const TicketsPage = lazy(() =>
-  import('../features/tickets/pages/tickets-page.tsx').then((m) => ({ default: m.TicketsPage })),
+  withStrings('tickets', import('../features/tickets/pages/tickets-page.tsx')).then((m) => ({
+    default: m.TicketsPage,
+  })),
 );
 const TicketPage = lazy(() =>
-  import('../features/tickets/pages/ticket-page.tsx').then((m) => ({ default: m.TicketPage })),
+  withStrings('tickets', import('../features/tickets/pages/ticket-page.tsx')).then((m) => ({ default: m.TicketPage })),
 );
 const BuyerReviewPage = lazy(() =>
   withStrings('order-reviews', import('../features/order-reviews/pages/buyer-review-page.tsx')).then((m) => ({
@@ -111,27 +152,41 @@ const BuyerReviewPage = lazy(() =>
   })),
 );
 const OrderReviewsPage = lazy(() =>
-  import('../features/order-reviews/pages/order-reviews-page.tsx').then((m) => ({ default: m.OrderReviewsPage })),
+  withStrings('order-reviews', import('../features/order-reviews/pages/order-reviews-page.tsx')).then((m) => ({
+    default: m.OrderReviewsPage,
+  })),
 );
 const ShopScorePage = lazy(() =>
-  import('../features/order-reviews/pages/shop-score-page.tsx').then((m) => ({ default: m.ShopScorePage })),
+  withStrings('order-reviews', import('../features/order-reviews/pages/shop-score-page.tsx')).then((m) => ({
+    default: m.ShopScorePage,
+  })),
 );
 const DashboardPage = lazy(() =>
-  import('../features/dashboard/pages/dashboard-page.tsx').then((m) => ({ default: m.DashboardPage })),
+  withStrings('dashboard', import('../features/dashboard/pages/dashboard-page.tsx')).then((m) => ({
+    default: m.DashboardPage,
+  })),
 );
 const StaffPerformancePage = lazy(() =>
-  import('../features/reports/pages/staff-performance-page.tsx').then((m) => ({ default: m.StaffPerformancePage })),
+  withStrings('reports', import('../features/reports/pages/staff-performance-page.tsx')).then((m) => ({
+    default: m.StaffPerformancePage,
+  })),
 );
 const PrintReportPage = lazy(() =>
-  import('../features/reports/pages/print-report-page.tsx').then((m) => ({ default: m.PrintReportPage })),
+  withStrings('reports', import('../features/reports/pages/print-report-page.tsx')).then((m) => ({
+    default: m.PrintReportPage,
+  })),
 );
 const ReportSchedulesPage = lazy(() =>
-  import('../features/reports/pages/report-schedules-page.tsx').then((m) => ({ default: m.ReportSchedulesPage })),
+  withStrings('reports', import('../features/reports/pages/report-schedules-page.tsx')).then((m) => ({
+    default: m.ReportSchedulesPage,
+  })),
 );
 const OrgPage = lazy(() => import('../features/org/pages/org-page.tsx').then((m) => ({ default: m.OrgPage })));
 const RolesPage = lazy(() => import('../features/roles/pages/roles-page.tsx').then((m) => ({ default: m.RolesPage })));
 const UsersPage = lazy(() => import('../features/users/pages/users-page.tsx').then((m) => ({ default: m.UsersPage })));
-const ValuePage = lazy(() => import('../features/value/pages/value-page.tsx').then((m) => ({ default: m.ValuePage })));
+const ValuePage = lazy(() =>
+  withStrings('value', import('../features/value/pages/value-page.tsx')).then((m) => ({ default: m.ValuePage })),
+);
 
 /** A 401 from any call (session expired or revoked) sends the user to the login page. */
 function SessionWatch() {

@@ -1,9 +1,9 @@
 import type { TPermission } from '@huifang/shared';
-import { App as AntApp, Spin } from 'antd';
 import { lazy, type ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { can, useMe } from '../features/auth/api.ts';
 import { AppLayout, NAV } from './layout.tsx';
+import { PageLoading } from './page-loading.tsx';
 import { Providers } from './providers.tsx';
 
 /**
@@ -15,7 +15,7 @@ import { Providers } from './providers.tsx';
 function RequireAuth({ children }: { children: ReactNode }) {
   const { data: me, isLoading } = useMe();
   const location = useLocation();
-  if (isLoading) return <Spin fullscreen />;
+  if (isLoading) return <PageLoading fullscreen />;
   if (!me) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   if (me.user.mustChangePassword && location.pathname !== '/account/password')
     return <Navigate to="/account/password" replace />;
@@ -33,14 +33,12 @@ export function RequirePermission({ permission, children }: { permission: TPermi
 
 export default function StaffShell() {
   return (
-    // antd's providers and App (message/notification/modal hooks used by the staff features) live here, not in the
-    // shared entry: the public phone pages do not use antd at all.
+    // antd's providers live here, not in the shared entry: the public phone pages do not use antd at all. antd's App
+    // (message/notification/modal hooks used by the pages) wraps the pages only (layout.tsx, page-app.tsx).
     <Providers>
-      <AntApp>
-        <RequireAuth>
-          <AppLayout />
-        </RequireAuth>
-      </AntApp>
+      <RequireAuth>
+        <AppLayout />
+      </RequireAuth>
     </Providers>
   );
 }
