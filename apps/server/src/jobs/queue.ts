@@ -22,6 +22,7 @@ import { EVALUATION_CONSUMERS } from '../modules/evaluations/evaluation-consumer
 import { runTicketSla } from '../modules/tickets/sla/sla-job.ts';
 import { runCloseLoop } from '../modules/tickets/close-loop/close-loop.service.ts';
 import { foldSurveyRollups } from '../modules/evaluations/survey-rollups.ts';
+import { foldEvaluationRollups } from '../modules/evaluations/rollups.ts';
 import { runScheduledRecomputes, runValueRecompute } from '../modules/value/value.runner.ts';
 import { runDueReports } from '../modules/reports/schedules.service.ts';
 
@@ -224,6 +225,16 @@ export function jobDefinitions(deps: {
       everySeconds: 5,
       handler: async () => {
         await foldSurveyRollups(deps.db);
+      },
+    },
+    {
+      // The coarse evaluation rollups' queue (evaluation_rollup_pending, appended by the write path) into the coarse
+      // tables, in bulk; readers fold their own tenant before reading (modules/evaluations/rollups.ts).
+      name: 'evaluation-rollups-fold',
+      cron: '* * * * *',
+      everySeconds: 5,
+      handler: async () => {
+        await foldEvaluationRollups(deps.db);
       },
     },
     {

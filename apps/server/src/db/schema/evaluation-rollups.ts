@@ -61,10 +61,10 @@ const evaluationMeasures = () => ({
 
 /*
  * The coarse read model of evaluation figures (issue 14): the same measures as evaluation_rollups at coarser grains,
- * so that an HQ read or a year range sums a few thousand rows instead of about as many as there are facts. Derived
- * from evaluation_rollups' own row changes by a statement-level trigger on it (one source of truth: every write,
- * correction and late kiosk press that moves a fine row moves these), recomputed from evaluation_rollups by
- * `evaluation_rollups_rebuild()`; see the migration `coarse_evaluation_rollups`. readEvaluationRollups picks the
+ * so that an HQ read or a year range sums a few thousand rows instead of about as many as there are facts. The
+ * triggers of evaluation_rollups queue the same change they add to it (evaluation_rollup_pending below), and
+ * `evaluation_rollups_fold()` adds the queue into these tables (migrations `coarse_evaluation_rollups` and
+ * `coarse_rollups_off_the_write_path`); recomputed from evaluation_rollups by `evaluation_rollups_rebuild()`. readEvaluationRollups picks the
  * coarsest table that answers a filter and grouping. `month` is the first day of the local month.
  */
 
@@ -172,3 +172,21 @@ export const serviceSessionRollups = pgTable(
     index('service_session_rollups_counter_idx').on(t.tenantId, t.counterId, t.day),
   ],
 );
+
+/**
+ * The coarse tables' queue (migration `coarse_rollups_off_the_write_path`): the writing transaction appends its
+ * batch's change at the grain of evaluation_rollups here (no row of anyone else's is locked), and
+ * `evaluation_rollups_fold()` adds the queue into the four coarse tables in bulk — every reader of a coarse table
+ * folds its tenant first (`foldEvaluationRollups`), the `evaluation-rollups-fold` job folds every few seconds.
+ * coarse table + its share of this queue = a GROUP BY over the facts.
+ */
+export const evaluationRollupPending = pgTable('evaluation_rollup_pending', {
+  tenantId: uuid('tenant_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  unitId: uuid('unit_id').notNull(),
+  counterId: uuid('counter_id'),
+  staffId: uuid('staff_id'),
+  channel: text('channel').notNull(),
+  businessType: text('business_type'),
+  ...evaluationMeasures(),
+});

@@ -5,6 +5,7 @@ import { rootUnitId, unitIdByCode, userIdByName } from '../../../test/helpers.ts
 import { createTestApp, type TTestApp } from '../../../test/test-app.ts';
 import type { TScope } from '../../lib/scope.ts';
 import {
+  foldEvaluationRollups,
   readEvaluationRollups,
   rebuildEvaluationRollups,
   rollupParts,
@@ -167,6 +168,7 @@ const keyCount = (keys: string) => keys.split(',').length;
 const positions = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(', ');
 /** Every coarse table as stored (rows gone to zero left aside) and as a GROUP BY over the facts. */
 const storedCoarse = async () => {
+  await foldEvaluationRollups(t.db, t.tenantId);
   const out: Record<string, unknown[]> = {};
   for (const c of COARSE)
     out[c.table] = (

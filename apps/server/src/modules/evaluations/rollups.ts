@@ -153,6 +153,17 @@ async function rollupNeeds(
 }
 
 /**
+ * Add the changes the write path queued in `evaluation_rollup_pending` (one tenant's, or all) into the coarse tables;
+ * returns the queued rows taken. Afterwards the tenant's coarse tables equal a GROUP BY over its committed facts (a
+ * fold running concurrently is waited for). Every read of a coarse table folds first; the `evaluation-rollups-fold`
+ * job keeps the queue short.
+ */
+export async function foldEvaluationRollups(db: DbOrTx, tenantId?: string): Promise<number> {
+  const res = await db.execute<{ n: number }>(sql`select evaluation_rollups_fold(${tenantId ?? null}::uuid) as n`);
+  return res.rows[0]?.n ?? 0;
+}
+
+/**
  * Sums of the rollups of the caller's scope, grouped by `groupBy` (none = one row of totals). Reads the coarsest
  * tables that answer the filter and grouping (see rollupParts); `fineOnly` reads evaluation_rollups alone (the
  * test that both paths agree).
@@ -167,6 +178,7 @@ export async function readEvaluationRollups(
   const parts = opts.fineOnly
     ? [{ table: FINE, from: filter.fromDay, to: filter.toDay }]
     : rollupParts(await rollupNeeds(db, scope, filter, groupBy), filter.fromDay, filter.toDay);
+  if (parts.some((p) => p.table !== FINE)) await foldEvaluationRollups(db, scope.tenantId);
   const dims = groupBy.map((d, i) => sql`${DIM_COLUMN[d]} as ${sql.raw(`k${i}`)}`);
   const selects = parts.map(({ table, from, to }) => {
     const time = sql.raw(`r.${table.grain}`);
