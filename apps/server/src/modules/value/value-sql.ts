@@ -237,13 +237,19 @@ export const STAGE_DDL = sql.raw(`create temp table value_stage (
   sales_fen bigint, prev_sales_fen bigint, batches int, returns_fen bigint, payments_fen bigint, prev_payments_fen bigint,
   debt_fen bigint, days_since_order int, recent_fen bigint, prior_fen bigint) on commit drop`);
 
+/** The largest bigint, as numeric: whether a percentile key can be computed in bigint without overflow. */
+const I8_MAX = sql.raw('9223372036854775807::numeric');
+
 /**
  * Everything the models make of the staged metrics, written to customer_values in one statement: the weighted score,
  * rule class, stars and lifecycle per row; percentile tiers (rank within group among customers with business) and
- * RFM (rank among customers who ever ordered). Only narrow rows are sorted: the group totals are one aggregate, R and F
- * (days since the last order, order count: few distinct values) a running count over their distinct values, and the
- * two ranks on near-unique keys (the percentile key, sales) windows over (customer, keys); all joined back by hash.
- * Each is the rank() of the window it replaces: 1 + the customers of the same partition strictly before.
+ * RFM (rank among customers who ever ordered). Only narrow rows are sorted: the group totals and the counts per
+ * distinct R and F value (days since the last order, order count: few distinct values) are one scan of the stage
+ * (grouping sets), R and F a running count over those values, and the two ranks on near-unique keys (the percentile
+ * key, sales) windows over (customer, keys); all joined back by hash. Each is the rank() of the window it replaces:
+ * 1 + the customers of the same partition strictly before. The percentile key (quantity share + amount share, scaled
+ * to integers) is sorted as bigint when the group's largest possible key fits one (always, short of sums near 9e18
+ * fen), else as numeric: the same exact integers either way, bigint compares several times faster.
  * (The group key of groupSql is never null, so the equi-joins on it lose no row.)
  */
 export function scoreInsert(cfg: TValueConfig, tenantId: string, runId: string): SQL {
@@ -253,26 +259,39 @@ export function scoreInsert(cfg: TValueConfig, tenantId: string, runId: string):
   return sql`insert into customer_values (tenant_id, run_id, customer_id, score, expert_score, rule_class, tier, lifecycle,
       r, f, m, stars, sales_fen, prev_sales_fen, batches, returns_fen, payments_fen, prev_payments_fen, debt_fen,
       days_since_order, is_new, manager_rating, recent_fen, prior_fen)
-    with tot as (
-      select grp, ${hb} as hb, greatest(sum(batches), 1)::numeric as q_all, greatest(sum(sales_fen), 1)::numeric as a_all,
-        count(*) as gn
-      from value_stage group by 1, 2
+    with agg as materialized (
+      select grouping(grp) as gt, grouping(days_since_order) as gd, grouping(batches) as gb, grp, ${hb} as hb,
+        days_since_order as d, batches as b, count(*) as n, count(*) filter (where ${ho}) as n_ho,
+        sum(batches) as q, sum(sales_fen) as a, max(batches) as b_max,
+        greatest(max(sales_fen)::numeric, -(min(sales_fen)::numeric)) as s_abs
+      from value_stage group by grouping sets ((grp, ${hb}), (days_since_order), (batches))
+    ), tot0 as (
+      select grp, hb, greatest(q, 1)::numeric as q_all, greatest(a, 1)::numeric as a_all, n as gn, n_ho, b_max, s_abs
+      from agg where gt = 0
+    ), tot as (
+      select grp, hb, q_all, a_all, gn, n_ho,
+        (q_all <= ${I8_MAX} and a_all <= ${I8_MAX} and b_max * a_all + s_abs * q_all <= ${I8_MAX}) as fits
+      from tot0
+    ), tk as (
+      select grp, hb, q_all, a_all, gn, fits, case when fits then q_all::bigint end as q8,
+        case when fits then a_all::bigint end as a8
+      from tot
     ), hon as (
-      select count(*) as hn from value_stage where ${ho}
+      select coalesce(sum(n_ho), 0)::bigint as hn from tot
     ), rr as (
-      select days_since_order as d,
-        1 + coalesce(sum(count(*)) over (order by days_since_order desc rows between unbounded preceding and 1 preceding), 0)::bigint as rr
-      from value_stage where ${ho} group by days_since_order
+      select d, 1 + coalesce(sum(n_ho) over (order by d desc rows between unbounded preceding and 1 preceding), 0)::bigint as rr
+      from agg where gd = 0 and d is not null
     ), fr as (
-      select batches as b,
-        1 + coalesce(sum(count(*)) over (order by batches rows between unbounded preceding and 1 preceding), 0)::bigint as fr
-      from value_stage where ${ho} group by batches
+      select b, 1 + coalesce(sum(n_ho) over (order by b rows between unbounded preceding and 1 preceding), 0)::bigint as fr
+      from agg where gb = 0
     ), nr as (
       select s.customer_id,
-        rank() over (partition by s.grp, s.hb order by s.batches * t.a_all + s.sales_fen * t.q_all desc) as prank,
+        rank() over (partition by s.grp, s.hb order by
+          case when t.fits then s.batches * t.a8 + s.sales_fen * t.q8 end desc,
+          case when not t.fits then s.batches * t.a_all + s.sales_fen * t.q_all end desc) as prank,
         rank() over (partition by s.ho order by s.sales_fen) as mr
       from (select customer_id, grp, batches, sales_fen, ${hb} as hb, ${ho} as ho from value_stage) s
-      join tot t on t.grp = s.grp and t.hb = s.hb
+      join tk t on t.grp = s.grp and t.hb = s.hb
     ), s0 as (
       select m.*, ${derivedMetricsSql()}, ${hb} as hb, ${ho} as ho from value_stage m
     ), s1 as (
@@ -287,7 +306,7 @@ export function scoreInsert(cfg: TValueConfig, tenantId: string, runId: string):
       m.sales_fen, m.prev_sales_fen, m.batches, m.returns_fen, m.payments_fen, m.prev_payments_fen, m.debt_fen,
       m.days_since_order, m.is_new, m.manager_rating, m.recent_fen, m.prior_fen
     from s1 m
-    join tot t on t.grp = m.grp and t.hb = m.hb
+    join tk t on t.grp = m.grp and t.hb = m.hb
     join nr on nr.customer_id = m.customer_id
     left join rr on rr.d = m.days_since_order
     left join fr on m.ho and fr.b = m.batches
