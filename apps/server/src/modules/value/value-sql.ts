@@ -133,16 +133,6 @@ export function lifecycleSql(model: TLifecycleModel, score: SQL): SQL {
     when m.days_since_order is null and ${intents} then 'potential' else 'ordinary' end)`;
 }
 
-/** Percentile tier from a rank (1 + strictly better in the group) and the group size n. */
-export function tierSql(model: Pick<TPercentileModel, 'cuts'>, rank: SQL, n: SQL): SQL {
-  let cum = 0;
-  const whens = model.cuts.slice(0, -1).map((c) => {
-    cum += Math.round(c.weight * 100);
-    return sql`when (${rank} - 1) * 10000 < ${cum}::bigint * ${n} then ${c.key}::text`;
-  });
-  return sql`(case ${sql.join(whens, sql` `)} else ${model.cuts[model.cuts.length - 1]!.key}::text end)`;
-}
-
 export function groupSql(groupBy: string): SQL {
   if (groupBy === 'kind') return sql`c.kind`;
   if (groupBy === 'unit') return sql`c.unit_id::text`;
@@ -252,6 +242,32 @@ const I8_MAX = sql.raw('9223372036854775807::numeric');
  * fen), else as numeric: the same exact integers either way, bigint compares several times faster.
  * (The group key of groupSql is never null, so the equi-joins on it lose no row.)
  */
+/** The percentile key of row alias `s` against its group's totals (alias t): bigint when the group fits, else null. */
+const PKEY8 = (s: string) => sql.raw(`case when t.fits then ${s}.batches * t.a8 + ${s}.sales_fen * t.q8 end`);
+/** … and as numeric when it does not (else null). */
+const PKEYN = (s: string) => sql.raw(`case when not t.fits then ${s}.batches * t.a_all + ${s}.sales_fen * t.q_all end`);
+
+/** Per cut but the last: T = ⌈cum × n / 10000⌉ in integers, n the group size (t.gn). */
+function cutTs(model: Pick<TPercentileModel, 'cuts'>) {
+  let cum = 0;
+  return model.cuts.slice(0, -1).map((c) => {
+    cum += Math.round(c.weight * 100);
+    return { key: c.key, t: sql`((${cum}::bigint * t.gn + 9999) / 10000)` };
+  });
+}
+
+/**
+ * tierSql for a customer whose rank is 1 + the keys of its group strictly better: (rank − 1) × 10000 < cum × n holds
+ * iff fewer than T = ⌈cum × n / 10000⌉ keys beat it, iff T > n or its key ≥ the T-th best key (pt's thresholds).
+ */
+function tierByKeySql(model: Pick<TPercentileModel, 'cuts'>): SQL {
+  const whens = cutTs(model).map(({ key }, j) => {
+    const n = String(j);
+    return sql`when t.all_${sql.raw(n)} or ${PKEY8('m')} >= t.t8_${sql.raw(n)} or ${PKEYN('m')} >= t.tn_${sql.raw(n)} then ${key}::text`;
+  });
+  return sql`(case ${sql.join(whens, sql` `)} else ${model.cuts[model.cuts.length - 1]!.key}::text end)`;
+}
+
 export function scoreInsert(cfg: TValueConfig, tenantId: string, runId: string): SQL {
   const score = weightedScoreSql(cfg.weighted);
   const hb = sql.raw('(batches > 0 or sales_fen > 0)');
@@ -284,14 +300,34 @@ export function scoreInsert(cfg: TValueConfig, tenantId: string, runId: string):
     ), fr as (
       select b, 1 + coalesce(sum(n_ho) over (order by b rows between unbounded preceding and 1 preceding), 0)::bigint as fr
       from agg where gb = 0
-    ), nr as (
-      select s.customer_id,
-        rank() over (partition by s.grp, s.hb order by
-          case when t.fits then s.batches * t.a8 + s.sales_fen * t.q8 end desc,
-          case when not t.fits then s.batches * t.a_all + s.sales_fen * t.q_all end desc) as prank,
-        rank() over (partition by s.ho order by s.sales_fen) as mr
-      from (select customer_id, grp, batches, sales_fen, ${hb} as hb, ${ho} as ho from value_stage) s
-      join tk t on t.grp = s.grp and t.hb = s.hb
+    ), pk as (
+      -- Each group's percentile keys, best first (customers with business only: the others get no tier).
+      select grp, hb, array_agg(k8 order by k8 desc) filter (where fits) as k8s,
+        array_agg(kn order by kn desc) filter (where not fits) as kns
+      from (select s.grp, s.hb, t.fits, ${PKEY8('s')} as k8, ${PKEYN('s')} as kn
+        from (select grp, batches, sales_fen, ${hb} as hb from value_stage where ${hb}) s
+        join tk t on t.grp = s.grp and t.hb = s.hb) k
+      group by grp, hb
+    ), pt as (
+      -- Per cut j: the key a customer needs (the T-th best, T = ⌈cum × n / 10000⌉), or all when T > n.
+      select t.*, ${sql.join(
+        cutTs(cfg.percentile).map(
+          ({ t }, j) =>
+            sql`(${t} > t.gn) as all_${sql.raw(String(j))}, p.k8s[${t}] as t8_${sql.raw(String(j))}, p.kns[${t}] as tn_${sql.raw(String(j))}`,
+        ),
+        sql`, `,
+      )}
+      from tk t left join pk p on p.grp = t.grp and p.hb = t.hb
+    ), mt as (
+      -- M: the sales a customer must exceed per quintile step k (the C-th lowest, C = ⌈k × hn / 5⌉), as the rank.
+      select ${sql.join(
+        [1, 2, 3, 4].map(
+          (k) =>
+            sql`(${k}::bigint * h.hn + 4) / 5 as c${sql.raw(String(k))}, x.xs[(${k}::bigint * h.hn + 4) / 5] as x${sql.raw(String(k))}`,
+        ),
+        sql`, `,
+      )}
+      from hon h cross join (select array_agg(sales_fen order by sales_fen) as xs from value_stage where ${ho}) x
     ), s0 as (
       select m.*, ${derivedMetricsSql()}, ${hb} as hb, ${ho} as ho from value_stage m
     ), s1 as (
@@ -299,18 +335,23 @@ export function scoreInsert(cfg: TValueConfig, tenantId: string, runId: string):
       from s0 m
     )
     select ${tenantId}::uuid, ${runId}::uuid, m.customer_id, m.score, m.expert_score, m.rule_class,
-      case when m.hb then ${tierSql(cfg.percentile, sql`nr.prank`, sql`t.gn`)} end,
+      case when m.hb then ${tierByKeySql(cfg.percentile)} end,
       ${lifecycleSql(cfg.lifecycle, sql`m.score`)},
       case when m.ho then 1 + (rr.rr - 1) * 5 / hon.hn end, case when m.ho then 1 + (fr.fr - 1) * 5 / hon.hn end,
-      case when m.ho then 1 + (nr.mr - 1) * 5 / hon.hn end, m.stars,
+      case when m.ho then 1 + ${sql.join(
+        [1, 2, 3, 4].map(
+          (k) =>
+            sql`(case when mt.c${sql.raw(String(k))} = 0 or m.sales_fen > mt.x${sql.raw(String(k))} then 1 else 0 end)`,
+        ),
+        sql` + `,
+      )} end, m.stars,
       m.sales_fen, m.prev_sales_fen, m.batches, m.returns_fen, m.payments_fen, m.prev_payments_fen, m.debt_fen,
       m.days_since_order, m.is_new, m.manager_rating, m.recent_fen, m.prior_fen
     from s1 m
-    join tk t on t.grp = m.grp and t.hb = m.hb
-    join nr on nr.customer_id = m.customer_id
+    join pt t on t.grp = m.grp and t.hb = m.hb
     left join rr on rr.d = m.days_since_order
     left join fr on m.ho and fr.b = m.batches
-    cross join hon`;
+    cross join hon cross join mt`;
   // No ORDER BY: value_stage is filled in customer id order and is the probe side of every join above, so the rows
   // come out in key order (the primary key and the customer index are appended to) without a sort of wide rows,
   // which spills to disk at a million. Only the write pattern depends on it, never a result.
