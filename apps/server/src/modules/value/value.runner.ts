@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { valueRuns } from '../../db/schema/index.ts';
 import type { TClock } from '../../lib/clock.ts';
@@ -71,7 +71,15 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
           .where(eq(valueRuns.id, runId));
       }
       await tx.execute(sql`analyze value_stage`);
-      await tx.execute(scoreInsert(cfg, tenantId, runId));
+      // The run's counts come from the rows as they are written (RETURNING the four columns counted), not from a
+      // second scan of a million wide customer_values rows.
+      const counts = countsOf(
+        (
+          await tx.execute<TCountRow>(
+            sql`with ins as (${scoreInsert(cfg, tenantId, runId)} returning tier, rule_class, lifecycle, stars) ${countsSelect(sql`ins`)}`,
+          )
+        ).rows,
+      );
       await deps.db
         .update(valueRuns)
         .set({ processed: Math.round(done * 0.9) })
@@ -113,7 +121,6 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
             where w.tenant_id = ${tenantId} and w.resolved_at is null
               and not exists (select 1 from value_risk r where r.customer_id = w.customer_id)`,
       );
-      const counts = await runCounts(tx, tenantId, runId);
       counts.churn = { opened: opened.rowCount ?? 0 };
       await tx
         .update(valueRuns)
@@ -133,17 +140,16 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
   }
 }
 
-/** The run's counts by tier, rule class, lifecycle and stars: one scan of its rows (grouping sets). */
-async function runCounts(db: Pick<Db, 'execute'>, tenantId: string, runId: string) {
-  const rows = (
-    await db.execute<{ dim: string; k: string | null; n: number }>(
-      sql`select case when grouping(tier) = 0 then 'tier' when grouping(rule_class) = 0 then 'ruleClass'
-            when grouping(lifecycle) = 0 then 'lifecycle' else 'stars' end as dim,
-            coalesce(tier, rule_class, lifecycle, stars::text) as k, count(*)::int as n
-          from customer_values where tenant_id = ${tenantId} and run_id = ${runId}
-          group by grouping sets ((tier), (rule_class), (lifecycle), (stars))`,
-    )
-  ).rows;
+type TCountRow = { dim: string; k: string | null; n: number };
+
+/** The run's counts by tier, rule class, lifecycle and stars over `rows` (one pass, grouping sets). */
+const countsSelect = (rows: SQL) =>
+  sql`select case when grouping(tier) = 0 then 'tier' when grouping(rule_class) = 0 then 'ruleClass'
+        when grouping(lifecycle) = 0 then 'lifecycle' else 'stars' end as dim,
+        coalesce(tier, rule_class, lifecycle, stars::text) as k, count(*)::int as n
+      from ${rows} group by grouping sets ((tier), (rule_class), (lifecycle), (stars))`;
+
+function countsOf(rows: TCountRow[]) {
   const out: Record<string, Record<string, number>> = {};
   for (const r of rows) (out[r.dim] ??= {})[r.k ?? '-'] = Number(r.n);
   return out;
