@@ -243,6 +243,8 @@ export const transactions = pgTable(
     note: text('note'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
+  // INCLUDE (kind, amount_fen) is added by migration 0048 (custom SQL: drizzle-kit cannot express it): the value
+  // recompute reads a range of customers' transactions from this index alone (index-only scan).
   (t) => [index('transactions_customer_idx').on(t.tenantId, t.customerId, t.occurredAt)],
 );
 

@@ -28,7 +28,7 @@ export const evaluations = pgTable(
   {
     id: uuid('id').notNull().defaultRandom(),
     /**
-     * tenant_id, unit_id, counter_id and staff_id have no foreign keys (dropped by migration 0043): the statement-level
+     * tenant_id, unit_id, counter_id and staff_id have no foreign keys (dropped by migration 0044): the statement-level
      * trigger `evaluations_refs_ins` checks once per INSERT statement that the unit and counter are org units and the
      * staff member a user of the evaluation's own tenant (stricter than the keys were), and `*_keep_evaluations`
      * triggers refuse to delete a tenant, unit or user that evaluations refer to. Four per-row key checks (each a

@@ -111,7 +111,7 @@ export const surveyResponses = pgTable(
   {
     id: uuid('id').notNull(),
     /**
-     * No foreign keys on tenant_id and unit_id (dropped by migration 0043): the statement-level trigger
+     * No foreign keys on tenant_id and unit_id (dropped by migration 0044): the statement-level trigger
      * `survey_responses_refs_ins` checks that the unit is one of the response's tenant (issue 12, speed).
      */
     tenantId: uuid('tenant_id').notNull(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_VALUE_CONFIG, ZValueConfig, ZWeightedModel, type TValueMetrics } from '@huifang/shared';
+import { chunkBounds, RUN_CHUNK_CUSTOMERS } from './value.runner.ts';
 import {
   churnWarning,
   deriveMetrics,
@@ -326,5 +327,22 @@ describe('RFM, stars, lifecycle, churn', () => {
     expect(round2(2.675)).toBe(2.68);
     expect(round2(1.005)).toBe(1.01);
     expect(round2(-1.005)).toBe(-1.01);
+  });
+});
+
+describe('chunks of a recompute', () => {
+  it('cut the uuid space into ⌈total / chunk⌉ ascending ranges from the zero uuid', () => {
+    expect(chunkBounds(0)).toEqual([]);
+    expect(chunkBounds(RUN_CHUNK_CUSTOMERS)).toEqual(['00000000-0000-0000-0000-000000000000']);
+    const b = chunkBounds(2 * RUN_CHUNK_CUSTOMERS + 1);
+    expect(b).toEqual([
+      '00000000-0000-0000-0000-000000000000',
+      '55555555-5555-5555-5555-555555555555',
+      'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa',
+    ]);
+    const many = chunkBounds(1_000_000);
+    expect(many).toHaveLength(20);
+    expect([...many].sort()).toEqual(many);
+    expect(new Set(many).size).toBe(20);
   });
 });

@@ -133,16 +133,6 @@ export function lifecycleSql(model: TLifecycleModel, score: SQL): SQL {
     when m.days_since_order is null and ${intents} then 'potential' else 'ordinary' end)`;
 }
 
-/** Percentile tier from a rank (1 + strictly better in the group) and the group size n. */
-export function tierSql(model: Pick<TPercentileModel, 'cuts'>, rank: SQL, n: SQL): SQL {
-  let cum = 0;
-  const whens = model.cuts.slice(0, -1).map((c) => {
-    cum += Math.round(c.weight * 100);
-    return sql`when (${rank} - 1) * 10000 < ${cum}::bigint * ${n} then ${c.key}::text`;
-  });
-  return sql`(case ${sql.join(whens, sql` `)} else ${model.cuts[model.cuts.length - 1]!.key}::text end)`;
-}
-
 export function groupSql(groupBy: string): SQL {
   if (groupBy === 'kind') return sql`c.kind`;
   if (groupBy === 'unit') return sql`c.unit_id::text`;
@@ -237,15 +227,47 @@ export const STAGE_DDL = sql.raw(`create temp table value_stage (
   sales_fen bigint, prev_sales_fen bigint, batches int, returns_fen bigint, payments_fen bigint, prev_payments_fen bigint,
   debt_fen bigint, days_since_order int, recent_fen bigint, prior_fen bigint) on commit drop`);
 
+/** The largest bigint, as numeric: whether a percentile key can be computed in bigint without overflow. */
+const I8_MAX = sql.raw('9223372036854775807::numeric');
+
 /**
  * Everything the models make of the staged metrics, written to customer_values in one statement: the weighted score,
  * rule class, stars and lifecycle per row; percentile tiers (rank within group among customers with business) and
- * RFM (rank among customers who ever ordered). Only narrow rows are sorted: the group totals are one aggregate, R and F
- * (days since the last order, order count: few distinct values) a running count over their distinct values, and the
- * two ranks on near-unique keys (the percentile key, sales) windows over (customer, keys); all joined back by hash.
- * Each is the rank() of the window it replaces: 1 + the customers of the same partition strictly before.
+ * RFM (rank among customers who ever ordered). Only narrow rows are sorted: the group totals and the counts per
+ * distinct R and F value (days since the last order, order count: few distinct values) are one scan of the stage
+ * (grouping sets), R and F a running count over those values, and the two ranks on near-unique keys (the percentile
+ * key, sales) windows over (customer, keys); all joined back by hash. Each is the rank() of the window it replaces:
+ * 1 + the customers of the same partition strictly before. The percentile key (quantity share + amount share, scaled
+ * to integers) is sorted as bigint when the group's largest possible key fits one (always, short of sums near 9e18
+ * fen), else as numeric: the same exact integers either way, bigint compares several times faster.
  * (The group key of groupSql is never null, so the equi-joins on it lose no row.)
  */
+/** The percentile key of row alias `s` against its group's totals (alias t): bigint when the group fits, else null. */
+const PKEY8 = (s: string) => sql.raw(`case when t.fits then ${s}.batches * t.a8 + ${s}.sales_fen * t.q8 end`);
+/** … and as numeric when it does not (else null). */
+const PKEYN = (s: string) => sql.raw(`case when not t.fits then ${s}.batches * t.a_all + ${s}.sales_fen * t.q_all end`);
+
+/** Per cut but the last: T = ⌈cum × n / 10000⌉ in integers, n the group size (t.gn). */
+function cutTs(model: Pick<TPercentileModel, 'cuts'>) {
+  let cum = 0;
+  return model.cuts.slice(0, -1).map((c) => {
+    cum += Math.round(c.weight * 100);
+    return { key: c.key, t: sql`((${cum}::bigint * t.gn + 9999) / 10000)` };
+  });
+}
+
+/**
+ * tierSql for a customer whose rank is 1 + the keys of its group strictly better: (rank − 1) × 10000 < cum × n holds
+ * iff fewer than T = ⌈cum × n / 10000⌉ keys beat it, iff T > n or its key ≥ the T-th best key (pt's thresholds).
+ */
+function tierByKeySql(model: Pick<TPercentileModel, 'cuts'>): SQL {
+  const whens = cutTs(model).map(({ key }, j) => {
+    const n = String(j);
+    return sql`when t.all_${sql.raw(n)} or ${PKEY8('m')} >= t.t8_${sql.raw(n)} or ${PKEYN('m')} >= t.tn_${sql.raw(n)} then ${key}::text`;
+  });
+  return sql`(case ${sql.join(whens, sql` `)} else ${model.cuts[model.cuts.length - 1]!.key}::text end)`;
+}
+
 export function scoreInsert(cfg: TValueConfig, tenantId: string, runId: string): SQL {
   const score = weightedScoreSql(cfg.weighted);
   const hb = sql.raw('(batches > 0 or sales_fen > 0)');
@@ -253,26 +275,59 @@ export function scoreInsert(cfg: TValueConfig, tenantId: string, runId: string):
   return sql`insert into customer_values (tenant_id, run_id, customer_id, score, expert_score, rule_class, tier, lifecycle,
       r, f, m, stars, sales_fen, prev_sales_fen, batches, returns_fen, payments_fen, prev_payments_fen, debt_fen,
       days_since_order, is_new, manager_rating, recent_fen, prior_fen)
-    with tot as (
-      select grp, ${hb} as hb, greatest(sum(batches), 1)::numeric as q_all, greatest(sum(sales_fen), 1)::numeric as a_all,
-        count(*) as gn
-      from value_stage group by 1, 2
+    with agg as materialized (
+      select grouping(grp) as gt, grouping(days_since_order) as gd, grouping(batches) as gb, grp, ${hb} as hb,
+        days_since_order as d, batches as b, count(*) as n, count(*) filter (where ${ho}) as n_ho,
+        sum(batches) as q, sum(sales_fen) as a, max(batches) as b_max,
+        greatest(max(sales_fen)::numeric, -(min(sales_fen)::numeric)) as s_abs
+      from value_stage group by grouping sets ((grp, ${hb}), (days_since_order), (batches))
+    ), tot0 as (
+      select grp, hb, greatest(q, 1)::numeric as q_all, greatest(a, 1)::numeric as a_all, n as gn, n_ho, b_max, s_abs
+      from agg where gt = 0
+    ), tot as (
+      select grp, hb, q_all, a_all, gn, n_ho,
+        (q_all <= ${I8_MAX} and a_all <= ${I8_MAX} and b_max * a_all + s_abs * q_all <= ${I8_MAX}) as fits
+      from tot0
+    ), tk as (
+      select grp, hb, q_all, a_all, gn, fits, case when fits then q_all::bigint end as q8,
+        case when fits then a_all::bigint end as a8
+      from tot
     ), hon as (
-      select count(*) as hn from value_stage where ${ho}
+      select coalesce(sum(n_ho), 0)::bigint as hn from tot
     ), rr as (
-      select days_since_order as d,
-        1 + coalesce(sum(count(*)) over (order by days_since_order desc rows between unbounded preceding and 1 preceding), 0)::bigint as rr
-      from value_stage where ${ho} group by days_since_order
+      select d, 1 + coalesce(sum(n_ho) over (order by d desc rows between unbounded preceding and 1 preceding), 0)::bigint as rr
+      from agg where gd = 0 and d is not null
     ), fr as (
-      select batches as b,
-        1 + coalesce(sum(count(*)) over (order by batches rows between unbounded preceding and 1 preceding), 0)::bigint as fr
-      from value_stage where ${ho} group by batches
-    ), nr as (
-      select s.customer_id,
-        rank() over (partition by s.grp, s.hb order by s.batches * t.a_all + s.sales_fen * t.q_all desc) as prank,
-        rank() over (partition by s.ho order by s.sales_fen) as mr
-      from (select customer_id, grp, batches, sales_fen, ${hb} as hb, ${ho} as ho from value_stage) s
-      join tot t on t.grp = s.grp and t.hb = s.hb
+      select b, 1 + coalesce(sum(n_ho) over (order by b rows between unbounded preceding and 1 preceding), 0)::bigint as fr
+      from agg where gb = 0
+    ), pk as (
+      -- Each group's percentile keys, best first (customers with business only: the others get no tier).
+      select grp, hb, array_agg(k8 order by k8 desc) filter (where fits) as k8s,
+        array_agg(kn order by kn desc) filter (where not fits) as kns
+      from (select s.grp, s.hb, t.fits, ${PKEY8('s')} as k8, ${PKEYN('s')} as kn
+        from (select grp, batches, sales_fen, ${hb} as hb from value_stage where ${hb}) s
+        join tk t on t.grp = s.grp and t.hb = s.hb) k
+      group by grp, hb
+    ), pt as (
+      -- Per cut j: the key a customer needs (the T-th best, T = ⌈cum × n / 10000⌉), or all when T > n.
+      select t.*, ${sql.join(
+        cutTs(cfg.percentile).map(
+          ({ t }, j) =>
+            sql`(${t} > t.gn) as all_${sql.raw(String(j))}, p.k8s[${t}] as t8_${sql.raw(String(j))}, p.kns[${t}] as tn_${sql.raw(String(j))}`,
+        ),
+        sql`, `,
+      )}
+      from tk t left join pk p on p.grp = t.grp and p.hb = t.hb
+    ), mt as (
+      -- M: the sales a customer must exceed per quintile step k (the C-th lowest, C = ⌈k × hn / 5⌉), as the rank.
+      select ${sql.join(
+        [1, 2, 3, 4].map(
+          (k) =>
+            sql`(${k}::bigint * h.hn + 4) / 5 as c${sql.raw(String(k))}, x.xs[(${k}::bigint * h.hn + 4) / 5] as x${sql.raw(String(k))}`,
+        ),
+        sql`, `,
+      )}
+      from hon h cross join (select array_agg(sales_fen order by sales_fen) as xs from value_stage where ${ho}) x
     ), s0 as (
       select m.*, ${derivedMetricsSql()}, ${hb} as hb, ${ho} as ho from value_stage m
     ), s1 as (
@@ -280,18 +335,23 @@ export function scoreInsert(cfg: TValueConfig, tenantId: string, runId: string):
       from s0 m
     )
     select ${tenantId}::uuid, ${runId}::uuid, m.customer_id, m.score, m.expert_score, m.rule_class,
-      case when m.hb then ${tierSql(cfg.percentile, sql`nr.prank`, sql`t.gn`)} end,
+      case when m.hb then ${tierByKeySql(cfg.percentile)} end,
       ${lifecycleSql(cfg.lifecycle, sql`m.score`)},
       case when m.ho then 1 + (rr.rr - 1) * 5 / hon.hn end, case when m.ho then 1 + (fr.fr - 1) * 5 / hon.hn end,
-      case when m.ho then 1 + (nr.mr - 1) * 5 / hon.hn end, m.stars,
+      case when m.ho then 1 + ${sql.join(
+        [1, 2, 3, 4].map(
+          (k) =>
+            sql`(case when mt.c${sql.raw(String(k))} = 0 or m.sales_fen > mt.x${sql.raw(String(k))} then 1 else 0 end)`,
+        ),
+        sql` + `,
+      )} end, m.stars,
       m.sales_fen, m.prev_sales_fen, m.batches, m.returns_fen, m.payments_fen, m.prev_payments_fen, m.debt_fen,
       m.days_since_order, m.is_new, m.manager_rating, m.recent_fen, m.prior_fen
     from s1 m
-    join tot t on t.grp = m.grp and t.hb = m.hb
-    join nr on nr.customer_id = m.customer_id
+    join pt t on t.grp = m.grp and t.hb = m.hb
     left join rr on rr.d = m.days_since_order
     left join fr on m.ho and fr.b = m.batches
-    cross join hon`;
+    cross join hon cross join mt`;
   // No ORDER BY: value_stage is filled in customer id order and is the probe side of every join above, so the rows
   // come out in key order (the primary key and the customer index are appended to) without a sort of wide rows,
   // which spills to disk at a million. Only the write pattern depends on it, never a result.

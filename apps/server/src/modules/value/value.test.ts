@@ -254,6 +254,43 @@ describe('recompute with the default models (DESIGN §3)', () => {
     expect(lines.slice(1)).toHaveLength(3);
     expect(lines.slice(1).every((l) => l.includes(',大客户,'))).toBe(true);
   });
+
+  it('percentile tiers are the same when the keys of a group exceed bigint (compared as numeric)', async () => {
+    // The layout of the test above with every order 10¹⁵ × larger (written directly: the API caps amounts): the
+    // largest key, orders × group amount + amount × group orders, passes 2⁶³, so the ranks are taken in numeric.
+    const g = `g-${letters(6)}`;
+    const E = 10n ** 15n;
+    const mkHuge = async (orders: number, perOrder: bigint) => {
+      const id = await mk(g, []);
+      await t.pool.query(
+        `insert into transactions (tenant_id, customer_id, unit_id, kind, amount_fen, occurred_at)
+         select tenant_id, id, unit_id, 'order', $2::bigint, $3 from customers, generate_series(1, $4) where id = $1`,
+        [id, String(perOrder), new Date(t.clock.now().getTime() - 30 * DAY), orders],
+      );
+      return id;
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await mkHuge(10 - i, BigInt(11 - i) * E));
+    const tied = await mkHuge(9, 10n * E);
+    const sales = [...Array.from({ length: 10 }, (_, i) => BigInt((10 - i) * (11 - i)) * E), 90n * E];
+    const a = sales.reduce((x, y) => x + y, 0n);
+    expect(10n * a + sales[0]! * 64n > 2n ** 63n - 1n).toBe(true);
+    await recompute();
+    const tiers = await Promise.all([...ids, tied].map(async (id) => (await valueOf(id)).current.tier));
+    expect(tiers).toEqual([
+      'large',
+      'large',
+      'medium',
+      'medium',
+      'medium',
+      'medium',
+      'medium',
+      'medium',
+      'small',
+      'small',
+      'large',
+    ]);
+  });
 });
 
 describe('models edited, runs kept and compared', () => {
