@@ -24,7 +24,7 @@ import { systemClock } from '../apps/server/src/lib/clock.ts';
 import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.service.ts';
 import { loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
 import { cpuProfArgs, topStatements, withStatementStats } from './_cpu-prof.ts';
-import { runInterleaved, runLoad } from './_load.ts';
+import { cpuMeter, runInterleaved, runLoad } from './_load.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -222,6 +222,19 @@ try {
   );
   await app.stop();
   await base.stop();
+  // The write path queues each batch's rollup change (evaluation_rollup_pending, migration all_rollups_folded); the
+  // evaluation-rollups-fold job (every 5 s) or a reader adds it into the rollups. The bench app runs no jobs: the fold
+  // of the run's queue is measured here, after the run, and its Postgres CPU per press is added for
+  // ratioCpuPerRequestWithFold.
+  const pendingRows = Number((await q('select count(*) from evaluation_rollup_pending')).rows[0].count);
+  const foldCpu = cpuMeter({ serverPids: [], pgDataDir });
+  const foldStarted = performance.now();
+  await q('select evaluation_rollups_fold(null)');
+  const fold = {
+    pendingRows,
+    ms: Math.round(performance.now() - foldStarted),
+    postgresCpuMsPerPress: Number((foldCpu.used().postgres / Math.max(1, stored)).toFixed(3)),
+  };
 
   const result = {
     bench: 'evaluations-ingest',
@@ -237,6 +250,10 @@ try {
     baselineP99Ms: baseline.p99,
     /** CPU per request of app + Postgres + load generator over the same for the bare route (< 1 = cheaper). */
     ratioCpuPerRequest: Number((kiosk.cpuMsPerRequest!.total / baseline.cpuMsPerRequest!.total).toFixed(3)),
+    fold,
+    ratioCpuPerRequestWithFold: Number(
+      ((kiosk.cpuMsPerRequest!.total + fold.postgresCpuMsPerPress) / baseline.cpuMsPerRequest!.total).toFixed(3),
+    ),
     ...(statements ? { kioskRunStatements: statements } : {}),
     ...(waitSamples
       ? {

@@ -2,10 +2,9 @@ import { bigint, date, index, integer, pgTable, smallint, text, unique, uuid } f
 
 /**
  * Evaluation figures by local hour (DESIGN §7, the hour cut of 统计分析): per tenant × local day × local hour (0–23,
- * tenant time zone) of `occurred_at` × the keys and measures of `evaluation_rollups`. Kept by triggers on
- * `evaluations` and `evaluation_corrections` in the writing transaction (migration `evaluation_hour_rollups`, one
- * aggregate definition shared by the triggers and `evaluation_hour_rollups_rebuild()`, which
- * rebuildEvaluationRollups() runs). Owned by modules/evaluations; read through modules/evaluations/hour-rollups.ts.
+ * tenant time zone) of `occurred_at` × the keys and measures of `evaluation_rollups`. Kept from the queue the
+ * evaluation triggers append to (`evaluation_rollup_pending`, folded by `evaluation_rollups_fold()`; migration
+ * `all_rollups_folded`), recomputed by `evaluation_hour_rollups_rebuild()`, which `evaluation_rollups_rebuild()` runs. Owned by modules/evaluations; read through modules/evaluations/hour-rollups.ts.
  * A row counts each evaluation once, in `total` (rated + 未评价) or in `excluded` (the latest exclude/restore decides).
  */
 export const evaluationHourRollups = pgTable(

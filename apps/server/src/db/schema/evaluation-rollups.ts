@@ -1,9 +1,10 @@
-import { bigint, date, index, integer, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { bigint, date, smallint, index, integer, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * The read model of evaluation figures (DESIGN §9): per tenant × local day (tenant time zone) × unit × counter ×
- * staff × channel × business type 业务类型. Maintained in the writing transaction by triggers on `evaluations` and
- * `evaluation_corrections` (see the migration `evaluation_rollups`), recomputed from the facts by
+ * staff × channel × business type 业务类型. Kept from the queue the triggers on `evaluations` and
+ * `evaluation_corrections` append to (`evaluation_rollup_pending` below; every reader folds it first — migration
+ * `all_rollups_folded`), recomputed from the facts by
  * `evaluation_rollups_rebuild()` (`npm run rollups:rebuild -w @huifang/server`). Owned by modules/evaluations;
  * read through modules/evaluations/rollups.ts.
  *
@@ -183,6 +184,8 @@ export const serviceSessionRollups = pgTable(
 export const evaluationRollupPending = pgTable('evaluation_rollup_pending', {
   tenantId: uuid('tenant_id').notNull(),
   day: date('day', { mode: 'string' }).notNull(),
+  /** The local hour (0–23): the queue also feeds evaluation_hour_rollups (migration `all_rollups_folded`). */
+  hour: smallint('hour').notNull(),
   unitId: uuid('unit_id').notNull(),
   counterId: uuid('counter_id'),
   staffId: uuid('staff_id'),

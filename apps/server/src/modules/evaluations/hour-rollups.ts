@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
 import { ownedVisible, type TScope } from '../../lib/scope.ts';
-import type { TRollupFilter } from './rollups.ts';
+import { foldEvaluationRollups, type TRollupFilter } from './rollups.ts';
 
 /**
  * The hour cut of the evaluation figures: `evaluation_hour_rollups` (migration `evaluation_hour_rollups`), the keys
@@ -47,6 +47,7 @@ export async function readEvaluationHourRollups(
   if (filter.hasStaff) conds.push(sql`r.staff_id is not null`);
   if (filter.unitIn) conds.push(subtree(scope, filter.unitIn, sql`r.unit_id`));
   if (filter.counterIn) conds.push(subtree(scope, filter.counterIn, sql`r.counter_id`));
+  await foldEvaluationRollups(db, scope.tenantId);
   const dims = groupBy.map((d, i) => sql`${DIM_COLUMN[d]} as ${sql.raw(`k${i}`)}`);
   const res = await db.execute<Record<string, string | number | null>>(sql`
     select ${dims.length ? sql`${sql.join(dims, sql`, `)},` : sql``}

@@ -116,14 +116,16 @@ const ROLLUP_COLUMNS = `tenant_id, day::text, unit_id, counter_id, staff_id, cha
   total, score_sum::int, score_1, score_2, score_3, score_4, score_5, unrated, excluded`;
 
 /** The rollups as stored (rows that went to zero everywhere left aside). */
-const stored = async () =>
-  (
+const stored = async () => {
+  await foldEvaluationRollups(t.db, t.tenantId);
+  return (
     await t.pool.query(
       `select ${ROLLUP_COLUMNS} from evaluation_rollups where tenant_id = $1 and (total <> 0 or excluded <> 0)
        order by 2, 3, 4, 5, 6, 7`,
       [t.tenantId],
     )
   ).rows;
+};
 
 /** The facts with their local day, business type and exclusion, the rule written out here apart from the migration. */
 const FACTS = `with f as (
@@ -237,8 +239,9 @@ const expectedSessions = async () =>
   ).rows;
 
 /** The hour read model (evaluation_hour_rollups) as stored, and the same by GROUP BY over the facts (local hour). */
-const storedHours = async () =>
-  (
+const storedHours = async () => {
+  await foldEvaluationRollups(t.db, t.tenantId);
+  return (
     await t.pool.query(
       `select day::text, hour::int, unit_id, counter_id, staff_id, channel, business_type, total, score_sum::int,
               score_1, score_2, score_3, score_4, score_5, unrated, excluded
@@ -246,6 +249,7 @@ const storedHours = async () =>
       [t.tenantId],
     )
   ).rows;
+};
 const expectedHours = async () =>
   (
     await t.pool.query(

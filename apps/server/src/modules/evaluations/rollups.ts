@@ -153,10 +153,10 @@ async function rollupNeeds(
 }
 
 /**
- * Add the changes the write path queued in `evaluation_rollup_pending` (one tenant's, or all) into the coarse tables;
- * returns the queued rows taken. Afterwards the tenant's coarse tables equal a GROUP BY over its committed facts (a
- * fold running concurrently is waited for). Every read of a coarse table folds first; the `evaluation-rollups-fold`
- * job keeps the queue short.
+ * Add the changes the write path queued in `evaluation_rollup_pending` (one tenant's, or all) into every evaluation
+ * rollup — evaluation_rollups, evaluation_hour_rollups and the coarse tables; returns the queued rows taken.
+ * Afterwards the tenant's rollups equal a GROUP BY over its committed facts (a fold running concurrently is waited
+ * for). Every read of a rollup folds first; the `evaluation-rollups-fold` job keeps the queue short.
  */
 export async function foldEvaluationRollups(db: DbOrTx, tenantId?: string): Promise<number> {
   const res = await db.execute<{ n: number }>(sql`select evaluation_rollups_fold(${tenantId ?? null}::uuid) as n`);
@@ -178,7 +178,7 @@ export async function readEvaluationRollups(
   const parts = opts.fineOnly
     ? [{ table: FINE, from: filter.fromDay, to: filter.toDay }]
     : rollupParts(await rollupNeeds(db, scope, filter, groupBy), filter.fromDay, filter.toDay);
-  if (parts.some((p) => p.table !== FINE)) await foldEvaluationRollups(db, scope.tenantId);
+  await foldEvaluationRollups(db, scope.tenantId);
   const dims = groupBy.map((d, i) => sql`${DIM_COLUMN[d]} as ${sql.raw(`k${i}`)}`);
   const selects = parts.map(({ table, from, to }) => {
     const time = sql.raw(`r.${table.grain}`);
@@ -261,7 +261,7 @@ export function dayRange(timeZone: string, from: Date, to: Date): { fromDay: str
 
 /** Recompute the rollups of one tenant (or all) from the facts; writers wait meanwhile. */
 export async function rebuildEvaluationRollups(db: DbOrTx, tenantId?: string): Promise<void> {
+  // Also the coarse tables and the hour table (evaluation_hour_rollups, read by hour-rollups.ts), under one set of
+  // locks, and the queue emptied (migration all_rollups_folded).
   await db.execute(sql`select evaluation_rollups_rebuild(${tenantId ?? null}::uuid)`);
-  // The hour cut (evaluation_hour_rollups, read by hour-rollups.ts).
-  await db.execute(sql`select evaluation_hour_rollups_rebuild(${tenantId ?? null}::uuid)`);
 }
