@@ -132,6 +132,10 @@ export async function readBoard(deps: TDeps, token: string): Promise<TQueueBoard
  * so numbers are never given twice nor skipped. Numbers are formatted as ticketNumber() does: the prefix and at least
  * three digits. $1 tenant, $2 outlet, $3 type, $4 day, $5 now, $6 open now, $7 is VIP, $8 customer, $9 channel,
  * $10 Idempotency-Key, $11 count the outlet's waiting (alerts on).
+ *
+ * People ahead (here and in the ticket view): those the priority rule calls first — for a priority (VIP) ticket the
+ * priority tickets queued before it; for another, every ticket queued before it and every waiting priority ticket.
+ * The rule's cap (never more than K priority calls in a row) can only make the real wait shorter than that.
  */
 const TAKE_SQL = `
   with prior as (
@@ -165,7 +169,8 @@ const TAKE_SQL = `
          (select name from org_units where id = $2) as outlet_name,
          (select count(*)::int from queue_tickets w
            where w.type_id = $3 and w.day = $4::date and w.status = 'waiting' and w.target_counter_id is null
-             and (w.queued_at, w.seq) < ($5::timestamptz, t.seq)) as ahead,
+             and case when $7::boolean then w.is_vip and (w.queued_at, w.seq) < ($5::timestamptz, t.seq)
+                      else w.is_vip or (w.queued_at, w.seq) < ($5::timestamptz, t.seq) end) as ahead,
          (select count(*)::int from queue_counter_types ct where ct.type_id = $3) as counters,
          (select avg((select s.handling_seconds from service_sessions s where s.tenant_id = q.tenant_id and s.id = q.session_id))::float
           from queue_tickets q
@@ -336,7 +341,9 @@ export async function readPublicTicket(deps: TDeps, id: string): Promise<TQueueP
            case when q.status = 'waiting' then (
              select count(*)::int from queue_tickets w
              where w.type_id = q.type_id and w.day = q.day and w.status = 'waiting' and w.target_counter_id is null
-               and (w.queued_at, w.seq) < (q.queued_at, q.seq)) else 0 end as ahead
+               and w.id <> q.id
+               and case when q.is_vip then w.is_vip and (w.queued_at, w.seq) < (q.queued_at, q.seq)
+                        else w.is_vip or (w.queued_at, w.seq) < (q.queued_at, q.seq) end) else 0 end as ahead
     from queue_tickets q
     join queue_business_types t on t.id = q.type_id
     join org_units o on o.id = q.outlet_id

@@ -414,6 +414,12 @@ describe('calling 叫号', () => {
     const v1 = await takeOk(rule.token, rule.typeA, { phone: vipPhone });
     const v2 = await takeOk(rule.token, rule.typeA, { phone: vipPhone });
     const v3 = await takeOk(rule.token, rule.typeA, { phone: vipPhone });
+    // People ahead are those the rule calls first: a VIP is told only of the VIPs before him, a walk-in also of every
+    // VIP waiting (the take's answer was right when given; the live view counts the VIPs who came later too).
+    expect([n1.ahead, n2.ahead, v1.ahead, v2.ahead, v3.ahead]).toEqual([0, 1, 0, 1, 2]);
+    expect((await publicTicket(n1.id)).ahead).toBe(3);
+    expect((await publicTicket(n2.id)).ahead).toBe(4);
+    expect((await publicTicket(v3.id)).ahead).toBe(2);
     const order: string[] = [];
     for (let i = 0; i < 5; i++) {
       const c = await callOk(chen, w1);
