@@ -85,6 +85,9 @@ export const customerValues = pgTable(
     tenantId: uuid('tenant_id').notNull(),
     runId: uuid('run_id').notNull(),
     customerId: uuid('customer_id').notNull(),
+    /** The customer's unit when the run scored him (written by the run; the dashboard's tier counts key on it without
+     * a lookup of a million customers). Null on rows written before migration `value_rows_carry_unit`. */
+    unitId: uuid('unit_id'),
     score: numeric('score', { precision: 7, scale: 2, mode: 'number' }).notNull(),
     expertScore: numeric('expert_score', { precision: 5, scale: 2, mode: 'number' }),
     ruleClass: text('rule_class'),
@@ -148,6 +151,8 @@ export const valueChurnWarnings = pgTable(
     tenantId: uuid('tenant_id').notNull(),
     customerId: uuid('customer_id').notNull(),
     runId: uuid('run_id').notNull(),
+    /** The customer's unit when the warning was written (churn_warning_counts keys on it). Null on older rows. */
+    unitId: uuid('unit_id'),
     /** no_purchase | spend_drop */
     reason: text('reason').notNull(),
     daysSinceOrder: integer('days_since_order'),

@@ -199,7 +199,8 @@ export function metricsSelect(
       coalesce(t.payments_fen, 0)::bigint as payments_fen, coalesce(t.prev_payments_fen, 0)::bigint as prev_payments_fen,
       coalesce(t.debt_fen, 0)::bigint as debt_fen,
       floor(extract(epoch from (${at} - t.last_order_at)) / 86400)::int as days_since_order,
-      coalesce(t.recent_fen, 0)::bigint as recent_fen, coalesce(t.prior_fen, 0)::bigint as prior_fen
+      coalesce(t.recent_fen, 0)::bigint as recent_fen, coalesce(t.prior_fen, 0)::bigint as prior_fen,
+      c.unit_id
     from customers c
     left join (
       select customer_id,
@@ -225,7 +226,7 @@ export function metricsSelect(
 export const STAGE_DDL = sql.raw(`create temp table value_stage (
   customer_id uuid, intent_level text, grp text, is_new boolean, manager_rating numeric, expert_score numeric,
   sales_fen bigint, prev_sales_fen bigint, batches int, returns_fen bigint, payments_fen bigint, prev_payments_fen bigint,
-  debt_fen bigint, days_since_order int, recent_fen bigint, prior_fen bigint) on commit drop`);
+  debt_fen bigint, days_since_order int, recent_fen bigint, prior_fen bigint, unit_id uuid) on commit drop`);
 
 /** The largest bigint, as numeric: whether a percentile key can be computed in bigint without overflow. */
 const I8_MAX = sql.raw('9223372036854775807::numeric');
@@ -274,7 +275,7 @@ export function scoreInsert(cfg: TValueConfig, tenantId: string, runId: string):
   const ho = sql.raw('(days_since_order is not null)');
   return sql`insert into customer_values (tenant_id, run_id, customer_id, score, expert_score, rule_class, tier, lifecycle,
       r, f, m, stars, sales_fen, prev_sales_fen, batches, returns_fen, payments_fen, prev_payments_fen, debt_fen,
-      days_since_order, is_new, manager_rating, recent_fen, prior_fen)
+      days_since_order, is_new, manager_rating, recent_fen, prior_fen, unit_id)
     with agg as materialized (
       select grouping(grp) as gt, grouping(days_since_order) as gd, grouping(batches) as gb, grp, ${hb} as hb,
         days_since_order as d, batches as b, count(*) as n, count(*) filter (where ${ho}) as n_ho,
@@ -346,7 +347,7 @@ export function scoreInsert(cfg: TValueConfig, tenantId: string, runId: string):
         sql` + `,
       )} end, m.stars,
       m.sales_fen, m.prev_sales_fen, m.batches, m.returns_fen, m.payments_fen, m.prev_payments_fen, m.debt_fen,
-      m.days_since_order, m.is_new, m.manager_rating, m.recent_fen, m.prior_fen
+      m.days_since_order, m.is_new, m.manager_rating, m.recent_fen, m.prior_fen, m.unit_id
     from s1 m
     join pt t on t.grp = m.grp and t.hb = m.hb
     left join rr on rr.d = m.days_since_order

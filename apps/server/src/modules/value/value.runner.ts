@@ -101,7 +101,7 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
       // open / close statements below then join it by hash, never row by row.
       await tx.execute(
         sql`create temp table value_risk on commit drop as
-            select m.customer_id, case when ${churn.noPurchase} then 'no_purchase' else 'spend_drop' end as reason,
+            select m.customer_id, m.unit_id, case when ${churn.noPurchase} then 'no_purchase' else 'spend_drop' end as reason,
               m.days_since_order,
               case when not ${churn.noPurchase} then round((m.prior_fen - m.recent_fen)::numeric * 100 / m.prior_fen, 2) end as drop_pct
             from value_stage m where ${churn.noPurchase} or ${churn.spendDrop}`,
@@ -114,9 +114,9 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
       const r = crypto.randomBytes(10).toString('hex');
       const idPrefix = `${r.slice(0, 12)}8${r.slice(12, 15)}${'89ab'[parseInt(r[15]!, 16) % 4]}${r.slice(16, 19)}`;
       const opened = await tx.execute<{ id: string; customer_id: string }>(
-        sql`insert into value_churn_warnings (id, tenant_id, customer_id, run_id, reason, days_since_order, drop_pct, created_at)
+        sql`insert into value_churn_warnings (id, tenant_id, customer_id, run_id, reason, days_since_order, drop_pct, created_at, unit_id)
             select (${idPrefix} || lpad(to_hex(row_number() over (order by r.customer_id)), 12, '0'))::uuid, ${tenantId}::uuid,
-              r.customer_id, ${runId}::uuid, r.reason, r.days_since_order, r.drop_pct, ${at.toISOString()}::timestamptz
+              r.customer_id, ${runId}::uuid, r.reason, r.days_since_order, r.drop_pct, ${at.toISOString()}::timestamptz, r.unit_id
             from value_risk r
             where not exists (select 1 from value_churn_warnings w
               where w.tenant_id = ${tenantId} and w.customer_id = r.customer_id and w.resolved_at is null)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_VALUE_CONFIG, type TValueConfig, type TValueRun } from '@huifang/shared';
-import { countRows, expectError, userIdByName } from '../../../test/helpers.ts';
+import { countRows, expectError, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createCustomer, letters, listCustomers, idsOf } from '../../../test/customers-helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 
@@ -454,6 +454,27 @@ describe('stars, expert scores, churn warnings', () => {
     expect(
       await countRows(t, `select 1 from followup_tasks where customer_id = $1 and occurrence_key like 'churn:%'`, [id]),
     ).toBe(1);
+    // The run wrote the customer's unit on his value row and on the warning; the 驾驶舱 counts the warning there.
+    const sh = await unitIdByCode(t, 'SH');
+    const other = await unitIdByCode(t, 'SH-LJZ');
+    expect(
+      (await t.pool.query(`select unit_id from customer_values where customer_id = $1`, [id])).rows.map(
+        (r) => r.unit_id,
+      ),
+    ).toEqual([sh, sh]);
+    const openAt = async (unitId: string) =>
+      Number(
+        (
+          await t.pool.query(
+            `select coalesce(sum(open), 0) as n from churn_warning_counts where unit_id = $1 and reason = 'no_purchase'`,
+            [unitId],
+          )
+        ).rows[0].n,
+      );
+    const [shOpen, otherOpen] = [await openAt(sh), await openAt(other)];
+    expect(shOpen).toBeGreaterThanOrEqual(1);
+    // He moves to an outlet before the warning closes: it leaves the count of the unit it was counted in.
+    await t.pool.query(`update customers set unit_id = $2 where id = $1`, [id, other]);
     // An order today (as big as the one before: no spend drop either): the warning closes.
     await admin.post(`/api/customers/${id}/transactions`, {
       kind: 'order',
@@ -464,5 +485,6 @@ describe('stars, expert scores, churn warnings', () => {
     expect(
       await countRows(t, `select 1 from value_churn_warnings where customer_id = $1 and resolved_at is null`, [id]),
     ).toBe(0);
+    expect([await openAt(sh), await openAt(other)]).toEqual([shOpen - 1, otherOpen]);
   });
 });
