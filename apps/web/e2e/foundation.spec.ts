@@ -71,6 +71,9 @@ describe('foundation journey', () => {
     await e.shot(page, '04-manager-sees-own-branch');
 
     await page.click('.ant-layout-sider >> text=用户管理');
+    // The org page lists the unit's users too: wait for the users page itself before reading its table.
+    await page.waitForURL('**/users');
+    await page.locator('.ant-card-head-title', { hasText: '用户管理' }).waitFor();
     await page.locator('.ant-table-row', { hasText: 'sz.manager' }).waitFor();
     const users = await page.locator('.ant-table-tbody').innerText();
     expect(users).not.toContain('zhang.manager');
