@@ -1,4 +1,5 @@
-import { bigint, date, index, integer, pgTable, smallint, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { date, index, pgTable, smallint, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { evaluationMeasures } from './evaluation-rollups.ts';
 
 /**
  * Evaluation figures by local hour (DESIGN §7, the hour cut of 统计分析): per tenant × local day × local hour (0–23,
@@ -18,15 +19,7 @@ export const evaluationHourRollups = pgTable(
     staffId: uuid('staff_id'),
     channel: text('channel').notNull(),
     businessType: text('business_type'),
-    total: integer('total').notNull().default(0),
-    scoreSum: bigint('score_sum', { mode: 'number' }).notNull().default(0),
-    score1: integer('score_1').notNull().default(0),
-    score2: integer('score_2').notNull().default(0),
-    score3: integer('score_3').notNull().default(0),
-    score4: integer('score_4').notNull().default(0),
-    score5: integer('score_5').notNull().default(0),
-    unrated: integer('unrated').notNull().default(0),
-    excluded: integer('excluded').notNull().default(0),
+    ...evaluationMeasures(),
   },
   (t) => [
     unique('evaluation_hour_rollups_key_uq')

@@ -48,7 +48,7 @@ export const evaluationRollups = pgTable(
 );
 
 /** The measures every evaluation rollup table carries (see evaluationRollups). */
-const evaluationMeasures = () => ({
+export const evaluationMeasures = () => ({
   total: integer('total').notNull().default(0),
   scoreSum: bigint('score_sum', { mode: 'number' }).notNull().default(0),
   score1: integer('score_1').notNull().default(0),
