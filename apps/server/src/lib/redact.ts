@@ -21,8 +21,20 @@ const ID_NUMBER = new RegExp(
 );
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
 
-/** Mask every phone number, ID number and e-mail address in a text; anything else is left as it is. */
+/** UUIDs are ids, never personal data, but a group of digits in one can look like a landline (…-0981-4472-9791-…). */
+const UUID = /([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})/;
+
+/** Mask every phone number, ID number and e-mail address in a text; anything else (UUIDs included) is left as it is. */
 export function redactPiiText(text: string): string {
+  if (!/\d{4}|@/.test(text)) return text;
+  // split with a capturing group: the UUIDs are the odd parts, kept as they are.
+  return text
+    .split(UUID)
+    .map((part, i) => (i % 2 === 1 ? part : redactPart(part)))
+    .join('');
+}
+
+function redactPart(text: string): string {
   if (!/\d{4}|@/.test(text)) return text;
   return text
     .replace(ID_NUMBER, (m) => maskIdNumber(m))
