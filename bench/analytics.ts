@@ -278,7 +278,14 @@ async function summaryFacts(c: TCtx, u: TUser) {
 // Generator
 // ---------------------------------------------------------------------------------------------------------------
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-'));
+// BENCH_DATA_DIR=<dir>: keep the generated data set there and, on a later run with the same scale on the same local
+// day, measure it again without generating (migrations run; the rollups are rebuilt when a migration was applied or
+// BENCH_REBUILD=1). So a 10 M data set generated once measures the read path before and after a change.
+const keepDir = process.env.BENCH_DATA_DIR;
+if (keepDir) fs.mkdirSync(keepDir, { recursive: true });
+const dataDir = keepDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-'));
+const markerFile = path.join(dataDir, 'bench-analytics.json');
+const scaleKey = JSON.stringify({ N, CUSTOMERS, STAFF, OUTLETS, BRANCHES, TICKETS, TASKS, DAYS });
 const pgServer = await startEmbeddedPostgres({
   dataDir,
   port: 55000 + Math.floor(Math.random() * 5000),
@@ -299,17 +306,8 @@ const step = async (name: string, fn: () => Promise<unknown>) => {
 };
 let server: ChildProcess | undefined;
 
-try {
-  await runMigrations(database.pool);
-  await q(`alter system set max_wal_size = '4GB'`);
-  await q('select pg_reload_conf()');
-  const boot = await bootstrapTenant(
-    { db: database.db, clock: systemClock },
-    { tenantName: '基准测试银行', adminPassword: 'Admin12345', timeZone: TZ },
-  );
-  await loadDemoData({ db: database.db, clock: systemClock }, boot.tenantId);
-  const t = boot.tenantId;
-  const today = localDay(new Date(), TZ);
+const generate = async (t: string) => {
+  await loadDemoData({ db: database.db, clock: systemClock }, t);
   const gen = await database.pool.connect();
   await gen.query('set session_replication_role = replica');
   await gen.query(`set work_mem = '256MB'`);
@@ -484,6 +482,43 @@ try {
   await step('evaluationRollupsRebuild', () => rebuildEvaluationRollups(database.db));
   await step('ticketRollupsRebuild', () => rebuildTicketRollups(database.db));
   await step('vacuumAnalyze', () => q('vacuum analyze'));
+};
+
+try {
+  const marker = fs.existsSync(markerFile)
+    ? (JSON.parse(fs.readFileSync(markerFile, 'utf8')) as { scale: string; today: string; tenantId: string })
+    : null;
+  const applied = () =>
+    q(`select count(*)::int as n from drizzle.__drizzle_migrations`).then(
+      (r) => r.rows[0]!.n as number,
+      () => 0,
+    );
+  const migrationsBefore = await applied();
+  await runMigrations(database.pool);
+  const migrated = (await applied()) !== migrationsBefore;
+  await q(`alter system set max_wal_size = '4GB'`);
+  await q('select pg_reload_conf()');
+  const today = localDay(new Date(), TZ);
+  if (marker && (marker.scale !== scaleKey || marker.today !== today))
+    throw new Error(`BENCH_DATA_DIR holds another data set (${marker.scale}, generated ${marker.today})`);
+  let t: string;
+  if (marker) {
+    t = marker.tenantId;
+    console.error(`[analytics] reusing the data set in ${dataDir}${migrated ? ' (new migrations applied)' : ''}`);
+    if (migrated || process.env.BENCH_REBUILD === '1') {
+      await step('evaluationRollupsRebuild', () => rebuildEvaluationRollups(database.db));
+      await step('ticketRollupsRebuild', () => rebuildTicketRollups(database.db));
+      await step('vacuumAnalyze', () => q('vacuum analyze'));
+    }
+  } else {
+    const boot = await bootstrapTenant(
+      { db: database.db, clock: systemClock },
+      { tenantName: '基准测试银行', adminPassword: 'Admin12345', timeZone: TZ },
+    );
+    t = boot.tenantId;
+    await generate(t);
+    if (keepDir) fs.writeFileSync(markerFile, JSON.stringify({ scale: scaleKey, today, tenantId: t }));
+  }
   loads.push(os.loadavg());
 
   const counts = (
@@ -706,5 +741,5 @@ try {
   }
   await database.close();
   await pgServer.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (!keepDir) fs.rmSync(dataDir, { recursive: true, force: true });
 }
