@@ -310,7 +310,7 @@ export const ZDataQualitySummary = z.object({
 });
 export type TDataQualitySummary = z.infer<typeof ZDataQualitySummary>;
 export const ZDuplicateGroup = z.object({
-  reason: z.enum(['same_phone', 'same_name_similar_address']),
+  reason: z.enum(['same_phone', 'same_card', 'same_id_number', 'same_name_similar_address']),
   key: z.string(),
   customers: z.array(
     z.object({

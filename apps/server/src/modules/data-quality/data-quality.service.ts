@@ -2,6 +2,8 @@ import { relinkEvaluations } from '../evaluations/evaluations.repository.ts';
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import {
   DQ_FIELDS,
+  maskCardNumber,
+  maskIdNumber,
   maskName,
   MAX_CARD_NUMBERS,
   type TDataQualitySettings,
@@ -162,7 +164,10 @@ export async function getSummary(deps: Pick<TDeps, 'db'>, scope: TScope): Promis
   };
 }
 
-/** Duplicate candidates among visible customers: same phone, or same name with a similar address (trigram ≥ 0.5). */
+/**
+ * Duplicate candidates among visible customers: same phone, same bank card, same 证件号, or same name with a similar
+ * address (trigram ≥ 0.5). Keys are masked as the customer list masks them.
+ */
 export async function findDuplicates(deps: Pick<TDeps, 'db'>, scope: TScope, limit = 200): Promise<TDuplicateGroup[]> {
   const visible = customerVisible(scope);
   // Phones held by more than one customer come from customer_phones alone (an index-only walk); only those are joined
@@ -181,7 +186,23 @@ export async function findDuplicates(deps: Pick<TDeps, 'db'>, scope: TScope, lim
        select 1 from customers d where d.tenant_id = customers.tenant_id and d.name = customers.name and d.id <> customers.id
           and d.address is not null and customers.address is not null and similarity(d.address, customers.address) >= 0.5)
      group by customers.name order by customers.name limit ${limit}`);
-  const ids = [...new Set([...byPhone.rows, ...byName.rows].flatMap((r) => r.ids))];
+  // A bank card (customer_cards, kept by triggers) or a 证件号 held by more than one customer.
+  const byCard = await deps.db.execute<{ key: string; ids: string[] }>(sql`
+    with shared as (
+      select card_number from customer_cards where tenant_id = ${scope.tenantId}
+       group by card_number having count(*) > 1)
+    select s.card_number as key, array_agg(distinct customers.id) as ids
+      from shared s
+      join customer_cards cc on cc.tenant_id = ${scope.tenantId} and cc.card_number = s.card_number
+      join customers on customers.tenant_id = cc.tenant_id and customers.id = cc.customer_id
+     where ${visible} group by s.card_number having count(distinct customers.id) > 1 order by s.card_number limit ${limit}`);
+  const byIdNumber = await deps.db.execute<{ key: string; ids: string[] }>(sql`
+    select customers.id_number as key, array_agg(customers.id order by customers.id) as ids from customers
+     where ${visible} and customers.id_number is not null and exists (
+       select 1 from customers d where d.tenant_id = customers.tenant_id and d.id_number = customers.id_number
+          and d.id <> customers.id)
+     group by customers.id_number having count(*) > 1 order by customers.id_number limit ${limit}`);
+  const ids = [...new Set([...byPhone.rows, ...byCard.rows, ...byIdNumber.rows, ...byName.rows].flatMap((r) => r.ids))];
   if (ids.length === 0) return [];
   const rows = await deps.db.execute<{
     id: string;
@@ -199,7 +220,14 @@ export async function findDuplicates(deps: Pick<TDeps, 'db'>, scope: TScope, lim
   const byId = new Map(rows.rows.map((r) => [r.id, r]));
   const group = (reason: TDuplicateGroup['reason'], key: string, gids: string[]): TDuplicateGroup => ({
     reason,
-    key: reason === 'same_phone' ? `${key.slice(0, 3)}****${key.slice(-4)}` : maskName(key),
+    key:
+      reason === 'same_phone'
+        ? `${key.slice(0, 3)}****${key.slice(-4)}`
+        : reason === 'same_card'
+          ? maskCardNumber(key)
+          : reason === 'same_id_number'
+            ? maskIdNumber(key)
+            : maskName(key),
     customers: gids
       .map((i) => byId.get(i)!)
       .filter(Boolean)
@@ -214,6 +242,8 @@ export async function findDuplicates(deps: Pick<TDeps, 'db'>, scope: TScope, lim
   });
   return [
     ...byPhone.rows.map((r) => group('same_phone', r.key, r.ids)),
+    ...byCard.rows.map((r) => group('same_card', r.key, r.ids)),
+    ...byIdNumber.rows.map((r) => group('same_id_number', r.key, r.ids)),
     ...byName.rows.map((r) => group('same_name_similar_address', r.key, r.ids)),
   ];
 }

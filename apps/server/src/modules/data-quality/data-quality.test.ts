@@ -69,6 +69,36 @@ describe('data quality', () => {
     expect(timeline.map((i: { detail: string }) => i.detail)).toContain('二号的备注');
   });
 
+  it('finds customers sharing a bank card or an ID number, with the key masked', async () => {
+    const card = `6222${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
+    const e = await create({ name: '郑卡一', phones: [phone()], cardNumbers: [card] });
+    const f = await create({ name: '郑卡二', phones: [phone()], cardNumbers: ['6217000000009999', card] });
+    const idNo = `11010119900307${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`;
+    const g = await create({ name: '王证件', phones: [phone()], idNumber: idNo });
+    const h = await create({ name: '王证件二', phones: [phone()], idNumber: idNo });
+    const groups = (await admin.get('/api/data-quality/duplicates')).json().items as {
+      reason: string;
+      key: string;
+      customers: { id: string }[];
+    }[];
+    const cardGroup = groups.find((x) => x.reason === 'same_card' && x.customers.some((c) => c.id === e));
+    expect(cardGroup?.customers.map((x) => x.id).sort()).toEqual([e, f].sort());
+    expect(cardGroup?.key).toBe(`6222****${card.slice(-4)}`);
+    const idGroup = groups.find((x) => x.reason === 'same_id_number' && x.customers.some((c) => c.id === g));
+    expect(idGroup?.customers.map((x) => x.id).sort()).toEqual([g, h].sort());
+    expect(idGroup?.key).not.toContain(idNo.slice(6, 14));
+    // A manager of another branch sees neither group: the finder keeps to the caller's visible customers.
+    // (li.manager runs the Hangzhou branch; these customers are in Shanghai.)
+    const hz = await t.login('li.manager');
+    const theirs = await hz.get('/api/data-quality/duplicates');
+    expect(theirs.statusCode, theirs.body).toBe(200);
+    const seen = (theirs.json().items as { customers: { id: string }[] }[]).flatMap((x) =>
+      x.customers.map((c) => c.id),
+    );
+    expect(seen).not.toContain(e);
+    expect(seen).not.toContain(g);
+  });
+
   it('scores completeness and applies the configurable valid-customer rule', async () => {
     const tag = `dq${Date.now()}`;
     const full = await create({
