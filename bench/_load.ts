@@ -191,7 +191,7 @@ export interface TCpuPerRequest {
 }
 
 /** user + system CPU of a process in ms from /proc/<pid>/stat; with `reaped`, also that of its exited children. */
-function procCpuMs(pid: number, reaped = false): number {
+export function procCpuMs(pid: number, reaped = false): number {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) in parentheses: utime is field 14, cutime 16.

@@ -31,9 +31,10 @@ export function surveyPath(def: Pick<TSurveyDefinition, 'questions'>, answers: R
     out.push(q);
     const a = answers[q.key];
     let next = i + 1;
-    if (a !== undefined && a !== null && a !== '') {
+    // only a question with skip rules looks at its answer (the server runs this for every submission: hot path)
+    if (q.skip?.length && a !== undefined && a !== null && a !== '') {
       const given = Array.isArray(a) ? a.map(String) : [String(a)];
-      const rule = (q.skip ?? []).find((r) => {
+      const rule = q.skip.find((r) => {
         const vals = r.values.map(String);
         return r.op === 'eq' ? given.length === 1 && given[0] === vals[0] : given.some((g) => vals.includes(g));
       });

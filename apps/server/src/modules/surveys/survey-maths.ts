@@ -73,7 +73,9 @@ export function scoreResponse(
     if (isScored(q.type) && typeof v === 'number') {
       const key = def.dimensions.length ? (q.dimensionKey ?? '') : OVERALL_DIMENSION;
       if (!key) continue;
-      byDim.set(key, [...(byDim.get(key) ?? []), v]);
+      const xs = byDim.get(key);
+      if (xs) xs.push(v);
+      else byDim.set(key, [v]);
     } else if (q.type === 'text' && typeof v === 'string' && v.trim()) texts.push(v.trim());
   }
   const dimensions: Record<string, number> = {};

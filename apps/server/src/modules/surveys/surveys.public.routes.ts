@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ZPublicSurvey, ZSubmitResult, ZSubmitSurveyInput } from '@huifang/shared';
-import { hotPathRateLimitHeaders, hotPathSerializer } from '../../lib/hot-path.ts';
+import { hotPathBodyValidator, hotPathRateLimitHeaders, hotPathSerializer } from '../../lib/hot-path.ts';
 import { hotPathLogging } from '../../lib/logger.ts';
+import { acceptSubmitSurveyInput } from './submit-input.ts';
 import { getPublicSurvey, submitByLink } from './surveys.responses.ts';
 
 const ZTokenParams = z.object({ token: z.string().max(100) });
@@ -42,6 +43,8 @@ export const surveyPublicRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
       serializerCompiler: hotPathSerializer(ZSubmitResult),
+      // a well-formed answer sheet skips zod's parse of the body; any other body is judged by zod as before
+      validatorCompiler: hotPathBodyValidator(acceptSubmitSurveyInput),
       schema: {
         tags,
         summary: '提交答卷（Idempotency-Key 头）',

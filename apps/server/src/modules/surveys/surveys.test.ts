@@ -392,6 +392,38 @@ describe('answering', () => {
     await expectOneEventPerFact(t);
   });
 
+  it('a malformed answer sheet gets 400 naming the answer at fault (the hot path leaves it to zod); nothing written', async () => {
+    const s = await publishedSurvey();
+    const token = await openToken(s.id);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...full, q2: { stars: 4 } }, 'body.answers.q2'],
+      [{ ...full, memo: 'x'.repeat(2001) }, 'body.answers.memo'],
+      [{ ...full, visited: [1] }, 'body.answers.visited'],
+      [{ ...full, nps: null }, 'body.answers.nps'],
+    ];
+    for (const [answers, path] of cases) {
+      const res = await submit(token, answers, 'device-shape-1');
+      expectError(res, 400, 'VALIDATION_FAILED', [path]);
+    }
+    const notAnObject = await t.app.inject({
+      method: 'POST',
+      url: `/api/s/${token}/responses`,
+      payload: { answers: [5] },
+      headers: { 'idempotency-key': 'device-shape-2' },
+    });
+    expectError(notAnObject, 400, 'VALIDATION_FAILED', ['body.answers']);
+    expect(await responsesOf(s.id)).toBe(0);
+    // a body with a field besides the answers is taken as zod takes it (the field dropped)
+    const extra = await t.app.inject({
+      method: 'POST',
+      url: `/api/s/${token}/responses`,
+      payload: { answers: full, note: 'ignored' },
+      headers: { 'idempotency-key': 'device-shape-3' },
+    });
+    expect(extra.statusCode, extra.body).toBe(201);
+    expect(await responsesOf(s.id)).toBe(1);
+  });
+
   it('skip logic is enforced server-side: an answer to a skipped question is refused with its path; nothing written', async () => {
     const s = await publishedSurvey();
     const token = await openToken(s.id);
