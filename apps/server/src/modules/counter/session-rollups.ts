@@ -134,7 +134,10 @@ async function sessionNeeds(
   if (staff) return { outlet, staff, day };
   // Counter subtrees: the scope's (subtree) and the filter's. At the root it is the whole tenant; below, the
   // outlet tables answer it when it is no counter and no counter has moved (sessionOutletsExact).
-  const restrict = [...(scope.dataScope === 'subtree' ? [scope.unitId] : []), ...(filter.counterIn ? [filter.counterIn] : [])];
+  const restrict = [
+    ...(scope.dataScope === 'subtree' ? [scope.unitId] : []),
+    ...(filter.counterIn ? [filter.counterIn] : []),
+  ];
   const kinds = await unitKinds(db, scope, restrict);
   const below = restrict.filter((id) => kinds.get(id)?.root !== true);
   if (below.length) {
@@ -178,7 +181,11 @@ export async function readSessionRollups(
   const dims = groupBy.map((d, i) => sql`${DIM_COLUMN[d]} as ${sql.raw(`k${i}`)}`);
   const selects = parts.map(({ table, from, to }) => {
     const time = sql.raw(`r.${table.grain}`);
-    const conds: SQL[] = [sql`r.tenant_id = ${scope.tenantId}`, sql`${time} >= ${from}::date`, sql`${time} < ${to}::date`];
+    const conds: SQL[] = [
+      sql`r.tenant_id = ${scope.tenantId}`,
+      sql`${time} >= ${from}::date`,
+      sql`${time} < ${to}::date`,
+    ];
     // The scope is by counter (own: staff); a table without counters applies it to the outlet (see sessionNeeds),
     // one without outlets is read only where the scope and the filter are the whole tenant.
     if (table.hasStaff) conds.push(ownedVisible(scope, sql`r.staff_id`, sql`r.counter_id`));

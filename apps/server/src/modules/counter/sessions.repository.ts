@@ -90,7 +90,11 @@ export async function listSessions(db: DbOrTx, scope: TScope, q: TSessionListQue
 /** A staff member's own sessions over local days [fromDay, toDay): served and mean handling time (rollups). */
 export async function mySessionFigures(db: DbOrTx, scope: TScope, fromDay: string, toDay: string) {
   // His own rows wherever he served: the staff filter, not his unit's scope.
-  const [r] = await readSessionRollups(db, { ...scope, dataScope: 'tenant' }, { fromDay, toDay, staffId: scope.userId });
+  const [r] = await readSessionRollups(
+    db,
+    { ...scope, dataScope: 'tenant' },
+    { fromDay, toDay, staffId: scope.userId },
+  );
   return { served: r?.sessions ?? 0, avgHandlingSeconds: r?.avgHandlingSeconds ?? null };
 }
 

@@ -10,7 +10,7 @@ import type {
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, invalidField, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
-import { ownedVisible, pgArray, unitVisible, type TScope } from '../../lib/scope.ts';
+import { pgArray, unitVisible, type TScope } from '../../lib/scope.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { CHANNEL_LABELS } from '../evaluations/evaluations.export.ts';
 import { addDays, localDay, readEvaluationRollups, type TRollupDim } from '../evaluations/rollups.ts';
@@ -184,7 +184,8 @@ async function readSessions(db: DbOrTx, c: TCtx, group: TSessionDim | null) {
  * its sessions (sessionOutletsExact) — else by the counter.
  */
 async function sessionUnitKey(db: DbOrTx, c: TCtx): Promise<TSessionDim> {
-  if (c.unit.type === 'counter' || c.units.some((u) => u.parentId === c.unit.id && u.type === 'counter')) return 'counter';
+  if (c.unit.type === 'counter' || c.units.some((u) => u.parentId === c.unit.id && u.type === 'counter'))
+    return 'counter';
   return (await sessionOutletsExact(db, c.scope.tenantId)) ? 'outlet' : 'counter';
 }
 

@@ -8,7 +8,7 @@ import type {
 } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import type { TClock } from '../../lib/clock.ts';
-import { ownedVisible, pgArray, type TScope } from '../../lib/scope.ts';
+import { pgArray, type TScope } from '../../lib/scope.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { addDays, localDay, readEvaluationRollups, type TRollupFigures } from '../evaluations/rollups.ts';
 import { readSessionRollups } from '../counter/session-rollups.ts';

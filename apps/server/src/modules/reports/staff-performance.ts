@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { TStaffPerformance, TStaffPerformanceQuery, TStaffPerformanceRow } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import { type TExportColumn, type TSheetFilters, type TSpreadsheetWriter } from '../../lib/export-file.ts';
-import { ownedVisible, pgArray, type TScope } from '../../lib/scope.ts';
+import { pgArray, type TScope } from '../../lib/scope.ts';
 import { readSessionRollups } from '../counter/session-rollups.ts';
 import { addDays, readEvaluationRollups } from '../evaluations/rollups.ts';
 import { followupsDoneByStaff } from '../followup/figures/staff-done.ts';
@@ -24,7 +24,10 @@ const pct1 = (num: number, den: number) => (den === 0 ? null : Math.round((num *
 async function sessionsByStaff(db: DbOrTx, scope: TScope, fromDay: string, toDay: string) {
   const rows = await readSessionRollups(db, scope, { fromDay, toDay }, ['staff']);
   return new Map(
-    rows.map((r) => [r.keys.staff ?? '', { staff_id: r.keys.staff ?? '', sessions: r.sessions, avg_handling: r.avgHandlingSeconds }]),
+    rows.map((r) => [
+      r.keys.staff ?? '',
+      { staff_id: r.keys.staff ?? '', sessions: r.sessions, avg_handling: r.avgHandlingSeconds },
+    ]),
   );
 }
 
