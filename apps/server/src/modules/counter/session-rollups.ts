@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
-import { ownedVisible, type TScope } from '../../lib/scope.ts';
+import { ownedVisible, unitVisible, type TScope } from '../../lib/scope.ts';
 
 /**
  * The read model of counter sessions (客流量, 平均办理时长): `service_session_rollups` and its coarse tables (per
@@ -189,8 +189,7 @@ export async function readSessionRollups(
     // The scope is by counter (own: staff); a table without counters applies it to the outlet (see sessionNeeds),
     // one without outlets is read only where the scope and the filter are the whole tenant.
     if (table.hasStaff) conds.push(ownedVisible(scope, sql`r.staff_id`, sql`r.counter_id`));
-    else if (table.hasOutlet && scope.dataScope === 'subtree')
-      conds.push(subtree(scope, scope.unitId, sql`r.outlet_id`));
+    else if (table.hasOutlet && scope.dataScope === 'subtree') conds.push(unitVisible(scope, sql`r.outlet_id`));
     if (filter.businessType) conds.push(sql`r.business_type = ${filter.businessType}`);
     if (filter.staffId) conds.push(sql`r.staff_id = ${filter.staffId}`);
     if (filter.counterId) conds.push(sql`r.counter_id = ${filter.counterId}`);
