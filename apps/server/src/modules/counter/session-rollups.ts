@@ -91,28 +91,39 @@ export function sessionRollupParts(
   return parts;
 }
 
+/** Whether a unit is the root of its tenant's tree (its subtree is the whole tenant). */
+async function isRootUnit(db: DbOrTx, scope: TScope, unitId: string): Promise<boolean> {
+  const res = await db.execute<{ root: boolean }>(
+    sql`select parent_id is null as root from org_units where tenant_id = ${scope.tenantId} and id = ${unitId}`,
+  );
+  return res.rows[0]?.root === true;
+}
+
+const MOVED = (tenantId: string) => sql`exists (select 1 from service_session_counter_outlets co
+  left join org_units c on c.tenant_id = co.tenant_id and c.id = co.counter_id
+  where co.tenant_id = ${tenantId} and c.parent_id is distinct from co.outlet_id)`;
+
 /**
  * Whether every counter is still the child of the outlet its sessions record: then "counter in the subtree of X"
  * is "outlet in the subtree of X" for any X but a counter, and the outlet tables answer a subtree exactly.
  */
 export async function sessionOutletsExact(db: DbOrTx, tenantId: string): Promise<boolean> {
-  const res = await db.execute<{ moved: boolean }>(sql`
-    select exists (select 1 from service_session_counter_outlets co
-                   left join org_units c on c.tenant_id = co.tenant_id and c.id = co.counter_id
-                   where co.tenant_id = ${tenantId} and c.parent_id is distinct from co.outlet_id) as moved`);
+  const res = await db.execute<{ moved: boolean }>(sql`select ${MOVED(tenantId)} as moved`);
   return res.rows[0]?.moved === false;
 }
 
-/** The units a read restricts counters to (the scope's subtree, the filter's), which of them are the root or a counter. */
-async function unitKinds(db: DbOrTx, scope: TScope, ids: string[]) {
-  if (!ids.length) return new Map<string, { root: boolean; counter: boolean }>();
-  const res = await db.execute<{ id: string; root: boolean; counter: boolean }>(sql`
-    select id::text, parent_id is null as root, type = 'counter' as counter from org_units
-    where tenant_id = ${scope.tenantId} and id::text in (${sql.join(
-      ids.map((i) => sql`${i}`),
-      sql`, `,
-    )})`);
-  return new Map(res.rows.map((r) => [r.id, { root: r.root, counter: r.counter }]));
+/**
+ * Whether the outlet tables answer a read restricted to the counters below these units (none the root): each is a
+ * unit of the tenant, no counter, and no counter moved (sessionOutletsExact) — one round trip.
+ */
+async function outletsAnswer(db: DbOrTx, scope: TScope, ids: string[]): Promise<boolean> {
+  const res = await db.execute<{ ok: boolean }>(sql`
+    select (select count(*) from org_units where tenant_id = ${scope.tenantId} and type <> 'counter'
+              and id::text in (${sql.join(
+                ids.map((i) => sql`${i}`),
+                sql`, `,
+              )})) = ${new Set(ids).size} and not ${MOVED(scope.tenantId)} as ok`);
+  return res.rows[0]?.ok === true;
 }
 
 /** What a filter, a grouping and the caller's scope need of the rollups' keys. */
@@ -133,17 +144,15 @@ async function sessionNeeds(
   let outlet = groupBy.includes('outlet');
   if (staff) return { outlet, staff, day };
   // Counter subtrees: the scope's (subtree) and the filter's. At the root it is the whole tenant; below, the
-  // outlet tables answer it when it is no counter and no counter has moved (sessionOutletsExact).
-  const restrict = [
-    ...(scope.dataScope === 'subtree' ? [scope.unitId] : []),
-    ...(filter.counterIn ? [filter.counterIn] : []),
+  // outlet tables answer it when it is no counter and no counter has moved (outletsAnswer).
+  const rootPath = scope.unitPath.split('/').filter(Boolean).length === 1;
+  const below = [
+    ...(scope.dataScope === 'subtree' && !rootPath ? [scope.unitId] : []),
+    ...(filter.counterIn && !(await isRootUnit(db, scope, filter.counterIn)) ? [filter.counterIn] : []),
   ];
-  const kinds = await unitKinds(db, scope, restrict);
-  const below = restrict.filter((id) => kinds.get(id)?.root !== true);
   if (below.length) {
-    if (below.some((id) => kinds.get(id)?.counter !== false) || !(await sessionOutletsExact(db, scope.tenantId)))
-      staff = true;
     outlet = true;
+    if (!(await outletsAnswer(db, scope, below))) staff = true;
   }
   return { outlet, staff, day };
 }
