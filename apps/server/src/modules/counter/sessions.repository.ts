@@ -99,9 +99,9 @@ export async function mySessionFigures(db: DbOrTx, scope: TScope, fromDay: strin
 }
 
 /**
- * 客流量 / 办理时长 / 满意度 per outlet, staff or day (tenant time zone), over whole local days: sessions from
- * the session rollups (readSessionRollups, by the day a session started), satisfaction from the evaluation rollups (kiosk channel,
- * by the day the customer rated). Excluded evaluations do not count (they stay stored); 未评价 are counted apart.
+ * 客流量 / 办理时长 / 满意度 per outlet, staff or day (tenant time zone), over whole local days: sessions from the
+ * session rollups (readSessionRollups, by the day a session started), satisfaction from the evaluation rollups (kiosk
+ * channel, by the day the customer rated). Excluded evaluations do not count (they stay stored); 未评价 apart.
  */
 export async function sessionReport(
   db: DbOrTx,
