@@ -534,6 +534,10 @@ try {
               (select count(*) from evaluation_rollups_unit_month)::int as evaluation_unit_month_rows,
               (select count(*) from evaluation_rollups_tenant_day)::int as evaluation_tenant_day_rows,
               (select count(*) from service_session_rollups)::int as session_rollup_rows,
+              (select count(*) from service_session_rollups_month)::int as session_month_rows,
+              (select count(*) from service_session_rollups_outlet_day)::int as session_outlet_day_rows,
+              (select count(*) from service_session_rollups_outlet_month)::int as session_outlet_month_rows,
+              (select count(*) from service_session_rollups_tenant_day)::int as session_tenant_day_rows,
               (select count(*) from ticket_rollups)::int as ticket_rollup_rows,
               pg_size_pretty(pg_database_size(current_database())) as database_size`,
     )

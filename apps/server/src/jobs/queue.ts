@@ -23,6 +23,7 @@ import { runTicketSla } from '../modules/tickets/sla/sla-job.ts';
 import { runCloseLoop } from '../modules/tickets/close-loop/close-loop.service.ts';
 import { foldSurveyRollups } from '../modules/evaluations/survey-rollups.ts';
 import { foldEvaluationRollups } from '../modules/evaluations/rollups.ts';
+import { foldSessionRollups } from '../modules/counter/session-rollups.ts';
 import { runScheduledRecomputes, runValueRecompute } from '../modules/value/value.runner.ts';
 import { runDueReports } from '../modules/reports/schedules.service.ts';
 
@@ -235,6 +236,8 @@ export function jobDefinitions(deps: {
       everySeconds: 5,
       handler: async () => {
         await foldEvaluationRollups(deps.db);
+        // The session rollups' queue (service_session_rollup_pending) likewise (modules/counter/session-rollups.ts).
+        await foldSessionRollups(deps.db);
       },
     },
     {

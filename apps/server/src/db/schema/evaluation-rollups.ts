@@ -149,8 +149,10 @@ export const evaluationRollupsMonth = pgTable(
 
 /**
  * Counter sessions per tenant × local day of `started_at` × outlet × counter × staff × business type: 客流量 and
- * 办理时长 for 服务统计 beside the evaluation figures. Maintained by triggers on `service_sessions` (insert, and the
- * end of a session setting its handling time); rebuilt with the evaluation rollups. Read by modules/counter.
+ * 办理时长 for 服务统计 beside the evaluation figures. The triggers on `service_sessions` (insert, and the end of a
+ * session setting its handling time) queue their change and `service_session_rollups_fold()` adds it here and into
+ * the coarse session tables (db/schema/session-rollups.ts); rebuilt with the evaluation rollups. Read only through
+ * modules/counter/session-rollups.ts (readSessionRollups).
  */
 export const serviceSessionRollups = pgTable(
   'service_session_rollups',

@@ -16,6 +16,7 @@ export * from './followup-paths.ts';
 export * from './tenant-policy.ts';
 export * from './survey-rollups.ts';
 export * from './evaluation-rollups.ts';
+export * from './session-rollups.ts';
 export * from './evaluation-hour-rollups.ts';
 export * from './tickets.ts';
 export * from './ticket-callbacks.ts';

@@ -11,6 +11,7 @@ import type { DbOrTx } from '../../db/client.ts';
 import { ownedVisible, type TScope } from '../../lib/scope.ts';
 import { sessionEvaluationMatch } from '../kiosk/kiosk.service.ts';
 import { addDays, dayRange, localDays, readEvaluationRollups, type TRollupDim } from '../evaluations/rollups.ts';
+import { readSessionRollups } from './session-rollups.ts';
 
 /** Sessions are visible like owned records: tellers (`own`) see theirs, managers those of counters in their subtree. */
 const visible = (scope: TScope) =>
@@ -88,19 +89,19 @@ export async function listSessions(db: DbOrTx, scope: TScope, q: TSessionListQue
 
 /** A staff member's own sessions over local days [fromDay, toDay): served and mean handling time (rollups). */
 export async function mySessionFigures(db: DbOrTx, scope: TScope, fromDay: string, toDay: string) {
-  const res = await db.execute<{ served: number; avg_handling: number | null }>(sql`
-    select coalesce(sum(sr.sessions), 0)::int as served,
-           round(sum(sr.handling_sum)::numeric / nullif(sum(sr.handled), 0))::int as avg_handling
-    from service_session_rollups sr
-    where sr.tenant_id = ${scope.tenantId} and sr.staff_id = ${scope.userId} and sr.day >= ${fromDay}::date and sr.day < ${toDay}::date`);
-  const r = res.rows[0];
-  return { served: Number(r?.served ?? 0), avgHandlingSeconds: r?.avg_handling ?? null };
+  // His own rows wherever he served: the staff filter, not his unit's scope.
+  const [r] = await readSessionRollups(
+    db,
+    { ...scope, dataScope: 'tenant' },
+    { fromDay, toDay, staffId: scope.userId },
+  );
+  return { served: r?.sessions ?? 0, avgHandlingSeconds: r?.avgHandlingSeconds ?? null };
 }
 
 /**
- * 客流量 / 办理时长 / 满意度 per outlet, staff or day (tenant time zone), over whole local days: sessions from
- * `service_session_rollups` (by the day a session started), satisfaction from the evaluation rollups (kiosk channel,
- * by the day the customer rated). Excluded evaluations do not count (they stay stored); 未评价 are counted apart.
+ * 客流量 / 办理时长 / 满意度 per outlet, staff or day (tenant time zone), over whole local days: sessions from the
+ * session rollups (readSessionRollups, by the day a session started), satisfaction from the evaluation rollups (kiosk
+ * channel, by the day the customer rated). Excluded evaluations do not count (they stay stored); 未评价 apart.
  */
 export async function sessionReport(
   db: DbOrTx,
@@ -109,44 +110,14 @@ export async function sessionReport(
   timeZone: string,
 ): Promise<TSessionReport> {
   const { fromDay, toDay } = dayRange(timeZone, new Date(q.from), new Date(q.to));
-  const conds: SQL[] = [
-    sql`sr.tenant_id = ${scope.tenantId}`,
-    sql`${ownedVisible(scope, sql`sr.staff_id`, sql`sr.counter_id`)}`,
-    sql`sr.day >= ${fromDay}::date`,
-    sql`sr.day < ${toDay}::date`,
-  ];
-  if (q.unitId) conds.push(subtreeOf(scope, q.unitId, sql`sr.counter_id`));
-  const key =
-    q.groupBy === 'outlet'
-      ? sql`sr.outlet_id::text`
-      : q.groupBy === 'staff'
-        ? sql`sr.staff_id::text`
-        : sql`to_char(sr.day, 'YYYY-MM-DD')`;
   const dim: TRollupDim = q.groupBy === 'outlet' ? 'unit' : q.groupBy;
-  // Labels and their order come with the sessions (one round trip); keys with evaluations only are looked up apart.
-  const labelled =
-    q.groupBy === 'outlet'
-      ? sql`left join org_units o on o.id = k.key::uuid
-            cross join lateral (select o.name as label, o.path as ord) l`
-      : q.groupBy === 'staff'
-        ? sql`left join users u on u.id = k.key::uuid left join org_units o on o.id = k.unit_id::uuid
-              cross join lateral (select u.display_name || coalesce('（' || u.staff_no || '）', '') as label,
-                                         coalesce(o.path, '') || chr(1) || coalesce(u.staff_no, '') as ord) l`
-        : sql`cross join lateral (select k.key as label, k.key as ord) l`;
   const [sessions, figures] = await Promise.all([
-    db.execute<{
-      key: string;
-      unit_id: string;
-      sessions: number;
-      avg_handling: number | null;
-      label: string | null;
-      ord: string | null;
-    }>(sql`
-      select k.*, l.label, l.ord from (
-        select ${key} as key, max(sr.outlet_id::text) as unit_id, sum(sr.sessions)::int as sessions,
-               round(sum(sr.handling_sum)::numeric / nullif(sum(sr.handled), 0))::int as avg_handling
-        from service_session_rollups sr where ${sql.join(conds, sql` and `)} group by 1) k
-      ${labelled}`),
+    readSessionRollups(
+      db,
+      scope,
+      { fromDay, toDay, ...(q.unitId ? { counterIn: q.unitId } : {}) },
+      q.groupBy === 'staff' ? ['staff', 'outlet'] : [q.groupBy],
+    ),
     readEvaluationRollups(
       db,
       scope,
@@ -157,9 +128,24 @@ export async function sessionReport(
   type TAcc = { key: string; unitId: string | null; sessions: number; avgHandling: number | null };
   const byKey = new Map<string, TAcc & { f: (typeof figures)[number][] }>();
   const labels = new Map<string, { label: string; order: string }>();
-  for (const r of sessions.rows) {
-    byKey.set(r.key, { key: r.key, unitId: r.unit_id, sessions: r.sessions, avgHandling: r.avg_handling, f: [] });
-    if (r.label !== null) labels.set(r.key, { label: r.label, order: r.ord ?? '' });
+  // By staff the rows come per staff × outlet: summed per staff member, listed under the greatest outlet id.
+  const handling = new Map<string, { handled: number; sum: number }>();
+  for (const r of sessions) {
+    const key = r.keys[q.groupBy] ?? '';
+    const outletId = q.groupBy === 'day' ? null : (r.keys.outlet ?? null);
+    const acc = byKey.get(key);
+    if (acc && q.groupBy === 'staff') {
+      acc.sessions += r.sessions;
+      if (outletId !== null && (acc.unitId === null || outletId > acc.unitId)) acc.unitId = outletId;
+      const h = handling.get(key)!;
+      h.handled += r.handled;
+      h.sum += r.handlingSum;
+      // Whole seconds, rounded half up like the SQL of the single-row case (sums of integers: exact in a double).
+      acc.avgHandling = h.handled ? Math.round(h.sum / h.handled) : null;
+    } else {
+      byKey.set(key, { key, unitId: outletId, sessions: r.sessions, avgHandling: r.avgHandlingSeconds, f: [] });
+      handling.set(key, { handled: r.handled, sum: r.handlingSum });
+    }
   }
   for (const f of figures) {
     const k = f.keys[dim];

@@ -10,13 +10,14 @@ import type {
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, invalidField, unknownRef } from '../../lib/app-error.ts';
 import type { TClock } from '../../lib/clock.ts';
-import { ownedVisible, pgArray, unitVisible, type TScope } from '../../lib/scope.ts';
+import { pgArray, unitVisible, type TScope } from '../../lib/scope.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { CHANNEL_LABELS } from '../evaluations/evaluations.export.ts';
 import { addDays, localDay, readEvaluationRollups, type TRollupDim } from '../evaluations/rollups.ts';
 import { foldSurveyRollups } from '../evaluations/survey-rollups.ts';
 import { findSurvey, findVersion } from '../surveys/surveys.repository.ts';
 import { scoringDimensions } from '../surveys/survey-maths.ts';
+import { readSessionRollups, sessionOutletsExact, type TSessionDim } from '../counter/session-rollups.ts';
 import { readTicketRollups, type TTicketRollupDim } from '../tickets/rollups/ticket-rollups.ts';
 import { readHourCut } from './analysis-hours.ts';
 import { analysisRange, bucketsOf, type TDayRange } from './analysis-range.ts';
@@ -24,7 +25,7 @@ import { periodOf } from './periods.ts';
 
 /**
  * 统计分析 (DESIGN §7): the figures of a unit's subtree over a range, cut by one dimension, and the 满意度排名. Reads
- * only the read models — evaluation_rollups (readEvaluationRollups: excluded ratings apart), service_session_rollups,
+ * only the read models — evaluation_rollups (readEvaluationRollups: excluded ratings apart), the session rollups (readSessionRollups),
  * ticket_rollups (readTicketRollups) and survey_rollups — never the facts. The caller's scope applies to every read
  * (`own`: a teller's own rows); a unit or counter outside it is a 404.
  */
@@ -159,26 +160,33 @@ interface TCtx<Q extends TAnalysisFilter = TAnalysisFilter> {
   own: boolean;
 }
 
-/** Sessions (客流量, handling) grouped by one column, in the caller's scope (by counter; own: staff). */
-async function readSessions(db: DbOrTx, c: TCtx, group: SQL | null) {
-  const conds: SQL[] = [
-    sql`sr.tenant_id = ${c.scope.tenantId}`,
-    sql`sr.day >= ${c.range.fromDay}::date`,
-    sql`sr.day < ${c.range.toDay}::date`,
-    ownedVisible(c.scope, sql`sr.staff_id`, sql`sr.counter_id`),
-  ];
-  if (!c.own)
-    conds.push(
-      sql`sr.counter_id in (select ou.id from org_units ou where ou.tenant_id = ${c.scope.tenantId} and ou.path like ${c.unit.path + '%'})`,
-    );
-  if (c.q.staffId) conds.push(sql`sr.staff_id = ${c.q.staffId}`);
-  if (c.q.counterId) conds.push(sql`sr.counter_id = ${c.q.counterId}`);
-  if (c.q.businessType) conds.push(sql`sr.business_type = ${c.q.businessType}`);
-  const res = await db.execute<{ k: string | null; sessions: number; handled: number; handling_sum: number }>(sql`
-    select ${group ?? sql`null::text`} as k, sum(sr.sessions)::int as sessions, sum(sr.handled)::int as handled,
-           sum(sr.handling_sum)::float8 as handling_sum
-    from service_session_rollups sr where ${sql.join(conds, sql` and `)} group by 1`);
-  return res.rows;
+/** Sessions (客流量, handling) grouped by at most one key, in the caller's scope (by counter; own: staff). */
+async function readSessions(db: DbOrTx, c: TCtx, group: TSessionDim | null) {
+  const rows = await readSessionRollups(
+    db,
+    c.scope,
+    {
+      fromDay: c.range.fromDay,
+      toDay: c.range.toDay,
+      ...(c.own ? {} : { counterIn: c.unit.id }),
+      ...(c.q.staffId ? { staffId: c.q.staffId } : {}),
+      ...(c.q.counterId ? { counterId: c.q.counterId } : {}),
+      ...(c.q.businessType ? { businessType: c.q.businessType } : {}),
+    },
+    group ? [group] : [],
+  );
+  return rows.map((r) => ({ ...r, k: group ? (r.keys[group] ?? null) : null }));
+}
+
+/**
+ * The session key of the unit cut: a counter falls in the child of the chosen unit above it. By its outlet (the
+ * coarse tables) where that is the same child — the chosen unit has no counter of its own and no counter moved since
+ * its sessions (sessionOutletsExact) — else by the counter.
+ */
+async function sessionUnitKey(db: DbOrTx, c: TCtx): Promise<TSessionDim> {
+  if (c.unit.type === 'counter' || c.units.some((u) => u.parentId === c.unit.id && u.type === 'counter'))
+    return 'counter';
+  return (await sessionOutletsExact(db, c.scope.tenantId)) ? 'outlet' : 'counter';
 }
 
 /** Survey responses and mean (index, or one dimension's mean) grouped by one column, from the day rows. */
@@ -346,12 +354,12 @@ export async function getAnalysis(
     a.excluded += f.excluded;
   }
   if (applies.sessions && !hourly) {
-    const col: Partial<Record<typeof g, SQL>> = {
-      unit: sql`sr.counter_id::text`,
-      staff: sql`sr.staff_id::text`,
-      counter: sql`sr.counter_id::text`,
-      businessType: sql`sr.business_type`,
-      period: sql`to_char(sr.day, 'YYYY-MM-DD')`,
+    const col: Partial<Record<typeof g, TSessionDim>> = {
+      unit: c.own ? 'counter' : await sessionUnitKey(deps.db, c),
+      staff: 'staff',
+      counter: 'counter',
+      businessType: 'businessType',
+      period: 'day',
     };
     for (const r of await readSessions(deps.db, c, col[g] ?? null)) {
       const k = keyOf(r.k);
@@ -359,7 +367,7 @@ export async function getAnalysis(
       const a = acc(k);
       a.sessions += r.sessions;
       a.handled += r.handled;
-      a.handlingSum += r.handling_sum;
+      a.handlingSum += r.handlingSum;
     }
   }
   if (applies.tickets) {

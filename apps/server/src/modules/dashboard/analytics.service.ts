@@ -8,9 +8,10 @@ import type {
 } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import type { TClock } from '../../lib/clock.ts';
-import { ownedVisible, pgArray, type TScope } from '../../lib/scope.ts';
+import { pgArray, type TScope } from '../../lib/scope.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { addDays, localDay, readEvaluationRollups, type TRollupFigures } from '../evaluations/rollups.ts';
+import { readSessionRollups } from '../counter/session-rollups.ts';
 import { readTicketRollups } from '../tickets/rollups/ticket-rollups.ts';
 import { daysOf, periodOf, previousPeriod, sameLastYear, type TPeriod } from './periods.ts';
 import {
@@ -28,7 +29,7 @@ import {
  * trend, the 满意度排名 of the units below the caller's, the hour × weekday heat map of customer flow and the tier
  * distribution. EVERYTHING HERE IS READ FROM ROLLUPS, NEVER FROM A SCAN OF FACTS: `evaluation_rollups` (through
  * readEvaluationRollups: excluded ratings are not counted; late-arriving ones count on the day they occurred),
- * `service_session_rollups`, `ticket_rollups` (readTicketRollups), `survey_rollups` and the 驾驶舱 read model
+ * the session rollups (readSessionRollups), `ticket_rollups` (readTicketRollups), `survey_rollups` and the 驾驶舱 read model
  * (read-model.ts: follow-up tasks, hourly flow, open tickets, customer tiers, churn warnings, appeals). Keep it so:
  * a new figure gets a rollup first.
  *
@@ -54,16 +55,10 @@ function evaluationValues(f: TRollupFigures | undefined): TValues {
   };
 }
 
-/** 客流量 and mean handling time from `service_session_rollups`, scoped like 服务统计 (by counter; own: staff). */
+/** 客流量 and mean handling time from the session rollups, scoped like 服务统计 (by counter; own: staff). */
 async function sessionValues(db: DbOrTx, scope: TScope, r: TRange): Promise<TValues> {
-  const res = await db.execute<{ sessions: number; avg_handling: number | null }>(sql`
-    select coalesce(sum(sr.sessions), 0)::int as sessions,
-           round(sum(sr.handling_sum)::numeric / nullif(sum(sr.handled), 0))::int as avg_handling
-    from service_session_rollups sr
-    where sr.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`sr.staff_id`, sql`sr.counter_id`)}
-      and sr.day >= ${r.fromDay}::date and sr.day < ${r.toDay}::date`);
-  const row = res.rows[0];
-  return { sessions: Number(row?.sessions ?? 0), avgHandlingSeconds: row?.avg_handling ?? null };
+  const [f] = await readSessionRollups(db, scope, { fromDay: r.fromDay, toDay: r.toDay });
+  return { sessions: f?.sessions ?? 0, avgHandlingSeconds: f?.avgHandlingSeconds ?? null };
 }
 
 async function ticketValues(db: DbOrTx, scope: TScope, r: TRange): Promise<TValues> {

@@ -5,6 +5,13 @@ import { rootUnitId, unitIdByCode, userIdByName } from '../../../test/helpers.ts
 import { createTestApp, type TTestApp } from '../../../test/test-app.ts';
 import type { TScope } from '../../lib/scope.ts';
 import {
+  foldSessionRollups,
+  readSessionRollups,
+  sessionRollupParts,
+  type TSessionDim,
+  type TSessionFilter,
+} from '../counter/session-rollups.ts';
+import {
   foldEvaluationRollups,
   readEvaluationRollups,
   rebuildEvaluationRollups,
@@ -20,7 +27,8 @@ import {
  * ended, then closed) and customer relinks, written in random batches and orders, every rollup row equals a GROUP BY
  * over the facts with the latest exclude/restore deciding — in evaluation_rollups and in each coarse table (per
  * tenant × day, unit × day, unit × month, every key × month; times around month edges too) — and a rebuild gives the
- * same rows.
+ * same rows. Likewise every session rollup (service_session_rollups and its coarse tables per tenant × day, outlet × day,
+ * outlet × month, every key × month, and the counter → outlet pairs) after inserts, late sessions and ends.
  */
 let t: TTestApp;
 let units: string[];
@@ -63,7 +71,11 @@ const arbSession = fc.record({
   counter: fc.nat(1),
   staff: fc.nat(2),
   businessType: fc.constantFrom('对私', '对公', 'VIP'),
-  minutes: fc.integer({ min: -1440, max: 3 * 1440 }),
+  minutes: fc.oneof(
+    fc.integer({ min: -1440, max: 3 * 1440 }),
+    // Around the local midnights that begin March and April: the month session rollups' edges.
+    fc.tuple(fc.constantFrom(-7 * 1440, 24 * 1440 - 60), fc.integer({ min: -3, max: 3 })).map(([b, m]) => b + m),
+  ),
   handling: fc.integer({ min: 0, max: 1800 }),
 });
 type TOp =
@@ -71,12 +83,15 @@ type TOp =
   | { k: 'corrections'; items: { e: number; kind: string }[] }
   | { k: 'endSessions' }
   | { k: 'closeSessions' }
-  | { k: 'relink'; items: number[] };
+  | { k: 'relink'; items: number[] }
+  | { k: 'lateSessions' };
 
 const arbCase = fc
   .record({
     evals: fc.array(arbEvaluation, { minLength: 1, maxLength: 30 }),
     sessions: fc.array(arbSession, { minLength: 4, maxLength: 4 }),
+    /** Sessions recorded late (a day back, across a month edge), some already ended, between the other batches. */
+    lateSessions: fc.array(fc.record({ s: arbSession, ended: fc.boolean() }), { maxLength: 4 }),
     corrections: fc.array(
       fc.record({ e: fc.nat(29), kind: fc.constantFrom('exclude', 'exclude', 'restore', 'appeal', 'appeal_rejected') }),
       { maxLength: 20 },
@@ -107,6 +122,7 @@ const arbCase = fc
       if (ev.length) ops.push({ k: 'evals', items: ev });
       if (co.length) ops.push({ k: 'corrections', items: co.map((x) => ({ e: x.e % c.evals.length, kind: x.kind })) });
       if (cut === 2) ops.push({ k: 'endSessions' });
+      if (cut === 1) ops.push({ k: 'lateSessions' });
       if (cut === 4) ops.push({ k: 'closeSessions' }, { k: 'relink', items: c.relinks.map((r) => r % c.evals.length) });
     }
     return { ...c, ops };
@@ -219,14 +235,16 @@ const expected = async () =>
     )
   ).rows;
 
-const storedSessions = async () =>
-  (
+const storedSessions = async () => {
+  await foldSessionRollups(t.db, t.tenantId);
+  return (
     await t.pool.query(
       `select day::text, outlet_id, counter_id, staff_id, business_type, sessions, handled, handling_sum::int
        from service_session_rollups where tenant_id = $1 and (sessions <> 0 or handled <> 0) order by 1, 2, 3, 4, 5`,
       [t.tenantId],
     )
   ).rows;
+};
 const expectedSessions = async () =>
   (
     await t.pool.query(
@@ -237,6 +255,65 @@ const expectedSessions = async () =>
       [t.tenantId],
     )
   ).rows;
+
+/** The coarse session tables (migration coarse_session_rollups): their keys, and the same keys over the facts. */
+const SESSION_COARSE: { table: string; keys: string; factKeys: string }[] = [
+  { table: 'service_session_rollups_tenant_day', keys: 'day::text, business_type', factKeys: 'd::text, business_type' },
+  {
+    table: 'service_session_rollups_outlet_day',
+    keys: 'day::text, outlet_id, business_type',
+    factKeys: 'd::text, outlet_id, business_type',
+  },
+  {
+    table: 'service_session_rollups_outlet_month',
+    keys: 'month::text, outlet_id, business_type',
+    factKeys: `date_trunc('month', d)::date::text, outlet_id, business_type`,
+  },
+  {
+    table: 'service_session_rollups_month',
+    keys: 'month::text, outlet_id, counter_id, staff_id, business_type',
+    factKeys: `date_trunc('month', d)::date::text, outlet_id, counter_id, staff_id, business_type`,
+  },
+];
+const SESSION_FACTS = `with f as (select s.*, (s.started_at at time zone tn.time_zone)::date as d
+  from service_sessions s join tenants tn on tn.id = s.tenant_id where s.tenant_id = $1)`;
+/** Every coarse session table and the (counter, outlet) pairs as stored, and as a GROUP BY over the sessions. */
+const storedSessionCoarse = async () => {
+  await foldSessionRollups(t.db, t.tenantId);
+  const out: Record<string, unknown[]> = {};
+  for (const c of SESSION_COARSE)
+    out[c.table] = (
+      await t.pool.query(
+        `select ${c.keys}, sessions, handled, handling_sum::int from ${c.table}
+         where tenant_id = $1 and (sessions <> 0 or handled <> 0) order by ${positions(keyCount(c.keys))}`,
+        [t.tenantId],
+      )
+    ).rows.map((r: Record<string, unknown>) => Object.values(r));
+  out.pairs = (
+    await t.pool.query(
+      'select counter_id, outlet_id from service_session_counter_outlets where tenant_id = $1 order by 1, 2',
+      [t.tenantId],
+    )
+  ).rows.map((r: Record<string, unknown>) => Object.values(r));
+  return out;
+};
+const expectedSessionCoarse = async () => {
+  const out: Record<string, unknown[]> = {};
+  for (const c of SESSION_COARSE) {
+    const n = keyCount(c.keys);
+    out[c.table] = (
+      await t.pool.query(
+        `${SESSION_FACTS} select ${c.factKeys}, count(*)::int as sessions, count(handling_seconds)::int as handled,
+           coalesce(sum(handling_seconds), 0)::int as handling_sum from f group by ${positions(n)} order by ${positions(n)}`,
+        [t.tenantId],
+      )
+    ).rows.map((r: Record<string, unknown>) => Object.values(r));
+  }
+  out.pairs = (
+    await t.pool.query(`${SESSION_FACTS} select distinct counter_id, outlet_id from f order by 1, 2`, [t.tenantId])
+  ).rows.map((r: Record<string, unknown>) => Object.values(r));
+  return out;
+};
 
 /** The hour read model (evaluation_hour_rollups) as stored, and the same by GROUP BY over the facts (local hour). */
 const storedHours = async () => {
@@ -329,6 +406,23 @@ describe('evaluation rollups (property)', () => {
                where s.tenant_id = $3 and s.id = i.id`,
               [sessionIds, c.sessions.map((s) => s.handling), t.tenantId],
             );
+          } else if (op.k === 'lateSessions') {
+            const late = c.lateSessions;
+            if (late.length)
+              await t.pool.query(
+                `insert into service_sessions (tenant_id, counter_id, outlet_id, staff_id, business_type, started_at, ended_at, handling_seconds)
+                 select $1, i.c, i.o, i.s, i.b, i.at, i.at, i.h
+                 from unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::int[]) as i(c, o, s, b, at, h)`,
+                [
+                  t.tenantId,
+                  late.map((l) => counters[l.s.counter]!.id),
+                  late.map((l) => counters[l.s.counter]!.outlet),
+                  late.map((l) => staff[l.s.staff]!),
+                  late.map((l) => l.s.businessType),
+                  late.map((l) => new Date(T0 + l.s.minutes * MIN)),
+                  late.map((l) => (l.ended ? l.s.handling : null)),
+                ],
+              );
           } else if (op.k === 'closeSessions') {
             await t.pool.query(
               'update service_sessions set rating_closed = true where tenant_id = $1 and id = any($2)',
@@ -355,12 +449,15 @@ describe('evaluation rollups (property)', () => {
         expect(await stored()).toEqual(want);
         expect(await storedCoarse()).toEqual(wantCoarse);
         expect(await storedSessions()).toEqual(await expectedSessions());
+        const wantSessionCoarse = await expectedSessionCoarse();
+        expect(await storedSessionCoarse()).toEqual(wantSessionCoarse);
         const wantHours = await expectedHours();
         expect(await storedHours()).toEqual(wantHours);
         await rebuildEvaluationRollups(t.db, t.tenantId);
         expect(await stored()).toEqual(want);
         expect(await storedCoarse()).toEqual(wantCoarse);
         expect(await storedSessions()).toEqual(await expectedSessions());
+        expect(await storedSessionCoarse()).toEqual(wantSessionCoarse);
         expect(await storedHours()).toEqual(wantHours);
       }),
       { numRuns: 25 },
@@ -480,6 +577,146 @@ describe('evaluation rollups (property)', () => {
       }),
       { numRuns: 60 },
     );
+  }, 120_000);
+
+  it('the session reader takes the coarse tables for whole months and the day tables for the edge months', () => {
+    const parts = (needs: { outlet: boolean; staff: boolean; day: boolean }, from: string, to: string) =>
+      sessionRollupParts(needs, from, to).map((p) => `${p.table.name} ${p.from}…${p.to}`);
+    const none = { outlet: false, staff: false, day: false };
+    expect(parts(none, '2025-12-15', '2026-02-10')).toEqual([
+      'service_session_rollups_tenant_day 2025-12-15…2026-01-01',
+      'service_session_rollups_outlet_month 2026-01-01…2026-02-01',
+      'service_session_rollups_tenant_day 2026-02-01…2026-02-10',
+    ]);
+    expect(parts({ ...none, staff: true, outlet: true }, '2025-11-30', '2026-01-01')).toEqual([
+      'service_session_rollups 2025-11-30…2025-12-01',
+      'service_session_rollups_month 2025-12-01…2026-01-01',
+    ]);
+    expect(parts({ ...none, outlet: true, day: true }, '2026-01-01', '2026-03-01')).toEqual([
+      'service_session_rollups_outlet_day 2026-01-01…2026-03-01',
+    ]);
+  });
+
+  it('give the same session figures from the coarse tables as from service_session_rollups, for any filter, grouping and scope, a moved counter too', async () => {
+    const Y0 = new Date('2025-12-10T05:00:00Z').getTime(); // local midnight of 10 December (EST)
+    const root = await rootUnitId(t);
+    const unitRows = (
+      await t.pool.query<{ id: string; path: string; parent_id: string | null }>(
+        'select id, path, parent_id from org_units where tenant_id = $1',
+        [t.tenantId],
+      )
+    ).rows;
+    const paths = new Map(unitRows.map((r) => [r.id, r.path]));
+    const branch = unitRows.find((r) => r.id === units[0])!.parent_id!;
+    const moving = counters[1]!;
+    const scopeOf = (kind: number): TScope => {
+      const base = { tenantId: t.tenantId, userId: staff[0]! };
+      const at = (unitId: string, dataScope: TScope['dataScope']): TScope => ({
+        ...base,
+        unitId,
+        unitPath: paths.get(unitId)!,
+        dataScope,
+      });
+      return [
+        at(root, 'tenant'),
+        at(root, 'subtree'),
+        at(branch, 'subtree'),
+        at(units[0]!, 'subtree'),
+        at(counters[0]!.id, 'subtree'),
+        at(counters[1]!.id, 'unit'),
+        at(units[0]!, 'own'),
+      ][kind]!;
+    };
+    const DAYS = ['2025-11-20', '2025-12-01', '2025-12-14', '2025-12-31', '2026-01-01', '2026-01-02', '2026-01-31'];
+    const DAYS2 = ['2026-01-01', '2026-01-17', '2026-02-01', '2026-02-02', '2026-02-15', '2026-03-01'];
+    const DIMS: TSessionDim[] = ['day', 'outlet', 'counter', 'staff', 'businessType'];
+    const arbRead = fc.record({
+      sessions: fc.array(
+        fc.record({
+          counter: fc.nat(1),
+          staff: fc.nat(2),
+          businessType: fc.constantFrom('对私', '对公'),
+          minutes: fc.integer({ min: 0, max: 66 * 1440 }),
+          handling: fc.option(fc.integer({ min: 0, max: 1800 }), { nil: null }),
+        }),
+        { minLength: 1, maxLength: 30 },
+      ),
+      from: fc.constantFrom(...DAYS),
+      to: fc.constantFrom(...DAYS2),
+      groupBy: fc.subarray(DIMS, { maxLength: 2 }),
+      scope: fc.nat(6),
+      businessType: fc.option(fc.constantFrom('对私', '对公'), { nil: undefined }),
+      counterIn: fc.option(fc.constantFrom('root', 'branch', 'outlet', 'counter'), { nil: undefined }),
+      staffId: fc.option(fc.nat(2), { nil: undefined }),
+      counterId: fc.option(fc.nat(1), { nil: undefined }),
+      /** The second counter moved under the first outlet after its sessions (they keep their recorded outlet). */
+      moved: fc.boolean(),
+    });
+    const move = (parent: string) =>
+      t.pool.query('update org_units set parent_id = $2, path = $3 where id = $1', [
+        moving.id,
+        parent,
+        `${paths.get(parent)!}${moving.id}/`,
+      ]);
+    await fc.assert(
+      fc.asyncProperty(arbRead, async (c) => {
+        await t.pool.query(
+          `insert into service_sessions (tenant_id, counter_id, outlet_id, staff_id, business_type, started_at, ended_at, handling_seconds)
+           select $1, i.c, i.o, i.s, i.b, i.at, i.at, i.h
+           from unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::int[]) as i(c, o, s, b, at, h)`,
+          [
+            t.tenantId,
+            c.sessions.map((x) => counters[x.counter]!.id),
+            c.sessions.map((x) => counters[x.counter]!.outlet),
+            c.sessions.map((x) => staff[x.staff]!),
+            c.sessions.map((x) => x.businessType),
+            c.sessions.map((x) => new Date(Y0 + x.minutes * MIN)),
+            c.sessions.map((x) => x.handling),
+          ],
+        );
+        const filter: TSessionFilter = { fromDay: c.from, toDay: c.to };
+        if (c.businessType) filter.businessType = c.businessType;
+        if (c.counterIn) filter.counterIn = { root, branch, outlet: units[0]!, counter: counters[0]!.id }[c.counterIn];
+        if (c.staffId !== undefined) filter.staffId = staff[c.staffId]!;
+        if (c.counterId !== undefined) filter.counterId = counters[c.counterId]!.id;
+        const scope = scopeOf(c.scope);
+        const sorted = (rows: Awaited<ReturnType<typeof readSessionRollups>>) =>
+          rows.map((r) => JSON.stringify(r)).sort();
+        if (c.moved) await move(units[0]!);
+        try {
+          const coarse = await readSessionRollups(t.db, scope, filter, c.groupBy);
+          const fine = await readSessionRollups(t.db, scope, filter, c.groupBy, { fineOnly: true });
+          expect(sorted(coarse)).toEqual(sorted(fine));
+        } finally {
+          if (c.moved) await move(moving.outlet);
+        }
+      }),
+      { numRuns: 60 },
+    );
+    // The moved counter, deterministically: a manager of the first outlet sees its sessions (by counter, as the facts
+    // say), though they record the second outlet — the reader leaves the outlet tables for the counter ones.
+    await move(units[0]!);
+    try {
+      const manager = scopeOf(3);
+      const [got] = await readSessionRollups(t.db, manager, { fromDay: '2025-12-01', toDay: '2026-03-01' });
+      const facts = await t.pool.query<{ n: number }>(
+        `${SESSION_FACTS} select count(*)::int as n from f
+         where d >= '2025-12-01' and d < '2026-03-01' and counter_id in (select id from org_units where path like $2 || '%')`,
+        [t.tenantId, paths.get(units[0]!)!],
+      );
+      expect(got!.sessions).toBe(facts.rows[0]!.n);
+      expect(got!.sessions).toBeGreaterThan(
+        (
+          await readSessionRollups(t.db, manager, {
+            fromDay: '2025-12-01',
+            toDay: '2026-03-01',
+            counterId: counters[0]!.id,
+          })
+        )[0]!.sessions,
+      );
+    } finally {
+      await move(moving.outlet);
+    }
   }, 120_000);
 
   it('refuse an update that would move an evaluation to another counter or staff member', async () => {

@@ -259,9 +259,14 @@ export function dayRange(timeZone: string, from: Date, to: Date): { fromDay: str
   return { fromDay: localDay(from, timeZone), toDay: addDays(localDay(last, timeZone), 1) };
 }
 
-/** Recompute the rollups of one tenant (or all) from the facts; writers wait meanwhile. */
+/** Recompute the evaluation and session rollups of one tenant (or all) from the facts; writers wait meanwhile. */
 export async function rebuildEvaluationRollups(db: DbOrTx, tenantId?: string): Promise<void> {
   // Also the coarse tables and the hour table (evaluation_hour_rollups, read by hour-rollups.ts), under one set of
-  // locks, and the queue emptied (migration all_rollups_folded).
-  await db.execute(sql`select evaluation_rollups_rebuild(${tenantId ?? null}::uuid)`);
+  // locks, and the queue emptied (migration all_rollups_folded). The session rollups first, in the same transaction
+  // (migration coarse_session_rollups: their queue emptied, fine and coarse tables recomputed), so that
+  // evaluation_rollups_rebuild's own recount of service_session_rollups runs with the session queue empty and held.
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select service_session_rollups_rebuild(${tenantId ?? null}::uuid)`);
+    await tx.execute(sql`select evaluation_rollups_rebuild(${tenantId ?? null}::uuid)`);
+  });
 }

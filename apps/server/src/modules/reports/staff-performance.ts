@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import type { TStaffPerformance, TStaffPerformanceQuery, TStaffPerformanceRow } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import { type TExportColumn, type TSheetFilters, type TSpreadsheetWriter } from '../../lib/export-file.ts';
-import { ownedVisible, pgArray, type TScope } from '../../lib/scope.ts';
+import { pgArray, type TScope } from '../../lib/scope.ts';
+import { readSessionRollups } from '../counter/session-rollups.ts';
 import { addDays, readEvaluationRollups } from '../evaluations/rollups.ts';
 import { followupsDoneByStaff } from '../followup/figures/staff-done.ts';
 import { zonedInstant } from '../policy/calendar.ts';
@@ -13,7 +14,7 @@ import type { TReportUnit } from './report-scope.ts';
  * Staff performance 员工绩效 (DESIGN §7): per staff member of a report scope (see report-scope.ts) over local days
  * [from, to]. Every figure comes from its owner's read model or function: evaluations from evaluation_rollups
  * (readEvaluationRollups: ratings excluded on appeal are counted apart, never in the figures), customers served and
- * handling time from service_session_rollups, follow-ups done from modules/followup (followupsDoneByStaff), complaints
+ * handling time from the session rollups (readSessionRollups), follow-ups done from modules/followup (followupsDoneByStaff), complaints
  * at fault from modules/tickets (complaintFiguresForStaff: fault decision 有责). A staff member is listed when he has
  * any figure in the range; an `own` scope (a teller) gets exactly his own row.
  */
@@ -21,14 +22,13 @@ import type { TReportUnit } from './report-scope.ts';
 const pct1 = (num: number, den: number) => (den === 0 ? null : Math.round((num * 1000) / den) / 10);
 
 async function sessionsByStaff(db: DbOrTx, scope: TScope, fromDay: string, toDay: string) {
-  const res = await db.execute<{ staff_id: string; sessions: number; avg_handling: number | null }>(sql`
-    select sr.staff_id::text as staff_id, sum(sr.sessions)::int as sessions,
-           round(sum(sr.handling_sum)::numeric / nullif(sum(sr.handled), 0))::int as avg_handling
-    from service_session_rollups sr
-    where sr.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`sr.staff_id`, sql`sr.counter_id`)}
-      and sr.day >= ${fromDay}::date and sr.day < ${toDay}::date
-    group by sr.staff_id`);
-  return new Map(res.rows.map((r) => [r.staff_id, r]));
+  const rows = await readSessionRollups(db, scope, { fromDay, toDay }, ['staff']);
+  return new Map(
+    rows.map((r) => [
+      r.keys.staff ?? '',
+      { staff_id: r.keys.staff ?? '', sessions: r.sessions, avg_handling: r.avgHandlingSeconds },
+    ]),
+  );
 }
 
 /** Complaints at fault per staff member; `own` reads the tickets about the caller only (they may be filed at his outlet). */
