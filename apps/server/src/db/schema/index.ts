@@ -17,6 +17,7 @@ export * from './tenant-policy.ts';
 export * from './survey-rollups.ts';
 export * from './evaluation-rollups.ts';
 export * from './evaluation-hour-rollups.ts';
+export * from './evaluation-value-rollups.ts';
 export * from './tickets.ts';
 export * from './ticket-callbacks.ts';
 export * from './ticket-rollups.ts';

@@ -159,7 +159,10 @@ async function rollupNeeds(
  * for). Every read of a rollup folds first; the `evaluation-rollups-fold` job keeps the queue short.
  */
 export async function foldEvaluationRollups(db: DbOrTx, tenantId?: string): Promise<number> {
-  const res = await db.execute<{ n: number }>(sql`select evaluation_rollups_fold(${tenantId ?? null}::uuid) as n`);
+  // Also the customer-value cut's queue (evaluation_value_rollups, value-rollups.ts): its own, smaller queue.
+  const res = await db.execute<{ n: number; v: number }>(
+    sql`select evaluation_rollups_fold(${tenantId ?? null}::uuid) as n, evaluation_value_rollups_fold(${tenantId ?? null}::uuid) as v`,
+  );
   return res.rows[0]?.n ?? 0;
 }
 
@@ -264,4 +267,6 @@ export async function rebuildEvaluationRollups(db: DbOrTx, tenantId?: string): P
   // Also the coarse tables and the hour table (evaluation_hour_rollups, read by hour-rollups.ts), under one set of
   // locks, and the queue emptied (migration all_rollups_folded).
   await db.execute(sql`select evaluation_rollups_rebuild(${tenantId ?? null}::uuid)`);
+  // The customer-value cut: each tenant's rows for its latest finished value run (migration evaluation_value_rollups).
+  await db.execute(sql`select evaluation_value_rollups_rebuild(${tenantId ?? null}::uuid)`);
 }
