@@ -451,7 +451,11 @@ async function getValueAnalysis(deps: TDeps, c: TCtx<TAnalysisQuery>): Promise<T
   const { q, scope } = c;
   const g = q.groupBy;
   const on: TApplies = { evaluations: true, sessions: false, tickets: false, survey: false };
-  const head = { unit: { id: c.unit.id, name: c.unit.name, type: c.unit.type }, groupBy: g, granularity: q.granularity };
+  const head = {
+    unit: { id: c.unit.id, name: c.unit.name, type: c.unit.type },
+    groupBy: g,
+    granularity: q.granularity,
+  };
   const range = { from: c.range.fromDay, to: lastDay(c.range) };
   const model = await valueModel(deps.db, scope.tenantId);
   // No finished value run yet: nothing to cut by (the page explains 尚未完成客户价值计算).
@@ -494,11 +498,12 @@ async function getValueAnalysis(deps: TDeps, c: TCtx<TAnalysisQuery>): Promise<T
     addFigures(acc(k), f);
   }
   if (isValueGroup(g) && !hasValueFilter(q)) {
-    // 未分级 = every rating of the range (evaluation_rollups) − the classified ones.
+    // 未分级 = the rows of customers without a value in the run (already in acc(null)) + the ratings without a
+    // customer: every rating of the range (evaluation_rollups) − every rating with one (the value rollup's rows).
     const [all] = await readEvaluationRollups(deps.db, scope, rollupFilter(c), []);
     const rest = acc(null);
     if (all) addFigures(rest, all);
-    for (const f of rows) if (f.keys[dim]) addFigures(rest, f, -1);
+    for (const f of rows) addFigures(rest, f, -1);
     if (rest.total === 0 && rest.excluded === 0) accs.delete(null);
   }
   const total = emptyAcc();
@@ -518,9 +523,7 @@ function valueRows(c: TCtx<TAnalysisQuery>, m: TValueModel, accs: Map<string | n
   const g = c.q.groupBy as 'tier' | 'lifecycle' | 'ruleClass';
   const keys = m.options[g].map((o) => o.key);
   for (const k of accs.keys()) if (k !== null && !keys.includes(k)) keys.push(k);
-  const rows = keys.map((k) =>
-    toRow(k, valueLabel(m, g, k), accs.get(k) ?? emptyAcc(), on, drillOf(c, { [g]: k })),
-  );
+  const rows = keys.map((k) => toRow(k, valueLabel(m, g, k), accs.get(k) ?? emptyAcc(), on, drillOf(c, { [g]: k })));
   // 未分级 has no filter of the list (ratings without a customer among them): no drill-down.
   if (accs.has(null)) rows.push(toRow(null, UNCLASSIFIED_LABEL, accs.get(null)!, on, null));
   return rows;
