@@ -265,6 +265,9 @@ describe('统计分析 cut by customer value (客户分级)', () => {
       ['querystring.groupBy'],
     );
     expectError(await zhang.get(`/api/evaluations?tier=LARGE`), 400, 'VALIDATION_FAILED', ['querystring.tier']);
+    expectError(await zhang.get(`/api/analytics/ranking?tier=large&${MARCH}`), 400, 'VALIDATION_FAILED', [
+      'querystring.tier',
+    ]);
   });
 
   it('late presses, corrections and relinks move the cut at once; a new run moves customers between tiers', async () => {

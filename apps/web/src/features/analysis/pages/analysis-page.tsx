@@ -214,7 +214,8 @@ export function AnalysisPage() {
               },
             ]}
           />
-          <RankingTabs params={params} />
+          {/* The 满意度排名 is by staff, counter and unit of every rating: not cut by customer value. */}
+          {!valueCutAsked && <RankingTabs params={params} />}
         </Space>
       )}
     </Card>
