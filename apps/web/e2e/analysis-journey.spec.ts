@@ -220,7 +220,7 @@ describe('统计分析 journey', () => {
 
     // An administrator runs the customer value calculation (客户分级); the job finishes in the background.
     const admin = await login('admin', ADMIN_PASSWORD);
-    const run = await apiCall<{ id: string }>(admin, 'POST', '/value/runs');
+    const run = await apiCall<{ id: string }>(admin, 'POST', '/value/runs', {});
     await admin.waitForFunction(
       async (id) => {
         const r = await fetch(`/api/value/runs/${id}`);

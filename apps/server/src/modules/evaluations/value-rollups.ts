@@ -129,7 +129,9 @@ export function valueCutCondition(tenantId: string, f: TValueCutFilter, customer
   if (f.lifecycle) conds.push(sql`cv.lifecycle = ${f.lifecycle}`);
   if (f.ruleClass) conds.push(sql`cv.rule_class = ${f.ruleClass}`);
   if (!conds.length) return null;
-  return sql`exists (select 1 from evaluation_value_rollup_runs st
+  // The customers of that value, as an array: the list then probes their ratings (evaluations_customer_idx) instead of
+  // walking every rating of the range newest first and testing each (the cut is a few percent of them).
+  return sql`${customerColumn} = any(array(select cv.customer_id from evaluation_value_rollup_runs st
     join customer_values cv on cv.tenant_id = st.tenant_id and cv.run_id = st.run_id
-    where st.tenant_id = ${tenantId} and cv.customer_id = ${customerColumn} and ${sql.join(conds, sql` and `)})`;
+    where st.tenant_id = ${tenantId} and ${sql.join(conds, sql` and `)}))`;
 }
