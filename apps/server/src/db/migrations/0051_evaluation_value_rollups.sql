@@ -154,11 +154,17 @@ CREATE TRIGGER evaluation_value_rollups_relink AFTER UPDATE ON evaluations
 --> statement-breakpoint
 -- The fold: the queue (one tenant's, or all) mapped to the cut run's customer values and added in bulk. A tenant
 -- without a cut run has nothing to add to: its queue is dropped (its first run's recompute reads the facts).
-CREATE FUNCTION evaluation_value_rollups_fold(p_tenant uuid DEFAULT NULL) RETURNS integer LANGUAGE plpgsql AS $$
+-- p_wait = false (foldEvaluationRollups, run by every evaluation reader and the fold job): while a value run's
+-- recompute holds the lock, skip instead of making every dashboard wait for it; the cut's own reader waits (true).
+CREATE FUNCTION evaluation_value_rollups_fold(p_tenant uuid DEFAULT NULL, p_wait boolean DEFAULT true) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
   v_taken integer;
 BEGIN
-  PERFORM pg_advisory_xact_lock(hashtextextended('evaluation_value_rollups_fold', 0));
+  IF p_wait THEN
+    PERFORM pg_advisory_xact_lock(hashtextextended('evaluation_value_rollups_fold', 0));
+  ELSIF NOT pg_try_advisory_xact_lock(hashtextextended('evaluation_value_rollups_fold', 0)) THEN
+    RETURN 0;
+  END IF;
   WITH d AS (
     DELETE FROM evaluation_value_pending p WHERE p_tenant IS NULL OR p.tenant_id = p_tenant
     RETURNING p.*

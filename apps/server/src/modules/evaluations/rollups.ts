@@ -159,9 +159,11 @@ async function rollupNeeds(
  * for). Every read of a rollup folds first; the `evaluation-rollups-fold` job keeps the queue short.
  */
 export async function foldEvaluationRollups(db: DbOrTx, tenantId?: string): Promise<number> {
-  // Also the customer-value cut's queue (evaluation_value_rollups, value-rollups.ts): its own, smaller queue.
+  // Also the customer-value cut's queue (evaluation_value_rollups, value-rollups.ts), unless a value run's recompute
+  // holds it (then its own reader folds it, waiting; other readers need not wait).
   const res = await db.execute<{ n: number; v: number }>(
-    sql`select evaluation_rollups_fold(${tenantId ?? null}::uuid) as n, evaluation_value_rollups_fold(${tenantId ?? null}::uuid) as v`,
+    sql`select evaluation_rollups_fold(${tenantId ?? null}::uuid) as n,
+               evaluation_value_rollups_fold(${tenantId ?? null}::uuid, false) as v`,
   );
   return res.rows[0]?.n ?? 0;
 }

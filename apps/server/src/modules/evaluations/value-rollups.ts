@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { TEvaluationChannel, TValueCutFilter } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import { unitVisible, type TScope } from '../../lib/scope.ts';
-import { foldEvaluationRollups, type TRollupFigures } from './rollups.ts';
+import type { TRollupFigures } from './rollups.ts';
 
 /**
  * The customer-value cut of the evaluation figures (客户分级 as a cut in 统计分析): `evaluation_value_rollups`, counted
@@ -74,7 +74,8 @@ export async function readEvaluationValueRollups(
   groupBy: readonly TValueDim[] = [],
 ): Promise<TValueFigures[]> {
   if (scope.dataScope === 'own') throw new Error('the customer-value cut has no staff key: own scope cannot read it');
-  await foldEvaluationRollups(db, scope.tenantId);
+  // Waits for a recompute in progress (a value run finishing), then folds: the cut equals the facts.
+  await db.execute(sql`select evaluation_value_rollups_fold(${scope.tenantId}::uuid, true)`);
   const conds: SQL[] = [
     sql`r.tenant_id = ${scope.tenantId}`,
     sql`r.run_id = ${runId}`,
