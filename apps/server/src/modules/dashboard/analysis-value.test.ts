@@ -307,4 +307,30 @@ describe('统计分析 cut by customer value (客户分级)', () => {
     );
     expect(after.rows).toEqual(before.rows);
   });
+
+  it('while a value run recomputes the cut, the other figures answer at once and the cut waits for the new run', async () => {
+    // A value run's transaction holds the cut's fold lock from its recompute to its commit.
+    const run = await t.pool.connect();
+    try {
+      await run.query('begin');
+      await run.query(`select pg_advisory_xact_lock(hashtextextended('evaluation_value_rollups_fold', 0))`);
+      await rate('SH-XJH', 'B', 4, '2032-03-15T02:00:00Z');
+      const byUnit = await zhang.get(`/api/analytics/analysis?groupBy=unit&${MARCH}`);
+      expect(byUnit.statusCode, byUnit.body).toBe(200);
+      let answered = false;
+      const cut = zhang.get(`/api/analytics/analysis?groupBy=tier&${MARCH}`).then((r) => {
+        answered = true;
+        return r;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answered).toBe(false);
+      await run.query('commit');
+      const res = await cut;
+      expect(res.statusCode, res.body).toBe(200);
+      // B is 中客户 in the second run: the new press is in the cut once it answers (上海's 7 ratings of A, B, C + 1).
+      expect(byKey(res.json() as TAnalysis).medium!.evaluations).toBe(8);
+    } finally {
+      run.release();
+    }
+  });
 });
