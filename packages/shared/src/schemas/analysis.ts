@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ZId } from './common.ts';
 import { DASHBOARD_PERIODS } from './dashboard.ts';
 import { EVALUATION_CHANNELS } from './evaluations.ts';
+import { ZValueCutFilter } from './value.ts';
 
 /**
  * 统计分析 (DESIGN §7): the evaluation figures of a unit's subtree cut by one dimension over a period, read from the
@@ -43,6 +44,10 @@ export const ANALYSIS_GROUPS = [
   'period',
   'hour',
   'dimension',
+  // 客户分级 / 生命周期 / 规则分类: the rating's customer in the latest finished value run (evaluation_value_rollups).
+  'tier',
+  'lifecycle',
+  'ruleClass',
 ] as const;
 export type TAnalysisGroup = (typeof ANALYSIS_GROUPS)[number];
 
@@ -67,6 +72,11 @@ export const ZAnalysisFilter = z.object({
   preset: z.enum(ANALYSIS_PRESETS).default('thisMonth'),
   from: z.iso.date().optional(),
   to: z.iso.date().optional(),
+  /**
+   * Only ratings whose customer has this tier / lifecycle / rule class in the latest finished value run; sessions,
+   * tickets and survey figures are null then (they cannot be cut by customer value).
+   */
+  ...ZValueCutFilter.shape,
 });
 export type TAnalysisFilter = z.infer<typeof ZAnalysisFilter>;
 
@@ -79,6 +89,9 @@ export const ZAnalysisDrill = z.object({
   staffId: z.string().optional(),
   counterId: z.string().optional(),
   channel: z.string().optional(),
+  tier: z.string().optional(),
+  lifecycle: z.string().optional(),
+  ruleClass: z.string().optional(),
   from: z.string(),
   to: z.string(),
 });
@@ -123,6 +136,11 @@ export const ZAnalysis = z.object({
   to: z.string(),
   rows: z.array(ZAnalysisRow),
   total: ZAnalysisRow,
+  /**
+   * A customer-value cut (groupBy tier / lifecycle / ruleClass, or a value filter): the value run it is as of (分级截至
+   * its finished time). Null when the tenant has no finished run yet (no rows then) or the query has no value cut.
+   */
+  valueCut: z.object({ runId: z.string(), finishedAt: z.string() }).nullable(),
 });
 export type TAnalysis = z.infer<typeof ZAnalysis>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZValueCutFilter } from './value.ts';
 import { ZId } from './common.ts';
 
 /**
@@ -93,6 +94,8 @@ export const ZEvaluationListQuery = z.object({
   /** An instant, or a local day (tenant time zone): `from` from its start, `to` to its end. */
   from: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
   to: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+  /** 客户分级 / 生命周期 / 规则分类 of the rating's customer in the latest finished value run (统计分析's drill-down). */
+  ...ZValueCutFilter.shape,
 });
 export type TEvaluationListQuery = z.infer<typeof ZEvaluationListQuery>;
 

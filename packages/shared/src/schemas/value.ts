@@ -404,3 +404,16 @@ export const DEFAULT_VALUE_CONFIG: TValueConfig = {
 
 export const LIFECYCLE_TIERS = ['high_value', 'potential', 'ordinary', 'churned'] as const;
 export type TLifecycleTier = (typeof LIFECYCLE_TIERS)[number];
+
+/**
+ * The customer-value cut (客户分级 in 统计分析 and the evaluations list behind it): ratings whose customer has this
+ * percentile tier / lifecycle / rule class in the tenant's latest finished value run. Keys are the model's.
+ */
+export const ZValueCutFilter = z.object({
+  tier: ZKey.optional(),
+  lifecycle: z.enum(LIFECYCLE_TIERS).optional(),
+  ruleClass: ZKey.optional(),
+});
+export type TValueCutFilter = z.infer<typeof ZValueCutFilter>;
+export const VALUE_CUT_KEYS = ['tier', 'lifecycle', 'ruleClass'] as const;
+export type TValueCutKey = (typeof VALUE_CUT_KEYS)[number];

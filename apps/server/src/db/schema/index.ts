@@ -18,6 +18,7 @@ export * from './survey-rollups.ts';
 export * from './evaluation-rollups.ts';
 export * from './session-rollups.ts';
 export * from './evaluation-hour-rollups.ts';
+export * from './evaluation-value-rollups.ts';
 export * from './tickets.ts';
 export * from './ticket-callbacks.ts';
 export * from './ticket-rollups.ts';

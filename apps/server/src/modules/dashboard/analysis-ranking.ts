@@ -1,4 +1,5 @@
-import type { TRanking, TRankingQuery, TRankingRow } from '@huifang/shared';
+import { VALUE_CUT_KEYS, type TRanking, type TRankingQuery, type TRankingRow } from '@huifang/shared';
+import { invalidField } from '../../lib/app-error.ts';
 import type { Db } from '../../db/client.ts';
 import type { TClock } from '../../lib/clock.ts';
 import type { TScope } from '../../lib/scope.ts';
@@ -11,6 +12,10 @@ import { context, counterNames, drillOf, lastDay, pct1, round2, rollupFilter, us
  * not top the list; the others are counted as unranked.
  */
 export async function getRanking(deps: { db: Db; clock: TClock }, scope: TScope, q: TRankingQuery): Promise<TRanking> {
+  // The ranking reads staff and counters, which the customer-value cut does not keep: a value filter is refused
+  // rather than silently ignored.
+  for (const f of VALUE_CUT_KEYS)
+    if (q[f]) throw invalidField(`querystring.${f}`, 'the 满意度排名 cannot be cut by customer value');
   const c = await context(deps, scope, q);
   type TEntry = { id: string; name: string; rated: number; satisfied: number; unsatisfied: number; scoreSum: number };
   const entries = new Map<string, TEntry>();

@@ -9,6 +9,18 @@ import { tenantTimeZone } from '../../lib/time.ts';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { CHANNEL_LABELS, filterNames } from '../evaluations/evaluations.export.ts';
 import { getAnalysis } from './analysis.service.ts';
+import { valueLabel, valueModel } from './analysis-value.ts';
+
+/** `YYYY-MM-DD HH:mm` of an instant in the tenant's zone. */
+const formatLocal = (at: Date, timeZone: string) =>
+  new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(at);
 
 const GROUP_LABELS: Record<TAnalysisQuery['groupBy'], string> = {
   unit: '下级单位',
@@ -19,6 +31,9 @@ const GROUP_LABELS: Record<TAnalysisQuery['groupBy'], string> = {
   period: '时间',
   hour: '时段',
   dimension: '问卷维度',
+  tier: '客户分级',
+  lifecycle: '生命周期',
+  ruleClass: '规则分类',
 };
 const GRANULARITY_LABELS: Record<TAnalysisQuery['granularity'], string> = {
   hour: '时',
@@ -60,6 +75,12 @@ export async function exportAnalysis(
   const analysis = await getAnalysis(deps, actor, actor.permissions, q);
   const timeZone = await tenantTimeZone(deps.db, actor.tenantId);
   const names = await filterNames(deps.db, actor, { units: [q.counterId], users: [q.staffId] });
+  // The customer-value cut: its filters by the model's labels, and the run it is as of (分级截至, tenant zone).
+  const model = analysis.valueCut ? await valueModel(deps.db, actor.tenantId) : null;
+  const valueFilter = (f: 'tier' | 'lifecycle' | 'ruleClass') => {
+    const v = q[f];
+    return v && (model ? valueLabel(model, f, v) : v);
+  };
   const filters = (
     [
       ['单位', analysis.unit.name],
@@ -69,6 +90,10 @@ export async function exportAnalysis(
       ['业务类型', q.businessType],
       ['问卷', q.surveyId],
       ['维度', q.dimension],
+      ['客户分级', valueFilter('tier')],
+      ['生命周期', valueFilter('lifecycle')],
+      ['规则分类', valueFilter('ruleClass')],
+      ['分级截至', analysis.valueCut && formatLocal(new Date(analysis.valueCut.finishedAt), timeZone)],
       ['时间范围', `${analysis.from} ~ ${analysis.to}`],
       ['统计粒度', GRANULARITY_LABELS[q.granularity]],
       ['分组', GROUP_LABELS[q.groupBy]],

@@ -6,6 +6,7 @@ import type {
   TAnalysisQuery,
   TAnalysisRow,
   TPermission,
+  TValueCutKey,
 } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, invalidField, unknownRef } from '../../lib/app-error.ts';
@@ -13,13 +14,30 @@ import type { TClock } from '../../lib/clock.ts';
 import { pgArray, unitVisible, type TScope } from '../../lib/scope.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { CHANNEL_LABELS } from '../evaluations/evaluations.export.ts';
-import { addDays, localDay, readEvaluationRollups, type TRollupDim } from '../evaluations/rollups.ts';
+import {
+  addDays,
+  localDay,
+  readEvaluationRollups,
+  type TRollupDim,
+  type TRollupFigures,
+} from '../evaluations/rollups.ts';
+import { readEvaluationValueRollups, type TValueDim } from '../evaluations/value-rollups.ts';
 import { foldSurveyRollups } from '../evaluations/survey-rollups.ts';
 import { findSurvey, findVersion } from '../surveys/surveys.repository.ts';
 import { scoringDimensions } from '../surveys/survey-maths.ts';
 import { readSessionRollups, sessionOutletsExact, type TSessionDim } from '../counter/session-rollups.ts';
 import { readTicketRollups, type TTicketRollupDim } from '../tickets/rollups/ticket-rollups.ts';
 import { readHourCut } from './analysis-hours.ts';
+import {
+  assertValueCutQuery,
+  assertValueKeys,
+  hasValueFilter,
+  isValueGroup,
+  UNCLASSIFIED_LABEL,
+  valueLabel,
+  valueModel,
+  type TValueModel,
+} from './analysis-value.ts';
 import { analysisRange, bucketsOf, type TDayRange } from './analysis-range.ts';
 import { periodOf } from './periods.ts';
 
@@ -243,11 +261,14 @@ export function drillOf(c: TCtx, extra: Partial<TAnalysisDrill> & { range?: TDay
   if (c.q.staffId) d.staffId = c.q.staffId;
   if (c.q.counterId) d.counterId = c.q.counterId;
   if (c.q.channel) d.channel = c.q.channel;
+  if (c.q.tier) d.tier = c.q.tier;
+  if (c.q.lifecycle) d.lifecycle = c.q.lifecycle;
+  if (c.q.ruleClass) d.ruleClass = c.q.ruleClass;
   const { range: _ignored, ...rest } = extra;
   return { ...d, ...rest };
 }
 
-const EVAL_DIM: Record<Exclude<TAnalysisQuery['groupBy'], 'dimension' | 'hour'>, TRollupDim> = {
+const EVAL_DIM: Record<Exclude<TAnalysisQuery['groupBy'], 'dimension' | 'hour' | TValueCutKey>, TRollupDim> = {
   unit: 'unit',
   staff: 'staff',
   counter: 'counter',
@@ -264,7 +285,11 @@ export async function getAnalysis(
 ): Promise<TAnalysis> {
   if (q.groupBy === 'dimension' && !q.surveyId)
     throw invalidField('querystring.surveyId', 'a survey is needed to cut by dimension');
+  // The customer-value cut (客户分级 / 生命周期 / 规则分类, as a cut or a filter): analysis-value.ts.
+  const valueCut = isValueGroup(q.groupBy) || hasValueFilter(q);
+  if (valueCut) assertValueCutQuery(q, scope);
   const c = await context(deps, scope, q);
+  if (valueCut) return getValueAnalysis(deps, c);
   let dimensionLabels: { key: string; name: string }[] = [];
   if (q.surveyId) {
     if (!perms.has('survey:read')) throw new AppError('FORBIDDEN', 'survey:read is needed for survey figures');
@@ -340,7 +365,7 @@ export async function getAnalysis(
       a.excluded += r.evaluations.excluded;
     }
   }
-  const dayDim = g === 'dimension' || g === 'hour' || hourly ? null : EVAL_DIM[g];
+  const dayDim = g === 'dimension' || g === 'hour' || isValueGroup(g) || hourly ? null : EVAL_DIM[g];
   const evalRows = dayDim ? await readEvaluationRollups(deps.db, scope, rollupFilter(c), [dayDim]) : [];
   for (const f of evalRows) {
     const k = keyOf(f.keys[dayDim!] ?? null);
@@ -411,7 +436,105 @@ export async function getAnalysis(
     to: lastDay(c.range),
     rows,
     total: toRow(null, '合计', total, applies, g === 'dimension' ? null : drillOf(c, {})),
+    valueCut: null,
   };
+}
+
+const addFigures = (a: TAcc, f: Omit<TRollupFigures, 'keys'>, sign = 1) => {
+  a.total += sign * f.total;
+  a.unrated += sign * f.unrated;
+  a.scoreSum += sign * f.scoreSum;
+  a.satisfied += sign * f.satisfied;
+  a.unsatisfied += sign * f.unsatisfied;
+  a.excluded += sign * f.excluded;
+};
+
+/**
+ * The analysis under a customer-value cut: evaluation figures only (sessions, tickets and survey figures cannot be cut
+ * by the customer's value: null), from evaluation_value_rollups of the cut run. Cut by tier / lifecycle / rule class
+ * without a value filter, the 未分级 row holds the rest of the ratings — without a customer, or whose customer is not in
+ * the run (or has no value on that model) — so that the rows add up to every rating of the range.
+ */
+async function getValueAnalysis(deps: TDeps, c: TCtx<TAnalysisQuery>): Promise<TAnalysis> {
+  const { q, scope } = c;
+  const g = q.groupBy;
+  const on: TApplies = { evaluations: true, sessions: false, tickets: false, survey: false };
+  const head = {
+    unit: { id: c.unit.id, name: c.unit.name, type: c.unit.type },
+    groupBy: g,
+    granularity: q.granularity,
+  };
+  const range = { from: c.range.fromDay, to: lastDay(c.range) };
+  const model = await valueModel(deps.db, scope.tenantId);
+  // No finished value run yet: nothing to cut by (the page explains 尚未完成客户价值计算).
+  if (!model) return { ...head, ...range, rows: [], total: toRow(null, '合计', emptyAcc(), on, null), valueCut: null };
+  assertValueKeys(q, model);
+  const accs = new Map<string | null, TAcc>();
+  const acc = (k: string | null) => {
+    let a = accs.get(k);
+    if (!a) accs.set(k, (a = emptyAcc()));
+    return a;
+  };
+  const pathOf = new Map(c.units.map((u) => [u.id, u.path]));
+  const dim: TValueDim = isValueGroup(g) ? g : g === 'period' ? 'day' : g === 'channel' ? 'channel' : 'unit';
+  const rows = await readEvaluationValueRollups(
+    deps.db,
+    scope,
+    model.run.runId,
+    {
+      fromDay: c.range.fromDay,
+      toDay: c.range.toDay,
+      unitIn: c.unit.id,
+      ...(q.channel ? { channel: q.channel } : {}),
+      ...(q.tier ? { tier: q.tier } : {}),
+      ...(q.lifecycle ? { lifecycle: q.lifecycle } : {}),
+      ...(q.ruleClass ? { ruleClass: q.ruleClass } : {}),
+    },
+    [dim],
+  );
+  for (const f of rows) {
+    const raw = f.keys[dim] ?? null;
+    const k =
+      g === 'unit'
+        ? childOf(c.unit, raw ? pathOf.get(raw) : undefined)
+        : g === 'period' && raw
+          ? q.granularity === 'hour'
+            ? raw
+            : periodOf(q.granularity, raw).fromDay
+          : raw;
+    if (k === undefined) continue;
+    addFigures(acc(k), f);
+  }
+  if (isValueGroup(g) && !hasValueFilter(q)) {
+    // 未分级 = the rows of customers without a value in the run (already in acc(null)) + the ratings without a
+    // customer: every rating of the range (evaluation_rollups) − every rating with one (the value rollup's rows).
+    const [all] = await readEvaluationRollups(deps.db, scope, rollupFilter(c), []);
+    const rest = acc(null);
+    if (all) addFigures(rest, all);
+    for (const f of rows) addFigures(rest, f, -1);
+    if (rest.total === 0 && rest.excluded === 0) accs.delete(null);
+  }
+  const total = emptyAcc();
+  for (const a of accs.values()) for (const k of Object.keys(total) as (keyof TAcc)[]) total[k] += a[k];
+  const out = isValueGroup(g) ? valueRows(c, model, accs, on) : await labelRows(deps.db, c, accs, on, []);
+  return {
+    ...head,
+    ...range,
+    rows: out,
+    total: toRow(null, '合计', total, on, drillOf(c, {})),
+    valueCut: { runId: model.run.runId, finishedAt: model.run.finishedAt },
+  };
+}
+
+/** The model's keys in its order (tiers best first), every one even when empty, then keys it lacks, then 未分级. */
+function valueRows(c: TCtx<TAnalysisQuery>, m: TValueModel, accs: Map<string | null, TAcc>, on: TApplies) {
+  const g = c.q.groupBy as 'tier' | 'lifecycle' | 'ruleClass';
+  const keys = m.options[g].map((o) => o.key);
+  for (const k of accs.keys()) if (k !== null && !keys.includes(k)) keys.push(k);
+  const rows = keys.map((k) => toRow(k, valueLabel(m, g, k), accs.get(k) ?? emptyAcc(), on, drillOf(c, { [g]: k })));
+  // 未分级 has no filter of the list (ratings without a customer among them): no drill-down.
+  if (accs.has(null)) rows.push(toRow(null, UNCLASSIFIED_LABEL, accs.get(null)!, on, null));
+  return rows;
 }
 
 /** Rows in display order with their labels and drill-down filters (every child unit / bucket, empty ones too). */
@@ -477,6 +600,10 @@ async function labelRows(
       return keys.map((k) => toRow(k, k ?? '（无业务类型）', get(k), on, drillOf(c, {}))).sort(byLabel);
     case 'dimension':
       return dims.map((d) => toRow(d.key, d.name, get(d.key), on, null));
+    case 'tier':
+    case 'lifecycle':
+    case 'ruleClass':
+      return []; // getValueAnalysis labels these (valueRows)
   }
 }
 

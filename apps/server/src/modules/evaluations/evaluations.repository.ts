@@ -12,6 +12,7 @@ import { invalidField } from '../../lib/app-error.ts';
 import { ownedVisible, pgArray, type TScope } from '../../lib/scope.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { addDays } from './rollups.ts';
+import { valueCutCondition } from './value-rollups.ts';
 
 /**
  * Move evaluations to another customer (merge of duplicates) or detach them and clear their free text (erasure).
@@ -176,6 +177,9 @@ export async function evaluationConditions(db: DbOrTx, scope: TScope, q: TEvalua
     );
   // Counted only (the figures' rule): checked row by row during the scan, no window needed.
   if (q.excluded === 'false') conds.push(sql`not evaluation_is_excluded(e.tenant_id, e.id)`);
+  // 客户分级 drill-down: the customer's values in the latest finished value run (the run 统计分析's cut is as of).
+  const valueCut = valueCutCondition(scope.tenantId, q, sql`e.customer_id`);
+  if (valueCut) conds.push(valueCut);
   return conds;
 }
 

@@ -34,6 +34,8 @@ let t: TTestApp;
 let units: string[];
 let counters: { id: string; outlet: string }[];
 let staff: string[];
+/** Four customers of the tenant (the customer-value cut). */
+let customers: string[];
 const TIME_ZONE = 'America/New_York'; // not the default zone, and 8 March 2026 is a DST change there
 const T0 = new Date('2026-03-08T05:00:00Z').getTime(); // local midnight of 8 March (EST)
 const MIN = 60_000;
@@ -48,6 +50,12 @@ beforeAll(async () => {
     { id: await unitIdByCode(t, 'SH-XJH-W2'), outlet: units[1]! },
   ];
   staff = await Promise.all(['chen.teller', 'teller02', 'teller03'].map((u) => userIdByName(t, u)));
+  customers = (
+    await t.pool.query<{ id: string }>(
+      `insert into customers (tenant_id, name, unit_id) select $1, '属性客户' || n, $2 from generate_series(1, 4) n returning id`,
+      [t.tenantId, units[0]],
+    )
+  ).rows.map((r) => r.id);
 });
 afterAll(async () => t.close());
 
@@ -66,7 +74,11 @@ const arbEvaluation = fc.record({
   score: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null, freq: 4 }),
   /** Rates the session of this index (kiosk-like, carries a business type), if any. */
   session: fc.option(fc.nat(3), { nil: null }),
+  /** The customer of this index, or anonymous (most kiosk presses). */
+  customer: fc.option(fc.nat(3), { nil: null }),
 });
+/** A customer's tier in a value run, or not in the run at all. */
+const arbTier = fc.constantFrom('large', 'medium', 'small', null, 'absent');
 const arbSession = fc.record({
   counter: fc.nat(1),
   staff: fc.nat(2),
@@ -83,8 +95,9 @@ type TOp =
   | { k: 'corrections'; items: { e: number; kind: string }[] }
   | { k: 'endSessions' }
   | { k: 'closeSessions' }
-  | { k: 'relink'; items: number[] }
-  | { k: 'lateSessions' };
+  | { k: 'relink'; items: { e: number; to: number | null }[] }
+  | { k: 'lateSessions' }
+  | { k: 'newRun' };
 
 const arbCase = fc
   .record({
@@ -98,7 +111,9 @@ const arbCase = fc
     ),
     order: fc.array(fc.nat(1000), { minLength: 60, maxLength: 60 }),
     cuts: fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 40, maxLength: 40 }),
-    relinks: fc.array(fc.nat(29), { maxLength: 4 }),
+    relinks: fc.array(fc.record({ e: fc.nat(29), to: fc.option(fc.nat(3), { nil: null }) }), { maxLength: 4 }),
+    /** The customers' tiers in the first value run, then in a second one that finishes midway. */
+    tiers: fc.array(arbTier, { minLength: 8, maxLength: 8 }),
   })
   .map((c) => {
     // Evaluations and corrections interleaved in a random order, cut into random batch sizes.
@@ -123,7 +138,12 @@ const arbCase = fc
       if (co.length) ops.push({ k: 'corrections', items: co.map((x) => ({ e: x.e % c.evals.length, kind: x.kind })) });
       if (cut === 2) ops.push({ k: 'endSessions' });
       if (cut === 1) ops.push({ k: 'lateSessions' });
-      if (cut === 4) ops.push({ k: 'closeSessions' }, { k: 'relink', items: c.relinks.map((r) => r % c.evals.length) });
+      if (cut === 3) ops.push({ k: 'newRun' });
+      if (cut === 4)
+        ops.push(
+          { k: 'closeSessions' },
+          { k: 'relink', items: c.relinks.map((r) => ({ e: r.e % c.evals.length, to: r.to })) },
+        );
     }
     return { ...c, ops };
   });
@@ -350,11 +370,69 @@ const expectedHours = async () =>
     )
   ).rows;
 
+/**
+ * A finished value run with these tiers of the four customers ('absent': not in the run), and the customer-value cut
+ * recomputed for it as the value runner does in its transaction.
+ */
+async function valueRun(tiers: (string | null)[]) {
+  const client = await t.pool.connect();
+  try {
+    await client.query('begin');
+    const run = await client.query<{ id: string }>(
+      `insert into value_runs (tenant_id, model_version, trigger, status, as_of, finished_at)
+       values ($1, 0, 'manual', 'done', now(), now()) returning id`,
+      [t.tenantId],
+    );
+    const runId = run.rows[0]!.id;
+    for (const [i, tier] of tiers.entries())
+      if (tier !== 'absent')
+        await client.query(
+          `insert into customer_values (tenant_id, run_id, customer_id, score, tier, lifecycle, rule_class, stars, sales_fen,
+             prev_sales_fen, batches, returns_fen, payments_fen, prev_payments_fen, debt_fen, is_new, recent_fen, prior_fen)
+           values ($1, $2, $3, 50, $4, $5, $6, 1, 0, 0, 0, 0, 0, 0, 0, false, 0, 0)`,
+          [t.tenantId, runId, customers[i], tier, i % 2 ? 'ordinary' : 'high_value', tier ? `class_${i % 3}` : null],
+        );
+    await client.query('select evaluation_value_rollups_recompute($1)', [t.tenantId]);
+    await client.query('commit');
+  } finally {
+    client.release();
+  }
+}
+
+const VALUE_KEYS = 'day::text, unit_id, channel, tier, lifecycle, rule_class';
+/** The customer-value cut as stored (rows gone to zero left aside), and its GROUP BY over the facts. */
+const storedValues = async () => {
+  await foldEvaluationRollups(t.db, t.tenantId);
+  return (
+    await t.pool.query(
+      `select run_id, ${VALUE_KEYS}, ${MEASURES} from evaluation_value_rollups
+       where tenant_id = $1 and (total <> 0 or excluded <> 0) order by 2, 3, 4, 5, 6, 7`,
+      [t.tenantId],
+    )
+  ).rows;
+};
+/** Ratings with a customer, keyed by his values in the latest finished run (null keys: not in it). */
+const expectedValues = async () =>
+  (
+    await t.pool.query(
+      `${FACTS}, run as (select id from value_runs where tenant_id = $1 and status = 'done' order by seq desc limit 1),
+       g as (select f.d, f.unit_id, f.channel, f.score, f.x, cv.tier, cv.lifecycle, cv.rule_class
+             from f left join customer_values cv on cv.tenant_id = f.tenant_id and cv.run_id = (select id from run)
+               and cv.customer_id = f.customer_id
+             where f.customer_id is not null)
+       select (select id from run) as run_id, d::text as day, unit_id, channel, tier, lifecycle, rule_class, ${FACT_MEASURES}
+       from g group by 1, 2, 3, 4, 5, 6, 7 order by 2, 3, 4, 5, 6, 7`,
+      [t.tenantId],
+    )
+  ).rows;
+
 describe('evaluation rollups (property)', () => {
   it('equal a GROUP BY over the facts after any sequence of batches, and the rebuild agrees', async () => {
     await fc.assert(
       fc.asyncProperty(arbCase, async (c) => {
-        // Each run starts from rollups equal to the facts so far, so that a counterexample stands on its own.
+        // Each run starts from rollups equal to the facts so far, so that a counterexample stands on its own, and
+        // from a finished value run with this case's tiers.
+        await valueRun(c.tiers.slice(0, 4));
         await rebuildEvaluationRollups(t.db, t.tenantId);
         const evalIds = c.evals.map(() => crypto.randomUUID());
         // Sessions are stored ended (one open session per counter is a constraint), without handling time yet.
@@ -379,9 +457,9 @@ describe('evaluation rollups (property)', () => {
               `insert into evaluations (id, tenant_id, channel, occurred_at, unit_id, counter_id, staff_id, ref_type, ref_id,
                                         source_type, score, idempotency_key, customer_id, text)
                select i.id, $2, i.channel, i.at, i.unit, i.counter, i.staff, case when i.ref is null then null else 'service_session' end,
-                      i.ref, 'device', i.score, i.id::text, null, 'x'
-               from unnest($1::uuid[], $3::text[], $4::timestamptz[], $5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::smallint[])
-                 as i(id, channel, at, unit, counter, staff, ref, score)`,
+                      i.ref, 'device', i.score, i.id::text, i.customer, 'x'
+               from unnest($1::uuid[], $3::text[], $4::timestamptz[], $5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::smallint[], $10::uuid[])
+                 as i(id, channel, at, unit, counter, staff, ref, score, customer)`,
               [
                 op.items.map((i) => evalIds[i]!),
                 t.tenantId,
@@ -392,6 +470,7 @@ describe('evaluation rollups (property)', () => {
                 es.map((e) => (e.staff === null ? null : staff[e.staff]!)),
                 es.map((e) => (e.session === null ? null : sessionIds[e.session]!)),
                 es.map((e) => e.score),
+                es.map((e) => (e.customer === null ? null : customers[e.customer]!)),
               ],
             );
           } else if (op.k === 'corrections') {
@@ -428,15 +507,24 @@ describe('evaluation rollups (property)', () => {
               'update service_sessions set rating_closed = true where tenant_id = $1 and id = any($2)',
               [t.tenantId, sessionIds],
             );
+          } else if (op.k === 'newRun') {
+            // A value run finishes midway: the customer-value cut is recomputed for it, queued changes kept.
+            await valueRun(c.tiers.slice(4));
           } else {
-            // The erasure path: an UPDATE under huifang.customer_relink, which changes no rollup key.
+            // The merge / erasure path: an UPDATE under huifang.customer_relink, which changes no rollup key of
+            // evaluation_rollups and moves the rating between customers in the customer-value cut.
             const client = await t.pool.connect();
             try {
               await client.query('begin');
               await client.query(`select set_config('huifang.customer_relink', 'on', true)`);
               await client.query(
-                'update evaluations set customer_id = null, text = null where tenant_id = $1 and id = any($2)',
-                [t.tenantId, op.items.map((i) => evalIds[i]!)],
+                `update evaluations e set customer_id = i.customer, text = null
+                 from unnest($2::uuid[], $3::uuid[]) as i(id, customer) where e.tenant_id = $1 and e.id = i.id`,
+                [
+                  t.tenantId,
+                  op.items.map((i) => evalIds[i.e]!),
+                  op.items.map((i) => (i.to === null ? null : customers[i.to]!)),
+                ],
               );
               await client.query('commit');
             } finally {
@@ -446,6 +534,8 @@ describe('evaluation rollups (property)', () => {
         }
         const want = await expected();
         const wantCoarse = await expectedCoarse();
+        const wantValues = await expectedValues();
+        expect(await storedValues()).toEqual(wantValues);
         expect(await stored()).toEqual(want);
         expect(await storedCoarse()).toEqual(wantCoarse);
         expect(await storedSessions()).toEqual(await expectedSessions());
@@ -454,6 +544,7 @@ describe('evaluation rollups (property)', () => {
         const wantHours = await expectedHours();
         expect(await storedHours()).toEqual(wantHours);
         await rebuildEvaluationRollups(t.db, t.tenantId);
+        expect(await storedValues()).toEqual(wantValues);
         expect(await stored()).toEqual(want);
         expect(await storedCoarse()).toEqual(wantCoarse);
         expect(await storedSessions()).toEqual(await expectedSessions());

@@ -159,7 +159,12 @@ async function rollupNeeds(
  * for). Every read of a rollup folds first; the `evaluation-rollups-fold` job keeps the queue short.
  */
 export async function foldEvaluationRollups(db: DbOrTx, tenantId?: string): Promise<number> {
-  const res = await db.execute<{ n: number }>(sql`select evaluation_rollups_fold(${tenantId ?? null}::uuid) as n`);
+  // Also the customer-value cut's queue (evaluation_value_rollups, value-rollups.ts), unless a value run's recompute
+  // holds it (then its own reader folds it, waiting; other readers need not wait).
+  const res = await db.execute<{ n: number; v: number }>(
+    sql`select evaluation_rollups_fold(${tenantId ?? null}::uuid) as n,
+               evaluation_value_rollups_fold(${tenantId ?? null}::uuid, false) as v`,
+  );
   return res.rows[0]?.n ?? 0;
 }
 
@@ -269,4 +274,6 @@ export async function rebuildEvaluationRollups(db: DbOrTx, tenantId?: string): P
     await tx.execute(sql`select service_session_rollups_rebuild(${tenantId ?? null}::uuid)`);
     await tx.execute(sql`select evaluation_rollups_rebuild(${tenantId ?? null}::uuid)`);
   });
+  // The customer-value cut: each tenant's rows for its latest finished value run (migration evaluation_value_rollups).
+  await db.execute(sql`select evaluation_value_rollups_rebuild(${tenantId ?? null}::uuid)`);
 }

@@ -5,6 +5,7 @@ import { valueRuns } from '../../db/schema/index.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { localDate } from '../policy/calendar.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
+import { recomputeEvaluationValueRollups } from '../evaluations/value-rollups.ts';
 import { hasEventPlans, onChurnWarning } from '../followup/rules/rules.ts';
 import { churnSql, metricsSelect, periodBoundsConst, scoreInsert, STAGE_DDL } from './value-sql.ts';
 import { configVersion, latestConfig } from './value.repository.ts';
@@ -135,6 +136,9 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
         .update(valueRuns)
         .set({ status: 'done', processed: done, total: done, counts, finishedAt: deps.clock.now() })
         .where(eq(valueRuns.id, runId));
+      // The customer-value cut of 统计分析 follows the new run, in this transaction: until it commits, readers see the
+      // previous run's rows (evaluation_value_rollups, migration evaluation_value_rollups).
+      await recomputeEvaluationValueRollups(tx, tenantId);
       return opened.rows;
     });
     // Follow-up rules on churn warning 流失预警 (followup/rules): one churn-save task per new warning, after commit.

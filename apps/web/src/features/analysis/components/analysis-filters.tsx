@@ -18,6 +18,7 @@ import { get, qs } from '../../../api/client.ts';
 import { can, useMe } from '../../auth/api.ts';
 import { buildTree, useUnits, type TUnitNode } from '../../org/api.ts';
 import type { TAnalysisParams } from '../api.ts';
+import { NOT_WITH_VALUE_CUT, ValueFilters } from './value-filters.tsx';
 
 const SHORT_PRESETS = ['today', 'yesterday', 'last7Days', 'thisWeek', 'lastWeek'];
 /** Whether the range fits an hour-by-hour cut (a custom range of at most ANALYSIS_MAX_HOUR_DAYS days). */
@@ -136,6 +137,7 @@ export function AnalysisFilters({
           options={dims.map((d) => ({ value: d.key, label: d.name }))}
         />
       )}
+      <ValueFilters params={params} set={set} />
       <Segmented
         data-testid="analysis-granularity"
         value={params.granularity ?? 'month'}
@@ -174,7 +176,9 @@ export function AnalysisFilters({
       <Select
         style={{ width: 180 }}
         value={params.groupBy ?? 'unit'}
-        onChange={(v: string) => set({ groupBy: v })}
+        onChange={(v: string) =>
+          set({ groupBy: v, ...(['tier', 'lifecycle', 'ruleClass'].includes(v) ? NOT_WITH_VALUE_CUT : {}) })
+        }
         options={ANALYSIS_GROUPS.filter((g) => g !== 'dimension' || params.surveyId).map((g) => ({
           value: g,
           label: `${t('analysis.groupBy')}: ${t(`analysis.groups.${g}`)}`,

@@ -1,6 +1,6 @@
 import { DownloadOutlined } from '@ant-design/icons';
 import { ANALYSIS_GROUPS, type TAnalysisRow } from '@huifang/shared';
-import { Alert, Card, Skeleton, Space, Table, Typography } from 'antd';
+import { Alert, Card, Empty, Skeleton, Space, Table, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { lazy, Suspense, useCallback, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -29,7 +29,11 @@ const KEYS = [
   'from',
   'to',
   'groupBy',
+  'tier',
+  'lifecycle',
+  'ruleClass',
 ] as const;
+const VALUE_GROUPS: readonly string[] = ['tier', 'lifecycle', 'ruleClass'];
 const num = (v: number | null) => (v === null ? '—' : v);
 const dayBound = (day: string, end: boolean) => {
   const d = dayjs.tz(day, TIME_ZONE);
@@ -64,13 +68,18 @@ export function AnalysisPage() {
   const groupBy = data?.groupBy ?? 'unit';
   const label = useCallback(
     (r: TAnalysisRow) => {
-      if (r.key === null) return t('analysis.none');
+      if (r.key === null) return VALUE_GROUPS.includes(groupBy) ? t('analysis.unclassified') : t('analysis.none');
+      if (groupBy === 'lifecycle') return t(`analysis.lifecycles.${r.key}`);
       if (groupBy === 'channel') return t(`evaluation.channels.${r.key}`);
       return r.label;
     },
     [groupBy, t],
   );
   const canTickets = can(me, 'ticket:read');
+  // A customer-value cut (客户分级 …) asked for, and the tenant has no finished value run: nothing to cut by.
+  const valueCutAsked =
+    VALUE_GROUPS.includes(params.groupBy ?? '') || !!(params.tier || params.lifecycle || params.ruleClass);
+  const noValueRun = !!data && valueCutAsked && !data.valueCut;
   const canTasks = can(me, 'followup:read');
 
   return (
@@ -92,10 +101,29 @@ export function AnalysisPage() {
         <Typography.Paragraph type="secondary" data-testid="analysis-range-text">
           {data.unit.name} · {t('analysis.range', { from: data.from, to: data.to })} ·{' '}
           {t(`analysis.groups.${ANALYSIS_GROUPS.includes(groupBy) ? groupBy : 'unit'}`)}
+          {data.valueCut && (
+            <span data-testid="analysis-value-asof">
+              {' · '}
+              {t('analysis.valueAsOf', {
+                at: dayjs(data.valueCut.finishedAt).tz(TIME_ZONE).format('YYYY-MM-DD HH:mm'),
+              })}
+            </span>
+          )}
         </Typography.Paragraph>
       )}
       {!data ? (
         !error && <Skeleton active />
+      ) : noValueRun ? (
+        <Empty
+          data-testid="analysis-no-value-run"
+          description={
+            <>
+              <Typography.Text strong>{t('analysis.noValueRun')}</Typography.Text>
+              <br />
+              <Typography.Text type="secondary">{t('analysis.noValueRunHelp')}</Typography.Text>
+            </>
+          }
+        />
       ) : (
         <Space direction="vertical" size={16} style={{ width: '100%' }}>
           <Suspense fallback={<Skeleton active />}>
@@ -176,7 +204,7 @@ export function AnalysisPage() {
                       {r.ticketsReceived !== null && r.drill.unitId && (
                         <Link to={ticketsLink(r.drill, dayBound)}>{t('analysis.ticketsLink')}</Link>
                       )}
-                      {canTasks && (groupBy === 'unit' || groupBy === 'period') && (
+                      {canTasks && !valueCutAsked && (groupBy === 'unit' || groupBy === 'period') && (
                         <Link to={tasksLink(r.drill)} data-testid="analysis-row-tasks">
                           {t('analysis.tasksLink')}
                         </Link>
@@ -186,7 +214,8 @@ export function AnalysisPage() {
               },
             ]}
           />
-          <RankingTabs params={params} />
+          {/* The 满意度排名 is by staff, counter and unit of every rating: not cut by customer value. */}
+          {!valueCutAsked && <RankingTabs params={params} />}
         </Space>
       )}
     </Card>

@@ -27,7 +27,12 @@ const FILTER_KEYS = [
   'sentiment',
   'from',
   'to',
+  'tier',
+  'lifecycle',
+  'ruleClass',
 ] as const;
+/** 统计分析's customer-value drill-down (客户分级 of the latest value run): shown as closable tags. */
+const VALUE_KEYS = ['tier', 'lifecycle', 'ruleClass'] as const;
 /** `from`/`to` in the URL: local days (YYYY-MM-DD, the server reads them in the tenant's zone) or instants. */
 const asDay = (v: string) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? dayjs(v) : dayjs(v).tz(TIME_ZONE));
 /** Only counters 窗口 are selectable in the counter picker. */
@@ -136,6 +141,11 @@ export function EvaluationsPage() {
             data-testid="evaluations-counter"
           />
         )}
+        {VALUE_KEYS.filter((k) => filters[k]).map((k) => (
+          <Tag key={k} closable onClose={() => set(k, undefined)} data-testid={`evaluations-value-${k}`}>
+            {t(`evaluation.valueCut.${k}`)}: {filters[k]}
+          </Tag>
+        ))}
         <Select
           placeholder={t('evaluation.sentiment')}
           allowClear
