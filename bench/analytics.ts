@@ -280,7 +280,8 @@ async function summaryFacts(c: TCtx, u: TUser) {
 
 // BENCH_DATA_DIR=<dir>: keep the generated data set there and, on a later run with the same scale on the same local
 // day, measure it again without generating (migrations run; the rollups are rebuilt when a migration was applied or
-// BENCH_REBUILD=1, not with BENCH_REBUILD=0 — a migration that fills its own tables needs no rebuild). So a 10 M data set generated once measures the read path before and after a change.
+// BENCH_REBUILD=1, not with BENCH_REBUILD=0 — a migration that fills its own tables needs no rebuild). So a 10 M
+// data set generated once measures the read path before and after a change.
 const keepDir = process.env.BENCH_DATA_DIR;
 if (keepDir) fs.mkdirSync(keepDir, { recursive: true });
 const dataDir = keepDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-'));
