@@ -73,8 +73,12 @@ try {
     devices.push({ token, sessions: s.rows.map((r: { id: string }) => r.id) });
   }
   await q('vacuum analyze');
-  const setTrigger = (on: boolean) =>
-    q(`alter table evaluations ${on ? 'enable' : 'disable'} trigger evaluation_rollups_insert`);
+  // Both rollup triggers of an insert: the evaluation rollups' queue and the customer-value cut's queue (migration
+  // evaluation_value_rollups; an anonymous kiosk press adds no row to it, only the trigger's call and filter).
+  const setTrigger = async (on: boolean) => {
+    for (const trigger of ['evaluation_rollups_insert', 'evaluation_value_rollups_insert'])
+      await q(`alter table evaluations ${on ? 'enable' : 'disable'} trigger ${trigger}`);
+  };
 
   // Bare SQL: single-row INSERTs (one statement each, as a lone writer's) inside one transaction per round, so that
   // the commit's fsync does not drown the trigger's CPU cost; µs per statement, triggers off vs on.
