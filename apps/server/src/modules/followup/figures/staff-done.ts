@@ -5,9 +5,9 @@ import { ownedVisible, type TScope } from '../../../lib/scope.ts';
 /**
  * Follow-ups done per staff member 回访完成数 (staff performance 员工绩效): tasks assigned to him that were completed
  * (state done) in [fromAt, toAt), among the tasks of the caller's scope (own: his own tasks; wider: tasks of the
- * visible units). Index-backed: `own` reads followup_tasks_assignee_idx (tenant, assignee, state), wider scopes
- * followup_tasks_unit_idx (tenant, unit, state); completed_at is checked on the rows found. When the follow-up task
- * rollup (day × unit × assignee) exists, this is the one query to switch to it.
+ * visible units). Index-backed: followup_tasks_done_idx (tenant, completed_at, assignee, unit) where state = 'done'
+ * makes the range an index-only scan for every scope. followup_task_rollups keys tasks by their due days, not by the
+ * day they were done, so it cannot answer this; a completion-day rollup would be the next step at year ranges.
  */
 export async function followupsDoneByStaff(
   db: DbOrTx,

@@ -1,0 +1,1 @@
+CREATE INDEX "followup_tasks_done_idx" ON "followup_tasks" USING btree ("tenant_id","completed_at","assignee_id","unit_id") WHERE "followup_tasks"."state" = 'done';
