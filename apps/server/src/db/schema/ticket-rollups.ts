@@ -1,4 +1,4 @@
-import { bigint, date, integer, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { bigint, date, index, integer, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * The read model of complaint figures 投诉统计 (DESIGN §6, §7): per tenant × local day (tenant time zone) × unit ×
@@ -37,6 +37,9 @@ export const ticketRollups = pgTable(
     unique('ticket_rollups_key_uq')
       .on(t.tenantId, t.day, t.unitId, t.staffId, t.category, t.priority)
       .nullsNotDistinct(),
+    // Scoped reads (a manager's subtree, unit by unit): each unit's days as one range. With only the key above a
+    // branch manager's year walked every unit's rows of the year once per unit of his subtree (10 M bench: 294 ms).
+    index('ticket_rollups_unit_idx').on(t.tenantId, t.unitId, t.day),
   ],
 );
 

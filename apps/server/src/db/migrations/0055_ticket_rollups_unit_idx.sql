@@ -1,0 +1,1 @@
+CREATE INDEX "ticket_rollups_unit_idx" ON "ticket_rollups" USING btree ("tenant_id","unit_id","day");
