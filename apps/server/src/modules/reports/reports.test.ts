@@ -14,6 +14,7 @@ import {
 } from '../../../test/helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
 import { recordEvaluation } from '../evaluations/evaluations.write.ts';
+import { appendTicketEvent } from '../tickets/ticket-actions.ts';
 
 /** A real SMTP server: every accepted message (recipient and raw MIME) lands here. */
 const mails: { to: string; raw: string }[] = [];
@@ -162,8 +163,10 @@ async function seed() {
   );
   expect((await z.post(`/api/evaluations/${excluded.id}/exclude`, { reason: '监控确认误按' })).statusCode).toBe(200);
 
-  // Tickets about teller03 (the fault decision is set as the supervision team's decision would leave it).
+  // Tickets about teller03, with the supervision team's fault decision recorded as its decision event writes it
+  // (appeal_decided), so the complaint read model counts it.
   t.clock.set('2031-03-18T06:00:00Z');
+  const zhangId = await userIdByName(t, 'zhang.manager');
   for (const decision of ['at_fault', 'no_fault']) {
     const res = await z.post('/api/tickets', {
       title: '柜员态度差',
@@ -173,11 +176,16 @@ async function seed() {
       staffId: teller03,
     });
     expect(res.statusCode, res.body).toBe(201);
-    await t.pool.query('update tickets set fault_decision = $1 where tenant_id = $2 and id = $3', [
-      decision,
-      t.tenantId,
-      res.json().ticket.id,
-    ]);
+    await t.db.transaction((tx) =>
+      appendTicketEvent(tx, {
+        tenantId: t.tenantId,
+        ticketId: res.json().ticket.id,
+        type: 'appeal_decided',
+        actorId: zhangId,
+        at: t.clock.now(),
+        set: { faultDecision: decision as 'at_fault' | 'no_fault' },
+      }),
+    );
   }
 
   const task = (state: string, completedAt: string | null) =>

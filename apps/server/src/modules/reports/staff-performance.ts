@@ -7,15 +7,15 @@ import { readSessionRollups } from '../counter/session-rollups.ts';
 import { addDays, readEvaluationRollups } from '../evaluations/rollups.ts';
 import { followupsDoneByStaff } from '../followup/figures/staff-done.ts';
 import { zonedInstant } from '../policy/calendar.ts';
-import { complaintFiguresForStaff } from '../tickets/appeal/appeal.service.ts';
+import { readTicketRollups } from '../tickets/rollups/ticket-rollups.ts';
 import type { TReportUnit } from './report-scope.ts';
 
 /**
  * Staff performance 员工绩效 (DESIGN §7): per staff member of a report scope (see report-scope.ts) over local days
  * [from, to]. Every figure comes from its owner's read model or function: evaluations from evaluation_rollups
  * (readEvaluationRollups: ratings excluded on appeal are counted apart, never in the figures), customers served and
- * handling time from the session rollups (readSessionRollups), follow-ups done from modules/followup (followupsDoneByStaff), complaints
- * at fault from modules/tickets (complaintFiguresForStaff: fault decision 有责). A staff member is listed when he has
+ * handling time from the session rollups (readSessionRollups), follow-ups done from modules/followup
+ * (followupsDoneByStaff), complaints at fault from the complaint rollups (readTicketRollups: fault decision 有责). A staff member is listed when he has
  * any figure in the range; an `own` scope (a teller) gets exactly his own row.
  */
 
@@ -31,15 +31,16 @@ async function sessionsByStaff(db: DbOrTx, scope: TScope, fromDay: string, toDay
   );
 }
 
-/** Complaints at fault per staff member; `own` reads the tickets about the caller only (they may be filed at his outlet). */
+/**
+ * Complaints at fault per staff member, from the complaint read model (readTicketRollups: at_fault is counted on the
+ * day the complaint was received, under its current staff member and fault decision). `own` reads the complaints about
+ * the caller only (they may be filed at his outlet), as ownedVisible does.
+ */
 async function faultsByStaff(db: DbOrTx, scope: TScope, from: string, to: string): Promise<Map<string, number>> {
-  const rows = await complaintFiguresForStaff(
-    db,
-    scope.dataScope === 'own' ? { ...scope, dataScope: 'tenant' } : scope,
-    { from, to },
-  );
+  const rows = await readTicketRollups(db, scope, { fromDay: from, toDay: addDays(to, 1), groupBy: ['staff'] });
+  // Listed like before: a staff member with a complaint received in the range, at fault or not.
   return new Map(
-    rows.filter((r) => scope.dataScope !== 'own' || r.staffId === scope.userId).map((r) => [r.staffId, r.upheld]),
+    rows.filter((r) => r.keys.staff && (r.received > 0 || r.atFault > 0)).map((r) => [r.keys.staff!, r.atFault]),
   );
 }
 
