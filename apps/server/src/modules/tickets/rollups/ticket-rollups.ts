@@ -231,10 +231,20 @@ export async function readTicketRollups(
     sql`r.day < ${filter.toDay}::date`,
     ownedVisible(scope, sql`r.staff_id`, sql`r.unit_id`),
   ];
-  if (filter.unitIn)
-    conds.push(
-      sql`r.unit_id in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like (select p.path from org_units p where p.id = ${filter.unitIn} and p.tenant_id = ${scope.tenantId}) || '%')`,
+  if (filter.unitIn) {
+    // The subtree by its path as a constant (as ownedVisible does), so the planner sees how many units it holds: a
+    // path from a sub-select is estimated at a handful of units, and the whole tenant's subtree was then read unit by
+    // unit through ticket_rollups_unit_idx (HQ, a year at 10 M: 161 ms).
+    const unit = await db.execute<{ path: string }>(
+      sql`select path from org_units where id = ${filter.unitIn} and tenant_id = ${scope.tenantId}`,
     );
+    const path = unit.rows[0]?.path;
+    conds.push(
+      path === undefined
+        ? sql`false`
+        : sql`r.unit_id in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like ${`${path}%`})`,
+    );
+  }
   if (filter.staffId) conds.push(sql`r.staff_id = ${filter.staffId}`);
   if (filter.category) conds.push(sql`r.category = ${filter.category}`);
   if (filter.priority) conds.push(sql`r.priority = ${filter.priority}`);
