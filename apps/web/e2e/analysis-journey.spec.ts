@@ -221,14 +221,14 @@ describe('统计分析 journey', () => {
     // An administrator runs the customer value calculation (客户分级); the job finishes in the background.
     const admin = await login('admin', ADMIN_PASSWORD);
     const run = await apiCall<{ id: string }>(admin, 'POST', '/value/runs', {});
-    await admin.waitForFunction(
-      async (id) => {
-        const r = await fetch(`/api/value/runs/${id}`);
-        return ((await r.json()) as { status: string }).status === 'done';
-      },
-      run.id,
-      { polling: 500, timeout: 60_000 },
-    );
+    // Polled from the test: page.waitForFunction took the async predicate's promise for a truthy answer and went on
+    // while the run was still queued, so the reload below raced the job.
+    await expect
+      .poll(async () => (await apiCall<{ status: string }>(admin, 'GET', `/value/runs/${run.id}`)).status, {
+        interval: 500,
+        timeout: 60_000,
+      })
+      .toBe('done');
 
     await page.reload();
     await page.locator('[data-testid=analysis-value-asof]', { hasText: '分级截至' }).waitFor();
@@ -247,7 +247,7 @@ describe('统计分析 journey', () => {
     await rows.filter({ hasText: '大客户' }).getByText('全部评价').click();
     await page.waitForURL(/\/evaluations\?/);
     expect(new URL(page.url()).searchParams.get('tier')).toBe('large');
-    await page.locator('[data-testid=evaluations-value-tier]', { hasText: '客户分级: large' }).waitFor();
+    await page.locator('[data-testid=evaluations-value-tier]', { hasText: '客户分级: 大客户' }).waitFor();
     await page.locator('.ant-table-tbody tr.ant-table-row').first().waitFor();
     await e.shot(page, '101-analysis-tier-evaluations');
   });

@@ -1,11 +1,18 @@
 import { DownloadOutlined } from '@ant-design/icons';
-import { EVALUATION_CHANNELS, EVALUATION_FLAGS, EVALUATION_SENTIMENTS, type TEvaluation } from '@huifang/shared';
+import { useQuery } from '@tanstack/react-query';
+import {
+  EVALUATION_CHANNELS,
+  EVALUATION_FLAGS,
+  EVALUATION_SENTIMENTS,
+  type TEvaluation,
+  type TValueConfig,
+} from '@huifang/shared';
 import { Button, Card, DatePicker, Select, Space, Table, Tag, TreeSelect, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
-import { qs } from '../../../api/client.ts';
+import { get, qs } from '../../../api/client.ts';
 import { DownloadButton } from '../../../lib/download-button.tsx';
 import { fmtTime, TIME_ZONE } from '../../../lib/format.ts';
 import { can, useMe } from '../../auth/api.ts';
@@ -63,6 +70,18 @@ export function EvaluationsPage() {
   ) as TEvaluationFilters;
   const stream = useEvaluationStream(filters);
   const items = useMemo(() => stream.data?.pages.flatMap((p) => p.items) ?? [], [stream.data]);
+  // The value drill-down's keys as the model names them (大客户, not large); the model is read only when one is set.
+  const valueConfig = useQuery({
+    queryKey: ['value-config'],
+    enabled: VALUE_KEYS.some((k) => filters[k]) && can(me, 'customer:read'),
+    queryFn: () => get<{ version: number; config: TValueConfig }>('/value/config').then((r) => r.config),
+  });
+  const valueLabel = (k: (typeof VALUE_KEYS)[number], v: string) =>
+    k === 'lifecycle'
+      ? t(`evaluation.valueCut.lifecycles.${v}`, { defaultValue: v })
+      : ((k === 'tier' ? valueConfig.data?.percentile.cuts : valueConfig.data?.ruleClasses.classes)?.find(
+          (c) => c.key === v,
+        )?.label ?? v);
   const units = useUnits().data ?? [];
   const tree = useMemo(() => buildTree(units), [units]);
   const counterTree = useMemo(() => countersOnly(tree), [tree]);
@@ -143,7 +162,7 @@ export function EvaluationsPage() {
         )}
         {VALUE_KEYS.filter((k) => filters[k]).map((k) => (
           <Tag key={k} closable onClose={() => set(k, undefined)} data-testid={`evaluations-value-${k}`}>
-            {t(`evaluation.valueCut.${k}`)}: {filters[k]}
+            {t(`evaluation.valueCut.${k}`)}: {valueLabel(k, filters[k]!)}
           </Tag>
         ))}
         <Select
