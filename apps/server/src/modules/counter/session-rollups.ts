@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
+import { isRootUnit, rollupTableParts, type TRollupTable } from '../../lib/rollup-tables.ts';
 import { ownedVisible, unitVisible, type TScope } from '../../lib/scope.ts';
 
 /**
@@ -42,20 +43,13 @@ export interface TSessionFigures {
   avgHandlingSeconds: number | null;
 }
 
-interface TSessionTable {
-  name: string;
-  grain: 'day' | 'month';
-  /** Keeps the outlet (outlet_id); the tenant table does not. */
-  hasOutlet: boolean;
-  /** Keeps counter and staff (counter_id, staff_id). */
-  hasStaff: boolean;
-}
-const FINE: TSessionTable = { name: 'service_session_rollups', grain: 'day', hasOutlet: true, hasStaff: true };
-const TABLES: readonly TSessionTable[] = [
-  { name: 'service_session_rollups_tenant_day', grain: 'day', hasOutlet: false, hasStaff: false },
-  { name: 'service_session_rollups_outlet_month', grain: 'month', hasOutlet: true, hasStaff: false },
-  { name: 'service_session_rollups_outlet_day', grain: 'day', hasOutlet: true, hasStaff: false },
-  { name: 'service_session_rollups_month', grain: 'month', hasOutlet: true, hasStaff: true },
+/** The session tables, coarsest first and the fine one last; their unit key is the outlet (outlet_id). */
+const FINE: TRollupTable = { name: 'service_session_rollups', grain: 'day', hasUnit: true, hasStaff: true };
+const TABLES: readonly TRollupTable[] = [
+  { name: 'service_session_rollups_tenant_day', grain: 'day', hasUnit: false, hasStaff: false },
+  { name: 'service_session_rollups_outlet_month', grain: 'month', hasUnit: true, hasStaff: false },
+  { name: 'service_session_rollups_outlet_day', grain: 'day', hasUnit: true, hasStaff: false },
+  { name: 'service_session_rollups_month', grain: 'month', hasUnit: true, hasStaff: true },
   FINE,
 ];
 
@@ -65,39 +59,9 @@ interface TSessionNeeds {
   day: boolean;
 }
 
-const pickTable = (needs: TSessionNeeds, grain: 'day' | 'month'): TSessionTable =>
-  TABLES.find((t) => t.grain === grain && (t.hasOutlet || !needs.outlet) && (t.hasStaff || !needs.staff)) ?? FINE;
-
-const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
-function nextMonth(day: string): string {
-  const d = new Date(`${monthOf(day)}T00:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() + 1);
-  return d.toISOString().slice(0, 10);
-}
-
-/** The parts of [fromDay, toDay) read from which table: whole months from a month table (unless by day), edges by day. */
-export function sessionRollupParts(
-  needs: TSessionNeeds,
-  fromDay: string,
-  toDay: string,
-): { table: TSessionTable; from: string; to: string }[] {
-  const day = pickTable(needs, 'day');
-  const firstWhole = fromDay.endsWith('-01') ? fromDay : nextMonth(fromDay);
-  const endWhole = monthOf(toDay);
-  if (needs.day || firstWhole >= endWhole) return [{ table: day, from: fromDay, to: toDay }];
-  const parts = [{ table: pickTable(needs, 'month'), from: firstWhole, to: endWhole }];
-  if (fromDay < firstWhole) parts.unshift({ table: day, from: fromDay, to: firstWhole });
-  if (endWhole < toDay) parts.push({ table: day, from: endWhole, to: toDay });
-  return parts;
-}
-
-/** Whether a unit is the root of its tenant's tree (its subtree is the whole tenant). */
-async function isRootUnit(db: DbOrTx, scope: TScope, unitId: string): Promise<boolean> {
-  const res = await db.execute<{ root: boolean }>(
-    sql`select parent_id is null as root from org_units where tenant_id = ${scope.tenantId} and id = ${unitId}`,
-  );
-  return res.rows[0]?.root === true;
-}
+/** The parts of [fromDay, toDay) read from which session table (rollupTableParts, the outlet as the unit key). */
+export const sessionRollupParts = (needs: TSessionNeeds, fromDay: string, toDay: string) =>
+  rollupTableParts(TABLES, { unit: needs.outlet, staff: needs.staff, day: needs.day }, fromDay, toDay);
 
 const MOVED = (tenantId: string) => sql`exists (select 1 from service_session_counter_outlets co
   left join org_units c on c.tenant_id = co.tenant_id and c.id = co.counter_id
@@ -198,12 +162,12 @@ export async function readSessionRollups(
     // The scope is by counter (own: staff); a table without counters applies it to the outlet (see sessionNeeds),
     // one without outlets is read only where the scope and the filter are the whole tenant.
     if (table.hasStaff) conds.push(ownedVisible(scope, sql`r.staff_id`, sql`r.counter_id`));
-    else if (table.hasOutlet && scope.dataScope === 'subtree') conds.push(unitVisible(scope, sql`r.outlet_id`));
+    else if (table.hasUnit && scope.dataScope === 'subtree') conds.push(unitVisible(scope, sql`r.outlet_id`));
     if (filter.businessType) conds.push(sql`r.business_type = ${filter.businessType}`);
     if (filter.staffId) conds.push(sql`r.staff_id = ${filter.staffId}`);
     if (filter.counterId) conds.push(sql`r.counter_id = ${filter.counterId}`);
     if (filter.counterIn && table.hasStaff) conds.push(subtree(scope, filter.counterIn, sql`r.counter_id`));
-    else if (filter.counterIn && table.hasOutlet) conds.push(subtree(scope, filter.counterIn, sql`r.outlet_id`));
+    else if (filter.counterIn && table.hasUnit) conds.push(subtree(scope, filter.counterIn, sql`r.outlet_id`));
     return sql`select ${dims.length ? sql`${sql.join(dims, sql`, `)},` : sql``} r.sessions, r.handled, r.handling_sum
       from ${sql.raw(table.name)} r where ${sql.join(conds, sql` and `)}`;
   });

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { TEvaluationChannel } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
+import { isRootUnit, rollupTableParts, type TRollupNeeds, type TRollupTable } from '../../lib/rollup-tables.ts';
 import { ownedVisible, type TScope } from '../../lib/scope.ts';
 
 /**
@@ -64,17 +65,10 @@ const subtree = (scope: TScope, unitId: string, column: SQL) =>
   sql`${column} in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like (select p.path from org_units p where p.id = ${unitId} and p.tenant_id = ${scope.tenantId}) || '%')`;
 
 /**
- * The tables of the read model, finest first (db/schema/evaluation-rollups.ts): which keys each keeps and its time
- * grain. `evaluation_rollups` answers everything; the coarse ones answer reads that need fewer keys, in far fewer rows.
+ * The tables of the read model, coarsest first and the fine one last (db/schema/evaluation-rollups.ts): which keys
+ * each keeps and its time grain. `evaluation_rollups` answers everything; the coarse ones answer reads that need fewer
+ * keys, in far fewer rows.
  */
-interface TRollupTable {
-  name: string;
-  grain: 'day' | 'month';
-  /** Keeps the unit (unit_id); the tenant tables do not. */
-  hasUnit: boolean;
-  /** Keeps counter and staff (counter_id, staff_id). */
-  hasStaff: boolean;
-}
 const FINE: TRollupTable = { name: 'evaluation_rollups', grain: 'day', hasUnit: true, hasStaff: true };
 const TABLES: readonly TRollupTable[] = [
   { name: 'evaluation_rollups_tenant_day', grain: 'day', hasUnit: false, hasStaff: false },
@@ -84,50 +78,9 @@ const TABLES: readonly TRollupTable[] = [
   FINE,
 ];
 
-/** What a read needs of a table's keys and grain. */
-interface TRollupNeeds {
-  unit: boolean;
-  staff: boolean;
-  day: boolean;
-}
-
-const pickTable = (needs: TRollupNeeds, grain: 'day' | 'month'): TRollupTable =>
-  TABLES.find((t) => t.grain === grain && (t.hasUnit || !needs.unit) && (t.hasStaff || !needs.staff)) ?? FINE;
-
-/** `YYYY-MM-01` of the month of a day, and of the month after. */
-const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
-function nextMonth(day: string): string {
-  const d = new Date(`${monthOf(day)}T00:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() + 1);
-  return d.toISOString().slice(0, 10);
-}
-
-/**
- * The parts of a day range [fromDay, toDay) read from which table: the whole months inside it from a month table
- * (when the read is not by day), the partial months at its edges from a day table.
- */
-export function rollupParts(
-  needs: TRollupNeeds,
-  fromDay: string,
-  toDay: string,
-): { table: TRollupTable; from: string; to: string }[] {
-  const day = pickTable(needs, 'day');
-  const firstWhole = fromDay.endsWith('-01') ? fromDay : nextMonth(fromDay);
-  const endWhole = monthOf(toDay);
-  if (needs.day || firstWhole >= endWhole) return [{ table: day, from: fromDay, to: toDay }];
-  const parts = [{ table: pickTable(needs, 'month'), from: firstWhole, to: endWhole }];
-  if (fromDay < firstWhole) parts.unshift({ table: day, from: fromDay, to: firstWhole });
-  if (endWhole < toDay) parts.push({ table: day, from: endWhole, to: toDay });
-  return parts;
-}
-
-/** Whether a unit is the root of its tenant's tree (its subtree is the whole tenant). */
-async function isRootUnit(db: DbOrTx, scope: TScope, unitId: string): Promise<boolean> {
-  const res = await db.execute<{ root: boolean }>(
-    sql`select parent_id is null as root from org_units where tenant_id = ${scope.tenantId} and id = ${unitId}`,
-  );
-  return res.rows[0]?.root === true;
-}
+/** The parts of a day range [fromDay, toDay) read from which evaluation table (rollupTableParts). */
+export const rollupParts = (needs: TRollupNeeds, fromDay: string, toDay: string) =>
+  rollupTableParts(TABLES, needs, fromDay, toDay);
 
 /** What a filter, a grouping and the caller's scope need of the rollups' keys. */
 async function rollupNeeds(

@@ -1,0 +1,68 @@
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import type { TScope } from './scope.ts';
+
+/**
+ * Picking the tables of a rollup read model (evaluations: evaluations/rollups.ts, counter sessions:
+ * counter/session-rollups.ts). Each model has a fine table that answers everything and coarse ones that keep fewer
+ * keys or a month grain, in far fewer rows; a read takes the coarsest that answers it.
+ */
+export interface TRollupTable {
+  name: string;
+  grain: 'day' | 'month';
+  /** Keeps the unit key (unit_id of evaluations, outlet_id of sessions); the tenant tables do not. */
+  hasUnit: boolean;
+  /** Keeps counter and staff (counter_id, staff_id). */
+  hasStaff: boolean;
+}
+
+/** What a read needs of a table's keys and grain. */
+export interface TRollupNeeds {
+  unit: boolean;
+  staff: boolean;
+  day: boolean;
+}
+
+/** The first table (coarsest first, the fine one last) of a grain that keeps what the read needs. */
+function pickTable(tables: readonly TRollupTable[], needs: TRollupNeeds, grain: 'day' | 'month'): TRollupTable {
+  return (
+    tables.find((t) => t.grain === grain && (t.hasUnit || !needs.unit) && (t.hasStaff || !needs.staff)) ??
+    tables[tables.length - 1]!
+  );
+}
+
+/** `YYYY-MM-01` of the month of a day, and of the month after. */
+const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+function nextMonth(day: string): string {
+  const d = new Date(`${monthOf(day)}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * The parts of a day range [fromDay, toDay) read from which table: the whole months inside it from a month table
+ * (when the read is not by day), the partial months at its edges from a day table.
+ */
+export function rollupTableParts<T extends TRollupTable>(
+  tables: readonly T[],
+  needs: TRollupNeeds,
+  fromDay: string,
+  toDay: string,
+): { table: T; from: string; to: string }[] {
+  const day = pickTable(tables, needs, 'day') as T;
+  const firstWhole = fromDay.endsWith('-01') ? fromDay : nextMonth(fromDay);
+  const endWhole = monthOf(toDay);
+  if (needs.day || firstWhole >= endWhole) return [{ table: day, from: fromDay, to: toDay }];
+  const parts = [{ table: pickTable(tables, needs, 'month') as T, from: firstWhole, to: endWhole }];
+  if (fromDay < firstWhole) parts.unshift({ table: day, from: fromDay, to: firstWhole });
+  if (endWhole < toDay) parts.push({ table: day, from: endWhole, to: toDay });
+  return parts;
+}
+
+/** Whether a unit is the root of its tenant's tree (its subtree is the whole tenant). */
+export async function isRootUnit(db: DbOrTx, scope: TScope, unitId: string): Promise<boolean> {
+  const res = await db.execute<{ root: boolean }>(
+    sql`select parent_id is null as root from org_units where tenant_id = ${scope.tenantId} and id = ${unitId}`,
+  );
+  return res.rows[0]?.root === true;
+}
