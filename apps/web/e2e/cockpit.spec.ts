@@ -106,5 +106,13 @@ describe('驾驶舱 on the home page', () => {
     for (const key of ['satisfactionIndex', 'followupCoverage', 'churnWarnings', 'flow-heatmap', 'tiers'])
       expect(await page.locator(`[data-testid=cockpit-${key}]`).count()).toBe(0);
     await e.shot(page, '91-cockpit-teller');
+
+    // His 统计分析 offers no customer-value cut: it counts units, and the server refuses it for his own scope.
+    await page.goto('/analysis');
+    await page.locator('[data-testid=analysis-table] .ant-table-tbody tr.ant-table-row').first().waitFor();
+    expect(await page.locator('[data-testid=analysis-tier]').count()).toBe(0);
+    await page.locator('[data-testid=analysis-group]').click();
+    await page.locator('.ant-select-item-option', { hasText: '分组: 渠道' }).waitFor();
+    expect(await page.locator('.ant-select-item-option', { hasText: '分组: 客户分级' }).count()).toBe(0);
   });
 });

@@ -18,7 +18,7 @@ import { get, qs } from '../../../api/client.ts';
 import { can, useMe } from '../../auth/api.ts';
 import { buildTree, useUnits, type TUnitNode } from '../../org/api.ts';
 import type { TAnalysisParams } from '../api.ts';
-import { NOT_WITH_VALUE_CUT, ValueFilters } from './value-filters.tsx';
+import { NOT_WITH_VALUE_CUT, VALUE_GROUPS, ValueFilters, valueCutAllowed } from './value-filters.tsx';
 
 const SHORT_PRESETS = ['today', 'yesterday', 'last7Days', 'thisWeek', 'lastWeek'];
 /** Whether the range fits an hour-by-hour cut (a custom range of at most ANALYSIS_MAX_HOUR_DAYS days). */
@@ -45,6 +45,8 @@ export function AnalysisFilters({
   const units = useUnits().data ?? [];
   const tree = useMemo(() => buildTree(units), [units]);
   const counterTree = useMemo(() => countersOnly(tree), [tree]);
+  // The customer-value cut counts units (the server refuses it for an `own` scope) by the current value model.
+  const valueCut = valueCutAllowed(me);
   const staff = useQuery({
     queryKey: ['analysis-staff', params.unitId],
     enabled: can(me, 'user:read'),
@@ -137,7 +139,7 @@ export function AnalysisFilters({
           options={dims.map((d) => ({ value: d.key, label: d.name }))}
         />
       )}
-      <ValueFilters params={params} set={set} />
+      {valueCut && <ValueFilters params={params} set={set} />}
       <Segmented
         data-testid="analysis-granularity"
         value={params.granularity ?? 'month'}
@@ -176,10 +178,10 @@ export function AnalysisFilters({
       <Select
         style={{ width: 180 }}
         value={params.groupBy ?? 'unit'}
-        onChange={(v: string) =>
-          set({ groupBy: v, ...(['tier', 'lifecycle', 'ruleClass'].includes(v) ? NOT_WITH_VALUE_CUT : {}) })
-        }
-        options={ANALYSIS_GROUPS.filter((g) => g !== 'dimension' || params.surveyId).map((g) => ({
+        onChange={(v: string) => set({ groupBy: v, ...(VALUE_GROUPS.includes(v) ? NOT_WITH_VALUE_CUT : {}) })}
+        options={ANALYSIS_GROUPS.filter(
+          (g) => (g !== 'dimension' || params.surveyId) && (valueCut || !VALUE_GROUPS.includes(g)),
+        ).map((g) => ({
           value: g,
           label: `${t('analysis.groupBy')}: ${t(`analysis.groups.${g}`)}`,
         }))}

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { LIFECYCLE_TIERS, type TValueConfig } from '@huifang/shared';
+import { LIFECYCLE_TIERS, type TMe, type TValueConfig } from '@huifang/shared';
 import { Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { get } from '../../../api/client.ts';
@@ -17,6 +17,12 @@ export const NOT_WITH_VALUE_CUT: TAnalysisParams = {
   surveyId: undefined,
   dimension: undefined,
 };
+
+/** The groupings of the customer-value cut. */
+export const VALUE_GROUPS: readonly string[] = ['tier', 'lifecycle', 'ruleClass'];
+
+/** Whether the user is offered the value cut: it counts units, so the server refuses it for an `own` scope (a teller). */
+export const valueCutAllowed = (me: TMe | null | undefined) => !!me && me.dataScope !== 'own';
 
 /** The filters of the customer-value cut: tier and rule class of the current model, lifecycle. */
 export function ValueFilters({ params, set }: { params: TAnalysisParams; set: (changes: TAnalysisParams) => void }) {

@@ -12,6 +12,7 @@ import { TIME_ZONE } from '../../../lib/format.ts';
 import { can, useMe } from '../../auth/api.ts';
 import { evaluationsLink, tasksLink, ticketsLink, useAnalysis, type TAnalysisParams } from '../api.ts';
 import { AnalysisFilters } from '../components/analysis-filters.tsx';
+import { VALUE_GROUPS } from '../components/value-filters.tsx';
 import { RankingTabs } from '../components/ranking-tabs.tsx';
 
 const AnalysisChart = lazy(() => import('../components/analysis-chart.tsx'));
@@ -33,7 +34,6 @@ const KEYS = [
   'lifecycle',
   'ruleClass',
 ] as const;
-const VALUE_GROUPS: readonly string[] = ['tier', 'lifecycle', 'ruleClass'];
 const num = (v: number | null) => (v === null ? '—' : v);
 const dayBound = (day: string, end: boolean) => {
   const d = dayjs.tz(day, TIME_ZONE);
