@@ -250,5 +250,12 @@ describe('统计分析 journey', () => {
     await page.locator('[data-testid=evaluations-value-tier]', { hasText: '客户分级: 大客户' }).waitFor();
     await page.locator('.ant-table-tbody tr.ant-table-row').first().waitFor();
     await e.shot(page, '101-analysis-tier-evaluations');
+
+    // 未分级 → the ratings without a tier: anonymous presses and customers the run left without one.
+    await page.goBack();
+    await rows.filter({ hasText: '未分级' }).getByText('全部评价').click();
+    await page.waitForURL(/tier=_none/);
+    await page.locator('[data-testid=evaluations-value-tier]', { hasText: '客户分级: 未分级' }).waitFor();
+    await page.locator('.ant-table-tbody tr.ant-table-row').first().waitFor();
   });
 });

@@ -405,14 +405,17 @@ export const DEFAULT_VALUE_CONFIG: TValueConfig = {
 export const LIFECYCLE_TIERS = ['high_value', 'potential', 'ordinary', 'churned'] as const;
 export type TLifecycleTier = (typeof LIFECYCLE_TIERS)[number];
 
+/** The filter value of 未分级: ratings without that value in the cut run (no customer, or a customer the run left
+ * without it). Model keys start with a letter, so it cannot be one. */
+export const UNCLASSIFIED_VALUE = '_none';
 /**
  * The customer-value cut (客户分级 in 统计分析 and the evaluations list behind it): ratings whose customer has this
  * percentile tier / lifecycle / rule class in the tenant's latest finished value run. Keys are the model's.
  */
 export const ZValueCutFilter = z.object({
-  tier: ZKey.optional(),
-  lifecycle: z.enum(LIFECYCLE_TIERS).optional(),
-  ruleClass: ZKey.optional(),
+  tier: z.union([ZKey, z.literal(UNCLASSIFIED_VALUE)]).optional(),
+  lifecycle: z.enum([...LIFECYCLE_TIERS, UNCLASSIFIED_VALUE]).optional(),
+  ruleClass: z.union([ZKey, z.literal(UNCLASSIFIED_VALUE)]).optional(),
 });
 export type TValueCutFilter = z.infer<typeof ZValueCutFilter>;
 export const VALUE_CUT_KEYS = ['tier', 'lifecycle', 'ruleClass'] as const;

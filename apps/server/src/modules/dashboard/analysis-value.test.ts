@@ -242,6 +242,40 @@ describe('统计分析 cut by customer value (客户分级)', () => {
     expect(cells).toEqual(expect.arrayContaining(['生命周期', '普通', '分级截至', '客户分级']));
   });
 
+  it('the 未分级 row drills down to its ratings: without a customer, or whose customer has no tier', async () => {
+    const row = byKey(await analysis(admin, `groupBy=tier&${MARCH}`))['未分级']!;
+    expect(row.drill).toMatchObject({ tier: '_none', from: '2032-03-01', to: '2032-03-31' });
+    const list: TEvaluationStream = (
+      await admin.get(`/api/evaluations?${new URLSearchParams(row.drill as Record<string, string>).toString()}`)
+    ).json();
+    // N (no tier in the run) rated 4; an anonymous press rated 5.
+    expect(list.items.map((e) => [e.score, e.customerId])).toEqual(
+      expect.arrayContaining([
+        [4, cust.N],
+        [5, null],
+      ]),
+    );
+    expect(list.items.length).toBe(row.evaluations! + row.excluded!);
+    // With a lifecycle filter the row is N's lifecycle among the customers of the run without a tier: no anonymous press.
+    const lifecycle = (
+      await t.pool.query<{ lifecycle: string }>(
+        'select lifecycle from customer_values where run_id = $1 and customer_id = $2',
+        [run1, cust.N],
+      )
+    ).rows[0]!.lifecycle;
+    const narrowed = byKey(await analysis(admin, `groupBy=tier&lifecycle=${lifecycle}&${MARCH}`))['未分级']!;
+    expect(narrowed.drill).toMatchObject({ tier: '_none', lifecycle });
+    const narrowList: TEvaluationStream = (
+      await admin.get(`/api/evaluations?${new URLSearchParams(narrowed.drill as Record<string, string>).toString()}`)
+    ).json();
+    expect(narrowList.items.map((e) => [e.score, e.customerId])).toEqual([[4, cust.N]]);
+    expect(narrowed.evaluations).toBe(1);
+    // 未分级 is a row, not a filter of the analysis.
+    expectError(await admin.get(`/api/analytics/analysis?groupBy=unit&tier=_none&${MARCH}`), 400, 'VALIDATION_FAILED', [
+      'querystring.tier',
+    ]);
+  });
+
   it('bad values and cuts the value rollup cannot answer are a 400 naming the field', async () => {
     expectError(await zhang.get(`/api/analytics/analysis?groupBy=tier&tier=Nope&${MARCH}`), 400, 'VALIDATION_FAILED', [
       'querystring.tier',

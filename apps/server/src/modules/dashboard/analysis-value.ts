@@ -1,5 +1,6 @@
 import {
   LIFECYCLE_TIERS,
+  UNCLASSIFIED_VALUE,
   VALUE_CUT_KEYS,
   type TAnalysisFilter,
   type TAnalysisQuery,
@@ -69,6 +70,11 @@ export async function valueModel(db: DbOrTx, tenantId: string): Promise<TValueMo
 export function assertValueKeys(q: TAnalysisFilter, m: TValueModel): void {
   for (const f of VALUE_CUT_KEYS) {
     const v = q[f];
+    if (v === UNCLASSIFIED_VALUE)
+      throw invalidField(
+        `querystring.${f}`,
+        '未分级 is a row of the cut (and a filter of the evaluations list), not a filter here',
+      );
     if (v && !m.options[f].some((o) => o.key === v))
       throw invalidField(`querystring.${f}`, `not a ${f} of the value model (version ${m.run.modelVersion})`);
   }

@@ -1,12 +1,13 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type {
-  TAnalysis,
-  TAnalysisDrill,
-  TAnalysisFilter,
-  TAnalysisQuery,
-  TAnalysisRow,
-  TPermission,
-  TValueCutKey,
+import {
+  UNCLASSIFIED_VALUE,
+  type TAnalysis,
+  type TAnalysisDrill,
+  type TAnalysisFilter,
+  type TAnalysisQuery,
+  type TAnalysisRow,
+  type TPermission,
+  type TValueCutKey,
 } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { AppError, invalidField, unknownRef } from '../../lib/app-error.ts';
@@ -532,8 +533,9 @@ function valueRows(c: TCtx<TAnalysisQuery>, m: TValueModel, accs: Map<string | n
   const keys = m.options[g].map((o) => o.key);
   for (const k of accs.keys()) if (k !== null && !keys.includes(k)) keys.push(k);
   const rows = keys.map((k) => toRow(k, valueLabel(m, g, k), accs.get(k) ?? emptyAcc(), on, drillOf(c, { [g]: k })));
-  // 未分级 has no filter of the list (ratings without a customer among them): no drill-down.
-  if (accs.has(null)) rows.push(toRow(null, UNCLASSIFIED_LABEL, accs.get(null)!, on, null));
+  // 未分级 opens the ratings without that value (and, without a value filter, those without a customer or tier).
+  if (accs.has(null))
+    rows.push(toRow(null, UNCLASSIFIED_LABEL, accs.get(null)!, on, drillOf(c, { [g]: UNCLASSIFIED_VALUE })));
   return rows;
 }
 

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { TEvaluationChannel, TValueCutFilter } from '@huifang/shared';
+import { UNCLASSIFIED_VALUE, type TEvaluationChannel, type TValueCutFilter } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import { unitVisible, type TScope } from '../../lib/scope.ts';
 import type { TRollupFigures } from './rollups.ts';
@@ -122,17 +122,27 @@ export async function readEvaluationValueRollups(
 
 /**
  * The list's condition (the facts behind a row of the cut): the rating's customer has these values in the tenant's
- * cut run — the same run the figures are read from.
+ * cut run — the same run the figures are read from. UNCLASSIFIED_VALUE (未分级) asks for no value: a customer of the
+ * run without it, and when every filter is 未分级, also the ratings without a customer or whose customer the run did
+ * not score (as the 未分级 row of the cut counts them).
  */
 export function valueCutCondition(tenantId: string, f: TValueCutFilter, customerColumn: SQL): SQL | null {
   const conds: SQL[] = [];
-  if (f.tier) conds.push(sql`cv.tier = ${f.tier}`);
-  if (f.lifecycle) conds.push(sql`cv.lifecycle = ${f.lifecycle}`);
-  if (f.ruleClass) conds.push(sql`cv.rule_class = ${f.ruleClass}`);
+  const cond = (column: SQL, v: string | undefined) => {
+    if (v) conds.push(v === UNCLASSIFIED_VALUE ? sql`${column} is null` : sql`${column} = ${v}`);
+  };
+  cond(sql`cv.tier`, f.tier);
+  cond(sql`cv.lifecycle`, f.lifecycle);
+  cond(sql`cv.rule_class`, f.ruleClass);
   if (!conds.length) return null;
   // The customers of that value, as an array: the list then probes their ratings (evaluations_customer_idx) instead of
   // walking every rating of the range newest first and testing each (the cut is a few percent of them).
-  return sql`${customerColumn} = any(array(select cv.customer_id from evaluation_value_rollup_runs st
+  const inRun = sql`${customerColumn} = any(array(select cv.customer_id from evaluation_value_rollup_runs st
     join customer_values cv on cv.tenant_id = st.tenant_id and cv.run_id = st.run_id
     where st.tenant_id = ${tenantId} and ${sql.join(conds, sql` and `)}))`;
+  const values = [f.tier, f.lifecycle, f.ruleClass].filter(Boolean);
+  if (!values.every((v) => v === UNCLASSIFIED_VALUE)) return inRun;
+  return sql`(${inRun} or ${customerColumn} is null or not exists (select 1 from evaluation_value_rollup_runs st
+    join customer_values cv on cv.tenant_id = st.tenant_id and cv.run_id = st.run_id
+    where st.tenant_id = ${tenantId} and cv.customer_id = ${customerColumn}))`;
 }

@@ -4,6 +4,7 @@ import {
   EVALUATION_CHANNELS,
   EVALUATION_FLAGS,
   EVALUATION_SENTIMENTS,
+  UNCLASSIFIED_VALUE,
   type TEvaluation,
   type TValueConfig,
 } from '@huifang/shared';
@@ -77,11 +78,13 @@ export function EvaluationsPage() {
     queryFn: () => get<{ version: number; config: TValueConfig }>('/value/config').then((r) => r.config),
   });
   const valueLabel = (k: (typeof VALUE_KEYS)[number], v: string) =>
-    k === 'lifecycle'
-      ? t(`evaluation.valueCut.lifecycles.${v}`, { defaultValue: v })
-      : ((k === 'tier' ? valueConfig.data?.percentile.cuts : valueConfig.data?.ruleClasses.classes)?.find(
-          (c) => c.key === v,
-        )?.label ?? v);
+    v === UNCLASSIFIED_VALUE
+      ? t('evaluation.valueCut.unclassified')
+      : k === 'lifecycle'
+        ? t(`evaluation.valueCut.lifecycles.${v}`, { defaultValue: v })
+        : ((k === 'tier' ? valueConfig.data?.percentile.cuts : valueConfig.data?.ruleClasses.classes)?.find(
+            (c) => c.key === v,
+          )?.label ?? v);
   const units = useUnits().data ?? [];
   const tree = useMemo(() => buildTree(units), [units]);
   const counterTree = useMemo(() => countersOnly(tree), [tree]);
