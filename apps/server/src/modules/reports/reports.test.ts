@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import ExcelJS from 'exceljs';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TReportDelivery, TStaffPerformance, TStaffPerformanceRow } from '@huifang/shared';
+import type { TReportDelivery, TReportSchedule, TStaffPerformance, TStaffPerformanceRow } from '@huifang/shared';
 import {
   auditRowsOfRequest,
   countRows,
@@ -325,6 +325,12 @@ describe('scheduled reports 定时报表', () => {
     expect(res.statusCode, res.body).toBe(200);
     return res.json().items;
   };
+  const listed = async (id: string): Promise<TReportSchedule> => {
+    await relogin();
+    const res = await admin.get('/api/report-schedules');
+    expect(res.statusCode, res.body).toBe(200);
+    return (res.json().items as TReportSchedule[]).find((x) => x.id === id)!;
+  };
   const runJobs = async () => {
     await t.jobs.send('report-schedules', {});
     await t.jobs.idle();
@@ -357,10 +363,15 @@ describe('scheduled reports 定时报表', () => {
     expect(mails).toEqual([]);
     expect(await deliveries(s.id)).toEqual([]);
 
-    // 08:00 on 1 April local: March's report.
+    // 08:00 on 1 April local: March's report. Queued first: 最近发送 stays empty until the outbox has sent one.
     t.clock.set('2031-04-01T00:00:00Z');
+    await t.jobs.send('report-schedules', {});
+    await t.jobs.idle();
+    expect((await listed(s.id)).lastSentAt).toBeNull();
+    t.clock.set('2031-04-01T00:03:00Z');
     await runJobs();
     expect(mails.map((m) => m.to).sort()).toEqual(['admin@bank.example.cn', 'zhang.manager@bank.example.cn']);
+    expect((await listed(s.id)).lastSentAt).toBe('2031-04-01T00:03:00.000Z');
     const d = await deliveries(s.id);
     const by = new Map(d.map((x) => [x.recipientId, x]));
     expect(by.get(ids.zhang)).toMatchObject({

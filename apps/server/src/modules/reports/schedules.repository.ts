@@ -47,6 +47,19 @@ export async function unitName(db: DbOrTx, tenantId: string, id: string): Promis
   return res.rows[0]?.name ?? null;
 }
 
+/**
+ * When the schedule's latest e-mail was sent: by the outbox (sent_at of its sent message), not when the delivery was
+ * queued — an e-mail that is still queued or failed is not "sent".
+ */
+async function lastSentAt(db: DbOrTx, tenantId: string, scheduleId: string): Promise<string | null> {
+  const res = await db.execute<{ at: Date | string | null }>(sql`
+    select max(m.sent_at) as at from report_deliveries d
+    join outbox_messages m on m.tenant_id = d.tenant_id and m.id = d.outbox_message_id
+    where d.tenant_id = ${tenantId} and d.schedule_id = ${scheduleId} and m.status = 'sent'`);
+  const at = res.rows[0]?.at;
+  return at ? new Date(at).toISOString() : null;
+}
+
 export async function toScheduleDto(db: DbOrTx, row: TScheduleRow): Promise<TReportSchedule> {
   const names = await userNames(db, row.tenantId, row.recipientIds);
   return {
@@ -63,7 +76,7 @@ export async function toScheduleDto(db: DbOrTx, row: TScheduleRow): Promise<TRep
     recipients: row.recipientIds.map((id) => ({ id, displayName: names.get(id) ?? id })),
     enabled: row.enabled,
     createdBy: row.createdBy,
-    lastSentAt: row.lastSentAt?.toISOString() ?? null,
+    lastSentAt: await lastSentAt(db, row.tenantId, row.id),
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -282,10 +282,6 @@ export async function deliverSchedule(deps: TDeps, s: TScheduleRow, period: TPer
         .update(reportDeliveries)
         .set({ outboxMessageId: messageId ?? null })
         .where(and(eq(reportDeliveries.tenantId, s.tenantId), eq(reportDeliveries.id, id)));
-      await tx
-        .update(reportSchedules)
-        .set({ lastSentAt: now })
-        .where(and(eq(reportSchedules.tenantId, s.tenantId), eq(reportSchedules.id, s.id)));
       queued += 1;
     });
   }

@@ -1,0 +1,1 @@
+ALTER TABLE "report_schedules" DROP COLUMN "last_sent_at";
