@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import type { TScope } from './scope.ts';
 
@@ -65,4 +65,21 @@ export async function isRootUnit(db: DbOrTx, scope: TScope, unitId: string): Pro
     sql`select parent_id is null as root from org_units where tenant_id = ${scope.tenantId} and id = ${unitId}`,
   );
   return res.rows[0]?.root === true;
+}
+
+/**
+ * The condition "a unit column is in the subtree of `unitId`" for a rollup read, with the subtree's path as a constant
+ * (as ownedVisible does): a path from a sub-select is estimated at a handful of units, and the planner then read a
+ * whole tenant's rollups unit by unit (HQ over a year at 10 M: 161 ms for the complaints). The condition is `null`
+ * when the unit is the tenant's root (the whole tenant: no condition), `false` when it is not the tenant's.
+ */
+export async function subtreeOf(db: DbOrTx, scope: TScope, unitId: string): Promise<(column: SQL) => SQL | null> {
+  const res = await db.execute<{ path: string; root: boolean }>(
+    sql`select path, parent_id is null as root from org_units where tenant_id = ${scope.tenantId} and id = ${unitId}`,
+  );
+  const unit = res.rows[0];
+  if (!unit) return () => sql`false`;
+  if (unit.root) return () => null;
+  return (column) =>
+    sql`${column} in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like ${`${unit.path}%`})`;
 }

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
-import { isRootUnit, rollupTableParts, type TRollupTable } from '../../lib/rollup-tables.ts';
+import { isRootUnit, rollupTableParts, subtreeOf, type TRollupTable } from '../../lib/rollup-tables.ts';
 import { ownedVisible, unitVisible, type TScope } from '../../lib/scope.ts';
 
 /**
@@ -132,9 +132,6 @@ export async function rebuildSessionRollups(db: DbOrTx, tenantId?: string): Prom
   await db.execute(sql`select service_session_rollups_rebuild(${tenantId ?? null}::uuid)`);
 }
 
-const subtree = (scope: TScope, unitId: string, column: SQL) =>
-  sql`${column} in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like (select p.path from org_units p where p.id = ${unitId} and p.tenant_id = ${scope.tenantId}) || '%')`;
-
 /**
  * Sums of the session rollups of the caller's scope, grouped by `groupBy` (none = one row of totals), from the
  * coarsest tables that answer (sessionRollupParts); `fineOnly` reads service_session_rollups alone (the test that
@@ -151,6 +148,9 @@ export async function readSessionRollups(
   const parts = opts.fineOnly
     ? [{ table: FINE, from: filter.fromDay, to: filter.toDay }]
     : sessionRollupParts(await sessionNeeds(db, scope, filter, groupBy), filter.fromDay, filter.toDay);
+  const inSubtree = filter.counterIn ? await subtreeOf(db, scope, filter.counterIn) : null;
+  const counterIn = inSubtree?.(sql`r.counter_id`) ?? null;
+  const outletIn = inSubtree?.(sql`r.outlet_id`) ?? null;
   const dims = groupBy.map((d, i) => sql`${DIM_COLUMN[d]} as ${sql.raw(`k${i}`)}`);
   const selects = parts.map(({ table, from, to }) => {
     const time = sql.raw(`r.${table.grain}`);
@@ -166,8 +166,8 @@ export async function readSessionRollups(
     if (filter.businessType) conds.push(sql`r.business_type = ${filter.businessType}`);
     if (filter.staffId) conds.push(sql`r.staff_id = ${filter.staffId}`);
     if (filter.counterId) conds.push(sql`r.counter_id = ${filter.counterId}`);
-    if (filter.counterIn && table.hasStaff) conds.push(subtree(scope, filter.counterIn, sql`r.counter_id`));
-    else if (filter.counterIn && table.hasUnit) conds.push(subtree(scope, filter.counterIn, sql`r.outlet_id`));
+    if (counterIn && table.hasStaff) conds.push(counterIn);
+    else if (outletIn && table.hasUnit) conds.push(outletIn);
     return sql`select ${dims.length ? sql`${sql.join(dims, sql`, `)},` : sql``} r.sessions, r.handled, r.handling_sum
       from ${sql.raw(table.name)} r where ${sql.join(conds, sql` and `)}`;
   });

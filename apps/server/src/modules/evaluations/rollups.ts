@@ -1,7 +1,13 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { TEvaluationChannel } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
-import { isRootUnit, rollupTableParts, type TRollupNeeds, type TRollupTable } from '../../lib/rollup-tables.ts';
+import {
+  isRootUnit,
+  rollupTableParts,
+  subtreeOf,
+  type TRollupNeeds,
+  type TRollupTable,
+} from '../../lib/rollup-tables.ts';
 import { ownedVisible, type TScope } from '../../lib/scope.ts';
 
 /**
@@ -60,9 +66,6 @@ export interface TRollupFigures {
   unsatisfied: number;
   excluded: number;
 }
-
-const subtree = (scope: TScope, unitId: string, column: SQL) =>
-  sql`${column} in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like (select p.path from org_units p where p.id = ${unitId} and p.tenant_id = ${scope.tenantId}) || '%')`;
 
 /**
  * The tables of the read model, coarsest first and the fine one last (db/schema/evaluation-rollups.ts): which keys
@@ -137,6 +140,8 @@ export async function readEvaluationRollups(
     ? [{ table: FINE, from: filter.fromDay, to: filter.toDay }]
     : rollupParts(await rollupNeeds(db, scope, filter, groupBy), filter.fromDay, filter.toDay);
   await foldEvaluationRollups(db, scope.tenantId);
+  const unitIn = filter.unitIn ? (await subtreeOf(db, scope, filter.unitIn))(sql`r.unit_id`) : null;
+  const counterIn = filter.counterIn ? (await subtreeOf(db, scope, filter.counterIn))(sql`r.counter_id`) : null;
   const dims = groupBy.map((d, i) => sql`${DIM_COLUMN[d]} as ${sql.raw(`k${i}`)}`);
   const selects = parts.map(({ table, from, to }) => {
     const time = sql.raw(`r.${table.grain}`);
@@ -154,8 +159,8 @@ export async function readEvaluationRollups(
     if (filter.businessType) conds.push(sql`r.business_type = ${filter.businessType}`);
     if (filter.staffId) conds.push(sql`r.staff_id = ${filter.staffId}`);
     if (filter.hasStaff) conds.push(sql`r.staff_id is not null`);
-    if (filter.unitIn && table.hasUnit) conds.push(subtree(scope, filter.unitIn, sql`r.unit_id`));
-    if (filter.counterIn) conds.push(subtree(scope, filter.counterIn, sql`r.counter_id`));
+    if (unitIn && table.hasUnit) conds.push(unitIn);
+    if (counterIn) conds.push(counterIn);
     return sql`select ${dims.length ? sql`${sql.join(dims, sql`, `)},` : sql``}
       r.total, r.unrated, r.score_sum, r.score_1, r.score_2, r.score_3, r.score_4, r.score_5, r.excluded
       from ${sql.raw(table.name)} r where ${sql.join(conds, sql` and `)}`;
