@@ -18,6 +18,9 @@ CREATE TABLE "followup_done_rollups" (
 	CONSTRAINT "followup_done_rollups_key_uq" UNIQUE NULLS NOT DISTINCT("tenant_id","day","unit_id","assignee_id")
 );
 --> statement-breakpoint
+CREATE INDEX "followup_done_month_rollups_unit_idx" ON "followup_done_month_rollups" USING btree ("tenant_id","unit_id","month");--> statement-breakpoint
+CREATE INDEX "followup_done_month_rollups_assignee_idx" ON "followup_done_month_rollups" USING btree ("tenant_id","assignee_id","month");--> statement-breakpoint
+CREATE INDEX "followup_done_rollups_unit_idx" ON "followup_done_rollups" USING btree ("tenant_id","unit_id","day");--> statement-breakpoint
 CREATE INDEX "followup_done_rollups_assignee_idx" ON "followup_done_rollups" USING btree ("tenant_id","assignee_id","day");--> statement-breakpoint
 -- Custom SQL below (not generated): the triggers that keep the completion-day read model of follow-up tasks
 -- (db/schema/followup-done-rollups.ts) in the transaction of every write of followup_tasks, and its rebuild, in the
@@ -51,16 +54,22 @@ $q$,
 $f$;
 --> statement-breakpoint
 -- Only rows done before or after a statement count; an update that changes none of state, completed_at, unit,
--- assignee or due_until (claims, attempts, reminders' next_attempt_at…) moves nothing.
+-- assignee or due_until (claims, attempts, reminders' next_attempt_at…) moves nothing. A statement that touches no
+-- done task (task generation, attempts and claims of open tasks: most writes) returns before building any upsert.
 CREATE FUNCTION followup_done_rollups_on_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   src text;
 BEGIN
   IF TG_OP = 'INSERT' THEN
+    IF NOT EXISTS (SELECT 1 FROM new_rows WHERE state = 'done') THEN RETURN NULL; END IF;
     src := $s$SELECT n.*, 1 AS sign FROM new_rows n WHERE n.state = 'done'$s$;
   ELSIF TG_OP = 'DELETE' THEN
+    IF NOT EXISTS (SELECT 1 FROM old_rows WHERE state = 'done') THEN RETURN NULL; END IF;
     src := $s$SELECT o.*, -1 AS sign FROM old_rows o WHERE o.state = 'done'$s$;
   ELSE
+    IF NOT EXISTS (SELECT 1 FROM old_rows WHERE state = 'done') AND NOT EXISTS (SELECT 1 FROM new_rows WHERE state = 'done') THEN
+      RETURN NULL;
+    END IF;
     src := $s$
       SELECT m.* FROM old_rows o JOIN new_rows n ON n.tenant_id = o.tenant_id AND n.id = o.id
       CROSS JOIN LATERAL (SELECT o.*, -1 AS sign UNION ALL SELECT n.*, 1) m

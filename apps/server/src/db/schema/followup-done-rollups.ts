@@ -24,7 +24,10 @@ export const followupDoneRollups = pgTable(
   },
   (t) => [
     unique('followup_done_rollups_key_uq').on(t.tenantId, t.day, t.unitId, t.assigneeId).nullsNotDistinct(),
-    // An `own` read (one assignee) of the partial months at a range's edges, without the other staff's rows.
+    // A subtree read goes unit by unit (the subtree is estimated at a unit or two): each a short range here, where
+    // the key would scan every unit's rows of the range once per unit.
+    index('followup_done_rollups_unit_idx').on(t.tenantId, t.unitId, t.day),
+    // An `own` read (one assignee), without the other staff's rows.
     index('followup_done_rollups_assignee_idx').on(t.tenantId, t.assigneeId, t.day),
   ],
 );
@@ -45,5 +48,7 @@ export const followupDoneMonthRollups = pgTable(
   },
   (t) => [
     unique('followup_done_month_rollups_key_uq').on(t.tenantId, t.month, t.unitId, t.assigneeId).nullsNotDistinct(),
+    index('followup_done_month_rollups_unit_idx').on(t.tenantId, t.unitId, t.month),
+    index('followup_done_month_rollups_assignee_idx').on(t.tenantId, t.assigneeId, t.month),
   ],
 );
