@@ -3,6 +3,7 @@ import { loadConfig } from '../config/env.ts';
 import { loggerOptions } from '../lib/logger.ts';
 import { rebuildDashboardRollups } from '../modules/dashboard/read-model.ts';
 import { rebuildEvaluationRollups } from '../modules/evaluations/rollups.ts';
+import { rebuildFollowupDoneRollups } from '../modules/followup/figures/staff-done.ts';
 import { rebuildSurveyRollups } from '../modules/evaluations/survey-rollups.ts';
 import { rebuildTicketRollups } from '../modules/tickets/rollups/ticket-rollups.ts';
 import { createDatabase } from './client.ts';
@@ -13,7 +14,8 @@ import { runMigrations } from './migrate.ts';
  * `npm run rollups:rebuild -w @huifang/server [-- <tenant id>]`: recompute every rollup of the read model from the
  * facts (all tenants, or one): evaluation and session rollups (服务统计, dashboard, counter figures), the survey
  * rollups (survey results and index), the complaint rollups (ticket_rollups, from ticket_events) and the 驾驶舱 read
- * model (follow-up task, hourly flow, ticket status, customer tier and churn warning rollups). Needed after a tenant changes its time zone (the rollups' local days follow
+ * model (follow-up task, hourly flow, ticket status, customer tier and churn warning rollups), and the follow-ups done by
+ * completion day (followup_done_rollups and its month table). Needed after a tenant changes its time zone (the rollups' local days follow
  * tenants.time_zone at the time of writing); harmless otherwise. Writers wait while it runs. The same database as
  * `npm start` (DATABASE_URL, or the bundled Postgres in ./data/pg — stop the server first in that case).
  */
@@ -59,6 +61,12 @@ async function main(): Promise<void> {
     log.info(
       { tenantId: tenantId ?? 'all', ms: Math.round(performance.now() - dashboardStarted) },
       'dashboard read model (follow-up tasks, hourly flow, tickets, tiers, churn warnings) rebuilt from the facts',
+    );
+    const doneStarted = performance.now();
+    await rebuildFollowupDoneRollups(database.db, tenantId);
+    log.info(
+      { tenantId: tenantId ?? 'all', ms: Math.round(performance.now() - doneStarted) },
+      'follow-ups done by completion day rebuilt from the tasks',
     );
   } finally {
     await database.close();

@@ -168,8 +168,9 @@ export const followupTasks = pgTable(
     uniqueIndex('followup_tasks_customer_occurrence_uq').on(t.tenantId, t.customerId, t.planId, t.occurrenceKey),
     index('followup_tasks_assignee_idx').on(t.tenantId, t.assigneeId, t.state, t.dueUntil),
     index('followup_tasks_unit_idx').on(t.tenantId, t.unitId, t.state),
-    // 回访完成数 of 员工绩效 (followup/figures/staff-done.ts): done tasks by completion time, with the assignee and unit
-    // the scope filters on, so a month of a 1,000,000-task tenant is an index-only range, not a scan of every task.
+    // Done tasks by completion time, with the assignee and unit the scope filters on (migration 0054, for 员工绩效's
+    // 回访完成数). No reader since followup/figures/staff-done.ts reads the completion-day rollups
+    // (followup-done-rollups.ts); kept until it is decided whether to drop it.
     index('followup_tasks_done_idx')
       .on(t.tenantId, t.completedAt, t.assigneeId, t.unitId)
       .where(sql`${t.state} = 'done'`),

@@ -27,4 +27,5 @@ export * from './feedback.ts';
 export * from './value.ts';
 export * from './queue.ts';
 export * from './dashboard-rollups.ts';
+export * from './followup-done-rollups.ts';
 export * from './reports.ts';

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createTestApp, type TTestApp } from '../../../test/test-app.ts';
 import { recordCorrectionsFromSource, recordEvaluation } from '../evaluations/evaluations.write.ts';
+import { rebuildFollowupDoneRollups } from '../followup/figures/staff-done.ts';
 import { rebuildDashboardRollups } from './read-model.ts';
 
 /**
@@ -11,7 +12,8 @@ import { rebuildDashboardRollups } from './read-model.ts';
  * changes, attempts, reassignment, cancel), deletes, service sessions, tickets (status changes, moves, deletes),
  * customer values of a run, churn warnings (opened, resolved) and appeals and decisions of ratings are written, in random batches and orders, every
  * row of the 驾驶舱 read model equals a GROUP BY over the facts written out here independently of the migration, and
- * the rebuild gives the same rows.
+ * the rebuild gives the same rows. The same for the completion-day rollups of follow-up tasks (followup_done_rollups
+ * and its month table, read by followup/figures/staff-done.ts), with completions around local month ends.
  */
 let t: TTestApp;
 let units: string[];
@@ -24,6 +26,8 @@ let evaluations: string[];
 const TIME_ZONE = 'America/New_York'; // not the default zone; 8 March 2026 is a DST change there
 const T0 = new Date('2026-03-08T05:00:00Z').getTime();
 const MIN = 60_000;
+/** Local midnights starting a month, in minutes from T0: 1 March (EST, −05:00) and 1 April (EDT, −04:00). */
+const MONTH_STARTS = [-7 * 1440, 24 * 1440 - 60];
 const STATES = ['pending', 'in_progress', 'follow_up', 'done', 'failed', 'cancelled'] as const;
 const OUTCOMES = [null, 'reached', 'no_answer', 'sent', 'send_failed'] as const;
 const TICKET_STATUSES = ['new', 'assigned', 'in_progress', 'resolved', 'closed', 'reopened'] as const;
@@ -87,11 +91,32 @@ const arbTask = fc.record({
   reached: fc.nat(3),
   outcome: fc.constantFrom(...OUTCOMES),
   completedAfter: fc.option(fc.integer({ min: -1440, max: 6 * 1440 }), { nil: null }),
+  /** When set, completed this many minutes from a local month start instead (the month tables' edges). */
+  completedAtMonthEdge: fc.option(
+    fc.tuple(
+      fc.constantFrom(...MONTH_STARTS),
+      fc.oneof(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -1500, max: 1500 })),
+    ),
+    { nil: null },
+  ),
 });
 const arbCase = fc.record({
   tasks: fc.array(arbTask, { minLength: 1, maxLength: 12 }),
   /** Updates: task index → new values of some columns. */
   updates: fc.array(fc.record({ i: fc.nat(11), to: arbTask }), { maxLength: 10 }),
+  /**
+   * Updates of one column only: a unit move, a reassignment, a new completion time (a done task stays done), or the
+   * due window's end moved to a few minutes either side of the completion (on time ⇄ late); nothing else changes.
+   */
+  moves: fc.array(
+    fc.record({
+      i: fc.nat(11),
+      column: fc.constantFrom('unit', 'assignee', 'completed', 'due'),
+      to: arbTask,
+      minutes: fc.integer({ min: -2, max: 2 }),
+    }),
+    { maxLength: 8 },
+  ),
   deletes: fc.array(fc.nat(11), { maxLength: 3 }),
   sessions: fc.array(fc.record({ counter: fc.nat(1), staff: fc.nat(2), minutes: arbMinutes }), { maxLength: 6 }),
   tickets: fc.array(
@@ -148,6 +173,16 @@ const expectedTasks = () =>
      from followup_tasks f join tenants tn on tn.id = f.tenant_id
      where f.tenant_id = $1 and f.state <> 'cancelled'
      group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5`);
+/** Done tasks by the local day and the local month of completion (a done task without completed_at counts nowhere). */
+const storedDone = (table: 'followup_done_rollups' | 'followup_done_month_rollups', key: 'day' | 'month') =>
+  q(`select ${key}::text as key, unit_id, assignee_id, done, on_time from ${table}
+     where tenant_id = $1 and (done, on_time) <> (0, 0) order by 1, 2, 3`);
+const expectedDone = (grain: 'day' | 'month') =>
+  q(`select date_trunc('${grain}', f.completed_at at time zone tn.time_zone)::date::text as key, f.unit_id, f.assignee_id,
+            count(*)::int as done, (count(*) filter (where f.completed_at <= f.due_until))::int as on_time
+     from followup_tasks f join tenants tn on tn.id = f.tenant_id
+     where f.tenant_id = $1 and f.state = 'done' and f.completed_at is not null
+     group by 1, 2, 3 order by 1, 2, 3`);
 const storedFlow = () =>
   q(
     `select day::text, hour, outlet_id, sessions from session_hour_rollups where tenant_id = $1 and sessions <> 0 order by 1, 2, 3`,
@@ -198,6 +233,8 @@ const expectedAppeals = () =>
 const all = async () => ({
   appeals: await storedAppeals(),
   tasks: await storedTasks(),
+  doneByDay: await storedDone('followup_done_rollups', 'day'),
+  doneByMonth: await storedDone('followup_done_month_rollups', 'month'),
   flow: await storedFlow(),
   tickets: await storedTickets(),
   values: await storedValues(),
@@ -206,6 +243,8 @@ const all = async () => ({
 const want = async () => ({
   appeals: await expectedAppeals(),
   tasks: await expectedTasks(),
+  doneByDay: await expectedDone('day'),
+  doneByMonth: await expectedDone('month'),
   flow: await expectedFlow(),
   tickets: await expectedTickets(),
   values: await expectedValues(),
@@ -225,7 +264,12 @@ const taskColumns = (x: TTask extends fc.Arbitrary<infer X> ? X : never) => {
     attempts: x.attempts,
     reached: Math.min(x.reached, x.attempts),
     outcome: x.attempts ? x.outcome : null,
-    completedAt: x.completedAfter === null ? null : new Date(from + x.completedAfter * MIN),
+    completedAt:
+      x.completedAtMonthEdge !== null
+        ? new Date(T0 + (x.completedAtMonthEdge[0] + x.completedAtMonthEdge[1]) * MIN)
+        : x.completedAfter === null
+          ? null
+          : new Date(from + x.completedAfter * MIN),
   };
 };
 
@@ -267,9 +311,25 @@ describe('驾驶舱 read model (property)', () => {
           const x = taskColumns(u.to);
           await t.pool.query(
             `update followup_tasks set state = $3, attempts = $4, reached_attempts = $5, last_outcome = $6, completed_at = $7,
-                    assignee_id = $8, due_until = $9, claimed_at = now() where tenant_id = $1 and id = $2`,
-            [t.tenantId, id, x.state, x.attempts, x.reached, x.outcome, x.completedAt, x.assignee, x.dueUntil],
+                    assignee_id = $8, due_until = $9, unit_id = $10, claimed_at = now() where tenant_id = $1 and id = $2`,
+            [t.tenantId, id, x.state, x.attempts, x.reached, x.outcome, x.completedAt, x.assignee, x.dueUntil, x.unit],
           );
+        }
+        for (const m of c.moves) {
+          const x = taskColumns(m.to);
+          const [set, value] =
+            m.column === 'unit'
+              ? ['unit_id = $3::uuid', x.unit]
+              : m.column === 'assignee'
+                ? ['assignee_id = $3::uuid', x.assignee]
+                : m.column === 'completed'
+                  ? ['completed_at = $3::timestamptz', x.completedAt]
+                  : ['due_until = coalesce(completed_at, due_until) + make_interval(mins => $3::int)', m.minutes];
+          await t.pool.query(`update followup_tasks set ${set} where tenant_id = $1 and id = $2`, [
+            t.tenantId,
+            taskIds[m.i % taskIds.length],
+            value,
+          ]);
         }
         await t.pool.query('update followup_tasks set claimed_at = now() where tenant_id = $1 and id = any($2)', [
           t.tenantId,
@@ -357,6 +417,7 @@ describe('驾驶舱 read model (property)', () => {
         const expected = await want();
         expect(await all()).toEqual(expected);
         await rebuildDashboardRollups(t.db, t.tenantId);
+        await rebuildFollowupDoneRollups(t.db, t.tenantId);
         expect(await all()).toEqual(expected);
       }),
       { numRuns: 20 },

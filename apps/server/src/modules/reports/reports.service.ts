@@ -31,7 +31,7 @@ type TDeps = { db: Db; clock: TClock };
 
 export async function getStaffPerformance(deps: TDeps, scope: TScope, q: TStaffPerformanceQuery) {
   const { scope: s, unit } = await reportScope(deps.db, scope, q.unitId);
-  return computeStaffPerformance(deps.db, s, unit, q, await tenantTimeZone(deps.db, scope.tenantId));
+  return computeStaffPerformance(deps.db, s, unit, q);
 }
 
 /** Collect a spreadsheet into memory (reports are one row per staff member: small). */
@@ -95,15 +95,11 @@ export async function getReportSummary(
   q: TReportSummaryQuery,
 ): Promise<TReportSummary> {
   const { scope: s, unit } = await reportScope(deps.db, scope, q.unitId);
-  const tz = await tenantTimeZone(deps.db, scope.tenantId);
   const dashboard = await getAnalyticsDashboard(deps, s, perms, { period: q.period, date: q.date });
-  const staff = await computeStaffPerformance(
-    deps.db,
-    s,
-    unit,
-    { from: dashboard.current.fromDay, to: addDays(dashboard.current.toDay, -1) },
-    tz,
-  );
+  const staff = await computeStaffPerformance(deps.db, s, unit, {
+    from: dashboard.current.fromDay,
+    to: addDays(dashboard.current.toDay, -1),
+  });
   return { unitId: unit.id, unitName: unit.name, dashboard, staff };
 }
 
@@ -177,7 +173,7 @@ export async function buildReportFile(
     ['生成时间', formatLocalDateTime(now, tz)],
   ];
   if (kind === 'staff_performance') {
-    const perf = await computeStaffPerformance(deps.db, s, unit, { from: period.fromDay, to }, tz);
+    const perf = await computeStaffPerformance(deps.db, s, unit, { from: period.fromDay, to });
     const content = await xlsxBuffer(tz, (file) => addStaffPerformanceSheet(file, perf, base));
     return { content, fileName: `staff-performance-${period.fromDay}.xlsx` };
   }

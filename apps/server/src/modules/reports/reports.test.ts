@@ -310,6 +310,70 @@ describe('GET /api/reports/staff-performance (员工绩效)', () => {
     expect(dataRows(rows)).toEqual(p.rows.map(asCells));
     expect((await auditRowsOfRequest(t, res)).map((a) => a.action)).toEqual(['report.staff_performance.exported']);
   });
+
+  it('follow-ups done by local completion day across month edges (month table for whole months, day table for the partial ones) equal the tasks counted directly', async () => {
+    const sh = await unitIdByCode(t, 'SH');
+    const ljz = await unitIdByCode(t, 'SH-LJZ');
+    const liu = await userIdByName(t, 'liu.agent');
+    const chen = await userIdByName(t, 'chen.teller');
+    // 2030, Asia/Shanghai (UTC+8): nothing else of the seed is in these months.
+    const task = async (unitId: string, assignee: string, completedAt: string) => {
+      const id = crypto.randomUUID();
+      await t.pool.query(
+        `insert into followup_tasks (id, tenant_id, plan_id, customer_id, occurrence_key, unit_id, assignee_id, state, due_from,
+           due_until, completed_at, created_at, updated_at)
+         values ($1, $2, $3, $4, 'k', $5, $6, 'done', '2030-04-01', '2030-06-10', $7, now(), now())`,
+        [id, t.tenantId, crypto.randomUUID(), crypto.randomUUID(), unitId, assignee, completedAt],
+      );
+      return id;
+    };
+    await task(sh, liu, '2030-04-30T15:59:00Z'); // 23:59 on 30 April local: the last day of a partial month
+    await task(sh, liu, '2030-04-30T16:00:30Z'); // 00:00:30 on 1 May local: the first day of a whole month
+    await task(sh, liu, '2030-05-31T15:59:00Z'); // 23:59 on 31 May local: the last day of a whole month
+    await task(sh, liu, '2030-05-31T16:01:00Z'); // 00:01 on 1 June local
+    const moved = await task(sh, liu, '2030-06-15T02:00:00Z');
+    const reopened = await task(sh, liu, '2030-06-16T02:00:00Z');
+    await task(ljz, chen, '2030-04-14T15:59:00Z'); // 23:59 on 14 April local: before the range
+    await task(ljz, chen, '2030-04-14T16:00:00Z'); // 00:00 on 15 April local: its first day
+    await task(ljz, chen, '2030-07-10T15:59:00Z'); // 23:59 on 10 July local: its last day
+    await task(ljz, chen, '2030-07-10T16:00:00Z'); // 00:00 on 11 July local: after it
+    // Reassigned to chen (and to 陆家嘴) after it was done; one reopened: no longer done.
+    await t.pool.query('update followup_tasks set assignee_id = $2, unit_id = $3 where id = $1', [moved, chen, ljz]);
+    await t.pool.query(
+      "update followup_tasks set state = 'pending', completed_at = null where id = $1 and tenant_id = $2",
+      [reopened, t.tenantId],
+    );
+
+    const direct = async (from: string, to: string) => {
+      const res = await t.pool.query<{ staff_id: string; done: number }>(
+        `select f.assignee_id as staff_id, count(*)::int as done from followup_tasks f join tenants tn on tn.id = f.tenant_id
+         where f.tenant_id = $1 and f.state = 'done' and f.assignee_id is not null
+           and (f.completed_at at time zone tn.time_zone)::date between $2::date and $3::date
+         group by 1`,
+        [t.tenantId, from, to],
+      );
+      return Object.fromEntries(res.rows.map((r) => [r.staff_id, r.done]));
+    };
+    const done = async (c: TClient, from: string, to: string, unit = '') => {
+      const p = await perf(c, `${unit ? `unitId=${unit}&` : ''}from=${from}&to=${to}`);
+      return Object.fromEntries(p.rows.filter((r) => r.followupsDone > 0).map((r) => [r.staffId, r.followupsDone]));
+    };
+    const cases: [string, string, Record<string, number>][] = [
+      ['2030-04-15', '2030-07-10', { [liu]: 4, [chen]: 3 }], // partial April, whole May and June, partial July
+      ['2030-05-31', '2030-06-01', { [liu]: 2 }], // the two days either side of a month's end
+      ['2030-06-01', '2030-06-30', { [liu]: 1, [chen]: 1 }], // one whole month
+      ['2030-05-01', '2030-05-31', { [liu]: 2 }],
+      ['2030-04-30', '2030-05-01', { [liu]: 2 }],
+    ];
+    for (const [from, to, want] of cases) {
+      expect(await done(admin, from, to), `${from}..${to}`).toEqual(want);
+      expect(await direct(from, to), `${from}..${to}`).toEqual(want);
+    }
+    // Scoped: 陆家嘴 only (chen, with the task moved there), and a teller's own row.
+    expect(await done(zhang, '2030-04-15', '2030-07-10', ljz)).toEqual({ [chen]: 3 });
+    const chenClient = await t.login('chen.teller');
+    expect(await done(chenClient, '2030-04-15', '2030-07-10')).toEqual({ [chen]: 3 });
+  });
 });
 
 describe('scheduled reports 定时报表', () => {

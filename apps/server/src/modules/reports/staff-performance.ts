@@ -6,7 +6,6 @@ import { pgArray, type TScope } from '../../lib/scope.ts';
 import { readSessionRollups } from '../counter/session-rollups.ts';
 import { addDays, readEvaluationRollups } from '../evaluations/rollups.ts';
 import { followupsDoneByStaff } from '../followup/figures/staff-done.ts';
-import { zonedInstant } from '../policy/calendar.ts';
 import { readTicketRollups } from '../tickets/rollups/ticket-rollups.ts';
 import type { TReportUnit } from './report-scope.ts';
 
@@ -49,16 +48,12 @@ export async function computeStaffPerformance(
   scope: TScope,
   unit: TReportUnit,
   q: Pick<TStaffPerformanceQuery, 'from' | 'to'>,
-  timeZone: string,
 ): Promise<TStaffPerformance> {
   const toDay = addDays(q.to, 1);
   const [evals, sessions, followups, faults] = await Promise.all([
     readEvaluationRollups(db, scope, { fromDay: q.from, toDay, hasStaff: true }, ['staff']),
     sessionsByStaff(db, scope, q.from, toDay),
-    followupsDoneByStaff(db, scope, {
-      fromAt: zonedInstant(q.from, 0, timeZone),
-      toAt: zonedInstant(toDay, 0, timeZone),
-    }),
+    followupsDoneByStaff(db, scope, { fromDay: q.from, toDay }),
     faultsByStaff(db, scope, q.from, q.to),
   ]);
   const byStaff = new Map(evals.filter((f) => f.keys.staff).map((f) => [f.keys.staff!, f]));
