@@ -37,6 +37,7 @@ import { systemClock } from '../apps/server/src/lib/clock.ts';
 import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.service.ts';
 import { DEMO_PASSWORD, loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
 import { addDays, localDay, rebuildEvaluationRollups } from '../apps/server/src/modules/evaluations/rollups.ts';
+import { rebuildDashboardRollups } from '../apps/server/src/modules/dashboard/read-model.ts';
 import { rebuildFollowupDoneRollups } from '../apps/server/src/modules/followup/figures/staff-done.ts';
 import { rebuildTicketRollups } from '../apps/server/src/modules/tickets/rollups/ticket-rollups.ts';
 import { cpuMeter } from './_load.ts';
@@ -488,6 +489,9 @@ const generate = async (t: string) => {
   await step('ticketRollupsRebuild', () => rebuildTicketRollups(database.db));
   // The tasks were written with the triggers off: 员工绩效's 回访完成数 reads the completion-day rollups.
   await step('followupDoneRollupsRebuild', () => rebuildFollowupDoneRollups(database.db));
+  // And the 驾驶舱's read model (follow-up tasks by due day, 客流量 by hour, open tickets, appeals…): without it the
+  // dashboard read tables that held only the demo tenant's rows, and its figures at scale were not measured.
+  await step('dashboardRollupsRebuild', () => rebuildDashboardRollups(database.db));
   await step('vacuumAnalyze', () => q('vacuum analyze'));
 };
 
@@ -516,6 +520,7 @@ try {
       await step('evaluationRollupsRebuild', () => rebuildEvaluationRollups(database.db));
       await step('ticketRollupsRebuild', () => rebuildTicketRollups(database.db));
       await step('followupDoneRollupsRebuild', () => rebuildFollowupDoneRollups(database.db));
+      await step('dashboardRollupsRebuild', () => rebuildDashboardRollups(database.db));
       await step('vacuumAnalyze', () => q('vacuum analyze'));
     }
   } else {
