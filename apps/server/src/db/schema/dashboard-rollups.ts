@@ -1,4 +1,4 @@
-import { date, integer, pgTable, primaryKey, smallint, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { date, index, integer, pgTable, primaryKey, smallint, text, unique, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * The read model of the 驾驶舱 beyond evaluations, surveys and complaint events (DESIGN §7, §9): follow-up tasks, the
@@ -48,6 +48,35 @@ export const followupTaskRollups = pgTable(
   ],
 );
 
+/**
+ * The same tasks per local MONTH their due window opens (`month`, its first day) × unit × assignee (no plan, no due
+ * day): the 驾驶舱's follow-up figures over whole months read this table (at 1 M tasks the day table holds about one
+ * row per task), the edge days the day table (lib/rollup-tables.ts rollupTableParts). Kept by the same trigger.
+ */
+export const followupTaskMonthRollups = pgTable(
+  'followup_task_month_rollups',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    month: date('month', { mode: 'string' }).notNull(),
+    unitId: uuid('unit_id').notNull(),
+    assigneeId: uuid('assignee_id'),
+    tasks: integer('tasks').notNull().default(0),
+    attempted: integer('attempted').notNull().default(0),
+    reached: integer('reached').notNull().default(0),
+    attempts: integer('attempts').notNull().default(0),
+    peopleAttempts: integer('people_attempts').notNull().default(0),
+    connected: integer('connected').notNull().default(0),
+    done: integer('done').notNull().default(0),
+    onTime: integer('on_time').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    open: integer('open').notNull().default(0),
+  },
+  (t) => [
+    unique('followup_task_month_rollups_key_uq').on(t.tenantId, t.month, t.unitId, t.assigneeId).nullsNotDistinct(),
+    index('followup_task_month_rollups_unit_idx').on(t.tenantId, t.unitId, t.month),
+  ],
+);
+
 /** 客流量 per tenant × local day × local hour (0–23) of the session's start × outlet: the hour × weekday heat map. */
 export const sessionHourRollups = pgTable(
   'session_hour_rollups',
@@ -59,6 +88,36 @@ export const sessionHourRollups = pgTable(
     sessions: integer('sessions').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.day, t.hour, t.outletId] })],
+);
+
+/**
+ * 客流量 per tenant × local MONTH (`month`, its first day) × ISO weekday (1–7) × local hour × outlet, and per tenant
+ * without the outlet: the heat map over whole months reads these (the day table holds day × hour × outlet, 4.8 M rows
+ * at the bench's 8 M sessions), the edge days the day table. Kept by the same trigger.
+ */
+export const sessionHourMonthRollups = pgTable(
+  'session_hour_month_rollups',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    month: date('month', { mode: 'string' }).notNull(),
+    isodow: smallint('isodow').notNull(),
+    hour: smallint('hour').notNull(),
+    outletId: uuid('outlet_id').notNull(),
+    sessions: integer('sessions').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.month, t.isodow, t.hour, t.outletId] })],
+);
+
+export const sessionHourTenantMonthRollups = pgTable(
+  'session_hour_tenant_month_rollups',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    month: date('month', { mode: 'string' }).notNull(),
+    isodow: smallint('isodow').notNull(),
+    hour: smallint('hour').notNull(),
+    sessions: integer('sessions').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.month, t.isodow, t.hour] })],
 );
 
 /** Tickets now, per tenant × unit × staff complained about (null: nobody) × status: the open-ticket snapshot. */

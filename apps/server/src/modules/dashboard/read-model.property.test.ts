@@ -78,6 +78,8 @@ afterAll(async () => t.close());
 const arbMinutes = fc.oneof(
   fc.integer({ min: -1440, max: 3 * 1440 }),
   fc.tuple(fc.integer({ min: -1, max: 2 }), fc.integer({ min: -3, max: 3 })).map(([d, m]) => d * 1440 + m),
+  // Around a local month start (the month tables' edges).
+  fc.tuple(fc.constantFrom(...MONTH_STARTS), fc.integer({ min: -90, max: 90 })).map(([m, d]) => m + d),
 );
 const arbTask = fc.record({
   plan: fc.nat(1),
@@ -173,6 +175,41 @@ const expectedTasks = () =>
      from followup_tasks f join tenants tn on tn.id = f.tenant_id
      where f.tenant_id = $1 and f.state <> 'cancelled'
      group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5`);
+/** The same tasks by the local month their due window opens × unit × assignee (followup_task_month_rollups). */
+const storedTaskMonths = () =>
+  q(`select month::text, unit_id, assignee_id, tasks, attempted, reached, attempts, people_attempts, connected, done,
+            on_time, failed, open
+     from followup_task_month_rollups where tenant_id = $1
+       and (tasks, attempted, reached, attempts, people_attempts, connected, done, on_time, failed, open) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+     order by 1, 2, 3`);
+const expectedTaskMonths = () =>
+  q(`select date_trunc('month', f.due_from at time zone tn.time_zone)::date::text as month, f.unit_id, f.assignee_id,
+            count(*)::int as tasks,
+            (count(*) filter (where f.attempts > 0))::int as attempted, (count(*) filter (where f.reached_attempts > 0))::int as reached,
+            sum(f.attempts)::int as attempts,
+            (coalesce(sum(f.attempts) filter (where f.last_outcome is null or f.last_outcome not in ('sent', 'send_failed')), 0))::int as people_attempts,
+            sum(f.reached_attempts)::int as connected, (count(*) filter (where f.state = 'done'))::int as done,
+            (count(*) filter (where f.state = 'done' and f.completed_at <= f.due_until))::int as on_time,
+            (count(*) filter (where f.state = 'failed'))::int as failed,
+            (count(*) filter (where f.state in ('pending', 'in_progress', 'follow_up')))::int as open
+     from followup_tasks f join tenants tn on tn.id = f.tenant_id
+     where f.tenant_id = $1 and f.state <> 'cancelled'
+     group by 1, 2, 3 order by 1, 2, 3`);
+/** 客流量 by local month × ISO weekday × hour, per outlet and per tenant (the heat map's month tables). */
+const storedFlowMonths = async () => ({
+  outlet: await q(`select month::text, isodow, hour, outlet_id, sessions from session_hour_month_rollups
+                   where tenant_id = $1 and sessions <> 0 order by 1, 2, 3, 4`),
+  tenant: await q(`select month::text, isodow, hour, sessions from session_hour_tenant_month_rollups
+                   where tenant_id = $1 and sessions <> 0 order by 1, 2, 3`),
+});
+const flowMonths = (outlet: boolean) =>
+  q(`select date_trunc('month', s.started_at at time zone tn.time_zone)::date::text as month,
+            extract(isodow from s.started_at at time zone tn.time_zone)::smallint as isodow,
+            extract(hour from s.started_at at time zone tn.time_zone)::smallint as hour${outlet ? ', s.outlet_id' : ''},
+            count(*)::int as sessions
+     from service_sessions s join tenants tn on tn.id = s.tenant_id where s.tenant_id = $1
+     group by ${outlet ? '1, 2, 3, 4 order by 1, 2, 3, 4' : '1, 2, 3 order by 1, 2, 3'}`);
+const expectedFlowMonths = async () => ({ outlet: await flowMonths(true), tenant: await flowMonths(false) });
 /** Done tasks by the local day and the local month of completion (a done task without completed_at counts nowhere). */
 const storedDone = (table: 'followup_done_rollups' | 'followup_done_month_rollups', key: 'day' | 'month') =>
   q(`select ${key}::text as key, unit_id, assignee_id, done, on_time from ${table}
@@ -233,6 +270,8 @@ const expectedAppeals = () =>
 const all = async () => ({
   appeals: await storedAppeals(),
   tasks: await storedTasks(),
+  taskMonths: await storedTaskMonths(),
+  flowMonths: await storedFlowMonths(),
   doneByDay: await storedDone('followup_done_rollups', 'day'),
   doneByMonth: await storedDone('followup_done_month_rollups', 'month'),
   flow: await storedFlow(),
@@ -243,6 +282,8 @@ const all = async () => ({
 const want = async () => ({
   appeals: await expectedAppeals(),
   tasks: await expectedTasks(),
+  taskMonths: await expectedTaskMonths(),
+  flowMonths: await expectedFlowMonths(),
   doneByDay: await expectedDone('day'),
   doneByMonth: await expectedDone('month'),
   flow: await expectedFlow(),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { isScored, type TQuestionType, type TSurveyDefinition } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
+import { rollupTableParts, type TRollupNeeds, type TRollupTable } from '../../lib/rollup-tables.ts';
 import { ownedVisible, unitVisible, type TScope } from '../../lib/scope.ts';
 import { addDays } from '../evaluations/rollups.ts';
 import { foldSurveyRollups, wholeMonths } from '../evaluations/survey-rollups.ts';
@@ -14,6 +15,19 @@ import { csatShare, npsScore, satisfactionIndex, scoringDimensions } from '../su
  */
 
 type TRange = { fromDay: string; toDay: string };
+
+/** Follow-up tasks by the month / the day their due window opens; both keep unit and assignee. */
+const FOLLOWUP_TABLES: readonly TRollupTable[] = [
+  { name: 'followup_task_month_rollups', grain: 'month', hasUnit: true, hasStaff: true },
+  { name: 'followup_task_rollups', grain: 'day', hasUnit: true, hasStaff: true },
+];
+const ALL_KEYS: TRollupNeeds = { unit: true, staff: true, day: false };
+/** 客流量 by weekday × hour: per tenant or outlet by month, per outlet by day. */
+const HOUR_TABLES: readonly TRollupTable[] = [
+  { name: 'session_hour_tenant_month_rollups', grain: 'month', hasUnit: false, hasStaff: false },
+  { name: 'session_hour_month_rollups', grain: 'month', hasUnit: true, hasStaff: false },
+  { name: 'session_hour_rollups', grain: 'day', hasUnit: true, hasStaff: false },
+];
 
 export interface TFollowupFigures {
   tasks: number;
@@ -29,13 +43,19 @@ export interface TFollowupFigures {
  * others those of the units they see — the KPIs' basis (coverage 覆盖率, reach 接通率, completion 完成率).
  */
 export async function readFollowupRollups(db: DbOrTx, scope: TScope, r: TRange): Promise<TFollowupFigures> {
+  // Whole months from the month table, the edge days from the day table (about one row per task at scale).
+  const selects = rollupTableParts(FOLLOWUP_TABLES, ALL_KEYS, r.fromDay, r.toDay).map(
+    ({ table, from, to }) => sql`
+      select f.tasks, f.attempted, f.reached, f.people_attempts, f.connected, f.done
+      from ${sql.raw(table.name)} f
+      where f.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`f.assignee_id`, sql`f.unit_id`)}
+        and ${sql.raw(`f.${table.grain}`)} >= ${from}::date and ${sql.raw(`f.${table.grain}`)} < ${to}::date`,
+  );
   const res = await db.execute<Record<string, number>>(sql`
     select coalesce(sum(f.tasks), 0)::int as tasks, coalesce(sum(f.attempted), 0)::int as attempted,
            coalesce(sum(f.reached), 0)::int as reached, coalesce(sum(f.people_attempts), 0)::int as people_attempts,
            coalesce(sum(f.connected), 0)::int as connected, coalesce(sum(f.done), 0)::int as done
-    from followup_task_rollups f
-    where f.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`f.assignee_id`, sql`f.unit_id`)}
-      and f.day >= ${r.fromDay}::date and f.day < ${r.toDay}::date`);
+    from (${sql.join(selects, sql` union all `)}) f`);
   const x = res.rows[0] ?? {};
   return {
     tasks: Number(x.tasks ?? 0),
@@ -51,7 +71,7 @@ export async function readFollowupRollups(db: DbOrTx, scope: TScope, r: TRange):
 export async function readOpenTasks(db: DbOrTx, scope: TScope): Promise<number> {
   const res = await db.execute<{ n: number }>(sql`
     select coalesce(sum(f.open), 0)::int as n from followup_task_rollups f
-    where f.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`f.assignee_id`, sql`f.unit_id`)}`);
+    where f.tenant_id = ${scope.tenantId} and f.open <> 0 and ${ownedVisible(scope, sql`f.assignee_id`, sql`f.unit_id`)}`);
   return Number(res.rows[0]?.n ?? 0);
 }
 
@@ -59,7 +79,7 @@ export async function readOpenTasks(db: DbOrTx, scope: TScope): Promise<number> 
 export async function readOverdueTasks(db: DbOrTx, scope: TScope, today: string): Promise<number> {
   const res = await db.execute<{ n: number }>(sql`
     select coalesce(sum(f.open), 0)::int as n from followup_task_rollups f
-    where f.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`f.assignee_id`, sql`f.unit_id`)}
+    where f.tenant_id = ${scope.tenantId} and f.open <> 0 and ${ownedVisible(scope, sql`f.assignee_id`, sql`f.unit_id`)}
       and f.due_day < ${today}::date`);
   return Number(res.rows[0]?.n ?? 0);
 }
@@ -77,17 +97,31 @@ export async function readAppeals(db: DbOrTx, scope: TScope, r: TRange): Promise
   return { pending: Number(res.rows[0]?.pending ?? 0), decided: Number(res.rows[0]?.decided ?? 0) };
 }
 
-/** 客流量 per ISO weekday (1 = Monday … 7 = Sunday) × local hour over [fromDay, toDay), outlets the caller sees. */
+/**
+ * 客流量 per ISO weekday (1 = Monday … 7 = Sunday) × local hour over [fromDay, toDay), outlets the caller sees. Whole
+ * months from the month tables (per tenant when the caller sees the whole tenant, else per outlet), the edge days from
+ * session_hour_rollups.
+ */
 export async function readHourlyFlow(
   db: DbOrTx,
   scope: TScope,
   r: TRange,
 ): Promise<{ weekday: number; hour: number; sessions: number }[]> {
+  const wholeTenant =
+    scope.dataScope === 'tenant' ||
+    (scope.dataScope === 'subtree' && scope.unitPath.split('/').filter(Boolean).length === 1);
+  const parts = rollupTableParts(HOUR_TABLES, { unit: !wholeTenant, staff: false, day: false }, r.fromDay, r.toDay);
+  const selects = parts.map(({ table, from, to }) => {
+    const time = sql.raw(`h.${table.grain}`);
+    return sql`
+      select ${table.grain === 'day' ? sql`extract(isodow from h.day)::int` : sql`h.isodow::int`} as weekday, h.hour, h.sessions
+      from ${sql.raw(table.name)} h
+      where h.tenant_id = ${scope.tenantId} and ${table.hasUnit ? unitVisible(scope, sql`h.outlet_id`) : sql`true`}
+        and ${time} >= ${from}::date and ${time} < ${to}::date`;
+  });
   const res = await db.execute<{ weekday: number; hour: number; sessions: number }>(sql`
-    select extract(isodow from h.day)::int as weekday, h.hour::int as hour, sum(h.sessions)::int as sessions
-    from session_hour_rollups h
-    where h.tenant_id = ${scope.tenantId} and ${unitVisible(scope, sql`h.outlet_id`)}
-      and h.day >= ${r.fromDay}::date and h.day < ${r.toDay}::date
+    select h.weekday, h.hour::int as hour, sum(h.sessions)::int as sessions
+    from (${sql.join(selects, sql` union all `)}) h
     group by 1, 2 having sum(h.sessions) <> 0 order by 1, 2`);
   return res.rows.map((x) => ({ weekday: Number(x.weekday), hour: Number(x.hour), sessions: Number(x.sessions) }));
 }
@@ -245,4 +279,5 @@ export async function readSurveyFigures(db: DbOrTx, scope: TScope, r: TRange): P
 /** Recompute the 驾驶舱 read model of one tenant (or all) from the facts; writers wait meanwhile. */
 export async function rebuildDashboardRollups(db: DbOrTx, tenantId?: string): Promise<void> {
   await db.execute(sql`select dashboard_rollups_rebuild(${tenantId ?? null}::uuid)`);
+  await db.execute(sql`select dashboard_month_rollups_rebuild(${tenantId ?? null}::uuid)`);
 }
