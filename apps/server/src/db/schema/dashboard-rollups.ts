@@ -105,7 +105,11 @@ export const sessionHourMonthRollups = pgTable(
     outletId: uuid('outlet_id').notNull(),
     sessions: integer('sessions').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.month, t.isodow, t.hour, t.outletId] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.month, t.isodow, t.hour, t.outletId] }),
+    // A subtree's outlets (a branch manager's 驾驶舱) without reading every outlet's rows of the range.
+    index('session_hour_month_rollups_outlet_idx').on(t.tenantId, t.outletId, t.month),
+  ],
 );
 
 export const sessionHourTenantMonthRollups = pgTable(

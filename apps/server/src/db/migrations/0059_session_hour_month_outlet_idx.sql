@@ -1,0 +1,1 @@
+CREATE INDEX "session_hour_month_rollups_outlet_idx" ON "session_hour_month_rollups" USING btree ("tenant_id","outlet_id","month");
