@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
-import { isRootUnit, rollupTableParts, subtreeOf, type TRollupTable } from '../../lib/rollup-tables.ts';
-import { ownedVisible, unitVisible, type TScope } from '../../lib/scope.ts';
+import { isRootUnit, rollupTableParts, rollupVisible, subtreeOf, type TRollupTable } from '../../lib/rollup-tables.ts';
+import type { TScope } from '../../lib/scope.ts';
 
 /**
  * The read model of counter sessions (客流量, 平均办理时长): `service_session_rollups` and its coarse tables (per
@@ -161,8 +161,9 @@ export async function readSessionRollups(
     ];
     // The scope is by counter (own: staff); a table without counters applies it to the outlet (see sessionNeeds),
     // one without outlets is read only where the scope and the filter are the whole tenant.
-    if (table.hasStaff) conds.push(ownedVisible(scope, sql`r.staff_id`, sql`r.counter_id`));
-    else if (table.hasUnit && scope.dataScope === 'subtree') conds.push(unitVisible(scope, sql`r.outlet_id`));
+    if (table.hasStaff) conds.push(rollupVisible(scope, sql`r.staff_id`, sql`r.counter_id`));
+    else if (table.hasUnit && scope.dataScope === 'subtree')
+      conds.push(rollupVisible(scope, sql`r.outlet_id`, sql`r.outlet_id`));
     if (filter.businessType) conds.push(sql`r.business_type = ${filter.businessType}`);
     if (filter.staffId) conds.push(sql`r.staff_id = ${filter.staffId}`);
     if (filter.counterId) conds.push(sql`r.counter_id = ${filter.counterId}`);

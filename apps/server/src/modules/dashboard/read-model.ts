@@ -1,7 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { isScored, type TQuestionType, type TSurveyDefinition } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
-import { rollupTableParts, type TRollupNeeds, type TRollupTable } from '../../lib/rollup-tables.ts';
+import {
+  rollupTableParts,
+  rollupVisible,
+  seesWholeTenant,
+  type TRollupNeeds,
+  type TRollupTable,
+} from '../../lib/rollup-tables.ts';
 import { ownedVisible, unitVisible, type TScope } from '../../lib/scope.ts';
 import { addDays } from '../evaluations/rollups.ts';
 import { foldSurveyRollups, wholeMonths } from '../evaluations/survey-rollups.ts';
@@ -48,7 +54,7 @@ export async function readFollowupRollups(db: DbOrTx, scope: TScope, r: TRange):
     ({ table, from, to }) => sql`
       select f.tasks, f.attempted, f.reached, f.people_attempts, f.connected, f.done
       from ${sql.raw(table.name)} f
-      where f.tenant_id = ${scope.tenantId} and ${ownedVisible(scope, sql`f.assignee_id`, sql`f.unit_id`)}
+      where f.tenant_id = ${scope.tenantId} and ${rollupVisible(scope, sql`f.assignee_id`, sql`f.unit_id`)}
         and ${sql.raw(`f.${table.grain}`)} >= ${from}::date and ${sql.raw(`f.${table.grain}`)} < ${to}::date`,
   );
   const res = await db.execute<Record<string, number>>(sql`
@@ -71,7 +77,7 @@ export async function readFollowupRollups(db: DbOrTx, scope: TScope, r: TRange):
 export async function readOpenTasks(db: DbOrTx, scope: TScope): Promise<number> {
   const res = await db.execute<{ n: number }>(sql`
     select coalesce(sum(f.open), 0)::int as n from followup_task_rollups f
-    where f.tenant_id = ${scope.tenantId} and f.open <> 0 and ${ownedVisible(scope, sql`f.assignee_id`, sql`f.unit_id`)}`);
+    where f.tenant_id = ${scope.tenantId} and f.open <> 0 and ${rollupVisible(scope, sql`f.assignee_id`, sql`f.unit_id`)}`);
   return Number(res.rows[0]?.n ?? 0);
 }
 
@@ -79,7 +85,7 @@ export async function readOpenTasks(db: DbOrTx, scope: TScope): Promise<number> 
 export async function readOverdueTasks(db: DbOrTx, scope: TScope, today: string): Promise<number> {
   const res = await db.execute<{ n: number }>(sql`
     select coalesce(sum(f.open), 0)::int as n from followup_task_rollups f
-    where f.tenant_id = ${scope.tenantId} and f.open <> 0 and ${ownedVisible(scope, sql`f.assignee_id`, sql`f.unit_id`)}
+    where f.tenant_id = ${scope.tenantId} and f.open <> 0 and ${rollupVisible(scope, sql`f.assignee_id`, sql`f.unit_id`)}
       and f.due_day < ${today}::date`);
   return Number(res.rows[0]?.n ?? 0);
 }
@@ -107,16 +113,14 @@ export async function readHourlyFlow(
   scope: TScope,
   r: TRange,
 ): Promise<{ weekday: number; hour: number; sessions: number }[]> {
-  const wholeTenant =
-    scope.dataScope === 'tenant' ||
-    (scope.dataScope === 'subtree' && scope.unitPath.split('/').filter(Boolean).length === 1);
+  const wholeTenant = seesWholeTenant(scope);
   const parts = rollupTableParts(HOUR_TABLES, { unit: !wholeTenant, staff: false, day: false }, r.fromDay, r.toDay);
   const selects = parts.map(({ table, from, to }) => {
     const time = sql.raw(`h.${table.grain}`);
     return sql`
       select ${table.grain === 'day' ? sql`extract(isodow from h.day)::int` : sql`h.isodow::int`} as weekday, h.hour, h.sessions
       from ${sql.raw(table.name)} h
-      where h.tenant_id = ${scope.tenantId} and ${table.hasUnit ? unitVisible(scope, sql`h.outlet_id`) : sql`true`}
+      where h.tenant_id = ${scope.tenantId} and ${table.hasUnit ? rollupVisible(scope, sql`h.outlet_id`, sql`h.outlet_id`) : sql`true`}
         and ${time} >= ${from}::date and ${time} < ${to}::date`;
   });
   const res = await db.execute<{ weekday: number; hour: number; sessions: number }>(sql`

@@ -4,6 +4,7 @@ import type { DbOrTx } from '../../db/client.ts';
 import {
   isRootUnit,
   rollupTableParts,
+  rollupVisible,
   subtreeOf,
   type TRollupNeeds,
   type TRollupTable,
@@ -153,7 +154,10 @@ export async function readEvaluationRollups(
     // A table without the unit key is read only where the scope and the filter are the whole tenant.
     if (table.hasUnit)
       conds.push(
-        ownedVisible(scope, sql`r.staff_id`, filter.scopeBy === 'counter' ? sql`r.counter_id` : sql`r.unit_id`),
+        // counter_id may be null (ratings at the outlet): the counter scope keeps its subtree condition.
+        filter.scopeBy === 'counter'
+          ? ownedVisible(scope, sql`r.staff_id`, sql`r.counter_id`)
+          : rollupVisible(scope, sql`r.staff_id`, sql`r.unit_id`),
       );
     if (filter.channel) conds.push(sql`r.channel = ${filter.channel}`);
     if (filter.businessType) conds.push(sql`r.business_type = ${filter.businessType}`);

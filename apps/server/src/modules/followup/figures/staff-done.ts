@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
-import { rollupTableParts, type TRollupTable } from '../../../lib/rollup-tables.ts';
-import { ownedVisible, type TScope } from '../../../lib/scope.ts';
+import { rollupTableParts, rollupVisible, type TRollupTable } from '../../../lib/rollup-tables.ts';
+import type { TScope } from '../../../lib/scope.ts';
 
 /**
  * The completion-day read model of follow-up tasks (db/schema/followup-done-rollups.ts, migration
@@ -31,7 +31,7 @@ export async function followupsDoneByStaff(
       const key = sql.raw(`r.${p.table.column}`);
       return sql`select r.assignee_id, r.done from ${sql.raw(p.table.name)} r
         where r.tenant_id = ${scope.tenantId} and ${key} >= ${p.from}::date and ${key} < ${p.to}::date
-          and r.assignee_id is not null and ${ownedVisible(scope, sql`r.assignee_id`, sql`r.unit_id`)}`;
+          and r.assignee_id is not null and ${rollupVisible(scope, sql`r.assignee_id`, sql`r.unit_id`)}`;
     },
   );
   const res = await db.execute<{ staff_id: string; done: number }>(sql`

@@ -1,8 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { TTicketCategory, TTicketPriority } from '@huifang/shared';
 import type { DbOrTx } from '../../../db/client.ts';
-import { subtreeOf } from '../../../lib/rollup-tables.ts';
-import { ownedVisible, type TScope } from '../../../lib/scope.ts';
+import { rollupVisible, subtreeOf } from '../../../lib/rollup-tables.ts';
+import type { TScope } from '../../../lib/scope.ts';
 import type { TTicketListener } from '../ticket-listeners.ts';
 
 /**
@@ -230,7 +230,7 @@ export async function readTicketRollups(
     sql`r.tenant_id = ${scope.tenantId}`,
     sql`r.day >= ${filter.fromDay}::date`,
     sql`r.day < ${filter.toDay}::date`,
-    ownedVisible(scope, sql`r.staff_id`, sql`r.unit_id`),
+    rollupVisible(scope, sql`r.staff_id`, sql`r.unit_id`),
   ];
   if (filter.unitIn) {
     const cond = (await subtreeOf(db, scope, filter.unitIn))(sql`r.unit_id`);
