@@ -87,7 +87,23 @@ export const sessionHourRollups = pgTable(
     outletId: uuid('outlet_id').notNull(),
     sessions: integer('sessions').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.day, t.hour, t.outletId] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.day, t.hour, t.outletId] }),
+    // A subtree's outlets over the edge days of a range (migration 0060 INCLUDEs hour and sessions: index-only).
+    index('session_hour_rollups_outlet_idx').on(t.tenantId, t.outletId, t.day),
+  ],
+);
+
+/** 客流量 per tenant × local day × local hour, without the outlet: the edge days of the whole tenant's heat map. */
+export const sessionHourTenantRollups = pgTable(
+  'session_hour_tenant_rollups',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    hour: smallint('hour').notNull(),
+    sessions: integer('sessions').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.day, t.hour] })],
 );
 
 /**

@@ -201,6 +201,8 @@ const storedFlowMonths = async () => ({
                    where tenant_id = $1 and sessions <> 0 order by 1, 2, 3, 4`),
   tenant: await q(`select month::text, isodow, hour, sessions from session_hour_tenant_month_rollups
                    where tenant_id = $1 and sessions <> 0 order by 1, 2, 3`),
+  tenantDay: await q(`select day::text, hour, sessions from session_hour_tenant_rollups
+                      where tenant_id = $1 and sessions <> 0 order by 1, 2`),
 });
 const flowMonths = (outlet: boolean) =>
   q(`select date_trunc('month', s.started_at at time zone tn.time_zone)::date::text as month,
@@ -209,7 +211,14 @@ const flowMonths = (outlet: boolean) =>
             count(*)::int as sessions
      from service_sessions s join tenants tn on tn.id = s.tenant_id where s.tenant_id = $1
      group by ${outlet ? '1, 2, 3, 4 order by 1, 2, 3, 4' : '1, 2, 3 order by 1, 2, 3'}`);
-const expectedFlowMonths = async () => ({ outlet: await flowMonths(true), tenant: await flowMonths(false) });
+const expectedFlowMonths = async () => ({
+  outlet: await flowMonths(true),
+  tenant: await flowMonths(false),
+  tenantDay: await q(`select (s.started_at at time zone tn.time_zone)::date::text as day,
+                             extract(hour from s.started_at at time zone tn.time_zone)::smallint as hour, count(*)::int as sessions
+                      from service_sessions s join tenants tn on tn.id = s.tenant_id where s.tenant_id = $1
+                      group by 1, 2 order by 1, 2`),
+});
 /** Done tasks by the local day and the local month of completion (a done task without completed_at counts nowhere). */
 const storedDone = (table: 'followup_done_rollups' | 'followup_done_month_rollups', key: 'day' | 'month') =>
   q(`select ${key}::text as key, unit_id, assignee_id, done, on_time from ${table}

@@ -28,8 +28,9 @@ const FOLLOWUP_TABLES: readonly TRollupTable[] = [
   { name: 'followup_task_rollups', grain: 'day', hasUnit: true, hasStaff: true },
 ];
 const ALL_KEYS: TRollupNeeds = { unit: true, staff: true, day: false };
-/** 客流量 by weekday × hour: per tenant or outlet by month, per outlet by day. */
+/** 客流量 by weekday × hour: per tenant or outlet, by day or month. */
 const HOUR_TABLES: readonly TRollupTable[] = [
+  { name: 'session_hour_tenant_rollups', grain: 'day', hasUnit: false, hasStaff: false },
   { name: 'session_hour_tenant_month_rollups', grain: 'month', hasUnit: false, hasStaff: false },
   { name: 'session_hour_month_rollups', grain: 'month', hasUnit: true, hasStaff: false },
   { name: 'session_hour_rollups', grain: 'day', hasUnit: true, hasStaff: false },
