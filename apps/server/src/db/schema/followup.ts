@@ -168,12 +168,6 @@ export const followupTasks = pgTable(
     uniqueIndex('followup_tasks_customer_occurrence_uq').on(t.tenantId, t.customerId, t.planId, t.occurrenceKey),
     index('followup_tasks_assignee_idx').on(t.tenantId, t.assigneeId, t.state, t.dueUntil),
     index('followup_tasks_unit_idx').on(t.tenantId, t.unitId, t.state),
-    // Done tasks by completion time, with the assignee and unit the scope filters on (migration 0054, for 员工绩效's
-    // 回访完成数). No reader since followup/figures/staff-done.ts reads the completion-day rollups
-    // (followup-done-rollups.ts); kept until it is decided whether to drop it.
-    index('followup_tasks_done_idx')
-      .on(t.tenantId, t.completedAt, t.assigneeId, t.unitId)
-      .where(sql`${t.state} = 'done'`),
   ],
 );
 

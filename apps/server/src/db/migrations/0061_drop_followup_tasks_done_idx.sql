@@ -1,0 +1,1 @@
+DROP INDEX "followup_tasks_done_idx";
