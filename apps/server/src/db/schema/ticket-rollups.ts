@@ -44,6 +44,31 @@ export const ticketRollups = pgTable(
 );
 
 /**
+ * The same measures per tenant × local day × category × priority, without unit or staff: the whole tenant's complaint
+ * figures (HQ's 驾驶舱 and analysis) read it instead of every unit's and staff member's rows (~120,000 a year at the
+ * 10 M bench). Kept from `ticket_rollups` itself by statement-level triggers on it (migration 0062), so the listener,
+ * its moves and the rebuild keep it without knowing of it.
+ */
+export const ticketRollupsTenant = pgTable(
+  'ticket_rollups_tenant',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    category: text('category').notNull(),
+    priority: text('priority').notNull(),
+    received: integer('received').notNull().default(0),
+    resolved: integer('resolved').notNull().default(0),
+    resolutionMinutes: bigint('resolution_minutes', { mode: 'number' }).notNull().default(0),
+    closed: integer('closed').notNull().default(0),
+    reopened: integer('reopened').notNull().default(0),
+    slaBreaches: integer('sla_breaches').notNull().default(0),
+    atFault: integer('at_fault').notNull().default(0),
+    noFault: integer('no_fault').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.day, t.category, t.priority] })],
+);
+
+/**
  * Under which keys each ticket is counted in `ticket_rollups` now (its unit, staff, category, priority and fault
  * decision as of its last event): when an event changes one of them, the listener moves the ticket's counts from
  * these keys to the new ones. Written only by modules/tickets/rollups.

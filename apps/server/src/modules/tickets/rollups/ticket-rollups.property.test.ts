@@ -121,6 +121,51 @@ const expected = async () =>
     )
   ).rows;
 
+/** The tenant table (ticket_rollups_tenant) against the same events, summed over units and staff. */
+const storedTenant = async () =>
+  (
+    await t.pool.query(
+      `select day::text, category, priority, received, resolved, resolution_minutes::int, closed, reopened, sla_breaches,
+              at_fault, no_fault
+       from ticket_rollups_tenant where tenant_id = $1
+         and (received, resolved, resolution_minutes, closed, reopened, sla_breaches, at_fault, no_fault) <> (0, 0, 0, 0, 0, 0, 0, 0)
+       order by 1, 2, 3`,
+      [t.tenantId],
+    )
+  ).rows;
+const expectedTenant = async () => {
+  const sums = new Map<string, Record<string, unknown>>();
+  const measures = [
+    'received',
+    'resolved',
+    'resolution_minutes',
+    'closed',
+    'reopened',
+    'sla_breaches',
+    'at_fault',
+    'no_fault',
+  ];
+  for (const r of await expected()) {
+    const key = `${r.day}|${r.category}|${r.priority}`;
+    const acc: Record<string, unknown> = sums.get(key) ?? {
+      day: r.day,
+      category: r.category,
+      priority: r.priority,
+      ...Object.fromEntries(measures.map((m) => [m, 0])),
+    };
+    for (const m of measures) acc[m] = (acc[m] as number) + (r[m] as number);
+    sums.set(key, acc);
+  }
+  return [...sums.values()]
+    .filter((r) => measures.some((m) => r[m] !== 0))
+    .sort(
+      (a, b) =>
+        String(a.day).localeCompare(String(b.day)) ||
+        String(a.category).localeCompare(String(b.category)) ||
+        String(a.priority).localeCompare(String(b.priority)),
+    );
+};
+
 describe('complaint rollups (property)', () => {
   it('equal a GROUP BY over the ticket events after any sequence of events, and the rebuild agrees', async () => {
     await fc.assert(
@@ -190,8 +235,11 @@ describe('complaint rollups (property)', () => {
           }
           const want = await expected();
           expect(await stored()).toEqual(want);
+          const wantTenant = await expectedTenant();
+          expect(await storedTenant()).toEqual(wantTenant);
           await rebuildTicketRollups(t.db, t.tenantId);
           expect(await stored()).toEqual(want);
+          expect(await storedTenant()).toEqual(wantTenant);
         },
       ),
       { numRuns: 30 },

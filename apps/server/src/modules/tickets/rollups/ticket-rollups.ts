@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { TTicketCategory, TTicketPriority } from '@huifang/shared';
 import type { DbOrTx } from '../../../db/client.ts';
-import { rollupVisible, subtreeOf } from '../../../lib/rollup-tables.ts';
+import { rollupVisible, seesWholeTenant, subtreeOf } from '../../../lib/rollup-tables.ts';
 import type { TScope } from '../../../lib/scope.ts';
 import type { TTicketListener } from '../ticket-listeners.ts';
 
@@ -226,16 +226,17 @@ export async function readTicketRollups(
   filter: TTicketRollupFilter,
 ): Promise<TTicketFigures[]> {
   const groupBy = filter.groupBy ?? [];
+  const unitIn = filter.unitIn ? (await subtreeOf(db, scope, filter.unitIn))(sql`r.unit_id`) : null;
+  // The whole tenant, not by unit or staff: the tenant table (ticket_rollups_tenant) has the same measures.
+  const tenantWide =
+    seesWholeTenant(scope) && !unitIn && !filter.staffId && !groupBy.some((d) => d === 'unit' || d === 'staff');
   const conds: SQL[] = [
     sql`r.tenant_id = ${scope.tenantId}`,
     sql`r.day >= ${filter.fromDay}::date`,
     sql`r.day < ${filter.toDay}::date`,
-    rollupVisible(scope, sql`r.staff_id`, sql`r.unit_id`),
   ];
-  if (filter.unitIn) {
-    const cond = (await subtreeOf(db, scope, filter.unitIn))(sql`r.unit_id`);
-    if (cond) conds.push(cond);
-  }
+  if (!tenantWide) conds.push(rollupVisible(scope, sql`r.staff_id`, sql`r.unit_id`));
+  if (unitIn) conds.push(unitIn);
   if (filter.staffId) conds.push(sql`r.staff_id = ${filter.staffId}`);
   if (filter.category) conds.push(sql`r.category = ${filter.category}`);
   if (filter.priority) conds.push(sql`r.priority = ${filter.priority}`);
@@ -248,7 +249,7 @@ export async function readTicketRollups(
            coalesce(sum(r.closed), 0)::int as closed, coalesce(sum(r.reopened), 0)::int as reopened,
            coalesce(sum(r.sla_breaches), 0)::int as sla_breaches,
            coalesce(sum(r.at_fault), 0)::int as at_fault, coalesce(sum(r.no_fault), 0)::int as no_fault
-    from ticket_rollups r
+    from ${tenantWide ? sql`ticket_rollups_tenant` : sql`ticket_rollups`} r
     where ${sql.join(conds, sql` and `)}
     ${
       dims.length
