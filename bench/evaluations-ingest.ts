@@ -23,7 +23,7 @@ import { runMigrations } from '../apps/server/src/db/migrate.ts';
 import { systemClock } from '../apps/server/src/lib/clock.ts';
 import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.service.ts';
 import { loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
-import { cpuProfArgs, topStatements, withStatementStats } from './_cpu-prof.ts';
+import { applyPgSettings, cpuProfArgs, topStatements, withStatementStats } from './_cpu-prof.ts';
 import { cpuMeter, runInterleaved, runLoad } from './_load.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -91,6 +91,7 @@ try {
       'alter table evaluations disable trigger evaluation_rollups_insert, disable trigger survey_rollups_evaluations_ins',
     );
   await q('vacuum analyze');
+  await applyPgSettings(q);
 
   const startServer = async (mode: 'app' | 'baseline') => {
     const child = spawn(
