@@ -273,6 +273,10 @@ try {
     },
   };
   console.log(JSON.stringify(result, null, 2));
+} catch (err) {
+  // Said here: a failure of the clean-up below would otherwise replace it (runs have died with `undefined`).
+  console.error('bench failed:', err);
+  throw err;
 } finally {
   for (const c of children) c.kill();
   await database.close();

@@ -286,6 +286,10 @@ if (process.argv[2] === 'serve') {
         2,
       ),
     );
+  } catch (err) {
+    // Said here: a failure of the clean-up below would otherwise replace it (runs have died with `undefined`).
+    console.error('bench failed:', err);
+    throw err;
   } finally {
     for (const c of children) c.kill();
     await database.close();
