@@ -60,3 +60,69 @@ export function benchLogger(): { logger?: boolean; logStream?: NodeJS.WritableSt
   if (!process.env.BENCH_LOG || process.env.BENCH_LOG === 'silent') return { logger: false };
   return { logStream: fs.createWriteStream('/dev/null') };
 }
+
+/**
+ * BENCH_PG_SET="name=value,name=value": server settings for a diagnostic run (ALTER SYSTEM + reload, for both the app
+ * and the bare route alike), e.g. `synchronous_commit=off` to see how much of a gap is the wait for the WAL flush.
+ * Not for figures of record.
+ */
+export async function applyPgSettings(q: (text: string) => Promise<unknown>) {
+  const spec = process.env.BENCH_PG_SET;
+  if (!spec) return;
+  for (const pair of spec.split(',')) {
+    const [name, value] = pair.split('=').map((x) => x.trim());
+    if (!name || !/^[a-z_.]+$/.test(name) || value === undefined) throw new Error(`BENCH_PG_SET: bad setting ${pair}`);
+    await q(`alter system set ${name} = '${value.replace(/'/g, "''")}'`);
+  }
+  await q('select pg_reload_conf()');
+  console.error(`BENCH_PG_SET: ${spec}`);
+}
+
+/**
+ * BENCH_BATCH_TRACE=1: how the group commit's batches (the named statements kiosk-rate-batch, survey-open-batch) use
+ * their slots, printed to stderr when the server stops: batches, rows per batch, mean time a batch is in Postgres,
+ * and the gaps — a batch done and the next one not yet sent although the load goes on (a gap under 20 ms, so the
+ * pauses between the bench's slices are not counted) — in ms per batch and as a share of the busy time.
+ */
+export function traceBatches(pool: pg.Pool) {
+  const names = new Set(['kiosk-rate-batch', 'survey-open-batch']);
+  const t = { batches: 0, rows: 0, inPgMs: 0, gapMs: 0, gaps: 0, busyMs: 0, inFlight: 0, lastChange: 0, lastDone: 0 };
+  const hist: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+  const step = (now: number, d: number) => {
+    if (t.inFlight > 0 || now - t.lastChange < 20) hist[t.inFlight] = (hist[t.inFlight] ?? 0) + (now - t.lastChange);
+    t.inFlight += d;
+    t.lastChange = now;
+  };
+  const query = pool.query.bind(pool) as (...a: unknown[]) => Promise<unknown>;
+  (pool as unknown as { query: unknown }).query = (...args: unknown[]) => {
+    const cfg = args[0] as { name?: string; values?: unknown[][] };
+    if (!cfg || typeof cfg !== 'object' || !cfg.name || !names.has(cfg.name)) return query(...args);
+    const sent = performance.now();
+    if (t.inFlight === 0 && t.lastDone && sent - t.lastDone < 20) {
+      t.gapMs += sent - t.lastDone;
+      t.gaps++;
+    }
+    step(sent, 1);
+    t.batches++;
+    t.rows += Array.isArray(cfg.values?.[0]) ? cfg.values[0].length : 1;
+    return query(...args).finally(() => {
+      const done = performance.now();
+      t.inPgMs += done - sent;
+      t.lastDone = done;
+      step(done, -1);
+    });
+  };
+  process.on('SIGINT', () => {
+    const r = (v: number) => Number(v.toFixed(3));
+    const busy = hist.reduce((a, b) => a + b, 0);
+    console.error(
+      `batch trace ${JSON.stringify({
+        batches: t.batches,
+        rowsPerBatch: r(t.rows / Math.max(1, t.batches)),
+        msInPostgresPerBatch: r(t.inPgMs / Math.max(1, t.batches)),
+        gapMsPerBatch: r(t.gapMs / Math.max(1, t.batches)),
+        shareOfTimeByBatchesInFlight: hist.map((h) => r(h / Math.max(1, busy))).filter((_, i) => i <= 4),
+      })}`,
+    );
+  });
+}

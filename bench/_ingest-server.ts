@@ -10,7 +10,7 @@ import { loadConfig } from '../apps/server/src/config/env.ts';
 import { createDatabase } from '../apps/server/src/db/client.ts';
 import { systemClock } from '../apps/server/src/lib/clock.ts';
 import { inlineJobs, jobDefinitions } from '../apps/server/src/jobs/queue.ts';
-import { benchLogger } from './_cpu-prof.ts';
+import { benchLogger, traceBatches } from './_cpu-prof.ts';
 
 const [mode, url] = [process.argv[2], process.argv[3]!];
 const POOL = Number(process.env.BENCH_POOL ?? 10);
@@ -27,6 +27,7 @@ if (mode === 'baseline') {
   console.log(`listening ${(app.server.address() as { port: number }).port}`);
 } else {
   const database = createDatabase(url, POOL);
+  if (process.env.BENCH_BATCH_TRACE) traceBatches(database.pool);
   const config = loadConfig({
     LOG_LEVEL: process.env.BENCH_LOG ?? 'silent',
     JOBS: 'false',

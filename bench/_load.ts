@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 
 export interface TLoadResult {
@@ -125,12 +126,16 @@ export async function runInterleaved<K extends string>(
   runs: Record<K, Omit<TLoadOpts, 'seconds'> & { cpu?: { serverPids: number[]; pgDataDir: string } }>,
   seconds: number,
   sliceSeconds = 1,
-): Promise<Record<K, TLoadResult & { cpuMsPerRequest?: TCpuPerRequest }>> {
+): Promise<Record<K, TLoadResult & { cpuMsPerRequest?: TCpuPerRequest; coresUsed?: TCoresUsed }>> {
   const keys = Object.keys(runs) as K[];
   const slices = new Map<K, TSlice[]>(keys.map((k) => [k, []]));
   const cpuTotals = new Map<K, TCpuPerRequest>(
     keys.map((k) => [k, { server: 0, postgres: 0, loadGenerator: 0, total: 0 }]),
   );
+  // The server's main thread (its event loop) alone: the one part of the path that cannot use a second core.
+  const mainThreadMs = new Map<K, number>(keys.map((k) => [k, 0]));
+  // The whole machine's busy CPU during each party's slices (/proc/stat, every process: the neighbours' too).
+  const machineBusyMs = new Map<K, number>(keys.map((k) => [k, 0]));
   const seq = new Map<K, number>(keys.map((k) => [k, 0]));
   // One keep-alive agent per server for all its slices: no reconnects at each slice.
   const agents = new Map(keys.map((k) => [k, new http.Agent({ keepAlive: true, maxSockets: runs[k].concurrency })]));
@@ -138,6 +143,8 @@ export async function runInterleaved<K extends string>(
     for (const k of round % 2 === 0 ? keys : [...keys].reverse()) {
       const r = runs[k];
       const meter = r.cpu ? cpuMeter(r.cpu) : null;
+      const machine0 = machineCpuMs();
+      const main0 = (r.cpu?.serverPids ?? []).reduce((n, p) => n + threadCpuMs(p), 0);
       const base = seq.get(k)!;
       let n = 0;
       const slice = await loadSlice(
@@ -153,6 +160,10 @@ export async function runInterleaved<K extends string>(
       );
       seq.set(k, base + n);
       slices.get(k)!.push(slice);
+      const machine1 = machineCpuMs();
+      machineBusyMs.set(k, machineBusyMs.get(k)! + (machine1.busy - machine0.busy));
+      const main1 = (r.cpu?.serverPids ?? []).reduce((n, p) => n + threadCpuMs(p), 0);
+      mainThreadMs.set(k, mainThreadMs.get(k)! + (main1 - main0));
       if (meter) {
         const used = meter.used();
         const t = cpuTotals.get(k)!;
@@ -163,11 +174,12 @@ export async function runInterleaved<K extends string>(
     }
   }
   for (const a of agents.values()) a.destroy();
-  const out = {} as Record<K, TLoadResult & { cpuMsPerRequest?: TCpuPerRequest }>;
+  const out = {} as Record<K, TLoadResult & { cpuMsPerRequest?: TCpuPerRequest; coresUsed?: TCoresUsed }>;
   for (const k of keys) {
     const res = summarize(slices.get(k)!);
     const t = cpuTotals.get(k)!;
     const per = (v: number) => Number((v / Math.max(1, res.requests)).toFixed(3));
+    const cores = (ms: number) => Number((ms / (res.seconds * 1000)).toFixed(2));
     out[k] = runs[k].cpu
       ? {
           ...res,
@@ -177,10 +189,53 @@ export async function runInterleaved<K extends string>(
             loadGenerator: per(t.loadGenerator),
             total: per(t.server + t.postgres + t.loadGenerator),
           },
+          coresUsed: {
+            server: cores(t.server),
+            serverMainThread: cores(mainThreadMs.get(k)!),
+            postgres: cores(t.postgres),
+            loadGenerator: cores(t.loadGenerator),
+            parties: cores(t.server + t.postgres + t.loadGenerator),
+            machine: cores(machineBusyMs.get(k)!),
+            of: os.cpus().length,
+          },
         }
       : res;
   }
   return out;
+}
+
+/**
+ * Cores kept busy during a party's slices (CPU ms / wall ms): by each party of the run and by the whole machine
+ * (`machine`, from /proc/stat: the neighbours included). Where `parties` stays below `of` while the CPU per request
+ * is at the bare route's, the path leaves CPU idle (waits on something: a commit, a timer, a lock).
+ */
+export interface TCoresUsed {
+  server: number;
+  /** of `server`: its main thread (per process, summed), at most 1 per process */
+  serverMainThread: number;
+  postgres: number;
+  loadGenerator: number;
+  parties: number;
+  machine: number;
+  of: number;
+}
+
+/** CPU ms of a process' main thread (the event loop of a Node process), from /proc/<pid>/task/<pid>/stat. */
+function threadCpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+/** The machine's busy CPU in ms since boot (/proc/stat: all but idle and iowait). */
+function machineCpuMs(): { busy: number } {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = f as number[];
+  return { busy: ((user! + nice! + system! + irq! + softirq! + steal!) * 1000) / CLK_TCK };
 }
 
 export interface TCpuPerRequest {

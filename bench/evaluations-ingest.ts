@@ -23,7 +23,7 @@ import { runMigrations } from '../apps/server/src/db/migrate.ts';
 import { systemClock } from '../apps/server/src/lib/clock.ts';
 import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.service.ts';
 import { loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
-import { cpuProfArgs, topStatements, withStatementStats } from './_cpu-prof.ts';
+import { applyPgSettings, cpuProfArgs, topStatements, withStatementStats } from './_cpu-prof.ts';
 import { cpuMeter, runInterleaved, runLoad } from './_load.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -91,6 +91,7 @@ try {
       'alter table evaluations disable trigger evaluation_rollups_insert, disable trigger survey_rollups_evaluations_ins',
     );
   await q('vacuum analyze');
+  await applyPgSettings(q);
 
   const startServer = async (mode: 'app' | 'baseline') => {
     const child = spawn(
@@ -272,6 +273,10 @@ try {
     },
   };
   console.log(JSON.stringify(result, null, 2));
+} catch (err) {
+  // Said here: a failure of the clean-up below would otherwise replace it (runs have died with `undefined`).
+  console.error('bench failed:', err);
+  throw err;
 } finally {
   for (const c of children) c.kill();
   await database.close();

@@ -28,7 +28,7 @@ import { systemClock } from '../apps/server/src/lib/clock.ts';
 import { inlineJobs, jobDefinitions } from '../apps/server/src/jobs/queue.ts';
 import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.service.ts';
 import { loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
-import { benchLogger, cpuProfArgs } from './_cpu-prof.ts';
+import { applyPgSettings, benchLogger, cpuProfArgs, traceBatches } from './_cpu-prof.ts';
 import { cpuMeter, procCpuMs, runInterleaved, runLoad } from './_load.ts';
 
 const POOL = Number(process.env.BENCH_POOL ?? 10);
@@ -51,6 +51,7 @@ if (process.argv[2] === 'serve') {
     console.log(`listening ${(app.server.address() as { port: number }).port}`);
   } else {
     const database = createDatabase(url!, POOL);
+    if (process.env.BENCH_BATCH_TRACE) traceBatches(database.pool);
     const config = loadConfig({
       LOG_LEVEL: process.env.BENCH_LOG ?? 'silent',
       JOBS: 'false',
@@ -125,6 +126,7 @@ if (process.argv[2] === 'serve') {
     ).openToken;
     await setup.close();
     await database.pool.query('vacuum analyze');
+    await applyPgSettings((text) => database.pool.query(text));
 
     const answers = (i: number) => {
       const v = (k: number) => 1 + ((i + k) % 5);
@@ -284,6 +286,10 @@ if (process.argv[2] === 'serve') {
         2,
       ),
     );
+  } catch (err) {
+    // Said here: a failure of the clean-up below would otherwise replace it (runs have died with `undefined`).
+    console.error('bench failed:', err);
+    throw err;
   } finally {
     for (const c of children) c.kill();
     await database.close();

@@ -47,6 +47,26 @@ describe('createBatchWriter', () => {
     ]);
   });
 
+  it('sends the next batch before the callers of the finished one resume (the database is not left idle while they answer)', async () => {
+    const events: string[] = [];
+    let release: () => void = () => undefined;
+    const w = createBatchWriter<number, number>({
+      maxInFlight: 1,
+      flush: async (items) => {
+        events.push(`flush ${items.join(',')}`);
+        if (items[0] === 1) await new Promise<void>((r) => (release = r));
+        return items;
+      },
+    });
+    const first = w.write(1).then((v) => events.push(`resumed ${v}`));
+    await tick();
+    const second = w.write(2).then((v) => events.push(`resumed ${v}`));
+    await tick();
+    release();
+    await Promise.all([first, second]);
+    expect(events).toEqual(['flush 1', 'flush 2', 'resumed 1', 'resumed 2']);
+  });
+
   it('refuses a flush that returns the wrong number of results', async () => {
     const w = createBatchWriter<number, number>({ flush: async () => [] });
     await expect(w.write(1)).rejects.toThrow(/0 results for 1 items/);
