@@ -69,6 +69,33 @@ export const ticketRollupsTenant = pgTable(
 );
 
 /**
+ * The same measures per tenant × local month (`month`, its first day) × unit × staff, without category or priority:
+ * whole months of reads by unit or staff (员工绩效's complaints at fault, the complaint figures per staff, 统计分析 by
+ * unit) over a year read it instead of every day's rows. Kept like ticket_rollups_tenant (migration 0063).
+ */
+export const ticketRollupsMonth = pgTable(
+  'ticket_rollups_month',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    month: date('month', { mode: 'string' }).notNull(),
+    unitId: uuid('unit_id').notNull(),
+    staffId: uuid('staff_id'),
+    received: integer('received').notNull().default(0),
+    resolved: integer('resolved').notNull().default(0),
+    resolutionMinutes: bigint('resolution_minutes', { mode: 'number' }).notNull().default(0),
+    closed: integer('closed').notNull().default(0),
+    reopened: integer('reopened').notNull().default(0),
+    slaBreaches: integer('sla_breaches').notNull().default(0),
+    atFault: integer('at_fault').notNull().default(0),
+    noFault: integer('no_fault').notNull().default(0),
+  },
+  (t) => [
+    unique('ticket_rollups_month_key_uq').on(t.tenantId, t.month, t.unitId, t.staffId).nullsNotDistinct(),
+    index('ticket_rollups_month_unit_idx').on(t.tenantId, t.unitId, t.month),
+  ],
+);
+
+/**
  * Under which keys each ticket is counted in `ticket_rollups` now (its unit, staff, category, priority and fault
  * decision as of its last event): when an event changes one of them, the listener moves the ticket's counts from
  * these keys to the new ones. Written only by modules/tickets/rollups.

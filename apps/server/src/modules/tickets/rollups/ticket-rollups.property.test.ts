@@ -10,7 +10,7 @@ import {
 import { unitIdByCode, userIdByName } from '../../../../test/helpers.ts';
 import { createTestApp, type TTestApp } from '../../../../test/test-app.ts';
 import { applyTicketAction, appendTicketEvent, openTicket } from '../ticket-actions.ts';
-import { rebuildTicketRollups } from './ticket-rollups.ts';
+import { readTicketRollups, rebuildTicketRollups } from './ticket-rollups.ts';
 
 /**
  * Property: whatever tickets (units, staff or none, categories, priorities, opened around local midnights in a zone
@@ -166,6 +166,61 @@ const expectedTenant = async () => {
     );
 };
 
+/** The month table (ticket_rollups_month) against the same events, by local month × unit × staff. */
+const MONTH_MEASURES =
+  'received, resolved, resolution_minutes::int, closed, reopened, sla_breaches, at_fault, no_fault';
+const storedMonth = async () =>
+  (
+    await t.pool.query(
+      `select month::text, unit_id, staff_id, ${MONTH_MEASURES} from ticket_rollups_month where tenant_id = $1
+         and (received, resolved, resolution_minutes, closed, reopened, sla_breaches, at_fault, no_fault) <> (0, 0, 0, 0, 0, 0, 0, 0)
+       order by 1, 2, 3`,
+      [t.tenantId],
+    )
+  ).rows;
+const storedMonthSorted = async () => byMonthKey(await storedMonth());
+const expectedMonth = async () => {
+  const sums = new Map<string, Record<string, unknown>>();
+  const measures = [
+    'received',
+    'resolved',
+    'resolution_minutes',
+    'closed',
+    'reopened',
+    'sla_breaches',
+    'at_fault',
+    'no_fault',
+  ];
+  for (const r of await expected()) {
+    const month = `${String(r.day).slice(0, 7)}-01`;
+    const key = `${month}|${r.unit_id}|${r.staff_id}`;
+    const acc: Record<string, unknown> = sums.get(key) ?? {
+      month,
+      unit_id: r.unit_id,
+      staff_id: r.staff_id,
+      ...Object.fromEntries(measures.map((m) => [m, 0])),
+    };
+    for (const m of measures) acc[m] = (acc[m] as number) + (r[m] as number);
+    sums.set(key, acc);
+  }
+  return byMonthKey([...sums.values()].filter((r) => measures.some((m) => r[m] !== 0)));
+};
+/** One order for both sides (JS string order; a null staff first). */
+const byMonthKey = (rows: Record<string, unknown>[]) => {
+  const key = (r: Record<string, unknown>) =>
+    `${String(r.month)}|${String(r.unit_id)}|${r.staff_id === null ? '' : String(r.staff_id)}`;
+  return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+};
+
+/** The tenant-wide scope of an administrator. */
+const wholeTenant = () => ({
+  tenantId: t.tenantId,
+  userId: '00000000-0000-0000-0000-000000000000',
+  unitId: units[0]!,
+  unitPath: '/',
+  dataScope: 'tenant' as const,
+});
+
 describe('complaint rollups (property)', () => {
   it('equal a GROUP BY over the ticket events after any sequence of events, and the rebuild agrees', async () => {
     await fc.assert(
@@ -237,7 +292,37 @@ describe('complaint rollups (property)', () => {
           expect(await stored()).toEqual(want);
           const wantTenant = await expectedTenant();
           expect(await storedTenant()).toEqual(wantTenant);
+          const wantMonth = await expectedMonth();
+          expect(await storedMonthSorted()).toEqual(wantMonth);
+          // The reader over ranges of whole and partial months (month table, day table, both) = the events per staff.
+          for (const [fromDay, toDay] of [
+            ['2026-03-01', '2026-04-01'],
+            ['2026-03-08', '2026-05-01'],
+            ['2026-02-20', '2026-04-10'],
+          ] as const) {
+            const perStaff = new Map<string, { received: number; atFault: number; resolved: number }>();
+            for (const r of want.filter((x) => String(x.day) >= fromDay && String(x.day) < toDay)) {
+              const k = String(r.staff_id);
+              const acc = perStaff.get(k) ?? { received: 0, atFault: 0, resolved: 0 };
+              acc.received += r.received as number;
+              acc.atFault += r.at_fault as number;
+              acc.resolved += r.resolved as number;
+              perStaff.set(k, acc);
+            }
+            const read = await readTicketRollups(t.db, wholeTenant(), { fromDay, toDay, groupBy: ['staff'] });
+            expect(
+              Object.fromEntries(
+                read
+                  .filter((r) => r.received || r.atFault || r.resolved)
+                  .map((r) => [
+                    String(r.keys.staff),
+                    { received: r.received, atFault: r.atFault, resolved: r.resolved },
+                  ]),
+              ),
+            ).toEqual(Object.fromEntries([...perStaff].filter(([, v]) => v.received || v.atFault || v.resolved)));
+          }
           await rebuildTicketRollups(t.db, t.tenantId);
+          expect(await storedMonthSorted()).toEqual(wantMonth);
           expect(await stored()).toEqual(want);
           expect(await storedTenant()).toEqual(wantTenant);
         },

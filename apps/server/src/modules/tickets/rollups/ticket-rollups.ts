@@ -1,7 +1,13 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { TTicketCategory, TTicketPriority } from '@huifang/shared';
 import type { DbOrTx } from '../../../db/client.ts';
-import { rollupVisible, seesWholeTenant, subtreeOf } from '../../../lib/rollup-tables.ts';
+import {
+  rollupTableParts,
+  rollupVisible,
+  seesWholeTenant,
+  subtreeOf,
+  type TRollupTable,
+} from '../../../lib/rollup-tables.ts';
 import type { TScope } from '../../../lib/scope.ts';
 import type { TTicketListener } from '../ticket-listeners.ts';
 
@@ -179,6 +185,15 @@ export async function rebuildTicketRollups(db: DbOrTx, tenantId?: string): Promi
   });
 }
 
+/** The tables of the complaint read model: the fine one, per tenant by day, per unit × staff by month. */
+const FINE: TRollupTable = { name: 'ticket_rollups', grain: 'day', hasUnit: true, hasStaff: true };
+const TENANT: TRollupTable = { name: 'ticket_rollups_tenant', grain: 'day', hasUnit: false, hasStaff: false };
+const UNIT_TABLES: readonly TRollupTable[] = [
+  { name: 'ticket_rollups_month', grain: 'month', hasUnit: true, hasStaff: true },
+  FINE,
+];
+const MEASURES_SQL = sql.raw(MEASURE_COLUMNS.map((c) => `r.${c}`).join(', '));
+
 export type TTicketRollupDim = 'day' | 'unit' | 'staff' | 'category' | 'priority';
 const DIM_COLUMN: Record<TTicketRollupDim, SQL> = {
   day: sql`to_char(r.day, 'YYYY-MM-DD')`,
@@ -227,41 +242,47 @@ export async function readTicketRollups(
 ): Promise<TTicketFigures[]> {
   const groupBy = filter.groupBy ?? [];
   const unitIn = filter.unitIn ? (await subtreeOf(db, scope, filter.unitIn))(sql`r.unit_id`) : null;
-  // The whole tenant, not by unit or staff: the tenant table (ticket_rollups_tenant) has the same measures.
+  // The whole tenant, not by unit or staff: the tenant table (ticket_rollups_tenant) has the same measures. Not by day,
+  // category or priority: whole months from ticket_rollups_month, the edge days from ticket_rollups.
   const tenantWide =
     seesWholeTenant(scope) && !unitIn && !filter.staffId && !groupBy.some((d) => d === 'unit' || d === 'staff');
-  const conds: SQL[] = [
-    sql`r.tenant_id = ${scope.tenantId}`,
-    sql`r.day >= ${filter.fromDay}::date`,
-    sql`r.day < ${filter.toDay}::date`,
-  ];
-  if (!tenantWide) conds.push(rollupVisible(scope, sql`r.staff_id`, sql`r.unit_id`));
-  if (unitIn) conds.push(unitIn);
-  if (filter.staffId) conds.push(sql`r.staff_id = ${filter.staffId}`);
-  if (filter.category) conds.push(sql`r.category = ${filter.category}`);
-  if (filter.priority) conds.push(sql`r.priority = ${filter.priority}`);
+  const byMonth =
+    !tenantWide &&
+    !filter.category &&
+    !filter.priority &&
+    !groupBy.some((d) => d === 'day' || d === 'category' || d === 'priority');
+  const parts = tenantWide
+    ? [{ table: TENANT, from: filter.fromDay, to: filter.toDay }]
+    : byMonth
+      ? rollupTableParts(UNIT_TABLES, { unit: true, staff: true, day: false }, filter.fromDay, filter.toDay)
+      : [{ table: FINE, from: filter.fromDay, to: filter.toDay }];
   const dims = groupBy.map((d, i) => sql`${DIM_COLUMN[d]} as ${sql.raw(`k${i}`)}`);
+  const selects = parts.map(({ table, from, to }) => {
+    const time = sql.raw(`r.${table.grain}`);
+    const conds: SQL[] = [
+      sql`r.tenant_id = ${scope.tenantId}`,
+      sql`${time} >= ${from}::date`,
+      sql`${time} < ${to}::date`,
+    ];
+    if (table.hasUnit) conds.push(rollupVisible(scope, sql`r.staff_id`, sql`r.unit_id`));
+    if (unitIn) conds.push(unitIn);
+    if (filter.staffId) conds.push(sql`r.staff_id = ${filter.staffId}`);
+    if (filter.category) conds.push(sql`r.category = ${filter.category}`);
+    if (filter.priority) conds.push(sql`r.priority = ${filter.priority}`);
+    return sql`select ${dims.length ? sql`${sql.join(dims, sql`, `)},` : sql``} ${MEASURES_SQL}
+      from ${sql.raw(table.name)} r where ${sql.join(conds, sql` and `)}`;
+  });
+  const keys = groupBy.map((_, i) => sql.raw(`r.k${i}`));
   const res = await db.execute<Record<string, string | number | null>>(sql`
-    select ${dims.length ? sql`${sql.join(dims, sql`, `)},` : sql``}
+    select ${keys.length ? sql`${sql.join(keys, sql`, `)},` : sql``}
            coalesce(sum(r.received), 0)::int as received, coalesce(sum(r.resolved), 0)::int as resolved,
            coalesce(sum(r.resolution_minutes), 0)::float8 as resolution_minutes,
            round(sum(r.resolution_minutes)::numeric / nullif(sum(r.resolved), 0), 1)::float8 as avg_resolution,
            coalesce(sum(r.closed), 0)::int as closed, coalesce(sum(r.reopened), 0)::int as reopened,
            coalesce(sum(r.sla_breaches), 0)::int as sla_breaches,
            coalesce(sum(r.at_fault), 0)::int as at_fault, coalesce(sum(r.no_fault), 0)::int as no_fault
-    from ${tenantWide ? sql`ticket_rollups_tenant` : sql`ticket_rollups`} r
-    where ${sql.join(conds, sql` and `)}
-    ${
-      dims.length
-        ? sql`group by ${sql.join(
-            groupBy.map((_, i) => sql.raw(String(i + 1))),
-            sql`, `,
-          )} order by ${sql.join(
-            groupBy.map((_, i) => sql.raw(String(i + 1))),
-            sql`, `,
-          )}`
-        : sql``
-    }`);
+    from (${sql.join(selects, sql` union all `)}) r
+    ${keys.length ? sql`group by ${sql.join(keys, sql`, `)} order by ${sql.join(keys, sql`, `)}` : sql``}`);
   return res.rows.map((r) => ({
     keys: Object.fromEntries(groupBy.map((d, i) => [d, (r[`k${i}`] as string | null) ?? null])),
     received: Number(r.received),
