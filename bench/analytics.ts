@@ -522,6 +522,9 @@ try {
       await step('followupDoneRollupsRebuild', () => rebuildFollowupDoneRollups(database.db));
       await step('dashboardRollupsRebuild', () => rebuildDashboardRollups(database.db));
       await step('vacuumAnalyze', () => q('vacuum analyze'));
+    } else if (migrated) {
+      // New tables a migration backfilled: without statistics and visibility map the first run reads them slowly.
+      await step('vacuumAnalyze', () => q('vacuum analyze'));
     }
   } else {
     const boot = await bootstrapTenant(
