@@ -121,96 +121,71 @@ const expected = async () =>
     )
   ).rows;
 
-/** The tenant table (ticket_rollups_tenant) against the same events, summed over units and staff. */
-const storedTenant = async () =>
-  (
-    await t.pool.query(
-      `select day::text, category, priority, received, resolved, resolution_minutes::int, closed, reopened, sla_breaches,
-              at_fault, no_fault
-       from ticket_rollups_tenant where tenant_id = $1
-         and (received, resolved, resolution_minutes, closed, reopened, sla_breaches, at_fault, no_fault) <> (0, 0, 0, 0, 0, 0, 0, 0)
-       order by 1, 2, 3`,
-      [t.tenantId],
-    )
-  ).rows;
-const expectedTenant = async () => {
-  const sums = new Map<string, Record<string, unknown>>();
-  const measures = [
-    'received',
-    'resolved',
-    'resolution_minutes',
-    'closed',
-    'reopened',
-    'sla_breaches',
-    'at_fault',
-    'no_fault',
-  ];
-  for (const r of await expected()) {
-    const key = `${r.day}|${r.category}|${r.priority}`;
-    const acc: Record<string, unknown> = sums.get(key) ?? {
-      day: r.day,
-      category: r.category,
-      priority: r.priority,
-      ...Object.fromEntries(measures.map((m) => [m, 0])),
-    };
-    for (const m of measures) acc[m] = (acc[m] as number) + (r[m] as number);
-    sums.set(key, acc);
-  }
-  return [...sums.values()]
-    .filter((r) => measures.some((m) => r[m] !== 0))
-    .sort(
-      (a, b) =>
-        String(a.day).localeCompare(String(b.day)) ||
-        String(a.category).localeCompare(String(b.category)) ||
-        String(a.priority).localeCompare(String(b.priority)),
-    );
+const MEASURES = [
+  'received',
+  'resolved',
+  'resolution_minutes',
+  'closed',
+  'reopened',
+  'sla_breaches',
+  'at_fault',
+  'no_fault',
+] as const;
+type TRow = Record<string, unknown>;
+
+/** Rows in one JS order of their key columns (a null key first), for both sides of a comparison. */
+const inOrder = (rows: TRow[], keys: readonly string[]) => {
+  const k = (r: TRow) => keys.map((c) => (r[c] === null ? '' : String(r[c]))).join('|');
+  return [...rows].sort((a, b) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0));
 };
 
-/** The month table (ticket_rollups_month) against the same events, by local month × unit × staff. */
-const MONTH_MEASURES =
-  'received, resolved, resolution_minutes::int, closed, reopened, sla_breaches, at_fault, no_fault';
-const storedMonth = async () =>
-  (
-    await t.pool.query(
-      `select month::text, unit_id, staff_id, ${MONTH_MEASURES} from ticket_rollups_month where tenant_id = $1
-         and (received, resolved, resolution_minutes, closed, reopened, sla_breaches, at_fault, no_fault) <> (0, 0, 0, 0, 0, 0, 0, 0)
-       order by 1, 2, 3`,
-      [t.tenantId],
-    )
-  ).rows;
-const storedMonthSorted = async () => byMonthKey(await storedMonth());
-const expectedMonth = async () => {
-  const sums = new Map<string, Record<string, unknown>>();
-  const measures = [
-    'received',
-    'resolved',
-    'resolution_minutes',
-    'closed',
-    'reopened',
-    'sla_breaches',
-    'at_fault',
-    'no_fault',
-  ];
-  for (const r of await expected()) {
-    const month = `${String(r.day).slice(0, 7)}-01`;
-    const key = `${month}|${r.unit_id}|${r.staff_id}`;
-    const acc: Record<string, unknown> = sums.get(key) ?? {
-      month,
+/** The expected fine rows summed under other keys (`keyOf`), rows of zeros left out. */
+function summed(rows: TRow[], keyOf: (r: TRow) => TRow): TRow[] {
+  const sums = new Map<string, TRow>();
+  for (const r of rows) {
+    const keys = keyOf(r);
+    const id = JSON.stringify(Object.values(keys));
+    const acc = sums.get(id) ?? { ...keys, ...Object.fromEntries(MEASURES.map((m) => [m, 0])) };
+    for (const m of MEASURES) acc[m] = (acc[m] as number) + (r[m] as number);
+    sums.set(id, acc);
+  }
+  return [...sums.values()].filter((r) => MEASURES.some((m) => r[m] !== 0));
+}
+
+/** A derived table (tenant, month) as stored: its key columns, then the measures, zero rows left out. */
+const storedOf = async (table: string, keys: readonly string[]) =>
+  inOrder(
+    (
+      await t.pool.query(
+        `select ${keys.join(', ')}, ${MEASURES.map((m) => (m === 'resolution_minutes' ? `${m}::int` : m)).join(', ')}
+         from ${table} where tenant_id = $1 and (${MEASURES.join(', ')}) <> (${MEASURES.map(() => 0).join(', ')})`,
+        [t.tenantId],
+      )
+    ).rows,
+    keys.map((k) => k.replace('::text', '')),
+  );
+
+/** ticket_rollups_tenant: the events per local day × category × priority. */
+const TENANT_KEYS = ['day', 'category', 'priority'];
+const storedTenant = () => storedOf('ticket_rollups_tenant', ['day::text', 'category', 'priority']);
+const expectedTenant = async () =>
+  inOrder(
+    summed(await expected(), (r) => ({ day: r.day, category: r.category, priority: r.priority })),
+    TENANT_KEYS,
+  );
+
+/** ticket_rollups_month: the events per local month × unit × staff. */
+const MONTH_KEYS = ['month', 'unit_id', 'staff_id'];
+const storedMonthSorted = () => storedOf('ticket_rollups_month', ['month::text', 'unit_id', 'staff_id']);
+const expectedMonth = async () =>
+  inOrder(
+    summed(await expected(), (r) => ({
+      month: `${String(r.day).slice(0, 7)}-01`,
       unit_id: r.unit_id,
       staff_id: r.staff_id,
-      ...Object.fromEntries(measures.map((m) => [m, 0])),
-    };
-    for (const m of measures) acc[m] = (acc[m] as number) + (r[m] as number);
-    sums.set(key, acc);
-  }
-  return byMonthKey([...sums.values()].filter((r) => measures.some((m) => r[m] !== 0)));
-};
-/** One order for both sides (JS string order; a null staff first). */
-const byMonthKey = (rows: Record<string, unknown>[]) => {
-  const key = (r: Record<string, unknown>) =>
-    `${String(r.month)}|${String(r.unit_id)}|${r.staff_id === null ? '' : String(r.staff_id)}`;
-  return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-};
+    })),
+    MONTH_KEYS,
+  );
 
 /** The tenant-wide scope of an administrator. */
 const wholeTenant = () => ({
