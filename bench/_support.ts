@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../apps/server/test/pg-cluster.ts';
 import { buildApp } from '../apps/server/src/app.ts';
 import { loadConfig } from '../apps/server/src/config/env.ts';
 import { createDatabase } from '../apps/server/src/db/client.ts';
@@ -16,7 +17,7 @@ export async function benchApp() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-'));
   const pgServer = await startEmbeddedPostgres({
     dataDir,
-    port: 55000 + Math.floor(Math.random() * 5000),
+    port: await freePort(),
     log: { info: () => undefined, warn: () => undefined },
   });
   const database = createDatabase(pgServer.connectionString);

@@ -30,6 +30,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../apps/server/test/pg-cluster.ts';
 import { createDatabase } from '../apps/server/src/db/client.ts';
 import { startEmbeddedPostgres } from '../apps/server/src/db/embedded.ts';
 import { runMigrations } from '../apps/server/src/db/migrate.ts';
@@ -294,7 +295,7 @@ const markerFile = path.join(dataDir, 'bench-analytics.json');
 const scaleKey = JSON.stringify({ N, CUSTOMERS, STAFF, OUTLETS, BRANCHES, TICKETS, TASKS, DAYS });
 const pgServer = await startEmbeddedPostgres({
   dataDir,
-  port: 55000 + Math.floor(Math.random() * 5000),
+  port: await freePort(),
   log: { info: () => undefined, warn: () => undefined },
 });
 const url = pgServer.connectionString;

@@ -17,6 +17,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../apps/server/test/pg-cluster.ts';
 import { createDatabase } from '../apps/server/src/db/client.ts';
 import { startEmbeddedPostgres } from '../apps/server/src/db/embedded.ts';
 import { runMigrations } from '../apps/server/src/db/migrate.ts';
@@ -32,7 +33,7 @@ const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
 const SESSIONS_PER_DEVICE = Math.ceil((SECONDS * 12_000) / C) + 500;
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-'));
-const pgPort = 55000 + Math.floor(Math.random() * 5000);
+const pgPort = await freePort();
 const startPg = () =>
   startEmbeddedPostgres({ dataDir, port: pgPort, log: { info: () => undefined, warn: () => undefined } });
 const pgServer = await withStatementStats(await startPg(), startPg);

@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { freePort } from '../apps/server/test/pg-cluster.ts';
 import { buildApp } from '../apps/server/src/app.ts';
 import { loadConfig } from '../apps/server/src/config/env.ts';
 import { createDatabase } from '../apps/server/src/db/client.ts';
@@ -65,7 +66,7 @@ if (process.argv[2] === 'serve') {
   const SPLIT_SECONDS = Number(process.env.BENCH_SPLIT_SECONDS ?? 10);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-'));
   const pgDataDir = path.join(dataDir, 'pg');
-  const pgPort = 55000 + Math.floor(Math.random() * 5000);
+  const pgPort = await freePort();
   const startPg = () =>
     startEmbeddedPostgres({ dataDir, port: pgPort, log: { info: () => undefined, warn: () => undefined } });
   const pgServer = await withStatementStats(await startPg(), startPg);

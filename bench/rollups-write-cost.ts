@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../apps/server/test/pg-cluster.ts';
 import { createDatabase } from '../apps/server/src/db/client.ts';
 import { startEmbeddedPostgres } from '../apps/server/src/db/embedded.ts';
 import { runMigrations } from '../apps/server/src/db/migrate.ts';
@@ -29,7 +30,7 @@ const SQL_INSERTS = 1000;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-'));
 const pgServer = await startEmbeddedPostgres({
   dataDir,
-  port: 55000 + Math.floor(Math.random() * 5000),
+  port: await freePort(),
   log: { info: () => undefined, warn: () => undefined },
 });
 const url = pgServer.connectionString;

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TSessionReportQuery } from '@huifang/shared';
+import { freePort } from '../apps/server/test/pg-cluster.ts';
 import { createDatabase } from '../apps/server/src/db/client.ts';
 import { startEmbeddedPostgres } from '../apps/server/src/db/embedded.ts';
 import { runMigrations } from '../apps/server/src/db/migrate.ts';
@@ -29,7 +30,7 @@ const TZ = 'Asia/Shanghai';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-'));
 const pgServer = await startEmbeddedPostgres({
   dataDir,
-  port: 55000 + Math.floor(Math.random() * 5000),
+  port: await freePort(),
   log: { info: () => undefined, warn: () => undefined },
 });
 const database = createDatabase(pgServer.connectionString);

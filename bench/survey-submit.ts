@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { freePort } from '../apps/server/test/pg-cluster.ts';
 import { buildApp } from '../apps/server/src/app.ts';
 import { loadConfig } from '../apps/server/src/config/env.ts';
 import { createDatabase } from '../apps/server/src/db/client.ts';
@@ -77,7 +78,7 @@ if (process.argv[2] === 'serve') {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huifang-bench-'));
   const pgServer = await startEmbeddedPostgres({
     dataDir,
-    port: 55000 + Math.floor(Math.random() * 5000),
+    port: await freePort(),
     log: { info: () => undefined, warn: () => undefined },
   });
   const url = pgServer.connectionString;
