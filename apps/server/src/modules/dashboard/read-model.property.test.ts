@@ -162,9 +162,8 @@ const storedTasks = () =>
      from followup_task_rollups where tenant_id = $1
        and (tasks, attempted, reached, attempts, people_attempts, connected, done, on_time, failed, open) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
      order by 1, 2, 3, 4, 5`);
-const expectedTasks = () =>
-  q(`select (f.due_from at time zone tn.time_zone)::date::text as day, (f.due_until at time zone tn.time_zone)::date::text as due_day,
-            f.unit_id, f.assignee_id, f.plan_id, count(*)::int as tasks,
+/** The task measures of followup_task_rollups, written out here independently of the migration (alias f). */
+const TASK_MEASURES = `count(*)::int as tasks,
             (count(*) filter (where f.attempts > 0))::int as attempted, (count(*) filter (where f.reached_attempts > 0))::int as reached,
             sum(f.attempts)::int as attempts,
             (coalesce(sum(f.attempts) filter (where f.last_outcome is null or f.last_outcome not in ('sent', 'send_failed')), 0))::int as people_attempts,
@@ -173,7 +172,10 @@ const expectedTasks = () =>
             (count(*) filter (where f.state = 'failed'))::int as failed,
             (count(*) filter (where f.state in ('pending', 'in_progress', 'follow_up')))::int as open
      from followup_tasks f join tenants tn on tn.id = f.tenant_id
-     where f.tenant_id = $1 and f.state <> 'cancelled'
+     where f.tenant_id = $1 and f.state <> 'cancelled'`;
+const expectedTasks = () =>
+  q(`select (f.due_from at time zone tn.time_zone)::date::text as day, (f.due_until at time zone tn.time_zone)::date::text as due_day,
+            f.unit_id, f.assignee_id, f.plan_id, ${TASK_MEASURES}
      group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5`);
 /** The same tasks by the local month their due window opens × unit × assignee (followup_task_month_rollups). */
 const storedTaskMonths = () =>
@@ -184,16 +186,7 @@ const storedTaskMonths = () =>
      order by 1, 2, 3`);
 const expectedTaskMonths = () =>
   q(`select date_trunc('month', f.due_from at time zone tn.time_zone)::date::text as month, f.unit_id, f.assignee_id,
-            count(*)::int as tasks,
-            (count(*) filter (where f.attempts > 0))::int as attempted, (count(*) filter (where f.reached_attempts > 0))::int as reached,
-            sum(f.attempts)::int as attempts,
-            (coalesce(sum(f.attempts) filter (where f.last_outcome is null or f.last_outcome not in ('sent', 'send_failed')), 0))::int as people_attempts,
-            sum(f.reached_attempts)::int as connected, (count(*) filter (where f.state = 'done'))::int as done,
-            (count(*) filter (where f.state = 'done' and f.completed_at <= f.due_until))::int as on_time,
-            (count(*) filter (where f.state = 'failed'))::int as failed,
-            (count(*) filter (where f.state in ('pending', 'in_progress', 'follow_up')))::int as open
-     from followup_tasks f join tenants tn on tn.id = f.tenant_id
-     where f.tenant_id = $1 and f.state <> 'cancelled'
+            ${TASK_MEASURES}
      group by 1, 2, 3 order by 1, 2, 3`);
 /** 客流量 by local month × ISO weekday × hour, per outlet and per tenant (the heat map's month tables). */
 const storedFlowMonths = async () => ({
