@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { freePort } from '../apps/server/test/pg-cluster.ts';
 import { buildApp } from '../apps/server/src/app.ts';
 import { loadConfig } from '../apps/server/src/config/env.ts';
@@ -64,4 +65,15 @@ export async function timeIt(n: number, fn: () => Promise<unknown>) {
   ms.sort((a, b) => a - b);
   const pct = (p: number) => Number(ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]!.toFixed(2));
   return { n, p50: pct(0.5), p95: pct(0.95), max: pct(1) };
+}
+
+/**
+ * A pool for the GROUP-BY baselines over the raw facts, with Postgres' own defaults (parallel workers included): the
+ * app's pool runs without parallel workers (db/client.ts), which would make the baseline slower than it need be and
+ * the ratio larger than it is. JIT stays off as before (its compile time is not the query's).
+ */
+export function baselinePool(connectionString: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max: 4, application_name: 'bench-baseline', options: '-c jit=off' });
+  pool.on('error', () => undefined);
+  return pool;
 }

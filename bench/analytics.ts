@@ -42,7 +42,7 @@ import { rebuildDashboardRollups } from '../apps/server/src/modules/dashboard/re
 import { rebuildFollowupDoneRollups } from '../apps/server/src/modules/followup/figures/staff-done.ts';
 import { rebuildTicketRollups } from '../apps/server/src/modules/tickets/rollups/ticket-rollups.ts';
 import { cpuMeter } from './_load.ts';
-import { timeIt } from './_support.ts';
+import { baselinePool, timeIt } from './_support.ts';
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 const N = env('BENCH_EVALUATIONS', 10_000_000);
@@ -301,6 +301,7 @@ const pgServer = await startEmbeddedPostgres({
 const url = pgServer.connectionString;
 const pgDataDir = path.join(dataDir, 'pg');
 const database = createDatabase(url);
+let baseline: ReturnType<typeof baselinePool> | undefined;
 const q = (text: string, params: unknown[] = []) => database.pool.query(text, params);
 const seconds = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(1));
 const timings: Record<string, number> = {};
@@ -634,7 +635,9 @@ try {
     await periodArg('lastMonth', 'month', lastMonthStart, monthStart),
     await periodArg('thisYear', 'year', `${y}-01-01`, tomorrow),
   ];
-  const ctx: TCtx = { q, tenantId: t, today };
+  // The GROUP-BY twins run on a pool with Postgres' defaults (parallel workers), not the app's settings.
+  const factsPool = (baseline = baselinePool(url));
+  const ctx: TCtx = { q: (text, params = []) => factsPool.query(text, params), tenantId: t, today };
 
   const results: Record<string, unknown>[] = [];
   const misses: string[] = [];
@@ -760,6 +763,7 @@ try {
       s.kill('SIGINT');
     });
   }
+  await baseline?.end();
   await database.close();
   await pgServer.stop();
   if (!keepDir) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -19,7 +19,7 @@ import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.
 import { loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
 import { sessionReport } from '../apps/server/src/modules/counter/sessions.repository.ts';
 import { rebuildEvaluationRollups } from '../apps/server/src/modules/evaluations/rollups.ts';
-import { timeIt } from './_support.ts';
+import { baselinePool, timeIt } from './_support.ts';
 
 const N = Number(process.env.BENCH_EVALUATIONS ?? 10_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
@@ -35,6 +35,7 @@ const pgServer = await startEmbeddedPostgres({
 });
 const database = createDatabase(pgServer.connectionString);
 const q = (text: string, params: unknown[] = []) => database.pool.query(text, params);
+const baseline = baselinePool(pgServer.connectionString);
 const seconds = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(1));
 try {
   await runMigrations(database.pool);
@@ -132,7 +133,7 @@ try {
   /** The report as the app computed it before the rollups: a GROUP BY over sessions joined to their evaluation. */
   const factReport = (groupBy: TSessionReportQuery['groupBy']) => {
     const key = groupBy === 'outlet' ? 's.outlet_id::text' : groupBy === 'staff' ? 's.staff_id::text' : 'd.day';
-    return q(
+    return baseline.query(
       `select ${key} as key, count(*)::int as sessions, round(avg(s.handling_seconds))::int as avg_handling,
               count(sc.v)::int as rated, count(*) filter (where e.id is not null and e.score is null)::int as unrated,
               round(avg(sc.v)::numeric, 2)::float8 as avg_score, count(*) filter (where sc.v >= 4)::int as satisfied,
@@ -197,6 +198,7 @@ try {
     ),
   );
 } finally {
+  await baseline.end();
   await database.close();
   await pgServer.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });

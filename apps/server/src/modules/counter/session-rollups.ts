@@ -1,6 +1,17 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
-import { isRootUnit, rollupTableParts, rollupVisible, subtreeOf, type TRollupTable } from '../../lib/rollup-tables.ts';
+import {
+  isRootUnit,
+  keyAsDay,
+  keyAsIs,
+  keyAsText,
+  rollupTableParts,
+  rollupVisible,
+  subtreeOf,
+  type TRollupKey,
+  type TRollupTable,
+  unionKeys,
+} from '../../lib/rollup-tables.ts';
 import type { TScope } from '../../lib/scope.ts';
 
 /**
@@ -13,12 +24,12 @@ import type { TScope } from '../../lib/scope.ts';
 
 /** `outlet` is the outlet recorded on the session (the counter's parent when it served). */
 export type TSessionDim = 'day' | 'outlet' | 'counter' | 'staff' | 'businessType';
-const DIM_COLUMN: Record<TSessionDim, SQL> = {
-  day: sql`to_char(r.day, 'YYYY-MM-DD')`,
-  outlet: sql`r.outlet_id::text`,
-  counter: sql`r.counter_id::text`,
-  staff: sql`r.staff_id::text`,
-  businessType: sql`r.business_type`,
+const DIM_KEY: Record<TSessionDim, TRollupKey> = {
+  day: keyAsDay(sql`r.day`),
+  outlet: keyAsText(sql`r.outlet_id`),
+  counter: keyAsText(sql`r.counter_id`),
+  staff: keyAsText(sql`r.staff_id`),
+  businessType: keyAsIs(sql`r.business_type`),
 };
 
 export interface TSessionFilter {
@@ -151,7 +162,7 @@ export async function readSessionRollups(
   const inSubtree = filter.counterIn ? await subtreeOf(db, scope, filter.counterIn) : null;
   const counterIn = inSubtree?.(sql`r.counter_id`) ?? null;
   const outletIn = inSubtree?.(sql`r.outlet_id`) ?? null;
-  const dims = groupBy.map((d, i) => sql`${DIM_COLUMN[d]} as ${sql.raw(`k${i}`)}`);
+  const keys = unionKeys(groupBy.map((d) => DIM_KEY[d]));
   const selects = parts.map(({ table, from, to }) => {
     const time = sql.raw(`r.${table.grain}`);
     const conds: SQL[] = [
@@ -169,17 +180,16 @@ export async function readSessionRollups(
     if (filter.counterId) conds.push(sql`r.counter_id = ${filter.counterId}`);
     if (counterIn && table.hasStaff) conds.push(counterIn);
     else if (outletIn && table.hasUnit) conds.push(outletIn);
-    return sql`select ${dims.length ? sql`${sql.join(dims, sql`, `)},` : sql``} r.sessions, r.handled, r.handling_sum
+    return sql`select ${keys.inner} r.sessions, r.handled, r.handling_sum
       from ${sql.raw(table.name)} r where ${sql.join(conds, sql` and `)}`;
   });
-  const keys = groupBy.map((_, i) => sql.raw(`r.k${i}`));
   const res = await db.execute<Record<string, string | number | null>>(sql`
-    select ${keys.length ? sql`${sql.join(keys, sql`, `)},` : sql``}
+    select ${keys.outer}
            coalesce(sum(r.sessions), 0)::int as sessions, coalesce(sum(r.handled), 0)::int as handled,
            coalesce(sum(r.handling_sum), 0)::float8 as handling_sum,
            round(sum(r.handling_sum)::numeric / nullif(sum(r.handled), 0))::int as avg_handling
     from (${sql.join(selects, sql` union all `)}) r
-    ${keys.length ? sql`group by ${sql.join(keys, sql`, `)}` : sql``}`);
+    ${keys.groupBy}`);
   return res.rows.map((r) => ({
     keys: Object.fromEntries(groupBy.map((d, i) => [d, (r[`k${i}`] as string | null) ?? null])),
     sessions: Number(r.sessions),

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
+import { keyAsDay, tableKeys, type TRollupKey } from '../../lib/rollup-tables.ts';
 import { ownedVisible, type TScope } from '../../lib/scope.ts';
 import { foldEvaluationRollups, type TRollupFilter } from './rollups.ts';
 
@@ -10,9 +11,9 @@ import { foldEvaluationRollups, type TRollupFilter } from './rollups.ts';
  */
 
 export type THourRollupDim = 'day' | 'hour';
-const DIM_COLUMN: Record<THourRollupDim, SQL> = {
-  day: sql`to_char(r.day, 'YYYY-MM-DD')`,
-  hour: sql`r.hour::int::text`,
+const DIM_KEY: Record<THourRollupDim, TRollupKey> = {
+  day: keyAsDay(sql`r.day`),
+  hour: { column: sql`r.hour`, text: (k) => sql`${k}::int::text` },
 };
 
 export interface THourRollupFigures {
@@ -48,9 +49,9 @@ export async function readEvaluationHourRollups(
   if (filter.unitIn) conds.push(subtree(scope, filter.unitIn, sql`r.unit_id`));
   if (filter.counterIn) conds.push(subtree(scope, filter.counterIn, sql`r.counter_id`));
   await foldEvaluationRollups(db, scope.tenantId);
-  const dims = groupBy.map((d, i) => sql`${DIM_COLUMN[d]} as ${sql.raw(`k${i}`)}`);
+  const keys = tableKeys(groupBy.map((d) => DIM_KEY[d]));
   const res = await db.execute<Record<string, string | number | null>>(sql`
-    select ${dims.length ? sql`${sql.join(dims, sql`, `)},` : sql``}
+    select ${keys.select}
            coalesce(sum(r.total), 0)::int as total, coalesce(sum(r.unrated), 0)::int as unrated,
            coalesce(sum(r.score_sum), 0)::float8 as score_sum,
            coalesce(sum(r.score_4 + r.score_5), 0)::int as satisfied,
@@ -58,14 +59,7 @@ export async function readEvaluationHourRollups(
            coalesce(sum(r.excluded), 0)::int as excluded
     from evaluation_hour_rollups r
     where ${sql.join(conds, sql` and `)}
-    ${
-      dims.length
-        ? sql`group by ${sql.join(
-            groupBy.map((_, i) => sql.raw(String(i + 1))),
-            sql`, `,
-          )}`
-        : sql``
-    }`);
+    ${keys.groupBy}`);
   return res.rows.map((r) => ({
     keys: Object.fromEntries(groupBy.map((d, i) => [d, String(r[`k${i}`])])),
     total: Number(r.total),

@@ -3,11 +3,16 @@ import type { TEvaluationChannel } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import {
   isRootUnit,
+  keyAsDay,
+  keyAsIs,
+  keyAsText,
   rollupTableParts,
   rollupVisible,
   subtreeOf,
+  type TRollupKey,
   type TRollupNeeds,
   type TRollupTable,
+  unionKeys,
 } from '../../lib/rollup-tables.ts';
 import { ownedVisible, type TScope } from '../../lib/scope.ts';
 
@@ -20,13 +25,13 @@ import { ownedVisible, type TScope } from '../../lib/scope.ts';
  */
 
 export type TRollupDim = 'day' | 'unit' | 'counter' | 'staff' | 'channel' | 'businessType';
-const DIM_COLUMN: Record<TRollupDim, SQL> = {
-  day: sql`to_char(r.day, 'YYYY-MM-DD')`,
-  unit: sql`r.unit_id::text`,
-  counter: sql`r.counter_id::text`,
-  staff: sql`r.staff_id::text`,
-  channel: sql`r.channel`,
-  businessType: sql`r.business_type`,
+const DIM_KEY: Record<TRollupDim, TRollupKey> = {
+  day: keyAsDay(sql`r.day`),
+  unit: keyAsText(sql`r.unit_id`),
+  counter: keyAsText(sql`r.counter_id`),
+  staff: keyAsText(sql`r.staff_id`),
+  channel: keyAsIs(sql`r.channel`),
+  businessType: keyAsIs(sql`r.business_type`),
 };
 
 export interface TRollupFilter {
@@ -143,7 +148,7 @@ export async function readEvaluationRollups(
   await foldEvaluationRollups(db, scope.tenantId);
   const unitIn = filter.unitIn ? (await subtreeOf(db, scope, filter.unitIn))(sql`r.unit_id`) : null;
   const counterIn = filter.counterIn ? (await subtreeOf(db, scope, filter.counterIn))(sql`r.counter_id`) : null;
-  const dims = groupBy.map((d, i) => sql`${DIM_COLUMN[d]} as ${sql.raw(`k${i}`)}`);
+  const keys = unionKeys(groupBy.map((d) => DIM_KEY[d]));
   const selects = parts.map(({ table, from, to }) => {
     const time = sql.raw(`r.${table.grain}`);
     const conds: SQL[] = [
@@ -165,13 +170,12 @@ export async function readEvaluationRollups(
     if (filter.hasStaff) conds.push(sql`r.staff_id is not null`);
     if (unitIn && table.hasUnit) conds.push(unitIn);
     if (counterIn) conds.push(counterIn);
-    return sql`select ${dims.length ? sql`${sql.join(dims, sql`, `)},` : sql``}
+    return sql`select ${keys.inner}
       r.total, r.unrated, r.score_sum, r.score_1, r.score_2, r.score_3, r.score_4, r.score_5, r.excluded
       from ${sql.raw(table.name)} r where ${sql.join(conds, sql` and `)}`;
   });
-  const keys = groupBy.map((_, i) => sql.raw(`r.k${i}`));
   const res = await db.execute<Record<string, string | number | null>>(sql`
-    select ${keys.length ? sql`${sql.join(keys, sql`, `)},` : sql``}
+    select ${keys.outer}
            coalesce(sum(r.total), 0)::int as total, coalesce(sum(r.unrated), 0)::int as unrated,
            coalesce(sum(r.score_sum), 0)::float8 as score_sum,
            coalesce(sum(r.score_1), 0)::int as s1, coalesce(sum(r.score_2), 0)::int as s2, coalesce(sum(r.score_3), 0)::int as s3,
@@ -179,7 +183,7 @@ export async function readEvaluationRollups(
            round(sum(r.score_sum)::numeric / nullif(sum(r.total) - sum(r.unrated), 0), 2)::float8 as avg_score,
            coalesce(sum(r.excluded), 0)::int as excluded
     from (${sql.join(selects, sql` union all `)}) r
-    ${keys.length ? sql`group by ${sql.join(keys, sql`, `)}` : sql``}`);
+    ${keys.groupBy}`);
   return res.rows.map((r) => {
     const scores: TRollupFigures['scores'] = [Number(r.s1), Number(r.s2), Number(r.s3), Number(r.s4), Number(r.s5)];
     const total = Number(r.total);

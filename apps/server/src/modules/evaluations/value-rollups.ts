@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { UNCLASSIFIED_VALUE, type TEvaluationChannel, type TValueCutFilter } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
+import { keyAsDay, keyAsIs, keyAsText, tableKeys, type TRollupKey } from '../../lib/rollup-tables.ts';
 import { unitVisible, type TScope } from '../../lib/scope.ts';
 import type { TRollupFigures } from './rollups.ts';
 
@@ -12,13 +13,13 @@ import type { TRollupFigures } from './rollups.ts';
  */
 
 export type TValueDim = 'tier' | 'lifecycle' | 'ruleClass' | 'day' | 'unit' | 'channel';
-const DIM_COLUMN: Record<TValueDim, SQL> = {
-  tier: sql`r.tier`,
-  lifecycle: sql`r.lifecycle`,
-  ruleClass: sql`r.rule_class`,
-  day: sql`to_char(r.day, 'YYYY-MM-DD')`,
-  unit: sql`r.unit_id::text`,
-  channel: sql`r.channel`,
+const DIM_KEY: Record<TValueDim, TRollupKey> = {
+  tier: keyAsIs(sql`r.tier`),
+  lifecycle: keyAsIs(sql`r.lifecycle`),
+  ruleClass: keyAsIs(sql`r.rule_class`),
+  day: keyAsDay(sql`r.day`),
+  unit: keyAsText(sql`r.unit_id`),
+  channel: keyAsIs(sql`r.channel`),
 };
 
 export type TValueFigures = Omit<TRollupFigures, 'keys'> & { keys: Partial<Record<TValueDim, string | null>> };
@@ -89,10 +90,9 @@ export async function readEvaluationValueRollups(
     conds.push(
       sql`r.unit_id in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like (select p.path from org_units p where p.id = ${filter.unitIn} and p.tenant_id = ${scope.tenantId}) || '%')`,
     );
-  const dims = groupBy.map((d, i) => sql`${DIM_COLUMN[d]} as ${sql.raw(`k${i}`)}`);
-  const keys = groupBy.map((_, i) => sql.raw(`${i + 1}`));
+  const keys = tableKeys(groupBy.map((d) => DIM_KEY[d]));
   const res = await db.execute<Record<string, string | number | null>>(sql`
-    select ${dims.length ? sql`${sql.join(dims, sql`, `)},` : sql``}
+    select ${keys.select}
            coalesce(sum(r.total), 0)::int as total, coalesce(sum(r.unrated), 0)::int as unrated,
            coalesce(sum(r.score_sum), 0)::float8 as score_sum,
            coalesce(sum(r.score_1), 0)::int as s1, coalesce(sum(r.score_2), 0)::int as s2, coalesce(sum(r.score_3), 0)::int as s3,
@@ -100,7 +100,7 @@ export async function readEvaluationValueRollups(
            round(sum(r.score_sum)::numeric / nullif(sum(r.total) - sum(r.unrated), 0), 2)::float8 as avg_score,
            coalesce(sum(r.excluded), 0)::int as excluded
     from evaluation_value_rollups r where ${sql.join(conds, sql` and `)}
-    ${keys.length ? sql`group by ${sql.join(keys, sql`, `)}` : sql``}`);
+    ${keys.groupBy}`);
   return res.rows.map((r) => {
     const scores: TRollupFigures['scores'] = [Number(r.s1), Number(r.s2), Number(r.s3), Number(r.s4), Number(r.s5)];
     const total = Number(r.total);

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { and, eq, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import { PARALLEL_BATCH_WORK, type Db } from '../../db/client.ts';
 import { valueRuns } from '../../db/schema/index.ts';
 import type { TClock } from '../../lib/clock.ts';
 import { localDate } from '../policy/calendar.ts';
@@ -58,6 +58,7 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
     const newWarnings = await deps.db.transaction(async (tx) => {
       // Sorts and hashes over a million rows in memory rather than on disk; reset at commit.
       await tx.execute(sql`set local work_mem = '128MB'`);
+      await tx.execute(PARALLEL_BATCH_WORK);
       await tx.execute(STAGE_DDL);
       const periods = await periodBoundsConst(tx, cfg, run.asOf);
       let done = 0;

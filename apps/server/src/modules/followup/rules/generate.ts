@@ -8,7 +8,7 @@ import {
   type TFollowupRule,
   type TPlanPreview,
 } from '@huifang/shared';
-import type { DbOrTx } from '../../../db/client.ts';
+import { PARALLEL_BATCH_WORK, type DbOrTx } from '../../../db/client.ts';
 import type { followupPlans } from '../../../db/schema/index.ts';
 import { listConditions } from '../../customers/customers.repository.ts';
 import { subtreeUnitIds } from '../../org-units/org-units.repository.ts';
@@ -288,7 +288,10 @@ export async function generateTasks(
   const r = crypto.randomBytes(10).toString('hex');
   const idPrefix = `${r.slice(0, 12)}8${r.slice(12, 15)}${'89ab'[parseInt(r[15]!, 16) % 4]}${r.slice(16, 19)}`;
   // The round-robin numbering sorts the run's customers once: in memory rather than on disk (local to this transaction).
-  if (!single) await db.execute(sql`select set_config('work_mem', '256MB', true)`);
+  if (!single) {
+    await db.execute(sql`select set_config('work_mem', '256MB', true)`);
+    await db.execute(PARALLEL_BATCH_WORK);
+  }
   const res = await db.execute(sql`
     with ${candidatesSql(plan, ctx, pop, { ignoreGap: single?.ignoreGap ?? false })}
       insert into followup_tasks (id, tenant_id, plan_id, customer_id, occurrence_key, created_by_run, unit_id, assignee_id, team_unit_id, state,

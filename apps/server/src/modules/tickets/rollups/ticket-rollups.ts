@@ -2,11 +2,16 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { TTicketCategory, TTicketPriority } from '@huifang/shared';
 import type { DbOrTx } from '../../../db/client.ts';
 import {
+  keyAsDay,
+  keyAsIs,
+  keyAsText,
   rollupTableParts,
   rollupVisible,
   seesWholeTenant,
   subtreeOf,
+  type TRollupKey,
   type TRollupTable,
+  unionKeys,
 } from '../../../lib/rollup-tables.ts';
 import type { TScope } from '../../../lib/scope.ts';
 import type { TTicketListener } from '../ticket-listeners.ts';
@@ -195,12 +200,12 @@ const UNIT_TABLES: readonly TRollupTable[] = [
 const MEASURES_SQL = sql.raw(MEASURE_COLUMNS.map((c) => `r.${c}`).join(', '));
 
 export type TTicketRollupDim = 'day' | 'unit' | 'staff' | 'category' | 'priority';
-const DIM_COLUMN: Record<TTicketRollupDim, SQL> = {
-  day: sql`to_char(r.day, 'YYYY-MM-DD')`,
-  unit: sql`r.unit_id::text`,
-  staff: sql`r.staff_id::text`,
-  category: sql`r.category`,
-  priority: sql`r.priority`,
+const DIM_KEY: Record<TTicketRollupDim, TRollupKey> = {
+  day: keyAsDay(sql`r.day`),
+  unit: keyAsText(sql`r.unit_id`),
+  staff: keyAsText(sql`r.staff_id`),
+  category: keyAsIs(sql`r.category`),
+  priority: keyAsIs(sql`r.priority`),
 };
 
 export interface TTicketRollupFilter {
@@ -256,7 +261,7 @@ export async function readTicketRollups(
     : byMonth
       ? rollupTableParts(UNIT_TABLES, { unit: true, staff: true, day: false }, filter.fromDay, filter.toDay)
       : [{ table: FINE, from: filter.fromDay, to: filter.toDay }];
-  const dims = groupBy.map((d, i) => sql`${DIM_COLUMN[d]} as ${sql.raw(`k${i}`)}`);
+  const keys = unionKeys(groupBy.map((d) => DIM_KEY[d]));
   const selects = parts.map(({ table, from, to }) => {
     const time = sql.raw(`r.${table.grain}`);
     const conds: SQL[] = [
@@ -269,12 +274,11 @@ export async function readTicketRollups(
     if (filter.staffId) conds.push(sql`r.staff_id = ${filter.staffId}`);
     if (filter.category) conds.push(sql`r.category = ${filter.category}`);
     if (filter.priority) conds.push(sql`r.priority = ${filter.priority}`);
-    return sql`select ${dims.length ? sql`${sql.join(dims, sql`, `)},` : sql``} ${MEASURES_SQL}
+    return sql`select ${keys.inner} ${MEASURES_SQL}
       from ${sql.raw(table.name)} r where ${sql.join(conds, sql` and `)}`;
   });
-  const keys = groupBy.map((_, i) => sql.raw(`r.k${i}`));
   const res = await db.execute<Record<string, string | number | null>>(sql`
-    select ${keys.length ? sql`${sql.join(keys, sql`, `)},` : sql``}
+    select ${keys.outer}
            coalesce(sum(r.received), 0)::int as received, coalesce(sum(r.resolved), 0)::int as resolved,
            coalesce(sum(r.resolution_minutes), 0)::float8 as resolution_minutes,
            round(sum(r.resolution_minutes)::numeric / nullif(sum(r.resolved), 0), 1)::float8 as avg_resolution,
@@ -282,7 +286,7 @@ export async function readTicketRollups(
            coalesce(sum(r.sla_breaches), 0)::int as sla_breaches,
            coalesce(sum(r.at_fault), 0)::int as at_fault, coalesce(sum(r.no_fault), 0)::int as no_fault
     from (${sql.join(selects, sql` union all `)}) r
-    ${keys.length ? sql`group by ${sql.join(keys, sql`, `)} order by ${sql.join(keys, sql`, `)}` : sql``}`);
+    ${keys.groupBy} ${keys.orderBy}`);
   return res.rows.map((r) => ({
     keys: Object.fromEntries(groupBy.map((d, i) => [d, (r[`k${i}`] as string | null) ?? null])),
     received: Number(r.received),
