@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   check,
   index,
   integer,
@@ -73,6 +74,12 @@ export const tickets = pgTable(
     slaComputedAt: timestamp('sla_computed_at', { withTimezone: true }),
     /** When the derived SLA next changes by time alone (a warning point or deadline); the SLA job looks again then. */
     slaNextCheckAt: timestamp('sla_next_check_at', { withTimezone: true }),
+    /**
+     * An event came after `sla_event_id`: set by a trigger on every insert into ticket_events (migration
+     * `ticket_sla_stale`), cleared when the SLA job derives the ticket again. The job finds these by a partial index
+     * instead of probing every ticket's events (50,000 tickets: 89 ms every 5 s).
+     */
+    slaStale: boolean('sla_stale').notNull().default(false),
     /** Bumped by every action: clients send the version they saw, a stale one gets 409. */
     version: integer('version').notNull().default(1),
   },
@@ -98,6 +105,9 @@ export const tickets = pgTable(
     index('tickets_open_sla_idx')
       .on(t.tenantId, t.resolutionDueAt)
       .where(sql`${t.status} not in ('resolved', 'closed')`),
+    index('tickets_sla_stale_idx')
+      .on(t.tenantId, t.id)
+      .where(sql`${t.slaStale}`),
     index('tickets_sla_next_check_idx')
       .on(t.slaNextCheckAt)
       .where(sql`${t.slaNextCheckAt} is not null and ${t.status} not in ('resolved', 'closed')`),

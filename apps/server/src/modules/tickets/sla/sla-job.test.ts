@@ -201,6 +201,30 @@ describe('ticket SLA job', () => {
     expect((await row(id)).resolution_due_at).toEqual(sh('2026-12-10T12:00'));
   });
 
+  it('looks only at tickets with a new event or a due check: an event marks its ticket, the job clears it', async () => {
+    const id = await open('2026-12-09T09:00', 'low');
+    const stale = async () =>
+      (await t.pool.query(`select sla_stale from tickets where id = $1`, [id])).rows[0].sla_stale as boolean;
+    expect(await stale()).toBe(true); // its 'created' event
+    await runJob('2026-12-09T09:00');
+    expect(await stale()).toBe(false);
+    expect((await row(id)).resolution_due_at).not.toBeNull();
+    const computedAt = async () =>
+      (await t.pool.query(`select sla_computed_at from tickets where id = $1`, [id])).rows[0].sla_computed_at as Date;
+    expect(await computedAt()).toEqual(sh('2026-12-09T09:00'));
+    // Nothing changed, no check due: a run leaves it alone.
+    await runJob('2026-12-09T09:01');
+    expect(await computedAt()).toEqual(sh('2026-12-09T09:00'));
+    // Any writer's event marks the ticket (the trigger on ticket_events), and the next run derives it again.
+    await act(id, 'start', '2026-12-09T09:05');
+    expect(await stale()).toBe(true);
+    await runJob('2026-12-09T09:06');
+    expect(await computedAt()).toEqual(sh('2026-12-09T09:06'));
+    expect(await stale()).toBe(false);
+    // Derived from the new event: the first response is met, so the next check is the resolution warning point.
+    expect((await row(id)).sla_next_check_at!.getTime()).toBeGreaterThan(sh('2026-12-09T12:00').getTime());
+  });
+
   it('a resolved ticket is cached as met', async () => {
     const id = await open('2026-12-07T09:00', 'low');
     await act(id, 'start', '2026-12-07T09:30');

@@ -17,7 +17,7 @@ import { deriveSla, type TSlaCalendar, type TSlaDerivation, type TSlaMark } from
 
 /**
  * The SLA job `ticket-sla` (jobs/queue.ts: every minute, and a few seconds after any ticket event through the
- * in-process ticker). For each ticket whose events changed since its cache was derived (`sla_event_id`), or whose next
+ * in-process ticker). For each ticket whose events changed since its cache was derived (`sla_stale`, set by a trigger on every event), or whose next
  * warning point / deadline has come (`sla_next_check_at`), in one transaction that locks the ticket row:
  * freezes the used time of closed clock intervals (`sla_checkpoint`), appends `sla_warning` / `sla_breached` once per
  * target and cycle, escalates once when the resolution target or the current level's OLA reaches its warning point,
@@ -90,8 +90,7 @@ export async function runTicketSla(
       where (${opts.tenantId ?? null}::uuid is null or t.tenant_id = ${opts.tenantId ?? null}::uuid)
         and (
           (t.status not in ${OPEN} and t.sla_next_check_at <= ${now})
-          or exists (select 1 from ticket_events e
-                     where e.tenant_id = t.tenant_id and e.ticket_id = t.id and e.id > t.sla_event_id)
+          or t.sla_stale
         )
       order by t.tenant_id, t.id
       limit ${BATCH}`);
@@ -218,6 +217,9 @@ async function recomputeTicket(
       slaEventId: lastEventId,
       slaComputedAt: now,
       slaNextCheckAt: derived.nextCheckAt,
+      // Still stale if the last pass appended events it did not derive from (the pass limit): looked at next run.
+      slaStale: sql`exists (select 1 from ticket_events e
+        where e.tenant_id = ${tenantId} and e.ticket_id = ${ticketId} and e.id > ${lastEventId})`,
     })
     .where(and(eq(tickets.tenantId, tenantId), eq(tickets.id, ticketId)));
   return out;
