@@ -474,8 +474,9 @@ const generate = async (t: string) => {
     // triggers off). Left at 0, the server's SLA ticker spent the whole bench deriving 50,000 tickets (about 18
     // minutes of one core, 2026-12-06).
     await g(
-      `update tickets t set sla_event_id = e.last, sla_computed_at = now()
-       from (select ticket_id, max(id) as last from ticket_events where tenant_id = $1 group by ticket_id) e
+      `update tickets t set sla_event_id = e.last, sla_computed_at = now(), sla_breached = e.breached
+       from (select ticket_id, max(id) as last, bool_or(type = 'sla_breached') as breached
+             from ticket_events where tenant_id = $1 group by ticket_id) e
        where t.tenant_id = $1 and t.id = e.ticket_id`,
       [t],
     );

@@ -1,5 +1,10 @@
 ALTER TABLE "tickets" ADD COLUMN "sla_stale" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE "tickets" ADD COLUMN "sla_breached" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 CREATE INDEX "tickets_sla_stale_idx" ON "tickets" USING btree ("tenant_id","id") WHERE "tickets"."sla_stale";--> statement-breakpoint
+-- Tickets that ever breached a target: what 员工投诉指标 looked up in ticket_events per ticket.
+UPDATE "tickets" t SET "sla_breached" = true
+WHERE t.sla_state = 'breached'
+   OR EXISTS (SELECT 1 FROM ticket_events e WHERE e.tenant_id = t.tenant_id AND e.ticket_id = t.id AND e.type = 'sla_breached');--> statement-breakpoint
 -- Tickets whose events changed since their SLA cache was derived: what the SLA job's per-ticket probe of
 -- ticket_events found until now.
 UPDATE "tickets" t SET "sla_stale" = true

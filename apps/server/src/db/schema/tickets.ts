@@ -80,6 +80,11 @@ export const tickets = pgTable(
      * instead of probing every ticket's events (50,000 tickets: 89 ms every 5 s).
      */
     slaStale: boolean('sla_stale').notNull().default(false),
+    /**
+     * Some SLA target of the ticket was ever breached (it has an `sla_breached` event; the SLA job, the only writer of
+     * those, keeps it): 员工投诉指标's 超时 per ticket without a look into ticket_events.
+     */
+    slaBreached: boolean('sla_breached').notNull().default(false),
     /** Bumped by every action: clients send the version they saw, a stale one gets 409. */
     version: integer('version').notNull().default(1),
   },

@@ -279,8 +279,7 @@ export async function complaintFiguresForStaff(
            count(*) filter (where t.fault_decision = 'at_fault')::int as upheld,
            count(*) filter (where t.fault_decision = 'no_fault')::int as no_fault,
            round((avg(extract(epoch from (t.resolved_at - t.created_at))) filter (where t.resolved_at is not null) / 3600)::numeric, 2)::float8 as mean_hours,
-           count(*) filter (where t.sla_state = 'breached' or exists (
-             select 1 from ticket_events e where e.tenant_id = t.tenant_id and e.ticket_id = t.id and e.type = 'sla_breached'))::int as breaches
+           count(*) filter (where t.sla_breached)::int as breaches
     from tickets t left join users u on u.id = t.staff_id
     where t.tenant_id = ${scope.tenantId} and t.staff_id is not null and ${unitVisible(scope, sql`t.unit_id`)}
       and t.created_at >= ${start} and t.created_at < ${end}

@@ -117,12 +117,17 @@ describe('ticket SLA job', () => {
     expect(await events(id, 'sla_warning')).toHaveLength(1);
     expect(await events(id, 'sla_breached')).toMatchObject([{ target: 'first_response' }]);
     expect(await notes()).toBe(warned * 2);
+    const everBreached = async () =>
+      (await t.pool.query(`select sla_breached from tickets where id = $1`, [id])).rows[0].sla_breached as boolean;
+    expect(await everBreached()).toBe(true);
 
     // Answering stops the first-response clock; its breach stays a fact.
     await act(id, 'start', '2026-12-07T10:10');
     await runJob('2026-12-07T10:11');
     await runJob('2026-12-07T10:12');
     expect(await events(id, 'sla_breached')).toHaveLength(1);
+    // Answered, the first response is no longer running late, and the ticket stays one that breached (员工投诉指标).
+    expect(await everBreached()).toBe(true);
     expect(await events(id, 'sla_checkpoint')).toEqual([
       expect.objectContaining({ firstResponseUsedMinutes: 70, resolutionUsedMinutes: 70 }),
     ]);

@@ -218,6 +218,9 @@ async function recomputeTicket(
       slaComputedAt: now,
       slaNextCheckAt: derived.nextCheckAt,
       // Still stale if the last pass appended events it did not derive from (the pass limit): looked at next run.
+      // Ever breached (员工投诉指标's 超时): breached now, or an sla_breached event, which only this job writes.
+      slaBreached: sql`${derived.state === 'breached'} or exists (select 1 from ticket_events e
+        where e.tenant_id = ${tenantId} and e.ticket_id = ${ticketId} and e.type = 'sla_breached')`,
       slaStale: sql`exists (select 1 from ticket_events e
         where e.tenant_id = ${tenantId} and e.ticket_id = ${ticketId} and e.id > ${lastEventId})`,
     })
