@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachConcurrent } from './concurrent.ts';
+import { allConcurrent, forEachConcurrent } from './concurrent.ts';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -37,5 +37,22 @@ describe('forEachConcurrent', () => {
       calls += 1;
     });
     expect(calls).toBe(0);
+  });
+});
+
+describe('allConcurrent', () => {
+  it('returns the results in the order of the tasks with no more than the limit running', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const task = (v: string, ms: number) => async () => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await tick(ms);
+      inFlight -= 1;
+      return v;
+    };
+    const out = await allConcurrent(2, [task('a', 6), task('b', 1), task('c', 1), task('d', 0)] as const);
+    expect(out).toEqual(['a', 'b', 'c', 'd']);
+    expect(peak).toBe(2);
   });
 });

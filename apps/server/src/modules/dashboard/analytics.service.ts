@@ -8,6 +8,7 @@ import type {
 } from '@huifang/shared';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import type { TClock } from '../../lib/clock.ts';
+import { allConcurrent, REQUEST_READ_LANES } from '../../lib/concurrent.ts';
 import { pgArray, type TScope } from '../../lib/scope.ts';
 import { tenantTimeZone } from '../../lib/time.ts';
 import { addDays, localDay, readEvaluationRollups, type TRollupFigures } from '../evaluations/rollups.ts';
@@ -93,18 +94,19 @@ const canFollowup = (p: ReadonlySet<string>) => p.has('followup:read') || p.has(
 const canSessions = (scope: TScope, p: ReadonlySet<string>) =>
   p.has('counter:serve') || (scope.dataScope !== 'own' && p.has('evaluation:read'));
 
-async function valuesOf(db: DbOrTx, scope: TScope, r: TRange, perms: ReadonlySet<string>): Promise<TValues> {
+/** The reads of a period's figures, one thunk each (run in the request's read lanes; merged by Object.assign). */
+function valueTasks(db: DbOrTx, scope: TScope, r: TRange, perms: ReadonlySet<string>): (() => Promise<TValues>)[] {
   const own = scope.dataScope === 'own';
-  const none = Promise.resolve({});
-  const parts = await Promise.all([
-    perms.has('evaluation:read') ? readEvaluationRollups(db, scope, r).then((rows) => evaluationValues(rows[0])) : none,
-    perms.has('survey:read') && !own ? surveyValues(db, scope, r) : none,
-    canSessions(scope, perms) ? sessionValues(db, scope, r) : none,
-    canFollowup(perms) ? followupValues(db, scope, r) : none,
-    perms.has('ticket:read') ? ticketValues(db, scope, r) : none,
-    canAppeal(scope, perms) ? readAppeals(db, scope, r).then((a) => ({ appealsDecided: a.decided })) : none,
-  ]);
-  return Object.assign({}, ...parts) as TValues;
+  const tasks: (false | (() => Promise<TValues>))[] = [
+    perms.has('evaluation:read') &&
+      (() => readEvaluationRollups(db, scope, r).then((rows) => evaluationValues(rows[0]))),
+    perms.has('survey:read') && !own && (() => surveyValues(db, scope, r)),
+    canSessions(scope, perms) && (() => sessionValues(db, scope, r)),
+    canFollowup(perms) && (() => followupValues(db, scope, r)),
+    perms.has('ticket:read') && (() => ticketValues(db, scope, r)),
+    canAppeal(scope, perms) && (() => readAppeals(db, scope, r).then((a) => ({ appealsDecided: a.decided }))),
+  ];
+  return tasks.filter((t): t is () => Promise<TValues> => t !== false);
 }
 
 /** Snapshot figures (now): overdue follow-up tasks, open tickets, open churn warnings. */
@@ -115,12 +117,11 @@ async function snapshotValues(
   perms: ReadonlySet<string>,
 ): Promise<{ values: TValues; customerValue: TAnalyticsDashboard['customerValue'] }> {
   const own = scope.dataScope === 'own';
-  const [overdue, open, value, appeals] = await Promise.all([
-    canFollowup(perms) ? readOverdueTasks(db, scope, today) : null,
-    perms.has('ticket:read') ? readOpenTickets(db, scope) : null,
-    perms.has('customer:read') && !own ? readCustomerValue(db, scope) : null,
-    canAppeal(scope, perms) ? readAppeals(db, scope, { fromDay: today, toDay: today }) : null,
-  ]);
+  // Small reads, one after another: this runs in one of the request's read lanes (getAnalyticsDashboard).
+  const overdue = canFollowup(perms) ? await readOverdueTasks(db, scope, today) : null;
+  const open = perms.has('ticket:read') ? await readOpenTickets(db, scope) : null;
+  const value = perms.has('customer:read') && !own ? await readCustomerValue(db, scope) : null;
+  const appeals = canAppeal(scope, perms) ? await readAppeals(db, scope, { fromDay: today, toDay: today }) : null;
   const values: TValues = {};
   if (appeals) values.appealsPending = appeals.pending;
   if (overdue !== null) values.followupOverdue = overdue;
@@ -217,15 +218,43 @@ export async function getAnalyticsDashboard(
   const { current, prev, lastYear } = toDate(whole, today);
   const canEval = perms.has('evaluation:read');
   const own = scope.dataScope === 'own';
-  const [now, before, yearAgo, snap, byDay, ranked, flow] = await Promise.all([
-    valuesOf(deps.db, scope, current, perms),
-    valuesOf(deps.db, scope, prev, perms),
-    valuesOf(deps.db, scope, lastYear, perms),
-    snapshotValues(deps.db, scope, today, perms),
-    canEval ? readEvaluationRollups(deps.db, scope, whole, ['day']) : Promise.resolve([]),
-    canEval ? ranking(deps.db, scope, current) : Promise.resolve([]),
-    canSessions(scope, perms) && !own ? readHourlyFlow(deps.db, scope, current) : Promise.resolve([]),
+  // Every read of the page in the request's read lanes (lib/concurrent.ts): the period's own figures and the charts
+  // first, then the comparisons and the snapshot.
+  const [nowT, beforeT, yearAgoT] = [current, prev, lastYear].map((r) => valueTasks(deps.db, scope, r, perms)) as [
+    (() => Promise<TValues>)[],
+    (() => Promise<TValues>)[],
+    (() => Promise<TValues>)[],
+  ];
+  let byDay: TRollupFigures[] = [];
+  let ranked: TAnalyticsDashboard['ranking'] = [];
+  let flow: TAnalyticsDashboard['flow'] = [];
+  let snap: Awaited<ReturnType<typeof snapshotValues>> | undefined;
+  const values = await allConcurrent(REQUEST_READ_LANES, [
+    ...nowT,
+    async () => {
+      if (canEval) byDay = await readEvaluationRollups(deps.db, scope, whole, ['day']);
+      return {};
+    },
+    async () => {
+      if (canEval) ranked = await ranking(deps.db, scope, current);
+      return {};
+    },
+    async () => {
+      if (canSessions(scope, perms) && !own) flow = await readHourlyFlow(deps.db, scope, current);
+      return {};
+    },
+    ...beforeT,
+    ...yearAgoT,
+    async () => {
+      snap = await snapshotValues(deps.db, scope, today, perms);
+      return {};
+    },
   ]);
+  const merge = (from: number, n: number): TValues => Object.assign({}, ...values.slice(from, from + n)) as TValues;
+  const now = merge(0, nowT.length);
+  const before = merge(nowT.length + 3, beforeT.length);
+  const yearAgo = merge(nowT.length + 3 + beforeT.length, yearAgoT.length);
+  if (!snap) throw new Error('dashboard snapshot not read');
   const tiles: TAnalyticsTile[] = [];
   for (const key of TILE_ORDER) {
     if (key in snap.values) {

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { TStaffPerformance, TStaffPerformanceQuery, TStaffPerformanceRow } from '@huifang/shared';
 import type { DbOrTx } from '../../db/client.ts';
 import { type TExportColumn, type TSheetFilters, type TSpreadsheetWriter } from '../../lib/export-file.ts';
+import { allConcurrent, REQUEST_READ_LANES } from '../../lib/concurrent.ts';
 import { pgArray, type TScope } from '../../lib/scope.ts';
 import { readSessionRollups } from '../counter/session-rollups.ts';
 import { addDays, readEvaluationRollups } from '../evaluations/rollups.ts';
@@ -50,12 +51,13 @@ export async function computeStaffPerformance(
   q: Pick<TStaffPerformanceQuery, 'from' | 'to'>,
 ): Promise<TStaffPerformance> {
   const toDay = addDays(q.to, 1);
-  const [evals, sessions, followups, faults] = await Promise.all([
-    readEvaluationRollups(db, scope, { fromDay: q.from, toDay, hasStaff: true }, ['staff']),
-    sessionsByStaff(db, scope, q.from, toDay),
-    followupsDoneByStaff(db, scope, { fromDay: q.from, toDay }),
-    faultsByStaff(db, scope, q.from, q.to),
-  ]);
+  // The largest reads first: the others take the lane that frees first.
+  const [evals, sessions, followups, faults] = await allConcurrent(REQUEST_READ_LANES, [
+    () => readEvaluationRollups(db, scope, { fromDay: q.from, toDay, hasStaff: true }, ['staff']),
+    () => sessionsByStaff(db, scope, q.from, toDay),
+    () => followupsDoneByStaff(db, scope, { fromDay: q.from, toDay }),
+    () => faultsByStaff(db, scope, q.from, q.to),
+  ] as const);
   const byStaff = new Map(evals.filter((f) => f.keys.staff).map((f) => [f.keys.staff!, f]));
   const ids = new Set<string>([...byStaff.keys(), ...sessions.keys(), ...followups.keys(), ...faults.keys()]);
   if (scope.dataScope === 'own') {
