@@ -3,6 +3,7 @@ import type { TStaffPerformance, TStaffPerformanceQuery, TStaffPerformanceRow } 
 import type { DbOrTx } from '../../db/client.ts';
 import { type TExportColumn, type TSheetFilters, type TSpreadsheetWriter } from '../../lib/export-file.ts';
 import { allConcurrent, REQUEST_READ_LANES } from '../../lib/concurrent.ts';
+import { seesWholeTenant } from '../../lib/rollup-tables.ts';
 import { pgArray, type TScope } from '../../lib/scope.ts';
 import { readSessionRollups } from '../counter/session-rollups.ts';
 import { addDays, readEvaluationRollups } from '../evaluations/rollups.ts';
@@ -52,11 +53,23 @@ export async function computeStaffPerformance(
 ): Promise<TStaffPerformance> {
   const toDay = addDays(q.to, 1);
   // The largest reads first: the others take the lane that frees first.
-  const [evals, sessions, followups, faults] = await allConcurrent(REQUEST_READ_LANES, [
+  type TPerson = { id: string; display_name: string; staff_no: string | null; unit_name: string | null };
+  const peopleOf = async (ids: string[] | 'all') =>
+    (
+      await db.execute<TPerson>(sql`
+        select u.id, u.display_name, u.staff_no, ou.name as unit_name
+        from users u left join org_units ou on ou.id = u.unit_id
+        where u.tenant_id = ${scope.tenantId} ${ids === 'all' ? sql`` : sql`and u.id = any(${pgArray(ids, 'uuid')})`}`)
+    ).rows;
+  // A caller who sees the whole tenant reads every user's name in a lane beside the figures (the tenant's users are
+  // a few thousand rows); the others read the names of the staff listed, afterwards.
+  const wholeTenant = seesWholeTenant(scope);
+  const [evals, sessions, faults, followups, everyone] = await allConcurrent(REQUEST_READ_LANES, [
     () => readEvaluationRollups(db, scope, { fromDay: q.from, toDay, hasStaff: true }, ['staff']),
     () => sessionsByStaff(db, scope, q.from, toDay),
-    () => followupsDoneByStaff(db, scope, { fromDay: q.from, toDay }),
     () => faultsByStaff(db, scope, q.from, q.to),
+    () => followupsDoneByStaff(db, scope, { fromDay: q.from, toDay }),
+    () => (wholeTenant ? peopleOf('all') : Promise.resolve([])),
   ] as const);
   const byStaff = new Map(evals.filter((f) => f.keys.staff).map((f) => [f.keys.staff!, f]));
   const ids = new Set<string>([...byStaff.keys(), ...sessions.keys(), ...followups.keys(), ...faults.keys()]);
@@ -64,19 +77,8 @@ export async function computeStaffPerformance(
     for (const id of ids) if (id !== scope.userId) ids.delete(id);
     ids.add(scope.userId);
   }
-  const people = new Map<string, { display_name: string; staff_no: string | null; unit_name: string | null }>();
-  if (ids.size) {
-    const res = await db.execute<{
-      id: string;
-      display_name: string;
-      staff_no: string | null;
-      unit_name: string | null;
-    }>(sql`
-      select u.id, u.display_name, u.staff_no, ou.name as unit_name
-      from users u left join org_units ou on ou.id = u.unit_id
-      where u.tenant_id = ${scope.tenantId} and u.id = any(${pgArray([...ids], 'uuid')})`);
-    for (const r of res.rows) people.set(r.id, r);
-  }
+  const people = new Map<string, TPerson>();
+  for (const r of wholeTenant ? everyone : ids.size ? await peopleOf([...ids]) : []) people.set(r.id, r);
   const rows: TStaffPerformanceRow[] = [...ids].map((id) => {
     const e = byStaff.get(id);
     const s = sessions.get(id);
