@@ -52,38 +52,38 @@ export function hotPathBodyValidator<TSchema>(accept: (body: unknown) => unknown
   };
 }
 
-type TWriter = (value: unknown) => string;
+type TProjector = (value: unknown) => unknown;
 
-function compileWriter(schema: z.ZodType, path: string): TWriter {
+/** A copy of a value with only the fields the schema names, at every level (then one JSON.stringify: V8's fast path). */
+function compileProjector(schema: z.ZodType, path: string): TProjector {
   const def = schema._zod.def as { type: string; innerType?: z.ZodType; element?: z.ZodType };
   switch (def.type) {
     case 'optional':
     case 'nullable': {
-      const inner = compileWriter(def.innerType!, path);
-      return (v) => (v === null || v === undefined ? 'null' : inner(v));
+      const inner = compileProjector(def.innerType!, path);
+      return (v) => (v === null || v === undefined ? v : inner(v));
     }
     case 'object': {
       const fields = Object.entries((schema as z.ZodObject).shape).map(
-        ([key, field]) => [JSON.stringify(key), key, compileWriter(field as z.ZodType, `${path}.${key}`)] as const,
+        ([key, field]) => [key, compileProjector(field as z.ZodType, `${path}.${key}`)] as const,
       );
       return (v) => {
         const o = v as Record<string, unknown>;
-        const parts: string[] = [];
-        // A field left undefined is left out, as JSON.stringify leaves it out.
-        for (const [quoted, key, write] of fields) if (o[key] !== undefined) parts.push(`${quoted}:${write(o[key])}`);
-        return `{${parts.join(',')}}`;
+        const out: Record<string, unknown> = {};
+        for (const [key, project] of fields) out[key] = project(o[key]);
+        return out;
       };
     }
     case 'array': {
-      const element = compileWriter(def.element!, `${path}[]`);
-      return (v) => `[${(v as unknown[]).map(element).join(',')}]`;
+      const element = compileProjector(def.element!, `${path}[]`);
+      return (v) => (v as unknown[]).map(element);
     }
     case 'string':
     case 'number':
     case 'boolean':
     case 'enum':
     case 'literal':
-      return (v) => JSON.stringify(v) ?? 'null';
+      return (v) => v;
     default:
       throw new Error(`shapeSerializer: ${path || 'the schema'} is a ${def.type}, which it does not write`);
   }
@@ -97,6 +97,6 @@ function compileWriter(schema: z.ZodType, path: string): TWriter {
  * (unions, records, dates…) is refused at start-up. Route option: `serializerCompiler: shapeSerializer(ZSomeResult)`.
  */
 export function shapeSerializer(schema: z.ZodObject) {
-  const write = compileWriter(schema, '');
-  return () => (data: unknown) => write(data);
+  const project = compileProjector(schema, '');
+  return () => (data: unknown) => JSON.stringify(project(data));
 }
