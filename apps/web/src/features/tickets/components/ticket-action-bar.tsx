@@ -29,7 +29,9 @@ export function TicketActionBar({ detail }: { detail: TTicketDetail }) {
     try {
       const d = await actOnTicket(ticket.id, { action, version: ticket.version, ...extra });
       qc.setQueryData([...TICKETS_KEY, 'detail', ticket.id], d);
-      await qc.invalidateQueries({ queryKey: TICKETS_KEY });
+      // The new state is shown at once and the buttons answer again; lists and board refresh behind it. Awaited, the
+      // buttons kept spinning (and ignored clicks) after the ticket already showed the action's event.
+      void qc.invalidateQueries({ queryKey: TICKETS_KEY });
       void message.success(t('tickets.detail.done', { action: t(`tickets.actions.${action}`) }));
       setDialog(null);
       form.resetFields();
