@@ -66,6 +66,8 @@ if (run('build web', 'npm', ['run', 'build', '-w', '@huifang/web']) !== 0) proce
 let passed = 0;
 let failed = 0;
 let ok = true;
+// The failures, repeated at the very end: CI keeps only the tail of the output.
+const failures = [];
 for (const project of ['server', 'e2e']) {
   const out = path.join(artefacts, `vitest-${project}.json`);
   fs.rmSync(out, { force: true });
@@ -90,6 +92,22 @@ for (const project of ['server', 'e2e']) {
         report.numFailedTests -
         report.numPendingTests -
         report.numTodoTests);
+    for (const file of report.testResults ?? []) {
+      const name = path.relative(root, file.name);
+      const bad = (file.assertionResults ?? []).filter((a) => a.status !== 'passed' && a.status !== 'skipped');
+      for (const a of bad)
+        failures.push(
+          `${name} > ${a.fullName}: ${String(a.failureMessages?.[0] ?? a.status)
+            .split('\n')[0]
+            .slice(0, 300)}`,
+        );
+      if (file.status === 'failed' && !bad.length)
+        failures.push(
+          `${name}: ${String(file.message ?? 'failed')
+            .split('\n')[0]
+            .slice(0, 300)}`,
+        );
+    }
   }
   if (status !== 0) ok = false;
 }
@@ -106,5 +124,6 @@ for (const project of ['server', 'e2e']) {
   } else failed += 1;
   if (status !== 0) ok = false;
 }
+if (failures.length) console.log(`\n[test] failed:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(ok && failed === 0 && passed > 0 ? 0 : 1);
