@@ -102,7 +102,8 @@ function summarize(slices: TSlice[]): TLoadResult {
   const errors = slices.reduce((n, s) => n + s.errors, 0);
   const seconds = slices.reduce((n, s) => n + s.seconds, 0);
   lat.sort((a, b) => a - b);
-  const pct = (p: number) => Number((lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0).toFixed(2));
+  // Nearest rank (as timeIt in _support.ts): the ⌈p·n⌉-th smallest.
+  const pct = (p: number) => Number((lat[Math.max(0, Math.ceil(p * lat.length) - 1)] ?? 0).toFixed(2));
   return {
     requests: lat.length,
     ok,
