@@ -182,6 +182,25 @@ describe('consumers', () => {
     ]);
   });
 
+  it('an idle run writes nothing; a run that finds an event raises the floor', async () => {
+    const name = `idle-${crypto.randomUUID()}`;
+    const consumer = effectConsumer(name);
+    await runEvaluationConsumer(t.db, consumer); // the history, and the consumer's first floor
+    // The floor row's version (xmin) tells whether a run wrote it.
+    const floorVersion = async () =>
+      (await t.pool.query('select xmin::text as v from evaluation_event_floors where consumer = $1', [name])).rows[0]
+        ?.v as string | undefined;
+    const first = await floorVersion();
+    expect(first).toBeDefined();
+    for (let i = 0; i < 3; i++)
+      expect(await runEvaluationConsumer(t.db, consumer)).toEqual({ processed: 0, failed: 0 });
+    expect(await floorVersion()).toBe(first);
+    const e = await recordEvaluation(t.db, await evaluation());
+    expect(await runEvaluationConsumer(t.db, consumer)).toEqual({ processed: 1, failed: 0 });
+    expect(await effectsOf(name, e.id)).toBe(1);
+    expect(await floorVersion()).not.toBe(first);
+  });
+
   it('an event whose transaction commits late (a smaller id after larger ones were processed) is not skipped', async () => {
     const name = `late-${crypto.randomUUID()}`;
     const consumer = effectConsumer(name);

@@ -191,9 +191,21 @@ export async function runEvaluationConsumer(
         on conflict do nothing`);
     return { processed: done.length, failed, claimed: claimed.rows.length };
   });
-  await raiseFloor(db, consumer);
+  // The floor is raised after a run that found events, and otherwise at most every FLOOR_IDLE_RAISE_MS: an idle
+  // run (the job ticks every second) then writes nothing. Each raise is a write with its own commit, and its xid moved
+  // the snapshot's xmin on, so every idle tick found a higher floor to write (≈ 9 ms and a WAL flush per consumer
+  // per second). A floor raised later is only a longer search, never a missed event.
+  const now = performance.now();
+  if (outcome.claimed > 0 || now - (floorRaisedAt.get(consumer.name) ?? -Infinity) >= FLOOR_IDLE_RAISE_MS) {
+    await raiseFloor(db, consumer);
+    floorRaisedAt.set(consumer.name, now);
+  }
   return { processed: outcome.processed, failed: outcome.failed };
 }
+
+/** How often an idle consumer's floor is raised (per process; see runEvaluationConsumer). */
+export const FLOOR_IDLE_RAISE_MS = 60_000;
+const floorRaisedAt = new Map<string, number>();
 
 /**
  * Raise the consumer's floor to the lowest of: the oldest running transaction (xmin: nothing older can still commit)
