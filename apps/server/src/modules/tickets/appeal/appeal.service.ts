@@ -11,7 +11,7 @@ import type { Db, DbOrTx } from '../../../db/client.ts';
 import { tickets } from '../../../db/schema/index.ts';
 import { AppError, notFound } from '../../../lib/app-error.ts';
 import type { TClock } from '../../../lib/clock.ts';
-import { unitVisible, type TActor, type TAuditCtx, type TScope } from '../../../lib/scope.ts';
+import { unitVisible, unitVisibleByIndex, type TActor, type TAuditCtx, type TScope } from '../../../lib/scope.ts';
 import { tenantTimeZone } from '../../../lib/time.ts';
 import { insertAuditEvent } from '../../audit/audit.repository.ts';
 import { notify } from '../../notifications/notifications.service.ts';
@@ -281,7 +281,7 @@ export async function complaintFiguresForStaff(
            round((avg(extract(epoch from (t.resolved_at - t.created_at))) filter (where t.resolved_at is not null) / 3600)::numeric, 2)::float8 as mean_hours,
            count(*) filter (where t.sla_breached)::int as breaches
     from tickets t left join users u on u.id = t.staff_id
-    where t.tenant_id = ${scope.tenantId} and t.staff_id is not null and ${unitVisible(scope, sql`t.unit_id`)}
+    where t.tenant_id = ${scope.tenantId} and t.staff_id is not null and ${unitVisibleByIndex(scope, sql`t.unit_id`)}
       and t.created_at >= ${start} and t.created_at < ${end}
     group by t.staff_id, u.display_name
     order by count(*) filter (where t.fault_decision = 'at_fault') desc, count(*) desc, t.staff_id`);

@@ -139,4 +139,49 @@ describe('staff appeal 异议申诉', () => {
     const bad = await supervision.get(`/api/ticket-figures/staff?from=2026-1-1&to=${today}`);
     expect(bad.statusCode).toBe(400);
   });
+
+  it('a branch manager gets the figures of his subtree’s tickets, as a count over them says', async () => {
+    const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(t.clock.now());
+    await newTicket(); // one in Shanghai (陆家嘴), about chen.teller
+    // A ticket in the other branch, about its teller: not the Shanghai manager's.
+    const hzUnit = await unitIdByCode(t, 'HZ-XH');
+    const hzTeller = (
+      await t.pool.query<{ id: string }>(
+        `select u.id from users u join org_units o on o.id = u.unit_id where o.path like (select path || '%' from org_units where id = $1) limit 1`,
+        [hzUnit],
+      )
+    ).rows[0]!.id;
+    await t.db.transaction((tx) =>
+      openTicket(tx, {
+        tenantId: t.tenantId,
+        source: 'manual',
+        category: 'service_attitude',
+        priority: 'normal',
+        title: '杭州的投诉',
+        unitId: hzUnit,
+        staffId: hzTeller,
+        createdBy: null,
+        at: t.clock.now(),
+      }),
+    );
+    const manager = await t.login('zhang.manager');
+    const res = await manager.get(`/api/ticket-figures/staff?from=${today}&to=${today}`);
+    expect(res.statusCode, res.body).toBe(200);
+    const got = new Map(
+      (res.json().items as { staffId: string; received: number }[]).map((r) => [r.staffId, r.received]),
+    );
+    const expected = await t.pool.query<{ staff_id: string; n: number }>(
+      `select t.staff_id, count(*)::int as n from tickets t join org_units o on o.id = t.unit_id
+       where t.tenant_id = $1 and t.staff_id is not null and o.path like (select path || '%' from org_units where code = 'SH' and tenant_id = $1)
+         and (t.created_at at time zone 'Asia/Shanghai')::date = $2::date
+       group by t.staff_id`,
+      [t.tenantId, today],
+    );
+    expect(expected.rows.length).toBeGreaterThan(0);
+    expect(got).toEqual(new Map(expected.rows.map((r) => [r.staff_id, r.n])));
+    expect(got.has(hzTeller)).toBe(false);
+    // HQ's 服务监督 sees the Hangzhou ticket too.
+    const all = await supervision.get(`/api/ticket-figures/staff?from=${today}&to=${today}`);
+    expect(all.json().items.some((r: { staffId: string }) => r.staffId === hzTeller)).toBe(true);
+  });
 });
