@@ -73,6 +73,7 @@ export async function openTicket(
       createdBy: input.createdBy,
       createdAt: input.at,
       updatedAt: input.at,
+      slaStale: true, // its 'created' event below makes it stale (see applyTicketAction)
     })
     .onConflictDoNothing()
     .returning();
@@ -199,9 +200,11 @@ export async function applyTicketAction(
     case 'customer_replied':
       break;
   }
+  // slaStale: the event below makes the ticket stale for the SLA job (the trigger on ticket_events would set it too,
+  // in a second update of the row; set here, in the update the action makes anyway, the trigger finds it set).
   const [ticket] = await tx
     .update(tickets)
-    .set(set)
+    .set({ ...set, slaStale: true })
     .where(and(eq(tickets.tenantId, input.tenantId), eq(tickets.id, input.ticketId)))
     .returning();
   const event = await insertEvent(tx, ticket!, {
@@ -236,6 +239,7 @@ export async function appendTicketEvent(
     .set({
       ...(input.set ?? {}),
       updatedAt: input.at,
+      slaStale: true, // as in applyTicketAction: the event below makes it stale, in this update rather than a second
       ...(changes ? { version: sql`${tickets.version} + 1` } : {}),
     })
     .where(and(eq(tickets.tenantId, input.tenantId), eq(tickets.id, input.ticketId)))

@@ -228,6 +228,12 @@ describe('ticket SLA job', () => {
     expect(await stale()).toBe(false);
     // Derived from the new event: the first response is met, so the next check is the resolution warning point.
     expect((await row(id)).sla_next_check_at!.getTime()).toBeGreaterThan(sh('2026-12-09T12:00').getTime());
+    // An event appended by any other writer (plain SQL here) is marked by the trigger on ticket_events.
+    await t.pool.query(
+      `insert into ticket_events (tenant_id, ticket_id, type, at, payload) select tenant_id, id, 'note', now(), '{}' from tickets where id = $1`,
+      [id],
+    );
+    expect(await stale()).toBe(true);
   });
 
   it('a resolved ticket is cached as met', async () => {
