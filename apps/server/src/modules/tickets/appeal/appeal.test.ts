@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const newTicket = async () =>
+const newTicket = async (about: { unitId: string; staffId: string; title?: string } = { unitId, staffId: tellerId }) =>
   (
     await t.db.transaction((tx) =>
       openTicket(tx, {
@@ -38,9 +38,9 @@ const newTicket = async () =>
         source: 'manual',
         category: 'service_attitude',
         priority: 'normal',
-        title: '柜员态度差',
-        unitId,
-        staffId: tellerId,
+        title: about.title ?? '柜员态度差',
+        unitId: about.unitId,
+        staffId: about.staffId,
         createdBy: null,
         at: t.clock.now(),
       }),
@@ -151,19 +151,7 @@ describe('staff appeal 异议申诉', () => {
         [hzUnit],
       )
     ).rows[0]!.id;
-    await t.db.transaction((tx) =>
-      openTicket(tx, {
-        tenantId: t.tenantId,
-        source: 'manual',
-        category: 'service_attitude',
-        priority: 'normal',
-        title: '杭州的投诉',
-        unitId: hzUnit,
-        staffId: hzTeller,
-        createdBy: null,
-        at: t.clock.now(),
-      }),
-    );
+    await newTicket({ unitId: hzUnit, staffId: hzTeller, title: '杭州的投诉' });
     const manager = await t.login('zhang.manager');
     const res = await manager.get(`/api/ticket-figures/staff?from=${today}&to=${today}`);
     expect(res.statusCode, res.body).toBe(200);
