@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
-import { ownedVisible, type TScope } from './scope.ts';
+import { ownedVisible, seesWholeTenant, type TScope } from './scope.ts';
 
 /**
  * Picking the tables of a rollup read model (evaluations: evaluations/rollups.ts, counter sessions:
@@ -84,10 +84,7 @@ export async function subtreeOf(db: DbOrTx, scope: TScope, unitId: string): Prom
     sql`${column} in (select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like ${`${unit.path}%`})`;
 }
 
-/** Whether the caller sees the whole tenant: tenant scope, or the subtree of the tenant's root unit. */
-export const seesWholeTenant = (scope: TScope) =>
-  scope.dataScope === 'tenant' ||
-  (scope.dataScope === 'subtree' && scope.unitPath.split('/').filter(Boolean).length === 1);
+export { seesWholeTenant } from './scope.ts';
 
 /**
  * The caller's scope on a rollup's rows (ownedVisible) — none when he sees the whole tenant, where the condition would

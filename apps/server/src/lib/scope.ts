@@ -45,6 +45,11 @@ export function unitVisible(scope: TScope, unitIdColumn: AnyPgColumn | SQL): SQL
   }
 }
 
+/** Whether the caller sees the whole tenant: tenant scope, or the subtree of the tenant's root unit. */
+export const seesWholeTenant = (scope: TScope) =>
+  scope.dataScope === 'tenant' ||
+  (scope.dataScope === 'subtree' && scope.unitPath.split('/').filter(Boolean).length === 1);
+
 /**
  * unitVisible for a read of facts that should walk an index on (tenant_id, unit_id, …) unit by unit: the subtree's
  * unit ids as an array (`= any(array(…))`). A branch's subtree is a few dozen of a tenant's hundreds of units, and
@@ -54,7 +59,7 @@ export function unitVisible(scope: TScope, unitIdColumn: AnyPgColumn | SQL): SQL
  */
 export function unitVisibleByIndex(scope: TScope, unitIdColumn: AnyPgColumn | SQL): SQL {
   if (scope.dataScope !== 'subtree') return unitVisible(scope, unitIdColumn);
-  if (scope.unitPath.split('/').filter(Boolean).length === 1) return sql`true`;
+  if (seesWholeTenant(scope)) return sql`true`;
   return sql`${unitIdColumn} = any(array(select ou.id from org_units ou where ou.tenant_id = ${scope.tenantId} and ou.path like ${scope.unitPath + '%'}))`;
 }
 

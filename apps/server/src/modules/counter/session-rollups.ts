@@ -7,6 +7,7 @@ import {
   keyAsText,
   rollupTableParts,
   rollupVisible,
+  seesWholeTenant,
   subtreeOf,
   type TRollupKey,
   type TRollupTable,
@@ -120,7 +121,7 @@ async function sessionNeeds(
   if (staff) return { outlet, staff, day };
   // Counter subtrees: the scope's (subtree) and the filter's. At the root it is the whole tenant; below, the
   // outlet tables answer it when it is no counter and no counter has moved (outletsAnswer).
-  const rootPath = scope.unitPath.split('/').filter(Boolean).length === 1;
+  const rootPath = seesWholeTenant(scope);
   const below = [
     ...(scope.dataScope === 'subtree' && !rootPath ? [scope.unitId] : []),
     ...(filter.counterIn && !(await isRootUnit(db, scope, filter.counterIn)) ? [filter.counterIn] : []),

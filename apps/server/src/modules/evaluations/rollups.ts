@@ -8,6 +8,7 @@ import {
   keyAsText,
   rollupTableParts,
   rollupVisible,
+  seesWholeTenant,
   subtreeOf,
   type TRollupKey,
   type TRollupNeeds,
@@ -108,7 +109,7 @@ async function rollupNeeds(
     !!filter.hasStaff ||
     !!filter.counterIn;
   // A subtree scope or filter at the tenant's root unit is the whole tenant: no unit key needed.
-  const rootScope = scope.dataScope === 'subtree' && scope.unitPath.split('/').filter(Boolean).length === 1;
+  const rootScope = scope.dataScope === 'subtree' && seesWholeTenant(scope);
   let unit = groupBy.includes('unit') || scope.dataScope === 'unit' || (scope.dataScope === 'subtree' && !rootScope);
   if (!unit && !staff && filter.unitIn) unit = !(await isRootUnit(db, scope, filter.unitIn));
   return { unit, staff, day: groupBy.includes('day') };
