@@ -78,3 +78,21 @@ export function baselinePool(connectionString: string): pg.Pool {
   pool.on('error', () => undefined);
   return pool;
 }
+
+/**
+ * Turn every rollup queue trigger that fires on an INSERT into `evaluations` off or on (the write path's share of the
+ * read models: evaluation rollups, survey rollups, the customer-value cut). Read from the catalogue, so a rollup
+ * trigger added later is in the measurement too. Returns the triggers' names.
+ */
+export async function setEvaluationRollupTriggers(
+  q: (text: string) => Promise<{ rows: unknown[] }>,
+  on: boolean,
+): Promise<string[]> {
+  const res = await q(
+    `select tgname from pg_trigger where tgrelid = 'evaluations'::regclass and not tgisinternal
+       and (tgtype & 4) <> 0 and tgname like '%rollups%' order by tgname`,
+  );
+  const names = (res.rows as { tgname: string }[]).map((r) => r.tgname);
+  for (const name of names) await q(`alter table evaluations ${on ? 'enable' : 'disable'} trigger ${name}`);
+  return names;
+}

@@ -26,6 +26,7 @@ import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.
 import { loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
 import { applyPgSettings, cpuProfArgs, topStatements, withStatementStats } from './_cpu-prof.ts';
 import { cpuMeter, runInterleaved, runLoad } from './_load.ts';
+import { setEvaluationRollupTriggers } from './_support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -88,9 +89,7 @@ try {
   // BENCH_ROLLUPS=0: the same run without the rollup triggers on evaluations (issue 12: the rollups' cost to the
   // write path is this run against a default one).
   if (process.env.BENCH_ROLLUPS === '0')
-    await q(
-      'alter table evaluations disable trigger evaluation_rollups_insert, disable trigger survey_rollups_evaluations_ins',
-    );
+    console.error(`rollup triggers off: ${await setEvaluationRollupTriggers(q, false)}`);
   await q('vacuum analyze');
   await applyPgSettings(q);
 

@@ -20,6 +20,7 @@ import { systemClock } from '../apps/server/src/lib/clock.ts';
 import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.service.ts';
 import { loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
 import { runLoad, type TLoadResult } from './_load.ts';
+import { setEvaluationRollupTriggers } from './_support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -74,12 +75,12 @@ try {
     devices.push({ token, sessions: s.rows.map((r: { id: string }) => r.id) });
   }
   await q('vacuum analyze');
-  // Both rollup triggers of an insert: the evaluation rollups' queue and the customer-value cut's queue (migration
-  // evaluation_value_rollups; an anonymous kiosk press adds no row to it, only the trigger's call and filter).
+  // Every rollup trigger of an insert: the evaluation rollups' queue, the survey rollups' queue and the customer-value
+  // cut's queue (an anonymous kiosk press adds no row to the last two, only the triggers' calls and filters).
   const setTrigger = async (on: boolean) => {
-    for (const trigger of ['evaluation_rollups_insert', 'evaluation_value_rollups_insert'])
-      await q(`alter table evaluations ${on ? 'enable' : 'disable'} trigger ${trigger}`);
+    rollupTriggers = await setEvaluationRollupTriggers(q, on);
   };
+  let rollupTriggers: string[] = [];
 
   // Bare SQL: single-row INSERTs (one statement each, as a lone writer's) inside one transaction per round, so that
   // the commit's fsync does not drown the trigger's CPU cost; µs per statement, triggers off vs on.
@@ -163,6 +164,7 @@ try {
         concurrency: C,
         secondsPerRound: SECONDS,
         rounds: ROUNDS,
+        rollupTriggers,
         kioskRatings: {
           withoutRollups: { perSecond: Number(offRate.toFixed(1)), rounds: http.off },
           withRollups: { perSecond: Number(onRate.toFixed(1)), rounds: http.on },

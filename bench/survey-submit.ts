@@ -31,6 +31,7 @@ import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.
 import { loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
 import { applyPgSettings, benchLogger, cpuProfArgs, traceBatches } from './_cpu-prof.ts';
 import { cpuMeter, procCpuMs, runInterleaved, runLoad } from './_load.ts';
+import { setEvaluationRollupTriggers } from './_support.ts';
 
 const POOL = Number(process.env.BENCH_POOL ?? 10);
 
@@ -98,9 +99,7 @@ if (process.argv[2] === 'serve') {
     // BENCH_ROLLUPS=0: the same run without the rollup triggers on evaluations (their cost to the write path is this
     // run against a default one).
     if (process.env.BENCH_ROLLUPS === '0')
-      await database.pool.query(
-        'alter table evaluations disable trigger evaluation_rollups_insert, disable trigger survey_rollups_evaluations_ins',
-      );
+      console.error(`rollup triggers off: ${await setEvaluationRollupTriggers((t) => database.pool.query(t), false)}`);
     await database.pool.query(
       'create table bench_baseline (id uuid primary key default gen_random_uuid(), idempotency_key text not null unique, answers jsonb, at timestamptz not null default now())',
     );
