@@ -9,6 +9,9 @@ import {
   startE2E,
   type TE2E,
 } from './support.ts';
+import { createDatabase } from '../../server/src/db/client.ts';
+import { systemClock } from '../../server/src/lib/clock.ts';
+import { pruneValueRunDetails } from '../../server/src/modules/value/value.runner.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -69,6 +72,24 @@ describe('customer value 客户分级 journey', () => {
     await page.click('[data-testid=value-recompute]');
     await page.locator('[data-testid=value-runs] .ant-tag', { hasText: '完成' }).first().waitFor({ timeout: 60_000 });
     await e.shot(page, '91-value-runs');
+
+    // A second run compares with the first; once the retention has taken the first run's per-customer values (here
+    // with keep = 1, as it would with 24 runs after it), the list says so and offers no comparison against it.
+    await page.click('[data-testid=value-recompute]');
+    await page.locator('[data-testid=value-runs] .ant-tag', { hasText: '完成' }).nth(1).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: '与上次对比' }).first().waitFor();
+    const db = createDatabase(e.dbUrl, 1);
+    try {
+      const tenant = await db.pool.query<{ tenant_id: string }>(`select tenant_id from value_runs limit 1`);
+      expect(await pruneValueRunDetails(db.db, systemClock, tenant.rows[0]!.tenant_id, 1)).toBe(1);
+    } finally {
+      await db.close();
+    }
+    await page.reload();
+    await page.getByRole('tab', { name: '重新计算' }).click();
+    await page.locator('[data-testid=value-runs] .ant-tag', { hasText: '明细已清理' }).waitFor();
+    expect(await page.getByRole('button', { name: '与上次对比' }).count()).toBe(0);
+    await e.shot(page, '91-value-runs-pruned');
 
     // The customer list filtered by the new top tier 大客户 (and the tag of these five): only the biggest.
     await page.goto(`/customers?tags=${encodeURIComponent(tag)}`);

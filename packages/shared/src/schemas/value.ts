@@ -188,6 +188,8 @@ export const ZValueModelVersion = z.object({
 export type TValueModelVersion = z.infer<typeof ZValueModelVersion>;
 
 export const RUN_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+/** Retention: the latest this many finished value runs of a tenant keep their per-customer values (server prunes older). */
+export const VALUE_RUN_DETAILS_KEPT = 24;
 export const ZValueRun = z.object({
   id: z.string(),
   modelVersion: z.number().int(),
@@ -202,6 +204,8 @@ export const ZValueRun = z.object({
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  /** Its per-customer values were deleted by the retention rule (only the latest runs keep them): no comparison. */
+  detailsPrunedAt: z.string().nullable(),
 });
 export type TValueRun = z.infer<typeof ZValueRun>;
 

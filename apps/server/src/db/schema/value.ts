@@ -64,6 +64,12 @@ export const valueRuns = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /**
+     * When the run's per-customer rows (customer_values) were deleted by the retention rule: only the latest
+     * VALUE_RUN_DETAILS_KEPT finished runs keep them (value.runner.ts pruneValueRunDetails); the run row, its counts
+     * and its churn warnings stay.
+     */
+    detailsPrunedAt: timestamp('details_pruned_at', { withTimezone: true }),
   },
   (t) => [
     index('value_runs_tenant_idx').on(t.tenantId, t.seq),

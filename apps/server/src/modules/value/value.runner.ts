@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { VALUE_RUN_DETAILS_KEPT } from '@huifang/shared';
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { PARALLEL_BATCH_WORK, type Db } from '../../db/client.ts';
 import { valueRuns } from '../../db/schema/index.ts';
@@ -11,6 +12,34 @@ import { churnSql, metricsSelect, periodBoundsConst, scoreInsert, STAGE_DDL } fr
 import { configVersion, latestConfig } from './value.repository.ts';
 
 type TDeps = { db: Db; clock: TClock };
+
+/**
+ * Retention of the per-customer rows (VALUE_RUN_DETAILS_KEPT, shared): the latest finished runs of a tenant keep their
+ * customer_values (the customer page shows at most that many runs of history; a comparison needs both runs' rows);
+ * older runs keep their row, counts and churn warnings, and say when their details went (details_pruned_at). At
+ * 1,000,000 customers and a monthly run that bounds the table at 24 M rows per tenant instead of a million more a month.
+ *
+ * Delete the customer_values of the tenant's finished runs older than the latest `keep` (one transaction per run, so a
+ * run is either whole or marked pruned); returns the runs pruned. Runs after every finished recompute, outside its
+ * transaction: a failure leaves the rows for the next run to prune.
+ */
+export async function pruneValueRunDetails(db: Db, clock: TClock, tenantId: string, keep = VALUE_RUN_DETAILS_KEPT) {
+  const old = await db.execute<{ id: string }>(
+    sql`select id from value_runs where tenant_id = ${tenantId} and status = 'done' and details_pruned_at is null
+          and seq < coalesce((select seq from value_runs where tenant_id = ${tenantId} and status = 'done'
+                              order by seq desc offset ${Math.max(1, keep) - 1} limit 1), 0)
+        order by seq`,
+  );
+  for (const { id } of old.rows)
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`delete from customer_values where tenant_id = ${tenantId} and run_id = ${id}`);
+      await tx
+        .update(valueRuns)
+        .set({ detailsPrunedAt: clock.now() })
+        .where(and(eq(valueRuns.tenantId, tenantId), eq(valueRuns.id, id)));
+    });
+  return old.rows.length;
+}
 
 /** Customers per chunk of the metrics pass: the progress bar moves once per chunk. */
 export const RUN_CHUNK_CUSTOMERS = 50_000;
@@ -152,6 +181,9 @@ export async function runValueRecompute(deps: TDeps, runId: string): Promise<voi
       .where(eq(valueRuns.id, runId));
     throw err;
   }
+  // The run is done: older runs beyond the retention lose their per-customer rows (a failure here leaves the run done
+  // and the rows for the next run's pruning).
+  await pruneValueRunDetails(deps.db, deps.clock, run.tenantId);
 }
 
 type TCountRow = { dim: string; k: string | null; n: number };

@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import {
+  VALUE_RUN_DETAILS_KEPT,
   maskName,
   type TExpertScoresInput,
   type TStarOverrideInput,
@@ -84,6 +85,7 @@ function toRun(row: NonNullable<Awaited<ReturnType<typeof findRun>>>): TValueRun
     createdAt: r.createdAt.toISOString(),
     startedAt: r.startedAt?.toISOString() ?? null,
     finishedAt: r.finishedAt?.toISOString() ?? null,
+    detailsPrunedAt: r.detailsPrunedAt?.toISOString() ?? null,
   };
 }
 
@@ -147,6 +149,9 @@ export async function compareValueRuns(deps: TDeps, scope: TScope, fromId: strin
   const [a, b] = await Promise.all([findRun(deps.db, scope.tenantId, fromId), findRun(deps.db, scope.tenantId, toId)]);
   if (!a || a.run.status !== 'done') throw invalidField('querystring.from', 'run not found or not finished');
   if (!b || b.run.status !== 'done') throw invalidField('querystring.to', 'run not found or not finished');
+  const pruned = `its per-customer values were deleted (only the latest ${VALUE_RUN_DETAILS_KEPT} runs keep them)`;
+  if (a.run.detailsPrunedAt) throw invalidField('querystring.from', pruned);
+  if (b.run.detailsPrunedAt) throw invalidField('querystring.to', pruned);
   const cfg = await configVersion(deps.db, scope.tenantId, b.run.modelVersion);
   const r = await compareRunRows(
     deps.db,

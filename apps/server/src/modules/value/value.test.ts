@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_VALUE_CONFIG, type TValueConfig, type TValueRun } from '@huifang/shared';
+import { DEFAULT_VALUE_CONFIG, VALUE_RUN_DETAILS_KEPT, type TValueConfig, type TValueRun } from '@huifang/shared';
 import { countRows, expectError, unitIdByCode, userIdByName } from '../../../test/helpers.ts';
 import { createCustomer, letters, listCustomers, idsOf } from '../../../test/customers-helpers.ts';
 import { createTestApp, type TClient, type TTestApp } from '../../../test/test-app.ts';
+import { pruneValueRunDetails } from './value.runner.ts';
 
 let t: TTestApp;
 let admin: TClient;
@@ -343,6 +344,73 @@ describe('models edited, runs kept and compared', () => {
       [first.id, expect.any(String)],
     ]);
     await saveConfig(DEFAULT_VALUE_CONFIG);
+  });
+
+  it('runs beyond the retention lose their per-customer values: history, comparison and the list say so', async () => {
+    const c = await mk(`g-${letters(6)}`, [order(30), pay(30)]);
+    const runs = [await recompute(), await recompute(), await recompute()];
+    const rowsOf = (runId: string) =>
+      countRows(t, 'select 1 from customer_values where tenant_id = $1 and run_id = $2', [t.tenantId, runId]);
+    const before = await Promise.all(runs.map((r) => rowsOf(r.id)));
+    expect(before.every((n) => n > 0)).toBe(true);
+    // Every finished run so far is within the default retention: the recompute pruned nothing.
+    expect(
+      await countRows(t, 'select 1 from value_runs where tenant_id = $1 and details_pruned_at is not null', [
+        t.tenantId,
+      ]),
+    ).toBe(0);
+
+    // Keep two: the oldest of the three (and any earlier run of this file) loses its rows, the two latest keep theirs.
+    expect(await pruneValueRunDetails(t.db, t.clock, t.tenantId, 2)).toBeGreaterThanOrEqual(1);
+    expect(await Promise.all(runs.map((r) => rowsOf(r.id)))).toEqual([0, before[1], before[2]]);
+    const listed = (await admin.get('/api/value/runs')).json().items as TValueRun[];
+    const byId = new Map(listed.map((r) => [r.id, r]));
+    expect(byId.get(runs[0]!.id)).toMatchObject({
+      status: 'done',
+      detailsPrunedAt: expect.any(String),
+      total: runs[0]!.total,
+    });
+    expect(byId.get(runs[2]!.id)!.detailsPrunedAt).toBeNull();
+    expect((await valueOf(c)).history.map((h: { runId: string }) => h.runId)).toEqual([runs[2]!.id, runs[1]!.id]);
+
+    // A comparison needs both runs' rows: a pruned run is a 400 on its field, the two kept runs still compare.
+    expectError(
+      await admin.get(`/api/value/runs/compare?from=${runs[0]!.id}&to=${runs[2]!.id}`),
+      400,
+      'VALIDATION_FAILED',
+      ['querystring.from'],
+    );
+    expectError(
+      await admin.get(`/api/value/runs/compare?from=${runs[2]!.id}&to=${runs[0]!.id}`),
+      400,
+      'VALIDATION_FAILED',
+      ['querystring.to'],
+    );
+    const cmp = await admin.get(`/api/value/runs/compare?from=${runs[1]!.id}&to=${runs[2]!.id}`);
+    expect(cmp.statusCode, cmp.body).toBe(200);
+    expect(cmp.json().customers).toBe(runs[2]!.total);
+
+    // Pruning again changes nothing (the pruned run keeps its first timestamp).
+    const at = byId.get(runs[0]!.id)!.detailsPrunedAt;
+    t.clock.advance(60_000);
+    expect(await pruneValueRunDetails(t.db, t.clock, t.tenantId, 2)).toBe(0);
+    expect(((await admin.get(`/api/value/runs/${runs[0]!.id}`)).json() as TValueRun).detailsPrunedAt).toBe(at);
+
+    // Every finished recompute applies the retention itself: with 24 more finished runs on record, the next recompute
+    // leaves exactly VALUE_RUN_DETAILS_KEPT runs with their details.
+    await t.pool.query(
+      `insert into value_runs (tenant_id, model_version, trigger, status, as_of, created_at, finished_at)
+       select $1, 0, 'manual', 'done', $2, $2, $2 from generate_series(1, 24)`,
+      [t.tenantId, t.clock.now()],
+    );
+    const last = await recompute();
+    const kept = await t.pool.query<{ id: string }>(
+      `select id from value_runs where tenant_id = $1 and status = 'done' and details_pruned_at is null order by seq desc`,
+      [t.tenantId],
+    );
+    expect(kept.rows.length).toBe(VALUE_RUN_DETAILS_KEPT);
+    expect(kept.rows[0]!.id).toBe(last.id);
+    expect(await rowsOf(runs[2]!.id)).toBe(0);
   });
 
   it('a second recompute while one is queued is a 409', async () => {

@@ -1,5 +1,5 @@
-import type { TValueRun } from '@huifang/shared';
-import { App, Button, Descriptions, Modal, Progress, Space, Table, Tag, Typography } from 'antd';
+import { VALUE_RUN_DETAILS_KEPT, type TValueRun } from '@huifang/shared';
+import { App, Button, Descriptions, Modal, Progress, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../../api/error-text.ts';
@@ -57,10 +57,17 @@ export function RunsPanel(props: { canManage: boolean; scheduleDay: number | nul
             title: t('value.status.done'),
             dataIndex: 'status',
             render: (s: TValueRun['status'], r) => (
-              <Tag color={STATUS_COLOR[s]} data-testid={`value-run-status-${r.id}`}>
-                {t(`value.status.${s}`)}
-                {s === 'running' ? ` ${pct(r)}%` : ''}
-              </Tag>
+              <>
+                <Tag color={STATUS_COLOR[s]} data-testid={`value-run-status-${r.id}`}>
+                  {t(`value.status.${s}`)}
+                  {s === 'running' ? ` ${pct(r)}%` : ''}
+                </Tag>
+                {r.detailsPrunedAt && (
+                  <Tooltip title={t('value.detailsPrunedTip', { n: VALUE_RUN_DETAILS_KEPT })}>
+                    <Tag data-testid={`value-run-pruned-${r.id}`}>{t('value.detailsPruned')}</Tag>
+                  </Tooltip>
+                )}
+              </>
             ),
           },
           { title: 'v', dataIndex: 'modelVersion' },
@@ -78,7 +85,7 @@ export function RunsPanel(props: { canManage: boolean; scheduleDay: number | nul
           {
             render: (_v, r) => {
               const prev = done[done.findIndex((d) => d.id === r.id) + 1];
-              return r.status === 'done' && prev ? (
+              return r.status === 'done' && prev && !r.detailsPrunedAt && !prev.detailsPrunedAt ? (
                 <Button
                   type="link"
                   onClick={() =>

@@ -1,0 +1,1 @@
+ALTER TABLE "value_runs" ADD COLUMN "details_pruned_at" timestamp with time zone;
