@@ -78,7 +78,7 @@ export async function readKioskState(db: DbOrTx, device: TDeviceCtx, now: Date):
  * batch lands once, and the result carries the stored press's client key so each caller learns whether the row is
  * its own.
  */
-export const PRESS_SQL = recordFromSource(
+const PRESS_SQL = recordFromSource(
   `i as (
     select u.tenant_id, u.session_id, u.counter_id, u.device_id, u.score, u.label, $7::jsonb -> (u.n - 1)::int as answers,
            u.is_fast, u.pressed_at, u.now, u.is_lowest, u.n
