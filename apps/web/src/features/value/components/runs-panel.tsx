@@ -9,7 +9,12 @@ import { compareRuns, useStartRun, useValueRuns, type TRunComparison } from '../
 const STATUS_COLOR = { queued: 'default', running: 'processing', done: 'success', failed: 'error' } as const;
 
 /** Recompute on demand with a progress bar; each run kept (who, when, model version, counts); compare two runs. */
-export function RunsPanel(props: { canManage: boolean; scheduleDay: number | null }) {
+/** `tierLabels`: the current model's tier names by key (a key an older model had and this one lacks shows as is). */
+export function RunsPanel(props: {
+  canManage: boolean;
+  scheduleDay: number | null;
+  tierLabels: Record<string, string>;
+}) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const runs = useValueRuns();
@@ -79,7 +84,7 @@ export function RunsPanel(props: { canManage: boolean; scheduleDay: number | nul
             render: (_v, r) =>
               Object.entries(r.counts.tier ?? {})
                 .filter(([k]) => k !== '-')
-                .map(([k, n]) => `${k} ${n}`)
+                .map(([k, n]) => `${props.tierLabels[k] ?? k} ${n}`)
                 .join(' · '),
           },
           {

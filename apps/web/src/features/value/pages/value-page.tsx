@@ -40,7 +40,15 @@ export function ValuePage() {
           {
             key: 'runs',
             label: t('value.tabRuns'),
-            children: <RunsPanel canManage={canManage} scheduleDay={current.data?.config.scheduleDay ?? null} />,
+            children: (
+              <RunsPanel
+                canManage={canManage}
+                scheduleDay={current.data?.config.scheduleDay ?? null}
+                tierLabels={Object.fromEntries(
+                  (current.data?.config.percentile.cuts ?? []).map((c) => [c.key, c.label]),
+                )}
+              />
+            ),
           },
           { key: 'churn', label: t('value.tabChurn'), children: <ChurnPanel /> },
         ]}
