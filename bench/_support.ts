@@ -45,6 +45,7 @@ export async function benchApp() {
     app,
     jobs,
     pool: database.pool,
+    connectionString: pgServer.connectionString,
     tenantId: boot.tenantId,
     close: async () => {
       await app.close();
