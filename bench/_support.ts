@@ -97,3 +97,25 @@ export async function setEvaluationRollupTriggers(
   for (const name of names) await q(`alter table evaluations ${on ? 'enable' : 'disable'} trigger ${name}`);
   return names;
 }
+
+/** The median of a few samples (the upper middle for an even count). */
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** `n` new tickets (状态 new) at the tenant's first outlet, for the ticket write-cost benches; returns their ids and the outlet. */
+export async function insertBenchTickets(
+  q: (text: string, params?: unknown[]) => Promise<{ rows: unknown[] }>,
+  tenantId: string,
+  n: number,
+): Promise<{ unit: string; ids: string[] }> {
+  const units = await q(`select id from org_units where tenant_id = $1 and type = 'outlet' order by code limit 1`, [
+    tenantId,
+  ]);
+  const unit = (units.rows[0] as { id: string }).id;
+  const res = await q(
+    `insert into tickets (tenant_id, source, category, priority, title, description, unit_id, status, created_at, updated_at)
+     select $1, 'manual', 'service_attitude', 'normal', '基准工单' || g, '', $2, 'new', now(), now()
+     from generate_series(1, $3) g returning id`,
+    [tenantId, unit, n],
+  );
+  return { unit, ids: (res.rows as { id: string }[]).map((r) => r.id) };
+}

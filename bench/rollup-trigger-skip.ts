@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { benchApp } from './_support.ts';
+import { benchApp, median } from './_support.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -93,7 +93,6 @@ try {
       for (const way of (i % 2 ? ['after', 'before'] : ['before', 'after']) as TWay[])
         us[way][table].push(await round(way, table));
   for (const f of after) await q(f);
-  const median = (xs: number[]) => [...xs].sort((a, c) => a - c)[Math.floor(xs.length / 2)]!;
   const ratio = (t: TTable) => Number((median(us.before[t]) / median(us.after[t])).toFixed(2));
   console.log(
     JSON.stringify(

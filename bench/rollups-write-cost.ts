@@ -20,7 +20,7 @@ import { systemClock } from '../apps/server/src/lib/clock.ts';
 import { bootstrapTenant } from '../apps/server/src/modules/bootstrap/bootstrap.service.ts';
 import { loadDemoData } from '../apps/server/src/modules/bootstrap/demo-data.ts';
 import { runLoad, type TLoadResult } from './_load.ts';
-import { setEvaluationRollupTriggers } from './_support.ts';
+import { median, setEvaluationRollupTriggers } from './_support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -151,7 +151,6 @@ try {
 
   const sum = (xs: TLoadResult[], k: 'requests' | 'seconds') => xs.reduce((n, x) => n + x[k], 0);
   const rate = (xs: TLoadResult[]) => sum(xs, 'requests') / sum(xs, 'seconds');
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const offRate = rate(http.off);
   const onRate = rate(http.on);
   const costPercent = Number(((1 - onRate / offRate) * 100).toFixed(1));

@@ -11,7 +11,7 @@
  *     writer of ticket_events).
  *   BENCH_TICKETS (tickets per round = transactions per round, default 2,000), BENCH_ROUNDS (per way, default 3)
  */
-import { benchApp } from './_support.ts';
+import { benchApp, insertBenchTickets, median } from './_support.ts';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -20,16 +20,7 @@ const b = await benchApp();
 try {
   const q = (text: string, params: unknown[] = []) => b.pool.query(text, params);
   const t = b.tenantId;
-  const unit = (await q(`select id from org_units where tenant_id = $1 and type = 'outlet' order by code limit 1`, [t]))
-    .rows[0].id as string;
-  const ids = (
-    await q(
-      `insert into tickets (tenant_id, source, category, priority, title, description, unit_id, status, created_at, updated_at)
-       select $1, 'manual', 'service_attitude', 'normal', '基准工单' || g, '', $2, 'new', now(), now()
-       from generate_series(1, $3) g returning id`,
-      [t, unit, TICKETS],
-    )
-  ).rows.map((r: { id: string }) => r.id);
+  const { ids } = await insertBenchTickets(q, t, TICKETS);
   await q('vacuum analyze tickets, ticket_events');
 
   const client = await b.pool.connect();
@@ -80,7 +71,6 @@ try {
       }
   }
   client.release();
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(
     JSON.stringify(
       {

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { benchApp } from './_support.ts';
+import { benchApp, insertBenchTickets, median } from './_support.ts';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -23,16 +23,7 @@ try {
   await client.connect();
   const q = (text: string, params: unknown[] = []) => client.query(text, params);
   const t = b.tenantId;
-  const unit = (await q(`select id from org_units where tenant_id = $1 and type = 'outlet' order by code limit 1`, [t]))
-    .rows[0].id as string;
-  const ids = (
-    await q(
-      `insert into tickets (tenant_id, source, category, priority, title, description, unit_id, status, created_at, updated_at)
-       select $1, 'manual', 'service_attitude', 'normal', '基准工单' || g, '', $2, 'new', now(), now()
-       from generate_series(1, $3) g returning id`,
-      [t, unit, TICKETS],
-    )
-  ).rows.map((r: { id: string }) => r.id);
+  const { unit, ids } = await insertBenchTickets(q, t, TICKETS);
   await q('vacuum analyze tickets');
   const before = parts('0040_dashboard_rollups.sql')
     .find((s) => s.includes('CREATE FUNCTION ticket_status_counts_on_change'))!
@@ -71,7 +62,6 @@ try {
     [t, unit],
   );
   const actual = await q(`select count(*)::int as n from tickets where tenant_id = $1 and unit_id = $2`, [t, unit]);
-  const median = (xs: number[]) => [...xs].sort((a, c) => a - c)[Math.floor(xs.length / 2)]!;
   const ratio = (kind: TKind) => Number((median(us.before[kind]) / median(us.after[kind])).toFixed(2));
   console.log(
     JSON.stringify(
