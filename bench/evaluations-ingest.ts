@@ -223,16 +223,20 @@ try {
   );
   await app.stop();
   await base.stop();
-  // The write path queues each batch's rollup change (evaluation_rollup_pending, migration all_rollups_folded); the
-  // evaluation-rollups-fold job (every 5 s) or a reader adds it into the rollups. The bench app runs no jobs: the fold
-  // of the run's queue is measured here, after the run, and its Postgres CPU per press is added for
-  // ratioCpuPerRequestWithFold.
+  // The write path queues each batch's new evaluations (evaluation_rollup_new: their ids, migration
+  // evaluation_rollups_new_queue; corrections' changes go to evaluation_rollup_pending); the evaluation-rollups-fold
+  // job (every 5 s) or a reader adds them into the rollups. The bench app runs no jobs: the fold of the run's queue is
+  // measured here, after the run, and its Postgres CPU per press is added for ratioCpuPerRequestWithFold.
   const pendingRows = Number((await q('select count(*) from evaluation_rollup_pending')).rows[0].count);
+  const queuedEvaluations = Number(
+    (await q('select coalesce(sum(cardinality(ids)), 0) as n from evaluation_rollup_new')).rows[0].n,
+  );
   const foldCpu = cpuMeter({ serverPids: [], pgDataDir });
   const foldStarted = performance.now();
   await q('select evaluation_rollups_fold(null)');
   const fold = {
     pendingRows,
+    queuedEvaluations,
     ms: Math.round(performance.now() - foldStarted),
     postgresCpuMsPerPress: Number((foldCpu.used().postgres / Math.max(1, stored)).toFixed(3)),
   };

@@ -223,7 +223,8 @@ if (process.argv[2] === 'serve') {
     // The write path queues each response (survey_rollup_pending); the survey-rollups-fold job (every 5 s) or a reader
     // adds them into survey_rollups. The bench app runs no jobs: the fold of the run's queue is measured here, after
     // the run, and its Postgres CPU per response is added to the app's for ratioCpuPerRequestWithFold.
-    // The evaluation rollups' queue too (evaluation_rollup_pending, the evaluation-rollups-fold job).
+    // The evaluation rollups' queues too (evaluation_rollup_new and evaluation_rollup_pending, the
+    // evaluation-rollups-fold job).
     const pendingRows = Number((await database.pool.query('select count(*) from survey_rollup_pending')).rows[0].count);
     // Each fold measured on its own (Postgres CPU per response of the run), then added up.
     // postgresCpuMsPerResponse: every Postgres process (autovacuum of the run's inserts may fall in it);

@@ -229,8 +229,8 @@ export function jobDefinitions(deps: {
       },
     },
     {
-      // The coarse evaluation rollups' queue (evaluation_rollup_pending, appended by the write path) into the coarse
-      // tables, in bulk; readers fold their own tenant before reading (modules/evaluations/rollups.ts).
+      // The evaluation rollups' queues (evaluation_rollup_new and evaluation_rollup_pending, appended by the write
+      // path) into the rollup tables, in bulk; readers fold their own tenant before reading (modules/evaluations/rollups.ts).
       name: 'evaluation-rollups-fold',
       cron: '* * * * *',
       everySeconds: 5,

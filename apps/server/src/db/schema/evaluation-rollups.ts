@@ -2,9 +2,9 @@ import { bigint, date, smallint, index, integer, pgTable, primaryKey, text, uniq
 
 /**
  * The read model of evaluation figures (DESIGN §9): per tenant × local day (tenant time zone) × unit × counter ×
- * staff × channel × business type 业务类型. Kept from the queue the triggers on `evaluations` and
- * `evaluation_corrections` append to (`evaluation_rollup_pending` below; every reader folds it first — migration
- * `all_rollups_folded`), recomputed from the facts by
+ * staff × channel × business type 业务类型. Kept from the queues the triggers on `evaluations` and
+ * `evaluation_corrections` append to (`evaluation_rollup_new` and `evaluation_rollup_pending` below; every reader
+ * folds them first — migrations `all_rollups_folded`, `evaluation_rollups_new_queue`), recomputed from the facts by
  * `evaluation_rollups_rebuild()` (`npm run rollups:rebuild -w @huifang/server`). Owned by modules/evaluations;
  * read through modules/evaluations/rollups.ts.
  *
@@ -195,3 +195,30 @@ export const evaluationRollupPending = pgTable('evaluation_rollup_pending', {
   businessType: text('business_type'),
   ...evaluationMeasures(),
 });
+
+/**
+ * New evaluations not yet in the rollups (migration `evaluation_rollups_new_queue`, issue 12): the insert trigger on
+ * `evaluations` appends one row per statement and tenant with the ids it wrote — no join, no grouping, no probe on the
+ * write path — and `evaluation_rollups_fold()` expands them (local day and hour, the session's business type) in the
+ * same statement, and so under the same snapshot, as it takes `evaluation_rollup_pending`. A new evaluation counts as
+ * its corrections written before it left it (`evaluation_rollup_early`); every later exclude/restore queues its delta.
+ */
+export const evaluationRollupNew = pgTable('evaluation_rollup_new', {
+  tenantId: uuid('tenant_id').notNull(),
+  ids: uuid('ids').array().notNull(),
+});
+
+/**
+ * Exclude / restore corrections written while their evaluation did not exist yet for the writer (no delta could be
+ * queued: the evaluation's keys were unknown). The fold's expansion starts such an evaluation from the latest of them
+ * and deletes their rows; in practice this stays empty (a correction is made on a rating someone has seen).
+ */
+export const evaluationRollupEarly = pgTable(
+  'evaluation_rollup_early',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    evaluationId: uuid('evaluation_id').notNull(),
+    correctionId: bigint('correction_id', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('evaluation_rollup_early_evaluation_idx').on(t.tenantId, t.evaluationId)],
+);

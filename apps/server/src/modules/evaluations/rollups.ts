@@ -116,8 +116,9 @@ async function rollupNeeds(
 }
 
 /**
- * Add the changes the write path queued in `evaluation_rollup_pending` (one tenant's, or all) into every evaluation
- * rollup — evaluation_rollups, evaluation_hour_rollups and the coarse tables; returns the queued rows taken.
+ * Add what the write path queued (one tenant's, or all) — new evaluations in `evaluation_rollup_new`, corrections'
+ * changes in `evaluation_rollup_pending` — into every evaluation rollup: evaluation_rollups, evaluation_hour_rollups
+ * and the coarse tables; returns the number of changes added (pending rows + hour-grain groups of new evaluations).
  * Afterwards the tenant's rollups equal a GROUP BY over its committed facts (a fold running concurrently is waited
  * for). Every read of a rollup folds first; the `evaluation-rollups-fold` job keeps the queue short.
  */
