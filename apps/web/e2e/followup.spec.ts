@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, BELL_POLL_WAIT, login, pick, ADMIN_PASSWORD, DEMO_PASSWORD, startE2E, type TE2E } from './support.ts';
+import {
+  apiCall,
+  BELL_POLL_WAIT,
+  login,
+  pick,
+  ADMIN_PASSWORD,
+  DEMO_PASSWORD,
+  startE2E,
+  untilStill,
+  type TE2E,
+} from './support.ts';
 
 let e: TE2E;
 beforeAll(async () => {
@@ -67,6 +77,8 @@ describe('follow-up journey', () => {
     // Activate with confirmation (the preview again in the dialog).
     await row.locator('[data-testid=plan-activate]').click();
     await admin.locator('.ant-modal-confirm [data-testid=plan-preview]').waitFor();
+    // The confirm dialog zooms in: a click before its motion ends can land where the button is not yet (support.ts).
+    await untilStill(admin.locator('[data-testid=plan-status-ok]'));
     await admin.click('[data-testid=plan-status-ok]');
     await row.locator('[data-testid=plan-status]', { hasText: '进行中' }).waitFor();
     await admin.locator('.ant-modal-confirm').waitFor({ state: 'detached' });

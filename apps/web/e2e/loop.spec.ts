@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, BELL_POLL_WAIT, DEMO_PASSWORD, login, pick, startE2E, type TE2E } from './support.ts';
+import { apiCall, BELL_POLL_WAIT, DEMO_PASSWORD, login, pick, startE2E, untilStill, type TE2E } from './support.ts';
 
 /**
  * The whole loop across modules, as four roles (DESIGN: "a feature is done when the next module in the loop sees its
@@ -137,6 +137,8 @@ describe('the whole loop', () => {
     const planRow = manager.locator('.ant-table-row', { hasText: planName });
     await planRow.locator('[data-testid=plan-activate]').click();
     await manager.locator('.ant-modal-confirm [data-testid=plan-preview]').waitFor();
+    // The confirm dialog zooms in: a click before its motion ends can land where the button is not yet (support.ts).
+    await untilStill(manager.locator('[data-testid=plan-status-ok]'));
     await manager.click('[data-testid=plan-status-ok]');
     await planRow.locator('[data-testid=plan-status]', { hasText: '进行中' }).waitFor();
 
