@@ -10,6 +10,7 @@ import {
   startE2E,
   type TE2E,
   switchLanguage,
+  untilStill,
 } from './support.ts';
 
 let e: TE2E;
@@ -90,6 +91,7 @@ describe('automatic plan messages journey', () => {
     await c.end();
     await page.click('.ant-layout-sider >> text=发件箱');
     await page.click('[data-testid=sms-receipts-rotate]');
+    await untilStill(page.locator('.ant-modal-confirm-btns .ant-btn-primary'));
     await page.click('.ant-modal-confirm-btns .ant-btn-primary');
     const aliyunUrl = await page.locator('[data-testid=receipt-url-aliyun]').innerText();
     await page.locator('.ant-modal-confirm').waitFor({ state: 'detached' });

@@ -8,6 +8,7 @@ import {
   pickOption,
   startE2E,
   type TE2E,
+  untilStill,
 } from './support.ts';
 import { createDatabase } from '../../server/src/db/client.ts';
 import { systemClock } from '../../server/src/lib/clock.ts';
@@ -114,6 +115,7 @@ describe('customer value 客户分级 journey', () => {
     await page.locator('[data-testid=customer-total]', { hasText: '共 1 条' }).waitFor();
     await page.getByRole('button', { name: '保存筛选' }).click();
     await page.locator('.ant-modal-confirm input.ant-input').fill(`大客户-${tag}`);
+    await untilStill(page.locator('.ant-modal-confirm-btns .ant-btn-primary'));
     await page.locator('.ant-modal-confirm-btns .ant-btn-primary').click();
     await page.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
     await page.goto('/followup/plans');
