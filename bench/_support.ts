@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,4 +119,45 @@ export async function insertBenchTickets(
     [tenantId, unit, n],
   );
   return { unit, ids: (res.rows as { id: string }[]).map((r) => r.id) };
+}
+
+/**
+ * What the read-model trigger benches write rows against: the tenant's first outlet, a teller, a new customer, a new
+ * counter under the outlet (code `counterCode`) and an active rule plan of the admin's.
+ */
+export async function triggerBenchFixture(
+  q: (text: string, params?: unknown[]) => Promise<{ rows: unknown[] }>,
+  tenantId: string,
+  counterCode: string,
+) {
+  const one = async (text: string) =>
+    (await q(text, [tenantId])).rows[0] as { id: string; path: string; depth: number };
+  const outlet = await one(
+    `select id, path, depth from org_units where tenant_id = $1 and type = 'outlet' order by code limit 1`,
+  );
+  const staff = await one(
+    `select id from users where tenant_id = $1 and username like 'teller%' order by username limit 1`,
+  );
+  const admin = await one(`select id from users where tenant_id = $1 and username = 'admin'`);
+  const customer = (
+    await q(`insert into customers (tenant_id, name, unit_id) values ($1, '基准客户', $2) returning id`, [
+      tenantId,
+      outlet.id,
+    ])
+  ).rows[0] as { id: string };
+  const counter = crypto.randomUUID();
+  await q(
+    `insert into org_units (id, tenant_id, parent_id, type, name, code, path, depth, sort_order, created_at, updated_at)
+     values ($1, $2, $3, 'counter', '基准窗口', $4, $5, $6, 999, now(), now())`,
+    [counter, tenantId, outlet.id, counterCode, `${outlet.path}${counter}/`, outlet.depth + 1],
+  );
+  const plan = (
+    await q(
+      `insert into followup_plans (tenant_id, unit_id, name, topic, methods, target_kind, rule, start_date, assignment, assign_unit_id, status, created_by, created_at, updated_at)
+       values ($1, $2, '基准计划', 'care', '{phone}', 'rule', '{"kind":"periodic","monthsByTier":{},"defaultMonths":3}', '2026-01-01', 'round_robin', $2, 'active', $3, now(), now())
+       returning id`,
+      [tenantId, outlet.id, admin.id],
+    )
+  ).rows[0] as { id: string };
+  return { outlet, staff, customer, counter, planId: plan.id };
 }

@@ -8,11 +8,10 @@
  * The rows: ended service sessions at one counter and pending tasks of one plan, made for the run.
  *   BENCH_ROWS (updates per round, default 2,000), BENCH_ROUNDS (per way and table, default 3)
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { benchApp, median } from './_support.ts';
+import { benchApp, median, triggerBenchFixture } from './_support.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -28,40 +27,18 @@ try {
   await client.connect();
   const q = (text: string, params: unknown[] = []) => client.query(text, params);
   const t = b.tenantId;
-  const one = async (text: string) => (await q(text, [t])).rows[0] as { id: string; path?: string; depth?: number };
-  const outlet = await one(
-    `select id, path, depth from org_units where tenant_id = $1 and type = 'outlet' order by code limit 1`,
-  );
-  const staff = await one(
-    `select id from users where tenant_id = $1 and username like 'teller%' order by username limit 1`,
-  );
-  const admin = await one(`select id from users where tenant_id = $1 and username = 'admin'`);
-  const customer = (
-    await q(`insert into customers (tenant_id, name, unit_id) values ($1, '基准客户', $2) returning id`, [t, outlet.id])
-  ).rows[0] as { id: string };
-  const counter = crypto.randomUUID();
-  await q(
-    `insert into org_units (id, tenant_id, parent_id, type, name, code, path, depth, sort_order, created_at, updated_at)
-     values ($1, $2, $3, 'counter', '基准窗口', 'BENCH-SKIP', $4, $5, 999, now(), now())`,
-    [counter, t, outlet.id, `${outlet.path}${counter}/`, outlet.depth! + 1],
-  );
+  const { outlet, staff, customer, counter, planId } = await triggerBenchFixture(q, t, 'BENCH-SKIP');
   const sessionIds = await q(
     `insert into service_sessions (tenant_id, counter_id, outlet_id, staff_id, business_type, started_at, ended_at, handling_seconds)
      select $1, $2, $3, $4, '个人存取款', now() - g * interval '1 minute', now() - g * interval '1 minute' + interval '5 minutes', 300
      from generate_series(1, $5) g returning id`,
     [t, counter, outlet.id, staff.id, ROWS],
   );
-  const plan = await q(
-    `insert into followup_plans (tenant_id, unit_id, name, topic, methods, target_kind, rule, start_date, assignment, assign_unit_id, status, created_by, created_at, updated_at)
-     values ($1, $2, '基准计划', 'care', '{phone}', 'rule', '{"kind":"periodic","monthsByTier":{},"defaultMonths":3}', '2026-01-01', 'round_robin', $2, 'active', $3, now(), now())
-     returning id`,
-    [t, outlet.id, admin.id],
-  );
   const taskIds = await q(
     `insert into followup_tasks (tenant_id, plan_id, customer_id, occurrence_key, unit_id, due_from, due_until, created_at, updated_at)
      select $1, $2, $3, 'bench-skip-' || g, $4, now(), now() + interval '7 days', now(), now() from generate_series(1, $5) g
      returning id`,
-    [t, plan.rows[0].id, customer.id, outlet.id, ROWS],
+    [t, planId, customer.id, outlet.id, ROWS],
   );
   await q('vacuum analyze service_sessions, followup_tasks');
   const idsOf = (r: pg.QueryResult) => r.rows.map((x: { id: string }) => x.id);

@@ -9,11 +9,10 @@
  * alternating rounds: the functions as they were (0068, 0057, 0063), swapped back in.
  *   BENCH_ROWS (statements per round, default 1,000), BENCH_ROUNDS (per way and case, default 3)
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { benchApp, median } from './_support.ts';
+import { benchApp, median, triggerBenchFixture } from './_support.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -42,35 +41,13 @@ try {
   await client.connect();
   const q = (text: string, params: unknown[] = []) => client.query(text, params);
   const t = b.tenantId;
-  const one = async (text: string) => (await q(text, [t])).rows[0] as { id: string; path?: string; depth?: number };
-  const outlet = await one(
-    `select id, path, depth from org_units where tenant_id = $1 and type = 'outlet' order by code limit 1`,
-  );
-  const staff = await one(
-    `select id from users where tenant_id = $1 and username like 'teller%' order by username limit 1`,
-  );
-  const admin = await one(`select id from users where tenant_id = $1 and username = 'admin'`);
-  const customer = (
-    await q(`insert into customers (tenant_id, name, unit_id) values ($1, '基准客户', $2) returning id`, [t, outlet.id])
-  ).rows[0] as { id: string };
-  const counter = crypto.randomUUID();
-  await q(
-    `insert into org_units (id, tenant_id, parent_id, type, name, code, path, depth, sort_order, created_at, updated_at)
-     values ($1, $2, $3, 'counter', '基准窗口', 'BENCH-STATIC', $4, $5, 999, now(), now())`,
-    [counter, t, outlet.id, `${outlet.path}${counter}/`, outlet.depth! + 1],
-  );
-  const plan = await q(
-    `insert into followup_plans (tenant_id, unit_id, name, topic, methods, target_kind, rule, start_date, assignment, assign_unit_id, status, created_by, created_at, updated_at)
-     values ($1, $2, '基准计划', 'care', '{phone}', 'rule', '{"kind":"periodic","monthsByTier":{},"defaultMonths":3}', '2026-01-01', 'round_robin', $2, 'active', $3, now(), now())
-     returning id`,
-    [t, outlet.id, admin.id],
-  );
+  const { outlet, staff, customer, counter, planId } = await triggerBenchFixture(q, t, 'BENCH-STATIC');
   const taskIds = (
     await q(
       `insert into followup_tasks (tenant_id, plan_id, customer_id, occurrence_key, unit_id, assignee_id, state, due_from, due_until, created_at, updated_at)
        select $1, $2, $3, 'bench-static-' || g, $4, $5, 'in_progress', now() - (g % 30) * interval '1 day', now() + interval '7 days', now(), now()
        from generate_series(1, $6) g returning id`,
-      [t, plan.rows[0].id, customer.id, outlet.id, staff.id, ROWS],
+      [t, planId, customer.id, outlet.id, staff.id, ROWS],
     )
   ).rows.map((x: { id: string }) => x.id);
   await q('vacuum analyze service_sessions, followup_tasks');
